@@ -1,0 +1,132 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/shardsql/shardsql/route"
+	"github.com/shardsql/shardsql/shard"
+)
+
+// Connector opens shardsql connections over one topology. It owns the
+// connection pools it opens from data source DSNs and closes them in Close;
+// pools the user registered with Topology.AddDB are left alone.
+type Connector struct {
+	topo   *shard.Topology
+	router *route.Router
+	opts   options
+
+	mu     sync.Mutex
+	pools  map[string]*sql.DB // pools shardsql opened, by data source name
+	closed bool
+}
+
+var _ driver.Connector = (*Connector)(nil)
+
+// NewConnector returns a Connector for topo. Every data source's DSN is
+// checked now; pools open lazily, so data sources added to the topology
+// later are picked up on first use.
+func NewConnector(topo *shard.Topology, opts ...Option) (*Connector, error) {
+	if topo == nil {
+		return nil, errors.New("shardsql: NewConnector: nil topology")
+	}
+	o := defaultOptions()
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	r, err := route.New(topo)
+	if err != nil {
+		return nil, err
+	}
+	for _, ds := range topo.DataSources() {
+		if ds.DB == nil {
+			if _, err := mysql.ParseDSN(ds.DSN); err != nil {
+				return nil, fmt.Errorf("shardsql: data source %s: invalid DSN: %w", ds.Name, err)
+			}
+		}
+	}
+	return &Connector{topo: topo, router: r, opts: o, pools: make(map[string]*sql.DB)}, nil
+}
+
+// Connect returns a new connection. It does not dial: shard connections
+// are taken from the pools per statement.
+func (c *Connector) Connect(context.Context) (driver.Conn, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, errors.New("shardsql: connector is closed")
+	}
+	return &Conn{c: c}, nil
+}
+
+// Driver returns the shardsql driver.
+func (c *Connector) Driver() driver.Driver { return Driver{} }
+
+// Close closes the pools the connector opened. sql.DB.Close calls it.
+func (c *Connector) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	var errs []error
+	for name, db := range c.pools {
+		if err := db.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("shardsql: closing data source %s: %w", name, err))
+		}
+		delete(c.pools, name)
+	}
+	return errors.Join(errs...)
+}
+
+// Topology returns the topology the connector routes by.
+func (c *Connector) Topology() *shard.Topology { return c.topo }
+
+// db returns the pool of a data source, opening it on first use.
+func (c *Connector) db(name string) (*sql.DB, error) {
+	ds, ok := c.topo.DataSource(name)
+	if !ok {
+		return nil, fmt.Errorf("shardsql: unknown data source %q", name)
+	}
+	if ds.DB != nil {
+		return ds.DB, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, errors.New("shardsql: connector is closed")
+	}
+	if db, ok := c.pools[name]; ok {
+		return db, nil
+	}
+	cfg, err := mysql.ParseDSN(ds.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("shardsql: data source %s: invalid DSN: %w", name, err)
+	}
+	mc, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("shardsql: data source %s: %w", name, err)
+	}
+	db := sql.OpenDB(mc)
+	db.SetMaxIdleConns(c.opts.maxIdle)
+	c.pools[name] = db
+	return db, nil
+}
+
+// route plans one statement and logs the plan when logging is on.
+func (c *Connector) route(ctx context.Context, query string, args []any) (*route.Plan, error) {
+	p, err := c.router.Route(query, args)
+	if err != nil {
+		return nil, err
+	}
+	if c.opts.logger != nil {
+		c.opts.logger.DebugContext(ctx, "shardsql: routed", "sql", query, "units", len(p.Units), "plan", p.String())
+	}
+	return p, nil
+}

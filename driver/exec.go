@@ -1,0 +1,237 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/shardsql/shardsql/merge"
+	"github.com/shardsql/shardsql/route"
+)
+
+// runner is what a unit runs on: a data source's pool or a shard transaction.
+type runner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// target returns what a plan's units run on: the bound transaction when one
+// is open, the unit's pool otherwise.
+func (c *Conn) target(p *route.Plan, u route.Unit) (runner, error) {
+	if c.tx != nil {
+		return c.tx.bind(p)
+	}
+	return c.c.db(u.DataSource)
+}
+
+// unitError names the node a unit failed on.
+func unitError(u route.Unit, err error) error {
+	where := u.DataSource
+	if u.Node.Table != "" {
+		where = u.Node.String()
+	}
+	return fmt.Errorf("shardsql: %s: %w", where, err)
+}
+
+// exec runs a plan's units, at most maxParallel at once (one at a time in a
+// transaction, whose shard connection runs one statement at a time).
+func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
+	res := &result{units: len(p.Units)}
+	if len(p.Units) == 1 || c.tx != nil {
+		for _, u := range p.Units {
+			r, err := c.target(p, u)
+			if err != nil {
+				return nil, err
+			}
+			sr, err := r.ExecContext(ctx, u.SQL, u.Args...)
+			if err != nil {
+				return nil, unitError(u, err)
+			}
+			if err := res.add(sr); err != nil {
+				return nil, err
+			}
+		}
+		return res, nil
+	}
+	sem := make(chan struct{}, c.c.opts.maxParallel)
+	results := make([]sql.Result, len(p.Units))
+	errs := make([]error, len(p.Units))
+	var wg sync.WaitGroup
+	for i, u := range p.Units {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			r, err := c.target(p, u)
+			if err == nil {
+				results[i], err = r.ExecContext(ctx, u.SQL, u.Args...)
+			}
+			if err != nil {
+				errs[i] = unitError(u, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for _, sr := range results {
+		if err := res.add(sr); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// query runs a plan's units and returns their merged rows. Outside a
+// transaction the units start in parallel, at most maxParallel at once, in
+// unit order; each unit's rows are read only as the caller asks for them.
+// In a transaction each unit starts when the previous one is exhausted.
+func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	cursors := make([]*unitCursor, len(p.Units))
+	if c.tx != nil {
+		for i, u := range p.Units {
+			cursors[i] = &unitCursor{unit: u, open: func() (*sql.Rows, error) {
+				tx, err := c.tx.bind(p)
+				if err != nil {
+					return nil, err
+				}
+				return tx.QueryContext(ctx, u.SQL, u.Args...)
+			}}
+		}
+	} else {
+		c.scatter(ctx, p, cursors)
+	}
+	rows, err := newRows(cursors, cancel)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return rows, nil
+}
+
+// scatter starts every unit's query, at most maxParallel at once and in unit
+// order, so the first units (read first) are never starved by later ones.
+// A unit keeps its slot until its rows are closed.
+func (c *Conn) scatter(ctx context.Context, p *route.Plan, cursors []*unitCursor) {
+	sem := make(chan struct{}, c.c.opts.maxParallel)
+	started := make([]chan struct{}, len(p.Units))
+	for i, u := range p.Units {
+		started[i] = make(chan struct{})
+		cur := &unitCursor{unit: u, started: started[i], release: func() { <-sem }}
+		cur.open = func() (*sql.Rows, error) { <-cur.started; return cur.pendingRows, cur.pendingErr }
+		cursors[i] = cur
+	}
+	go func() {
+		for i, cur := range cursors {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				for _, rest := range cursors[i:] {
+					rest.pendingErr = ctx.Err()
+					rest.release = nil
+					close(rest.started)
+				}
+				return
+			}
+			go func() {
+				defer close(cur.started)
+				db, err := c.c.db(cur.unit.DataSource)
+				if err == nil {
+					cur.pendingRows, err = db.QueryContext(ctx, cur.unit.SQL, cur.unit.Args...)
+				}
+				cur.pendingErr = err
+			}()
+		}
+	}()
+}
+
+// unitCursor is one unit's rows as a merge.Cursor. Its query is started by
+// open, lazily on first use.
+type unitCursor struct {
+	unit    route.Unit
+	open    func() (*sql.Rows, error)
+	started chan struct{} // closed when a scatter has started the query; nil when open starts it
+	release func()        // frees the unit's parallelism slot, if it holds one
+
+	pendingRows *sql.Rows // set by the scatter before started is closed
+	pendingErr  error
+
+	once   sync.Once
+	rows   *sql.Rows
+	err    error
+	closed bool
+	scan   []any
+	vals   []any
+}
+
+var _ merge.Cursor = (*unitCursor)(nil)
+
+func (u *unitCursor) load() error {
+	u.once.Do(func() {
+		u.rows, u.err = u.open()
+		if u.err != nil {
+			u.err = unitError(u.unit, u.err)
+		}
+	})
+	return u.err
+}
+
+// Next copies the unit's next row into dest.
+func (u *unitCursor) Next(dest []driver.Value) error {
+	if err := u.load(); err != nil {
+		return err
+	}
+	if u.closed {
+		return errors.New("shardsql: rows are closed")
+	}
+	if !u.rows.Next() {
+		if err := u.rows.Err(); err != nil {
+			return unitError(u.unit, err)
+		}
+		return io.EOF
+	}
+	if u.scan == nil {
+		u.vals = make([]any, len(dest))
+		u.scan = make([]any, len(dest))
+		for i := range u.vals {
+			u.scan[i] = &u.vals[i]
+		}
+	}
+	if err := u.rows.Scan(u.scan...); err != nil {
+		return unitError(u.unit, err)
+	}
+	for i, v := range u.vals {
+		dest[i] = v
+	}
+	return nil
+}
+
+// Close closes the unit's rows. A unit whose query a scatter started is
+// waited for and closed even if it was never read.
+func (u *unitCursor) Close() error {
+	if u.closed {
+		return nil
+	}
+	u.closed = true
+	if u.started == nil && u.rows == nil && u.err == nil {
+		// a lazily opened unit that never ran: nothing to close
+		u.once.Do(func() {})
+		return nil
+	}
+	_ = u.load()
+	var err error
+	if u.rows != nil {
+		err = u.rows.Close()
+	}
+	if u.release != nil {
+		u.release()
+		u.release = nil
+	}
+	return err
+}

@@ -1,0 +1,58 @@
+package driver
+
+import (
+	"fmt"
+	"log/slog"
+)
+
+// DefaultMaxParallel is how many units of one statement run at once unless
+// WithMaxParallel says otherwise.
+const DefaultMaxParallel = 8
+
+// Option configures a Connector.
+type Option func(*options) error
+
+type options struct {
+	maxParallel int
+	maxIdle     int
+	logger      *slog.Logger
+}
+
+func defaultOptions() options {
+	return options{maxParallel: DefaultMaxParallel, maxIdle: 2 * DefaultMaxParallel}
+}
+
+// WithMaxParallel bounds how many of one statement's units run at the same
+// time (default DefaultMaxParallel). Each running unit holds one connection
+// of its data source's pool.
+func WithMaxParallel(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("shardsql: WithMaxParallel(%d): the limit must be at least 1", n)
+		}
+		o.maxParallel = n
+		return nil
+	}
+}
+
+// WithMaxIdleConns sets how many idle connections each pool that shardsql
+// opens from a DSN keeps (default 2×DefaultMaxParallel). Pools passed in
+// with Topology.AddDB keep their own settings.
+func WithMaxIdleConns(n int) Option {
+	return func(o *options) error {
+		if n < 0 {
+			return fmt.Errorf("shardsql: WithMaxIdleConns(%d): must not be negative", n)
+		}
+		o.maxIdle = n
+		return nil
+	}
+}
+
+// WithLogger logs each routed statement and its plan at debug level.
+// Logging is off when no logger is given.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		o.logger = l
+		return nil
+	}
+}

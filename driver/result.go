@@ -1,0 +1,39 @@
+package driver
+
+import (
+	"database/sql"
+	"fmt"
+)
+
+// result is the outcome of a statement that ran on one or more units.
+type result struct {
+	units    int
+	affected int64
+	lastID   int64
+	lastErr  error
+}
+
+// add folds one unit's result in: affected rows are summed.
+func (r *result) add(sr sql.Result) error {
+	n, err := sr.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("shardsql: rows affected: %w", err)
+	}
+	r.affected += n
+	if r.units == 1 {
+		r.lastID, r.lastErr = sr.LastInsertId()
+	}
+	return nil
+}
+
+// LastInsertId returns the id the database generated for a statement that
+// ran on one node. A statement split over several nodes has no single id.
+func (r *result) LastInsertId() (int64, error) {
+	if r.units != 1 {
+		return 0, fmt.Errorf("shardsql: LastInsertId is not available: the statement ran on %d nodes, each with its own id", r.units)
+	}
+	return r.lastID, r.lastErr
+}
+
+// RowsAffected returns the sum of the rows affected on every node.
+func (r *result) RowsAffected() (int64, error) { return r.affected, nil }

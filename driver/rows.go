@@ -1,0 +1,95 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"reflect"
+
+	"github.com/shardsql/shardsql/merge"
+)
+
+// Rows is the merged result of a statement's units. Its columns and column
+// types are those of the first unit, which are the same on every node.
+type Rows struct {
+	cur    merge.Cursor
+	cols   []string
+	types  []*sql.ColumnType
+	cancel context.CancelFunc
+	done   bool
+}
+
+var (
+	_ driver.Rows                           = (*Rows)(nil)
+	_ driver.RowsColumnTypeDatabaseTypeName = (*Rows)(nil)
+	_ driver.RowsColumnTypeNullable         = (*Rows)(nil)
+	_ driver.RowsColumnTypeScanType         = (*Rows)(nil)
+	_ driver.RowsColumnTypeLength           = (*Rows)(nil)
+	_ driver.RowsColumnTypePrecisionScale   = (*Rows)(nil)
+)
+
+// newRows waits for the first unit, so that an error of the statement
+// itself is returned by Query rather than by the first Next.
+func newRows(units []*unitCursor, cancel context.CancelFunc) (*Rows, error) {
+	cursors := make([]merge.Cursor, len(units))
+	for i, u := range units {
+		cursors[i] = u
+	}
+	r := &Rows{cur: merge.Concat(cursors...), cancel: cancel}
+	first := units[0]
+	if err := first.load(); err != nil {
+		_ = r.cur.Close()
+		return nil, err
+	}
+	var err error
+	if r.cols, err = first.rows.Columns(); err != nil {
+		_ = r.cur.Close()
+		return nil, unitError(first.unit, err)
+	}
+	if r.types, err = first.rows.ColumnTypes(); err != nil {
+		_ = r.cur.Close()
+		return nil, unitError(first.unit, err)
+	}
+	return r, nil
+}
+
+// Columns returns the result's column names.
+func (r *Rows) Columns() []string { return r.cols }
+
+// Next copies the next merged row into dest.
+func (r *Rows) Next(dest []driver.Value) error {
+	return r.cur.Next(dest)
+}
+
+// Close stops the units' queries. Units not yet exhausted are cancelled
+// rather than drained, so closing early costs no more reading.
+func (r *Rows) Close() error {
+	if r.done {
+		return nil
+	}
+	r.done = true
+	r.cancel()
+	err := r.cur.Close()
+	if errors.Is(err, context.Canceled) {
+		err = nil // the cancellation was ours
+	}
+	return err
+}
+
+// ColumnTypeDatabaseTypeName returns the database type name of column i, e.g. "BIGINT".
+func (r *Rows) ColumnTypeDatabaseTypeName(i int) string { return r.types[i].DatabaseTypeName() }
+
+// ColumnTypeNullable reports whether column i may be NULL.
+func (r *Rows) ColumnTypeNullable(i int) (nullable, ok bool) { return r.types[i].Nullable() }
+
+// ColumnTypeScanType returns the Go type column i scans into.
+func (r *Rows) ColumnTypeScanType(i int) reflect.Type { return r.types[i].ScanType() }
+
+// ColumnTypeLength returns the length of a variable-length column i.
+func (r *Rows) ColumnTypeLength(i int) (int64, bool) { return r.types[i].Length() }
+
+// ColumnTypePrecisionScale returns the precision and scale of decimal column i.
+func (r *Rows) ColumnTypePrecisionScale(i int) (precision, scale int64, ok bool) {
+	return r.types[i].DecimalSize()
+}

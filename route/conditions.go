@@ -1,0 +1,245 @@
+package route
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/shard"
+)
+
+// nodeSet is a set of node indexes of one table, or every node.
+type nodeSet struct {
+	all bool
+	in  []bool // in[i] reports whether node i is in the set; unused when all
+}
+
+func allNodes() nodeSet { return nodeSet{all: true} }
+
+func (c *conditions) none() nodeSet { return nodeSet{in: make([]bool, len(c.table.Nodes))} }
+
+func (a nodeSet) and(b nodeSet) nodeSet {
+	switch {
+	case a.all:
+		return b
+	case b.all:
+		return a
+	}
+	for i := range a.in {
+		a.in[i] = a.in[i] && b.in[i]
+	}
+	return a
+}
+
+func (a nodeSet) or(b nodeSet) nodeSet {
+	switch {
+	case a.all:
+		return a
+	case b.all:
+		return b
+	}
+	for i := range a.in {
+		a.in[i] = a.in[i] || b.in[i]
+	}
+	return a
+}
+
+// indexes lists the set's node indexes in order. An empty set becomes the
+// first node: its conditions cannot match a row anywhere, and one node gives
+// the correct empty result (COUNT(*) = 0 and so on).
+func (a nodeSet) indexes(n int) []int {
+	out := make([]int, 0, n)
+	for i := 0; i < n; i++ {
+		if a.all || a.in[i] {
+			out = append(out, i)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, 0)
+	}
+	return out
+}
+
+// conditions extracts the nodes a WHERE clause can touch for one sharded table.
+type conditions struct {
+	s     *statement
+	table *shard.ShardedTable
+	qual  string // the name that qualifies the table's columns (alias or table name)
+	// ins holds the IN lists on the sharding column that sit under AND/OR only
+	// (never under NOT): the node of each listed value, so each node can be
+	// sent only its own values.
+	ins map[*sqlparser.ComparisonExpr][]int
+}
+
+func (s *statement) conditions(ref tableRef) *conditions {
+	return &conditions{s: s, table: ref.sharded, qual: ref.qualifier()}
+}
+
+// route returns the node indexes the WHERE clause can touch.
+func (c *conditions) route(where *sqlparser.Where) ([]int, error) {
+	set := allNodes()
+	if where != nil && where.Expr != nil {
+		var err error
+		if set, err = c.expr(where.Expr); err != nil {
+			return nil, err
+		}
+	}
+	return set.indexes(len(c.table.Nodes)), nil
+}
+
+func (c *conditions) expr(e sqlparser.Expr) (nodeSet, error) {
+	switch e := e.(type) {
+	case *sqlparser.AndExpr:
+		l, err := c.expr(e.Left)
+		if err != nil {
+			return l, err
+		}
+		r, err := c.expr(e.Right)
+		if err != nil {
+			return r, err
+		}
+		return l.and(r), nil
+	case *sqlparser.OrExpr:
+		l, err := c.expr(e.Left)
+		if err != nil {
+			return l, err
+		}
+		r, err := c.expr(e.Right)
+		if err != nil {
+			return r, err
+		}
+		return l.or(r), nil
+	case *sqlparser.ComparisonExpr:
+		return c.comparison(e)
+	}
+	return allNodes(), nil
+}
+
+func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
+	if e.Modifier != sqlparser.Missing {
+		return allNodes(), nil
+	}
+	switch e.Operator {
+	case sqlparser.EqualOp:
+		val := e.Right
+		if !c.isKey(e.Left) {
+			if !c.isKey(e.Right) {
+				return allNodes(), nil
+			}
+			val = e.Left
+		}
+		v, ok := c.value(val)
+		if !ok {
+			return allNodes(), nil
+		}
+		set := c.none()
+		if v == nil { // key = NULL matches no row
+			return set, nil
+		}
+		i, err := c.node(v)
+		if err != nil {
+			return set, err
+		}
+		set.in[i] = true
+		return set, nil
+	case sqlparser.InOp:
+		tuple, ok := e.Right.(sqlparser.ValTuple)
+		if !ok || !c.isKey(e.Left) {
+			return allNodes(), nil
+		}
+		values := make([]any, len(tuple))
+		for i, ve := range tuple {
+			if values[i], ok = c.value(ve); !ok {
+				return allNodes(), nil
+			}
+		}
+		set := c.none()
+		owners := make([]int, len(tuple))
+		for i, v := range values {
+			owners[i] = -1
+			if v == nil {
+				continue
+			}
+			n, err := c.node(v)
+			if err != nil {
+				return set, err
+			}
+			owners[i] = n
+			set.in[n] = true
+		}
+		if c.ins == nil {
+			c.ins = make(map[*sqlparser.ComparisonExpr][]int)
+		}
+		c.ins[e] = owners
+		return set, nil
+	}
+	return allNodes(), nil
+}
+
+// isKey reports whether e is the sharding column of the table, bare or
+// qualified by the table's name or alias.
+func (c *conditions) isKey(e sqlparser.Expr) bool {
+	col, ok := e.(*sqlparser.ColName)
+	if !ok || !col.Name.EqualString(c.table.Column) {
+		return false
+	}
+	return col.Qualifier.IsEmpty() || strings.EqualFold(col.Qualifier.Name.String(), c.qual)
+}
+
+// node returns the node index owning v, with the statement in the error.
+func (c *conditions) node(v any) (int, error) {
+	i, err := c.table.NodeFor(v)
+	if err != nil {
+		return 0, fmt.Errorf("%w (in %q)", err, quote(c.s.sql))
+	}
+	return i, nil
+}
+
+// value returns the Go value of a literal, ? argument or NULL. ok is false
+// for anything else (columns, functions, expressions): such conditions do
+// not narrow the route.
+func (c *conditions) value(e sqlparser.Expr) (v any, ok bool) {
+	return c.s.value(e)
+}
+
+// value returns the Go value of a literal, ? argument or NULL expression.
+func (s *statement) value(e sqlparser.Expr) (any, bool) {
+	switch e := e.(type) {
+	case *sqlparser.NullVal:
+		return nil, true
+	case *sqlparser.Argument:
+		i, ok := argIndex(e.Name)
+		if !ok || i >= len(s.args) {
+			return nil, false
+		}
+		return s.args[i], true
+	case *sqlparser.Literal:
+		return literalValue(e.Type, e.Val)
+	case *sqlparser.UnaryExpr:
+		if lit, ok := e.Expr.(*sqlparser.Literal); ok && e.Operator == sqlparser.UMinusOp && lit.Type == sqlparser.IntVal {
+			return literalValue(lit.Type, "-"+lit.Val)
+		}
+	}
+	return nil, false
+}
+
+func literalValue(t sqlparser.ValType, text string) (any, bool) {
+	switch t {
+	case sqlparser.StrVal:
+		return text, true
+	case sqlparser.IntVal:
+		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
+			return i, true
+		}
+		if u, err := strconv.ParseUint(text, 10, 64); err == nil {
+			return u, true
+		}
+	case sqlparser.DecimalVal, sqlparser.FloatVal:
+		if f, err := strconv.ParseFloat(text, 64); err == nil {
+			return f, true
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,81 @@
+package route
+
+import (
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// routeDDL applies CREATE TABLE, ALTER TABLE (also CREATE/DROP INDEX, which
+// the parser reads as ALTER TABLE), DROP TABLE and TRUNCATE TABLE on a
+// logical sharded table to every one of its physical tables.
+func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
+	names := s.shardedNames(ddl)
+	if len(names) == 0 {
+		return s.passthrough(KindDDL)
+	}
+	what := statementName(ddl)
+	if len(names) > 1 {
+		return nil, unsupported(s.sql, "%s naming several sharded tables (%s)", what, strings.Join(names, ", "))
+	}
+	if !ddl.IsFullyParsed() {
+		return nil, unsupported(s.sql, "%s that the SQL parser could not read in full", what)
+	}
+	var target sqlparser.TableName
+	switch d := ddl.(type) {
+	case *sqlparser.CreateTable:
+		if d.Select != nil {
+			return nil, unsupported(s.sql, "CREATE TABLE … AS SELECT with sharded table %s", names[0])
+		}
+		if d.OptLike != nil {
+			return nil, unsupported(s.sql, "CREATE TABLE … LIKE with sharded table %s", names[0])
+		}
+		target = d.Table
+	case *sqlparser.AlterTable:
+		if len(d.GetToTables()) > 0 {
+			return nil, unsupported(s.sql, "ALTER TABLE … RENAME of sharded table %s", names[0])
+		}
+		target = d.Table
+	case *sqlparser.TruncateTable:
+		target = d.Table
+	case *sqlparser.DropTable:
+		if len(d.FromTables) > 1 {
+			return nil, unsupported(s.sql, "DROP TABLE of several tables including sharded table %s (drop it on its own)", names[0])
+		}
+		target = d.FromTables[0]
+	default:
+		return nil, unsupported(s.sql, "%s on sharded table %s", what, names[0])
+	}
+	table, ok := s.topo.Table(target.Name.String())
+	if !ok {
+		return nil, unsupported(s.sql, "%s on %s that refers to sharded table %s", what, target.Name.String(), names[0])
+	}
+	p := &Plan{SQL: s.sql, Kind: KindDDL, Table: table.Name, Units: make([]Unit, 0, len(table.Nodes))}
+	for n := range table.Nodes {
+		p.Units = append(p.Units, s.render(ddl, table, n, nil, nil))
+	}
+	return p, nil
+}
+
+// shardedNames lists the distinct sharded tables named anywhere in node.
+func (s *statement) shardedNames(node sqlparser.SQLNode) []string {
+	var names []string
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		tn, ok := n.(sqlparser.TableName)
+		if !ok {
+			return true, nil
+		}
+		st, ok := s.topo.Table(tn.Name.String())
+		if !ok {
+			return true, nil
+		}
+		for _, have := range names {
+			if have == st.Name {
+				return true, nil
+			}
+		}
+		names = append(names, st.Name)
+		return true, nil
+	}, node)
+	return names
+}

@@ -1,0 +1,125 @@
+package route
+
+import (
+	"fmt"
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// routeInsert routes INSERT and REPLACE: each row goes to the node its
+// sharding value belongs to; a multi-row statement is split into one
+// statement per node, rows and their arguments kept in order.
+func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
+	sh := s.shapeOf(ins)
+	if len(sh.sharded) == 0 {
+		return s.passthrough(KindInsert)
+	}
+	target := sh.sharded[0]
+	if target.expr != ins.Table {
+		return nil, unsupported(s.sql, "INSERT that reads sharded table %s", target.sharded.Name)
+	}
+	table := target.sharded
+	rows, ok := ins.Rows.(sqlparser.Values)
+	if !ok {
+		return nil, unsupported(s.sql, "INSERT … SELECT into sharded table %s", table.Name)
+	}
+	if len(sh.sharded) > 1 || sh.subquery {
+		return nil, unsupported(s.sql, "subquery in INSERT into sharded table %s", table.Name)
+	}
+	if len(ins.Columns) == 0 {
+		return nil, unsupported(s.sql, "INSERT without a column list into sharded table %s (name the columns, including %s)", table.Name, table.Column)
+	}
+	keyCol := -1
+	for i, col := range ins.Columns {
+		if col.EqualString(table.Column) {
+			keyCol = i
+		}
+	}
+	if keyCol < 0 {
+		return nil, unsupported(s.sql, "INSERT into sharded table %s without its sharding column %s", table.Name, table.Column)
+	}
+	for _, upd := range ins.OnDup {
+		if upd.Name.Name.EqualString(table.Column) {
+			return nil, unsupported(s.sql, "ON DUPLICATE KEY UPDATE of sharding column %s (the row would have to move to another node)", table.Column)
+		}
+	}
+	perNode := make(map[int]sqlparser.Values)
+	for _, row := range rows {
+		if len(row) != len(ins.Columns) {
+			// MySQL rejects this too; let it say so on the first node.
+			return s.plan(KindInsert, ins, target, []int{0}, nil), nil
+		}
+		v, ok := s.value(row[keyCol])
+		if !ok {
+			return nil, unsupported(s.sql, "INSERT value %s for sharding column %s (use a literal or a ? argument)", sqlparser.String(row[keyCol]), table.Column)
+		}
+		if v == nil {
+			return nil, fmt.Errorf("shardsql: NULL for sharding column %s of table %s in %q: every row needs a sharding value", table.Column, table.Name, quote(s.sql))
+		}
+		n, err := table.NodeFor(v)
+		if err != nil {
+			return nil, err
+		}
+		perNode[n] = append(perNode[n], row)
+	}
+	p := &Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name}
+	for n := range table.Nodes {
+		if r, ok := perNode[n]; ok {
+			p.Units = append(p.Units, s.render(ins, table, n, nil, r))
+		}
+	}
+	return p, nil
+}
+
+// routeUpdate routes an UPDATE of one sharded table by its WHERE clause.
+func (s *statement) routeUpdate(upd *sqlparser.Update) (*Plan, error) {
+	sh := s.shapeOf(upd)
+	if len(sh.sharded) == 0 {
+		return s.passthrough(KindUpdate)
+	}
+	if err := s.checkSingleTable(sh, len(upd.TableExprs)); err != nil {
+		return nil, err
+	}
+	ref := sh.sharded[0]
+	for _, e := range upd.Exprs {
+		if e.Name.Name.EqualString(ref.sharded.Column) &&
+			(e.Name.Qualifier.IsEmpty() || strings.EqualFold(e.Name.Qualifier.Name.String(), ref.qualifier())) {
+			return nil, unsupported(s.sql, "UPDATE of sharding column %s (the row would have to move to another node)", ref.sharded.Column)
+		}
+	}
+	return s.routeWhere(KindUpdate, upd, ref, upd.Where, upd.OrderBy, upd.Limit)
+}
+
+// routeDelete routes a DELETE from one sharded table by its WHERE clause.
+func (s *statement) routeDelete(del *sqlparser.Delete) (*Plan, error) {
+	sh := s.shapeOf(del)
+	if len(sh.sharded) == 0 {
+		if names := s.shardedNames(del); len(names) > 0 {
+			return nil, unsupported(s.sql, "multi-table DELETE naming sharded table %s", names[0])
+		}
+		return s.passthrough(KindDelete)
+	}
+	if err := s.checkSingleTable(sh, len(del.TableExprs)); err != nil {
+		return nil, err
+	}
+	if len(del.Targets) > 1 {
+		return nil, unsupported(s.sql, "multi-table DELETE on sharded table %s", sh.sharded[0].sharded.Name)
+	}
+	return s.routeWhere(KindDelete, del, sh.sharded[0], del.Where, del.OrderBy, del.Limit)
+}
+
+// routeWhere finishes UPDATE and DELETE: the WHERE clause picks the nodes;
+// ORDER BY/LIMIT are only exact on one node.
+func (s *statement) routeWhere(kind Kind, stmt sqlparser.Statement, ref tableRef, where *sqlparser.Where, orderBy sqlparser.OrderBy, limit *sqlparser.Limit) (*Plan, error) {
+	cond := s.conditions(ref)
+	nodes, err := cond.route(where)
+	if err != nil {
+		return nil, err
+	}
+	if len(nodes) > 1 && (limit != nil || len(orderBy) > 0) {
+		return nil, unsupported(s.sql, "%s with ORDER BY/LIMIT on sharded table %s across %d nodes (each node would apply its own limit)",
+			strings.ToUpper(kind.String()), ref.sharded.Name, len(nodes))
+	}
+	return s.plan(kind, stmt, ref, nodes, cond.ins), nil
+}

@@ -1,0 +1,29 @@
+package route
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/shard"
+)
+
+// testTopology: t_order hashed over 2×4 nodes; t_user by Mod over 4 nodes
+// (ds0.t_user_0, ds0.t_user_1, ds1.t_user_0, ds1.t_user_1) so tests can
+// predict nodes by hand: value v lives on node v mod 4.
+func testTopology(t testing.TB) *shard.Topology {
+	t.Helper()
+	topo := shard.NewTopology()
+	require.NoError(t, topo.AddDataSource("ds0", "root@tcp(127.0.0.1:1)/app"))
+	require.NoError(t, topo.AddDataSource("ds1", "root@tcp(127.0.0.1:2)/app"))
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_order", Column: "user_id", Nodes: "ds${0..1}.t_order_${0..3}", Algorithm: shard.Hash()}))
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_user", Column: "id", Nodes: "ds${0..1}.t_user_${0..1}", Algorithm: shard.Mod()}))
+	return topo
+}
+
+func testRouter(t testing.TB) *Router {
+	t.Helper()
+	r, err := New(testTopology(t))
+	require.NoError(t, err)
+	return r
+}

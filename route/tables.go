@@ -1,0 +1,86 @@
+package route
+
+import (
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/shard"
+)
+
+// tableRef is one table named in a FROM, INTO or UPDATE clause.
+type tableRef struct {
+	expr    *sqlparser.AliasedTableExpr
+	name    sqlparser.TableName
+	sharded *shard.ShardedTable // nil for tables the topology does not know
+}
+
+// qualifier is the name columns of this table are qualified with: its alias
+// if it has one, its name otherwise.
+func (t tableRef) qualifier() string {
+	if t.expr != nil && !t.expr.As.IsEmpty() {
+		return t.expr.As.String()
+	}
+	return t.name.Name.String()
+}
+
+// shape is what routing needs to know about a statement's structure.
+type shape struct {
+	refs     []tableRef
+	sharded  []tableRef
+	subquery bool // a subquery or derived table
+	join     bool // a JOIN or several tables in FROM
+	union    bool
+	with     bool // a common table expression
+	window   bool // a window function
+}
+
+// shapeOf walks node and records its tables and the constructs that decide
+// whether a sharded statement can run exactly.
+func (s *statement) shapeOf(node sqlparser.SQLNode) *shape {
+	sh := &shape{}
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n := n.(type) {
+		case *sqlparser.AliasedTableExpr:
+			if tn, ok := n.Expr.(sqlparser.TableName); ok {
+				ref := tableRef{expr: n, name: tn}
+				if st, ok := s.topo.Table(tn.Name.String()); ok {
+					ref.sharded = st
+					sh.sharded = append(sh.sharded, ref)
+				}
+				sh.refs = append(sh.refs, ref)
+			}
+		case *sqlparser.Subquery, *sqlparser.DerivedTable:
+			sh.subquery = true
+		case *sqlparser.JoinTableExpr:
+			sh.join = true
+		case *sqlparser.Union:
+			sh.union = true
+		case *sqlparser.With:
+			if n != nil && len(n.CTEs) > 0 {
+				sh.with = true
+			}
+		case *sqlparser.OverClause:
+			if n != nil {
+				sh.window = true
+			}
+		}
+		return true, nil
+	}, node)
+	return sh
+}
+
+// checkSingleTable returns an error unless the statement touches exactly one
+// sharded table once, without the constructs that need cross-node work.
+// from is the number of top-level table expressions in its FROM clause.
+func (s *statement) checkSingleTable(sh *shape, from int) error {
+	switch {
+	case sh.union:
+		return unsupported(s.sql, "UNION over sharded table %s", sh.sharded[0].name.Name.String())
+	case sh.with:
+		return unsupported(s.sql, "WITH (common table expression) with sharded table %s", sh.sharded[0].name.Name.String())
+	case sh.subquery:
+		return unsupported(s.sql, "subquery with sharded table %s", sh.sharded[0].name.Name.String())
+	case sh.join || from > 1 || len(sh.refs) > 1:
+		return unsupported(s.sql, "join with sharded table %s", sh.sharded[0].name.Name.String())
+	}
+	return nil
+}

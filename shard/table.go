@@ -1,0 +1,69 @@
+package shard
+
+import "fmt"
+
+// Table is what users register with Topology.AddTable.
+type Table struct {
+	// Name is the logical table name used in SQL, e.g. "t_order".
+	// Lookups are case-insensitive.
+	Name string
+	// Column is the sharding column, e.g. "user_id".
+	Column string
+	// Nodes is the node expression, e.g. "ds${0..1}.t_order_${0..3}";
+	// see ExpandNodes.
+	Nodes string
+	// Algorithm maps a sharding value to a node; nil means Hash().
+	Algorithm Algorithm
+}
+
+// ShardedTable is a registered table with its nodes expanded. It is immutable
+// once registered: callers must not modify it or its Nodes slice.
+type ShardedTable struct {
+	// Name is the logical table name as registered.
+	Name string
+	// Column is the sharding column.
+	Column string
+	// Nodes are the table's nodes in expansion order, the order the
+	// algorithm indexes.
+	Nodes []Node
+	// Algorithm maps a sharding value to an index in Nodes. A nil Algorithm
+	// (only possible in a ShardedTable not built by AddTable) means Hash().
+	Algorithm Algorithm
+}
+
+// NodeFor returns the index in Nodes of the node that owns value. Errors name
+// the table, column, value type and what to change.
+func (st *ShardedTable) NodeFor(value any) (int, error) {
+	alg := st.Algorithm
+	if alg == nil {
+		alg = Hash()
+	}
+	what := "NULL"
+	if value != nil {
+		what = fmt.Sprintf("a value of type %T", value)
+	}
+	i, err := alg.Shard(value, len(st.Nodes))
+	if err != nil {
+		return 0, fmt.Errorf("shardsql: table %s, column %s: cannot route %s with algorithm %s: %w",
+			st.Name, st.Column, what, alg.Name(), err)
+	}
+	if i < 0 || i >= len(st.Nodes) {
+		return 0, fmt.Errorf("shardsql: table %s, column %s: algorithm %s returned node index %d for %s, want 0 to %d; fix the algorithm",
+			st.Name, st.Column, alg.Name(), i, what, len(st.Nodes)-1)
+	}
+	return i, nil
+}
+
+// DataSources returns the distinct data source names of its nodes in node
+// order.
+func (st *ShardedTable) DataSources() []string {
+	var names []string
+	seen := make(map[string]bool)
+	for _, n := range st.Nodes {
+		if !seen[n.DataSource] {
+			seen[n.DataSource] = true
+			names = append(names, n.DataSource)
+		}
+	}
+	return names
+}
