@@ -90,11 +90,14 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 // query runs a plan's units and returns their merged rows. Outside a
 // transaction the units start in parallel, at most maxParallel at once, in
 // unit order; each unit's rows are read only as the caller asks for them.
-// In a transaction each unit starts when the previous one is exhausted.
+// In a transaction each unit starts when the previous one is exhausted,
+// and closing the rows early drains them instead of cancelling.
 func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
-	ctx, cancel := context.WithCancel(ctx)
 	cursors := make([]*unitCursor, len(p.Units))
+	cancel := func() {}
 	if c.tx != nil {
+		// No cancellable context here: go-sql-driver closes the connection
+		// when a query's context ends, which would end the transaction too.
 		for i, u := range p.Units {
 			cursors[i] = &unitCursor{unit: u, open: func() (*sql.Rows, error) {
 				tx, err := c.tx.bind(p)
@@ -105,6 +108,7 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 			}}
 		}
 	} else {
+		ctx, cancel = context.WithCancel(ctx)
 		c.scatter(ctx, p, cursors)
 	}
 	rows, err := newRows(cursors, cancel)
