@@ -490,4 +490,3 @@ func usersOnDifferentDataSources(t *testing.T, table *shard.ShardedTable) (int64
 	t.Fatal("all users on one data source")
 	return 0, 0
 }
-
