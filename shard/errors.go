@@ -1,6 +1,9 @@
 package shard
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // ValueError reports a sharding value that an algorithm cannot use, such as a
 // NULL or a value of an unsupported type. Algorithms return it (possibly
@@ -60,3 +63,18 @@ func (e *exprError) Error() string {
 func exprErrorf(expr, format string, args ...any) error {
 	return &exprError{expr: expr, msg: fmt.Sprintf(format, args...)}
 }
+
+// contextError adds context in front of an error without repeating its
+// "shardsql: " prefix; errors.Is and errors.As see the wrapped error.
+type contextError struct {
+	prefix string
+	err    error
+}
+
+// Error implements error.
+func (e *contextError) Error() string {
+	return e.prefix + strings.TrimPrefix(e.err.Error(), "shardsql: ")
+}
+
+// Unwrap returns the wrapped error.
+func (e *contextError) Unwrap() error { return e.err }

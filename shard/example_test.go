@@ -42,7 +42,7 @@ func Example() {
 	// user_id 2 -> ds1.t_order_0
 	// user_id 8 -> ds0.t_order_3
 	// user_id 10 -> ds0.t_order_0
-	// shardsql: table t_order, column user_id: cannot route a value of type float64 with algorithm hash: shardsql: hash: cannot shard a value of type float64; use an integer or a string
+	// shardsql: table t_order, column user_id: hash: cannot shard a value of type float64; use an integer or a string
 }
 
 func ExampleExpandNodes() {

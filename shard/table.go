@@ -44,8 +44,10 @@ func (st *ShardedTable) NodeFor(value any) (int, error) {
 	}
 	i, err := alg.Shard(value, len(st.Nodes))
 	if err != nil {
-		return 0, fmt.Errorf("shardsql: table %s, column %s: cannot route %s with algorithm %s: %w",
-			st.Name, st.Column, what, alg.Name(), err)
+		return 0, &contextError{
+			prefix: fmt.Sprintf("shardsql: table %s, column %s: ", st.Name, st.Column),
+			err:    err,
+		}
 	}
 	if i < 0 || i >= len(st.Nodes) {
 		return 0, fmt.Errorf("shardsql: table %s, column %s: algorithm %s returned node index %d for %s, want 0 to %d; fix the algorithm",

@@ -43,9 +43,9 @@ func TestNodeForErrors(t *testing.T) {
 		value any
 		want  string
 	}{
-		{"float with hash", shard.Hash(), 1.5, "shardsql: table t_order, column user_id: cannot route a value of type float64 with algorithm hash: shardsql: hash: cannot shard a value of type float64; use an integer or a string"},
-		{"NULL with nil algorithm", nil, nil, "shardsql: table t_order, column user_id: cannot route NULL with algorithm hash: shardsql: hash: cannot shard NULL"},
-		{"string with mod", shard.Mod(), "a", "shardsql: table t_order, column user_id: cannot route a value of type string with algorithm mod: shardsql: mod: cannot shard a value of type string; Mod needs an integer column"},
+		{"float with hash", shard.Hash(), 1.5, "shardsql: table t_order, column user_id: hash: cannot shard a value of type float64; use an integer or a string"},
+		{"NULL with nil algorithm", nil, nil, "shardsql: table t_order, column user_id: hash: cannot shard NULL"},
+		{"string with mod", shard.Mod(), "a", "shardsql: table t_order, column user_id: mod: cannot shard a value of type string; Mod needs an integer column"},
 		{"index too large", fixed(2), 1, "shardsql: table t_order, column user_id: algorithm fixed returned node index 2 for a value of type int, want 0 to 1; fix the algorithm"},
 		{"negative index", fixed(-1), 1, "algorithm fixed returned node index -1"},
 	}
