@@ -25,6 +25,10 @@ type Connector struct {
 	mu     sync.Mutex
 	pools  map[string]*sql.DB // pools shardsql opened, by data source name
 	closed bool
+
+	probeMu       sync.Mutex
+	probed        bool // weightStrings is known
+	weightStrings bool // the servers have WEIGHT_STRING()
 }
 
 var _ driver.Connector = (*Connector)(nil)
@@ -121,7 +125,11 @@ func (c *Connector) db(name string) (*sql.DB, error) {
 
 // route plans one statement and logs the plan when logging is on.
 func (c *Connector) route(ctx context.Context, query string, args []any) (*route.Plan, error) {
-	p, err := c.router.Route(query, args)
+	weights, err := c.hasWeightStrings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.router.RouteWith(query, args, route.Options{WeightStrings: weights, MaxMemoryRows: c.opts.maxMemoryRows})
 	if err != nil {
 		return nil, err
 	}
@@ -129,4 +137,37 @@ func (c *Connector) route(ctx context.Context, query string, args []any) (*route
 		c.opts.logger.DebugContext(ctx, "shardsql: routed", "sql", query, "units", len(p.Units), "plan", p.String())
 	}
 	return p, nil
+}
+
+// hasWeightStrings reports whether the servers have WEIGHT_STRING(), which
+// cross-node merges use to compare text by collation. It asks the default
+// data source once; MariaDB and MySQL have it, the embedded shards do not
+// (they compare text by bytes, as their binary collation does).
+func (c *Connector) hasWeightStrings(ctx context.Context) (bool, error) {
+	c.probeMu.Lock()
+	defer c.probeMu.Unlock()
+	if c.probed {
+		return c.weightStrings, nil
+	}
+	name := c.topo.DefaultDataSource()
+	if name == "" {
+		return false, nil
+	}
+	db, err := c.db(name)
+	if err != nil {
+		return false, err
+	}
+	var w []byte
+	err = db.QueryRowContext(ctx, "SELECT WEIGHT_STRING('a')").Scan(&w)
+	var myErr *mysql.MySQLError
+	switch {
+	case err == nil:
+		c.weightStrings = true
+	case errors.As(err, &myErr):
+		c.weightStrings = false // the server answered: it has no WEIGHT_STRING
+	default:
+		return false, fmt.Errorf("shardsql: data source %s: checking for WEIGHT_STRING: %w", name, err)
+	}
+	c.probed = true
+	return c.weightStrings, nil
 }

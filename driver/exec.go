@@ -111,7 +111,7 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 		ctx, cancel = context.WithCancel(ctx)
 		c.scatter(ctx, p, cursors)
 	}
-	rows, err := newRows(cursors, cancel)
+	rows, err := newRows(p, cursors, cancel, c.c.opts.maxMemoryRows)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -119,15 +119,14 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	return rows, nil
 }
 
-// scatter starts every unit's query, at most maxParallel at once and in unit
-// order, so the first units (read first) are never starved by later ones.
-// A unit keeps its slot until its rows are closed.
+// scatter starts every unit's query, at most maxParallel executing at once,
+// in unit order so the first units (read first) start first. A unit frees
+// its slot when its query has answered; its rows are then read as the merge
+// asks for them.
 func (c *Conn) scatter(ctx context.Context, p *route.Plan, cursors []*unitCursor) {
 	sem := make(chan struct{}, c.c.opts.maxParallel)
-	started := make([]chan struct{}, len(p.Units))
 	for i, u := range p.Units {
-		started[i] = make(chan struct{})
-		cur := &unitCursor{unit: u, started: started[i], release: func() { <-sem }}
+		cur := &unitCursor{unit: u, started: make(chan struct{})}
 		cur.open = func() (*sql.Rows, error) { <-cur.started; return cur.pendingRows, cur.pendingErr }
 		cursors[i] = cur
 	}
@@ -138,13 +137,13 @@ func (c *Conn) scatter(ctx context.Context, p *route.Plan, cursors []*unitCursor
 			case <-ctx.Done():
 				for _, rest := range cursors[i:] {
 					rest.pendingErr = ctx.Err()
-					rest.release = nil
 					close(rest.started)
 				}
 				return
 			}
 			go func() {
 				defer close(cur.started)
+				defer func() { <-sem }()
 				db, err := c.c.db(cur.unit.DataSource)
 				if err == nil {
 					cur.pendingRows, err = db.QueryContext(ctx, cur.unit.SQL, cur.unit.Args...)
@@ -161,7 +160,6 @@ type unitCursor struct {
 	unit    route.Unit
 	open    func() (*sql.Rows, error)
 	started chan struct{} // closed when a scatter has started the query; nil when open starts it
-	release func()        // frees the unit's parallelism slot, if it holds one
 
 	pendingRows *sql.Rows // set by the scatter before started is closed
 	pendingErr  error
@@ -232,10 +230,6 @@ func (u *unitCursor) Close() error {
 	var err error
 	if u.rows != nil {
 		err = u.rows.Close()
-	}
-	if u.release != nil {
-		u.release()
-		u.release = nil
 	}
 	return err
 }

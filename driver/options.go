@@ -3,6 +3,8 @@ package driver
 import (
 	"fmt"
 	"log/slog"
+
+	"github.com/shardsql/shardsql/merge"
 )
 
 // DefaultMaxParallel is how many units of one statement run at once unless
@@ -14,12 +16,13 @@ type Option func(*options) error
 
 type options struct {
 	maxParallel int
-	maxIdle     int
-	logger      *slog.Logger
+	maxIdle       int
+	maxMemoryRows int
+	logger        *slog.Logger
 }
 
 func defaultOptions() options {
-	return options{maxParallel: DefaultMaxParallel, maxIdle: 2 * DefaultMaxParallel}
+	return options{maxParallel: DefaultMaxParallel, maxIdle: 2 * DefaultMaxParallel, maxMemoryRows: merge.DefaultMaxRows}
 }
 
 // WithMaxParallel bounds how many of one statement's units run at the same
@@ -44,6 +47,21 @@ func WithMaxIdleConns(n int) Option {
 			return fmt.Errorf("shardsql: WithMaxIdleConns(%d): must not be negative", n)
 		}
 		o.maxIdle = n
+		return nil
+	}
+}
+
+// WithMaxMemoryRows caps the rows a merge may hold in memory: sorting
+// grouped rows by an aggregate needs them all (default 1,000,000). Beyond
+// the cap the query fails with an error wrapping merge.ErrTooLarge; streaming
+// merges (ORDER BY, GROUP BY on the sort keys, LIMIT) hold one row per node
+// and are not capped.
+func WithMaxMemoryRows(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("shardsql: WithMaxMemoryRows(%d): the cap must be at least 1", n)
+		}
+		o.maxMemoryRows = n
 		return nil
 	}
 }

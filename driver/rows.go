@@ -8,6 +8,7 @@ import (
 	"reflect"
 
 	"github.com/shardsql/shardsql/merge"
+	"github.com/shardsql/shardsql/route"
 )
 
 // Rows is the merged result of a statement's units. Its columns and column
@@ -30,27 +31,49 @@ var (
 )
 
 // newRows waits for the first unit, so that an error of the statement
-// itself is returned by Query rather than by the first Next.
-func newRows(units []*unitCursor, cancel context.CancelFunc) (*Rows, error) {
+// itself is returned by Query rather than by the first Next, and builds the
+// plan's merge over the units once their column types are known.
+func newRows(p *route.Plan, units []*unitCursor, cancel context.CancelFunc, maxRows int) (*Rows, error) {
 	cursors := make([]merge.Cursor, len(units))
 	for i, u := range units {
 		cursors[i] = u
 	}
-	r := &Rows{cur: merge.Concat(cursors...), cancel: cancel}
+	r := &Rows{cancel: cancel}
+	fail := func(err error) (*Rows, error) {
+		cancel()
+		for _, c := range cursors {
+			_ = c.Close()
+		}
+		return nil, err
+	}
 	first := units[0]
 	if err := first.load(); err != nil {
-		_ = r.cur.Close()
-		return nil, err
+		return fail(err)
 	}
 	var err error
 	if r.cols, err = first.rows.Columns(); err != nil {
-		_ = r.cur.Close()
-		return nil, unitError(first.unit, err)
+		return fail(unitError(first.unit, err))
 	}
 	if r.types, err = first.rows.ColumnTypes(); err != nil {
-		_ = r.cur.Close()
-		return nil, unitError(first.unit, err)
+		return fail(unitError(first.unit, err))
 	}
+	if p.Merge.Kind != route.MergeCombine {
+		r.cur = merge.Concat(cursors...)
+		return r, nil
+	}
+	spec := p.Merge.Spec
+	if spec.MaxRows == 0 {
+		spec.MaxRows = maxRows
+	}
+	names := make([]string, len(r.types))
+	for i, t := range r.types {
+		names[i] = t.DatabaseTypeName()
+	}
+	if r.cur, err = merge.New(spec, names, cursors); err != nil {
+		return fail(err)
+	}
+	visible := len(r.cols) - spec.Hidden
+	r.cols, r.types = r.cols[:visible], r.types[:visible]
 	return r, nil
 }
 

@@ -11,6 +11,11 @@ import (
 // logical sharded table to every one of its physical tables.
 func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 	names := s.shardedNames(ddl)
+	for _, tn := range ddl.AffectedTables() { // RENAME TABLE's pairs are not walked
+		if st, ok := s.topo.Table(tn.Name.String()); ok && !contains(names, st.Name) {
+			names = append(names, st.Name)
+		}
+	}
 	if len(names) == 0 {
 		return s.passthrough(KindDDL)
 	}
@@ -78,4 +83,13 @@ func (s *statement) shardedNames(node sqlparser.SQLNode) []string {
 		return true, nil
 	}, node)
 	return names
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }

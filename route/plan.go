@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/shardsql/shardsql/merge"
 	"github.com/shardsql/shardsql/shard"
 )
 
@@ -41,11 +42,16 @@ type MergeKind int
 const (
 	// MergeConcat returns each unit's rows in unit order; affected-row counts are summed.
 	MergeConcat MergeKind = iota
+	// MergeCombine merges the units' rows as Spec says: ordered, grouped,
+	// aggregated, filtered, limited.
+	MergeCombine
 )
 
 // Merge describes how the driver combines the units' results.
 type Merge struct {
 	Kind MergeKind
+	// Spec is the merge for MergeCombine.
+	Spec merge.Spec
 }
 
 // Unit is one statement for one data source.

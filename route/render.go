@@ -20,12 +20,16 @@ type renderer struct {
 	nodeIdx int
 	ins     map[*sqlparser.ComparisonExpr][]int
 	rows    sqlparser.Values // the INSERT rows for this node, when set
+	named   bool             // alias unnamed select expressions (the top-level SELECT list)
+	alias   bool             // the table has an alias: column qualifiers name the alias, not the table
 	out     []any
 }
 
 // render prints node for one node of the table and returns the SQL and its args.
 func (s *statement) render(stmt sqlparser.SQLNode, table *shard.ShardedTable, nodeIdx int, ins map[*sqlparser.ComparisonExpr][]int, rows sqlparser.Values) Unit {
 	r := &renderer{s: s, logical: table.Name, node: table.Nodes[nodeIdx], nodeIdx: nodeIdx, ins: ins, rows: rows}
+	_, r.named = stmt.(*sqlparser.Select)
+	r.alias = aliasOf(stmt)
 	buf := sqlparser.NewTrackedBuffer(r.format)
 	buf.Myprintf("%v", stmt)
 	return Unit{DataSource: r.node.DataSource, Node: r.node, SQL: buf.String(), Args: r.out}
@@ -54,6 +58,26 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 	case *sqlparser.ComparisonExpr:
 		if owners, ok := r.ins[n]; ok && r.trimIn(buf, n, owners) {
 			return
+		}
+	case *sqlparser.ColName:
+		if r.alias && !n.Qualifier.IsEmpty() {
+			// The qualifier is the alias, even when the alias is spelled
+			// like the logical table: keep it as written.
+			if !n.Qualifier.Qualifier.IsEmpty() {
+				buf.Myprintf("%v.", n.Qualifier.Qualifier)
+			}
+			buf.Myprintf("%v.%v", n.Qualifier.Name, n.Name)
+			return
+		}
+	case *sqlparser.AliasedExpr:
+		if n.As.IsEmpty() && r.named {
+			if _, isCol := n.Expr.(*sqlparser.ColName); !isCol {
+				// Name the column after the expression, as the server would
+				// name it after the caller's text, not after the rewritten
+				// text (which may quote identifiers).
+				buf.Myprintf("%v as %v", n.Expr, sqlparser.NewIdentifierCI(columnName(n.Expr)))
+				return
+			}
 		}
 	case *sqlparser.Delete:
 		if n.Targets != nil && n.IsSingleAliasExpr() {
@@ -100,4 +124,38 @@ func (r *renderer) formatAliasedDelete(buf *sqlparser.TrackedBuffer, n *sqlparse
 		buf.Myprintf("%v", expr)
 	}
 	buf.Myprintf("%v%v%v%v", n.Partitions, n.Where, n.OrderBy, n.Limit)
+}
+
+// aliasOf reports whether the statement's table has an alias.
+func aliasOf(stmt sqlparser.SQLNode) bool {
+	var from []sqlparser.TableExpr
+	switch st := stmt.(type) {
+	case *sqlparser.Select:
+		from = st.From
+	case *sqlparser.Update:
+		from = st.TableExprs
+	case *sqlparser.Delete:
+		from = st.TableExprs
+	}
+	for _, te := range from {
+		if ate, ok := te.(*sqlparser.AliasedTableExpr); ok && !ate.As.IsEmpty() {
+			return true
+		}
+	}
+	return false
+}
+
+// columnName is the name a server gives an unaliased select expression,
+// as near as the AST allows: its text, identifiers unquoted, ? as written.
+func columnName(e sqlparser.Expr) string {
+	buf := sqlparser.NewTrackedBuffer(func(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) {
+		if _, ok := node.(*sqlparser.Argument); ok {
+			buf.WriteByte('?')
+			return
+		}
+		node.Format(buf)
+	})
+	buf.SetEscapeNoIdentifier()
+	buf.Myprintf("%v", e)
+	return buf.String()
 }

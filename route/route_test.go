@@ -1,7 +1,10 @@
 package route
 
 import (
+	"math/bits"
 	"testing"
+
+	"github.com/cespare/xxhash/v2"
 
 	"github.com/stretchr/testify/require"
 
@@ -26,4 +29,14 @@ func testRouter(t testing.TB) *Router {
 	r, err := New(testTopology(t))
 	require.NoError(t, err)
 	return r
+}
+
+// xxhashNodeIndex computes, independently of package shard, the node index
+// that Hash gives a value whose canonical text is text among n nodes: the
+// Vitess xxhash keyspace id (little-endian xxhash64 bytes) read as a
+// big-endian integer, scaled to [0, n).
+func xxhashNodeIndex(text string, n int) int {
+	ksid := bits.ReverseBytes64(xxhash.Sum64String(text))
+	hi, _ := bits.Mul64(ksid, uint64(n))
+	return int(hi)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
@@ -29,22 +30,42 @@ func New(topo *shard.Topology) (*Router, error) {
 	return &Router{topo: topo, parser: p}, nil
 }
 
+// Options tune how a statement is routed.
+type Options struct {
+	// WeightStrings makes cross-node merges compare text by the server's
+	// collation: each text sort key, group key and MIN/MAX is fetched with
+	// WEIGHT_STRING() as a hidden column. Servers without WEIGHT_STRING
+	// (the embedded shards) compare text by bytes, as their binary
+	// collation does.
+	WeightStrings bool
+	// MaxMemoryRows caps the rows a merge may hold in memory (0: the
+	// merge package's default).
+	MaxMemoryRows int
+}
+
 // Route parses sql, finds the nodes it touches and rewrites it for each of
 // them. args are the values of the statement's ? placeholders, in order.
 // Statements shardsql cannot execute exactly return an error wrapping
 // ErrUnsupported.
 func (r *Router) Route(sql string, args []any) (*Plan, error) {
+	return r.RouteWith(sql, args, Options{})
+}
+
+// RouteWith is Route with options.
+func (r *Router) RouteWith(sql string, args []any, opts Options) (*Plan, error) {
 	stmt, bindVars, err := r.parser.Parse2(sql)
 	if err != nil {
-		if pieces, serr := r.parser.SplitStatementToPieces(sql); serr == nil && len(pieces) > 1 {
+		// The parser's own check for several statements (its
+		// SplitStatementToPieces panics on some inputs).
+		if strings.Contains(err.Error(), "Expected a single statement") {
 			return nil, unsupported(sql, "multiple statements in one string (send them one at a time)")
 		}
 		return nil, fmt.Errorf("shardsql: cannot parse %q: %w", quote(sql), err)
 	}
-	if err := checkArgs(sql, bindVars, args); err != nil {
+	if err := r.checkArgs(sql, bindVars, args); err != nil {
 		return nil, err
 	}
-	s := &statement{sql: sql, args: args, topo: r.topo}
+	s := &statement{sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows}
 	switch st := stmt.(type) {
 	case *sqlparser.Select:
 		return s.routeSelect(st)
@@ -66,16 +87,36 @@ func (r *Router) Route(sql string, args []any) (*Plan, error) {
 	case *sqlparser.Set, *sqlparser.Use:
 		return nil, unsupported(sql, "session state statements (SET, USE) on a pooled multi-shard connection (set session variables in each data source's DSN)")
 	default:
-		return s.routeOther(stmt)
+		return s.routeOther(stmt, r.opaqueMentionsSharded)
 	}
 }
 
 // checkArgs checks that the statement's placeholders are positional ? marks
 // and that there is one argument for each.
-func checkArgs(sql string, bindVars sqlparser.BindVars, args []any) error {
+func (r *Router) checkArgs(sql string, bindVars sqlparser.BindVars, args []any) error {
 	for name := range bindVars {
 		if _, ok := argIndex(name); !ok {
 			return unsupported(sql, "named bind variable :%s (use ? placeholders)", name)
+		}
+	}
+	if len(bindVars) > 0 {
+		// The parser names the n-th ? "v<n>", which a written ":v1" would
+		// alias: count the ? marks themselves.
+		marks := 0
+		tok := r.parser.NewStringTokenizer(sql)
+		for {
+			typ, val := tok.Scan()
+			if typ == 0 || typ == eofChar {
+				break
+			}
+			if strings.HasPrefix(val, ":") && tok.Pos > 0 && sql[tok.Pos-1] == '?' {
+				marks++
+			} else if strings.HasPrefix(val, ":") {
+				return unsupported(sql, "named bind variable %s (use ? placeholders)", val)
+			}
+		}
+		if marks != len(bindVars) {
+			return unsupported(sql, "named bind variable alongside ? placeholders (use ? only)")
 		}
 	}
 	if len(bindVars) != len(args) {
@@ -98,9 +139,11 @@ func argIndex(name string) (int, bool) {
 
 // statement is the routing state of one Route call.
 type statement struct {
-	sql  string
-	args []any
-	topo *shard.Topology
+	sql     string
+	args    []any
+	topo    *shard.Topology
+	weights bool
+	maxRows int
 }
 
 // passthrough sends the statement unchanged to the default data source.
@@ -115,16 +158,45 @@ func (s *statement) passthrough(kind Kind) (*Plan, error) {
 // routeOther handles statements with no routing of their own (SHOW,
 // EXPLAIN, …): they go unchanged to the default data source unless they
 // name a sharded table.
-func (s *statement) routeOther(stmt sqlparser.Statement) (*Plan, error) {
+func (s *statement) routeOther(stmt sqlparser.Statement, mentionsSharded func(string) bool) (*Plan, error) {
 	if names := s.shardedNames(stmt); len(names) > 0 {
 		return nil, unsupported(s.sql, "%s statement on sharded table %s", statementName(stmt), names[0])
+	}
+	if mentionsSharded(s.sql) {
+		return nil, unsupported(s.sql, "%s statement naming a sharded table", statementName(stmt))
 	}
 	return s.passthrough(KindOther)
 }
 
-// statementName is a short upper-case name for a statement type, for errors.
+// statementName is a short upper-case name for a statement type, for
+// errors: "DROP TABLE", "EXPLAIN".
 func statementName(stmt sqlparser.Statement) string {
-	name := fmt.Sprintf("%T", stmt)
-	name = strings.TrimPrefix(name, "*sqlparser.")
-	return strings.ToUpper(name)
+	name := strings.TrimSuffix(strings.TrimPrefix(fmt.Sprintf("%T", stmt), "*sqlparser."), "Stmt")
+	var b strings.Builder
+	for i, r := range name {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
 }
+
+// opaqueMentionsSharded reports whether the text of a statement the parser
+// keeps opaque (OPTIMIZE, REPAIR, LOAD DATA, …) names a sharded table: any
+// identifier spelled like one counts, erring on the side of refusing.
+func (r *Router) opaqueMentionsSharded(sql string) bool {
+	tok := r.parser.NewStringTokenizer(sql)
+	for {
+		typ, val := tok.Scan()
+		if typ == 0 || typ == eofChar {
+			return false
+		}
+		if _, ok := r.topo.Table(val); ok && val != "" {
+			return true
+		}
+	}
+}
+
+// eofChar is the tokenizer's end-of-input token.
+const eofChar = 0x100

@@ -23,36 +23,22 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 		return nil, err
 	}
 	if len(nodes) > 1 {
-		if what := crossNodeWork(sel, sh); what != "" {
-			return nil, unsupported(s.sql, "%s on sharded table %s across %d nodes (cross-node merging of this kind is not built yet; add a condition on %s to reach one node)",
-				what, ref.sharded.Name, len(nodes), ref.sharded.Column)
+		if sh.window {
+			return nil, unsupported(s.sql, "window function on sharded table %s across %d nodes", ref.sharded.Name, len(nodes))
+		}
+		if crossNodeWork(sel) {
+			return s.planScatter(sel, ref, nodes, cond.ins)
 		}
 	}
 	return s.plan(KindSelect, sel, ref, nodes, cond.ins), nil
 }
 
-// crossNodeWork names the first clause of sel whose result would be wrong if
-// each node's rows were simply concatenated, or "" if there is none.
-func crossNodeWork(sel *sqlparser.Select, sh *shape) string {
-	switch {
-	case sel.SelectExprs != nil && sqlparser.ContainsAggregation(sel.SelectExprs):
-		return "aggregate function"
-	case sel.GroupBy != nil && len(sel.GroupBy.Exprs) > 0:
-		return "GROUP BY"
-	case sel.Having != nil:
-		return "HAVING"
-	case sel.Distinct:
-		return "DISTINCT"
-	case len(sel.OrderBy) > 0:
-		return "ORDER BY"
-	case sel.Limit != nil:
-		return "LIMIT"
-	case sh.window:
-		return "window function"
-	case sel.SQLCalcFoundRows:
-		return "SQL_CALC_FOUND_ROWS"
-	}
-	return ""
+// crossNodeWork reports whether sel's result needs more than concatenating
+// the node rows: ordering, folding or limiting across nodes.
+func crossNodeWork(sel *sqlparser.Select) bool {
+	return (sel.SelectExprs != nil && sqlparser.ContainsAggregation(sel.SelectExprs)) ||
+		(sel.GroupBy != nil && len(sel.GroupBy.Exprs) > 0) || sel.Having != nil ||
+		sel.Distinct || len(sel.OrderBy) > 0 || sel.Limit != nil || sel.SQLCalcFoundRows
 }
 
 // routeUnion routes a UNION: allowed only when no sharded table takes part.

@@ -1,0 +1,101 @@
+package merge
+
+import (
+	"database/sql/driver"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestCheckCols(t *testing.T) {
+	types := []string{"BIGINT", "VARCHAR", "VARBINARY"} // width 3
+	cases := []struct {
+		name string
+		spec Spec
+		ok   bool
+	}{
+		{"valid", Spec{
+			Sort:       []SortKey{{Col: 1, Weight: 2}},
+			MemorySort: []SortKey{{Col: 0, Weight: -1}},
+			Group: &Group{Keys: []SortKey{{Col: 1, Weight: 2}}, Aggs: []Agg{
+				{Kind: AggAvg, Col: 0, Weight: -1, CountCol: 2},
+			}},
+		}, true},
+		{"sort col", Spec{Sort: []SortKey{{Col: 3, Weight: -1}}}, false},
+		{"sort weight", Spec{Sort: []SortKey{{Col: 1, Weight: 3}}}, false},
+		{"sort weight below -1", Spec{Sort: []SortKey{{Col: 1, Weight: -2}}}, false},
+		{"memory sort col", Spec{MemorySort: []SortKey{{Col: 7, Weight: -1}}}, false},
+		{"memory sort weight", Spec{MemorySort: []SortKey{{Col: 0, Weight: 99}}}, false},
+		{"group key", Spec{Group: &Group{Keys: []SortKey{{Col: 3, Weight: -1}}}}, false},
+		{"group key weight", Spec{Group: &Group{Keys: []SortKey{{Col: 1, Weight: 5}}}}, false},
+		{"agg col", Spec{Group: &Group{Aggs: []Agg{{Kind: AggSum, Col: 3, Weight: -1}}}}, false},
+		{"agg col negative", Spec{Group: &Group{Aggs: []Agg{{Kind: AggSum, Col: -5, Weight: -1}}}}, false},
+		{"agg weight", Spec{Group: &Group{Aggs: []Agg{{Kind: AggMin, Col: 1, Weight: 3}}}}, false},
+		{"avg count col", Spec{Group: &Group{Aggs: []Agg{{Kind: AggAvg, Col: 0, Weight: -1, CountCol: 3}}}}, false},
+		{"hidden col beyond the hidden ones", Spec{Hidden: 1, Sort: []SortKey{{Col: HiddenCol(1), Weight: -1}}}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := checkCols(resolveHidden(c.spec, len(types)-c.spec.Hidden), len(types))
+			_, newErr := New(c.spec, types, nil)
+			if c.ok {
+				assert.NoError(t, err)
+				assert.NoError(t, newErr)
+				return
+			}
+			assert.ErrorContains(t, err, "out of range")
+			assert.ErrorContains(t, newErr, "out of range")
+		})
+	}
+}
+
+func TestNewHiddenOutOfRange(t *testing.T) {
+	_, err := New(Spec{Hidden: 3}, []string{"BIGINT", "BIGINT"}, nil)
+	assert.Error(t, err)
+	_, err = New(Spec{Hidden: -1}, []string{"BIGINT"}, nil)
+	assert.Error(t, err)
+	_, err = New(Spec{Hidden: 2}, []string{"BIGINT", "BIGINT"}, nil)
+	assert.NoError(t, err)
+}
+
+// TestCheckColsMinusOne: -1 means "no weight column" and is accepted for
+// every index, including the value columns, which have no such meaning.
+func TestCheckColsMinusOne(t *testing.T) {
+	t.Skip("bug: checkCols accepts -1 for SortKey.Col, Agg.Col and Agg.CountCol (it applies the " +
+		"Weight rule c >= -1 to every index), so New returns no error and then panics with index " +
+		"out of range [-1] in resolve/newGrouped (or in the AVG fold); only Weight may be -1")
+	types := []string{"BIGINT", "BIGINT"}
+	for _, spec := range []Spec{
+		{Sort: []SortKey{{Col: -1, Weight: -1}}},
+		{Group: &Group{Aggs: []Agg{{Kind: AggSum, Col: -1, Weight: -1}}}},
+		{Group: &Group{Aggs: []Agg{{Kind: AggAvg, Col: 0, Weight: -1, CountCol: -1}}}},
+	} {
+		assert.NotPanics(t, func() {
+			cur, err := New(spec, types, asCursors(nodeCursors(intRows(1), intRows(2))))
+			if err == nil {
+				_, _ = drain(t, cur, 1)
+			}
+			assert.Error(t, err)
+		})
+	}
+}
+
+// TestCheckColsHaving: HAVING operands index the merged row too.
+func TestCheckColsHaving(t *testing.T) {
+	t.Skip("bug: checkCols does not look at Spec.Having, so a Cmp/IsNull operand column out of " +
+		"range passes New and panics (index out of range) in filter.Next on the first row")
+	types := []string{"BIGINT"}
+	for _, h := range []Expr{
+		cmpOp(OpGT, col(1), lit(int64(0))),
+		Not{IsNull{Operand: col(5)}},
+		And{IsNull{Operand: col(0)}, cmpOp(OpEQ, lit(int64(1)), col(-1))},
+	} {
+		assert.NotPanics(t, func() {
+			cur, err := New(Spec{Having: h}, types, asCursors(nodeCursors([][]driver.Value{{int64(1)}})))
+			if err == nil {
+				_, _ = drain(t, cur, 1)
+			}
+			assert.Error(t, err)
+		})
+	}
+}

@@ -1,0 +1,84 @@
+package merge
+
+// Spec describes how the node results of one statement become the caller's
+// result. Column indexes refer to the node rows, whose last Hidden columns
+// are derived columns the router added (sort keys, weight strings, AVG
+// counts) that never reach the caller.
+type Spec struct {
+	// Hidden is the number of trailing derived columns.
+	Hidden int
+	// Sort is the order every node returns its rows in; the node streams are
+	// merged in that order. Empty means concatenation.
+	Sort []SortKey
+	// Group folds consecutive rows with equal keys into one, with aggregates.
+	// With no keys it folds every row into one (aggregates without GROUP BY).
+	Group *Group
+	// Having keeps only the folded rows for which it is true.
+	Having Expr
+	// MemorySort sorts the folded rows in memory (ORDER BY an aggregate).
+	MemorySort []SortKey
+	// Offset rows are skipped; then, when Limited, at most Limit rows are returned.
+	Offset, Limit int64
+	Limited       bool
+	// MaxRows bounds the rows a memory merge may hold (0: DefaultMaxRows).
+	MaxRows int
+}
+
+// DefaultMaxRows is the default cap on rows a merge holds in memory.
+const DefaultMaxRows = 1_000_000
+
+// SortKey is one key of an ordering.
+type SortKey struct {
+	// Col is the node column holding the value.
+	Col int
+	// Weight is the node column holding WEIGHT_STRING of the value, or -1.
+	// It is used when the value column is text.
+	Weight int
+	// Desc sorts descending (NULL last), otherwise ascending (NULL first).
+	Desc bool
+}
+
+// Group describes a GROUP BY fold.
+type Group struct {
+	// Keys are the group key columns; node rows arrive sorted by them.
+	Keys []SortKey
+	// Aggs are the aggregate columns; every other column keeps the value of
+	// the group's first row.
+	Aggs []Agg
+}
+
+// AggKind is an aggregate function.
+type AggKind uint8
+
+const (
+	// AggCount sums node counts (COUNT(*), COUNT(x)).
+	AggCount AggKind = iota + 1
+	// AggSum sums node sums; NULL if every node's sum is NULL.
+	AggSum
+	// AggMin keeps the smallest node minimum.
+	AggMin
+	// AggMax keeps the largest node maximum.
+	AggMax
+	// AggAvg divides the summed SUM in Col by the summed COUNT in CountCol.
+	AggAvg
+)
+
+// Agg is one aggregate column.
+type Agg struct {
+	Kind AggKind
+	// Col is the node column with the node's partial aggregate.
+	Col int
+	// Weight is the WEIGHT_STRING column for MIN/MAX of text, or -1.
+	Weight int
+	// CountCol is the node column with COUNT for AggAvg.
+	CountCol int
+}
+
+// hiddenBase marks column indexes that count from the first hidden column:
+// the router cannot know where the hidden columns start when the select
+// list has a *, so it refers to them as HiddenCol(j).
+const hiddenBase = 1 << 30
+
+// HiddenCol refers to the j-th hidden column, wherever the hidden columns
+// start in the node rows.
+func HiddenCol(j int) int { return hiddenBase + j }

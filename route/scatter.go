@@ -1,0 +1,192 @@
+package route
+
+import (
+	"fmt"
+	"strconv"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/merge"
+)
+
+// scatter rewrites a SELECT that runs on several nodes so that merging the
+// node results gives exactly the one-table result: sort keys, weight strings
+// and AVG counts become hidden trailing columns, AVG becomes SUM, HAVING and
+// LIMIT move to the merge (or LIMIT becomes offset+count when rows are not
+// folded), and grouped nodes sort by the group keys so groups fold as they
+// stream.
+type scatter struct {
+	s       *statement
+	sel     *sqlparser.Select // the caller's statement; never modified
+	node    sqlparser.Select  // the node statement: a shallow copy with new clause slices
+	exprs   []sqlparser.SelectExpr
+	visible int // select-list width before hidden columns
+	star    bool
+	hidden  int
+	weights bool
+	spec    merge.Spec
+	aggs    []merge.Agg
+	grouped bool
+}
+
+// hiddenCol appends a derived column and returns its merge column.
+func (m *scatter) hiddenCol(e sqlparser.Expr) int {
+	m.exprs = append(m.exprs, &sqlparser.AliasedExpr{Expr: e, As: sqlparser.NewIdentifierCI(fmt.Sprintf("__shardsql_%d", m.hidden))})
+	m.hidden++
+	return merge.HiddenCol(m.hidden - 1)
+}
+
+// weight returns a hidden WEIGHT_STRING(e) column, or -1 without weight strings.
+func (m *scatter) weight(e sqlparser.Expr) int {
+	if !m.weights {
+		return -1
+	}
+	return m.hiddenCol(&sqlparser.WeightStringFuncExpr{Expr: e})
+}
+
+func (s *statement) planScatter(sel *sqlparser.Select, ref tableRef, nodes []int, ins map[*sqlparser.ComparisonExpr][]int) (*Plan, error) {
+	m := &scatter{s: s, sel: sel, node: *sel, weights: s.weights}
+	m.spec.MaxRows = s.maxRows
+	if sel.SelectExprs != nil {
+		m.exprs = append(m.exprs, sel.SelectExprs.Exprs...)
+	}
+	m.visible = len(m.exprs)
+	for _, e := range m.exprs {
+		if _, ok := e.(*sqlparser.StarExpr); ok {
+			m.star = true
+		}
+	}
+	if sel.SQLCalcFoundRows {
+		return nil, unsupported(s.sql, "SQL_CALC_FOUND_ROWS across %d nodes", len(nodes))
+	}
+	if sel.GroupBy != nil && sel.GroupBy.WithRollup {
+		return nil, unsupported(s.sql, "GROUP BY … WITH ROLLUP across %d nodes", len(nodes))
+	}
+	var err error
+	switch {
+	case m.hasAggregates() || (sel.GroupBy != nil && len(sel.GroupBy.Exprs) > 0):
+		err = m.planGroup()
+	case sel.Distinct:
+		err = m.planDistinct()
+	default:
+		err = m.planOrder()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := m.planLimit(); err != nil {
+		return nil, err
+	}
+	m.spec.Hidden = m.hidden
+	m.node.SelectExprs = &sqlparser.SelectExprs{Exprs: m.exprs}
+	p := &Plan{SQL: s.sql, Kind: KindSelect, Table: ref.sharded.Name, Units: make([]Unit, 0, len(nodes)),
+		Merge: Merge{Kind: MergeCombine, Spec: m.spec}}
+	for _, n := range nodes {
+		p.Units = append(p.Units, s.render(&m.node, ref.sharded, n, ins, nil))
+	}
+	return p, nil
+}
+
+func (m *scatter) hasAggregates() bool {
+	return m.sel.SelectExprs != nil && sqlparser.ContainsAggregation(m.sel.SelectExprs)
+}
+
+// resolve finds the column of the select list an ORDER BY/GROUP BY item
+// names: a position, an alias, or the same expression. -1 if none.
+func (m *scatter) resolve(e sqlparser.Expr) (int, error) {
+	if lit, ok := e.(*sqlparser.Literal); ok && lit.Type == sqlparser.IntVal {
+		n, err := strconv.Atoi(lit.Val)
+		if err != nil || n < 1 || n > m.visible {
+			return -1, unsupported(m.s.sql, "position %s outside the select list", lit.Val)
+		}
+		if m.star {
+			return -1, unsupported(m.s.sql, "ORDER BY/GROUP BY position with SELECT * across nodes")
+		}
+		return n - 1, nil
+	}
+	if col, ok := e.(*sqlparser.ColName); ok && col.Qualifier.IsEmpty() {
+		for i, se := range m.exprs[:m.visible] {
+			if ae, ok := se.(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && ae.As.Equal(col.Name) {
+				return i, nil
+			}
+		}
+	}
+	text := sqlparser.String(e)
+	for i, se := range m.exprs[:m.visible] {
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && sqlparser.String(ae.Expr) == text {
+			if m.star {
+				return -1, nil // its position after * is unknown: fetch it again as a hidden column
+			}
+			return i, nil
+		}
+	}
+	return -1, nil
+}
+
+// exprAt returns the expression of select-list column i.
+func (m *scatter) exprAt(i int) sqlparser.Expr {
+	return m.exprs[i].(*sqlparser.AliasedExpr).Expr
+}
+
+// sortKey resolves an ORDER BY/GROUP BY item to a merge sort key, adding
+// hidden columns for what the select list lacks.
+func (m *scatter) sortKey(e sqlparser.Expr, desc bool) (merge.SortKey, error) {
+	col, err := m.resolve(e)
+	if err != nil {
+		return merge.SortKey{}, err
+	}
+	if col >= 0 {
+		return merge.SortKey{Col: col, Weight: m.weight(m.exprAt(col)), Desc: desc}, nil
+	}
+	return merge.SortKey{Col: m.hiddenCol(e), Weight: m.weight(e), Desc: desc}, nil
+}
+
+// planOrder: no folding. Nodes keep their ORDER BY and the streams merge.
+func (m *scatter) planOrder() error {
+	for _, o := range m.sel.OrderBy {
+		k, err := m.sortKey(o.Expr, o.Direction == sqlparser.DescOrder)
+		if err != nil {
+			return err
+		}
+		m.spec.Sort = append(m.spec.Sort, k)
+	}
+	return nil
+}
+
+// planDistinct folds equal rows: the group keys are every selected column,
+// and nodes sort by the ORDER BY columns first, then the rest.
+func (m *scatter) planDistinct() error {
+	if m.star {
+		return unsupported(m.s.sql, "SELECT DISTINCT * across nodes (name the columns)")
+	}
+	used := make([]bool, m.visible)
+	var keys []merge.SortKey
+	var order sqlparser.OrderBy
+	for _, o := range m.sel.OrderBy {
+		col, err := m.resolve(o.Expr)
+		if err != nil {
+			return err
+		}
+		if col < 0 {
+			return unsupported(m.s.sql, "DISTINCT with ORDER BY %s that is not in the select list", sqlparser.String(o.Expr))
+		}
+		if used[col] {
+			continue
+		}
+		used[col] = true
+		desc := o.Direction == sqlparser.DescOrder
+		keys = append(keys, merge.SortKey{Col: col, Weight: m.weight(m.exprAt(col)), Desc: desc})
+		order = append(order, &sqlparser.Order{Expr: o.Expr, Direction: o.Direction})
+	}
+	for col := 0; col < m.visible; col++ {
+		if used[col] {
+			continue
+		}
+		keys = append(keys, merge.SortKey{Col: col, Weight: m.weight(m.exprAt(col))})
+		order = append(order, &sqlparser.Order{Expr: sqlparser.NewIntLiteral(strconv.Itoa(col + 1))})
+	}
+	m.node.OrderBy = order
+	m.spec.Sort = keys
+	m.spec.Group = &merge.Group{Keys: keys}
+	return nil
+}

@@ -1,0 +1,232 @@
+package route
+
+import (
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/merge"
+)
+
+// planGroup folds node groups: GROUP BY, and aggregates with or without it.
+// Nodes sort by the group keys (in the ORDER BY's direction when the ORDER
+// BY is over group keys only, so the folded groups stream in order);
+// otherwise the folded groups are sorted in memory.
+func (m *scatter) planGroup() error {
+	if m.star {
+		return unsupported(m.s.sql, "SELECT * with GROUP BY or aggregates across nodes (name the columns)")
+	}
+	if m.sel.Distinct {
+		return unsupported(m.s.sql, "DISTINCT with GROUP BY or aggregates across nodes")
+	}
+	m.grouped = true
+	for i := 0; i < m.visible; i++ {
+		ae, ok := m.exprs[i].(*sqlparser.AliasedExpr)
+		if !ok {
+			return unsupported(m.s.sql, "select item %s across nodes", sqlparser.String(m.exprs[i]))
+		}
+		if agg, ok := ae.Expr.(sqlparser.AggrFunc); ok {
+			if err := m.aggregate(i, ae, agg); err != nil {
+				return err
+			}
+			continue
+		}
+		if sqlparser.ContainsAggregation(ae.Expr) {
+			return unsupported(m.s.sql, "expression over aggregate functions %s across nodes", sqlparser.String(ae.Expr))
+		}
+	}
+
+	var groupKeys []merge.SortKey
+	var groupExprs []sqlparser.Expr
+	if m.sel.GroupBy != nil {
+		for _, e := range m.sel.GroupBy.Exprs {
+			k, err := m.sortKey(e, false)
+			if err != nil {
+				return err
+			}
+			groupKeys = append(groupKeys, k)
+			groupExprs = append(groupExprs, e)
+		}
+	}
+
+	// ORDER BY: streamable when every item is a group key.
+	var order []merge.SortKey
+	var orderExprs sqlparser.OrderBy
+	stream := true
+	if len(groupKeys) > 0 {
+		for _, o := range m.sel.OrderBy {
+			k, err := m.orderKey(o)
+			if err != nil {
+				return err
+			}
+			order = append(order, k)
+			if groupIndex(groupKeys, k.Col) < 0 {
+				stream = false
+			}
+			orderExprs = append(orderExprs, &sqlparser.Order{Expr: o.Expr, Direction: o.Direction})
+		}
+	}
+	var nodeOrder sqlparser.OrderBy
+	var sortKeys []merge.SortKey
+	if stream {
+		used := make([]bool, len(groupKeys))
+		for i, k := range order {
+			if g := groupIndex(groupKeys, k.Col); !used[g] {
+				used[g] = true
+				sortKeys = append(sortKeys, k)
+				nodeOrder = append(nodeOrder, orderExprs[i])
+			}
+		}
+		for g, k := range groupKeys {
+			if !used[g] {
+				sortKeys = append(sortKeys, k)
+				nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: groupExprs[g]})
+			}
+		}
+	} else {
+		sortKeys = groupKeys
+		for _, e := range groupExprs {
+			nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: e})
+		}
+		m.spec.MemorySort = order
+	}
+	m.node.OrderBy = nodeOrder
+	m.spec.Sort = sortKeys
+	m.spec.Group = &merge.Group{Keys: sortKeys}
+
+	if m.sel.Having != nil {
+		cond, err := m.having(m.sel.Having.Expr)
+		if err != nil {
+			return err
+		}
+		m.spec.Having = cond
+		m.node.Having = nil
+	}
+	m.spec.Group.Aggs = m.aggs
+	return nil
+}
+
+func groupIndex(keys []merge.SortKey, col int) int {
+	for i, k := range keys {
+		if k.Col == col {
+			return i
+		}
+	}
+	return -1
+}
+
+// orderKey resolves an ORDER BY item of a grouped query: a select-list
+// column, an aggregate (added hidden if not selected) or a group key.
+func (m *scatter) orderKey(o *sqlparser.Order) (merge.SortKey, error) {
+	desc := o.Direction == sqlparser.DescOrder
+	col, err := m.resolve(o.Expr)
+	if err != nil {
+		return merge.SortKey{}, err
+	}
+	if col < 0 {
+		if col, err = m.hiddenAggregate(o.Expr); err != nil {
+			return merge.SortKey{}, err
+		}
+	}
+	if col < 0 {
+		return m.sortKey(o.Expr, desc)
+	}
+	k := merge.SortKey{Col: col, Weight: -1, Desc: desc}
+	for _, a := range m.aggs {
+		if a.Col == col {
+			k.Weight = a.Weight
+			return k, nil
+		}
+	}
+	if col < m.visible {
+		k.Weight = m.weight(m.exprAt(col))
+	}
+	return k, nil
+}
+
+// hiddenAggregate adds an aggregate the select list lacks (for ORDER BY or
+// HAVING) as a hidden column; -1 if e is not an aggregate.
+func (m *scatter) hiddenAggregate(e sqlparser.Expr) (int, error) {
+	agg, ok := e.(sqlparser.AggrFunc)
+	if !ok {
+		if sqlparser.ContainsAggregation(e) {
+			return -1, unsupported(m.s.sql, "expression over aggregate functions %s across nodes", sqlparser.String(e))
+		}
+		return -1, nil
+	}
+	text := sqlparser.String(e)
+	for _, a := range m.aggs {
+		if a.Col >= merge.HiddenCol(0) && sqlparser.String(m.exprs[m.visible+a.Col-merge.HiddenCol(0)].(*sqlparser.AliasedExpr).Expr) == text {
+			return a.Col, nil
+		}
+	}
+	col := m.hiddenCol(e)
+	ae := m.exprs[len(m.exprs)-1].(*sqlparser.AliasedExpr)
+	if err := m.aggregate(col, ae, agg); err != nil {
+		return -1, err
+	}
+	return col, nil
+}
+
+// aggregate records how to merge the aggregate in column col, rewriting
+// AVG(x) in the node SQL to SUM(x) plus a hidden COUNT(x).
+func (m *scatter) aggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.AggrFunc) error {
+	a := merge.Agg{Col: col, Weight: -1}
+	switch f := agg.(type) {
+	case *sqlparser.CountStar:
+		a.Kind = merge.AggCount
+	case *sqlparser.Count:
+		if f.Distinct {
+			return unsupported(m.s.sql, "COUNT(DISTINCT …) across nodes")
+		}
+		a.Kind = merge.AggCount
+	case *sqlparser.Sum:
+		if f.Distinct {
+			return unsupported(m.s.sql, "SUM(DISTINCT …) across nodes")
+		}
+		a.Kind = merge.AggSum
+	case *sqlparser.Min:
+		a.Kind = merge.AggMin
+		a.Weight = m.weight(f)
+	case *sqlparser.Max:
+		a.Kind = merge.AggMax
+		a.Weight = m.weight(f)
+	case *sqlparser.Avg:
+		if f.Distinct {
+			return unsupported(m.s.sql, "AVG(DISTINCT …) across nodes")
+		}
+		a.Kind = merge.AggAvg
+		sum := &sqlparser.AliasedExpr{Expr: &sqlparser.Sum{Arg: f.Arg}, As: ae.As}
+		if sum.As.IsEmpty() {
+			// keep the caller's column name: MySQL names it after the expression
+			sum.As = sqlparser.NewIdentifierCI(sqlparser.String(f))
+		}
+		m.replace(col, sum)
+		a.CountCol = m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{f.Arg}})
+	default:
+		return unsupported(m.s.sql, "aggregate %s across nodes", sqlparser.String(agg))
+	}
+	if over := overClause(agg); over {
+		return unsupported(m.s.sql, "window function %s across nodes", sqlparser.String(agg))
+	}
+	m.aggs = append(m.aggs, a)
+	return nil
+}
+
+// replace swaps the select item of merge column col.
+func (m *scatter) replace(col int, e sqlparser.SelectExpr) {
+	if col >= merge.HiddenCol(0) {
+		m.exprs[m.visible+col-merge.HiddenCol(0)] = e
+		return
+	}
+	m.exprs[col] = e
+}
+
+func overClause(agg sqlparser.AggrFunc) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if o, ok := n.(*sqlparser.OverClause); ok && o != nil {
+			found = true
+		}
+		return !found, nil
+	}, agg)
+	return found
+}

@@ -1,0 +1,279 @@
+package route
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/shard"
+)
+
+const unsupportedPrefix = "shardsql: unsupported: "
+
+// errorCase is a statement Route must refuse. unsupported says whether the
+// error must wrap ErrUnsupported (and start with "shardsql: unsupported: ");
+// otherwise it must not, and must still start with "shardsql: ". contains
+// are substrings the message must hold, naming the construct.
+type errorCase struct {
+	name        string
+	sql         string
+	args        []any
+	unsupported bool
+	contains    []string
+	// valueError: the error must wrap a *shard.ValueError.
+	valueError bool
+	// bug, when set, says why the router is believed to be wrong for this
+	// row; the row is skipped with that explanation until it is fixed.
+	bug string
+}
+
+var unsupportedCases = []errorCase{
+	// ---- joins ----
+	{name: "join sharded with unknown", sql: "SELECT * FROM t_user JOIN t_other ON t_user.id = t_other.uid WHERE t_user.id = 1",
+		contains: []string{"join with sharded table t_user"}},
+	{name: "left join unknown with sharded", sql: "SELECT * FROM t_other LEFT JOIN t_user ON t_other.uid = t_user.id",
+		contains: []string{"join with sharded table t_user"}},
+	{name: "join of two sharded tables", sql: "SELECT * FROM t_user u JOIN t_order o ON u.id = o.user_id WHERE u.id = 1",
+		contains: []string{"join with sharded table"}},
+	{name: "self join", sql: "SELECT * FROM t_user a JOIN t_user b ON a.id = b.id WHERE a.id = 1",
+		contains: []string{"join with sharded table t_user"}},
+	{name: "comma join", sql: "SELECT * FROM t_user, t_other WHERE t_user.id = 1",
+		contains: []string{"join with sharded table t_user"}},
+	{name: "comma join unknown first", sql: "SELECT * FROM t_other, t_order WHERE t_order.user_id = 1",
+		contains: []string{"join with sharded table t_order"}},
+	{name: "multi-table update", sql: "UPDATE t_user JOIN t_other ON t_user.id = t_other.uid SET t_user.name = 'x' WHERE t_user.id = 1",
+		contains: []string{"join with sharded table t_user"}},
+	{name: "multi-table delete", sql: "DELETE t_user FROM t_user JOIN t_other ON t_user.id = t_other.uid WHERE t_user.id = 1",
+		contains: []string{"join with sharded table t_user"}},
+
+	// ---- subqueries ----
+	{name: "subquery in where of unknown table", sql: "SELECT * FROM t_other WHERE uid IN (SELECT id FROM t_user)",
+		contains: []string{"subquery with sharded table t_user"}},
+	{name: "subquery in where of sharded table", sql: "SELECT * FROM t_user WHERE id IN (SELECT uid FROM t_other)",
+		contains: []string{"subquery with sharded table t_user"}},
+	{name: "exists subquery", sql: "SELECT * FROM t_other WHERE EXISTS (SELECT 1 FROM t_user WHERE t_user.id = t_other.uid)",
+		contains: []string{"subquery with sharded table t_user"}},
+	{name: "derived table", sql: "SELECT * FROM (SELECT * FROM t_user WHERE id = 1) AS d",
+		contains: []string{"subquery with sharded table t_user"}},
+	{name: "subquery in select list", sql: "SELECT (SELECT name FROM t_user WHERE id = 1) AS n",
+		contains: []string{"subquery with sharded table t_user"}},
+	{name: "subquery in select list of unknown table", sql: "SELECT a, (SELECT name FROM t_order WHERE user_id = 1) FROM t_other",
+		contains: []string{"subquery with sharded table t_order"}},
+	{name: "subquery in update set", sql: "UPDATE t_other SET a = (SELECT max(id) FROM t_user)",
+		contains: []string{"subquery with sharded table t_user"}},
+	{name: "subquery in delete of sharded table", sql: "DELETE FROM t_user WHERE id IN (SELECT uid FROM t_other)",
+		contains: []string{"subquery with sharded table t_user"}},
+
+	// ---- UNION, WITH ----
+	{name: "union sharded first", sql: "SELECT id FROM t_user WHERE id = 1 UNION SELECT id FROM t_other",
+		contains: []string{"UNION over sharded table t_user"}},
+	{name: "union sharded second", sql: "SELECT id FROM t_other UNION ALL SELECT id FROM t_user WHERE id = 1",
+		contains: []string{"UNION over sharded table t_user"}},
+	{name: "union of one sharded table", sql: "SELECT id FROM t_user WHERE id = 1 UNION SELECT id FROM t_user WHERE id = 5",
+		contains: []string{"UNION over sharded table t_user"}},
+	{name: "cte over sharded table", sql: "WITH c AS (SELECT * FROM t_user) SELECT * FROM c",
+		contains: []string{"WITH (common table expression)", "t_user"}},
+	{name: "cte beside sharded table", sql: "WITH c AS (SELECT 1 AS x) SELECT * FROM t_user WHERE id = 1",
+		contains: []string{"WITH (common table expression)", "t_user"}},
+
+	// ---- INSERT ----
+	{name: "insert select into sharded", sql: "INSERT INTO t_user (id, name) SELECT id, name FROM t_other",
+		contains: []string{"INSERT … SELECT into sharded table t_user"}},
+	{name: "insert select from sharded", sql: "INSERT INTO t_other (a) SELECT id FROM t_user",
+		contains: []string{"INSERT that reads sharded table t_user"}},
+	{name: "insert without column list", sql: "INSERT INTO t_user VALUES (1, 'a')",
+		contains: []string{"INSERT without a column list", "t_user"}},
+	{name: "insert missing sharding column", sql: "INSERT INTO t_order (order_id) VALUES (1)",
+		contains: []string{"INSERT into sharded table t_order without its sharding column user_id"}},
+	{name: "insert key expression", sql: "INSERT INTO t_user (id, name) VALUES (1+1, 'a')",
+		contains: []string{"INSERT value 1 + 1 for sharding column id"}},
+	{name: "insert key function in second row", sql: "INSERT INTO t_order (user_id) VALUES (1), (rand())",
+		contains: []string{"INSERT value rand() for sharding column user_id"}},
+	{name: "insert key default", sql: "INSERT INTO t_user (id) VALUES (DEFAULT)",
+		contains: []string{"for sharding column id"}},
+	{name: "on duplicate key update of sharding column", sql: "INSERT INTO t_user (id, name) VALUES (1, 'a') ON DUPLICATE KEY UPDATE id = id + 4",
+		contains: []string{"ON DUPLICATE KEY UPDATE of sharding column id"}},
+	{name: "on duplicate key update of sharding column among others", sql: "INSERT INTO t_order (user_id, n) VALUES (?, ?) ON DUPLICATE KEY UPDATE n = n + 1, user_id = VALUES(user_id)", args: []any{1, 2},
+		contains: []string{"ON DUPLICATE KEY UPDATE of sharding column user_id"}},
+
+	// ---- UPDATE / DELETE ----
+	{name: "update sharding column bare", sql: "UPDATE t_user SET id = 3 WHERE id = 2",
+		contains: []string{"UPDATE of sharding column id"}},
+	{name: "update sharding column qualified", sql: "UPDATE t_user SET name = 'x', t_user.id = 3 WHERE id = 2",
+		contains: []string{"UPDATE of sharding column id"}},
+	{name: "update sharding column alias-qualified", sql: "UPDATE t_user AS u SET u.id = ? WHERE u.id = ?", args: []any{3, 2},
+		contains: []string{"UPDATE of sharding column id"}},
+	{name: "update sharding column other case", sql: "UPDATE t_order SET USER_ID = 1",
+		contains: []string{"UPDATE of sharding column user_id"}},
+	{name: "scatter update with limit", sql: "UPDATE t_user SET name = 'x' LIMIT 1",
+		contains: []string{"UPDATE with ORDER BY/LIMIT on sharded table t_user across 4 nodes"}},
+	{name: "two-node update with order by limit", sql: "UPDATE t_user SET name = 'x' WHERE id IN (1, 2) ORDER BY id LIMIT 1",
+		contains: []string{"UPDATE with ORDER BY/LIMIT on sharded table t_user across 2 nodes"}},
+	{name: "scatter delete with limit", sql: "DELETE FROM t_order WHERE created < ? LIMIT 100", args: []any{"2020-01-01"},
+		contains: []string{"DELETE with ORDER BY/LIMIT on sharded table t_order across 8 nodes"}},
+
+	// ---- scatter SELECT that cannot be merged ----
+	// (Scatter ORDER BY, LIMIT, GROUP BY, aggregates, DISTINCT and HAVING
+	// are merged by the driver since scatter.go; they are no longer errors.)
+	{name: "scatter window function", sql: "SELECT id, ROW_NUMBER() OVER (PARTITION BY name) FROM t_user",
+		contains: []string{"window function", "across 4 nodes"}},
+	{name: "two-node window function", sql: "SELECT id, RANK() OVER (ORDER BY id) FROM t_user WHERE id IN (1, 2)",
+		contains: []string{"window function", "across 2 nodes"}},
+	{name: "scatter sql_calc_found_rows", sql: "SELECT SQL_CALC_FOUND_ROWS id FROM t_user",
+		contains: []string{"SQL_CALC_FOUND_ROWS", "across 4 nodes"}},
+	{name: "select into", sql: "SELECT name FROM t_user WHERE id = 1 INTO @n",
+		contains: []string{"SELECT … INTO", "t_user"}},
+
+	// ---- DDL ----
+	{name: "drop sharded and unknown table", sql: "DROP TABLE t_user, t_other",
+		contains: []string{"DROP TABLE of several tables including sharded table t_user"}},
+	{name: "drop two sharded tables", sql: "DROP TABLE IF EXISTS t_user, t_order",
+		contains: []string{"several sharded tables", "t_user", "t_order"}},
+	{name: "alter table rename", sql: "ALTER TABLE t_user RENAME TO t_x",
+		contains: []string{"ALTER TABLE … RENAME of sharded table t_user"}},
+	{name: "alter table add column and rename", sql: "ALTER TABLE t_user ADD COLUMN a int, RENAME TO t_x",
+		contains: []string{"ALTER TABLE … RENAME of sharded table t_user"}},
+	{name: "create table like sharded", sql: "CREATE TABLE t_x LIKE t_user",
+		contains: []string{"CREATE TABLE … LIKE with sharded table t_user"}},
+	{name: "create table as select from sharded", sql: "CREATE TABLE t_x AS SELECT * FROM t_user",
+		contains: []string{"CREATE TABLE … AS SELECT with sharded table t_user"}},
+	{name: "create table referencing sharded", sql: "CREATE TABLE t_x (id int, FOREIGN KEY (id) REFERENCES t_user (id))",
+		contains: []string{"refers to sharded table t_user"}},
+	{name: "create view over sharded", sql: "CREATE VIEW v AS SELECT * FROM t_user",
+		contains: []string{"on sharded table t_user"}},
+	{name: "rename sharded table", sql: "RENAME TABLE t_user TO t_x",
+		contains: []string{"RENAME", "t_user"}},
+	{name: "rename to a sharded table name", sql: "RENAME TABLE t_other TO t_user",
+		contains: []string{"RENAME", "t_user"}},
+
+	// ---- statements with no place in a pooled multi-shard connection ----
+	{name: "multi-statement", sql: "SELECT * FROM t_user WHERE id = 1; SELECT 2",
+		contains: []string{"multiple statements"}},
+	{name: "multi-statement dml", sql: "INSERT INTO t_user (id) VALUES (1); DELETE FROM t_user",
+		contains: []string{"multiple statements"}},
+	{name: "lock tables", sql: "LOCK TABLES t_user READ",
+		contains: []string{"LOCK/UNLOCK TABLES"}},
+	{name: "unlock tables", sql: "UNLOCK TABLES",
+		contains: []string{"LOCK/UNLOCK TABLES"}},
+	{name: "begin", sql: "BEGIN", contains: []string{"transaction control in SQL text"}},
+	{name: "start transaction", sql: "START TRANSACTION", contains: []string{"transaction control in SQL text"}},
+	{name: "commit", sql: "COMMIT", contains: []string{"transaction control in SQL text"}},
+	{name: "rollback", sql: "ROLLBACK", contains: []string{"transaction control in SQL text"}},
+	{name: "savepoint", sql: "SAVEPOINT s1", contains: []string{"transaction control in SQL text"}},
+	{name: "set session variable", sql: "SET autocommit = 0", contains: []string{"SET"}},
+	{name: "set names", sql: "SET NAMES utf8mb4", contains: []string{"SET"}},
+	{name: "use", sql: "USE app", contains: []string{"USE"}},
+
+	// ---- statements on sharded tables that have no routing ----
+	{name: "show create table of sharded", sql: "SHOW CREATE TABLE t_user",
+		contains: []string{"statement on sharded table t_user"}},
+	{name: "explain select of sharded", sql: "EXPLAIN SELECT * FROM t_user WHERE id = 1",
+		contains: []string{"statement on sharded table t_user"}},
+	{name: "optimize sharded table", sql: "OPTIMIZE TABLE t_user",
+		contains: []string{"t_user"}},
+	{name: "load data into sharded table", sql: "LOAD DATA INFILE 'f.csv' INTO TABLE t_user",
+		contains: []string{"t_user"}},
+
+	// ---- bind variables ----
+	{name: "named bind variable", sql: "SELECT * FROM t_user WHERE id = :x", args: []any{1},
+		contains: []string{"named bind variable :x"}},
+	{name: "list bind variable", sql: "SELECT * FROM t_user WHERE id IN ::ids", args: []any{1},
+		contains: []string{"named bind variable"}},
+	{name: "named bind variable on unknown table", sql: "SELECT * FROM t_other WHERE id = :id", args: []any{1},
+		contains: []string{"named bind variable :id"}},
+	{name: "named bind variable shaped like a positional name", sql: "SELECT * FROM t_user WHERE id = :v2", args: []any{1},
+		contains: []string{"named bind variable :v2"}},
+	{name: "named bind variable mixed with ?", sql: "SELECT * FROM t_user WHERE id = ? AND name = :v1", args: []any{1},
+		contains: []string{"named bind variable :v1"}},
+}
+
+// badInputCases are errors in the caller's input, not unsupported SQL.
+var badInputCases = []errorCase{
+	{name: "parse error", sql: "SELECT * FROM t_user WHER id = 1",
+		contains: []string{"shardsql: cannot parse", "syntax error"}},
+	{name: "parse error unknown table", sql: "SELEC 1",
+		contains: []string{"shardsql: cannot parse", "syntax error"}},
+	{name: "too few args", sql: "SELECT * FROM t_user WHERE id = ?",
+		contains: []string{"1 ? placeholder(s) but 0 argument(s)"}},
+	{name: "too many args", sql: "SELECT * FROM t_user WHERE id = 1", args: []any{1},
+		contains: []string{"0 ? placeholder(s) but 1 argument(s)"}},
+	{name: "too many args on unknown table", sql: "SELECT * FROM t_other WHERE a = ?", args: []any{1, 2},
+		contains: []string{"1 ? placeholder(s) but 2 argument(s)"}},
+	{name: "insert NULL sharding value", sql: "INSERT INTO t_user (id, name) VALUES (NULL, 'a')",
+		contains: []string{"NULL for sharding column id of table t_user"}},
+	{name: "insert NULL sharding arg in second row", sql: "INSERT INTO t_order (user_id) VALUES (?), (?)", args: []any{1, nil},
+		contains: []string{"NULL for sharding column user_id of table t_order"}},
+	{name: "float for hash", sql: "SELECT * FROM t_order WHERE user_id = 1.5",
+		contains: []string{"table t_order, column user_id", "float64", "hash"}, valueError: true},
+	{name: "float arg for hash in IN", sql: "SELECT * FROM t_order WHERE user_id IN (1, ?)", args: []any{2.5},
+		contains: []string{"table t_order, column user_id", "float64", "hash"}, valueError: true},
+	{name: "bool arg for hash", sql: "DELETE FROM t_order WHERE user_id = ?", args: []any{true},
+		contains: []string{"table t_order, column user_id", "bool", "hash"}, valueError: true},
+	{name: "string for mod", sql: "SELECT * FROM t_user WHERE id = 'a'",
+		contains: []string{"table t_user, column id", "string", "mod", "Mod needs an integer column"}, valueError: true},
+	{name: "string arg for mod in update", sql: "UPDATE t_user SET name = ? WHERE id = ?", args: []any{"n", "5"},
+		contains: []string{"table t_user, column id", "string", "mod"}, valueError: true},
+	{name: "string for mod on insert", sql: "INSERT INTO t_user (id) VALUES ('a')",
+		contains: []string{"table t_user, column id", "string", "mod"}, valueError: true},
+	{name: "float for hash on insert", sql: "INSERT INTO t_order (user_id) VALUES (1.5)",
+		contains: []string{"table t_order, column user_id", "float64", "hash"}, valueError: true},
+}
+
+func TestUnsupported(t *testing.T) {
+	r := testRouter(t)
+	for _, tc := range unsupportedCases {
+		tc.unsupported = true
+		t.Run(tc.name, func(t *testing.T) { checkRouteError(t, r, tc) })
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	r := testRouter(t)
+	for _, tc := range badInputCases {
+		t.Run(tc.name, func(t *testing.T) { checkRouteError(t, r, tc) })
+	}
+}
+
+func checkRouteError(t *testing.T, r *Router, tc errorCase) {
+	t.Helper()
+	skipIfBug(t, tc.bug)
+	p, err := r.Route(tc.sql, tc.args)
+	if p != nil {
+		t.Errorf("Route(%q) returned a plan (err = %v), want only an error:\n%s", tc.sql, err, p)
+	}
+	require.Error(t, err, "Route(%q) must fail", tc.sql)
+	msg := err.Error()
+	if tc.unsupported {
+		assert.ErrorIs(t, err, ErrUnsupported)
+		assert.True(t, strings.HasPrefix(msg, unsupportedPrefix), "message %q must start with %q", msg, unsupportedPrefix)
+	} else {
+		assert.NotErrorIs(t, err, ErrUnsupported, "bad input is not 'unsupported': %v", err)
+		assert.True(t, strings.HasPrefix(msg, "shardsql: "), "message %q must start with \"shardsql: \"", msg)
+	}
+	for _, want := range tc.contains {
+		assert.Contains(t, msg, want)
+	}
+	if tc.valueError {
+		var ve *shard.ValueError
+		assert.True(t, errors.As(err, &ve), "error must wrap *shard.ValueError: %v", err)
+	}
+}
+
+// TestUnsupportedQuotesStatement checks the "in <statement>" part of the
+// message, and that long statements are cut short.
+func TestUnsupportedQuotesStatement(t *testing.T) {
+	r := testRouter(t)
+	sql := "SELECT * FROM t_user JOIN t_other ON t_user.id = t_other.uid"
+	_, err := r.Route(sql, nil)
+	require.ErrorIs(t, err, ErrUnsupported)
+	assert.True(t, strings.HasSuffix(err.Error(), ` in "`+sql+`"`), err.Error())
+
+	long := "SELECT * FROM t_user, t_other WHERE name IN ('" + strings.Repeat("x", 500) + "')"
+	_, err = r.Route(long, nil)
+	require.ErrorIs(t, err, ErrUnsupported)
+	assert.Less(t, len(err.Error()), 400, "a long statement is quoted in part")
+	assert.Contains(t, err.Error(), "…")
+}
