@@ -15,7 +15,9 @@ var (
 		"user_id = 7 OR qty = 0", "note LIKE 'a%'", "NOT (qty < 10)"}
 )
 
-func ordered(sql string, args ...any) diffQuery { return diffQuery{sql: sql, args: args, ordered: true} }
+func ordered(sql string, args ...any) diffQuery {
+	return diffQuery{sql: sql, args: args, ordered: true}
+}
 func unordered(sql string, args ...any) diffQuery {
 	return diffQuery{sql: sql, args: args}
 }

@@ -15,7 +15,7 @@ const DefaultMaxParallel = 8
 type Option func(*options) error
 
 type options struct {
-	maxParallel int
+	maxParallel   int
 	maxIdle       int
 	maxMemoryRows int
 	logger        *slog.Logger
