@@ -105,6 +105,20 @@ func handQueries() []diffQuery {
 		ordered("SELECT user_id, COUNT(*) FROM t_order GROUP BY user_id HAVING NOT (COUNT(*) < 25) ORDER BY user_id"),
 		ordered("SELECT user_id, MIN(price) AS lo, MAX(price) AS hi FROM t_order GROUP BY user_id ORDER BY hi DESC, user_id"),
 	)
+	// COUNT(DISTINCT x) and SUM(DISTINCT x).
+	for _, c := range []string{"user_id", "status", "qty", "note"} {
+		qs = append(qs,
+			unordered(fmt.Sprintf("SELECT COUNT(DISTINCT %s) FROM t_order", c)),
+			ordered(fmt.Sprintf("SELECT user_id, COUNT(DISTINCT %s) AS n FROM t_order GROUP BY user_id ORDER BY user_id", c)),
+		)
+	}
+	qs = append(qs,
+		unordered("SELECT SUM(DISTINCT qty), COUNT(DISTINCT qty) FROM t_order"),
+		unordered("SELECT SUM(DISTINCT amount) FROM t_order WHERE amount > 0"),
+		ordered("SELECT status, COUNT(DISTINCT user_id) FROM t_order GROUP BY status ORDER BY COUNT(DISTINCT user_id) DESC, status"),
+		unordered("SELECT qty, COUNT(DISTINCT note) FROM t_order GROUP BY qty HAVING COUNT(DISTINCT note) > 5"),
+		unordered("SELECT COUNT(DISTINCT user_id) FROM t_order WHERE amount > 100000"),
+	)
 	// DISTINCT.
 	for _, c := range []string{"user_id", "status", "qty", "note", "amount"} {
 		qs = append(qs,
@@ -122,7 +136,10 @@ func handQueries() []diffQuery {
 }
 
 // queryGen generates random queries over the supported grammar.
-type queryGen struct{ r *rand.Rand }
+type queryGen struct {
+	r    *rand.Rand
+	dcol string // the one column DISTINCT aggregates of the current query use
+}
 
 func newQueryGen(seed int64) *queryGen { return &queryGen{r: rand.New(rand.NewSource(seed))} }
 
@@ -143,7 +160,9 @@ func (g *queryGen) dir() string {
 }
 
 func (g *queryGen) agg() string {
-	switch g.r.Intn(6) {
+	switch g.r.Intn(7) {
+	case 6:
+		return "COUNT(DISTINCT " + g.dcol + ")"
 	case 0:
 		return "COUNT(*)"
 	case 1:
@@ -171,6 +190,7 @@ func (g *queryGen) limit() (string, []any) {
 }
 
 func (g *queryGen) query() diffQuery {
+	g.dcol = g.pick(diffCols)
 	switch g.r.Intn(4) {
 	case 0: // ordered rows, total thanks to the order_id tiebreak
 		sel := []string{"order_id"}

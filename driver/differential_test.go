@@ -16,8 +16,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardsql/shardsql/driver"
 	"github.com/shardsql/shardsql/shard"
-	"github.com/shardsql/shardsql/shardtest"
 )
 
 // The differential suite: the same rows in one unsharded table (the
@@ -323,6 +323,20 @@ func TestDifferential(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			env := newDiffEnv(t, b)
+			t.Run("text compares by the server's collation", func(t *testing.T) {
+				plan, err := driver.Explain(context.Background(), env.sharded, "SELECT status FROM t_order ORDER BY status")
+				require.NoError(t, err)
+				// MariaDB has WEIGHT_STRING (utf8mb4_general_ci); the embedded
+				// shards compare by their binary collation's byte order.
+				require.Equal(t, env.mariadb, strings.Contains(plan.Units[0].SQL, "weight_string(`status`)"), plan.Units[0].SQL)
+				got, err := runDiffQuery(env.sharded, "SELECT DISTINCT status FROM t_order WHERE status IN ('apple', 'Banana', 'cherry') ORDER BY status")
+				require.NoError(t, err)
+				want := [][]string{{"Banana"}, {"apple"}, {"cherry"}}
+				if env.mariadb {
+					want = [][]string{{"apple"}, {"Banana"}, {"cherry"}}
+				}
+				require.Equal(t, want, got.rows)
+			})
 			t.Run("hand-written", func(t *testing.T) {
 				qs := handQueries()
 				require.GreaterOrEqual(t, len(qs), 150)
@@ -349,4 +363,3 @@ func TestDifferential(t *testing.T) {
 	}
 }
 
-var _ = shardtest.Embedded

@@ -36,6 +36,7 @@ func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 	}
 	if spec.Group != nil {
 		cur = newGrouped(cur, spec.Group, kinds, width)
+		kinds = foldedKinds(spec.Group, kinds)
 	}
 	if spec.Having != nil {
 		cur = &filter{in: cur, cond: spec.Having, kinds: kinds}
@@ -61,33 +62,60 @@ func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 }
 
 func checkCols(spec Spec, width int) error {
-	check := func(c int) error {
-		if c < -1 || c >= width {
-			return fmt.Errorf("shardsql: merge: column %d out of range for a %d-column result", c, width)
-		}
-		return nil
+	bad := func(c int, weight bool) bool {
+		return c >= width || c < -1 || (c == -1 && !weight)
 	}
-	var cols []int
+	var errCol *int
+	check := func(c int, weight bool) {
+		if errCol == nil && bad(c, weight) {
+			errCol = &c
+		}
+	}
 	for _, k := range append(append([]SortKey(nil), spec.Sort...), spec.MemorySort...) {
-		cols = append(cols, k.Col, k.Weight)
+		check(k.Col, false)
+		check(k.Weight, true)
 	}
 	if spec.Group != nil {
 		for _, k := range spec.Group.Keys {
-			cols = append(cols, k.Col, k.Weight)
+			check(k.Col, false)
+			check(k.Weight, true)
 		}
 		for _, a := range spec.Group.Aggs {
-			cols = append(cols, a.Col, a.Weight)
+			check(a.Col, false)
+			check(a.Weight, true)
 			if a.Kind == AggAvg {
-				cols = append(cols, a.CountCol)
+				check(a.CountCol, false)
 			}
 		}
 	}
-	for _, c := range cols {
-		if err := check(c); err != nil {
-			return err
+	walkOperands(spec.Having, func(o Operand) {
+		if !o.Literal {
+			check(o.Col, false)
 		}
+	})
+	if errCol != nil {
+		return fmt.Errorf("shardsql: merge: column %d out of range for a %d-column result", *errCol, width)
 	}
 	return nil
+}
+
+// walkOperands calls f for every operand of a condition.
+func walkOperands(e Expr, f func(Operand)) {
+	switch x := e.(type) {
+	case And:
+		walkOperands(x.Left, f)
+		walkOperands(x.Right, f)
+	case Or:
+		walkOperands(x.Left, f)
+		walkOperands(x.Right, f)
+	case Not:
+		walkOperands(x.Expr, f)
+	case Cmp:
+		f(x.Left)
+		f(x.Right)
+	case IsNull:
+		f(x.Operand)
+	}
 }
 
 // resolveHidden rewrites HiddenCol references to absolute column indexes,
@@ -140,4 +168,22 @@ func fixExpr(e Expr, fix func(int) int) Expr {
 		return IsNull{Operand: fixOp(x.Operand), Negate: x.Negate}
 	}
 	return e
+}
+
+// foldedKinds returns the column kinds after grouping: counts are integers,
+// sums and averages decimals (or floats for float input), whatever the
+// node column held.
+func foldedKinds(g *Group, kinds []Kind) []Kind {
+	out := append([]Kind(nil), kinds...)
+	for _, a := range g.Aggs {
+		switch a.Kind {
+		case AggCount, AggCountDistinct:
+			out[a.Col] = KindInt
+		case AggSum, AggSumDistinct, AggAvg:
+			if kinds[a.Col] != KindFloat {
+				out[a.Col] = KindDecimal
+			}
+		}
+	}
+	return out
 }

@@ -61,9 +61,6 @@ func TestNewHiddenOutOfRange(t *testing.T) {
 // TestCheckColsMinusOne: -1 means "no weight column" and is accepted for
 // every index, including the value columns, which have no such meaning.
 func TestCheckColsMinusOne(t *testing.T) {
-	t.Skip("bug: checkCols accepts -1 for SortKey.Col, Agg.Col and Agg.CountCol (it applies the " +
-		"Weight rule c >= -1 to every index), so New returns no error and then panics with index " +
-		"out of range [-1] in resolve/newGrouped (or in the AVG fold); only Weight may be -1")
 	types := []string{"BIGINT", "BIGINT"}
 	for _, spec := range []Spec{
 		{Sort: []SortKey{{Col: -1, Weight: -1}}},
@@ -82,8 +79,6 @@ func TestCheckColsMinusOne(t *testing.T) {
 
 // TestCheckColsHaving: HAVING operands index the merged row too.
 func TestCheckColsHaving(t *testing.T) {
-	t.Skip("bug: checkCols does not look at Spec.Having, so a Cmp/IsNull operand column out of " +
-		"range passes New and panics (index out of range) in filter.Next on the first row")
 	types := []string{"BIGINT"}
 	for _, h := range []Expr{
 		cmpOp(OpGT, col(1), lit(int64(0))),

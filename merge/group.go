@@ -36,8 +36,11 @@ type aggState struct {
 	fsum  float64
 	dsum  decimal
 	best  driver.Value
+	bestW driver.Value // the weight string of best, when compared by weight
 	bestK key
 	cnt   int64 // AVG's count
+	prev  key   // the last distinct value counted
+	seen  bool  // prev is set
 }
 
 func newGrouped(in Cursor, g *Group, kinds []Kind, width int) *grouped {
@@ -113,7 +116,7 @@ func (g *grouped) Next(dest []driver.Value) error {
 func (g *grouped) start() error {
 	for i := range g.aggs {
 		a := &g.aggs[i]
-		a.null, a.count, a.fsum, a.cnt, a.best = true, 0, 0, 0, nil
+		a.null, a.count, a.fsum, a.cnt, a.best, a.seen = true, 0, 0, 0, nil, false
 		a.dsum = decimal{}
 	}
 	return g.fold(g.acc)
@@ -147,6 +150,26 @@ func (a *aggState) add(row []driver.Value) error {
 		return a.addSum(v)
 	case AggSum:
 		return a.addSum(v)
+	case AggCountDistinct, AggSumDistinct:
+		if v == nil {
+			return nil
+		}
+		var k key
+		if err := decode(a.cmp.kind, row[a.cmp.col], &k); err != nil {
+			return err
+		}
+		if a.seen && compare(a.cmp.kind, &k, &a.prev) == 0 {
+			return nil
+		}
+		a.seen, a.prev = true, k
+		if k.b != nil {
+			a.prev.b = append(a.prev.b[:0:0], k.b...) // the row buffer is reused
+		}
+		if a.Kind == AggCountDistinct {
+			a.count++
+			return nil
+		}
+		return a.addSum(v)
 	case AggMin, AggMax:
 		if v == nil {
 			return nil
@@ -160,7 +183,7 @@ func (a *aggState) add(row []driver.Value) error {
 			c = compare(a.cmp.kind, &k, &a.bestK)
 		}
 		if a.null || (a.Kind == AggMin && c < 0) || (a.Kind == AggMax && c > 0) {
-			a.null, a.best, a.bestK = false, v, k
+			a.null, a.best, a.bestW, a.bestK = false, v, row[a.cmp.col], k
 			if b, ok := k.b, k.b != nil; ok {
 				a.bestK.b = append([]byte(nil), b...) // the row buffer is reused
 			}
@@ -206,7 +229,7 @@ func (a *aggState) addSum(v driver.Value) error {
 // value returns the aggregate's merged value.
 func (a *aggState) value() driver.Value {
 	switch a.Kind {
-	case AggCount:
+	case AggCount, AggCountDistinct:
 		return a.count
 	case AggMin, AggMax:
 		return a.best
@@ -233,7 +256,11 @@ func (a *aggState) value() driver.Value {
 func (g *grouped) finish(dest []driver.Value) error {
 	copy(dest, g.acc)
 	for i := range g.aggs {
-		dest[g.aggs[i].Col] = g.aggs[i].value()
+		a := &g.aggs[i]
+		dest[a.Col] = a.value()
+		if (a.Kind == AggMin || a.Kind == AggMax) && a.cmp.col != a.Col {
+			dest[a.cmp.col] = a.bestW // an ORDER BY on the aggregate sorts by it
+		}
 	}
 	return nil
 }
@@ -245,7 +272,7 @@ func (g *grouped) emitEmpty(dest []driver.Value) error {
 		dest[i] = nil
 	}
 	for i := range g.aggs {
-		g.aggs[i].null, g.aggs[i].count, g.aggs[i].best, g.aggs[i].cnt = true, 0, nil, 0
+		g.aggs[i].null, g.aggs[i].count, g.aggs[i].best, g.aggs[i].cnt, g.aggs[i].seen = true, 0, nil, 0, false
 		dest[g.aggs[i].Col] = g.aggs[i].value()
 	}
 	return nil

@@ -61,6 +61,13 @@ const (
 	AggMax
 	// AggAvg divides the summed SUM in Col by the summed COUNT in CountCol.
 	AggAvg
+	// AggCountDistinct counts the distinct non-NULL values in Col. Each node
+	// sends each value once per group, its rows sorted by the group keys
+	// and then the value, so equal values arrive together.
+	AggCountDistinct
+	// AggSumDistinct sums the distinct values in Col, arriving as for
+	// AggCountDistinct.
+	AggSumDistinct
 )
 
 // Agg is one aggregate column.

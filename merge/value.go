@@ -41,8 +41,8 @@ func KindOf(typeName string) Kind {
 	unsigned := strings.HasPrefix(t, "UNSIGNED ")
 	t = strings.TrimPrefix(t, "UNSIGNED ")
 	switch t {
-	case "TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "YEAR", "BIT", "BOOL", "BOOLEAN":
-		if unsigned || t == "BIT" {
+	case "TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "YEAR", "BOOL", "BOOLEAN":
+		if unsigned {
 			return KindUint
 		}
 		return KindInt
@@ -181,10 +181,20 @@ func compare(kd Kind, a, b *key) int {
 	case KindFloat:
 		return cmpOrdered(a.f, b.f)
 	case KindTime:
-		if a.b == nil && b.b == nil {
+		switch {
+		case a.b == nil && b.b == nil:
 			return a.t.Compare(b.t)
+		case a.b != nil && b.b != nil:
+			return bytes.Compare(a.b, b.b)
 		}
-		return bytes.Compare(a.b, b.b)
+		// time.Time against text (a literal, or parseTime off on one side)
+		at, bt := a.t, b.t
+		if a.b != nil {
+			at = parseTimeText(a.b)
+		} else {
+			bt = parseTimeText(b.b)
+		}
+		return at.Compare(bt)
 	case KindDecimal:
 		return compareDecimal(a.b, b.b)
 	}
@@ -284,4 +294,16 @@ func compareMagnitude(ai, af, bi, bf []byte) int {
 		return c
 	}
 	return bytes.Compare(af, bf) // no trailing zeros: byte order is numeric order
+}
+
+// parseTimeText reads a DATE, DATETIME or TIMESTAMP value written as text
+// ("2025-03-15", "2025-03-15 10:00:00.5") as a UTC time; unreadable text is
+// the zero time, which sorts first.
+func parseTimeText(b []byte) time.Time {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02"} {
+		if t, err := time.Parse(layout, string(b)); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
 }

@@ -27,6 +27,10 @@ type scatter struct {
 	spec    merge.Spec
 	aggs    []merge.Agg
 	grouped bool
+	// distinctArg is the argument of COUNT(DISTINCT x) / SUM(DISTINCT x),
+	// and distinctKey its merge sort key.
+	distinctArg sqlparser.Expr
+	distinctKey merge.SortKey
 }
 
 // hiddenCol appends a derived column and returns its merge column.

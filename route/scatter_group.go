@@ -88,9 +88,17 @@ func (m *scatter) planGroup() error {
 		}
 		m.spec.MemorySort = order
 	}
-	m.node.OrderBy = nodeOrder
 	m.spec.Sort = sortKeys
 	m.spec.Group = &merge.Group{Keys: sortKeys}
+	if m.distinctArg != nil {
+		// Each node groups by the keys and the DISTINCT argument; the merge
+		// folds by the keys alone, over rows sorted by keys then argument.
+		exprs := append(append([]sqlparser.Expr(nil), groupExprs...), m.distinctArg)
+		m.node.GroupBy = &sqlparser.GroupBy{Exprs: exprs}
+		nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: m.distinctArg})
+		m.spec.Sort = append(append([]merge.SortKey(nil), sortKeys...), m.distinctKey)
+	}
+	m.node.OrderBy = nodeOrder
 
 	if m.sel.Having != nil {
 		cond, err := m.having(m.sel.Having.Expr)
@@ -174,15 +182,18 @@ func (m *scatter) aggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.Ag
 	case *sqlparser.CountStar:
 		a.Kind = merge.AggCount
 	case *sqlparser.Count:
-		if f.Distinct {
-			return unsupported(m.s.sql, "COUNT(DISTINCT …) across nodes")
-		}
 		a.Kind = merge.AggCount
-	case *sqlparser.Sum:
 		if f.Distinct {
-			return unsupported(m.s.sql, "SUM(DISTINCT …) across nodes")
+			if len(f.Args) != 1 {
+				return unsupported(m.s.sql, "COUNT(DISTINCT) of several expressions across nodes")
+			}
+			return m.distinctAggregate(col, ae, agg, f.Args[0], merge.AggCountDistinct)
 		}
+	case *sqlparser.Sum:
 		a.Kind = merge.AggSum
+		if f.Distinct {
+			return m.distinctAggregate(col, ae, agg, f.Arg, merge.AggSumDistinct)
+		}
 	case *sqlparser.Min:
 		a.Kind = merge.AggMin
 		a.Weight = m.weight(f)
@@ -229,4 +240,24 @@ func overClause(agg sqlparser.AggrFunc) bool {
 		return !found, nil
 	}, agg)
 	return found
+}
+
+// distinctAggregate plans COUNT(DISTINCT x) or SUM(DISTINCT x): the nodes
+// send each distinct x once per group (x joins the node GROUP BY and ORDER
+// BY), and the merge counts or sums the distinct values as they stream.
+// The other aggregates stay exact: they fold over the finer node groups.
+func (m *scatter) distinctAggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.AggrFunc, arg sqlparser.Expr, kind merge.AggKind) error {
+	if m.distinctArg != nil && sqlparser.String(m.distinctArg) != sqlparser.String(arg) {
+		return unsupported(m.s.sql, "DISTINCT aggregates over different expressions across nodes")
+	}
+	m.distinctArg = arg
+	name := ae.As
+	if name.IsEmpty() {
+		name = sqlparser.NewIdentifierCI(columnName(agg))
+	}
+	m.replace(col, &sqlparser.AliasedExpr{Expr: arg, As: name})
+	a := merge.Agg{Kind: kind, Col: col, Weight: m.weight(arg)}
+	m.aggs = append(m.aggs, a)
+	m.distinctKey = merge.SortKey{Col: col, Weight: a.Weight}
+	return nil
 }
