@@ -362,4 +362,3 @@ func TestDifferential(t *testing.T) {
 		})
 	}
 }
-
