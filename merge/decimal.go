@@ -2,81 +2,158 @@ package merge
 
 import (
 	"fmt"
+	"math"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
-// decimal is an exact decimal: unscaled × 10^-scale.
+// decimal is an exact decimal: unscaled × 10^-scale. The unscaled value
+// lives in small while it fits in an int64 (no allocation per value) and
+// moves to big when it does not.
 type decimal struct {
-	unscaled big.Int
-	scale    int
+	small int64
+	big   *big.Int // the unscaled value when it outgrew small; nil otherwise
+	scale int
 }
 
-var ten = big.NewInt(10)
+var pow10s = func() (p [19]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
 
 func pow10(n int) *big.Int {
-	return new(big.Int).Exp(ten, big.NewInt(int64(n)), nil)
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
 }
 
 // parseDecimal reads "-12.50" exactly.
 func parseDecimal(b []byte) (decimal, error) {
 	var d decimal
-	s := string(b)
-	if dot := strings.IndexByte(s, '.'); dot >= 0 {
-		d.scale = len(s) - dot - 1
-		s = s[:dot] + s[dot+1:]
+	i, neg := 0, false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg, i = b[0] == '-', 1
 	}
-	if _, ok := d.unscaled.SetString(s, 10); !ok {
+	digits, dot := 0, false
+	var v int64
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c == '.' && !dot:
+			dot = true
+		case c >= '0' && c <= '9':
+			digits++
+			if dot {
+				d.scale++
+			}
+			if digits <= 18 {
+				v = v*10 + int64(c-'0')
+			}
+		default:
+			return d, fmt.Errorf("shardsql: merge: bad decimal %q", b)
+		}
+	}
+	if digits == 0 {
 		return d, fmt.Errorf("shardsql: merge: bad decimal %q", b)
 	}
+	if digits > 18 {
+		d.big = new(big.Int)
+		d.big.SetString(strings.Replace(string(b), ".", "", 1), 10)
+		return d, nil
+	}
+	if neg {
+		v = -v
+	}
+	d.small = v
 	return d, nil
+}
+
+// toBig returns the unscaled value as a new big.Int.
+func (d *decimal) toBig() *big.Int {
+	if d.big != nil {
+		return new(big.Int).Set(d.big)
+	}
+	return big.NewInt(d.small)
+}
+
+// scaleSmall multiplies v by 10^n, reporting overflow.
+func scaleSmall(v int64, n int) (int64, bool) {
+	if n == 0 {
+		return v, true
+	}
+	if n >= len(pow10s) {
+		return 0, false
+	}
+	p := pow10s[n]
+	if v > math.MaxInt64/p || v < math.MinInt64/p {
+		return 0, false
+	}
+	return v * p, true
 }
 
 // add sets d to d + x, keeping the larger scale.
 func (d *decimal) add(x *decimal) {
-	switch {
-	case x.scale > d.scale:
-		d.unscaled.Mul(&d.unscaled, pow10(x.scale-d.scale))
-		d.scale = x.scale
-		d.unscaled.Add(&d.unscaled, &x.unscaled)
-	case x.scale < d.scale:
-		t := new(big.Int).Mul(&x.unscaled, pow10(d.scale-x.scale))
-		d.unscaled.Add(&d.unscaled, t)
-	default:
-		d.unscaled.Add(&d.unscaled, &x.unscaled)
+	scale := max(d.scale, x.scale)
+	if d.big == nil && x.big == nil {
+		a, ok1 := scaleSmall(d.small, scale-d.scale)
+		b, ok2 := scaleSmall(x.small, scale-x.scale)
+		if ok1 && ok2 && !((b > 0 && a > math.MaxInt64-b) || (b < 0 && a < math.MinInt64-b)) {
+			d.small, d.scale = a+b, scale
+			return
+		}
 	}
+	a, b := d.toBig(), x.toBig()
+	if scale > d.scale {
+		a.Mul(a, pow10(scale-d.scale))
+	}
+	if scale > x.scale {
+		b.Mul(b, pow10(scale-x.scale))
+	}
+	d.big, d.small, d.scale = a.Add(a, b), 0, scale
 }
 
 // divInt returns d / n with extra more digits of scale, rounded half away
 // from zero, as MySQL's DECIMAL division (div_precision_increment = 4) does.
 func (d *decimal) divInt(n int64, extra int) decimal {
-	var q decimal
-	q.scale = d.scale + extra
-	num := new(big.Int).Mul(&d.unscaled, pow10(extra))
+	num := d.toBig()
+	num.Mul(num, pow10(extra))
 	den := big.NewInt(n)
-	var r big.Int
-	q.unscaled.QuoRem(num, den, &r)
-	r.Abs(&r).Mul(&r, big.NewInt(2))
+	q, r := new(big.Int).QuoRem(num, den, new(big.Int))
+	r.Abs(r).Mul(r, big.NewInt(2))
 	if r.Cmp(new(big.Int).Abs(den)) >= 0 {
 		if num.Sign()*den.Sign() < 0 {
-			q.unscaled.Sub(&q.unscaled, big.NewInt(1))
+			q.Sub(q, big.NewInt(1))
 		} else {
-			q.unscaled.Add(&q.unscaled, big.NewInt(1))
+			q.Add(q, big.NewInt(1))
 		}
 	}
-	return q
+	return decimal{big: q, scale: d.scale + extra}
 }
 
 // bytes formats d with exactly its scale in fraction digits.
 func (d *decimal) bytes() []byte {
-	s := new(big.Int).Abs(&d.unscaled).String()
+	var s string
+	neg := false
+	if d.big == nil && d.small != math.MinInt64 {
+		v := d.small
+		if v < 0 {
+			neg, v = true, -v
+		}
+		s = strconv.FormatInt(v, 10)
+	} else {
+		b := d.toBig()
+		neg = b.Sign() < 0
+		s = b.Abs(b).String()
+	}
 	if d.scale > 0 {
 		if len(s) <= d.scale {
 			s = strings.Repeat("0", d.scale-len(s)+1) + s
 		}
 		s = s[:len(s)-d.scale] + "." + s[len(s)-d.scale:]
 	}
-	if d.unscaled.Sign() < 0 {
+	if neg && strings.Trim(s, "0.") != "" {
 		s = "-" + s
 	}
 	return []byte(s)

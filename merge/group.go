@@ -205,22 +205,21 @@ func (a *aggState) addSum(v driver.Value) error {
 		a.fsum += k.f
 		return nil
 	}
-	var b []byte
+	var d decimal
 	switch x := v.(type) {
 	case []byte:
-		b = x
+		var err error
+		if d, err = parseDecimal(x); err != nil {
+			return err
+		}
 	case int64:
-		b = strconv.AppendInt(nil, x, 10)
+		d.small = x
 	case float64:
 		a.kind = KindFloat
 		a.fsum += x
 		return nil
 	default:
 		return fmt.Errorf("shardsql: merge: unexpected %T in SUM", v)
-	}
-	d, err := parseDecimal(b)
-	if err != nil {
-		return err
 	}
 	a.dsum.add(&d)
 	return nil

@@ -377,7 +377,7 @@ func TestGroupByRandom(t *testing.T) {
 			assert.Equal(t, []driver.Value{val(key), int64(a.count), val(a.min), val(a.max)},
 				[]driver.Value{got[i][0], got[i][1], got[i][3], got[i][4]}, "round %d key %d", round, key)
 			assert.Equal(t, 2, sum.scale)
-			assert.Equal(t, a.cents, sum.unscaled.Int64(), "round %d key %d", round, key)
+			assert.Equal(t, a.cents, sum.toBig().Int64(), "round %d key %d", round, key)
 		}
 	}
 }

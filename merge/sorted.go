@@ -15,6 +15,8 @@ type sorted struct {
 	keys    []cmpKey
 	started bool
 	last    int // the source whose row was returned last, to advance next
+	// intKey marks the common single signed-integer key, compared inline.
+	intKey, intDesc bool
 }
 
 type source struct {
@@ -25,6 +27,8 @@ type source struct {
 
 func newSorted(cursors []Cursor, keys []cmpKey, width int) *sorted {
 	s := &sorted{keys: keys, last: -1}
+	s.intKey = len(keys) == 1 && keys[0].kind == KindInt
+	s.intDesc = s.intKey && keys[0].desc
 	for _, c := range cursors {
 		s.srcs = append(s.srcs, &source{cur: c, row: make([]driver.Value, width), keys: make([]key, len(keys))})
 	}
@@ -44,9 +48,26 @@ func (s *sorted) advance(i int) (bool, error) {
 }
 
 func (s *sorted) less(i, j int) bool {
-	c := compareKeys(s.keys, s.srcs[s.heap[i]].keys, s.srcs[s.heap[j]].keys)
+	hi, hj := s.heap[i], s.heap[j]
+	if s.intKey {
+		a, b := &s.srcs[hi].keys[0], &s.srcs[hj].keys[0]
+		if a.null == b.null && (a.null || a.i == b.i) {
+			return hi < hj
+		}
+		var lt bool
+		switch {
+		case a.null:
+			lt = true
+		case b.null:
+			lt = false
+		default:
+			lt = a.i < b.i
+		}
+		return lt != s.intDesc
+	}
+	c := compareKeys(s.keys, s.srcs[hi].keys, s.srcs[hj].keys)
 	if c == 0 {
-		return s.heap[i] < s.heap[j] // stable: earlier nodes first
+		return hi < hj // stable: earlier nodes first
 	}
 	return c < 0
 }
