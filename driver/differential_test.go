@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -345,11 +346,18 @@ func TestDifferential(t *testing.T) {
 				}
 			})
 			t.Run("generated", func(t *testing.T) {
+				// SHARDSQL_DIFF_SEED replays a failing run; SHARDSQL_DIFF_N runs more queries.
 				seed := time.Now().UnixNano()
+				if v, err := strconv.ParseInt(os.Getenv("SHARDSQL_DIFF_SEED"), 10, 64); err == nil {
+					seed = v
+				}
 				n := 500
-				if testing.Short() {
+				if v, err := strconv.Atoi(os.Getenv("SHARDSQL_DIFF_N")); err == nil {
+					n = v
+				} else if testing.Short() {
 					n = 100
 				}
+				t.Logf("seed %d, %d queries", seed, n)
 				gen := newQueryGen(seed)
 				failed := 0
 				for i := 0; i < n && failed < 10; i++ {

@@ -116,7 +116,7 @@ func (g *grouped) Next(dest []driver.Value) error {
 func (g *grouped) start() error {
 	for i := range g.aggs {
 		a := &g.aggs[i]
-		a.null, a.count, a.fsum, a.cnt, a.best, a.seen = true, 0, 0, 0, nil, false
+		a.null, a.count, a.fsum, a.cnt, a.best, a.bestW, a.seen = true, 0, 0, 0, nil, nil, false
 		a.dsum = decimal{}
 	}
 	return g.fold(g.acc)

@@ -401,3 +401,22 @@ func TestGroupErrors(t *testing.T) {
 		})
 	}
 }
+
+// A group whose MIN is NULL must not inherit the previous group's weight:
+// ORDER BY MIN(text) sorts by that weight column.
+func TestGroupMinWeightResetsPerGroup(t *testing.T) {
+	// columns: key, MIN(note), WEIGHT_STRING(MIN(note))
+	a := &sliceCursor{rows: [][]driver.Value{
+		{int64(1), []byte("alpha"), []byte("ALPHA")},
+		{int64(2), nil, nil},
+	}}
+	cur, err := New(Spec{
+		Sort:  []SortKey{{Col: 0, Weight: -1}},
+		Group: &Group{Keys: []SortKey{{Col: 0, Weight: -1}}, Aggs: []Agg{{Kind: AggMin, Col: 1, Weight: 2}}},
+	}, []string{"BIGINT", "VARCHAR", "VARBINARY"}, []Cursor{a})
+	require.NoError(t, err)
+	row := make([]driver.Value, 3)
+	require.NoError(t, cur.Next(row))
+	require.NoError(t, cur.Next(row))
+	assert.Equal(t, []driver.Value{int64(2), nil, nil}, row)
+}

@@ -7,14 +7,14 @@ import (
 )
 
 // sorted merges cursors whose rows each arrive ordered by keys into one
-// ordered stream. It holds one row per cursor and a binary heap of cursor
-// indexes, so memory is O(cursors) and no row is boxed or copied.
+// ordered stream. It holds one row per cursor in a loser tree (about
+// log2(k) comparisons per row), so memory is O(cursors) and no row is
+// boxed or copied. Ties go to the earlier cursor, so the merge is stable.
 type sorted struct {
 	srcs    []*source
-	heap    []int // indexes into srcs; heap[0] has the smallest row
+	tree    []int // tree[0]: the winner; tree[1:]: the loser at each inner node
 	keys    []cmpKey
 	started bool
-	last    int // the source whose row was returned last, to advance next
 	// intKey marks the common single signed-integer key, compared inline.
 	intKey, intDesc bool
 }
@@ -23,10 +23,11 @@ type source struct {
 	cur  Cursor
 	row  []driver.Value
 	keys []key
+	done bool // exhausted: loses to every live source
 }
 
 func newSorted(cursors []Cursor, keys []cmpKey, width int) *sorted {
-	s := &sorted{keys: keys, last: -1}
+	s := &sorted{keys: keys}
 	s.intKey = len(keys) == 1 && keys[0].kind == KindInt
 	s.intDesc = s.intKey && keys[0].desc
 	for _, c := range cursors {
@@ -35,95 +36,107 @@ func newSorted(cursors []Cursor, keys []cmpKey, width int) *sorted {
 	return s
 }
 
-// advance reads the next row of source i; false at its end.
-func (s *sorted) advance(i int) (bool, error) {
+// advance reads the next row of source i, marking it done at its end.
+func (s *sorted) advance(i int) error {
 	src := s.srcs[i]
+	if src.done {
+		return nil
+	}
 	if err := src.cur.Next(src.row); err != nil {
 		if err == io.EOF {
-			return false, src.cur.Close()
+			src.done = true
+			return src.cur.Close()
 		}
-		return false, err
+		return err
 	}
-	return true, decodeKeys(s.keys, src.row, src.keys)
+	return decodeKeys(s.keys, src.row, src.keys)
 }
 
-func (s *sorted) less(i, j int) bool {
-	hi, hj := s.heap[i], s.heap[j]
+// beats reports whether source a's row comes before source b's.
+func (s *sorted) beats(a, b int) bool {
+	sa, sb := s.srcs[a], s.srcs[b]
+	switch {
+	case sa.done:
+		return false
+	case sb.done:
+		return true
+	}
 	if s.intKey {
-		a, b := &s.srcs[hi].keys[0], &s.srcs[hj].keys[0]
-		if a.null == b.null && (a.null || a.i == b.i) {
-			return hi < hj
+		x, y := &sa.keys[0], &sb.keys[0]
+		if x.null == y.null && (x.null || x.i == y.i) {
+			return a < b
 		}
 		var lt bool
 		switch {
-		case a.null:
+		case x.null:
 			lt = true
-		case b.null:
+		case y.null:
 			lt = false
 		default:
-			lt = a.i < b.i
+			lt = x.i < y.i
 		}
 		return lt != s.intDesc
 	}
-	c := compareKeys(s.keys, s.srcs[hi].keys, s.srcs[hj].keys)
+	c := compareKeys(s.keys, sa.keys, sb.keys)
 	if c == 0 {
-		return hi < hj // stable: earlier nodes first
+		return a < b
 	}
 	return c < 0
 }
 
-func (s *sorted) down(i int) {
-	n := len(s.heap)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			return
-		}
-		m := l
-		if r := l + 1; r < n && s.less(r, l) {
-			m = r
-		}
-		if !s.less(m, i) {
-			return
-		}
-		s.heap[i], s.heap[m] = s.heap[m], s.heap[i]
-		i = m
+// build plays the initial tournament below inner node n and returns its winner.
+func (s *sorted) build(n int) int {
+	k := len(s.srcs)
+	if n >= k {
+		return n - k
 	}
+	l, r := s.build(2*n), s.build(2*n+1)
+	if s.beats(l, r) {
+		s.tree[n] = r
+		return l
+	}
+	s.tree[n] = l
+	return r
+}
+
+// replay runs source w's new row up the tree to find the next winner.
+func (s *sorted) replay(w int) {
+	for n := (w + len(s.srcs)) / 2; n >= 1; n /= 2 {
+		if s.beats(s.tree[n], w) {
+			s.tree[n], w = w, s.tree[n]
+		}
+	}
+	s.tree[0] = w
 }
 
 func (s *sorted) Next(dest []driver.Value) error {
+	if len(s.srcs) == 0 {
+		return io.EOF
+	}
 	if !s.started {
 		s.started = true
 		for i := range s.srcs {
-			ok, err := s.advance(i)
-			if err != nil {
+			if err := s.advance(i); err != nil {
 				return err
 			}
-			if ok {
-				s.heap = append(s.heap, i)
-			}
 		}
-		for i := len(s.heap)/2 - 1; i >= 0; i-- {
-			s.down(i)
+		s.tree = make([]int, len(s.srcs))
+		s.tree[0] = s.build(1)
+		if len(s.srcs) == 1 {
+			s.tree[0] = 0
 		}
-	} else if s.last >= 0 {
-		ok, err := s.advance(s.last)
-		if err != nil {
+	} else {
+		w := s.tree[0]
+		if err := s.advance(w); err != nil {
 			return err
 		}
-		if !ok {
-			n := len(s.heap) - 1
-			s.heap[0] = s.heap[n]
-			s.heap = s.heap[:n]
-		}
-		s.down(0)
+		s.replay(w)
 	}
-	if len(s.heap) == 0 {
-		s.last = -1
+	w := s.srcs[s.tree[0]]
+	if w.done {
 		return io.EOF
 	}
-	s.last = s.heap[0]
-	copy(dest, s.srcs[s.last].row)
+	copy(dest, w.row)
 	return nil
 }
 
