@@ -129,7 +129,11 @@ func (c *Connector) route(ctx context.Context, query string, args []any) (*route
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.router.RouteWith(query, args, route.Options{WeightStrings: weights, MaxMemoryRows: c.opts.maxMemoryRows})
+	opts, err := routeOptions(ctx, route.Options{WeightStrings: weights, MaxMemoryRows: c.opts.maxMemoryRows})
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.router.RouteWith(query, args, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -134,6 +134,7 @@ func newDiffEnv(t *testing.T, b backend) *diffEnv {
 	}
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_order", Column: "user_id",
 		Nodes: "ds${0..1}.t_order_${0..3}", Algorithm: shard.Hash()}))
+	addExtraTables(t, topo)
 	sharded := openDB(t, topo)
 	_, err = sharded.Exec(diffDDL)
 	require.NoError(t, err)
@@ -141,6 +142,8 @@ func newDiffEnv(t *testing.T, b backend) *diffEnv {
 	rows := diffData(1, 1500)
 	insertDiffRows(t, oracle, rows)
 	insertDiffRows(t, sharded, rows)
+	loadExtraTables(t, oracle, rows)
+	loadExtraTables(t, sharded, rows)
 	return &diffEnv{oracle: oracle, sharded: sharded, mariadb: b.name == "mariadb"}
 }
 
@@ -343,6 +346,13 @@ func TestDifferential(t *testing.T) {
 				require.GreaterOrEqual(t, len(qs), 150)
 				for i, q := range qs {
 					env.check(t, q, fmt.Sprintf("query %d", i))
+				}
+			})
+			t.Run("time, range, join, broadcast, subquery", func(t *testing.T) {
+				qs := shardingQueries()
+				require.GreaterOrEqual(t, len(qs), 40)
+				for i, q := range qs {
+					env.check(t, q, fmt.Sprintf("sharding query %d", i))
 				}
 			})
 			t.Run("generated", func(t *testing.T) {

@@ -22,20 +22,14 @@ func Explain(ctx context.Context, db *sql.DB, query string, args ...any) (*route
 		}
 		vals[i] = v
 	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("shardsql: Explain: %w", err)
-	}
-	defer conn.Close()
 	var plan *route.Plan
-	err = conn.Raw(func(dc any) error {
-		c, ok := dc.(*Conn)
-		if !ok {
-			return fmt.Errorf("shardsql: Explain needs a *sql.DB opened with the shardsql driver, not %T", dc)
-		}
+	err := withConnector(ctx, db, func(c *Connector) error {
 		var err error
-		plan, err = c.c.route(ctx, query, vals)
+		plan, err = c.route(ctx, query, vals)
 		return err
 	})
-	return plan, err
+	if err != nil {
+		return nil, err
+	}
+	return plan, nil
 }

@@ -1,6 +1,7 @@
 package route
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -77,16 +78,24 @@ func (s *statement) conditions(ref tableRef) *conditions {
 	return &conditions{s: s, table: ref.sharded, qual: ref.qualifier()}
 }
 
-// route returns the node indexes the WHERE clause can touch.
-func (c *conditions) route(where *sqlparser.Where) ([]int, error) {
-	set := allNodes()
-	if where != nil && where.Expr != nil {
-		var err error
-		if set, err = c.expr(where.Expr); err != nil {
-			return nil, err
+// nodeSet returns the nodes the WHERE clause can touch, or those of the
+// sharding values a hint gives for the table.
+func (c *conditions) nodeSet(where *sqlparser.Where) (nodeSet, error) {
+	if values, ok := c.s.hints[strings.ToLower(c.table.Name)]; ok {
+		set := c.none()
+		for _, v := range values {
+			i, err := c.node(v)
+			if err != nil {
+				return set, fmt.Errorf("shardsql: hint for table %s: %w", c.table.Name, err)
+			}
+			set.in[i] = true
 		}
+		return set, nil
 	}
-	return set.indexes(len(c.table.Nodes)), nil
+	if where == nil || where.Expr == nil {
+		return allNodes(), nil
+	}
+	return c.expr(where.Expr)
 }
 
 func (c *conditions) expr(e sqlparser.Expr) (nodeSet, error) {
@@ -113,8 +122,71 @@ func (c *conditions) expr(e sqlparser.Expr) (nodeSet, error) {
 		return l.or(r), nil
 	case *sqlparser.ComparisonExpr:
 		return c.comparison(e)
+	case *sqlparser.BetweenExpr:
+		return c.between(e)
 	}
 	return allNodes(), nil
+}
+
+// inequality routes key < v, key <= v, key > v, key >= v (either side).
+func (c *conditions) inequality(e *sqlparser.ComparisonExpr) (nodeSet, error) {
+	op, val := e.Operator, e.Right
+	if !c.isKey(e.Left) {
+		if !c.isKey(e.Right) {
+			return allNodes(), nil
+		}
+		val = e.Left
+		op = map[sqlparser.ComparisonExprOperator]sqlparser.ComparisonExprOperator{
+			sqlparser.LessThanOp: sqlparser.GreaterThanOp, sqlparser.LessEqualOp: sqlparser.GreaterEqualOp,
+			sqlparser.GreaterThanOp: sqlparser.LessThanOp, sqlparser.GreaterEqualOp: sqlparser.LessEqualOp,
+		}[op]
+	}
+	v, ok := c.value(val)
+	if !ok {
+		return allNodes(), nil
+	}
+	if v == nil { // a comparison with NULL matches no row
+		return c.none(), nil
+	}
+	var r shard.ValueRange
+	b := shard.Bound{Value: v, Set: true, Inclusive: op == sqlparser.LessEqualOp || op == sqlparser.GreaterEqualOp}
+	if op == sqlparser.LessThanOp || op == sqlparser.LessEqualOp {
+		r.High = b
+	} else {
+		r.Low = b
+	}
+	return c.rangeNodes(r)
+}
+
+// between routes key BETWEEN a AND b; NOT BETWEEN goes everywhere.
+func (c *conditions) between(e *sqlparser.BetweenExpr) (nodeSet, error) {
+	if !e.IsBetween || !c.isKey(e.Left) {
+		return allNodes(), nil
+	}
+	lo, ok1 := c.value(e.From)
+	hi, ok2 := c.value(e.To)
+	if !ok1 || !ok2 {
+		return allNodes(), nil
+	}
+	if lo == nil || hi == nil {
+		return c.none(), nil
+	}
+	return c.rangeNodes(shard.ValueRange{
+		Low:  shard.Bound{Value: lo, Set: true, Inclusive: true},
+		High: shard.Bound{Value: hi, Set: true, Inclusive: true},
+	})
+}
+
+func (c *conditions) rangeNodes(r shard.ValueRange) (nodeSet, error) {
+	idx, err := c.table.NodesFor(r)
+	if err != nil {
+		return allNodes(), fmt.Errorf("%w (in %q)", err, quote(c.s.sql))
+	}
+	set := c.none()
+	for _, i := range idx {
+		set.in[i] = true
+	}
+	return set, nil
 }
 
 func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
@@ -122,6 +194,8 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 		return allNodes(), nil
 	}
 	switch e.Operator {
+	case sqlparser.LessThanOp, sqlparser.LessEqualOp, sqlparser.GreaterThanOp, sqlparser.GreaterEqualOp:
+		return c.inequality(e)
 	case sqlparser.EqualOp:
 		val := e.Right
 		if !c.isKey(e.Left) {
@@ -139,6 +213,9 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 			return set, nil
 		}
 		i, err := c.node(v)
+		if errors.Is(err, shard.ErrNoNode) {
+			return set, nil // no node holds it: no row can match
+		}
 		if err != nil {
 			return set, err
 		}
@@ -163,6 +240,9 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 				continue
 			}
 			n, err := c.node(v)
+			if errors.Is(err, shard.ErrNoNode) {
+				continue // no node holds it: no row can match
+			}
 			if err != nil {
 				return set, err
 			}

@@ -1,9 +1,12 @@
 package route
 
 import (
+	"fmt"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/shard"
 )
 
 // routeDDL applies CREATE TABLE, ALTER TABLE (also CREATE/DROP INDEX, which
@@ -17,6 +20,9 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 		}
 	}
 	if len(names) == 0 {
+		if p, ok, err := s.broadcastWrite(KindDDL, ddl); ok {
+			return p, err
+		}
 		return s.passthrough(KindDDL)
 	}
 	what := statementName(ddl)
@@ -57,7 +63,7 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 	}
 	p := &Plan{SQL: s.sql, Kind: KindDDL, Table: table.Name, Units: make([]Unit, 0, len(table.Nodes))}
 	for n := range table.Nodes {
-		p.Units = append(p.Units, s.render(ddl, table, n, nil, nil))
+		p.Units = append(p.Units, s.render(ddl, []*shard.ShardedTable{table}, n, nil, nil))
 	}
 	return p, nil
 }
@@ -92,4 +98,21 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// CreateTableFor rewrites a CREATE TABLE statement (as SHOW CREATE TABLE
+// prints it for one physical table) to create table name instead, with IF
+// NOT EXISTS: rolling time nodes copy an existing node's definition.
+func (r *Router) CreateTableFor(ddl, name string) (string, error) {
+	stmt, err := r.parser.Parse(ddl)
+	if err != nil {
+		return "", fmt.Errorf("shardsql: cannot parse table definition: %w", err)
+	}
+	ct, ok := stmt.(*sqlparser.CreateTable)
+	if !ok || !ct.IsFullyParsed() {
+		return "", fmt.Errorf("shardsql: %q is not a CREATE TABLE statement shardsql can read", quote(ddl))
+	}
+	ct.Table = sqlparser.TableName{Name: sqlparser.NewIdentifierCS(name)}
+	ct.IfNotExists = true
+	return sqlparser.String(ct), nil
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/shard"
 )
 
 // routeInsert routes INSERT and REPLACE: each row goes to the node its
@@ -13,6 +15,9 @@ import (
 func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 	sh := s.shapeOf(ins)
 	if len(sh.sharded) == 0 {
+		if p, ok, err := s.broadcastWrite(KindInsert, ins); ok {
+			return p, err
+		}
 		return s.passthrough(KindInsert)
 	}
 	target := sh.sharded[0]
@@ -36,8 +41,19 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 			keyCol = i
 		}
 	}
-	if keyCol < 0 {
-		return nil, unsupported(s.sql, "INSERT into sharded table %s without its sharding column %s", table.Name, table.Column)
+	if _, hinted := s.hints[strings.ToLower(table.Name)]; hinted || keyCol < 0 {
+		// A hint decides the node; without one the key must be in the rows.
+		if !hinted {
+			return nil, unsupported(s.sql, "INSERT into sharded table %s without its sharding column %s (name it, or give a sharding value hint)", table.Name, table.Column)
+		}
+		rt, err := s.routeRefs([]tableRef{target}, nil)
+		if err != nil {
+			return nil, err
+		}
+		if len(rt.nodes) != 1 {
+			return nil, unsupported(s.sql, "INSERT with a sharding value hint for %s that names %d nodes (give values of one node)", table.Name, len(rt.nodes))
+		}
+		return s.plan(KindInsert, ins, rt), nil
 	}
 	for _, upd := range ins.OnDup {
 		if upd.Name.Name.EqualString(table.Column) {
@@ -48,7 +64,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 	for _, row := range rows {
 		if len(row) != len(ins.Columns) {
 			// MySQL rejects this too; let it say so on the first node.
-			return s.plan(KindInsert, ins, target, []int{0}, nil), nil
+			return s.plan(KindInsert, ins, routed{tables: []*shard.ShardedTable{table}, nodes: []int{0}}), nil
 		}
 		v, ok := s.value(row[keyCol])
 		if !ok {
@@ -66,7 +82,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 	p := &Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name}
 	for n := range table.Nodes {
 		if r, ok := perNode[n]; ok {
-			p.Units = append(p.Units, s.render(ins, table, n, nil, r))
+			p.Units = append(p.Units, s.render(ins, []*shard.ShardedTable{table}, n, nil, r))
 		}
 	}
 	return p, nil
@@ -76,6 +92,9 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 func (s *statement) routeUpdate(upd *sqlparser.Update) (*Plan, error) {
 	sh := s.shapeOf(upd)
 	if len(sh.sharded) == 0 {
+		if p, ok, err := s.broadcastWrite(KindUpdate, upd); ok {
+			return p, err
+		}
 		return s.passthrough(KindUpdate)
 	}
 	if err := s.checkSingleTable(sh, len(upd.TableExprs)); err != nil {
@@ -98,6 +117,9 @@ func (s *statement) routeDelete(del *sqlparser.Delete) (*Plan, error) {
 		if names := s.shardedNames(del); len(names) > 0 {
 			return nil, unsupported(s.sql, "multi-table DELETE naming sharded table %s", names[0])
 		}
+		if p, ok, err := s.broadcastWrite(KindDelete, del); ok {
+			return p, err
+		}
 		return s.passthrough(KindDelete)
 	}
 	if err := s.checkSingleTable(sh, len(del.TableExprs)); err != nil {
@@ -112,14 +134,13 @@ func (s *statement) routeDelete(del *sqlparser.Delete) (*Plan, error) {
 // routeWhere finishes UPDATE and DELETE: the WHERE clause picks the nodes;
 // ORDER BY/LIMIT are only exact on one node.
 func (s *statement) routeWhere(kind Kind, stmt sqlparser.Statement, ref tableRef, where *sqlparser.Where, orderBy sqlparser.OrderBy, limit *sqlparser.Limit) (*Plan, error) {
-	cond := s.conditions(ref)
-	nodes, err := cond.route(where)
+	rt, err := s.routeRefs([]tableRef{ref}, where)
 	if err != nil {
 		return nil, err
 	}
-	if len(nodes) > 1 && (limit != nil || len(orderBy) > 0) {
+	if len(rt.nodes) > 1 && (limit != nil || len(orderBy) > 0) {
 		return nil, unsupported(s.sql, "%s with ORDER BY/LIMIT on sharded table %s across %d nodes (each node would apply its own limit)",
-			strings.ToUpper(kind.String()), ref.sharded.Name, len(nodes))
+			strings.ToUpper(kind.String()), ref.sharded.Name, len(rt.nodes))
 	}
-	return s.plan(kind, stmt, ref, nodes, cond.ins), nil
+	return s.plan(kind, stmt, rt), nil
 }

@@ -15,24 +15,42 @@ import (
 // AST itself is never modified, so one parse serves every node.
 type renderer struct {
 	s       *statement
-	logical string // the logical table name to replace
-	node    shard.Node
+	tables  []*shard.ShardedTable // the sharded tables the statement names; each becomes its node nodeIdx
+	node    shard.Node            // the first table's node
 	nodeIdx int
-	ins     map[*sqlparser.ComparisonExpr][]int
-	rows    sqlparser.Values // the INSERT rows for this node, when set
-	named   bool             // alias unnamed select expressions (the top-level SELECT list)
-	alias   bool             // the table has an alias: column qualifiers name the alias, not the table
-	out     []any
+	// nodeIdxs, when set, gives each table its own node index (a statement
+	// whose unbound tables each route to one node of one data source).
+	nodeIdxs []int
+	ins      map[*sqlparser.ComparisonExpr][]int
+	rows     sqlparser.Values // the INSERT rows for this node, when set
+	named    bool             // alias unnamed select expressions (the top-level SELECT list)
+	aliased  map[string]bool  // logical tables with an alias: qualifiers naming them name the alias
+	out      []any
 }
 
-// render prints node for one node of the table and returns the SQL and its args.
-func (s *statement) render(stmt sqlparser.SQLNode, table *shard.ShardedTable, nodeIdx int, ins map[*sqlparser.ComparisonExpr][]int, rows sqlparser.Values) Unit {
-	r := &renderer{s: s, logical: table.Name, node: table.Nodes[nodeIdx], nodeIdx: nodeIdx, ins: ins, rows: rows}
+// render prints stmt for node nodeIdx of its sharded tables (bound tables
+// share node indexes: node i of each lives on the same data source) and
+// returns the SQL and its args.
+func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable, nodeIdx int, ins map[*sqlparser.ComparisonExpr][]int, rows sqlparser.Values) Unit {
+	r := &renderer{s: s, tables: tables, node: tables[0].Nodes[nodeIdx], nodeIdx: nodeIdx, ins: ins, rows: rows}
 	_, r.named = stmt.(*sqlparser.Select)
-	r.alias = aliasOf(stmt)
+	r.aliased = s.aliasedTables(stmt)
 	buf := sqlparser.NewTrackedBuffer(r.format)
 	buf.Myprintf("%v", stmt)
 	return Unit{DataSource: r.node.DataSource, Node: r.node, SQL: buf.String(), Args: r.out}
+}
+
+// physical returns the node table of a logical sharded table name.
+func (r *renderer) physical(name string) (string, bool) {
+	for i, t := range r.tables {
+		if strings.EqualFold(name, t.Name) {
+			if r.nodeIdxs != nil {
+				return t.Nodes[r.nodeIdxs[i]].Table, true
+			}
+			return t.Nodes[r.nodeIdx].Table, true
+		}
+	}
+	return "", false
 }
 
 func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) {
@@ -44,10 +62,10 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 		}
 		return
 	case sqlparser.TableName:
-		if strings.EqualFold(n.Name.String(), r.logical) {
+		if phys, ok := r.physical(n.Name.String()); ok {
 			// The physical table lives in the data source's own database:
 			// a schema qualifier written for the logical table is dropped.
-			buf.Myprintf("%v", sqlparser.NewIdentifierCS(r.node.Table))
+			buf.Myprintf("%v", sqlparser.NewIdentifierCS(phys))
 			return
 		}
 	case sqlparser.Values:
@@ -60,7 +78,7 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 			return
 		}
 	case *sqlparser.ColName:
-		if r.alias && !n.Qualifier.IsEmpty() {
+		if !n.Qualifier.IsEmpty() && r.aliased[strings.ToLower(n.Qualifier.Name.String())] {
 			// The qualifier is the alias, even when the alias is spelled
 			// like the logical table: keep it as written.
 			if !n.Qualifier.Qualifier.IsEmpty() {
@@ -126,23 +144,24 @@ func (r *renderer) formatAliasedDelete(buf *sqlparser.TrackedBuffer, n *sqlparse
 	buf.Myprintf("%v%v%v%v", n.Partitions, n.Where, n.OrderBy, n.Limit)
 }
 
-// aliasOf reports whether the statement's table has an alias.
-func aliasOf(stmt sqlparser.SQLNode) bool {
-	var from []sqlparser.TableExpr
-	switch st := stmt.(type) {
-	case *sqlparser.Select:
-		from = st.From
-	case *sqlparser.Update:
-		from = st.TableExprs
-	case *sqlparser.Delete:
-		from = st.TableExprs
-	}
-	for _, te := range from {
-		if ate, ok := te.(*sqlparser.AliasedTableExpr); ok && !ate.As.IsEmpty() {
-			return true
+// aliasedTables returns the sharded tables the statement gives an alias,
+// lower-cased: a qualifier spelled like such a table names its alias.
+func (s *statement) aliasedTables(stmt sqlparser.SQLNode) map[string]bool {
+	var out map[string]bool
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if ate, ok := n.(*sqlparser.AliasedTableExpr); ok && !ate.As.IsEmpty() {
+			if tn, ok := ate.Expr.(sqlparser.TableName); ok {
+				if _, sharded := s.topo.Table(tn.Name.String()); sharded {
+					if out == nil {
+						out = make(map[string]bool)
+					}
+					out[strings.ToLower(tn.Name.String())] = true
+				}
+			}
 		}
-	}
-	return false
+		return true, nil
+	}, stmt)
+	return out
 }
 
 // columnName is the name a server gives an unaliased select expression,

@@ -41,6 +41,13 @@ type Options struct {
 	// MaxMemoryRows caps the rows a merge may hold in memory (0: the
 	// merge package's default).
 	MaxMemoryRows int
+	// ShardingValues are hints: for each named sharded table, the sharding
+	// values that pick its nodes instead of the statement's conditions
+	// (for statements that do not carry the key).
+	ShardingValues map[string][]any
+	// DataSource is a hint: where statements on tables the topology does
+	// not know go, instead of the first data source.
+	DataSource string
 }
 
 // Route parses sql, finds the nodes it touches and rewrites it for each of
@@ -65,7 +72,21 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (*Plan, error) 
 	if err := r.checkArgs(sql, bindVars, args); err != nil {
 		return nil, err
 	}
-	s := &statement{sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows}
+	s := &statement{sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, hintDS: opts.DataSource}
+	for table, values := range opts.ShardingValues {
+		if _, ok := r.topo.Table(table); !ok {
+			return nil, fmt.Errorf("shardsql: hint for %q: not a sharded table of the topology", table)
+		}
+		if s.hints == nil {
+			s.hints = make(map[string][]any)
+		}
+		s.hints[strings.ToLower(table)] = values
+	}
+	if opts.DataSource != "" {
+		if _, ok := r.topo.DataSource(opts.DataSource); !ok {
+			return nil, fmt.Errorf("shardsql: hint names unknown data source %q", opts.DataSource)
+		}
+	}
 	switch st := stmt.(type) {
 	case *sqlparser.Select:
 		return s.routeSelect(st)
@@ -144,11 +165,16 @@ type statement struct {
 	topo    *shard.Topology
 	weights bool
 	maxRows int
+	hints   map[string][]any // lower-cased table → sharding values forced by a hint
+	hintDS  string           // the data source for tables the topology does not know
 }
 
 // passthrough sends the statement unchanged to the default data source.
 func (s *statement) passthrough(kind Kind) (*Plan, error) {
 	ds := s.topo.DefaultDataSource()
+	if s.hintDS != "" {
+		ds = s.hintDS
+	}
 	if ds == "" {
 		return nil, fmt.Errorf("shardsql: no data source registered; call Topology.AddDataSource first")
 	}

@@ -48,7 +48,8 @@ func (m *scatter) weight(e sqlparser.Expr) int {
 	return m.hiddenCol(&sqlparser.WeightStringFuncExpr{Expr: e})
 }
 
-func (s *statement) planScatter(sel *sqlparser.Select, ref tableRef, nodes []int, ins map[*sqlparser.ComparisonExpr][]int) (*Plan, error) {
+func (s *statement) planScatter(sel *sqlparser.Select, rt routed) (*Plan, error) {
+	nodes := rt.nodes
 	m := &scatter{s: s, sel: sel, node: *sel, weights: s.weights}
 	m.spec.MaxRows = s.maxRows
 	if sel.SelectExprs != nil {
@@ -83,10 +84,10 @@ func (s *statement) planScatter(sel *sqlparser.Select, ref tableRef, nodes []int
 	}
 	m.spec.Hidden = m.hidden
 	m.node.SelectExprs = &sqlparser.SelectExprs{Exprs: m.exprs}
-	p := &Plan{SQL: s.sql, Kind: KindSelect, Table: ref.sharded.Name, Units: make([]Unit, 0, len(nodes)),
+	p := &Plan{SQL: s.sql, Kind: KindSelect, Table: rt.tables[0].Name, Units: make([]Unit, 0, len(nodes)),
 		Merge: Merge{Kind: MergeCombine, Spec: m.spec}}
 	for _, n := range nodes {
-		p.Units = append(p.Units, s.render(&m.node, ref.sharded, n, ins, nil))
+		p.Units = append(p.Units, s.render(&m.node, rt.tables, n, rt.ins, nil))
 	}
 	return p, nil
 }

@@ -1,36 +1,48 @@
 package route
 
 import (
+	"strings"
+
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/shard"
 )
 
-// routeSelect routes a SELECT on at most one sharded table.
+// routeSelect routes a SELECT: on one sharded table, on bound sharded
+// tables joined on their sharding columns, with broadcast tables, or (with
+// subqueries) when every table stays on one data source.
 func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 	sh := s.shapeOf(sel)
 	if len(sh.sharded) == 0 {
 		return s.passthrough(KindSelect)
 	}
-	if err := s.checkSingleTable(sh, len(sel.From)); err != nil {
+	name := sh.sharded[0].name.Name.String()
+	switch {
+	case sh.union:
+		return nil, unsupported(s.sql, "UNION over sharded table %s", name)
+	case sh.with:
+		return nil, unsupported(s.sql, "WITH (common table expression) with sharded table %s", name)
+	case sel.Into != nil:
+		return nil, unsupported(s.sql, "SELECT … INTO on sharded table %s", name)
+	case sh.subquery:
+		return s.routeSubqueries(sel)
+	}
+	if err := s.checkJoin(sh, sel); err != nil {
 		return nil, err
 	}
-	if sel.Into != nil {
-		return nil, unsupported(s.sql, "SELECT … INTO on sharded table %s", sh.sharded[0].name.Name.String())
-	}
-	ref := sh.sharded[0]
-	cond := s.conditions(ref)
-	nodes, err := cond.route(sel.Where)
+	rt, err := s.routeRefs(sh.sharded, sel.Where)
 	if err != nil {
 		return nil, err
 	}
-	if len(nodes) > 1 {
+	if len(rt.nodes) > 1 {
 		if sh.window {
-			return nil, unsupported(s.sql, "window function on sharded table %s across %d nodes", ref.sharded.Name, len(nodes))
+			return nil, unsupported(s.sql, "window function on sharded table %s across %d nodes", name, len(rt.nodes))
 		}
 		if crossNodeWork(sel) {
-			return s.planScatter(sel, ref, nodes, cond.ins)
+			return s.planScatter(sel, rt)
 		}
 	}
-	return s.plan(KindSelect, sel, ref, nodes, cond.ins), nil
+	return s.plan(KindSelect, sel, rt), nil
 }
 
 // crossNodeWork reports whether sel's result needs more than concatenating
@@ -49,11 +61,56 @@ func (s *statement) routeUnion(u *sqlparser.Union) (*Plan, error) {
 	return s.passthrough(KindSelect)
 }
 
-// plan renders stmt for each of the given nodes of ref's table.
-func (s *statement) plan(kind Kind, stmt sqlparser.SQLNode, ref tableRef, nodes []int, ins map[*sqlparser.ComparisonExpr][]int) *Plan {
-	p := &Plan{SQL: s.sql, Kind: kind, Table: ref.sharded.Name, Units: make([]Unit, 0, len(nodes))}
-	for _, n := range nodes {
-		p.Units = append(p.Units, s.render(stmt, ref.sharded, n, ins, nil))
+// routed is where a statement's sharded tables go: the distinct tables
+// (bound to each other, so node i of each is on the same data source), the
+// node indexes, and the IN lists to trim per node.
+type routed struct {
+	tables []*shard.ShardedTable
+	nodes  []int
+	ins    map[*sqlparser.ComparisonExpr][]int
+}
+
+// routeRefs intersects the nodes each sharded table reference allows by
+// the WHERE clause (or a hint): joined rows share their sharding value,
+// so they live on the same node index.
+func (s *statement) routeRefs(refs []tableRef, where *sqlparser.Where) (routed, error) {
+	var rt routed
+	set := allNodes()
+	for _, ref := range refs {
+		cond := s.conditions(ref)
+		ns, err := cond.nodeSet(where)
+		if err != nil {
+			return rt, err
+		}
+		set = set.and(ns)
+		for k, v := range cond.ins {
+			if rt.ins == nil {
+				rt.ins = make(map[*sqlparser.ComparisonExpr][]int)
+			}
+			rt.ins[k] = v
+		}
+		if !containsTable(rt.tables, ref.sharded) {
+			rt.tables = append(rt.tables, ref.sharded)
+		}
+	}
+	rt.nodes = set.indexes(len(refs[0].sharded.Nodes))
+	return rt, nil
+}
+
+func containsTable(ts []*shard.ShardedTable, t *shard.ShardedTable) bool {
+	for _, x := range ts {
+		if strings.EqualFold(x.Name, t.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// plan renders stmt for each of the routed nodes.
+func (s *statement) plan(kind Kind, stmt sqlparser.SQLNode, rt routed) *Plan {
+	p := &Plan{SQL: s.sql, Kind: kind, Table: rt.tables[0].Name, Units: make([]Unit, 0, len(rt.nodes))}
+	for _, n := range rt.nodes {
+		p.Units = append(p.Units, s.render(stmt, rt.tables, n, rt.ins, nil))
 	}
 	return p
 }

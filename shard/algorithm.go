@@ -80,3 +80,15 @@ func canonicalBytes(v any) ([]byte, bool) {
 	}
 	return nil, false
 }
+
+// TableAlgorithm is an Algorithm that must see the table's nodes before use,
+// for example to read the period each node holds from its table name.
+// Topology.AddTable and Topology.AddNodes call ForNodes with all of the
+// table's nodes, in node order, and store the returned Algorithm in
+// ShardedTable.Algorithm. ForNodes must not modify nodes.
+type TableAlgorithm interface {
+	Algorithm
+	// ForNodes returns the algorithm to use for a table with these nodes,
+	// or an error saying what to change in the nodes or the algorithm.
+	ForNodes(nodes []Node) (Algorithm, error)
+}

@@ -1,9 +1,36 @@
 package shard
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
+
+// ErrNoNode is wrapped by the error NodeFor returns when no node of the table
+// holds the value, such as a time outside the period of every node of an
+// Interval table. The error names the value and, when the algorithm can tell,
+// the physical table that would hold it, e.g. "no node holds 2027-01-05
+// 00:00:00; add a node for table t_log_202701". Test for it with errors.Is.
+var ErrNoNode = errors.New("shardsql: no node holds the sharding value; add a node that does")
+
+// noNodeError is an algorithm's error for a value no node holds; it wraps
+// ErrNoNode.
+type noNodeError struct {
+	alg   string // algorithm name
+	value string // the value as text
+	table string // the physical table that would hold it; "" if unknown
+}
+
+// Error implements error.
+func (e *noNodeError) Error() string {
+	if e.table == "" {
+		return fmt.Sprintf("shardsql: %s: no node holds %s; add a node that does", e.alg, e.value)
+	}
+	return fmt.Sprintf("shardsql: %s: no node holds %s; add a node for table %s (Topology.AddNodes)", e.alg, e.value, e.table)
+}
+
+// Unwrap returns ErrNoNode.
+func (e *noNodeError) Unwrap() error { return ErrNoNode }
 
 // ValueError reports a sharding value that an algorithm cannot use, such as a
 // NULL or a value of an unsupported type. Algorithms return it (possibly

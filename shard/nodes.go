@@ -25,9 +25,18 @@ func (n Node) String() string { return n.DataSource + "." + n.Table }
 // An expression is one or more comma-separated groups, each
 // "<dataSource>.<table>". Either part may contain placeholders:
 // ${a..b} is the inclusive integer range a to b (zero padding kept as
-// written, so ${00..11} gives 00, 01, …, 11) and ${x,y,z} is a list. Several
-// placeholders in one group give their Cartesian product with the leftmost
-// varying slowest:
+// written, so ${00..11} gives 00, 01, …, 11) and ${x,y,z} is a list.
+// ${FROM..TO|UNIT|LAYOUT} is a calendar range, for Interval tables: the start
+// of every period of UNIT (day, week, month or year; weeks start on Monday)
+// from the one holding FROM to the one holding TO, formatted with the Go time
+// layout LAYOUT. FROM and TO are dates written YYYY-MM-DD, YYYY-MM or YYYY,
+// at least as precise as UNIT:
+//
+//	ds0.t_log_${2025-11..2026-02|month|200601}  →  ds0.t_log_202511, ds0.t_log_202512, ds0.t_log_202601, ds0.t_log_202602
+//	ds0.t_log_${2025-12-29..2026-01-11|week|20060102}  →  ds0.t_log_20251229, ds0.t_log_20260105
+//
+// Several placeholders in one group give their Cartesian product with the
+// leftmost varying slowest:
 //
 //	ds${0..1}.t_order_${0..1}  →  ds0.t_order_0, ds0.t_order_1, ds1.t_order_0, ds1.t_order_1
 //
@@ -217,11 +226,15 @@ func parsePart(expr, group, part string) ([]segment, error) {
 	return segs, nil
 }
 
-// parsePlaceholder expands the body of ${...}: a range a..b or a list x,y,z.
+// parsePlaceholder expands the body of ${...}: a calendar range
+// FROM..TO|UNIT|LAYOUT, an integer range a..b or a list x,y,z.
 func parsePlaceholder(expr, group, body string) ([]string, error) {
 	ph := "${" + body + "}"
 	if strings.TrimSpace(body) == "" {
 		return nil, exprErrorf(expr, "group %q has an empty placeholder \"${}\"", group)
+	}
+	if strings.Contains(body, "|") {
+		return parseCalendar(expr, ph, body)
 	}
 	if lo, hi, ok := strings.Cut(body, ".."); ok {
 		return parseRange(expr, ph, strings.TrimSpace(lo), strings.TrimSpace(hi))

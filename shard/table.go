@@ -69,3 +69,36 @@ func (st *ShardedTable) DataSources() []string {
 	}
 	return names
 }
+
+// NodesFor returns, ascending and without repeats, the indexes in Nodes of
+// the nodes that can hold a value in r. A RangeAlgorithm prunes them; for any
+// other algorithm (Hash, Mod, custom ones) every node can, so NodesFor
+// returns every index. An empty result means no node can hold a value in r.
+// Errors name the table, column and what to change.
+func (st *ShardedTable) NodesFor(r ValueRange) ([]int, error) {
+	ra, ok := st.Algorithm.(RangeAlgorithm)
+	if !ok {
+		all := make([]int, len(st.Nodes))
+		for i := range all {
+			all[i] = i
+		}
+		return all, nil
+	}
+	idx, err := ra.ShardRange(r, len(st.Nodes))
+	if err != nil {
+		return nil, &contextError{
+			prefix: fmt.Sprintf("shardsql: table %s, column %s: ", st.Name, st.Column),
+			err:    err,
+		}
+	}
+	for k, i := range idx {
+		if i < 0 || i >= len(st.Nodes) || (k > 0 && i <= idx[k-1]) {
+			return nil, fmt.Errorf("shardsql: table %s, column %s: algorithm %s returned node indexes %v for a range, want ascending indexes without repeats from 0 to %d; fix the algorithm",
+				st.Name, st.Column, ra.Name(), idx, len(st.Nodes)-1)
+		}
+	}
+	if idx == nil {
+		idx = []int{}
+	}
+	return idx, nil
+}

@@ -30,6 +30,9 @@ type Topology struct {
 	tables   []*ShardedTable          // registration order
 	byTable  map[string]*ShardedTable // lower-case logical name → table
 	physical map[Node]string          // node with lower-case table → logical name
+	bindings map[string]int           // lower-case sharded table name → binding group
+	groups   int                      // binding groups made so far
+	bcast    map[string]string        // lower-case broadcast table name → name as added
 }
 
 // NewTopology returns an empty topology.
@@ -46,6 +49,8 @@ func (t *Topology) initLocked() {
 		t.byName = make(map[string]int)
 		t.byTable = make(map[string]*ShardedTable)
 		t.physical = make(map[Node]string)
+		t.bindings = make(map[string]int)
+		t.bcast = make(map[string]string)
 	}
 }
 
@@ -103,8 +108,10 @@ func checkDataSourceName(name string) error {
 
 // AddTable registers a sharded logical table. Its node expression is
 // expanded with ExpandNodes; every node's data source must already be
-// registered, the logical name must be new (case-insensitively), and no
-// physical table on a data source may belong to two logical tables.
+// registered, the logical name must be new (case-insensitively) and not a
+// broadcast table's, and no physical table on a data source may belong to
+// two logical tables or be a broadcast table. When the algorithm is a
+// TableAlgorithm, AddTable stores the result of its ForNodes.
 func (t *Topology) AddTable(tb Table) error {
 	if strings.TrimSpace(tb.Name) == "" {
 		return fmt.Errorf("shardsql: table name is empty; set Table.Name to the logical table name")
@@ -126,6 +133,10 @@ func (t *Topology) AddTable(tb Table) error {
 	if alg == nil {
 		alg = Hash()
 	}
+	alg, err = bindAlgorithm(tb.Name, alg, nodes)
+	if err != nil {
+		return err
+	}
 	st := &ShardedTable{Name: tb.Name, Column: tb.Column, Nodes: nodes, Algorithm: alg}
 
 	t.mu.Lock()
@@ -135,21 +146,55 @@ func (t *Topology) AddTable(tb Table) error {
 	if old, dup := t.byTable[key]; dup {
 		return fmt.Errorf("shardsql: table %s: a table named %s is already registered; logical table names are case-insensitive", tb.Name, old.Name)
 	}
-	for _, n := range nodes {
-		if _, ok := t.byName[n.DataSource]; !ok {
-			return fmt.Errorf("shardsql: table %s: node %s uses data source %q, which is not registered (%s); call AddDataSource or AddDB for %q first",
-				tb.Name, n, n.DataSource, t.registeredLocked(), n.DataSource)
-		}
-		if owner, used := t.physical[physicalKey(n)]; used {
-			return fmt.Errorf("shardsql: table %s: node %s is already a node of table %s; each physical table may belong to one logical table",
-				tb.Name, n, owner)
-		}
+	if b, ok := t.bcast[key]; ok {
+		return fmt.Errorf("shardsql: table %s: %s is a broadcast table; a table is either sharded or broadcast, so use another name", tb.Name, b)
+	}
+	if err := t.checkNewNodesLocked(tb.Name, nodes); err != nil {
+		return err
 	}
 	for _, n := range nodes {
 		t.physical[physicalKey(n)] = tb.Name
 	}
 	t.byTable[key] = st
 	t.tables = append(t.tables, st)
+	return nil
+}
+
+// bindAlgorithm returns what a table's algorithm is for these nodes: for a
+// TableAlgorithm the result of ForNodes, for any other alg itself.
+func bindAlgorithm(table string, alg Algorithm, nodes []Node) (Algorithm, error) {
+	ta, ok := alg.(TableAlgorithm)
+	if !ok {
+		return alg, nil
+	}
+	bound, err := ta.ForNodes(nodes)
+	if err != nil {
+		return nil, &contextError{prefix: fmt.Sprintf("shardsql: table %s: ", table), err: err}
+	}
+	if bound == nil {
+		return nil, fmt.Errorf("shardsql: table %s: algorithm %s returned a nil Algorithm from ForNodes; fix the algorithm", table, alg.Name())
+	}
+	return bound, nil
+}
+
+// checkNewNodesLocked checks that nodes about to be added to table use
+// registered data sources and physical tables no other table uses. t.mu must
+// be held.
+func (t *Topology) checkNewNodesLocked(table string, nodes []Node) error {
+	for _, n := range nodes {
+		if _, ok := t.byName[n.DataSource]; !ok {
+			return fmt.Errorf("shardsql: table %s: node %s uses data source %q, which is not registered (%s); call AddDataSource or AddDB for %q first",
+				table, n, n.DataSource, t.registeredLocked(), n.DataSource)
+		}
+		if owner, used := t.physical[physicalKey(n)]; used {
+			return fmt.Errorf("shardsql: table %s: node %s is already a node of table %s; each physical table may belong to one logical table",
+				table, n, owner)
+		}
+		if b, ok := t.bcast[strings.ToLower(n.Table)]; ok {
+			return fmt.Errorf("shardsql: table %s: node %s is the physical table of broadcast table %s, which is on every data source; use another physical table name",
+				table, n, b)
+		}
+	}
 	return nil
 }
 

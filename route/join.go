@@ -1,0 +1,98 @@
+package route
+
+import (
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// checkJoin accepts the tables of a SELECT when they can run node by node:
+// besides sharded tables only broadcast tables (a full copy on every data
+// source); the sharded tables bound to each other (Topology.Bind) and
+// joined on their sharding columns, so matching rows share a node.
+func (s *statement) checkJoin(sh *shape, sel *sqlparser.Select) error {
+	first := sh.sharded[0]
+	for _, ref := range sh.refs {
+		if ref.sharded == nil && !s.topo.Broadcast(ref.name.Name.String()) {
+			return unsupported(s.sql, "join of sharded table %s with %s, which is neither bound to it nor a broadcast table", first.sharded.Name, ref.name.Name.String())
+		}
+	}
+	if len(sh.sharded) == 1 {
+		return nil
+	}
+	for _, ref := range sh.sharded[1:] {
+		if !s.topo.Bound(first.sharded.Name, ref.sharded.Name) {
+			return unsupported(s.sql, "join of sharded tables %s and %s, which are not bound (Topology.Bind) and may be on different nodes", first.sharded.Name, ref.sharded.Name)
+		}
+	}
+	// Union the references that an equality of sharding columns joins.
+	parent := make([]int, len(sh.sharded))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			i = parent[i]
+		}
+		return i
+	}
+	for _, eq := range joinEqualities(sel) {
+		a, b := s.keyRef(sh.sharded, eq.Left), s.keyRef(sh.sharded, eq.Right)
+		if a >= 0 && b >= 0 && a != b {
+			parent[find(a)] = find(b)
+		}
+	}
+	for i := range sh.sharded[1:] {
+		if find(i+1) != find(0) {
+			return unsupported(s.sql, "join of %s and %s not on their sharding columns (join them with %s.%s = %s.%s)",
+				first.sharded.Name, sh.sharded[i+1].sharded.Name, first.qualifier(), first.sharded.Column, sh.sharded[i+1].qualifier(), sh.sharded[i+1].sharded.Column)
+		}
+	}
+	return nil
+}
+
+// keyRef returns the index of the reference whose sharding column e names
+// with a qualifier, or -1.
+func (s *statement) keyRef(refs []tableRef, e sqlparser.Expr) int {
+	col, ok := e.(*sqlparser.ColName)
+	if !ok || col.Qualifier.IsEmpty() {
+		return -1
+	}
+	for i, ref := range refs {
+		if col.Name.EqualString(ref.sharded.Column) && strings.EqualFold(col.Qualifier.Name.String(), ref.qualifier()) {
+			return i
+		}
+	}
+	return -1
+}
+
+// joinEqualities lists the a = b conditions that hold for every joined row:
+// the AND-ed terms of WHERE and of each join's ON.
+func joinEqualities(sel *sqlparser.Select) []*sqlparser.ComparisonExpr {
+	var out []*sqlparser.ComparisonExpr
+	var terms func(e sqlparser.Expr)
+	terms = func(e sqlparser.Expr) {
+		switch x := e.(type) {
+		case *sqlparser.AndExpr:
+			terms(x.Left)
+			terms(x.Right)
+		case *sqlparser.ComparisonExpr:
+			if x.Operator == sqlparser.EqualOp {
+				out = append(out, x)
+			}
+		}
+	}
+	if sel.Where != nil {
+		terms(sel.Where.Expr)
+	}
+	for _, te := range sel.From {
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			if j, ok := n.(*sqlparser.JoinTableExpr); ok && j.Condition != nil && j.Condition.On != nil {
+				terms(j.Condition.On)
+			}
+			return true, nil
+		}, te)
+	}
+	return out
+}
