@@ -1,7 +1,9 @@
 package shard_test
 
 import (
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shardsql/shardsql/shard"
 )
@@ -53,4 +55,61 @@ func ExampleExpandNodes() {
 	}
 	fmt.Println(nodes)
 	// Output: [ds0.t_log_01 ds0.t_log_02 ds1.t_log_a ds1.t_log_b]
+}
+
+func ExampleInterval() {
+	topo := shard.NewTopology()
+	for _, ds := range []string{"ds0", "ds1"} {
+		if err := topo.AddDataSource(ds, "app:pw@tcp("+ds+":3306)/app"); err != nil {
+			fmt.Println(err)
+		}
+	}
+	// One table per month: the first half of 2025 on ds0, the second on ds1.
+	err := topo.AddTable(shard.Table{
+		Name:      "t_log",
+		Column:    "created_at",
+		Nodes:     "ds0.t_log_${2025-01..2025-06|month|200601}, ds1.t_log_${2025-07..2025-12|month|200601}",
+		Algorithm: shard.Interval(shard.Month, "200601"),
+	})
+	if err != nil {
+		fmt.Println(err)
+	}
+
+	st, _ := topo.Table("t_log")
+	i, err := st.NodeFor("2025-08-15 10:30:00")
+	if err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println("2025-08-15 10:30:00 ->", st.Nodes[i])
+
+	// created_at >= '2025-05-20' AND created_at < '2025-07-01'
+	idx, err := st.NodesFor(shard.ValueRange{
+		Low:  shard.Bound{Value: "2025-05-20", Inclusive: true, Set: true},
+		High: shard.Bound{Value: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC), Set: true},
+	})
+	if err != nil {
+		fmt.Println(err)
+	}
+	for _, i := range idx {
+		fmt.Println("range ->", st.Nodes[i])
+	}
+
+	// A new year needs new nodes.
+	_, err = st.NodeFor("2026-01-05")
+	fmt.Println(errors.Is(err, shard.ErrNoNode), err)
+	added, err := topo.AddNodes("t_log", "ds0.t_log_${2026-01..2026-03|month|200601}")
+	if err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println("added", added)
+	st, _ = topo.Table("t_log")
+	i, _ = st.NodeFor("2026-01-05")
+	fmt.Println("2026-01-05 ->", st.Nodes[i])
+	// Output:
+	// 2025-08-15 10:30:00 -> ds1.t_log_202508
+	// range -> ds0.t_log_202505
+	// range -> ds0.t_log_202506
+	// true shardsql: table t_log, column created_at: interval: no node holds 2026-01-05 00:00:00; add a node for table t_log_202601 (Topology.AddNodes)
+	// added [ds0.t_log_202601 ds0.t_log_202602 ds0.t_log_202603]
+	// 2026-01-05 -> ds0.t_log_202601
 }

@@ -18,6 +18,8 @@ type Table struct {
 
 // ShardedTable is a registered table with its nodes expanded. It is immutable
 // once registered: callers must not modify it or its Nodes slice.
+// Topology.AddNodes registers a new ShardedTable in its place, so a reader
+// holding one sees a consistent set of nodes and algorithm.
 type ShardedTable struct {
 	// Name is the logical table name as registered.
 	Name string
@@ -26,8 +28,10 @@ type ShardedTable struct {
 	// Nodes are the table's nodes in expansion order, the order the
 	// algorithm indexes.
 	Nodes []Node
-	// Algorithm maps a sharding value to an index in Nodes. A nil Algorithm
-	// (only possible in a ShardedTable not built by AddTable) means Hash().
+	// Algorithm maps a sharding value to an index in Nodes; for a
+	// TableAlgorithm registered with AddTable it is the result of ForNodes.
+	// A nil Algorithm (only possible in a ShardedTable not built by
+	// AddTable) means Hash().
 	Algorithm Algorithm
 }
 
