@@ -46,7 +46,7 @@ func NewConnector(topo *shard.Topology, opts ...Option) (*Connector, error) {
 			return nil, err
 		}
 	}
-	r, err := route.New(topo)
+	r, err := route.NewWithConfig(topo, route.Config{CacheSize: o.cacheSize})
 	if err != nil {
 		return nil, err
 	}
@@ -174,4 +174,17 @@ func (c *Connector) hasWeightStrings(ctx context.Context) (bool, error) {
 	}
 	c.probed = true
 	return c.weightStrings, nil
+}
+
+// PlanCacheStats reports the plan cache's hits, misses and entries.
+func (c *Connector) PlanCacheStats() route.CacheStats { return c.router.CacheStats() }
+
+// PlanCacheStats reports the plan cache of the shardsql connector behind db.
+func PlanCacheStats(ctx context.Context, db *sql.DB) (route.CacheStats, error) {
+	var st route.CacheStats
+	err := withConnector(ctx, db, func(c *Connector) error {
+		st = c.PlanCacheStats()
+		return nil
+	})
+	return st, err
 }

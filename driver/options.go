@@ -18,6 +18,7 @@ type options struct {
 	maxParallel   int
 	maxIdle       int
 	maxMemoryRows int
+	cacheSize     int
 	logger        *slog.Logger
 }
 
@@ -62,6 +63,17 @@ func WithMaxMemoryRows(n int) Option {
 			return fmt.Errorf("shardsql: WithMaxMemoryRows(%d): the cap must be at least 1", n)
 		}
 		o.maxMemoryRows = n
+		return nil
+	}
+}
+
+// WithPlanCache sets how many distinct statement texts keep their parsed
+// and analysed form (default route.DefaultCacheSize); a negative size turns
+// the cache off. Use ? arguments rather than literals so that one entry
+// serves every value.
+func WithPlanCache(size int) Option {
+	return func(o *options) error {
+		o.cacheSize = size
 		return nil
 	}
 }

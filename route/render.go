@@ -26,18 +26,49 @@ type renderer struct {
 	named    bool             // alias unnamed select expressions (the top-level SELECT list)
 	aliased  map[string]bool  // logical tables with an alias: qualifiers naming them name the alias
 	out      []any
+	outIdx   []int // the argument index of each value in out
 }
 
 // render prints stmt for node nodeIdx of its sharded tables (bound tables
 // share node indexes: node i of each lives on the same data source) and
 // returns the SQL and its args.
 func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable, nodeIdx int, ins map[*sqlparser.ComparisonExpr][]int, rows sqlparser.Values) Unit {
-	r := &renderer{s: s, tables: tables, node: tables[0].Nodes[nodeIdx], nodeIdx: nodeIdx, ins: ins, rows: rows}
+	node := tables[0].Nodes[nodeIdx]
+	// A rendering that does not depend on the arguments (no IN list to
+	// trim, no INSERT rows to pick) is kept with the cached statement.
+	memo := s.ps != nil && len(ins) == 0 && rows == nil && stmt == sqlparser.SQLNode(s.ps.stmt)
+	key := renderKey{version: s.version, node: nodeIdx}
+	if memo {
+		s.ps.mu.Lock()
+		rd := s.ps.renders[key]
+		s.ps.mu.Unlock()
+		if rd != nil {
+			var args []any
+			if len(rd.argIdx) > 0 {
+				args = make([]any, len(rd.argIdx))
+				for i, a := range rd.argIdx {
+					args[i] = s.args[a]
+				}
+			}
+			return Unit{DataSource: node.DataSource, Node: node, SQL: rd.sql, Args: args}
+		}
+	}
+	r := &renderer{s: s, tables: tables, node: node, nodeIdx: nodeIdx, ins: ins, rows: rows}
 	_, r.named = stmt.(*sqlparser.Select)
-	r.aliased = s.aliasedTables(stmt)
+	// the statement's own shape (cached): rewritten copies share its FROM
+	r.aliased = s.shapeOf(s.ps.stmt).aliased
 	buf := sqlparser.NewTrackedBuffer(r.format)
 	buf.Myprintf("%v", stmt)
-	return Unit{DataSource: r.node.DataSource, Node: r.node, SQL: buf.String(), Args: r.out}
+	u := Unit{DataSource: node.DataSource, Node: node, SQL: buf.String(), Args: r.out}
+	if memo {
+		s.ps.mu.Lock()
+		if s.ps.renders == nil || len(s.ps.renders) > 4*len(tables[0].Nodes) {
+			s.ps.renders = make(map[renderKey]*rendered) // a new topology version: start over
+		}
+		s.ps.renders[key] = &rendered{sql: u.SQL, argIdx: r.outIdx}
+		s.ps.mu.Unlock()
+	}
+	return u
 }
 
 // physical returns the node table of a logical sharded table name.
@@ -59,6 +90,7 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 		buf.WriteByte('?')
 		if i, ok := argIndex(n.Name); ok && i < len(r.s.args) {
 			r.out = append(r.out, r.s.args[i])
+			r.outIdx = append(r.outIdx, i)
 		}
 		return
 	case sqlparser.TableName:
@@ -142,26 +174,6 @@ func (r *renderer) formatAliasedDelete(buf *sqlparser.TrackedBuffer, n *sqlparse
 		buf.Myprintf("%v", expr)
 	}
 	buf.Myprintf("%v%v%v%v", n.Partitions, n.Where, n.OrderBy, n.Limit)
-}
-
-// aliasedTables returns the sharded tables the statement gives an alias,
-// lower-cased: a qualifier spelled like such a table names its alias.
-func (s *statement) aliasedTables(stmt sqlparser.SQLNode) map[string]bool {
-	var out map[string]bool
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if ate, ok := n.(*sqlparser.AliasedTableExpr); ok && !ate.As.IsEmpty() {
-			if tn, ok := ate.Expr.(sqlparser.TableName); ok {
-				if _, sharded := s.topo.Table(tn.Name.String()); sharded {
-					if out == nil {
-						out = make(map[string]bool)
-					}
-					out[strings.ToLower(tn.Name.String())] = true
-				}
-			}
-		}
-		return true, nil
-	}, stmt)
-	return out
 }
 
 // columnName is the name a server gives an unaliased select expression,

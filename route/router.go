@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -16,10 +17,30 @@ import (
 type Router struct {
 	topo   *shard.Topology
 	parser *sqlparser.Parser
+	cache  *planCache // nil when off
 }
 
-// New returns a Router for topo, with one SQL parser shared by all its calls.
+// DefaultCacheSize is the number of statements whose analysis a Router
+// keeps unless Config says otherwise.
+const DefaultCacheSize = 1000
+
+// Config tunes a Router.
+type Config struct {
+	// CacheSize is how many distinct statement texts keep their parsed
+	// form (least recently used first out). 0 means DefaultCacheSize, a
+	// negative value turns the cache off. Statements with their values
+	// written as literals are entries of their own: use ? arguments.
+	CacheSize int
+}
+
+// New returns a Router for topo with the default configuration.
 func New(topo *shard.Topology) (*Router, error) {
+	return NewWithConfig(topo, Config{})
+}
+
+// NewWithConfig returns a Router for topo, with one SQL parser shared by
+// all its calls and a plan cache.
+func NewWithConfig(topo *shard.Topology, cfg Config) (*Router, error) {
 	if topo == nil {
 		return nil, fmt.Errorf("shardsql: route: nil topology")
 	}
@@ -27,7 +48,15 @@ func New(topo *shard.Topology) (*Router, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: route: creating SQL parser: %w", err)
 	}
-	return &Router{topo: topo, parser: p}, nil
+	r := &Router{topo: topo, parser: p}
+	if cfg.CacheSize >= 0 {
+		size := cfg.CacheSize
+		if size == 0 {
+			size = DefaultCacheSize
+		}
+		r.cache = newPlanCache(size)
+	}
+	return r, nil
 }
 
 // Options tune how a statement is routed.
@@ -60,19 +89,16 @@ func (r *Router) Route(sql string, args []any) (*Plan, error) {
 
 // RouteWith is Route with options.
 func (r *Router) RouteWith(sql string, args []any, opts Options) (*Plan, error) {
-	stmt, bindVars, err := r.parser.Parse2(sql)
+	ps, err := r.parse(sql)
 	if err != nil {
-		// The parser's own check for several statements (its
-		// SplitStatementToPieces panics on some inputs).
-		if strings.Contains(err.Error(), "Expected a single statement") {
-			return nil, unsupported(sql, "multiple statements in one string (send them one at a time)")
-		}
-		return nil, fmt.Errorf("shardsql: cannot parse %q: %w", quote(sql), err)
-	}
-	if err := r.checkArgs(sql, bindVars, args); err != nil {
 		return nil, err
 	}
-	s := &statement{sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, hintDS: opts.DataSource}
+	if ps.numArgs != len(args) {
+		return nil, fmt.Errorf("shardsql: statement has %d ? placeholder(s) but %d argument(s) were given: %q", ps.numArgs, len(args), quote(sql))
+	}
+	stmt := ps.stmt
+	version := r.topo.Version()
+	s := &statement{sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, hintDS: opts.DataSource, ps: ps, version: version}
 	for table, values := range opts.ShardingValues {
 		if _, ok := r.topo.Table(table); !ok {
 			return nil, fmt.Errorf("shardsql: hint for %q: not a sharded table of the topology", table)
@@ -112,17 +138,71 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (*Plan, error) 
 	}
 }
 
-// checkArgs checks that the statement's placeholders are positional ? marks
-// and that there is one argument for each.
-func (r *Router) checkArgs(sql string, bindVars sqlparser.BindVars, args []any) error {
+// parsed is a statement's parse, kept in the plan cache: the AST (never
+// modified once parsed) and its number of ? placeholders.
+type parsed struct {
+	sql     string
+	stmt    sqlparser.Statement
+	numArgs int
+
+	// What routing derives from the AST and the topology alone, kept for
+	// the topology version it was derived from.
+	mu      sync.Mutex
+	shapeV  uint64
+	shape   *shape
+	renders map[renderKey]*rendered
+}
+
+// renderKey names one node rendering of a cached statement.
+type renderKey struct {
+	version uint64
+	node    int
+}
+
+// rendered is the SQL of one node rendering and, for each of its ?, the
+// index of the caller's argument it takes.
+type rendered struct {
+	sql    string
+	argIdx []int
+}
+
+// parse parses sql, or returns its cached parse.
+func (r *Router) parse(sql string) (*parsed, error) {
+	if r.cache != nil {
+		if p, ok := r.cache.get(sql); ok {
+			return p, nil
+		}
+	}
+	stmt, bindVars, err := r.parser.Parse2(sql)
+	if err != nil {
+		// The parser's own check for several statements (its
+		// SplitStatementToPieces panics on some inputs).
+		if strings.Contains(err.Error(), "Expected a single statement") {
+			return nil, unsupported(sql, "multiple statements in one string (send them one at a time)")
+		}
+		return nil, fmt.Errorf("shardsql: cannot parse %q: %w", quote(sql), err)
+	}
+	if err := r.checkPlaceholders(sql, bindVars); err != nil {
+		return nil, err
+	}
+	p := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars)}
+	if r.cache != nil {
+		r.cache.put(p)
+	}
+	return p, nil
+}
+
+// checkPlaceholders checks that the statement's placeholders are all
+// positional ? marks.
+func (r *Router) checkPlaceholders(sql string, bindVars sqlparser.BindVars) error {
 	for name := range bindVars {
 		if _, ok := argIndex(name); !ok {
 			return unsupported(sql, "named bind variable :%s (use ? placeholders)", name)
 		}
 	}
-	if len(bindVars) > 0 {
+	if len(bindVars) > 0 && strings.IndexByte(sql, ':') >= 0 {
 		// The parser names the n-th ? "v<n>", which a written ":v1" would
-		// alias: count the ? marks themselves.
+		// alias: count the ? marks themselves (only a ':' can write one).
 		marks := 0
 		tok := r.parser.NewStringTokenizer(sql)
 		for {
@@ -139,9 +219,6 @@ func (r *Router) checkArgs(sql string, bindVars sqlparser.BindVars, args []any) 
 		if marks != len(bindVars) {
 			return unsupported(sql, "named bind variable alongside ? placeholders (use ? only)")
 		}
-	}
-	if len(bindVars) != len(args) {
-		return fmt.Errorf("shardsql: statement has %d ? placeholder(s) but %d argument(s) were given: %q", len(bindVars), len(args), quote(sql))
 	}
 	return nil
 }
@@ -167,6 +244,8 @@ type statement struct {
 	maxRows int
 	hints   map[string][]any // lower-cased table → sharding values forced by a hint
 	hintDS  string           // the data source for tables the topology does not know
+	ps      *parsed          // the parse, with its caches
+	version uint64           // the topology version routing started from
 }
 
 // passthrough sends the statement unchanged to the default data source.

@@ -68,7 +68,7 @@ func (s *statement) routeSubqueries(stmt sqlparser.SQLNode) (*Plan, error) {
 		return nil, unsupported(s.sql, "subquery joining sharded data on %s with %s, which lives on the default data source only", ds, plain)
 	}
 	r := &renderer{s: s, tables: tables, nodeIdxs: idxs, node: tables[0].Nodes[idxs[0]]}
-	r.aliased = s.aliasedTables(stmt)
+	r.aliased = s.shapeOf(stmt).aliased
 	buf := sqlparser.NewTrackedBuffer(r.format)
 	buf.Myprintf("%v", stmt)
 	return &Plan{SQL: s.sql, Kind: KindSelect, Table: tables[0].Name,

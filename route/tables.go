@@ -1,6 +1,8 @@
 package route
 
 import (
+	"strings"
+
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/shardsql/shardsql/shard"
@@ -31,11 +33,35 @@ type shape struct {
 	union    bool
 	with     bool // a common table expression
 	window   bool // a window function
+	// aliased holds the sharded tables given an alias, lower-cased: a
+	// qualifier spelled like such a table names its alias.
+	aliased map[string]bool
 }
 
 // shapeOf walks node and records its tables and the constructs that decide
 // whether a sharded statement can run exactly.
 func (s *statement) shapeOf(node sqlparser.SQLNode) *shape {
+	top := s.ps != nil && node == sqlparser.SQLNode(s.ps.stmt)
+	if top {
+		s.ps.mu.Lock()
+		sh, v := s.ps.shape, s.ps.shapeV
+		s.ps.mu.Unlock()
+		if sh != nil && v == s.version {
+			return sh
+		}
+	}
+	sh := s.walkShape(node)
+	if top {
+		s.ps.mu.Lock()
+		s.ps.shape, s.ps.shapeV = sh, s.version
+		s.ps.mu.Unlock()
+	}
+	return sh
+}
+
+// walkShape computes shapeOf. The result is shared through the cache: it
+// must not be modified.
+func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 	sh := &shape{}
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n := n.(type) {
@@ -45,6 +71,12 @@ func (s *statement) shapeOf(node sqlparser.SQLNode) *shape {
 				if st, ok := s.topo.Table(tn.Name.String()); ok {
 					ref.sharded = st
 					sh.sharded = append(sh.sharded, ref)
+					if !n.As.IsEmpty() {
+						if sh.aliased == nil {
+							sh.aliased = make(map[string]bool)
+						}
+						sh.aliased[strings.ToLower(tn.Name.String())] = true
+					}
 				}
 				sh.refs = append(sh.refs, ref)
 			}

@@ -23,6 +23,7 @@ func (t *Topology) AddNodes(table, expr string) ([]Node, error) {
 	key := strings.ToLower(table)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.version.Add(1)
 	t.initLocked()
 	old, ok := t.byTable[key]
 	if !ok {

@@ -28,6 +28,7 @@ func (t *Topology) Bind(tables ...string) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.version.Add(1)
 	t.initLocked()
 	sts := make([]*ShardedTable, len(tables))
 	for i, name := range tables {

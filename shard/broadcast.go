@@ -17,6 +17,7 @@ func (t *Topology) AddBroadcastTable(name string) error {
 	key := strings.ToLower(name)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.version.Add(1)
 	t.initLocked()
 	if b, dup := t.bcast[key]; dup {
 		return fmt.Errorf("shardsql: broadcast table %s: a broadcast table named %s is already registered; add each table once", name, b)

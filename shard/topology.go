@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // DataSource is one physical MySQL/MariaDB database.
@@ -33,7 +34,13 @@ type Topology struct {
 	bindings map[string]int           // lower-case sharded table name → binding group
 	groups   int                      // binding groups made so far
 	bcast    map[string]string        // lower-case broadcast table name → name as added
+	version  atomic.Uint64            // bumped by every change
 }
+
+// Version changes whenever the topology does (a data source, table, node,
+// binding or broadcast table is added), so callers can cache what they
+// derive from it.
+func (t *Topology) Version() uint64 { return t.version.Load() }
 
 // NewTopology returns an empty topology.
 func NewTopology() *Topology {
@@ -85,6 +92,7 @@ func (t *Topology) addDataSource(ds DataSource) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.version.Add(1)
 	t.initLocked()
 	if _, dup := t.byName[ds.Name]; dup {
 		return fmt.Errorf("shardsql: data source %s is already registered; use a different name", ds.Name)
@@ -141,6 +149,7 @@ func (t *Topology) AddTable(tb Table) error {
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.version.Add(1)
 	t.initLocked()
 	key := strings.ToLower(tb.Name)
 	if old, dup := t.byTable[key]; dup {

@@ -1,0 +1,62 @@
+package route
+
+import (
+	"testing"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+const benchPointSelect = "SELECT order_id, amount, note FROM t_order WHERE user_id = ? AND order_id = ?"
+
+// BenchmarkRoutePointSelect routes a point select by key (the plan cache
+// is warm after the first iteration).
+func BenchmarkRoutePointSelect(b *testing.B) {
+	r := testRouter(b)
+	args := []any{int64(42), int64(7)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Route(benchPointSelect, args); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRoutePointSelectUncached routes with the plan cache disabled.
+func BenchmarkRoutePointSelectUncached(b *testing.B) {
+	r, err := NewWithConfig(testTopology(b), Config{CacheSize: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	args := []any{int64(42), int64(7)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Route(benchPointSelect, args); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVitessParse2 is the parse alone, the yardstick for uncached routing.
+func BenchmarkVitessParse2(b *testing.B) {
+	p, err := sqlparser.New(sqlparser.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := p.Parse2(benchPointSelect); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRouteScatterOrderLimit routes a scatter ORDER BY … LIMIT.
+func BenchmarkRouteScatterOrderLimit(b *testing.B) {
+	r := testRouter(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Route("SELECT order_id, amount FROM t_order WHERE amount > ? ORDER BY amount DESC LIMIT 10", []any{int64(5)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
