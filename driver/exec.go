@@ -40,7 +40,10 @@ func unitError(u route.Unit, err error) error {
 // exec runs a plan's units, at most maxParallel at once (one at a time in a
 // transaction, whose shard connection runs one statement at a time).
 func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
-	res := &result{units: len(p.Units)}
+	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs}
+	if dst, ok := ctx.Value(genIDsKey{}).(*[]int64); ok && dst != nil {
+		*dst = append((*dst)[:0], p.GeneratedIDs...)
+	}
 	if len(p.Units) == 1 || c.tx != nil {
 		for _, u := range p.Units {
 			r, err := c.target(p, u)

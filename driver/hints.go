@@ -65,3 +65,12 @@ func routeOptions(ctx context.Context, opts route.Options) (route.Options, error
 	}
 	return opts, nil
 }
+
+type genIDsKey struct{}
+
+// WithGeneratedIDs returns a context under which an INSERT into a table
+// with a KeyGenerator stores every id it generated, in row order, in *ids
+// (Result.LastInsertId gives only the first).
+func WithGeneratedIDs(ctx context.Context, ids *[]int64) context.Context {
+	return context.WithValue(ctx, genIDsKey{}, ids)
+}

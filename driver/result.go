@@ -11,6 +11,7 @@ type result struct {
 	affected int64
 	lastID   int64
 	lastErr  error
+	genIDs   []int64 // keys shardsql generated, in row order
 }
 
 // add folds one unit's result in: affected rows are summed.
@@ -28,7 +29,14 @@ func (r *result) add(sr sql.Result) error {
 
 // LastInsertId returns the id the database generated for a statement that
 // ran on one node. A statement split over several nodes has no single id.
+//
+// When shardsql generated the INSERT's keys (Table.KeyGenerator), it is the
+// first generated id, as MySQL reports the first id of a multi-row INSERT;
+// WithGeneratedIDs collects all of them.
 func (r *result) LastInsertId() (int64, error) {
+	if len(r.genIDs) > 0 {
+		return r.genIDs[0], nil
+	}
 	if r.units != 1 {
 		return 0, fmt.Errorf("shardsql: LastInsertId is not available: the statement ran on %d nodes, each with its own id", r.units)
 	}

@@ -2,6 +2,7 @@ package route
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -35,6 +36,13 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 	if len(ins.Columns) == 0 {
 		return nil, unsupported(s.sql, "INSERT without a column list into sharded table %s (name the columns, including %s)", table.Name, table.Column)
 	}
+	var generated []int64
+	if table.KeyGenerator != nil {
+		var err error
+		if ins, rows, generated, err = s.fillKeys(ins, rows, table); err != nil {
+			return nil, err
+		}
+	}
 	keyCol := -1
 	for i, col := range ins.Columns {
 		if col.EqualString(table.Column) {
@@ -53,7 +61,9 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		if len(rt.nodes) != 1 {
 			return nil, unsupported(s.sql, "INSERT with a sharding value hint for %s that names %d nodes (give values of one node)", table.Name, len(rt.nodes))
 		}
-		return s.plan(KindInsert, ins, rt), nil
+		p := s.plan(KindInsert, ins, rt)
+		p.GeneratedIDs = generated
+		return p, nil
 	}
 	for _, upd := range ins.OnDup {
 		if upd.Name.Name.EqualString(table.Column) {
@@ -79,7 +89,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		}
 		perNode[n] = append(perNode[n], row)
 	}
-	p := &Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name}
+	p := &Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated}
 	for n := range table.Nodes {
 		if r, ok := perNode[n]; ok {
 			p.Units = append(p.Units, s.render(ins, []*shard.ShardedTable{table}, n, nil, r))
@@ -143,4 +153,64 @@ func (s *statement) routeWhere(kind Kind, stmt sqlparser.Statement, ref tableRef
 			strings.ToUpper(kind.String()), ref.sharded.Name, len(rt.nodes))
 	}
 	return s.plan(kind, stmt, rt), nil
+}
+
+// fillKeys gives every row that omits the table's key column, or sets it
+// to NULL, an id from the table's key generator. It returns a rewritten
+// copy of the INSERT (the cached statement is never modified) and the ids
+// in row order.
+func (s *statement) fillKeys(ins *sqlparser.Insert, rows sqlparser.Values, table *shard.ShardedTable) (*sqlparser.Insert, sqlparser.Values, []int64, error) {
+	col := -1
+	for i, c := range ins.Columns {
+		if c.EqualString(table.KeyColumn) {
+			col = i
+		}
+	}
+	var ids []int64
+	next := func() (sqlparser.Expr, error) {
+		id, err := table.KeyGenerator.NextID()
+		if err != nil {
+			return nil, fmt.Errorf("shardsql: generating %s.%s: %w", table.Name, table.KeyColumn, err)
+		}
+		ids = append(ids, id)
+		return sqlparser.NewIntLiteral(strconv.FormatInt(id, 10)), nil
+	}
+	out := make(sqlparser.Values, len(rows))
+	for i, row := range rows {
+		if col < 0 {
+			id, err := next()
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			out[i] = append(append(sqlparser.ValTuple(nil), row...), id)
+			continue
+		}
+		if v, ok := s.valueAt(row, col); ok && v == nil {
+			id, err := next()
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			out[i] = append(sqlparser.ValTuple(nil), row...)
+			out[i][col] = id
+			continue
+		}
+		out[i] = row
+	}
+	if len(ids) == 0 {
+		return ins, rows, nil, nil
+	}
+	c := *ins
+	if col < 0 {
+		c.Columns = append(append(sqlparser.Columns(nil), ins.Columns...), sqlparser.NewIdentifierCI(table.KeyColumn))
+	}
+	c.Rows = out
+	return &c, out, ids, nil
+}
+
+// valueAt is value of row[i], false when the row is too short.
+func (s *statement) valueAt(row sqlparser.ValTuple, i int) (any, bool) {
+	if i >= len(row) {
+		return nil, false
+	}
+	return s.value(row[i])
 }

@@ -80,6 +80,9 @@ type Plan struct {
 	Units []Unit
 	// Merge describes how to combine the units' results.
 	Merge Merge
+	// GeneratedIDs are the keys shardsql generated for an INSERT's rows,
+	// in row order.
+	GeneratedIDs []int64
 }
 
 // DataSources returns the distinct data sources of the plan's units in unit order.

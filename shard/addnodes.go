@@ -50,7 +50,7 @@ func (t *Topology) AddNodes(table, expr string) ([]Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &ShardedTable{Name: old.Name, Column: old.Column, Nodes: all, Algorithm: rebound}
+	st := &ShardedTable{Name: old.Name, Column: old.Column, Nodes: all, Algorithm: rebound, KeyColumn: old.KeyColumn, KeyGenerator: old.KeyGenerator}
 	for _, n := range nodes {
 		t.physical[physicalKey(n)] = old.Name
 	}

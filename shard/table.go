@@ -14,6 +14,17 @@ type Table struct {
 	Nodes string
 	// Algorithm maps a sharding value to a node; nil means Hash().
 	Algorithm Algorithm
+	// KeyColumn and KeyGenerator, when both are set, make shardsql fill
+	// KeyColumn with KeyGenerator's ids on every INSERT row that omits it
+	// or gives NULL, before routing (so the table may also be sharded by
+	// its generated key). package seq has Snowflake and Segment generators.
+	KeyColumn    string
+	KeyGenerator KeyGenerator
+}
+
+// KeyGenerator hands out unique ids for a table's key column.
+type KeyGenerator interface {
+	NextID() (int64, error)
 }
 
 // ShardedTable is a registered table with its nodes expanded. It is immutable
@@ -33,6 +44,9 @@ type ShardedTable struct {
 	// A nil Algorithm (only possible in a ShardedTable not built by
 	// AddTable) means Hash().
 	Algorithm Algorithm
+	// KeyColumn and KeyGenerator fill generated keys on INSERT (see Table).
+	KeyColumn    string
+	KeyGenerator KeyGenerator
 }
 
 // NodeFor returns the index in Nodes of the node that owns value. Errors name

@@ -145,7 +145,10 @@ func (t *Topology) AddTable(tb Table) error {
 	if err != nil {
 		return err
 	}
-	st := &ShardedTable{Name: tb.Name, Column: tb.Column, Nodes: nodes, Algorithm: alg}
+	if (tb.KeyColumn == "") != (tb.KeyGenerator == nil) {
+		return fmt.Errorf("shardsql: table %s: set both KeyColumn and KeyGenerator, or neither", tb.Name)
+	}
+	st := &ShardedTable{Name: tb.Name, Column: tb.Column, Nodes: nodes, Algorithm: alg, KeyColumn: tb.KeyColumn, KeyGenerator: tb.KeyGenerator}
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
