@@ -53,14 +53,20 @@ func (c *Conn) Begin() (driver.Tx, error) {
 	return c.BeginTx(context.Background(), driver.TxOptions{})
 }
 
-// BeginTx starts a transaction. It binds to a data source at its first
-// statement; a later statement that needs another data source fails.
+// BeginTx starts a transaction; see Tx. The data sources join lazily.
 func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	if c.tx != nil {
 		return nil, errors.New("shardsql: a transaction is already open on this connection")
 	}
-	c.tx = &Tx{conn: c, ctx: ctx, opts: opts}
-	return c.tx, nil
+	tx := &Tx{conn: c, ctx: ctx, opts: opts, xa: wantXA(ctx, c.c.opts.xa)}
+	if tx.xa {
+		var err error
+		if tx.gtrid, err = newGtrid(); err != nil {
+			return nil, err
+		}
+	}
+	c.tx = tx
+	return tx, nil
 }
 
 // ExecContext routes and runs a statement that returns no rows.

@@ -29,6 +29,14 @@ type Connector struct {
 	probeMu       sync.Mutex
 	probed        bool // weightStrings is known
 	weightStrings bool // the servers have WEIGHT_STRING()
+	xaLogReady    bool // the XA decision log table exists
+}
+
+// xaHook calls the test hook for an XA commit stage, if one is set.
+func (c *Connector) xaHook(stage string) {
+	if c.opts.xaHook != nil {
+		c.opts.xaHook(stage)
+	}
 }
 
 var _ driver.Connector = (*Connector)(nil)

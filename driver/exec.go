@@ -6,10 +6,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"sync"
 
-	"github.com/shardsql/shardsql/merge"
 	"github.com/shardsql/shardsql/route"
 )
 
@@ -23,7 +21,11 @@ type runner interface {
 // is open, the unit's pool otherwise.
 func (c *Conn) target(p *route.Plan, u route.Unit) (runner, error) {
 	if c.tx != nil {
-		return c.tx.bind(p)
+		part, err := c.tx.participant(u.DataSource)
+		if err != nil {
+			return nil, err
+		}
+		return part.runner(), nil
 	}
 	return c.c.db(u.DataSource)
 }
@@ -101,13 +103,16 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	if c.tx != nil {
 		// No cancellable context here: go-sql-driver closes the connection
 		// when a query's context ends, which would end the transaction too.
+		// A merge that reads several units at once cannot share one
+		// connection per data source: each unit is read whole first.
+		buffer := p.Merge.Kind == route.MergeCombine && len(p.Units) > 1
 		for i, u := range p.Units {
-			cursors[i] = &unitCursor{unit: u, open: func() (*sql.Rows, error) {
-				tx, err := c.tx.bind(p)
+			cursors[i] = &unitCursor{unit: u, buffer: buffer, maxRows: c.c.opts.maxMemoryRows, open: func() (*sql.Rows, error) {
+				r, err := c.target(p, u)
 				if err != nil {
 					return nil, err
 				}
-				return tx.QueryContext(ctx, u.SQL, u.Args...)
+				return r.QueryContext(ctx, u.SQL, u.Args...)
 			}}
 		}
 	} else {
@@ -155,84 +160,4 @@ func (c *Conn) scatter(ctx context.Context, p *route.Plan, cursors []*unitCursor
 			}()
 		}
 	}()
-}
-
-// unitCursor is one unit's rows as a merge.Cursor. Its query is started by
-// open, lazily on first use.
-type unitCursor struct {
-	unit    route.Unit
-	open    func() (*sql.Rows, error)
-	started chan struct{} // closed when a scatter has started the query; nil when open starts it
-
-	pendingRows *sql.Rows // set by the scatter before started is closed
-	pendingErr  error
-
-	once   sync.Once
-	rows   *sql.Rows
-	err    error
-	closed bool
-	scan   []any
-	vals   []any
-}
-
-var _ merge.Cursor = (*unitCursor)(nil)
-
-func (u *unitCursor) load() error {
-	u.once.Do(func() {
-		u.rows, u.err = u.open()
-		if u.err != nil {
-			u.err = unitError(u.unit, u.err)
-		}
-	})
-	return u.err
-}
-
-// Next copies the unit's next row into dest.
-func (u *unitCursor) Next(dest []driver.Value) error {
-	if err := u.load(); err != nil {
-		return err
-	}
-	if u.closed {
-		return errors.New("shardsql: rows are closed")
-	}
-	if !u.rows.Next() {
-		if err := u.rows.Err(); err != nil {
-			return unitError(u.unit, err)
-		}
-		return io.EOF
-	}
-	if u.scan == nil {
-		u.vals = make([]any, len(dest))
-		u.scan = make([]any, len(dest))
-		for i := range u.vals {
-			u.scan[i] = &u.vals[i]
-		}
-	}
-	if err := u.rows.Scan(u.scan...); err != nil {
-		return unitError(u.unit, err)
-	}
-	for i, v := range u.vals {
-		dest[i] = v
-	}
-	return nil
-}
-
-// Close closes the unit's rows. A unit whose query a scatter started is
-// waited for and closed even if it was never read.
-func (u *unitCursor) Close() error {
-	if u.closed {
-		return nil
-	}
-	u.closed = true
-	if u.started == nil && u.rows == nil && u.err == nil {
-		// a lazily opened unit that never ran: nothing to close
-		u.once.Do(func() {})
-		return nil
-	}
-	_ = u.load()
-	var err error
-	if u.rows != nil {
-		err = u.rows.Close()
-	}
-	return err
 }

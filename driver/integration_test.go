@@ -267,19 +267,43 @@ func TestSpine(t *testing.T) {
 			assert.Zero(t, n, "rolled back")
 		})
 
-		t.Run("transaction refuses a second data source", func(t *testing.T) {
+		t.Run("transaction across data sources commits and rolls back", func(t *testing.T) {
 			table, _ := topo.Table("t_order")
-			a, b := usersOnDifferentDataSources(t, table)
+			// one user per node: rows on 2 data sources × 4 tables
+			users := make([]int64, len(table.Nodes))
+			for u, found := int64(2000), 0; found < len(users); u++ {
+				n, err := table.NodeFor(u)
+				require.NoError(t, err)
+				if users[n] == 0 {
+					users[n], found = u, found+1
+				}
+			}
+			insertAll := func(tx *sql.Tx, base int) {
+				for i, u := range users {
+					_, err := tx.ExecContext(ctx, "INSERT INTO t_order (order_id, user_id, amount) VALUES (?, ?, 1.00)", base+i, u)
+					require.NoError(t, err)
+				}
+			}
+			countIn := func(q interface {
+				QueryRowContext(context.Context, string, ...any) *sql.Row
+			}, lo, hi int) int {
+				var n int
+				require.NoError(t, q.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_order WHERE order_id BETWEEN ? AND ?", lo, hi).Scan(&n))
+				return n
+			}
 			tx, err := db.BeginTx(ctx, nil)
 			require.NoError(t, err)
-			defer tx.Rollback()
-			_, err = tx.ExecContext(ctx, "UPDATE t_order SET note = 'a' WHERE user_id = ?", a)
+			insertAll(tx, 200000)
+			assert.Equal(t, len(users), countIn(tx, 200000, 200100), "the transaction reads its own writes on every node")
+			assert.Zero(t, countIn(db, 200000, 200100), "not visible outside before commit")
+			require.NoError(t, tx.Commit())
+			assert.Equal(t, len(users), countIn(db, 200000, 200100))
+
+			tx, err = db.BeginTx(ctx, nil)
 			require.NoError(t, err)
-			_, err = tx.ExecContext(ctx, "UPDATE t_order SET note = 'b' WHERE user_id = ?", b)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), "transaction would span data sources")
-			_, err = tx.QueryContext(ctx, "SELECT order_id FROM t_order")
-			require.Error(t, err, "a scatter read in a bound transaction also needs both data sources")
+			insertAll(tx, 300000)
+			require.NoError(t, tx.Rollback())
+			assert.Zero(t, countIn(db, 300000, 300100), "rolled back everywhere")
 		})
 
 		t.Run("unsupported statements run nowhere", func(t *testing.T) {
@@ -472,21 +496,3 @@ func collectStrings(t *testing.T, rows *sql.Rows) []string {
 	return out
 }
 
-// usersOnDifferentDataSources finds two user ids whose rows live on different data sources.
-func usersOnDifferentDataSources(t *testing.T, table *shard.ShardedTable) (int64, int64) {
-	t.Helper()
-	first := map[string]int64{}
-	for u := int64(1); u <= numUsers; u++ {
-		n, err := table.NodeFor(u)
-		require.NoError(t, err)
-		ds := table.Nodes[n].DataSource
-		if _, ok := first[ds]; !ok {
-			first[ds] = u
-		}
-		if len(first) == 2 {
-			return first["ds0"], first["ds1"]
-		}
-	}
-	t.Fatal("all users on one data source")
-	return 0, 0
-}

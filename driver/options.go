@@ -20,6 +20,9 @@ type options struct {
 	maxMemoryRows int
 	cacheSize     int
 	logger        *slog.Logger
+	xa            bool
+	xaLogDS       string
+	xaHook        func(stage string) // tests: called at each XA commit stage
 }
 
 func defaultOptions() options {
@@ -74,6 +77,26 @@ func WithMaxMemoryRows(n int) Option {
 func WithPlanCache(size int) Option {
 	return func(o *options) error {
 		o.cacheSize = size
+		return nil
+	}
+}
+
+// WithXA makes every transaction an XA (two-phase commit) transaction:
+// atomic across data sources, at the cost of a prepare round trip per data
+// source and a logged decision. WithXATransaction picks XA per transaction.
+func WithXA() Option {
+	return func(o *options) error {
+		o.xa = true
+		return nil
+	}
+}
+
+// WithXALog names the data source holding the XA decision log table
+// shardsql_xa_log (default: the first data source). The table is created
+// on first use.
+func WithXALog(dataSource string) Option {
+	return func(o *options) error {
+		o.xaLogDS = dataSource
 		return nil
 	}
 }

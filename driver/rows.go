@@ -50,13 +50,8 @@ func newRows(p *route.Plan, units []*unitCursor, cancel context.CancelFunc, maxR
 	if err := first.load(); err != nil {
 		return fail(err)
 	}
+	r.cols, r.types = first.cols, first.types
 	var err error
-	if r.cols, err = first.rows.Columns(); err != nil {
-		return fail(unitError(first.unit, err))
-	}
-	if r.types, err = first.rows.ColumnTypes(); err != nil {
-		return fail(unitError(first.unit, err))
-	}
 	if p.Merge.Kind != route.MergeCombine {
 		r.cur = merge.Concat(cursors...)
 		return r, nil

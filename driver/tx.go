@@ -2,75 +2,230 @@ package driver
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
-
-	"github.com/shardsql/shardsql/route"
 )
 
-// Tx is a transaction on one data source. It begins on the data source of
-// its first statement; a statement that needs another data source returns
-// an error and leaves the transaction as it was.
+// Tx is a transaction over any number of data sources. A data source joins
+// at the first statement that reaches it (its own transaction, or XA branch,
+// begins then), and later statements reuse it, so reads see the
+// transaction's writes.
+//
+// In the default mode Commit commits the data sources one by one in
+// topology order: atomic on one data source, best effort across several (a
+// failure part-way returns a *CommitError saying which committed). In XA
+// mode (WithXA, or WithXATransaction on BeginTx's context) Commit runs
+// two-phase commit with a logged decision, and RecoverXA resolves what a
+// crash leaves prepared.
 type Tx struct {
-	conn *Conn
-	ctx  context.Context
-	opts driver.TxOptions
-	ds   string  // the data source the transaction is bound to, once bound
-	tx   *sql.Tx // the shard transaction, once bound
+	conn  *Conn
+	ctx   context.Context
+	opts  driver.TxOptions
+	xa    bool
+	gtrid string         // XA global transaction id
+	parts []*participant // in first-use order
 }
 
 var _ driver.Tx = (*Tx)(nil)
 
-// Commit commits the shard transaction, if a statement started one.
-func (t *Tx) Commit() error {
-	t.conn.tx = nil
-	if t.tx == nil {
-		return nil
-	}
-	if err := t.tx.Commit(); err != nil {
-		return fmt.Errorf("shardsql: commit on data source %s: %w", t.ds, err)
-	}
-	return nil
+// participant is a transaction's work on one data source.
+type participant struct {
+	ds   string
+	tx   *sql.Tx   // default mode
+	conn *sql.Conn // XA mode: the connection holding the branch
 }
 
-// Rollback rolls the shard transaction back, if a statement started one.
-func (t *Tx) Rollback() error {
-	t.conn.tx = nil
-	if t.tx == nil {
-		return nil
+func (p *participant) runner() runner {
+	if p.tx != nil {
+		return p.tx
 	}
-	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
-		return fmt.Errorf("shardsql: rollback on data source %s: %w", t.ds, err)
-	}
-	return nil
+	return p.conn
 }
 
-// bind returns the shard transaction for a plan, beginning it on the plan's
-// data source at the transaction's first statement.
-func (t *Tx) bind(p *route.Plan) (*sql.Tx, error) {
-	sources := p.DataSources()
-	if len(sources) > 1 || (t.ds != "" && sources[0] != t.ds) {
-		bound := t.ds
-		if bound == "" {
-			bound = "none yet"
+// xid is the XA id of the participant's branch: the global id and the data
+// source name.
+func (t *Tx) xid(p *participant) string {
+	return fmt.Sprintf("'%s','%s'", t.gtrid, p.ds)
+}
+
+func newGtrid() (string, error) {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("shardsql: xa: %w", err)
+	}
+	return xaPrefix + hex.EncodeToString(b[:]), nil
+}
+
+// participant returns the transaction's participant on data source ds,
+// beginning its transaction (or XA branch) on first use.
+func (t *Tx) participant(ds string) (*participant, error) {
+	for _, p := range t.parts {
+		if p.ds == ds {
+			return p, nil
 		}
-		return nil, fmt.Errorf("shardsql: transaction would span data sources %s (bound to: %s) for %q; a transaction must stay on one data source: add a sharding-key condition or split the work into one transaction per data source",
-			strings.Join(sources, ", "), bound, p.SQL)
 	}
-	if t.tx != nil {
-		return t.tx, nil
-	}
-	db, err := t.conn.c.db(sources[0])
+	db, err := t.conn.c.db(ds)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.BeginTx(t.ctx, &sql.TxOptions{Isolation: sql.IsolationLevel(t.opts.Isolation), ReadOnly: t.opts.ReadOnly})
-	if err != nil {
-		return nil, fmt.Errorf("shardsql: begin on data source %s: %w", sources[0], err)
+	p := &participant{ds: ds}
+	if !t.xa {
+		if p.tx, err = db.BeginTx(t.ctx, &sql.TxOptions{Isolation: sql.IsolationLevel(t.opts.Isolation), ReadOnly: t.opts.ReadOnly}); err != nil {
+			return nil, fmt.Errorf("shardsql: begin on data source %s: %w", ds, err)
+		}
+	} else {
+		if p.conn, err = db.Conn(t.ctx); err != nil {
+			return nil, fmt.Errorf("shardsql: xa: data source %s: %w", ds, err)
+		}
+		if err := t.startBranch(p); err != nil {
+			_ = p.conn.Close()
+			return nil, err
+		}
 	}
-	t.ds, t.tx = sources[0], tx
-	return tx, nil
+	t.parts = append(t.parts, p)
+	return p, nil
+}
+
+// startBranch sets the isolation level and starts the XA branch.
+func (t *Tx) startBranch(p *participant) error {
+	if lvl := isolationSQL(sql.IsolationLevel(t.opts.Isolation)); lvl != "" {
+		if _, err := p.conn.ExecContext(t.ctx, "SET TRANSACTION ISOLATION LEVEL "+lvl); err != nil {
+			return fmt.Errorf("shardsql: xa: data source %s: %w", p.ds, err)
+		}
+	}
+	if t.opts.ReadOnly {
+		if _, err := p.conn.ExecContext(t.ctx, "SET TRANSACTION READ ONLY"); err != nil {
+			return fmt.Errorf("shardsql: xa: data source %s: %w", p.ds, err)
+		}
+	}
+	if _, err := p.conn.ExecContext(t.ctx, "XA START "+t.xid(p)); err != nil {
+		return fmt.Errorf("shardsql: xa: start on data source %s: %w", p.ds, err)
+	}
+	return nil
+}
+
+func isolationSQL(l sql.IsolationLevel) string {
+	switch l {
+	case sql.LevelReadUncommitted:
+		return "READ UNCOMMITTED"
+	case sql.LevelReadCommitted:
+		return "READ COMMITTED"
+	case sql.LevelRepeatableRead:
+		return "REPEATABLE READ"
+	case sql.LevelSerializable:
+		return "SERIALIZABLE"
+	}
+	return ""
+}
+
+// ordered returns the participants in the topology's data source order, the
+// fixed order commits follow.
+func (t *Tx) ordered() []*participant {
+	rank := make(map[string]int)
+	for i, ds := range t.conn.c.topo.DataSources() {
+		rank[ds.Name] = i
+	}
+	out := append([]*participant(nil), t.parts...)
+	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].ds] < rank[out[j].ds] })
+	return out
+}
+
+// CommitError reports a commit that did not complete everywhere.
+type CommitError struct {
+	// Committed lists the data sources whose work is committed.
+	Committed []string
+	// Failed maps the data sources whose commit failed to their errors.
+	Failed map[string]error
+	// RolledBack lists the data sources rolled back after the failure.
+	RolledBack []string
+	// Pending lists XA branches whose commit was decided and logged but
+	// not yet applied: RecoverXA applies them; the transaction is durable.
+	Pending []string
+}
+
+// Error describes what committed and what did not.
+func (e *CommitError) Error() string {
+	var b strings.Builder
+	b.WriteString("shardsql: commit incomplete:")
+	if len(e.Committed) > 0 {
+		fmt.Fprintf(&b, " committed on %s;", strings.Join(e.Committed, ", "))
+	}
+	for _, ds := range sortedKeys(e.Failed) {
+		fmt.Fprintf(&b, " failed on %s: %v;", ds, e.Failed[ds])
+	}
+	if len(e.RolledBack) > 0 {
+		fmt.Fprintf(&b, " rolled back on %s;", strings.Join(e.RolledBack, ", "))
+	}
+	if len(e.Pending) > 0 {
+		fmt.Fprintf(&b, " commit decided and logged, pending on %s (RecoverXA completes it);", strings.Join(e.Pending, ", "))
+	}
+	return strings.TrimSuffix(b.String(), ";")
+}
+
+// Unwrap returns the per-data-source errors.
+func (e *CommitError) Unwrap() []error {
+	var out []error
+	for _, ds := range sortedKeys(e.Failed) {
+		out = append(out, e.Failed[ds])
+	}
+	return out
+}
+
+func sortedKeys(m map[string]error) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Commit commits the transaction on every data source it touched.
+func (t *Tx) Commit() error {
+	t.conn.tx = nil
+	if t.xa {
+		return t.commitXA()
+	}
+	parts := t.ordered()
+	cerr := &CommitError{Failed: map[string]error{}}
+	for i, p := range parts {
+		if err := p.tx.Commit(); err != nil {
+			cerr.Failed[p.ds] = err
+			for _, rest := range parts[i+1:] {
+				if rest.tx.Rollback() == nil {
+					cerr.RolledBack = append(cerr.RolledBack, rest.ds)
+				}
+			}
+			if len(parts) == 1 {
+				return fmt.Errorf("shardsql: commit on data source %s: %w", p.ds, err)
+			}
+			return cerr
+		}
+		cerr.Committed = append(cerr.Committed, p.ds)
+	}
+	return nil
+}
+
+// Rollback rolls the transaction back on every data source it touched.
+func (t *Tx) Rollback() error {
+	t.conn.tx = nil
+	var errs []error
+	for _, p := range t.parts {
+		var err error
+		if t.xa {
+			err = t.rollbackBranch(p, false)
+		} else if err = p.tx.Rollback(); errors.Is(err, sql.ErrTxDone) {
+			err = nil
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("shardsql: rollback on data source %s: %w", p.ds, err))
+		}
+	}
+	return errors.Join(errs...)
 }

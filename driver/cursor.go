@@ -1,0 +1,146 @@
+package driver
+
+import (
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/shardsql/shardsql/merge"
+	"github.com/shardsql/shardsql/route"
+)
+
+// unitCursor is one unit's rows as a merge.Cursor. Its query is started by
+// open, lazily on first use, or already by a scatter (started).
+type unitCursor struct {
+	unit    route.Unit
+	open    func() (*sql.Rows, error)
+	started chan struct{} // closed when a scatter has started the query; nil when open starts it
+	// buffer reads the unit whole at load and releases its connection, for
+	// merges that read several units of one transaction connection at once.
+	buffer  bool
+	maxRows int
+
+	pendingRows *sql.Rows // set by the scatter before started is closed
+	pendingErr  error
+
+	once   sync.Once
+	rows   *sql.Rows
+	err    error
+	cols   []string
+	types  []*sql.ColumnType
+	closed bool
+	scan   []any
+	vals   []any
+	held   [][]driver.Value // the buffered rows
+}
+
+var _ merge.Cursor = (*unitCursor)(nil)
+
+func (u *unitCursor) load() error {
+	u.once.Do(func() {
+		u.rows, u.err = u.open()
+		if u.err == nil {
+			if u.cols, u.err = u.rows.Columns(); u.err == nil {
+				u.types, u.err = u.rows.ColumnTypes()
+			}
+		}
+		if u.err == nil && u.buffer {
+			u.err = u.readAll()
+		}
+		if u.err != nil {
+			u.err = unitError(u.unit, u.err)
+		}
+	})
+	return u.err
+}
+
+// readAll buffers the unit's rows and closes them.
+func (u *unitCursor) readAll() error {
+	defer u.rows.Close()
+	for {
+		row := make([]driver.Value, len(u.cols))
+		if err := u.next(row); err != nil {
+			if err == io.EOF {
+				return u.rows.Close()
+			}
+			return err
+		}
+		if len(u.held) >= u.maxRows {
+			return fmt.Errorf("%w: a merge inside a transaction holds each node's rows, more than %d; raise driver.WithMaxMemoryRows or narrow the query", merge.ErrTooLarge, u.maxRows)
+		}
+		u.held = append(u.held, row)
+	}
+}
+
+// next reads the next row from the database.
+func (u *unitCursor) next(dest []driver.Value) error {
+	if !u.rows.Next() {
+		if err := u.rows.Err(); err != nil {
+			return err
+		}
+		return io.EOF
+	}
+	if u.scan == nil {
+		u.vals = make([]any, len(dest))
+		u.scan = make([]any, len(dest))
+		for i := range u.vals {
+			u.scan[i] = &u.vals[i]
+		}
+	}
+	if err := u.rows.Scan(u.scan...); err != nil {
+		return err
+	}
+	for i, v := range u.vals {
+		dest[i] = v
+	}
+	return nil
+}
+
+// Next copies the unit's next row into dest.
+func (u *unitCursor) Next(dest []driver.Value) error {
+	if err := u.load(); err != nil {
+		return err
+	}
+	if u.closed {
+		return errors.New("shardsql: rows are closed")
+	}
+	if u.buffer {
+		if len(u.held) == 0 {
+			return io.EOF
+		}
+		copy(dest, u.held[0])
+		u.held[0] = nil
+		u.held = u.held[1:]
+		return nil
+	}
+	if err := u.next(dest); err != nil {
+		if err == io.EOF {
+			return err
+		}
+		return unitError(u.unit, err)
+	}
+	return nil
+}
+
+// Close closes the unit's rows. A unit whose query a scatter started is
+// waited for and closed even if it was never read.
+func (u *unitCursor) Close() error {
+	if u.closed {
+		return nil
+	}
+	u.closed = true
+	u.held = nil
+	if u.started == nil && u.rows == nil && u.err == nil {
+		// a lazily opened unit that never ran: nothing to close
+		u.once.Do(func() {})
+		return nil
+	}
+	_ = u.load()
+	if u.rows != nil {
+		return u.rows.Close()
+	}
+	return nil
+}

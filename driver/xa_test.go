@@ -1,0 +1,191 @@
+package driver_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/driver"
+	"github.com/shardsql/shardsql/shard"
+	"github.com/shardsql/shardsql/shardtest"
+)
+
+const xaDDL = "CREATE TABLE IF NOT EXISTS t_xa (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL)"
+
+// xaTopology shards t_xa by Mod over 2 data sources × 2 tables: user 0 is
+// on ds0, user 2 on ds1.
+func xaTopology(t testing.TB, dsns []string) *shard.Topology {
+	t.Helper()
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_xa", Column: "user_id", Nodes: "ds${0..1}.t_xa_${0..1}", Algorithm: shard.Mod()}))
+	return topo
+}
+
+// countXA counts rows with ids in [lo, hi) on each data source directly.
+func countXA(t testing.TB, servers []*shardtest.Server, lo, hi int) []int {
+	t.Helper()
+	out := make([]int, len(servers))
+	for i, s := range servers {
+		for _, tbl := range []string{"t_xa_0", "t_xa_1"} {
+			var n int
+			require.NoError(t, direct(t, s).QueryRow("SELECT COUNT(*) FROM "+tbl+" WHERE id >= ? AND id < ?", lo, hi).Scan(&n))
+			out[i] += n
+		}
+	}
+	return out
+}
+
+func TestXACommitRollbackAndRecovery(t *testing.T) {
+	servers := shardtest.MariaDB(t, 2)
+	ctx := context.Background()
+	dsns := []string{servers[0].DSN(), servers[1].DSN()}
+	db := openDB(t, xaTopology(t, dsns), driver.WithXA())
+	_, err := db.ExecContext(ctx, xaDDL)
+	require.NoError(t, err)
+
+	write := func(tx *sql.Tx, base int) {
+		for i, user := range []int{0, 1, 2, 3} { // every node
+			_, err := tx.ExecContext(ctx, "INSERT INTO t_xa (id, user_id) VALUES (?, ?)", base+i, user)
+			require.NoError(t, err)
+		}
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	write(tx, 100)
+	var n int
+	require.NoError(t, tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_xa WHERE id >= 100 AND id < 200").Scan(&n))
+	assert.Equal(t, 4, n, "reads inside the XA transaction see its writes")
+	require.NoError(t, tx.Commit())
+	assert.Equal(t, []int{2, 2}, countXA(t, servers, 100, 200))
+
+	tx, err = db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	write(tx, 200)
+	require.NoError(t, tx.Rollback())
+	assert.Equal(t, []int{0, 0}, countXA(t, servers, 200, 300))
+
+	// One participant: one-phase commit, no log entry.
+	tx, err = db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	_, err = tx.ExecContext(ctx, "INSERT INTO t_xa (id, user_id) VALUES (300, 0)")
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit())
+	assert.Equal(t, []int{1, 0}, countXA(t, servers, 300, 400))
+
+	rep, err := driver.RecoverXA(ctx, db, 0)
+	require.NoError(t, err)
+	assert.Empty(t, rep.Committed)
+	assert.Empty(t, rep.RolledBack)
+}
+
+// TestXACrashChild is the process the crash test kills: it runs one XA
+// transaction over both data sources and exits at the stage named by
+// SHARDSQL_XA_CRASH, as if killed.
+func TestXACrashChild(t *testing.T) {
+	stage := os.Getenv("SHARDSQL_XA_CRASH")
+	if stage == "" {
+		t.Skip("run by TestXACrashRecovery")
+	}
+	base, _ := strconv.Atoi(os.Getenv("SHARDSQL_XA_BASE"))
+	dsns := strings.Split(os.Getenv("SHARDSQL_XA_DSNS"), ",")
+	db := openDB(t, xaTopology(t, dsns), driver.WithXA(), driver.WithXAHook(func(s string) {
+		if s == stage {
+			os.Exit(3)
+		}
+	}))
+	tx, err := db.Begin()
+	require.NoError(t, err)
+	for i, user := range []int{0, 1, 2, 3} {
+		_, err := tx.Exec("INSERT INTO t_xa (id, user_id) VALUES (?, ?)", base+i, user)
+		require.NoError(t, err)
+	}
+	require.NoError(t, tx.Commit())
+	os.Exit(4) // the stage never came
+}
+
+// TestXACrashRecovery kills a coordinator at random stages of two-phase
+// commit, runs recovery from a fresh process's view, and checks every
+// transaction ended all-or-nothing.
+func TestXACrashRecovery(t *testing.T) {
+	servers := shardtest.MariaDB(t, 2)
+	ctx := context.Background()
+	dsns := []string{servers[0].DSN(), servers[1].DSN()}
+	db := openDB(t, xaTopology(t, dsns), driver.WithXA())
+	_, err := db.ExecContext(ctx, xaDDL)
+	require.NoError(t, err)
+
+	stages := []string{"prepare:ds0", "prepare:ds1", "decided", "commit:ds0"}
+	decided := map[string]bool{"decided": true, "commit:ds0": true}
+	seen := map[string]int{}
+	rounds := 24
+	r := rand.New(rand.NewSource(int64(os.Getpid())))
+	for round := 0; round < rounds; round++ {
+		stage := stages[r.Intn(len(stages))]
+		if round < len(stages) {
+			stage = stages[round] // every stage at least once
+		}
+		seen[stage]++
+		base := 1000 + round*10
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestXACrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "SHARDSQL_XA_CRASH="+stage, "SHARDSQL_XA_BASE="+strconv.Itoa(base), "SHARDSQL_XA_DSNS="+strings.Join(dsns, ","))
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		require.True(t, errors.As(err, &exit) && exit.ExitCode() == 3, "child must die at %s: %v\n%s", stage, err, out)
+
+		_, err = driver.RecoverXA(ctx, db, 0)
+		require.NoError(t, err)
+		got := countXA(t, servers, base, base+10)
+		if decided[stage] {
+			assert.Equal(t, []int{2, 2}, got, "round %d, killed at %s after the decision: all committed", round, stage)
+		} else {
+			assert.Equal(t, []int{0, 0}, got, "round %d, killed at %s before the decision: nothing visible", round, stage)
+		}
+		// Recovery is idempotent.
+		rep, err := driver.RecoverXA(ctx, db, 0)
+		require.NoError(t, err)
+		assert.Empty(t, rep.Committed, "round %d", round)
+		assert.Empty(t, rep.RolledBack, "round %d", round)
+	}
+	t.Logf("killed at: %v", seen)
+	var logRows int
+	require.NoError(t, direct(t, servers[0]).QueryRow("SELECT COUNT(*) FROM shardsql_xa_log").Scan(&logRows))
+	assert.Zero(t, logRows, "recovery cleans the log")
+}
+
+func TestBestEffortCommitReportsPartialFailure(t *testing.T) {
+	servers := shardtest.MariaDB(t, 2)
+	ctx := context.Background()
+	db := openDB(t, xaTopology(t, []string{servers[0].DSN(), servers[1].DSN()}))
+	_, err := db.ExecContext(ctx, xaDDL)
+	require.NoError(t, err)
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	for i, user := range []int{0, 2} { // ds0, then ds1
+		_, err := tx.ExecContext(ctx, "INSERT INTO t_xa (id, user_id) VALUES (?, ?)", 500+i, user)
+		require.NoError(t, err)
+	}
+	require.NoError(t, servers[1].Close()) // the second data source dies before commit
+	err = tx.Commit()
+	var cerr *driver.CommitError
+	require.ErrorAs(t, err, &cerr)
+	assert.Equal(t, []string{"ds0"}, cerr.Committed)
+	assert.Contains(t, cerr.Failed, "ds1")
+	assert.Contains(t, err.Error(), "committed on ds0")
+	assert.Contains(t, err.Error(), "failed on ds1")
+	var n int
+	require.NoError(t, direct(t, servers[0]).QueryRow("SELECT COUNT(*) FROM t_xa_0 WHERE id = 500").Scan(&n))
+	assert.Equal(t, 1, n)
+}
