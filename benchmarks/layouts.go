@@ -181,7 +181,10 @@ const logDDL = `CREATE TABLE t_log (
 // buildLayouts creates a database per layout (dropping an old one),
 // opens the pools, builds the shardsql topologies and creates the tables.
 func buildLayouts(ctx context.Context, cfg config, e *env) ([]*layout, error) {
-	dbs := []struct{ server int; name string }{
+	dbs := []struct {
+		server int
+		name   string
+	}{
 		{0, benchDBPrefix + "single"},
 		{0, benchDBPrefix + "1x8"},
 		{0, benchDBPrefix + "2x8_ds0"},
@@ -340,4 +343,21 @@ func layoutByName(layouts []*layout, name string) *layout {
 		}
 	}
 	return nil
+}
+
+// planCacheStats reads each shardsql layout's plan cache counters.
+func planCacheStats(ctx context.Context, layouts []*layout) []string {
+	var out []string
+	for _, l := range layouts {
+		if !l.viaShard {
+			continue
+		}
+		st, err := driver.PlanCacheStats(ctx, l.db)
+		if err != nil {
+			out = append(out, fmt.Sprintf("%s: %v", l.name, err))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s %d hits, %d misses, %d entries", l.name, st.Hits, st.Misses, st.Entries))
+	}
+	return out
 }

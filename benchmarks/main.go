@@ -210,7 +210,10 @@ func run(ctx context.Context, cfg config) error {
 	}
 
 	rep := &report{cfg: cfg, env: env, started: start, layouts: layouts, workloads: workloads, loads: loads}
-	rep.units = explainAll(ctx, layouts, workloads, cfg.Rows)
+	rep.probes, rep.mismatches = inspect(ctx, layouts, workloads, cfg.Rows)
+	for _, m := range rep.mismatches {
+		fmt.Fprintf(cfg.Stderr, "MISMATCH: %s\n", m)
+	}
 
 	if wantOverhead(cfg.Workloads) {
 		rep.overhead, err = measureOverhead(ctx, cfg, layouts)
@@ -222,6 +225,7 @@ func run(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
+	rep.cacheStats = planCacheStats(ctx, layouts)
 	rep.finished = time.Now()
 	rep.printSummary(cfg.Stdout)
 	files, err := rep.write()

@@ -79,14 +79,3 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 	rank = max(0, min(rank, len(sorted)-1))
 	return sorted[rank]
 }
-
-// merge combines summaries of repeated measurements of the same thing
-// (the overhead rounds): their latencies are merged by the caller, so this
-// only adds counts and time.
-func mergeRecorders(groups ...[]*recorder) []*recorder {
-	var out []*recorder
-	for _, g := range groups {
-		out = append(out, g...)
-	}
-	return out
-}

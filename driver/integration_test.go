@@ -495,4 +495,3 @@ func collectStrings(t *testing.T, rows *sql.Rows) []string {
 	require.NoError(t, rows.Err())
 	return out
 }
-
