@@ -144,3 +144,23 @@ func (u *unitCursor) Close() error {
 	}
 	return nil
 }
+
+// finish reads at most n more rows of an unread remainder and closes the
+// unit when that reaches its end. It reports false when rows remain, and
+// leaves units that never started, or are buffered, alone.
+func (u *unitCursor) finish(n int) bool {
+	if u.closed || u.buffer || (u.started == nil && u.rows == nil && u.err == nil) {
+		return true
+	}
+	if u.load() != nil || u.rows == nil {
+		return true
+	}
+	for i := 0; i <= n; i++ {
+		if !u.rows.Next() {
+			u.closed = true
+			_ = u.rows.Close()
+			return true
+		}
+	}
+	return false
+}

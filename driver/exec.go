@@ -116,8 +116,22 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 			}}
 		}
 	} else {
-		ctx, cancel = context.WithCancel(ctx)
-		c.scatter(ctx, p, cursors)
+		if len(p.Units) == 1 {
+			// One unit: the caller's context as is (go-sql-driver watches
+			// a cancellable context with an extra goroutine hand-off per
+			// query), and closing early drains like the plain driver.
+			u := p.Units[0]
+			cursors[0] = &unitCursor{unit: u, open: func() (*sql.Rows, error) {
+				db, err := c.c.db(u.DataSource)
+				if err != nil {
+					return nil, err
+				}
+				return db.QueryContext(ctx, u.SQL, u.Args...)
+			}}
+		} else {
+			ctx, cancel = context.WithCancel(ctx)
+			c.scatter(ctx, p, cursors)
+		}
 	}
 	rows, err := newRows(p, cursors, cancel, c.c.opts.maxMemoryRows)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 // Rows is the merged result of a statement's units. Its columns and column
 // types are those of the first unit, which are the same on every node.
 type Rows struct {
+	units  []*unitCursor
 	cur    merge.Cursor
 	cols   []string
 	types  []*sql.ColumnType
@@ -38,7 +39,7 @@ func newRows(p *route.Plan, units []*unitCursor, cancel context.CancelFunc, maxR
 	for i, u := range units {
 		cursors[i] = u
 	}
-	r := &Rows{cancel: cancel}
+	r := &Rows{cancel: cancel, units: units}
 	fail := func(err error) (*Rows, error) {
 		cancel()
 		for _, c := range cursors {
@@ -80,15 +81,30 @@ func (r *Rows) Next(dest []driver.Value) error {
 	return r.cur.Next(dest)
 }
 
-// Close stops the units' queries. Units not yet exhausted are cancelled
-// rather than drained, so closing early costs no more reading.
+// finishRows is how many unread rows Close reads from a unit to end its
+// query cleanly and keep its connection (QueryRow leaves one unread end).
+const finishRows = 64
+
+// Close stops the units' queries. A unit with at most finishRows rows left
+// is read to its end, keeping its pooled connection; a longer one is
+// cancelled rather than drained (go-sql-driver drops that connection), so
+// closing a large result early costs no more reading.
 func (r *Rows) Close() error {
 	if r.done {
 		return nil
 	}
 	r.done = true
-	r.cancel()
+	finished := true
+	for _, u := range r.units {
+		if !u.finish(finishRows) {
+			finished = false
+		}
+	}
+	if !finished {
+		r.cancel()
+	}
 	err := r.cur.Close()
+	r.cancel()
 	if errors.Is(err, context.Canceled) {
 		err = nil // the cancellation was ours
 	}

@@ -1,0 +1,163 @@
+package driver_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/shardsql/shardsql/driver"
+	"github.com/shardsql/shardsql/shard"
+	"github.com/shardsql/shardsql/shardtest"
+)
+
+// The overhead benchmarks compare a point select by key through the plain
+// go-sql-driver with the same statement through shardsql, on one MariaDB
+// server and the same pool settings: the table unsharded (shardsql passes
+// it through) and sharded into 8 tables (routing and rewriting).
+//
+//	SHARDSQL_REQUIRE_MARIADB=1 go test -run XXX -bench Overhead -count 6 ./driver | benchstat -
+
+var overhead struct {
+	once    sync.Once
+	err     error
+	plain   *sql.DB
+	through *sql.DB // shardsql, t_plain not in the topology
+	sharded *sql.DB // shardsql, t_order over 8 tables
+	close   func()
+}
+
+const overheadRows = 20000
+
+func overheadDBs(b *testing.B) (plain, through, sharded *sql.DB) {
+	if !shardtest.HaveMariaDB() {
+		b.Skip("mariadbd not found")
+	}
+	overhead.once.Do(func() {
+		servers, err := shardtest.StartMariaDB(1, "bench")
+		if err != nil {
+			overhead.err = err
+			return
+		}
+		overhead.close = func() { _ = servers[0].Close() }
+		dsn := servers[0].DSN()
+		plainDB, err := sql.Open("mysql", dsn)
+		if err != nil {
+			overhead.err = err
+			return
+		}
+		topo := shard.NewTopology()
+		_ = topo.AddDataSource("ds0", dsn)
+		_ = topo.AddTable(shard.Table{Name: "t_order", Column: "user_id", Nodes: "ds0.t_order_${0..7}", Algorithm: shard.Hash()})
+		open := func() *sql.DB {
+			c, _ := driver.NewConnector(topo)
+			return sql.OpenDB(c)
+		}
+		overhead.plain, overhead.through, overhead.sharded = plainDB, open(), open()
+		for _, db := range []*sql.DB{overhead.plain, overhead.through, overhead.sharded} {
+			db.SetMaxOpenConns(32)
+			db.SetMaxIdleConns(32)
+		}
+		ddl := "CREATE TABLE %s (order_id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, amount DECIMAL(10,2), KEY (user_id))"
+		if _, err := plainDB.Exec(fmt.Sprintf(ddl, "t_plain")); err != nil {
+			overhead.err = err
+			return
+		}
+		if _, err := overhead.sharded.Exec(fmt.Sprintf(ddl, "t_order")); err != nil {
+			overhead.err = err
+			return
+		}
+		for start := 0; start < overheadRows; start += 1000 {
+			var sb strings.Builder
+			for i := start; i < start+1000; i++ {
+				if i > start {
+					sb.WriteString(",")
+				}
+				fmt.Fprintf(&sb, "(%d, %d, %d.50)", i, i, i%100)
+			}
+			if _, err := plainDB.Exec("INSERT INTO t_plain (order_id, user_id, amount) VALUES " + sb.String()); err != nil {
+				overhead.err = err
+				return
+			}
+			if _, err := overhead.sharded.Exec("INSERT INTO t_order (order_id, user_id, amount) VALUES " + sb.String()); err != nil {
+				overhead.err = err
+				return
+			}
+		}
+	})
+	if overhead.err != nil {
+		b.Fatal(overhead.err)
+	}
+	return overhead.plain, overhead.through, overhead.sharded
+}
+
+func benchPointSelect(b *testing.B, db *sql.DB, table string, parallelism int) {
+	q := "SELECT amount FROM " + table + " WHERE user_id = ? AND order_id = ?"
+	ctx := context.Background()
+	b.ReportAllocs()
+	if parallelism == 1 {
+		i := 0
+		for b.Loop() {
+			var amount string
+			k := i % overheadRows
+			if err := db.QueryRowContext(ctx, q, k, k).Scan(&amount); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+		return
+	}
+	b.SetParallelism(parallelism)
+	var mu sync.Mutex
+	next := 0
+	b.RunParallel(func(pb *testing.PB) {
+		mu.Lock()
+		i := next * 7919
+		next++
+		mu.Unlock()
+		for pb.Next() {
+			var amount string
+			k := i % overheadRows
+			if err := db.QueryRowContext(ctx, q, k, k).Scan(&amount); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+}
+
+// BenchmarkOverheadPointSelect: plain driver, shardsql pass-through and
+// shardsql sharded, at concurrency 1 and 16 (SetParallelism(8) × 2 cores).
+func BenchmarkOverheadPointSelect(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		par   int
+		procs int
+	}{{"c1", 1, 1}, {"c16", 8, 2}} {
+		b.Run("plain/"+c.name, func(b *testing.B) {
+			plain, _, _ := overheadDBs(b)
+			benchPointSelect(b, plain, "t_plain", c.par)
+		})
+		b.Run("shardsql-passthrough/"+c.name, func(b *testing.B) {
+			_, through, _ := overheadDBs(b)
+			benchPointSelect(b, through, "t_plain", c.par)
+		})
+		b.Run("shardsql-sharded/"+c.name, func(b *testing.B) {
+			_, _, sharded := overheadDBs(b)
+			benchPointSelect(b, sharded, "t_order", c.par)
+		})
+	}
+}
+
+// TestMain stops the benchmarks' MariaDB server when the tests end.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if overhead.close != nil {
+		overhead.close()
+	}
+	os.Exit(code)
+}
