@@ -164,12 +164,23 @@ func isXANotFound(err error) bool {
 	return errors.As(err, &me) && me.Number == 1397
 }
 
+// isXABusy reports XAER_NOTA or XAER_RMFAIL for a branch XA RECOVER just
+// listed: it belongs to a session that is still attached (the server has
+// not yet seen a crashed coordinator's connection end), or another process
+// resolved it first.
+func isXABusy(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1397 || me.Number == 1399 || me.Number == 1440)
+}
+
 // RecoveryReport says what RecoverXA resolved.
 type RecoveryReport struct {
 	// Committed and RolledBack list resolved branches as "gtrid@datasource".
 	Committed, RolledBack []string
-	// InFlight lists prepared branches of transactions still deciding
-	// (younger than the grace period), left alone.
+	// InFlight lists prepared branches left for a later run: their
+	// transaction is still deciding (younger than the grace period), or
+	// the branch is still attached to a session the server has not yet
+	// seen end.
 	InFlight []string
 }
 
@@ -290,17 +301,24 @@ func (c *Connector) recoverSource(ctx context.Context, name string, db, logDB *s
 				state = "abort"
 			}
 		}
+		verb := "XA ROLLBACK "
 		if state == "commit" {
-			if _, err := conn.ExecContext(ctx, "XA COMMIT "+xid); err != nil && !isXANotFound(err) {
-				return err
-			}
-			rep.Committed = append(rep.Committed, label)
-			continue
+			verb = "XA COMMIT "
 		}
-		if _, err := conn.ExecContext(ctx, "XA ROLLBACK "+xid); err != nil && !isXANotFound(err) {
+		if _, err := conn.ExecContext(ctx, verb+xid); err != nil {
+			if isXABusy(err) {
+				// Still attached to a session the server has not seen
+				// end yet (or resolved meanwhile by another recoverer).
+				rep.InFlight = append(rep.InFlight, label)
+				continue
+			}
 			return err
 		}
-		rep.RolledBack = append(rep.RolledBack, label)
+		if state == "commit" {
+			rep.Committed = append(rep.Committed, label)
+		} else {
+			rep.RolledBack = append(rep.RolledBack, label)
+		}
 	}
 	return nil
 }
