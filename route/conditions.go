@@ -101,31 +101,27 @@ func (c *conditions) nodeSet(where *sqlparser.Where) (nodeSet, error) {
 func (c *conditions) expr(e sqlparser.Expr) (nodeSet, error) {
 	switch e := e.(type) {
 	case *sqlparser.AndExpr:
-		l, err := c.expr(e.Left)
-		if err != nil {
-			return l, err
-		}
-		r, err := c.expr(e.Right)
-		if err != nil {
-			return r, err
-		}
-		return l.and(r), nil
+		l, r, err := c.pair(e.Left, e.Right)
+		return l.and(r), err
 	case *sqlparser.OrExpr:
-		l, err := c.expr(e.Left)
-		if err != nil {
-			return l, err
-		}
-		r, err := c.expr(e.Right)
-		if err != nil {
-			return r, err
-		}
-		return l.or(r), nil
+		l, r, err := c.pair(e.Left, e.Right)
+		return l.or(r), err
 	case *sqlparser.ComparisonExpr:
 		return c.comparison(e)
 	case *sqlparser.BetweenExpr:
 		return c.between(e)
 	}
 	return allNodes(), nil
+}
+
+// pair routes both sides of AND/OR.
+func (c *conditions) pair(a, b sqlparser.Expr) (nodeSet, nodeSet, error) {
+	l, err := c.expr(a)
+	if err != nil {
+		return l, l, err
+	}
+	r, err := c.expr(b)
+	return l, r, err
 }
 
 // inequality routes key < v, key <= v, key > v, key >= v (either side).

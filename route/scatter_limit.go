@@ -67,25 +67,11 @@ func parseInt(s string) (int64, bool) {
 func (m *scatter) having(e sqlparser.Expr) (merge.Expr, error) {
 	switch x := e.(type) {
 	case *sqlparser.AndExpr:
-		l, err := m.having(x.Left)
-		if err != nil {
-			return nil, err
-		}
-		r, err := m.having(x.Right)
-		if err != nil {
-			return nil, err
-		}
-		return merge.And{Left: l, Right: r}, nil
+		l, r, err := m.havingPair(x.Left, x.Right)
+		return merge.And{Left: l, Right: r}, err
 	case *sqlparser.OrExpr:
-		l, err := m.having(x.Left)
-		if err != nil {
-			return nil, err
-		}
-		r, err := m.having(x.Right)
-		if err != nil {
-			return nil, err
-		}
-		return merge.Or{Left: l, Right: r}, nil
+		l, r, err := m.havingPair(x.Left, x.Right)
+		return merge.Or{Left: l, Right: r}, err
 	case *sqlparser.NotExpr:
 		inner, err := m.having(x.Expr)
 		if err != nil {
@@ -127,6 +113,16 @@ func (m *scatter) having(e sqlparser.Expr) (merge.Expr, error) {
 		return merge.Cmp{Op: op, Left: l, Right: r}, nil
 	}
 	return nil, unsupported(m.s.sql, "HAVING condition %s across nodes", sqlparser.String(e))
+}
+
+// havingPair translates both sides of AND/OR.
+func (m *scatter) havingPair(a, b sqlparser.Expr) (merge.Expr, merge.Expr, error) {
+	l, err := m.having(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := m.having(b)
+	return l, r, err
 }
 
 func isText(ops ...merge.Operand) bool {
