@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/go-sql-driver/mysql"
@@ -360,4 +361,56 @@ func planCacheStats(ctx context.Context, layouts []*layout) []string {
 		out = append(out, fmt.Sprintf("%s %d hits, %d misses, %d entries", l.name, st.Hits, st.Misses, st.Entries))
 	}
 	return out
+}
+
+// prefill opens the connections each pool will need before anything is
+// measured, a few at a time: a burst of hundreds of simultaneous connects
+// (a scatter query at concurrency 32 needs 8 per server each) overflows
+// the server's listen backlog and measures connection setup instead of
+// queries. Single-table pools get a connection per worker of the highest
+// concurrency they run at (the overhead comparison's included), the pools
+// under the sharded layouts 8 per worker.
+func prefill(ctx context.Context, cfg config, layouts []*layout) error {
+	for _, l := range layouts {
+		want := slices.Max(cfg.Concurrency)
+		if l.nodes > 1 {
+			want *= tablesPerSever
+		} else if l.name == layoutPlain || l.name == layoutSingle {
+			want = max(want, slices.Max(cfg.OverheadConc))
+		}
+		for _, db := range l.physDB {
+			conns := make([]*sql.Conn, 0, want)
+			sem := make(chan struct{}, 8)
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			var firstErr error
+			for range want {
+				wg.Add(1)
+				sem <- struct{}{}
+				go func() {
+					defer func() { <-sem; wg.Done() }()
+					c, err := db.Conn(ctx)
+					if err == nil {
+						err = c.PingContext(ctx)
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if c != nil {
+						conns = append(conns, c)
+					}
+					if err != nil && firstErr == nil {
+						firstErr = err
+					}
+				}()
+			}
+			wg.Wait()
+			for _, c := range conns {
+				_ = c.Close()
+			}
+			if firstErr != nil {
+				return fmt.Errorf("%s: opening %d connections: %w", l.name, want, firstErr)
+			}
+		}
+	}
+	return nil
 }

@@ -26,10 +26,13 @@
 //
 // A generator hands out at most 4,096 ids per millisecond (about 4.1 million
 // a second); when a millisecond's ids are used up, NextID waits for the next
-// millisecond. The sequence does not restart at 0 every millisecond: it runs
-// on from the previous id, so that ids generated at low rates still spread
-// evenly over id % n (a per-millisecond restart at 0 would make every id
-// even and put all rows on half the nodes of a Mod-sharded table).
+// millisecond. The sequence does not restart at 0 every millisecond: a new
+// millisecond continues from the previous id's sequence, plus a skip of 0
+// to 7 derived from the millisecond, so that ids generated at low rates
+// still spread evenly over id % n. (A restart at 0 would make every such id
+// even and put all rows on half the nodes of a Mod-sharded table; the skip
+// keeps a steady rate from cycling through a few residues of moduli such as
+// 5 or 10.)
 //
 // When the clock steps back, NextID waits for it to catch up if the step is
 // within WithMaxBackward (default 10 ms) and fails with ErrClockBackward

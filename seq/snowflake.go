@@ -36,6 +36,11 @@ func defaultEpoch() time.Time { return time.Date(2024, time.January, 1, 0, 0, 0,
 // Ids are unique across generators only if every generator that produces ids
 // for the same tables at the same time has its own worker id. Use
 // LeaseWorkerID and WithLease to make sure of that.
+//
+// The clock is the wall clock (time.Now), not the monotonic one, so that a
+// restarted process, whose generator starts afresh, continues from the real
+// time; a step back of the wall clock while the generator runs is handled
+// as WithMaxBackward says. The zero Snowflake is not usable.
 type Snowflake struct {
 	// state is the last id's milliseconds since the epoch << seqBits | its
 	// sequence. NextID advances it with compare-and-swap.
@@ -63,8 +68,8 @@ type snowflakeConfig struct {
 // WithEpoch sets the time the 41-bit millisecond field counts from. The
 // default is 2024-01-01 00:00:00 UTC. The epoch must not be in the future,
 // and ids can be generated for about 69 years after it. Every generator of
-// the same ids must use the same epoch, and it must never change once ids
-// are stored: an earlier epoch could repeat ids.
+// the same ids must use the same epoch, and it must not move later once ids
+// are stored: that could repeat ids.
 func WithEpoch(t time.Time) SnowflakeOption {
 	return func(c *snowflakeConfig) { c.epoch = t }
 }
@@ -220,5 +225,5 @@ func Decompose(id int64, epoch time.Time) (at time.Time, workerID, sequence int6
 }
 
 func errTimeOverflow(epoch time.Time) error {
-	return fmt.Errorf("shardsql: seq: the clock is more than 2^41 ms (about 69 years) after the epoch %s: set a later epoch with WithEpoch (for new ids only)", epoch.Format(time.RFC3339))
+	return fmt.Errorf("shardsql: seq: the clock is more than 2^41 ms (about 69 years) after the epoch %s, beyond what the id layout holds: check the clock and the epoch passed to WithEpoch", epoch.Format(time.RFC3339))
 }
