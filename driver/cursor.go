@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/shardsql/shardsql/merge"
 	"github.com/shardsql/shardsql/route"
@@ -25,6 +26,9 @@ type unitCursor struct {
 
 	pendingRows *sql.Rows // set by the scatter before started is closed
 	pendingErr  error
+	// firstFailed is shared by a scatter's cursors: the unit whose query
+	// failed first (the others may then fail because it cancelled them).
+	firstFailed *atomic.Pointer[unitCursor]
 
 	once   sync.Once
 	rows   *sql.Rows

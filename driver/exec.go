@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/shardsql/shardsql/route"
 )
@@ -18,10 +19,11 @@ type runner interface {
 }
 
 // target returns what a plan's units run on: the bound transaction when one
-// is open, the unit's pool otherwise.
-func (c *Conn) target(p *route.Plan, u route.Unit) (runner, error) {
+// is open, the unit's pool otherwise. ctx is the statement's context: it
+// bounds joining a data source to the transaction.
+func (c *Conn) target(ctx context.Context, u route.Unit) (runner, error) {
 	if c.tx != nil {
-		part, err := c.tx.participant(u.DataSource)
+		part, err := c.tx.participant(ctx, u.DataSource)
 		if err != nil {
 			return nil, err
 		}
@@ -36,6 +38,12 @@ func unitError(u route.Unit, err error) error {
 	if u.Node.Table != "" {
 		where = u.Node.String()
 	}
+	if errors.Is(err, driver.ErrBadConn) {
+		// database/sql runs a statement again when its error is
+		// ErrBadConn; the statement's other units may have written, so it
+		// must not be: the error keeps its text but not its identity.
+		return fmt.Errorf("shardsql: %s: %v", where, err)
+	}
 	return fmt.Errorf("shardsql: %s: %w", where, err)
 }
 
@@ -48,7 +56,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	}
 	if len(p.Units) == 1 || c.tx != nil {
 		for _, u := range p.Units {
-			r, err := c.target(p, u)
+			r, err := c.target(ctx, u)
 			if err != nil {
 				return nil, err
 			}
@@ -71,7 +79,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			r, err := c.target(p, u)
+			r, err := c.target(ctx, u)
 			if err == nil {
 				results[i], err = r.ExecContext(ctx, u.SQL, u.Args...)
 			}
@@ -106,9 +114,16 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 		// A merge that reads several units at once cannot share one
 		// connection per data source: each unit is read whole first.
 		buffer := p.Merge.Kind == route.MergeCombine && len(p.Units) > 1
+		// Every data source joins the transaction now, so one that is
+		// down fails the query before any row is returned.
+		for _, u := range p.Units {
+			if _, err := c.target(ctx, u); err != nil {
+				return nil, err
+			}
+		}
 		for i, u := range p.Units {
 			cursors[i] = &unitCursor{unit: u, buffer: buffer, maxRows: c.c.opts.maxMemoryRows, open: func() (*sql.Rows, error) {
-				r, err := c.target(p, u)
+				r, err := c.target(ctx, u)
 				if err != nil {
 					return nil, err
 				}
@@ -130,7 +145,7 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 			}}
 		} else {
 			ctx, cancel = context.WithCancel(ctx)
-			c.scatter(ctx, p, cursors)
+			c.scatter(ctx, cancel, p, cursors)
 		}
 	}
 	rows, err := newRows(p, cursors, cancel, c.c.opts.maxMemoryRows)
@@ -144,11 +159,13 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 // scatter starts every unit's query, at most maxParallel executing at once,
 // in unit order so the first units (read first) start first. A unit frees
 // its slot when its query has answered; its rows are then read as the merge
-// asks for them.
-func (c *Conn) scatter(ctx context.Context, p *route.Plan, cursors []*unitCursor) {
+// asks for them. The first unit whose query fails cancels the others (ctx)
+// and is recorded in every cursor's firstFailed.
+func (c *Conn) scatter(ctx context.Context, cancel context.CancelFunc, p *route.Plan, cursors []*unitCursor) {
 	sem := make(chan struct{}, c.c.opts.maxParallel)
+	firstFailed := new(atomic.Pointer[unitCursor])
 	for i, u := range p.Units {
-		cur := &unitCursor{unit: u, started: make(chan struct{})}
+		cur := &unitCursor{unit: u, started: make(chan struct{}), firstFailed: firstFailed}
 		cur.open = func() (*sql.Rows, error) { <-cur.started; return cur.pendingRows, cur.pendingErr }
 		cursors[i] = cur
 	}
@@ -171,6 +188,9 @@ func (c *Conn) scatter(ctx context.Context, p *route.Plan, cursors []*unitCursor
 					cur.pendingRows, err = db.QueryContext(ctx, cur.unit.SQL, cur.unit.Args...)
 				}
 				cur.pendingErr = err
+				if err != nil && firstFailed.CompareAndSwap(nil, cur) {
+					cancel()
+				}
 			}()
 		}
 	}()

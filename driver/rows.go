@@ -33,7 +33,10 @@ var (
 
 // newRows waits for the first unit, so that an error of the statement
 // itself is returned by Query rather than by the first Next, and builds the
-// plan's merge over the units once their column types are known.
+// plan's merge over the units once their column types are known. A
+// scatter's units are all waited for: a node that is down, hangs or fails
+// the statement fails the query here, with that node's error, before any
+// row is returned.
 func newRows(p *route.Plan, units []*unitCursor, cancel context.CancelFunc, maxRows int) (*Rows, error) {
 	cursors := make([]merge.Cursor, len(units))
 	for i, u := range units {
@@ -48,6 +51,20 @@ func newRows(p *route.Plan, units []*unitCursor, cancel context.CancelFunc, maxR
 		return nil, err
 	}
 	first := units[0]
+	if first.firstFailed != nil {
+		var err error
+		for _, u := range units {
+			if uerr := u.load(); uerr != nil && err == nil {
+				err = uerr
+			}
+		}
+		if err != nil {
+			if f := first.firstFailed.Load(); f != nil {
+				err = f.err // the cause; the others were cancelled
+			}
+			return fail(err)
+		}
+	}
 	if err := first.load(); err != nil {
 		return fail(err)
 	}

@@ -36,9 +36,10 @@ var _ driver.Tx = (*Tx)(nil)
 
 // participant is a transaction's work on one data source.
 type participant struct {
-	ds   string
-	tx   *sql.Tx   // default mode
-	conn *sql.Conn // XA mode: the connection holding the branch
+	ds     string
+	tx     *sql.Tx            // default mode
+	cancel context.CancelFunc // default mode: ends tx's context once tx is done
+	conn   *sql.Conn          // XA mode: the connection holding the branch
 }
 
 func (p *participant) runner() runner {
@@ -63,8 +64,12 @@ func newGtrid() (string, error) {
 }
 
 // participant returns the transaction's participant on data source ds,
-// beginning its transaction (or XA branch) on first use.
-func (t *Tx) participant(ds string) (*participant, error) {
+// beginning its transaction (or XA branch) on first use. ctx is the
+// context of the statement that reaches ds: it bounds the wait for a
+// connection and for the begin, so a data source that hangs fails that
+// statement at its deadline; the transaction itself lives as long as
+// BeginTx's context.
+func (t *Tx) participant(ctx context.Context, ds string) (*participant, error) {
 	for _, p := range t.parts {
 		if p.ds == ds {
 			return p, nil
@@ -76,14 +81,14 @@ func (t *Tx) participant(ds string) (*participant, error) {
 	}
 	p := &participant{ds: ds}
 	if !t.xa {
-		if p.tx, err = db.BeginTx(t.ctx, &sql.TxOptions{Isolation: sql.IsolationLevel(t.opts.Isolation), ReadOnly: t.opts.ReadOnly}); err != nil {
+		if err := t.begin(ctx, db, p); err != nil {
 			return nil, fmt.Errorf("shardsql: begin on data source %s: %w", ds, err)
 		}
 	} else {
-		if p.conn, err = db.Conn(t.ctx); err != nil {
+		if p.conn, err = db.Conn(ctx); err != nil {
 			return nil, fmt.Errorf("shardsql: xa: data source %s: %w", ds, err)
 		}
-		if err := t.startBranch(p); err != nil {
+		if err := t.startBranch(ctx, p); err != nil {
 			_ = p.conn.Close()
 			return nil, err
 		}
@@ -92,19 +97,50 @@ func (t *Tx) participant(ds string) (*participant, error) {
 	return p, nil
 }
 
+// begin starts p's transaction on db under a context derived from t.ctx,
+// which ctx, the statement's, cancels if it ends before the begin is done.
+func (t *Tx) begin(ctx context.Context, db *sql.DB, p *participant) error {
+	bctx, cancel := context.WithCancel(t.ctx)
+	stop := context.AfterFunc(ctx, cancel)
+	tx, err := db.BeginTx(bctx, &sql.TxOptions{Isolation: sql.IsolationLevel(t.opts.Isolation), ReadOnly: t.opts.ReadOnly})
+	if !stop() { // the statement's context ended first
+		if err == nil {
+			_ = tx.Rollback()
+		}
+		cancel()
+		return ctx.Err()
+	}
+	if err != nil {
+		cancel()
+		return err
+	}
+	p.tx, p.cancel = tx, cancel
+	return nil
+}
+
+// endParts releases the contexts of the default mode's participants, once
+// their transactions are done.
+func (t *Tx) endParts() {
+	for _, p := range t.parts {
+		if p.cancel != nil {
+			p.cancel()
+		}
+	}
+}
+
 // startBranch sets the isolation level and starts the XA branch.
-func (t *Tx) startBranch(p *participant) error {
+func (t *Tx) startBranch(ctx context.Context, p *participant) error {
 	if lvl := isolationSQL(sql.IsolationLevel(t.opts.Isolation)); lvl != "" {
-		if _, err := p.conn.ExecContext(t.ctx, "SET TRANSACTION ISOLATION LEVEL "+lvl); err != nil {
+		if _, err := p.conn.ExecContext(ctx, "SET TRANSACTION ISOLATION LEVEL "+lvl); err != nil {
 			return fmt.Errorf("shardsql: xa: data source %s: %w", p.ds, err)
 		}
 	}
 	if t.opts.ReadOnly {
-		if _, err := p.conn.ExecContext(t.ctx, "SET TRANSACTION READ ONLY"); err != nil {
+		if _, err := p.conn.ExecContext(ctx, "SET TRANSACTION READ ONLY"); err != nil {
 			return fmt.Errorf("shardsql: xa: data source %s: %w", p.ds, err)
 		}
 	}
-	if _, err := p.conn.ExecContext(t.ctx, "XA START "+t.xid(p)); err != nil {
+	if _, err := p.conn.ExecContext(ctx, "XA START "+t.xid(p)); err != nil {
 		return fmt.Errorf("shardsql: xa: start on data source %s: %w", p.ds, err)
 	}
 	return nil
@@ -192,6 +228,7 @@ func (t *Tx) Commit() error {
 	if t.xa {
 		return t.commitXA()
 	}
+	defer t.endParts()
 	parts := t.ordered()
 	cerr := &CommitError{Failed: map[string]error{}}
 	for i, p := range parts {
@@ -215,6 +252,7 @@ func (t *Tx) Commit() error {
 // Rollback rolls the transaction back on every data source it touched.
 func (t *Tx) Rollback() error {
 	t.conn.tx = nil
+	defer t.endParts()
 	var errs []error
 	for _, p := range t.parts {
 		var err error

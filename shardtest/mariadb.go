@@ -112,6 +112,8 @@ func HaveMariaDB() bool { return findMariaDB().err == nil }
 // The caller must Close every server: Close sends SIGTERM, waits, sends
 // SIGKILL if the server has not exited, and removes the temporary directory.
 // Servers are not stopped if the calling process dies without closing them.
+// For fault tests, Server.Stop stops a server and keeps its data directory,
+// and Server.Start brings it back on the same address with the same data.
 func StartMariaDB(n int, db string) ([]*Server, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("shardtest: StartMariaDB: n must be at least 1, got %d", n)
@@ -240,45 +242,124 @@ func startMariaDB(bin mariaDBBinaries, db string) (s *Server, err error) {
 	}, asRoot...)
 	args = append(args, innodb...)
 
-	cmd := exec.Command(bin.server, args...)
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin.server, err)
+	proc := &mariadbProc{server: bin.server, args: args, addr: addr, db: db, dir: dir, errLog: errLog}
+	if err := proc.launch(); err != nil {
+		return nil, err
 	}
-	exited := make(chan struct{})
-	var waitErr error
-	go func() {
-		waitErr = cmd.Wait()
-		close(exited)
-	}()
-	stop := func() error {
-		stopErr := stopProcess(cmd, exited)
-		if err := os.RemoveAll(dir); err != nil {
-			return fmt.Errorf("shardtest: remove %s: %w", dir, err)
-		}
-		if stopErr != nil {
-			return fmt.Errorf("shardtest: stop mariadbd on %s: %w", addr, stopErr)
-		}
-		return nil
+	if err := waitReady(addr, db, true, proc.exited); err != nil {
+		return nil, proc.startFailed(err)
 	}
-
-	if err := waitReady(addr, db, exited); err != nil {
-		select {
-		case <-exited:
-			err = fmt.Errorf("mariadbd exited (%v): %w", waitErr, err)
-		default:
-			_ = stopProcess(cmd, exited)
-		}
-		logText, _ := os.ReadFile(errLog)
-		if bytes.Contains(logText, []byte("Address already in use")) {
-			err = fmt.Errorf("%w: %w", errPortTaken, err)
-		}
-		return nil, fmt.Errorf("%w; end of %s:\n%s", err, errLog, tail(logText))
-	}
-	return newServer(addr, db, dir, stop), nil
+	s = newServer(addr, db, dir, proc.close)
+	s.proc = proc
+	return s, nil
 }
 
-// waitReady pings the server until it answers, then creates database db.
-func waitReady(addr, db string, exited <-chan struct{}) error {
+// mariadbProc is one mariadbd process on a fixed port and data directory. It
+// may be stopped and started again any number of times until it is closed.
+type mariadbProc struct {
+	server string   // the mariadbd binary
+	args   []string // its arguments, the same at every start
+	addr   string
+	db     string
+	dir    string // the temporary directory holding the datadir
+	errLog string
+
+	mu      sync.Mutex // serialises launch, stop, close (held while waiting)
+	cmd     *exec.Cmd  // nil while stopped
+	exited  chan struct{}
+	waitErr error // cmd.Wait's result, set before exited is closed
+	closed  bool
+}
+
+// launch starts mariadbd without waiting for it to accept connections.
+func (p *mariadbProc) launch() error {
+	cmd := exec.Command(p.server, p.args...)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", p.server, err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		p.waitErr = cmd.Wait()
+		close(exited)
+	}()
+	p.cmd, p.exited = cmd, exited
+	return nil
+}
+
+// startFailed stops a server that did not become ready and returns err with
+// the end of its error log.
+func (p *mariadbProc) startFailed(err error) error {
+	select {
+	case <-p.exited:
+		err = fmt.Errorf("mariadbd exited (%v): %w", p.waitErr, err)
+	default:
+		_ = stopProcess(p.cmd, p.exited)
+	}
+	p.cmd = nil
+	logText, _ := os.ReadFile(p.errLog)
+	if bytes.Contains(logText, []byte("Address already in use")) {
+		err = fmt.Errorf("%w: %w", errPortTaken, err)
+	}
+	return fmt.Errorf("%w; end of %s:\n%s", err, p.errLog, tail(logText))
+}
+
+// stop stops the running process, if any; the caller holds p.mu.
+func (p *mariadbProc) stop() error {
+	if p.cmd == nil {
+		return nil
+	}
+	err := stopProcess(p.cmd, p.exited)
+	p.cmd = nil
+	if err != nil {
+		return fmt.Errorf("shardtest: stop mariadbd on %s: %w", p.addr, err)
+	}
+	return nil
+}
+
+// Stop stops the server and keeps its data directory.
+func (p *mariadbProc) Stop() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return fmt.Errorf("shardtest: Stop: server on %s is closed", p.addr)
+	}
+	return p.stop()
+}
+
+// Start starts a stopped server again on its port and data directory.
+func (p *mariadbProc) Start() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.closed:
+		return fmt.Errorf("shardtest: Start: server on %s is closed", p.addr)
+	case p.cmd != nil:
+		return nil // already running
+	}
+	if err := p.launch(); err != nil {
+		return fmt.Errorf("shardtest: restart mariadbd on %s: %w", p.addr, err)
+	}
+	if err := waitReady(p.addr, p.db, false, p.exited); err != nil {
+		return fmt.Errorf("shardtest: restart mariadbd on %s: %w", p.addr, p.startFailed(err))
+	}
+	return nil
+}
+
+// close stops the server and removes its temporary directory.
+func (p *mariadbProc) close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	stopErr := p.stop()
+	if err := os.RemoveAll(p.dir); err != nil {
+		return fmt.Errorf("shardtest: remove %s: %w", p.dir, err)
+	}
+	return stopErr
+}
+
+// waitReady pings the server until it answers, then creates database db
+// if create is set.
+func waitReady(addr, db string, create bool, exited <-chan struct{}) error {
 	cfg := mysql.NewConfig()
 	cfg.User = "root"
 	cfg.Net = "tcp"
@@ -308,6 +389,9 @@ func waitReady(addr, db string, exited <-chan struct{}) error {
 			return fmt.Errorf("server did not accept connections within %v: %w", startTimeout, err)
 		case <-tick.C:
 		}
+	}
+	if !create {
+		return nil
 	}
 	if _, err := pool.ExecContext(ctx, "CREATE DATABASE "+quoteIdent(db)); err != nil {
 		return fmt.Errorf("create database %s: %w", db, err)

@@ -14,9 +14,14 @@
 // Every server holds exactly one database and hands out a DSN for
 // github.com/go-sql-driver/mysql; see Server.DSN. shardtest depends on no
 // other package of this module.
+//
+// For fault tests, a MariaDB server can be stopped and started again with
+// its data (Server.Stop, Server.Start), and BlackHole gives an address that
+// accepts connections and never answers, like a server that hangs.
 package shardtest
 
 import (
+	"errors"
 	"sync"
 
 	"github.com/go-sql-driver/mysql"
@@ -31,6 +36,8 @@ type Server struct {
 
 	// dir is the temporary directory of a MariaDB server ("" when embedded).
 	dir string
+	// proc is the mariadbd process of a MariaDB server (nil when embedded).
+	proc *mariadbProc
 
 	stop      func() error
 	closeOnce sync.Once
@@ -70,9 +77,10 @@ func (s *Server) Addr() string { return s.addr }
 // Database returns the name of the server's database.
 func (s *Server) Database() string { return s.db }
 
-// Close stops the server and removes its temporary files. Connections that
-// are still open are cut off or left to fail. Close is idempotent: later calls
-// return the result of the first.
+// Close stops the server (if it is running) and removes its temporary files,
+// the data directory included. Connections that are still open are cut off or
+// left to fail. Close is idempotent: later calls return the result of the
+// first. A closed server cannot be started again.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		if s.stop != nil {
@@ -80,6 +88,32 @@ func (s *Server) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// Stop stops a MariaDB server as a crash test needs: it sends SIGTERM and
+// waits for mariadbd to exit (sending SIGKILL if it has not exited after 15
+// seconds), keeping the data directory, so Start can bring the same server
+// back. Open connections are cut off; new ones are refused while the server
+// is stopped. Stopping a stopped server does nothing. Stop returns an error
+// for embedded servers and after Close.
+func (s *Server) Stop() error {
+	if s.proc == nil {
+		return errors.New("shardtest: Stop: only MariaDB servers can be stopped and restarted")
+	}
+	return s.proc.Stop()
+}
+
+// Start starts a server stopped by Stop again, on the same address and data
+// directory (the database and its data are kept; the DSN stays valid), and
+// waits up to a minute until it accepts connections. Starting a running
+// server does nothing. Start returns an error for embedded servers, after
+// Close, and if mariadbd cannot start (for example because another process
+// took the port meanwhile); the error quotes the end of its error log.
+func (s *Server) Start() error {
+	if s.proc == nil {
+		return errors.New("shardtest: Start: only MariaDB servers can be stopped and restarted")
+	}
+	return s.proc.Start()
 }
 
 // closeAll closes every non-nil server and returns the first error.
