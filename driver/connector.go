@@ -24,6 +24,7 @@ type Connector struct {
 
 	mu     sync.Mutex
 	pools  map[string]*sql.DB // pools shardsql opened, by data source name
+	gates  map[string]*gate   // connection gates of pools with a limit
 	closed bool
 
 	probeMu       sync.Mutex
@@ -127,6 +128,7 @@ func (c *Connector) db(name string) (*sql.DB, error) {
 	}
 	db := sql.OpenDB(mc)
 	db.SetMaxIdleConns(c.opts.maxIdle)
+	db.SetMaxOpenConns(c.opts.maxOpen)
 	c.pools[name] = db
 	return db, nil
 }

@@ -107,7 +107,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 // and closing the rows early drains them instead of cancelling.
 func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	cursors := make([]*unitCursor, len(p.Units))
-	cancel := func() {}
+	cancel, release := func() {}, func() {}
 	if c.tx != nil {
 		// No cancellable context here: go-sql-driver closes the connection
 		// when a query's context ends, which would end the transaction too.
@@ -144,15 +144,41 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 				return db.QueryContext(ctx, u.SQL, u.Args...)
 			}}
 		} else {
+			sources := make([]string, len(p.Units))
+			for i, u := range p.Units {
+				sources[i] = u.DataSource
+			}
+			var sequential bool
+			var err error
+			if release, sequential, err = c.c.reserve(ctx, sources); err != nil {
+				return nil, err
+			}
 			ctx, cancel = context.WithCancel(ctx)
-			c.scatter(ctx, cancel, p, cursors)
+			if sequential {
+				// The pool is smaller than the query: read the units one
+				// after another, each whole when the merge needs them all.
+				buffer := p.Merge.Kind == route.MergeCombine
+				for i, u := range p.Units {
+					cursors[i] = &unitCursor{unit: u, buffer: buffer, maxRows: c.c.opts.maxMemoryRows, open: func() (*sql.Rows, error) {
+						db, err := c.c.db(u.DataSource)
+						if err != nil {
+							return nil, err
+						}
+						return db.QueryContext(ctx, u.SQL, u.Args...)
+					}}
+				}
+			} else {
+				c.scatter(ctx, cancel, p, cursors)
+			}
 		}
 	}
 	rows, err := newRows(p, cursors, cancel, c.c.opts.maxMemoryRows)
 	if err != nil {
 		cancel()
+		release()
 		return nil, err
 	}
+	rows.release = release
 	return rows, nil
 }
 

@@ -17,6 +17,7 @@ type Option func(*options) error
 type options struct {
 	maxParallel   int
 	maxIdle       int
+	maxOpen       int
 	maxMemoryRows int
 	cacheSize     int
 	logger        *slog.Logger
@@ -51,6 +52,23 @@ func WithMaxIdleConns(n int) Option {
 			return fmt.Errorf("shardsql: WithMaxIdleConns(%d): must not be negative", n)
 		}
 		o.maxIdle = n
+		return nil
+	}
+}
+
+// WithMaxOpenConns limits the connections of each pool shardsql opens from
+// a DSN (default: no limit, as database/sql). A cross-node query holds one
+// connection per node it reads while it streams; shardsql takes them all at
+// once per query, and reads the nodes one after another when a query needs
+// more than the limit, so a small limit slows big scatters down but never
+// deadlocks them. Pools passed in with Topology.AddDB keep their own
+// settings, and are treated the same way.
+func WithMaxOpenConns(n int) Option {
+	return func(o *options) error {
+		if n < 0 {
+			return fmt.Errorf("shardsql: WithMaxOpenConns(%d): must not be negative", n)
+		}
+		o.maxOpen = n
 		return nil
 	}
 }

@@ -14,12 +14,13 @@ import (
 // Rows is the merged result of a statement's units. Its columns and column
 // types are those of the first unit, which are the same on every node.
 type Rows struct {
-	units  []*unitCursor
-	cur    merge.Cursor
-	cols   []string
-	types  []*sql.ColumnType
-	cancel context.CancelFunc
-	done   bool
+	units   []*unitCursor
+	release func() // gives back the connections reserved for the query
+	cur     merge.Cursor
+	cols    []string
+	types   []*sql.ColumnType
+	cancel  context.CancelFunc
+	done    bool
 }
 
 var (
@@ -122,6 +123,9 @@ func (r *Rows) Close() error {
 	}
 	err := r.cur.Close()
 	r.cancel()
+	if r.release != nil {
+		r.release() // the units' connections are back in their pools
+	}
 	if errors.Is(err, context.Canceled) {
 		err = nil // the cancellation was ours
 	}

@@ -128,16 +128,18 @@ func TestXACrashRecovery(t *testing.T) {
 	_, err := db.ExecContext(ctx, xaDDL)
 	require.NoError(t, err)
 
+	// Before the decision (nothing may commit) and after it (everything
+	// must): 20 kills each, at the stages of the protocol in random order.
 	stages := []string{"prepare:ds0", "prepare:ds1", "decided", "commit:ds0"}
 	decided := map[string]bool{"decided": true, "commit:ds0": true}
 	seen := map[string]int{}
-	rounds := 24
+	var order []string
+	for i := 0; i < 10; i++ {
+		order = append(order, stages...)
+	}
 	r := rand.New(rand.NewSource(int64(os.Getpid())))
-	for round := 0; round < rounds; round++ {
-		stage := stages[r.Intn(len(stages))]
-		if round < len(stages) {
-			stage = stages[round] // every stage at least once
-		}
+	r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	for round, stage := range order {
 		seen[stage]++
 		base := 1000 + round*10
 		cmd := exec.Command(os.Args[0], "-test.run", "^TestXACrashChild$", "-test.count=1")
