@@ -471,6 +471,14 @@ func assertAffected(t *testing.T, res sql.Result, want int) {
 
 func collectInts(t *testing.T, rows *sql.Rows) []int64 {
 	t.Helper()
+	out := collectOrdered(t, rows)
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// collectOrdered reads one int64 column in the order the rows arrive.
+func collectOrdered(t *testing.T, rows *sql.Rows) []int64 {
+	t.Helper()
 	defer rows.Close()
 	var out []int64
 	for rows.Next() {
@@ -479,7 +487,6 @@ func collectInts(t *testing.T, rows *sql.Rows) []int64 {
 		out = append(out, v)
 	}
 	require.NoError(t, rows.Err())
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
 

@@ -2,7 +2,6 @@ package driver_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -46,7 +45,7 @@ func TestSmallPoolsDoNotHangMerges(t *testing.T) {
 						if !assert.NoError(t, err) {
 							return
 						}
-						ks := collect(t, rows)
+						ks := collectOrdered(t, rows)
 						assert.Equal(t, []int64{15, 14, 13, 12, 11}, ks)
 					}
 				}()
@@ -56,17 +55,4 @@ func TestSmallPoolsDoNotHangMerges(t *testing.T) {
 			assert.LessOrEqual(t, pool.Stats().MaxOpenConnections, limit)
 		})
 	}
-}
-
-func collect(t *testing.T, rows *sql.Rows) []int64 {
-	t.Helper()
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var v int64
-		require.NoError(t, rows.Scan(&v))
-		out = append(out, v)
-	}
-	require.NoError(t, rows.Err())
-	return out
 }
