@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -28,9 +29,9 @@ type Connector struct {
 	closed bool
 
 	probeMu       sync.Mutex
-	probed        bool // weightStrings is known
-	weightStrings bool // the servers have WEIGHT_STRING()
-	xaLogReady    bool // the XA decision log table exists
+	probed        atomic.Bool // weightStrings is known
+	weightStrings bool        // the servers have WEIGHT_STRING(); set once before probed
+	xaLogReady    bool        // the XA decision log table exists
 }
 
 // xaHook calls the test hook for an XA commit stage, if one is set.
@@ -158,9 +159,12 @@ func (c *Connector) route(ctx context.Context, query string, args []any) (*route
 // data source once; MariaDB and MySQL have it, the embedded shards do not
 // (they compare text by bytes, as their binary collation does).
 func (c *Connector) hasWeightStrings(ctx context.Context) (bool, error) {
+	if c.probed.Load() { // the hot path: no lock once known
+		return c.weightStrings, nil
+	}
 	c.probeMu.Lock()
 	defer c.probeMu.Unlock()
-	if c.probed {
+	if c.probed.Load() {
 		return c.weightStrings, nil
 	}
 	name := c.topo.DefaultDataSource()
@@ -182,7 +186,7 @@ func (c *Connector) hasWeightStrings(ctx context.Context) (bool, error) {
 	default:
 		return false, fmt.Errorf("shardsql: data source %s: checking for WEIGHT_STRING: %w", name, err)
 	}
-	c.probed = true
+	c.probed.Store(true)
 	return c.weightStrings, nil
 }
 
