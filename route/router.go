@@ -9,6 +9,7 @@ import (
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
+	"github.com/shardsql/shardsql/internal/schema"
 	"github.com/shardsql/shardsql/shard"
 )
 
@@ -77,6 +78,11 @@ type Options struct {
 	// DataSource is a hint: where statements on tables the topology does
 	// not know go, instead of the first data source.
 	DataSource string
+	// Catalog is what the servers said about the data sources and the
+	// sharded tables (column types, collations, unique keys, database
+	// names, table-name case). nil means unknown: routing then takes the
+	// conservative path for every decision that needs it.
+	Catalog *schema.Catalog
 }
 
 // Route parses sql, finds the nodes it touches and rewrites it for each of
@@ -98,7 +104,7 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (*Plan, error) 
 	}
 	stmt := ps.stmt
 	version := r.topo.Version()
-	s := &statement{sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, hintDS: opts.DataSource, ps: ps, version: version}
+	s := &statement{sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
 	for table, values := range opts.ShardingValues {
 		if _, ok := r.topo.Table(table); !ok {
 			return nil, fmt.Errorf("shardsql: hint for %q: not a sharded table of the topology", table)
@@ -246,6 +252,7 @@ type statement struct {
 	hintDS  string           // the data source for tables the topology does not know
 	ps      *parsed          // the parse, with its caches
 	version uint64           // the topology version routing started from
+	catalog *schema.Catalog  // server facts; nil when unknown
 }
 
 // passthrough sends the statement unchanged to the default data source.

@@ -1,0 +1,131 @@
+// Package schema is the catalog shardsql plans with: what the servers say
+// about each data source (its database, how it compares table names) and
+// about each logical sharded table (column types, collations, unique keys),
+// learned by the driver from one node's information_schema and cached per
+// topology version. The package holds data only; it does no I/O.
+//
+// A nil *Catalog, or a table missing from it, means "unknown": planners must
+// then take the conservative path (route to every node that could match, or
+// refuse), never guess.
+package schema
+
+import "strings"
+
+// Catalog is one snapshot of what the servers said, for one topology
+// version. It is immutable once built: readers share it without locks.
+type Catalog struct {
+	// TopologyVersion is the shard.Topology version the catalog was built for.
+	TopologyVersion uint64
+	// Sources describes each data source, by data source name.
+	Sources map[string]Source
+	// Tables holds the logical sharded tables, by lower-cased logical name.
+	Tables map[string]*Table
+}
+
+// Source is what one data source's server says about itself.
+type Source struct {
+	// Database is the data source's default database (SELECT DATABASE()):
+	// a table qualified with this name is the data source's own table.
+	Database string
+	// LowerCaseTableNames is the server's lower_case_table_names: 0 means
+	// table names compare case-sensitively (Linux default), 1 and 2 that
+	// they compare case-insensitively.
+	LowerCaseTableNames int
+	// TimeZone is the server's session time_zone as reported (for example
+	// "SYSTEM" or "+00:00").
+	TimeZone string
+}
+
+// Table is a logical sharded table as one of its nodes defines it.
+type Table struct {
+	// Name is the logical table name.
+	Name string
+	// Columns in ordinal order.
+	Columns []Column
+	// Indexes are the table's unique keys, the primary key included.
+	Indexes []Index
+}
+
+// Column is one column of a table.
+type Column struct {
+	// Name as defined.
+	Name string
+	// DataType is information_schema.COLUMNS.DATA_TYPE, lower case:
+	// "bigint", "varchar", "datetime", "enum", …
+	DataType string
+	// ColumnType is COLUMN_TYPE, lower case: "bigint(20) unsigned",
+	// "enum('a','b')", "decimal(10,2)".
+	ColumnType string
+	// Unsigned reports an UNSIGNED numeric column.
+	Unsigned bool
+	// Collation is COLLATION_NAME for text columns, "" otherwise.
+	Collation string
+	// Nullable reports IS_NULLABLE = 'YES'.
+	Nullable bool
+	// AutoIncrement reports an AUTO_INCREMENT column.
+	AutoIncrement bool
+	// Precision and Scale are NUMERIC_PRECISION/NUMERIC_SCALE (decimal)
+	// or DATETIME_PRECISION (in Scale) for temporal types.
+	Precision, Scale int
+	// MaxLength is CHARACTER_MAXIMUM_LENGTH for text columns.
+	MaxLength int64
+}
+
+// Index is one unique key (PRIMARY included).
+type Index struct {
+	Name    string
+	Primary bool
+	// Columns in key order.
+	Columns []string
+}
+
+// Source returns what the catalog knows of data source ds.
+func (c *Catalog) Source(ds string) (Source, bool) {
+	if c == nil {
+		return Source{}, false
+	}
+	s, ok := c.Sources[ds]
+	return s, ok
+}
+
+// Table returns the logical table named name (case-insensitive), or false.
+func (c *Catalog) Table(name string) (*Table, bool) {
+	if c == nil {
+		return nil, false
+	}
+	t, ok := c.Tables[strings.ToLower(name)]
+	return t, ok
+}
+
+// Column returns the column named name (case-insensitive, as MySQL
+// compares column names), or false.
+func (t *Table) Column(name string) (*Column, bool) {
+	if t == nil {
+		return nil, false
+	}
+	for i := range t.Columns {
+		if strings.EqualFold(t.Columns[i].Name, name) {
+			return &t.Columns[i], true
+		}
+	}
+	return nil, false
+}
+
+// IsInteger reports an integer column (TINYINT … BIGINT; not BIT, whose
+// values compare as binary strings).
+func (c *Column) IsInteger() bool {
+	switch c.DataType {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
+		return true
+	}
+	return false
+}
+
+// IsText reports a character column compared by its collation.
+func (c *Column) IsText() bool {
+	switch c.DataType {
+	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext":
+		return true
+	}
+	return false
+}
