@@ -6,15 +6,27 @@ import (
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
-// broadcastNames lists the broadcast tables named anywhere in node.
+// broadcastNames lists the broadcast tables named anywhere in node (for a
+// DDL statement also the tables it affects, such as RENAME TABLE's pairs,
+// which are not walked).
 func (s *statement) broadcastNames(node sqlparser.SQLNode) []string {
 	var names []string
+	add := func(tn sqlparser.TableName) {
+		if b := s.resolve(tn).broadcast; b != "" && !contains(names, strings.ToLower(b)) {
+			names = append(names, strings.ToLower(b))
+		}
+	}
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if tn, ok := n.(sqlparser.TableName); ok && s.topo.Broadcast(tn.Name.String()) && !contains(names, strings.ToLower(tn.Name.String())) {
-			names = append(names, strings.ToLower(tn.Name.String()))
+		if tn, ok := n.(sqlparser.TableName); ok {
+			add(tn)
 		}
 		return true, nil
 	}, node)
+	if ddl, ok := node.(sqlparser.DDLStatement); ok {
+		for _, tn := range ddl.AffectedTables() {
+			add(tn)
+		}
+	}
 	return names
 }
 
@@ -28,13 +40,36 @@ func (s *statement) broadcastWrite(kind Kind, stmt sqlparser.SQLNode) (p *Plan, 
 		return nil, false, nil
 	}
 	for _, ref := range s.shapeOf(stmt).refs {
-		if !s.topo.Broadcast(ref.name.Name.String()) {
-			return nil, true, unsupported(s.sql, "write to broadcast table %s that reads %s, which is not on every data source", names[0], ref.name.Name.String())
+		if s.resolve(ref.name).broadcast == "" {
+			return nil, true, unsupported(s.sql, "write to broadcast table %s that reads %s, which is not on every data source", names[0], fullName(ref.name))
 		}
+	}
+	sql, args := s.sql, s.args
+	if s.qualifiedBroadcast(stmt) {
+		// A qualifier naming the home data source's database would name
+		// another schema on a data source whose database is named
+		// differently: each copy is addressed unqualified instead.
+		r := &renderer{s: s}
+		buf := sqlparser.NewTrackedBuffer(r.format)
+		buf.Myprintf("%v", stmt)
+		sql, args = buf.String(), r.out
 	}
 	p = &Plan{SQL: s.sql, Kind: kind, Table: names[0]}
 	for _, ds := range s.topo.DataSources() {
-		p.Units = append(p.Units, Unit{DataSource: ds.Name, SQL: s.sql, Args: s.args})
+		p.Units = append(p.Units, Unit{DataSource: ds.Name, SQL: sql, Args: args})
 	}
 	return p, true, nil
+}
+
+// qualifiedBroadcast reports whether node names a broadcast table with a
+// schema qualifier.
+func (s *statement) qualifiedBroadcast(node sqlparser.SQLNode) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if tn, ok := n.(sqlparser.TableName); ok && !tn.Qualifier.IsEmpty() && s.resolve(tn).broadcast != "" {
+			found = true
+		}
+		return !found, nil
+	}, node)
+	return found
 }

@@ -67,7 +67,7 @@ func (a nodeSet) indexes(n int) []int {
 type conditions struct {
 	s     *statement
 	table *shard.ShardedTable
-	qual  string // the name that qualifies the table's columns (alias or table name)
+	ref   tableRef // the table's reference: its alias or name qualifies its columns
 	// ins holds the IN lists on the sharding column that sit under AND/OR only
 	// (never under NOT): the node of each listed value, so each node can be
 	// sent only its own values.
@@ -75,7 +75,7 @@ type conditions struct {
 }
 
 func (s *statement) conditions(ref tableRef) *conditions {
-	return &conditions{s: s, table: ref.sharded, qual: ref.qualifier()}
+	return &conditions{s: s, table: ref.sharded, ref: ref}
 }
 
 // nodeSet returns the nodes the WHERE clause can touch, or those of the
@@ -261,7 +261,7 @@ func (c *conditions) isKey(e sqlparser.Expr) bool {
 	if !ok || !col.Name.EqualString(c.table.Column) {
 		return false
 	}
-	return col.Qualifier.IsEmpty() || strings.EqualFold(col.Qualifier.Name.String(), c.qual)
+	return col.Qualifier.IsEmpty() || c.s.qualifies(col.Qualifier, c.ref)
 }
 
 // node returns the node index owning v, with the statement in the error.

@@ -15,8 +15,12 @@ import (
 func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 	names := s.shardedNames(ddl)
 	for _, tn := range ddl.AffectedTables() { // RENAME TABLE's pairs are not walked
-		if st, ok := s.topo.Table(tn.Name.String()); ok && !contains(names, st.Name) {
-			names = append(names, st.Name)
+		r := s.resolve(tn)
+		if r.unknown != "" {
+			return nil, unsupported(s.sql, "%s", r.unknown)
+		}
+		if r.sharded != nil && !contains(names, r.sharded.Name) {
+			names = append(names, r.sharded.Name)
 		}
 	}
 	if len(names) == 0 {
@@ -57,9 +61,9 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 	default:
 		return nil, unsupported(s.sql, "%s on sharded table %s", what, names[0])
 	}
-	table, ok := s.topo.Table(target.Name.String())
-	if !ok {
-		return nil, unsupported(s.sql, "%s on %s that refers to sharded table %s", what, target.Name.String(), names[0])
+	table := s.resolve(target).sharded
+	if table == nil {
+		return nil, unsupported(s.sql, "%s on %s that refers to sharded table %s", what, fullName(target), names[0])
 	}
 	p := &Plan{SQL: s.sql, Kind: KindDDL, Table: table.Name, Units: make([]Unit, 0, len(table.Nodes))}
 	for n := range table.Nodes {
@@ -76,8 +80,8 @@ func (s *statement) shardedNames(node sqlparser.SQLNode) []string {
 		if !ok {
 			return true, nil
 		}
-		st, ok := s.topo.Table(tn.Name.String())
-		if !ok {
+		st := s.resolve(tn).sharded
+		if st == nil {
 			return true, nil
 		}
 		for _, have := range names {

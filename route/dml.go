@@ -113,7 +113,7 @@ func (s *statement) routeUpdate(upd *sqlparser.Update) (*Plan, error) {
 	ref := sh.sharded[0]
 	for _, e := range upd.Exprs {
 		if e.Name.Name.EqualString(ref.sharded.Column) &&
-			(e.Name.Qualifier.IsEmpty() || strings.EqualFold(e.Name.Qualifier.Name.String(), ref.qualifier())) {
+			(e.Name.Qualifier.IsEmpty() || s.qualifies(e.Name.Qualifier, ref)) {
 			return nil, unsupported(s.sql, "UPDATE of sharding column %s (the row would have to move to another node)", ref.sharded.Column)
 		}
 	}

@@ -244,7 +244,7 @@ func TestFuzzSeeds(t *testing.T) {
 		if tc.bug != "" {
 			continue
 		}
-		p, err := r.Route(tc.sql, tc.args)
+		p, err := r.RouteWith(tc.sql, tc.args, tc.options())
 		require.NoError(t, err, tc.sql)
 		checkFuzzPlan(t, parser, topo, tc.sql, tc.args, p)
 	}

@@ -26,6 +26,9 @@ type goldenCase struct {
 	kind  Kind
 	table string
 	units []goldenUnit
+	// catalog routes the case with testCatalog (the servers' databases,
+	// name case and unique keys); without it the catalog is unknown.
+	catalog bool
 	// bug, when set, says why the router is believed to be wrong for this
 	// row; the row is skipped with that explanation until the router is fixed.
 	bug string
@@ -126,7 +129,7 @@ var goldenCases = []goldenCase{
 		units: []goldenUnit{gu("ds1.t_user_0", "select * from t_user_0 where ID = 10")},
 	},
 	{
-		name: "select schema-qualified logical table", sql: "SELECT * FROM app.t_user WHERE id = 1",
+		name: "select schema-qualified logical table", sql: "SELECT * FROM app.t_user WHERE id = 1", catalog: true,
 		kind: KindSelect, table: "t_user",
 		units: []goldenUnit{gu("ds0.t_user_1", "select * from t_user_1 where id = 1")},
 	},
@@ -358,19 +361,19 @@ var goldenCases = []goldenCase{
 		units: []goldenUnit{gu("ds1.t_user_1", "insert into t_user_1(id, `name`) values (7, 'g')")},
 	},
 	{
-		name: "replace", sql: "REPLACE INTO t_order (user_id, order_id) VALUES (?, ?)", args: []any{1, 100},
+		name: "replace", sql: "REPLACE INTO t_order (user_id, order_id) VALUES (?, ?)", args: []any{1, 100}, catalog: true,
 		kind: KindInsert, table: "t_order",
 		units: []goldenUnit{gu(hashPlacements["1"], "replace into t_order_2(user_id, order_id) values (?, ?)", 1, 100)},
 	},
 	{
-		name: "insert ignore", sql: "INSERT IGNORE INTO t_user (id) VALUES (4)",
+		name: "insert ignore", sql: "INSERT IGNORE INTO t_user (id) VALUES (4)", catalog: true,
 		kind: KindInsert, table: "t_user",
 		units: []goldenUnit{gu("ds0.t_user_0", "insert ignore into t_user_0(id) values (4)")},
 	},
 	{
 		name: "insert on duplicate key update of a non-key column",
 		sql:  "INSERT INTO t_user (id, name) VALUES (1, ?), (2, ?) ON DUPLICATE KEY UPDATE name = VALUES(name), hits = hits + ?",
-		args: []any{"a", "b", 1},
+		args: []any{"a", "b", 1}, catalog: true,
 		kind: KindInsert, table: "t_user",
 		units: []goldenUnit{
 			gu("ds0.t_user_1", "insert into t_user_1(id, `name`) values (1, ?) on duplicate key update `name` = values(`name`), hits = hits + ?", "a", 1),
@@ -379,7 +382,7 @@ var goldenCases = []goldenCase{
 	},
 	{
 		name: "insert row alias on duplicate key update",
-		sql:  "INSERT INTO t_user (id, name) VALUES (1, 'a') AS new ON DUPLICATE KEY UPDATE name = new.name",
+		sql:  "INSERT INTO t_user (id, name) VALUES (1, 'a') AS new ON DUPLICATE KEY UPDATE name = new.name", catalog: true,
 		kind: KindInsert, table: "t_user",
 		units: []goldenUnit{gu("ds0.t_user_1", "insert into t_user_1(id, `name`) values (1, 'a') as new on duplicate key update `name` = new.`name`")},
 	},
@@ -536,7 +539,7 @@ func TestGolden(t *testing.T) {
 		seen[tc.name] = true
 		t.Run(tc.name, func(t *testing.T) {
 			skipIfBug(t, tc.bug)
-			p, err := r.Route(tc.sql, tc.args)
+			p, err := r.RouteWith(tc.sql, tc.args, tc.options())
 			require.NoError(t, err, "SQL: %s", tc.sql)
 			require.NotNil(t, p)
 			assert.Equal(t, tc.sql, p.SQL, "Plan.SQL")
@@ -550,6 +553,14 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// options are the routing options of a golden case.
+func (tc goldenCase) options() Options {
+	if tc.catalog {
+		return Options{Catalog: testCatalog()}
+	}
+	return Options{}
 }
 
 // skipIfBug skips a row marked as a known router bug, unless
@@ -580,7 +591,7 @@ func TestGoldenConcurrent(t *testing.T) {
 	r := testRouter(t)
 	want := make([][]goldenUnit, len(goldenCases))
 	for i, tc := range goldenCases {
-		p, err := r.Route(tc.sql, tc.args)
+		p, err := r.RouteWith(tc.sql, tc.args, tc.options())
 		require.NoError(t, err, tc.sql)
 		want[i] = actualUnits(p)
 	}
@@ -590,7 +601,7 @@ func TestGoldenConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i, tc := range goldenCases {
-				p, err := r.Route(tc.sql, tc.args)
+				p, err := r.RouteWith(tc.sql, tc.args, tc.options())
 				if !assert.NoError(t, err, tc.sql) {
 					return
 				}

@@ -1,8 +1,6 @@
 package route
 
 import (
-	"strings"
-
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -13,8 +11,8 @@ import (
 func (s *statement) checkJoin(sh *shape, sel *sqlparser.Select) error {
 	first := sh.sharded[0]
 	for _, ref := range sh.refs {
-		if ref.sharded == nil && !s.topo.Broadcast(ref.name.Name.String()) {
-			return unsupported(s.sql, "join of sharded table %s with %s, which is neither bound to it nor a broadcast table", first.sharded.Name, ref.name.Name.String())
+		if ref.sharded == nil && s.resolve(ref.name).broadcast == "" {
+			return unsupported(s.sql, "join of sharded table %s with %s, which is neither bound to it nor a broadcast table", first.sharded.Name, fullName(ref.name))
 		}
 	}
 	if len(sh.sharded) == 1 {
@@ -60,7 +58,7 @@ func (s *statement) keyRef(refs []tableRef, e sqlparser.Expr) int {
 		return -1
 	}
 	for i, ref := range refs {
-		if col.Name.EqualString(ref.sharded.Column) && strings.EqualFold(col.Qualifier.Name.String(), ref.qualifier()) {
+		if col.Name.EqualString(ref.sharded.Column) && s.qualifies(col.Qualifier, ref) {
 			return i
 		}
 	}

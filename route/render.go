@@ -37,7 +37,7 @@ func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable,
 	// A rendering that does not depend on the arguments (no IN list to
 	// trim, no INSERT rows to pick) is kept with the cached statement.
 	memo := s.ps != nil && len(ins) == 0 && rows == nil && stmt == sqlparser.SQLNode(s.ps.stmt)
-	key := renderKey{version: s.version, node: nodeIdx}
+	key := renderKey{shape: s.shapeKey(), node: nodeIdx}
 	if memo {
 		s.ps.mu.Lock()
 		rd := s.ps.renders[key]
@@ -71,10 +71,15 @@ func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable,
 	return u
 }
 
-// physical returns the node table of a logical sharded table name.
-func (r *renderer) physical(name string) (string, bool) {
+// physical returns the node table of a name that resolves to one of the
+// statement's logical sharded tables.
+func (r *renderer) physical(tn sqlparser.TableName) (string, bool) {
+	st := r.s.resolve(tn).sharded
+	if st == nil {
+		return "", false
+	}
 	for i, t := range r.tables {
-		if strings.EqualFold(name, t.Name) {
+		if t.Name == st.Name {
 			if r.nodeIdxs != nil {
 				return t.Nodes[r.nodeIdxs[i]].Table, true
 			}
@@ -94,10 +99,16 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 		}
 		return
 	case sqlparser.TableName:
-		if phys, ok := r.physical(n.Name.String()); ok {
+		if phys, ok := r.physical(n); ok {
 			// The physical table lives in the data source's own database:
 			// a schema qualifier written for the logical table is dropped.
 			buf.Myprintf("%v", sqlparser.NewIdentifierCS(phys))
+			return
+		}
+		if !n.Qualifier.IsEmpty() && r.s.resolve(n).broadcast != "" {
+			// Each copy lives in its data source's own database, whose
+			// name may differ from the home data source's.
+			buf.Myprintf("%v", n.Name)
 			return
 		}
 	case sqlparser.Values:

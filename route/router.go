@@ -119,6 +119,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (*Plan, error) 
 			return nil, fmt.Errorf("shardsql: hint names unknown data source %q", opts.DataSource)
 		}
 	}
+	if err := s.shapeOf(stmt).unresolved; err != nil {
+		return nil, err
+	}
 	switch st := stmt.(type) {
 	case *sqlparser.Select:
 		return s.routeSelect(st)
@@ -140,7 +143,7 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (*Plan, error) 
 	case *sqlparser.Set, *sqlparser.Use:
 		return nil, unsupported(sql, "session state statements (SET, USE) on a pooled multi-shard connection (set session variables in each data source's DSN)")
 	default:
-		return s.routeOther(stmt, r.opaqueMentionsSharded)
+		return s.routeOther(stmt, r.parser)
 	}
 }
 
@@ -154,15 +157,16 @@ type parsed struct {
 	// What routing derives from the AST and the topology alone, kept for
 	// the topology version it was derived from.
 	mu      sync.Mutex
-	shapeV  uint64
+	shapeK  shapeKey
 	shape   *shape
 	renders map[renderKey]*rendered
 }
 
-// renderKey names one node rendering of a cached statement.
+// renderKey names one node rendering of a cached statement: the shape it
+// was rendered from and the node.
 type renderKey struct {
-	version uint64
-	node    int
+	shape shapeKey
+	node  int
 }
 
 // rendered is the SQL of one node rendering and, for each of its ?, the
@@ -269,13 +273,16 @@ func (s *statement) passthrough(kind Kind) (*Plan, error) {
 
 // routeOther handles statements with no routing of their own (SHOW,
 // EXPLAIN, …): they go unchanged to the default data source unless they
-// name a sharded table.
-func (s *statement) routeOther(stmt sqlparser.Statement, mentionsSharded func(string) bool) (*Plan, error) {
+// name a sharded table (or, in the text the parser keeps opaque, a
+// broadcast table, whose copies a data-changing LOAD DATA would split).
+func (s *statement) routeOther(stmt sqlparser.Statement, p *sqlparser.Parser) (*Plan, error) {
 	if names := s.shardedNames(stmt); len(names) > 0 {
 		return nil, unsupported(s.sql, "%s statement on sharded table %s", statementName(stmt), names[0])
 	}
-	if mentionsSharded(s.sql) {
-		return nil, unsupported(s.sql, "%s statement naming a sharded table", statementName(stmt))
+	if name, err := s.opaqueMentions(p); err != nil {
+		return nil, err
+	} else if name != "" {
+		return nil, unsupported(s.sql, "%s statement naming %s (run it on each data source's own connection)", statementName(stmt), name)
 	}
 	return s.passthrough(KindOther)
 }
@@ -294,18 +301,40 @@ func statementName(stmt sqlparser.Statement) string {
 	return b.String()
 }
 
-// opaqueMentionsSharded reports whether the text of a statement the parser
-// keeps opaque (OPTIMIZE, REPAIR, LOAD DATA, …) names a sharded table: any
-// identifier spelled like one counts, erring on the side of refusing.
-func (r *Router) opaqueMentionsSharded(sql string) bool {
-	tok := r.parser.NewStringTokenizer(sql)
+// opaqueMentions scans the text of a statement the parser keeps opaque
+// (OPTIMIZE, REPAIR, LOAD DATA, …) for a name of a sharded or broadcast
+// table, resolved as statement.resolve does: an identifier spelled like one
+// counts unless the server would read it as another table (another
+// schema's, or another case on a case-sensitive server). It errs on the
+// side of refusing: a token in any position counts (keywords, strings). It returns the
+// logical table named, or the refusal for a name it cannot resolve.
+func (s *statement) opaqueMentions(p *sqlparser.Parser) (string, error) {
+	tok := p.NewStringTokenizer(s.sql)
+	var prev, prev2 string // the identifiers or punctuation before this token
 	for {
 		typ, val := tok.Scan()
 		if typ == 0 || typ == eofChar {
-			return false
+			return "", nil
 		}
-		if _, ok := r.topo.Table(val); ok && val != "" {
-			return true
+		tn := sqlparser.TableName{Name: sqlparser.NewIdentifierCS(val)}
+		if prev == "." && prev2 != "" {
+			tn.Qualifier = sqlparser.NewIdentifierCS(prev2)
+		}
+		if val != "" {
+			r := s.resolve(tn)
+			if r.unknown != "" {
+				return "", unsupported(s.sql, "%s", r.unknown)
+			}
+			if r.sharded != nil {
+				return r.sharded.Name, nil
+			}
+			if r.broadcast != "" {
+				return r.broadcast, nil
+			}
+		}
+		prev2, prev = prev, val
+		if typ == '.' {
+			prev = "."
 		}
 	}
 }

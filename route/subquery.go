@@ -28,8 +28,8 @@ func (s *statement) routeSubqueries(stmt sqlparser.SQLNode) (*Plan, error) {
 		}
 		for _, ref := range s.scopeRefs(sel) {
 			if ref.sharded == nil {
-				if !s.topo.Broadcast(ref.name.Name.String()) {
-					plain = ref.name.Name.String()
+				if s.resolve(ref.name).broadcast == "" {
+					plain = fullName(ref.name)
 				}
 				continue
 			}
@@ -64,8 +64,8 @@ func (s *statement) routeSubqueries(stmt sqlparser.SQLNode) (*Plan, error) {
 	if scopeErr != nil {
 		return nil, scopeErr
 	}
-	if plain != "" && ds != s.topo.DefaultDataSource() {
-		return nil, unsupported(s.sql, "subquery joining sharded data on %s with %s, which lives on the default data source only", ds, plain)
+	if plain != "" && ds != s.homeDataSource() {
+		return nil, unsupported(s.sql, "subquery joining sharded data on %s with %s, which lives on data source %s only", ds, plain, s.homeDataSource())
 	}
 	r := &renderer{s: s, tables: tables, nodeIdxs: idxs, node: tables[0].Nodes[idxs[0]]}
 	r.aliased = s.shapeOf(stmt).aliased
@@ -87,7 +87,7 @@ func (s *statement) scopeRefs(sel *sqlparser.Select) []tableRef {
 			case *sqlparser.AliasedTableExpr:
 				if tn, ok := n.Expr.(sqlparser.TableName); ok {
 					ref := tableRef{expr: n, name: tn}
-					ref.sharded, _ = s.topo.Table(tn.Name.String())
+					ref.sharded = s.resolve(tn).sharded
 					refs = append(refs, ref)
 				}
 			}

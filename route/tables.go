@@ -5,6 +5,7 @@ import (
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
+	"github.com/shardsql/shardsql/internal/schema"
 	"github.com/shardsql/shardsql/shard"
 )
 
@@ -36,6 +37,9 @@ type shape struct {
 	// aliased holds the sharded tables given an alias, lower-cased: a
 	// qualifier spelled like such a table names its alias.
 	aliased map[string]bool
+	// unresolved is the refusal for a table name that cannot be resolved
+	// without the servers' catalog, or nil.
+	unresolved error
 }
 
 // shapeOf walks node and records its tables and the constructs that decide
@@ -44,16 +48,16 @@ func (s *statement) shapeOf(node sqlparser.SQLNode) *shape {
 	top := s.ps != nil && node == sqlparser.SQLNode(s.ps.stmt)
 	if top {
 		s.ps.mu.Lock()
-		sh, v := s.ps.shape, s.ps.shapeV
+		sh, k := s.ps.shape, s.ps.shapeK
 		s.ps.mu.Unlock()
-		if sh != nil && v == s.version {
+		if sh != nil && k == s.shapeKey() {
 			return sh
 		}
 	}
 	sh := s.walkShape(node)
 	if top {
 		s.ps.mu.Lock()
-		s.ps.shape, s.ps.shapeV = sh, s.version
+		s.ps.shape, s.ps.shapeK = sh, s.shapeKey()
 		s.ps.mu.Unlock()
 	}
 	return sh
@@ -65,10 +69,14 @@ func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 	sh := &shape{}
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n := n.(type) {
+		case sqlparser.TableName:
+			if r := s.resolve(n); r.unknown != "" && sh.unresolved == nil {
+				sh.unresolved = unsupported(s.sql, "%s", r.unknown)
+			}
 		case *sqlparser.AliasedTableExpr:
 			if tn, ok := n.Expr.(sqlparser.TableName); ok {
 				ref := tableRef{expr: n, name: tn}
-				if st, ok := s.topo.Table(tn.Name.String()); ok {
+				if st := s.resolve(tn).sharded; st != nil {
 					ref.sharded = st
 					sh.sharded = append(sh.sharded, ref)
 					if !n.As.IsEmpty() {
@@ -98,6 +106,19 @@ func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 		return true, nil
 	}, node)
 	return sh
+}
+
+// shapeKey is what a statement's shape depends on besides its text: the
+// topology version, the catalog (names resolve by the servers' databases and
+// case rules) and the data source unqualified unknown names go to.
+type shapeKey struct {
+	version uint64
+	catalog *schema.Catalog
+	home    string
+}
+
+func (s *statement) shapeKey() shapeKey {
+	return shapeKey{version: s.version, catalog: s.catalog, home: s.hintDS}
 }
 
 // checkSingleTable returns an error unless the statement touches exactly one

@@ -45,3 +45,13 @@ func (t *Topology) Broadcast(name string) bool {
 	_, ok := t.bcast[strings.ToLower(name)]
 	return ok
 }
+
+// BroadcastName returns the broadcast table name, compared
+// case-insensitively, as it was added, or false. Callers that must follow a
+// server's case-sensitive table names compare it with what the SQL spells.
+func (t *Topology) BroadcastName(name string) (string, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	b, ok := t.bcast[strings.ToLower(name)]
+	return b, ok
+}
