@@ -82,6 +82,9 @@ func (s *statement) conditions(ref tableRef) *conditions {
 // sharding values a hint gives for the table.
 func (c *conditions) nodeSet(where *sqlparser.Where) (nodeSet, error) {
 	if values, ok := c.s.hints[strings.ToLower(c.table.Name)]; ok {
+		if err := c.checkHint(where, values); err != nil {
+			return allNodes(), err
+		}
 		set := c.none()
 		for _, v := range values {
 			i, err := c.node(v)

@@ -49,7 +49,14 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 			keyCol = i
 		}
 	}
-	if _, hinted := s.hints[strings.ToLower(table.Name)]; hinted || keyCol < 0 {
+	hint, hinted := s.hints[strings.ToLower(table.Name)]
+	if hinted && keyCol >= 0 {
+		// The rows carry their key: each goes to its own node, and the
+		// hint must agree with every one of them.
+		if err := s.checkInsertHint(table, hint, rows, keyCol); err != nil {
+			return nil, err
+		}
+	} else if keyCol < 0 {
 		// A hint decides the node; without one the key must be in the rows.
 		if !hinted {
 			return nil, unsupported(s.sql, "INSERT into sharded table %s without its sharding column %s (name it, or give a sharding value hint)", table.Name, table.Column)
