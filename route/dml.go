@@ -43,6 +43,17 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 			return nil, err
 		}
 	}
+	for _, upd := range ins.OnDup {
+		if upd.Name.Name.EqualString(table.Column) {
+			return nil, unsupported(s.sql, "ON DUPLICATE KEY UPDATE of sharding column %s (the row would have to move to another node)", table.Column)
+		}
+	}
+	if err := s.checkUniqueKeys(ins, table); err != nil {
+		return nil, err
+	}
+	if err := s.checkAutoIncrement(ins, rows, table); err != nil {
+		return nil, err
+	}
 	keyCol := -1
 	for i, col := range ins.Columns {
 		if col.EqualString(table.Column) {
@@ -71,11 +82,6 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		p := s.plan(KindInsert, ins, rt)
 		p.GeneratedIDs = generated
 		return p, nil
-	}
-	for _, upd := range ins.OnDup {
-		if upd.Name.Name.EqualString(table.Column) {
-			return nil, unsupported(s.sql, "ON DUPLICATE KEY UPDATE of sharding column %s (the row would have to move to another node)", table.Column)
-		}
 	}
 	perNode := make(map[int]sqlparser.Values)
 	for _, row := range rows {

@@ -1,0 +1,123 @@
+package route
+
+import (
+	"strconv"
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/shard"
+)
+
+// Unique keys are enforced by each physical table, so across a sharded
+// table only for keys that contain the sharding column (equal keys then
+// have equal sharding values and meet on one node). Hazard: REPLACE,
+// INSERT IGNORE and INSERT … ON DUPLICATE KEY UPDATE decide what to do by
+// looking for a conflicting row; under any other unique key that row may
+// live on another node, so the statement inserts a duplicate where one
+// table would have replaced, skipped or updated. They are refused unless
+// the catalog shows every unique key contains the sharding column.
+
+// conflictVerb names the conflict-handling form of an INSERT, or "".
+func conflictVerb(ins *sqlparser.Insert) string {
+	switch {
+	case ins.Action == sqlparser.ReplaceAct:
+		return "REPLACE"
+	case len(ins.OnDup) > 0:
+		return "INSERT … ON DUPLICATE KEY UPDATE"
+	case bool(ins.Ignore):
+		return "INSERT IGNORE"
+	}
+	return ""
+}
+
+// checkUniqueKeys refuses REPLACE, INSERT IGNORE and ON DUPLICATE KEY
+// UPDATE on table unless every unique key of the table contains its
+// sharding column.
+func (s *statement) checkUniqueKeys(ins *sqlparser.Insert, table *shard.ShardedTable) error {
+	verb := conflictVerb(ins)
+	if verb == "" {
+		return nil
+	}
+	ct, ok := s.catalog.Table(table.Name)
+	if !ok {
+		return unsupported(s.sql, "%s on sharded table %s whose unique keys shardsql does not know (the servers' catalog is not loaded): a conflicting row could be on another node, where the statement would not see it (use a plain INSERT, or UPDATE by the sharding column)",
+			verb, table.Name)
+	}
+	for _, ix := range ct.Indexes {
+		has := false
+		for _, c := range ix.Columns {
+			if strings.EqualFold(c, table.Column) {
+				has = true
+			}
+		}
+		if !has {
+			return unsupported(s.sql, "%s on sharded table %s, whose unique key %s (%s) does not contain sharding column %s: a conflicting row could be on another node, where the statement would not see it (include %s in every unique key, or use a plain INSERT, or UPDATE by the sharding column)",
+				verb, table.Name, ix.Name, strings.Join(ix.Columns, ", "), table.Column, table.Column)
+		}
+	}
+	return nil
+}
+
+// checkAutoIncrement refuses an INSERT that leaves the table's
+// AUTO_INCREMENT column to the server (the column omitted, or NULL, 0 or
+// DEFAULT, or an expression that may be either): every node counts on its
+// own, so ids repeat across nodes. A KeyGenerator for that column fills
+// omitted and NULL values before routing (run it after fillKeys).
+func (s *statement) checkAutoIncrement(ins *sqlparser.Insert, rows sqlparser.Values, table *shard.ShardedTable) error {
+	ct, ok := s.catalog.Table(table.Name)
+	if !ok {
+		return nil
+	}
+	auto := ""
+	for _, c := range ct.Columns {
+		if c.AutoIncrement {
+			auto = c.Name
+		}
+	}
+	if auto == "" {
+		return nil
+	}
+	refuse := func(what string) error {
+		return unsupported(s.sql, "INSERT into sharded table %s that leaves AUTO_INCREMENT column %s to the server (%s): each node counts on its own and the ids repeat across nodes (set shard.Table.KeyColumn = %q and shard.Table.KeyGenerator, for example a seq.Snowflake, or give every row its id)",
+			table.Name, auto, what, auto)
+	}
+	col := -1
+	for i, c := range ins.Columns {
+		if c.EqualString(auto) {
+			col = i
+		}
+	}
+	if col < 0 {
+		return refuse("the column is omitted")
+	}
+	for _, row := range rows {
+		if col >= len(row) {
+			continue // MySQL rejects the row count itself
+		}
+		if _, isDefault := row[col].(*sqlparser.Default); isDefault {
+			return refuse("DEFAULT")
+		}
+		v, ok := s.value(row[col])
+		switch {
+		case !ok:
+			return refuse("an expression that may be NULL or 0: " + sqlparser.String(row[col]))
+		case v == nil:
+			return refuse("NULL")
+		case isZero(v):
+			return refuse("0")
+		}
+	}
+	return nil
+}
+
+// isZero reports a value that an AUTO_INCREMENT column reads as 0 (and so
+// generates an id for, unless sql_mode has NO_AUTO_VALUE_ON_ZERO).
+func isZero(v any) bool {
+	t, ok := canonicalText(v)
+	if !ok {
+		return false
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+	return err == nil && f == 0
+}
