@@ -122,6 +122,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (*Plan, error) 
 	if err := s.shapeOf(stmt).unresolved; err != nil {
 		return nil, err
 	}
+	if err := s.checkComments(stmt, r.parser); err != nil {
+		return nil, err
+	}
 	switch st := stmt.(type) {
 	case *sqlparser.Select:
 		return s.routeSelect(st)
@@ -150,9 +153,10 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (*Plan, error) 
 // parsed is a statement's parse, kept in the plan cache: the AST (never
 // modified once parsed) and its number of ? placeholders.
 type parsed struct {
-	sql     string
-	stmt    sqlparser.Statement
-	numArgs int
+	sql      string
+	stmt     sqlparser.Statement
+	numArgs  int
+	comments []string // versioned and MariaDB-only executable comments
 
 	// What routing derives from the AST and the topology alone, kept for
 	// the topology version it was derived from.
@@ -195,7 +199,7 @@ func (r *Router) parse(sql string) (*parsed, error) {
 	if err := r.checkPlaceholders(sql, bindVars); err != nil {
 		return nil, err
 	}
-	p := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars)}
+	p := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars), comments: versionedComments(sql)}
 	if r.cache != nil {
 		r.cache.put(p)
 	}
@@ -220,9 +224,12 @@ func (r *Router) checkPlaceholders(sql string, bindVars sqlparser.BindVars) erro
 			if typ == 0 || typ == eofChar {
 				break
 			}
-			if strings.HasPrefix(val, ":") && tok.Pos > 0 && sql[tok.Pos-1] == '?' {
+			if typ != sqlparser.VALUE_ARG && typ != sqlparser.LIST_ARG {
+				continue // a ':' inside a string, comment or quoted name is text
+			}
+			if tok.Pos > 0 && sql[tok.Pos-1] == '?' {
 				marks++
-			} else if strings.HasPrefix(val, ":") {
+			} else {
 				return unsupported(sql, "named bind variable %s (use ? placeholders)", val)
 			}
 		}
@@ -279,7 +286,7 @@ func (s *statement) routeOther(stmt sqlparser.Statement, p *sqlparser.Parser) (*
 	if names := s.shardedNames(stmt); len(names) > 0 {
 		return nil, unsupported(s.sql, "%s statement on sharded table %s", statementName(stmt), names[0])
 	}
-	if name, err := s.opaqueMentions(p); err != nil {
+	if name, err := s.mentionsLogical(p, s.sql); err != nil {
 		return nil, err
 	} else if name != "" {
 		return nil, unsupported(s.sql, "%s statement naming %s (run it on each data source's own connection)", statementName(stmt), name)
@@ -301,15 +308,15 @@ func statementName(stmt sqlparser.Statement) string {
 	return b.String()
 }
 
-// opaqueMentions scans the text of a statement the parser keeps opaque
+// mentionsLogical scans the text of a statement the parser keeps opaque
 // (OPTIMIZE, REPAIR, LOAD DATA, …) for a name of a sharded or broadcast
 // table, resolved as statement.resolve does: an identifier spelled like one
 // counts unless the server would read it as another table (another
 // schema's, or another case on a case-sensitive server). It errs on the
 // side of refusing: a token in any position counts (keywords, strings). It returns the
 // logical table named, or the refusal for a name it cannot resolve.
-func (s *statement) opaqueMentions(p *sqlparser.Parser) (string, error) {
-	tok := p.NewStringTokenizer(s.sql)
+func (s *statement) mentionsLogical(p *sqlparser.Parser, text string) (string, error) {
+	tok := p.NewStringTokenizer(text)
 	var prev, prev2 string // the identifiers or punctuation before this token
 	for {
 		typ, val := tok.Scan()

@@ -1,6 +1,7 @@
 package route
 
 import (
+	"math"
 	"strconv"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -31,8 +32,19 @@ func (m *scatter) planLimit() error {
 		m.node.Limit = nil
 		return nil
 	}
-	m.node.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(offset+count, 10))}
+	m.node.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(saturatingAdd(offset, count), 10))}
 	return nil
+}
+
+// saturatingAdd is a+b for non-negative a and b, or math.MaxInt64 when the
+// sum overflows. Hazard: LIMIT 9223372036854775807 OFFSET 1 wrapped to a
+// negative node LIMIT, which the server rejects; no node holds 2⁶³ rows, so
+// the saturated LIMIT returns the same rows.
+func saturatingAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 func (m *scatter) limitValue(e sqlparser.Expr) (int64, error) {
@@ -42,11 +54,11 @@ func (m *scatter) limitValue(e sqlparser.Expr) (int64, error) {
 	case int64:
 		n = x
 	case uint64:
-		n = int64(x)
+		n = clampUint(x)
 	case string:
-		n, ok = parseInt(x)
+		n, ok = parseLimit(x)
 	case []byte:
-		n, ok = parseInt(string(x))
+		n, ok = parseLimit(string(x))
 	default:
 		ok = false
 	}
@@ -54,6 +66,25 @@ func (m *scatter) limitValue(e sqlparser.Expr) (int64, error) {
 		return 0, unsupported(m.s.sql, "LIMIT value %s (use a non-negative integer literal or ? argument)", sqlparser.String(e))
 	}
 	return n, nil
+}
+
+// clampUint converts a LIMIT or OFFSET above math.MaxInt64 (MySQL takes
+// up to 2⁶⁴-1, as in the "LIMIT 5, 18446744073709551615" idiom for "all
+// the rest") to math.MaxInt64: no node holds more rows than that.
+func clampUint(u uint64) int64 {
+	if u > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(u)
+}
+
+// parseLimit reads a LIMIT or OFFSET argument given as text.
+func parseLimit(s string) (int64, bool) {
+	if n, ok := parseInt(s); ok {
+		return n, true
+	}
+	u, err := strconv.ParseUint(s, 10, 64)
+	return clampUint(u), err == nil
 }
 
 func parseInt(s string) (int64, bool) {

@@ -35,6 +35,9 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 		return nil, err
 	}
 	if len(rt.nodes) > 1 {
+		if err := s.checkFunctions(sel, len(rt.nodes)); err != nil {
+			return nil, err
+		}
 		if sh.window {
 			return nil, unsupported(s.sql, "window function on sharded table %s across %d nodes", name, len(rt.nodes))
 		}
