@@ -6,12 +6,14 @@ import (
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
-// Executable comments run or not by the server's version: MariaDB runs the
-// content of /*!NNNNN … */ (5 digits, or 6) when its version is at least
-// NNNNN and of /*M!NNNNNN … */ always or by version, MySQL runs /*!NNNNN
-// and ignores /*M!. Hazard: the SQL parser decides by its own version
-// (8.0 here): it reads /*!99999 … */ as nothing, /*!100500 as version
-// 10050 followed by a 0, and /*M! … */ as a plain comment that node SQL
+// Executable comments run or not by the server's version, and servers
+// disagree: MariaDB 10.11 (checked in driver/routing_edges_test.go) runs
+// /*!NNNNN … */ below 50700 but skips MySQL 5.7+ versions (50700–99999),
+// runs /*!NNNNNN … */ (6 digits) and /*M!NNNNNN … */ by its own version and
+// /*M! … */ always; MySQL runs /*!NNNNN by its version and ignores /*M!.
+// Hazard: the SQL parser decides by its own version (8.0 here): it runs
+// /*!80000 … */ where MariaDB skips it, reads /*!100500 as version 10050
+// and a stray 0, and takes /*M! … */ for a plain comment that node SQL
 // drops — so `DELETE FROM t_order /*M! WHERE user_id = 1 */` would have
 // emptied every node while MariaDB deletes one user's rows. The server's
 // version is not known when routing, so a statement with a versioned or
@@ -32,7 +34,7 @@ func versionedComments(sql string) []string {
 			continue
 		}
 		rest := sql[i+2:]
-		risky := strings.HasPrefix(rest, "M!") || strings.HasPrefix(rest, "m!") ||
+		risky := strings.HasPrefix(rest, "M!") || // "/*m!" is a plain comment to MariaDB too
 			(len(rest) > 1 && rest[0] == '!' && rest[1] >= '0' && rest[1] <= '9')
 		if !risky {
 			continue
@@ -52,7 +54,7 @@ func versionedComments(sql string) []string {
 // and their version digits, up to */.
 func commentBody(c string) string {
 	c = strings.TrimSuffix(strings.TrimPrefix(c, "/*"), "*/")
-	c = strings.TrimLeft(c, "Mm")
+	c = strings.TrimPrefix(c, "M")
 	c = strings.TrimPrefix(c, "!")
 	return strings.TrimLeft(c, "0123456789")
 }
