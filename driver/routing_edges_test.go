@@ -52,6 +52,34 @@ func TestRoutingEdgesMariaDB(t *testing.T) {
 	}
 	require.EqualValues(t, 40, shardedTotal(t, servers))
 
+	t.Run("schema-qualified names without a catalog", func(t *testing.T) {
+		// archive.t_order is another table on the first server. Until the
+		// driver loads the servers' catalog, shardsql cannot tell it from
+		// the sharded t_order and refuses it — never touching the live
+		// physical tables.
+		first := direct(t, servers[0])
+		_, err := first.ExecContext(ctx, "CREATE DATABASE archive")
+		require.NoError(t, err)
+		_, err = first.ExecContext(ctx, "CREATE TABLE archive.t_order (order_id BIGINT PRIMARY KEY, user_id BIGINT)")
+		require.NoError(t, err)
+		_, err = first.ExecContext(ctx, "INSERT INTO archive.t_order VALUES (1, 1), (2, 2)")
+		require.NoError(t, err)
+		for _, q := range []string{
+			"DROP TABLE archive.t_order",
+			"DELETE FROM archive.t_order",
+			"UPDATE archive.t_order SET user_id = 9",
+			"TRUNCATE TABLE archive.t_order",
+			"SELECT COUNT(*) FROM archive.t_order",
+			"OPTIMIZE TABLE archive.t_order",
+		} {
+			_, err := db.ExecContext(ctx, q)
+			require.ErrorIs(t, err, route.ErrUnsupported, q)
+			assert.Contains(t, err.Error(), "schema-qualified name archive.t_order", q)
+		}
+		assert.EqualValues(t, 40, shardedTotal(t, servers))
+		assert.EqualValues(t, 2, intQuery(t, first, "SELECT COUNT(*) FROM archive.t_order"))
+	})
+
 	t.Run("hint contradicting rows writes nothing", func(t *testing.T) {
 		hinted := driver.WithShardingValues(ctx, "t_order", 42)
 		_, err := db.ExecContext(hinted, "INSERT INTO t_order (order_id, user_id, amount) VALUES (101, 1, 1.00), (102, 2, 1.00)")
