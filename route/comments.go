@@ -62,7 +62,10 @@ func commentBody(c string) string {
 // checkComments refuses a statement with versioned or MariaDB-only
 // executable comments that touches a sharded or broadcast table.
 func (s *statement) checkComments(stmt sqlparser.Statement, p *sqlparser.Parser) error {
-	comments := s.ps.comments
+	if !strings.Contains(s.sql, "/*") {
+		return nil
+	}
+	comments := versionedComments(s.sql)
 	if len(comments) == 0 {
 		return nil
 	}

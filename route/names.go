@@ -141,18 +141,14 @@ func (s *statement) qualifies(q sqlparser.TableName, ref tableRef) bool {
 	return strings.EqualFold(q.Name.String(), ref.qualifier())
 }
 
-// unresolvedName returns the refusal for the first table name in node
-// (column qualifiers included) that cannot be resolved, or nil.
-func (s *statement) unresolvedName(node sqlparser.SQLNode) error {
-	var err error
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if tn, ok := n.(sqlparser.TableName); ok {
-			if r := s.resolve(tn); r.unknown != "" {
-				err = unsupported(s.sql, "%s", r.unknown)
-				return false, nil
-			}
-		}
-		return err == nil, nil
-	}, node)
-	return err
+// checkNames refuses a statement whose table names (or executable
+// comments) shardsql cannot read as the server would. The unknown-data-
+// source check of a WithDataSource hint follows it: an unknown hint is
+// missing from the catalog, so a qualified name is refused for that reason
+// first.
+func (s *statement) checkNames(stmt sqlparser.Statement, p *sqlparser.Parser) error {
+	if err := s.shapeOf(stmt).unresolved; err != nil {
+		return err
+	}
+	return s.checkComments(stmt, p)
 }

@@ -114,16 +114,13 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (*Plan, error) 
 		}
 		s.hints[strings.ToLower(table)] = values
 	}
+	if err := s.checkNames(stmt, r.parser); err != nil {
+		return nil, err
+	}
 	if opts.DataSource != "" {
 		if _, ok := r.topo.DataSource(opts.DataSource); !ok {
 			return nil, fmt.Errorf("shardsql: hint names unknown data source %q", opts.DataSource)
 		}
-	}
-	if err := s.shapeOf(stmt).unresolved; err != nil {
-		return nil, err
-	}
-	if err := s.checkComments(stmt, r.parser); err != nil {
-		return nil, err
 	}
 	switch st := stmt.(type) {
 	case *sqlparser.Select:
@@ -153,10 +150,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (*Plan, error) 
 // parsed is a statement's parse, kept in the plan cache: the AST (never
 // modified once parsed) and its number of ? placeholders.
 type parsed struct {
-	sql      string
-	stmt     sqlparser.Statement
-	numArgs  int
-	comments []string // versioned and MariaDB-only executable comments
+	sql     string
+	stmt    sqlparser.Statement
+	numArgs int
 
 	// What routing derives from the AST and the topology alone, kept for
 	// the topology version it was derived from.
@@ -199,7 +195,7 @@ func (r *Router) parse(sql string) (*parsed, error) {
 	if err := r.checkPlaceholders(sql, bindVars); err != nil {
 		return nil, err
 	}
-	p := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars), comments: versionedComments(sql)}
+	p := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars)}
 	if r.cache != nil {
 		r.cache.put(p)
 	}
