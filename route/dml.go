@@ -76,14 +76,21 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 			// MySQL rejects this too; let it say so on the first node.
 			return s.plan(KindInsert, ins, routed{tables: []*shard.ShardedTable{table}, nodes: []int{0}}), nil
 		}
-		v, ok := s.value(row[keyCol])
+		v, ok := s.keyExpr(row[keyCol])
 		if !ok {
 			return nil, unsupported(s.sql, "INSERT value %s for sharding column %s (use a literal or a ? argument)", sqlparser.String(row[keyCol]), table.Column)
 		}
 		if v == nil {
 			return nil, fmt.Errorf("shardsql: NULL for sharding column %s of table %s in %q: every row needs a sharding value", table.Column, table.Name, quote(s.sql))
 		}
-		n, err := table.NodeFor(v)
+		k, err := s.convert(table, v, keyStore)
+		if err != nil {
+			return nil, err
+		}
+		if k.res != keyExact {
+			return nil, unsupported(s.sql, "INSERT value %s for sharding column %s of table %s: %s; write the value exactly as the column stores it", sqlparser.String(row[keyCol]), table.Column, table.Name, k.why)
+		}
+		n, err := table.NodeFor(k.value)
 		if err != nil {
 			return nil, err
 		}
