@@ -19,77 +19,68 @@ import (
 
 // The schema catalog is what the servers say about the data sources and
 // the sharded tables (column types, collations, unique keys), which routing
-// needs to convert sharding values as the server does. It is loaded on
-// first use and again when the topology changes, after a DDL statement the
-// driver runs, and when a statement needs a table the catalog lacks (at
-// most once per catalogRetry). The hot path is one atomic load.
+// needs to convert sharding values as the server does. The hot path is two
+// atomic loads (the catalog and the topology version); no statement waits
+// for the servers unless its routing needs a fact the catalog lacks:
 //
-// A data source that does not answer leaves its facts unknown rather than
-// failing the statement: routing then takes the conservative path (every
-// node for reads, a refusal for writes) only for the statements that need
-// those facts.
+//   - the catalog starts empty (only the DSNs' time zones, which need no
+//     I/O) and is loaded when a statement needs a fact it lacks
+//     (Plan.SchemaUnknown, route.ErrSchemaUnknown), at most once per
+//     catalogRetry for statements it only routes more widely, always
+//     for statements it refuses;
+//   - a topology change carries the facts over to the new version
+//     without I/O (the servers' schema did not change);
+//   - a DDL statement the driver runs drops its table's facts, so the next
+//     statement that needs them loads them afresh.
+//
+// The hazard avoided: loading eagerly makes every statement wait for a
+// server that hangs, including statements that never touch it. A data
+// source that does not answer keeps the facts it gave before, or leaves
+// them unknown: routing then takes the conservative path (every node for
+// reads, a refusal for writes) only for statements that need them.
 
 // catalogTimeout bounds how long loading the catalog waits for one data
 // source (and never longer than the statement's own deadline).
 const catalogTimeout = 2 * time.Second
 
-// catalogRetry is the shortest time between two loads of a catalog that
-// lacks facts a statement needed.
+// catalogRetry is the shortest time between two loads for statements that
+// the missing facts only route more widely.
 const catalogRetry = time.Second
 
 // catalogCache holds the current catalog of a Connector.
 type catalogCache struct {
 	state atomic.Pointer[catalogState]
-	mu    sync.Mutex // one load at a time; loads never overlap, so the last stored is the newest
+	// mu serializes every change of state, loads included, so a DDL's
+	// invalidation never races with a load that read the old schema.
+	mu sync.Mutex
 }
 
-// catalogState is one loaded catalog.
+// catalogState is one catalog and how it was obtained.
 type catalogState struct {
 	cat      *schema.Catalog
 	complete bool      // every data source answered and every sharded table was found
-	loaded   time.Time // when the load started
+	loaded   time.Time // when the last load started; zero before the first
 }
 
-// current returns the catalog for the topology's current version, loading
-// it if there is none yet or the topology changed.
-func (cc *catalogCache) current(ctx context.Context, c *Connector) *schema.Catalog {
+// current returns the catalog for the topology's current version.
+func (cc *catalogCache) current(c *Connector) *schema.Catalog {
 	if st := cc.state.Load(); st != nil && st.cat.TopologyVersion == c.topo.Version() {
 		return st.cat
 	}
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if st := cc.state.Load(); st != nil && st.cat.TopologyVersion == c.topo.Version() {
+	st := cc.state.Load()
+	if st != nil && st.cat.TopologyVersion == c.topo.Version() {
 		return st.cat
 	}
-	return cc.loadLocked(ctx, c)
+	next := c.rebase(st)
+	cc.state.Store(next)
+	return next.cat
 }
 
-// reload loads the catalog again, after DDL (force) or because a statement
-// needed facts it lacks. It returns nil when the catalog was not reloaded:
-// it was complete, or was loaded less than catalogRetry ago.
-func (cc *catalogCache) reload(ctx context.Context, c *Connector, force bool) *schema.Catalog {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	if st := cc.state.Load(); !force && st != nil && st.cat.TopologyVersion == c.topo.Version() &&
-		(st.complete || time.Since(st.loaded) < catalogRetry) {
-		return nil
-	}
-	return cc.loadLocked(ctx, c)
-}
-
-// loadLocked loads and stores the catalog; cc.mu must be held.
-func (cc *catalogCache) loadLocked(ctx context.Context, c *Connector) *schema.Catalog {
-	st := c.loadCatalog(ctx)
-	cc.state.Store(st)
-	return st.cat
-}
-
-// loadCatalog asks every data source, in parallel, about itself and about
-// the sharded tables whose first node it holds.
-func (c *Connector) loadCatalog(ctx context.Context) *catalogState {
-	st := &catalogState{loaded: time.Now()}
-	// The version is read first: a topology change during the load makes
-	// the next statement load again.
+// rebase carries the facts of st (nil for none) over to the topology's
+// current version, without I/O.
+func (c *Connector) rebase(st *catalogState) *catalogState {
 	version := c.topo.Version()
 	sources := c.topo.DataSources()
 	tables := c.topo.Tables()
@@ -99,6 +90,81 @@ func (c *Connector) loadCatalog(ctx context.Context) *catalogState {
 		Tables:          make(map[string]*schema.Table, len(tables)),
 		Locations:       locations(sources),
 	}
+	next := &catalogState{cat: cat}
+	if st == nil {
+		return next
+	}
+	next.loaded, next.complete = st.loaded, st.complete
+	for _, ds := range sources {
+		if src, ok := st.cat.Sources[ds.Name]; ok {
+			cat.Sources[ds.Name] = src
+		} else {
+			next.complete = false
+		}
+	}
+	for _, t := range tables {
+		if tbl, ok := st.cat.Table(t.Name); ok {
+			cat.Tables[strings.ToLower(t.Name)] = tbl
+		} else {
+			next.complete = false
+		}
+	}
+	return next
+}
+
+// reload loads the catalog because a statement that routed with catalog
+// used needed facts it lacks. It returns nil when there is nothing newer
+// to route with: the catalog is complete, or (unless refused, when the
+// statement was refused for lack of facts) was loaded less than
+// catalogRetry ago. A load that finished after used was taken serves the
+// statement without another one.
+func (cc *catalogCache) reload(ctx context.Context, c *Connector, used *schema.Catalog, refused bool) *schema.Catalog {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	st := cc.state.Load()
+	if st != nil && st.cat.TopologyVersion == c.topo.Version() {
+		switch {
+		case st.cat != used:
+			return st.cat
+		case st.complete, !refused && time.Since(st.loaded) < catalogRetry:
+			return nil
+		}
+	}
+	next := c.loadCatalog(ctx, st)
+	cc.state.Store(next)
+	return next.cat
+}
+
+// forget drops what the catalog knows of a table, after DDL on it, and
+// lets the next statement that needs it load at once.
+func (cc *catalogCache) forget(table string) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	st := cc.state.Load()
+	if st == nil {
+		return
+	}
+	cat := *st.cat
+	cat.Tables = make(map[string]*schema.Table, len(st.cat.Tables))
+	for k, v := range st.cat.Tables {
+		if k != strings.ToLower(table) {
+			cat.Tables[k] = v
+		}
+	}
+	cc.state.Store(&catalogState{cat: &cat})
+}
+
+// loadCatalog asks every data source, in parallel, about itself and about
+// the sharded tables whose first node it holds. A data source that does not
+// answer keeps the facts it gave in prev (nil for none).
+func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalogState {
+	// The version is read first: a topology change during the load makes
+	// the next statement rebase.
+	next := c.rebase(nil)
+	next.loaded = time.Now()
+	cat := next.cat
+	sources := c.topo.DataSources()
+	tables := c.topo.Tables()
 	byDS := make(map[string][]*shard.ShardedTable)
 	for _, t := range tables {
 		ds := t.Nodes[0].DataSource
@@ -106,8 +172,9 @@ func (c *Connector) loadCatalog(ctx context.Context) *catalogState {
 	}
 	type answer struct {
 		src    schema.Source
-		ok     bool
+		ok     bool // the server answered about itself
 		tables []*schema.Table
+		tabOK  bool // … and about its tables
 	}
 	answers := make([]answer, len(sources))
 	var wg sync.WaitGroup
@@ -126,28 +193,56 @@ func (c *Connector) loadCatalog(ctx context.Context) *catalogState {
 				return
 			}
 			a.ok = true
-			if len(byDS[ds.Name]) > 0 && a.src.Database != "" {
-				a.tables, _ = queryTables(lctx, db, a.src.LowerCaseTableNames, byDS[ds.Name])
+			if len(byDS[ds.Name]) == 0 || a.src.Database == "" {
+				a.tabOK = true
+				return
 			}
+			a.tables, err = queryTables(lctx, db, a.src.LowerCaseTableNames, byDS[ds.Name])
+			a.tabOK = err == nil
 		}()
 	}
 	wg.Wait()
-	st.complete = true
+	next.complete = true
 	for i, ds := range sources {
-		if !answers[i].ok {
-			st.complete = false
+		a := answers[i]
+		if a.ok {
+			cat.Sources[ds.Name] = a.src
+		} else if src, ok := prev.source(ds.Name); ok {
+			cat.Sources[ds.Name] = src
+		}
+		if !a.ok || !a.tabOK {
+			next.complete = false
+			for _, t := range byDS[ds.Name] {
+				if tbl, ok := prev.table(t.Name); ok {
+					cat.Tables[strings.ToLower(t.Name)] = tbl
+				}
+			}
 			continue
 		}
-		cat.Sources[ds.Name] = answers[i].src
-		for _, t := range answers[i].tables {
+		for _, t := range a.tables {
 			cat.Tables[strings.ToLower(t.Name)] = t
 		}
 	}
 	if len(cat.Tables) != len(tables) {
-		st.complete = false
+		next.complete = false
 	}
-	st.cat = cat
-	return st
+	return next
+}
+
+// source returns what st knows of a data source.
+func (st *catalogState) source(name string) (schema.Source, bool) {
+	if st == nil {
+		return schema.Source{}, false
+	}
+	return st.cat.Source(name)
+}
+
+// table returns what st knows of a table.
+func (st *catalogState) table(name string) (*schema.Table, bool) {
+	if st == nil {
+		return nil, false
+	}
+	return st.cat.Table(name)
 }
 
 // querySource asks a server for its database, lower_case_table_names and
@@ -317,12 +412,13 @@ func checkLocations(topo *shard.Topology) error {
 
 // routeCatalog routes a statement with the current catalog and, when the
 // plan or refusal depended on facts the catalog lacks, once more after
-// reloading it.
+// loading them.
 func (c *Connector) routeCatalog(ctx context.Context, query string, args []any, opts route.Options) (*route.Plan, error) {
-	opts.Catalog = c.catalog.current(ctx, c)
+	opts.Catalog = c.catalog.current(c)
 	p, err := c.router.RouteWith(query, args, opts)
-	if (err != nil && errors.Is(err, route.ErrSchemaUnknown)) || (err == nil && p.SchemaUnknown) {
-		if fresh := c.catalog.reload(ctx, c, false); fresh != nil {
+	refused := err != nil && errors.Is(err, route.ErrSchemaUnknown)
+	if refused || (err == nil && p.SchemaUnknown) {
+		if fresh := c.catalog.reload(ctx, c, opts.Catalog, refused); fresh != nil {
 			opts.Catalog = fresh
 			p, err = c.router.RouteWith(query, args, opts)
 		}
@@ -330,10 +426,11 @@ func (c *Connector) routeCatalog(ctx context.Context, query string, args []any, 
 	return p, err
 }
 
-// afterExec reloads the catalog after a DDL statement, whatever its
-// outcome (a DDL may have changed some nodes before failing on others).
-func (c *Connector) afterExec(ctx context.Context, p *route.Plan) {
-	if p != nil && p.Kind == route.KindDDL {
-		c.catalog.reload(context.WithoutCancel(ctx), c, true)
+// afterExec forgets the facts of the table a DDL statement changed,
+// whatever its outcome (a DDL may have changed some nodes before failing
+// on others).
+func (c *Connector) afterExec(p *route.Plan) {
+	if p != nil && p.Kind == route.KindDDL && p.Table != "" {
+		c.catalog.forget(p.Table)
 	}
 }
