@@ -36,6 +36,12 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 	if len(ins.Columns) == 0 {
 		return nil, unsupported(s.sql, "INSERT without a column list into sharded table %s (name the columns, including %s)", table.Name, table.Column)
 	}
+	if s.catalog != nil && s.column(table) == nil {
+		// Checked before keys are generated: the driver routes a statement
+		// refused for lack of facts again once it has them, and must not
+		// draw a second set of ids.
+		return nil, unsupported(s.sql, "INSERT into sharded table %s, whose column %s the servers did not describe (is the table created? is its first node's server up?)", table.Name, table.Column)
+	}
 	var generated []int64
 	if table.KeyGenerator != nil {
 		var err error
