@@ -38,11 +38,25 @@ func (s *statement) markSchemaUnknown(p **Plan, err *error) {
 	}
 }
 
+// tableFacts returns what the catalog knows of a sharded table (columns,
+// unique keys). When it knows nothing the statement is marked, so that the
+// driver loads the catalog and routes it again (see markSchemaUnknown);
+// meanwhile the caller must take the conservative path. Planners needing
+// other facts (a data source's database, say) mark s.schemaMissing the
+// same way.
+func (s *statement) tableFacts(table *shard.ShardedTable) (*schema.Table, bool) {
+	t, ok := s.catalog.Table(table.Name)
+	if !ok && s.catalog != nil {
+		s.schemaMissing = true
+	}
+	return t, ok
+}
+
 // column returns what the catalog knows of table's sharding column; nil
 // when it knows nothing (and the statement is then marked, see
 // markSchemaUnknown).
 func (s *statement) column(table *shard.ShardedTable) *schema.Column {
-	if t, ok := s.catalog.Table(table.Name); ok {
+	if t, ok := s.tableFacts(table); ok {
 		if col, ok := t.Column(table.Column); ok {
 			return col
 		}
