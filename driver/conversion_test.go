@@ -44,8 +44,18 @@ type conversionCase struct {
 	table          shard.Table
 }
 
-func TestIntegerConversionMatchesMariaDB(t *testing.T) {
+// TestExactValuesOnMariaDB checks sharding values against the server on
+// one pair of MariaDB servers: integer spellings, text collations and time
+// zones.
+func TestExactValuesOnMariaDB(t *testing.T) {
 	servers := shardtest.MariaDB(t, 2)
+	t.Run("integers", func(t *testing.T) { integerConversionMatchesServer(t, servers) })
+	t.Run("text", func(t *testing.T) { textCollationMatchesServer(t, servers) })
+	t.Run("time zones", func(t *testing.T) { timeKeysFollowDSNLoc(t, servers) })
+}
+
+// integerConversionMatchesServer: integer columns, literals and arguments.
+func integerConversionMatchesServer(t *testing.T, servers []*shardtest.Server) {
 	cases := []conversionCase{
 		{"t_conv", "t_conv_plain", "BIGINT NULL",
 			shard.Table{Name: "t_conv", Column: "user_id", Nodes: "ds${0..1}.t_conv_${0..3}", Algorithm: shard.Hash()}},
@@ -151,8 +161,8 @@ var trickyTexts = []string{
 	"'straße'", "'STRASSE'", "'strasse'", "'a\\tb'", "'a b'", "''", "' '", "'😀'", "'😁'", "'12'", "'012'",
 }
 
-func TestTextCollationMatchesMariaDB(t *testing.T) {
-	servers := shardtest.MariaDB(t, 2)
+// textCollationMatchesServer: text columns under three collations.
+func textCollationMatchesServer(t *testing.T, servers []*shardtest.Server) {
 	topo := shard.NewTopology()
 	for i, s := range servers {
 		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), s.DSN()))

@@ -15,12 +15,11 @@ import (
 	"github.com/shardsql/shardsql/shardtest"
 )
 
-// TestTimeKeysFollowDSNLoc: go-sql-driver writes a time.Time as its wall
+// timeKeysFollowDSNLoc: go-sql-driver writes a time.Time as its wall
 // clock in the DSN's loc, and a DATETIME column stores that wall clock, so
 // an Interval table must place the row by it: an instant near a month's
 // end belongs to different months in different zones.
-func TestTimeKeysFollowDSNLoc(t *testing.T) {
-	servers := shardtest.MariaDB(t, 2)
+func timeKeysFollowDSNLoc(t *testing.T, servers []*shardtest.Server) {
 	ctx := context.Background()
 	instants := []time.Time{
 		time.Date(2025, 3, 31, 20, 0, 0, 0, time.UTC),       // April 1st in Tokyo
