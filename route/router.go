@@ -80,8 +80,13 @@ type Options struct {
 	DataSource string
 	// Catalog is what the servers said about the data sources and the
 	// sharded tables (column types, collations, unique keys, database
-	// names, table-name case). nil means unknown: routing then takes the
-	// conservative path for every decision that needs it.
+	// names, table-name case). Sharding values are converted by the
+	// column's type it gives; a table it lacks is unknown and routing
+	// takes the conservative path (every node for reads, a refusal for
+	// writes), marking the plan or error (see ErrSchemaUnknown). nil
+	// means a Router used on its own: values are taken as written (Go
+	// integers as integers, strings as their bytes), as before the
+	// catalog existed; the driver always passes one.
 	Catalog *schema.Catalog
 }
 
