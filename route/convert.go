@@ -93,7 +93,9 @@ func keyLiteral(t sqlparser.ValType, text string) (any, bool) {
 		return decimalText(text), true // beyond 64 bits: MySQL reads a DECIMAL
 	case sqlparser.DecimalVal:
 		return decimalText(text), true
-	case sqlparser.HexNum, sqlparser.HexVal, sqlparser.BitNum:
+	case sqlparser.HexVal:
+		return hexLiteral("X'" + text + "'"), true
+	case sqlparser.HexNum, sqlparser.BitNum:
 		return hexLiteral(text), true
 	}
 	return literalValue(t, text)
