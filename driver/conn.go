@@ -79,6 +79,7 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if err != nil {
 		return nil, err
 	}
+	defer c.c.afterExec(p)
 	return c.exec(ctx, p)
 }
 
@@ -92,6 +93,7 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err != nil {
 		return nil, err
 	}
+	defer c.c.afterExec(p)
 	return c.query(ctx, p)
 }
 

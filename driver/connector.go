@@ -32,6 +32,8 @@ type Connector struct {
 	probed        atomic.Bool // weightStrings is known
 	weightStrings bool        // the servers have WEIGHT_STRING(); set once before probed
 	xaLogReady    bool        // the XA decision log table exists
+
+	catalog catalogCache // the servers' schema, for routing
 }
 
 // xaHook calls the test hook for an XA commit stage, if one is set.
@@ -66,6 +68,9 @@ func NewConnector(topo *shard.Topology, opts ...Option) (*Connector, error) {
 				return nil, fmt.Errorf("shardsql: data source %s: invalid DSN: %w", ds.Name, err)
 			}
 		}
+	}
+	if err := checkLocations(topo); err != nil {
+		return nil, err
 	}
 	return &Connector{topo: topo, router: r, opts: o, pools: make(map[string]*sql.DB)}, nil
 }
@@ -144,7 +149,7 @@ func (c *Connector) route(ctx context.Context, query string, args []any) (*route
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.router.RouteWith(query, args, opts)
+	p, err := c.routeCatalog(ctx, query, args, opts)
 	if err != nil {
 		return nil, err
 	}

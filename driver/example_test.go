@@ -72,6 +72,11 @@ func ExampleRegister() {
 		log.Fatal(err)
 	}
 	defer db.Close()
+	// Routing converts values by the column's type, read from the servers:
+	// the table must exist.
+	if _, err := db.Exec("CREATE TABLE t_user (id BIGINT PRIMARY KEY, name VARCHAR(40))"); err != nil {
+		log.Fatal(err)
+	}
 	plan, err := driver.Explain(context.Background(), db, "DELETE FROM t_user WHERE id IN (1, 2, 3)")
 	if err != nil {
 		log.Fatal(err)

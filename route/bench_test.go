@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/internal/schema"
 )
 
 const benchPointSelect = "SELECT order_id, amount, note FROM t_order WHERE user_id = ? AND order_id = ?"
@@ -56,6 +58,21 @@ func BenchmarkRouteScatterOrderLimit(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := r.Route("SELECT order_id, amount FROM t_order WHERE amount > ? ORDER BY amount DESC LIMIT 10", []any{int64(5)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRoutePointSelectCatalog is BenchmarkRoutePointSelect with a
+// catalog, as the driver routes: the key converted by the column's type.
+func BenchmarkRoutePointSelectCatalog(b *testing.B) {
+	r := testRouter(b)
+	cat := &schema.Catalog{Tables: map[string]*schema.Table{"t_order": {Name: "t_order", Columns: []schema.Column{
+		{Name: "order_id", DataType: "bigint"}, {Name: "user_id", DataType: "bigint"}}}}}
+	args := []any{int64(42), int64(7)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.RouteWith(benchPointSelect, args, Options{Catalog: cat}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -87,7 +87,17 @@ func (c *conditions) nodeSet(where *sqlparser.Where) (nodeSet, error) {
 		}
 		set := c.none()
 		for _, v := range values {
-			i, err := c.node(v)
+			k, err := c.s.convert(c.table, v, keyCompare)
+			if err == nil && k.res == keyUnknown {
+				err = fmt.Errorf("shardsql: value %v: %s; give the value the column holds", v, k.why)
+			}
+			if err != nil {
+				return set, fmt.Errorf("shardsql: hint for table %s: %w", c.table.Name, err)
+			}
+			if k.res == keyNone {
+				continue // no row can have it
+			}
+			i, err := c.node(k.value)
 			if err != nil {
 				return set, fmt.Errorf("shardsql: hint for table %s: %w", c.table.Name, err)
 			}
@@ -140,19 +150,21 @@ func (c *conditions) inequality(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 			sqlparser.GreaterThanOp: sqlparser.LessThanOp, sqlparser.GreaterEqualOp: sqlparser.LessEqualOp,
 		}[op]
 	}
-	v, ok := c.value(val)
-	if !ok {
+	low := op == sqlparser.GreaterThanOp || op == sqlparser.GreaterEqualOp
+	b, none, err := c.s.rangeBound(c.table, val, low, op == sqlparser.LessEqualOp || op == sqlparser.GreaterEqualOp)
+	switch {
+	case err != nil:
+		return allNodes(), err
+	case none: // a comparison with NULL matches no row
+		return c.none(), nil
+	case !b.Set:
 		return allNodes(), nil
 	}
-	if v == nil { // a comparison with NULL matches no row
-		return c.none(), nil
-	}
 	var r shard.ValueRange
-	b := shard.Bound{Value: v, Set: true, Inclusive: op == sqlparser.LessEqualOp || op == sqlparser.GreaterEqualOp}
-	if op == sqlparser.LessThanOp || op == sqlparser.LessEqualOp {
-		r.High = b
-	} else {
+	if low {
 		r.Low = b
+	} else {
+		r.High = b
 	}
 	return c.rangeNodes(r)
 }
@@ -162,18 +174,20 @@ func (c *conditions) between(e *sqlparser.BetweenExpr) (nodeSet, error) {
 	if !e.IsBetween || !c.isKey(e.Left) {
 		return allNodes(), nil
 	}
-	lo, ok1 := c.value(e.From)
-	hi, ok2 := c.value(e.To)
-	if !ok1 || !ok2 {
+	lo, none1, err := c.s.rangeBound(c.table, e.From, true, true)
+	if err != nil {
+		return allNodes(), err
+	}
+	hi, none2, err := c.s.rangeBound(c.table, e.To, false, true)
+	switch {
+	case err != nil:
+		return allNodes(), err
+	case none1 || none2:
+		return c.none(), nil
+	case !lo.Set && !hi.Set:
 		return allNodes(), nil
 	}
-	if lo == nil || hi == nil {
-		return c.none(), nil
-	}
-	return c.rangeNodes(shard.ValueRange{
-		Low:  shard.Bound{Value: lo, Set: true, Inclusive: true},
-		High: shard.Bound{Value: hi, Set: true, Inclusive: true},
-	})
+	return c.rangeNodes(shard.ValueRange{Low: lo, High: hi})
 }
 
 func (c *conditions) rangeNodes(r shard.ValueRange) (nodeSet, error) {
@@ -203,15 +217,15 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 			}
 			val = e.Left
 		}
-		v, ok := c.value(val)
-		if !ok {
-			return allNodes(), nil
+		k, ok, err := c.key(val)
+		if err != nil || !ok || k.res == keyUnknown {
+			return allNodes(), err
 		}
 		set := c.none()
-		if v == nil { // key = NULL matches no row
+		if k.res == keyNone { // key = NULL, key = 1.5 on an integer column: no row
 			return set, nil
 		}
-		i, err := c.node(v)
+		i, err := c.node(k.value)
 		if errors.Is(err, shard.ErrNoNode) {
 			return set, nil // no node holds it: no row can match
 		}
@@ -225,20 +239,24 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 		if !ok || !c.isKey(e.Left) {
 			return allNodes(), nil
 		}
-		values := make([]any, len(tuple))
+		keys := make([]key, len(tuple))
 		for i, ve := range tuple {
-			if values[i], ok = c.value(ve); !ok {
-				return allNodes(), nil
+			k, ok, err := c.key(ve)
+			if err != nil || !ok || k.res == keyUnknown {
+				// One value shardsql cannot place: every node, with the
+				// whole list (no per-node trimming).
+				return allNodes(), err
 			}
+			keys[i] = k
 		}
 		set := c.none()
 		owners := make([]int, len(tuple))
-		for i, v := range values {
+		for i, k := range keys {
 			owners[i] = -1
-			if v == nil {
-				continue
+			if k.res == keyNone {
+				continue // matches no row: sent to no node
 			}
-			n, err := c.node(v)
+			n, err := c.node(k.value)
 			if errors.Is(err, shard.ErrNoNode) {
 				continue // no node holds it: no row can match
 			}
@@ -274,6 +292,17 @@ func (c *conditions) node(v any) (int, error) {
 		return 0, fmt.Errorf("%w (in %q)", err, quote(c.s.sql))
 	}
 	return i, nil
+}
+
+// key converts the sharding value in e for comparison with the column; ok
+// is false when e is not a value (a column, a function, an expression).
+func (c *conditions) key(e sqlparser.Expr) (key, bool, error) {
+	v, ok := c.s.keyExpr(e)
+	if !ok {
+		return key{}, false, nil
+	}
+	k, err := c.s.convert(c.table, v, keyCompare)
+	return k, err == nil, err
 }
 
 // value returns the Go value of a literal, ? argument or NULL. ok is false

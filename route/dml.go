@@ -36,6 +36,12 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 	if len(ins.Columns) == 0 {
 		return nil, unsupported(s.sql, "INSERT without a column list into sharded table %s (name the columns, including %s)", table.Name, table.Column)
 	}
+	if s.catalog != nil && s.column(table) == nil {
+		// Checked before keys are generated: the driver routes a statement
+		// refused for lack of facts again once it has them, and must not
+		// draw a second set of ids.
+		return nil, unsupported(s.sql, "INSERT into sharded table %s, whose column %s the servers did not describe (is the table created? is its first node's server up?)", table.Name, table.Column)
+	}
 	var generated []int64
 	if table.KeyGenerator != nil {
 		var err error
@@ -89,14 +95,21 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 			// MySQL rejects this too; let it say so on the first node.
 			return s.plan(KindInsert, ins, routed{tables: []*shard.ShardedTable{table}, nodes: []int{0}}), nil
 		}
-		v, ok := s.value(row[keyCol])
+		v, ok := s.keyExpr(row[keyCol])
 		if !ok {
 			return nil, unsupported(s.sql, "INSERT value %s for sharding column %s (use a literal or a ? argument)", sqlparser.String(row[keyCol]), table.Column)
 		}
 		if v == nil {
 			return nil, fmt.Errorf("shardsql: NULL for sharding column %s of table %s in %q: every row needs a sharding value", table.Column, table.Name, quote(s.sql))
 		}
-		n, err := table.NodeFor(v)
+		k, err := s.convert(table, v, keyStore)
+		if err != nil {
+			return nil, err
+		}
+		if k.res != keyExact {
+			return nil, unsupported(s.sql, "INSERT value %s for sharding column %s of table %s: %s; write the value exactly as the column stores it", sqlparser.String(row[keyCol]), table.Column, table.Name, k.why)
+		}
+		n, err := table.NodeFor(k.value)
 		if err != nil {
 			return nil, err
 		}

@@ -83,6 +83,10 @@ type Plan struct {
 	// GeneratedIDs are the keys shardsql generated for an INSERT's rows,
 	// in row order.
 	GeneratedIDs []int64
+	// SchemaUnknown reports a plan that routes more widely than it would
+	// with the catalog's facts about a table it lacks (see
+	// ErrSchemaUnknown).
+	SchemaUnknown bool
 }
 
 // DataSources returns the distinct data sources of the plan's units in unit order.

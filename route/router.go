@@ -80,8 +80,13 @@ type Options struct {
 	DataSource string
 	// Catalog is what the servers said about the data sources and the
 	// sharded tables (column types, collations, unique keys, database
-	// names, table-name case). nil means unknown: routing then takes the
-	// conservative path for every decision that needs it.
+	// names, table-name case). Sharding values are converted by the
+	// column's type it gives; a table it lacks is unknown and routing
+	// takes the conservative path (every node for reads, a refusal for
+	// writes), marking the plan or error (see ErrSchemaUnknown). nil
+	// means a Router used on its own: values are taken as written (Go
+	// integers as integers, strings as their bytes), as before the
+	// catalog existed; the driver always passes one.
 	Catalog *schema.Catalog
 }
 
@@ -94,7 +99,7 @@ func (r *Router) Route(sql string, args []any) (*Plan, error) {
 }
 
 // RouteWith is Route with options.
-func (r *Router) RouteWith(sql string, args []any, opts Options) (*Plan, error) {
+func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err error) {
 	ps, err := r.parse(sql)
 	if err != nil {
 		return nil, err
@@ -105,6 +110,7 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (*Plan, error) 
 	stmt := ps.stmt
 	version := r.topo.Version()
 	s := &statement{sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
+	defer s.markSchemaUnknown(&p, &err)
 	for table, values := range opts.ShardingValues {
 		if _, ok := r.topo.Table(table); !ok {
 			return nil, fmt.Errorf("shardsql: hint for %q: not a sharded table of the topology", table)
@@ -260,6 +266,9 @@ type statement struct {
 	ps      *parsed          // the parse, with its caches
 	version uint64           // the topology version routing started from
 	catalog *schema.Catalog  // server facts; nil when unknown
+	// schemaMissing records that a decision needed a fact the catalog
+	// lacked (see ErrSchemaUnknown).
+	schemaMissing bool
 }
 
 // passthrough sends the statement unchanged to the default data source.

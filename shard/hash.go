@@ -18,6 +18,12 @@ const hashHint = "use an integer or a string"
 //
 // Hash accepts all Go integer types (hashed as their decimal text), strings
 // and []byte. Any other value, including NULL, is an error.
+//
+// The router (package route) hands Hash the value converted as the server
+// converts it for the column's type: the integer a string such as '01'
+// stands for in an integer column, and for a text column under a
+// collation that is not binary the collation's weight string (so 'a', 'A'
+// and 'a ' hash alike under utf8mb4_general_ci).
 func Hash() Algorithm { return hashAlgorithm{} }
 
 // hashAlgorithm implements Hash.

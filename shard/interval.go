@@ -24,7 +24,9 @@ import (
 // the nodes whose periods they touch.
 //
 // Accepted values are time.Time, placed by its UTC wall clock (t.UTC()),
-// which is what go-sql-driver/mysql stores with its default loc=UTC, and
+// which is what go-sql-driver/mysql stores with its default loc=UTC (the
+// router first moves a time.Time to the wall clock of its data sources'
+// loc DSN parameter, which is what the server stores), and
 // MySQL date and datetime literals as string or []byte: "2025-03-15",
 // "2025-03-15 10:00:00", "2025-03-15 10:00:00.123456", also with 'T' between
 // date and time. Literals are read as written, with no time zone

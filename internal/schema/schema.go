@@ -9,7 +9,10 @@
 // refuse), never guess.
 package schema
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Catalog is one snapshot of what the servers said, for one topology
 // version. It is immutable once built: readers share it without locks.
@@ -19,7 +22,15 @@ type Catalog struct {
 	// Sources describes each data source, by data source name.
 	Sources map[string]Source
 	// Tables holds the logical sharded tables, by lower-cased logical name.
+	// A sharded table missing here is unknown: not yet created when the
+	// catalog was loaded, or its first node's server did not answer.
 	Tables map[string]*Table
+	// Locations is, by data source name, the time zone in which the
+	// driver's connections to it write time.Time values (go-sql-driver's
+	// loc DSN parameter; UTC for pools registered with AddDB, whose loc
+	// cannot be read). It is known without asking the servers, so it is
+	// filled even for data sources that are down.
+	Locations map[string]*time.Location
 }
 
 // Source is what one data source's server says about itself.
@@ -29,11 +40,22 @@ type Source struct {
 	Database string
 	// LowerCaseTableNames is the server's lower_case_table_names: 0 means
 	// table names compare case-sensitively (Linux default), 1 and 2 that
-	// they compare case-insensitively.
+	// they compare case-insensitively, -1 that the server did not say
+	// (treat as unknown).
 	LowerCaseTableNames int
 	// TimeZone is the server's session time_zone as reported (for example
-	// "SYSTEM" or "+00:00").
+	// "SYSTEM" or "+00:00"); "" when the server did not say.
 	TimeZone string
+}
+
+// Location returns the time zone in which the driver writes time.Time
+// values to data source ds, and whether the catalog knows it.
+func (c *Catalog) Location(ds string) (*time.Location, bool) {
+	if c == nil {
+		return nil, false
+	}
+	l, ok := c.Locations[ds]
+	return l, ok && l != nil
 }
 
 // Table is a logical sharded table as one of its nodes defines it.
@@ -116,6 +138,15 @@ func (t *Table) Column(name string) (*Column, bool) {
 func (c *Column) IsInteger() bool {
 	switch c.DataType {
 	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
+		return true
+	}
+	return false
+}
+
+// IsTemporal reports a DATE, DATETIME or TIMESTAMP column.
+func (c *Column) IsTemporal() bool {
+	switch c.DataType {
+	case "date", "datetime", "timestamp":
 		return true
 	}
 	return false

@@ -1,0 +1,175 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shardsql/shardsql/internal/schema"
+	"github.com/shardsql/shardsql/route"
+)
+
+// The schema catalog is what the servers say about the data sources and
+// the sharded tables (column types, collations, unique keys), which routing
+// needs to convert sharding values as the server does. The hot path is two
+// atomic loads (the catalog and the topology version); no statement waits
+// for the servers unless its routing needs a fact the catalog lacks:
+//
+//   - the catalog starts empty (only the DSNs' time zones, which need no
+//     I/O) and is loaded when a statement needs a fact it lacks
+//     (Plan.SchemaUnknown, route.ErrSchemaUnknown), at most once per
+//     catalogRetry for statements it only routes more widely, always
+//     for statements it refuses;
+//   - a topology change carries the facts over to the new version
+//     without I/O (the servers' schema did not change);
+//   - a DDL statement the driver runs drops its table's facts, so the next
+//     statement that needs them loads them afresh.
+//
+// The hazard avoided: loading eagerly makes every statement wait for a
+// server that hangs, including statements that never touch it. A data
+// source that does not answer keeps the facts it gave before, or leaves
+// them unknown: routing then takes the conservative path (every node for
+// reads, a refusal for writes) only for statements that need them.
+
+// catalogTimeout bounds how long loading the catalog waits for one data
+// source (and never longer than the statement's own deadline).
+const catalogTimeout = 2 * time.Second
+
+// catalogRetry is the shortest time between two loads for statements that
+// the missing facts only route more widely.
+const catalogRetry = time.Second
+
+// catalogCache holds the current catalog of a Connector.
+type catalogCache struct {
+	state atomic.Pointer[catalogState]
+	// mu serializes every change of state, loads included, so a DDL's
+	// invalidation never races with a load that read the old schema.
+	mu sync.Mutex
+}
+
+// catalogState is one catalog and how it was obtained.
+type catalogState struct {
+	cat      *schema.Catalog
+	complete bool      // every data source answered and every sharded table was found
+	loaded   time.Time // when the last load started; zero before the first
+}
+
+// current returns the catalog for the topology's current version.
+func (cc *catalogCache) current(c *Connector) *schema.Catalog {
+	if st := cc.state.Load(); st != nil && st.cat.TopologyVersion == c.topo.Version() {
+		return st.cat
+	}
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	st := cc.state.Load()
+	if st != nil && st.cat.TopologyVersion == c.topo.Version() {
+		return st.cat
+	}
+	next := c.rebase(st)
+	cc.state.Store(next)
+	return next.cat
+}
+
+// rebase carries the facts of st (nil for none) over to the topology's
+// current version, without I/O.
+func (c *Connector) rebase(st *catalogState) *catalogState {
+	version := c.topo.Version()
+	sources := c.topo.DataSources()
+	tables := c.topo.Tables()
+	cat := &schema.Catalog{
+		TopologyVersion: version,
+		Sources:         make(map[string]schema.Source, len(sources)),
+		Tables:          make(map[string]*schema.Table, len(tables)),
+		Locations:       locations(sources),
+	}
+	next := &catalogState{cat: cat}
+	if st == nil {
+		return next
+	}
+	next.loaded, next.complete = st.loaded, st.complete
+	for _, ds := range sources {
+		if src, ok := st.cat.Sources[ds.Name]; ok {
+			cat.Sources[ds.Name] = src
+		} else {
+			next.complete = false
+		}
+	}
+	for _, t := range tables {
+		if tbl, ok := st.cat.Table(t.Name); ok {
+			cat.Tables[strings.ToLower(t.Name)] = tbl
+		} else {
+			next.complete = false
+		}
+	}
+	return next
+}
+
+// reload loads the catalog because a statement that routed with catalog
+// used needed facts it lacks. It returns nil when there is nothing newer
+// to route with: the catalog is complete, or (unless refused, when the
+// statement was refused for lack of facts) was loaded less than
+// catalogRetry ago. A load that finished after used was taken serves the
+// statement without another one.
+func (cc *catalogCache) reload(ctx context.Context, c *Connector, used *schema.Catalog, refused bool) *schema.Catalog {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	st := cc.state.Load()
+	if st != nil && st.cat.TopologyVersion == c.topo.Version() {
+		switch {
+		case st.cat != used:
+			return st.cat
+		case st.complete, !refused && time.Since(st.loaded) < catalogRetry:
+			return nil
+		}
+	}
+	next := c.loadCatalog(ctx, st)
+	cc.state.Store(next)
+	return next.cat
+}
+
+// forget drops what the catalog knows of a table, after DDL on it, and
+// lets the next statement that needs it load at once.
+func (cc *catalogCache) forget(table string) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	st := cc.state.Load()
+	if st == nil {
+		return
+	}
+	cat := *st.cat
+	cat.Tables = make(map[string]*schema.Table, len(st.cat.Tables))
+	for k, v := range st.cat.Tables {
+		if k != strings.ToLower(table) {
+			cat.Tables[k] = v
+		}
+	}
+	cc.state.Store(&catalogState{cat: &cat})
+}
+
+// routeCatalog routes a statement with the current catalog and, when the
+// plan or refusal depended on facts the catalog lacks, once more after
+// loading them.
+func (c *Connector) routeCatalog(ctx context.Context, query string, args []any, opts route.Options) (*route.Plan, error) {
+	opts.Catalog = c.catalog.current(c)
+	p, err := c.router.RouteWith(query, args, opts)
+	refused := err != nil && errors.Is(err, route.ErrSchemaUnknown)
+	if refused || (err == nil && p.SchemaUnknown) {
+		if fresh := c.catalog.reload(ctx, c, opts.Catalog, refused); fresh != nil {
+			opts.Catalog = fresh
+			p, err = c.router.RouteWith(query, args, opts)
+		}
+	}
+	return p, err
+}
+
+// afterExec forgets the facts of the table a DDL statement changed,
+// whatever its outcome (a DDL may have changed some nodes before failing
+// on others).
+func (c *Connector) afterExec(p *route.Plan) {
+	if p != nil && p.Kind == route.KindDDL && p.Table != "" {
+		c.catalog.forget(p.Table)
+	}
+}

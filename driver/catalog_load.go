@@ -1,0 +1,236 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/shardsql/shardsql/internal/schema"
+	"github.com/shardsql/shardsql/shard"
+)
+
+// loadCatalog asks every data source, in parallel, about itself and about
+// the sharded tables whose first node it holds. A data source that does not
+// answer keeps the facts it gave in prev (nil for none).
+func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalogState {
+	// The version is read first: a topology change during the load makes
+	// the next statement rebase.
+	next := c.rebase(nil)
+	next.loaded = time.Now()
+	cat := next.cat
+	sources := c.topo.DataSources()
+	tables := c.topo.Tables()
+	byDS := make(map[string][]*shard.ShardedTable)
+	for _, t := range tables {
+		ds := t.Nodes[0].DataSource
+		byDS[ds] = append(byDS[ds], t)
+	}
+	type answer struct {
+		src    schema.Source
+		ok     bool // the server answered about itself
+		tables []*schema.Table
+		tabOK  bool // … and about its tables
+	}
+	answers := make([]answer, len(sources))
+	var wg sync.WaitGroup
+	for i, ds := range sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lctx, cancel := context.WithTimeout(ctx, catalogTimeout)
+			defer cancel()
+			a := &answers[i]
+			db, err := c.db(ds.Name)
+			if err != nil {
+				return
+			}
+			if a.src, err = querySource(lctx, db); err != nil {
+				return
+			}
+			a.ok = true
+			if len(byDS[ds.Name]) == 0 || a.src.Database == "" {
+				a.tabOK = true
+				return
+			}
+			a.tables, err = queryTables(lctx, db, a.src.LowerCaseTableNames, byDS[ds.Name])
+			a.tabOK = err == nil
+		}()
+	}
+	wg.Wait()
+	next.complete = true
+	for i, ds := range sources {
+		a := answers[i]
+		if a.ok {
+			cat.Sources[ds.Name] = a.src
+		} else if src, ok := prev.source(ds.Name); ok {
+			cat.Sources[ds.Name] = src
+		}
+		if !a.ok || !a.tabOK {
+			next.complete = false
+			for _, t := range byDS[ds.Name] {
+				if tbl, ok := prev.table(t.Name); ok {
+					cat.Tables[strings.ToLower(t.Name)] = tbl
+				}
+			}
+			continue
+		}
+		for _, t := range a.tables {
+			cat.Tables[strings.ToLower(t.Name)] = t
+		}
+	}
+	if len(cat.Tables) != len(tables) {
+		next.complete = false
+	}
+	return next
+}
+
+// source returns what st knows of a data source.
+func (st *catalogState) source(name string) (schema.Source, bool) {
+	if st == nil {
+		return schema.Source{}, false
+	}
+	return st.cat.Source(name)
+}
+
+// table returns what st knows of a table.
+func (st *catalogState) table(name string) (*schema.Table, bool) {
+	if st == nil {
+		return nil, false
+	}
+	return st.cat.Table(name)
+}
+
+// querySource asks a server for its database, lower_case_table_names and
+// session time zone. A server that answers but lacks a variable (the
+// embedded shards may) leaves that fact unknown; an error means the server
+// did not answer.
+func querySource(ctx context.Context, db *sql.DB) (schema.Source, error) {
+	var name sql.NullString
+	var lower sql.NullInt64
+	var zone sql.NullString
+	err := db.QueryRowContext(ctx, "SELECT DATABASE(), @@lower_case_table_names, @@session.time_zone").Scan(&name, &lower, &zone)
+	var myErr *mysql.MySQLError
+	if errors.As(err, &myErr) {
+		// One fact at a time: the server lacks one of them.
+		err = db.QueryRowContext(ctx, "SELECT DATABASE()").Scan(&name)
+		if db.QueryRowContext(ctx, "SELECT @@lower_case_table_names").Scan(&lower) != nil {
+			lower = sql.NullInt64{}
+		}
+		if db.QueryRowContext(ctx, "SELECT @@session.time_zone").Scan(&zone) != nil {
+			zone = sql.NullString{}
+		}
+	}
+	if err != nil {
+		return schema.Source{}, fmt.Errorf("shardsql: reading the server's database: %w", err)
+	}
+	src := schema.Source{Database: name.String, LowerCaseTableNames: -1, TimeZone: zone.String}
+	if lower.Valid {
+		src.LowerCaseTableNames = int(lower.Int64)
+	}
+	return src, nil
+}
+
+// queryTables reads the columns and unique keys of each table's first node
+// (all on this server) from information_schema, under the logical names.
+// Tables not found (not created yet) are left out.
+func queryTables(ctx context.Context, db *sql.DB, lowerCase int, tables []*shard.ShardedTable) ([]*schema.Table, error) {
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(tables)), ",")
+	names := make([]any, len(tables))
+	for i, t := range tables {
+		names[i] = t.Nodes[0].Table
+	}
+	// information_schema compares TABLE_NAME case-insensitively on
+	// MariaDB: the exact physical table is picked below, by the server's
+	// own rule for table-name case.
+	byPhysical := func(name string) *shard.ShardedTable {
+		for _, t := range tables {
+			if t.Nodes[0].Table == name || (lowerCase != 0 && strings.EqualFold(t.Nodes[0].Table, name)) {
+				return t
+			}
+		}
+		return nil
+	}
+	out := make(map[*shard.ShardedTable]*schema.Table)
+	rows, err := db.QueryContext(ctx, `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COLLATION_NAME, IS_NULLABLE, EXTRA,
+		NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, CHARACTER_MAXIMUM_LENGTH
+		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (`+marks+`)
+		ORDER BY TABLE_NAME, ORDINAL_POSITION`, names...)
+	if err != nil {
+		return nil, fmt.Errorf("shardsql: reading columns: %w", err)
+	}
+	for rows.Next() {
+		var table, name, dataType, colType, nullable string
+		var coll, extra sql.NullString
+		var prec, scale, dtPrec, maxLen sql.NullInt64
+		if err := rows.Scan(&table, &name, &dataType, &colType, &coll, &nullable, &extra, &prec, &scale, &dtPrec, &maxLen); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("shardsql: reading columns: %w", err)
+		}
+		st := byPhysical(table)
+		if st == nil {
+			continue
+		}
+		t := out[st]
+		if t == nil {
+			t = &schema.Table{Name: st.Name}
+			out[st] = t
+		}
+		col := schema.Column{
+			Name:          name,
+			DataType:      strings.ToLower(dataType),
+			ColumnType:    strings.ToLower(colType),
+			Collation:     strings.ToLower(coll.String),
+			Nullable:      strings.EqualFold(nullable, "YES"),
+			AutoIncrement: strings.Contains(strings.ToLower(extra.String), "auto_increment"),
+			Precision:     int(prec.Int64),
+			Scale:         int(scale.Int64),
+			MaxLength:     maxLen.Int64,
+		}
+		col.Unsigned = strings.Contains(col.ColumnType, "unsigned")
+		if dtPrec.Valid {
+			col.Scale = int(dtPrec.Int64)
+		}
+		t.Columns = append(t.Columns, col)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("shardsql: reading columns: %w", err)
+	}
+	rows, err = db.QueryContext(ctx, `SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS
+		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (`+marks+`) AND NON_UNIQUE = 0
+		ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, names...)
+	if err != nil {
+		return nil, fmt.Errorf("shardsql: reading unique keys: %w", err)
+	}
+	for rows.Next() {
+		var table, index, column string
+		if err := rows.Scan(&table, &index, &column); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("shardsql: reading unique keys: %w", err)
+		}
+		t := out[byPhysical(table)]
+		if t == nil {
+			continue
+		}
+		if n := len(t.Indexes); n == 0 || t.Indexes[n-1].Name != index {
+			t.Indexes = append(t.Indexes, schema.Index{Name: index, Primary: strings.EqualFold(index, "PRIMARY")})
+		}
+		last := &t.Indexes[len(t.Indexes)-1]
+		last.Columns = append(last.Columns, column)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("shardsql: reading unique keys: %w", err)
+	}
+	list := make([]*schema.Table, 0, len(out))
+	for _, t := range out {
+		list = append(list, t)
+	}
+	return list, nil
+}
