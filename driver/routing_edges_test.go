@@ -11,6 +11,7 @@ import (
 
 	"github.com/shardsql/shardsql/driver"
 	"github.com/shardsql/shardsql/route"
+	"github.com/shardsql/shardsql/shard"
 	"github.com/shardsql/shardsql/shardtest"
 )
 
@@ -52,32 +53,50 @@ func TestRoutingEdgesMariaDB(t *testing.T) {
 	}
 	require.EqualValues(t, 40, shardedTotal(t, servers))
 
-	t.Run("schema-qualified names without a catalog", func(t *testing.T) {
-		// archive.t_order is another table on the first server. Until the
-		// driver loads the servers' catalog, shardsql cannot tell it from
-		// the sharded t_order and refuses it — never touching the live
-		// physical tables.
+	t.Run("schema-qualified names", func(t *testing.T) {
+		// archive.t_order is another, unsharded table on the first server:
+		// statements on it go there unchanged and never touch the sharded
+		// t_order's physical tables.
 		first := direct(t, servers[0])
 		_, err := first.ExecContext(ctx, "CREATE DATABASE archive")
 		require.NoError(t, err)
-		_, err = first.ExecContext(ctx, "CREATE TABLE archive.t_order (order_id BIGINT PRIMARY KEY, user_id BIGINT)")
+		_, err = first.ExecContext(ctx, "CREATE TABLE archive.t_order (order_id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, amount DECIMAL(10,2), note VARCHAR(32))")
 		require.NoError(t, err)
-		_, err = first.ExecContext(ctx, "INSERT INTO archive.t_order VALUES (1, 1), (2, 2)")
+		_, err = db.ExecContext(ctx, "INSERT INTO archive.t_order (order_id, user_id, amount) VALUES (1, 1, 5.00), (2, 2, 6.00), (3, 1, 7.00)")
 		require.NoError(t, err)
-		for _, q := range []string{
-			"DROP TABLE archive.t_order",
-			"DELETE FROM archive.t_order",
-			"UPDATE archive.t_order SET user_id = 9",
-			"TRUNCATE TABLE archive.t_order",
-			"SELECT COUNT(*) FROM archive.t_order",
-			"OPTIMIZE TABLE archive.t_order",
-		} {
-			_, err := db.ExecContext(ctx, q)
-			require.ErrorIs(t, err, route.ErrUnsupported, q)
-			assert.Contains(t, err.Error(), "schema-qualified name archive.t_order", q)
-		}
-		assert.EqualValues(t, 40, shardedTotal(t, servers))
-		assert.EqualValues(t, 2, intQuery(t, first, "SELECT COUNT(*) FROM archive.t_order"))
+		assert.EqualValues(t, 3, intQuery(t, first, "SELECT COUNT(*) FROM archive.t_order"))
+		assert.EqualValues(t, 2, intQuery(t, db, "SELECT COUNT(*) FROM archive.t_order WHERE user_id = 1"))
+		assert.EqualValues(t, 4, intQuery(t, db, "SELECT COUNT(*) FROM t_order WHERE user_id = 1"), "the sharded table is another table")
+		rows, err := db.QueryContext(ctx, "SELECT archive.t_order.order_id FROM archive.t_order ORDER BY archive.t_order.order_id DESC LIMIT 2")
+		require.NoError(t, err)
+		assert.Equal(t, []int64{3, 2}, collectOrdered(t, rows))
+		res, err := db.ExecContext(ctx, "UPDATE archive.t_order SET note = 'archived' WHERE user_id = ?", 1)
+		require.NoError(t, err)
+		assertAffected(t, res, 2)
+		res, err = db.ExecContext(ctx, "DELETE FROM archive.t_order WHERE order_id = 2")
+		require.NoError(t, err)
+		assertAffected(t, res, 1)
+		assert.EqualValues(t, 2, intQuery(t, first, "SELECT COUNT(*) FROM archive.t_order WHERE note = 'archived'"))
+		assert.EqualValues(t, 0, intQuery(t, db, "SELECT COUNT(*) FROM t_order WHERE note = 'archived'"))
+		_, err = db.ExecContext(ctx, "ALTER TABLE archive.t_order ADD COLUMN extra INT")
+		require.NoError(t, err)
+		_, err = db.ExecContext(ctx, "TRUNCATE TABLE archive.t_order")
+		require.NoError(t, err)
+		_, err = db.ExecContext(ctx, "DROP TABLE archive.t_order")
+		require.NoError(t, err)
+		assert.EqualValues(t, 0, intQuery(t, first, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'archive'"))
+		assert.EqualValues(t, 40, shardedTotal(t, servers), "the sharded tables are untouched")
+
+		// The data source's own database is the logical table.
+		assert.EqualValues(t, 4, intQuery(t, db, "SELECT COUNT(*) FROM app.t_order WHERE app.t_order.user_id = 1"))
+		// Another case is another table on Linux (lower_case_table_names = 0).
+		_, err = db.QueryContext(ctx, "SELECT COUNT(*) FROM T_ORDER")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "doesn't exist", "the server, not shardsql, answers for T_ORDER")
+		// A statement reading both the sharded table and another schema's
+		// table is refused unless it runs whole on one node.
+		_, err = db.QueryContext(ctx, "SELECT * FROM t_order o JOIN archive.t_order a ON o.order_id = a.order_id")
+		require.ErrorIs(t, err, route.ErrUnsupported)
 	})
 
 	t.Run("hint contradicting rows writes nothing", func(t *testing.T) {
@@ -163,7 +182,7 @@ END`
 		assert.EqualValues(t, 4, intQuery(t, db, "SELECT my_count(order_id) FROM t_order WHERE user_id = 1"), "one node computes it exactly")
 	})
 
-	t.Run("conflict-handling inserts need the unique keys", func(t *testing.T) {
+	t.Run("conflict-handling inserts and unique keys", func(t *testing.T) {
 		// t_order's primary key is order_id alone: order 5 (user 6) exists
 		// on one node; REPLACE for user 7 would land on another node and
 		// add a second order 5 where one table would have replaced it.
@@ -174,9 +193,27 @@ END`
 		} {
 			_, err := db.ExecContext(ctx, q)
 			require.ErrorIs(t, err, route.ErrUnsupported, q)
-			assert.Contains(t, err.Error(), "another node", q)
+			assert.Contains(t, err.Error(), "unique key PRIMARY (order_id) does not contain sharding column user_id", q)
 		}
 		assert.EqualValues(t, 1, intQuery(t, db, "SELECT COUNT(*) FROM t_order WHERE order_id = 5"))
 		assert.EqualValues(t, 40, shardedTotal(t, servers))
+	})
+
+	t.Run("AUTO_INCREMENT key without a KeyGenerator", func(t *testing.T) {
+		require.NoError(t, topo.AddTable(shard.Table{Name: "t_auto", Column: "user_id", Nodes: "ds${0..1}.t_auto_${0..1}"}))
+		_, err := db.ExecContext(ctx, "CREATE TABLE t_auto (id BIGINT AUTO_INCREMENT PRIMARY KEY, user_id BIGINT NOT NULL)")
+		require.NoError(t, err)
+		for _, q := range []string{
+			"INSERT INTO t_auto (user_id) VALUES (1), (2)",
+			"INSERT INTO t_auto (id, user_id) VALUES (NULL, 1)",
+			"INSERT INTO t_auto (id, user_id) VALUES (0, 1)",
+		} {
+			_, err := db.ExecContext(ctx, q)
+			require.ErrorIs(t, err, route.ErrUnsupported, q)
+			assert.Contains(t, err.Error(), "shard.Table.KeyGenerator", q)
+		}
+		_, err = db.ExecContext(ctx, "INSERT INTO t_auto (id, user_id) VALUES (7, 1)")
+		require.NoError(t, err, "ids given by the application are fine")
+		assert.EqualValues(t, 1, intQuery(t, db, "SELECT COUNT(*) FROM t_auto"))
 	})
 }

@@ -42,13 +42,6 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		// draw a second set of ids.
 		return nil, unsupported(s.sql, "INSERT into sharded table %s, whose column %s the servers did not describe (is the table created? is its first node's server up?)", table.Name, table.Column)
 	}
-	var generated []int64
-	if table.KeyGenerator != nil {
-		var err error
-		if ins, rows, generated, err = s.fillKeys(ins, rows, table); err != nil {
-			return nil, err
-		}
-	}
 	for _, upd := range ins.OnDup {
 		if upd.Name.Name.EqualString(table.Column) {
 			return nil, unsupported(s.sql, "ON DUPLICATE KEY UPDATE of sharding column %s (the row would have to move to another node)", table.Column)
@@ -56,6 +49,13 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 	}
 	if err := s.checkUniqueKeys(ins, table); err != nil {
 		return nil, err
+	}
+	var generated []int64
+	if table.KeyGenerator != nil {
+		var err error
+		if ins, rows, generated, err = s.fillKeys(ins, rows, table); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.checkAutoIncrement(ins, rows, table); err != nil {
 		return nil, err

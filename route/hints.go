@@ -23,26 +23,55 @@ import (
 func (s *statement) hintError(table, column string, hint []any, value any) error {
 	hv := make([]string, len(hint))
 	for i, h := range hint {
-		hv[i] = fmt.Sprintf("%#v", h)
+		hv[i] = valueText(h)
 	}
-	return fmt.Errorf("shardsql: sharding value hint for table %s (%s = %s) contradicts %s = %#v written in the statement %q: drop the hint or make it agree",
-		table, column, strings.Join(hv, " or "), column, value, quote(s.sql))
+	return fmt.Errorf("shardsql: sharding value hint for table %s (%s = %s) contradicts %s = %s written in the statement %q: drop the hint or make it agree",
+		table, column, strings.Join(hv, " or "), column, valueText(value), quote(s.sql))
 }
 
-// hintAgrees reports whether v equals one of the hint's values, compared by
-// their canonical text (decimal for integers, the bytes of strings), the
-// form the algorithms place values by. NULL agrees with no hint.
-func hintAgrees(hint []any, v any) bool {
-	t, ok := canonicalText(v)
+// valueText prints a sharding value for messages: strings quoted, numbers
+// as written.
+func valueText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case string:
+		return strconv.Quote(x)
+	case []byte:
+		return strconv.Quote(string(x))
+	case decimalText:
+		return string(x)
+	case hexLiteral:
+		return string(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// hintAgrees reports whether v, a sharding value the statement writes
+// (from keyExpr), equals one of the hint's values once both are converted
+// for the column (so '01' agrees with 1 on an integer column, and 'A' with
+// 'a' under a case-insensitive collation), compared by canonical text. A
+// value that converts to no row's value (NULL), or that shardsql cannot
+// convert exactly, agrees with no hint.
+func (s *statement) hintAgrees(table *shard.ShardedTable, hint []any, v any, use keyUse) (bool, error) {
+	k, err := s.convert(table, v, use)
+	if err != nil || k.res != keyExact {
+		return false, err
+	}
+	t, ok := canonicalText(k.value)
 	if !ok {
-		return false
+		return false, nil
 	}
 	for _, h := range hint {
-		if ht, ok := canonicalText(h); ok && ht == t {
-			return true
+		hk, err := s.convert(table, h, keyCompare)
+		if err != nil || hk.res != keyExact {
+			continue // nodeSet reports a hint it cannot convert
+		}
+		if ht, ok := canonicalText(hk.value); ok && ht == t {
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 // canonicalText is the text a sharding value compares by; false for NULL.
@@ -107,11 +136,18 @@ func (c *conditions) checkHint(where *sqlparser.Where, hint []any) error {
 			}
 		}
 		for _, ve := range values {
-			v, ok := c.value(ve)
+			v, ok := c.s.keyExpr(ve)
 			if !ok || v == nil { // not a value; NULL matches no row
 				continue
 			}
-			if !hintAgrees(hint, v) {
+			if k, err := c.s.convert(c.table, v, keyCompare); err != nil || k.res == keyNone {
+				continue // no row's value: the condition adds no rows to the hint's
+			}
+			agree, err := c.s.hintAgrees(c.table, hint, v, keyCompare)
+			if err != nil {
+				return err
+			}
+			if !agree {
 				return c.s.hintError(c.table.Name, c.table.Column, hint, v)
 			}
 		}
@@ -125,11 +161,18 @@ func (c *conditions) checkHint(where *sqlparser.Where, hint []any) error {
 // literal or argument are left to routing, which refuses them.
 func (s *statement) checkInsertHint(table *shard.ShardedTable, hint []any, rows sqlparser.Values, keyCol int) error {
 	for _, row := range rows {
-		v, ok := s.valueAt(row, keyCol)
+		if keyCol >= len(row) {
+			continue
+		}
+		v, ok := s.keyExpr(row[keyCol])
 		if !ok {
 			continue
 		}
-		if !hintAgrees(hint, v) {
+		agree, err := s.hintAgrees(table, hint, v, keyStore)
+		if err != nil {
+			return err
+		}
+		if !agree {
 			return s.hintError(table.Name, table.Column, hint, v)
 		}
 	}

@@ -27,7 +27,7 @@ func TestHintsAgreeWithStatement(t *testing.T) {
 		{name: "insert arg disagrees", sql: "INSERT INTO t_order (user_id, order_id) VALUES (?, 1)", args: []any{int64(7)}, hint: map[string][]any{"t_order": {42}},
 			err: []string{"(user_id = 42) contradicts user_id = 7"}},
 		{name: "insert NULL key with hint", sql: "INSERT INTO t_user (id) VALUES (NULL)", hint: map[string][]any{"t_user": {42}},
-			err: []string{"(id = 42) contradicts id = <nil>"}},
+			err: []string{"(id = 42) contradicts id = NULL"}},
 		{name: "insert string key disagrees", sql: "INSERT INTO t_order (user_id) VALUES ('b')", hint: map[string][]any{"t_order": {"a"}},
 			err: []string{`(user_id = "a") contradicts user_id = "b"`}},
 		{name: "insert rows agree", sql: "INSERT INTO t_user (id, name) VALUES (42, 'a'), (?, 'b')", args: []any{int64(42)}, hint: map[string][]any{"t_user": {42}},
@@ -78,4 +78,23 @@ func TestHintsAgreeWithStatement(t *testing.T) {
 			assert.Equal(t, tc.units, actualUnits(p), "plan:\n%s", p)
 		})
 	}
+}
+
+// TestHintsCompareConvertedValues: with the catalog, a hint and a statement
+// value agree when the column holds them as one value ('01' and 1 on an
+// integer column).
+func TestHintsCompareConvertedValues(t *testing.T) {
+	r := testRouter(t)
+	opts := Options{Catalog: testCatalog(), ShardingValues: map[string][]any{"t_order": {int64(1)}}}
+	p, err := r.RouteWith("INSERT INTO t_order (order_id, user_id) VALUES (5, '01')", nil, opts)
+	require.NoError(t, err)
+	assert.Equal(t, []goldenUnit{gu(hashPlacements["1"], "insert into t_order_2(order_id, user_id) values (5, '01')")}, actualUnits(p))
+	p, err = r.RouteWith("SELECT * FROM t_order WHERE user_id = 1.0", nil, opts)
+	require.NoError(t, err)
+	assert.Len(t, p.Units, 1)
+	_, err = r.RouteWith("SELECT * FROM t_order WHERE user_id = '2'", nil, opts)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `(user_id = 1) contradicts user_id = "2"`)
+	_, err = r.RouteWith("UPDATE t_order SET note = 'x' WHERE user_id = 1.5", nil, opts)
+	require.NoError(t, err, "1.5 matches no row of an integer column: no contradiction")
 }

@@ -28,6 +28,9 @@ type resolved struct {
 	// sharded or broadcast table without the servers' catalog: the
 	// statement must be refused.
 	unknown string
+	// needsCatalog reports an answer that the home data source's entry in
+	// the catalog, which is missing, would decide (see ErrSchemaUnknown).
+	needsCatalog bool
 }
 
 // logical reports whether the name is a table of the topology.
@@ -72,6 +75,15 @@ func sameName(a, b string, lowerCaseTableNames int) bool {
 //     compare case-insensitively as before, and a qualified name spelled
 //     like a sharded or broadcast table cannot be decided: refused.
 func (s *statement) resolve(tn sqlparser.TableName) resolved {
+	r := s.resolveName(tn)
+	if r.needsCatalog {
+		s.lacksFact()
+	}
+	return r
+}
+
+// resolveName is resolve without marking the statement.
+func (s *statement) resolveName(tn sqlparser.TableName) resolved {
 	name := tn.Name.String()
 	if name == "" {
 		return resolved{}
@@ -89,12 +101,17 @@ func (s *statement) resolve(tn sqlparser.TableName) resolved {
 	if known && !sameName(name, registered, src.LowerCaseTableNames) {
 		return resolved{} // another table to a case-sensitive server
 	}
+	if !known && (name != registered || !tn.Qualifier.IsEmpty()) {
+		// The answer depends on the server's database and name case: the
+		// driver loads them and routes the statement again.
+		r.needsCatalog = true
+	}
 	if tn.Qualifier.IsEmpty() {
 		return r
 	}
 	q := tn.Qualifier.String()
 	if !known {
-		return resolved{unknown: "schema-qualified name " + sqlparser.String(tn) + ", which shardsql cannot tell from " +
+		return resolved{needsCatalog: true, unknown: "schema-qualified name " + sqlparser.String(tn) + ", which shardsql cannot tell from " +
 			kindOf(r) + " table " + registered + " without the servers' catalog (write " + registered +
 			" unqualified for the logical table; open the database through the driver, which loads the catalog, for another schema's table)"}
 	}
@@ -108,6 +125,15 @@ func (s *statement) resolve(tn sqlparser.TableName) resolved {
 		}
 	}
 	return resolved{} // another schema's table
+}
+
+// lacksFact records that routing needed a fact the catalog lacks, so the
+// driver loads the catalog and routes the statement again (see
+// ErrSchemaUnknown). A Router used without a catalog never asks.
+func (s *statement) lacksFact() {
+	if s.catalog != nil {
+		s.schemaMissing = true
+	}
 }
 
 // kindOf names the kind of logical table r is, for messages.
@@ -147,8 +173,12 @@ func (s *statement) qualifies(q sqlparser.TableName, ref tableRef) bool {
 // missing from the catalog, so a qualified name is refused for that reason
 // first.
 func (s *statement) checkNames(stmt sqlparser.Statement, p *sqlparser.Parser) error {
-	if err := s.shapeOf(stmt).unresolved; err != nil {
-		return err
+	sh := s.shapeOf(stmt)
+	if sh.needsCatalog {
+		s.lacksFact() // the shape may come from the cache
+	}
+	if sh.unresolved != nil {
+		return sh.unresolved
 	}
 	return s.checkComments(stmt, p)
 }

@@ -180,3 +180,31 @@ func TestQualifiedNamesWithoutCatalog(t *testing.T) {
 		{name: "other case is the sharded table", sql: "SELECT * FROM T_USER WHERE id = 1", units: []goldenUnit{gu("ds0.t_user_1", "select * from t_user_1 where id = 1")}},
 	})
 }
+
+// TestNamesAskForTheCatalog: with a catalog that lacks what decides a name
+// (the driver has not loaded it yet), the refusal wraps ErrSchemaUnknown
+// and the plan is marked SchemaUnknown, so the driver loads the facts and
+// routes the statement again — also when the shape comes from the cache.
+func TestNamesAskForTheCatalog(t *testing.T) {
+	r := joinRouter(t)
+	noSources := testCatalog()
+	noSources.Sources = nil
+	for i := 0; i < 2; i++ { // the second round reads cached shapes
+		_, err := r.RouteWith("DROP TABLE archive.t_order", nil, Options{Catalog: noSources})
+		require.ErrorIs(t, err, ErrSchemaUnknown)
+		require.ErrorIs(t, err, ErrUnsupported)
+		p, err := r.RouteWith("SELECT * FROM T_USER WHERE id = 1", nil, Options{Catalog: noSources})
+		require.NoError(t, err)
+		assert.True(t, p.SchemaUnknown, "the server's name case decides T_USER")
+		p, err = r.RouteWith("SELECT * FROM t_user WHERE id = 1", nil, Options{Catalog: noSources})
+		require.NoError(t, err)
+		assert.False(t, p.SchemaUnknown, "the registered spelling needs no fact")
+	}
+	noTables := testCatalog()
+	noTables.Tables = nil
+	_, err := r.RouteWith("REPLACE INTO t_user (id) VALUES (1)", nil, Options{Catalog: noTables})
+	require.ErrorIs(t, err, ErrSchemaUnknown)
+	_, err = r.RouteWith("REPLACE INTO t_user (id) VALUES (1)", nil, Options{})
+	require.ErrorIs(t, err, ErrUnsupported)
+	assert.NotErrorIs(t, err, ErrSchemaUnknown, "a Router without a catalog never asks for one")
+}

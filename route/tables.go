@@ -40,6 +40,9 @@ type shape struct {
 	// unresolved is the refusal for a table name that cannot be resolved
 	// without the servers' catalog, or nil.
 	unresolved error
+	// needsCatalog reports a name resolved without the catalog facts that
+	// decide it (see resolved.needsCatalog).
+	needsCatalog bool
 }
 
 // shapeOf walks node and records its tables and the constructs that decide
@@ -70,9 +73,11 @@ func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n := n.(type) {
 		case sqlparser.TableName:
-			if r := s.resolve(n); r.unknown != "" && sh.unresolved == nil {
+			r := s.resolve(n)
+			if r.unknown != "" && sh.unresolved == nil {
 				sh.unresolved = unsupported(s.sql, "%s", r.unknown)
 			}
+			sh.needsCatalog = sh.needsCatalog || r.needsCatalog
 		case *sqlparser.AliasedTableExpr:
 			if tn, ok := n.Expr.(sqlparser.TableName); ok {
 				ref := tableRef{expr: n, name: tn}

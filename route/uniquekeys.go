@@ -41,6 +41,7 @@ func (s *statement) checkUniqueKeys(ins *sqlparser.Insert, table *shard.ShardedT
 	}
 	ct, ok := s.catalog.Table(table.Name)
 	if !ok {
+		s.lacksFact()
 		return unsupported(s.sql, "%s on sharded table %s whose unique keys shardsql does not know (the servers' catalog is not loaded): a conflicting row could be on another node, where the statement would not see it (use a plain INSERT, or UPDATE by the sharding column)",
 			verb, table.Name)
 	}
@@ -67,6 +68,7 @@ func (s *statement) checkUniqueKeys(ins *sqlparser.Insert, table *shard.ShardedT
 func (s *statement) checkAutoIncrement(ins *sqlparser.Insert, rows sqlparser.Values, table *shard.ShardedTable) error {
 	ct, ok := s.catalog.Table(table.Name)
 	if !ok {
+		s.lacksFact()
 		return nil
 	}
 	auto := ""
