@@ -113,7 +113,7 @@ func (s *statement) resolveName(tn sqlparser.TableName) resolved {
 	if !known {
 		return resolved{needsCatalog: true, unknown: "schema-qualified name " + sqlparser.String(tn) + ", which shardsql cannot tell from " +
 			kindOf(r) + " table " + registered + " without the servers' catalog (write " + registered +
-			" unqualified for the logical table; open the database through the driver, which loads the catalog, for another schema's table)"}
+			" unqualified for the logical table; for another schema's table the driver must be able to read each server's database and lower_case_table_names)"}
 	}
 	if sameName(q, src.Database, src.LowerCaseTableNames) {
 		return r
