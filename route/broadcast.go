@@ -44,21 +44,25 @@ func (s *statement) broadcastWrite(kind Kind, stmt sqlparser.SQLNode) (p *Plan, 
 			return nil, true, unsupported(s.sql, "write to broadcast table %s that reads %s, which is not on every data source", names[0], fullName(ref.name))
 		}
 	}
-	sql, args := s.sql, s.args
-	if s.qualifiedBroadcast(stmt) {
-		// A qualifier naming the home data source's database would name
-		// another schema on a data source whose database is named
-		// differently: each copy is addressed unqualified instead.
-		r := &renderer{s: s}
-		buf := sqlparser.NewTrackedBuffer(r.format)
-		buf.Myprintf("%v", stmt)
-		sql, args = buf.String(), r.out
-	}
 	p = &Plan{SQL: s.sql, Kind: kind, Table: names[0]}
 	for _, ds := range s.topo.DataSources() {
-		p.Units = append(p.Units, Unit{DataSource: ds.Name, SQL: sql, Args: args})
+		p.Units = append(p.Units, s.broadcastUnit(ds.Name, stmt))
 	}
 	return p, true, nil
+}
+
+// broadcastUnit is a broadcast write's unit for data source ds: the
+// statement unchanged, or, when it qualifies a broadcast table with the
+// home data source's database, printed with the table unqualified: each
+// copy lives in its own data source's database, whose name may differ.
+func (s *statement) broadcastUnit(ds string, stmt sqlparser.SQLNode) Unit {
+	if !s.qualifiedBroadcast(stmt) {
+		return Unit{DataSource: ds, SQL: s.sql, Args: s.args}
+	}
+	r := &renderer{s: s}
+	buf := sqlparser.NewTrackedBuffer(r.format)
+	buf.Myprintf("%v", stmt)
+	return Unit{DataSource: ds, SQL: buf.String(), Args: r.out}
 }
 
 // qualifiedBroadcast reports whether node names a broadcast table with a
