@@ -147,3 +147,15 @@ func TestUserFunctionsAcrossNodes(t *testing.T) {
 		require.NoError(t, err, sql)
 	}
 }
+
+// TestBuiltinFunctionList: the list holds scalar built-ins and no
+// aggregate or window function (those must never pass as per-row columns).
+func TestBuiltinFunctionList(t *testing.T) {
+	for _, f := range []string{"concat", "insert", "replace", "sha2", "ifnull", "json_extract", "st_distance", "date_format", "regexp_replace", "from_unixtime"} {
+		assert.True(t, builtinFunctions[f], f)
+	}
+	for _, f := range []string{"sum", "count", "avg", "min", "max", "group_concat", "json_arrayagg", "json_objectagg", "bit_xor", "std", "variance",
+		"median", "percentile_cont", "row_number", "rank", "lag", "lead", "first_value", "last_value", "nth_value", "ntile", "cume_dist", "st_collect", "any_value"} {
+		assert.False(t, builtinFunctions[f], f)
+	}
+}
