@@ -366,13 +366,18 @@ func TestLastInsertIDAndUnknownTables(t *testing.T) {
 		db := openDB(t, topo)
 		_, err := db.ExecContext(ctx, "CREATE TABLE t_auto (id BIGINT AUTO_INCREMENT PRIMARY KEY, user_id BIGINT NOT NULL)")
 		require.NoError(t, err)
-		res, err := db.ExecContext(ctx, "INSERT INTO t_auto (user_id) VALUES (?)", 3)
+		// Each node's AUTO_INCREMENT counts on its own: leaving the id to
+		// the servers is refused (give the table a KeyGenerator).
+		_, err = db.ExecContext(ctx, "INSERT INTO t_auto (user_id) VALUES (?)", 3)
+		require.ErrorIs(t, err, route.ErrUnsupported)
+		assert.Contains(t, err.Error(), "KeyGenerator")
+		res, err := db.ExecContext(ctx, "INSERT INTO t_auto (id, user_id) VALUES (?, ?)", 10, 3)
 		require.NoError(t, err)
 		id, err := res.LastInsertId()
 		require.NoError(t, err)
-		assert.Equal(t, int64(1), id)
+		assert.Equal(t, int64(10), id, "the one node's insert id")
 
-		res, err = db.ExecContext(ctx, "INSERT INTO t_auto (user_id) VALUES (0), (1), (2)")
+		res, err = db.ExecContext(ctx, "INSERT INTO t_auto (id, user_id) VALUES (11, 0), (12, 1), (13, 2)")
 		require.NoError(t, err)
 		_, err = res.LastInsertId()
 		require.Error(t, err)
