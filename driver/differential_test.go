@@ -161,8 +161,14 @@ func runDiffQuery(db *sql.DB, q string, args ...any) (*diffResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	return scanDiffRows(rows)
+}
+
+// scanDiffRows reads rows as text and closes them.
+func scanDiffRows(rows *sql.Rows) (*diffResult, error) {
 	defer rows.Close()
 	res := &diffResult{}
+	var err error
 	if res.cols, err = rows.Columns(); err != nil {
 		return nil, err
 	}

@@ -50,7 +50,18 @@ var exactSchema = []string{
 		id      BIGINT NOT NULL PRIMARY KEY,
 		created DATETIME NOT NULL,
 		v       INT NOT NULL)`,
+	`CREATE TABLE t_cfg (
+		k VARCHAR(8) NOT NULL PRIMARY KEY,
+		v INT NOT NULL)`,
 }
+
+// archiveDDL creates archive.t_order: another schema's unsharded table
+// spelled like the sharded one, on the oracle's server and on the first
+// data source's.
+const archiveDDL = `CREATE TABLE IF NOT EXISTS archive.t_order (
+	order_id BIGINT NOT NULL PRIMARY KEY,
+	user_id  BIGINT NOT NULL,
+	status   VARCHAR(16) NOT NULL)`
 
 // exactTables are the sharded tables, each with its primary-key order and
 // sharding column, for the content and placement checks.
@@ -59,6 +70,8 @@ var exactTables = []struct{ name, order, key string }{
 	{"t_acct", "user_id, k", "user_id"},
 	{"t_code", "code", "code"},
 	{"t_ev", "id", "created"},
+	{"t_cfg", "k", ""},                  // broadcast: every copy is compared too
+	{"archive.t_order", "order_id", ""}, // unsharded, in another schema
 }
 
 func exactTopology(t testing.TB, servers []*shardtest.Server) *shard.Topology {
@@ -76,14 +89,19 @@ func exactTopology(t testing.TB, servers []*shardtest.Server) *shard.Topology {
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_ev", Column: "created",
 		Nodes:     "ds0.t_ev_${2025-01..2025-06|month|200601}, ds1.t_ev_${2025-07..2025-12|month|200601}",
 		Algorithm: shard.Interval(shard.Month, "200601")}))
+	require.NoError(t, topo.AddBroadcastTable("t_cfg"))
 	return topo
 }
 
 // exactEnv is the oracle and the sharded database of the suite.
 type exactEnv struct {
 	oracle, sharded *sql.DB
-	refused         map[string]int // refusals by class
-	ran             map[string]int // statements by class
+	// oracleConn and shardedConn hold one session each, for statements
+	// that depend on session state.
+	oracleConn, shardedConn *sql.Conn
+	copies                  []*sql.DB      // each data source, directly
+	refused                 map[string]int // refusals by class
+	ran                     map[string]int // statements by class
 }
 
 func newExactEnv(t *testing.T) *exactEnv {
@@ -96,7 +114,24 @@ func newExactEnv(t *testing.T) *exactEnv {
 		_, err = sharded.Exec(ddl)
 		require.NoError(t, err, ddl)
 	}
-	return &exactEnv{oracle: oracle, sharded: sharded, refused: map[string]int{}, ran: map[string]int{}}
+	env := &exactEnv{oracle: oracle, sharded: sharded, refused: map[string]int{}, ran: map[string]int{}}
+	for _, s := range servers[1:] {
+		env.copies = append(env.copies, direct(t, s))
+	}
+	for _, db := range []*sql.DB{oracle, env.copies[0]} {
+		_, err := db.Exec("CREATE DATABASE archive")
+		require.NoError(t, err)
+		_, err = db.Exec(archiveDDL)
+		require.NoError(t, err)
+	}
+	ctx := context.Background()
+	var err error
+	env.oracleConn, err = oracle.Conn(ctx)
+	require.NoError(t, err)
+	env.shardedConn, err = sharded.Conn(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = env.oracleConn.Close(); _ = env.shardedConn.Close() })
+	return env
 }
 
 // exactStmt is one statement of the suite.
@@ -105,6 +140,8 @@ type exactStmt struct {
 	sql   string
 	args  []any
 	query bool // returns rows
+	// session runs the statement on the suite's held connections.
+	session bool
 	// mustRun marks statements shardsql has to execute (a refusal fails).
 	mustRun bool
 }
@@ -116,7 +153,13 @@ type outcome struct {
 	affected int64
 }
 
-func runExact(db *sql.DB, st exactStmt) outcome {
+// exactRunner is a pool or a held connection.
+type exactRunner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func runExact(db exactRunner, st exactStmt) outcome {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if !st.query {
@@ -127,7 +170,11 @@ func runExact(db *sql.DB, st exactStmt) outcome {
 		n, err := res.RowsAffected()
 		return outcome{err: err, affected: n}
 	}
-	res, err := runDiffQuery(db, st.sql, st.args...)
+	rows, err := db.QueryContext(ctx, st.sql, st.args...)
+	if err != nil {
+		return outcome{err: err}
+	}
+	res, err := scanDiffRows(rows)
 	if err != nil {
 		return outcome{err: err}
 	}
@@ -143,7 +190,11 @@ func runExact(db *sql.DB, st exactStmt) outcome {
 func (e *exactEnv) step(t *testing.T, st exactStmt) bool {
 	t.Helper()
 	e.ran[st.class]++
-	got := runExact(e.sharded, st)
+	var oracle, sharded exactRunner = e.oracle, e.sharded
+	if st.session {
+		oracle, sharded = e.oracleConn, e.shardedConn
+	}
+	got := runExact(sharded, st)
 	if errors.Is(got.err, driver.ErrUnsupported) {
 		e.refused[st.class]++
 		if st.mustRun {
@@ -152,7 +203,7 @@ func (e *exactEnv) step(t *testing.T, st exactStmt) bool {
 		}
 		return true
 	}
-	want := runExact(e.oracle, st)
+	want := runExact(oracle, st)
 	switch {
 	case (want.err == nil) != (got.err == nil):
 		t.Errorf("[%s] %s %v\n  oracle error: %v\n  shardsql error: %v", st.class, st.sql, st.args, want.err, got.err)
@@ -183,6 +234,9 @@ func (e *exactEnv) sameContents(t *testing.T, after exactStmt) bool {
 	for _, tb := range exactTables {
 		q := exactStmt{sql: fmt.Sprintf("SELECT * FROM %s ORDER BY %s", tb.name, tb.order), query: true}
 		want, got := runExact(e.oracle, q), runExact(e.sharded, q)
+		if want.err != nil && got.err != nil {
+			continue // dropped on both sides
+		}
 		if want.err != nil || got.err != nil {
 			t.Errorf("[%s] after %s: reading %s: oracle %v, shardsql %v", after.class, after.sql, tb.name, want.err, got.err)
 			return false
@@ -190,6 +244,17 @@ func (e *exactEnv) sameContents(t *testing.T, after exactStmt) bool {
 		if strings.Join(want.rows, "\n") != strings.Join(got.rows, "\n") {
 			t.Errorf("[%s] after %s %v: %s differs\n  oracle:   %q\n  shardsql: %q", after.class, after.sql, after.args, tb.name, want.rows, got.rows)
 			return false
+		}
+		if tb.name == "t_cfg" {
+			for i, c := range e.copies {
+				if cp := runExact(c, q); strings.Join(cp.rows, "\n") != strings.Join(want.rows, "\n") {
+					t.Errorf("[%s] after %s %v: broadcast copy on ds%d differs\n  oracle: %q\n  copy:   %q (%v)", after.class, after.sql, after.args, i, want.rows, cp.rows, cp.err)
+					return false
+				}
+			}
+		}
+		if tb.key == "" {
+			continue
 		}
 		// The keys as MySQL prints them ('2025-04-04 00:00:00', not Go's
 		// RFC 3339 text of a scanned time).
@@ -306,7 +371,13 @@ var exactCodes = []string{"abc", "abd", "xyz", "k1", "zz"}
 // next draws one statement.
 func (g *exactGen) next() exactStmt {
 	user := int64(g.r.Intn(12) + 1)
-	switch g.r.Intn(10) {
+	switch g.r.Intn(14) {
+	case 10: // class: schema-qualified names and name case
+		return g.names(user)
+	case 11: // class: session state on one held connection
+		return g.session(user)
+	case 12, 13: // class: broadcast copies stay identical
+		return g.broadcast()
 	case 0, 1: // class: sharding values converted by column type (integer)
 		g.nextID++
 		kt, ka := g.intKey(user)
@@ -365,6 +436,84 @@ func (g *exactGen) next() exactStmt {
 			return exactStmt{class: "edges", sql: "SELECT COUNT(*) FROM t_order WHERE status = ':x' OR user_id = ?", args: []any{user}, query: true, mustRun: true}
 		}
 	}
+}
+
+// names draws statements on app.t_order (the logical table: app is the
+// data sources' database), archive.t_order (another schema's table) and
+// T_ORDER (another table on a case-sensitive server).
+func (g *exactGen) names(user int64) exactStmt {
+	g.nextID++
+	pick := []exactStmt{
+		{sql: "SELECT order_id, status FROM app.t_order WHERE user_id = ?", args: []any{user}, query: true},
+		{sql: "SELECT COUNT(*) FROM app.t_order", query: true},
+		{sql: "SELECT o.order_id FROM app.t_order AS o WHERE o.user_id = ?", args: []any{user}, query: true},
+		{sql: "UPDATE app.t_order SET status = 'app' WHERE user_id = ?", args: []any{user}},
+		{sql: "SELECT order_id, status FROM archive.t_order WHERE user_id = ?", args: []any{user}, query: true},
+		{sql: "SELECT COUNT(*) FROM archive.t_order", query: true},
+		{sql: fmt.Sprintf("INSERT INTO archive.t_order (order_id, user_id, status) VALUES (%d, ?, 'old')", g.nextID), args: []any{user}},
+		{sql: "UPDATE archive.t_order SET status = 'moved' WHERE user_id = ?", args: []any{user}},
+		{sql: "DELETE FROM archive.t_order WHERE order_id % 4 = ?", args: []any{g.r.Intn(4)}},
+		{sql: "UPDATE archive.t_order AS a SET a.status = 'aliased' WHERE a.user_id = ?", args: []any{user}},
+		{sql: "DROP TABLE archive.t_order"},
+		{sql: "CREATE TABLE IF NOT EXISTS archive.t_order (order_id BIGINT NOT NULL PRIMARY KEY, user_id BIGINT NOT NULL, status VARCHAR(16) NOT NULL)"},
+		{sql: "TRUNCATE TABLE archive.t_order"},
+		{sql: "SELECT COUNT(*) FROM T_ORDER WHERE user_id = ?", args: []any{user}, query: true},
+		{sql: "DELETE FROM T_Order WHERE user_id = ?", args: []any{user}},
+	}
+	st := pick[g.r.Intn(len(pick))]
+	st.class = "names"
+	return st
+}
+
+// session draws statements that depend on the session they run in, all on
+// the suite's held connections.
+func (g *exactGen) session(user int64) exactStmt {
+	g.nextID++
+	pick := []exactStmt{
+		{sql: "SET @v := ?", args: []any{user}},
+		{sql: "SELECT @v", query: true},
+		{sql: "SELECT COUNT(*) FROM t_order WHERE user_id = @v", query: true},
+		{sql: "SELECT order_id FROM t_order WHERE user_id = ? AND order_id > @v", args: []any{user}, query: true},
+		{sql: "SELECT SQL_CALC_FOUND_ROWS order_id FROM t_order WHERE user_id = ? ORDER BY order_id LIMIT 1", args: []any{user}, query: true},
+		{sql: "SELECT FOUND_ROWS()", query: true},
+		{sql: "SELECT ROW_COUNT()", query: true},
+		{sql: "UPDATE t_order SET status = 'session' WHERE user_id = ?", args: []any{user}},
+		{sql: "SELECT LAST_INSERT_ID()", query: true},
+		{sql: "CREATE TEMPORARY TABLE IF NOT EXISTS tmp_ids (id BIGINT)"},
+		{sql: "INSERT INTO tmp_ids VALUES (?)", args: []any{user}},
+		{sql: "SELECT COUNT(*) FROM tmp_ids", query: true},
+		{sql: "SELECT GET_LOCK('exact', 0)", query: true},
+		{sql: "SELECT IS_USED_LOCK('exact') IS NOT NULL", query: true},
+		{sql: "SELECT RELEASE_LOCK('exact')", query: true},
+		{sql: "SET SESSION sql_mode = CONCAT(@@sql_mode, '')"},
+		{sql: fmt.Sprintf("INSERT INTO t_order (order_id, user_id, status) VALUES (%d, @v, 'var')", g.nextID)},
+	}
+	st := pick[g.r.Intn(len(pick))]
+	st.class, st.session = "session", true
+	return st
+}
+
+// broadcast draws writes on the broadcast table t_cfg: deterministic ones
+// must keep every copy equal to the oracle; non-deterministic ones (their
+// value differs per server) can only be refused.
+func (g *exactGen) broadcast() exactStmt {
+	k := fmt.Sprintf("k%d", g.r.Intn(6))
+	pick := []exactStmt{
+		{sql: "INSERT INTO t_cfg (k, v) VALUES (?, ?)", args: []any{k, g.r.Intn(100)}},
+		{sql: "INSERT INTO t_cfg (k, v) VALUES (?, 1) ON DUPLICATE KEY UPDATE v = v + 1", args: []any{k}},
+		{sql: "UPDATE t_cfg SET v = v + 1 WHERE k = ?", args: []any{k}},
+		{sql: "DELETE FROM t_cfg WHERE k = ?", args: []any{k}},
+		{sql: "REPLACE INTO t_cfg (k, v) VALUES (?, 5)", args: []any{k}},
+		{sql: "UPDATE t_cfg SET v = FLOOR(RAND() * 1000) WHERE k = ?", args: []any{k}},
+		{sql: "UPDATE t_cfg SET v = CONNECTION_ID() WHERE k = ?", args: []any{k}},
+		{sql: "UPDATE t_cfg SET v = UNIX_TIMESTAMP(NOW(6)) * 1000000 % 1000 WHERE k = ?", args: []any{k}},
+		{sql: "DELETE FROM t_cfg ORDER BY RAND() LIMIT 1"},
+		{sql: "UPDATE t_cfg SET v = 0 LIMIT 1"},
+		{sql: "SELECT k, v FROM t_cfg ORDER BY k", query: true},
+	}
+	st := pick[g.r.Intn(len(pick))]
+	st.class = "broadcast"
+	return st
 }
 
 func TestExactOrRefused(t *testing.T) {

@@ -124,11 +124,7 @@ func convertKey(col *schema.Column, v any, use keyUse, loc *time.Location) key {
 	case col.IsText():
 		return textKey(col, v, use)
 	case col.IsTemporal():
-		switch v.(type) {
-		case string, []byte:
-			return exactKey(v) // date/datetime literals, read strictly by the algorithm
-		}
-		return unknownKey("a %T value for %s column", v, col.DataType)
+		return temporalKey(col, v, use)
 	}
 	return unknownKey("shardsql does not convert values for %s sharding columns", col.ColumnType)
 }
