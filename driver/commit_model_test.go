@@ -25,15 +25,15 @@ import (
 type faultKind int
 
 const (
-	crashBefore faultKind = iota // the coordinator dies before sending
-	crashAfter                   // the server applies the message, the coordinator dies
-	cutBefore                    // the connection is cut before the message arrives
-	replyLost                    // the server applies the message, the connection is cut
-	refused                      // the server answers an error and applies nothing
-	serverCutBefore              // every connection to the message's server is cut before it arrives
-	serverCutAfter               // … after the server applied it
-	serverKilledBefore           // the server dies before the message arrives, and stays down until recovery
-	serverKilledAfter            // … after it applied (and made durable) the message
+	crashBefore        faultKind = iota // the coordinator dies before sending
+	crashAfter                          // the server applies the message, the coordinator dies
+	cutBefore                           // the connection is cut before the message arrives
+	replyLost                           // the server applies the message, the connection is cut
+	refused                             // the server answers an error and applies nothing
+	serverCutBefore                     // every connection to the message's server is cut before it arrives
+	serverCutAfter                      // … after the server applied it
+	serverKilledBefore                  // the server dies before the message arrives, and stays down until recovery
+	serverKilledAfter                   // … after it applied (and made durable) the message
 	numFaultKinds
 )
 
@@ -49,8 +49,8 @@ type crash struct{}
 // mBranch is one participant: the server's transaction and the
 // coordinator's view of its connection, with the flags txSteps keeps.
 type mBranch struct {
-	state    string // active, idle, prepared, committed, rolledback
-	attached bool   // its connection is open
+	state                              string // active, idle, prepared, committed, rolledback
+	attached                           bool   // its connection is open
 	ended, preparing, finished, broken bool
 }
 
