@@ -287,7 +287,7 @@ func abortXA(s commitSteps, o *outcome, row logRow, cause error) error {
 		o.set(i, fateRolledBack, nil)
 		if err := s.rollback(i); err != nil {
 			clean = false
-			o.notes = append(o.notes, fmt.Errorf("rollback on data source %s: %w (RecoverXA rolls back a branch left prepared)", o.names[i], err))
+			o.notes = append(o.notes, fmt.Errorf("rollback on data source %s: %w (its connection is closed: the server rolls back a branch that is not prepared, RecoverXA one that is)", o.names[i], err))
 		}
 	}
 	if clean && row != rowUnknown {

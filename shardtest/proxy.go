@@ -288,16 +288,12 @@ func (c *proxyConn) inject(f Fault, hdr [4]byte, payload []byte) bool {
 	return false
 }
 
-// downstream forwards the server's replies, or swallows one (LoseReply).
+// downstream forwards the server's replies, or swallows one (LoseReply):
+// then it leaves the connection open for upstream, which runs the fault's
+// Then before cutting it, so the client cannot see the cut before Then
+// has run.
 func (c *proxyConn) downstream() {
 	defer c.p.wg.Done()
-	defer c.close()
-	defer func() {
-		select { // a LoseReply waiting for a reply that will not come
-		case c.replied <- struct{}{}:
-		default:
-		}
-	}()
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := c.server.Read(buf)
@@ -306,14 +302,20 @@ func (c *proxyConn) downstream() {
 			swallow := c.swallow
 			c.mu.Unlock()
 			if swallow {
+				c.replied <- struct{}{}
 				return
 			}
 			if _, werr := c.client.Write(buf[:n]); werr != nil {
-				return
+				break
 			}
 		}
 		if err != nil {
-			return
+			break
 		}
+	}
+	c.close()
+	select { // a LoseReply waiting for a reply that will not come
+	case c.replied <- struct{}{}:
+	default:
 	}
 }
