@@ -165,6 +165,7 @@ func runXA(s commitSteps, names []string) error {
 	case 0:
 		return nil
 	case 1:
+		o.xa = false // one phase: nothing is left prepared
 		if err := s.end(0); err != nil {
 			o.cause = fmt.Errorf("shardsql: xa: end on data source %s: %w", names[0], err)
 			_ = s.rollback(0) // not prepared: rolled back by XA ROLLBACK or when the connection ends

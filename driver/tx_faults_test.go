@@ -391,3 +391,56 @@ func checkCommitError(t *testing.T, what string, err error, names []string, fina
 		assert.True(t, strings.Contains(err.Error(), "RecoverXA"), "%s: says recovery completes it: %v", what, err)
 	}
 }
+
+// TestTxCleanup checks what a transaction leaves behind when it ends
+// without Commit: rolled back explicitly (XA and best effort, many times:
+// no connection may leak), or by the end of BeginTx's context, after
+// which database/sql rolls it back although the context is gone — the
+// rollback must still reach the servers.
+func TestTxCleanup(t *testing.T) {
+	e := newTxFaultEnv(t)
+	for ds, id := range []int64{0, 2} { // t_acct_0 of ds0 and ds1
+		_, err := e.direct[ds].Exec("INSERT INTO t_acct_0 (id, balance) VALUES (?, ?)", id, startBalance)
+		require.NoError(t, err)
+	}
+	for _, xa := range []bool{false, true} {
+		for i := 0; i < 20; i++ {
+			ctx := context.Background()
+			if xa {
+				ctx = driver.WithXATransaction(ctx)
+			}
+			tx, err := e.db.BeginTx(ctx, nil)
+			require.NoError(t, err)
+			for _, id := range []int64{0, 2} {
+				_, err := tx.ExecContext(ctx, "UPDATE t_acct SET balance = balance + 1 WHERE id = ?", id)
+				require.NoError(t, err)
+			}
+			require.NoError(t, tx.Rollback())
+		}
+		e.settle(t, fmt.Sprintf("xa=%v: after 20 rollbacks", xa))
+		for i, p := range e.pools {
+			assert.LessOrEqual(t, p.Stats().OpenConnections, 4, "ds%d: connections beyond the idle pool after rollbacks", i)
+		}
+
+		// BeginTx's context ends while the transaction holds locks on
+		// both data sources.
+		ctx, cancel := context.WithCancel(context.Background())
+		if xa {
+			ctx = driver.WithXATransaction(ctx)
+		}
+		tx, err := e.db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		for _, id := range []int64{0, 2} {
+			_, err := tx.ExecContext(ctx, "UPDATE t_acct SET balance = balance + 1 WHERE id = ?", id)
+			require.NoError(t, err)
+		}
+		cancel()
+		e.settle(t, fmt.Sprintf("xa=%v: after the context ended", xa))
+		assert.ErrorIs(t, tx.Commit(), sql.ErrTxDone)
+		// The rows are free again.
+		require.NoError(t, e.transfer(xa, 0, 2, 1))
+		require.NoError(t, e.transfer(xa, 2, 0, 1))
+		assert.Equal(t, int64(startBalance), e.balance(t, 0))
+		assert.Equal(t, int64(startBalance), e.balance(t, 2))
+	}
+}
