@@ -83,6 +83,10 @@ type Plan struct {
 	// GeneratedIDs are the keys shardsql generated for an INSERT's rows,
 	// in row order.
 	GeneratedIDs []int64
+	// Broadcast marks a write to a broadcast table: the same statement on
+	// every data source, to be committed everywhere or nowhere, whose
+	// affected rows are those of one copy.
+	Broadcast bool
 }
 
 // DataSources returns the distinct data sources of the plan's units in unit order.
