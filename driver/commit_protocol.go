@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"database/sql/driver"
 	"errors"
 	"fmt"
 
@@ -80,15 +81,25 @@ func newOutcome(names []string, xa bool) *outcome {
 func (o *outcome) set(i int, f fate, err error) {
 	o.fates[i] = f
 	if err != nil {
-		o.errs[o.names[i]] = err
+		o.errs[o.names[i]] = noRetry(err)
 	}
+}
+
+// noRetry keeps an error's text but not driver.ErrBadConn's identity:
+// database/sql runs a statement again when its error is ErrBadConn, and a
+// broadcast write whose commit failed must not be run twice.
+func noRetry(err error) error {
+	if err != nil && errors.Is(err, driver.ErrBadConn) {
+		return fmt.Errorf("%v", err)
+	}
+	return err
 }
 
 // err returns nil when every participant committed and nothing failed,
 // otherwise a *CommitError describing every participant.
 func (o *outcome) err() error {
 	ok := o.cause == nil && len(o.errs) == 0
-	e := &CommitError{Failed: o.errs, Cause: o.cause, XA: o.xa}
+	e := &CommitError{Failed: o.errs, Cause: noRetry(o.cause), XA: o.xa}
 	for i, f := range o.fates {
 		ds := o.names[i]
 		switch f {

@@ -33,6 +33,19 @@ type Tx struct {
 
 var _ driver.Tx = (*Tx)(nil)
 
+// newTx returns a transaction on c, XA when ctx or the connector asks for
+// it; no data source has joined yet.
+func newTx(c *Conn, ctx context.Context, opts driver.TxOptions) (*Tx, error) {
+	tx := &Tx{conn: c, ctx: ctx, opts: opts, xa: wantXA(ctx, c.c.opts.xa)}
+	if tx.xa {
+		var err error
+		if tx.gtrid, err = newGtrid(); err != nil {
+			return nil, err
+		}
+	}
+	return tx, nil
+}
+
 // participant is a transaction's work on one data source: a connection
 // of the data source's pool, held from the first statement that reaches
 // it to Commit or Rollback, inside START TRANSACTION or an XA branch.
