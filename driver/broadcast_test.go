@@ -46,7 +46,7 @@ func TestBroadcastWritesAllOrNothing(t *testing.T) {
 			assert.EqualValues(t, 2, n, "the rows of one copy")
 
 			// A row only the second copy has: its code conflicts there.
-			_, err = direct(t, servers[1]).Exec("INSERT INTO "+table+" (id, code, name) VALUES (99, 'dup', 'stray')")
+			_, err = direct(t, servers[1]).Exec("INSERT INTO " + table + " (id, code, name) VALUES (99, 'dup', 'stray')")
 			require.NoError(t, err)
 			copies := func() [2]string {
 				var out [2]string
