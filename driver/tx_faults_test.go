@@ -139,6 +139,8 @@ func newTxFaultEnv(t *testing.T) *txFaultEnv {
 	}
 	// id % 4: 0 → ds0.t_acct_0, 1 → ds0.t_acct_1, 2 → ds1.t_acct_0.
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_acct", Column: "id", Nodes: "ds${0..1}.t_acct_${0..1}", Algorithm: shard.Mod()}))
+	// The chaos test's ledger, placed like the accounts.
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_led", Column: "acct", Nodes: "ds${0..1}.t_led_${0..1}", Algorithm: shard.Mod()}))
 	e.db = openDB(t, topo, driver.WithCommitTimeout(txFaultTimeout), driver.WithCleanupTimeout(txFaultTimeout))
 	_, err := e.db.Exec("CREATE TABLE t_acct (id BIGINT NOT NULL PRIMARY KEY, balance BIGINT NOT NULL)")
 	require.NoError(t, err)
