@@ -17,11 +17,15 @@ import (
 // transaction's writes.
 //
 // In the default mode Commit commits the data sources one by one in
-// topology order: atomic on one data source, best effort across several (a
-// failure part-way returns a *CommitError saying which committed). In XA
-// mode (WithXA, or WithXATransaction on BeginTx's context) Commit runs
-// two-phase commit with a logged decision, and RecoverXA resolves what a
-// crash leaves prepared.
+// topology order: atomic on one data source, best effort across several.
+// In XA mode (WithXA, or WithXATransaction on BeginTx's context) Commit
+// runs two-phase commit with a logged decision, and RecoverXA resolves
+// what a crash or a lost reply leaves prepared. Either way a failed Commit
+// returns a *CommitError saying, per data source, what the servers did or
+// that it is unknown. Commit is bounded by BeginTx's context and
+// WithCommitTimeout, its cleanup and Rollback by WithCleanupTimeout; a
+// connection whose state is unknown after a failure is closed, never
+// pooled.
 type Tx struct {
 	conn  *Conn
 	ctx   context.Context
@@ -132,8 +136,8 @@ func newGtrid() (string, error) {
 // beginning its transaction (or XA branch) on first use. ctx is the
 // context of the statement that reaches ds: it bounds the wait for a
 // connection and for the begin, so a data source that hangs fails that
-// statement at its deadline; the transaction itself lives as long as
-// BeginTx's context.
+// statement at its deadline; the transaction itself lives until Commit or
+// Rollback (database/sql calls Rollback when BeginTx's context ends).
 func (t *Tx) participant(ctx context.Context, ds string) (*participant, error) {
 	for _, p := range t.parts {
 		if p.ds == ds {
