@@ -36,9 +36,12 @@ type RecoveryReport struct {
 // run from several processes at once. db must have been opened with the
 // shardsql driver.
 //
-// grace must exceed the time a coordinator takes from its first statement
-// to its commit decision: a transaction older than grace that has not
-// decided yet is aborted.
+// grace must exceed the time a Commit takes from its start (when it logs
+// the transaction as 'preparing') to its commit decision, which
+// WithCommitTimeout bounds: a transaction logged longer than grace ago
+// that has not decided yet is aborted. Branches a failed Commit left
+// prepared hold their row locks until RecoverXA resolves them, so run it
+// periodically, not only at start-up.
 func RecoverXA(ctx context.Context, db *sql.DB, grace time.Duration) (RecoveryReport, error) {
 	var rep RecoveryReport
 	err := withConnector(ctx, db, func(c *Connector) error {
