@@ -58,12 +58,9 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	if c.tx != nil {
 		return nil, errors.New("shardsql: a transaction is already open on this connection")
 	}
-	tx := &Tx{conn: c, ctx: ctx, opts: opts, xa: wantXA(ctx, c.c.opts.xa)}
-	if tx.xa {
-		var err error
-		if tx.gtrid, err = newGtrid(); err != nil {
-			return nil, err
-		}
+	tx, err := newTx(c, ctx, opts)
+	if err != nil {
+		return nil, err
 	}
 	c.tx = tx
 	return tx, nil

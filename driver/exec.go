@@ -50,7 +50,10 @@ func unitError(u route.Unit, err error) error {
 // exec runs a plan's units, at most maxParallel at once (one at a time in a
 // transaction, whose shard connection runs one statement at a time).
 func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
-	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs}
+	if p.Broadcast && c.tx == nil && len(p.Units) > 1 {
+		return c.execBroadcast(ctx, p)
+	}
+	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs, oneCopy: p.Broadcast}
 	if dst, ok := ctx.Value(genIDsKey{}).(*[]int64); ok && dst != nil {
 		*dst = append((*dst)[:0], p.GeneratedIDs...)
 	}

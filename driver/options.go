@@ -3,6 +3,7 @@ package driver
 import (
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/shardsql/shardsql/merge"
 )
@@ -15,15 +16,17 @@ const DefaultMaxParallel = 8
 type Option func(*options) error
 
 type options struct {
-	maxParallel   int
-	maxIdle       int
-	maxOpen       int
-	maxMemoryRows int
-	cacheSize     int
-	logger        *slog.Logger
-	xa            bool
-	xaLogDS       string
-	xaHook        func(stage string) // tests: called at each XA commit stage
+	maxParallel    int
+	maxIdle        int
+	maxOpen        int
+	maxMemoryRows  int
+	cacheSize      int
+	logger         *slog.Logger
+	xa             bool
+	xaLogDS        string
+	xaHook         func(stage string) // tests: called at each XA commit stage
+	commitTimeout  time.Duration      // 0: DefaultCommitTimeout (tx_options.go)
+	cleanupTimeout time.Duration      // 0: DefaultCleanupTimeout (tx_options.go)
 }
 
 func defaultOptions() options {

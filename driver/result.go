@@ -12,15 +12,21 @@ type result struct {
 	lastID   int64
 	lastErr  error
 	genIDs   []int64 // keys shardsql generated, in row order
+	oneCopy  bool    // a broadcast write: every unit changed its own copy of the same rows
+	added    int
 }
 
-// add folds one unit's result in: affected rows are summed.
+// add folds one unit's result in: affected rows are summed, except for a
+// broadcast write, which reports the rows of one copy, as one table would.
 func (r *result) add(sr sql.Result) error {
 	n, err := sr.RowsAffected()
 	if err != nil {
 		return fmt.Errorf("shardsql: rows affected: %w", err)
 	}
-	r.affected += n
+	r.added++
+	if !r.oneCopy || r.added == 1 {
+		r.affected += n
+	}
 	if r.units == 1 {
 		r.lastID, r.lastErr = sr.LastInsertId()
 	}
@@ -43,5 +49,6 @@ func (r *result) LastInsertId() (int64, error) {
 	return r.lastID, r.lastErr
 }
 
-// RowsAffected returns the sum of the rows affected on every node.
+// RowsAffected returns the sum of the rows affected on every node (on one
+// copy for a write to a broadcast table).
 func (r *result) RowsAffected() (int64, error) { return r.affected, nil }
