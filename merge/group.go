@@ -36,26 +36,52 @@ type aggState struct {
 	fsum  float64
 	dsum  decimal
 	best  driver.Value
-	bestW driver.Value // the weight string of best, when compared by weight
 	bestK key
 	cnt   int64 // AVG's count
 	prev  key   // the last distinct value counted
 	seen  bool  // prev is set
 }
 
-func newGrouped(in Cursor, g *Group, kinds []Kind, width int) *grouped {
+func newGrouped(in Cursor, g *Group, kinds []Kind, colls []*textColl, width int) (*grouped, error) {
 	gr := &grouped{in: in, width: width, global: len(g.Keys) == 0}
-	gr.keys = resolve(g.Keys, kinds)
+	var err error
+	if gr.keys, err = resolve(g.Keys, kinds, colls); err != nil {
+		return nil, err
+	}
 	for _, a := range g.Aggs {
 		st := aggState{Agg: a, kind: kinds[a.Col]}
-		st.cmp = resolve([]SortKey{{Col: a.Col, Weight: a.Weight}}, kinds)[0]
+		st.cmp = cmpKey{col: a.Col, kind: aggCmpKind(a.Kind, kinds[a.Col])}
+		if st.cmp.kind == KindText {
+			st.cmp.coll = colls[a.Col]
+		}
+		if st.kind == KindEnum && (a.Kind == AggCountDistinct || a.Kind == AggSumDistinct) {
+			return nil, fmt.Errorf("%w: COUNT/SUM(DISTINCT) of an ENUM or SET column across nodes (nodes send the values in index order; use COUNT(DISTINCT CAST(col AS CHAR)))", ErrUnsupported)
+		}
+		if st.kind == KindFloat && a.Kind == AggSumDistinct {
+			// Each node's distinct values are summed in another order
+			// than one server sums them: the last digits differ.
+			return nil, fmt.Errorf("%w: SUM(DISTINCT) of a floating-point expression across nodes (its last digits depend on the order of the additions; cast it to DECIMAL)", ErrUnsupported)
+		}
 		gr.aggs = append(gr.aggs, st)
 	}
 	gr.next = make([]driver.Value, width)
 	gr.acc = make([]driver.Value, width)
 	gr.nextKeys = make([]key, len(gr.keys))
 	gr.accKeys = make([]key, len(gr.keys))
-	return gr
+	return gr, nil
+}
+
+// aggCmpKind is how the values of an aggregate's node column compare:
+// MIN/MAX of a BIT column arrive as decimal text (MariaDB), not as the
+// column's big-endian bytes.
+func aggCmpKind(agg AggKind, kd Kind) Kind {
+	if kd == KindBit && (agg == AggMin || agg == AggMax) {
+		return KindUint
+	}
+	if kd == KindEnum {
+		return KindText // MIN/MAX of ENUM/SET compare (and arrive) as text
+	}
+	return kd
 }
 
 func (g *grouped) read() (bool, error) {
@@ -116,7 +142,7 @@ func (g *grouped) Next(dest []driver.Value) error {
 func (g *grouped) start() error {
 	for i := range g.aggs {
 		a := &g.aggs[i]
-		a.null, a.count, a.fsum, a.cnt, a.best, a.bestW, a.seen = true, 0, 0, 0, nil, nil, false
+		a.null, a.count, a.fsum, a.cnt, a.best, a.seen = true, 0, 0, 0, nil, false
 		a.dsum = decimal{}
 	}
 	return g.fold(g.acc)
@@ -155,10 +181,10 @@ func (a *aggState) add(row []driver.Value) error {
 			return nil
 		}
 		var k key
-		if err := decode(a.cmp.kind, row[a.cmp.col], &k); err != nil {
+		if err := a.decode(row, &k); err != nil {
 			return err
 		}
-		if a.seen && compare(a.cmp.kind, &k, &a.prev) == 0 {
+		if a.seen && a.cmp.compare(&k, &a.prev) == 0 {
 			return nil
 		}
 		a.seen, a.prev = true, k
@@ -175,21 +201,32 @@ func (a *aggState) add(row []driver.Value) error {
 			return nil
 		}
 		var k key
-		if err := decode(a.cmp.kind, row[a.cmp.col], &k); err != nil {
+		if err := a.decode(row, &k); err != nil {
 			return err
 		}
 		c := 0
 		if !a.null {
-			c = compare(a.cmp.kind, &k, &a.bestK)
+			c = a.cmp.compare(&k, &a.bestK)
 		}
 		if a.null || (a.Kind == AggMin && c < 0) || (a.Kind == AggMax && c > 0) {
-			a.null, a.best, a.bestW, a.bestK = false, v, row[a.cmp.col], k
+			a.null, a.best, a.bestK = false, v, k
 			if b, ok := k.b, k.b != nil; ok {
 				a.bestK.b = append([]byte(nil), b...) // the row buffer is reused
 			}
 		}
 	}
 	return nil
+}
+
+// decode reads the aggregate's node value for comparison, learning its
+// collation from the first row that names it.
+func (a *aggState) decode(row []driver.Value, k *key) error {
+	if a.cmp.coll != nil && !a.cmp.coll.learned {
+		if err := a.cmp.coll.learn(row); err != nil {
+			return err
+		}
+	}
+	return decode(a.cmp.kind, row[a.cmp.col], k)
 }
 
 func (a *aggState) addSum(v driver.Value) error {
@@ -257,9 +294,6 @@ func (g *grouped) finish(dest []driver.Value) error {
 	for i := range g.aggs {
 		a := &g.aggs[i]
 		dest[a.Col] = a.value()
-		if (a.Kind == AggMin || a.Kind == AggMax) && a.cmp.col != a.Col {
-			dest[a.cmp.col] = a.bestW // an ORDER BY on the aggregate sorts by it
-		}
 	}
 	return nil
 }

@@ -253,6 +253,9 @@ type statement struct {
 	ps      *parsed          // the parse, with its caches
 	version uint64           // the topology version routing started from
 	catalog *schema.Catalog  // server facts; nil when unknown
+	// names are the caller's texts of unaliased select items (colnames.go).
+	names     map[*sqlparser.AliasedExpr]string
+	namesDone bool
 }
 
 // passthrough sends the statement unchanged to the default data source.
