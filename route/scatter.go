@@ -186,12 +186,38 @@ func (m *scatter) sortKey(e sqlparser.Expr, desc, group bool) (merge.SortKey, er
 		return merge.SortKey{}, err
 	}
 	if col >= 0 {
-		m.collate(col, m.exprAt(col))
-		return merge.SortKey{Col: col, Desc: desc}, nil
+		return merge.SortKey{Col: m.keyCol(col, m.exprAt(col)), Desc: desc}, nil
 	}
-	col = m.hiddenCol(e)
+	return merge.SortKey{Col: m.keyCol(m.hiddenCol(e), e), Desc: desc}, nil
+}
+
+// keyCol returns the merge column a key on column col, computing e,
+// compares by: col itself, with its collation column, or for an ENUM or
+// SET column (which MySQL orders by index, a number the value does not
+// carry) a hidden e+0 column holding the index. Only the catalog tells
+// an ENUM column; without it the merge refuses to order by one.
+func (m *scatter) keyCol(col int, e sqlparser.Expr) int {
+	if m.isEnum(e) {
+		return m.hiddenCol(&sqlparser.BinaryExpr{Operator: sqlparser.PlusOp, Left: e, Right: sqlparser.NewIntLiteral("0")})
+	}
 	m.collate(col, e)
-	return merge.SortKey{Col: col, Desc: desc}, nil
+	return col
+}
+
+// isEnum reports whether e is an ENUM or SET column by the catalog.
+func (m *scatter) isEnum(e sqlparser.Expr) bool {
+	c, ok := e.(*sqlparser.ColName)
+	if !ok || m.s.catalog == nil {
+		return false
+	}
+	for _, t := range m.tables {
+		if tbl, ok := m.s.catalog.Table(t); ok {
+			if col, ok := tbl.Column(c.Name.String()); ok {
+				return col.DataType == "enum" || col.DataType == "set"
+			}
+		}
+	}
+	return false
 }
 
 // isTableColumn reports whether a name in GROUP BY is a column of the
@@ -272,16 +298,14 @@ func (m *scatter) planDistinct() error {
 		}
 		used[col] = true
 		desc := o.Direction == sqlparser.DescOrder
-		m.collate(col, m.exprAt(col))
-		keys = append(keys, merge.SortKey{Col: col, Desc: desc})
+		keys = append(keys, merge.SortKey{Col: m.keyCol(col, m.exprAt(col)), Desc: desc})
 		order = append(order, &sqlparser.Order{Expr: o.Expr, Direction: o.Direction})
 	}
 	for col := 0; col < m.visible; col++ {
 		if used[col] {
 			continue
 		}
-		m.collate(col, m.exprAt(col))
-		keys = append(keys, merge.SortKey{Col: col})
+		keys = append(keys, merge.SortKey{Col: m.keyCol(col, m.exprAt(col))})
 		order = append(order, &sqlparser.Order{Expr: sqlparser.NewIntLiteral(strconv.Itoa(col + 1))})
 	}
 	m.node.OrderBy = order

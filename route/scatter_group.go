@@ -138,7 +138,7 @@ func (m *scatter) orderKey(o *sqlparser.Order) (merge.SortKey, error) {
 		return m.sortKey(o.Expr, desc, false)
 	}
 	if col < m.visible && !m.isAggregateCol(col) {
-		m.collate(col, m.exprAt(col))
+		col = m.keyCol(col, m.exprAt(col))
 	}
 	return merge.SortKey{Col: col, Desc: desc}, nil
 }

@@ -38,6 +38,13 @@ func (m *scatter) having(e sqlparser.Expr) (evalengine.Expr, bool, error) {
 		if err != nil {
 			return false
 		}
+		if e, ok := c.Node().(sqlparser.Expr); ok {
+			if col, ok := m.havingGroupExpr(e); ok {
+				trim = trim && comparisonOperand(c)
+				c.Replace(m.havingPlaceholder(col))
+				return false
+			}
+		}
 		switch n := c.Node().(type) {
 		case *sqlparser.Subquery:
 			setErr(unsupported(m.s.sql, "subquery in HAVING across nodes"))
@@ -188,6 +195,35 @@ func (m *scatter) havingColumn(c *sqlparser.ColName) (int, error) {
 	col := m.hiddenCol(c)
 	m.collate(col, c)
 	return col, nil
+}
+
+// havingGroupExpr finds an expression of HAVING (other than a name,
+// literal or aggregate) that is a GROUP BY expression or a non-aggregate
+// select item: its value is the group's, in that column.
+func (m *scatter) havingGroupExpr(e sqlparser.Expr) (int, bool) {
+	switch e.(type) {
+	case *sqlparser.ColName, *sqlparser.Literal, *sqlparser.Argument, *sqlparser.NullVal, sqlparser.AggrFunc, sqlparser.BoolVal:
+		return -1, false
+	}
+	if sqlparser.ContainsAggregation(e) {
+		return -1, false
+	}
+	text := sqlparser.String(e)
+	for i := 0; i < m.visible; i++ {
+		if !m.isAggregateCol(i) && sqlparser.String(m.origExpr(i)) == text {
+			return i, true
+		}
+	}
+	if m.sel.GroupBy != nil {
+		for _, g := range m.sel.GroupBy.Exprs {
+			if sqlparser.String(g) == text {
+				col := m.hiddenCol(e)
+				m.collate(col, e)
+				return col, true
+			}
+		}
+	}
+	return -1, false
 }
 
 // groupColumn reports whether the GROUP BY names the bare column name.
