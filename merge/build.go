@@ -57,7 +57,7 @@ func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 		}
 	}
 	if spec.Having != nil {
-		cur = &filter{in: cur, cond: spec.Having, types: sqlTypes, colls: colls, trim: spec.HavingTrim}
+		cur = &filter{in: cur, cond: spec.Having, types: sqlTypes, colls: colls}
 	}
 	if len(spec.MemorySort) > 0 {
 		keys, err := resolve(spec.MemorySort, kinds, colls)
@@ -164,7 +164,10 @@ func foldedKinds(g *Group, kinds []Kind) []Kind {
 				out[a.Col] = KindDecimal
 			}
 		case AggMin, AggMax:
-			out[a.Col] = aggCmpKind(a.Kind, kinds[a.Col])
+			// MIN/MAX of an ENUM compare as text but, when the server
+			// reports them as ENUM, sort by index: KindEnum keeps an
+			// ORDER BY on them refused
+			out[a.Col] = kinds[a.Col]
 		}
 	}
 	return out

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"vitess.io/vitess/go/vt/vtgate/evalengine"
+	"vitess.io/vitess/go/vt/sqlparser"
 )
 
 func TestCheckCols(t *testing.T) {
@@ -79,7 +79,7 @@ func TestCheckColsMinusOne(t *testing.T) {
 // TestCheckColsHaving: HAVING operands index the merged row too.
 func TestCheckColsHaving(t *testing.T) {
 	types := []string{"BIGINT"}
-	for _, h := range []evalengine.Expr{
+	for _, h := range []sqlparser.Expr{
 		cond(t, "c1 > 0"),
 		cond(t, "NOT (c5 IS NULL)"),
 		cond(t, "c0 IS NULL AND 1 = c3"),

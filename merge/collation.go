@@ -3,6 +3,7 @@ package merge
 import (
 	"bytes"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -110,7 +111,7 @@ var collationEnv = collations.MySQL8()
 // ErrUnsupported is wrapped by the error a merge returns for values it
 // cannot compare or compute exactly (the router's refusals wrap the same
 // error, so errors.Is finds both).
-var ErrUnsupported = fmt.Errorf("shardsql: unsupported")
+var ErrUnsupported = errors.New("shardsql: unsupported")
 
 // textColls returns, for each column, its collation tracker or nil.
 func textColls(spec Spec, width int) []*textColl {

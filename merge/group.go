@@ -57,6 +57,12 @@ func newGrouped(in Cursor, g *Group, kinds []Kind, colls []*textColl, width int)
 		if st.kind == KindEnum && (a.Kind == AggCountDistinct || a.Kind == AggSumDistinct) {
 			return nil, fmt.Errorf("%w: COUNT/SUM(DISTINCT) of an ENUM or SET column across nodes (nodes send the values in index order; use COUNT(DISTINCT CAST(col AS CHAR)))", ErrUnsupported)
 		}
+		if st.kind == KindBit && (a.Kind == AggMin || a.Kind == AggMax) {
+			// MariaDB sends MIN/MAX of a BIT column as decimal text or as
+			// the column's bytes, depending on the plan: a value such as
+			// "7" is both 7 and 55.
+			return nil, fmt.Errorf("%w: MIN/MAX of a BIT column across nodes (the servers send it as text or as bytes depending on the plan; use MAX(col+0))", ErrUnsupported)
+		}
 		if st.kind == KindFloat && a.Kind == AggSumDistinct {
 			// Each node's distinct values are summed in another order
 			// than one server sums them: the last digits differ.
@@ -71,13 +77,8 @@ func newGrouped(in Cursor, g *Group, kinds []Kind, colls []*textColl, width int)
 	return gr, nil
 }
 
-// aggCmpKind is how the values of an aggregate's node column compare:
-// MIN/MAX of a BIT column arrive as decimal text (MariaDB), not as the
-// column's big-endian bytes.
+// aggCmpKind is how the values of an aggregate's node column compare.
 func aggCmpKind(agg AggKind, kd Kind) Kind {
-	if kd == KindBit && (agg == AggMin || agg == AggMax) {
-		return KindUint
-	}
 	if kd == KindEnum {
 		return KindText // MIN/MAX of ENUM/SET compare (and arrive) as text
 	}

@@ -1,6 +1,6 @@
 package merge
 
-import "vitess.io/vitess/go/vt/vtgate/evalengine"
+import "vitess.io/vitess/go/vt/sqlparser"
 
 // Spec describes how the node results of one statement become the caller's
 // result. Column indexes refer to the node rows, whose last Hidden columns
@@ -15,18 +15,13 @@ type Spec struct {
 	// Group folds consecutive rows with equal keys into one, with aggregates.
 	// With no keys it folds every row into one (aggregates without GROUP BY).
 	Group *Group
-	// Having keeps only the folded rows for which it is true. It is a
-	// HAVING condition translated by the router with every column reference
-	// replaced by its offset in the folded row (hidden columns included);
-	// it is compiled for the columns' types and collations on the first
-	// folded row, and evaluated with MySQL's rules by Vitess's evalengine.
-	Having evalengine.Expr
-	// HavingTrim says that every column and string literal of Having is
-	// an operand of a comparison (=, <, IN, BETWEEN, …), so trailing spaces
-	// of text under a PAD SPACE collation may be trimmed before evaluation.
-	// The evaluator compares NO PAD; without HavingTrim a PAD SPACE text
-	// value with trailing spaces is refused.
-	HavingTrim bool
+	// Having keeps only the folded rows for which it is true. It is the
+	// HAVING condition with every column reference replaced by
+	// HavingColumn(n), n its offset in the folded row (hidden columns
+	// included), and ? arguments by literals. It is compiled for the
+	// columns' types and collations on the first folded row and evaluated
+	// with MySQL's rules by Vitess's evalengine.
+	Having sqlparser.Expr
 	// MemorySort sorts the folded rows in memory (ORDER BY an aggregate).
 	MemorySort []SortKey
 	// Offset rows are skipped; then, when Limited, at most Limit rows are returned.

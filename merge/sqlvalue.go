@@ -87,11 +87,8 @@ func foldedType(a Agg, in sqltypes.Type) sqltypes.Type {
 		}
 		return sqltypes.Decimal
 	case AggMin, AggMax:
-		switch in {
-		case sqltypes.Bit:
-			return sqltypes.Uint64 // MIN/MAX of BIT arrive as decimal text
-		case sqltypes.Enum, sqltypes.Set:
-			return sqltypes.VarChar
+		if in == sqltypes.Enum || in == sqltypes.Set {
+			return sqltypes.VarChar // they compare, and are reported, as text
 		}
 	}
 	return in

@@ -32,8 +32,8 @@ const (
 	// KindDuration compares TIME values, which may be negative.
 	KindDuration
 	// KindBit is a BIT column: big-endian bytes of a fixed width, which
-	// compare as bytes. MIN/MAX of a BIT column arrive as decimal text
-	// instead, and compare as unsigned integers (see aggCmpKind).
+	// compare as bytes. (MIN/MAX of a BIT column arrive as decimal text or
+	// as bytes depending on the server's plan: the merge refuses them.)
 	KindBit
 	// KindEnum is an ENUM or SET column. MySQL orders them by index (the
 	// SET bitmask), which the value does not carry: a merge never orders

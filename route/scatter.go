@@ -162,7 +162,10 @@ func (m *scatter) resolveIn(e sqlparser.Expr, group bool) (int, error) {
 		}
 	}
 	text := sqlparser.String(e)
-	for i, se := range m.exprs[:m.visible] {
+	for i, se := range m.sel.SelectExprs.Exprs {
+		// the caller's items: AVG and DISTINCT aggregates are rewritten in
+		// m.exprs (AVG(x) computes SUM(x) there, which ORDER BY SUM(x) must
+		// not take for its own)
 		if ae, ok := se.(*sqlparser.AliasedExpr); ok && sqlparser.String(ae.Expr) == text {
 			if m.star {
 				return -1, nil // its position after * is unknown: fetch it again as a hidden column

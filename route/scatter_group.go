@@ -1,6 +1,9 @@
 package route
 
 import (
+	"fmt"
+	"strconv"
+
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/shardsql/shardsql/merge"
@@ -78,13 +81,13 @@ func (m *scatter) planGroup() error {
 		for g, k := range groupKeys {
 			if !used[g] {
 				sortKeys = append(sortKeys, k)
-				nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: groupExprs[g]})
+				nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: m.nodeRef(k.Col, groupExprs[g])})
 			}
 		}
 	} else {
 		sortKeys = groupKeys
-		for _, e := range groupExprs {
-			nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: e})
+		for g, e := range groupExprs {
+			nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: m.nodeRef(groupKeys[g].Col, e)})
 		}
 		m.spec.MemorySort = order
 	}
@@ -95,21 +98,38 @@ func (m *scatter) planGroup() error {
 		// folds by the keys alone, over rows sorted by keys then argument.
 		exprs := append(append([]sqlparser.Expr(nil), groupExprs...), m.distinctArg)
 		m.node.GroupBy = &sqlparser.GroupBy{Exprs: exprs}
-		nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: m.distinctArg})
+		arg := m.nodeRef(m.distinctKey.Col, m.distinctArg)
+		if m.distinctKey.Col < m.visible {
+			// by position: a select alias may shadow a column the argument names
+			arg = sqlparser.NewIntLiteral(strconv.Itoa(m.distinctKey.Col + 1))
+		}
+		nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: arg})
 		m.spec.Sort = append(append([]merge.SortKey(nil), sortKeys...), m.distinctKey)
 	}
 	m.node.OrderBy = nodeOrder
 
 	if m.sel.Having != nil {
-		cond, trim, err := m.having(m.sel.Having.Expr)
+		cond, err := m.having(m.sel.Having.Expr)
 		if err != nil {
 			return err
 		}
-		m.spec.Having, m.spec.HavingTrim = cond, trim
+		m.spec.Having = cond
 		m.node.Having = nil
 	}
 	m.spec.Group.Aggs = m.aggs
 	return nil
+}
+
+// nodeRef is how the node ORDER BY names the group key in merge column
+// col, computing e. A hidden column is named by its alias: a name in
+// ORDER BY resolves to a select alias first, and an alias may shadow the
+// table column the GROUP BY (and the merge) uses (SELECT grp % 5 AS grp
+// … GROUP BY grp must make the nodes sort by the column grp).
+func (m *scatter) nodeRef(col int, e sqlparser.Expr) sqlparser.Expr {
+	if col >= merge.HiddenCol(0) {
+		return sqlparser.NewColName(fmt.Sprintf("__shardsql_%d", col-merge.HiddenCol(0)))
+	}
+	return e
 }
 
 func groupIndex(keys []merge.SortKey, col int) int {

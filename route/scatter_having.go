@@ -3,36 +3,35 @@ package route
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"vitess.io/vitess/go/vt/sqlparser"
-	"vitess.io/vitess/go/vt/vtgate/evalengine"
 
 	"github.com/shardsql/shardsql/merge"
 )
 
-// havingCol is the placeholder column name a HAVING operand becomes: the
-// merge evaluates the condition over the folded row, where the operand is
-// column n.
-const havingCol = "__shardsql_having_"
-
-// having translates a HAVING condition into an evalengine expression over
-// the folded row: aggregates, selected columns, aliases and group keys
-// become column offsets (hidden columns are added for what the select
-// list lacks), ? arguments become literals. It also reports whether
-// every column and string is an operand of a comparison, so that PAD
-// SPACE text may be trimmed before evaluation (see merge.Spec.HavingTrim).
+// having translates a HAVING condition for the merge: aggregates,
+// selected columns, aliases and group keys become merge.HavingColumn
+// placeholders of their offsets in the folded row (hidden columns are
+// added for what the select list lacks), ? arguments become literals. The
+// merge compiles it for the column types and collations the nodes report.
 //
 // Names resolve as MySQL resolves them in HAVING: a name that is both a
 // select alias and a GROUP BY column is the column.
-func (m *scatter) having(e sqlparser.Expr) (evalengine.Expr, bool, error) {
-	trim := true
+func (m *scatter) having(e sqlparser.Expr) (sqlparser.Expr, error) {
 	var err error
 	setErr := func(e error) {
 		if err == nil {
 			err = e
 		}
+	}
+	replace := func(c *sqlparser.Cursor, col int, e error) bool {
+		if e != nil {
+			setErr(e)
+		} else {
+			c.Replace(m.havingPlaceholder(col))
+		}
+		return false
 	}
 	rewritten := sqlparser.Rewrite(sqlparser.Clone(e), func(c *sqlparser.Cursor) bool {
 		if err != nil {
@@ -40,9 +39,7 @@ func (m *scatter) having(e sqlparser.Expr) (evalengine.Expr, bool, error) {
 		}
 		if e, ok := c.Node().(sqlparser.Expr); ok {
 			if col, ok := m.havingGroupExpr(e); ok {
-				trim = trim && comparisonOperand(c)
-				c.Replace(m.havingPlaceholder(col))
-				return false
+				return replace(c, col, nil)
 			}
 		}
 		switch n := c.Node().(type) {
@@ -51,22 +48,10 @@ func (m *scatter) having(e sqlparser.Expr) (evalengine.Expr, bool, error) {
 			return false
 		case sqlparser.AggrFunc:
 			col, e := m.havingAggregate(n)
-			if e != nil {
-				setErr(e)
-				return false
-			}
-			trim = trim && comparisonOperand(c)
-			c.Replace(m.havingPlaceholder(col))
-			return false
+			return replace(c, col, e)
 		case *sqlparser.ColName:
 			col, e := m.havingColumn(n)
-			if e != nil {
-				setErr(e)
-				return false
-			}
-			trim = trim && comparisonOperand(c)
-			c.Replace(m.havingPlaceholder(col))
-			return false
+			return replace(c, col, e)
 		case *sqlparser.Argument:
 			v, ok := m.s.value(n)
 			if !ok {
@@ -78,63 +63,19 @@ func (m *scatter) having(e sqlparser.Expr) (evalengine.Expr, bool, error) {
 				setErr(unsupported(m.s.sql, "HAVING argument of type %T across nodes", v))
 				return false
 			}
-			if l, ok := lit.(*sqlparser.Literal); ok && l.Type == sqlparser.StrVal {
-				if comparisonOperand(c) {
-					lit = sqlparser.NewStrLiteral(strings.TrimRight(l.Val, " "))
-				} else {
-					trim = false
-				}
-			}
 			c.Replace(lit)
 			return false
-		case *sqlparser.Literal:
-			if n.Type == sqlparser.StrVal {
-				if comparisonOperand(c) {
-					c.Replace(sqlparser.NewStrLiteral(strings.TrimRight(n.Val, " ")))
-				} else {
-					trim = false
-				}
-			}
 		}
 		return true
 	}, nil)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	expr, terr := evalengine.Translate(rewritten.(sqlparser.Expr), &evalengine.Config{
-		Environment: merge.Env(),
-		Collation:   merge.ConnectionCollation,
-		ResolveColumn: func(c *sqlparser.ColName) (int, error) {
-			if n, ok := strings.CutPrefix(c.Name.String(), havingCol); ok {
-				return strconv.Atoi(n)
-			}
-			return 0, fmt.Errorf("unknown column %s", sqlparser.String(c))
-		},
-	})
-	if terr != nil {
-		return nil, false, unsupported(m.s.sql, "HAVING %s across nodes (%v)", sqlparser.String(e), terr)
+	cond := rewritten.(sqlparser.Expr)
+	if _, terr := merge.TranslateHaving(cond); terr != nil {
+		return nil, unsupported(m.s.sql, "HAVING %s across nodes (%v)", sqlparser.String(e), terr)
 	}
-	return expr, trim, nil
-}
-
-// comparisonOperand reports whether the cursor's node is directly an
-// operand of a comparison, IN list or BETWEEN, where MySQL compares text
-// with the collation's padding.
-func comparisonOperand(c *sqlparser.Cursor) bool {
-	switch p := c.Parent().(type) {
-	case *sqlparser.ComparisonExpr:
-		switch p.Operator {
-		case sqlparser.EqualOp, sqlparser.NotEqualOp, sqlparser.LessThanOp, sqlparser.LessEqualOp,
-			sqlparser.GreaterThanOp, sqlparser.GreaterEqualOp, sqlparser.NullSafeEqualOp,
-			sqlparser.InOp, sqlparser.NotInOp:
-			return true
-		}
-	case *sqlparser.BetweenExpr:
-		return true
-	case sqlparser.ValTuple:
-		return true
-	}
-	return false
+	return cond, nil
 }
 
 // havingPlaceholder is the column reference the evaluator resolves to
@@ -144,7 +85,7 @@ func (m *scatter) havingPlaceholder(col int) *sqlparser.ColName {
 		// grouping refuses *, so the hidden columns start right after the select list
 		col = m.visible + col - merge.HiddenCol(0)
 	}
-	return sqlparser.NewColName(havingCol + strconv.Itoa(col))
+	return merge.HavingColumn(col)
 }
 
 // havingAggregate returns the merge column of an aggregate in HAVING: the
@@ -192,9 +133,24 @@ func (m *scatter) havingColumn(c *sqlparser.ColName) (int, error) {
 			return i, nil
 		}
 	}
+	if col, ok := m.findHidden(text); ok {
+		return col, nil
+	}
 	col := m.hiddenCol(c)
 	m.collate(col, c)
 	return col, nil
+}
+
+// findHidden returns a hidden non-aggregate column computing the
+// expression printed as text (a group key the GROUP BY added).
+func (m *scatter) findHidden(text string) (int, bool) {
+	for j, se := range m.exprs[m.visible:] {
+		col := merge.HiddenCol(j)
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && !m.isAggregateCol(col) && sqlparser.String(ae.Expr) == text {
+			return col, true
+		}
+	}
+	return -1, false
 }
 
 // havingGroupExpr finds an expression of HAVING (other than a name,
@@ -217,6 +173,9 @@ func (m *scatter) havingGroupExpr(e sqlparser.Expr) (int, bool) {
 	if m.sel.GroupBy != nil {
 		for _, g := range m.sel.GroupBy.Exprs {
 			if sqlparser.String(g) == text {
+				if col, ok := m.findHidden(text); ok {
+					return col, true
+				}
 				col := m.hiddenCol(e)
 				m.collate(col, e)
 				return col, true
