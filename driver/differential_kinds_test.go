@@ -211,6 +211,8 @@ var kindsExact = []diffQuery{
 	unordered("SELECT grp, COUNT(*) FROM t_kinds GROUP BY grp HAVING grp = '1e1'"),
 	unordered("SELECT grp FROM t_kinds GROUP BY grp HAVING COUNT(*) > '3e1'"),
 	unordered("SELECT v, COUNT(*) FROM t_kinds GROUP BY v HAVING v = 'CAFÉ'"),
+	unordered("SELECT v, COUNT(*) FROM t_kinds GROUP BY v HAVING v = 0"),
+	unordered("SELECT grp, COUNT(*) FROM t_kinds GROUP BY grp HAVING grp = '3abc'"),
 	unordered("SELECT v, COUNT(*) FROM t_kinds GROUP BY v HAVING v IN ('a ', 'b')"),
 	unordered("SELECT u FROM t_kinds GROUP BY u HAVING u BETWEEN 'b' AND 'cafe'"),
 	unordered("SELECT grp FROM t_kinds GROUP BY grp HAVING MAX(e) = 'zeta' AND MIN(d) < '2025-02-01'"),
@@ -341,6 +343,26 @@ func TestDifferentialKinds(t *testing.T) {
 				t.Errorf("exact query %d: %s %v\n  %v%s", i, q.sql, q.args, err, diff)
 			}
 		}
+	})
+	t.Run("merged column types", func(t *testing.T) {
+		// AVG arrives as SUM, COUNT(DISTINCT x) as x: the caller sees the
+		// types one server reports
+		q := "SELECT AVG(amount), AVG(grp), COUNT(DISTINCT v), SUM(amount) FROM t_kinds"
+		types := func(db *sql.DB) []string {
+			rows, err := db.Query(q)
+			require.NoError(t, err)
+			defer rows.Close()
+			cts, err := rows.ColumnTypes()
+			require.NoError(t, err)
+			var out []string
+			for _, ct := range cts {
+				p, s, ok := ct.DecimalSize()
+				n, _ := ct.Nullable()
+				out = append(out, fmt.Sprintf("%s %s(%d,%d,%v) null=%v", ct.Name(), ct.DatabaseTypeName(), p, s, ok, n))
+			}
+			return out
+		}
+		require.Equal(t, types(env.oracle), types(env.sharded))
 	})
 	t.Run("refused", func(t *testing.T) {
 		for _, q := range kindsRefused {

@@ -4,7 +4,7 @@ import "vitess.io/vitess/go/vt/sqlparser"
 
 // Spec describes how the node results of one statement become the caller's
 // result. Column indexes refer to the node rows, whose last Hidden columns
-// are derived columns the router added (sort keys, weight strings, AVG
+// are derived columns the router added (sort keys, collation names, AVG
 // counts) that never reach the caller.
 type Spec struct {
 	// Hidden is the number of trailing derived columns.

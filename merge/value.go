@@ -16,7 +16,7 @@ type Kind uint8
 const (
 	// KindBytes compares raw bytes (binary strings, unknown types).
 	KindBytes Kind = iota
-	// KindText compares by collation: weight strings when the plan has them,
+	// KindText compares by collation: the one the nodes report (Spec.Collations),
 	// raw bytes otherwise (the binary collation of the embedded shards).
 	KindText
 	// KindInt compares signed integers.

@@ -62,11 +62,12 @@ func NewWithConfig(topo *shard.Topology, cfg Config) (*Router, error) {
 
 // Options tune how a statement is routed.
 type Options struct {
-	// WeightStrings makes cross-node merges compare text by the server's
-	// collation: each text sort key, group key and MIN/MAX is fetched with
-	// WEIGHT_STRING() as a hidden column. Servers without WEIGHT_STRING
-	// (the embedded shards) compare text by bytes, as their binary
-	// collation does.
+	// WeightStrings (the servers are MariaDB or MySQL) makes cross-node
+	// merges compare text by the server's collation: each sort key, group
+	// key, MIN/MAX and HAVING operand is fetched with a hidden COLLATION()
+	// column, and the merge compares with Vitess's collations. Servers
+	// without it (the embedded shards) compare text by bytes, as their
+	// binary collation does.
 	WeightStrings bool
 	// MaxMemoryRows caps the rows a merge may hold in memory (0: the
 	// merge package's default).

@@ -10,7 +10,7 @@ import (
 )
 
 // scatter rewrites a SELECT that runs on several nodes so that merging the
-// node results gives exactly the one-table result: sort keys, weight strings
+// node results gives exactly the one-table result: sort keys, collation names
 // and AVG counts become hidden trailing columns, AVG becomes SUM, HAVING and
 // LIMIT move to the merge (or LIMIT becomes offset+count when rows are not
 // folded), and grouped nodes sort by the group keys so groups fold as they
