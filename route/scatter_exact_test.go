@@ -109,3 +109,16 @@ func TestCallerColumnNames(t *testing.T) {
 	sql, _ = scatterSQL(t, Options{}, "SELECT COUNT(DISTINCT status) FROM t_order")
 	assert.Contains(t, sql, "as `COUNT(DISTINCT status)`")
 }
+
+func TestCallerNamesSplit(t *testing.T) {
+	for _, c := range []struct{ sql, want string }{
+		{"SELECT SQL_NO_CACHE COUNT(*) FROM t_order", "as `COUNT(*)`"},
+		{"SELECT CONCAT(status, ',', note), COUNT(*) FROM t_order GROUP BY 1", "as `CONCAT(status, ',', note)`"},
+		{"select Count(*)\n\tfrom t_order", "as `Count(*)`"},
+		// a comment: the parser's spelling, as before
+		{"SELECT /* c */ COUNT(*) FROM t_order", "as `count(*)`"},
+	} {
+		sql, _ := scatterSQL(t, Options{}, c.sql)
+		assert.Contains(t, sql, c.want, c.sql)
+	}
+}
