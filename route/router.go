@@ -62,11 +62,12 @@ func NewWithConfig(topo *shard.Topology, cfg Config) (*Router, error) {
 
 // Options tune how a statement is routed.
 type Options struct {
-	// WeightStrings makes cross-node merges compare text by the server's
-	// collation: each text sort key, group key and MIN/MAX is fetched with
-	// WEIGHT_STRING() as a hidden column. Servers without WEIGHT_STRING
-	// (the embedded shards) compare text by bytes, as their binary
-	// collation does.
+	// WeightStrings (the servers are MariaDB or MySQL) makes cross-node
+	// merges compare text by the server's collation: each sort key, group
+	// key, MIN/MAX and HAVING operand is fetched with a hidden COLLATION()
+	// column, and the merge compares with Vitess's collations. Servers
+	// without it (the embedded shards) compare text by bytes, as their
+	// binary collation does.
 	WeightStrings bool
 	// MaxMemoryRows caps the rows a merge may hold in memory (0: the
 	// merge package's default).
@@ -262,6 +263,9 @@ type statement struct {
 	// schemaMissing records that a decision needed a fact the catalog
 	// lacked (see ErrSchemaUnknown).
 	schemaMissing bool
+	// names are the caller's texts of unaliased select items (colnames.go).
+	names     map[*sqlparser.AliasedExpr]string
+	namesDone bool
 }
 
 // passthrough sends the statement unchanged to the default data source.
