@@ -214,7 +214,7 @@ func (m *scatter) isEnum(e sqlparser.Expr) bool {
 		return false
 	}
 	for _, t := range m.tables {
-		if tbl, ok := m.s.catalog.Table(t); ok {
+		if tbl, ok := m.s.factsNamed(t); ok {
 			if col, ok := tbl.Column(c.Name.String()); ok {
 				return col.DataType == "enum" || col.DataType == "set"
 			}
@@ -232,7 +232,7 @@ func (m *scatter) isTableColumn(c *sqlparser.ColName) bool {
 	if m.s.catalog != nil {
 		known := false
 		for _, t := range m.tables {
-			if tbl, ok := m.s.catalog.Table(t); ok {
+			if tbl, ok := m.s.factsNamed(t); ok {
 				known = true
 				if _, ok := tbl.Column(c.Name.String()); ok {
 					return true
