@@ -83,6 +83,10 @@ type Plan struct {
 	// GeneratedIDs are the keys shardsql generated for an INSERT's rows,
 	// in row order.
 	GeneratedIDs []int64
+	// Session says how the statement depends on the session of the
+	// connection it runs on (0: not at all); the driver runs such
+	// statements on the connections it keeps for the caller.
+	Session SessionUses
 }
 
 // DataSources returns the distinct data sources of the plan's units in unit order.

@@ -1,0 +1,113 @@
+package route
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Statements that depend on the session run where they reach one node;
+// reaching several, they are refused, naming what depends on the session.
+func TestSessionDependentStatements(t *testing.T) {
+	r := testRouter(t)
+	oneNode := []struct {
+		sql  string
+		args []any
+		uses SessionUses
+	}{
+		{"SELECT @v", nil, UsesUserVars},
+		{"SELECT LAST_INSERT_ID()", nil, UsesLastInsertID},
+		{"SELECT FOUND_ROWS()", nil, UsesStatementHistory},
+		{"SELECT ROW_COUNT()", nil, UsesStatementHistory},
+		{"SELECT CONNECTION_ID()", nil, UsesConnectionID},
+		{"SELECT GET_LOCK('migrate', 10)", nil, UsesLocks},
+		{"SELECT RELEASE_LOCK('migrate')", nil, UsesLocks},
+		{"SELECT @@session.sql_mode, @@time_zone", nil, UsesSystemVars},
+		{"SELECT @@global.max_connections", nil, 0},
+		{"CREATE TEMPORARY TABLE tmp (a INT)", nil, UsesTemporary},
+		{"SELECT SQL_CALC_FOUND_ROWS * FROM t_order WHERE user_id = 1 LIMIT 1", nil, UsesStatementHistory},
+		{"SELECT * FROM t_order WHERE user_id = ? AND note = @v", []any{1}, UsesUserVars},
+		{"SELECT @x := amount FROM t_order WHERE user_id = 7", nil, UsesUserVars},
+		{"SELECT 1 INTO @x", nil, UsesUserVars},
+		{"INSERT INTO t_order (order_id, user_id) VALUES (LAST_INSERT_ID(), 3)", nil, UsesLastInsertID},
+		{"SELECT LASTVAL(s)", nil, UsesSequences},
+	}
+	for _, c := range oneNode {
+		p, err := r.Route(c.sql, c.args)
+		if !assert.NoError(t, err, c.sql) {
+			continue
+		}
+		assert.Len(t, p.Units, 1, c.sql)
+		assert.Equal(t, c.uses, p.Session, c.sql)
+	}
+	refused := []struct{ sql, want string }{
+		{"SELECT * FROM t_order WHERE user_id = @v", "user variable in a statement on sharded table t_order that reaches 8 nodes"},
+		{"SELECT COUNT(*) FROM t_order WHERE note = @v", "pass its value as a ? argument"},
+		{"SELECT SQL_CALC_FOUND_ROWS * FROM t_order LIMIT 10", "SQL_CALC_FOUND_ROWS"},
+		{"SELECT LAST_INSERT_ID(), amount FROM t_order", "LAST_INSERT_ID()"},
+		{"SELECT CONNECTION_ID(), amount FROM t_order", "CONNECTION_ID()"},
+		{"SELECT GET_LOCK('a', 1) FROM t_order", "named lock function"},
+		{"UPDATE t_order SET note = @@session.sql_mode", "session system variable"},
+		{"DELETE FROM t_order WHERE order_id = LAST_INSERT_ID()", "LAST_INSERT_ID()"},
+		{"CREATE TEMPORARY TABLE t_order (a INT)", "temporary table in a statement that reaches 8 nodes"},
+		{"SELECT @x := amount FROM t_order", "user variable"},
+	}
+	for _, c := range refused {
+		p, err := r.Route(c.sql, nil)
+		assert.Nil(t, p, c.sql)
+		if assert.ErrorIs(t, err, ErrUnsupported, c.sql) {
+			assert.Contains(t, err.Error(), c.want, c.sql)
+		}
+	}
+}
+
+// SET runs on every data source; what could differ between them, or
+// belongs to transactions or the servers, is refused.
+func TestSetStatements(t *testing.T) {
+	r := testRouter(t)
+	for _, c := range []struct {
+		sql  string
+		args []any
+		uses SessionUses
+	}{
+		{"SET @v = 5", nil, SetsUserVars},
+		{"SET @v := 5", nil, SetsUserVars},
+		{"SET @v := ?, @w = 'a:=b'", []any{7}, SetsUserVars},
+		{"SET @v = -3 * (2 + ?)", []any{1}, SetsUserVars},
+		{"SET @v = NULL", nil, SetsUserVars},
+		{"SET SESSION sql_mode = 'ANSI_QUOTES'", nil, SetsUserVars | SetsSystemVars},
+		{"SET @@session.time_zone := '+09:00'", nil, SetsUserVars | SetsSystemVars},
+		{"SET sql_mode = DEFAULT", nil, SetsUserVars | SetsSystemVars},
+		{"SET NAMES utf8mb4", nil, SetsUserVars | SetsSystemVars},
+	} {
+		p, err := r.Route(c.sql, c.args)
+		if !assert.NoError(t, err, c.sql) {
+			continue
+		}
+		require.Len(t, p.Units, 2, c.sql)
+		for i, u := range p.Units {
+			assert.Equal(t, []string{"ds0", "ds1"}[i], u.DataSource)
+			assert.Equal(t, c.sql, u.SQL, "the caller's text is sent")
+			assert.Equal(t, c.args, u.Args)
+		}
+		assert.Equal(t, c.uses, p.Session&(SetsUserVars|SetsSystemVars), c.sql)
+	}
+	for _, c := range []struct{ sql, want string }{
+		{"SET GLOBAL max_connections = 10", "GLOBAL"},
+		{"SET autocommit = 0", "SET autocommit"},
+		{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET TRANSACTION"},
+		{"SET SESSION transaction_read_only = 1", "db.BeginTx"},
+		{"SET @v = LAST_INSERT_ID()", "could differ between data sources"},
+		{"SET @v = (SELECT MAX(amount) FROM t_order)", "could differ"},
+		{"SET @v := @w + 1", "could differ"},
+		{"SET @v = NOW()", "could differ"},
+		{"SET insert_id = 5", "Result.LastInsertId"},
+	} {
+		p, err := r.Route(c.sql, nil)
+		assert.Nil(t, p, c.sql)
+		if assert.ErrorIs(t, err, ErrUnsupported, c.sql) {
+			assert.Contains(t, err.Error(), c.want, c.sql)
+		}
+	}
+}
