@@ -24,6 +24,11 @@ type unitCursor struct {
 	buffer  bool
 	maxRows int
 
+	// done, when set, is called once the rows open returned have ended or
+	// been closed, with the error that ended them (nil when they ended
+	// cleanly or were closed): a pin's connection is free again then.
+	done func(error)
+
 	pendingRows *sql.Rows // set by the scatter before started is closed
 	pendingErr  error
 	// firstFailed is shared by a scatter's cursors: the unit whose query
@@ -63,7 +68,10 @@ func (u *unitCursor) load() error {
 
 // readAll buffers the unit's rows and closes them.
 func (u *unitCursor) readAll() error {
-	defer u.rows.Close()
+	defer func() {
+		_ = u.rows.Close()
+		u.ended(nil)
+	}()
 	for {
 		row := make([]driver.Value, len(u.cols))
 		if err := u.next(row); err != nil {
@@ -79,10 +87,20 @@ func (u *unitCursor) readAll() error {
 	}
 }
 
+// ended calls done once.
+func (u *unitCursor) ended(err error) {
+	if d := u.done; d != nil {
+		u.done = nil
+		d(err)
+	}
+}
+
 // next reads the next row from the database.
 func (u *unitCursor) next(dest []driver.Value) error {
 	if !u.rows.Next() {
-		if err := u.rows.Err(); err != nil {
+		err := u.rows.Err()
+		u.ended(err)
+		if err != nil {
 			return err
 		}
 		return io.EOF
@@ -144,7 +162,9 @@ func (u *unitCursor) Close() error {
 	}
 	_ = u.load()
 	if u.rows != nil {
-		return u.rows.Close()
+		err := u.rows.Close()
+		u.ended(nil)
+		return err
 	}
 	return nil
 }
@@ -163,6 +183,7 @@ func (u *unitCursor) finish(n int) bool {
 		if !u.rows.Next() {
 			u.closed = true
 			_ = u.rows.Close()
+			u.ended(u.rows.Err())
 			return true
 		}
 	}

@@ -75,21 +75,26 @@ func (t *Tx) participant(ctx context.Context, ds string) (*participant, error) {
 			return p, nil
 		}
 	}
-	db, err := t.conn.c.db(ds)
+	// The transaction runs on the Conn's session connection (session.go),
+	// so it sees what the session set before it, and the session what the
+	// transaction did.
+	pin, err := t.conn.pin(ctx, ds)
+	if err == nil && pin.open > 0 {
+		err = errPinBusy
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("shardsql: begin on data source %s: %w", ds, err)
 	}
 	p := &participant{ds: ds}
 	if !t.xa {
-		if err := t.begin(ctx, db, p); err != nil {
+		if err := t.begin(ctx, pin.conn, p); err != nil {
+			t.conn.pinFailed(pin, err)
 			return nil, fmt.Errorf("shardsql: begin on data source %s: %w", ds, err)
 		}
 	} else {
-		if p.conn, err = db.Conn(ctx); err != nil {
-			return nil, fmt.Errorf("shardsql: xa: data source %s: %w", ds, err)
-		}
+		p.conn = pin.conn
 		if err := t.startBranch(ctx, p); err != nil {
-			_ = p.conn.Close()
+			t.conn.pinFailed(pin, err)
 			return nil, err
 		}
 	}
@@ -99,7 +104,7 @@ func (t *Tx) participant(ctx context.Context, ds string) (*participant, error) {
 
 // begin starts p's transaction on db under a context derived from t.ctx,
 // which ctx, the statement's, cancels if it ends before the begin is done.
-func (t *Tx) begin(ctx context.Context, db *sql.DB, p *participant) error {
+func (t *Tx) begin(ctx context.Context, db *sql.Conn, p *participant) error {
 	bctx, cancel := context.WithCancel(t.ctx)
 	stop := context.AfterFunc(ctx, cancel)
 	tx, err := db.BeginTx(bctx, &sql.TxOptions{Isolation: sql.IsolationLevel(t.opts.Isolation), ReadOnly: t.opts.ReadOnly})

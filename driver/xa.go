@@ -149,14 +149,9 @@ func (t *Tx) rollbackBranch(p *participant, mayBePrepared bool) error {
 	return nil
 }
 
-// release returns the branch connections to their pools.
-func (t *Tx) release() {
-	for _, p := range t.parts {
-		if p.conn != nil {
-			_ = p.conn.Close()
-		}
-	}
-}
+// release ends the transaction's hold on the branch connections. They are
+// the Conn's session connections (session.go), which stay with the Conn.
+func (t *Tx) release() {}
 
 // isXANotFound reports MySQL's XAER_NOTA: no such branch (already resolved).
 func isXANotFound(err error) bool {

@@ -1,0 +1,256 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/shardsql/shardsql/route"
+)
+
+// A shardsql Conn keeps one server connection per data source it used, a
+// pin, for as long as its caller holds it, so that statements reaching one
+// data source see one session exactly as with go-sql-driver: SET @v, then
+// WHERE … = @v; INSERT, then LAST_INSERT_ID(); GET_LOCK, then RELEASE_LOCK;
+// temporary tables; SET SESSION.
+//
+// database/sql gives a driver connection back to its pool only when the
+// caller is done with it: after each statement's rows on a *sql.DB, at
+// Close for a *sql.Conn, at Commit or Rollback for a *sql.Tx. On the way it
+// calls IsValid, which releases the pins: a pooled shardsql connection
+// holds no server connection, and the next caller starts a fresh session,
+// as with a fresh go-sql-driver connection. No rows are open then
+// (database/sql waits for them before it releases a *sql.Conn or *sql.Tx,
+// and a *sql.DB's connection goes back when its rows close).
+//
+// Which statements run on the pins:
+//   - a statement that reaches one node, and SET (on every data source);
+//   - inside a transaction, everything: its participants begin on the pins;
+//   - after a SET of session system variables, everything: a statement
+//     spanning nodes runs its units one after another on the pins, since
+//     pool connections would not have the variables;
+//   - a cross-node statement whose connections are not all free in a
+//     limited pool (gate.go).
+//
+// Other cross-node statements run in parallel on pool connections; the
+// router refuses those that depend on the session (route.SessionUses).
+
+// pin is the server connection a Conn keeps on one data source.
+type pin struct {
+	ds   string
+	conn *sql.Conn
+	gate *gate // the pool's gate; nil for an unlimited pool
+	// borrowed: taken from the pool for one statement because the Conn's
+	// pin was busy; given back when the statement ends, never a session.
+	borrowed bool
+	// open counts the rows open on conn. go-sql-driver reads one result at
+	// a time per connection: a statement sent while rows are open fails the
+	// connection (and database/sql's *sql.Conn then waits for those rows
+	// before it can close, which the caller never reaches).
+	open int
+}
+
+// errPinBusy is returned for a statement that needs a session whose
+// connection is still reading earlier rows.
+var errPinBusy = errors.New("the rows of an earlier statement on this connection are still open (a connection reads one result at a time, as with go-sql-driver: close them first)")
+
+// pin returns the Conn's connection to data source ds, taking one from the
+// pool on first use (through the pool's gate).
+func (c *Conn) pin(ctx context.Context, ds string) (*pin, error) {
+	for _, p := range c.pins {
+		if p.ds == ds {
+			return p, nil
+		}
+	}
+	p, err := c.take(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
+	c.pins = append(c.pins, p)
+	return p, nil
+}
+
+// take takes a connection of data source ds from its pool, through the
+// pool's gate, waiting as long as ctx allows.
+func (c *Conn) take(ctx context.Context, ds string) (*pin, error) {
+	db, err := c.c.db(ds)
+	if err != nil {
+		return nil, err
+	}
+	g := c.c.gateFor(ds, db)
+	if g != nil && !g.take(1) {
+		g.setCap(db.Stats().MaxOpenConnections)
+		if err := g.acquire(ctx, 1); err != nil {
+			return nil, g.waitError(ds, err)
+		}
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		if g != nil {
+			g.release(1)
+		}
+		return nil, err
+	}
+	return &pin{ds: ds, conn: conn, gate: g}, nil
+}
+
+// noRelease is the release of a statement that borrowed nothing.
+func noRelease() {}
+
+// pinsFor returns the connection each data source of p's units runs on,
+// in data source name order (every Conn takes pins in that order, so two
+// cannot each hold one and wait for the other's): the Conn's pin, or, when
+// the pin is still reading earlier rows and the statement does not depend
+// on the session, a connection borrowed for this statement, which release
+// gives back.
+func (c *Conn) pinsFor(ctx context.Context, p *route.Plan) (conns []*pin, release func(), err error) {
+	var names []string
+	for _, u := range p.Units {
+		seen := false
+		for _, n := range names {
+			if n == u.DataSource {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			names = append(names, u.DataSource)
+		}
+	}
+	if len(names) > 1 {
+		sort.Strings(names)
+	}
+	var borrowed []*pin
+	release = noRelease
+	giveBack := func() {
+		for _, b := range borrowed {
+			_ = b.conn.Close()
+			if b.gate != nil {
+				b.gate.release(1)
+			}
+		}
+		borrowed = nil
+	}
+	conns = make([]*pin, 0, len(names))
+	for _, ds := range names {
+		pn, err := c.pin(ctx, ds)
+		if err == nil && pn.open > 0 {
+			if c.sticky || p.Session != 0 {
+				err = errPinBusy
+			} else if pn, err = c.take(ctx, ds); err == nil {
+				pn.borrowed = true
+				borrowed = append(borrowed, pn)
+				release = giveBack
+			}
+		}
+		if err != nil {
+			giveBack()
+			return nil, nil, unitError(firstUnitOn(p, ds), err)
+		}
+		conns = append(conns, pn)
+	}
+	return conns, release, nil
+}
+
+// pinOf returns the connection of data source ds among conns.
+func pinOf(conns []*pin, ds string) *pin {
+	for _, p := range conns {
+		if p.ds == ds {
+			return p
+		}
+	}
+	panic("shardsql: no connection for data source " + ds) // pinsFor covers every unit
+}
+
+// firstUnitOn returns p's first unit on data source ds, to name it in errors.
+func firstUnitOn(p *route.Plan, ds string) route.Unit {
+	for _, u := range p.Units {
+		if u.DataSource == ds {
+			return u
+		}
+	}
+	return route.Unit{DataSource: ds}
+}
+
+// drop closes a pin whose connection failed and forgets it. The session it
+// held is gone: the Conn is lost (see Conn.lost).
+func (c *Conn) drop(p *pin) {
+	for i, q := range c.pins {
+		if q == p {
+			c.pins = append(c.pins[:i], c.pins[i+1:]...)
+			break
+		}
+	}
+	_ = p.conn.Close()
+	if p.gate != nil {
+		p.gate.release(1)
+	}
+	c.lost = true
+}
+
+// releasePins gives every pin back to its pool and forgets the session:
+// the Conn is going back to database/sql's pool, or closing.
+func (c *Conn) releasePins() {
+	for _, p := range c.pins {
+		_ = p.conn.Close()
+		if p.gate != nil {
+			p.gate.release(1)
+		}
+	}
+	clear(c.pins)
+	c.pins = c.pins[:0]
+	c.sticky, c.genIDs = false, false
+}
+
+// pinFailed drops p when err says its connection is gone, so the caller's
+// next statement on this Conn fails with driver.ErrBadConn instead of
+// silently running on a fresh session. A context that ends mid-query makes
+// go-sql-driver close the connection, so it counts too.
+func (c *Conn) pinFailed(p *pin, err error) {
+	if err == nil || p.borrowed {
+		return
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		c.drop(p)
+	}
+}
+
+// onPin reports whether a statement's units run on the pins: everything
+// after a SET of session system variables, statements that depend on the
+// session, and statements reaching one node (the common case: the
+// session is then as the caller left it).
+func (c *Conn) onPin(p *route.Plan) bool {
+	return c.sticky || p.Session != 0 || len(p.Units) == 1
+}
+
+// checkSession refuses what the Conn cannot answer exactly, before anything
+// runs.
+func (c *Conn) checkSession(p *route.Plan) error {
+	if c.lost {
+		// The server connection holding this session failed: its state
+		// (variables, locks, temporary tables) is gone. database/sql
+		// discards a connection that returns ErrBadConn, and retries the
+		// statement on another when it can: nothing ran here.
+		return driver.ErrBadConn
+	}
+	if p.Session&route.UsesLastInsertID != 0 && c.genIDs {
+		return fmt.Errorf("%w: LAST_INSERT_ID() after an INSERT whose keys shardsql generated (the servers never saw them) in %q: use Result.LastInsertId or driver.WithGeneratedIDs", route.ErrUnsupported, p.SQL)
+	}
+	return nil
+}
+
+// afterExec records what a statement that ran changed in the session.
+func (c *Conn) afterExec(p *route.Plan) {
+	if p.Session&route.SetsSystemVars != 0 {
+		c.sticky = true
+	}
+	if len(p.GeneratedIDs) > 0 {
+		c.genIDs = true
+	}
+}
