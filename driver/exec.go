@@ -57,7 +57,7 @@ func sourcesOf(p *route.Plan) []string {
 // Conn's pins one at a time (session.go), or else at most maxParallel at
 // once on pool connections, all reserved at once from limited pools.
 func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
-	if err := c.checkSession(p); err != nil {
+	if err := c.checkSession(ctx, p); err != nil {
 		return nil, err
 	}
 	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs}
@@ -85,7 +85,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.afterExec(p)
+	c.after(p, res.idDS)
 	return res, nil
 }
 
@@ -100,7 +100,7 @@ func (c *Conn) execInTx(ctx context.Context, p *route.Plan, res *result) error {
 		if err != nil {
 			return unitError(u, err)
 		}
-		if err := res.add(sr); err != nil {
+		if err := res.add(u.DataSource, sr); err != nil {
 			return err
 		}
 	}
@@ -126,7 +126,7 @@ func (c *Conn) execOnPins(ctx context.Context, p *route.Plan, res *result) error
 			}
 			return unitError(u, err)
 		}
-		if err := res.add(sr); err != nil {
+		if err := res.add(u.DataSource, sr); err != nil {
 			return err
 		}
 	}
@@ -158,8 +158,8 @@ func (c *Conn) execParallel(ctx context.Context, p *route.Plan, res *result) err
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	for _, sr := range results {
-		if err := res.add(sr); err != nil {
+	for i, sr := range results {
+		if err := res.add(p.Units[i].DataSource, sr); err != nil {
 			return err
 		}
 	}
@@ -180,7 +180,7 @@ func (c *Conn) execParallel(ctx context.Context, p *route.Plan, res *result) err
 // ends, which would end the transaction or the session; closing the rows
 // early drains them instead.
 func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
-	if err := c.checkSession(p); err != nil {
+	if err := c.checkSession(ctx, p); err != nil {
 		return nil, err
 	}
 	cursors := make([]*unitCursor, len(p.Units))
@@ -230,6 +230,7 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 		return nil, err
 	}
 	rows.release = release
+	c.after(p, "")
 	return rows, nil
 }
 

@@ -34,12 +34,25 @@ const (
 	// UsesTemporary creates or drops a temporary table, which only its
 	// session sees.
 	UsesTemporary
-	// SetsUserVars is a SET statement of @user variables only.
+	// AssignsUserVars assigns @user variables outside SET (:=, INTO @v),
+	// on the one data source the statement runs on.
+	AssignsUserVars
+	// TableFree marks a statement that names no table (SELECT
+	// FOUND_ROWS(), SELECT @v): it may run on any data source, so the
+	// driver sends one that reads the previous statement's outcome to the
+	// data source that statement ran on.
+	TableFree
+	// SetsUserVars is a SET statement (of @user variables, and maybe of
+	// system variables too).
 	SetsUserVars
 	// SetsSystemVars is a SET statement that changes session system
 	// variables, which change what later statements mean on every node.
 	SetsSystemVars
 )
+
+// Depends reports whether the statement depends on the session (anything
+// but TableFree).
+func (u SessionUses) Depends() bool { return u&^TableFree != 0 }
 
 // what names the first use in the set, for errors.
 func (u SessionUses) what() string {
@@ -79,6 +92,7 @@ var sessionFuncs = map[string]SessionUses{
 // the parse) and records how it depends on the session.
 func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
 	var u SessionUses
+	named := false
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n := n.(type) {
 		case *sqlparser.Variable:
@@ -89,7 +103,15 @@ func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
 				u |= UsesSystemVars
 			}
 		case *sqlparser.AssignmentExpr:
-			u |= UsesUserVars
+			u |= UsesUserVars | AssignsUserVars
+		case *sqlparser.SelectInto:
+			if len(n.VarList) > 0 {
+				u |= UsesUserVars | AssignsUserVars
+			}
+		case sqlparser.TableName:
+			if !n.Name.IsEmpty() && !strings.EqualFold(n.Name.String(), "dual") {
+				named = true
+			}
 		case *sqlparser.FuncExpr:
 			u |= sessionFuncs[n.Name.Lowered()]
 		case *sqlparser.LockingFunc:
@@ -109,6 +131,9 @@ func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
 		}
 		return true, nil
 	}, stmt)
+	if !named {
+		u |= TableFree
+	}
 	return u
 }
 
@@ -118,7 +143,10 @@ func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
 // taken once per node) and the merged result would match no single one.
 func (s *statement) checkSession(p *Plan, uses SessionUses) (*Plan, error) {
 	p.Session |= uses
-	if len(p.Units) <= 1 || p.Session&(SetsUserVars|SetsSystemVars) != 0 {
+	if uses&AssignsUserVars != 0 && len(s.topo.DataSources()) > 1 {
+		return nil, unsupported(s.sql, "assigning a user variable outside SET (it would change on one data source only: assign it with SET @v = ?, which shardsql sends to every data source)")
+	}
+	if len(p.Units) <= 1 || !uses.Depends() || p.Session&(SetsUserVars|SetsSystemVars) != 0 {
 		return p, nil
 	}
 	what := uses.what()
@@ -157,6 +185,10 @@ func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
 				return nil, unsupported(s.sql, "SET %s (shardsql runs transactions itself: use db.BeginTx with sql.TxOptions)", name)
 			case name == "insert_id" || name == "last_insert_id" || name == "identity":
 				return nil, unsupported(s.sql, "SET %s (use Result.LastInsertId and ? arguments)", name)
+			case name == "sql_select_limit":
+				return nil, unsupported(s.sql, "SET sql_select_limit (it would limit each node's rows, not the result: write LIMIT in the statement)")
+			case name == "sql_mode" && !plainSQLMode(e.Expr):
+				return nil, unsupported(s.sql, "SET sql_mode to modes that change how statements parse (ANSI, ANSI_QUOTES, PIPES_AS_CONCAT, NO_BACKSLASH_ESCAPES, IGNORE_SPACE, HIGH_NOT_PRECEDENCE, ORACLE and other compatibility modes), or to a value shardsql cannot read: shardsql parses and rewrites statements as MySQL's default dialect; write the modes as a string literal")
 			}
 		case sqlparser.NextTxScope:
 			return nil, unsupported(s.sql, "SET TRANSACTION (use db.BeginTx with sql.TxOptions)")
@@ -176,6 +208,34 @@ func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
 		p.Units = append(p.Units, Unit{DataSource: ds.Name, SQL: s.sql, Args: s.args})
 	}
 	return p, nil
+}
+
+// dialectModes are the sql_mode words that change how the servers parse
+// statements: shardsql parses and renders node statements in the default
+// dialect, so the servers would read them differently.
+var dialectModes = []string{"ANSI", "PIPES_AS_CONCAT", "NO_BACKSLASH_ESCAPES", "IGNORE_SPACE",
+	"HIGH_NOT_PRECEDENCE", "ORACLE", "MSSQL", "DB2", "POSTGRESQL", "MAXDB", "EMPTY_STRING_IS_NULL", "SIMULTANEOUS_ASSIGNMENT"}
+
+// plainSQLMode reports whether e is a sql_mode that keeps the default
+// dialect: DEFAULT, or a string literal without a dialect mode.
+func plainSQLMode(e sqlparser.Expr) bool {
+	switch v := e.(type) {
+	case *sqlparser.Default:
+		return true
+	case *sqlparser.Literal:
+		if v.Type != sqlparser.StrVal {
+			return false
+		}
+		for _, m := range strings.Split(strings.ToUpper(v.Val), ",") {
+			for _, d := range dialectModes {
+				if strings.Contains(strings.TrimSpace(m), d) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // constantExpr reports whether e has the same value on every server:
