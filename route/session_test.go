@@ -107,7 +107,7 @@ func TestSetStatements(t *testing.T) {
 		{"SET insert_id = 5", "Result.LastInsertId"},
 		{"SET SESSION sql_mode = 'ANSI_QUOTES'", "change how statements parse"},
 		{"SET sql_mode = 'STRICT_ALL_TABLES,PIPES_AS_CONCAT'", "change how statements parse"},
-		{"SET sql_mode = CONCAT(@@sql_mode, ',ANSI')", "could differ"},
+		{"SET sql_mode = CONCAT(@@sql_mode, ',ANSI')", "string literal"},
 		{"SET sql_select_limit = 10", "write LIMIT"},
 	} {
 		p, err := r.Route(c.sql, nil)
