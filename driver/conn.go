@@ -19,6 +19,7 @@ type Conn struct {
 
 	pins   []*pin // one server connection per data source used, in first-use order
 	sticky bool   // a SET changed session system variables: every statement runs on the pins
+	dirty  bool   // the session holds variables, temporary tables or locks: its connections are closed, not pooled
 	genIDs bool   // an INSERT's keys were generated: the servers' LAST_INSERT_ID() is not its answer
 	// lastDS is the data source the previous statement ran on, insertDS
 	// the one whose server generated the last id: "" none yet, "*" several.

@@ -195,13 +195,23 @@ func (c *Conn) drop(p *pin) {
 
 // releasePins gives every pin back to its pool and forgets the session:
 // the Conn is going back to database/sql's pool, or closing.
+//
+// The hazard: go-sql-driver does not reset a connection's session when it
+// goes back to its pool, so variables, temporary tables and locks would
+// pass to whoever takes it next, and a cross-node statement could then run
+// some units with them and some without. A session that changed such state
+// (dirty) closes its server connections instead.
 func (c *Conn) releasePins() {
 	for _, p := range c.pins {
+		if c.dirty {
+			_ = p.conn.Raw(func(any) error { return driver.ErrBadConn }) // database/sql then closes it
+		}
 		_ = p.conn.Close()
 		if p.gate != nil {
 			p.gate.release(1)
 		}
 	}
+	c.dirty = false
 	clear(c.pins)
 	c.pins = c.pins[:0]
 	c.sticky, c.genIDs = false, false
@@ -253,6 +263,9 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 		return driver.ErrBadConn
 	}
 	uses := p.Session
+	if uses.Changes() {
+		c.dirty = true // before it runs: it may change some sessions and fail on others
+	}
 	if uses&(route.UsesLastInsertID|route.UsesStatementHistory) == 0 {
 		return nil
 	}

@@ -22,8 +22,10 @@ const (
 	// UsesLastInsertID calls LAST_INSERT_ID().
 	UsesLastInsertID
 	// UsesStatementHistory reads the previous statement's outcome:
-	// FOUND_ROWS(), ROW_COUNT(), or sets it with SQL_CALC_FOUND_ROWS.
+	// FOUND_ROWS(), ROW_COUNT().
 	UsesStatementHistory
+	// CalcFoundRows counts the rows for FOUND_ROWS() (SQL_CALC_FOUND_ROWS).
+	CalcFoundRows
 	// UsesConnectionID calls CONNECTION_ID().
 	UsesConnectionID
 	// UsesLocks calls GET_LOCK and the other named-lock functions, held by
@@ -50,6 +52,14 @@ const (
 	SetsSystemVars
 )
 
+// Changes reports whether the statement leaves state in the session
+// beyond the statement's own outcome: variables, temporary tables, named
+// locks. A server connection holding such state is not given to anyone
+// else (the driver closes it when the session ends).
+func (u SessionUses) Changes() bool {
+	return u&(SetsUserVars|SetsSystemVars|AssignsUserVars|UsesTemporary|UsesLocks|UsesSequences) != 0
+}
+
 // Depends reports whether the statement depends on the session (anything
 // but TableFree).
 func (u SessionUses) Depends() bool { return u&^TableFree != 0 }
@@ -64,7 +74,9 @@ func (u SessionUses) what() string {
 	case u&UsesLastInsertID != 0:
 		return "LAST_INSERT_ID()"
 	case u&UsesStatementHistory != 0:
-		return "FOUND_ROWS(), ROW_COUNT() or SQL_CALC_FOUND_ROWS"
+		return "FOUND_ROWS() or ROW_COUNT()"
+	case u&CalcFoundRows != 0:
+		return "SQL_CALC_FOUND_ROWS"
 	case u&UsesConnectionID != 0:
 		return "CONNECTION_ID()"
 	case u&UsesLocks != 0:
@@ -118,7 +130,7 @@ func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
 			u |= UsesLocks
 		case *sqlparser.Select:
 			if n.SQLCalcFoundRows {
-				u |= UsesStatementHistory
+				u |= CalcFoundRows
 			}
 		case *sqlparser.CreateTable:
 			if n.Temp {

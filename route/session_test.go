@@ -28,7 +28,7 @@ func TestSessionDependentStatements(t *testing.T) {
 		{"SELECT @@session.sql_mode, @@time_zone", nil, UsesSystemVars},
 		{"SELECT @@global.max_connections", nil, 0},
 		{"CREATE TEMPORARY TABLE tmp (a INT)", nil, UsesTemporary},
-		{"SELECT SQL_CALC_FOUND_ROWS * FROM t_order WHERE user_id = 1 LIMIT 1", nil, UsesStatementHistory},
+		{"SELECT SQL_CALC_FOUND_ROWS * FROM t_order WHERE user_id = 1 LIMIT 1", nil, CalcFoundRows},
 		{"SELECT * FROM t_order WHERE user_id = ? AND note = @v", []any{1}, UsesUserVars},
 		{"INSERT INTO t_order (order_id, user_id) VALUES (LAST_INSERT_ID(), 3)", nil, UsesLastInsertID},
 		{"SELECT LASTVAL(s)", nil, UsesSequences},
