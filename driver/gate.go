@@ -3,9 +3,11 @@ package driver
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 )
 
 // gate counts the connections of one data source's limited pool that
@@ -41,8 +43,26 @@ func (g *gate) take(n int) bool {
 	return true
 }
 
-// acquire takes n connections, waiting until they are free or ctx ends.
-func (g *gate) acquire(ctx context.Context, n int) error {
+// errWaitTimeout ends a wait for a connection longer than the connector's
+// WithConnWaitTimeout.
+var errWaitTimeout = errors.New("no connection was given back in time")
+
+// acquire takes n connections, waiting until they are free, ctx ends, or
+// wait has passed (0: no limit but ctx's).
+//
+// The hazard of waiting at all: when every connection is held by callers
+// that are themselves waiting for one (each holding open rows, or a
+// transaction, while it runs a statement that needs another connection of
+// the same data source), nothing is ever given back. shardsql cannot tell
+// such callers from ones that will soon be done, so a wait is bounded, by
+// default as HikariCP bounds it, and fails naming the pool.
+func (g *gate) acquire(ctx context.Context, n int, wait time.Duration) error {
+	var timeout <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
 	for {
 		g.mu.Lock()
 		if g.used+n <= g.cap {
@@ -59,6 +79,8 @@ func (g *gate) acquire(ctx context.Context, n int) error {
 		case <-w:
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-timeout:
+			return errWaitTimeout
 		}
 	}
 }
@@ -85,7 +107,7 @@ func (g *gate) waitError(ds string, err error) error {
 	g.mu.Lock()
 	used, limit := g.used, g.cap
 	g.mu.Unlock()
-	return fmt.Errorf("shardsql: waiting for a connection of data source %s (%d of %d in use: open rows, transactions and *sql.Conn sessions hold theirs until closed; raise WithMaxOpenConns): %w", ds, used, limit, err)
+	return fmt.Errorf("waiting for a connection of data source %s (%d of %d in use: open rows, transactions and *sql.Conn sessions hold theirs until closed; close them sooner or raise WithMaxOpenConns): %w", ds, used, limit, err)
 }
 
 // gateFor returns the gate of a pool with a connection limit, nil for an

@@ -19,6 +19,9 @@ const DefaultMaxParallel = 8
 const (
 	DefaultMaxOpenConns = 4 * DefaultMaxParallel
 	DefaultMaxIdleConns = 2 * DefaultMaxParallel
+	// DefaultConnWaitTimeout bounds a wait for a connection of a full
+	// pool (HikariCP's default connectionTimeout).
+	DefaultConnWaitTimeout = 30 * time.Second
 )
 
 // Option configures a Connector.
@@ -30,6 +33,7 @@ type options struct {
 	maxOpen         int
 	connMaxLifetime time.Duration
 	connMaxIdleTime time.Duration
+	connWait        time.Duration
 	maxMemoryRows   int
 	cacheSize       int
 	logger          *slog.Logger
@@ -39,7 +43,7 @@ type options struct {
 }
 
 func defaultOptions() options {
-	return options{maxParallel: DefaultMaxParallel, maxOpen: DefaultMaxOpenConns, maxIdle: DefaultMaxIdleConns, maxMemoryRows: merge.DefaultMaxRows}
+	return options{maxParallel: DefaultMaxParallel, maxOpen: DefaultMaxOpenConns, maxIdle: DefaultMaxIdleConns, connWait: DefaultConnWaitTimeout, maxMemoryRows: merge.DefaultMaxRows}
 }
 
 // WithMaxParallel bounds how many of one statement's units run at the same
@@ -72,13 +76,32 @@ func WithMaxParallel(n int) Option {
 // units one after another on one connection per data source. A small limit
 // slows big scatters down; it never deadlocks them. When every connection
 // of a pool is held by open rows, transactions or *sql.Conn sessions,
-// statements wait for one as database/sql does, until their context ends.
+// statements wait for one as database/sql does, until their context ends
+// or WithConnWaitTimeout has passed.
 func WithMaxOpenConns(n int) Option {
 	return func(o *options) error {
 		if n < 0 {
 			return fmt.Errorf("shardsql: WithMaxOpenConns(%d): must not be negative", n)
 		}
 		o.maxOpen = n
+		return nil
+	}
+}
+
+// WithConnWaitTimeout bounds how long a statement waits for a connection
+// of a pool whose WithMaxOpenConns connections are all held (default
+// DefaultConnWaitTimeout; 0: as long as the statement's context allows,
+// as database/sql). The wait then fails naming the data source and its
+// limit. Callers that hold open rows or a transaction while they run
+// another statement can each hold a connection and wait for another: with
+// as many such callers as the limit, nothing is given back, and this is
+// what ends the wait.
+func WithConnWaitTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return fmt.Errorf("shardsql: WithConnWaitTimeout(%v): must not be negative", d)
+		}
+		o.connWait = d
 		return nil
 	}
 }

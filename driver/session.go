@@ -85,7 +85,7 @@ func (c *Conn) take(ctx context.Context, ds string) (*pin, error) {
 	g := c.c.gateFor(ds, db)
 	if g != nil && !g.take(1) {
 		g.setCap(db.Stats().MaxOpenConnections)
-		if err := g.acquire(ctx, 1); err != nil {
+		if err := g.acquire(ctx, 1, c.c.opts.connWait); err != nil {
 			return nil, g.waitError(ds, err)
 		}
 	}
