@@ -18,6 +18,9 @@ type Conn struct {
 	tx *Tx // the open transaction, if any
 
 	pins   []*pin // one server connection per data source used, in first-use order
+	spare  []*pin // released pins, reused
+	names  []string
+	conns  []*pin // scratch space of pinsFor
 	sticky bool   // a SET changed session system variables: every statement runs on the pins
 	dirty  bool   // the session holds variables, temporary tables or locks: its connections are closed, not pooled
 	genIDs bool   // an INSERT's keys were generated: the servers' LAST_INSERT_ID() is not its answer

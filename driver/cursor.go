@@ -24,10 +24,11 @@ type unitCursor struct {
 	buffer  bool
 	maxRows int
 
-	// done, when set, is called once the rows open returned have ended or
-	// been closed, with the error that ended them (nil when they ended
-	// cleanly or were closed): a pin's connection is free again then.
-	done func(error)
+	// pin, when set, is the Conn's connection the rows are read from:
+	// once they have ended or been closed it is free again (and dropped by
+	// owner if the error that ended them says it failed).
+	pin   *pin
+	owner *Conn
 
 	pendingRows *sql.Rows // set by the scatter before started is closed
 	pendingErr  error
@@ -87,11 +88,13 @@ func (u *unitCursor) readAll() error {
 	}
 }
 
-// ended calls done once.
+// ended frees the unit's pin, once, with the error that ended its rows
+// (nil when they ended cleanly or were closed).
 func (u *unitCursor) ended(err error) {
-	if d := u.done; d != nil {
-		u.done = nil
-		d(err)
+	if p := u.pin; p != nil {
+		u.pin = nil
+		p.open--
+		u.owner.pinFailed(p, err)
 	}
 }
 

@@ -244,20 +244,18 @@ func (c *Conn) queryOnPins(ctx context.Context, p *route.Plan, cursors []*unitCu
 	}
 	for i, u := range p.Units {
 		pn := pinOf(conns, u.DataSource)
-		cursors[i] = &unitCursor{unit: u, buffer: buffer, maxRows: c.c.opts.maxMemoryRows,
-			open: func() (*sql.Rows, error) {
-				rows, err := pn.conn.QueryContext(ctx, u.SQL, u.Args...)
-				if err != nil {
-					c.pinFailed(pn, err)
-					return nil, err
-				}
-				pn.open++
-				return rows, nil
-			},
-			done: func(err error) {
-				pn.open--
+		cur := &unitCursor{unit: u, buffer: buffer, maxRows: c.c.opts.maxMemoryRows, owner: c}
+		cur.open = func() (*sql.Rows, error) {
+			rows, err := pn.conn.QueryContext(ctx, u.SQL, u.Args...)
+			if err != nil {
 				c.pinFailed(pn, err)
-			}}
+				return nil, err
+			}
+			pn.open++
+			cur.pin = pn
+			return rows, nil
+		}
+		cursors[i] = cur
 	}
 	return done, nil
 }

@@ -75,6 +75,16 @@ func (c *Conn) pin(ctx context.Context, ds string) (*pin, error) {
 	return p, nil
 }
 
+// newPin returns a pin, reusing one a released session left behind.
+func (c *Conn) newPin() *pin {
+	if n := len(c.spare); n > 0 {
+		p := c.spare[n-1]
+		c.spare = c.spare[:n-1]
+		return p
+	}
+	return new(pin)
+}
+
 // take takes a connection of data source ds from its pool, through the
 // pool's gate, waiting as long as ctx allows.
 func (c *Conn) take(ctx context.Context, ds string) (*pin, error) {
@@ -96,7 +106,9 @@ func (c *Conn) take(ctx context.Context, ds string) (*pin, error) {
 		}
 		return nil, err
 	}
-	return &pin{ds: ds, conn: conn, gate: g}, nil
+	p := c.newPin()
+	*p = pin{ds: ds, conn: conn, gate: g}
+	return p, nil
 }
 
 // noRelease is the release of a statement that borrowed nothing.
@@ -109,7 +121,9 @@ func noRelease() {}
 // on the session, a connection borrowed for this statement, which release
 // gives back.
 func (c *Conn) pinsFor(ctx context.Context, p *route.Plan) (conns []*pin, release func(), err error) {
-	var names []string
+	// c.names and c.conns are scratch space reused by every statement:
+	// the cursors keep the pins themselves, not these slices.
+	names := c.names[:0]
 	for _, u := range p.Units {
 		seen := false
 		for _, n := range names {
@@ -122,21 +136,12 @@ func (c *Conn) pinsFor(ctx context.Context, p *route.Plan) (conns []*pin, releas
 			names = append(names, u.DataSource)
 		}
 	}
+	c.names = names
 	if len(names) > 1 {
 		sort.Strings(names)
 	}
-	var borrowed []*pin
-	release = noRelease
-	giveBack := func() {
-		for _, b := range borrowed {
-			_ = b.conn.Close()
-			if b.gate != nil {
-				b.gate.release(1)
-			}
-		}
-		borrowed = nil
-	}
-	conns = make([]*pin, 0, len(names))
+	var lent *loan // nil unless a pin was busy: no allocation on the hot path
+	conns = c.conns[:0]
 	for _, ds := range names {
 		pn, err := c.pin(ctx, ds)
 		if err == nil && pn.open > 0 {
@@ -144,17 +149,41 @@ func (c *Conn) pinsFor(ctx context.Context, p *route.Plan) (conns []*pin, releas
 				err = errPinBusy
 			} else if pn, err = c.take(ctx, ds); err == nil {
 				pn.borrowed = true
-				borrowed = append(borrowed, pn)
-				release = giveBack
+				if lent == nil {
+					lent = &loan{}
+				}
+				lent.pins = append(lent.pins, pn)
 			}
 		}
 		if err != nil {
-			giveBack()
+			lent.giveBack()
 			return nil, nil, unitError(firstUnitOn(p, ds), err)
 		}
 		conns = append(conns, pn)
 	}
-	return conns, release, nil
+	c.conns = conns
+	if lent == nil {
+		return conns, noRelease, nil
+	}
+	return conns, lent.giveBack, nil
+}
+
+// loan is the connections a statement borrowed from the pools because its
+// Conn's pins were busy.
+type loan struct{ pins []*pin }
+
+// giveBack returns the borrowed connections; a nil loan has none.
+func (l *loan) giveBack() {
+	if l == nil {
+		return
+	}
+	for _, b := range l.pins {
+		_ = b.conn.Close()
+		if b.gate != nil {
+			b.gate.release(1)
+		}
+	}
+	l.pins = nil
 }
 
 // pinOf returns the connection of data source ds among conns.
@@ -210,6 +239,8 @@ func (c *Conn) releasePins() {
 		if p.gate != nil {
 			p.gate.release(1)
 		}
+		*p = pin{}
+		c.spare = append(c.spare, p)
 	}
 	c.dirty = false
 	clear(c.pins)
