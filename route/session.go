@@ -158,6 +158,12 @@ func (s *statement) checkSession(p *Plan, uses SessionUses) (*Plan, error) {
 	if uses&AssignsUserVars != 0 && len(s.topo.DataSources()) > 1 {
 		return nil, unsupported(s.sql, "assigning a user variable outside SET (it would change on one data source only: assign it with SET @v = ?, which shardsql sends to every data source)")
 	}
+	if uses&UsesLocks != 0 && uses&TableFree == 0 && len(p.Units) == 1 && p.Units[0].DataSource != s.topo.DefaultDataSource() {
+		// Named locks belong to a server: SELECT GET_LOCK(…) naming no
+		// table takes them on the default data source, where RELEASE_LOCK
+		// must find them.
+		return nil, unsupported(s.sql, "named lock function in a statement on data source %s (locks are taken on the default data source %s: call GET_LOCK and RELEASE_LOCK in statements naming no table)", p.Units[0].DataSource, s.topo.DefaultDataSource())
+	}
 	if len(p.Units) <= 1 || !uses.Depends() || p.Session&(SetsUserVars|SetsSystemVars) != 0 {
 		return p, nil
 	}

@@ -53,6 +53,7 @@ func TestSessionDependentStatements(t *testing.T) {
 		{"CREATE TEMPORARY TABLE t_order (a INT)", "temporary table in a statement that reaches 8 nodes"},
 		{"SELECT @x := amount FROM t_order", "user variable"},
 		{"SELECT @x := amount FROM t_order WHERE user_id = 7", "assigning a user variable outside SET"},
+		{"SELECT GET_LOCK('x', 1) FROM t_order WHERE user_id = 5", "locks are taken on the default data source ds0"},
 		{"SELECT 1 INTO @x", "assign it with SET @v = ?"},
 	}
 	for _, c := range refused {
