@@ -14,7 +14,6 @@ import (
 
 	"github.com/shardsql/shardsql/driver"
 	"github.com/shardsql/shardsql/shard"
-	"github.com/shardsql/shardsql/shardtest"
 )
 
 // limitDeadline bounds every statement of the pool-limit tests: a
@@ -24,14 +23,14 @@ const limitDeadline = 10 * time.Second
 // limitDB is t_lim sharded by user_id over the servers × 4 tables, with
 // pools shardsql opens from the DSNs (so its pool options apply), and
 // rows for users 1..40 (user u has u%3+1 rows).
-func limitDB(t *testing.T, servers []*shardtest.Server, opts ...driver.Option) *sql.DB {
+func limitDB(t *testing.T, dsns []string, opts ...driver.Option) *sql.DB {
 	t.Helper()
 	topo := shard.NewTopology()
-	for i, s := range servers {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), s.DSN()))
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
 	}
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_lim", Column: "user_id",
-		Nodes: fmt.Sprintf("ds${0..%d}.t_lim_${0..3}", len(servers)-1), Algorithm: shard.Hash()}))
+		Nodes: fmt.Sprintf("ds${0..%d}.t_lim_${0..3}", len(dsns)-1), Algorithm: shard.Hash()}))
 	db := openDB(t, topo, opts...)
 	ctx := context.Background()
 	_, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS t_lim (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL)")
@@ -99,8 +98,8 @@ func scatterCount(ctx context.Context, q interface {
 // A cross-node query on a small pool makes progress whatever else holds
 // connections: open rows, transactions, *sql.Conn sessions.
 func TestBoundedPoolsMakeProgress(t *testing.T) {
-	servers := shardtest.MariaDB(t, 2)
-	db := limitDB(t, servers, driver.WithMaxOpenConns(4))
+	dsns := sharedDSNs(t, t.Name())
+	db := limitDB(t, dsns, driver.WithMaxOpenConns(4))
 	ctx, cancel := context.WithTimeout(context.Background(), limitDeadline)
 	defer cancel()
 
@@ -189,8 +188,8 @@ func TestBoundedPoolsMakeProgress(t *testing.T) {
 // cross-node query: nothing can be given back, and the waits end with an
 // error naming the pool after WithConnWaitTimeout, before the deadline.
 func TestCallersHoldingEveryConnection(t *testing.T) {
-	servers := shardtest.MariaDB(t, 2)
-	db := limitDB(t, servers, driver.WithMaxOpenConns(2), driver.WithConnWaitTimeout(500*time.Millisecond))
+	dsns := sharedDSNs(t, t.Name())
+	db := limitDB(t, dsns, driver.WithMaxOpenConns(2), driver.WithConnWaitTimeout(500*time.Millisecond))
 	ctx, cancel := context.WithTimeout(context.Background(), limitDeadline)
 	defer cancel()
 	var held, wg sync.WaitGroup
@@ -229,8 +228,8 @@ func TestCallersHoldingEveryConnection(t *testing.T) {
 // session connection; rows held open on the only connection make a
 // statement that needs another fail at its deadline naming the pool.
 func TestOneConnectionPools(t *testing.T) {
-	servers := shardtest.MariaDB(t, 2)
-	db := limitDB(t, servers, driver.WithMaxOpenConns(1))
+	dsns := sharedDSNs(t, t.Name())
+	db := limitDB(t, dsns, driver.WithMaxOpenConns(1))
 	ctx, cancel := context.WithTimeout(context.Background(), limitDeadline)
 	defer cancel()
 	require.NoError(t, scatterCount(ctx, db))
@@ -257,8 +256,8 @@ func TestOneConnectionPools(t *testing.T) {
 // Many concurrent cross-node queries on the default pool settings stay
 // within the servers' connection limit (max_connections 151).
 func TestManyScattersOnDefaults(t *testing.T) {
-	servers := shardtest.MariaDB(t, 2)
-	db := limitDB(t, servers)
+	dsns := sharedDSNs(t, t.Name())
+	db := limitDB(t, dsns)
 	db.SetMaxOpenConns(0) // unbounded logical connections: the shard pools bound the servers'
 	ctx, cancel := context.WithTimeout(context.Background(), 4*limitDeadline)
 	defer cancel()
@@ -285,8 +284,10 @@ func TestManyScattersOnDefaults(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	for i, s := range servers {
-		plain := direct(t, s)
+	for i, dsn := range dsns {
+		plain, err := sql.Open("mysql", dsn)
+		require.NoError(t, err)
+		defer plain.Close()
 		var name string
 		var threads int
 		require.NoError(t, plain.QueryRowContext(ctx, "SHOW GLOBAL STATUS LIKE 'Max_used_connections'").Scan(&name, &threads))

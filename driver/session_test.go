@@ -13,7 +13,6 @@ import (
 	"github.com/shardsql/shardsql/driver"
 	"github.com/shardsql/shardsql/route"
 	"github.com/shardsql/shardsql/shard"
-	"github.com/shardsql/shardsql/shardtest"
 )
 
 // sessionEnv is t_sess sharded by user_id over 2 MariaDB servers × 2
@@ -26,12 +25,12 @@ type sessionEnv struct {
 	users [2][]int64 // users whose rows live on ds0 and ds1
 }
 
-func newSessionEnv(t *testing.T, servers []*shardtest.Server, opts ...driver.Option) *sessionEnv {
+func newSessionEnv(t *testing.T, dsns []string, opts ...driver.Option) *sessionEnv {
 	t.Helper()
 	e := &sessionEnv{}
 	topo := shard.NewTopology()
-	for i, s := range servers {
-		pool, err := sql.Open("mysql", s.DSN())
+	for i, dsn := range dsns {
+		pool, err := sql.Open("mysql", dsn)
 		require.NoError(t, err)
 		pool.SetMaxOpenConns(8)
 		t.Cleanup(func() { _ = pool.Close() })
@@ -203,8 +202,7 @@ func sessionChecks(t *testing.T, e *sessionEnv, q querier) {
 // A *sql.Conn and a *sql.Tx of shardsql keep one session per data source,
 // as a go-sql-driver connection has one.
 func TestSessionState(t *testing.T) {
-	servers := shardtest.MariaDB(t, 2)
-	e := newSessionEnv(t, servers)
+	e := newSessionEnv(t, sharedDSNs(t, t.Name()))
 	ctx := context.Background()
 	t.Run("Conn", func(t *testing.T) {
 		conn, err := e.db.Conn(ctx)
@@ -302,8 +300,7 @@ func migrateLock(t *testing.T, db *sql.DB, other *sql.Conn) {
 }
 
 func TestSessionMigrateLockTwice(t *testing.T) {
-	servers := shardtest.MariaDB(t, 2)
-	e := newSessionEnv(t, servers)
+	e := newSessionEnv(t, sharedDSNs(t, t.Name()))
 	other, err := e.db.Conn(context.Background())
 	require.NoError(t, err)
 	migrateLock(t, e.db, other)

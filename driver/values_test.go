@@ -2,6 +2,7 @@ package driver_test
 
 import (
 	"context"
+	"database/sql"
 	sqldriver "database/sql/driver"
 	"encoding/json"
 	"math"
@@ -13,20 +14,20 @@ import (
 
 	"github.com/shardsql/shardsql/driver"
 	"github.com/shardsql/shardsql/shard"
-	"github.com/shardsql/shardsql/shardtest"
 )
 
+// bigKey is a named unsigned type, converted by its kind.
 type bigKey uint64
 
 // Arguments go through go-sql-driver's conversion, not database/sql's
 // default: a BIGINT UNSIGNED key of 2⁶⁴-1 is written and read back, as
 // argument and as sharding hint.
 func TestUnsignedKeysAndArgumentTypes(t *testing.T) {
-	servers := shardtest.MariaDB(t, 2)
+	dsns := sharedDSNs(t, t.Name())
 	ctx := context.Background()
 	topo := shard.NewTopology()
-	require.NoError(t, topo.AddDataSource("ds0", servers[0].DSN()))
-	require.NoError(t, topo.AddDataSource("ds1", servers[1].DSN()))
+	require.NoError(t, topo.AddDataSource("ds0", dsns[0]))
+	require.NoError(t, topo.AddDataSource("ds1", dsns[1]))
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_big", Column: "k", Nodes: "ds${0..1}.t_big_${0..1}", Algorithm: shard.Hash()}))
 	db := openDB(t, topo)
 	_, err := db.ExecContext(ctx, "CREATE TABLE t_big (k BIGINT UNSIGNED PRIMARY KEY, raw BLOB, doc JSON, at DATETIME)")
@@ -54,7 +55,9 @@ func TestUnsignedKeysAndArgumentTypes(t *testing.T) {
 	n, err := table.NodeFor(maxKey)
 	require.NoError(t, err)
 	node := table.Nodes[n]
-	plain := direct(t, servers[node.DataSource[2]-'0'])
+	plain, err := sql.Open("mysql", dsns[node.DataSource[2]-'0'])
+	require.NoError(t, err)
+	defer plain.Close()
 	require.NoError(t, plain.QueryRowContext(ctx, "SELECT k FROM "+node.Table+" WHERE k = ?", maxKey).Scan(&k))
 	assert.Equal(t, maxKey, k)
 	hinted := driver.WithShardingValues(ctx, "t_big", maxKey)
