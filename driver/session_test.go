@@ -167,6 +167,17 @@ func sessionChecks(t *testing.T, e *sessionEnv, q querier) {
 		_, err := q.QueryContext(ctx, "SELECT CONNECTION_ID(), id FROM t_sess")
 		require.ErrorIs(t, err, route.ErrUnsupported)
 	})
+	t.Run("named locks", func(t *testing.T) {
+		const name = "shardsql-session-lock"
+		assert.Equal(t, int64(1), one[int64](t, q, "SELECT GET_LOCK(?, 5)", name))
+		assert.Equal(t, one[int64](t, q, "SELECT CONNECTION_ID()"), one[int64](t, q, "SELECT IS_USED_LOCK(?)", name))
+		var free int64
+		require.NoError(t, e.db.QueryRowContext(ctx, "SELECT IS_FREE_LOCK(?)", name).Scan(&free))
+		assert.Zero(t, free, "held by this session, seen from another")
+		assert.Equal(t, int64(1), one[int64](t, q, "SELECT RELEASE_LOCK(?)", name))
+		_, err := q.QueryContext(ctx, "SELECT GET_LOCK(?, 0) FROM t_sess WHERE user_id = ?", name, e.users[1][0])
+		require.ErrorIs(t, err, route.ErrUnsupported, "locks live on the default data source")
+	})
 	t.Run("temporary tables", func(t *testing.T) {
 		_, err := q.ExecContext(ctx, "CREATE TEMPORARY TABLE tmp_ids (id BIGINT)")
 		require.NoError(t, err)
