@@ -3,6 +3,7 @@ package driver_test
 import (
 	"context"
 	"database/sql"
+	sqldriver "database/sql/driver"
 	"fmt"
 	"testing"
 	"time"
@@ -317,5 +318,32 @@ func TestSessionMigrateLockTwice(t *testing.T) {
 	migrateLock(t, e.db, other)
 	migrateLock(t, e.db, other)
 	require.NoError(t, other.Close())
+	e.idle(t)
+}
+
+// A session whose server connection dies is gone: the Conn's next
+// statements fail with driver.ErrBadConn instead of running on a fresh
+// session without its variables, and nothing leaks.
+func TestSessionLost(t *testing.T) {
+	e := newSessionEnv(t, sharedDSNs(t, t.Name()))
+	ctx := context.Background()
+	conn, err := e.db.Conn(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, "SET @v = 1")
+	require.NoError(t, err)
+	id := one[int64](t, conn, "SELECT CONNECTION_ID()")
+	_, err = e.pools[0].ExecContext(ctx, fmt.Sprintf("KILL %d", id))
+	require.NoError(t, err)
+
+	var v int64
+	err = conn.QueryRowContext(ctx, "SELECT @v").Scan(&v)
+	require.Error(t, err, "the session's connection is gone")
+	err = conn.QueryRowContext(ctx, "SELECT @v").Scan(&v)
+	require.ErrorIs(t, err, sqldriver.ErrBadConn, "never a fresh session without @v")
+	_ = conn.Close()
+
+	require.NoError(t, e.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_sess WHERE user_id = ?", e.users[0][0]).Scan(&v))
+	assert.Equal(t, rowsOf(e.users[0][0]), v)
 	e.idle(t)
 }
