@@ -23,8 +23,10 @@ import (
 // caller is done with it: after each statement's rows on a *sql.DB, at
 // Close for a *sql.Conn, at Commit or Rollback for a *sql.Tx. On the way it
 // calls IsValid, which releases the pins: a pooled shardsql connection
-// holds no server connection, and the next caller starts a fresh session,
-// as with a fresh go-sql-driver connection. No rows are open then
+// holds no server connection, and the next caller's session starts on
+// whichever server connections it then takes (a session that changed
+// variables, temporary tables or locks closes its own: releasePins). No
+// rows are open then
 // (database/sql waits for them before it releases a *sql.Conn or *sql.Tx,
 // and a *sql.DB's connection goes back when its rows close).
 //
