@@ -26,7 +26,7 @@ func (c *Conn) execBroadcast(ctx context.Context, p *route.Plan) (driver.Result,
 		if err == nil {
 			sr, xerr := part.ExecContext(ctx, u.SQL, u.Args...)
 			if xerr == nil {
-				if err = res.add(sr); err == nil {
+				if err = res.add(u.DataSource, sr); err == nil {
 					continue
 				}
 			} else {

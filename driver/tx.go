@@ -58,6 +58,11 @@ func newTx(c *Conn, ctx context.Context, opts driver.TxOptions) (*Tx, error) {
 type participant struct {
 	ds   string
 	conn *sql.Conn
+	// owner and pin: conn is owner's session connection on ds, which
+	// stays with the Conn after the transaction unless its state is
+	// unknown.
+	owner *Conn
+	pin   *pin
 
 	// What the protocol knows of the connection. A connection goes back
 	// to its pool only when its transaction is known to be over
@@ -106,15 +111,21 @@ func (p *participant) QueryContext(ctx context.Context, query string, args ...an
 
 func (p *participant) runner() runner { return p }
 
-// release gives p's connection back to its pool when its state is known
-// clean, and closes it otherwise: database/sql discards a connection whose
-// Raw callback returns driver.ErrBadConn instead of pooling it.
+// release ends the transaction's hold on p's connection. A connection
+// whose state is known clean stays the Conn's session connection; any
+// other is discarded (database/sql closes a connection whose Raw callback
+// returns driver.ErrBadConn instead of pooling it) and the Conn's session
+// is lost, so its next statement fails with driver.ErrBadConn rather than
+// run on a connection in an unknown transaction state.
 func (p *participant) release() {
 	if p.finished && !p.broken {
-		_ = p.conn.Close()
 		return
 	}
 	_ = p.conn.Raw(func(any) error { return driver.ErrBadConn })
+	if p.owner != nil && p.pin != nil {
+		p.owner.drop(p.pin)
+		return
+	}
 	_ = p.conn.Close()
 }
 
@@ -144,15 +155,17 @@ func (t *Tx) participant(ctx context.Context, ds string) (*participant, error) {
 			return p, nil
 		}
 	}
-	db, err := t.conn.c.db(ds)
-	if err != nil {
-		return nil, err
+	// The transaction runs on the Conn's session connection (session.go),
+	// so it sees what the session set before it, and the session what the
+	// transaction did.
+	pin, err := t.conn.pin(ctx, ds)
+	if err == nil && pin.open > 0 {
+		err = errPinBusy
 	}
-	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: begin on data source %s: %w", ds, err)
 	}
-	p := &participant{ds: ds, conn: conn}
+	p := &participant{ds: ds, conn: pin.conn, owner: t.conn, pin: pin}
 	if t.xa {
 		err = t.startBranch(ctx, p)
 	} else {

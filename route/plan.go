@@ -91,6 +91,10 @@ type Plan struct {
 	// every data source, to be committed everywhere or nowhere, whose
 	// affected rows are those of one copy.
 	Broadcast bool
+	// Session says how the statement depends on the session of the
+	// connection it runs on (0: not at all); the driver runs such
+	// statements on the connections it keeps for the caller.
+	Session SessionUses
 }
 
 // DataSources returns the distinct data sources of the plan's units in unit order.

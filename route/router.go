@@ -110,7 +110,7 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	}
 	stmt := ps.stmt
 	version := r.topo.Version()
-	s := &statement{sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
+	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
 	defer s.markSchemaUnknown(&p, &err)
 	for table, values := range opts.ShardingValues {
 		if _, ok := r.topo.Table(table); !ok {
@@ -126,6 +126,16 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 			return nil, fmt.Errorf("shardsql: hint names unknown data source %q", opts.DataSource)
 		}
 	}
+	p, err = s.route(stmt)
+	if err != nil || ps.session == 0 {
+		return p, err
+	}
+	return s.checkSession(p, ps.session)
+}
+
+// route routes a parsed statement by its type.
+func (s *statement) route(stmt sqlparser.Statement) (*Plan, error) {
+	sql := s.sql
 	switch st := stmt.(type) {
 	case *sqlparser.Select:
 		return s.routeSelect(st)
@@ -144,10 +154,12 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	case *sqlparser.Begin, *sqlparser.Commit, *sqlparser.Rollback, *sqlparser.Savepoint,
 		*sqlparser.SRollback, *sqlparser.Release:
 		return nil, unsupported(sql, "transaction control in SQL text (use db.BeginTx, tx.Commit and tx.Rollback)")
-	case *sqlparser.Set, *sqlparser.Use:
-		return nil, unsupported(sql, "session state statements (SET, USE) on a pooled multi-shard connection (set session variables in each data source's DSN)")
+	case *sqlparser.Set:
+		return s.routeSet(st)
+	case *sqlparser.Use:
+		return nil, unsupported(sql, "USE (each data source has its own database: name it in the data source's DSN, or qualify the table)")
 	default:
-		return s.routeOther(stmt, r.opaqueMentionsSharded)
+		return s.routeOther(stmt, s.router.opaqueMentionsSharded)
 	}
 }
 
@@ -157,6 +169,7 @@ type parsed struct {
 	sql     string
 	stmt    sqlparser.Statement
 	numArgs int
+	session SessionUses // how the statement depends on the session
 
 	// What routing derives from the AST and the topology alone, kept for
 	// the topology version it was derived from.
@@ -188,6 +201,11 @@ func (r *Router) parse(sql string) (*parsed, error) {
 	}
 	stmt, bindVars, err := r.parser.Parse2(sql)
 	if err != nil {
+		if set, ok := r.setAssignments(sql); ok {
+			stmt, bindVars, err = r.parser.Parse2(set)
+		}
+	}
+	if err != nil {
 		// The parser's own check for several statements (its
 		// SplitStatementToPieces panics on some inputs).
 		if strings.Contains(err.Error(), "Expected a single statement") {
@@ -198,7 +216,7 @@ func (r *Router) parse(sql string) (*parsed, error) {
 	if err := r.checkPlaceholders(sql, bindVars); err != nil {
 		return nil, err
 	}
-	p := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars)}
+	p := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars), session: sessionUsesOf(stmt)}
 	if r.cache != nil {
 		r.cache.put(p)
 	}
@@ -250,6 +268,7 @@ func argIndex(name string) (int, bool) {
 
 // statement is the routing state of one Route call.
 type statement struct {
+	router  *Router
 	sql     string
 	args    []any
 	topo    *shard.Topology
