@@ -8,12 +8,28 @@ import (
 	"sync"
 )
 
-// Conn is one shardsql connection. It holds no shard connection of its
-// own: each statement takes connections from the data sources' pools, and
-// a transaction holds one on the data source it is bound to.
+// Conn is one shardsql connection. While its caller holds it (a *sql.Conn,
+// a *sql.Tx, or a *sql.DB statement until its rows close) it keeps one
+// server connection per data source it used, so that the statements
+// reaching a data source share one session (session.go); back in
+// database/sql's pool it holds none.
 type Conn struct {
 	c  *Connector
 	tx *Tx // the open transaction, if any
+
+	pins   []*pin // one server connection per data source used, in first-use order
+	spare  []*pin // released pins, reused
+	names  []string
+	conns  []*pin // scratch space of pinsFor
+	sticky bool   // a SET changed session system variables: every statement runs on the pins
+	dirty  bool   // the session holds variables, temporary tables or locks: its connections are closed, not pooled
+	genIDs bool   // an INSERT's keys were generated: the servers' LAST_INSERT_ID() is not its answer
+	// lastDS is the data source the previous statement ran on, insertDS
+	// the one whose server generated the last id: "" none yet, "*" several.
+	lastDS, insertDS string
+	// lost: a pin's connection failed, and the session state it held
+	// (variables, locks, temporary tables) with it.
+	lost bool
 }
 
 var (
@@ -38,12 +54,15 @@ func (c *Conn) PrepareContext(_ context.Context, query string) (driver.Stmt, err
 	return &Stmt{conn: c, query: query}, nil
 }
 
-// Close ends the connection; an open transaction is rolled back.
+// Close ends the connection; an open transaction is rolled back and the
+// server connections go back to their pools.
 func (c *Conn) Close() error {
+	var err error
 	if c.tx != nil {
-		return c.tx.Rollback()
+		err = c.tx.Rollback()
 	}
-	return nil
+	c.releasePins()
+	return err
 }
 
 // Begin starts a transaction.
@@ -58,12 +77,9 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	if c.tx != nil {
 		return nil, errors.New("shardsql: a transaction is already open on this connection")
 	}
-	tx := &Tx{conn: c, ctx: ctx, opts: opts, xa: wantXA(ctx, c.c.opts.xa)}
-	if tx.xa {
-		var err error
-		if tx.gtrid, err = newGtrid(); err != nil {
-			return nil, err
-		}
+	tx, err := newTx(c, ctx, opts)
+	if err != nil {
+		return nil, err
 	}
 	c.tx = tx
 	return tx, nil
@@ -120,11 +136,29 @@ func (c *Conn) Ping(ctx context.Context) error {
 }
 
 // ResetSession is called by database/sql before a connection is reused.
-// A shardsql connection holds no session state between statements.
-func (c *Conn) ResetSession(context.Context) error { return nil }
+// IsValid has already given the session's server connections back.
+func (c *Conn) ResetSession(context.Context) error {
+	if c.lost {
+		return driver.ErrBadConn
+	}
+	c.releasePins()
+	return nil
+}
 
-// IsValid reports whether the connection may be reused.
-func (c *Conn) IsValid() bool { return c.tx == nil }
+// IsValid is called by database/sql when the connection goes back to its
+// pool: the caller is done with it and no rows are open. The session ends
+// here: its server connections go back to their pools. A connection whose
+// session was lost, or with a transaction still open, is not reused.
+func (c *Conn) IsValid() bool {
+	if c.tx != nil {
+		return false
+	}
+	c.releasePins()
+	if c.lost {
+		return false
+	}
+	return true
+}
 
 // values turns database/sql's arguments into the router's positional values.
 func values(args []driver.NamedValue) ([]any, error) {

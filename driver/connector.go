@@ -25,7 +25,7 @@ type Connector struct {
 
 	mu     sync.Mutex
 	pools  map[string]*sql.DB // pools shardsql opened, by data source name
-	gates  map[string]*gate   // connection gates of pools with a limit
+	gates  sync.Map           // data source name → *gate, for pools with a limit
 	closed bool
 
 	probeMu       sync.Mutex
@@ -135,6 +135,8 @@ func (c *Connector) db(name string) (*sql.DB, error) {
 	db := sql.OpenDB(mc)
 	db.SetMaxIdleConns(c.opts.maxIdle)
 	db.SetMaxOpenConns(c.opts.maxOpen)
+	db.SetConnMaxLifetime(c.opts.connMaxLifetime)
+	db.SetConnMaxIdleTime(c.opts.connMaxIdleTime)
 	c.pools[name] = db
 	return db, nil
 }

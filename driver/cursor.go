@@ -24,6 +24,12 @@ type unitCursor struct {
 	buffer  bool
 	maxRows int
 
+	// pin, when set, is the Conn's connection the rows are read from:
+	// once they have ended or been closed it is free again (and dropped by
+	// owner if the error that ended them says it failed).
+	pin   *pin
+	owner *Conn
+
 	pendingRows *sql.Rows // set by the scatter before started is closed
 	pendingErr  error
 	// firstFailed is shared by a scatter's cursors: the unit whose query
@@ -63,7 +69,10 @@ func (u *unitCursor) load() error {
 
 // readAll buffers the unit's rows and closes them.
 func (u *unitCursor) readAll() error {
-	defer u.rows.Close()
+	defer func() {
+		_ = u.rows.Close()
+		u.ended(nil)
+	}()
 	for {
 		row := make([]driver.Value, len(u.cols))
 		if err := u.next(row); err != nil {
@@ -79,10 +88,22 @@ func (u *unitCursor) readAll() error {
 	}
 }
 
+// ended frees the unit's pin, once, with the error that ended its rows
+// (nil when they ended cleanly or were closed).
+func (u *unitCursor) ended(err error) {
+	if p := u.pin; p != nil {
+		u.pin = nil
+		p.open--
+		u.owner.pinFailed(p, err)
+	}
+}
+
 // next reads the next row from the database.
 func (u *unitCursor) next(dest []driver.Value) error {
 	if !u.rows.Next() {
-		if err := u.rows.Err(); err != nil {
+		err := u.rows.Err()
+		u.ended(err)
+		if err != nil {
 			return err
 		}
 		return io.EOF
@@ -144,7 +165,9 @@ func (u *unitCursor) Close() error {
 	}
 	_ = u.load()
 	if u.rows != nil {
-		return u.rows.Close()
+		err := u.rows.Close()
+		u.ended(nil)
+		return err
 	}
 	return nil
 }
@@ -163,6 +186,7 @@ func (u *unitCursor) finish(n int) bool {
 		if !u.rows.Next() {
 			u.closed = true
 			_ = u.rows.Close()
+			u.ended(u.rows.Err())
 			return true
 		}
 	}

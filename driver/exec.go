@@ -18,18 +18,15 @@ type runner interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// target returns what a plan's units run on: the bound transaction when one
-// is open, the unit's pool otherwise. ctx is the statement's context: it
-// bounds joining a data source to the transaction.
+// target returns the transaction's participant on a unit's data source.
+// ctx is the statement's context: it bounds joining a data source to the
+// transaction.
 func (c *Conn) target(ctx context.Context, u route.Unit) (runner, error) {
-	if c.tx != nil {
-		part, err := c.tx.participant(ctx, u.DataSource)
-		if err != nil {
-			return nil, err
-		}
-		return part.runner(), nil
+	part, err := c.tx.participant(ctx, u.DataSource)
+	if err != nil {
+		return nil, err
 	}
-	return c.c.db(u.DataSource)
+	return part.runner(), nil
 }
 
 // unitError names the node a unit failed on.
@@ -47,29 +44,101 @@ func unitError(u route.Unit, err error) error {
 	return fmt.Errorf("shardsql: %s: %w", where, err)
 }
 
-// exec runs a plan's units, at most maxParallel at once (one at a time in a
-// transaction, whose shard connection runs one statement at a time).
+// sourcesOf lists the data source of each unit.
+func sourcesOf(p *route.Plan) []string {
+	out := make([]string, len(p.Units))
+	for i, u := range p.Units {
+		out[i] = u.DataSource
+	}
+	return out
+}
+
+// exec runs a plan's units: in a transaction on its participants, on the
+// Conn's pins one at a time (session.go), or else at most maxParallel at
+// once on pool connections, all reserved at once from limited pools.
 func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
-	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs}
+	if err := c.checkSession(ctx, p); err != nil {
+		return nil, err
+	}
+	if p.Broadcast && c.tx == nil && len(p.Units) > 1 {
+		return c.execBroadcast(ctx, p)
+	}
+	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs, oneCopy: p.Broadcast}
 	if dst, ok := ctx.Value(genIDsKey{}).(*[]int64); ok && dst != nil {
 		*dst = append((*dst)[:0], p.GeneratedIDs...)
 	}
-	if len(p.Units) == 1 || c.tx != nil {
-		for _, u := range p.Units {
-			r, err := c.target(ctx, u)
-			if err != nil {
-				return nil, err
-			}
-			sr, err := r.ExecContext(ctx, u.SQL, u.Args...)
-			if err != nil {
-				return nil, unitError(u, err)
-			}
-			if err := res.add(sr); err != nil {
-				return nil, err
-			}
+	var err error
+	switch {
+	case c.tx != nil:
+		err = c.execInTx(ctx, p, res)
+	case c.onPin(p):
+		err = c.execOnPins(ctx, p, res)
+	default:
+		release, ok, rerr := c.c.reserve(sourcesOf(p))
+		switch {
+		case rerr != nil:
+			err = rerr
+		case ok:
+			err = c.execParallel(ctx, p, res)
+			release()
+		default:
+			err = c.execOnPins(ctx, p, res)
 		}
-		return res, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	c.after(p, res.idDS)
+	return res, nil
+}
+
+// execInTx runs the units one at a time on the transaction's participants.
+func (c *Conn) execInTx(ctx context.Context, p *route.Plan, res *result) error {
+	for _, u := range p.Units {
+		r, err := c.target(ctx, u)
+		if err != nil {
+			return err
+		}
+		sr, err := r.ExecContext(ctx, u.SQL, u.Args...)
+		if err != nil {
+			return unitError(u, err)
+		}
+		if err := res.add(u.DataSource, sr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// execOnPins runs the units one at a time on the Conn's pins.
+func (c *Conn) execOnPins(ctx context.Context, p *route.Plan, res *result) error {
+	conns, done, err := c.pinsFor(ctx, p)
+	if err != nil {
+		return err
+	}
+	defer done()
+	for i, u := range p.Units {
+		pn := pinOf(conns, u.DataSource)
+		sr, err := pn.conn.ExecContext(ctx, u.SQL, u.Args...)
+		if err != nil {
+			c.pinFailed(pn, err)
+			if i > 0 && p.Session&(route.SetsUserVars|route.SetsSystemVars) != 0 {
+				// The SET changed the sessions before this one: the
+				// data sources no longer agree, and nothing can undo it.
+				c.lost = true
+			}
+			return unitError(u, err)
+		}
+		if err := res.add(u.DataSource, sr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// execParallel runs the units at most maxParallel at once on pool
+// connections the caller reserved.
+func (c *Conn) execParallel(ctx context.Context, p *route.Plan, res *result) error {
 	sem := make(chan struct{}, c.c.opts.maxParallel)
 	results := make([]sql.Result, len(p.Units))
 	errs := make([]error, len(p.Units))
@@ -79,9 +148,9 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			r, err := c.target(ctx, u)
+			db, err := c.c.db(u.DataSource)
 			if err == nil {
-				results[i], err = r.ExecContext(ctx, u.SQL, u.Args...)
+				results[i], err = db.ExecContext(ctx, u.SQL, u.Args...)
 			}
 			if err != nil {
 				errs[i] = unitError(u, err)
@@ -90,30 +159,39 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return err
 	}
-	for _, sr := range results {
-		if err := res.add(sr); err != nil {
-			return nil, err
+	for i, sr := range results {
+		if err := res.add(p.Units[i].DataSource, sr); err != nil {
+			return err
 		}
 	}
-	return res, nil
+	return nil
 }
 
-// query runs a plan's units and returns their merged rows. Outside a
-// transaction the units start in parallel, at most maxParallel at once, in
-// unit order; each unit's rows are read only as the caller asks for them.
-// In a transaction each unit starts when the previous one is exhausted,
-// and closing the rows early drains them instead of cancelling.
+// query runs a plan's units and returns their merged rows.
+//
+// In parallel (a cross-node statement whose connections are all free):
+// the units start at once, at most maxParallel at a time, in unit order;
+// each unit's rows are read only as the caller asks for them.
+//
+// One after another (in a transaction, on the Conn's pins): each unit
+// starts when the previous one is exhausted, and a merge that reads
+// several units at once reads each whole first, since one connection per
+// data source cannot stream several results at once. No cancellable
+// context here: go-sql-driver closes a connection whose query's context
+// ends, which would end the transaction or the session; closing the rows
+// early drains them instead.
 func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
+	if err := c.checkSession(ctx, p); err != nil {
+		return nil, err
+	}
 	cursors := make([]*unitCursor, len(p.Units))
 	cancel, release := func() {}, func() {}
-	if c.tx != nil {
-		// No cancellable context here: go-sql-driver closes the connection
-		// when a query's context ends, which would end the transaction too.
-		// A merge that reads several units at once cannot share one
-		// connection per data source: each unit is read whole first.
-		buffer := p.Merge.Kind == route.MergeCombine && len(p.Units) > 1
+	buffer := p.Merge.Kind == route.MergeCombine && len(p.Units) > 1
+	var err error
+	switch {
+	case c.tx != nil:
 		// Every data source joins the transaction now, so one that is
 		// down fails the query before any row is returned.
 		for _, u := range p.Units {
@@ -130,47 +208,23 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 				return r.QueryContext(ctx, u.SQL, u.Args...)
 			}}
 		}
-	} else {
-		if len(p.Units) == 1 {
-			// One unit: the caller's context as is (go-sql-driver watches
-			// a cancellable context with an extra goroutine hand-off per
-			// query), and closing early drains like the plain driver.
-			u := p.Units[0]
-			cursors[0] = &unitCursor{unit: u, open: func() (*sql.Rows, error) {
-				db, err := c.c.db(u.DataSource)
-				if err != nil {
-					return nil, err
-				}
-				return db.QueryContext(ctx, u.SQL, u.Args...)
-			}}
-		} else {
-			sources := make([]string, len(p.Units))
-			for i, u := range p.Units {
-				sources[i] = u.DataSource
-			}
-			var sequential bool
-			var err error
-			if release, sequential, err = c.c.reserve(ctx, sources); err != nil {
-				return nil, err
-			}
-			ctx, cancel = context.WithCancel(ctx)
-			if sequential {
-				// The pool is smaller than the query: read the units one
-				// after another, each whole when the merge needs them all.
-				buffer := p.Merge.Kind == route.MergeCombine
-				for i, u := range p.Units {
-					cursors[i] = &unitCursor{unit: u, buffer: buffer, maxRows: c.c.opts.maxMemoryRows, open: func() (*sql.Rows, error) {
-						db, err := c.c.db(u.DataSource)
-						if err != nil {
-							return nil, err
-						}
-						return db.QueryContext(ctx, u.SQL, u.Args...)
-					}}
-				}
-			} else {
+	case c.onPin(p):
+		release, err = c.queryOnPins(ctx, p, cursors, buffer)
+	default:
+		var ok bool
+		if release, ok, err = c.c.reserve(sourcesOf(p)); err == nil {
+			if ok {
+				ctx, cancel = context.WithCancel(ctx)
 				c.scatter(ctx, cancel, p, cursors)
+			} else {
+				// The pools cannot give the query all its connections
+				// now (gate.go): read the units one after another.
+				release, err = c.queryOnPins(ctx, p, cursors, buffer)
 			}
 		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	rows, err := newRows(p, cursors, cancel, c.c.opts.maxMemoryRows)
 	if err != nil {
@@ -179,7 +233,34 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 		return nil, err
 	}
 	rows.release = release
+	c.after(p, "")
 	return rows, nil
+}
+
+// queryOnPins sets up cursors that read the units one after another on the
+// Conn's pins; release gives back the connections borrowed when a pin was
+// busy.
+func (c *Conn) queryOnPins(ctx context.Context, p *route.Plan, cursors []*unitCursor, buffer bool) (release func(), err error) {
+	conns, done, err := c.pinsFor(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	for i, u := range p.Units {
+		pn := pinOf(conns, u.DataSource)
+		cur := &unitCursor{unit: u, buffer: buffer, maxRows: c.c.opts.maxMemoryRows, owner: c}
+		cur.open = func() (*sql.Rows, error) {
+			rows, err := pn.conn.QueryContext(ctx, u.SQL, u.Args...)
+			if err != nil {
+				c.pinFailed(pn, err)
+				return nil, err
+			}
+			pn.open++
+			cur.pin = pn
+			return rows, nil
+		}
+		cursors[i] = cur
+	}
+	return done, nil
 }
 
 // scatter starts every unit's query, at most maxParallel executing at once,

@@ -3,7 +3,6 @@ package driver
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 
 	"github.com/shardsql/shardsql/route"
@@ -16,7 +15,7 @@ import (
 func Explain(ctx context.Context, db *sql.DB, query string, args ...any) (*route.Plan, error) {
 	vals := make([]any, len(args))
 	for i, a := range args {
-		v, err := driver.DefaultParameterConverter.ConvertValue(a)
+		v, err := convertArg(a) // as statement arguments (CheckNamedValue)
 		if err != nil {
 			return nil, fmt.Errorf("shardsql: Explain: argument %d: %w", i+1, err)
 		}

@@ -3,16 +3,28 @@ package driver
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 )
 
-// gate counts the connections of one data source's pool that cross-node
-// queries hold while they stream. A k-way merge keeps one connection per
-// unit open until it ends, so a query takes all the connections it needs on
-// a data source at once, or waits: two queries can never each hold part of
-// a small pool and wait for the rest.
+// gate counts the connections of one data source's limited pool that
+// shardsql holds: the connection each *sql.Conn, transaction or open point
+// query keeps (a pin, see session.go) and the connections a cross-node
+// query streams from. database/sql would make a statement wait inside the
+// pool for a connection; shardsql decides before it asks.
+//
+// The hazard it avoids: a statement that holds connections and waits for
+// more can wait forever on connections only its own caller would give
+// back (open rows it has not read yet, a transaction it has not ended), or
+// on another statement doing the same. So nothing waits while holding part
+// of what it needs on a data source: a cross-node query takes all its
+// connections of every data source at once without waiting (take), and
+// when they are not all free it reads its units one after another on one
+// connection per data source, the only kind of wait there is (acquire of
+// one connection, the way any query waits for its pool).
 type gate struct {
 	mu   sync.Mutex
 	cap  int // the pool's MaxOpenConnections
@@ -20,7 +32,37 @@ type gate struct {
 	wake chan struct{} // closed when connections are given back
 }
 
-func (g *gate) acquire(ctx context.Context, n int) error {
+// take takes n connections if they are free now, without waiting.
+func (g *gate) take(n int) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.used+n > g.cap {
+		return false
+	}
+	g.used += n
+	return true
+}
+
+// errWaitTimeout ends a wait for a connection longer than the connector's
+// WithConnWaitTimeout.
+var errWaitTimeout = errors.New("no connection was given back in time")
+
+// acquire takes n connections, waiting until they are free, ctx ends, or
+// wait has passed (0: no limit but ctx's).
+//
+// The hazard of waiting at all: when every connection is held by callers
+// that are themselves waiting for one (each holding open rows, or a
+// transaction, while it runs a statement that needs another connection of
+// the same data source), nothing is ever given back. shardsql cannot tell
+// such callers from ones that will soon be done, so a wait is bounded, by
+// default as HikariCP bounds it, and fails naming the pool.
+func (g *gate) acquire(ctx context.Context, n int, wait time.Duration) error {
+	var timeout <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
 	for {
 		g.mu.Lock()
 		if g.used+n <= g.cap {
@@ -37,6 +79,8 @@ func (g *gate) acquire(ctx context.Context, n int) error {
 		case <-w:
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-timeout:
+			return errWaitTimeout
 		}
 	}
 }
@@ -51,57 +95,68 @@ func (g *gate) release(n int) {
 	g.mu.Unlock()
 }
 
+// setCap updates the limit, read again from the pool.
+func (g *gate) setCap(limit int) {
+	g.mu.Lock()
+	g.cap = limit
+	g.mu.Unlock()
+}
+
+// waitError says why acquire gave up, naming the pool and its limit.
+func (g *gate) waitError(ds string, err error) error {
+	g.mu.Lock()
+	used, limit := g.used, g.cap
+	g.mu.Unlock()
+	return fmt.Errorf("waiting for a connection of data source %s (%d of %d in use: open rows, transactions and *sql.Conn sessions hold theirs until closed; close them sooner or raise WithMaxOpenConns): %w", ds, used, limit, err)
+}
+
 // gateFor returns the gate of a pool with a connection limit, nil for an
-// unlimited pool.
+// unlimited pool. The limit is read from the pool (SetMaxOpenConns on a
+// pool given with Topology.AddDB may change it); a known limit is re-read
+// only when a wait begins, to keep the pool's lock off the hot path.
 func (c *Connector) gateFor(ds string, db *sql.DB) *gate {
+	if v, ok := c.gates.Load(ds); ok {
+		return v.(*gate)
+	}
 	limit := db.Stats().MaxOpenConnections
 	if limit <= 0 {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gates == nil {
-		c.gates = make(map[string]*gate)
-	}
-	g := c.gates[ds]
-	if g == nil {
-		g = &gate{cap: limit}
-		c.gates[ds] = g
-	}
-	g.mu.Lock()
-	g.cap = limit // SetMaxOpenConns may have changed it
-	g.mu.Unlock()
-	return g
+	v, _ := c.gates.LoadOrStore(ds, &gate{cap: limit})
+	return v.(*gate)
 }
 
-// reserve takes, in data source order, the connections a cross-node query
-// will hold on each limited pool. When a pool allows fewer connections than
-// the query has units there, the query must read its units one after
-// another (sequential); it then takes one connection per limited pool. The
-// returned release gives them back.
-func (c *Connector) reserve(ctx context.Context, units []string) (release func(), sequential bool, err error) {
-	need := map[string]int{}
+// needs counts a plan's units per data source, in data source name order.
+type need struct {
+	ds string
+	n  int
+}
+
+func needsOf(units []string) []need {
+	var out []need
 	for _, ds := range units {
-		need[ds]++
-	}
-	names := make([]string, 0, len(need))
-	for ds := range need {
-		names = append(names, ds)
-	}
-	sort.Strings(names)
-	gates := map[string]*gate{}
-	for _, ds := range names {
-		db, err := c.db(ds)
-		if err != nil {
-			return nil, false, err
-		}
-		if g := c.gateFor(ds, db); g != nil {
-			gates[ds] = g
-			if need[ds] > g.cap {
-				sequential = true
+		found := false
+		for i := range out {
+			if out[i].ds == ds {
+				out[i].n++
+				found = true
+				break
 			}
 		}
+		if !found {
+			out = append(out, need{ds, 1})
+		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ds < out[j].ds })
+	return out
+}
+
+// reserve takes, without waiting, every connection a cross-node statement
+// will hold at once on each limited pool. ok is false when they are not all
+// free now (nothing is then held): the statement must run its units one
+// after another on the connections its Conn keeps (pins). The returned
+// release gives the connections back.
+func (c *Connector) reserve(units []string) (release func(), ok bool, err error) {
 	type held struct {
 		g *gate
 		n int
@@ -113,20 +168,21 @@ func (c *Connector) reserve(ctx context.Context, units []string) (release func()
 		}
 		taken = nil
 	}
-	for _, ds := range names {
-		g := gates[ds]
+	for _, nd := range needsOf(units) {
+		db, err := c.db(nd.ds)
+		if err != nil {
+			release()
+			return nil, false, err
+		}
+		g := c.gateFor(nd.ds, db)
 		if g == nil {
 			continue
 		}
-		n := need[ds]
-		if sequential {
-			n = 1
-		}
-		if err := g.acquire(ctx, n); err != nil {
+		if !g.take(nd.n) {
 			release()
-			return nil, false, fmt.Errorf("shardsql: waiting for %d connection(s) of data source %s: %w", n, ds, err)
+			return func() {}, false, nil
 		}
-		taken = append(taken, held{g, n})
+		taken = append(taken, held{g, nd.n})
 	}
-	return release, sequential, nil
+	return release, true, nil
 }

@@ -2,7 +2,6 @@ package driver
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"strings"
 
@@ -54,7 +53,7 @@ func routeOptions(ctx context.Context, opts route.Options) (route.Options, error
 		for table, values := range h.values {
 			conv := make([]any, len(values))
 			for i, v := range values {
-				dv, err := driver.DefaultParameterConverter.ConvertValue(v)
+				dv, err := convertArg(v) // as statement arguments: uint64 ≥ 2⁶³ too
 				if err != nil {
 					return opts, fmt.Errorf("shardsql: sharding value hint for %s: %w", table, err)
 				}

@@ -3,6 +3,7 @@ package driver
 import (
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/shardsql/shardsql/merge"
 )
@@ -11,23 +12,40 @@ import (
 // WithMaxParallel says otherwise.
 const DefaultMaxParallel = 8
 
+// Defaults of the connection pools shardsql opens from data source DSNs.
+// A MariaDB or MySQL server accepts 151 connections unless configured
+// otherwise (max_connections): 32 per data source leaves room for several
+// data sources per server and for other clients.
+const (
+	DefaultMaxOpenConns = 4 * DefaultMaxParallel
+	DefaultMaxIdleConns = 2 * DefaultMaxParallel
+	// DefaultConnWaitTimeout bounds a wait for a connection of a full
+	// pool (HikariCP's default connectionTimeout).
+	DefaultConnWaitTimeout = 30 * time.Second
+)
+
 // Option configures a Connector.
 type Option func(*options) error
 
 type options struct {
-	maxParallel   int
-	maxIdle       int
-	maxOpen       int
-	maxMemoryRows int
-	cacheSize     int
-	logger        *slog.Logger
-	xa            bool
-	xaLogDS       string
-	xaHook        func(stage string) // tests: called at each XA commit stage
+	maxParallel     int
+	maxIdle         int
+	maxOpen         int
+	connMaxLifetime time.Duration
+	connMaxIdleTime time.Duration
+	connWait        time.Duration
+	maxMemoryRows   int
+	cacheSize       int
+	logger          *slog.Logger
+	xa              bool
+	xaLogDS         string
+	xaHook          func(stage string) // tests: called at each XA commit stage
+	commitTimeout   time.Duration      // 0: DefaultCommitTimeout (tx_options.go)
+	cleanupTimeout  time.Duration      // 0: DefaultCleanupTimeout (tx_options.go)
 }
 
 func defaultOptions() options {
-	return options{maxParallel: DefaultMaxParallel, maxIdle: 2 * DefaultMaxParallel, maxMemoryRows: merge.DefaultMaxRows}
+	return options{maxParallel: DefaultMaxParallel, maxOpen: DefaultMaxOpenConns, maxIdle: DefaultMaxIdleConns, connWait: DefaultConnWaitTimeout, maxMemoryRows: merge.DefaultMaxRows}
 }
 
 // WithMaxParallel bounds how many of one statement's units run at the same
@@ -43,9 +61,56 @@ func WithMaxParallel(n int) Option {
 	}
 }
 
-// WithMaxIdleConns sets how many idle connections each pool that shardsql
-// opens from a DSN keeps (default 2×DefaultMaxParallel). Pools passed in
-// with Topology.AddDB keep their own settings.
+// The pool options below configure the server connections: each data source
+// opened from a DSN has its own go-sql-driver pool, and they apply to each
+// of them. The *sql.DB that sql.OpenDB(connector) returns has pool settings
+// of its own (SetMaxOpenConns, SetMaxIdleConns, SetConnMaxLifetime,
+// SetConnMaxIdleTime): those bound shardsql's logical connections, which
+// hold no server connection while idle, not the server connections. Pools
+// passed in with Topology.AddDB keep the settings their owner gave them.
+
+// WithMaxOpenConns limits the server connections of each pool shardsql
+// opens from a DSN (default DefaultMaxOpenConns; 0 means no limit, as
+// database/sql). Every connection shardsql takes from a limited pool is
+// counted: a *sql.Conn or transaction keeps one per data source it used,
+// open rows keep theirs, and a cross-node query takes all the connections
+// it needs on a data source at once, or, when they are not free, reads its
+// units one after another on one connection per data source. A small limit
+// slows big scatters down; it never deadlocks them. When every connection
+// of a pool is held by open rows, transactions or *sql.Conn sessions,
+// statements wait for one as database/sql does, until their context ends
+// or WithConnWaitTimeout has passed.
+func WithMaxOpenConns(n int) Option {
+	return func(o *options) error {
+		if n < 0 {
+			return fmt.Errorf("shardsql: WithMaxOpenConns(%d): must not be negative", n)
+		}
+		o.maxOpen = n
+		return nil
+	}
+}
+
+// WithConnWaitTimeout bounds how long a statement waits for a connection
+// of a pool whose WithMaxOpenConns connections are all held (default
+// DefaultConnWaitTimeout; 0: as long as the statement's context allows,
+// as database/sql). The wait then fails naming the data source and its
+// limit. Callers that hold open rows or a transaction while they run
+// another statement can each hold a connection and wait for another: with
+// as many such callers as the limit, nothing is given back, and this is
+// what ends the wait.
+func WithConnWaitTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return fmt.Errorf("shardsql: WithConnWaitTimeout(%v): must not be negative", d)
+		}
+		o.connWait = d
+		return nil
+	}
+}
+
+// WithMaxIdleConns sets how many idle server connections each pool that
+// shardsql opens from a DSN keeps (default DefaultMaxIdleConns), as
+// sql.DB.SetMaxIdleConns; 0 keeps none.
 func WithMaxIdleConns(n int) Option {
 	return func(o *options) error {
 		if n < 0 {
@@ -56,19 +121,29 @@ func WithMaxIdleConns(n int) Option {
 	}
 }
 
-// WithMaxOpenConns limits the connections of each pool shardsql opens from
-// a DSN (default: no limit, as database/sql). A cross-node query holds one
-// connection per node it reads while it streams; shardsql takes them all at
-// once per query, and reads the nodes one after another when a query needs
-// more than the limit, so a small limit slows big scatters down but never
-// deadlocks them. Pools passed in with Topology.AddDB keep their own
-// settings, and are treated the same way.
-func WithMaxOpenConns(n int) Option {
+// WithConnMaxLifetime closes server connections of the pools shardsql opens
+// from a DSN once they are d old, as sql.DB.SetConnMaxLifetime (default 0:
+// never). Set it below the server's wait_timeout when something between
+// the application and the server drops idle connections.
+func WithConnMaxLifetime(d time.Duration) Option {
 	return func(o *options) error {
-		if n < 0 {
-			return fmt.Errorf("shardsql: WithMaxOpenConns(%d): must not be negative", n)
+		if d < 0 {
+			return fmt.Errorf("shardsql: WithConnMaxLifetime(%v): must not be negative", d)
 		}
-		o.maxOpen = n
+		o.connMaxLifetime = d
+		return nil
+	}
+}
+
+// WithConnMaxIdleTime closes server connections of the pools shardsql
+// opens from a DSN once they have been idle for d, as
+// sql.DB.SetConnMaxIdleTime (default 0: never).
+func WithConnMaxIdleTime(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return fmt.Errorf("shardsql: WithConnMaxIdleTime(%v): must not be negative", d)
+		}
+		o.connMaxIdleTime = d
 		return nil
 	}
 }

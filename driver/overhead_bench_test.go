@@ -159,5 +159,6 @@ func TestMain(m *testing.M) {
 	if overhead.close != nil {
 		overhead.close()
 	}
+	closeShared()
 	os.Exit(code)
 }

@@ -12,17 +12,36 @@ type result struct {
 	lastID   int64
 	lastErr  error
 	genIDs   []int64 // keys shardsql generated, in row order
+	oneCopy  bool    // a broadcast write: every unit changed its own copy of the same rows
+	added    int
+	// idDS is the data source whose server generated an id (reported a
+	// LastInsertId other than 0): "" none, "*" several.
+	idDS string
 }
 
-// add folds one unit's result in: affected rows are summed.
-func (r *result) add(sr sql.Result) error {
+// add folds the result of one unit, run on data source ds, in: affected
+// rows are summed, except for a broadcast write, which reports the rows of
+// one copy, as one table would.
+func (r *result) add(ds string, sr sql.Result) error {
 	n, err := sr.RowsAffected()
 	if err != nil {
 		return fmt.Errorf("shardsql: rows affected: %w", err)
 	}
-	r.affected += n
+	r.added++
+	if !r.oneCopy || r.added == 1 {
+		r.affected += n
+	}
+	id, idErr := sr.LastInsertId()
 	if r.units == 1 {
-		r.lastID, r.lastErr = sr.LastInsertId()
+		r.lastID, r.lastErr = id, idErr
+	}
+	if idErr == nil && id != 0 {
+		switch r.idDS {
+		case "", ds:
+			r.idDS = ds
+		default:
+			r.idDS = "*"
+		}
 	}
 	return nil
 }
@@ -43,5 +62,6 @@ func (r *result) LastInsertId() (int64, error) {
 	return r.lastID, r.lastErr
 }
 
-// RowsAffected returns the sum of the rows affected on every node.
+// RowsAffected returns the sum of the rows affected on every node (on one
+// copy for a write to a broadcast table).
 func (r *result) RowsAffected() (int64, error) { return r.affected, nil }

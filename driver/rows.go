@@ -19,8 +19,11 @@ type Rows struct {
 	cur     merge.Cursor
 	cols    []string
 	types   []*sql.ColumnType
-	cancel  context.CancelFunc
-	done    bool
+	// merged are the columns whose type the merge changes (aggregates
+	// merged from partial results); nil for most plans.
+	merged map[int]merge.ColumnType
+	cancel context.CancelFunc
+	done   bool
 }
 
 var (
@@ -88,6 +91,7 @@ func newRows(p *route.Plan, units []*unitCursor, cancel context.CancelFunc, maxR
 	}
 	visible := len(r.cols) - spec.Hidden
 	r.cols, r.types = r.cols[:visible], r.types[:visible]
+	r.merged = spec.ColumnTypes()
 	return r, nil
 }
 
@@ -133,18 +137,47 @@ func (r *Rows) Close() error {
 }
 
 // ColumnTypeDatabaseTypeName returns the database type name of column i, e.g. "BIGINT".
-func (r *Rows) ColumnTypeDatabaseTypeName(i int) string { return r.types[i].DatabaseTypeName() }
+func (r *Rows) ColumnTypeDatabaseTypeName(i int) string {
+	if m, ok := r.merged[i]; ok && m.Name != "" {
+		return m.Name
+	}
+	return r.types[i].DatabaseTypeName()
+}
 
 // ColumnTypeNullable reports whether column i may be NULL.
-func (r *Rows) ColumnTypeNullable(i int) (nullable, ok bool) { return r.types[i].Nullable() }
+func (r *Rows) ColumnTypeNullable(i int) (nullable, ok bool) {
+	if m, ok := r.merged[i]; ok && m.NotNull {
+		return false, true
+	}
+	return r.types[i].Nullable()
+}
 
 // ColumnTypeScanType returns the Go type column i scans into.
-func (r *Rows) ColumnTypeScanType(i int) reflect.Type { return r.types[i].ScanType() }
+func (r *Rows) ColumnTypeScanType(i int) reflect.Type {
+	if m, ok := r.merged[i]; ok && m.Name == "BIGINT" && m.NotNull {
+		return reflect.TypeOf(int64(0))
+	}
+	return r.types[i].ScanType()
+}
 
 // ColumnTypeLength returns the length of a variable-length column i.
-func (r *Rows) ColumnTypeLength(i int) (int64, bool) { return r.types[i].Length() }
+func (r *Rows) ColumnTypeLength(i int) (int64, bool) {
+	if m, ok := r.merged[i]; ok && m.Name != "" {
+		return 0, false
+	}
+	return r.types[i].Length()
+}
 
 // ColumnTypePrecisionScale returns the precision and scale of decimal column i.
 func (r *Rows) ColumnTypePrecisionScale(i int) (precision, scale int64, ok bool) {
-	return r.types[i].DecimalSize()
+	precision, scale, ok = r.types[i].DecimalSize()
+	if m, merged := r.merged[i]; merged {
+		switch {
+		case m.Name != "":
+			return 0, 0, false
+		case m.Avg && ok && r.types[i].DatabaseTypeName() == "DECIMAL":
+			precision, scale = merge.AvgDecimalSize(precision, scale)
+		}
+	}
+	return precision, scale, ok
 }

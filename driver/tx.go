@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 )
 
 // Tx is a transaction over any number of data sources. A data source joins
@@ -18,11 +17,15 @@ import (
 // transaction's writes.
 //
 // In the default mode Commit commits the data sources one by one in
-// topology order: atomic on one data source, best effort across several (a
-// failure part-way returns a *CommitError saying which committed). In XA
-// mode (WithXA, or WithXATransaction on BeginTx's context) Commit runs
-// two-phase commit with a logged decision, and RecoverXA resolves what a
-// crash leaves prepared.
+// topology order: atomic on one data source, best effort across several.
+// In XA mode (WithXA, or WithXATransaction on BeginTx's context) Commit
+// runs two-phase commit with a logged decision, and RecoverXA resolves
+// what a crash or a lost reply leaves prepared. Either way a failed Commit
+// returns a *CommitError saying, per data source, what the servers did or
+// that it is unknown. Commit is bounded by BeginTx's context and
+// WithCommitTimeout, its cleanup and Rollback by WithCleanupTimeout; a
+// connection whose state is unknown after a failure is closed, never
+// pooled.
 type Tx struct {
 	conn  *Conn
 	ctx   context.Context
@@ -34,19 +37,96 @@ type Tx struct {
 
 var _ driver.Tx = (*Tx)(nil)
 
-// participant is a transaction's work on one data source.
-type participant struct {
-	ds     string
-	tx     *sql.Tx            // default mode
-	cancel context.CancelFunc // default mode: ends tx's context once tx is done
-	conn   *sql.Conn          // XA mode: the connection holding the branch
+// newTx returns a transaction on c, XA when ctx or the connector asks for
+// it; no data source has joined yet.
+func newTx(c *Conn, ctx context.Context, opts driver.TxOptions) (*Tx, error) {
+	tx := &Tx{conn: c, ctx: ctx, opts: opts, xa: wantXA(ctx, c.c.opts.xa)}
+	if tx.xa {
+		var err error
+		if tx.gtrid, err = newGtrid(); err != nil {
+			return nil, err
+		}
+	}
+	return tx, nil
 }
 
-func (p *participant) runner() runner {
-	if p.tx != nil {
-		return p.tx
+// participant is a transaction's work on one data source: a connection
+// of the data source's pool, held from the first statement that reaches
+// it to Commit or Rollback, inside START TRANSACTION or an XA branch.
+// (Not a *sql.Tx: its Commit and Rollback take no context, so a server
+// that hangs at COMMIT would hold them until the connection fails.)
+type participant struct {
+	ds   string
+	conn *sql.Conn
+	// owner and pin: conn is owner's session connection on ds, which
+	// stays with the Conn after the transaction unless its state is
+	// unknown.
+	owner *Conn
+	pin   *pin
+
+	// What the protocol knows of the connection. A connection goes back
+	// to its pool only when its transaction is known to be over
+	// (finished) and no statement on it has an unknown outcome (broken);
+	// any other is closed, so the server rolls back what is not prepared
+	// and detaches a prepared branch for RecoverXA.
+	ended     bool // XA END answered
+	preparing bool // XA PREPARE sent: the branch may be prepared
+	finished  bool // committed or rolled back
+	broken    bool // a statement's outcome is unknown, or the connection failed
+}
+
+// errBroken is the error of a step on a participant whose connection
+// failed earlier: nothing is sent on it.
+var errBroken = errors.New("the connection failed earlier in the transaction")
+
+// send runs one statement of the transaction's own protocol on p.
+func (p *participant) send(ctx context.Context, query string) error {
+	if p.broken {
+		return errBroken
 	}
-	return p.conn
+	_, err := p.conn.ExecContext(ctx, query)
+	if err != nil && !answered(err) {
+		p.broken = true
+	}
+	return err
+}
+
+// ExecContext runs a statement of the caller's in the transaction.
+func (p *participant) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := p.conn.ExecContext(ctx, query, args...)
+	if err != nil && !answered(err) {
+		p.broken = true
+	}
+	return res, err
+}
+
+// QueryContext runs a query of the caller's in the transaction.
+func (p *participant) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := p.conn.QueryContext(ctx, query, args...)
+	if err != nil && !answered(err) {
+		p.broken = true
+	}
+	return rows, err
+}
+
+func (p *participant) runner() runner { return p }
+
+// release ends the transaction's hold on p's connection. A connection
+// whose state is known clean stays the Conn's session connection; any
+// other is discarded (database/sql closes a connection whose Raw callback
+// returns driver.ErrBadConn instead of pooling it) and the Conn's session
+// is lost, so its next statement fails with driver.ErrBadConn rather than
+// run on a connection in an unknown transaction state.
+func (p *participant) release() {
+	if p.finished && !p.broken {
+		return
+	}
+	_ = p.conn.Raw(func(any) error { return driver.ErrBadConn })
+	if p.owner != nil && p.pin != nil {
+		p.owner.drop(p.pin)
+		return
+	}
+	_ = p.conn.Close()
 }
 
 // xid is the XA id of the participant's branch: the global id and the data
@@ -67,80 +147,71 @@ func newGtrid() (string, error) {
 // beginning its transaction (or XA branch) on first use. ctx is the
 // context of the statement that reaches ds: it bounds the wait for a
 // connection and for the begin, so a data source that hangs fails that
-// statement at its deadline; the transaction itself lives as long as
-// BeginTx's context.
+// statement at its deadline; the transaction itself lives until Commit or
+// Rollback (database/sql calls Rollback when BeginTx's context ends).
 func (t *Tx) participant(ctx context.Context, ds string) (*participant, error) {
 	for _, p := range t.parts {
 		if p.ds == ds {
 			return p, nil
 		}
 	}
-	db, err := t.conn.c.db(ds)
-	if err != nil {
-		return nil, err
+	// The transaction runs on the Conn's session connection (session.go),
+	// so it sees what the session set before it, and the session what the
+	// transaction did.
+	pin, err := t.conn.pin(ctx, ds)
+	if err == nil && pin.open > 0 {
+		err = errPinBusy
 	}
-	p := &participant{ds: ds}
-	if !t.xa {
-		if err := t.begin(ctx, db, p); err != nil {
-			return nil, fmt.Errorf("shardsql: begin on data source %s: %w", ds, err)
-		}
+	if err != nil {
+		return nil, fmt.Errorf("shardsql: begin on data source %s: %w", ds, err)
+	}
+	p := &participant{ds: ds, conn: pin.conn, owner: t.conn, pin: pin}
+	if t.xa {
+		err = t.startBranch(ctx, p)
 	} else {
-		if p.conn, err = db.Conn(ctx); err != nil {
-			return nil, fmt.Errorf("shardsql: xa: data source %s: %w", ds, err)
-		}
-		if err := t.startBranch(ctx, p); err != nil {
-			_ = p.conn.Close()
-			return nil, err
-		}
+		err = t.startLocal(ctx, p)
+	}
+	if err != nil {
+		p.release() // never finished: closed, so the server ends what began
+		return nil, err
 	}
 	t.parts = append(t.parts, p)
 	return p, nil
 }
 
-// begin starts p's transaction on db under a context derived from t.ctx,
-// which ctx, the statement's, cancels if it ends before the begin is done.
-func (t *Tx) begin(ctx context.Context, db *sql.DB, p *participant) error {
-	bctx, cancel := context.WithCancel(t.ctx)
-	stop := context.AfterFunc(ctx, cancel)
-	tx, err := db.BeginTx(bctx, &sql.TxOptions{Isolation: sql.IsolationLevel(t.opts.Isolation), ReadOnly: t.opts.ReadOnly})
-	if !stop() { // the statement's context ended first
-		if err == nil {
-			_ = tx.Rollback()
-		}
-		cancel()
-		return ctx.Err()
-	}
-	if err != nil {
-		cancel()
-		return err
-	}
-	p.tx, p.cancel = tx, cancel
-	return nil
-}
-
-// endParts releases the contexts of the default mode's participants, once
-// their transactions are done.
-func (t *Tx) endParts() {
-	for _, p := range t.parts {
-		if p.cancel != nil {
-			p.cancel()
-		}
-	}
-}
-
-// startBranch sets the isolation level and starts the XA branch.
-func (t *Tx) startBranch(ctx context.Context, p *participant) error {
+// setTxOptions sends the transaction's isolation level and access mode
+// for the next transaction on p.
+func (t *Tx) setTxOptions(ctx context.Context, p *participant) error {
 	if lvl := isolationSQL(sql.IsolationLevel(t.opts.Isolation)); lvl != "" {
-		if _, err := p.conn.ExecContext(ctx, "SET TRANSACTION ISOLATION LEVEL "+lvl); err != nil {
-			return fmt.Errorf("shardsql: xa: data source %s: %w", p.ds, err)
+		if err := p.send(ctx, "SET TRANSACTION ISOLATION LEVEL "+lvl); err != nil {
+			return err
 		}
 	}
 	if t.opts.ReadOnly {
-		if _, err := p.conn.ExecContext(ctx, "SET TRANSACTION READ ONLY"); err != nil {
-			return fmt.Errorf("shardsql: xa: data source %s: %w", p.ds, err)
+		if err := p.send(ctx, "SET TRANSACTION READ ONLY"); err != nil {
+			return err
 		}
 	}
-	if _, err := p.conn.ExecContext(ctx, "XA START "+t.xid(p)); err != nil {
+	return nil
+}
+
+// startLocal begins p's transaction (default mode).
+func (t *Tx) startLocal(ctx context.Context, p *participant) error {
+	if err := t.setTxOptions(ctx, p); err != nil {
+		return fmt.Errorf("shardsql: begin on data source %s: %w", p.ds, err)
+	}
+	if err := p.send(ctx, "START TRANSACTION"); err != nil {
+		return fmt.Errorf("shardsql: begin on data source %s: %w", p.ds, err)
+	}
+	return nil
+}
+
+// startBranch starts p's XA branch.
+func (t *Tx) startBranch(ctx context.Context, p *participant) error {
+	if err := t.setTxOptions(ctx, p); err != nil {
+		return fmt.Errorf("shardsql: xa: data source %s: %w", p.ds, err)
+	}
+	if err := p.send(ctx, "XA START "+t.xid(p)); err != nil {
 		return fmt.Errorf("shardsql: xa: start on data source %s: %w", p.ds, err)
 	}
 	return nil
@@ -172,98 +243,65 @@ func (t *Tx) ordered() []*participant {
 	return out
 }
 
-// CommitError reports a commit that did not complete everywhere.
-type CommitError struct {
-	// Committed lists the data sources whose work is committed.
-	Committed []string
-	// Failed maps the data sources whose commit failed to their errors.
-	Failed map[string]error
-	// RolledBack lists the data sources rolled back after the failure.
-	RolledBack []string
-	// Pending lists XA branches whose commit was decided and logged but
-	// not yet applied: RecoverXA applies them; the transaction is durable.
-	Pending []string
-}
-
-// Error describes what committed and what did not.
-func (e *CommitError) Error() string {
-	var b strings.Builder
-	b.WriteString("shardsql: commit incomplete:")
-	if len(e.Committed) > 0 {
-		fmt.Fprintf(&b, " committed on %s;", strings.Join(e.Committed, ", "))
-	}
-	for _, ds := range sortedKeys(e.Failed) {
-		fmt.Fprintf(&b, " failed on %s: %v;", ds, e.Failed[ds])
-	}
-	if len(e.RolledBack) > 0 {
-		fmt.Fprintf(&b, " rolled back on %s;", strings.Join(e.RolledBack, ", "))
-	}
-	if len(e.Pending) > 0 {
-		fmt.Fprintf(&b, " commit decided and logged, pending on %s (RecoverXA completes it);", strings.Join(e.Pending, ", "))
-	}
-	return strings.TrimSuffix(b.String(), ";")
-}
-
-// Unwrap returns the per-data-source errors.
-func (e *CommitError) Unwrap() []error {
-	var out []error
-	for _, ds := range sortedKeys(e.Failed) {
-		out = append(out, e.Failed[ds])
-	}
-	return out
-}
-
-func sortedKeys(m map[string]error) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// Commit commits the transaction on every data source it touched.
+// Commit commits the transaction on every data source it touched: one by
+// one in topology order (best effort, runBestEffort), or by two-phase
+// commit (XA, runXA). Its statements are bounded by BeginTx's context and
+// the commit timeout, its cleanup by the cleanup timeout (tx_options.go).
+// Once it has started committing, every failure is a *CommitError.
 func (t *Tx) Commit() error {
 	t.conn.tx = nil
-	if t.xa {
-		return t.commitXA()
-	}
-	defer t.endParts()
+	cl := t.cleanup()
+	defer cl.done()
+	defer t.release()
 	parts := t.ordered()
-	cerr := &CommitError{Failed: map[string]error{}}
+	names := make([]string, len(parts))
 	for i, p := range parts {
-		if err := p.tx.Commit(); err != nil {
-			cerr.Failed[p.ds] = err
-			for _, rest := range parts[i+1:] {
-				if rest.tx.Rollback() == nil {
-					cerr.RolledBack = append(cerr.RolledBack, rest.ds)
-				}
-			}
-			if len(parts) == 1 {
-				return fmt.Errorf("shardsql: commit on data source %s: %w", p.ds, err)
-			}
-			return cerr
-		}
-		cerr.Committed = append(cerr.Committed, p.ds)
+		names[i] = p.ds
 	}
-	return nil
+	ctx, cancel := context.WithTimeout(t.ctx, t.conn.c.opts.commitBound())
+	defer cancel()
+	s := &txSteps{t: t, parts: parts, ctx: ctx, cl: cl}
+	for _, p := range parts {
+		if p.broken {
+			// A connection failed during the transaction: the server
+			// rolled back its work, so nothing may commit.
+			o := newOutcome(names, t.xa)
+			o.cause = fmt.Errorf("shardsql: the connection to data source %s failed during the transaction", p.ds)
+			for i := range parts {
+				_ = s.rollback(i)
+				o.set(i, fateRolledBack, nil)
+			}
+			return o.err()
+		}
+	}
+	if t.xa {
+		return runXA(s, names)
+	}
+	return runBestEffort(s, names)
 }
 
-// Rollback rolls the transaction back on every data source it touched.
+// Rollback rolls the transaction back on every data source it touched, on
+// the cleanup deadline: BeginTx's context may have ended (database/sql
+// calls Rollback when it does). A rollback that fails closes its
+// connection, so the server rolls the work back when it sees it end.
 func (t *Tx) Rollback() error {
 	t.conn.tx = nil
-	defer t.endParts()
+	cl := t.cleanup()
+	defer cl.done()
+	defer t.release()
+	s := &txSteps{t: t, parts: t.parts, ctx: cl.context(), cl: cl}
 	var errs []error
-	for _, p := range t.parts {
-		var err error
-		if t.xa {
-			err = t.rollbackBranch(p, false)
-		} else if err = p.tx.Rollback(); errors.Is(err, sql.ErrTxDone) {
-			err = nil
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("shardsql: rollback on data source %s: %w", p.ds, err))
+	for i, p := range t.parts {
+		if err := s.rollback(i); err != nil {
+			errs = append(errs, fmt.Errorf("shardsql: rollback on data source %s (its connection is closed; the server rolls the work back): %w", p.ds, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// release gives every participant's connection back, or closes it.
+func (t *Tx) release() {
+	for _, p := range t.parts {
+		p.release()
+	}
 }

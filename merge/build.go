@@ -3,6 +3,8 @@ package merge
 import (
 	"database/sql/driver"
 	"fmt"
+
+	"vitess.io/vitess/go/sqltypes"
 )
 
 // New builds the cursor that merges the node cursors as spec says. types
@@ -27,22 +29,42 @@ func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 	if maxRows <= 0 {
 		maxRows = DefaultMaxRows
 	}
+	colls := textColls(spec, width)
 
 	var cur Cursor
 	if len(spec.Sort) > 0 && len(cursors) > 1 {
-		cur = newSorted(cursors, resolve(spec.Sort, kinds), width)
+		keys, err := resolve(spec.Sort, kinds, colls)
+		if err != nil {
+			return nil, err
+		}
+		cur = newSorted(cursors, keys, width)
 	} else {
 		cur = Concat(cursors...)
 	}
+	sqlTypes := make([]sqltypes.Type, width)
+	for i, t := range types {
+		sqlTypes[i] = sqlType(t)
+	}
 	if spec.Group != nil {
-		cur = newGrouped(cur, spec.Group, kinds, width)
+		g, err := newGrouped(cur, spec.Group, kinds, colls, width)
+		if err != nil {
+			return nil, err
+		}
+		cur = g
 		kinds = foldedKinds(spec.Group, kinds)
+		for _, a := range spec.Group.Aggs {
+			sqlTypes[a.Col] = foldedType(a, sqlTypes[a.Col])
+		}
 	}
 	if spec.Having != nil {
-		cur = &filter{in: cur, cond: spec.Having, kinds: kinds}
+		cur = &filter{in: cur, cond: spec.Having, types: sqlTypes, colls: colls}
 	}
 	if len(spec.MemorySort) > 0 {
-		cur = &memSorted{in: cur, keys: resolve(spec.MemorySort, kinds), width: width, maxRows: maxRows}
+		keys, err := resolve(spec.MemorySort, kinds, colls)
+		if err != nil {
+			return nil, err
+		}
+		cur = &memSorted{in: cur, keys: keys, width: width, maxRows: maxRows}
 	}
 	if spec.Offset > 0 || spec.Limited {
 		limit := int64(-1)
@@ -62,64 +84,40 @@ func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 }
 
 func checkCols(spec Spec, width int) error {
-	bad := func(c int, weight bool) bool {
-		return c >= width || c < -1 || (c == -1 && !weight)
-	}
 	var errCol *int
-	check := func(c int, weight bool) {
-		if errCol == nil && bad(c, weight) {
+	check := func(c int) {
+		if errCol == nil && (c < 0 || c >= width) {
 			errCol = &c
 		}
 	}
 	for _, k := range append(append([]SortKey(nil), spec.Sort...), spec.MemorySort...) {
-		check(k.Col, false)
-		check(k.Weight, true)
+		check(k.Col)
 	}
 	if spec.Group != nil {
 		for _, k := range spec.Group.Keys {
-			check(k.Col, false)
-			check(k.Weight, true)
+			check(k.Col)
 		}
 		for _, a := range spec.Group.Aggs {
-			check(a.Col, false)
-			check(a.Weight, true)
+			check(a.Col)
 			if a.Kind == AggAvg {
-				check(a.CountCol, false)
+				check(a.CountCol)
 			}
 		}
 	}
-	walkOperands(spec.Having, func(o Operand) {
-		if !o.Literal {
-			check(o.Col, false)
-		}
-	})
+	for _, c := range spec.Collations {
+		check(c.Col)
+		check(c.From)
+	}
 	if errCol != nil {
 		return fmt.Errorf("shardsql: merge: column %d out of range for a %d-column result", *errCol, width)
 	}
 	return nil
 }
 
-// walkOperands calls f for every operand of a condition.
-func walkOperands(e Expr, f func(Operand)) {
-	switch x := e.(type) {
-	case And:
-		walkOperands(x.Left, f)
-		walkOperands(x.Right, f)
-	case Or:
-		walkOperands(x.Left, f)
-		walkOperands(x.Right, f)
-	case Not:
-		walkOperands(x.Expr, f)
-	case Cmp:
-		f(x.Left)
-		f(x.Right)
-	case IsNull:
-		f(x.Operand)
-	}
-}
-
 // resolveHidden rewrites HiddenCol references to absolute column indexes,
-// now that the width of the node rows is known.
+// now that the width of the node rows is known. (The HAVING condition
+// holds absolute offsets already: the router refuses * with grouping, so
+// it knows where the hidden columns start.)
 func resolveHidden(spec Spec, first int) Spec {
 	fix := func(c int) int {
 		if c >= hiddenBase {
@@ -130,7 +128,7 @@ func resolveHidden(spec Spec, first int) Spec {
 	fixKeys := func(keys []SortKey) []SortKey {
 		out := make([]SortKey, len(keys))
 		for i, k := range keys {
-			out[i] = SortKey{Col: fix(k.Col), Weight: fix(k.Weight), Desc: k.Desc}
+			out[i] = SortKey{Col: fix(k.Col), Desc: k.Desc}
 		}
 		return out
 	}
@@ -139,40 +137,22 @@ func resolveHidden(spec Spec, first int) Spec {
 	if spec.Group != nil {
 		g := &Group{Keys: fixKeys(spec.Group.Keys)}
 		for _, a := range spec.Group.Aggs {
-			a.Col, a.Weight, a.CountCol = fix(a.Col), fix(a.Weight), fix(a.CountCol)
+			a.Col, a.CountCol = fix(a.Col), fix(a.CountCol)
 			g.Aggs = append(g.Aggs, a)
 		}
 		spec.Group = g
 	}
-	spec.Having = fixExpr(spec.Having, fix)
+	colls := make([]Collated, len(spec.Collations))
+	for i, c := range spec.Collations {
+		colls[i] = Collated{Col: fix(c.Col), From: fix(c.From)}
+	}
+	spec.Collations = colls
 	return spec
-}
-
-func fixExpr(e Expr, fix func(int) int) Expr {
-	fixOp := func(o Operand) Operand {
-		if !o.Literal {
-			o.Col = fix(o.Col)
-		}
-		return o
-	}
-	switch x := e.(type) {
-	case And:
-		return And{Left: fixExpr(x.Left, fix), Right: fixExpr(x.Right, fix)}
-	case Or:
-		return Or{Left: fixExpr(x.Left, fix), Right: fixExpr(x.Right, fix)}
-	case Not:
-		return Not{Expr: fixExpr(x.Expr, fix)}
-	case Cmp:
-		return Cmp{Op: x.Op, Left: fixOp(x.Left), Right: fixOp(x.Right)}
-	case IsNull:
-		return IsNull{Operand: fixOp(x.Operand), Negate: x.Negate}
-	}
-	return e
 }
 
 // foldedKinds returns the column kinds after grouping: counts are integers,
 // sums and averages decimals (or floats for float input), whatever the
-// node column held.
+// node column held; MIN/MAX compare as their node values do.
 func foldedKinds(g *Group, kinds []Kind) []Kind {
 	out := append([]Kind(nil), kinds...)
 	for _, a := range g.Aggs {
@@ -183,6 +163,11 @@ func foldedKinds(g *Group, kinds []Kind) []Kind {
 			if kinds[a.Col] != KindFloat {
 				out[a.Col] = KindDecimal
 			}
+		case AggMin, AggMax:
+			// MIN/MAX of an ENUM compare as text but, when the server
+			// reports them as ENUM, sort by index: KindEnum keeps an
+			// ORDER BY on them refused
+			out[a.Col] = kinds[a.Col]
 		}
 	}
 	return out

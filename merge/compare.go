@@ -1,33 +1,49 @@
 package merge
 
 import (
+	"bytes"
 	"database/sql/driver"
+	"fmt"
 )
 
 // cmpKey is a SortKey resolved against the column types.
 type cmpKey struct {
-	col  int // the column compared: the value, or its weight string
+	col  int
 	kind Kind
 	desc bool
+	// coll is the column's collation for KindText; nil compares bytes.
+	coll *textColl
 }
 
-// resolve picks, for each key, the column and kind to compare: weight
-// strings for text when the node sent them, the value otherwise.
-func resolve(keys []SortKey, kinds []Kind) []cmpKey {
+// resolve picks, for each key, how its column compares. ENUM and SET
+// columns are refused: their order is their index, which the value does
+// not carry (the router sorts by a hidden index column when the catalog
+// says a column is an ENUM).
+func resolve(keys []SortKey, kinds []Kind, colls []*textColl) ([]cmpKey, error) {
 	out := make([]cmpKey, len(keys))
 	for i, k := range keys {
 		c := cmpKey{col: k.Col, kind: kinds[k.Col], desc: k.Desc}
-		if c.kind == KindText && k.Weight >= 0 {
-			c.col, c.kind = k.Weight, KindBytes
+		if c.kind == KindEnum {
+			return nil, fmt.Errorf("%w: ordering or grouping by an ENUM or SET column across nodes without the schema catalog (MySQL orders them by index; order by CAST(col AS CHAR) to order by name, or by col+0 to order by index)", ErrUnsupported)
+		}
+		if c.kind == KindText {
+			c.coll = colls[k.Col]
 		}
 		out[i] = c
 	}
-	return out
+	return out, nil
 }
 
-// decodeKeys decodes row's key columns into dst.
+// decodeKeys decodes row's key columns into dst, learning the keys'
+// collations from the first row that names them.
 func decodeKeys(keys []cmpKey, row []driver.Value, dst []key) error {
-	for i, k := range keys {
+	for i := range keys {
+		k := &keys[i]
+		if k.coll != nil && !k.coll.learned {
+			if err := k.coll.learn(row); err != nil {
+				return err
+			}
+		}
 		if err := decode(k.kind, row[k.col], &dst[i]); err != nil {
 			return err
 		}
@@ -35,12 +51,23 @@ func decodeKeys(keys []cmpKey, row []driver.Value, dst []key) error {
 	return nil
 }
 
+// compare orders two decoded values of the key's column ascending.
+func (k *cmpKey) compare(a, b *key) int {
+	if k.kind == KindText && k.coll != nil && k.coll.coll != nil && !a.null && !b.null {
+		return k.coll.collate(a.b, b.b)
+	}
+	if k.kind == KindText && !a.null && !b.null {
+		return bytes.Compare(a.b, b.b)
+	}
+	return compare(k.kind, a, b)
+}
+
 // compareKeys compares two decoded rows by keys.
 func compareKeys(keys []cmpKey, a, b []key) int {
-	for i, k := range keys {
-		c := compare(k.kind, &a[i], &b[i])
+	for i := range keys {
+		c := keys[i].compare(&a[i], &b[i])
 		if c != 0 {
-			if k.desc {
+			if keys[i].desc {
 				return -c
 			}
 			return c

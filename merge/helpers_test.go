@@ -66,3 +66,6 @@ func intRows(vs ...int64) [][]driver.Value {
 	}
 	return out
 }
+
+// gci is the COLLATION(x) a MariaDB node sends for utf8mb4 text.
+var gci = []byte("utf8mb4_general_ci")

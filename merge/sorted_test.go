@@ -68,7 +68,7 @@ func TestSortedRandomMatchesStableSort(t *testing.T) {
 				rng := rand.New(rand.NewPCG(42, uint64(k)))
 				for round := 0; round < 20; round++ {
 					nodes, want := randomNodes(rng, k, text)
-					got := mustRun(t, Spec{Sort: []SortKey{{Col: 0, Weight: -1}}}, types, nodes...)
+					got := mustRun(t, Spec{Sort: []SortKey{{Col: 0}}}, types, nodes...)
 					require.Equal(t, want, got, "round %d", round)
 				}
 			})
@@ -87,7 +87,7 @@ func TestSortedRandomDescending(t *testing.T) {
 		}
 		want := slices.Clone(all)
 		slices.SortStableFunc(want, func(a, b []driver.Value) int { return cmp.Compare(b[0].(int64), a[0].(int64)) })
-		got := mustRun(t, Spec{Sort: []SortKey{{Col: 0, Weight: -1, Desc: true}}}, []string{"BIGINT", "BIGINT", "BIGINT"}, nodes...)
+		got := mustRun(t, Spec{Sort: []SortKey{{Col: 0, Desc: true}}}, []string{"BIGINT", "BIGINT", "BIGINT"}, nodes...)
 		require.Equal(t, want, got, "round %d", round)
 	}
 }
@@ -126,7 +126,7 @@ func TestSortedMultiKey(t *testing.T) {
 		}
 		return bs(fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100))
 	}
-	spec := Spec{Sort: []SortKey{{Col: 0, Weight: -1}, {Col: 1, Weight: -1, Desc: true}, {Col: 2, Weight: -1}}}
+	spec := Spec{Sort: []SortKey{{Col: 0}, {Col: 1, Desc: true}, {Col: 2}}}
 	types := []string{"INT", "VARCHAR", "DECIMAL", "BIGINT", "BIGINT"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	words := []string{"", "a", "B", "b", "ab", "Zeta"}
@@ -166,7 +166,7 @@ func TestSortedMultiKey(t *testing.T) {
 
 func TestSortedNulls(t *testing.T) {
 	types := []string{"BIGINT", "VARCHAR"}
-	asc := mustRun(t, Spec{Sort: []SortKey{{Col: 0, Weight: -1}}}, types,
+	asc := mustRun(t, Spec{Sort: []SortKey{{Col: 0}}}, types,
 		[][]driver.Value{{nil, bs("a0")}, {int64(1), bs("a1")}, {int64(5), bs("a2")}},
 		[][]driver.Value{{nil, bs("b0")}, {int64(-3), bs("b1")}},
 	)
@@ -174,7 +174,7 @@ func TestSortedNulls(t *testing.T) {
 		{nil, bs("a0")}, {nil, bs("b0")}, {int64(-3), bs("b1")}, {int64(1), bs("a1")}, {int64(5), bs("a2")},
 	}, asc)
 
-	desc := mustRun(t, Spec{Sort: []SortKey{{Col: 0, Weight: -1, Desc: true}}}, types,
+	desc := mustRun(t, Spec{Sort: []SortKey{{Col: 0, Desc: true}}}, types,
 		[][]driver.Value{{int64(5), bs("a0")}, {int64(1), bs("a1")}, {nil, bs("a2")}},
 		[][]driver.Value{{int64(-3), bs("b0")}, {nil, bs("b1")}},
 	)
@@ -224,63 +224,72 @@ func TestSortedByKind(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/%T", c.typ, c.a[0]), func(t *testing.T) {
-			got := mustRun(t, Spec{Sort: []SortKey{{Col: 0, Weight: -1}}}, []string{c.typ}, col(c.a), col(c.b))
+			got := mustRun(t, Spec{Sort: []SortKey{{Col: 0}}}, []string{c.typ}, col(c.a), col(c.b))
 			assert.Equal(t, col(c.want), got)
 			// descending: the reverse
 			ra, rb, rw := slices.Clone(c.a), slices.Clone(c.b), slices.Clone(c.want)
 			slices.Reverse(ra)
 			slices.Reverse(rb)
 			slices.Reverse(rw)
-			got = mustRun(t, Spec{Sort: []SortKey{{Col: 0, Weight: -1, Desc: true}}}, []string{c.typ}, col(ra), col(rb))
+			got = mustRun(t, Spec{Sort: []SortKey{{Col: 0, Desc: true}}}, []string{c.typ}, col(ra), col(rb))
 			assert.Equal(t, col(rw), got)
 		})
 	}
 }
 
-func TestSortedTextWeight(t *testing.T) {
-	types := []string{"VARCHAR", "VARBINARY"}
-	w := func(s, weight string) []driver.Value { return []driver.Value{bs(s), bs(weight)} }
+func TestSortedTextCollation(t *testing.T) {
+	types := []string{"VARCHAR", "VARCHAR"}
+	spec := func(desc bool) Spec {
+		return Spec{Hidden: 1, Sort: []SortKey{{Col: 0, Desc: desc}}, Collations: []Collated{{Col: 0, From: 1}}}
+	}
+	w := func(s string) []driver.Value { return []driver.Value{bs(s), gci} }
 
-	t.Run("weight decides", func(t *testing.T) {
-		got := mustRun(t, Spec{Hidden: 1, Sort: []SortKey{{Col: 0, Weight: 1}}}, types,
-			[][]driver.Value{w("apple", "APPLE"), w("cherry", "CHERRY")},
-			[][]driver.Value{w("Banana", "BANANA")},
+	t.Run("collation decides", func(t *testing.T) {
+		got := mustRun(t, spec(false), types,
+			[][]driver.Value{w("apple"), w("cherry")},
+			[][]driver.Value{w("Banana")},
 		)
 		assert.Equal(t, [][]driver.Value{{bs("apple")}, {bs("Banana")}, {bs("cherry")}}, got)
 	})
-	t.Run("weight decides descending", func(t *testing.T) {
-		got := mustRun(t, Spec{Hidden: 1, Sort: []SortKey{{Col: 0, Weight: 1, Desc: true}}}, types,
-			[][]driver.Value{w("cherry", "CHERRY"), w("apple", "APPLE")},
-			[][]driver.Value{w("Banana", "BANANA")},
+	t.Run("collation decides descending", func(t *testing.T) {
+		got := mustRun(t, spec(true), types,
+			[][]driver.Value{w("cherry"), w("apple")},
+			[][]driver.Value{w("Banana")},
 		)
 		assert.Equal(t, [][]driver.Value{{bs("cherry")}, {bs("Banana")}, {bs("apple")}}, got)
 	})
-	t.Run("equal weights keep node order", func(t *testing.T) {
-		got := mustRun(t, Spec{Hidden: 1, Sort: []SortKey{{Col: 0, Weight: 1}}}, types,
-			[][]driver.Value{w("b", "B"), w("c", "C")},
-			[][]driver.Value{w("A", "A"), w("B", "B")},
+	t.Run("equal under the collation keep node order", func(t *testing.T) {
+		// PAD SPACE: 'b ' equals 'b'; general_ci: 'é' equals 'E'
+		got := mustRun(t, spec(false), types,
+			[][]driver.Value{w("b "), w("c")},
+			[][]driver.Value{w("A"), w("B"), w("é")},
 		)
-		assert.Equal(t, [][]driver.Value{{bs("A")}, {bs("b")}, {bs("B")}, {bs("c")}}, got)
+		assert.Equal(t, [][]driver.Value{{bs("A")}, {bs("b ")}, {bs("B")}, {bs("c")}, {bs("é")}}, got)
 	})
-	t.Run("no weight: byte order", func(t *testing.T) {
-		got := mustRun(t, Spec{Sort: []SortKey{{Col: 0, Weight: -1}}}, []string{"VARCHAR"},
+	t.Run("no collation: byte order", func(t *testing.T) {
+		got := mustRun(t, Spec{Sort: []SortKey{{Col: 0}}}, []string{"VARCHAR"},
 			[][]driver.Value{{bs("apple")}, {bs("cherry")}},
 			[][]driver.Value{{bs("Banana")}},
 		)
 		assert.Equal(t, [][]driver.Value{{bs("Banana")}, {bs("apple")}, {bs("cherry")}}, got)
 	})
-	t.Run("weight on a non-text column is ignored", func(t *testing.T) {
-		// the weight column disagrees with the numbers; an INT compares as itself
-		got := mustRun(t, Spec{Hidden: 1, Sort: []SortKey{{Col: 0, Weight: 1}}}, []string{"BIGINT", "VARBINARY"},
-			[][]driver.Value{{int64(1), bs("z")}, {int64(3), bs("a")}},
-			[][]driver.Value{{int64(2), bs("y")}},
-		)
-		assert.Equal(t, [][]driver.Value{{int64(1)}, {int64(2)}, {int64(3)}}, got)
+	t.Run("unknown collation is refused", func(t *testing.T) {
+		cur, err := New(spec(false), types, []Cursor{
+			&sliceCursor{rows: [][]driver.Value{{bs("a"), bs("utf8mb4_no_such_ci")}}},
+			&sliceCursor{rows: [][]driver.Value{{bs("b"), bs("utf8mb4_no_such_ci")}}},
+		})
+		require.NoError(t, err)
+		err = cur.Next(make([]driver.Value, 1))
+		assert.ErrorIs(t, err, ErrUnsupported)
+	})
+	t.Run("ENUM keys are refused", func(t *testing.T) {
+		_, err := New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"ENUM"}, []Cursor{&sliceCursor{}, &sliceCursor{}})
+		assert.ErrorIs(t, err, ErrUnsupported)
 	})
 }
 
 func TestSortedEmpty(t *testing.T) {
-	spec := Spec{Sort: []SortKey{{Col: 0, Weight: -1}}}
+	spec := Spec{Sort: []SortKey{{Col: 0}}}
 	types := []string{"BIGINT"}
 	assert.Empty(t, mustRun(t, spec, types))
 	assert.Empty(t, mustRun(t, spec, types, nil))
@@ -301,7 +310,7 @@ func TestSortedCursorError(t *testing.T) {
 	boom := errors.New("boom")
 	a := &sliceCursor{rows: intRows(1, 3), err: boom}
 	b := &sliceCursor{rows: intRows(2, 4, 6)}
-	cur, err := New(Spec{Sort: []SortKey{{Col: 0, Weight: -1}}}, []string{"BIGINT"}, []Cursor{a, b})
+	cur, err := New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, []Cursor{a, b})
 	require.NoError(t, err)
 	rows, err := drain(t, cur, 1)
 	assert.ErrorIs(t, err, boom)
@@ -313,7 +322,7 @@ func TestSortedCursorError(t *testing.T) {
 	// an error on the very first read
 	a = &sliceCursor{err: boom}
 	b = &sliceCursor{rows: intRows(2)}
-	cur, err = New(Spec{Sort: []SortKey{{Col: 0, Weight: -1}}}, []string{"BIGINT"}, []Cursor{b, a})
+	cur, err = New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, []Cursor{b, a})
 	require.NoError(t, err)
 	rows, err = drain(t, cur, 1)
 	assert.ErrorIs(t, err, boom)
@@ -321,14 +330,14 @@ func TestSortedCursorError(t *testing.T) {
 }
 
 func TestSortedBadValue(t *testing.T) {
-	_, err := run(t, Spec{Sort: []SortKey{{Col: 0, Weight: -1}}}, []string{"BIGINT"},
+	_, err := run(t, Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"},
 		intRows(1), [][]driver.Value{{bs("not a number")}})
 	assert.Error(t, err)
 }
 
 func TestSortedCloseClosesEveryCursor(t *testing.T) {
 	cs := nodeCursors(intRows(1, 4, 7), intRows(2, 5), intRows(3), nil)
-	cur, err := New(Spec{Sort: []SortKey{{Col: 0, Weight: -1}}}, []string{"BIGINT"}, asCursors(cs))
+	cur, err := New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, asCursors(cs))
 	require.NoError(t, err)
 	row := make([]driver.Value, 1)
 	for i := 0; i < 3; i++ {
@@ -341,7 +350,7 @@ func TestSortedCloseClosesEveryCursor(t *testing.T) {
 	}
 	// an exhausted node is closed as soon as it ends
 	cs = nodeCursors(intRows(1), intRows(2, 3))
-	cur, err = New(Spec{Sort: []SortKey{{Col: 0, Weight: -1}}}, []string{"BIGINT"}, asCursors(cs))
+	cur, err = New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, asCursors(cs))
 	require.NoError(t, err)
 	require.NoError(t, cur.Next(row))
 	require.NoError(t, cur.Next(row))

@@ -1,8 +1,10 @@
 package merge
 
+import "vitess.io/vitess/go/vt/sqlparser"
+
 // Spec describes how the node results of one statement become the caller's
 // result. Column indexes refer to the node rows, whose last Hidden columns
-// are derived columns the router added (sort keys, weight strings, AVG
+// are derived columns the router added (sort keys, collation names, AVG
 // counts) that never reach the caller.
 type Spec struct {
 	// Hidden is the number of trailing derived columns.
@@ -13,8 +15,13 @@ type Spec struct {
 	// Group folds consecutive rows with equal keys into one, with aggregates.
 	// With no keys it folds every row into one (aggregates without GROUP BY).
 	Group *Group
-	// Having keeps only the folded rows for which it is true.
-	Having Expr
+	// Having keeps only the folded rows for which it is true. It is the
+	// HAVING condition with every column reference replaced by
+	// HavingColumn(n), n its offset in the folded row (hidden columns
+	// included), and ? arguments by literals. It is compiled for the
+	// columns' types and collations on the first folded row and evaluated
+	// with MySQL's rules by Vitess's evalengine.
+	Having sqlparser.Expr
 	// MemorySort sorts the folded rows in memory (ORDER BY an aggregate).
 	MemorySort []SortKey
 	// Offset rows are skipped; then, when Limited, at most Limit rows are returned.
@@ -22,18 +29,24 @@ type Spec struct {
 	Limited       bool
 	// MaxRows bounds the rows a memory merge may hold (0: DefaultMaxRows).
 	MaxRows int
+	// Collations names, for text columns, the column whose value on every
+	// row is the column's collation name (the node computes COLLATION(x)).
+	// Text columns without an entry compare by bytes, as the binary
+	// collation of the embedded shards does.
+	Collations []Collated
 }
+
+// Collated says that the collation of column Col is named in column From.
+type Collated struct{ Col, From int }
 
 // DefaultMaxRows is the default cap on rows a merge holds in memory.
 const DefaultMaxRows = 1_000_000
 
 // SortKey is one key of an ordering.
 type SortKey struct {
-	// Col is the node column holding the value.
+	// Col is the node column holding the value. Text compares by the
+	// column's collation (see Spec.Collations).
 	Col int
-	// Weight is the node column holding WEIGHT_STRING of the value, or -1.
-	// It is used when the value column is text.
-	Weight int
 	// Desc sorts descending (NULL last), otherwise ascending (NULL first).
 	Desc bool
 }
@@ -75,8 +88,6 @@ type Agg struct {
 	Kind AggKind
 	// Col is the node column with the node's partial aggregate.
 	Col int
-	// Weight is the WEIGHT_STRING column for MIN/MAX of text, or -1.
-	Weight int
 	// CountCol is the node column with COUNT for AggAvg.
 	CountCol int
 }

@@ -16,7 +16,7 @@ type Kind uint8
 const (
 	// KindBytes compares raw bytes (binary strings, unknown types).
 	KindBytes Kind = iota
-	// KindText compares by collation: weight strings when the plan has them,
+	// KindText compares by collation: the one the nodes report (Spec.Collations),
 	// raw bytes otherwise (the binary collation of the embedded shards).
 	KindText
 	// KindInt compares signed integers.
@@ -31,6 +31,15 @@ const (
 	KindTime
 	// KindDuration compares TIME values, which may be negative.
 	KindDuration
+	// KindBit is a BIT column: big-endian bytes of a fixed width, which
+	// compare as bytes. (MIN/MAX of a BIT column arrive as decimal text or
+	// as bytes depending on the server's plan: the merge refuses them.)
+	KindBit
+	// KindEnum is an ENUM or SET column. MySQL orders them by index (the
+	// SET bitmask), which the value does not carry: a merge never orders
+	// by such a column (the router sorts by the index instead, or the
+	// merge refuses), and MIN/MAX of them arrive as text.
+	KindEnum
 )
 
 // KindOf maps a database type name as go-sql-driver reports it
@@ -54,8 +63,12 @@ func KindOf(typeName string) Kind {
 		return KindTime
 	case "TIME":
 		return KindDuration
-	case "CHAR", "VARCHAR", "TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT", "ENUM", "SET", "JSON":
+	case "CHAR", "VARCHAR", "TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT", "JSON":
 		return KindText
+	case "ENUM", "SET":
+		return KindEnum
+	case "BIT":
+		return KindBit
 	}
 	return KindBytes
 }

@@ -22,7 +22,7 @@ func TestKindOf(t *testing.T) {
 		"DATE": KindTime, "DATETIME": KindTime, "TIMESTAMP": KindTime,
 		"TIME": KindDuration,
 		"CHAR": KindText, "VARCHAR": KindText, "TEXT": KindText, "TINYTEXT": KindText,
-		"MEDIUMTEXT": KindText, "LONGTEXT": KindText, "ENUM": KindText, "SET": KindText, "JSON": KindText,
+		"MEDIUMTEXT": KindText, "LONGTEXT": KindText, "ENUM": KindEnum, "SET": KindEnum, "BIT": KindBit, "JSON": KindText,
 		"BINARY": KindBytes, "VARBINARY": KindBytes, "BLOB": KindBytes, "TINYBLOB": KindBytes,
 		"MEDIUMBLOB": KindBytes, "LONGBLOB": KindBytes, "GEOMETRY": KindBytes, "VECTOR": KindBytes,
 		"NULL": KindBytes, "": KindBytes, "SOMETHING NEW": KindBytes,
@@ -37,7 +37,7 @@ func TestKindOf(t *testing.T) {
 // TestKindOfBit: go-sql-driver hands BIT values over as raw big-endian
 // bytes in both protocols (b'101' is []byte{0x05}), never as decimal text.
 func TestKindOfBit(t *testing.T) {
-	rows, err := run(t, Spec{Sort: []SortKey{{Col: 0, Weight: -1}}}, []string{"BIT"},
+	rows, err := run(t, Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIT"},
 		[][]driver.Value{{[]byte{0x01}}, {[]byte{0x05}}},
 		[][]driver.Value{{[]byte{0x02}}},
 	)

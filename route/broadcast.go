@@ -31,7 +31,10 @@ func (s *statement) broadcastNames(node sqlparser.SQLNode) []string {
 }
 
 // broadcastWrite sends a write on broadcast tables unchanged to every data
-// source, so every copy stays the same. It refuses a write that also reads
+// source, so every copy stays the same: the driver runs the units as one
+// transaction (XA when configured) and reports the rows of one copy. It
+// refuses a write whose value could differ between the copies
+// (nonDeterministic), and a write that also reads
 // a table living on one data source only, since the other copies could
 // not see it. ok is false when the statement names no broadcast table.
 func (s *statement) broadcastWrite(kind Kind, stmt sqlparser.SQLNode) (p *Plan, ok bool, err error) {
@@ -44,7 +47,12 @@ func (s *statement) broadcastWrite(kind Kind, stmt sqlparser.SQLNode) (p *Plan, 
 			return nil, true, unsupported(s.sql, "write to broadcast table %s that reads %s, which is not on every data source", names[0], fullName(ref.name))
 		}
 	}
-	p = &Plan{SQL: s.sql, Kind: kind, Table: names[0]}
+	if kind != KindDDL {
+		if what := s.nonDeterministic(stmt); what != "" {
+			return nil, true, unsupported(s.sql, "%s in a write to broadcast table %s: each data source's copy would get its own value; compute the value in the application and pass it as an argument", what, names[0])
+		}
+	}
+	p = &Plan{SQL: s.sql, Kind: kind, Table: names[0], Broadcast: kind != KindDDL}
 	for _, ds := range s.topo.DataSources() {
 		p.Units = append(p.Units, s.broadcastUnit(ds.Name, stmt))
 	}

@@ -2,6 +2,7 @@ package route
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -123,6 +124,8 @@ func convertKey(col *schema.Column, v any, use keyUse, loc *time.Location) key {
 		return integerKey(col, v, use)
 	case col.IsText():
 		return textKey(col, v, use)
+	case col.DataType == "varbinary" || col.DataType == "binary" || strings.HasSuffix(col.DataType, "blob"):
+		return binaryKey(col, v, use)
 	case col.IsTemporal():
 		return temporalKey(col, v, use)
 	}
@@ -137,4 +140,27 @@ func wallClock(t time.Time, loc *time.Location) time.Time {
 	}
 	w := t.In(loc)
 	return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), time.UTC)
+}
+
+// binaryKey converts v for a binary string column, which compares bytes
+// and pads nothing (VARBINARY, BLOB) or pads with zero bytes to its width
+// (BINARY(n), where only a value of the full width is stored as given).
+func binaryKey(col *schema.Column, v any, use keyUse) key {
+	var b []byte
+	switch x := v.(type) {
+	case string:
+		b = []byte(x)
+	case []byte:
+		b = x
+	default:
+		n, ok := goInteger(v)
+		if !ok || use == keyCompare {
+			return unknownKey("a %T value for %s column (write the bytes as a string)", v, col.DataType)
+		}
+		b = []byte(n.String())
+	}
+	if col.DataType == "binary" && int64(len(b)) != col.MaxLength {
+		return unknownKey("a %d-byte value for %s column (the server pads it with zero bytes; give all %d bytes)", len(b), col.ColumnType, col.MaxLength)
+	}
+	return exactKey(b)
 }

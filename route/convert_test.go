@@ -202,6 +202,20 @@ func TestTextKey(t *testing.T) {
 	checkKey(t, stored, exact(convertKey(ci, "12", keyCompare, time.UTC).value), "INSERT 12 into varchar")
 }
 
+// TestBinaryKey: binary strings are their bytes; BINARY(n) only at full
+// width, since the server pads shorter values with zero bytes.
+func TestBinaryKey(t *testing.T) {
+	vb := &schema.Column{DataType: "varbinary", ColumnType: "varbinary(16)", MaxLength: 16}
+	fixed := &schema.Column{DataType: "binary", ColumnType: "binary(4)", MaxLength: 4}
+	checkKey(t, convertKey(vb, "ab ", keyCompare, time.UTC), exact([]byte("ab ")), "varbinary")
+	checkKey(t, convertKey(vb, []byte{0, 1}, keyStore, time.UTC), exact([]byte{0, 1}), "varbinary")
+	checkKey(t, convertKey(vb, int64(1), keyCompare, time.UTC), unknown, "number compared with varbinary")
+	checkKey(t, convertKey(vb, int64(12), keyStore, time.UTC), exact([]byte("12")), "number stored in varbinary")
+	checkKey(t, convertKey(fixed, "abcd", keyCompare, time.UTC), exact([]byte("abcd")), "binary(4)")
+	checkKey(t, convertKey(fixed, "ab", keyStore, time.UTC), unknown, "padded by the server")
+	checkKey(t, convertKey(&schema.Column{DataType: "decimal", ColumnType: "decimal(10,2)"}, int64(1), keyCompare, time.UTC), unknown, "decimal")
+}
+
 // TestTimeKey: a time.Time is placed by its wall clock in the data
 // source's loc, which is what go-sql-driver writes.
 func TestTimeKey(t *testing.T) {

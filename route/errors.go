@@ -1,13 +1,16 @@
 package route
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/shardsql/shardsql/merge"
 )
 
 // ErrUnsupported is wrapped by every error for a statement shardsql cannot
 // execute exactly; test for it with errors.Is.
-var ErrUnsupported = errors.New("shardsql: unsupported")
+// It is merge's error: merges refuse at run time what only the node
+// results' types reveal, and one errors.Is test finds both.
+var ErrUnsupported = merge.ErrUnsupported
 
 // maxQuoted bounds how much of a statement an error message quotes.
 const maxQuoted = 200

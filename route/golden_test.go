@@ -181,7 +181,7 @@ var goldenCases = []goldenCase{
 	{
 		name: "select group by having aggregate on one node", sql: "SELECT name, COUNT(*) FROM t_user WHERE id = 2 GROUP BY name HAVING COUNT(*) > 1",
 		kind: KindSelect, table: "t_user",
-		units: []goldenUnit{gu("ds1.t_user_0", "select `name`, count(*) as `count(*)` from t_user_0 where id = 2 group by `name` having count(*) > 1")},
+		units: []goldenUnit{gu("ds1.t_user_0", "select `name`, count(*) as `COUNT(*)` from t_user_0 where id = 2 group by `name` having count(*) > 1")},
 	},
 	{
 		name: "select distinct limit offset on one node", sql: "SELECT DISTINCT name FROM t_user WHERE id = 3 LIMIT 5, 10",
@@ -232,7 +232,7 @@ var goldenCases = []goldenCase{
 	{
 		name: "select in all on one node with aggregate", sql: "SELECT COUNT(*) FROM t_user WHERE id IN (1, 5)",
 		kind: KindSelect, table: "t_user",
-		units: []goldenUnit{gu("ds0.t_user_1", "select count(*) as `count(*)` from t_user_1 where id in (1, 5)")},
+		units: []goldenUnit{gu("ds0.t_user_1", "select count(*) as `COUNT(*)` from t_user_1 where id in (1, 5)")},
 	},
 	{
 		name: "select in with NULL element", sql: "SELECT * FROM t_user WHERE id IN (1, NULL, 2)",

@@ -52,6 +52,15 @@ func (s *statement) tableFacts(table *shard.ShardedTable) (*schema.Table, bool) 
 	return t, ok
 }
 
+// factsNamed is tableFacts for a logical table named name.
+func (s *statement) factsNamed(name string) (*schema.Table, bool) {
+	st, ok := s.topo.Table(name)
+	if !ok {
+		return nil, false
+	}
+	return s.tableFacts(st)
+}
+
 // column returns what the catalog knows of table's sharding column; nil
 // when it knows nothing (and the statement is then marked, see
 // markSchemaUnknown).

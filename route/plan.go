@@ -87,6 +87,14 @@ type Plan struct {
 	// with the catalog's facts about a table it lacks (see
 	// ErrSchemaUnknown).
 	SchemaUnknown bool
+	// Broadcast marks a write to a broadcast table: the same statement on
+	// every data source, to be committed everywhere or nowhere, whose
+	// affected rows are those of one copy.
+	Broadcast bool
+	// Session says how the statement depends on the session of the
+	// connection it runs on (0: not at all); the driver runs such
+	// statements on the connections it keeps for the caller.
+	Session SessionUses
 }
 
 // DataSources returns the distinct data sources of the plan's units in unit order.

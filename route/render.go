@@ -136,7 +136,11 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 				// Name the column after the expression, as the server would
 				// name it after the caller's text, not after the rewritten
 				// text (which may quote identifiers).
-				buf.Myprintf("%v as %v", n.Expr, sqlparser.NewIdentifierCI(columnName(n.Expr)))
+				name, ok := r.s.callerName(n)
+				if !ok {
+					name = columnName(n.Expr)
+				}
+				buf.Myprintf("%v as %v", n.Expr, sqlparser.NewIdentifierCI(name))
 				return
 			}
 		}

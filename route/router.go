@@ -62,11 +62,12 @@ func NewWithConfig(topo *shard.Topology, cfg Config) (*Router, error) {
 
 // Options tune how a statement is routed.
 type Options struct {
-	// WeightStrings makes cross-node merges compare text by the server's
-	// collation: each text sort key, group key and MIN/MAX is fetched with
-	// WEIGHT_STRING() as a hidden column. Servers without WEIGHT_STRING
-	// (the embedded shards) compare text by bytes, as their binary
-	// collation does.
+	// WeightStrings (the servers are MariaDB or MySQL) makes cross-node
+	// merges compare text by the server's collation: each sort key, group
+	// key, MIN/MAX and HAVING operand is fetched with a hidden COLLATION()
+	// column, and the merge compares with Vitess's collations. Servers
+	// without it (the embedded shards) compare text by bytes, as their
+	// binary collation does.
 	WeightStrings bool
 	// MaxMemoryRows caps the rows a merge may hold in memory (0: the
 	// merge package's default).
@@ -109,7 +110,7 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	}
 	stmt := ps.stmt
 	version := r.topo.Version()
-	s := &statement{sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
+	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
 	defer s.markSchemaUnknown(&p, &err)
 	for table, values := range opts.ShardingValues {
 		if _, ok := r.topo.Table(table); !ok {
@@ -128,6 +129,16 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 			return nil, fmt.Errorf("shardsql: hint names unknown data source %q", opts.DataSource)
 		}
 	}
+	p, err = s.route(stmt)
+	if err != nil || ps.session == 0 {
+		return p, err
+	}
+	return s.checkSession(p, ps.session)
+}
+
+// route routes a parsed statement by its type.
+func (s *statement) route(stmt sqlparser.Statement) (*Plan, error) {
+	sql := s.sql
 	switch st := stmt.(type) {
 	case *sqlparser.Select:
 		return s.routeSelect(st)
@@ -146,10 +157,12 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	case *sqlparser.Begin, *sqlparser.Commit, *sqlparser.Rollback, *sqlparser.Savepoint,
 		*sqlparser.SRollback, *sqlparser.Release:
 		return nil, unsupported(sql, "transaction control in SQL text (use db.BeginTx, tx.Commit and tx.Rollback)")
-	case *sqlparser.Set, *sqlparser.Use:
-		return nil, unsupported(sql, "session state statements (SET, USE) on a pooled multi-shard connection (set session variables in each data source's DSN)")
+	case *sqlparser.Set:
+		return s.routeSet(st)
+	case *sqlparser.Use:
+		return nil, unsupported(sql, "USE (each data source has its own database: name it in the data source's DSN, or qualify the table)")
 	default:
-		return s.routeOther(stmt, r.parser)
+		return s.routeOther(stmt, s.router.parser)
 	}
 }
 
@@ -159,6 +172,7 @@ type parsed struct {
 	sql     string
 	stmt    sqlparser.Statement
 	numArgs int
+	session SessionUses // how the statement depends on the session
 
 	// What routing derives from the AST and the topology alone, kept for
 	// the topology version it was derived from.
@@ -191,6 +205,11 @@ func (r *Router) parse(sql string) (*parsed, error) {
 	}
 	stmt, bindVars, err := r.parser.Parse2(sql)
 	if err != nil {
+		if set, ok := r.setAssignments(sql); ok {
+			stmt, bindVars, err = r.parser.Parse2(set)
+		}
+	}
+	if err != nil {
 		// The parser's own check for several statements (its
 		// SplitStatementToPieces panics on some inputs).
 		if strings.Contains(err.Error(), "Expected a single statement") {
@@ -201,7 +220,7 @@ func (r *Router) parse(sql string) (*parsed, error) {
 	if err := r.checkPlaceholders(sql, bindVars); err != nil {
 		return nil, err
 	}
-	p := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars)}
+	p := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars), session: sessionUsesOf(stmt)}
 	if r.cache != nil {
 		r.cache.put(p)
 	}
@@ -256,6 +275,7 @@ func argIndex(name string) (int, bool) {
 
 // statement is the routing state of one Route call.
 type statement struct {
+	router  *Router
 	sql     string
 	args    []any
 	topo    *shard.Topology
@@ -269,6 +289,9 @@ type statement struct {
 	// schemaMissing records that a decision needed a fact the catalog
 	// lacked (see ErrSchemaUnknown).
 	schemaMissing bool
+	// names are the caller's texts of unaliased select items (colnames.go).
+	names     map[*sqlparser.AliasedExpr]string
+	namesDone bool
 }
 
 // passthrough sends the statement unchanged to the default data source.

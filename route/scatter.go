@@ -10,7 +10,7 @@ import (
 )
 
 // scatter rewrites a SELECT that runs on several nodes so that merging the
-// node results gives exactly the one-table result: sort keys, weight strings
+// node results gives exactly the one-table result: sort keys, collation names
 // and AVG counts become hidden trailing columns, AVG becomes SUM, HAVING and
 // LIMIT move to the merge (or LIMIT becomes offset+count when rows are not
 // folded), and grouped nodes sort by the group keys so groups fold as they
@@ -23,10 +23,15 @@ type scatter struct {
 	visible int // select-list width before hidden columns
 	star    bool
 	hidden  int
+	// weights: the servers report collations (MariaDB, MySQL), so text
+	// columns the merge compares get a hidden COLLATION(x) column.
 	weights bool
 	spec    merge.Spec
-	aggs    []merge.Agg
-	grouped bool
+	// collated marks merge columns that have their collation column.
+	collated map[int]bool
+	tables   []string // the logical sharded tables, for the catalog
+	aggs     []merge.Agg
+	grouped  bool
 	// distinctArg is the argument of COUNT(DISTINCT x) / SUM(DISTINCT x),
 	// and distinctKey its merge sort key.
 	distinctArg sqlparser.Expr
@@ -40,17 +45,35 @@ func (m *scatter) hiddenCol(e sqlparser.Expr) int {
 	return merge.HiddenCol(m.hidden - 1)
 }
 
-// weight returns a hidden WEIGHT_STRING(e) column, or -1 without weight strings.
-func (m *scatter) weight(e sqlparser.Expr) int {
-	if !m.weights {
-		return -1
+// collate gives merge column col, computing e, a hidden COLLATION(e)
+// column when the servers report collations: the merge compares text by
+// it (PAD SPACE, case, accents). Numbers report "binary" and compare as
+// numbers. Without it (the embedded shards) text compares by bytes, as
+// their binary collation does.
+func (m *scatter) collate(col int, e sqlparser.Expr) {
+	if !m.weights || m.collated[col] {
+		return
 	}
-	return m.hiddenCol(&sqlparser.WeightStringFuncExpr{Expr: e})
+	if m.collated == nil {
+		m.collated = make(map[int]bool)
+	}
+	m.collated[col] = true
+	from := m.hiddenCol(&sqlparser.FuncExpr{Name: sqlparser.NewIdentifierCI("collation"), Exprs: []sqlparser.Expr{e}})
+	m.spec.Collations = append(m.spec.Collations, merge.Collated{Col: col, From: from})
+}
+
+// origExpr is the caller's expression of select-list column i (AVG and
+// DISTINCT aggregates are rewritten in m.exprs).
+func (m *scatter) origExpr(i int) sqlparser.Expr {
+	return m.sel.SelectExprs.Exprs[i].(*sqlparser.AliasedExpr).Expr
 }
 
 func (s *statement) planScatter(sel *sqlparser.Select, rt routed) (*Plan, error) {
 	nodes := rt.nodes
 	m := &scatter{s: s, sel: sel, node: *sel, weights: s.weights}
+	for _, t := range rt.tables {
+		m.tables = append(m.tables, t.Name)
+	}
 	m.spec.MaxRows = s.maxRows
 	if sel.SelectExprs != nil {
 		m.exprs = append(m.exprs, sel.SelectExprs.Exprs...)
@@ -92,13 +115,35 @@ func (s *statement) planScatter(sel *sqlparser.Select, rt routed) (*Plan, error)
 	return p, nil
 }
 
+// hasAggregates reports aggregates anywhere MySQL folds by them: the
+// select list, HAVING or ORDER BY. (An aggregate only in HAVING or ORDER
+// BY still folds the rows into groups, or into one row without GROUP BY.)
 func (m *scatter) hasAggregates() bool {
-	return m.sel.SelectExprs != nil && sqlparser.ContainsAggregation(m.sel.SelectExprs)
+	if m.sel.SelectExprs != nil && sqlparser.ContainsAggregation(m.sel.SelectExprs) {
+		return true
+	}
+	if m.sel.Having != nil && sqlparser.ContainsAggregation(m.sel.Having.Expr) {
+		return true
+	}
+	for _, o := range m.sel.OrderBy {
+		if sqlparser.ContainsAggregation(o.Expr) {
+			return true
+		}
+	}
+	return false
 }
 
-// resolve finds the column of the select list an ORDER BY/GROUP BY item
-// names: a position, an alias, or the same expression. -1 if none.
+// resolve finds the column of the select list an ORDER BY item names: a
+// position, an alias, or the same expression. -1 if none.
 func (m *scatter) resolve(e sqlparser.Expr) (int, error) {
+	return m.resolveIn(e, false)
+}
+
+// resolveIn is resolve for ORDER BY or, when group is set, GROUP BY. MySQL
+// resolves a GROUP BY name to a column of the table before an alias of
+// the select list (SELECT LEFT(status, 1) AS status … GROUP BY status
+// groups by the column), an ORDER BY name to the alias first.
+func (m *scatter) resolveIn(e sqlparser.Expr, group bool) (int, error) {
 	if lit, ok := e.(*sqlparser.Literal); ok && lit.Type == sqlparser.IntVal {
 		n, err := strconv.Atoi(lit.Val)
 		if err != nil || n < 1 || n > m.visible {
@@ -109,7 +154,7 @@ func (m *scatter) resolve(e sqlparser.Expr) (int, error) {
 		}
 		return n - 1, nil
 	}
-	if col, ok := e.(*sqlparser.ColName); ok && col.Qualifier.IsEmpty() {
+	if col, ok := e.(*sqlparser.ColName); ok && col.Qualifier.IsEmpty() && !(group && m.isTableColumn(col)) {
 		for i, se := range m.exprs[:m.visible] {
 			if ae, ok := se.(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && ae.As.Equal(col.Name) {
 				return i, nil
@@ -117,7 +162,10 @@ func (m *scatter) resolve(e sqlparser.Expr) (int, error) {
 		}
 	}
 	text := sqlparser.String(e)
-	for i, se := range m.exprs[:m.visible] {
+	for i, se := range m.sel.SelectExprs.Exprs {
+		// the caller's items: AVG and DISTINCT aggregates are rewritten in
+		// m.exprs (AVG(x) computes SUM(x) there, which ORDER BY SUM(x) must
+		// not take for its own)
 		if ae, ok := se.(*sqlparser.AliasedExpr); ok && sqlparser.String(ae.Expr) == text {
 			if m.star {
 				return -1, nil // its position after * is unknown: fetch it again as a hidden column
@@ -135,21 +183,94 @@ func (m *scatter) exprAt(i int) sqlparser.Expr {
 
 // sortKey resolves an ORDER BY/GROUP BY item to a merge sort key, adding
 // hidden columns for what the select list lacks.
-func (m *scatter) sortKey(e sqlparser.Expr, desc bool) (merge.SortKey, error) {
-	col, err := m.resolve(e)
+func (m *scatter) sortKey(e sqlparser.Expr, desc, group bool) (merge.SortKey, error) {
+	col, err := m.resolveIn(e, group)
 	if err != nil {
 		return merge.SortKey{}, err
 	}
 	if col >= 0 {
-		return merge.SortKey{Col: col, Weight: m.weight(m.exprAt(col)), Desc: desc}, nil
+		return merge.SortKey{Col: m.keyCol(col, m.exprAt(col)), Desc: desc}, nil
 	}
-	return merge.SortKey{Col: m.hiddenCol(e), Weight: m.weight(e), Desc: desc}, nil
+	return merge.SortKey{Col: m.keyCol(m.hiddenCol(e), e), Desc: desc}, nil
+}
+
+// keyCol returns the merge column a key on column col, computing e,
+// compares by: col itself, with its collation column, or for an ENUM or
+// SET column (which MySQL orders by index, a number the value does not
+// carry) a hidden e+0 column holding the index. Only the catalog tells
+// an ENUM column; without it the merge refuses to order by one.
+func (m *scatter) keyCol(col int, e sqlparser.Expr) int {
+	if m.isEnum(e) {
+		return m.hiddenCol(&sqlparser.BinaryExpr{Operator: sqlparser.PlusOp, Left: e, Right: sqlparser.NewIntLiteral("0")})
+	}
+	m.collate(col, e)
+	return col
+}
+
+// isEnum reports whether e is an ENUM or SET column by the catalog.
+func (m *scatter) isEnum(e sqlparser.Expr) bool {
+	c, ok := e.(*sqlparser.ColName)
+	if !ok || m.s.catalog == nil {
+		return false
+	}
+	for _, t := range m.tables {
+		if tbl, ok := m.s.factsNamed(t); ok {
+			if col, ok := tbl.Column(c.Name.String()); ok {
+				return col.DataType == "enum" || col.DataType == "set"
+			}
+		}
+	}
+	return false
+}
+
+// isTableColumn reports whether a name in GROUP BY is a column of the
+// statement's tables (which MySQL prefers over a select alias). The
+// catalog knows; without it, a name the statement also uses as a column
+// outside the select aliases (as in LEFT(status, 1) AS status) is taken
+// for a column.
+func (m *scatter) isTableColumn(c *sqlparser.ColName) bool {
+	if m.s.catalog != nil {
+		known := false
+		for _, t := range m.tables {
+			if tbl, ok := m.s.factsNamed(t); ok {
+				known = true
+				if _, ok := tbl.Column(c.Name.String()); ok {
+					return true
+				}
+			}
+		}
+		if known {
+			return false
+		}
+	}
+	found := false
+	for _, se := range m.exprs[:m.visible] {
+		ae, ok := se.(*sqlparser.AliasedExpr)
+		if !ok {
+			continue
+		}
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			if cn, ok := n.(*sqlparser.ColName); ok && cn.Name.Equal(c.Name) {
+				found = true
+			}
+			return !found, nil
+		}, ae.Expr)
+	}
+	if !found && m.sel.Where != nil {
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			if cn, ok := n.(*sqlparser.ColName); ok && cn.Name.Equal(c.Name) {
+				found = true
+			}
+			return !found, nil
+		}, m.sel.Where)
+	}
+	return found
 }
 
 // planOrder: no folding. Nodes keep their ORDER BY and the streams merge.
 func (m *scatter) planOrder() error {
 	for _, o := range m.sel.OrderBy {
-		k, err := m.sortKey(o.Expr, o.Direction == sqlparser.DescOrder)
+		k, err := m.sortKey(o.Expr, o.Direction == sqlparser.DescOrder, false)
 		if err != nil {
 			return err
 		}
@@ -180,14 +301,14 @@ func (m *scatter) planDistinct() error {
 		}
 		used[col] = true
 		desc := o.Direction == sqlparser.DescOrder
-		keys = append(keys, merge.SortKey{Col: col, Weight: m.weight(m.exprAt(col)), Desc: desc})
+		keys = append(keys, merge.SortKey{Col: m.keyCol(col, m.exprAt(col)), Desc: desc})
 		order = append(order, &sqlparser.Order{Expr: o.Expr, Direction: o.Direction})
 	}
 	for col := 0; col < m.visible; col++ {
 		if used[col] {
 			continue
 		}
-		keys = append(keys, merge.SortKey{Col: col, Weight: m.weight(m.exprAt(col))})
+		keys = append(keys, merge.SortKey{Col: m.keyCol(col, m.exprAt(col))})
 		order = append(order, &sqlparser.Order{Expr: sqlparser.NewIntLiteral(strconv.Itoa(col + 1))})
 	}
 	m.node.OrderBy = order

@@ -1,6 +1,9 @@
 package route
 
 import (
+	"fmt"
+	"strconv"
+
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/shardsql/shardsql/merge"
@@ -38,7 +41,7 @@ func (m *scatter) planGroup() error {
 	var groupExprs []sqlparser.Expr
 	if m.sel.GroupBy != nil {
 		for _, e := range m.sel.GroupBy.Exprs {
-			k, err := m.sortKey(e, false)
+			k, err := m.sortKey(e, false, true)
 			if err != nil {
 				return err
 			}
@@ -78,13 +81,13 @@ func (m *scatter) planGroup() error {
 		for g, k := range groupKeys {
 			if !used[g] {
 				sortKeys = append(sortKeys, k)
-				nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: groupExprs[g]})
+				nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: m.nodeRef(k.Col, groupExprs[g])})
 			}
 		}
 	} else {
 		sortKeys = groupKeys
-		for _, e := range groupExprs {
-			nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: e})
+		for g, e := range groupExprs {
+			nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: m.nodeRef(groupKeys[g].Col, e)})
 		}
 		m.spec.MemorySort = order
 	}
@@ -95,7 +98,12 @@ func (m *scatter) planGroup() error {
 		// folds by the keys alone, over rows sorted by keys then argument.
 		exprs := append(append([]sqlparser.Expr(nil), groupExprs...), m.distinctArg)
 		m.node.GroupBy = &sqlparser.GroupBy{Exprs: exprs}
-		nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: m.distinctArg})
+		arg := m.nodeRef(m.distinctKey.Col, m.distinctArg)
+		if m.distinctKey.Col < m.visible {
+			// by position: a select alias may shadow a column the argument names
+			arg = sqlparser.NewIntLiteral(strconv.Itoa(m.distinctKey.Col + 1))
+		}
+		nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: arg})
 		m.spec.Sort = append(append([]merge.SortKey(nil), sortKeys...), m.distinctKey)
 	}
 	m.node.OrderBy = nodeOrder
@@ -110,6 +118,18 @@ func (m *scatter) planGroup() error {
 	}
 	m.spec.Group.Aggs = m.aggs
 	return nil
+}
+
+// nodeRef is how the node ORDER BY names the group key in merge column
+// col, computing e. A hidden column is named by its alias: a name in
+// ORDER BY resolves to a select alias first, and an alias may shadow the
+// table column the GROUP BY (and the merge) uses (SELECT grp % 5 AS grp
+// … GROUP BY grp must make the nodes sort by the column grp).
+func (m *scatter) nodeRef(col int, e sqlparser.Expr) sqlparser.Expr {
+	if col >= merge.HiddenCol(0) {
+		return sqlparser.NewColName(fmt.Sprintf("__shardsql_%d", col-merge.HiddenCol(0)))
+	}
+	return e
 }
 
 func groupIndex(keys []merge.SortKey, col int) int {
@@ -135,19 +155,12 @@ func (m *scatter) orderKey(o *sqlparser.Order) (merge.SortKey, error) {
 		}
 	}
 	if col < 0 {
-		return m.sortKey(o.Expr, desc)
+		return m.sortKey(o.Expr, desc, false)
 	}
-	k := merge.SortKey{Col: col, Weight: -1, Desc: desc}
-	for _, a := range m.aggs {
-		if a.Col == col {
-			k.Weight = a.Weight
-			return k, nil
-		}
+	if col < m.visible && !m.isAggregateCol(col) {
+		col = m.keyCol(col, m.exprAt(col))
 	}
-	if col < m.visible {
-		k.Weight = m.weight(m.exprAt(col))
-	}
-	return k, nil
+	return merge.SortKey{Col: col, Desc: desc}, nil
 }
 
 // hiddenAggregate adds an aggregate the select list lacks (for ORDER BY or
@@ -177,7 +190,7 @@ func (m *scatter) hiddenAggregate(e sqlparser.Expr) (int, error) {
 // aggregate records how to merge the aggregate in column col, rewriting
 // AVG(x) in the node SQL to SUM(x) plus a hidden COUNT(x).
 func (m *scatter) aggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.AggrFunc) error {
-	a := merge.Agg{Col: col, Weight: -1}
+	a := merge.Agg{Col: col}
 	switch f := agg.(type) {
 	case *sqlparser.CountStar:
 		a.Kind = merge.AggCount
@@ -190,25 +203,35 @@ func (m *scatter) aggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.Ag
 			return m.distinctAggregate(col, ae, agg, f.Args[0], merge.AggCountDistinct)
 		}
 	case *sqlparser.Sum:
+		if err := m.checkInexact(agg, f.Arg); err != nil {
+			return err
+		}
 		a.Kind = merge.AggSum
 		if f.Distinct {
 			return m.distinctAggregate(col, ae, agg, f.Arg, merge.AggSumDistinct)
 		}
 	case *sqlparser.Min:
 		a.Kind = merge.AggMin
-		a.Weight = m.weight(f)
+		m.collate(col, f)
 	case *sqlparser.Max:
 		a.Kind = merge.AggMax
-		a.Weight = m.weight(f)
+		m.collate(col, f)
 	case *sqlparser.Avg:
 		if f.Distinct {
 			return unsupported(m.s.sql, "AVG(DISTINCT …) across nodes")
+		}
+		if err := m.checkInexact(agg, f.Arg); err != nil {
+			return err
 		}
 		a.Kind = merge.AggAvg
 		sum := &sqlparser.AliasedExpr{Expr: &sqlparser.Sum{Arg: f.Arg}, As: ae.As}
 		if sum.As.IsEmpty() {
 			// keep the caller's column name: MySQL names it after the expression
-			sum.As = sqlparser.NewIdentifierCI(sqlparser.String(f))
+			name, ok := m.s.callerName(ae)
+			if !ok {
+				name = columnName(f)
+			}
+			sum.As = sqlparser.NewIdentifierCI(name)
 		}
 		m.replace(col, sum)
 		a.CountCol = m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{f.Arg}})
@@ -219,6 +242,25 @@ func (m *scatter) aggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.Ag
 		return unsupported(m.s.sql, "window function %s across nodes", sqlparser.String(agg))
 	}
 	m.aggs = append(m.aggs, a)
+	return nil
+}
+
+// checkInexact refuses SUM and AVG of a division. MySQL keeps more
+// digits of each quotient than it sends (SUM(amount/3) adds unrounded
+// quotients), so summing the nodes' rounded sums is off in the last
+// digits; pushing the operands down does not help either, because the sum
+// of quotients is not the quotient of a sum of anything the nodes send.
+func (m *scatter) checkInexact(agg sqlparser.AggrFunc, arg sqlparser.Expr) error {
+	div := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if b, ok := n.(*sqlparser.BinaryExpr); ok && b.Operator == sqlparser.DivOp {
+			div = true
+		}
+		return !div, nil
+	}, arg)
+	if div {
+		return unsupported(m.s.sql, "%s across nodes: MySQL sums the unrounded quotients, the nodes send rounded ones (aggregate the dividend and divide the result: SUM(x)/3, or CAST the quotient to a DECIMAL with the scale you need)", sqlparser.String(agg))
+	}
 	return nil
 }
 
@@ -253,11 +295,15 @@ func (m *scatter) distinctAggregate(col int, ae *sqlparser.AliasedExpr, agg sqlp
 	m.distinctArg = arg
 	name := ae.As
 	if name.IsEmpty() {
-		name = sqlparser.NewIdentifierCI(columnName(agg))
+		text, ok := m.s.callerName(ae)
+		if !ok {
+			text = columnName(agg)
+		}
+		name = sqlparser.NewIdentifierCI(text)
 	}
 	m.replace(col, &sqlparser.AliasedExpr{Expr: arg, As: name})
-	a := merge.Agg{Kind: kind, Col: col, Weight: m.weight(arg)}
-	m.aggs = append(m.aggs, a)
-	m.distinctKey = merge.SortKey{Col: col, Weight: a.Weight}
+	m.collate(col, arg)
+	m.aggs = append(m.aggs, merge.Agg{Kind: kind, Col: col})
+	m.distinctKey = merge.SortKey{Col: col}
 	return nil
 }

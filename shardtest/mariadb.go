@@ -326,6 +326,25 @@ func (p *mariadbProc) Stop() error {
 	return p.stop()
 }
 
+// Kill kills the running process with SIGKILL, as a crash does, and waits
+// for it to exit.
+func (p *mariadbProc) Kill() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return fmt.Errorf("shardtest: Kill: server on %s is closed", p.addr)
+	}
+	if p.cmd == nil {
+		return nil
+	}
+	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("shardtest: kill mariadbd on %s: %w", p.addr, err)
+	}
+	<-p.exited
+	p.cmd = nil
+	return nil
+}
+
 // Start starts a stopped server again on its port and data directory.
 func (p *mariadbProc) Start() error {
 	p.mu.Lock()

@@ -15,9 +15,11 @@
 // github.com/go-sql-driver/mysql; see Server.DSN. shardtest depends on no
 // other package of this module.
 //
-// For fault tests, a MariaDB server can be stopped and started again with
-// its data (Server.Stop, Server.Start), and BlackHole gives an address that
-// accepts connections and never answers, like a server that hangs.
+// For fault tests, a MariaDB server can be stopped or killed and started
+// again with its data (Server.Stop, Server.Kill, Server.Start), BlackHole
+// gives an address that accepts connections and never answers, like a
+// server that hangs, and a Proxy in front of a server cuts, hangs or
+// delays a connection at a chosen SQL message.
 package shardtest
 
 import (
@@ -103,7 +105,19 @@ func (s *Server) Stop() error {
 	return s.proc.Stop()
 }
 
-// Start starts a server stopped by Stop again, on the same address and data
+// Kill kills a MariaDB server with SIGKILL, as a crash or a power cut of
+// the server would (with the server's settings, committed and prepared
+// transactions survive), waits for it to exit and keeps its data
+// directory for Start. Killing a stopped server does nothing. Kill returns
+// an error for embedded servers and after Close.
+func (s *Server) Kill() error {
+	if s.proc == nil {
+		return errors.New("shardtest: Kill: only MariaDB servers can be killed and restarted")
+	}
+	return s.proc.Kill()
+}
+
+// Start starts a server stopped by Stop (or Kill) again, on the same address and data
 // directory (the database and its data are kept; the DSN stays valid), and
 // waits up to a minute until it accepts connections. Starting a running
 // server does nothing. Start returns an error for embedded servers, after

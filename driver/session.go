@@ -1,0 +1,366 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/shardsql/shardsql/route"
+)
+
+// A shardsql Conn keeps one server connection per data source it used, a
+// pin, for as long as its caller holds it, so that statements reaching one
+// data source see one session exactly as with go-sql-driver: SET @v, then
+// WHERE … = @v; INSERT, then LAST_INSERT_ID(); GET_LOCK, then RELEASE_LOCK;
+// temporary tables; SET SESSION.
+//
+// database/sql gives a driver connection back to its pool only when the
+// caller is done with it: after each statement's rows on a *sql.DB, at
+// Close for a *sql.Conn, at Commit or Rollback for a *sql.Tx. On the way it
+// calls IsValid, which releases the pins: a pooled shardsql connection
+// holds no server connection, and the next caller's session starts on
+// whichever server connections it then takes (a session that changed
+// variables, temporary tables or locks closes its own: releasePins). No
+// rows are open then
+// (database/sql waits for them before it releases a *sql.Conn or *sql.Tx,
+// and a *sql.DB's connection goes back when its rows close).
+//
+// Which statements run on the pins:
+//   - a statement that reaches one node, and SET (on every data source);
+//   - inside a transaction, everything: its participants begin on the pins;
+//   - after a SET of session system variables, everything: a statement
+//     spanning nodes runs its units one after another on the pins, since
+//     pool connections would not have the variables;
+//   - a cross-node statement whose connections are not all free in a
+//     limited pool (gate.go).
+//
+// Other cross-node statements run in parallel on pool connections; the
+// router refuses those that depend on the session (route.SessionUses).
+
+// pin is the server connection a Conn keeps on one data source.
+type pin struct {
+	ds   string
+	conn *sql.Conn
+	gate *gate // the pool's gate; nil for an unlimited pool
+	// borrowed: taken from the pool for one statement because the Conn's
+	// pin was busy; given back when the statement ends, never a session.
+	borrowed bool
+	// open counts the rows open on conn. go-sql-driver reads one result at
+	// a time per connection: a statement sent while rows are open fails the
+	// connection (and database/sql's *sql.Conn then waits for those rows
+	// before it can close, which the caller never reaches).
+	open int
+}
+
+// errPinBusy is returned for a statement that needs a session whose
+// connection is still reading earlier rows.
+var errPinBusy = errors.New("the rows of an earlier statement on this connection are still open (a connection reads one result at a time, as with go-sql-driver: close them first)")
+
+// pin returns the Conn's connection to data source ds, taking one from the
+// pool on first use (through the pool's gate).
+func (c *Conn) pin(ctx context.Context, ds string) (*pin, error) {
+	for _, p := range c.pins {
+		if p.ds == ds {
+			return p, nil
+		}
+	}
+	p, err := c.take(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
+	c.pins = append(c.pins, p)
+	return p, nil
+}
+
+// newPin returns a pin, reusing one a released session left behind.
+func (c *Conn) newPin() *pin {
+	if n := len(c.spare); n > 0 {
+		p := c.spare[n-1]
+		c.spare = c.spare[:n-1]
+		return p
+	}
+	return new(pin)
+}
+
+// take takes a connection of data source ds from its pool, through the
+// pool's gate, waiting as long as ctx allows.
+func (c *Conn) take(ctx context.Context, ds string) (*pin, error) {
+	db, err := c.c.db(ds)
+	if err != nil {
+		return nil, err
+	}
+	g := c.c.gateFor(ds, db)
+	if g != nil && !g.take(1) {
+		g.setCap(db.Stats().MaxOpenConnections)
+		if err := g.acquire(ctx, 1, c.c.opts.connWait); err != nil {
+			return nil, g.waitError(ds, err)
+		}
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		if g != nil {
+			g.release(1)
+		}
+		return nil, err
+	}
+	p := c.newPin()
+	*p = pin{ds: ds, conn: conn, gate: g}
+	return p, nil
+}
+
+// noRelease is the release of a statement that borrowed nothing.
+func noRelease() {}
+
+// pinsFor returns the connection each data source of p's units runs on,
+// in data source name order (every Conn takes pins in that order, so two
+// cannot each hold one and wait for the other's): the Conn's pin, or, when
+// the pin is still reading earlier rows and the statement does not depend
+// on the session, a connection borrowed for this statement, which release
+// gives back.
+func (c *Conn) pinsFor(ctx context.Context, p *route.Plan) (conns []*pin, release func(), err error) {
+	// c.names and c.conns are scratch space reused by every statement:
+	// the cursors keep the pins themselves, not these slices.
+	names := c.names[:0]
+	for _, u := range p.Units {
+		seen := false
+		for _, n := range names {
+			if n == u.DataSource {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			names = append(names, u.DataSource)
+		}
+	}
+	c.names = names
+	if len(names) > 1 {
+		sort.Strings(names)
+	}
+	var lent *loan // nil unless a pin was busy: no allocation on the hot path
+	conns = c.conns[:0]
+	for _, ds := range names {
+		pn, err := c.pin(ctx, ds)
+		if err == nil && pn.open > 0 {
+			if c.sticky || p.Session.Depends() {
+				err = errPinBusy
+			} else if pn, err = c.take(ctx, ds); err == nil {
+				pn.borrowed = true
+				if lent == nil {
+					lent = &loan{}
+				}
+				lent.pins = append(lent.pins, pn)
+			}
+		}
+		if err != nil {
+			lent.giveBack()
+			return nil, nil, unitError(firstUnitOn(p, ds), err)
+		}
+		conns = append(conns, pn)
+	}
+	c.conns = conns
+	if lent == nil {
+		return conns, noRelease, nil
+	}
+	return conns, lent.giveBack, nil
+}
+
+// loan is the connections a statement borrowed from the pools because its
+// Conn's pins were busy.
+type loan struct{ pins []*pin }
+
+// giveBack returns the borrowed connections; a nil loan has none.
+func (l *loan) giveBack() {
+	if l == nil {
+		return
+	}
+	for _, b := range l.pins {
+		_ = b.conn.Close()
+		if b.gate != nil {
+			b.gate.release(1)
+		}
+	}
+	l.pins = nil
+}
+
+// pinOf returns the connection of data source ds among conns.
+func pinOf(conns []*pin, ds string) *pin {
+	for _, p := range conns {
+		if p.ds == ds {
+			return p
+		}
+	}
+	panic("shardsql: no connection for data source " + ds) // pinsFor covers every unit
+}
+
+// firstUnitOn returns p's first unit on data source ds, to name it in errors.
+func firstUnitOn(p *route.Plan, ds string) route.Unit {
+	for _, u := range p.Units {
+		if u.DataSource == ds {
+			return u
+		}
+	}
+	return route.Unit{DataSource: ds}
+}
+
+// drop closes a pin whose connection failed and forgets it. The session it
+// held is gone: the Conn is lost (see Conn.lost).
+func (c *Conn) drop(p *pin) {
+	for i, q := range c.pins {
+		if q == p {
+			c.pins = append(c.pins[:i], c.pins[i+1:]...)
+			break
+		}
+	}
+	_ = p.conn.Close()
+	if p.gate != nil {
+		p.gate.release(1)
+	}
+	c.lost = true
+}
+
+// releasePins gives every pin back to its pool and forgets the session:
+// the Conn is going back to database/sql's pool, or closing.
+//
+// The hazard: go-sql-driver does not reset a connection's session when it
+// goes back to its pool, so variables, temporary tables and locks would
+// pass to whoever takes it next, and a cross-node statement could then run
+// some units with them and some without. A session that changed such state
+// (dirty) closes its server connections instead.
+func (c *Conn) releasePins() {
+	for _, p := range c.pins {
+		if c.dirty {
+			_ = p.conn.Raw(func(any) error { return driver.ErrBadConn }) // database/sql then closes it
+		}
+		_ = p.conn.Close()
+		if p.gate != nil {
+			p.gate.release(1)
+		}
+		*p = pin{}
+		c.spare = append(c.spare, p)
+	}
+	c.dirty = false
+	clear(c.pins)
+	c.pins = c.pins[:0]
+	c.sticky, c.genIDs = false, false
+	c.lastDS, c.insertDS = "", ""
+}
+
+// pinFailed drops p when err says its connection is gone, so the caller's
+// next statement on this Conn fails with driver.ErrBadConn instead of
+// silently running on a fresh session. A context that ends mid-query makes
+// go-sql-driver close the connection, so it counts too.
+func (c *Conn) pinFailed(p *pin, err error) {
+	if err == nil || p.borrowed {
+		return
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		c.drop(p)
+	}
+}
+
+// onPin reports whether a statement's units run on the pins: everything
+// after a SET of session system variables, statements that depend on the
+// session, and statements reaching one node (the common case: the
+// session is then as the caller left it).
+func (c *Conn) onPin(p *route.Plan) bool {
+	return c.sticky || p.Session.Depends() || len(p.Units) == 1
+}
+
+// several marks state that several data sources' sessions hold.
+const several = "*"
+
+// checkSession refuses what the Conn cannot answer exactly, before anything
+// runs, and sends a statement that names no table and reads the previous
+// statement's outcome to the data source whose session holds it.
+//
+// The hazard: each data source has its own session. FOUND_ROWS() and
+// ROW_COUNT() answer for the last statement on their session, and
+// LAST_INSERT_ID() for the last id generated on it; a statement naming no
+// table goes to the default data source, which may not be where that
+// statement ran. So the Conn remembers where the last statement ran and
+// where the last id was generated; where that is several data sources, or
+// not where the reading statement must run, it refuses.
+func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
+	if c.lost {
+		// The server connection holding this session failed: its state
+		// (variables, locks, temporary tables) is gone. database/sql
+		// discards a connection that returns ErrBadConn, and retries the
+		// statement on another when it can: nothing ran here.
+		return driver.ErrBadConn
+	}
+	uses := p.Session
+	if uses.Changes() {
+		c.dirty = true // before it runs: it may change some sessions and fail on others
+	}
+	if uses&(route.UsesLastInsertID|route.UsesStatementHistory) == 0 {
+		return nil
+	}
+	if uses&route.UsesLastInsertID != 0 && c.genIDs {
+		return fmt.Errorf("%w: LAST_INSERT_ID() after an INSERT whose keys shardsql generated (the servers never saw them) in %q: use Result.LastInsertId or driver.WithGeneratedIDs", route.ErrUnsupported, p.SQL)
+	}
+	var want, why string
+	if uses&route.UsesStatementHistory != 0 && c.lastDS != "" {
+		want, why = c.lastDS, "the previous statement ran"
+	}
+	if uses&route.UsesLastInsertID != 0 && c.insertDS != "" {
+		if want != "" && want != c.insertDS {
+			return fmt.Errorf("%w: LAST_INSERT_ID() together with FOUND_ROWS() or ROW_COUNT() in %q: the last id and the previous statement are on different data sources; read them one at a time", route.ErrUnsupported, p.SQL)
+		}
+		want, why = c.insertDS, "the last id was generated"
+	}
+	switch {
+	case want == "":
+		return nil
+	case want == several:
+		return fmt.Errorf("%w: %s reads state that several data sources hold (%s on several) in %q: run the statement it reads after on one node", route.ErrUnsupported, sessionReadName(uses), why, p.SQL)
+	case len(p.Units) == 1 && p.Units[0].DataSource == want:
+		return nil
+	case len(p.Units) == 1 && uses&route.TableFree != 0 && hintsFrom(ctx).ds == "":
+		p.Units[0].DataSource = want // a statement naming no table runs anywhere
+		return nil
+	}
+	return fmt.Errorf("%w: %s in a statement on another data source than the one where %s (%s) in %q: read it with a statement naming no table and pass the value as a ? argument", route.ErrUnsupported, sessionReadName(uses), why, want, p.SQL)
+}
+
+// sessionReadName names the outcome-reading function a statement calls.
+func sessionReadName(u route.SessionUses) string {
+	if u&route.UsesLastInsertID != 0 {
+		return "LAST_INSERT_ID()"
+	}
+	return "FOUND_ROWS() or ROW_COUNT()"
+}
+
+// after records what a statement that ran changed in the session: where it
+// ran, where its server generated an id (idDS, from its result), whether it
+// set session system variables or had its keys generated by shardsql.
+func (c *Conn) after(p *route.Plan, idDS string) {
+	if len(p.Units) == 0 {
+		return
+	}
+	ds := p.Units[0].DataSource
+	for _, u := range p.Units[1:] {
+		if u.DataSource != ds {
+			ds = several
+			break
+		}
+	}
+	c.lastDS = ds
+	if idDS != "" {
+		c.insertDS = idDS // LAST_INSERT_ID() returns the latest generated id
+	}
+	if p.Session&route.SetsSystemVars != 0 {
+		c.sticky = true
+	}
+	if len(p.GeneratedIDs) > 0 {
+		c.genIDs = true
+	} else if idDS != "" {
+		c.genIDs = false // the server generated the latest id
+	}
+}

@@ -1,0 +1,57 @@
+package driver_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/shardtest"
+)
+
+// shared is a pair of MariaDB servers started once for the session, pool
+// and argument tests, which each work in a database of their own on them
+// (starting servers is most of such a test's time).
+var shared struct {
+	once    sync.Once
+	servers []*shardtest.Server
+	err     error
+}
+
+// sharedDSNs returns the DSNs of a new, empty database named db on each of
+// the two shared servers. It skips or fails the test as shardtest.MariaDB
+// does when MariaDB is not installed.
+func sharedDSNs(t *testing.T, db string) []string {
+	t.Helper()
+	if !shardtest.HaveMariaDB() {
+		shardtest.MariaDB(t, 2) // skips, or fails under SHARDSQL_REQUIRE_MARIADB=1
+	}
+	shared.once.Do(func() { shared.servers, shared.err = shardtest.StartMariaDB(2, "app") })
+	require.NoError(t, shared.err)
+	db = strings.ToLower(db)
+	var out []string
+	for _, s := range shared.servers {
+		cfg, err := mysql.ParseDSN(s.DSN())
+		require.NoError(t, err)
+		admin, err := sql.Open("mysql", s.DSN())
+		require.NoError(t, err)
+		_, err = admin.ExecContext(context.Background(), fmt.Sprintf("CREATE DATABASE IF NOT EXISTS `%s`", db))
+		_ = admin.Close()
+		require.NoError(t, err)
+		cfg.DBName = db
+		out = append(out, cfg.FormatDSN())
+	}
+	return out
+}
+
+// closeShared stops the shared servers (TestMain).
+func closeShared() {
+	for _, s := range shared.servers {
+		_ = s.Close()
+	}
+}

@@ -1,0 +1,61 @@
+package driver
+
+import (
+	"fmt"
+	"time"
+)
+
+// DefaultCommitTimeout bounds Commit's statements unless WithCommitTimeout
+// says otherwise.
+const DefaultCommitTimeout = 30 * time.Second
+
+// DefaultCleanupTimeout bounds a transaction's cleanup unless
+// WithCleanupTimeout says otherwise.
+const DefaultCleanupTimeout = 5 * time.Second
+
+// WithCommitTimeout bounds the statements Commit sends (COMMIT; in XA mode
+// XA END, XA PREPARE and the decision log writes), on top of BeginTx's
+// context (default DefaultCommitTimeout). Commit takes no context of its
+// own, so without a bound a data source that hangs at commit time would
+// hold Commit until the connection fails.
+func WithCommitTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("shardsql: WithCommitTimeout(%v): must be positive", d)
+		}
+		o.commitTimeout = d
+		return nil
+	}
+}
+
+// WithCleanupTimeout bounds what a transaction does after a failure or on
+// Rollback — ROLLBACK, XA END, XA ROLLBACK, logging an abort, re-reading
+// the XA decision log — and the XA COMMITs that follow a logged decision
+// (default DefaultCleanupTimeout). Cleanup runs on its own deadline, not
+// under the caller's context, which may have ended already: a rollback
+// that is never sent leaves the transaction open, holding its row locks,
+// on a connection the pool would hand out again. Commit and Rollback
+// return at most this long after their own deadline.
+func WithCleanupTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("shardsql: WithCleanupTimeout(%v): must be positive", d)
+		}
+		o.cleanupTimeout = d
+		return nil
+	}
+}
+
+func (o *options) commitBound() time.Duration {
+	if o.commitTimeout > 0 {
+		return o.commitTimeout
+	}
+	return DefaultCommitTimeout
+}
+
+func (o *options) cleanupBound() time.Duration {
+	if o.cleanupTimeout > 0 {
+		return o.cleanupTimeout
+	}
+	return DefaultCleanupTimeout
+}

@@ -1,0 +1,99 @@
+package merge
+
+import (
+	"database/sql/driver"
+	"fmt"
+)
+
+// sumAgg adds the nodes' sums exactly: decimals (and integers) as
+// decimals, floats as floats; NULL when every node's sum is NULL.
+type sumAgg struct {
+	col   int
+	float bool // the node column is FLOAT/DOUBLE (or sent a float)
+	null  bool
+	fsum  float64
+	dsum  decimal
+}
+
+func (s *sumAgg) reset() {
+	s.null, s.fsum, s.dsum = true, 0, decimal{}
+}
+
+func (s *sumAgg) add(row []driver.Value) error { return s.addValue(row[s.col]) }
+
+func (s *sumAgg) addValue(v driver.Value) error {
+	if v == nil {
+		return nil
+	}
+	s.null = false
+	if s.float {
+		var k key
+		if err := decode(KindFloat, v, &k); err != nil {
+			return err
+		}
+		s.fsum += k.f
+		return nil
+	}
+	var d decimal
+	switch x := v.(type) {
+	case []byte:
+		var err error
+		if d, err = parseDecimal(x); err != nil {
+			return err
+		}
+	case int64:
+		d.small = x
+	case float64:
+		s.float = true
+		s.fsum += x
+		return nil
+	default:
+		return fmt.Errorf("shardsql: merge: unexpected %T in SUM", v)
+	}
+	s.dsum.add(&d)
+	return nil
+}
+
+func (s *sumAgg) result() driver.Value {
+	switch {
+	case s.null:
+		return nil
+	case s.float:
+		return s.fsum
+	}
+	return s.dsum.bytes()
+}
+
+// avgAgg divides the summed node SUMs by the summed node COUNTs: DECIMAL
+// with 4 more digits of scale, rounded half away from zero, as MySQL's
+// div_precision_increment does; DOUBLE for float input.
+type avgAgg struct {
+	sumAgg
+	countCol int
+	cnt      int64
+}
+
+func (a *avgAgg) reset() {
+	a.sumAgg.reset()
+	a.cnt = 0
+}
+
+func (a *avgAgg) add(row []driver.Value) error {
+	n, err := toInt(row[a.countCol])
+	if err != nil {
+		return err
+	}
+	a.cnt += n
+	return a.sumAgg.add(row)
+}
+
+func (a *avgAgg) result() driver.Value {
+	if a.null || a.cnt == 0 {
+		return nil
+	}
+	if a.float {
+		return a.fsum / float64(a.cnt)
+	}
+	q := a.dsum.divInt(a.cnt, 4)
+	return q.bytes()
+}

@@ -1,0 +1,96 @@
+package merge
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"strconv"
+)
+
+// aggregator folds one aggregate's node partials within a group: reset
+// starts a group, add folds one node row, result is the group's value.
+// Each aggregate function is its own small type (agg_*.go), as Vitess's
+// engine/aggregations.go and ShardingSphere's AggregationUnit do.
+type aggregator interface {
+	reset()
+	add(row []driver.Value) error
+	result() driver.Value
+}
+
+// newAggregator returns the aggregator of a, whose node column compares
+// as kinds[a.Col] says, or refuses what cannot be merged exactly.
+func newAggregator(a Agg, kinds []Kind, colls []*textColl) (aggregator, error) {
+	kd := kinds[a.Col]
+	cmp := cmpKey{col: a.Col, kind: aggCmpKind(a.Kind, kd)}
+	if cmp.kind == KindText {
+		cmp.coll = colls[a.Col]
+	}
+	switch a.Kind {
+	case AggCount:
+		return &countAgg{col: a.Col}, nil
+	case AggSum:
+		return &sumAgg{col: a.Col, float: kd == KindFloat}, nil
+	case AggAvg:
+		return &avgAgg{sumAgg: sumAgg{col: a.Col, float: kd == KindFloat}, countCol: a.CountCol}, nil
+	case AggMin, AggMax:
+		if kd == KindBit {
+			// MariaDB sends MIN/MAX of a BIT column as decimal text or as
+			// the column's bytes, depending on the plan: a value such as
+			// "7" is both 7 and 55.
+			return nil, fmt.Errorf("%w: MIN/MAX of a BIT column across nodes (the servers send it as text or as bytes depending on the plan; use MAX(col+0))", ErrUnsupported)
+		}
+		return &minMaxAgg{cmp: cmp, max: a.Kind == AggMax}, nil
+	case AggCountDistinct, AggSumDistinct:
+		if kd == KindEnum {
+			return nil, fmt.Errorf("%w: COUNT/SUM(DISTINCT) of an ENUM or SET column across nodes (nodes send the values in index order; use COUNT(DISTINCT CAST(col AS CHAR)))", ErrUnsupported)
+		}
+		if kd == KindFloat && a.Kind == AggSumDistinct {
+			// Each node's distinct values are summed in another order
+			// than one server sums them: the last digits differ.
+			return nil, fmt.Errorf("%w: SUM(DISTINCT) of a floating-point expression across nodes (its last digits depend on the order of the additions; cast it to DECIMAL)", ErrUnsupported)
+		}
+		d := &distinctAgg{cmp: cmp}
+		if a.Kind == AggSumDistinct {
+			d.sum = &sumAgg{col: a.Col}
+		}
+		return d, nil
+	}
+	return nil, fmt.Errorf("shardsql: merge: unknown aggregate kind %d", a.Kind)
+}
+
+// aggCmpKind is how the values of an aggregate's node column compare:
+// MIN/MAX of an ENUM or SET compare (and arrive) as text.
+func aggCmpKind(agg AggKind, kd Kind) Kind {
+	if kd == KindEnum {
+		return KindText
+	}
+	return kd
+}
+
+// decodeAgg reads an aggregate's node value for comparison, learning its
+// collation from the first row that names it.
+func decodeAgg(cmp *cmpKey, row []driver.Value, k *key) error {
+	if cmp.coll != nil && !cmp.coll.learned {
+		if err := cmp.coll.learn(row); err != nil {
+			return err
+		}
+	}
+	return decode(cmp.kind, row[cmp.col], k)
+}
+
+func toInt(v driver.Value) (int64, error) {
+	switch x := v.(type) {
+	case nil:
+		return 0, nil
+	case int64:
+		return x, nil
+	case uint64:
+		return int64(x), nil
+	case []byte:
+		n, err := strconv.ParseInt(string(x), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("shardsql: merge: bad count %q: %w", x, err)
+		}
+		return n, nil
+	}
+	return 0, fmt.Errorf("shardsql: merge: unexpected %T count", v)
+}

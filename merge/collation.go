@@ -1,0 +1,123 @@
+package merge
+
+import (
+	"bytes"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"vitess.io/vitess/go/mysql/collations"
+	"vitess.io/vitess/go/mysql/collations/colldata"
+)
+
+// textColl is the collation of one text column of a merge. The router
+// cannot know it (the catalog knows table columns, not expressions such
+// as LEFT(status, 1) or a CONCAT of two columns), so every node row
+// carries COLLATION(x) in a hidden column and the merge learns it from
+// the first row where it is not NULL.
+//
+// Hazard: comparing WEIGHT_STRING(x) bytes, as shardsql did before, is
+// wrong for PAD SPACE collations (MariaDB's default utf8mb4_general_ci):
+// WEIGHT_STRING('a ') keeps the weight of the trailing space, so 'a' and
+// 'a ' made two groups where MariaDB makes one. Vitess's colldata
+// implements PAD SPACE, case and accent folding of each collation.
+type textColl struct {
+	from int // the column holding the collation name; -1: none (bytes)
+	id   collations.ID
+	coll colldata.Collation // nil until learned, or for the binary collation
+	pad  bool               // PAD SPACE: trailing spaces do not count
+	// learned is set once from has been read; a column whose values are
+	// all NULL never needs it.
+	learned bool
+}
+
+// learn reads the collation name from row, once.
+func (t *textColl) learn(row []driver.Value) error {
+	if t == nil || t.learned || t.from < 0 {
+		return nil
+	}
+	v := row[t.from]
+	if v == nil {
+		return nil // a NULL value has no collation; learn it from a later row
+	}
+	var name string
+	switch x := v.(type) {
+	case []byte:
+		name = string(x)
+	case string:
+		name = x
+	default:
+		return fmt.Errorf("shardsql: merge: unexpected %T collation name", v)
+	}
+	id := collationEnv.LookupByName(name)
+	if id == collations.Unknown {
+		return fmt.Errorf("%w: comparing text of collation %s across nodes (Vitess's collations do not implement it; use a collation such as utf8mb4_general_ci or utf8mb4_bin for the column, or sort on one node)", ErrUnsupported, name)
+	}
+	t.id, t.learned = id, true
+	if id != collations.CollationBinaryID {
+		t.coll = colldata.Lookup(id)
+		t.pad = !strings.Contains(name, "_0900_") && !strings.Contains(name, "nopad")
+	}
+	return nil
+}
+
+// collate compares two strings of the collation as MySQL does.
+//
+// Hazard: colldata's Collate is NO PAD (as its weight strings for VARCHAR
+// are), while MySQL compares with PAD SPACE, as if the shorter string
+// were padded with spaces, for every collation but the NO PAD ones. Trimming
+// trailing spaces is the same unless a string continues, after the other
+// ends, with a character that sorts before the space (a control character);
+// then the shorter one is padded with spaces to the longer's length, which
+// is exact for the one-weight-per-character collations.
+func (t *textColl) collate(a, b []byte) int {
+	if t.pad {
+		a, b = bytes.TrimRight(a, " "), bytes.TrimRight(b, " ")
+		if hasControl(a) || hasControl(b) {
+			na, nb := utf8.RuneCount(a), utf8.RuneCount(b)
+			if na < nb {
+				a = append(append([]byte(nil), a...), bytes.Repeat([]byte(" "), nb-na)...)
+			} else if nb < na {
+				b = append(append([]byte(nil), b...), bytes.Repeat([]byte(" "), na-nb)...)
+			}
+		}
+	}
+	c := t.coll.Collate(a, b, false)
+	switch {
+	case c < 0:
+		return -1
+	case c > 0:
+		return 1
+	}
+	return 0
+}
+
+func hasControl(b []byte) bool {
+	for _, c := range b {
+		if c < ' ' {
+			return true
+		}
+	}
+	return false
+}
+
+// collationEnv names the collations node rows report. MariaDB's names of
+// the collations merges compare (utf8mb4_general_ci, utf8mb4_unicode_ci,
+// utf8mb4_bin, latin1_swedish_ci, …) are MySQL's.
+var collationEnv = collations.MySQL8()
+
+// ErrUnsupported is wrapped by the error a merge returns for values it
+// cannot compare or compute exactly (the router's refusals wrap the same
+// error, so errors.Is finds both).
+var ErrUnsupported = errors.New("shardsql: unsupported")
+
+// textColls returns, for each column, its collation tracker or nil.
+func textColls(spec Spec, width int) []*textColl {
+	out := make([]*textColl, width)
+	for _, c := range spec.Collations {
+		out[c.Col] = &textColl{from: c.From}
+	}
+	return out
+}

@@ -1,0 +1,45 @@
+package merge
+
+// ColumnType is how a merged column's type differs from the node
+// column's: the nodes send partial aggregates (COUNT(DISTINCT x) arrives
+// as x, AVG as SUM), while the caller must see the type one server
+// reports for the aggregate.
+type ColumnType struct {
+	// Name replaces the node column's database type name when not "".
+	Name string
+	// NotNull: the merged value is never NULL (counts).
+	NotNull bool
+	// Avg marks an AVG merged from a node SUM of precision p and scale s:
+	// MySQL reports DECIMAL(p-18, s+4) (AVG adds 4 digits of scale to the
+	// argument's (p-22, s); SUM adds 22 digits of precision to it).
+	Avg bool
+}
+
+// ColumnTypes returns the visible columns whose type the merge changes.
+func (s Spec) ColumnTypes() map[int]ColumnType {
+	if s.Group == nil {
+		return nil
+	}
+	out := make(map[int]ColumnType)
+	for _, a := range s.Group.Aggs {
+		if a.Col >= hiddenBase {
+			continue
+		}
+		switch a.Kind {
+		case AggCount, AggCountDistinct:
+			out[a.Col] = ColumnType{Name: "BIGINT", NotNull: true}
+		case AggAvg:
+			out[a.Col] = ColumnType{Avg: true}
+		}
+		// MIN/MAX keep the node column's type: MariaDB reports MIN/MAX of
+		// an ENUM as ENUM in a grouped query and VARCHAR in a global one,
+		// and the node statement has the caller's shape.
+	}
+	return out
+}
+
+// AvgDecimalSize is the precision and scale MySQL reports for an AVG whose
+// node SUM has precision p and scale s.
+func AvgDecimalSize(p, s int64) (int64, int64) {
+	return min(max(p-18, 1), 65), min(s+4, 38)
+}

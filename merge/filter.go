@@ -1,0 +1,379 @@
+package merge
+
+import (
+	"bytes"
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"vitess.io/vitess/go/mysql/collations"
+	"vitess.io/vitess/go/mysql/datetime"
+	"vitess.io/vitess/go/sqltypes"
+	vtrpcpb "vitess.io/vitess/go/vt/proto/vtrpc"
+	"vitess.io/vitess/go/vt/sqlparser"
+	"vitess.io/vitess/go/vt/vtenv"
+	"vitess.io/vitess/go/vt/vterrors"
+	"vitess.io/vitess/go/vt/vtgate/evalengine"
+)
+
+// filter keeps the folded rows for which a HAVING condition is true. The
+// condition is compiled by Vitess's evalengine for the folded columns'
+// types and collations, so comparisons convert values by MySQL's rules (a
+// DATETIME against a number, a string against an integer, '1e2' against
+// 100) and text compares by the column's collation; IN, BETWEEN, LIKE and
+// functions work as on the server.
+type filter struct {
+	in    Cursor
+	cond  sqlparser.Expr
+	types []sqltypes.Type // of the folded row's columns
+	colls []*textColl
+	refs  []colRef // how the condition uses each column
+
+	env         *evalengine.ExpressionEnv // built on the first row
+	compiled    evalengine.Expr
+	interpreted evalengine.Expr
+	vals        []sqltypes.Value
+}
+
+// Env is the Vitess environment shardsql evaluates with: MySQL 8.0's
+// functions and collations, which MariaDB shares for what merges compute.
+var Env = sync.OnceValue(func() *vtenv.Environment { return vtenv.NewTestEnv() })
+
+// ConnectionCollation is the collation of string literals in HAVING: the
+// connection collation go-sql-driver sets up (utf8mb4_general_ci).
+const ConnectionCollation = collations.ID(45)
+
+// noCollation is what text without a known collation compares by: bytes,
+// as the embedded shards' utf8mb4_0900_bin (NO PAD) does.
+const noCollation = collations.ID(309)
+
+// havingCol names the placeholder columns of a HAVING condition: the
+// router writes column n of the folded row as HavingColumn(n).
+const havingCol = "__shardsql_having_"
+
+// HavingColumn is the placeholder for column n of the folded row in a
+// HAVING condition (Spec.Having).
+func HavingColumn(n int) *sqlparser.ColName {
+	return sqlparser.NewColName(havingCol + strconv.Itoa(n))
+}
+
+// havingOffset reads a placeholder column.
+func havingOffset(c *sqlparser.ColName) (int, bool) {
+	s, ok := strings.CutPrefix(c.Name.String(), havingCol)
+	if !ok || !c.Qualifier.IsEmpty() {
+		return -1, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+// TranslateHaving translates a HAVING condition written with HavingColumn
+// placeholders, without types: the router calls it to refuse, when it
+// plans, what the evaluator does not implement.
+func TranslateHaving(e sqlparser.Expr) (evalengine.Expr, error) {
+	return evalengine.Translate(e, &evalengine.Config{
+		Environment: Env(),
+		Collation:   ConnectionCollation,
+		ResolveColumn: func(c *sqlparser.ColName) (int, error) {
+			if n, ok := havingOffset(c); ok {
+				return n, nil
+			}
+			return 0, fmt.Errorf("unknown column %s", sqlparser.String(c))
+		},
+	})
+}
+
+func (f *filter) setup(row []driver.Value) error {
+	width := len(f.types)
+	colls := make([]collations.ID, width)
+	for i, t := range f.types {
+		colls[i] = collations.CollationBinaryID
+		if sqltypes.IsText(t) || t == sqltypes.Enum || t == sqltypes.Set {
+			colls[i] = noCollation
+			if c := f.colls[i]; c != nil {
+				if err := c.learn(row); err != nil {
+					return err
+				}
+				if c.learned {
+					colls[i] = c.id
+				}
+			}
+		}
+	}
+	f.refs = make([]colRef, width)
+	cond, literals, err := f.prepare(f.cond, colls)
+	if err != nil {
+		return err
+	}
+	cfg := &evalengine.Config{
+		Environment: Env(),
+		Collation:   literals,
+		ResolveColumn: func(c *sqlparser.ColName) (int, error) {
+			if n, ok := havingOffset(c); ok {
+				return n, nil
+			}
+			return 0, fmt.Errorf("unknown column %s", sqlparser.String(c))
+		},
+		ResolveType: func(e sqlparser.Expr) (evalengine.Type, bool) {
+			c, ok := e.(*sqlparser.ColName)
+			if !ok {
+				return evalengine.Type{}, false
+			}
+			n, ok := havingOffset(c)
+			if !ok {
+				return evalengine.Type{}, false
+			}
+			return evalengine.NewTypeEx(f.types[n], colls[n], true, 0, 0, nil), true
+		},
+	}
+	if f.compiled, err = evalengine.Translate(cond, cfg); err != nil {
+		return fmt.Errorf("%w: HAVING %s across nodes: %v", ErrUnsupported, sqlparser.String(f.cond), err)
+	}
+	// The interpreter, for when the compiled form fails: the compiler
+	// specializes for the types it infers, and COALESCE(MAX(decimal), 0)
+	// then meets an integer where it compiled a decimal comparison (a
+	// panic); the interpreter lacks some functions (UPPER) the compiler has.
+	cfg.NoCompilation = true
+	if f.interpreted, err = evalengine.Translate(cond, cfg); err != nil {
+		return fmt.Errorf("%w: HAVING %s across nodes: %v", ErrUnsupported, sqlparser.String(f.cond), err)
+	}
+	f.env = evalengine.NewExpressionEnv(context.Background(), nil, evalengine.NewEmptyVCursor(Env(), nil))
+	f.vals = make([]sqltypes.Value, width)
+	return nil
+}
+
+// colRef is how a HAVING condition uses a column of the folded row.
+type colRef struct {
+	used bool
+	// compared: an operand of a comparison, IN or BETWEEN, where MySQL
+	// pads with spaces; other uses (functions, LIKE) see trailing spaces.
+	compared, other bool
+	pad             bool // text of a PAD SPACE collation
+}
+
+// prepare rewrites the condition for the evaluator and records how it
+// uses each column (f.refs); it returns the collation of the remaining
+// string literals.
+//
+// Hazards it avoids:
+//   - evalengine compares NO PAD: trailing spaces of PAD SPACE text are
+//     trimmed where the text is compared (values and string literals), and
+//     text with trailing spaces used otherwise is refused;
+//   - evalengine gives columns COERCIBLE collations, like literals, so a
+//     literal of the connection collation against a utf8mb4_unicode_ci
+//     column compares by neither: a literal compared with a text column
+//     gets the column's collation (COLLATE), as MySQL's IMPLICIT column
+//     collation wins over the literal's;
+//   - evalengine compares a temporal value with a number numerically
+//     (20250206110000 > 20250301): an integer compared with a DATE,
+//     DATETIME, TIMESTAMP or TIME column becomes the temporal value MySQL
+//     converts it to.
+func (f *filter) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlparser.Expr, collations.ID, error) {
+	col := func(x sqlparser.Expr) (int, bool) {
+		c, ok := x.(*sqlparser.ColName)
+		if !ok {
+			return -1, false
+		}
+		return havingOffset(c)
+	}
+	for _, n := range havingColumns(cond) {
+		if n < 0 || n >= len(f.types) {
+			return nil, 0, fmt.Errorf("shardsql: merge: HAVING column %d out of range for a %d-column result", n, len(f.types))
+		}
+	}
+	// which columns are compared directly, and with what
+	operand := func(c *sqlparser.Cursor) bool {
+		switch p := c.Parent().(type) {
+		case *sqlparser.ComparisonExpr:
+			switch p.Operator {
+			case sqlparser.EqualOp, sqlparser.NotEqualOp, sqlparser.LessThanOp, sqlparser.LessEqualOp,
+				sqlparser.GreaterThanOp, sqlparser.GreaterEqualOp, sqlparser.NullSafeEqualOp,
+				sqlparser.InOp, sqlparser.NotInOp:
+				return true
+			}
+		case *sqlparser.BetweenExpr, sqlparser.ValTuple:
+			return true
+		}
+		return false
+	}
+	cond = sqlparser.Rewrite(sqlparser.Clone(cond), func(c *sqlparser.Cursor) bool {
+		if n, ok := col(asExpr(c.Node())); ok {
+			r := &f.refs[n]
+			r.used = true
+			r.pad = f.colls[n] != nil && f.colls[n].pad && sqltypes.IsText(f.types[n])
+			if operand(c) {
+				r.compared = true
+			} else {
+				r.other = true
+			}
+		}
+		return true
+	}, nil).(sqlparser.Expr)
+	// the literal collation for what is not compared with a column: the one
+	// collation of the text columns used otherwise
+	literals, seen := ConnectionCollation, false
+	for n, r := range f.refs {
+		if r.other && sqltypes.IsText(f.types[n]) && colls[n] != collations.CollationBinaryID {
+			if seen && colls[n] != literals {
+				return nil, 0, fmt.Errorf("%w: HAVING with functions over text of two collations across nodes", ErrUnsupported)
+			}
+			literals, seen = colls[n], true
+		}
+	}
+	fix := func(n int, x sqlparser.Expr) sqlparser.Expr {
+		lit, ok := x.(*sqlparser.Literal)
+		if !ok {
+			return x
+		}
+		t := f.types[n]
+		switch {
+		case lit.Type == sqlparser.StrVal && sqltypes.IsText(t) && colls[n] != collations.CollationBinaryID:
+			val := lit.Val
+			if f.refs[n].pad {
+				val = strings.TrimRight(val, " ")
+			}
+			return &sqlparser.CollateExpr{Expr: sqlparser.NewStrLiteral(val), Collation: collationEnv.LookupName(colls[n])}
+		case lit.Type == sqlparser.IntVal && sqltypes.IsDateOrTime(t):
+			return temporalLiteral(t, lit)
+		}
+		return x
+	}
+	cond = sqlparser.Rewrite(cond, nil, func(c *sqlparser.Cursor) bool {
+		switch n := c.Node().(type) {
+		case *sqlparser.ComparisonExpr:
+			if i, ok := col(n.Left); ok {
+				if tuple, ok := n.Right.(sqlparser.ValTuple); ok {
+					for j := range tuple {
+						tuple[j] = fix(i, tuple[j])
+					}
+				} else {
+					n.Right = fix(i, n.Right)
+				}
+			} else if i, ok := col(n.Right); ok {
+				n.Left = fix(i, n.Left)
+			}
+		case *sqlparser.BetweenExpr:
+			if i, ok := col(n.Left); ok {
+				n.From, n.To = fix(i, n.From), fix(i, n.To)
+			}
+		}
+		return true
+	}).(sqlparser.Expr)
+	return cond, literals, nil
+}
+
+func asExpr(n sqlparser.SQLNode) sqlparser.Expr {
+	e, _ := n.(sqlparser.Expr)
+	return e
+}
+
+// temporalLiteral is the temporal value MySQL reads an integer compared
+// with a temporal column as: up to 8 digits a date (YYYYMMDD, YYMMDD),
+// more a date and time (YYYYMMDDhhmmss); HHMMSS for TIME.
+func temporalLiteral(t sqltypes.Type, lit *sqlparser.Literal) sqlparser.Expr {
+	i, err := strconv.ParseInt(lit.Val, 10, 64)
+	if err != nil {
+		return lit
+	}
+	if t == sqltypes.Time {
+		if tm, ok := datetime.ParseTimeInt64(i); ok {
+			return sqlparser.NewStrLiteral(string(tm.Format(0)))
+		}
+		return lit
+	}
+	if i >= 0 && i < 100_000_000 {
+		if d, ok := datetime.ParseDateInt64(i); ok {
+			return sqlparser.NewStrLiteral(string(d.Format()) + " 00:00:00")
+		}
+		return lit
+	}
+	if dt, ok := datetime.ParseDateTimeInt64(i); ok {
+		return sqlparser.NewStrLiteral(string(dt.Format(0)))
+	}
+	return lit
+}
+
+// havingColumns lists the placeholder columns a condition uses.
+func havingColumns(e sqlparser.Expr) []int {
+	var out []int
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if c, ok := n.(*sqlparser.ColName); ok {
+			if i, ok := havingOffset(c); ok {
+				out = append(out, i)
+			}
+		}
+		return true, nil
+	}, e)
+	return out
+}
+
+func (f *filter) Next(dest []driver.Value) error {
+	for {
+		if err := f.in.Next(dest); err != nil {
+			return err
+		}
+		if f.env == nil {
+			if err := f.setup(dest); err != nil {
+				return err
+			}
+		}
+		for i, t := range f.types {
+			r := &f.refs[i]
+			if !r.used {
+				continue
+			}
+			v := dest[i]
+			if b, ok := v.([]byte); ok && r.pad && len(b) > 0 && b[len(b)-1] == ' ' {
+				if r.other {
+					return fmt.Errorf("%w: HAVING with a function or LIKE over text with trailing spaces across nodes (the evaluator does not pad with spaces as the column's collation does; compare the column itself)", ErrUnsupported)
+				}
+				v = bytes.TrimRight(b, " ")
+			}
+			sv, err := sqlValue(t, v)
+			if err != nil {
+				return err
+			}
+			f.vals[i] = sv
+		}
+		f.env.Row = f.vals
+		res, err := f.evaluate()
+		if err != nil {
+			if vterrors.Code(err) == vtrpcpb.Code_UNIMPLEMENTED {
+				return fmt.Errorf("%w: HAVING %s across nodes (%v)", ErrUnsupported, sqlparser.String(f.cond), err)
+			}
+			return fmt.Errorf("shardsql: merge: HAVING: %w", err)
+		}
+		if res.ToBoolean() {
+			return nil
+		}
+	}
+}
+
+// evaluate runs the condition on f.vals: compiled, or interpreted when
+// the compiled form panics (a type it did not expect).
+func (f *filter) evaluate() (evalengine.EvalResult, error) {
+	if res, err, ok := f.try(f.compiled); ok {
+		return res, err
+	}
+	res, err, ok := f.try(f.interpreted)
+	if !ok {
+		return res, fmt.Errorf("shardsql: merge: HAVING %s: the evaluator failed: %w", sqlparser.String(f.cond), err)
+	}
+	return res, err
+}
+
+// try evaluates e, reporting false when it panics.
+func (f *filter) try(e evalengine.Expr) (res evalengine.EvalResult, err error, ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			res, err, ok = evalengine.EvalResult{}, fmt.Errorf("%v", p), false
+		}
+	}()
+	res, err = f.env.Evaluate(e)
+	return res, err, true
+}
+
+func (f *filter) Close() error { return f.in.Close() }

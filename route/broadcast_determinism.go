@@ -1,0 +1,121 @@
+package route
+
+import (
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// A broadcast write runs once per data source, and each server evaluates
+// it on its own: anything in it that is not a function of the statement
+// and the copy's rows — the time, a random number, a connection's id or
+// variables, which rows a LIMIT picks — gives each copy its own value,
+// and the copies drift apart silently. Such writes are refused; the
+// application computes the value once and passes it as an argument.
+
+// nonDeterministicFuncs are the functions whose value differs from server
+// to server (or from call to call) for the same arguments.
+var nonDeterministicFuncs = map[string]bool{
+	"rand": true, "uuid": true, "uuid_short": true, "sys_guid": true, "random_bytes": true,
+	"now": true, "current_timestamp": true, "localtime": true, "localtimestamp": true,
+	"sysdate": true, "curdate": true, "current_date": true, "curtime": true, "current_time": true,
+	"utc_date": true, "utc_time": true, "utc_timestamp": true, "unix_timestamp": true,
+	"connection_id": true, "last_insert_id": true, "row_count": true, "found_rows": true,
+	"user": true, "current_user": true, "session_user": true, "system_user": true, "current_role": true,
+	"database": true, "schema": true, "version": true,
+	"get_lock": true, "release_lock": true, "is_free_lock": true, "is_used_lock": true, "release_all_locks": true,
+	"sleep": true, "benchmark": true, "nextval": true, "lastval": true, "setval": true,
+}
+
+// nonDeterministic describes the first part of a broadcast write whose
+// value may differ between the copies, or returns "".
+func (s *statement) nonDeterministic(stmt sqlparser.SQLNode) string {
+	var what string
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n := n.(type) {
+		case *sqlparser.FuncExpr:
+			name := n.Name.Lowered()
+			if name == "unix_timestamp" && len(n.Exprs) > 0 {
+				return true, nil // of its argument: deterministic
+			}
+			if nonDeterministicFuncs[name] {
+				what = strings.ToUpper(name) + "()"
+			}
+		case *sqlparser.CurTimeFuncExpr:
+			what = strings.ToUpper(n.Name.String())
+		case *sqlparser.LockingFunc:
+			what = "a locking function"
+		case *sqlparser.Nextval:
+			what = "NEXT VALUE"
+		case *sqlparser.Variable:
+			if n.Scope == sqlparser.VariableScope {
+				what = "user variable @" + n.Name.String()
+			} else {
+				what = "system variable @@" + n.Name.String()
+			}
+		case sqlparser.OrderAndLimit:
+			if n.GetLimit() != nil && !s.totalOrder(n) {
+				what = "LIMIT without an ORDER BY on a unique NOT NULL key"
+			}
+		}
+		return what == "", nil
+	}, stmt)
+	return what
+}
+
+// totalOrder reports whether the ORDER BY of n sorts the rows of its one
+// table totally — its columns include those of a unique key whose columns
+// are NOT NULL — so that every copy picks the same rows under a LIMIT.
+// With a join, a derived table, or without the catalog's word on the
+// table's keys it cannot tell, and says no.
+func (s *statement) totalOrder(n sqlparser.OrderAndLimit) bool {
+	var from []sqlparser.TableExpr
+	switch n := n.(type) {
+	case *sqlparser.Select:
+		from = n.From
+	case *sqlparser.Update:
+		from = n.TableExprs
+	case *sqlparser.Delete:
+		from = n.TableExprs
+	}
+	if len(n.GetOrderBy()) == 0 || s.catalog == nil || len(from) != 1 {
+		return false
+	}
+	ate, ok := from[0].(*sqlparser.AliasedTableExpr)
+	if !ok {
+		return false
+	}
+	tn, ok := ate.Expr.(sqlparser.TableName)
+	if !ok {
+		return false
+	}
+	t, ok := s.catalog.Table(tn.Name.String())
+	if !ok {
+		return false
+	}
+	aliases := map[string]bool{} // ORDER BY names a select alias before a column
+	if sel, ok := n.(*sqlparser.Select); ok {
+		for _, e := range sel.GetColumns() {
+			if ae, ok := e.(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() {
+				aliases[ae.As.Lowered()] = true
+			}
+		}
+	}
+	cols := map[string]bool{}
+	for _, o := range n.GetOrderBy() {
+		if c, ok := o.Expr.(*sqlparser.ColName); ok && !aliases[c.Name.Lowered()] {
+			cols[c.Name.Lowered()] = true
+		}
+	}
+keys:
+	for _, idx := range t.Indexes {
+		for _, col := range idx.Columns {
+			c, ok := t.Column(col)
+			if !ok || c.Nullable || !cols[strings.ToLower(col)] {
+				continue keys
+			}
+		}
+		return true
+	}
+	return false
+}

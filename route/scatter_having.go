@@ -1,0 +1,227 @@
+package route
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/merge"
+)
+
+// having translates a HAVING condition for the merge: aggregates,
+// selected columns, aliases and group keys become merge.HavingColumn
+// placeholders of their offsets in the folded row (hidden columns are
+// added for what the select list lacks), ? arguments become literals. The
+// merge compiles it for the column types and collations the nodes report.
+//
+// Names resolve as MySQL resolves them in HAVING: a name that is both a
+// select alias and a GROUP BY column is the column.
+func (m *scatter) having(e sqlparser.Expr) (sqlparser.Expr, error) {
+	var err error
+	setErr := func(e error) {
+		if err == nil {
+			err = e
+		}
+	}
+	replace := func(c *sqlparser.Cursor, col int, e error) bool {
+		if e != nil {
+			setErr(e)
+		} else {
+			c.Replace(m.havingPlaceholder(col))
+		}
+		return false
+	}
+	rewritten := sqlparser.Rewrite(sqlparser.Clone(e), func(c *sqlparser.Cursor) bool {
+		if err != nil {
+			return false
+		}
+		if e, ok := c.Node().(sqlparser.Expr); ok {
+			if col, ok := m.havingGroupExpr(e); ok {
+				return replace(c, col, nil)
+			}
+		}
+		switch n := c.Node().(type) {
+		case *sqlparser.Subquery:
+			setErr(unsupported(m.s.sql, "subquery in HAVING across nodes"))
+			return false
+		case sqlparser.AggrFunc:
+			col, e := m.havingAggregate(n)
+			return replace(c, col, e)
+		case *sqlparser.ColName:
+			col, e := m.havingColumn(n)
+			return replace(c, col, e)
+		case *sqlparser.Argument:
+			v, ok := m.s.value(n)
+			if !ok {
+				setErr(unsupported(m.s.sql, "HAVING argument %s across nodes", sqlparser.String(n)))
+				return false
+			}
+			lit, e := argLiteral(v)
+			if e != nil {
+				setErr(unsupported(m.s.sql, "HAVING argument of type %T across nodes", v))
+				return false
+			}
+			c.Replace(lit)
+			return false
+		}
+		return true
+	}, nil)
+	if err != nil {
+		return nil, err
+	}
+	cond := rewritten.(sqlparser.Expr)
+	if _, terr := merge.TranslateHaving(cond); terr != nil {
+		return nil, unsupported(m.s.sql, "HAVING %s across nodes (%v)", sqlparser.String(e), terr)
+	}
+	return cond, nil
+}
+
+// havingPlaceholder is the column reference the evaluator resolves to
+// merge column col of the folded row.
+func (m *scatter) havingPlaceholder(col int) *sqlparser.ColName {
+	if col >= merge.HiddenCol(0) {
+		// grouping refuses *, so the hidden columns start right after the select list
+		col = m.visible + col - merge.HiddenCol(0)
+	}
+	return merge.HavingColumn(col)
+}
+
+// havingAggregate returns the merge column of an aggregate in HAVING: the
+// select-list column computing it, or a hidden one.
+func (m *scatter) havingAggregate(agg sqlparser.AggrFunc) (int, error) {
+	text := sqlparser.String(agg)
+	for i := 0; i < m.visible; i++ {
+		if m.isAggregateCol(i) && sqlparser.String(m.origExpr(i)) == text {
+			return i, nil
+		}
+	}
+	col, err := m.hiddenAggregate(agg)
+	if err != nil {
+		return -1, err
+	}
+	m.collate(col, agg)
+	return col, nil
+}
+
+// isAggregateCol reports whether merge column col folds an aggregate.
+func (m *scatter) isAggregateCol(col int) bool {
+	for _, a := range m.aggs {
+		if a.Col == col {
+			return true
+		}
+	}
+	return false
+}
+
+// havingColumn resolves a name in HAVING: a GROUP BY column wins over a
+// select alias of the same name (as in MySQL), then aliases, then selected
+// columns; anything else is fetched as a hidden column (a group key or a
+// value functionally dependent on it).
+func (m *scatter) havingColumn(c *sqlparser.ColName) (int, error) {
+	if c.Qualifier.IsEmpty() && !m.groupColumn(c.Name) {
+		for i := 0; i < m.visible; i++ {
+			if ae, ok := m.exprs[i].(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && ae.As.Equal(c.Name) {
+				return i, nil
+			}
+		}
+	}
+	text := sqlparser.String(c)
+	for i := 0; i < m.visible; i++ {
+		if !m.isAggregateCol(i) && sqlparser.String(m.origExpr(i)) == text {
+			return i, nil
+		}
+	}
+	if col, ok := m.findHidden(text); ok {
+		return col, nil
+	}
+	col := m.hiddenCol(c)
+	m.collate(col, c)
+	return col, nil
+}
+
+// findHidden returns a hidden non-aggregate column computing the
+// expression printed as text (a group key the GROUP BY added).
+func (m *scatter) findHidden(text string) (int, bool) {
+	for j, se := range m.exprs[m.visible:] {
+		col := merge.HiddenCol(j)
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && !m.isAggregateCol(col) && sqlparser.String(ae.Expr) == text {
+			return col, true
+		}
+	}
+	return -1, false
+}
+
+// havingGroupExpr finds an expression of HAVING (other than a name,
+// literal or aggregate) that is a GROUP BY expression or a non-aggregate
+// select item: its value is the group's, in that column.
+func (m *scatter) havingGroupExpr(e sqlparser.Expr) (int, bool) {
+	switch e.(type) {
+	case *sqlparser.ColName, *sqlparser.Literal, *sqlparser.Argument, *sqlparser.NullVal, sqlparser.AggrFunc, sqlparser.BoolVal:
+		return -1, false
+	}
+	if sqlparser.ContainsAggregation(e) {
+		return -1, false
+	}
+	text := sqlparser.String(e)
+	for i := 0; i < m.visible; i++ {
+		if !m.isAggregateCol(i) && sqlparser.String(m.origExpr(i)) == text {
+			return i, true
+		}
+	}
+	if m.sel.GroupBy != nil {
+		for _, g := range m.sel.GroupBy.Exprs {
+			if sqlparser.String(g) == text {
+				if col, ok := m.findHidden(text); ok {
+					return col, true
+				}
+				col := m.hiddenCol(e)
+				m.collate(col, e)
+				return col, true
+			}
+		}
+	}
+	return -1, false
+}
+
+// groupColumn reports whether the GROUP BY names the bare column name.
+func (m *scatter) groupColumn(name sqlparser.IdentifierCI) bool {
+	if m.sel.GroupBy == nil {
+		return false
+	}
+	for _, g := range m.sel.GroupBy.Exprs {
+		if c, ok := g.(*sqlparser.ColName); ok && c.Name.Equal(name) && m.isTableColumn(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// argLiteral turns a ? argument's value into a literal for the evaluator.
+func argLiteral(v any) (sqlparser.Expr, error) {
+	switch x := v.(type) {
+	case nil:
+		return &sqlparser.NullVal{}, nil
+	case int64:
+		return sqlparser.NewIntLiteral(strconv.FormatInt(x, 10)), nil
+	case int:
+		return sqlparser.NewIntLiteral(strconv.Itoa(x)), nil
+	case uint64:
+		return sqlparser.NewIntLiteral(strconv.FormatUint(x, 10)), nil
+	case float64:
+		return sqlparser.NewFloatLiteral(strconv.FormatFloat(x, 'e', -1, 64)), nil
+	case bool:
+		if x {
+			return sqlparser.NewIntLiteral("1"), nil
+		}
+		return sqlparser.NewIntLiteral("0"), nil
+	case string:
+		return sqlparser.NewStrLiteral(x), nil
+	case []byte:
+		return sqlparser.NewStrLiteral(string(x)), nil
+	case time.Time:
+		return sqlparser.NewStrLiteral(x.Format("2006-01-02 15:04:05.999999")), nil
+	}
+	return nil, fmt.Errorf("unsupported argument %T", v)
+}

@@ -1,0 +1,304 @@
+package route
+
+import (
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// SessionUses is a set of the ways a statement depends on the session of
+// the server connection it runs on. The driver runs such a statement on
+// the connection it keeps per data source for the caller's *sql.Conn or
+// transaction, so it sees that session exactly as with go-sql-driver. A
+// statement that reaches several nodes runs on several sessions (or several
+// times on one): its answer would depend on which, so the router refuses it.
+type SessionUses uint16
+
+const (
+	// UsesUserVars reads or assigns @user variables.
+	UsesUserVars SessionUses = 1 << iota
+	// UsesSystemVars reads session system variables (@@x, @@session.x).
+	UsesSystemVars
+	// UsesLastInsertID calls LAST_INSERT_ID().
+	UsesLastInsertID
+	// UsesStatementHistory reads the previous statement's outcome:
+	// FOUND_ROWS(), ROW_COUNT().
+	UsesStatementHistory
+	// CalcFoundRows counts the rows for FOUND_ROWS() (SQL_CALC_FOUND_ROWS).
+	CalcFoundRows
+	// UsesConnectionID calls CONNECTION_ID().
+	UsesConnectionID
+	// UsesLocks calls GET_LOCK and the other named-lock functions, held by
+	// the session.
+	UsesLocks
+	// UsesSequences calls LASTVAL or PREVIOUS VALUE FOR (MariaDB sequences).
+	UsesSequences
+	// UsesTemporary creates or drops a temporary table, which only its
+	// session sees.
+	UsesTemporary
+	// AssignsUserVars assigns @user variables outside SET (:=, INTO @v),
+	// on the one data source the statement runs on.
+	AssignsUserVars
+	// TableFree marks a statement that names no table (SELECT
+	// FOUND_ROWS(), SELECT @v): it may run on any data source, so the
+	// driver sends one that reads the previous statement's outcome to the
+	// data source that statement ran on.
+	TableFree
+	// SetsUserVars is a SET statement (of @user variables, and maybe of
+	// system variables too).
+	SetsUserVars
+	// SetsSystemVars is a SET statement that changes session system
+	// variables, which change what later statements mean on every node.
+	SetsSystemVars
+)
+
+// Changes reports whether the statement leaves state in the session
+// beyond the statement's own outcome: variables, temporary tables, named
+// locks. A server connection holding such state is not given to anyone
+// else (the driver closes it when the session ends).
+func (u SessionUses) Changes() bool {
+	return u&(SetsUserVars|SetsSystemVars|AssignsUserVars|UsesTemporary|UsesLocks|UsesSequences) != 0
+}
+
+// Depends reports whether the statement depends on the session (anything
+// but TableFree).
+func (u SessionUses) Depends() bool { return u&^TableFree != 0 }
+
+// what names the first use in the set, for errors.
+func (u SessionUses) what() string {
+	switch {
+	case u&UsesUserVars != 0:
+		return "user variable"
+	case u&UsesSystemVars != 0:
+		return "session system variable"
+	case u&UsesLastInsertID != 0:
+		return "LAST_INSERT_ID()"
+	case u&UsesStatementHistory != 0:
+		return "FOUND_ROWS() or ROW_COUNT()"
+	case u&CalcFoundRows != 0:
+		return "SQL_CALC_FOUND_ROWS"
+	case u&UsesConnectionID != 0:
+		return "CONNECTION_ID()"
+	case u&UsesLocks != 0:
+		return "named lock function (GET_LOCK family)"
+	case u&UsesSequences != 0:
+		return "LASTVAL()"
+	case u&UsesTemporary != 0:
+		return "temporary table"
+	}
+	return "session state"
+}
+
+// sessionFuncs maps the lower-cased names of functions whose result depends
+// on the session to the use they record.
+var sessionFuncs = map[string]SessionUses{
+	"last_insert_id": UsesLastInsertID,
+	"found_rows":     UsesStatementHistory,
+	"row_count":      UsesStatementHistory,
+	"connection_id":  UsesConnectionID,
+	"lastval":        UsesSequences,
+	"nextval":        0, // changes the sequence, not the session: routed as any function
+}
+
+// sessionUsesOf walks a parsed statement once (the result is cached with
+// the parse) and records how it depends on the session.
+func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
+	var u SessionUses
+	named := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n := n.(type) {
+		case *sqlparser.Variable:
+			switch n.Scope {
+			case sqlparser.VariableScope:
+				u |= UsesUserVars
+			case sqlparser.SessionScope, sqlparser.NoScope:
+				u |= UsesSystemVars
+			}
+		case *sqlparser.AssignmentExpr:
+			u |= UsesUserVars | AssignsUserVars
+		case *sqlparser.SelectInto:
+			if len(n.VarList) > 0 {
+				u |= UsesUserVars | AssignsUserVars
+			}
+		case sqlparser.TableName:
+			if !n.Name.IsEmpty() && !strings.EqualFold(n.Name.String(), "dual") {
+				named = true
+			}
+		case *sqlparser.FuncExpr:
+			u |= sessionFuncs[n.Name.Lowered()]
+		case *sqlparser.LockingFunc:
+			u |= UsesLocks
+		case *sqlparser.Select:
+			if n.SQLCalcFoundRows {
+				u |= CalcFoundRows
+			}
+		case *sqlparser.CreateTable:
+			if n.Temp {
+				u |= UsesTemporary
+			}
+		case *sqlparser.DropTable:
+			if n.Temp {
+				u |= UsesTemporary
+			}
+		}
+		return true, nil
+	}, stmt)
+	if !named {
+		u |= TableFree
+	}
+	return u
+}
+
+// checkSession refuses a plan that reaches several nodes when its
+// statement depends on the session: each node's session would answer for
+// its own part (LAST_INSERT_ID, FOUND_ROWS, @v of another value, a lock
+// taken once per node) and the merged result would match no single one.
+func (s *statement) checkSession(p *Plan, uses SessionUses) (*Plan, error) {
+	p.Session |= uses
+	if uses&AssignsUserVars != 0 && len(s.topo.DataSources()) > 1 {
+		return nil, unsupported(s.sql, "assigning a user variable outside SET (it would change on one data source only: assign it with SET @v = ?, which shardsql sends to every data source)")
+	}
+	if uses&UsesLocks != 0 && uses&TableFree == 0 && len(p.Units) == 1 && p.Units[0].DataSource != s.topo.DefaultDataSource() {
+		// Named locks belong to a server: SELECT GET_LOCK(…) naming no
+		// table takes them on the default data source, where RELEASE_LOCK
+		// must find them.
+		return nil, unsupported(s.sql, "named lock function in a statement on data source %s (locks are taken on the default data source %s: call GET_LOCK and RELEASE_LOCK in statements naming no table)", p.Units[0].DataSource, s.topo.DefaultDataSource())
+	}
+	if len(p.Units) <= 1 || !uses.Depends() || p.Session&(SetsUserVars|SetsSystemVars) != 0 {
+		return p, nil
+	}
+	what := uses.what()
+	if uses&UsesUserVars != 0 && p.Table != "" {
+		return nil, unsupported(s.sql, "%s in a statement on sharded table %s that reaches %d nodes (a @variable cannot route: pass its value as a ? argument, or add a sharding condition that picks one node)", what, p.Table, len(p.Units))
+	}
+	return nil, unsupported(s.sql, "%s in a statement that reaches %d nodes (each node's session would answer for its own part: run it where it reaches one node, or read the value on its own and pass it as a ? argument)", what, len(p.Units))
+}
+
+// routeSet routes a SET statement. shardsql keeps one server connection per
+// data source for a *sql.Conn or a transaction, so a SET runs on each of
+// them and later statements see the same session wherever they go:
+//
+//   - @user variables set to a literal, a ? argument, NULL, or arithmetic of
+//     those (an expression calling a function, reading a column, a
+//     subquery or another variable could give each data source another
+//     value, and is refused);
+//   - session system variables (SET x, SET SESSION x, SET @@x, SET NAMES,
+//     SET CHARACTER SET) to such values or DEFAULT.
+//
+// Refused: GLOBAL and PERSIST scopes (they change the servers, not the
+// session), SET TRANSACTION and autocommit or transaction variables (use
+// db.BeginTx with sql.TxOptions: shardsql runs transactions itself), and
+// insert_id / last_insert_id (the driver answers LAST_INSERT_ID() itself
+// after INSERTs whose keys it generates).
+func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
+	uses := SetsUserVars
+	for _, e := range set.Exprs {
+		name := e.Var.Name.Lowered()
+		switch e.Var.Scope {
+		case sqlparser.VariableScope:
+		case sqlparser.NoScope, sqlparser.SessionScope:
+			uses |= SetsSystemVars
+			switch {
+			case name == "autocommit" || strings.HasPrefix(name, "transaction_") || strings.HasPrefix(name, "tx_") || name == "completion_type":
+				return nil, unsupported(s.sql, "SET %s (shardsql runs transactions itself: use db.BeginTx with sql.TxOptions)", name)
+			case name == "insert_id" || name == "last_insert_id" || name == "identity":
+				return nil, unsupported(s.sql, "SET %s (use Result.LastInsertId and ? arguments)", name)
+			case name == "sql_select_limit":
+				return nil, unsupported(s.sql, "SET sql_select_limit (it would limit each node's rows, not the result: write LIMIT in the statement)")
+			case name == "sql_mode" && !plainSQLMode(e.Expr):
+				return nil, unsupported(s.sql, "SET sql_mode to modes that change how statements parse (ANSI, ANSI_QUOTES, PIPES_AS_CONCAT, NO_BACKSLASH_ESCAPES, IGNORE_SPACE, HIGH_NOT_PRECEDENCE, ORACLE and other compatibility modes), or to a value shardsql cannot read: shardsql parses and rewrites statements as MySQL's default dialect; write the modes as a string literal")
+			}
+		case sqlparser.NextTxScope:
+			return nil, unsupported(s.sql, "SET TRANSACTION (use db.BeginTx with sql.TxOptions)")
+		default:
+			return nil, unsupported(s.sql, "SET of a GLOBAL or PERSIST variable (it changes the servers, not this session: set it on each server)")
+		}
+		if !constantExpr(e.Expr) {
+			return nil, unsupported(s.sql, "SET %s to an expression that could differ between data sources (use literals or ? arguments)", sqlparser.String(e.Var))
+		}
+	}
+	sources := s.topo.DataSources()
+	if len(sources) == 0 {
+		return s.passthrough(KindOther)
+	}
+	p := &Plan{SQL: s.sql, Kind: KindOther, Session: uses}
+	for _, ds := range sources {
+		p.Units = append(p.Units, Unit{DataSource: ds.Name, SQL: s.sql, Args: s.args})
+	}
+	return p, nil
+}
+
+// dialectModes are the sql_mode words that change how the servers parse
+// statements: shardsql parses and renders node statements in the default
+// dialect, so the servers would read them differently.
+var dialectModes = []string{"ANSI", "PIPES_AS_CONCAT", "NO_BACKSLASH_ESCAPES", "IGNORE_SPACE",
+	"HIGH_NOT_PRECEDENCE", "ORACLE", "MSSQL", "DB2", "POSTGRESQL", "MAXDB", "EMPTY_STRING_IS_NULL", "SIMULTANEOUS_ASSIGNMENT"}
+
+// plainSQLMode reports whether e is a sql_mode that keeps the default
+// dialect: DEFAULT, or a string literal without a dialect mode.
+func plainSQLMode(e sqlparser.Expr) bool {
+	switch v := e.(type) {
+	case *sqlparser.Default:
+		return true
+	case *sqlparser.Literal:
+		if v.Type != sqlparser.StrVal {
+			return false
+		}
+		for _, m := range strings.Split(strings.ToUpper(v.Val), ",") {
+			for _, d := range dialectModes {
+				if strings.Contains(strings.TrimSpace(m), d) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// constantExpr reports whether e has the same value on every server:
+// literals, ? arguments, NULL, DEFAULT, and arithmetic over them.
+func constantExpr(e sqlparser.Expr) bool {
+	ok := true
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n.(type) {
+		case *sqlparser.Literal, *sqlparser.Argument, *sqlparser.NullVal, *sqlparser.Default, sqlparser.BoolVal,
+			*sqlparser.UnaryExpr, *sqlparser.BinaryExpr:
+			return true, nil
+		}
+		ok = false
+		return false, nil
+	}, e)
+	return ok
+}
+
+// setAssignments rewrites MySQL's `:=` in a SET statement to `=`, which
+// the parser reads (it takes `:=` only in expressions): the text parsed is
+// this one, the text sent to the servers the caller's. ok is false when sql
+// is not a SET statement or has no `:=` outside quotes.
+func (r *Router) setAssignments(sql string) (string, bool) {
+	tok := r.parser.NewStringTokenizer(sql)
+	typ, val := tok.Scan()
+	if typ == 0 || typ == eofChar || !strings.EqualFold(val, "set") {
+		return "", false
+	}
+	var b strings.Builder
+	last := 0
+	for {
+		start := tok.Pos
+		typ, _ := tok.Scan()
+		if typ == 0 || typ == eofChar {
+			break
+		}
+		if tok.Pos-start >= 2 && strings.HasSuffix(sql[start:tok.Pos], ":=") {
+			b.WriteString(sql[last : tok.Pos-2])
+			b.WriteString(" =")
+			last = tok.Pos
+		}
+	}
+	if last == 0 {
+		return "", false
+	}
+	b.WriteString(sql[last:])
+	return b.String(), true
+}
