@@ -27,6 +27,9 @@ type Conn struct {
 	// lastDS is the data source the previous statement ran on, insertDS
 	// the one whose server generated the last id: "" none yet, "*" several.
 	lastDS, insertDS string
+	// lastSelectDS is the data source the previous SELECT ran on, which
+	// FOUND_ROWS() answers for.
+	lastSelectDS string
 	// lost: a pin's connection failed, and the session state it held
 	// (variables, locks, temporary tables) with it.
 	lost bool

@@ -194,6 +194,9 @@ func (e *exactEnv) step(t *testing.T, st exactStmt) bool {
 	if st.session {
 		oracle, sharded = e.oracleConn, e.shardedConn
 	}
+	if os.Getenv("SHARDSQL_EXACT_TRACE") != "" {
+		t.Logf("[%s] %s %v", st.class, st.sql, st.args)
+	}
 	got := runExact(sharded, st)
 	if errors.Is(got.err, driver.ErrUnsupported) {
 		e.refused[st.class]++

@@ -248,7 +248,7 @@ func (c *Conn) releasePins() {
 	clear(c.pins)
 	c.pins = c.pins[:0]
 	c.sticky, c.genIDs = false, false
-	c.lastDS, c.insertDS = "", ""
+	c.lastDS, c.lastSelectDS, c.insertDS = "", "", ""
 }
 
 // pinFailed drops p when err says its connection is gone, so the caller's
@@ -309,6 +309,18 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 	if uses&route.UsesStatementHistory != 0 && c.lastDS != "" {
 		want, why = c.lastDS, "the previous statement ran"
 	}
+	if uses&route.UsesFoundRows != 0 {
+		// FOUND_ROWS() answers for the previous SELECT, which may have run
+		// elsewhere than the previous statement (an UPDATE leaves it).
+		switch {
+		case c.lastSelectDS == "":
+			want = ""
+		case want != "" && want != c.lastSelectDS && uses&route.UsesRowCount != 0:
+			return fmt.Errorf("%w: FOUND_ROWS() together with ROW_COUNT() in %q: the previous SELECT and the previous statement ran on different data sources; read them one at a time", route.ErrUnsupported, p.SQL)
+		default:
+			want, why = c.lastSelectDS, "the previous SELECT ran"
+		}
+	}
 	if uses&route.UsesLastInsertID != 0 && c.insertDS != "" {
 		if want != "" && want != c.insertDS {
 			return fmt.Errorf("%w: LAST_INSERT_ID() together with FOUND_ROWS() or ROW_COUNT() in %q: the last id and the previous statement are on different data sources; read them one at a time", route.ErrUnsupported, p.SQL)
@@ -352,6 +364,9 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 		}
 	}
 	c.lastDS = ds
+	if p.Kind == route.KindSelect {
+		c.lastSelectDS = ds
+	}
 	if idDS != "" {
 		c.insertDS = idDS // LAST_INSERT_ID() returns the latest generated id
 	}

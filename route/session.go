@@ -50,6 +50,13 @@ const (
 	// SetsSystemVars is a SET statement that changes session system
 	// variables, which change what later statements mean on every node.
 	SetsSystemVars
+	// UsesFoundRows calls FOUND_ROWS(), which answers for the previous
+	// SELECT on its session (not the previous statement, as ROW_COUNT()
+	// does): the driver sends it where that SELECT ran.
+	UsesFoundRows
+	// UsesRowCount calls ROW_COUNT(), which answers for the previous
+	// statement on its session.
+	UsesRowCount
 )
 
 // Changes reports whether the statement leaves state in the session
@@ -93,8 +100,8 @@ func (u SessionUses) what() string {
 // on the session to the use they record.
 var sessionFuncs = map[string]SessionUses{
 	"last_insert_id": UsesLastInsertID,
-	"found_rows":     UsesStatementHistory,
-	"row_count":      UsesStatementHistory,
+	"found_rows":     UsesStatementHistory | UsesFoundRows,
+	"row_count":      UsesStatementHistory | UsesRowCount,
 	"connection_id":  UsesConnectionID,
 	"lastval":        UsesSequences,
 	"nextval":        0, // changes the sequence, not the session: routed as any function
