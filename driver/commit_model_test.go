@@ -282,19 +282,24 @@ func (l modelRecoveryLog) abortRow(string) error {
 }
 
 // recover is one RecoverXA run: read the log, list the prepared branches,
-// resolve the detached ones (an attached one answers XAER_NOTA), remove
-// the forgettable row.
+// resolve them (XA RECOVER lists only branches no connection holds),
+// remove the forgettable row.
 func (m *model) recover() {
 	if !m.xa || m.down[0] {
 		return
 	}
 	rows := map[string]logRowSeen{}
 	if m.log != "" {
-		rows["g"] = logRowSeen{state: m.log, old: true}
+		// The model's runs are far shorter than the retention of
+		// 'commit' rows.
+		rows["g"] = logRowSeen{state: m.log, old: true, expired: false}
 	}
 	branches := map[string]bool{}
 	for _, b := range m.b {
-		if b.state != "prepared" {
+		if b.state != "prepared" || b.attached {
+			// MariaDB's XA RECOVER does not list a prepared branch still
+			// attached to a connection (a dead coordinator's, until the
+			// server notices): recovery cannot see it.
 			continue
 		}
 		branches["g"] = true
@@ -353,7 +358,9 @@ func checkTrial(t *testing.T, m *model, err error, crashed bool, counts *modelCo
 	if m.xa {
 		m.recover()
 		m.recover()
-		if m.log != "" {
+		// A 'commit' decision is kept for the retention period (a branch
+		// may hide behind a dead connection); nothing else may be left.
+		if m.log != "" && m.log != "commit" {
 			t.Errorf("%s: the log row %q is left after recovery", what, m.log)
 		}
 	}

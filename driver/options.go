@@ -42,6 +42,7 @@ type options struct {
 	xaHook          func(stage string) // tests: called at each XA commit stage
 	commitTimeout   time.Duration      // 0: DefaultCommitTimeout (tx_options.go)
 	cleanupTimeout  time.Duration      // 0: DefaultCleanupTimeout (tx_options.go)
+	xaLogRetention  time.Duration      // 0: DefaultXALogRetention (tx_options.go)
 }
 
 func defaultOptions() options {

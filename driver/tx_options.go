@@ -13,6 +13,37 @@ const DefaultCommitTimeout = 30 * time.Second
 // WithCleanupTimeout says otherwise.
 const DefaultCleanupTimeout = 5 * time.Second
 
+// DefaultXALogRetention is how long RecoverXA keeps a 'commit' decision
+// with no prepared branch in sight unless WithXALogRetention says
+// otherwise.
+const DefaultXALogRetention = 24 * time.Hour
+
+// WithXALogRetention sets how long RecoverXA keeps a logged 'commit'
+// decision after it last saw one of its branches (default
+// DefaultXALogRetention). The hazard it covers: a prepared branch whose
+// coordinator died stays attached to the dead connection until the server
+// notices (as late as its wait_timeout, 8 hours by default), and XA
+// RECOVER does not list it meanwhile. Were the decision removed because no
+// branch was in sight, the branch would later look never decided and be
+// rolled back while its siblings committed. Keep it above the servers'
+// wait_timeout.
+func WithXALogRetention(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("shardsql: WithXALogRetention(%v): must be positive", d)
+		}
+		o.xaLogRetention = d
+		return nil
+	}
+}
+
+func (o *options) xaRetention() time.Duration {
+	if o.xaLogRetention > 0 {
+		return o.xaLogRetention
+	}
+	return DefaultXALogRetention
+}
+
 // WithCommitTimeout bounds the statements Commit sends (COMMIT; in XA mode
 // XA END, XA PREPARE and the decision log writes), on top of BeginTx's
 // context (default DefaultCommitTimeout). Commit takes no context of its

@@ -105,14 +105,16 @@ func recoverVerdict(l recoveryLog, gtrid string) (verdict, error) {
 // logRowSeen is a decision log row as recovery read it before listing the
 // branches.
 type logRowSeen struct {
-	state string
-	old   bool // older than the grace period
+	state   string
+	old     bool // older than the grace period
+	expired bool // older than the retention of 'commit' decisions (WithXALogRetention)
 }
 
 // forgettable returns the log rows recovery may remove, given the rows
 // read before the branches were listed and the transactions with a
-// prepared branch on some data source: decided rows with no branch (a
-// decided transaction prepares no more branches), and 'preparing' rows
+// prepared branch on some data source: 'abort' rows with no branch, and
+// 'commit' rows with none older than the retention (a decided transaction
+// prepares no more branches), and 'preparing' rows
 // older than the grace with none. Each is removed only if its state is
 // still the one read: a 'preparing' row that became 'commit' meanwhile
 // may have branches prepared after the listing. A coordinator whose
@@ -121,7 +123,11 @@ type logRowSeen struct {
 func forgettable(rows map[string]logRowSeen, branches map[string]bool) map[string]string {
 	out := map[string]string{}
 	for g, r := range rows {
-		if branches[g] || (r.state == "preparing" && !r.old) {
+		if branches[g] || (r.state == "preparing" && !r.old) || (r.state == "commit" && !r.expired) {
+			// A 'commit' row with no branch in sight may still have one
+			// attached to a dead coordinator's connection, which XA
+			// RECOVER does not list until the server notices the
+			// connection is gone: it is kept for the retention period.
 			continue
 		}
 		out[g] = r.state
@@ -159,7 +165,8 @@ func (c *Connector) recoverXA(ctx context.Context, grace time.Duration) (Recover
 	}
 	// The log, read before the branches: a row found here with no branch
 	// on any data source afterwards may be removed (forgettable).
-	rows, err := logDB.QueryContext(ctx, "SELECT gtrid, state, created <= NOW(6) - INTERVAL ? MICROSECOND FROM shardsql_xa_log", grace.Microseconds())
+	rows, err := logDB.QueryContext(ctx, "SELECT gtrid, state, created <= NOW(6) - INTERVAL ? MICROSECOND, created <= NOW(6) - INTERVAL ? MICROSECOND FROM shardsql_xa_log",
+		grace.Microseconds(), c.opts.xaRetention().Microseconds())
 	if err != nil {
 		return rep, fmt.Errorf("shardsql: xa recovery: reading the log: %w", err)
 	}
@@ -167,7 +174,7 @@ func (c *Connector) recoverXA(ctx context.Context, grace time.Duration) (Recover
 	for rows.Next() {
 		var g string
 		var r logRowSeen
-		if err := rows.Scan(&g, &r.state, &r.old); err != nil {
+		if err := rows.Scan(&g, &r.state, &r.old, &r.expired); err != nil {
 			rows.Close()
 			return rep, err
 		}

@@ -20,8 +20,8 @@ func TestSessionDependentStatements(t *testing.T) {
 	}{
 		{"SELECT @v", nil, UsesUserVars},
 		{"SELECT LAST_INSERT_ID()", nil, UsesLastInsertID},
-		{"SELECT FOUND_ROWS()", nil, UsesStatementHistory},
-		{"SELECT ROW_COUNT()", nil, UsesStatementHistory},
+		{"SELECT FOUND_ROWS()", nil, UsesStatementHistory | UsesFoundRows},
+		{"SELECT ROW_COUNT()", nil, UsesStatementHistory | UsesRowCount},
 		{"SELECT CONNECTION_ID()", nil, UsesConnectionID},
 		{"SELECT GET_LOCK('migrate', 10)", nil, UsesLocks},
 		{"SELECT RELEASE_LOCK('migrate')", nil, UsesLocks},
