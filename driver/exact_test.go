@@ -78,7 +78,25 @@ var exactTables = []struct{ name, order, key string }{
 // knownBugs turns on the cases marked BUG: statements shardsql answers
 // wrongly today (see the reproduction in each comment). Off by default so
 // the suite stays green on what is not yet fixed.
-var knownBugs = os.Getenv("SHARDSQL_EXACT_KNOWN_BUGS") == "1"
+// SHARDSQL_EXACT_KNOWN_BUGS=1 turns on all of them; a comma-separated list
+// of classes (SHARDSQL_EXACT_KNOWN_BUGS=tx,atomic) only those classes'
+// (the names bug makes every write fail the archive.t_order check).
+func knownBug(class string) bool {
+	v := os.Getenv("SHARDSQL_EXACT_KNOWN_BUGS")
+	if v == "1" {
+		return true
+	}
+	for _, c := range strings.Split(v, ",") {
+		if c != "" && strings.HasPrefix(class, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// exactTrace (SHARDSQL_EXACT_TRACE=<class> or "all") logs every statement
+// of that class with what shardsql did, to read a failing seed's history.
+var exactTrace = os.Getenv("SHARDSQL_EXACT_TRACE")
 
 func exactTopology(t testing.TB, servers []*shardtest.Server) *shard.Topology {
 	t.Helper()
@@ -155,6 +173,11 @@ type exactStmt struct {
 	// runs it plain): a hint that agrees with the statement's own values
 	// must not change the answer, one that contradicts them must fail.
 	hint []any
+	// tx, when set, is a transaction: its statements run in one Tx on
+	// each side, compared one by one, then commit decides COMMIT or
+	// ROLLBACK; sql is only a label.
+	tx     []exactStmt
+	commit bool
 	// bug marks a case that fails today (a "BUG:" comment gives the
 	// reproduction); it runs only with SHARDSQL_EXACT_KNOWN_BUGS=1.
 	bug bool
@@ -207,11 +230,17 @@ func runExact(db exactRunner, st exactStmt) outcome {
 func (e *exactEnv) step(t *testing.T, st exactStmt) bool {
 	t.Helper()
 	e.ran[st.class]++
+	if st.tx != nil {
+		return e.stepTx(t, st)
+	}
 	var oracle, sharded exactRunner = e.oracle, e.sharded
 	if st.session {
 		oracle, sharded = e.oracleConn, e.shardedConn
 	}
 	got := runExact(sharded, st)
+	if exactTrace != "" && (exactTrace == "all" || exactTrace == st.class) {
+		t.Logf("trace [%s] %s %v hint=%v: err=%v affected=%d rows=%d", st.class, st.sql, st.args, st.hint, got.err, got.affected, len(got.rows))
+	}
 	if errors.Is(got.err, driver.ErrUnsupported) {
 		e.refused[st.class]++
 		if st.mustRun {
@@ -259,12 +288,62 @@ func (e *exactEnv) step(t *testing.T, st exactStmt) bool {
 	return true
 }
 
+// stepTx runs a transaction on both databases, statement by statement; a
+// refusal rolls both back.
+func (e *exactEnv) stepTx(t *testing.T, st exactStmt) bool {
+	t.Helper()
+	ctx := context.Background()
+	otx, err := e.oracle.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	stx, err := e.sharded.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	end := func(commit bool) (error, error) {
+		if commit {
+			return otx.Commit(), stx.Commit()
+		}
+		return otx.Rollback(), stx.Rollback()
+	}
+	for _, sub := range st.tx {
+		got := runExact(stx, sub)
+		if exactTrace != "" && (exactTrace == "all" || exactTrace == st.class) {
+			t.Logf("trace [%s] tx: %s %v: err=%v affected=%d rows=%d", st.class, sub.sql, sub.args, got.err, got.affected, len(got.rows))
+		}
+		if errors.Is(got.err, driver.ErrUnsupported) {
+			e.refused[st.class]++
+			_, _ = end(false)
+			return e.sameContents(t, st)
+		}
+		want := runExact(otx, sub)
+		bad := ""
+		switch {
+		case (want.err == nil) != (got.err == nil):
+			bad = fmt.Sprintf("oracle error %v, shardsql error %v", want.err, got.err)
+		case want.err != nil:
+		case sub.query && strings.Join(want.rows, "\n") != strings.Join(got.rows, "\n"):
+			bad = fmt.Sprintf("oracle rows %q, shardsql rows %q", want.rows, got.rows)
+		case !sub.query && want.affected != got.affected:
+			bad = fmt.Sprintf("rows affected: oracle %d, shardsql %d", want.affected, got.affected)
+		}
+		if bad != "" {
+			t.Errorf("[%s] in a transaction %q: %s %v: %s", st.class, st.sql, sub.sql, sub.args, bad)
+			_, _ = end(false)
+			return false
+		}
+	}
+	oe, se := end(st.commit)
+	if (oe == nil) != (se == nil) {
+		t.Errorf("[%s] %q: end of transaction (commit %v): oracle %v, shardsql %v", st.class, st.sql, st.commit, oe, se)
+		return false
+	}
+	return e.sameContents(t, st)
+}
+
 // sameContents compares every sharded table with the oracle's and checks
 // that each row is found by a point read of its own sharding key.
 func (e *exactEnv) sameContents(t *testing.T, after exactStmt) bool {
 	t.Helper()
 	for _, tb := range exactTables {
-		if tb.name == "archive.t_order" && !knownBugs {
+		if tb.name == "archive.t_order" && !knownBug("names") {
 			// BUG (names): SELECT * FROM archive.t_order through shardsql
 			// reads the sharded app.t_order's rows (oracle: archive's own
 			// rows). See exactGen.names.
@@ -314,6 +393,10 @@ func (e *exactEnv) sameContents(t *testing.T, after exactStmt) bool {
 type exactGen struct {
 	r      *rand.Rand
 	nextID int64
+	// foundRowsMoved: a session statement that runs on the default data
+	// source (a temporary table) came after the last SELECT; see the BUG
+	// in session.
+	foundRowsMoved bool
 }
 
 // intSpellings are ways of writing the integer k that MySQL converts to k
@@ -489,7 +572,9 @@ var exactTokyo = func() *time.Location {
 // next draws one statement.
 func (g *exactGen) next() exactStmt {
 	user := int64(g.r.Intn(12) + 1)
-	switch g.r.Intn(24) {
+	switch g.r.Intn(25) {
+	case 24: // class: transactions
+		return g.tx(user)
 	case 14: // class: executable and line comments
 		return g.comments(user)
 	case 15: // class: a statement that fails on one node changes nothing
@@ -664,6 +749,20 @@ func (g *exactGen) session(user int64) exactStmt {
 	}
 	st := pick[g.r.Intn(len(pick))]
 	st.class, st.session = "session", true
+	switch {
+	case strings.Contains(st.sql, "tmp_ids") && !strings.HasPrefix(st.sql, "SELECT"):
+		g.foundRowsMoved = true
+	case st.sql == "SELECT FOUND_ROWS()":
+		// BUG: on a held Conn, SELECT order_id FROM t_order WHERE
+		// user_id = 6 (1 row, on ds1), then CREATE TEMPORARY TABLE IF NOT
+		// EXISTS tmp_ids (id BIGINT), then SELECT FOUND_ROWS(): oracle 1
+		// (the last SELECT's rows), shardsql answers from the default data
+		// source's last SELECT (3 after SELECT 1 UNION SELECT 2 UNION
+		// SELECT 3 there). Seed 12 with SHARDSQL_EXACT_N=3000 hit it.
+		st.bug = g.foundRowsMoved
+	case strings.HasPrefix(st.sql, "SELECT SQL_CALC_FOUND_ROWS"):
+		g.foundRowsMoved = false
+	}
 	return st
 }
 
@@ -709,7 +808,7 @@ func TestExactOrRefused(t *testing.T) {
 	skipped := 0
 	for i := 0; i < n && failed < 5; i++ {
 		st := g.next()
-		if st.bug && !knownBugs {
+		if st.bug && !knownBug(st.class) {
 			skipped++
 			continue
 		}
@@ -1019,4 +1118,52 @@ func (g *exactGen) timeEdges() exactStmt {
 		return exactStmt{class: "time keys", sql: fmt.Sprintf("INSERT INTO t_ev (id, created, v) VALUES (%d, %s, 2)", g.nextID, kt), args: args}
 	}
 	return exactStmt{class: "time keys", sql: "SELECT id, created FROM t_ev WHERE created = " + kt, args: args, query: true}
+}
+
+// tx draws short transactions: reads of the transaction's own writes across
+// nodes, session state inside the transaction, a statement that fails
+// inside it, then COMMIT or ROLLBACK.
+func (g *exactGen) tx(user int64) exactStmt {
+	g.nextID += 3
+	id := g.nextID
+	other := user%12 + 1
+	kt, ka := g.intKey(user)
+	kt2, ka2 := g.intKey(other)
+	scripts := []struct {
+		name  string
+		stmts []exactStmt
+		bug   bool
+	}{
+		{"own writes across nodes", []exactStmt{
+			{sql: fmt.Sprintf("INSERT INTO t_order (order_id, user_id, status, amount) VALUES (%d, %s, 'tx', 1), (%d, %s, 'tx', 2)", id, kt, id+1, kt2), args: append(g.args(kt, ka), g.args(kt2, ka2)...)},
+			{sql: "SELECT COUNT(*), SUM(amount) FROM t_order WHERE status = 'tx'", query: true},
+			{sql: "UPDATE t_order SET amount = amount + 1 WHERE user_id IN (?, ?)", args: []any{user, other}},
+			{sql: "SELECT order_id, amount FROM t_order WHERE user_id = ? ORDER BY order_id", args: []any{other}, query: true},
+		}, false},
+		{"session state in a transaction", []exactStmt{
+			{sql: "SET @v := ?", args: []any{user}},
+			{sql: "SELECT order_id FROM t_order WHERE user_id = ? AND order_id > @v", args: []any{user}, query: true},
+			{sql: fmt.Sprintf("INSERT INTO t_order (order_id, user_id, status) VALUES (%d, ?, 'tx')", id), args: []any{user}},
+			{sql: "SELECT ROW_COUNT()", query: true},
+			{sql: "SELECT order_id FROM t_order WHERE user_id = ? FOR UPDATE", args: []any{user}, query: true},
+			{sql: "SELECT @v", query: true},
+		}, false},
+		{"broadcast and sharded together", []exactStmt{
+			{sql: "INSERT INTO t_cfg (k, v) VALUES (?, 1) ON DUPLICATE KEY UPDATE v = v + 1", args: []any{fmt.Sprintf("k%d", user%6)}},
+			{sql: fmt.Sprintf("INSERT INTO t_order (order_id, user_id, status) VALUES (%d, %s, 'tx')", id, kt), args: g.args(kt, ka)},
+			{sql: "SELECT k, v FROM t_cfg ORDER BY k", query: true},
+			{sql: "DELETE FROM t_order WHERE user_id = ? AND order_id = ?", args: []any{other, id - 5}},
+		}, false},
+		// BUG: a statement that fails on one node inside a transaction
+		// keeps its effect on the others, and COMMIT commits it. Oracle:
+		// BEGIN; INSERT INTO t_acct (user_id, k, v) VALUES (1, 't', 1), (2,
+		// 't', 99999999999) fails (Error 1264) and inserts nothing; COMMIT
+		// leaves no (1, 't') row. shardsql keeps (1, 't').
+		{"a failed statement inside", []exactStmt{
+			{sql: fmt.Sprintf("INSERT INTO t_acct (user_id, k, v) VALUES (%d, 't%d', 1), (%d, 't%d', 99999999999)", user, id, other, id)},
+			{sql: "SELECT COUNT(*) FROM t_acct", query: true},
+		}, true},
+	}
+	sc := scripts[g.r.Intn(len(scripts))]
+	return exactStmt{class: "tx", sql: sc.name, tx: sc.stmts, commit: g.r.Intn(2) == 0, bug: sc.bug && other != user}
 }
