@@ -404,7 +404,11 @@ type exactGen struct {
 // arguments.
 func (g *exactGen) intKey(k int64) (text string, arg any) {
 	s := strconv.FormatInt(k, 10)
-	switch g.r.Intn(34) {
+	switch g.r.Intn(36) {
+	case 34:
+		return "?", nil // NULL: no row matches; an INSERT fails on both
+	case 35:
+		return "?", int32(k)
 	case 16:
 		return s + "e0", nil
 	case 17:
@@ -711,6 +715,29 @@ func (g *exactGen) names(user int64) exactStmt {
 		{sql: "SELECT COUNT(*) FROM T_ORDER WHERE user_id = ?", args: []any{user}, query: true},
 		{sql: "DELETE FROM T_Order WHERE user_id = ?", args: []any{user}},
 	}
+	if g.r.Intn(2) == 0 {
+		// Backquotes, aliases spelled like other tables, column qualifiers.
+		more := []exactStmt{
+			{sql: "SELECT o.order_id FROM `t_order` AS o WHERE o.user_id = ?", args: []any{user}, query: true},
+			{sql: "SELECT order_id FROM `app`.`t_order` WHERE `user_id` = ?", args: []any{user}, query: true},
+			{sql: "SELECT t_code.order_id FROM t_order AS t_code WHERE t_code.user_id = ?", args: []any{user}, query: true},
+			{sql: "SELECT t_order.code FROM t_code AS t_order WHERE t_order.code = 'abc'", query: true},
+			{sql: "UPDATE t_order AS t_code SET t_code.status = 'al' WHERE t_code.user_id = ?", args: []any{user}},
+			{sql: "SELECT x.order_id FROM t_order x WHERE X.user_id = ?", args: []any{user}, query: true},
+			{sql: "SELECT order_id FROM t_order o WHERE user_id = ? OR o.user_id = ?", args: []any{user, user%12 + 1}, query: true},
+			// BUG: the qualifier's case and schema are not checked: SELECT
+			// t_order.order_id FROM t_order WHERE T_ORDER.user_id = 3
+			// (oracle: Error 1054 Unknown column 'T_ORDER.user_id') and
+			// SELECT order_id FROM t_order WHERE user_id = 3 AND
+			// archive.t_order.user_id = 3 (oracle: Error 1054) both return
+			// user 3's rows through shardsql.
+			{sql: "SELECT t_order.order_id FROM t_order WHERE T_ORDER.user_id = ?", args: []any{user}, query: true, bug: true},
+			{sql: "SELECT order_id FROM t_order WHERE user_id = ? AND archive.t_order.user_id = ?", args: []any{user, user}, query: true, bug: true},
+		}
+		st := more[g.r.Intn(len(more))]
+		st.class = "names"
+		return st
+	}
 	i := g.r.Intn(len(pick))
 	st := pick[i]
 	st.class = "names"
@@ -867,6 +894,12 @@ func (g *exactGen) comments(user int64) exactStmt {
 		// default data source (Error 1146 'app.t_order' doesn't exist
 		// there, not ErrUnsupported); the oracle deletes user 3's rows.
 		{sql: fmt.Sprintf("/*M! DELETE FROM t_order WHERE user_id = %d */", user), bug: true},
+		// BUG: a broadcast write with /*M! + CONNECTION_ID() */ runs on every
+		// copy, each adding its own connection id: UPDATE t_cfg SET v = 1
+		// /*M! + CONNECTION_ID() */ WHERE k = 'a' leaves the copies (and the
+		// oracle) different (CONNECTION_ID() unhidden is refused).
+		{sql: "UPDATE t_cfg SET v = 1 /*M! + CONNECTION_ID() */ WHERE k = ?", args: []any{fmt.Sprintf("k%d", user%6)}, bug: true},
+		{sql: "UPDATE t_cfg SET v = 1 /*!99999 + CONNECTION_ID() */ WHERE k = ?", args: []any{fmt.Sprintf("k%d", user%6)}},
 	}
 	st := pick[g.r.Intn(len(pick))]
 	st.class = "comments"
