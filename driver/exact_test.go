@@ -397,6 +397,9 @@ type exactGen struct {
 	// source (a temporary table) came after the last SELECT; see the BUG
 	// in session.
 	foundRowsMoved bool
+	// sessionUsed: a session statement other than FOUND_ROWS()/
+	// ROW_COUNT() was drawn (see the BUG in session).
+	sessionUsed bool
 }
 
 // intSpellings are ways of writing the integer k that MySQL converts to k
@@ -575,6 +578,24 @@ var exactTokyo = func() *time.Location {
 
 // next draws one statement.
 func (g *exactGen) next() exactStmt {
+	st := g.draw()
+	if strings.HasPrefix(st.sql, "INSERT IGNORE") {
+		for _, a := range st.args {
+			if a == nil {
+				// BUG: INSERT IGNORE INTO t_acct (user_id, k, v) VALUES
+				// (?, 'k2', 7) with a nil argument: the oracle stores user 0
+				// (IGNORE turns NULL into 0 with a warning); shardsql fails
+				// with "NULL for sharding column user_id", an error that
+				// does not wrap ErrUnsupported. Seed 9.
+				st.bug = true
+			}
+		}
+	}
+	return st
+}
+
+// draw draws one statement of any class.
+func (g *exactGen) draw() exactStmt {
 	user := int64(g.r.Intn(12) + 1)
 	switch g.r.Intn(25) {
 	case 24: // class: transactions
@@ -776,6 +797,18 @@ func (g *exactGen) session(user int64) exactStmt {
 	}
 	st := pick[g.r.Intn(len(pick))]
 	st.class, st.session = "session", true
+	if st.sql == "SELECT FOUND_ROWS()" || st.sql == "SELECT ROW_COUNT()" {
+		// BUG: on a fresh *sql.Conn, SELECT FOUND_ROWS() answers 1
+		// (oracle 0) and SELECT ROW_COUNT() -1 (oracle 0): a statement
+		// shardsql runs itself on the session's server connection (a
+		// SELECT) is counted. Seeds 7 and 21.
+		if !g.sessionUsed {
+			st.bug = true
+			return st
+		}
+	} else {
+		g.sessionUsed = true
+	}
 	switch {
 	case strings.Contains(st.sql, "tmp_ids") && !strings.HasPrefix(st.sql, "SELECT"):
 		g.foundRowsMoved = true
@@ -1025,6 +1058,14 @@ func (g *exactGen) limits(user int64) exactStmt {
 		{sql: "DELETE FROM t_order WHERE user_id IN (?, ?) ORDER BY order_id LIMIT 1", args: []any{user, user%12 + 1}},
 		{sql: "UPDATE t_order SET status = 'all' ORDER BY order_id LIMIT 2"},
 		{sql: "DELETE FROM t_order WHERE user_id = ? LIMIT 18446744073709551615", args: []any{user}},
+		{sql: "SELECT order_id FROM t_order ORDER BY order_id LIMIT 9223372036854775806 OFFSET 1", query: true},
+		{sql: "UPDATE t_order SET status = 'z' WHERE user_id IN (?, '0' + ?, 1.0 * ?) ORDER BY order_id LIMIT 1", args: []any{user, user, user}},
+		// BUG: offset+count overflowing int64 sends a negative LIMIT to the
+		// nodes (Error 1064 near '-9223372036854775808'): LIMIT 1 OFFSET
+		// 9223372036854775807 and LIMIT 4611686018427387904 OFFSET
+		// 4611686018427387904 across nodes (the oracle returns no rows).
+		{sql: "SELECT order_id FROM t_order ORDER BY order_id LIMIT 1 OFFSET 9223372036854775807", query: true, bug: true},
+		{sql: "SELECT order_id FROM t_order ORDER BY order_id LIMIT 4611686018427387904 OFFSET 4611686018427387904", query: true, bug: true},
 	}
 	st := pick[g.r.Intn(len(pick))]
 	st.class = "limits"
