@@ -237,9 +237,6 @@ func (e *exactEnv) step(t *testing.T, st exactStmt) bool {
 	if st.session {
 		oracle, sharded = e.oracleConn, e.shardedConn
 	}
-	if os.Getenv("SHARDSQL_EXACT_TRACE") != "" {
-		t.Logf("[%s] %s %v", st.class, st.sql, st.args)
-	}
 	got := runExact(sharded, st)
 	if exactTrace != "" && (exactTrace == "all" || exactTrace == st.class) {
 		t.Logf("trace [%s] %s %v hint=%v: err=%v affected=%d rows=%d", st.class, st.sql, st.args, st.hint, got.err, got.affected, len(got.rows))
