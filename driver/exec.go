@@ -60,9 +60,6 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	if err := c.checkSession(ctx, p); err != nil {
 		return nil, err
 	}
-	if p.Broadcast && c.tx == nil && len(p.Units) > 1 {
-		return c.execBroadcast(ctx, p)
-	}
 	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs, oneCopy: p.Broadcast}
 	if dst, ok := ctx.Value(genIDsKey{}).(*[]int64); ok && dst != nil {
 		*dst = append((*dst)[:0], p.GeneratedIDs...)
@@ -71,6 +68,8 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	switch {
 	case c.tx != nil:
 		err = c.execInTx(ctx, p, res)
+	case len(p.Units) > 1 && atomicWrite(p):
+		err = c.execAtomic(ctx, p, res)
 	case c.onPin(p):
 		err = c.execOnPins(ctx, p, res)
 	default:

@@ -55,6 +55,13 @@ func textKey(col *schema.Column, v any, use keyUse) key {
 		}
 		b = []byte(n.String()) // stored as its decimal text
 	}
+	if use == keyStore && col.MaxLength > 0 && int64(utf8.RuneCount(b)) > col.MaxLength {
+		// Stored cut to the column's width (with a warning under INSERT
+		// IGNORE or a lax sql_mode, an error otherwise): placed by the
+		// whole value, the row would be where a read of the stored one
+		// never looks.
+		return unknownKey("a value longer than the %d characters of column %s", col.MaxLength, col.Name)
+	}
 	k, why := collationKey(col.Collation, b)
 	if why != "" {
 		return unknownKey("%s for text column with collation %s", why, col.Collation)

@@ -100,6 +100,11 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 			return nil, unsupported(s.sql, "INSERT value %s for sharding column %s (use a literal or a ? argument)", sqlparser.String(row[keyCol]), table.Column)
 		}
 		if v == nil {
+			if ins.Ignore {
+				// INSERT IGNORE stores the column's implicit default
+				// instead, which shardsql does not guess.
+				return nil, unsupported(s.sql, "NULL for sharding column %s of table %s under INSERT IGNORE (give every row its sharding value)", table.Column, table.Name)
+			}
 			return nil, fmt.Errorf("shardsql: NULL for sharding column %s of table %s in %q: every row needs a sharding value", table.Column, table.Name, quote(s.sql))
 		}
 		k, err := s.convert(table, v, keyStore)
