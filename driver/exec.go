@@ -66,6 +66,8 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	}
 	var err error
 	switch {
+	case c.tx != nil && len(p.Units) > 1 && atomicWrite(p):
+		err = c.execAtomicInTx(ctx, p, res)
 	case c.tx != nil:
 		err = c.execInTx(ctx, p, res)
 	case len(p.Units) > 1 && atomicWrite(p):

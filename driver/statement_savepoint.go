@@ -1,0 +1,65 @@
+package driver
+
+import (
+	"fmt"
+
+	"context"
+
+	"github.com/shardsql/shardsql/route"
+)
+
+// stmtSavepoint names the savepoint that makes one multi-node write inside
+// a transaction all-or-nothing.
+const stmtSavepoint = "shardsql_stmt"
+
+// execAtomicInTx runs a write that reaches several nodes inside a
+// transaction as one statement: MySQL rolls back a statement that fails
+// (a key conflict, a value out of range) and the transaction goes on; run
+// node by node, the nodes before the failing one would keep their part,
+// and COMMIT would commit it. Each participant the statement reaches gets
+// a savepoint first, and a failure rolls every one of them back to it.
+func (c *Conn) execAtomicInTx(ctx context.Context, p *route.Plan, res *result) error {
+	var marked []*participant
+	undo := func(cause error) error {
+		cl := c.tx.cleanup()
+		defer cl.done()
+		for _, part := range marked {
+			if err := part.send(cl.context(), "ROLLBACK TO SAVEPOINT "+stmtSavepoint); err != nil {
+				// The statement's part on this data source may stay:
+				// the transaction cannot commit exactly any more.
+				part.broken = true
+				return fmt.Errorf("%w (and undoing it on data source %s failed: %v; roll the transaction back)", cause, part.ds, err)
+			}
+		}
+		return cause
+	}
+	for _, u := range p.Units {
+		part, err := c.tx.participant(ctx, u.DataSource)
+		if err != nil {
+			return undo(err)
+		}
+		if !containsPart(marked, part) {
+			if err := part.send(ctx, "SAVEPOINT "+stmtSavepoint); err != nil {
+				return undo(fmt.Errorf("shardsql: savepoint on data source %s: %w", part.ds, err))
+			}
+			marked = append(marked, part)
+		}
+		sr, err := part.ExecContext(ctx, u.SQL, u.Args...)
+		if err != nil {
+			return undo(unitError(u, err))
+		}
+		if err := res.add(u.DataSource, sr); err != nil {
+			return undo(err)
+		}
+	}
+	return nil
+}
+
+func containsPart(parts []*participant, p *participant) bool {
+	for _, q := range parts {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
