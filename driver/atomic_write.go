@@ -24,7 +24,9 @@ func (c *Conn) execAtomic(ctx context.Context, p *route.Plan, res *result) error
 	}
 	for _, u := range p.Units {
 		part, err := tx.participant(ctx, u.DataSource)
-		if err == nil {
+		if err != nil {
+			err = unitError(u, err) // never ErrBadConn: database/sql would run the statement again
+		} else {
 			sr, xerr := part.ExecContext(ctx, u.SQL, u.Args...)
 			if xerr == nil {
 				if err = res.add(u.DataSource, sr); err == nil {

@@ -36,7 +36,7 @@ func (c *Conn) execAtomicInTx(ctx context.Context, p *route.Plan, res *result) e
 	for _, u := range p.Units {
 		part, err := c.tx.participant(ctx, u.DataSource)
 		if err != nil {
-			return undo(err)
+			return undo(unitError(u, err))
 		}
 		if !containsPart(marked, part) {
 			if err := part.send(ctx, "SAVEPOINT "+stmtSavepoint); err != nil {
