@@ -817,6 +817,12 @@ func (g *exactGen) session(user int64) exactStmt {
 		st.bug = g.foundRowsMoved
 	case strings.HasPrefix(st.sql, "SELECT SQL_CALC_FOUND_ROWS"):
 		g.foundRowsMoved = false
+	case st.sql == "SELECT ROW_COUNT()":
+		// BUG: about one default run in six, SELECT ROW_COUNT() on the
+		// held Conn answers -1 where the oracle answers 0 (not yet
+		// reduced: SHARDSQL_EXACT_KNOWN_BUGS=session
+		// SHARDSQL_EXACT_TRACE=session reproduces it within a few runs).
+		st.bug = true
 	}
 	return st
 }
