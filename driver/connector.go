@@ -161,10 +161,11 @@ func (c *Connector) route(ctx context.Context, query string, args []any) (*route
 	return p, nil
 }
 
-// hasWeightStrings reports whether the servers have WEIGHT_STRING(), which
-// cross-node merges use to compare text by collation. It asks the default
-// data source once; MariaDB and MySQL have it, the embedded shards do not
-// (they compare text by bytes, as their binary collation does).
+// hasWeightStrings reports whether the servers are MariaDB or MySQL (they
+// have WEIGHT_STRING(); the embedded shards do not). Cross-node merges then
+// fetch hidden COLLATION() columns to compare text by the nodes' collation
+// (route.Options.WeightStrings); the embedded shards compare text by bytes,
+// as their binary collation does. It asks the default data source once.
 func (c *Connector) hasWeightStrings(ctx context.Context) (bool, error) {
 	if c.probed.Load() { // the hot path: no lock once known
 		return c.weightStrings, nil

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardsql/shardsql/driver"
@@ -51,17 +50,7 @@ type kindsEnv struct {
 
 func newKindsEnv(t *testing.T) *kindsEnv {
 	servers := shardtest.MariaDB(t, 2)
-	cfg, err := mysql.ParseDSN(servers[0].DSN())
-	require.NoError(t, err)
-	admin, err := sql.Open("mysql", servers[0].DSN())
-	require.NoError(t, err)
-	defer admin.Close()
-	_, err = admin.Exec("CREATE DATABASE kinds_oracle")
-	require.NoError(t, err)
-	cfg.DBName = "kinds_oracle"
-	oracle, err := sql.Open("mysql", cfg.FormatDSN())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = oracle.Close() })
+	oracle := oracleDB(t, servers[0], "kinds_oracle")
 
 	topo := shard.NewTopology()
 	for i, s := range servers {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/shardsql/shardsql/driver"
 	"github.com/shardsql/shardsql/shard"
+	"github.com/shardsql/shardsql/shardtest"
 )
 
 // The differential suite: the same rows in one unsharded table (the
@@ -114,18 +115,8 @@ type diffEnv struct {
 
 func newDiffEnv(t *testing.T, b backend) *diffEnv {
 	servers := b.start(t, 2)
-	cfg, err := mysql.ParseDSN(servers[0].DSN())
-	require.NoError(t, err)
-	admin, err := sql.Open("mysql", servers[0].DSN())
-	require.NoError(t, err)
-	defer admin.Close()
-	_, err = admin.Exec("CREATE DATABASE oracle")
-	require.NoError(t, err)
-	cfg.DBName = "oracle"
-	oracle, err := sql.Open("mysql", cfg.FormatDSN())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = oracle.Close() })
-	_, err = oracle.Exec(diffDDL)
+	oracle := oracleDB(t, servers[0], "oracle")
+	_, err := oracle.Exec(diffDDL)
 	require.NoError(t, err)
 
 	topo := shard.NewTopology()
@@ -145,6 +136,24 @@ func newDiffEnv(t *testing.T, b backend) *diffEnv {
 	loadExtraTables(t, oracle, rows)
 	loadExtraTables(t, sharded, rows)
 	return &diffEnv{oracle: oracle, sharded: sharded, mariadb: b.name == "mariadb"}
+}
+
+// oracleDB creates database name on server s, beside the data source's
+// own, and opens a plain go-sql-driver pool on it: the unsharded oracle.
+func oracleDB(t testing.TB, s *shardtest.Server, name string) *sql.DB {
+	t.Helper()
+	cfg, err := mysql.ParseDSN(s.DSN())
+	require.NoError(t, err)
+	admin, err := sql.Open("mysql", s.DSN())
+	require.NoError(t, err)
+	defer admin.Close()
+	_, err = admin.Exec("CREATE DATABASE " + name)
+	require.NoError(t, err)
+	cfg.DBName = name
+	db, err := sql.Open("mysql", cfg.FormatDSN())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
 
 // diffResult is a query result as text, NULL as "NULL".
