@@ -17,6 +17,9 @@ type DataSource struct {
 	// DB is a pool the user owns (shardsql never closes it); nil when DSN
 	// is set.
 	DB *sql.DB
+	// Replicas are the data source's read replicas (AddReplica), in
+	// registration order; the slice is never changed in place.
+	Replicas []Replica
 }
 
 // Topology is the set of data sources and logical tables shardsql routes
