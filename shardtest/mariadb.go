@@ -181,6 +181,19 @@ func freePort() (int, error) {
 
 // startMariaDB initialises a data directory and starts one mariadbd on it.
 func startMariaDB(bin mariaDBBinaries, db string) (s *Server, err error) {
+	return startMariaDBWith(bin, db, serverConfig{create: true, args: []string{"--skip-log-bin"}})
+}
+
+// serverConfig is what differs between plain servers and the primaries and
+// replicas of replica.go: extra mariadbd arguments, and whether database
+// db is created at start (a replica receives it from its primary).
+type serverConfig struct {
+	args   []string
+	create bool
+}
+
+// startMariaDBWith is startMariaDB with a serverConfig.
+func startMariaDBWith(bin mariaDBBinaries, db string, sc serverConfig) (s *Server, err error) {
 	dir, err := os.MkdirTemp("", "shardtest-mariadb-")
 	if err != nil {
 		return nil, fmt.Errorf("create temp dir: %w", err)
@@ -235,18 +248,18 @@ func startMariaDB(bin mariaDBBinaries, db string) (s *Server, err error) {
 		"--tmpdir=" + dir,
 		"--skip-grant-tables",
 		"--skip-name-resolve",
-		"--skip-log-bin",
 		"--performance-schema=0",
 		"--character-set-server=utf8mb4",
 		"--collation-server=utf8mb4_general_ci",
 	}, asRoot...)
 	args = append(args, innodb...)
+	args = append(args, sc.args...)
 
 	proc := &mariadbProc{server: bin.server, args: args, addr: addr, db: db, dir: dir, errLog: errLog}
 	if err := proc.launch(); err != nil {
 		return nil, err
 	}
-	if err := waitReady(addr, db, true, proc.exited); err != nil {
+	if err := waitReady(addr, db, sc.create, proc.exited); err != nil {
 		return nil, proc.startFailed(err)
 	}
 	s = newServer(addr, db, dir, proc.close)
