@@ -68,8 +68,8 @@ func (u SessionUses) Changes() bool {
 }
 
 // Depends reports whether the statement depends on the session (anything
-// but TableFree).
-func (u SessionUses) Depends() bool { return u&^TableFree != 0 }
+// but TableFree and PrimaryOnly).
+func (u SessionUses) Depends() bool { return u&^(TableFree|PrimaryOnly) != 0 }
 
 // what names the first use in the set, for errors.
 func (u SessionUses) what() string {
@@ -153,7 +153,7 @@ func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
 	if !named {
 		u |= TableFree
 	}
-	return u
+	return u | primaryOnlyOf(stmt) // replica_reads.go
 }
 
 // checkSession refuses a plan that reaches several nodes when its

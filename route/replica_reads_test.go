@@ -1,0 +1,38 @@
+package route
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// Reads that must see or change what the primary holds are marked
+// PrimaryOnly, and stay routable across nodes: PrimaryOnly is no session
+// dependence.
+func TestPrimaryOnlyReads(t *testing.T) {
+	r := testRouter(t)
+	for _, c := range []struct {
+		sql     string
+		primary bool
+	}{
+		{"SELECT * FROM t_order WHERE user_id = 1", false},
+		{"SELECT COUNT(*) FROM t_order", false},
+		{"SELECT 1", false},
+		{"SELECT * FROM t_order WHERE user_id = 1 FOR UPDATE", true},
+		{"SELECT * FROM t_order FOR UPDATE", true},
+		{"SELECT * FROM t_order WHERE user_id = 1 LOCK IN SHARE MODE", true},
+		{"SELECT * FROM t_order WHERE user_id = 1 FOR SHARE", true},
+		{"SELECT * FROM t_order WHERE user_id = 1 FOR UPDATE SKIP LOCKED", true},
+		{"SELECT * FROM t_plain INTO OUTFILE '/tmp/x'", true},
+		{"SELECT NEXTVAL(s)", true},
+		{"SELECT SETVAL(s, 10)", true},
+		{"SELECT * FROM t_plain WHERE a IN (SELECT b FROM t_other FOR UPDATE)", true},
+	} {
+		p, err := r.Route(c.sql, nil)
+		if !assert.NoError(t, err, c.sql) {
+			continue
+		}
+		assert.Equal(t, c.primary, p.Session&PrimaryOnly != 0, c.sql)
+		assert.False(t, p.Session.Depends(), c.sql)
+	}
+}
