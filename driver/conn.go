@@ -33,6 +33,10 @@ type Conn struct {
 	// lost: a pin's connection failed, and the session state it held
 	// (variables, locks, temporary tables) with it.
 	lost bool
+	// wrote: the session ran a statement that may have written, so its
+	// reads go to the primaries; txWrote: the open transaction did
+	// (replica_query.go).
+	wrote, txWrote bool
 }
 
 var (

@@ -34,6 +34,14 @@ type Connector struct {
 	xaLogReady    bool        // the XA decision log table exists
 
 	catalog catalogCache // the servers' schema, for routing
+
+	// Read replicas (replica.go): the set of the current topology version,
+	// and the background probe, started with the first replica.
+	reps      atomic.Pointer[replicaSet]
+	repMu     sync.Mutex
+	probeStop chan struct{}
+	probeDone chan struct{}
+	repClosed bool // Close ran: no probe starts again
 }
 
 // xaHook calls the test hook for an XA commit stage, if one is set.
@@ -91,10 +99,11 @@ func (c *Connector) Driver() driver.Driver { return Driver{} }
 
 // Close closes the pools the connector opened. sql.DB.Close calls it.
 func (c *Connector) Close() error {
+	repErr := c.closeReplicas() // replica.go: the probe stops first
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
-	var errs []error
+	errs := []error{repErr}
 	for name, db := range c.pools {
 		if err := db.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("shardsql: closing data source %s: %w", name, err))

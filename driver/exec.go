@@ -60,6 +60,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	if err := c.checkSession(ctx, p); err != nil {
 		return nil, err
 	}
+	defer c.wroteOn(ctx, p) // replica_query.go: later reads see the write
 	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs, oneCopy: p.Broadcast}
 	if dst, ok := ctx.Value(genIDsKey{}).(*[]int64); ok && dst != nil {
 		*dst = append((*dst)[:0], p.GeneratedIDs...)
@@ -191,7 +192,16 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	cancel, release := func() {}, func() {}
 	buffer := p.Merge.Kind == route.MergeCombine && len(p.Units) > 1
 	var err error
+	var onReplicas bool // replica_query.go
+	if c.tx == nil {
+		var rc context.CancelFunc
+		var rr func()
+		if rc, rr, onReplicas, err = c.queryReplicas(ctx, p, cursors); onReplicas {
+			cancel, release = rc, rr
+		}
+	}
 	switch {
+	case err != nil || onReplicas:
 	case c.tx != nil:
 		// Every data source joins the transaction now, so one that is
 		// down fails the query before any row is returned.
@@ -235,6 +245,11 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	}
 	rows.release = release
 	c.after(p, "")
+	if onReplicas {
+		c.lastDS, c.lastSelectDS = readOnReplica, readOnReplica
+	} else if p.Kind != route.KindSelect || p.Session&route.PrimaryOnly != 0 {
+		rows.release = func() { release(); c.wroteOn(context.Background(), p) }
+	}
 	return rows, nil
 }
 

@@ -43,10 +43,12 @@ type options struct {
 	commitTimeout   time.Duration      // 0: DefaultCommitTimeout (tx_options.go)
 	cleanupTimeout  time.Duration      // 0: DefaultCleanupTimeout (tx_options.go)
 	xaLogRetention  time.Duration      // 0: DefaultXALogRetention (tx_options.go)
+	replica         replicaOptions     // read/write splitting (replica_options.go)
 }
 
 func defaultOptions() options {
-	return options{maxParallel: DefaultMaxParallel, maxOpen: DefaultMaxOpenConns, maxIdle: DefaultMaxIdleConns, connWait: DefaultConnWaitTimeout, maxMemoryRows: merge.DefaultMaxRows}
+	return options{maxParallel: DefaultMaxParallel, maxOpen: DefaultMaxOpenConns, maxIdle: DefaultMaxIdleConns, connWait: DefaultConnWaitTimeout, maxMemoryRows: merge.DefaultMaxRows,
+		replica: replicaOptions{probeEvery: DefaultReplicaProbeInterval}}
 }
 
 // WithMaxParallel bounds how many of one statement's units run at the same

@@ -247,7 +247,7 @@ func (c *Conn) releasePins() {
 	c.dirty = false
 	clear(c.pins)
 	c.pins = c.pins[:0]
-	c.sticky, c.genIDs = false, false
+	c.sticky, c.genIDs, c.wrote = false, false, false
 	c.lastDS, c.lastSelectDS, c.insertDS = "", "", ""
 }
 
@@ -330,6 +330,8 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 	switch {
 	case want == "":
 		return nil
+	case want == readOnReplica:
+		return fmt.Errorf("%w: %s after a SELECT that a replica answered in %q: no session on the primaries holds its outcome; run that SELECT with driver.WithPrimary(ctx)", route.ErrUnsupported, sessionReadName(uses), p.SQL)
 	case want == several:
 		return fmt.Errorf("%w: %s reads state that several data sources hold (%s on several) in %q: run the statement it reads after on one node", route.ErrUnsupported, sessionReadName(uses), why, p.SQL)
 	case len(p.Units) == 1 && p.Units[0].DataSource == want:

@@ -249,6 +249,7 @@ func (t *Tx) ordered() []*participant {
 // the commit timeout, its cleanup by the cleanup timeout (tx_options.go).
 // Once it has started committing, every failure is a *CommitError.
 func (t *Tx) Commit() error {
+	defer t.conn.committed(t.sources()) // replica_query.go: after the connections are back
 	t.conn.tx = nil
 	cl := t.cleanup()
 	defer cl.done()
@@ -285,6 +286,7 @@ func (t *Tx) Commit() error {
 // calls Rollback when it does). A rollback that fails closes its
 // connection, so the server rolls the work back when it sees it end.
 func (t *Tx) Rollback() error {
+	defer t.conn.rolledBack()
 	t.conn.tx = nil
 	cl := t.cleanup()
 	defer cl.done()

@@ -1,0 +1,372 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// Read/write splitting. A data source may have read replicas
+// (shard.Topology.AddReplica). A SELECT outside a transaction that needs no
+// session, locks nothing and writes nothing (route.PrimaryOnly) is sent to
+// a healthy replica of each data source it reaches, unless the Conn wrote
+// or changed its session, or the context asks for the primary
+// (WithPrimary).
+//
+// The hazard is the stale read: a replica applies the primary's writes
+// some time after they commit, so a read right after a write would miss
+// it. shardsql does not guess with a timer. After every write through the
+// connector it reads the primary's binary log position
+// (@@gtid_binlog_pos, which covers the write once it has returned) and
+// keeps, per data source, the position every later read must see: need.
+// A replica serves a read only when its applied position
+// (@@gtid_slave_pos, cached and refreshed) covers need and any token the
+// context carries (ReadAfter); otherwise the primary answers. A position
+// that could not be read after a write sends reads to the primary until
+// the probe has read it (unknown).
+
+// replicaSet is the connector's replicas for one topology version.
+type replicaSet struct {
+	version uint64
+	byDS    map[string]*dsReplicas // only data sources with replicas
+}
+
+// dsReplicas is one data source's replicas and its write position.
+type dsReplicas struct {
+	ds   string
+	reps []*replica
+
+	rr atomic.Uint64 // round robin counter
+
+	mu      sync.Mutex
+	need    gtidPos   // covers every write through the connector that has returned
+	needAt  time.Time // when need last grew
+	unknown bool      // a write's position could not be read: primary only
+	current []int     // smooth weighted round robin state, per replica
+}
+
+// replica is one replica server and what the connector knows of it.
+type replica struct {
+	name   string
+	ds     string
+	db     *sql.DB
+	own    bool // opened from a DSN: closed with the connector
+	weight int
+
+	ejected atomic.Bool  // failed a read or a probe: no reads until a probe succeeds
+	lagged  atomic.Bool  // beyond WithMaxReplicaLag, or replication stopped
+	lag     atomic.Int64 // last Seconds_Behind_Master in ns; -1 unknown or stopped
+	reads   atomic.Int64 // reads served
+
+	mu    sync.Mutex
+	pos   gtidPos   // applied position, last read
+	posAt time.Time // when pos was read (the query's start)
+	err   error     // why the replica was last ejected
+}
+
+// gateKey is the replica's key among the connector's gates; data source
+// names have no ':'.
+func (r *replica) gateKey() string { return "replica:" + r.name }
+
+// applied returns the cached applied position and when it was read.
+func (r *replica) applied() (gtidPos, time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pos, r.posAt
+}
+
+// setApplied records an applied position read at the time at.
+func (r *replica) setApplied(p gtidPos, at time.Time) {
+	r.mu.Lock()
+	r.pos = r.pos.merge(p) // applied positions only grow
+	if at.After(r.posAt) {
+		r.posAt = at
+	}
+	r.mu.Unlock()
+}
+
+// eject takes the replica out of reads until a probe re-admits it.
+func (c *Connector) eject(r *replica, err error) {
+	r.mu.Lock()
+	r.err = err
+	r.mu.Unlock()
+	if !r.ejected.Swap(true) && c.opts.logger != nil {
+		c.opts.logger.Warn("shardsql: replica ejected", "data_source", r.ds, "replica", r.name, "error", err)
+	}
+}
+
+// replicas returns the replica set of the topology's current version. The
+// hot path, a topology that has not changed, is two atomic loads.
+func (c *Connector) replicas() *replicaSet {
+	v := c.topo.Version()
+	if rs := c.reps.Load(); rs != nil && rs.version == v {
+		return rs
+	}
+	return c.rebuildReplicas(v)
+}
+
+// rebuildReplicas makes the replica set of topology version v, keeping
+// the state and pools of replicas it already knew, and starts the probe
+// when there are replicas.
+func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
+	c.repMu.Lock()
+	defer c.repMu.Unlock()
+	old := c.reps.Load()
+	if old != nil && old.version == v {
+		return old
+	}
+	rs := &replicaSet{version: v, byDS: make(map[string]*dsReplicas)}
+	for _, ds := range c.topo.DataSources() {
+		if len(ds.Replicas) == 0 {
+			continue
+		}
+		var prev *dsReplicas
+		if old != nil {
+			prev = old.byDS[ds.Name]
+		}
+		d := &dsReplicas{ds: ds.Name}
+		if prev != nil {
+			prev.mu.Lock()
+			d.need, d.needAt, d.unknown = prev.need, prev.needAt, prev.unknown
+			prev.mu.Unlock()
+		}
+		for _, spec := range ds.Replicas {
+			var r *replica
+			if prev != nil {
+				for _, pr := range prev.reps {
+					if pr.name == spec.Name {
+						r = pr
+					}
+				}
+			}
+			if r == nil {
+				r = &replica{name: spec.Name, ds: ds.Name, db: spec.DB, weight: spec.Weight}
+				r.lag.Store(-1)
+				if r.db == nil {
+					db, err := c.openReplica(spec.DSN)
+					if err != nil {
+						// An invalid DSN: the replica takes no reads, and
+						// says why in ReplicaStatus.
+						r.err = err
+						r.ejected.Store(true)
+					} else {
+						r.db, r.own = db, true
+					}
+				}
+			}
+			d.reps = append(d.reps, r)
+		}
+		d.current = make([]int, len(d.reps))
+		rs.byDS[ds.Name] = d
+	}
+	c.reps.Store(rs)
+	if len(rs.byDS) > 0 && c.probeStop == nil && !c.repClosed {
+		c.probeStop = make(chan struct{})
+		c.probeDone = make(chan struct{})
+		go c.probeLoop(c.probeStop, c.probeDone)
+	}
+	return rs
+}
+
+// openReplica opens a pool for a replica DSN with the connector's pool
+// settings.
+func (c *Connector) openReplica(dsn string) (*sql.DB, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("shardsql: replica: invalid DSN: %w", err)
+	}
+	mc, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("shardsql: replica: %w", err)
+	}
+	db := sql.OpenDB(mc)
+	db.SetMaxIdleConns(c.opts.maxIdle)
+	db.SetMaxOpenConns(c.opts.maxOpen)
+	db.SetConnMaxLifetime(c.opts.connMaxLifetime)
+	db.SetConnMaxIdleTime(c.opts.connMaxIdleTime)
+	return db, nil
+}
+
+// closeReplicas stops the probe and closes the replica pools the
+// connector opened. Connector.Close calls it.
+func (c *Connector) closeReplicas() error {
+	c.repMu.Lock()
+	stop, done := c.probeStop, c.probeDone
+	c.probeStop, c.repClosed = nil, true
+	rs := c.reps.Load()
+	c.repMu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-done
+	}
+	if rs == nil {
+		return nil
+	}
+	var first error
+	for _, d := range rs.byDS {
+		for _, r := range d.reps {
+			if r.own {
+				if err := r.db.Close(); err != nil && first == nil {
+					first = fmt.Errorf("shardsql: closing replica %s: %w", r.name, err)
+				}
+			}
+		}
+	}
+	return first
+}
+
+// needOf returns the position a read of data source d must see: the
+// connector's writes and the context's token. unknown: a write's position
+// could not be read, so only the primary is sure to have it.
+func (d *dsReplicas) needOf(token map[string]gtidPos, ryw bool) (need gtidPos, at time.Time, unknown bool) {
+	if ryw {
+		d.mu.Lock()
+		need, at, unknown = d.need, d.needAt, d.unknown
+		d.mu.Unlock()
+	}
+	if t := token[d.ds]; len(t) > 0 {
+		need = need.merge(t)
+		at = time.Now()
+	}
+	return need, at, unknown
+}
+
+// recordWrite merges the primary's position after a write into need.
+func (d *dsReplicas) recordWrite(p gtidPos) {
+	d.mu.Lock()
+	d.need = d.need.merge(p)
+	d.needAt = time.Now()
+	d.mu.Unlock()
+}
+
+// order returns the replicas to try for one read, the balancer's pick
+// first; ejected and lagging replicas are left out.
+func (d *dsReplicas) order(b Balancer, maxLag bool) []*replica {
+	usable := func(r *replica) bool { return !r.ejected.Load() && !(maxLag && r.lagged.Load()) }
+	first := -1
+	switch b {
+	case Weighted:
+		d.mu.Lock()
+		total, best := 0, -1
+		for i, r := range d.reps {
+			if !usable(r) {
+				continue
+			}
+			d.current[i] += r.weight
+			total += r.weight
+			if best < 0 || d.current[i] > d.current[best] {
+				best = i
+			}
+		}
+		if best >= 0 {
+			d.current[best] -= total
+		}
+		d.mu.Unlock()
+		first = best
+	default:
+		n := uint64(len(d.reps))
+		start := d.rr.Add(1) - 1
+		for k := uint64(0); k < n; k++ {
+			if i := int((start + k) % n); usable(d.reps[i]) {
+				first = i
+				break
+			}
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	out := make([]*replica, 0, len(d.reps))
+	out = append(out, d.reps[first])
+	for k := 1; k < len(d.reps); k++ {
+		if r := d.reps[(first+k)%len(d.reps)]; usable(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// posStale is how old a replica's cached position may be before a read it
+// does not cover reads it again.
+const posStale = 5 * time.Millisecond
+
+// pick returns the replica that serves a read of d needing position need,
+// or nil for the primary, with the reason the primary answers.
+func (c *Connector) pick(ctx context.Context, d *dsReplicas, need gtidPos, needAt time.Time, unknown bool) (*replica, string) {
+	if unknown {
+		return nil, "the position of a write is not known yet"
+	}
+	o := &c.opts.replica
+	cands := d.order(o.balancer, o.maxLag > 0)
+	if len(cands) == 0 {
+		return nil, "no healthy replica"
+	}
+	if len(need) == 0 {
+		return cands[0], ""
+	}
+	for _, r := range cands {
+		if pos, _ := r.applied(); pos.covers(need) {
+			return r, ""
+		}
+	}
+	// The balancer's pick may have applied the writes since its position
+	// was read: look again (or wait, WithReplicaWait), once.
+	r := cands[0]
+	_, at := r.applied()
+	if o.wait > 0 {
+		if c.waitFor(ctx, r, need, o.wait) {
+			return r, ""
+		}
+		return nil, "the replicas are behind the writes this read must see"
+	}
+	if at.Before(needAt) || time.Since(at) > posStale {
+		if pos, err := c.readApplied(ctx, r); err == nil && pos.covers(need) {
+			return r, ""
+		}
+	}
+	return nil, "the replicas are behind the writes this read must see"
+}
+
+// readApplied reads a replica's applied position and caches it.
+func (c *Connector) readApplied(ctx context.Context, r *replica) (gtidPos, error) {
+	at := time.Now()
+	var s sql.NullString
+	if err := r.db.QueryRowContext(ctx, "SELECT @@GLOBAL.gtid_slave_pos").Scan(&s); err != nil {
+		return nil, err
+	}
+	p, err := parseGTIDPos(s.String)
+	if err != nil {
+		return nil, err
+	}
+	r.setApplied(p, at)
+	return p, nil
+}
+
+// waitFor waits up to d for replica r to apply need (MASTER_GTID_WAIT).
+func (c *Connector) waitFor(ctx context.Context, r *replica, need gtidPos, d time.Duration) bool {
+	var res sql.NullInt64
+	if err := r.db.QueryRowContext(ctx, "SELECT MASTER_GTID_WAIT(?, ?)", need.String(), d.Seconds()).Scan(&res); err != nil {
+		return false
+	}
+	if res.Valid && res.Int64 == 0 {
+		r.setApplied(need, time.Now())
+		return true
+	}
+	return false
+}
+
+// readPrimaryPos reads a primary's binary log position on conn.
+func readPrimaryPos(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (gtidPos, error) {
+	var s sql.NullString
+	if err := q.QueryRowContext(ctx, "SELECT @@GLOBAL.gtid_binlog_pos").Scan(&s); err != nil {
+		return nil, err
+	}
+	return parseGTIDPos(s.String)
+}

@@ -1,0 +1,136 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// probeLoop checks the replicas every probe interval until stop is
+// closed: see probe.
+func (c *Connector) probeLoop(stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	every := c.opts.replica.probeEvery
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), every)
+		c.probe(ctx)
+		cancel()
+	}
+}
+
+// probe checks every replica once, in parallel: an ejected replica that
+// answers a ping is re-admitted; a healthy one has its applied position
+// read again and, with WithMaxReplicaLag, its lag; one that does not
+// answer is ejected. A data source whose write position is unknown has it
+// read from its primary.
+func (c *Connector) probe(ctx context.Context) {
+	rs := c.reps.Load()
+	if rs == nil {
+		return
+	}
+	done := make(chan struct{})
+	n := 0
+	for _, d := range rs.byDS {
+		for _, r := range d.reps {
+			if r.db == nil {
+				continue // invalid DSN: stays ejected
+			}
+			n++
+			go func() {
+				defer func() { done <- struct{}{} }()
+				c.probeOne(ctx, r)
+			}()
+		}
+		d.mu.Lock()
+		unknown := d.unknown
+		d.mu.Unlock()
+		if unknown {
+			if db, err := c.db(d.ds); err == nil {
+				if pos, err := readPrimaryPos(ctx, db); err == nil {
+					d.mu.Lock()
+					d.need, d.needAt, d.unknown = d.need.merge(pos), time.Now(), false
+					d.mu.Unlock()
+				}
+			}
+		}
+	}
+	for ; n > 0; n-- {
+		<-done
+	}
+}
+
+// probeOne checks one replica.
+func (c *Connector) probeOne(ctx context.Context, r *replica) {
+	if _, err := c.readApplied(ctx, r); err != nil {
+		c.eject(r, err) // a replica that does not answer in a probe interval serves no reads
+		return
+	}
+	if c.opts.replica.maxLag > 0 {
+		lag, err := replicaLag(ctx, r.db)
+		switch {
+		case err != nil:
+			r.lag.Store(-1)
+			r.lagged.Store(true)
+		case lag < 0:
+			r.lag.Store(-1)
+			r.lagged.Store(true) // replication stopped
+		default:
+			r.lag.Store(int64(lag))
+			r.lagged.Store(lag > c.opts.replica.maxLag)
+		}
+	}
+	if r.ejected.Swap(false) && c.opts.logger != nil {
+		c.opts.logger.Info("shardsql: replica re-admitted", "data_source", r.ds, "replica", r.name)
+	}
+}
+
+// replicaLag reads Seconds_Behind_Master from SHOW SLAVE STATUS; -1 when
+// replication is not running (the server reports NULL).
+func replicaLag(ctx context.Context, db *sql.DB) (time.Duration, error) {
+	rows, err := db.QueryContext(ctx, "SHOW SLAVE STATUS")
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+		return 0, errors.New("SHOW SLAVE STATUS is empty: the server is not a replica")
+	}
+	vals := make([]sql.RawBytes, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return 0, err
+	}
+	for i, col := range cols {
+		if strings.EqualFold(col, "Seconds_Behind_Master") {
+			if vals[i] == nil {
+				return -1, nil
+			}
+			var secs int64
+			if _, err := fmt.Sscan(string(vals[i]), &secs); err != nil {
+				return 0, fmt.Errorf("Seconds_Behind_Master %q: %w", vals[i], err)
+			}
+			return time.Duration(secs) * time.Second, nil
+		}
+	}
+	return 0, errors.New("SHOW SLAVE STATUS has no Seconds_Behind_Master")
+}

@@ -1,0 +1,399 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/shardsql/shardsql/route"
+)
+
+// readOnReplica is what Conn.lastDS and lastSelectDS hold after a SELECT a
+// replica answered: no data source's session holds its outcome, so
+// FOUND_ROWS() and ROW_COUNT() after it are refused (session.go).
+const readOnReplica = "replica "
+
+// readTarget is where one data source of a read goes.
+type readTarget struct {
+	ds     string
+	rep    *replica // nil: the primary
+	reason string   // why the primary
+	need   gtidPos
+}
+
+// replicaEligible reports whether a statement may read from replicas at
+// all: a SELECT outside a transaction that needs no session and is not
+// PrimaryOnly, on a Conn that has not written or changed its session,
+// without WithPrimary.
+func (c *Conn) replicaEligible(ctx context.Context, p *route.Plan) bool {
+	if c.tx != nil || c.sticky || c.dirty || c.wrote || p.Kind != route.KindSelect || p.Session&^route.TableFree != 0 {
+		return false
+	}
+	primary, _ := ctx.Value(primaryKey{}).(bool)
+	return !primary
+}
+
+// readTargets decides, per data source of p, which server answers.
+func (c *Conn) readTargets(ctx context.Context, p *route.Plan, rs *replicaSet) []readTarget {
+	token, _ := ctx.Value(tokenKey{}).(map[string]gtidPos)
+	ryw := !c.c.opts.replica.noRYW
+	var out []readTarget
+	for _, ds := range p.DataSources() {
+		t := readTarget{ds: ds}
+		if d := rs.byDS[ds]; d == nil {
+			t.reason = "the data source has no replicas"
+		} else {
+			need, at, unknown := d.needOf(token, ryw)
+			t.need = need
+			t.rep, t.reason = c.c.pick(ctx, d, need, at, unknown)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// trace stores the targets in the context's trace and logs them.
+func (c *Conn) trace(ctx context.Context, targets []readTarget) {
+	dst, _ := ctx.Value(traceKey{}).(*[]ReadServer)
+	if dst == nil && c.c.opts.logger == nil {
+		return
+	}
+	out := make([]ReadServer, len(targets))
+	for i, t := range targets {
+		out[i] = ReadServer{DataSource: t.ds, Server: t.ds, Reason: t.reason}
+		if t.rep != nil {
+			out[i].Server, out[i].Replica = t.rep.name, true
+		}
+	}
+	if dst != nil {
+		*dst = out
+	}
+	if l := c.c.opts.logger; l != nil {
+		for _, s := range out {
+			l.DebugContext(ctx, "shardsql: read", "data_source", s.DataSource, "server", s.Server, "replica", s.Replica, "reason", s.Reason)
+		}
+	}
+}
+
+// queryReplicas runs a read on replicas when it may: ok is false when the
+// statement must run as on a topology without replicas (not eligible, every
+// data source's primary must answer, or the pools cannot give the read its
+// connections now). Otherwise it sets up cursors that start at once, as a
+// scatter does, each unit on its data source's replica or primary.
+func (c *Conn) queryReplicas(ctx context.Context, p *route.Plan, cursors []*unitCursor) (cancel context.CancelFunc, release func(), ok bool, err error) {
+	rs := c.c.replicas()
+	if len(rs.byDS) == 0 {
+		return nil, nil, false, nil
+	}
+	if !c.replicaEligible(ctx, p) {
+		if dst, _ := ctx.Value(traceKey{}).(*[]ReadServer); dst != nil {
+			*dst = nil
+		}
+		return nil, nil, false, nil
+	}
+	targets := c.readTargets(ctx, p, rs)
+	c.trace(ctx, targets)
+	any := false
+	for _, t := range targets {
+		any = any || t.rep != nil
+	}
+	if !any {
+		return nil, nil, false, nil
+	}
+	h := &held{}
+	// Every connection of the read at once, without waiting (gate.go).
+	var primaries []string
+	perRep := map[*replica]int{}
+	for _, u := range p.Units {
+		if t := targetOf(targets, u.DataSource); t.rep != nil {
+			perRep[t.rep]++
+		} else {
+			primaries = append(primaries, u.DataSource)
+		}
+	}
+	for r, n := range perRep {
+		if g := c.c.gateFor(r.gateKey(), r.db); g != nil {
+			if !g.take(n) {
+				h.release()
+				return nil, nil, false, nil
+			}
+			h.add(g, n)
+		}
+	}
+	if len(primaries) > 0 {
+		rel, ok, err := c.c.reserve(primaries)
+		if err != nil || !ok {
+			h.release()
+			return nil, nil, false, err
+		}
+		h.addFunc(rel)
+	}
+	ctx, cancel = context.WithCancel(ctx)
+	c.scatterReads(ctx, cancel, p, cursors, targets, h)
+	return cancel, h.release, true, nil
+}
+
+// targetOf returns the target of data source ds.
+func targetOf(targets []readTarget, ds string) *readTarget {
+	for i := range targets {
+		if targets[i].ds == ds {
+			return &targets[i]
+		}
+	}
+	panic("shardsql: no read target for data source " + ds)
+}
+
+// scatterReads starts every unit's query as scatter does, on the server
+// its target names. A unit whose replica fails before answering is retried
+// on another replica that has applied what the read needs, or on the
+// primary; a replica that failed by connection, not by a server's answer,
+// is ejected first.
+func (c *Conn) scatterReads(ctx context.Context, cancel context.CancelFunc, p *route.Plan, cursors []*unitCursor, targets []readTarget, h *held) {
+	sem := make(chan struct{}, c.c.opts.maxParallel)
+	firstFailed := new(atomic.Pointer[unitCursor])
+	for i, u := range p.Units {
+		cur := &unitCursor{unit: u, started: make(chan struct{}), firstFailed: firstFailed}
+		cur.open = func() (*sql.Rows, error) { <-cur.started; return cur.pendingRows, cur.pendingErr }
+		cursors[i] = cur
+	}
+	go func() {
+		for i, cur := range cursors {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				for _, rest := range cursors[i:] {
+					rest.pendingErr = ctx.Err()
+					close(rest.started)
+				}
+				return
+			}
+			go func() {
+				defer close(cur.started)
+				defer func() { <-sem }()
+				cur.pendingRows, cur.pendingErr = c.readUnit(ctx, cur.unit, targetOf(targets, cur.unit.DataSource), h)
+				if cur.pendingErr != nil && firstFailed.CompareAndSwap(nil, cur) {
+					cancel()
+				}
+			}()
+		}
+	}()
+}
+
+// readUnit runs one unit on its target, retrying a failed replica.
+func (c *Conn) readUnit(ctx context.Context, u route.Unit, t *readTarget, h *held) (*sql.Rows, error) {
+	r := t.rep
+	tried := map[*replica]bool{}
+	for {
+		var db *sql.DB
+		if r != nil {
+			db = r.db
+		} else {
+			pdb, err := c.c.db(u.DataSource)
+			if err != nil {
+				return nil, err
+			}
+			db = pdb
+		}
+		rows, err := db.QueryContext(ctx, u.SQL, u.Args...)
+		if err == nil {
+			if r != nil {
+				r.reads.Add(1)
+			}
+			return rows, nil
+		}
+		if r == nil || ctx.Err() != nil {
+			return nil, err
+		}
+		tried[r] = true
+		if c.c.opts.logger != nil {
+			c.c.opts.logger.WarnContext(ctx, "shardsql: read failed on a replica, retried", "replica", r.name, "error", err)
+		}
+		if serverAnswered(err) {
+			r = nil // the primary's answer is the truth
+		} else {
+			c.c.eject(r, err)
+			r = c.c.retryTarget(t, tried)
+		}
+		var g *gate
+		var key string
+		if r != nil {
+			key, db = r.gateKey(), r.db
+		} else {
+			key = u.DataSource
+			if db, err = c.c.db(key); err != nil {
+				return nil, err
+			}
+		}
+		// The retry's connection is counted like the others; it is the one
+		// wait of the read, bounded as any (gate.go).
+		if g = c.c.gateFor(key, db); g != nil {
+			if !g.take(1) {
+				if err := g.acquire(ctx, 1, c.c.opts.connWait); err != nil {
+					return nil, g.waitError(key, err)
+				}
+			}
+			h.add(g, 1)
+		}
+	}
+}
+
+// retryTarget returns another replica of t's data source that has applied
+// what the read needs by its cached position, or nil for the primary.
+func (c *Connector) retryTarget(t *readTarget, tried map[*replica]bool) *replica {
+	rs := c.reps.Load()
+	if rs == nil {
+		return nil
+	}
+	d := rs.byDS[t.ds]
+	if d == nil {
+		return nil
+	}
+	for _, r := range d.order(c.opts.replica.balancer, c.opts.replica.maxLag > 0) {
+		if tried[r] {
+			continue
+		}
+		if pos, _ := r.applied(); pos.covers(t.need) {
+			return r
+		}
+	}
+	return nil
+}
+
+// ejectCodes are server errors that say the server cannot serve, rather
+// than that the statement failed: too many connections, shutdown in
+// progress, connection killed, and the like.
+var ejectCodes = map[uint16]bool{1040: true, 1053: true, 1077: true, 1152: true, 1153: true, 1158: true, 1159: true, 1160: true, 1161: true, 1927: true, 4031: true}
+
+// serverAnswered reports whether err is the server's answer to the
+// statement (the replica works; the primary gets the statement, and its
+// answer is the truth) rather than a failure to reach the server.
+func serverAnswered(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && !ejectCodes[me.Number]
+}
+
+// held is the gate counts a read took, given back when its rows close.
+type held struct {
+	mu    sync.Mutex
+	gates []*gate
+	n     []int
+	funcs []func()
+}
+
+func (h *held) add(g *gate, n int) {
+	h.mu.Lock()
+	h.gates, h.n = append(h.gates, g), append(h.n, n)
+	h.mu.Unlock()
+}
+
+func (h *held) addFunc(f func()) {
+	h.mu.Lock()
+	h.funcs = append(h.funcs, f)
+	h.mu.Unlock()
+}
+
+func (h *held) release() {
+	h.mu.Lock()
+	gates, n, funcs := h.gates, h.n, h.funcs
+	h.gates, h.n, h.funcs = nil, nil, nil
+	h.mu.Unlock()
+	for i, g := range gates {
+		g.release(n[i])
+	}
+	for _, f := range funcs {
+		f()
+	}
+}
+
+// wroteOn records the primary positions after a statement that may have
+// written ran outside a transaction on the data sources of p, so that
+// later reads see it. Inside a transaction, Commit records them.
+func (c *Conn) wroteOn(ctx context.Context, p *route.Plan) {
+	if p.Session&(route.SetsUserVars|route.SetsSystemVars) != 0 && p.Kind == route.KindOther {
+		return // SET writes no data
+	}
+	if c.tx != nil {
+		c.txWrote = true
+		return
+	}
+	c.wrote = true
+	rs := c.c.replicas()
+	if len(rs.byDS) == 0 {
+		return
+	}
+	c.recordPositions(ctx, rs, p.DataSources())
+}
+
+// committed records the primary positions after a transaction that wrote
+// committed (or failed to: some data sources may have committed).
+func (c *Conn) committed(sources []string) {
+	wrote := c.txWrote
+	c.txWrote = false
+	if !wrote {
+		return
+	}
+	c.wrote = true
+	rs := c.c.replicas()
+	if len(rs.byDS) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.c.opts.commitBound())
+	defer cancel()
+	c.recordPositions(ctx, rs, sources)
+}
+
+// recordPositions reads each data source's primary position on the Conn's
+// idle pin or a connection taken for it, and merges it into the position
+// later reads need; a position it cannot read sends reads to the primary
+// until the probe reads it.
+func (c *Conn) recordPositions(ctx context.Context, rs *replicaSet, sources []string) {
+	for _, ds := range sources {
+		d := rs.byDS[ds]
+		if d == nil {
+			continue
+		}
+		pos, err := c.primaryPos(ctx, ds)
+		if err != nil {
+			d.mu.Lock()
+			d.unknown, d.needAt = true, time.Now()
+			d.mu.Unlock()
+			if l := c.c.opts.logger; l != nil {
+				l.WarnContext(ctx, "shardsql: reading the primary's position after a write failed; reads of the data source go to the primary until the probe reads it", "data_source", ds, "error", err)
+			}
+			continue
+		}
+		d.recordWrite(pos)
+	}
+}
+
+// primaryPos reads data source ds's primary position.
+func (c *Conn) primaryPos(ctx context.Context, ds string) (gtidPos, error) {
+	for _, pn := range c.pins {
+		if pn.ds == ds && pn.open == 0 {
+			return readPrimaryPos(ctx, pn.conn)
+		}
+	}
+	pn, err := c.take(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
+	defer (&loan{pins: []*pin{pn}}).giveBack()
+	return readPrimaryPos(ctx, pn.conn)
+}
+
+// sources lists the data sources of the transaction's participants.
+func (t *Tx) sources() []string {
+	out := make([]string, len(t.parts))
+	for i, p := range t.parts {
+		out[i] = p.ds
+	}
+	return out
+}
+
+// rolledBack forgets that the transaction wrote.
+func (c *Conn) rolledBack() { c.txWrote = false }
