@@ -193,12 +193,10 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	buffer := p.Merge.Kind == route.MergeCombine && len(p.Units) > 1
 	var err error
 	var onReplicas bool // replica_query.go
-	if c.tx == nil {
-		var rc context.CancelFunc
-		var rr func()
-		if rc, rr, onReplicas, err = c.queryReplicas(ctx, p, cursors); onReplicas {
-			cancel, release = rc, rr
-		}
+	var rc context.CancelFunc
+	var rr func()
+	if rc, rr, onReplicas, err = c.queryReplicas(ctx, p, cursors); onReplicas {
+		cancel, release = rc, rr
 	}
 	switch {
 	case err != nil || onReplicas:

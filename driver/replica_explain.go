@@ -29,8 +29,7 @@ func ExplainRead(ctx context.Context, db *sql.DB, query string, args ...any) (st
 	err = withConnector(ctx, db, func(c *Connector) error {
 		conn := &Conn{c: c}
 		rs := c.replicas()
-		if !conn.replicaEligible(ctx, plan) || len(rs.byDS) == 0 {
-			why := "not a read a replica may answer (a write, a locking read, a session-dependent statement, or WithPrimary)"
+		if why := conn.primaryReason(ctx, plan); why != "" || len(rs.byDS) == 0 {
 			if len(rs.byDS) == 0 {
 				why = "the topology has no replicas"
 			}

@@ -26,16 +26,27 @@ type readTarget struct {
 	need   gtidPos
 }
 
-// replicaEligible reports whether a statement may read from replicas at
-// all: a SELECT outside a transaction that needs no session and is not
-// PrimaryOnly, on a Conn that has not written or changed its session,
-// without WithPrimary.
-func (c *Conn) replicaEligible(ctx context.Context, p *route.Plan) bool {
-	if c.tx != nil || c.sticky || c.dirty || c.wrote || p.Kind != route.KindSelect || p.Session&^route.TableFree != 0 {
-		return false
+// primaryReason says why a statement may not read from replicas at all
+// ("" when it may): only a SELECT outside a transaction that needs no
+// session and is not PrimaryOnly, on a Conn that has not written or
+// changed its session, without WithPrimary, reads from replicas.
+func (c *Conn) primaryReason(ctx context.Context, p *route.Plan) string {
+	switch {
+	case c.tx != nil:
+		return "in a transaction"
+	case p.Kind != route.KindSelect:
+		return "not a SELECT"
+	case p.Session&route.PrimaryOnly != 0:
+		return "a locking read, INTO OUTFILE or a sequence function"
+	case p.Session&^route.TableFree != 0:
+		return "depends on the session"
+	case c.wrote || c.sticky || c.dirty:
+		return "the connection wrote or changed its session"
 	}
-	primary, _ := ctx.Value(primaryKey{}).(bool)
-	return !primary
+	if primary, _ := ctx.Value(primaryKey{}).(bool); primary {
+		return "driver.WithPrimary"
+	}
+	return ""
 }
 
 // readTargets decides, per data source of p, which server answers.
@@ -90,9 +101,13 @@ func (c *Conn) queryReplicas(ctx context.Context, p *route.Plan, cursors []*unit
 	if len(rs.byDS) == 0 {
 		return nil, nil, false, nil
 	}
-	if !c.replicaEligible(ctx, p) {
+	if why := c.primaryReason(ctx, p); why != "" {
 		if dst, _ := ctx.Value(traceKey{}).(*[]ReadServer); dst != nil {
-			*dst = nil
+			targets := make([]readTarget, 0, 2)
+			for _, ds := range p.DataSources() {
+				targets = append(targets, readTarget{ds: ds, reason: why})
+			}
+			c.trace(ctx, targets)
 		}
 		return nil, nil, false, nil
 	}

@@ -184,7 +184,7 @@ func testReplicaReads(t *testing.T, cluster *shardtest.Replicated, db *sql.DB) {
 	assert.Regexp(t, `reads:\n  ds[01] → replica ds[01]/r[12]`, out)
 	out, err = driver.ExplainRead(ctx, db, "SELECT * FROM t_rw WHERE user_id = ? FOR UPDATE", 5)
 	require.NoError(t, err)
-	assert.Contains(t, out, "→ primary (not a read a replica may answer")
+	assert.Contains(t, out, "→ primary (a locking read")
 }
 
 func testReadYourWrites(t *testing.T, cluster *shardtest.Replicated, db *sql.DB, topo *shard.Topology) {
