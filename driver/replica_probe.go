@@ -71,7 +71,11 @@ func (c *Connector) probe(ctx context.Context) {
 
 // probeOne checks one replica.
 func (c *Connector) probeOne(ctx context.Context, r *replica) {
-	if _, err := c.readApplied(ctx, r); err != nil {
+	check := func() error { _, err := c.readApplied(ctx, r); return err }
+	if c.opts.replica.noRYW {
+		check = func() error { return r.db.PingContext(ctx) } // no GTIDs needed (MySQL replicas)
+	}
+	if err := check(); err != nil {
 		c.eject(r, err) // a replica that does not answer in a probe interval serves no reads
 		return
 	}
