@@ -49,9 +49,9 @@ func WriteToken(ctx context.Context, db *sql.DB) (string, error) {
 		pos := make(map[string]gtidPos, len(rs.byDS))
 		for ds, d := range rs.byDS {
 			need, _, unknown := d.needOf(nil, true)
-			if unknown {
-				// A write's position was not read: read the primary's now,
-				// which covers it.
+			if unknown || c.opts.replica.noRYW {
+				// A write's position was not read (or is not recorded
+				// without read-your-writes): the primary's now covers it.
 				pdb, err := c.db(ds)
 				if err != nil {
 					return err

@@ -338,8 +338,8 @@ func (c *Conn) wroteOn(ctx context.Context, p *route.Plan) {
 	}
 	c.wrote = true
 	rs := c.c.replicas()
-	if len(rs.byDS) == 0 {
-		return
+	if len(rs.byDS) == 0 || c.c.opts.replica.noRYW {
+		return // without read-your-writes, WriteToken reads the positions itself
 	}
 	c.recordPositions(ctx, rs, p.DataSources())
 }
@@ -354,7 +354,7 @@ func (c *Conn) committed(sources []string) {
 	}
 	c.wrote = true
 	rs := c.c.replicas()
-	if len(rs.byDS) == 0 {
+	if len(rs.byDS) == 0 || c.c.opts.replica.noRYW {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.c.opts.commitBound())

@@ -178,6 +178,25 @@ func testReplicaReads(t *testing.T, cluster *shardtest.Replicated, db *sql.DB) {
 		return conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_rw WHERE user_id = 4 AND note = 'y'").Scan(&total)
 	})
 
+	// A replica's answer that the statement failed (here: a table only the
+	// primary has, created outside the binary log) is retried on the
+	// primary, whose answer is the truth; the replica stays in service.
+	pconn, err := direct(t, cluster.Primary).Conn(ctx)
+	require.NoError(t, err)
+	defer pconn.Close()
+	for _, q := range []string{"SET sql_log_bin = 0", "CREATE TABLE app0.t_primary_only (a INT)", "INSERT INTO app0.t_primary_only VALUES (7)", "SET sql_log_bin = 1"} {
+		_, err := pconn.ExecContext(ctx, q)
+		require.NoError(t, err)
+	}
+	var a int
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT a FROM t_primary_only").Scan(&a))
+	require.Equal(t, 7, a)
+	st, err := driver.Replicas(ctx, db)
+	require.NoError(t, err)
+	for _, s := range st {
+		require.False(t, s.Ejected, "%+v", s)
+	}
+
 	// ExplainRead names the server.
 	out, err := driver.ExplainRead(ctx, db, "SELECT * FROM t_rw WHERE user_id = ?", 5)
 	require.NoError(t, err)
