@@ -237,10 +237,32 @@ func testReadYourWrites(t *testing.T, cluster *shardtest.Replicated, db *sql.DB,
 	t.Logf("read-your-writes under 1s lag: %d of %d reads on replicas, %d on the primary", onReplica, pairs, onPrimary)
 	assert.Greater(t, onPrimary, pairs/2, "replicas a second behind cannot serve reads right after writes")
 
+	// A committed transaction's writes too.
+	for i := 0; i < 20; i++ {
+		id := 2000 + i
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		_, err = tx.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, ?, 'tx')", id, id)
+		require.NoError(t, err)
+		require.NoError(t, tx.Commit())
+		require.Equal(t, 1, readCount(ctx, t, db, id, new([]driver.ReadServer)), "stale read after commit %d", i)
+	}
+
+	// WithReplicaWait: the read waits for a replica to apply the write
+	// (MASTER_GTID_WAIT) rather than going to the primary.
+	waiting := openDB(t, topo, driver.WithReplicaWait(3*time.Second))
+	_, err := waiting.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (3000, 3000, 'wait')")
+	require.NoError(t, err)
+	begin := time.Now()
+	var waited []driver.ReadServer
+	require.Equal(t, 1, readCount(ctx, t, waiting, 3000, &waited))
+	require.True(t, waited[0].Replica, "%+v", waited[0])
+	assert.Greater(t, time.Since(begin), 500*time.Millisecond, "the replica is a second behind: the read waited")
+
 	// A token carries the position to a connector that never saw the
 	// write: without it, its read is stale; with it, not.
 	other := openDB(t, topo)
-	_, err := db.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (5000, 5000, 'token')")
+	_, err = db.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (5000, 5000, 'token')")
 	require.NoError(t, err)
 	token, err := driver.WriteToken(ctx, db)
 	require.NoError(t, err)
