@@ -245,7 +245,7 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	c.after(p, "")
 	if onReplicas {
 		c.lastDS, c.lastSelectDS = readOnReplica, readOnReplica
-	} else if p.Kind != route.KindSelect || p.Session&route.PrimaryOnly != 0 {
+	} else if (p.Kind != route.KindSelect || p.Session&route.PrimaryOnly != 0) && len(c.c.replicas().byDS) > 0 {
 		rows.release = func() { release(); c.wroteOn(context.Background(), p) }
 	}
 	return rows, nil
