@@ -186,10 +186,24 @@ func (s *statement) routeWhere(kind Kind, stmt sqlparser.Statement, ref tableRef
 	return s.plan(kind, stmt, rt), nil
 }
 
+// rangeGenerator is a key generator that reserves consecutive ids for one
+// statement (seq.RangeGenerator; route does not import seq).
+type rangeGenerator interface {
+	NextIDs(n int) (int64, error)
+}
+
 // fillKeys gives every row that omits the table's key column, or sets it
 // to NULL, an id from the table's key generator. It returns a rewritten
 // copy of the INSERT (the cached statement is never modified) and the ids
 // in row order.
+//
+// The ids of one statement are consecutive: ORMs number a multi-row
+// INSERT's rows from LastInsertId, as MySQL's AUTO_INCREMENT allows
+// (gorm CreateInBatches, ent CreateBulk), and would otherwise hand the
+// application ids that are not in the database. A generator that can
+// reserve a range (seq.Snowflake, seq.Segment) is asked for one; any other
+// is asked one id at a time and the statement is refused if they are not
+// consecutive, never silently inconsistent.
 func (s *statement) fillKeys(ins *sqlparser.Insert, rows sqlparser.Values, table *shard.ShardedTable) (*sqlparser.Insert, sqlparser.Values, []int64, error) {
 	col := -1
 	for i, c := range ins.Columns {
@@ -197,38 +211,41 @@ func (s *statement) fillKeys(ins *sqlparser.Insert, rows sqlparser.Values, table
 			col = i
 		}
 	}
-	var ids []int64
-	next := func() (sqlparser.Expr, error) {
-		id, err := table.KeyGenerator.NextID()
-		if err != nil {
-			return nil, fmt.Errorf("shardsql: generating %s.%s: %w", table.Name, table.KeyColumn, err)
+	needs := func(row sqlparser.ValTuple) bool {
+		if col < 0 {
+			return true
 		}
-		ids = append(ids, id)
-		return sqlparser.NewIntLiteral(strconv.FormatInt(id, 10)), nil
+		v, ok := s.valueAt(row, col)
+		return ok && v == nil
+	}
+	n := 0
+	for _, row := range rows {
+		if needs(row) {
+			n++
+		}
+	}
+	if n == 0 {
+		return ins, rows, nil, nil
+	}
+	ids, err := s.reserveKeys(table, n)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	out := make(sqlparser.Values, len(rows))
+	next := 0
 	for i, row := range rows {
+		if !needs(row) {
+			out[i] = row
+			continue
+		}
+		id := sqlparser.NewIntLiteral(strconv.FormatInt(ids[next], 10))
+		next++
 		if col < 0 {
-			id, err := next()
-			if err != nil {
-				return nil, nil, nil, err
-			}
 			out[i] = append(append(sqlparser.ValTuple(nil), row...), id)
 			continue
 		}
-		if v, ok := s.valueAt(row, col); ok && v == nil {
-			id, err := next()
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			out[i] = append(sqlparser.ValTuple(nil), row...)
-			out[i][col] = id
-			continue
-		}
-		out[i] = row
-	}
-	if len(ids) == 0 {
-		return ins, rows, nil, nil
+		out[i] = append(sqlparser.ValTuple(nil), row...)
+		out[i][col] = id
 	}
 	c := *ins
 	if col < 0 {
@@ -236,6 +253,32 @@ func (s *statement) fillKeys(ins *sqlparser.Insert, rows sqlparser.Values, table
 	}
 	c.Rows = out
 	return &c, out, ids, nil
+}
+
+// reserveKeys returns n consecutive ids from the table's key generator.
+func (s *statement) reserveKeys(table *shard.ShardedTable, n int) ([]int64, error) {
+	ids := make([]int64, n)
+	if rg, ok := table.KeyGenerator.(rangeGenerator); ok && n > 1 {
+		first, err := rg.NextIDs(n)
+		if err != nil {
+			return nil, fmt.Errorf("shardsql: generating %d consecutive ids for %s.%s in %q (insert fewer rows per statement): %w", n, table.Name, table.KeyColumn, quote(s.sql), err)
+		}
+		for i := range ids {
+			ids[i] = first + int64(i)
+		}
+		return ids, nil
+	}
+	for i := range ids {
+		id, err := table.KeyGenerator.NextID()
+		if err != nil {
+			return nil, fmt.Errorf("shardsql: generating %s.%s: %w", table.Name, table.KeyColumn, err)
+		}
+		ids[i] = id
+		if i > 0 && id != ids[i-1]+1 {
+			return nil, unsupported(s.sql, "multi-row INSERT into %s whose KeyGenerator handed out ids %d and %d, not consecutive (ORMs number a multi-row INSERT's rows from LastInsertId); give the generator a method NextIDs(n int) (int64, error) that reserves n consecutive ids, as seq.Snowflake and seq.Segment have, or insert one row per statement", table.Name, ids[i-1], id)
+		}
+	}
+	return ids, nil
 }
 
 // valueAt is value of row[i], false when the row is too short.
