@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/shardsql/shardsql/route"
 )
 
 // Conn is one shardsql connection. While its caller holds it (a *sql.Conn,
@@ -113,6 +115,9 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 		return nil, err
 	}
 	defer c.c.afterExec(p)
+	if p.Move != nil {
+		return nil, fmt.Errorf("%w: UPDATE that moves rows to another node run as a query in %q; run it with Exec", route.ErrUnsupported, query)
+	}
 	return c.query(ctx, p)
 }
 

@@ -43,7 +43,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		return nil, unsupported(s.sql, "INSERT into sharded table %s, whose column %s the servers did not describe (is the table created? is its first node's server up?)", table.Name, table.Column)
 	}
 	for _, upd := range ins.OnDup {
-		if upd.Name.Name.EqualString(table.Column) {
+		if upd.Name.Name.EqualString(table.Column) && !sameKeyOnDup(upd, table.Column) {
 			return nil, unsupported(s.sql, "ON DUPLICATE KEY UPDATE of sharding column %s (the row would have to move to another node)", table.Column)
 		}
 	}
@@ -142,11 +142,18 @@ func (s *statement) routeUpdate(upd *sqlparser.Update) (*Plan, error) {
 		return nil, err
 	}
 	ref := sh.sharded[0]
+	var keySet *sqlparser.UpdateExpr
 	for _, e := range upd.Exprs {
 		if e.Name.Name.EqualString(ref.sharded.Column) &&
 			(e.Name.Qualifier.IsEmpty() || s.qualifies(e.Name.Qualifier, ref)) {
-			return nil, unsupported(s.sql, "UPDATE of sharding column %s (the row would have to move to another node)", ref.sharded.Column)
+			if keySet != nil {
+				return nil, unsupported(s.sql, "UPDATE setting sharding column %s twice", ref.sharded.Column)
+			}
+			keySet = e
 		}
+	}
+	if keySet != nil {
+		return s.routeKeyUpdate(upd, ref, keySet)
 	}
 	return s.routeWhere(KindUpdate, upd, ref, upd.Where, upd.OrderBy, upd.Limit)
 }
