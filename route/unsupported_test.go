@@ -160,7 +160,7 @@ var unsupportedCases = []errorCase{
 	{name: "start transaction", sql: "START TRANSACTION", contains: []string{"transaction control in SQL text"}},
 	{name: "commit", sql: "COMMIT", contains: []string{"transaction control in SQL text"}},
 	{name: "rollback", sql: "ROLLBACK", contains: []string{"transaction control in SQL text"}},
-	{name: "savepoint", sql: "SAVEPOINT s1", contains: []string{"transaction control in SQL text"}},
+	{name: "savepoint with the reserved name", sql: "SAVEPOINT SHARDSQL_STMT", contains: []string{"savepoint name shardsql_stmt, which shardsql uses itself"}},
 	{name: "set session variable", sql: "SET autocommit = 0", contains: []string{"SET"}},
 	{name: "set global", sql: "SET GLOBAL max_connections = 10", contains: []string{"SET", "GLOBAL"}},
 	{name: "use", sql: "USE app", contains: []string{"USE"}},
