@@ -200,7 +200,7 @@ type rangeGenerator interface {
 }
 
 // fillKeys gives every row that omits the table's key column, or sets it
-// to NULL, an id from the table's key generator. It returns a rewritten
+// to NULL or DEFAULT, an id from the table's key generator. It returns a rewritten
 // copy of the INSERT (the cached statement is never modified) and the ids
 // in row order.
 //
@@ -221,6 +221,14 @@ func (s *statement) fillKeys(ins *sqlparser.Insert, rows sqlparser.Values, table
 	needs := func(row sqlparser.ValTuple) bool {
 		if col < 0 {
 			return true
+		}
+		if col < len(row) {
+			if _, ok := row[col].(*sqlparser.Default); ok {
+				// DEFAULT asks for a generated id, as for an
+				// AUTO_INCREMENT column (gorm writes it for the rows of
+				// a batch without one when others have theirs).
+				return true
+			}
 		}
 		v, ok := s.valueAt(row, col)
 		return ok && v == nil

@@ -48,9 +48,13 @@ func TestInsertGeneratedKeysConsecutive(t *testing.T) {
 	assert.Equal(t, []int64{101, 102, 103}, p.GeneratedIDs)
 	assert.Equal(t, []int{3}, rg.ranges, "one range for the statement")
 
+	p, err = r.Route("INSERT INTO t_rng (name, id) VALUES ('a', 9), ('b', DEFAULT)", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{113}, p.GeneratedIDs, "DEFAULT asks for an id")
+
 	p, err = r.Route("INSERT INTO t_rng (name) VALUES ('a')", nil)
 	require.NoError(t, err)
-	assert.Equal(t, []int64{113}, p.GeneratedIDs, "one row takes NextID")
+	assert.Equal(t, []int64{123}, p.GeneratedIDs, "one row takes NextID")
 
 	p, err = r.Route("INSERT INTO t_jmp (name) VALUES ('a')", nil)
 	require.NoError(t, err)
