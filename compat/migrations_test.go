@@ -136,3 +136,40 @@ func TestGolangMigrate(t *testing.T) {
 		t.Errorf("golang-migrate: oracle %q, sharded %q", summaries[0], summaries[1])
 	}
 }
+
+// TestGolangMigrateMultiStatement runs a migration file holding two
+// statements, which golang-migrate sends as one string (the oracle's DSN
+// sets multiStatements=true, as golang-migrate's documentation asks).
+func TestGolangMigrateMultiStatement(t *testing.T) {
+	e := newEnv(t, "migratemulti", table{"gm_multi_a", "id", ""})
+	oracle, err := sql.Open("mysql", e.OracleDSN+"&multiStatements=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = oracle.Close() })
+	for i, db := range []*sql.DB{oracle, e.Sharded} {
+		src, err := iofs.New(os.DirFS("testdata"), "migrate_multi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		drv, err := migratemysql.WithInstance(db, &migratemysql.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := migrate.NewWithInstance("iofs", src, "mysql", drv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = m.Up()
+		if i == 1 {
+			skipIfPending(t, err, needMultiStmt, "unsupported", "syntax")
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"INSERT INTO gm_multi_a (id, v) VALUES (1, 1), (2, 2)", "INSERT INTO gm_multi_b (id, v) VALUES (1, 1)"} {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
