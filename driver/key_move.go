@@ -102,6 +102,12 @@ func moveRows(ctx context.Context, tx *Tx, p *route.Plan, res *result, maxRows i
 		if len(rows) == 0 {
 			continue
 		}
+		if err := checkMovable(ctx, part, src.Select.Node.Table, p); err != nil {
+			return err
+		}
+		if err := checkMovable(ctx, target, m.Target.Table, p); err != nil {
+			return err
+		}
 		for start := 0; start < len(rows); start += moveBatch {
 			ins := m.Insert(cols, rows[start:min(start+moveBatch, len(rows))])
 			if _, err := target.ExecContext(ctx, ins.SQL, ins.Args...); err != nil {
@@ -156,4 +162,37 @@ func readRows(ctx context.Context, part *participant, u route.Unit, maxRows int)
 		return nil, nil, unitError(u, err)
 	}
 	return cols, out, nil
+}
+
+// checkMovable refuses a move that DELETE and INSERT cannot make exact on
+// the physical table: a trigger would fire for a DELETE and an INSERT
+// where one table fires its UPDATE triggers, and a foreign key that
+// references the table would act on (or forbid) the DELETE, where one
+// table's UPDATE of a non-key column leaves the children alone. Asked only
+// when rows are about to move, inside the move's transaction.
+func checkMovable(ctx context.Context, part *participant, table string, p *route.Plan) error {
+	const q = `SELECT
+		(SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ?),
+		(SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ?)`
+	rs, err := part.QueryContext(ctx, q, table, table)
+	if err != nil {
+		return fmt.Errorf("shardsql: checking %s on data source %s before moving rows: %w", table, part.ds, err)
+	}
+	defer rs.Close()
+	var triggers, refs int
+	if rs.Next() {
+		if err := rs.Scan(&triggers, &refs); err != nil {
+			return fmt.Errorf("shardsql: checking %s on data source %s before moving rows: %w", table, part.ds, err)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("shardsql: checking %s on data source %s before moving rows: %w", table, part.ds, err)
+	}
+	switch {
+	case triggers > 0:
+		return fmt.Errorf("%w: UPDATE moving rows of %s to another node, whose table %s on data source %s has triggers (a move fires DELETE and INSERT triggers, not UPDATE triggers) in %q; move the rows with DELETE and INSERT yourself", route.ErrUnsupported, p.Table, table, part.ds, p.SQL)
+	case refs > 0:
+		return fmt.Errorf("%w: UPDATE moving rows of %s to another node, whose table %s on data source %s is referenced by a foreign key (a move deletes the row there) in %q; move the rows with DELETE and INSERT yourself", route.ErrUnsupported, p.Table, table, part.ds, p.SQL)
+	}
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardsql/shardsql/driver"
+	"github.com/shardsql/shardsql/route"
 	"github.com/shardsql/shardsql/shard"
 )
 
@@ -202,6 +203,35 @@ func TestUpdateShardingColumnMovesRows(t *testing.T) {
 	}
 	require.NoError(t, rows.Err())
 	assert.Equal(t, []string{"1x", "2b", "3c"}, kv)
+}
+
+// TestUpdateShardingColumnTriggers: a move is refused, and nothing
+// changed, when a node table has a trigger or is referenced by a foreign
+// key; an UPDATE that moves nothing still runs.
+func TestUpdateShardingColumnTriggers(t *testing.T) {
+	ctx := context.Background()
+	db, nodes, _ := keyMoveDBs(t, "keymove_trg")
+	before := acctRows(t, db)
+	// user_id 1 lives on ds0.t_acct_1, 2 on ds1.t_acct_0.
+	_, err := nodes[1].ExecContext(ctx, "CREATE TRIGGER t_acct_0_upd BEFORE UPDATE ON t_acct_0 FOR EACH ROW SET NEW.note = 'trg'")
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, "UPDATE t_acct SET user_id = 2 WHERE id = 1")
+	require.ErrorIs(t, err, route.ErrUnsupported)
+	assert.ErrorContains(t, err, "has triggers")
+	assert.Equal(t, before, acctRows(t, db))
+	_, err = db.ExecContext(ctx, "UPDATE t_acct SET user_id = 2 WHERE id = 2")
+	require.NoError(t, err, "nothing to move")
+	before = acctRows(t, db) // the trigger set the note of row 2
+	_, err = nodes[1].ExecContext(ctx, "DROP TRIGGER t_acct_0_upd")
+	require.NoError(t, err)
+
+	_, err = nodes[0].ExecContext(ctx, "CREATE TABLE child (id INT PRIMARY KEY, acct BIGINT, FOREIGN KEY (acct) REFERENCES t_acct_1 (id))")
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, "UPDATE t_acct SET user_id = 2 WHERE id = 1")
+	require.ErrorIs(t, err, route.ErrUnsupported)
+	assert.ErrorContains(t, err, "referenced by a foreign key")
+	assert.Equal(t, before, acctRows(t, db))
+	requirePlaced(t, nodes)
 }
 
 // TestUpdateShardingColumnXA: a move outside a transaction commits with
