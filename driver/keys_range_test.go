@@ -2,6 +2,7 @@ package driver_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -98,4 +99,47 @@ func TestMultiRowInsertIDsConsecutive(t *testing.T) {
 		assert.Equal(t, want, id)
 		assertAffected(t, res, 1)
 	}
+}
+
+// TestMultiRowInsertIDsSegment: with a seq.Segment, each statement's ids
+// come from one block, consecutive from LastInsertId; a statement with
+// more rows than a block is refused.
+func TestMultiRowInsertIDsSegment(t *testing.T) {
+	dsns := sharedDSNs(t, "keys_segment")
+	ctx := context.Background()
+	plain := openPlain(t, dsns[0])
+	require.NoError(t, seq.CreateSequenceTable(ctx, plain))
+	gen, err := seq.NewSegment(ctx, plain, "t_seg_id", seq.WithStep(100))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = gen.Close() })
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_seg", Column: "id", Nodes: "ds${0..1}.t_seg_${0..1}",
+		KeyColumn: "id", KeyGenerator: gen}))
+	db := openDB(t, topo)
+	for _, q := range []string{"DROP TABLE IF EXISTS t_seg", "CREATE TABLE t_seg (id BIGINT PRIMARY KEY, n INT NOT NULL)"} {
+		_, err := db.ExecContext(ctx, q)
+		require.NoError(t, err, q)
+	}
+	insert := func(rows int) (sql.Result, error) {
+		q := "INSERT INTO t_seg (n) VALUES (0)" + strings.Repeat(", (0)", rows-1)
+		return db.ExecContext(ctx, q)
+	}
+	prev := int64(0)
+	for round := range 5 {
+		res, err := insert(60)
+		require.NoError(t, err)
+		first, err := res.LastInsertId()
+		require.NoError(t, err)
+		require.Greater(t, first, prev)
+		assert.Equal(t, (first-1)/100, (first+59-1)/100, "round %d: one block", round)
+		var n, lo, hi int64
+		require.NoError(t, db.QueryRowContext(ctx, "SELECT COUNT(*), MIN(id), MAX(id) FROM t_seg WHERE id >= ?", first).Scan(&n, &lo, &hi))
+		assert.Equal(t, []int64{60, first, first + 59}, []int64{n, lo, hi})
+		prev = first + 59
+	}
+	_, err = insert(101)
+	require.ErrorIs(t, err, seq.ErrRangeTooLarge)
 }
