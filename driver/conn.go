@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/shardsql/shardsql/route"
 )
 
 // Conn is one shardsql connection. While its caller holds it (a *sql.Conn,
@@ -103,6 +105,9 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 		return nil, err
 	}
 	defer c.c.afterExec(p)
+	if p.Savepoint != nil {
+		return c.savepoint(ctx, p.Savepoint)
+	}
 	return c.exec(ctx, p)
 }
 
@@ -117,6 +122,15 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 		return nil, err
 	}
 	defer c.c.afterExec(p)
+	if p.Savepoint != nil {
+		if _, err := c.savepoint(ctx, p.Savepoint); err != nil {
+			return nil, err
+		}
+		return emptyRows{}, nil
+	}
+	if p.Move != nil {
+		return nil, fmt.Errorf("%w: UPDATE that moves rows to another node run as a query in %q; run it with Exec", route.ErrUnsupported, query)
+	}
 	return c.query(ctx, p)
 }
 

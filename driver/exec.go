@@ -67,6 +67,8 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	}
 	var err error
 	switch {
+	case p.Move != nil:
+		err = c.execMove(ctx, p, res)
 	case c.tx != nil && len(p.Units) > 1 && atomicWrite(p):
 		err = c.execAtomicInTx(ctx, p, res)
 	case c.tx != nil:

@@ -32,7 +32,9 @@ func (r *result) add(ds string, sr sql.Result) error {
 		r.affected += n
 	}
 	id, idErr := sr.LastInsertId()
-	if r.units == 1 {
+	if r.added == 1 {
+		// The only unit's id, or for a broadcast write the first copy's
+		// (every copy generates the same one).
 		r.lastID, r.lastErr = id, idErr
 	}
 	if idErr == nil && id != 0 {
@@ -47,19 +49,29 @@ func (r *result) add(ds string, sr sql.Result) error {
 }
 
 // LastInsertId returns the id the database generated for a statement that
-// ran on one node. A statement split over several nodes has no single id.
+// ran on one node, and for a write to a broadcast table the first copy's.
 //
 // When shardsql generated the INSERT's keys (Table.KeyGenerator), it is the
-// first generated id, as MySQL reports the first id of a multi-row INSERT;
+// first generated id, as MySQL reports the first id of a multi-row INSERT,
+// and the statement's generated ids are consecutive from it (fillKeys);
 // WithGeneratedIDs collects all of them.
+//
+// A statement split over several nodes whose keys shardsql did not
+// generate reports 0 and no error: no server generated an id for it
+// (route refuses to leave AUTO_INCREMENT to the servers of a sharded
+// table), as MySQL reports 0 for a statement that generated none. ORMs
+// read LastInsertId after every INSERT (ent's CreateBulk even when the
+// rows carry their ids), so an error here would fail them. One difference
+// from one MySQL table: MySQL reports the last row's explicit value of an
+// AUTO_INCREMENT column; the column is not the servers' to fill here.
 func (r *result) LastInsertId() (int64, error) {
 	if len(r.genIDs) > 0 {
 		return r.genIDs[0], nil
 	}
-	if r.units != 1 {
-		return 0, fmt.Errorf("shardsql: LastInsertId is not available: the statement ran on %d nodes, each with its own id", r.units)
+	if r.units == 1 || r.oneCopy {
+		return r.lastID, r.lastErr
 	}
-	return r.lastID, r.lastErr
+	return 0, nil
 }
 
 // RowsAffected returns the sum of the rows affected on every node (on one

@@ -33,6 +33,9 @@ type Tx struct {
 	xa    bool
 	gtrid string         // XA global transaction id
 	parts []*participant // in first-use order
+	// savepoints are the caller's savepoints, oldest first
+	// (tx_savepoint.go).
+	savepoints []string
 }
 
 var _ driver.Tx = (*Tx)(nil)
@@ -170,6 +173,9 @@ func (t *Tx) participant(ctx context.Context, ds string) (*participant, error) {
 		err = t.startBranch(ctx, p)
 	} else {
 		err = t.startLocal(ctx, p)
+	}
+	if err == nil {
+		err = t.joinSavepoints(ctx, p)
 	}
 	if err != nil {
 		p.release() // never finished: closed, so the server ends what began

@@ -43,7 +43,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		return nil, unsupported(s.sql, "INSERT into sharded table %s, whose column %s the servers did not describe (is the table created? is its first node's server up?)", table.Name, table.Column)
 	}
 	for _, upd := range ins.OnDup {
-		if upd.Name.Name.EqualString(table.Column) {
+		if upd.Name.Name.EqualString(table.Column) && !sameKeyOnDup(upd, table.Column) {
 			return nil, unsupported(s.sql, "ON DUPLICATE KEY UPDATE of sharding column %s (the row would have to move to another node)", table.Column)
 		}
 	}
@@ -142,11 +142,18 @@ func (s *statement) routeUpdate(upd *sqlparser.Update) (*Plan, error) {
 		return nil, err
 	}
 	ref := sh.sharded[0]
+	var keySet *sqlparser.UpdateExpr
 	for _, e := range upd.Exprs {
 		if e.Name.Name.EqualString(ref.sharded.Column) &&
 			(e.Name.Qualifier.IsEmpty() || s.qualifies(e.Name.Qualifier, ref)) {
-			return nil, unsupported(s.sql, "UPDATE of sharding column %s (the row would have to move to another node)", ref.sharded.Column)
+			if keySet != nil {
+				return nil, unsupported(s.sql, "UPDATE setting sharding column %s twice", ref.sharded.Column)
+			}
+			keySet = e
 		}
+	}
+	if keySet != nil {
+		return s.routeKeyUpdate(upd, ref, keySet)
 	}
 	return s.routeWhere(KindUpdate, upd, ref, upd.Where, upd.OrderBy, upd.Limit)
 }
@@ -186,10 +193,24 @@ func (s *statement) routeWhere(kind Kind, stmt sqlparser.Statement, ref tableRef
 	return s.plan(kind, stmt, rt), nil
 }
 
+// rangeGenerator is a key generator that reserves consecutive ids for one
+// statement (seq.RangeGenerator; route does not import seq).
+type rangeGenerator interface {
+	NextIDs(n int) (int64, error)
+}
+
 // fillKeys gives every row that omits the table's key column, or sets it
-// to NULL, an id from the table's key generator. It returns a rewritten
+// to NULL or DEFAULT, an id from the table's key generator. It returns a rewritten
 // copy of the INSERT (the cached statement is never modified) and the ids
 // in row order.
+//
+// The ids of one statement are consecutive: ORMs number a multi-row
+// INSERT's rows from LastInsertId, as MySQL's AUTO_INCREMENT allows
+// (gorm CreateInBatches, ent CreateBulk), and would otherwise hand the
+// application ids that are not in the database. A generator that can
+// reserve a range (seq.Snowflake, seq.Segment) is asked for one; any other
+// is asked one id at a time and the statement is refused if they are not
+// consecutive, never silently inconsistent.
 func (s *statement) fillKeys(ins *sqlparser.Insert, rows sqlparser.Values, table *shard.ShardedTable) (*sqlparser.Insert, sqlparser.Values, []int64, error) {
 	col := -1
 	for i, c := range ins.Columns {
@@ -197,38 +218,49 @@ func (s *statement) fillKeys(ins *sqlparser.Insert, rows sqlparser.Values, table
 			col = i
 		}
 	}
-	var ids []int64
-	next := func() (sqlparser.Expr, error) {
-		id, err := table.KeyGenerator.NextID()
-		if err != nil {
-			return nil, fmt.Errorf("shardsql: generating %s.%s: %w", table.Name, table.KeyColumn, err)
+	needs := func(row sqlparser.ValTuple) bool {
+		if col < 0 {
+			return true
 		}
-		ids = append(ids, id)
-		return sqlparser.NewIntLiteral(strconv.FormatInt(id, 10)), nil
+		if col < len(row) {
+			if _, ok := row[col].(*sqlparser.Default); ok {
+				// DEFAULT asks for a generated id, as for an
+				// AUTO_INCREMENT column (gorm writes it for the rows of
+				// a batch without one when others have theirs).
+				return true
+			}
+		}
+		v, ok := s.valueAt(row, col)
+		return ok && v == nil
+	}
+	n := 0
+	for _, row := range rows {
+		if needs(row) {
+			n++
+		}
+	}
+	if n == 0 {
+		return ins, rows, nil, nil
+	}
+	ids, err := s.reserveKeys(table, n)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	out := make(sqlparser.Values, len(rows))
+	next := 0
 	for i, row := range rows {
+		if !needs(row) {
+			out[i] = row
+			continue
+		}
+		id := sqlparser.NewIntLiteral(strconv.FormatInt(ids[next], 10))
+		next++
 		if col < 0 {
-			id, err := next()
-			if err != nil {
-				return nil, nil, nil, err
-			}
 			out[i] = append(append(sqlparser.ValTuple(nil), row...), id)
 			continue
 		}
-		if v, ok := s.valueAt(row, col); ok && v == nil {
-			id, err := next()
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			out[i] = append(sqlparser.ValTuple(nil), row...)
-			out[i][col] = id
-			continue
-		}
-		out[i] = row
-	}
-	if len(ids) == 0 {
-		return ins, rows, nil, nil
+		out[i] = append(sqlparser.ValTuple(nil), row...)
+		out[i][col] = id
 	}
 	c := *ins
 	if col < 0 {
@@ -236,6 +268,32 @@ func (s *statement) fillKeys(ins *sqlparser.Insert, rows sqlparser.Values, table
 	}
 	c.Rows = out
 	return &c, out, ids, nil
+}
+
+// reserveKeys returns n consecutive ids from the table's key generator.
+func (s *statement) reserveKeys(table *shard.ShardedTable, n int) ([]int64, error) {
+	ids := make([]int64, n)
+	if rg, ok := table.KeyGenerator.(rangeGenerator); ok && n > 1 {
+		first, err := rg.NextIDs(n)
+		if err != nil {
+			return nil, fmt.Errorf("shardsql: generating %d consecutive ids for %s.%s in %q (insert fewer rows per statement): %w", n, table.Name, table.KeyColumn, quote(s.sql), err)
+		}
+		for i := range ids {
+			ids[i] = first + int64(i)
+		}
+		return ids, nil
+	}
+	for i := range ids {
+		id, err := table.KeyGenerator.NextID()
+		if err != nil {
+			return nil, fmt.Errorf("shardsql: generating %s.%s: %w", table.Name, table.KeyColumn, err)
+		}
+		ids[i] = id
+		if i > 0 && id != ids[i-1]+1 {
+			return nil, unsupported(s.sql, "multi-row INSERT into %s whose KeyGenerator handed out ids %d and %d, not consecutive (ORMs number a multi-row INSERT's rows from LastInsertId); give the generator a method NextIDs(n int) (int64, error) that reserves n consecutive ids, as seq.Snowflake and seq.Segment have, or insert one row per statement", table.Name, ids[i-1], id)
+		}
+	}
+	return ids, nil
 }
 
 // valueAt is value of row[i], false when the row is too short.

@@ -91,6 +91,12 @@ type Plan struct {
 	// every data source, to be committed everywhere or nowhere, whose
 	// affected rows are those of one copy.
 	Broadcast bool
+	// Move, when set, is an UPDATE that moves rows to the node of their
+	// new sharding value (dml_move.go); the driver runs it, not Units.
+	Move *KeyMove
+	// Savepoint, when set, is a savepoint statement, which the driver
+	// runs on every data source of the transaction (savepoint.go).
+	Savepoint *Savepoint
 	// Session says how the statement depends on the session of the
 	// connection it runs on (0: not at all); the driver runs such
 	// statements on the connections it keeps for the caller.

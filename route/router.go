@@ -154,8 +154,13 @@ func (s *statement) route(stmt sqlparser.Statement) (*Plan, error) {
 		return s.routeDDL(st)
 	case *sqlparser.LockTables, *sqlparser.UnlockTables:
 		return nil, unsupported(sql, "LOCK/UNLOCK TABLES (table locks cannot be held across pooled shard connections)")
-	case *sqlparser.Begin, *sqlparser.Commit, *sqlparser.Rollback, *sqlparser.Savepoint,
-		*sqlparser.SRollback, *sqlparser.Release:
+	case *sqlparser.Savepoint:
+		return s.routeSavepoint(SavepointSet, st.Name)
+	case *sqlparser.SRollback:
+		return s.routeSavepoint(SavepointRollback, st.Name)
+	case *sqlparser.Release:
+		return s.routeSavepoint(SavepointRelease, st.Name)
+	case *sqlparser.Begin, *sqlparser.Commit, *sqlparser.Rollback:
 		return nil, unsupported(sql, "transaction control in SQL text (use db.BeginTx, tx.Commit and tx.Rollback)")
 	case *sqlparser.Set:
 		return s.routeSet(st)

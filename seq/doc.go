@@ -38,6 +38,18 @@
 // within WithMaxBackward (default 10 ms) and fails with ErrClockBackward
 // otherwise; it never returns an id twice.
 //
+// # Consecutive ranges
+//
+// Both generators implement RangeGenerator: NextIDs(n) reserves n
+// consecutive ids for one multi-row INSERT, so that the rows' ids are
+// LastInsertId, LastInsertId+1, …, as ORMs assume of AUTO_INCREMENT
+// (gorm's CreateInBatches and ent's CreateBulk number the rows from it).
+// A Snowflake range lies within one millisecond (n at most 4,096; NextIDs
+// waits for the next millisecond when the rest of this one is too short);
+// a Segment range lies within one block (n at most the step; the rest of a
+// block too short for it is skipped). A larger n fails with
+// ErrRangeTooLarge.
+//
 // # Tables
 //
 // CreateWorkerTable and CreateSequenceTable create the tables the leases and

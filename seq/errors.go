@@ -27,4 +27,9 @@ var (
 	// the table shardsql_sequence does not exist; create it with
 	// CreateSequenceTable.
 	ErrNoSequenceTable = errors.New("shardsql: seq: sequence table shardsql_sequence does not exist")
+
+	// ErrRangeTooLarge is returned by NextIDs when the consecutive ids
+	// asked for cannot be handed out at once: more than one millisecond's
+	// 4,096 for a Snowflake, more than a block for a Segment.
+	ErrRangeTooLarge = errors.New("shardsql: seq: too many consecutive ids requested")
 )

@@ -56,6 +56,7 @@ type Segment struct {
 // block is a range of reserved ids, [start, end).
 type block struct {
 	last       atomic.Int64 // the last id taken; may run past end
+	start      int64
 	end        int64
 	prefetchAt int64 // taking this id starts the claim of the next block
 }
@@ -288,7 +289,7 @@ func (s *Segment) claim(ctx context.Context) (b *block, err error) {
 	if err = tx.Commit(); err != nil {
 		return nil, s.claimError(ctx, err)
 	}
-	b = &block{end: next + step, prefetchAt: next + step*8/10}
+	b = &block{start: next, end: next + step, prefetchAt: next + step*8/10}
 	b.last.Store(next - 1)
 	return b, nil
 }

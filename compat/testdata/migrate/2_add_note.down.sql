@@ -1,0 +1,1 @@
+ALTER TABLE gm_orders DROP COLUMN note;

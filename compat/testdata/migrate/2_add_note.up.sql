@@ -1,0 +1,1 @@
+ALTER TABLE gm_orders ADD COLUMN note VARCHAR(20) NULL;

@@ -1,0 +1,1 @@
+DELETE FROM gm_orders WHERE id <= 4;

@@ -1,0 +1,2 @@
+DROP TABLE gm_multi_b;
+DROP TABLE gm_multi_a;

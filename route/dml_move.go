@@ -1,0 +1,154 @@
+package route
+
+import (
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/shard"
+)
+
+// KeyMove is the plan of an UPDATE that sets a sharded table's sharding
+// column to a value owned by another node than some of the rows it
+// matches: those rows move, as Vitess moves a row whose primary vindex
+// column changes. For each source node the driver reads the matching rows
+// FOR UPDATE, inserts them unchanged into the target node's table and
+// deletes them from the source; then it runs the caller's UPDATE on the
+// target node, whose WHERE clause now matches the moved rows as well as
+// the target's own, so every SET expression is evaluated by MariaDB
+// exactly as on one table. All of it runs in one transaction (the
+// caller's, or one of its own; XA when configured) and fails whole.
+//
+// The plan's Units hold the target's UPDATE alone, for Explain; a driver
+// must run a plan with a KeyMove through it.
+//
+// What a move changes compared with one table, and the design therefore
+// does not hide: DELETE and INSERT triggers fire on the moved rows instead
+// of UPDATE triggers, a foreign key's ON DELETE action runs when a row
+// leaves its node, and a unique key that does not contain the sharding
+// column is checked on the target node only (as for every write of a
+// sharded table).
+type KeyMove struct {
+	// Target is the node the new sharding value routes to.
+	Target shard.Node
+	// Update is the caller's UPDATE rendered for the target node.
+	Update Unit
+	// Sources are the other nodes the WHERE clause reaches.
+	Sources []MoveSource
+}
+
+// MoveSource is one node rows may move from.
+type MoveSource struct {
+	// Select reads the rows to move: SELECT * … WHERE … FOR UPDATE.
+	Select Unit
+	// Delete removes them: the same WHERE clause.
+	Delete Unit
+}
+
+// Insert returns the statement that writes rows, read by a source's Select
+// with columns cols, into the target node's table unchanged.
+func (m *KeyMove) Insert(cols []string, rows [][]any) Unit {
+	var b strings.Builder
+	b.WriteString("insert into ")
+	b.WriteString(sqlparser.String(sqlparser.NewIdentifierCS(m.Target.Table)))
+	b.WriteString("(")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(sqlparser.String(sqlparser.NewIdentifierCI(c)))
+	}
+	b.WriteString(") values ")
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	args := make([]any, 0, len(cols)*len(rows))
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(tuple)
+		args = append(args, r...)
+	}
+	return Unit{DataSource: m.Target.DataSource, Node: m.Target, SQL: b.String(), Args: args}
+}
+
+// routeKeyUpdate routes an UPDATE that sets the sharding column of its
+// table to set.Expr. When the new value routes to the one node the WHERE
+// clause reaches, nothing moves and the statement runs there (gorm's Save
+// sets every column, the unchanged sharding column included, however its
+// value is spelled: '7' and 7 convert to the same key). Otherwise it is a
+// KeyMove, or refused where a move would not be exact.
+func (s *statement) routeKeyUpdate(upd *sqlparser.Update, ref tableRef, set *sqlparser.UpdateExpr) (*Plan, error) {
+	table := ref.sharded
+	v, ok := s.keyExpr(set.Expr)
+	if !ok {
+		return nil, unsupported(s.sql, "UPDATE setting sharding column %s to %s (each row's node would depend on the row; set it to a literal or a ? argument, or move rows with DELETE and INSERT in a transaction)", table.Column, sqlparser.String(set.Expr))
+	}
+	if v == nil {
+		return nil, unsupported(s.sql, "UPDATE setting sharding column %s of table %s to NULL (a row needs a sharding value)", table.Column, table.Name)
+	}
+	k, err := s.convert(table, v, keyStore)
+	if err != nil {
+		return nil, err
+	}
+	if k.res != keyExact {
+		return nil, unsupported(s.sql, "UPDATE setting sharding column %s of table %s to %s: %s; write the value exactly as the column stores it", table.Column, table.Name, sqlparser.String(set.Expr), k.why)
+	}
+	target, err := table.NodeFor(k.value)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := s.routeRefs([]tableRef{ref}, upd.Where)
+	if err != nil {
+		return nil, err
+	}
+	if len(rt.nodes) == 1 && rt.nodes[0] == target {
+		// Every row the WHERE clause can match is on the new value's
+		// node already.
+		return s.plan(KindUpdate, upd, rt), nil
+	}
+	switch {
+	case len(upd.OrderBy) > 0 || upd.Limit != nil:
+		return nil, unsupported(s.sql, "UPDATE with ORDER BY/LIMIT that moves rows of sharded table %s to another node (which rows move would depend on an order across nodes); select the rows' keys first and update them by key", table.Name)
+	case bool(upd.Ignore):
+		return nil, unsupported(s.sql, "UPDATE IGNORE that moves rows of sharded table %s to another node (rows skipped for errors would have to stay where they are); use UPDATE without IGNORE", table.Name)
+	case upd.With != nil:
+		return nil, unsupported(s.sql, "UPDATE … WITH that moves rows of sharded table %s to another node", table.Name)
+	}
+	tables := []*shard.ShardedTable{table}
+	move := &KeyMove{Target: table.Nodes[target], Update: s.render(upd, tables, target, rt.ins, nil)}
+	sel := &sqlparser.Select{
+		From:        upd.TableExprs,
+		SelectExprs: &sqlparser.SelectExprs{Exprs: []sqlparser.SelectExpr{&sqlparser.StarExpr{}}},
+		Where:       upd.Where,
+		Lock:        sqlparser.ForUpdateLock,
+	}
+	del := &sqlparser.Delete{TableExprs: upd.TableExprs, Where: upd.Where}
+	if ate, ok := upd.TableExprs[0].(*sqlparser.AliasedTableExpr); ok && !ate.As.IsEmpty() {
+		del.Targets = sqlparser.TableNames{sqlparser.TableName{Name: ate.As}}
+	}
+	for _, n := range rt.nodes {
+		if n == target {
+			continue
+		}
+		move.Sources = append(move.Sources, MoveSource{
+			Select: s.render(sel, tables, n, rt.ins, nil),
+			Delete: s.render(del, tables, n, rt.ins, nil),
+		})
+	}
+	return &Plan{SQL: s.sql, Kind: KindUpdate, Table: table.Name, Units: []Unit{move.Update}, Move: move}, nil
+}
+
+// sameKeyOnDup reports whether an ON DUPLICATE KEY UPDATE assignment of
+// the sharding column keeps the conflicting row on its node: col =
+// VALUES(col) (gorm's OnConflict UpdateAll) sets it to the inserted row's
+// value, which routes to the node where the conflict was found, and col =
+// col changes nothing.
+func sameKeyOnDup(upd *sqlparser.UpdateExpr, column string) bool {
+	switch e := upd.Expr.(type) {
+	case *sqlparser.ValuesFuncExpr:
+		return e.Name != nil && e.Name.Name.EqualString(column)
+	case *sqlparser.ColName:
+		return e.Name.EqualString(column)
+	}
+	return false
+}
