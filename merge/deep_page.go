@@ -1,0 +1,331 @@
+package merge
+
+import (
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Deep pages: ORDER BY keys LIMIT offset, count across k nodes in two
+// phases whose transfer follows the page, not the offset (docs/deep-pages.md
+// has the proof). The router makes the order total (the sort keys end with
+// a unique key of NOT NULL columns), so within one node every row has one
+// position. Phase 1 asks each node for its rows at positions
+// [NodeOffset, NodeOffset+count), NodeOffset = ⌊offset/k⌋. PlanDeepPage
+// bounds the global rank of each phase-1 row from those windows alone and
+// picks a lower bound p (a row no later than the page's first) and an upper
+// bound q (a row no earlier than its last); phase 2 reads each node's rows
+// in [p, q]; DeepPageRows learns p's exact rank and cuts the page.
+
+// ErrDeepPageStale reports phase-2 rows that contradict phase 1: a node's
+// rows changed between the two reads (a write committed in between, outside
+// a transaction). The caller runs the statement again as a plain stream.
+var ErrDeepPageStale = errors.New("shardsql: deep page: a node's rows changed between the phases")
+
+// DeepPage describes one deep page: the caller's offset and count, the
+// node count k and the merge spec whose Sort is the total order.
+type DeepPage struct {
+	Spec          Spec
+	Offset, Count int64
+	Nodes         int
+}
+
+// NodeOffset is ⌊Offset/Nodes⌋, the offset of every node's phase-1 query.
+func (d DeepPage) NodeOffset() int64 { return d.Offset / int64(d.Nodes) }
+
+// DeepBounds is what phase 1 decided.
+type DeepBounds struct {
+	// Empty: the page has no rows (every node has at most NodeOffset rows,
+	// so all of them together at most Offset); phase 2 is not needed.
+	Empty bool
+	// Lower is the phase-1 row p: no later than the page's first row.
+	// Phase 2 reads rows at or after it.
+	Lower []driver.Value
+	// Nodes says, per node, how far phase 2 reads.
+	Nodes []DeepNode
+
+	page    DeepPage
+	cmp     *rowComparer
+	phase1  [][][]driver.Value
+	lowerLB int64 // a lower bound of p's rank
+}
+
+// DeepNode is one node's phase-2 read: rows r with Lower ≤ r ≤ Upper in
+// the total order (no upper bound when Upper is nil), at most Limit of
+// them, and, when Count is set, a separate count of its rows before Lower.
+type DeepNode struct {
+	Upper []driver.Value
+	Limit int64
+	Count bool
+}
+
+// rowComparer compares node rows by a total order.
+type rowComparer struct {
+	keys []cmpKey
+	a, b []key
+}
+
+func newRowComparer(spec Spec, types []string) (*rowComparer, Spec, error) {
+	width := len(types)
+	if spec.Hidden < 0 || spec.Hidden > width {
+		return nil, spec, fmt.Errorf("shardsql: merge: %d hidden columns in a %d-column result", spec.Hidden, width)
+	}
+	kinds := make([]Kind, width)
+	for i, t := range types {
+		kinds[i] = KindOf(t)
+	}
+	spec = resolveHidden(spec, width-spec.Hidden)
+	if err := checkCols(spec, width); err != nil {
+		return nil, spec, err
+	}
+	keys, err := resolve(spec.Sort, kinds, textColls(spec, width))
+	if err != nil {
+		return nil, spec, err
+	}
+	return &rowComparer{keys: keys, a: make([]key, len(keys)), b: make([]key, len(keys))}, spec, nil
+}
+
+// compare orders two node rows: negative when a comes first.
+func (c *rowComparer) compare(a, b []driver.Value) (int, error) {
+	if err := decodeKeys(c.keys, a, c.a); err != nil {
+		return 0, err
+	}
+	if err := decodeKeys(c.keys, b, c.b); err != nil {
+		return 0, err
+	}
+	return compareKeys(c.keys, c.a, c.b), nil
+}
+
+// unbounded stands for "no upper bound" in rank arithmetic.
+const unbounded = int64(1) << 62
+
+// rankBounds bounds the number of node i's rows strictly before x, from
+// node i's phase-1 window w (rows at node positions [o, o+len(w))):
+//   - w empty: the node has at most o rows: [0, o];
+//   - x before or equal to w[0]: [0, o], exactly o when equal;
+//   - a rows of w before x, 0 < a < len(w): exactly o+a (w is contiguous);
+//   - x after all of w: exactly o+len(w) when the window is short (the node
+//     ends there), else at least o+count.
+func (c *rowComparer) rankBounds(x []driver.Value, w [][]driver.Value, o, count int64) (lo, hi int64, err error) {
+	if len(w) == 0 {
+		return 0, o, nil
+	}
+	a := int64(0)
+	equal := false
+	for _, r := range w {
+		cmp, err := c.compare(r, x)
+		if err != nil {
+			return 0, 0, err
+		}
+		if cmp < 0 {
+			a++
+			continue
+		}
+		equal = cmp == 0
+		break
+	}
+	switch {
+	case a == 0 && !equal:
+		return 0, o, nil
+	case a < int64(len(w)):
+		return o + a, o + a, nil
+	case int64(len(w)) < count:
+		return o + a, o + a, nil
+	default:
+		return o + count, unbounded, nil
+	}
+}
+
+func addRank(a, b int64) int64 {
+	if a >= unbounded || b >= unbounded {
+		return unbounded
+	}
+	return a + b
+}
+
+// PlanDeepPage decides phase 2 from the phase-1 rows of each node (rows of
+// the full node width, hidden columns included; types as for New).
+//
+// p is the latest phase-1 row whose rank is surely ≤ Offset (the earliest
+// phase-1 row always qualifies: every node has at most NodeOffset rows
+// before it). q is the earliest phase-1 row whose rank is surely ≥
+// Offset+Count-1, if any. Every page row r then has p ≤ r ≤ q, and a node
+// holds at most Offset+Count-LB(p) rows in [p, r], which bounds its Limit.
+// A node whose count of rows before p is not determined by its window
+// (p precedes the window) reads on to its window's first row, so that
+// DeepPageRows can count them; an empty window needs a count query.
+func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepBounds, error) {
+	if d.Nodes != len(phase1) || d.Nodes == 0 || d.Count <= 0 {
+		return nil, fmt.Errorf("shardsql: merge: deep page over %d nodes with %d phase-1 results", d.Nodes, len(phase1))
+	}
+	cmp, _, err := newRowComparer(d.Spec, types)
+	if err != nil {
+		return nil, err
+	}
+	o := d.NodeOffset()
+	b := &DeepBounds{page: d, cmp: cmp, phase1: phase1}
+	var cands [][]driver.Value
+	for _, w := range phase1 {
+		cands = append(cands, w...)
+	}
+	if len(cands) == 0 {
+		b.Empty = true
+		return b, nil
+	}
+	last := d.Offset + d.Count - 1
+	var upper []driver.Value
+	var upperUB int64
+	for _, x := range cands {
+		lo, hi := int64(0), int64(0)
+		for _, w := range phase1 {
+			l, h, err := cmp.rankBounds(x, w, o, d.Count)
+			if err != nil {
+				return nil, err
+			}
+			lo, hi = addRank(lo, l), addRank(hi, h)
+		}
+		if hi <= d.Offset {
+			if b.Lower == nil {
+				b.Lower, b.lowerLB = x, lo
+			} else if c, err := cmp.compare(x, b.Lower); err != nil {
+				return nil, err
+			} else if c > 0 {
+				b.Lower, b.lowerLB = x, lo
+			}
+		}
+		if lo >= last {
+			if upper == nil {
+				upper, upperUB = x, hi
+			} else if c, err := cmp.compare(x, upper); err != nil {
+				return nil, err
+			} else if c < 0 {
+				upper, upperUB = x, hi
+			}
+		}
+	}
+	_ = upperUB
+	if b.Lower == nil {
+		// cannot happen: the earliest candidate qualifies
+		return nil, errors.New("shardsql: merge: deep page: no lower bound among the phase-1 rows")
+	}
+	limit := d.Offset + d.Count - b.lowerLB
+	for _, w := range phase1 {
+		n := DeepNode{Upper: upper, Limit: limit}
+		switch {
+		case len(w) == 0:
+			n.Count = true
+		default:
+			c, err := cmp.compare(b.Lower, w[0])
+			if err != nil {
+				return nil, err
+			}
+			if c < 0 {
+				// p precedes the window: read on to w[0] (at most o rows
+				// before it) to count the rows between.
+				if upper != nil {
+					if cu, err := cmp.compare(upper, w[0]); err != nil {
+						return nil, err
+					} else if cu < 0 {
+						n.Upper = w[0]
+					}
+				}
+				if n.Limit < o+1 {
+					n.Limit = o + 1
+				}
+			}
+		}
+		b.Nodes = append(b.Nodes, n)
+	}
+	return b, nil
+}
+
+// DeepPageRows cuts the page from the phase-2 rows of each node (in node
+// order, as each node sorted them) and the counts of rows before Lower of
+// the nodes whose DeepNode.Count was set (others ignored). The returned
+// cursor yields rows of the visible width, as New's.
+func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, counts []int64) (Cursor, error) {
+	d := b.page
+	spec := d.Spec
+	spec.Offset, spec.Limit, spec.Limited = 0, 0, true
+	if b.Empty {
+		return New(spec, types, nil)
+	}
+	if len(phase2) != len(b.Nodes) || len(counts) != len(b.Nodes) {
+		return nil, fmt.Errorf("shardsql: merge: deep page: %d phase-2 results and %d counts for %d nodes", len(phase2), len(counts), len(b.Nodes))
+	}
+	o := d.NodeOffset()
+	rank := int64(0)
+	for i, n := range b.Nodes {
+		w := b.phase1[i]
+		var before int64
+		switch {
+		case n.Count:
+			before = counts[i]
+		default:
+			c, err := b.cmp.compare(b.Lower, w[0])
+			if err != nil {
+				return nil, err
+			}
+			if c >= 0 {
+				lo, hi, err := b.cmp.rankBounds(b.Lower, w, o, d.Count)
+				if err != nil {
+					return nil, err
+				}
+				if lo != hi {
+					return nil, fmt.Errorf("shardsql: merge: deep page: node %d: rank of the lower bound not determined", i)
+				}
+				before = lo
+				break
+			}
+			// p precedes the window: the phase-2 rows before w[0] are the
+			// node's rows in [p, w[0]), and o rows precede w[0].
+			j, found := int64(0), false
+			for _, r := range phase2[i] {
+				cw, err := b.cmp.compare(r, w[0])
+				if err != nil {
+					return nil, err
+				}
+				if cw == 0 {
+					found = true
+					break
+				}
+				if cw > 0 {
+					break
+				}
+				j++
+			}
+			if !found || j > o {
+				return nil, ErrDeepPageStale
+			}
+			before = o - j
+		}
+		rank += before
+	}
+	skip := d.Offset - rank
+	if skip < 0 {
+		return nil, ErrDeepPageStale
+	}
+	cursors := make([]Cursor, len(phase2))
+	for i, rows := range phase2 {
+		cursors[i] = &heldRows{rows: rows}
+	}
+	spec.Offset, spec.Limit = skip, d.Count
+	return New(spec, types, cursors)
+}
+
+// heldRows is a Cursor over rows in memory.
+type heldRows struct {
+	rows [][]driver.Value
+}
+
+func (h *heldRows) Next(dest []driver.Value) error {
+	if len(h.rows) == 0 {
+		return io.EOF
+	}
+	copy(dest, h.rows[0])
+	h.rows = h.rows[1:]
+	return nil
+}
+
+func (h *heldRows) Close() error { h.rows = nil; return nil }
