@@ -196,7 +196,39 @@ func TestDeepPageDifferential(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want.rows, got.rows)
 	})
+	t.Run("keyset", func(t *testing.T) { e.checkKeyset(t) })
 	t.Run("rows sent", func(t *testing.T) { e.checkRowsSent(t) })
+}
+
+// checkKeyset pages through all of t_page by (created, id) with a row
+// comparison: every node runs the comparison and LIMIT 20 itself, so it
+// sends at most 20 rows, and the pages together are the table in order.
+func (e *pageEnv) checkKeyset(t *testing.T) {
+	const q = "SELECT id, created, name FROM t_page WHERE (created, id) > (?, ?) ORDER BY created, id LIMIT 20"
+	plan, err := driver.Explain(context.Background(), e.sharded, q, "2000-01-01 00:00:00", 0)
+	require.NoError(t, err)
+	require.Len(t, plan.Units, 8)
+	require.Nil(t, plan.DeepPage)
+	require.Contains(t, plan.Units[0].SQL, "where (created, id) > (?, ?) order by created asc, id asc limit 20")
+	after := []any{"2000-01-01 00:00:00", 0}
+	seen := 0
+	for page := 0; ; page++ {
+		before := e.rowsSent(t)
+		got, err := runDiffQuery(e.sharded, q, after...)
+		require.NoError(t, err)
+		sent := e.rowsSent(t) - before - 1 // one SHOW's row
+		want, err := runDiffQuery(e.oracle, q, after...)
+		require.NoError(t, err)
+		require.Equal(t, want.rows, got.rows, "page %d after %v", page, after)
+		require.LessOrEqual(t, sent, int64(8*20+1), "page %d", page)
+		if len(got.rows) == 0 {
+			break
+		}
+		seen += len(got.rows)
+		last := got.rows[len(got.rows)-1]
+		after = []any{last[1], last[0]}
+	}
+	require.Equal(t, pageRows, seen)
 }
 
 // rowsSent is the sum of the servers' Rows_sent counters.

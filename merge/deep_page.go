@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 )
 
 // Deep pages: ORDER BY keys LIMIT offset, count across k nodes in two
@@ -48,7 +49,9 @@ type DeepBounds struct {
 	page    DeepPage
 	cmp     *rowComparer
 	phase1  [][][]driver.Value
-	lowerLB int64 // a lower bound of p's rank
+	dec     [][][]key // phase1's decoded keys
+	lower   []key     // Lower's decoded keys
+	lowerLB int64     // a lower bound of p's rank
 }
 
 // DeepNode is one node's phase-2 read: rows r with Lower ≤ r ≤ Upper in
@@ -86,6 +89,15 @@ func newRowComparer(spec Spec, types []string) (*rowComparer, Spec, error) {
 	return &rowComparer{keys: keys, a: make([]key, len(keys)), b: make([]key, len(keys))}, spec, nil
 }
 
+// decode decodes a row's keys once, for repeated comparisons.
+func (c *rowComparer) decode(row []driver.Value) ([]key, error) {
+	k := make([]key, len(c.keys))
+	if err := decodeKeys(c.keys, row, k); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
 // compare orders two node rows: negative when a comes first.
 func (c *rowComparer) compare(a, b []driver.Value) (int, error) {
 	if err := decodeKeys(c.keys, a, c.a); err != nil {
@@ -107,33 +119,22 @@ const unbounded = int64(1) << 62
 //   - a rows of w before x, 0 < a < len(w): exactly o+a (w is contiguous);
 //   - x after all of w: exactly o+len(w) when the window is short (the node
 //     ends there), else at least o+count.
-func (c *rowComparer) rankBounds(x []driver.Value, w [][]driver.Value, o, count int64) (lo, hi int64, err error) {
+func (c *rowComparer) rankBounds(x []key, w [][]key, o, count int64) (lo, hi int64) {
 	if len(w) == 0 {
-		return 0, o, nil
+		return 0, o
 	}
-	a := int64(0)
-	equal := false
-	for _, r := range w {
-		cmp, err := c.compare(r, x)
-		if err != nil {
-			return 0, 0, err
-		}
-		if cmp < 0 {
-			a++
-			continue
-		}
-		equal = cmp == 0
-		break
-	}
+	// a: the rows of w before x (w is sorted)
+	a := int64(sort.Search(len(w), func(i int) bool { return compareKeys(c.keys, w[i], x) >= 0 }))
+	equal := a < int64(len(w)) && compareKeys(c.keys, w[a], x) == 0
 	switch {
 	case a == 0 && !equal:
-		return 0, o, nil
+		return 0, o
 	case a < int64(len(w)):
-		return o + a, o + a, nil
+		return o + a, o + a
 	case int64(len(w)) < count:
-		return o + a, o + a, nil
+		return o + a, o + a
 	default:
-		return o + count, unbounded, nil
+		return o + count, unbounded
 	}
 }
 
@@ -165,74 +166,60 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 	}
 	o := d.NodeOffset()
 	b := &DeepBounds{page: d, cmp: cmp, phase1: phase1}
+	// decode every phase-1 row once: each candidate is placed in every window
+	dec := make([][][]key, len(phase1))
 	var cands [][]driver.Value
-	for _, w := range phase1 {
-		cands = append(cands, w...)
+	var candKeys [][]key
+	for i, w := range phase1 {
+		for _, r := range w {
+			k, err := cmp.decode(r)
+			if err != nil {
+				return nil, err
+			}
+			dec[i] = append(dec[i], k)
+			cands, candKeys = append(cands, r), append(candKeys, k)
+		}
 	}
+	b.dec = dec
 	if len(cands) == 0 {
 		b.Empty = true
 		return b, nil
 	}
 	last := d.Offset + d.Count - 1
-	var upper []driver.Value
-	var upperUB int64
-	for _, x := range cands {
+	var lower, upper []key
+	var upperRow []driver.Value
+	for ci, x := range candKeys {
 		lo, hi := int64(0), int64(0)
-		for _, w := range phase1 {
-			l, h, err := cmp.rankBounds(x, w, o, d.Count)
-			if err != nil {
-				return nil, err
-			}
+		for _, w := range dec {
+			l, h := cmp.rankBounds(x, w, o, d.Count)
 			lo, hi = addRank(lo, l), addRank(hi, h)
 		}
-		if hi <= d.Offset {
-			if b.Lower == nil {
-				b.Lower, b.lowerLB = x, lo
-			} else if c, err := cmp.compare(x, b.Lower); err != nil {
-				return nil, err
-			} else if c > 0 {
-				b.Lower, b.lowerLB = x, lo
-			}
+		if hi <= d.Offset && (lower == nil || compareKeys(cmp.keys, x, lower) > 0) {
+			lower, b.Lower, b.lowerLB = x, cands[ci], lo
 		}
-		if lo >= last {
-			if upper == nil {
-				upper, upperUB = x, hi
-			} else if c, err := cmp.compare(x, upper); err != nil {
-				return nil, err
-			} else if c < 0 {
-				upper, upperUB = x, hi
-			}
+		if lo >= last && (upper == nil || compareKeys(cmp.keys, x, upper) < 0) {
+			upper, upperRow = x, cands[ci]
 		}
 	}
-	_ = upperUB
+	b.lower = lower
 	if b.Lower == nil {
 		// cannot happen: the earliest candidate qualifies
 		return nil, errors.New("shardsql: merge: deep page: no lower bound among the phase-1 rows")
 	}
 	limit := d.Offset + d.Count - b.lowerLB
-	for _, w := range phase1 {
-		n := DeepNode{Upper: upper, Limit: limit}
+	for i, w := range phase1 {
+		n := DeepNode{Upper: upperRow, Limit: limit}
 		switch {
 		case len(w) == 0:
 			n.Count = true
-		default:
-			c, err := cmp.compare(b.Lower, w[0])
-			if err != nil {
-				return nil, err
+		case compareKeys(cmp.keys, lower, dec[i][0]) < 0:
+			// p precedes the window: read on to w[0] (at most o rows
+			// before it) to count the rows between.
+			if upper != nil && compareKeys(cmp.keys, upper, dec[i][0]) < 0 {
+				n.Upper = w[0]
 			}
-			if c < 0 {
-				// p precedes the window: read on to w[0] (at most o rows
-				// before it) to count the rows between.
-				if upper != nil {
-					if cu, err := cmp.compare(upper, w[0]); err != nil {
-						return nil, err
-					} else if cu < 0 {
-						n.Upper = w[0]
-					}
-				}
-				if n.Limit < o+1 {
-					n.Limit = o + 1
-				}
+			if n.Limit < o+1 {
+				n.Limit = o + 1
 			}
 		}
 		b.Nodes = append(b.Nodes, n)
@@ -263,15 +250,8 @@ func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, coun
 		case n.Count:
 			before = counts[i]
 		default:
-			c, err := b.cmp.compare(b.Lower, w[0])
-			if err != nil {
-				return nil, err
-			}
-			if c >= 0 {
-				lo, hi, err := b.cmp.rankBounds(b.Lower, w, o, d.Count)
-				if err != nil {
-					return nil, err
-				}
+			if compareKeys(b.cmp.keys, b.lower, b.dec[i][0]) >= 0 {
+				lo, hi := b.cmp.rankBounds(b.lower, b.dec[i], o, d.Count)
 				if lo != hi {
 					return nil, fmt.Errorf("shardsql: merge: deep page: node %d: rank of the lower bound not determined", i)
 				}

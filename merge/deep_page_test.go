@@ -170,3 +170,22 @@ func TestDeepPageTransfer(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkPlanDeepPage(b *testing.B) {
+	const k, o, c = 16, 625, 10
+	phase1 := make([][][]driver.Value, k)
+	for i := range phase1 {
+		for j := 0; j < c; j++ {
+			id := []byte(fmt.Sprint(10000 + (o+j)*k + i))
+			phase1[i] = append(phase1[i], []driver.Value{id, id})
+		}
+	}
+	d := DeepPage{Spec: Spec{Sort: []SortKey{{Col: 0}}}, Offset: 10000, Count: c, Nodes: k}
+	types := []string{"BIGINT", "BIGINT"}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := PlanDeepPage(d, types, phase1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
