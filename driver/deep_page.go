@@ -27,7 +27,8 @@ func (c *Conn) deepPage(ctx context.Context, p *route.Plan) (driver.Rows, error)
 		q.DeepPage = nil
 		return c.query(ctx, &q)
 	}
-	phase1, cols, types, err := c.readUnits(ctx, p, d.Phase1)
+	k := d.Page.Nodes
+	phase1, cols, types, err := c.readNodes(ctx, p, d.Phase1, k)
 	if err != nil {
 		return nil, err
 	}
@@ -39,14 +40,14 @@ func (c *Conn) deepPage(ctx context.Context, p *route.Plan) (driver.Rows, error)
 	if err != nil {
 		return nil, err
 	}
-	phase2 := make([][][]driver.Value, len(phase1))
-	counts := make([]int64, len(phase1))
+	phase2 := make([][][]driver.Value, k)
+	counts := make([]int64, k)
 	if !b.Empty {
 		units, err := d.Phase2(len(cols), b)
 		if err != nil {
 			return stream() // a value that does not bind back exactly
 		}
-		if phase2, _, _, err = c.readUnits(ctx, p, units); err != nil {
+		if phase2, _, _, err = c.readNodes(ctx, p, units, k); err != nil {
 			return nil, err
 		}
 		if counts, err = c.deepCounts(ctx, p, d, len(cols), b); err != nil {
@@ -66,50 +67,48 @@ func (c *Conn) deepPage(ctx context.Context, p *route.Plan) (driver.Rows, error)
 
 // deepCounts runs the count statements of the nodes that need one.
 func (c *Conn) deepCounts(ctx context.Context, p *route.Plan, d *route.DeepPage, width int, b *merge.DeepBounds) ([]int64, error) {
-	cu, err := d.Counts(width, b)
+	units, err := d.Counts(width, b)
 	if err != nil {
 		return nil, err
 	}
-	counts := make([]int64, len(cu))
-	var units []route.Unit
-	var at []int
-	for i, u := range cu {
-		if u != nil {
-			units = append(units, *u)
-			at = append(at, i)
-		}
-	}
+	counts := make([]int64, d.Page.Nodes)
 	if len(units) == 0 {
 		return counts, nil
 	}
-	rows, _, _, err := c.readUnits(ctx, p, units)
+	rows, _, _, err := c.readNodes(ctx, p, units, d.Page.Nodes)
 	if err != nil {
 		return nil, err
 	}
-	for j, r := range rows {
+	for i, r := range rows {
+		if len(r) == 0 {
+			continue
+		}
 		if len(r) != 1 || len(r[0]) != 1 {
 			return nil, fmt.Errorf("shardsql: deep page: a count returned %d rows", len(r))
 		}
-		var n int64
-		switch v := r[0][0].(type) {
-		case int64:
-			n = v
-		case []byte:
-			if n, err = strconv.ParseInt(string(v), 10, 64); err != nil {
-				return nil, fmt.Errorf("shardsql: deep page: count %q: %w", v, err)
-			}
-		default:
-			return nil, fmt.Errorf("shardsql: deep page: count of type %T", v)
+		if counts[i], err = intValue(r[0][0]); err != nil {
+			return nil, fmt.Errorf("shardsql: deep page: count: %w", err)
 		}
-		counts[at[j]] = n
 	}
 	return counts, nil
 }
 
-// readUnits runs units as one concatenating plan, like p otherwise, and
-// returns each unit's rows (a few pages at most), the column names and
-// the column types.
-func (c *Conn) readUnits(ctx context.Context, p *route.Plan, units []route.Unit) ([][][]driver.Value, []string, []*sql.ColumnType, error) {
+// intValue reads an integer column's value.
+func intValue(v driver.Value) (int64, error) {
+	switch x := v.(type) {
+	case int64:
+		return x, nil
+	case []byte:
+		return strconv.ParseInt(string(x), 10, 64)
+	}
+	return 0, fmt.Errorf("unexpected %T", v)
+}
+
+// readNodes runs units as one concatenating plan, like p otherwise, and
+// returns the rows of each of the k nodes (a few pages at most) without
+// their trailing route.DeepNodeColumn, which says whose they are, and the
+// column names and types without it.
+func (c *Conn) readNodes(ctx context.Context, p *route.Plan, units []route.Unit, k int) ([][][]driver.Value, []string, []*sql.ColumnType, error) {
 	q := &route.Plan{SQL: p.SQL, Kind: route.KindSelect, Table: p.Table, Units: units,
 		Merge: route.Merge{Kind: route.MergeConcat}, SchemaUnknown: p.SchemaUnknown, Session: p.Session}
 	dr, err := c.query(ctx, q)
@@ -118,17 +117,23 @@ func (c *Conn) readUnits(ctx context.Context, p *route.Plan, units []route.Unit)
 	}
 	r := dr.(*Rows)
 	defer r.Close()
-	out := make([][][]driver.Value, len(r.units))
-	for i, u := range r.units {
-		for {
-			row := make([]driver.Value, len(r.cols))
-			if err := u.Next(row); err == io.EOF {
-				break
-			} else if err != nil {
-				return nil, nil, nil, err
-			}
-			out[i] = append(out[i], row)
-		}
+	width := len(r.cols)
+	if width < 1 || r.cols[width-1] != route.DeepNodeColumn {
+		return nil, nil, nil, fmt.Errorf("shardsql: deep page: node statements without their %s column", route.DeepNodeColumn)
 	}
-	return out, r.cols, r.types, r.Close()
+	out := make([][][]driver.Value, k)
+	for {
+		row := make([]driver.Value, width)
+		if err := r.Next(row); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, nil, nil, err
+		}
+		i, err := intValue(row[width-1])
+		if err != nil || i < 0 || i >= int64(k) {
+			return nil, nil, nil, fmt.Errorf("shardsql: deep page: node marker %v", row[width-1])
+		}
+		out[i] = append(out[i], row[:width-1])
+	}
+	return out, r.cols[:width-1], r.types[:width-1], r.Close()
 }

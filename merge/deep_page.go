@@ -98,6 +98,26 @@ func (c *rowComparer) decode(row []driver.Value) ([]key, error) {
 	return k, nil
 }
 
+// sortNode sorts one node's rows (and their decoded keys) by the total
+// order: a UNION ALL of several nodes' statements need not keep each
+// part's order.
+func (c *rowComparer) sortNode(rows [][]driver.Value, keys [][]key) {
+	sort.Sort(nodeRows{c: c, rows: rows, keys: keys})
+}
+
+type nodeRows struct {
+	c    *rowComparer
+	rows [][]driver.Value
+	keys [][]key
+}
+
+func (n nodeRows) Len() int           { return len(n.rows) }
+func (n nodeRows) Less(i, j int) bool { return compareKeys(n.c.keys, n.keys[i], n.keys[j]) < 0 }
+func (n nodeRows) Swap(i, j int) {
+	n.rows[i], n.rows[j] = n.rows[j], n.rows[i]
+	n.keys[i], n.keys[j] = n.keys[j], n.keys[i]
+}
+
 // compare orders two node rows: negative when a comes first.
 func (c *rowComparer) compare(a, b []driver.Value) (int, error) {
 	if err := decodeKeys(c.keys, a, c.a); err != nil {
@@ -177,7 +197,10 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 				return nil, err
 			}
 			dec[i] = append(dec[i], k)
-			cands, candKeys = append(cands, r), append(candKeys, k)
+		}
+		cmp.sortNode(w, dec[i])
+		for j, r := range w {
+			cands, candKeys = append(cands, r), append(candKeys, dec[i][j])
 		}
 	}
 	b.dec = dec
@@ -242,6 +265,16 @@ func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, coun
 		return nil, fmt.Errorf("shardsql: merge: deep page: %d phase-2 results and %d counts for %d nodes", len(phase2), len(counts), len(b.Nodes))
 	}
 	o := d.NodeOffset()
+	for _, rows := range phase2 {
+		keys := make([][]key, len(rows))
+		for j, r := range rows {
+			var err error
+			if keys[j], err = b.cmp.decode(r); err != nil {
+				return nil, err
+			}
+		}
+		b.cmp.sortNode(rows, keys)
+	}
 	rank := int64(0)
 	for i, n := range b.Nodes {
 		w := b.phase1[i]

@@ -55,6 +55,12 @@ func simulateDeepPage(t *testing.T, d DeepPage, nodes [][][]driver.Value, order 
 		}
 		sent += int64(len(phase1[i]))
 	}
+	shuffle := func(rows [][]driver.Value) { // a UNION ALL may reorder
+		rand.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	}
+	for _, w := range phase1 {
+		shuffle(w)
+	}
 	b, err := PlanDeepPage(d, types, phase1)
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +88,9 @@ func simulateDeepPage(t *testing.T, d DeepPage, nodes [][][]driver.Value, order 
 				sent++
 			}
 		}
+	}
+	for _, w := range phase2 {
+		shuffle(w)
 	}
 	cur, err := DeepPageRows(b, types, phase2, counts)
 	if err != nil {

@@ -26,7 +26,11 @@ import (
 type DeepPage struct {
 	// Page is the merge's side: the total order, offset, count, nodes.
 	Page merge.DeepPage
-	// Phase1 are the phase-1 statements, one per node in node order.
+	// Phase1 are the phase-1 statements: one per data source, its nodes'
+	// statements joined by UNION ALL (one per node when the table has ENUM
+	// or SET columns, whose type a UNION changes). Every row of a deep-page
+	// statement ends with a marker column, the position of its node in
+	// the plan's node order (DeepNodeColumn).
 	Phase1 []Unit
 
 	keys    []deepKey
@@ -39,6 +43,44 @@ type DeepPage struct {
 	from    sqlparser.TableExprs
 	where   *sqlparser.Where
 	orderBy string
+	union   bool // join a data source's statements with UNION ALL
+}
+
+// DeepNodeColumn is the name of the marker column that ends every row of
+// a deep-page statement: the position of the row's node in the plan's
+// node order. A UNION ALL of a data source's node statements does not
+// promise to keep each part's order, so the merge sorts each node's rows
+// again (a few pages at most).
+const DeepNodeColumn = "__shardsql_node"
+
+// withMarker returns sel's select list with node position i appended.
+func withMarker(exprs []sqlparser.SelectExpr, i int) *sqlparser.SelectExprs {
+	out := append(append([]sqlparser.SelectExpr(nil), exprs...),
+		&sqlparser.AliasedExpr{Expr: sqlparser.NewIntLiteral(strconv.Itoa(i)), As: sqlparser.NewIdentifierCI(DeepNodeColumn)})
+	return &sqlparser.SelectExprs{Exprs: out}
+}
+
+// batch joins the units of each data source with UNION ALL, in order of
+// first appearance.
+func (d *DeepPage) batch(units []Unit) []Unit {
+	if !d.union {
+		return units
+	}
+	var out []Unit
+	at := map[string]int{}
+	for _, u := range units {
+		j, ok := at[u.DataSource]
+		if !ok {
+			at[u.DataSource] = len(out)
+			out = append(out, Unit{DataSource: u.DataSource, Node: u.Node, SQL: "(" + u.SQL + ")", Args: u.Args})
+			continue
+		}
+		b := &out[j]
+		b.Node.Table = "" // several tables
+		b.SQL += " union all (" + u.SQL + ")"
+		b.Args = append(append([]any(nil), b.Args...), u.Args...)
+	}
+	return out
 }
 
 // deepKey is one key of the total order: a column of the table.
@@ -160,12 +202,21 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 		keys: keys, hidden: c.hidden, base: m.s, node: node, tables: rt.tables, nodes: rt.nodes, ins: rt.ins,
 		from: m.sel.From, where: m.sel.Where, orderBy: sqlparser.String(order)[len(" order by "):],
 	}
-	p1 := node
-	p1.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.NodeOffset(), 10)),
-		Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(sp.Limit, 10))}
-	for _, n := range rt.nodes {
-		d.Phase1 = append(d.Phase1, m.s.render(&p1, rt.tables, n, rt.ins, nil))
+	d.union = true
+	for _, col := range tbl.Columns {
+		if col.DataType == "enum" || col.DataType == "set" {
+			d.union = false
+		}
 	}
+	var units []Unit
+	for i, n := range rt.nodes {
+		p1 := node
+		p1.SelectExprs = withMarker(c.exprs, i)
+		p1.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.NodeOffset(), 10)),
+			Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(sp.Limit, 10))}
+		units = append(units, m.s.render(&p1, rt.tables, n, rt.ins, nil))
+	}
+	d.Phase1 = d.batch(units)
 	return d
 }
 
@@ -244,17 +295,18 @@ func (d *DeepPage) Phase2(width int, b *merge.DeepBounds) ([]Unit, error) {
 			cond = and(cond, up)
 		}
 		sel := d.node
+		sel.SelectExprs = withMarker(d.node.SelectExprs.Exprs, i)
 		sel.Where = d.withCond(cond)
 		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(dn.Limit, 10))}
 		out = append(out, d.renderWith(&sel, n, args))
 	}
-	return out, nil
+	return d.batch(out), nil
 }
 
-// Counts builds, for each node whose DeepNode.Count is set, the statement
-// counting its rows before lower; nil entries for the others.
-func (d *DeepPage) Counts(width int, b *merge.DeepBounds) ([]*Unit, error) {
-	out := make([]*Unit, len(d.nodes))
+// Counts builds, for the nodes whose DeepNode.Count is set, the statements
+// counting their rows before lower: rows of (count, node position).
+func (d *DeepPage) Counts(width int, b *merge.DeepBounds) ([]Unit, error) {
+	var out []Unit
 	for i, n := range d.nodes {
 		if !b.Nodes[i].Count {
 			continue
@@ -265,14 +317,13 @@ func (d *DeepPage) Counts(width int, b *merge.DeepBounds) ([]*Unit, error) {
 			return nil, err
 		}
 		sel := &sqlparser.Select{
-			SelectExprs: &sqlparser.SelectExprs{Exprs: []sqlparser.SelectExpr{&sqlparser.AliasedExpr{Expr: &sqlparser.CountStar{}}}},
+			SelectExprs: withMarker([]sqlparser.SelectExpr{&sqlparser.AliasedExpr{Expr: &sqlparser.CountStar{}}}, i),
 			From:        d.from,
 			Where:       d.withCond(cond),
 		}
-		u := d.renderWith(sel, n, args)
-		out[i] = &u
+		out = append(out, d.renderWith(sel, n, args))
 	}
-	return out, nil
+	return d.batch(out), nil
 }
 
 func (d *DeepPage) withCond(c sqlparser.Expr) *sqlparser.Where {
