@@ -42,13 +42,15 @@ func (c *Conn) deepPage(ctx context.Context, p *route.Plan) (driver.Rows, error)
 	}
 	phase2 := make([][][]driver.Value, k)
 	counts := make([]int64, k)
-	if !b.Empty {
+	if b.Phase2() {
 		units, err := d.Phase2(len(cols), b)
 		if err != nil {
 			return stream() // a value that does not bind back exactly
 		}
-		if phase2, _, _, err = c.readNodes(ctx, p, units, k); err != nil {
-			return nil, err
+		if len(units) > 0 {
+			if phase2, _, _, err = c.readNodes(ctx, p, units, k); err != nil {
+				return nil, err
+			}
 		}
 		if counts, err = c.deepCounts(ctx, p, d, len(cols), b); err != nil {
 			return nil, err

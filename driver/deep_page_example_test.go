@@ -80,6 +80,6 @@ func Example_keysetPagination() {
 	// [28 56 84] 2025-01-01
 	// [112 140 168] 2025-01-01
 	// [196 224 252] 2025-01-01
-	//   strategy: deep page: offset 500, count 3 on 8 nodes in two phases (order created asc, order_id asc); phase 1 each node LIMIT 62, 3; phase 2 each node's rows between the bounds
+	//   strategy: deep page: offset 500, count 3 on 8 nodes (order created asc, order_id asc); phase 1 each node LIMIT 38, 51; phase 2, only for nodes whose window misses the page, rows between the bounds
 	// [163 191 219] 2025-01-24
 }

@@ -287,7 +287,9 @@ func (e *pageEnv) checkRowsSent(t *testing.T) {
 		// of the offset, O(√(k×offset)) for evenly spread rows.
 		bound := int64(2*k*count + 6*int(math.Sqrt(float64(k*offset))))
 		t.Logf("ORDER BY %s LIMIT %d, %d: rows sent: deep page %d, stream %d (k×count = %d, bound %d)", order, offset, count, deep, stream, k*count, bound)
-		require.Equal(t, int64(k*(offset+count)), stream)
+		// each node is asked for offset+count rows; Close cancels the
+		// nodes whose rows the merge did not need, so not all are sent
+		require.Greater(t, stream, 4*deep)
 		require.LessOrEqual(t, deep, bound)
 	}
 }

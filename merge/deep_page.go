@@ -25,15 +25,27 @@ import (
 var ErrDeepPageStale = errors.New("shardsql: deep page: a node's rows changed between the phases")
 
 // DeepPage describes one deep page: the caller's offset and count, the
-// node count k and the merge spec whose Sort is the total order.
+// node count k, the merge spec whose Sort is the total order, and the
+// margin that widens every node's phase-1 window on both sides.
 type DeepPage struct {
 	Spec          Spec
 	Offset, Count int64
 	Nodes         int
+	// Margin widens each window by Margin rows before and after
+	// [⌊Offset/k⌋, ⌊Offset/k⌋+Count): when every window then covers the
+	// page's stretch of its node, phase 2 is not needed.
+	Margin int64
 }
 
-// NodeOffset is ⌊Offset/Nodes⌋, the offset of every node's phase-1 query.
-func (d DeepPage) NodeOffset() int64 { return d.Offset / int64(d.Nodes) }
+// NodeOffset is the offset of every node's phase-1 query: ⌊Offset/Nodes⌋
+// less the margin, at least 0.
+func (d DeepPage) NodeOffset() int64 { return max(0, d.Offset/int64(d.Nodes)-d.Margin) }
+
+// Window is the row count of every node's phase-1 query.
+func (d DeepPage) Window() int64 {
+	base := d.Offset / int64(d.Nodes)
+	return base - d.NodeOffset() + d.Count + d.Margin
+}
 
 // DeepBounds is what phase 1 decided.
 type DeepBounds struct {
@@ -61,6 +73,19 @@ type DeepNode struct {
 	Upper []driver.Value
 	Limit int64
 	Count bool
+	// Covered: the node's phase-1 window holds all its rows from Lower to
+	// the page's end; it needs no phase-2 read.
+	Covered bool
+}
+
+// Phase2 reports whether any node needs a phase-2 read.
+func (b *DeepBounds) Phase2() bool {
+	for _, n := range b.Nodes {
+		if !n.Covered {
+			return !b.Empty
+		}
+	}
+	return false
 }
 
 // rowComparer compares node rows by a total order.
@@ -209,20 +234,28 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 		return b, nil
 	}
 	last := d.Offset + d.Count - 1
-	var lower, upper []key
-	var upperRow []driver.Value
-	for ci, x := range candKeys {
-		lo, hi := int64(0), int64(0)
+	// UB and LB never decrease along the order (each node's bounds only
+	// grow as x moves past its window's rows), so p and q are found by
+	// binary search over the sorted candidates: O(log(k·W)) evaluations
+	// of k binary searches, where trying every candidate cost k²·W.
+	cmp.sortNode(cands, candKeys)
+	bounds := func(x []key) (lo, hi int64) {
 		for _, w := range dec {
-			l, h := cmp.rankBounds(x, w, o, d.Count)
+			l, h := cmp.rankBounds(x, w, o, d.Window())
 			lo, hi = addRank(lo, l), addRank(hi, h)
 		}
-		if hi <= d.Offset && (lower == nil || compareKeys(cmp.keys, x, lower) > 0) {
-			lower, b.Lower, b.lowerLB = x, cands[ci], lo
-		}
-		if lo >= last && (upper == nil || compareKeys(cmp.keys, x, upper) < 0) {
-			upper, upperRow = x, cands[ci]
-		}
+		return lo, hi
+	}
+	var lower, upper []key
+	var upperRow []driver.Value
+	// the first candidate whose UB exceeds the offset; p is the one before
+	pi := sort.Search(len(candKeys), func(i int) bool { _, hi := bounds(candKeys[i]); return hi > d.Offset })
+	if pi > 0 {
+		lower, b.Lower = candKeys[pi-1], cands[pi-1]
+		b.lowerLB, _ = bounds(lower)
+	}
+	if qi := sort.Search(len(candKeys), func(i int) bool { lo, _ := bounds(candKeys[i]); return lo >= last }); qi < len(candKeys) {
+		upper, upperRow = candKeys[qi], cands[qi]
 	}
 	b.lower = lower
 	if b.Lower == nil {
@@ -235,6 +268,11 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 		switch {
 		case len(w) == 0:
 			n.Count = true
+		case compareKeys(cmp.keys, lower, dec[i][0]) >= 0 &&
+			(int64(len(w)) < d.Window() || upper != nil && compareKeys(cmp.keys, upper, dec[i][len(w)-1]) <= 0):
+			// p within the window, and the window reaches q or the
+			// node's end: its rows in [p, q] are all in the window
+			n.Covered = true
 		case compareKeys(cmp.keys, lower, dec[i][0]) < 0:
 			// p precedes the window: read on to w[0] (at most o rows
 			// before it) to count the rows between.
@@ -251,8 +289,9 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 }
 
 // DeepPageRows cuts the page from the phase-2 rows of each node (in node
-// order, as each node sorted them) and the counts of rows before Lower of
-// the nodes whose DeepNode.Count was set (others ignored). The returned
+// order; covered nodes' entries are ignored, their windows stand for them)
+// and the counts of rows before Lower of the nodes whose DeepNode.Count was
+// set (others ignored). The returned
 // cursor yields rows of the visible width, as New's.
 func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, counts []int64) (Cursor, error) {
 	d := b.page
@@ -265,6 +304,18 @@ func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, coun
 		return nil, fmt.Errorf("shardsql: merge: deep page: %d phase-2 results and %d counts for %d nodes", len(phase2), len(counts), len(b.Nodes))
 	}
 	o := d.NodeOffset()
+	for i, n := range b.Nodes {
+		if !n.Covered {
+			continue
+		}
+		// the window's rows from p on stand for the node's phase 2
+		phase2[i] = nil
+		for j, r := range b.phase1[i] {
+			if compareKeys(b.cmp.keys, b.dec[i][j], b.lower) >= 0 {
+				phase2[i] = append(phase2[i], r)
+			}
+		}
+	}
 	for _, rows := range phase2 {
 		keys := make([][]key, len(rows))
 		for j, r := range rows {
@@ -284,7 +335,7 @@ func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, coun
 			before = counts[i]
 		default:
 			if compareKeys(b.cmp.keys, b.lower, b.dec[i][0]) >= 0 {
-				lo, hi := b.cmp.rankBounds(b.lower, b.dec[i], o, d.Count)
+				lo, hi := b.cmp.rankBounds(b.lower, b.dec[i], o, d.Window())
 				if lo != hi {
 					return nil, fmt.Errorf("shardsql: merge: deep page: node %d: rank of the lower bound not determined", i)
 				}

@@ -50,7 +50,7 @@ func simulateDeepPage(t *testing.T, d DeepPage, nodes [][][]driver.Value, order 
 	sent := int64(0)
 	phase1 := make([][][]driver.Value, len(nodes))
 	for i, n := range nodes {
-		for p := o; p < o+d.Count && p < int64(len(n)); p++ {
+		for p := o; p < o+d.Window() && p < int64(len(n)); p++ {
 			phase1[i] = append(phase1[i], n[p])
 		}
 		sent += int64(len(phase1[i]))
@@ -70,6 +70,9 @@ func simulateDeepPage(t *testing.T, d DeepPage, nodes [][][]driver.Value, order 
 	if !b.Empty {
 		for i, n := range nodes {
 			nd := b.Nodes[i]
+			if nd.Covered {
+				continue
+			}
 			for _, r := range n {
 				if order(r, b.Lower) < 0 {
 					counts[i]++
@@ -145,7 +148,7 @@ func TestDeepPageAgainstBruteForce(t *testing.T) {
 		offset := int64(rng.IntN(len(all) + 5))
 		count := int64(1 + rng.IntN(12))
 		spec := Spec{Sort: []SortKey{{Col: 0, Desc: desc}, {Col: 1}}}
-		got, _ := simulateDeepPage(t, DeepPage{Spec: spec, Offset: offset, Count: count, Nodes: k}, nodes, order)
+		got, _ := simulateDeepPage(t, DeepPage{Spec: spec, Offset: offset, Count: count, Nodes: k, Margin: int64(rng.IntN(3) * rng.IntN(8))}, nodes, order)
 		var want [][]driver.Value
 		for p := offset; p < offset+count && p < int64(len(all)); p++ {
 			want = append(want, all[p])
@@ -167,13 +170,13 @@ func TestDeepPageTransfer(t *testing.T) {
 		i := rng.IntN(k)
 		nodes[i] = append(nodes[i], []driver.Value{id, id})
 	}
-	for _, tc := range []struct{ offset, count int64 }{{10_000, 10}, {50_000, 20}, {90_000, 100}} {
-		got, sent := simulateDeepPage(t, DeepPage{Spec: Spec{Sort: []SortKey{{Col: 0}, {Col: 1}}}, Offset: tc.offset, Count: tc.count, Nodes: k}, nodes, order)
+	for _, tc := range []struct{ offset, count, margin int64 }{{10_000, 10, 0}, {10_000, 10, 75}, {50_000, 20, 0}, {50_000, 20, 168}, {90_000, 100, 0}, {90_000, 100, 225}} {
+		got, sent := simulateDeepPage(t, DeepPage{Spec: Spec{Sort: []SortKey{{Col: 0}, {Col: 1}}}, Offset: tc.offset, Count: tc.count, Nodes: k, Margin: tc.margin}, nodes, order)
 		if len(got) != int(tc.count) || got[0][1].(int64) != tc.offset+1 {
 			t.Fatalf("offset %d: page starts at %v", tc.offset, got[0])
 		}
 		stream := int64(k) * (tc.offset + tc.count)
-		t.Logf("offset %d count %d: %d rows sent (stream: %d, k×count: %d)", tc.offset, tc.count, sent, stream, k*tc.count)
+		t.Logf("margin %d offset %d count %d: %d rows sent (stream: %d, k×count: %d)", tc.margin, tc.offset, tc.count, sent, stream, k*tc.count)
 		if sent > stream/10 {
 			t.Errorf("offset %d: %d rows sent, more than a tenth of streaming's %d", tc.offset, sent, stream)
 		}

@@ -3,6 +3,7 @@ package route
 import (
 	"database/sql/driver"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -102,10 +103,19 @@ const (
 	deepMaxCount     = 10_000
 )
 
+// deepMargin widens each node's phase-1 window by three standard
+// deviations of a node's share of the offset when rows are spread evenly
+// (a node's count of rows before a given global rank is binomial, σ ≈
+// √(offset/k)): then every window covers the page's stretch of its node
+// with high probability and phase 2 is skipped, one round trip in all.
+func deepMargin(offset int64, k int) int64 {
+	return int64(math.Ceil(3 * math.Sqrt(float64(offset)/float64(k))))
+}
+
 // String describes the strategy, for Explain.
 func (d *DeepPage) String() string {
-	return fmt.Sprintf("deep page: offset %d, count %d on %d nodes in two phases (order %s); phase 1 each node LIMIT %d, %d; phase 2 each node's rows between the bounds",
-		d.Page.Offset, d.Page.Count, d.Page.Nodes, d.orderBy, d.Page.NodeOffset(), d.Page.Count)
+	return fmt.Sprintf("deep page: offset %d, count %d on %d nodes (order %s); phase 1 each node LIMIT %d, %d; phase 2, only for nodes whose window misses the page, rows between the bounds",
+		d.Page.Offset, d.Page.Count, d.Page.Nodes, d.orderBy, d.Page.NodeOffset(), d.Page.Window())
 }
 
 // deepPage returns the deep-page plan of a scatter whose LIMIT has been
@@ -198,7 +208,7 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 	node.SelectExprs = &sqlparser.SelectExprs{Exprs: c.exprs}
 	node.OrderBy = order
 	d := &DeepPage{
-		Page: merge.DeepPage{Spec: c.spec, Offset: sp.Offset, Count: sp.Limit, Nodes: k},
+		Page: merge.DeepPage{Spec: c.spec, Offset: sp.Offset, Count: sp.Limit, Nodes: k, Margin: deepMargin(sp.Offset, k)},
 		keys: keys, hidden: c.hidden, base: m.s, node: node, tables: rt.tables, nodes: rt.nodes, ins: rt.ins,
 		from: m.sel.From, where: m.sel.Where, orderBy: sqlparser.String(order)[len(" order by "):],
 	}
@@ -213,7 +223,7 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 		p1 := node
 		p1.SelectExprs = withMarker(c.exprs, i)
 		p1.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.NodeOffset(), 10)),
-			Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(sp.Limit, 10))}
+			Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.Window(), 10))}
 		units = append(units, m.s.render(&p1, rt.tables, n, rt.ins, nil))
 	}
 	d.Phase1 = d.batch(units)
@@ -275,13 +285,17 @@ func deepUniqueKey(t *schema.Table) []*schema.Column {
 	return best
 }
 
-// Phase2 builds each node's phase-2 statement: its rows at or after lower
+// Phase2 builds the phase-2 statement of each node not covered by its
+// window (DeepNode.Covered): its rows at or after lower
 // and at or before its DeepNode.Upper in the total order, sorted, at most
 // Limit of them. width is the node rows' column count (hidden included).
 func (d *DeepPage) Phase2(width int, b *merge.DeepBounds) ([]Unit, error) {
 	out := make([]Unit, 0, len(d.nodes))
 	for i, n := range d.nodes {
 		dn := b.Nodes[i]
+		if dn.Covered {
+			continue
+		}
 		var args []any
 		cond, err := d.bound(width, b.Lower, true, true, &args)
 		if err != nil {

@@ -16,18 +16,19 @@ func TestDeepPagePlan(t *testing.T) {
 	opts := Options{Catalog: testCatalog()}
 
 	// t_order's primary key (order_id, user_id) completes ORDER BY order_id
-	// DESC; 8 nodes, offset 1000 → each node's phase 1 at offset 125.
+	// DESC; 8 nodes, offset 1000 → each node’s phase 1 at offset 125 less the margin.
 	p, err := r.RouteWith("SELECT order_id FROM t_order WHERE user_id > ? ORDER BY order_id DESC LIMIT 1000, 10", []any{int64(5)}, opts)
 	require.NoError(t, err)
 	require.NotNil(t, p.DeepPage)
 	d := p.DeepPage
 	assert.Equal(t, 8, d.Page.Nodes)
-	assert.Equal(t, int64(125), d.Page.NodeOffset())
+	assert.Equal(t, int64(91), d.Page.NodeOffset()) // 125 less a margin of ⌈3√125⌉ = 34
+	assert.Equal(t, int64(78), d.Page.Window())
 	require.Len(t, d.Phase1, 2) // one UNION ALL per data source
-	assert.Equal(t, "(select order_id, t_order_0.user_id as __shardsql_0, 0 as __shardsql_node from t_order_0 where user_id > ? order by order_id desc, t_order_0.user_id asc limit 125, 10)"+
-		" union all (select order_id, t_order_1.user_id as __shardsql_0, 1 as __shardsql_node from t_order_1 where user_id > ? order by order_id desc, t_order_1.user_id asc limit 125, 10)"+
-		" union all (select order_id, t_order_2.user_id as __shardsql_0, 2 as __shardsql_node from t_order_2 where user_id > ? order by order_id desc, t_order_2.user_id asc limit 125, 10)"+
-		" union all (select order_id, t_order_3.user_id as __shardsql_0, 3 as __shardsql_node from t_order_3 where user_id > ? order by order_id desc, t_order_3.user_id asc limit 125, 10)", d.Phase1[0].SQL)
+	assert.Equal(t, "(select order_id, t_order_0.user_id as __shardsql_0, 0 as __shardsql_node from t_order_0 where user_id > ? order by order_id desc, t_order_0.user_id asc limit 91, 78)"+
+		" union all (select order_id, t_order_1.user_id as __shardsql_0, 1 as __shardsql_node from t_order_1 where user_id > ? order by order_id desc, t_order_1.user_id asc limit 91, 78)"+
+		" union all (select order_id, t_order_2.user_id as __shardsql_0, 2 as __shardsql_node from t_order_2 where user_id > ? order by order_id desc, t_order_2.user_id asc limit 91, 78)"+
+		" union all (select order_id, t_order_3.user_id as __shardsql_0, 3 as __shardsql_node from t_order_3 where user_id > ? order by order_id desc, t_order_3.user_id asc limit 91, 78)", d.Phase1[0].SQL)
 	assert.Equal(t, []any{int64(5), int64(5), int64(5), int64(5)}, d.Phase1[0].Args)
 	assert.Equal(t, "ds1", d.Phase1[1].DataSource)
 	assert.Contains(t, p.String(), "strategy: deep page: offset 1000, count 10 on 8 nodes")
