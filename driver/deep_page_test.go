@@ -164,6 +164,13 @@ func TestDeepPageDifferential(t *testing.T) {
 		} {
 			require.True(t, e.check(t, q), "deep page expected: %s", q.sql(false))
 		}
+		// text keys carry their collation for the merge; numbers do not
+		plan, err := driver.Explain(context.Background(), e.sharded, "SELECT id FROM t_page ORDER BY name, grp LIMIT 1000, 10")
+		require.NoError(t, err)
+		sql := plan.DeepPage.Phase1[0].SQL
+		require.Contains(t, sql, "collation(`name`)")
+		require.NotContains(t, sql, "collation(grp)")
+		require.NotContains(t, sql, "collation(id)")
 	})
 	t.Run("generated", func(t *testing.T) {
 		seed := time.Now().UnixNano()

@@ -138,18 +138,16 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 	if !ok {
 		return nil
 	}
-	// a copy of the scatter: the tie-breaking columns must not change the
-	// streaming plan's node statement
+	// A copy of the scatter from its visible columns: the tie-breaking
+	// columns must not change the streaming plan's node statement, and
+	// the catalog tells which keys are text, so only those get a hidden
+	// COLLATION() column (the streaming plan adds one to every key).
 	c := *m
-	c.exprs = append([]sqlparser.SelectExpr(nil), m.exprs...)
-	c.spec.Sort = append([]merge.SortKey(nil), m.spec.Sort...)
-	c.spec.Collations = append([]merge.Collated(nil), m.spec.Collations...)
-	c.collated = make(map[int]bool, len(m.collated))
-	for col, v := range m.collated {
-		c.collated[col] = v
-	}
+	c.exprs = append([]sqlparser.SelectExpr(nil), m.exprs[:m.visible]...)
+	c.hidden = 0
+	c.spec.Sort, c.spec.Collations, c.collated = nil, nil, map[int]bool{}
 	var keys []deepKey
-	for i, o := range m.sel.OrderBy {
+	for _, o := range m.sel.OrderBy {
 		cn := m.orderColumn(o.Expr)
 		if cn == nil {
 			return nil
@@ -158,7 +156,13 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 		if !ok || !deepBindable(col) {
 			return nil
 		}
-		keys = append(keys, deepKey{expr: cn, desc: o.Direction == sqlparser.DescOrder, col: col, spec: c.spec.Sort[i].Col})
+		c.weights = m.weights && deepText(col)
+		sk, err := c.sortKey(o.Expr, o.Direction == sqlparser.DescOrder, false)
+		if err != nil {
+			return nil
+		}
+		c.spec.Sort = append(c.spec.Sort, sk)
+		keys = append(keys, deepKey{expr: cn, desc: sk.Desc, col: col, spec: sk.Col})
 	}
 	order := append(sqlparser.OrderBy(nil), m.sel.OrderBy...)
 	uk := deepUniqueKey(tbl)
@@ -184,6 +188,7 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 		// qualified, so that a select alias of the same name cannot
 		// capture it in ORDER BY
 		cn := &sqlparser.ColName{Name: sqlparser.NewIdentifierCI(ucol.Name), Qualifier: qual}
+		c.weights = m.weights && deepText(ucol)
 		sk := merge.SortKey{Col: -1}
 		for i := 0; i < c.visible && !c.star; i++ {
 			if sc, ok := c.origExpr(i).(*sqlparser.ColName); ok && sc.Name.EqualString(ucol.Name) &&
@@ -258,6 +263,11 @@ func deepBindable(c *schema.Column) bool {
 		return true
 	}
 	return c.IsInteger()
+}
+
+// deepText reports a text column: compared by its collation.
+func deepText(c *schema.Column) bool {
+	return strings.HasSuffix(c.DataType, "char") || strings.HasSuffix(c.DataType, "text")
 }
 
 // deepUniqueKey returns the columns of a unique key whose columns are all
