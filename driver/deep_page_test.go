@@ -43,8 +43,8 @@ type pageEnv struct {
 	oracle, sharded *sql.DB
 }
 
-func newPageEnv(t *testing.T) *pageEnv {
-	servers := shardtest.MariaDB(t, 2)
+func newPageEnv(t *testing.T, b backend) *pageEnv {
+	servers := b.start(t, 2)
 	oracle := oracleDB(t, servers[0], "oracle")
 	topo := shard.NewTopology()
 	for i, s := range servers {
@@ -150,8 +150,18 @@ func (e *pageEnv) check(t *testing.T, q pageQuery) (deep bool) {
 	return plan.DeepPage != nil
 }
 
+// TestDeepPageEmbedded runs the generated deep pages on the embedded
+// shards (binary collation, go-mysql-server's UNION and row comparisons).
+func TestDeepPageEmbedded(t *testing.T) {
+	e := newPageEnv(t, backends[0])
+	r := rand.New(rand.NewSource(time.Now().UnixNano()))
+	for i := 0; i < 40 && !t.Failed(); i++ {
+		require.True(t, e.check(t, randomPageQuery(r)))
+	}
+}
+
 func TestDeepPageDifferential(t *testing.T) {
-	e := newPageEnv(t)
+	e := newPageEnv(t, backends[1])
 	t.Run("hand-written", func(t *testing.T) {
 		for _, q := range []pageQuery{
 			{sel: "id, grp", order: "grp", offset: 1000, count: 10},

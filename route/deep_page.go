@@ -72,12 +72,17 @@ func (d *DeepPage) batch(units []Unit) []Unit {
 	for _, u := range units {
 		j, ok := at[u.DataSource]
 		if !ok {
+			// a lone statement stays bare: go-mysql-server does not read
+			// a parenthesized SELECT with LIMIT outside a UNION
 			at[u.DataSource] = len(out)
-			out = append(out, Unit{DataSource: u.DataSource, Node: u.Node, SQL: "(" + u.SQL + ")", Args: u.Args})
+			out = append(out, u)
 			continue
 		}
 		b := &out[j]
-		b.Node.Table = "" // several tables
+		if b.Node.Table != "" {
+			b.Node.Table = "" // several tables
+			b.SQL = "(" + b.SQL + ")"
+		}
 		b.SQL += " union all (" + u.SQL + ")"
 		b.Args = append(append([]any(nil), b.Args...), u.Args...)
 	}
