@@ -43,6 +43,9 @@ func (c *Conn) deepPage(ctx context.Context, p *route.Plan) (driver.Rows, error)
 	phase2 := make([][][]driver.Value, k)
 	counts := make([]int64, k)
 	if b.Phase2() {
+		if b.Phase2Rows() > int64(c.c.opts.maxMemoryRows) {
+			return stream() // skewed nodes: phase 2 could hold more rows than the cap
+		}
 		units, err := d.Phase2(len(cols), b)
 		if err != nil {
 			return stream() // a value that does not bind back exactly

@@ -78,6 +78,20 @@ type DeepNode struct {
 	Covered bool
 }
 
+// Phase2Rows bounds the rows phase 2 can return: the sum of the limits of
+// the nodes not covered. The driver holds them in memory, so it streams
+// instead when this exceeds its cap (skewed data can make a limit as large
+// as offset + count).
+func (b *DeepBounds) Phase2Rows() int64 {
+	var n int64
+	for _, d := range b.Nodes {
+		if !d.Covered {
+			n = addRank(n, d.Limit)
+		}
+	}
+	return n
+}
+
 // Phase2 reports whether any node needs a phase-2 read.
 func (b *DeepBounds) Phase2() bool {
 	for _, n := range b.Nodes {

@@ -113,9 +113,14 @@ const (
 // (a node's count of rows before a given global rank is binomial, σ ≈
 // √(offset/k)): then every window covers the page's stretch of its node
 // with high probability and phase 2 is skipped, one round trip in all.
+//
+// The windows are held in memory: the margin is capped at deepMaxMargin,
+// and a page whose windows would exceed maxRows in all streams.
 func deepMargin(offset int64, k int) int64 {
-	return int64(math.Ceil(3 * math.Sqrt(float64(offset)/float64(k))))
+	return min(deepMaxMargin, int64(math.Ceil(3*math.Sqrt(float64(offset)/float64(k)))))
 }
+
+const deepMaxMargin = 4096
 
 // String describes the strategy, for Explain.
 func (d *DeepPage) String() string {
@@ -221,6 +226,13 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 		Page: merge.DeepPage{Spec: c.spec, Offset: sp.Offset, Count: sp.Limit, Nodes: k, Margin: deepMargin(sp.Offset, k)},
 		keys: keys, hidden: c.hidden, base: m.s, node: node, tables: rt.tables, nodes: rt.nodes, ins: rt.ins,
 		from: m.sel.From, where: m.sel.Where, orderBy: sqlparser.String(order)[len(" order by "):],
+	}
+	maxRows := int64(m.s.maxRows)
+	if maxRows <= 0 {
+		maxRows = merge.DefaultMaxRows
+	}
+	if int64(k)*d.Page.Window() > maxRows {
+		return nil
 	}
 	d.union = true
 	for _, col := range tbl.Columns {
