@@ -101,6 +101,9 @@ type Plan struct {
 	// connection it runs on (0: not at all); the driver runs such
 	// statements on the connections it keeps for the caller.
 	Session SessionUses
+	// DeepPage, when set, reads a deep page in two bounded phases instead
+	// of streaming Units (deep_page.go); Units remain the fallback.
+	DeepPage *DeepPage
 }
 
 // DataSources returns the distinct data sources of the plan's units in unit order.
@@ -129,6 +132,9 @@ func (p *Plan) String() string {
 		fmt.Fprintf(&b, " %s", p.Table)
 	}
 	fmt.Fprintf(&b, " on %d unit(s)", len(p.Units))
+	if p.DeepPage != nil {
+		b.WriteString("\n  strategy: " + p.DeepPage.String())
+	}
 	for _, u := range p.Units {
 		b.WriteString("\n  ")
 		if u.Node.Table != "" {

@@ -112,6 +112,7 @@ func (s *statement) planScatter(sel *sqlparser.Select, rt routed) (*Plan, error)
 	for _, n := range nodes {
 		p.Units = append(p.Units, s.render(&m.node, rt.tables, n, rt.ins, nil))
 	}
+	p.DeepPage = m.deepPage(rt)
 	return p, nil
 }
 

@@ -1,6 +1,8 @@
 // Command quickstart shards an orders table across two data sources × four
-// tables, writes a few hundred rows and reads them back, printing where
-// each statement was routed.
+// tables, writes a few hundred rows whose keys come from the global id
+// generator and reads them back: by key, sorted across shards, a deep page
+// (with the strategy Explain reports) and the next page by keyset,
+// printing where each statement was routed.
 //
 // With no flags it runs on two embedded in-memory MySQL servers, so nothing
 // needs installing:
@@ -23,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/shardsql/shardsql/driver"
+	"github.com/shardsql/shardsql/seq"
 	"github.com/shardsql/shardsql/shard"
 	"github.com/shardsql/shardsql/shardtest"
 )
@@ -67,11 +70,20 @@ func run(ctx context.Context, dsns []string, numRows int) error {
 		}
 	}
 	last := len(dsns) - 1
+	// Global ids: a Snowflake generator fills order_id on every INSERT row
+	// that omits it (in production, lease the worker id with
+	// seq.LeaseWorkerID so no two processes share one).
+	ids, err := seq.NewSnowflake(1)
+	if err != nil {
+		return err
+	}
 	if err := topo.AddTable(shard.Table{
-		Name:      "t_order",
-		Column:    "user_id",
-		Nodes:     fmt.Sprintf("ds${0..%d}.t_order_${0..3}", last),
-		Algorithm: shard.Hash(),
+		Name:         "t_order",
+		Column:       "user_id",
+		Nodes:        fmt.Sprintf("ds${0..%d}.t_order_${0..3}", last),
+		Algorithm:    shard.Hash(),
+		KeyColumn:    "order_id",
+		KeyGenerator: ids,
 	}); err != nil {
 		return err
 	}
@@ -104,25 +116,27 @@ func run(ctx context.Context, dsns []string, numRows int) error {
 		return err
 	}
 
-	// Insert in batches of 50 rows; each batch is split per node.
+	// Insert in batches of 50 rows without order_id: the generator fills
+	// it; each batch is split per node.
 	const batch = 50
 	for start := 1; start <= numRows; start += batch {
 		var sb strings.Builder
 		var args []any
-		sb.WriteString("INSERT INTO t_order (order_id, user_id, amount, status) VALUES ")
-		for id := start; id < start+batch && id <= numRows; id++ {
-			if id > start {
+		sb.WriteString("INSERT INTO t_order (user_id, amount, status) VALUES ")
+		for i := start; i < start+batch && i <= numRows; i++ {
+			if i > start {
 				sb.WriteString(", ")
 			}
-			sb.WriteString("(?, ?, ?, ?)")
-			args = append(args, id, id%37+1, fmt.Sprintf("%d.%02d", id%90+10, id%100), []string{"new", "paid", "shipped"}[id%3])
+			sb.WriteString("(?, ?, ?)")
+			args = append(args, i%37+1, fmt.Sprintf("%d.%02d", i%90+10, i%100), []string{"new", "paid", "shipped"}[i%3])
 		}
 		if start == 1 {
 			plan, err := driver.Explain(ctx, db, sb.String(), args...)
 			if err != nil {
 				return err
 			}
-			fmt.Printf("\nfirst batch of %d rows is split into %d statements (one per node)\n", batch, len(plan.Units))
+			fmt.Printf("\nfirst batch of %d rows is split into %d statements (one per node); order_id comes from the generator (Explain drew %d ids, such as %d)\n",
+				batch, len(plan.Units), len(plan.GeneratedIDs), plan.GeneratedIDs[0])
 		}
 		if _, err := db.ExecContext(ctx, sb.String(), args...); err != nil {
 			return err
@@ -130,12 +144,47 @@ func run(ctx context.Context, dsns []string, numRows int) error {
 	}
 	fmt.Printf("inserted %d orders\n", numRows)
 
+	// Sorted pages across shards: every node sorts, the streams merge.
+	firstPage := "SELECT order_id, user_id, amount FROM t_order ORDER BY order_id LIMIT 5"
+	if err := show(firstPage); err != nil {
+		return err
+	}
+	if _, err := printRows(ctx, db, firstPage); err != nil {
+		return err
+	}
+
+	// A deep page: streaming would make every node send offset+count
+	// rows; the deep-page strategy reads a window per node, then only the
+	// rows between two bounds (docs/deep-pages.md).
+	offset := numRows * 3 / 4
+	deepPage := fmt.Sprintf("SELECT order_id, user_id, amount FROM t_order ORDER BY order_id LIMIT %d, 5", offset)
+	plan, err := driver.Explain(ctx, db, deepPage)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\n%s\n  %s\n", deepPage, strategy(plan.String()))
+	lastID, err := printRows(ctx, db, deepPage)
+	if err != nil {
+		return err
+	}
+
+	// The next page by keyset: WHERE order_id > the last one seen. Each
+	// node sends at most 5 rows however deep the page: the recommended way
+	// to page through a large result.
+	keyset := "SELECT order_id, user_id, amount FROM t_order WHERE order_id > ? ORDER BY order_id LIMIT 5"
+	if err := show(keyset, lastID); err != nil {
+		return err
+	}
+	if _, err := printRows(ctx, db, keyset, lastID); err != nil {
+		return err
+	}
+
 	// Read by key: one node.
 	byKey := "SELECT order_id, amount, status FROM t_order WHERE user_id = ?"
 	if err := show(byKey, 7); err != nil {
 		return err
 	}
-	if err := printRows(ctx, db, byKey, 7); err != nil {
+	if _, err := printRows(ctx, db, byKey, 7); err != nil {
 		return err
 	}
 
@@ -186,15 +235,26 @@ func run(ctx context.Context, dsns []string, numRows int) error {
 	return nil
 }
 
-func printRows(ctx context.Context, db *sql.DB, query string, args ...any) error {
+// strategy returns the strategy line of a printed plan, or "streamed".
+func strategy(plan string) string {
+	for _, line := range strings.Split(plan, "\n") {
+		if s, ok := strings.CutPrefix(strings.TrimSpace(line), "strategy: "); ok {
+			return "strategy: " + s
+		}
+	}
+	return "strategy: streamed (each node LIMIT offset+count)"
+}
+
+// printRows prints a result and returns its last row's first column.
+func printRows(ctx context.Context, db *sql.DB, query string, args ...any) (string, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return err
+		return "", err
 	}
 	vals := make([]sql.RawBytes, len(cols))
 	ptrs := make([]any, len(cols))
@@ -202,17 +262,19 @@ func printRows(ctx context.Context, db *sql.DB, query string, args ...any) error
 		ptrs[i] = &vals[i]
 	}
 	fmt.Printf("  %s\n", strings.Join(cols, " | "))
+	last := ""
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
-			return err
+			return "", err
 		}
 		parts := make([]string, len(vals))
 		for i, v := range vals {
 			parts[i] = string(v)
 		}
+		last = parts[0]
 		fmt.Printf("  %s\n", strings.Join(parts, " | "))
 	}
-	return rows.Err()
+	return last, rows.Err()
 }
 
 func countRows(ctx context.Context, db *sql.DB, query string, args ...any) (int, error) {

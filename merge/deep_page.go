@@ -1,0 +1,409 @@
+package merge
+
+import (
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+)
+
+// Deep pages: ORDER BY keys LIMIT offset, count across k nodes in two
+// phases whose transfer follows the page, not the offset (docs/deep-pages.md
+// has the proof). The router makes the order total (the sort keys end with
+// a unique key of NOT NULL columns), so within one node every row has one
+// position. Phase 1 asks each node for its rows at positions
+// [NodeOffset, NodeOffset+count), NodeOffset = ⌊offset/k⌋. PlanDeepPage
+// bounds the global rank of each phase-1 row from those windows alone and
+// picks a lower bound p (a row no later than the page's first) and an upper
+// bound q (a row no earlier than its last); phase 2 reads each node's rows
+// in [p, q]; DeepPageRows learns p's exact rank and cuts the page.
+
+// ErrDeepPageStale reports phase-2 rows that contradict phase 1: a node's
+// rows changed between the two reads (a write committed in between, outside
+// a transaction). The caller runs the statement again as a plain stream.
+var ErrDeepPageStale = errors.New("shardsql: deep page: a node's rows changed between the phases")
+
+// DeepPage describes one deep page: the caller's offset and count, the
+// node count k, the merge spec whose Sort is the total order, and the
+// margin that widens every node's phase-1 window on both sides.
+type DeepPage struct {
+	Spec          Spec
+	Offset, Count int64
+	Nodes         int
+	// Margin widens each window by Margin rows before and after
+	// [⌊Offset/k⌋, ⌊Offset/k⌋+Count): when every window then covers the
+	// page's stretch of its node, phase 2 is not needed.
+	Margin int64
+}
+
+// NodeOffset is the offset of every node's phase-1 query: ⌊Offset/Nodes⌋
+// less the margin, at least 0.
+func (d DeepPage) NodeOffset() int64 { return max(0, d.Offset/int64(d.Nodes)-d.Margin) }
+
+// Window is the row count of every node's phase-1 query.
+func (d DeepPage) Window() int64 {
+	base := d.Offset / int64(d.Nodes)
+	return base - d.NodeOffset() + d.Count + d.Margin
+}
+
+// DeepBounds is what phase 1 decided.
+type DeepBounds struct {
+	// Empty: the page has no rows (every node has at most NodeOffset rows,
+	// so all of them together at most Offset); phase 2 is not needed.
+	Empty bool
+	// Lower is the phase-1 row p: no later than the page's first row.
+	// Phase 2 reads rows at or after it.
+	Lower []driver.Value
+	// Nodes says, per node, how far phase 2 reads.
+	Nodes []DeepNode
+
+	page    DeepPage
+	cmp     *rowComparer
+	phase1  [][][]driver.Value
+	dec     [][][]key // phase1's decoded keys
+	lower   []key     // Lower's decoded keys
+	lowerLB int64     // a lower bound of p's rank
+}
+
+// DeepNode is one node's phase-2 read: rows r with Lower ≤ r ≤ Upper in
+// the total order (no upper bound when Upper is nil), at most Limit of
+// them, and, when Count is set, a separate count of its rows before Lower.
+type DeepNode struct {
+	Upper []driver.Value
+	Limit int64
+	Count bool
+	// Covered: the node's phase-1 window holds all its rows from Lower to
+	// the page's end; it needs no phase-2 read.
+	Covered bool
+}
+
+// Phase2Rows bounds the rows phase 2 can return: the sum of the limits of
+// the nodes not covered. The driver holds them in memory, so it streams
+// instead when this exceeds its cap (skewed data can make a limit as large
+// as offset + count).
+func (b *DeepBounds) Phase2Rows() int64 {
+	var n int64
+	for _, d := range b.Nodes {
+		if !d.Covered {
+			n = addRank(n, d.Limit)
+		}
+	}
+	return n
+}
+
+// Phase2 reports whether any node needs a phase-2 read.
+func (b *DeepBounds) Phase2() bool {
+	for _, n := range b.Nodes {
+		if !n.Covered {
+			return !b.Empty
+		}
+	}
+	return false
+}
+
+// rowComparer compares node rows by a total order.
+type rowComparer struct {
+	keys []cmpKey
+	a, b []key
+}
+
+func newRowComparer(spec Spec, types []string) (*rowComparer, Spec, error) {
+	width := len(types)
+	if spec.Hidden < 0 || spec.Hidden > width {
+		return nil, spec, fmt.Errorf("shardsql: merge: %d hidden columns in a %d-column result", spec.Hidden, width)
+	}
+	kinds := make([]Kind, width)
+	for i, t := range types {
+		kinds[i] = KindOf(t)
+	}
+	spec = resolveHidden(spec, width-spec.Hidden)
+	if err := checkCols(spec, width); err != nil {
+		return nil, spec, err
+	}
+	keys, err := resolve(spec.Sort, kinds, textColls(spec, width))
+	if err != nil {
+		return nil, spec, err
+	}
+	return &rowComparer{keys: keys, a: make([]key, len(keys)), b: make([]key, len(keys))}, spec, nil
+}
+
+// decode decodes a row's keys once, for repeated comparisons.
+func (c *rowComparer) decode(row []driver.Value) ([]key, error) {
+	k := make([]key, len(c.keys))
+	if err := decodeKeys(c.keys, row, k); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// sortNode sorts one node's rows (and their decoded keys) by the total
+// order: a UNION ALL of several nodes' statements need not keep each
+// part's order.
+func (c *rowComparer) sortNode(rows [][]driver.Value, keys [][]key) {
+	sort.Sort(nodeRows{c: c, rows: rows, keys: keys})
+}
+
+type nodeRows struct {
+	c    *rowComparer
+	rows [][]driver.Value
+	keys [][]key
+}
+
+func (n nodeRows) Len() int           { return len(n.rows) }
+func (n nodeRows) Less(i, j int) bool { return compareKeys(n.c.keys, n.keys[i], n.keys[j]) < 0 }
+func (n nodeRows) Swap(i, j int) {
+	n.rows[i], n.rows[j] = n.rows[j], n.rows[i]
+	n.keys[i], n.keys[j] = n.keys[j], n.keys[i]
+}
+
+// compare orders two node rows: negative when a comes first.
+func (c *rowComparer) compare(a, b []driver.Value) (int, error) {
+	if err := decodeKeys(c.keys, a, c.a); err != nil {
+		return 0, err
+	}
+	if err := decodeKeys(c.keys, b, c.b); err != nil {
+		return 0, err
+	}
+	return compareKeys(c.keys, c.a, c.b), nil
+}
+
+// unbounded stands for "no upper bound" in rank arithmetic.
+const unbounded = int64(1) << 62
+
+// rankBounds bounds the number of node i's rows strictly before x, from
+// node i's phase-1 window w (rows at node positions [o, o+len(w))):
+//   - w empty: the node has at most o rows: [0, o];
+//   - x before or equal to w[0]: [0, o], exactly o when equal;
+//   - a rows of w before x, 0 < a < len(w): exactly o+a (w is contiguous);
+//   - x after all of w: exactly o+len(w) when the window is short (the node
+//     ends there), else at least o+count.
+func (c *rowComparer) rankBounds(x []key, w [][]key, o, count int64) (lo, hi int64) {
+	if len(w) == 0 {
+		return 0, o
+	}
+	// a: the rows of w before x (w is sorted)
+	a := int64(sort.Search(len(w), func(i int) bool { return compareKeys(c.keys, w[i], x) >= 0 }))
+	equal := a < int64(len(w)) && compareKeys(c.keys, w[a], x) == 0
+	switch {
+	case a == 0 && !equal:
+		return 0, o
+	case a < int64(len(w)):
+		return o + a, o + a
+	case int64(len(w)) < count:
+		return o + a, o + a
+	default:
+		return o + count, unbounded
+	}
+}
+
+func addRank(a, b int64) int64 {
+	if a >= unbounded || b >= unbounded {
+		return unbounded
+	}
+	return a + b
+}
+
+// PlanDeepPage decides phase 2 from the phase-1 rows of each node (rows of
+// the full node width, hidden columns included; types as for New).
+//
+// p is the latest phase-1 row whose rank is surely ≤ Offset (the earliest
+// phase-1 row always qualifies: every node has at most NodeOffset rows
+// before it). q is the earliest phase-1 row whose rank is surely ≥
+// Offset+Count-1, if any. Every page row r then has p ≤ r ≤ q, and a node
+// holds at most Offset+Count-LB(p) rows in [p, r], which bounds its Limit.
+// A node whose count of rows before p is not determined by its window
+// (p precedes the window) reads on to its window's first row, so that
+// DeepPageRows can count them; an empty window needs a count query.
+func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepBounds, error) {
+	if d.Nodes != len(phase1) || d.Nodes == 0 || d.Count <= 0 {
+		return nil, fmt.Errorf("shardsql: merge: deep page over %d nodes with %d phase-1 results", d.Nodes, len(phase1))
+	}
+	cmp, _, err := newRowComparer(d.Spec, types)
+	if err != nil {
+		return nil, err
+	}
+	o := d.NodeOffset()
+	b := &DeepBounds{page: d, cmp: cmp, phase1: phase1}
+	// decode every phase-1 row once: each candidate is placed in every window
+	dec := make([][][]key, len(phase1))
+	var cands [][]driver.Value
+	var candKeys [][]key
+	for i, w := range phase1 {
+		for _, r := range w {
+			k, err := cmp.decode(r)
+			if err != nil {
+				return nil, err
+			}
+			dec[i] = append(dec[i], k)
+		}
+		cmp.sortNode(w, dec[i])
+		for j, r := range w {
+			cands, candKeys = append(cands, r), append(candKeys, dec[i][j])
+		}
+	}
+	b.dec = dec
+	if len(cands) == 0 {
+		b.Empty = true
+		return b, nil
+	}
+	last := d.Offset + d.Count - 1
+	// UB and LB never decrease along the order (each node's bounds only
+	// grow as x moves past its window's rows), so p and q are found by
+	// binary search over the sorted candidates: O(log(k·W)) evaluations
+	// of k binary searches, where trying every candidate cost k²·W.
+	cmp.sortNode(cands, candKeys)
+	bounds := func(x []key) (lo, hi int64) {
+		for _, w := range dec {
+			l, h := cmp.rankBounds(x, w, o, d.Window())
+			lo, hi = addRank(lo, l), addRank(hi, h)
+		}
+		return lo, hi
+	}
+	var lower, upper []key
+	var upperRow []driver.Value
+	// the first candidate whose UB exceeds the offset; p is the one before
+	pi := sort.Search(len(candKeys), func(i int) bool { _, hi := bounds(candKeys[i]); return hi > d.Offset })
+	if pi > 0 {
+		lower, b.Lower = candKeys[pi-1], cands[pi-1]
+		b.lowerLB, _ = bounds(lower)
+	}
+	if qi := sort.Search(len(candKeys), func(i int) bool { lo, _ := bounds(candKeys[i]); return lo >= last }); qi < len(candKeys) {
+		upper, upperRow = candKeys[qi], cands[qi]
+	}
+	b.lower = lower
+	if b.Lower == nil {
+		// cannot happen: the earliest candidate qualifies
+		return nil, errors.New("shardsql: merge: deep page: no lower bound among the phase-1 rows")
+	}
+	limit := d.Offset + d.Count - b.lowerLB
+	for i, w := range phase1 {
+		n := DeepNode{Upper: upperRow, Limit: limit}
+		switch {
+		case len(w) == 0:
+			n.Count = true
+		case compareKeys(cmp.keys, lower, dec[i][0]) >= 0 &&
+			(int64(len(w)) < d.Window() || upper != nil && compareKeys(cmp.keys, upper, dec[i][len(w)-1]) <= 0):
+			// p within the window, and the window reaches q or the
+			// node's end: its rows in [p, q] are all in the window
+			n.Covered = true
+		case compareKeys(cmp.keys, lower, dec[i][0]) < 0:
+			// p precedes the window: read on to w[0] (at most o rows
+			// before it) to count the rows between.
+			if upper != nil && compareKeys(cmp.keys, upper, dec[i][0]) < 0 {
+				n.Upper = w[0]
+			}
+			if n.Limit < o+1 {
+				n.Limit = o + 1
+			}
+		}
+		b.Nodes = append(b.Nodes, n)
+	}
+	return b, nil
+}
+
+// DeepPageRows cuts the page from the phase-2 rows of each node (in node
+// order; covered nodes' entries are ignored, their windows stand for them)
+// and the counts of rows before Lower of the nodes whose DeepNode.Count was
+// set (others ignored). The returned
+// cursor yields rows of the visible width, as New's.
+func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, counts []int64) (Cursor, error) {
+	d := b.page
+	spec := d.Spec
+	spec.Offset, spec.Limit, spec.Limited = 0, 0, true
+	if b.Empty {
+		return New(spec, types, nil)
+	}
+	if len(phase2) != len(b.Nodes) || len(counts) != len(b.Nodes) {
+		return nil, fmt.Errorf("shardsql: merge: deep page: %d phase-2 results and %d counts for %d nodes", len(phase2), len(counts), len(b.Nodes))
+	}
+	o := d.NodeOffset()
+	for i, n := range b.Nodes {
+		if !n.Covered {
+			continue
+		}
+		// the window's rows from p on stand for the node's phase 2
+		phase2[i] = nil
+		for j, r := range b.phase1[i] {
+			if compareKeys(b.cmp.keys, b.dec[i][j], b.lower) >= 0 {
+				phase2[i] = append(phase2[i], r)
+			}
+		}
+	}
+	for _, rows := range phase2 {
+		keys := make([][]key, len(rows))
+		for j, r := range rows {
+			var err error
+			if keys[j], err = b.cmp.decode(r); err != nil {
+				return nil, err
+			}
+		}
+		b.cmp.sortNode(rows, keys)
+	}
+	rank := int64(0)
+	for i, n := range b.Nodes {
+		w := b.phase1[i]
+		var before int64
+		switch {
+		case n.Count:
+			before = counts[i]
+		default:
+			if compareKeys(b.cmp.keys, b.lower, b.dec[i][0]) >= 0 {
+				lo, hi := b.cmp.rankBounds(b.lower, b.dec[i], o, d.Window())
+				if lo != hi {
+					return nil, fmt.Errorf("shardsql: merge: deep page: node %d: rank of the lower bound not determined", i)
+				}
+				before = lo
+				break
+			}
+			// p precedes the window: the phase-2 rows before w[0] are the
+			// node's rows in [p, w[0]), and o rows precede w[0].
+			j, found := int64(0), false
+			for _, r := range phase2[i] {
+				cw, err := b.cmp.compare(r, w[0])
+				if err != nil {
+					return nil, err
+				}
+				if cw == 0 {
+					found = true
+					break
+				}
+				if cw > 0 {
+					break
+				}
+				j++
+			}
+			if !found || j > o {
+				return nil, ErrDeepPageStale
+			}
+			before = o - j
+		}
+		rank += before
+	}
+	skip := d.Offset - rank
+	if skip < 0 {
+		return nil, ErrDeepPageStale
+	}
+	cursors := make([]Cursor, len(phase2))
+	for i, rows := range phase2 {
+		cursors[i] = &heldRows{rows: rows}
+	}
+	spec.Offset, spec.Limit = skip, d.Count
+	return New(spec, types, cursors)
+}
+
+// heldRows is a Cursor over rows in memory.
+type heldRows struct {
+	rows [][]driver.Value
+}
+
+func (h *heldRows) Next(dest []driver.Value) error {
+	if len(h.rows) == 0 {
+		return io.EOF
+	}
+	copy(dest, h.rows[0])
+	h.rows = h.rows[1:]
+	return nil
+}
+
+func (h *heldRows) Close() error { h.rows = nil; return nil }

@@ -1,0 +1,536 @@
+package route
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/internal/schema"
+	"github.com/shardsql/shardsql/merge"
+	"github.com/shardsql/shardsql/shard"
+)
+
+// DeepPage is the two-phase plan of a deep page, ORDER BY keys LIMIT
+// offset, count across k nodes with an offset large against count × k
+// (docs/deep-pages.md). Phase 1 runs Phase1 (each node's rows at positions
+// [⌊offset/k⌋, ⌊offset/k⌋+count) of the total order); merge.PlanDeepPage
+// picks the bounds; Phase2 and Counts build the bounded node statements;
+// merge.DeepPageRows cuts the page. The plan's own Units stream the same
+// statement the plain way (LIMIT offset+count per node), for when the
+// deep page cannot be used at run time.
+type DeepPage struct {
+	// Page is the merge's side: the total order, offset, count, nodes.
+	Page merge.DeepPage
+	// Phase1 are the phase-1 statements: one per data source, its nodes'
+	// statements joined by UNION ALL (one per node when the table has ENUM
+	// or SET columns, whose type a UNION changes). Every row of a deep-page
+	// statement ends with a marker column, the position of its node in
+	// the plan's node order (DeepNodeColumn).
+	Phase1 []Unit
+
+	keys    []deepKey
+	hidden  int
+	base    *statement
+	node    sqlparser.Select // phase-1 node statement without LIMIT
+	tables  []*shard.ShardedTable
+	nodes   []int
+	ins     map[*sqlparser.ComparisonExpr][]int
+	from    sqlparser.TableExprs
+	where   *sqlparser.Where
+	orderBy string
+	union   bool // join a data source's statements with UNION ALL
+}
+
+// DeepNodeColumn is the name of the marker column that ends every row of
+// a deep-page statement: the position of the row's node in the plan's
+// node order. A UNION ALL of a data source's node statements does not
+// promise to keep each part's order, so the merge sorts each node's rows
+// again (a few pages at most).
+const DeepNodeColumn = "__shardsql_node"
+
+// withMarker returns sel's select list with node position i appended.
+func withMarker(exprs []sqlparser.SelectExpr, i int) *sqlparser.SelectExprs {
+	out := append(append([]sqlparser.SelectExpr(nil), exprs...),
+		&sqlparser.AliasedExpr{Expr: sqlparser.NewIntLiteral(strconv.Itoa(i)), As: sqlparser.NewIdentifierCI(DeepNodeColumn)})
+	return &sqlparser.SelectExprs{Exprs: out}
+}
+
+// batch joins the units of each data source with UNION ALL, in order of
+// first appearance.
+func (d *DeepPage) batch(units []Unit) []Unit {
+	if !d.union {
+		return units
+	}
+	var out []Unit
+	at := map[string]int{}
+	for _, u := range units {
+		j, ok := at[u.DataSource]
+		if !ok {
+			// a lone statement stays bare: go-mysql-server does not read
+			// a parenthesized SELECT with LIMIT outside a UNION
+			at[u.DataSource] = len(out)
+			out = append(out, u)
+			continue
+		}
+		b := &out[j]
+		if b.Node.Table != "" {
+			b.Node.Table = "" // several tables
+			b.SQL = "(" + b.SQL + ")"
+		}
+		b.SQL += " union all (" + u.SQL + ")"
+		b.Args = append(append([]any(nil), b.Args...), u.Args...)
+	}
+	return out
+}
+
+// deepKey is one key of the total order: a column of the table.
+type deepKey struct {
+	expr *sqlparser.ColName
+	desc bool
+	col  *schema.Column
+	// spec is the merge column holding the key's value (maybe a HiddenCol).
+	spec int
+}
+
+// deepMinOffset is the smallest offset the deep page is used for, and
+// deepOffsetFactor × count × nodes the smallest relative to the page: below
+// them plain streaming sends few enough rows that a second round trip
+// costs more than it saves.
+const (
+	deepMinOffset    = 256
+	deepOffsetFactor = 2
+	deepMaxCount     = 10_000
+)
+
+// deepMargin widens each node's phase-1 window by three standard
+// deviations of a node's share of the offset when rows are spread evenly
+// (a node's count of rows before a given global rank is binomial, σ ≈
+// √(offset/k)): then every window covers the page's stretch of its node
+// with high probability and phase 2 is skipped, one round trip in all.
+//
+// The windows are held in memory: the margin is capped at deepMaxMargin,
+// and a page whose windows would exceed maxRows in all streams.
+func deepMargin(offset int64, k int) int64 {
+	return min(deepMaxMargin, int64(math.Ceil(3*math.Sqrt(float64(offset)/float64(k)))))
+}
+
+const deepMaxMargin = 4096
+
+// String describes the strategy, for Explain.
+func (d *DeepPage) String() string {
+	return fmt.Sprintf("deep page: offset %d, count %d on %d nodes (order %s); phase 1 each node LIMIT %d, %d; phase 2, only for nodes whose window misses the page, rows between the bounds",
+		d.Page.Offset, d.Page.Count, d.Page.Nodes, d.orderBy, d.Page.NodeOffset(), d.Page.Window())
+}
+
+// deepPage returns the deep-page plan of a scatter whose LIMIT has been
+// planned, or nil when the statement streams: no total order can be made
+// from the catalog (every key a plain column of a type whose values bind
+// back exactly, and a unique key of NOT NULL such columns), it folds rows,
+// or the offset is small.
+func (m *scatter) deepPage(rt routed) *DeepPage {
+	k := len(rt.nodes)
+	sp := m.spec
+	if k < 2 || sp.Group != nil || len(sp.MemorySort) > 0 || !sp.Limited || len(sp.Sort) == 0 || sp.Having != nil ||
+		sp.Limit <= 0 || sp.Limit > deepMaxCount || sp.Offset < deepMinOffset || sp.Offset < deepOffsetFactor*sp.Limit*int64(k) ||
+		len(rt.tables) != 1 || len(m.sel.From) != 1 || m.sel.Distinct || m.sel.Lock != sqlparser.NoLock {
+		return nil
+	}
+	if _, ok := m.sel.From[0].(*sqlparser.AliasedTableExpr); !ok {
+		return nil
+	}
+	tbl, ok := m.s.factsNamed(rt.tables[0].Name)
+	if !ok {
+		return nil
+	}
+	// A copy of the scatter from its visible columns: the tie-breaking
+	// columns must not change the streaming plan's node statement, and
+	// the catalog tells which keys are text, so only those get a hidden
+	// COLLATION() column (the streaming plan adds one to every key).
+	c := *m
+	c.exprs = append([]sqlparser.SelectExpr(nil), m.exprs[:m.visible]...)
+	c.hidden = 0
+	c.spec.Sort, c.spec.Collations, c.collated = nil, nil, map[int]bool{}
+	var keys []deepKey
+	for _, o := range m.sel.OrderBy {
+		cn := m.orderColumn(o.Expr)
+		if cn == nil {
+			return nil
+		}
+		col, ok := tbl.Column(cn.Name.String())
+		if !ok || !deepBindable(col) {
+			return nil
+		}
+		c.weights = m.weights && deepText(col)
+		sk, err := c.sortKey(o.Expr, o.Direction == sqlparser.DescOrder, false)
+		if err != nil {
+			return nil
+		}
+		c.spec.Sort = append(c.spec.Sort, sk)
+		keys = append(keys, deepKey{expr: cn, desc: sk.Desc, col: col, spec: sk.Col})
+	}
+	order := append(sqlparser.OrderBy(nil), m.sel.OrderBy...)
+	uk := deepUniqueKey(tbl)
+	if uk == nil {
+		return nil
+	}
+	var qual sqlparser.TableName
+	if ate := m.sel.From[0].(*sqlparser.AliasedTableExpr); !ate.As.IsEmpty() {
+		qual = sqlparser.TableName{Name: sqlparser.NewIdentifierCS(ate.As.String())}
+	} else if tn, ok := ate.Expr.(sqlparser.TableName); ok {
+		qual = sqlparser.TableName{Name: tn.Name}
+	}
+	for _, ucol := range uk {
+		have := false
+		for _, key := range keys {
+			if strings.EqualFold(key.col.Name, ucol.Name) {
+				have = true
+			}
+		}
+		if have {
+			continue
+		}
+		// qualified, so that a select alias of the same name cannot
+		// capture it in ORDER BY
+		cn := &sqlparser.ColName{Name: sqlparser.NewIdentifierCI(ucol.Name), Qualifier: qual}
+		c.weights = m.weights && deepText(ucol)
+		sk := merge.SortKey{Col: -1}
+		for i := 0; i < c.visible && !c.star; i++ {
+			if sc, ok := c.origExpr(i).(*sqlparser.ColName); ok && sc.Name.EqualString(ucol.Name) &&
+				(sc.Qualifier.IsEmpty() || sc.Qualifier.Name.String() == qual.Name.String()) {
+				sk.Col = c.keyCol(i, sc)
+				break
+			}
+		}
+		if sk.Col < 0 {
+			var err error
+			if sk, err = c.sortKey(cn, false, false); err != nil {
+				return nil
+			}
+		}
+		c.spec.Sort = append(c.spec.Sort, sk)
+		keys = append(keys, deepKey{expr: cn, col: ucol, spec: sk.Col})
+		order = append(order, &sqlparser.Order{Expr: cn, Direction: sqlparser.AscOrder})
+	}
+	c.spec.Hidden = c.hidden
+	c.spec.Offset, c.spec.Limit = 0, 0
+	node := c.node
+	node.SelectExprs = &sqlparser.SelectExprs{Exprs: c.exprs}
+	node.OrderBy = order
+	d := &DeepPage{
+		Page: merge.DeepPage{Spec: c.spec, Offset: sp.Offset, Count: sp.Limit, Nodes: k, Margin: deepMargin(sp.Offset, k)},
+		keys: keys, hidden: c.hidden, base: m.s, node: node, tables: rt.tables, nodes: rt.nodes, ins: rt.ins,
+		from: m.sel.From, where: m.sel.Where, orderBy: sqlparser.String(order)[len(" order by "):],
+	}
+	maxRows := int64(m.s.maxRows)
+	if maxRows <= 0 {
+		maxRows = merge.DefaultMaxRows
+	}
+	if int64(k)*d.Page.Window() > maxRows {
+		return nil
+	}
+	d.union = true
+	for _, col := range tbl.Columns {
+		if col.DataType == "enum" || col.DataType == "set" {
+			d.union = false
+		}
+	}
+	var units []Unit
+	for i, n := range rt.nodes {
+		p1 := node
+		p1.SelectExprs = withMarker(c.exprs, i)
+		p1.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.NodeOffset(), 10)),
+			Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.Window(), 10))}
+		units = append(units, m.s.render(&p1, rt.tables, n, rt.ins, nil))
+	}
+	d.Phase1 = d.batch(units)
+	return d
+}
+
+// orderColumn returns the table column an ORDER BY item sorts by: a column
+// name, or a position or alias of a select item that is a column; nil
+// for anything else (expressions stream).
+func (m *scatter) orderColumn(e sqlparser.Expr) *sqlparser.ColName {
+	col, err := m.resolve(e)
+	if err != nil {
+		return nil
+	}
+	if col >= 0 {
+		cn, _ := m.origExpr(col).(*sqlparser.ColName)
+		return cn
+	}
+	cn, _ := e.(*sqlparser.ColName)
+	return cn
+}
+
+// deepBindable reports a column whose values, read back from a node, bind
+// into a comparison that means what the node's ORDER BY meant. Hazards
+// left out: FLOAT prints fewer digits than it stores (a bound 0.1 is not
+// the stored 0.100000001…), TIMESTAMP text is ambiguous in a DST fold of
+// the session time zone, ENUM/SET order by index, BIT/binary/JSON values
+// come back in forms whose comparison differs.
+func deepBindable(c *schema.Column) bool {
+	switch c.DataType {
+	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "decimal", "date", "datetime", "year":
+		return true
+	}
+	return c.IsInteger()
+}
+
+// deepText reports a text column: compared by its collation.
+func deepText(c *schema.Column) bool {
+	return strings.HasSuffix(c.DataType, "char") || strings.HasSuffix(c.DataType, "text")
+}
+
+// deepUniqueKey returns the columns of a unique key whose columns are all
+// NOT NULL and bindable (the primary key first), or nil. Unique per node
+// is enough: the order must be total within each node (docs/deep-pages.md).
+func deepUniqueKey(t *schema.Table) []*schema.Column {
+	var best []*schema.Column
+	for _, ix := range t.Indexes {
+		var cols []*schema.Column
+		for _, name := range ix.Columns {
+			c, ok := t.Column(name)
+			if !ok || c.Nullable || !deepBindable(c) {
+				cols = nil
+				break
+			}
+			cols = append(cols, c)
+		}
+		if cols != nil && (best == nil || ix.Primary) {
+			best = cols
+			if ix.Primary {
+				break
+			}
+		}
+	}
+	return best
+}
+
+// Phase2 builds the phase-2 statement of each node not covered by its
+// window (DeepNode.Covered): its rows at or after lower
+// and at or before its DeepNode.Upper in the total order, sorted, at most
+// Limit of them. width is the node rows' column count (hidden included).
+func (d *DeepPage) Phase2(width int, b *merge.DeepBounds) ([]Unit, error) {
+	out := make([]Unit, 0, len(d.nodes))
+	for i, n := range d.nodes {
+		dn := b.Nodes[i]
+		if dn.Covered {
+			continue
+		}
+		var args []any
+		cond, err := d.bound(width, b.Lower, true, true, &args)
+		if err != nil {
+			return nil, err
+		}
+		if dn.Upper != nil {
+			up, err := d.bound(width, dn.Upper, false, true, &args)
+			if err != nil {
+				return nil, err
+			}
+			cond = and(cond, up)
+		}
+		sel := d.node
+		sel.SelectExprs = withMarker(d.node.SelectExprs.Exprs, i)
+		sel.Where = d.withCond(cond)
+		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(dn.Limit, 10))}
+		out = append(out, d.renderWith(&sel, n, args))
+	}
+	return d.batch(out), nil
+}
+
+// Counts builds, for the nodes whose DeepNode.Count is set, the statements
+// counting their rows before lower: rows of (count, node position).
+func (d *DeepPage) Counts(width int, b *merge.DeepBounds) ([]Unit, error) {
+	var out []Unit
+	for i, n := range d.nodes {
+		if !b.Nodes[i].Count {
+			continue
+		}
+		var args []any
+		cond, err := d.bound(width, b.Lower, false, false, &args)
+		if err != nil {
+			return nil, err
+		}
+		sel := &sqlparser.Select{
+			SelectExprs: withMarker([]sqlparser.SelectExpr{&sqlparser.AliasedExpr{Expr: &sqlparser.CountStar{}}}, i),
+			From:        d.from,
+			Where:       d.withCond(cond),
+		}
+		out = append(out, d.renderWith(sel, n, args))
+	}
+	return d.batch(out), nil
+}
+
+func (d *DeepPage) withCond(c sqlparser.Expr) *sqlparser.Where {
+	if d.where == nil {
+		return &sqlparser.Where{Type: sqlparser.WhereClause, Expr: c}
+	}
+	return &sqlparser.Where{Type: sqlparser.WhereClause, Expr: &sqlparser.AndExpr{Left: d.where.Expr, Right: c}}
+}
+
+// renderWith renders a bounded statement for node n: the caller's
+// arguments keep their places, the bound values follow them.
+func (d *DeepPage) renderWith(stmt sqlparser.SQLNode, n int, extra []any) Unit {
+	s := *d.base
+	s.args = append(append([]any(nil), d.base.args...), extra...)
+	return s.render(stmt, d.tables, n, d.ins, nil)
+}
+
+// bound renders a bound on the total order as a condition: "at or after
+// row" (after, inclusive), "at or before row" (!after, inclusive) or
+// "before row" (!after, !inclusive). It is lexicographic over the keys,
+// each compared by the server with the column's own type and collation,
+// with MySQL's NULL placement (NULL sorts as the smallest value: first
+// ascending, last descending). Values bind as typed literals (integers,
+// decimals) or as ? arguments (text, dates), never as binary strings,
+// whose comparison would ignore the collation.
+//
+// Hazard: a comparison with a NULL column is NULL, not FALSE. The
+// condition is built of AND and OR only (never NOT), where a NULL atom
+// counts as FALSE, and every atom that must hold for a NULL column is
+// spelled with IS NULL; so it is TRUE exactly for the rows it means.
+func (d *DeepPage) bound(width int, row []driver.Value, after, inclusive bool, args *[]any) (sqlparser.Expr, error) {
+	first := width - d.hidden
+	var cond sqlparser.Expr // nil: TRUE
+	for j := len(d.keys) - 1; j >= 0; j-- {
+		key := d.keys[j]
+		col := key.spec
+		if col >= merge.HiddenCol(0) {
+			col = first + col - merge.HiddenCol(0)
+		}
+		if col < 0 || col >= len(row) {
+			return nil, fmt.Errorf("shardsql: deep page: key column %d outside a %d-column row", col, len(row))
+		}
+		v := row[col]
+		var lit sqlparser.Expr
+		if v != nil {
+			var err error
+			if lit, err = d.literal(key.col, v, args); err != nil {
+				return nil, err
+			}
+		}
+		// greater: the bound runs towards greater values (after an
+		// ascending key, before a descending one).
+		greater := after != key.desc
+		isNull := &sqlparser.IsExpr{Left: key.expr, Right: sqlparser.IsNullOp}
+		var strict, eq, incl sqlparser.Expr
+		switch {
+		case v == nil && greater:
+			strict, eq, incl = &sqlparser.IsExpr{Left: key.expr, Right: sqlparser.IsNotNullOp}, isNull, trueExpr
+		case v == nil:
+			strict, eq, incl = falseExpr, isNull, isNull
+		case greater:
+			strict, eq, incl = cmp(sqlparser.GreaterThanOp, key.expr, lit), cmp(sqlparser.EqualOp, key.expr, lit), cmp(sqlparser.GreaterEqualOp, key.expr, lit)
+		default:
+			strict, eq, incl = cmp(sqlparser.LessThanOp, key.expr, lit), cmp(sqlparser.EqualOp, key.expr, lit), cmp(sqlparser.LessEqualOp, key.expr, lit)
+			if key.col.Nullable {
+				strict, incl = or(strict, isNull), or(incl, isNull)
+			}
+		}
+		if j == len(d.keys)-1 {
+			if inclusive {
+				cond = incl
+			} else {
+				cond = strict
+			}
+			continue
+		}
+		cond = or(strict, and(eq, cond))
+	}
+	if cond == nil {
+		cond = trueExpr
+	}
+	return cond, nil
+}
+
+var deepDecimal = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+// literal binds a key value read from a node for a comparison with its column.
+func (d *DeepPage) literal(c *schema.Column, v driver.Value, args *[]any) (sqlparser.Expr, error) {
+	text := func() (string, bool) {
+		switch x := v.(type) {
+		case []byte:
+			return string(x), true
+		case string:
+			return x, true
+		}
+		return "", false
+	}
+	arg := func(a any) sqlparser.Expr {
+		*args = append(*args, a)
+		return sqlparser.NewArgument("v" + strconv.Itoa(len(d.base.args)+len(*args)))
+	}
+	switch {
+	case c.IsInteger() || c.DataType == "year":
+		switch x := v.(type) {
+		case int64:
+			return sqlparser.NewIntLiteral(strconv.FormatInt(x, 10)), nil
+		case uint64:
+			return sqlparser.NewIntLiteral(strconv.FormatUint(x, 10)), nil
+		}
+		if s, ok := text(); ok {
+			if _, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return sqlparser.NewIntLiteral(s), nil
+			}
+			if _, err := strconv.ParseUint(s, 10, 64); err == nil {
+				return sqlparser.NewIntLiteral(s), nil
+			}
+		}
+	case c.DataType == "decimal":
+		if s, ok := text(); ok && deepDecimal.MatchString(s) {
+			return sqlparser.NewDecimalLiteral(s), nil
+		}
+	case c.DataType == "date" || c.DataType == "datetime":
+		if t, ok := v.(time.Time); ok {
+			return arg(t), nil
+		}
+		if s, ok := text(); ok {
+			return arg(s), nil
+		}
+	default: // text
+		if s, ok := text(); ok {
+			return arg(s), nil
+		}
+	}
+	return nil, fmt.Errorf("shardsql: deep page: cannot bind a %T value for %s column %s", v, c.DataType, c.Name)
+}
+
+var (
+	trueExpr  = sqlparser.Expr(sqlparser.BoolVal(true))
+	falseExpr = sqlparser.Expr(sqlparser.BoolVal(false))
+)
+
+func cmp(op sqlparser.ComparisonExprOperator, l, r sqlparser.Expr) *sqlparser.ComparisonExpr {
+	return &sqlparser.ComparisonExpr{Operator: op, Left: l, Right: r}
+}
+
+// and and or fold TRUE (nil or trueExpr) and FALSE.
+func and(a, b sqlparser.Expr) sqlparser.Expr {
+	switch {
+	case a == nil || a == trueExpr:
+		return b
+	case b == nil || b == trueExpr:
+		return a
+	case a == falseExpr || b == falseExpr:
+		return falseExpr
+	}
+	return &sqlparser.AndExpr{Left: a, Right: b}
+}
+
+func or(a, b sqlparser.Expr) sqlparser.Expr {
+	switch {
+	case a == nil || a == trueExpr || b == nil || b == trueExpr:
+		return trueExpr
+	case a == falseExpr:
+		return b
+	case b == falseExpr:
+		return a
+	}
+	return &sqlparser.OrExpr{Left: a, Right: b}
+}
