@@ -24,9 +24,10 @@ type Spec struct {
 	Having sqlparser.Expr
 	// MemorySort sorts the folded rows in memory (ORDER BY an aggregate).
 	MemorySort []SortKey
-	// Offset rows are skipped; then, when Limited, at most Limit rows are returned.
-	Offset, Limit int64
-	Limited       bool
+	// Distinct marks a Group without aggregates that is SELECT DISTINCT.
+	Distinct bool
+	// Limit is the LIMIT applied to the merged rows; nil: none.
+	Limit *Page
 	// MaxRows bounds the rows a memory merge may hold (0: DefaultMaxRows).
 	MaxRows int
 	// Collations names, for text columns, the column whose value on every

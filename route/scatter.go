@@ -107,11 +107,11 @@ func (s *statement) planScatter(sel *sqlparser.Select, rt routed) (*Plan, error)
 	}
 	m.spec.Hidden = m.hidden
 	m.node.SelectExprs = &sqlparser.SelectExprs{Exprs: m.exprs}
-	p := &Plan{SQL: s.sql, Kind: KindSelect, Table: rt.tables[0].Name, Units: make([]Unit, 0, len(nodes)),
-		Merge: Merge{Kind: MergeCombine, Spec: m.spec}}
+	p := &Plan{SQL: s.sql, Kind: KindSelect, Table: rt.tables[0].Name, Units: make([]Unit, 0, len(nodes)), spec: &m.spec}
 	for _, n := range nodes {
 		p.Units = append(p.Units, s.render(&m.node, rt.tables, n, rt.ins, nil))
 	}
+	p.Root = merge.Build(m.spec, mergeUnits(p.Units))
 	return p, nil
 }
 
@@ -314,5 +314,6 @@ func (m *scatter) planDistinct() error {
 	m.node.OrderBy = order
 	m.spec.Sort = keys
 	m.spec.Group = &merge.Group{Keys: keys}
+	m.spec.Distinct = true
 	return nil
 }
