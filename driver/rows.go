@@ -16,7 +16,7 @@ import (
 // types are those of the first unit, which are the same on every node.
 type Rows struct {
 	ex      *planExec // its units: every unit cursor the tree opened
-	release func() // gives back the connections reserved for the query
+	release func()    // gives back the connections reserved for the query
 	cur     merge.Cursor
 	cols    []string
 	types   []*sql.ColumnType
