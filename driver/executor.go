@@ -34,7 +34,7 @@ var _ merge.Executor = (*planExec)(nil)
 // answer (a scatter's, all of them), so that an error of the statement is
 // returned by Query rather than by the first Next: a node that is down,
 // hangs or fails the statement fails the query before any row is returned.
-func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bool) ([]merge.Cursor, []string, error) {
+func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bool) ([]merge.Cursor, []merge.Column, error) {
 	if len(units) == 0 {
 		return nil, nil, fmt.Errorf("shardsql: a route without units")
 	}
@@ -47,7 +47,7 @@ func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bo
 	for i, u := range curs {
 		out[i] = u
 	}
-	fail := func(err error) ([]merge.Cursor, []string, error) {
+	fail := func(err error) ([]merge.Cursor, []merge.Column, error) {
 		for _, u := range curs {
 			_ = u.Close()
 		}
@@ -74,11 +74,14 @@ func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bo
 	if e.types == nil {
 		e.cols, e.types = first.cols, first.types
 	}
-	names := make([]string, len(first.types))
+	cols := make([]merge.Column, len(first.types))
 	for i, t := range first.types {
-		names[i] = t.DatabaseTypeName()
+		cols[i].Type = t.DatabaseTypeName()
+		if _, scale, ok := t.DecimalSize(); ok && merge.KindOf(cols[i].Type) == merge.KindDecimal {
+			cols[i].Scale = scale
+		}
 	}
-	return out, names, nil
+	return out, cols, nil
 }
 
 // take returns the prepared cursor of unit u, or a new one for a unit the

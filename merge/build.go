@@ -59,11 +59,15 @@ type fixedExecutor struct {
 	cursors []Cursor
 }
 
-func (f fixedExecutor) Query(_ context.Context, units []Unit, _ bool) ([]Cursor, []string, error) {
+func (f fixedExecutor) Query(_ context.Context, units []Unit, _ bool) ([]Cursor, []Column, error) {
 	if len(units) != len(f.cursors) {
 		return nil, nil, fmt.Errorf("shardsql: merge: %d units for %d cursors", len(units), len(f.cursors))
 	}
-	return f.cursors, f.types, nil
+	cols := make([]Column, len(f.types))
+	for i, t := range f.types {
+		cols[i] = Column{Type: t}
+	}
+	return f.cursors, cols, nil
 }
 
 // foldedKinds returns the column kinds after grouping: counts are integers,

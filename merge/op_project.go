@@ -35,7 +35,8 @@ func (p *Project) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	}
 	visible := width - p.Hidden
 	cols := in.cols.clone()
-	cols.types, cols.kinds, cols.sql, cols.colls = cols.types[:visible], cols.kinds[:visible], cols.sql[:visible], cols.colls[:visible]
+	cols.types, cols.scales, cols.kinds = cols.types[:visible], cols.scales[:visible], cols.kinds[:visible]
+	cols.sql, cols.colls = cols.sql[:visible], cols.colls[:visible]
 	cols.first = visible
 	return &Stream{Cursor: &project{in: in.Cursor, buf: make([]driver.Value, width)}, cols: cols}, nil
 }

@@ -54,11 +54,11 @@ func (r *Route) Open(ctx context.Context, ex Executor) (*Stream, error) {
 
 // openUnits runs the units and returns one cursor per unit.
 func (r *Route) openUnits(ctx context.Context, ex Executor, interleaved bool) ([]Cursor, *columns, error) {
-	parts, types, err := ex.Query(ctx, r.Units, interleaved && len(r.Units) > 1)
+	parts, nodeCols, err := ex.Query(ctx, r.Units, interleaved && len(r.Units) > 1)
 	if err != nil {
 		return nil, nil, err
 	}
-	cols, err := newColumns(types, r.Hidden, r.Collations)
+	cols, err := newColumns(nodeCols, r.Hidden, r.Collations)
 	if err != nil {
 		closeAll(parts)
 		return nil, nil, err

@@ -39,12 +39,22 @@ type Unit struct {
 // units the router fixed.
 type Executor interface {
 	// Query starts units and returns their rows, one cursor per unit in
-	// unit order, and the database type names of their columns (as
-	// sql.ColumnType.DatabaseTypeName reports them; every unit has the
-	// same columns). interleaved says the caller reads the cursors at the
-	// same time rather than one after another, so an executor running
-	// them on one connection per data source must buffer.
-	Query(ctx context.Context, units []Unit, interleaved bool) ([]Cursor, []string, error)
+	// unit order, and their columns (every unit has the same columns).
+	// interleaved says the caller reads the cursors at the same time
+	// rather than one after another, so an executor running them on one
+	// connection per data source must buffer.
+	Query(ctx context.Context, units []Unit, interleaved bool) ([]Cursor, []Column, error)
+}
+
+// Column describes a column of node rows.
+type Column struct {
+	// Type is the database type name, as sql.ColumnType.DatabaseTypeName
+	// reports it ("BIGINT", "UNSIGNED INT", "VARCHAR"); it decides how
+	// values compare.
+	Type string
+	// Scale is the number of digits after the point of a DECIMAL column
+	// (0 for other types).
+	Scale int64
 }
 
 // Stream is an opened operator: its rows and what the operators above
@@ -64,19 +74,28 @@ func (s *Stream) ColumnTypes() map[int]ColumnType { return s.cols.merged }
 // columns describes the columns of a stream's rows.
 type columns struct {
 	types  []string        // database type names of the node columns
+	scales []int64         // decimal scales of the node columns
 	kinds  []Kind          // how each column compares
 	sql    []sqltypes.Type // each column's SQL type, for evalengine
 	colls  []*textColl     // each text column's collation tracker, or nil
 	first  int             // the first hidden column (see HiddenCol)
 	merged map[int]ColumnType
+	// uncollated: text columns have no known collation (a union's rows
+	// from several data sources), so ordering or comparing them is refused
+	// rather than done by bytes.
+	uncollated bool
 }
 
-func newColumns(types []string, hidden int, collated []Collated) (*columns, error) {
-	width := len(types)
+func newColumns(nodeCols []Column, hidden int, collated []Collated) (*columns, error) {
+	width := len(nodeCols)
+	types, scales := make([]string, width), make([]int64, width)
+	for i, c := range nodeCols {
+		types[i], scales[i] = c.Type, c.Scale
+	}
 	if hidden < 0 || hidden > width {
 		return nil, fmt.Errorf("shardsql: merge: %d hidden columns in a %d-column result", hidden, width)
 	}
-	c := &columns{types: types, kinds: make([]Kind, width), sql: make([]sqltypes.Type, width), first: width - hidden}
+	c := &columns{types: types, scales: scales, kinds: make([]Kind, width), sql: make([]sqltypes.Type, width), first: width - hidden}
 	for i, t := range types {
 		c.kinds[i], c.sql[i] = KindOf(t), sqlType(t)
 	}
@@ -121,6 +140,11 @@ func (c *columns) keys(keys []SortKey) ([]cmpKey, error) {
 	out, err := c.sortKeys(keys)
 	if err != nil {
 		return nil, err
+	}
+	for _, k := range out {
+		if c.uncollated && c.kinds[k.Col] == KindText && c.colls[k.Col] == nil {
+			return nil, fmt.Errorf("%w: comparing text column %d of a UNION across data sources (its collation is unknown above the nodes; use UNION ALL without ORDER BY on text, or CAST the column to BINARY)", ErrUnsupported, k.Col+1)
+		}
 	}
 	return resolve(out, c.kinds, c.colls)
 }

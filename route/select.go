@@ -56,14 +56,6 @@ func crossNodeWork(sel *sqlparser.Select) bool {
 		sel.Distinct || len(sel.OrderBy) > 0 || sel.Limit != nil || sel.SQLCalcFoundRows
 }
 
-// routeUnion routes a UNION: allowed only when no sharded table takes part.
-func (s *statement) routeUnion(u *sqlparser.Union) (*Plan, error) {
-	if names := s.shardedNames(u); len(names) > 0 {
-		return nil, unsupported(s.sql, "UNION over sharded table %s", names[0])
-	}
-	return s.passthrough(KindSelect)
-}
-
 // routed is where a statement's sharded tables go: the distinct tables
 // (bound to each other, so node i of each is on the same data source), the
 // node indexes, and the IN lists to trim per node.
