@@ -21,6 +21,9 @@ func Build(spec Spec, units []Unit) Operator {
 			op = &OrderedAggregate{Group: spec.Group, Input: op}
 		}
 	}
+	if w := spec.Window; w != nil {
+		op = &Window{Partition: w.Partition, Order: w.Order, Funcs: w.Funcs, Input: op}
+	}
 	if spec.Having != nil {
 		op = &Filter{Cond: spec.Having, Input: op}
 	}

@@ -22,6 +22,9 @@ type Spec struct {
 	// columns' types and collations on the first folded row and evaluated
 	// with MySQL's rules by Vitess's evalengine.
 	Having sqlparser.Expr
+	// Window computes ranking window functions over the sorted stream
+	// (Sort is then the window's PARTITION BY and ORDER BY keys).
+	Window *WindowSpec
 	// MemorySort sorts the folded rows in memory (ORDER BY an aggregate).
 	MemorySort []SortKey
 	// Distinct marks a Group without aggregates that is SELECT DISTINCT.

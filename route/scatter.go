@@ -69,6 +69,12 @@ func (m *scatter) origExpr(i int) sqlparser.Expr {
 }
 
 func (s *statement) planScatter(sel *sqlparser.Select, rt routed) (*Plan, error) {
+	return s.planScatterWith(sel, rt, nil)
+}
+
+// planScatterWith is planScatter with plan, when set, taking the place of
+// the ordering, grouping or distinct step (window functions).
+func (s *statement) planScatterWith(sel *sqlparser.Select, rt routed, plan func(*scatter) error) (*Plan, error) {
 	nodes := rt.nodes
 	m := &scatter{s: s, sel: sel, node: *sel, weights: s.weights}
 	for _, t := range rt.tables {
@@ -92,6 +98,8 @@ func (s *statement) planScatter(sel *sqlparser.Select, rt routed) (*Plan, error)
 	}
 	var err error
 	switch {
+	case plan != nil:
+		err = plan(m)
 	case m.hasAggregates() || (sel.GroupBy != nil && len(sel.GroupBy.Exprs) > 0):
 		err = m.planGroup()
 	case sel.Distinct:
@@ -104,6 +112,9 @@ func (s *statement) planScatter(sel *sqlparser.Select, rt routed) (*Plan, error)
 	}
 	if err := m.planLimit(); err != nil {
 		return nil, err
+	}
+	if m.spec.Window != nil {
+		m.node.Limit = nil // row numbers need every row before them
 	}
 	m.spec.Hidden = m.hidden
 	m.node.SelectExprs = &sqlparser.SelectExprs{Exprs: m.exprs}

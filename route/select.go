@@ -39,7 +39,7 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 			return nil, err
 		}
 		if sh.window {
-			return nil, unsupported(s.sql, "window function on sharded table %s across %d nodes", name, len(rt.nodes))
+			return s.routeWindows(sel, sh, rt)
 		}
 		if crossNodeWork(sel) {
 			return s.planScatter(sel, rt)
