@@ -20,6 +20,10 @@ type planExec struct {
 	c        *Conn
 	prepared []*unitCursor
 	next     int // the first prepared cursor no leaf has taken
+	// bufferAll: the tree has several route leaves, opened together, so
+	// units sharing a connection (a transaction's, a pin) are read whole
+	// at open: one connection cannot stream two results at once.
+	bufferAll bool
 	// opened are every cursor handed out, for Rows.Close.
 	opened []*unitCursor
 	// cols and types are the columns of the first units opened: the
@@ -41,7 +45,7 @@ func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bo
 	curs := make([]*unitCursor, len(units))
 	for i, u := range units {
 		curs[i] = e.take(ctx, u)
-		curs[i].buffer = curs[i].buffer || (interleaved && curs[i].shared())
+		curs[i].buffer = curs[i].buffer || ((interleaved || e.bufferAll) && curs[i].shared())
 	}
 	out := make([]merge.Cursor, len(curs))
 	for i, u := range curs {
@@ -95,7 +99,9 @@ func (e *planExec) take(ctx context.Context, u merge.Unit) *unitCursor {
 		}
 	}
 	ru := route.Unit{DataSource: u.DataSource, SQL: u.SQL, Args: u.Args}
-	cur := &unitCursor{unit: ru, maxRows: e.c.c.opts.maxMemoryRows, ownConn: e.c.tx == nil, open: func() (*sql.Rows, error) {
+	// In a transaction the unit shares the participant's connection with
+	// the statement's other units: it is read whole.
+	cur := &unitCursor{unit: ru, maxRows: e.c.c.opts.maxMemoryRows, ownConn: e.c.tx == nil, buffer: e.c.tx != nil, open: func() (*sql.Rows, error) {
 		if e.c.tx != nil {
 			r, err := e.c.target(ctx, ru)
 			if err != nil {
@@ -117,4 +123,16 @@ func (e *planExec) take(ctx context.Context, u merge.Unit) *unitCursor {
 // made, and prepared ones no leaf took (closed with the rest).
 func (e *planExec) units() []*unitCursor {
 	return append(e.opened[:len(e.opened):len(e.opened)], e.prepared[e.next:]...)
+}
+
+// routeLeaves counts the route leaves of a tree.
+func routeLeaves(op merge.Operator) int {
+	if _, ok := op.(*merge.Route); ok {
+		return 1
+	}
+	n := 0
+	for _, in := range op.Inputs() {
+		n += routeLeaves(in)
+	}
+	return n
 }

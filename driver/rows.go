@@ -41,8 +41,9 @@ var (
 // Next (planExec.Query waits for the units). Its columns are those of the
 // tree's first route leaf, less the hidden columns the tree drops.
 func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, cancel context.CancelFunc) (*Rows, error) {
-	ex := &planExec{c: c, prepared: units}
-	stream, err := p.Tree().Open(ctx, ex)
+	tree := p.Tree()
+	ex := &planExec{c: c, prepared: units, bufferAll: routeLeaves(tree) > 1}
+	stream, err := tree.Open(ctx, ex)
 	if err != nil {
 		cancel()
 		for _, u := range units {

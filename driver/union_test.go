@@ -62,6 +62,21 @@ func TestUnionDifferential(t *testing.T) {
 			for i, q := range qs {
 				env.check(t, q, fmt.Sprintf("union %d", i))
 			}
+			t.Run("in a transaction", func(t *testing.T) {
+				// one connection per data source: the parts are read whole
+				q := unordered("SELECT order_id, user_id FROM t_order WHERE qty = 3 UNION ALL SELECT item_id, user_id FROM t_order_item WHERE qty = 2 UNION ALL SELECT order_id, user_id FROM t_order WHERE user_id = 7")
+				want, err := runDiffQuery(env.oracle, q.sql)
+				require.NoError(t, err)
+				tx, err := env.sharded.Begin()
+				require.NoError(t, err)
+				defer func() { _ = tx.Rollback() }()
+				rows, err := tx.Query(q.sql)
+				require.NoError(t, err)
+				got, err := scanDiffRows(rows)
+				require.NoError(t, err)
+				assert.Empty(t, env.compareResults(q, want, got))
+				require.NoError(t, tx.Commit())
+			})
 			t.Run("refused", func(t *testing.T) {
 				refused := []string{
 					// MySQL converts 1 to 1.00 in a DECIMAL(10,2) union column
