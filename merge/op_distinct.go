@@ -21,6 +21,9 @@ func (d *Distinct) Inputs() []Operator { return []Operator{d.Input} }
 
 // Open implements Operator.
 func (d *Distinct) Open(ctx context.Context, ex Executor) (*Stream, error) {
+	if len(d.Keys) == 0 {
+		return nil, fmt.Errorf("shardsql: merge: Distinct without keys")
+	}
 	in, err := openInput(ctx, ex, d.Input)
 	if err != nil {
 		return nil, err

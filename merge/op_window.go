@@ -37,7 +37,10 @@ type WindowSpec struct {
 
 // Window computes ranking window functions over a stream sorted by the
 // window's PARTITION BY keys and then its ORDER BY keys (a MergeSort of
-// node streams sorted that way), holding one previous row's keys.
+// node streams sorted that way), holding one previous row's keys. The
+// keys it keeps may point into the previous row's values: they stay
+// valid because every row's values are its own (the node cursors scan
+// into fresh values), even though dest is reused.
 type Window struct {
 	Partition []SortKey
 	Order     []SortKey

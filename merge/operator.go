@@ -161,7 +161,7 @@ func (c *columns) sortKeys(keys []SortKey) ([]SortKey, error) {
 	return out, nil
 }
 
-// open opens an operator's single input.
+// openInput opens an operator's single input.
 func openInput(ctx context.Context, ex Executor, in Operator) (*Stream, error) {
 	if in == nil {
 		return nil, fmt.Errorf("shardsql: merge: operator without input")
