@@ -51,7 +51,7 @@ func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, c
 		}
 		return nil, err
 	}
-	r := &Rows{cancel: cancel, ex: ex, cur: stream}
+	r := &Rows{cancel: cancel, ex: ex, cur: stream.Cursor}
 	width := stream.Width()
 	if width > len(ex.cols) {
 		_ = stream.Close()
