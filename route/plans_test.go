@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardsql/shardsql/internal/schema"
 	"github.com/shardsql/shardsql/shard"
 )
 
@@ -26,7 +27,8 @@ import (
 //
 // ending at a blank line; lines starting with # are comments. A file whose
 // first line is "# servers without collations" plans as for the embedded
-// shards (text compared by bytes, no hidden COLLATION columns). Run
+// shards (text compared by bytes, no hidden COLLATION columns); one whose
+// first line is "# with the catalog" plans with planCatalog. Run
 // go test ./route -run TestPlanGolden -update to rewrite the expected
 // output after a deliberate change, and review the diff.
 var updatePlans = flag.Bool("update", false, "rewrite the plan golden files in testdata/plans")
@@ -46,6 +48,31 @@ func planTopology(t *testing.T) *shard.Topology {
 	return topo
 }
 
+// planCatalog is what MariaDB servers would say about planTopology's
+// tables: t_order has an ENUM column kind.
+func planCatalog() *schema.Catalog {
+	return &schema.Catalog{
+		Sources: map[string]schema.Source{"ds0": {Database: "app"}, "ds1": {Database: "app"}},
+		Tables: map[string]*schema.Table{
+			"t_order": {Name: "t_order",
+				Columns: []schema.Column{
+					{Name: "order_id", DataType: "bigint", ColumnType: "bigint(20)"},
+					{Name: "user_id", DataType: "bigint", ColumnType: "bigint(20)"},
+					{Name: "status", DataType: "varchar", ColumnType: "varchar(16)", Collation: "utf8mb4_general_ci"},
+					{Name: "kind", DataType: "enum", ColumnType: "enum('b','a')", Collation: "utf8mb4_general_ci"},
+					{Name: "amount", DataType: "decimal", ColumnType: "decimal(10,2)", Nullable: true},
+				},
+				Indexes: []schema.Index{{Name: "PRIMARY", Primary: true, Columns: []string{"order_id", "user_id"}}}},
+			"t_user": {Name: "t_user",
+				Columns: []schema.Column{
+					{Name: "id", DataType: "bigint", ColumnType: "bigint(20)"},
+					{Name: "name", DataType: "varchar", ColumnType: "varchar(50)", Collation: "utf8mb4_general_ci", Nullable: true},
+				},
+				Indexes: []schema.Index{{Name: "PRIMARY", Primary: true, Columns: []string{"id"}}}},
+		},
+	}
+}
+
 type planCase struct {
 	comments []string
 	sql      string
@@ -63,8 +90,13 @@ func TestPlanGolden(t *testing.T) {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
 			cases := readPlanCases(t, file)
 			opts := Options{WeightStrings: true, MaxMemoryRows: 10000}
-			if len(cases) > 0 && len(cases[0].comments) > 0 && cases[0].comments[0] == "# servers without collations" {
-				opts.WeightStrings = false
+			if len(cases) > 0 && len(cases[0].comments) > 0 {
+				switch cases[0].comments[0] {
+				case "# servers without collations":
+					opts.WeightStrings = false
+				case "# with the catalog":
+					opts.Catalog = planCatalog()
+				}
 			}
 			for i := range cases {
 				c := &cases[i]
