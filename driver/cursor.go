@@ -23,6 +23,9 @@ type unitCursor struct {
 	// merges that read several units of one transaction connection at once.
 	buffer  bool
 	maxRows int
+	// ownConn: the unit runs on a pool connection of its own even though
+	// no scatter started it.
+	ownConn bool
 
 	// pin, when set, is the Conn's connection the rows are read from:
 	// once they have ended or been closed it is free again (and dropped by
@@ -87,6 +90,11 @@ func (u *unitCursor) readAll() error {
 		u.held = append(u.held, row)
 	}
 }
+
+// shared reports whether the unit runs on a connection other units of
+// the statement use too (a transaction's participant, a Conn's pin), so
+// that a merge reading several units at once must buffer it.
+func (u *unitCursor) shared() bool { return u.started == nil && !u.ownConn }
 
 // ended frees the unit's pin, once, with the error that ended its rows
 // (nil when they ended cleanly or were closed).

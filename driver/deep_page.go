@@ -114,8 +114,9 @@ func intValue(v driver.Value) (int64, error) {
 // their trailing route.DeepNodeColumn, which says whose they are, and the
 // column names and types without it.
 func (c *Conn) readNodes(ctx context.Context, p *route.Plan, units []route.Unit, k int) ([][][]driver.Value, []string, []*sql.ColumnType, error) {
+	// No Root: the plan's tree is the concatenation of its units.
 	q := &route.Plan{SQL: p.SQL, Kind: route.KindSelect, Table: p.Table, Units: units,
-		Merge: route.Merge{Kind: route.MergeConcat}, SchemaUnknown: p.SchemaUnknown, Session: p.Session}
+		SchemaUnknown: p.SchemaUnknown, Session: p.Session}
 	dr, err := c.query(ctx, q)
 	if err != nil {
 		return nil, nil, nil, err

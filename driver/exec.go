@@ -195,7 +195,7 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	}
 	cursors := make([]*unitCursor, len(p.Units))
 	cancel, release := func() {}, func() {}
-	buffer := p.Merge.Kind == route.MergeCombine && len(p.Units) > 1
+	buffer := false // planExec.Query buffers the units a merge reads at once
 	var err error
 	var onReplicas bool // replica_query.go
 	var rc context.CancelFunc
@@ -240,7 +240,7 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := newRows(p, cursors, cancel, c.c.opts.maxMemoryRows)
+	rows, err := newRows(ctx, c, p, cursors, cancel)
 	if err != nil {
 		cancel()
 		release()

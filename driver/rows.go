@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"reflect"
 
 	"github.com/shardsql/shardsql/merge"
@@ -14,8 +15,8 @@ import (
 // Rows is the merged result of a statement's units. Its columns and column
 // types are those of the first unit, which are the same on every node.
 type Rows struct {
-	units   []*unitCursor
-	release func() // gives back the connections reserved for the query
+	ex      *planExec // its units: every unit cursor the tree opened
+	release func()    // gives back the connections reserved for the query
 	cur     merge.Cursor
 	cols    []string
 	types   []*sql.ColumnType
@@ -35,63 +36,30 @@ var (
 	_ driver.RowsColumnTypePrecisionScale   = (*Rows)(nil)
 )
 
-// newRows waits for the first unit, so that an error of the statement
-// itself is returned by Query rather than by the first Next, and builds the
-// plan's merge over the units once their column types are known. A
-// scatter's units are all waited for: a node that is down, hangs or fails
-// the statement fails the query here, with that node's error, before any
-// row is returned.
-func newRows(p *route.Plan, units []*unitCursor, cancel context.CancelFunc, maxRows int) (*Rows, error) {
-	cursors := make([]merge.Cursor, len(units))
-	for i, u := range units {
-		cursors[i] = u
-	}
-	r := &Rows{cancel: cancel, units: units}
-	fail := func(err error) (*Rows, error) {
+// newRows opens the plan's operator tree over the units' cursors, so that
+// an error of the statement is returned by Query rather than by the first
+// Next (planExec.Query waits for the units). Its columns are those of the
+// tree's first route leaf, less the hidden columns the tree drops.
+func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, cancel context.CancelFunc) (*Rows, error) {
+	tree := p.Tree()
+	ex := &planExec{c: c, prepared: units, bufferAll: routeLeaves(tree) > 1}
+	stream, err := tree.Open(ctx, ex)
+	if err != nil {
 		cancel()
-		for _, c := range cursors {
-			_ = c.Close()
+		for _, u := range units {
+			_ = u.Close()
 		}
 		return nil, err
 	}
-	first := units[0]
-	if first.firstFailed != nil {
-		var err error
-		for _, u := range units {
-			if uerr := u.load(); uerr != nil && err == nil {
-				err = uerr
-			}
-		}
-		if err != nil {
-			if f := first.firstFailed.Load(); f != nil {
-				err = f.err // the cause; the others were cancelled
-			}
-			return fail(err)
-		}
+	r := &Rows{cancel: cancel, ex: ex, cur: stream.Cursor}
+	width := stream.Width()
+	if width > len(ex.cols) {
+		_ = stream.Close()
+		cancel()
+		return nil, fmt.Errorf("shardsql: a %d-column merge over %d-column rows", width, len(ex.cols))
 	}
-	if err := first.load(); err != nil {
-		return fail(err)
-	}
-	r.cols, r.types = first.cols, first.types
-	var err error
-	if p.Merge.Kind != route.MergeCombine {
-		r.cur = merge.Concat(cursors...)
-		return r, nil
-	}
-	spec := p.Merge.Spec
-	if spec.MaxRows == 0 {
-		spec.MaxRows = maxRows
-	}
-	names := make([]string, len(r.types))
-	for i, t := range r.types {
-		names[i] = t.DatabaseTypeName()
-	}
-	if r.cur, err = merge.New(spec, names, cursors); err != nil {
-		return fail(err)
-	}
-	visible := len(r.cols) - spec.Hidden
-	r.cols, r.types = r.cols[:visible], r.types[:visible]
-	r.merged = spec.ColumnTypes()
+	r.cols, r.types = ex.cols[:width], ex.types[:width]
+	r.merged = stream.ColumnTypes()
 	return r, nil
 }
 
@@ -117,7 +85,7 @@ func (r *Rows) Close() error {
 	}
 	r.done = true
 	finished := true
-	for _, u := range r.units {
+	for _, u := range r.ex.units() {
 		if !u.finish(finishRows) {
 			finished = false
 		}
@@ -126,6 +94,9 @@ func (r *Rows) Close() error {
 		r.cancel()
 	}
 	err := r.cur.Close()
+	for _, u := range r.ex.prepared[r.ex.next:] {
+		_ = u.Close() // units no route leaf took
+	}
 	r.cancel()
 	if r.release != nil {
 		r.release() // the units' connections are back in their pools

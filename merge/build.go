@@ -1,11 +1,43 @@
 package merge
 
 import (
-	"database/sql/driver"
+	"context"
 	"fmt"
-
-	"vitess.io/vitess/go/sqltypes"
 )
+
+// Build turns a scatter's Spec into its operator tree over a route leaf of
+// units: merge-sort, aggregate or distinct, filter, memory sort, limit and
+// project, each only where the Spec asks for it.
+func Build(spec Spec, units []Unit) Operator {
+	route := &Route{Units: units, Hidden: spec.Hidden, Collations: spec.Collations}
+	var op Operator = route
+	if len(spec.Sort) > 0 {
+		op = &MergeSort{Keys: spec.Sort, Input: route}
+	}
+	if spec.Group != nil {
+		if spec.Distinct && len(spec.Group.Aggs) == 0 && len(spec.Group.Keys) > 0 {
+			op = &Distinct{Keys: spec.Group.Keys, Input: op}
+		} else {
+			op = &OrderedAggregate{Group: spec.Group, Input: op}
+		}
+	}
+	if w := spec.Window; w != nil {
+		op = &Window{Partition: w.Partition, Order: w.Order, Funcs: w.Funcs, Input: op}
+	}
+	if spec.Having != nil {
+		op = &Filter{Cond: spec.Having, Input: op}
+	}
+	if len(spec.MemorySort) > 0 {
+		op = &MemorySort{Keys: spec.MemorySort, MaxRows: spec.MaxRows, Input: op}
+	}
+	if spec.Limit != nil {
+		op = &Limit{Page: *spec.Limit, Input: op}
+	}
+	if spec.Hidden > 0 {
+		op = &Project{Hidden: spec.Hidden, Input: op}
+	}
+	return op
+}
 
 // New builds the cursor that merges the node cursors as spec says. types
 // are the database type names of the node columns (hidden ones included),
@@ -13,141 +45,32 @@ import (
 // compare. The returned cursor's Next takes rows of the visible width,
 // len(types) - spec.Hidden.
 func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
-	width := len(types)
-	if spec.Hidden < 0 || spec.Hidden > width {
-		return nil, fmt.Errorf("shardsql: merge: %d hidden columns in a %d-column result", spec.Hidden, width)
+	if spec.Hidden < 0 || spec.Hidden > len(types) {
+		return nil, fmt.Errorf("shardsql: merge: %d hidden columns in a %d-column result", spec.Hidden, len(types))
 	}
-	kinds := make([]Kind, width)
-	for i, t := range types {
-		kinds[i] = KindOf(t)
-	}
-	spec = resolveHidden(spec, width-spec.Hidden)
-	if err := checkCols(spec, width); err != nil {
+	units := make([]Unit, len(cursors))
+	s, err := Build(spec, units).Open(context.Background(), fixedExecutor{types: types, cursors: cursors})
+	if err != nil {
 		return nil, err
 	}
-	maxRows := spec.MaxRows
-	if maxRows <= 0 {
-		maxRows = DefaultMaxRows
-	}
-	colls := textColls(spec, width)
-
-	var cur Cursor
-	if len(spec.Sort) > 0 && len(cursors) > 1 {
-		keys, err := resolve(spec.Sort, kinds, colls)
-		if err != nil {
-			return nil, err
-		}
-		cur = newSorted(cursors, keys, width)
-	} else {
-		cur = Concat(cursors...)
-	}
-	sqlTypes := make([]sqltypes.Type, width)
-	for i, t := range types {
-		sqlTypes[i] = sqlType(t)
-	}
-	if spec.Group != nil {
-		g, err := newGrouped(cur, spec.Group, kinds, colls, width)
-		if err != nil {
-			return nil, err
-		}
-		cur = g
-		kinds = foldedKinds(spec.Group, kinds)
-		for _, a := range spec.Group.Aggs {
-			sqlTypes[a.Col] = foldedType(a, sqlTypes[a.Col])
-		}
-	}
-	if spec.Having != nil {
-		cur = &filter{in: cur, cond: spec.Having, types: sqlTypes, colls: colls}
-	}
-	if len(spec.MemorySort) > 0 {
-		keys, err := resolve(spec.MemorySort, kinds, colls)
-		if err != nil {
-			return nil, err
-		}
-		cur = &memSorted{in: cur, keys: keys, width: width, maxRows: maxRows}
-	}
-	if spec.Offset > 0 || spec.Limited {
-		limit := int64(-1)
-		if spec.Limited {
-			limit = spec.Limit
-		}
-		if limit == 0 {
-			cur = empty{in: cur}
-		} else {
-			cur = &limited{in: cur, offset: spec.Offset, limit: limit}
-		}
-	}
-	if spec.Hidden > 0 {
-		cur = &project{in: cur, buf: make([]driver.Value, width)}
-	}
-	return cur, nil
+	return s.Cursor, nil
 }
 
-func checkCols(spec Spec, width int) error {
-	var errCol *int
-	check := func(c int) {
-		if errCol == nil && (c < 0 || c >= width) {
-			errCol = &c
-		}
-	}
-	for _, k := range append(append([]SortKey(nil), spec.Sort...), spec.MemorySort...) {
-		check(k.Col)
-	}
-	if spec.Group != nil {
-		for _, k := range spec.Group.Keys {
-			check(k.Col)
-		}
-		for _, a := range spec.Group.Aggs {
-			check(a.Col)
-			if a.Kind == AggAvg {
-				check(a.CountCol)
-			}
-		}
-	}
-	for _, c := range spec.Collations {
-		check(c.Col)
-		check(c.From)
-	}
-	if errCol != nil {
-		return fmt.Errorf("shardsql: merge: column %d out of range for a %d-column result", *errCol, width)
-	}
-	return nil
+// fixedExecutor hands out cursors that are already open, for New.
+type fixedExecutor struct {
+	types   []string
+	cursors []Cursor
 }
 
-// resolveHidden rewrites HiddenCol references to absolute column indexes,
-// now that the width of the node rows is known. (The HAVING condition
-// holds absolute offsets already: the router refuses * with grouping, so
-// it knows where the hidden columns start.)
-func resolveHidden(spec Spec, first int) Spec {
-	fix := func(c int) int {
-		if c >= hiddenBase {
-			return first + c - hiddenBase
-		}
-		return c
+func (f fixedExecutor) Query(_ context.Context, units []Unit, _ bool) ([]Cursor, []Column, error) {
+	if len(units) != len(f.cursors) {
+		return nil, nil, fmt.Errorf("shardsql: merge: %d units for %d cursors", len(units), len(f.cursors))
 	}
-	fixKeys := func(keys []SortKey) []SortKey {
-		out := make([]SortKey, len(keys))
-		for i, k := range keys {
-			out[i] = SortKey{Col: fix(k.Col), Desc: k.Desc}
-		}
-		return out
+	cols := make([]Column, len(f.types))
+	for i, t := range f.types {
+		cols[i] = Column{Type: t}
 	}
-	spec.Sort = fixKeys(spec.Sort)
-	spec.MemorySort = fixKeys(spec.MemorySort)
-	if spec.Group != nil {
-		g := &Group{Keys: fixKeys(spec.Group.Keys)}
-		for _, a := range spec.Group.Aggs {
-			a.Col, a.CountCol = fix(a.Col), fix(a.CountCol)
-			g.Aggs = append(g.Aggs, a)
-		}
-		spec.Group = g
-	}
-	colls := make([]Collated, len(spec.Collations))
-	for i, c := range spec.Collations {
-		colls[i] = Collated{Col: fix(c.Col), From: fix(c.From)}
-	}
-	spec.Collations = colls
-	return spec
+	return f.cursors, cols, nil
 }
 
 // foldedKinds returns the column kinds after grouping: counts are integers,

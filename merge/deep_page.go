@@ -113,15 +113,15 @@ func newRowComparer(spec Spec, types []string) (*rowComparer, Spec, error) {
 	if spec.Hidden < 0 || spec.Hidden > width {
 		return nil, spec, fmt.Errorf("shardsql: merge: %d hidden columns in a %d-column result", spec.Hidden, width)
 	}
-	kinds := make([]Kind, width)
+	nodeCols := make([]Column, width)
 	for i, t := range types {
-		kinds[i] = KindOf(t)
+		nodeCols[i] = Column{Type: t}
 	}
-	spec = resolveHidden(spec, width-spec.Hidden)
-	if err := checkCols(spec, width); err != nil {
+	cols, err := newColumns(nodeCols, spec.Hidden, spec.Collations)
+	if err != nil {
 		return nil, spec, err
 	}
-	keys, err := resolve(spec.Sort, kinds, textColls(spec, width))
+	keys, err := cols.keys(spec.Sort)
 	if err != nil {
 		return nil, spec, err
 	}
@@ -310,7 +310,7 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, counts []int64) (Cursor, error) {
 	d := b.page
 	spec := d.Spec
-	spec.Offset, spec.Limit, spec.Limited = 0, 0, true
+	spec.Limit = &Page{}
 	if b.Empty {
 		return New(spec, types, nil)
 	}
@@ -388,7 +388,7 @@ func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, coun
 	for i, rows := range phase2 {
 		cursors[i] = &heldRows{rows: rows}
 	}
-	spec.Offset, spec.Limit = skip, d.Count
+	spec.Limit = &Page{Offset: skip, Count: d.Count}
 	return New(spec, types, cursors)
 }
 

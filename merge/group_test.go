@@ -227,9 +227,9 @@ func TestGlobalAggregatesEmptyInput(t *testing.T) {
 	assert.Equal(t, want, mustRun(t, spec, types, nil, nil, nil), "empty nodes")
 
 	// a LIMIT past the one row, or 0
-	spec.Offset = 1
+	spec.Limit = &Page{Offset: 1, Count: 1}
 	assert.Empty(t, mustRun(t, spec, types, nil))
-	spec.Offset, spec.Limited = 0, true
+	spec.Limit = &Page{}
 	assert.Empty(t, mustRun(t, spec, types, nil))
 }
 

@@ -31,18 +31,19 @@ func TestLimitOffset(t *testing.T) {
 		{"no limit", 0, 0, false, seq(1, 9)},
 		{"limit", 0, 4, true, seq(1, 4)},
 		{"offset and limit", 2, 3, true, seq(3, 5)},
-		{"offset only", 6, 0, false, seq(7, 9)},
 		{"limit beyond the end", 0, 100, true, seq(1, 9)},
 		{"offset and limit beyond the end", 7, 100, true, seq(8, 9)},
 		{"offset at the end", 9, 5, true, nil},
 		{"offset beyond the end", 50, 5, true, nil},
-		{"offset beyond the end, no limit", 50, 0, false, nil},
 		{"limit 0", 0, 0, true, nil},
 		{"offset and limit 0", 3, 0, true, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			spec := Spec{Sort: sortKey, Offset: c.offset, Limit: c.limit, Limited: c.limited}
+			spec := Spec{Sort: sortKey}
+			if c.limited {
+				spec.Limit = &Page{Offset: c.offset, Count: c.limit}
+			}
 			got := mustRun(t, spec, []string{"BIGINT"}, nodes()...)
 			assert.Equal(t, c.want, got)
 		})
@@ -95,7 +96,7 @@ func TestLimitStopsReading(t *testing.T) {
 			}
 			cs := counting(intRows(odd...), intRows(even...))
 			spec := c.spec
-			spec.Offset, spec.Limit, spec.Limited = c.offset, c.limit, true
+			spec.Limit = &Page{Offset: c.offset, Count: c.limit}
 			cur, err := New(spec, types, asCursors(cs))
 			require.NoError(t, err)
 			got, err := drain(t, cur, 1)
@@ -111,7 +112,7 @@ func TestLimitStopsReading(t *testing.T) {
 
 	t.Run("limit 0 reads nothing", func(t *testing.T) {
 		cs := counting(seq(1, 10), seq(1, 10))
-		cur, err := New(Spec{Sort: sorted.Sort, Limited: true}, types, asCursors(cs))
+		cur, err := New(Spec{Sort: sorted.Sort, Limit: &Page{}}, types, asCursors(cs))
 		require.NoError(t, err)
 		got, err := drain(t, cur, 1)
 		require.NoError(t, err)
@@ -131,10 +132,9 @@ func TestLimitStopsReading(t *testing.T) {
 		}
 		cs := counting(intRows(a...), intRows(b...))
 		spec := Spec{
-			Sort:    sorted.Sort,
-			Group:   &Group{Keys: sorted.Sort},
-			Limit:   2,
-			Limited: true,
+			Sort:  sorted.Sort,
+			Group: &Group{Keys: sorted.Sort},
+			Limit: &Page{Count: 2},
 		}
 		cur, err := New(spec, types, asCursors(cs))
 		require.NoError(t, err)
@@ -158,7 +158,7 @@ func TestHiddenColumnsDropped(t *testing.T) {
 	assert.Equal(t, [][]driver.Value{{bs("apple"), int64(1)}, {bs("Banana"), int64(2)}, {bs("cherry"), int64(3)}}, got)
 
 	// with offset and limit, and a sort on a hidden column
-	spec = Spec{Hidden: 2, Sort: []SortKey{{Col: 3, Desc: true}}, Offset: 1, Limit: 1, Limited: true}
+	spec = Spec{Hidden: 2, Sort: []SortKey{{Col: 3, Desc: true}}, Limit: &Page{Offset: 1, Count: 1}}
 	got = mustRun(t, spec, types,
 		[][]driver.Value{row("x", 1, "X", 30), row("y", 2, "Y", 10)},
 		[][]driver.Value{row("z", 3, "Z", 20)},

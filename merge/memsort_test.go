@@ -61,7 +61,7 @@ func TestMemorySortByAggregate(t *testing.T) {
 	t.Run("top 2 by SUM", func(t *testing.T) {
 		spec := groupedSpec()
 		spec.MemorySort = []SortKey{{Col: 2, Desc: true}}
-		spec.Offset, spec.Limit, spec.Limited = 1, 2, true
+		spec.Limit = &Page{Offset: 1, Count: 2}
 		assert.Equal(t, [][]driver.Value{r(1, 3, bs("6.00")), r(2, 5, bs("1.5"))}, mustRun(t, spec, groupedTypes, groupedNodes()...))
 	})
 	t.Run("HAVING then sort by a hidden aggregate", func(t *testing.T) {

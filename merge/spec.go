@@ -22,11 +22,15 @@ type Spec struct {
 	// columns' types and collations on the first folded row and evaluated
 	// with MySQL's rules by Vitess's evalengine.
 	Having sqlparser.Expr
+	// Window computes ranking window functions over the sorted stream
+	// (Sort is then the window's PARTITION BY and ORDER BY keys).
+	Window *WindowSpec
 	// MemorySort sorts the folded rows in memory (ORDER BY an aggregate).
 	MemorySort []SortKey
-	// Offset rows are skipped; then, when Limited, at most Limit rows are returned.
-	Offset, Limit int64
-	Limited       bool
+	// Distinct marks a Group without aggregates that is SELECT DISTINCT.
+	Distinct bool
+	// Limit is the LIMIT applied to the merged rows; nil: none.
+	Limit *Page
 	// MaxRows bounds the rows a memory merge may hold (0: DefaultMaxRows).
 	MaxRows int
 	// Collations names, for text columns, the column whose value on every

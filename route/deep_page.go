@@ -136,8 +136,10 @@ func (d *DeepPage) String() string {
 func (m *scatter) deepPage(rt routed) *DeepPage {
 	k := len(rt.nodes)
 	sp := m.spec
-	if k < 2 || sp.Group != nil || len(sp.MemorySort) > 0 || !sp.Limited || len(sp.Sort) == 0 || sp.Having != nil ||
-		sp.Limit <= 0 || sp.Limit > deepMaxCount || sp.Offset < deepMinOffset || sp.Offset < deepOffsetFactor*sp.Limit*int64(k) ||
+	if k < 2 || sp.Group != nil || len(sp.MemorySort) > 0 || sp.Limit == nil || len(sp.Sort) == 0 || sp.Having != nil ||
+		sp.Distinct || sp.Window != nil ||
+		sp.Limit.Count <= 0 || sp.Limit.Count > deepMaxCount || sp.Limit.Offset < deepMinOffset ||
+		sp.Limit.Offset < deepOffsetFactor*sp.Limit.Count*int64(k) ||
 		len(rt.tables) != 1 || len(m.sel.From) != 1 || m.sel.Distinct || m.sel.Lock != sqlparser.NoLock {
 		return nil
 	}
@@ -218,12 +220,12 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 		order = append(order, &sqlparser.Order{Expr: cn, Direction: sqlparser.AscOrder})
 	}
 	c.spec.Hidden = c.hidden
-	c.spec.Offset, c.spec.Limit = 0, 0
+	c.spec.Limit = nil
 	node := c.node
 	node.SelectExprs = &sqlparser.SelectExprs{Exprs: c.exprs}
 	node.OrderBy = order
 	d := &DeepPage{
-		Page: merge.DeepPage{Spec: c.spec, Offset: sp.Offset, Count: sp.Limit, Nodes: k, Margin: deepMargin(sp.Offset, k)},
+		Page: merge.DeepPage{Spec: c.spec, Offset: sp.Limit.Offset, Count: sp.Limit.Count, Nodes: k, Margin: deepMargin(sp.Limit.Offset, k)},
 		keys: keys, hidden: c.hidden, base: m.s, node: node, tables: rt.tables, nodes: rt.nodes, ins: rt.ins,
 		from: m.sel.From, where: m.sel.Where, orderBy: sqlparser.String(order)[len(" order by "):],
 	}

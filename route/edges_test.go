@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/merge"
 )
 
 // TestLimitSaturates: each node gets LIMIT offset+count, saturated at
@@ -35,8 +37,7 @@ func TestLimitSaturates(t *testing.T) {
 			for _, u := range p.Units {
 				assert.True(t, strings.HasSuffix(u.SQL, tc.node), "node SQL %q must end with %q", u.SQL, tc.node)
 			}
-			assert.Equal(t, tc.offset, p.Merge.Spec.Offset)
-			assert.Equal(t, tc.count, p.Merge.Spec.Limit)
+			assert.Equal(t, &merge.Page{Offset: tc.offset, Count: tc.count}, p.spec.Limit)
 		})
 	}
 }

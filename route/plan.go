@@ -36,24 +36,6 @@ func (k Kind) String() string {
 	return kindNames[k]
 }
 
-// MergeKind says how the results of a plan's units become one result.
-type MergeKind int
-
-const (
-	// MergeConcat returns each unit's rows in unit order; affected-row counts are summed.
-	MergeConcat MergeKind = iota
-	// MergeCombine merges the units' rows as Spec says: ordered, grouped,
-	// aggregated, filtered, limited.
-	MergeCombine
-)
-
-// Merge describes how the driver combines the units' results.
-type Merge struct {
-	Kind MergeKind
-	// Spec is the merge for MergeCombine.
-	Spec merge.Spec
-}
-
 // Unit is one statement for one data source.
 type Unit struct {
 	// DataSource is the name of the data source the statement runs on.
@@ -68,7 +50,8 @@ type Unit struct {
 }
 
 // Plan is the routed form of one statement: what to run where and how to
-// merge it. It is plain data; the driver executes it.
+// merge it. It is plain data; the driver executes it: writes and DDL by
+// Units, reads by Tree.
 type Plan struct {
 	// SQL is the statement as the caller wrote it.
 	SQL string
@@ -78,8 +61,14 @@ type Plan struct {
 	Table string
 	// Units are the statements to run, in node order.
 	Units []Unit
-	// Merge describes how to combine the units' results.
-	Merge Merge
+	// Root is the operator tree of a SELECT: route leaves running node
+	// statements and the operators combining their rows. Nil for other
+	// statements and for a SELECT whose units' rows are returned one unit
+	// after another (see Tree).
+	Root merge.Operator
+	// spec is the merge description a scatter's Root was built from (for
+	// tests of the planner).
+	spec *merge.Spec
 	// GeneratedIDs are the keys shardsql generated for an INSERT's rows,
 	// in row order.
 	GeneratedIDs []int64
@@ -124,7 +113,36 @@ func (p *Plan) DataSources() []string {
 	return out
 }
 
-// String renders the plan one unit per line, for logs and Explain output.
+// Tree returns the operator tree that reads the plan's rows: Root, or a
+// route leaf returning the units' rows one unit after another.
+func (p *Plan) Tree() merge.Operator {
+	if p.Root != nil {
+		return p.Root
+	}
+	return &merge.Route{Units: mergeUnits(p.Units)}
+}
+
+// mergeUnits returns units as the node statements of a route leaf.
+func mergeUnits(units []Unit) []merge.Unit {
+	out := make([]merge.Unit, len(units))
+	for i, u := range units {
+		out[i] = merge.Unit{DataSource: u.DataSource, Target: u.target(), SQL: u.SQL, Args: u.Args}
+	}
+	return out
+}
+
+// target names where a unit runs: its physical table, or its data source.
+func (u Unit) target() string {
+	if u.Node.Table != "" {
+		return u.Node.String()
+	}
+	return u.DataSource
+}
+
+// String renders the plan for logs and Explain: its kind and table, then
+// the operator tree of a SELECT, one operator per line indented under the
+// operator that reads it, each route leaf's units (target: SQL [args])
+// under it; for other statements the units.
 func (p *Plan) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s", p.Kind)
@@ -135,18 +153,39 @@ func (p *Plan) String() string {
 	if p.DeepPage != nil {
 		b.WriteString("\n  strategy: " + p.DeepPage.String())
 	}
+	if p.Kind == KindSelect {
+		writeTree(&b, p.Tree(), 1)
+		return b.String()
+	}
 	for _, u := range p.Units {
-		b.WriteString("\n  ")
-		if u.Node.Table != "" {
-			b.WriteString(u.Node.String())
-		} else {
-			b.WriteString(u.DataSource)
-		}
-		b.WriteString(": ")
-		b.WriteString(u.SQL)
-		if len(u.Args) > 0 {
-			fmt.Fprintf(&b, " %v", u.Args)
-		}
+		writeUnit(&b, u.target(), u.SQL, u.Args, 1)
 	}
 	return b.String()
+}
+
+// writeTree writes op and its inputs, depth levels deep.
+func writeTree(b *strings.Builder, op merge.Operator, depth int) {
+	b.WriteString("\n")
+	b.WriteString(strings.Repeat("  ", depth))
+	b.WriteString(op.Description())
+	if r, ok := op.(*merge.Route); ok {
+		for _, u := range r.Units {
+			writeUnit(b, u.Target, u.SQL, u.Args, depth+1)
+		}
+	}
+	for _, in := range op.Inputs() {
+		writeTree(b, in, depth+1)
+	}
+}
+
+// writeUnit writes one node statement.
+func writeUnit(b *strings.Builder, target, sql string, args []any, depth int) {
+	b.WriteString("\n")
+	b.WriteString(strings.Repeat("  ", depth))
+	b.WriteString(target)
+	b.WriteString(": ")
+	b.WriteString(sql)
+	if len(args) > 0 {
+		fmt.Fprintf(b, " %v", args)
+	}
 }

@@ -69,6 +69,12 @@ func (m *scatter) origExpr(i int) sqlparser.Expr {
 }
 
 func (s *statement) planScatter(sel *sqlparser.Select, rt routed) (*Plan, error) {
+	return s.planScatterWith(sel, rt, nil)
+}
+
+// planScatterWith is planScatter with plan, when set, taking the place of
+// the ordering, grouping or distinct step (window functions).
+func (s *statement) planScatterWith(sel *sqlparser.Select, rt routed, plan func(*scatter) error) (*Plan, error) {
 	nodes := rt.nodes
 	m := &scatter{s: s, sel: sel, node: *sel, weights: s.weights}
 	for _, t := range rt.tables {
@@ -92,6 +98,8 @@ func (s *statement) planScatter(sel *sqlparser.Select, rt routed) (*Plan, error)
 	}
 	var err error
 	switch {
+	case plan != nil:
+		err = plan(m)
 	case m.hasAggregates() || (sel.GroupBy != nil && len(sel.GroupBy.Exprs) > 0):
 		err = m.planGroup()
 	case sel.Distinct:
@@ -105,14 +113,17 @@ func (s *statement) planScatter(sel *sqlparser.Select, rt routed) (*Plan, error)
 	if err := m.planLimit(); err != nil {
 		return nil, err
 	}
+	if m.spec.Window != nil {
+		m.node.Limit = nil // row numbers need every row before them
+	}
 	m.spec.Hidden = m.hidden
 	m.node.SelectExprs = &sqlparser.SelectExprs{Exprs: m.exprs}
-	p := &Plan{SQL: s.sql, Kind: KindSelect, Table: rt.tables[0].Name, Units: make([]Unit, 0, len(nodes)),
-		Merge: Merge{Kind: MergeCombine, Spec: m.spec}}
+	p := &Plan{SQL: s.sql, Kind: KindSelect, Table: rt.tables[0].Name, Units: make([]Unit, 0, len(nodes)), spec: &m.spec}
 	for _, n := range nodes {
 		p.Units = append(p.Units, s.render(&m.node, rt.tables, n, rt.ins, nil))
 	}
 	p.DeepPage = m.deepPage(rt)
+	p.Root = merge.Build(m.spec, mergeUnits(p.Units))
 	return p, nil
 }
 
@@ -315,5 +326,6 @@ func (m *scatter) planDistinct() error {
 	m.node.OrderBy = order
 	m.spec.Sort = keys
 	m.spec.Group = &merge.Group{Keys: keys}
+	m.spec.Distinct = true
 	return nil
 }

@@ -19,8 +19,9 @@ func scatterSQL(t *testing.T, opts Options, sql string, args ...any) (string, me
 	p, err := testRouter(t).RouteWith(sql, args, opts)
 	require.NoError(t, err, sql)
 	require.Len(t, p.Units, 8, sql)
-	require.Equal(t, MergeCombine, p.Merge.Kind, sql)
-	return p.Units[0].SQL, p.Merge.Spec
+	require.NotNil(t, p.Root, sql)
+	require.NotNil(t, p.spec, sql)
+	return p.Units[0].SQL, *p.spec
 }
 
 func TestScatterCollationColumns(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/merge"
 )
 
 // planLimit moves LIMIT to the merge. When rows are not folded each node
@@ -25,7 +27,7 @@ func (m *scatter) planLimit() error {
 			return err
 		}
 	}
-	m.spec.Offset, m.spec.Limit, m.spec.Limited = offset, count, true
+	m.spec.Limit = &merge.Page{Offset: offset, Count: count}
 	if m.spec.Group != nil {
 		m.node.Limit = nil
 		return nil

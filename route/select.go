@@ -39,7 +39,7 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 			return nil, err
 		}
 		if sh.window {
-			return nil, unsupported(s.sql, "window function on sharded table %s across %d nodes", name, len(rt.nodes))
+			return s.routeWindows(sel, sh, rt)
 		}
 		if crossNodeWork(sel) {
 			return s.planScatter(sel, rt)
@@ -54,14 +54,6 @@ func crossNodeWork(sel *sqlparser.Select) bool {
 	return (sel.SelectExprs != nil && sqlparser.ContainsAggregation(sel.SelectExprs)) ||
 		(sel.GroupBy != nil && len(sel.GroupBy.Exprs) > 0) || sel.Having != nil ||
 		sel.Distinct || len(sel.OrderBy) > 0 || sel.Limit != nil || sel.SQLCalcFoundRows
-}
-
-// routeUnion routes a UNION: allowed only when no sharded table takes part.
-func (s *statement) routeUnion(u *sqlparser.Union) (*Plan, error) {
-	if names := s.shardedNames(u); len(names) > 0 {
-		return nil, unsupported(s.sql, "UNION over sharded table %s", names[0])
-	}
-	return s.passthrough(KindSelect)
 }
 
 // routed is where a statement's sharded tables go: the distinct tables

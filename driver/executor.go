@@ -1,0 +1,138 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/shardsql/shardsql/merge"
+	"github.com/shardsql/shardsql/route"
+)
+
+// planExec runs the node statements of a plan's operator tree
+// (merge.Executor). Conn.query prepares one cursor per plan unit, in unit
+// order, on the connections it chose (the scatter, the transaction's
+// participants, the Conn's pins); the tree's route leaves take them in
+// that order, each checking that its units are the prepared ones. A unit
+// an operator builds during execution runs on the transaction's
+// participant or a pool connection.
+type planExec struct {
+	c        *Conn
+	prepared []*unitCursor
+	next     int // the first prepared cursor no leaf has taken
+	// bufferAll: the tree has several route leaves, opened together, so
+	// units sharing a connection (a transaction's, a pin) are read whole
+	// at open: one connection cannot stream two results at once.
+	bufferAll bool
+	// opened are every cursor handed out, for Rows.Close.
+	opened []*unitCursor
+	// cols and types are the columns of the first units opened: the
+	// result's columns (MySQL names a UNION's columns by its first part).
+	cols  []string
+	types []*sql.ColumnType
+}
+
+var _ merge.Executor = (*planExec)(nil)
+
+// Query implements merge.Executor. It waits for the units' queries to
+// answer (a scatter's, all of them), so that an error of the statement is
+// returned by Query rather than by the first Next: a node that is down,
+// hangs or fails the statement fails the query before any row is returned.
+func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bool) ([]merge.Cursor, []merge.Column, error) {
+	if len(units) == 0 {
+		return nil, nil, fmt.Errorf("shardsql: a route without units")
+	}
+	curs := make([]*unitCursor, len(units))
+	for i, u := range units {
+		curs[i] = e.take(ctx, u)
+		curs[i].buffer = curs[i].buffer || ((interleaved || e.bufferAll) && curs[i].shared())
+	}
+	out := make([]merge.Cursor, len(curs))
+	for i, u := range curs {
+		out[i] = u
+	}
+	fail := func(err error) ([]merge.Cursor, []merge.Column, error) {
+		for _, u := range curs {
+			_ = u.Close()
+		}
+		return nil, nil, err
+	}
+	first := curs[0]
+	if first.firstFailed != nil {
+		var err error
+		for _, u := range curs {
+			if uerr := u.load(); uerr != nil && err == nil {
+				err = uerr
+			}
+		}
+		if err != nil {
+			if f := first.firstFailed.Load(); f != nil {
+				err = f.err // the cause; the others were cancelled
+			}
+			return fail(err)
+		}
+	}
+	if err := first.load(); err != nil {
+		return fail(err)
+	}
+	if e.types == nil {
+		e.cols, e.types = first.cols, first.types
+	}
+	cols := make([]merge.Column, len(first.types))
+	for i, t := range first.types {
+		cols[i].Type = t.DatabaseTypeName()
+		if _, scale, ok := t.DecimalSize(); ok && merge.KindOf(cols[i].Type) == merge.KindDecimal {
+			cols[i].Scale = scale
+		}
+	}
+	return out, cols, nil
+}
+
+// take returns the prepared cursor of unit u, or a new one for a unit the
+// plan did not list.
+func (e *planExec) take(ctx context.Context, u merge.Unit) *unitCursor {
+	if e.next < len(e.prepared) {
+		if p := e.prepared[e.next]; p.unit.SQL == u.SQL && p.unit.DataSource == u.DataSource {
+			e.next++
+			e.opened = append(e.opened, p)
+			return p
+		}
+	}
+	ru := route.Unit{DataSource: u.DataSource, SQL: u.SQL, Args: u.Args}
+	// In a transaction the unit shares the participant's connection with
+	// the statement's other units: it is read whole.
+	cur := &unitCursor{unit: ru, maxRows: e.c.c.opts.maxMemoryRows, ownConn: e.c.tx == nil, buffer: e.c.tx != nil, open: func() (*sql.Rows, error) {
+		if e.c.tx != nil {
+			r, err := e.c.target(ctx, ru)
+			if err != nil {
+				return nil, err
+			}
+			return r.QueryContext(ctx, u.SQL, u.Args...)
+		}
+		db, err := e.c.c.db(u.DataSource)
+		if err != nil {
+			return nil, err
+		}
+		return db.QueryContext(ctx, u.SQL, u.Args...)
+	}}
+	e.opened = append(e.opened, cur)
+	return cur
+}
+
+// units returns every unit cursor of the statement: those the tree took or
+// made, and prepared ones no leaf took (closed with the rest).
+func (e *planExec) units() []*unitCursor {
+	return append(e.opened[:len(e.opened):len(e.opened)], e.prepared[e.next:]...)
+}
+
+// routeLeaves counts the route leaves of a tree.
+func routeLeaves(op merge.Operator) int {
+	if _, ok := op.(*merge.Route); ok {
+		return 1
+	}
+	n := 0
+	for _, in := range op.Inputs() {
+		n += routeLeaves(in)
+	}
+	return n
+}

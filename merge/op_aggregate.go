@@ -1,0 +1,107 @@
+package merge
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// OrderedAggregate folds consecutive input rows with equal group keys into
+// one row, merging the nodes' partial aggregates; the input arrives sorted
+// by the keys, so it holds two rows at a time. Without keys it folds every
+// row into one, and returns one row even for no input.
+type OrderedAggregate struct {
+	Group *Group
+	Input Operator
+}
+
+// Description implements Operator.
+func (a *OrderedAggregate) Description() string {
+	var b strings.Builder
+	b.WriteString("OrderedAggregate")
+	if len(a.Group.Keys) > 0 {
+		fmt.Fprintf(&b, " group by %s", keyList(a.Group.Keys))
+	} else {
+		b.WriteString(" of all rows")
+	}
+	for i, g := range a.Group.Aggs {
+		if i == 0 {
+			b.WriteString(":")
+		} else {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, " %s", aggDescription(g))
+	}
+	return b.String()
+}
+
+// aggDescription prints one aggregate: "sum(#2)", "avg(#3 / hidden#0)".
+func aggDescription(a Agg) string {
+	switch a.Kind {
+	case AggCount:
+		return "count(" + colName(a.Col) + ")"
+	case AggSum:
+		return "sum(" + colName(a.Col) + ")"
+	case AggMin:
+		return "min(" + colName(a.Col) + ")"
+	case AggMax:
+		return "max(" + colName(a.Col) + ")"
+	case AggAvg:
+		return "avg(" + colName(a.Col) + " / " + colName(a.CountCol) + ")"
+	case AggCountDistinct:
+		return "count_distinct(" + colName(a.Col) + ")"
+	case AggSumDistinct:
+		return "sum_distinct(" + colName(a.Col) + ")"
+	}
+	return fmt.Sprintf("agg%d(%s)", a.Kind, colName(a.Col))
+}
+
+// Inputs implements Operator.
+func (a *OrderedAggregate) Inputs() []Operator { return []Operator{a.Input} }
+
+// Open implements Operator.
+func (a *OrderedAggregate) Open(ctx context.Context, ex Executor) (*Stream, error) {
+	in, err := openInput(ctx, ex, a.Input)
+	if err != nil {
+		return nil, err
+	}
+	cur, cols, err := openGroup(in, a.Group)
+	if err != nil {
+		_ = in.Close()
+		return nil, err
+	}
+	return &Stream{Cursor: cur, cols: cols}, nil
+}
+
+// openGroup folds the input stream as g says and returns the folded
+// columns' types.
+func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
+	cols := in.cols
+	keys, err := cols.sortKeys(g.Keys)
+	if err != nil {
+		return nil, nil, err
+	}
+	rg := &Group{Keys: keys}
+	for _, ag := range g.Aggs {
+		if ag.Col, err = cols.at(ag.Col); err != nil {
+			return nil, nil, err
+		}
+		if ag.Kind == AggAvg {
+			if ag.CountCol, err = cols.at(ag.CountCol); err != nil {
+				return nil, nil, err
+			}
+		}
+		rg.Aggs = append(rg.Aggs, ag)
+	}
+	grouped, err := newGrouped(in.Cursor, rg, cols.kinds, cols.colls, len(cols.types))
+	if err != nil {
+		return nil, nil, err
+	}
+	out := cols.clone()
+	out.kinds = foldedKinds(rg, cols.kinds)
+	for _, ag := range rg.Aggs {
+		out.sql[ag.Col] = foldedType(ag, cols.sql[ag.Col])
+	}
+	out.merged = Spec{Group: g}.ColumnTypes()
+	return grouped, out, nil
+}

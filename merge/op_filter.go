@@ -1,0 +1,33 @@
+package merge
+
+import (
+	"context"
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// Filter keeps the rows for which a HAVING condition is true, evaluated
+// with MySQL's rules by Vitess's evalengine (see Spec.Having).
+type Filter struct {
+	Cond  sqlparser.Expr
+	Input Operator
+}
+
+// Description implements Operator.
+func (f *Filter) Description() string {
+	return "Filter " + strings.ReplaceAll(sqlparser.String(f.Cond), havingCol, "#")
+}
+
+// Inputs implements Operator.
+func (f *Filter) Inputs() []Operator { return []Operator{f.Input} }
+
+// Open implements Operator.
+func (f *Filter) Open(ctx context.Context, ex Executor) (*Stream, error) {
+	in, err := openInput(ctx, ex, f.Input)
+	if err != nil {
+		return nil, err
+	}
+	cols := in.cols
+	return &Stream{Cursor: &filter{in: in.Cursor, cond: f.Cond, types: cols.sql, colls: cols.colls}, cols: cols}, nil
+}

@@ -1,0 +1,121 @@
+package merge
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Union returns the rows of its inputs one input after another (UNION
+// ALL) or, when Distinct, without duplicates (UNION): the rows are sorted
+// in memory by every column, at most MaxRows of them, and equal neighbours
+// dropped. Each column must have one type in every input, which is then
+// the union's column type; MySQL would convert values to a common type
+// (INT and DECIMAL(5,2) to DECIMAL, printing 1 as 1.00), which the
+// operator cannot do above the nodes, so other unions are refused.
+type Union struct {
+	Parts    []Operator
+	Distinct bool
+	// TextByBytes: text compares by bytes, as the binary collation of the
+	// embedded shards does. Otherwise the collation of a union's text
+	// columns is unknown above the nodes, and comparing them is refused.
+	TextByBytes bool
+	// MaxRows bounds the rows a distinct union holds (0: DefaultMaxRows).
+	MaxRows int
+}
+
+// Description implements Operator.
+func (u *Union) Description() string {
+	if u.Distinct {
+		return fmt.Sprintf("Union distinct of %d inputs (sorted in memory, at most %d rows)", len(u.Parts), u.maxRows())
+	}
+	return fmt.Sprintf("Union all of %d inputs", len(u.Parts))
+}
+
+func (u *Union) maxRows() int {
+	if u.MaxRows <= 0 {
+		return DefaultMaxRows
+	}
+	return u.MaxRows
+}
+
+// Inputs implements Operator.
+func (u *Union) Inputs() []Operator { return u.Parts }
+
+// Open implements Operator.
+func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
+	if len(u.Parts) == 0 {
+		return nil, fmt.Errorf("shardsql: merge: a union without inputs")
+	}
+	var parts []Cursor
+	var cols *columns
+	fail := func(err error) (*Stream, error) {
+		closeAll(parts)
+		return nil, err
+	}
+	for i, in := range u.Parts {
+		s, err := in.Open(ctx, ex)
+		if err != nil {
+			return fail(err)
+		}
+		parts = append(parts, s.Cursor)
+		if i == 0 {
+			cols = s.cols.clone()
+			continue
+		}
+		if err := sameColumns(cols, s.cols, i); err != nil {
+			return fail(err)
+		}
+	}
+	cols.uncollated = !u.TextByBytes
+	var cur Cursor = Concat(parts...)
+	if u.Distinct {
+		keys := make([]SortKey, len(cols.types))
+		for i := range keys {
+			keys[i] = SortKey{Col: i}
+		}
+		cmp, err := cols.keys(keys)
+		if err != nil {
+			return fail(err)
+		}
+		width := len(cols.types)
+		g, err := newGrouped(&memSorted{in: cur, keys: cmp, width: width, maxRows: u.maxRows()}, &Group{Keys: keys}, cols.kinds, cols.colls, width)
+		if err != nil {
+			return fail(err)
+		}
+		cur = g
+	}
+	return &Stream{Cursor: cur, cols: cols}, nil
+}
+
+// sameColumns checks that input i of a union has the columns of the first.
+func sameColumns(first, other *columns, i int) error {
+	if len(first.types) != len(other.types) {
+		return fmt.Errorf("shardsql: the used SELECT statements have a different number of columns (%d and %d)", len(first.types), len(other.types))
+	}
+	for c := range first.types {
+		a, b := unionType(first, c), unionType(other, c)
+		if a != b {
+			return fmt.Errorf("%w: UNION of column %d typed %s in the first SELECT and %s in SELECT %d, across data sources (shardsql cannot convert values to MySQL's common type above the nodes: CAST the column to one type in every SELECT)", ErrUnsupported, c+1, a, b, i+1)
+		}
+	}
+	return nil
+}
+
+// unionType prints what a column's values look like: its type name as
+// merged, and a DECIMAL's scale.
+func unionType(cols *columns, c int) string {
+	t := strings.ToUpper(cols.types[c])
+	if m, ok := cols.merged[c]; ok {
+		switch {
+		case m.Name != "":
+			t = m.Name
+		case m.Avg:
+			t = "AVG " + t
+		}
+	}
+	if cols.kinds[c] == KindDecimal {
+		t += fmt.Sprintf("(scale %d)", cols.scales[c])
+	}
+	return t
+}

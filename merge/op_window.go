@@ -1,0 +1,162 @@
+package merge
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+)
+
+// WindowKind is a ranking window function computed above the nodes.
+type WindowKind uint8
+
+const (
+	// RowNumber numbers the rows of each partition from 1.
+	RowNumber WindowKind = iota + 1
+	// Rank is the row number of the first of the row's peers (rows equal
+	// on the window's ORDER BY): ranks after ties have gaps.
+	Rank
+	// DenseRank counts the distinct peer groups up to the row's: no gaps.
+	DenseRank
+)
+
+var windowNames = map[WindowKind]string{RowNumber: "row_number", Rank: "rank", DenseRank: "dense_rank"}
+
+// WindowFunc is one window function and the column its value goes to.
+type WindowFunc struct {
+	Kind WindowKind
+	Col  int
+}
+
+// WindowSpec describes the window functions of a Spec.
+type WindowSpec struct {
+	Partition []SortKey
+	Order     []SortKey
+	Funcs     []WindowFunc
+}
+
+// Window computes ranking window functions over a stream sorted by the
+// window's PARTITION BY keys and then its ORDER BY keys (a MergeSort of
+// node streams sorted that way), holding one previous row's keys. The
+// keys it keeps may point into the previous row's values: they stay
+// valid because every row's values are its own (the node cursors scan
+// into fresh values), even though dest is reused.
+type Window struct {
+	Partition []SortKey
+	Order     []SortKey
+	Funcs     []WindowFunc
+	Input     Operator
+}
+
+// Description implements Operator.
+func (w *Window) Description() string {
+	var b strings.Builder
+	b.WriteString("Window")
+	for i, f := range w.Funcs {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, " %s() into %s", windowNames[f.Kind], colName(f.Col))
+	}
+	if len(w.Partition) > 0 {
+		fmt.Fprintf(&b, " partition by %s", keyList(w.Partition))
+	}
+	if len(w.Order) > 0 {
+		fmt.Fprintf(&b, " order by %s", keyList(w.Order))
+	}
+	return b.String()
+}
+
+// Inputs implements Operator.
+func (w *Window) Inputs() []Operator { return []Operator{w.Input} }
+
+// Open implements Operator.
+func (w *Window) Open(ctx context.Context, ex Executor) (*Stream, error) {
+	in, err := openInput(ctx, ex, w.Input)
+	if err != nil {
+		return nil, err
+	}
+	part, err := in.cols.keys(w.Partition)
+	if err == nil {
+		var order []cmpKey
+		if order, err = in.cols.keys(w.Order); err == nil {
+			cur := &windowed{in: in.Cursor, part: part, order: order,
+				prevPart: make([]key, len(part)), curPart: make([]key, len(part)),
+				prevOrder: make([]key, len(order)), curOrder: make([]key, len(order))}
+			cols := in.cols.clone()
+			cols.merged = make(map[int]ColumnType, len(in.cols.merged)+len(w.Funcs))
+			for c, t := range in.cols.merged {
+				cols.merged[c] = t
+			}
+			for _, f := range w.Funcs {
+				col, cerr := in.cols.at(f.Col)
+				if cerr != nil {
+					err = cerr
+					break
+				}
+				if _, ok := windowNames[f.Kind]; !ok {
+					err = fmt.Errorf("shardsql: merge: window function kind %d", f.Kind)
+					break
+				}
+				cur.funcs = append(cur.funcs, WindowFunc{Kind: f.Kind, Col: col})
+				cols.kinds[col] = KindInt
+				cols.merged[col] = ColumnType{Name: "BIGINT", NotNull: true}
+			}
+			if err == nil {
+				return &Stream{Cursor: cur, cols: cols}, nil
+			}
+		}
+	}
+	_ = in.Close()
+	return nil, err
+}
+
+// windowed is Window's cursor.
+type windowed struct {
+	in          Cursor
+	part, order []cmpKey
+	funcs       []WindowFunc
+
+	prevPart, curPart   []key
+	prevOrder, curOrder []key
+	started             bool
+	rowNumber, rank     int64
+	dense               int64
+}
+
+func (w *windowed) Next(dest []driver.Value) error {
+	if err := w.in.Next(dest); err != nil {
+		return err
+	}
+	if err := decodeKeys(w.part, dest, w.curPart); err != nil {
+		return err
+	}
+	if err := decodeKeys(w.order, dest, w.curOrder); err != nil {
+		return err
+	}
+	switch {
+	case !w.started || compareKeys(w.part, w.prevPart, w.curPart) != 0:
+		w.started = true
+		w.rowNumber, w.rank, w.dense = 1, 1, 1
+	case compareKeys(w.order, w.prevOrder, w.curOrder) != 0:
+		w.rowNumber++
+		w.rank, w.dense = w.rowNumber, w.dense+1
+	default: // a peer of the previous row
+		w.rowNumber++
+	}
+	for _, f := range w.funcs {
+		switch f.Kind {
+		case RowNumber:
+			dest[f.Col] = w.rowNumber
+		case Rank:
+			dest[f.Col] = w.rank
+		case DenseRank:
+			dest[f.Col] = w.dense
+		}
+	}
+	w.prevPart, w.curPart = w.curPart, w.prevPart
+	w.prevOrder, w.curOrder = w.curOrder, w.prevOrder
+	return nil
+}
+
+func (w *windowed) Close() error { return w.in.Close() }

@@ -1,0 +1,170 @@
+package merge
+
+import (
+	"context"
+	"fmt"
+
+	"vitess.io/vitess/go/sqltypes"
+)
+
+// Operator is one node of a plan's operator tree: a route leaf that runs
+// node statements, or an operator that combines the rows of its inputs.
+// Operators are plain data built by the router; Open turns one into a row
+// stream, opening its inputs first.
+type Operator interface {
+	// Description is the operator's one line in Explain output.
+	Description() string
+	// Inputs are the operators whose rows this one reads, in order.
+	Inputs() []Operator
+	// Open starts the operator: route leaves run their units through ex.
+	Open(ctx context.Context, ex Executor) (*Stream, error)
+}
+
+// Unit is one node statement of a route leaf.
+type Unit struct {
+	// DataSource is the name of the data source the statement runs on.
+	DataSource string
+	// Target names where it runs for messages and Explain: the physical
+	// table ("ds0.t_order_1") or the data source.
+	Target string
+	// SQL is the statement text, with ? placeholders.
+	SQL string
+	// Args are the values for SQL's placeholders, in order.
+	Args []any
+}
+
+// Executor runs node statements for the operators of a tree. It is passed
+// at Open, so an operator may run statements it builds during execution
+// (a second phase of a deep page, the inner side of a join) as well as the
+// units the router fixed.
+type Executor interface {
+	// Query starts units and returns their rows, one cursor per unit in
+	// unit order, and their columns (every unit has the same columns).
+	// interleaved says the caller reads the cursors at the same time
+	// rather than one after another, so an executor running them on one
+	// connection per data source must buffer.
+	Query(ctx context.Context, units []Unit, interleaved bool) ([]Cursor, []Column, error)
+}
+
+// Column describes a column of node rows.
+type Column struct {
+	// Type is the database type name, as sql.ColumnType.DatabaseTypeName
+	// reports it ("BIGINT", "UNSIGNED INT", "VARCHAR"); it decides how
+	// values compare.
+	Type string
+	// Scale is the number of digits after the point of a DECIMAL column
+	// (0 for other types).
+	Scale int64
+}
+
+// Stream is an opened operator: its rows and what the operators above
+// need to know about its columns.
+type Stream struct {
+	Cursor
+	cols *columns
+}
+
+// Width is the number of columns of the stream's rows.
+func (s *Stream) Width() int { return len(s.cols.types) }
+
+// ColumnTypes returns the columns whose type the merge changed from the
+// node column's (aggregates merged from partial results); nil for most.
+func (s *Stream) ColumnTypes() map[int]ColumnType { return s.cols.merged }
+
+// columns describes the columns of a stream's rows.
+type columns struct {
+	types  []string        // database type names of the node columns
+	scales []int64         // decimal scales of the node columns
+	kinds  []Kind          // how each column compares
+	sql    []sqltypes.Type // each column's SQL type, for evalengine
+	colls  []*textColl     // each text column's collation tracker, or nil
+	first  int             // the first hidden column (see HiddenCol)
+	merged map[int]ColumnType
+	// uncollated: text columns have no known collation (a union's rows
+	// from several data sources), so ordering or comparing them is refused
+	// rather than done by bytes.
+	uncollated bool
+}
+
+func newColumns(nodeCols []Column, hidden int, collated []Collated) (*columns, error) {
+	width := len(nodeCols)
+	types, scales := make([]string, width), make([]int64, width)
+	for i, c := range nodeCols {
+		types[i], scales[i] = c.Type, c.Scale
+	}
+	if hidden < 0 || hidden > width {
+		return nil, fmt.Errorf("shardsql: merge: %d hidden columns in a %d-column result", hidden, width)
+	}
+	c := &columns{types: types, scales: scales, kinds: make([]Kind, width), sql: make([]sqltypes.Type, width), first: width - hidden}
+	for i, t := range types {
+		c.kinds[i], c.sql[i] = KindOf(t), sqlType(t)
+	}
+	resolved := make([]Collated, len(collated))
+	for i, cl := range collated {
+		col, err := c.at(cl.Col)
+		if err != nil {
+			return nil, err
+		}
+		from, err := c.at(cl.From)
+		if err != nil {
+			return nil, err
+		}
+		resolved[i] = Collated{Col: col, From: from}
+	}
+	c.colls = textColls(Spec{Collations: resolved}, width)
+	return c, nil
+}
+
+// clone copies what an operator may change.
+func (c *columns) clone() *columns {
+	out := *c
+	out.kinds = append([]Kind(nil), c.kinds...)
+	out.sql = append([]sqltypes.Type(nil), c.sql...)
+	return &out
+}
+
+// at resolves a column reference of the plan (HiddenCol included) to an
+// index into the rows, checking its range.
+func (c *columns) at(col int) (int, error) {
+	if col >= hiddenBase {
+		col = c.first + col - hiddenBase
+	}
+	if col < 0 || col >= len(c.types) {
+		return 0, fmt.Errorf("shardsql: merge: column %d out of range for a %d-column result", col, len(c.types))
+	}
+	return col, nil
+}
+
+// keys resolves sort keys and compiles them for the columns' kinds.
+func (c *columns) keys(keys []SortKey) ([]cmpKey, error) {
+	out, err := c.sortKeys(keys)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range out {
+		if c.uncollated && c.kinds[k.Col] == KindText && c.colls[k.Col] == nil {
+			return nil, fmt.Errorf("%w: comparing text column %d of a UNION across data sources (its collation is unknown above the nodes; use UNION ALL without ORDER BY on text, or CAST the column to BINARY)", ErrUnsupported, k.Col+1)
+		}
+	}
+	return resolve(out, c.kinds, c.colls)
+}
+
+func (c *columns) sortKeys(keys []SortKey) ([]SortKey, error) {
+	out := make([]SortKey, len(keys))
+	for i, k := range keys {
+		col, err := c.at(k.Col)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = SortKey{Col: col, Desc: k.Desc}
+	}
+	return out, nil
+}
+
+// openInput opens an operator's single input.
+func openInput(ctx context.Context, ex Executor, in Operator) (*Stream, error) {
+	if in == nil {
+		return nil, fmt.Errorf("shardsql: merge: operator without input")
+	}
+	return in.Open(ctx, ex)
+}
