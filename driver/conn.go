@@ -113,6 +113,9 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 		return nil, err
 	}
 	defer c.c.afterExec(p)
+	if p.Metadata != nil {
+		return c.queryMetadata(ctx, p) // metadata of logical tables (metadata.go)
+	}
 	return c.query(ctx, p)
 }
 

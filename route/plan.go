@@ -95,6 +95,10 @@ type Plan struct {
 	// connection it runs on (0: not at all); the driver runs such
 	// statements on the connections it keeps for the caller.
 	Session SessionUses
+	// Metadata, when set, marks a metadata statement about logical tables
+	// (SHOW TABLES, SHOW CREATE TABLE, information_schema lookups): the
+	// driver rewrites each unit's rows as it says (route/metadata.go).
+	Metadata *Metadata
 }
 
 // DataSources returns the distinct data sources of the plan's units in unit order.

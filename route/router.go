@@ -139,6 +139,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 // route routes a parsed statement by its type.
 func (s *statement) route(stmt sqlparser.Statement) (*Plan, error) {
 	sql := s.sql
+	if p, ok, err := s.routeMetadata(stmt); ok {
+		return p, err // metadata of logical tables (metadata.go)
+	}
 	switch st := stmt.(type) {
 	case *sqlparser.Select:
 		return s.routeSelect(st)

@@ -162,8 +162,12 @@ var unsupportedCases = []errorCase{
 	{name: "use", sql: "USE app", contains: []string{"USE"}},
 
 	// ---- statements on sharded tables that have no routing ----
-	{name: "show create table of sharded", sql: "SHOW CREATE TABLE t_user",
-		contains: []string{"statement on sharded table t_user"}},
+	{name: "show table status where", sql: "SHOW TABLE STATUS WHERE Name = 't_user'",
+		contains: []string{"SHOW TABLES/TABLE STATUS … WHERE"}},
+	{name: "show tables like in another case", sql: "SHOW TABLES LIKE 'T_USER'",
+		contains: []string{"without regard to case"}},
+	{name: "information_schema lookup of two sharded tables", sql: "SELECT * FROM information_schema.tables WHERE table_name = 't_user' AND table_name = 't_order'",
+		contains: []string{"sharded tables t_user and t_order"}},
 	{name: "explain select of sharded", sql: "EXPLAIN SELECT * FROM t_user WHERE id = 1",
 		contains: []string{"statement on sharded table t_user"}},
 	{name: "optimize sharded table", sql: "OPTIMIZE TABLE t_user",
