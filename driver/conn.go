@@ -113,8 +113,11 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 		return nil, err
 	}
 	defer c.c.afterExec(p)
-	if p.Metadata != nil {
+	switch {
+	case p.Metadata != nil:
 		return c.queryMetadata(ctx, p) // metadata of logical tables (metadata.go)
+	case p.Returning != nil:
+		return c.queryReturning(ctx, p) // INSERT/DELETE … RETURNING (returning.go)
 	}
 	return c.query(ctx, p)
 }

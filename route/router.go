@@ -103,6 +103,9 @@ func (r *Router) Route(sql string, args []any) (*Plan, error) {
 func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err error) {
 	ps, err := r.parse(sql)
 	if err != nil {
+		if p, ok, rerr := r.routeReturning(sql, args, opts); ok {
+			return p, rerr // MariaDB's RETURNING, which the parser cannot read (returning.go)
+		}
 		return nil, err
 	}
 	if ps.numArgs != len(args) {
