@@ -141,4 +141,3 @@ func TestReturning(t *testing.T) {
 func sortRows(rows [][]string) {
 	sort.Slice(rows, func(i, j int) bool { return strings.Join(rows[i], "\x00") < strings.Join(rows[j], "\x00") })
 }
-
