@@ -88,8 +88,21 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	return tx, nil
 }
 
-// ExecContext routes and runs a statement that returns no rows.
+// ExecContext routes and runs a statement that returns no rows, or each
+// statement of a multi-statement string (multistatement.go).
 func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	pieces, err := c.c.router.Split(query)
+	if err != nil {
+		return nil, err
+	}
+	if pieces != nil {
+		return c.execMulti(ctx, pieces, args)
+	}
+	return c.execOne(ctx, query, args)
+}
+
+// execOne routes and runs one statement that returns no rows.
+func (c *Conn) execOne(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	vals, err := values(args)
 	if err != nil {
 		return nil, err
