@@ -38,7 +38,7 @@ func (r *Router) routeReturning(sql string, args []any, opts Options) (p *Plan, 
 	}
 	list, err := r.parser.Parse("SELECT " + clause)
 	if err != nil {
-		return nil, true, unsupported(sql, "RETURNING clause the SQL parser cannot read as a select list")
+		return nil, false, nil // not a clause it can check: passed through or refused as unparsed
 	}
 	if bad := returningProblem(list); bad != "" {
 		return nil, true, unsupported(sql, "%s in RETURNING (return plain columns and expressions over them)", bad)

@@ -1,6 +1,7 @@
 package route
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -103,10 +104,14 @@ func (r *Router) Route(sql string, args []any) (*Plan, error) {
 func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err error) {
 	ps, err := r.parse(sql)
 	if err != nil {
+		var pe *parseError
+		if !errors.As(err, &pe) {
+			return nil, err
+		}
 		if p, ok, rerr := r.routeReturning(sql, args, opts); ok {
 			return p, rerr // MariaDB's RETURNING, which the parser cannot read (returning.go)
 		}
-		return nil, err
+		return r.routeUnparsed(pe, args, opts) // unparsed.go
 	}
 	if ps.numArgs != len(args) {
 		return nil, fmt.Errorf("shardsql: statement has %d ? placeholder(s) but %d argument(s) were given: %q", ps.numArgs, len(args), quote(sql))
@@ -226,7 +231,7 @@ func (r *Router) parse(sql string) (*parsed, error) {
 			// where MariaDB runs the content: not the caller's mistake.
 			return nil, unsupported(sql, "executable comment %s that the SQL parser reads differently from the server (write the statement without it)", cs[0])
 		}
-		return nil, fmt.Errorf("shardsql: cannot parse %q: %w", quote(sql), err)
+		return nil, &parseError{sql: sql, err: err}
 	}
 	if err := r.checkPlaceholders(sql, bindVars); err != nil {
 		return nil, err

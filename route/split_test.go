@@ -39,3 +39,22 @@ func TestSplit(t *testing.T) {
 		assert.Contains(t, err.Error(), want, sql)
 	}
 }
+
+// TestRouteUnparsed checks that statements the parser cannot read and that
+// name no table of the topology pass through unchanged.
+func TestRouteUnparsed(t *testing.T) {
+	r, err := New(testTopology(t))
+	require.NoError(t, err)
+	for _, sql := range []string{
+		"SELEC 1",
+		"EXECUTE IMMEDIATE 'SELECT 1'",
+		"CREATE SEQUENCE s START WITH 100 INCREMENT BY 10",
+		"SELECT NEXTVAL(s)",
+	} {
+		p, err := r.Route(sql, nil)
+		require.NoError(t, err, sql)
+		require.Len(t, p.Units, 1)
+		assert.Equal(t, sql, p.Units[0].SQL)
+		assert.Equal(t, "ds0", p.Units[0].DataSource)
+	}
+}
