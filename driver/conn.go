@@ -137,6 +137,9 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 
 // Ping checks every data source of the topology.
 func (c *Conn) Ping(ctx context.Context) error {
+	if c.probed(ctx) {
+		return nil // a lookup of the Connector, not a ping (lookup.go)
+	}
 	sources := c.c.topo.DataSources()
 	errs := make([]error, len(sources))
 	var wg sync.WaitGroup

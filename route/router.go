@@ -209,14 +209,15 @@ type rendered struct {
 
 // parse parses sql, or returns its cached parse.
 func (r *Router) parse(sql string) (*parsed, error) {
+	key := statementKey(sql) // without leading and trailing comments (cache.go)
 	if r.cache != nil {
-		if p, ok := r.cache.get(sql); ok {
+		if p, ok := r.cache.get(key); ok {
 			return p, nil
 		}
 	}
-	stmt, bindVars, err := r.parser.Parse2(sql)
+	stmt, bindVars, err := r.parser.Parse2(key)
 	if err != nil {
-		if set, ok := r.setAssignments(sql); ok {
+		if set, ok := r.setAssignments(key); ok {
 			stmt, bindVars, err = r.parser.Parse2(set)
 		}
 	}
@@ -233,10 +234,10 @@ func (r *Router) parse(sql string) (*parsed, error) {
 		}
 		return nil, &parseError{sql: sql, err: err}
 	}
-	if err := r.checkPlaceholders(sql, bindVars); err != nil {
+	if err := r.checkPlaceholders(key, bindVars); err != nil {
 		return nil, err
 	}
-	p := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars), session: sessionUsesOf(stmt)}
+	p := &parsed{sql: key, stmt: stmt, numArgs: len(bindVars), session: sessionUsesOf(stmt)}
 	if r.cache != nil {
 		r.cache.put(p)
 	}
