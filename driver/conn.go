@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
+
+	"github.com/shardsql/shardsql/route"
 )
 
 // Conn is one shardsql connection. While its caller holds it (a *sql.Conn,
@@ -102,12 +105,15 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 }
 
 // execOne routes and runs one statement that returns no rows.
-func (c *Conn) execOne(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+func (c *Conn) execOne(ctx context.Context, query string, args []driver.NamedValue) (_ driver.Result, err error) {
+	start := time.Now()
+	var p *route.Plan
+	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
 	vals, err := values(args)
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.c.route(ctx, query, vals)
+	p, err = c.c.route(ctx, query, vals)
 	if err != nil {
 		return nil, err
 	}
@@ -116,12 +122,15 @@ func (c *Conn) execOne(ctx context.Context, query string, args []driver.NamedVal
 }
 
 // QueryContext routes and runs a statement that returns rows.
-func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (_ driver.Rows, err error) {
+	start := time.Now()
+	var p *route.Plan
+	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
 	vals, err := values(args)
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.c.route(ctx, query, vals)
+	p, err = c.c.route(ctx, query, vals)
 	if err != nil {
 		return nil, err
 	}

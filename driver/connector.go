@@ -34,6 +34,8 @@ type Connector struct {
 	xaLogReady    bool        // the XA decision log table exists
 
 	catalog catalogCache // the servers' schema, for routing
+
+	stats statsCounters // what Stats reports (stats.go)
 }
 
 // xaHook calls the test hook for an XA commit stage, if one is set.
@@ -132,7 +134,11 @@ func (c *Connector) db(name string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: data source %s: %w", name, err)
 	}
-	db := sql.OpenDB(mc)
+	var conn driver.Connector = mc
+	if c.opts.logger != nil {
+		conn = &nodeLogConnector{inner: mc, c: c, ds: name} // node statement durations (stats_conn.go)
+	}
+	db := sql.OpenDB(conn)
 	db.SetMaxIdleConns(c.opts.maxIdle)
 	db.SetMaxOpenConns(c.opts.maxOpen)
 	db.SetConnMaxLifetime(c.opts.connMaxLifetime)
