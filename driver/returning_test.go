@@ -131,6 +131,15 @@ func TestReturning(t *testing.T) {
 		}
 		assert.Len(t, ids, 5)
 	})
+	t.Run("exec discards the rows", func(t *testing.T) {
+		res, err := sharded.Exec("INSERT INTO t_ret (id, user_id, note) VALUES (500, 1, 'e'), (501, 2, 'e') RETURNING id")
+		require.NoError(t, err)
+		_, err = oracle.Exec("INSERT INTO t_ret (id, user_id, note) VALUES (500, 1, 'e'), (501, 2, 'e') RETURNING id")
+		require.NoError(t, err)
+		_, err = res.RowsAffected()
+		require.NoError(t, err)
+		table(t)
+	})
 	t.Run("refused", func(t *testing.T) {
 		_, err := sharded.Query("INSERT INTO t_ret (id, user_id) VALUES (1, 1) RETURNING t_ret.id")
 		require.ErrorIs(t, err, driver.ErrUnsupported)
