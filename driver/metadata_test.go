@@ -116,30 +116,36 @@ func TestMetadataInformationSchema(t *testing.T) {
 	require.NoError(t, e.oracle.QueryRow("SELECT DATABASE()").Scan(&wantDB))
 	require.NoError(t, e.sharded.QueryRow("SELECT DATABASE()").Scan(&gotDB))
 	type lookup struct {
-		sql  string
-		args []any // "DB" is replaced by each side's current database
+		sql    string
+		args   []any // "DB" is replaced by each side's current database
+		sorted bool  // no total order: compare sorted rows
 	}
 	for _, l := range []lookup{
 		// gorm Migrator.HasTable
-		{"SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_type = ?", []any{"DB", "t_meta", "BASE TABLE"}},
-		{"SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_type = ?", []any{"DB", "t_meta2", "BASE TABLE"}},
-		{"SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_type = ?", []any{"DB", "t_nope", "BASE TABLE"}},
+		{"SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_type = ?", []any{"DB", "t_meta", "BASE TABLE"}, false},
+		{"SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_type = ?", []any{"DB", "t_meta2", "BASE TABLE"}, false},
+		{"SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_type = ?", []any{"DB", "t_nope", "BASE TABLE"}, false},
 		// gorm Migrator.HasColumn, HasIndex
-		{"SELECT count(*) FROM INFORMATION_SCHEMA.columns WHERE table_schema = ? AND table_name = ? AND column_name = ?", []any{"DB", "t_meta", "note"}},
-		{"SELECT count(*) FROM INFORMATION_SCHEMA.columns WHERE table_schema = ? AND table_name = ? AND column_name = ?", []any{"DB", "t_meta2", "nope"}},
-		{"SELECT count(*) FROM information_schema.statistics WHERE table_schema = ? AND table_name = ? AND index_name = ?", []any{"DB", "t_meta", "idx_user"}},
+		{"SELECT count(*) FROM INFORMATION_SCHEMA.columns WHERE table_schema = ? AND table_name = ? AND column_name = ?", []any{"DB", "t_meta", "note"}, false},
+		{"SELECT count(*) FROM INFORMATION_SCHEMA.columns WHERE table_schema = ? AND table_name = ? AND column_name = ?", []any{"DB", "t_meta2", "nope"}, false},
+		{"SELECT count(*) FROM information_schema.statistics WHERE table_schema = ? AND table_name = ? AND index_name = ?", []any{"DB", "t_meta", "idx_user"}, false},
 		// gorm mysql Migrator.ColumnTypes
-		{"SELECT column_name, column_default, is_nullable = 'YES', data_type, character_maximum_length, column_type, column_key, extra, column_comment, numeric_precision, numeric_scale , datetime_precision FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ORDINAL_POSITION", []any{"DB", "t_meta"}},
+		{"SELECT column_name, column_default, is_nullable = 'YES', data_type, character_maximum_length, column_type, column_key, extra, column_comment, numeric_precision, numeric_scale , datetime_precision FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ORDINAL_POSITION", []any{"DB", "t_meta"}, false},
 		// gorm mysql Migrator.GetIndexes
-		{"SELECT TABLE_NAME, COLUMN_NAME, INDEX_NAME, NON_UNIQUE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX", []any{"DB", "t_meta"}},
+		{"SELECT TABLE_NAME, COLUMN_NAME, INDEX_NAME, NON_UNIQUE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX", []any{"DB", "t_meta"}, false},
 		// gorm mysql Migrator.TableType (without the schema column)
-		{"SELECT table_name, table_type, table_comment FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", []any{"DB", "t_meta"}},
+		{"SELECT table_name, table_type, table_comment FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", []any{"DB", "t_meta"}, false},
 		// ent: the schema by subquery, literal names
-		{"SELECT COUNT(*) FROM `INFORMATION_SCHEMA`.`TABLES` WHERE `TABLE_SCHEMA` = (SELECT DATABASE()) AND `TABLE_NAME` = ?", []any{"t_meta2"}},
-		{"SELECT `column_name`, `column_type`, `is_nullable`, `column_key` FROM `INFORMATION_SCHEMA`.`COLUMNS` WHERE `TABLE_SCHEMA` = (SELECT DATABASE()) AND `TABLE_NAME` = 't_meta2' ORDER BY `ordinal_position`", nil},
-		{"SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 't_meta'", nil},
+		{"SELECT COUNT(*) FROM `INFORMATION_SCHEMA`.`TABLES` WHERE `TABLE_SCHEMA` = (SELECT DATABASE()) AND `TABLE_NAME` = ?", []any{"t_meta2"}, false},
+		{"SELECT `column_name`, `column_type`, `is_nullable`, `column_key` FROM `INFORMATION_SCHEMA`.`COLUMNS` WHERE `TABLE_SCHEMA` = (SELECT DATABASE()) AND `TABLE_NAME` = 't_meta2' ORDER BY `ordinal_position`", nil, false},
+		{"SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 't_meta'", nil, false},
+		// listings of the database's tables (gorm's GetTables) and columns
+		{"SELECT TABLE_NAME FROM information_schema.tables where TABLE_SCHEMA=?", []any{"DB"}, true},
+		{"SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = DATABASE()", nil, true},
+		{"SELECT * FROM information_schema.columns WHERE table_schema = (SELECT DATABASE())", nil, true},
+		{"SELECT table_name, column_name, ordinal_position FROM information_schema.columns WHERE table_schema = ? AND data_type = 'bigint'", []any{"DB"}, true},
 		// a table the topology does not know: unchanged
-		{"SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", []any{"DB", "t_plain"}},
+		{"SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", []any{"DB", "t_plain"}, false},
 	} {
 		t.Run(l.sql, func(t *testing.T) {
 			args := func(db string) []any {
@@ -156,6 +162,20 @@ func TestMetadataInformationSchema(t *testing.T) {
 			got, err := runDiffQuery(e.sharded, l.sql, args(gotDB)...)
 			require.NoError(t, err)
 			assert.Equal(t, want.cols, got.cols)
+			if l.sorted {
+				sortRows(want.rows)
+				sortRows(got.rows)
+			}
+			if strings.Contains(l.sql, "SELECT *") {
+				// TABLE_SCHEMA differs (each side's database); compare the rest.
+				for _, r := range [][][]string{want.rows, got.rows} {
+					for _, row := range r {
+						row[1] = "DB"
+					}
+				}
+				sortRows(want.rows)
+				sortRows(got.rows)
+			}
 			assert.Equal(t, want.rows, got.rows)
 		})
 	}

@@ -32,6 +32,7 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 		return nil, false, nil
 	}
 	var names, schemas []metaCond
+	current := false // a schema condition is DATABASE(): each server's own
 	for _, e := range sqlparser.SplitAndExpression(nil, sel.Where.Expr) {
 		cmp, ok := e.(*sqlparser.ComparisonExpr)
 		if !ok || cmp.Operator != sqlparser.EqualOp {
@@ -59,12 +60,18 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 			if list == &names {
 				return nil, false, nil // a name the lookup computes: not one this plan can read
 			}
+			if list == &schemas {
+				switch strings.ToLower(sqlparser.String(val)) {
+				case "database()", "(select database() from dual)":
+					current = true
+				}
+			}
 			continue // DATABASE() and the like: evaluated on the node's server, as they should be
 		}
 		*list = append(*list, c)
 	}
 	if len(names) == 0 {
-		return nil, false, nil
+		return s.metadataSelectListing(sel, schemas, current)
 	}
 	var logical string
 	var qualifier string
@@ -127,7 +134,7 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 	}
 	sql := s.sql
 	if len(lits) > 0 {
-		sql, args = s.renderMetaSelect(sel, lits, args)
+		sql, args = s.renderMetaSelect(sel, lits, args, "")
 	}
 	md := &Metadata{NameColumns: []string{"TABLE_NAME"}, SchemaColumns: schemaColumns, Units: []MetadataUnit{mu}}
 	return &Plan{SQL: s.sql, Kind: KindSelect, Table: st.Name, Metadata: md,
@@ -160,7 +167,7 @@ func (s *statement) metaValue(e sqlparser.Expr) (metaCond, bool) {
 // renderMetaSelect prints sel with the literals in lits replaced, ?
 // placeholders kept (their arguments collected in print order) and
 // unaliased select items named as the caller wrote them.
-func (s *statement) renderMetaSelect(sel *sqlparser.Select, lits map[*sqlparser.Literal]string, args []any) (string, []any) {
+func (s *statement) renderMetaSelect(sel *sqlparser.Select, lits map[*sqlparser.Literal]string, args []any, tableName string) (string, []any) {
 	var out []any
 	buf := sqlparser.NewTrackedBuffer(func(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) {
 		switch n := node.(type) {
@@ -170,6 +177,12 @@ func (s *statement) renderMetaSelect(sel *sqlparser.Select, lits map[*sqlparser.
 				out = append(out, args[i])
 			}
 			return
+		case *sqlparser.Where:
+			if n == sel.Where && tableName != "" {
+				// The listing's own condition, and only the node's table.
+				buf.Myprintf(" where (%v) and table_name = %v", n.Expr, sqlparser.NewStrLiteral(tableName))
+				return
+			}
 		case *sqlparser.Literal:
 			if v, ok := lits[n]; ok {
 				sqlparser.NewStrLiteral(v).Format(buf)
@@ -189,4 +202,71 @@ func (s *statement) renderMetaSelect(sel *sqlparser.Select, lits map[*sqlparser.
 	})
 	buf.Myprintf("%v", sel)
 	return buf.String(), out
+}
+
+// metadataSelectListing plans an information_schema listing of the home
+// database's tables (gorm's GetTables: SELECT TABLE_NAME FROM
+// information_schema.tables WHERE TABLE_SCHEMA = ?) as metadataListing
+// plans SHOW TABLES: the home data source's rows without node tables, and
+// each logical table's rows from its first node, under its name. Only
+// listings that show TABLE_NAME, with no aggregate, grouping, DISTINCT,
+// ORDER BY or LIMIT (whose results the rewrite would change), and that
+// name the home database; any other is left unchanged (ok false).
+func (s *statement) metadataSelectListing(sel *sqlparser.Select, schemas []metaCond, current bool) (*Plan, bool, error) {
+	tables := s.topo.Tables()
+	if len(tables) == 0 || sel.GroupBy != nil || sel.Having != nil || sel.OrderBy != nil || sel.Limit != nil || sel.IsDistinct() ||
+		sqlparser.ContainsAggregation(sel.SelectExprs) {
+		return nil, false, nil
+	}
+	named := false
+	for _, e := range sel.GetColumns() {
+		switch e := e.(type) {
+		case *sqlparser.StarExpr:
+			named = true
+		case *sqlparser.AliasedExpr:
+			if c, ok := e.Expr.(*sqlparser.ColName); ok && c.Name.EqualString("table_name") && (e.As.IsEmpty() || e.As.EqualString("table_name")) {
+				named = true
+			}
+		}
+	}
+	home, ok := s.homeSource()
+	switch {
+	case !named || !ok:
+		return nil, false, nil
+	case len(schemas) == 0 && current:
+	case len(schemas) == 1 && sameName(schemas[0].val, home.Database, home.LowerCaseTableNames):
+	default:
+		return nil, false, nil // another schema, or several conditions: left unchanged
+	}
+	md := &Metadata{NameColumns: []string{"TABLE_NAME"}, SchemaColumns: schemaColumns}
+	p := &Plan{SQL: s.sql, Kind: KindSelect, Metadata: md}
+	p.Units = append(p.Units, Unit{DataSource: s.homeDataSource(), SQL: s.sql, Args: s.args})
+	md.Units = append(md.Units, MetadataUnit{Hide: s.physicalNames(), Database: home.Database, Home: home.Database})
+	for _, st := range tables {
+		if len(st.Nodes) == 0 {
+			continue
+		}
+		node := st.Nodes[0]
+		mu := s.metadataUnit(node, st.Name)
+		mu.Only = true
+		args := append([]any(nil), s.args...)
+		lits := make(map[*sqlparser.Literal]string)
+		if node.DataSource != s.homeDataSource() {
+			if mu.Database == "" {
+				s.lacksFact()
+				return nil, true, unsupported(s.sql, "information_schema listing with sharded table %s, whose first node's data source %s has a database shardsql does not know without the servers' catalog", st.Name, node.DataSource)
+			}
+			for _, c := range schemas {
+				if c.lit != nil {
+					lits[c.lit] = mu.Database
+				} else {
+					args[c.arg] = mu.Database
+				}
+			}
+		}
+		sql, out := s.renderMetaSelect(sel, lits, args, node.Table)
+		p.Units = append(p.Units, Unit{DataSource: node.DataSource, Node: node, SQL: sql, Args: out})
+		md.Units = append(md.Units, mu)
+	}
+	return p, true, nil
 }
