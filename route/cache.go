@@ -36,6 +36,11 @@ type planCache struct {
 // ending in a backslash reads longer here than on the server, which can
 // only keep more text in the key (a cache miss), never cut SQL off.
 func statementKey(sql string) string {
+	trimmed := strings.TrimSpace(sql)
+	if t := trimmed; t != "" && t[0] != '/' && t[0] != '-' && t[0] != '#' && !strings.HasSuffix(t, "*/") &&
+		strings.IndexByte(t, '#') < 0 && !strings.Contains(t, "--") {
+		return trimmed // no comment can lead or trail
+	}
 	start, end := -1, 0
 	mark := func(a, b int) {
 		if start < 0 {
@@ -89,8 +94,12 @@ func statementKey(sql string) string {
 			mark(i, j)
 			i = j
 		default:
-			mark(i, i+1)
-			i++
+			j := i + 1
+			for j < n && !keySpecial[sql[j]] {
+				j++
+			}
+			mark(i, j)
+			i = j
 		}
 	}
 	if start < 0 {
@@ -98,6 +107,15 @@ func statementKey(sql string) string {
 	}
 	return sql[start:end]
 }
+
+// keySpecial are the bytes that may start a comment, a string or a quoted
+// name, or be space, for statementKey's scan.
+var keySpecial = func() (t [256]bool) {
+	for _, c := range " \t\n\r\f\v/-#'\"`" {
+		t[c] = true
+	}
+	return t
+}()
 
 // plainComment reports whether a comment whose text (after "/*") is body
 // is a plain comment, not an executable or optimizer-hint one.
