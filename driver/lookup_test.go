@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	sqldriver "database/sql/driver"
 	"fmt"
+	"io"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -35,6 +36,16 @@ func (w *wrapConnector) Connect(ctx context.Context) (sqldriver.Conn, error) {
 }
 
 func (w *wrapConnector) Driver() sqldriver.Driver { return w.inner.Driver() }
+
+// Close closes the wrapped connector (database/sql closes a connector that
+// is an io.Closer when the *sql.DB closes), so its pools do not outlive the
+// test.
+func (w *wrapConnector) Close() error {
+	if c, ok := w.inner.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
 
 type wrapConn struct {
 	inner sqldriver.Conn
