@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/shardsql/shardsql/route"
 )
@@ -94,13 +95,29 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	return tx, nil
 }
 
-// ExecContext routes and runs a statement that returns no rows.
+// ExecContext routes and runs a statement that returns no rows, or each
+// statement of a multi-statement string (multistatement.go).
 func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	pieces, err := c.c.router.Split(query)
+	if err != nil {
+		return nil, err
+	}
+	if pieces != nil {
+		return c.execMulti(ctx, pieces, args)
+	}
+	return c.execOne(ctx, query, args)
+}
+
+// execOne routes and runs one statement that returns no rows.
+func (c *Conn) execOne(ctx context.Context, query string, args []driver.NamedValue) (_ driver.Result, err error) {
+	start := time.Now()
+	var p *route.Plan
+	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
 	vals, err := values(args)
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.c.route(ctx, query, vals)
+	p, err = c.c.route(ctx, query, vals)
 	if err != nil {
 		return nil, err
 	}
@@ -112,12 +129,15 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 }
 
 // QueryContext routes and runs a statement that returns rows.
-func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (_ driver.Rows, err error) {
+	start := time.Now()
+	var p *route.Plan
+	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
 	vals, err := values(args)
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.c.route(ctx, query, vals)
+	p, err = c.c.route(ctx, query, vals)
 	if err != nil {
 		return nil, err
 	}
@@ -131,11 +151,20 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if p.Move != nil {
 		return nil, fmt.Errorf("%w: UPDATE that moves rows to another node run as a query in %q; run it with Exec", route.ErrUnsupported, query)
 	}
+	switch {
+	case p.Metadata != nil:
+		return c.queryMetadata(ctx, p) // metadata of logical tables (metadata.go)
+	case p.Returning != nil:
+		return c.queryReturning(ctx, p) // INSERT/DELETE … RETURNING (returning.go)
+	}
 	return c.query(ctx, p)
 }
 
 // Ping checks every data source of the topology.
 func (c *Conn) Ping(ctx context.Context) error {
+	if c.probed(ctx) {
+		return nil // a lookup of the Connector, not a ping (lookup.go)
+	}
 	sources := c.c.topo.DataSources()
 	errs := make([]error, len(sources))
 	var wg sync.WaitGroup

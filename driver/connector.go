@@ -42,6 +42,7 @@ type Connector struct {
 	probeStop chan struct{}
 	probeDone chan struct{}
 	repClosed bool // Close ran: no probe starts again
+	stats statsCounters // what Stats reports (stats.go)
 }
 
 // xaHook calls the test hook for an XA commit stage, if one is set.
@@ -141,7 +142,11 @@ func (c *Connector) db(name string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: data source %s: %w", name, err)
 	}
-	db := sql.OpenDB(mc)
+	var conn driver.Connector = mc
+	if c.opts.logger != nil {
+		conn = &nodeLogConnector{inner: mc, c: c, ds: name} // node statement durations (stats_conn.go)
+	}
+	db := sql.OpenDB(conn)
 	db.SetMaxIdleConns(c.opts.maxIdle)
 	db.SetMaxOpenConns(c.opts.maxOpen)
 	db.SetConnMaxLifetime(c.opts.connMaxLifetime)

@@ -122,6 +122,9 @@ func (e *planExec) take(ctx context.Context, u merge.Unit) *unitCursor {
 // units returns every unit cursor of the statement: those the tree took or
 // made, and prepared ones no leaf took (closed with the rest).
 func (e *planExec) units() []*unitCursor {
+	if e == nil {
+		return nil // rows built without a tree (deep_page.go)
+	}
 	return append(e.opened[:len(e.opened):len(e.opened)], e.prepared[e.next:]...)
 }
 

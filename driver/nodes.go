@@ -59,16 +59,9 @@ func AddNodes(ctx context.Context, db *sql.DB, table, expr string) ([]shard.Node
 
 // withConnector runs f with the Connector behind db.
 func withConnector(ctx context.Context, db *sql.DB, f func(*Connector) error) error {
-	conn, err := db.Conn(ctx)
+	c, err := connectorOf(ctx, db) // lookup.go: also behind wrapping drivers
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		c, ok := dc.(*Conn)
-		if !ok {
-			return fmt.Errorf("shardsql: needs a *sql.DB opened with the shardsql driver, not %T", dc)
-		}
-		return f(c.c)
-	})
+	return f(c)
 }

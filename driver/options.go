@@ -37,6 +37,7 @@ type options struct {
 	maxMemoryRows   int
 	cacheSize       int
 	logger          *slog.Logger
+	slow            time.Duration // WithSlowThreshold; 0: no statement is slow
 	xa              bool
 	xaLogDS         string
 	xaHook          func(stage string) // tests: called at each XA commit stage
@@ -197,11 +198,27 @@ func WithXALog(dataSource string) Option {
 	}
 }
 
-// WithLogger logs each routed statement and its plan at debug level.
-// Logging is off when no logger is given.
+// WithLogger logs each routed statement and its plan, each statement's
+// duration and each node statement's (data source, SQL, duration) at debug
+// level, refusals at info level, slow statements (WithSlowThreshold) at
+// warn level and failed statements at error level. Logging is off when no
+// logger is given; see docs/observability.md.
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) error {
 		o.logger = l
+		return nil
+	}
+}
+
+// WithSlowThreshold makes statements that take at least d slow: counted in
+// Stats and logged at warn level by the WithLogger logger. 0 (the default)
+// turns it off.
+func WithSlowThreshold(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return fmt.Errorf("shardsql: WithSlowThreshold(%v): the threshold must not be negative", d)
+		}
+		o.slow = d
 		return nil
 	}
 }

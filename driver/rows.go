@@ -94,8 +94,10 @@ func (r *Rows) Close() error {
 		r.cancel()
 	}
 	err := r.cur.Close()
-	for _, u := range r.ex.prepared[r.ex.next:] {
-		_ = u.Close() // units no route leaf took
+	if r.ex != nil {
+		for _, u := range r.ex.prepared[r.ex.next:] {
+			_ = u.Close() // units no route leaf took
+		}
 	}
 	r.cancel()
 	if r.release != nil {

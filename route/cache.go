@@ -2,6 +2,7 @@ package route
 
 import (
 	"container/list"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -17,6 +18,109 @@ type planCache struct {
 	lru     list.List // of *parsed, most recently used first
 
 	hits, misses atomic.Uint64
+}
+
+// statementKey is the text a statement is parsed from and cached under:
+// sql without its plain leading and trailing comments.
+//
+// Hazard: sqlcommenter (and otelsql's, and ORMs' tagging) put a comment
+// with a new trace id on every statement, so keyed by the whole text every
+// statement would be a cache miss and push the useful entries out. The
+// parser skips such comments anyway (node SQL is printed from the parse and
+// never held them), so they are left out of the key. Only plain comments
+// go: executable (/*! … */, /*M! … */) and optimizer-hint (/*+ … */)
+// comments are SQL to the server and stay. The text is scanned once from
+// the start, reading strings ('…', "…" with backslash and doubled-quote
+// escapes), quoted names and comments as the server does, so a /* inside a
+// string is never taken for a comment. Under NO_BACKSLASH_ESCAPES a string
+// ending in a backslash reads longer here than on the server, which can
+// only keep more text in the key (a cache miss), never cut SQL off.
+func statementKey(sql string) string {
+	trimmed := strings.TrimSpace(sql)
+	if t := trimmed; t != "" && t[0] != '/' && t[0] != '-' && t[0] != '#' && !strings.HasSuffix(t, "*/") &&
+		strings.IndexByte(t, '#') < 0 && !strings.Contains(t, "--") {
+		return trimmed // no comment can lead or trail
+	}
+	start, end := -1, 0
+	mark := func(a, b int) {
+		if start < 0 {
+			start = a
+		}
+		end = b
+	}
+	n := len(sql)
+	for i := 0; i < n; {
+		c := sql[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			i++
+		case c == '/' && i+1 < n && sql[i+1] == '*':
+			j := strings.Index(sql[i+2:], "*/")
+			stop := n
+			if j >= 0 {
+				stop = i + 2 + j + 2
+			}
+			if j < 0 || !plainComment(sql[i+2:]) {
+				mark(i, stop)
+			}
+			i = stop
+		case c == '#' || c == '-' && strings.HasPrefix(sql[i:], "--") && (i+2 == n || sql[i+2] <= ' '):
+			j := strings.IndexByte(sql[i:], '\n')
+			if j < 0 {
+				i = n
+			} else {
+				i += j + 1
+			}
+		case c == '\'' || c == '"' || c == '`':
+			j := i + 1
+			for j < n {
+				if sql[j] == '\\' && c != '`' {
+					j += 2
+					continue
+				}
+				if sql[j] == c {
+					if j+1 < n && sql[j+1] == c {
+						j += 2 // a doubled quote
+						continue
+					}
+					j++
+					break
+				}
+				j++
+			}
+			if j > n {
+				j = n
+			}
+			mark(i, j)
+			i = j
+		default:
+			j := i + 1
+			for j < n && !keySpecial[sql[j]] {
+				j++
+			}
+			mark(i, j)
+			i = j
+		}
+	}
+	if start < 0 {
+		return ""
+	}
+	return sql[start:end]
+}
+
+// keySpecial are the bytes that may start a comment, a string or a quoted
+// name, or be space, for statementKey's scan.
+var keySpecial = func() (t [256]bool) {
+	for _, c := range " \t\n\r\f\v/-#'\"`" {
+		t[c] = true
+	}
+	return t
+}()
+
+// plainComment reports whether a comment whose text (after "/*") is body
+// is a plain comment, not an executable or optimizer-hint one.
+func plainComment(body string) bool {
+	return !strings.HasPrefix(body, "!") && !strings.HasPrefix(body, "M!") && !strings.HasPrefix(body, "+")
 }
 
 func newPlanCache(size int) *planCache {

@@ -90,7 +90,8 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		return p, nil
 	}
 	perNode := make(map[int]sqlparser.Values)
-	for _, row := range rows {
+	rowsOf := make(map[int][]int) // node → the statement's row indexes it takes
+	for i, row := range rows {
 		if len(row) != len(ins.Columns) {
 			// MySQL rejects this too; let it say so on the first node.
 			return s.plan(KindInsert, ins, routed{tables: []*shard.ShardedTable{table}, nodes: []int{0}}), nil
@@ -119,11 +120,13 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 			return nil, err
 		}
 		perNode[n] = append(perNode[n], row)
+		rowsOf[n] = append(rowsOf[n], i)
 	}
 	p := &Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated}
 	for n := range table.Nodes {
 		if r, ok := perNode[n]; ok {
 			p.Units = append(p.Units, s.render(ins, []*shard.ShardedTable{table}, n, nil, r))
+			p.InsertRows = append(p.InsertRows, rowsOf[n])
 		}
 	}
 	return p, nil

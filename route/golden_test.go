@@ -521,8 +521,10 @@ var goldenCases = []goldenCase{
 	},
 	{
 		name: "show tables", sql: "SHOW TABLES",
-		kind:  KindOther,
-		units: []goldenUnit{gu("ds0", "SHOW TABLES")},
+		kind: KindOther,
+		// the home listing (node tables hidden) and each logical table's
+		// first node, shown under its logical name (metadata.go)
+		units: []goldenUnit{gu("ds0", "SHOW TABLES"), gu("ds0.t_order_0", "show tables like 't\\_order\\_0'"), gu("ds0.t_user_0", "show tables like 't\\_user\\_0'")},
 	},
 	{
 		name: "select without table", sql: "SELECT 1",

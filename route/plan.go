@@ -93,6 +93,17 @@ type Plan struct {
 	// DeepPage, when set, reads a deep page in two bounded phases instead
 	// of streaming Units (deep_page.go); Units remain the fallback.
 	DeepPage *DeepPage
+	// Metadata, when set, marks a metadata statement about logical tables
+	// (SHOW TABLES, SHOW CREATE TABLE, information_schema lookups): the
+	// driver rewrites each unit's rows as it says (route/metadata.go).
+	Metadata *Metadata
+	// InsertRows, for an INSERT split over nodes by its rows, holds for
+	// each unit the indexes of the statement's rows it writes, in order.
+	InsertRows [][]int
+	// Returning, when set, is the RETURNING clause (MariaDB) appended to
+	// every unit: the driver runs the units as one write and returns their
+	// rows in statement order (returning.go).
+	Returning *Returning
 }
 
 // DataSources returns the distinct data sources of the plan's units in unit order.

@@ -1,6 +1,7 @@
 package route
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -103,7 +104,14 @@ func (r *Router) Route(sql string, args []any) (*Plan, error) {
 func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err error) {
 	ps, err := r.parse(sql)
 	if err != nil {
-		return nil, err
+		var pe *parseError
+		if !errors.As(err, &pe) {
+			return nil, err
+		}
+		if p, ok, rerr := r.routeReturning(sql, args, opts); ok {
+			return p, rerr // MariaDB's RETURNING, which the parser cannot read (returning.go)
+		}
+		return r.routeUnparsed(pe, args, opts) // unparsed.go
 	}
 	if ps.numArgs != len(args) {
 		return nil, fmt.Errorf("shardsql: statement has %d ? placeholder(s) but %d argument(s) were given: %q", ps.numArgs, len(args), quote(sql))
@@ -139,6 +147,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 // route routes a parsed statement by its type.
 func (s *statement) route(stmt sqlparser.Statement) (*Plan, error) {
 	sql := s.sql
+	if p, ok, err := s.routeMetadata(stmt); ok {
+		return p, err // metadata of logical tables (metadata.go)
+	}
 	switch st := stmt.(type) {
 	case *sqlparser.Select:
 		return s.routeSelect(st)
@@ -203,14 +214,15 @@ type rendered struct {
 
 // parse parses sql, or returns its cached parse.
 func (r *Router) parse(sql string) (*parsed, error) {
+	key := statementKey(sql) // without leading and trailing comments (cache.go)
 	if r.cache != nil {
-		if p, ok := r.cache.get(sql); ok {
+		if p, ok := r.cache.get(key); ok {
 			return p, nil
 		}
 	}
-	stmt, bindVars, err := r.parser.Parse2(sql)
+	stmt, bindVars, err := r.parser.Parse2(key)
 	if err != nil {
-		if set, ok := r.setAssignments(sql); ok {
+		if set, ok := r.setAssignments(key); ok {
 			stmt, bindVars, err = r.parser.Parse2(set)
 		}
 	}
@@ -225,12 +237,12 @@ func (r *Router) parse(sql string) (*parsed, error) {
 			// where MariaDB runs the content: not the caller's mistake.
 			return nil, unsupported(sql, "executable comment %s that the SQL parser reads differently from the server (write the statement without it)", cs[0])
 		}
-		return nil, fmt.Errorf("shardsql: cannot parse %q: %w", quote(sql), err)
+		return nil, &parseError{sql: sql, err: err}
 	}
-	if err := r.checkPlaceholders(sql, bindVars); err != nil {
+	if err := r.checkPlaceholders(key, bindVars); err != nil {
 		return nil, err
 	}
-	p := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars), session: sessionUsesOf(stmt)}
+	p := &parsed{sql: key, stmt: stmt, numArgs: len(bindVars), session: sessionUsesOf(stmt)}
 	if r.cache != nil {
 		r.cache.put(p)
 	}

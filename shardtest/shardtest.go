@@ -13,7 +13,7 @@
 //
 // Every server holds exactly one database and hands out a DSN for
 // github.com/go-sql-driver/mysql; see Server.DSN. shardtest depends on no
-// other package of this module.
+// other public package of this module.
 //
 // For fault tests, a MariaDB server can be stopped or killed and started
 // again with its data (Server.Stop, Server.Kill, Server.Start), BlackHole

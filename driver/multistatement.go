@@ -1,0 +1,77 @@
+package driver
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+
+	"github.com/shardsql/shardsql/route"
+)
+
+// execMulti runs the statements of a multi-statement string
+// (route.Router.Split) one after another, each routed on its own, with the
+// arguments its ? placeholders take, as go-sql-driver with
+// multiStatements=true runs them on one server: the first that fails stops
+// the rest, and the ones before it stay applied (inside a transaction they
+// are part of it). The result is the last statement's, as go-sql-driver's
+// is; AllRowsAffected and AllLastInsertIds give every statement's.
+func (c *Conn) execMulti(ctx context.Context, pieces []route.Piece, args []driver.NamedValue) (driver.Result, error) {
+	need := 0
+	for _, p := range pieces {
+		need += p.NumArgs
+	}
+	if need != len(args) {
+		return nil, fmt.Errorf("shardsql: multi-statement string has %d ? placeholder(s) but %d argument(s) were given", need, len(args))
+	}
+	res := &multiResult{}
+	for i, p := range pieces {
+		own := make([]driver.NamedValue, p.NumArgs)
+		for j := range own {
+			own[j] = args[j]
+			own[j].Ordinal = j + 1
+		}
+		args = args[p.NumArgs:]
+		r, err := c.execOne(ctx, p.SQL, own)
+		if err != nil {
+			return nil, fmt.Errorf("shardsql: statement %d of %d: %w", i+1, len(pieces), err)
+		}
+		res.results = append(res.results, r)
+	}
+	return res, nil
+}
+
+// multiResult is the result of a multi-statement string: the last
+// statement's, with every statement's at hand.
+type multiResult struct {
+	results []driver.Result
+}
+
+// LastInsertId is the last statement's.
+func (m *multiResult) LastInsertId() (int64, error) {
+	return m.results[len(m.results)-1].LastInsertId()
+}
+
+// RowsAffected is the last statement's.
+func (m *multiResult) RowsAffected() (int64, error) {
+	return m.results[len(m.results)-1].RowsAffected()
+}
+
+// AllRowsAffected returns each statement's rows affected, as
+// go-sql-driver's mysql.Result does (reach it with sql.Conn.Raw).
+func (m *multiResult) AllRowsAffected() []int64 {
+	out := make([]int64, len(m.results))
+	for i, r := range m.results {
+		out[i], _ = r.RowsAffected()
+	}
+	return out
+}
+
+// AllLastInsertIds returns each statement's last insert id (0 where it
+// has none).
+func (m *multiResult) AllLastInsertIds() []int64 {
+	out := make([]int64, len(m.results))
+	for i, r := range m.results {
+		out[i], _ = r.LastInsertId()
+	}
+	return out
+}

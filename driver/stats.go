@@ -1,0 +1,165 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/shardsql/shardsql/route"
+)
+
+// ConnectorStats is what a Connector has done since it was opened, and its
+// data sources' pools now.
+type ConnectorStats struct {
+	// DataSources holds every data source's pool statistics, by data
+	// source name: the pools shardsql opened and those given with
+	// Topology.AddDB alike.
+	DataSources map[string]sql.DBStats
+	// Statements counts the statements routed, by kind ("select",
+	// "insert", "update", "delete", "ddl", "other"). A multi-statement
+	// string counts each of its statements.
+	Statements map[string]uint64
+	// Units is the number of node statements the statements were planned
+	// into; MultiNode the statements planned into more than one unit, and
+	// MaxFanOut the most units of one statement.
+	Units, MultiNode uint64
+	MaxFanOut        int
+	// Refused counts statements refused as unsupported (ErrUnsupported),
+	// Errors the other failed statements, Slow those that took at least
+	// the WithSlowThreshold duration.
+	Refused, Errors, Slow uint64
+	// PlanCache is the plan cache's hits, misses and entries.
+	PlanCache route.CacheStats
+}
+
+// statsCounters are a Connector's counters: atomics, per Connector.
+type statsCounters struct {
+	kinds                 [route.KindOther + 1]atomic.Uint64
+	units, multi          atomic.Uint64
+	maxFanOut             atomic.Int64
+	refused, errs, slowed atomic.Uint64
+}
+
+// Stats reports the connector's statistics.
+func (c *Connector) Stats() ConnectorStats {
+	st := ConnectorStats{
+		DataSources: make(map[string]sql.DBStats),
+		Statements:  make(map[string]uint64),
+		Units:       c.stats.units.Load(),
+		MultiNode:   c.stats.multi.Load(),
+		MaxFanOut:   int(c.stats.maxFanOut.Load()),
+		Refused:     c.stats.refused.Load(),
+		Errors:      c.stats.errs.Load(),
+		Slow:        c.stats.slowed.Load(),
+		PlanCache:   c.PlanCacheStats(),
+	}
+	for k := range c.stats.kinds {
+		st.Statements[route.Kind(k).String()] = c.stats.kinds[k].Load()
+	}
+	for _, ds := range c.topo.DataSources() {
+		if ds.DB != nil {
+			st.DataSources[ds.Name] = ds.DB.Stats()
+			continue
+		}
+		c.mu.Lock()
+		db, ok := c.pools[ds.Name]
+		c.mu.Unlock()
+		if ok {
+			st.DataSources[ds.Name] = db.Stats()
+		} else {
+			st.DataSources[ds.Name] = sql.DBStats{} // not opened yet
+		}
+	}
+	return st
+}
+
+// Stats reports the statistics of the shardsql connector behind db (also
+// behind a wrapping driver such as otelsql; see connectorOf).
+func Stats(ctx context.Context, db *sql.DB) (ConnectorStats, error) {
+	c, err := connectorOf(ctx, db)
+	if err != nil {
+		return ConnectorStats{}, err
+	}
+	return c.Stats(), nil
+}
+
+// observe counts a statement and logs it: at debug level when it worked,
+// at warn level when it was slow (WithSlowThreshold), at info level when
+// it was refused and at error level when it failed. p is nil when routing
+// failed. For a query, the duration runs until its rows were ready.
+func (c *Connector) observe(ctx context.Context, query string, p *route.Plan, start time.Time, err error) {
+	d := time.Since(start)
+	st := &c.stats
+	units := 0
+	if p != nil {
+		units = len(p.Units)
+		if int(p.Kind) >= 0 && int(p.Kind) < len(st.kinds) {
+			st.kinds[p.Kind].Add(1)
+		}
+		st.units.Add(uint64(units))
+		if units > 1 {
+			st.multi.Add(1)
+		}
+		for {
+			m := st.maxFanOut.Load()
+			if int64(units) <= m || st.maxFanOut.CompareAndSwap(m, int64(units)) {
+				break
+			}
+		}
+	}
+	slow := c.opts.slow > 0 && d >= c.opts.slow
+	refused := err != nil && errors.Is(err, ErrUnsupported)
+	switch {
+	case refused:
+		st.refused.Add(1)
+	case err != nil:
+		st.errs.Add(1)
+	}
+	if slow {
+		st.slowed.Add(1)
+	}
+	l := c.opts.logger
+	if l == nil {
+		return
+	}
+	level := slog.LevelDebug
+	msg := "shardsql: statement"
+	switch {
+	case refused:
+		level, msg = slog.LevelInfo, "shardsql: statement refused"
+	case err != nil:
+		level, msg = slog.LevelError, "shardsql: statement failed"
+	case slow:
+		level, msg = slog.LevelWarn, "shardsql: slow statement"
+	}
+	if !l.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("sql", query), slog.Duration("duration", d), slog.Int("units", units)}
+	if p != nil {
+		attrs = append(attrs, slog.String("kind", p.Kind.String()))
+		if p.Table != "" {
+			attrs = append(attrs, slog.String("table", p.Table))
+		}
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	l.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// logNode logs one node statement's duration at debug level (stats_conn.go).
+func (c *Connector) logNode(ctx context.Context, ds, query string, d time.Duration, err error) {
+	l := c.opts.logger
+	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("data_source", ds), slog.String("sql", query), slog.Duration("duration", d)}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	l.LogAttrs(ctx, slog.LevelDebug, "shardsql: node statement", attrs...)
+}

@@ -1,0 +1,106 @@
+package route
+
+import (
+	"strings"
+)
+
+// parseError is a statement the SQL parser cannot read.
+type parseError struct {
+	sql string
+	err error
+}
+
+func (e *parseError) Error() string {
+	return "shardsql: cannot parse " + `"` + quote(e.sql) + `": ` + e.err.Error()
+}
+
+func (e *parseError) Unwrap() error { return e.err }
+
+// reason is the parser's complaint, one line ("syntax error at position 12
+// near 'x'"), without its error-code header.
+func (e *parseError) reason() string {
+	for _, line := range strings.Split(e.err.Error(), "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "Code:") {
+			return line
+		}
+	}
+	return "syntax error"
+}
+
+// routeUnparsed plans a statement the parser cannot read (MariaDB-only
+// syntax the parser does not know, or a mistake the server will report).
+//
+// Hazard: such a statement may write to or read a sharded table, and sent
+// to one data source it would touch only that data source's node table —
+// or a node table by its physical name. Its tables cannot be read from a
+// parse, so its text is scanned with the parser's tokenizer instead: every
+// identifier, string and comment is checked for a name of the topology,
+// logical or physical (by mentionsLogical's rules for logical names, and
+// without regard to case for physical ones, erring on the side of
+// refusing). A statement that names none goes unchanged to the default
+// data source (or the WithDataSource hint), where the server reads it as
+// one database would; one that names any is refused with the parser's
+// one-line complaint, never its dump.
+func (r *Router) routeUnparsed(pe *parseError, args []any, opts Options) (*Plan, error) {
+	sql := pe.sql
+	s := &statement{router: r, sql: sql, args: args, topo: r.topo, hintDS: opts.DataSource, version: r.topo.Version(), catalog: opts.Catalog}
+	if opts.DataSource != "" {
+		if _, ok := r.topo.DataSource(opts.DataSource); !ok {
+			return nil, pe
+		}
+	}
+	name, err := s.mentionsLogical(r.parser, sql)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		for _, c := range versionedComments(sql) {
+			if name, err = s.mentionsLogical(r.parser, commentBody(c)); err != nil || name != "" {
+				break
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if name == "" {
+		name = s.mentionsPhysical(sql)
+	}
+	if name != "" {
+		return nil, unsupported(sql, "statement the SQL parser cannot read (%s) naming table %s (write it in syntax the parser reads, or run it on the data source's own connection)", pe.reason(), name)
+	}
+	return s.passthrough(KindOther)
+}
+
+// mentionsPhysical returns a name of the topology — a node table, a
+// sharded or a broadcast table — that sql holds as a whole word anywhere
+// (identifiers, strings, comments; without regard to case), or "".
+func (s *statement) mentionsPhysical(sql string) string {
+	phys := s.physicalNames()
+	isWord := func(c byte) bool {
+		return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+	}
+	for i := 0; i < len(sql); {
+		if !isWord(sql[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(sql) && isWord(sql[j]) {
+			j++
+		}
+		w := sql[i:j]
+		if phys[strings.ToLower(w)] {
+			return w
+		}
+		if _, ok := s.topo.Table(w); ok {
+			return w
+		}
+		if b, ok := s.topo.BroadcastName(w); ok {
+			return b
+		}
+		i = j
+	}
+	return ""
+}
