@@ -41,8 +41,8 @@ type Connector struct {
 	repMu     sync.Mutex
 	probeStop chan struct{}
 	probeDone chan struct{}
-	repClosed bool // Close ran: no probe starts again
-	stats statsCounters // what Stats reports (stats.go)
+	repClosed bool          // Close ran: no probe starts again
+	stats     statsCounters // what Stats reports (stats.go)
 }
 
 // xaHook calls the test hook for an XA commit stage, if one is set.
