@@ -27,6 +27,8 @@ func newAggregator(a Agg, kinds []Kind, colls []*textColl) (aggregator, error) {
 	switch a.Kind {
 	case AggCount:
 		return &countAgg{col: a.Col}, nil
+	case aggKeep:
+		return &keepAgg{col: a.Col}, nil
 	case AggSum:
 		return &sumAgg{col: a.Col, float: kd == KindFloat}, nil
 	case AggAvg:

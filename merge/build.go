@@ -46,7 +46,7 @@ func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 		sqlTypes[i] = sqlType(t)
 	}
 	if spec.Group != nil {
-		g, err := newGrouped(cur, spec.Group, kinds, colls, width)
+		g, err := newGrouped(cur, keepProjected(spec), kinds, colls, width)
 		if err != nil {
 			return nil, err
 		}
@@ -56,8 +56,11 @@ func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 			sqlTypes[a.Col] = foldedType(a, sqlTypes[a.Col])
 		}
 	}
+	if len(spec.Project) > 0 {
+		cur = newProjected(cur, spec.Project, sqlTypes, kinds, colls)
+	}
 	if spec.Having != nil {
-		cur = &filter{in: cur, cond: spec.Having, types: sqlTypes, colls: colls}
+		cur = newFilter(cur, spec.Having, sqlTypes, colls)
 	}
 	if len(spec.MemorySort) > 0 {
 		keys, err := resolve(spec.MemorySort, kinds, colls)
@@ -104,6 +107,9 @@ func checkCols(spec Spec, width int) error {
 			}
 		}
 	}
+	for _, p := range spec.Project {
+		check(p.Col)
+	}
 	for _, c := range spec.Collations {
 		check(c.Col)
 		check(c.From)
@@ -142,6 +148,11 @@ func resolveHidden(spec Spec, first int) Spec {
 		}
 		spec.Group = g
 	}
+	project := make([]Projection, len(spec.Project))
+	for i, p := range spec.Project {
+		project[i] = Projection{Col: fix(p.Col), Expr: p.Expr}
+	}
+	spec.Project = project
 	colls := make([]Collated, len(spec.Collations))
 	for i, c := range spec.Collations {
 		colls[i] = Collated{Col: fix(c.Col), From: fix(c.From)}

@@ -158,3 +158,27 @@ func (d *decimal) bytes() []byte {
 	}
 	return []byte(s)
 }
+
+// round returns d with scale digits after the point: padded with zeros,
+// or rounded half away from zero as MySQL rounds a DECIMAL to a column's
+// scale.
+func (d *decimal) round(scale int) decimal {
+	if scale == d.scale {
+		return *d
+	}
+	v := d.toBig()
+	if scale > d.scale {
+		v.Mul(v, pow10(scale-d.scale))
+		return decimal{big: v, scale: scale}
+	}
+	den := pow10(d.scale - scale)
+	q, r := new(big.Int).QuoRem(v, den, new(big.Int))
+	if r.Abs(r).Mul(r, big.NewInt(2)).Cmp(den) >= 0 {
+		if v.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	return decimal{big: q, scale: scale}
+}

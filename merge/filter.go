@@ -21,16 +21,28 @@ import (
 
 // filter keeps the folded rows for which a HAVING condition is true. The
 // condition is compiled by Vitess's evalengine for the folded columns'
-// types and collations, so comparisons convert values by MySQL's rules (a
-// DATETIME against a number, a string against an integer, '1e2' against
-// 100) and text compares by the column's collation; IN, BETWEEN, LIKE and
-// functions work as on the server.
+// types and collations (see evaluator), so comparisons convert values by
+// MySQL's rules (a DATETIME against a number, a string against an
+// integer, '1e2' against 100) and text compares by the column's
+// collation; IN, BETWEEN, LIKE and functions work as on the server.
 type filter struct {
-	in    Cursor
+	in Cursor
+	evaluator
+}
+
+func newFilter(in Cursor, cond sqlparser.Expr, types []sqltypes.Type, colls []*textColl) *filter {
+	return &filter{in: in, evaluator: evaluator{what: "HAVING", cond: cond, types: types, colls: colls}}
+}
+
+// evaluator evaluates one expression over a folded row, whose columns it
+// reads as HavingColumn placeholders. It compiles on the first row, when
+// the text columns' collations are known.
+type evaluator struct {
+	what  string // the clause, for errors: "HAVING", "select item"
 	cond  sqlparser.Expr
 	types []sqltypes.Type // of the folded row's columns
 	colls []*textColl
-	refs  []colRef // how the condition uses each column
+	refs  []colRef // how the expression uses each column
 
 	env         *evalengine.ExpressionEnv // built on the first row
 	compiled    evalengine.Expr
@@ -86,7 +98,7 @@ func TranslateHaving(e sqlparser.Expr) (evalengine.Expr, error) {
 	})
 }
 
-func (f *filter) setup(row []driver.Value) error {
+func (f *evaluator) setup(row []driver.Value) error {
 	width := len(f.types)
 	colls := make([]collations.ID, width)
 	for i, t := range f.types {
@@ -130,15 +142,17 @@ func (f *filter) setup(row []driver.Value) error {
 		},
 	}
 	if f.compiled, err = evalengine.Translate(cond, cfg); err != nil {
-		return fmt.Errorf("%w: HAVING %s across nodes: %v", ErrUnsupported, sqlparser.String(f.cond), err)
+		return fmt.Errorf("%w: %s %s across nodes: %v", ErrUnsupported, f.what, sqlparser.String(f.cond), err)
 	}
 	// The interpreter, for when the compiled form fails: the compiler
 	// specializes for the types it infers, and COALESCE(MAX(decimal), 0)
 	// then meets an integer where it compiled a decimal comparison (a
 	// panic); the interpreter lacks some functions (UPPER) the compiler has.
+	// Without an interpreted form (UPPER), a panic of the compiled one
+	// refuses the statement.
 	cfg.NoCompilation = true
 	if f.interpreted, err = evalengine.Translate(cond, cfg); err != nil {
-		return fmt.Errorf("%w: HAVING %s across nodes: %v", ErrUnsupported, sqlparser.String(f.cond), err)
+		f.interpreted = nil
 	}
 	f.env = evalengine.NewExpressionEnv(context.Background(), nil, evalengine.NewEmptyVCursor(Env(), nil))
 	f.vals = make([]sqltypes.Value, width)
@@ -171,7 +185,7 @@ type colRef struct {
 //     (20250206110000 > 20250301): an integer compared with a DATE,
 //     DATETIME, TIMESTAMP or TIME column becomes the temporal value MySQL
 //     converts it to.
-func (f *filter) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlparser.Expr, collations.ID, error) {
+func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlparser.Expr, collations.ID, error) {
 	col := func(x sqlparser.Expr) (int, bool) {
 		c, ok := x.(*sqlparser.ColName)
 		if !ok {
@@ -181,7 +195,7 @@ func (f *filter) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlparser.
 	}
 	for _, n := range havingColumns(cond) {
 		if n < 0 || n >= len(f.types) {
-			return nil, 0, fmt.Errorf("shardsql: merge: HAVING column %d out of range for a %d-column result", n, len(f.types))
+			return nil, 0, fmt.Errorf("shardsql: merge: %s column %d out of range for a %d-column result", f.what, n, len(f.types))
 		}
 	}
 	// which columns are compared directly, and with what
@@ -218,7 +232,7 @@ func (f *filter) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlparser.
 	for n, r := range f.refs {
 		if r.other && sqltypes.IsText(f.types[n]) && colls[n] != collations.CollationBinaryID {
 			if seen && colls[n] != literals {
-				return nil, 0, fmt.Errorf("%w: HAVING with functions over text of two collations across nodes", ErrUnsupported)
+				return nil, 0, fmt.Errorf("%w: %s with functions over text of two collations across nodes", ErrUnsupported, f.what)
 			}
 			literals, seen = colls[n], true
 		}
@@ -315,36 +329,9 @@ func (f *filter) Next(dest []driver.Value) error {
 		if err := f.in.Next(dest); err != nil {
 			return err
 		}
-		if f.env == nil {
-			if err := f.setup(dest); err != nil {
-				return err
-			}
-		}
-		for i, t := range f.types {
-			r := &f.refs[i]
-			if !r.used {
-				continue
-			}
-			v := dest[i]
-			if b, ok := v.([]byte); ok && r.pad && len(b) > 0 && b[len(b)-1] == ' ' {
-				if r.other {
-					return fmt.Errorf("%w: HAVING with a function or LIKE over text with trailing spaces across nodes (the evaluator does not pad with spaces as the column's collation does; compare the column itself)", ErrUnsupported)
-				}
-				v = bytes.TrimRight(b, " ")
-			}
-			sv, err := sqlValue(t, v)
-			if err != nil {
-				return err
-			}
-			f.vals[i] = sv
-		}
-		f.env.Row = f.vals
-		res, err := f.evaluate()
+		res, err := f.eval(dest)
 		if err != nil {
-			if vterrors.Code(err) == vtrpcpb.Code_UNIMPLEMENTED {
-				return fmt.Errorf("%w: HAVING %s across nodes (%v)", ErrUnsupported, sqlparser.String(f.cond), err)
-			}
-			return fmt.Errorf("shardsql: merge: HAVING: %w", err)
+			return err
 		}
 		if res.ToBoolean() {
 			return nil
@@ -352,21 +339,60 @@ func (f *filter) Next(dest []driver.Value) error {
 	}
 }
 
+// eval evaluates the expression on a folded row, compiling it on the first.
+func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
+	if f.env == nil {
+		if err := f.setup(row); err != nil {
+			return evalengine.EvalResult{}, err
+		}
+	}
+	for i, t := range f.types {
+		r := &f.refs[i]
+		if !r.used {
+			continue
+		}
+		v := row[i]
+		if b, ok := v.([]byte); ok && r.pad && len(b) > 0 && b[len(b)-1] == ' ' {
+			if r.other {
+				return evalengine.EvalResult{}, fmt.Errorf("%w: %s with a function or LIKE over text with trailing spaces across nodes (the evaluator does not pad with spaces as the column's collation does; compare the column itself)", ErrUnsupported, f.what)
+			}
+			v = bytes.TrimRight(b, " ")
+		}
+		sv, err := sqlValue(t, v)
+		if err != nil {
+			return evalengine.EvalResult{}, err
+		}
+		f.vals[i] = sv
+	}
+	f.env.Row = f.vals
+	res, err := f.evaluate()
+	if err != nil {
+		if vterrors.Code(err) == vtrpcpb.Code_UNIMPLEMENTED {
+			return res, fmt.Errorf("%w: %s %s across nodes (%v)", ErrUnsupported, f.what, sqlparser.String(f.cond), err)
+		}
+		return res, fmt.Errorf("shardsql: merge: %s: %w", f.what, err)
+	}
+	return res, nil
+}
+
 // evaluate runs the condition on f.vals: compiled, or interpreted when
 // the compiled form panics (a type it did not expect).
-func (f *filter) evaluate() (evalengine.EvalResult, error) {
+func (f *evaluator) evaluate() (evalengine.EvalResult, error) {
 	if res, err, ok := f.try(f.compiled); ok {
 		return res, err
 	}
+	if f.interpreted == nil {
+		return evalengine.EvalResult{}, fmt.Errorf("%w: %s %s across nodes (the evaluator cannot compute it for these types)", ErrUnsupported, f.what, sqlparser.String(f.cond))
+	}
 	res, err, ok := f.try(f.interpreted)
 	if !ok {
-		return res, fmt.Errorf("shardsql: merge: HAVING %s: the evaluator failed: %w", sqlparser.String(f.cond), err)
+		return res, fmt.Errorf("shardsql: merge: %s %s: the evaluator failed: %w", f.what, sqlparser.String(f.cond), err)
 	}
 	return res, err
 }
 
 // try evaluates e, reporting false when it panics.
-func (f *filter) try(e evalengine.Expr) (res evalengine.EvalResult, err error, ok bool) {
+func (f *evaluator) try(e evalengine.Expr) (res evalengine.EvalResult, err error, ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			res, err, ok = evalengine.EvalResult{}, fmt.Errorf("%v", p), false

@@ -15,6 +15,10 @@ type Spec struct {
 	// Group folds consecutive rows with equal keys into one, with aggregates.
 	// With no keys it folds every row into one (aggregates without GROUP BY).
 	Group *Group
+	// Project computes columns of the folded rows from their aggregates
+	// and group values (expressions over aggregates), before Having and
+	// MemorySort read them.
+	Project []Projection
 	// Having keeps only the folded rows for which it is true. It is the
 	// HAVING condition with every column reference replaced by
 	// HavingColumn(n), n its offset in the folded row (hidden columns

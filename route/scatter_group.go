@@ -32,8 +32,15 @@ func (m *scatter) planGroup() error {
 			}
 			continue
 		}
-		if sqlparser.ContainsAggregation(ae.Expr) {
-			return unsupported(m.s.sql, "expression over aggregate functions %s across nodes", sqlparser.String(ae.Expr))
+	}
+	// expressions over aggregates, once the selected aggregates are known
+	// (the expressions reuse their columns)
+	for i := 0; i < m.visible; i++ {
+		e := m.exprs[i].(*sqlparser.AliasedExpr).Expr
+		if _, agg := e.(sqlparser.AggrFunc); !agg && sqlparser.ContainsAggregation(e) {
+			if err := m.project(i, e, "select item", namesSelect); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -150,9 +157,22 @@ func (m *scatter) orderKey(o *sqlparser.Order) (merge.SortKey, error) {
 		return merge.SortKey{}, err
 	}
 	if col < 0 {
+		if _, agg := o.Expr.(sqlparser.AggrFunc); !agg && sqlparser.ContainsAggregation(o.Expr) {
+			// an expression over aggregates: the node computes it in a
+			// hidden column (for its type), the merge evaluates it
+			col = m.hiddenCol(o.Expr)
+			if err := m.project(col, o.Expr, "ORDER BY", namesOrder); err != nil {
+				return merge.SortKey{}, err
+			}
+			m.collate(col, o.Expr)
+			return merge.SortKey{Col: col, Desc: desc}, nil
+		}
 		if col, err = m.hiddenAggregate(o.Expr); err != nil {
 			return merge.SortKey{}, err
 		}
+	}
+	if err := m.enumExtreme(o.Expr); err != nil {
+		return merge.SortKey{}, err
 	}
 	if col < 0 {
 		return m.sortKey(o.Expr, desc, false)
@@ -161,6 +181,40 @@ func (m *scatter) orderKey(o *sqlparser.Order) (merge.SortKey, error) {
 		col = m.keyCol(col, m.exprAt(col))
 	}
 	return merge.SortKey{Col: col, Desc: desc}, nil
+}
+
+// project makes the merge compute merge column col from e, an expression
+// over aggregates: its aggregates and the group values it reads become
+// columns of the folded row (hidden ones when not selected), and the node
+// computes e itself in col only so that the column has the name and type
+// one server gives it.
+func (m *scatter) project(col int, e sqlparser.Expr, clause string, rules nameRules) error {
+	x, err := m.overAggregates(e, clause, rules)
+	if err != nil {
+		return err
+	}
+	m.spec.Project = append(m.spec.Project, merge.Projection{Col: col, Expr: x})
+	return nil
+}
+
+// enumExtreme refuses ORDER BY MIN/MAX of an ENUM or SET column: the
+// server orders the extremes by index while it picks them by text, and
+// reports them as ENUM or as VARCHAR depending on its plan (the nodes'
+// finer groups for COUNT(DISTINCT) change it), so the merge cannot tell.
+func (m *scatter) enumExtreme(e sqlparser.Expr) error {
+	var arg sqlparser.Expr
+	switch f := e.(type) {
+	case *sqlparser.Min:
+		arg = f.Arg
+	case *sqlparser.Max:
+		arg = f.Arg
+	default:
+		return nil
+	}
+	if m.isEnum(arg) {
+		return unsupported(m.s.sql, "ORDER BY %s of an ENUM or SET column across nodes (order by MAX(CAST(col AS CHAR)) or MAX(col+0))", sqlparser.String(e))
+	}
+	return nil
 }
 
 // hiddenAggregate adds an aggregate the select list lacks (for ORDER BY or
@@ -175,7 +229,9 @@ func (m *scatter) hiddenAggregate(e sqlparser.Expr) (int, error) {
 	}
 	text := sqlparser.String(e)
 	for _, a := range m.aggs {
-		if a.Col >= merge.HiddenCol(0) && sqlparser.String(m.exprs[m.visible+a.Col-merge.HiddenCol(0)].(*sqlparser.AliasedExpr).Expr) == text {
+		// (an AVG's column computes SUM on the nodes but folds to the
+		// average: it is no SUM to reuse)
+		if a.Col >= merge.HiddenCol(0) && a.Kind != merge.AggAvg && sqlparser.String(m.exprs[m.visible+a.Col-merge.HiddenCol(0)].(*sqlparser.AliasedExpr).Expr) == text {
 			return a.Col, nil
 		}
 	}

@@ -1,0 +1,144 @@
+package merge
+
+import (
+	"database/sql/driver"
+	"fmt"
+
+	"vitess.io/vitess/go/sqltypes"
+	"vitess.io/vitess/go/vt/sqlparser"
+	"vitess.io/vitess/go/vt/vtgate/evalengine"
+)
+
+// Projection computes column Col of the folded row from its other
+// columns: an expression over aggregates (SUM(a)/COUNT(*), COUNT(*)*2+1,
+// CONCAT(status, ':', COUNT(*)), COALESCE(MAX(x), 0)) that no node can
+// compute from its partial rows. Expr is written with HavingColumn
+// placeholders for the folded columns (aggregate results and group
+// values), like Spec.Having, and evaluated by Vitess's evalengine with the
+// columns' types and collations. The node computes the same expression in
+// column Col over its own rows: its value is discarded, its name and type
+// are the ones one server reports.
+type Projection struct {
+	Col  int
+	Expr sqlparser.Expr
+}
+
+// projected evaluates projections over each folded row, in order (a later
+// projection does not read an earlier one's column).
+type projected struct {
+	in    Cursor
+	cols  []int
+	kinds []Kind // of the node columns: what the results convert to
+	evals []evaluator
+}
+
+func newProjected(in Cursor, ps []Projection, types []sqltypes.Type, kinds []Kind, colls []*textColl) *projected {
+	p := &projected{in: in}
+	for _, pr := range ps {
+		p.cols = append(p.cols, pr.Col)
+		p.kinds = append(p.kinds, kinds[pr.Col])
+		p.evals = append(p.evals, evaluator{what: "select item", cond: pr.Expr, types: types, colls: colls})
+	}
+	return p
+}
+
+// keepProjected returns the group of spec with an aggKeep aggregate for
+// each projected column: the projection formats its result like the
+// nodes' values of the column.
+func keepProjected(spec Spec) *Group {
+	if len(spec.Project) == 0 {
+		return spec.Group
+	}
+	g := &Group{Keys: spec.Group.Keys, Aggs: append([]Agg(nil), spec.Group.Aggs...)}
+	for _, p := range spec.Project {
+		g.Aggs = append(g.Aggs, Agg{Kind: aggKeep, Col: p.Col})
+	}
+	return g
+}
+
+func (p *projected) Next(dest []driver.Value) error {
+	if err := p.in.Next(dest); err != nil {
+		return err
+	}
+	// no projection reads another's column: the router resolves their
+	// operands to aggregates and group values only
+	for i := range p.evals {
+		res, err := p.evals[i].eval(dest)
+		if err != nil {
+			return err
+		}
+		col := p.cols[i]
+		if dest[col], err = resultValue(res, p.kinds[i], dest[col]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *projected) Close() error { return p.in.Close() }
+
+// resultValue converts an evaluated value to the driver value the node
+// would have sent for a column of kind kd, whose node value (any node's,
+// or nil) was node: the evaluator types COALESCE(MAX(u), -1.5) as an
+// unsigned integer where the server reports DECIMAL(…,1) and sends
+// "254.0", and ROUND(SUM(x), 2) of an integer sum as the integer.
+func resultValue(res evalengine.EvalResult, kd Kind, node driver.Value) (driver.Value, error) {
+	v := res.Value(ConnectionCollation)
+	if v.IsNull() {
+		return nil, nil
+	}
+	switch kd {
+	case KindDecimal:
+		if !v.IsIntegral() && !v.IsDecimal() {
+			break
+		}
+		d, err := parseDecimal(v.Raw())
+		if err != nil {
+			return nil, fmt.Errorf("shardsql: merge: select item result %q: %w", v.Raw(), err)
+		}
+		if b, ok := node.([]byte); ok {
+			if scale, ok := decimalScale(b); ok {
+				d = d.round(scale)
+			}
+		}
+		return d.bytes(), nil
+	case KindFloat:
+		if v.IsIntegral() || v.IsDecimal() || v.IsFloat() {
+			f, err := v.ToFloat64()
+			if f == 0 {
+				f = 0 // the server sends -0 as 0
+			}
+			return f, err
+		}
+	case KindInt:
+		if v.IsSigned() {
+			return v.ToInt64()
+		}
+	case KindUint:
+		if v.IsUnsigned() {
+			return v.ToUint64()
+		}
+	}
+	switch {
+	case v.IsSigned():
+		return v.ToInt64()
+	case v.IsUnsigned():
+		return v.ToUint64()
+	case v.IsFloat():
+		return v.ToFloat64()
+	}
+	return append([]byte(nil), v.Raw()...), nil
+}
+
+// decimalScale is the number of digits after the point of a decimal's text.
+func decimalScale(b []byte) (int, bool) {
+	for i, c := range b {
+		if c == '.' {
+			return len(b) - i - 1, true
+		}
+		if c == 'e' || c == 'E' {
+			return 0, false
+		}
+	}
+	return 0, true
+}
