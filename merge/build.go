@@ -46,7 +46,7 @@ func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 		sqlTypes[i] = sqlType(t)
 	}
 	if spec.Group != nil {
-		g, err := newGrouped(cur, keepProjected(spec), kinds, colls, width)
+		g, err := newGrouped(cur, spec.Group, kinds, colls, width)
 		if err != nil {
 			return nil, err
 		}
@@ -109,6 +109,7 @@ func checkCols(spec Spec, width int) error {
 	}
 	for _, p := range spec.Project {
 		check(p.Col)
+		check(p.ScaleCol)
 	}
 	for _, c := range spec.Collations {
 		check(c.Col)
@@ -150,7 +151,7 @@ func resolveHidden(spec Spec, first int) Spec {
 	}
 	project := make([]Projection, len(spec.Project))
 	for i, p := range spec.Project {
-		project[i] = Projection{Col: fix(p.Col), Expr: p.Expr}
+		project[i] = Projection{Col: fix(p.Col), Expr: p.Expr, ScaleCol: fix(p.ScaleCol)}
 	}
 	spec.Project = project
 	colls := make([]Collated, len(spec.Collations))
@@ -170,7 +171,7 @@ func foldedKinds(g *Group, kinds []Kind) []Kind {
 		switch a.Kind {
 		case AggCount, AggCountDistinct:
 			out[a.Col] = KindInt
-		case AggSum, AggSumDistinct, AggAvg:
+		case AggSum, AggSumDistinct, AggAvg, AggAvgDistinct:
 			if kinds[a.Col] != KindFloat {
 				out[a.Col] = KindDecimal
 			}

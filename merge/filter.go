@@ -198,6 +198,9 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 			return nil, 0, fmt.Errorf("shardsql: merge: %s column %d out of range for a %d-column result", f.what, n, len(f.types))
 		}
 	}
+	if f.decimalDivInFloat(cond) {
+		return nil, 0, fmt.Errorf("%w: %s %s across nodes: a DECIMAL division (or AVG) with floating-point values (the server divides in DOUBLE there, the merge in DECIMAL; CAST the operands to DOUBLE or keep them apart)", ErrUnsupported, f.what, sqlparser.String(f.cond))
+	}
 	// which columns are compared directly, and with what
 	operand := func(c *sqlparser.Cursor) bool {
 		switch p := c.Parent().(type) {
@@ -277,6 +280,42 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 		return true
 	}).(sqlparser.Expr)
 	return cond, literals, nil
+}
+
+// decimalDivInFloat reports a division without floating-point operands
+// in an expression that also has floating-point values: MySQL computes
+// such a quotient (AVG(x) included: the router writes it SUM/COUNT) in
+// DOUBLE when its parent works in DOUBLE, evalengine in DECIMAL, and the
+// last digits differ.
+func (f *evaluator) decimalDivInFloat(e sqlparser.Expr) bool {
+	hasFloat := func(e sqlparser.Expr) bool {
+		found := false
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			switch x := n.(type) {
+			case *sqlparser.ColName:
+				if i, ok := havingOffset(x); ok && i < len(f.types) && sqltypes.IsFloat(f.types[i]) {
+					found = true
+				}
+			case *sqlparser.Literal:
+				if x.Type == sqlparser.FloatVal {
+					found = true
+				}
+			}
+			return !found, nil
+		}, e)
+		return found
+	}
+	if !hasFloat(e) {
+		return false
+	}
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if b, ok := n.(*sqlparser.BinaryExpr); ok && b.Operator == sqlparser.DivOp && !hasFloat(b) {
+			found = true
+		}
+		return !found, nil
+	}, e)
+	return found
 }
 
 func asExpr(n sqlparser.SQLNode) sqlparser.Expr {

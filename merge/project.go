@@ -15,12 +15,18 @@ import (
 // compute from its partial rows. Expr is written with HavingColumn
 // placeholders for the folded columns (aggregate results and group
 // values), like Spec.Having, and evaluated by Vitess's evalengine with the
-// columns' types and collations. The node computes the same expression in
-// column Col over its own rows: its value is discarded, its name and type
-// are the ones one server reports.
+// columns' types and collations.
+//
+// The nodes compute IF(COUNT(*) < 0, expr, NULL) in column Col: NULL, so
+// that a node cannot fail where the whole does not (BIGINT UNSIGNED out
+// of range in a partial COUNT(*) - BIT_XOR(x)), with the name and type
+// one server reports for expr; and IF(COUNT(*) < 0, expr, 0) in ScaleCol:
+// 0 written with the scale the server gives expr when it is a DECIMAL
+// ("0.00"), which the result takes.
 type Projection struct {
-	Col  int
-	Expr sqlparser.Expr
+	Col      int
+	Expr     sqlparser.Expr
+	ScaleCol int
 }
 
 // projected evaluates projections over each folded row, in order (a later
@@ -28,6 +34,7 @@ type Projection struct {
 type projected struct {
 	in    Cursor
 	cols  []int
+	scale []int  // the columns showing the scales
 	kinds []Kind // of the node columns: what the results convert to
 	evals []evaluator
 }
@@ -36,24 +43,11 @@ func newProjected(in Cursor, ps []Projection, types []sqltypes.Type, kinds []Kin
 	p := &projected{in: in}
 	for _, pr := range ps {
 		p.cols = append(p.cols, pr.Col)
+		p.scale = append(p.scale, pr.ScaleCol)
 		p.kinds = append(p.kinds, kinds[pr.Col])
 		p.evals = append(p.evals, evaluator{what: "select item", cond: pr.Expr, types: types, colls: colls})
 	}
 	return p
-}
-
-// keepProjected returns the group of spec with an aggKeep aggregate for
-// each projected column: the projection formats its result like the
-// nodes' values of the column.
-func keepProjected(spec Spec) *Group {
-	if len(spec.Project) == 0 {
-		return spec.Group
-	}
-	g := &Group{Keys: spec.Group.Keys, Aggs: append([]Agg(nil), spec.Group.Aggs...)}
-	for _, p := range spec.Project {
-		g.Aggs = append(g.Aggs, Agg{Kind: aggKeep, Col: p.Col})
-	}
-	return g
 }
 
 func (p *projected) Next(dest []driver.Value) error {
@@ -68,7 +62,7 @@ func (p *projected) Next(dest []driver.Value) error {
 			return err
 		}
 		col := p.cols[i]
-		if dest[col], err = resultValue(res, p.kinds[i], dest[col]); err != nil {
+		if dest[col], err = resultValue(res, p.kinds[i], dest[p.scale[i]]); err != nil {
 			return err
 		}
 	}
@@ -78,11 +72,11 @@ func (p *projected) Next(dest []driver.Value) error {
 func (p *projected) Close() error { return p.in.Close() }
 
 // resultValue converts an evaluated value to the driver value the node
-// would have sent for a column of kind kd, whose node value (any node's,
-// or nil) was node: the evaluator types COALESCE(MAX(u), -1.5) as an
+// would have sent for a column of kind kd, whose scale the node value
+// zero shows: the evaluator types COALESCE(MAX(u), -1.5) as an
 // unsigned integer where the server reports DECIMAL(…,1) and sends
 // "254.0", and ROUND(SUM(x), 2) of an integer sum as the integer.
-func resultValue(res evalengine.EvalResult, kd Kind, node driver.Value) (driver.Value, error) {
+func resultValue(res evalengine.EvalResult, kd Kind, zero driver.Value) (driver.Value, error) {
 	v := res.Value(ConnectionCollation)
 	if v.IsNull() {
 		return nil, nil
@@ -96,7 +90,7 @@ func resultValue(res evalengine.EvalResult, kd Kind, node driver.Value) (driver.
 		if err != nil {
 			return nil, fmt.Errorf("shardsql: merge: select item result %q: %w", v.Raw(), err)
 		}
-		if b, ok := node.([]byte); ok {
+		if b, ok := zero.([]byte); ok {
 			if scale, ok := decimalScale(b); ok {
 				d = d.round(scale)
 			}

@@ -12,19 +12,20 @@ import (
 func TestProjection(t *testing.T) {
 	// visible: grp, SUM(x)/COUNT(*) (DECIMAL), COUNT(*)*2+1 (BIGINT),
 	// COALESCE(MAX(u), -1.5) (DECIMAL), CONCAT(grp, ':', COUNT(*)) (VARCHAR);
-	// hidden: SUM(x), COUNT(*), MAX(u)
-	types := []string{"INT", "DECIMAL", "BIGINT", "DECIMAL", "VARCHAR", "DECIMAL", "BIGINT", "UNSIGNED BIGINT"}
+	// hidden: SUM(x), COUNT(*), MAX(u), the scales
+	types := []string{"INT", "DECIMAL", "BIGINT", "DECIMAL", "VARCHAR", "DECIMAL", "BIGINT", "UNSIGNED BIGINT",
+		"DECIMAL", "BIGINT", "DECIMAL", "VARCHAR"}
 	spec := Spec{
-		Hidden: 3,
+		Hidden: 7,
 		Sort:   []SortKey{{Col: 0}},
 		Group: &Group{Keys: []SortKey{{Col: 0}}, Aggs: []Agg{
 			{Kind: AggSum, Col: HiddenCol(0)}, {Kind: AggCount, Col: HiddenCol(1)}, {Kind: AggMax, Col: HiddenCol(2)},
 		}},
 		Project: []Projection{
-			{Col: 1, Expr: cond(t, "c5 / c6")},
-			{Col: 2, Expr: cond(t, "c6 * 2 + 1")},
-			{Col: 3, Expr: cond(t, "COALESCE(c7, -1.5)")},
-			{Col: 4, Expr: cond(t, "CONCAT(c0, ':', c6)")},
+			{Col: 1, Expr: cond(t, "c5 / c6"), ScaleCol: 8},
+			{Col: 2, Expr: cond(t, "c6 * 2 + 1"), ScaleCol: 9},
+			{Col: 3, Expr: cond(t, "COALESCE(c7, -1.5)"), ScaleCol: 10},
+			{Col: 4, Expr: cond(t, "CONCAT(c0, ':', c6)"), ScaleCol: 11},
 		},
 	}
 	row := func(grp int64, q string, sum string, n int64, mx any) []driver.Value {
@@ -35,7 +36,7 @@ func TestProjection(t *testing.T) {
 		if sum != "" {
 			sv = bs(sum)
 		}
-		return []driver.Value{grp, qv, n*2 + 1, bs("0.0"), bs("x"), sv, n, mx}
+		return []driver.Value{grp, qv, n*2 + 1, bs("0.0"), bs("x"), sv, n, mx, bs("0.000000"), int64(0), bs("0.0"), bs("0")}
 	}
 	got := mustRun(t, spec, types,
 		[][]driver.Value{row(1, "1.000000", "1.00", 1, uint64(7)), row(2, "", "", 2, nil)},

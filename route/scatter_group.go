@@ -36,9 +36,18 @@ func (m *scatter) planGroup() error {
 	// expressions over aggregates, once the selected aggregates are known
 	// (the expressions reuse their columns)
 	for i := 0; i < m.visible; i++ {
-		e := m.exprs[i].(*sqlparser.AliasedExpr).Expr
-		if _, agg := e.(sqlparser.AggrFunc); !agg && sqlparser.ContainsAggregation(e) {
-			if err := m.project(i, e, "select item", namesSelect); err != nil {
+		ae := m.exprs[i].(*sqlparser.AliasedExpr)
+		if _, agg := ae.Expr.(sqlparser.AggrFunc); !agg && sqlparser.ContainsAggregation(ae.Expr) {
+			name := ae.As
+			if name.IsEmpty() {
+				text, ok := m.s.callerName(ae)
+				if !ok {
+					text = columnName(ae.Expr)
+				}
+				name = sqlparser.NewIdentifierCI(text)
+			}
+			m.replace(i, &sqlparser.AliasedExpr{Expr: nodeNull(ae.Expr), As: name})
+			if err := m.project(i, ae.Expr, "select item", namesSelect); err != nil {
 				return err
 			}
 		}
@@ -160,7 +169,7 @@ func (m *scatter) orderKey(o *sqlparser.Order) (merge.SortKey, error) {
 		if _, agg := o.Expr.(sqlparser.AggrFunc); !agg && sqlparser.ContainsAggregation(o.Expr) {
 			// an expression over aggregates: the node computes it in a
 			// hidden column (for its type), the merge evaluates it
-			col = m.hiddenCol(o.Expr)
+			col = m.hiddenCol(nodeNull(o.Expr))
 			if err := m.project(col, o.Expr, "ORDER BY", namesOrder); err != nil {
 				return merge.SortKey{}, err
 			}
@@ -185,16 +194,30 @@ func (m *scatter) orderKey(o *sqlparser.Order) (merge.SortKey, error) {
 
 // project makes the merge compute merge column col from e, an expression
 // over aggregates: its aggregates and the group values it reads become
-// columns of the folded row (hidden ones when not selected), and the node
-// computes e itself in col only so that the column has the name and type
-// one server gives it.
+// columns of the folded row (hidden ones when not selected). The node
+// column col computes nodeNull(e), for the name and type one server
+// gives e; a hidden column shows e's DECIMAL scale (merge.Projection).
 func (m *scatter) project(col int, e sqlparser.Expr, clause string, rules nameRules) error {
 	x, err := m.overAggregates(e, clause, rules)
 	if err != nil {
 		return err
 	}
-	m.spec.Project = append(m.spec.Project, merge.Projection{Col: col, Expr: x})
+	scale := m.hiddenCol(nodeGuard(e, sqlparser.NewIntLiteral("0")))
+	m.spec.Project = append(m.spec.Project, merge.Projection{Col: col, Expr: x, ScaleCol: scale})
 	return nil
+}
+
+// nodeNull is IF(COUNT(*) < 0, e, NULL): e's type and name, never its
+// value. A node computing e over its partial group could fail where the
+// whole does not (COUNT(*) - BIT_XOR(x) out of the BIGINT UNSIGNED range).
+func nodeNull(e sqlparser.Expr) sqlparser.Expr { return nodeGuard(e, &sqlparser.NullVal{}) }
+
+// nodeGuard is IF(COUNT(*) < 0, e, other): a condition the server cannot
+// fold, so the type is e's (with other's), and never true, so e is never
+// evaluated.
+func nodeGuard(e, other sqlparser.Expr) sqlparser.Expr {
+	never := &sqlparser.ComparisonExpr{Operator: sqlparser.LessThanOp, Left: &sqlparser.CountStar{}, Right: sqlparser.NewIntLiteral("0")}
+	return &sqlparser.FuncExpr{Name: sqlparser.NewIdentifierCI("if"), Exprs: []sqlparser.Expr{never, e, other}}
 }
 
 // enumExtreme refuses ORDER BY MIN/MAX of an ENUM or SET column: the
@@ -266,6 +289,18 @@ func (m *scatter) aggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.Ag
 		if f.Distinct {
 			return m.distinctAggregate(col, ae, agg, f.Arg, merge.AggSumDistinct)
 		}
+	case *sqlparser.BitAnd:
+		a.Kind = merge.AggBitAnd
+	case *sqlparser.BitOr:
+		a.Kind = merge.AggBitOr
+	case *sqlparser.BitXor:
+		a.Kind = merge.AggBitXor
+	case *sqlparser.Std, *sqlparser.StdDev, *sqlparser.StdPop, *sqlparser.StdSamp,
+		*sqlparser.Variance, *sqlparser.VarPop, *sqlparser.VarSamp:
+		// the servers compute these in DOUBLE with a running update whose
+		// rounding depends on the order of the rows; an exact merge (count,
+		// sum and sum of squares in DECIMAL) differs in the last digits
+		return unsupported(m.s.sql, "%s across nodes: the servers compute it in floating point in row order, a merge cannot reproduce its last digits (select COUNT(x), SUM(x) and SUM(x*x) and compute it from them)", sqlparser.String(agg))
 	case *sqlparser.Min:
 		a.Kind = merge.AggMin
 		m.collate(col, f)
@@ -273,11 +308,11 @@ func (m *scatter) aggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.Ag
 		a.Kind = merge.AggMax
 		m.collate(col, f)
 	case *sqlparser.Avg:
-		if f.Distinct {
-			return unsupported(m.s.sql, "AVG(DISTINCT …) across nodes")
-		}
 		if err := m.checkInexact(agg, f.Arg); err != nil {
 			return err
+		}
+		if f.Distinct {
+			return m.distinctAggregate(col, ae, agg, f.Arg, merge.AggAvgDistinct)
 		}
 		a.Kind = merge.AggAvg
 		sum := &sqlparser.AliasedExpr{Expr: &sqlparser.Sum{Arg: f.Arg}, As: ae.As}

@@ -69,7 +69,13 @@ func (m *scatter) overAggregates(e sqlparser.Expr, clause string, rules nameRule
 			setErr(unsupported(m.s.sql, "subquery in %s across nodes", clause))
 			return false
 		case *sqlparser.Avg:
-			if n.Distinct || overClause(n) {
+			if n.Distinct {
+				// the folded AVG(DISTINCT) is rounded to the scale MySQL
+				// sends; MySQL computes the expression from more digits
+				setErr(unsupported(m.s.sql, "AVG(DISTINCT …) inside an expression or HAVING across nodes (select it, or compute SUM(DISTINCT x)/COUNT(DISTINCT x))"))
+				return false
+			}
+			if overClause(n) {
 				col, e := m.havingAggregate(n)
 				return replace(c, col, e)
 			}
