@@ -27,6 +27,22 @@ func newAggregator(a Agg, kinds []Kind, colls []*textColl) (aggregator, error) {
 	switch a.Kind {
 	case AggCount:
 		return &countAgg{col: a.Col}, nil
+	case AggGroupConcat:
+		if a.Concat == nil {
+			return nil, fmt.Errorf("shardsql: merge: GROUP_CONCAT without its columns")
+		}
+		g := &groupConcatAgg{gc: *a.Concat}
+		vk := kinds[g.gc.ValueCol]
+		g.cmp = cmpKey{col: g.gc.ValueCol, kind: aggCmpKind(a.Kind, vk)}
+		if g.cmp.kind == KindText {
+			g.cmp.coll = colls[g.gc.ValueCol]
+		}
+		if vk == KindEnum || vk == KindBit || vk == KindFloat || vk == KindTime || vk == KindDuration {
+			// ENUM/SET arrive in index order; BIT, float and temporal text
+			// depends on the server's formatting of the column
+			return nil, fmt.Errorf("%w: GROUP_CONCAT of an ENUM, SET, BIT, floating-point or temporal column across nodes (CAST it to CHAR)", ErrUnsupported)
+		}
+		return g, nil
 	case AggBitAnd, AggBitOr, AggBitXor:
 		return &bitsAgg{col: a.Col, kind: a.Kind}, nil
 	case AggSum:

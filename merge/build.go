@@ -105,6 +105,13 @@ func checkCols(spec Spec, width int) error {
 			if a.Kind == AggAvg {
 				check(a.CountCol)
 			}
+			if a.Concat != nil {
+				check(a.Concat.ValueCol)
+				check(a.Concat.MaxLenCol)
+				if !a.Concat.Distinct {
+					check(a.Concat.CountCol)
+				}
+			}
 		}
 	}
 	for _, p := range spec.Project {
@@ -145,6 +152,11 @@ func resolveHidden(spec Spec, first int) Spec {
 		g := &Group{Keys: fixKeys(spec.Group.Keys)}
 		for _, a := range spec.Group.Aggs {
 			a.Col, a.CountCol = fix(a.Col), fix(a.CountCol)
+			if a.Concat != nil {
+				gc := *a.Concat
+				gc.ValueCol, gc.CountCol, gc.MaxLenCol = fix(gc.ValueCol), fix(gc.CountCol), fix(gc.MaxLenCol)
+				a.Concat = &gc
+			}
 			g.Aggs = append(g.Aggs, a)
 		}
 		spec.Group = g

@@ -94,6 +94,8 @@ type Agg struct {
 	Col int
 	// CountCol is the node column with COUNT for AggAvg.
 	CountCol int
+	// Concat locates the columns of an AggGroupConcat.
+	Concat *GroupConcat
 }
 
 // hiddenBase marks column indexes that count from the first hidden column:

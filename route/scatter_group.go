@@ -119,7 +119,11 @@ func (m *scatter) planGroup() error {
 			// by position: a select alias may shadow a column the argument names
 			arg = sqlparser.NewIntLiteral(strconv.Itoa(m.distinctKey.Col + 1))
 		}
-		nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: arg})
+		dir := sqlparser.AscOrder
+		if m.distinctKey.Desc {
+			dir = sqlparser.DescOrder
+		}
+		nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: arg, Direction: dir})
 		m.spec.Sort = append(append([]merge.SortKey(nil), sortKeys...), m.distinctKey)
 	}
 	m.node.OrderBy = nodeOrder
@@ -289,6 +293,8 @@ func (m *scatter) aggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.Ag
 		if f.Distinct {
 			return m.distinctAggregate(col, ae, agg, f.Arg, merge.AggSumDistinct)
 		}
+	case *sqlparser.GroupConcatExpr:
+		return m.groupConcat(col, f)
 	case *sqlparser.BitAnd:
 		a.Kind = merge.AggBitAnd
 	case *sqlparser.BitOr:
@@ -395,6 +401,66 @@ func (m *scatter) distinctAggregate(col int, ae *sqlparser.AliasedExpr, agg sqlp
 	m.replace(col, &sqlparser.AliasedExpr{Expr: arg, As: name})
 	m.collate(col, arg)
 	m.aggs = append(m.aggs, merge.Agg{Kind: kind, Col: col})
-	m.distinctKey = merge.SortKey{Col: col}
+	m.distinctKey = merge.SortKey{Col: col, Desc: m.distinctKey.Desc} // (a GROUP_CONCAT's direction)
+	return nil
+}
+
+// groupConcat plans GROUP_CONCAT([DISTINCT] x [ORDER BY x [DESC]]
+// [SEPARATOR s]) as the DISTINCT aggregates are planned: x joins the node
+// GROUP BY and ORDER BY, so each node sends each value of x once per
+// group, with COUNT(x) for how many rows had it, and the merge
+// concatenates the values as they stream in x's order. The node column
+// keeps the GROUP_CONCAT for its name and type; hidden columns carry x,
+// the count and the session's group_concat_max_len.
+func (m *scatter) groupConcat(col int, f *sqlparser.GroupConcatExpr) error {
+	if f.Limit != nil {
+		return unsupported(m.s.sql, "GROUP_CONCAT with LIMIT across nodes")
+	}
+	if len(f.Exprs) != 1 {
+		return unsupported(m.s.sql, "GROUP_CONCAT of several expressions across nodes (CONCAT them into one)")
+	}
+	x := f.Exprs[0]
+	desc := false
+	switch {
+	case len(f.OrderBy) == 0:
+	case len(f.OrderBy) == 1 && sqlparser.String(f.OrderBy[0].Expr) == sqlparser.String(x):
+		desc = f.OrderBy[0].Direction == sqlparser.DescOrder
+	default:
+		return unsupported(m.s.sql, "GROUP_CONCAT ordered by another expression than its argument across nodes")
+	}
+	if m.distinctArg != nil {
+		if sqlparser.String(m.distinctArg) != sqlparser.String(x) {
+			return unsupported(m.s.sql, "DISTINCT aggregates and GROUP_CONCAT over different expressions across nodes")
+		}
+		for _, a := range m.aggs {
+			if a.Kind == merge.AggGroupConcat && a.Concat.Desc != desc {
+				return unsupported(m.s.sql, "GROUP_CONCATs in opposite orders across nodes")
+			}
+		}
+	}
+	sep := "," // the parser keeps SEPARATOR as its SQL text, "" when absent
+	if f.Separator != "" {
+		lit, err := tokenParser.ParseExpr(f.Separator)
+		l, ok := lit.(*sqlparser.Literal)
+		if err != nil || !ok || l.Type != sqlparser.StrVal {
+			return unsupported(m.s.sql, "GROUP_CONCAT SEPARATOR %s across nodes", f.Separator)
+		}
+		sep = l.Val
+	}
+	m.distinctArg = x
+	val := m.hiddenCol(x)
+	m.collate(val, x)
+	gc := &merge.GroupConcat{ValueCol: val, CountCol: -1, Separator: sep, Distinct: f.Distinct, Desc: desc}
+	if !f.Distinct {
+		gc.CountCol = m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{x}})
+	}
+	maxLen, err := tokenParser.ParseExpr("@@session.group_concat_max_len")
+	if err != nil {
+		return fmt.Errorf("shardsql: route: %w", err)
+	}
+	gc.MaxLenCol = m.hiddenCol(maxLen)
+	m.aggs = append(m.aggs, merge.Agg{Kind: merge.AggGroupConcat, Col: col, Concat: gc})
+	m.collate(col, f) // the result compares by its collation (ORDER BY, HAVING)
+	m.distinctKey = merge.SortKey{Col: val, Desc: desc}
 	return nil
 }

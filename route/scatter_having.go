@@ -151,7 +151,7 @@ func (m *scatter) havingAggregate(agg sqlparser.AggrFunc) (int, error) {
 		return -1, err
 	}
 	switch agg.(type) {
-	case *sqlparser.Min, *sqlparser.Max:
+	case *sqlparser.Min, *sqlparser.Max, *sqlparser.GroupConcatExpr:
 		m.collate(col, agg) // text extremes compare by collation; counts and sums are numbers
 	}
 	return col, nil
