@@ -13,6 +13,8 @@ type sumAgg struct {
 	null  bool
 	fsum  float64
 	dsum  decimal
+	out   slab // the results' memory
+	tmp   []byte
 }
 
 func (s *sumAgg) reset() {
@@ -61,7 +63,8 @@ func (s *sumAgg) result() driver.Value {
 	case s.float:
 		return s.fsum
 	}
-	return s.dsum.bytes()
+	s.tmp = s.dsum.appendText(s.tmp[:0])
+	return s.out.copyOf(s.tmp)
 }
 
 // avgAgg divides the summed node SUMs by the summed node COUNTs: DECIMAL

@@ -48,3 +48,24 @@ func TestProjection(t *testing.T) {
 		{int64(3), nil, int64(1), bs("-1.5"), bs("3:0")},
 	}, got)
 }
+
+// TestDecimalAppendText: the allocation-free text of a decimal is the
+// text bytes gives.
+func TestDecimalAppendText(t *testing.T) {
+	for _, s := range []string{"0", "-0.50", "12.345", "-12345678901234567.8", "0.0001", "-0.0000001", "123", "99999999999999999999.99", "-9223372036854775808"} {
+		d, err := parseDecimal([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, scale := range []int{d.scale, d.scale + 2, 0, 1} {
+			r := d.round(scale)
+			assert.Equal(t, string(r.bytes()), string(r.appendText(nil)), "%s at scale %d", s, scale)
+		}
+	}
+	var sl slab
+	a := sl.copyOf([]byte("12.50"))
+	b := sl.copyOf([]byte("7"))
+	assert.Equal(t, "12.50", string(a))
+	assert.Equal(t, "7", string(b))
+	assert.Equal(t, 5, cap(a), "a value cannot grow into the next")
+}
