@@ -239,6 +239,12 @@ var kindsExact = []diffQuery{
 	// GROUP_CONCAT ordered by its argument, DISTINCT or not, with the
 	// other aggregates and over no rows
 	unordered("SELECT grp, GROUP_CONCAT(id ORDER BY id), COUNT(*), SUM(amount) FROM t_kinds GROUP BY grp"),
+	// WITH ROLLUP: super-aggregate rows with the rolled-up keys NULL
+	unordered("SELECT grp, COUNT(*), SUM(amount), MAX(v), MIN(d) FROM t_kinds GROUP BY grp WITH ROLLUP"),
+	unordered("SELECT grp, DATE(d), COUNT(*), AVG(amount), CONCAT(grp, ':', COUNT(*)) FROM t_kinds WHERE d < '2025-03-01' GROUP BY grp, DATE(d) WITH ROLLUP"),
+	unordered("SELECT e, COUNT(*), BIT_OR(b+0) FROM t_kinds GROUP BY e WITH ROLLUP"),
+	unordered("SELECT v, grp, COUNT(*) FROM t_kinds GROUP BY v, grp WITH ROLLUP HAVING COUNT(*) > 3"),
+	unordered("SELECT grp, COUNT(*) FROM t_kinds WHERE id < 0 GROUP BY grp WITH ROLLUP"),
 	unordered("SELECT grp, GROUP_CONCAT(DISTINCT b+0 ORDER BY b+0 DESC SEPARATOR '|'), COUNT(DISTINCT b+0), MAX(v) FROM t_kinds GROUP BY grp"),
 	unordered("SELECT GROUP_CONCAT(DISTINCT grp ORDER BY grp), COUNT(DISTINCT grp), COUNT(*) FROM t_kinds"),
 	unordered("SELECT GROUP_CONCAT(amount ORDER BY amount SEPARATOR '') FROM t_kinds WHERE grp = 3"),
@@ -270,6 +276,11 @@ var kindsRefused = []string{
 	"SELECT GROUP_CONCAT(id, v) FROM t_kinds",
 	"SELECT GROUP_CONCAT(id ORDER BY id LIMIT 2) FROM t_kinds",
 	"SELECT GROUP_CONCAT(id ORDER BY id), GROUP_CONCAT(grp ORDER BY grp) FROM t_kinds",
+	// ROLLUP with DISTINCT aggregates, or a non-key select item
+	"SELECT grp, COUNT(DISTINCT v) FROM t_kinds GROUP BY grp WITH ROLLUP",
+	"SELECT grp, v, COUNT(*) FROM t_kinds GROUP BY grp WITH ROLLUP",
+	// MariaDB does not filter the rollup rows by their NULL keys
+	"SELECT grp, COUNT(*) FROM t_kinds GROUP BY grp WITH ROLLUP HAVING grp IS NULL OR grp > 10",
 	// MariaDB sends MIN/MAX of BIT as text or bytes depending on its plan
 	"SELECT MAX(b) FROM t_kinds",
 }
@@ -386,6 +397,16 @@ func (g *kindsGen) query() diffQuery {
 		sel = append(sel, g.agg(dcol))
 	}
 	q := "SELECT " + strings.Join(sel, ", ") + " FROM t_kinds GROUP BY " + k
+	if g.r.Intn(4) == 0 {
+		if g.r.Intn(2) == 0 && k != "grp" {
+			q = strings.Replace(q, "SELECT ", "SELECT grp, ", 1) + ", grp"
+		}
+		q += " WITH ROLLUP"
+		if g.r.Intn(2) == 0 {
+			q += " HAVING " + g.having(k)
+		}
+		return unordered(q)
+	}
 	if g.r.Intn(2) == 0 {
 		q += " HAVING " + g.having(k)
 	}

@@ -46,18 +46,31 @@ func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 		sqlTypes[i] = sqlType(t)
 	}
 	if spec.Group != nil {
-		g, err := newGrouped(cur, spec.Group, kinds, colls, width)
-		if err != nil {
-			return nil, err
+		if spec.Group.Rollup != nil {
+			r, err := newRolled(cur, spec.Group, kinds, colls, width)
+			if err != nil {
+				return nil, err
+			}
+			cur = r
+		} else {
+			g, err := newGrouped(cur, spec.Group, kinds, colls, width)
+			if err != nil {
+				return nil, err
+			}
+			cur = g
 		}
-		cur = g
 		kinds = foldedKinds(spec.Group, kinds)
 		for _, a := range spec.Group.Aggs {
 			sqlTypes[a.Col] = foldedType(a, sqlTypes[a.Col])
 		}
 	}
-	if len(spec.Project) > 0 {
-		cur = newProjected(cur, spec.Project, sqlTypes, kinds, colls)
+	// Projections HAVING or the memory sort read are computed on every
+	// folded row; the others only on the rows returned, as the server
+	// evaluates select items (an expression that fails on a group LIMIT
+	// drops must not fail the statement).
+	early, late := splitProjections(spec)
+	if len(early) > 0 {
+		cur = newProjected(cur, early, sqlTypes, kinds, colls)
 	}
 	if spec.Having != nil {
 		cur = newFilter(cur, spec.Having, sqlTypes, colls)
@@ -80,6 +93,9 @@ func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 			cur = &limited{in: cur, offset: spec.Offset, limit: limit}
 		}
 	}
+	if len(late) > 0 {
+		cur = newProjected(cur, late, sqlTypes, kinds, colls)
+	}
 	if spec.Hidden > 0 {
 		cur = &project{in: cur, buf: make([]driver.Value, width)}
 	}
@@ -99,6 +115,16 @@ func checkCols(spec Spec, width int) error {
 	if spec.Group != nil {
 		for _, k := range spec.Group.Keys {
 			check(k.Col)
+		}
+		if r := spec.Group.Rollup; r != nil {
+			if len(r.KeyCols) != len(spec.Group.Keys) {
+				return fmt.Errorf("shardsql: merge: ROLLUP of %d keys names the columns of %d", len(spec.Group.Keys), len(r.KeyCols))
+			}
+			for _, cols := range r.KeyCols {
+				for _, c := range cols {
+					check(c)
+				}
+			}
 		}
 		for _, a := range spec.Group.Aggs {
 			check(a.Col)
@@ -150,6 +176,14 @@ func resolveHidden(spec Spec, first int) Spec {
 	spec.MemorySort = fixKeys(spec.MemorySort)
 	if spec.Group != nil {
 		g := &Group{Keys: fixKeys(spec.Group.Keys)}
+		if r := spec.Group.Rollup; r != nil {
+			g.Rollup = &Rollup{KeyCols: make([][]int, len(r.KeyCols))}
+			for i, cols := range r.KeyCols {
+				for _, c := range cols {
+					g.Rollup.KeyCols[i] = append(g.Rollup.KeyCols[i], fix(c))
+				}
+			}
+		}
 		for _, a := range spec.Group.Aggs {
 			a.Col, a.CountCol = fix(a.Col), fix(a.CountCol)
 			if a.Concat != nil {

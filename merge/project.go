@@ -71,6 +71,28 @@ func (p *projected) Next(dest []driver.Value) error {
 
 func (p *projected) Close() error { return p.in.Close() }
 
+// splitProjections parts the projections into those HAVING or the
+// memory sort read (early) and the rest (late, after LIMIT).
+func splitProjections(spec Spec) (early, late []Projection) {
+	read := map[int]bool{}
+	if spec.Having != nil {
+		for _, n := range havingColumns(spec.Having) {
+			read[n] = true
+		}
+	}
+	for _, k := range spec.MemorySort {
+		read[k.Col] = true
+	}
+	for _, p := range spec.Project {
+		if read[p.Col] {
+			early = append(early, p)
+		} else {
+			late = append(late, p)
+		}
+	}
+	return early, late
+}
+
 // resultValue converts an evaluated value to the driver value the node
 // would have sent for a column of kind kd, whose scale the node value
 // zero shows: the evaluator types COALESCE(MAX(u), -1.5) as an
@@ -113,14 +135,7 @@ func resultValue(res evalengine.EvalResult, kd Kind, zero driver.Value) (driver.
 			return v.ToUint64()
 		}
 	}
-	switch {
-	case v.IsSigned():
-		return v.ToInt64()
-	case v.IsUnsigned():
-		return v.ToUint64()
-	case v.IsFloat():
-		return v.ToFloat64()
-	}
+	// text, or a number the node column holds as text: the value's text
 	return append([]byte(nil), v.Raw()...), nil
 }
 

@@ -62,6 +62,8 @@ type Group struct {
 	// Aggs are the aggregate columns; every other column keeps the value of
 	// the group's first row.
 	Aggs []Agg
+	// Rollup adds WITH ROLLUP's super-aggregate rows; nil for none.
+	Rollup *Rollup
 }
 
 // AggKind is an aggregate function.

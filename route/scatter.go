@@ -87,9 +87,6 @@ func (s *statement) planScatter(sel *sqlparser.Select, rt routed) (*Plan, error)
 	if sel.SQLCalcFoundRows {
 		return nil, unsupported(s.sql, "SQL_CALC_FOUND_ROWS across %d nodes", len(nodes))
 	}
-	if sel.GroupBy != nil && sel.GroupBy.WithRollup {
-		return nil, unsupported(s.sql, "GROUP BY … WITH ROLLUP across %d nodes", len(nodes))
-	}
 	var err error
 	switch {
 	case m.hasAggregates() || (sel.GroupBy != nil && len(sel.GroupBy.Exprs) > 0):

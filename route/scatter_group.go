@@ -3,6 +3,7 @@ package route
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
@@ -136,8 +137,103 @@ func (m *scatter) planGroup() error {
 		m.spec.Having = cond
 		m.node.Having = nil
 	}
+	if m.sel.GroupBy != nil && m.sel.GroupBy.WithRollup {
+		if err := m.rollup(groupKeys, groupExprs); err != nil {
+			return err
+		}
+	}
 	m.spec.Group.Aggs = m.aggs
 	return nil
+}
+
+// rollup plans GROUP BY … WITH ROLLUP: the nodes group without it, and
+// the merge adds the super-aggregate rows (merge.Rollup), NULL in every
+// column holding a rolled-up key's value.
+func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
+	switch {
+	case len(m.sel.OrderBy) > 0:
+		return unsupported(m.s.sql, "ORDER BY with GROUP BY … WITH ROLLUP across nodes")
+	case m.distinctArg != nil:
+		return unsupported(m.s.sql, "DISTINCT aggregates or GROUP_CONCAT with WITH ROLLUP across nodes")
+	}
+	for _, a := range m.aggs {
+		if a.Kind == merge.AggGroupConcat || a.Kind == merge.AggCountDistinct || a.Kind == merge.AggSumDistinct || a.Kind == merge.AggAvgDistinct {
+			return unsupported(m.s.sql, "DISTINCT aggregates or GROUP_CONCAT with WITH ROLLUP across nodes")
+		}
+	}
+	if m.node.GroupBy == m.sel.GroupBy {
+		m.node.GroupBy = &sqlparser.GroupBy{Exprs: m.sel.GroupBy.Exprs}
+	}
+	projected := map[int]bool{}
+	for _, p := range m.spec.Project {
+		projected[p.Col] = true
+	}
+	r := &merge.Rollup{KeyCols: make([][]int, len(keys))}
+	isKey := map[int]bool{}
+	for i, k := range keys {
+		texts := map[string]bool{sqlparser.String(exprs[i]): true}
+		if k.Col < m.visible {
+			texts[sqlparser.String(m.origExpr(k.Col))] = true
+		}
+		cols := []int{k.Col}
+		for j, se := range m.exprs {
+			col := j
+			if j >= m.visible {
+				col = merge.HiddenCol(j - m.visible)
+			}
+			ae, ok := se.(*sqlparser.AliasedExpr)
+			if !ok || col == k.Col || m.isAggregateCol(col) || projected[col] {
+				continue
+			}
+			if texts[sqlparser.String(ae.Expr)] || (j < m.visible && texts[sqlparser.String(m.origExpr(j))]) {
+				cols = append(cols, col)
+			}
+		}
+		for _, c := range cols {
+			isKey[c] = true
+		}
+		r.KeyCols[i] = cols
+	}
+	for i := 0; i < m.visible; i++ {
+		if isKey[i] || m.isAggregateCol(i) || projected[i] {
+			continue
+		}
+		if _, lit := m.origExpr(i).(*sqlparser.Literal); lit {
+			continue
+		}
+		return unsupported(m.s.sql, "select item %s with WITH ROLLUP across nodes: neither a GROUP BY key nor over aggregates", sqlparser.String(m.origExpr(i)))
+	}
+	if m.spec.Having != nil {
+		// MariaDB filters the super-aggregate rows by their aggregates but
+		// not by the NULL keys (HAVING grp IS NULL keeps no rollup row)
+		for _, n := range havingCols(m.spec.Having) {
+			col := n
+			if n >= m.visible {
+				col = merge.HiddenCol(n - m.visible)
+			}
+			if isKey[col] {
+				return unsupported(m.s.sql, "HAVING on a GROUP BY key with WITH ROLLUP across nodes")
+			}
+		}
+	}
+	m.spec.Group.Rollup = r
+	return nil
+}
+
+// havingCols lists the folded-row offsets a translated condition reads.
+func havingCols(e sqlparser.Expr) []int {
+	var out []int
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if c, ok := n.(*sqlparser.ColName); ok {
+			if s, ok := strings.CutPrefix(c.Name.String(), merge.HavingColumn(0).Name.String()[:len(merge.HavingColumn(0).Name.String())-1]); ok {
+				if i, err := strconv.Atoi(s); err == nil {
+					out = append(out, i)
+				}
+			}
+		}
+		return true, nil
+	}, e)
+	return out
 }
 
 // nodeRef is how the node ORDER BY names the group key in merge column
