@@ -235,7 +235,7 @@ var kindsExact = []diffQuery{
 	unordered("SELECT MAX(d) - MIN(d), AVG(amount)*2, COUNT(*)*2+1 FROM t_kinds WHERE grp > 100"),
 	unordered("SELECT grp, MAX(b+0) - MIN(b+0) AS spread FROM t_kinds GROUP BY grp HAVING spread > 150"),
 	ordered("SELECT grp, COUNT(DISTINCT v) * 10 + COUNT(*) FROM t_kinds GROUP BY grp ORDER BY COUNT(DISTINCT v) - MIN(id), grp"),
-	unordered("SELECT LEFT(u, 1), CONCAT(LEFT(u, 1), '-', COUNT(*)), ROUND(AVG(f), 2) FROM t_kinds WHERE u NOT LIKE '% ' GROUP BY LEFT(u, 1)"),
+	unordered("SELECT LEFT(u, 1), CONCAT(LEFT(u, 1), '-', COUNT(*)), ROUND(SUM(f) / 3, 2) FROM t_kinds WHERE u NOT LIKE '% ' GROUP BY LEFT(u, 1)"),
 	// GROUP_CONCAT ordered by its argument, DISTINCT or not, with the
 	// other aggregates and over no rows
 	unordered("SELECT grp, GROUP_CONCAT(id ORDER BY id), COUNT(*), SUM(amount) FROM t_kinds GROUP BY grp"),
@@ -254,6 +254,9 @@ var kindsExact = []diffQuery{
 	unordered("SELECT grp, AVG(DISTINCT amount), COUNT(*), BIT_AND(b+0), BIT_OR(grp), BIT_XOR(id) FROM t_kinds GROUP BY grp"),
 	unordered("SELECT AVG(DISTINCT grp), BIT_AND(id), BIT_XOR(grp), BIT_OR(id) FROM t_kinds"),
 	unordered("SELECT AVG(DISTINCT grp), BIT_AND(id), BIT_XOR(grp), BIT_OR(id) FROM t_kinds WHERE id < 0"),
+	// AVG in arithmetic and conditions: MySQL's internal digits of the quotient
+	unordered("SELECT grp, AVG(grp) * SUM(grp), AVG(amount) * COUNT(*) - SUM(amount), -AVG(id) FROM t_kinds GROUP BY grp"),
+	unordered("SELECT grp, COUNT(*) FROM t_kinds GROUP BY grp HAVING AVG(amount) >= 40.0045 OR AVG(id) * 3 < 580"),
 	ordered("SELECT grp, BIT_XOR(id) ^ BIT_OR(b+0) AS x FROM t_kinds GROUP BY grp HAVING BIT_AND(id) = 0 ORDER BY x, grp"),
 	unordered("SELECT DATE(d), HOUR(MAX(d)), DATE_FORMAT(MIN(d), '%H:%i'), MAX(d) > '2025-06-01' FROM t_kinds GROUP BY DATE(d) HAVING COUNT(*) > 1"),
 }
@@ -271,6 +274,10 @@ var kindsRefused = []string{
 	"SELECT AVG(DISTINCT f) FROM t_kinds",
 	// AVG(DISTINCT) inside an expression: MySQL computes it from more digits
 	"SELECT AVG(DISTINCT grp) * 3 FROM t_kinds",
+	// AVG inside a function; a DECIMAL division inside an expression or HAVING
+	"SELECT grp, CONCAT(COUNT(*), '/', AVG(amount)) FROM t_kinds GROUP BY grp",
+	"SELECT grp, SUM(amount) / COUNT(*) * 2 FROM t_kinds GROUP BY grp",
+	"SELECT grp FROM t_kinds GROUP BY grp HAVING SUM(amount) / COUNT(*) > 10",
 	// GROUP_CONCAT ordered by something else, of two arguments, with LIMIT
 	"SELECT grp, GROUP_CONCAT(id ORDER BY amount) FROM t_kinds GROUP BY grp",
 	"SELECT GROUP_CONCAT(id, v) FROM t_kinds",
@@ -332,7 +339,7 @@ func (g *kindsGen) having(key string) string {
 		"COUNT(*) BETWEEN 2 AND 10", "MAX(e) IN ('zeta', 'Mid')", "SUM(amount) > '10'", "MAX(f) >= 1.5e2",
 		"COUNT(*) > '1e0'", "SUM(grp) = '1e2'", "MIN(d) < '2025-06-01'", "AVG(amount) > 0", "MAX(v) LIKE 'c%'",
 		"MIN(b+0) IS NULL OR MAX(b+0) < 50", "NOT (COUNT(*) < 3)", "MAX(s) = 'c'", "MIN(d) < 20250301",
-		"COALESCE(MAX(amount), 0) > 20", "MAX(f) - MIN(f) > 100", "SUM(amount) / COUNT(*) > 10",
+		"COALESCE(MAX(amount), 0) > 20", "MAX(f) - MIN(f) > 100", "AVG(amount) >= 10.0045", "AVG(grp) * 2 > 13",
 		"COUNT(*) * 2 + 1 > 31", "IF(MAX(f) > 100, 1, 0)", "ROUND(AVG(amount), 1) < 30"}
 	switch key {
 	case "v", "u":

@@ -47,8 +47,8 @@ func newAggregator(a Agg, kinds []Kind, colls []*textColl) (aggregator, error) {
 		return &bitsAgg{col: a.Col, kind: a.Kind}, nil
 	case AggSum:
 		return &sumAgg{col: a.Col, float: kd == KindFloat}, nil
-	case AggAvg:
-		return &avgAgg{sumAgg: sumAgg{col: a.Col, float: kd == KindFloat}, countCol: a.CountCol}, nil
+	case AggAvg, AggAvgInternal:
+		return &avgAgg{sumAgg: sumAgg{col: a.Col, float: kd == KindFloat}, countCol: a.CountCol, internal: a.Kind == AggAvgInternal}, nil
 	case AggMin, AggMax:
 		if kd == KindBit {
 			// MariaDB sends MIN/MAX of a BIT column as decimal text or as

@@ -69,11 +69,12 @@ func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 	// evaluates select items (an expression that fails on a group LIMIT
 	// drops must not fail the statement).
 	early, late := splitProjections(spec)
+	quotients := quotientCols(spec.Group)
 	if len(early) > 0 {
-		cur = newProjected(cur, early, sqlTypes, kinds, colls)
+		cur = newProjected(cur, early, sqlTypes, kinds, colls, quotients)
 	}
 	if spec.Having != nil {
-		cur = newFilter(cur, spec.Having, sqlTypes, colls)
+		cur = newFilter(cur, spec.Having, sqlTypes, colls, quotients)
 	}
 	if len(spec.MemorySort) > 0 {
 		keys, err := resolve(spec.MemorySort, kinds, colls)
@@ -94,7 +95,7 @@ func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 		}
 	}
 	if len(late) > 0 {
-		cur = newProjected(cur, late, sqlTypes, kinds, colls)
+		cur = newProjected(cur, late, sqlTypes, kinds, colls, quotients)
 	}
 	if spec.Hidden > 0 {
 		cur = &project{in: cur, buf: make([]driver.Value, width)}
@@ -128,7 +129,7 @@ func checkCols(spec Spec, width int) error {
 		}
 		for _, a := range spec.Group.Aggs {
 			check(a.Col)
-			if a.Kind == AggAvg {
+			if a.Kind == AggAvg || a.Kind == AggAvgInternal {
 				check(a.CountCol)
 			}
 			if a.Concat != nil {
@@ -217,7 +218,7 @@ func foldedKinds(g *Group, kinds []Kind) []Kind {
 		switch a.Kind {
 		case AggCount, AggCountDistinct:
 			out[a.Col] = KindInt
-		case AggSum, AggSumDistinct, AggAvg, AggAvgDistinct:
+		case AggSum, AggSumDistinct, AggAvg, AggAvgDistinct, AggAvgInternal:
 			if kinds[a.Col] != KindFloat {
 				out[a.Col] = KindDecimal
 			}

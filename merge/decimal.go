@@ -132,6 +132,18 @@ func (d *decimal) divInt(n int64, extra int) decimal {
 	return decimal{big: q, scale: d.scale + extra}
 }
 
+// divTrunc returns d / n with scale digits after the point, truncated
+// toward zero, as MySQL's DECIMAL division computes its digits.
+func (d *decimal) divTrunc(n int64, scale int) decimal {
+	num := d.toBig()
+	if scale > d.scale {
+		num.Mul(num, pow10(scale-d.scale))
+	} else if scale < d.scale {
+		num.Quo(num, pow10(d.scale-scale))
+	}
+	return decimal{big: num.Quo(num, big.NewInt(n)), scale: scale}
+}
+
 // bytes formats d with exactly its scale in fraction digits.
 func (d *decimal) bytes() []byte {
 	var s string

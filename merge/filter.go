@@ -30,8 +30,8 @@ type filter struct {
 	evaluator
 }
 
-func newFilter(in Cursor, cond sqlparser.Expr, types []sqltypes.Type, colls []*textColl) *filter {
-	return &filter{in: in, evaluator: evaluator{what: "HAVING", cond: cond, types: types, colls: colls}}
+func newFilter(in Cursor, cond sqlparser.Expr, types []sqltypes.Type, colls []*textColl, quotients map[int]bool) *filter {
+	return &filter{in: in, evaluator: evaluator{what: "HAVING", cond: cond, types: types, colls: colls, quotients: quotients}}
 }
 
 // evaluator evaluates one expression over a folded row, whose columns it
@@ -39,6 +39,12 @@ func newFilter(in Cursor, cond sqlparser.Expr, types []sqltypes.Type, colls []*t
 // the text columns' collations are known.
 type evaluator struct {
 	what  string // the clause, for errors: "HAVING", "select item"
+	// rootDiv allows a DECIMAL division of two columns at the top of the
+	// expression (a select item, not a condition)
+	rootDiv bool
+	// quotients are the columns holding a DECIMAL quotient with MySQL's
+	// internal digits (AggAvgInternal): divisions, for decimalDivInFloat
+	quotients map[int]bool
 	cond  sqlparser.Expr
 	types []sqltypes.Type // of the folded row's columns
 	colls []*textColl
@@ -198,6 +204,9 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 			return nil, 0, fmt.Errorf("shardsql: merge: %s column %d out of range for a %d-column result", f.what, n, len(f.types))
 		}
 	}
+	if f.nestedDecimalDiv(cond) {
+		return nil, 0, fmt.Errorf("%w: %s %s across nodes: a DECIMAL division inside an expression or a condition (MySQL computes with the quotient's internal digits, the evaluator rounds it; use AVG(x), or select the quotient by itself)", ErrUnsupported, f.what, sqlparser.String(f.cond))
+	}
 	if f.decimalDivInFloat(cond) {
 		return nil, 0, fmt.Errorf("%w: %s %s across nodes: a DECIMAL division (or AVG) with floating-point values (the server divides in DOUBLE there, the merge in DECIMAL; CAST the operands to DOUBLE or keep them apart)", ErrUnsupported, f.what, sqlparser.String(f.cond))
 	}
@@ -282,6 +291,50 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 	return cond, literals, nil
 }
 
+// nestedDecimalDiv reports a division of non-float values anywhere but
+// at the top of a select item (rootDiv) with aggregates or group values
+// as operands: there evalengine's quotient, rounded to the dividend's
+// scale + 4, is what MySQL sends; inside an expression MySQL goes on with
+// more digits.
+func (f *evaluator) nestedDecimalDiv(e sqlparser.Expr) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		b, ok := n.(*sqlparser.BinaryExpr)
+		if !ok || b.Operator != sqlparser.DivOp || f.hasFloat(b) {
+			return true, nil
+		}
+		if f.rootDiv && sqlparser.Expr(b) == e {
+			_, l := b.Left.(*sqlparser.ColName)
+			_, r := b.Right.(*sqlparser.ColName)
+			if l && r {
+				return true, nil
+			}
+		}
+		found = true
+		return false, nil
+	}, e)
+	return found
+}
+
+// hasFloat reports a floating-point column or literal in e.
+func (f *evaluator) hasFloat(e sqlparser.Expr) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch x := n.(type) {
+		case *sqlparser.ColName:
+			if i, ok := havingOffset(x); ok && i < len(f.types) && sqltypes.IsFloat(f.types[i]) {
+				found = true
+			}
+		case *sqlparser.Literal:
+			if x.Type == sqlparser.FloatVal {
+				found = true
+			}
+		}
+		return !found, nil
+	}, e)
+	return found
+}
+
 // decimalDivInFloat reports a division without floating-point operands
 // in an expression that also has floating-point values: MySQL computes
 // such a quotient (AVG(x) included: the router writes it SUM/COUNT) in
@@ -312,6 +365,11 @@ func (f *evaluator) decimalDivInFloat(e sqlparser.Expr) bool {
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		if b, ok := n.(*sqlparser.BinaryExpr); ok && b.Operator == sqlparser.DivOp && !hasFloat(b) {
 			found = true
+		}
+		if c, ok := n.(*sqlparser.ColName); ok {
+			if i, ok := havingOffset(c); ok && f.quotients[i] && !sqltypes.IsFloat(f.types[i]) {
+				found = true
+			}
 		}
 		return !found, nil
 	}, e)

@@ -39,13 +39,13 @@ type projected struct {
 	evals []evaluator
 }
 
-func newProjected(in Cursor, ps []Projection, types []sqltypes.Type, kinds []Kind, colls []*textColl) *projected {
+func newProjected(in Cursor, ps []Projection, types []sqltypes.Type, kinds []Kind, colls []*textColl, quotients map[int]bool) *projected {
 	p := &projected{in: in}
 	for _, pr := range ps {
 		p.cols = append(p.cols, pr.Col)
 		p.scale = append(p.scale, pr.ScaleCol)
 		p.kinds = append(p.kinds, kinds[pr.Col])
-		p.evals = append(p.evals, evaluator{what: "select item", cond: pr.Expr, types: types, colls: colls})
+		p.evals = append(p.evals, evaluator{what: "select item", rootDiv: true, cond: pr.Expr, types: types, colls: colls, quotients: quotients})
 	}
 	return p
 }
@@ -70,6 +70,19 @@ func (p *projected) Next(dest []driver.Value) error {
 }
 
 func (p *projected) Close() error { return p.in.Close() }
+
+// quotientCols are the folded columns of AggAvgInternal aggregates.
+func quotientCols(g *Group) map[int]bool {
+	out := map[int]bool{}
+	if g != nil {
+		for _, a := range g.Aggs {
+			if a.Kind == AggAvgInternal {
+				out[a.Col] = true
+			}
+		}
+	}
+	return out
+}
 
 // splitProjections parts the projections into those HAVING or the
 // memory sort read (early) and the rest (late, after LIMIT).

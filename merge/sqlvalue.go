@@ -83,7 +83,7 @@ func foldedType(a Agg, in sqltypes.Type) sqltypes.Type {
 		return sqltypes.Int64
 	case AggBitAnd, AggBitOr, AggBitXor:
 		return sqltypes.Uint64
-	case AggSum, AggSumDistinct, AggAvg, AggAvgDistinct:
+	case AggSum, AggSumDistinct, AggAvg, AggAvgDistinct, AggAvgInternal:
 		if sqltypes.IsFloat(in) {
 			return sqltypes.Float64
 		}

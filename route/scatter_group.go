@@ -203,6 +203,22 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 		}
 		return unsupported(m.s.sql, "select item %s with WITH ROLLUP across nodes: neither a GROUP BY key nor over aggregates", sqlparser.String(m.origExpr(i)))
 	}
+	for _, p := range m.spec.Project {
+		for _, n := range havingCols(p.Expr) {
+			col := n
+			if n >= m.visible {
+				col = merge.HiddenCol(n - m.visible)
+			}
+			for i, cols := range r.KeyCols {
+				if _, plain := exprs[i].(*sqlparser.ColName); !plain && slicesContains(cols, col) {
+					// MariaDB NULLs a bare key column in the rollup rows, but
+					// an expression key inside another expression keeps the
+					// last group's value
+					return unsupported(m.s.sql, "an expression over aggregates reading the GROUP BY expression %s with WITH ROLLUP across nodes", sqlparser.String(exprs[i]))
+				}
+			}
+		}
+	}
 	if m.spec.Having != nil {
 		// MariaDB filters the super-aggregate rows by their aggregates but
 		// not by the NULL keys (HAVING grp IS NULL keeps no rollup row)
@@ -218,6 +234,15 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 	}
 	m.spec.Group.Rollup = r
 	return nil
+}
+
+func slicesContains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
 }
 
 // havingCols lists the folded-row offsets a translated condition reads.
@@ -354,7 +379,7 @@ func (m *scatter) hiddenAggregate(e sqlparser.Expr) (int, error) {
 	for _, a := range m.aggs {
 		// (an AVG's column computes SUM on the nodes but folds to the
 		// average: it is no SUM to reuse)
-		if a.Col >= merge.HiddenCol(0) && a.Kind != merge.AggAvg && sqlparser.String(m.exprs[m.visible+a.Col-merge.HiddenCol(0)].(*sqlparser.AliasedExpr).Expr) == text {
+		if a.Col >= merge.HiddenCol(0) && a.Kind != merge.AggAvg && a.Kind != merge.AggAvgInternal && sqlparser.String(m.exprs[m.visible+a.Col-merge.HiddenCol(0)].(*sqlparser.AliasedExpr).Expr) == text {
 			return a.Col, nil
 		}
 	}

@@ -79,21 +79,36 @@ func (m *scatter) overAggregates(e sqlparser.Expr, clause string, rules nameRule
 				col, e := m.havingAggregate(n)
 				return replace(c, col, e)
 			}
-			// SUM/COUNT, not the folded AVG: MySQL computes AVG(x) + 1 or
-			// AVG(x) > 2.00004 from the unrounded average (its division
-			// keeps 9-digit words of scale), the folded column holds
-			// it rounded to the scale MySQL sends
-			sum, e := m.havingAggregate(&sqlparser.Sum{Arg: n.Arg})
-			if e != nil {
+			// the unrounded average (merge.AggAvgInternal), not the folded
+			// AVG: MySQL computes AVG(x) + 1 or AVG(x) >= 2.5 from the
+			// quotient's internal digits, and sends it rounded
+			if e := m.checkInexact(n, n.Arg); e != nil {
 				setErr(e)
 				return false
 			}
-			cnt, e := m.havingAggregate(&sqlparser.Count{Args: []sqlparser.Expr{n.Arg}})
-			if e != nil {
-				setErr(e)
+			// ... but only where MySQL computes with it as a DECIMAL: a
+			// string function sees the rounded text, a DOUBLE context
+			// (refused by the merge) divides in floating point
+			switch p := c.Parent().(type) {
+			case nil, *sqlparser.ComparisonExpr, *sqlparser.BetweenExpr, *sqlparser.AndExpr, *sqlparser.OrExpr, *sqlparser.NotExpr:
+			case *sqlparser.BinaryExpr:
+				if p.Operator != sqlparser.PlusOp && p.Operator != sqlparser.MinusOp && p.Operator != sqlparser.MultOp && p.Operator != sqlparser.DivOp {
+					setErr(unsupported(m.s.sql, "AVG under the operator %s across nodes", p.Operator.ToString()))
+					return false
+				}
+			case *sqlparser.UnaryExpr:
+				if p.Operator != sqlparser.UMinusOp {
+					setErr(unsupported(m.s.sql, "AVG under a unary operator across nodes"))
+					return false
+				}
+			default:
+				setErr(unsupported(m.s.sql, "AVG inside a function across nodes (the function sees MySQL's internal or rounded average depending on its argument type; select AVG(x) by itself)"))
 				return false
 			}
-			c.Replace(&sqlparser.BinaryExpr{Operator: sqlparser.DivOp, Left: m.havingPlaceholder(sum), Right: m.havingPlaceholder(cnt)})
+			sum := m.hiddenCol(&sqlparser.Sum{Arg: n.Arg})
+			cnt := m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{n.Arg}})
+			m.aggs = append(m.aggs, merge.Agg{Kind: merge.AggAvgInternal, Col: sum, CountCol: cnt})
+			c.Replace(m.havingPlaceholder(sum))
 			return false
 		case sqlparser.AggrFunc:
 			col, e := m.havingAggregate(n)
