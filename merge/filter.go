@@ -38,17 +38,17 @@ func newFilter(in Cursor, cond sqlparser.Expr, types []sqltypes.Type, colls []*t
 // reads as HavingColumn placeholders. It compiles on the first row, when
 // the text columns' collations are known.
 type evaluator struct {
-	what  string // the clause, for errors: "HAVING", "select item"
+	what string // the clause, for errors: "HAVING", "select item"
 	// rootDiv allows a DECIMAL division of two columns at the top of the
 	// expression (a select item, not a condition)
 	rootDiv bool
 	// quotients are the columns holding a DECIMAL quotient with MySQL's
 	// internal digits (AggAvgInternal): divisions, for decimalDivInFloat
 	quotients map[int]bool
-	cond  sqlparser.Expr
-	types []sqltypes.Type // of the folded row's columns
-	colls []*textColl
-	refs  []colRef // how the expression uses each column
+	cond      sqlparser.Expr
+	types     []sqltypes.Type // of the folded row's columns
+	colls     []*textColl
+	refs      []colRef // how the expression uses each column
 
 	env         *evalengine.ExpressionEnv // built on the first row
 	compiled    evalengine.Expr
