@@ -278,6 +278,8 @@ var kindsRefused = []string{
 	"SELECT grp, CONCAT(COUNT(*), '/', AVG(amount)) FROM t_kinds GROUP BY grp",
 	"SELECT grp, SUM(amount) / COUNT(*) * 2 FROM t_kinds GROUP BY grp",
 	"SELECT grp FROM t_kinds GROUP BY grp HAVING SUM(amount) / COUNT(*) > 10",
+	// AVG in a select item with ORDER BY an aggregate: rounded first or not by plan
+	"SELECT grp, AVG(grp) * COUNT(*) FROM t_kinds GROUP BY grp ORDER BY COUNT(*), grp",
 	// GROUP_CONCAT ordered by something else, of two arguments, with LIMIT
 	"SELECT grp, GROUP_CONCAT(id ORDER BY amount) FROM t_kinds GROUP BY grp",
 	"SELECT GROUP_CONCAT(id, v) FROM t_kinds",

@@ -142,8 +142,37 @@ func (m *scatter) planGroup() error {
 			return err
 		}
 	}
+	if len(m.spec.MemorySort) > 0 && m.avgInProjection() {
+		// MariaDB sorts such groups through a temporary table that holds
+		// AVG at the scale it sends, and computes the select items from
+		// that; without the sort, from the internal digits
+		return unsupported(m.s.sql, "AVG inside a select item or ORDER BY expression with ORDER BY an aggregate across nodes (the server rounds the average first or not depending on its plan)")
+	}
 	m.spec.Group.Aggs = m.aggs
 	return nil
+}
+
+// avgInProjection reports an expression over aggregates (select item or
+// ORDER BY) that reads an AVG's internal quotient.
+func (m *scatter) avgInProjection() bool {
+	internal := map[int]bool{}
+	for _, a := range m.aggs {
+		if a.Kind == merge.AggAvgInternal {
+			internal[a.Col] = true
+		}
+	}
+	for _, p := range m.spec.Project {
+		for _, n := range havingCols(p.Expr) {
+			col := n
+			if n >= m.visible {
+				col = merge.HiddenCol(n - m.visible)
+			}
+			if internal[col] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rollup plans GROUP BY … WITH ROLLUP: the nodes group without it, and
