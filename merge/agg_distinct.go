@@ -9,7 +9,8 @@ import "database/sql/driver"
 // by x's type and collation, finds the new ones.
 type distinctAgg struct {
 	cmp  cmpKey
-	sum  *sumAgg // SUM(DISTINCT); nil for COUNT(DISTINCT)
+	sum  *sumAgg // SUM(DISTINCT), AVG(DISTINCT); nil for COUNT(DISTINCT)
+	avg  bool    // AVG(DISTINCT): the sum over the count
 	n    int64
 	prev key // the last distinct value
 	seen bool
@@ -38,16 +39,29 @@ func (d *distinctAgg) add(row []driver.Value) error {
 	if k.b != nil {
 		d.prev.b = append(d.prev.b[:0:0], k.b...) // the row buffer is reused
 	}
+	d.n++
 	if d.sum != nil {
 		return d.sum.addValue(v)
 	}
-	d.n++
 	return nil
 }
 
 func (d *distinctAgg) result() driver.Value {
+	if d.avg {
+		if d.n == 0 {
+			return nil
+		}
+		// DECIMAL with 4 more digits of scale, as MySQL's AVG
+		q := d.sum.dsum.divInt(d.n, 4)
+		return q.bytes()
+	}
 	if d.sum != nil {
 		return d.sum.result()
 	}
 	return d.n
 }
+
+// AggAvgDistinct averages the distinct non-NULL values in Col (DECIMAL
+// or integer: a float average would depend on the order of the
+// additions), arriving as for AggCountDistinct.
+const AggAvgDistinct AggKind = 40

@@ -13,6 +13,8 @@ type sumAgg struct {
 	null  bool
 	fsum  float64
 	dsum  decimal
+	out   slab // the results' memory
+	tmp   []byte
 }
 
 func (s *sumAgg) reset() {
@@ -61,7 +63,8 @@ func (s *sumAgg) result() driver.Value {
 	case s.float:
 		return s.fsum
 	}
-	return s.dsum.bytes()
+	s.tmp = s.dsum.appendText(s.tmp[:0])
+	return s.out.copyOf(s.tmp)
 }
 
 // avgAgg divides the summed node SUMs by the summed node COUNTs: DECIMAL
@@ -71,7 +74,17 @@ type avgAgg struct {
 	sumAgg
 	countCol int
 	cnt      int64
+	// internal: the quotient as MySQL holds it inside an expression, not
+	// as it sends it (AggAvgInternal)
+	internal bool
 }
+
+// AggAvgInternal is AVG inside an expression or HAVING: the summed SUM in
+// Col over the summed COUNT in CountCol, truncated where MySQL's DECIMAL
+// division stops (whole 9-digit words of scale, at least 4 digits more
+// than the sum's) rather than rounded to the scale it sends: MySQL
+// computes AVG(x) * SUM(x) or AVG(x) >= 2.5 from that value.
+const AggAvgInternal AggKind = 41
 
 func (a *avgAgg) reset() {
 	a.sumAgg.reset()
@@ -94,6 +107,20 @@ func (a *avgAgg) result() driver.Value {
 	if a.float {
 		return a.fsum / float64(a.cnt)
 	}
+	if a.internal {
+		q := a.dsum.divTrunc(a.cnt, internalScale(a.dsum.scale))
+		return q.bytes()
+	}
 	q := a.dsum.divInt(a.cnt, 4)
 	return q.bytes()
+}
+
+// internalScale is the scale of MySQL's DECIMAL quotient of a value of
+// scale s by an integer, with div_precision_increment 4: the dividend's
+// scale rounded up to whole 9-digit words, plus what remains of the
+// increment after that rounding, rounded up to words again.
+func internalScale(s int) int {
+	f1 := (s + 8) / 9 * 9
+	incr := max(0, 4-(f1-s))
+	return (f1 + incr + 8) / 9 * 9
 }

@@ -27,10 +27,28 @@ func newAggregator(a Agg, kinds []Kind, colls []*textColl) (aggregator, error) {
 	switch a.Kind {
 	case AggCount:
 		return &countAgg{col: a.Col}, nil
+	case AggGroupConcat:
+		if a.Concat == nil {
+			return nil, fmt.Errorf("shardsql: merge: GROUP_CONCAT without its columns")
+		}
+		g := &groupConcatAgg{gc: *a.Concat}
+		vk := kinds[g.gc.ValueCol]
+		g.cmp = cmpKey{col: g.gc.ValueCol, kind: aggCmpKind(a.Kind, vk)}
+		if g.cmp.kind == KindText {
+			g.cmp.coll = colls[g.gc.ValueCol]
+		}
+		if vk == KindEnum || vk == KindBit || vk == KindFloat || vk == KindTime || vk == KindDuration {
+			// ENUM/SET arrive in index order; BIT, float and temporal text
+			// depends on the server's formatting of the column
+			return nil, fmt.Errorf("%w: GROUP_CONCAT of an ENUM, SET, BIT, floating-point or temporal column across nodes (CAST it to CHAR)", ErrUnsupported)
+		}
+		return g, nil
+	case AggBitAnd, AggBitOr, AggBitXor:
+		return &bitsAgg{col: a.Col, kind: a.Kind}, nil
 	case AggSum:
 		return &sumAgg{col: a.Col, float: kd == KindFloat}, nil
-	case AggAvg:
-		return &avgAgg{sumAgg: sumAgg{col: a.Col, float: kd == KindFloat}, countCol: a.CountCol}, nil
+	case AggAvg, AggAvgInternal:
+		return &avgAgg{sumAgg: sumAgg{col: a.Col, float: kd == KindFloat}, countCol: a.CountCol, internal: a.Kind == AggAvgInternal}, nil
 	case AggMin, AggMax:
 		if kd == KindBit {
 			// MariaDB sends MIN/MAX of a BIT column as decimal text or as
@@ -39,17 +57,21 @@ func newAggregator(a Agg, kinds []Kind, colls []*textColl) (aggregator, error) {
 			return nil, fmt.Errorf("%w: MIN/MAX of a BIT column across nodes (the servers send it as text or as bytes depending on the plan; use MAX(col+0))", ErrUnsupported)
 		}
 		return &minMaxAgg{cmp: cmp, max: a.Kind == AggMax}, nil
-	case AggCountDistinct, AggSumDistinct:
+	case AggCountDistinct, AggSumDistinct, AggAvgDistinct:
 		if kd == KindEnum {
 			return nil, fmt.Errorf("%w: COUNT/SUM(DISTINCT) of an ENUM or SET column across nodes (nodes send the values in index order; use COUNT(DISTINCT CAST(col AS CHAR)))", ErrUnsupported)
 		}
-		if kd == KindFloat && a.Kind == AggSumDistinct {
+		if kd == KindFloat && a.Kind != AggCountDistinct {
 			// Each node's distinct values are summed in another order
 			// than one server sums them: the last digits differ.
-			return nil, fmt.Errorf("%w: SUM(DISTINCT) of a floating-point expression across nodes (its last digits depend on the order of the additions; cast it to DECIMAL)", ErrUnsupported)
+			return nil, fmt.Errorf("%w: SUM/AVG(DISTINCT) of a floating-point expression across nodes (its last digits depend on the order of the additions; cast it to DECIMAL)", ErrUnsupported)
 		}
-		d := &distinctAgg{cmp: cmp}
-		if a.Kind == AggSumDistinct {
+		if a.Kind != AggCountDistinct && kd != KindInt && kd != KindUint && kd != KindDecimal {
+			// MySQL sums text, temporal and BIT values as numbers of its own choosing
+			return nil, fmt.Errorf("%w: SUM/AVG(DISTINCT) of a non-numeric column across nodes (cast it to DECIMAL)", ErrUnsupported)
+		}
+		d := &distinctAgg{cmp: cmp, avg: a.Kind == AggAvgDistinct}
+		if a.Kind != AggCountDistinct {
 			d.sum = &sumAgg{col: a.Col}
 		}
 		return d, nil

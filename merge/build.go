@@ -24,6 +24,14 @@ func Build(spec Spec, units []Unit) Operator {
 	if w := spec.Window; w != nil {
 		op = &Window{Partition: w.Partition, Order: w.Order, Funcs: w.Funcs, Input: op}
 	}
+	// Projections HAVING or the memory sort read are computed on every
+	// folded row; the others only on the rows returned, as the server
+	// evaluates select items (an expression that fails on a group LIMIT
+	// drops must not fail the statement).
+	early, late := splitProjections(spec)
+	if len(early) > 0 {
+		op = &Compute{Projections: early, Input: op}
+	}
 	if spec.Having != nil {
 		op = &Filter{Cond: spec.Having, Input: op}
 	}
@@ -32,6 +40,9 @@ func Build(spec Spec, units []Unit) Operator {
 	}
 	if spec.Limit != nil {
 		op = &Limit{Page: *spec.Limit, Input: op}
+	}
+	if len(late) > 0 {
+		op = &Compute{Projections: late, Input: op}
 	}
 	if spec.Hidden > 0 {
 		op = &Project{Hidden: spec.Hidden, Input: op}
@@ -82,7 +93,7 @@ func foldedKinds(g *Group, kinds []Kind) []Kind {
 		switch a.Kind {
 		case AggCount, AggCountDistinct:
 			out[a.Col] = KindInt
-		case AggSum, AggSumDistinct, AggAvg:
+		case AggSum, AggSumDistinct, AggAvg, AggAvgDistinct, AggAvgInternal:
 			if kinds[a.Col] != KindFloat {
 				out[a.Col] = KindDecimal
 			}

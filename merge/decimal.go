@@ -132,6 +132,18 @@ func (d *decimal) divInt(n int64, extra int) decimal {
 	return decimal{big: q, scale: d.scale + extra}
 }
 
+// divTrunc returns d / n with scale digits after the point, truncated
+// toward zero, as MySQL's DECIMAL division computes its digits.
+func (d *decimal) divTrunc(n int64, scale int) decimal {
+	num := d.toBig()
+	if scale > d.scale {
+		num.Mul(num, pow10(scale-d.scale))
+	} else if scale < d.scale {
+		num.Quo(num, pow10(d.scale-scale))
+	}
+	return decimal{big: num.Quo(num, big.NewInt(n)), scale: scale}
+}
+
 // bytes formats d with exactly its scale in fraction digits.
 func (d *decimal) bytes() []byte {
 	var s string
@@ -157,4 +169,78 @@ func (d *decimal) bytes() []byte {
 		s = "-" + s
 	}
 	return []byte(s)
+}
+
+// round returns d with scale digits after the point: padded with zeros,
+// or rounded half away from zero as MySQL rounds a DECIMAL to a column's
+// scale.
+func (d *decimal) round(scale int) decimal {
+	if scale == d.scale {
+		return *d
+	}
+	v := d.toBig()
+	if scale > d.scale {
+		v.Mul(v, pow10(scale-d.scale))
+		return decimal{big: v, scale: scale}
+	}
+	den := pow10(d.scale - scale)
+	q, r := new(big.Int).QuoRem(v, den, new(big.Int))
+	if r.Abs(r).Mul(r, big.NewInt(2)).Cmp(den) >= 0 {
+		if v.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	return decimal{big: q, scale: scale}
+}
+
+// appendText appends d's text, as bytes does, without allocating when
+// the unscaled value fits in an int64 and the text in 64 bytes.
+func (d *decimal) appendText(b []byte) []byte {
+	if d.big != nil || d.small == math.MinInt64 || d.scale > 40 {
+		return append(b, d.bytes()...)
+	}
+	v := d.small
+	if v < 0 {
+		b = append(b, '-')
+		v = -v
+	}
+	var tmp [20]byte
+	digits := strconv.AppendInt(tmp[:0], v, 10)
+	if d.scale == 0 {
+		return append(b, digits...)
+	}
+	if len(digits) <= d.scale {
+		b = append(b, '0', '.')
+		for i := len(digits); i < d.scale; i++ {
+			b = append(b, '0')
+		}
+		return append(b, digits...)
+	}
+	cut := len(digits) - d.scale
+	b = append(b, digits[:cut]...)
+	b = append(b, '.')
+	return append(b, digits[cut:]...)
+}
+
+// slab hands out byte slices carved from larger blocks: merged values
+// (the folded SUM of each group) get their own memory, which a row held
+// by a later operator keeps, without an allocation per value.
+type slab struct{ buf []byte }
+
+// slabBlock is the size of a slab's blocks.
+const slabBlock = 4096
+
+// copyOf returns a slab copy of b.
+func (s *slab) copyOf(b []byte) []byte {
+	if len(b) > slabBlock/4 {
+		return append([]byte(nil), b...)
+	}
+	if cap(s.buf)-len(s.buf) < len(b) {
+		s.buf = make([]byte, 0, slabBlock)
+	}
+	n := len(s.buf)
+	s.buf = append(s.buf, b...)
+	return s.buf[n:len(s.buf):len(s.buf)]
 }

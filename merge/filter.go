@@ -21,16 +21,34 @@ import (
 
 // filter keeps the folded rows for which a HAVING condition is true. The
 // condition is compiled by Vitess's evalengine for the folded columns'
-// types and collations, so comparisons convert values by MySQL's rules (a
-// DATETIME against a number, a string against an integer, '1e2' against
-// 100) and text compares by the column's collation; IN, BETWEEN, LIKE and
-// functions work as on the server.
+// types and collations (see evaluator), so comparisons convert values by
+// MySQL's rules (a DATETIME against a number, a string against an
+// integer, '1e2' against 100) and text compares by the column's
+// collation; IN, BETWEEN, LIKE and functions work as on the server.
 type filter struct {
-	in    Cursor
-	cond  sqlparser.Expr
-	types []sqltypes.Type // of the folded row's columns
-	colls []*textColl
-	refs  []colRef // how the condition uses each column
+	in Cursor
+	evaluator
+}
+
+func newFilter(in Cursor, cond sqlparser.Expr, types []sqltypes.Type, colls []*textColl, quotients map[int]bool) *filter {
+	return &filter{in: in, evaluator: evaluator{what: "HAVING", cond: cond, types: types, colls: colls, quotients: quotients}}
+}
+
+// evaluator evaluates one expression over a folded row, whose columns it
+// reads as HavingColumn placeholders. It compiles on the first row, when
+// the text columns' collations are known.
+type evaluator struct {
+	what string // the clause, for errors: "HAVING", "select item"
+	// rootDiv allows a DECIMAL division of two columns at the top of the
+	// expression (a select item, not a condition)
+	rootDiv bool
+	// quotients are the columns holding a DECIMAL quotient with MySQL's
+	// internal digits (AggAvgInternal): divisions, for decimalDivInFloat
+	quotients map[int]bool
+	cond      sqlparser.Expr
+	types     []sqltypes.Type // of the folded row's columns
+	colls     []*textColl
+	refs      []colRef // how the expression uses each column
 
 	env         *evalengine.ExpressionEnv // built on the first row
 	compiled    evalengine.Expr
@@ -86,7 +104,7 @@ func TranslateHaving(e sqlparser.Expr) (evalengine.Expr, error) {
 	})
 }
 
-func (f *filter) setup(row []driver.Value) error {
+func (f *evaluator) setup(row []driver.Value) error {
 	width := len(f.types)
 	colls := make([]collations.ID, width)
 	for i, t := range f.types {
@@ -130,15 +148,17 @@ func (f *filter) setup(row []driver.Value) error {
 		},
 	}
 	if f.compiled, err = evalengine.Translate(cond, cfg); err != nil {
-		return fmt.Errorf("%w: HAVING %s across nodes: %v", ErrUnsupported, sqlparser.String(f.cond), err)
+		return fmt.Errorf("%w: %s %s across nodes: %v", ErrUnsupported, f.what, sqlparser.String(f.cond), err)
 	}
 	// The interpreter, for when the compiled form fails: the compiler
 	// specializes for the types it infers, and COALESCE(MAX(decimal), 0)
 	// then meets an integer where it compiled a decimal comparison (a
 	// panic); the interpreter lacks some functions (UPPER) the compiler has.
+	// Without an interpreted form (UPPER), a panic of the compiled one
+	// refuses the statement.
 	cfg.NoCompilation = true
 	if f.interpreted, err = evalengine.Translate(cond, cfg); err != nil {
-		return fmt.Errorf("%w: HAVING %s across nodes: %v", ErrUnsupported, sqlparser.String(f.cond), err)
+		f.interpreted = nil
 	}
 	f.env = evalengine.NewExpressionEnv(context.Background(), nil, evalengine.NewEmptyVCursor(Env(), nil))
 	f.vals = make([]sqltypes.Value, width)
@@ -171,7 +191,7 @@ type colRef struct {
 //     (20250206110000 > 20250301): an integer compared with a DATE,
 //     DATETIME, TIMESTAMP or TIME column becomes the temporal value MySQL
 //     converts it to.
-func (f *filter) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlparser.Expr, collations.ID, error) {
+func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlparser.Expr, collations.ID, error) {
 	col := func(x sqlparser.Expr) (int, bool) {
 		c, ok := x.(*sqlparser.ColName)
 		if !ok {
@@ -181,8 +201,14 @@ func (f *filter) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlparser.
 	}
 	for _, n := range havingColumns(cond) {
 		if n < 0 || n >= len(f.types) {
-			return nil, 0, fmt.Errorf("shardsql: merge: HAVING column %d out of range for a %d-column result", n, len(f.types))
+			return nil, 0, fmt.Errorf("shardsql: merge: %s column %d out of range for a %d-column result", f.what, n, len(f.types))
 		}
+	}
+	if f.nestedDecimalDiv(cond) {
+		return nil, 0, fmt.Errorf("%w: %s %s across nodes: a DECIMAL division inside an expression or a condition (MySQL computes with the quotient's internal digits, the evaluator rounds it; use AVG(x), or select the quotient by itself)", ErrUnsupported, f.what, sqlparser.String(f.cond))
+	}
+	if f.decimalDivInFloat(cond) {
+		return nil, 0, fmt.Errorf("%w: %s %s across nodes: a DECIMAL division (or AVG) with floating-point values (the server divides in DOUBLE there, the merge in DECIMAL; CAST the operands to DOUBLE or keep them apart)", ErrUnsupported, f.what, sqlparser.String(f.cond))
 	}
 	// which columns are compared directly, and with what
 	operand := func(c *sqlparser.Cursor) bool {
@@ -218,7 +244,7 @@ func (f *filter) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlparser.
 	for n, r := range f.refs {
 		if r.other && sqltypes.IsText(f.types[n]) && colls[n] != collations.CollationBinaryID {
 			if seen && colls[n] != literals {
-				return nil, 0, fmt.Errorf("%w: HAVING with functions over text of two collations across nodes", ErrUnsupported)
+				return nil, 0, fmt.Errorf("%w: %s with functions over text of two collations across nodes", ErrUnsupported, f.what)
 			}
 			literals, seen = colls[n], true
 		}
@@ -263,6 +289,91 @@ func (f *filter) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlparser.
 		return true
 	}).(sqlparser.Expr)
 	return cond, literals, nil
+}
+
+// nestedDecimalDiv reports a division of non-float values anywhere but
+// at the top of a select item (rootDiv) with aggregates or group values
+// as operands: there evalengine's quotient, rounded to the dividend's
+// scale + 4, is what MySQL sends; inside an expression MySQL goes on with
+// more digits.
+func (f *evaluator) nestedDecimalDiv(e sqlparser.Expr) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		b, ok := n.(*sqlparser.BinaryExpr)
+		if !ok || b.Operator != sqlparser.DivOp || f.hasFloat(b) {
+			return true, nil
+		}
+		if f.rootDiv && sqlparser.Expr(b) == e {
+			_, l := b.Left.(*sqlparser.ColName)
+			_, r := b.Right.(*sqlparser.ColName)
+			if l && r {
+				return true, nil
+			}
+		}
+		found = true
+		return false, nil
+	}, e)
+	return found
+}
+
+// hasFloat reports a floating-point column or literal in e.
+func (f *evaluator) hasFloat(e sqlparser.Expr) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch x := n.(type) {
+		case *sqlparser.ColName:
+			if i, ok := havingOffset(x); ok && i < len(f.types) && sqltypes.IsFloat(f.types[i]) {
+				found = true
+			}
+		case *sqlparser.Literal:
+			if x.Type == sqlparser.FloatVal {
+				found = true
+			}
+		}
+		return !found, nil
+	}, e)
+	return found
+}
+
+// decimalDivInFloat reports a division without floating-point operands
+// in an expression that also has floating-point values: MySQL computes
+// such a quotient (AVG(x) included: the router writes it SUM/COUNT) in
+// DOUBLE when its parent works in DOUBLE, evalengine in DECIMAL, and the
+// last digits differ.
+func (f *evaluator) decimalDivInFloat(e sqlparser.Expr) bool {
+	hasFloat := func(e sqlparser.Expr) bool {
+		found := false
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			switch x := n.(type) {
+			case *sqlparser.ColName:
+				if i, ok := havingOffset(x); ok && i < len(f.types) && sqltypes.IsFloat(f.types[i]) {
+					found = true
+				}
+			case *sqlparser.Literal:
+				if x.Type == sqlparser.FloatVal {
+					found = true
+				}
+			}
+			return !found, nil
+		}, e)
+		return found
+	}
+	if !hasFloat(e) {
+		return false
+	}
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if b, ok := n.(*sqlparser.BinaryExpr); ok && b.Operator == sqlparser.DivOp && !hasFloat(b) {
+			found = true
+		}
+		if c, ok := n.(*sqlparser.ColName); ok {
+			if i, ok := havingOffset(c); ok && f.quotients[i] && !sqltypes.IsFloat(f.types[i]) {
+				found = true
+			}
+		}
+		return !found, nil
+	}, e)
+	return found
 }
 
 func asExpr(n sqlparser.SQLNode) sqlparser.Expr {
@@ -315,36 +426,9 @@ func (f *filter) Next(dest []driver.Value) error {
 		if err := f.in.Next(dest); err != nil {
 			return err
 		}
-		if f.env == nil {
-			if err := f.setup(dest); err != nil {
-				return err
-			}
-		}
-		for i, t := range f.types {
-			r := &f.refs[i]
-			if !r.used {
-				continue
-			}
-			v := dest[i]
-			if b, ok := v.([]byte); ok && r.pad && len(b) > 0 && b[len(b)-1] == ' ' {
-				if r.other {
-					return fmt.Errorf("%w: HAVING with a function or LIKE over text with trailing spaces across nodes (the evaluator does not pad with spaces as the column's collation does; compare the column itself)", ErrUnsupported)
-				}
-				v = bytes.TrimRight(b, " ")
-			}
-			sv, err := sqlValue(t, v)
-			if err != nil {
-				return err
-			}
-			f.vals[i] = sv
-		}
-		f.env.Row = f.vals
-		res, err := f.evaluate()
+		res, err := f.eval(dest)
 		if err != nil {
-			if vterrors.Code(err) == vtrpcpb.Code_UNIMPLEMENTED {
-				return fmt.Errorf("%w: HAVING %s across nodes (%v)", ErrUnsupported, sqlparser.String(f.cond), err)
-			}
-			return fmt.Errorf("shardsql: merge: HAVING: %w", err)
+			return err
 		}
 		if res.ToBoolean() {
 			return nil
@@ -352,21 +436,60 @@ func (f *filter) Next(dest []driver.Value) error {
 	}
 }
 
+// eval evaluates the expression on a folded row, compiling it on the first.
+func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
+	if f.env == nil {
+		if err := f.setup(row); err != nil {
+			return evalengine.EvalResult{}, err
+		}
+	}
+	for i, t := range f.types {
+		r := &f.refs[i]
+		if !r.used {
+			continue
+		}
+		v := row[i]
+		if b, ok := v.([]byte); ok && r.pad && len(b) > 0 && b[len(b)-1] == ' ' {
+			if r.other {
+				return evalengine.EvalResult{}, fmt.Errorf("%w: %s with a function or LIKE over text with trailing spaces across nodes (the evaluator does not pad with spaces as the column's collation does; compare the column itself)", ErrUnsupported, f.what)
+			}
+			v = bytes.TrimRight(b, " ")
+		}
+		sv, err := sqlValue(t, v)
+		if err != nil {
+			return evalengine.EvalResult{}, err
+		}
+		f.vals[i] = sv
+	}
+	f.env.Row = f.vals
+	res, err := f.evaluate()
+	if err != nil {
+		if vterrors.Code(err) == vtrpcpb.Code_UNIMPLEMENTED {
+			return res, fmt.Errorf("%w: %s %s across nodes (%v)", ErrUnsupported, f.what, sqlparser.String(f.cond), err)
+		}
+		return res, fmt.Errorf("shardsql: merge: %s: %w", f.what, err)
+	}
+	return res, nil
+}
+
 // evaluate runs the condition on f.vals: compiled, or interpreted when
 // the compiled form panics (a type it did not expect).
-func (f *filter) evaluate() (evalengine.EvalResult, error) {
+func (f *evaluator) evaluate() (evalengine.EvalResult, error) {
 	if res, err, ok := f.try(f.compiled); ok {
 		return res, err
 	}
+	if f.interpreted == nil {
+		return evalengine.EvalResult{}, fmt.Errorf("%w: %s %s across nodes (the evaluator cannot compute it for these types)", ErrUnsupported, f.what, sqlparser.String(f.cond))
+	}
 	res, err, ok := f.try(f.interpreted)
 	if !ok {
-		return res, fmt.Errorf("shardsql: merge: HAVING %s: the evaluator failed: %w", sqlparser.String(f.cond), err)
+		return res, fmt.Errorf("shardsql: merge: %s %s: the evaluator failed: %w", f.what, sqlparser.String(f.cond), err)
 	}
 	return res, err
 }
 
 // try evaluates e, reporting false when it panics.
-func (f *filter) try(e evalengine.Expr) (res evalengine.EvalResult, err error, ok bool) {
+func (f *evaluator) try(e evalengine.Expr) (res evalengine.EvalResult, err error, ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			res, err, ok = evalengine.EvalResult{}, fmt.Errorf("%v", p), false

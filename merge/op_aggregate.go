@@ -21,6 +21,9 @@ func (a *OrderedAggregate) Description() string {
 	b.WriteString("OrderedAggregate")
 	if len(a.Group.Keys) > 0 {
 		fmt.Fprintf(&b, " group by %s", keyList(a.Group.Keys))
+		if a.Group.Rollup != nil {
+			b.WriteString(" with rollup")
+		}
 	} else {
 		b.WriteString(" of all rows")
 	}
@@ -52,6 +55,18 @@ func aggDescription(a Agg) string {
 		return "count_distinct(" + colName(a.Col) + ")"
 	case AggSumDistinct:
 		return "sum_distinct(" + colName(a.Col) + ")"
+	case AggAvgDistinct:
+		return "avg_distinct(" + colName(a.Col) + ")"
+	case AggAvgInternal:
+		return "avg_internal(" + colName(a.Col) + " / " + colName(a.CountCol) + ")"
+	case AggBitAnd:
+		return "bit_and(" + colName(a.Col) + ")"
+	case AggBitOr:
+		return "bit_or(" + colName(a.Col) + ")"
+	case AggBitXor:
+		return "bit_xor(" + colName(a.Col) + ")"
+	case AggGroupConcat:
+		return "group_concat(" + colName(a.Col) + ")"
 	}
 	return fmt.Sprintf("agg%d(%s)", a.Kind, colName(a.Col))
 }
@@ -82,22 +97,58 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 		return nil, nil, err
 	}
 	rg := &Group{Keys: keys}
+	if r := g.Rollup; r != nil {
+		if len(r.KeyCols) != len(g.Keys) {
+			return nil, nil, fmt.Errorf("shardsql: merge: ROLLUP of %d keys names the columns of %d", len(g.Keys), len(r.KeyCols))
+		}
+		rg.Rollup = &Rollup{KeyCols: make([][]int, len(r.KeyCols))}
+		for i, kc := range r.KeyCols {
+			for _, c := range kc {
+				col, err := cols.at(c)
+				if err != nil {
+					return nil, nil, err
+				}
+				rg.Rollup.KeyCols[i] = append(rg.Rollup.KeyCols[i], col)
+			}
+		}
+	}
 	for _, ag := range g.Aggs {
 		if ag.Col, err = cols.at(ag.Col); err != nil {
 			return nil, nil, err
 		}
-		if ag.Kind == AggAvg {
+		if ag.Kind == AggAvg || ag.Kind == AggAvgInternal {
 			if ag.CountCol, err = cols.at(ag.CountCol); err != nil {
 				return nil, nil, err
 			}
 		}
+		if ag.Concat != nil {
+			gc := *ag.Concat
+			if gc.ValueCol, err = cols.at(gc.ValueCol); err != nil {
+				return nil, nil, err
+			}
+			if gc.MaxLenCol, err = cols.at(gc.MaxLenCol); err != nil {
+				return nil, nil, err
+			}
+			if !gc.Distinct {
+				if gc.CountCol, err = cols.at(gc.CountCol); err != nil {
+					return nil, nil, err
+				}
+			}
+			ag.Concat = &gc
+		}
 		rg.Aggs = append(rg.Aggs, ag)
 	}
-	grouped, err := newGrouped(in.Cursor, rg, cols.kinds, cols.colls, len(cols.types))
+	var grouped Cursor
+	if rg.Rollup != nil {
+		grouped, err = newRolled(in.Cursor, rg, cols.kinds, cols.colls, len(cols.types))
+	} else {
+		grouped, err = newGrouped(in.Cursor, rg, cols.kinds, cols.colls, len(cols.types))
+	}
 	if err != nil {
 		return nil, nil, err
 	}
 	out := cols.clone()
+	out.quotients = quotientCols(rg)
 	out.kinds = foldedKinds(rg, cols.kinds)
 	for _, ag := range rg.Aggs {
 		out.sql[ag.Col] = foldedType(ag, cols.sql[ag.Col])

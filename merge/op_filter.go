@@ -29,5 +29,5 @@ func (f *Filter) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		return nil, err
 	}
 	cols := in.cols
-	return &Stream{Cursor: &filter{in: in.Cursor, cond: f.Cond, types: cols.sql, colls: cols.colls}, cols: cols}, nil
+	return &Stream{Cursor: newFilter(in.Cursor, f.Cond, cols.sql, cols.colls, cols.quotients), cols: cols}, nil
 }

@@ -80,6 +80,9 @@ type columns struct {
 	colls  []*textColl     // each text column's collation tracker, or nil
 	first  int             // the first hidden column (see HiddenCol)
 	merged map[int]ColumnType
+	// quotients are the folded columns holding an AVG's quotient with
+	// MySQL's internal digits (AggAvgInternal), for the evaluators above.
+	quotients map[int]bool
 	// uncollated: text columns have no known collation (a union's rows
 	// from several data sources), so ordering or comparing them is refused
 	// rather than done by bytes.

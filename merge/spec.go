@@ -15,6 +15,10 @@ type Spec struct {
 	// Group folds consecutive rows with equal keys into one, with aggregates.
 	// With no keys it folds every row into one (aggregates without GROUP BY).
 	Group *Group
+	// Project computes columns of the folded rows from their aggregates
+	// and group values (expressions over aggregates), before Having and
+	// MemorySort read them.
+	Project []Projection
 	// Having keeps only the folded rows for which it is true. It is the
 	// HAVING condition with every column reference replaced by
 	// HavingColumn(n), n its offset in the folded row (hidden columns
@@ -62,6 +66,8 @@ type Group struct {
 	// Aggs are the aggregate columns; every other column keeps the value of
 	// the group's first row.
 	Aggs []Agg
+	// Rollup adds WITH ROLLUP's super-aggregate rows; nil for none.
+	Rollup *Rollup
 }
 
 // AggKind is an aggregate function.
@@ -94,6 +100,8 @@ type Agg struct {
 	Col int
 	// CountCol is the node column with COUNT for AggAvg.
 	CountCol int
+	// Concat locates the columns of an AggGroupConcat.
+	Concat *GroupConcat
 }
 
 // hiddenBase marks column indexes that count from the first hidden column:

@@ -81,7 +81,9 @@ func foldedType(a Agg, in sqltypes.Type) sqltypes.Type {
 	switch a.Kind {
 	case AggCount, AggCountDistinct:
 		return sqltypes.Int64
-	case AggSum, AggSumDistinct, AggAvg:
+	case AggBitAnd, AggBitOr, AggBitXor:
+		return sqltypes.Uint64
+	case AggSum, AggSumDistinct, AggAvg, AggAvgDistinct, AggAvgInternal:
 		if sqltypes.IsFloat(in) {
 			return sqltypes.Float64
 		}

@@ -93,9 +93,6 @@ func (s *statement) planScatterWith(sel *sqlparser.Select, rt routed, plan func(
 	if sel.SQLCalcFoundRows {
 		return nil, unsupported(s.sql, "SQL_CALC_FOUND_ROWS across %d nodes", len(nodes))
 	}
-	if sel.GroupBy != nil && sel.GroupBy.WithRollup {
-		return nil, unsupported(s.sql, "GROUP BY … WITH ROLLUP across %d nodes", len(nodes))
-	}
 	var err error
 	switch {
 	case plan != nil:
@@ -117,6 +114,7 @@ func (s *statement) planScatterWith(sel *sqlparser.Select, rt routed, plan func(
 		m.node.Limit = nil // row numbers need every row before them
 	}
 	m.spec.Hidden = m.hidden
+	m.absoluteProjections()
 	m.node.SelectExprs = &sqlparser.SelectExprs{Exprs: m.exprs}
 	p := &Plan{SQL: s.sql, Kind: KindSelect, Table: rt.tables[0].Name, Units: make([]Unit, 0, len(nodes)), spec: &m.spec}
 	for _, n := range nodes {
@@ -328,4 +326,29 @@ func (m *scatter) planDistinct() error {
 	m.spec.Group = &merge.Group{Keys: keys}
 	m.spec.Distinct = true
 	return nil
+}
+
+// absoluteProjections writes the columns of the projections and of the
+// memory sort as offsets into the node rows, as HAVING's are: merge.Build
+// compares them to decide which projections HAVING or the memory sort
+// read (computed before them) and which only the returned rows need, and
+// a merge.HiddenCol reference never equals an offset. Projections exist
+// only with aggregates, where the select list has no * and m.visible is
+// the number of selected columns.
+func (m *scatter) absoluteProjections() {
+	if len(m.spec.Project) == 0 {
+		return
+	}
+	abs := func(col int) int {
+		if col >= merge.HiddenCol(0) {
+			return m.visible + col - merge.HiddenCol(0)
+		}
+		return col
+	}
+	for i, p := range m.spec.Project {
+		m.spec.Project[i].Col, m.spec.Project[i].ScaleCol = abs(p.Col), abs(p.ScaleCol)
+	}
+	for i, k := range m.spec.MemorySort {
+		m.spec.MemorySort[i].Col = abs(k.Col)
+	}
 }

@@ -3,6 +3,7 @@ package route
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
@@ -32,8 +33,24 @@ func (m *scatter) planGroup() error {
 			}
 			continue
 		}
-		if sqlparser.ContainsAggregation(ae.Expr) {
-			return unsupported(m.s.sql, "expression over aggregate functions %s across nodes", sqlparser.String(ae.Expr))
+	}
+	// expressions over aggregates, once the selected aggregates are known
+	// (the expressions reuse their columns)
+	for i := 0; i < m.visible; i++ {
+		ae := m.exprs[i].(*sqlparser.AliasedExpr)
+		if _, agg := ae.Expr.(sqlparser.AggrFunc); !agg && sqlparser.ContainsAggregation(ae.Expr) {
+			name := ae.As
+			if name.IsEmpty() {
+				text, ok := m.s.callerName(ae)
+				if !ok {
+					text = columnName(ae.Expr)
+				}
+				name = sqlparser.NewIdentifierCI(text)
+			}
+			m.replace(i, &sqlparser.AliasedExpr{Expr: nodeNull(ae.Expr), As: name})
+			if err := m.project(i, ae.Expr, "select item", namesSelect); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -103,7 +120,11 @@ func (m *scatter) planGroup() error {
 			// by position: a select alias may shadow a column the argument names
 			arg = sqlparser.NewIntLiteral(strconv.Itoa(m.distinctKey.Col + 1))
 		}
-		nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: arg})
+		dir := sqlparser.AscOrder
+		if m.distinctKey.Desc {
+			dir = sqlparser.DescOrder
+		}
+		nodeOrder = append(nodeOrder, &sqlparser.Order{Expr: arg, Direction: dir})
 		m.spec.Sort = append(append([]merge.SortKey(nil), sortKeys...), m.distinctKey)
 	}
 	m.node.OrderBy = nodeOrder
@@ -116,8 +137,157 @@ func (m *scatter) planGroup() error {
 		m.spec.Having = cond
 		m.node.Having = nil
 	}
+	if m.sel.GroupBy != nil && m.sel.GroupBy.WithRollup {
+		if err := m.rollup(groupKeys, groupExprs); err != nil {
+			return err
+		}
+	}
+	if len(m.spec.MemorySort) > 0 && m.avgInProjection() {
+		// MariaDB sorts such groups through a temporary table that holds
+		// AVG at the scale it sends, and computes the select items from
+		// that; without the sort, from the internal digits
+		return unsupported(m.s.sql, "AVG inside a select item or ORDER BY expression with ORDER BY an aggregate across nodes (the server rounds the average first or not depending on its plan)")
+	}
 	m.spec.Group.Aggs = m.aggs
 	return nil
+}
+
+// avgInProjection reports an expression over aggregates (select item or
+// ORDER BY) that reads an AVG's internal quotient.
+func (m *scatter) avgInProjection() bool {
+	internal := map[int]bool{}
+	for _, a := range m.aggs {
+		if a.Kind == merge.AggAvgInternal {
+			internal[a.Col] = true
+		}
+	}
+	for _, p := range m.spec.Project {
+		for _, n := range havingCols(p.Expr) {
+			col := n
+			if n >= m.visible {
+				col = merge.HiddenCol(n - m.visible)
+			}
+			if internal[col] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rollup plans GROUP BY … WITH ROLLUP: the nodes group without it, and
+// the merge adds the super-aggregate rows (merge.Rollup), NULL in every
+// column holding a rolled-up key's value.
+func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
+	switch {
+	case len(m.sel.OrderBy) > 0:
+		return unsupported(m.s.sql, "ORDER BY with GROUP BY … WITH ROLLUP across nodes")
+	case m.distinctArg != nil:
+		return unsupported(m.s.sql, "DISTINCT aggregates or GROUP_CONCAT with WITH ROLLUP across nodes")
+	}
+	for _, a := range m.aggs {
+		if a.Kind == merge.AggGroupConcat || a.Kind == merge.AggCountDistinct || a.Kind == merge.AggSumDistinct || a.Kind == merge.AggAvgDistinct {
+			return unsupported(m.s.sql, "DISTINCT aggregates or GROUP_CONCAT with WITH ROLLUP across nodes")
+		}
+	}
+	if m.node.GroupBy == m.sel.GroupBy {
+		m.node.GroupBy = &sqlparser.GroupBy{Exprs: m.sel.GroupBy.Exprs}
+	}
+	projected := map[int]bool{}
+	for _, p := range m.spec.Project {
+		projected[p.Col] = true
+	}
+	r := &merge.Rollup{KeyCols: make([][]int, len(keys))}
+	isKey := map[int]bool{}
+	for i, k := range keys {
+		texts := map[string]bool{sqlparser.String(exprs[i]): true}
+		if k.Col < m.visible {
+			texts[sqlparser.String(m.origExpr(k.Col))] = true
+		}
+		cols := []int{k.Col}
+		for j, se := range m.exprs {
+			col := j
+			if j >= m.visible {
+				col = merge.HiddenCol(j - m.visible)
+			}
+			ae, ok := se.(*sqlparser.AliasedExpr)
+			if !ok || col == k.Col || m.isAggregateCol(col) || projected[col] {
+				continue
+			}
+			if texts[sqlparser.String(ae.Expr)] || (j < m.visible && texts[sqlparser.String(m.origExpr(j))]) {
+				cols = append(cols, col)
+			}
+		}
+		for _, c := range cols {
+			isKey[c] = true
+		}
+		r.KeyCols[i] = cols
+	}
+	for i := 0; i < m.visible; i++ {
+		if isKey[i] || m.isAggregateCol(i) || projected[i] {
+			continue
+		}
+		if _, lit := m.origExpr(i).(*sqlparser.Literal); lit {
+			continue
+		}
+		return unsupported(m.s.sql, "select item %s with WITH ROLLUP across nodes: neither a GROUP BY key nor over aggregates", sqlparser.String(m.origExpr(i)))
+	}
+	for _, p := range m.spec.Project {
+		for _, n := range havingCols(p.Expr) {
+			col := n
+			if n >= m.visible {
+				col = merge.HiddenCol(n - m.visible)
+			}
+			for i, cols := range r.KeyCols {
+				if _, plain := exprs[i].(*sqlparser.ColName); !plain && slicesContains(cols, col) {
+					// MariaDB NULLs a bare key column in the rollup rows, but
+					// an expression key inside another expression keeps the
+					// last group's value
+					return unsupported(m.s.sql, "an expression over aggregates reading the GROUP BY expression %s with WITH ROLLUP across nodes", sqlparser.String(exprs[i]))
+				}
+			}
+		}
+	}
+	if m.spec.Having != nil {
+		// MariaDB filters the super-aggregate rows by their aggregates but
+		// not by the NULL keys (HAVING grp IS NULL keeps no rollup row)
+		for _, n := range havingCols(m.spec.Having) {
+			col := n
+			if n >= m.visible {
+				col = merge.HiddenCol(n - m.visible)
+			}
+			if isKey[col] {
+				return unsupported(m.s.sql, "HAVING on a GROUP BY key with WITH ROLLUP across nodes")
+			}
+		}
+	}
+	m.spec.Group.Rollup = r
+	return nil
+}
+
+func slicesContains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// havingCols lists the folded-row offsets a translated condition reads.
+func havingCols(e sqlparser.Expr) []int {
+	var out []int
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if c, ok := n.(*sqlparser.ColName); ok {
+			if s, ok := strings.CutPrefix(c.Name.String(), merge.HavingColumn(0).Name.String()[:len(merge.HavingColumn(0).Name.String())-1]); ok {
+				if i, err := strconv.Atoi(s); err == nil {
+					out = append(out, i)
+				}
+			}
+		}
+		return true, nil
+	}, e)
+	return out
 }
 
 // nodeRef is how the node ORDER BY names the group key in merge column
@@ -150,9 +320,22 @@ func (m *scatter) orderKey(o *sqlparser.Order) (merge.SortKey, error) {
 		return merge.SortKey{}, err
 	}
 	if col < 0 {
+		if _, agg := o.Expr.(sqlparser.AggrFunc); !agg && sqlparser.ContainsAggregation(o.Expr) {
+			// an expression over aggregates: the node computes it in a
+			// hidden column (for its type), the merge evaluates it
+			col = m.hiddenCol(nodeNull(o.Expr))
+			if err := m.project(col, o.Expr, "ORDER BY", namesOrder); err != nil {
+				return merge.SortKey{}, err
+			}
+			m.collate(col, o.Expr)
+			return merge.SortKey{Col: col, Desc: desc}, nil
+		}
 		if col, err = m.hiddenAggregate(o.Expr); err != nil {
 			return merge.SortKey{}, err
 		}
+	}
+	if err := m.enumExtreme(o.Expr); err != nil {
+		return merge.SortKey{}, err
 	}
 	if col < 0 {
 		return m.sortKey(o.Expr, desc, false)
@@ -161,6 +344,54 @@ func (m *scatter) orderKey(o *sqlparser.Order) (merge.SortKey, error) {
 		col = m.keyCol(col, m.exprAt(col))
 	}
 	return merge.SortKey{Col: col, Desc: desc}, nil
+}
+
+// project makes the merge compute merge column col from e, an expression
+// over aggregates: its aggregates and the group values it reads become
+// columns of the folded row (hidden ones when not selected). The node
+// column col computes nodeNull(e), for the name and type one server
+// gives e; a hidden column shows e's DECIMAL scale (merge.Projection).
+func (m *scatter) project(col int, e sqlparser.Expr, clause string, rules nameRules) error {
+	x, err := m.overAggregates(e, clause, rules)
+	if err != nil {
+		return err
+	}
+	scale := m.hiddenCol(nodeGuard(e, sqlparser.NewIntLiteral("0")))
+	m.spec.Project = append(m.spec.Project, merge.Projection{Col: col, Expr: x, ScaleCol: scale})
+	return nil
+}
+
+// nodeNull is IF(COUNT(*) < 0, e, NULL): e's type and name, never its
+// value. A node computing e over its partial group could fail where the
+// whole does not (COUNT(*) - BIT_XOR(x) out of the BIGINT UNSIGNED range).
+func nodeNull(e sqlparser.Expr) sqlparser.Expr { return nodeGuard(e, &sqlparser.NullVal{}) }
+
+// nodeGuard is IF(COUNT(*) < 0, e, other): a condition the server cannot
+// fold, so the type is e's (with other's), and never true, so e is never
+// evaluated.
+func nodeGuard(e, other sqlparser.Expr) sqlparser.Expr {
+	never := &sqlparser.ComparisonExpr{Operator: sqlparser.LessThanOp, Left: &sqlparser.CountStar{}, Right: sqlparser.NewIntLiteral("0")}
+	return &sqlparser.FuncExpr{Name: sqlparser.NewIdentifierCI("if"), Exprs: []sqlparser.Expr{never, e, other}}
+}
+
+// enumExtreme refuses ORDER BY MIN/MAX of an ENUM or SET column: the
+// server orders the extremes by index while it picks them by text, and
+// reports them as ENUM or as VARCHAR depending on its plan (the nodes'
+// finer groups for COUNT(DISTINCT) change it), so the merge cannot tell.
+func (m *scatter) enumExtreme(e sqlparser.Expr) error {
+	var arg sqlparser.Expr
+	switch f := e.(type) {
+	case *sqlparser.Min:
+		arg = f.Arg
+	case *sqlparser.Max:
+		arg = f.Arg
+	default:
+		return nil
+	}
+	if m.isEnum(arg) {
+		return unsupported(m.s.sql, "ORDER BY %s of an ENUM or SET column across nodes (order by MAX(CAST(col AS CHAR)) or MAX(col+0))", sqlparser.String(e))
+	}
+	return nil
 }
 
 // hiddenAggregate adds an aggregate the select list lacks (for ORDER BY or
@@ -175,7 +406,9 @@ func (m *scatter) hiddenAggregate(e sqlparser.Expr) (int, error) {
 	}
 	text := sqlparser.String(e)
 	for _, a := range m.aggs {
-		if a.Col >= merge.HiddenCol(0) && sqlparser.String(m.exprs[m.visible+a.Col-merge.HiddenCol(0)].(*sqlparser.AliasedExpr).Expr) == text {
+		// (an AVG's column computes SUM on the nodes but folds to the
+		// average: it is no SUM to reuse)
+		if a.Col >= merge.HiddenCol(0) && a.Kind != merge.AggAvg && a.Kind != merge.AggAvgInternal && sqlparser.String(m.exprs[m.visible+a.Col-merge.HiddenCol(0)].(*sqlparser.AliasedExpr).Expr) == text {
 			return a.Col, nil
 		}
 	}
@@ -210,6 +443,20 @@ func (m *scatter) aggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.Ag
 		if f.Distinct {
 			return m.distinctAggregate(col, ae, agg, f.Arg, merge.AggSumDistinct)
 		}
+	case *sqlparser.GroupConcatExpr:
+		return m.groupConcat(col, f)
+	case *sqlparser.BitAnd:
+		a.Kind = merge.AggBitAnd
+	case *sqlparser.BitOr:
+		a.Kind = merge.AggBitOr
+	case *sqlparser.BitXor:
+		a.Kind = merge.AggBitXor
+	case *sqlparser.Std, *sqlparser.StdDev, *sqlparser.StdPop, *sqlparser.StdSamp,
+		*sqlparser.Variance, *sqlparser.VarPop, *sqlparser.VarSamp:
+		// the servers compute these in DOUBLE with a running update whose
+		// rounding depends on the order of the rows; an exact merge (count,
+		// sum and sum of squares in DECIMAL) differs in the last digits
+		return unsupported(m.s.sql, "%s across nodes: the servers compute it in floating point in row order, a merge cannot reproduce its last digits (select COUNT(x), SUM(x) and SUM(x*x) and compute it from them)", sqlparser.String(agg))
 	case *sqlparser.Min:
 		a.Kind = merge.AggMin
 		m.collate(col, f)
@@ -217,11 +464,11 @@ func (m *scatter) aggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.Ag
 		a.Kind = merge.AggMax
 		m.collate(col, f)
 	case *sqlparser.Avg:
-		if f.Distinct {
-			return unsupported(m.s.sql, "AVG(DISTINCT …) across nodes")
-		}
 		if err := m.checkInexact(agg, f.Arg); err != nil {
 			return err
+		}
+		if f.Distinct {
+			return m.distinctAggregate(col, ae, agg, f.Arg, merge.AggAvgDistinct)
 		}
 		a.Kind = merge.AggAvg
 		sum := &sqlparser.AliasedExpr{Expr: &sqlparser.Sum{Arg: f.Arg}, As: ae.As}
@@ -304,6 +551,66 @@ func (m *scatter) distinctAggregate(col int, ae *sqlparser.AliasedExpr, agg sqlp
 	m.replace(col, &sqlparser.AliasedExpr{Expr: arg, As: name})
 	m.collate(col, arg)
 	m.aggs = append(m.aggs, merge.Agg{Kind: kind, Col: col})
-	m.distinctKey = merge.SortKey{Col: col}
+	m.distinctKey = merge.SortKey{Col: col, Desc: m.distinctKey.Desc} // (a GROUP_CONCAT's direction)
+	return nil
+}
+
+// groupConcat plans GROUP_CONCAT([DISTINCT] x [ORDER BY x [DESC]]
+// [SEPARATOR s]) as the DISTINCT aggregates are planned: x joins the node
+// GROUP BY and ORDER BY, so each node sends each value of x once per
+// group, with COUNT(x) for how many rows had it, and the merge
+// concatenates the values as they stream in x's order. The node column
+// keeps the GROUP_CONCAT for its name and type; hidden columns carry x,
+// the count and the session's group_concat_max_len.
+func (m *scatter) groupConcat(col int, f *sqlparser.GroupConcatExpr) error {
+	if f.Limit != nil {
+		return unsupported(m.s.sql, "GROUP_CONCAT with LIMIT across nodes")
+	}
+	if len(f.Exprs) != 1 {
+		return unsupported(m.s.sql, "GROUP_CONCAT of several expressions across nodes (CONCAT them into one)")
+	}
+	x := f.Exprs[0]
+	desc := false
+	switch {
+	case len(f.OrderBy) == 0:
+	case len(f.OrderBy) == 1 && sqlparser.String(f.OrderBy[0].Expr) == sqlparser.String(x):
+		desc = f.OrderBy[0].Direction == sqlparser.DescOrder
+	default:
+		return unsupported(m.s.sql, "GROUP_CONCAT ordered by another expression than its argument across nodes")
+	}
+	if m.distinctArg != nil {
+		if sqlparser.String(m.distinctArg) != sqlparser.String(x) {
+			return unsupported(m.s.sql, "DISTINCT aggregates and GROUP_CONCAT over different expressions across nodes")
+		}
+		for _, a := range m.aggs {
+			if a.Kind == merge.AggGroupConcat && a.Concat.Desc != desc {
+				return unsupported(m.s.sql, "GROUP_CONCATs in opposite orders across nodes")
+			}
+		}
+	}
+	sep := "," // the parser keeps SEPARATOR as its SQL text, "" when absent
+	if f.Separator != "" {
+		lit, err := tokenParser.ParseExpr(f.Separator)
+		l, ok := lit.(*sqlparser.Literal)
+		if err != nil || !ok || l.Type != sqlparser.StrVal {
+			return unsupported(m.s.sql, "GROUP_CONCAT SEPARATOR %s across nodes", f.Separator)
+		}
+		sep = l.Val
+	}
+	m.distinctArg = x
+	val := m.hiddenCol(x)
+	m.collate(val, x)
+	gc := &merge.GroupConcat{ValueCol: val, CountCol: -1, Separator: sep, Distinct: f.Distinct, Desc: desc}
+	if !f.Distinct {
+		gc.CountCol = m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{x}})
+	}
+	maxLen, err := tokenParser.ParseExpr("@@session.group_concat_max_len")
+	if err != nil {
+		return fmt.Errorf("shardsql: route: %w", err)
+	}
+	gc.MaxLenCol = m.hiddenCol(maxLen)
+	m.aggs = append(m.aggs, merge.Agg{Kind: merge.AggGroupConcat, Col: col, Concat: gc})
+	m.collate(col, f) // the result compares by its collation (ORDER BY, HAVING)
+	m.distinctKey = merge.SortKey{Col: val, Desc: desc}
 	return nil
 }

@@ -19,6 +19,28 @@ import (
 // Names resolve as MySQL resolves them in HAVING: a name that is both a
 // select alias and a GROUP BY column is the column.
 func (m *scatter) having(e sqlparser.Expr) (sqlparser.Expr, error) {
+	return m.overAggregates(e, "HAVING", namesHaving)
+}
+
+// nameRules says how overAggregates resolves a bare name.
+type nameRules uint8
+
+const (
+	// namesHaving: a GROUP BY column, then a select alias, then a column.
+	namesHaving nameRules = iota
+	// namesSelect: a column of the tables (a select item cannot name
+	// another item's alias).
+	namesSelect
+	// namesOrder: a column; a name that is a select alias is refused
+	// (the node computes the expression in its select list, where the
+	// alias does not resolve).
+	namesOrder
+)
+
+// overAggregates translates an expression over aggregates of HAVING, the
+// select list or ORDER BY for the merge evaluator, as having does; names
+// resolve by rules.
+func (m *scatter) overAggregates(e sqlparser.Expr, clause string, rules nameRules) (sqlparser.Expr, error) {
 	var err error
 	setErr := func(e error) {
 		if err == nil {
@@ -44,23 +66,65 @@ func (m *scatter) having(e sqlparser.Expr) (sqlparser.Expr, error) {
 		}
 		switch n := c.Node().(type) {
 		case *sqlparser.Subquery:
-			setErr(unsupported(m.s.sql, "subquery in HAVING across nodes"))
+			setErr(unsupported(m.s.sql, "subquery in %s across nodes", clause))
+			return false
+		case *sqlparser.Avg:
+			if n.Distinct {
+				// the folded AVG(DISTINCT) is rounded to the scale MySQL
+				// sends; MySQL computes the expression from more digits
+				setErr(unsupported(m.s.sql, "AVG(DISTINCT …) inside an expression or HAVING across nodes (select it, or compute SUM(DISTINCT x)/COUNT(DISTINCT x))"))
+				return false
+			}
+			if overClause(n) {
+				col, e := m.havingAggregate(n)
+				return replace(c, col, e)
+			}
+			// the unrounded average (merge.AggAvgInternal), not the folded
+			// AVG: MySQL computes AVG(x) + 1 or AVG(x) >= 2.5 from the
+			// quotient's internal digits, and sends it rounded
+			if e := m.checkInexact(n, n.Arg); e != nil {
+				setErr(e)
+				return false
+			}
+			// ... but only where MySQL computes with it as a DECIMAL: a
+			// string function sees the rounded text, a DOUBLE context
+			// (refused by the merge) divides in floating point
+			switch p := c.Parent().(type) {
+			case nil, *sqlparser.ComparisonExpr, *sqlparser.BetweenExpr, *sqlparser.AndExpr, *sqlparser.OrExpr, *sqlparser.NotExpr:
+			case *sqlparser.BinaryExpr:
+				if p.Operator != sqlparser.PlusOp && p.Operator != sqlparser.MinusOp && p.Operator != sqlparser.MultOp && p.Operator != sqlparser.DivOp {
+					setErr(unsupported(m.s.sql, "AVG under the operator %s across nodes", p.Operator.ToString()))
+					return false
+				}
+			case *sqlparser.UnaryExpr:
+				if p.Operator != sqlparser.UMinusOp {
+					setErr(unsupported(m.s.sql, "AVG under a unary operator across nodes"))
+					return false
+				}
+			default:
+				setErr(unsupported(m.s.sql, "AVG inside a function across nodes (the function sees MySQL's internal or rounded average depending on its argument type; select AVG(x) by itself)"))
+				return false
+			}
+			sum := m.hiddenCol(&sqlparser.Sum{Arg: n.Arg})
+			cnt := m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{n.Arg}})
+			m.aggs = append(m.aggs, merge.Agg{Kind: merge.AggAvgInternal, Col: sum, CountCol: cnt})
+			c.Replace(m.havingPlaceholder(sum))
 			return false
 		case sqlparser.AggrFunc:
 			col, e := m.havingAggregate(n)
 			return replace(c, col, e)
 		case *sqlparser.ColName:
-			col, e := m.havingColumn(n)
+			col, e := m.havingColumn(n, rules)
 			return replace(c, col, e)
 		case *sqlparser.Argument:
 			v, ok := m.s.value(n)
 			if !ok {
-				setErr(unsupported(m.s.sql, "HAVING argument %s across nodes", sqlparser.String(n)))
+				setErr(unsupported(m.s.sql, "%s argument %s across nodes", clause, sqlparser.String(n)))
 				return false
 			}
 			lit, e := argLiteral(v)
 			if e != nil {
-				setErr(unsupported(m.s.sql, "HAVING argument of type %T across nodes", v))
+				setErr(unsupported(m.s.sql, "%s argument of type %T across nodes", clause, v))
 				return false
 			}
 			c.Replace(lit)
@@ -73,7 +137,7 @@ func (m *scatter) having(e sqlparser.Expr) (sqlparser.Expr, error) {
 	}
 	cond := rewritten.(sqlparser.Expr)
 	if _, terr := merge.TranslateHaving(cond); terr != nil {
-		return nil, unsupported(m.s.sql, "HAVING %s across nodes (%v)", sqlparser.String(e), terr)
+		return nil, unsupported(m.s.sql, "%s %s across nodes (%v)", clause, sqlparser.String(e), terr)
 	}
 	return cond, nil
 }
@@ -101,7 +165,10 @@ func (m *scatter) havingAggregate(agg sqlparser.AggrFunc) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	m.collate(col, agg)
+	switch agg.(type) {
+	case *sqlparser.Min, *sqlparser.Max, *sqlparser.GroupConcatExpr:
+		m.collate(col, agg) // text extremes compare by collation; counts and sums are numbers
+	}
 	return col, nil
 }
 
@@ -118,11 +185,15 @@ func (m *scatter) isAggregateCol(col int) bool {
 // havingColumn resolves a name in HAVING: a GROUP BY column wins over a
 // select alias of the same name (as in MySQL), then aliases, then selected
 // columns; anything else is fetched as a hidden column (a group key or a
-// value functionally dependent on it).
-func (m *scatter) havingColumn(c *sqlparser.ColName) (int, error) {
-	if c.Qualifier.IsEmpty() && !m.groupColumn(c.Name) {
+// value functionally dependent on it). In the select list and ORDER BY
+// (rules) aliases do not resolve.
+func (m *scatter) havingColumn(c *sqlparser.ColName, rules nameRules) (int, error) {
+	if c.Qualifier.IsEmpty() && (rules == namesOrder || !m.groupColumn(c.Name)) && rules != namesSelect {
 		for i := 0; i < m.visible; i++ {
 			if ae, ok := m.exprs[i].(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && ae.As.Equal(c.Name) {
+				if rules == namesOrder {
+					return -1, unsupported(m.s.sql, "select alias %s inside an ORDER BY expression over aggregates across nodes (repeat the aliased expression)", c.Name.String())
+				}
 				return i, nil
 			}
 		}

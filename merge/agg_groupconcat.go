@@ -1,0 +1,135 @@
+package merge
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// AggGroupConcat concatenates the values of a GROUP_CONCAT (Agg.Concat
+// says where they are). Each node groups by the group keys and the
+// argument and sorts by them, so the values of one group arrive from all
+// nodes merged in the argument's order: GROUP_CONCAT(x ORDER BY x) of
+// one server. (Without ORDER BY one server's order is unspecified; the
+// merge gives x's.)
+const AggGroupConcat AggKind = 48
+
+// GroupConcat locates the node columns of a GROUP_CONCAT.
+type GroupConcat struct {
+	// ValueCol holds the argument, one distinct value per node row.
+	ValueCol int
+	// CountCol holds how many rows of the node had the value (COUNT(x));
+	// -1 for DISTINCT, where each value counts once.
+	CountCol int
+	// MaxLenCol holds the session's @@group_concat_max_len: the result is
+	// cut to that many bytes (at a character boundary), as the server cuts it.
+	MaxLenCol int
+	// Separator goes between values (default ",").
+	Separator string
+	// Distinct keeps each value once, by the argument's type and collation.
+	Distinct bool
+	// Desc: ORDER BY x DESC.
+	Desc bool
+}
+
+// groupConcatAgg builds one group's GROUP_CONCAT.
+type groupConcatAgg struct {
+	gc   GroupConcat
+	cmp  cmpKey // of ValueCol, for DISTINCT
+	buf  []byte
+	any  bool // a value was added
+	full bool // cut at the maximum length: later values are dropped
+	prev key
+	seen bool
+}
+
+func (g *groupConcatAgg) reset() {
+	g.buf, g.any, g.full, g.seen = g.buf[:0], false, false, false
+}
+
+func (g *groupConcatAgg) add(row []driver.Value) error {
+	v := row[g.gc.ValueCol]
+	if v == nil || g.full {
+		return nil
+	}
+	n := int64(1)
+	if g.gc.Distinct {
+		var k key
+		if err := decodeAgg(&g.cmp, row, &k); err != nil {
+			return err
+		}
+		if g.seen && g.cmp.compare(&k, &g.prev) == 0 {
+			return nil
+		}
+		g.seen, g.prev = true, k
+		if k.b != nil {
+			g.prev.b = append(g.prev.b[:0:0], k.b...) // the row buffer is reused
+		}
+	} else {
+		var err error
+		if n, err = toInt(row[g.gc.CountCol]); err != nil {
+			return err
+		}
+	}
+	limit, err := toInt(row[g.gc.MaxLenCol])
+	if err != nil {
+		return err
+	}
+	for ; n > 0 && !g.full; n-- {
+		if g.any {
+			g.buf = append(g.buf, g.gc.Separator...)
+		}
+		g.any = true
+		if g.buf, err = appendText(g.buf, v); err != nil {
+			return err
+		}
+		if int64(len(g.buf)) > limit {
+			g.buf, g.full = cutUTF8(g.buf, int(limit)), true
+		}
+	}
+	return nil
+}
+
+func (g *groupConcatAgg) result() driver.Value {
+	if !g.any {
+		return nil
+	}
+	return append([]byte(nil), g.buf...)
+}
+
+// appendText appends a value as the server writes it in a GROUP_CONCAT.
+func appendText(b []byte, v driver.Value) ([]byte, error) {
+	switch x := v.(type) {
+	case []byte:
+		return append(b, x...), nil
+	case string:
+		return append(b, x...), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case uint64:
+		return strconv.AppendUint(b, x, 10), nil
+	}
+	// a float's or time's text depends on the column's declared decimals
+	return b, fmt.Errorf("%w: GROUP_CONCAT of a %T value across nodes (CAST the argument to CHAR)", ErrUnsupported, v)
+}
+
+// cutUTF8 cuts b to at most limit bytes, not inside a character.
+func cutUTF8(b []byte, limit int) []byte {
+	if limit < 0 {
+		limit = 0
+	}
+	if len(b) <= limit {
+		return b
+	}
+	b = b[:limit]
+	for j := len(b) - 1; j >= 0 && j >= len(b)-utf8.UTFMax; j-- {
+		if utf8.RuneStart(b[j]) {
+			if !utf8.FullRune(b[j:]) {
+				b = b[:j] // an incomplete last character
+			}
+			break
+		}
+	}
+	return b
+}
