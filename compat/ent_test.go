@@ -126,7 +126,7 @@ func TestEnt(t *testing.T) {
 		must(rows.Err())
 		rows.Close()
 		q, args = entsql.Dialect(dialect.MySQL).Select("name", "age").From(entsql.Table("e_users")).
-			OrderBy(entsql.Desc("age")).Limit(5).Offset(3).Query()
+			OrderBy(entsql.Desc("age"), "name").Limit(5).Offset(3).Query() // a total order: ties on age have no defined order
 		var page entsql.Rows
 		must(drv.Query(ctx, q, args, &page))
 		for page.Next() {
