@@ -5,8 +5,9 @@ import (
 )
 
 // checkOuterJoins refuses an outer join whose preserved side reads no
-// sharded table (only broadcast tables) while its other side reads a
-// sharded one, when the statement runs on several nodes.
+// sharded table (only broadcast tables, or unsharded tables when every node
+// is on their data source) while its other side reads a sharded one, when
+// the statement runs on several nodes.
 //
 // The hazard: every node holds the whole broadcast table but only its own
 // slice of the sharded one, so each node preserves every broadcast row that
@@ -72,7 +73,10 @@ func (s *statement) checkOuterJoin(sel *sqlparser.Select, j *sqlparser.JoinTable
 	}
 	keep := "the preserved side"
 	if len(kept) > 0 {
-		keep = "broadcast table " + fullName(kept[0].name)
+		keep = "table " + fullName(kept[0].name) // on the home data source
+		if s.resolve(kept[0].name).broadcast != "" {
+			keep = "broadcast " + keep
+		}
 	}
 	return unsupported(s.sql, "%s JOIN preserving %s against sharded table %s on %d nodes: every node would return the rows of %s without a match on that node, so they would repeat (evaluate the preserved side once: route %s to one node with a condition on %s.%s, make the join an inner one with a WHERE condition on a column of %s such as %s.%s IS NOT NULL, or run the join in the application)",
 		kind, keep, other[i].sharded.Name, nodes, keep, other[i].sharded.Name, other[i].qualifier(), other[i].sharded.Column,

@@ -34,7 +34,7 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkOuterJoins(sel, len(rt.nodes)); err != nil {
+	if err := s.checkJoinNodes(sh, sel, rt); err != nil {
 		return nil, err
 	}
 	if len(rt.nodes) > 1 {
