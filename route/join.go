@@ -44,7 +44,7 @@ func (s *statement) checkJoin(sh *shape, sel *sqlparser.Select) error {
 				first.sharded.Name, sh.sharded[i+1].sharded.Name, first.qualifier(), first.sharded.Column, sh.sharded[i+1].qualifier(), sh.sharded[i+1].sharded.Column)
 		}
 	}
-	return nil
+	return s.checkJoinScopes(sh, sel)
 }
 
 // keyRef returns the index of the reference whose sharding column e names
