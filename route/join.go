@@ -5,16 +5,13 @@ import (
 )
 
 // checkJoin accepts the tables of a SELECT when they can run node by node:
-// besides sharded tables only broadcast tables (a full copy on every data
-// source); the sharded tables bound to each other (Topology.Bind) and
-// joined on their sharding columns, so matching rows share a node.
+// the sharded tables bound to each other (Topology.Bind) and joined on
+// their sharding columns, so matching rows share a node. The other tables
+// (broadcast tables, and tables the topology does not know, which live on
+// the home data source) are checked once the nodes are known
+// (checkJoinNodes).
 func (s *statement) checkJoin(sh *shape, sel *sqlparser.Select) error {
 	first := sh.sharded[0]
-	for _, ref := range sh.refs {
-		if ref.sharded == nil && s.resolve(ref.name).broadcast == "" {
-			return unsupported(s.sql, "join of sharded table %s with %s, which is neither bound to it nor a broadcast table", first.sharded.Name, fullName(ref.name))
-		}
-	}
 	if len(sh.sharded) == 1 {
 		return nil
 	}
@@ -47,7 +44,7 @@ func (s *statement) checkJoin(sh *shape, sel *sqlparser.Select) error {
 				first.sharded.Name, sh.sharded[i+1].sharded.Name, first.qualifier(), first.sharded.Column, sh.sharded[i+1].qualifier(), sh.sharded[i+1].sharded.Column)
 		}
 	}
-	return nil
+	return s.checkJoinScopes(sh, sel)
 }
 
 // keyRef returns the index of the reference whose sharding column e names

@@ -34,6 +34,9 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkJoinNodes(sh, sel, rt); err != nil {
+		return nil, err
+	}
 	if len(rt.nodes) > 1 {
 		if err := s.checkFunctions(sel, len(rt.nodes)); err != nil {
 			return nil, err
