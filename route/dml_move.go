@@ -115,7 +115,11 @@ func (s *statement) routeKeyUpdate(upd *sqlparser.Update, ref tableRef, set *sql
 		return nil, unsupported(s.sql, "UPDATE … WITH that moves rows of sharded table %s to another node", table.Name)
 	}
 	tables := []*shard.ShardedTable{table}
-	move := &KeyMove{Target: table.Nodes[target], Update: s.render(upd, tables, target, rt.ins, nil)}
+	// The target's UPDATE keeps its IN lists whole (no ins): trimmed to
+	// the target's own values, `user_id IN (0, 6, 7)` setting 6 would
+	// become `user_id IN (6)` there and miss the rows just moved in with
+	// their old keys 0 and 7, leaving them on the wrong node unchanged.
+	move := &KeyMove{Target: table.Nodes[target], Update: s.render(upd, tables, target, nil, nil)}
 	sel := &sqlparser.Select{
 		From:        upd.TableExprs,
 		SelectExprs: &sqlparser.SelectExprs{Exprs: []sqlparser.SelectExpr{&sqlparser.StarExpr{}}},
