@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/route"
 )
 
 // TestUpdateShardingColumnSpellings: UPDATEs of the sharding column spelled in
@@ -42,4 +44,27 @@ func TestUpdateShardingColumnSpellings(t *testing.T) {
 		assert.Equal(t, acctRows(t, oracle), acctRows(t, db), st.name)
 		requirePlaced(t, nodes)
 	}
+}
+
+// TestUpdateShardingColumnNonDeterministicWhere: a move evaluates its
+// WHERE clause in three statements on two connections, so RAND(),
+// LAST_INSERT_ID() and the like there are refused; nothing changes.
+func TestUpdateShardingColumnNonDeterministicWhere(t *testing.T) {
+	ctx := context.Background()
+	db, nodes, _ := keyMoveDBs(t, "keymove_nondet")
+	before := acctRows(t, db)
+	for _, q := range []string{
+		"UPDATE t_acct SET user_id = 4 WHERE RAND() < 0.5",
+		"UPDATE t_acct SET user_id = 4 WHERE id = LAST_INSERT_ID() OR user_id = 1",
+		"UPDATE t_acct SET user_id = 4 WHERE user_id = 1 AND CONNECTION_ID() > 0",
+	} {
+		_, err := db.ExecContext(ctx, q)
+		require.ErrorIs(t, err, route.ErrUnsupported, q)
+		assert.ErrorContains(t, err, "moves rows", q)
+		assert.Equal(t, before, acctRows(t, db), q)
+		requirePlaced(t, nodes)
+	}
+	// Not a move (every matched row is on the new value's node): runs.
+	_, err := db.ExecContext(ctx, "UPDATE t_acct SET user_id = 1 WHERE user_id = 1 AND RAND() < 2")
+	require.NoError(t, err)
 }
