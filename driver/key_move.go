@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"slices"
 
 	"github.com/shardsql/shardsql/route"
 )
@@ -195,4 +196,22 @@ func checkMovable(ctx context.Context, part *participant, table string, p *route
 		return fmt.Errorf("%w: UPDATE moving rows of %s to another node, whose table %s on data source %s is referenced by a foreign key (a move deletes the row there) in %q; move the rows with DELETE and INSERT yourself", route.ErrUnsupported, p.Table, table, part.ds, p.SQL)
 	}
 	return nil
+}
+
+// writtenSources lists the data sources a plan writes: its units', and
+// for a move the sources' too, whose Units hold the target's UPDATE
+// alone. Read-your-writes records each one's position: a source left out
+// would let a lagging replica return a moved row at its old key after
+// the UPDATE returned.
+func writtenSources(p *route.Plan) []string {
+	out := p.DataSources()
+	if p.Move == nil {
+		return out
+	}
+	for _, src := range p.Move.Sources {
+		if !slices.Contains(out, src.Delete.DataSource) {
+			out = append(out, src.Delete.DataSource)
+		}
+	}
+	return out
 }
