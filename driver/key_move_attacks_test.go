@@ -2,6 +2,7 @@ package driver_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -67,4 +68,33 @@ func TestUpdateShardingColumnNonDeterministicWhere(t *testing.T) {
 	// Not a move (every matched row is on the new value's node): runs.
 	_, err := db.ExecContext(ctx, "UPDATE t_acct SET user_id = 1 WHERE user_id = 1 AND RAND() < 2")
 	require.NoError(t, err)
+}
+
+// TestUpdateShardingColumnSavepoints: a move inside a transaction is
+// undone by ROLLBACK TO SAVEPOINT on every data source it reached,
+// those that joined with the move included; RELEASE keeps it.
+func TestUpdateShardingColumnSavepoints(t *testing.T) {
+	ctx := context.Background()
+	db, nodes, oracle := keyMoveDBs(t, "keymove_savepoints")
+	steps := [][]string{
+		// the move's source and target join after the savepoint
+		{"SAVEPOINT a", "UPDATE t_acct SET user_id = 6 WHERE id IN (1, 3)", "ROLLBACK TO SAVEPOINT a"},
+		// one participant before the savepoint, the move reaches others
+		{"UPDATE t_acct SET note = 'before' WHERE id = 2", "SAVEPOINT `Sp 1`", "UPDATE t_acct SET user_id = 3 WHERE user_id IN (1, 2, 4)", "SAVEPOINT b",
+			"UPDATE t_acct SET user_id = 0 WHERE id = 5", "ROLLBACK TO SAVEPOINT `sP 1`", "UPDATE t_acct SET user_id = 9 WHERE id = 6"},
+		{"SAVEPOINT a", "UPDATE t_acct SET user_id = 11 WHERE id = 7", "RELEASE SAVEPOINT a", "UPDATE t_acct SET user_id = 12 WHERE id = 8"},
+	}
+	for _, qs := range steps {
+		for _, d := range []*sql.DB{oracle, db} {
+			tx, err := d.BeginTx(ctx, nil)
+			require.NoError(t, err)
+			for _, q := range qs {
+				_, err := tx.ExecContext(ctx, q)
+				require.NoError(t, err, q)
+			}
+			require.NoError(t, tx.Commit())
+		}
+		assert.Equal(t, acctRows(t, oracle), acctRows(t, db), "%v", qs)
+		requirePlaced(t, nodes)
+	}
 }
