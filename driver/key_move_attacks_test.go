@@ -3,12 +3,14 @@ package driver_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardsql/shardsql/route"
+	"github.com/shardsql/shardsql/shard"
 )
 
 // TestUpdateShardingColumnSpellings: UPDATEs of the sharding column spelled in
@@ -97,4 +99,47 @@ func TestUpdateShardingColumnSavepoints(t *testing.T) {
 		assert.Equal(t, acctRows(t, oracle), acctRows(t, db), "%v", qs)
 		requirePlaced(t, nodes)
 	}
+}
+
+// TestUpdateShardingColumnHiddenColumns: a move copies rows with SELECT *
+// and INSERT, so a table with an INVISIBLE column (whose value SELECT *
+// leaves out: the copy got its default) or a generated column is refused,
+// and nothing changes.
+func TestUpdateShardingColumnHiddenColumns(t *testing.T) {
+	ctx := context.Background()
+	dsns := sharedDSNs(t, "keymove_hidden")
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_inv", Column: "k", Nodes: "ds${0..1}.t_inv", Algorithm: shard.Mod()}))
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_gen", Column: "k", Nodes: "ds${0..1}.t_gen", Algorithm: shard.Mod()}))
+	for _, dsn := range dsns {
+		node := openPlain(t, dsn)
+		for _, q := range []string{"DROP TABLE IF EXISTS t_inv", "DROP TABLE IF EXISTS t_gen",
+			"CREATE TABLE t_inv (id INT PRIMARY KEY, k INT NOT NULL, secret VARCHAR(10) INVISIBLE DEFAULT 'dflt')",
+			"CREATE TABLE t_gen (id INT PRIMARY KEY, k INT NOT NULL, g INT AS (id * 2) VIRTUAL)",
+		} {
+			_, err := node.ExecContext(ctx, q)
+			require.NoError(t, err, q)
+		}
+	}
+	db := openDB(t, topo)
+	_, err := db.ExecContext(ctx, "INSERT INTO t_inv (id, k, secret) VALUES (1, 0, 'hidden')")
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, "INSERT INTO t_gen (id, k) VALUES (1, 0)")
+	require.NoError(t, err)
+	for _, q := range []string{"UPDATE t_inv SET k = 1 WHERE id = 1", "UPDATE t_gen SET k = 1 WHERE id = 1"} {
+		_, err := db.ExecContext(ctx, q)
+		require.ErrorIs(t, err, route.ErrUnsupported, q)
+		assert.ErrorContains(t, err, "INVISIBLE or generated", q)
+	}
+	var k int
+	var secret string
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT k, secret FROM t_inv WHERE id = 1").Scan(&k, &secret))
+	assert.Equal(t, 0, k)
+	assert.Equal(t, "hidden", secret)
+	// Not a move: runs.
+	_, err = db.ExecContext(ctx, "UPDATE t_inv SET k = 2, secret = 'kept' WHERE id = 1")
+	require.NoError(t, err)
 }
