@@ -67,7 +67,10 @@ func (c *Conn) deepPage(ctx context.Context, p *route.Plan) (driver.Rows, error)
 		return nil, err
 	}
 	visible := len(cols) - d.Page.Spec.Hidden
-	return &Rows{cur: cur, cols: cols[:visible], types: types[:visible], cancel: func() {}}, nil
+	// The rows are in memory and every node statement is closed; Close
+	// still walks an executor's units, so it gets an empty one (nil
+	// panicked in Rows.Close).
+	return &Rows{cur: cur, ex: &planExec{c: c}, cols: cols[:visible], types: types[:visible], cancel: func() {}}, nil
 }
 
 // deepCounts runs the count statements of the nodes that need one.

@@ -191,6 +191,7 @@ func TestDeepPageDifferential(t *testing.T) {
 		require.NotContains(t, sql, "collation(grp)")
 		require.NotContains(t, sql, "collation(id)")
 	})
+	t.Run("spellings", func(t *testing.T) { e.checkSpellings(t) })
 	t.Run("generated", func(t *testing.T) {
 		seed := time.Now().UnixNano()
 		if v, err := strconv.ParseInt(os.Getenv("SHARDSQL_DEEP_SEED"), 10, 64); err == nil {

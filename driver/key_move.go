@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"slices"
 
 	"github.com/shardsql/shardsql/route"
 )
@@ -166,22 +167,24 @@ func readRows(ctx context.Context, part *participant, u route.Unit, maxRows int)
 
 // checkMovable refuses a move that DELETE and INSERT cannot make exact on
 // the physical table: a trigger would fire for a DELETE and an INSERT
-// where one table fires its UPDATE triggers, and a foreign key that
+// where one table fires its UPDATE triggers, a foreign key that
 // references the table would act on (or forbid) the DELETE, where one
-// table's UPDATE of a non-key column leaves the children alone. Asked only
+// table's UPDATE of a non-key column leaves the children alone, and an
+// INVISIBLE column's value would be lost (SELECT * leaves it out). Asked only
 // when rows are about to move, inside the move's transaction.
 func checkMovable(ctx context.Context, part *participant, table string, p *route.Plan) error {
 	const q = `SELECT
 		(SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ?),
-		(SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ?)`
-	rs, err := part.QueryContext(ctx, q, table, table)
+		(SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ?),
+		(SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND (EXTRA LIKE '%INVISIBLE%' OR EXTRA LIKE '% GENERATED%'))`
+	rs, err := part.QueryContext(ctx, q, table, table, table)
 	if err != nil {
 		return fmt.Errorf("shardsql: checking %s on data source %s before moving rows: %w", table, part.ds, err)
 	}
 	defer rs.Close()
-	var triggers, refs int
+	var triggers, refs, hidden int
 	if rs.Next() {
-		if err := rs.Scan(&triggers, &refs); err != nil {
+		if err := rs.Scan(&triggers, &refs, &hidden); err != nil {
 			return fmt.Errorf("shardsql: checking %s on data source %s before moving rows: %w", table, part.ds, err)
 		}
 	}
@@ -191,8 +194,31 @@ func checkMovable(ctx context.Context, part *participant, table string, p *route
 	switch {
 	case triggers > 0:
 		return fmt.Errorf("%w: UPDATE moving rows of %s to another node, whose table %s on data source %s has triggers (a move fires DELETE and INSERT triggers, not UPDATE triggers) in %q; move the rows with DELETE and INSERT yourself", route.ErrUnsupported, p.Table, table, part.ds, p.SQL)
+	case hidden > 0:
+		// The move copies a row with SELECT *, which leaves INVISIBLE
+		// columns out (the copy would get their defaults), and an INSERT
+		// may not set a generated column.
+		return fmt.Errorf("%w: UPDATE moving rows of %s to another node, whose table %s on data source %s has INVISIBLE or generated columns (a move copies the row with SELECT * and INSERT) in %q; move the rows with DELETE and INSERT yourself", route.ErrUnsupported, p.Table, table, part.ds, p.SQL)
 	case refs > 0:
 		return fmt.Errorf("%w: UPDATE moving rows of %s to another node, whose table %s on data source %s is referenced by a foreign key (a move deletes the row there) in %q; move the rows with DELETE and INSERT yourself", route.ErrUnsupported, p.Table, table, part.ds, p.SQL)
 	}
 	return nil
+}
+
+// writtenSources lists the data sources a plan writes: its units', and
+// for a move the sources' too, whose Units hold the target's UPDATE
+// alone. Read-your-writes records each one's position: a source left out
+// would let a lagging replica return a moved row at its old key after
+// the UPDATE returned.
+func writtenSources(p *route.Plan) []string {
+	out := p.DataSources()
+	if p.Move == nil {
+		return out
+	}
+	for _, src := range p.Move.Sources {
+		if !slices.Contains(out, src.Delete.DataSource) {
+			out = append(out, src.Delete.DataSource)
+		}
+	}
+	return out
 }

@@ -341,7 +341,7 @@ func (c *Conn) wroteOn(ctx context.Context, p *route.Plan) {
 	if len(rs.byDS) == 0 || c.c.opts.replica.noRYW {
 		return // without read-your-writes, WriteToken reads the positions itself
 	}
-	c.recordPositions(ctx, rs, p.DataSources())
+	c.recordPositions(ctx, rs, writtenSources(p))
 }
 
 // committed records the primary positions after a transaction that wrote

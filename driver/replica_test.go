@@ -57,6 +57,7 @@ func TestReplicas(t *testing.T) {
 
 	t.Run("reads", func(t *testing.T) { testReplicaReads(t, cluster, db) })
 	t.Run("read-your-writes", func(t *testing.T) { testReadYourWrites(t, cluster, db, topology(t)) })
+	t.Run("read after key move", func(t *testing.T) { testReadAfterKeyMove(t, cluster, db) })
 	t.Run("lag", func(t *testing.T) {
 		testReplicaLag(t, cluster, openDB(t, topology(t), fast, driver.WithMaxReplicaLag(time.Second)))
 	})

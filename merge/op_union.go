@@ -117,5 +117,20 @@ func unionType(cols *columns, c int) string {
 	if cols.kinds[c] == KindDecimal {
 		t += fmt.Sprintf("(scale %d)", cols.scales[c])
 	}
+	if FractionalTime(t) {
+		// TIME UNION ALL TIME(2) is a TIME(2) column: MySQL prints the
+		// first part's 10:00:00 as 10:00:00.00.
+		t += fmt.Sprintf("(%d)", cols.scales[c])
+	}
 	return t
+}
+
+// FractionalTime reports a column type with fractional seconds (its
+// Column.Scale is their number of digits).
+func FractionalTime(typeName string) bool {
+	switch strings.ToUpper(typeName) {
+	case "TIME", "DATETIME", "TIMESTAMP":
+		return true
+	}
+	return false
 }

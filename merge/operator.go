@@ -52,7 +52,8 @@ type Column struct {
 	// reports it ("BIGINT", "UNSIGNED INT", "VARCHAR"); it decides how
 	// values compare.
 	Type string
-	// Scale is the number of digits after the point of a DECIMAL column
+	// Scale is the number of digits after the point of a DECIMAL column,
+	// or of the fractional seconds of a TIME, DATETIME or TIMESTAMP one
 	// (0 for other types).
 	Scale int64
 }

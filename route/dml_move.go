@@ -114,8 +114,23 @@ func (s *statement) routeKeyUpdate(upd *sqlparser.Update, ref tableRef, set *sql
 	case upd.With != nil:
 		return nil, unsupported(s.sql, "UPDATE … WITH that moves rows of sharded table %s to another node", table.Name)
 	}
+	// A move evaluates the WHERE clause three times, on two connections:
+	// the source's SELECT … FOR UPDATE, its DELETE and the target's
+	// UPDATE. RAND() would pick other rows each time (a different row
+	// deleted than the one copied: one lost, one doubled), and
+	// LAST_INSERT_ID() or CONNECTION_ID() differ between the connections
+	// (the moved row not updated: left on the wrong node).
+	if upd.Where != nil {
+		if what := s.nonDeterministic(upd.Where); what != "" {
+			return nil, unsupported(s.sql, "%s in the WHERE clause of an UPDATE that moves rows of sharded table %s to another node (the rows are read, deleted and updated by separate statements, each evaluating it anew); compute the value in the application and pass it as an argument", what, table.Name)
+		}
+	}
 	tables := []*shard.ShardedTable{table}
-	move := &KeyMove{Target: table.Nodes[target], Update: s.render(upd, tables, target, rt.ins, nil)}
+	// The target's UPDATE keeps its IN lists whole (no ins): trimmed to
+	// the target's own values, `user_id IN (0, 6, 7)` setting 6 would
+	// become `user_id IN (6)` there and miss the rows just moved in with
+	// their old keys 0 and 7, leaving them on the wrong node unchanged.
+	move := &KeyMove{Target: table.Nodes[target], Update: s.render(upd, tables, target, nil, nil)}
 	sel := &sqlparser.Select{
 		From:        upd.TableExprs,
 		SelectExprs: &sqlparser.SelectExprs{Exprs: []sqlparser.SelectExpr{&sqlparser.StarExpr{}}},
