@@ -25,7 +25,7 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 	case sel.Into != nil:
 		return nil, unsupported(s.sql, "SELECT … INTO on sharded table %s", name)
 	case sh.subquery:
-		return s.routeSubqueries(sel)
+		return s.routeSubqueriesOrBind(sel)
 	}
 	if err := s.checkJoin(sh, sel); err != nil {
 		return nil, err
