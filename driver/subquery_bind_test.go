@@ -83,14 +83,19 @@ func TestBoundSubqueryDifferential(t *testing.T) {
 		t.Run(b.name, func(t *testing.T) {
 			env, topo := newSubqueryEnv(t, b)
 			for i, q := range boundSubqueryQueries() {
+				if !env.mariadb && strings.Contains(q.sql, "AVG(") {
+					continue // the embedded shards' AVG is a DOUBLE: refused
+				}
 				env.check(t, q, fmt.Sprintf("subquery %d", i))
 			}
 			t.Run("errors", func(t *testing.T) {
 				// scalar subquery returning more than one row (MySQL error 1242)
 				_, err := runDiffQuery(env.sharded, "SELECT COUNT(*) FROM t_order WHERE qty = (SELECT qty FROM t_order WHERE qty = 3)")
 				require.ErrorContains(t, err, "subquery returns more than 1 row")
-				_, err = runDiffQuery(env.oracle, "SELECT COUNT(*) FROM t_order WHERE qty = (SELECT qty FROM t_order WHERE qty = 3)")
-				require.ErrorContains(t, err, "1242")
+				if env.mariadb {
+					_, err = runDiffQuery(env.oracle, "SELECT COUNT(*) FROM t_order WHERE qty = (SELECT qty FROM t_order WHERE qty = 3)")
+					require.ErrorContains(t, err, "1242")
+				}
 				// text values compared with a non-column
 				_, err = runDiffQuery(env.sharded, "SELECT COUNT(*) FROM t_order WHERE 'paid' IN (SELECT status FROM t_order_item i JOIN t_order o ON o.user_id = i.user_id)")
 				require.True(t, errors.Is(err, driver.ErrUnsupported), "%v", err)
