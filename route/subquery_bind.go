@@ -22,12 +22,21 @@ func (s *statement) routeSubqueriesOrBind(sel *sqlparser.Select) (*Plan, error) 
 	if err == nil || !errors.Is(err, ErrUnsupported) {
 		return p, err
 	}
+	if dp, derr := s.routeDerived(sel); !errors.Is(derr, errNotBindable) {
+		return dp, derr
+	}
 	bp, berr := s.routeBoundSubqueries(sel)
 	if errors.Is(berr, errNotBindable) {
 		return nil, err
 	}
 	return bp, berr
 }
+
+// DefaultMaxBoundValues is how many values an IN (SELECT …) subquery may
+// bind into the outer statement when no memory cap is set
+// (driver.WithMaxMemoryRows sets it): each is a literal of the statement
+// sent to the nodes.
+const DefaultMaxBoundValues = 10000
 
 // errNotBindable says a statement's subqueries are not all uncorrelated
 // subqueries in WHERE: the caller keeps its own refusal.
@@ -152,7 +161,11 @@ func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
 		table = sh.sharded[0].name.Name.String()
 	}
 	outerText, _ := s.textOf(sel)
-	bind := &merge.BindSubqueries{Subqueries: ops, MaxValues: s.maxRows, OuterText: outerText,
+	maxValues := s.maxRows
+	if maxValues <= 0 {
+		maxValues = DefaultMaxBoundValues
+	}
+	bind := &merge.BindSubqueries{Subqueries: ops, MaxValues: maxValues, OuterText: outerText,
 		Outer: func(bounds []merge.Bound) (merge.Operator, error) {
 			p, err := s.routeBoundOuter(sel, subs, bounds)
 			if err != nil {
@@ -166,20 +179,7 @@ func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
 // routeBoundOuter routes sel with each subquery replaced by its values.
 func (s *statement) routeBoundOuter(sel *sqlparser.Select, subs []boundSubquery, bounds []merge.Bound) (*Plan, error) {
 	clone := sqlparser.CloneRefOfSelect(sel)
-	// The caller's names of unaliased select items (the rewritten text
-	// would name COUNT(*) "count(*)").
-	for i, se := range sel.GetColumns() {
-		ae, ok := se.(*sqlparser.AliasedExpr)
-		if !ok || !ae.As.IsEmpty() {
-			continue
-		}
-		if _, isCol := ae.Expr.(*sqlparser.ColName); isCol {
-			continue
-		}
-		if name, ok := s.callerName(ae); ok {
-			clone.GetColumns()[i].(*sqlparser.AliasedExpr).As = sqlparser.NewIdentifierCI(name)
-		}
-	}
+	s.keepCallerNames(sel, clone)
 	i := 0
 	var rerr error
 	where := sqlparser.Rewrite(clone.Where.Expr, func(c *sqlparser.Cursor) bool {
@@ -391,5 +391,28 @@ func (s *statement) routeText(sql string, args []any) (*Plan, error) {
 	ps := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars), session: sessionUsesOf(stmt)}
 	sub := &statement{router: s.router, sql: sql, args: args, topo: s.topo, weights: s.weights, maxRows: s.maxRows,
 		hints: s.hints, hintDS: s.hintDS, ps: ps, version: s.version, catalog: s.catalog}
-	return sub.route(stmt)
+	p, err := sub.route(stmt)
+	if err != nil {
+		return nil, s.callerText(err, sql)
+	}
+	return p, nil
 }
+
+// callerText rewords an error about a statement shardsql wrote to name the
+// caller's statement instead (keeping what it wraps).
+func (s *statement) callerText(err error, written string) error {
+	from := fmt.Sprintf(" in %q", quote(written))
+	if s.sql == written || !strings.HasSuffix(err.Error(), from) {
+		return err
+	}
+	return &reworded{err: err, msg: strings.TrimSuffix(err.Error(), from) + fmt.Sprintf(" in %q", quote(s.sql))}
+}
+
+// reworded is an error with another message.
+type reworded struct {
+	err error
+	msg string
+}
+
+func (e *reworded) Error() string { return e.msg }
+func (e *reworded) Unwrap() error { return e.err }
