@@ -58,6 +58,14 @@ func TestDerivedDifferential(t *testing.T) {
 					require.True(t, errors.Is(err, driver.ErrUnsupported), "%s: %v", q, err)
 				}
 			})
+			t.Run("column names", func(t *testing.T) {
+				got, err := runDiffQuery(env.sharded, "WITH big AS (SELECT user_id, SUM(amount) AS total FROM t_order GROUP BY user_id) SELECT COUNT(*), MAX(total) FROM big")
+				require.NoError(t, err)
+				require.Equal(t, []string{"COUNT(*)", "MAX(total)"}, got.cols)
+				got, err = runDiffQuery(env.sharded, "SELECT COUNT(*) FROM t_order WHERE user_id IN (SELECT user_id FROM t_order_item WHERE qty > 8)")
+				require.NoError(t, err)
+				require.Equal(t, []string{"COUNT(*)"}, got.cols)
+			})
 			t.Run("explain", func(t *testing.T) {
 				plan, err := driver.Explain(context.Background(), env.sharded, "WITH big AS (SELECT user_id, SUM(amount) AS total FROM t_order GROUP BY user_id) SELECT COUNT(*) FROM big WHERE total > ?", 10)
 				require.NoError(t, err)

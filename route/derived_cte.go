@@ -104,6 +104,10 @@ func (s *statement) keepCallerNames(sel, out *sqlparser.Select) {
 	if len(orig) != len(cols) {
 		return
 	}
+	var withNames map[*sqlparser.AliasedExpr]string
+	if sel.With != nil && sqlparser.SQLNode(sel) == s.ps.stmt {
+		withNames = callerNames(mainSelectText(s.sql), sel)
+	}
 	for i, se := range orig {
 		ae, ok := se.(*sqlparser.AliasedExpr)
 		if !ok || !ae.As.IsEmpty() {
@@ -112,7 +116,11 @@ func (s *statement) keepCallerNames(sel, out *sqlparser.Select) {
 		if _, isCol := ae.Expr.(*sqlparser.ColName); isCol {
 			continue
 		}
-		if name, ok := s.callerName(ae); ok {
+		name, ok := s.callerName(ae)
+		if !ok {
+			name, ok = withNames[ae]
+		}
+		if ok {
 			if oae, ok := cols[i].(*sqlparser.AliasedExpr); ok {
 				oae.As = sqlparser.NewIdentifierCI(name)
 			}
@@ -140,4 +148,25 @@ func renameColumns(body sqlparser.TableStatement, cols sqlparser.Columns) (sqlpa
 		ae.As = sqlparser.NewIdentifierCI(cols[i].String())
 	}
 	return sel, true
+}
+
+// mainSelectText returns the text of a statement from the SELECT that
+// follows its WITH clause (the first SELECT outside parentheses), or "".
+func mainSelectText(sql string) string {
+	tkn := tokenParser.NewStringTokenizer(sql)
+	depth := 0
+	for {
+		pos := tkn.Pos
+		typ, _ := tkn.Scan()
+		switch {
+		case typ == 0 || typ == sqlparser.LEX_ERROR:
+			return ""
+		case typ == '(':
+			depth++
+		case typ == ')':
+			depth--
+		case depth == 0 && typ == sqlparser.SELECT:
+			return strings.TrimLeft(sql[pos:], " \t\r\n")
+		}
+	}
 }
