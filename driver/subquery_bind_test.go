@@ -75,6 +75,13 @@ func boundSubqueryQueries() []diffQuery {
 		ordered("SELECT sku FROM t_merchant WHERE sku = (SELECT MIN(sku) FROM t_order_item) ORDER BY sku"),
 		// column names as one server gives them.
 		unordered("SELECT COUNT(*), MAX(qty) FROM t_order WHERE user_id IN (SELECT user_id FROM t_order_item WHERE sku = 'sku-05')"),
+		// correlated, co-located: bound tables on the sharding column, broadcast tables; node by node
+		unordered("SELECT COUNT(*) FROM t_order o WHERE NOT EXISTS (SELECT 1 FROM t_order_item i WHERE i.user_id = o.user_id AND i.order_id = o.order_id)"),
+		ordered("SELECT o.order_id FROM t_order o WHERE EXISTS (SELECT 1 FROM t_order_item i WHERE i.user_id = o.user_id AND i.qty > 8) ORDER BY o.order_id LIMIT 30"),
+		unordered("SELECT COUNT(*) FROM t_order o WHERE o.qty > (SELECT MAX(i.qty) - 5 FROM t_order_item i WHERE i.user_id = o.user_id)"),
+		ordered("SELECT status, COUNT(*) FROM t_order o WHERE o.order_id IN (SELECT i.order_id FROM t_order_item i WHERE i.user_id = o.user_id AND i.sku = ?) GROUP BY status ORDER BY status", "sku-02"),
+		unordered("SELECT COUNT(*) FROM t_order_item i WHERE EXISTS (SELECT 1 FROM t_merchant m WHERE m.sku = i.sku AND m.merchant LIKE 'm%')"),
+		unordered("SELECT COUNT(*) FROM t_order o WHERE o.user_id IN (3, 4, 5) AND NOT EXISTS (SELECT 1 FROM t_order o2 WHERE o2.user_id = o.user_id AND o2.order_id > o.order_id)"),
 	}
 }
 

@@ -25,6 +25,9 @@ func (s *statement) routeSubqueriesOrBind(sel *sqlparser.Select) (*Plan, error) 
 	if dp, derr := s.routeDerived(sel); !errors.Is(derr, errNotBindable) {
 		return dp, derr
 	}
+	if cp, cerr := s.routeCorrelated(sel); !errors.Is(cerr, errNotBindable) {
+		return cp, cerr
+	}
 	bp, berr := s.routeBoundSubqueries(sel)
 	if errors.Is(berr, errNotBindable) {
 		return nil, err
