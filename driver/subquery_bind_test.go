@@ -130,3 +130,36 @@ func TestBoundSubqueryDifferential(t *testing.T) {
 		})
 	}
 }
+
+// TestBoundSubqueryInTx runs bound subqueries inside a transaction: the
+// subquery and the outer statement see the transaction's own writes, on
+// its connections.
+func TestBoundSubqueryInTx(t *testing.T) {
+	env, _ := newSubqueryEnv(t, backends[1])
+	ctx := context.Background()
+	tx, err := env.sharded.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback() }()
+	_, err = tx.ExecContext(ctx, "INSERT INTO t_order_item (item_id, order_id, user_id, sku, qty) VALUES (900001, 900001, 777001, 'sku-tx', 1), (900002, 900002, 777002, 'sku-tx', 1)")
+	require.NoError(t, err)
+	_, err = tx.ExecContext(ctx, "INSERT INTO t_order (order_id, user_id, status, created) VALUES (900001, 777001, 'tx', '2025-03-01'), (900002, 777002, 'tx', '2025-03-01')")
+	require.NoError(t, err)
+	rows, err := tx.QueryContext(ctx, "SELECT order_id FROM t_order WHERE user_id IN (SELECT user_id FROM t_order_item WHERE sku = ?) ORDER BY order_id", "sku-tx")
+	require.NoError(t, err)
+	var got []int64
+	for rows.Next() {
+		var id int64
+		require.NoError(t, rows.Scan(&id))
+		got = append(got, id)
+	}
+	require.NoError(t, rows.Err())
+	require.NoError(t, rows.Close())
+	require.Equal(t, []int64{900001, 900002}, got)
+	// the connections are usable afterwards
+	var n int
+	require.NoError(t, tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_order WHERE status = 'tx' AND EXISTS (SELECT 1 FROM t_order_item WHERE sku = 'sku-tx')").Scan(&n))
+	require.Equal(t, 2, n)
+	require.NoError(t, tx.Rollback())
+	require.NoError(t, env.sharded.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_order WHERE user_id IN (SELECT user_id FROM t_order_item WHERE sku = 'sku-tx')").Scan(&n))
+	require.Equal(t, 0, n)
+}
