@@ -53,6 +53,11 @@ type boundSubquery struct {
 	// other is the operand compared with the subquery's values (the left
 	// side of IN, the other side of a comparison); nil for EXISTS.
 	other sqlparser.Expr
+	// collations, when the catalog knows them and they differ, are the
+	// collations of other and of the subquery's column: MySQL refuses to
+	// compare two columns of different collations ("Illegal mix of
+	// collations"), while bound literals would take other's.
+	collations [2]string
 }
 
 // whereSubqueries lists the subqueries of where in walk order: the right
@@ -148,6 +153,7 @@ func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
 		if q := correlation(bs.sub, outerNames); q != "" {
 			return nil, unsupported(s.sql, "correlated subquery (it names %s of the outer query) whose tables are not co-located with the outer row (correlate bound tables on their sharding columns, use a broadcast table, or run the subquery first and pass its values)", q)
 		}
+		subs[i].collations = s.collationClash(sel, bs)
 		text, args := s.textOf(bs.sub.Select)
 		p, err := s.routeText(text, args)
 		if err != nil {
@@ -197,6 +203,7 @@ func (s *statement) routeBoundOuter(sel *sqlparser.Select, subs []boundSubquery,
 			rerr = fmt.Errorf("shardsql: route: more subqueries than values")
 			return false
 		}
+		bs.collations = subs[i].collations
 		e, err := s.boundExpr(c.Node(), bs, bounds[i])
 		if err != nil {
 			rerr = err
@@ -289,6 +296,9 @@ func (s *statement) literal(v driver.Value, typ string, bs boundSubquery) (sqlpa
 	case merge.KindText:
 		if _, isCol := bs.other.(*sqlparser.ColName); !isCol {
 			return nil, unsupported(s.sql, "subquery whose text values are compared with %s, which is not a column (the literal values would compare by the connection's collation, not the subquery column's)", sqlparser.String(bs.other))
+		}
+		if c := bs.collations; c[0] != "" {
+			return nil, unsupported(s.sql, "subquery whose text values (collation %s) are compared with %s (collation %s): MySQL refuses to compare them (collate one side explicitly in the statement)", c[1], sqlparser.String(bs.other), c[0])
 		}
 		if _, ok := v.([]byte); ok || text != "" {
 			return sqlparser.NewStrLiteral(text), nil
@@ -419,3 +429,54 @@ type reworded struct {
 
 func (e *reworded) Error() string { return e.msg }
 func (e *reworded) Unwrap() error { return e.err }
+
+// collationClash returns the collations of a subquery's compared column
+// and of the outer column it is compared with when the catalog knows both
+// and they differ; zero otherwise.
+func (s *statement) collationClash(sel *sqlparser.Select, bs boundSubquery) [2]string {
+	outer, ok := bs.other.(*sqlparser.ColName)
+	inner, isSel := bs.sub.Select.(*sqlparser.Select)
+	if !ok || !isSel || len(inner.GetColumns()) != 1 {
+		return [2]string{}
+	}
+	ae, ok := inner.GetColumns()[0].(*sqlparser.AliasedExpr)
+	if !ok {
+		return [2]string{}
+	}
+	e := ae.Expr
+	switch f := e.(type) {
+	case *sqlparser.Min:
+		e = f.Arg
+	case *sqlparser.Max:
+		e = f.Arg
+	}
+	innerCol, ok := e.(*sqlparser.ColName)
+	if !ok {
+		return [2]string{}
+	}
+	a, b := s.collationIn(sel, outer), s.collationIn(inner, innerCol)
+	if a == "" || b == "" || strings.EqualFold(a, b) {
+		return [2]string{}
+	}
+	return [2]string{a, b}
+}
+
+// collationIn returns the catalog's collation of column col of one of
+// sel's sharded tables, or "".
+func (s *statement) collationIn(sel *sqlparser.Select, col *sqlparser.ColName) string {
+	refs := s.scopeRefs(sel)
+	for _, ref := range refs {
+		if ref.sharded == nil {
+			continue
+		}
+		if col.Qualifier.IsEmpty() && len(refs) != 1 || !col.Qualifier.IsEmpty() && !s.qualifies(col.Qualifier, ref) {
+			continue
+		}
+		if t, ok := s.catalog.Table(ref.sharded.Name); ok {
+			if c, ok := t.Column(col.Name.String()); ok {
+				return c.Collation
+			}
+		}
+	}
+	return ""
+}
