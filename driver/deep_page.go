@@ -67,7 +67,8 @@ func (c *Conn) deepPage(ctx context.Context, p *route.Plan) (driver.Rows, error)
 		return nil, err
 	}
 	visible := len(cols) - d.Page.Spec.Hidden
-	return &Rows{cur: cur, cols: cols[:visible], types: types[:visible], cancel: func() {}}, nil
+	// An empty planExec: the deep page read its units whole; Close has none to stop.
+	return &Rows{ex: &planExec{c: c}, cur: cur, cols: cols[:visible], types: types[:visible], cancel: func() {}}, nil
 }
 
 // deepCounts runs the count statements of the nodes that need one.

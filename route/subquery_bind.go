@@ -154,7 +154,7 @@ func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
 			return nil, unsupported(s.sql, "correlated subquery (it names %s of the outer query) whose tables are not co-located with the outer row (correlate bound tables on their sharding columns, use a broadcast table, or run the subquery first and pass its values)", q)
 		}
 		subs[i].collations = s.collationClash(sel, bs)
-		text, args := s.textOf(bs.sub.Select)
+		text, args := s.textOf(limitRows(bs))
 		p, err := s.routeText(text, args)
 		if err != nil {
 			return nil, err
@@ -479,4 +479,22 @@ func (s *statement) collationIn(sel *sqlparser.Select, col *sqlparser.ColName) s
 		}
 	}
 	return ""
+}
+
+// limitRows returns the subquery's SELECT with a LIMIT of the rows its
+// kind reads, when it has none: EXISTS needs one row, a scalar subquery
+// two (a second is the error). The nodes then stop early instead of
+// sending rows that are never read (and drained at close).
+func limitRows(bs boundSubquery) sqlparser.TableStatement {
+	sel, ok := bs.sub.Select.(*sqlparser.Select)
+	if !ok || sel.Limit != nil || bs.kind == merge.SubqueryIn {
+		return bs.sub.Select
+	}
+	out := sqlparser.CloneRefOfSelect(sel)
+	n := "1"
+	if bs.kind == merge.SubqueryScalar {
+		n = "2"
+	}
+	out.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(n)}
+	return out
 }
