@@ -75,7 +75,9 @@ func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bo
 	if err := first.load(); err != nil {
 		return fail(err)
 	}
-	if e.types == nil {
+	if e.types == nil && !merge.IsAuxiliary(ctx) {
+		// A subquery's rows (merge.BindSubqueries) run first but are not
+		// the result: its columns are not the result's.
 		e.cols, e.types = first.cols, first.types
 	}
 	cols := make([]merge.Column, len(first.types))

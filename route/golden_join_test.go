@@ -71,13 +71,13 @@ func TestJoinBroadcastSubqueryRouting(t *testing.T) {
 func TestJoinBroadcastSubqueryRefused(t *testing.T) {
 	r := joinRouter(t)
 	for sql, want := range map[string]string{
-		"SELECT * FROM t_order o JOIN t_order_item i ON o.order_id = i.order_id":                           "not on their sharding columns",
-		"SELECT * FROM t_order o JOIN t_user u ON o.user_id = u.id":                                        "not bound",
-		"SELECT * FROM t_order o JOIN t_other x ON o.user_id = x.user_id":                                  "neither bound to it nor a broadcast table",
-		"SELECT * FROM t_order WHERE user_id = 1 AND note IN (SELECT name FROM t_user WHERE id = 1)":       "data sources ds1 and ds0",
-		"SELECT * FROM t_order WHERE order_id IN (SELECT order_id FROM t_order_item WHERE user_id = 1)":    "not routed to one node",
-		"INSERT INTO t_merchant (id, name) SELECT id, note FROM t_other":                                   "not on every data source",
-		"UPDATE t_merchant SET name = 'x' WHERE id IN (SELECT merchant_id FROM t_order WHERE user_id = 1)": "subquery",
+		"SELECT * FROM t_order o JOIN t_order_item i ON o.order_id = i.order_id":                                        "not on their sharding columns",
+		"SELECT * FROM t_order o JOIN t_user u ON o.user_id = u.id":                                                     "not bound",
+		"SELECT * FROM t_order o JOIN t_other x ON o.user_id = x.user_id":                                               "neither bound to it nor a broadcast table",
+		"SELECT * FROM t_order o WHERE user_id = 1 AND note IN (SELECT name FROM t_user u WHERE u.id = o.user_id)":      "correlated subquery",
+		"SELECT * FROM t_order o WHERE order_id IN (SELECT order_id FROM t_order_item i WHERE i.order_id = o.order_id)": "correlated subquery",
+		"INSERT INTO t_merchant (id, name) SELECT id, note FROM t_other":                                                "not on every data source",
+		"UPDATE t_merchant SET name = 'x' WHERE id IN (SELECT merchant_id FROM t_order WHERE user_id = 1)":              "subquery",
 	} {
 		_, err := r.Route(sql, nil)
 		require.ErrorIs(t, err, ErrUnsupported, sql)

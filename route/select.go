@@ -21,11 +21,11 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 	case sh.union:
 		return nil, unsupported(s.sql, "UNION over sharded table %s", name)
 	case sh.with:
-		return nil, unsupported(s.sql, "WITH (common table expression) with sharded table %s", name)
+		return s.routeWith(sel)
 	case sel.Into != nil:
 		return nil, unsupported(s.sql, "SELECT … INTO on sharded table %s", name)
 	case sh.subquery:
-		return s.routeSubqueries(sel)
+		return s.routeSubqueriesOrBind(sel)
 	}
 	if err := s.checkJoin(sh, sel); err != nil {
 		return nil, err

@@ -1,0 +1,182 @@
+package merge
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// SubqueryKind says how the outer statement uses an uncorrelated
+// subquery, hence how many of its rows are read.
+type SubqueryKind uint8
+
+const (
+	// SubqueryScalar is a scalar subquery: at most one row of one column
+	// (MySQL error 1242 beyond it); no row is NULL.
+	SubqueryScalar SubqueryKind = iota
+	// SubqueryIn is the right side of [NOT] IN: every row of one column.
+	SubqueryIn
+	// SubqueryExists is [NOT] EXISTS: whether there is a first row.
+	SubqueryExists
+)
+
+var subqueryKindNames = [...]string{"scalar", "in", "exists"}
+
+// Subquery is one uncorrelated subquery of a statement, planned on its own.
+type Subquery struct {
+	// Kind is how its rows are read.
+	Kind SubqueryKind
+	// Input is the subquery's own plan.
+	Input Operator
+	// Text is the subquery as written, for Explain and messages.
+	Text string
+}
+
+// Bound is what a subquery returned: the database type name of its
+// column and its values (copies), in the order read. An EXISTS subquery
+// has one value (any) when it found a row and none otherwise.
+type Bound struct {
+	Type   string
+	Values []driver.Value
+}
+
+// BindSubqueries runs a statement's uncorrelated subqueries first, one
+// after another, reading each whole, then plans the outer statement with
+// their values (Outer, the router's, substitutes them as literals and
+// routes the result: an IN list on a sharding column prunes nodes) and
+// returns the outer statement's rows.
+//
+// The subqueries' rows are not the result's: they are opened with a
+// context the executor recognises (Auxiliary), so that the result's
+// column names and types are the outer statement's.
+type BindSubqueries struct {
+	Subqueries []Subquery
+	// MaxValues caps the values an IN subquery may bind (0:
+	// DefaultMaxRows); beyond it the statement fails with ErrTooLarge.
+	MaxValues int
+	// Outer plans the outer statement with one Bound per subquery.
+	Outer func([]Bound) (Operator, error)
+	// OuterText is the outer statement, for Explain.
+	OuterText string
+}
+
+// Description implements Operator.
+func (b *BindSubqueries) Description() string {
+	kinds := make([]string, len(b.Subqueries))
+	for i, s := range b.Subqueries {
+		kinds[i] = subqueryKindNames[s.Kind]
+	}
+	return fmt.Sprintf("BindSubqueries %s (at most %d values each), then route with the values: %s", strings.Join(kinds, ", "), b.maxValues(), b.OuterText)
+}
+
+func (b *BindSubqueries) maxValues() int {
+	if b.MaxValues <= 0 {
+		return DefaultMaxRows
+	}
+	return b.MaxValues
+}
+
+// Inputs implements Operator: the subqueries' plans (the outer statement's
+// plan exists only once their values are known).
+func (b *BindSubqueries) Inputs() []Operator {
+	out := make([]Operator, len(b.Subqueries))
+	for i, s := range b.Subqueries {
+		out[i] = s.Input
+	}
+	return out
+}
+
+// Open implements Operator.
+func (b *BindSubqueries) Open(ctx context.Context, ex Executor) (*Stream, error) {
+	bounds := make([]Bound, len(b.Subqueries))
+	for i, s := range b.Subqueries {
+		bd, err := b.read(ctx, ex, s)
+		if err != nil {
+			return nil, err
+		}
+		bounds[i] = bd
+	}
+	outer, err := b.Outer(bounds)
+	if err != nil {
+		return nil, err
+	}
+	return outer.Open(ctx, ex)
+}
+
+// read runs one subquery and keeps the values its kind needs.
+func (b *BindSubqueries) read(ctx context.Context, ex Executor, s Subquery) (bd Bound, err error) {
+	in, err := openInput(Auxiliary(ctx), ex, s.Input)
+	if err != nil {
+		return bd, fmt.Errorf("shardsql: subquery %s: %w", s.Text, err)
+	}
+	defer func() {
+		if cerr := in.Close(); cerr != nil && err == nil && !errors.Is(cerr, context.Canceled) {
+			err = cerr
+		}
+	}()
+	width := in.Width()
+	if s.Kind != SubqueryExists && width != 1 {
+		// MySQL error 1241.
+		return bd, fmt.Errorf("shardsql: operand should contain 1 column(s): subquery %s returns %d", s.Text, width)
+	}
+	bd.Type = in.cols.types[0]
+	if m, ok := in.ColumnTypes()[0]; ok && m.Name != "" {
+		bd.Type = m.Name
+	}
+	limit := b.maxValues()
+	switch s.Kind {
+	case SubqueryExists:
+		limit = 1
+	case SubqueryScalar:
+		limit = 2
+	}
+	row := make([]driver.Value, width)
+	for len(bd.Values) < limit {
+		if err := in.Next(row); err != nil {
+			if err == io.EOF {
+				return bd, nil
+			}
+			return bd, fmt.Errorf("shardsql: subquery %s: %w", s.Text, err)
+		}
+		bd.Values = append(bd.Values, copyValue(row[0]))
+	}
+	switch s.Kind {
+	case SubqueryScalar:
+		// MySQL error 1242.
+		return bd, fmt.Errorf("shardsql: subquery returns more than 1 row: %s", s.Text)
+	case SubqueryIn:
+		if err := in.Next(row); err == nil {
+			return bd, fmt.Errorf("%w: subquery %s binds more than %d values into the outer statement (BindSubqueries); raise the cap with driver.WithMaxMemoryRows or narrow the subquery", ErrTooLarge, s.Text, limit)
+		} else if err != io.EOF {
+			return bd, fmt.Errorf("shardsql: subquery %s: %w", s.Text, err)
+		}
+	}
+	return bd, nil
+}
+
+// copyValue copies a value whose storage the cursor may reuse.
+func copyValue(v driver.Value) driver.Value {
+	if b, ok := v.([]byte); ok {
+		return append([]byte(nil), b...)
+	}
+	return v
+}
+
+// auxiliaryKey marks a context whose queries are not the result's.
+type auxiliaryKey struct{}
+
+// Auxiliary returns ctx marked so that an Executor knows the queries run
+// with it feed an operator (a subquery's values) rather than the result:
+// the result's column names and types must not be taken from them.
+func Auxiliary(ctx context.Context) context.Context {
+	return context.WithValue(ctx, auxiliaryKey{}, true)
+}
+
+// IsAuxiliary reports whether ctx was marked by Auxiliary.
+func IsAuxiliary(ctx context.Context) bool {
+	v, _ := ctx.Value(auxiliaryKey{}).(bool)
+	return v
+}

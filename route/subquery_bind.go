@@ -1,0 +1,323 @@
+package route
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/merge"
+)
+
+// routeSubqueriesOrBind routes a SELECT with subqueries: whole on one data
+// source when its tables are co-located (routeSubqueries), otherwise, when
+// its only subqueries are uncorrelated ones in WHERE, by running them first
+// and routing the outer statement with their values (routeBoundSubqueries).
+// Anything else keeps the co-located path's refusal.
+func (s *statement) routeSubqueriesOrBind(sel *sqlparser.Select) (*Plan, error) {
+	p, err := s.routeSubqueries(sel)
+	if err == nil || !errors.Is(err, ErrUnsupported) {
+		return p, err
+	}
+	if dp, derr := s.routeDerived(sel); !errors.Is(derr, errNotBindable) {
+		return dp, derr
+	}
+	if cp, cerr := s.routeCorrelated(sel); !errors.Is(cerr, errNotBindable) {
+		return cp, cerr
+	}
+	bp, berr := s.routeBoundSubqueries(sel)
+	if errors.Is(berr, errNotBindable) {
+		return nil, err
+	}
+	return bp, berr
+}
+
+// DefaultMaxBoundValues is how many values an IN (SELECT …) subquery may
+// bind into the outer statement when no memory cap is set
+// (driver.WithMaxMemoryRows sets it): each is a literal of the statement
+// sent to the nodes.
+const DefaultMaxBoundValues = 10000
+
+// errNotBindable says a statement's subqueries are not all uncorrelated
+// subqueries in WHERE: the caller keeps its own refusal.
+var errNotBindable = errors.New("not bindable")
+
+// boundSubquery is one uncorrelated subquery of a WHERE clause: the
+// expression that holds it and how its rows are used.
+type boundSubquery struct {
+	kind merge.SubqueryKind
+	sub  *sqlparser.Subquery
+	// other is the operand compared with the subquery's values (the left
+	// side of IN, the other side of a comparison); nil for EXISTS.
+	other sqlparser.Expr
+	// collations, when the catalog knows them and they differ, are the
+	// collations of other and of the subquery's column: MySQL refuses to
+	// compare two columns of different collations ("Illegal mix of
+	// collations"), while bound literals would take other's.
+	collations [2]string
+}
+
+// whereSubqueries lists the subqueries of where in walk order: the right
+// side of [NOT] IN, one side of a comparison (scalar), EXISTS. It returns
+// errNotBindable for a subquery anywhere else.
+func whereSubqueries(where sqlparser.Expr) ([]boundSubquery, error) {
+	var (
+		out []boundSubquery
+		bad bool
+	)
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if bad {
+			return false, nil
+		}
+		if bs, ok := classifySubquery(n); ok {
+			out = append(out, bs)
+			return false, nil
+		}
+		if _, ok := n.(*sqlparser.Subquery); ok {
+			bad = true
+			return false, nil
+		}
+		return true, nil
+	}, where)
+	if bad {
+		return nil, errNotBindable
+	}
+	return out, nil
+}
+
+// classifySubquery recognises the expressions whose subquery can run first.
+func classifySubquery(n sqlparser.SQLNode) (boundSubquery, bool) {
+	switch e := n.(type) {
+	case *sqlparser.ExistsExpr:
+		return boundSubquery{kind: merge.SubqueryExists, sub: e.Subquery}, true
+	case *sqlparser.ComparisonExpr:
+		if e.Escape != nil {
+			return boundSubquery{}, false
+		}
+		rs, rok := e.Right.(*sqlparser.Subquery)
+		ls, lok := e.Left.(*sqlparser.Subquery)
+		switch e.Operator {
+		case sqlparser.InOp, sqlparser.NotInOp:
+			if rok && !lok {
+				return boundSubquery{kind: merge.SubqueryIn, sub: rs, other: e.Left}, true
+			}
+		case sqlparser.EqualOp, sqlparser.LessThanOp, sqlparser.GreaterThanOp, sqlparser.LessEqualOp,
+			sqlparser.GreaterEqualOp, sqlparser.NotEqualOp, sqlparser.NullSafeEqualOp:
+			switch {
+			case rok && !lok:
+				return boundSubquery{kind: merge.SubqueryScalar, sub: rs, other: e.Left}, true
+			case lok && !rok:
+				return boundSubquery{kind: merge.SubqueryScalar, sub: ls, other: e.Right}, true
+			}
+		}
+	}
+	return boundSubquery{}, false
+}
+
+// routeBoundSubqueries plans a SELECT whose subqueries are all
+// uncorrelated and in WHERE: each subquery is routed as a statement of its
+// own (a scatter with its own operators, a broadcast or unsharded read);
+// at execution merge.BindSubqueries reads their values, and the outer
+// statement, with the values written in as literals, is routed then (so an
+// IN (SELECT …) on a sharding column prunes nodes).
+func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
+	if sel.Where == nil || sel.With != nil || sel.Into != nil || sel.Lock != sqlparser.NoLock {
+		return nil, errNotBindable
+	}
+	// Subqueries or derived tables outside WHERE are not bound.
+	outside := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n.(type) {
+		case *sqlparser.Where:
+			return false, nil
+		case *sqlparser.Subquery, *sqlparser.DerivedTable:
+			outside = true
+			return false, nil
+		}
+		return !outside, nil
+	}, sel)
+	if outside {
+		return nil, errNotBindable
+	}
+	subs, err := whereSubqueries(sel.Where.Expr)
+	if err != nil || len(subs) == 0 {
+		return nil, errNotBindable
+	}
+	outerNames := s.scopeNames(sel)
+	ops := make([]merge.Subquery, len(subs))
+	var units []Unit
+	for i, bs := range subs {
+		if q := correlation(bs.sub, outerNames); q != "" {
+			return nil, unsupported(s.sql, "correlated subquery (it names %s of the outer query) whose tables are not co-located with the outer row (correlate bound tables on their sharding columns, use a broadcast table, or run the subquery first and pass its values)", q)
+		}
+		subs[i].collations = s.collationClash(sel, bs)
+		text, args := s.textOf(limitRows(bs))
+		p, err := s.routeText(text, args)
+		if err != nil {
+			return nil, err
+		}
+		if p.Kind != KindSelect {
+			return nil, errNotBindable
+		}
+		ops[i] = merge.Subquery{Kind: bs.kind, Input: p.Tree(), Text: "(" + text + ")"}
+		units = append(units, p.Units...)
+	}
+	table := ""
+	if sh := s.shapeOf(sel); len(sh.sharded) > 0 {
+		table = sh.sharded[0].name.Name.String()
+	}
+	outerText, _ := s.textOf(sel)
+	maxValues := s.maxRows
+	if maxValues <= 0 {
+		maxValues = DefaultMaxBoundValues
+	}
+	bind := &merge.BindSubqueries{Subqueries: ops, MaxValues: maxValues, OuterText: outerText,
+		Outer: func(bounds []merge.Bound) (merge.Operator, error) {
+			p, err := s.routeBoundOuter(sel, subs, bounds)
+			if err != nil {
+				return nil, err
+			}
+			return p.Tree(), nil
+		}}
+	return &Plan{SQL: s.sql, Kind: KindSelect, Table: table, Units: units, Root: bind}, nil
+}
+
+// routeBoundOuter routes sel with each subquery replaced by its values.
+func (s *statement) routeBoundOuter(sel *sqlparser.Select, subs []boundSubquery, bounds []merge.Bound) (*Plan, error) {
+	clone := sqlparser.CloneRefOfSelect(sel)
+	s.keepCallerNames(sel, clone)
+	i := 0
+	var rerr error
+	where := sqlparser.Rewrite(clone.Where.Expr, func(c *sqlparser.Cursor) bool {
+		if rerr != nil {
+			return false
+		}
+		bs, ok := classifySubquery(c.Node())
+		if !ok {
+			return true
+		}
+		if i >= len(bounds) {
+			rerr = fmt.Errorf("shardsql: route: more subqueries than values")
+			return false
+		}
+		bs.collations = subs[i].collations
+		e, err := s.boundExpr(c.Node(), bs, bounds[i])
+		if err != nil {
+			rerr = err
+			return false
+		}
+		c.Replace(e)
+		i++
+		return false
+	}, nil)
+	if rerr != nil {
+		return nil, rerr
+	}
+	clone.Where.Expr = where.(sqlparser.Expr)
+	text, args := s.textOf(clone)
+	return s.routeText(text, args)
+}
+
+// boundExpr is the expression n (holding subquery bs) becomes with the
+// subquery's values.
+func (s *statement) boundExpr(n sqlparser.SQLNode, bs boundSubquery, bd merge.Bound) (sqlparser.Expr, error) {
+	switch bs.kind {
+	case merge.SubqueryExists:
+		return sqlparser.BoolVal(len(bd.Values) > 0), nil
+	case merge.SubqueryIn:
+		cmp := n.(*sqlparser.ComparisonExpr)
+		if len(bd.Values) == 0 {
+			// x IN (empty) is false and x NOT IN (empty) true, even for
+			// a NULL x.
+			return sqlparser.BoolVal(cmp.Operator == sqlparser.NotInOp), nil
+		}
+		tuple := make(sqlparser.ValTuple, len(bd.Values))
+		for j, v := range bd.Values {
+			lit, err := s.literal(v, bd.Type, bs)
+			if err != nil {
+				return nil, err
+			}
+			tuple[j] = lit
+		}
+		return &sqlparser.ComparisonExpr{Operator: cmp.Operator, Left: sqlparser.CloneExpr(cmp.Left), Right: tuple}, nil
+	default:
+		cmp := n.(*sqlparser.ComparisonExpr)
+		var lit sqlparser.Expr = &sqlparser.NullVal{}
+		if len(bd.Values) == 1 {
+			var err error
+			if lit, err = s.literal(bd.Values[0], bd.Type, bs); err != nil {
+				return nil, err
+			}
+		}
+		out := &sqlparser.ComparisonExpr{Operator: cmp.Operator, Left: sqlparser.CloneExpr(cmp.Left), Right: sqlparser.CloneExpr(cmp.Right)}
+		if _, ok := cmp.Left.(*sqlparser.Subquery); ok {
+			out.Left = lit
+		} else {
+			out.Right = lit
+		}
+		return out, nil
+	}
+}
+
+// scopeNames returns the names a column of sel's FROM clause may be
+// qualified with: table aliases, else table names (lower-cased).
+func (s *statement) scopeNames(sel *sqlparser.Select) map[string]bool {
+	names := make(map[string]bool)
+	for _, ref := range s.scopeRefs(sel) {
+		if !ref.expr.As.IsEmpty() {
+			names[strings.ToLower(ref.expr.As.String())] = true
+		} else {
+			names[strings.ToLower(ref.name.Name.String())] = true
+		}
+	}
+	return names
+}
+
+// correlation returns a qualified column of sub that names none of the
+// tables of the subquery's own SELECTs but one of outer's: a correlated
+// subquery. (An unqualified column that only the outer query has makes the
+// subquery fail on its own, with the server's error: never a wrong result.)
+func correlation(sub *sqlparser.Subquery, outer map[string]bool) string {
+	inner := make(map[string]bool)
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if ate, ok := n.(*sqlparser.AliasedTableExpr); ok {
+			if !ate.As.IsEmpty() {
+				inner[strings.ToLower(ate.As.String())] = true
+			}
+			if tn, ok := ate.Expr.(sqlparser.TableName); ok && ate.As.IsEmpty() {
+				inner[strings.ToLower(tn.Name.String())] = true
+			}
+		}
+		return true, nil
+	}, sub)
+	found := ""
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if col, ok := n.(*sqlparser.ColName); ok && found == "" && !col.Qualifier.IsEmpty() {
+			q := strings.ToLower(col.Qualifier.Name.String())
+			if !inner[q] && outer[q] {
+				found = sqlparser.String(col)
+			}
+		}
+		return found == "", nil
+	}, sub)
+	return found
+}
+
+// limitRows returns the subquery's SELECT with a LIMIT of the rows its
+// kind reads, when it has none: EXISTS needs one row, a scalar subquery
+// two (a second is the error). The nodes then stop early instead of
+// sending rows that are never read (and drained at close).
+func limitRows(bs boundSubquery) sqlparser.TableStatement {
+	sel, ok := bs.sub.Select.(*sqlparser.Select)
+	if !ok || sel.Limit != nil || bs.kind == merge.SubqueryIn {
+		return bs.sub.Select
+	}
+	out := sqlparser.CloneRefOfSelect(sel)
+	n := "1"
+	if bs.kind == merge.SubqueryScalar {
+		n = "2"
+	}
+	out.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(n)}
+	return out
+}

@@ -1,0 +1,128 @@
+package route
+
+import (
+	"database/sql/driver"
+	"strconv"
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/merge"
+)
+
+// literal writes a subquery value as a literal that compares with the
+// other operand as the subquery's column would. Integers and decimals do
+// (a decimal literal is DECIMAL, as the column); text does when the other
+// operand is a column, whose collation then decides, as it does against
+// the subquery's column of that collation. Other types (floats, which a
+// literal may not round-trip; dates and times, which compare with text as
+// dates only when typed; binary strings; ENUM/SET; BIT) are refused.
+func (s *statement) literal(v driver.Value, typ string, bs boundSubquery) (sqlparser.Expr, error) {
+	if v == nil {
+		return &sqlparser.NullVal{}, nil
+	}
+	text := ""
+	switch x := v.(type) {
+	case []byte:
+		text = string(x)
+	case string:
+		text = x
+	case int64:
+		text = strconv.FormatInt(x, 10)
+	case uint64:
+		text = strconv.FormatUint(x, 10)
+	}
+	switch merge.KindOf(typ) {
+	case merge.KindInt, merge.KindUint:
+		if isDecimalText(text, false) {
+			return sqlparser.NewIntLiteral(text), nil
+		}
+	case merge.KindDecimal:
+		if isDecimalText(text, true) {
+			return sqlparser.NewDecimalLiteral(text), nil
+		}
+	case merge.KindText:
+		if _, isCol := bs.other.(*sqlparser.ColName); !isCol {
+			return nil, unsupported(s.sql, "subquery whose text values are compared with %s, which is not a column (the literal values would compare by the connection's collation, not the subquery column's)", sqlparser.String(bs.other))
+		}
+		if c := bs.collations; c[0] != "" {
+			return nil, unsupported(s.sql, "subquery whose text values (collation %s) are compared with %s (collation %s): MySQL refuses to compare them (collate one side explicitly in the statement)", c[1], sqlparser.String(bs.other), c[0])
+		}
+		if _, ok := v.([]byte); ok || text != "" {
+			return sqlparser.NewStrLiteral(text), nil
+		}
+	}
+	return nil, unsupported(s.sql, "subquery returning %s values to compare in the outer query (only integers, decimals and text compared with a column are bound exactly; compare in the subquery instead)", typ)
+}
+
+// isDecimalText reports whether t is an optionally negative integer, or
+// with frac a decimal with a point.
+func isDecimalText(t string, frac bool) bool {
+	t = strings.TrimPrefix(t, "-")
+	if t == "" {
+		return false
+	}
+	point := false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c >= '0' && c <= '9':
+		case c == '.' && frac && !point && i > 0 && i < len(t)-1:
+			point = true
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// collationClash returns the collations of a subquery's compared column
+// and of the outer column it is compared with when the catalog knows both
+// and they differ; zero otherwise.
+func (s *statement) collationClash(sel *sqlparser.Select, bs boundSubquery) [2]string {
+	outer, ok := bs.other.(*sqlparser.ColName)
+	inner, isSel := bs.sub.Select.(*sqlparser.Select)
+	if !ok || !isSel || len(inner.GetColumns()) != 1 {
+		return [2]string{}
+	}
+	ae, ok := inner.GetColumns()[0].(*sqlparser.AliasedExpr)
+	if !ok {
+		return [2]string{}
+	}
+	e := ae.Expr
+	switch f := e.(type) {
+	case *sqlparser.Min:
+		e = f.Arg
+	case *sqlparser.Max:
+		e = f.Arg
+	}
+	innerCol, ok := e.(*sqlparser.ColName)
+	if !ok {
+		return [2]string{}
+	}
+	a, b := s.collationIn(sel, outer), s.collationIn(inner, innerCol)
+	if a == "" || b == "" || strings.EqualFold(a, b) {
+		return [2]string{}
+	}
+	return [2]string{a, b}
+}
+
+// collationIn returns the catalog's collation of column col of one of
+// sel's sharded tables, or "".
+func (s *statement) collationIn(sel *sqlparser.Select, col *sqlparser.ColName) string {
+	refs := s.scopeRefs(sel)
+	for _, ref := range refs {
+		if ref.sharded == nil {
+			continue
+		}
+		if col.Qualifier.IsEmpty() && len(refs) != 1 || !col.Qualifier.IsEmpty() && !s.qualifies(col.Qualifier, ref) {
+			continue
+		}
+		if t, ok := s.catalog.Table(ref.sharded.Name); ok {
+			if c, ok := t.Column(col.Name.String()); ok {
+				return c.Collation
+			}
+		}
+	}
+	return ""
+}
