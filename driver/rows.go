@@ -85,17 +85,21 @@ func (r *Rows) Close() error {
 	}
 	r.done = true
 	finished := true
-	for _, u := range r.ex.units() {
-		if !u.finish(finishRows) {
-			finished = false
+	if r.ex != nil { // nil for a deep page's rows, cut in memory
+		for _, u := range r.ex.units() {
+			if !u.finish(finishRows) {
+				finished = false
+			}
 		}
 	}
 	if !finished {
 		r.cancel()
 	}
 	err := r.cur.Close()
-	for _, u := range r.ex.prepared[r.ex.next:] {
-		_ = u.Close() // units no route leaf took
+	if r.ex != nil {
+		for _, u := range r.ex.prepared[r.ex.next:] {
+			_ = u.Close() // units no route leaf took
+		}
 	}
 	r.cancel()
 	if r.release != nil {
