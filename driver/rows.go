@@ -41,6 +41,9 @@ var (
 // Next (planExec.Query waits for the units). Its columns are those of the
 // tree's first route leaf, less the hidden columns the tree drops.
 func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, cancel context.CancelFunc) (*Rows, error) {
+	if p.Root == nil && len(units) == 1 {
+		return unitRows(c, units[0], cancel)
+	}
 	tree := p.Tree()
 	ex := &planExec{c: c, prepared: units, bufferAll: routeLeaves(tree) > 1}
 	stream, err := tree.Open(ctx, ex)
@@ -61,6 +64,21 @@ func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, c
 	r.cols, r.types = ex.cols[:width], ex.types[:width]
 	r.merged = stream.ColumnTypes()
 	return r, nil
+}
+
+// unitRows are the rows of a plan of one unit and no operator tree (a
+// statement that reaches one node): what its tree, a bare route leaf over
+// one unit, would return, without building the tree. The unit is loaded
+// now, so that its error is Query's.
+func unitRows(c *Conn, u *unitCursor, cancel context.CancelFunc) (*Rows, error) {
+	if err := u.load(); err != nil {
+		_ = u.Close()
+		cancel()
+		return nil, err
+	}
+	units := []*unitCursor{u}
+	ex := &planExec{c: c, prepared: units, next: 1, opened: units, cols: u.cols, types: u.types}
+	return &Rows{cancel: cancel, ex: ex, cur: u, cols: u.cols, types: u.types}, nil
 }
 
 // Columns returns the result's column names.
