@@ -116,8 +116,8 @@ func (u *unitCursor) next(dest []driver.Value) error {
 		return io.EOF
 	}
 	if u.scan == nil {
-		u.vals = make([]any, len(dest))
-		u.scan = make([]any, len(dest))
+		both := make([]any, 2*len(dest)) // one allocation for the two
+		u.vals, u.scan = both[:len(dest):len(dest)], both[len(dest):]
 		for i := range u.vals {
 			u.scan[i] = &u.vals[i]
 		}

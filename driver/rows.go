@@ -76,9 +76,16 @@ func unitRows(c *Conn, u *unitCursor, cancel context.CancelFunc) (*Rows, error) 
 		cancel()
 		return nil, err
 	}
-	units := []*unitCursor{u}
-	ex := &planExec{c: c, prepared: units, next: 1, opened: units, cols: u.cols, types: u.types}
-	return &Rows{cancel: cancel, ex: ex, cur: u, cols: u.cols, types: u.types}, nil
+	one := &struct { // the rows, their executor and its unit in one allocation
+		rows  Rows
+		ex    planExec
+		units [1]*unitCursor
+	}{}
+	one.units[0] = u
+	units := one.units[:]
+	one.ex = planExec{c: c, prepared: units, next: 1, opened: units, cols: u.cols, types: u.types}
+	one.rows = Rows{cancel: cancel, ex: &one.ex, cur: u, cols: u.cols, types: u.types}
+	return &one.rows, nil
 }
 
 // Columns returns the result's column names.
