@@ -7,37 +7,21 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"sync/atomic"
 
 	"github.com/shardsql/shardsql/merge"
 	"github.com/shardsql/shardsql/route"
 )
 
-// unitCursor is one unit's rows as a merge.Cursor. Its query is started by
-// open, lazily on first use, or already by a scatter (started).
+// unitCursor is one unit's rows as a merge.Cursor. Where its query runs
+// and when it starts is its source's (cursor_sources.go, scatter.go): the
+// cursor itself only reads, buffers and closes.
 type unitCursor struct {
-	unit    route.Unit
-	open    func() (*sql.Rows, error)
-	started chan struct{} // closed when a scatter has started the query; nil when open starts it
+	unit route.Unit
+	src  unitSource
 	// buffer reads the unit whole at load and releases its connection, for
 	// merges that read several units of one transaction connection at once.
 	buffer  bool
 	maxRows int
-	// ownConn: the unit runs on a pool connection of its own even though
-	// no scatter started it.
-	ownConn bool
-
-	// pin, when set, is the Conn's connection the rows are read from:
-	// once they have ended or been closed it is free again (and dropped by
-	// owner if the error that ended them says it failed).
-	pin   *pin
-	owner *Conn
-
-	pendingRows *sql.Rows // set by the scatter before started is closed
-	pendingErr  error
-	// firstFailed is shared by a scatter's cursors: the unit whose query
-	// failed first (the others may then fail because it cancelled them).
-	firstFailed *atomic.Pointer[unitCursor]
 
 	once   sync.Once
 	rows   *sql.Rows
@@ -50,11 +34,30 @@ type unitCursor struct {
 	held   [][]driver.Value // the buffered rows
 }
 
+// unitSource starts a unit's query and is told when its rows end. One
+// implementation per way a statement runs: on a transaction's participant
+// (txSource), on the Conn's pin (pinSource), on a pool connection of its
+// own (poolSource), or already started by a scatter (scatterSource).
+type unitSource interface {
+	// open returns the unit's rows (called once, by the cursor's load).
+	open(u route.Unit) (*sql.Rows, error)
+	// ended is called once the rows have ended or been closed, with the
+	// error that ended them (nil when they ended cleanly or were closed).
+	ended(err error)
+	// shared reports whether the unit's connection serves other units of
+	// the statement too (a transaction's participant, a Conn's pin), so
+	// that a merge reading several units at once must buffer it.
+	shared() bool
+	// eager reports whether the query was started before the cursor was
+	// first read (a scatter's): Close must then wait for it and close it.
+	eager() bool
+}
+
 var _ merge.Cursor = (*unitCursor)(nil)
 
 func (u *unitCursor) load() error {
 	u.once.Do(func() {
-		u.rows, u.err = u.open()
+		u.rows, u.err = u.src.open(u.unit)
 		if u.err == nil {
 			if u.cols, u.err = u.rows.Columns(); u.err == nil {
 				u.types, u.err = u.rows.ColumnTypes()
@@ -92,19 +95,15 @@ func (u *unitCursor) readAll() error {
 }
 
 // shared reports whether the unit runs on a connection other units of
-// the statement use too (a transaction's participant, a Conn's pin), so
-// that a merge reading several units at once must buffer it.
-func (u *unitCursor) shared() bool { return u.started == nil && !u.ownConn }
+// the statement use too, so that a merge reading several units at once
+// must buffer it.
+func (u *unitCursor) shared() bool { return u.src.shared() }
 
-// ended frees the unit's pin, once, with the error that ended its rows
-// (nil when they ended cleanly or were closed).
-func (u *unitCursor) ended(err error) {
-	if p := u.pin; p != nil {
-		u.pin = nil
-		p.open--
-		u.owner.pinFailed(p, err)
-	}
-}
+// ended tells the source, once, the error that ended the unit's rows.
+func (u *unitCursor) ended(err error) { u.src.ended(err) }
+
+// neverRan reports a lazily opened unit whose query has not started.
+func (u *unitCursor) neverRan() bool { return !u.src.eager() && u.rows == nil && u.err == nil }
 
 // next reads the next row from the database.
 func (u *unitCursor) next(dest []driver.Value) error {
@@ -117,8 +116,8 @@ func (u *unitCursor) next(dest []driver.Value) error {
 		return io.EOF
 	}
 	if u.scan == nil {
-		u.vals = make([]any, len(dest))
-		u.scan = make([]any, len(dest))
+		both := make([]any, 2*len(dest)) // one allocation for the two
+		u.vals, u.scan = both[:len(dest):len(dest)], both[len(dest):]
 		for i := range u.vals {
 			u.scan[i] = &u.vals[i]
 		}
@@ -166,7 +165,7 @@ func (u *unitCursor) Close() error {
 	}
 	u.closed = true
 	u.held = nil
-	if u.started == nil && u.rows == nil && u.err == nil {
+	if u.neverRan() {
 		// a lazily opened unit that never ran: nothing to close
 		u.once.Do(func() {})
 		return nil
@@ -184,7 +183,7 @@ func (u *unitCursor) Close() error {
 // unit when that reaches its end. It reports false when rows remain, and
 // leaves units that never started, or are buffered, alone.
 func (u *unitCursor) finish(n int) bool {
-	if u.closed || u.buffer || (u.started == nil && u.rows == nil && u.err == nil) {
+	if u.closed || u.buffer || u.neverRan() {
 		return true
 	}
 	if u.load() != nil || u.rows == nil {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
 	"github.com/shardsql/shardsql/route"
 )
@@ -173,7 +172,8 @@ func (c *Conn) execParallel(ctx context.Context, p *route.Plan, res *result) err
 	return nil
 }
 
-// query runs a plan's units and returns their merged rows.
+// query runs a plan's units and returns their merged rows. Each way a
+// statement runs builds its units' cursors on its own (query_modes.go):
 //
 // In parallel (a cross-node statement whose connections are all free):
 // the units start at once, at most maxParallel at a time, in unit order;
@@ -194,48 +194,18 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 		return nil, err
 	}
 	cursors := make([]*unitCursor, len(p.Units))
-	cancel, release := func() {}, func() {}
-	buffer := false // planExec.Query buffers the units a merge reads at once
-	var err error
-	var onReplicas bool // replica_query.go
-	var rc context.CancelFunc
-	var rr func()
-	if rc, rr, onReplicas, err = c.queryReplicas(ctx, p, cursors); onReplicas {
-		cancel, release = rc, rr
-	}
+	cancel, release := context.CancelFunc(noCancel), noRelease
+	rc, rr, onReplicas, err := c.queryReplicas(ctx, p, cursors) // replica_query.go
 	switch {
-	case err != nil || onReplicas:
+	case onReplicas:
+		cancel, release = rc, rr
+	case err != nil:
 	case c.tx != nil:
-		// Every data source joins the transaction now, so one that is
-		// down fails the query before any row is returned.
-		for _, u := range p.Units {
-			if _, err := c.target(ctx, u); err != nil {
-				return nil, err
-			}
-		}
-		for i, u := range p.Units {
-			cursors[i] = &unitCursor{unit: u, buffer: buffer, maxRows: c.c.opts.maxMemoryRows, open: func() (*sql.Rows, error) {
-				r, err := c.target(ctx, u)
-				if err != nil {
-					return nil, err
-				}
-				return r.QueryContext(ctx, u.SQL, u.Args...)
-			}}
-		}
+		err = c.queryInTx(ctx, p, cursors)
 	case c.onPin(p):
-		release, err = c.queryOnPins(ctx, p, cursors, buffer)
+		release, err = c.queryOnPins(ctx, p, cursors)
 	default:
-		var ok bool
-		if release, ok, err = c.c.reserve(sourcesOf(p)); err == nil {
-			if ok {
-				ctx, cancel = context.WithCancel(ctx)
-				c.scatter(ctx, cancel, p, cursors)
-			} else {
-				// The pools cannot give the query all its connections
-				// now (gate.go): read the units one after another.
-				release, err = c.queryOnPins(ctx, p, cursors, buffer)
-			}
-		}
+		ctx, cancel, release, err = c.queryParallel(ctx, p, cursors)
 	}
 	if err != nil {
 		return nil, err
@@ -256,68 +226,5 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	return rows, nil
 }
 
-// queryOnPins sets up cursors that read the units one after another on the
-// Conn's pins; release gives back the connections borrowed when a pin was
-// busy.
-func (c *Conn) queryOnPins(ctx context.Context, p *route.Plan, cursors []*unitCursor, buffer bool) (release func(), err error) {
-	conns, done, err := c.pinsFor(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	for i, u := range p.Units {
-		pn := pinOf(conns, u.DataSource)
-		cur := &unitCursor{unit: u, buffer: buffer, maxRows: c.c.opts.maxMemoryRows, owner: c}
-		cur.open = func() (*sql.Rows, error) {
-			rows, err := pn.conn.QueryContext(ctx, u.SQL, u.Args...)
-			if err != nil {
-				c.pinFailed(pn, err)
-				return nil, err
-			}
-			pn.open++
-			cur.pin = pn
-			return rows, nil
-		}
-		cursors[i] = cur
-	}
-	return done, nil
-}
-
-// scatter starts every unit's query, at most maxParallel executing at once,
-// in unit order so the first units (read first) start first. A unit frees
-// its slot when its query has answered; its rows are then read as the merge
-// asks for them. The first unit whose query fails cancels the others (ctx)
-// and is recorded in every cursor's firstFailed.
-func (c *Conn) scatter(ctx context.Context, cancel context.CancelFunc, p *route.Plan, cursors []*unitCursor) {
-	sem := make(chan struct{}, c.c.opts.maxParallel)
-	firstFailed := new(atomic.Pointer[unitCursor])
-	for i, u := range p.Units {
-		cur := &unitCursor{unit: u, started: make(chan struct{}), firstFailed: firstFailed}
-		cur.open = func() (*sql.Rows, error) { <-cur.started; return cur.pendingRows, cur.pendingErr }
-		cursors[i] = cur
-	}
-	go func() {
-		for i, cur := range cursors {
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				for _, rest := range cursors[i:] {
-					rest.pendingErr = ctx.Err()
-					close(rest.started)
-				}
-				return
-			}
-			go func() {
-				defer close(cur.started)
-				defer func() { <-sem }()
-				db, err := c.c.db(cur.unit.DataSource)
-				if err == nil {
-					cur.pendingRows, err = db.QueryContext(ctx, cur.unit.SQL, cur.unit.Args...)
-				}
-				cur.pendingErr = err
-				if err != nil && firstFailed.CompareAndSwap(nil, cur) {
-					cancel()
-				}
-			}()
-		}
-	}()
-}
+// noCancel is the cancel function of a query that made no context.
+func noCancel() {}

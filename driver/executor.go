@@ -58,7 +58,7 @@ func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bo
 		return nil, nil, err
 	}
 	first := curs[0]
-	if first.firstFailed != nil {
+	if isScattered(first) {
 		var err error
 		for _, u := range curs {
 			if uerr := u.load(); uerr != nil && err == nil {
@@ -66,7 +66,7 @@ func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bo
 			}
 		}
 		if err != nil {
-			if f := first.firstFailed.Load(); f != nil {
+			if f := firstFailedOf(first); f != nil {
 				err = f.err // the cause; the others were cancelled
 			}
 			return fail(err)
@@ -103,20 +103,11 @@ func (e *planExec) take(ctx context.Context, u merge.Unit) *unitCursor {
 	ru := route.Unit{DataSource: u.DataSource, SQL: u.SQL, Args: u.Args}
 	// In a transaction the unit shares the participant's connection with
 	// the statement's other units: it is read whole.
-	cur := &unitCursor{unit: ru, maxRows: e.c.c.opts.maxMemoryRows, ownConn: e.c.tx == nil, buffer: e.c.tx != nil, open: func() (*sql.Rows, error) {
-		if e.c.tx != nil {
-			r, err := e.c.target(ctx, ru)
-			if err != nil {
-				return nil, err
-			}
-			return r.QueryContext(ctx, u.SQL, u.Args...)
-		}
-		db, err := e.c.c.db(u.DataSource)
-		if err != nil {
-			return nil, err
-		}
-		return db.QueryContext(ctx, u.SQL, u.Args...)
-	}}
+	var src unitSource = &poolSource{ctx: ctx, c: e.c}
+	if e.c.tx != nil {
+		src = &txSource{ctx: ctx, c: e.c}
+	}
+	cur := &unitCursor{unit: ru, src: src, maxRows: e.c.c.opts.maxMemoryRows, buffer: e.c.tx != nil}
 	e.opened = append(e.opened, cur)
 	return cur
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -169,34 +168,9 @@ func targetOf(targets []readTarget, ds string) *readTarget {
 // primary; a replica that failed by connection, not by a server's answer,
 // is ejected first.
 func (c *Conn) scatterReads(ctx context.Context, cancel context.CancelFunc, p *route.Plan, cursors []*unitCursor, targets []readTarget, h *held) {
-	sem := make(chan struct{}, c.c.opts.maxParallel)
-	firstFailed := new(atomic.Pointer[unitCursor])
-	for i, u := range p.Units {
-		cur := &unitCursor{unit: u, started: make(chan struct{}), firstFailed: firstFailed}
-		cur.open = func() (*sql.Rows, error) { <-cur.started; return cur.pendingRows, cur.pendingErr }
-		cursors[i] = cur
-	}
-	go func() {
-		for i, cur := range cursors {
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				for _, rest := range cursors[i:] {
-					rest.pendingErr = ctx.Err()
-					close(rest.started)
-				}
-				return
-			}
-			go func() {
-				defer close(cur.started)
-				defer func() { <-sem }()
-				cur.pendingRows, cur.pendingErr = c.readUnit(ctx, cur.unit, targetOf(targets, cur.unit.DataSource), h)
-				if cur.pendingErr != nil && firstFailed.CompareAndSwap(nil, cur) {
-					cancel()
-				}
-			}()
-		}
-	}()
+	scatter(ctx, cancel, p.Units, cursors, c.c.opts.maxParallel, func(ctx context.Context, u route.Unit) (*sql.Rows, error) {
+		return c.readUnit(ctx, u, targetOf(targets, u.DataSource), h)
+	}) // scatter.go
 }
 
 // readUnit runs one unit on its target, retrying a failed replica.

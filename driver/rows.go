@@ -41,6 +41,9 @@ var (
 // Next (planExec.Query waits for the units). Its columns are those of the
 // tree's first route leaf, less the hidden columns the tree drops.
 func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, cancel context.CancelFunc) (*Rows, error) {
+	if p.Root == nil && len(units) == 1 {
+		return unitRows(c, units[0], cancel)
+	}
 	tree := p.Tree()
 	ex := &planExec{c: c, prepared: units, bufferAll: routeLeaves(tree) > 1}
 	stream, err := tree.Open(ctx, ex)
@@ -61,6 +64,28 @@ func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, c
 	r.cols, r.types = ex.cols[:width], ex.types[:width]
 	r.merged = stream.ColumnTypes()
 	return r, nil
+}
+
+// unitRows are the rows of a plan of one unit and no operator tree (a
+// statement that reaches one node): what its tree, a bare route leaf over
+// one unit, would return, without building the tree. The unit is loaded
+// now, so that its error is Query's.
+func unitRows(c *Conn, u *unitCursor, cancel context.CancelFunc) (*Rows, error) {
+	if err := u.load(); err != nil {
+		_ = u.Close()
+		cancel()
+		return nil, err
+	}
+	one := &struct { // the rows, their executor and its unit in one allocation
+		rows  Rows
+		ex    planExec
+		units [1]*unitCursor
+	}{}
+	one.units[0] = u
+	units := one.units[:]
+	one.ex = planExec{c: c, prepared: units, next: 1, opened: units, cols: u.cols, types: u.types}
+	one.rows = Rows{cancel: cancel, ex: &one.ex, cur: u, cols: u.cols, types: u.types}
+	return &one.rows, nil
 }
 
 // Columns returns the result's column names.
@@ -85,9 +110,11 @@ func (r *Rows) Close() error {
 	}
 	r.done = true
 	finished := true
-	for _, u := range r.ex.units() {
-		if !u.finish(finishRows) {
-			finished = false
+	if r.ex != nil { // nil for a deep page's rows, cut in memory
+		for _, u := range r.ex.units() {
+			if !u.finish(finishRows) {
+				finished = false
+			}
 		}
 	}
 	if !finished {

@@ -35,8 +35,9 @@ type renderer struct {
 func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable, nodeIdx int, ins map[*sqlparser.ComparisonExpr][]int, rows sqlparser.Values) Unit {
 	node := tables[0].Nodes[nodeIdx]
 	// A rendering that does not depend on the arguments (no IN list to
-	// trim, no INSERT rows to pick) is kept with the cached statement.
-	memo := s.ps != nil && len(ins) == 0 && rows == nil && stmt == sqlparser.SQLNode(s.ps.stmt)
+	// trim, no INSERT rows to pick: all of them or none) is kept with the
+	// cached statement: its SQL and which argument goes to each ?.
+	memo := s.ps != nil && len(ins) == 0 && stmt == sqlparser.SQLNode(s.ps.stmt) && allRows(stmt, rows)
 	key := renderKey{shape: s.shapeKey(), node: nodeIdx}
 	if memo {
 		s.ps.mu.Lock()
@@ -69,6 +70,23 @@ func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable,
 		s.ps.mu.Unlock()
 	}
 	return u
+}
+
+// allRows reports whether rows, the INSERT rows a node receives, are all
+// the statement's rows (or there are none to pick): the rendering then
+// depends only on the node. The rows a node receives keep the statement's
+// order, so as many rows are the same rows. An INSERT whose keys were
+// generated is a rewritten copy, never the cached statement.
+func allRows(stmt sqlparser.SQLNode, rows sqlparser.Values) bool {
+	if rows == nil {
+		return true
+	}
+	ins, ok := stmt.(*sqlparser.Insert)
+	if !ok {
+		return false
+	}
+	all, ok := ins.Rows.(sqlparser.Values)
+	return ok && len(all) == len(rows)
 }
 
 // physical returns the node table of a name that resolves to one of the

@@ -15,27 +15,17 @@ const PrimaryOnly SessionUses = 1 << 15
 // in a SELECT.
 var primaryOnlyFuncs = map[string]bool{"nextval": true, "setval": true}
 
-// primaryOnlyOf reports PrimaryOnly for a statement that must run on a
-// primary, 0 otherwise. It walks the statement once, at parse time (the
+// primaryOnlyNode reports whether node n makes its statement PrimaryOnly.
+// sessionUsesOf asks it of every node in its one walk at parse time (the
 // result is cached with the parse).
-func primaryOnlyOf(stmt sqlparser.Statement) SessionUses {
-	var u SessionUses
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		switch n := n.(type) {
-		case *sqlparser.Select:
-			if n.Lock != sqlparser.NoLock || (n.Into != nil && len(n.Into.VarList) == 0) {
-				u = PrimaryOnly
-			}
-		case *sqlparser.Union:
-			if n.Lock != sqlparser.NoLock || (n.Into != nil && len(n.Into.VarList) == 0) {
-				u = PrimaryOnly
-			}
-		case *sqlparser.FuncExpr:
-			if primaryOnlyFuncs[n.Name.Lowered()] {
-				u = PrimaryOnly
-			}
-		}
-		return u == 0, nil
-	}, stmt)
-	return u
+func primaryOnlyNode(n sqlparser.SQLNode) bool {
+	switch n := n.(type) {
+	case *sqlparser.Select:
+		return n.Lock != sqlparser.NoLock || (n.Into != nil && len(n.Into.VarList) == 0)
+	case *sqlparser.Union:
+		return n.Lock != sqlparser.NoLock || (n.Into != nil && len(n.Into.VarList) == 0)
+	case *sqlparser.FuncExpr:
+		return primaryOnlyFuncs[n.Name.Lowered()]
+	}
+	return false
 }

@@ -108,12 +108,27 @@ var sessionFuncs = map[string]SessionUses{
 }
 
 // sessionUsesOf walks a parsed statement once (the result is cached with
-// the parse) and records how it depends on the session.
+// the parse) and records how it depends on the session, and whether only a
+// primary may run it (PrimaryOnly): one walk for both, since uncached
+// routing pays for every walk of the AST.
 func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
 	var u SessionUses
 	named := false
+	tableName := func(n sqlparser.TableName) {
+		if !n.Name.IsEmpty() && !strings.EqualFold(n.Name.String(), "dual") {
+			named = true
+		}
+	}
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if primaryOnlyNode(n) { // replica_reads.go
+			u |= PrimaryOnly
+		}
 		switch n := n.(type) {
+		case *sqlparser.ColName:
+			// Its qualifier is the only part of it that matters here:
+			// not walking into it saves boxing its three names.
+			tableName(n.Qualifier)
+			return false, nil
 		case *sqlparser.Variable:
 			switch n.Scope {
 			case sqlparser.VariableScope:
@@ -128,9 +143,7 @@ func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
 				u |= UsesUserVars | AssignsUserVars
 			}
 		case sqlparser.TableName:
-			if !n.Name.IsEmpty() && !strings.EqualFold(n.Name.String(), "dual") {
-				named = true
-			}
+			tableName(n)
 		case *sqlparser.FuncExpr:
 			u |= sessionFuncs[n.Name.Lowered()]
 		case *sqlparser.LockingFunc:
@@ -153,7 +166,7 @@ func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
 	if !named {
 		u |= TableFree
 	}
-	return u | primaryOnlyOf(stmt) // replica_reads.go
+	return u
 }
 
 // checkSession refuses a plan that reaches several nodes when its

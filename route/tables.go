@@ -70,14 +70,22 @@ func (s *statement) shapeOf(node sqlparser.SQLNode) *shape {
 // must not be modified.
 func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 	sh := &shape{}
+	tableName := func(n sqlparser.TableName) {
+		r := s.resolve(n)
+		if r.unknown != "" && sh.unresolved == nil {
+			sh.unresolved = unsupported(s.sql, "%s", r.unknown)
+		}
+		sh.needsCatalog = sh.needsCatalog || r.needsCatalog
+	}
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n := n.(type) {
+		case *sqlparser.ColName:
+			// What Walk would visit below it that matters is its
+			// qualifier: resolving it here saves boxing three names.
+			tableName(n.Qualifier)
+			return false, nil
 		case sqlparser.TableName:
-			r := s.resolve(n)
-			if r.unknown != "" && sh.unresolved == nil {
-				sh.unresolved = unsupported(s.sql, "%s", r.unknown)
-			}
-			sh.needsCatalog = sh.needsCatalog || r.needsCatalog
+			tableName(n)
 		case *sqlparser.AliasedTableExpr:
 			if tn, ok := n.Expr.(sqlparser.TableName); ok {
 				ref := tableRef{expr: n, name: tn}

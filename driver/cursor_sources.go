@@ -1,0 +1,83 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/shardsql/shardsql/route"
+)
+
+// The sources of a unit's rows other than a scatter's (scatter.go). Each
+// keeps the statement's context: the query starts lazily, on the cursor's
+// first read, under the context of the statement that routed it.
+
+// txSource runs a unit on its data source's participant in the Conn's
+// transaction, a connection the statement's other units share.
+type txSource struct {
+	ctx context.Context
+	c   *Conn
+}
+
+func (s *txSource) open(u route.Unit) (*sql.Rows, error) {
+	r, err := s.c.target(s.ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return r.QueryContext(s.ctx, u.SQL, u.Args...)
+}
+
+func (*txSource) ended(error)  {}
+func (*txSource) shared() bool { return true }
+func (*txSource) eager() bool  { return false }
+
+// pinSource runs a unit on the Conn's pin for its data source: the session
+// the Conn's other statements on that data source see. The pin counts the
+// rows open on it until they end, and is dropped if the error that ended
+// them says its connection failed.
+type pinSource struct {
+	ctx    context.Context
+	c      *Conn
+	pn     *pin
+	active bool // the rows are open on pn
+}
+
+func (s *pinSource) open(u route.Unit) (*sql.Rows, error) {
+	rows, err := s.pn.conn.QueryContext(s.ctx, u.SQL, u.Args...)
+	if err != nil {
+		s.c.pinFailed(s.pn, err)
+		return nil, err
+	}
+	s.pn.open++
+	s.active = true
+	return rows, nil
+}
+
+func (s *pinSource) ended(err error) {
+	if s.active {
+		s.active = false
+		s.pn.open--
+		s.c.pinFailed(s.pn, err)
+	}
+}
+
+func (*pinSource) shared() bool { return true }
+func (*pinSource) eager() bool  { return false }
+
+// poolSource runs a unit on a pool connection of its own: a unit an
+// operator builds during execution outside a transaction.
+type poolSource struct {
+	ctx context.Context
+	c   *Conn
+}
+
+func (s *poolSource) open(u route.Unit) (*sql.Rows, error) {
+	db, err := s.c.c.db(u.DataSource)
+	if err != nil {
+		return nil, err
+	}
+	return db.QueryContext(s.ctx, u.SQL, u.Args...)
+}
+
+func (*poolSource) ended(error)  {}
+func (*poolSource) shared() bool { return false }
+func (*poolSource) eager() bool  { return false }

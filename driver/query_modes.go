@@ -1,0 +1,81 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/shardsql/shardsql/route"
+)
+
+// The ways Conn.query runs a plan's units, each building one cursor per
+// unit into cursors (replica reads are replica_query.go's).
+
+// queryInTx reads the units one after another on the transaction's
+// participants. Every data source joins the transaction now, so one that
+// is down fails the query before any row is returned.
+func (c *Conn) queryInTx(ctx context.Context, p *route.Plan, cursors []*unitCursor) error {
+	for _, u := range p.Units {
+		if _, err := c.target(ctx, u); err != nil {
+			return err
+		}
+	}
+	src := &txSource{ctx: ctx, c: c} // stateless: the units share it
+	for i, u := range p.Units {
+		cursors[i] = &unitCursor{unit: u, src: src, maxRows: c.c.opts.maxMemoryRows}
+	}
+	return nil
+}
+
+// queryOnPins reads the units one after another on the Conn's pins;
+// release gives back the connections borrowed when a pin was busy.
+func (c *Conn) queryOnPins(ctx context.Context, p *route.Plan, cursors []*unitCursor) (release func(), err error) {
+	conns, done, err := c.pinsFor(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Units) == 1 {
+		// The common statement: its cursor and source in one allocation.
+		one := &struct {
+			cur unitCursor
+			src pinSource
+		}{}
+		one.src = pinSource{ctx: ctx, c: c, pn: conns[0]}
+		one.cur = unitCursor{unit: p.Units[0], src: &one.src, maxRows: c.c.opts.maxMemoryRows}
+		cursors[0] = &one.cur
+		return done, nil
+	}
+	srcs := make([]pinSource, len(p.Units))
+	for i, u := range p.Units {
+		srcs[i] = pinSource{ctx: ctx, c: c, pn: pinOf(conns, u.DataSource)}
+		cursors[i] = &unitCursor{unit: u, src: &srcs[i], maxRows: c.c.opts.maxMemoryRows}
+	}
+	return done, nil
+}
+
+// queryParallel starts the units at once on pool connections, all
+// reserved from limited pools first (gate.go), under a context the
+// returned cancel ends. When the pools cannot give the query all its
+// connections now it reads the units one after another on the Conn's pins
+// instead.
+func (c *Conn) queryParallel(ctx context.Context, p *route.Plan, cursors []*unitCursor) (context.Context, context.CancelFunc, func(), error) {
+	release, ok, err := c.c.reserve(sourcesOf(p))
+	if err != nil {
+		return ctx, noCancel, noRelease, err
+	}
+	if !ok {
+		release, err = c.queryOnPins(ctx, p, cursors)
+		return ctx, noCancel, release, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	scatter(ctx, cancel, p.Units, cursors, c.c.opts.maxParallel, c.runOnPool)
+	return ctx, cancel, release, nil
+}
+
+// runOnPool runs a unit's query on a connection of its data source's pool.
+func (c *Conn) runOnPool(ctx context.Context, u route.Unit) (*sql.Rows, error) {
+	db, err := c.c.db(u.DataSource)
+	if err != nil {
+		return nil, err
+	}
+	return db.QueryContext(ctx, u.SQL, u.Args...)
+}

@@ -1,0 +1,82 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"sync/atomic"
+
+	"github.com/shardsql/shardsql/route"
+)
+
+// scatterSource is a unit whose query a scatter started before the cursor
+// is read: open waits for the query to answer.
+type scatterSource struct {
+	started chan struct{} // closed when the query has answered (or will not run)
+	rows    *sql.Rows     // set before started is closed
+	err     error
+	// firstFailed is shared by a scatter's units: the unit whose query
+	// failed first (the others may then fail because it cancelled them).
+	firstFailed *atomic.Pointer[unitCursor]
+}
+
+func (s *scatterSource) open(route.Unit) (*sql.Rows, error) {
+	<-s.started
+	return s.rows, s.err
+}
+
+func (*scatterSource) ended(error)  {}
+func (*scatterSource) shared() bool { return false }
+func (*scatterSource) eager() bool  { return true }
+
+// firstFailedOf returns the cursor of the scatter unit whose query failed
+// first, or nil (no failure, or a cursor no scatter started).
+func firstFailedOf(u *unitCursor) *unitCursor {
+	if s, ok := u.src.(*scatterSource); ok {
+		return s.firstFailed.Load()
+	}
+	return nil
+}
+
+// isScattered reports whether a scatter started u's query.
+func isScattered(u *unitCursor) bool {
+	_, ok := u.src.(*scatterSource)
+	return ok
+}
+
+// scatter starts every unit's query with run, at most parallel executing
+// at once, in unit order so the first units (read first) start first. A
+// unit frees its slot when its query has answered; its rows are then read
+// as the merge asks for them. The first unit whose query fails cancels the
+// others (ctx) and is recorded as their firstFailed. cursors receives one
+// cursor per unit.
+func scatter(ctx context.Context, cancel context.CancelFunc, units []route.Unit, cursors []*unitCursor, parallel int, run func(context.Context, route.Unit) (*sql.Rows, error)) {
+	firstFailed := new(atomic.Pointer[unitCursor])
+	srcs := make([]scatterSource, len(units)) // one allocation for every unit's source
+	for i, u := range units {
+		srcs[i] = scatterSource{started: make(chan struct{}), firstFailed: firstFailed}
+		cursors[i] = &unitCursor{unit: u, src: &srcs[i]}
+	}
+	sem := make(chan struct{}, parallel)
+	go func() {
+		for i, cur := range cursors {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				for j := range srcs[i:] {
+					srcs[i+j].err = ctx.Err()
+					close(srcs[i+j].started)
+				}
+				return
+			}
+			src := &srcs[i]
+			go func() {
+				defer close(src.started)
+				defer func() { <-sem }()
+				src.rows, src.err = run(ctx, cur.unit)
+				if src.err != nil && firstFailed.CompareAndSwap(nil, cur) {
+					cancel()
+				}
+			}()
+		}
+	}()
+}
