@@ -60,6 +60,9 @@ func (c *Conn) queryMetadata(ctx context.Context, p *route.Plan) (driver.Rows, e
 			})
 		}
 	}
+	if len(md.Order) > 0 {
+		sortMetaRows(out.rows, md.Order, out.numeric)
+	}
 	return out, nil
 }
 
