@@ -93,7 +93,7 @@ func TestRouteMetadataLookupsAcrossSources(t *testing.T) {
 		gu("ds0.t_a_0", atlasTables, "app", "t_a_0", "t_a_0"),
 	}, actualUnits(p))
 	assert.Equal(t, []MetadataOrder{{Column: 0}, {Column: 1}}, p.Metadata.Order)
-	assert.True(t, p.Metadata.Units[0].Only)
+	assert.False(t, p.Metadata.Units[0].Only, "the unit asks about its own tables only")
 	assert.Equal(t, "app1", p.Metadata.Units[0].Database)
 	assert.Equal(t, "app", p.Metadata.Units[0].Home)
 

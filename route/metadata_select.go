@@ -183,13 +183,14 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 		if src, ok := s.homeSource(); ok {
 			mu.Home = src.Database
 		}
+		// Each unit asks only about its own names, so rows without a name
+		// column (count(*)) are kept; at home, a node table asked for by
+		// its physical name stays hidden.
 		if g.ds == home {
 			mu.Hide = s.physicalNames()
 			for phys := range mu.Rename {
 				delete(mu.Hide, phys)
 			}
-		} else {
-			mu.Only = true
 		}
 		args := append([]any(nil), s.args...)
 		lits := make(map[*sqlparser.Literal]string)
