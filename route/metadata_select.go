@@ -37,6 +37,7 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 	}
 	var names, schemas []metaCond
 	current := false // a schema condition is DATABASE(): each server's own
+	nameConds := 0   // conjuncts on table_name: two are a conjunction, not a list
 	for _, e := range sqlparser.SplitAndExpression(nil, sel.Where.Expr) {
 		cmp, ok := e.(*sqlparser.ComparisonExpr)
 		if !ok {
@@ -67,6 +68,7 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 		switch strings.ToLower(cn.Name.String()) {
 		case "table_name":
 			list = &names
+			nameConds++
 		case "table_schema", "constraint_schema", "index_schema":
 			list = &schemas
 		default:
@@ -156,6 +158,21 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 	}
 	if logical == "" {
 		return nil, false, nil
+	}
+	if nameConds > 1 {
+		// table_name = 'a' AND table_name = 'b': each unit asking about its
+		// own names would find rows the conjunction excludes.
+		other := "another table"
+		for i, c := range names {
+			if owner[i] != nil && c.val != logical && !strings.EqualFold(asked[i], c.val) {
+				other = owner[i].unit.Rename[strings.ToLower(asked[i])]
+				break
+			}
+		}
+		if other != "another table" {
+			return nil, true, unsupported(s.sql, "information_schema lookup naming sharded tables %s and %s in separate table_name conditions (use one condition, table_name IN (…))", logical, other)
+		}
+		return nil, true, unsupported(s.sql, "information_schema lookup naming sharded table %s and %s in separate table_name conditions (use one condition, table_name IN (…))", logical, other)
 	}
 	if len(groups) > 1 && (sel.GroupBy != nil || sel.Having != nil || sel.Limit != nil || sel.IsDistinct() || sqlparser.ContainsAggregation(sel.SelectExprs)) {
 		return nil, true, unsupported(s.sql, "information_schema lookup naming tables whose first nodes live on different data sources, with an aggregate, DISTINCT, GROUP BY, HAVING or LIMIT (ask about the tables one data source at a time)")
