@@ -2,6 +2,7 @@ package route
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -62,6 +63,14 @@ func TestRouteMetadataLookups(t *testing.T) {
 
 	// Not about a logical table: unchanged.
 	p, err := r.RouteWith(atlasColumns, []any{"app", "t_plain", "t_other"}, Options{Catalog: cat})
+	require.NoError(t, err)
+	assert.Nil(t, p.Metadata)
+	// Atlas' realm inspection: a listing of the database over joins, which
+	// would show node tables, is refused.
+	listing := strings.Replace(strings.Replace(atlasTables, " AND TABLE_NAME IN (?, ?)", "", 1), "JOIN INFORMATION_SCHEMA.COLLATIONS", "LEFT JOIN INFORMATION_SCHEMA.COLLATIONS", 1)
+	_, err = r.RouteWith(listing, []any{"app"}, Options{Catalog: cat})
+	assert.True(t, errors.Is(err, ErrUnsupported), "%v", err)
+	p, err = r.RouteWith(listing, []any{"other"}, Options{Catalog: cat})
 	require.NoError(t, err)
 	assert.Nil(t, p.Metadata)
 	// Another schema's tables: unchanged.

@@ -90,13 +90,18 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 		}
 	}
 	if len(names) == 0 {
-		if len(sel.From) != 1 {
-			return nil, false, nil
+		_, single := sel.From[0].(*sqlparser.AliasedTableExpr)
+		if len(sel.From) == 1 && single {
+			return s.metadataSelectListing(sel, schemas, current)
 		}
-		if _, ok := sel.From[0].(*sqlparser.AliasedTableExpr); !ok {
-			return nil, false, nil
+		// A listing over joined information_schema tables (Atlas' realm
+		// inspection) would show the node tables of the home database.
+		home, ok := s.homeSource()
+		if len(s.topo.Tables()) > 0 && ok && ((len(schemas) == 0 && current) ||
+			(len(schemas) == 1 && sameName(schemas[0].val, home.Database, home.LowerCaseTableNames))) {
+			return nil, true, unsupported(s.sql, "information_schema listing of the database's tables joined with other tables, over a topology with sharded tables (name the tables: table_name IN (…), or list from one information_schema table)")
 		}
-		return s.metadataSelectListing(sel, schemas, current)
+		return nil, false, nil
 	}
 	var qualifier string
 	several := false // schema conditions naming two schemas: no logical table lives in both
