@@ -114,8 +114,17 @@ func TestRouteMetadataLookupsAcrossSources(t *testing.T) {
 		gu("ds1.t_b_0", "select `table_name` from information_schema.`tables` where table_schema = 'app1' and `table_name` in ('t_b_0', 't_b_0')"),
 	}, actualUnits(p))
 
+	// ORDER BY ORDINAL_POSITION, which the result does not show: each unit
+	// selects it after the caller's columns, for the driver to sort by.
+	p, err = r.RouteWith(atlasColumns, []any{"app", "t_a", "t_b"}, Options{Catalog: cat})
+	require.NoError(t, err)
+	hiddenSQL := "select `TABLE_NAME`, `COLUMN_NAME`, COLUMN_TYPE, ORDINAL_POSITION as __shardsql_order_0 from INFORMATION_SCHEMA.`COLUMNS` where TABLE_SCHEMA = ? and `TABLE_NAME` in (?, ?) order by ORDINAL_POSITION asc"
+	assert.Equal(t, []goldenUnit{gu("ds0.t_a_0", hiddenSQL, "app", "t_a_0", "t_a_0"), gu("ds1.t_b_0", hiddenSQL, "app1", "t_b_0", "t_b_0")}, actualUnits(p))
+	assert.Equal(t, []MetadataOrder{{Column: 3}}, p.Metadata.Order)
+	assert.Equal(t, 1, p.Metadata.Hidden)
+
 	for _, sql := range []string{
-		atlasColumns, // ORDER BY ORDINAL_POSITION, which the result does not show
+		"SELECT * FROM information_schema.columns WHERE table_schema = ? AND table_name IN (?, ?) ORDER BY ordinal_position",
 		"SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name IN (?, ?)",
 		"SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name IN (?, ?) ORDER BY table_name LIMIT 1",
 	} {

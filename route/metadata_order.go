@@ -80,6 +80,9 @@ func metaOrder(sel *sqlparser.Select) (keys []MetadataOrder, complete bool) {
 func metaOrderRenamed(keys []MetadataOrder, sel *sqlparser.Select) bool {
 	items := sel.GetColumns()
 	for _, k := range keys {
+		if k.Column >= len(items) {
+			continue // a hidden key
+		}
 		ae, ok := items[k.Column].(*sqlparser.AliasedExpr)
 		if !ok {
 			continue
@@ -96,4 +99,29 @@ func metaOrderRenamed(keys []MetadataOrder, sel *sqlparser.Select) bool {
 		}
 	}
 	return false
+}
+
+// metaOrderHidden is metaOrder for a lookup whose rows come from several
+// units: every ORDER BY key must be a result column, so the keys the
+// select list lacks are returned as hidden, to be selected after the
+// caller's columns (their indexes follow the select list's). ok is false
+// when the select list has a star.
+func metaOrderHidden(sel *sqlparser.Select) (keys []MetadataOrder, hidden []sqlparser.Expr, ok bool) {
+	items := sel.GetColumns()
+	for _, it := range items {
+		if _, isAliased := it.(*sqlparser.AliasedExpr); !isAliased {
+			return nil, nil, false
+		}
+	}
+	for _, o := range sel.OrderBy {
+		one := &sqlparser.Select{SelectExprs: sel.SelectExprs, OrderBy: sqlparser.OrderBy{o}}
+		k, complete := metaOrder(one)
+		if complete {
+			keys = append(keys, k[0])
+			continue
+		}
+		keys = append(keys, MetadataOrder{Column: len(items) + len(hidden), Desc: o.Direction == sqlparser.DescOrder})
+		hidden = append(hidden, o.Expr)
+	}
+	return keys, hidden, true
 }

@@ -1,6 +1,7 @@
 package route
 
 import (
+	"fmt"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -184,8 +185,18 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 	}
 	md := &Metadata{NameColumns: []string{"TABLE_NAME"}, SchemaColumns: schemaColumns}
 	order, complete := metaOrder(sel)
+	render := sel // the node statement: sel, or sel selecting hidden ORDER BY keys too
 	if sel.OrderBy != nil && len(groups) > 1 && !complete {
-		return nil, true, unsupported(s.sql, "information_schema lookup naming tables whose first nodes live on different data sources, ordered by an expression the select list does not show (select the ORDER BY columns too)")
+		keys, hidden, ok := metaOrderHidden(sel)
+		if !ok {
+			return nil, true, unsupported(s.sql, "information_schema lookup naming tables whose first nodes live on different data sources, with SELECT * and ORDER BY (name the columns)")
+		}
+		// The rows of each unit carry the keys the caller did not select
+		// (ORDINAL_POSITION) after its columns; the driver sorts by them and
+		// drops them.
+		c := *sel
+		c.SelectExprs = &sqlparser.SelectExprs{Exprs: append(append([]sqlparser.SelectExpr(nil), sel.GetColumns()...), hiddenItems(hidden)...)}
+		render, order, md.Hidden = &c, keys, len(hidden)
 	}
 	if len(groups) > 1 || metaOrderRenamed(order, sel) {
 		if sel.Limit != nil {
@@ -247,8 +258,8 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 			}
 		}
 		sql := s.sql
-		if len(lits) > 0 {
-			sql, args = s.renderMetaSelect(sel, lits, args, "")
+		if len(lits) > 0 || render != sel {
+			sql, args = s.renderMetaSelect(render, lits, args, "")
 		}
 		u := Unit{DataSource: g.ds, SQL: sql, Args: args}
 		if len(g.unit.Rename) > 0 {
@@ -434,4 +445,14 @@ func (s *statement) metadataSelectListing(sel *sqlparser.Select, schemas []metaC
 		md.Units = append(md.Units, mu)
 	}
 	return p, true, nil
+}
+
+// hiddenItems are the select items of hidden ORDER BY keys, named so that
+// no caller's column is.
+func hiddenItems(exprs []sqlparser.Expr) []sqlparser.SelectExpr {
+	out := make([]sqlparser.SelectExpr, len(exprs))
+	for i, e := range exprs {
+		out[i] = &sqlparser.AliasedExpr{Expr: e, As: sqlparser.NewIdentifierCI(fmt.Sprintf("__shardsql_order_%d", i))}
+	}
+	return out
 }
