@@ -3,17 +3,14 @@ package compat_test
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/shardsql/shardsql/driver"
-	"github.com/shardsql/shardsql/route"
 	"github.com/shardsql/shardsql/seq"
 	"github.com/shardsql/shardsql/shard"
 	"github.com/shardsql/shardsql/shardtest"
@@ -130,33 +127,4 @@ func createDB(t *testing.T, s *shardtest.Server, name string) string {
 func (e *env) both(t *testing.T, f func(t *testing.T, db *sql.DB, sharded bool)) {
 	t.Run("oracle", func(t *testing.T) { f(t, e.Oracle, false) })
 	t.Run("sharded", func(t *testing.T) { f(t, e.Sharded, true) })
-}
-
-// Reasons for skipped subtests: the features belong to other branches in
-// flight; the lead un-skips them after merging.
-const (
-	needMetadata  = "needs metadata of logical tables (SHOW TABLES / information_schema answer for the logical table; issue 15 part A, branch tools)"
-	needReturning = "needs INSERT … RETURNING across nodes (issue 15 part A, branch tools)"
-	needMultiStmt = "needs multi-statement strings (issue 15 part A, branch tools)"
-	needWrapped   = "needs driver.Explain/PlanCacheStats on a wrapped *sql.DB (issue 15 part A, branch tools)"
-	needColNames  = "needs column names as the server spells them (COUNT(*) not count(*); issue 11, branch aggs)"
-)
-
-// skipIfPending skips the test with reason when err is the refusal or
-// failure that work in flight removes (contains one of marks), and fails
-// it on any other error.
-func skipIfPending(t *testing.T, err error, reason string, marks ...string) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	for _, m := range marks {
-		if strings.Contains(err.Error(), m) {
-			t.Skipf("%s: %v", reason, err)
-		}
-	}
-	if len(marks) == 0 && errors.Is(err, route.ErrUnsupported) {
-		t.Skipf("%s: %v", reason, err)
-	}
-	t.Fatal(err)
 }

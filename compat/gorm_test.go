@@ -72,8 +72,9 @@ func TestGorm(t *testing.T) {
 
 		must(g.AutoMigrate(&gormUser{}, &gormOrder{}))
 		t.Run("AutoMigrate again", func(t *testing.T) {
-			err := g.AutoMigrate(&gormUser{}, &gormOrder{})
-			skipIfPending(t, err, needMetadata, "already exists")
+			if err := g.AutoMigrate(&gormUser{}, &gormOrder{}); err != nil {
+				t.Fatal(err)
+			}
 		})
 
 		// Create, then batches: every id gorm hands back must be the row's.
@@ -187,8 +188,9 @@ func TestGorm(t *testing.T) {
 		t.Run("RETURNING", func(t *testing.T) {
 			gr := openGorm(t, db, true)
 			r := gormUser{Name: "returned", Age: 1}
-			err := gr.Create(&r).Error
-			skipIfPending(t, err, needReturning, "RETURNING", "returning")
+			if err := gr.Create(&r).Error; err != nil {
+				t.Fatal(err)
+			}
 			var back gormUser
 			must(gr.First(&back, r.ID).Error)
 			if back.Name != "returned" {

@@ -60,6 +60,16 @@ func (c *Conn) queryMetadata(ctx context.Context, p *route.Plan) (driver.Rows, e
 			})
 		}
 	}
+	if len(md.Order) > 0 {
+		sortMetaRows(out.rows, md.Order, out.numeric)
+	}
+	if h := md.Hidden; h > 0 && h <= len(out.cols) {
+		// The ORDER BY keys the caller did not select: sorted by, dropped.
+		out.cols = out.cols[:len(out.cols)-h]
+		for i, r := range out.rows {
+			out.rows[i] = r[:len(r)-h]
+		}
+	}
 	return out, nil
 }
 

@@ -34,6 +34,12 @@ type Metadata struct {
 	// Sort orders the rows by the first name column, as the server lists
 	// tables, once the units' rows are put together.
 	Sort bool
+	// Order, when set, sorts the rows again by these result columns once
+	// the units' rows are renamed and put together (see MetadataOrder).
+	Order []MetadataOrder
+	// Hidden is the number of trailing result columns the units select for
+	// Order only, dropped once the rows are sorted.
+	Hidden int
 	// Units holds, for each unit of the plan, how its rows are rewritten.
 	Units []MetadataUnit
 }

@@ -1,9 +1,12 @@
 package route
 
 import (
+	"fmt"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/shard"
 )
 
 // metaCond is one "column = value" conjunct of an information_schema
@@ -14,35 +17,51 @@ type metaCond struct {
 	val string
 }
 
-// metadataSelect plans an information_schema lookup of a logical table
+// metadataSelect plans an information_schema lookup of logical tables
 // (SELECT … FROM information_schema.COLUMNS WHERE table_schema = ? AND
-// table_name = 't_order'): it asks about the table's first node on its
-// data source and shows the rows under the logical name. Lookups that name
-// no logical table are left to the caller (ok false).
+// table_name = 't_order', or Atlas' inspection: TABLE_NAME IN (?, ?) over
+// INFORMATION_SCHEMA.TABLES AS t1 joined with COLLATIONS and ENGINES): each
+// logical table named is asked about as its first node, on that node's data
+// source, and the rows are shown under the logical name; the other names
+// are asked about on the home data source as written. Lookups that name no
+// logical table are left to the caller (ok false).
+//
+// Hazard: one IN list can name tables whose first nodes live on different
+// data sources. The statement then runs once per data source, each run
+// with every list element replaced by a name of its own (a duplicate in
+// an IN list changes nothing), and the rows are put together; what a
+// server would compute over all of them at once (aggregates, DISTINCT,
+// GROUP BY, LIMIT, an ORDER BY over columns the result lacks) is refused.
 func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
-	if len(sel.From) != 1 || sel.Where == nil {
-		return nil, false, nil
-	}
-	ate, ok := sel.From[0].(*sqlparser.AliasedTableExpr)
-	if !ok {
-		return nil, false, nil
-	}
-	tn, ok := ate.Expr.(sqlparser.TableName)
-	if !ok || !strings.EqualFold(tn.Qualifier.String(), "information_schema") || !metadataTables[strings.ToLower(tn.Name.String())] {
+	if sel.Where == nil || !metadataFrom(sel.From) {
 		return nil, false, nil
 	}
 	var names, schemas []metaCond
 	current := false // a schema condition is DATABASE(): each server's own
+	nameConds := 0   // conjuncts on table_name: two are a conjunction, not a list
 	for _, e := range sqlparser.SplitAndExpression(nil, sel.Where.Expr) {
 		cmp, ok := e.(*sqlparser.ComparisonExpr)
-		if !ok || cmp.Operator != sqlparser.EqualOp {
+		if !ok {
 			continue
 		}
-		col, val := cmp.Left, cmp.Right
-		if _, isCol := col.(*sqlparser.ColName); !isCol {
-			col, val = val, col
+		var col sqlparser.Expr
+		var vals []sqlparser.Expr
+		switch cmp.Operator {
+		case sqlparser.EqualOp:
+			col, vals = cmp.Left, []sqlparser.Expr{cmp.Right}
+			if _, isCol := metaColumn(col); !isCol {
+				col, vals = cmp.Right, []sqlparser.Expr{cmp.Left}
+			}
+		case sqlparser.InOp:
+			tuple, ok := cmp.Right.(sqlparser.ValTuple)
+			if !ok {
+				continue
+			}
+			col, vals = cmp.Left, tuple
+		default:
+			continue
 		}
-		cn, ok := col.(*sqlparser.ColName)
+		cn, ok := metaColumn(col)
 		if !ok {
 			continue
 		}
@@ -50,35 +69,75 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 		switch strings.ToLower(cn.Name.String()) {
 		case "table_name":
 			list = &names
+			nameConds++
 		case "table_schema", "constraint_schema", "index_schema":
 			list = &schemas
 		default:
 			continue
 		}
-		c, ok := s.metaValue(val)
-		if !ok {
-			if list == &names {
-				return nil, false, nil // a name the lookup computes: not one this plan can read
-			}
-			if list == &schemas {
+		for _, val := range vals {
+			c, ok := s.metaValue(val)
+			if !ok {
+				if list == &names {
+					return nil, false, nil // a name the lookup computes: not one this plan can read
+				}
 				switch strings.ToLower(sqlparser.String(val)) {
-				case "database()", "(select database() from dual)":
+				case "database()", "schema()", "(select database() from dual)":
 					current = true
 				}
+				continue // DATABASE() and the like: evaluated on the node's server, as they should be
 			}
-			continue // DATABASE() and the like: evaluated on the node's server, as they should be
+			*list = append(*list, c)
 		}
-		*list = append(*list, c)
 	}
 	if len(names) == 0 {
-		return s.metadataSelectListing(sel, schemas, current)
+		_, single := sel.From[0].(*sqlparser.AliasedTableExpr)
+		if len(sel.From) == 1 && single {
+			return s.metadataSelectListing(sel, schemas, current)
+		}
+		// A listing over joined information_schema tables (Atlas' realm
+		// inspection) would show the node tables of the home database.
+		home, ok := s.homeSource()
+		if len(s.topo.Tables()) > 0 && ok && ((len(schemas) == 0 && current) ||
+			(len(schemas) == 1 && sameName(schemas[0].val, home.Database, home.LowerCaseTableNames))) {
+			return nil, true, unsupported(s.sql, "information_schema listing of the database's tables joined with other tables, over a topology with sharded tables (name the tables: table_name IN (…), or list from one information_schema table)")
+		}
+		return nil, false, nil
 	}
-	var logical string
 	var qualifier string
-	if len(schemas) > 0 {
-		qualifier = schemas[0].val
+	several := false // schema conditions naming two schemas: no logical table lives in both
+	for _, c := range schemas {
+		if qualifier == "" {
+			qualifier = c.val
+		} else if c.val != qualifier {
+			several = true
+		}
 	}
-	for _, c := range names {
+	// Each name becomes the name asked on one data source: a logical
+	// table's first node table there, any other name as written at home.
+	home := s.homeDataSource()
+	type group struct {
+		ds    string
+		node  shard.Node
+		ask   []string
+		unit  MetadataUnit
+		table string
+	}
+	var groups []*group
+	byDS := make(map[string]*group)
+	groupOf := func(ds string) *group {
+		g, ok := byDS[ds]
+		if !ok {
+			g = &group{ds: ds, unit: MetadataUnit{Rename: map[string]string{}}}
+			byDS[ds] = g
+			groups = append(groups, g)
+		}
+		return g
+	}
+	owner := make([]*group, len(names))
+	asked := make([]string, len(names))
+	logical := ""
+	for i, c := range names {
 		ref := sqlparser.TableName{Name: sqlparser.NewIdentifierCS(c.val)}
 		if qualifier != "" {
 			ref.Qualifier = sqlparser.NewIdentifierCS(qualifier)
@@ -87,58 +146,175 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 		if r.unknown != "" {
 			return nil, true, unsupported(s.sql, "%s", r.unknown)
 		}
-		if r.sharded == nil {
-			if logical != "" {
-				return nil, true, unsupported(s.sql, "information_schema lookup naming sharded table %s and another table", logical)
-			}
+		if r.sharded == nil || len(r.sharded.Nodes) == 0 {
+			owner[i], asked[i] = groupOf(home), c.val
 			continue
 		}
-		if logical != "" && logical != r.sharded.Name {
-			return nil, true, unsupported(s.sql, "information_schema lookup naming sharded tables %s and %s (ask about one at a time)", logical, r.sharded.Name)
+		if several {
+			return nil, true, unsupported(s.sql, "information_schema lookup of sharded table %s under several schema conditions (ask about one schema at a time)", r.sharded.Name)
 		}
-		logical = r.sharded.Name
+		node := r.sharded.Nodes[0]
+		g := groupOf(node.DataSource)
+		g.node = node
+		g.unit.Rename[strings.ToLower(node.Table)] = r.sharded.Name
+		if logical == "" {
+			logical = r.sharded.Name
+		}
+		owner[i], asked[i] = g, node.Table
 	}
 	if logical == "" {
 		return nil, false, nil
 	}
-	st, _ := s.topo.Table(logical)
-	if len(st.Nodes) == 0 {
-		return nil, false, nil
-	}
-	node := st.Nodes[0]
-	mu := s.metadataUnit(node, st.Name)
-	nodeDB := ""
-	if node.DataSource != s.homeDataSource() && len(schemas) > 0 {
-		if mu.Database == "" {
-			s.lacksFact()
-			return nil, true, unsupported(s.sql, "information_schema lookup of sharded table %s whose first node lives on data source %s, whose database shardsql does not know without the servers' catalog", logical, node.DataSource)
+	if nameConds > 1 {
+		// table_name = 'a' AND table_name = 'b': each unit asking about its
+		// own names would find rows the conjunction excludes.
+		other := "another table"
+		for i, c := range names {
+			if owner[i] != nil && c.val != logical && !strings.EqualFold(asked[i], c.val) {
+				other = owner[i].unit.Rename[strings.ToLower(asked[i])]
+				break
+			}
 		}
-		nodeDB = mu.Database
+		if other != "another table" {
+			return nil, true, unsupported(s.sql, "information_schema lookup naming sharded tables %s and %s in separate table_name conditions (use one condition, table_name IN (…))", logical, other)
+		}
+		return nil, true, unsupported(s.sql, "information_schema lookup naming sharded table %s and %s in separate table_name conditions (use one condition, table_name IN (…))", logical, other)
 	}
-	args := append([]any(nil), s.args...)
-	lits := make(map[*sqlparser.Literal]string)
-	set := func(c metaCond, v string) {
-		if c.lit != nil {
-			lits[c.lit] = v
-		} else {
-			args[c.arg] = v
+	if len(groups) > 1 && (sel.GroupBy != nil || sel.Having != nil || sel.Limit != nil || sel.IsDistinct() || sqlparser.ContainsAggregation(sel.SelectExprs)) {
+		return nil, true, unsupported(s.sql, "information_schema lookup naming tables whose first nodes live on different data sources, with an aggregate, DISTINCT, GROUP BY, HAVING or LIMIT (ask about the tables one data source at a time)")
+	}
+	md := &Metadata{NameColumns: []string{"TABLE_NAME"}, SchemaColumns: schemaColumns}
+	order, complete := metaOrder(sel)
+	render := sel // the node statement: sel, or sel selecting hidden ORDER BY keys too
+	if sel.OrderBy != nil && len(groups) > 1 && !complete {
+		keys, hidden, ok := metaOrderHidden(sel)
+		if !ok {
+			return nil, true, unsupported(s.sql, "information_schema lookup naming tables whose first nodes live on different data sources, with SELECT * and ORDER BY (name the columns)")
+		}
+		// The rows of each unit carry the keys the caller did not select
+		// (ORDINAL_POSITION) after its columns; the driver sorts by them and
+		// drops them.
+		c := *sel
+		c.SelectExprs = &sqlparser.SelectExprs{Exprs: append(append([]sqlparser.SelectExpr(nil), sel.GetColumns()...), hiddenItems(hidden)...)}
+		render, order, md.Hidden = &c, keys, len(hidden)
+	}
+	if len(groups) > 1 || metaOrderRenamed(order, sel) {
+		if sel.Limit != nil {
+			return nil, true, unsupported(s.sql, "information_schema lookup of sharded table %s with ORDER BY by table or schema name and LIMIT (logical names sort otherwise than node names; drop the LIMIT)", logical)
+		}
+		md.Order = order
+	}
+	p := &Plan{SQL: s.sql, Kind: KindSelect, Metadata: md}
+	if len(groups) == 1 && len(groups[0].unit.Rename) == 1 {
+		p.Table = logical
+	}
+	for _, g := range groups {
+		mu := g.unit
+		if src, ok := s.catalog.Source(g.ds); ok {
+			mu.Database = src.Database
+		}
+		if src, ok := s.homeSource(); ok {
+			mu.Home = src.Database
+		}
+		// Each unit asks only about its own names, so rows without a name
+		// column (count(*)) are kept; at home, a node table asked for by
+		// its physical name stays hidden.
+		if g.ds == home {
+			mu.Hide = s.physicalNames()
+			for phys := range mu.Rename {
+				delete(mu.Hide, phys)
+			}
+		}
+		args := append([]any(nil), s.args...)
+		lits := make(map[*sqlparser.Literal]string)
+		set := func(c metaCond, v string) {
+			if c.lit != nil {
+				lits[c.lit] = v
+			} else {
+				args[c.arg] = v
+			}
+		}
+		var mine string
+		for i := range names {
+			if owner[i] == g {
+				mine = asked[i]
+				break
+			}
+		}
+		for i, c := range names {
+			if owner[i] == g {
+				set(c, asked[i])
+			} else {
+				set(c, mine)
+			}
+		}
+		if g.ds != home && len(schemas) > 0 {
+			if mu.Database == "" {
+				s.lacksFact()
+				return nil, true, unsupported(s.sql, "information_schema lookup of sharded table %s whose first node lives on data source %s, whose database shardsql does not know without the servers' catalog", logical, g.ds)
+			}
+			for _, c := range schemas {
+				set(c, mu.Database)
+			}
+		}
+		sql := s.sql
+		if len(lits) > 0 || render != sel {
+			sql, args = s.renderMetaSelect(render, lits, args, "")
+		}
+		u := Unit{DataSource: g.ds, SQL: sql, Args: args}
+		if len(g.unit.Rename) > 0 {
+			u.Node = g.node
+		}
+		p.Units = append(p.Units, u)
+		md.Units = append(md.Units, mu)
+	}
+	return p, true, nil
+}
+
+// metadataFrom reports whether from reads only information_schema tables
+// (joined or not), one of them a table with rows about one table each.
+func metadataFrom(from []sqlparser.TableExpr) bool {
+	about := false
+	var walk func(te sqlparser.TableExpr) bool
+	walk = func(te sqlparser.TableExpr) bool {
+		switch te := te.(type) {
+		case *sqlparser.AliasedTableExpr:
+			tn, ok := te.Expr.(sqlparser.TableName)
+			if !ok || !strings.EqualFold(tn.Qualifier.String(), "information_schema") {
+				return false
+			}
+			if metadataTables[strings.ToLower(tn.Name.String())] {
+				about = true
+			}
+			return true
+		case *sqlparser.JoinTableExpr:
+			return walk(te.LeftExpr) && walk(te.RightExpr)
+		case *sqlparser.ParenTableExpr:
+			for _, e := range te.Exprs {
+				if !walk(e) {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	}
+	for _, te := range from {
+		if !walk(te) {
+			return false
 		}
 	}
-	for _, c := range names {
-		set(c, node.Table)
+	return about
+}
+
+// metaColumn is the column a lookup condition compares: a column, or a
+// column under BINARY (Atlas: BINARY t1.TABLE_SCHEMA = ?).
+func metaColumn(e sqlparser.Expr) (*sqlparser.ColName, bool) {
+	if cv, ok := e.(*sqlparser.ConvertExpr); ok && cv.Type != nil && strings.EqualFold(cv.Type.Type, "binary") && cv.Type.Length == nil {
+		e = cv.Expr
 	}
-	if nodeDB != "" {
-		for _, c := range schemas {
-			set(c, nodeDB)
-		}
-	}
-	sql := s.sql
-	if len(lits) > 0 {
-		sql, args = s.renderMetaSelect(sel, lits, args, "")
-	}
-	md := &Metadata{NameColumns: []string{"TABLE_NAME"}, SchemaColumns: schemaColumns, Units: []MetadataUnit{mu}}
-	return &Plan{SQL: s.sql, Kind: KindSelect, Table: st.Name, Metadata: md,
-		Units: []Unit{{DataSource: node.DataSource, Node: node, SQL: sql, Args: args}}}, true, nil
+	cn, ok := e.(*sqlparser.ColName)
+	return cn, ok
 }
 
 // metaValue reads a conjunct's value: a string literal or a ? argument
@@ -269,4 +445,14 @@ func (s *statement) metadataSelectListing(sel *sqlparser.Select, schemas []metaC
 		md.Units = append(md.Units, mu)
 	}
 	return p, true, nil
+}
+
+// hiddenItems are the select items of hidden ORDER BY keys, named so that
+// no caller's column is.
+func hiddenItems(exprs []sqlparser.Expr) []sqlparser.SelectExpr {
+	out := make([]sqlparser.SelectExpr, len(exprs))
+	for i, e := range exprs {
+		out[i] = &sqlparser.AliasedExpr{Expr: e, As: sqlparser.NewIdentifierCI(fmt.Sprintf("__shardsql_order_%d", i))}
+	}
+	return out
 }
