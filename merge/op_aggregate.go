@@ -38,37 +38,45 @@ func (a *OrderedAggregate) Description() string {
 	return b.String()
 }
 
+// String names the aggregate function as Explain prints it.
+func (k AggKind) String() string {
+	switch k {
+	case AggCount:
+		return "count"
+	case AggSum:
+		return "sum"
+	case AggMin:
+		return "min"
+	case AggMax:
+		return "max"
+	case AggAvg:
+		return "avg"
+	case AggCountDistinct:
+		return "count_distinct"
+	case AggSumDistinct:
+		return "sum_distinct"
+	case AggAvgDistinct:
+		return "avg_distinct"
+	case AggAvgInternal:
+		return "avg_internal"
+	case AggBitAnd:
+		return "bit_and"
+	case AggBitOr:
+		return "bit_or"
+	case AggBitXor:
+		return "bit_xor"
+	case AggGroupConcat:
+		return "group_concat"
+	}
+	return fmt.Sprintf("agg%d", uint8(k))
+}
+
 // aggDescription prints one aggregate: "sum(#2)", "avg(#3 / hidden#0)".
 func aggDescription(a Agg) string {
-	switch a.Kind {
-	case AggCount:
-		return "count(" + colName(a.Col) + ")"
-	case AggSum:
-		return "sum(" + colName(a.Col) + ")"
-	case AggMin:
-		return "min(" + colName(a.Col) + ")"
-	case AggMax:
-		return "max(" + colName(a.Col) + ")"
-	case AggAvg:
-		return "avg(" + colName(a.Col) + " / " + colName(a.CountCol) + ")"
-	case AggCountDistinct:
-		return "count_distinct(" + colName(a.Col) + ")"
-	case AggSumDistinct:
-		return "sum_distinct(" + colName(a.Col) + ")"
-	case AggAvgDistinct:
-		return "avg_distinct(" + colName(a.Col) + ")"
-	case AggAvgInternal:
-		return "avg_internal(" + colName(a.Col) + " / " + colName(a.CountCol) + ")"
-	case AggBitAnd:
-		return "bit_and(" + colName(a.Col) + ")"
-	case AggBitOr:
-		return "bit_or(" + colName(a.Col) + ")"
-	case AggBitXor:
-		return "bit_xor(" + colName(a.Col) + ")"
-	case AggGroupConcat:
-		return "group_concat(" + colName(a.Col) + ")"
+	if a.Kind == AggAvg || a.Kind == AggAvgInternal {
+		return a.Kind.String() + "(" + colName(a.Col) + " / " + colName(a.CountCol) + ")"
 	}
-	return fmt.Sprintf("agg%d(%s)", a.Kind, colName(a.Col))
+	return a.Kind.String() + "(" + colName(a.Col) + ")"
 }
 
 // Inputs implements Operator.
