@@ -341,29 +341,12 @@ func (f *evaluator) hasFloat(e sqlparser.Expr) bool {
 // DOUBLE when its parent works in DOUBLE, evalengine in DECIMAL, and the
 // last digits differ.
 func (f *evaluator) decimalDivInFloat(e sqlparser.Expr) bool {
-	hasFloat := func(e sqlparser.Expr) bool {
-		found := false
-		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-			switch x := n.(type) {
-			case *sqlparser.ColName:
-				if i, ok := havingOffset(x); ok && i < len(f.types) && sqltypes.IsFloat(f.types[i]) {
-					found = true
-				}
-			case *sqlparser.Literal:
-				if x.Type == sqlparser.FloatVal {
-					found = true
-				}
-			}
-			return !found, nil
-		}, e)
-		return found
-	}
-	if !hasFloat(e) {
+	if !f.hasFloat(e) {
 		return false
 	}
 	found := false
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if b, ok := n.(*sqlparser.BinaryExpr); ok && b.Operator == sqlparser.DivOp && !hasFloat(b) {
+		if b, ok := n.(*sqlparser.BinaryExpr); ok && b.Operator == sqlparser.DivOp && !f.hasFloat(b) {
 			found = true
 		}
 		if c, ok := n.(*sqlparser.ColName); ok {
