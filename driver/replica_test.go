@@ -62,6 +62,9 @@ func TestReplicas(t *testing.T) {
 		testReplicaLag(t, cluster, openDB(t, topology(t), fast, driver.WithMaxReplicaLag(time.Second)))
 	})
 	t.Run("killed", func(t *testing.T) { testReplicaKilled(t, cluster, openDB(t, topology(t), fast)) })
+	t.Run("killed before first row", func(t *testing.T) {
+		testReplicaKilledBeforeFirstRow(t, cluster, openDB(t, topology(t), fast)) // replica_first_row_test.go
+	})
 }
 
 // withDB returns s's DSN for database name.
