@@ -4,16 +4,19 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardsql/shardsql/driver"
+	"github.com/shardsql/shardsql/shard"
 	"github.com/shardsql/shardsql/shardtest"
 )
 
@@ -92,7 +95,7 @@ func testReplicaKilledBeforeFirstRow(t *testing.T, cluster *shardtest.Replicated
 		time.Sleep(10 * time.Millisecond)
 	}
 	_ = admin.Close()
-	require.NoError(t, victim.Kill())
+	require.NoError(t, victim.Stop()) // a shutdown: the reads get ER_SERVER_SHUTDOWN after their columns
 	started := false
 	defer func() {
 		if !started {
@@ -144,4 +147,149 @@ func testReplicaKilledBeforeFirstRow(t *testing.T, cluster *shardtest.Replicated
 		seen[trace[0].Server] = true
 	}
 	assert.True(t, seen["ds0/r1"] || seen["ds1/r1"], "the replica was not re-admitted: %s", fmt.Sprint(seen))
+}
+
+// testReplicaCutBeforeFirstRow puts a fault proxy in front of the first
+// replica and cuts a read's connection right after the replica sent the
+// result's columns, before any row: the read returns its row from the
+// other replica or the primary, the replica is ejected, and the probe
+// re-admits it.
+func testReplicaCutBeforeFirstRow(t *testing.T, cluster *shardtest.Replicated) {
+	ctx := context.Background()
+	proxy, err := shardtest.StartProxy(cluster.Replicas[0].Addr())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = proxy.Close() })
+	topo := shard.NewTopology()
+	for i := 0; i < 2; i++ {
+		ds := fmt.Sprintf("ds%d", i)
+		require.NoError(t, topo.AddDataSource(ds, withDB(t, cluster.Primary, fmt.Sprintf("app%d", i))))
+		cfg, err := mysql.ParseDSN(proxy.DSN(cluster.Replicas[0]))
+		require.NoError(t, err)
+		cfg.DBName = fmt.Sprintf("app%d", i)
+		require.NoError(t, topo.AddReplica(ds, cfg.FormatDSN())) // dsN/r1, through the proxy
+		require.NoError(t, topo.AddReplica(ds, withDB(t, cluster.Replicas[1], fmt.Sprintf("app%d", i))))
+	}
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_rw", Column: "user_id", Nodes: "ds${0..1}.t_rw_${0..1}", Algorithm: shard.Hash()}))
+	logs := &lockedBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db := openDB(t, topo, driver.WithReplicaProbeInterval(50*time.Millisecond), driver.WithLogger(logger))
+
+	var want string
+	require.NoError(t, db.QueryRowContext(driver.WithPrimary(ctx), "SELECT note FROM t_rw WHERE user_id = 3 AND id = 3").Scan(&want))
+	// Without arguments the statement goes as COM_QUERY, which the proxy
+	// matches.
+	const q = "SELECT id, note FROM t_rw WHERE user_id = 3 AND id = 3"
+	const match = "select id, note from t_rw_" // the unit's text, table renamed (case ignored)
+	time.Sleep(150 * time.Millisecond)         // a probe has read the replicas' positions
+	proxy.Inject(shardtest.Fault{Match: match, Action: shardtest.CutAfterColumns})
+	fired := false
+	for i := 0; i < 6 && !fired; i++ {
+		var id int
+		var note string
+		var trace []driver.ReadServer
+		require.NoError(t, db.QueryRowContext(driver.WithReadTrace(ctx, &trace), q).Scan(&id, &note), "read %d", i)
+		assert.Equal(t, 3, id)
+		assert.Equal(t, want, note)
+		for _, f := range proxy.Disarm() {
+			fired = fired || f == match
+		}
+		if !fired {
+			proxy.Inject(shardtest.Fault{Match: match, Action: shardtest.CutAfterColumns})
+		} else {
+			require.True(t, strings.HasSuffix(trace[0].Server, "/r1"), "the cut read was sent to %v", trace)
+		}
+	}
+	require.True(t, fired, "no read reached the proxied replica")
+	assert.Contains(t, logs.String(), "shardsql: replica ejected")
+	assert.Contains(t, logs.String(), "shardsql: read failed on a replica, retried")
+
+	// The replica answers the probe and is re-admitted.
+	waitStatus(t, db, func(st []driver.ReplicaStatus) bool {
+		for _, s := range st {
+			if s.Ejected {
+				return false
+			}
+		}
+		return true
+	})
+	seen := map[string]bool{}
+	for i := 0; i < 8; i++ {
+		var trace []driver.ReadServer
+		readCount(ctx, t, db, i, &trace)
+		seen[trace[0].Server] = true
+	}
+	assert.True(t, seen["ds0/r1"] || seen["ds1/r1"], "the replica was not re-admitted: %s", fmt.Sprint(seen))
+}
+
+// testReplicaQueryKilledBeforeFirstRow kills (KILL QUERY) reads a replica
+// runs after it sent their columns: the replica answers each with
+// ER_QUERY_INTERRUPTED before any row, which is the statement's outcome,
+// not a failed server: the reads are rerun on the primary and return
+// their rows, and the replica stays in service.
+func testReplicaQueryKilledBeforeFirstRow(t *testing.T, cluster *shardtest.Replicated, db *sql.DB) {
+	ctx := context.Background()
+	victim := cluster.Replicas[0]
+	const reads = 8
+	want := make([]string, reads)
+	for i := range want {
+		require.NoError(t, db.QueryRowContext(driver.WithPrimary(ctx), "SELECT note FROM t_rw WHERE user_id = ? AND id = ?", i, i).Scan(&want[i]))
+	}
+	time.Sleep(150 * time.Millisecond) // a probe has read the replicas' positions
+	errs := make([]error, reads)
+	notes := make([]string, reads)
+	servers := make([]string, reads)
+	var wg sync.WaitGroup
+	for i := 0; i < reads; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var trace []driver.ReadServer
+			var id, slept int
+			errs[i] = db.QueryRowContext(driver.WithReadTrace(ctx, &trace), sleepyRead, i, i).Scan(&id, &notes[i], &slept)
+			if len(trace) == 1 {
+				servers[i] = trace[0].Server
+			}
+		}()
+	}
+	admin := direct(t, victim)
+	defer admin.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	var killed []int64
+	for len(killed) == 0 {
+		rows, err := admin.QueryContext(ctx, "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT id, note, SLEEP%' AND ID <> CONNECTION_ID()")
+		require.NoError(t, err)
+		for rows.Next() {
+			var id int64
+			require.NoError(t, rows.Scan(&id))
+			killed = append(killed, id)
+		}
+		require.NoError(t, rows.Err())
+		require.True(t, time.Now().Before(deadline), "no read reached the replica")
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // the other reads on the replica started too
+	rows, err := admin.QueryContext(ctx, "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT id, note, SLEEP%' AND ID <> CONNECTION_ID()")
+	require.NoError(t, err)
+	killed = killed[:0]
+	for rows.Next() {
+		var id int64
+		require.NoError(t, rows.Scan(&id))
+		killed = append(killed, id)
+	}
+	require.NoError(t, rows.Err())
+	for _, id := range killed {
+		_, err := admin.ExecContext(ctx, "KILL QUERY ?", id)
+		require.NoError(t, err)
+	}
+	wg.Wait()
+	require.NotEmpty(t, killed)
+	for i := range errs {
+		require.NoError(t, errs[i], "read %d (sent to %s)", i, servers[i])
+		assert.Equal(t, want[i], notes[i], "read %d", i)
+	}
+	st, err := driver.Replicas(ctx, db)
+	require.NoError(t, err)
+	for _, s := range st {
+		assert.False(t, s.Ejected, "%+v", s)
+	}
 }

@@ -65,6 +65,10 @@ func TestReplicas(t *testing.T) {
 	t.Run("killed before first row", func(t *testing.T) {
 		testReplicaKilledBeforeFirstRow(t, cluster, openDB(t, topology(t), fast)) // replica_first_row_test.go
 	})
+	t.Run("cut before first row", func(t *testing.T) { testReplicaCutBeforeFirstRow(t, cluster) })
+	t.Run("query killed before first row", func(t *testing.T) {
+		testReplicaQueryKilledBeforeFirstRow(t, cluster, openDB(t, topology(t), fast))
+	})
 }
 
 // withDB returns s's DSN for database name.
