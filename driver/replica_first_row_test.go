@@ -20,16 +20,20 @@ import (
 	"github.com/shardsql/shardsql/shardtest"
 )
 
-// sleepyRead is a point read that sends its columns at once and its one
-// row after a second: a replica killed in that second fails after the
-// query was accepted, before the first row.
+// sleepyRead is a point read that answers after a second.
 const sleepyRead = "SELECT id, note, SLEEP(1) FROM t_rw WHERE user_id = ? AND id = ?"
 
-// testReplicaKilledBeforeFirstRow kills a replica while reads it accepted
-// wait for their first row: every read still returns its row (retried on
-// the other replica or the primary), the replica is ejected, and it is
-// re-admitted once it is back.
-func testReplicaKilledBeforeFirstRow(t *testing.T, cluster *shardtest.Replicated, db *sql.DB) {
+// testReplicaStoppedMidRead shuts a replica down while reads it accepted
+// are running: every read still returns its row (retried on the other
+// replica or the primary), the replica is ejected, and it is re-admitted
+// once it is back. Empty and multi-unit results pass through the
+// first-row peek unchanged.
+//
+// MariaDB holds a result's columns in its network buffer until the first
+// rows or the end, so a replica that dies mid-query fails these reads
+// before their columns; the cut after the columns is
+// testReplicaCutBeforeFirstRow's, with the fault proxy.
+func testReplicaStoppedMidRead(t *testing.T, cluster *shardtest.Replicated, db *sql.DB) {
 	ctx := context.Background()
 	victim := cluster.Replicas[0]
 
@@ -82,7 +86,7 @@ func testReplicaKilledBeforeFirstRow(t *testing.T, cluster *shardtest.Replicated
 			}
 		}()
 	}
-	// Kill the victim once it runs at least one of the reads.
+	// Stop the victim once it runs at least one of the reads.
 	admin := direct(t, victim)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -95,7 +99,7 @@ func testReplicaKilledBeforeFirstRow(t *testing.T, cluster *shardtest.Replicated
 		time.Sleep(10 * time.Millisecond)
 	}
 	_ = admin.Close()
-	require.NoError(t, victim.Stop()) // a shutdown: the reads get ER_SERVER_SHUTDOWN after their columns
+	require.NoError(t, victim.Stop())
 	started := false
 	defer func() {
 		if !started {
@@ -112,7 +116,7 @@ func testReplicaKilledBeforeFirstRow(t *testing.T, cluster *shardtest.Replicated
 			onVictim++
 		}
 	}
-	require.Positive(t, onVictim, "no read was sent to the killed replica: %+v", out)
+	require.Positive(t, onVictim, "no read was sent to the stopped replica: %+v", out)
 
 	st, err := driver.Replicas(ctx, db)
 	require.NoError(t, err)
