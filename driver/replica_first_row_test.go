@@ -207,6 +207,41 @@ func testReplicaCutBeforeFirstRow(t *testing.T, cluster *shardtest.Replicated) {
 	assert.Contains(t, logs.String(), "shardsql: replica ejected")
 	assert.Contains(t, logs.String(), "shardsql: read failed on a replica, retried")
 
+	// A scatter: the unit cut on the replica is rerun elsewhere, the
+	// others are read where they ran, and the merge is whole.
+	ids := func(ctx context.Context) []int {
+		rows, err := db.QueryContext(ctx, "SELECT id FROM t_rw ORDER BY id")
+		require.NoError(t, err)
+		defer rows.Close()
+		var out []int
+		for rows.Next() {
+			var id int
+			require.NoError(t, rows.Scan(&id))
+			out = append(out, id)
+		}
+		require.NoError(t, rows.Err())
+		return out
+	}
+	wantIDs := ids(driver.WithPrimary(ctx))
+	const scatterMatch = "select id" // the units of the scatter, whatever their spelling
+	fired = false
+	for i := 0; i < 20 && !fired; i++ {
+		waitStatus(t, db, func(st []driver.ReplicaStatus) bool {
+			for _, s := range st {
+				if s.Ejected {
+					return false
+				}
+			}
+			return true
+		})
+		proxy.Inject(shardtest.Fault{Match: scatterMatch, Action: shardtest.CutAfterColumns})
+		require.Equal(t, wantIDs, ids(ctx), "scatter %d", i)
+		for _, f := range proxy.Disarm() {
+			fired = fired || f == scatterMatch
+		}
+	}
+	require.True(t, fired, "no scatter unit reached the proxied replica")
+
 	// The replica answers the probe and is re-admitted.
 	waitStatus(t, db, func(st []driver.ReplicaStatus) bool {
 		for _, s := range st {
