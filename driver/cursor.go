@@ -29,6 +29,7 @@ type unitCursor struct {
 	cols   []string
 	types  []*sql.ColumnType
 	closed bool
+	onRow  bool // the rows stand on a row a replica read peeked, not yet scanned
 	scan   []any
 	vals   []any
 	held   [][]driver.Value // the buffered rows
@@ -58,7 +59,9 @@ var _ merge.Cursor = (*unitCursor)(nil)
 func (u *unitCursor) load() error {
 	u.once.Do(func() {
 		u.rows, u.err = u.src.open(u.unit)
-		if u.err == nil {
+		if s, ok := u.src.(*scatterSource); ok && u.err == nil && s.first.peeked {
+			u.cols, u.types, u.onRow = s.first.cols, s.first.types, s.first.onRow
+		} else if u.err == nil {
 			if u.cols, u.err = u.rows.Columns(); u.err == nil {
 				u.types, u.err = u.rows.ColumnTypes()
 			}
@@ -105,9 +108,18 @@ func (u *unitCursor) ended(err error) { u.src.ended(err) }
 // neverRan reports a lazily opened unit whose query has not started.
 func (u *unitCursor) neverRan() bool { return !u.src.eager() && u.rows == nil && u.err == nil }
 
+// advance moves the rows to their next row: the peeked one first.
+func (u *unitCursor) advance() bool {
+	if u.onRow {
+		u.onRow = false
+		return true
+	}
+	return u.rows.Next()
+}
+
 // next reads the next row from the database.
 func (u *unitCursor) next(dest []driver.Value) error {
-	if !u.rows.Next() {
+	if !u.advance() {
 		err := u.rows.Err()
 		u.ended(err)
 		if err != nil {
@@ -190,7 +202,7 @@ func (u *unitCursor) finish(n int) bool {
 		return true
 	}
 	for i := 0; i <= n; i++ {
-		if !u.rows.Next() {
+		if !u.advance() {
 			u.closed = true
 			_ = u.rows.Close()
 			u.ended(u.rows.Err())

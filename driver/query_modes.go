@@ -72,10 +72,11 @@ func (c *Conn) queryParallel(ctx context.Context, p *route.Plan, cursors []*unit
 }
 
 // runOnPool runs a unit's query on a connection of its data source's pool.
-func (c *Conn) runOnPool(ctx context.Context, u route.Unit) (*sql.Rows, error) {
+func (c *Conn) runOnPool(ctx context.Context, u route.Unit) (*sql.Rows, firstRow, error) {
 	db, err := c.c.db(u.DataSource)
 	if err != nil {
-		return nil, err
+		return nil, firstRow{}, err
 	}
-	return db.QueryContext(ctx, u.SQL, u.Args...)
+	rows, err := db.QueryContext(ctx, u.SQL, u.Args...)
+	return rows, firstRow{}, err
 }

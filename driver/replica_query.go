@@ -163,18 +163,23 @@ func targetOf(targets []readTarget, ds string) *readTarget {
 }
 
 // scatterReads starts every unit's query as scatter does, on the server
-// its target names. A unit whose replica fails before answering is retried
+// its target names. A unit whose replica fails before its first row (or
+// end of rows) has been read is retried
 // on another replica that has applied what the read needs, or on the
 // primary; a replica that failed by connection, not by a server's answer,
 // is ejected first.
 func (c *Conn) scatterReads(ctx context.Context, cancel context.CancelFunc, p *route.Plan, cursors []*unitCursor, targets []readTarget, h *held) {
-	scatter(ctx, cancel, p.Units, cursors, c.c.opts.maxParallel, func(ctx context.Context, u route.Unit) (*sql.Rows, error) {
+	scatter(ctx, cancel, p.Units, cursors, c.c.opts.maxParallel, func(ctx context.Context, u route.Unit) (*sql.Rows, firstRow, error) {
 		return c.readUnit(ctx, u, targetOf(targets, u.DataSource), h)
 	}) // scatter.go
 }
 
-// readUnit runs one unit on its target, retrying a failed replica.
-func (c *Conn) readUnit(ctx context.Context, u route.Unit, t *readTarget, h *held) (*sql.Rows, error) {
+// readUnit runs one unit on its target, retrying a failed replica. On a
+// replica it reads up to the first row before returning (peekFirst), so
+// that a replica failing after its columns but before any row is retried
+// like one that refused the query; the primary's rows are returned as
+// they come, as nothing would retry them.
+func (c *Conn) readUnit(ctx context.Context, u route.Unit, t *readTarget, h *held) (*sql.Rows, firstRow, error) {
 	r := t.rep
 	tried := map[*replica]bool{}
 	for {
@@ -184,19 +189,24 @@ func (c *Conn) readUnit(ctx context.Context, u route.Unit, t *readTarget, h *hel
 		} else {
 			pdb, err := c.c.db(u.DataSource)
 			if err != nil {
-				return nil, err
+				return nil, firstRow{}, err
 			}
 			db = pdb
 		}
 		rows, err := db.QueryContext(ctx, u.SQL, u.Args...)
-		if err == nil {
-			if r != nil {
-				r.reads.Add(1)
-			}
-			return rows, nil
+		if r == nil {
+			return rows, firstRow{}, err
 		}
-		if r == nil || ctx.Err() != nil {
-			return nil, err
+		var first firstRow
+		if err == nil {
+			first, err = peekFirst(rows) // replica_first_row.go
+		}
+		if err == nil {
+			r.reads.Add(1)
+			return rows, first, nil
+		}
+		if ctx.Err() != nil {
+			return nil, firstRow{}, err
 		}
 		tried[r] = true
 		if c.c.opts.logger != nil {
@@ -215,7 +225,7 @@ func (c *Conn) readUnit(ctx context.Context, u route.Unit, t *readTarget, h *hel
 		} else {
 			key = u.DataSource
 			if db, err = c.c.db(key); err != nil {
-				return nil, err
+				return nil, firstRow{}, err
 			}
 		}
 		// The retry's connection is counted like the others; it is the one
@@ -223,7 +233,7 @@ func (c *Conn) readUnit(ctx context.Context, u route.Unit, t *readTarget, h *hel
 		if g = c.c.gateFor(key, db); g != nil {
 			if !g.take(1) {
 				if err := g.acquire(ctx, 1, c.c.opts.connWait); err != nil {
-					return nil, g.waitError(key, err)
+					return nil, firstRow{}, g.waitError(key, err)
 				}
 			}
 			h.add(g, 1)

@@ -62,6 +62,13 @@ func TestReplicas(t *testing.T) {
 		testReplicaLag(t, cluster, openDB(t, topology(t), fast, driver.WithMaxReplicaLag(time.Second)))
 	})
 	t.Run("killed", func(t *testing.T) { testReplicaKilled(t, cluster, openDB(t, topology(t), fast)) })
+	t.Run("stopped mid-read", func(t *testing.T) {
+		testReplicaStoppedMidRead(t, cluster, openDB(t, topology(t), fast)) // replica_first_row_test.go
+	})
+	t.Run("cut before first row", func(t *testing.T) { testReplicaCutBeforeFirstRow(t, cluster) })
+	t.Run("query killed before first row", func(t *testing.T) {
+		testReplicaQueryKilledBeforeFirstRow(t, cluster, openDB(t, topology(t), fast))
+	})
 }
 
 // withDB returns s's DSN for database name.

@@ -14,6 +14,7 @@ type scatterSource struct {
 	started chan struct{} // closed when the query has answered (or will not run)
 	rows    *sql.Rows     // set before started is closed
 	err     error
+	first   firstRow // what a replica read peeked (replica_first_row.go)
 	// firstFailed is shared by a scatter's units: the unit whose query
 	// failed first (the others may then fail because it cancelled them).
 	firstFailed *atomic.Pointer[unitCursor]
@@ -49,7 +50,11 @@ func isScattered(u *unitCursor) bool {
 // as the merge asks for them. The first unit whose query fails cancels the
 // others (ctx) and is recorded as their firstFailed. cursors receives one
 // cursor per unit.
-func scatter(ctx context.Context, cancel context.CancelFunc, units []route.Unit, cursors []*unitCursor, parallel int, run func(context.Context, route.Unit) (*sql.Rows, error)) {
+//
+// run may read the rows up to their first row before returning; it then
+// returns what it read as a firstRow with peeked set, and the cursor takes
+// the columns and the current row from it.
+func scatter(ctx context.Context, cancel context.CancelFunc, units []route.Unit, cursors []*unitCursor, parallel int, run func(context.Context, route.Unit) (*sql.Rows, firstRow, error)) {
 	firstFailed := new(atomic.Pointer[unitCursor])
 	srcs := make([]scatterSource, len(units)) // one allocation for every unit's source
 	for i, u := range units {
@@ -72,7 +77,7 @@ func scatter(ctx context.Context, cancel context.CancelFunc, units []route.Unit,
 			go func() {
 				defer close(src.started)
 				defer func() { <-sem }()
-				src.rows, src.err = run(ctx, cur.unit)
+				src.rows, src.first, src.err = run(ctx, cur.unit)
 				if src.err != nil && firstFailed.CompareAndSwap(nil, cur) {
 					cancel()
 				}

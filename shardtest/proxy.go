@@ -29,9 +29,16 @@ const (
 	Hang
 	// Delay forwards the message after Fault.Delay.
 	Delay
+	// CutAfterColumns forwards the message and passes on the server's
+	// reply up to the end of a result set's column definitions, then
+	// closes the connection: the client has the result's columns and no
+	// row, as when a server fails after starting to answer a query. A
+	// reply that is not a result set (OK or error) is passed on whole and
+	// the connection closed after it.
+	CutAfterColumns
 )
 
-var actionNames = [...]string{"cut", "lose reply", "hang", "delay"}
+var actionNames = [...]string{"cut", "lose reply", "hang", "delay", "cut after columns"}
 
 // String returns the action's name.
 func (a Action) String() string {
@@ -208,6 +215,7 @@ type proxyConn struct {
 
 	mu      sync.Mutex
 	swallow bool          // drop the next reply and cut (LoseReply)
+	columns bool          // pass the next reply's columns only and cut (CutAfterColumns)
 	replied chan struct{} // the swallowed reply arrived
 }
 
@@ -269,6 +277,15 @@ func (c *proxyConn) inject(f Fault, hdr [4]byte, payload []byte) bool {
 		}
 		_, err := c.server.Write(append(hdr[:], payload...))
 		return err == nil
+	case CutAfterColumns:
+		c.mu.Lock()
+		c.columns = true
+		c.mu.Unlock()
+		if f.Then != nil {
+			f.Then()
+		}
+		_, err := c.server.Write(append(hdr[:], payload...))
+		return err == nil // downstream cuts the connection
 	case LoseReply:
 		c.mu.Lock()
 		c.swallow = true
@@ -305,6 +322,10 @@ func (c *proxyConn) downstream() {
 				c.replied <- struct{}{}
 				return
 			}
+			if c.columnsOnly() {
+				c.passColumns(io.MultiReader(bytes.NewReader(buf[:n]), c.server))
+				break
+			}
 			if _, werr := c.client.Write(buf[:n]); werr != nil {
 				break
 			}
@@ -317,5 +338,53 @@ func (c *proxyConn) downstream() {
 	select { // a LoseReply waiting for a reply that will not come
 	case c.replied <- struct{}{}:
 	default:
+	}
+}
+
+func (c *proxyConn) columnsOnly() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.columns
+}
+
+// passColumns passes on the packets of a reply from r up to the end of a
+// result set's column definitions (CutAfterColumns); the caller then
+// closes the connection.
+func (c *proxyConn) passColumns(r io.Reader) {
+	packet := func() ([]byte, bool) {
+		var hdr [4]byte
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			return nil, false
+		}
+		p := make([]byte, 4+(int(hdr[0])|int(hdr[1])<<8|int(hdr[2])<<16))
+		copy(p, hdr[:])
+		if _, err := io.ReadFull(r, p[4:]); err != nil {
+			return nil, false
+		}
+		_, err := c.client.Write(p)
+		return p[4:], err == nil
+	}
+	first, ok := packet()
+	if !ok || len(first) == 0 || first[0] == 0x00 || first[0] == 0xff || first[0] >= 0xfb {
+		return // not a result set (or a column count this proxy does not parse)
+	}
+	for i := 0; i < int(first[0]); i++ {
+		if _, ok := packet(); !ok {
+			return
+		}
+	}
+	// Without CLIENT_DEPRECATE_EOF an EOF packet ends the definitions; pass
+	// it too. A row is never a packet this short starting with 0xfe.
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return
+	}
+	n := int(hdr[0]) | int(hdr[1])<<8 | int(hdr[2])<<16
+	rest := make([]byte, n)
+	if _, err := io.ReadFull(r, rest); err != nil {
+		return
+	}
+	if n > 0 && n < 9 && rest[0] == 0xfe {
+		_, _ = c.client.Write(append(hdr[:], rest...))
 	}
 }

@@ -63,6 +63,21 @@ func TestProxyFaults(t *testing.T) {
 		assert.Equal(t, 1, count(), "the held INSERT never reached the server")
 	})
 
+	t.Run("cut after columns", func(t *testing.T) {
+		conn, err := db.Conn(ctx)
+		require.NoError(t, err)
+		defer conn.Close()
+		p.Inject(Fault{Match: "SELECT id", Action: CutAfterColumns})
+		rows, err := conn.QueryContext(ctx, "SELECT id, id + 1 AS next FROM pf")
+		require.NoError(t, err, "the columns arrive")
+		cols, err := rows.Columns()
+		require.NoError(t, err)
+		assert.Equal(t, []string{"id", "next"}, cols)
+		assert.False(t, rows.Next(), "no row arrives")
+		require.Error(t, rows.Err())
+		assert.Len(t, p.Disarm(), 1)
+	})
+
 	t.Run("cut all", func(t *testing.T) {
 		conn, err := db.Conn(ctx)
 		require.NoError(t, err)
