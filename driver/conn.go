@@ -167,6 +167,15 @@ func (c *Conn) queryPlan(ctx context.Context, query string, p *route.Plan) (driv
 		}
 		return emptyRows{}, nil
 	}
+	if p.Session&(route.SetsUserVars|route.SetsSystemVars) != 0 {
+		// A SET sent as a query still runs as Exec runs it, on every
+		// data source's session of this Conn: run as a query, it would
+		// change pool connections the later statements do not use.
+		if _, err := c.exec(ctx, p); err != nil {
+			return nil, err
+		}
+		return emptyRows{}, nil
+	}
 	if p.Move != nil {
 		return nil, fmt.Errorf("%w: UPDATE that moves rows to another node run as a query in %q; run it with Exec", route.ErrUnsupported, query)
 	}

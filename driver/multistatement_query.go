@@ -65,6 +65,13 @@ func (m *multiRows) advance() error {
 	}
 	for !m.done && m.next < len(m.pieces) {
 		i := m.next
+		if err := m.ctx.Err(); err != nil {
+			// The Query's context ended (database/sql then closes the
+			// rows): the statements not yet run stay unrun, as they
+			// stop when go-sql-driver drops its connection.
+			m.done = true
+			return fmt.Errorf("shardsql: statement %d of %d not run: %w", i+1, len(m.pieces), err)
+		}
 		m.next++
 		rows, err := m.c.queryPiece(m.ctx, m.pieces[i].SQL, m.args[i])
 		if err != nil {
@@ -107,7 +114,10 @@ func (c *Conn) queryPiece(ctx context.Context, query string, args []driver.Named
 	case p.Savepoint != nil:
 		_, err = c.savepoint(ctx, p.Savepoint)
 		return nil, err
-	case p.Move != nil, p.Returning == nil && p.Metadata == nil && p.Kind != route.KindSelect && p.Kind != route.KindOther:
+	case p.Move != nil, p.Session&(route.SetsUserVars|route.SetsSystemVars) != 0,
+		p.Returning == nil && p.Metadata == nil && p.Kind != route.KindSelect && p.Kind != route.KindOther:
+		// Writes, DDL and SET run as Exec runs them (SET on every data
+		// source's session); a query returning rows is the rest.
 		_, err = c.exec(ctx, p)
 		return nil, err
 	}

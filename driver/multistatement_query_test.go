@@ -125,6 +125,7 @@ func TestMultiStatementQuery(t *testing.T) {
 		{name: "writes between reads", sql: "SELECT note FROM t_mq WHERE user_id = 1; UPDATE t_mq SET note = 'a2' WHERE user_id = 1; INSERT INTO t_mq (id, user_id, note) VALUES (5, 5, 'e'); SELECT id, note FROM t_mq ORDER BY id"},
 		{name: "write first", sql: "DELETE FROM t_mq WHERE user_id = 5; SELECT COUNT(*) FROM t_mq"},
 		{name: "session variable", sql: "SET @v = 42; SELECT @v, @v + 1"},
+		{name: "variable in a point select", sql: "SET @u = 3; SELECT note, @u FROM t_mq WHERE user_id = 3; SELECT COUNT(*), @u FROM t_mq WHERE user_id IN (1, 5)"},
 		{name: "only writes", sql: "UPDATE t_mq SET note = 'b2' WHERE user_id = 2; UPDATE t_mq SET note = 'c2' WHERE user_id = 3"},
 		{name: "empty result set kept", sql: "SELECT id FROM t_mq WHERE user_id = 99; SELECT id FROM t_mq WHERE user_id = 4"},
 		{name: "error mid-way stops the rest", sql: "SELECT id FROM t_mq WHERE user_id = 1; SELECT nope FROM t_mq_missing; UPDATE t_mq SET note = 'never' WHERE user_id = 1"},
@@ -154,6 +155,33 @@ func TestMultiStatementQuery(t *testing.T) {
 	require.NoError(t, rows.Close())
 	_, err = conns["sharded"].QueryContext(ctx, "SELECT 1; SELECT 2", 5)
 	require.ErrorContains(t, err, "0 ? placeholder(s) but 1 argument(s)")
+
+	// A cancelled context stops the statements not yet run; those run
+	// stay applied.
+	cctx, cancel := context.WithCancel(ctx)
+	cconn, err := sharded.Conn(ctx)
+	require.NoError(t, err)
+	defer cconn.Close()
+	rows, err = cconn.QueryContext(cctx, "SELECT id FROM t_mq WHERE user_id = 1; UPDATE t_mq SET note = 'cancelled' WHERE user_id = 1")
+	require.NoError(t, err)
+	cancel()
+	_ = rows.Close()
+	var note string
+	require.NoError(t, sharded.QueryRowContext(ctx, "SELECT note FROM t_mq WHERE user_id = 1").Scan(&note))
+	assert.Equal(t, "a2", note)
+
+	// A SET sent alone with Query sets the session's variable for the
+	// statements after it on every node, as with Exec.
+	for label, conn := range conns {
+		rows, err := conn.QueryContext(ctx, "SET @q = 5")
+		require.NoError(t, err)
+		require.NoError(t, rows.Close())
+		for uid := 1; uid <= 4; uid++ {
+			var q sql.NullInt64
+			require.NoError(t, conn.QueryRowContext(ctx, "SELECT @q FROM t_mq WHERE user_id = ?", uid).Scan(&q))
+			assert.Equal(t, sql.NullInt64{Int64: 5, Valid: true}, q, "%s: user %d", label, uid)
+		}
+	}
 
 	// Inside a transaction the statements are the transaction's: a
 	// rollback undoes them, and the session variable is the session's.
