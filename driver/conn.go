@@ -128,8 +128,22 @@ func (c *Conn) execOne(ctx context.Context, query string, args []driver.NamedVal
 	return c.exec(ctx, p)
 }
 
-// QueryContext routes and runs a statement that returns rows.
-func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (_ driver.Rows, err error) {
+// QueryContext routes and runs a statement that returns rows, or the
+// statements of a multi-statement string one result set after another
+// (multistatement_query.go).
+func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	pieces, err := c.c.router.Split(query)
+	if err != nil {
+		return nil, err
+	}
+	if pieces != nil {
+		return c.queryMulti(ctx, pieces, args)
+	}
+	return c.queryOne(ctx, query, args)
+}
+
+// queryOne routes and runs one statement that returns rows.
+func (c *Conn) queryOne(ctx context.Context, query string, args []driver.NamedValue) (_ driver.Rows, err error) {
 	start := time.Now()
 	var p *route.Plan
 	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
@@ -142,8 +156,22 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 		return nil, err
 	}
 	defer c.c.afterExec(p)
+	return c.queryPlan(ctx, query, p)
+}
+
+// queryPlan runs a routed statement that returns rows.
+func (c *Conn) queryPlan(ctx context.Context, query string, p *route.Plan) (driver.Rows, error) {
 	if p.Savepoint != nil {
 		if _, err := c.savepoint(ctx, p.Savepoint); err != nil {
+			return nil, err
+		}
+		return emptyRows{}, nil
+	}
+	if p.Session&(route.SetsUserVars|route.SetsSystemVars) != 0 {
+		// A SET sent as a query still runs as Exec runs it, on every
+		// data source's session of this Conn: run as a query, it would
+		// change pool connections the later statements do not use.
+		if _, err := c.exec(ctx, p); err != nil {
 			return nil, err
 		}
 		return emptyRows{}, nil

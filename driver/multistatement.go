@@ -16,6 +16,24 @@ import (
 // are part of it). The result is the last statement's, as go-sql-driver's
 // is; AllRowsAffected and AllLastInsertIds give every statement's.
 func (c *Conn) execMulti(ctx context.Context, pieces []route.Piece, args []driver.NamedValue) (driver.Result, error) {
+	own, err := pieceArgs(pieces, args)
+	if err != nil {
+		return nil, err
+	}
+	res := &multiResult{}
+	for i, p := range pieces {
+		r, err := c.execOne(ctx, p.SQL, own[i])
+		if err != nil {
+			return nil, fmt.Errorf("shardsql: statement %d of %d: %w", i+1, len(pieces), err)
+		}
+		res.results = append(res.results, r)
+	}
+	return res, nil
+}
+
+// pieceArgs deals a multi-statement string's arguments to its statements
+// in order, each as many as its ? placeholders, numbered from 1.
+func pieceArgs(pieces []route.Piece, args []driver.NamedValue) ([][]driver.NamedValue, error) {
 	need := 0
 	for _, p := range pieces {
 		need += p.NumArgs
@@ -23,7 +41,7 @@ func (c *Conn) execMulti(ctx context.Context, pieces []route.Piece, args []drive
 	if need != len(args) {
 		return nil, fmt.Errorf("shardsql: multi-statement string has %d ? placeholder(s) but %d argument(s) were given", need, len(args))
 	}
-	res := &multiResult{}
+	out := make([][]driver.NamedValue, len(pieces))
 	for i, p := range pieces {
 		own := make([]driver.NamedValue, p.NumArgs)
 		for j := range own {
@@ -31,13 +49,9 @@ func (c *Conn) execMulti(ctx context.Context, pieces []route.Piece, args []drive
 			own[j].Ordinal = j + 1
 		}
 		args = args[p.NumArgs:]
-		r, err := c.execOne(ctx, p.SQL, own)
-		if err != nil {
-			return nil, fmt.Errorf("shardsql: statement %d of %d: %w", i+1, len(pieces), err)
-		}
-		res.results = append(res.results, r)
+		out[i] = own
 	}
-	return res, nil
+	return out, nil
 }
 
 // multiResult is the result of a multi-statement string: the last
