@@ -126,38 +126,16 @@ func (c *Conn) returningAtomic(ctx context.Context, p *route.Plan, read func(int
 // returningInTx runs the units inside the caller's transaction under a
 // savepoint per participant (execAtomicInTx).
 func (c *Conn) returningInTx(ctx context.Context, p *route.Plan, read func(int, *sql.Rows) error) error {
-	var marked []*participant
-	undo := func(cause error) error {
-		cl := c.tx.cleanup()
-		defer cl.done()
-		for _, part := range marked {
-			if err := part.send(cl.context(), "ROLLBACK TO SAVEPOINT "+stmtSavepoint); err != nil {
-				part.broken = true
-				return fmt.Errorf("%w (and undoing it on data source %s failed: %v; roll the transaction back)", cause, part.ds, err)
-			}
-		}
-		return cause
-	}
-	for i, u := range p.Units {
-		part, err := c.tx.participant(ctx, u.DataSource)
-		if err != nil {
-			return undo(unitError(u, err))
-		}
-		if !containsPart(marked, part) {
-			if err := part.send(ctx, "SAVEPOINT "+stmtSavepoint); err != nil {
-				return undo(fmt.Errorf("shardsql: savepoint on data source %s: %w", part.ds, err))
-			}
-			marked = append(marked, part)
-		}
+	return c.underStatementSavepoint(ctx, p, func(i int, part *participant, u route.Unit) error {
 		rows, err := part.QueryContext(ctx, u.SQL, u.Args...)
 		if err == nil {
 			err = read(i, rows)
 		}
 		if err != nil {
-			return undo(unitError(u, err))
+			return unitError(u, err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // memRows are rows held in memory, with the column types of the result

@@ -19,6 +19,21 @@ const stmtSavepoint = "shardsql_stmt"
 // and COMMIT would commit it. Each participant the statement reaches gets
 // a savepoint first, and a failure rolls every one of them back to it.
 func (c *Conn) execAtomicInTx(ctx context.Context, p *route.Plan, res *result) error {
+	return c.underStatementSavepoint(ctx, p, func(_ int, part *participant, u route.Unit) error {
+		sr, err := part.ExecContext(ctx, u.SQL, u.Args...)
+		if err != nil {
+			return unitError(u, err)
+		}
+		return res.add(u.DataSource, sr)
+	})
+}
+
+// underStatementSavepoint runs each unit of p with run on its participant
+// of the transaction, each participant taking the statement savepoint
+// before its first unit; a failure rolls every marked participant back to
+// it, so the statement applies everywhere or nowhere (execAtomicInTx,
+// returningInTx).
+func (c *Conn) underStatementSavepoint(ctx context.Context, p *route.Plan, run func(i int, part *participant, u route.Unit) error) error {
 	var marked []*participant
 	undo := func(cause error) error {
 		cl := c.tx.cleanup()
@@ -33,7 +48,7 @@ func (c *Conn) execAtomicInTx(ctx context.Context, p *route.Plan, res *result) e
 		}
 		return cause
 	}
-	for _, u := range p.Units {
+	for i, u := range p.Units {
 		part, err := c.tx.participant(ctx, u.DataSource)
 		if err != nil {
 			return undo(unitError(u, err))
@@ -44,11 +59,7 @@ func (c *Conn) execAtomicInTx(ctx context.Context, p *route.Plan, res *result) e
 			}
 			marked = append(marked, part)
 		}
-		sr, err := part.ExecContext(ctx, u.SQL, u.Args...)
-		if err != nil {
-			return undo(unitError(u, err))
-		}
-		if err := res.add(u.DataSource, sr); err != nil {
+		if err := run(i, part, u); err != nil {
 			return undo(err)
 		}
 	}
