@@ -21,8 +21,26 @@ import (
 // the same rows to compare with.
 func keyMoveDBs(t *testing.T, name string, opts ...driver.Option) (sharded *sql.DB, nodes []*sql.DB, oracle *sql.DB) {
 	t.Helper()
+	return keyMoveDBsWith(t, name, nil, opts...)
+}
+
+// keyMoveDBsWith is keyMoveDBs with session variables set on every
+// connection of the sharded topology (go-sql-driver's DSN params).
+func keyMoveDBsWith(t *testing.T, name string, session map[string]string, opts ...driver.Option) (sharded *sql.DB, nodes []*sql.DB, oracle *sql.DB) {
+	t.Helper()
 	ctx := context.Background()
 	dsns := sharedDSNs(t, name)
+	for i, dsn := range dsns {
+		cfg, err := mysql.ParseDSN(dsn)
+		require.NoError(t, err)
+		for k, v := range session {
+			if cfg.Params == nil {
+				cfg.Params = map[string]string{}
+			}
+			cfg.Params[k] = v
+		}
+		dsns[i] = cfg.FormatDSN()
+	}
 	topo := shard.NewTopology()
 	for i, dsn := range dsns {
 		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
