@@ -40,7 +40,7 @@ type options struct {
 	slow            time.Duration // WithSlowThreshold; 0: no statement is slow
 	xa              bool
 	xaLogDS         string
-	xaHook          func(stage string) // tests: called at each XA commit stage
+	xaHook          func(stage string) // WithXAStageHook
 	commitTimeout   time.Duration      // 0: DefaultCommitTimeout (tx_options.go)
 	cleanupTimeout  time.Duration      // 0: DefaultCleanupTimeout (tx_options.go)
 	xaLogRetention  time.Duration      // 0: DefaultXALogRetention (tx_options.go)
@@ -184,6 +184,19 @@ func WithPlanCache(size int) Option {
 func WithXA() Option {
 	return func(o *options) error {
 		o.xa = true
+		return nil
+	}
+}
+
+// WithXAStageHook calls f synchronously at each stage of an XA commit:
+// "prepare:<data source>" after a branch prepared, "decided" after the
+// commit decision is logged, "commit:<data source>" after a branch
+// committed. It is for tracing the protocol and for fault-injection tests
+// that stop the process at a stage (driver/internal/xacrash); f must not
+// use the connection.
+func WithXAStageHook(f func(stage string)) Option {
+	return func(o *options) error {
+		o.xaHook = f
 		return nil
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"math/rand"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,31 +95,6 @@ func TestXACommitRollbackAndRecovery(t *testing.T) {
 	assert.Empty(t, rep.RolledBack)
 }
 
-// TestXACrashChild is the process the crash test kills: it runs one XA
-// transaction over both data sources and exits at the stage named by
-// SHARDSQL_XA_CRASH, as if killed.
-func TestXACrashChild(t *testing.T) {
-	stage := os.Getenv("SHARDSQL_XA_CRASH")
-	if stage == "" {
-		t.Skip("run by TestXACrashRecovery")
-	}
-	base, _ := strconv.Atoi(os.Getenv("SHARDSQL_XA_BASE"))
-	dsns := strings.Split(os.Getenv("SHARDSQL_XA_DSNS"), ",")
-	db := openDB(t, xaTopology(t, dsns), driver.WithXA(), driver.WithXAHook(func(s string) {
-		if s == stage {
-			os.Exit(3)
-		}
-	}))
-	tx, err := db.Begin()
-	require.NoError(t, err)
-	for i, user := range []int{0, 1, 2, 3} {
-		_, err := tx.Exec("INSERT INTO t_xa (id, user_id) VALUES (?, ?)", base+i, user)
-		require.NoError(t, err)
-	}
-	require.NoError(t, tx.Commit())
-	os.Exit(4) // the stage never came
-}
-
 // TestXACrashRecovery kills a coordinator at random stages of two-phase
 // commit, runs recovery from a fresh process's view, and checks every
 // transaction ended all-or-nothing.
@@ -130,20 +107,27 @@ func TestXACrashRecovery(t *testing.T) {
 	require.NoError(t, err)
 
 	// Before the decision (nothing may commit) and after it (everything
-	// must): 20 kills each, at the stages of the protocol in random order.
+	// must): kills at each stage of the protocol, in random order, 5 per
+	// stage; SHARDSQL_XA_CRASH_ROUNDS sets how many (10 per stage: 40
+	// kills). Each kill is a fresh coordinator process (buildXACrash).
 	stages := []string{"prepare:ds0", "prepare:ds1", "decided", "commit:ds0"}
 	decided := map[string]bool{"decided": true, "commit:ds0": true}
 	seen := map[string]int{}
 	var order []string
-	for i := 0; i < 10; i++ {
+	perStage := 5
+	if n, err := strconv.Atoi(os.Getenv("SHARDSQL_XA_CRASH_ROUNDS")); err == nil && n > 0 {
+		perStage = n
+	}
+	for i := 0; i < perStage; i++ {
 		order = append(order, stages...)
 	}
+	child := buildXACrash(t)
 	r := rand.New(rand.NewSource(int64(os.Getpid())))
 	r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 	for round, stage := range order {
 		seen[stage]++
 		base := 1000 + round*10
-		cmd := exec.Command(os.Args[0], "-test.run", "^TestXACrashChild$", "-test.count=1")
+		cmd := exec.Command(child)
 		cmd.Env = append(os.Environ(), "SHARDSQL_XA_CRASH="+stage, "SHARDSQL_XA_BASE="+strconv.Itoa(base), "SHARDSQL_XA_DSNS="+strings.Join(dsns, ","))
 		out, err := cmd.CombinedOutput()
 		var exit *exec.ExitError
@@ -220,4 +204,24 @@ func recoverAll(t *testing.T, db *sql.DB) {
 		require.True(t, time.Now().Before(deadline), "branches still in flight: %v", rep.InFlight)
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// buildXACrash builds the coordinator program the crash test kills
+// (driver/internal/xacrash) with the test binary's race setting, so that
+// the build reuses the packages the test build compiled.
+func buildXACrash(t *testing.T) string {
+	t.Helper()
+	gotool, err := exec.LookPath("go")
+	if err != nil {
+		gotool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	out := filepath.Join(t.TempDir(), "xacrash")
+	args := []string{"build", "-o", out}
+	if raceBuild {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command(gotool, append(args, "./internal/xacrash")...)
+	msg, err := cmd.CombinedOutput()
+	require.NoError(t, err, "building the crash coordinator: %s", msg)
+	return out
 }
