@@ -120,7 +120,7 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 		if phys, ok := r.physical(n); ok {
 			// The physical table lives in the data source's own database:
 			// a schema qualifier written for the logical table is dropped.
-			buf.Myprintf("%v", sqlparser.NewIdentifierCS(phys))
+			sqlparser.NewIdentifierCS(phys).FormatFast(buf)
 			return
 		}
 		if !n.Qualifier.IsEmpty() && r.s.resolve(n).broadcast != "" {
@@ -138,8 +138,19 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 		if owners, ok := r.ins[n]; ok && r.trimIn(buf, n, owners) {
 			return
 		}
+	case *sqlparser.Literal, sqlparser.IdentifierCI, sqlparser.IdentifierCS:
+		// Leaves: nothing below them is rewritten. Their fast printer
+		// writes the same text as Format without boxing its operands
+		// (vitess's FormatFast; a node with children must not use it,
+		// since it prints them without this formatter).
+		node.FormatFast(buf)
+		return
 	case *sqlparser.ColName:
-		if !n.Qualifier.IsEmpty() && r.aliased[strings.ToLower(n.Qualifier.Name.String())] {
+		if n.Qualifier.IsEmpty() {
+			n.Name.FormatFast(buf) // a leaf as above: only its name
+			return
+		}
+		if r.aliased[strings.ToLower(n.Qualifier.Name.String())] {
 			// The qualifier is the alias, even when the alias is spelled
 			// like the logical table: keep it as written.
 			if !n.Qualifier.Qualifier.IsEmpty() {
