@@ -55,13 +55,20 @@ func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable,
 		}
 	}
 	r := &renderer{s: s, tables: tables, node: node, nodeIdx: nodeIdx, ins: ins, rows: rows}
+	if len(s.args) > 0 {
+		r.out, r.outIdx = make([]any, 0, len(s.args)), make([]int, 0, len(s.args))
+	}
 	_, r.named = stmt.(*sqlparser.Select)
 	// the statement's own shape (cached): rewritten copies share its FROM
 	r.aliased = s.shapeOf(s.ps.stmt).aliased
 	buf := sqlparser.NewTrackedBuffer(r.format)
+	buf.Grow(len(s.sql) + len(s.sql)/4) // the node SQL is about the caller's: grown once
 	buf.Myprintf("%v", stmt)
+	if len(r.out) == 0 {
+		r.out, r.outIdx = nil, nil // a node statement without ? has no args
+	}
 	u := Unit{DataSource: node.DataSource, Node: node, SQL: buf.String(), Args: r.out}
-	if memo {
+	if memo && s.ps.cached {
 		s.ps.mu.Lock()
 		if s.ps.renders == nil || len(s.ps.renders) > 4*len(tables[0].Nodes) {
 			s.ps.renders = make(map[renderKey]*rendered) // a new topology version: start over
