@@ -27,7 +27,14 @@ type renderer struct {
 	aliased  map[string]bool  // logical tables with an alias: qualifiers naming them name the alias
 	out      []any
 	outIdx   []int // the argument index of each value in out
+	// spans, when not nil, records where each physical table name was
+	// printed (renderNodes splices other nodes' names into them).
+	spans *[]tableSpan
 }
+
+// tableSpan is where a rendering printed a physical table name: bytes
+// [start, end) of the SQL, for table tables[table].
+type tableSpan struct{ start, end, table int }
 
 // render prints stmt for node nodeIdx of its sharded tables (bound tables
 // share node indexes: node i of each lives on the same data source) and
@@ -114,6 +121,18 @@ func (r *renderer) physical(tn sqlparser.TableName) (string, bool) {
 	return "", false
 }
 
+// tableOf returns the index in r.tables of the logical table a name that
+// physical resolved names.
+func (r *renderer) tableOf(tn sqlparser.TableName) int {
+	st := r.s.resolve(tn).sharded
+	for i, t := range r.tables {
+		if t.Name == st.Name {
+			return i
+		}
+	}
+	return -1 // physical found it: not reached
+}
+
 func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) {
 	switch n := node.(type) {
 	case *sqlparser.Argument:
@@ -127,7 +146,11 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 		if phys, ok := r.physical(n); ok {
 			// The physical table lives in the data source's own database:
 			// a schema qualifier written for the logical table is dropped.
+			start := buf.Len()
 			sqlparser.NewIdentifierCS(phys).FormatFast(buf)
+			if r.spans != nil {
+				*r.spans = append(*r.spans, tableSpan{start: start, end: buf.Len(), table: r.tableOf(n)})
+			}
 			return
 		}
 		if !n.Qualifier.IsEmpty() && r.s.resolve(n).broadcast != "" {
