@@ -224,7 +224,7 @@ func run(ctx context.Context, cfg config) error {
 	}
 
 	if wantOverhead(cfg.Workloads) {
-		rep.overhead, err = measureOverhead(ctx, cfg, layouts)
+		rep.overhead, err = measureOverhead(ctx, cfg, env, layouts)
 		if err != nil {
 			return err
 		}

@@ -68,7 +68,11 @@ func (r *report) printSummary(w io.Writer) {
 		fmt.Fprintln(w)
 	}
 	for _, o := range r.overhead {
-		fmt.Fprintf(w, "point-select overhead at concurrency %d: shardsql / go-sql-driver = %.3f (median of %d rounds; totals %.0f / %.0f QPS = %.3f)\n", o.conc, o.ratio(), len(o.roundRatios), o.shd.qps, o.plain.qps, o.totalRatio())
+		plain := o.sides[0]
+		for _, s := range o.sides[1:] {
+			fmt.Fprintf(w, "%s overhead, %s, concurrency %d: %s / go-sql-driver = %.3f (median of %d rounds); client CPU %.1f vs %.1f µs, %.0f vs %.0f allocations per statement\n",
+				o.workload, interpName(o.interp), o.conc, s.driver, s.rounds.ratio(), len(s.rounds), s.cpuPerOp(), plain.cpuPerOp(), s.allocsPerOp(), plain.allocsPerOp())
+		}
 	}
 	if n := len(r.mismatches); n > 0 {
 		fmt.Fprintf(w, "%d result mismatches between layouts (see the report)\n", n)
@@ -196,32 +200,7 @@ func (r *report) markdown(tput, lat string) string {
 	}
 	p("")
 
-	if len(r.overhead) > 0 {
-		p("## Overhead: shardsql vs the plain go-sql-driver")
-		p("")
-		p("point-select (`%s`) on the same table and pool settings: plain-single vs shardsql-single, %d alternating rounds of %s each per driver (order flipped each round).", allWorkloads[0].sql, cfg.OverheadRounds, cfg.OverheadTime)
-		p("")
-		p("| concurrency | go-sql-driver QPS | shardsql QPS | ratio (median of rounds) | ratio of totals | ratio per round | p50 plain / shardsql | p99 plain / shardsql |")
-		p("|---:|---:|---:|---:|---:|---|---:|---:|")
-		var parts []string
-		noisy := false
-		for _, o := range r.overhead {
-			p("| %d | %.0f | %.0f | **%.3f** | %.3f | %s | %s / %s | %s / %s |", o.conc, o.plain.qps, o.shd.qps, o.ratio(), o.totalRatio(), fmtRatios(o.roundRatios),
-				ms(o.plain.p50), ms(o.shd.p50), ms(o.plain.p99), ms(o.shd.p99))
-			parts = append(parts, fmt.Sprintf("%.2f× at concurrency %d", o.ratio(), o.conc))
-			if o.plain.errs+o.shd.errs > 0 {
-				p("| | errors: plain %d, shardsql %d | | | | | | |", o.plain.errs, o.shd.errs)
-			}
-			noisy = noisy || o.spread() > 1.2 || o.spread() == 0
-		}
-		p("")
-		p("**Overhead line: shardsql's point-select throughput is %s of the plain driver's** (issue target: ≥ 0.95×). The headline is the median of the per-round ratios, which a burst of other work hitting one driver's round does not move; the ratio of totals is shardsql's statements over the plain driver's across all rounds.", strings.Join(parts, " and "))
-		if noisy {
-			p("")
-			p("The rounds disagree (the middle half of the per-round ratios spans more than 20%%): this machine was too busy during the run to resolve a difference of a few percent, so read the overhead line as \"within the noise\", not as a measurement to the second decimal.")
-		}
-		p("")
-	}
+	r.overheadSection(p)
 
 	p("## Charts")
 	p("")

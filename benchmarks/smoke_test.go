@@ -45,7 +45,7 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("report does not mention %q", name)
 		}
 	}
-	for _, want := range []string{"Overhead line", "at concurrency 1", "at concurrency 16", "smoke-throughput.svg", "smoke-latency.svg", "MariaDB"} {
+	for _, want := range []string{"Overhead line", "point-select at concurrency 1", "insert at concurrency 16", "| insert | false | 1 | shardsql-1x8 |", "smoke-throughput.svg", "smoke-latency.svg", "MariaDB"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report does not contain %q", want)
 		}
@@ -125,7 +125,7 @@ func TestChartsAndHelpers(t *testing.T) {
 	if m := median([]float64{3, 1, 2}); m != 2 {
 		t.Errorf("median = %v", m)
 	}
-	o := overhead{roundRatios: []float64{0.9, 1.0, 1.0, 1.1, 5}}
+	o := ratios{0.9, 1.0, 1.0, 1.1, 5}
 	if o.ratio() != 1.0 || o.spread() > 1.2 {
 		t.Errorf("overhead ratio %v spread %v", o.ratio(), o.spread())
 	}

@@ -188,16 +188,6 @@ func selectWorkloads(filter []string) ([]workload, error) {
 	return out, nil
 }
 
-// wantOverhead reports whether the plain-vs-shardsql point-select
-// comparison runs: with every workload or when point-select is selected.
-func wantOverhead(filter []string) bool {
-	wls, err := selectWorkloads(filter)
-	if err != nil {
-		return false
-	}
-	return slices.ContainsFunc(wls, func(wl workload) bool { return wl.name == "point-select" })
-}
-
 // run executes the workload once on db and checks a read's result.
 func (wl workload) run(ctx context.Context, db *sql.DB, w *worker) error {
 	var args []any
@@ -332,98 +322,6 @@ func measureAll(ctx context.Context, cfg config, layouts []*layout, workloads []
 		}
 	}
 	return cells, nil
-}
-
-// overhead compares the plain driver with shardsql on the same table.
-type overhead struct {
-	conc        int
-	plain, shd  summary
-	roundRatios []float64 // shardsql QPS / plain QPS per round
-}
-
-// ratio is the median of the per-round ratios: a burst of other work on a
-// shared machine hits one round of one driver, and the median ignores it.
-func (o overhead) ratio() float64 { return median(o.roundRatios) }
-
-// totalRatio is shardsql's QPS over the plain driver's over all rounds.
-func (o overhead) totalRatio() float64 {
-	if o.plain.qps == 0 {
-		return 0
-	}
-	return o.shd.qps / o.plain.qps
-}
-
-// spread is the ratio of the third to the first quartile of the per-round
-// ratios: near 1 when the rounds agree.
-func (o overhead) spread() float64 {
-	if len(o.roundRatios) < 4 {
-		return 1
-	}
-	s := slices.Sorted(slices.Values(o.roundRatios))
-	q1, q3 := s[len(s)/4], s[(3*len(s))/4]
-	if q1 == 0 {
-		return 0
-	}
-	return q3 / q1
-}
-
-// measureOverhead runs point-select on plain-single and shardsql-single in
-// alternating rounds (the order flipping each round) at each of
-// cfg.OverheadConc, so drift on a busy machine hits both alike.
-func measureOverhead(ctx context.Context, cfg config, layouts []*layout) ([]overhead, error) {
-	plain, shd := layoutByName(layouts, layoutPlain), layoutByName(layouts, layoutSingle)
-	wl := allWorkloads[0]
-	var out []overhead
-	fmt.Fprintf(cfg.Stdout, "\npoint-select overhead: %d alternating rounds of %s per driver and concurrency\n", cfg.OverheadRounds, cfg.OverheadTime)
-	seed := uint64(1 << 20)
-	for _, c := range cfg.OverheadConc {
-		measure(ctx, plain, wl, cfg.Rows, c, cfg.Warmup, seed)
-		measure(ctx, shd, wl, cfg.Rows, c, cfg.Warmup, seed+1)
-		o := overhead{conc: c}
-		var pRecs, sRecs []*recorder
-		var pTime, sTime time.Duration
-		for r := range cfg.OverheadRounds {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			seed += 2
-			var ps, ss summary
-			var pr, sr []*recorder
-			one := func(l *layout) ([]*recorder, summary) {
-				recs, s := measureRecs(ctx, l, wl, cfg.Rows, c, cfg.OverheadTime, seed)
-				return recs, s
-			}
-			if r%2 == 0 {
-				pr, ps = one(plain)
-				sr, ss = one(shd)
-			} else {
-				sr, ss = one(shd)
-				pr, ps = one(plain)
-			}
-			pRecs, sRecs = append(pRecs, pr...), append(sRecs, sr...)
-			pTime, sTime = pTime+ps.elapsed, sTime+ss.elapsed
-			if ps.qps > 0 {
-				o.roundRatios = append(o.roundRatios, ss.qps/ps.qps)
-			}
-		}
-		o.plain, o.shd = summarize(pRecs, pTime), summarize(sRecs, sTime)
-		out = append(out, o)
-		fmt.Fprintf(cfg.Stdout, "  c=%-3d plain %8.0f QPS (p50 %s)  shardsql %8.0f QPS (p50 %s)  median round ratio %.3f (total %.3f)  rounds %s\n",
-			c, o.plain.qps, ms(o.plain.p50), o.shd.qps, ms(o.shd.p50), o.ratio(), o.totalRatio(), fmtRatios(o.roundRatios))
-		for _, s := range []summary{o.plain, o.shd} {
-			if s.firstErr != "" {
-				fmt.Fprintf(cfg.Stderr, "  first error: %s\n", s.firstErr)
-			}
-		}
-	}
-	return out, nil
-}
-
-// measureRecs is measure, also returning the raw recorders for merging.
-func measureRecs(ctx context.Context, l *layout, wl workload, rows, conc int, d time.Duration, seed uint64) ([]*recorder, summary) {
-	var kept []*recorder
-	s := measureWith(ctx, l, wl, rows, conc, d, seed, func(r []*recorder) { kept = r })
-	return kept, s
 }
 
 func fmtRatios(r []float64) string {

@@ -27,6 +27,10 @@ type Conn struct {
 	sticky bool   // a SET changed session system variables: every statement runs on the pins
 	dirty  bool   // the session holds variables, temporary tables or locks: its connections are closed, not pooled
 	genIDs bool   // an INSERT's keys were generated: the servers' LAST_INSERT_ID() is not its answer
+	// lazyTypes is set while Query runs a statement whose rows go to
+	// database/sql (queryPlan): a one-unit statement's column types are
+	// then read only if asked for.
+	lazyTypes bool
 	// lastDS is the data source the previous statement ran on, insertDS
 	// the one whose server generated the last id: "" none yet, "*" several.
 	lastDS, insertDS string
@@ -184,6 +188,15 @@ func (c *Conn) queryPlan(ctx context.Context, query string, p *route.Plan) (driv
 		return c.queryMetadata(ctx, p) // metadata of logical tables (metadata.go)
 	case p.Returning != nil:
 		return c.queryReturning(ctx, p) // INSERT/DELETE … RETURNING (returning.go)
+	}
+	if p.DeepPage == nil {
+		// The rows go to database/sql, which asks for column types only
+		// while it holds the rows open: a one-unit statement's are read
+		// when asked (unitCursor.columnTypes). Code of ours that reads
+		// rows whole and then their types (deep pages, metadata) does not
+		// pass here.
+		c.lazyTypes = true
+		defer func() { c.lazyTypes = false }()
 	}
 	return c.query(ctx, p)
 }

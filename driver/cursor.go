@@ -22,6 +22,10 @@ type unitCursor struct {
 	// merges that read several units of one transaction connection at once.
 	buffer  bool
 	maxRows int
+	// lazyTypes leaves the column types to the first caller that asks for
+	// them (columnTypes): the rows of a one-unit statement, whose caller
+	// rarely does (database/sql builds them per column, per statement).
+	lazyTypes bool
 
 	once   sync.Once
 	rows   *sql.Rows
@@ -62,7 +66,7 @@ func (u *unitCursor) load() error {
 		if s, ok := u.src.(*scatterSource); ok && u.err == nil && s.first.peeked {
 			u.cols, u.types, u.onRow = s.first.cols, s.first.types, s.first.onRow
 		} else if u.err == nil {
-			if u.cols, u.err = u.rows.Columns(); u.err == nil {
+			if u.cols, u.err = u.rows.Columns(); u.err == nil && !(u.lazyTypes && !u.buffer) {
 				u.types, u.err = u.rows.ColumnTypes()
 			}
 		}
@@ -74,6 +78,30 @@ func (u *unitCursor) load() error {
 		}
 	})
 	return u.err
+}
+
+// columnTypes returns the unit's column types, asking its rows for them
+// the first time when load left them to the caller (lazyTypes).
+//
+// The hazard: the rows must still be open. database/sql asks a driver's
+// Rows for column types only while it holds them open, and the rows of a
+// one-unit statement close with the unit's: both end at the unit's last
+// row, its error, or Close. A context that ends can close the unit's
+// rows first (database/sql watches it for them too): the types are then
+// unknown, and empty ones are returned rather than a panic, for a
+// statement that is ending with the context's error anyway.
+func (u *unitCursor) columnTypes() []*sql.ColumnType {
+	if u.types == nil && u.rows != nil {
+		types, err := u.rows.ColumnTypes()
+		if err != nil {
+			types = make([]*sql.ColumnType, len(u.cols))
+			for i := range types {
+				types[i] = new(sql.ColumnType)
+			}
+		}
+		u.types = types
+	}
+	return u.types
 }
 
 // readAll buffers the unit's rows and closes them.

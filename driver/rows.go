@@ -25,6 +25,9 @@ type Rows struct {
 	merged map[int]merge.ColumnType
 	cancel context.CancelFunc
 	done   bool
+	// lazy is the unit whose column types are read on first use (the
+	// rows of a one-unit statement); nil when types is set.
+	lazy *unitCursor
 }
 
 var (
@@ -71,6 +74,7 @@ func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, c
 // one unit, would return, without building the tree. The unit is loaded
 // now, so that its error is Query's.
 func unitRows(c *Conn, u *unitCursor, cancel context.CancelFunc) (*Rows, error) {
+	u.lazyTypes = c.lazyTypes // asked for by the caller, if ever (Rows.typeOf; see Conn.queryPlan)
 	if err := u.load(); err != nil {
 		_ = u.Close()
 		cancel()
@@ -84,7 +88,7 @@ func unitRows(c *Conn, u *unitCursor, cancel context.CancelFunc) (*Rows, error) 
 	one.units[0] = u
 	units := one.units[:]
 	one.ex = planExec{c: c, prepared: units, next: 1, opened: units, cols: u.cols, types: u.types}
-	one.rows = Rows{cancel: cancel, ex: &one.ex, cur: u, cols: u.cols, types: u.types}
+	one.rows = Rows{cancel: cancel, ex: &one.ex, cur: u, cols: u.cols, types: u.types, lazy: u}
 	return &one.rows, nil
 }
 
@@ -141,7 +145,7 @@ func (r *Rows) ColumnTypeDatabaseTypeName(i int) string {
 	if m, ok := r.merged[i]; ok && m.Name != "" {
 		return m.Name
 	}
-	return r.types[i].DatabaseTypeName()
+	return r.typeOf(i).DatabaseTypeName()
 }
 
 // ColumnTypeNullable reports whether column i may be NULL.
@@ -149,7 +153,7 @@ func (r *Rows) ColumnTypeNullable(i int) (nullable, ok bool) {
 	if m, ok := r.merged[i]; ok && m.NotNull {
 		return false, true
 	}
-	return r.types[i].Nullable()
+	return r.typeOf(i).Nullable()
 }
 
 // ColumnTypeScanType returns the Go type column i scans into.
@@ -157,7 +161,7 @@ func (r *Rows) ColumnTypeScanType(i int) reflect.Type {
 	if m, ok := r.merged[i]; ok && m.Name == "BIGINT" && m.NotNull {
 		return reflect.TypeOf(int64(0))
 	}
-	return r.types[i].ScanType()
+	return r.typeOf(i).ScanType()
 }
 
 // ColumnTypeLength returns the length of a variable-length column i.
@@ -165,19 +169,28 @@ func (r *Rows) ColumnTypeLength(i int) (int64, bool) {
 	if m, ok := r.merged[i]; ok && m.Name != "" {
 		return 0, false
 	}
-	return r.types[i].Length()
+	return r.typeOf(i).Length()
 }
 
 // ColumnTypePrecisionScale returns the precision and scale of decimal column i.
 func (r *Rows) ColumnTypePrecisionScale(i int) (precision, scale int64, ok bool) {
-	precision, scale, ok = r.types[i].DecimalSize()
+	precision, scale, ok = r.typeOf(i).DecimalSize()
 	if m, merged := r.merged[i]; merged {
 		switch {
 		case m.Name != "":
 			return 0, 0, false
-		case m.Avg && ok && r.types[i].DatabaseTypeName() == "DECIMAL":
+		case m.Avg && ok && r.typeOf(i).DatabaseTypeName() == "DECIMAL":
 			precision, scale = merge.AvgDecimalSize(precision, scale)
 		}
 	}
 	return precision, scale, ok
+}
+
+// typeOf returns column i's type, read from the unit the first time for
+// the rows of a one-unit statement.
+func (r *Rows) typeOf(i int) *sql.ColumnType {
+	if r.types == nil && r.lazy != nil {
+		r.types = r.lazy.columnTypes()
+	}
+	return r.types[i]
 }

@@ -16,6 +16,7 @@ func BenchmarkRoutePointSelect(b *testing.B) {
 	r := testRouter(b)
 	args := []any{int64(42), int64(7)}
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := r.Route(benchPointSelect, args); err != nil {
 			b.Fatal(err)
@@ -31,6 +32,7 @@ func BenchmarkRoutePointSelectUncached(b *testing.B) {
 	}
 	args := []any{int64(42), int64(7)}
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := r.Route(benchPointSelect, args); err != nil {
 			b.Fatal(err)
@@ -45,6 +47,7 @@ func BenchmarkVitessParse2(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, _, err := p.Parse2(benchPointSelect); err != nil {
 			b.Fatal(err)
@@ -56,6 +59,7 @@ func BenchmarkVitessParse2(b *testing.B) {
 func BenchmarkRouteScatterOrderLimit(b *testing.B) {
 	r := testRouter(b)
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := r.Route("SELECT order_id, amount FROM t_order WHERE amount > ? ORDER BY amount DESC LIMIT 10", []any{int64(5)}); err != nil {
 			b.Fatal(err)
@@ -71,6 +75,7 @@ func BenchmarkRoutePointSelectCatalog(b *testing.B) {
 		{Name: "order_id", DataType: "bigint"}, {Name: "user_id", DataType: "bigint"}}}}}
 	args := []any{int64(42), int64(7)}
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := r.RouteWith(benchPointSelect, args, Options{Catalog: cat}); err != nil {
 			b.Fatal(err)
@@ -84,6 +89,7 @@ func BenchmarkRouteInsertOneRow(b *testing.B) {
 	r := testRouter(b)
 	args := []any{int64(42), int64(7), "1.50"}
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := r.Route("INSERT INTO t_order (order_id, user_id, amount) VALUES (?, ?, ?)", args); err != nil {
 			b.Fatal(err)

@@ -27,7 +27,14 @@ type renderer struct {
 	aliased  map[string]bool  // logical tables with an alias: qualifiers naming them name the alias
 	out      []any
 	outIdx   []int // the argument index of each value in out
+	// spans, when not nil, records where each physical table name was
+	// printed (renderNodes splices other nodes' names into them).
+	spans *[]tableSpan
 }
+
+// tableSpan is where a rendering printed a physical table name: bytes
+// [start, end) of the SQL, for table tables[table].
+type tableSpan struct{ start, end, table int }
 
 // render prints stmt for node nodeIdx of its sharded tables (bound tables
 // share node indexes: node i of each lives on the same data source) and
@@ -55,13 +62,20 @@ func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable,
 		}
 	}
 	r := &renderer{s: s, tables: tables, node: node, nodeIdx: nodeIdx, ins: ins, rows: rows}
+	if len(s.args) > 0 {
+		r.out, r.outIdx = make([]any, 0, len(s.args)), make([]int, 0, len(s.args))
+	}
 	_, r.named = stmt.(*sqlparser.Select)
 	// the statement's own shape (cached): rewritten copies share its FROM
 	r.aliased = s.shapeOf(s.ps.stmt).aliased
 	buf := sqlparser.NewTrackedBuffer(r.format)
+	buf.Grow(len(s.sql) + len(s.sql)/4) // the node SQL is about the caller's: grown once
 	buf.Myprintf("%v", stmt)
+	if len(r.out) == 0 {
+		r.out, r.outIdx = nil, nil // a node statement without ? has no args
+	}
 	u := Unit{DataSource: node.DataSource, Node: node, SQL: buf.String(), Args: r.out}
-	if memo {
+	if memo && s.ps.cached {
 		s.ps.mu.Lock()
 		if s.ps.renders == nil || len(s.ps.renders) > 4*len(tables[0].Nodes) {
 			s.ps.renders = make(map[renderKey]*rendered) // a new topology version: start over
@@ -107,6 +121,18 @@ func (r *renderer) physical(tn sqlparser.TableName) (string, bool) {
 	return "", false
 }
 
+// tableOf returns the index in r.tables of the logical table a name that
+// physical resolved names.
+func (r *renderer) tableOf(tn sqlparser.TableName) int {
+	st := r.s.resolve(tn).sharded
+	for i, t := range r.tables {
+		if t.Name == st.Name {
+			return i
+		}
+	}
+	return -1 // physical found it: not reached
+}
+
 func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) {
 	switch n := node.(type) {
 	case *sqlparser.Argument:
@@ -120,7 +146,11 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 		if phys, ok := r.physical(n); ok {
 			// The physical table lives in the data source's own database:
 			// a schema qualifier written for the logical table is dropped.
-			buf.Myprintf("%v", sqlparser.NewIdentifierCS(phys))
+			start := buf.Len()
+			sqlparser.NewIdentifierCS(phys).FormatFast(buf)
+			if r.spans != nil {
+				*r.spans = append(*r.spans, tableSpan{start: start, end: buf.Len(), table: r.tableOf(n)})
+			}
 			return
 		}
 		if !n.Qualifier.IsEmpty() && r.s.resolve(n).broadcast != "" {
@@ -138,8 +168,19 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 		if owners, ok := r.ins[n]; ok && r.trimIn(buf, n, owners) {
 			return
 		}
+	case *sqlparser.Literal, sqlparser.IdentifierCI, sqlparser.IdentifierCS:
+		// Leaves: nothing below them is rewritten. Their fast printer
+		// writes the same text as Format without boxing its operands
+		// (vitess's FormatFast; a node with children must not use it,
+		// since it prints them without this formatter).
+		node.FormatFast(buf)
+		return
 	case *sqlparser.ColName:
-		if !n.Qualifier.IsEmpty() && r.aliased[strings.ToLower(n.Qualifier.Name.String())] {
+		if n.Qualifier.IsEmpty() {
+			n.Name.FormatFast(buf) // a leaf as above: only its name
+			return
+		}
+		if r.aliased[strings.ToLower(n.Qualifier.Name.String())] {
 			// The qualifier is the alias, even when the alias is spelled
 			// like the logical table: keep it as written.
 			if !n.Qualifier.Qualifier.IsEmpty() {

@@ -192,7 +192,10 @@ type parsed struct {
 
 	// What routing derives from the AST and the topology alone, kept for
 	// the topology version it was derived from.
-	mu      sync.Mutex
+	mu sync.Mutex
+	// cached: the parse is in the plan cache, so renderings kept with it
+	// serve later statements (an uncached parse keeps none).
+	cached  bool
 	shapeK  shapeKey
 	shape   *shape
 	renders map[renderKey]*rendered
@@ -244,6 +247,7 @@ func (r *Router) parse(sql string) (*parsed, error) {
 	}
 	p := &parsed{sql: key, stmt: stmt, numArgs: len(bindVars), session: sessionUsesOf(stmt)}
 	if r.cache != nil {
+		p.cached = true
 		r.cache.put(p)
 	}
 	return p, nil

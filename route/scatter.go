@@ -117,9 +117,7 @@ func (s *statement) planScatterWith(sel *sqlparser.Select, rt routed, plan func(
 	m.absoluteProjections()
 	m.node.SelectExprs = &sqlparser.SelectExprs{Exprs: m.exprs}
 	p := &Plan{SQL: s.sql, Kind: KindSelect, Table: rt.tables[0].Name, Units: make([]Unit, 0, len(nodes)), spec: &m.spec}
-	for _, n := range nodes {
-		p.Units = append(p.Units, s.render(&m.node, rt.tables, n, rt.ins, nil))
-	}
+	p.Units = s.renderNodes(&m.node, rt.tables, nodes, rt.ins)
 	p.DeepPage = m.deepPage(rt)
 	p.Root = merge.Build(m.spec, mergeUnits(p.Units))
 	return p, nil

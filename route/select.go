@@ -106,9 +106,5 @@ func containsTable(ts []*shard.ShardedTable, t *shard.ShardedTable) bool {
 
 // plan renders stmt for each of the routed nodes.
 func (s *statement) plan(kind Kind, stmt sqlparser.SQLNode, rt routed) *Plan {
-	p := &Plan{SQL: s.sql, Kind: kind, Table: rt.tables[0].Name, Units: make([]Unit, 0, len(rt.nodes))}
-	for _, n := range rt.nodes {
-		p.Units = append(p.Units, s.render(stmt, rt.tables, n, rt.ins, nil))
-	}
-	return p
+	return &Plan{SQL: s.sql, Kind: kind, Table: rt.tables[0].Name, Units: s.renderNodes(stmt, rt.tables, rt.nodes, rt.ins)}
 }

@@ -119,7 +119,8 @@ func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
 			named = true
 		}
 	}
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+	var visit func(n sqlparser.SQLNode) (bool, error)
+	visit = func(n sqlparser.SQLNode) (bool, error) {
 		if primaryOnlyNode(n) { // replica_reads.go
 			u |= PrimaryOnly
 		}
@@ -128,6 +129,20 @@ func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
 			// Its qualifier is the only part of it that matters here:
 			// not walking into it saves boxing its three names.
 			tableName(n.Qualifier)
+			return false, nil
+		case *sqlparser.AliasedExpr:
+			// Only its expression matters: its alias is a name, which
+			// Walk would box.
+			_ = sqlparser.Walk(visit, n.Expr)
+			return false, nil
+		case *sqlparser.AliasedTableExpr:
+			// Only its table or derived table matters, not the alias,
+			// partitions, index hints or column names Walk would box.
+			if tn, ok := n.Expr.(sqlparser.TableName); ok {
+				tableName(tn)
+			} else {
+				_ = sqlparser.Walk(visit, n.Expr)
+			}
 			return false, nil
 		case *sqlparser.Variable:
 			switch n.Scope {
@@ -162,7 +177,8 @@ func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
 			}
 		}
 		return true, nil
-	}, stmt)
+	}
+	_ = sqlparser.Walk(visit, stmt)
 	if !named {
 		u |= TableFree
 	}

@@ -77,30 +77,44 @@ func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 		}
 		sh.needsCatalog = sh.needsCatalog || r.needsCatalog
 	}
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+	var visit func(n sqlparser.SQLNode) (bool, error)
+	visit = func(n sqlparser.SQLNode) (bool, error) {
 		switch n := n.(type) {
 		case *sqlparser.ColName:
 			// What Walk would visit below it that matters is its
 			// qualifier: resolving it here saves boxing three names.
 			tableName(n.Qualifier)
 			return false, nil
+		case *sqlparser.AliasedExpr:
+			// Only its expression matters: its alias is a name, which
+			// Walk would box.
+			_ = sqlparser.Walk(visit, n.Expr)
+			return false, nil
 		case sqlparser.TableName:
 			tableName(n)
 		case *sqlparser.AliasedTableExpr:
-			if tn, ok := n.Expr.(sqlparser.TableName); ok {
-				ref := tableRef{expr: n, name: tn}
-				if st := s.resolve(tn).sharded; st != nil {
-					ref.sharded = st
-					sh.sharded = append(sh.sharded, ref)
-					if !n.As.IsEmpty() {
-						if sh.aliased == nil {
-							sh.aliased = make(map[string]bool)
-						}
-						sh.aliased[strings.ToLower(tn.Name.String())] = true
-					}
-				}
-				sh.refs = append(sh.refs, ref)
+			// Only its table or derived table matters below it, not the
+			// alias, partitions, index hints or column names Walk would
+			// box: the table is resolved here, a derived table walked.
+			tn, ok := n.Expr.(sqlparser.TableName)
+			if !ok {
+				_ = sqlparser.Walk(visit, n.Expr)
+				return false, nil
 			}
+			tableName(tn)
+			ref := tableRef{expr: n, name: tn}
+			if st := s.resolve(tn).sharded; st != nil {
+				ref.sharded = st
+				sh.sharded = append(sh.sharded, ref)
+				if !n.As.IsEmpty() {
+					if sh.aliased == nil {
+						sh.aliased = make(map[string]bool)
+					}
+					sh.aliased[strings.ToLower(tn.Name.String())] = true
+				}
+			}
+			sh.refs = append(sh.refs, ref)
+			return false, nil
 		case *sqlparser.Subquery, *sqlparser.DerivedTable:
 			sh.subquery = true
 		case *sqlparser.JoinTableExpr:
@@ -117,7 +131,8 @@ func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 			}
 		}
 		return true, nil
-	}, node)
+	}
+	_ = sqlparser.Walk(visit, node)
 	return sh
 }
 

@@ -56,10 +56,6 @@ func (st *ShardedTable) NodeFor(value any) (int, error) {
 	if alg == nil {
 		alg = Hash()
 	}
-	what := "NULL"
-	if value != nil {
-		what = fmt.Sprintf("a value of type %T", value)
-	}
 	i, err := alg.Shard(value, len(st.Nodes))
 	if err != nil {
 		return 0, &contextError{
@@ -68,6 +64,12 @@ func (st *ShardedTable) NodeFor(value any) (int, error) {
 		}
 	}
 	if i < 0 || i >= len(st.Nodes) {
+		// The value's description is formatted here only: every routed
+		// statement passes above, and fmt is not free.
+		what := "NULL"
+		if value != nil {
+			what = fmt.Sprintf("a value of type %T", value)
+		}
 		return 0, fmt.Errorf("shardsql: table %s, column %s: algorithm %s returned node index %d for %s, want 0 to %d; fix the algorithm",
 			st.Name, st.Column, alg.Name(), i, what, len(st.Nodes)-1)
 	}
