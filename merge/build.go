@@ -3,6 +3,8 @@ package merge
 import (
 	"context"
 	"fmt"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // Build turns a scatter's Spec into its operator tree over a route leaf of
@@ -87,19 +89,19 @@ func (f fixedExecutor) Query(_ context.Context, units []Unit, _ bool) ([]Cursor,
 // foldedKinds returns the column kinds after grouping: counts are integers,
 // sums and averages decimals (or floats for float input), whatever the
 // node column held; MIN/MAX compare as their node values do.
-func foldedKinds(g *Group, kinds []Kind) []Kind {
-	out := append([]Kind(nil), kinds...)
+func foldedKinds(g *Group, kinds []coltype.Kind) []coltype.Kind {
+	out := append([]coltype.Kind(nil), kinds...)
 	for _, a := range g.Aggs {
 		switch a.Kind {
 		case AggCount, AggCountDistinct:
-			out[a.Col] = KindInt
+			out[a.Col] = coltype.Int
 		case AggSum, AggSumDistinct, AggAvg, AggAvgDistinct, AggAvgInternal:
-			if kinds[a.Col] != KindFloat {
-				out[a.Col] = KindDecimal
+			if kinds[a.Col] != coltype.Float {
+				out[a.Col] = coltype.Decimal
 			}
 		case AggMin, AggMax:
 			// MIN/MAX of an ENUM compare as text but, when the server
-			// reports them as ENUM, sort by index: KindEnum keeps an
+			// reports them as ENUM, sort by index: coltype.Enum keeps an
 			// ORDER BY on them refused
 			out[a.Col] = kinds[a.Col]
 		}

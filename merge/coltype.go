@@ -40,9 +40,3 @@ func (s Spec) ColumnTypes() map[int]ColumnType {
 	}
 	return out
 }
-
-// AvgDecimalSize is the precision and scale MySQL reports for an AVG whose
-// node SUM has precision p and scale s.
-func AvgDecimalSize(p, s int64) (int64, int64) {
-	return min(max(p-18, 1), 65), min(s+4, 38)
-}

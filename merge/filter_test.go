@@ -10,19 +10,21 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/internal/evalenv"
 )
 
 // cond parses a HAVING condition whose columns are named c0, c1, … (the
 // offsets of the folded row) into placeholders, as the router writes it.
 func cond(t *testing.T, sql string) sqlparser.Expr {
 	t.Helper()
-	e, err := Env().Parser().ParseExpr(sql)
+	e, err := evalenv.Env().Parser().ParseExpr(sql)
 	require.NoError(t, err)
 	return sqlparser.Rewrite(e, func(c *sqlparser.Cursor) bool {
 		if n, ok := c.Node().(*sqlparser.ColName); ok {
 			i, err := strconv.Atoi(strings.TrimPrefix(n.Name.String(), "c"))
 			require.NoError(t, err)
-			c.Replace(HavingColumn(i))
+			c.Replace(evalenv.Column(i))
 		}
 		return true
 	}, nil).(sqlparser.Expr)

@@ -3,6 +3,8 @@ package merge
 import (
 	"database/sql/driver"
 	"io"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // grouped folds consecutive input rows with equal group keys into one row.
@@ -26,7 +28,7 @@ type grouped struct {
 	emitted  bool
 }
 
-func newGrouped(in Cursor, g *Group, kinds []Kind, colls []*textColl, width int) (*grouped, error) {
+func newGrouped(in Cursor, g *Group, kinds []coltype.Kind, colls []*textColl, width int) (*grouped, error) {
 	gr := &grouped{in: in, width: width, global: len(g.Keys) == 0}
 	var err error
 	if gr.keys, err = resolve(g.Keys, kinds, colls); err != nil {

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/internal/evalenv"
 )
 
 // Compute evaluates expressions over aggregates (SUM(a)/COUNT(*),
@@ -23,7 +25,7 @@ func (c *Compute) Description() string {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		b.WriteString(" " + colName(p.Col) + " = " + strings.ReplaceAll(sqlparser.String(p.Expr), havingCol, "#"))
+		b.WriteString(" " + colName(p.Col) + " = " + strings.ReplaceAll(sqlparser.String(p.Expr), evalenv.ColumnPrefix, "#"))
 	}
 	return b.String()
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"strings"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // WindowKind is a ranking window function computed above the nodes.
@@ -99,7 +101,7 @@ func (w *Window) Open(ctx context.Context, ex Executor) (*Stream, error) {
 					break
 				}
 				cur.funcs = append(cur.funcs, WindowFunc{Kind: f.Kind, Col: col})
-				cols.kinds[col] = KindInt
+				cols.kinds[col] = coltype.Int
 				cols.merged[col] = ColumnType{Name: "BIGINT", NotNull: true}
 			}
 			if err == nil {

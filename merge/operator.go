@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"vitess.io/vitess/go/sqltypes"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // Operator is one node of a plan's operator tree: a route leaf that runs
@@ -76,7 +78,7 @@ func (s *Stream) ColumnTypes() map[int]ColumnType { return s.cols.merged }
 type columns struct {
 	types  []string        // database type names of the node columns
 	scales []int64         // decimal scales of the node columns
-	kinds  []Kind          // how each column compares
+	kinds  []coltype.Kind  // how each column compares
 	sql    []sqltypes.Type // each column's SQL type, for evalengine
 	colls  []*textColl     // each text column's collation tracker, or nil
 	first  int             // the first hidden column (see HiddenCol)
@@ -99,9 +101,9 @@ func newColumns(nodeCols []Column, hidden int, collated []Collated) (*columns, e
 	if hidden < 0 || hidden > width {
 		return nil, fmt.Errorf("shardsql: merge: %d hidden columns in a %d-column result", hidden, width)
 	}
-	c := &columns{types: types, scales: scales, kinds: make([]Kind, width), sql: make([]sqltypes.Type, width), first: width - hidden}
+	c := &columns{types: types, scales: scales, kinds: make([]coltype.Kind, width), sql: make([]sqltypes.Type, width), first: width - hidden}
 	for i, t := range types {
-		c.kinds[i], c.sql[i] = KindOf(t), sqlType(t)
+		c.kinds[i], c.sql[i] = coltype.Of(t), sqlType(t)
 	}
 	resolved := make([]Collated, len(collated))
 	for i, cl := range collated {
@@ -122,7 +124,7 @@ func newColumns(nodeCols []Column, hidden int, collated []Collated) (*columns, e
 // clone copies what an operator may change.
 func (c *columns) clone() *columns {
 	out := *c
-	out.kinds = append([]Kind(nil), c.kinds...)
+	out.kinds = append([]coltype.Kind(nil), c.kinds...)
 	out.sql = append([]sqltypes.Type(nil), c.sql...)
 	return &out
 }
@@ -146,7 +148,7 @@ func (c *columns) keys(keys []SortKey) ([]cmpKey, error) {
 		return nil, err
 	}
 	for _, k := range out {
-		if c.uncollated && c.kinds[k.Col] == KindText && c.colls[k.Col] == nil {
+		if c.uncollated && c.kinds[k.Col] == coltype.Text && c.colls[k.Col] == nil {
 			return nil, fmt.Errorf("%w: comparing text column %d of a UNION across data sources (its collation is unknown above the nodes; use UNION ALL without ORDER BY on text, or CAST the column to BINARY)", ErrUnsupported, k.Col+1)
 		}
 	}

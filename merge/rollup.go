@@ -3,6 +3,8 @@ package merge
 import (
 	"database/sql/driver"
 	"io"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // Rollup adds GROUP BY … WITH ROLLUP's super-aggregate rows to a Group:
@@ -33,7 +35,7 @@ type rolled struct {
 	queue             [][]driver.Value
 }
 
-func newRolled(in Cursor, g *Group, kinds []Kind, colls []*textColl, width int) (*rolled, error) {
+func newRolled(in Cursor, g *Group, kinds []coltype.Kind, colls []*textColl, width int) (*rolled, error) {
 	r := &rolled{in: in, width: width, keyCols: g.Rollup.KeyCols}
 	var err error
 	if r.keys, err = resolve(g.Keys, kinds, colls); err != nil {

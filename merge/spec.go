@@ -21,7 +21,7 @@ type Spec struct {
 	Project []Projection
 	// Having keeps only the folded rows for which it is true. It is the
 	// HAVING condition with every column reference replaced by
-	// HavingColumn(n), n its offset in the folded row (hidden columns
+	// evalenv.Column(n), n its offset in the folded row (hidden columns
 	// included), and ? arguments by literals. It is compiled for the
 	// columns' types and collations on the first folded row and evaluated
 	// with MySQL's rules by Vitess's evalengine.

@@ -3,10 +3,10 @@ package route
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
+	"github.com/shardsql/shardsql/internal/evalenv"
 	"github.com/shardsql/shardsql/merge"
 )
 
@@ -279,10 +279,8 @@ func havingCols(e sqlparser.Expr) []int {
 	var out []int
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		if c, ok := n.(*sqlparser.ColName); ok {
-			if s, ok := strings.CutPrefix(c.Name.String(), merge.HavingColumn(0).Name.String()[:len(merge.HavingColumn(0).Name.String())-1]); ok {
-				if i, err := strconv.Atoi(s); err == nil {
-					out = append(out, i)
-				}
+			if i, ok := evalenv.Offset(c); ok {
+				out = append(out, i)
 			}
 		}
 		return true, nil

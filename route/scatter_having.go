@@ -7,11 +7,12 @@ import (
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
+	"github.com/shardsql/shardsql/internal/evalenv"
 	"github.com/shardsql/shardsql/merge"
 )
 
 // having translates a HAVING condition for the merge: aggregates,
-// selected columns, aliases and group keys become merge.HavingColumn
+// selected columns, aliases and group keys become evalenv.Column
 // placeholders of their offsets in the folded row (hidden columns are
 // added for what the select list lacks), ? arguments become literals. The
 // merge compiles it for the column types and collations the nodes report.
@@ -136,7 +137,7 @@ func (m *scatter) overAggregates(e sqlparser.Expr, clause string, rules nameRule
 		return nil, err
 	}
 	cond := rewritten.(sqlparser.Expr)
-	if _, terr := merge.TranslateHaving(cond); terr != nil {
+	if _, terr := evalenv.Translate(cond); terr != nil {
 		return nil, unsupported(m.s.sql, "%s %s across nodes (%v)", clause, sqlparser.String(e), terr)
 	}
 	return cond, nil
@@ -149,7 +150,7 @@ func (m *scatter) havingPlaceholder(col int) *sqlparser.ColName {
 		// grouping refuses *, so the hidden columns start right after the select list
 		col = m.visible + col - merge.HiddenCol(0)
 	}
-	return merge.HavingColumn(col)
+	return evalenv.Column(col)
 }
 
 // havingAggregate returns the merge column of an aggregate in HAVING: the
