@@ -64,7 +64,7 @@ func runMerge(b *testing.B, spec Spec, types []string, nodes [][][]driver.Value)
 		for _, c := range cursors {
 			c.i = 0
 		}
-		cur, err := New(spec, types, cs)
+		cur, err := newMerge(spec, types, cs)
 		if err != nil {
 			b.Fatal(err)
 		}

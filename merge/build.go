@@ -52,12 +52,12 @@ func Build(spec Spec, units []Unit) Operator {
 	return op
 }
 
-// New builds the cursor that merges the node cursors as spec says. types
-// are the database type names of the node columns (hidden ones included),
-// as sql.ColumnType.DatabaseTypeName reports them; they decide how values
-// compare. The returned cursor's Next takes rows of the visible width,
+// newMerge builds the cursor that merges the node cursors as spec says.
+// types are the database type names of the node columns (hidden ones
+// included), as sql.ColumnType.DatabaseTypeName reports them; they decide
+// how values compare. The returned cursor's Next takes rows of the visible width,
 // len(types) - spec.Hidden.
-func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
+func newMerge(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 	if spec.Hidden < 0 || spec.Hidden > len(types) {
 		return nil, fmt.Errorf("shardsql: merge: %d hidden columns in a %d-column result", spec.Hidden, len(types))
 	}

@@ -35,7 +35,7 @@ func TestCheckCols(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, newErr := New(c.spec, types, nil)
+			_, newErr := newMerge(c.spec, types, nil)
 			if c.ok {
 				assert.NoError(t, newErr)
 				return
@@ -46,11 +46,11 @@ func TestCheckCols(t *testing.T) {
 }
 
 func TestNewHiddenOutOfRange(t *testing.T) {
-	_, err := New(Spec{Hidden: 3}, []string{"BIGINT", "BIGINT"}, nil)
+	_, err := newMerge(Spec{Hidden: 3}, []string{"BIGINT", "BIGINT"}, nil)
 	assert.Error(t, err)
-	_, err = New(Spec{Hidden: -1}, []string{"BIGINT"}, nil)
+	_, err = newMerge(Spec{Hidden: -1}, []string{"BIGINT"}, nil)
 	assert.Error(t, err)
-	_, err = New(Spec{Hidden: 2}, []string{"BIGINT", "BIGINT"}, nil)
+	_, err = newMerge(Spec{Hidden: 2}, []string{"BIGINT", "BIGINT"}, nil)
 	assert.NoError(t, err)
 }
 
@@ -64,7 +64,7 @@ func TestCheckColsMinusOne(t *testing.T) {
 		{Group: &Group{Aggs: []Agg{{Kind: AggAvg, Col: 0, CountCol: -1}}}},
 	} {
 		assert.NotPanics(t, func() {
-			cur, err := New(spec, types, asCursors(nodeCursors(intRows(1), intRows(2))))
+			cur, err := newMerge(spec, types, asCursors(nodeCursors(intRows(1), intRows(2))))
 			if err == nil {
 				_, _ = drain(t, cur, 1)
 			}
@@ -82,7 +82,7 @@ func TestCheckColsHaving(t *testing.T) {
 		cond(t, "c0 IS NULL AND 1 = c3"),
 	} {
 		assert.NotPanics(t, func() {
-			cur, err := New(Spec{Having: h}, types, asCursors(nodeCursors([][]driver.Value{{int64(1)}})))
+			cur, err := newMerge(Spec{Having: h}, types, asCursors(nodeCursors([][]driver.Value{{int64(1)}})))
 			if err == nil {
 				_, err = drain(t, cur, 1)
 			}

@@ -158,7 +158,7 @@ func TestHavingDatetime(t *testing.T) {
 
 // TestBitMinMaxRefused: MIN/MAX of BIT arrive as text or bytes.
 func TestBitMinMaxRefused(t *testing.T) {
-	_, err := New(Spec{Group: &Group{Aggs: []Agg{{Kind: AggMax, Col: 0}}}}, []string{"BIT"}, nil)
+	_, err := newMerge(Spec{Group: &Group{Aggs: []Agg{{Kind: AggMax, Col: 0}}}}, []string{"BIT"}, nil)
 	assert.ErrorIs(t, err, ErrUnsupported)
 }
 

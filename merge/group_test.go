@@ -413,7 +413,7 @@ func TestGroupMinResetsPerGroup(t *testing.T) {
 		{int64(1), []byte("alpha"), gci},
 		{int64(2), nil, gci},
 	}}
-	cur, err := New(Spec{
+	cur, err := newMerge(Spec{
 		Sort:       []SortKey{{Col: 0}},
 		Collations: []Collated{{Col: 1, From: 2}},
 		Group:      &Group{Keys: []SortKey{{Col: 0}}, Aggs: []Agg{{Kind: AggMin, Col: 1}}},

@@ -30,7 +30,7 @@ func asCursors[C Cursor](cs []C) []Cursor {
 // run merges parts as spec says and returns every row of the visible width.
 func run(t *testing.T, spec Spec, types []string, parts ...[][]driver.Value) ([][]driver.Value, error) {
 	t.Helper()
-	cur, err := New(spec, types, asCursors(nodeCursors(parts...)))
+	cur, err := newMerge(spec, types, asCursors(nodeCursors(parts...)))
 	require.NoError(t, err)
 	defer cur.Close()
 	return drain(t, cur, len(types)-spec.Hidden)

@@ -97,7 +97,7 @@ func TestLimitStopsReading(t *testing.T) {
 			cs := counting(intRows(odd...), intRows(even...))
 			spec := c.spec
 			spec.Limit = &Page{Offset: c.offset, Count: c.limit}
-			cur, err := New(spec, types, asCursors(cs))
+			cur, err := newMerge(spec, types, asCursors(cs))
 			require.NoError(t, err)
 			got, err := drain(t, cur, 1)
 			require.NoError(t, err)
@@ -112,7 +112,7 @@ func TestLimitStopsReading(t *testing.T) {
 
 	t.Run("limit 0 reads nothing", func(t *testing.T) {
 		cs := counting(seq(1, 10), seq(1, 10))
-		cur, err := New(Spec{Sort: sorted.Sort, Limit: &Page{}}, types, asCursors(cs))
+		cur, err := newMerge(Spec{Sort: sorted.Sort, Limit: &Page{}}, types, asCursors(cs))
 		require.NoError(t, err)
 		got, err := drain(t, cur, 1)
 		require.NoError(t, err)
@@ -136,7 +136,7 @@ func TestLimitStopsReading(t *testing.T) {
 			Group: &Group{Keys: sorted.Sort},
 			Limit: &Page{Count: 2},
 		}
-		cur, err := New(spec, types, asCursors(cs))
+		cur, err := newMerge(spec, types, asCursors(cs))
 		require.NoError(t, err)
 		got, err := drain(t, cur, 1)
 		require.NoError(t, err)

@@ -92,7 +92,7 @@ func TestMemorySortCap(t *testing.T) {
 	// the input's own error wins over sorting
 	boom := errors.New("boom")
 	a := &sliceCursor{rows: intRows(3, 1), err: boom}
-	cur, err := New(Spec{MemorySort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, []Cursor{a})
+	cur, err := newMerge(Spec{MemorySort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, []Cursor{a})
 	require.NoError(t, err)
 	_, err = drain(t, cur, 1)
 	assert.ErrorIs(t, err, boom)

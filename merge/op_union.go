@@ -70,7 +70,7 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		}
 	}
 	cols.uncollated = !u.TextByBytes
-	var cur Cursor = Concat(parts...)
+	var cur Cursor = concatenate(parts...)
 	if u.Distinct {
 		keys := make([]SortKey, len(cols.types))
 		for i := range keys {

@@ -274,7 +274,7 @@ func TestSortedTextCollation(t *testing.T) {
 		assert.Equal(t, [][]driver.Value{{bs("Banana")}, {bs("apple")}, {bs("cherry")}}, got)
 	})
 	t.Run("unknown collation is refused", func(t *testing.T) {
-		cur, err := New(spec(false), types, []Cursor{
+		cur, err := newMerge(spec(false), types, []Cursor{
 			&sliceCursor{rows: [][]driver.Value{{bs("a"), bs("utf8mb4_no_such_ci")}}},
 			&sliceCursor{rows: [][]driver.Value{{bs("b"), bs("utf8mb4_no_such_ci")}}},
 		})
@@ -283,7 +283,7 @@ func TestSortedTextCollation(t *testing.T) {
 		assert.ErrorIs(t, err, ErrUnsupported)
 	})
 	t.Run("ENUM keys are refused", func(t *testing.T) {
-		_, err := New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"ENUM"}, []Cursor{&sliceCursor{}, &sliceCursor{}})
+		_, err := newMerge(Spec{Sort: []SortKey{{Col: 0}}}, []string{"ENUM"}, []Cursor{&sliceCursor{}, &sliceCursor{}})
 		assert.ErrorIs(t, err, ErrUnsupported)
 	})
 }
@@ -297,7 +297,7 @@ func TestSortedEmpty(t *testing.T) {
 	assert.Equal(t, intRows(1, 2, 3), mustRun(t, spec, types, nil, intRows(1, 3), nil, intRows(2), nil))
 
 	// Next after the end keeps returning io.EOF
-	cur, err := New(spec, types, asCursors(nodeCursors(intRows(1), intRows(2))))
+	cur, err := newMerge(spec, types, asCursors(nodeCursors(intRows(1), intRows(2))))
 	require.NoError(t, err)
 	row := make([]driver.Value, 1)
 	require.NoError(t, cur.Next(row))
@@ -310,7 +310,7 @@ func TestSortedCursorError(t *testing.T) {
 	boom := errors.New("boom")
 	a := &sliceCursor{rows: intRows(1, 3), err: boom}
 	b := &sliceCursor{rows: intRows(2, 4, 6)}
-	cur, err := New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, []Cursor{a, b})
+	cur, err := newMerge(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, []Cursor{a, b})
 	require.NoError(t, err)
 	rows, err := drain(t, cur, 1)
 	assert.ErrorIs(t, err, boom)
@@ -322,7 +322,7 @@ func TestSortedCursorError(t *testing.T) {
 	// an error on the very first read
 	a = &sliceCursor{err: boom}
 	b = &sliceCursor{rows: intRows(2)}
-	cur, err = New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, []Cursor{b, a})
+	cur, err = newMerge(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, []Cursor{b, a})
 	require.NoError(t, err)
 	rows, err = drain(t, cur, 1)
 	assert.ErrorIs(t, err, boom)
@@ -337,7 +337,7 @@ func TestSortedBadValue(t *testing.T) {
 
 func TestSortedCloseClosesEveryCursor(t *testing.T) {
 	cs := nodeCursors(intRows(1, 4, 7), intRows(2, 5), intRows(3), nil)
-	cur, err := New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, asCursors(cs))
+	cur, err := newMerge(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, asCursors(cs))
 	require.NoError(t, err)
 	row := make([]driver.Value, 1)
 	for i := 0; i < 3; i++ {
@@ -350,7 +350,7 @@ func TestSortedCloseClosesEveryCursor(t *testing.T) {
 	}
 	// an exhausted node is closed as soon as it ends
 	cs = nodeCursors(intRows(1), intRows(2, 3))
-	cur, err = New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, asCursors(cs))
+	cur, err = newMerge(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, asCursors(cs))
 	require.NoError(t, err)
 	require.NoError(t, cur.Next(row))
 	require.NoError(t, cur.Next(row))
