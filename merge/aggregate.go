@@ -19,25 +19,25 @@ type aggregator interface {
 }
 
 // newAggregator returns the aggregator of a, whose node column compares
-// as kinds[a.Col] says, or refuses what cannot be merged exactly.
+// as kinds[a.Col.Index] says, or refuses what cannot be merged exactly.
 func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl) (aggregator, error) {
-	kd := kinds[a.Col]
-	cmp := cmpKey{col: a.Col, kind: aggCmpKind(a.Kind, kd)}
+	kd := kinds[a.Col.Index]
+	cmp := cmpKey{col: a.Col.Index, kind: aggCmpKind(a.Kind, kd)}
 	if cmp.kind == coltype.Text {
-		cmp.coll = colls[a.Col]
+		cmp.coll = colls[a.Col.Index]
 	}
 	switch a.Kind {
 	case AggCount:
-		return &countAgg{col: a.Col}, nil
+		return &countAgg{col: a.Col.Index}, nil
 	case AggGroupConcat:
 		if a.Concat == nil {
 			return nil, fmt.Errorf("shardsql: merge: GROUP_CONCAT without its columns")
 		}
 		g := &groupConcatAgg{gc: *a.Concat}
-		vk := kinds[g.gc.ValueCol]
-		g.cmp = cmpKey{col: g.gc.ValueCol, kind: aggCmpKind(a.Kind, vk)}
+		vk := kinds[g.gc.ValueCol.Index]
+		g.cmp = cmpKey{col: g.gc.ValueCol.Index, kind: aggCmpKind(a.Kind, vk)}
 		if g.cmp.kind == coltype.Text {
-			g.cmp.coll = colls[g.gc.ValueCol]
+			g.cmp.coll = colls[g.gc.ValueCol.Index]
 		}
 		if vk == coltype.Enum || vk == coltype.Bit || vk == coltype.Float || vk == coltype.Time || vk == coltype.Duration {
 			// ENUM/SET arrive in index order; BIT, float and temporal text
@@ -46,11 +46,11 @@ func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl) (aggregator, 
 		}
 		return g, nil
 	case AggBitAnd, AggBitOr, AggBitXor:
-		return &bitsAgg{col: a.Col, kind: a.Kind}, nil
+		return &bitsAgg{col: a.Col.Index, kind: a.Kind}, nil
 	case AggSum:
-		return &sumAgg{col: a.Col, float: kd == coltype.Float}, nil
+		return &sumAgg{col: a.Col.Index, float: kd == coltype.Float}, nil
 	case AggAvg, AggAvgInternal:
-		return &avgAgg{sumAgg: sumAgg{col: a.Col, float: kd == coltype.Float}, countCol: a.CountCol, internal: a.Kind == AggAvgInternal}, nil
+		return &avgAgg{sumAgg: sumAgg{col: a.Col.Index, float: kd == coltype.Float}, countCol: a.CountCol.Index, internal: a.Kind == AggAvgInternal}, nil
 	case AggMin, AggMax:
 		if kd == coltype.Bit {
 			// MariaDB sends MIN/MAX of a BIT column as decimal text or as
@@ -74,7 +74,7 @@ func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl) (aggregator, 
 		}
 		d := &distinctAgg{cmp: cmp, avg: a.Kind == AggAvgDistinct}
 		if a.Kind != AggCountDistinct {
-			d.sum = &sumAgg{col: a.Col}
+			d.sum = &sumAgg{col: a.Col.Index}
 		}
 		return d, nil
 	}

@@ -94,16 +94,16 @@ func foldedKinds(g *Group, kinds []coltype.Kind) []coltype.Kind {
 	for _, a := range g.Aggs {
 		switch a.Kind {
 		case AggCount, AggCountDistinct:
-			out[a.Col] = coltype.Int
+			out[a.Col.Index] = coltype.Int
 		case AggSum, AggSumDistinct, AggAvg, AggAvgDistinct, AggAvgInternal:
-			if kinds[a.Col] != coltype.Float {
-				out[a.Col] = coltype.Decimal
+			if kinds[a.Col.Index] != coltype.Float {
+				out[a.Col.Index] = coltype.Decimal
 			}
 		case AggMin, AggMax:
 			// MIN/MAX of an ENUM compare as text but, when the server
 			// reports them as ENUM, sort by index: coltype.Enum keeps an
 			// ORDER BY on them refused
-			out[a.Col] = kinds[a.Col]
+			out[a.Col.Index] = kinds[a.Col.Index]
 		}
 	}
 	return out

@@ -16,21 +16,21 @@ func TestCheckCols(t *testing.T) {
 		ok   bool
 	}{
 		{"valid", Spec{
-			Sort:       []SortKey{{Col: 1}},
-			MemorySort: []SortKey{{Col: 0}},
-			Collations: []Collated{{Col: 1, From: 2}},
-			Group: &Group{Keys: []SortKey{{Col: 1}}, Aggs: []Agg{
-				{Kind: AggAvg, Col: 0, CountCol: 2},
+			Sort:       []SortKey{{Col: At(1)}},
+			MemorySort: []SortKey{{Col: At(0)}},
+			Collations: []Collated{{Col: At(1), From: At(2)}},
+			Group: &Group{Keys: []SortKey{{Col: At(1)}}, Aggs: []Agg{
+				{Kind: AggAvg, Col: At(0), CountCol: at(2)},
 			}},
 		}, true},
-		{"sort col", Spec{Sort: []SortKey{{Col: 3}}}, false},
-		{"collation col", Spec{Collations: []Collated{{Col: 1, From: 3}}}, false},
-		{"collation col negative", Spec{Collations: []Collated{{Col: 1, From: -1}}}, false},
-		{"memory sort col", Spec{MemorySort: []SortKey{{Col: 7}}}, false},
-		{"group key", Spec{Group: &Group{Keys: []SortKey{{Col: 3}}}}, false},
-		{"agg col", Spec{Group: &Group{Aggs: []Agg{{Kind: AggSum, Col: 3}}}}, false},
-		{"agg col negative", Spec{Group: &Group{Aggs: []Agg{{Kind: AggSum, Col: -5}}}}, false},
-		{"avg count col", Spec{Group: &Group{Aggs: []Agg{{Kind: AggAvg, Col: 0, CountCol: 3}}}}, false},
+		{"sort col", Spec{Sort: []SortKey{{Col: At(3)}}}, false},
+		{"collation col", Spec{Collations: []Collated{{Col: At(1), From: At(3)}}}, false},
+		{"collation col negative", Spec{Collations: []Collated{{Col: At(1), From: At(-1)}}}, false},
+		{"memory sort col", Spec{MemorySort: []SortKey{{Col: At(7)}}}, false},
+		{"group key", Spec{Group: &Group{Keys: []SortKey{{Col: At(3)}}}}, false},
+		{"agg col", Spec{Group: &Group{Aggs: []Agg{{Kind: AggSum, Col: At(3)}}}}, false},
+		{"agg col negative", Spec{Group: &Group{Aggs: []Agg{{Kind: AggSum, Col: At(-5)}}}}, false},
+		{"avg count col", Spec{Group: &Group{Aggs: []Agg{{Kind: AggAvg, Col: At(0), CountCol: at(3)}}}}, false},
 		{"hidden col beyond the hidden ones", Spec{Hidden: 1, Sort: []SortKey{{Col: HiddenCol(1)}}}, false},
 	}
 	for _, c := range cases {
@@ -54,14 +54,19 @@ func TestNewHiddenOutOfRange(t *testing.T) {
 	assert.NoError(t, err)
 }
 
-// TestCheckColsMinusOne: -1 means "no weight column" and is accepted for
-// every index, including the value columns, which have no such meaning.
+// TestCheckColsMinusOne: a negative column is refused for every column
+// reference (once -1 meant "no weight column"; optional columns are nil
+// pointers now), and an AVG or GROUP_CONCAT without its count column is
+// refused rather than read from column 0.
 func TestCheckColsMinusOne(t *testing.T) {
 	types := []string{"BIGINT", "BIGINT"}
 	for _, spec := range []Spec{
-		{Sort: []SortKey{{Col: -1}}},
-		{Group: &Group{Aggs: []Agg{{Kind: AggSum, Col: -1}}}},
-		{Group: &Group{Aggs: []Agg{{Kind: AggAvg, Col: 0, CountCol: -1}}}},
+		{Sort: []SortKey{{Col: At(-1)}}},
+		{Group: &Group{Aggs: []Agg{{Kind: AggSum, Col: At(-1)}}}},
+		{Group: &Group{Aggs: []Agg{{Kind: AggAvg, Col: At(0), CountCol: at(-1)}}}},
+		{Group: &Group{Aggs: []Agg{{Kind: AggAvg, Col: At(0)}}}},
+		{Group: &Group{Aggs: []Agg{{Kind: AggGroupConcat, Col: At(0), Concat: &GroupConcat{ValueCol: At(0), MaxLenCol: At(1)}}}}},
+		{Sort: []SortKey{{Col: HiddenCol(0)}}},
 	} {
 		assert.NotPanics(t, func() {
 			cur, err := newMerge(spec, types, asCursors(nodeCursors(intRows(1), intRows(2))))

@@ -22,17 +22,17 @@ func (s Spec) ColumnTypes() map[int]ColumnType {
 	}
 	out := make(map[int]ColumnType)
 	for _, a := range s.Group.Aggs {
-		if a.Col >= hiddenBase {
+		if a.Col.Hidden {
 			continue
 		}
 		switch a.Kind {
 		case AggCount, AggCountDistinct:
-			out[a.Col] = ColumnType{Name: "BIGINT", NotNull: true}
+			out[a.Col.Index] = ColumnType{Name: "BIGINT", NotNull: true}
 		case AggAvg:
-			out[a.Col] = ColumnType{Avg: true}
+			out[a.Col.Index] = ColumnType{Avg: true}
 		case AggAvgDistinct:
 			// the nodes send the argument itself (an integer, say)
-			out[a.Col] = ColumnType{Name: "DECIMAL"}
+			out[a.Col.Index] = ColumnType{Name: "DECIMAL"}
 		}
 		// MIN/MAX keep the node column's type: MariaDB reports MIN/MAX of
 		// an ENUM as ENUM in a grouped query and VARCHAR in a global one,

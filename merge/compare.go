@@ -24,12 +24,12 @@ type cmpKey struct {
 func resolve(keys []SortKey, kinds []coltype.Kind, colls []*textColl) ([]cmpKey, error) {
 	out := make([]cmpKey, len(keys))
 	for i, k := range keys {
-		c := cmpKey{col: k.Col, kind: kinds[k.Col], desc: k.Desc}
+		c := cmpKey{col: k.Col.Index, kind: kinds[k.Col.Index], desc: k.Desc}
 		if c.kind == coltype.Enum {
 			return nil, fmt.Errorf("%w: ordering or grouping by an ENUM or SET column across nodes without the schema catalog (MySQL orders them by index; order by CAST(col AS CHAR) to order by name, or by col+0 to order by index)", ErrUnsupported)
 		}
 		if c.kind == coltype.Text {
-			c.coll = colls[k.Col]
+			c.coll = colls[k.Col.Index]
 		}
 		out[i] = c
 	}

@@ -40,7 +40,7 @@ func newGrouped(in Cursor, g *Group, kinds []coltype.Kind, colls []*textColl, wi
 			return nil, err
 		}
 		gr.aggs = append(gr.aggs, agg)
-		gr.aggCols = append(gr.aggCols, a.Col)
+		gr.aggCols = append(gr.aggCols, a.Col.Index)
 	}
 	gr.next = make([]driver.Value, width)
 	gr.acc = make([]driver.Value, width)

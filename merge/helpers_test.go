@@ -69,3 +69,9 @@ func intRows(vs ...int64) [][]driver.Value {
 
 // gci is the COLLATION(x) a MariaDB node sends for utf8mb4 text.
 var gci = []byte("utf8mb4_general_ci")
+
+// at is a pointer to At(i), for the optional columns (Agg.CountCol).
+func at(i int) *Col {
+	c := At(i)
+	return &c
+}

@@ -42,9 +42,9 @@ func (c *Compute) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	cols := in.cols
 	ps := make([]Projection, len(c.Projections))
 	for i, p := range c.Projections {
-		col, err := cols.at(p.Col)
+		col, err := cols.abs(p.Col)
 		if err == nil {
-			p.ScaleCol, err = cols.at(p.ScaleCol)
+			p.ScaleCol, err = cols.abs(p.ScaleCol)
 		}
 		if err != nil {
 			_ = in.Close()

@@ -74,7 +74,7 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	if u.Distinct {
 		keys := make([]SortKey, len(cols.types))
 		for i := range keys {
-			keys[i] = SortKey{Col: i}
+			keys[i] = SortKey{Col: At(i)}
 		}
 		cmp, err := cols.keys(keys)
 		if err != nil {

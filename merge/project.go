@@ -27,9 +27,9 @@ import (
 // 0 written with the scale the server gives expr when it is a DECIMAL
 // ("0.00"), which the result takes.
 type Projection struct {
-	Col      int
+	Col      Col
 	Expr     sqlparser.Expr
-	ScaleCol int
+	ScaleCol Col
 }
 
 // projected evaluates projections over each folded row, in order (a later
@@ -45,9 +45,9 @@ type projected struct {
 func newProjected(in Cursor, ps []Projection, types []sqltypes.Type, kinds []coltype.Kind, colls []*textColl, quotients map[int]bool) *projected {
 	p := &projected{in: in}
 	for _, pr := range ps {
-		p.cols = append(p.cols, pr.Col)
-		p.scale = append(p.scale, pr.ScaleCol)
-		p.kinds = append(p.kinds, kinds[pr.Col])
+		p.cols = append(p.cols, pr.Col.Index)
+		p.scale = append(p.scale, pr.ScaleCol.Index)
+		p.kinds = append(p.kinds, kinds[pr.Col.Index])
 		p.evals = append(p.evals, evaluator{what: "select item", rootDiv: true, cond: pr.Expr, types: types, colls: colls, quotients: quotients})
 	}
 	return p
@@ -80,7 +80,7 @@ func quotientCols(g *Group) map[int]bool {
 	if g != nil {
 		for _, a := range g.Aggs {
 			if a.Kind == AggAvgInternal {
-				out[a.Col] = true
+				out[a.Col.Index] = true
 			}
 		}
 	}
@@ -90,10 +90,10 @@ func quotientCols(g *Group) map[int]bool {
 // splitProjections parts the projections into those HAVING or the
 // memory sort read (early) and the rest (late, after LIMIT).
 func splitProjections(spec Spec) (early, late []Projection) {
-	read := map[int]bool{}
+	read := map[Col]bool{}
 	if spec.Having != nil {
 		for _, n := range havingColumns(spec.Having) {
-			read[n] = true
+			read[At(n)] = true
 		}
 	}
 	for _, k := range spec.MemorySort {

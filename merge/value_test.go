@@ -15,7 +15,7 @@ import (
 // TestKindOfBit: go-sql-driver hands BIT values over as raw big-endian
 // bytes in both protocols (b'101' is []byte{0x05}), never as decimal text.
 func TestKindOfBit(t *testing.T) {
-	rows, err := run(t, Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIT"},
+	rows, err := run(t, Spec{Sort: []SortKey{{Col: At(0)}}}, []string{"BIT"},
 		[][]driver.Value{{[]byte{0x01}}, {[]byte{0x05}}},
 		[][]driver.Value{{[]byte{0x02}}},
 	)
