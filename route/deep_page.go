@@ -40,7 +40,7 @@ type DeepPage struct {
 	node    sqlparser.Select // phase-1 node statement without LIMIT
 	tables  []*shard.ShardedTable
 	nodes   []int
-	ins     map[*sqlparser.ComparisonExpr][]int
+	ins     map[*sqlparser.ComparisonExpr]inOwners
 	from    sqlparser.TableExprs
 	where   *sqlparser.Where
 	orderBy string
