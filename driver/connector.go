@@ -212,12 +212,15 @@ func (c *Connector) hasWeightStrings(ctx context.Context) (bool, error) {
 	return c.weightStrings, nil
 }
 
+// CacheStats is the plan cache's hits, misses and entries.
+type CacheStats = route.CacheStats
+
 // PlanCacheStats reports the plan cache's hits, misses and entries.
-func (c *Connector) PlanCacheStats() route.CacheStats { return c.router.CacheStats() }
+func (c *Connector) PlanCacheStats() CacheStats { return c.router.CacheStats() }
 
 // PlanCacheStats reports the plan cache of the shardsql connector behind db.
-func PlanCacheStats(ctx context.Context, db *sql.DB) (route.CacheStats, error) {
-	var st route.CacheStats
+func PlanCacheStats(ctx context.Context, db *sql.DB) (CacheStats, error) {
+	var st CacheStats
 	err := withConnector(ctx, db, func(c *Connector) error {
 		st = c.PlanCacheStats()
 		return nil

@@ -14,4 +14,11 @@ var (
 	// ErrTooLarge is wrapped by the error of a merge that would hold more
 	// rows in memory than WithMaxMemoryRows allows.
 	ErrTooLarge = merge.ErrTooLarge
+	// ErrSchemaUnknown is wrapped, next to the planner's error (usually
+	// ErrUnsupported), by the error of a statement that needed a fact of
+	// the servers' schema shardsql could not learn (a sharded table
+	// missing on its first node's server, a server that did not answer).
+	// The driver tried to load the schema and plan the statement once
+	// more before returning it.
+	ErrSchemaUnknown = route.ErrSchemaUnknown
 )

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/shardsql/shardsql/internal/coltype"
+	"github.com/shardsql/shardsql/internal/ctxflag"
 	"github.com/shardsql/shardsql/merge"
 	"github.com/shardsql/shardsql/route"
 )
@@ -75,7 +77,7 @@ func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bo
 	if err := first.load(); err != nil {
 		return fail(err)
 	}
-	if e.types == nil && !merge.IsAuxiliary(ctx) {
+	if e.types == nil && !ctxflag.IsAuxiliary(ctx) {
 		// A subquery's rows (merge.BindSubqueries) run first but are not
 		// the result: its columns are not the result's.
 		e.cols, e.types = first.cols, first.types
@@ -83,7 +85,7 @@ func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bo
 	cols := make([]merge.Column, len(first.types))
 	for i, t := range first.types {
 		cols[i].Type = t.DatabaseTypeName()
-		if _, scale, ok := t.DecimalSize(); ok && (merge.KindOf(cols[i].Type) == merge.KindDecimal || merge.FractionalTime(cols[i].Type)) {
+		if _, scale, ok := t.DecimalSize(); ok && (coltype.Of(cols[i].Type) == coltype.Decimal || coltype.FractionalTime(cols[i].Type)) {
 			cols[i].Scale = scale
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/shardsql/shardsql/internal/coltype"
 	"github.com/shardsql/shardsql/merge"
 	"github.com/shardsql/shardsql/route"
 )
@@ -180,7 +181,7 @@ func (r *Rows) ColumnTypePrecisionScale(i int) (precision, scale int64, ok bool)
 		case m.Name != "":
 			return 0, 0, false
 		case m.Avg && ok && r.typeOf(i).DatabaseTypeName() == "DECIMAL":
-			precision, scale = merge.AvgDecimalSize(precision, scale)
+			precision, scale = coltype.AvgDecimalSize(precision, scale)
 		}
 	}
 	return precision, scale, ok

@@ -32,7 +32,7 @@ type ConnectorStats struct {
 	// the WithSlowThreshold duration.
 	Refused, Errors, Slow uint64
 	// PlanCache is the plan cache's hits, misses and entries.
-	PlanCache route.CacheStats
+	PlanCache CacheStats
 }
 
 // statsCounters are a Connector's counters: atomics, per Connector.

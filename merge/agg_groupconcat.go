@@ -18,13 +18,14 @@ const AggGroupConcat AggKind = 48
 // GroupConcat locates the node columns of a GROUP_CONCAT.
 type GroupConcat struct {
 	// ValueCol holds the argument, one distinct value per node row.
-	ValueCol int
+	ValueCol Col
 	// CountCol holds how many rows of the node had the value (COUNT(x));
-	// -1 for DISTINCT, where each value counts once.
-	CountCol int
+	// nil for DISTINCT, where each value counts once (and required
+	// otherwise).
+	CountCol *Col
 	// MaxLenCol holds the session's @@group_concat_max_len: the result is
 	// cut to that many bytes (at a character boundary), as the server cuts it.
-	MaxLenCol int
+	MaxLenCol Col
 	// Separator goes between values (default ",").
 	Separator string
 	// Distinct keeps each value once, by the argument's type and collation.
@@ -49,7 +50,7 @@ func (g *groupConcatAgg) reset() {
 }
 
 func (g *groupConcatAgg) add(row []driver.Value) error {
-	v := row[g.gc.ValueCol]
+	v := row[g.gc.ValueCol.Index]
 	if v == nil || g.full {
 		return nil
 	}
@@ -68,11 +69,11 @@ func (g *groupConcatAgg) add(row []driver.Value) error {
 		}
 	} else {
 		var err error
-		if n, err = toInt(row[g.gc.CountCol]); err != nil {
+		if n, err = toInt(row[g.gc.CountCol.Index]); err != nil {
 			return err
 		}
 	}
-	limit, err := toInt(row[g.gc.MaxLenCol])
+	limit, err := toInt(row[g.gc.MaxLenCol.Index])
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package merge
 import (
 	"database/sql/driver"
 	"fmt"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // sumAgg adds the nodes' sums exactly: decimals (and integers) as
@@ -30,7 +32,7 @@ func (s *sumAgg) addValue(v driver.Value) error {
 	s.null = false
 	if s.float {
 		var k key
-		if err := decode(KindFloat, v, &k); err != nil {
+		if err := decode(coltype.Float, v, &k); err != nil {
 			return err
 		}
 		s.fsum += k.f

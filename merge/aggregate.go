@@ -4,6 +4,8 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"strconv"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // aggregator folds one aggregate's node partials within a group: reset
@@ -17,40 +19,40 @@ type aggregator interface {
 }
 
 // newAggregator returns the aggregator of a, whose node column compares
-// as kinds[a.Col] says, or refuses what cannot be merged exactly.
-func newAggregator(a Agg, kinds []Kind, colls []*textColl) (aggregator, error) {
-	kd := kinds[a.Col]
-	cmp := cmpKey{col: a.Col, kind: aggCmpKind(a.Kind, kd)}
-	if cmp.kind == KindText {
-		cmp.coll = colls[a.Col]
+// as kinds[a.Col.Index] says, or refuses what cannot be merged exactly.
+func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl) (aggregator, error) {
+	kd := kinds[a.Col.Index]
+	cmp := cmpKey{col: a.Col.Index, kind: aggCmpKind(a.Kind, kd)}
+	if cmp.kind == coltype.Text {
+		cmp.coll = colls[a.Col.Index]
 	}
 	switch a.Kind {
 	case AggCount:
-		return &countAgg{col: a.Col}, nil
+		return &countAgg{col: a.Col.Index}, nil
 	case AggGroupConcat:
 		if a.Concat == nil {
 			return nil, fmt.Errorf("shardsql: merge: GROUP_CONCAT without its columns")
 		}
 		g := &groupConcatAgg{gc: *a.Concat}
-		vk := kinds[g.gc.ValueCol]
-		g.cmp = cmpKey{col: g.gc.ValueCol, kind: aggCmpKind(a.Kind, vk)}
-		if g.cmp.kind == KindText {
-			g.cmp.coll = colls[g.gc.ValueCol]
+		vk := kinds[g.gc.ValueCol.Index]
+		g.cmp = cmpKey{col: g.gc.ValueCol.Index, kind: aggCmpKind(a.Kind, vk)}
+		if g.cmp.kind == coltype.Text {
+			g.cmp.coll = colls[g.gc.ValueCol.Index]
 		}
-		if vk == KindEnum || vk == KindBit || vk == KindFloat || vk == KindTime || vk == KindDuration {
+		if vk == coltype.Enum || vk == coltype.Bit || vk == coltype.Float || vk == coltype.Time || vk == coltype.Duration {
 			// ENUM/SET arrive in index order; BIT, float and temporal text
 			// depends on the server's formatting of the column
 			return nil, fmt.Errorf("%w: GROUP_CONCAT of an ENUM, SET, BIT, floating-point or temporal column across nodes (CAST it to CHAR)", ErrUnsupported)
 		}
 		return g, nil
 	case AggBitAnd, AggBitOr, AggBitXor:
-		return &bitsAgg{col: a.Col, kind: a.Kind}, nil
+		return &bitsAgg{col: a.Col.Index, kind: a.Kind}, nil
 	case AggSum:
-		return &sumAgg{col: a.Col, float: kd == KindFloat}, nil
+		return &sumAgg{col: a.Col.Index, float: kd == coltype.Float}, nil
 	case AggAvg, AggAvgInternal:
-		return &avgAgg{sumAgg: sumAgg{col: a.Col, float: kd == KindFloat}, countCol: a.CountCol, internal: a.Kind == AggAvgInternal}, nil
+		return &avgAgg{sumAgg: sumAgg{col: a.Col.Index, float: kd == coltype.Float}, countCol: a.CountCol.Index, internal: a.Kind == AggAvgInternal}, nil
 	case AggMin, AggMax:
-		if kd == KindBit {
+		if kd == coltype.Bit {
 			// MariaDB sends MIN/MAX of a BIT column as decimal text or as
 			// the column's bytes, depending on the plan: a value such as
 			// "7" is both 7 and 55.
@@ -58,21 +60,21 @@ func newAggregator(a Agg, kinds []Kind, colls []*textColl) (aggregator, error) {
 		}
 		return &minMaxAgg{cmp: cmp, max: a.Kind == AggMax}, nil
 	case AggCountDistinct, AggSumDistinct, AggAvgDistinct:
-		if kd == KindEnum {
+		if kd == coltype.Enum {
 			return nil, fmt.Errorf("%w: COUNT/SUM(DISTINCT) of an ENUM or SET column across nodes (nodes send the values in index order; use COUNT(DISTINCT CAST(col AS CHAR)))", ErrUnsupported)
 		}
-		if kd == KindFloat && a.Kind != AggCountDistinct {
+		if kd == coltype.Float && a.Kind != AggCountDistinct {
 			// Each node's distinct values are summed in another order
 			// than one server sums them: the last digits differ.
 			return nil, fmt.Errorf("%w: SUM/AVG(DISTINCT) of a floating-point expression across nodes (its last digits depend on the order of the additions; cast it to DECIMAL)", ErrUnsupported)
 		}
-		if a.Kind != AggCountDistinct && kd != KindInt && kd != KindUint && kd != KindDecimal {
+		if a.Kind != AggCountDistinct && kd != coltype.Int && kd != coltype.Uint && kd != coltype.Decimal {
 			// MySQL sums text, temporal and BIT values as numbers of its own choosing
 			return nil, fmt.Errorf("%w: SUM/AVG(DISTINCT) of a non-numeric column across nodes (cast it to DECIMAL)", ErrUnsupported)
 		}
 		d := &distinctAgg{cmp: cmp, avg: a.Kind == AggAvgDistinct}
 		if a.Kind != AggCountDistinct {
-			d.sum = &sumAgg{col: a.Col}
+			d.sum = &sumAgg{col: a.Col.Index}
 		}
 		return d, nil
 	}
@@ -81,9 +83,9 @@ func newAggregator(a Agg, kinds []Kind, colls []*textColl) (aggregator, error) {
 
 // aggCmpKind is how the values of an aggregate's node column compare:
 // MIN/MAX of an ENUM or SET compare (and arrive) as text.
-func aggCmpKind(agg AggKind, kd Kind) Kind {
-	if kd == KindEnum {
-		return KindText
+func aggCmpKind(agg AggKind, kd coltype.Kind) coltype.Kind {
+	if kd == coltype.Enum {
+		return coltype.Text
 	}
 	return kd
 }

@@ -64,7 +64,7 @@ func runMerge(b *testing.B, spec Spec, types []string, nodes [][][]driver.Value)
 		for _, c := range cursors {
 			c.i = 0
 		}
-		cur, err := New(spec, types, cs)
+		cur, err := newMerge(spec, types, cs)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -93,7 +93,7 @@ func BenchmarkSortBigint(b *testing.B) {
 					nodes[n] = append(nodes[n], []driver.Value{v})
 				}
 			}
-			runMerge(b, Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, nodes)
+			runMerge(b, Spec{Sort: []SortKey{{Col: At(0)}}}, []string{"BIGINT"}, nodes)
 		})
 	}
 }
@@ -108,7 +108,7 @@ func BenchmarkSortVarchar(b *testing.B) {
 					nodes[n] = append(nodes[n], []driver.Value{[]byte(fmt.Sprintf("customer-%020d", uint64(v)))})
 				}
 			}
-			runMerge(b, Spec{Sort: []SortKey{{Col: 0}}}, []string{"VARCHAR"}, nodes)
+			runMerge(b, Spec{Sort: []SortKey{{Col: At(0)}}}, []string{"VARCHAR"}, nodes)
 		})
 	}
 }
@@ -133,11 +133,11 @@ func BenchmarkGroupBy(b *testing.B) {
 					})
 				}
 			}
-			keys := []SortKey{{Col: 0}}
+			keys := []SortKey{{Col: At(0)}}
 			spec := Spec{Sort: keys, Group: &Group{Keys: keys, Aggs: []Agg{
-				{Kind: AggCount, Col: 1},
-				{Kind: AggSum, Col: 2},
-				{Kind: AggMax, Col: 3},
+				{Kind: AggCount, Col: At(1)},
+				{Kind: AggSum, Col: At(2)},
+				{Kind: AggMax, Col: At(3)},
 			}}}
 			runMerge(b, spec, []string{"BIGINT", "BIGINT", "DECIMAL", "BIGINT"}, nodes)
 		})

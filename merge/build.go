@@ -3,6 +3,8 @@ package merge
 import (
 	"context"
 	"fmt"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // Build turns a scatter's Spec into its operator tree over a route leaf of
@@ -50,12 +52,12 @@ func Build(spec Spec, units []Unit) Operator {
 	return op
 }
 
-// New builds the cursor that merges the node cursors as spec says. types
-// are the database type names of the node columns (hidden ones included),
-// as sql.ColumnType.DatabaseTypeName reports them; they decide how values
-// compare. The returned cursor's Next takes rows of the visible width,
+// newMerge builds the cursor that merges the node cursors as spec says.
+// types are the database type names of the node columns (hidden ones
+// included), as sql.ColumnType.DatabaseTypeName reports them; they decide
+// how values compare. The returned cursor's Next takes rows of the visible width,
 // len(types) - spec.Hidden.
-func New(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
+func newMerge(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 	if spec.Hidden < 0 || spec.Hidden > len(types) {
 		return nil, fmt.Errorf("shardsql: merge: %d hidden columns in a %d-column result", spec.Hidden, len(types))
 	}
@@ -87,21 +89,21 @@ func (f fixedExecutor) Query(_ context.Context, units []Unit, _ bool) ([]Cursor,
 // foldedKinds returns the column kinds after grouping: counts are integers,
 // sums and averages decimals (or floats for float input), whatever the
 // node column held; MIN/MAX compare as their node values do.
-func foldedKinds(g *Group, kinds []Kind) []Kind {
-	out := append([]Kind(nil), kinds...)
+func foldedKinds(g *Group, kinds []coltype.Kind) []coltype.Kind {
+	out := append([]coltype.Kind(nil), kinds...)
 	for _, a := range g.Aggs {
 		switch a.Kind {
 		case AggCount, AggCountDistinct:
-			out[a.Col] = KindInt
+			out[a.Col.Index] = coltype.Int
 		case AggSum, AggSumDistinct, AggAvg, AggAvgDistinct, AggAvgInternal:
-			if kinds[a.Col] != KindFloat {
-				out[a.Col] = KindDecimal
+			if kinds[a.Col.Index] != coltype.Float {
+				out[a.Col.Index] = coltype.Decimal
 			}
 		case AggMin, AggMax:
 			// MIN/MAX of an ENUM compare as text but, when the server
-			// reports them as ENUM, sort by index: KindEnum keeps an
+			// reports them as ENUM, sort by index: coltype.Enum keeps an
 			// ORDER BY on them refused
-			out[a.Col] = kinds[a.Col]
+			out[a.Col.Index] = kinds[a.Col.Index]
 		}
 	}
 	return out

@@ -24,7 +24,9 @@ import (
 // 'a ' made two groups where MariaDB makes one. Vitess's colldata
 // implements PAD SPACE, case and accent folding of each collation.
 type textColl struct {
-	from int // the column holding the collation name; -1: none (bytes)
+	// from is the column holding the collation name (a text column
+	// without one has no textColl and compares by bytes).
+	from int
 	id   collations.ID
 	coll colldata.Collation // nil until learned, or for the binary collation
 	pad  bool               // PAD SPACE: trailing spaces do not count
@@ -35,7 +37,7 @@ type textColl struct {
 
 // learn reads the collation name from row, once.
 func (t *textColl) learn(row []driver.Value) error {
-	if t == nil || t.learned || t.from < 0 {
+	if t == nil || t.learned {
 		return nil
 	}
 	v := row[t.from]
@@ -117,7 +119,7 @@ var ErrUnsupported = errors.New("shardsql: unsupported")
 func textColls(spec Spec, width int) []*textColl {
 	out := make([]*textColl, width)
 	for _, c := range spec.Collations {
-		out[c.Col] = &textColl{from: c.From}
+		out[c.Col.Index] = &textColl{from: c.From.Index}
 	}
 	return out
 }

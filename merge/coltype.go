@@ -22,27 +22,21 @@ func (s Spec) ColumnTypes() map[int]ColumnType {
 	}
 	out := make(map[int]ColumnType)
 	for _, a := range s.Group.Aggs {
-		if a.Col >= hiddenBase {
+		if a.Col.Hidden {
 			continue
 		}
 		switch a.Kind {
 		case AggCount, AggCountDistinct:
-			out[a.Col] = ColumnType{Name: "BIGINT", NotNull: true}
+			out[a.Col.Index] = ColumnType{Name: "BIGINT", NotNull: true}
 		case AggAvg:
-			out[a.Col] = ColumnType{Avg: true}
+			out[a.Col.Index] = ColumnType{Avg: true}
 		case AggAvgDistinct:
 			// the nodes send the argument itself (an integer, say)
-			out[a.Col] = ColumnType{Name: "DECIMAL"}
+			out[a.Col.Index] = ColumnType{Name: "DECIMAL"}
 		}
 		// MIN/MAX keep the node column's type: MariaDB reports MIN/MAX of
 		// an ENUM as ENUM in a grouped query and VARCHAR in a global one,
 		// and the node statement has the caller's shape.
 	}
 	return out
-}
-
-// AvgDecimalSize is the precision and scale MySQL reports for an AVG whose
-// node SUM has precision p and scale s.
-func AvgDecimalSize(p, s int64) (int64, int64) {
-	return min(max(p-18, 1), 65), min(s+4, 38)
 }

@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"database/sql/driver"
 	"fmt"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // cmpKey is a SortKey resolved against the column types.
 type cmpKey struct {
 	col  int
-	kind Kind
+	kind coltype.Kind
 	desc bool
-	// coll is the column's collation for KindText; nil compares bytes.
+	// coll is the column's collation for coltype.Text; nil compares bytes.
 	coll *textColl
 }
 
@@ -19,15 +21,15 @@ type cmpKey struct {
 // columns are refused: their order is their index, which the value does
 // not carry (the router sorts by a hidden index column when the catalog
 // says a column is an ENUM).
-func resolve(keys []SortKey, kinds []Kind, colls []*textColl) ([]cmpKey, error) {
+func resolve(keys []SortKey, kinds []coltype.Kind, colls []*textColl) ([]cmpKey, error) {
 	out := make([]cmpKey, len(keys))
 	for i, k := range keys {
-		c := cmpKey{col: k.Col, kind: kinds[k.Col], desc: k.Desc}
-		if c.kind == KindEnum {
+		c := cmpKey{col: k.Col.Index, kind: kinds[k.Col.Index], desc: k.Desc}
+		if c.kind == coltype.Enum {
 			return nil, fmt.Errorf("%w: ordering or grouping by an ENUM or SET column across nodes without the schema catalog (MySQL orders them by index; order by CAST(col AS CHAR) to order by name, or by col+0 to order by index)", ErrUnsupported)
 		}
-		if c.kind == KindText {
-			c.coll = colls[k.Col]
+		if c.kind == coltype.Text {
+			c.coll = colls[k.Col.Index]
 		}
 		out[i] = c
 	}
@@ -53,10 +55,10 @@ func decodeKeys(keys []cmpKey, row []driver.Value, dst []key) error {
 
 // compare orders two decoded values of the key's column ascending.
 func (k *cmpKey) compare(a, b *key) int {
-	if k.kind == KindText && k.coll != nil && k.coll.coll != nil && !a.null && !b.null {
+	if k.kind == coltype.Text && k.coll != nil && k.coll.coll != nil && !a.null && !b.null {
 		return k.coll.collate(a.b, b.b)
 	}
-	if k.kind == KindText && !a.null && !b.null {
+	if k.kind == coltype.Text && !a.null && !b.null {
 		return bytes.Compare(a.b, b.b)
 	}
 	return compare(k.kind, a, b)

@@ -6,11 +6,11 @@ import (
 	"io"
 )
 
-// Concat returns a cursor that yields every row of parts[0], then of
+// concatenate returns a cursor that yields every row of parts[0], then of
 // parts[1], and so on. A part is closed as soon as it is exhausted, so a
 // part may open its stream lazily on its first Next. Closing the result
 // closes every part.
-func Concat(parts ...Cursor) Cursor {
+func concatenate(parts ...Cursor) Cursor {
 	if len(parts) == 1 {
 		return parts[0]
 	}

@@ -51,7 +51,7 @@ func TestConcatKeepsPartOrderAndClosesEachPart(t *testing.T) {
 	a := &sliceCursor{rows: [][]driver.Value{{int64(1)}, {int64(2)}}}
 	b := &sliceCursor{}
 	c := &sliceCursor{rows: [][]driver.Value{{int64(3)}}}
-	cur := Concat(a, b, c)
+	cur := concatenate(a, b, c)
 	rows, err := drain(t, cur, 1)
 	require.NoError(t, err)
 	assert.Equal(t, [][]driver.Value{{int64(1)}, {int64(2)}, {int64(3)}}, rows)
@@ -65,7 +65,7 @@ func TestConcatStopsAtPartError(t *testing.T) {
 	boom := errors.New("boom")
 	a := &sliceCursor{rows: [][]driver.Value{{"x"}}, err: boom}
 	b := &sliceCursor{rows: [][]driver.Value{{"y"}}}
-	rows, err := drain(t, Concat(a, b), 1)
+	rows, err := drain(t, concatenate(a, b), 1)
 	assert.ErrorIs(t, err, boom)
 	assert.Equal(t, [][]driver.Value{{"x"}}, rows)
 }
@@ -73,7 +73,7 @@ func TestConcatStopsAtPartError(t *testing.T) {
 func TestConcatEarlyCloseClosesUnreadParts(t *testing.T) {
 	a := &sliceCursor{rows: [][]driver.Value{{1}, {2}}}
 	b := &sliceCursor{rows: [][]driver.Value{{3}}}
-	cur := Concat(a, b)
+	cur := concatenate(a, b)
 	row := make([]driver.Value, 1)
 	require.NoError(t, cur.Next(row))
 	require.NoError(t, cur.Close())

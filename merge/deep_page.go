@@ -312,7 +312,7 @@ func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, coun
 	spec := d.Spec
 	spec.Limit = &Page{}
 	if b.Empty {
-		return New(spec, types, nil)
+		return newMerge(spec, types, nil)
 	}
 	if len(phase2) != len(b.Nodes) || len(counts) != len(b.Nodes) {
 		return nil, fmt.Errorf("shardsql: merge: deep page: %d phase-2 results and %d counts for %d nodes", len(phase2), len(counts), len(b.Nodes))
@@ -389,7 +389,7 @@ func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, coun
 		cursors[i] = &heldRows{rows: rows}
 	}
 	spec.Limit = &Page{Offset: skip, Count: d.Count}
-	return New(spec, types, cursors)
+	return newMerge(spec, types, cursors)
 }
 
 // heldRows is a Cursor over rows in memory.

@@ -147,7 +147,7 @@ func TestDeepPageAgainstBruteForce(t *testing.T) {
 		sort.Slice(all, func(a, b int) bool { return order(all[a], all[b]) < 0 })
 		offset := int64(rng.IntN(len(all) + 5))
 		count := int64(1 + rng.IntN(12))
-		spec := Spec{Sort: []SortKey{{Col: 0, Desc: desc}, {Col: 1}}}
+		spec := Spec{Sort: []SortKey{{Col: At(0), Desc: desc}, {Col: At(1)}}}
 		got, _ := simulateDeepPage(t, DeepPage{Spec: spec, Offset: offset, Count: count, Nodes: k, Margin: int64(rng.IntN(3) * rng.IntN(8))}, nodes, order)
 		var want [][]driver.Value
 		for p := offset; p < offset+count && p < int64(len(all)); p++ {
@@ -171,7 +171,7 @@ func TestDeepPageTransfer(t *testing.T) {
 		nodes[i] = append(nodes[i], []driver.Value{id, id})
 	}
 	for _, tc := range []struct{ offset, count, margin int64 }{{10_000, 10, 0}, {10_000, 10, 75}, {50_000, 20, 0}, {50_000, 20, 168}, {90_000, 100, 0}, {90_000, 100, 225}} {
-		got, sent := simulateDeepPage(t, DeepPage{Spec: Spec{Sort: []SortKey{{Col: 0}, {Col: 1}}}, Offset: tc.offset, Count: tc.count, Nodes: k, Margin: tc.margin}, nodes, order)
+		got, sent := simulateDeepPage(t, DeepPage{Spec: Spec{Sort: []SortKey{{Col: At(0)}, {Col: At(1)}}}, Offset: tc.offset, Count: tc.count, Nodes: k, Margin: tc.margin}, nodes, order)
 		if len(got) != int(tc.count) || got[0][1].(int64) != tc.offset+1 {
 			t.Fatalf("offset %d: page starts at %v", tc.offset, got[0])
 		}
@@ -192,7 +192,7 @@ func BenchmarkPlanDeepPage(b *testing.B) {
 			phase1[i] = append(phase1[i], []driver.Value{id, id})
 		}
 	}
-	d := DeepPage{Spec: Spec{Sort: []SortKey{{Col: 0}}}, Offset: 10000, Count: c, Nodes: k}
+	d := DeepPage{Spec: Spec{Sort: []SortKey{{Col: At(0)}}}, Offset: 10000, Count: c, Nodes: k}
 	types := []string{"BIGINT", "BIGINT"}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {

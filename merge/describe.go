@@ -1,18 +1,10 @@
 package merge
 
-import (
-	"strconv"
-	"strings"
-)
+import "strings"
 
 // colName prints a plan column reference: #n for column n of the rows,
 // hidden#j for the j-th hidden column.
-func colName(c int) string {
-	if c >= hiddenBase {
-		return "hidden#" + strconv.Itoa(c-hiddenBase)
-	}
-	return "#" + strconv.Itoa(c)
-}
+func colName(c Col) string { return c.String() }
 
 // keyList prints sort keys: "#0 desc, hidden#1".
 func keyList(keys []SortKey) string {

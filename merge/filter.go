@@ -7,16 +7,16 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"vitess.io/vitess/go/mysql/collations"
 	"vitess.io/vitess/go/mysql/datetime"
 	"vitess.io/vitess/go/sqltypes"
 	vtrpcpb "vitess.io/vitess/go/vt/proto/vtrpc"
 	"vitess.io/vitess/go/vt/sqlparser"
-	"vitess.io/vitess/go/vt/vtenv"
 	"vitess.io/vitess/go/vt/vterrors"
 	"vitess.io/vitess/go/vt/vtgate/evalengine"
+
+	"github.com/shardsql/shardsql/internal/evalenv"
 )
 
 // filter keeps the folded rows for which a HAVING condition is true. The
@@ -35,7 +35,7 @@ func newFilter(in Cursor, cond sqlparser.Expr, types []sqltypes.Type, colls []*t
 }
 
 // evaluator evaluates one expression over a folded row, whose columns it
-// reads as HavingColumn placeholders. It compiles on the first row, when
+// reads as evalenv.Column placeholders. It compiles on the first row, when
 // the text columns' collations are known.
 type evaluator struct {
 	what string // the clause, for errors: "HAVING", "select item"
@@ -56,53 +56,9 @@ type evaluator struct {
 	vals        []sqltypes.Value
 }
 
-// Env is the Vitess environment shardsql evaluates with: MySQL 8.0's
-// functions and collations, which MariaDB shares for what merges compute.
-var Env = sync.OnceValue(func() *vtenv.Environment { return vtenv.NewTestEnv() })
-
-// ConnectionCollation is the collation of string literals in HAVING: the
-// connection collation go-sql-driver sets up (utf8mb4_general_ci).
-const ConnectionCollation = collations.ID(45)
-
 // noCollation is what text without a known collation compares by: bytes,
 // as the embedded shards' utf8mb4_0900_bin (NO PAD) does.
 const noCollation = collations.ID(309)
-
-// havingCol names the placeholder columns of a HAVING condition: the
-// router writes column n of the folded row as HavingColumn(n).
-const havingCol = "__shardsql_having_"
-
-// HavingColumn is the placeholder for column n of the folded row in a
-// HAVING condition (Spec.Having).
-func HavingColumn(n int) *sqlparser.ColName {
-	return sqlparser.NewColName(havingCol + strconv.Itoa(n))
-}
-
-// havingOffset reads a placeholder column.
-func havingOffset(c *sqlparser.ColName) (int, bool) {
-	s, ok := strings.CutPrefix(c.Name.String(), havingCol)
-	if !ok || !c.Qualifier.IsEmpty() {
-		return -1, false
-	}
-	n, err := strconv.Atoi(s)
-	return n, err == nil
-}
-
-// TranslateHaving translates a HAVING condition written with HavingColumn
-// placeholders, without types: the router calls it to refuse, when it
-// plans, what the evaluator does not implement.
-func TranslateHaving(e sqlparser.Expr) (evalengine.Expr, error) {
-	return evalengine.Translate(e, &evalengine.Config{
-		Environment: Env(),
-		Collation:   ConnectionCollation,
-		ResolveColumn: func(c *sqlparser.ColName) (int, error) {
-			if n, ok := havingOffset(c); ok {
-				return n, nil
-			}
-			return 0, fmt.Errorf("unknown column %s", sqlparser.String(c))
-		},
-	})
-}
 
 func (f *evaluator) setup(row []driver.Value) error {
 	width := len(f.types)
@@ -127,10 +83,10 @@ func (f *evaluator) setup(row []driver.Value) error {
 		return err
 	}
 	cfg := &evalengine.Config{
-		Environment: Env(),
+		Environment: evalenv.Env(),
 		Collation:   literals,
 		ResolveColumn: func(c *sqlparser.ColName) (int, error) {
-			if n, ok := havingOffset(c); ok {
+			if n, ok := evalenv.Offset(c); ok {
 				return n, nil
 			}
 			return 0, fmt.Errorf("unknown column %s", sqlparser.String(c))
@@ -140,7 +96,7 @@ func (f *evaluator) setup(row []driver.Value) error {
 			if !ok {
 				return evalengine.Type{}, false
 			}
-			n, ok := havingOffset(c)
+			n, ok := evalenv.Offset(c)
 			if !ok {
 				return evalengine.Type{}, false
 			}
@@ -160,7 +116,7 @@ func (f *evaluator) setup(row []driver.Value) error {
 	if f.interpreted, err = evalengine.Translate(cond, cfg); err != nil {
 		f.interpreted = nil
 	}
-	f.env = evalengine.NewExpressionEnv(context.Background(), nil, evalengine.NewEmptyVCursor(Env(), nil))
+	f.env = evalengine.NewExpressionEnv(context.Background(), nil, evalengine.NewEmptyVCursor(evalenv.Env(), nil))
 	f.vals = make([]sqltypes.Value, width)
 	return nil
 }
@@ -197,7 +153,7 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 		if !ok {
 			return -1, false
 		}
-		return havingOffset(c)
+		return evalenv.Offset(c)
 	}
 	for _, n := range havingColumns(cond) {
 		if n < 0 || n >= len(f.types) {
@@ -240,7 +196,7 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 	}, nil).(sqlparser.Expr)
 	// the literal collation for what is not compared with a column: the one
 	// collation of the text columns used otherwise
-	literals, seen := ConnectionCollation, false
+	literals, seen := evalenv.ConnectionCollation, false
 	for n, r := range f.refs {
 		if r.other && sqltypes.IsText(f.types[n]) && colls[n] != collations.CollationBinaryID {
 			if seen && colls[n] != literals {
@@ -322,7 +278,7 @@ func (f *evaluator) hasFloat(e sqlparser.Expr) bool {
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch x := n.(type) {
 		case *sqlparser.ColName:
-			if i, ok := havingOffset(x); ok && i < len(f.types) && sqltypes.IsFloat(f.types[i]) {
+			if i, ok := evalenv.Offset(x); ok && i < len(f.types) && sqltypes.IsFloat(f.types[i]) {
 				found = true
 			}
 		case *sqlparser.Literal:
@@ -350,7 +306,7 @@ func (f *evaluator) decimalDivInFloat(e sqlparser.Expr) bool {
 			found = true
 		}
 		if c, ok := n.(*sqlparser.ColName); ok {
-			if i, ok := havingOffset(c); ok && f.quotients[i] && !sqltypes.IsFloat(f.types[i]) {
+			if i, ok := evalenv.Offset(c); ok && f.quotients[i] && !sqltypes.IsFloat(f.types[i]) {
 				found = true
 			}
 		}
@@ -395,7 +351,7 @@ func havingColumns(e sqlparser.Expr) []int {
 	var out []int
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		if c, ok := n.(*sqlparser.ColName); ok {
-			if i, ok := havingOffset(c); ok {
+			if i, ok := evalenv.Offset(c); ok {
 				out = append(out, i)
 			}
 		}

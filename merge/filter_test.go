@@ -10,19 +10,21 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/internal/evalenv"
 )
 
 // cond parses a HAVING condition whose columns are named c0, c1, … (the
 // offsets of the folded row) into placeholders, as the router writes it.
 func cond(t *testing.T, sql string) sqlparser.Expr {
 	t.Helper()
-	e, err := Env().Parser().ParseExpr(sql)
+	e, err := evalenv.Env().Parser().ParseExpr(sql)
 	require.NoError(t, err)
 	return sqlparser.Rewrite(e, func(c *sqlparser.Cursor) bool {
 		if n, ok := c.Node().(*sqlparser.ColName); ok {
 			i, err := strconv.Atoi(strings.TrimPrefix(n.Name.String(), "c"))
 			require.NoError(t, err)
-			c.Replace(HavingColumn(i))
+			c.Replace(evalenv.Column(i))
 		}
 		return true
 	}, nil).(sqlparser.Expr)
@@ -75,7 +77,7 @@ func TestHaving(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.cond, func(t *testing.T) {
-			spec := Spec{Hidden: 1, Having: cond(t, c.cond), Collations: []Collated{{Col: 0, From: 4}}}
+			spec := Spec{Hidden: 1, Having: cond(t, c.cond), Collations: []Collated{{Col: At(0), From: At(4)}}}
 			got := mustRun(t, spec, types, rows)
 			var names string
 			for _, r := range got {
@@ -107,12 +109,12 @@ func TestHavingTextProtocol(t *testing.T) {
 func TestHavingAfterGroup(t *testing.T) {
 	// SELECT k, COUNT(*), SUM(d) … GROUP BY k HAVING COUNT(*) > 2 AND SUM(d) >= 1.5
 	types := []string{"BIGINT", "BIGINT", "DECIMAL"}
-	keys := []SortKey{{Col: 0}}
+	keys := []SortKey{{Col: At(0)}}
 	spec := Spec{
 		Sort: keys,
 		Group: &Group{Keys: keys, Aggs: []Agg{
-			{Kind: AggCount, Col: 1},
-			{Kind: AggSum, Col: 2},
+			{Kind: AggCount, Col: At(1)},
+			{Kind: AggSum, Col: At(2)},
 		}},
 		Having: cond(t, "c1 > 2 AND c2 >= 1.5"),
 	}
@@ -156,7 +158,7 @@ func TestHavingDatetime(t *testing.T) {
 
 // TestBitMinMaxRefused: MIN/MAX of BIT arrive as text or bytes.
 func TestBitMinMaxRefused(t *testing.T) {
-	_, err := New(Spec{Group: &Group{Aggs: []Agg{{Kind: AggMax, Col: 0}}}}, []string{"BIT"}, nil)
+	_, err := newMerge(Spec{Group: &Group{Aggs: []Agg{{Kind: AggMax, Col: At(0)}}}}, []string{"BIT"}, nil)
 	assert.ErrorIs(t, err, ErrUnsupported)
 }
 
@@ -164,7 +166,7 @@ func TestBitMinMaxRefused(t *testing.T) {
 // function over text with trailing spaces is refused, not guessed.
 func TestHavingFunctionOverPaddedText(t *testing.T) {
 	types := []string{"VARCHAR", "VARCHAR"}
-	spec := Spec{Hidden: 1, Having: cond(t, "c0 LIKE 'b%'"), Collations: []Collated{{Col: 0, From: 1}}}
+	spec := Spec{Hidden: 1, Having: cond(t, "c0 LIKE 'b%'"), Collations: []Collated{{Col: At(0), From: At(1)}}}
 	got := mustRun(t, spec, types, [][]driver.Value{{bs("bx"), gci}, {bs("ax"), gci}})
 	assert.Equal(t, [][]driver.Value{{bs("bx")}}, got)
 	_, err := run(t, spec, types, [][]driver.Value{{bs("b "), gci}})
@@ -184,7 +186,7 @@ func TestHavingCollations(t *testing.T) {
 		{"c0 > 'b' AND c2 = 'B'", "Zoë"},
 		{"c0 IN ('zoe', 'A') OR c2 = 'X'", "XZoëa"},
 	} {
-		spec := Spec{Hidden: 2, Having: cond(t, c.cond), Collations: []Collated{{Col: 0, From: 1}, {Col: 2, From: 3}}}
+		spec := Spec{Hidden: 2, Having: cond(t, c.cond), Collations: []Collated{{Col: At(0), From: At(1)}, {Col: At(2), From: At(3)}}}
 		got, err := run(t, spec, types, rows)
 		require.NoError(t, err, c.cond)
 		var names string
@@ -197,7 +199,7 @@ func TestHavingCollations(t *testing.T) {
 		{"CONCAT(c2, '!') = 'X!'", "X"},
 		{"LENGTH(c2) = 1", "XZoë"},
 	} {
-		spec := Spec{Hidden: 2, Having: cond(t, c.cond), Collations: []Collated{{Col: 0, From: 1}, {Col: 2, From: 3}}}
+		spec := Spec{Hidden: 2, Having: cond(t, c.cond), Collations: []Collated{{Col: At(0), From: At(1)}, {Col: At(2), From: At(3)}}}
 		got, err := run(t, spec, types, rows[:2])
 		require.NoError(t, err, c.cond)
 		var names string
@@ -207,11 +209,11 @@ func TestHavingCollations(t *testing.T) {
 		assert.Equal(t, c.want, names, c.cond)
 	}
 	// Vitess has no UPPER for utf8mb4_general_ci: refused, not guessed
-	spec := Spec{Hidden: 2, Having: cond(t, "UPPER(c2) = 'X'"), Collations: []Collated{{Col: 0, From: 1}, {Col: 2, From: 3}}}
+	spec := Spec{Hidden: 2, Having: cond(t, "UPPER(c2) = 'X'"), Collations: []Collated{{Col: At(0), From: At(1)}, {Col: At(2), From: At(3)}}}
 	_, err := run(t, spec, types, rows[:1])
 	assert.ErrorIs(t, err, ErrUnsupported)
 	// a function over text of two collations is refused
-	spec = Spec{Hidden: 2, Having: cond(t, "CONCAT(c0, c2) = 'x'"), Collations: []Collated{{Col: 0, From: 1}, {Col: 2, From: 3}}}
+	spec = Spec{Hidden: 2, Having: cond(t, "CONCAT(c0, c2) = 'x'"), Collations: []Collated{{Col: At(0), From: At(1)}, {Col: At(2), From: At(3)}}}
 	_, err = run(t, spec, types, rows[1:])
 	assert.ErrorIs(t, err, ErrUnsupported)
 }

@@ -3,6 +3,8 @@ package merge
 import (
 	"database/sql/driver"
 	"io"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // grouped folds consecutive input rows with equal group keys into one row.
@@ -26,7 +28,7 @@ type grouped struct {
 	emitted  bool
 }
 
-func newGrouped(in Cursor, g *Group, kinds []Kind, colls []*textColl, width int) (*grouped, error) {
+func newGrouped(in Cursor, g *Group, kinds []coltype.Kind, colls []*textColl, width int) (*grouped, error) {
 	gr := &grouped{in: in, width: width, global: len(g.Keys) == 0}
 	var err error
 	if gr.keys, err = resolve(g.Keys, kinds, colls); err != nil {
@@ -38,7 +40,7 @@ func newGrouped(in Cursor, g *Group, kinds []Kind, colls []*textColl, width int)
 			return nil, err
 		}
 		gr.aggs = append(gr.aggs, agg)
-		gr.aggCols = append(gr.aggCols, a.Col)
+		gr.aggCols = append(gr.aggCols, a.Col.Index)
 	}
 	gr.next = make([]driver.Value, width)
 	gr.acc = make([]driver.Value, width)

@@ -29,84 +29,84 @@ func TestGlobalAggregates(t *testing.T) {
 		{
 			name:  "COUNT sums, binary and text",
 			types: []string{"BIGINT"},
-			aggs:  []Agg{{Kind: AggCount, Col: 0}},
+			aggs:  []Agg{{Kind: AggCount, Col: At(0)}},
 			nodes: []node{{int64(3)}, {bs("4")}, {int64(0)}},
 			want:  []driver.Value{int64(7)},
 		},
 		{
 			name:  "SUM DECIMAL exact",
 			types: []string{"DECIMAL"},
-			aggs:  []Agg{{Kind: AggSum, Col: 0}},
+			aggs:  []Agg{{Kind: AggSum, Col: At(0)}},
 			nodes: []node{{bs("0.10")}, {bs("0.20")}},
 			want:  []driver.Value{bs("0.30")},
 		},
 		{
 			name:  "SUM DECIMAL mixed scales, negatives and NULL",
 			types: []string{"DECIMAL"},
-			aggs:  []Agg{{Kind: AggSum, Col: 0}},
+			aggs:  []Agg{{Kind: AggSum, Col: At(0)}},
 			nodes: []node{{bs("1.5")}, {nil}, {bs("-0.25")}},
 			want:  []driver.Value{bs("1.25")},
 		},
 		{
 			name:  "SUM DECIMAL beyond float64",
 			types: []string{"DECIMAL"},
-			aggs:  []Agg{{Kind: AggSum, Col: 0}},
+			aggs:  []Agg{{Kind: AggSum, Col: At(0)}},
 			nodes: []node{{bs("12345678901234567890.12")}, {bs("0.01")}},
 			want:  []driver.Value{bs("12345678901234567890.13")},
 		},
 		{
 			name:  "SUM of integers in the binary protocol",
 			types: []string{"DECIMAL"},
-			aggs:  []Agg{{Kind: AggSum, Col: 0}},
+			aggs:  []Agg{{Kind: AggSum, Col: At(0)}},
 			nodes: []node{{int64(5)}, {int64(-2)}},
 			want:  []driver.Value{bs("3")},
 		},
 		{
 			name:  "SUM DOUBLE binary",
 			types: []string{"DOUBLE"},
-			aggs:  []Agg{{Kind: AggSum, Col: 0}},
+			aggs:  []Agg{{Kind: AggSum, Col: At(0)}},
 			nodes: []node{{float64(0.5)}, {float64(0.25)}, {nil}},
 			want:  []driver.Value{float64(0.75)},
 		},
 		{
 			name:  "SUM DOUBLE text",
 			types: []string{"DOUBLE"},
-			aggs:  []Agg{{Kind: AggSum, Col: 0}},
+			aggs:  []Agg{{Kind: AggSum, Col: At(0)}},
 			nodes: []node{{bs("0.5")}, {bs("-1.25")}},
 			want:  []driver.Value{float64(-0.75)},
 		},
 		{
 			name:  "SUM all NULL is NULL",
 			types: []string{"DECIMAL", "DOUBLE"},
-			aggs:  []Agg{{Kind: AggSum, Col: 0}, {Kind: AggSum, Col: 1}},
+			aggs:  []Agg{{Kind: AggSum, Col: At(0)}, {Kind: AggSum, Col: At(1)}},
 			nodes: []node{{nil, nil}, {nil, nil}},
 			want:  []driver.Value{nil, nil},
 		},
 		{
 			name:  "MIN/MAX of ints, binary",
 			types: []string{"BIGINT", "BIGINT"},
-			aggs:  []Agg{{Kind: AggMin, Col: 0}, {Kind: AggMax, Col: 1}},
+			aggs:  []Agg{{Kind: AggMin, Col: At(0)}, {Kind: AggMax, Col: At(1)}},
 			nodes: []node{{int64(5), int64(5)}, {nil, nil}, {int64(-3), int64(9)}, {int64(4), int64(-1)}},
 			want:  []driver.Value{int64(-3), int64(9)},
 		},
 		{
 			name:  "MIN/MAX of ints, text compares numerically",
 			types: []string{"BIGINT", "BIGINT"},
-			aggs:  []Agg{{Kind: AggMin, Col: 0}, {Kind: AggMax, Col: 1}},
+			aggs:  []Agg{{Kind: AggMin, Col: At(0)}, {Kind: AggMax, Col: At(1)}},
 			nodes: []node{{bs("10"), bs("10")}, {bs("9"), bs("9")}, {bs("-1"), bs("-1")}},
 			want:  []driver.Value{bs("-1"), bs("10")},
 		},
 		{
 			name:  "MIN/MAX of decimals",
 			types: []string{"DECIMAL", "DECIMAL"},
-			aggs:  []Agg{{Kind: AggMin, Col: 0}, {Kind: AggMax, Col: 1}},
+			aggs:  []Agg{{Kind: AggMin, Col: At(0)}, {Kind: AggMax, Col: At(1)}},
 			nodes: []node{{bs("-0.25"), bs("9.99")}, {bs("-0.5"), bs("10.5")}, {bs("1.10"), bs("1.10")}},
 			want:  []driver.Value{bs("-0.5"), bs("10.5")},
 		},
 		{
 			name:  "MIN/MAX of text without weight: byte order",
 			types: []string{"VARCHAR", "VARCHAR"},
-			aggs:  []Agg{{Kind: AggMin, Col: 0}, {Kind: AggMax, Col: 1}},
+			aggs:  []Agg{{Kind: AggMin, Col: At(0)}, {Kind: AggMax, Col: At(1)}},
 			nodes: []node{{bs("apple"), bs("apple")}, {bs("Banana"), bs("Banana")}, {bs("cherry"), bs("cherry")}},
 			want:  []driver.Value{bs("Banana"), bs("cherry")},
 		},
@@ -114,8 +114,8 @@ func TestGlobalAggregates(t *testing.T) {
 			name:   "MIN/MAX of text by collation",
 			types:  []string{"VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"},
 			hidden: 2,
-			aggs:   []Agg{{Kind: AggMin, Col: 0}, {Kind: AggMax, Col: 1}},
-			colls:  []Collated{{Col: 0, From: 2}, {Col: 1, From: 3}},
+			aggs:   []Agg{{Kind: AggMin, Col: At(0)}, {Kind: AggMax, Col: At(1)}},
+			colls:  []Collated{{Col: At(0), From: At(2)}, {Col: At(1), From: At(3)}},
 			nodes: []node{
 				{bs("Banana"), bs("Banana"), gci, gci},
 				{bs("apple"), bs("apple"), gci, gci},
@@ -128,50 +128,50 @@ func TestGlobalAggregates(t *testing.T) {
 			name:   "MIN/MAX equal under the collation keep the first",
 			types:  []string{"VARCHAR", "VARCHAR", "VARCHAR"},
 			hidden: 1,
-			aggs:   []Agg{{Kind: AggMin, Col: 0}, {Kind: AggMax, Col: 1}},
-			colls:  []Collated{{Col: 0, From: 2}, {Col: 1, From: 2}},
+			aggs:   []Agg{{Kind: AggMin, Col: At(0)}, {Kind: AggMax, Col: At(1)}},
+			colls:  []Collated{{Col: At(0), From: At(2)}, {Col: At(1), From: At(2)}},
 			nodes:  []node{{bs("Abc"), bs("Abc"), gci}, {bs("abc "), bs("abc "), gci}},
 			want:   []driver.Value{bs("Abc"), bs("Abc")},
 		},
 		{
 			name:  "MIN/MAX all NULL",
 			types: []string{"BIGINT", "VARCHAR"},
-			aggs:  []Agg{{Kind: AggMin, Col: 0}, {Kind: AggMax, Col: 1}},
+			aggs:  []Agg{{Kind: AggMin, Col: At(0)}, {Kind: AggMax, Col: At(1)}},
 			nodes: []node{{nil, nil}, {nil, nil}},
 			want:  []driver.Value{nil, nil},
 		},
 		{
 			name:  "AVG DECIMAL: scale + 4",
 			types: []string{"DECIMAL", "BIGINT"},
-			aggs:  []Agg{{Kind: AggAvg, Col: 0, CountCol: 1}},
+			aggs:  []Agg{{Kind: AggAvg, Col: At(0), CountCol: at(1)}},
 			nodes: []node{{bs("4.00"), int64(1)}, {bs("6.00"), int64(2)}},
 			want:  []driver.Value{bs("3.333333"), int64(1)},
 		},
 		{
 			name:  "AVG DECIMAL rounds half away from zero, negative",
 			types: []string{"DECIMAL", "BIGINT"},
-			aggs:  []Agg{{Kind: AggAvg, Col: 0, CountCol: 1}},
+			aggs:  []Agg{{Kind: AggAvg, Col: At(0), CountCol: at(1)}},
 			nodes: []node{{bs("-1"), bs("1")}, {bs("-1"), bs("2")}},
 			want:  []driver.Value{bs("-0.6667"), bs("1")},
 		},
 		{
 			name:  "AVG DECIMAL rounds up, positive",
 			types: []string{"DECIMAL", "BIGINT"},
-			aggs:  []Agg{{Kind: AggAvg, Col: 0, CountCol: 1}},
+			aggs:  []Agg{{Kind: AggAvg, Col: At(0), CountCol: at(1)}},
 			nodes: []node{{bs("2"), int64(3)}, {nil, int64(0)}},
 			want:  []driver.Value{bs("0.6667"), int64(3)},
 		},
 		{
 			name:  "AVG DECIMAL exact half",
 			types: []string{"DECIMAL", "BIGINT"},
-			aggs:  []Agg{{Kind: AggAvg, Col: 0, CountCol: 1}},
+			aggs:  []Agg{{Kind: AggAvg, Col: At(0), CountCol: at(1)}},
 			nodes: []node{{bs("1"), int64(10000)}, {bs("0"), int64(10000)}},
 			want:  []driver.Value{bs("0.0001"), int64(10000)},
 		},
 		{
 			name:  "AVG DOUBLE",
 			types: []string{"DOUBLE", "BIGINT"},
-			aggs:  []Agg{{Kind: AggAvg, Col: 0, CountCol: 1}},
+			aggs:  []Agg{{Kind: AggAvg, Col: At(0), CountCol: at(1)}},
 			nodes: []node{{float64(3), int64(2)}, {bs("1.5"), bs("1")}},
 			want:  []driver.Value{float64(1.5), int64(2)},
 		},
@@ -179,8 +179,8 @@ func TestGlobalAggregates(t *testing.T) {
 			name:  "AVG with all counts 0 is NULL",
 			types: []string{"DECIMAL", "BIGINT", "DOUBLE", "BIGINT"},
 			aggs: []Agg{
-				{Kind: AggAvg, Col: 0, CountCol: 1},
-				{Kind: AggAvg, Col: 2, CountCol: 3},
+				{Kind: AggAvg, Col: At(0), CountCol: at(1)},
+				{Kind: AggAvg, Col: At(2), CountCol: at(3)},
 			},
 			nodes: []node{{nil, int64(0), nil, int64(0)}, {nil, int64(0), nil, int64(0)}},
 			want:  []driver.Value{nil, int64(0), nil, int64(0)},
@@ -188,7 +188,7 @@ func TestGlobalAggregates(t *testing.T) {
 		{
 			name:  "plain columns keep the first node's value",
 			types: []string{"VARCHAR", "BIGINT"},
-			aggs:  []Agg{{Kind: AggCount, Col: 1}},
+			aggs:  []Agg{{Kind: AggCount, Col: At(1)}},
 			nodes: []node{{bs("first"), int64(1)}, {bs("second"), int64(2)}},
 			want:  []driver.Value{bs("first"), int64(3)},
 		},
@@ -216,11 +216,11 @@ func TestGlobalAggregates(t *testing.T) {
 func TestGlobalAggregatesEmptyInput(t *testing.T) {
 	types := []string{"BIGINT", "DECIMAL", "BIGINT", "DECIMAL", "BIGINT", "VARCHAR", "BIGINT"}
 	spec := Spec{Hidden: 1, Group: &Group{Aggs: []Agg{
-		{Kind: AggCount, Col: 0},
-		{Kind: AggSum, Col: 1},
-		{Kind: AggMin, Col: 2},
-		{Kind: AggAvg, Col: 3, CountCol: 6},
-		{Kind: AggMax, Col: 4},
+		{Kind: AggCount, Col: At(0)},
+		{Kind: AggSum, Col: At(1)},
+		{Kind: AggMin, Col: At(2)},
+		{Kind: AggAvg, Col: At(3), CountCol: at(6)},
+		{Kind: AggMax, Col: At(4)},
 	}}}
 	want := [][]driver.Value{{int64(0), nil, nil, nil, nil, nil}}
 	assert.Equal(t, want, mustRun(t, spec, types), "no nodes")
@@ -234,8 +234,8 @@ func TestGlobalAggregatesEmptyInput(t *testing.T) {
 }
 
 func TestGroupByEmptyInputHasNoRows(t *testing.T) {
-	keys := []SortKey{{Col: 0}}
-	spec := Spec{Sort: keys, Group: &Group{Keys: keys, Aggs: []Agg{{Kind: AggCount, Col: 1}}}}
+	keys := []SortKey{{Col: At(0)}}
+	spec := Spec{Sort: keys, Group: &Group{Keys: keys, Aggs: []Agg{{Kind: AggCount, Col: At(1)}}}}
 	assert.Empty(t, mustRun(t, spec, []string{"BIGINT", "BIGINT"}))
 	assert.Empty(t, mustRun(t, spec, []string{"BIGINT", "BIGINT"}, nil, nil))
 }
@@ -245,13 +245,13 @@ func TestGroupByOneKey(t *testing.T) {
 	// node partials sorted by k: k, count, sum, min, max, sum(d) for AVG,
 	// hidden count(d) for AVG.
 	types := []string{"BIGINT", "BIGINT", "DECIMAL", "BIGINT", "BIGINT", "DECIMAL", "BIGINT"}
-	keys := []SortKey{{Col: 0}}
+	keys := []SortKey{{Col: At(0)}}
 	spec := Spec{Hidden: 1, Sort: keys, Group: &Group{Keys: keys, Aggs: []Agg{
-		{Kind: AggCount, Col: 1},
-		{Kind: AggSum, Col: 2},
-		{Kind: AggMin, Col: 3},
-		{Kind: AggMax, Col: 4},
-		{Kind: AggAvg, Col: 5, CountCol: 6},
+		{Kind: AggCount, Col: At(1)},
+		{Kind: AggSum, Col: At(2)},
+		{Kind: AggMin, Col: At(3)},
+		{Kind: AggMax, Col: At(4)},
+		{Kind: AggAvg, Col: At(5), CountCol: at(6)},
 	}}}
 	r := func(vs ...driver.Value) []driver.Value { return vs }
 	got := mustRun(t, spec, types,
@@ -283,8 +283,8 @@ func TestGroupByTwoKeysDescending(t *testing.T) {
 	// GROUP BY region, day ORDER BY region DESC, day: plain columns keep the
 	// first merged row's value
 	types := []string{"VARCHAR", "DATETIME", "BIGINT", "VARCHAR"}
-	keys := []SortKey{{Col: 0, Desc: true}, {Col: 1}}
-	spec := Spec{Sort: keys, Group: &Group{Keys: keys, Aggs: []Agg{{Kind: AggCount, Col: 2}}}}
+	keys := []SortKey{{Col: At(0), Desc: true}, {Col: At(1)}}
+	spec := Spec{Sort: keys, Group: &Group{Keys: keys, Aggs: []Agg{{Kind: AggCount, Col: At(2)}}}}
 	r := func(region, day string, n int64, note string) []driver.Value {
 		return []driver.Value{bs(region), bs(day), n, bs(note)}
 	}
@@ -304,9 +304,9 @@ func TestGroupByCollation(t *testing.T) {
 	// GROUP BY status on a case-insensitive PAD SPACE collation: 'Urgent',
 	// 'urgent' and 'URGENT ' are one group, shown as the first seen
 	types := []string{"VARCHAR", "BIGINT", "VARCHAR"}
-	keys := []SortKey{{Col: 0}}
-	spec := Spec{Hidden: 1, Sort: keys, Collations: []Collated{{Col: 0, From: 2}},
-		Group: &Group{Keys: keys, Aggs: []Agg{{Kind: AggCount, Col: 1}}}}
+	keys := []SortKey{{Col: At(0)}}
+	spec := Spec{Hidden: 1, Sort: keys, Collations: []Collated{{Col: At(0), From: At(2)}},
+		Group: &Group{Keys: keys, Aggs: []Agg{{Kind: AggCount, Col: At(1)}}}}
 	r := func(s string, n int64) []driver.Value { return []driver.Value{bs(s), n, gci} }
 	got := mustRun(t, spec, types,
 		[][]driver.Value{r("Urgent", 2)},
@@ -316,7 +316,7 @@ func TestGroupByCollation(t *testing.T) {
 	assert.Equal(t, [][]driver.Value{{bs("low"), int64(5)}, {bs("Urgent"), int64(10)}}, got)
 
 	// without weights the binary collation makes them distinct groups
-	spec = Spec{Sort: []SortKey{{Col: 0}}, Group: &Group{Keys: []SortKey{{Col: 0}}, Aggs: []Agg{{Kind: AggCount, Col: 1}}}}
+	spec = Spec{Sort: []SortKey{{Col: At(0)}}, Group: &Group{Keys: []SortKey{{Col: At(0)}}, Aggs: []Agg{{Kind: AggCount, Col: At(1)}}}}
 	got = mustRun(t, spec, []string{"VARCHAR", "BIGINT"},
 		[][]driver.Value{{bs("Urgent"), int64(2)}, {bs("urgent"), int64(1)}},
 		[][]driver.Value{{bs("Urgent"), int64(4)}},
@@ -328,12 +328,12 @@ func TestGroupByCollation(t *testing.T) {
 // over random node partials in both protocols.
 func TestGroupByRandom(t *testing.T) {
 	types := []string{"BIGINT", "BIGINT", "DECIMAL", "BIGINT", "BIGINT"}
-	keys := []SortKey{{Col: 0}}
+	keys := []SortKey{{Col: At(0)}}
 	spec := Spec{Sort: keys, Group: &Group{Keys: keys, Aggs: []Agg{
-		{Kind: AggCount, Col: 1},
-		{Kind: AggSum, Col: 2},
-		{Kind: AggMin, Col: 3},
-		{Kind: AggMax, Col: 4},
+		{Kind: AggCount, Col: At(1)},
+		{Kind: AggSum, Col: At(2)},
+		{Kind: AggMin, Col: At(3)},
+		{Kind: AggMax, Col: At(4)},
 	}}}
 	type acc struct{ count, cents, min, max int64 }
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -393,10 +393,10 @@ func TestGroupErrors(t *testing.T) {
 		agg   Agg
 		v     driver.Value
 	}{
-		{"bad count", []string{"BIGINT"}, Agg{Kind: AggCount, Col: 0}, bs("x")},
-		{"bad decimal sum", []string{"DECIMAL"}, Agg{Kind: AggSum, Col: 0}, bs("1.2.3")},
-		{"unexpected sum type", []string{"DECIMAL"}, Agg{Kind: AggSum, Col: 0}, true},
-		{"bad min", []string{"BIGINT"}, Agg{Kind: AggMin, Col: 0}, bs("x")},
+		{"bad count", []string{"BIGINT"}, Agg{Kind: AggCount, Col: At(0)}, bs("x")},
+		{"bad decimal sum", []string{"DECIMAL"}, Agg{Kind: AggSum, Col: At(0)}, bs("1.2.3")},
+		{"unexpected sum type", []string{"DECIMAL"}, Agg{Kind: AggSum, Col: At(0)}, true},
+		{"bad min", []string{"BIGINT"}, Agg{Kind: AggMin, Col: At(0)}, bs("x")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -413,10 +413,10 @@ func TestGroupMinResetsPerGroup(t *testing.T) {
 		{int64(1), []byte("alpha"), gci},
 		{int64(2), nil, gci},
 	}}
-	cur, err := New(Spec{
-		Sort:       []SortKey{{Col: 0}},
-		Collations: []Collated{{Col: 1, From: 2}},
-		Group:      &Group{Keys: []SortKey{{Col: 0}}, Aggs: []Agg{{Kind: AggMin, Col: 1}}},
+	cur, err := newMerge(Spec{
+		Sort:       []SortKey{{Col: At(0)}},
+		Collations: []Collated{{Col: At(1), From: At(2)}},
+		Group:      &Group{Keys: []SortKey{{Col: At(0)}}, Aggs: []Agg{{Kind: AggMin, Col: At(1)}}},
 	}, []string{"BIGINT", "VARCHAR", "VARCHAR"}, []Cursor{a})
 	require.NoError(t, err)
 	row := make([]driver.Value, 3)

@@ -30,7 +30,7 @@ func asCursors[C Cursor](cs []C) []Cursor {
 // run merges parts as spec says and returns every row of the visible width.
 func run(t *testing.T, spec Spec, types []string, parts ...[][]driver.Value) ([][]driver.Value, error) {
 	t.Helper()
-	cur, err := New(spec, types, asCursors(nodeCursors(parts...)))
+	cur, err := newMerge(spec, types, asCursors(nodeCursors(parts...)))
 	require.NoError(t, err)
 	defer cur.Close()
 	return drain(t, cur, len(types)-spec.Hidden)
@@ -69,3 +69,9 @@ func intRows(vs ...int64) [][]driver.Value {
 
 // gci is the COLLATION(x) a MariaDB node sends for utf8mb4 text.
 var gci = []byte("utf8mb4_general_ci")
+
+// at is a pointer to At(i), for the optional columns (Agg.CountCol).
+func at(i int) *Col {
+	c := At(i)
+	return &c
+}

@@ -17,7 +17,7 @@ func seq(from, to int64) [][]driver.Value {
 }
 
 func TestLimitOffset(t *testing.T) {
-	sortKey := []SortKey{{Col: 0}}
+	sortKey := []SortKey{{Col: At(0)}}
 	// merged: 1..9 over three nodes
 	nodes := func() [][][]driver.Value {
 		return [][][]driver.Value{intRows(1, 4, 7), intRows(2, 5, 8), intRows(3, 6, 9)}
@@ -68,7 +68,7 @@ func totalReads(cs []*countingCursor) int {
 
 func TestLimitStopsReading(t *testing.T) {
 	types := []string{"BIGINT"}
-	sorted := Spec{Sort: []SortKey{{Col: 0}}}
+	sorted := Spec{Sort: []SortKey{{Col: At(0)}}}
 	cases := []struct {
 		name          string
 		spec          Spec
@@ -97,7 +97,7 @@ func TestLimitStopsReading(t *testing.T) {
 			cs := counting(intRows(odd...), intRows(even...))
 			spec := c.spec
 			spec.Limit = &Page{Offset: c.offset, Count: c.limit}
-			cur, err := New(spec, types, asCursors(cs))
+			cur, err := newMerge(spec, types, asCursors(cs))
 			require.NoError(t, err)
 			got, err := drain(t, cur, 1)
 			require.NoError(t, err)
@@ -112,7 +112,7 @@ func TestLimitStopsReading(t *testing.T) {
 
 	t.Run("limit 0 reads nothing", func(t *testing.T) {
 		cs := counting(seq(1, 10), seq(1, 10))
-		cur, err := New(Spec{Sort: sorted.Sort, Limit: &Page{}}, types, asCursors(cs))
+		cur, err := newMerge(Spec{Sort: sorted.Sort, Limit: &Page{}}, types, asCursors(cs))
 		require.NoError(t, err)
 		got, err := drain(t, cur, 1)
 		require.NoError(t, err)
@@ -136,7 +136,7 @@ func TestLimitStopsReading(t *testing.T) {
 			Group: &Group{Keys: sorted.Sort},
 			Limit: &Page{Count: 2},
 		}
-		cur, err := New(spec, types, asCursors(cs))
+		cur, err := newMerge(spec, types, asCursors(cs))
 		require.NoError(t, err)
 		got, err := drain(t, cur, 1)
 		require.NoError(t, err)
@@ -150,7 +150,7 @@ func TestHiddenColumnsDropped(t *testing.T) {
 	row := func(name string, n int64, _ string, extra int64) []driver.Value {
 		return []driver.Value{bs(name), n, gci, extra}
 	}
-	spec := Spec{Hidden: 2, Sort: []SortKey{{Col: 0}}, Collations: []Collated{{Col: 0, From: 2}}}
+	spec := Spec{Hidden: 2, Sort: []SortKey{{Col: At(0)}}, Collations: []Collated{{Col: At(0), From: At(2)}}}
 	got := mustRun(t, spec, types,
 		[][]driver.Value{row("apple", 1, "APPLE", 100), row("cherry", 3, "CHERRY", 300)},
 		[][]driver.Value{row("Banana", 2, "BANANA", 200)},
@@ -158,7 +158,7 @@ func TestHiddenColumnsDropped(t *testing.T) {
 	assert.Equal(t, [][]driver.Value{{bs("apple"), int64(1)}, {bs("Banana"), int64(2)}, {bs("cherry"), int64(3)}}, got)
 
 	// with offset and limit, and a sort on a hidden column
-	spec = Spec{Hidden: 2, Sort: []SortKey{{Col: 3, Desc: true}}, Limit: &Page{Offset: 1, Count: 1}}
+	spec = Spec{Hidden: 2, Sort: []SortKey{{Col: At(3), Desc: true}}, Limit: &Page{Offset: 1, Count: 1}}
 	got = mustRun(t, spec, types,
 		[][]driver.Value{row("x", 1, "X", 30), row("y", 2, "Y", 10)},
 		[][]driver.Value{row("z", 3, "Z", 20)},
@@ -174,7 +174,7 @@ func TestHiddenColRefersToTrailingColumns(t *testing.T) {
 	// the router does not know the width of a SELECT *; HiddenCol(j) is the
 	// j-th of the trailing Hidden columns
 	types := []string{"VARCHAR", "BIGINT", "VARCHAR"}
-	spec := Spec{Hidden: 1, Sort: []SortKey{{Col: 0}}, Collations: []Collated{{Col: 0, From: HiddenCol(0)}}}
+	spec := Spec{Hidden: 1, Sort: []SortKey{{Col: At(0)}}, Collations: []Collated{{Col: At(0), From: HiddenCol(0)}}}
 	got := mustRun(t, spec, types,
 		[][]driver.Value{{bs("apple"), int64(1), gci}, {bs("cherry"), int64(3), gci}},
 		[][]driver.Value{{bs("Banana"), int64(2), gci}},

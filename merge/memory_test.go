@@ -41,7 +41,7 @@ func TestMergeMillionRowsInBoundedMemory(t *testing.T) {
 	for i := range cursors {
 		cursors[i] = &genCursor{node: i, nodes: nodes, n: perNode}
 	}
-	cur, err := New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT", "VARBINARY"}, cursors)
+	cur, err := newMerge(Spec{Sort: []SortKey{{Col: At(0)}}}, []string{"BIGINT", "VARBINARY"}, cursors)
 	require.NoError(t, err)
 	defer cur.Close()
 

@@ -21,10 +21,10 @@ func groupedNodes() [][][]driver.Value {
 }
 
 func groupedSpec() Spec {
-	keys := []SortKey{{Col: 0}}
+	keys := []SortKey{{Col: At(0)}}
 	return Spec{Sort: keys, Group: &Group{Keys: keys, Aggs: []Agg{
-		{Kind: AggCount, Col: 1},
-		{Kind: AggSum, Col: 2},
+		{Kind: AggCount, Col: At(1)},
+		{Kind: AggSum, Col: At(2)},
 	}}}
 }
 
@@ -37,16 +37,16 @@ func TestMemorySortByAggregate(t *testing.T) {
 		keys []SortKey
 		want [][]driver.Value
 	}{
-		{"COUNT DESC: ties keep group order", []SortKey{{Col: 1, Desc: true}}, [][]driver.Value{
+		{"COUNT DESC: ties keep group order", []SortKey{{Col: At(1), Desc: true}}, [][]driver.Value{
 			r(2, 5, bs("1.5")), r(5, 5, bs("-2")), r(1, 3, bs("6.00")), r(3, 3, bs("10.10")), r(4, 1, nil),
 		}},
-		{"SUM DESC: NULL last, decimals exactly", []SortKey{{Col: 2, Desc: true}}, [][]driver.Value{
+		{"SUM DESC: NULL last, decimals exactly", []SortKey{{Col: At(2), Desc: true}}, [][]driver.Value{
 			r(3, 3, bs("10.10")), r(1, 3, bs("6.00")), r(2, 5, bs("1.5")), r(5, 5, bs("-2")), r(4, 1, nil),
 		}},
-		{"SUM ASC: NULL first", []SortKey{{Col: 2}}, [][]driver.Value{
+		{"SUM ASC: NULL first", []SortKey{{Col: At(2)}}, [][]driver.Value{
 			r(4, 1, nil), r(5, 5, bs("-2")), r(2, 5, bs("1.5")), r(1, 3, bs("6.00")), r(3, 3, bs("10.10")),
 		}},
-		{"COUNT ASC, k DESC", []SortKey{{Col: 1}, {Col: 0, Desc: true}}, [][]driver.Value{
+		{"COUNT ASC, k DESC", []SortKey{{Col: At(1)}, {Col: At(0), Desc: true}}, [][]driver.Value{
 			r(4, 1, nil), r(3, 3, bs("10.10")), r(1, 3, bs("6.00")), r(5, 5, bs("-2")), r(2, 5, bs("1.5")),
 		}},
 	}
@@ -60,7 +60,7 @@ func TestMemorySortByAggregate(t *testing.T) {
 
 	t.Run("top 2 by SUM", func(t *testing.T) {
 		spec := groupedSpec()
-		spec.MemorySort = []SortKey{{Col: 2, Desc: true}}
+		spec.MemorySort = []SortKey{{Col: At(2), Desc: true}}
 		spec.Limit = &Page{Offset: 1, Count: 2}
 		assert.Equal(t, [][]driver.Value{r(1, 3, bs("6.00")), r(2, 5, bs("1.5"))}, mustRun(t, spec, groupedTypes, groupedNodes()...))
 	})
@@ -68,7 +68,7 @@ func TestMemorySortByAggregate(t *testing.T) {
 		spec := groupedSpec()
 		spec.Hidden = 1 // SUM only orders
 		spec.Having = cond(t, "c1 >= 3")
-		spec.MemorySort = []SortKey{{Col: 2}}
+		spec.MemorySort = []SortKey{{Col: At(2)}}
 		assert.Equal(t, [][]driver.Value{{int64(5), int64(5)}, {int64(2), int64(5)}, {int64(1), int64(3)}, {int64(3), int64(3)}},
 			mustRun(t, spec, groupedTypes, groupedNodes()...))
 	})
@@ -76,7 +76,7 @@ func TestMemorySortByAggregate(t *testing.T) {
 
 func TestMemorySortCap(t *testing.T) {
 	spec := groupedSpec()
-	spec.MemorySort = []SortKey{{Col: 1}}
+	spec.MemorySort = []SortKey{{Col: At(1)}}
 
 	spec.MaxRows = 5 // exactly the five groups
 	assert.Len(t, mustRun(t, spec, groupedTypes, groupedNodes()...), 5)
@@ -92,7 +92,7 @@ func TestMemorySortCap(t *testing.T) {
 	// the input's own error wins over sorting
 	boom := errors.New("boom")
 	a := &sliceCursor{rows: intRows(3, 1), err: boom}
-	cur, err := New(Spec{MemorySort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, []Cursor{a})
+	cur, err := newMerge(Spec{MemorySort: []SortKey{{Col: At(0)}}}, []string{"BIGINT"}, []Cursor{a})
 	require.NoError(t, err)
 	_, err = drain(t, cur, 1)
 	assert.ErrorIs(t, err, boom)
@@ -100,7 +100,7 @@ func TestMemorySortCap(t *testing.T) {
 
 func TestMemorySortDefaultCap(t *testing.T) {
 	// MaxRows 0 means DefaultMaxRows: a handful of rows sort fine
-	got := mustRun(t, Spec{MemorySort: []SortKey{{Col: 0, Desc: true}}}, []string{"BIGINT"},
+	got := mustRun(t, Spec{MemorySort: []SortKey{{Col: At(0), Desc: true}}}, []string{"BIGINT"},
 		intRows(3, 1), intRows(2))
 	assert.Equal(t, intRows(3, 2, 1), got)
 }
@@ -111,13 +111,13 @@ func TestMemorySortDefaultCap(t *testing.T) {
 func TestMemorySortByTextAggregate(t *testing.T) {
 	// k, MIN(name), COLLATION(MIN(name))
 	types := []string{"BIGINT", "VARCHAR", "VARCHAR"}
-	keys := []SortKey{{Col: 0}}
+	keys := []SortKey{{Col: At(0)}}
 	spec := Spec{
 		Hidden:     1,
 		Sort:       keys,
-		Collations: []Collated{{Col: 1, From: 2}},
-		Group:      &Group{Keys: keys, Aggs: []Agg{{Kind: AggMin, Col: 1}}},
-		MemorySort: []SortKey{{Col: 1}},
+		Collations: []Collated{{Col: At(1), From: At(2)}},
+		Group:      &Group{Keys: keys, Aggs: []Agg{{Kind: AggMin, Col: At(1)}}},
+		MemorySort: []SortKey{{Col: At(1)}},
 	}
 	got := mustRun(t, spec, types,
 		[][]driver.Value{{int64(1), bs("cherry"), gci}, {int64(2), bs("Banana"), gci}},

@@ -74,7 +74,11 @@ func (k AggKind) String() string {
 // aggDescription prints one aggregate: "sum(#2)", "avg(#3 / hidden#0)".
 func aggDescription(a Agg) string {
 	if a.Kind == AggAvg || a.Kind == AggAvgInternal {
-		return a.Kind.String() + "(" + colName(a.Col) + " / " + colName(a.CountCol) + ")"
+		count := "?"
+		if a.CountCol != nil {
+			count = colName(*a.CountCol)
+		}
+		return a.Kind.String() + "(" + colName(a.Col) + " / " + count + ")"
 	}
 	return a.Kind.String() + "(" + colName(a.Col) + ")"
 }
@@ -109,10 +113,10 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 		if len(r.KeyCols) != len(g.Keys) {
 			return nil, nil, fmt.Errorf("shardsql: merge: ROLLUP of %d keys names the columns of %d", len(g.Keys), len(r.KeyCols))
 		}
-		rg.Rollup = &Rollup{KeyCols: make([][]int, len(r.KeyCols))}
+		rg.Rollup = &Rollup{KeyCols: make([][]Col, len(r.KeyCols))}
 		for i, kc := range r.KeyCols {
 			for _, c := range kc {
-				col, err := cols.at(c)
+				col, err := cols.abs(c)
 				if err != nil {
 					return nil, nil, err
 				}
@@ -121,24 +125,24 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 		}
 	}
 	for _, ag := range g.Aggs {
-		if ag.Col, err = cols.at(ag.Col); err != nil {
+		if ag.Col, err = cols.abs(ag.Col); err != nil {
 			return nil, nil, err
 		}
 		if ag.Kind == AggAvg || ag.Kind == AggAvgInternal {
-			if ag.CountCol, err = cols.at(ag.CountCol); err != nil {
+			if ag.CountCol, err = cols.absRequired(ag.CountCol, "AVG"); err != nil {
 				return nil, nil, err
 			}
 		}
 		if ag.Concat != nil {
 			gc := *ag.Concat
-			if gc.ValueCol, err = cols.at(gc.ValueCol); err != nil {
+			if gc.ValueCol, err = cols.abs(gc.ValueCol); err != nil {
 				return nil, nil, err
 			}
-			if gc.MaxLenCol, err = cols.at(gc.MaxLenCol); err != nil {
+			if gc.MaxLenCol, err = cols.abs(gc.MaxLenCol); err != nil {
 				return nil, nil, err
 			}
 			if !gc.Distinct {
-				if gc.CountCol, err = cols.at(gc.CountCol); err != nil {
+				if gc.CountCol, err = cols.absRequired(gc.CountCol, "GROUP_CONCAT"); err != nil {
 					return nil, nil, err
 				}
 			}
@@ -159,7 +163,7 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 	out.quotients = quotientCols(rg)
 	out.kinds = foldedKinds(rg, cols.kinds)
 	for _, ag := range rg.Aggs {
-		out.sql[ag.Col] = foldedType(ag, cols.sql[ag.Col])
+		out.sql[ag.Col.Index] = foldedType(ag, cols.sql[ag.Col.Index])
 	}
 	out.merged = Spec{Group: g}.ColumnTypes()
 	return grouped, out, nil

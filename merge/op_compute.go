@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/internal/evalenv"
 )
 
 // Compute evaluates expressions over aggregates (SUM(a)/COUNT(*),
@@ -23,7 +25,7 @@ func (c *Compute) Description() string {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		b.WriteString(" " + colName(p.Col) + " = " + strings.ReplaceAll(sqlparser.String(p.Expr), havingCol, "#"))
+		b.WriteString(" " + colName(p.Col) + " = " + strings.ReplaceAll(sqlparser.String(p.Expr), evalenv.ColumnPrefix, "#"))
 	}
 	return b.String()
 }
@@ -40,9 +42,9 @@ func (c *Compute) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	cols := in.cols
 	ps := make([]Projection, len(c.Projections))
 	for i, p := range c.Projections {
-		col, err := cols.at(p.Col)
+		col, err := cols.abs(p.Col)
 		if err == nil {
-			p.ScaleCol, err = cols.at(p.ScaleCol)
+			p.ScaleCol, err = cols.abs(p.ScaleCol)
 		}
 		if err != nil {
 			_ = in.Close()

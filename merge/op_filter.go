@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/internal/evalenv"
 )
 
 // Filter keeps the rows for which a HAVING condition is true, evaluated
@@ -16,7 +18,7 @@ type Filter struct {
 
 // Description implements Operator.
 func (f *Filter) Description() string {
-	return "Filter " + strings.ReplaceAll(sqlparser.String(f.Cond), havingCol, "#")
+	return "Filter " + strings.ReplaceAll(sqlparser.String(f.Cond), evalenv.ColumnPrefix, "#")
 }
 
 // Inputs implements Operator.

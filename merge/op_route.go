@@ -49,7 +49,7 @@ func (r *Route) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Stream{Cursor: Concat(parts...), cols: cols}, nil
+	return &Stream{Cursor: concatenate(parts...), cols: cols}, nil
 }
 
 // openUnits runs the units and returns one cursor per unit.
@@ -64,7 +64,7 @@ func (r *Route) openUnits(ctx context.Context, ex Executor, interleaved bool) ([
 		return nil, nil, err
 	}
 	if len(parts) == 0 {
-		parts = []Cursor{Concat()}
+		parts = []Cursor{concatenate()}
 	}
 	return parts, cols, nil
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/shardsql/shardsql/internal/ctxflag"
 )
 
 // SubqueryKind says how the outer statement uses an uncorrelated
@@ -50,7 +52,7 @@ type Bound struct {
 // returns the outer statement's rows.
 //
 // The subqueries' rows are not the result's: they are opened with a
-// context the executor recognises (Auxiliary), so that the result's
+// context the executor recognises (ctxflag.Auxiliary), so that the result's
 // column names and types are the outer statement's.
 type BindSubqueries struct {
 	Subqueries []Subquery
@@ -108,7 +110,7 @@ func (b *BindSubqueries) Open(ctx context.Context, ex Executor) (*Stream, error)
 
 // read runs one subquery and keeps the values its kind needs.
 func (b *BindSubqueries) read(ctx context.Context, ex Executor, s Subquery) (bd Bound, err error) {
-	in, err := openInput(Auxiliary(ctx), ex, s.Input)
+	in, err := openInput(ctxflag.Auxiliary(ctx), ex, s.Input)
 	if err != nil {
 		return bd, fmt.Errorf("shardsql: subquery %s: %w", s.Text, err)
 	}
@@ -162,21 +164,5 @@ func copyValue(v driver.Value) driver.Value {
 	if b, ok := v.([]byte); ok {
 		return append([]byte(nil), b...)
 	}
-	return v
-}
-
-// auxiliaryKey marks a context whose queries are not the result's.
-type auxiliaryKey struct{}
-
-// Auxiliary returns ctx marked so that an Executor knows the queries run
-// with it feed an operator (a subquery's values) rather than the result:
-// the result's column names and types must not be taken from them.
-func Auxiliary(ctx context.Context) context.Context {
-	return context.WithValue(ctx, auxiliaryKey{}, true)
-}
-
-// IsAuxiliary reports whether ctx was marked by Auxiliary.
-func IsAuxiliary(ctx context.Context) bool {
-	v, _ := ctx.Value(auxiliaryKey{}).(bool)
 	return v
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // Union returns the rows of its inputs one input after another (UNION
@@ -68,11 +70,11 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		}
 	}
 	cols.uncollated = !u.TextByBytes
-	var cur Cursor = Concat(parts...)
+	var cur Cursor = concatenate(parts...)
 	if u.Distinct {
 		keys := make([]SortKey, len(cols.types))
 		for i := range keys {
-			keys[i] = SortKey{Col: i}
+			keys[i] = SortKey{Col: At(i)}
 		}
 		cmp, err := cols.keys(keys)
 		if err != nil {
@@ -114,23 +116,13 @@ func unionType(cols *columns, c int) string {
 			t = "AVG " + t
 		}
 	}
-	if cols.kinds[c] == KindDecimal {
+	if cols.kinds[c] == coltype.Decimal {
 		t += fmt.Sprintf("(scale %d)", cols.scales[c])
 	}
-	if FractionalTime(t) {
+	if coltype.FractionalTime(t) {
 		// TIME UNION ALL TIME(2) is a TIME(2) column: MySQL prints the
 		// first part's 10:00:00 as 10:00:00.00.
 		t += fmt.Sprintf("(%d)", cols.scales[c])
 	}
 	return t
-}
-
-// FractionalTime reports a column type with fractional seconds (its
-// Column.Scale is their number of digits).
-func FractionalTime(typeName string) bool {
-	switch strings.ToUpper(typeName) {
-	case "TIME", "DATETIME", "TIMESTAMP":
-		return true
-	}
-	return false
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"strings"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // WindowKind is a ranking window function computed above the nodes.
@@ -25,7 +27,7 @@ var windowNames = map[WindowKind]string{RowNumber: "row_number", Rank: "rank", D
 // WindowFunc is one window function and the column its value goes to.
 type WindowFunc struct {
 	Kind WindowKind
-	Col  int
+	Col  Col
 }
 
 // WindowSpec describes the window functions of a Spec.
@@ -89,7 +91,7 @@ func (w *Window) Open(ctx context.Context, ex Executor) (*Stream, error) {
 				cols.merged[c] = t
 			}
 			for _, f := range w.Funcs {
-				col, cerr := in.cols.at(f.Col)
+				col, cerr := in.cols.abs(f.Col)
 				if cerr != nil {
 					err = cerr
 					break
@@ -99,8 +101,8 @@ func (w *Window) Open(ctx context.Context, ex Executor) (*Stream, error) {
 					break
 				}
 				cur.funcs = append(cur.funcs, WindowFunc{Kind: f.Kind, Col: col})
-				cols.kinds[col] = KindInt
-				cols.merged[col] = ColumnType{Name: "BIGINT", NotNull: true}
+				cols.kinds[col.Index] = coltype.Int
+				cols.merged[col.Index] = ColumnType{Name: "BIGINT", NotNull: true}
 			}
 			if err == nil {
 				return &Stream{Cursor: cur, cols: cols}, nil
@@ -147,11 +149,11 @@ func (w *windowed) Next(dest []driver.Value) error {
 	for _, f := range w.funcs {
 		switch f.Kind {
 		case RowNumber:
-			dest[f.Col] = w.rowNumber
+			dest[f.Col.Index] = w.rowNumber
 		case Rank:
-			dest[f.Col] = w.rank
+			dest[f.Col.Index] = w.rank
 		case DenseRank:
-			dest[f.Col] = w.dense
+			dest[f.Col.Index] = w.dense
 		}
 	}
 	w.prevPart, w.curPart = w.curPart, w.prevPart

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"vitess.io/vitess/go/sqltypes"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // Operator is one node of a plan's operator tree: a route leaf that runs
@@ -76,10 +78,10 @@ func (s *Stream) ColumnTypes() map[int]ColumnType { return s.cols.merged }
 type columns struct {
 	types  []string        // database type names of the node columns
 	scales []int64         // decimal scales of the node columns
-	kinds  []Kind          // how each column compares
+	kinds  []coltype.Kind  // how each column compares
 	sql    []sqltypes.Type // each column's SQL type, for evalengine
 	colls  []*textColl     // each text column's collation tracker, or nil
-	first  int             // the first hidden column (see HiddenCol)
+	first  int             // the first hidden column (see Col)
 	merged map[int]ColumnType
 	// quotients are the folded columns holding an AVG's quotient with
 	// MySQL's internal digits (AggAvgInternal), for the evaluators above.
@@ -99,17 +101,17 @@ func newColumns(nodeCols []Column, hidden int, collated []Collated) (*columns, e
 	if hidden < 0 || hidden > width {
 		return nil, fmt.Errorf("shardsql: merge: %d hidden columns in a %d-column result", hidden, width)
 	}
-	c := &columns{types: types, scales: scales, kinds: make([]Kind, width), sql: make([]sqltypes.Type, width), first: width - hidden}
+	c := &columns{types: types, scales: scales, kinds: make([]coltype.Kind, width), sql: make([]sqltypes.Type, width), first: width - hidden}
 	for i, t := range types {
-		c.kinds[i], c.sql[i] = KindOf(t), sqlType(t)
+		c.kinds[i], c.sql[i] = coltype.Of(t), sqlType(t)
 	}
 	resolved := make([]Collated, len(collated))
 	for i, cl := range collated {
-		col, err := c.at(cl.Col)
+		col, err := c.abs(cl.Col)
 		if err != nil {
 			return nil, err
 		}
-		from, err := c.at(cl.From)
+		from, err := c.abs(cl.From)
 		if err != nil {
 			return nil, err
 		}
@@ -122,21 +124,37 @@ func newColumns(nodeCols []Column, hidden int, collated []Collated) (*columns, e
 // clone copies what an operator may change.
 func (c *columns) clone() *columns {
 	out := *c
-	out.kinds = append([]Kind(nil), c.kinds...)
+	out.kinds = append([]coltype.Kind(nil), c.kinds...)
 	out.sql = append([]sqltypes.Type(nil), c.sql...)
 	return &out
 }
 
-// at resolves a column reference of the plan (HiddenCol included) to an
-// index into the rows, checking its range.
-func (c *columns) at(col int) (int, error) {
-	if col >= hiddenBase {
-		col = c.first + col - hiddenBase
+// at resolves a column reference of the plan (hidden ones included) to
+// an index into the rows, checking its range.
+func (c *columns) at(col Col) (int, error) {
+	i := col.Index
+	if col.Hidden {
+		i += c.first
 	}
-	if col < 0 || col >= len(c.types) {
-		return 0, fmt.Errorf("shardsql: merge: column %d out of range for a %d-column result", col, len(c.types))
+	if col.Index < 0 || i >= len(c.types) {
+		return 0, fmt.Errorf("shardsql: merge: column %s out of range for a %d-column result", col, len(c.types))
 	}
-	return col, nil
+	return i, nil
+}
+
+// abs is at as a Col: the column counted from the first of the rows.
+func (c *columns) abs(col Col) (Col, error) {
+	i, err := c.at(col)
+	return At(i), err
+}
+
+// absRequired is abs for an optional column that what needs.
+func (c *columns) absRequired(col *Col, what string) (*Col, error) {
+	if col == nil {
+		return nil, fmt.Errorf("shardsql: merge: %s without its column", what)
+	}
+	a, err := c.abs(*col)
+	return &a, err
 }
 
 // keys resolves sort keys and compiles them for the columns' kinds.
@@ -146,8 +164,8 @@ func (c *columns) keys(keys []SortKey) ([]cmpKey, error) {
 		return nil, err
 	}
 	for _, k := range out {
-		if c.uncollated && c.kinds[k.Col] == KindText && c.colls[k.Col] == nil {
-			return nil, fmt.Errorf("%w: comparing text column %d of a UNION across data sources (its collation is unknown above the nodes; use UNION ALL without ORDER BY on text, or CAST the column to BINARY)", ErrUnsupported, k.Col+1)
+		if c.uncollated && c.kinds[k.Col.Index] == coltype.Text && c.colls[k.Col.Index] == nil {
+			return nil, fmt.Errorf("%w: comparing text column %d of a UNION across data sources (its collation is unknown above the nodes; use UNION ALL without ORDER BY on text, or CAST the column to BINARY)", ErrUnsupported, k.Col.Index+1)
 		}
 	}
 	return resolve(out, c.kinds, c.colls)
@@ -156,7 +174,7 @@ func (c *columns) keys(keys []SortKey) ([]cmpKey, error) {
 func (c *columns) sortKeys(keys []SortKey) ([]SortKey, error) {
 	out := make([]SortKey, len(keys))
 	for i, k := range keys {
-		col, err := c.at(k.Col)
+		col, err := c.abs(k.Col)
 		if err != nil {
 			return nil, err
 		}

@@ -49,9 +49,9 @@ func TestWindowRanks(t *testing.T) {
 	// (partition, order key, window column)
 	row := func(p, k int64) []driver.Value { return []driver.Value{p, k, int64(0)} }
 	spec := Spec{
-		Sort: []SortKey{{Col: 0}, {Col: 1}},
-		Window: &WindowSpec{Partition: []SortKey{{Col: 0}}, Order: []SortKey{{Col: 1}},
-			Funcs: []WindowFunc{{Kind: Rank, Col: 2}}},
+		Sort: []SortKey{{Col: At(0)}, {Col: At(1)}},
+		Window: &WindowSpec{Partition: []SortKey{{Col: At(0)}}, Order: []SortKey{{Col: At(1)}},
+			Funcs: []WindowFunc{{Kind: Rank, Col: At(2)}}},
 	}
 	types := []string{"BIGINT", "BIGINT", "BIGINT"}
 	got := mustRun(t, spec, types,
@@ -63,11 +63,11 @@ func TestWindowRanks(t *testing.T) {
 		{int64(2), int64(5), int64(1)}, {int64(2), int64(5), int64(1)}, {int64(2), int64(6), int64(3)},
 	}, got)
 
-	spec.Window.Funcs = []WindowFunc{{Kind: RowNumber, Col: 2}}
+	spec.Window.Funcs = []WindowFunc{{Kind: RowNumber, Col: At(2)}}
 	got = mustRun(t, spec, types, [][]driver.Value{row(1, 10), row(1, 20)}, [][]driver.Value{row(1, 10)})
 	assert.Equal(t, []driver.Value{int64(1), int64(2), int64(3)}, []driver.Value{got[0][2], got[1][2], got[2][2]})
 
-	spec.Window.Funcs = []WindowFunc{{Kind: DenseRank, Col: 2}}
+	spec.Window.Funcs = []WindowFunc{{Kind: DenseRank, Col: At(2)}}
 	got = mustRun(t, spec, types, [][]driver.Value{row(1, 10), row(1, 20)}, [][]driver.Value{row(1, 10)})
 	assert.Equal(t, []driver.Value{int64(1), int64(1), int64(2)}, []driver.Value{got[0][2], got[1][2], got[2][2]})
 }

@@ -7,12 +7,15 @@ import (
 	"vitess.io/vitess/go/sqltypes"
 	"vitess.io/vitess/go/vt/sqlparser"
 	"vitess.io/vitess/go/vt/vtgate/evalengine"
+
+	"github.com/shardsql/shardsql/internal/coltype"
+	"github.com/shardsql/shardsql/internal/evalenv"
 )
 
 // Projection computes column Col of the folded row from its other
 // columns: an expression over aggregates (SUM(a)/COUNT(*), COUNT(*)*2+1,
 // CONCAT(status, ':', COUNT(*)), COALESCE(MAX(x), 0)) that no node can
-// compute from its partial rows. Expr is written with HavingColumn
+// compute from its partial rows. Expr is written with evalenv.Column
 // placeholders for the folded columns (aggregate results and group
 // values), like Spec.Having, and evaluated by Vitess's evalengine with the
 // columns' types and collations.
@@ -24,9 +27,9 @@ import (
 // 0 written with the scale the server gives expr when it is a DECIMAL
 // ("0.00"), which the result takes.
 type Projection struct {
-	Col      int
+	Col      Col
 	Expr     sqlparser.Expr
-	ScaleCol int
+	ScaleCol Col
 }
 
 // projected evaluates projections over each folded row, in order (a later
@@ -34,17 +37,17 @@ type Projection struct {
 type projected struct {
 	in    Cursor
 	cols  []int
-	scale []int  // the columns showing the scales
-	kinds []Kind // of the node columns: what the results convert to
+	scale []int          // the columns showing the scales
+	kinds []coltype.Kind // of the node columns: what the results convert to
 	evals []evaluator
 }
 
-func newProjected(in Cursor, ps []Projection, types []sqltypes.Type, kinds []Kind, colls []*textColl, quotients map[int]bool) *projected {
+func newProjected(in Cursor, ps []Projection, types []sqltypes.Type, kinds []coltype.Kind, colls []*textColl, quotients map[int]bool) *projected {
 	p := &projected{in: in}
 	for _, pr := range ps {
-		p.cols = append(p.cols, pr.Col)
-		p.scale = append(p.scale, pr.ScaleCol)
-		p.kinds = append(p.kinds, kinds[pr.Col])
+		p.cols = append(p.cols, pr.Col.Index)
+		p.scale = append(p.scale, pr.ScaleCol.Index)
+		p.kinds = append(p.kinds, kinds[pr.Col.Index])
 		p.evals = append(p.evals, evaluator{what: "select item", rootDiv: true, cond: pr.Expr, types: types, colls: colls, quotients: quotients})
 	}
 	return p
@@ -77,7 +80,7 @@ func quotientCols(g *Group) map[int]bool {
 	if g != nil {
 		for _, a := range g.Aggs {
 			if a.Kind == AggAvgInternal {
-				out[a.Col] = true
+				out[a.Col.Index] = true
 			}
 		}
 	}
@@ -87,10 +90,10 @@ func quotientCols(g *Group) map[int]bool {
 // splitProjections parts the projections into those HAVING or the
 // memory sort read (early) and the rest (late, after LIMIT).
 func splitProjections(spec Spec) (early, late []Projection) {
-	read := map[int]bool{}
+	read := map[Col]bool{}
 	if spec.Having != nil {
 		for _, n := range havingColumns(spec.Having) {
-			read[n] = true
+			read[At(n)] = true
 		}
 	}
 	for _, k := range spec.MemorySort {
@@ -111,13 +114,13 @@ func splitProjections(spec Spec) (early, late []Projection) {
 // zero shows: the evaluator types COALESCE(MAX(u), -1.5) as an
 // unsigned integer where the server reports DECIMAL(…,1) and sends
 // "254.0", and ROUND(SUM(x), 2) of an integer sum as the integer.
-func resultValue(res evalengine.EvalResult, kd Kind, zero driver.Value) (driver.Value, error) {
-	v := res.Value(ConnectionCollation)
+func resultValue(res evalengine.EvalResult, kd coltype.Kind, zero driver.Value) (driver.Value, error) {
+	v := res.Value(evalenv.ConnectionCollation)
 	if v.IsNull() {
 		return nil, nil
 	}
 	switch kd {
-	case KindDecimal:
+	case coltype.Decimal:
 		if !v.IsIntegral() && !v.IsDecimal() {
 			break
 		}
@@ -131,7 +134,7 @@ func resultValue(res evalengine.EvalResult, kd Kind, zero driver.Value) (driver.
 			}
 		}
 		return d.bytes(), nil
-	case KindFloat:
+	case coltype.Float:
 		if v.IsIntegral() || v.IsDecimal() || v.IsFloat() {
 			f, err := v.ToFloat64()
 			if f == 0 {
@@ -139,11 +142,11 @@ func resultValue(res evalengine.EvalResult, kd Kind, zero driver.Value) (driver.
 			}
 			return f, err
 		}
-	case KindInt:
+	case coltype.Int:
 		if v.IsSigned() {
 			return v.ToInt64()
 		}
-	case KindUint:
+	case coltype.Uint:
 		if v.IsUnsigned() {
 			return v.ToUint64()
 		}

@@ -17,15 +17,15 @@ func TestProjection(t *testing.T) {
 		"DECIMAL", "BIGINT", "DECIMAL", "VARCHAR"}
 	spec := Spec{
 		Hidden: 7,
-		Sort:   []SortKey{{Col: 0}},
-		Group: &Group{Keys: []SortKey{{Col: 0}}, Aggs: []Agg{
+		Sort:   []SortKey{{Col: At(0)}},
+		Group: &Group{Keys: []SortKey{{Col: At(0)}}, Aggs: []Agg{
 			{Kind: AggSum, Col: HiddenCol(0)}, {Kind: AggCount, Col: HiddenCol(1)}, {Kind: AggMax, Col: HiddenCol(2)},
 		}},
 		Project: []Projection{
-			{Col: 1, Expr: cond(t, "c5 / c6"), ScaleCol: 8},
-			{Col: 2, Expr: cond(t, "c6 * 2 + 1"), ScaleCol: 9},
-			{Col: 3, Expr: cond(t, "COALESCE(c7, -1.5)"), ScaleCol: 10},
-			{Col: 4, Expr: cond(t, "CONCAT(c0, ':', c6)"), ScaleCol: 11},
+			{Col: At(1), Expr: cond(t, "c5 / c6"), ScaleCol: At(8)},
+			{Col: At(2), Expr: cond(t, "c6 * 2 + 1"), ScaleCol: At(9)},
+			{Col: At(3), Expr: cond(t, "COALESCE(c7, -1.5)"), ScaleCol: At(10)},
+			{Col: At(4), Expr: cond(t, "CONCAT(c0, ':', c6)"), ScaleCol: At(11)},
 		},
 	}
 	row := func(grp int64, q string, sum string, n int64, mx any) []driver.Value {

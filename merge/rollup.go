@@ -3,6 +3,8 @@ package merge
 import (
 	"database/sql/driver"
 	"io"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // Rollup adds GROUP BY … WITH ROLLUP's super-aggregate rows to a Group:
@@ -15,14 +17,14 @@ type Rollup struct {
 	// KeyCols[i] are the columns that hold the value of group key i (the
 	// key itself, the select items and hidden columns computing it): they
 	// are NULL in the rows that roll key i up.
-	KeyCols [][]int
+	KeyCols [][]Col
 }
 
 // rolled folds sorted node rows into groups and their rollup rows.
 type rolled struct {
 	in      Cursor
 	keys    []cmpKey
-	keyCols [][]int
+	keyCols [][]Col
 	levels  [][]aggregator // levels[i]: the aggregates over the first i keys; levels[len(keys)]: the groups'
 	aggCols []int
 	width   int
@@ -33,7 +35,7 @@ type rolled struct {
 	queue             [][]driver.Value
 }
 
-func newRolled(in Cursor, g *Group, kinds []Kind, colls []*textColl, width int) (*rolled, error) {
+func newRolled(in Cursor, g *Group, kinds []coltype.Kind, colls []*textColl, width int) (*rolled, error) {
 	r := &rolled{in: in, width: width, keyCols: g.Rollup.KeyCols}
 	var err error
 	if r.keys, err = resolve(g.Keys, kinds, colls); err != nil {
@@ -50,7 +52,7 @@ func newRolled(in Cursor, g *Group, kinds []Kind, colls []*textColl, width int) 
 		}
 	}
 	for _, a := range g.Aggs {
-		r.aggCols = append(r.aggCols, a.Col)
+		r.aggCols = append(r.aggCols, a.Col.Index)
 	}
 	r.next, r.acc = make([]driver.Value, width), make([]driver.Value, width)
 	r.nextKeys, r.accKeys = make([]key, len(r.keys)), make([]key, len(r.keys))
@@ -156,7 +158,7 @@ func (r *rolled) emit(dest []driver.Value, l int) {
 	copy(dest, r.acc)
 	for i := l; i < len(r.keyCols); i++ {
 		for _, c := range r.keyCols[i] {
-			dest[c] = nil
+			dest[c.Index] = nil
 		}
 	}
 	for i, a := range r.levels[l] {

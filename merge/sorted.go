@@ -4,6 +4,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"io"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // sorted merges cursors whose rows each arrive ordered by keys into one
@@ -28,7 +30,7 @@ type source struct {
 
 func newSorted(cursors []Cursor, keys []cmpKey, width int) *sorted {
 	s := &sorted{keys: keys}
-	s.intKey = len(keys) == 1 && keys[0].kind == KindInt
+	s.intKey = len(keys) == 1 && keys[0].kind == coltype.Int
 	s.intDesc = s.intKey && keys[0].desc
 	for _, c := range cursors {
 		s.srcs = append(s.srcs, &source{cur: c, row: make([]driver.Value, width), keys: make([]key, len(keys))})

@@ -68,7 +68,7 @@ func TestSortedRandomMatchesStableSort(t *testing.T) {
 				rng := rand.New(rand.NewPCG(42, uint64(k)))
 				for round := 0; round < 20; round++ {
 					nodes, want := randomNodes(rng, k, text)
-					got := mustRun(t, Spec{Sort: []SortKey{{Col: 0}}}, types, nodes...)
+					got := mustRun(t, Spec{Sort: []SortKey{{Col: At(0)}}}, types, nodes...)
 					require.Equal(t, want, got, "round %d", round)
 				}
 			})
@@ -87,7 +87,7 @@ func TestSortedRandomDescending(t *testing.T) {
 		}
 		want := slices.Clone(all)
 		slices.SortStableFunc(want, func(a, b []driver.Value) int { return cmp.Compare(b[0].(int64), a[0].(int64)) })
-		got := mustRun(t, Spec{Sort: []SortKey{{Col: 0, Desc: true}}}, []string{"BIGINT", "BIGINT", "BIGINT"}, nodes...)
+		got := mustRun(t, Spec{Sort: []SortKey{{Col: At(0), Desc: true}}}, []string{"BIGINT", "BIGINT", "BIGINT"}, nodes...)
 		require.Equal(t, want, got, "round %d", round)
 	}
 }
@@ -126,7 +126,7 @@ func TestSortedMultiKey(t *testing.T) {
 		}
 		return bs(fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100))
 	}
-	spec := Spec{Sort: []SortKey{{Col: 0}, {Col: 1, Desc: true}, {Col: 2}}}
+	spec := Spec{Sort: []SortKey{{Col: At(0)}, {Col: At(1), Desc: true}, {Col: At(2)}}}
 	types := []string{"INT", "VARCHAR", "DECIMAL", "BIGINT", "BIGINT"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	words := []string{"", "a", "B", "b", "ab", "Zeta"}
@@ -166,7 +166,7 @@ func TestSortedMultiKey(t *testing.T) {
 
 func TestSortedNulls(t *testing.T) {
 	types := []string{"BIGINT", "VARCHAR"}
-	asc := mustRun(t, Spec{Sort: []SortKey{{Col: 0}}}, types,
+	asc := mustRun(t, Spec{Sort: []SortKey{{Col: At(0)}}}, types,
 		[][]driver.Value{{nil, bs("a0")}, {int64(1), bs("a1")}, {int64(5), bs("a2")}},
 		[][]driver.Value{{nil, bs("b0")}, {int64(-3), bs("b1")}},
 	)
@@ -174,7 +174,7 @@ func TestSortedNulls(t *testing.T) {
 		{nil, bs("a0")}, {nil, bs("b0")}, {int64(-3), bs("b1")}, {int64(1), bs("a1")}, {int64(5), bs("a2")},
 	}, asc)
 
-	desc := mustRun(t, Spec{Sort: []SortKey{{Col: 0, Desc: true}}}, types,
+	desc := mustRun(t, Spec{Sort: []SortKey{{Col: At(0), Desc: true}}}, types,
 		[][]driver.Value{{int64(5), bs("a0")}, {int64(1), bs("a1")}, {nil, bs("a2")}},
 		[][]driver.Value{{int64(-3), bs("b0")}, {nil, bs("b1")}},
 	)
@@ -224,14 +224,14 @@ func TestSortedByKind(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/%T", c.typ, c.a[0]), func(t *testing.T) {
-			got := mustRun(t, Spec{Sort: []SortKey{{Col: 0}}}, []string{c.typ}, col(c.a), col(c.b))
+			got := mustRun(t, Spec{Sort: []SortKey{{Col: At(0)}}}, []string{c.typ}, col(c.a), col(c.b))
 			assert.Equal(t, col(c.want), got)
 			// descending: the reverse
 			ra, rb, rw := slices.Clone(c.a), slices.Clone(c.b), slices.Clone(c.want)
 			slices.Reverse(ra)
 			slices.Reverse(rb)
 			slices.Reverse(rw)
-			got = mustRun(t, Spec{Sort: []SortKey{{Col: 0, Desc: true}}}, []string{c.typ}, col(ra), col(rb))
+			got = mustRun(t, Spec{Sort: []SortKey{{Col: At(0), Desc: true}}}, []string{c.typ}, col(ra), col(rb))
 			assert.Equal(t, col(rw), got)
 		})
 	}
@@ -240,7 +240,7 @@ func TestSortedByKind(t *testing.T) {
 func TestSortedTextCollation(t *testing.T) {
 	types := []string{"VARCHAR", "VARCHAR"}
 	spec := func(desc bool) Spec {
-		return Spec{Hidden: 1, Sort: []SortKey{{Col: 0, Desc: desc}}, Collations: []Collated{{Col: 0, From: 1}}}
+		return Spec{Hidden: 1, Sort: []SortKey{{Col: At(0), Desc: desc}}, Collations: []Collated{{Col: At(0), From: At(1)}}}
 	}
 	w := func(s string) []driver.Value { return []driver.Value{bs(s), gci} }
 
@@ -267,14 +267,14 @@ func TestSortedTextCollation(t *testing.T) {
 		assert.Equal(t, [][]driver.Value{{bs("A")}, {bs("b ")}, {bs("B")}, {bs("c")}, {bs("é")}}, got)
 	})
 	t.Run("no collation: byte order", func(t *testing.T) {
-		got := mustRun(t, Spec{Sort: []SortKey{{Col: 0}}}, []string{"VARCHAR"},
+		got := mustRun(t, Spec{Sort: []SortKey{{Col: At(0)}}}, []string{"VARCHAR"},
 			[][]driver.Value{{bs("apple")}, {bs("cherry")}},
 			[][]driver.Value{{bs("Banana")}},
 		)
 		assert.Equal(t, [][]driver.Value{{bs("Banana")}, {bs("apple")}, {bs("cherry")}}, got)
 	})
 	t.Run("unknown collation is refused", func(t *testing.T) {
-		cur, err := New(spec(false), types, []Cursor{
+		cur, err := newMerge(spec(false), types, []Cursor{
 			&sliceCursor{rows: [][]driver.Value{{bs("a"), bs("utf8mb4_no_such_ci")}}},
 			&sliceCursor{rows: [][]driver.Value{{bs("b"), bs("utf8mb4_no_such_ci")}}},
 		})
@@ -283,13 +283,13 @@ func TestSortedTextCollation(t *testing.T) {
 		assert.ErrorIs(t, err, ErrUnsupported)
 	})
 	t.Run("ENUM keys are refused", func(t *testing.T) {
-		_, err := New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"ENUM"}, []Cursor{&sliceCursor{}, &sliceCursor{}})
+		_, err := newMerge(Spec{Sort: []SortKey{{Col: At(0)}}}, []string{"ENUM"}, []Cursor{&sliceCursor{}, &sliceCursor{}})
 		assert.ErrorIs(t, err, ErrUnsupported)
 	})
 }
 
 func TestSortedEmpty(t *testing.T) {
-	spec := Spec{Sort: []SortKey{{Col: 0}}}
+	spec := Spec{Sort: []SortKey{{Col: At(0)}}}
 	types := []string{"BIGINT"}
 	assert.Empty(t, mustRun(t, spec, types))
 	assert.Empty(t, mustRun(t, spec, types, nil))
@@ -297,7 +297,7 @@ func TestSortedEmpty(t *testing.T) {
 	assert.Equal(t, intRows(1, 2, 3), mustRun(t, spec, types, nil, intRows(1, 3), nil, intRows(2), nil))
 
 	// Next after the end keeps returning io.EOF
-	cur, err := New(spec, types, asCursors(nodeCursors(intRows(1), intRows(2))))
+	cur, err := newMerge(spec, types, asCursors(nodeCursors(intRows(1), intRows(2))))
 	require.NoError(t, err)
 	row := make([]driver.Value, 1)
 	require.NoError(t, cur.Next(row))
@@ -310,7 +310,7 @@ func TestSortedCursorError(t *testing.T) {
 	boom := errors.New("boom")
 	a := &sliceCursor{rows: intRows(1, 3), err: boom}
 	b := &sliceCursor{rows: intRows(2, 4, 6)}
-	cur, err := New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, []Cursor{a, b})
+	cur, err := newMerge(Spec{Sort: []SortKey{{Col: At(0)}}}, []string{"BIGINT"}, []Cursor{a, b})
 	require.NoError(t, err)
 	rows, err := drain(t, cur, 1)
 	assert.ErrorIs(t, err, boom)
@@ -322,7 +322,7 @@ func TestSortedCursorError(t *testing.T) {
 	// an error on the very first read
 	a = &sliceCursor{err: boom}
 	b = &sliceCursor{rows: intRows(2)}
-	cur, err = New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, []Cursor{b, a})
+	cur, err = newMerge(Spec{Sort: []SortKey{{Col: At(0)}}}, []string{"BIGINT"}, []Cursor{b, a})
 	require.NoError(t, err)
 	rows, err = drain(t, cur, 1)
 	assert.ErrorIs(t, err, boom)
@@ -330,14 +330,14 @@ func TestSortedCursorError(t *testing.T) {
 }
 
 func TestSortedBadValue(t *testing.T) {
-	_, err := run(t, Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"},
+	_, err := run(t, Spec{Sort: []SortKey{{Col: At(0)}}}, []string{"BIGINT"},
 		intRows(1), [][]driver.Value{{bs("not a number")}})
 	assert.Error(t, err)
 }
 
 func TestSortedCloseClosesEveryCursor(t *testing.T) {
 	cs := nodeCursors(intRows(1, 4, 7), intRows(2, 5), intRows(3), nil)
-	cur, err := New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, asCursors(cs))
+	cur, err := newMerge(Spec{Sort: []SortKey{{Col: At(0)}}}, []string{"BIGINT"}, asCursors(cs))
 	require.NoError(t, err)
 	row := make([]driver.Value, 1)
 	for i := 0; i < 3; i++ {
@@ -350,7 +350,7 @@ func TestSortedCloseClosesEveryCursor(t *testing.T) {
 	}
 	// an exhausted node is closed as soon as it ends
 	cs = nodeCursors(intRows(1), intRows(2, 3))
-	cur, err = New(Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIGINT"}, asCursors(cs))
+	cur, err = newMerge(Spec{Sort: []SortKey{{Col: At(0)}}}, []string{"BIGINT"}, asCursors(cs))
 	require.NoError(t, err)
 	require.NoError(t, cur.Next(row))
 	require.NoError(t, cur.Next(row))

@@ -1,9 +1,13 @@
 package merge
 
-import "vitess.io/vitess/go/vt/sqlparser"
+import (
+	"strconv"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+)
 
 // Spec describes how the node results of one statement become the caller's
-// result. Column indexes refer to the node rows, whose last Hidden columns
+// result. Columns (Col) refer to the node rows, whose last Hidden columns
 // are derived columns the router added (sort keys, collation names, AVG
 // counts) that never reach the caller.
 type Spec struct {
@@ -21,7 +25,7 @@ type Spec struct {
 	Project []Projection
 	// Having keeps only the folded rows for which it is true. It is the
 	// HAVING condition with every column reference replaced by
-	// HavingColumn(n), n its offset in the folded row (hidden columns
+	// evalenv.Column(n), n its offset in the folded row (hidden columns
 	// included), and ? arguments by literals. It is compiled for the
 	// columns' types and collations on the first folded row and evaluated
 	// with MySQL's rules by Vitess's evalengine.
@@ -45,7 +49,7 @@ type Spec struct {
 }
 
 // Collated says that the collation of column Col is named in column From.
-type Collated struct{ Col, From int }
+type Collated struct{ Col, From Col }
 
 // DefaultMaxRows is the default cap on rows a merge holds in memory.
 const DefaultMaxRows = 1_000_000
@@ -54,7 +58,7 @@ const DefaultMaxRows = 1_000_000
 type SortKey struct {
 	// Col is the node column holding the value. Text compares by the
 	// column's collation (see Spec.Collations).
-	Col int
+	Col Col
 	// Desc sorts descending (NULL last), otherwise ascending (NULL first).
 	Desc bool
 }
@@ -97,18 +101,42 @@ const (
 type Agg struct {
 	Kind AggKind
 	// Col is the node column with the node's partial aggregate.
-	Col int
-	// CountCol is the node column with COUNT for AggAvg.
-	CountCol int
+	Col Col
+	// CountCol is the node column with COUNT for AggAvg and
+	// AggAvgInternal, which refuse to open without it; nil for the others.
+	CountCol *Col
 	// Concat locates the columns of an AggGroupConcat.
 	Concat *GroupConcat
 }
 
-// hiddenBase marks column indexes that count from the first hidden column:
-// the router cannot know where the hidden columns start when the select
-// list has a *, so it refers to them as HiddenCol(j).
-const hiddenBase = 1 << 30
+// Col is a column of the rows an operator reads. The router adds hidden
+// columns after the selected ones and cannot always know where they start
+// (a * in the select list expands on the nodes), so it refers to them by
+// their position among the hidden columns; the operators resolve that to
+// an offset once the node columns are known.
+//
+// Hazard: this used to be an int with hidden columns encoded as 1<<30+j;
+// an explicit flag cannot be confused with an offset, and Explain prints
+// either as written ("#2", "hidden#0").
+type Col struct {
+	// Index is the column's offset in the rows, or with Hidden its offset
+	// among the hidden columns.
+	Index int
+	// Hidden: Index counts from the first hidden column.
+	Hidden bool
+}
+
+// At refers to column i of the rows, counted from the first.
+func At(i int) Col { return Col{Index: i} }
 
 // HiddenCol refers to the j-th hidden column, wherever the hidden columns
 // start in the node rows.
-func HiddenCol(j int) int { return hiddenBase + j }
+func HiddenCol(j int) Col { return Col{Index: j, Hidden: true} }
+
+// String prints the column as Explain does: "#2" or "hidden#0".
+func (c Col) String() string {
+	if c.Hidden {
+		return "hidden#" + strconv.Itoa(c.Index)
+	}
+	return "#" + strconv.Itoa(c.Index)
+}

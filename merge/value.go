@@ -8,70 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
-
-// Kind is how values of a column compare: it follows the column's SQL type.
-type Kind uint8
-
-const (
-	// KindBytes compares raw bytes (binary strings, unknown types).
-	KindBytes Kind = iota
-	// KindText compares by collation: the one the nodes report (Spec.Collations),
-	// raw bytes otherwise (the binary collation of the embedded shards).
-	KindText
-	// KindInt compares signed integers.
-	KindInt
-	// KindUint compares unsigned integers.
-	KindUint
-	// KindDecimal compares exact decimals without float rounding.
-	KindDecimal
-	// KindFloat compares FLOAT and DOUBLE.
-	KindFloat
-	// KindTime compares DATE, DATETIME and TIMESTAMP.
-	KindTime
-	// KindDuration compares TIME values, which may be negative.
-	KindDuration
-	// KindBit is a BIT column: big-endian bytes of a fixed width, which
-	// compare as bytes. (MIN/MAX of a BIT column arrive as decimal text or
-	// as bytes depending on the server's plan: the merge refuses them.)
-	KindBit
-	// KindEnum is an ENUM or SET column. MySQL orders them by index (the
-	// SET bitmask), which the value does not carry: a merge never orders
-	// by such a column (the router sorts by the index instead, or the
-	// merge refuses), and MIN/MAX of them arrive as text.
-	KindEnum
-)
-
-// KindOf maps a database type name as go-sql-driver reports it
-// (sql.ColumnType.DatabaseTypeName: "BIGINT", "UNSIGNED INT", "VARCHAR", …)
-// to how its values compare.
-func KindOf(typeName string) Kind {
-	t := strings.ToUpper(typeName)
-	unsigned := strings.HasPrefix(t, "UNSIGNED ")
-	t = strings.TrimPrefix(t, "UNSIGNED ")
-	switch t {
-	case "TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "YEAR", "BOOL", "BOOLEAN":
-		if unsigned {
-			return KindUint
-		}
-		return KindInt
-	case "DECIMAL", "NUMERIC":
-		return KindDecimal
-	case "FLOAT", "DOUBLE", "REAL":
-		return KindFloat
-	case "DATE", "DATETIME", "TIMESTAMP":
-		return KindTime
-	case "TIME":
-		return KindDuration
-	case "CHAR", "VARCHAR", "TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT", "JSON":
-		return KindText
-	case "ENUM", "SET":
-		return KindEnum
-	case "BIT":
-		return KindBit
-	}
-	return KindBytes
-}
 
 // key is one decoded comparison value; which field holds it depends on the Kind.
 type key struct {
@@ -84,7 +23,7 @@ type key struct {
 }
 
 // decode fills k from a driver value of a column of kind kd.
-func decode(kd Kind, v driver.Value, k *key) error {
+func decode(kd coltype.Kind, v driver.Value, k *key) error {
 	*k = key{}
 	if v == nil {
 		k.null = true
@@ -92,7 +31,7 @@ func decode(kd Kind, v driver.Value, k *key) error {
 	}
 	var err error
 	switch kd {
-	case KindInt:
+	case coltype.Int:
 		switch x := v.(type) {
 		case int64:
 			k.i = x
@@ -106,7 +45,7 @@ func decode(kd Kind, v driver.Value, k *key) error {
 		default:
 			return badValue(kd, v)
 		}
-	case KindUint:
+	case coltype.Uint:
 		switch x := v.(type) {
 		case uint64:
 			k.u = x
@@ -117,7 +56,7 @@ func decode(kd Kind, v driver.Value, k *key) error {
 		default:
 			return badValue(kd, v)
 		}
-	case KindFloat:
+	case coltype.Float:
 		switch x := v.(type) {
 		case float64:
 			k.f = x
@@ -130,7 +69,7 @@ func decode(kd Kind, v driver.Value, k *key) error {
 		default:
 			return badValue(kd, v)
 		}
-	case KindTime:
+	case coltype.Time:
 		switch x := v.(type) {
 		case time.Time:
 			k.t = x
@@ -141,7 +80,7 @@ func decode(kd Kind, v driver.Value, k *key) error {
 		default:
 			return badValue(kd, v)
 		}
-	case KindDuration:
+	case coltype.Duration:
 		switch x := v.(type) {
 		case []byte:
 			k.i, err = parseDuration(x)
@@ -152,7 +91,7 @@ func decode(kd Kind, v driver.Value, k *key) error {
 		default:
 			return badValue(kd, v)
 		}
-	default: // KindBytes, KindText, KindDecimal
+	default: // coltype.Bytes, coltype.Text, coltype.Decimal
 		switch x := v.(type) {
 		case []byte:
 			k.b = x
@@ -172,12 +111,12 @@ func decode(kd Kind, v driver.Value, k *key) error {
 	return nil
 }
 
-func badValue(kd Kind, v driver.Value) error {
+func badValue(kd coltype.Kind, v driver.Value) error {
 	return fmt.Errorf("shardsql: merge: unexpected %T value for a column of kind %d", v, kd)
 }
 
 // compare orders a and b as MySQL does ascending: NULL first.
-func compare(kd Kind, a, b *key) int {
+func compare(kd coltype.Kind, a, b *key) int {
 	switch {
 	case a.null && b.null:
 		return 0
@@ -187,13 +126,13 @@ func compare(kd Kind, a, b *key) int {
 		return 1
 	}
 	switch kd {
-	case KindInt, KindDuration:
+	case coltype.Int, coltype.Duration:
 		return cmpOrdered(a.i, b.i)
-	case KindUint:
+	case coltype.Uint:
 		return cmpOrdered(a.u, b.u)
-	case KindFloat:
+	case coltype.Float:
 		return cmpOrdered(a.f, b.f)
-	case KindTime:
+	case coltype.Time:
 		switch {
 		case a.b == nil && b.b == nil:
 			return a.t.Compare(b.t)
@@ -208,7 +147,7 @@ func compare(kd Kind, a, b *key) int {
 			bt = parseTimeText(b.b)
 		}
 		return at.Compare(bt)
-	case KindDecimal:
+	case coltype.Decimal:
 		return compareDecimal(a.b, b.b)
 	}
 	return bytes.Compare(a.b, b.b)

@@ -8,36 +8,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-func TestKindOf(t *testing.T) {
-	cases := map[string]Kind{
-		// go-sql-driver's DatabaseTypeName spellings
-		"TINYINT": KindInt, "SMALLINT": KindInt, "MEDIUMINT": KindInt, "INT": KindInt,
-		"BIGINT": KindInt, "YEAR": KindInt, "INTEGER": KindInt,
-		"UNSIGNED TINYINT": KindUint, "UNSIGNED SMALLINT": KindUint, "UNSIGNED MEDIUMINT": KindUint,
-		"UNSIGNED INT": KindUint, "UNSIGNED BIGINT": KindUint,
-		"DECIMAL": KindDecimal, "NUMERIC": KindDecimal,
-		"FLOAT": KindFloat, "DOUBLE": KindFloat, "REAL": KindFloat,
-		"DATE": KindTime, "DATETIME": KindTime, "TIMESTAMP": KindTime,
-		"TIME": KindDuration,
-		"CHAR": KindText, "VARCHAR": KindText, "TEXT": KindText, "TINYTEXT": KindText,
-		"MEDIUMTEXT": KindText, "LONGTEXT": KindText, "ENUM": KindEnum, "SET": KindEnum, "BIT": KindBit, "JSON": KindText,
-		"BINARY": KindBytes, "VARBINARY": KindBytes, "BLOB": KindBytes, "TINYBLOB": KindBytes,
-		"MEDIUMBLOB": KindBytes, "LONGBLOB": KindBytes, "GEOMETRY": KindBytes, "VECTOR": KindBytes,
-		"NULL": KindBytes, "": KindBytes, "SOMETHING NEW": KindBytes,
-		// case does not matter
-		"bigint": KindInt, "unsigned bigint": KindUint, "varchar": KindText, "Decimal": KindDecimal,
-	}
-	for name, want := range cases {
-		assert.Equal(t, want, KindOf(name), "KindOf(%q)", name)
-	}
-}
+	"github.com/shardsql/shardsql/internal/coltype"
+)
 
 // TestKindOfBit: go-sql-driver hands BIT values over as raw big-endian
 // bytes in both protocols (b'101' is []byte{0x05}), never as decimal text.
 func TestKindOfBit(t *testing.T) {
-	rows, err := run(t, Spec{Sort: []SortKey{{Col: 0}}}, []string{"BIT"},
+	rows, err := run(t, Spec{Sort: []SortKey{{Col: At(0)}}}, []string{"BIT"},
 		[][]driver.Value{{[]byte{0x01}}, {[]byte{0x05}}},
 		[][]driver.Value{{[]byte{0x02}}},
 	)
@@ -81,7 +59,7 @@ func TestCompareDecimal(t *testing.T) {
 }
 
 // cmpValues decodes two values of a column of kind kd and compares them.
-func cmpValues(t *testing.T, kd Kind, a, b driver.Value) int {
+func cmpValues(t *testing.T, kd coltype.Kind, a, b driver.Value) int {
 	t.Helper()
 	var x, y key
 	require.NoError(t, decode(kd, a, &x))
@@ -148,7 +126,7 @@ func TestCompareByKind(t *testing.T) {
 		{"VARCHAR", bs(""), bs("a"), -1},
 	}
 	for _, c := range cases {
-		kd := KindOf(c.typ)
+		kd := coltype.Of(c.typ)
 		assert.Equal(t, c.want, cmpValues(t, kd, c.a, c.b), "%s: %v vs %v", c.typ, c.a, c.b)
 		assert.Equal(t, -c.want, cmpValues(t, kd, c.b, c.a), "%s: %v vs %v", c.typ, c.b, c.a)
 	}
@@ -156,20 +134,20 @@ func TestCompareByKind(t *testing.T) {
 
 func TestCompareNullFirst(t *testing.T) {
 	for _, typ := range []string{"BIGINT", "UNSIGNED BIGINT", "DECIMAL", "DOUBLE", "VARCHAR", "DATETIME", "TIME", "VARBINARY"} {
-		kd := KindOf(typ)
+		kd := coltype.Of(typ)
 		var lowest driver.Value
 		switch kd {
-		case KindInt:
+		case coltype.Int:
 			lowest = int64(math.MinInt64)
-		case KindUint:
+		case coltype.Uint:
 			lowest = uint64(0)
-		case KindDecimal:
+		case coltype.Decimal:
 			lowest = bs("-99999999999999999999.99")
-		case KindFloat:
+		case coltype.Float:
 			lowest = math.Inf(-1)
-		case KindTime:
+		case coltype.Time:
 			lowest = time.Time{}
-		case KindDuration:
+		case coltype.Duration:
 			lowest = bs("-838:59:59")
 		default:
 			lowest = bs("")
@@ -199,7 +177,7 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		var k key
-		assert.Error(t, decode(KindOf(c.typ), c.v, &k), "%s %v", c.typ, c.v)
+		assert.Error(t, decode(coltype.Of(c.typ), c.v, &k), "%s %v", c.typ, c.v)
 	}
 }
 

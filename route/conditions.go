@@ -71,8 +71,17 @@ type conditions struct {
 	// ins holds the IN lists on the sharding column that sit under AND/OR only
 	// (never under NOT): the node of each listed value, so each node can be
 	// sent only its own values.
-	ins map[*sqlparser.ComparisonExpr][]int
+	ins map[*sqlparser.ComparisonExpr]inOwners
 }
+
+// inOwners says which values of an IN list on the sharding column each
+// node owns: node index -> the values' positions in the list. A value no
+// node holds (NULL, a value outside every range) is in no entry.
+//
+// Hazard: this was a node index per value with -1 for "no node"; a value
+// left at the zero value would have been sent to node 0. A node absent
+// from the map owns nothing and keeps the whole list (trimIn).
+type inOwners map[int][]int
 
 func (s *statement) conditions(ref tableRef) *conditions {
 	return &conditions{s: s, table: ref.sharded, ref: ref}
@@ -250,9 +259,8 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 			keys[i] = k
 		}
 		set := c.none()
-		owners := make([]int, len(tuple))
+		owners := make(inOwners)
 		for i, k := range keys {
-			owners[i] = -1
 			if k.res == keyNone {
 				continue // matches no row: sent to no node
 			}
@@ -263,11 +271,11 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 			if err != nil {
 				return set, err
 			}
-			owners[i] = n
+			owners[n] = append(owners[n], i)
 			set.in[n] = true
 		}
 		if c.ins == nil {
-			c.ins = make(map[*sqlparser.ComparisonExpr][]int)
+			c.ins = make(map[*sqlparser.ComparisonExpr]inOwners)
 		}
 		c.ins[e] = owners
 		return set, nil

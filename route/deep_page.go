@@ -40,7 +40,7 @@ type DeepPage struct {
 	node    sqlparser.Select // phase-1 node statement without LIMIT
 	tables  []*shard.ShardedTable
 	nodes   []int
-	ins     map[*sqlparser.ComparisonExpr][]int
+	ins     map[*sqlparser.ComparisonExpr]inOwners
 	from    sqlparser.TableExprs
 	where   *sqlparser.Where
 	orderBy string
@@ -94,8 +94,8 @@ type deepKey struct {
 	expr *sqlparser.ColName
 	desc bool
 	col  *schema.Column
-	// spec is the merge column holding the key's value (maybe a HiddenCol).
-	spec int
+	// spec is the merge column holding the key's value (maybe a hidden one).
+	spec merge.Col
 }
 
 // deepMinOffset is the smallest offset the deep page is used for, and
@@ -157,7 +157,7 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 	c := *m
 	c.exprs = append([]sqlparser.SelectExpr(nil), m.exprs[:m.visible]...)
 	c.hidden = 0
-	c.spec.Sort, c.spec.Collations, c.collated = nil, nil, map[int]bool{}
+	c.spec.Sort, c.spec.Collations, c.collated = nil, nil, map[merge.Col]bool{}
 	var keys []deepKey
 	for _, o := range m.sel.OrderBy {
 		cn := m.orderColumn(o.Expr)
@@ -201,15 +201,16 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 		// capture it in ORDER BY
 		cn := &sqlparser.ColName{Name: sqlparser.NewIdentifierCI(ucol.Name), Qualifier: qual}
 		c.weights = m.weights && deepText(ucol)
-		sk := merge.SortKey{Col: -1}
+		var sk merge.SortKey
+		found := false
 		for i := 0; i < c.visible && !c.star; i++ {
 			if sc, ok := c.origExpr(i).(*sqlparser.ColName); ok && sc.Name.EqualString(ucol.Name) &&
 				(sc.Qualifier.IsEmpty() || sc.Qualifier.Name.String() == qual.Name.String()) {
-				sk.Col = c.keyCol(i, sc)
+				sk.Col, found = c.keyCol(merge.At(i), sc), true
 				break
 			}
 		}
-		if sk.Col < 0 {
+		if !found {
 			var err error
 			if sk, err = c.sortKey(cn, false, false); err != nil {
 				return nil
@@ -402,9 +403,9 @@ func (d *DeepPage) bound(width int, row []driver.Value, after, inclusive bool, a
 	var cond sqlparser.Expr // nil: TRUE
 	for j := len(d.keys) - 1; j >= 0; j-- {
 		key := d.keys[j]
-		col := key.spec
-		if col >= merge.HiddenCol(0) {
-			col = first + col - merge.HiddenCol(0)
+		col := key.spec.Index
+		if key.spec.Hidden {
+			col += first
 		}
 		if col < 0 || col >= len(row) {
 			return nil, fmt.Errorf("shardsql: deep page: key column %d outside a %d-column row", col, len(row))

@@ -38,7 +38,8 @@ func metaOrder(sel *sqlparser.Select) (keys []MetadataOrder, complete bool) {
 	}
 	for _, o := range sel.OrderBy {
 		e := o.Expr
-		key := MetadataOrder{Column: -1, Desc: o.Direction == sqlparser.DescOrder}
+		key := MetadataOrder{Desc: o.Direction == sqlparser.DescOrder}
+		found := false
 		if cv, ok := e.(*sqlparser.ConvertExpr); ok {
 			cn, isCol := metaColumn(cv)
 			if !isCol {
@@ -50,24 +51,24 @@ func metaOrder(sel *sqlparser.Select) (keys []MetadataOrder, complete bool) {
 		case *sqlparser.Literal:
 			if e.Type == sqlparser.IntVal {
 				if n, err := strconv.Atoi(e.Val); err == nil && n >= 1 && n <= len(items) {
-					key.Column = n - 1
+					key.Column, found = n-1, true
 				}
 			}
 		case *sqlparser.ColName:
 			for i, it := range items {
 				ae := it.(*sqlparser.AliasedExpr)
 				if e.Qualifier.IsEmpty() && !ae.As.IsEmpty() && ae.As.EqualString(e.Name.String()) {
-					key.Column = i
+					key.Column, found = i, true
 					break
 				}
 				if c, ok := ae.Expr.(*sqlparser.ColName); ok && c.Name.Equal(e.Name) &&
 					(e.Qualifier.IsEmpty() || strings.EqualFold(e.Qualifier.Name.String(), c.Qualifier.Name.String())) {
-					key.Column = i
+					key.Column, found = i, true
 					break
 				}
 			}
 		}
-		if key.Column < 0 {
+		if !found {
 			return keys, false
 		}
 		keys = append(keys, key)

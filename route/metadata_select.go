@@ -12,8 +12,8 @@ import (
 // metaCond is one "column = value" conjunct of an information_schema
 // lookup's WHERE: value is a string literal or a ? argument.
 type metaCond struct {
-	lit *sqlparser.Literal
-	arg int // index into args; -1 for a literal
+	lit *sqlparser.Literal // the literal; nil for a ? argument
+	arg int                // index into args, when lit is nil
 	val string
 }
 
@@ -323,7 +323,7 @@ func (s *statement) metaValue(e sqlparser.Expr) (metaCond, bool) {
 	switch v := e.(type) {
 	case *sqlparser.Literal:
 		if v.Type == sqlparser.StrVal {
-			return metaCond{lit: v, arg: -1, val: v.Val}, true
+			return metaCond{lit: v, val: v.Val}, true
 		}
 	case *sqlparser.Argument:
 		i, ok := argIndex(v.Name)

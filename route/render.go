@@ -21,7 +21,7 @@ type renderer struct {
 	// nodeIdxs, when set, gives each table its own node index (a statement
 	// whose unbound tables each route to one node of one data source).
 	nodeIdxs []int
-	ins      map[*sqlparser.ComparisonExpr][]int
+	ins      map[*sqlparser.ComparisonExpr]inOwners
 	rows     sqlparser.Values // the INSERT rows for this node, when set
 	named    bool             // alias unnamed select expressions (the top-level SELECT list)
 	aliased  map[string]bool  // logical tables with an alias: qualifiers naming them name the alias
@@ -39,7 +39,7 @@ type tableSpan struct{ start, end, table int }
 // render prints stmt for node nodeIdx of its sharded tables (bound tables
 // share node indexes: node i of each lives on the same data source) and
 // returns the SQL and its args.
-func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable, nodeIdx int, ins map[*sqlparser.ComparisonExpr][]int, rows sqlparser.Values) Unit {
+func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable, nodeIdx int, ins map[*sqlparser.ComparisonExpr]inOwners, rows sqlparser.Values) Unit {
 	node := tables[0].Nodes[nodeIdx]
 	// A rendering that does not depend on the arguments (no IN list to
 	// trim, no INSERT rows to pick: all of them or none) is kept with the
@@ -217,13 +217,12 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 // trimIn prints "key IN (…)" with only the values this node owns. It prints
 // nothing and returns false when the node owns none of them: the full list
 // is then kept, which is equally correct since the node holds no such rows.
-func (r *renderer) trimIn(buf *sqlparser.TrackedBuffer, e *sqlparser.ComparisonExpr, owners []int) bool {
+func (r *renderer) trimIn(buf *sqlparser.TrackedBuffer, e *sqlparser.ComparisonExpr, owners inOwners) bool {
 	tuple := e.Right.(sqlparser.ValTuple)
-	kept := make(sqlparser.ValTuple, 0, len(tuple))
-	for i, owner := range owners {
-		if owner == r.nodeIdx {
-			kept = append(kept, tuple[i])
-		}
+	mine := owners[r.nodeIdx]
+	kept := make(sqlparser.ValTuple, 0, len(mine))
+	for _, i := range mine {
+		kept = append(kept, tuple[i])
 	}
 	if len(kept) == 0 {
 		return false

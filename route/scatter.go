@@ -28,7 +28,7 @@ type scatter struct {
 	weights bool
 	spec    merge.Spec
 	// collated marks merge columns that have their collation column.
-	collated map[int]bool
+	collated map[merge.Col]bool
 	tables   []string // the logical sharded tables, for the catalog
 	aggs     []merge.Agg
 	grouped  bool
@@ -39,10 +39,28 @@ type scatter struct {
 }
 
 // hiddenCol appends a derived column and returns its merge column.
-func (m *scatter) hiddenCol(e sqlparser.Expr) int {
+func (m *scatter) hiddenCol(e sqlparser.Expr) merge.Col {
 	m.exprs = append(m.exprs, &sqlparser.AliasedExpr{Expr: e, As: sqlparser.NewIdentifierCI(fmt.Sprintf("__shardsql_%d", m.hidden))})
 	m.hidden++
 	return merge.HiddenCol(m.hidden - 1)
+}
+
+// colAt is the merge column at offset n of the node rows when the select
+// list has no *: the hidden columns follow the m.visible selected ones.
+func (m *scatter) colAt(n int) merge.Col {
+	if n >= m.visible {
+		return merge.HiddenCol(n - m.visible)
+	}
+	return merge.At(n)
+}
+
+// nodeExpr is the node select-list item of merge column c: hidden
+// columns follow the m.visible selected ones in m.exprs.
+func (m *scatter) nodeExpr(c merge.Col) sqlparser.SelectExpr {
+	if c.Hidden {
+		return m.exprs[m.visible+c.Index]
+	}
+	return m.exprs[c.Index]
 }
 
 // collate gives merge column col, computing e, a hidden COLLATION(e)
@@ -50,12 +68,12 @@ func (m *scatter) hiddenCol(e sqlparser.Expr) int {
 // it (PAD SPACE, case, accents). Numbers report "binary" and compare as
 // numbers. Without it (the embedded shards) text compares by bytes, as
 // their binary collation does.
-func (m *scatter) collate(col int, e sqlparser.Expr) {
+func (m *scatter) collate(col merge.Col, e sqlparser.Expr) {
 	if !m.weights || m.collated[col] {
 		return
 	}
 	if m.collated == nil {
-		m.collated = make(map[int]bool)
+		m.collated = make(map[merge.Col]bool)
 	}
 	m.collated[col] = true
 	from := m.hiddenCol(&sqlparser.FuncExpr{Name: sqlparser.NewIdentifierCI("collation"), Exprs: []sqlparser.Expr{e}})
@@ -197,7 +215,7 @@ func (m *scatter) sortKey(e sqlparser.Expr, desc, group bool) (merge.SortKey, er
 		return merge.SortKey{}, err
 	}
 	if col >= 0 {
-		return merge.SortKey{Col: m.keyCol(col, m.exprAt(col)), Desc: desc}, nil
+		return merge.SortKey{Col: m.keyCol(merge.At(col), m.exprAt(col)), Desc: desc}, nil
 	}
 	return merge.SortKey{Col: m.keyCol(m.hiddenCol(e), e), Desc: desc}, nil
 }
@@ -207,7 +225,7 @@ func (m *scatter) sortKey(e sqlparser.Expr, desc, group bool) (merge.SortKey, er
 // SET column (which MySQL orders by index, a number the value does not
 // carry) a hidden e+0 column holding the index. Only the catalog tells
 // an ENUM column; without it the merge refuses to order by one.
-func (m *scatter) keyCol(col int, e sqlparser.Expr) int {
+func (m *scatter) keyCol(col merge.Col, e sqlparser.Expr) merge.Col {
 	if m.isEnum(e) {
 		return m.hiddenCol(&sqlparser.BinaryExpr{Operator: sqlparser.PlusOp, Left: e, Right: sqlparser.NewIntLiteral("0")})
 	}
@@ -309,14 +327,14 @@ func (m *scatter) planDistinct() error {
 		}
 		used[col] = true
 		desc := o.Direction == sqlparser.DescOrder
-		keys = append(keys, merge.SortKey{Col: m.keyCol(col, m.exprAt(col)), Desc: desc})
+		keys = append(keys, merge.SortKey{Col: m.keyCol(merge.At(col), m.exprAt(col)), Desc: desc})
 		order = append(order, &sqlparser.Order{Expr: o.Expr, Direction: o.Direction})
 	}
 	for col := 0; col < m.visible; col++ {
 		if used[col] {
 			continue
 		}
-		keys = append(keys, merge.SortKey{Col: m.keyCol(col, m.exprAt(col))})
+		keys = append(keys, merge.SortKey{Col: m.keyCol(merge.At(col), m.exprAt(col))})
 		order = append(order, &sqlparser.Order{Expr: sqlparser.NewIntLiteral(strconv.Itoa(col + 1))})
 	}
 	m.node.OrderBy = order
@@ -337,9 +355,9 @@ func (m *scatter) absoluteProjections() {
 	if len(m.spec.Project) == 0 {
 		return
 	}
-	abs := func(col int) int {
-		if col >= merge.HiddenCol(0) {
-			return m.visible + col - merge.HiddenCol(0)
+	abs := func(col merge.Col) merge.Col {
+		if col.Hidden {
+			return merge.At(m.visible + col.Index)
 		}
 		return col
 	}

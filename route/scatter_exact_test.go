@@ -28,7 +28,7 @@ func TestScatterCollationColumns(t *testing.T) {
 	opts := Options{WeightStrings: true}
 	sql, spec := scatterSQL(t, opts, "SELECT status, MAX(note) FROM t_order GROUP BY status ORDER BY status")
 	assert.Equal(t, "select `status`, max(note) as `MAX(note)`, collation(max(note)) as __shardsql_0, collation(`status`) as __shardsql_1 from t_order_0 group by `status` order by `status` asc", sql)
-	assert.Equal(t, []merge.Collated{{Col: 1, From: merge.HiddenCol(0)}, {Col: 0, From: merge.HiddenCol(1)}}, spec.Collations)
+	assert.Equal(t, []merge.Collated{{Col: merge.At(1), From: merge.HiddenCol(0)}, {Col: merge.At(0), From: merge.HiddenCol(1)}}, spec.Collations)
 
 	// without collations (the embedded shards) text compares by bytes
 	sql, spec = scatterSQL(t, Options{}, "SELECT DISTINCT status FROM t_order")
@@ -60,7 +60,7 @@ func TestScatterGroupByNameIsTheColumn(t *testing.T) {
 
 	// an alias that is no column of the statement stays the alias
 	_, spec = scatterSQL(t, Options{}, "SELECT status AS s, COUNT(*) FROM t_order GROUP BY s")
-	assert.Equal(t, []merge.SortKey{{Col: 0}}, spec.Group.Keys)
+	assert.Equal(t, []merge.SortKey{{Col: merge.At(0)}}, spec.Group.Keys)
 
 	// the catalog decides when it knows the table
 	cat := &schema.Catalog{Tables: map[string]*schema.Table{"t_order": {Name: "t_order", Columns: []schema.Column{{Name: "status", DataType: "varchar"}, {Name: "note", DataType: "varchar"}}}}}

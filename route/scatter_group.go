@@ -3,10 +3,10 @@ package route
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
+	"github.com/shardsql/shardsql/internal/evalenv"
 	"github.com/shardsql/shardsql/merge"
 )
 
@@ -28,7 +28,7 @@ func (m *scatter) planGroup() error {
 			return unsupported(m.s.sql, "select item %s across nodes", sqlparser.String(m.exprs[i]))
 		}
 		if agg, ok := ae.Expr.(sqlparser.AggrFunc); ok {
-			if err := m.aggregate(i, ae, agg); err != nil {
+			if err := m.aggregate(merge.At(i), ae, agg); err != nil {
 				return err
 			}
 			continue
@@ -47,8 +47,8 @@ func (m *scatter) planGroup() error {
 				}
 				name = sqlparser.NewIdentifierCI(text)
 			}
-			m.replace(i, &sqlparser.AliasedExpr{Expr: nodeNull(ae.Expr), As: name})
-			if err := m.project(i, ae.Expr, "select item", namesSelect); err != nil {
+			m.replace(merge.At(i), &sqlparser.AliasedExpr{Expr: nodeNull(ae.Expr), As: name})
+			if err := m.project(merge.At(i), ae.Expr, "select item", namesSelect); err != nil {
 				return err
 			}
 		}
@@ -116,9 +116,9 @@ func (m *scatter) planGroup() error {
 		exprs := append(append([]sqlparser.Expr(nil), groupExprs...), m.distinctArg)
 		m.node.GroupBy = &sqlparser.GroupBy{Exprs: exprs}
 		arg := m.nodeRef(m.distinctKey.Col, m.distinctArg)
-		if m.distinctKey.Col < m.visible {
+		if !m.distinctKey.Col.Hidden {
 			// by position: a select alias may shadow a column the argument names
-			arg = sqlparser.NewIntLiteral(strconv.Itoa(m.distinctKey.Col + 1))
+			arg = sqlparser.NewIntLiteral(strconv.Itoa(m.distinctKey.Col.Index + 1))
 		}
 		dir := sqlparser.AscOrder
 		if m.distinctKey.Desc {
@@ -155,7 +155,7 @@ func (m *scatter) planGroup() error {
 // avgInProjection reports an expression over aggregates (select item or
 // ORDER BY) that reads an AVG's internal quotient.
 func (m *scatter) avgInProjection() bool {
-	internal := map[int]bool{}
+	internal := map[merge.Col]bool{}
 	for _, a := range m.aggs {
 		if a.Kind == merge.AggAvgInternal {
 			internal[a.Col] = true
@@ -163,11 +163,7 @@ func (m *scatter) avgInProjection() bool {
 	}
 	for _, p := range m.spec.Project {
 		for _, n := range havingCols(p.Expr) {
-			col := n
-			if n >= m.visible {
-				col = merge.HiddenCol(n - m.visible)
-			}
-			if internal[col] {
+			if internal[m.colAt(n)] {
 				return true
 			}
 		}
@@ -193,23 +189,20 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 	if m.node.GroupBy == m.sel.GroupBy {
 		m.node.GroupBy = &sqlparser.GroupBy{Exprs: m.sel.GroupBy.Exprs}
 	}
-	projected := map[int]bool{}
+	projected := map[merge.Col]bool{}
 	for _, p := range m.spec.Project {
 		projected[p.Col] = true
 	}
-	r := &merge.Rollup{KeyCols: make([][]int, len(keys))}
-	isKey := map[int]bool{}
+	r := &merge.Rollup{KeyCols: make([][]merge.Col, len(keys))}
+	isKey := map[merge.Col]bool{}
 	for i, k := range keys {
 		texts := map[string]bool{sqlparser.String(exprs[i]): true}
-		if k.Col < m.visible {
-			texts[sqlparser.String(m.origExpr(k.Col))] = true
+		if !k.Col.Hidden {
+			texts[sqlparser.String(m.origExpr(k.Col.Index))] = true
 		}
-		cols := []int{k.Col}
+		cols := []merge.Col{k.Col}
 		for j, se := range m.exprs {
-			col := j
-			if j >= m.visible {
-				col = merge.HiddenCol(j - m.visible)
-			}
+			col := m.colAt(j)
 			ae, ok := se.(*sqlparser.AliasedExpr)
 			if !ok || col == k.Col || m.isAggregateCol(col) || projected[col] {
 				continue
@@ -224,7 +217,7 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 		r.KeyCols[i] = cols
 	}
 	for i := 0; i < m.visible; i++ {
-		if isKey[i] || m.isAggregateCol(i) || projected[i] {
+		if col := merge.At(i); isKey[col] || m.isAggregateCol(col) || projected[col] {
 			continue
 		}
 		if _, lit := m.origExpr(i).(*sqlparser.Literal); lit {
@@ -234,10 +227,7 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 	}
 	for _, p := range m.spec.Project {
 		for _, n := range havingCols(p.Expr) {
-			col := n
-			if n >= m.visible {
-				col = merge.HiddenCol(n - m.visible)
-			}
+			col := m.colAt(n)
 			for i, cols := range r.KeyCols {
 				if _, plain := exprs[i].(*sqlparser.ColName); !plain && slicesContains(cols, col) {
 					// MariaDB NULLs a bare key column in the rollup rows, but
@@ -252,11 +242,7 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 		// MariaDB filters the super-aggregate rows by their aggregates but
 		// not by the NULL keys (HAVING grp IS NULL keeps no rollup row)
 		for _, n := range havingCols(m.spec.Having) {
-			col := n
-			if n >= m.visible {
-				col = merge.HiddenCol(n - m.visible)
-			}
-			if isKey[col] {
+			if isKey[m.colAt(n)] {
 				return unsupported(m.s.sql, "HAVING on a GROUP BY key with WITH ROLLUP across nodes")
 			}
 		}
@@ -265,7 +251,7 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 	return nil
 }
 
-func slicesContains(xs []int, x int) bool {
+func slicesContains(xs []merge.Col, x merge.Col) bool {
 	for _, v := range xs {
 		if v == x {
 			return true
@@ -279,10 +265,8 @@ func havingCols(e sqlparser.Expr) []int {
 	var out []int
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		if c, ok := n.(*sqlparser.ColName); ok {
-			if s, ok := strings.CutPrefix(c.Name.String(), merge.HavingColumn(0).Name.String()[:len(merge.HavingColumn(0).Name.String())-1]); ok {
-				if i, err := strconv.Atoi(s); err == nil {
-					out = append(out, i)
-				}
+			if i, ok := evalenv.Offset(c); ok {
+				out = append(out, i)
 			}
 		}
 		return true, nil
@@ -295,14 +279,14 @@ func havingCols(e sqlparser.Expr) []int {
 // ORDER BY resolves to a select alias first, and an alias may shadow the
 // table column the GROUP BY (and the merge) uses (SELECT grp % 5 AS grp
 // … GROUP BY grp must make the nodes sort by the column grp).
-func (m *scatter) nodeRef(col int, e sqlparser.Expr) sqlparser.Expr {
-	if col >= merge.HiddenCol(0) {
-		return sqlparser.NewColName(fmt.Sprintf("__shardsql_%d", col-merge.HiddenCol(0)))
+func (m *scatter) nodeRef(col merge.Col, e sqlparser.Expr) sqlparser.Expr {
+	if col.Hidden {
+		return sqlparser.NewColName(fmt.Sprintf("__shardsql_%d", col.Index))
 	}
 	return e
 }
 
-func groupIndex(keys []merge.SortKey, col int) int {
+func groupIndex(keys []merge.SortKey, col merge.Col) int {
 	for i, k := range keys {
 		if k.Col == col {
 			return i
@@ -315,11 +299,12 @@ func groupIndex(keys []merge.SortKey, col int) int {
 // column, an aggregate (added hidden if not selected) or a group key.
 func (m *scatter) orderKey(o *sqlparser.Order) (merge.SortKey, error) {
 	desc := o.Direction == sqlparser.DescOrder
-	col, err := m.resolve(o.Expr)
+	pos, err := m.resolve(o.Expr)
 	if err != nil {
 		return merge.SortKey{}, err
 	}
-	if col < 0 {
+	col, found := merge.At(pos), pos >= 0
+	if !found {
 		if _, agg := o.Expr.(sqlparser.AggrFunc); !agg && sqlparser.ContainsAggregation(o.Expr) {
 			// an expression over aggregates: the node computes it in a
 			// hidden column (for its type), the merge evaluates it
@@ -330,18 +315,18 @@ func (m *scatter) orderKey(o *sqlparser.Order) (merge.SortKey, error) {
 			m.collate(col, o.Expr)
 			return merge.SortKey{Col: col, Desc: desc}, nil
 		}
-		if col, err = m.hiddenAggregate(o.Expr); err != nil {
+		if col, found, err = m.hiddenAggregate(o.Expr); err != nil {
 			return merge.SortKey{}, err
 		}
 	}
 	if err := m.enumExtreme(o.Expr); err != nil {
 		return merge.SortKey{}, err
 	}
-	if col < 0 {
+	if !found {
 		return m.sortKey(o.Expr, desc, false)
 	}
-	if col < m.visible && !m.isAggregateCol(col) {
-		col = m.keyCol(col, m.exprAt(col))
+	if !col.Hidden && !m.isAggregateCol(col) {
+		col = m.keyCol(col, m.exprAt(col.Index))
 	}
 	return merge.SortKey{Col: col, Desc: desc}, nil
 }
@@ -351,7 +336,7 @@ func (m *scatter) orderKey(o *sqlparser.Order) (merge.SortKey, error) {
 // columns of the folded row (hidden ones when not selected). The node
 // column col computes nodeNull(e), for the name and type one server
 // gives e; a hidden column shows e's DECIMAL scale (merge.Projection).
-func (m *scatter) project(col int, e sqlparser.Expr, clause string, rules nameRules) error {
+func (m *scatter) project(col merge.Col, e sqlparser.Expr, clause string, rules nameRules) error {
 	x, err := m.overAggregates(e, clause, rules)
 	if err != nil {
 		return err
@@ -395,34 +380,34 @@ func (m *scatter) enumExtreme(e sqlparser.Expr) error {
 }
 
 // hiddenAggregate adds an aggregate the select list lacks (for ORDER BY or
-// HAVING) as a hidden column; -1 if e is not an aggregate.
-func (m *scatter) hiddenAggregate(e sqlparser.Expr) (int, error) {
+// HAVING) as a hidden column; false if e is not an aggregate.
+func (m *scatter) hiddenAggregate(e sqlparser.Expr) (merge.Col, bool, error) {
 	agg, ok := e.(sqlparser.AggrFunc)
 	if !ok {
 		if sqlparser.ContainsAggregation(e) {
-			return -1, unsupported(m.s.sql, "expression over aggregate functions %s across nodes", sqlparser.String(e))
+			return merge.Col{}, false, unsupported(m.s.sql, "expression over aggregate functions %s across nodes", sqlparser.String(e))
 		}
-		return -1, nil
+		return merge.Col{}, false, nil
 	}
 	text := sqlparser.String(e)
 	for _, a := range m.aggs {
 		// (an AVG's column computes SUM on the nodes but folds to the
 		// average: it is no SUM to reuse)
-		if a.Col >= merge.HiddenCol(0) && a.Kind != merge.AggAvg && a.Kind != merge.AggAvgInternal && sqlparser.String(m.exprs[m.visible+a.Col-merge.HiddenCol(0)].(*sqlparser.AliasedExpr).Expr) == text {
-			return a.Col, nil
+		if a.Col.Hidden && a.Kind != merge.AggAvg && a.Kind != merge.AggAvgInternal && sqlparser.String(m.nodeExpr(a.Col).(*sqlparser.AliasedExpr).Expr) == text {
+			return a.Col, true, nil
 		}
 	}
 	col := m.hiddenCol(e)
 	ae := m.exprs[len(m.exprs)-1].(*sqlparser.AliasedExpr)
 	if err := m.aggregate(col, ae, agg); err != nil {
-		return -1, err
+		return merge.Col{}, false, err
 	}
-	return col, nil
+	return col, true, nil
 }
 
 // aggregate records how to merge the aggregate in column col, rewriting
 // AVG(x) in the node SQL to SUM(x) plus a hidden COUNT(x).
-func (m *scatter) aggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.AggrFunc) error {
+func (m *scatter) aggregate(col merge.Col, ae *sqlparser.AliasedExpr, agg sqlparser.AggrFunc) error {
 	a := merge.Agg{Col: col}
 	switch f := agg.(type) {
 	case *sqlparser.CountStar:
@@ -481,7 +466,8 @@ func (m *scatter) aggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.Ag
 			sum.As = sqlparser.NewIdentifierCI(name)
 		}
 		m.replace(col, sum)
-		a.CountCol = m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{f.Arg}})
+		count := m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{f.Arg}})
+		a.CountCol = &count
 	default:
 		return unsupported(m.s.sql, "aggregate %s across nodes", sqlparser.String(agg))
 	}
@@ -512,12 +498,12 @@ func (m *scatter) checkInexact(agg sqlparser.AggrFunc, arg sqlparser.Expr) error
 }
 
 // replace swaps the select item of merge column col.
-func (m *scatter) replace(col int, e sqlparser.SelectExpr) {
-	if col >= merge.HiddenCol(0) {
-		m.exprs[m.visible+col-merge.HiddenCol(0)] = e
+func (m *scatter) replace(col merge.Col, e sqlparser.SelectExpr) {
+	if col.Hidden {
+		m.exprs[m.visible+col.Index] = e
 		return
 	}
-	m.exprs[col] = e
+	m.exprs[col.Index] = e
 }
 
 func overClause(agg sqlparser.AggrFunc) bool {
@@ -535,7 +521,7 @@ func overClause(agg sqlparser.AggrFunc) bool {
 // send each distinct x once per group (x joins the node GROUP BY and ORDER
 // BY), and the merge counts or sums the distinct values as they stream.
 // The other aggregates stay exact: they fold over the finer node groups.
-func (m *scatter) distinctAggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.AggrFunc, arg sqlparser.Expr, kind merge.AggKind) error {
+func (m *scatter) distinctAggregate(col merge.Col, ae *sqlparser.AliasedExpr, agg sqlparser.AggrFunc, arg sqlparser.Expr, kind merge.AggKind) error {
 	if m.distinctArg != nil && sqlparser.String(m.distinctArg) != sqlparser.String(arg) {
 		return unsupported(m.s.sql, "DISTINCT aggregates over different expressions across nodes")
 	}
@@ -562,7 +548,7 @@ func (m *scatter) distinctAggregate(col int, ae *sqlparser.AliasedExpr, agg sqlp
 // concatenates the values as they stream in x's order. The node column
 // keeps the GROUP_CONCAT for its name and type; hidden columns carry x,
 // the count and the session's group_concat_max_len.
-func (m *scatter) groupConcat(col int, f *sqlparser.GroupConcatExpr) error {
+func (m *scatter) groupConcat(col merge.Col, f *sqlparser.GroupConcatExpr) error {
 	if f.Limit != nil {
 		return unsupported(m.s.sql, "GROUP_CONCAT with LIMIT across nodes")
 	}
@@ -600,9 +586,10 @@ func (m *scatter) groupConcat(col int, f *sqlparser.GroupConcatExpr) error {
 	m.distinctArg = x
 	val := m.hiddenCol(x)
 	m.collate(val, x)
-	gc := &merge.GroupConcat{ValueCol: val, CountCol: -1, Separator: sep, Distinct: f.Distinct, Desc: desc}
+	gc := &merge.GroupConcat{ValueCol: val, Separator: sep, Distinct: f.Distinct, Desc: desc}
 	if !f.Distinct {
-		gc.CountCol = m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{x}})
+		count := m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{x}})
+		gc.CountCol = &count
 	}
 	maxLen, err := tokenParser.ParseExpr("@@session.group_concat_max_len")
 	if err != nil {

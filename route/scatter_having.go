@@ -7,11 +7,12 @@ import (
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
+	"github.com/shardsql/shardsql/internal/evalenv"
 	"github.com/shardsql/shardsql/merge"
 )
 
 // having translates a HAVING condition for the merge: aggregates,
-// selected columns, aliases and group keys become merge.HavingColumn
+// selected columns, aliases and group keys become evalenv.Column
 // placeholders of their offsets in the folded row (hidden columns are
 // added for what the select list lacks), ? arguments become literals. The
 // merge compiles it for the column types and collations the nodes report.
@@ -47,7 +48,7 @@ func (m *scatter) overAggregates(e sqlparser.Expr, clause string, rules nameRule
 			err = e
 		}
 	}
-	replace := func(c *sqlparser.Cursor, col int, e error) bool {
+	replace := func(c *sqlparser.Cursor, col merge.Col, e error) bool {
 		if e != nil {
 			setErr(e)
 		} else {
@@ -107,7 +108,7 @@ func (m *scatter) overAggregates(e sqlparser.Expr, clause string, rules nameRule
 			}
 			sum := m.hiddenCol(&sqlparser.Sum{Arg: n.Arg})
 			cnt := m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{n.Arg}})
-			m.aggs = append(m.aggs, merge.Agg{Kind: merge.AggAvgInternal, Col: sum, CountCol: cnt})
+			m.aggs = append(m.aggs, merge.Agg{Kind: merge.AggAvgInternal, Col: sum, CountCol: &cnt})
 			c.Replace(m.havingPlaceholder(sum))
 			return false
 		case sqlparser.AggrFunc:
@@ -136,7 +137,7 @@ func (m *scatter) overAggregates(e sqlparser.Expr, clause string, rules nameRule
 		return nil, err
 	}
 	cond := rewritten.(sqlparser.Expr)
-	if _, terr := merge.TranslateHaving(cond); terr != nil {
+	if _, terr := evalenv.Translate(cond); terr != nil {
 		return nil, unsupported(m.s.sql, "%s %s across nodes (%v)", clause, sqlparser.String(e), terr)
 	}
 	return cond, nil
@@ -144,26 +145,26 @@ func (m *scatter) overAggregates(e sqlparser.Expr, clause string, rules nameRule
 
 // havingPlaceholder is the column reference the evaluator resolves to
 // merge column col of the folded row.
-func (m *scatter) havingPlaceholder(col int) *sqlparser.ColName {
-	if col >= merge.HiddenCol(0) {
+func (m *scatter) havingPlaceholder(col merge.Col) *sqlparser.ColName {
+	if col.Hidden {
 		// grouping refuses *, so the hidden columns start right after the select list
-		col = m.visible + col - merge.HiddenCol(0)
+		return evalenv.Column(m.visible + col.Index)
 	}
-	return merge.HavingColumn(col)
+	return evalenv.Column(col.Index)
 }
 
 // havingAggregate returns the merge column of an aggregate in HAVING: the
 // select-list column computing it, or a hidden one.
-func (m *scatter) havingAggregate(agg sqlparser.AggrFunc) (int, error) {
+func (m *scatter) havingAggregate(agg sqlparser.AggrFunc) (merge.Col, error) {
 	text := sqlparser.String(agg)
 	for i := 0; i < m.visible; i++ {
-		if m.isAggregateCol(i) && sqlparser.String(m.origExpr(i)) == text {
-			return i, nil
+		if m.isAggregateCol(merge.At(i)) && sqlparser.String(m.origExpr(i)) == text {
+			return merge.At(i), nil
 		}
 	}
-	col, err := m.hiddenAggregate(agg)
+	col, _, err := m.hiddenAggregate(agg)
 	if err != nil {
-		return -1, err
+		return merge.Col{}, err
 	}
 	switch agg.(type) {
 	case *sqlparser.Min, *sqlparser.Max, *sqlparser.GroupConcatExpr:
@@ -173,7 +174,7 @@ func (m *scatter) havingAggregate(agg sqlparser.AggrFunc) (int, error) {
 }
 
 // isAggregateCol reports whether merge column col folds an aggregate.
-func (m *scatter) isAggregateCol(col int) bool {
+func (m *scatter) isAggregateCol(col merge.Col) bool {
 	for _, a := range m.aggs {
 		if a.Col == col {
 			return true
@@ -187,21 +188,21 @@ func (m *scatter) isAggregateCol(col int) bool {
 // columns; anything else is fetched as a hidden column (a group key or a
 // value functionally dependent on it). In the select list and ORDER BY
 // (rules) aliases do not resolve.
-func (m *scatter) havingColumn(c *sqlparser.ColName, rules nameRules) (int, error) {
+func (m *scatter) havingColumn(c *sqlparser.ColName, rules nameRules) (merge.Col, error) {
 	if c.Qualifier.IsEmpty() && (rules == namesOrder || !m.groupColumn(c.Name)) && rules != namesSelect {
 		for i := 0; i < m.visible; i++ {
 			if ae, ok := m.exprs[i].(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && ae.As.Equal(c.Name) {
 				if rules == namesOrder {
-					return -1, unsupported(m.s.sql, "select alias %s inside an ORDER BY expression over aggregates across nodes (repeat the aliased expression)", c.Name.String())
+					return merge.Col{}, unsupported(m.s.sql, "select alias %s inside an ORDER BY expression over aggregates across nodes (repeat the aliased expression)", c.Name.String())
 				}
-				return i, nil
+				return merge.At(i), nil
 			}
 		}
 	}
 	text := sqlparser.String(c)
 	for i := 0; i < m.visible; i++ {
-		if !m.isAggregateCol(i) && sqlparser.String(m.origExpr(i)) == text {
-			return i, nil
+		if !m.isAggregateCol(merge.At(i)) && sqlparser.String(m.origExpr(i)) == text {
+			return merge.At(i), nil
 		}
 	}
 	if col, ok := m.findHidden(text); ok {
@@ -214,31 +215,31 @@ func (m *scatter) havingColumn(c *sqlparser.ColName, rules nameRules) (int, erro
 
 // findHidden returns a hidden non-aggregate column computing the
 // expression printed as text (a group key the GROUP BY added).
-func (m *scatter) findHidden(text string) (int, bool) {
+func (m *scatter) findHidden(text string) (merge.Col, bool) {
 	for j, se := range m.exprs[m.visible:] {
 		col := merge.HiddenCol(j)
 		if ae, ok := se.(*sqlparser.AliasedExpr); ok && !m.isAggregateCol(col) && sqlparser.String(ae.Expr) == text {
 			return col, true
 		}
 	}
-	return -1, false
+	return merge.Col{}, false
 }
 
 // havingGroupExpr finds an expression of HAVING (other than a name,
 // literal or aggregate) that is a GROUP BY expression or a non-aggregate
 // select item: its value is the group's, in that column.
-func (m *scatter) havingGroupExpr(e sqlparser.Expr) (int, bool) {
+func (m *scatter) havingGroupExpr(e sqlparser.Expr) (merge.Col, bool) {
 	switch e.(type) {
 	case *sqlparser.ColName, *sqlparser.Literal, *sqlparser.Argument, *sqlparser.NullVal, sqlparser.AggrFunc, sqlparser.BoolVal:
-		return -1, false
+		return merge.Col{}, false
 	}
 	if sqlparser.ContainsAggregation(e) {
-		return -1, false
+		return merge.Col{}, false
 	}
 	text := sqlparser.String(e)
 	for i := 0; i < m.visible; i++ {
-		if !m.isAggregateCol(i) && sqlparser.String(m.origExpr(i)) == text {
-			return i, true
+		if !m.isAggregateCol(merge.At(i)) && sqlparser.String(m.origExpr(i)) == text {
+			return merge.At(i), true
 		}
 	}
 	if m.sel.GroupBy != nil {
@@ -253,7 +254,7 @@ func (m *scatter) havingGroupExpr(e sqlparser.Expr) (int, bool) {
 			}
 		}
 	}
-	return -1, false
+	return merge.Col{}, false
 }
 
 // groupColumn reports whether the GROUP BY names the bare column name.

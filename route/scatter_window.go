@@ -153,7 +153,7 @@ func (m *scatter) planWindow(ws *sqlparser.WindowSpecification, funcs []windowFu
 			}
 		}
 		m.exprs[f.col] = &sqlparser.AliasedExpr{Expr: sqlparser.NewIntLiteral("0"), As: sqlparser.NewIdentifierCI(name)}
-		w.Funcs = append(w.Funcs, merge.WindowFunc{Kind: f.kind, Col: f.col})
+		w.Funcs = append(w.Funcs, merge.WindowFunc{Kind: f.kind, Col: merge.At(f.col)})
 	}
 	m.spec.Sort = append(append([]merge.SortKey(nil), w.Partition...), w.Order...)
 	m.spec.Window = w

@@ -65,7 +65,7 @@ func crossNodeWork(sel *sqlparser.Select) bool {
 type routed struct {
 	tables []*shard.ShardedTable
 	nodes  []int
-	ins    map[*sqlparser.ComparisonExpr][]int
+	ins    map[*sqlparser.ComparisonExpr]inOwners
 }
 
 // routeRefs intersects the nodes each sharded table reference allows by
@@ -83,7 +83,7 @@ func (s *statement) routeRefs(refs []tableRef, where *sqlparser.Where) (routed, 
 		set = set.and(ns)
 		for k, v := range cond.ins {
 			if rt.ins == nil {
-				rt.ins = make(map[*sqlparser.ComparisonExpr][]int)
+				rt.ins = make(map[*sqlparser.ComparisonExpr]inOwners)
 			}
 			rt.ins[k] = v
 		}

@@ -7,7 +7,7 @@ import (
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
-	"github.com/shardsql/shardsql/merge"
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // literal writes a subquery value as a literal that compares with the
@@ -32,16 +32,16 @@ func (s *statement) literal(v driver.Value, typ string, bs boundSubquery) (sqlpa
 	case uint64:
 		text = strconv.FormatUint(x, 10)
 	}
-	switch merge.KindOf(typ) {
-	case merge.KindInt, merge.KindUint:
+	switch coltype.Of(typ) {
+	case coltype.Int, coltype.Uint:
 		if isDecimalText(text, false) {
 			return sqlparser.NewIntLiteral(text), nil
 		}
-	case merge.KindDecimal:
+	case coltype.Decimal:
 		if isDecimalText(text, true) {
 			return sqlparser.NewDecimalLiteral(text), nil
 		}
-	case merge.KindText:
+	case coltype.Text:
 		if _, isCol := bs.other.(*sqlparser.ColName); !isCol {
 			return nil, unsupported(s.sql, "subquery whose text values are compared with %s, which is not a column (the literal values would compare by the connection's collation, not the subquery column's)", sqlparser.String(bs.other))
 		}

@@ -229,7 +229,7 @@ func (s *statement) unionTail(u *sqlparser.Union, root merge.Operator) (merge.Op
 			if err != nil {
 				return nil, err
 			}
-			keys = append(keys, merge.SortKey{Col: col, Desc: o.Direction == sqlparser.DescOrder})
+			keys = append(keys, merge.SortKey{Col: merge.At(col), Desc: o.Direction == sqlparser.DescOrder})
 		}
 		root = &merge.MemorySort{Keys: keys, MaxRows: s.maxRows, Input: root}
 	}
