@@ -23,6 +23,9 @@ func (s *statement) routeSubqueriesOrBind(sel *sqlparser.Select) (*Plan, error) 
 	if dp, derr := s.routeDerived(sel); !errors.Is(derr, errNotBindable) {
 		return dp, derr
 	}
+	if ap, aerr := s.routeAbove(sel); !errors.Is(aerr, errNotBindable) {
+		return ap, aerr
+	}
 	if cp, cerr := s.routeCorrelated(sel); !errors.Is(cerr, errNotBindable) {
 		return cp, cerr
 	}

@@ -1,0 +1,145 @@
+package route
+
+import (
+	"fmt"
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/merge"
+)
+
+// routeAbove plans a SELECT over one derived table (or an inlined CTE)
+// whose rows the nodes cannot compute alone — grouped by a column other
+// than the sharding column, with its own ORDER BY … LIMIT, DISTINCT, a
+// join or subqueries the router plans on their own — by planning the
+// derived table's SELECT as a statement of its own (its operator tree
+// merges its rows exactly) and evaluating the outer SELECT above that
+// merged stream (planAbove). It returns errNotBindable for statements of
+// other shapes, which keep the caller's refusal.
+func (s *statement) routeAbove(sel *sqlparser.Select) (*Plan, error) {
+	if len(sel.From) != 1 || sel.With != nil {
+		return nil, errNotBindable
+	}
+	ate, ok := sel.From[0].(*sqlparser.AliasedTableExpr)
+	if !ok {
+		return nil, errNotBindable
+	}
+	dt, ok := ate.Expr.(*sqlparser.DerivedTable)
+	if !ok || dt.Lateral {
+		return nil, errNotBindable
+	}
+	if outsideSubquery(sel) {
+		return nil, errNotBindable
+	}
+	if sel.Into != nil || sel.Lock != sqlparser.NoLock || sel.SQLCalcFoundRows {
+		return nil, unsupported(s.sql, "INTO, locking or SQL_CALC_FOUND_ROWS over a derived table evaluated above the nodes")
+	}
+	if len(ate.Columns) > 0 {
+		return nil, unsupported(s.sql, "a column list on derived table %s (alias the derived table's select items instead)", ate.As.String())
+	}
+	inner, ok := dt.Select.(*sqlparser.Select)
+	if !ok {
+		return nil, unsupported(s.sql, "a UNION as derived table %s evaluated above the nodes (run the UNION on its own)", ate.As.String())
+	}
+	in, units, table, err := s.aboveInner(inner)
+	if err != nil {
+		return nil, err
+	}
+	in.alias = ate.As.String()
+	root, err := s.planAbove(sel, in)
+	if err != nil {
+		return nil, err
+	}
+	return &Plan{SQL: s.sql, Kind: KindSelect, Table: table, Units: units, Root: root}, nil
+}
+
+// outsideSubquery reports a subquery, or a window, anywhere but in FROM.
+func outsideSubquery(sel *sqlparser.Select) bool {
+	found := false
+	for _, part := range []sqlparser.SQLNode{sel.SelectExprs, sel.Where, sel.GroupBy, sel.Having, sel.OrderBy, sel.Limit} {
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			switch n := n.(type) {
+			case *sqlparser.Subquery:
+				found = true
+			case *sqlparser.OverClause:
+				if n != nil {
+					found = true
+				}
+			}
+			return !found, nil
+		}, part)
+	}
+	return found
+}
+
+// aboveInput is what a SELECT evaluated above a merged stream reads: an
+// operator producing rows whose first columns are named cols, followed by
+// columns holding the collations of text columns (collations, by index
+// into the rows). Types are learned when the operator opens.
+type aboveInput struct {
+	op merge.Operator
+	// alias is the name columns may be qualified with ("" for none).
+	alias string
+	// cols are the visible columns' names, in order.
+	cols []string
+	// width is the number of columns of the rows (cols and the collation
+	// columns after them).
+	width      int
+	collations []merge.Collated
+}
+
+// aboveInner plans the derived table's SELECT as a statement of its own,
+// written with a COLLATION(x) column after the select items for each item
+// that is not an aggregate (so text compares above the nodes by the
+// server's collation), and returns it as the input of the outer SELECT.
+func (s *statement) aboveInner(inner *sqlparser.Select) (aboveInput, []Unit, string, error) {
+	var in aboveInput
+	items := inner.GetColumns()
+	out := sqlparser.CloneRefOfSelect(inner)
+	var extra []sqlparser.SelectExpr
+	for i, se := range items {
+		ae, ok := se.(*sqlparser.AliasedExpr)
+		if !ok {
+			return in, nil, "", unsupported(s.sql, "SELECT * in a derived table evaluated above the nodes (name the derived table's columns)")
+		}
+		name := ae.As.String()
+		if name == "" {
+			if c, isCol := ae.Expr.(*sqlparser.ColName); isCol {
+				name = c.Name.String()
+			} else {
+				name = sqlparser.String(ae.Expr)
+			}
+		}
+		for _, prev := range in.cols {
+			if strings.EqualFold(prev, name) {
+				return in, nil, "", unsupported(s.sql, "duplicate column name %s in a derived table", name)
+			}
+		}
+		in.cols = append(in.cols, name)
+		rollup := inner.GroupBy != nil && inner.GroupBy.WithRollup
+		if s.weights && !rollup && !sqlparser.ContainsAggregation(ae.Expr) {
+			from := len(items) + len(extra)
+			extra = append(extra, &sqlparser.AliasedExpr{
+				Expr: &sqlparser.FuncExpr{Name: sqlparser.NewIdentifierCI("collation"), Exprs: []sqlparser.Expr{sqlparser.CloneExpr(ae.Expr)}},
+				As:   sqlparser.NewIdentifierCI(fmt.Sprintf("__shardsql_c%d", i)),
+			})
+			in.collations = append(in.collations, merge.Collated{Col: i, From: from})
+		}
+	}
+	if len(extra) > 0 {
+		exprs := append(append([]sqlparser.SelectExpr(nil), out.SelectExprs.Exprs...), extra...)
+		out.SelectExprs = &sqlparser.SelectExprs{Exprs: exprs}
+	}
+	in.width = len(items) + len(extra)
+	text, args := s.textOf(out)
+	p, err := s.routeText(text, args)
+	if err != nil {
+		return in, nil, "", err
+	}
+	if p.Kind != KindSelect {
+		return in, nil, "", errNotBindable
+	}
+	in.op = p.Tree()
+	return in, p.Units, p.Table, nil
+}
