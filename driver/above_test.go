@@ -1,8 +1,13 @@
 package driver_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/driver"
 )
 
 // aboveQueries are SELECTs over derived tables and CTEs the nodes cannot
@@ -33,9 +38,58 @@ func aboveQueries() []diffQuery {
 	}
 }
 
+// outsideQueries are uncorrelated subqueries outside WHERE (select list,
+// HAVING, ORDER BY, ON) and beside derived tables, bound first.
+func outsideQueries() []diffQuery {
+	return []diffQuery{
+		ordered("SELECT order_id, (SELECT MAX(qty) FROM t_order) AS m FROM t_order WHERE user_id = 7 ORDER BY order_id"),
+		ordered("SELECT order_id, (SELECT MAX(qty) FROM t_order) FROM t_order WHERE user_id = 7 ORDER BY order_id"),
+		ordered("SELECT order_id, amount - (SELECT MIN(amount) FROM t_order) AS d FROM t_order WHERE user_id IN (3, 9) ORDER BY order_id"),
+		ordered("SELECT order_id, user_id IN (SELECT user_id FROM t_order_item WHERE qty > 8) AS f FROM t_order WHERE order_id < 40 ORDER BY order_id"),
+		ordered("SELECT order_id, user_id NOT IN (SELECT qty FROM t_order WHERE qty > 15) AS f FROM t_order WHERE order_id < 40 ORDER BY order_id"),
+		ordered("SELECT order_id, EXISTS (SELECT 1 FROM t_order WHERE amount > 400) AS e, NOT EXISTS (SELECT 1 FROM t_order WHERE amount > 1000000) AS ne FROM t_order WHERE order_id < 10 ORDER BY order_id"),
+		ordered("SELECT status, COUNT(*) FROM t_order GROUP BY status HAVING COUNT(*) > (SELECT MIN(qty) * 10 FROM t_order) ORDER BY status"),
+		ordered("SELECT status, COUNT(*) AS n FROM t_order GROUP BY status HAVING n >= (SELECT MIN(qty) FROM t_order WHERE qty > 5) ORDER BY n DESC, status"),
+		ordered("SELECT order_id FROM t_order WHERE order_id < 30 ORDER BY (SELECT MAX(qty) FROM t_order), order_id"),
+		ordered("SELECT order_id, (SELECT status FROM t_order WHERE order_id = 5) AS s FROM t_order WHERE order_id < 5 ORDER BY order_id"),
+		ordered("SELECT order_id, (SELECT qty FROM t_order WHERE order_id = -1) AS none FROM t_order WHERE order_id < 5 ORDER BY order_id"),
+		ordered("SELECT o.order_id, i.sku FROM t_order o JOIN t_order_item i ON i.user_id = o.user_id AND i.order_id = o.order_id AND i.qty > (SELECT AVG(qty) FROM t_order_item) WHERE o.user_id < 10 ORDER BY o.order_id, i.sku"),
+		// beside a derived table, and a CTE referenced twice
+		unordered("WITH s AS (SELECT status, SUM(amount) AS total FROM t_order GROUP BY status) SELECT COUNT(*) FROM s WHERE total > (SELECT AVG(total) FROM s)"),
+		ordered("SELECT status, n FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t WHERE n IN (SELECT qty * 10 FROM t_order WHERE qty > 7) ORDER BY status"),
+		unordered("SELECT (SELECT COUNT(*) FROM t_order_item) AS items, COUNT(*) FROM t_order"),
+	}
+}
+
 func TestAboveDifferential(t *testing.T) {
 	env := newDiffEnv(t, backends[1])
 	for i, q := range aboveQueries() {
 		env.check(t, q, fmt.Sprintf("above %d", i))
 	}
+	for i, q := range outsideQueries() {
+		env.check(t, q, fmt.Sprintf("outside %d", i))
+	}
+	t.Run("column names", func(t *testing.T) {
+		got, err := runDiffQuery(env.sharded, "WITH s AS (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) SELECT COUNT(*), MAX(n) AS top, SUM(s.n) FROM s")
+		require.NoError(t, err)
+		require.Equal(t, []string{"COUNT(*)", "top", "SUM(s.n)"}, got.cols)
+		require.Equal(t, []string{"BIGINT", "BIGINT", "DECIMAL"}, got.types)
+		got, err = runDiffQuery(env.sharded, "SELECT order_id, (SELECT MAX(qty) FROM t_order) FROM t_order WHERE user_id = 7")
+		require.NoError(t, err)
+		require.Equal(t, []string{"order_id", "(SELECT MAX(qty) FROM t_order)"}, got.cols)
+	})
+	t.Run("refused", func(t *testing.T) {
+		for _, q := range []string{
+			"SELECT n + 1 FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t",
+			"SELECT COUNT(*) FROM (SELECT * FROM t_order ORDER BY order_id LIMIT 5) t",
+			"SELECT status FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t GROUP BY n",
+			"SELECT COUNT(*) FROM (SELECT status FROM t_order) a JOIN (SELECT status FROM t_order) b ON a.status = b.status",
+			"SELECT order_id, (SELECT price FROM t_order WHERE order_id = 1) FROM t_order",
+			"SELECT o.order_id, (SELECT COUNT(*) FROM t_order_item i WHERE i.sku = o.status) FROM t_order o",
+			"SELECT CONCAT(status, (SELECT status FROM t_order WHERE order_id = 1)) FROM t_order",
+		} {
+			_, err := runDiffQuery(env.sharded, q)
+			require.True(t, errors.Is(err, driver.ErrUnsupported), "%s: %v", q, err)
+		}
+	})
 }
