@@ -80,7 +80,8 @@ func TestAboveDifferential(t *testing.T) {
 	})
 	t.Run("refused", func(t *testing.T) {
 		for _, q := range []string{
-			"SELECT n + 1 FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t",
+			"SELECT CONCAT(status, 'x') AS c FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t ORDER BY c",
+			"SELECT n + 1 AS m FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t GROUP BY n HAVING m > 2",
 			"SELECT COUNT(*) FROM (SELECT * FROM t_order ORDER BY order_id LIMIT 5) t",
 			"SELECT status FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t GROUP BY n",
 			"SELECT COUNT(*) FROM (SELECT status FROM t_order) a JOIN (SELECT status FROM t_order) b ON a.status = b.status",

@@ -29,6 +29,13 @@ func (s *statement) planAbove(sel *sqlparser.Select, in aboveInput) (merge.Opera
 	if err := a.groupBy(); err != nil {
 		return nil, err
 	}
+	for j, e := range a.exprs {
+		x, err := a.rewrite("select item", e, false)
+		if err != nil {
+			return nil, err
+		}
+		a.exprs[j] = x
+	}
 	var where, having sqlparser.Expr
 	var err error
 	if sel.Where != nil {
@@ -47,10 +54,27 @@ func (s *statement) planAbove(sel *sqlparser.Select, in aboveInput) (merge.Opera
 	}
 	if a.grouped {
 		for _, it := range a.items {
-			if it.agg == 0 && !a.isKey(it.col) {
+			if it.agg == 0 && it.col < evalMark && !a.isKey(it.col) {
 				return nil, unsupported(s.sql, "column %s in the select list is not in GROUP BY (MySQL returns any row's value; add it to GROUP BY or use MIN/MAX)", it.name)
 			}
 		}
+	}
+	// the evaluated expressions' columns follow Extend's
+	fix := func(col int) int {
+		if col >= evalMark {
+			return a.next + col - evalMark
+		}
+		return col
+	}
+	var evalCmp []int
+	for i := range a.items {
+		if a.items[i].col >= evalMark && (sel.Distinct || a.evalCmp[a.items[i].col-evalMark]) {
+			evalCmp = append(evalCmp, a.items[i].col-evalMark)
+		}
+		a.items[i].col = fix(a.items[i].col)
+	}
+	for i := range order {
+		order[i].Col = fix(order[i].Col)
 	}
 	var page *merge.Page
 	if sel.Limit != nil {
@@ -74,6 +98,9 @@ func (s *statement) planAbove(sel *sqlparser.Select, in aboveInput) (merge.Opera
 	}
 	if having != nil {
 		op = &merge.Filter{Cond: having, Input: op}
+	}
+	if len(a.exprs) > 0 {
+		op = &merge.Evaluate{Exprs: a.exprs, Compared: sortedInts(evalCmp), Collated: s.weights, Input: op}
 	}
 	if sel.Distinct {
 		keys := make([]merge.SortKey, len(a.items))
@@ -114,6 +141,21 @@ type above struct {
 	// compared are the input columns the SELECT compares (group and sort
 	// keys, conditions, MIN/MAX): a text one needs its collation.
 	compared map[int]bool
+	// exprs are the select list's expressions (Evaluate), rewritten with
+	// placeholders once GROUP BY is known; their items' columns are
+	// evalMark+j until the columns after Extend's are counted.
+	exprs   []sqlparser.Expr
+	evalCmp map[int]bool
+}
+
+// evalMark marks the row column of the j-th evaluated expression before
+// its place is known: evalMark+j.
+const evalMark = 1 << 20
+
+// expression records a select-list expression and returns its item.
+func (a *above) expression(name string, e sqlparser.Expr) aboveItem {
+	a.exprs = append(a.exprs, e)
+	return aboveItem{name: name, col: evalMark + len(a.exprs) - 1, arg: -1}
 }
 
 // aboveItem is one result column: row column col; for an aggregate, its
@@ -256,7 +298,8 @@ func (a *above) selectItems() error {
 			case *sqlparser.FuncExpr:
 				c, ok := collationArg(e)
 				if !ok {
-					return unsupported(a.s.sql, "expression %s in the select list above merged rows (compute it in the derived table, or select columns and aggregates of columns)", sqlparser.String(e))
+					a.items = append(a.items, a.expression(name, e))
+					continue
 				}
 				col, ok := a.column(c)
 				if !ok {
@@ -264,7 +307,7 @@ func (a *above) selectItems() error {
 				}
 				a.items = append(a.items, aboveItem{name: name, col: col, arg: -1, collOf: true})
 			default:
-				return unsupported(a.s.sql, "expression %s in the select list above merged rows (compute it in the derived table, or select columns and aggregates of columns)", sqlparser.String(e))
+				a.items = append(a.items, a.expression(name, e))
 			}
 		default:
 			return unsupported(a.s.sql, "select item %s above merged rows", sqlparser.String(se))
@@ -365,6 +408,14 @@ func (a *above) groupBy() error {
 // columns become placeholders of their row columns, ? arguments
 // literals; HAVING reads select aliases, group keys and aggregates.
 func (a *above) condition(clause string, e sqlparser.Expr, having bool) (sqlparser.Expr, error) {
+	return a.rewrite(clause, e, having)
+}
+
+// rewrite is condition for clause: "WHERE" reads the derived table's
+// columns; "HAVING" select aliases, group keys and aggregates; "select
+// item" group keys (or, ungrouped, any column) and aggregates.
+func (a *above) rewrite(clause string, e sqlparser.Expr, having bool) (sqlparser.Expr, error) {
+	folded := having || clause == "select item"
 	var err error
 	fail := func(format string, args ...any) {
 		if err == nil {
@@ -377,7 +428,7 @@ func (a *above) condition(clause string, e sqlparser.Expr, having bool) (sqlpars
 		}
 		switch n := c.Node().(type) {
 		case sqlparser.AggrFunc:
-			if !having {
+			if !folded {
 				fail("aggregate %s in WHERE", sqlparser.String(n))
 				return false
 			}
@@ -395,8 +446,12 @@ func (a *above) condition(clause string, e sqlparser.Expr, having bool) (sqlpars
 					col = it.col
 				}
 			}
+			if col >= evalMark {
+				fail("%s %s names select expression %s (repeat the expression's aggregates instead)", clause, sqlparser.String(e), sqlparser.String(n))
+				return false
+			}
 			if col < 0 {
-				if k, ok := a.column(n); ok && (!having || !a.grouped || a.isKey(k)) {
+				if k, ok := a.column(n); ok && (!folded || !a.grouped || a.isKey(k)) {
 					col = k
 				}
 			}
@@ -474,6 +529,12 @@ func (a *above) orderBy() ([]merge.SortKey, error) {
 		}
 		if col < 0 {
 			return nil, unsupported(a.s.sql, "ORDER BY %s above merged rows (order by columns, select aliases, positions or aggregates)", sqlparser.String(o.Expr))
+		}
+		if col >= evalMark {
+			if a.evalCmp == nil {
+				a.evalCmp = make(map[int]bool)
+			}
+			a.evalCmp[col-evalMark] = true
 		}
 		if col < a.in.width {
 			a.compared[col] = true
