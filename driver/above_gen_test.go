@@ -50,6 +50,17 @@ func (g *aboveGen) inner() (string, []innerCol) {
 	}
 }
 
+// numericCol picks a numeric column of the derived table.
+func (g *aboveGen) numericCol(cols []innerCol) string {
+	var nums []string
+	for _, c := range cols {
+		if c.numeric {
+			nums = append(nums, c.name)
+		}
+	}
+	return g.pick(nums)
+}
+
 // outerPred is a condition over the derived table's columns.
 func (g *aboveGen) outerPred(cols []innerCol, args *[]any) string {
 	c := cols[g.r.Intn(len(cols))]
@@ -102,6 +113,10 @@ func (g *aboveGen) derived() diffQuery {
 			}
 			items = append(items, fmt.Sprintf("%s AS a%d", agg, i))
 		}
+		if g.r.Intn(3) == 0 { // an expression over aggregates
+			c := g.numericCol(cols)
+			items = append(items, fmt.Sprintf("COUNT(*) * 2 + MAX(%s) AS a%d", c, len(items)-len(keys)))
+		}
 		order = append(order, keys...)
 		for i := range len(items) - len(keys) {
 			order = append(order, fmt.Sprintf("a%d", i))
@@ -115,8 +130,13 @@ func (g *aboveGen) derived() diffQuery {
 		if len(items) == 0 {
 			items = append(items, cols[0].name)
 		}
-		distinct = g.r.Intn(3) == 0
 		order = append(order, items...)
+		if g.r.Intn(3) == 0 { // an expression over the derived table's columns
+			c := g.numericCol(cols)
+			items = append(items, fmt.Sprintf("%s %s AS e", c, g.pick([]string{"* 2", "+ 1", "- 0.5", "* 3"})))
+			order = append(order, "e")
+		}
+		distinct = g.r.Intn(3) == 0
 	}
 	b.WriteString("SELECT ")
 	if distinct {

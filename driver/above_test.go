@@ -34,6 +34,10 @@ func aboveQueries() []diffQuery {
 		// empty input
 		unordered("SELECT COUNT(*), SUM(n), MAX(n) FROM (SELECT status, COUNT(*) AS n FROM t_order WHERE amount > 100000 GROUP BY status) t"),
 		ordered("SELECT status, n FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t HAVING n > 90 ORDER BY 2, 1"),
+		// select-list expressions over group keys, aggregates and raw rows
+		ordered("SELECT n * 2 AS d, SUM(s) / COUNT(*) AS avg_s, CONCAT(k, '!') AS e, MAX(s) - MIN(s) FROM (SELECT status AS k, COUNT(*) AS n, SUM(amount) AS s FROM t_order GROUP BY status) t GROUP BY n, k ORDER BY d DESC, k"),
+		ordered("SELECT order_id, amount * qty AS aq, qty + 1, amount - 0.5, COALESCE(note, 'none') AS nn, price * 2 FROM (SELECT order_id, amount, qty, note, price FROM t_order ORDER BY order_id LIMIT 60) d ORDER BY aq, order_id"),
+		unordered("SELECT SUM(n) + 1, COUNT(*) * 10, AVG(n) FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t"),
 		unordered("SELECT t.status FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) AS t WHERE t.n BETWEEN 80 AND 100 AND t.status LIKE '%a%'"),
 	}
 }
