@@ -138,3 +138,23 @@ func TestAboveFaults(t *testing.T) {
 		}
 	})
 }
+
+// TestAboveMemoryCap: the memory operators above merged rows stop at
+// WithMaxMemoryRows with ErrTooLarge naming the operator and the option.
+func TestAboveMemoryCap(t *testing.T) {
+	db, _ := aboveFaultEnv(t, driver.WithMaxMemoryRows(50))
+	for _, q := range []string{
+		"SELECT n, COUNT(*) FROM (SELECT order_id, amount AS n FROM t_order ORDER BY order_id LIMIT 300) x GROUP BY n",
+		"SELECT DISTINCT amount FROM (SELECT amount FROM t_order ORDER BY order_id LIMIT 300) x",
+	} {
+		_, err := readAll(context.Background(), db, q)
+		require.Error(t, err, q)
+		assert.True(t, errors.Is(err, driver.ErrTooLarge), "%s: %v", q, err)
+		assert.Contains(t, err.Error(), "MemorySort", q)
+		assert.Contains(t, err.Error(), "WithMaxMemoryRows", q)
+	}
+	// under the cap, the same shape works
+	n, err := readAll(context.Background(), db, "SELECT n, COUNT(*) FROM (SELECT order_id, note AS n FROM t_order ORDER BY order_id LIMIT 40) x GROUP BY n")
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+}
