@@ -6,6 +6,7 @@ import (
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
+	"github.com/shardsql/shardsql/internal/schema"
 	"github.com/shardsql/shardsql/merge"
 )
 
@@ -95,8 +96,12 @@ type aboveInput struct {
 // server's collation), and returns it as the input of the outer SELECT.
 func (s *statement) aboveInner(inner *sqlparser.Select) (aboveInput, []Unit, string, error) {
 	var in aboveInput
-	items := inner.GetColumns()
 	out := sqlparser.CloneRefOfSelect(inner)
+	table := s.catalogTableOf(inner)
+	if exprs, ok := expandStar(out, table); ok {
+		out.SelectExprs = &sqlparser.SelectExprs{Exprs: exprs}
+	}
+	items := out.GetColumns()
 	var extra []sqlparser.SelectExpr
 	for i, se := range items {
 		ae, ok := se.(*sqlparser.AliasedExpr)
@@ -118,7 +123,7 @@ func (s *statement) aboveInner(inner *sqlparser.Select) (aboveInput, []Unit, str
 		}
 		in.cols = append(in.cols, name)
 		rollup := inner.GroupBy != nil && inner.GroupBy.WithRollup
-		if s.weights && !rollup && !sqlparser.ContainsAggregation(ae.Expr) {
+		if s.weights && !rollup && !sqlparser.ContainsAggregation(ae.Expr) && !notText(table, ae.Expr) {
 			from := len(items) + len(extra)
 			extra = append(extra, &sqlparser.AliasedExpr{
 				Expr: &sqlparser.FuncExpr{Name: sqlparser.NewIdentifierCI("collation"), Exprs: []sqlparser.Expr{sqlparser.CloneExpr(ae.Expr)}},
@@ -142,4 +147,65 @@ func (s *statement) aboveInner(inner *sqlparser.Select) (aboveInput, []Unit, str
 	}
 	in.op = p.Tree()
 	return in, p.Units, p.Table, nil
+}
+
+// catalogTableOf returns the catalog's table when sel reads one table
+// the catalog knows (no join), else nil.
+func (s *statement) catalogTableOf(sel *sqlparser.Select) *schema.Table {
+	if len(sel.From) != 1 {
+		return nil
+	}
+	ate, ok := sel.From[0].(*sqlparser.AliasedTableExpr)
+	if !ok {
+		return nil
+	}
+	tn, ok := ate.Expr.(sqlparser.TableName)
+	if !ok {
+		return nil
+	}
+	t, ok := s.catalog.Table(tn.Name.String())
+	if !ok {
+		return nil
+	}
+	return t
+}
+
+// expandStar returns sel's select list with each * written as the
+// table's columns, in their order, when table (sel's one table) is
+// known; false when sel has no * or a * it cannot expand.
+func expandStar(sel *sqlparser.Select, table *schema.Table) ([]sqlparser.SelectExpr, bool) {
+	star := false
+	for _, se := range sel.GetColumns() {
+		if _, ok := se.(*sqlparser.StarExpr); ok {
+			star = true
+		}
+	}
+	if !star || table == nil {
+		return nil, false
+	}
+	var out []sqlparser.SelectExpr
+	for _, se := range sel.GetColumns() {
+		st, ok := se.(*sqlparser.StarExpr)
+		if !ok {
+			out = append(out, se)
+			continue
+		}
+		for _, c := range table.Columns {
+			col := sqlparser.NewColName(c.Name)
+			col.Qualifier = st.TableName
+			out = append(out, &sqlparser.AliasedExpr{Expr: col})
+		}
+	}
+	return out, true
+}
+
+// notText reports a plain column the catalog knows is not text: it needs
+// no COLLATION column.
+func notText(table *schema.Table, e sqlparser.Expr) bool {
+	c, ok := e.(*sqlparser.ColName)
+	if !ok || table == nil {
+		return false
+	}
+	col, ok := table.Column(c.Name.String())
+	return ok && col.Collation == ""
 }
