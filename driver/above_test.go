@@ -61,6 +61,10 @@ func outsideQueries() []diffQuery {
 		ordered("SELECT order_id, (SELECT status FROM t_order WHERE order_id = 5) AS s FROM t_order WHERE order_id < 5 ORDER BY order_id"),
 		ordered("SELECT order_id, (SELECT qty FROM t_order WHERE order_id = -1) AS none FROM t_order WHERE order_id < 5 ORDER BY order_id"),
 		ordered("SELECT o.order_id, i.sku FROM t_order o JOIN t_order_item i ON i.user_id = o.user_id AND i.order_id = o.order_id AND i.qty > (SELECT AVG(qty) FROM t_order_item) WHERE o.user_id < 10 ORDER BY o.order_id, i.sku"),
+		// correlated and co-located (bound tables on their sharding column): node by node
+		ordered("SELECT o.order_id, (SELECT COUNT(*) FROM t_order_item i WHERE i.user_id = o.user_id AND i.order_id = o.order_id) AS items FROM t_order o WHERE o.order_id < 50 ORDER BY o.order_id"),
+		ordered("SELECT o.order_id, (SELECT SUM(i.qty) FROM t_order_item i WHERE i.user_id = o.user_id) AS q FROM t_order o ORDER BY q DESC, o.order_id LIMIT 10"),
+		ordered("SELECT o.order_id, (SELECT MAX(i.sku) FROM t_order_item i WHERE i.user_id = o.user_id AND i.order_id = o.order_id) FROM t_order o WHERE o.user_id > 50 ORDER BY o.order_id"),
 		// beside a derived table, and a CTE referenced twice
 		unordered("WITH s AS (SELECT status, SUM(amount) AS total FROM t_order GROUP BY status) SELECT COUNT(*) FROM s WHERE total > (SELECT AVG(total) FROM s)"),
 		ordered("SELECT status, n FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t WHERE n IN (SELECT qty * 10 FROM t_order WHERE qty > 7) ORDER BY status"),
@@ -95,6 +99,7 @@ func TestAboveDifferential(t *testing.T) {
 			"SELECT order_id, (SELECT price FROM t_order WHERE order_id = 1) FROM t_order",
 			"SELECT o.order_id, (SELECT COUNT(*) FROM t_order_item i WHERE i.sku = o.status) FROM t_order o",
 			"SELECT CONCAT(status, (SELECT status FROM t_order WHERE order_id = 1)) FROM t_order",
+			"SELECT o.status, COUNT(*), (SELECT COUNT(*) FROM t_order_item i WHERE i.user_id = o.user_id) FROM t_order o GROUP BY o.status",
 		} {
 			_, err := runDiffQuery(env.sharded, q)
 			require.True(t, errors.Is(err, driver.ErrUnsupported), "%s: %v", q, err)
