@@ -34,6 +34,9 @@ func aboveQueries() []diffQuery {
 		// empty input
 		unordered("SELECT COUNT(*), SUM(n), MAX(n) FROM (SELECT status, COUNT(*) AS n FROM t_order WHERE amount > 100000 GROUP BY status) t"),
 		ordered("SELECT status, n FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t HAVING n > 90 ORDER BY 2, 1"),
+		// in a UNION: named by the first SELECT, typed as the aggregates make them
+		unordered("SELECT COUNT(*) AS c FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) x UNION ALL SELECT COUNT(*) FROM t_order_item"),
+		unordered("SELECT SUM(n), MAX(n) FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) x UNION ALL SELECT SUM(qty), COUNT(*) FROM t_order"),
 		// * in the derived table, from the catalog
 		ordered("SELECT status, COUNT(*), MAX(amount), SUM(qty) FROM (SELECT * FROM t_order ORDER BY created DESC, order_id LIMIT 100) t GROUP BY status ORDER BY status"),
 		ordered("WITH c AS (SELECT * FROM t_order WHERE qty > 15) SELECT note, COUNT(*) AS n FROM c GROUP BY note ORDER BY n DESC, note"),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"vitess.io/vitess/go/sqltypes"
@@ -205,6 +206,10 @@ func (x *extended) Next(dest []driver.Value) error {
 			}
 		default:
 			v = x.buf[e.Col]
+			if u, ok := v.(uint64); ok && e.Kind == ExtNumber {
+				// SUM and AVG add decimals: an unsigned value as its text
+				v = strconv.AppendUint(nil, u, 10)
+			}
 		}
 		dest[x.width+i] = v
 	}

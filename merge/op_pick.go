@@ -114,6 +114,14 @@ func (p *Pick) pick(in *columns) (*columns, []int, error) {
 			return nil, nil, fmt.Errorf("shardsql: merge: Pick of aggregate %s", c.Agg)
 		}
 		out.origins[i] = o
+		if o.typ.Name != "" {
+			// what an operator above (a UNION) compares: the
+			// aggregate's type, not its argument's
+			out.types[i] = o.typ.Name
+			if c.Agg == AggAvg && out.kinds[i] == KindDecimal {
+				out.scales[i] += 4
+			}
+		}
 	}
 	return out, idx, nil
 }
