@@ -92,11 +92,23 @@ func TestAboveDifferential(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, []string{"order_id", "(SELECT MAX(qty) FROM t_order)"}, got.cols)
 	})
+	t.Run("errors where MySQL errors", func(t *testing.T) {
+		for _, q := range []string{
+			// HAVING without GROUP BY reads selected columns only
+			"SELECT n FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t HAVING status > 'a'",
+		} {
+			_, oerr := runDiffQuery(env.oracle, q)
+			require.Error(t, oerr, q)
+			_, err := runDiffQuery(env.sharded, q)
+			require.Error(t, err, q)
+		}
+	})
 	t.Run("refused", func(t *testing.T) {
 		for _, q := range []string{
 			"SELECT CONCAT(status, 'x') AS c FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t ORDER BY c",
 			"SELECT n + 1 AS m FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t GROUP BY n HAVING m > 2",
 			"SELECT COUNT(DISTINCT n) FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t",
+			"SELECT * FROM (SELECT status, COUNT(*) FROM t_order GROUP BY status) t",
 			"SELECT status FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t GROUP BY n",
 			"SELECT COUNT(*) FROM (SELECT status FROM t_order) a JOIN (SELECT status FROM t_order) b ON a.status = b.status",
 			"SELECT order_id, (SELECT price FROM t_order WHERE order_id = 1) FROM t_order",

@@ -82,8 +82,11 @@ type aboveInput struct {
 	op merge.Operator
 	// alias is the name columns may be qualified with ("" for none).
 	alias string
-	// cols are the visible columns' names, in order.
-	cols []string
+	// cols are the visible columns' names, in order; printed marks the
+	// names of unaliased expressions, which are the parser's rendering
+	// (`count(*)`), not the caller's text MySQL would name them by.
+	cols    []string
+	printed map[int]bool
 	// width is the number of columns of the rows (cols and the collation
 	// columns after them).
 	width      int
@@ -114,6 +117,10 @@ func (s *statement) aboveInner(inner *sqlparser.Select) (aboveInput, []Unit, str
 				name = c.Name.String()
 			} else {
 				name = sqlparser.String(ae.Expr)
+				if in.printed == nil {
+					in.printed = make(map[int]bool)
+				}
+				in.printed[i] = true
 			}
 		}
 		for _, prev := range in.cols {

@@ -268,6 +268,9 @@ func (a *above) selectItems() error {
 				return unsupported(a.s.sql, "%s over derived table %s", sqlparser.String(se), a.in.alias)
 			}
 			for i, n := range a.in.cols {
+				if a.in.printed[i] {
+					return unsupported(a.s.sql, "%s over a derived table column named by its expression %s (alias the derived table's expressions)", sqlparser.String(se), n)
+				}
 				a.items = append(a.items, aboveItem{name: n, col: i, arg: -1})
 			}
 		case *sqlparser.AliasedExpr:
@@ -451,7 +454,9 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, having bool) (sqlparser
 				return false
 			}
 			if col < 0 {
-				if k, ok := a.column(n); ok && (!folded || !a.grouped || a.isKey(k)) {
+				if k, ok := a.column(n); ok && (!folded || !a.grouped || a.isKey(k)) && (!having || a.grouped || a.selected(k)) {
+					// (without GROUP BY, HAVING reads selected columns only:
+					// MySQL does not know the others there)
 					col = k
 				}
 			}
