@@ -37,6 +37,9 @@ func aboveQueries() []diffQuery {
 		// in a UNION: named by the first SELECT, typed as the aggregates make them
 		unordered("SELECT COUNT(*) AS c FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) x UNION ALL SELECT COUNT(*) FROM t_order_item"),
 		unordered("SELECT SUM(n), MAX(n) FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) x UNION ALL SELECT SUM(qty), COUNT(*) FROM t_order"),
+		// a UNION as the derived table
+		unordered("SELECT COUNT(*), SUM(q), MAX(q) FROM (SELECT qty AS q FROM t_order WHERE user_id < 10 UNION ALL SELECT qty FROM t_order_item) u"),
+		ordered("SELECT q, COUNT(*) FROM (SELECT qty AS q FROM t_order UNION SELECT qty FROM t_order_item) u GROUP BY q ORDER BY q"),
 		// * in the derived table, from the catalog
 		ordered("SELECT status, COUNT(*), MAX(amount), SUM(qty) FROM (SELECT * FROM t_order ORDER BY created DESC, order_id LIMIT 100) t GROUP BY status ORDER BY status"),
 		ordered("WITH c AS (SELECT * FROM t_order WHERE qty > 15) SELECT note, COUNT(*) AS n FROM c GROUP BY note ORDER BY n DESC, note"),
@@ -109,6 +112,7 @@ func TestAboveDifferential(t *testing.T) {
 			"SELECT n + 1 AS m FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t GROUP BY n HAVING m > 2",
 			"SELECT COUNT(DISTINCT n) FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t",
 			"SELECT * FROM (SELECT status, COUNT(*) FROM t_order GROUP BY status) t",
+			"SELECT s, COUNT(*) FROM (SELECT status AS s FROM t_order UNION ALL SELECT sku FROM t_order_item) u GROUP BY s",
 			"SELECT status FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t GROUP BY n",
 			"SELECT COUNT(*) FROM (SELECT status FROM t_order) a JOIN (SELECT status FROM t_order) b ON a.status = b.status",
 			"SELECT order_id, (SELECT price FROM t_order WHERE order_id = 1) FROM t_order",

@@ -39,11 +39,20 @@ func (s *statement) routeAbove(sel *sqlparser.Select) (*Plan, error) {
 	if len(ate.Columns) > 0 {
 		return nil, unsupported(s.sql, "a column list on derived table %s (alias the derived table's select items instead)", ate.As.String())
 	}
-	inner, ok := dt.Select.(*sqlparser.Select)
-	if !ok {
-		return nil, unsupported(s.sql, "a UNION as derived table %s evaluated above the nodes (run the UNION on its own)", ate.As.String())
+	var (
+		in    aboveInput
+		units []Unit
+		table string
+		err   error
+	)
+	switch inner := dt.Select.(type) {
+	case *sqlparser.Select:
+		in, units, table, err = s.aboveInner(inner)
+	case *sqlparser.Union:
+		in, units, table, err = s.aboveUnion(inner)
+	default:
+		return nil, errNotBindable
 	}
-	in, units, table, err := s.aboveInner(inner)
 	if err != nil {
 		return nil, err
 	}
@@ -215,4 +224,51 @@ func notText(table *schema.Table, e sqlparser.Expr) bool {
 	}
 	col, ok := table.Column(c.Name.String())
 	return ok && col.Collation == ""
+}
+
+// aboveUnion plans a UNION as a derived table: routed as a statement of
+// its own, its columns named by its first SELECT. Its text columns carry
+// no collation (the parts' may differ), so the SELECT above refuses to
+// compare them when the servers report collations.
+func (s *statement) aboveUnion(u *sqlparser.Union) (aboveInput, []Unit, string, error) {
+	var in aboveInput
+	first := firstSelect(u)
+	if first == nil {
+		return in, nil, "", errNotBindable
+	}
+	for i, se := range first.GetColumns() {
+		ae, ok := se.(*sqlparser.AliasedExpr)
+		if !ok {
+			return in, nil, "", unsupported(s.sql, "SELECT * in a UNION as derived table evaluated above the nodes (name the columns)")
+		}
+		name := ae.As.String()
+		if name == "" {
+			if c, isCol := ae.Expr.(*sqlparser.ColName); isCol {
+				name = c.Name.String()
+			} else {
+				name = sqlparser.String(ae.Expr)
+				if in.printed == nil {
+					in.printed = make(map[int]bool)
+				}
+				in.printed[i] = true
+			}
+		}
+		for _, prev := range in.cols {
+			if strings.EqualFold(prev, name) {
+				return in, nil, "", unsupported(s.sql, "duplicate column name %s in a derived table", name)
+			}
+		}
+		in.cols = append(in.cols, name)
+	}
+	in.width = len(in.cols)
+	text, args := s.textOf(u)
+	p, err := s.routeText(text, args)
+	if err != nil {
+		return in, nil, "", err
+	}
+	if p.Kind != KindSelect {
+		return in, nil, "", errNotBindable
+	}
+	in.op = p.Tree()
+	return in, p.Units, p.Table, nil
 }
