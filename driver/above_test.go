@@ -95,6 +95,24 @@ func TestAboveDifferential(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, []string{"order_id", "(SELECT MAX(qty) FROM t_order)"}, got.cols)
 	})
+	t.Run("in a transaction", func(t *testing.T) {
+		tx, err := env.sharded.Begin()
+		require.NoError(t, err)
+		defer func() { _ = tx.Rollback() }()
+		for _, q := range []diffQuery{
+			ordered("SELECT n, COUNT(*) FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t GROUP BY n ORDER BY n"),
+			ordered("WITH s AS (SELECT status, SUM(amount) AS total FROM t_order GROUP BY status) SELECT status FROM s WHERE total > (SELECT AVG(total) FROM s) ORDER BY status"),
+			ordered("SELECT order_id, (SELECT MAX(qty) FROM t_order) AS m FROM t_order WHERE user_id = 7 ORDER BY order_id"),
+		} {
+			want, err := runDiffQuery(env.oracle, q.sql, q.args...)
+			require.NoError(t, err)
+			rows, err := tx.Query(q.sql, q.args...)
+			require.NoError(t, err, q.sql)
+			got, err := scanDiffRows(rows)
+			require.NoError(t, err, q.sql)
+			require.Empty(t, env.compareResults(q, want, got), q.sql)
+		}
+	})
 	t.Run("errors where MySQL errors", func(t *testing.T) {
 		for _, q := range []string{
 			// HAVING without GROUP BY reads selected columns only
