@@ -95,6 +95,19 @@ func TestAboveDifferential(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, []string{"order_id", "(SELECT MAX(qty) FROM t_order)"}, got.cols)
 	})
+	t.Run("column types as the oracle's", func(t *testing.T) {
+		for _, q := range []string{
+			"SELECT n, COUNT(*), SUM(n), AVG(n), MIN(k), MAX(s), SUM(s), AVG(s), AVG(p), SUM(p), n * 2, SUM(s) / COUNT(*), CONCAT(k, 'x') FROM (SELECT status AS k, COUNT(*) AS n, SUM(amount) AS s, AVG(price) AS p FROM t_order GROUP BY status) t GROUP BY n, k",
+			"SELECT order_id, amount, created, note, qty + 1 FROM (SELECT order_id, amount, created, note, qty FROM t_order ORDER BY order_id LIMIT 3) d",
+		} {
+			want, err := runDiffQuery(env.oracle, q)
+			require.NoError(t, err, q)
+			got, err := runDiffQuery(env.sharded, q)
+			require.NoError(t, err, q)
+			require.Equal(t, want.types, got.types, q)
+			require.Equal(t, want.cols, got.cols, q)
+		}
+	})
 	t.Run("in a transaction", func(t *testing.T) {
 		tx, err := env.sharded.Begin()
 		require.NoError(t, err)
