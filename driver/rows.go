@@ -60,10 +60,24 @@ func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, c
 	}
 	r := &Rows{cancel: cancel, ex: ex, cur: stream.Cursor}
 	width := stream.Width()
-	if width > len(ex.cols) {
+	if width > len(ex.cols) && stream.Result() == nil {
 		_ = stream.Close()
 		cancel()
 		return nil, fmt.Errorf("shardsql: a %d-column merge over %d-column rows", width, len(ex.cols))
+	}
+	if res := stream.Result(); res != nil {
+		// a SELECT evaluated above a merged stream names its columns and
+		// takes each one's type from the node column it carries
+		r.cols, r.types, r.merged = res.Names, make([]*sql.ColumnType, width), res.Types
+		for i, from := range res.From {
+			if from < 0 || from >= len(ex.types) {
+				_ = stream.Close()
+				cancel()
+				return nil, fmt.Errorf("shardsql: result column %d from column %d of %d-column rows", i, from, len(ex.types))
+			}
+			r.types[i] = ex.types[from]
+		}
+		return r, nil
 	}
 	r.cols, r.types = ex.cols[:width], ex.types[:width]
 	r.merged = stream.ColumnTypes()

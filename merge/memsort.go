@@ -40,7 +40,7 @@ func (m *memSorted) load() error {
 			return err
 		}
 		if len(entries) >= m.maxRows {
-			return fmt.Errorf("%w: sorting needs more than %d rows in memory; raise the cap with driver.WithMaxMemoryRows or narrow the query", ErrTooLarge, m.maxRows)
+			return fmt.Errorf("%w: sorting (MemorySort) needs more than %d rows in memory; raise the cap with driver.WithMaxMemoryRows or narrow the query", ErrTooLarge, m.maxRows)
 		}
 		ks := make([]key, len(m.keys))
 		if err := decodeKeys(m.keys, row, ks); err != nil {

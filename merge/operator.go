@@ -90,6 +90,11 @@ type columns struct {
 	// from several data sources), so ordering or comparing them is refused
 	// rather than done by bytes.
 	uncollated bool
+	// origins and names are set above a merged stream (Extend, Pick):
+	// where each column's type comes from, and the result's names; nil
+	// for the node columns themselves.
+	origins []origin
+	names   []string
 }
 
 func newColumns(nodeCols []Column, hidden int, collated []Collated) (*columns, error) {

@@ -145,8 +145,8 @@ func (s *statement) planScatterWith(sel *sqlparser.Select, rt routed, plan func(
 // select list, HAVING or ORDER BY. (An aggregate only in HAVING or ORDER
 // BY still folds the rows into groups, or into one row without GROUP BY.)
 func (m *scatter) hasAggregates() bool {
-	if m.sel.SelectExprs != nil && sqlparser.ContainsAggregation(m.sel.SelectExprs) {
-		return true
+	if m.sel.SelectExprs != nil && aggregatesOutsideSubqueries(m.sel.SelectExprs) {
+		return true // (a co-located subquery's own aggregates fold nothing here)
 	}
 	if m.sel.Having != nil && sqlparser.ContainsAggregation(m.sel.Having.Expr) {
 		return true

@@ -85,7 +85,11 @@ func TestScatterHaving(t *testing.T) {
 	sql, _ = scatterSQL(t, opts, "SELECT DATE(created), COUNT(*) FROM t_order GROUP BY DATE(created) HAVING DATE(created) > '2025-02-01'")
 	assert.NotContains(t, sql, "__shardsql_2")
 
-	_, err := testRouter(t).Route("SELECT status FROM t_order GROUP BY status HAVING COUNT(*) > (SELECT 1)", nil)
+	// an uncorrelated subquery in HAVING is bound first; a correlated one is refused
+	p, err := testRouter(t).Route("SELECT status FROM t_order GROUP BY status HAVING COUNT(*) > (SELECT 1)", nil)
+	require.NoError(t, err)
+	assert.Contains(t, p.String(), "BindSubqueries scalar")
+	_, err = testRouter(t).Route("SELECT status FROM t_order GROUP BY status HAVING COUNT(*) > (SELECT COUNT(*) FROM t_other o WHERE o.uid = t_order.user_id)", nil)
 	assert.ErrorIs(t, err, ErrUnsupported)
 }
 

@@ -1,6 +1,7 @@
 package route
 
 import (
+	"errors"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -19,6 +20,10 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 	name := sh.sharded[0].name.Name.String()
 	switch {
 	case sh.union:
+		// a UNION as a derived table: merged on its own, the SELECT above it
+		if p, err := s.routeAbove(sel); !errors.Is(err, errNotBindable) {
+			return p, err
+		}
 		return nil, unsupported(s.sql, "UNION over sharded table %s", name)
 	case sh.with:
 		return s.routeWith(sel)

@@ -2,7 +2,6 @@ package route
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -22,6 +21,9 @@ func (s *statement) routeSubqueriesOrBind(sel *sqlparser.Select) (*Plan, error) 
 	}
 	if dp, derr := s.routeDerived(sel); !errors.Is(derr, errNotBindable) {
 		return dp, derr
+	}
+	if ap, aerr := s.routeAbove(sel); !errors.Is(aerr, errNotBindable) {
+		return ap, aerr
 	}
 	if cp, cerr := s.routeCorrelated(sel); !errors.Is(cerr, errNotBindable) {
 		return cp, cerr
@@ -51,39 +53,16 @@ type boundSubquery struct {
 	// other is the operand compared with the subquery's values (the left
 	// side of IN, the other side of a comparison); nil for EXISTS.
 	other sqlparser.Expr
+	// item: a scalar subquery that is a whole select item, whose value is
+	// only returned (its text is bound as it reads).
+	item bool
+	// order: a scalar subquery that is a whole ORDER BY item.
+	order bool
 	// collations, when the catalog knows them and they differ, are the
 	// collations of other and of the subquery's column: MySQL refuses to
 	// compare two columns of different collations ("Illegal mix of
 	// collations"), while bound literals would take other's.
 	collations [2]string
-}
-
-// whereSubqueries lists the subqueries of where in walk order: the right
-// side of [NOT] IN, one side of a comparison (scalar), EXISTS. It returns
-// errNotBindable for a subquery anywhere else.
-func whereSubqueries(where sqlparser.Expr) ([]boundSubquery, error) {
-	var (
-		out []boundSubquery
-		bad bool
-	)
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if bad {
-			return false, nil
-		}
-		if bs, ok := classifySubquery(n); ok {
-			out = append(out, bs)
-			return false, nil
-		}
-		if _, ok := n.(*sqlparser.Subquery); ok {
-			bad = true
-			return false, nil
-		}
-		return true, nil
-	}, where)
-	if bad {
-		return nil, errNotBindable
-	}
-	return out, nil
 }
 
 // classifySubquery recognises the expressions whose subquery can run first.
@@ -122,25 +101,10 @@ func classifySubquery(n sqlparser.SQLNode) (boundSubquery, bool) {
 // statement, with the values written in as literals, is routed then (so an
 // IN (SELECT …) on a sharding column prunes nodes).
 func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
-	if sel.Where == nil || sel.With != nil || sel.Into != nil || sel.Lock != sqlparser.NoLock {
+	if sel.With != nil || sel.Into != nil || sel.Lock != sqlparser.NoLock {
 		return nil, errNotBindable
 	}
-	// Subqueries or derived tables outside WHERE are not bound.
-	outside := false
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		switch n.(type) {
-		case *sqlparser.Where:
-			return false, nil
-		case *sqlparser.Subquery, *sqlparser.DerivedTable:
-			outside = true
-			return false, nil
-		}
-		return !outside, nil
-	}, sel)
-	if outside {
-		return nil, errNotBindable
-	}
-	subs, err := whereSubqueries(sel.Where.Expr)
+	subs, err := statementSubqueries(sel)
 	if err != nil || len(subs) == 0 {
 		return nil, errNotBindable
 	}
@@ -185,36 +149,10 @@ func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
 
 // routeBoundOuter routes sel with each subquery replaced by its values.
 func (s *statement) routeBoundOuter(sel *sqlparser.Select, subs []boundSubquery, bounds []merge.Bound) (*Plan, error) {
-	clone := sqlparser.CloneRefOfSelect(sel)
-	s.keepCallerNames(sel, clone)
-	i := 0
-	var rerr error
-	where := sqlparser.Rewrite(clone.Where.Expr, func(c *sqlparser.Cursor) bool {
-		if rerr != nil {
-			return false
-		}
-		bs, ok := classifySubquery(c.Node())
-		if !ok {
-			return true
-		}
-		if i >= len(bounds) {
-			rerr = fmt.Errorf("shardsql: route: more subqueries than values")
-			return false
-		}
-		bs.collations = subs[i].collations
-		e, err := s.boundExpr(c.Node(), bs, bounds[i])
-		if err != nil {
-			rerr = err
-			return false
-		}
-		c.Replace(e)
-		i++
-		return false
-	}, nil)
-	if rerr != nil {
-		return nil, rerr
+	clone, err := s.bindSubqueries(sel, subs, bounds)
+	if err != nil {
+		return nil, err
 	}
-	clone.Where.Expr = where.(sqlparser.Expr)
 	text, args := s.textOf(clone)
 	return s.routeText(text, args)
 }
@@ -242,7 +180,14 @@ func (s *statement) boundExpr(n sqlparser.SQLNode, bs boundSubquery, bd merge.Bo
 		}
 		return &sqlparser.ComparisonExpr{Operator: cmp.Operator, Left: sqlparser.CloneExpr(cmp.Left), Right: tuple}, nil
 	default:
-		cmp := n.(*sqlparser.ComparisonExpr)
+		cmp, ok := n.(*sqlparser.ComparisonExpr)
+		if !ok {
+			// a scalar subquery standing by itself: its value
+			if len(bd.Values) == 0 {
+				return &sqlparser.NullVal{}, nil
+			}
+			return s.literal(bd.Values[0], bd.Type, bs)
+		}
 		var lit sqlparser.Expr = &sqlparser.NullVal{}
 		if len(bd.Values) == 1 {
 			var err error

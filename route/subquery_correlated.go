@@ -21,14 +21,20 @@ import (
 // errNotBindable for every other shape.
 func (s *statement) routeCorrelated(sel *sqlparser.Select) (*Plan, error) {
 	refs := s.scopeRefs(sel)
-	if sel.Where == nil || len(refs) != 1 || refs[0].sharded == nil || len(sel.From) != 1 || sel.With != nil {
+	// Subqueries in the select list go node by node too, when the rows
+	// are not folded (each node's rows are the result's; ORDER BY and
+	// LIMIT merge).
+	inSelect := sel.SelectExprs != nil && hasSubquery(sel.SelectExprs)
+	folded := (sel.GroupBy != nil && len(sel.GroupBy.Exprs) > 0) || sel.Having != nil || sel.Distinct ||
+		aggregatesOutsideSubqueries(sel.SelectExprs)
+	if (sel.Where == nil && !inSelect) || (inSelect && folded) || len(refs) != 1 || refs[0].sharded == nil || len(sel.From) != 1 || sel.With != nil {
 		return nil, errNotBindable
 	}
 	outer := refs[0]
 	outside := false
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n.(type) {
-		case *sqlparser.Where:
+		case *sqlparser.Where, *sqlparser.SelectExprs:
 			return false, nil
 		case *sqlparser.Subquery, *sqlparser.DerivedTable:
 			outside = true
@@ -40,7 +46,7 @@ func (s *statement) routeCorrelated(sel *sqlparser.Select) (*Plan, error) {
 	}
 	tables := []*shard.ShardedTable{outer.sharded}
 	ok := true
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+	check := func(n sqlparser.SQLNode) (bool, error) {
 		sub, isSub := n.(*sqlparser.Subquery)
 		if !isSub || !ok {
 			return ok, nil
@@ -50,16 +56,21 @@ func (s *statement) routeCorrelated(sel *sqlparser.Select) (*Plan, error) {
 			ok = false
 		}
 		return false, nil
-	}, sel.Where)
+	}
+	for _, part := range []sqlparser.SQLNode{sel.Where, sel.SelectExprs} {
+		_ = sqlparser.Walk(check, part)
+	}
 	if !ok {
 		return nil, errNotBindable
 	}
 	// Route by the AND-ed terms without subqueries: dropping terms only
 	// widens the node set.
 	var terms []sqlparser.Expr
-	for _, t := range sqlparser.SplitAndExpression(nil, sel.Where.Expr) {
-		if !hasSubquery(t) {
-			terms = append(terms, t)
+	if sel.Where != nil {
+		for _, t := range sqlparser.SplitAndExpression(nil, sel.Where.Expr) {
+			if !hasSubquery(t) {
+				terms = append(terms, t)
+			}
 		}
 	}
 	var where *sqlparser.Where
@@ -150,6 +161,22 @@ func hasSubquery(node sqlparser.SQLNode) bool {
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n.(type) {
 		case *sqlparser.Subquery, *sqlparser.DerivedTable:
+			found = true
+		}
+		return !found, nil
+	}, node)
+	return found
+}
+
+// aggregatesOutsideSubqueries reports an aggregate of node's own query
+// (not one inside a subquery).
+func aggregatesOutsideSubqueries(node sqlparser.SQLNode) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n.(type) {
+		case *sqlparser.Subquery, *sqlparser.DerivedTable:
+			return false, nil
+		case sqlparser.AggrFunc:
 			found = true
 		}
 		return !found, nil

@@ -42,6 +42,15 @@ func (s *statement) literal(v driver.Value, typ string, bs boundSubquery) (sqlpa
 			return sqlparser.NewDecimalLiteral(text), nil
 		}
 	case coltype.Text:
+		if bs.item && bs.other == nil {
+			// returned as it is: the literal's bytes are the value's
+			if _, ok := v.([]byte); ok || text != "" {
+				return sqlparser.NewStrLiteral(text), nil
+			}
+		}
+		if bs.other == nil {
+			return nil, unsupported(s.sql, "subquery returning text inside an expression (the literal value would compare and convert by the connection's collation, not the subquery column's; select the subquery by itself or compare it with a column)")
+		}
 		if _, isCol := bs.other.(*sqlparser.ColName); !isCol {
 			return nil, unsupported(s.sql, "subquery whose text values are compared with %s, which is not a column (the literal values would compare by the connection's collation, not the subquery column's)", sqlparser.String(bs.other))
 		}

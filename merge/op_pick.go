@@ -1,0 +1,152 @@
+package merge
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+
+	"vitess.io/vitess/go/sqltypes"
+
+	"github.com/shardsql/shardsql/internal/coltype"
+)
+
+// PickCol is one result column of Pick: column Col of the input, named
+// Name. Agg says which aggregate computed it (0: none) and Arg the column
+// the aggregate read, whose type decides the result's (MySQL types
+// SUM and AVG of integers and decimals DECIMAL, of floats DOUBLE; MIN and
+// MAX as their argument; COUNT BIGINT).
+type PickCol struct {
+	Col  int
+	Name string
+	Agg  AggKind
+	Arg  int
+	// Collation returns COLLATION(column Col) instead: the name in the
+	// column the merge learns Col's collation from, "binary" for a
+	// column that is not text.
+	Collation bool
+}
+
+// Pick is the top of a SELECT evaluated above a merged stream: it returns
+// the selected columns of each row, in order, under the names one server
+// gives them, with their types (see Result).
+type Pick struct {
+	Cols  []PickCol
+	Input Operator
+}
+
+// Description implements Operator.
+func (p *Pick) Description() string {
+	parts := make([]string, len(p.Cols))
+	for i, c := range p.Cols {
+		parts[i] = colName(At(c.Col)) + " as " + c.Name
+	}
+	return "Pick " + strings.Join(parts, ", ")
+}
+
+// Inputs implements Operator.
+func (p *Pick) Inputs() []Operator { return []Operator{p.Input} }
+
+// Open implements Operator.
+func (p *Pick) Open(ctx context.Context, ex Executor) (*Stream, error) {
+	in, err := openInput(ctx, ex, p.Input)
+	if err != nil {
+		return nil, err
+	}
+	cols, idx, err := p.pick(in.cols)
+	if err != nil {
+		_ = in.Close()
+		return nil, err
+	}
+	return &Stream{Cursor: &picked{in: in.Cursor, idx: idx, buf: make([]driver.Value, len(in.cols.types)+1)}, cols: cols}, nil
+}
+
+func (p *Pick) pick(in *columns) (*columns, []int, error) {
+	n := len(p.Cols)
+	out := &columns{types: make([]string, n), scales: make([]int64, n), kinds: make([]coltype.Kind, n),
+		sql: make([]sqltypes.Type, n), colls: make([]*textColl, n), first: n,
+		origins: make([]origin, n), names: make([]string, n)}
+	idx := make([]int, n)
+	for i, c := range p.Cols {
+		col, err := in.at(At(c.Col))
+		if err != nil {
+			return nil, nil, err
+		}
+		idx[i] = col
+		out.types[i], out.scales[i], out.kinds[i], out.sql[i] = in.types[col], in.scales[col], in.kinds[col], in.sql[col]
+		out.names[i] = c.Name
+		if c.Collation {
+			// the collation name: a column the rows carry, or "binary"
+			// (in the extra slot at the end of the input row)
+			out.types[i], out.scales[i], out.kinds[i], out.sql[i] = "VARCHAR", 0, coltype.Text, sqltypes.VarChar
+			out.origins[i] = origin{from: col, typ: ColumnType{Name: "VARCHAR"}}
+			switch t := in.colls[col]; {
+			case in.kinds[col] != coltype.Text:
+				idx[i] = len(in.types)
+			case t != nil && t.from >= 0:
+				idx[i] = t.from
+			default:
+				return nil, nil, fmt.Errorf("%w: COLLATION of text column %d of merged rows, whose collation is unknown (an aggregate of text)", ErrUnsupported, col+1)
+			}
+			continue
+		}
+		o := in.origin(col)
+		switch c.Agg {
+		case 0:
+		case AggCount:
+			o = origin{typ: ColumnType{Name: "BIGINT", NotNull: true}}
+		case AggSum, AggAvg:
+			arg, err := in.at(At(c.Arg))
+			if err != nil {
+				return nil, nil, err
+			}
+			o = in.origin(arg)
+			if in.kinds[arg] == coltype.Float {
+				o.typ = ColumnType{Name: "DOUBLE"}
+			} else {
+				o.typ = ColumnType{Name: "DECIMAL"}
+			}
+		case AggMin, AggMax:
+			arg, err := in.at(At(c.Arg))
+			if err != nil {
+				return nil, nil, err
+			}
+			o = in.origin(arg)
+		default:
+			return nil, nil, fmt.Errorf("shardsql: merge: Pick of aggregate %s", c.Agg)
+		}
+		out.origins[i] = o
+		if o.typ.Name != "" {
+			// what an operator above (a UNION) compares: the
+			// aggregate's type, not its argument's
+			out.types[i] = o.typ.Name
+			if c.Agg == AggAvg && out.kinds[i] == coltype.Decimal {
+				out.scales[i] += 4
+			}
+		}
+	}
+	return out, idx, nil
+}
+
+// picked copies the selected columns of each input row.
+type picked struct {
+	in  Cursor
+	idx []int
+	buf []driver.Value
+}
+
+// binaryName is what COLLATION(x) returns for a number.
+var binaryName = []byte("binary")
+
+func (p *picked) Next(dest []driver.Value) error {
+	if err := p.in.Next(p.buf[:len(p.buf)-1]); err != nil {
+		return err
+	}
+	p.buf[len(p.buf)-1] = binaryName
+	for i, c := range p.idx {
+		dest[i] = p.buf[c]
+	}
+	return nil
+}
+
+func (p *picked) Close() error { return p.in.Close() }
