@@ -17,8 +17,9 @@ type aggregator interface {
 }
 
 // newAggregator returns the aggregator of a, whose node column compares
-// as kinds[a.Col] says, or refuses what cannot be merged exactly.
-func newAggregator(a Agg, kinds []Kind, colls []*textColl) (aggregator, error) {
+// as kinds[a.Col] says, or refuses what cannot be merged exactly; maxRows
+// bounds the values an unsorted DISTINCT aggregate holds (0: DefaultMaxRows).
+func newAggregator(a Agg, kinds []Kind, colls []*textColl, maxRows int) (aggregator, error) {
 	kd := kinds[a.Col]
 	cmp := cmpKey{col: a.Col, kind: aggCmpKind(a.Kind, kd)}
 	if cmp.kind == KindText {
@@ -73,6 +74,12 @@ func newAggregator(a Agg, kinds []Kind, colls []*textColl) (aggregator, error) {
 		d := &distinctAgg{cmp: cmp, avg: a.Kind == AggAvgDistinct}
 		if a.Kind != AggCountDistinct {
 			d.sum = &sumAgg{col: a.Col}
+		}
+		if a.Unsorted {
+			if maxRows <= 0 {
+				maxRows = DefaultMaxRows
+			}
+			return &distinctSetAgg{sorted: *d, maxRows: maxRows}, nil
 		}
 		return d, nil
 	}

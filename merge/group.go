@@ -33,7 +33,7 @@ func newGrouped(in Cursor, g *Group, kinds []Kind, colls []*textColl, width int)
 		return nil, err
 	}
 	for _, a := range g.Aggs {
-		agg, err := newAggregator(a, kinds, colls)
+		agg, err := newAggregator(a, kinds, colls, g.MaxRows)
 		if err != nil {
 			return nil, err
 		}

@@ -76,6 +76,9 @@ func aggDescription(a Agg) string {
 	if a.Kind == AggAvg || a.Kind == AggAvgInternal {
 		return a.Kind.String() + "(" + colName(a.Col) + " / " + colName(a.CountCol) + ")"
 	}
+	if a.Unsorted {
+		return a.Kind.String() + "(" + colName(a.Col) + " in memory)"
+	}
 	return a.Kind.String() + "(" + colName(a.Col) + ")"
 }
 
@@ -104,7 +107,7 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	rg := &Group{Keys: keys}
+	rg := &Group{Keys: keys, MaxRows: g.MaxRows}
 	if r := g.Rollup; r != nil {
 		if len(r.KeyCols) != len(g.Keys) {
 			return nil, nil, fmt.Errorf("shardsql: merge: ROLLUP of %d keys names the columns of %d", len(g.Keys), len(r.KeyCols))

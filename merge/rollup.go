@@ -42,7 +42,7 @@ func newRolled(in Cursor, g *Group, kinds []Kind, colls []*textColl, width int) 
 	r.levels = make([][]aggregator, len(r.keys)+1)
 	for l := range r.levels {
 		for _, a := range g.Aggs {
-			agg, err := newAggregator(a, kinds, colls)
+			agg, err := newAggregator(a, kinds, colls, g.MaxRows)
 			if err != nil {
 				return nil, err
 			}

@@ -36,6 +36,9 @@ type scatter struct {
 	// and distinctKey its merge sort key.
 	distinctArg sqlparser.Expr
 	distinctKey merge.SortKey
+	// moreDistinct are the other DISTINCT arguments (of Unsorted
+	// aggregates): they join the node GROUP BY, not the sort.
+	moreDistinct []sqlparser.Expr
 }
 
 // hiddenCol appends a derived column and returns its merge column.

@@ -109,11 +109,11 @@ func (m *scatter) planGroup() error {
 		m.spec.MemorySort = order
 	}
 	m.spec.Sort = sortKeys
-	m.spec.Group = &merge.Group{Keys: sortKeys}
+	m.spec.Group = &merge.Group{Keys: sortKeys, MaxRows: m.s.maxRows}
 	if m.distinctArg != nil {
 		// Each node groups by the keys and the DISTINCT argument; the merge
 		// folds by the keys alone, over rows sorted by keys then argument.
-		exprs := append(append([]sqlparser.Expr(nil), groupExprs...), m.distinctArg)
+		exprs := append(append(append([]sqlparser.Expr(nil), groupExprs...), m.distinctArg), m.moreDistinct...)
 		m.node.GroupBy = &sqlparser.GroupBy{Exprs: exprs}
 		arg := m.nodeRef(m.distinctKey.Col, m.distinctArg)
 		if m.distinctKey.Col < m.visible {
@@ -536,10 +536,12 @@ func overClause(agg sqlparser.AggrFunc) bool {
 // BY), and the merge counts or sums the distinct values as they stream.
 // The other aggregates stay exact: they fold over the finer node groups.
 func (m *scatter) distinctAggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.AggrFunc, arg sqlparser.Expr, kind merge.AggKind) error {
-	if m.distinctArg != nil && sqlparser.String(m.distinctArg) != sqlparser.String(arg) {
-		return unsupported(m.s.sql, "DISTINCT aggregates over different expressions across nodes")
+	unsorted := m.distinctArg != nil && sqlparser.String(m.distinctArg) != sqlparser.String(arg)
+	if unsorted {
+		m.addMoreDistinct(arg)
+	} else {
+		m.distinctArg = arg
 	}
-	m.distinctArg = arg
 	name := ae.As
 	if name.IsEmpty() {
 		text, ok := m.s.callerName(ae)
@@ -550,9 +552,27 @@ func (m *scatter) distinctAggregate(col int, ae *sqlparser.AliasedExpr, agg sqlp
 	}
 	m.replace(col, &sqlparser.AliasedExpr{Expr: arg, As: name})
 	m.collate(col, arg)
-	m.aggs = append(m.aggs, merge.Agg{Kind: kind, Col: col})
-	m.distinctKey = merge.SortKey{Col: col, Desc: m.distinctKey.Desc} // (a GROUP_CONCAT's direction)
+	m.aggs = append(m.aggs, merge.Agg{Kind: kind, Col: col, Unsorted: unsorted})
+	if !unsorted {
+		m.distinctKey = merge.SortKey{Col: col, Desc: m.distinctKey.Desc} // (a GROUP_CONCAT's direction)
+	}
 	return nil
+}
+
+// addMoreDistinct records the argument of a DISTINCT aggregate other than
+// the statement's first DISTINCT argument: the nodes group by it too (so
+// each sends every combination of the arguments once per group), but the
+// stream is not sorted by it, and the merge keeps the group's values in
+// memory (merge.Agg.Unsorted). The other aggregates fold over the finer
+// node groups as over any others.
+func (m *scatter) addMoreDistinct(arg sqlparser.Expr) {
+	text := sqlparser.String(arg)
+	for _, e := range m.moreDistinct {
+		if sqlparser.String(e) == text {
+			return
+		}
+	}
+	m.moreDistinct = append(m.moreDistinct, arg)
 }
 
 // groupConcat plans GROUP_CONCAT([DISTINCT] x [ORDER BY x [DESC]]
@@ -579,13 +599,27 @@ func (m *scatter) groupConcat(col int, f *sqlparser.GroupConcatExpr) error {
 		return unsupported(m.s.sql, "GROUP_CONCAT ordered by another expression than its argument across nodes")
 	}
 	if m.distinctArg != nil {
-		if sqlparser.String(m.distinctArg) != sqlparser.String(x) {
-			return unsupported(m.s.sql, "DISTINCT aggregates and GROUP_CONCAT over different expressions across nodes")
-		}
 		for _, a := range m.aggs {
-			if a.Kind == merge.AggGroupConcat && a.Concat.Desc != desc {
+			if a.Kind != merge.AggGroupConcat {
+				continue
+			}
+			if sqlparser.String(m.distinctArg) != sqlparser.String(x) {
+				return unsupported(m.s.sql, "GROUP_CONCATs of different expressions across nodes (each needs the node rows sorted by its argument; run them in separate statements)")
+			}
+			if a.Concat.Desc != desc {
 				return unsupported(m.s.sql, "GROUP_CONCATs in opposite orders across nodes")
 			}
+		}
+		if sqlparser.String(m.distinctArg) != sqlparser.String(x) {
+			// the stream is sorted by the GROUP_CONCAT's argument; the
+			// DISTINCT aggregates planned so far keep their values in memory
+			for i := range m.aggs {
+				switch m.aggs[i].Kind {
+				case merge.AggCountDistinct, merge.AggSumDistinct, merge.AggAvgDistinct:
+					m.aggs[i].Unsorted = true
+				}
+			}
+			m.addMoreDistinct(m.distinctArg)
 		}
 	}
 	sep := "," // the parser keeps SEPARATOR as its SQL text, "" when absent
