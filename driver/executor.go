@@ -85,6 +85,10 @@ func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bo
 		cols[i].Type = t.DatabaseTypeName()
 		if _, scale, ok := t.DecimalSize(); ok && (merge.KindOf(cols[i].Type) == merge.KindDecimal || merge.FractionalTime(cols[i].Type)) {
 			cols[i].Scale = scale
+		} else if ok && merge.KindOf(cols[i].Type) == merge.KindFloat && scale < 31 {
+			// a DOUBLE the server writes with fixed decimals (MariaDB's
+			// PERCENT_RANK: 10); 31 and more: the shortest form
+			cols[i].Scale = scale
 		}
 	}
 	return out, cols, nil

@@ -26,6 +26,11 @@ var windowNames = map[WindowKind]string{RowNumber: "row_number", Rank: "rank", D
 type WindowFunc struct {
 	Kind WindowKind
 	Col  int
+	// Arg is the column holding the function's argument (LAG, FIRST_VALUE,
+	// the aggregates); -1 for none (COUNT(*), the ranking functions).
+	Arg int
+	// N is NTILE's bucket count, or LAG's and LEAD's offset.
+	N int64
 }
 
 // WindowSpec describes the window functions of a Spec.
@@ -45,7 +50,10 @@ type Window struct {
 	Partition []SortKey
 	Order     []SortKey
 	Funcs     []WindowFunc
-	Input     Operator
+	// MaxRows bounds the rows of one partition held in memory by the
+	// functions that need it (window_kinds.go); 0: DefaultMaxRows.
+	MaxRows int
+	Input   Operator
 }
 
 // Description implements Operator.
@@ -56,7 +64,14 @@ func (w *Window) Description() string {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		fmt.Fprintf(&b, " %s() into %s", windowNames[f.Kind], colName(f.Col))
+		arg := ""
+		if f.Kind.buffered() && f.Arg >= 0 {
+			arg = colName(f.Arg)
+		}
+		if f.Kind == Ntile || f.Kind == Lag || f.Kind == Lead {
+			arg = strings.TrimPrefix(arg+", "+fmt.Sprint(f.N), ", ")
+		}
+		fmt.Fprintf(&b, " %s(%s) into %s", f.Kind.name(), arg, colName(f.Col))
 	}
 	if len(w.Partition) > 0 {
 		fmt.Fprintf(&b, " partition by %s", keyList(w.Partition))
@@ -84,23 +99,47 @@ func (w *Window) Open(ctx context.Context, ex Executor) (*Stream, error) {
 				prevPart: make([]key, len(part)), curPart: make([]key, len(part)),
 				prevOrder: make([]key, len(order)), curOrder: make([]key, len(order))}
 			cols := in.cols.clone()
+			cols.colls = append([]*textColl(nil), in.cols.colls...) // (windowArg sets some)
 			cols.merged = make(map[int]ColumnType, len(in.cols.merged)+len(w.Funcs))
 			for c, t := range in.cols.merged {
 				cols.merged[c] = t
 			}
+			buffered := false
+			for _, f := range w.Funcs {
+				buffered = buffered || f.Kind.buffered()
+			}
+			var args []cmpKey
+			var decimals []int64
 			for _, f := range w.Funcs {
 				col, cerr := in.cols.at(f.Col)
 				if cerr != nil {
 					err = cerr
 					break
 				}
-				if _, ok := windowNames[f.Kind]; !ok {
+				if _, ok := windowNames[f.Kind]; !ok && !f.Kind.buffered() {
 					err = fmt.Errorf("shardsql: merge: window function kind %d", f.Kind)
 					break
 				}
-				cur.funcs = append(cur.funcs, WindowFunc{Kind: f.Kind, Col: col})
-				cols.kinds[col] = KindInt
-				cols.merged[col] = ColumnType{Name: "BIGINT", NotNull: true}
+				rf := WindowFunc{Kind: f.Kind, Col: col, Arg: -1, N: f.N}
+				if !f.Kind.buffered() {
+					cur.funcs = append(cur.funcs, rf)
+					args = append(args, cmpKey{})
+					decimals = append(decimals, 0)
+					cols.kinds[col] = KindInt
+					cols.merged[col] = ColumnType{Name: "BIGINT", NotNull: true}
+					continue
+				}
+				arg, aerr := windowArg(in.cols, cols, f, &rf)
+				if aerr != nil {
+					err = aerr
+					break
+				}
+				cur.funcs = append(cur.funcs, rf)
+				args = append(args, arg)
+				decimals = append(decimals, in.cols.scales[col])
+			}
+			if err == nil && buffered {
+				return &Stream{Cursor: newPartitioned(in.Cursor, part, order, cur.funcs, args, decimals, w.MaxRows, len(in.cols.types)), cols: cols}, nil
 			}
 			if err == nil {
 				return &Stream{Cursor: cur, cols: cols}, nil
