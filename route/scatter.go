@@ -36,9 +36,10 @@ type scatter struct {
 	// and distinctKey its merge sort key.
 	distinctArg sqlparser.Expr
 	distinctKey merge.SortKey
-	// moreDistinct are the other DISTINCT arguments (of Unsorted
-	// aggregates): they join the node GROUP BY, not the sort.
-	moreDistinct []sqlparser.Expr
+	// finer are what else the nodes group by, after the keys and
+	// distinctArg, but do not sort by: the other DISTINCT arguments (of
+	// Unsorted aggregates), a GROUP_CONCAT argument's bytes.
+	finer []sqlparser.Expr
 }
 
 // hiddenCol appends a derived column and returns its merge column.

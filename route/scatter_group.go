@@ -113,7 +113,7 @@ func (m *scatter) planGroup() error {
 	if m.distinctArg != nil {
 		// Each node groups by the keys and the DISTINCT argument; the merge
 		// folds by the keys alone, over rows sorted by keys then argument.
-		exprs := append(append(append([]sqlparser.Expr(nil), groupExprs...), m.distinctArg), m.moreDistinct...)
+		exprs := append(append(append([]sqlparser.Expr(nil), groupExprs...), m.distinctArg), m.finer...)
 		m.node.GroupBy = &sqlparser.GroupBy{Exprs: exprs}
 		arg := m.nodeRef(m.distinctKey.Col, m.distinctArg)
 		if m.distinctKey.Col < m.visible {
@@ -457,6 +457,11 @@ func (m *scatter) aggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.Ag
 		// rounding depends on the order of the rows; an exact merge (count,
 		// sum and sum of squares in DECIMAL) differs in the last digits
 		return unsupported(m.s.sql, "%s across nodes: the servers compute it in floating point in row order, a merge cannot reproduce its last digits (select COUNT(x), SUM(x) and SUM(x*x) and compute it from them)", sqlparser.String(agg))
+	case *sqlparser.JSONArrayAgg, *sqlparser.JSONObjectAgg:
+		// the elements follow the order the server reads the rows in
+		// (JSON_OBJECTAGG's duplicate keys too), and each value's JSON
+		// text (numbers, dates, escapes, charsets) is the server's
+		return unsupported(m.s.sql, "%s across nodes: its element order is the order one server reads the rows in, and the JSON text of each value is the server's (select the rows or GROUP_CONCAT and build the JSON in the application, or route the statement to one node)", sqlparser.String(agg))
 	case *sqlparser.Min:
 		a.Kind = merge.AggMin
 		m.collate(col, f)
@@ -538,7 +543,7 @@ func overClause(agg sqlparser.AggrFunc) bool {
 func (m *scatter) distinctAggregate(col int, ae *sqlparser.AliasedExpr, agg sqlparser.AggrFunc, arg sqlparser.Expr, kind merge.AggKind) error {
 	unsorted := m.distinctArg != nil && sqlparser.String(m.distinctArg) != sqlparser.String(arg)
 	if unsorted {
-		m.addMoreDistinct(arg)
+		m.groupFiner(arg)
 	} else {
 		m.distinctArg = arg
 	}
@@ -559,20 +564,21 @@ func (m *scatter) distinctAggregate(col int, ae *sqlparser.AliasedExpr, agg sqlp
 	return nil
 }
 
-// addMoreDistinct records the argument of a DISTINCT aggregate other than
-// the statement's first DISTINCT argument: the nodes group by it too (so
-// each sends every combination of the arguments once per group), but the
-// stream is not sorted by it, and the merge keeps the group's values in
-// memory (merge.Agg.Unsorted). The other aggregates fold over the finer
-// node groups as over any others.
-func (m *scatter) addMoreDistinct(arg sqlparser.Expr) {
-	text := sqlparser.String(arg)
-	for _, e := range m.moreDistinct {
-		if sqlparser.String(e) == text {
+// groupFiner makes the nodes group by e too, after the keys and the
+// first DISTINCT argument, without sorting by it: the argument of a
+// DISTINCT aggregate other than the statement's first (each node sends
+// every combination of the arguments once per group, and the merge keeps
+// the group's values in memory, merge.Agg.Unsorted), or the bytes of a
+// GROUP_CONCAT's argument. The other aggregates fold over the finer node
+// groups as over any others.
+func (m *scatter) groupFiner(e sqlparser.Expr) {
+	text := sqlparser.String(e)
+	for _, f := range m.finer {
+		if sqlparser.String(f) == text {
 			return
 		}
 	}
-	m.moreDistinct = append(m.moreDistinct, arg)
+	m.finer = append(m.finer, e)
 }
 
 // groupConcat plans GROUP_CONCAT([DISTINCT] x [ORDER BY x [DESC]]
@@ -619,7 +625,7 @@ func (m *scatter) groupConcat(col int, f *sqlparser.GroupConcatExpr) error {
 					m.aggs[i].Unsorted = true
 				}
 			}
-			m.addMoreDistinct(m.distinctArg)
+			m.groupFiner(m.distinctArg)
 		}
 	}
 	sep := "," // the parser keeps SEPARATOR as its SQL text, "" when absent
@@ -637,6 +643,11 @@ func (m *scatter) groupConcat(col int, f *sqlparser.GroupConcatExpr) error {
 	gc := &merge.GroupConcat{ValueCol: val, CountCol: -1, Separator: sep, Distinct: f.Distinct, Desc: desc}
 	if !f.Distinct {
 		gc.CountCol = m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{x}})
+		// A node grouping by x alone folds 'a', 'A' and 'a ' (equal in a
+		// case-insensitive PAD SPACE collation) into one row and one
+		// spelling; one server concatenates each row's own spelling.
+		// Grouping by x's bytes as well keeps a node row per spelling.
+		m.groupFiner(&sqlparser.CastExpr{Expr: x, Type: &sqlparser.ConvertType{Type: "binary"}})
 	}
 	maxLen, err := tokenParser.ParseExpr("@@session.group_concat_max_len")
 	if err != nil {
