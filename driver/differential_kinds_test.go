@@ -59,6 +59,10 @@ func newKindsEnv(t *testing.T) *kindsEnv {
 	}
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_kinds", Column: "id",
 		Nodes: "ds${0..1}.t_kinds_${0..3}", Algorithm: shard.Hash()}))
+	// the same rows sharded by grp, and broadcast (UNION parts)
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_kinds_g", Column: "grp",
+		Nodes: "ds${0..1}.t_kinds_g_${0..1}", Algorithm: shard.Hash()}))
+	require.NoError(t, topo.AddBroadcastTable("t_kinds_b"))
 	sharded := openDB(t, topo)
 
 	r := rand.New(rand.NewSource(7))
@@ -94,10 +98,12 @@ func newKindsEnv(t *testing.T) *kindsEnv {
 			pick([]string{"", "a", "b", "c", "a,b", "b,c", "a,b,c"}), b, d, f, amount, pick(kindsText), pick(kindsText))
 	}
 	for _, db := range []*sql.DB{oracle, sharded} {
-		_, err := db.Exec(kindsDDL)
-		require.NoError(t, err)
-		_, err = db.Exec(sb.String(), args...)
-		require.NoError(t, err)
+		for _, table := range []string{"t_kinds", "t_kinds_g", "t_kinds_b"} {
+			_, err := db.Exec(strings.Replace(kindsDDL, "t_kinds", table, 1))
+			require.NoError(t, err)
+			_, err = db.Exec(strings.Replace(sb.String(), "t_kinds", table, 1), args...)
+			require.NoError(t, err)
+		}
 	}
 	return &kindsEnv{oracle: oracle, sharded: sharded, topo: topo}
 }
