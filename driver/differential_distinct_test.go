@@ -31,6 +31,16 @@ var distinctExact = []diffQuery{
 	unordered("SELECT grp, COUNT(DISTINCT v), GROUP_CONCAT(id ORDER BY id), COUNT(DISTINCT u) FROM t_kinds GROUP BY grp"),
 	unordered("SELECT grp, GROUP_CONCAT(DISTINCT b+0 ORDER BY b+0 DESC), COUNT(DISTINCT v), COUNT(DISTINCT b+0) FROM t_kinds GROUP BY grp"),
 	unordered("SELECT COUNT(DISTINCT u), GROUP_CONCAT(DISTINCT grp ORDER BY grp SEPARATOR '|') FROM t_kinds"),
+	// GROUP_CONCAT ordered in memory: by another expression (total with
+	// id), of several expressions, with LIMIT, beside sorted ones
+	unordered("SELECT grp, GROUP_CONCAT(id ORDER BY amount, id) FROM t_kinds WHERE amount IS NOT NULL GROUP BY grp"),
+	unordered("SELECT grp, GROUP_CONCAT(id ORDER BY amount DESC, id SEPARATOR '') FROM t_kinds WHERE amount IS NOT NULL GROUP BY grp"),
+	unordered("SELECT grp, GROUP_CONCAT(id, ':', amount ORDER BY id DESC) FROM t_kinds GROUP BY grp"),
+	unordered("SELECT GROUP_CONCAT(id ORDER BY id LIMIT 2), GROUP_CONCAT(id ORDER BY d, id LIMIT 3, 4) FROM t_kinds WHERE d IS NOT NULL"),
+	unordered("SELECT grp, GROUP_CONCAT(grp + 1 ORDER BY id LIMIT 100, 2), COUNT(*) FROM t_kinds GROUP BY grp"),
+	unordered("SELECT grp, GROUP_CONCAT(id ORDER BY id), GROUP_CONCAT(b+0 ORDER BY f, id), COUNT(DISTINCT v) FROM t_kinds WHERE f IS NOT NULL GROUP BY grp"),
+	unordered("SELECT grp, GROUP_CONCAT(id ORDER BY u, id) FROM t_kinds WHERE u IS NOT NULL GROUP BY grp HAVING COUNT(*) > 30"),
+	unordered("SELECT GROUP_CONCAT(id ORDER BY id LIMIT 2) FROM t_kinds WHERE id < 0"),
 }
 
 func TestDifferentialDistinctAggregates(t *testing.T) {
@@ -77,6 +87,9 @@ func TestGroupConcatSpellings(t *testing.T) {
 		"SELECT grp, GROUP_CONCAT(u SEPARATOR '|') FROM t_kinds GROUP BY grp",
 		"SELECT 1, GROUP_CONCAT(v ORDER BY v DESC SEPARATOR '|') FROM t_kinds",
 		"SELECT grp, GROUP_CONCAT(u ORDER BY u SEPARATOR '|') FROM t_kinds WHERE v IN ('a', 'A', 'á', 'a ') GROUP BY grp",
+		// in memory: several arguments, ordered by another expression
+		"SELECT grp, GROUP_CONCAT(v, '/', u SEPARATOR '|') FROM t_kinds GROUP BY grp",
+		"SELECT grp, GROUP_CONCAT(v ORDER BY grp SEPARATOR '|') FROM t_kinds GROUP BY grp",
 	} {
 		want, err := runDiffQuery(env.oracle, q)
 		require.NoError(t, err, q)

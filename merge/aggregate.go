@@ -32,6 +32,9 @@ func newAggregator(a Agg, kinds []Kind, colls []*textColl, maxRows int) (aggrega
 		if a.Concat == nil {
 			return nil, fmt.Errorf("shardsql: merge: GROUP_CONCAT without its columns")
 		}
+		if a.Concat.Order != nil {
+			return newGroupConcatSorted(*a.Concat, kinds, colls, maxRows)
+		}
 		g := &groupConcatAgg{gc: *a.Concat}
 		vk := kinds[g.gc.ValueCol]
 		g.cmp = cmpKey{col: g.gc.ValueCol, kind: aggCmpKind(a.Kind, vk)}

@@ -145,6 +145,19 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 					return nil, nil, err
 				}
 			}
+			if o := gc.Order; o != nil {
+				ro := &ConcatOrder{Offset: o.Offset, Count: o.Count}
+				for _, c := range o.Values {
+					if c, err = cols.at(c); err != nil {
+						return nil, nil, err
+					}
+					ro.Values = append(ro.Values, c)
+				}
+				if ro.Keys, err = cols.sortKeys(o.Keys); err != nil {
+					return nil, nil, err
+				}
+				gc.Order = ro
+			}
 			ag.Concat = &gc
 		}
 		rg.Aggs = append(rg.Aggs, ag)

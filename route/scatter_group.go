@@ -110,6 +110,12 @@ func (m *scatter) planGroup() error {
 	}
 	m.spec.Sort = sortKeys
 	m.spec.Group = &merge.Group{Keys: sortKeys, MaxRows: m.s.maxRows}
+	if m.distinctArg == nil && len(m.finer) > 0 {
+		// the nodes group more finely (a GROUP_CONCAT ordered in memory);
+		// the merge folds by the keys alone
+		exprs := append(append([]sqlparser.Expr(nil), groupExprs...), m.finer...)
+		m.node.GroupBy = &sqlparser.GroupBy{Exprs: exprs}
+	}
 	if m.distinctArg != nil {
 		// Each node groups by the keys and the DISTINCT argument; the merge
 		// folds by the keys alone, over rows sorted by keys then argument.
@@ -589,24 +595,29 @@ func (m *scatter) groupFiner(e sqlparser.Expr) {
 // keeps the GROUP_CONCAT for its name and type; hidden columns carry x,
 // the count and the session's group_concat_max_len.
 func (m *scatter) groupConcat(col int, f *sqlparser.GroupConcatExpr) error {
-	if f.Limit != nil {
-		return unsupported(m.s.sql, "GROUP_CONCAT with LIMIT across nodes")
-	}
-	if len(f.Exprs) != 1 {
-		return unsupported(m.s.sql, "GROUP_CONCAT of several expressions across nodes (CONCAT them into one)")
+	sep := "," // the parser keeps SEPARATOR as its SQL text, "" when absent
+	if f.Separator != "" {
+		lit, err := tokenParser.ParseExpr(f.Separator)
+		l, ok := lit.(*sqlparser.Literal)
+		if err != nil || !ok || l.Type != sqlparser.StrVal {
+			return unsupported(m.s.sql, "GROUP_CONCAT SEPARATOR %s across nodes", f.Separator)
+		}
+		sep = l.Val
 	}
 	x := f.Exprs[0]
 	desc := false
 	switch {
+	case f.Limit != nil || len(f.Exprs) != 1:
+		return m.groupConcatInMemory(col, f, sep)
 	case len(f.OrderBy) == 0:
 	case len(f.OrderBy) == 1 && sqlparser.String(f.OrderBy[0].Expr) == sqlparser.String(x):
 		desc = f.OrderBy[0].Direction == sqlparser.DescOrder
 	default:
-		return unsupported(m.s.sql, "GROUP_CONCAT ordered by another expression than its argument across nodes")
+		return m.groupConcatInMemory(col, f, sep)
 	}
 	if m.distinctArg != nil {
 		for _, a := range m.aggs {
-			if a.Kind != merge.AggGroupConcat {
+			if a.Kind != merge.AggGroupConcat || a.Concat.Order != nil {
 				continue
 			}
 			if sqlparser.String(m.distinctArg) != sqlparser.String(x) {
@@ -628,15 +639,6 @@ func (m *scatter) groupConcat(col int, f *sqlparser.GroupConcatExpr) error {
 			m.groupFiner(m.distinctArg)
 		}
 	}
-	sep := "," // the parser keeps SEPARATOR as its SQL text, "" when absent
-	if f.Separator != "" {
-		lit, err := tokenParser.ParseExpr(f.Separator)
-		l, ok := lit.(*sqlparser.Literal)
-		if err != nil || !ok || l.Type != sqlparser.StrVal {
-			return unsupported(m.s.sql, "GROUP_CONCAT SEPARATOR %s across nodes", f.Separator)
-		}
-		sep = l.Val
-	}
 	m.distinctArg = x
 	val := m.hiddenCol(x)
 	m.collate(val, x)
@@ -657,5 +659,57 @@ func (m *scatter) groupConcat(col int, f *sqlparser.GroupConcatExpr) error {
 	m.aggs = append(m.aggs, merge.Agg{Kind: merge.AggGroupConcat, Col: col, Concat: gc})
 	m.collate(col, f) // the result compares by its collation (ORDER BY, HAVING)
 	m.distinctKey = merge.SortKey{Col: val, Desc: desc}
+	return nil
+}
+
+// groupConcatInMemory plans GROUP_CONCAT(x, y … ORDER BY z [DESC] …
+// [LIMIT [o,] n] [SEPARATOR s]) whose values cannot arrive sorted: the
+// nodes group by the keys, every argument (and its bytes, so each
+// spelling of collation-equal text stays its own row) and every ORDER BY
+// expression, and send them with COUNT(*); the merge keeps the group's
+// rows in memory, orders them by the ORDER BY expressions' types and
+// collations (rows equal on them in any order, as one server orders
+// them), applies the LIMIT and concatenates (merge.ConcatOrder).
+func (m *scatter) groupConcatInMemory(col int, f *sqlparser.GroupConcatExpr, sep string) error {
+	if f.Distinct {
+		// which of several rows with equal arguments but different ORDER
+		// BY values places the value is the server's choice
+		return unsupported(m.s.sql, "GROUP_CONCAT(DISTINCT …) of several expressions, ordered by another expression or with LIMIT across nodes (drop DISTINCT, or order by the argument)")
+	}
+	ord := &merge.ConcatOrder{Count: -1}
+	if f.Limit != nil {
+		n, ok := positiveLiteral(f.Limit.Rowcount)
+		if !ok {
+			return unsupported(m.s.sql, "GROUP_CONCAT with a LIMIT other than integer literals across nodes")
+		}
+		ord.Count = n
+		if f.Limit.Offset != nil {
+			if ord.Offset, ok = positiveLiteral(f.Limit.Offset); !ok {
+				return unsupported(m.s.sql, "GROUP_CONCAT with a LIMIT other than integer literals across nodes")
+			}
+		}
+	}
+	for _, x := range f.Exprs {
+		ord.Values = append(ord.Values, m.hiddenCol(x))
+		m.groupFiner(x)
+		m.groupFiner(&sqlparser.CastExpr{Expr: x, Type: &sqlparser.ConvertType{Type: "binary"}})
+	}
+	for _, o := range f.OrderBy {
+		if _, lit := o.Expr.(*sqlparser.Literal); lit {
+			return unsupported(m.s.sql, "GROUP_CONCAT ordered by a position across nodes (name the expression)")
+		}
+		c := m.hiddenCol(o.Expr)
+		m.collate(c, o.Expr)
+		ord.Keys = append(ord.Keys, merge.SortKey{Col: c, Desc: o.Direction == sqlparser.DescOrder})
+		m.groupFiner(o.Expr)
+	}
+	gc := &merge.GroupConcat{ValueCol: ord.Values[0], CountCol: m.hiddenCol(&sqlparser.CountStar{}), Separator: sep, Order: ord}
+	maxLen, err := tokenParser.ParseExpr("@@session.group_concat_max_len")
+	if err != nil {
+		return fmt.Errorf("shardsql: route: %w", err)
+	}
+	gc.MaxLenCol = m.hiddenCol(maxLen)
+	m.aggs = append(m.aggs, merge.Agg{Kind: merge.AggGroupConcat, Col: col, Concat: gc})
+	m.collate(col, f) // the result compares by its collation (ORDER BY, HAVING)
 	return nil
 }
