@@ -41,6 +41,8 @@ var distinctExact = []diffQuery{
 	unordered("SELECT grp, GROUP_CONCAT(id ORDER BY id), GROUP_CONCAT(b+0 ORDER BY f, id), COUNT(DISTINCT v) FROM t_kinds WHERE f IS NOT NULL GROUP BY grp"),
 	unordered("SELECT grp, GROUP_CONCAT(id ORDER BY u, id) FROM t_kinds WHERE u IS NOT NULL GROUP BY grp HAVING COUNT(*) > 30"),
 	unordered("SELECT GROUP_CONCAT(id ORDER BY id LIMIT 2) FROM t_kinds WHERE id < 0"),
+	unordered("SELECT GROUP_CONCAT(id ORDER BY id), GROUP_CONCAT(grp ORDER BY grp DESC) FROM t_kinds"),
+	unordered("SELECT grp, GROUP_CONCAT(DISTINCT b+0 ORDER BY b+0), GROUP_CONCAT(id ORDER BY id), GROUP_CONCAT(b+0 ORDER BY b+0 DESC, id) FROM t_kinds WHERE b IS NOT NULL GROUP BY grp"),
 }
 
 func TestDifferentialDistinctAggregates(t *testing.T) {

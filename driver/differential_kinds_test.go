@@ -288,7 +288,7 @@ var kindsRefused = []string{
 	"SELECT grp, AVG(grp) * COUNT(*) FROM t_kinds GROUP BY grp ORDER BY COUNT(*), grp",
 	// GROUP_CONCATs sorting the stream by different arguments; DISTINCT
 	// ordered by another expression (which row places a value is the server's choice)
-	"SELECT GROUP_CONCAT(id ORDER BY id), GROUP_CONCAT(grp ORDER BY grp) FROM t_kinds",
+	"SELECT GROUP_CONCAT(DISTINCT id ORDER BY id), GROUP_CONCAT(DISTINCT grp ORDER BY grp) FROM t_kinds",
 	"SELECT grp, GROUP_CONCAT(DISTINCT v ORDER BY amount) FROM t_kinds GROUP BY grp",
 	// ordered by an expression that is NULL on a row: MariaDB orders it as 0 or ''
 	"SELECT grp, GROUP_CONCAT(id ORDER BY amount, id) FROM t_kinds GROUP BY grp",
@@ -325,6 +325,11 @@ func (g *kindsGen) agg(dcol string) string {
 		// (not text: which spelling of equal values one server shows is its choice)
 		return g.pick("GROUP_CONCAT(DISTINCT "+dcol+" ORDER BY "+dcol+")",
 			"GROUP_CONCAT("+dcol+" ORDER BY "+dcol+" DESC SEPARATOR '; ')", "group_concat(DISTINCT "+dcol+" ORDER BY "+dcol+" DESC)")
+	}
+	if g.r.Intn(16) == 0 {
+		// ordered in memory: by a total order (id), several arguments, LIMIT
+		return g.pick("GROUP_CONCAT(id ORDER BY grp DESC, id)", "GROUP_CONCAT("+dcol+", '/', id ORDER BY id LIMIT 3)",
+			"GROUP_CONCAT("+dcol+" ORDER BY id DESC LIMIT 2, 5)", "GROUP_CONCAT(id, "+dcol+" ORDER BY id SEPARATOR '')")
 	}
 	return g.pick("COUNT(*)", "count(v)", "COUNT(DISTINCT "+dcol+")", "AVG(DISTINCT "+dcol+")", "BIT_OR(grp)", "BIT_AND(b+0)", "BIT_XOR(id)", "MIN(v)", "MAX(v)", "MIN(u)", "Max(u)",
 		"MIN(e)", "MAX(e)", "MAX(s)", "MIN(b+0)", "MAX(b+0)", "MIN(d)", "MAX(d)", "SUM(f)", "MAX(f)",

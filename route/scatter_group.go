@@ -621,10 +621,17 @@ func (m *scatter) groupConcat(col int, f *sqlparser.GroupConcatExpr) error {
 				continue
 			}
 			if sqlparser.String(m.distinctArg) != sqlparser.String(x) {
-				return unsupported(m.s.sql, "GROUP_CONCATs of different expressions across nodes (each needs the node rows sorted by its argument; run them in separate statements)")
+				if !f.Distinct {
+					// the stream is sorted by the other one's argument
+					return m.groupConcatInMemory(col, f, sep)
+				}
+				return unsupported(m.s.sql, "GROUP_CONCAT(DISTINCT …)s of different expressions across nodes (each needs the node rows sorted by its argument; drop DISTINCT from one, or run them in separate statements)")
 			}
 			if a.Concat.Desc != desc {
-				return unsupported(m.s.sql, "GROUP_CONCATs in opposite orders across nodes")
+				if !f.Distinct {
+					return m.groupConcatInMemory(col, f, sep)
+				}
+				return unsupported(m.s.sql, "GROUP_CONCAT(DISTINCT …)s in opposite orders across nodes (drop DISTINCT from one)")
 			}
 		}
 		if sqlparser.String(m.distinctArg) != sqlparser.String(x) {
