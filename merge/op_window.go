@@ -67,6 +67,8 @@ func (w *Window) Description() string {
 		arg := ""
 		if f.Kind.buffered() && f.Arg >= 0 {
 			arg = colName(f.Arg)
+		} else if f.Kind == WinCount {
+			arg = "*"
 		}
 		if f.Kind == Ntile || f.Kind == Lag || f.Kind == Lead {
 			arg = strings.TrimPrefix(arg+", "+fmt.Sprint(f.N), ", ")
