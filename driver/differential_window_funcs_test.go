@@ -36,6 +36,8 @@ var windowsExact = []diffQuery{
 	ordered("SELECT id, SUM(amount) OVER (PARTITION BY grp ORDER BY id) AS run FROM t_kinds ORDER BY run DESC, id LIMIT 10"),
 	ordered("SELECT id, CUME_DIST() OVER (ORDER BY d) AS c FROM t_kinds WHERE grp < 4 ORDER BY id LIMIT 20 OFFSET 5"),
 	unordered("SELECT id, COUNT(*) OVER (PARTITION BY grp) FROM t_kinds WHERE id < 0"),
+	// partitioned by the sharding column, merged by ORDER BY/LIMIT
+	ordered("SELECT id, SUM(amount) OVER (PARTITION BY id ORDER BY grp) AS s, COUNT(*) OVER (PARTITION BY id ORDER BY grp) FROM t_kinds ORDER BY s DESC, id LIMIT 7"),
 }
 
 // windowsRefused: what cannot be computed exactly above the nodes.

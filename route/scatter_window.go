@@ -64,11 +64,14 @@ func (s *statement) routeWindows(sel *sqlparser.Select, sh *shape, rt routed) (*
 	switch {
 	case pushable && !merged:
 		return s.plan(KindSelect, sel, rt), nil
-	case aggregates && (pushable || plainAggregates(sel.SelectExprs)):
-		return refuse("aggregate or aggregate window function beside a window function")
-	case pushable:
+	case aggregates && plainAggregates(sel.SelectExprs):
+		return refuse("aggregate beside a window function")
+	case pushable && !aggregates:
 		return s.planScatter(sel, rt)
 	}
+	// (a window aggregate partitioned by the sharding column, merged with
+	// ORDER BY or LIMIT, is computed above the nodes as any other: the
+	// scatter planner would take SUM(x) OVER (…) for a fold)
 	var funcs []windowFunc
 	var spec *sqlparser.WindowSpecification
 	for i, se := range sel.SelectExprs.Exprs {
