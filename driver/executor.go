@@ -87,6 +87,10 @@ func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bo
 		cols[i].Type = t.DatabaseTypeName()
 		if _, scale, ok := t.DecimalSize(); ok && (coltype.Of(cols[i].Type) == coltype.Decimal || coltype.FractionalTime(cols[i].Type)) {
 			cols[i].Scale = scale
+		} else if ok && coltype.Of(cols[i].Type) == coltype.Float && scale < 31 {
+			// a DOUBLE the server writes with fixed decimals (MariaDB's
+			// PERCENT_RANK: 10); 31 and more: the shortest form
+			cols[i].Scale = scale
 		}
 	}
 	return out, cols, nil

@@ -32,6 +32,10 @@ type GroupConcat struct {
 	Distinct bool
 	// Desc: ORDER BY x DESC.
 	Desc bool
+	// Order, when set, holds the arguments, ORDER BY and LIMIT of a
+	// GROUP_CONCAT whose values the merge orders in memory; ValueCol is
+	// then its first argument and CountCol the node's COUNT(*).
+	Order *ConcatOrder
 }
 
 // groupConcatAgg builds one group's GROUP_CONCAT.

@@ -19,8 +19,10 @@ type aggregator interface {
 }
 
 // newAggregator returns the aggregator of a, whose node column compares
-// as kinds[a.Col.Index] says, or refuses what cannot be merged exactly.
-func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl) (aggregator, error) {
+// as kinds[a.Col.Index] says, or refuses what cannot be merged exactly;
+// maxRows bounds the values an unsorted DISTINCT aggregate holds (0:
+// DefaultMaxRows).
+func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl, maxRows int) (aggregator, error) {
 	kd := kinds[a.Col.Index]
 	cmp := cmpKey{col: a.Col.Index, kind: aggCmpKind(a.Kind, kd)}
 	if cmp.kind == coltype.Text {
@@ -32,6 +34,9 @@ func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl) (aggregator, 
 	case AggGroupConcat:
 		if a.Concat == nil {
 			return nil, fmt.Errorf("shardsql: merge: GROUP_CONCAT without its columns")
+		}
+		if a.Concat.Order != nil {
+			return newGroupConcatSorted(*a.Concat, kinds, colls, maxRows)
 		}
 		g := &groupConcatAgg{gc: *a.Concat}
 		vk := kinds[g.gc.ValueCol.Index]
@@ -75,6 +80,12 @@ func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl) (aggregator, 
 		d := &distinctAgg{cmp: cmp, avg: a.Kind == AggAvgDistinct}
 		if a.Kind != AggCountDistinct {
 			d.sum = &sumAgg{col: a.Col.Index}
+		}
+		if a.Unsorted {
+			if maxRows <= 0 {
+				maxRows = DefaultMaxRows
+			}
+			return &distinctSetAgg{sorted: *d, maxRows: maxRows}, nil
 		}
 		return d, nil
 	}

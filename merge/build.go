@@ -24,7 +24,7 @@ func Build(spec Spec, units []Unit) Operator {
 		}
 	}
 	if w := spec.Window; w != nil {
-		op = &Window{Partition: w.Partition, Order: w.Order, Funcs: w.Funcs, Input: op}
+		op = &Window{Partition: w.Partition, Order: w.Order, Funcs: w.Funcs, MaxRows: spec.MaxRows, Input: op}
 	}
 	// Projections HAVING or the memory sort read are computed on every
 	// folded row; the others only on the rows returned, as the server

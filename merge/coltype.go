@@ -30,8 +30,9 @@ func (s Spec) ColumnTypes() map[int]ColumnType {
 			out[a.Col.Index] = ColumnType{Name: "BIGINT", NotNull: true}
 		case AggAvg:
 			out[a.Col.Index] = ColumnType{Avg: true}
-		case AggAvgDistinct:
-			// the nodes send the argument itself (an integer, say)
+		case AggAvgDistinct, AggSumDistinct:
+			// the nodes send the argument itself (an integer, say); SUM
+			// and AVG of integers or decimals are DECIMAL (floats refused)
 			out[a.Col.Index] = ColumnType{Name: "DECIMAL"}
 		}
 		// MIN/MAX keep the node column's type: MariaDB reports MIN/MAX of

@@ -80,6 +80,9 @@ func aggDescription(a Agg) string {
 		}
 		return a.Kind.String() + "(" + colName(a.Col) + " / " + count + ")"
 	}
+	if a.Unsorted {
+		return a.Kind.String() + "(" + colName(a.Col) + " in memory)"
+	}
 	return a.Kind.String() + "(" + colName(a.Col) + ")"
 }
 
@@ -108,7 +111,7 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	rg := &Group{Keys: keys}
+	rg := &Group{Keys: keys, MaxRows: g.MaxRows}
 	if r := g.Rollup; r != nil {
 		if len(r.KeyCols) != len(g.Keys) {
 			return nil, nil, fmt.Errorf("shardsql: merge: ROLLUP of %d keys names the columns of %d", len(g.Keys), len(r.KeyCols))
@@ -145,6 +148,19 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 				if gc.CountCol, err = cols.absRequired(gc.CountCol, "GROUP_CONCAT"); err != nil {
 					return nil, nil, err
 				}
+			}
+			if o := gc.Order; o != nil {
+				ro := &ConcatOrder{Limit: o.Limit}
+				for _, c := range o.Values {
+					if c, err = cols.abs(c); err != nil {
+						return nil, nil, err
+					}
+					ro.Values = append(ro.Values, c)
+				}
+				if ro.Keys, err = cols.sortKeys(o.Keys); err != nil {
+					return nil, nil, err
+				}
+				gc.Order = ro
 			}
 			ag.Concat = &gc
 		}

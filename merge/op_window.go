@@ -28,6 +28,11 @@ var windowNames = map[WindowKind]string{RowNumber: "row_number", Rank: "rank", D
 type WindowFunc struct {
 	Kind WindowKind
 	Col  Col
+	// Arg is the column holding the function's argument (LAG, FIRST_VALUE,
+	// the aggregates); nil for none (COUNT(*), the ranking functions).
+	Arg *Col
+	// N is NTILE's bucket count, or LAG's and LEAD's offset.
+	N int64
 }
 
 // WindowSpec describes the window functions of a Spec.
@@ -47,7 +52,10 @@ type Window struct {
 	Partition []SortKey
 	Order     []SortKey
 	Funcs     []WindowFunc
-	Input     Operator
+	// MaxRows bounds the rows of one partition held in memory by the
+	// functions that need it (window_kinds.go); 0: DefaultMaxRows.
+	MaxRows int
+	Input   Operator
 }
 
 // Description implements Operator.
@@ -58,7 +66,16 @@ func (w *Window) Description() string {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		fmt.Fprintf(&b, " %s() into %s", windowNames[f.Kind], colName(f.Col))
+		arg := ""
+		if f.Kind.buffered() && f.Arg != nil {
+			arg = colName(*f.Arg)
+		} else if f.Kind == WinCount {
+			arg = "*"
+		}
+		if f.Kind == Ntile || f.Kind == Lag || f.Kind == Lead {
+			arg = strings.TrimPrefix(arg+", "+fmt.Sprint(f.N), ", ")
+		}
+		fmt.Fprintf(&b, " %s(%s) into %s", f.Kind.name(), arg, colName(f.Col))
 	}
 	if len(w.Partition) > 0 {
 		fmt.Fprintf(&b, " partition by %s", keyList(w.Partition))
@@ -86,23 +103,47 @@ func (w *Window) Open(ctx context.Context, ex Executor) (*Stream, error) {
 				prevPart: make([]key, len(part)), curPart: make([]key, len(part)),
 				prevOrder: make([]key, len(order)), curOrder: make([]key, len(order))}
 			cols := in.cols.clone()
+			cols.colls = append([]*textColl(nil), in.cols.colls...) // (windowArg sets some)
 			cols.merged = make(map[int]ColumnType, len(in.cols.merged)+len(w.Funcs))
 			for c, t := range in.cols.merged {
 				cols.merged[c] = t
 			}
+			buffered := false
+			for _, f := range w.Funcs {
+				buffered = buffered || f.Kind.buffered()
+			}
+			var args []cmpKey
+			var decimals []int64
 			for _, f := range w.Funcs {
 				col, cerr := in.cols.abs(f.Col)
 				if cerr != nil {
 					err = cerr
 					break
 				}
-				if _, ok := windowNames[f.Kind]; !ok {
+				if _, ok := windowNames[f.Kind]; !ok && !f.Kind.buffered() {
 					err = fmt.Errorf("shardsql: merge: window function kind %d", f.Kind)
 					break
 				}
-				cur.funcs = append(cur.funcs, WindowFunc{Kind: f.Kind, Col: col})
-				cols.kinds[col.Index] = coltype.Int
-				cols.merged[col.Index] = ColumnType{Name: "BIGINT", NotNull: true}
+				rf := WindowFunc{Kind: f.Kind, Col: col, N: f.N}
+				if !f.Kind.buffered() {
+					cur.funcs = append(cur.funcs, rf)
+					args = append(args, cmpKey{})
+					decimals = append(decimals, 0)
+					cols.kinds[col.Index] = coltype.Int
+					cols.merged[col.Index] = ColumnType{Name: "BIGINT", NotNull: true}
+					continue
+				}
+				arg, aerr := windowArg(in.cols, cols, f, &rf)
+				if aerr != nil {
+					err = aerr
+					break
+				}
+				cur.funcs = append(cur.funcs, rf)
+				args = append(args, arg)
+				decimals = append(decimals, in.cols.scales[col.Index])
+			}
+			if err == nil && buffered {
+				return &Stream{Cursor: newPartitioned(in.Cursor, part, order, cur.funcs, args, decimals, w.MaxRows, len(in.cols.types)), cols: cols}, nil
 			}
 			if err == nil {
 				return &Stream{Cursor: cur, cols: cols}, nil

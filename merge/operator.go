@@ -55,8 +55,9 @@ type Column struct {
 	// values compare.
 	Type string
 	// Scale is the number of digits after the point of a DECIMAL column,
-	// or of the fractional seconds of a TIME, DATETIME or TIMESTAMP one
-	// (0 for other types).
+	// or of the fractional seconds of a TIME, DATETIME or TIMESTAMP one,
+	// or the fixed decimals a server writes a FLOAT or DOUBLE with (0 for
+	// other types, and floats written in their shortest form).
 	Scale int64
 }
 

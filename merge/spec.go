@@ -72,6 +72,9 @@ type Group struct {
 	Aggs []Agg
 	// Rollup adds WITH ROLLUP's super-aggregate rows; nil for none.
 	Rollup *Rollup
+	// MaxRows bounds the values of one group an Unsorted DISTINCT
+	// aggregate holds in memory (0: DefaultMaxRows).
+	MaxRows int
 }
 
 // AggKind is an aggregate function.
@@ -107,6 +110,11 @@ type Agg struct {
 	CountCol *Col
 	// Concat locates the columns of an AggGroupConcat.
 	Concat *GroupConcat
+	// Unsorted marks a DISTINCT aggregate (count, sum, avg) whose values
+	// do not arrive sorted within the group: its argument is not the
+	// statement's first DISTINCT argument, which the stream is sorted by.
+	// The merge keeps the group's values in memory (Group.MaxRows).
+	Unsorted bool
 }
 
 // Col is a column of the rows an operator reads. The router adds hidden

@@ -14,8 +14,11 @@ import (
 func (s *statement) callerName(ae *sqlparser.AliasedExpr) (string, bool) {
 	if !s.namesDone {
 		s.namesDone = true
-		if sel, ok := s.ps.stmt.(*sqlparser.Select); ok {
-			s.names = callerNames(s.ps.sql, sel)
+		// a union's columns are named by its first SELECT
+		if ts, ok := s.ps.stmt.(sqlparser.TableStatement); ok {
+			if sel := firstSelect(ts); sel != nil {
+				s.names = callerNames(s.ps.sql, sel)
+			}
 		}
 	}
 	name, ok := s.names[ae]
@@ -33,15 +36,21 @@ var selectModifiers = map[string]bool{
 }
 
 // callerNames splits the select list of sql at its top-level commas and
-// maps each unaliased item of sel to its text. It returns nil when the
-// text does not split into sel's items (comments, a parenthesized
-// statement): the parser's rendering is used then.
+// maps each unaliased item of sel to its text (sel may be in
+// parentheses: a union's first part). It returns nil when the text does
+// not split into sel's items (comments): the parser's rendering is used
+// then.
 func callerNames(sql string, sel *sqlparser.Select) map[*sqlparser.AliasedExpr]string {
 	if sel.SelectExprs == nil {
 		return nil
 	}
 	tkn := tokenParser.NewStringTokenizer(sql)
 	typ, _ := tkn.Scan()
+	open := 0 // "(SELECT …) UNION …": the first SELECT in parentheses
+	for typ == '(' {
+		open++
+		typ, _ = tkn.Scan()
+	}
 	if typ != sqlparser.SELECT {
 		return nil
 	}
@@ -70,6 +79,10 @@ func callerNames(sql string, sel *sqlparser.Select) map[*sqlparser.AliasedExpr]s
 		switch {
 		case typ == '(':
 			depth++
+		case typ == ')' && depth == 0 && open > 0:
+			// the end of a parenthesized first SELECT without FROM
+			items = append(items, sql[start:tkn.Pos-1])
+			return matchItems(items, sel)
 		case typ == ')':
 			depth--
 		case depth == 0 && typ == ',':

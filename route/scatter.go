@@ -36,6 +36,10 @@ type scatter struct {
 	// and distinctKey its merge sort key.
 	distinctArg sqlparser.Expr
 	distinctKey merge.SortKey
+	// finer are what else the nodes group by, after the keys and
+	// distinctArg, but do not sort by: the other DISTINCT arguments (of
+	// Unsorted aggregates), a GROUP_CONCAT argument's bytes.
+	finer []sqlparser.Expr
 }
 
 // hiddenCol appends a derived column and returns its merge column.

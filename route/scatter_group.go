@@ -109,11 +109,17 @@ func (m *scatter) planGroup() error {
 		m.spec.MemorySort = order
 	}
 	m.spec.Sort = sortKeys
-	m.spec.Group = &merge.Group{Keys: sortKeys}
+	m.spec.Group = &merge.Group{Keys: sortKeys, MaxRows: m.s.maxRows}
+	if m.distinctArg == nil && len(m.finer) > 0 {
+		// the nodes group more finely (a GROUP_CONCAT ordered in memory);
+		// the merge folds by the keys alone
+		exprs := append(append([]sqlparser.Expr(nil), groupExprs...), m.finer...)
+		m.node.GroupBy = &sqlparser.GroupBy{Exprs: exprs}
+	}
 	if m.distinctArg != nil {
 		// Each node groups by the keys and the DISTINCT argument; the merge
 		// folds by the keys alone, over rows sorted by keys then argument.
-		exprs := append(append([]sqlparser.Expr(nil), groupExprs...), m.distinctArg)
+		exprs := append(append(append([]sqlparser.Expr(nil), groupExprs...), m.distinctArg), m.finer...)
 		m.node.GroupBy = &sqlparser.GroupBy{Exprs: exprs}
 		arg := m.nodeRef(m.distinctKey.Col, m.distinctArg)
 		if !m.distinctKey.Col.Hidden {
@@ -442,6 +448,11 @@ func (m *scatter) aggregate(col merge.Col, ae *sqlparser.AliasedExpr, agg sqlpar
 		// rounding depends on the order of the rows; an exact merge (count,
 		// sum and sum of squares in DECIMAL) differs in the last digits
 		return unsupported(m.s.sql, "%s across nodes: the servers compute it in floating point in row order, a merge cannot reproduce its last digits (select COUNT(x), SUM(x) and SUM(x*x) and compute it from them)", sqlparser.String(agg))
+	case *sqlparser.JSONArrayAgg, *sqlparser.JSONObjectAgg:
+		// the elements follow the order the server reads the rows in
+		// (JSON_OBJECTAGG's duplicate keys too), and each value's JSON
+		// text (numbers, dates, escapes, charsets) is the server's
+		return unsupported(m.s.sql, "%s across nodes: its element order is the order one server reads the rows in, and the JSON text of each value is the server's (select the rows or GROUP_CONCAT and build the JSON in the application, or route the statement to one node)", sqlparser.String(agg))
 	case *sqlparser.Min:
 		a.Kind = merge.AggMin
 		m.collate(col, f)
@@ -522,10 +533,12 @@ func overClause(agg sqlparser.AggrFunc) bool {
 // BY), and the merge counts or sums the distinct values as they stream.
 // The other aggregates stay exact: they fold over the finer node groups.
 func (m *scatter) distinctAggregate(col merge.Col, ae *sqlparser.AliasedExpr, agg sqlparser.AggrFunc, arg sqlparser.Expr, kind merge.AggKind) error {
-	if m.distinctArg != nil && sqlparser.String(m.distinctArg) != sqlparser.String(arg) {
-		return unsupported(m.s.sql, "DISTINCT aggregates over different expressions across nodes")
+	unsorted := m.distinctArg != nil && sqlparser.String(m.distinctArg) != sqlparser.String(arg)
+	if unsorted {
+		m.groupFiner(arg)
+	} else {
+		m.distinctArg = arg
 	}
-	m.distinctArg = arg
 	name := ae.As
 	if name.IsEmpty() {
 		text, ok := m.s.callerName(ae)
@@ -536,9 +549,28 @@ func (m *scatter) distinctAggregate(col merge.Col, ae *sqlparser.AliasedExpr, ag
 	}
 	m.replace(col, &sqlparser.AliasedExpr{Expr: arg, As: name})
 	m.collate(col, arg)
-	m.aggs = append(m.aggs, merge.Agg{Kind: kind, Col: col})
-	m.distinctKey = merge.SortKey{Col: col, Desc: m.distinctKey.Desc} // (a GROUP_CONCAT's direction)
+	m.aggs = append(m.aggs, merge.Agg{Kind: kind, Col: col, Unsorted: unsorted})
+	if !unsorted {
+		m.distinctKey = merge.SortKey{Col: col, Desc: m.distinctKey.Desc} // (a GROUP_CONCAT's direction)
+	}
 	return nil
+}
+
+// groupFiner makes the nodes group by e too, after the keys and the
+// first DISTINCT argument, without sorting by it: the argument of a
+// DISTINCT aggregate other than the statement's first (each node sends
+// every combination of the arguments once per group, and the merge keeps
+// the group's values in memory, merge.Agg.Unsorted), or the bytes of a
+// GROUP_CONCAT's argument. The other aggregates fold over the finer node
+// groups as over any others.
+func (m *scatter) groupFiner(e sqlparser.Expr) {
+	text := sqlparser.String(e)
+	for _, f := range m.finer {
+		if sqlparser.String(f) == text {
+			return
+		}
+	}
+	m.finer = append(m.finer, e)
 }
 
 // groupConcat plans GROUP_CONCAT([DISTINCT] x [ORDER BY x [DESC]]
@@ -549,31 +581,6 @@ func (m *scatter) distinctAggregate(col merge.Col, ae *sqlparser.AliasedExpr, ag
 // keeps the GROUP_CONCAT for its name and type; hidden columns carry x,
 // the count and the session's group_concat_max_len.
 func (m *scatter) groupConcat(col merge.Col, f *sqlparser.GroupConcatExpr) error {
-	if f.Limit != nil {
-		return unsupported(m.s.sql, "GROUP_CONCAT with LIMIT across nodes")
-	}
-	if len(f.Exprs) != 1 {
-		return unsupported(m.s.sql, "GROUP_CONCAT of several expressions across nodes (CONCAT them into one)")
-	}
-	x := f.Exprs[0]
-	desc := false
-	switch {
-	case len(f.OrderBy) == 0:
-	case len(f.OrderBy) == 1 && sqlparser.String(f.OrderBy[0].Expr) == sqlparser.String(x):
-		desc = f.OrderBy[0].Direction == sqlparser.DescOrder
-	default:
-		return unsupported(m.s.sql, "GROUP_CONCAT ordered by another expression than its argument across nodes")
-	}
-	if m.distinctArg != nil {
-		if sqlparser.String(m.distinctArg) != sqlparser.String(x) {
-			return unsupported(m.s.sql, "DISTINCT aggregates and GROUP_CONCAT over different expressions across nodes")
-		}
-		for _, a := range m.aggs {
-			if a.Kind == merge.AggGroupConcat && a.Concat.Desc != desc {
-				return unsupported(m.s.sql, "GROUP_CONCATs in opposite orders across nodes")
-			}
-		}
-	}
 	sep := "," // the parser keeps SEPARATOR as its SQL text, "" when absent
 	if f.Separator != "" {
 		lit, err := tokenParser.ParseExpr(f.Separator)
@@ -583,6 +590,48 @@ func (m *scatter) groupConcat(col merge.Col, f *sqlparser.GroupConcatExpr) error
 		}
 		sep = l.Val
 	}
+	x := f.Exprs[0]
+	desc := false
+	switch {
+	case f.Limit != nil || len(f.Exprs) != 1:
+		return m.groupConcatInMemory(col, f, sep)
+	case len(f.OrderBy) == 0:
+	case len(f.OrderBy) == 1 && sqlparser.String(f.OrderBy[0].Expr) == sqlparser.String(x):
+		desc = f.OrderBy[0].Direction == sqlparser.DescOrder
+	default:
+		return m.groupConcatInMemory(col, f, sep)
+	}
+	if m.distinctArg != nil {
+		for _, a := range m.aggs {
+			if a.Kind != merge.AggGroupConcat || a.Concat.Order != nil {
+				continue
+			}
+			if sqlparser.String(m.distinctArg) != sqlparser.String(x) {
+				if !f.Distinct {
+					// the stream is sorted by the other one's argument
+					return m.groupConcatInMemory(col, f, sep)
+				}
+				return unsupported(m.s.sql, "GROUP_CONCAT(DISTINCT …)s of different expressions across nodes (each needs the node rows sorted by its argument; drop DISTINCT from one, or run them in separate statements)")
+			}
+			if a.Concat.Desc != desc {
+				if !f.Distinct {
+					return m.groupConcatInMemory(col, f, sep)
+				}
+				return unsupported(m.s.sql, "GROUP_CONCAT(DISTINCT …)s in opposite orders across nodes (drop DISTINCT from one)")
+			}
+		}
+		if sqlparser.String(m.distinctArg) != sqlparser.String(x) {
+			// the stream is sorted by the GROUP_CONCAT's argument; the
+			// DISTINCT aggregates planned so far keep their values in memory
+			for i := range m.aggs {
+				switch m.aggs[i].Kind {
+				case merge.AggCountDistinct, merge.AggSumDistinct, merge.AggAvgDistinct:
+					m.aggs[i].Unsorted = true
+				}
+			}
+			m.groupFiner(m.distinctArg)
+		}
+	}
 	m.distinctArg = x
 	val := m.hiddenCol(x)
 	m.collate(val, x)
@@ -590,6 +639,11 @@ func (m *scatter) groupConcat(col merge.Col, f *sqlparser.GroupConcatExpr) error
 	if !f.Distinct {
 		count := m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{x}})
 		gc.CountCol = &count
+		// A node grouping by x alone folds 'a', 'A' and 'a ' (equal in a
+		// case-insensitive PAD SPACE collation) into one row and one
+		// spelling; one server concatenates each row's own spelling.
+		// Grouping by x's bytes as well keeps a node row per spelling.
+		m.groupFiner(&sqlparser.CastExpr{Expr: x, Type: &sqlparser.ConvertType{Type: "binary"}})
 	}
 	maxLen, err := tokenParser.ParseExpr("@@session.group_concat_max_len")
 	if err != nil {
@@ -599,5 +653,58 @@ func (m *scatter) groupConcat(col merge.Col, f *sqlparser.GroupConcatExpr) error
 	m.aggs = append(m.aggs, merge.Agg{Kind: merge.AggGroupConcat, Col: col, Concat: gc})
 	m.collate(col, f) // the result compares by its collation (ORDER BY, HAVING)
 	m.distinctKey = merge.SortKey{Col: val, Desc: desc}
+	return nil
+}
+
+// groupConcatInMemory plans GROUP_CONCAT(x, y … ORDER BY z [DESC] …
+// [LIMIT [o,] n] [SEPARATOR s]) whose values cannot arrive sorted: the
+// nodes group by the keys, every argument (and its bytes, so each
+// spelling of collation-equal text stays its own row) and every ORDER BY
+// expression, and send them with COUNT(*); the merge keeps the group's
+// rows in memory, orders them by the ORDER BY expressions' types and
+// collations (rows equal on them in any order, as one server orders
+// them), applies the LIMIT and concatenates (merge.ConcatOrder).
+func (m *scatter) groupConcatInMemory(col merge.Col, f *sqlparser.GroupConcatExpr, sep string) error {
+	if f.Distinct {
+		// which of several rows with equal arguments but different ORDER
+		// BY values places the value is the server's choice
+		return unsupported(m.s.sql, "GROUP_CONCAT(DISTINCT …) of several expressions, ordered by another expression or with LIMIT across nodes (drop DISTINCT, or order by the argument)")
+	}
+	ord := &merge.ConcatOrder{}
+	if f.Limit != nil {
+		n, ok := positiveLiteral(f.Limit.Rowcount)
+		if !ok {
+			return unsupported(m.s.sql, "GROUP_CONCAT with a LIMIT other than integer literals across nodes")
+		}
+		ord.Limit = &merge.Page{Count: n}
+		if f.Limit.Offset != nil {
+			if ord.Limit.Offset, ok = positiveLiteral(f.Limit.Offset); !ok {
+				return unsupported(m.s.sql, "GROUP_CONCAT with a LIMIT other than integer literals across nodes")
+			}
+		}
+	}
+	for _, x := range f.Exprs {
+		ord.Values = append(ord.Values, m.hiddenCol(x))
+		m.groupFiner(x)
+		m.groupFiner(&sqlparser.CastExpr{Expr: x, Type: &sqlparser.ConvertType{Type: "binary"}})
+	}
+	for _, o := range f.OrderBy {
+		if _, lit := o.Expr.(*sqlparser.Literal); lit {
+			return unsupported(m.s.sql, "GROUP_CONCAT ordered by a position across nodes (name the expression)")
+		}
+		c := m.hiddenCol(o.Expr)
+		m.collate(c, o.Expr)
+		ord.Keys = append(ord.Keys, merge.SortKey{Col: c, Desc: o.Direction == sqlparser.DescOrder})
+		m.groupFiner(o.Expr)
+	}
+	count := m.hiddenCol(&sqlparser.CountStar{})
+	gc := &merge.GroupConcat{ValueCol: ord.Values[0], CountCol: &count, Separator: sep, Order: ord}
+	maxLen, err := tokenParser.ParseExpr("@@session.group_concat_max_len")
+	if err != nil {
+		return fmt.Errorf("shardsql: route: %w", err)
+	}
+	gc.MaxLenCol = m.hiddenCol(maxLen)
+	m.aggs = append(m.aggs, merge.Agg{Kind: merge.AggGroupConcat, Col: col, Concat: gc})
+	m.collate(col, f) // the result compares by its collation (ORDER BY, HAVING)
 	return nil
 }

@@ -2,6 +2,7 @@ package route
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -25,6 +26,10 @@ type windowFunc struct {
 	col  int
 	kind merge.WindowKind
 	expr *sqlparser.AliasedExpr
+	// arg is the function's argument (nil for none); n NTILE's buckets or
+	// LAG's and LEAD's offset
+	arg sqlparser.Expr
+	n   int64
 }
 
 // routeWindows routes a SELECT with window functions over several nodes.
@@ -59,11 +64,14 @@ func (s *statement) routeWindows(sel *sqlparser.Select, sh *shape, rt routed) (*
 	switch {
 	case pushable && !merged:
 		return s.plan(KindSelect, sel, rt), nil
-	case aggregates:
-		return refuse("aggregate or aggregate window function beside a window function")
-	case pushable:
+	case aggregates && plainAggregates(sel.SelectExprs):
+		return refuse("aggregate beside a window function")
+	case pushable && !aggregates:
 		return s.planScatter(sel, rt)
 	}
+	// (a window aggregate partitioned by the sharding column, merged with
+	// ORDER BY or LIMIT, is computed above the nodes as any other: the
+	// scatter planner would take SUM(x) OVER (…) for a fold)
 	var funcs []windowFunc
 	var spec *sqlparser.WindowSpecification
 	for i, se := range sel.SelectExprs.Exprs {
@@ -71,33 +79,29 @@ func (s *statement) routeWindows(sel *sqlparser.Select, sh *shape, rt routed) (*
 		if !ok {
 			continue
 		}
-		w, ok := ae.Expr.(*sqlparser.ArgumentLessWindowExpr)
-		if !ok {
+		f, over, what := windowFunction(ae.Expr)
+		if over == nil {
 			continue
 		}
-		var kind merge.WindowKind
-		switch w.Type {
-		case sqlparser.RowNumberExprType:
-			kind = merge.RowNumber
-		case sqlparser.RankExprType:
-			kind = merge.Rank
-		case sqlparser.DenseRankExprType:
-			kind = merge.DenseRank
-		default:
-			return refuse(fmt.Sprintf("window function %s", strings.ToUpper(sqlparser.String(w))))
+		if what != "" {
+			return refuse(what)
 		}
-		ws := w.OverClause.WindowSpec
-		if ws == nil || ws.FrameClause != nil || !w.OverClause.WindowName.IsEmpty() {
-			return refuse("window " + sqlparser.String(w.OverClause))
+		ws := over.WindowSpec
+		if ws == nil || !over.WindowName.IsEmpty() {
+			return refuse("window " + sqlparser.String(over))
+		}
+		if ws.FrameClause != nil {
+			return refuse("window frame " + sqlparser.String(ws.FrameClause) + " (only the default frame is computed across nodes)")
 		}
 		if spec != nil && sqlparser.String(spec) != sqlparser.String(ws) {
-			return refuse("several different windows")
+			return refuse("several different windows (each window function must use the same PARTITION BY and ORDER BY)")
 		}
 		spec = ws
-		funcs = append(funcs, windowFunc{col: i, kind: kind, expr: ae})
+		f.col, f.expr = i, ae
+		funcs = append(funcs, f)
 	}
 	if len(funcs) != len(overs) {
-		return refuse("window function other than ROW_NUMBER, RANK or DENSE_RANK in the select list")
+		return refuse("window function inside an expression in the select list (select it by itself)")
 	}
 	if err := s.checkFunctions(sel, len(rt.nodes)); err != nil {
 		return nil, err
@@ -152,8 +156,22 @@ func (m *scatter) planWindow(ws *sqlparser.WindowSpecification, funcs []windowFu
 				name = columnName(f.expr.Expr)
 			}
 		}
-		m.exprs[f.col] = &sqlparser.AliasedExpr{Expr: sqlparser.NewIntLiteral("0"), As: sqlparser.NewIdentifierCI(name)}
-		w.Funcs = append(w.Funcs, merge.WindowFunc{Kind: f.kind, Col: merge.At(f.col)})
+		wf := merge.WindowFunc{Kind: f.kind, Col: merge.At(f.col), N: f.n}
+		switch f.kind {
+		case merge.RowNumber, merge.Rank, merge.DenseRank:
+			m.exprs[f.col] = &sqlparser.AliasedExpr{Expr: sqlparser.NewIntLiteral("0"), As: sqlparser.NewIdentifierCI(name)}
+		default:
+			// the node computes the function itself over its rows: the
+			// name and type one server gives it; the merge replaces the
+			// value, computed from the argument in a hidden column
+			m.exprs[f.col] = &sqlparser.AliasedExpr{Expr: f.expr.Expr, As: sqlparser.NewIdentifierCI(name)}
+			if f.arg != nil {
+				arg := m.hiddenCol(f.arg)
+				wf.Arg = &arg
+				m.collate(arg, f.arg)
+			}
+		}
+		w.Funcs = append(w.Funcs, wf)
 	}
 	m.spec.Sort = append(append([]merge.SortKey(nil), w.Partition...), w.Order...)
 	m.spec.Window = w
@@ -166,4 +184,121 @@ func (m *scatter) planWindow(ws *sqlparser.WindowSpecification, funcs []windowFu
 		m.spec.MemorySort = append(m.spec.MemorySort, k)
 	}
 	return nil
+}
+
+// windowFunction reads a select item as a window function computed above
+// the nodes: over is its OVER clause (nil: not a window function), what
+// names what is refused ("" when f is computable).
+func windowFunction(e sqlparser.Expr) (f windowFunc, over *sqlparser.OverClause, what string) {
+	refuse := func(o *sqlparser.OverClause, why string) (windowFunc, *sqlparser.OverClause, string) {
+		return windowFunc{}, o, fmt.Sprintf("window function %s%s", sqlparser.String(e), why)
+	}
+	switch w := e.(type) {
+	case *sqlparser.ArgumentLessWindowExpr:
+		switch w.Type {
+		case sqlparser.RowNumberExprType:
+			f.kind = merge.RowNumber
+		case sqlparser.RankExprType:
+			f.kind = merge.Rank
+		case sqlparser.DenseRankExprType:
+			f.kind = merge.DenseRank
+		case sqlparser.PercentRankExprType:
+			f.kind = merge.PercentRank
+		case sqlparser.CumeDistExprType:
+			f.kind = merge.CumeDist
+		default:
+			return refuse(w.OverClause, "")
+		}
+		return f, w.OverClause, ""
+	case *sqlparser.NtileExpr:
+		n, ok := positiveLiteral(w.N)
+		if !ok || n == 0 {
+			return refuse(w.OverClause, " (NTILE of a positive integer literal only)")
+		}
+		return windowFunc{kind: merge.Ntile, n: n}, w.OverClause, ""
+	case *sqlparser.LagLeadExpr:
+		f = windowFunc{kind: merge.Lag, arg: w.Expr, n: 1}
+		if w.Type == sqlparser.LeadExprType {
+			f.kind = merge.Lead
+		}
+		if w.N != nil {
+			n, ok := positiveLiteral(w.N)
+			if !ok {
+				return refuse(w.OverClause, " (an offset other than an integer literal)")
+			}
+			f.n = n
+		}
+		if w.Default != nil || w.NullTreatmentClause != nil {
+			// the default's type joins the result's: the merge cannot tell it
+			return refuse(w.OverClause, " (a default value or NULL treatment; use COALESCE around it)")
+		}
+		return f, w.OverClause, ""
+	case *sqlparser.FirstOrLastValueExpr:
+		f = windowFunc{kind: merge.FirstValue, arg: w.Expr}
+		if w.Type == sqlparser.LastValueExprType {
+			f.kind = merge.LastValue
+		}
+		if w.NullTreatmentClause != nil {
+			return refuse(w.OverClause, " (NULL treatment)")
+		}
+		return f, w.OverClause, ""
+	case *sqlparser.CountStar:
+		return windowFunc{kind: merge.WinCount}, w.OverClause, ""
+	case *sqlparser.Count:
+		if w.OverClause != nil && (w.Distinct || len(w.Args) != 1) {
+			return refuse(w.OverClause, "")
+		}
+		if len(w.Args) == 1 {
+			f.arg = w.Args[0]
+		}
+		return windowFunc{kind: merge.WinCount, arg: f.arg}, w.OverClause, ""
+	case *sqlparser.Sum:
+		return windowAggregate(e, merge.WinSum, w.Arg, w.Distinct, w.OverClause)
+	case *sqlparser.Avg:
+		return windowAggregate(e, merge.WinAvg, w.Arg, w.Distinct, w.OverClause)
+	case *sqlparser.Min:
+		return windowAggregate(e, merge.WinMin, w.Arg, w.Distinct, w.OverClause)
+	case *sqlparser.Max:
+		return windowAggregate(e, merge.WinMax, w.Arg, w.Distinct, w.OverClause)
+	}
+	var o *sqlparser.OverClause
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if c, ok := n.(*sqlparser.OverClause); ok && c != nil {
+			o = c
+		}
+		return o == nil, nil
+	}, e)
+	if o != nil {
+		return refuse(o, "")
+	}
+	return windowFunc{}, nil, ""
+}
+
+func windowAggregate(e sqlparser.Expr, kind merge.WindowKind, arg sqlparser.Expr, distinct bool, over *sqlparser.OverClause) (windowFunc, *sqlparser.OverClause, string) {
+	if over != nil && distinct {
+		return windowFunc{}, over, fmt.Sprintf("window function %s (DISTINCT)", sqlparser.String(e))
+	}
+	return windowFunc{kind: kind, arg: arg}, over, ""
+}
+
+// positiveLiteral reads a non-negative integer literal.
+func positiveLiteral(e sqlparser.Expr) (int64, bool) {
+	l, ok := e.(*sqlparser.Literal)
+	if !ok || l.Type != sqlparser.IntVal {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(l.Val, 10, 64)
+	return n, err == nil && n >= 0
+}
+
+// plainAggregates reports an aggregate without OVER in the select list.
+func plainAggregates(exprs *sqlparser.SelectExprs) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if a, ok := n.(sqlparser.AggrFunc); ok && !overClause(a) {
+			found = true
+		}
+		return !found, nil
+	}, exprs)
+	return found
 }

@@ -117,10 +117,14 @@ var unsupportedCases = []errorCase{
 	// are merged by the driver since scatter.go; they are no longer errors.)
 	// (ROW_NUMBER, RANK, DENSE_RANK over one window, and any window
 	// partitioned by the sharding column, are in testdata/plans/window.txt.)
-	{name: "scatter aggregate window function", sql: "SELECT id, SUM(id) OVER (PARTITION BY name) FROM t_user",
-		contains: []string{"aggregate window function", "across 4 nodes"}},
-	{name: "two-node ntile", sql: "SELECT id, NTILE(2) OVER (ORDER BY id) FROM t_user WHERE id IN (1, 2)",
+	// (aggregate windows, PERCENT_RANK, CUME_DIST, NTILE, LAG, LEAD,
+	// FIRST_VALUE and LAST_VALUE over the default frame are planned too.)
+	{name: "scatter window with an explicit frame", sql: "SELECT id, SUM(id) OVER (PARTITION BY name ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t_user",
+		contains: []string{"window frame", "across 4 nodes"}},
+	{name: "two-node nth_value", sql: "SELECT id, NTH_VALUE(id, 2) OVER (ORDER BY id) FROM t_user WHERE id IN (1, 2)",
 		contains: []string{"window function", "across 2 nodes"}},
+	{name: "scatter window function beside an aggregate", sql: "SELECT COUNT(*), SUM(id) OVER () FROM t_user",
+		contains: []string{"aggregate beside a window function", "across 4 nodes"}},
 	{name: "scatter sql_calc_found_rows", sql: "SELECT SQL_CALC_FOUND_ROWS id FROM t_user",
 		contains: []string{"SQL_CALC_FOUND_ROWS", "across 4 nodes"}},
 	{name: "select into", sql: "SELECT name FROM t_user WHERE id = 1 INTO @n",
