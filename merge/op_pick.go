@@ -1,0 +1,81 @@
+package merge
+
+import (
+	"context"
+	"database/sql/driver"
+	"strings"
+)
+
+// Pick returns chosen columns of its input's rows, in the order given: the
+// select list of a join, whose rows hold both sides' columns (and the
+// columns only conditions, sort keys or collations need).
+type Pick struct {
+	Cols  []int
+	Input Operator
+}
+
+// Description implements Operator.
+func (p *Pick) Description() string {
+	names := make([]string, len(p.Cols))
+	for i, c := range p.Cols {
+		names[i] = colName(c)
+	}
+	return "Pick " + strings.Join(names, ", ")
+}
+
+// Inputs implements Operator.
+func (p *Pick) Inputs() []Operator { return []Operator{p.Input} }
+
+// Open implements Operator.
+func (p *Pick) Open(ctx context.Context, ex Executor) (*Stream, error) {
+	in, err := openInput(ctx, ex, p.Input)
+	if err != nil {
+		return nil, err
+	}
+	c := in.cols
+	idx := make([]int, len(p.Cols))
+	out := &columns{first: len(p.Cols), assembled: c.assembled, merged: map[int]ColumnType{}}
+	for i, pc := range p.Cols {
+		col, err := c.at(pc)
+		if err != nil {
+			_ = in.Close()
+			return nil, err
+		}
+		idx[i] = col
+		out.types = append(out.types, c.types[col])
+		out.scales = append(out.scales, c.scales[col])
+		out.kinds = append(out.kinds, c.kinds[col])
+		out.sql = append(out.sql, c.sql[col])
+		out.names = append(out.names, outerNames(c)[col])
+		out.meta = append(out.meta, outerMeta(c)[col])
+		// The picked rows no longer carry the collation columns: a column
+		// compared above a Pick would need them; the router picks last.
+		out.colls = append(out.colls, nil)
+		if m, ok := c.merged[col]; ok {
+			out.merged[i] = m
+		}
+	}
+	if len(out.merged) == 0 {
+		out.merged = nil
+	}
+	return &Stream{Cursor: &picked{in: in.Cursor, cols: idx, buf: make([]driver.Value, len(c.types))}, cols: out}, nil
+}
+
+// picked copies the chosen columns of each input row.
+type picked struct {
+	in   Cursor
+	cols []int
+	buf  []driver.Value
+}
+
+func (p *picked) Next(dest []driver.Value) error {
+	if err := p.in.Next(p.buf); err != nil {
+		return err
+	}
+	for i, c := range p.cols {
+		dest[i] = p.buf[c]
+	}
+	return nil
+}
+
+func (p *picked) Close() error { return p.in.Close() }
