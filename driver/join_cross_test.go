@@ -300,3 +300,17 @@ func TestCrossJoinLimits(t *testing.T) {
 	require.ErrorContains(t, err, "t_order_2")
 	require.Less(t, time.Since(start), 30*time.Second)
 }
+
+// checkExactOrRefused runs q: refused (ErrUnsupported, naming want), or
+// the oracle's rows as a multiset. The oracle must answer either way.
+func (e *diffEnv) checkExactOrRefused(t *testing.T, q, want string) {
+	t.Helper()
+	if _, err := runDiffQuery(e.sharded, q); err != nil {
+		require.True(t, errors.Is(err, driver.ErrUnsupported), "%s: %v", q, err)
+		require.ErrorContains(t, err, want, q)
+		_, err = runDiffQuery(e.oracle, q)
+		require.NoError(t, err, q)
+		return
+	}
+	e.check(t, unordered(q), "exact or refused")
+}

@@ -21,7 +21,9 @@ var errNotCross = errors.New("not a cross-node join")
 // source, an outer join preserving a broadcast table) goes: evaluated
 // above the nodes (routeCrossJoin), or refused with why not.
 func (s *statement) orCrossJoin(sel *sqlparser.Select, refusal error) (*Plan, error) {
-	if !errors.Is(refusal, ErrUnsupported) {
+	if !errors.Is(refusal, ErrUnsupported) || len(s.hints) > 0 {
+		// A sharding-value hint names the nodes of the statement's
+		// tables; each table's own statement would contradict it.
 		return nil, refusal
 	}
 	p, err := s.routeCrossJoin(sel)
