@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
 )
 
 // TestOuterJoinBroadcast: an outer join that preserves a broadcast table
