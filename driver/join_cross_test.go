@@ -192,6 +192,17 @@ func crossQueries() []diffQuery {
 		ordered("SELECT o.order_id, u.name, c.region FROM t_order o JOIN t_user u ON u.id = o.user_id LEFT JOIN t_city c ON c.name = u.city WHERE o.amount > 400 ORDER BY o.order_id"),
 		ordered("SELECT u.id, o.order_id, i.item_id FROM t_user u LEFT JOIN t_order o ON o.user_id = u.id AND o.qty = 1 LEFT JOIN t_item i ON i.order_id = o.order_id WHERE u.id <= 40 ORDER BY u.id, o.order_id, i.item_id"),
 		ordered("SELECT o.order_id, g.weight, v.tier FROM t_order o JOIN t_tag g ON g.label = o.status JOIN t_vip v ON v.user_id = o.user_id ORDER BY o.order_id, g.weight"),
+		// Correlated subqueries whose tables are not co-located: semi-
+		// and anti-joins.
+		ordered("SELECT o.order_id FROM t_order o WHERE EXISTS (SELECT 1 FROM t_user u WHERE u.id = o.user_id AND u.score > 50) AND o.amount > 300 ORDER BY o.order_id"),
+		ordered("SELECT u.id FROM t_user u WHERE NOT EXISTS (SELECT 1 FROM t_order o WHERE o.user_id = u.ref) ORDER BY u.id"),
+		ordered("SELECT u.id FROM t_user u WHERE NOT EXISTS (SELECT 1 FROM t_order o WHERE o.user_id = u.id AND o.qty > u.score) ORDER BY u.id"),
+		ordered("SELECT o.order_id FROM t_order o WHERE o.status IN (SELECT g.label FROM t_tag g WHERE g.weight = o.qty) ORDER BY o.order_id"),
+		ordered("SELECT u.id FROM t_user u WHERE u.score IN (SELECT o.qty FROM t_order o WHERE o.user_id = u.ref) ORDER BY u.id"),
+		ordered("SELECT u.id FROM t_user u WHERE u.score NOT IN (SELECT o.qty FROM t_order o WHERE o.user_id = u.id) ORDER BY u.id"),
+		ordered("SELECT u.id FROM t_user u WHERE u.score NOT IN (SELECT o.qty FROM t_order o WHERE o.user_id = u.id AND o.qty IS NOT NULL) ORDER BY u.id"),
+		ordered("SELECT c.name FROM t_city c WHERE NOT EXISTS (SELECT 1 FROM t_user u WHERE u.city = c.name) ORDER BY c.name"),
+		ordered("SELECT o.order_id, u.name FROM t_order o JOIN t_user u ON u.id = o.user_id WHERE EXISTS (SELECT 1 FROM t_tag g WHERE g.label = o.status) AND o.order_id < 300 ORDER BY o.order_id"),
 		// Empty sides.
 		ordered("SELECT o.order_id, u.name FROM t_order o JOIN t_user u ON u.id = o.user_id WHERE o.order_id < 0 ORDER BY o.order_id"),
 		ordered("SELECT u.id, o.order_id FROM t_user u LEFT JOIN t_order o ON o.user_id = u.id AND o.order_id < 0 WHERE u.id < 5 ORDER BY u.id"),
@@ -237,6 +248,23 @@ func TestCrossJoinExplain(t *testing.T) {
 	p, err = driver.Explain(context.Background(), env.sharded, "SELECT o.order_id, v.tier FROM t_order o JOIN t_vip v ON v.user_id = o.user_id")
 	require.NoError(t, err)
 	require.Contains(t, p.String(), "HashJoin build v")
+}
+
+// TestCrossJoinColocatedAntiJoin: NOT EXISTS over a bound table
+// correlated on both keys still runs node by node.
+func TestCrossJoinColocatedAntiJoin(t *testing.T) {
+	env := newCrossEnv(t)
+	const q = "SELECT o.order_id FROM t_order o WHERE NOT EXISTS (SELECT 1 FROM t_item i WHERE i.user_id = o.user_id AND i.order_id = o.order_id) ORDER BY o.order_id"
+	p, err := driver.Explain(context.Background(), env.sharded, q)
+	require.NoError(t, err)
+	require.NotContains(t, p.String(), "Join", p.String())
+	env.check(t, ordered(q), "co-located anti-join")
+	// Correlated on order_id alone it is not co-located: an anti-join.
+	const q2 = "SELECT o.order_id FROM t_order o WHERE NOT EXISTS (SELECT 1 FROM t_item i WHERE i.order_id = o.order_id) ORDER BY o.order_id"
+	p, err = driver.Explain(context.Background(), env.sharded, q2)
+	require.NoError(t, err)
+	require.Contains(t, p.String(), "NestedLoopJoin batch 256, anti")
+	env.check(t, ordered(q2), "anti-join")
 }
 
 // TestCrossJoinRefused: what the join above the nodes does not evaluate

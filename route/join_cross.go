@@ -32,16 +32,20 @@ func (s *statement) orCrossJoin(sel *sqlparser.Select, refusal error) (*Plan, er
 	case errors.Is(err, errNotCross):
 		return nil, refusal
 	case errors.As(err, &cr):
-		// Both reasons: why the nodes cannot run the join, and why it
-		// is not evaluated above them.
-		msg, suffix := refusal.Error(), fmt.Sprintf(" in %q", quote(s.sql))
-		if !strings.HasSuffix(msg, suffix) {
-			return nil, refusal
-		}
-		msg = strings.TrimPrefix(strings.TrimSuffix(msg, suffix), ErrUnsupported.Error()+": ")
-		return nil, unsupported(s.sql, "%s; not evaluated above the nodes: %s", msg, cr.reason)
+		return nil, s.withCrossReason(refusal, cr)
 	}
 	return p, err
+}
+
+// withCrossReason gives both reasons: why the nodes cannot run the
+// statement, and why it is not evaluated above them.
+func (s *statement) withCrossReason(refusal error, cr *crossRefusal) error {
+	msg, suffix := refusal.Error(), fmt.Sprintf(" in %q", quote(s.sql))
+	if !errors.Is(refusal, ErrUnsupported) || !strings.HasSuffix(msg, suffix) {
+		return refusal
+	}
+	msg = strings.TrimPrefix(strings.TrimSuffix(msg, suffix), ErrUnsupported.Error()+": ")
+	return unsupported(s.sql, "%s; not evaluated above the nodes: %s", msg, cr.reason)
 }
 
 // crossRefusal is why a join the planner recognises is not evaluated
@@ -125,6 +129,13 @@ func (s *statement) routeCrossJoin(sel *sqlparser.Select) (*Plan, error) {
 	if err := j.checkShape(); err != nil {
 		return nil, err
 	}
+	return j.plan()
+}
+
+// plan places the terms, plans the part above the join, picks the keys
+// and builds the operators.
+func (j *crossJoin) plan() (*Plan, error) {
+	s := j.s
 	if err := j.placeTerms(); err != nil {
 		return nil, err
 	}
@@ -395,7 +406,7 @@ func (j *crossJoin) placeTerms() error {
 			if set&^(1<<(i+1)-1) != 0 {
 				return j.refuse("an ON condition naming a table joined after it")
 			}
-			if set == 1<<i {
+			if set == 1<<i || set == 0 {
 				t.pushed = append(t.pushed, term) // filters the inner rows before they match
 				continue
 			}
@@ -449,8 +460,8 @@ func (j *crossJoin) chooseKeys() error {
 	for i := 1; i < len(j.tables); i++ {
 		t := j.tables[i]
 		src := &j.where
-		if t.kind == merge.JoinLeft {
-			src = &j.on[i]
+		if t.kind != merge.JoinInner {
+			src = &j.on[i] // a LEFT JOIN's ON, a subquery's WHERE
 		}
 		best, bestScore := -1, -1
 		var bestKey [2]colAt
@@ -515,7 +526,9 @@ func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 			}
 		}
 		t.offset = off
-		off += t.width()
+		if t.kind == merge.JoinInner || t.kind == merge.JoinLeft {
+			off += t.width() // a semi- or anti-join adds no column
+		}
 	}
 	first, err := j.side(0, nil, false)
 	if err != nil {
