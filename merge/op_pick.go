@@ -34,7 +34,7 @@ func (p *Pick) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	}
 	c := in.cols
 	idx := make([]int, len(p.Cols))
-	out := &columns{first: len(p.Cols), assembled: c.assembled, merged: map[int]ColumnType{}}
+	out := &columns{first: len(p.Cols), assembled: true, merged: map[int]ColumnType{}}
 	for i, pc := range p.Cols {
 		col, err := c.at(pc)
 		if err != nil {
