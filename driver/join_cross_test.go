@@ -203,6 +203,13 @@ func crossQueries() []diffQuery {
 		ordered("SELECT u.id FROM t_user u WHERE u.score NOT IN (SELECT o.qty FROM t_order o WHERE o.user_id = u.id AND o.qty IS NOT NULL) ORDER BY u.id"),
 		ordered("SELECT c.name FROM t_city c WHERE NOT EXISTS (SELECT 1 FROM t_user u WHERE u.city = c.name) ORDER BY c.name"),
 		ordered("SELECT o.order_id, u.name FROM t_order o JOIN t_user u ON u.id = o.user_id WHERE EXISTS (SELECT 1 FROM t_tag g WHERE g.label = o.status) AND o.order_id < 300 ORDER BY o.order_id"),
+		// GROUP BY and aggregates above the join.
+		ordered("SELECT u.name, COUNT(*), SUM(o.amount), MIN(o.order_id), MAX(o.status) FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.name ORDER BY u.name"),
+		ordered("SELECT c.name, COUNT(u.id), COUNT(*), SUM(u.score) AS total FROM t_city c LEFT JOIN t_user u ON u.city = c.name GROUP BY c.name ORDER BY c.name"),
+		unordered("SELECT COUNT(*), SUM(o.qty), MAX(u.name) FROM t_order o JOIN t_user u ON u.ref = o.user_id WHERE o.amount > 0"),
+		unordered("SELECT COUNT(*), SUM(o.qty) FROM t_order o JOIN t_user u ON u.ref = o.user_id WHERE o.order_id < 0"),
+		ordered("SELECT g.id, COUNT(o.order_id) AS n FROM t_tag g LEFT JOIN t_order o ON o.status = g.label GROUP BY g.id ORDER BY n DESC, g.id LIMIT 5"),
+		unordered("SELECT COUNT(*) FROM t_order o WHERE EXISTS (SELECT 1 FROM t_item i WHERE i.order_id = o.order_id AND i.qty > 7)"),
 		// Empty sides.
 		ordered("SELECT o.order_id, u.name FROM t_order o JOIN t_user u ON u.id = o.user_id WHERE o.order_id < 0 ORDER BY o.order_id"),
 		ordered("SELECT u.id, o.order_id FROM t_user u LEFT JOIN t_order o ON o.user_id = u.id AND o.order_id < 0 WHERE u.id < 5 ORDER BY u.id"),

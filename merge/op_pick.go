@@ -10,7 +10,16 @@ import (
 // select list of a join, whose rows hold both sides' columns (and the
 // columns only conditions, sort keys or collations need).
 type Pick struct {
-	Cols  []int
+	Cols []int
+	// Names, when not "", rename the picked columns (an aggregate's
+	// column is named as the caller wrote it).
+	Names []string
+	// Types are the picked columns whose type differs from their input
+	// column's (COUNT is a BIGINT, never NULL).
+	Types map[int]ColumnType
+	// Sums are the picked columns holding a SUM: MySQL's SUM of integers
+	// or decimals is a DECIMAL.
+	Sums  []int
 	Input Operator
 }
 
@@ -54,6 +63,17 @@ func (p *Pick) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		if m, ok := c.merged[col]; ok {
 			out.merged[i] = m
 		}
+		if i < len(p.Names) && p.Names[i] != "" {
+			out.names[i] = p.Names[i]
+		}
+		if t, ok := p.Types[i]; ok {
+			out.merged[i] = t
+		}
+	}
+	for _, i := range p.Sums {
+		if k := KindOf(typeAt(out.types, i)); k == KindInt || k == KindUint {
+			out.merged[i] = ColumnType{Name: "DECIMAL"}
+		}
 	}
 	if len(out.merged) == 0 {
 		out.merged = nil
@@ -79,3 +99,11 @@ func (p *picked) Next(dest []driver.Value) error {
 }
 
 func (p *picked) Close() error { return p.in.Close() }
+
+// typeAt is types[i], or "" out of range.
+func typeAt(types []string, i int) string {
+	if i < 0 || i >= len(types) {
+		return ""
+	}
+	return types[i]
+}

@@ -1,6 +1,8 @@
 package route
 
 import (
+	"fmt"
+
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/shardsql/shardsql/merge"
@@ -19,6 +21,23 @@ type aboveJoin struct {
 	order    []orderAt
 	distinct bool
 	limit    *merge.Page
+	// grouped: GROUP BY or aggregates; groups are the GROUP BY columns,
+	// aggs the aggregates of the select list (item is its position).
+	grouped bool
+	groups  []colAt
+	aggs    []aggAt
+	names   []string // the caller's names of aggregate items
+}
+
+// aggAt is an aggregate of the select list, folded above the join from
+// one raw column per joined row: COUNT(*) from a constant 1, COUNT(x)
+// from x IS NOT NULL (NULL, hence 0, on a row a LEFT JOIN NULL-extends),
+// SUM/MIN/MAX(x) from x. OrderedAggregate merges such columns as it merges
+// node partials: a row is a partial aggregate of one row.
+type aggAt struct {
+	kind merge.AggKind
+	at   colAt
+	item int
 }
 
 // orderAt is one ORDER BY key.
@@ -32,12 +51,24 @@ type orderAt struct {
 func (j *crossJoin) planAbove() (*aboveJoin, error) {
 	sel := j.sel
 	a := &aboveJoin{j: j, distinct: sel.Distinct}
-	for _, se := range sel.GetColumns() {
+	a.grouped = (sel.GroupBy != nil && len(sel.GroupBy.Exprs) > 0) || sqlparser.ContainsAggregation(sel.SelectExprs)
+	if a.grouped {
+		if err := a.planGroups(); err != nil {
+			return nil, err
+		}
+	}
+	for i, se := range sel.GetColumns() {
 		ae, ok := se.(*sqlparser.AliasedExpr)
 		if !ok {
 			return nil, j.refuse("SELECT * (list the columns)")
 		}
-		at, err := j.selectItem(ae)
+		var at colAt
+		var err error
+		if a.grouped {
+			at, err = a.groupedItem(ae, i)
+		} else {
+			at, err = j.selectItem(ae)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -184,6 +215,28 @@ func (a *aboveJoin) wrap(root merge.Operator) (merge.Operator, error) {
 		}
 		root = &merge.Filter{Cond: cond, Input: root}
 	}
+	var types map[int]merge.ColumnType
+	var sums []int
+	if a.grouped {
+		g := &merge.Group{}
+		for _, at := range a.groups {
+			g.Keys = append(g.Keys, merge.SortKey{Col: a.abs(at)})
+		}
+		if len(g.Keys) > 0 {
+			root = &merge.MemorySort{Keys: g.Keys, MaxRows: j.s.maxRows, Input: root}
+		}
+		types = make(map[int]merge.ColumnType)
+		for _, ag := range a.aggs {
+			g.Aggs = append(g.Aggs, merge.Agg{Kind: ag.kind, Col: a.abs(ag.at)})
+			switch ag.kind {
+			case merge.AggCount:
+				types[ag.item] = merge.ColumnType{Name: "BIGINT", NotNull: true}
+			case merge.AggSum:
+				sums = append(sums, ag.item)
+			}
+		}
+		root = &merge.OrderedAggregate{Group: g, Input: root}
+	}
 	if a.distinct {
 		keys := make([]merge.SortKey, len(a.items))
 		for i, it := range a.items {
@@ -205,5 +258,114 @@ func (a *aboveJoin) wrap(root merge.Operator) (merge.Operator, error) {
 	for i, it := range a.items {
 		cols[i] = a.abs(it)
 	}
-	return &merge.Pick{Cols: cols, Input: root}, nil
+	return &merge.Pick{Cols: cols, Names: a.names, Types: types, Sums: sums, Input: root}, nil
+}
+
+// planGroups resolves the GROUP BY columns.
+func (a *aboveJoin) planGroups() error {
+	j := a.j
+	if j.sel.GroupBy == nil {
+		return nil
+	}
+	if j.sel.GroupBy.WithRollup {
+		return j.refuse("GROUP BY … WITH ROLLUP")
+	}
+	for _, e := range j.sel.GroupBy.Exprs {
+		col, ok := e.(*sqlparser.ColName)
+		if !ok {
+			return j.refuse("GROUP BY %s (group by columns of the tables)", sqlparser.String(e))
+		}
+		t, err := j.tableOf(col)
+		if err != nil {
+			return err
+		}
+		a.groups = append(a.groups, colAt{t, j.column(t, col, true)})
+	}
+	return nil
+}
+
+// groupedItem places a select item of a grouped SELECT: a GROUP BY column,
+// or COUNT(*), COUNT(x), SUM(x), MIN(x), MAX(x) of a column x.
+func (a *aboveJoin) groupedItem(ae *sqlparser.AliasedExpr, item int) (colAt, error) {
+	j := a.j
+	for len(a.names) <= item {
+		a.names = append(a.names, "")
+	}
+	if col, ok := ae.Expr.(*sqlparser.ColName); ok {
+		t, err := j.tableOf(col)
+		if err != nil {
+			return colAt{}, err
+		}
+		at := colAt{t, j.column(t, col, true)}
+		for _, g := range a.groups {
+			if g == at {
+				if !ae.As.IsEmpty() {
+					a.names[item] = ae.As.String()
+				}
+				return at, nil
+			}
+		}
+		return colAt{}, j.refuse("column %s of a grouped SELECT that is not in GROUP BY", sqlparser.String(col))
+	}
+	name := ae.As.String()
+	if name == "" {
+		if n, ok := j.s.callerName(ae); ok {
+			name = n
+		} else {
+			name = sqlparser.String(ae.Expr)
+		}
+	}
+	a.names[item] = name
+	raw := func(t int, e sqlparser.Expr, compared bool) colAt {
+		tb := j.tables[t]
+		tb.cols = append(tb.cols, crossCol{expr: e, as: fmt.Sprintf("__shardsql_a%d", len(a.aggs)), compared: compared})
+		return colAt{t, len(tb.cols) - 1}
+	}
+	argCol := func(e sqlparser.Expr) (int, *sqlparser.ColName, error) {
+		col, ok := e.(*sqlparser.ColName)
+		if !ok {
+			return 0, nil, j.refuse("aggregate %s of an expression (aggregate a column)", sqlparser.String(ae.Expr))
+		}
+		t, err := j.tableOf(col)
+		return t, col, err
+	}
+	var ag aggAt
+	switch f := ae.Expr.(type) {
+	case *sqlparser.CountStar:
+		ag = aggAt{kind: merge.AggCount, at: raw(0, sqlparser.NewIntLiteral("1"), false)}
+	case *sqlparser.Count:
+		if f.Distinct || len(f.Args) != 1 {
+			return colAt{}, j.refuse("%s (COUNT(DISTINCT …) is not evaluated above a join yet)", sqlparser.String(f))
+		}
+		t, col, err := argCol(f.Args[0])
+		if err != nil {
+			return colAt{}, err
+		}
+		ag = aggAt{kind: merge.AggCount, at: raw(t, &sqlparser.IsExpr{Left: j.qualified(t, col), Right: sqlparser.IsNotNullOp}, false)}
+	case *sqlparser.Sum, *sqlparser.Min, *sqlparser.Max:
+		var arg sqlparser.Expr
+		var kind merge.AggKind
+		distinct := false
+		switch f := f.(type) {
+		case *sqlparser.Sum:
+			arg, kind, distinct = f.Arg, merge.AggSum, f.Distinct
+		case *sqlparser.Min:
+			arg, kind = f.Arg, merge.AggMin
+		case *sqlparser.Max:
+			arg, kind = f.Arg, merge.AggMax
+		}
+		if distinct {
+			return colAt{}, j.refuse("%s (SUM(DISTINCT …) is not evaluated above a join yet)", sqlparser.String(ae.Expr))
+		}
+		t, col, err := argCol(arg)
+		if err != nil {
+			return colAt{}, err
+		}
+		ag = aggAt{kind: kind, at: raw(t, j.qualified(t, col), kind != merge.AggSum)}
+	default:
+		return colAt{}, j.refuse("select item %s of a grouped SELECT (only GROUP BY columns, COUNT, SUM, MIN and MAX of columns are evaluated above a join)", sqlparser.String(ae.Expr))
+	}
+	ag.item = item
+	a.aggs = append(a.aggs, ag)
+	return ag.at, nil
 }

@@ -291,10 +291,19 @@ func (j *crossJoin) checkShape() error {
 			// where terms are evaluated above
 		}
 		if _, ok := n.(sqlparser.AggrFunc); ok {
-			bad = "an aggregate function (GROUP BY and aggregates over a cross-node join are not evaluated yet)"
+			bad = "an aggregate function outside the select list"
 		}
 		return bad == "", nil
-	}, sel.SelectExprs, sel.Where, sel.OrderBy, sel.GroupBy)
+	}, sel.Where, sel.OrderBy, sel.GroupBy)
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n.(type) {
+		case *sqlparser.Subquery, *sqlparser.DerivedTable:
+			bad = "a subquery"
+		case *sqlparser.StarExpr:
+			bad = "SELECT * (list the columns)"
+		}
+		return bad == "", nil
+	}, sel.SelectExprs)
 	if bad == "" {
 		for _, t := range j.tables {
 			for _, term := range t.on {
@@ -309,9 +318,6 @@ func (j *crossJoin) checkShape() error {
 	}
 	if bad != "" {
 		return j.refuse("%s", bad)
-	}
-	if sel.GroupBy != nil && len(sel.GroupBy.Exprs) > 0 {
-		return j.refuse("GROUP BY (not evaluated above a join yet)")
 	}
 	return nil
 }
