@@ -49,7 +49,7 @@ type crossEnv struct {
 }
 
 // with is the env with another sharded pool over the same servers.
-func (e *crossEnv) with(t *testing.T, opts ...driver.Option) *crossEnv {
+func (e *crossEnv) with(t testing.TB, opts ...driver.Option) *crossEnv {
 	out := *e
 	d := *e.diffEnv
 	d.sharded = openDB(t, e.topo, opts...)
@@ -57,7 +57,9 @@ func (e *crossEnv) with(t *testing.T, opts ...driver.Option) *crossEnv {
 	return &out
 }
 
-func newCrossEnv(t *testing.T, opts ...driver.Option) *crossEnv {
+func newCrossEnv(t *testing.T, opts ...driver.Option) *crossEnv { return newCrossEnvB(t, opts...) }
+
+func newCrossEnvB(t testing.TB, opts ...driver.Option) *crossEnv {
 	servers := shardtest.MariaDB(t, 2)
 	oracle := oracleDB(t, servers[0], "oracle")
 	topo := shard.NewTopology()
