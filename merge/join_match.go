@@ -52,6 +52,14 @@ type joinCore struct {
 	iwidth     int
 	on         *evaluator // nil: the keys decide
 	maxRows    int
+	// collFrom are the inner columns holding a text column's collation
+	// name, and collNames the names seen there (or given by the router).
+	// A row NULL-extended by a LEFT JOIN carries them: otherwise the
+	// operators above would learn no collation from such a row, and a
+	// Filter compiled on it would compare the column's text by bytes
+	// (koln <> Köln in utf8mb4_general_ci).
+	collFrom  []int
+	collNames map[int][]byte
 }
 
 // newJoinCore checks that the key columns compare exactly: the same kind
@@ -59,7 +67,7 @@ type joinCore struct {
 // MySQL compares an integer with a string as doubles, dates with strings
 // as dates, and an in-memory comparison of such pairs would need all of
 // MySQL's conversions.
-func newJoinCore(what string, kind JoinKind, keys JoinKeys, outer, inner *columns, on sqlparser.Expr, maxRows int) (*joinCore, error) {
+func newJoinCore(what string, kind JoinKind, keys JoinKeys, outer, inner *columns, on sqlparser.Expr, maxRows int, collations map[int]string) (*joinCore, error) {
 	ok, err := outer.at(keys.OuterKey)
 	if err != nil {
 		return nil, err
@@ -80,6 +88,15 @@ func newJoinCore(what string, kind JoinKind, keys JoinKeys, outer, inner *column
 		return nil, fmt.Errorf("%w: %s on text columns whose collation the nodes do not report", ErrUnsupported, what)
 	}
 	c.cmp = cmpKey{col: ik, kind: ikind, coll: c.icoll}
+	c.collNames = make(map[int][]byte)
+	for _, tc := range inner.colls {
+		if tc != nil && tc.from >= 0 {
+			c.collFrom = append(c.collFrom, tc.from)
+			if name, ok := collations[tc.from]; ok {
+				c.collNames[tc.from] = []byte(name)
+			}
+		}
+	}
 	if on != nil {
 		all := joinedColumns(outer, inner)
 		c.on = &evaluator{what: "join condition", cond: on, types: all.sql, colls: all.colls}
@@ -132,6 +149,15 @@ func (c *joinCore) build(cur Cursor, width int, tooMany func() error) (*joinInde
 		}
 		if n++; n > c.maxRows {
 			return nil, tooMany()
+		}
+		for _, from := range c.collFrom {
+			if _, ok := c.collNames[from]; !ok {
+				if b, ok := row[from].([]byte); ok {
+					c.collNames[from] = append([]byte(nil), b...)
+				} else if s, ok := row[from].(string); ok {
+					c.collNames[from] = []byte(s)
+				}
+			}
 		}
 		if c.icoll != nil && !c.icoll.learned {
 			if err := c.icoll.learn(row); err != nil {
@@ -248,6 +274,9 @@ func (p *prober) next(dest []driver.Value) (bool, error) {
 		copy(dest, out)
 		for i := c.owidth; i < c.owidth+c.iwidth; i++ {
 			dest[i] = nil
+		}
+		for from, name := range c.collNames {
+			dest[c.owidth+from] = name
 		}
 		return true, nil
 	case c.kind == JoinAnti && !p.matched:

@@ -31,6 +31,10 @@ type HashJoin struct {
 	Outer, Inner Operator
 	// BuildName names the build side in Explain (its table).
 	BuildName string
+	// InnerCollations are, when the router knows them (the catalog),
+	// the collation names of the inner rows' collation columns (by
+	// column): a NULL-extended row carries them (see joinCore).
+	InnerCollations map[int]string
 	// MaxRows caps the build side's rows (0: DefaultMaxRows).
 	MaxRows int
 }
@@ -62,7 +66,7 @@ func (h *HashJoin) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		_ = inner.Close()
 		return nil, err
 	}
-	core, err := newJoinCore("HashJoin", h.Kind, h.Keys, outer.cols, inner.cols, h.On, h.maxRows())
+	core, err := newJoinCore("HashJoin", h.Kind, h.Keys, outer.cols, inner.cols, h.On, h.maxRows(), h.InnerCollations)
 	var ix *joinIndex
 	if err == nil {
 		ix, err = core.build(inner.Cursor, inner.Width(), func() error {

@@ -45,6 +45,10 @@ type NestedLoopJoin struct {
 	InnerPlan Operator
 	// Batch is the number of outer rows per lookup (0: DefaultJoinBatch).
 	Batch int
+	// InnerCollations are, when the router knows them (the catalog),
+	// the collation names of the inner rows' collation columns (by
+	// column): a NULL-extended row carries them (see joinCore).
+	InnerCollations map[int]string
 	// MaxRows caps the inner rows one batch may return (0: DefaultMaxRows).
 	MaxRows int
 }
@@ -96,7 +100,7 @@ func (j *NestedLoopJoin) Open(ctx context.Context, ex Executor) (*Stream, error)
 		_ = outer.Close()
 		return nil, err
 	}
-	n.core, err = newJoinCore("NestedLoopJoin", j.Kind, j.Keys, outer.cols, inner.cols, j.On, j.maxRows())
+	n.core, err = newJoinCore("NestedLoopJoin", j.Kind, j.Keys, outer.cols, inner.cols, j.On, j.maxRows(), j.InnerCollations)
 	if err == nil {
 		n.iwidth = inner.Width()
 		err = n.index(inner)

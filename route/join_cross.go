@@ -559,15 +559,16 @@ func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		colls := j.collationNames(i)
 		if t.ref.sharded == nil {
 			// A broadcast or unsharded table: one statement on one data
 			// source, read once.
-			root = &merge.HashJoin{Kind: t.kind, Keys: keys, On: on, Outer: root, Inner: whole.Tree(), BuildName: t.ref.qualifier(), MaxRows: j.s.maxRows}
+			root = &merge.HashJoin{Kind: t.kind, Keys: keys, On: on, Outer: root, Inner: whole.Tree(), BuildName: t.ref.qualifier(), MaxRows: j.s.maxRows, InnerCollations: colls}
 			units = append(whole.Units, units...)
 			continue
 		}
 		i := i
-		root = &merge.NestedLoopJoin{Kind: t.kind, Keys: keys, On: on, Outer: root, InnerPlan: whole.Tree(), Batch: j.s.joinBatch, MaxRows: j.s.maxRows,
+		root = &merge.NestedLoopJoin{Kind: t.kind, Keys: keys, On: on, Outer: root, InnerPlan: whole.Tree(), Batch: j.s.joinBatch, MaxRows: j.s.maxRows, InnerCollations: colls,
 			Inner: func(values []driver.Value, _ string) (merge.Operator, error) {
 				p, err := j.side(i, values, true)
 				if err != nil {
@@ -577,6 +578,29 @@ func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 			}}
 	}
 	return root, units, nil
+}
+
+// collationNames are the catalog's collations of table i's collation
+// columns (by column of its rows), for the rows a LEFT JOIN NULL-extends.
+func (j *crossJoin) collationNames(i int) map[int]string {
+	t := j.tables[i]
+	name := t.ref.name.Name.String()
+	if t.ref.sharded != nil {
+		name = t.ref.sharded.Name
+	}
+	ct, ok := j.s.catalog.Table(name)
+	if !ok {
+		return nil
+	}
+	out := make(map[int]string)
+	for _, cl := range t.colls {
+		if c := t.cols[cl.Col]; c.name != "" {
+			if col, ok := ct.Column(c.name); ok && col.Collation != "" {
+				out[cl.From] = col.Collation
+			}
+		}
+	}
+	return out
 }
 
 // side plans the statement of table i; with lookup, restricted to rows
