@@ -276,6 +276,35 @@ func TestCrossJoinColocatedAntiJoin(t *testing.T) {
 	env.check(t, ordered(q2), "anti-join")
 }
 
+// TestCrossJoinInTransaction: in a transaction the join's statements run
+// on the transaction's connections (the outer rows buffered, as one
+// connection cannot stream two results) and see its writes.
+func TestCrossJoinInTransaction(t *testing.T) {
+	env := newCrossEnv(t, driver.WithJoinBatch(4))
+	ctx := context.Background()
+	tx, err := env.sharded.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback() }()
+	otx, err := env.oracle.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = otx.Rollback() }()
+	for _, x := range []*sql.Tx{tx, otx} {
+		_, err := x.Exec("UPDATE t_user SET score = 99 WHERE id <= 20")
+		require.NoError(t, err)
+	}
+	const q = "SELECT o.order_id, u.id, u.score FROM t_order o JOIN t_user u ON u.id = o.user_id WHERE o.order_id < 200 ORDER BY o.order_id"
+	read := func(x *sql.Tx) *diffResult {
+		rows, err := x.Query(q)
+		require.NoError(t, err)
+		res, err := scanDiffRows(rows)
+		require.NoError(t, err)
+		return res
+	}
+	want, got := read(otx), read(tx)
+	require.Empty(t, env.compareResults(ordered(q), want, got))
+	require.NotEmpty(t, got.rows)
+}
+
 // TestCrossJoinRefused: what the join above the nodes does not evaluate
 // is refused, never answered differently.
 func TestCrossJoinRefused(t *testing.T) {
