@@ -652,6 +652,17 @@ func (j *crossJoin) side(i int, values []driver.Value, lookup bool) (*Plan, erro
 	if p.Kind != KindSelect {
 		return nil, fmt.Errorf("shardsql: route: join side %q is not a SELECT", text)
 	}
+	if len(p.Units) == 0 {
+		// The keys (or the table's own terms) reach no node, as a key
+		// outside a Range table's bounds does: no row, but the join
+		// still needs the columns, which a statement on every node with
+		// a false condition gives.
+		sel.Where = sqlparser.NewWhere(sqlparser.WhereClause, &sqlparser.ComparisonExpr{Operator: sqlparser.EqualOp, Left: sqlparser.NewIntLiteral("1"), Right: sqlparser.NewIntLiteral("0")})
+		text, args = j.s.textOf(sel)
+		if p, err = j.s.routeText(text, args); err != nil {
+			return nil, err
+		}
+	}
 	if p.Root != nil {
 		return nil, fmt.Errorf("shardsql: route: join side %q needs operators of its own", text)
 	}
