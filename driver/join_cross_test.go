@@ -219,10 +219,10 @@ func crossQueries() []diffQuery {
 }
 
 // TestCrossJoin compares each shape with the unsharded database, with the
-// default batch and with a batch of 3 outer rows (many lookups per query).
+// default batch and with a batch of 5 outer rows (many lookups per query).
 func TestCrossJoin(t *testing.T) {
 	base := newCrossEnv(t)
-	for _, batch := range []int{0, 3} {
+	for _, batch := range []int{0, 5} {
 		t.Run(fmt.Sprintf("batch %d", batch), func(t *testing.T) {
 			env := base
 			if batch > 0 {
