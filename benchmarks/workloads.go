@@ -148,6 +148,7 @@ var (
 				return a
 			},
 		},
+		joinWorkload, // workload_join.go
 	}
 )
 

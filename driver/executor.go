@@ -84,7 +84,10 @@ func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bo
 	}
 	cols := make([]merge.Column, len(first.types))
 	for i, t := range first.types {
-		cols[i].Type = t.DatabaseTypeName()
+		cols[i].Type, cols[i].Meta = t.DatabaseTypeName(), t
+		if i < len(first.cols) {
+			cols[i].Name = first.cols[i]
+		}
 		if _, scale, ok := t.DecimalSize(); ok && (coltype.Of(cols[i].Type) == coltype.Decimal || coltype.FractionalTime(cols[i].Type)) {
 			cols[i].Scale = scale
 		} else if ok && coltype.Of(cols[i].Type) == coltype.Float && scale < 31 {

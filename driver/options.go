@@ -35,6 +35,7 @@ type options struct {
 	connMaxIdleTime time.Duration
 	connWait        time.Duration
 	maxMemoryRows   int
+	joinBatch       int // WithJoinBatch (options_join.go)
 	cacheSize       int
 	logger          *slog.Logger
 	slow            time.Duration // WithSlowThreshold; 0: no statement is slow

@@ -59,6 +59,22 @@ func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, c
 		return nil, err
 	}
 	r := &Rows{cancel: cancel, ex: ex, cur: stream.Cursor}
+	if cols := stream.Columns(); cols != nil {
+		// A join's columns come from several statements: the tree says
+		// which (merge.Stream.Columns).
+		r.cols, r.types = make([]string, len(cols)), make([]*sql.ColumnType, len(cols))
+		for i, c := range cols {
+			t, _ := c.Meta.(*sql.ColumnType)
+			if t == nil {
+				_ = stream.Close()
+				cancel()
+				return nil, fmt.Errorf("shardsql: column %d of the result has no column type", i+1)
+			}
+			r.cols[i], r.types[i] = c.Name, t
+		}
+		r.merged = stream.ColumnTypes()
+		return r, nil
+	}
 	width := stream.Width()
 	if width > len(ex.cols) && stream.Result() == nil {
 		_ = stream.Close()

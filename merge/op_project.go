@@ -37,6 +37,9 @@ func (p *Project) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	cols := in.cols.clone()
 	cols.types, cols.scales, cols.kinds = cols.types[:visible], cols.scales[:visible], cols.kinds[:visible]
 	cols.sql, cols.colls = cols.sql[:visible], cols.colls[:visible]
+	if cols.colNames != nil {
+		cols.colNames, cols.meta = cols.colNames[:visible], cols.meta[:visible]
+	}
 	cols.first = visible
 	return &Stream{Cursor: &project{in: in.Cursor, buf: make([]driver.Value, width)}, cols: cols}, nil
 }

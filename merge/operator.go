@@ -59,6 +59,12 @@ type Column struct {
 	// or the fixed decimals a server writes a FLOAT or DOUBLE with (0 for
 	// other types, and floats written in their shortest form).
 	Scale int64
+	// Name is the column's name in the node result, and Meta what the
+	// executor knows of it (the driver's *sql.ColumnType); an operator
+	// whose rows take columns from several statements (a join) reports
+	// them as its result's columns (Stream.Columns).
+	Name string
+	Meta any
 }
 
 // Stream is an opened operator: its rows and what the operators above
@@ -74,6 +80,21 @@ func (s *Stream) Width() int { return len(s.cols.types) }
 // ColumnTypes returns the columns whose type the merge changed from the
 // node column's (aggregates merged from partial results); nil for most.
 func (s *Stream) ColumnTypes() map[int]ColumnType { return s.cols.merged }
+
+// Columns returns the result's columns (name, type and the executor's
+// Meta of each) when an operator assembled them from several statements'
+// columns (a join); nil when they are those of the first statement the
+// tree ran, as for a scatter or a UNION.
+func (s *Stream) Columns() []Column {
+	if !s.cols.assembled {
+		return nil
+	}
+	out := make([]Column, len(s.cols.types))
+	for i := range out {
+		out[i] = Column{Type: s.cols.types[i], Scale: s.cols.scales[i], Name: s.cols.colNames[i], Meta: s.cols.meta[i]}
+	}
+	return out
+}
 
 // columns describes the columns of a stream's rows.
 type columns struct {
@@ -96,18 +117,26 @@ type columns struct {
 	// for the node columns themselves.
 	origins []origin
 	names   []string
+	// colNames and meta are the node columns' names and executor metadata
+	// (Column.Name, Column.Meta); assembled says the result's columns are
+	// these rather than the first statement's (see Stream.Columns), as a
+	// join's are (JoinPick).
+	colNames  []string
+	meta      []any
+	assembled bool
 }
 
 func newColumns(nodeCols []Column, hidden int, collated []Collated) (*columns, error) {
 	width := len(nodeCols)
 	types, scales := make([]string, width), make([]int64, width)
+	names, meta := make([]string, width), make([]any, width)
 	for i, c := range nodeCols {
-		types[i], scales[i] = c.Type, c.Scale
+		types[i], scales[i], names[i], meta[i] = c.Type, c.Scale, c.Name, c.Meta
 	}
 	if hidden < 0 || hidden > width {
 		return nil, fmt.Errorf("shardsql: merge: %d hidden columns in a %d-column result", hidden, width)
 	}
-	c := &columns{types: types, scales: scales, kinds: make([]coltype.Kind, width), sql: make([]sqltypes.Type, width), first: width - hidden}
+	c := &columns{types: types, scales: scales, colNames: names, meta: meta, kinds: make([]coltype.Kind, width), sql: make([]sqltypes.Type, width), first: width - hidden}
 	for i, t := range types {
 		c.kinds[i], c.sql[i] = coltype.Of(t), sqlType(t)
 	}

@@ -73,6 +73,9 @@ type Options struct {
 	// MaxMemoryRows caps the rows a merge may hold in memory (0: the
 	// merge package's default).
 	MaxMemoryRows int
+	// JoinBatch is how many outer rows a cross-node join looks up on the
+	// inner table at once (0: merge.DefaultJoinBatch).
+	JoinBatch int
 	// ShardingValues are hints: for each named sharded table, the sharding
 	// values that pick its nodes instead of the statement's conditions
 	// (for statements that do not carry the key).
@@ -118,7 +121,7 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	}
 	stmt := ps.stmt
 	version := r.topo.Version()
-	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
+	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, joinBatch: opts.JoinBatch, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
 	defer s.markSchemaUnknown(&p, &err)
 	for table, values := range opts.ShardingValues {
 		if _, ok := r.topo.Table(table); !ok {
@@ -307,11 +310,13 @@ type statement struct {
 	topo    *shard.Topology
 	weights bool
 	maxRows int
-	hints   map[string][]any // lower-cased table → sharding values forced by a hint
-	hintDS  string           // the data source for tables the topology does not know
-	ps      *parsed          // the parse, with its caches
-	version uint64           // the topology version routing started from
-	catalog *schema.Catalog  // server facts; nil when unknown
+	// joinBatch is Options.JoinBatch.
+	joinBatch int
+	hints     map[string][]any // lower-cased table → sharding values forced by a hint
+	hintDS    string           // the data source for tables the topology does not know
+	ps        *parsed          // the parse, with its caches
+	version   uint64           // the topology version routing started from
+	catalog   *schema.Catalog  // server facts; nil when unknown
 	// schemaMissing records that a decision needed a fact the catalog
 	// lacked (see ErrSchemaUnknown).
 	schemaMissing bool

@@ -33,14 +33,14 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 		return s.routeSubqueriesOrBind(sel)
 	}
 	if err := s.checkJoin(sh, sel); err != nil {
-		return nil, err
+		return s.orCrossJoin(sel, err) // join_cross.go
 	}
 	rt, err := s.routeRefs(sh.sharded, sel.Where)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.checkJoinNodes(sh, sel, rt); err != nil {
-		return nil, err
+		return s.orCrossJoin(sel, err)
 	}
 	if len(rt.nodes) > 1 {
 		if err := s.checkFunctions(sel, len(rt.nodes)); err != nil {

@@ -28,9 +28,17 @@ func (s *statement) routeSubqueriesOrBind(sel *sqlparser.Select) (*Plan, error) 
 	if cp, cerr := s.routeCorrelated(sel); !errors.Is(cerr, errNotBindable) {
 		return cp, cerr
 	}
+	sp, serr := s.routeSemiJoin(sel) // join_semi.go
+	var cr *crossRefusal
+	if !errors.Is(serr, errNotCross) && !errors.As(serr, &cr) {
+		return sp, serr
+	}
 	bp, berr := s.routeBoundSubqueries(sel)
 	if errors.Is(berr, errNotBindable) {
-		return nil, err
+		bp, berr = nil, err
+	}
+	if berr != nil && cr != nil {
+		berr = s.withCrossReason(berr, cr)
 	}
 	return bp, berr
 }
