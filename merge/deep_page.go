@@ -308,62 +308,69 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 // set (others ignored). The returned
 // cursor yields rows of the visible width, as New's.
 func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, counts []int64) (Cursor, error) {
+	rows, _, err := b.cut(phase2, counts)
+	if err != nil {
+		return nil, err
+	}
+	spec := b.page.Spec
+	spec.Sort, spec.Limit = nil, nil // rows holds the page, in order
+	return New(spec, types, []Cursor{&heldRows{rows: rows}})
+}
+
+// cut returns the page's rows in order and the node each came from, from
+// the phase-2 rows of each node and the counts (as DeepPageRows takes
+// them). Rows equal in the total order on two nodes (a unique key that is
+// unique per table only) come in node order.
+func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.Value, []int, error) {
 	d := b.page
-	spec := d.Spec
-	spec.Limit = &Page{}
 	if b.Empty {
-		return New(spec, types, nil)
+		return nil, nil, nil
 	}
 	if len(phase2) != len(b.Nodes) || len(counts) != len(b.Nodes) {
-		return nil, fmt.Errorf("shardsql: merge: deep page: %d phase-2 results and %d counts for %d nodes", len(phase2), len(counts), len(b.Nodes))
+		return nil, nil, fmt.Errorf("shardsql: merge: deep page: %d phase-2 results and %d counts for %d nodes", len(phase2), len(counts), len(b.Nodes))
 	}
 	o := d.NodeOffset()
+	keys := make([][][]key, len(phase2))
 	for i, n := range b.Nodes {
 		if !n.Covered {
 			continue
 		}
-		// the window's rows from p on stand for the node's phase 2
-		phase2[i] = nil
-		for j, r := range b.phase1[i] {
-			if compareKeys(b.cmp.keys, b.dec[i][j], b.lower) >= 0 {
-				phase2[i] = append(phase2[i], r)
-			}
-		}
+		// the window's rows from p on stand for the node's phase 2 (the
+		// window is sorted and decoded already)
+		j := sort.Search(len(b.dec[i]), func(j int) bool { return compareKeys(b.cmp.keys, b.dec[i][j], b.lower) >= 0 })
+		phase2[i], keys[i] = b.phase1[i][j:], b.dec[i][j:]
 	}
-	for _, rows := range phase2 {
-		keys := make([][]key, len(rows))
+	for i, rows := range phase2 {
+		if keys[i] != nil {
+			continue
+		}
+		keys[i] = make([][]key, len(rows))
 		for j, r := range rows {
 			var err error
-			if keys[j], err = b.cmp.decode(r); err != nil {
-				return nil, err
+			if keys[i][j], err = b.cmp.decode(r); err != nil {
+				return nil, nil, err
 			}
 		}
-		b.cmp.sortNode(rows, keys)
+		b.cmp.sortNode(rows, keys[i])
 	}
 	rank := int64(0)
 	for i, n := range b.Nodes {
-		w := b.phase1[i]
 		var before int64
 		switch {
 		case n.Count:
 			before = counts[i]
-		default:
-			if compareKeys(b.cmp.keys, b.lower, b.dec[i][0]) >= 0 {
-				lo, hi := b.cmp.rankBounds(b.lower, b.dec[i], o, d.Window())
-				if lo != hi {
-					return nil, fmt.Errorf("shardsql: merge: deep page: node %d: rank of the lower bound not determined", i)
-				}
-				before = lo
-				break
+		case compareKeys(b.cmp.keys, b.lower, b.dec[i][0]) >= 0:
+			lo, hi := b.cmp.rankBounds(b.lower, b.dec[i], o, d.Window())
+			if lo != hi {
+				return nil, nil, fmt.Errorf("shardsql: merge: deep page: node %d: rank of the lower bound not determined", i)
 			}
+			before = lo
+		default:
 			// p precedes the window: the phase-2 rows before w[0] are the
 			// node's rows in [p, w[0]), and o rows precede w[0].
 			j, found := int64(0), false
-			for _, r := range phase2[i] {
-				cw, err := b.cmp.compare(r, w[0])
-				if err != nil {
-					return nil, err
-				}
+			for _, k := range keys[i] {
+				cw := compareKeys(b.cmp.keys, k, b.dec[i][0])
 				if cw == 0 {
 					found = true
 					break
@@ -374,7 +381,7 @@ func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, coun
 				j++
 			}
 			if !found || j > o {
-				return nil, ErrDeepPageStale
+				return nil, nil, ErrDeepPageStale
 			}
 			before = o - j
 		}
@@ -382,14 +389,29 @@ func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, coun
 	}
 	skip := d.Offset - rank
 	if skip < 0 {
-		return nil, ErrDeepPageStale
+		return nil, nil, ErrDeepPageStale
 	}
-	cursors := make([]Cursor, len(phase2))
-	for i, rows := range phase2 {
-		cursors[i] = &heldRows{rows: rows}
+	// merge the nodes' sorted rows up to the page's end
+	type at struct{ node, j int }
+	pos := make([]int, len(phase2))
+	var rows [][]driver.Value
+	var nodes []int
+	for n := int64(0); n < skip+d.Count; n++ {
+		best := at{node: -1}
+		for i := range phase2 {
+			if pos[i] < len(phase2[i]) && (best.node < 0 || compareKeys(b.cmp.keys, keys[i][pos[i]], keys[best.node][best.j]) < 0) {
+				best = at{node: i, j: pos[i]}
+			}
+		}
+		if best.node < 0 {
+			break
+		}
+		pos[best.node]++
+		if n >= skip {
+			rows, nodes = append(rows, phase2[best.node][best.j]), append(nodes, best.node)
+		}
 	}
-	spec.Limit = &Page{Offset: skip, Count: d.Count}
-	return New(spec, types, cursors)
+	return rows, nodes, nil
 }
 
 // heldRows is a Cursor over rows in memory.

@@ -34,10 +34,15 @@ type DeepPage struct {
 	// the plan's node order (DeepNodeColumn).
 	Phase1 []Unit
 
-	keys    []deepKey
-	hidden  int
-	base    *statement
-	node    sqlparser.Select // phase-1 node statement without LIMIT
+	keys   []deepKey
+	hidden int
+	base   *statement
+	node   sqlparser.Select // the full node statement in the total order, without LIMIT
+	// keyNode, when set, is the node statement of phases 1 and 2 that
+	// selects the order's keys only (and their collations); node then
+	// fetches the page's rows (docs/deep-pages.md, "Key-only phases").
+	keyNode *sqlparser.Select
+	keySpec *merge.Spec
 	tables  []*shard.ShardedTable
 	nodes   []int
 	ins     map[*sqlparser.ComparisonExpr][]int
@@ -122,10 +127,36 @@ func deepMargin(offset int64, k int) int64 {
 
 const deepMaxMargin = 4096
 
-// String describes the strategy, for Explain.
-func (d *DeepPage) String() string {
-	return fmt.Sprintf("deep page: offset %d, count %d on %d nodes (order %s); phase 1 each node LIMIT %d, %d; phase 2, only for nodes whose window misses the page, rows between the bounds",
-		d.Page.Offset, d.Page.Count, d.Page.Nodes, d.orderBy, d.Page.NodeOffset(), d.Page.Window())
+// String describes the strategy: the line Explain prints for its
+// operator.
+func (d *DeepPage) String() string { return d.operator(nil).Description() }
+
+// KeyOnly reports whether phases 1 and 2 read the order's keys only.
+func (d *DeepPage) KeyOnly() bool { return d.keyNode != nil }
+
+// operator returns the plan's operator: the deep page over phase 1, with
+// stream (the plain scatter's tree) as its fallback.
+func (d *DeepPage) operator(stream merge.Operator) *merge.DeepPageScan {
+	return &merge.DeepPageScan{Page: d.Page, Keys: d.keySpec, Phase1: &merge.Route{Units: mergeUnits(d.Phase1)},
+		Bounded: deepStatements{d}, Stream: stream, Order: d.orderBy}
+}
+
+// deepStatements builds the later phases' statements for the merge.
+type deepStatements struct{ d *DeepPage }
+
+func (s deepStatements) Phase2(b *merge.DeepBounds) ([]merge.Unit, error) {
+	u, err := s.d.Phase2(b.KeyCols(), b)
+	return mergeUnits(u), err
+}
+
+func (s deepStatements) Counts(b *merge.DeepBounds) ([]merge.Unit, error) {
+	u, err := s.d.Counts(b.KeyCols(), b)
+	return mergeUnits(u), err
+}
+
+func (s deepStatements) Fetch(ranges []merge.DeepRange) ([]merge.Unit, error) {
+	u, err := s.d.Fetch(ranges)
+	return mergeUnits(u), err
 }
 
 // deepPage returns the deep-page plan of a scatter whose LIMIT has been
@@ -242,16 +273,147 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 			d.union = false
 		}
 	}
+	if keyOnly(m.s.deepKeys, tbl, c.exprs, c.star, keys, int64(k)*d.Page.Window()) {
+		d.useKeys(m.weights)
+	}
+	p1node := &node
+	if d.keyNode != nil {
+		p1node = d.keyNode
+	}
 	var units []Unit
 	for i, n := range rt.nodes {
-		p1 := node
-		p1.SelectExprs = withMarker(c.exprs, i)
+		p1 := *p1node
+		p1.SelectExprs = withMarker(p1node.SelectExprs.Exprs, i)
 		p1.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.NodeOffset(), 10)),
 			Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.Window(), 10))}
 		units = append(units, m.s.render(&p1, rt.tables, n, rt.ins, nil))
 	}
 	d.Phase1 = d.batch(units)
 	return d
+}
+
+// DeepPageKeys says what phases 1 and 2 of a deep page read.
+type DeepPageKeys uint8
+
+const (
+	// DeepPageKeysAuto reads the keys only where that sends markedly
+	// fewer bytes or lets the server read an index alone (keyOnly).
+	DeepPageKeysAuto DeepPageKeys = iota
+	// DeepPageKeysOnly always reads the keys only, then the page's rows.
+	DeepPageKeysOnly
+	// DeepPageKeysFull always reads the full rows in phases 1 and 2.
+	DeepPageKeysFull
+)
+
+// deepKeyBytes is the estimated transfer phase 1 must save for the
+// key-only phases to pay for their extra round trip (the fetch of the
+// page's rows): about what a local round trip costs in sending time.
+const deepKeyBytes = 64 << 10
+
+// keyOnly decides whether phases 1 and 2 read the keys only: when the
+// select list sends columns beyond the keys and either the order does not
+// start with the primary key (the keys then come from the order's
+// secondary index alone, where full rows cost a lookup per row, offset
+// included, or a filesort of whole rows) or the columns beyond the keys
+// add at least deepKeyBytes over the rows phase 1 sends (rows of them).
+// Widths are estimated from the catalog's column types.
+func keyOnly(mode DeepPageKeys, tbl *schema.Table, exprs []sqlparser.SelectExpr, star bool, keys []deepKey, rows int64) bool {
+	switch mode {
+	case DeepPageKeysOnly:
+		return true
+	case DeepPageKeysFull:
+		return false
+	}
+	isKey := func(name string) bool {
+		for _, k := range keys {
+			if strings.EqualFold(k.col.Name, name) {
+				return true
+			}
+		}
+		return false
+	}
+	var extra int64
+	if star {
+		for i := range tbl.Columns {
+			if c := &tbl.Columns[i]; !isKey(c.Name) {
+				extra += deepWidth(c)
+			}
+		}
+	}
+	for _, e := range exprs {
+		ae, ok := e.(*sqlparser.AliasedExpr)
+		if !ok {
+			continue
+		}
+		if cn, ok := ae.Expr.(*sqlparser.ColName); ok {
+			if isKey(cn.Name.String()) {
+				continue
+			}
+			if c, ok := tbl.Column(cn.Name.String()); ok {
+				extra += deepWidth(c)
+				continue
+			}
+		}
+		if fe, ok := ae.Expr.(*sqlparser.FuncExpr); ok && fe.Name.EqualString("collation") {
+			continue // a key's collation, sent in both forms
+		}
+		extra += 16
+	}
+	if extra == 0 {
+		return false
+	}
+	primaryFirst := false
+	for _, ix := range tbl.Indexes {
+		if ix.Primary && len(ix.Columns) > 0 && strings.EqualFold(ix.Columns[0], keys[0].col.Name) {
+			primaryFirst = true
+		}
+	}
+	return !primaryFirst || extra*rows >= deepKeyBytes
+}
+
+// deepWidth estimates the bytes a column's value takes in a text-protocol
+// row.
+func deepWidth(c *schema.Column) int64 {
+	switch {
+	case c.IsInteger():
+		return 8
+	case deepText(c) && c.MaxLength > 0:
+		return min(c.MaxLength, 256)/2 + 1
+	case strings.HasSuffix(c.DataType, "text") || strings.HasSuffix(c.DataType, "blob") || c.DataType == "json":
+		return 256
+	}
+	return 16
+}
+
+// useKeys makes phases 1 and 2 read the keys only: the order's columns,
+// then a COLLATION() column for each text key when the servers report
+// collations, with the order's own ORDER BY (by column, so that no select
+// alias or position of the caller's can change what it means).
+func (d *DeepPage) useKeys(weights bool) {
+	var exprs []sqlparser.SelectExpr
+	var order sqlparser.OrderBy
+	spec := merge.Spec{MaxRows: d.Page.Spec.MaxRows}
+	for j, k := range d.keys {
+		exprs = append(exprs, &sqlparser.AliasedExpr{Expr: k.expr})
+		spec.Sort = append(spec.Sort, merge.SortKey{Col: j, Desc: k.desc})
+		dir := sqlparser.AscOrder
+		if k.desc {
+			dir = sqlparser.DescOrder
+		}
+		order = append(order, &sqlparser.Order{Expr: k.expr, Direction: dir})
+	}
+	for j, k := range d.keys {
+		if weights && deepText(k.col) {
+			spec.Collations = append(spec.Collations, merge.Collated{Col: j, From: len(exprs)})
+			exprs = append(exprs, &sqlparser.AliasedExpr{
+				Expr: &sqlparser.FuncExpr{Name: sqlparser.NewIdentifierCI("collation"), Exprs: []sqlparser.Expr{k.expr}},
+				As:   sqlparser.NewIdentifierCI(fmt.Sprintf("__shardsql_c%d", j))})
+		}
+	}
+	kn := d.node
+	kn.SelectExprs = &sqlparser.SelectExprs{Exprs: exprs}
+	kn.OrderBy = order
+	d.keyNode, d.keySpec = &kn, &spec
 }
 
 // orderColumn returns the table column an ORDER BY item sorts by: a column
@@ -317,8 +479,13 @@ func deepUniqueKey(t *schema.Table) []*schema.Column {
 // Phase2 builds the phase-2 statement of each node not covered by its
 // window (DeepNode.Covered): its rows at or after lower
 // and at or before its DeepNode.Upper in the total order, sorted, at most
-// Limit of them. width is the node rows' column count (hidden included).
-func (d *DeepPage) Phase2(width int, b *merge.DeepBounds) ([]Unit, error) {
+// Limit of them. keyCols are the columns of the bounds' rows holding the
+// order's keys, in order.
+func (d *DeepPage) Phase2(keyCols []int, b *merge.DeepBounds) ([]Unit, error) {
+	node := &d.node
+	if d.keyNode != nil {
+		node = d.keyNode
+	}
 	out := make([]Unit, 0, len(d.nodes))
 	for i, n := range d.nodes {
 		dn := b.Nodes[i]
@@ -326,19 +493,19 @@ func (d *DeepPage) Phase2(width int, b *merge.DeepBounds) ([]Unit, error) {
 			continue
 		}
 		var args []any
-		cond, err := d.bound(width, b.Lower, true, true, &args)
+		cond, err := d.bound(keyCols, b.Lower, true, true, &args)
 		if err != nil {
 			return nil, err
 		}
 		if dn.Upper != nil {
-			up, err := d.bound(width, dn.Upper, false, true, &args)
+			up, err := d.bound(keyCols, dn.Upper, false, true, &args)
 			if err != nil {
 				return nil, err
 			}
 			cond = and(cond, up)
 		}
-		sel := d.node
-		sel.SelectExprs = withMarker(d.node.SelectExprs.Exprs, i)
+		sel := *node
+		sel.SelectExprs = withMarker(node.SelectExprs.Exprs, i)
 		sel.Where = d.withCond(cond)
 		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(dn.Limit, 10))}
 		out = append(out, d.renderWith(&sel, n, args))
@@ -348,14 +515,14 @@ func (d *DeepPage) Phase2(width int, b *merge.DeepBounds) ([]Unit, error) {
 
 // Counts builds, for the nodes whose DeepNode.Count is set, the statements
 // counting their rows before lower: rows of (count, node position).
-func (d *DeepPage) Counts(width int, b *merge.DeepBounds) ([]Unit, error) {
+func (d *DeepPage) Counts(keyCols []int, b *merge.DeepBounds) ([]Unit, error) {
 	var out []Unit
 	for i, n := range d.nodes {
 		if !b.Nodes[i].Count {
 			continue
 		}
 		var args []any
-		cond, err := d.bound(width, b.Lower, false, false, &args)
+		cond, err := d.bound(keyCols, b.Lower, false, false, &args)
 		if err != nil {
 			return nil, err
 		}
@@ -365,6 +532,40 @@ func (d *DeepPage) Counts(width int, b *merge.DeepBounds) ([]Unit, error) {
 			Where:       d.withCond(cond),
 		}
 		out = append(out, d.renderWith(sel, n, args))
+	}
+	return d.batch(out), nil
+}
+
+// Fetch builds the statements reading the page's full rows after key-only
+// phases: for each range, its node's rows from First to Last, both
+// included, sorted, at most Rows of them. Without ranges (an empty page)
+// it returns one statement with LIMIT 0, whose columns are the result's.
+func (d *DeepPage) Fetch(ranges []merge.DeepRange) ([]Unit, error) {
+	var out []Unit
+	for _, r := range ranges {
+		if r.Node < 0 || r.Node >= len(d.nodes) {
+			return nil, fmt.Errorf("shardsql: deep page: node %d of %d", r.Node, len(d.nodes))
+		}
+		var args []any
+		cond, err := d.bound(r.KeyCols, r.First, true, true, &args)
+		if err != nil {
+			return nil, err
+		}
+		up, err := d.bound(r.KeyCols, r.Last, false, true, &args)
+		if err != nil {
+			return nil, err
+		}
+		sel := d.node
+		sel.SelectExprs = withMarker(d.node.SelectExprs.Exprs, r.Node)
+		sel.Where = d.withCond(and(cond, up))
+		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(r.Rows, 10))}
+		out = append(out, d.renderWith(&sel, d.nodes[r.Node], args))
+	}
+	if len(out) == 0 {
+		sel := d.node
+		sel.SelectExprs = withMarker(d.node.SelectExprs.Exprs, 0)
+		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral("0")}
+		out = append(out, d.renderWith(&sel, d.nodes[0], nil))
 	}
 	return d.batch(out), nil
 }
@@ -397,15 +598,14 @@ func (d *DeepPage) renderWith(stmt sqlparser.SQLNode, n int, extra []any) Unit {
 // condition is built of AND and OR only (never NOT), where a NULL atom
 // counts as FALSE, and every atom that must hold for a NULL column is
 // spelled with IS NULL; so it is TRUE exactly for the rows it means.
-func (d *DeepPage) bound(width int, row []driver.Value, after, inclusive bool, args *[]any) (sqlparser.Expr, error) {
-	first := width - d.hidden
+func (d *DeepPage) bound(keyCols []int, row []driver.Value, after, inclusive bool, args *[]any) (sqlparser.Expr, error) {
+	if len(keyCols) != len(d.keys) {
+		return nil, fmt.Errorf("shardsql: deep page: %d key columns for %d keys", len(keyCols), len(d.keys))
+	}
 	var cond sqlparser.Expr // nil: TRUE
 	for j := len(d.keys) - 1; j >= 0; j-- {
 		key := d.keys[j]
-		col := key.spec
-		if col >= merge.HiddenCol(0) {
-			col = first + col - merge.HiddenCol(0)
-		}
+		col := keyCols[j]
 		if col < 0 || col >= len(row) {
 			return nil, fmt.Errorf("shardsql: deep page: key column %d outside a %d-column row", col, len(row))
 		}

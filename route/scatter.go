@@ -120,8 +120,11 @@ func (s *statement) planScatterWith(sel *sqlparser.Select, rt routed, plan func(
 	for _, n := range nodes {
 		p.Units = append(p.Units, s.render(&m.node, rt.tables, n, rt.ins, nil))
 	}
-	p.DeepPage = m.deepPage(rt)
 	p.Root = merge.Build(m.spec, mergeUnits(p.Units))
+	if d := m.deepPage(rt); d != nil {
+		// the deep page's phase 1 are the units; the stream is its fallback
+		p.DeepPage, p.Root, p.Units = d, d.operator(p.Root), d.Phase1
+	}
 	return p, nil
 }
 
