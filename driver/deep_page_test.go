@@ -234,6 +234,68 @@ func TestDeepPageDifferential(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want.rows, got.rows)
 	})
+	t.Run("pinned session", func(t *testing.T) {
+		// a system variable set on the Conn lives in the session of each
+		// data source's pin: every phase must run there, or amount / 3 is
+		// computed with the default 4 digits instead of 9
+		ctx := context.Background()
+		const q = "SELECT id, name, amount / 3 FROM t_page WHERE grp > ? ORDER BY name, grp LIMIT 700, 9"
+		const set = "SET SESSION div_precision_increment = 9"
+		oc, err := e.oracle.Conn(ctx)
+		require.NoError(t, err)
+		defer oc.Close()
+		_, err = oc.ExecContext(ctx, set)
+		require.NoError(t, err)
+		rows, err := oc.QueryContext(ctx, strings.Replace(q, "grp LIMIT", "grp, id LIMIT", 1), 12)
+		require.NoError(t, err)
+		want, err := scanDiffRows(rows)
+		require.NoError(t, err)
+		require.Len(t, want.rows, 9)
+		for _, db := range []*sql.DB{e.sharded, e.keys, e.full} {
+			plan, err := driver.Explain(ctx, db, q, 12)
+			require.NoError(t, err)
+			require.NotNil(t, plan.DeepPage)
+			conn, err := db.Conn(ctx)
+			require.NoError(t, err)
+			_, err = conn.ExecContext(ctx, set)
+			require.NoError(t, err)
+			rows, err := conn.QueryContext(ctx, q, 12)
+			require.NoError(t, err)
+			got, err := scanDiffRows(rows)
+			require.NoError(t, err)
+			require.Equal(t, want.rows, got.rows, "key-only %v", plan.DeepPage.KeyOnly())
+			require.NoError(t, conn.Close())
+		}
+	})
+	t.Run("one connection per data source", func(t *testing.T) {
+		// the later phases take a connection of a pool phase 1 has given
+		// back: concurrent deep pages on pools of one finish, exact
+		for _, keys := range []route.DeepPageKeys{route.DeepPageKeysOnly, route.DeepPageKeysFull} {
+			small := openDB(t, e.topo, driver.WithMaxOpenConns(1), driver.WithDeepPageKeys(keys))
+			q := pageQuery{sel: "id, name, amount", order: "name DESC, grp", offset: 1300, count: 11}
+			want, err := runDiffQuery(e.oracle, q.sql(true), q.allArgs()...)
+			require.NoError(t, err)
+			errs := make(chan error, 4)
+			for range 4 {
+				go func() {
+					for range 5 {
+						got, err := runDiffQuery(small, q.sql(false), q.allArgs()...)
+						if err == nil && fmt.Sprint(got.rows) != fmt.Sprint(want.rows) {
+							err = fmt.Errorf("got %v, want %v", got.rows, want.rows)
+						}
+						if err != nil {
+							errs <- err
+							return
+						}
+					}
+					errs <- nil
+				}()
+			}
+			for range 4 {
+				require.NoError(t, <-errs)
+			}
+		}
+	})
 	t.Run("skewed nodes", func(t *testing.T) {
 		// range-sharded by the sort key: windows far apart, second reads
 		// and counts; the rows must still be the page
