@@ -141,7 +141,10 @@ func (c *rowComparer) decode(row []driver.Value) ([]key, error) {
 // order: a UNION ALL of several nodes' statements need not keep each
 // part's order.
 func (c *rowComparer) sortNode(rows [][]driver.Value, keys [][]key) {
-	sort.Sort(nodeRows{c: c, rows: rows, keys: keys})
+	n := nodeRows{c: c, rows: rows, keys: keys}
+	if !sort.IsSorted(n) { // usually they come in order
+		sort.Sort(n)
+	}
 }
 
 type nodeRows struct {
@@ -238,11 +241,15 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 			dec[i] = append(dec[i], k)
 		}
 		cmp.sortNode(w, dec[i])
-		for j, r := range w {
-			cands, candKeys = append(cands, r), append(candKeys, dec[i][j])
-		}
 	}
 	b.dec = dec
+	for nm := newNodeMerge(cmp.keys, dec); ; {
+		i, j, ok := nm.next()
+		if !ok {
+			break
+		}
+		cands, candKeys = append(cands, phase1[i][j]), append(candKeys, dec[i][j])
+	}
 	if len(cands) == 0 {
 		b.Empty = true
 		return b, nil
@@ -250,9 +257,9 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 	last := d.Offset + d.Count - 1
 	// UB and LB never decrease along the order (each node's bounds only
 	// grow as x moves past its window's rows), so p and q are found by
-	// binary search over the sorted candidates: O(log(k·W)) evaluations
-	// of k binary searches, where trying every candidate cost k²·W.
-	cmp.sortNode(cands, candKeys)
+	// binary search over the candidates in order (the windows merged):
+	// O(log(k·W)) evaluations of k binary searches, where trying every
+	// candidate cost k²·W.
 	bounds := func(x []key) (lo, hi int64) {
 		for _, w := range dec {
 			l, h := cmp.rankBounds(x, w, o, d.Window())
@@ -392,23 +399,16 @@ func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.
 		return nil, nil, ErrDeepPageStale
 	}
 	// merge the nodes' sorted rows up to the page's end
-	type at struct{ node, j int }
-	pos := make([]int, len(phase2))
 	var rows [][]driver.Value
 	var nodes []int
+	nm := newNodeMerge(b.cmp.keys, keys)
 	for n := int64(0); n < skip+d.Count; n++ {
-		best := at{node: -1}
-		for i := range phase2 {
-			if pos[i] < len(phase2[i]) && (best.node < 0 || compareKeys(b.cmp.keys, keys[i][pos[i]], keys[best.node][best.j]) < 0) {
-				best = at{node: i, j: pos[i]}
-			}
-		}
-		if best.node < 0 {
+		i, j, ok := nm.next()
+		if !ok {
 			break
 		}
-		pos[best.node]++
 		if n >= skip {
-			rows, nodes = append(rows, phase2[best.node][best.j]), append(nodes, best.node)
+			rows, nodes = append(rows, phase2[i][j]), append(nodes, i)
 		}
 	}
 	return rows, nodes, nil

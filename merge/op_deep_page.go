@@ -288,6 +288,11 @@ func typeNames(cols []Column) []string {
 // readNodes runs a route of deep-page statements and returns the rows of
 // each of the k nodes (a few pages at most) without their trailing marker
 // column, which says whose they are, and the columns without it.
+//
+// The rows are kept as read, without copying their values: a route
+// leaf's cursors give each row values of its own (the driver scans into
+// fresh interfaces, and database/sql copies the bytes it scans into one).
+// An Executor whose cursors reuse byte buffers between rows must copy.
 func readNodes(ctx context.Context, ex Executor, r *Route, k int) (out [][][]driver.Value, cols []Column, err error) {
 	s, err := r.Open(ctx, ex)
 	if err != nil {
@@ -309,9 +314,6 @@ func readNodes(ctx context.Context, ex Executor, r *Route, k int) (out [][][]dri
 			break
 		} else if err != nil {
 			return nil, nil, err
-		}
-		for i, v := range row {
-			row[i] = copyValue(v)
 		}
 		i, err := intValue(row[width-1])
 		if err != nil || i < 0 || i >= int64(k) {

@@ -27,11 +27,15 @@ import (
 type DeepPage struct {
 	// Page is the merge's side: the total order, offset, count, nodes.
 	Page merge.DeepPage
-	// Phase1 are the phase-1 statements: one per data source, its nodes'
-	// statements joined by UNION ALL (one per node when the table has ENUM
-	// or SET columns, whose type a UNION changes). Every row of a deep-page
-	// statement ends with a marker column, the position of its node in
-	// the plan's node order (DeepNodeColumn).
+	// Phase1 are the phase-1 statements, one per node. Every row of a
+	// deep-page statement ends with a marker column, the position of its
+	// node in the plan's node order (DeepNodeColumn).
+	//
+	// One statement per node rather than one UNION ALL per data source:
+	// on MariaDB 10.11 a UNION ALL of 8 such statements cost the server
+	// about twice the CPU of the 8 statements sent on their own
+	// (TestDeepPageProfile: 65–87 against ≈160 per second at concurrency 8),
+	// more than the round trips it saved.
 	Phase1 []Unit
 
 	keys   []deepKey
@@ -49,14 +53,12 @@ type DeepPage struct {
 	from    sqlparser.TableExprs
 	where   *sqlparser.Where
 	orderBy string
-	union   bool // join a data source's statements with UNION ALL
 }
 
 // DeepNodeColumn is the name of the marker column that ends every row of
 // a deep-page statement: the position of the row's node in the plan's
-// node order. A UNION ALL of a data source's node statements does not
-// promise to keep each part's order, so the merge sorts each node's rows
-// again (a few pages at most).
+// node order: a route returns its units' rows one after another, and
+// the marker says where one node's end.
 const DeepNodeColumn = "__shardsql_node"
 
 // withMarker returns sel's select list with node position i appended.
@@ -64,34 +66,6 @@ func withMarker(exprs []sqlparser.SelectExpr, i int) *sqlparser.SelectExprs {
 	out := append(append([]sqlparser.SelectExpr(nil), exprs...),
 		&sqlparser.AliasedExpr{Expr: sqlparser.NewIntLiteral(strconv.Itoa(i)), As: sqlparser.NewIdentifierCI(DeepNodeColumn)})
 	return &sqlparser.SelectExprs{Exprs: out}
-}
-
-// batch joins the units of each data source with UNION ALL, in order of
-// first appearance.
-func (d *DeepPage) batch(units []Unit) []Unit {
-	if !d.union {
-		return units
-	}
-	var out []Unit
-	at := map[string]int{}
-	for _, u := range units {
-		j, ok := at[u.DataSource]
-		if !ok {
-			// a lone statement stays bare: go-mysql-server does not read
-			// a parenthesized SELECT with LIMIT outside a UNION
-			at[u.DataSource] = len(out)
-			out = append(out, u)
-			continue
-		}
-		b := &out[j]
-		if b.Node.Table != "" {
-			b.Node.Table = "" // several tables
-			b.SQL = "(" + b.SQL + ")"
-		}
-		b.SQL += " union all (" + u.SQL + ")"
-		b.Args = append(append([]any(nil), b.Args...), u.Args...)
-	}
-	return out
 }
 
 // deepKey is one key of the total order: a column of the table.
@@ -113,16 +87,20 @@ const (
 	deepMaxCount     = 10_000
 )
 
-// deepMargin widens each node's phase-1 window by three standard
-// deviations of a node's share of the offset when rows are spread evenly
-// (a node's count of rows before a given global rank is binomial, σ ≈
-// √(offset/k)): then every window covers the page's stretch of its node
-// with high probability and phase 2 is skipped, one round trip in all.
+// deepMargin widens each node's phase-1 window by two standard deviations
+// of a node's share of the offset when rows are spread evenly (a node's
+// count of rows before a given global rank is binomial, σ ≈ √(offset/k)):
+// then most windows cover the page's stretch of their node, and phase 2
+// reads only the few that miss. Three σ made phase 2 rare but sent half
+// as many rows again in phase 1 (16 nodes, offset 10,000: 2,570 rows in
+// one round trip against 1,724 in about 1.7), and the rows sent cost the
+// servers and the client more than the second round trip
+// (TestDeepPageProfile, docs/deep-pages.md).
 //
 // The windows are held in memory: the margin is capped at deepMaxMargin,
 // and a page whose windows would exceed maxRows in all streams.
 func deepMargin(offset int64, k int) int64 {
-	return min(deepMaxMargin, int64(math.Ceil(3*math.Sqrt(float64(offset)/float64(k)))))
+	return min(deepMaxMargin, int64(math.Ceil(2*math.Sqrt(float64(offset)/float64(k)))))
 }
 
 const deepMaxMargin = 4096
@@ -267,12 +245,6 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 	if int64(k)*d.Page.Window() > maxRows {
 		return nil
 	}
-	d.union = true
-	for _, col := range tbl.Columns {
-		if col.DataType == "enum" || col.DataType == "set" {
-			d.union = false
-		}
-	}
 	if keyOnly(m.s.deepKeys, tbl, c.exprs, c.star, keys, int64(k)*d.Page.Window()) {
 		d.useKeys(m.weights)
 	}
@@ -288,7 +260,7 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 			Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.Window(), 10))}
 		units = append(units, m.s.render(&p1, rt.tables, n, rt.ins, nil))
 	}
-	d.Phase1 = d.batch(units)
+	d.Phase1 = units
 	return d
 }
 
@@ -510,7 +482,7 @@ func (d *DeepPage) Phase2(keyCols []int, b *merge.DeepBounds) ([]Unit, error) {
 		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(dn.Limit, 10))}
 		out = append(out, d.renderWith(&sel, n, args))
 	}
-	return d.batch(out), nil
+	return out, nil
 }
 
 // Counts builds, for the nodes whose DeepNode.Count is set, the statements
@@ -533,7 +505,7 @@ func (d *DeepPage) Counts(keyCols []int, b *merge.DeepBounds) ([]Unit, error) {
 		}
 		out = append(out, d.renderWith(sel, n, args))
 	}
-	return d.batch(out), nil
+	return out, nil
 }
 
 // Fetch builds the statements reading the page's full rows after key-only
@@ -567,7 +539,7 @@ func (d *DeepPage) Fetch(ranges []merge.DeepRange) ([]Unit, error) {
 		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral("0")}
 		out = append(out, d.renderWith(&sel, d.nodes[0], nil))
 	}
-	return d.batch(out), nil
+	return out, nil
 }
 
 func (d *DeepPage) withCond(c sqlparser.Expr) *sqlparser.Where {
