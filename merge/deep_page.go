@@ -138,8 +138,9 @@ func (c *rowComparer) decode(row []driver.Value) ([]key, error) {
 }
 
 // sortNode sorts one node's rows (and their decoded keys) by the total
-// order: a UNION ALL of several nodes' statements need not keep each
-// part's order.
+// order, where they do not come sorted already: the node's ORDER BY
+// sorts them, but the merge does not depend on how a statement was
+// batched or on the server keeping its order.
 func (c *rowComparer) sortNode(rows [][]driver.Value, keys [][]key) {
 	n := nodeRows{c: c, rows: rows, keys: keys}
 	if !sort.IsSorted(n) { // usually they come in order

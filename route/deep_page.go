@@ -16,14 +16,14 @@ import (
 	"github.com/shardsql/shardsql/shard"
 )
 
-// DeepPage is the two-phase plan of a deep page, ORDER BY keys LIMIT
+// DeepPage is the phased plan of a deep page, ORDER BY keys LIMIT
 // offset, count across k nodes with an offset large against count × k
-// (docs/deep-pages.md). Phase 1 runs Phase1 (each node's rows at positions
-// [⌊offset/k⌋, ⌊offset/k⌋+count) of the total order); merge.PlanDeepPage
-// picks the bounds; Phase2 and Counts build the bounded node statements;
-// merge.DeepPageRows cuts the page. The plan's own Units stream the same
-// statement the plain way (LIMIT offset+count per node), for when the
-// deep page cannot be used at run time.
+// (docs/deep-pages.md). The plan's Root is its merge.DeepPageScan and its
+// Units are Phase1 (each node's window of the total order around
+// ⌊offset/k⌋); merge.PlanDeepPage picks the bounds; Phase2, Counts and
+// Fetch build the later phases' node statements. The operator's second
+// input streams the same statement the plain way (LIMIT offset+count per
+// node), for when the deep page cannot be used at run time.
 type DeepPage struct {
 	// Page is the merge's side: the total order, offset, count, nodes.
 	Page merge.DeepPage
