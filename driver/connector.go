@@ -161,7 +161,7 @@ func (c *Connector) route(ctx context.Context, query string, args []any) (*route
 	if err != nil {
 		return nil, err
 	}
-	opts, err := routeOptions(ctx, route.Options{WeightStrings: weights, MaxMemoryRows: c.opts.maxMemoryRows, JoinBatch: c.opts.joinBatch})
+	opts, err := routeOptions(ctx, route.Options{WeightStrings: weights, MaxMemoryRows: c.opts.maxMemoryRows, JoinBatch: c.opts.joinBatch, DeepPageKeys: c.opts.deepPageKeys})
 	if err != nil {
 		return nil, err
 	}

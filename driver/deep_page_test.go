@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardsql/shardsql/driver"
+	"github.com/shardsql/shardsql/route"
 	"github.com/shardsql/shardsql/shard"
 	"github.com/shardsql/shardsql/shardtest"
 )
@@ -42,6 +43,9 @@ type pageEnv struct {
 	servers         []*shardtest.Server
 	topo            *shard.Topology
 	oracle, sharded *sql.DB
+	// keys and full read the same shards with the deep page's phases 1
+	// and 2 forced to the keys only, or to full rows (sharded decides).
+	keys, full *sql.DB
 }
 
 func newPageEnv(t *testing.T, b backend) *pageEnv {
@@ -99,7 +103,9 @@ func newPageEnv(t *testing.T, b backend) *pageEnv {
 		}
 	}
 	flush()
-	return &pageEnv{servers: servers, topo: topo, oracle: oracle, sharded: sharded}
+	return &pageEnv{servers: servers, topo: topo, oracle: oracle, sharded: sharded,
+		keys: openDB(t, topo, driver.WithDeepPageKeys(route.DeepPageKeysOnly)),
+		full: openDB(t, topo, driver.WithDeepPageKeys(route.DeepPageKeysFull))}
 }
 
 type pageQuery struct {
@@ -150,11 +156,16 @@ func (e *pageEnv) check(t *testing.T, q pageQuery) (deep bool) {
 	require.NoError(t, err)
 	want, err := runDiffQuery(e.oracle, q.sql(true), q.allArgs()...)
 	require.NoError(t, err)
-	got, err := runDiffQuery(e.sharded, q.sql(false), q.allArgs()...)
-	require.NoError(t, err, q.sql(false))
-	require.Equal(t, want.cols, got.cols)
-	if fmt.Sprint(want.rows) != fmt.Sprint(got.rows) {
-		t.Errorf("%s %v: %d rows, want %d\n got %v\nwant %v", q.sql(false), q.allArgs(), len(got.rows), len(want.rows), got.rows, want.rows)
+	for _, db := range []struct {
+		name string
+		db   *sql.DB
+	}{{"auto", e.sharded}, {"keys only", e.keys}, {"full rows", e.full}} {
+		got, err := runDiffQuery(db.db, q.sql(false), q.allArgs()...)
+		require.NoError(t, err, q.sql(false))
+		require.Equal(t, want.cols, got.cols)
+		if fmt.Sprint(want.rows) != fmt.Sprint(got.rows) {
+			t.Errorf("%s %v (%s): %d rows, want %d\n got %v\nwant %v", q.sql(false), q.allArgs(), db.name, len(got.rows), len(want.rows), got.rows, want.rows)
+		}
 	}
 	return plan.DeepPage != nil
 }
@@ -222,6 +233,68 @@ func TestDeepPageDifferential(t *testing.T) {
 		want, err := runDiffQuery(e.oracle, "SELECT id FROM t_page ORDER BY name, id DESC LIMIT 1700, 5")
 		require.NoError(t, err)
 		require.Equal(t, want.rows, got.rows)
+	})
+	t.Run("pinned session", func(t *testing.T) {
+		// a system variable set on the Conn lives in the session of each
+		// data source's pin: every phase must run there, or amount / 3 is
+		// computed with the default 4 digits instead of 9
+		ctx := context.Background()
+		const q = "SELECT id, name, amount / 3 FROM t_page WHERE grp > ? ORDER BY name, grp LIMIT 700, 9"
+		const set = "SET SESSION div_precision_increment = 9"
+		oc, err := e.oracle.Conn(ctx)
+		require.NoError(t, err)
+		defer oc.Close()
+		_, err = oc.ExecContext(ctx, set)
+		require.NoError(t, err)
+		rows, err := oc.QueryContext(ctx, strings.Replace(q, "grp LIMIT", "grp, id LIMIT", 1), 12)
+		require.NoError(t, err)
+		want, err := scanDiffRows(rows)
+		require.NoError(t, err)
+		require.Len(t, want.rows, 9)
+		for _, db := range []*sql.DB{e.sharded, e.keys, e.full} {
+			plan, err := driver.Explain(ctx, db, q, 12)
+			require.NoError(t, err)
+			require.NotNil(t, plan.DeepPage)
+			conn, err := db.Conn(ctx)
+			require.NoError(t, err)
+			_, err = conn.ExecContext(ctx, set)
+			require.NoError(t, err)
+			rows, err := conn.QueryContext(ctx, q, 12)
+			require.NoError(t, err)
+			got, err := scanDiffRows(rows)
+			require.NoError(t, err)
+			require.Equal(t, want.rows, got.rows, "key-only %v", plan.DeepPage.KeyOnly())
+			require.NoError(t, conn.Close())
+		}
+	})
+	t.Run("one connection per data source", func(t *testing.T) {
+		// the later phases take a connection of a pool phase 1 has given
+		// back: concurrent deep pages on pools of one finish, exact
+		for _, keys := range []route.DeepPageKeys{route.DeepPageKeysOnly, route.DeepPageKeysFull} {
+			small := openDB(t, e.topo, driver.WithMaxOpenConns(1), driver.WithDeepPageKeys(keys))
+			q := pageQuery{sel: "id, name, amount", order: "name DESC, grp", offset: 1300, count: 11}
+			want, err := runDiffQuery(e.oracle, q.sql(true), q.allArgs()...)
+			require.NoError(t, err)
+			errs := make(chan error, 4)
+			for range 4 {
+				go func() {
+					for range 5 {
+						got, err := runDiffQuery(small, q.sql(false), q.allArgs()...)
+						if err == nil && fmt.Sprint(got.rows) != fmt.Sprint(want.rows) {
+							err = fmt.Errorf("got %v, want %v", got.rows, want.rows)
+						}
+						if err != nil {
+							errs <- err
+							return
+						}
+					}
+					errs <- nil
+				}()
+			}
+			for range 4 {
+				require.NoError(t, <-errs)
+			}
+		}
 	})
 	t.Run("skewed nodes", func(t *testing.T) {
 		// range-sharded by the sort key: windows far apart, second reads
@@ -293,13 +366,16 @@ func (e *pageEnv) checkKeyset(t *testing.T) {
 }
 
 // rowsSent is the sum of the servers' Rows_sent counters.
-func (e *pageEnv) rowsSent(t *testing.T) int64 {
+func (e *pageEnv) rowsSent(t *testing.T) int64 { return e.status(t, "Rows_sent") }
+
+// status is the sum of the servers' global status counter name.
+func (e *pageEnv) status(t *testing.T, name string) int64 {
 	var sum int64
 	for _, s := range e.servers {
 		db := direct(t, s)
-		var name string
+		var n string
 		var v int64
-		require.NoError(t, db.QueryRow("SHOW GLOBAL STATUS LIKE 'Rows_sent'").Scan(&name, &v))
+		require.NoError(t, db.QueryRow("SHOW GLOBAL STATUS LIKE '"+name+"'").Scan(&n, &v))
 		sum += v
 		_ = db.Close()
 	}
@@ -333,31 +409,41 @@ func (e *pageEnv) checkRowsSent(t *testing.T) {
 	// The counters are the servers' global ones, and other tests share
 	// the servers: their rows only add, so the least of a few runs is
 	// this statement's.
-	measure := func(q string, rows int) int64 {
-		least := int64(math.MaxInt64)
+	// measureOn returns the rows and bytes the servers sent for q.
+	measureOn := func(db *sql.DB, q string, rows int) (sent, bytes int64) {
+		sent, bytes = int64(math.MaxInt64), int64(math.MaxInt64)
 		for range 3 {
-			before := e.rowsSent(t)
-			got, err := runDiffQuery(e.sharded, q)
+			before, beforeBytes := e.rowsSent(t), e.status(t, "Bytes_sent")
+			got, err := runDiffQuery(db, q)
 			require.NoError(t, err)
 			require.Len(t, got.rows, rows)
-			after := e.rowsSent(t)
-			overhead := e.rowsSent(t) - after // what one rowsSent costs
-			least = min(least, after-before-overhead)
+			after, afterBytes := e.rowsSent(t), e.status(t, "Bytes_sent")
+			// what the counter reads themselves cost
+			overhead, overheadBytes := e.rowsSent(t)-after, e.status(t, "Bytes_sent")-afterBytes
+			sent = min(sent, after-before-overhead)
+			bytes = min(bytes, afterBytes-beforeBytes-overheadBytes)
 		}
-		return least
+		return sent, bytes
 	}
+	measure := func(q string, rows int) int64 { n, _ := measureOn(e.sharded, q, rows); return n }
 	measure("SELECT id FROM t_big ORDER BY id LIMIT 1", 1) // warm: catalog loaded
 	for _, order := range []string{"created DESC", "grp, created"} {
-		deep := measure(fmt.Sprintf("SELECT id, amount FROM t_big ORDER BY %s LIMIT %d, %d", order, offset, count), count)
-		stream := measure(fmt.Sprintf("SELECT id, amount FROM t_big ORDER BY %s LIMIT %d", order, offset+count), offset+count)
+		q := fmt.Sprintf("SELECT id, user_id, grp, amount, created FROM t_big ORDER BY %s LIMIT %d, %d", order, offset, count)
+		deep, deepBytes := measureOn(e.full, q, count)
+		keys, keysBytes := measureOn(e.keys, q, count)
+		stream, streamBytes := measureOn(e.sharded, fmt.Sprintf("SELECT id, user_id, grp, amount, created FROM t_big ORDER BY %s LIMIT %d", order, offset+count), offset+count)
 		// docs/deep-pages.md: phase 1 sends k×count; phase 2 the rows
 		// between the bounds, count plus the spread of the nodes' shares
-		// of the offset, O(√(k×offset)) for evenly spread rows.
+		// of the offset, O(√(k×offset)) for evenly spread rows. Key-only
+		// phases send the same rows, narrower, and the page's rows again.
 		bound := int64(2*k*count + 8*int(math.Sqrt(float64(k*offset))))
-		t.Logf("ORDER BY %s LIMIT %d, %d: rows sent: deep page %d, stream %d (k×count = %d, bound %d)", order, offset, count, deep, stream, k*count, bound)
+		t.Logf("ORDER BY %s LIMIT %d, %d: rows (bytes) sent: deep page full rows %d (%d), keys only %d (%d), stream %d (%d) (k×count = %d, bound %d)",
+			order, offset, count, deep, deepBytes, keys, keysBytes, stream, streamBytes, k*count, bound)
 		// each node is asked for offset+count rows; Close cancels the
 		// nodes whose rows the merge did not need, so not all are sent
 		require.Greater(t, stream, 4*deep)
 		require.LessOrEqual(t, deep, bound)
+		require.LessOrEqual(t, keys, bound+count)
+		require.Less(t, keysBytes, deepBytes, "key-only phases send fewer bytes")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardsql/shardsql/driver"
+	"github.com/shardsql/shardsql/route"
 	"github.com/shardsql/shardsql/shard"
 )
 
@@ -77,6 +78,8 @@ func TestDeepPageKeyTypes(t *testing.T) {
 		_, err := d.ExecContext(ctx, q, args...)
 		require.NoError(t, err)
 	}
+	keys := openDB(t, topo, driver.WithDeepPageKeys(route.DeepPageKeysOnly))
+	full := openDB(t, topo, driver.WithDeepPageKeys(route.DeepPageKeysFull))
 	orders := []string{"d", "d DESC", "dt", "dt DESC", "dc", "dc DESC", "y", "y DESC", "c", "c DESC", "v", "v DESC", "id DESC", "id", "v, dt DESC", "code DESC", "dc, v DESC"}
 	deep := 0
 	for _, o := range orders {
@@ -90,13 +93,15 @@ func TestDeepPageKeyTypes(t *testing.T) {
 			}
 			want, err := runDiffQuery(oracle, plain)
 			require.NoError(t, err)
-			got, err := runDiffQuery(db, sharded)
-			if err != nil {
-				t.Errorf("%s: %v", sharded, err)
-				continue
-			}
-			if fmt.Sprint(want.rows) != fmt.Sprint(got.rows) {
-				t.Errorf("%s (deep %v):\n got %v\nwant %v", sharded, p.DeepPage != nil, got.rows, want.rows)
+			for _, db := range []*sql.DB{db, keys, full} {
+				got, err := runDiffQuery(db, sharded)
+				if err != nil {
+					t.Errorf("%s: %v", sharded, err)
+					continue
+				}
+				if fmt.Sprint(want.rows) != fmt.Sprint(got.rows) {
+					t.Errorf("%s (deep %v):\n got %v\nwant %v\n%s", sharded, p.DeepPage != nil, got.rows, want.rows, p)
+				}
 			}
 		}
 	}

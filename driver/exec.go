@@ -187,9 +187,6 @@ func (c *Conn) execParallel(ctx context.Context, p *route.Plan, res *result) err
 // ends, which would end the transaction or the session; closing the rows
 // early drains them instead.
 func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
-	if p.DeepPage != nil {
-		return c.deepPage(ctx, p) // deep_page.go
-	}
 	if err := c.checkSession(ctx, p); err != nil {
 		return nil, err
 	}

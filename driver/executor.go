@@ -110,22 +110,47 @@ func (e *planExec) take(ctx context.Context, u merge.Unit) *unitCursor {
 		}
 	}
 	ru := route.Unit{DataSource: u.DataSource, SQL: u.SQL, Args: u.Args}
-	// In a transaction the unit shares the participant's connection with
-	// the statement's other units: it is read whole.
-	var src unitSource = &poolSource{ctx: ctx, c: e.c}
-	if e.c.tx != nil {
-		src = &txSource{ctx: ctx, c: e.c}
-	}
-	cur := &unitCursor{unit: ru, src: src, maxRows: e.c.c.opts.maxMemoryRows, buffer: e.c.tx != nil}
+	cur := e.later(ctx, ru)
 	e.opened = append(e.opened, cur)
 	return cur
+}
+
+// later returns the cursor of a unit an operator built during execution
+// (a deep page's later phases, a subquery's outer statement). It runs
+// where the statement's prepared units of its data source run, so that it
+// sees the same session and server: in a transaction on its participant
+// (read whole: the statement's other units share the connection), on the
+// Conn's pin when they ran on it, on the replica or pool a scatter chose
+// for them; otherwise on a pool connection of its own.
+func (e *planExec) later(ctx context.Context, u route.Unit) *unitCursor {
+	maxRows := e.c.c.opts.maxMemoryRows
+	if e.c.tx != nil {
+		return &unitCursor{unit: u, src: &txSource{ctx: ctx, c: e.c}, maxRows: maxRows, buffer: true}
+	}
+	for _, p := range e.prepared {
+		if p.unit.DataSource != u.DataSource {
+			continue
+		}
+		switch s := p.src.(type) {
+		case *pinSource:
+			return &unitCursor{unit: u, src: &pinSource{ctx: ctx, c: e.c, pn: s.pn}, maxRows: maxRows}
+		case *scatterSource:
+			if s.run != nil {
+				one := make([]*unitCursor, 1)
+				scatter(ctx, noCancel, []route.Unit{u}, one, 1, s.run)
+				one[0].maxRows = maxRows
+				return one[0]
+			}
+		}
+	}
+	return &unitCursor{unit: u, src: &poolSource{ctx: ctx, c: e.c}, maxRows: maxRows}
 }
 
 // units returns every unit cursor of the statement: those the tree took or
 // made, and prepared ones no leaf took (closed with the rest).
 func (e *planExec) units() []*unitCursor {
 	if e == nil {
-		return nil // rows built without a tree (deep_page.go)
+		return nil
 	}
 	return append(e.opened[:len(e.opened):len(e.opened)], e.prepared[e.next:]...)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/shardsql/shardsql/merge"
+	"github.com/shardsql/shardsql/route"
 )
 
 // DefaultMaxParallel is how many units of one statement run at once unless
@@ -36,6 +37,7 @@ type options struct {
 	connWait        time.Duration
 	maxMemoryRows   int
 	joinBatch       int // WithJoinBatch (options_join.go)
+	deepPageKeys    route.DeepPageKeys
 	cacheSize       int
 	logger          *slog.Logger
 	slow            time.Duration // WithSlowThreshold; 0: no statement is slow
@@ -164,6 +166,21 @@ func WithMaxMemoryRows(n int) Option {
 			return fmt.Errorf("shardsql: WithMaxMemoryRows(%d): the cap must be at least 1", n)
 		}
 		o.maxMemoryRows = n
+		return nil
+	}
+}
+
+// WithDeepPageKeys says what the first phases of a deep page read
+// (docs/deep-pages.md): route.DeepPageKeysAuto (the default) reads only
+// the ORDER BY's columns where that sends markedly fewer bytes or lets the
+// servers read the order's index alone, then the page's rows;
+// route.DeepPageKeysOnly and route.DeepPageKeysFull force either way.
+func WithDeepPageKeys(k route.DeepPageKeys) Option {
+	return func(o *options) error {
+		if k > route.DeepPageKeysFull {
+			return fmt.Errorf("shardsql: WithDeepPageKeys(%d): not a route.DeepPageKeys", k)
+		}
+		o.deepPageKeys = k
 		return nil
 	}
 }

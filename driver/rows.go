@@ -145,7 +145,7 @@ func (r *Rows) Close() error {
 	}
 	r.done = true
 	finished := true
-	if r.ex != nil { // nil for a deep page's rows, cut in memory
+	if r.ex != nil {
 		for _, u := range r.ex.units() {
 			if !u.finish(finishRows) {
 				finished = false

@@ -18,6 +18,10 @@ type scatterSource struct {
 	// firstFailed is shared by a scatter's units: the unit whose query
 	// failed first (the others may then fail because it cancelled them).
 	firstFailed *atomic.Pointer[unitCursor]
+	// run is how the scatter ran the unit (on a pool, on a replica): a
+	// unit an operator builds later on the same data source runs the same
+	// way (planExec.take).
+	run func(context.Context, route.Unit) (*sql.Rows, firstRow, error)
 }
 
 func (s *scatterSource) open(route.Unit) (*sql.Rows, error) {
@@ -58,7 +62,7 @@ func scatter(ctx context.Context, cancel context.CancelFunc, units []route.Unit,
 	firstFailed := new(atomic.Pointer[unitCursor])
 	srcs := make([]scatterSource, len(units)) // one allocation for every unit's source
 	for i, u := range units {
-		srcs[i] = scatterSource{started: make(chan struct{}), firstFailed: firstFailed}
+		srcs[i] = scatterSource{started: make(chan struct{}), firstFailed: firstFailed, run: run}
 		cursors[i] = &unitCursor{unit: u, src: &srcs[i]}
 	}
 	sem := make(chan struct{}, parallel)

@@ -72,12 +72,16 @@ func newMerge(spec Spec, types []string, cursors []Cursor) (Cursor, error) {
 // fixedExecutor hands out cursors that are already open, for New.
 type fixedExecutor struct {
 	types   []string
+	cols    []Column // when set, the columns (types ignored)
 	cursors []Cursor
 }
 
 func (f fixedExecutor) Query(_ context.Context, units []Unit, _ bool) ([]Cursor, []Column, error) {
 	if len(units) != len(f.cursors) {
 		return nil, nil, fmt.Errorf("shardsql: merge: %d units for %d cursors", len(units), len(f.cursors))
+	}
+	if f.cols != nil {
+		return f.cursors, f.cols, nil
 	}
 	cols := make([]Column, len(f.types))
 	for i, t := range f.types {

@@ -138,10 +138,14 @@ func (c *rowComparer) decode(row []driver.Value) ([]key, error) {
 }
 
 // sortNode sorts one node's rows (and their decoded keys) by the total
-// order: a UNION ALL of several nodes' statements need not keep each
-// part's order.
+// order, where they do not come sorted already: the node's ORDER BY
+// sorts them, but the merge does not depend on how a statement was
+// batched or on the server keeping its order.
 func (c *rowComparer) sortNode(rows [][]driver.Value, keys [][]key) {
-	sort.Sort(nodeRows{c: c, rows: rows, keys: keys})
+	n := nodeRows{c: c, rows: rows, keys: keys}
+	if !sort.IsSorted(n) { // usually they come in order
+		sort.Sort(n)
+	}
 }
 
 type nodeRows struct {
@@ -238,11 +242,15 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 			dec[i] = append(dec[i], k)
 		}
 		cmp.sortNode(w, dec[i])
-		for j, r := range w {
-			cands, candKeys = append(cands, r), append(candKeys, dec[i][j])
-		}
 	}
 	b.dec = dec
+	for nm := newNodeMerge(cmp.keys, dec); ; {
+		i, j, ok := nm.next()
+		if !ok {
+			break
+		}
+		cands, candKeys = append(cands, phase1[i][j]), append(candKeys, dec[i][j])
+	}
 	if len(cands) == 0 {
 		b.Empty = true
 		return b, nil
@@ -250,9 +258,9 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 	last := d.Offset + d.Count - 1
 	// UB and LB never decrease along the order (each node's bounds only
 	// grow as x moves past its window's rows), so p and q are found by
-	// binary search over the sorted candidates: O(log(k·W)) evaluations
-	// of k binary searches, where trying every candidate cost k²·W.
-	cmp.sortNode(cands, candKeys)
+	// binary search over the candidates in order (the windows merged):
+	// O(log(k·W)) evaluations of k binary searches, where trying every
+	// candidate cost k²·W.
 	bounds := func(x []key) (lo, hi int64) {
 		for _, w := range dec {
 			l, h := cmp.rankBounds(x, w, o, d.Window())
@@ -308,62 +316,69 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 // set (others ignored). The returned
 // cursor yields rows of the visible width, as New's.
 func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, counts []int64) (Cursor, error) {
+	rows, _, err := b.cut(phase2, counts)
+	if err != nil {
+		return nil, err
+	}
+	spec := b.page.Spec
+	spec.Sort, spec.Limit = nil, nil // rows holds the page, in order
+	return newMerge(spec, types, []Cursor{&heldRows{rows: rows}})
+}
+
+// cut returns the page's rows in order and the node each came from, from
+// the phase-2 rows of each node and the counts (as DeepPageRows takes
+// them). Rows equal in the total order on two nodes (a unique key that is
+// unique per table only) come in node order.
+func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.Value, []int, error) {
 	d := b.page
-	spec := d.Spec
-	spec.Limit = &Page{}
 	if b.Empty {
-		return newMerge(spec, types, nil)
+		return nil, nil, nil
 	}
 	if len(phase2) != len(b.Nodes) || len(counts) != len(b.Nodes) {
-		return nil, fmt.Errorf("shardsql: merge: deep page: %d phase-2 results and %d counts for %d nodes", len(phase2), len(counts), len(b.Nodes))
+		return nil, nil, fmt.Errorf("shardsql: merge: deep page: %d phase-2 results and %d counts for %d nodes", len(phase2), len(counts), len(b.Nodes))
 	}
 	o := d.NodeOffset()
+	keys := make([][][]key, len(phase2))
 	for i, n := range b.Nodes {
 		if !n.Covered {
 			continue
 		}
-		// the window's rows from p on stand for the node's phase 2
-		phase2[i] = nil
-		for j, r := range b.phase1[i] {
-			if compareKeys(b.cmp.keys, b.dec[i][j], b.lower) >= 0 {
-				phase2[i] = append(phase2[i], r)
-			}
-		}
+		// the window's rows from p on stand for the node's phase 2 (the
+		// window is sorted and decoded already)
+		j := sort.Search(len(b.dec[i]), func(j int) bool { return compareKeys(b.cmp.keys, b.dec[i][j], b.lower) >= 0 })
+		phase2[i], keys[i] = b.phase1[i][j:], b.dec[i][j:]
 	}
-	for _, rows := range phase2 {
-		keys := make([][]key, len(rows))
+	for i, rows := range phase2 {
+		if keys[i] != nil {
+			continue
+		}
+		keys[i] = make([][]key, len(rows))
 		for j, r := range rows {
 			var err error
-			if keys[j], err = b.cmp.decode(r); err != nil {
-				return nil, err
+			if keys[i][j], err = b.cmp.decode(r); err != nil {
+				return nil, nil, err
 			}
 		}
-		b.cmp.sortNode(rows, keys)
+		b.cmp.sortNode(rows, keys[i])
 	}
 	rank := int64(0)
 	for i, n := range b.Nodes {
-		w := b.phase1[i]
 		var before int64
 		switch {
 		case n.Count:
 			before = counts[i]
-		default:
-			if compareKeys(b.cmp.keys, b.lower, b.dec[i][0]) >= 0 {
-				lo, hi := b.cmp.rankBounds(b.lower, b.dec[i], o, d.Window())
-				if lo != hi {
-					return nil, fmt.Errorf("shardsql: merge: deep page: node %d: rank of the lower bound not determined", i)
-				}
-				before = lo
-				break
+		case compareKeys(b.cmp.keys, b.lower, b.dec[i][0]) >= 0:
+			lo, hi := b.cmp.rankBounds(b.lower, b.dec[i], o, d.Window())
+			if lo != hi {
+				return nil, nil, fmt.Errorf("shardsql: merge: deep page: node %d: rank of the lower bound not determined", i)
 			}
+			before = lo
+		default:
 			// p precedes the window: the phase-2 rows before w[0] are the
 			// node's rows in [p, w[0]), and o rows precede w[0].
 			j, found := int64(0), false
-			for _, r := range phase2[i] {
-				cw, err := b.cmp.compare(r, w[0])
-				if err != nil {
-					return nil, err
-				}
+			for _, k := range keys[i] {
+				cw := compareKeys(b.cmp.keys, k, b.dec[i][0])
 				if cw == 0 {
 					found = true
 					break
@@ -374,7 +389,7 @@ func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, coun
 				j++
 			}
 			if !found || j > o {
-				return nil, ErrDeepPageStale
+				return nil, nil, ErrDeepPageStale
 			}
 			before = o - j
 		}
@@ -382,14 +397,22 @@ func DeepPageRows(b *DeepBounds, types []string, phase2 [][][]driver.Value, coun
 	}
 	skip := d.Offset - rank
 	if skip < 0 {
-		return nil, ErrDeepPageStale
+		return nil, nil, ErrDeepPageStale
 	}
-	cursors := make([]Cursor, len(phase2))
-	for i, rows := range phase2 {
-		cursors[i] = &heldRows{rows: rows}
+	// merge the nodes' sorted rows up to the page's end
+	var rows [][]driver.Value
+	var nodes []int
+	nm := newNodeMerge(b.cmp.keys, keys)
+	for n := int64(0); n < skip+d.Count; n++ {
+		i, j, ok := nm.next()
+		if !ok {
+			break
+		}
+		if n >= skip {
+			rows, nodes = append(rows, phase2[i][j]), append(nodes, i)
+		}
 	}
-	spec.Limit = &Page{Offset: skip, Count: d.Count}
-	return newMerge(spec, types, cursors)
+	return rows, nodes, nil
 }
 
 // heldRows is a Cursor over rows in memory.

@@ -2,7 +2,6 @@ package route
 
 import (
 	"database/sql/driver"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,26 +21,24 @@ func TestDeepPagePlan(t *testing.T) {
 	require.NotNil(t, p.DeepPage)
 	d := p.DeepPage
 	assert.Equal(t, 8, d.Page.Nodes)
-	assert.Equal(t, int64(91), d.Page.NodeOffset()) // 125 less a margin of ⌈3√125⌉ = 34
-	assert.Equal(t, int64(78), d.Page.Window())
-	require.Len(t, d.Phase1, 2) // one UNION ALL per data source
-	assert.Equal(t, "(select order_id, t_order_0.user_id as __shardsql_0, 0 as __shardsql_node from t_order_0 where user_id > ? order by order_id desc, t_order_0.user_id asc limit 91, 78)"+
-		" union all (select order_id, t_order_1.user_id as __shardsql_0, 1 as __shardsql_node from t_order_1 where user_id > ? order by order_id desc, t_order_1.user_id asc limit 91, 78)"+
-		" union all (select order_id, t_order_2.user_id as __shardsql_0, 2 as __shardsql_node from t_order_2 where user_id > ? order by order_id desc, t_order_2.user_id asc limit 91, 78)"+
-		" union all (select order_id, t_order_3.user_id as __shardsql_0, 3 as __shardsql_node from t_order_3 where user_id > ? order by order_id desc, t_order_3.user_id asc limit 91, 78)", d.Phase1[0].SQL)
-	assert.Equal(t, []any{int64(5), int64(5), int64(5), int64(5)}, d.Phase1[0].Args)
-	assert.Equal(t, "ds1", d.Phase1[1].DataSource)
-	assert.Contains(t, p.String(), "strategy: deep page: offset 1000, count 10 on 8 nodes")
+	assert.Equal(t, int64(102), d.Page.NodeOffset()) // 125 less a margin of ⌈2√125⌉ = 23
+	assert.Equal(t, int64(56), d.Page.Window())
+	require.Len(t, d.Phase1, 8) // one statement per node
+	assert.Equal(t, "select order_id, t_order_0.user_id as __shardsql_0, 0 as __shardsql_node from t_order_0 where user_id > ? order by order_id desc, t_order_0.user_id asc limit 102, 56", d.Phase1[0].SQL)
+	assert.Equal(t, []any{int64(5)}, d.Phase1[0].Args)
+	assert.Equal(t, "ds1", d.Phase1[4].DataSource)
+	assert.Equal(t, d.Phase1, p.Units, "the plan's units are phase 1")
+	assert.Contains(t, p.String(), "DeepPage offset 1000, count 10 on 8 nodes")
 
 	b := &merge.DeepBounds{Lower: []driver.Value{int64(900), int64(3)}, Nodes: make([]merge.DeepNode, 8)}
 	for i := range b.Nodes {
 		b.Nodes[i] = merge.DeepNode{Upper: []driver.Value{[]byte("880"), int64(7)}, Limit: 40, Count: i == 1}
 	}
-	units, err := d.Phase2(2, b)
+	units, err := d.Phase2([]int{0, 1}, b)
 	require.NoError(t, err)
-	require.Len(t, units, 2)
-	assert.True(t, strings.HasPrefix(units[0].SQL, "(select order_id, t_order_0.user_id as __shardsql_0, 0 as __shardsql_node from t_order_0 where user_id > ? and ((order_id < 900 or order_id = 900 and t_order_0.user_id >= 3) and (order_id > 880 or order_id = 880 and t_order_0.user_id <= 7)) order by order_id desc, t_order_0.user_id asc limit 40) union all ("), units[0].SQL)
-	counts, err := d.Counts(2, b)
+	require.Len(t, units, 8)
+	assert.Equal(t, "select order_id, t_order_0.user_id as __shardsql_0, 0 as __shardsql_node from t_order_0 where user_id > ? and ((order_id < 900 or order_id = 900 and t_order_0.user_id >= 3) and (order_id > 880 or order_id = 880 and t_order_0.user_id <= 7)) order by order_id desc, t_order_0.user_id asc limit 40", units[0].SQL)
+	counts, err := d.Counts([]int{0, 1}, b)
 	require.NoError(t, err)
 	require.Len(t, counts, 1) // only node 1 needs one
 	assert.Equal(t, "select count(*) as `count(*)`, 1 as __shardsql_node from t_order_1 where user_id > ? and (order_id > 900 or order_id = 900 and t_order_1.user_id < 3)", counts[0].SQL)
@@ -51,11 +48,11 @@ func TestDeepPagePlan(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, p.DeepPage)
 	b = &merge.DeepBounds{Lower: []driver.Value{int64(4), []byte("bob")}, Nodes: []merge.DeepNode{{Upper: []driver.Value{int64(9), nil}, Limit: 7}, {Limit: 7, Count: true}, {}, {}}}
-	units, err = p.DeepPage.Phase2(2, b)
+	units, err = p.DeepPage.Phase2([]int{1, 0}, b)
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(units[0].SQL, "(select id, `name`, 0 as __shardsql_node from t_user_0 where (`name` > ? or `name` = ? and t_user_0.id >= 4) and (`name` is null and t_user_0.id <= 9) order by `name` asc, t_user_0.id asc limit 7) union all ("), units[0].SQL)
-	assert.Equal(t, []any{"bob", "bob", "bob", "bob"}, units[0].Args)
-	counts, err = p.DeepPage.Counts(2, b)
+	assert.Equal(t, "select id, `name`, 0 as __shardsql_node from t_user_0 where (`name` > ? or `name` = ? and t_user_0.id >= 4) and (`name` is null and t_user_0.id <= 9) order by `name` asc, t_user_0.id asc limit 7", units[0].SQL)
+	assert.Equal(t, []any{"bob", "bob"}, units[0].Args)
+	counts, err = p.DeepPage.Counts([]int{1, 0}, b)
 	require.NoError(t, err)
 	assert.Equal(t, "select count(*) as `count(*)`, 1 as __shardsql_node from t_user_1 where `name` < ? or `name` is null or `name` = ? and t_user_1.id < 4", counts[0].SQL)
 

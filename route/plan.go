@@ -90,8 +90,9 @@ type Plan struct {
 	// connection it runs on (0: not at all); the driver runs such
 	// statements on the connections it keeps for the caller.
 	Session SessionUses
-	// DeepPage, when set, reads a deep page in two bounded phases instead
-	// of streaming Units (deep_page.go); Units remain the fallback.
+	// DeepPage, when set, is the deep-page strategy of a scatter SELECT
+	// (deep_page.go): Root is its merge.DeepPageScan operator, Units its
+	// phase-1 statements.
 	DeepPage *DeepPage
 	// Metadata, when set, marks a metadata statement about logical tables
 	// (SHOW TABLES, SHOW CREATE TABLE, information_schema lookups): the
@@ -161,9 +162,6 @@ func (p *Plan) String() string {
 		fmt.Fprintf(&b, " %s", p.Table)
 	}
 	fmt.Fprintf(&b, " on %d unit(s)", len(p.Units))
-	if p.DeepPage != nil {
-		b.WriteString("\n  strategy: " + p.DeepPage.String())
-	}
 	if p.Kind == KindSelect {
 		writeTree(&b, p.Tree(), 1)
 		return b.String()

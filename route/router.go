@@ -93,6 +93,10 @@ type Options struct {
 	// integers as integers, strings as their bytes), as before the
 	// catalog existed; the driver always passes one.
 	Catalog *schema.Catalog
+	// DeepPageKeys says whether a deep page's phases 1 and 2 read the
+	// order's keys only (docs/deep-pages.md); the zero value decides by
+	// the estimated transfer.
+	DeepPageKeys DeepPageKeys
 }
 
 // Route parses sql, finds the nodes it touches and rewrites it for each of
@@ -121,7 +125,7 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	}
 	stmt := ps.stmt
 	version := r.topo.Version()
-	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, joinBatch: opts.JoinBatch, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
+	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, joinBatch: opts.JoinBatch, deepKeys: opts.DeepPageKeys, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
 	defer s.markSchemaUnknown(&p, &err)
 	for table, values := range opts.ShardingValues {
 		if _, ok := r.topo.Table(table); !ok {
@@ -312,11 +316,13 @@ type statement struct {
 	maxRows int
 	// joinBatch is Options.JoinBatch.
 	joinBatch int
-	hints     map[string][]any // lower-cased table → sharding values forced by a hint
-	hintDS    string           // the data source for tables the topology does not know
-	ps        *parsed          // the parse, with its caches
-	version   uint64           // the topology version routing started from
-	catalog   *schema.Catalog  // server facts; nil when unknown
+	// deepKeys is Options.DeepPageKeys.
+	deepKeys DeepPageKeys
+	hints    map[string][]any // lower-cased table → sharding values forced by a hint
+	hintDS   string           // the data source for tables the topology does not know
+	ps       *parsed          // the parse, with its caches
+	version  uint64           // the topology version routing started from
+	catalog  *schema.Catalog  // server facts; nil when unknown
 	// schemaMissing records that a decision needed a fact the catalog
 	// lacked (see ErrSchemaUnknown).
 	schemaMissing bool

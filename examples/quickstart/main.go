@@ -238,10 +238,11 @@ func run(ctx context.Context, dsns []string, numRows int) error {
 	return nil
 }
 
-// strategy returns the strategy line of a printed plan, or "streamed".
+// strategy returns the deep-page operator's line of a printed plan, or
+// "streamed".
 func strategy(plan string) string {
 	for _, line := range strings.Split(plan, "\n") {
-		if s, ok := strings.CutPrefix(strings.TrimSpace(line), "strategy: "); ok {
+		if s := strings.TrimSpace(line); strings.HasPrefix(s, "DeepPage ") {
 			return "strategy: " + s
 		}
 	}

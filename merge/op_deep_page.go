@@ -1,0 +1,343 @@
+package merge
+
+import (
+	"bytes"
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/shardsql/shardsql/internal/coltype"
+	"github.com/shardsql/shardsql/internal/ctxflag"
+)
+
+// DeepPageScan reads ORDER BY keys LIMIT offset, count across k nodes in
+// phases whose transfer follows the page rather than the offset
+// (docs/deep-pages.md, deep_page.go for the bounds). Phase 1 runs the
+// Phase1 route (each node's window of the total order); PlanDeepPage picks
+// the bounds; phase 2 and the counts, built by Bounded from what phase 1
+// returned, run only for the nodes whose window misses the page; the page
+// is cut in memory. With Keys set, phases 1 and 2 read the order's columns
+// only and a last read (Fetch) returns the page's full rows, each node's
+// between its first and last page row.
+//
+// Every statement runs through the Executor, as a route leaf's units do:
+// phase 1 is the plan's units (started as any scatter, or on the
+// transaction's or the session's connections); the later phases are units
+// the executor runs where the statement's other units of their data
+// source run.
+//
+// Hazard: outside a transaction the phases read each node at different
+// moments. A write committed in between that phase 2 or the fetch can see
+// (a window row gone, rows that are not the ones phase 1 counted) fails
+// the cut with ErrDeepPageStale, and the statement streams instead
+// (Stream): never a page cut from two states of a node.
+type DeepPageScan struct {
+	// Page is the total order of the full rows (Page.Spec: Sort, Hidden,
+	// Collations, projections), offset, count, nodes and margin.
+	Page DeepPage
+	// Keys, when set, is the spec of key rows: phases 1 and 2 return the
+	// order's keys only, key j in column Keys.Sort[j].Col, text keys'
+	// collations as Keys.Collations say; the page's full rows are fetched
+	// last. The keys are in the order of Page.Spec.Sort.
+	Keys *Spec
+	// Phase1 are the phase-1 node statements; every row ends with the
+	// position of its node (a marker column, not part of the result).
+	Phase1 *Route
+	// Bounded builds the statements of the later phases.
+	Bounded DeepStatements
+	// Stream is the plan that streams the statement (LIMIT offset+count on
+	// every node), for when the phases cannot be used at run time.
+	Stream Operator
+	// Order is the total order as SQL, for Explain.
+	Order string
+}
+
+// DeepStatements builds the node statements of a deep page's later
+// phases. Each statement's rows end with the node's marker column, as
+// phase 1's do; the router's route.DeepPage implements it.
+type DeepStatements interface {
+	// Phase2 returns the statements of the nodes b.Nodes says are not
+	// covered: their rows between the bounds, sorted, at most Limit.
+	Phase2(b *DeepBounds) ([]Unit, error)
+	// Counts returns, for the nodes whose DeepNode.Count is set, a
+	// statement counting their rows before b.Lower (one row: the count).
+	Counts(b *DeepBounds) ([]Unit, error)
+	// Fetch returns, for each range, its node's full rows from First to
+	// Last in the total order, at most Rows of them (Keys mode). With no
+	// range it returns one statement without rows, for the columns.
+	Fetch(ranges []DeepRange) ([]Unit, error)
+}
+
+// DeepRange is one node's part of a page: its first and last key rows (key
+// j in column KeyCols[j]) and how many rows lie between them, both
+// included.
+type DeepRange struct {
+	Node        int
+	First, Last []driver.Value
+	KeyCols     []int
+	Rows        int64
+}
+
+// Description implements Operator.
+func (d *DeepPageScan) Description() string {
+	var read, fetch string
+	if d.Keys != nil {
+		read, fetch = " of the keys only", "; then each node's page rows by their keys"
+	}
+	return fmt.Sprintf("DeepPage offset %d, count %d on %d nodes, order %s: phase 1 each node LIMIT %d, %d%s; phase 2 only for nodes whose window misses the page, rows between the bounds%s; else the stream below",
+		d.Page.Offset, d.Page.Count, d.Page.Nodes, d.Order, d.Page.NodeOffset(), d.Page.Window(), read, fetch)
+}
+
+// Inputs implements Operator: phase 1's route, then the stream the page
+// falls back to.
+func (d *DeepPageScan) Inputs() []Operator { return []Operator{d.Phase1, d.Stream} }
+
+// Open implements Operator.
+func (d *DeepPageScan) Open(ctx context.Context, ex Executor) (*Stream, error) {
+	s, err := d.open(ctx, ex)
+	if errors.Is(err, errDeepStream) || errors.Is(err, ErrDeepPageStale) {
+		return d.Stream.Open(ctx, ex)
+	}
+	return s, err
+}
+
+// errDeepStream: the phases do not apply at run time; stream instead.
+var errDeepStream = errors.New("shardsql: deep page: stream")
+
+func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
+	k := d.Page.Nodes
+	page := d.Page
+	keyCtx := ctx // the context of the reads whose columns are the result's
+	if d.Keys != nil {
+		page.Spec = *d.Keys
+		keyCtx = ctxflag.Auxiliary(ctx)
+	}
+	phase1, cols, err := readNodes(keyCtx, ex, d.Phase1, k)
+	if err != nil {
+		return nil, err
+	}
+	b, err := PlanDeepPage(page, typeNames(cols), phase1)
+	if err != nil {
+		return nil, err
+	}
+	phase2 := make([][][]driver.Value, k)
+	counts := make([]int64, k)
+	if b.Phase2() {
+		if b.Phase2Rows() > int64(d.maxRows()) {
+			return nil, errDeepStream // skewed nodes: phase 2 could hold more rows than the cap
+		}
+		units, err := d.Bounded.Phase2(b)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errDeepStream, err) // a value that does not bind back exactly
+		}
+		if len(units) > 0 {
+			if phase2, _, err = readNodes(ctxflag.Auxiliary(ctx), ex, &Route{Units: units}, k); err != nil {
+				return nil, err
+			}
+		}
+		if counts, err = d.counts(ctx, ex, b); err != nil {
+			return nil, err
+		}
+	}
+	rows, nodes, err := b.cut(phase2, counts)
+	if err != nil {
+		return nil, err
+	}
+	if d.Keys == nil {
+		return held(d.Page.Spec, cols, rows)
+	}
+	return d.fetch(ctx, ex, b, rows, nodes)
+}
+
+func (d *DeepPageScan) maxRows() int {
+	if d.Page.Spec.MaxRows > 0 {
+		return d.Page.Spec.MaxRows
+	}
+	return DefaultMaxRows
+}
+
+// counts runs the count statements of the nodes that need one.
+func (d *DeepPageScan) counts(ctx context.Context, ex Executor, b *DeepBounds) ([]int64, error) {
+	counts := make([]int64, d.Page.Nodes)
+	units, err := d.Bounded.Counts(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errDeepStream, err)
+	}
+	if len(units) == 0 {
+		return counts, nil
+	}
+	rows, _, err := readNodes(ctxflag.Auxiliary(ctx), ex, &Route{Units: units}, d.Page.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range rows {
+		if len(r) == 0 {
+			continue
+		}
+		if len(r) != 1 || len(r[0]) != 1 {
+			return nil, fmt.Errorf("shardsql: deep page: a count returned %d rows", len(r))
+		}
+		if counts[i], err = intValue(r[0][0]); err != nil {
+			return nil, fmt.Errorf("shardsql: deep page: count: %w", err)
+		}
+	}
+	return counts, nil
+}
+
+// fetch reads the page's full rows, given its key rows in page order and
+// their nodes: each node's rows between its first and last page row, which
+// are exactly its page rows unless the node changed since its keys were
+// read (then ErrDeepPageStale).
+func (d *DeepPageScan) fetch(ctx context.Context, ex Executor, b *DeepBounds, keys [][]driver.Value, nodes []int) (*Stream, error) {
+	k := d.Page.Nodes
+	keyCols := b.KeyCols()
+	want := make([][][]driver.Value, k)
+	for j, row := range keys {
+		want[nodes[j]] = append(want[nodes[j]], row)
+	}
+	var ranges []DeepRange
+	for i, w := range want {
+		if len(w) > 0 {
+			ranges = append(ranges, DeepRange{Node: i, First: w[0], Last: w[len(w)-1], KeyCols: keyCols, Rows: int64(len(w))})
+		}
+	}
+	units, err := d.Bounded.Fetch(ranges)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errDeepStream, err)
+	}
+	got, cols, err := readNodes(ctx, ex, &Route{Units: units}, k)
+	if err != nil {
+		return nil, err
+	}
+	cmp, _, err := newRowComparer(d.Page.Spec, typeNames(cols))
+	if err != nil {
+		return nil, err
+	}
+	for i, rows := range got {
+		if len(rows) != len(want[i]) {
+			return nil, fmt.Errorf("%w: node %d has %d rows between its first and last page row, not %d", ErrDeepPageStale, i, len(rows), len(want[i]))
+		}
+		dec := make([][]key, len(rows))
+		for j, r := range rows {
+			if dec[j], err = cmp.decode(r); err != nil {
+				return nil, err
+			}
+		}
+		cmp.sortNode(rows, dec)
+		for j, r := range rows {
+			kw, err := b.cmp.decode(want[i][j])
+			if err != nil {
+				return nil, err
+			}
+			for x := range cmp.keys {
+				if !sameKey(cmp.keys[x].kind, &dec[j][x], &kw[x]) {
+					return nil, fmt.Errorf("%w: node %d: key %d of page row %d reads %v, not %v", ErrDeepPageStale, i, x, j, r[cmp.keys[x].col], want[i][j][keyCols[x]])
+				}
+			}
+		}
+	}
+	out := make([][]driver.Value, len(keys))
+	next := make([]int, k)
+	for j, n := range nodes {
+		out[j] = got[n][next[n]]
+		next[n]++
+	}
+	return held(d.Page.Spec, cols, out)
+}
+
+// KeyCols returns the columns of the rows phase 1 returned that hold the
+// keys of the total order, in order.
+func (b *DeepBounds) KeyCols() []int {
+	out := make([]int, len(b.cmp.keys))
+	for i, k := range b.cmp.keys {
+		out[i] = k.col
+	}
+	return out
+}
+
+// sameKey reports whether two decoded values of a key column are the same
+// value (text: the same bytes, not only equal by the collation): a key
+// read again must be the one phase 1 read. The two reads may come by
+// different protocols (text for a statement without arguments, binary
+// with), hence decoded values rather than the drivers'.
+func sameKey(kind coltype.Kind, a, b *key) bool {
+	if a.null || b.null {
+		return a.null == b.null
+	}
+	if kind == coltype.Text {
+		return bytes.Equal(a.b, b.b)
+	}
+	return compare(kind, a, b) == 0
+}
+
+// held returns the stream of rows in memory, already in the result's
+// order, through spec's projections (the hidden columns dropped).
+func held(spec Spec, cols []Column, rows [][]driver.Value) (*Stream, error) {
+	spec.Sort, spec.Limit = nil, nil
+	return Build(spec, make([]Unit, 1)).Open(context.Background(), fixedExecutor{cols: cols, cursors: []Cursor{&heldRows{rows: rows}}})
+}
+
+func typeNames(cols []Column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Type
+	}
+	return out
+}
+
+// readNodes runs a route of deep-page statements and returns the rows of
+// each of the k nodes (a few pages at most) without their trailing marker
+// column, which says whose they are, and the columns without it.
+//
+// The rows are kept as read, without copying their values: a route
+// leaf's cursors give each row values of its own (the driver scans into
+// fresh interfaces, and database/sql copies the bytes it scans into one).
+// An Executor whose cursors reuse byte buffers between rows must copy.
+func readNodes(ctx context.Context, ex Executor, r *Route, k int) (out [][][]driver.Value, cols []Column, err error) {
+	s, err := r.Open(ctx, ex)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if cerr := s.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	width := s.Width()
+	if width < 1 {
+		return nil, nil, fmt.Errorf("shardsql: deep page: node statements without their marker column")
+	}
+	out = make([][][]driver.Value, k)
+	for {
+		row := make([]driver.Value, width)
+		if err := s.Next(row); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, nil, err
+		}
+		i, err := intValue(row[width-1])
+		if err != nil || i < 0 || i >= int64(k) {
+			return nil, nil, fmt.Errorf("shardsql: deep page: node marker %v", row[width-1])
+		}
+		out[i] = append(out[i], row[:width-1])
+	}
+	cols = make([]Column, width-1)
+	for i := range cols {
+		cols[i] = Column{Type: s.cols.types[i], Scale: s.cols.scales[i]}
+	}
+	return out, cols, nil
+}
+
+// intValue reads an integer column's value.
+func intValue(v driver.Value) (int64, error) {
+	switch x := v.(type) {
+	case int64:
+		return x, nil
+	case []byte:
+		return strconv.ParseInt(string(x), 10, 64)
+	}
+	return 0, fmt.Errorf("unexpected %T", v)
+}
