@@ -498,40 +498,51 @@ func TestDifferentialKinds(t *testing.T) {
 	})
 	t.Run("generated", func(t *testing.T) {
 		// SHARDSQL_DIFF_SEED replays a failing run; SHARDSQL_DIFF_N runs more queries.
-		seed := time.Now().UnixNano()
-		if v, err := strconv.ParseInt(os.Getenv("SHARDSQL_DIFF_SEED"), 10, 64); err == nil {
-			seed = v
-		}
-		n := 400
-		if v, err := strconv.Atoi(os.Getenv("SHARDSQL_DIFF_N")); err == nil {
-			n = v
-		} else if testing.Short() {
-			n = 100
-		}
-		g := &kindsGen{r: rand.New(rand.NewSource(seed))}
-		failed, refused := 0, map[string]int{}
-		for i := 0; i < n && failed < 10; i++ {
-			q := g.query()
-			diff, err := env.check(q)
-			switch {
-			case err != nil:
-				failed++
-				t.Errorf("seed %d query %d: %s %v\n  %v", seed, i, q.sql, q.args, err)
-			case strings.HasPrefix(diff, "refused: "):
-				refused[reason(diff)]++
-			case diff != "":
-				failed++
-				t.Errorf("seed %d query %d: %s %v\n  %s", seed, i, q.sql, q.args, diff)
-			}
-		}
-		total := 0
-		for r, c := range refused {
-			total += c
-			t.Logf("refused %d×: %s", c, r)
-		}
-		t.Logf("seed %d: %d queries, %d refused", seed, n, total)
-		require.Less(t, total, n/4, "most generated queries must run")
+		runGenerated(t, env, 400, 100, func(n int) int { return n / 4 }, func(r *rand.Rand) func() diffQuery {
+			return (&kindsGen{r: r}).query
+		})
 	})
+}
+
+// runGenerated compares n statements drawn by query (made from the run's
+// random source) on the sharded tables and the oracle: SHARDSQL_DIFF_SEED
+// replays a run, SHARDSQL_DIFF_N sets n (-short: shortN). It stops after
+// 10 mismatches and fails when maxRefused(n) or more statements were
+// refused.
+func runGenerated(t *testing.T, env *kindsEnv, n, shortN int, maxRefused func(n int) int, newQuery func(r *rand.Rand) func() diffQuery) {
+	t.Helper()
+	seed := time.Now().UnixNano()
+	if v, err := strconv.ParseInt(os.Getenv("SHARDSQL_DIFF_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("SHARDSQL_DIFF_N")); err == nil {
+		n = v
+	} else if testing.Short() {
+		n = shortN
+	}
+	query := newQuery(rand.New(rand.NewSource(seed)))
+	failed, refused := 0, map[string]int{}
+	for i := 0; i < n && failed < 10; i++ {
+		q := query()
+		diff, err := env.check(q)
+		switch {
+		case err != nil:
+			failed++
+			t.Errorf("seed %d query %d: %s %v\n  %v", seed, i, q.sql, q.args, err)
+		case strings.HasPrefix(diff, "refused: "):
+			refused[reason(diff)]++
+		case diff != "":
+			failed++
+			t.Errorf("seed %d query %d: %s %v\n  %s", seed, i, q.sql, q.args, diff)
+		}
+	}
+	total := 0
+	for r, c := range refused {
+		total += c
+		t.Logf("refused %d×: %s", c, r)
+	}
+	t.Logf("seed %d: %d queries, %d refused", seed, n, total)
+	require.Less(t, total, maxRefused(n), "most generated queries must run")
 }
 
 // reason is a refusal's message without the statement it quotes.

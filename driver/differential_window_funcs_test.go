@@ -2,11 +2,9 @@ package driver_test
 
 import (
 	"math/rand"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -118,38 +116,8 @@ func TestDifferentialWindows(t *testing.T) {
 	})
 	t.Run("generated", func(t *testing.T) {
 		// SHARDSQL_DIFF_SEED replays a failing run; SHARDSQL_DIFF_N runs more queries.
-		seed := time.Now().UnixNano()
-		if v, err := strconv.ParseInt(os.Getenv("SHARDSQL_DIFF_SEED"), 10, 64); err == nil {
-			seed = v
-		}
-		n := 200
-		if v, err := strconv.Atoi(os.Getenv("SHARDSQL_DIFF_N")); err == nil {
-			n = v
-		} else if testing.Short() {
-			n = 60
-		}
-		g := &windowsGen{r: rand.New(rand.NewSource(seed))}
-		failed, refused := 0, map[string]int{}
-		for i := 0; i < n && failed < 10; i++ {
-			q := g.query()
-			diff, err := env.check(q)
-			switch {
-			case err != nil:
-				failed++
-				t.Errorf("seed %d query %d: %s\n  %v", seed, i, q.sql, err)
-			case strings.HasPrefix(diff, "refused: "):
-				refused[reason(diff)]++
-			case diff != "":
-				failed++
-				t.Errorf("seed %d query %d: %s\n  %s", seed, i, q.sql, diff)
-			}
-		}
-		total := 0
-		for r, c := range refused {
-			total += c
-			t.Logf("refused %d×: %s", c, r)
-		}
-		t.Logf("seed %d: %d queries, %d refused", seed, n, total)
-		require.Less(t, total, n/4, "most generated queries must run")
+		runGenerated(t, env, 200, 60, func(n int) int { return n / 4 }, func(r *rand.Rand) func() diffQuery {
+			return (&windowsGen{r: r}).query
+		})
 	})
 }

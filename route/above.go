@@ -120,24 +120,9 @@ func (s *statement) aboveInner(inner *sqlparser.Select) (aboveInput, []Unit, str
 		if !ok {
 			return in, nil, "", unsupported(s.sql, "SELECT * in a derived table evaluated above the nodes (name the derived table's columns)")
 		}
-		name := ae.As.String()
-		if name == "" {
-			if c, isCol := ae.Expr.(*sqlparser.ColName); isCol {
-				name = c.Name.String()
-			} else {
-				name = sqlparser.String(ae.Expr)
-				if in.printed == nil {
-					in.printed = make(map[int]bool)
-				}
-				in.printed[i] = true
-			}
+		if err := s.addAboveColumn(&in, i, ae); err != nil {
+			return in, nil, "", err
 		}
-		for _, prev := range in.cols {
-			if strings.EqualFold(prev, name) {
-				return in, nil, "", unsupported(s.sql, "duplicate column name %s in a derived table", name)
-			}
-		}
-		in.cols = append(in.cols, name)
 		rollup := inner.GroupBy != nil && inner.GroupBy.WithRollup
 		if s.weights && !rollup && !sqlparser.ContainsAggregation(ae.Expr) && !notText(table, ae.Expr) {
 			from := len(items) + len(extra)
@@ -241,24 +226,9 @@ func (s *statement) aboveUnion(u *sqlparser.Union) (aboveInput, []Unit, string, 
 		if !ok {
 			return in, nil, "", unsupported(s.sql, "SELECT * in a UNION as derived table evaluated above the nodes (name the columns)")
 		}
-		name := ae.As.String()
-		if name == "" {
-			if c, isCol := ae.Expr.(*sqlparser.ColName); isCol {
-				name = c.Name.String()
-			} else {
-				name = sqlparser.String(ae.Expr)
-				if in.printed == nil {
-					in.printed = make(map[int]bool)
-				}
-				in.printed[i] = true
-			}
+		if err := s.addAboveColumn(&in, i, ae); err != nil {
+			return in, nil, "", err
 		}
-		for _, prev := range in.cols {
-			if strings.EqualFold(prev, name) {
-				return in, nil, "", unsupported(s.sql, "duplicate column name %s in a derived table", name)
-			}
-		}
-		in.cols = append(in.cols, name)
 	}
 	in.width = len(in.cols)
 	text, args := s.textOf(u)
@@ -271,4 +241,29 @@ func (s *statement) aboveUnion(u *sqlparser.Union) (aboveInput, []Unit, string, 
 	}
 	in.op = p.Tree()
 	return in, p.Units, p.Table, nil
+}
+
+// addAboveColumn appends item i of a derived table's select list to its
+// columns under the name MySQL gives it (the alias, the column's name, or
+// the expression as printed), refusing a duplicate name.
+func (s *statement) addAboveColumn(in *aboveInput, i int, ae *sqlparser.AliasedExpr) error {
+	name := ae.As.String()
+	if name == "" {
+		if c, isCol := ae.Expr.(*sqlparser.ColName); isCol {
+			name = c.Name.String()
+		} else {
+			name = sqlparser.String(ae.Expr)
+			if in.printed == nil {
+				in.printed = make(map[int]bool)
+			}
+			in.printed[i] = true
+		}
+	}
+	for _, prev := range in.cols {
+		if strings.EqualFold(prev, name) {
+			return unsupported(s.sql, "duplicate column name %s in a derived table", name)
+		}
+	}
+	in.cols = append(in.cols, name)
+	return nil
 }
