@@ -273,8 +273,6 @@ func (j *crossJoin) checkShape() error {
 	switch {
 	case sel.Into != nil, sel.Lock != sqlparser.NoLock:
 		return j.refuse("SELECT … INTO or a locking read (run the join in a transaction on one node, or lock the rows separately)")
-	case sel.Having != nil:
-		return j.refuse("HAVING (not evaluated above a join yet; filter in the application)")
 	case sel.With != nil:
 		return j.refuse("WITH")
 	case sel.SQLCalcFoundRows:
