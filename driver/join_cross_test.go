@@ -421,3 +421,12 @@ func TestCrossJoinHashInner(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, res.rows)
 }
+
+// TestCrossJoinHavingAlias: a HAVING name that is both a select alias and
+// a column resolves as MySQL resolves it, or is refused.
+func TestCrossJoinHavingAlias(t *testing.T) {
+	env := newCrossEnv(t)
+	env.checkExactOrRefused(t, "SELECT u.name, COUNT(*) AS score FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.name HAVING score > 20", "HAVING score")
+	env.checkExactOrRefused(t, "SELECT u.name, COUNT(*) AS name FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.name HAVING name > 'user2'", "HAVING name")
+	env.check(t, ordered("SELECT u.name AS name, COUNT(*) AS n FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.name HAVING name > 'user2' ORDER BY name"), "alias of the GROUP BY column")
+}

@@ -50,6 +50,15 @@ func (a *aboveJoin) planHaving() error {
 					if !ok || !ae.As.Equal(n.Name) {
 						continue
 					}
+					if t, terr := j.tableOf(n); terr == nil {
+						// MySQL prefers a GROUP BY column to a select
+						// alias of the same name, an alias to another
+						// column: refused rather than resolved wrongly
+						if at := (colAt{t, j.column(t, n, true)}); at != a.items[i] {
+							err = j.refuse("HAVING %s names both a select alias and a column (qualify the column, or rename the alias)", sqlparser.String(n))
+							return false
+						}
+					}
 					if f, ok := ae.Expr.(*sqlparser.Avg); ok {
 						// the alias of an AVG compares as the AVG does:
 						// with the internal digits, not the rounded item
