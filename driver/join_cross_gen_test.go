@@ -180,7 +180,7 @@ func genJoin(r *rand.Rand) diffQuery {
 		sel = append(sel, k)
 		order = append(order, k)
 	}
-	if r.Intn(5) == 0 {
+	if r.Intn(4) == 0 {
 		// Aggregates grouped by the first table's key (a unique key: the
 		// group's values are one row's, whatever the collation folds).
 		k := first.alias + "." + first.key
@@ -188,17 +188,23 @@ func genJoin(r *rand.Rand) diffQuery {
 		lt := genTableOf(last)
 		lc := last + "." + append(append([]string(nil), lt.ints...), lt.texts...)[r.Intn(len(lt.ints)+len(lt.texts))]
 		aggs := []string{"COUNT(*)", "COUNT(" + lc + ")"}
+		having := []string{"COUNT(*) > 1", "COUNT(" + lc + ") = 0"}
 		if len(lt.ints) > 0 {
 			// MIN/MAX of integers: of equal text values (Paris, paris )
 			// either may be the minimum.
 			ic := last + "." + lt.ints[r.Intn(len(lt.ints))]
-			aggs = append(aggs, "SUM("+ic+")", "MIN("+ic+")", "MAX("+ic+")")
+			aggs = append(aggs, "SUM("+ic+")", "MIN("+ic+")", "MAX("+ic+")", "AVG("+ic+")")
+			having = append(having, "SUM("+ic+") > 20", fmt.Sprintf("AVG(%s) >= %d.5", ic, r.Intn(40)), "MIN("+ic+") IS NULL", "AVG("+ic+") < MAX("+ic+")")
 		}
 		q := "SELECT " + k + ", " + aggs[r.Intn(len(aggs))] + ", " + aggs[r.Intn(len(aggs))] + " FROM " + from
 		if len(where) > 0 {
 			q += " WHERE " + strings.Join(where, " AND ")
 		}
-		return ordered(q+" GROUP BY "+k+" ORDER BY "+k, g.args...)
+		q += " GROUP BY " + k
+		if r.Intn(2) == 0 {
+			q += " HAVING " + having[r.Intn(len(having))]
+		}
+		return ordered(q+" ORDER BY "+k, g.args...)
 	}
 	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + from
 	if len(where) > 0 {

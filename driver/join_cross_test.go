@@ -212,6 +212,17 @@ func crossQueries() []diffQuery {
 		unordered("SELECT COUNT(*), SUM(o.qty) FROM t_order o JOIN t_user u ON u.ref = o.user_id WHERE o.order_id < 0"),
 		ordered("SELECT g.id, COUNT(o.order_id) AS n FROM t_tag g LEFT JOIN t_order o ON o.status = g.label GROUP BY g.id ORDER BY n DESC, g.id LIMIT 5"),
 		unordered("SELECT COUNT(*) FROM t_order o WHERE EXISTS (SELECT 1 FROM t_item i WHERE i.order_id = o.order_id AND i.qty > 7)"),
+		// AVG above the join (DECIMAL with 4 more digits of scale, DOUBLE
+		// for DOUBLE, NULL for no values) and HAVING over the folded rows.
+		ordered("SELECT u.name, AVG(o.amount), AVG(o.qty), AVG(o.price) FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.name ORDER BY u.name"),
+		ordered("SELECT c.name, AVG(u.score) AS a, COUNT(*) FROM t_city c LEFT JOIN t_user u ON u.city = c.name GROUP BY c.name ORDER BY c.name"),
+		unordered("SELECT AVG(o.amount), AVG(u.score), COUNT(*) FROM t_order o JOIN t_user u ON u.ref = o.user_id WHERE o.amount > 0"),
+		unordered("SELECT AVG(o.amount), COUNT(*) FROM t_order o JOIN t_user u ON u.ref = o.user_id WHERE o.order_id < 0"),
+		ordered("SELECT u.name, COUNT(*) AS n, SUM(o.amount) FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.name HAVING n > 30 AND MAX(o.qty) >= 9 ORDER BY u.name"),
+		ordered("SELECT u.id, AVG(o.qty) AS a FROM t_user u LEFT JOIN t_order o ON o.user_id = u.id GROUP BY u.id HAVING AVG(o.amount) > ? OR a IS NULL ORDER BY u.id", 250),
+		ordered("SELECT u.id, AVG(o.amount) AS a FROM t_user u JOIN t_order o ON o.user_id = u.id GROUP BY u.id HAVING a >= 250.5 ORDER BY a DESC, u.id"),
+		ordered("SELECT g.id, COUNT(o.order_id) FROM t_tag g LEFT JOIN t_order o ON o.status = g.label GROUP BY g.id HAVING g.id < 20 AND COUNT(o.order_id) = 0 ORDER BY g.id"),
+		unordered("SELECT COUNT(*), AVG(o.qty) FROM t_order o JOIN t_user u ON u.ref = o.user_id HAVING COUNT(*) > 0"),
 		// Empty sides.
 		ordered("SELECT o.order_id, u.name FROM t_order o JOIN t_user u ON u.id = o.user_id WHERE o.order_id < 0 ORDER BY o.order_id"),
 		ordered("SELECT u.id, o.order_id FROM t_user u LEFT JOIN t_order o ON o.user_id = u.id AND o.order_id < 0 WHERE u.id < 5 ORDER BY u.id"),
@@ -317,6 +328,9 @@ func TestCrossJoinRefused(t *testing.T) {
 		"SELECT u.id, COALESCE(o.amount, 0) FROM t_user u LEFT JOIN t_order o ON o.user_id = u.id",
 		"SELECT o.order_id FROM t_order o JOIN t_user u ON u.id = o.user_id HAVING o.order_id > 3",
 		"SELECT u.id, o.order_id FROM t_user u LEFT JOIN t_order o ON o.user_id = u.id AND o.qty > u.score / 5",
+		"SELECT u.name, COUNT(*) FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.name HAVING MAX(o.qty + 1) > 3",
+		"SELECT u.id, AVG(u.name) FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.id",
+		"SELECT u.id, AVG(DISTINCT o.qty) FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.id",
 	} {
 		// Refused when planned, or at the first row the evaluator
 		// cannot compute (a DECIMAL division in ON).
@@ -379,4 +393,40 @@ func (e *diffEnv) checkExactOrRefused(t *testing.T, q, want string) {
 		return
 	}
 	e.check(t, unordered(q), "exact or refused")
+}
+
+// TestCrossJoinHashInner: a sharded inner table whose own conditions
+// route it to one node is read once into a HashJoin; past the memory cap
+// the HashJoin hands over to the nested-loop lookups, exact either way.
+func TestCrossJoinHashInner(t *testing.T) {
+	env := newCrossEnv(t)
+	const q = "SELECT o.order_id, i.item_id, i.qty FROM t_order o JOIN t_item i ON i.order_id = o.order_id AND i.user_id = 7 WHERE o.order_id < 1200"
+	p, err := driver.Explain(context.Background(), env.sharded, q)
+	require.NoError(t, err)
+	require.Contains(t, p.String(), "HashJoin build i (at most", p.String())
+	require.Contains(t, p.String(), "beyond them NestedLoopJoin batch", p.String())
+	env.check(t, unordered(q), "hash join")
+	left := "SELECT u.id, i.item_id FROM t_user u LEFT JOIN t_item i ON i.order_id = u.ref AND i.user_id = 7"
+	env.check(t, unordered(left), "hash left join")
+
+	// The build side has more rows than the cap; each batch of 2 outer
+	// rows matches fewer: the lookups answer.
+	var build int
+	require.NoError(t, env.oracle.QueryRow("SELECT COUNT(*) FROM t_item WHERE user_id = 7").Scan(&build))
+	const limit = 6
+	require.Greater(t, build, limit)
+	small := env.with(t, driver.WithMaxMemoryRows(limit), driver.WithJoinBatch(2))
+	small.check(t, unordered(q), "hash join past the cap")
+	res, err := runDiffQuery(small.sharded, q)
+	require.NoError(t, err)
+	require.NotEmpty(t, res.rows)
+}
+
+// TestCrossJoinHavingAlias: a HAVING name that is both a select alias and
+// a column resolves as MySQL resolves it, or is refused.
+func TestCrossJoinHavingAlias(t *testing.T) {
+	env := newCrossEnv(t)
+	env.checkExactOrRefused(t, "SELECT u.name, COUNT(*) AS score FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.name HAVING score > 20", "HAVING score")
+	env.checkExactOrRefused(t, "SELECT u.name, COUNT(*) AS name FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.name HAVING name > 'user2'", "HAVING name")
+	env.check(t, ordered("SELECT u.name AS name, COUNT(*) AS n FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.name HAVING name > 'user2' ORDER BY name"), "alias of the GROUP BY column")
 }

@@ -39,10 +39,20 @@ type HashJoin struct {
 	InnerCollations map[int]string
 	// MaxRows caps the build side's rows (0: DefaultMaxRows).
 	MaxRows int
+	// Fallback, when not nil, is the same join as batched lookups: a
+	// build side that passes MaxRows is dropped (the rows read so far,
+	// at most MaxRows, are discarded, nothing has been returned) and
+	// Fallback runs instead of failing with ErrTooLarge. The router sets
+	// it when it guessed a sharded inner side small (its own conditions
+	// route it to few nodes) without knowing its size.
+	Fallback *NestedLoopJoin
 }
 
 // Description implements Operator.
 func (h *HashJoin) Description() string {
+	if h.Fallback != nil {
+		return fmt.Sprintf("HashJoin build %s (at most %d rows, beyond them NestedLoopJoin batch %d), %s", h.BuildName, h.maxRows(), h.Fallback.batch(), joinDescription(h.Kind, h.Keys, h.On))
+	}
 	return fmt.Sprintf("HashJoin build %s (at most %d rows), %s", h.BuildName, h.maxRows(), joinDescription(h.Kind, h.Keys, h.On))
 }
 
@@ -80,6 +90,9 @@ func (h *HashJoin) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	}
 	if err != nil {
 		_ = outer.Close()
+		if h.Fallback != nil && errors.Is(err, ErrTooLarge) && ctx.Err() == nil {
+			return h.Fallback.Open(ctx, ex)
+		}
 		return nil, err
 	}
 	cols := outer.cols

@@ -3,6 +3,7 @@ package merge
 import (
 	"context"
 	"database/sql/driver"
+	"fmt"
 	"strings"
 
 	"github.com/shardsql/shardsql/internal/coltype"
@@ -21,7 +22,15 @@ type JoinPick struct {
 	Types map[int]ColumnType
 	// Sums are the joinPicked columns holding a SUM: MySQL's SUM of integers
 	// or decimals is a DECIMAL.
-	Sums  []int
+	Sums []int
+	// Avgs are the joinPicked columns holding an AVG: DECIMAL for integers
+	// and decimals (4 more digits of scale, which the values carry; the
+	// size is not reported, as the input column's is not the AVG's),
+	// DOUBLE for DOUBLE. Any other argument is refused when the operator
+	// opens: MySQL's AVG of text or dates is a DOUBLE of converted values,
+	// and of a FLOAT a sum of the float's double digits, neither of which
+	// the values sent as text reproduce.
+	Avgs  []int
 	Input Operator
 }
 
@@ -75,6 +84,18 @@ func (p *JoinPick) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	for _, i := range p.Sums {
 		if k := coltype.Of(typeAt(out.types, i)); k == coltype.Int || k == coltype.Uint {
 			out.merged[i] = ColumnType{Name: "DECIMAL"}
+		}
+	}
+	for _, i := range p.Avgs {
+		switch t := typeAt(out.types, i); coltype.Of(t) {
+		case coltype.Int, coltype.Uint, coltype.Decimal:
+			out.merged[i] = ColumnType{Name: "DECIMAL"}
+		default:
+			if t != "DOUBLE" {
+				_ = in.Close()
+				return nil, fmt.Errorf("%w: AVG of a %s column above a join (average an integer, DECIMAL or DOUBLE column)", ErrUnsupported, t)
+			}
+			out.merged[i] = ColumnType{Name: "DOUBLE"}
 		}
 	}
 	if len(out.merged) == 0 {

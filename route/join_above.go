@@ -5,6 +5,7 @@ import (
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
+	"github.com/shardsql/shardsql/internal/evalenv"
 	"github.com/shardsql/shardsql/merge"
 )
 
@@ -27,6 +28,11 @@ type aboveJoin struct {
 	groups  []colAt
 	aggs    []aggAt
 	names   []string // the caller's names of aggregate items
+	raws    int      // raw aggregate columns added (their names)
+	// having is the HAVING condition over the folded row, its columns
+	// evalenv.Column(k) for havingCols[k] until wrap knows the offsets
+	having     sqlparser.Expr
+	havingCols []colAt
 }
 
 // aggAt is an aggregate of the select list, folded above the join from
@@ -37,7 +43,9 @@ type aboveJoin struct {
 type aggAt struct {
 	kind merge.AggKind
 	at   colAt
-	item int
+	// count is AVG's COUNT column (x IS NOT NULL); nil for the others
+	count *colAt
+	item  int // the select item, or -1 (an aggregate only HAVING reads)
 }
 
 // orderAt is one ORDER BY key.
@@ -73,6 +81,11 @@ func (j *crossJoin) planAbove() (*aboveJoin, error) {
 			return nil, err
 		}
 		a.items = append(a.items, at)
+	}
+	if sel.Having != nil {
+		if err := a.planHaving(); err != nil {
+			return nil, err
+		}
 	}
 	for _, o := range sel.OrderBy {
 		at, err := a.orderKey(o.Expr)
@@ -216,7 +229,7 @@ func (a *aboveJoin) wrap(root merge.Operator) (merge.Operator, error) {
 		root = &merge.Filter{Cond: cond, Input: root}
 	}
 	var types map[int]merge.ColumnType
-	var sums []int
+	var sums, avgs []int
 	if a.grouped {
 		g := &merge.Group{}
 		for _, at := range a.groups {
@@ -227,15 +240,36 @@ func (a *aboveJoin) wrap(root merge.Operator) (merge.Operator, error) {
 		}
 		types = make(map[int]merge.ColumnType)
 		for _, ag := range a.aggs {
-			g.Aggs = append(g.Aggs, merge.Agg{Kind: ag.kind, Col: merge.At(a.abs(ag.at))})
+			agg := merge.Agg{Kind: ag.kind, Col: merge.At(a.abs(ag.at))}
+			if ag.count != nil {
+				cnt := merge.At(a.abs(*ag.count))
+				agg.CountCol = &cnt
+			}
+			g.Aggs = append(g.Aggs, agg)
+			if ag.item < 0 {
+				continue
+			}
 			switch ag.kind {
 			case merge.AggCount:
 				types[ag.item] = merge.ColumnType{Name: "BIGINT", NotNull: true}
 			case merge.AggSum:
 				sums = append(sums, ag.item)
+			case merge.AggAvg:
+				avgs = append(avgs, ag.item)
 			}
 		}
 		root = &merge.OrderedAggregate{Group: g, Input: root}
+		if a.having != nil {
+			cond := sqlparser.Rewrite(sqlparser.CloneExpr(a.having), func(c *sqlparser.Cursor) bool {
+				if col, ok := c.Node().(*sqlparser.ColName); ok {
+					if k, ok := evalenv.Offset(col); ok {
+						c.Replace(evalenv.Column(a.abs(a.havingCols[k])))
+					}
+				}
+				return true
+			}, nil).(sqlparser.Expr)
+			root = &merge.Filter{Cond: cond, Input: root}
+		}
 	}
 	if a.distinct {
 		keys := make([]merge.SortKey, len(a.items))
@@ -258,7 +292,7 @@ func (a *aboveJoin) wrap(root merge.Operator) (merge.Operator, error) {
 	for i, it := range a.items {
 		cols[i] = a.abs(it)
 	}
-	return &merge.JoinPick{Cols: cols, Names: a.names, Types: types, Sums: sums, Input: root}, nil
+	return &merge.JoinPick{Cols: cols, Names: a.names, Types: types, Sums: sums, Avgs: avgs, Input: root}, nil
 }
 
 // planGroups resolves the GROUP BY columns.
@@ -316,32 +350,67 @@ func (a *aboveJoin) groupedItem(ae *sqlparser.AliasedExpr, item int) (colAt, err
 		}
 	}
 	a.names[item] = name
+	ag, err := a.aggregate(ae.Expr, false)
+	if err != nil {
+		return colAt{}, err
+	}
+	ag.item = item
+	a.aggs = append(a.aggs, ag)
+	return ag.at, nil
+}
+
+// aggregate plans one aggregate folded above the join: COUNT(*), COUNT(x),
+// SUM(x), AVG(x), MIN(x), MAX(x) of a column x, each from raw columns the
+// tables' statements select. internal: an AVG in HAVING, compared with
+// MySQL's internal digits (merge.AggAvgInternal), not the rounded value it
+// sends. The caller sets item and records the aggregate.
+func (a *aboveJoin) aggregate(e sqlparser.Expr, internal bool) (aggAt, error) {
+	j := a.j
 	raw := func(t int, e sqlparser.Expr, compared bool) colAt {
 		tb := j.tables[t]
-		tb.cols = append(tb.cols, crossCol{expr: e, as: fmt.Sprintf("__shardsql_a%d", len(a.aggs)), compared: compared})
+		tb.cols = append(tb.cols, crossCol{expr: e, as: fmt.Sprintf("__shardsql_a%d", a.raws), compared: compared})
+		a.raws++
 		return colAt{t, len(tb.cols) - 1}
 	}
-	argCol := func(e sqlparser.Expr) (int, *sqlparser.ColName, error) {
-		col, ok := e.(*sqlparser.ColName)
+	argCol := func(arg sqlparser.Expr) (int, *sqlparser.ColName, error) {
+		col, ok := arg.(*sqlparser.ColName)
 		if !ok {
-			return 0, nil, j.refuse("aggregate %s of an expression (aggregate a column)", sqlparser.String(ae.Expr))
+			return 0, nil, j.refuse("aggregate %s of an expression (aggregate a column)", sqlparser.String(e))
 		}
 		t, err := j.tableOf(col)
 		return t, col, err
 	}
 	var ag aggAt
-	switch f := ae.Expr.(type) {
+	switch f := e.(type) {
 	case *sqlparser.CountStar:
 		ag = aggAt{kind: merge.AggCount, at: raw(0, sqlparser.NewIntLiteral("1"), false)}
 	case *sqlparser.Count:
 		if f.Distinct || len(f.Args) != 1 {
-			return colAt{}, j.refuse("%s (COUNT(DISTINCT …) is not evaluated above a join yet)", sqlparser.String(f))
+			return aggAt{}, j.refuse("%s (COUNT(DISTINCT …) is not evaluated above a join yet)", sqlparser.String(f))
 		}
 		t, col, err := argCol(f.Args[0])
 		if err != nil {
-			return colAt{}, err
+			return aggAt{}, err
 		}
 		ag = aggAt{kind: merge.AggCount, at: raw(t, &sqlparser.IsExpr{Left: j.qualified(t, col), Right: sqlparser.IsNotNullOp}, false)}
+	case *sqlparser.Avg:
+		if f.Distinct {
+			return aggAt{}, j.refuse("%s (AVG(DISTINCT …) is not evaluated above a join yet)", sqlparser.String(f))
+		}
+		t, col, err := argCol(f.Arg)
+		if err != nil {
+			return aggAt{}, err
+		}
+		// A SUM column (the value itself) and a COUNT column (0 or 1,
+		// NULL on a row a LEFT JOIN NULL-extends): merge.AggAvg folds
+		// them as it folds node partials, with MySQL's scale and rounding.
+		kind := merge.AggAvg
+		if internal {
+			kind = merge.AggAvgInternal
+		}
+		ag = aggAt{kind: kind, at: raw(t, j.qualified(t, col), false)}
+		cnt := raw(t, &sqlparser.IsExpr{Left: j.qualified(t, col), Right: sqlparser.IsNotNullOp}, false)
+		ag.count = &cnt
 	case *sqlparser.Sum, *sqlparser.Min, *sqlparser.Max:
 		var arg sqlparser.Expr
 		var kind merge.AggKind
@@ -355,17 +424,16 @@ func (a *aboveJoin) groupedItem(ae *sqlparser.AliasedExpr, item int) (colAt, err
 			arg, kind = f.Arg, merge.AggMax
 		}
 		if distinct {
-			return colAt{}, j.refuse("%s (SUM(DISTINCT …) is not evaluated above a join yet)", sqlparser.String(ae.Expr))
+			return aggAt{}, j.refuse("%s (SUM(DISTINCT …) is not evaluated above a join yet)", sqlparser.String(e))
 		}
 		t, col, err := argCol(arg)
 		if err != nil {
-			return colAt{}, err
+			return aggAt{}, err
 		}
 		ag = aggAt{kind: kind, at: raw(t, j.qualified(t, col), kind != merge.AggSum)}
 	default:
-		return colAt{}, j.refuse("select item %s of a grouped SELECT (only GROUP BY columns, COUNT, SUM, MIN and MAX of columns are evaluated above a join)", sqlparser.String(ae.Expr))
+		return aggAt{}, j.refuse("%s in a grouped SELECT (only GROUP BY columns, COUNT, SUM, AVG, MIN and MAX of columns are evaluated above a join)", sqlparser.String(e))
 	}
-	ag.item = item
-	a.aggs = append(a.aggs, ag)
-	return ag.at, nil
+	ag.item = -1
+	return ag, nil
 }

@@ -273,8 +273,6 @@ func (j *crossJoin) checkShape() error {
 	switch {
 	case sel.Into != nil, sel.Lock != sqlparser.NoLock:
 		return j.refuse("SELECT … INTO or a locking read (run the join in a transaction on one node, or lock the rows separately)")
-	case sel.Having != nil:
-		return j.refuse("HAVING (not evaluated above a join yet; filter in the application)")
 	case sel.With != nil:
 		return j.refuse("WITH")
 	case sel.SQLCalcFoundRows:
@@ -508,6 +506,12 @@ func (j *crossJoin) chooseKeys() error {
 	return nil
 }
 
+// hashJoinMaxNodes is the most nodes a sharded inner table's own
+// conditions may route it to for the planner to read it whole into a
+// HashJoin (with the nested-loop lookups as its fallback past the memory
+// cap) rather than look it up batch by batch.
+const hashJoinMaxNodes = 1
+
 // build makes each table's statement and the joins over them.
 func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 	// Every column a condition above the nodes reads is fetched first, so
@@ -569,7 +573,7 @@ func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 			continue
 		}
 		i := i
-		root = &merge.NestedLoopJoin{Kind: t.kind, Keys: keys, On: on, Outer: root, InnerPlan: whole.Tree(), Batch: j.s.joinBatch, MaxRows: j.s.maxRows, InnerCollations: colls,
+		nl := &merge.NestedLoopJoin{Kind: t.kind, Keys: keys, On: on, Outer: root, InnerPlan: whole.Tree(), Batch: j.s.joinBatch, MaxRows: j.s.maxRows, InnerCollations: colls,
 			Inner: func(values []driver.Value, _ string) (merge.Operator, error) {
 				p, err := j.side(i, values, true)
 				if err != nil {
@@ -577,6 +581,17 @@ func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 				}
 				return p.Tree(), nil
 			}}
+		if len(whole.Units) <= hashJoinMaxNodes {
+			// The inner table's own conditions route it to few nodes:
+			// read them once (a HashJoin) rather than once per batch of
+			// outer rows. The catalog knows no row counts, so the size
+			// is a guess: past the memory cap the HashJoin hands over
+			// to the nested-loop lookups (Fallback) instead of failing.
+			root = &merge.HashJoin{Kind: t.kind, Keys: keys, On: on, Outer: root, Inner: whole.Tree(), BuildName: t.ref.qualifier(), MaxRows: j.s.maxRows, InnerCollations: colls, Fallback: nl}
+			units = append(whole.Units, units...)
+			continue
+		}
+		root = nl
 	}
 	return root, units, nil
 }
