@@ -121,20 +121,7 @@ func (s *statement) partitionSource(sel *sqlparser.Select) (ref tableRef, where 
 		return col, col.Qualifier.IsEmpty() || qualOK(col.Qualifier)
 	}
 	// No subquery or window outside FROM.
-	nested := false
-	for _, part := range []sqlparser.SQLNode{sel.SelectExprs, sel.Where, sel.GroupBy, sel.Having, sel.OrderBy} {
-		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-			switch n := n.(type) {
-			case *sqlparser.Subquery:
-				nested = true
-			case *sqlparser.OverClause:
-				if n != nil {
-					nested = true
-				}
-			}
-			return !nested, nil
-		}, part)
-	}
+	nested := outsideSubquery(sel)
 	if nested {
 		return ref, nil, nil, false
 	}
