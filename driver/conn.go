@@ -117,12 +117,7 @@ func (c *Conn) execOne(ctx context.Context, query string, args []driver.NamedVal
 	start := time.Now()
 	var p *route.Plan
 	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
-	vals, err := values(args)
-	if err != nil {
-		return nil, err
-	}
-	p, err = c.c.route(ctx, query, vals)
-	if err != nil {
+	if p, err = c.routeNamed(ctx, query, args); err != nil {
 		return nil, err
 	}
 	defer c.c.afterExec(p)
@@ -151,12 +146,7 @@ func (c *Conn) queryOne(ctx context.Context, query string, args []driver.NamedVa
 	start := time.Now()
 	var p *route.Plan
 	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
-	vals, err := values(args)
-	if err != nil {
-		return nil, err
-	}
-	p, err = c.c.route(ctx, query, vals)
-	if err != nil {
+	if p, err = c.routeNamed(ctx, query, args); err != nil {
 		return nil, err
 	}
 	defer c.c.afterExec(p)
@@ -264,4 +254,14 @@ func values(args []driver.NamedValue) ([]any, error) {
 		out[i] = a.Value
 	}
 	return out, nil
+}
+
+// routeNamed routes a statement with the caller's arguments (converted as
+// the driver converts them).
+func (c *Conn) routeNamed(ctx context.Context, query string, args []driver.NamedValue) (*route.Plan, error) {
+	vals, err := values(args)
+	if err != nil {
+		return nil, err
+	}
+	return c.c.route(ctx, query, vals)
 }

@@ -101,12 +101,7 @@ func (c *Conn) queryPiece(ctx context.Context, query string, args []driver.Named
 	start := time.Now()
 	var p *route.Plan
 	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
-	vals, err := values(args)
-	if err != nil {
-		return nil, err
-	}
-	p, err = c.c.route(ctx, query, vals)
-	if err != nil {
+	if p, err = c.routeNamed(ctx, query, args); err != nil {
 		return nil, err
 	}
 	defer c.c.afterExec(p)
