@@ -43,6 +43,9 @@ type Connector struct {
 	probeDone chan struct{}
 	repClosed bool          // Close ran: no probe starts again
 	stats     statsCounters // what Stats reports (stats.go)
+	// scattering counts the statements starting their units in parallel
+	// (scatter_adaptive.go).
+	scattering atomic.Int64
 }
 
 // xaHook calls the test hook for an XA commit stage, if one is set.

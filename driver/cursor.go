@@ -36,7 +36,10 @@ type unitCursor struct {
 	onRow  bool // the rows stand on a row a replica read peeked, not yet scanned
 	scan   []any
 	vals   []any
-	held   [][]driver.Value // the buffered rows
+	// scanBuf, when long enough, holds vals and scan without an
+	// allocation of their own (a one-unit statement's, rows_one_unit.go).
+	scanBuf []any
+	held    [][]driver.Value // the buffered rows
 }
 
 // unitSource starts a unit's query and is told when its rows end. One
@@ -156,7 +159,12 @@ func (u *unitCursor) next(dest []driver.Value) error {
 		return io.EOF
 	}
 	if u.scan == nil {
-		both := make([]any, 2*len(dest)) // one allocation for the two
+		both := u.scanBuf[:0]
+		if cap(both) >= 2*len(dest) {
+			both = both[:2*len(dest)]
+		} else {
+			both = make([]any, 2*len(dest)) // one allocation for the two
+		}
 		u.vals, u.scan = both[:len(dest):len(dest)], both[len(dest):]
 		for i := range u.vals {
 			u.scan[i] = &u.vals[i]

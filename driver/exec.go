@@ -190,7 +190,14 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	if err := c.checkSession(ctx, p); err != nil {
 		return nil, err
 	}
-	cursors := make([]*unitCursor, len(p.Units))
+	var one *oneUnit // a one-unit statement's rows, cursor and source: one allocation (rows_one_unit.go)
+	var cursors []*unitCursor
+	if len(p.Units) == 1 {
+		one = new(oneUnit)
+		cursors = one.units[:]
+	} else {
+		cursors = make([]*unitCursor, len(p.Units))
+	}
 	cancel, release := context.CancelFunc(noCancel), noRelease
 	rc, rr, onReplicas, err := c.queryReplicas(ctx, p, cursors) // replica_query.go
 	switch {
@@ -200,14 +207,14 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	case c.tx != nil:
 		err = c.queryInTx(ctx, p, cursors)
 	case c.onPin(p):
-		release, err = c.queryOnPins(ctx, p, cursors)
+		release, err = c.queryOnPins(ctx, p, cursors, one)
 	default:
 		ctx, cancel, release, err = c.queryParallel(ctx, p, cursors)
 	}
 	if err != nil {
 		return nil, err
 	}
-	rows, err := newRows(ctx, c, p, cursors, cancel)
+	rows, err := newRows(ctx, c, p, cursors, cancel, one)
 	if err != nil {
 		cancel()
 		release()

@@ -34,7 +34,9 @@ var overhead struct {
 	// bounded is sharded with at most 2 of a statement's units running
 	// at once (WithMaxParallel(2)) instead of DefaultMaxParallel.
 	bounded *sql.DB
-	close   func()
+	// adaptive is sharded with WithAdaptiveParallel.
+	adaptive *sql.DB
+	close    func()
 }
 
 const overheadRows = 20000
@@ -66,7 +68,8 @@ func overheadDBs(b *testing.B) (plain, through, sharded *sql.DB) {
 		}
 		overhead.plain, overhead.through, overhead.sharded = plainDB, open(), open()
 		overhead.bounded = open(driver.WithMaxParallel(2))
-		for _, db := range []*sql.DB{overhead.plain, overhead.through, overhead.sharded, overhead.bounded} {
+		overhead.adaptive = open(driver.WithAdaptiveParallel(true))
+		for _, db := range []*sql.DB{overhead.plain, overhead.through, overhead.sharded, overhead.bounded, overhead.adaptive} {
 			db.SetMaxOpenConns(32)
 			db.SetMaxIdleConns(32)
 		}

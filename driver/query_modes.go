@@ -27,20 +27,21 @@ func (c *Conn) queryInTx(ctx context.Context, p *route.Plan, cursors []*unitCurs
 }
 
 // queryOnPins reads the units one after another on the Conn's pins;
-// release gives back the connections borrowed when a pin was busy.
-func (c *Conn) queryOnPins(ctx context.Context, p *route.Plan, cursors []*unitCursor) (release func(), err error) {
+// release gives back the connections borrowed when a pin was busy. one,
+// when not nil, is the allocation a one-unit statement's cursor and source
+// go in (rows_one_unit.go).
+func (c *Conn) queryOnPins(ctx context.Context, p *route.Plan, cursors []*unitCursor, one *oneUnit) (release func(), err error) {
 	conns, done, err := c.pinsFor(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	if len(p.Units) == 1 {
 		// The common statement: its cursor and source in one allocation.
-		one := &struct {
-			cur unitCursor
-			src pinSource
-		}{}
+		if one == nil {
+			one = new(oneUnit)
+		}
 		one.src = pinSource{ctx: ctx, c: c, pn: conns[0]}
-		one.cur = unitCursor{unit: p.Units[0], src: &one.src, maxRows: c.c.opts.maxMemoryRows}
+		one.cur = unitCursor{unit: p.Units[0], src: &one.src, maxRows: c.c.opts.maxMemoryRows, scanBuf: one.scan[:]}
 		cursors[0] = &one.cur
 		return done, nil
 	}
@@ -63,11 +64,12 @@ func (c *Conn) queryParallel(ctx context.Context, p *route.Plan, cursors []*unit
 		return ctx, noCancel, noRelease, err
 	}
 	if !ok {
-		release, err = c.queryOnPins(ctx, p, cursors)
+		release, err = c.queryOnPins(ctx, p, cursors, nil)
 		return ctx, noCancel, release, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	scatter(ctx, cancel, p.Units, cursors, c.c.opts.maxParallel, c.runOnPool)
+	parallel, done := c.c.scatterParallel(len(p.Units)) // scatter_adaptive.go
+	scatterThen(ctx, cancel, p.Units, cursors, parallel, c.runOnPool, done)
 	return ctx, cancel, release, nil
 }
 

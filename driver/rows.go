@@ -44,9 +44,12 @@ var (
 // an error of the statement is returned by Query rather than by the first
 // Next (planExec.Query waits for the units). Its columns are those of the
 // tree's first route leaf, less the hidden columns the tree drops.
-func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, cancel context.CancelFunc) (*Rows, error) {
+//
+// one, when not nil, is the allocation of a one-unit statement, which its
+// rows take too (rows_one_unit.go).
+func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, cancel context.CancelFunc, one *oneUnit) (*Rows, error) {
 	if p.Root == nil && len(units) == 1 {
-		return unitRows(c, units[0], cancel)
+		return unitRows(c, units[0], cancel, one)
 	}
 	tree := p.Tree()
 	ex := &planExec{c: c, prepared: units, bufferAll: routeLeaves(tree) > 1}
@@ -104,18 +107,16 @@ func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, c
 // statement that reaches one node): what its tree, a bare route leaf over
 // one unit, would return, without building the tree. The unit is loaded
 // now, so that its error is Query's.
-func unitRows(c *Conn, u *unitCursor, cancel context.CancelFunc) (*Rows, error) {
+func unitRows(c *Conn, u *unitCursor, cancel context.CancelFunc, one *oneUnit) (*Rows, error) {
 	u.lazyTypes = c.lazyTypes // asked for by the caller, if ever (Rows.typeOf; see Conn.queryPlan)
 	if err := u.load(); err != nil {
 		_ = u.Close()
 		cancel()
 		return nil, err
 	}
-	one := &struct { // the rows, their executor and its unit in one allocation
-		rows  Rows
-		ex    planExec
-		units [1]*unitCursor
-	}{}
+	if one == nil {
+		one = new(oneUnit) // the rows, their executor and its unit in one allocation
+	}
 	one.units[0] = u
 	units := one.units[:]
 	one.ex = planExec{c: c, prepared: units, next: 1, opened: units, cols: u.cols, types: u.types}

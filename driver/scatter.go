@@ -59,6 +59,13 @@ func isScattered(u *unitCursor) bool {
 // returns what it read as a firstRow with peeked set, and the cursor takes
 // the columns and the current row from it.
 func scatter(ctx context.Context, cancel context.CancelFunc, units []route.Unit, cursors []*unitCursor, parallel int, run func(context.Context, route.Unit) (*sql.Rows, firstRow, error)) {
+	scatterThen(ctx, cancel, units, cursors, parallel, run, nil)
+}
+
+// scatterThen is scatter, calling done (when not nil) once every unit's
+// query has answered or will not run (scatter_adaptive.go counts the
+// scatters starting their units with it).
+func scatterThen(ctx context.Context, cancel context.CancelFunc, units []route.Unit, cursors []*unitCursor, parallel int, run func(context.Context, route.Unit) (*sql.Rows, firstRow, error), done func()) {
 	firstFailed := new(atomic.Pointer[unitCursor])
 	srcs := make([]scatterSource, len(units)) // one allocation for every unit's source
 	for i, u := range units {
@@ -67,6 +74,14 @@ func scatter(ctx context.Context, cancel context.CancelFunc, units []route.Unit,
 	}
 	sem := make(chan struct{}, parallel)
 	go func() {
+		if done != nil {
+			defer func() {
+				for range parallel {
+					sem <- struct{}{} // every started query has answered
+				}
+				done()
+			}()
+		}
 		for i, cur := range cursors {
 			select {
 			case sem <- struct{}{}:

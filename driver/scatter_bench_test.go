@@ -11,9 +11,10 @@ import (
 
 // BenchmarkOverheadScatter runs a top-10 ORDER BY … LIMIT: on one table
 // through the plain driver, and through shardsql as a scatter over 8
-// tables with DefaultMaxParallel (8) and with WithMaxParallel(2) units
-// running at once, at concurrency 1 and 16. Besides ns/op it reports the
-// 99th percentile latency (p99-µs):
+// tables with DefaultMaxParallel (8), with WithMaxParallel(2) units
+// running at once and with WithAdaptiveParallel, at concurrency 1 and 16.
+// Besides ns/op it reports the median and 99th percentile latency (p50-µs,
+// p99-µs):
 //
 //	SHARDSQL_REQUIRE_MARIADB=1 go test -run XXX -bench OverheadScatter -count 6 ./driver | benchstat -
 func BenchmarkOverheadScatter(b *testing.B) {
@@ -32,6 +33,10 @@ func BenchmarkOverheadScatter(b *testing.B) {
 		b.Run("shardsql-par2/"+c.name, func(b *testing.B) {
 			overheadDBs(b)
 			benchTop10(b, overhead.bounded, "t_order", c.par)
+		})
+		b.Run("shardsql-adaptive/"+c.name, func(b *testing.B) {
+			overheadDBs(b)
+			benchTop10(b, overhead.adaptive, "t_order", c.par)
 		})
 	}
 }
@@ -98,6 +103,7 @@ func benchTop10(b *testing.B, db *sql.DB, table string, parallelism int) {
 	}
 	if len(lat) > 0 {
 		slices.Sort(lat)
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 	}
 }

@@ -47,6 +47,24 @@ func (a nodeSet) or(b nodeSet) nodeSet {
 	return a
 }
 
+// single returns the set's node index when the set, out of n nodes, is
+// one node (indexes would list it alone).
+func (a nodeSet) single(n int) (int, bool) {
+	if a.all {
+		return 0, n == 1
+	}
+	found := -1
+	for i := 0; i < n; i++ {
+		if a.in[i] {
+			if found >= 0 {
+				return 0, false
+			}
+			found = i
+		}
+	}
+	return found, found >= 0
+}
+
 // indexes lists the set's node indexes in order. An empty set becomes the
 // first node: its conditions cannot match a row anywhere, and one node gives
 // the correct empty result (COUNT(*) = 0 and so on).

@@ -119,13 +119,22 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
+		if perNode[n] == nil {
+			// a node's first row: the statement's own rows and the
+			// statement's storage, no copies (capped: a second row
+			// appends to a copy)
+			perNode[n], rowsOf[n] = rows[i:i+1:i+1], s.nodeSlice(i)
+			continue
+		}
 		perNode[n] = append(perNode[n], row)
 		rowsOf[n] = append(rowsOf[n], i)
 	}
-	p := &Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated}
+	p := s.newPlan()
+	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated, Units: s.unitSlice(len(perNode)), InsertRows: s.rowLists(len(perNode))}
+	tables := append(s.tableSlice(), table)
 	for n := range table.Nodes {
 		if r, ok := perNode[n]; ok {
-			p.Units = append(p.Units, s.render(ins, []*shard.ShardedTable{table}, n, nil, r))
+			p.Units = append(p.Units, s.render(ins, tables, n, nil, r))
 			p.InsertRows = append(p.InsertRows, rowsOf[n])
 		}
 	}

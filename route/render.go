@@ -52,7 +52,9 @@ func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable,
 		s.ps.mu.Unlock()
 		if rd != nil {
 			var args []any
-			if len(rd.argIdx) > 0 {
+			if rd.inOrder {
+				args = s.args[:len(s.args):len(s.args)]
+			} else if len(rd.argIdx) > 0 {
 				args = make([]any, len(rd.argIdx))
 				for i, a := range rd.argIdx {
 					args[i] = s.args[a]
@@ -80,7 +82,7 @@ func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable,
 		if s.ps.renders == nil || len(s.ps.renders) > 4*len(tables[0].Nodes) {
 			s.ps.renders = make(map[renderKey]*rendered) // a new topology version: start over
 		}
-		s.ps.renders[key] = &rendered{sql: u.SQL, argIdx: r.outIdx}
+		s.ps.renders[key] = &rendered{sql: u.SQL, argIdx: r.outIdx, inOrder: inOrder(r.outIdx, len(s.args))}
 		s.ps.mu.Unlock()
 	}
 	return u
@@ -262,4 +264,18 @@ func columnName(e sqlparser.Expr) string {
 	buf.SetEscapeNoIdentifier()
 	buf.Myprintf("%v", e)
 	return buf.String()
+}
+
+// inOrder reports whether a rendering's argument indexes are all n of the
+// statement's arguments in order.
+func inOrder(argIdx []int, n int) bool {
+	if len(argIdx) != n || n == 0 {
+		return false
+	}
+	for i, a := range argIdx {
+		if a != i {
+			return false
+		}
+	}
+	return true
 }

@@ -26,7 +26,7 @@ import (
 // the same identifier printer render uses (quoted where it must be). A
 // statement that is the cached parse keeps using render's memo instead.
 func (s *statement) renderNodes(stmt sqlparser.SQLNode, tables []*shard.ShardedTable, nodes []int, ins map[*sqlparser.ComparisonExpr]inOwners) []Unit {
-	units := make([]Unit, 0, len(nodes))
+	units := s.unitSlice(len(nodes))
 	memo := s.ps != nil && s.ps.cached && stmt == sqlparser.SQLNode(s.ps.stmt)
 	if len(nodes) < 2 || len(ins) > 0 || memo {
 		for _, n := range nodes {

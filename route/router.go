@@ -220,6 +220,10 @@ type renderKey struct {
 type rendered struct {
 	sql    string
 	argIdx []int
+	// inOrder: argIdx is every argument of the statement in order, so
+	// the node's arguments are the caller's (render shares them: nothing
+	// writes a unit's arguments).
+	inOrder bool
 }
 
 // parse parses sql, or returns its cached parse.
@@ -329,6 +333,78 @@ type statement struct {
 	// names are the caller's texts of unaliased select items (colnames.go).
 	names     map[*sqlparser.AliasedExpr]string
 	namesDone bool
+	// one holds the first plan, unit list, node list and table list the
+	// statement builds, so that routing a one-node statement allocates
+	// them with the statement (newPlan, unitSlice, nodeSlice, tableSlice).
+	one oneNode
+}
+
+// oneNode is the storage a statement lends its first plan and the first
+// one-element unit, node and table lists it builds.
+//
+// The hazard: each piece is lent once. A statement may build several
+// plans and lists (a UNION's parts, a join's sides, a subquery), which
+// must not share storage: every later request allocates as before. The
+// lent values live as long as the plan that holds them, which keeps the
+// statement alive with them; nothing reads the statement through them.
+type oneNode struct {
+	plan                                          Plan
+	unit                                          [1]Unit
+	node                                          [1]int
+	table                                         [1]*shard.ShardedTable
+	rows                                          [1][]int
+	planLent, unitLent, nodeLent, tLent, rowsLent bool
+}
+
+// newPlan returns a zero plan in the statement's storage the first time,
+// a new allocation after.
+func (s *statement) newPlan() *Plan {
+	if s.one.planLent {
+		return new(Plan)
+	}
+	s.one.planLent = true
+	return &s.one.plan
+}
+
+// rowLists returns an empty list of row lists of capacity n (an INSERT's
+// rows per node): the statement's own storage for the first of one.
+func (s *statement) rowLists(n int) [][]int {
+	if n == 1 && !s.one.rowsLent {
+		s.one.rowsLent = true
+		return s.one.rows[:0:1]
+	}
+	return make([][]int, 0, n)
+}
+
+// unitSlice returns an empty unit list of capacity n: the statement's
+// own storage for the first list of one unit.
+func (s *statement) unitSlice(n int) []Unit {
+	if n == 1 && !s.one.unitLent {
+		s.one.unitLent = true
+		return s.one.unit[:0:1]
+	}
+	return make([]Unit, 0, n)
+}
+
+// nodeSlice returns the node list of one node i: the statement's own
+// storage the first time.
+func (s *statement) nodeSlice(i int) []int {
+	if s.one.nodeLent {
+		return []int{i}
+	}
+	s.one.nodeLent = true
+	s.one.node[0] = i
+	return s.one.node[:1:1]
+}
+
+// tableSlice returns an empty table list: the statement's own storage
+// (capacity one) the first time; appending a second table allocates.
+func (s *statement) tableSlice() []*shard.ShardedTable {
+	if s.one.tLent {
+		return nil
+	}
+	s.one.tLent = true
+	return s.one.table[:0:1]
 }
 
 // passthrough sends the statement unchanged to the default data source.

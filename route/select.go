@@ -93,10 +93,17 @@ func (s *statement) routeRefs(refs []tableRef, where *sqlparser.Where) (routed, 
 			rt.ins[k] = v
 		}
 		if !containsTable(rt.tables, ref.sharded) {
+			if rt.tables == nil {
+				rt.tables = s.tableSlice()
+			}
 			rt.tables = append(rt.tables, ref.sharded)
 		}
 	}
-	rt.nodes = set.indexes(len(refs[0].sharded.Nodes))
+	if i, ok := set.single(len(refs[0].sharded.Nodes)); ok {
+		rt.nodes = s.nodeSlice(i)
+	} else {
+		rt.nodes = set.indexes(len(refs[0].sharded.Nodes))
+	}
 	return rt, nil
 }
 
@@ -111,5 +118,7 @@ func containsTable(ts []*shard.ShardedTable, t *shard.ShardedTable) bool {
 
 // plan renders stmt for each of the routed nodes.
 func (s *statement) plan(kind Kind, stmt sqlparser.SQLNode, rt routed) *Plan {
-	return &Plan{SQL: s.sql, Kind: kind, Table: rt.tables[0].Name, Units: s.renderNodes(stmt, rt.tables, rt.nodes, rt.ins)}
+	p := s.newPlan()
+	*p = Plan{SQL: s.sql, Kind: kind, Table: rt.tables[0].Name, Units: s.renderNodes(stmt, rt.tables, rt.nodes, rt.ins)}
+	return p
 }
