@@ -44,6 +44,18 @@ type Conn struct {
 	// reads go to the primaries; txWrote: the open transaction did
 	// (replica_query.go).
 	wrote, txWrote bool
+	// execArgs is the arguments of the Exec running, reused by the next:
+	// an Exec's plan and its units' arguments are done with when it
+	// returns (its units run before, even in parallel), unlike a query's,
+	// whose rows start units later and keep theirs in their oneUnit.
+	execArgs []any
+	// raw and rawFn run an Exec's unit on a pin's driver connection
+	// (exec_raw.go); rawFn is raw.run, bound once.
+	raw   rawExec
+	rawFn func(any) error
+	// one is the storage queryOne allocated for a one-unit statement's
+	// rows (with the statement's arguments), for query to take.
+	one *oneUnit
 }
 
 var (
@@ -117,7 +129,11 @@ func (c *Conn) execOne(ctx context.Context, query string, args []driver.NamedVal
 	start := time.Now()
 	var p *route.Plan
 	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
-	if p, err = c.routeNamed(ctx, query, args); err != nil {
+	if cap(c.execArgs) < len(args) {
+		c.execArgs = make([]any, len(args)) // once per connection, for its widest Exec
+	}
+	defer clear(c.execArgs[:len(args)]) // the caller's values are not kept past the Exec
+	if p, err = c.routeInto(ctx, query, args, c.execArgs[:0]); err != nil {
 		return nil, err
 	}
 	defer c.c.afterExec(p)
@@ -146,10 +162,13 @@ func (c *Conn) queryOne(ctx context.Context, query string, args []driver.NamedVa
 	start := time.Now()
 	var p *route.Plan
 	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
-	if p, err = c.routeNamed(ctx, query, args); err != nil {
+	one := new(oneUnit)                                       // the rows of a one-unit statement, and the arguments (rows_one_unit.go)
+	if p, err = c.routeInto(ctx, query, args, one.args[:0]); err != nil {
 		return nil, err
 	}
 	defer c.c.afterExec(p)
+	c.one = one
+	defer func() { c.one = nil }()
 	return c.queryPlan(ctx, query, p)
 }
 
@@ -243,10 +262,20 @@ func (c *Conn) IsValid() bool {
 
 // values turns database/sql's arguments into the router's positional values.
 func values(args []driver.NamedValue) ([]any, error) {
+	return valuesInto(nil, args)
+}
+
+// valuesInto is values, into buf when its capacity holds them.
+func valuesInto(buf []any, args []driver.NamedValue) ([]any, error) {
 	if len(args) == 0 {
 		return nil, nil
 	}
-	out := make([]any, len(args))
+	out := buf[:0]
+	if cap(out) >= len(args) {
+		out = out[:len(args)]
+	} else {
+		out = make([]any, len(args))
+	}
 	for i, a := range args {
 		if a.Name != "" {
 			return nil, fmt.Errorf("shardsql: named argument %q: use positional ? placeholders", a.Name)
@@ -259,7 +288,13 @@ func values(args []driver.NamedValue) ([]any, error) {
 // routeNamed routes a statement with the caller's arguments (converted as
 // the driver converts them).
 func (c *Conn) routeNamed(ctx context.Context, query string, args []driver.NamedValue) (*route.Plan, error) {
-	vals, err := values(args)
+	return c.routeInto(ctx, query, args, nil)
+}
+
+// routeInto is routeNamed with the values in buf when its capacity holds
+// them: the caller owns buf for as long as the plan runs.
+func (c *Conn) routeInto(ctx context.Context, query string, args []driver.NamedValue, buf []any) (*route.Plan, error) {
+	vals, err := valuesInto(buf, args)
 	if err != nil {
 		return nil, err
 	}

@@ -122,7 +122,7 @@ func (c *Conn) execOnPins(ctx context.Context, p *route.Plan, res *result) error
 	defer done()
 	for i, u := range p.Units {
 		pn := pinOf(conns, u.DataSource)
-		sr, err := pn.conn.ExecContext(ctx, u.SQL, u.Args...)
+		sr, err := c.execOnPin(ctx, pn, u.SQL, u.Args) // exec_raw.go
 		if err != nil {
 			c.pinFailed(pn, err)
 			if i > 0 && p.Session&(route.SetsUserVars|route.SetsSystemVars) != 0 {
@@ -193,7 +193,9 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	var one *oneUnit // a one-unit statement's rows, cursor and source: one allocation (rows_one_unit.go)
 	var cursors []*unitCursor
 	if len(p.Units) == 1 {
-		one = new(oneUnit)
+		if one, c.one = c.one, nil; one == nil {
+			one = new(oneUnit)
+		}
 		cursors = one.units[:]
 	} else {
 		cursors = make([]*unitCursor, len(p.Units))

@@ -22,4 +22,7 @@ type oneUnit struct {
 	cur   unitCursor
 	src   pinSource
 	scan  [2 * oneUnitInline]any
+	// args holds the statement's arguments (Conn.queryOne routes with
+	// them before it knows the plan: a scatter's plan keeps them here too).
+	args [oneUnitInline]any
 }

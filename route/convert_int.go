@@ -24,6 +24,9 @@ const maxExactDigits = 15
 func integerKey(col *schema.Column, v any, use keyUse) key {
 	switch x := v.(type) {
 	case int64:
+		if int64Fits(col, x) {
+			return exactKey(v) // the caller's int64, already boxed: int64Key's answer without a new box
+		}
 		return int64Key(col, x, use)
 	case uint64:
 		return uint64Key(col, x, use)
@@ -74,6 +77,18 @@ func intInColumn(col *schema.Column, n *big.Int, use keyUse) key {
 		return uint64Key(col, n.Uint64(), use)
 	}
 	return outOfRange(col, n.String(), use)
+}
+
+// int64Fits reports whether int64Key takes i exactly (in col's range).
+func int64Fits(col *schema.Column, i int64) bool {
+	bits := integerBits(col)
+	if i < 0 {
+		return !col.Unsigned && (bits >= 64 || i >= -(1<<(bits-1)))
+	}
+	if !col.Unsigned {
+		bits--
+	}
+	return bits >= 64 || uint64(i) <= 1<<bits-1
 }
 
 // int64Key is intInColumn for an int64, without allocating.

@@ -1,0 +1,104 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+)
+
+// rawExec runs an Exec's unit on a pin's driver connection, inside
+// sql.Conn.Raw, instead of through sql.Conn.ExecContext: the connection,
+// its session, its pool limit and its liveness check stay database/sql's
+// (the pin is still a *sql.Conn taken from the pool), only the statement's
+// own trip through database/sql is skipped — its result wrapper, its
+// argument slice and conversion, its release closure: three allocations
+// and their work per one-row INSERT.
+//
+// The hazards, and how each is kept as database/sql has it:
+//   - Raw lends the driver connection only inside its callback. An Exec's
+//     result is plain data read before the callback returns; nothing of
+//     the connection is used after (rows could not be: they stream after
+//     Query returns, which is why queries keep sql.Conn.QueryContext).
+//   - Arguments: database/sql converts each with the driver connection's
+//     CheckNamedValue; so does rawExec. Any answer other than a converted
+//     value (ErrSkip: "use the default converter", ErrRemoveArgument, an
+//     error) and a connection that is not an ExecerContext make it step
+//     aside: nothing has been sent, and sql.Conn.ExecContext runs the
+//     statement exactly as before, with its own conversion and errors.
+//   - driver.ErrSkip from ExecContext (go-sql-driver without
+//     interpolateParams: it wants a prepared statement) is the same:
+//     nothing was sent, and database/sql's path prepares and executes.
+//   - A failed connection: the callback's error is what Raw gives its
+//     release, as ExecContext gives its own, so a driver.ErrBadConn
+//     closes the connection the same way; pinFailed then drops the pin.
+//     Raw also holds the driver connection's lock, as ExecContext does.
+//
+// The Conn's rawExec state is reused by every Exec (a Conn runs one
+// statement at a time, and the callback is a method value bound once),
+// and is cleared after each, so the caller's values are not kept.
+type rawExec struct {
+	ctx     context.Context
+	sql     string
+	nv      []driver.NamedValue
+	res     driver.Result
+	skipped bool // the statement must go through database/sql instead
+}
+
+// run is the Raw callback.
+func (r *rawExec) run(dc any) error {
+	ex, ok := dc.(driver.ExecerContext)
+	if !ok {
+		r.skipped = true
+		return nil
+	}
+	if chk, ok := dc.(driver.NamedValueChecker); ok {
+		for i := range r.nv {
+			if err := chk.CheckNamedValue(&r.nv[i]); err != nil {
+				r.skipped = true
+				return nil
+			}
+		}
+	} else {
+		for i := range r.nv {
+			if !driver.IsValue(r.nv[i].Value) {
+				r.skipped = true
+				return nil
+			}
+		}
+	}
+	res, err := ex.ExecContext(r.ctx, r.sql, r.nv)
+	if errors.Is(err, driver.ErrSkip) {
+		r.skipped = true
+		return nil
+	}
+	r.res = res
+	return err
+}
+
+// execOnPin runs one unit's statement on pin pn, through Raw when it can
+// (see rawExec), else through sql.Conn.ExecContext.
+func (c *Conn) execOnPin(ctx context.Context, pn *pin, query string, args []any) (sql.Result, error) {
+	if c.rawFn == nil {
+		c.rawFn = c.raw.run
+	}
+	r := &c.raw
+	if cap(r.nv) < len(args) {
+		r.nv = make([]driver.NamedValue, len(args))
+	}
+	r.ctx, r.sql, r.nv = ctx, query, r.nv[:len(args)]
+	for i, a := range args {
+		r.nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	err := pn.conn.Raw(c.rawFn)
+	res, skipped := r.res, r.skipped
+	clear(r.nv)
+	*r = rawExec{nv: r.nv[:0]}
+	if skipped {
+		return pn.conn.ExecContext(ctx, query, args...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
