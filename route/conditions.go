@@ -19,7 +19,7 @@ type nodeSet struct {
 
 func allNodes() nodeSet { return nodeSet{all: true} }
 
-func (c *conditions) none() nodeSet { return nodeSet{in: make([]bool, len(c.table.Nodes))} }
+func (c *conditions) none() nodeSet { return nodeSet{in: c.s.boolSlice(len(c.table.Nodes))} }
 
 func (a nodeSet) and(b nodeSet) nodeSet {
 	switch {

@@ -354,6 +354,21 @@ type oneNode struct {
 	table                                         [1]*shard.ShardedTable
 	rows                                          [1][]int
 	planLent, unitLent, nodeLent, tLent, rowsLent bool
+	// bools is lent in consecutive, disjoint pieces (boolSlice): node
+	// sets' members, which their operations change in place as they
+	// would separate allocations.
+	bools     [32]bool
+	boolsUsed int
+}
+
+// boolSlice returns n false bools, from the statement's storage while it
+// lasts.
+func (s *statement) boolSlice(n int) []bool {
+	if used := s.one.boolsUsed; n <= len(s.one.bools)-used {
+		s.one.boolsUsed += n
+		return s.one.bools[used : used+n : used+n]
+	}
+	return make([]bool, n)
 }
 
 // newPlan returns a zero plan in the statement's storage the first time,
