@@ -431,7 +431,9 @@ func (s *statement) passthrough(kind Kind) (*Plan, error) {
 	if ds == "" {
 		return nil, fmt.Errorf("shardsql: no data source registered; call Topology.AddDataSource first")
 	}
-	return &Plan{SQL: s.sql, Kind: kind, Units: []Unit{{DataSource: ds, SQL: s.sql, Args: s.args}}}, nil
+	p := s.newPlan()
+	*p = Plan{SQL: s.sql, Kind: kind, Units: append(s.unitSlice(1), Unit{DataSource: ds, SQL: s.sql, Args: s.args})}
+	return p, nil
 }
 
 // routeOther handles statements with no routing of their own (SHOW,
