@@ -29,27 +29,28 @@ const (
 type Option func(*options) error
 
 type options struct {
-	maxParallel int
+	maxParallel     int
+	maxIdle         int
+	maxOpen         int
+	connMaxLifetime time.Duration
+	connMaxIdleTime time.Duration
+	connWait        time.Duration
+	maxMemoryRows   int
+	joinBatch       int // WithJoinBatch (options_join.go)
+	deepPageKeys    route.DeepPageKeys
+	cacheSize       int
+	logger          *slog.Logger
+	slow            time.Duration // WithSlowThreshold; 0: no statement is slow
+	xa              bool
+	xaLogDS         string
+	xaHook          func(stage string) // WithXAStageHook
+	commitTimeout   time.Duration      // 0: DefaultCommitTimeout (tx_options.go)
+	cleanupTimeout  time.Duration      // 0: DefaultCleanupTimeout (tx_options.go)
+	xaLogRetention  time.Duration      // 0: DefaultXALogRetention (tx_options.go)
+	replica         replicaOptions     // read/write splitting (replica_options.go)
+
 	// adaptiveParallel: WithAdaptiveParallel (scatter_adaptive.go)
 	adaptiveParallel bool
-	maxIdle          int
-	maxOpen          int
-	connMaxLifetime  time.Duration
-	connMaxIdleTime  time.Duration
-	connWait         time.Duration
-	maxMemoryRows    int
-	joinBatch        int // WithJoinBatch (options_join.go)
-	deepPageKeys     route.DeepPageKeys
-	cacheSize        int
-	logger           *slog.Logger
-	slow             time.Duration // WithSlowThreshold; 0: no statement is slow
-	xa               bool
-	xaLogDS          string
-	xaHook           func(stage string) // WithXAStageHook
-	commitTimeout    time.Duration      // 0: DefaultCommitTimeout (tx_options.go)
-	cleanupTimeout   time.Duration      // 0: DefaultCleanupTimeout (tx_options.go)
-	xaLogRetention   time.Duration      // 0: DefaultXALogRetention (tx_options.go)
-	replica          replicaOptions     // read/write splitting (replica_options.go)
 }
 
 func defaultOptions() options {
