@@ -137,6 +137,25 @@ func (c *rowComparer) decode(row []driver.Value) ([]key, error) {
 	return k, nil
 }
 
+// decodeAll decodes the keys of rows into one allocation: a node's
+// window or phase-2 rows are decoded together and live as long as each
+// other.
+func (c *rowComparer) decodeAll(rows [][]driver.Value) ([][]key, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	nk := len(c.keys)
+	slab := make([]key, len(rows)*nk)
+	out := make([][]key, len(rows))
+	for j, r := range rows {
+		out[j] = slab[j*nk : (j+1)*nk : (j+1)*nk]
+		if err := decodeKeys(c.keys, r, out[j]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // sortNode sorts one node's rows (and their decoded keys) by the total
 // order, where they do not come sorted already: the node's ORDER BY
 // sorts them, but the merge does not depend on how a statement was
@@ -231,19 +250,16 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 	b := &DeepBounds{page: d, cmp: cmp, phase1: phase1}
 	// decode every phase-1 row once: each candidate is placed in every window
 	dec := make([][][]key, len(phase1))
-	var cands [][]driver.Value
-	var candKeys [][]key
+	total := 0
 	for i, w := range phase1 {
-		for _, r := range w {
-			k, err := cmp.decode(r)
-			if err != nil {
-				return nil, err
-			}
-			dec[i] = append(dec[i], k)
+		if dec[i], err = cmp.decodeAll(w); err != nil {
+			return nil, err
 		}
 		cmp.sortNode(w, dec[i])
+		total += len(w)
 	}
 	b.dec = dec
+	cands, candKeys := make([][]driver.Value, 0, total), make([][]key, 0, total)
 	for nm := newNodeMerge(cmp.keys, dec); ; {
 		i, j, ok := nm.next()
 		if !ok {
@@ -349,15 +365,12 @@ func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.
 		phase2[i], keys[i] = b.phase1[i][j:], b.dec[i][j:]
 	}
 	for i, rows := range phase2 {
-		if keys[i] != nil {
+		if b.Nodes[i].Covered {
 			continue
 		}
-		keys[i] = make([][]key, len(rows))
-		for j, r := range rows {
-			var err error
-			if keys[i][j], err = b.cmp.decode(r); err != nil {
-				return nil, nil, err
-			}
+		var err error
+		if keys[i], err = b.cmp.decodeAll(rows); err != nil {
+			return nil, nil, err
 		}
 		b.cmp.sortNode(rows, keys[i])
 	}
