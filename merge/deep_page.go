@@ -106,6 +106,8 @@ func (b *DeepBounds) Phase2() bool {
 type rowComparer struct {
 	keys []cmpKey
 	a, b []key
+	// cmpf is compareKeys over keys (keyComparer: specialized for integers)
+	cmpf func(a, b []key) int
 }
 
 func newRowComparer(spec Spec, types []string) (*rowComparer, Spec, error) {
@@ -125,7 +127,7 @@ func newRowComparer(spec Spec, types []string) (*rowComparer, Spec, error) {
 	if err != nil {
 		return nil, spec, err
 	}
-	return &rowComparer{keys: keys, a: make([]key, len(keys)), b: make([]key, len(keys))}, spec, nil
+	return &rowComparer{keys: keys, a: make([]key, len(keys)), b: make([]key, len(keys)), cmpf: keyComparer(keys)}, spec, nil
 }
 
 // decode decodes a row's keys once, for repeated comparisons.
@@ -174,7 +176,7 @@ type nodeRows struct {
 }
 
 func (n nodeRows) Len() int           { return len(n.rows) }
-func (n nodeRows) Less(i, j int) bool { return compareKeys(n.c.keys, n.keys[i], n.keys[j]) < 0 }
+func (n nodeRows) Less(i, j int) bool { return n.c.cmpf(n.keys[i], n.keys[j]) < 0 }
 func (n nodeRows) Swap(i, j int) {
 	n.rows[i], n.rows[j] = n.rows[j], n.rows[i]
 	n.keys[i], n.keys[j] = n.keys[j], n.keys[i]
@@ -188,7 +190,7 @@ func (c *rowComparer) compare(a, b []driver.Value) (int, error) {
 	if err := decodeKeys(c.keys, b, c.b); err != nil {
 		return 0, err
 	}
-	return compareKeys(c.keys, c.a, c.b), nil
+	return c.cmpf(c.a, c.b), nil
 }
 
 // unbounded stands for "no upper bound" in rank arithmetic.
@@ -206,8 +208,8 @@ func (c *rowComparer) rankBounds(x []key, w [][]key, o, count int64) (lo, hi int
 		return 0, o
 	}
 	// a: the rows of w before x (w is sorted)
-	a := int64(sort.Search(len(w), func(i int) bool { return compareKeys(c.keys, w[i], x) >= 0 }))
-	equal := a < int64(len(w)) && compareKeys(c.keys, w[a], x) == 0
+	a := int64(sort.Search(len(w), func(i int) bool { return c.cmpf(w[i], x) >= 0 }))
+	equal := a < int64(len(w)) && c.cmpf(w[a], x) == 0
 	switch {
 	case a == 0 && !equal:
 		return 0, o
@@ -306,15 +308,15 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 		switch {
 		case len(w) == 0:
 			n.Count = true
-		case compareKeys(cmp.keys, lower, dec[i][0]) >= 0 &&
-			(int64(len(w)) < d.Window() || upper != nil && compareKeys(cmp.keys, upper, dec[i][len(w)-1]) <= 0):
+		case cmp.cmpf(lower, dec[i][0]) >= 0 &&
+			(int64(len(w)) < d.Window() || upper != nil && cmp.cmpf(upper, dec[i][len(w)-1]) <= 0):
 			// p within the window, and the window reaches q or the
 			// node's end: its rows in [p, q] are all in the window
 			n.Covered = true
-		case compareKeys(cmp.keys, lower, dec[i][0]) < 0:
+		case cmp.cmpf(lower, dec[i][0]) < 0:
 			// p precedes the window: read on to w[0] (at most o rows
 			// before it) to count the rows between.
-			if upper != nil && compareKeys(cmp.keys, upper, dec[i][0]) < 0 {
+			if upper != nil && cmp.cmpf(upper, dec[i][0]) < 0 {
 				n.Upper = w[0]
 			}
 			if n.Limit < o+1 {
@@ -361,7 +363,7 @@ func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.
 		}
 		// the window's rows from p on stand for the node's phase 2 (the
 		// window is sorted and decoded already)
-		j := sort.Search(len(b.dec[i]), func(j int) bool { return compareKeys(b.cmp.keys, b.dec[i][j], b.lower) >= 0 })
+		j := sort.Search(len(b.dec[i]), func(j int) bool { return b.cmp.cmpf(b.dec[i][j], b.lower) >= 0 })
 		phase2[i], keys[i] = b.phase1[i][j:], b.dec[i][j:]
 	}
 	for i, rows := range phase2 {
@@ -380,7 +382,7 @@ func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.
 		switch {
 		case n.Count:
 			before = counts[i]
-		case compareKeys(b.cmp.keys, b.lower, b.dec[i][0]) >= 0:
+		case b.cmp.cmpf(b.lower, b.dec[i][0]) >= 0:
 			lo, hi := b.cmp.rankBounds(b.lower, b.dec[i], o, d.Window())
 			if lo != hi {
 				return nil, nil, fmt.Errorf("shardsql: merge: deep page: node %d: rank of the lower bound not determined", i)
@@ -391,7 +393,7 @@ func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.
 			// node's rows in [p, w[0]), and o rows precede w[0].
 			j, found := int64(0), false
 			for _, k := range keys[i] {
-				cw := compareKeys(b.cmp.keys, k, b.dec[i][0])
+				cw := b.cmp.cmpf(k, b.dec[i][0])
 				if cw == 0 {
 					found = true
 					break

@@ -183,19 +183,27 @@ func TestDeepPageTransfer(t *testing.T) {
 	}
 }
 
+// BenchmarkPlanDeepPage plans the bounds of the benchmark suite's deep
+// page (16 nodes, LIMIT 10000, 10, margin 2√625 = 50: windows of 110
+// BIGINT rows), ids spread over the nodes as a hash spreads them.
 func BenchmarkPlanDeepPage(b *testing.B) {
-	const k, o, c = 16, 625, 10
+	const k, off, c, margin = 16, 10000, 10, 50
+	d := DeepPage{Spec: Spec{Sort: []SortKey{{Col: At(0)}}}, Offset: off, Count: c, Nodes: k, Margin: margin}
+	rng := rand.New(rand.NewPCG(5, 6))
+	nodes := make([][]int64, k)
+	for id := int64(1); id <= 100_000; id++ {
+		i := rng.IntN(k)
+		nodes[i] = append(nodes[i], id)
+	}
 	phase1 := make([][][]driver.Value, k)
 	for i := range phase1 {
-		for j := 0; j < c; j++ {
-			id := []byte(fmt.Sprint(10000 + (o+j)*k + i))
-			phase1[i] = append(phase1[i], []driver.Value{id, id})
+		for p := d.NodeOffset(); p < d.NodeOffset()+d.Window(); p++ {
+			phase1[i] = append(phase1[i], []driver.Value{nodes[i][p], int64(7)})
 		}
 	}
-	d := DeepPage{Spec: Spec{Sort: []SortKey{{Col: At(0)}}}, Offset: 10000, Count: c, Nodes: k}
 	types := []string{"BIGINT", "BIGINT"}
 	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
+	for b.Loop() {
 		if _, err := PlanDeepPage(d, types, phase1); err != nil {
 			b.Fatal(err)
 		}
