@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"testing"
@@ -206,6 +207,71 @@ func BenchmarkPlanDeepPage(b *testing.B) {
 	for b.Loop() {
 		if _, err := PlanDeepPage(d, types, phase1); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestDeepPageMarginCost measures, on hash-like layouts (each row on a
+// random node), what the margin trades: phase-1 rows against phase-2
+// statements and rows. Its log and the costs per row and per statement
+// measured on MariaDB (docs/deep-pages.md, "Tuning") chose the margin.
+//
+//	go test ./merge -run TestDeepPageMarginCost -v
+func TestDeepPageMarginCost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulation")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	order := deepOrder(false)
+	for _, tc := range []struct {
+		k              int
+		total, offset  int64
+		count, layouts int64
+	}{{16, 100_000, 10_000, 10, 40}, {8, 100_000, 10_000, 10, 40}, {16, 100_000, 50_000, 20, 20}} {
+		layouts := make([][][][]driver.Value, tc.layouts)
+		for l := range layouts {
+			nodes := make([][][]driver.Value, tc.k)
+			for id := int64(1); id <= tc.total; id++ {
+				i := rng.IntN(tc.k)
+				nodes[i] = append(nodes[i], []driver.Value{id, id})
+			}
+			layouts[l] = nodes
+		}
+		b := tc.offset / int64(tc.k)
+		for _, f := range []float64{0, 0.5, 1, 1.25, 1.5, 1.75, 2, 2.5, 3} {
+			margin := int64(math.Ceil(f * math.Sqrt(float64(b))))
+			var rows1, rows2, stmts2, twoPhase int64
+			for _, nodes := range layouts {
+				d := DeepPage{Spec: Spec{Sort: []SortKey{{Col: At(0)}, {Col: At(1)}}}, Offset: tc.offset, Count: tc.count, Nodes: tc.k, Margin: margin}
+				_, sent := simulateDeepPage(t, d, nodes, order)
+				p1 := int64(0)
+				for _, n := range nodes {
+					p1 += max(0, min(int64(len(n))-d.NodeOffset(), d.Window()))
+				}
+				rows1 += p1
+				rows2 += sent - p1
+				phase1 := make([][][]driver.Value, len(nodes))
+				for i, n := range nodes {
+					phase1[i] = n[d.NodeOffset():min(int64(len(n)), d.NodeOffset()+d.Window())]
+				}
+				bounds, err := PlanDeepPage(d, []string{"BIGINT", "BIGINT"}, phase1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s := int64(0)
+				for _, n := range bounds.Nodes {
+					if !n.Covered {
+						s++
+					}
+				}
+				stmts2 += s
+				if s > 0 {
+					twoPhase++
+				}
+			}
+			n := float64(tc.layouts)
+			t.Logf("k %d offset %d count %d margin %.2f√b = %d: phase 1 %.0f rows; phase 2 in %.0f%% of pages, %.1f statements, %.0f rows a page",
+				tc.k, tc.offset, tc.count, f, margin, float64(rows1)/n, 100*float64(twoPhase)/n, float64(stmts2)/n, float64(rows2)/n)
 		}
 	}
 }

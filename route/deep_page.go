@@ -65,14 +65,24 @@ type deepKey struct {
 	spec merge.Col
 }
 
-// deepMinOffset is the smallest offset the deep page is used for, and
-// deepOffsetFactor × count × nodes the smallest relative to the page: below
-// them plain streaming sends few enough rows that a second round trip
-// costs more than it saves.
+// The deep page is used when offset ≥ deepMinOffset, offset ≥
+// deepCountFactor × count and offset × nodes ≥ deepMinRows (and count ≤
+// deepMaxCount). Below that, streaming's k × (offset + count) rows cost
+// less than the deep page's k × (count + 4√(offset/k)) rows plus its
+// second round trip when a window misses (about one statement in two
+// pages at margin 2√b, and a statement costs MariaDB about as much as
+// sending 300 rows). Measured on MariaDB (TestDeepPageThreshold, 2 × 8
+// tables, count 10, concurrency 8, docs/deep-pages.md "Tuning"): the
+// deep page 0.73× streaming's throughput at offset 16, 1.4× at 32, 2.5×
+// at 64 to 256 (where the previous threshold, max(256, 2·count·k) = 320,
+// still streamed), 3.6× at 2048. deepMinRows carries the model to fewer
+// nodes (k × offset extra rows streamed against about 250 rows' worth of
+// a possible second read): 256 at 2 nodes, 64 at 8.
 const (
-	deepMinOffset    = 256
-	deepOffsetFactor = 2
-	deepMaxCount     = 10_000
+	deepMinOffset   = 32
+	deepCountFactor = 2
+	deepMinRows     = 512
+	deepMaxCount    = 10_000
 )
 
 // deepMargin widens each node's phase-1 window by two standard deviations
@@ -148,10 +158,10 @@ func deepUnits(us []NodeUnit, err error) ([]merge.DeepUnit, error) {
 func (m *scatter) deepPage(rt routed) *DeepPage {
 	k := len(rt.nodes)
 	sp := m.spec
-	if k < 2 || sp.Group != nil || len(sp.MemorySort) > 0 || sp.Limit == nil || len(sp.Sort) == 0 || sp.Having != nil ||
+	if m.s.deepKeys == DeepPageOff || k < 2 || sp.Group != nil || len(sp.MemorySort) > 0 || sp.Limit == nil || len(sp.Sort) == 0 || sp.Having != nil ||
 		sp.Distinct || sp.Window != nil ||
 		sp.Limit.Count <= 0 || sp.Limit.Count > deepMaxCount || sp.Limit.Offset < deepMinOffset ||
-		sp.Limit.Offset < deepOffsetFactor*sp.Limit.Count*int64(k) ||
+		sp.Limit.Offset < deepCountFactor*sp.Limit.Count || sp.Limit.Offset*int64(k) < deepMinRows ||
 		len(rt.tables) != 1 || len(m.sel.From) != 1 || m.sel.Distinct || m.sel.Lock != sqlparser.NoLock {
 		return nil
 	}
@@ -274,6 +284,10 @@ const (
 	DeepPageKeysOnly
 	// DeepPageKeysFull always reads the full rows in phases 1 and 2.
 	DeepPageKeysFull
+	// DeepPageOff never plans a deep page: such statements stream (LIMIT
+	// offset+count on every node). For measuring the strategy against
+	// streaming, and as a way out should a deep page misbehave.
+	DeepPageOff
 )
 
 // deepKeyBytes is the estimated transfer phase 1 must save for the

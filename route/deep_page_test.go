@@ -2,6 +2,7 @@ package route
 
 import (
 	"database/sql/driver"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -70,4 +71,23 @@ func TestDeepPagePlan(t *testing.T) {
 	p, err = r.Route("SELECT order_id FROM t_order ORDER BY order_id LIMIT 100000, 10", nil)
 	require.NoError(t, err)
 	assert.Nil(t, p.DeepPage)
+}
+
+// TestDeepPageThreshold pins where the deep page starts on t_order's 8
+// nodes: offset ≥ 32, ≥ 2 × count and × 8 ≥ 512 (64); DeepPageOff
+// streams every one.
+func TestDeepPageThreshold(t *testing.T) {
+	r := testRouter(t)
+	for _, c := range []struct {
+		offset, count int
+		deep          bool
+	}{{63, 10, false}, {64, 10, true}, {64, 32, true}, {65, 33, false}, {66, 33, true}, {100_000, 10_000, true}, {100_000, 10_001, false}} {
+		q := fmt.Sprintf("SELECT order_id FROM t_order ORDER BY order_id LIMIT %d, %d", c.offset, c.count)
+		p, err := r.RouteWith(q, nil, Options{Catalog: testCatalog()})
+		require.NoError(t, err, q)
+		assert.Equal(t, c.deep, p.DeepPage != nil, q)
+		p, err = r.RouteWith(q, nil, Options{Catalog: testCatalog(), DeepPageKeys: DeepPageOff})
+		require.NoError(t, err, q)
+		assert.Nil(t, p.DeepPage, q)
+	}
 }
