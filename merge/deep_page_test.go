@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"os"
 	"sort"
 	"testing"
 )
@@ -216,10 +217,12 @@ func BenchmarkPlanDeepPage(b *testing.B) {
 // statements and rows. Its log and the costs per row and per statement
 // measured on MariaDB (docs/deep-pages.md, "Tuning") chose the margin.
 //
-//	go test ./merge -run TestDeepPageMarginCost -v
+// It takes about 20 seconds, so it only runs with SHARDSQL_DEEP_PROFILE=1:
+//
+//	SHARDSQL_DEEP_PROFILE=1 go test ./merge -run TestDeepPageMarginCost -v
 func TestDeepPageMarginCost(t *testing.T) {
-	if testing.Short() {
-		t.Skip("simulation")
+	if os.Getenv("SHARDSQL_DEEP_PROFILE") == "" {
+		t.Skip("SHARDSQL_DEEP_PROFILE=1 runs it")
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
 	order := deepOrder(false)
