@@ -28,39 +28,8 @@ func TestDeepPageProfile(t *testing.T) {
 		t.Skip("SHARDSQL_DEEP_PROFILE=1 runs it")
 	}
 	ctx := context.Background()
-	dsns := sharedDSNs(t, "deep_profile")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
-	require.NoError(t, topo.AddTable(shard.Table{Name: "t_order", Column: "user_id", Nodes: "ds${0..1}.t_order_${0..7}", Algorithm: shard.Hash()}))
-	sharded := openDB(t, topo)
-	single := openPlain(t, dsns[0])
-	ddl := `CREATE TABLE %s (order_id BIGINT NOT NULL PRIMARY KEY, user_id BIGINT NOT NULL, amount DECIMAL(10,2) NOT NULL,
-		status VARCHAR(16) NOT NULL, created DATETIME NOT NULL, KEY idx_user (user_id))`
-	const rows = 100_000
-	for _, x := range []struct {
-		db    *sql.DB
-		table string
-	}{{sharded, "t_order"}, {single, "t_single"}} {
-		_, err := x.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+x.table)
-		require.NoError(t, err)
-		_, err = x.db.ExecContext(ctx, fmt.Sprintf(ddl, x.table))
-		require.NoError(t, err)
-		for start := 1; start <= rows; start += 1000 {
-			var sb strings.Builder
-			var args []any
-			for id := start; id < start+1000; id++ {
-				if id > start {
-					sb.WriteString(",")
-				}
-				sb.WriteString("(?,?,?,'paid','2025-01-01')")
-				args = append(args, id, id*7919%10007, fmt.Sprintf("%d.%02d", id%1000, id%100))
-			}
-			_, err := x.db.ExecContext(ctx, "INSERT INTO "+x.table+" (order_id, user_id, amount, status, created) VALUES "+sb.String(), args...)
-			require.NoError(t, err)
-		}
-	}
+	topo, dsns, sharded, single := loadDeepProfile(t)
+	_ = sharded
 	const q = "SELECT order_id, user_id, amount FROM %s ORDER BY order_id LIMIT 10000, 10"
 	timeIt := func(name string, db *sql.DB, q string) {
 		var lat []time.Duration
@@ -131,4 +100,46 @@ func TestDeepPageProfile(t *testing.T) {
 	for i, c := range cfgs {
 		t.Logf("%-24s concurrency %d: %5d QPS (%.2f×)", c.name, conc, counts[i]*10/(3*rounds), float64(counts[i])/float64(counts[0]))
 	}
+}
+
+// loadDeepProfile loads the benchmark suite's t_order (100,000 rows, 2
+// servers × 8 tables, hashed on user_id) and one unsharded copy, t_single,
+// on the first server.
+func loadDeepProfile(t *testing.T) (*shard.Topology, []string, *sql.DB, *sql.DB) {
+	t.Helper()
+	ctx := context.Background()
+	dsns := sharedDSNs(t, "deep_profile")
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_order", Column: "user_id", Nodes: "ds${0..1}.t_order_${0..7}", Algorithm: shard.Hash()}))
+	sharded := openDB(t, topo)
+	single := openPlain(t, dsns[0])
+	ddl := `CREATE TABLE %s (order_id BIGINT NOT NULL PRIMARY KEY, user_id BIGINT NOT NULL, amount DECIMAL(10,2) NOT NULL,
+		status VARCHAR(16) NOT NULL, created DATETIME NOT NULL, KEY idx_user (user_id))`
+	const rows = 100_000
+	for _, x := range []struct {
+		db    *sql.DB
+		table string
+	}{{sharded, "t_order"}, {single, "t_single"}} {
+		_, err := x.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+x.table)
+		require.NoError(t, err)
+		_, err = x.db.ExecContext(ctx, fmt.Sprintf(ddl, x.table))
+		require.NoError(t, err)
+		for start := 1; start <= rows; start += 1000 {
+			var sb strings.Builder
+			var args []any
+			for id := start; id < start+1000; id++ {
+				if id > start {
+					sb.WriteString(",")
+				}
+				sb.WriteString("(?,?,?,'paid','2025-01-01')")
+				args = append(args, id, id*7919%10007, fmt.Sprintf("%d.%02d", id%1000, id%100))
+			}
+			_, err := x.db.ExecContext(ctx, "INSERT INTO "+x.table+" (order_id, user_id, amount, status, created) VALUES "+sb.String(), args...)
+			require.NoError(t, err)
+		}
+	}
+	return topo, dsns, sharded, single
 }

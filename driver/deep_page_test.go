@@ -145,8 +145,15 @@ func randomPageQuery(r *rand.Rand) pageQuery {
 	if w.args != nil {
 		q.args = w.args()
 	}
-	min := max(256, 2*8*q.count)
-	q.offset = min + r.Intn(pageRows+20-min)
+	// the router's threshold on 8 nodes (route/deep_page.go): offset ≥
+	// 32, ≥ 2 × count and × 8 ≥ 512; a third of the pages just above it,
+	// where windows are a few rows and phase 2 is common
+	min := max(32, 2*q.count, 512/8)
+	if r.Intn(3) == 0 {
+		q.offset = min + r.Intn(200)
+	} else {
+		q.offset = min + r.Intn(pageRows+20-min)
+	}
 	return q
 }
 

@@ -177,10 +177,11 @@ func WithMaxMemoryRows(n int) Option {
 // (docs/deep-pages.md): route.DeepPageKeysAuto (the default) reads only
 // the ORDER BY's columns where that sends markedly fewer bytes or lets the
 // servers read the order's index alone, then the page's rows;
-// route.DeepPageKeysOnly and route.DeepPageKeysFull force either way.
+// route.DeepPageKeysOnly and route.DeepPageKeysFull force either way;
+// route.DeepPageOff never plans a deep page (every such statement streams).
 func WithDeepPageKeys(k route.DeepPageKeys) Option {
 	return func(o *options) error {
-		if k > route.DeepPageKeysFull {
+		if k > route.DeepPageOff {
 			return fmt.Errorf("shardsql: WithDeepPageKeys(%d): not a route.DeepPageKeys", k)
 		}
 		o.deepPageKeys = k

@@ -106,6 +106,8 @@ func (b *DeepBounds) Phase2() bool {
 type rowComparer struct {
 	keys []cmpKey
 	a, b []key
+	// cmpf is compareKeys over keys (keyComparer: specialized for integers)
+	cmpf func(a, b []key) int
 }
 
 func newRowComparer(spec Spec, types []string) (*rowComparer, Spec, error) {
@@ -125,7 +127,7 @@ func newRowComparer(spec Spec, types []string) (*rowComparer, Spec, error) {
 	if err != nil {
 		return nil, spec, err
 	}
-	return &rowComparer{keys: keys, a: make([]key, len(keys)), b: make([]key, len(keys))}, spec, nil
+	return &rowComparer{keys: keys, a: make([]key, len(keys)), b: make([]key, len(keys)), cmpf: keyComparer(keys)}, spec, nil
 }
 
 // decode decodes a row's keys once, for repeated comparisons.
@@ -135,6 +137,25 @@ func (c *rowComparer) decode(row []driver.Value) ([]key, error) {
 		return nil, err
 	}
 	return k, nil
+}
+
+// decodeAll decodes the keys of rows into one allocation: a node's
+// window or phase-2 rows are decoded together and live as long as each
+// other.
+func (c *rowComparer) decodeAll(rows [][]driver.Value) ([][]key, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	nk := len(c.keys)
+	slab := make([]key, len(rows)*nk)
+	out := make([][]key, len(rows))
+	for j, r := range rows {
+		out[j] = slab[j*nk : (j+1)*nk : (j+1)*nk]
+		if err := decodeKeys(c.keys, r, out[j]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // sortNode sorts one node's rows (and their decoded keys) by the total
@@ -155,7 +176,7 @@ type nodeRows struct {
 }
 
 func (n nodeRows) Len() int           { return len(n.rows) }
-func (n nodeRows) Less(i, j int) bool { return compareKeys(n.c.keys, n.keys[i], n.keys[j]) < 0 }
+func (n nodeRows) Less(i, j int) bool { return n.c.cmpf(n.keys[i], n.keys[j]) < 0 }
 func (n nodeRows) Swap(i, j int) {
 	n.rows[i], n.rows[j] = n.rows[j], n.rows[i]
 	n.keys[i], n.keys[j] = n.keys[j], n.keys[i]
@@ -169,7 +190,7 @@ func (c *rowComparer) compare(a, b []driver.Value) (int, error) {
 	if err := decodeKeys(c.keys, b, c.b); err != nil {
 		return 0, err
 	}
-	return compareKeys(c.keys, c.a, c.b), nil
+	return c.cmpf(c.a, c.b), nil
 }
 
 // unbounded stands for "no upper bound" in rank arithmetic.
@@ -187,8 +208,8 @@ func (c *rowComparer) rankBounds(x []key, w [][]key, o, count int64) (lo, hi int
 		return 0, o
 	}
 	// a: the rows of w before x (w is sorted)
-	a := int64(sort.Search(len(w), func(i int) bool { return compareKeys(c.keys, w[i], x) >= 0 }))
-	equal := a < int64(len(w)) && compareKeys(c.keys, w[a], x) == 0
+	a := int64(sort.Search(len(w), func(i int) bool { return c.cmpf(w[i], x) >= 0 }))
+	equal := a < int64(len(w)) && c.cmpf(w[a], x) == 0
 	switch {
 	case a == 0 && !equal:
 		return 0, o
@@ -231,19 +252,16 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 	b := &DeepBounds{page: d, cmp: cmp, phase1: phase1}
 	// decode every phase-1 row once: each candidate is placed in every window
 	dec := make([][][]key, len(phase1))
-	var cands [][]driver.Value
-	var candKeys [][]key
+	total := 0
 	for i, w := range phase1 {
-		for _, r := range w {
-			k, err := cmp.decode(r)
-			if err != nil {
-				return nil, err
-			}
-			dec[i] = append(dec[i], k)
+		if dec[i], err = cmp.decodeAll(w); err != nil {
+			return nil, err
 		}
 		cmp.sortNode(w, dec[i])
+		total += len(w)
 	}
 	b.dec = dec
+	cands, candKeys := make([][]driver.Value, 0, total), make([][]key, 0, total)
 	for nm := newNodeMerge(cmp.keys, dec); ; {
 		i, j, ok := nm.next()
 		if !ok {
@@ -290,15 +308,15 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 		switch {
 		case len(w) == 0:
 			n.Count = true
-		case compareKeys(cmp.keys, lower, dec[i][0]) >= 0 &&
-			(int64(len(w)) < d.Window() || upper != nil && compareKeys(cmp.keys, upper, dec[i][len(w)-1]) <= 0):
+		case cmp.cmpf(lower, dec[i][0]) >= 0 &&
+			(int64(len(w)) < d.Window() || upper != nil && cmp.cmpf(upper, dec[i][len(w)-1]) <= 0):
 			// p within the window, and the window reaches q or the
 			// node's end: its rows in [p, q] are all in the window
 			n.Covered = true
-		case compareKeys(cmp.keys, lower, dec[i][0]) < 0:
+		case cmp.cmpf(lower, dec[i][0]) < 0:
 			// p precedes the window: read on to w[0] (at most o rows
 			// before it) to count the rows between.
-			if upper != nil && compareKeys(cmp.keys, upper, dec[i][0]) < 0 {
+			if upper != nil && cmp.cmpf(upper, dec[i][0]) < 0 {
 				n.Upper = w[0]
 			}
 			if n.Limit < o+1 {
@@ -345,19 +363,16 @@ func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.
 		}
 		// the window's rows from p on stand for the node's phase 2 (the
 		// window is sorted and decoded already)
-		j := sort.Search(len(b.dec[i]), func(j int) bool { return compareKeys(b.cmp.keys, b.dec[i][j], b.lower) >= 0 })
+		j := sort.Search(len(b.dec[i]), func(j int) bool { return b.cmp.cmpf(b.dec[i][j], b.lower) >= 0 })
 		phase2[i], keys[i] = b.phase1[i][j:], b.dec[i][j:]
 	}
 	for i, rows := range phase2 {
-		if keys[i] != nil {
+		if b.Nodes[i].Covered {
 			continue
 		}
-		keys[i] = make([][]key, len(rows))
-		for j, r := range rows {
-			var err error
-			if keys[i][j], err = b.cmp.decode(r); err != nil {
-				return nil, nil, err
-			}
+		var err error
+		if keys[i], err = b.cmp.decodeAll(rows); err != nil {
+			return nil, nil, err
 		}
 		b.cmp.sortNode(rows, keys[i])
 	}
@@ -367,7 +382,7 @@ func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.
 		switch {
 		case n.Count:
 			before = counts[i]
-		case compareKeys(b.cmp.keys, b.lower, b.dec[i][0]) >= 0:
+		case b.cmp.cmpf(b.lower, b.dec[i][0]) >= 0:
 			lo, hi := b.cmp.rankBounds(b.lower, b.dec[i], o, d.Window())
 			if lo != hi {
 				return nil, nil, fmt.Errorf("shardsql: merge: deep page: node %d: rank of the lower bound not determined", i)
@@ -378,7 +393,7 @@ func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.
 			// node's rows in [p, w[0]), and o rows precede w[0].
 			j, found := int64(0), false
 			for _, k := range keys[i] {
-				cw := compareKeys(b.cmp.keys, k, b.dec[i][0])
+				cw := b.cmp.cmpf(k, b.dec[i][0])
 				if cw == 0 {
 					found = true
 					break

@@ -4,7 +4,9 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
+	"os"
 	"sort"
 	"testing"
 )
@@ -183,21 +185,96 @@ func TestDeepPageTransfer(t *testing.T) {
 	}
 }
 
+// BenchmarkPlanDeepPage plans the bounds of the benchmark suite's deep
+// page (16 nodes, LIMIT 10000, 10, margin 2√625 = 50: windows of 110
+// BIGINT rows), ids spread over the nodes as a hash spreads them.
 func BenchmarkPlanDeepPage(b *testing.B) {
-	const k, o, c = 16, 625, 10
+	const k, off, c, margin = 16, 10000, 10, 50
+	d := DeepPage{Spec: Spec{Sort: []SortKey{{Col: At(0)}}}, Offset: off, Count: c, Nodes: k, Margin: margin}
+	rng := rand.New(rand.NewPCG(5, 6))
+	nodes := make([][]int64, k)
+	for id := int64(1); id <= 100_000; id++ {
+		i := rng.IntN(k)
+		nodes[i] = append(nodes[i], id)
+	}
 	phase1 := make([][][]driver.Value, k)
 	for i := range phase1 {
-		for j := 0; j < c; j++ {
-			id := []byte(fmt.Sprint(10000 + (o+j)*k + i))
-			phase1[i] = append(phase1[i], []driver.Value{id, id})
+		for p := d.NodeOffset(); p < d.NodeOffset()+d.Window(); p++ {
+			phase1[i] = append(phase1[i], []driver.Value{nodes[i][p], int64(7)})
 		}
 	}
-	d := DeepPage{Spec: Spec{Sort: []SortKey{{Col: At(0)}}}, Offset: 10000, Count: c, Nodes: k}
 	types := []string{"BIGINT", "BIGINT"}
 	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
+	for b.Loop() {
 		if _, err := PlanDeepPage(d, types, phase1); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestDeepPageMarginCost measures, on hash-like layouts (each row on a
+// random node), what the margin trades: phase-1 rows against phase-2
+// statements and rows. Its log and the costs per row and per statement
+// measured on MariaDB (docs/deep-pages.md, "Tuning") chose the margin.
+//
+// It takes about 20 seconds, so it only runs with SHARDSQL_DEEP_PROFILE=1:
+//
+//	SHARDSQL_DEEP_PROFILE=1 go test ./merge -run TestDeepPageMarginCost -v
+func TestDeepPageMarginCost(t *testing.T) {
+	if os.Getenv("SHARDSQL_DEEP_PROFILE") == "" {
+		t.Skip("SHARDSQL_DEEP_PROFILE=1 runs it")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	order := deepOrder(false)
+	for _, tc := range []struct {
+		k              int
+		total, offset  int64
+		count, layouts int64
+	}{{16, 100_000, 10_000, 10, 40}, {8, 100_000, 10_000, 10, 40}, {16, 100_000, 50_000, 20, 20}} {
+		layouts := make([][][][]driver.Value, tc.layouts)
+		for l := range layouts {
+			nodes := make([][][]driver.Value, tc.k)
+			for id := int64(1); id <= tc.total; id++ {
+				i := rng.IntN(tc.k)
+				nodes[i] = append(nodes[i], []driver.Value{id, id})
+			}
+			layouts[l] = nodes
+		}
+		b := tc.offset / int64(tc.k)
+		for _, f := range []float64{0, 0.5, 1, 1.25, 1.5, 1.75, 2, 2.5, 3} {
+			margin := int64(math.Ceil(f * math.Sqrt(float64(b))))
+			var rows1, rows2, stmts2, twoPhase int64
+			for _, nodes := range layouts {
+				d := DeepPage{Spec: Spec{Sort: []SortKey{{Col: At(0)}, {Col: At(1)}}}, Offset: tc.offset, Count: tc.count, Nodes: tc.k, Margin: margin}
+				_, sent := simulateDeepPage(t, d, nodes, order)
+				p1 := int64(0)
+				for _, n := range nodes {
+					p1 += max(0, min(int64(len(n))-d.NodeOffset(), d.Window()))
+				}
+				rows1 += p1
+				rows2 += sent - p1
+				phase1 := make([][][]driver.Value, len(nodes))
+				for i, n := range nodes {
+					phase1[i] = n[d.NodeOffset():min(int64(len(n)), d.NodeOffset()+d.Window())]
+				}
+				bounds, err := PlanDeepPage(d, []string{"BIGINT", "BIGINT"}, phase1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s := int64(0)
+				for _, n := range bounds.Nodes {
+					if !n.Covered {
+						s++
+					}
+				}
+				stmts2 += s
+				if s > 0 {
+					twoPhase++
+				}
+			}
+			n := float64(tc.layouts)
+			t.Logf("k %d offset %d count %d margin %.2f√b = %d: phase 1 %.0f rows; phase 2 in %.0f%% of pages, %.1f statements, %.0f rows a page",
+				tc.k, tc.offset, tc.count, f, margin, float64(rows1)/n, 100*float64(twoPhase)/n, float64(stmts2)/n, float64(rows2)/n)
 		}
 	}
 }

@@ -43,8 +43,8 @@ type DeepPageScan struct {
 	// collations as Keys.Collations say; the page's full rows are fetched
 	// last. The keys are in the order of Page.Spec.Sort.
 	Keys *Spec
-	// Phase1 are the phase-1 node statements; every row ends with the
-	// position of its node (a marker column, not part of the result).
+	// Phase1 are the phase-1 node statements, one per node in node
+	// order: unit i reads node i.
 	Phase1 *Route
 	// Bounded builds the statements of the later phases.
 	Bounded DeepStatements
@@ -56,19 +56,31 @@ type DeepPageScan struct {
 }
 
 // DeepStatements builds the node statements of a deep page's later
-// phases. Each statement's rows end with the node's marker column, as
-// phase 1's do; the router's route.DeepPage implements it.
+// phases, each with the node it reads; the router's route.DeepPage
+// implements it.
 type DeepStatements interface {
 	// Phase2 returns the statements of the nodes b.Nodes says are not
 	// covered: their rows between the bounds, sorted, at most Limit.
-	Phase2(b *DeepBounds) ([]Unit, error)
+	Phase2(b *DeepBounds) ([]DeepUnit, error)
 	// Counts returns, for the nodes whose DeepNode.Count is set, a
 	// statement counting their rows before b.Lower (one row: the count).
-	Counts(b *DeepBounds) ([]Unit, error)
+	Counts(b *DeepBounds) ([]DeepUnit, error)
 	// Fetch returns, for each range, its node's full rows from First to
 	// Last in the total order, at most Rows of them (Keys mode). With no
 	// range it returns one statement without rows, for the columns.
-	Fetch(ranges []DeepRange) ([]Unit, error)
+	Fetch(ranges []DeepRange) ([]DeepUnit, error)
+}
+
+// DeepUnit is a node statement of a deep page's later phase and the
+// position of the node it reads in the plan's node order.
+//
+// The node of a row is the unit's, known from which cursor returned it:
+// the executor returns one cursor per unit, in unit order. (Rows used to
+// carry a literal marker column instead, which made every node's SQL
+// different and had phase 1 printed once per node per execution.)
+type DeepUnit struct {
+	Unit
+	Node int
 }
 
 // DeepRange is one node's part of a page: its first and last key rows (key
@@ -115,7 +127,11 @@ func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
 		page.Spec = *d.Keys
 		keyCtx = ctxflag.Auxiliary(ctx)
 	}
-	phase1, cols, err := readNodes(keyCtx, ex, d.Phase1, k)
+	nodes := make([]int, len(d.Phase1.Units))
+	for i := range nodes {
+		nodes[i] = i
+	}
+	phase1, cols, err := readNodes(keyCtx, ex, d.Phase1, nodes, k, int(d.Page.Window()))
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +150,7 @@ func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
 			return nil, fmt.Errorf("%w: %w", errDeepStream, err) // a value that does not bind back exactly
 		}
 		if len(units) > 0 {
-			if phase2, _, err = readNodes(ctxflag.Auxiliary(ctx), ex, &Route{Units: units}, k); err != nil {
+			if phase2, _, err = readDeepUnits(ctxflag.Auxiliary(ctx), ex, units, k, 0); err != nil {
 				return nil, err
 			}
 		}
@@ -169,7 +185,7 @@ func (d *DeepPageScan) counts(ctx context.Context, ex Executor, b *DeepBounds) (
 	if len(units) == 0 {
 		return counts, nil
 	}
-	rows, _, err := readNodes(ctxflag.Auxiliary(ctx), ex, &Route{Units: units}, d.Page.Nodes)
+	rows, _, err := readDeepUnits(ctxflag.Auxiliary(ctx), ex, units, d.Page.Nodes, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +224,7 @@ func (d *DeepPageScan) fetch(ctx context.Context, ex Executor, b *DeepBounds, ke
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errDeepStream, err)
 	}
-	got, cols, err := readNodes(ctx, ex, &Route{Units: units}, k)
+	got, cols, err := readDeepUnits(ctx, ex, units, k, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -288,45 +304,73 @@ func typeNames(cols []Column) []string {
 	return out
 }
 
-// readNodes runs a route of deep-page statements and returns the rows of
-// each of the k nodes (a few pages at most) without their trailing marker
-// column, which says whose they are, and the columns without it.
+// readDeepUnits runs a later phase's statements and returns the rows of
+// each of the k nodes, as readNodes.
+func readDeepUnits(ctx context.Context, ex Executor, units []DeepUnit, k, hint int) ([][][]driver.Value, []Column, error) {
+	r := &Route{Units: make([]Unit, len(units))}
+	nodes := make([]int, len(units))
+	for i, u := range units {
+		r.Units[i], nodes[i] = u.Unit, u.Node
+	}
+	return readNodes(ctx, ex, r, nodes, k, hint)
+}
+
+// readNodes runs a route of deep-page statements, unit i reading node
+// nodes[i], and returns the rows of each of the k nodes (a few pages at
+// most) and the columns. hint is the rows a unit usually returns (0: not
+// known): the rows' values are allocated in slabs of about that many.
 //
 // The rows are kept as read, without copying their values: a route
 // leaf's cursors give each row values of its own (the driver scans into
 // fresh interfaces, and database/sql copies the bytes it scans into one).
 // An Executor whose cursors reuse byte buffers between rows must copy.
-func readNodes(ctx context.Context, ex Executor, r *Route, k int) (out [][][]driver.Value, cols []Column, err error) {
-	s, err := r.Open(ctx, ex)
+func readNodes(ctx context.Context, ex Executor, r *Route, nodes []int, k, hint int) (out [][][]driver.Value, cols []Column, err error) {
+	parts, c, err := r.openUnits(ctx, ex, false)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer func() {
-		if cerr := s.Close(); cerr != nil && err == nil {
-			err = cerr
+		for _, p := range parts {
+			if cerr := p.Close(); cerr != nil && err == nil {
+				err = cerr
+			}
 		}
 	}()
-	width := s.Width()
+	if len(parts) != len(nodes) {
+		return nil, nil, fmt.Errorf("shardsql: deep page: %d cursors for %d node statements", len(parts), len(nodes))
+	}
+	width := len(c.types)
 	if width < 1 {
-		return nil, nil, fmt.Errorf("shardsql: deep page: node statements without their marker column")
+		return nil, nil, fmt.Errorf("shardsql: deep page: node statements without columns")
 	}
 	out = make([][][]driver.Value, k)
-	for {
-		row := make([]driver.Value, width)
-		if err := s.Next(row); err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, nil, err
+	slabRows := max(hint, 16)
+	var slab []driver.Value
+	for u, p := range parts {
+		i := nodes[u]
+		if i < 0 || i >= k {
+			return nil, nil, fmt.Errorf("shardsql: deep page: node %d of %d", i, k)
 		}
-		i, err := intValue(row[width-1])
-		if err != nil || i < 0 || i >= int64(k) {
-			return nil, nil, fmt.Errorf("shardsql: deep page: node marker %v", row[width-1])
+		if hint > 0 && out[i] == nil {
+			out[i] = make([][]driver.Value, 0, hint)
 		}
-		out[i] = append(out[i], row[:width-1])
+		for {
+			if len(slab) < width {
+				slab = make([]driver.Value, width*slabRows)
+			}
+			row := slab[:width:width]
+			if err := p.Next(row); err == io.EOF {
+				break
+			} else if err != nil {
+				return nil, nil, err
+			}
+			slab = slab[width:]
+			out[i] = append(out[i], row)
+		}
 	}
-	cols = make([]Column, width-1)
+	cols = make([]Column, width)
 	for i := range cols {
-		cols[i] = Column{Type: s.cols.types[i], Scale: s.cols.scales[i]}
+		cols[i] = Column{Type: c.types[i], Scale: c.scales[i]}
 	}
 	return out, cols, nil
 }

@@ -27,9 +27,10 @@ import (
 type DeepPage struct {
 	// Page is the merge's side: the total order, offset, count, nodes.
 	Page merge.DeepPage
-	// Phase1 are the phase-1 statements, one per node. Every row of a
-	// deep-page statement ends with a marker column, the position of its
-	// node in the plan's node order (DeepNodeColumn).
+	// Phase1 are the phase-1 statements, one per node in the plan's node
+	// order. They differ only by the physical table (and an IN list's
+	// values), so they are printed once and the other nodes' names spliced
+	// in (renderNodes); the merge knows a row's node by its unit.
 	//
 	// One statement per node rather than one UNION ALL per data source:
 	// on MariaDB 10.11 a UNION ALL of 8 such statements cost the server
@@ -55,19 +56,6 @@ type DeepPage struct {
 	orderBy string
 }
 
-// DeepNodeColumn is the name of the marker column that ends every row of
-// a deep-page statement: the position of the row's node in the plan's
-// node order: a route returns its units' rows one after another, and
-// the marker says where one node's end.
-const DeepNodeColumn = "__shardsql_node"
-
-// withMarker returns sel's select list with node position i appended.
-func withMarker(exprs []sqlparser.SelectExpr, i int) *sqlparser.SelectExprs {
-	out := append(append([]sqlparser.SelectExpr(nil), exprs...),
-		&sqlparser.AliasedExpr{Expr: sqlparser.NewIntLiteral(strconv.Itoa(i)), As: sqlparser.NewIdentifierCI(DeepNodeColumn)})
-	return &sqlparser.SelectExprs{Exprs: out}
-}
-
 // deepKey is one key of the total order: a column of the table.
 type deepKey struct {
 	expr *sqlparser.ColName
@@ -77,14 +65,24 @@ type deepKey struct {
 	spec merge.Col
 }
 
-// deepMinOffset is the smallest offset the deep page is used for, and
-// deepOffsetFactor × count × nodes the smallest relative to the page: below
-// them plain streaming sends few enough rows that a second round trip
-// costs more than it saves.
+// The deep page is used when offset ≥ deepMinOffset, offset ≥
+// deepCountFactor × count and offset × nodes ≥ deepMinRows (and count ≤
+// deepMaxCount). Below that, streaming's k × (offset + count) rows cost
+// less than the deep page's k × (count + 4√(offset/k)) rows plus its
+// second round trip when a window misses (about one statement in two
+// pages at margin 2√b, and a statement costs MariaDB about as much as
+// sending 300 rows). Measured on MariaDB (TestDeepPageThreshold, 2 × 8
+// tables, count 10, concurrency 8, docs/deep-pages.md "Tuning"): the
+// deep page 0.73× streaming's throughput at offset 16, 1.4× at 32, 2.5×
+// at 64 to 256 (where the previous threshold, max(256, 2·count·k) = 320,
+// still streamed), 3.6× at 2048. deepMinRows carries the model to fewer
+// nodes (k × offset extra rows streamed against about 250 rows' worth of
+// a possible second read): 256 at 2 nodes, 64 at 8.
 const (
-	deepMinOffset    = 256
-	deepOffsetFactor = 2
-	deepMaxCount     = 10_000
+	deepMinOffset   = 32
+	deepCountFactor = 2
+	deepMinRows     = 512
+	deepMaxCount    = 10_000
 )
 
 // deepMargin widens each node's phase-1 window by two standard deviations
@@ -122,19 +120,34 @@ func (d *DeepPage) operator(stream merge.Operator) *merge.DeepPageScan {
 // deepStatements builds the later phases' statements for the merge.
 type deepStatements struct{ d *DeepPage }
 
-func (s deepStatements) Phase2(b *merge.DeepBounds) ([]merge.Unit, error) {
-	u, err := s.d.Phase2(b.KeyCols(), b)
-	return mergeUnits(u), err
+func (s deepStatements) Phase2(b *merge.DeepBounds) ([]merge.DeepUnit, error) {
+	return deepUnits(s.d.Phase2(b.KeyCols(), b))
 }
 
-func (s deepStatements) Counts(b *merge.DeepBounds) ([]merge.Unit, error) {
-	u, err := s.d.Counts(b.KeyCols(), b)
-	return mergeUnits(u), err
+func (s deepStatements) Counts(b *merge.DeepBounds) ([]merge.DeepUnit, error) {
+	return deepUnits(s.d.Counts(b.KeyCols(), b))
 }
 
-func (s deepStatements) Fetch(ranges []merge.DeepRange) ([]merge.Unit, error) {
-	u, err := s.d.Fetch(ranges)
-	return mergeUnits(u), err
+func (s deepStatements) Fetch(ranges []merge.DeepRange) ([]merge.DeepUnit, error) {
+	return deepUnits(s.d.Fetch(ranges))
+}
+
+// NodeUnit is a node statement of a deep page's later phase and the
+// position of its node in the plan's node order.
+type NodeUnit struct {
+	Unit
+	Node int
+}
+
+func deepUnits(us []NodeUnit, err error) ([]merge.DeepUnit, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]merge.DeepUnit, len(us))
+	for i, u := range us {
+		out[i] = merge.DeepUnit{Unit: mergeUnits([]Unit{u.Unit})[0], Node: u.Node}
+	}
+	return out, nil
 }
 
 // deepPage returns the deep-page plan of a scatter whose LIMIT has been
@@ -145,10 +158,10 @@ func (s deepStatements) Fetch(ranges []merge.DeepRange) ([]merge.Unit, error) {
 func (m *scatter) deepPage(rt routed) *DeepPage {
 	k := len(rt.nodes)
 	sp := m.spec
-	if k < 2 || sp.Group != nil || len(sp.MemorySort) > 0 || sp.Limit == nil || len(sp.Sort) == 0 || sp.Having != nil ||
+	if m.s.deepKeys == DeepPageOff || k < 2 || sp.Group != nil || len(sp.MemorySort) > 0 || sp.Limit == nil || len(sp.Sort) == 0 || sp.Having != nil ||
 		sp.Distinct || sp.Window != nil ||
 		sp.Limit.Count <= 0 || sp.Limit.Count > deepMaxCount || sp.Limit.Offset < deepMinOffset ||
-		sp.Limit.Offset < deepOffsetFactor*sp.Limit.Count*int64(k) ||
+		sp.Limit.Offset < deepCountFactor*sp.Limit.Count || sp.Limit.Offset*int64(k) < deepMinRows ||
 		len(rt.tables) != 1 || len(m.sel.From) != 1 || m.sel.Distinct || m.sel.Lock != sqlparser.NoLock {
 		return nil
 	}
@@ -253,15 +266,10 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 	if d.keyNode != nil {
 		p1node = d.keyNode
 	}
-	var units []Unit
-	for i, n := range rt.nodes {
-		p1 := *p1node
-		p1.SelectExprs = withMarker(p1node.SelectExprs.Exprs, i)
-		p1.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.NodeOffset(), 10)),
-			Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.Window(), 10))}
-		units = append(units, m.s.render(&p1, rt.tables, n, rt.ins, nil))
-	}
-	d.Phase1 = units
+	p1 := *p1node
+	p1.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.NodeOffset(), 10)),
+		Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.Window(), 10))}
+	d.Phase1 = m.s.renderNodes(&p1, rt.tables, rt.nodes, rt.ins)
 	return d
 }
 
@@ -276,6 +284,10 @@ const (
 	DeepPageKeysOnly
 	// DeepPageKeysFull always reads the full rows in phases 1 and 2.
 	DeepPageKeysFull
+	// DeepPageOff never plans a deep page: such statements stream (LIMIT
+	// offset+count on every node). For measuring the strategy against
+	// streaming, and as a way out should a deep page misbehave.
+	DeepPageOff
 )
 
 // deepKeyBytes is the estimated transfer phase 1 must save for the
@@ -454,12 +466,12 @@ func deepUniqueKey(t *schema.Table) []*schema.Column {
 // and at or before its DeepNode.Upper in the total order, sorted, at most
 // Limit of them. keyCols are the columns of the bounds' rows holding the
 // order's keys, in order.
-func (d *DeepPage) Phase2(keyCols []int, b *merge.DeepBounds) ([]Unit, error) {
+func (d *DeepPage) Phase2(keyCols []int, b *merge.DeepBounds) ([]NodeUnit, error) {
 	node := &d.node
 	if d.keyNode != nil {
 		node = d.keyNode
 	}
-	out := make([]Unit, 0, len(d.nodes))
+	out := make([]NodeUnit, 0, len(d.nodes))
 	for i, n := range d.nodes {
 		dn := b.Nodes[i]
 		if dn.Covered {
@@ -478,18 +490,17 @@ func (d *DeepPage) Phase2(keyCols []int, b *merge.DeepBounds) ([]Unit, error) {
 			cond = and(cond, up)
 		}
 		sel := *node
-		sel.SelectExprs = withMarker(node.SelectExprs.Exprs, i)
 		sel.Where = d.withCond(cond)
 		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(dn.Limit, 10))}
-		out = append(out, d.renderWith(&sel, n, args))
+		out = append(out, NodeUnit{d.renderWith(&sel, n, args), i})
 	}
 	return out, nil
 }
 
 // Counts builds, for the nodes whose DeepNode.Count is set, the statements
-// counting their rows before lower: rows of (count, node position).
-func (d *DeepPage) Counts(keyCols []int, b *merge.DeepBounds) ([]Unit, error) {
-	var out []Unit
+// counting their rows before lower: one row, the count.
+func (d *DeepPage) Counts(keyCols []int, b *merge.DeepBounds) ([]NodeUnit, error) {
+	var out []NodeUnit
 	for i, n := range d.nodes {
 		if !b.Nodes[i].Count {
 			continue
@@ -500,11 +511,11 @@ func (d *DeepPage) Counts(keyCols []int, b *merge.DeepBounds) ([]Unit, error) {
 			return nil, err
 		}
 		sel := &sqlparser.Select{
-			SelectExprs: withMarker([]sqlparser.SelectExpr{&sqlparser.AliasedExpr{Expr: &sqlparser.CountStar{}}}, i),
+			SelectExprs: &sqlparser.SelectExprs{Exprs: []sqlparser.SelectExpr{&sqlparser.AliasedExpr{Expr: &sqlparser.CountStar{}}}},
 			From:        d.from,
 			Where:       d.withCond(cond),
 		}
-		out = append(out, d.renderWith(sel, n, args))
+		out = append(out, NodeUnit{d.renderWith(sel, n, args), i})
 	}
 	return out, nil
 }
@@ -513,8 +524,8 @@ func (d *DeepPage) Counts(keyCols []int, b *merge.DeepBounds) ([]Unit, error) {
 // phases: for each range, its node's rows from First to Last, both
 // included, sorted, at most Rows of them. Without ranges (an empty page)
 // it returns one statement with LIMIT 0, whose columns are the result's.
-func (d *DeepPage) Fetch(ranges []merge.DeepRange) ([]Unit, error) {
-	var out []Unit
+func (d *DeepPage) Fetch(ranges []merge.DeepRange) ([]NodeUnit, error) {
+	var out []NodeUnit
 	for _, r := range ranges {
 		if r.Node < 0 || r.Node >= len(d.nodes) {
 			return nil, fmt.Errorf("shardsql: deep page: node %d of %d", r.Node, len(d.nodes))
@@ -529,16 +540,14 @@ func (d *DeepPage) Fetch(ranges []merge.DeepRange) ([]Unit, error) {
 			return nil, err
 		}
 		sel := d.node
-		sel.SelectExprs = withMarker(d.node.SelectExprs.Exprs, r.Node)
 		sel.Where = d.withCond(and(cond, up))
 		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(r.Rows, 10))}
-		out = append(out, d.renderWith(&sel, d.nodes[r.Node], args))
+		out = append(out, NodeUnit{d.renderWith(&sel, d.nodes[r.Node], args), r.Node})
 	}
 	if len(out) == 0 {
 		sel := d.node
-		sel.SelectExprs = withMarker(d.node.SelectExprs.Exprs, 0)
 		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral("0")}
-		out = append(out, d.renderWith(&sel, d.nodes[0], nil))
+		out = append(out, NodeUnit{d.renderWith(&sel, d.nodes[0], nil), 0})
 	}
 	return out, nil
 }
