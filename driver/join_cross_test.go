@@ -246,6 +246,7 @@ func crossQueries() []diffQuery {
 		ordered("SELECT o.qty + u.score AS s, COUNT(*), MAX(o.order_id) FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY o.qty + u.score ORDER BY s"),
 		ordered("SELECT o.qty * 2 AS d, COUNT(*) AS n FROM t_order o JOIN t_user u ON u.ref = o.user_id GROUP BY d HAVING SUM(o.qty * u.score) > ? ORDER BY d", 300),
 		ordered("SELECT o.order_id, o.amount * ? + u.score AS x FROM t_order o JOIN t_user u ON u.id = o.user_id WHERE o.order_id < ? ORDER BY x, o.order_id", 3, 90),
+		ordered("SELECT o.order_id FROM t_order o JOIN t_user u ON u.id = o.user_id WHERE o.order_id < 40 HAVING o.order_id > 3 ORDER BY o.order_id"),
 		ordered("SELECT u.name, MAX(o.qty + 1) FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.name HAVING MAX(o.qty + 1) > 3 ORDER BY u.name"),
 		// Empty sides.
 		ordered("SELECT o.order_id, u.name FROM t_order o JOIN t_user u ON u.id = o.user_id WHERE o.order_id < 0 ORDER BY o.order_id"),
@@ -350,7 +351,6 @@ func TestCrossJoinRefused(t *testing.T) {
 		"SELECT CONCAT(u.name, o.status) AS k, COUNT(*) FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY k",
 		"SELECT o.order_id, u.name FROM t_order o JOIN t_user u ON u.name = o.user_id",
 		"SELECT o.order_id, u.name FROM t_order o JOIN t_user u ON u.id = o.price",
-		"SELECT o.order_id FROM t_order o JOIN t_user u ON u.id = o.user_id HAVING o.order_id > 3",
 		"SELECT u.id, o.order_id FROM t_user u LEFT JOIN t_order o ON o.user_id = u.id AND o.qty > u.score / 5",
 		"SELECT u.id, AVG(u.name) FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY u.id",
 	} {
