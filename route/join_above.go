@@ -34,6 +34,17 @@ import (
 // reads is added to its table's statement.
 func (j *crossJoin) aboveSelect() (*sqlparser.Select, error) {
 	sel := j.sel
+	window := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if o, ok := n.(*sqlparser.OverClause); ok && o != nil {
+			window = true
+		}
+		return !window, nil
+	}, sel.SelectExprs, sel.OrderBy)
+	if window {
+		// a table's statement would number or aggregate its own rows
+		return nil, j.refuse("a window function above a join (compute it over a derived table of the join, or in the application)")
+	}
 	out := *sel
 	out.Where = nil
 	grouped := (sel.GroupBy != nil && len(sel.GroupBy.Exprs) > 0) || sqlparser.ContainsAggregation(sel.SelectExprs)
@@ -145,8 +156,8 @@ func (j *crossJoin) pushItem(ae *sqlparser.AliasedExpr, grouped bool) (func(t in
 }
 
 // itemCompared reports whether select item i (ae) is compared above the
-// nodes: with DISTINCT, or named by a position or its alias in GROUP BY
-// or ORDER BY.
+// nodes: with DISTINCT, named by its alias in HAVING, or by a position or
+// its alias in GROUP BY or ORDER BY.
 func (j *crossJoin) itemCompared(i int, ae *sqlparser.AliasedExpr) bool {
 	if j.sel.Distinct {
 		return true
@@ -157,6 +168,18 @@ func (j *crossJoin) itemCompared(i int, ae *sqlparser.AliasedExpr) bool {
 	}
 	for _, o := range j.sel.OrderBy {
 		exprs = append(exprs, o.Expr)
+	}
+	if j.sel.Having != nil && !ae.As.IsEmpty() {
+		named := false
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			if c, ok := n.(*sqlparser.ColName); ok && c.Qualifier.IsEmpty() && ae.As.Equal(c.Name) {
+				named = true
+			}
+			return !named, nil
+		}, j.sel.Having.Expr)
+		if named {
+			return true
+		}
 	}
 	for _, e := range exprs {
 		switch e := e.(type) {
@@ -215,10 +238,25 @@ func (j *crossJoin) fetchAbove(n sqlparser.SQLNode, compared bool, aliases map[s
 			err = j.refuse("column %s of a subquery's table outside it", sqlparser.String(col))
 			return false, nil
 		}
-		j.column(t, col, compared)
+		j.column(t, col, compared && !j.notText(t, col))
 		return false, nil
 	}, n)
 	return err
+}
+
+// notText reports a column the catalog knows is not text: comparing it
+// needs no collation.
+func (j *crossJoin) notText(t int, col *sqlparser.ColName) bool {
+	sh := j.tables[t].ref.sharded
+	if sh == nil {
+		return false
+	}
+	ct, ok := j.s.catalog.Table(sh.Name)
+	if !ok {
+		return false
+	}
+	c, ok := ct.Column(col.Name.String())
+	return ok && c.Collation == ""
 }
 
 // aboveInput is the join's rows as the input of planAbove: every column
