@@ -103,6 +103,10 @@ func (e *Extend) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		return nil, err
 	}
 	width := len(in.cols.types)
+	if len(exts) == 0 {
+		// collations and checks only: the rows pass unchanged
+		return &Stream{Cursor: in.Cursor, cols: cols}, nil
+	}
 	return &Stream{Cursor: &extended{in: in.Cursor, exts: exts, width: width, buf: make([]driver.Value, width)}, cols: cols}, nil
 }
 
