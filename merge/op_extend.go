@@ -52,7 +52,7 @@ type Extend struct {
 	// conditions, MIN/MAX); with Collated (the servers report collations)
 	// comparing a text one without a known collation is refused rather
 	// than done by bytes.
-	Compared []int
+	Compared []Col
 	Collated bool
 	Input    Operator
 }
@@ -139,7 +139,7 @@ func (e *Extend) extend(in *columns) (*columns, []extension, error) {
 	}
 	if e.Collated {
 		for _, c := range e.Compared {
-			col, err := in.at(At(c))
+			col, err := in.at(c)
 			if err != nil {
 				return nil, nil, err
 			}

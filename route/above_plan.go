@@ -101,7 +101,11 @@ func (s *statement) planAbove(sel *sqlparser.Select, in aboveInput) (op merge.Op
 	for i, x := range a.exts {
 		exts[i] = merge.Extension{Kind: x.Kind, Col: a.fixCol(x.Col)}
 	}
-	ext := &merge.Extend{Collations: in.collations, Columns: exts, Compared: sortedInts(compared), Collated: s.weights, Input: in.op}
+	var cmpCols []merge.Col
+	for _, c := range sortedInts(compared) {
+		cmpCols = append(cmpCols, merge.At(c))
+	}
+	ext := &merge.Extend{Collations: in.collations, Columns: exts, Compared: cmpCols, Collated: s.weights, Input: in.op}
 	op = ext
 	if len(exts) == 0 && len(in.collations) == 0 && (len(compared) == 0 || !s.weights) {
 		op = in.op // nothing to add or check
