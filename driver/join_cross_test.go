@@ -391,6 +391,14 @@ func TestCrossJoinLimits(t *testing.T) {
 	require.ErrorIs(t, rows.Err(), context.Canceled)
 	rows.Close()
 
+	// A DISTINCT aggregate above the join holds each group's values: past
+	// the cap it fails naming itself and the option.
+	capped := env.with(t, driver.WithJoinBatch(1), driver.WithMaxMemoryRows(50))
+	_, err = runDiffQuery(capped.sharded, "SELECT COUNT(DISTINCT o.order_id) FROM t_user u JOIN t_order o ON o.user_id = u.id")
+	require.ErrorIs(t, err, driver.ErrTooLarge)
+	require.ErrorContains(t, err, "DISTINCT aggregate")
+	require.ErrorContains(t, err, "WithMaxMemoryRows")
+
 	// Drop one inner node's table: the lookup that reaches it fails.
 	admin := direct(t, env.servers[1])
 	_, err = admin.Exec("RENAME TABLE t_order_2 TO t_order_2_gone")
