@@ -387,14 +387,17 @@ func TestCrossJoinGenerated(t *testing.T) {
 	}
 	env := newCrossEnv(t, driver.WithJoinBatch(16))
 	r := rand.New(rand.NewSource(seed))
+	// the SELECTs above joins draw from a source of their own, so that the
+	// joins and subqueries of a seed stay those of earlier runs
+	ra := rand.New(rand.NewSource(seed + 1))
 	exact, refused := 0, 0
 	reasons := map[string]int{}
 	for i := 0; i < n; i++ {
 		q := genJoin(r)
 		switch i % 3 {
 		case 1:
-			if r.Intn(2) == 0 {
-				q = genAbove(r)
+			if ra.Intn(2) == 0 {
+				q = genAbove(ra)
 			}
 		case 2:
 			q = genSubquery(r)
