@@ -106,5 +106,6 @@ func TestOuterJoinBroadcastGenerated(t *testing.T) {
 	t.Logf("%d exact, %d refused, %d mismatches", exact, refused, mismatches)
 	require.Zero(t, mismatches)
 	require.Positive(t, exact, "some joins run")
-	require.Positive(t, refused, "some joins are refused")
+	// (refused is only reported: the SELECT above a join now takes the
+	// shapes this generator drew that it once refused, such as *)
 }

@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
 	"fmt"
@@ -56,7 +57,7 @@ func (e *Evaluate) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		return nil, err
 	}
 	width := len(in.cols.types)
-	return &Stream{Cursor: &evaluated{in: in.Cursor, evals: evals, kinds: cols.kinds[width:], width: width, buf: make([]driver.Value, width)}, cols: cols}, nil
+	return &Stream{Cursor: &evaluated{in: in.Cursor, evals: evals, kinds: cols.kinds[width:], scales: cols.scales[width:], width: width, buf: make([]driver.Value, width)}, cols: cols}, nil
 }
 
 func (e *Evaluate) columns(in *columns) (*columns, []evaluator, error) {
@@ -100,8 +101,12 @@ func (e *Evaluate) columns(in *columns) (*columns, []evaluator, error) {
 		default:
 			return nil, nil, fmt.Errorf("%w: select item %s of type %s above merged rows (compute it in the derived table)", ErrUnsupported, strings.ReplaceAll(sqlparser.String(x), evalenv.ColumnPrefix, "#"), st)
 		}
+		scale := int64(0)
+		if kind == coltype.Decimal {
+			scale = max(int64(t.Scale()), staticScale(x, in))
+		}
 		out.types = append(out.types, name)
-		out.scales = append(out.scales, 0)
+		out.scales = append(out.scales, scale)
 		out.kinds = append(out.kinds, kind)
 		out.sql = append(out.sql, st)
 		out.colls = append(out.colls, nil)
@@ -152,8 +157,12 @@ type evaluated struct {
 	in    Cursor
 	evals []evaluator
 	kinds []coltype.Kind
-	width int
-	buf   []driver.Value
+	// scales are the DECIMAL results' scales: a value of fewer digits
+	// (COALESCE(amount, 0) of a NULL amount) is sent as MySQL sends it,
+	// with the type's scale (0.00).
+	scales []int64
+	width  int
+	buf    []driver.Value
 }
 
 func (e *evaluated) Next(dest []driver.Value) error {
@@ -170,9 +179,78 @@ func (e *evaluated) Next(dest []driver.Value) error {
 		if err != nil {
 			return err
 		}
+		if b, ok := v.([]byte); ok && e.kinds[i] == coltype.Decimal && e.scales[i] > 0 {
+			v = padScale(b, int(e.scales[i]))
+		}
 		dest[e.width+i] = v
 	}
 	return nil
 }
 
 func (e *evaluated) Close() error { return e.in.Close() }
+
+// padScale writes decimal text b with at least scale digits after the
+// point (never fewer: rounding is the evaluator's).
+func padScale(b []byte, scale int) []byte {
+	have, ok := decimalScale(b)
+	if !ok || have >= scale {
+		return b
+	}
+	if have == 0 && bytes.IndexByte(b, '.') < 0 {
+		b = append(b, '.')
+	}
+	for ; have < scale; have++ {
+		b = append(b, '0')
+	}
+	return b
+}
+
+// staticScale is the scale MySQL gives a DECIMAL expression whose value
+// may carry fewer digits: a branch of COALESCE, IFNULL, IF or CASE
+// (COALESCE(amount, 0) is 0.00 where amount is NULL), which evalengine's
+// type does not carry. Arithmetic keeps its operands' digits in the
+// value; 0 where the value's own digits are the scale.
+func staticScale(x sqlparser.Expr, in *columns) int64 {
+	switch x := x.(type) {
+	case *sqlparser.ColName:
+		if n, ok := evalenv.Offset(x); ok && n < len(in.sql) && in.sql[n] == sqltypes.Decimal {
+			return in.scales[n]
+		}
+	case *sqlparser.Literal:
+		if x.Type == sqlparser.DecimalVal {
+			if i := strings.IndexByte(x.Val, '.'); i >= 0 {
+				return int64(len(x.Val) - i - 1)
+			}
+		}
+	case *sqlparser.FuncExpr:
+		switch x.Name.Lowered() {
+		case "coalesce", "ifnull", "if", "greatest", "least", "nullif":
+			var m int64
+			for k, a := range x.Exprs {
+				if x.Name.Lowered() == "if" && k == 0 {
+					continue // the condition
+				}
+				m = max(m, staticScale(a, in))
+			}
+			return m
+		}
+	case *sqlparser.CaseExpr:
+		var m int64
+		for _, w := range x.Whens {
+			m = max(m, staticScale(w.Val, in))
+		}
+		if x.Else != nil {
+			m = max(m, staticScale(x.Else, in))
+		}
+		return m
+	case *sqlparser.BinaryExpr:
+		l, r := staticScale(x.Left, in), staticScale(x.Right, in)
+		switch x.Operator {
+		case sqlparser.PlusOp, sqlparser.MinusOp:
+			return max(l, r)
+		case sqlparser.MultOp:
+			return l + r
+		}
+	}
+	return 0
+}

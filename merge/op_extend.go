@@ -30,10 +30,11 @@ const (
 	ExtNumber
 )
 
-// Extension is one column Extend appends.
+// Extension is one column Extend appends, computed from column Col of
+// the input (unused for ExtOne).
 type Extension struct {
 	Kind ExtKind
-	Col  int
+	Col  Col
 }
 
 // Extend appends computed columns to each row of a merged stream, so that
@@ -51,7 +52,7 @@ type Extend struct {
 	// conditions, MIN/MAX); with Collated (the servers report collations)
 	// comparing a text one without a known collation is refused rather
 	// than done by bytes.
-	Compared []int
+	Compared []Col
 	Collated bool
 	Input    Operator
 }
@@ -77,11 +78,11 @@ func (e *Extend) Description() string {
 		case ExtOne:
 			b.WriteString(" 1")
 		case ExtNotNull:
-			fmt.Fprintf(&b, " %s is not null", colName(At(c.Col)))
+			fmt.Fprintf(&b, " %s is not null", colName(c.Col))
 		case ExtNumber:
-			fmt.Fprintf(&b, " number %s", colName(At(c.Col)))
+			fmt.Fprintf(&b, " number %s", colName(c.Col))
 		default:
-			fmt.Fprintf(&b, " %s", colName(At(c.Col)))
+			fmt.Fprintf(&b, " %s", colName(c.Col))
 		}
 	}
 	return b.String()
@@ -102,11 +103,15 @@ func (e *Extend) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		return nil, err
 	}
 	width := len(in.cols.types)
+	if len(exts) == 0 {
+		// collations and checks only: the rows pass unchanged
+		return &Stream{Cursor: in.Cursor, cols: cols}, nil
+	}
 	return &Stream{Cursor: &extended{in: in.Cursor, exts: exts, width: width, buf: make([]driver.Value, width)}, cols: cols}, nil
 }
 
 // extend returns the extended columns and the extensions resolved.
-func (e *Extend) extend(in *columns) (*columns, []Extension, error) {
+func (e *Extend) extend(in *columns) (*columns, []extension, error) {
 	width := len(in.types)
 	out := in.clone()
 	out.merged = nil
@@ -134,7 +139,7 @@ func (e *Extend) extend(in *columns) (*columns, []Extension, error) {
 	}
 	if e.Collated {
 		for _, c := range e.Compared {
-			col, err := in.at(At(c))
+			col, err := in.at(c)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -144,17 +149,18 @@ func (e *Extend) extend(in *columns) (*columns, []Extension, error) {
 		}
 	}
 	out.quotients = nil
-	exts := make([]Extension, len(e.Columns))
-	for i, x := range e.Columns {
-		if x.Kind != ExtOne {
-			col, err := in.at(At(x.Col))
+	exts := make([]extension, len(e.Columns))
+	for i, c := range e.Columns {
+		x := extension{kind: c.Kind}
+		if x.kind != ExtOne {
+			col, err := in.at(c.Col)
 			if err != nil {
 				return nil, nil, err
 			}
-			x.Col = col
+			x.col = col
 		}
 		exts[i] = x
-		switch x.Kind {
+		switch x.kind {
 		case ExtOne, ExtNotNull:
 			out.types = append(out.types, "BIGINT")
 			out.scales = append(out.scales, 0)
@@ -163,30 +169,36 @@ func (e *Extend) extend(in *columns) (*columns, []Extension, error) {
 			out.colls = append(out.colls, nil)
 			out.origins = append(out.origins, origin{typ: ColumnType{Name: "BIGINT", NotNull: true}})
 		case ExtCopy, ExtNumber:
-			if x.Kind == ExtNumber {
-				switch in.kinds[x.Col] {
+			if x.kind == ExtNumber {
+				switch in.kinds[x.col] {
 				case coltype.Int, coltype.Uint, coltype.Decimal, coltype.Float:
 				default:
-					return nil, nil, fmt.Errorf("%w: SUM or AVG of column %d of type %s above merged rows (MySQL converts it to DOUBLE; CAST it to a number in the derived table)", ErrUnsupported, x.Col+1, in.types[x.Col])
+					return nil, nil, fmt.Errorf("%w: SUM or AVG of column %d of type %s above merged rows (MySQL converts it to DOUBLE; CAST it to a number in the derived table)", ErrUnsupported, x.col+1, in.types[x.col])
 				}
 			}
-			out.types = append(out.types, in.types[x.Col])
-			out.scales = append(out.scales, in.scales[x.Col])
-			out.kinds = append(out.kinds, in.kinds[x.Col])
-			out.sql = append(out.sql, in.sql[x.Col])
-			out.colls = append(out.colls, out.colls[x.Col])
-			out.origins = append(out.origins, out.origins[x.Col])
+			out.types = append(out.types, in.types[x.col])
+			out.scales = append(out.scales, in.scales[x.col])
+			out.kinds = append(out.kinds, in.kinds[x.col])
+			out.sql = append(out.sql, in.sql[x.col])
+			out.colls = append(out.colls, out.colls[x.col])
+			out.origins = append(out.origins, out.origins[x.col])
 		default:
-			return nil, nil, fmt.Errorf("shardsql: merge: unknown extension %d", x.Kind)
+			return nil, nil, fmt.Errorf("shardsql: merge: unknown extension %d", x.kind)
 		}
 	}
 	return out, exts, nil
 }
 
+// extension is an Extension with its column resolved to an offset.
+type extension struct {
+	kind ExtKind
+	col  int
+}
+
 // extended appends the extension columns to each input row.
 type extended struct {
 	in    Cursor
-	exts  []Extension
+	exts  []extension
 	width int
 	buf   []driver.Value
 }
@@ -198,17 +210,17 @@ func (x *extended) Next(dest []driver.Value) error {
 	copy(dest, x.buf)
 	for i, e := range x.exts {
 		var v driver.Value
-		switch e.Kind {
+		switch e.kind {
 		case ExtOne:
 			v = int64(1)
 		case ExtNotNull:
 			v = int64(0)
-			if x.buf[e.Col] != nil {
+			if x.buf[e.col] != nil {
 				v = int64(1)
 			}
 		default:
-			v = x.buf[e.Col]
-			if u, ok := v.(uint64); ok && e.Kind == ExtNumber {
+			v = x.buf[e.col]
+			if u, ok := v.(uint64); ok && e.kind == ExtNumber {
 				// SUM and AVG add decimals: an unsigned value as its text
 				v = strconv.AppendUint(nil, u, 10)
 			}

@@ -15,21 +15,22 @@ import (
 // Name. Agg says which aggregate computed it (0: none) and Arg the column
 // the aggregate read, whose type decides the result's (MySQL types
 // SUM and AVG of integers and decimals DECIMAL, of floats DOUBLE; MIN and
-// MAX as their argument; COUNT BIGINT).
+// MAX as their argument; COUNT BIGINT; the DISTINCT forms alike).
 type PickCol struct {
-	Col  int
+	Col  Col
 	Name string
 	Agg  AggKind
-	Arg  int
+	Arg  Col
 	// Collation returns COLLATION(column Col) instead: the name in the
 	// column the merge learns Col's collation from, "binary" for a
 	// column that is not text.
 	Collation bool
 }
 
-// Pick is the top of a SELECT evaluated above a merged stream: it returns
-// the selected columns of each row, in order, under the names one server
-// gives them, with their types (see Result).
+// Pick is the top of a SELECT evaluated above a merged stream or a join:
+// it returns the selected columns of each row, in order, under the names
+// one server gives them, with their types (see Result; above a join,
+// whose columns come from several statements, Stream.Columns).
 type Pick struct {
 	Cols  []PickCol
 	Input Operator
@@ -39,7 +40,7 @@ type Pick struct {
 func (p *Pick) Description() string {
 	parts := make([]string, len(p.Cols))
 	for i, c := range p.Cols {
-		parts[i] = colName(At(c.Col)) + " as " + c.Name
+		parts[i] = colName(c.Col) + " as " + c.Name
 	}
 	return "Pick " + strings.Join(parts, ", ")
 }
@@ -68,7 +69,7 @@ func (p *Pick) pick(in *columns) (*columns, []int, error) {
 		origins: make([]origin, n), names: make([]string, n)}
 	idx := make([]int, n)
 	for i, c := range p.Cols {
-		col, err := in.at(At(c.Col))
+		col, err := in.at(c.Col)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -93,10 +94,10 @@ func (p *Pick) pick(in *columns) (*columns, []int, error) {
 		o := in.origin(col)
 		switch c.Agg {
 		case 0:
-		case AggCount:
+		case AggCount, AggCountDistinct:
 			o = origin{typ: ColumnType{Name: "BIGINT", NotNull: true}}
-		case AggSum, AggAvg:
-			arg, err := in.at(At(c.Arg))
+		case AggSum, AggAvg, AggSumDistinct, AggAvgDistinct:
+			arg, err := in.at(c.Arg)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -107,7 +108,7 @@ func (p *Pick) pick(in *columns) (*columns, []int, error) {
 				o.typ = ColumnType{Name: "DECIMAL"}
 			}
 		case AggMin, AggMax:
-			arg, err := in.at(At(c.Arg))
+			arg, err := in.at(c.Arg)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -120,12 +121,40 @@ func (p *Pick) pick(in *columns) (*columns, []int, error) {
 			// what an operator above (a UNION) compares: the
 			// aggregate's type, not its argument's
 			out.types[i] = o.typ.Name
-			if c.Agg == AggAvg && out.kinds[i] == coltype.Decimal {
+			if (c.Agg == AggAvg || c.Agg == AggAvgDistinct) && out.kinds[i] == coltype.Decimal {
 				out.scales[i] += 4
 			}
 		}
 	}
+	if in.assembled {
+		assemble(out, in)
+	}
 	return out, idx, nil
+}
+
+// assemble names and types the picked columns of a join's rows, whose
+// columns come from several statements: each takes the executor's
+// metadata of the column it carries (its origin), and the merge's type
+// where the value is computed (an aggregate, an expression).
+func assemble(out, in *columns) {
+	names, meta := outerNames(in), outerMeta(in)
+	out.assembled, out.colNames, out.meta = true, out.names, make([]any, len(out.names))
+	out.merged = make(map[int]ColumnType)
+	for i, o := range out.origins {
+		if o.from >= 0 && o.from < len(meta) {
+			out.meta[i] = meta[o.from]
+			if out.colNames[i] == "" {
+				out.colNames[i] = names[o.from]
+			}
+		}
+		if o.typ != (ColumnType{}) {
+			out.merged[i] = o.typ
+		}
+	}
+	if len(out.merged) == 0 {
+		out.merged = nil
+	}
+	out.names, out.origins = nil, nil
 }
 
 // picked copies the selected columns of each input row.

@@ -56,7 +56,10 @@ func (s *statement) routeAbove(sel *sqlparser.Select) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	in.alias = ate.As.String()
+	in.what = "derived table " + ate.As.String()
+	for i := range in.cols {
+		in.cols[i].table = ate.As.String()
+	}
 	root, err := s.planAbove(sel, in)
 	if err != nil {
 		return nil, err
@@ -83,23 +86,43 @@ func outsideSubquery(sel *sqlparser.Select) bool {
 	return found
 }
 
-// aboveInput is what a SELECT evaluated above a merged stream reads: an
-// operator producing rows whose first columns are named cols, followed by
-// columns holding the collations of text columns (collations, by index
-// into the rows). Types are learned when the operator opens.
+// aboveInput is what a SELECT evaluated above a stream of rows reads: an
+// operator producing rows that hold the visible columns cols (each at its
+// row column), followed by columns holding the collations of text
+// columns (collations, by index into the rows). Types are learned when
+// the operator opens. One input is a derived table's merged rows (every
+// column qualified by the derived table's alias), another a join's rows
+// (each column qualified by its table; see join_above.go).
 type aboveInput struct {
-	op merge.Operator
-	// alias is the name columns may be qualified with ("" for none).
-	alias string
-	// cols are the visible columns' names, in order; printed marks the
-	// names of unaliased expressions, which are the parser's rendering
-	// (`count(*)`), not the caller's text MySQL would name them by.
-	cols    []string
-	printed map[int]bool
+	op   merge.Operator
+	cols []aboveCol
 	// width is the number of columns of the rows (cols and the collation
-	// columns after them).
+	// columns among or after them).
 	width      int
 	collations []merge.Collated
+	// resolve, when set, finds the column a reference names (the join's
+	// rules: qualifiers, USING columns, ambiguity); nil resolves by the
+	// qualifier of cols and the name. It returns -1 and no error for a
+	// name that is no column (maybe a select alias), an error (a
+	// refusal) for a name MySQL rejects as ambiguous.
+	resolve func(*sqlparser.ColName) (int, error)
+	// star, when set, lists the cols a * or t.* selects; nil selects
+	// every column (a * qualified by the alias).
+	star func(*sqlparser.StarExpr) ([]int, error)
+	// what names the input in refusals ("derived table t", "the join").
+	what string
+}
+
+// aboveCol is one visible column of an aboveInput.
+type aboveCol struct {
+	// table is the qualifier that names it ("" for none), name its name.
+	table, name string
+	// at is its row column.
+	at int
+	// printed: the name of an unaliased expression is the parser's
+	// rendering (`count(*)`), not the caller's text MySQL would name
+	// it by.
+	printed bool
 }
 
 // aboveInner plans the derived table's SELECT as a statement of its own,
@@ -248,22 +271,20 @@ func (s *statement) aboveUnion(u *sqlparser.Union) (aboveInput, []Unit, string, 
 // the expression as printed), refusing a duplicate name.
 func (s *statement) addAboveColumn(in *aboveInput, i int, ae *sqlparser.AliasedExpr) error {
 	name := ae.As.String()
+	printed := false
 	if name == "" {
 		if c, isCol := ae.Expr.(*sqlparser.ColName); isCol {
 			name = c.Name.String()
 		} else {
 			name = sqlparser.String(ae.Expr)
-			if in.printed == nil {
-				in.printed = make(map[int]bool)
-			}
-			in.printed[i] = true
+			printed = true
 		}
 	}
 	for _, prev := range in.cols {
-		if strings.EqualFold(prev, name) {
+		if strings.EqualFold(prev.name, name) {
 			return unsupported(s.sql, "duplicate column name %s in a derived table", name)
 		}
 	}
-	in.cols = append(in.cols, name)
+	in.cols = append(in.cols, aboveCol{name: name, at: i, printed: printed})
 	return nil
 }

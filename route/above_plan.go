@@ -10,20 +10,35 @@ import (
 	"github.com/shardsql/shardsql/merge"
 )
 
-// planAbove plans sel, a SELECT over the rows of in, as operators above
-// in's stream, evaluated as one server evaluates it: WHERE (Filter), GROUP
-// BY and aggregates over the raw rows (Extend adds what COUNT, SUM, AVG,
-// MIN and MAX fold; MemorySort by the group keys; OrderedAggregate),
-// HAVING (Filter), DISTINCT (MemorySort, Distinct), ORDER BY (MemorySort),
+// planAbove plans sel, a SELECT over the rows of in (a derived table's
+// merged rows, or a join's), as operators above in's stream, evaluated as
+// one server evaluates it: WHERE (Filter), the expressions GROUP BY and
+// aggregates read (Evaluate over the raw rows), what COUNT, SUM, AVG, MIN,
+// MAX and their DISTINCT forms fold (Extend), MemorySort by the group keys
+// and OrderedAggregate, HAVING (Filter), the select list's expressions
+// (Evaluate), DISTINCT (MemorySort, Distinct), ORDER BY (MemorySort),
 // LIMIT, and the select list named as MySQL names it (Pick).
 //
-// What it takes is narrow on purpose: select items that are columns of in
-// or aggregates of them (COUNT(*), COUNT(x), SUM, AVG, MIN, MAX without
-// DISTINCT); GROUP BY, ORDER BY of columns, select aliases, positions (and
-// aggregates for ORDER BY); WHERE and HAVING conditions of any expression
-// the evaluator implements. Anything else is refused.
-func (s *statement) planAbove(sel *sqlparser.Select, in aboveInput) (merge.Operator, error) {
-	a := &above{s: s, sel: sel, in: in, next: in.width, compared: map[int]bool{}}
+// It takes select items that are columns, *, t.*, aggregates (of columns
+// or expressions) and expressions over them; GROUP BY columns, select
+// aliases, positions and expressions; ORDER BY those and aggregates;
+// WHERE and HAVING conditions of any expression the evaluator implements.
+// Anything else is refused.
+//
+// Columns are numbered as the rows above Extend hold them: in's columns,
+// then the pre-evaluated expressions, then Extend's, then the select
+// list's expressions. While planning, the last three are marks (preMark+k,
+// extMark+k, evalMark+k) — their places are known once all are counted —
+// which fix rewrites, in the operators' columns and in the evaluator's
+// placeholders alike.
+func (s *statement) planAbove(sel *sqlparser.Select, in aboveInput) (op merge.Operator, err error) {
+	a := &above{s: s, sel: sel, in: in, compared: map[int]bool{}, evalCmp: map[int]bool{}}
+	defer func() {
+		if a.err != nil {
+			op, err = nil, a.err // a name MySQL rejects (ambiguous) explains the refusal
+		}
+	}()
+	a.grouped = sqlparser.ContainsAggregation(sel.SelectExprs)
 	if err := a.selectItems(); err != nil {
 		return nil, err
 	}
@@ -31,21 +46,20 @@ func (s *statement) planAbove(sel *sqlparser.Select, in aboveInput) (merge.Opera
 		return nil, err
 	}
 	for j, e := range a.exprs {
-		x, err := a.rewrite("select item", e, false)
+		x, err := a.rewrite("select item", e, modeItem)
 		if err != nil {
 			return nil, err
 		}
 		a.exprs[j] = x
 	}
 	var where, having sqlparser.Expr
-	var err error
 	if sel.Where != nil {
-		if where, err = a.condition("WHERE", sel.Where.Expr, false); err != nil {
+		if where, err = a.rewrite("WHERE", sel.Where.Expr, modeWhere); err != nil {
 			return nil, err
 		}
 	}
 	if sel.Having != nil {
-		if having, err = a.condition("HAVING", sel.Having.Expr, true); err != nil {
+		if having, err = a.rewrite("HAVING", sel.Having.Expr, modeHaving); err != nil {
 			return nil, err
 		}
 	}
@@ -55,27 +69,19 @@ func (s *statement) planAbove(sel *sqlparser.Select, in aboveInput) (merge.Opera
 	}
 	if a.grouped {
 		for _, it := range a.items {
-			if it.agg == 0 && it.col < evalMark && !a.isKey(it.col) {
+			if it.agg == 0 && it.col < preMark && !a.isKey(it.col) {
 				return nil, unsupported(s.sql, "column %s in the select list is not in GROUP BY (MySQL returns any row's value; add it to GROUP BY or use MIN/MAX)", it.name)
 			}
 		}
 	}
-	// the evaluated expressions' columns follow Extend's
-	fix := func(col int) int {
-		if col >= evalMark {
-			return a.next + col - evalMark
-		}
-		return col
-	}
 	var evalCmp []int
-	for i := range a.items {
-		if a.items[i].col >= evalMark && (sel.Distinct || a.evalCmp[a.items[i].col-evalMark]) {
-			evalCmp = append(evalCmp, a.items[i].col-evalMark)
+	for _, it := range a.items {
+		if it.col >= evalMark && sel.Distinct {
+			a.evalCmp[it.col-evalMark] = true
 		}
-		a.items[i].col = fix(a.items[i].col)
 	}
-	for i := range order {
-		order[i].Col = merge.At(fix(order[i].Col.Index))
+	for k := range a.evalCmp {
+		evalCmp = append(evalCmp, k)
 	}
 	var page *merge.Page
 	if sel.Limit != nil {
@@ -87,30 +93,80 @@ func (s *statement) planAbove(sel *sqlparser.Select, in aboveInput) (merge.Opera
 	for c := range a.compared {
 		compared = append(compared, c)
 	}
-	var op merge.Operator = &merge.Extend{Collations: in.collations, Columns: a.exts, Compared: sortedInts(compared), Collated: s.weights, Input: in.op}
+	preCmp := make([]int, 0, len(a.preCmp))
+	for c := range a.preCmp {
+		preCmp = append(preCmp, c)
+	}
+	exts := make([]merge.Extension, len(a.exts))
+	for i, x := range a.exts {
+		exts[i] = merge.Extension{Kind: x.Kind, Col: a.fixCol(x.Col)}
+	}
+	var cmpCols []merge.Col
+	for _, c := range sortedInts(compared) {
+		cmpCols = append(cmpCols, merge.At(c))
+	}
+	ext := &merge.Extend{Collations: in.collations, Columns: exts, Compared: cmpCols, Collated: s.weights, Input: in.op}
+	op = ext
+	if len(exts) == 0 && len(in.collations) == 0 && (len(compared) == 0 || !s.weights) {
+		op = in.op // nothing to add or check
+	}
+	if len(a.pre) > 0 {
+		// the expressions aggregates and group keys read are evaluated
+		// over the filtered raw rows (whose collations the first Extend
+		// installs), before the second Extend copies what is folded
+		ext.Columns = nil
+		if where != nil {
+			op = &merge.Filter{Cond: where, Input: op}
+			where = nil
+		}
+		op = &merge.Evaluate{Exprs: a.pre, Compared: sortedInts(preCmp), Collated: s.weights, Input: op}
+		if len(exts) > 0 {
+			op = &merge.Extend{Columns: exts, Input: op}
+		}
+	}
 	if where != nil {
 		op = &merge.Filter{Cond: where, Input: op}
 	}
 	if a.grouped {
-		if len(a.keys) > 0 {
-			op = &merge.MemorySort{Keys: a.keys, MaxRows: s.maxRows, Input: op}
+		keys := make([]merge.SortKey, len(a.keys))
+		for i, k := range a.keys {
+			keys[i] = merge.SortKey{Col: a.fixCol(k.Col), Desc: k.Desc}
 		}
-		op = &merge.OrderedAggregate{Group: &merge.Group{Keys: a.keys, Aggs: a.aggs}, Input: op}
+		if len(keys) > 0 {
+			op = &merge.MemorySort{Keys: keys, MaxRows: s.maxRows, Input: op}
+		}
+		aggs := make([]merge.Agg, len(a.aggs))
+		for i, g := range a.aggs {
+			g.Col = a.fixCol(g.Col)
+			if g.CountCol != nil {
+				c := a.fixCol(*g.CountCol)
+				g.CountCol = &c
+			}
+			aggs[i] = g
+		}
+		op = &merge.OrderedAggregate{Group: &merge.Group{Keys: keys, Aggs: aggs, MaxRows: s.maxRows}, Input: op}
 	}
 	if having != nil {
-		op = &merge.Filter{Cond: having, Input: op}
+		op = &merge.Filter{Cond: a.fixExpr(having), Input: op}
 	}
 	if len(a.exprs) > 0 {
-		op = &merge.Evaluate{Exprs: a.exprs, Compared: sortedInts(evalCmp), Collated: s.weights, Input: op}
+		exprs := make([]sqlparser.Expr, len(a.exprs))
+		for i, x := range a.exprs {
+			exprs[i] = a.fixExpr(x)
+		}
+		op = &merge.Evaluate{Exprs: exprs, Compared: sortedInts(evalCmp), Collated: s.weights, Input: op}
 	}
 	if sel.Distinct {
 		keys := make([]merge.SortKey, len(a.items))
 		for i, it := range a.items {
-			keys[i] = merge.SortKey{Col: merge.At(it.col)}
+			keys[i] = merge.SortKey{Col: merge.At(a.fix(it.col))}
 		}
 		op = &merge.Distinct{Keys: keys, Input: &merge.MemorySort{Keys: keys, MaxRows: s.maxRows, Input: op}}
 	}
 	if len(order) > 0 {
+		for i := range order {
+			order[i].Col = a.fixCol(order[i].Col)
+		}
 		op = &merge.MemorySort{Keys: order, MaxRows: s.maxRows, Input: op}
 	}
 	if page != nil {
@@ -118,7 +174,11 @@ func (s *statement) planAbove(sel *sqlparser.Select, in aboveInput) (merge.Opera
 	}
 	pick := &merge.Pick{Input: op}
 	for _, it := range a.items {
-		pick.Cols = append(pick.Cols, merge.PickCol{Col: it.col, Name: it.name, Agg: it.agg, Arg: it.arg, Collation: it.collOf})
+		pc := merge.PickCol{Col: merge.At(a.fix(it.col)), Name: it.name, Agg: it.agg, Collation: it.collOf}
+		if it.agg != 0 {
+			pc.Arg = merge.At(a.fix(it.arg))
+		}
+		pick.Cols = append(pick.Cols, pc)
 	}
 	return pick, nil
 }
@@ -130,109 +190,230 @@ type above struct {
 	in  aboveInput
 	// items are the select list's columns.
 	items []aboveItem
-	// exts are the columns Extend appends (from next's first value on),
-	// aggs the aggregates folding them, aggExprs their expressions.
-	exts     []merge.Extension
-	aggs     []merge.Agg
-	aggExprs []sqlparser.AggrFunc
-	aggItems []aboveItem
-	next     int
-	keys     []merge.SortKey
+	// pre are the expressions evaluated over the raw rows (aggregates'
+	// arguments, GROUP BY expressions), preCmp those compared (by index).
+	pre    []sqlparser.Expr
+	preCmp map[int]bool
+	// exts are the columns Extend appends, aggs the aggregates folding
+	// them, aggExprs their expressions (aggInternal: an AVG HAVING
+	// compares with MySQL's internal digits).
+	exts        []merge.Extension
+	aggs        []merge.Agg
+	aggExprs    []sqlparser.AggrFunc
+	aggInternal []bool
+	aggItems    []aboveItem
+	keys        []merge.SortKey
+	// keyExprs are the GROUP BY expressions other than columns, and
+	// keyCols their key columns: the select list and HAVING read them.
+	keyExprs []sqlparser.Expr
+	keyCols  []int
 	grouped  bool
 	// compared are the input columns the SELECT compares (group and sort
 	// keys, conditions, MIN/MAX): a text one needs its collation.
 	compared map[int]bool
-	// exprs are the select list's expressions (Evaluate), rewritten with
-	// placeholders once GROUP BY is known; their items' columns are
-	// evalMark+j until the columns after Extend's are counted.
+	// exprs are the select list's (and ORDER BY's) expressions
+	// (Evaluate), rewritten with placeholders once GROUP BY is known;
+	// evalCmp those compared.
 	exprs   []sqlparser.Expr
 	evalCmp map[int]bool
+	// err is a name the input refuses (ambiguous): it explains any
+	// refusal planAbove returns.
+	err error
 }
 
-// evalMark marks the row column of the j-th evaluated expression before
-// its place is known: evalMark+j.
-const evalMark = 1 << 20
+// The marks of columns whose place is known at the end (see planAbove).
+const (
+	preMark  = 1 << 20
+	extMark  = 2 << 20
+	evalMark = 3 << 20
+)
 
-// expression records a select-list expression and returns its item.
+// fix returns the row column of a column or a mark.
+func (a *above) fix(col int) int {
+	w, p, e := a.in.width, len(a.pre), len(a.exts)
+	switch {
+	case col >= evalMark:
+		return w + p + e + col - evalMark
+	case col >= extMark:
+		return w + p + col - extMark
+	case col >= preMark:
+		return w + col - preMark
+	}
+	return col
+}
+
+func (a *above) fixCol(c merge.Col) merge.Col { return merge.At(a.fix(c.Index)) }
+
+// fixExpr rewrites the placeholders of e through fix.
+func (a *above) fixExpr(e sqlparser.Expr) sqlparser.Expr {
+	return sqlparser.Rewrite(sqlparser.CloneExpr(e), func(c *sqlparser.Cursor) bool {
+		if col, ok := c.Node().(*sqlparser.ColName); ok {
+			if n, ok := evalenv.Offset(col); ok {
+				c.Replace(evalenv.Column(a.fix(n)))
+			}
+		}
+		return true
+	}, nil).(sqlparser.Expr)
+}
+
+// expression records an expression evaluated above the fold (a select
+// item, an ORDER BY key), rewritten later, and returns its item.
 func (a *above) expression(name string, e sqlparser.Expr) aboveItem {
 	a.exprs = append(a.exprs, e)
 	return aboveItem{name: name, col: evalMark + len(a.exprs) - 1, arg: -1}
 }
 
+// preEval records an expression over the raw rows (rewritten: its
+// columns are placeholders) and returns its mark.
+func (a *above) preEval(x sqlparser.Expr, compared bool) int {
+	for k, e := range a.pre {
+		if sqlparser.Equals.Expr(e, x) {
+			if compared {
+				a.preCompare(k)
+			}
+			return preMark + k
+		}
+	}
+	a.pre = append(a.pre, x)
+	if compared {
+		a.preCompare(len(a.pre) - 1)
+	}
+	return preMark + len(a.pre) - 1
+}
+
+func (a *above) preCompare(k int) {
+	if a.preCmp == nil {
+		a.preCmp = make(map[int]bool)
+	}
+	a.preCmp[k] = true
+}
+
+// compare records that a column (of the input, or a pre-evaluated one)
+// is compared above the nodes.
+func (a *above) compare(col int) {
+	switch {
+	case col < a.in.width:
+		a.compared[col] = true
+	case col >= preMark && col < extMark:
+		a.preCompare(col - preMark)
+	}
+}
+
 // aboveItem is one result column: row column col; for an aggregate, its
-// kind and the input column it reads.
+// kind, the column it reads and its expression.
 type aboveItem struct {
 	name string
 	col  int
 	agg  merge.AggKind
 	arg  int
+	expr sqlparser.AggrFunc
 	// collOf: COLLATION(column col), which a derived table above the
 	// nodes selects for the SELECT above it
 	collOf bool
 }
 
-// column resolves a column reference to an input column.
+// column resolves a column reference to an input row column.
 func (a *above) column(c *sqlparser.ColName) (int, bool) {
-	if !c.Qualifier.IsEmpty() && (!c.Qualifier.Qualifier.IsEmpty() || !strings.EqualFold(c.Qualifier.Name.String(), a.in.alias)) {
+	if a.in.resolve != nil {
+		n, err := a.in.resolve(c)
+		if err != nil {
+			if a.err == nil {
+				a.err = err
+			}
+			return -1, false
+		}
+		return n, n >= 0
+	}
+	if !c.Qualifier.IsEmpty() && !c.Qualifier.Qualifier.IsEmpty() {
 		return -1, false
 	}
-	for i, n := range a.in.cols {
-		if strings.EqualFold(n, c.Name.String()) {
-			return i, true
+	for _, col := range a.in.cols {
+		if (c.Qualifier.IsEmpty() || strings.EqualFold(c.Qualifier.Name.String(), col.table)) && strings.EqualFold(col.name, c.Name.String()) {
+			return col.at, true
 		}
 	}
 	return -1, false
 }
 
 // aggregate returns the row column of aggregate f, adding it (and what
-// Extend computes for it) the first time.
-func (a *above) aggregate(f sqlparser.AggrFunc) (aboveItem, error) {
+// Extend computes for it) the first time. internal: an AVG that HAVING
+// compares, with MySQL's internal digits (merge.AggAvgInternal) rather
+// than the rounded value it sends.
+func (a *above) aggregate(f sqlparser.AggrFunc, internal bool) (aboveItem, error) {
+	internal = internal && isAvg(f)
 	for i, e := range a.aggExprs {
-		if sqlparser.Equals.Expr(e, f) {
+		if a.aggInternal[i] == internal && sqlparser.Equals.Expr(e, f) {
 			return a.aggItems[i], nil
 		}
 	}
-	it := aboveItem{arg: -1}
-	arg := func(e sqlparser.Expr) (int, error) {
-		c, ok := e.(*sqlparser.ColName)
-		if !ok {
-			return -1, unsupported(a.s.sql, "aggregate %s of an expression above merged rows (compute the expression in the derived table and aggregate its column)", sqlparser.String(f))
+	it := aboveItem{arg: -1, expr: f}
+	arg := func(e sqlparser.Expr, compared bool) (int, error) {
+		if c, ok := e.(*sqlparser.ColName); ok {
+			col, ok := a.column(c)
+			if !ok {
+				return -1, unsupported(a.s.sql, "column %s in %s is not a column of %s", sqlparser.String(c), sqlparser.String(f), a.in.what)
+			}
+			if compared {
+				a.compare(col)
+			}
+			return col, nil
 		}
-		col, ok := a.column(c)
-		if !ok {
-			return -1, unsupported(a.s.sql, "column %s in %s is not a column of the derived table", sqlparser.String(c), sqlparser.String(f))
+		x, err := a.rewrite("the argument of "+sqlparser.String(f), e, modeWhere)
+		if err != nil {
+			return -1, err
 		}
-		return col, nil
+		return a.preEval(x, compared), nil
 	}
+	distinct := false
 	if d, ok := f.(sqlparser.DistinctableAggr); ok && d.IsDistinct() {
-		return it, unsupported(a.s.sql, "%s above merged rows (aggregate DISTINCT values in the derived table)", sqlparser.String(f))
+		distinct = true
 	}
 	var err error
+	unsorted := false
 	switch f := f.(type) {
 	case *sqlparser.CountStar:
 		it.agg, it.col = merge.AggCount, a.extend(merge.ExtOne, -1)
 	case *sqlparser.Count:
 		if len(f.Args) != 1 {
-			return it, unsupported(a.s.sql, "%s above merged rows", sqlparser.String(f))
+			return it, unsupported(a.s.sql, "%s above merged rows (count one expression)", sqlparser.String(f))
 		}
-		if it.arg, err = arg(f.Args[0]); err != nil {
+		if it.arg, err = arg(f.Args[0], distinct); err != nil {
 			return it, err
 		}
-		it.agg, it.col = merge.AggCount, a.extend(merge.ExtNotNull, it.arg)
+		if distinct {
+			it.agg, it.col, unsorted = merge.AggCountDistinct, a.extend(merge.ExtCopy, it.arg), true
+		} else {
+			it.agg, it.col = merge.AggCount, a.extend(merge.ExtNotNull, it.arg)
+		}
 	case *sqlparser.Sum:
-		if it.arg, err = arg(f.Arg); err != nil {
+		if it.arg, err = arg(f.Arg, distinct); err != nil {
 			return it, err
 		}
 		it.agg, it.col = merge.AggSum, a.extend(merge.ExtNumber, it.arg)
+		if distinct {
+			it.agg, unsorted = merge.AggSumDistinct, true
+		}
 	case *sqlparser.Avg:
-		if it.arg, err = arg(f.Arg); err != nil {
+		if it.arg, err = arg(f.Arg, distinct); err != nil {
 			return it, err
 		}
-		it.agg, it.col = merge.AggAvg, a.extend(merge.ExtNumber, it.arg)
+		it.col = a.extend(merge.ExtNumber, it.arg)
+		if distinct {
+			if internal {
+				return it, unsupported(a.s.sql, "%s in HAVING above merged rows (select it and compare its alias)", sqlparser.String(f))
+			}
+			it.agg, unsorted = merge.AggAvgDistinct, true
+			break
+		}
+		it.agg = merge.AggAvg
+		kind := merge.AggAvg
+		if internal {
+			kind = merge.AggAvgInternal
+		}
 		cnt := merge.At(a.extend(merge.ExtNotNull, it.arg))
-		a.aggs = append(a.aggs, merge.Agg{Kind: merge.AggAvg, Col: merge.At(it.col), CountCol: &cnt})
+		a.aggs = append(a.aggs, merge.Agg{Kind: kind, Col: merge.At(it.col), CountCol: &cnt})
 	case *sqlparser.Min, *sqlparser.Max:
-		if it.arg, err = arg(f.GetArg()); err != nil {
+		if it.arg, err = arg(f.GetArg(), true); err != nil {
 			return it, err
 		}
 		it.agg = merge.AggMin
@@ -240,24 +421,32 @@ func (a *above) aggregate(f sqlparser.AggrFunc) (aboveItem, error) {
 			it.agg = merge.AggMax
 		}
 		it.col = a.extend(merge.ExtCopy, it.arg)
-		a.compared[it.arg] = true
 	default:
-		return it, unsupported(a.s.sql, "aggregate %s above merged rows (only COUNT, SUM, AVG, MIN and MAX of a column)", sqlparser.String(f))
+		return it, unsupported(a.s.sql, "aggregate %s above merged rows (only COUNT, SUM, AVG, MIN and MAX)", sqlparser.String(f))
 	}
 	if it.agg != merge.AggAvg {
-		a.aggs = append(a.aggs, merge.Agg{Kind: it.agg, Col: merge.At(it.col)})
+		a.aggs = append(a.aggs, merge.Agg{Kind: it.agg, Col: merge.At(it.col), Unsorted: unsorted})
 	}
 	a.grouped = true
 	a.aggExprs = append(a.aggExprs, f)
+	a.aggInternal = append(a.aggInternal, internal)
 	a.aggItems = append(a.aggItems, it)
 	return it, nil
 }
 
-// extend adds a column Extend computes and returns its row column.
+func isAvg(f sqlparser.AggrFunc) bool {
+	_, ok := f.(*sqlparser.Avg)
+	return ok
+}
+
+// extend adds a column Extend computes from col and returns its mark.
 func (a *above) extend(kind merge.ExtKind, col int) int {
-	a.exts = append(a.exts, merge.Extension{Kind: kind, Col: col})
-	a.next++
-	return a.next - 1
+	c := merge.Col{}
+	if col >= 0 {
+		c = merge.At(col)
+	}
+	a.exts = append(a.exts, merge.Extension{Kind: kind, Col: c})
+	return extMark + len(a.exts) - 1
 }
 
 // selectItems resolves the select list.
@@ -265,14 +454,8 @@ func (a *above) selectItems() error {
 	for _, se := range a.sel.GetColumns() {
 		switch se := se.(type) {
 		case *sqlparser.StarExpr:
-			if !se.TableName.IsEmpty() && (!se.TableName.Qualifier.IsEmpty() || !strings.EqualFold(se.TableName.Name.String(), a.in.alias)) {
-				return unsupported(a.s.sql, "%s over derived table %s", sqlparser.String(se), a.in.alias)
-			}
-			for i, n := range a.in.cols {
-				if a.in.printed[i] {
-					return unsupported(a.s.sql, "%s over a derived table column named by its expression %s (alias the derived table's expressions)", sqlparser.String(se), n)
-				}
-				a.items = append(a.items, aboveItem{name: n, col: i, arg: -1})
+			if err := a.star(se); err != nil {
+				return err
 			}
 		case *sqlparser.AliasedExpr:
 			name := se.As.String()
@@ -289,11 +472,14 @@ func (a *above) selectItems() error {
 			case *sqlparser.ColName:
 				col, ok := a.column(e)
 				if !ok {
-					return unsupported(a.s.sql, "column %s is not a column of derived table %s", sqlparser.String(e), a.in.alias)
+					return unsupported(a.s.sql, "column %s is not a column of %s", sqlparser.String(e), a.in.what)
+				}
+				if a.sel.Distinct {
+					a.compare(col)
 				}
 				a.items = append(a.items, aboveItem{name: name, col: col, arg: -1})
 			case sqlparser.AggrFunc:
-				it, err := a.aggregate(e)
+				it, err := a.aggregate(e, false)
 				if err != nil {
 					return err
 				}
@@ -307,7 +493,7 @@ func (a *above) selectItems() error {
 				}
 				col, ok := a.column(c)
 				if !ok {
-					return unsupported(a.s.sql, "column %s is not a column of derived table %s", sqlparser.String(c), a.in.alias)
+					return unsupported(a.s.sql, "column %s is not a column of %s", sqlparser.String(c), a.in.what)
 				}
 				a.items = append(a.items, aboveItem{name: name, col: col, arg: -1, collOf: true})
 			default:
@@ -316,6 +502,35 @@ func (a *above) selectItems() error {
 		default:
 			return unsupported(a.s.sql, "select item %s above merged rows", sqlparser.String(se))
 		}
+	}
+	return nil
+}
+
+// star adds the columns a * or t.* selects.
+func (a *above) star(se *sqlparser.StarExpr) error {
+	var cols []int
+	if a.in.star != nil {
+		var err error
+		if cols, err = a.in.star(se); err != nil {
+			return err
+		}
+	} else {
+		for i, c := range a.in.cols {
+			if !se.TableName.IsEmpty() && (!se.TableName.Qualifier.IsEmpty() || !strings.EqualFold(se.TableName.Name.String(), c.table)) {
+				return unsupported(a.s.sql, "%s over %s", sqlparser.String(se), a.in.what)
+			}
+			cols = append(cols, i)
+		}
+	}
+	for _, i := range cols {
+		c := a.in.cols[i]
+		if c.printed {
+			return unsupported(a.s.sql, "%s over a column named by its expression %s (alias the derived table's expressions)", sqlparser.String(se), c.name)
+		}
+		if a.sel.Distinct {
+			a.compare(c.at)
+		}
+		a.items = append(a.items, aboveItem{name: c.name, col: c.at, arg: -1})
 	}
 	return nil
 }
@@ -329,23 +544,37 @@ func collationArg(f *sqlparser.FuncExpr) (*sqlparser.ColName, bool) {
 	return c, ok
 }
 
-// itemByAlias returns the select item named name by an alias.
-func (a *above) itemByAlias(name string) (aboveItem, bool) {
-	for i, se := range a.sel.GetColumns() {
-		if ae, ok := se.(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && ae.As.EqualString(name) && i < len(a.items) {
-			return a.itemAt(i), true
+// itemByAlias returns the select item named name by an alias, and its
+// expression.
+func (a *above) itemByAlias(name string) (aboveItem, sqlparser.Expr, bool) {
+	n := 0
+	for _, se := range a.sel.GetColumns() {
+		ae, ok := se.(*sqlparser.AliasedExpr)
+		if !ok {
+			return aboveItem{}, nil, false // positions after a * are not counted here
 		}
+		if !ae.As.IsEmpty() && ae.As.EqualString(name) && n < len(a.items) {
+			return a.items[n], ae.Expr, true
+		}
+		n++
 	}
-	return aboveItem{}, false
+	return aboveItem{}, nil, false
 }
 
-// itemAt returns the item of select expression i (none is a * when an
-// alias or position names it: positions count items).
-func (a *above) itemAt(i int) aboveItem {
-	if i < len(a.items) {
-		return a.items[i]
+// itemByExpr returns the select item whose expression is e.
+func (a *above) itemByExpr(e sqlparser.Expr) (aboveItem, bool) {
+	n := 0
+	for _, se := range a.sel.GetColumns() {
+		ae, ok := se.(*sqlparser.AliasedExpr)
+		if !ok {
+			return aboveItem{}, false
+		}
+		if sqlparser.Equals.Expr(ae.Expr, e) && n < len(a.items) {
+			return a.items[n], true
+		}
+		n++
 	}
-	return aboveItem{col: -1}
+	return aboveItem{}, false
 }
 
 // position reads a column position (GROUP BY 1, ORDER BY 2).
@@ -370,8 +599,9 @@ func (a *above) isKey(col int) bool {
 	return false
 }
 
-// groupBy resolves GROUP BY: names of the derived table's columns first,
-// then select aliases (as MySQL resolves them), and positions.
+// groupBy resolves GROUP BY: names of the input's columns first, then
+// select aliases (as MySQL resolves them), positions, and expressions
+// over the input's columns (evaluated over the raw rows).
 func (a *above) groupBy() error {
 	g := a.sel.GroupBy
 	if g == nil || len(g.Exprs) == 0 {
@@ -383,6 +613,7 @@ func (a *above) groupBy() error {
 	a.grouped = true
 	for _, e := range g.Exprs {
 		col := -1
+		var expr sqlparser.Expr
 		if it, ok, err := a.position(e); err != nil {
 			return err
 		} else if ok {
@@ -390,36 +621,69 @@ func (a *above) groupBy() error {
 				return unsupported(a.s.sql, "GROUP BY an aggregate")
 			}
 			col = it.col
+			if col >= evalMark {
+				expr = a.sel.GetColumns()[indexOfItem(a, it)].(*sqlparser.AliasedExpr).Expr
+			}
 		} else if c, ok := e.(*sqlparser.ColName); ok {
 			if n, ok := a.column(c); ok {
 				col = n
-			} else if it, ok := a.itemByAlias(c.Name.String()); ok && c.Qualifier.IsEmpty() && it.agg == 0 {
+			} else if it, ae, ok := a.itemByAlias(c.Name.String()); ok && c.Qualifier.IsEmpty() && it.agg == 0 {
 				col = it.col
+				if col >= evalMark {
+					expr = ae
+				}
 			}
+		} else if !sqlparser.ContainsAggregation(e) {
+			expr = e
+		}
+		if expr != nil {
+			// an expression over the raw rows: evaluated before the fold
+			x, err := a.rewrite("GROUP BY", expr, modeWhere)
+			if err != nil {
+				return err
+			}
+			col = a.preEval(x, true)
+			a.keyExprs = append(a.keyExprs, expr)
+			a.keyCols = append(a.keyCols, col)
 		}
 		if col < 0 {
-			return unsupported(a.s.sql, "GROUP BY %s above merged rows (group by columns of the derived table)", sqlparser.String(e))
+			return unsupported(a.s.sql, "GROUP BY %s above merged rows (group by columns, expressions over them, select aliases or positions)", sqlparser.String(e))
 		}
 		if !a.isKey(col) {
 			a.keys = append(a.keys, merge.SortKey{Col: merge.At(col)})
-			a.compared[col] = true
+			a.compare(col)
 		}
 	}
 	return nil
 }
 
-// condition rewrites a WHERE or HAVING condition for the evaluator:
-// columns become placeholders of their row columns, ? arguments
-// literals; HAVING reads select aliases, group keys and aggregates.
-func (a *above) condition(clause string, e sqlparser.Expr, having bool) (sqlparser.Expr, error) {
-	return a.rewrite(clause, e, having)
+// indexOfItem is the select-list index of item it (by its column).
+func indexOfItem(a *above, it aboveItem) int {
+	for i, x := range a.items {
+		if x.col == it.col {
+			return i
+		}
+	}
+	return 0
 }
 
-// rewrite is condition for clause: "WHERE" reads the derived table's
-// columns; "HAVING" select aliases, group keys and aggregates; "select
-// item" group keys (or, ungrouped, any column) and aggregates.
-func (a *above) rewrite(clause string, e sqlparser.Expr, having bool) (sqlparser.Expr, error) {
-	folded := having || clause == "select item"
+// rewrite modes: what the columns of an expression read.
+const (
+	// modeWhere: the input's raw columns.
+	modeWhere = iota
+	// modeItem: group keys (or, ungrouped, any column) and aggregates.
+	modeItem
+	// modeHaving: select aliases, group keys and aggregates.
+	modeHaving
+)
+
+// rewrite rewrites an expression of clause for the evaluator: columns
+// become placeholders of their row columns (or marks), ? arguments
+// literals, aggregates (not in modeWhere) their folded columns, GROUP BY
+// expressions their keys.
+func (a *above) rewrite(clause string, e sqlparser.Expr, mode int) (sqlparser.Expr, error) {
+	folded := mode != modeWhere
+	having := mode == modeHaving
 	var err error
 	fail := func(format string, args ...any) {
 		if err == nil {
@@ -430,13 +694,23 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, having bool) (sqlparser
 		if err != nil {
 			return false
 		}
+		if x, ok := c.Node().(sqlparser.Expr); ok && folded {
+			if _, isCol := x.(*sqlparser.ColName); !isCol {
+				for k, ke := range a.keyExprs {
+					if sqlparser.Equals.Expr(ke, x) {
+						c.Replace(evalenv.Column(a.keyCols[k]))
+						return false
+					}
+				}
+			}
+		}
 		switch n := c.Node().(type) {
 		case sqlparser.AggrFunc:
 			if !folded {
-				fail("aggregate %s in WHERE", sqlparser.String(n))
+				fail("aggregate %s in %s", sqlparser.String(n), clause)
 				return false
 			}
-			it, aerr := a.aggregate(n)
+			it, aerr := a.aggregate(n, having)
 			if aerr != nil {
 				err = aerr
 				return false
@@ -446,12 +720,29 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, having bool) (sqlparser
 		case *sqlparser.ColName:
 			col := -1
 			if having && n.Qualifier.IsEmpty() {
-				if it, ok := a.itemByAlias(n.Name.String()); ok {
+				if it, _, ok := a.itemByAlias(n.Name.String()); ok {
+					if k, ok := a.column(n); ok && k != it.col {
+						// MySQL prefers a GROUP BY column to a select
+						// alias of the same name, an alias to another
+						// column: refused rather than resolved wrongly
+						fail("HAVING %s names both a select alias and a column (qualify the column, or rename the alias)", sqlparser.String(n))
+						return false
+					}
 					col = it.col
+					if it.agg != 0 && isAvg(it.expr) {
+						// the alias of an AVG compares as the AVG does:
+						// with the internal digits, not the rounded item
+						avg, aerr := a.aggregate(it.expr, true)
+						if aerr != nil {
+							err = aerr
+							return false
+						}
+						col = avg.col
+					}
 				}
 			}
 			if col >= evalMark {
-				fail("%s %s names select expression %s (repeat the expression's aggregates instead)", clause, sqlparser.String(e), sqlparser.String(n))
+				fail("%s %s names select expression %s (repeat the expression instead)", clause, sqlparser.String(e), sqlparser.String(n))
 				return false
 			}
 			if col < 0 {
@@ -462,12 +753,10 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, having bool) (sqlparser
 				}
 			}
 			if col < 0 {
-				fail("column %s in %s above merged rows (it must name a column of the derived table%s)", sqlparser.String(n), clause, map[bool]string{true: ", a select alias or a GROUP BY column", false: ""}[having])
+				fail("column %s in %s above merged rows (it must name a column of %s%s)", sqlparser.String(n), clause, a.in.what, map[bool]string{true: ", a select alias or a GROUP BY column", false: ""}[having])
 				return false
 			}
-			if col < a.in.width {
-				a.compared[col] = true
-			}
+			a.compare(col)
 			c.Replace(evalenv.Column(col))
 			return false
 		case *sqlparser.Argument:
@@ -499,7 +788,8 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, having bool) (sqlparser
 }
 
 // orderBy resolves ORDER BY: positions, select aliases first, then the
-// derived table's columns, and aggregates.
+// input's columns, aggregates, select items by their expression, and
+// other expressions (evaluated above the fold).
 func (a *above) orderBy() ([]merge.SortKey, error) {
 	var keys []merge.SortKey
 	for _, o := range a.sel.OrderBy {
@@ -511,7 +801,7 @@ func (a *above) orderBy() ([]merge.SortKey, error) {
 		} else {
 			switch e := o.Expr.(type) {
 			case *sqlparser.ColName:
-				if it, ok := a.itemByAlias(e.Name.String()); ok && e.Qualifier.IsEmpty() {
+				if it, _, ok := a.itemByAlias(e.Name.String()); ok && e.Qualifier.IsEmpty() {
 					col = it.col
 				} else if n, ok := a.column(e); ok {
 					switch {
@@ -523,7 +813,7 @@ func (a *above) orderBy() ([]merge.SortKey, error) {
 					col = n
 				}
 			case sqlparser.AggrFunc:
-				it, err := a.aggregate(e)
+				it, err := a.aggregate(e, false)
 				if err != nil {
 					return nil, err
 				}
@@ -531,20 +821,29 @@ func (a *above) orderBy() ([]merge.SortKey, error) {
 					return nil, unsupported(a.s.sql, "ORDER BY %s, which is not selected, with DISTINCT above merged rows", sqlparser.String(e))
 				}
 				col = it.col
+			default:
+				if it, ok := a.itemByExpr(e); ok {
+					col = it.col
+					break
+				}
+				if a.sel.Distinct {
+					return nil, unsupported(a.s.sql, "ORDER BY %s, which is not selected, with DISTINCT above merged rows", sqlparser.String(e))
+				}
+				x, err := a.rewrite("ORDER BY", e, modeItem)
+				if err != nil {
+					return nil, err
+				}
+				a.exprs = append(a.exprs, x)
+				col = evalMark + len(a.exprs) - 1
 			}
 		}
 		if col < 0 {
-			return nil, unsupported(a.s.sql, "ORDER BY %s above merged rows (order by columns, select aliases, positions or aggregates)", sqlparser.String(o.Expr))
+			return nil, unsupported(a.s.sql, "ORDER BY %s above merged rows (order by columns, select aliases, positions, aggregates or expressions)", sqlparser.String(o.Expr))
 		}
 		if col >= evalMark {
-			if a.evalCmp == nil {
-				a.evalCmp = make(map[int]bool)
-			}
 			a.evalCmp[col-evalMark] = true
 		}
-		if col < a.in.width {
-			a.compared[col] = true
-		}
+		a.compare(col)
 		keys = append(keys, merge.SortKey{Col: merge.At(col), Desc: o.Direction == sqlparser.DescOrder})
 	}
 	return keys, nil

@@ -140,7 +140,7 @@ func (j *crossJoin) plan() (*Plan, error) {
 	if err := j.placeTerms(); err != nil {
 		return nil, err
 	}
-	up, err := j.planAbove()
+	above, err := j.aboveSelect()
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func (j *crossJoin) plan() (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, err = up.wrap(root)
+	root, err = j.planAboveJoin(above, root)
 	if err != nil {
 		return nil, err
 	}
@@ -194,14 +194,11 @@ func (j *crossJoin) flattenExpr(te sqlparser.TableExpr) error {
 		if !ok {
 			return j.refuse("a join whose right side is itself a join (write the joins left to right: A JOIN B ON … JOIN C ON …)")
 		}
-		if x.Condition != nil && len(x.Condition.Using) > 0 {
-			return j.refuse("JOIN … USING across nodes (write the equality in ON)")
+		join, on, err := j.joinCondition(x, right) // USING, NATURAL: join_using.go
+		if err != nil {
+			return err
 		}
-		var on sqlparser.Expr
-		if x.Condition != nil {
-			on = x.Condition.On
-		}
-		switch x.Join {
+		switch join {
 		case sqlparser.NormalJoinType, sqlparser.StraightJoinType:
 			if err := j.flattenExpr(x.LeftExpr); err != nil {
 				return err
@@ -293,16 +290,14 @@ func (j *crossJoin) checkShape() error {
 			bad = "an aggregate function outside the select list"
 		}
 		return bad == "", nil
-	}, sel.Where, sel.OrderBy, sel.GroupBy)
+	}, sel.Where, sel.GroupBy)
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n.(type) {
 		case *sqlparser.Subquery, *sqlparser.DerivedTable:
 			bad = "a subquery"
-		case *sqlparser.StarExpr:
-			bad = "SELECT * (list the columns)"
 		}
 		return bad == "", nil
-	}, sel.SelectExprs)
+	}, sel.SelectExprs, sel.OrderBy)
 	if bad == "" {
 		for _, t := range j.tables {
 			for _, term := range t.on {
@@ -352,6 +347,9 @@ func (j *crossJoin) tableOf(col *sqlparser.ColName) (int, error) {
 			}
 		}
 		return 0, j.refuse("column %s, whose table is not one of the join's", sqlparser.String(col))
+	}
+	if t, ok, err := j.usingColumn(col); ok || err != nil {
+		return t, err
 	}
 	found := -1
 	for i, t := range j.tables {
