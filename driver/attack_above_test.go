@@ -209,6 +209,26 @@ func TestAttackAbove(t *testing.T) {
 		env.exactOrRefused(t, ordered("WITH c (a, b) AS (SELECT n, COUNT(*) AS n FROM t_kind GROUP BY n) SELECT a, b FROM c ORDER BY a"), "cte column list")
 	})
 
+	t.Run("HAVING names a group key that is also a select alias", func(t *testing.T) {
+		// MariaDB's HAVING n is the grouped column n even when GROUP BY
+		// names it by another alias and an aggregate is aliased n; the
+		// scatter took the alias.
+		for i, q := range []diffQuery{
+			ordered("SELECT n AS c, COUNT(*) AS n FROM t_kind GROUP BY c HAVING n > 3 ORDER BY c"),
+			ordered("SELECT n AS c, COUNT(*) AS n FROM (SELECT user_id, n FROM t_kind) x GROUP BY c HAVING n > 3 ORDER BY c"),
+			ordered("SELECT user_id AS c, COUNT(*) AS user_id FROM (SELECT user_id, n FROM t_kind) x GROUP BY c HAVING user_id > 30 ORDER BY c"),
+			ordered("SELECT n AS c, MAX(id) AS n FROM t_kind GROUP BY c HAVING n > 3 ORDER BY c"),
+			ordered("SELECT n + 0 AS c, COUNT(*) AS n FROM t_kind GROUP BY n HAVING n > 3 ORDER BY c"),
+			// not grouped: the alias
+			ordered("SELECT n AS c, COUNT(*) AS id FROM t_kind GROUP BY n HAVING id > 100 ORDER BY c"),
+			ordered("SELECT n AS c, COUNT(*) AS id FROM (SELECT id, n FROM t_kind ORDER BY id LIMIT 50) x GROUP BY n HAVING id > 3 ORDER BY c"),
+			ordered("SELECT n AS id, COUNT(*) FROM (SELECT id, n FROM t_kind ORDER BY id LIMIT 50) x GROUP BY n HAVING id > 3 ORDER BY 1"),
+			ordered("SELECT c, COUNT(*) AS n FROM (SELECT n AS c, n FROM t_kind ORDER BY id LIMIT 50) x GROUP BY c HAVING n > 3 ORDER BY c"),
+		} {
+			env.exact(t, q, fmt.Sprintf("having %d", i))
+		}
+	})
+
 	t.Run("refused", func(t *testing.T) {
 		for q, want := range map[string]string{
 			"SELECT e, COUNT(*) FROM " + d200 + " GROUP BY e":                                                      "ENUM or SET",
@@ -262,6 +282,12 @@ func attackAboveKnown(d200 string) []diffQuery {
 		ordered("SELECT id, ? AS k FROM (SELECT id, n FROM t_kind ORDER BY id LIMIT 5) x ORDER BY id", true),
 		// a time.Time argument at midnight: MySQL returns '2025-03-10'
 		ordered("SELECT id, ? AS k FROM (SELECT id, n FROM t_kind ORDER BY id LIMIT 5) x ORDER BY id", time.Date(2025, 3, 10, 0, 0, 0, 0, time.UTC)),
+		// HAVING above merged rows takes the alias n where MariaDB takes
+		// the grouped column n (route/above_plan.go; the scatter's
+		// havingColumn has the rule)
+		ordered("SELECT n AS c, COUNT(*) AS n FROM (SELECT id, n FROM t_kind ORDER BY id LIMIT 50) x GROUP BY c HAVING n > 3 ORDER BY c"),
+		ordered("SELECT n, COUNT(*) AS n FROM (SELECT id, n FROM t_kind ORDER BY id LIMIT 50) x GROUP BY n HAVING n > 3 ORDER BY 1"),
+		ordered("SELECT n AS c, MAX(id) AS n FROM (SELECT id, n FROM t_kind ORDER BY id LIMIT 50) x GROUP BY c HAVING n > 3 ORDER BY c"),
 		// DATETIME(6) + 0 fails inside the evaluator (not a refusal)
 		ordered("SELECT id, dt + 0 FROM (SELECT * FROM t_kind ORDER BY id LIMIT 30) x ORDER BY id"),
 	}
