@@ -53,6 +53,15 @@ const attackSideDDL = "CREATE TABLE t_side (" +
 	"u64 BIGINT UNSIGNED NULL, " +
 	"np VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_nopad_ci NULL)"
 
+// attackTextDDL is sharded by a text key under a case- and
+// accent-insensitive PAD SPACE collation (or the binary one, t_tbin),
+// with a bound twin t_titem: rows whose keys are equal under the
+// collation must live on one node.
+const attackTextDDL = "CREATE TABLE %s (" +
+	"id BIGINT NOT NULL PRIMARY KEY, " +
+	"k VARCHAR(20) CHARACTER SET utf8mb4 COLLATE %s NOT NULL, " +
+	"v INT NULL)"
+
 const attackRows = 1200
 
 var attackTexts = []string{"a", "A", "a ", "á", "ä", "b", "B  ", "ss", "ß", "", " ", "z", "Z", "é", "e"}
@@ -77,9 +86,16 @@ func newAttackEnv(t *testing.T, name string) *attackEnv {
 		Nodes: "ds${0..1}.t_kind_${0..1}", Algorithm: shard.Hash()}))
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_side", Column: "id",
 		Nodes: "ds${0..1}.t_side_${0..1}", Algorithm: shard.Hash()}))
+	for _, tb := range []string{"t_text", "t_titem", "t_tuca", "t_tbin"} {
+		require.NoError(t, topo.AddTable(shard.Table{Name: tb, Column: "k",
+			Nodes: "ds${0..1}." + tb + "_${0..1}", Algorithm: shard.Hash()}))
+	}
+	require.NoError(t, topo.Bind("t_text", "t_titem"))
 	sharded := openDB(t, topo)
 	for _, db := range []*sql.DB{oracle, sharded} {
-		for _, ddl := range []string{"DROP TABLE IF EXISTS t_kind", "DROP TABLE IF EXISTS t_side", attackKindDDL, attackSideDDL} {
+		for _, ddl := range []string{"DROP TABLE IF EXISTS t_kind", "DROP TABLE IF EXISTS t_side", attackKindDDL, attackSideDDL,
+			fmt.Sprintf(attackTextDDL, "t_text", "utf8mb4_general_ci"), fmt.Sprintf(attackTextDDL, "t_titem", "utf8mb4_general_ci"),
+			fmt.Sprintf(attackTextDDL, "t_tuca", "utf8mb4_unicode_ci"), fmt.Sprintf(attackTextDDL, "t_tbin", "utf8mb4_bin")} {
 			_, err := db.Exec(ddl)
 			require.NoError(t, err, ddl)
 		}
@@ -119,9 +135,16 @@ func newAttackEnv(t *testing.T, name string) *attackEnv {
 		side = append(side, []any{id, maybe(r.Intn(12)), text(), maybe(fmt.Sprintf("%d.%03d", r.Intn(200)-100, r.Intn(1000))),
 			maybe([]uint64{0, 1, 1 << 63, 1<<64 - 1, 42}[r.Intn(5)]), text()})
 	}
+	var texts [][]any
+	for id := 1; id <= 300; id++ {
+		texts = append(texts, []any{id, attackTexts[r.Intn(len(attackTexts))], maybe(r.Intn(10))})
+	}
 	for _, db := range []*sql.DB{oracle, sharded} {
 		attackInsert(t, db, "INSERT INTO t_kind (id, user_id, e, st, bt, dt, tm, yr, dc, db, fl, js, gci, bn, uca, u64, vb, `select`, n) VALUES ", kind)
 		attackInsert(t, db, "INSERT INTO t_side (id, k, gci, dc, u64, np) VALUES ", side)
+		for _, tb := range []string{"t_text", "t_titem", "t_tuca", "t_tbin"} {
+			attackInsert(t, db, "INSERT INTO "+tb+" (id, k, v) VALUES ", texts)
+		}
 	}
 	return &attackEnv{diffEnv: &diffEnv{oracle: oracle, sharded: sharded, mariadb: true}, topo: topo}
 }

@@ -105,6 +105,41 @@ func TestAttackSubquery(t *testing.T) {
 		env.exact(t, q, fmt.Sprintf("subquery %d", i))
 	}
 
+	t.Run("outside WHERE", func(t *testing.T) {
+		// A HAVING subquery of a SELECT on one node went to the node
+		// unbound, naming t_side's logical table ("doesn't exist").
+		for i, q := range []diffQuery{
+			unordered("SELECT n FROM t_kind WHERE user_id = 7 GROUP BY n HAVING COUNT(*) > (SELECT MIN(k) FROM t_side WHERE id > 5) - 2"),
+			unordered("SELECT n FROM t_kind WHERE user_id = 7 GROUP BY n HAVING COUNT(*) > (SELECT MIN(k) FROM t_side WHERE id > 5)"),
+			unordered("SELECT n FROM t_kind WHERE user_id = ? GROUP BY n HAVING COUNT(*) > (SELECT MIN(k) FROM t_side WHERE id > ?) - ?", 7, 5, 2),
+			unordered("SELECT n, COUNT(*) FROM (SELECT n FROM t_kind WHERE user_id = 7) x GROUP BY n HAVING COUNT(*) > (SELECT MIN(k) FROM t_side WHERE id > 5)"),
+			unordered("SELECT n, COUNT(*) FROM (SELECT n FROM t_kind) x GROUP BY n HAVING COUNT(*) > (SELECT MIN(k) FROM t_side WHERE id > 5) * 10"),
+			unordered("SELECT n, COUNT(*) FROM (SELECT n FROM t_kind ORDER BY id LIMIT 100) x GROUP BY n HAVING COUNT(*) > (SELECT MIN(k) FROM t_side WHERE id > 5)"),
+			ordered("SELECT n FROM (SELECT n, id FROM t_kind WHERE user_id = 7) x ORDER BY (SELECT MIN(k) FROM t_side WHERE id > 5), n, id"),
+			ordered("SELECT n, (SELECT MIN(k) FROM t_side WHERE id > 5) AS m FROM (SELECT n, id FROM t_kind WHERE user_id = 7) x ORDER BY n, id"),
+			unordered("SELECT n FROM (SELECT n, id FROM t_kind WHERE user_id = 7) x WHERE n > (SELECT MIN(k) FROM t_side WHERE id > 5)"),
+			unordered("SELECT n FROM (SELECT n, id FROM t_kind WHERE user_id = 7 AND n > (SELECT MIN(k) FROM t_side WHERE id > 5)) x"),
+			unordered("SELECT n FROM (SELECT n, id FROM t_kind WHERE user_id = 7 GROUP BY n, id HAVING n > (SELECT MIN(k) FROM t_side WHERE id > 5)) x"),
+			unordered("SELECT COUNT(*) FROM (SELECT n, id FROM t_kind GROUP BY n, id HAVING n > (SELECT MIN(k) FROM t_side WHERE id > 5)) x"),
+			unordered("SELECT n, COUNT(*) FROM t_kind WHERE user_id = 7 GROUP BY n ORDER BY (SELECT MIN(k) FROM t_side WHERE id > 5), n"),
+			ordered("SELECT n, id FROM t_kind WHERE user_id = 7 ORDER BY (SELECT MIN(k) FROM t_side WHERE id > 5), n, id"),
+			unordered("SELECT o.n FROM t_kind o JOIN t_kind i ON i.user_id = o.user_id AND i.n > (SELECT MIN(k) FROM t_side WHERE id > 5) WHERE o.user_id = 7"),
+			unordered("SELECT COUNT(*) FROM t_kind WHERE n BETWEEN (SELECT MIN(k) FROM t_side) AND 5"),
+			unordered("SELECT COUNT(*) FROM t_kind WHERE COALESCE((SELECT k FROM t_side WHERE id = 5), 0) < n"),
+			unordered("SELECT COUNT(*) FROM t_kind WHERE CASE WHEN n > 3 THEN (SELECT MAX(k) FROM t_side) ELSE 0 END > 5"),
+			unordered("SELECT COUNT(*) FROM t_kind WHERE IF(EXISTS (SELECT 1 FROM t_side WHERE k = 99), 1, n) > 3"),
+		} {
+			env.exact(t, q, fmt.Sprintf("outside %d", i))
+		}
+		for _, q := range []string{
+			"SELECT o.user_id, COUNT(*) FROM t_kind o WHERE o.user_id = 7 GROUP BY o.user_id HAVING COUNT(*) > (SELECT COUNT(*) FROM t_kind i WHERE i.user_id = o.user_id AND i.n > 5)",
+			"SELECT o.n FROM t_kind o GROUP BY o.n HAVING MAX(o.id) > (SELECT MIN(s.id) FROM t_side s WHERE s.k = o.n)",
+			"SELECT n, COUNT(*) FROM t_kind WHERE user_id = 7 GROUP BY n, (SELECT MIN(k) FROM t_side WHERE id > 5)",
+		} {
+			env.exactOrRefused(t, unordered(q), "outside")
+		}
+	})
+
 	t.Run("errors where MySQL errors", func(t *testing.T) {
 		for _, q := range []string{
 			"SELECT id FROM t_kind WHERE n = (SELECT k FROM t_side) ORDER BY id",
