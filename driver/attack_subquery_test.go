@@ -107,8 +107,12 @@ func TestAttackSubquery(t *testing.T) {
 
 	t.Run("outside WHERE", func(t *testing.T) {
 		// A HAVING subquery of a SELECT on one node went to the node
-		// unbound, naming t_side's logical table ("doesn't exist").
+		// unbound: over t_side it named the logical table ("doesn't
+		// exist"), over t_kind itself it read that one node's rows only
+		// (a silently wrong answer).
 		for i, q := range []diffQuery{
+			unordered("SELECT n FROM t_kind WHERE user_id = 7 GROUP BY n HAVING COUNT(*) * 40 > (SELECT COUNT(*) FROM t_kind WHERE n = 3)"),
+			unordered("SELECT n, COUNT(*) FROM t_kind WHERE user_id > 7 GROUP BY n HAVING COUNT(*) > (SELECT COUNT(*) FROM t_kind WHERE n = 3)"),
 			unordered("SELECT n FROM t_kind WHERE user_id = 7 GROUP BY n HAVING COUNT(*) > (SELECT MIN(k) FROM t_side WHERE id > 5) - 2"),
 			unordered("SELECT n FROM t_kind WHERE user_id = 7 GROUP BY n HAVING COUNT(*) > (SELECT MIN(k) FROM t_side WHERE id > 5)"),
 			unordered("SELECT n FROM t_kind WHERE user_id = ? GROUP BY n HAVING COUNT(*) > (SELECT MIN(k) FROM t_side WHERE id > ?) - ?", 7, 5, 2),
