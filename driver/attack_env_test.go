@@ -210,6 +210,10 @@ func (e *attackEnv) exact(t *testing.T, q diffQuery, label string) {
 	if fmt.Sprint(want.types) != fmt.Sprint(got.types) {
 		t.Errorf("%s: %s %v\n  types: want %v, got %v", label, q.sql, q.args, want.types, got.types)
 	}
+	if fmt.Sprint(want.cols) != fmt.Sprint(got.cols) {
+		// compareResults folds case; the names must be the server's
+		t.Errorf("%s: %s %v\n  names: want %q, got %q", label, q.sql, q.args, want.cols, got.cols)
+	}
 }
 
 // refused checks that shardsql refuses q naming want, and that the oracle
