@@ -56,16 +56,36 @@ func callerNames(sql string, sel *sqlparser.Select) map[*sqlparser.AliasedExpr]s
 	}
 	var items []string
 	start, depth, first := tkn.Pos, 0, true
+	// A comment before an item or after it (before the comma or FROM) is
+	// not part of its name, as in MySQL ("COUNT(*) /* c */" is named
+	// COUNT(*)); one inside an item falls back to the parser's rendering.
+	commentAt := -1
 	for {
+		pos := tkn.Pos
 		typ, val := tkn.Scan()
+		if typ == sqlparser.COMMENT {
+			if depth != 0 {
+				return nil
+			}
+			if strings.TrimSpace(sql[start:pos]) == "" {
+				start = tkn.Pos
+			} else if commentAt < 0 {
+				commentAt = pos
+			}
+			continue
+		}
+		if commentAt >= 0 {
+			boundary := typ == 0 || typ == ',' || typ == ';' || typ == sqlparser.FROM || typ == sqlparser.INTO ||
+				(typ == ')' && depth == 0 && open > 0)
+			if !boundary {
+				return nil
+			}
+		}
 		if typ == 0 {
-			items = append(items, sql[start:])
+			items = append(items, sql[start:itemEnd(len(sql), commentAt)])
 			return matchItems(items, sel)
 		}
 		if typ == sqlparser.LEX_ERROR {
-			return nil
-		}
-		if typ == sqlparser.COMMENT {
 			return nil
 		}
 		if first {
@@ -81,18 +101,19 @@ func callerNames(sql string, sel *sqlparser.Select) map[*sqlparser.AliasedExpr]s
 			depth++
 		case typ == ')' && depth == 0 && open > 0:
 			// the end of a parenthesized first SELECT without FROM
-			items = append(items, sql[start:tkn.Pos-1])
+			items = append(items, sql[start:itemEnd(tkn.Pos-1, commentAt)])
 			return matchItems(items, sel)
 		case typ == ')':
 			depth--
 		case depth == 0 && typ == ',':
-			items = append(items, sql[start:tkn.Pos-1])
-			start = tkn.Pos
+			items = append(items, sql[start:itemEnd(tkn.Pos-1, commentAt)])
+			start, commentAt = tkn.Pos, -1
 		case depth == 0 && (typ == sqlparser.FROM || typ == sqlparser.INTO || typ == ';'):
 			end := tkn.Pos - len(val)
 			if typ == ';' {
 				end = tkn.Pos - 1
 			}
+			end = itemEnd(end, commentAt)
 			if end < start {
 				return nil
 			}
@@ -100,6 +121,15 @@ func callerNames(sql string, sel *sqlparser.Select) map[*sqlparser.AliasedExpr]s
 			return matchItems(items, sel)
 		}
 	}
+}
+
+// itemEnd is where a select item's text ends: at end, or before the
+// comment that follows it (commentAt, -1 for none).
+func itemEnd(end, commentAt int) int {
+	if commentAt >= 0 && commentAt < end {
+		return commentAt
+	}
+	return end
 }
 
 func matchItems(items []string, sel *sqlparser.Select) map[*sqlparser.AliasedExpr]string {

@@ -23,7 +23,7 @@ func (s *statement) routeWith(sel *sqlparser.Select) (*Plan, error) {
 	for _, cte := range sel.With.CTEs {
 		if len(cte.Columns) > 0 {
 			if _, ok := renameColumns(sqlparser.CloneTableStatement(cte.Subquery), cte.Columns); !ok {
-				return nil, unsupported(s.sql, "CTE %s with a column list over a UNION or a * (MariaDB has no column list on derived tables: alias the CTE's select items instead)", cte.ID.String())
+				return nil, unsupported(s.sql, "CTE %s with a column list over a UNION, a *, or a body whose ORDER BY, GROUP BY or HAVING names a column the list renames (MariaDB has no column list on derived tables: alias the CTE's select items instead)", cte.ID.String())
 			}
 		}
 		body := sqlparser.CloneTableStatement(cte.Subquery)
@@ -140,14 +140,60 @@ func renameColumns(body sqlparser.TableStatement, cols sqlparser.Columns) (sqlpa
 	if len(items) != len(cols) {
 		return nil, false
 	}
+	// Renaming changes what the body's ORDER BY, GROUP BY and HAVING
+	// mean when they name a select alias: in "WITH c (n, id) AS (SELECT
+	// id, n FROM t ORDER BY id LIMIT 10)" the body written as "SELECT id
+	// AS n, n AS id … ORDER BY id" orders by the column n (the new alias
+	// id) and keeps other rows. The CTE's column list names only the
+	// CTE's columns; inside the body the old names still apply. A body
+	// whose clauses name a new name of a renamed item, or the old name of
+	// a renamed item that is not that plain column (ORDER BY n of "SELECT
+	// n" still means the column n once it is "SELECT n AS k"), is refused
+	// (the caller's message says to alias the body's items instead).
+	newNames, oldNames := map[string]bool{}, map[string]bool{}
 	for i, se := range items {
 		ae, ok := se.(*sqlparser.AliasedExpr)
 		if !ok {
 			return nil, false
 		}
+		old := ae.ColumnName()
+		if strings.EqualFold(old, cols[i].String()) {
+			continue
+		}
+		newNames[strings.ToLower(cols[i].String())] = true
+		if col, ok := ae.Expr.(*sqlparser.ColName); !ok || !strings.EqualFold(col.Name.String(), old) {
+			oldNames[strings.ToLower(old)] = true
+		}
+	}
+	for name := range oldNames {
+		newNames[name] = true
+	}
+	if len(newNames) > 0 && namesAny(newNames, sel.OrderBy, sel.GroupBy, sel.Having) {
+		return nil, false
+	}
+	for i, se := range items {
+		ae := se.(*sqlparser.AliasedExpr)
 		ae.As = sqlparser.NewIdentifierCI(cols[i].String())
 	}
 	return sel, true
+}
+
+// namesAny reports an unqualified column reference in any of nodes whose
+// name (lower case) is in names.
+func namesAny(names map[string]bool, nodes ...sqlparser.SQLNode) bool {
+	found := false
+	for _, node := range nodes {
+		if node == nil {
+			continue
+		}
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			if col, ok := n.(*sqlparser.ColName); ok && col.Qualifier.IsEmpty() && names[col.Name.Lowered()] {
+				found = true
+			}
+			return !found, nil
+		}, node)
+	}
+	return found
 }
 
 // mainSelectText returns the text of a statement from the SELECT that

@@ -120,8 +120,12 @@ func TestCallerNamesSplit(t *testing.T) {
 		{"SELECT SQL_NO_CACHE COUNT(*) FROM t_order", "as `COUNT(*)`"},
 		{"SELECT CONCAT(status, ',', note), COUNT(*) FROM t_order GROUP BY 1", "as `CONCAT(status, ',', note)`"},
 		{"select Count(*)\n\tfrom t_order", "as `Count(*)`"},
-		// a comment: the parser's spelling, as before
-		{"SELECT /* c */ COUNT(*) FROM t_order", "as `count(*)`"},
+		// a comment before or after an item is not part of its name
+		// (MariaDB names both COUNT(*)); one inside an item: the
+		// parser's spelling
+		{"SELECT /* c */ COUNT(*) FROM t_order", "as `COUNT(*)`"},
+		{"SELECT COUNT(*) /* c */, MAX(amount) -- d\nFROM t_order", "as `MAX(amount)`"},
+		{"SELECT COUNT(/* c */ *) FROM t_order", "as `count(*)`"},
 	} {
 		sql, _ := scatterSQL(t, Options{}, c.sql)
 		assert.Contains(t, sql, c.want, c.sql)

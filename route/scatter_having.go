@@ -266,6 +266,20 @@ func (m *scatter) groupColumn(name sqlparser.IdentifierCI) bool {
 		if c, ok := g.(*sqlparser.ColName); ok && c.Name.Equal(name) && m.isTableColumn(c) {
 			return true
 		}
+		// GROUP BY an alias of the bare column (SELECT n AS c, COUNT(*)
+		// AS n … GROUP BY c HAVING n > 3): MariaDB's HAVING n is that
+		// group key too, not the alias n
+		if c, ok := g.(*sqlparser.ColName); ok && c.Qualifier.IsEmpty() {
+			for _, se := range m.sel.SelectExprs.Exprs {
+				ae, ok := se.(*sqlparser.AliasedExpr)
+				if !ok || !ae.As.Equal(c.Name) {
+					continue
+				}
+				if col, ok := ae.Expr.(*sqlparser.ColName); ok && col.Name.Equal(name) && m.isTableColumn(col) {
+					return true
+				}
+			}
+		}
 	}
 	return false
 }

@@ -84,6 +84,16 @@ func classifySubquery(n sqlparser.SQLNode) (boundSubquery, bool) {
 		}
 		rs, rok := e.Right.(*sqlparser.Subquery)
 		ls, lok := e.Left.(*sqlparser.Subquery)
+		if e.Modifier != sqlparser.Missing {
+			// x = ANY (SELECT …) is x IN (SELECT …) and x <> ALL (SELECT
+			// …) is x NOT IN (SELECT …), NULLs and the empty set alike;
+			// boundExpr writes them so. Other quantified comparisons are
+			// not bound (quantified reports them to visitSubqueries).
+			if _, ok := quantified(e); ok && rok && !lok {
+				return boundSubquery{kind: merge.SubqueryIn, sub: rs, other: e.Left}, true
+			}
+			return boundSubquery{}, false
+		}
 		switch e.Operator {
 		case sqlparser.InOp, sqlparser.NotInOp:
 			if rok && !lok {
@@ -173,10 +183,14 @@ func (s *statement) boundExpr(n sqlparser.SQLNode, bs boundSubquery, bd merge.Bo
 		return sqlparser.BoolVal(len(bd.Values) > 0), nil
 	case merge.SubqueryIn:
 		cmp := n.(*sqlparser.ComparisonExpr)
+		op := cmp.Operator
+		if q, ok := quantified(cmp); ok {
+			op = q
+		}
 		if len(bd.Values) == 0 {
 			// x IN (empty) is false and x NOT IN (empty) true, even for
 			// a NULL x.
-			return sqlparser.BoolVal(cmp.Operator == sqlparser.NotInOp), nil
+			return sqlparser.BoolVal(op == sqlparser.NotInOp), nil
 		}
 		tuple := make(sqlparser.ValTuple, len(bd.Values))
 		for j, v := range bd.Values {
@@ -186,7 +200,7 @@ func (s *statement) boundExpr(n sqlparser.SQLNode, bs boundSubquery, bd merge.Bo
 			}
 			tuple[j] = lit
 		}
-		return &sqlparser.ComparisonExpr{Operator: cmp.Operator, Left: sqlparser.CloneExpr(cmp.Left), Right: tuple}, nil
+		return &sqlparser.ComparisonExpr{Operator: op, Left: sqlparser.CloneExpr(cmp.Left), Right: tuple}, nil
 	default:
 		cmp, ok := n.(*sqlparser.ComparisonExpr)
 		if !ok {
@@ -273,4 +287,29 @@ func limitRows(bs boundSubquery) sqlparser.TableStatement {
 	}
 	out.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(n)}
 	return out
+}
+
+// quantified returns the IN operator a quantified comparison means: IN
+// for "= ANY" / "= SOME", NOT IN for "<> ALL"; false for the others
+// (x > ALL (…) is TRUE over no rows, and each quantifier has its own NULL
+// logic: they are not bound) and for a comparison without a quantifier.
+func quantified(e *sqlparser.ComparisonExpr) (sqlparser.ComparisonExprOperator, bool) {
+	switch {
+	case e.Modifier == sqlparser.Any && e.Operator == sqlparser.EqualOp:
+		return sqlparser.InOp, true
+	case e.Modifier == sqlparser.All && e.Operator == sqlparser.NotEqualOp:
+		return sqlparser.NotInOp, true
+	}
+	return 0, false
+}
+
+// limited reports a LIMIT on a subquery's SELECT (or its UNION).
+func limited(sub *sqlparser.Subquery) bool {
+	switch st := sub.Select.(type) {
+	case *sqlparser.Select:
+		return st.Limit != nil
+	case *sqlparser.Union:
+		return st.Limit != nil
+	}
+	return false
 }

@@ -33,8 +33,15 @@ func (s *statement) routeCorrelated(sel *sqlparser.Select) (*Plan, error) {
 	outer := refs[0]
 	outside := false
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		switch n.(type) {
-		case *sqlparser.Where, *sqlparser.SelectExprs:
+		switch n := n.(type) {
+		case *sqlparser.Where:
+			// HAVING is a *Where too: a subquery there is outside (it
+			// went to the node unchecked, naming another table's
+			// logical name)
+			if n == sel.Where {
+				return false, nil
+			}
+		case *sqlparser.SelectExprs:
 			return false, nil
 		case *sqlparser.Subquery, *sqlparser.DerivedTable:
 			outside = true

@@ -50,12 +50,24 @@ func visitSubqueries(sel *sqlparser.Select, f func(n sqlparser.SQLNode, bs bound
 			}
 			return false
 		}
+		if cmp, ok := c.Node().(*sqlparser.ComparisonExpr); ok && cmp.Modifier != sqlparser.Missing {
+			if _, ok := quantified(cmp); !ok {
+				err = errNotBindable // x > ALL (SELECT …): its value is not its subquery's
+				return false
+			}
+		}
 		bs, ok := classifySubquery(c.Node())
 		if !ok {
 			return true
 		}
 		if _, row := bs.other.(sqlparser.ValTuple); row {
 			err = errNotBindable // (a, b) IN (SELECT …)
+			return false
+		}
+		if bs.kind == merge.SubqueryIn && limited(bs.sub) {
+			// MySQL and MariaDB refuse LIMIT in an IN/ANY/ALL subquery
+			// (error 1235); bound values would answer it.
+			err = errNotBindable
 			return false
 		}
 		e, ferr := f(c.Node(), bs)
