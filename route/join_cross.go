@@ -498,19 +498,16 @@ func (j *crossJoin) chooseKeys() error {
 			}
 		}
 		if best < 0 {
-			return j.refuse("%s joined without an equality of its columns with an earlier table's (add one, such as %s.id = other.%s_id)", t.ref.qualifier(), t.ref.qualifier(), t.ref.name.Name.String())
+			if err := j.keyless(i); err != nil {
+				return err
+			}
+			continue
 		}
 		j.keys[i] = bestKey
 		*src = append((*src)[:best:best], (*src)[best+1:]...)
 	}
 	return nil
 }
-
-// hashJoinMaxNodes is the most nodes a sharded inner table's own
-// conditions may route it to for the planner to read it whole into a
-// HashJoin (with the nested-loop lookups as its fallback past the memory
-// cap) rather than look it up batch by batch.
-const hashJoinMaxNodes = 1
 
 // build makes each table's statement and the joins over them.
 func (j *crossJoin) build() (merge.Operator, []Unit, error) {
@@ -541,7 +538,7 @@ func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 			off += t.width() // a semi- or anti-join adds no column
 		}
 	}
-	first, err := j.side(0, nil, false)
+	first, err := j.side(0, nil, false, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -558,13 +555,22 @@ func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 			}
 			on = e
 		}
+		colls := j.collationNames(i)
 		key := j.keys[i]
+		if key[0].table < 0 {
+			// No equality: the inner table whole, every pair (join_theta.go).
+			hj, inner, err := j.thetaJoin(i, root, on, colls)
+			if err != nil {
+				return nil, nil, err
+			}
+			root, units = hj, append(inner, units...)
+			continue
+		}
 		keys := merge.JoinKeys{OuterKey: j.tables[key[0].table].offset + key[0].col, InnerKey: key[1].col}
-		whole, err := j.side(i, nil, false)
+		whole, err := j.side(i, nil, false, 0)
 		if err != nil {
 			return nil, nil, err
 		}
-		colls := j.collationNames(i)
 		if t.ref.sharded == nil {
 			// A broadcast or unsharded table: one statement on one data
 			// source, read once.
@@ -575,23 +581,24 @@ func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 		i := i
 		nl := &merge.NestedLoopJoin{Kind: t.kind, Keys: keys, On: on, Outer: root, InnerPlan: whole.Tree(), Batch: j.s.joinBatch, MaxRows: j.s.maxRows, InnerCollations: colls,
 			Inner: func(values []driver.Value, _ string) (merge.Operator, error) {
-				p, err := j.side(i, values, true)
+				p, err := j.side(i, values, true, 0)
 				if err != nil {
 					return nil, err
 				}
 				return p.Tree(), nil
 			}}
-		if len(whole.Units) <= hashJoinMaxNodes {
-			// The inner table's own conditions route it to few nodes:
-			// read them once (a HashJoin) rather than once per batch of
-			// outer rows. The catalog knows no row counts, so the size
-			// is a guess: past the memory cap the HashJoin hands over
-			// to the nested-loop lookups (Fallback) instead of failing.
-			root = &merge.HashJoin{Kind: t.kind, Keys: keys, On: on, Outer: root, Inner: whole.Tree(), BuildName: t.ref.qualifier(), MaxRows: j.s.maxRows, InnerCollations: colls, Fallback: nl}
-			units = append(whole.Units, units...)
-			continue
+		// A sharded inner table: its size is not known (see
+		// docs/joins.md, "How the planner picks"), so the join adapts
+		// when it runs. The HashJoin reads the inner table once, each
+		// node limited to the cap plus one row, when the outer side has
+		// more than one batch of rows and the inner side fits under the
+		// cap; otherwise the nested-loop lookups run (Fallback), which
+		// read only the inner rows the outer keys match.
+		build, err := j.side(i, nil, false, j.maxRows()+1)
+		if err != nil {
+			return nil, nil, err
 		}
-		root = nl
+		root = &merge.HashJoin{Kind: t.kind, Keys: keys, On: on, Outer: root, Inner: build.Tree(), BuildName: t.ref.qualifier(), MaxRows: j.s.maxRows, InnerCollations: colls, Fallback: nl}
 	}
 	return root, units, nil
 }
@@ -619,9 +626,20 @@ func (j *crossJoin) collationNames(i int) map[int]string {
 	return out
 }
 
+// maxRows is the memory cap of the statement's operators.
+func (j *crossJoin) maxRows() int {
+	if j.s.maxRows <= 0 {
+		return merge.DefaultMaxRows
+	}
+	return j.s.maxRows
+}
+
 // side plans the statement of table i; with lookup, restricted to rows
-// whose key is one of values (none: no row).
-func (j *crossJoin) side(i int, values []driver.Value, lookup bool) (*Plan, error) {
+// whose key is one of values (none: no row); with limit > 0, each node
+// statement reads at most limit rows (an adaptive HashJoin's build side:
+// a node that reaches the limit alone passes the cap, so the limit never
+// cuts a build side that is used).
+func (j *crossJoin) side(i int, values []driver.Value, lookup bool, limit int) (*Plan, error) {
 	t := j.tables[i]
 	sel := &sqlparser.Select{From: []sqlparser.TableExpr{sqlparser.CloneRefOfAliasedTableExpr(t.ref.expr)}}
 	for _, c := range t.cols {
@@ -660,6 +678,9 @@ func (j *crossJoin) side(i int, values []driver.Value, lookup bool) (*Plan, erro
 	if len(terms) > 0 {
 		sel.Where = sqlparser.NewWhere(sqlparser.WhereClause, sqlparser.AndExpressions(terms...))
 	}
+	if limit > 0 {
+		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(fmt.Sprint(limit))}
+	}
 	text, args := j.s.textOf(sel)
 	p, err := j.s.routeText(text, args)
 	if err != nil {
@@ -677,6 +698,13 @@ func (j *crossJoin) side(i int, values []driver.Value, lookup bool) (*Plan, erro
 		text, args = j.s.textOf(sel)
 		if p, err = j.s.routeText(text, args); err != nil {
 			return nil, err
+		}
+	}
+	if l, ok := p.Root.(*merge.Limit); ok && limit > 0 {
+		// The scatter's Limit over the nodes' LIMIT: the nodes' rows
+		// are what the build side reads.
+		if _, ok := l.Input.(*merge.Route); ok {
+			p.Root = nil
 		}
 	}
 	if p.Root != nil {
