@@ -2,8 +2,8 @@ package driver_test
 
 import (
 	"context"
-	"errors"
 	"database/sql"
+	"errors"
 	"fmt"
 	"testing"
 
