@@ -77,6 +77,9 @@ type crossTable struct {
 	colls  []merge.Collated
 	pushed []sqlparser.Expr
 	offset int // its first column in the joined row
+	// derived: the table is a derived table (join_derived.go), whose
+	// rows its own SELECT's plan gives.
+	derived *derivedSide
 }
 
 // crossCol is one column of a table's statement.
@@ -161,6 +164,10 @@ func (j *crossJoin) plan() (*Plan, error) {
 			table = t.ref.sharded.Name
 			break
 		}
+		if t.derived != nil && t.derived.table != "" {
+			table = t.derived.table
+			break
+		}
 	}
 	return &Plan{SQL: s.sql, Kind: KindSelect, Table: table, Units: units, Root: root}, nil
 }
@@ -235,6 +242,9 @@ func (j *crossJoin) flattenExpr(te sqlparser.TableExpr) error {
 func (j *crossJoin) add(ate *sqlparser.AliasedTableExpr, kind merge.JoinKind, on sqlparser.Expr) error {
 	tn, ok := ate.Expr.(sqlparser.TableName)
 	if !ok {
+		if dt, isDerived := ate.Expr.(*sqlparser.DerivedTable); isDerived {
+			return j.addDerived(ate, dt, kind, on) // join_derived.go
+		}
 		return errNotCross
 	}
 	t := &crossTable{ref: tableRef{expr: ate, name: tn, sharded: j.s.resolve(tn).sharded}, kind: kind}
@@ -607,6 +617,9 @@ func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 // columns (by column of its rows), for the rows a LEFT JOIN NULL-extends.
 func (j *crossJoin) collationNames(i int) map[int]string {
 	t := j.tables[i]
+	if t.derived != nil {
+		return nil // not a table of the catalog (its alias may be a table's name)
+	}
 	name := t.ref.name.Name.String()
 	if t.ref.sharded != nil {
 		name = t.ref.sharded.Name
@@ -641,6 +654,9 @@ func (j *crossJoin) maxRows() int {
 // cuts a build side that is used).
 func (j *crossJoin) side(i int, values []driver.Value, lookup bool, limit int) (*Plan, error) {
 	t := j.tables[i]
+	if t.derived != nil {
+		return j.derivedPlan(i) // join_derived.go; never looked up (no lookup of a derived table)
+	}
 	sel := &sqlparser.Select{From: []sqlparser.TableExpr{sqlparser.CloneRefOfAliasedTableExpr(t.ref.expr)}}
 	for _, c := range t.cols {
 		ae := &sqlparser.AliasedExpr{Expr: sqlparser.CloneExpr(c.expr)}
