@@ -20,6 +20,7 @@ func derivedJoinQueries() []diffQuery {
 		unordered("WITH big AS (SELECT user_id, SUM(amount) AS total FROM t_order GROUP BY user_id) SELECT u.id, big.total FROM t_user u LEFT JOIN big ON big.user_id = u.id"),
 		unordered("WITH big AS (SELECT user_id, COUNT(*) AS n FROM t_order WHERE amount > ? GROUP BY user_id) SELECT u.id FROM t_user u LEFT JOIN big ON big.user_id = u.ref WHERE big.user_id IS NULL", 300),
 		unordered("SELECT x.order_id, x.amount, u.name FROM (SELECT order_id, user_id, amount FROM t_order ORDER BY amount DESC, order_id LIMIT 20) x JOIN t_user u ON u.id = x.user_id"),
+		unordered("SELECT COUNT(*) FROM (SELECT status FROM t_order) a JOIN (SELECT status FROM t_order) b ON a.status = b.status"),
 		unordered("SELECT a.n, b.w FROM (SELECT status, COUNT(*) n FROM t_order GROUP BY status) a JOIN (SELECT label, SUM(weight) w FROM t_tag GROUP BY label) b ON b.label = a.status"),
 		ordered("SELECT u.name, SUM(x.s), COUNT(*) FROM t_user u JOIN (SELECT user_id, SUM(qty) s FROM t_order GROUP BY user_id) x ON x.user_id = u.id GROUP BY u.name ORDER BY u.name"),
 		unordered("SELECT u.id, x.user_id FROM t_user u JOIN (SELECT user_id, MAX(qty) m FROM t_order GROUP BY user_id) x ON x.m > u.score WHERE u.id < 20"),

@@ -118,8 +118,69 @@ func genTheta(r *rand.Rand) diffQuery {
 	return ordered(q+" ORDER BY "+strings.Join(order, ", "), g.args...)
 }
 
-// TestCrossJoinThetaGenerated: random joins without an equality (and,
-// every third query, the equality joins of TestCrossJoinGenerated),
+// genDerived builds a random join of a derived table (grouped, DISTINCT or
+// limited, with its own WHERE) with a table, on an equality or a range,
+// inner or left, with the derived table on either side, or as a CTE.
+func genDerived(r *rand.Rand) diffQuery {
+	g := &genQuery{r: r}
+	src := []struct{ table, alias, key, num string }{
+		{"t_order", "o", "user_id", "qty"}, {"t_item", "i", "user_id", "qty"}, {"t_item", "i", "order_id", "qty"},
+	}[r.Intn(3)]
+	var body string
+	where := ""
+	if r.Intn(2) == 0 {
+		where = " WHERE " + g.pred(src.alias)
+	}
+	switch r.Intn(3) {
+	case 0:
+		body = fmt.Sprintf("SELECT %s.%s AS k, COUNT(*) AS n, SUM(%s.%s) AS s FROM %s %s%s GROUP BY %s.%s", src.alias, src.key, src.alias, src.num, src.table, src.alias, where, src.alias, src.key)
+	case 1:
+		body = fmt.Sprintf("SELECT DISTINCT %s.%s AS k, %s.%s AS n, %s.%s AS s FROM %s %s%s", src.alias, src.key, src.alias, src.num, src.alias, src.num, src.table, src.alias, where)
+	default:
+		body = fmt.Sprintf("SELECT %s.%s AS k, %s.%s AS n, %s.%s AS s FROM %s %s%s ORDER BY %s.%s DESC, %s.%s LIMIT %d",
+			src.alias, src.key, src.alias, src.num, src.alias, src.num, src.table, src.alias, where, src.alias, src.num, src.alias, "item_id", 5+r.Intn(40))
+		if src.table == "t_order" {
+			body = strings.Replace(body, "o.item_id", "o.order_id", 1)
+		}
+	}
+	other := []struct{ table, alias, key, num string }{
+		{"t_user", "u", "id", "score"}, {"t_user", "u", "ref", "score"}, {"t_vip", "v", "user_id", "user_id"}, {"t_tag", "g", "id", "weight"},
+	}[r.Intn(4)]
+	on := fmt.Sprintf("%s.%s = x.k", other.alias, other.key)
+	if r.Intn(3) == 0 {
+		on = fmt.Sprintf("x.n > %s.%s", other.alias, other.num)
+		if r.Intn(2) == 0 {
+			on += fmt.Sprintf(" AND x.k < %s.%s + %d", other.alias, other.key, r.Intn(20))
+		}
+	}
+	kind := []string{"JOIN", "LEFT JOIN"}[r.Intn(2)]
+	tbl := other.table + " " + other.alias
+	var from string
+	if r.Intn(2) == 0 {
+		from = "(" + body + ") x " + kind + " " + tbl + " ON " + on
+	} else {
+		from = tbl + " " + kind + " (" + body + ") x ON " + on
+	}
+	filters := []string{}
+	if other.alias == "u" || other.alias == "g" {
+		filters = append(filters, fmt.Sprintf("%s.id <= %d", other.alias, 10+r.Intn(40)))
+	}
+	if r.Intn(3) == 0 {
+		filters = append(filters, fmt.Sprintf("x.s > %d", r.Intn(20)))
+	}
+	q := fmt.Sprintf("SELECT x.k, x.n, x.s, %s.%s FROM %s", other.alias, other.key, from)
+	if len(filters) > 0 {
+		q += " WHERE " + strings.Join(filters, " AND ")
+	}
+	if r.Intn(4) == 0 {
+		q = "WITH x AS (" + body + ") " + strings.Replace(q, "("+body+") x", "x", 1)
+	}
+	return unordered(q, g.args...)
+}
+
+// TestCrossJoinThetaGenerated: random joins without an equality (and, a
+// quarter each, the equality joins of TestCrossJoinGenerated and joins of
+// a derived table or CTE with a table),
 // each exact or refused, never different; half of them with a memory
 // cap of 50 rows and batches of 7, where the adaptive join hands over to
 // the lookups and a join without a key fails with ErrTooLarge.
@@ -140,8 +201,11 @@ func TestCrossJoinThetaGenerated(t *testing.T) {
 	reasons := map[string]int{}
 	for i := 0; i < n; i++ {
 		q := genTheta(r)
-		if i%3 == 2 {
+		switch i % 4 {
+		case 2:
 			q = genJoin(r)
+		case 3:
+			q = genDerived(r)
 		}
 		e := env
 		if i%2 == 1 {
