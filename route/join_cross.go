@@ -173,23 +173,38 @@ func (j *crossJoin) plan() (*Plan, error) {
 }
 
 // flatten lists the FROM clause's tables left to right: a chain of joins
-// whose right sides are tables (A JOIN B ON … LEFT JOIN C ON …), or tables
-// separated by commas. A RIGHT JOIN of two tables becomes the LEFT JOIN
+// whose right sides are tables (A JOIN B ON … LEFT JOIN C ON …), or such
+// chains separated by commas. A RIGHT JOIN of two tables becomes the LEFT JOIN
 // of the swapped tables.
 func (j *crossJoin) flatten() error {
-	if len(j.sel.From) > 1 {
-		for _, te := range j.sel.From {
-			ate, ok := te.(*sqlparser.AliasedTableExpr)
-			if !ok {
-				return errNotCross
-			}
-			if err := j.add(ate, merge.JoinInner, nil); err != nil {
-				return err
+	// Tables separated by commas join as inner joins without a condition,
+	// left to right; an element may itself be a chain of joins (`A LEFT
+	// JOIN B ON …, C`). The comma binds less tightly than JOIN, but an ON
+	// of a later element can name only its own element's tables (MySQL
+	// refuses others), so the left-deep chain joins the same rows:
+	// (A × B) ⟕ C ON c(B, C) pairs each (a, b) with b's matches, as
+	// A × (B ⟕ C) does.
+	for _, te := range j.sel.From {
+		start := len(j.tables)
+		if err := j.flattenExpr(te); err != nil {
+			return err
+		}
+		if start == 0 {
+			continue
+		}
+		for _, t := range j.tables[start:] {
+			for _, term := range t.on {
+				set, err := j.tablesOf(term)
+				if err != nil {
+					return err
+				}
+				if set&(1<<start-1) != 0 {
+					return j.refuse("an ON condition naming a table of an earlier comma-separated part of FROM (MySQL refuses it as an unknown column)")
+				}
 			}
 		}
-		return nil
 	}
-	return j.flattenExpr(j.sel.From[0])
+	return nil
 }
 
 func (j *crossJoin) flattenExpr(te sqlparser.TableExpr) error {
