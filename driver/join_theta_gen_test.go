@@ -67,13 +67,15 @@ func genTheta(r *rand.Rand) diffQuery {
 	g.aliases = []string{first.alias}
 	from := first.name + " " + first.alias
 	var where []string
+	part := 0 // the first alias of the FROM list's current comma-separated part: an ON names only its part's tables
 	for _, k := range perm[1:] {
 		nt := genTables[k]
-		a := g.aliases[r.Intn(len(g.aliases))]
+		a := g.aliases[part+r.Intn(len(g.aliases)-part)]
 		on := g.thetaOn(a, nt.alias)
 		kind := []string{"JOIN", "LEFT JOIN", "JOIN"}[r.Intn(3)]
 		switch {
 		case on == "" && r.Intn(2) == 0:
+			part = len(g.aliases)
 			from += ", " + nt.name + " " + nt.alias
 		case on == "":
 			from += " CROSS JOIN " + nt.name + " " + nt.alias

@@ -34,6 +34,11 @@ func thetaQueries() []diffQuery {
 		unordered("SELECT u.id, g.id FROM t_user u CROSS JOIN t_tag g WHERE u.id < 5"),
 		unordered("SELECT u.id, g.id, v.tier FROM t_user u JOIN t_tag g JOIN t_vip v ON v.user_id = u.id WHERE g.id < 4"),
 		unordered("SELECT COUNT(*), SUM(o.qty) FROM t_order o JOIN t_user u ON o.qty > u.score"),
+		// A table the join reads no column of (c) between two others: its
+		// rows are the constant 1, one column (the generator found the
+		// next table's columns read one to the left: 8 times the rows).
+		ordered("SELECT v.user_id, COUNT(*) FROM t_vip v JOIN t_city c ON c.region <> 'NEW ' JOIN t_tag g ON g.id BETWEEN v.user_id - 4 AND v.user_id + 4 GROUP BY v.user_id ORDER BY v.user_id"),
+		unordered("SELECT g.id, COUNT(*) FROM t_tag g CROSS JOIN t_item i JOIN t_vip v ON g.weight > v.user_id WHERE g.id <= 49 AND i.item_id <= 28 GROUP BY g.id"),
 		ordered("SELECT u.id, COUNT(o.order_id) FROM t_user u LEFT JOIN t_order o ON o.qty > u.score AND o.order_id < 500 GROUP BY u.id ORDER BY u.id"),
 		// Three tables: a range join after a keyed one.
 		unordered("SELECT o.order_id, u.id, g.id FROM t_order o JOIN t_user u ON u.id = o.user_id JOIN t_tag g ON g.weight * 10 > u.score WHERE o.order_id < 40"),

@@ -92,8 +92,17 @@ type crossCol struct {
 	compared bool
 }
 
-// width is the number of columns of the table's rows.
-func (t *crossTable) width() int { return len(t.cols) + len(t.colls) }
+// width is the number of columns of the table's rows. A table the join
+// reads no column of (the inner side of a cross join) selects the
+// constant 1 (side), one column: counting it keeps the offsets of the
+// tables after it right (without it, the next table's columns were read
+// one to the left).
+func (t *crossTable) width() int {
+	if len(t.cols) == 0 {
+		return 1 + len(t.colls)
+	}
+	return len(t.cols) + len(t.colls)
+}
 
 // crossJoin is a SELECT whose join runs above the nodes.
 type crossJoin struct {
