@@ -15,10 +15,12 @@ import (
 // HashJoin joins two sides by reading the inner (build) side whole into
 // memory first, at most MaxRows rows, indexed by key, then streaming the
 // outer side and matching each row with MySQL's comparison rules (see
-// JoinKeys). The router picks it when the inner side is a broadcast or
-// unsharded table (one statement on one data source) or otherwise small;
-// beyond the cap the statement fails with ErrTooLarge naming the operator
-// and driver.WithMaxMemoryRows.
+// JoinKeys). The router picks it for a broadcast or unsharded inner
+// table (one statement on one data source), for a derived table, and for
+// a join without a key (JoinKeys.None: every pair, On decides); beyond the
+// cap the statement fails with ErrTooLarge naming the operator and
+// driver.WithMaxMemoryRows. For a sharded inner table it is adaptive
+// (Fallback): hash join or batched lookups, picked when it opens.
 //
 // The index is sorted by the key's collation and probed by binary search
 // rather than hashed: equality under a PAD SPACE, case-insensitive

@@ -127,10 +127,12 @@ type colAt struct {
 // routeCrossJoin plans a SELECT joining tables that are not co-located:
 // each table is read by a statement of its own (its columns and its own
 // WHERE terms, routed on its own: a scatter, a broadcast read on one data
-// source, an unsharded read on the home data source), the tables are
-// joined left to right by NestedLoopJoin (batched IN lookups) or HashJoin
-// (a broadcast or unsharded inner table read once), and the rest of the
-// statement is evaluated above the join (join_above.go).
+// source, an unsharded read on the home data source; a derived table by
+// its own plan, join_derived.go), the tables are joined left to right by
+// HashJoin (a broadcast, unsharded or derived inner table read once; a
+// sharded one adaptively, with NestedLoopJoin's batched IN lookups as
+// its fallback; a join without an equality, join_theta.go), and the rest
+// of the statement is evaluated above the join (join_above.go).
 func (s *statement) routeCrossJoin(sel *sqlparser.Select) (*Plan, error) {
 	j := &crossJoin{s: s, sel: sel}
 	if err := j.flatten(); err != nil {
