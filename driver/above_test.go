@@ -151,7 +151,6 @@ func TestAboveDifferential(t *testing.T) {
 			"SELECT * FROM (SELECT status, COUNT(*) FROM t_order GROUP BY status) t",
 			"SELECT s, COUNT(*) FROM (SELECT status AS s FROM t_order UNION ALL SELECT sku FROM t_order_item) u GROUP BY s",
 			"SELECT status FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t GROUP BY n",
-			"SELECT COUNT(*) FROM (SELECT status FROM t_order) a JOIN (SELECT status FROM t_order) b ON a.status = b.status",
 			"SELECT order_id, (SELECT price FROM t_order WHERE order_id = 1) FROM t_order",
 			"SELECT o.order_id, (SELECT COUNT(*) FROM t_order_item i WHERE i.sku = o.status) FROM t_order o",
 			"SELECT CONCAT(status, (SELECT status FROM t_order WHERE order_id = 1)) FROM t_order",

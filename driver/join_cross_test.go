@@ -308,7 +308,8 @@ func TestCrossJoinColocatedAntiJoin(t *testing.T) {
 	const q2 = "SELECT o.order_id FROM t_order o WHERE NOT EXISTS (SELECT 1 FROM t_item i WHERE i.order_id = o.order_id) ORDER BY o.order_id"
 	p, err = driver.Explain(context.Background(), env.sharded, q2)
 	require.NoError(t, err)
-	require.Contains(t, p.String(), "NestedLoopJoin batch 256, anti")
+	require.Contains(t, p.String(), "NestedLoopJoin batch 256 when")
+	require.Contains(t, p.String(), "), anti on")
 	env.check(t, ordered(q2), "anti-join")
 }
 
@@ -346,7 +347,6 @@ func TestCrossJoinInTransaction(t *testing.T) {
 func TestCrossJoinRefused(t *testing.T) {
 	env := newCrossEnv(t)
 	for _, q := range []string{
-		"SELECT o.order_id, u.name FROM t_order o JOIN t_user u ON u.id > o.user_id",
 		"SELECT * FROM t_order o JOIN t_vip v ON v.user_id = o.user_id",
 		"SELECT CONCAT(u.name, o.status) AS k, COUNT(*) FROM t_order o JOIN t_user u ON u.id = o.user_id GROUP BY k",
 		"SELECT o.order_id, u.name FROM t_order o JOIN t_user u ON u.name = o.user_id",
@@ -434,7 +434,7 @@ func TestCrossJoinHashInner(t *testing.T) {
 	p, err := driver.Explain(context.Background(), env.sharded, q)
 	require.NoError(t, err)
 	require.Contains(t, p.String(), "HashJoin build i (at most", p.String())
-	require.Contains(t, p.String(), "beyond them NestedLoopJoin batch", p.String())
+	require.Contains(t, p.String(), "NestedLoopJoin batch 256 when", p.String())
 	env.check(t, unordered(q), "hash join")
 	left := "SELECT u.id, i.item_id FROM t_user u LEFT JOIN t_item i ON i.order_id = u.ref AND i.user_id = 7"
 	env.check(t, unordered(left), "hash left join")

@@ -37,8 +37,15 @@ var joinKindNames = [...]string{"inner", "left", "semi", "anti"}
 // integers, decimals exactly, text by the collation the nodes report).
 // OuterKey is a column of the outer rows, InnerKey of the inner rows (plan
 // references: HiddenCol counts).
+//
+// None joins without a key: every inner row is a candidate of every outer
+// row and the join's On condition alone decides (a join whose ON has no
+// equality of the two sides, `ON o.amount > l.qty`, or a cross join
+// without any condition). Only HashJoin takes it: the lookups of a
+// NestedLoopJoin need a key.
 type JoinKeys struct {
 	OuterKey, InnerKey int
+	None               bool
 }
 
 // joinCore is what both join operators share once their sides are open:
@@ -55,6 +62,8 @@ type joinCore struct {
 	iwidth     int
 	on         *evaluator // nil: the keys decide
 	maxRows    int
+	// keyless: no key (JoinKeys.None); every inner row is a candidate.
+	keyless bool
 	// collFrom are the inner columns holding a text column's collation
 	// name, and collNames the names seen there (or given by the router).
 	// A row NULL-extended by a LEFT JOIN carries them: otherwise the
@@ -71,6 +80,9 @@ type joinCore struct {
 // as dates, and an in-memory comparison of such pairs would need all of
 // MySQL's conversions.
 func newJoinCore(what string, kind JoinKind, keys JoinKeys, outer, inner *columns, on sqlparser.Expr, maxRows int, collations map[int]string) (*joinCore, error) {
+	if keys.None {
+		return newKeylessCore(what, kind, outer, inner, on, maxRows, collations), nil
+	}
 	ok, err := outer.at(At(keys.OuterKey))
 	if err != nil {
 		return nil, err
@@ -91,6 +103,20 @@ func newJoinCore(what string, kind JoinKind, keys JoinKeys, outer, inner *column
 		return nil, fmt.Errorf("%w: %s on text columns whose collation the nodes do not report", ErrUnsupported, what)
 	}
 	c.cmp = cmpKey{col: ik, kind: ikind, coll: c.icoll}
+	c.finish(outer, inner, on, collations)
+	return c, nil
+}
+
+// newKeylessCore is the core of a join without a key (JoinKeys.None).
+func newKeylessCore(what string, kind JoinKind, outer, inner *columns, on sqlparser.Expr, maxRows int, collations map[int]string) *joinCore {
+	c := &joinCore{what: what, kind: kind, keyless: true, owidth: len(outer.types), iwidth: len(inner.types), maxRows: maxRows}
+	c.finish(outer, inner, on, collations)
+	return c
+}
+
+// finish sets what keyed and keyless cores share: the collation columns
+// a NULL-extended row carries and the ON condition.
+func (c *joinCore) finish(outer, inner *columns, on sqlparser.Expr, collations map[int]string) {
 	c.collNames = make(map[int][]byte)
 	for _, tc := range inner.colls {
 		if tc != nil && tc.from >= 0 {
@@ -104,12 +130,14 @@ func newJoinCore(what string, kind JoinKind, keys JoinKeys, outer, inner *column
 		all := joinedColumns(outer, inner)
 		c.on = &evaluator{what: "join condition", cond: on, types: all.sql, colls: all.colls}
 	}
-	return c, nil
 }
 
 // outerKey decodes an outer row's key, checking that its collation is the
 // inner key's once both are known.
 func (c *joinCore) outerKey(row []driver.Value, k *key) error {
+	if c.keyless {
+		return nil
+	}
 	if c.ocoll != nil && !c.ocoll.learned {
 		if err := c.ocoll.learn(row); err != nil {
 			return err
@@ -136,6 +164,8 @@ func (c *joinCore) sameCollation() error {
 type joinIndex struct {
 	rows [][]driver.Value
 	keys []key
+	// all: a keyless join's rows, unsorted; every row is a candidate.
+	all bool
 }
 
 // build reads every row of cur into an index, failing beyond c.maxRows.
@@ -167,6 +197,13 @@ func (c *joinCore) build(cur Cursor, width int, tooMany func() error) (*joinInde
 				return nil, err
 			}
 		}
+		if c.keyless {
+			for i, v := range row {
+				row[i] = copyValue(v)
+			}
+			ix.rows = append(ix.rows, row)
+			continue
+		}
 		var k key
 		if err := decode(c.cmp.kind, row[c.iKey], &k); err != nil {
 			return nil, err
@@ -186,6 +223,10 @@ func (c *joinCore) build(cur Cursor, width int, tooMany func() error) (*joinInde
 	if err := c.sameCollation(); err != nil {
 		return nil, err
 	}
+	if c.keyless {
+		ix.all = true
+		return ix, nil
+	}
 	sort.Sort(&indexSorter{ix: ix, cmp: &c.cmp})
 	return ix, nil
 }
@@ -204,6 +245,9 @@ func (s *indexSorter) Swap(i, j int) {
 
 // find returns the range of rows whose key equals k.
 func (ix *joinIndex) find(cmp *cmpKey, k *key) (int, int) {
+	if ix.all {
+		return 0, len(ix.rows)
+	}
 	if k.null {
 		return 0, 0
 	}
@@ -353,6 +397,12 @@ func outerMeta(c *columns) []any {
 
 // joinDescription prints a join's kind and keys.
 func joinDescription(kind JoinKind, keys JoinKeys, on sqlparser.Expr) string {
+	if keys.None {
+		if on == nil {
+			return fmt.Sprintf("%s, every pair (no condition)", joinKindNames[kind])
+		}
+		return fmt.Sprintf("%s, every pair, on %s", joinKindNames[kind], describeExpr(on))
+	}
 	s := fmt.Sprintf("%s on outer %s = inner %s", joinKindNames[kind], colName(At(keys.OuterKey)), colName(At(keys.InnerKey)))
 	if on != nil {
 		s += " and " + describeExpr(on)

@@ -92,7 +92,15 @@ func (j *NestedLoopJoin) Open(ctx context.Context, ex Executor) (*Stream, error)
 	if err != nil {
 		return nil, err
 	}
-	n := &nlJoin{j: j, ctx: ctx, ex: ex, outer: outer, owidth: outer.Width()}
+	return j.openOn(ctx, ex, outer, nil, false)
+}
+
+// openOn runs the join over an outer side already open, whose first rows
+// (pending, copied; eof: they are all of them) were read by a HashJoin
+// that handed over to it: they are joined first, then the rest of outer.
+// It closes outer when it fails.
+func (j *NestedLoopJoin) openOn(ctx context.Context, ex Executor, outer *Stream, pending [][]driver.Value, eof bool) (*Stream, error) {
+	n := &nlJoin{j: j, ctx: ctx, ex: ex, outer: outer, owidth: outer.Width(), pending: pending, eof: eof}
 	if err := n.readBatch(); err != nil {
 		_ = outer.Close()
 		return nil, err
@@ -129,10 +137,13 @@ type nlJoin struct {
 	iwidth int
 	core   *joinCore
 	batch  [][]driver.Value // the current batch's outer rows
-	next   int              // the batch's next outer row to probe
-	eof    bool             // the outer side is exhausted
-	ix     *joinIndex
-	p      prober
+	// pending are outer rows read before the join opened (openOn),
+	// taken before the outer side's next rows.
+	pending [][]driver.Value
+	next    int  // the batch's next outer row to probe
+	eof     bool // the outer side is exhausted
+	ix      *joinIndex
+	p       prober
 	// keyType is the outer key column's database type.
 	keyType string
 }
@@ -140,6 +151,10 @@ type nlJoin struct {
 // readBatch reads up to Batch outer rows.
 func (n *nlJoin) readBatch() error {
 	n.batch, n.next = n.batch[:0], 0
+	for len(n.batch) < n.j.batch() && len(n.pending) > 0 {
+		n.batch = append(n.batch, n.pending[0])
+		n.pending = n.pending[1:]
+	}
 	for len(n.batch) < n.j.batch() && !n.eof {
 		row := make([]driver.Value, n.owidth)
 		if err := n.outer.Next(row); err != nil {
@@ -237,7 +252,7 @@ func (n *nlJoin) Next(dest []driver.Value) error {
 			n.next++
 			continue
 		}
-		if n.eof {
+		if n.eof && len(n.pending) == 0 {
 			return io.EOF
 		}
 		if err := n.readBatch(); err != nil {

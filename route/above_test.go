@@ -26,7 +26,6 @@ func TestAbovePlans(t *testing.T) {
 	assert.Equal(t, merge.AggSum, pick.Cols[2].Agg)
 
 	for _, sql := range []string{
-		"SELECT COUNT(*) FROM (SELECT status FROM t_order) a JOIN (SELECT status FROM t_order) b ON a.status = b.status",
 		"SELECT COUNT(*) FROM (SELECT * FROM t_order UNION SELECT * FROM t_user) u",
 		"SELECT x FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t",
 		"SELECT n FROM (SELECT status, COUNT(*) AS n FROM t_order GROUP BY status) t HAVING SUM(n) > (n)",

@@ -77,6 +77,9 @@ type crossTable struct {
 	colls  []merge.Collated
 	pushed []sqlparser.Expr
 	offset int // its first column in the joined row
+	// derived: the table is a derived table (join_derived.go), whose
+	// rows its own SELECT's plan gives.
+	derived *derivedSide
 }
 
 // crossCol is one column of a table's statement.
@@ -89,8 +92,17 @@ type crossCol struct {
 	compared bool
 }
 
-// width is the number of columns of the table's rows.
-func (t *crossTable) width() int { return len(t.cols) + len(t.colls) }
+// width is the number of columns of the table's rows. A table the join
+// reads no column of (the inner side of a cross join) selects the
+// constant 1 (side), one column: counting it keeps the offsets of the
+// tables after it right (without it, the next table's columns were read
+// one to the left).
+func (t *crossTable) width() int {
+	if len(t.cols) == 0 {
+		return 1 + len(t.colls)
+	}
+	return len(t.cols) + len(t.colls)
+}
 
 // crossJoin is a SELECT whose join runs above the nodes.
 type crossJoin struct {
@@ -115,10 +127,12 @@ type colAt struct {
 // routeCrossJoin plans a SELECT joining tables that are not co-located:
 // each table is read by a statement of its own (its columns and its own
 // WHERE terms, routed on its own: a scatter, a broadcast read on one data
-// source, an unsharded read on the home data source), the tables are
-// joined left to right by NestedLoopJoin (batched IN lookups) or HashJoin
-// (a broadcast or unsharded inner table read once), and the rest of the
-// statement is evaluated above the join (join_above.go).
+// source, an unsharded read on the home data source; a derived table by
+// its own plan, join_derived.go), the tables are joined left to right by
+// HashJoin (a broadcast, unsharded or derived inner table read once; a
+// sharded one adaptively, with NestedLoopJoin's batched IN lookups as
+// its fallback; a join without an equality, join_theta.go), and the rest
+// of the statement is evaluated above the join (join_above.go).
 func (s *statement) routeCrossJoin(sel *sqlparser.Select) (*Plan, error) {
 	j := &crossJoin{s: s, sel: sel}
 	if err := j.flatten(); err != nil {
@@ -161,28 +175,47 @@ func (j *crossJoin) plan() (*Plan, error) {
 			table = t.ref.sharded.Name
 			break
 		}
+		if t.derived != nil && t.derived.table != "" {
+			table = t.derived.table
+			break
+		}
 	}
 	return &Plan{SQL: s.sql, Kind: KindSelect, Table: table, Units: units, Root: root}, nil
 }
 
 // flatten lists the FROM clause's tables left to right: a chain of joins
-// whose right sides are tables (A JOIN B ON … LEFT JOIN C ON …), or tables
-// separated by commas. A RIGHT JOIN of two tables becomes the LEFT JOIN
+// whose right sides are tables (A JOIN B ON … LEFT JOIN C ON …), or such
+// chains separated by commas. A RIGHT JOIN of two tables becomes the LEFT JOIN
 // of the swapped tables.
 func (j *crossJoin) flatten() error {
-	if len(j.sel.From) > 1 {
-		for _, te := range j.sel.From {
-			ate, ok := te.(*sqlparser.AliasedTableExpr)
-			if !ok {
-				return errNotCross
-			}
-			if err := j.add(ate, merge.JoinInner, nil); err != nil {
-				return err
+	// Tables separated by commas join as inner joins without a condition,
+	// left to right; an element may itself be a chain of joins (`A LEFT
+	// JOIN B ON …, C`). The comma binds less tightly than JOIN, but an ON
+	// of a later element can name only its own element's tables (MySQL
+	// refuses others), so the left-deep chain joins the same rows:
+	// (A × B) ⟕ C ON c(B, C) pairs each (a, b) with b's matches, as
+	// A × (B ⟕ C) does.
+	for _, te := range j.sel.From {
+		start := len(j.tables)
+		if err := j.flattenExpr(te); err != nil {
+			return err
+		}
+		if start == 0 {
+			continue
+		}
+		for _, t := range j.tables[start:] {
+			for _, term := range t.on {
+				set, err := j.tablesOf(term)
+				if err != nil {
+					return err
+				}
+				if set&(1<<start-1) != 0 {
+					return j.refuse("an ON condition naming a table of an earlier comma-separated part of FROM (MySQL refuses it as an unknown column)")
+				}
 			}
 		}
-		return nil
 	}
-	return j.flattenExpr(j.sel.From[0])
+	return nil
 }
 
 func (j *crossJoin) flattenExpr(te sqlparser.TableExpr) error {
@@ -232,6 +265,9 @@ func (j *crossJoin) flattenExpr(te sqlparser.TableExpr) error {
 func (j *crossJoin) add(ate *sqlparser.AliasedTableExpr, kind merge.JoinKind, on sqlparser.Expr) error {
 	tn, ok := ate.Expr.(sqlparser.TableName)
 	if !ok {
+		if dt, isDerived := ate.Expr.(*sqlparser.DerivedTable); isDerived {
+			return j.addDerived(ate, dt, kind, on) // join_derived.go
+		}
 		return errNotCross
 	}
 	t := &crossTable{ref: tableRef{expr: ate, name: tn, sharded: j.s.resolve(tn).sharded}, kind: kind}
@@ -496,19 +532,16 @@ func (j *crossJoin) chooseKeys() error {
 			}
 		}
 		if best < 0 {
-			return j.refuse("%s joined without an equality of its columns with an earlier table's (add one, such as %s.id = other.%s_id)", t.ref.qualifier(), t.ref.qualifier(), t.ref.name.Name.String())
+			if err := j.keyless(i); err != nil {
+				return err
+			}
+			continue
 		}
 		j.keys[i] = bestKey
 		*src = append((*src)[:best:best], (*src)[best+1:]...)
 	}
 	return nil
 }
-
-// hashJoinMaxNodes is the most nodes a sharded inner table's own
-// conditions may route it to for the planner to read it whole into a
-// HashJoin (with the nested-loop lookups as its fallback past the memory
-// cap) rather than look it up batch by batch.
-const hashJoinMaxNodes = 1
 
 // build makes each table's statement and the joins over them.
 func (j *crossJoin) build() (merge.Operator, []Unit, error) {
@@ -539,7 +572,7 @@ func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 			off += t.width() // a semi- or anti-join adds no column
 		}
 	}
-	first, err := j.side(0, nil, false)
+	first, err := j.side(0, nil, false, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -556,13 +589,22 @@ func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 			}
 			on = e
 		}
+		colls := j.collationNames(i)
 		key := j.keys[i]
+		if key[0].table < 0 {
+			// No equality: the inner table whole, every pair (join_theta.go).
+			hj, inner, err := j.thetaJoin(i, root, on, colls)
+			if err != nil {
+				return nil, nil, err
+			}
+			root, units = hj, append(inner, units...)
+			continue
+		}
 		keys := merge.JoinKeys{OuterKey: j.tables[key[0].table].offset + key[0].col, InnerKey: key[1].col}
-		whole, err := j.side(i, nil, false)
+		whole, err := j.side(i, nil, false, 0)
 		if err != nil {
 			return nil, nil, err
 		}
-		colls := j.collationNames(i)
 		if t.ref.sharded == nil {
 			// A broadcast or unsharded table: one statement on one data
 			// source, read once.
@@ -573,23 +615,24 @@ func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 		i := i
 		nl := &merge.NestedLoopJoin{Kind: t.kind, Keys: keys, On: on, Outer: root, InnerPlan: whole.Tree(), Batch: j.s.joinBatch, MaxRows: j.s.maxRows, InnerCollations: colls,
 			Inner: func(values []driver.Value, _ string) (merge.Operator, error) {
-				p, err := j.side(i, values, true)
+				p, err := j.side(i, values, true, 0)
 				if err != nil {
 					return nil, err
 				}
 				return p.Tree(), nil
 			}}
-		if len(whole.Units) <= hashJoinMaxNodes {
-			// The inner table's own conditions route it to few nodes:
-			// read them once (a HashJoin) rather than once per batch of
-			// outer rows. The catalog knows no row counts, so the size
-			// is a guess: past the memory cap the HashJoin hands over
-			// to the nested-loop lookups (Fallback) instead of failing.
-			root = &merge.HashJoin{Kind: t.kind, Keys: keys, On: on, Outer: root, Inner: whole.Tree(), BuildName: t.ref.qualifier(), MaxRows: j.s.maxRows, InnerCollations: colls, Fallback: nl}
-			units = append(whole.Units, units...)
-			continue
+		// A sharded inner table: its size is not known (see
+		// docs/joins.md, "How the planner picks"), so the join adapts
+		// when it runs. The HashJoin reads the inner table once, each
+		// node limited to the cap plus one row, when the outer side has
+		// more than one batch of rows and the inner side fits under the
+		// cap; otherwise the nested-loop lookups run (Fallback), which
+		// read only the inner rows the outer keys match.
+		build, err := j.side(i, nil, false, j.maxRows()+1)
+		if err != nil {
+			return nil, nil, err
 		}
-		root = nl
+		root = &merge.HashJoin{Kind: t.kind, Keys: keys, On: on, Outer: root, Inner: build.Tree(), BuildName: t.ref.qualifier(), MaxRows: j.s.maxRows, InnerCollations: colls, Fallback: nl}
 	}
 	return root, units, nil
 }
@@ -598,6 +641,9 @@ func (j *crossJoin) build() (merge.Operator, []Unit, error) {
 // columns (by column of its rows), for the rows a LEFT JOIN NULL-extends.
 func (j *crossJoin) collationNames(i int) map[int]string {
 	t := j.tables[i]
+	if t.derived != nil {
+		return nil // not a table of the catalog (its alias may be a table's name)
+	}
 	name := t.ref.name.Name.String()
 	if t.ref.sharded != nil {
 		name = t.ref.sharded.Name
@@ -617,10 +663,24 @@ func (j *crossJoin) collationNames(i int) map[int]string {
 	return out
 }
 
+// maxRows is the memory cap of the statement's operators.
+func (j *crossJoin) maxRows() int {
+	if j.s.maxRows <= 0 {
+		return merge.DefaultMaxRows
+	}
+	return j.s.maxRows
+}
+
 // side plans the statement of table i; with lookup, restricted to rows
-// whose key is one of values (none: no row).
-func (j *crossJoin) side(i int, values []driver.Value, lookup bool) (*Plan, error) {
+// whose key is one of values (none: no row); with limit > 0, each node
+// statement reads at most limit rows (an adaptive HashJoin's build side:
+// a node that reaches the limit alone passes the cap, so the limit never
+// cuts a build side that is used).
+func (j *crossJoin) side(i int, values []driver.Value, lookup bool, limit int) (*Plan, error) {
 	t := j.tables[i]
+	if t.derived != nil {
+		return j.derivedPlan(i) // join_derived.go; never looked up (no lookup of a derived table)
+	}
 	sel := &sqlparser.Select{From: []sqlparser.TableExpr{sqlparser.CloneRefOfAliasedTableExpr(t.ref.expr)}}
 	for _, c := range t.cols {
 		ae := &sqlparser.AliasedExpr{Expr: sqlparser.CloneExpr(c.expr)}
@@ -658,6 +718,9 @@ func (j *crossJoin) side(i int, values []driver.Value, lookup bool) (*Plan, erro
 	if len(terms) > 0 {
 		sel.Where = sqlparser.NewWhere(sqlparser.WhereClause, sqlparser.AndExpressions(terms...))
 	}
+	if limit > 0 {
+		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(fmt.Sprint(limit))}
+	}
 	text, args := j.s.textOf(sel)
 	p, err := j.s.routeText(text, args)
 	if err != nil {
@@ -675,6 +738,13 @@ func (j *crossJoin) side(i int, values []driver.Value, lookup bool) (*Plan, erro
 		text, args = j.s.textOf(sel)
 		if p, err = j.s.routeText(text, args); err != nil {
 			return nil, err
+		}
+	}
+	if l, ok := p.Root.(*merge.Limit); ok && limit > 0 {
+		// The scatter's Limit over the nodes' LIMIT: the nodes' rows
+		// are what the build side reads.
+		if _, ok := l.Input.(*merge.Route); ok {
+			p.Root = nil
 		}
 	}
 	if p.Root != nil {

@@ -25,6 +25,13 @@ func (s *statement) routeSubqueriesOrBind(sel *sqlparser.Select) (*Plan, error) 
 	if ap, aerr := s.routeAbove(sel); !errors.Is(aerr, errNotBindable) {
 		return ap, aerr
 	}
+	if jp, jerr := s.routeDerivedJoin(sel); !errors.Is(jerr, errNotCross) { // join_derived.go
+		var cr *crossRefusal
+		if errors.As(jerr, &cr) {
+			return nil, s.withCrossReason(err, cr)
+		}
+		return jp, jerr
+	}
 	if cp, cerr := s.routeCorrelated(sel); !errors.Is(cerr, errNotBindable) {
 		return cp, cerr
 	}
