@@ -50,11 +50,18 @@ func (p *Pick) Inputs() []Operator { return []Operator{p.Input} }
 
 // Open implements Operator.
 func (p *Pick) Open(ctx context.Context, ex Executor) (*Stream, error) {
-	in, err := openInput(ctx, ex, p.Input)
+	return openPicked(ctx, ex, p.Input, p.pick)
+}
+
+// openPicked opens input and streams the columns pick chooses from its
+// rows (Pick and SideColumns): idx[i] is the input column of output
+// column i, len(input columns) a constant "binary" (see picked).
+func openPicked(ctx context.Context, ex Executor, input Operator, pick func(*columns) (*columns, []int, error)) (*Stream, error) {
+	in, err := openInput(ctx, ex, input)
 	if err != nil {
 		return nil, err
 	}
-	cols, idx, err := p.pick(in.cols)
+	cols, idx, err := pick(in.cols)
 	if err != nil {
 		_ = in.Close()
 		return nil, err

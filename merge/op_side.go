@@ -2,7 +2,6 @@ package merge
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"strings"
 
@@ -14,7 +13,7 @@ import (
 // SideCol is one column of SideColumns: column Col of the input named
 // Name, or (Collation) the collation name of column Col.
 type SideCol struct {
-	Col       int
+	Col       Col
 	Name      string
 	Collation bool
 }
@@ -39,10 +38,10 @@ func (s *SideColumns) Description() string {
 	parts := make([]string, len(s.Cols))
 	for i, c := range s.Cols {
 		if c.Collation {
-			parts[i] = "collation of " + colName(At(c.Col))
+			parts[i] = "collation of " + colName(c.Col)
 			continue
 		}
-		parts[i] = colName(At(c.Col)) + " as " + c.Name
+		parts[i] = colName(c.Col) + " as " + c.Name
 	}
 	return "SideColumns " + strings.Join(parts, ", ")
 }
@@ -52,16 +51,7 @@ func (s *SideColumns) Inputs() []Operator { return []Operator{s.Input} }
 
 // Open implements Operator.
 func (s *SideColumns) Open(ctx context.Context, ex Executor) (*Stream, error) {
-	in, err := openInput(ctx, ex, s.Input)
-	if err != nil {
-		return nil, err
-	}
-	cols, idx, err := s.columns(in.cols)
-	if err != nil {
-		_ = in.Close()
-		return nil, err
-	}
-	return &Stream{Cursor: &picked{in: in.Cursor, idx: idx, buf: make([]driver.Value, len(in.cols.types)+1)}, cols: cols}, nil
+	return openPicked(ctx, ex, s.Input, s.columns)
 }
 
 func (s *SideColumns) columns(in *columns) (*columns, []int, error) {
@@ -78,7 +68,7 @@ func (s *SideColumns) columns(in *columns) (*columns, []int, error) {
 		}
 	}
 	for i, c := range s.Cols {
-		col, err := in.at(At(c.Col))
+		col, err := in.at(c.Col)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -182,14 +182,14 @@ func (j *crossJoin) derivedPlan(i int) (*Plan, error) {
 			if name == "" {
 				name = col.Name.String()
 			}
-			picks = append(picks, merge.SideCol{Col: k, Name: name})
+			picks = append(picks, merge.SideCol{Col: merge.At(k), Name: name})
 			continue
 		}
 		e, err := rewrite(c.expr)
 		if err != nil {
 			return nil, err
 		}
-		picks = append(picks, merge.SideCol{Col: d.in.width + len(exprs), Name: name})
+		picks = append(picks, merge.SideCol{Col: merge.At(d.in.width + len(exprs)), Name: name})
 		exprs = append(exprs, e)
 	}
 	if len(exprs) > 0 {
@@ -197,7 +197,7 @@ func (j *crossJoin) derivedPlan(i int) (*Plan, error) {
 	}
 	if len(t.cols) == 0 {
 		// no column is read: any one, for the rows' count
-		picks = append(picks, merge.SideCol{Col: 0, Name: "1"})
+		picks = append(picks, merge.SideCol{Col: merge.At(0), Name: "1"})
 	}
 	for _, cl := range t.colls {
 		picks = append(picks, merge.SideCol{Col: picks[cl.Col.Index].Col, Collation: true})
