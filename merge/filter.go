@@ -78,6 +78,9 @@ func (f *evaluator) setup(row []driver.Value) error {
 		}
 	}
 	f.refs = make([]colRef, width)
+	if err := f.checkKinds(colls); err != nil {
+		return err
+	}
 	cond, literals, err := f.prepare(f.cond, colls)
 	if err != nil {
 		return err
