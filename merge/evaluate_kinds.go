@@ -25,12 +25,12 @@ import (
 //     is 2000), the evaluator compares numbers;
 //   - a BIT column compared or in arithmetic: the value arrives as its
 //     bytes, which the evaluator reads as text;
-//   - a DATE, DATETIME, TIMESTAMP or TIME column in arithmetic: MySQL
-//     computes with the number the value reads as (dt + 0 is
-//     20250301100000.001500), the evaluator fails or computes otherwise;
 //   - two text columns of different collations compared, neither binary:
 //     MySQL fails with error 1267 (Illegal mix of collations), the
-//     evaluator picks one.
+//     evaluator picks one; BETWEEN and IN over text columns of different
+//     collations: MySQL compares all operands by one aggregated collation,
+//     the evaluator each pair by its own; BETWEEN over text and numbers
+//     (MySQL compares all three as numbers).
 func (f *evaluator) checkKinds(colls []collations.ID) error {
 	var err error
 	fail := func(_ sqlparser.SQLNode, format string, args ...any) {
@@ -88,9 +88,25 @@ func (f *evaluator) checkKinds(colls []collations.ID) error {
 				fail(node, "arithmetic with an ENUM or SET column (MySQL computes with its index; compute it in the derived table)")
 			case t == sqltypes.Bit:
 				fail(node, "arithmetic with a BIT column (compute it in the derived table)")
-			case sqltypes.IsDateOrTime(t) && t != sqltypes.Year:
-				fail(node, "arithmetic with a %s column (MySQL computes with the number it reads as; compute it in the derived table)", t)
 			}
+		}
+	}
+	// several operands (BETWEEN, IN): MySQL compares all by one
+	// collation aggregated over them (utf8mb4_bin over general_ci); the
+	// evaluator compares each pair by the column's
+	several := func(node sqlparser.SQLNode, xs ...sqlparser.Expr) {
+		seen := collations.Unknown
+		for _, x := range xs {
+			t, n, ok := typ(x)
+			if !ok || !sqltypes.IsText(t) || colls[n] == collations.CollationBinaryID {
+				continue
+			}
+			if seen != collations.Unknown && colls[n] != seen {
+				fail(node, "BETWEEN or IN over text columns of different collations (%s, %s): MySQL compares every operand by one collation (add COLLATE, or compare with = and AND/OR)",
+					collationEnv.LookupName(seen), collationEnv.LookupName(colls[n]))
+				return
+			}
+			seen = colls[n]
 		}
 	}
 	_ = sqlparser.Walk(func(node sqlparser.SQLNode) (bool, error) {
@@ -102,7 +118,8 @@ func (f *evaluator) checkKinds(colls []collations.ID) error {
 					for _, x := range tuple {
 						pair(n, n.Left, x)
 					}
-					return true, nil
+					several(n, append([]sqlparser.Expr{n.Left}, tuple...)...)
+					return err == nil, nil
 				}
 				pair(n, n.Left, n.Right)
 			case sqlparser.LikeOp, sqlparser.NotLikeOp, sqlparser.RegexpOp, sqlparser.NotRegexpOp:
@@ -112,6 +129,10 @@ func (f *evaluator) checkKinds(colls []collations.ID) error {
 		case *sqlparser.BetweenExpr:
 			pair(n, n.Left, n.From)
 			pair(n, n.Left, n.To)
+			several(n, n.Left, n.From, n.To)
+			if mixed(f.types, n.Left, n.From, n.To) {
+				fail(n, "BETWEEN over text and numbers (MySQL compares all three as numbers, the evaluator each pair by its own types; CAST the operands to one type)")
+			}
 		case *sqlparser.BinaryExpr:
 			arith(n, n.Left, n.Right)
 		case *sqlparser.UnaryExpr:
@@ -183,4 +204,51 @@ func binSort(id collations.ID) bool {
 // unplaceheld prints e with its placeholder columns as #n.
 func unplaceheld(e sqlparser.Expr) string {
 	return strings.ReplaceAll(sqlparser.String(e), evalenv.ColumnPrefix, "#")
+}
+
+// fractionalTemporal refuses arithmetic with a DATETIME, TIMESTAMP or
+// TIME value of fractional seconds (dt + 0 of a DATETIME(6)): MySQL
+// computes with the DECIMAL the value reads as (20250301100000.001500),
+// the evaluator fails ("temporal type with non-zero precision").
+// Arithmetic with whole-second values (MAX(d) - MIN(d)) it computes as
+// MySQL does.
+func fractionalTemporal(f *evaluator, err error) error {
+	return fmt.Errorf("%w: %s %s above merged rows: arithmetic with a temporal value of fractional seconds (%v; compute it in the derived table)", ErrUnsupported, f.what, unplaceheld(f.cond), err)
+}
+
+// outOfRange refuses a value out of its type's range (BIGINT UNSIGNED
+// arithmetic below zero: BIT_XOR(x) - COUNT(*)). MariaDB fails with
+// error 1690 where it evaluates the expression for the result, but not
+// always where it sorts by it (ORDER BY ABS(BIT_XOR(x) - COUNT(*))
+// answers): which one the statement meets depends on where MariaDB
+// evaluates it, so it is refused rather than failed with the
+// evaluator's error.
+func outOfRange(f *evaluator, err error) error {
+	return fmt.Errorf("%w: %s %s above merged rows: %v (MariaDB fails or answers depending on where it evaluates it; CAST the unsigned operands AS SIGNED)", ErrUnsupported, f.what, unplaceheld(f.cond), err)
+}
+
+// mixed reports whether xs hold both text (isText) and numbers (numeric
+// literals or numeric columns): MySQL's BETWEEN then compares all three
+// as DOUBLE.
+func mixed(types []sqltypes.Type, xs ...sqlparser.Expr) bool {
+	text, num := false, false
+	for _, x := range xs {
+		switch v := x.(type) {
+		case *sqlparser.Literal:
+			switch v.Type {
+			case sqlparser.IntVal, sqlparser.FloatVal, sqlparser.DecimalVal, sqlparser.HexNum:
+				num = true
+			}
+		case *sqlparser.ColName:
+			if n, ok := evalenv.Offset(v); ok && n >= 0 && n < len(types) && sqltypes.IsNumber(types[n]) {
+				num = true
+			}
+		}
+		if isText(x, types) {
+			if _, null := x.(*sqlparser.NullVal); !null {
+				text = true
+			}
+		}
+	}
+	return text && num
 }

@@ -409,6 +409,12 @@ func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
 		if vterrors.Code(err) == vtrpcpb.Code_UNIMPLEMENTED {
 			return res, fmt.Errorf("%w: %s %s across nodes (%v)", ErrUnsupported, f.what, sqlparser.String(f.cond), err)
 		}
+		if strings.Contains(err.Error(), "temporal type with non-zero precision") {
+			return res, fractionalTemporal(f, err)
+		}
+		if vterrors.ErrState(err) == vterrors.DataOutOfRange {
+			return res, outOfRange(f, err)
+		}
 		return res, fmt.Errorf("shardsql: merge: %s: %w", f.what, err)
 	}
 	return res, nil
