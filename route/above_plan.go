@@ -3,6 +3,7 @@ package route
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
@@ -782,6 +783,12 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, mode int) (sqlparser.Ex
 			if lerr != nil {
 				fail("%s argument of type %T above merged rows", clause, v)
 				return false
+			}
+			if t, ok := v.(time.Time); ok && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
+				// go-sql-driver sends a time.Time at midnight as its
+				// date alone ('2025-03-10'), which a select item
+				// returns as is
+				lit = sqlparser.NewStrLiteral(t.Format(time.DateOnly))
 			}
 			c.Replace(lit)
 			return false
