@@ -78,6 +78,9 @@ func (f *evaluator) setup(row []driver.Value) error {
 		}
 	}
 	f.refs = make([]colRef, width)
+	if err := f.checkKinds(colls); err != nil {
+		return err
+	}
 	cond, literals, err := f.prepare(f.cond, colls)
 	if err != nil {
 		return err
@@ -405,6 +408,12 @@ func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
 	if err != nil {
 		if vterrors.Code(err) == vtrpcpb.Code_UNIMPLEMENTED {
 			return res, fmt.Errorf("%w: %s %s across nodes (%v)", ErrUnsupported, f.what, sqlparser.String(f.cond), err)
+		}
+		if strings.Contains(err.Error(), "temporal type with non-zero precision") {
+			return res, fractionalTemporal(f, err)
+		}
+		if vterrors.ErrState(err) == vterrors.DataOutOfRange {
+			return res, outOfRange(f, err)
 		}
 		return res, fmt.Errorf("shardsql: merge: %s: %w", f.what, err)
 	}

@@ -3,6 +3,7 @@ package route
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
@@ -721,15 +722,28 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, mode int) (sqlparser.Ex
 			col := -1
 			if having && n.Qualifier.IsEmpty() {
 				if it, _, ok := a.itemByAlias(n.Name.String()); ok {
-					if k, ok := a.column(n); ok && k != it.col {
-						// MySQL prefers a GROUP BY column to a select
-						// alias of the same name, an alias to another
-						// column: refused rather than resolved wrongly
+					k, isCol := a.column(n)
+					switch {
+					case isCol && k != it.col && a.grouped && a.isKey(k):
+						// MySQL prefers a GROUP BY column (named in GROUP
+						// BY or through a select alias GROUP BY names) to a
+						// select alias of the same name: SELECT n AS c,
+						// COUNT(*) AS n … GROUP BY c HAVING n > 3 compares
+						// the grouped n (route/scatter_having.go has the
+						// same rule)
+						col = k
+					case isCol && k != it.col && !a.grouped:
+						// without grouping MySQL's choice is not the
+						// group-key rule: refused rather than resolved
+						// wrongly
 						fail("HAVING %s names both a select alias and a column (qualify the column, or rename the alias)", sqlparser.String(n))
 						return false
+					default:
+						// an alias over a column that is not grouped: the
+						// alias
+						col = it.col
 					}
-					col = it.col
-					if it.agg != 0 && isAvg(it.expr) {
+					if col == it.col && it.agg != 0 && isAvg(it.expr) {
 						// the alias of an AVG compares as the AVG does:
 						// with the internal digits, not the rounded item
 						avg, aerr := a.aggregate(it.expr, true)
@@ -769,6 +783,12 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, mode int) (sqlparser.Ex
 			if lerr != nil {
 				fail("%s argument of type %T above merged rows", clause, v)
 				return false
+			}
+			if t, ok := v.(time.Time); ok && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
+				// go-sql-driver sends a time.Time at midnight as its
+				// date alone ('2025-03-10'), which a select item
+				// returns as is
+				lit = sqlparser.NewStrLiteral(t.Format(time.DateOnly))
 			}
 			c.Replace(lit)
 			return false

@@ -147,3 +147,26 @@ func matchItems(items []string, sel *sqlparser.Select) map[*sqlparser.AliasedExp
 	}
 	return out
 }
+
+// shareNames gives the unaliased items of to, a clone of from, the
+// caller's names of from's items: callerName keys them by the parsed
+// items, which a clone does not share (a semi-join's outer SELECT named
+// COUNT(*) as the parser prints it, count(*)).
+func (s *statement) shareNames(from, to *sqlparser.Select) {
+	if from.SelectExprs == nil || to.SelectExprs == nil || len(from.SelectExprs.Exprs) != len(to.SelectExprs.Exprs) {
+		return
+	}
+	for i, se := range from.SelectExprs.Exprs {
+		ae, ok := se.(*sqlparser.AliasedExpr)
+		if !ok {
+			continue
+		}
+		name, ok := s.callerName(ae)
+		if !ok {
+			continue
+		}
+		if to, ok := to.SelectExprs.Exprs[i].(*sqlparser.AliasedExpr); ok {
+			s.names[to] = name
+		}
+	}
+}

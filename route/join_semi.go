@@ -55,6 +55,7 @@ func (s *statement) routeSemiJoin(sel *sqlparser.Select) (*Plan, error) {
 	}
 	outerNames := s.scopeNames(sel)
 	outer := sqlparser.CloneRefOfSelect(sel)
+	s.shareNames(sel, outer)
 	var subs []semiSub
 	var rest []sqlparser.Expr
 	for _, term := range andTerms(outer.Where.Expr) {

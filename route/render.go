@@ -25,6 +25,7 @@ type renderer struct {
 	rows     sqlparser.Values // the INSERT rows for this node, when set
 	named    bool             // alias unnamed select expressions (the top-level SELECT list)
 	aliased  map[string]bool  // logical tables with an alias: qualifiers naming them name the alias
+	scopes   []fromScope      // the FROM names of the SELECTs being printed, outermost first (render_scope.go)
 	out      []any
 	outIdx   []int // the argument index of each value in out
 	// spans, when not nil, records where each physical table name was
@@ -182,7 +183,7 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 			n.Name.FormatFast(buf) // a leaf as above: only its name
 			return
 		}
-		if r.aliased[strings.ToLower(n.Qualifier.Name.String())] {
+		if n.Qualifier.Qualifier.IsEmpty() && r.qualifierIsAlias(n.Qualifier.Name.String()) || !n.Qualifier.Qualifier.IsEmpty() && r.aliased[strings.ToLower(n.Qualifier.Name.String())] {
 			// The qualifier is the alias, even when the alias is spelled
 			// like the logical table: keep it as written.
 			if !n.Qualifier.Qualifier.IsEmpty() {
@@ -205,6 +206,11 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 				return
 			}
 		}
+	case *sqlparser.Select:
+		r.scopes = append(r.scopes, scopeOfFrom(n))
+		node.Format(buf)
+		r.scopes = r.scopes[:len(r.scopes)-1]
+		return
 	case *sqlparser.Delete:
 		if n.Targets != nil && n.IsSingleAliasExpr() {
 			// The parser's printer drops "alias" from "DELETE alias FROM t AS alias",
