@@ -796,6 +796,21 @@ func (j *crossJoin) fetch(e sqlparser.Expr, compared bool) error {
 // evalenv.Column(its offset), each argument its value. Call after
 // build has fixed the offsets.
 func (j *crossJoin) placeholders(e sqlparser.Expr) (sqlparser.Expr, error) {
+	return j.overRow(e, "a condition evaluated above the join", "over several tables", func(n *sqlparser.ColName) (int, error) {
+		t, err := j.tableOf(n)
+		if err != nil {
+			return 0, err
+		}
+		return j.tables[t].offset + j.column(t, n, true), nil
+	})
+}
+
+// overRow rewrites e for the evaluator above the nodes: each column
+// becomes evalenv.Column(at(column)), each `?` its value as a literal;
+// a subquery is refused (it would run per row). where names the
+// expression's place in refusals ("a condition evaluated above the
+// join"), over what it is evaluated over ("over derived table x").
+func (j *crossJoin) overRow(e sqlparser.Expr, where, over string, at func(*sqlparser.ColName) (int, error)) (sqlparser.Expr, error) {
 	var err error
 	out := sqlparser.Rewrite(sqlparser.CloneExpr(e), func(c *sqlparser.Cursor) bool {
 		if err != nil {
@@ -803,26 +818,26 @@ func (j *crossJoin) placeholders(e sqlparser.Expr) (sqlparser.Expr, error) {
 		}
 		switch n := c.Node().(type) {
 		case *sqlparser.ColName:
-			t, terr := j.tableOf(n)
-			if terr != nil {
-				err = terr
+			k, cerr := at(n)
+			if cerr != nil {
+				err = cerr
 				return false
 			}
-			c.Replace(evalenv.Column(j.tables[t].offset + j.column(t, n, true)))
+			c.Replace(evalenv.Column(k))
 		case *sqlparser.Argument:
 			v, ok := j.s.value(n)
 			if !ok {
-				err = j.refuse("argument %s in a condition evaluated above the join", sqlparser.String(n))
+				err = j.refuse("argument %s in %s", sqlparser.String(n), where)
 				return false
 			}
 			lit, lerr := argLiteral(v)
 			if lerr != nil {
-				err = j.refuse("an argument of type %T in a condition evaluated above the join (compare with a literal, or write the condition on one table)", v)
+				err = j.refuse("an argument of type %T in %s (compare with a literal, or write the condition on one table)", v, where)
 				return false
 			}
 			c.Replace(lit)
 		case *sqlparser.Subquery:
-			err = j.refuse("a subquery in a condition over several tables")
+			err = j.refuse("a subquery in %s", where)
 			return false
 		}
 		return true
@@ -832,7 +847,7 @@ func (j *crossJoin) placeholders(e sqlparser.Expr) (sqlparser.Expr, error) {
 	}
 	expr := out.(sqlparser.Expr)
 	if _, terr := evalenv.Translate(expr); terr != nil {
-		return nil, j.refuse("condition %s over several tables, which the evaluator above the nodes does not implement (%v)", sqlparser.String(e), terr)
+		return nil, j.refuse("condition %s %s, which the evaluator above the nodes does not implement (%v)", sqlparser.String(e), over, terr)
 	}
 	return expr, nil
 }

@@ -6,7 +6,6 @@ import (
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
-	"github.com/shardsql/shardsql/internal/evalenv"
 	"github.com/shardsql/shardsql/merge"
 )
 
@@ -115,42 +114,13 @@ func (j *crossJoin) derivedPlan(i int) (*Plan, error) {
 	d := t.derived
 	// rewrite writes an expression over the derived table's row.
 	rewrite := func(e sqlparser.Expr) (sqlparser.Expr, error) {
-		var err error
-		out := sqlparser.Rewrite(sqlparser.CloneExpr(e), func(c *sqlparser.Cursor) bool {
-			if err != nil {
-				return false
+		return j.overRow(e, "a condition on derived table "+t.ref.qualifier(), "over derived table "+t.ref.qualifier(), func(n *sqlparser.ColName) (int, error) {
+			k, ok := d.column(n.Name.String())
+			if !ok {
+				return 0, j.refuse("column %s, which derived table %s does not select (alias its select items)", sqlparser.String(n), t.ref.qualifier())
 			}
-			switch n := c.Node().(type) {
-			case *sqlparser.ColName:
-				k, ok := d.column(n.Name.String())
-				if !ok {
-					err = j.refuse("column %s, which derived table %s does not select (alias its select items)", sqlparser.String(n), t.ref.qualifier())
-					return false
-				}
-				c.Replace(evalenv.Column(k))
-			case *sqlparser.Argument:
-				v, ok := j.s.value(n)
-				if !ok {
-					err = j.refuse("argument %s in a condition on derived table %s", sqlparser.String(n), t.ref.qualifier())
-					return false
-				}
-				lit, lerr := argLiteral(v)
-				if lerr != nil {
-					err = j.refuse("an argument of type %T in a condition on derived table %s", v, t.ref.qualifier())
-					return false
-				}
-				c.Replace(lit)
-			}
-			return true
-		}, nil)
-		if err != nil {
-			return nil, err
-		}
-		expr := out.(sqlparser.Expr)
-		if _, terr := evalenv.Translate(expr); terr != nil {
-			return nil, j.refuse("%s over derived table %s, which the evaluator above the nodes does not implement (%v)", sqlparser.String(e), t.ref.qualifier(), terr)
-		}
-		return expr, nil
+			return k, nil
+		})
 	}
 	var compared []merge.Col
 	for _, c := range t.cols {
