@@ -376,6 +376,32 @@ func genSubquery(r *rand.Rand) diffQuery {
 // conditions in ON and WHERE) and random correlated [NOT] IN / [NOT]
 // EXISTS subqueries, each exact or refused, never different.
 // SHARDSQL_DIFF_SEED replays a run, SHARDSQL_DIFF_N sets the count.
+// crossGenRun is a join generator's seed and statement count: seed and n
+// unless SHARDSQL_DIFF_SEED replays a run or SHARDSQL_DIFF_N sets the
+// count.
+func crossGenRun(seed int64, n int) (int64, int) {
+	if v, err := strconv.ParseInt(os.Getenv("SHARDSQL_DIFF_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("SHARDSQL_DIFF_N")); err == nil {
+		n = v
+	}
+	return seed, n
+}
+
+// crossRefusal is a refusal's reason, without the statement it quotes,
+// for a generator's tally.
+func crossRefusal(err error) string {
+	msg := err.Error()
+	if k := strings.LastIndex(msg, "; not evaluated above the nodes: "); k >= 0 {
+		msg = msg[k:]
+	}
+	if k := strings.Index(msg, " in \""); k >= 0 {
+		msg = msg[:k]
+	}
+	return msg
+}
+
 // crossGenMaxRows is the largest oracle result TestCrossJoinGenerated
 // compares (smaller under -race, where each row costs ten times more).
 func crossGenMaxRows() int {
@@ -386,14 +412,7 @@ func crossGenMaxRows() int {
 }
 
 func TestCrossJoinGenerated(t *testing.T) {
-	seed := int64(12)
-	if v, err := strconv.ParseInt(os.Getenv("SHARDSQL_DIFF_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	n := 80
-	if v, err := strconv.Atoi(os.Getenv("SHARDSQL_DIFF_N")); err == nil {
-		n = v
-	}
+	seed, n := crossGenRun(12, 80)
 	env := newCrossEnv(t, driver.WithJoinBatch(16))
 	r := rand.New(rand.NewSource(seed))
 	// the SELECTs above joins draw from a source of their own, so that the
@@ -425,14 +444,7 @@ func TestCrossJoinGenerated(t *testing.T) {
 		if err != nil {
 			require.True(t, errors.Is(err, driver.ErrUnsupported), "seed %d query %d: %s %v: %v", seed, i, q.sql, q.args, err)
 			refused++
-			msg := err.Error()
-			if k := strings.LastIndex(msg, "; not evaluated above the nodes: "); k >= 0 {
-				msg = msg[k:]
-			}
-			if k := strings.Index(msg, " in \""); k >= 0 {
-				msg = msg[:k]
-			}
-			reasons[msg]++
+			reasons[crossRefusal(err)]++
 			continue
 		}
 		if diff := env.compareResults(q, want, got); diff != "" {

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -188,14 +186,7 @@ func genDerived(r *rand.Rand) diffQuery {
 // the lookups and a join without a key fails with ErrTooLarge.
 // SHARDSQL_DIFF_SEED replays a run, SHARDSQL_DIFF_N sets the count.
 func TestCrossJoinThetaGenerated(t *testing.T) {
-	seed := int64(21)
-	if v, err := strconv.ParseInt(os.Getenv("SHARDSQL_DIFF_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	n := 80
-	if v, err := strconv.Atoi(os.Getenv("SHARDSQL_DIFF_N")); err == nil {
-		n = v
-	}
+	seed, n := crossGenRun(21, 80)
 	env := newCrossEnv(t)
 	small := env.with(t, driver.WithMaxMemoryRows(50), driver.WithJoinBatch(7))
 	r := rand.New(rand.NewSource(seed))
@@ -223,14 +214,7 @@ func TestCrossJoinThetaGenerated(t *testing.T) {
 			}
 			require.True(t, errors.Is(err, driver.ErrUnsupported), "seed %d query %d: %s %v: %v", seed, i, q.sql, q.args, err)
 			refused++
-			msg := err.Error()
-			if k := strings.LastIndex(msg, "; not evaluated above the nodes: "); k >= 0 {
-				msg = msg[k:]
-			}
-			if k := strings.Index(msg, " in \""); k >= 0 {
-				msg = msg[:k]
-			}
-			reasons[msg]++
+			reasons[crossRefusal(err)]++
 			continue
 		}
 		if diff := env.compareResults(q, want, got); diff != "" {
