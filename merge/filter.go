@@ -158,7 +158,7 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 		}
 		return evalenv.Offset(c)
 	}
-	for _, n := range havingColumns(cond) {
+	for _, n := range evalenv.Offsets(cond) {
 		if n < 0 || n >= len(f.types) {
 			return nil, 0, fmt.Errorf("shardsql: merge: %s column %d out of range for a %d-column result", f.what, n, len(f.types))
 		}
@@ -347,20 +347,6 @@ func temporalLiteral(t sqltypes.Type, lit *sqlparser.Literal) sqlparser.Expr {
 		return sqlparser.NewStrLiteral(string(dt.Format(0)))
 	}
 	return lit
-}
-
-// havingColumns lists the placeholder columns a condition uses.
-func havingColumns(e sqlparser.Expr) []int {
-	var out []int
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if c, ok := n.(*sqlparser.ColName); ok {
-			if i, ok := evalenv.Offset(c); ok {
-				out = append(out, i)
-			}
-		}
-		return true, nil
-	}, e)
-	return out
 }
 
 func (f *filter) Next(dest []driver.Value) error {

@@ -92,7 +92,7 @@ func quotientCols(g *Group) map[int]bool {
 func splitProjections(spec Spec) (early, late []Projection) {
 	read := map[Col]bool{}
 	if spec.Having != nil {
-		for _, n := range havingColumns(spec.Having) {
+		for _, n := range evalenv.Offsets(spec.Having) {
 			read[At(n)] = true
 		}
 	}

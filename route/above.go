@@ -19,15 +19,11 @@ import (
 // merged stream (planAbove). It returns errNotBindable for statements of
 // other shapes, which keep the caller's refusal.
 func (s *statement) routeAbove(sel *sqlparser.Select) (*Plan, error) {
-	if len(sel.From) != 1 || sel.With != nil {
+	if sel.With != nil {
 		return nil, errNotBindable
 	}
-	ate, ok := sel.From[0].(*sqlparser.AliasedTableExpr)
+	ate, dt, ok := soleDerived(sel)
 	if !ok {
-		return nil, errNotBindable
-	}
-	dt, ok := ate.Expr.(*sqlparser.DerivedTable)
-	if !ok || dt.Lateral {
 		return nil, errNotBindable
 	}
 	if outsideSubquery(sel) {
@@ -161,16 +157,7 @@ func (s *statement) aboveInner(inner *sqlparser.Select) (aboveInput, []Unit, str
 		out.SelectExprs = &sqlparser.SelectExprs{Exprs: exprs}
 	}
 	in.width = len(items) + len(extra)
-	text, args := s.textOf(out)
-	p, err := s.routeText(text, args)
-	if err != nil {
-		return in, nil, "", err
-	}
-	if p.Kind != KindSelect {
-		return in, nil, "", errNotBindable
-	}
-	in.op = p.Tree()
-	return in, p.Units, p.Table, nil
+	return s.routeBody(in, out)
 }
 
 // catalogTableOf returns the catalog's table when sel reads one table
@@ -254,7 +241,14 @@ func (s *statement) aboveUnion(u *sqlparser.Union) (aboveInput, []Unit, string, 
 		}
 	}
 	in.width = len(in.cols)
-	text, args := s.textOf(u)
+	return s.routeBody(in, u)
+}
+
+// routeBody routes the statement under rows evaluated above the nodes
+// (a derived table's body, with the columns in needs) and sets in's
+// operator to its plan's tree.
+func (s *statement) routeBody(in aboveInput, body sqlparser.SQLNode) (aboveInput, []Unit, string, error) {
+	text, args := s.textOf(body)
 	p, err := s.routeText(text, args)
 	if err != nil {
 		return in, nil, "", err

@@ -15,15 +15,11 @@ import (
 // with the merge operators above for its own GROUP BY, aggregates, ORDER
 // BY and LIMIT). It returns errNotBindable for every other shape.
 func (s *statement) routeDerived(sel *sqlparser.Select) (*Plan, error) {
-	if len(sel.From) != 1 || sel.Into != nil || sel.Lock != sqlparser.NoLock || sel.With != nil {
+	if sel.Into != nil || sel.Lock != sqlparser.NoLock || sel.With != nil {
 		return nil, errNotBindable
 	}
-	ate, ok := sel.From[0].(*sqlparser.AliasedTableExpr)
+	ate, dt, ok := soleDerived(sel)
 	if !ok {
-		return nil, errNotBindable
-	}
-	dt, ok := ate.Expr.(*sqlparser.DerivedTable)
-	if !ok || dt.Lateral {
 		return nil, errNotBindable
 	}
 	inner, ok := dt.Select.(*sqlparser.Select)
@@ -52,8 +48,17 @@ func (s *statement) routeDerived(sel *sqlparser.Select) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.planRouted(sel, rt, inner, sel)
+}
+
+// planRouted plans sel, whose tables rt routed, as one statement sent to
+// rt's nodes: on several nodes the functions of each of checked must give
+// each node's rows the same answer (checkFunctions), a window is not
+// bindable, and cross-node work (aggregates, ORDER BY, LIMIT, DISTINCT)
+// merges above the nodes.
+func (s *statement) planRouted(sel *sqlparser.Select, rt routed, checked ...*sqlparser.Select) (*Plan, error) {
 	if len(rt.nodes) > 1 {
-		for _, q := range []*sqlparser.Select{inner, sel} {
+		for _, q := range checked {
 			if err := s.checkFunctions(q, len(rt.nodes)); err != nil {
 				return nil, err
 			}
@@ -182,4 +187,21 @@ func shadowedBySelectAlias(sel *sqlparser.Select, col *sqlparser.ColName) bool {
 		return true
 	}
 	return false
+}
+
+// soleDerived returns the derived table that is sel's whole FROM (not
+// LATERAL), and false for any other FROM.
+func soleDerived(sel *sqlparser.Select) (*sqlparser.AliasedTableExpr, *sqlparser.DerivedTable, bool) {
+	if len(sel.From) != 1 {
+		return nil, nil, false
+	}
+	ate, ok := sel.From[0].(*sqlparser.AliasedTableExpr)
+	if !ok {
+		return nil, nil, false
+	}
+	dt, ok := ate.Expr.(*sqlparser.DerivedTable)
+	if !ok || dt.Lateral {
+		return nil, nil, false
+	}
+	return ate, dt, true
 }

@@ -356,6 +356,13 @@ func (j *crossJoin) checkShape() error {
 // table), or an error for a column it cannot place.
 func (j *crossJoin) tablesOf(e sqlparser.Expr) (uint64, error) {
 	var set uint64
+	err := j.eachColumn(e, func(t int, _ *sqlparser.ColName) { set |= 1 << t })
+	return set, err
+}
+
+// eachColumn calls f with each column e reads and the table it names,
+// stopping at the first column it cannot place.
+func (j *crossJoin) eachColumn(e sqlparser.Expr, f func(t int, col *sqlparser.ColName)) error {
 	var err error
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		col, ok := n.(*sqlparser.ColName)
@@ -367,10 +374,10 @@ func (j *crossJoin) tablesOf(e sqlparser.Expr) (uint64, error) {
 			err = terr
 			return false, nil
 		}
-		set |= 1 << t
+		f(t, col)
 		return true, nil
 	}, e)
-	return set, err
+	return err
 }
 
 // tableOf returns the table a column names: by its qualifier, or, for an
@@ -775,21 +782,7 @@ func joinLiteral(v driver.Value) (sqlparser.Expr, error) {
 
 // fetch adds the columns e reads to their tables' statements.
 func (j *crossJoin) fetch(e sqlparser.Expr, compared bool) error {
-	var err error
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		col, ok := n.(*sqlparser.ColName)
-		if !ok || err != nil {
-			return err == nil, nil
-		}
-		t, terr := j.tableOf(col)
-		if terr != nil {
-			err = terr
-			return false, nil
-		}
-		j.column(t, col, compared)
-		return true, nil
-	}, e)
-	return err
+	return j.eachColumn(e, func(t int, col *sqlparser.ColName) { j.column(t, col, compared) })
 }
 
 // placeholders rewrites e over the joined row: each column becomes

@@ -2,6 +2,7 @@ package route
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -168,7 +169,7 @@ func (m *scatter) avgInProjection() bool {
 		}
 	}
 	for _, p := range m.spec.Project {
-		for _, n := range havingCols(p.Expr) {
+		for _, n := range evalenv.Offsets(p.Expr) {
 			if internal[m.colAt(n)] {
 				return true
 			}
@@ -232,10 +233,10 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 		return unsupported(m.s.sql, "select item %s with WITH ROLLUP across nodes: neither a GROUP BY key nor over aggregates", sqlparser.String(m.origExpr(i)))
 	}
 	for _, p := range m.spec.Project {
-		for _, n := range havingCols(p.Expr) {
+		for _, n := range evalenv.Offsets(p.Expr) {
 			col := m.colAt(n)
 			for i, cols := range r.KeyCols {
-				if _, plain := exprs[i].(*sqlparser.ColName); !plain && slicesContains(cols, col) {
+				if _, plain := exprs[i].(*sqlparser.ColName); !plain && slices.Contains(cols, col) {
 					// MariaDB NULLs a bare key column in the rollup rows, but
 					// an expression key inside another expression keeps the
 					// last group's value
@@ -247,7 +248,7 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 	if m.spec.Having != nil {
 		// MariaDB filters the super-aggregate rows by their aggregates but
 		// not by the NULL keys (HAVING grp IS NULL keeps no rollup row)
-		for _, n := range havingCols(m.spec.Having) {
+		for _, n := range evalenv.Offsets(m.spec.Having) {
 			if isKey[m.colAt(n)] {
 				return unsupported(m.s.sql, "HAVING on a GROUP BY key with WITH ROLLUP across nodes")
 			}
@@ -255,29 +256,6 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 	}
 	m.spec.Group.Rollup = r
 	return nil
-}
-
-func slicesContains(xs []merge.Col, x merge.Col) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
-// havingCols lists the folded-row offsets a translated condition reads.
-func havingCols(e sqlparser.Expr) []int {
-	var out []int
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if c, ok := n.(*sqlparser.ColName); ok {
-			if i, ok := evalenv.Offset(c); ok {
-				out = append(out, i)
-			}
-		}
-		return true, nil
-	}, e)
-	return out
 }
 
 // nodeRef is how the node ORDER BY names the group key in merge column

@@ -93,18 +93,7 @@ func (s *statement) routeCorrelated(sel *sqlparser.Select) (*Plan, error) {
 			rt.tables = append(rt.tables, t)
 		}
 	}
-	if len(rt.nodes) > 1 {
-		if err := s.checkFunctions(sel, len(rt.nodes)); err != nil {
-			return nil, err
-		}
-		if s.shapeOf(sel).window {
-			return nil, errNotBindable
-		}
-		if crossNodeWork(sel) {
-			return s.planScatter(sel, rt)
-		}
-	}
-	return s.plan(KindSelect, sel, rt), nil
+	return s.planRouted(sel, rt, sel)
 }
 
 // colocated reports whether inner, a subquery of a SELECT of outer, reads

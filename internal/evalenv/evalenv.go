@@ -54,6 +54,21 @@ func Offset(c *sqlparser.ColName) (int, bool) {
 	return n, err == nil
 }
 
+// Offsets lists the placeholder columns (Column) an expression reads,
+// in the order a walk meets them, repeats included.
+func Offsets(e sqlparser.Expr) []int {
+	var out []int
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if c, ok := n.(*sqlparser.ColName); ok {
+			if i, ok := Offset(c); ok {
+				out = append(out, i)
+			}
+		}
+		return true, nil
+	}, e)
+	return out
+}
+
 // Translate translates an expression written with Column placeholders,
 // without types: the router calls it to refuse, when it plans, what the
 // evaluator does not implement.
