@@ -74,6 +74,8 @@ func (c *Conn) undoStatement(marked []*participant, cause error) error {
 	defer cl.done()
 	for _, part := range marked {
 		if err := part.send(cl.context(), "ROLLBACK TO SAVEPOINT "+stmtSavepoint); err != nil {
+			// The statement's part on this data source may stay: the
+			// transaction cannot commit exactly any more.
 			part.broken = true
 			return fmt.Errorf("%w (and undoing it on data source %s failed: %v; roll the transaction back)", cause, part.ds, err)
 		}

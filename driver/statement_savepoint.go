@@ -35,19 +35,7 @@ func (c *Conn) execAtomicInTx(ctx context.Context, p *route.Plan, res *result) e
 // returningInTx).
 func (c *Conn) underStatementSavepoint(ctx context.Context, p *route.Plan, run func(i int, part *participant, u route.Unit) error) error {
 	var marked []*participant
-	undo := func(cause error) error {
-		cl := c.tx.cleanup()
-		defer cl.done()
-		for _, part := range marked {
-			if err := part.send(cl.context(), "ROLLBACK TO SAVEPOINT "+stmtSavepoint); err != nil {
-				// The statement's part on this data source may stay:
-				// the transaction cannot commit exactly any more.
-				part.broken = true
-				return fmt.Errorf("%w (and undoing it on data source %s failed: %v; roll the transaction back)", cause, part.ds, err)
-			}
-		}
-		return cause
-	}
+	undo := func(cause error) error { return c.undoStatement(marked, cause) }
 	for i, u := range p.Units {
 		part, err := c.tx.participant(ctx, u.DataSource)
 		if err != nil {
