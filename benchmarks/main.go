@@ -47,6 +47,7 @@ type config struct {
 	Concurrency []int         // concurrency levels of every workload
 	Duration    time.Duration // measured time per workload × layout × concurrency
 	DSNs        []string      // servers; empty: start 2 throwaway MariaDB servers
+	ReplicaDSNs []string      // a primary and its replica for the replica comparison; empty: start a pair (none with DSNs)
 	Out         string        // markdown report path; SVGs are written next to it
 	Workloads   []string      // names or substrings to run; empty: all
 	Quick       bool          // tiny sizes (smoke test)
@@ -72,14 +73,16 @@ func (d *dsnList) Set(v string) error { *d = append(*d, v); return nil }
 func main() {
 	log.SetFlags(0)
 	var (
-		dsns     dsnList
-		rows     = flag.Int("rows", 100_000, "rows loaded into t_order and into t_log in each layout (10,000,000+ works; see the package doc)")
-		conc     = flag.String("concurrency", "1,8,32", "comma-separated concurrency levels")
-		duration = flag.Duration("duration", time.Second, "measured time per workload, layout and concurrency")
-		out      = flag.String("out", "", "markdown report path (default benchmarks/results/<date>-<rows>.md); SVG charts are written next to it")
-		wl       = flag.String("workloads", "", "comma-separated workload names or substrings to run (default all: "+strings.Join(workloadNames(), ", ")+")")
-		quick    = flag.Bool("quick", false, "tiny run: a few hundred rows, concurrency 1, 100ms per cell")
+		dsns        dsnList
+		replicaDSNs dsnList
+		rows        = flag.Int("rows", 100_000, "rows loaded into t_order and into t_log in each layout (10,000,000+ works; see the package doc)")
+		conc        = flag.String("concurrency", "1,8,32", "comma-separated concurrency levels")
+		duration    = flag.Duration("duration", time.Second, "measured time per workload, layout and concurrency")
+		out         = flag.String("out", "", "markdown report path (default benchmarks/results/<date>-<rows>.md); SVG charts are written next to it")
+		wl          = flag.String("workloads", "", "comma-separated workload names or substrings to run (default all: "+strings.Join(workloadNames(), ", ")+")")
+		quick       = flag.Bool("quick", false, "tiny run: a few hundred rows, concurrency 1, 100ms per cell")
 	)
+	flag.Var(&replicaDSNs, "replica-dsn", "go-sql-driver DSN of a MariaDB primary, then of its GTID replica (give it twice) for the read-replica comparison; default: start a throwaway pair, or skip the comparison when -dsn is given")
 	flag.Var(&dsns, "dsn", "go-sql-driver DSN of a MariaDB/MySQL server (give it twice; default: start 2 throwaway mariadbd servers)")
 	flag.Parse()
 
@@ -105,6 +108,10 @@ func main() {
 		cfg.Concurrency = c
 	}
 	cfg.DSNs = dsns
+	if len(replicaDSNs) != 0 && len(replicaDSNs) != 2 {
+		log.Fatalf("-replica-dsn: give it twice, the primary then the replica")
+	}
+	cfg.ReplicaDSNs = replicaDSNs
 	cfg.Out = *out
 	if *wl != "" {
 		cfg.Workloads = strings.Split(*wl, ",")
@@ -200,40 +207,46 @@ func run(ctx context.Context, cfg config) error {
 	}
 	defer env.close()
 
-	layouts, err := buildLayouts(ctx, cfg, env)
-	if err != nil {
-		return err
-	}
-	defer closeLayouts(layouts)
-
-	loads, err := loadAll(ctx, cfg, layouts)
-	if err != nil {
-		return err
-	}
-
-	if err := prefill(ctx, cfg, layouts); err != nil {
-		// Servers given with -dsn may allow fewer connections; the pools
-		// then open the rest (or fail) during the measurements.
-		fmt.Fprintf(cfg.Stderr, "warning: %v\n", err)
-	}
-
-	rep := &report{cfg: cfg, env: env, started: start, loadAvgStart: loadStart, layouts: layouts, workloads: workloads, loads: loads}
-	rep.probes, rep.mismatches = inspect(ctx, layouts, workloads, cfg.Rows)
-	for _, m := range rep.mismatches {
-		fmt.Fprintf(cfg.Stderr, "MISMATCH: %s\n", m)
-	}
-
-	if wantOverhead(cfg.Workloads) {
-		rep.overhead, err = measureOverhead(ctx, cfg, env, layouts)
+	rep := &report{cfg: cfg, env: env, started: start, loadAvgStart: loadStart, workloads: workloads}
+	if len(workloads) > 0 {
+		layouts, err := buildLayouts(ctx, cfg, env)
 		if err != nil {
 			return err
 		}
+		defer closeLayouts(layouts)
+		rep.layouts = layouts
+
+		if rep.loads, err = loadAll(ctx, cfg, layouts); err != nil {
+			return err
+		}
+		if err := prefill(ctx, cfg, layouts); err != nil {
+			// Servers given with -dsn may allow fewer connections; the pools
+			// then open the rest (or fail) during the measurements.
+			fmt.Fprintf(cfg.Stderr, "warning: %v\n", err)
+		}
+
+		rep.probes, rep.mismatches = inspect(ctx, layouts, workloads, cfg.Rows)
+		for _, m := range rep.mismatches {
+			fmt.Fprintf(cfg.Stderr, "MISMATCH: %s\n", m)
+		}
+
+		if wantOverhead(cfg.Workloads) {
+			rep.overhead, err = measureOverhead(ctx, cfg, env, layouts)
+			if err != nil {
+				return err
+			}
+		}
+		rep.cells, err = measureAll(ctx, cfg, layouts, workloads)
+		if err != nil {
+			return err
+		}
+		rep.cacheStats = planCacheStats(ctx, layouts)
 	}
-	rep.cells, err = measureAll(ctx, cfg, layouts, workloads)
-	if err != nil {
-		return err
+	if wantReplica(cfg.Workloads) {
+		if rep.replica, err = measureReplica(ctx, cfg, env.poolSize); err != nil {
+			return err
+		}
 	}
-	rep.cacheStats = planCacheStats(ctx, layouts)
 	rep.finished = time.Now()
 	rep.printSummary(cfg.Stdout)
 	files, err := rep.write()

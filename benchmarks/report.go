@@ -28,6 +28,7 @@ type report struct {
 	overhead     []overhead
 	cells        []cell
 	cacheStats   []string // plan cache counters per shardsql layout at the end
+	replica      *replicaRun
 }
 
 func (r *report) cell(wl, layout string, conc int) (cell, bool) {
@@ -201,6 +202,7 @@ func (r *report) markdown(tput, lat string) string {
 	p("")
 
 	r.overheadSection(p)
+	r.replicaSection(p)
 
 	p("## Charts")
 	p("")

@@ -22,6 +22,12 @@ func TestSmoke(t *testing.T) {
 	cfg := defaultConfig()
 	quickConfig(&cfg)
 	cfg.DSNs = []string{servers[0].DSN(), servers[1].DSN()}
+	rep, err := shardtest.StartMariaDBReplicated(1, "smoke_rep", shardtest.ReplicaOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rep.Close() })
+	cfg.ReplicaDSNs = []string{rep.Primary.DSN(), rep.Replicas[0].DSN()}
 	dir := t.TempDir()
 	cfg.Out = filepath.Join(dir, "smoke.md")
 	var stdout, stderr bytes.Buffer
@@ -45,10 +51,14 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("report does not mention %q", name)
 		}
 	}
-	for _, want := range []string{"Overhead line", "point-select at concurrency 1", "insert at concurrency 16", "| insert | false | 1 | shardsql-1x8 |", "smoke-throughput.svg", "smoke-latency.svg", "MariaDB"} {
+	for _, want := range []string{"Overhead line", "point-select at concurrency 1", "insert at concurrency 16", "| insert | false | 1 | shardsql-1x8 |", "smoke-throughput.svg", "smoke-latency.svg", "MariaDB",
+		"## Read replicas", "| replica-read-mostly | 1 | shardsql-1x8+replica |", "| replica-point-select | 1 | plain-replica |"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report does not contain %q", want)
 		}
+	}
+	if strings.Contains(report, "replica-point-select at concurrency 1: the replica answered 0 reads") {
+		t.Error("shardsql with a replica sent no point select to the replica")
 	}
 	if strings.Contains(stderr.String(), "MISMATCH") {
 		t.Errorf("layouts returned different results:\n%s", stderr.String())

@@ -29,6 +29,9 @@ type workload struct {
 	// (nil: all) and whether row order matters.
 	canonCols []int
 	ordered   bool
+	// custom, if set, runs one execution instead of sql (a mix of
+	// statements); the result checks are its own.
+	custom func(ctx context.Context, db *sql.DB, w *worker) error
 }
 
 // worker is one goroutine's state; nothing in it is shared but seq.
@@ -37,6 +40,7 @@ type worker struct {
 	rows int
 	seq  *atomic.Int64 // next free order_id of the layout's t_order
 	args []any
+	ops  int // executions so far (a custom workload's mix)
 	raw  []sql.RawBytes
 	ptrs []any
 }
@@ -163,7 +167,7 @@ func (wl workload) statement() string {
 
 func workloadNames() []string {
 	var out []string
-	for _, wl := range allWorkloads {
+	for _, wl := range append(slices.Clone(allWorkloads), replicaWorkloads()...) {
 		out = append(out, wl.name)
 	}
 	return out
@@ -183,7 +187,7 @@ func selectWorkloads(filter []string) ([]workload, error) {
 			}
 		}
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && !wantReplica(filter) {
 		return nil, fmt.Errorf("-workloads %q matches none of %s", strings.Join(filter, ","), strings.Join(workloadNames(), ", "))
 	}
 	return out, nil
@@ -191,6 +195,9 @@ func selectWorkloads(filter []string) ([]workload, error) {
 
 // run executes the workload once on db and checks a read's result.
 func (wl workload) run(ctx context.Context, db *sql.DB, w *worker) error {
+	if wl.custom != nil {
+		return wl.custom(ctx, db, w)
+	}
 	var args []any
 	if wl.args != nil {
 		args = wl.args(w)
