@@ -53,6 +53,7 @@ type dsReplicas struct {
 // replica is one replica server and what the connector knows of it.
 type replica struct {
 	name   string
+	key    string // gateKey, built once
 	ds     string
 	db     *sql.DB
 	own    bool // opened from a DSN: closed with the connector
@@ -71,7 +72,12 @@ type replica struct {
 
 // gateKey is the replica's key among the connector's gates; data source
 // names have no ':'.
-func (r *replica) gateKey() string { return "replica:" + r.name }
+func (r *replica) gateKey() string {
+	if r.key == "" { // a replica built without newReplica (tests)
+		return "replica:" + r.name
+	}
+	return r.key
+}
 
 // applied returns the cached applied position and when it was read.
 func (r *replica) applied() (gtidPos, time.Time) {
@@ -145,7 +151,7 @@ func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
 				}
 			}
 			if r == nil {
-				r = &replica{name: spec.Name, ds: ds.Name, db: spec.DB, weight: spec.Weight}
+				r = &replica{name: spec.Name, key: "replica:" + spec.Name, ds: ds.Name, db: spec.DB, weight: spec.Weight}
 				r.lag.Store(-1)
 				if r.db == nil {
 					db, err := c.openReplica(spec.DSN)

@@ -147,6 +147,13 @@ func (c *Conn) queryReplicas(ctx context.Context, p *route.Plan, cursors []*unit
 		}
 		h.addFunc(rel)
 	}
+	if len(p.Units) == 1 {
+		// One unit runs at once (scatterThen) and has no sibling to
+		// cancel. A context of its own would only make database/sql watch
+		// it with a goroutine per query.
+		c.scatterReads(ctx, noCancel, p, cursors, targets, h)
+		return noCancel, h.release, true, nil
+	}
 	ctx, cancel = context.WithCancel(ctx)
 	c.scatterReads(ctx, cancel, p, cursors, targets, h)
 	return cancel, h.release, true, nil

@@ -72,6 +72,23 @@ func scatterThen(ctx context.Context, cancel context.CancelFunc, units []route.U
 		srcs[i] = scatterSource{started: make(chan struct{}), firstFailed: firstFailed, run: run}
 		cursors[i] = &unitCursor{unit: u, src: &srcs[i]}
 	}
+	if len(units) == 1 {
+		// One unit (a point read on a replica): run it here. Its cursor
+		// waits for the answer before the first row anyway, and two
+		// goroutines and a semaphore for it cost more than the read's own
+		// client work.
+		src := &srcs[0]
+		src.rows, src.first, src.err = run(ctx, units[0])
+		if src.err != nil {
+			firstFailed.Store(cursors[0])
+			cancel()
+		}
+		close(src.started)
+		if done != nil {
+			done()
+		}
+		return
+	}
 	sem := make(chan struct{}, parallel)
 	go func() {
 		if done != nil {
