@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -127,6 +128,16 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	version := r.topo.Version()
 	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, joinBatch: opts.JoinBatch, deepKeys: opts.DeepPageKeys, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
 	defer s.markSchemaUnknown(&p, &err)
+	if pr := s.pointFor(opts); pr != nil {
+		// A cached point statement: the argument, the node, the memoized
+		// node SQL (point.go).
+		if p, ok := s.routePoint(pr); ok {
+			if ps.session == 0 {
+				return p, nil
+			}
+			return s.checkSession(p, ps.session)
+		}
+	}
 	for table, values := range opts.ShardingValues {
 		if _, ok := r.topo.Table(table); !ok {
 			return nil, fmt.Errorf("shardsql: hint for %q: not a sharded table of the topology", table)
@@ -145,6 +156,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 		}
 	}
 	p, err = s.route(stmt)
+	if err == nil && ps.cached {
+		s.learnPoint(p, opts)
+	}
 	if err != nil || ps.session == 0 {
 		return p, err
 	}
@@ -206,6 +220,8 @@ type parsed struct {
 	shapeK  shapeKey
 	shape   *shape
 	renders map[renderKey]*rendered
+	// point is the shortcut routing proved for the statement (point.go).
+	point atomic.Pointer[pointRoute]
 }
 
 // renderKey names one node rendering of a cached statement: the shape it
