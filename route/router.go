@@ -219,7 +219,9 @@ type parsed struct {
 	cached  bool
 	shapeK  shapeKey
 	shape   *shape
-	renders map[renderKey]*rendered
+	// renders is read without the lock and replaced whole under it
+	// (render.go).
+	renders atomic.Pointer[map[renderKey]*rendered]
 	// point is the shortcut routing proved for the statement (point.go).
 	point atomic.Pointer[pointRoute]
 }
