@@ -2,6 +2,7 @@ package route
 
 import (
 	"reflect"
+	"sync/atomic"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
@@ -53,6 +54,9 @@ type pointRoute struct {
 	rows sqlparser.Values
 	// none: the statement has no shortcut (for this version and catalog).
 	none bool
+	// nodes keeps, per node of the table, the node's memoized rendering
+	// once render made it (routePoint), for routePointDirect.
+	nodes []atomic.Pointer[rendered]
 }
 
 // pointFor returns the statement's proved shortcut for the options, or nil.
@@ -70,15 +74,34 @@ func (s *statement) pointFor(opts Options) *pointRoute {
 // routePoint routes the statement by its proved shortcut. ok is false,
 // with nothing lent from the statement's storage and schemaMissing as it
 // was, when the argument's answer is not one node: the caller then routes
-// in full.
+// in full. The node's rendering is kept with the shortcut for
+// routePointDirect.
 func (s *statement) routePoint(pr *pointRoute) (_ *Plan, ok bool) {
-	if pr.arg >= len(s.args) {
+	n, ok := s.pointNode(pr)
+	if !ok {
 		return nil, false
 	}
+	p := s.pointPlan(pr, n)
+	if pr.nodes[n].Load() == nil {
+		if m := s.ps.renders.Load(); m != nil {
+			if rd := (*m)[renderKey{shape: s.shapeKey(), node: n}]; rd != nil {
+				pr.nodes[n].Store(rd) // render's own memo entry for this node
+			}
+		}
+	}
+	return p, true
+}
+
+// pointNode is the node the statement's key argument picks, ok false
+// (schemaMissing as it was) when the answer is not exactly one node.
+func (s *statement) pointNode(pr *pointRoute) (int, bool) {
+	if pr.arg >= len(s.args) {
+		return 0, false
+	}
 	missing := s.schemaMissing
-	fail := func() (*Plan, bool) {
+	fail := func() (int, bool) {
 		s.schemaMissing = missing
-		return nil, false
+		return 0, false
 	}
 	v := s.args[pr.arg]
 	if v == nil {
@@ -99,7 +122,63 @@ func (s *statement) routePoint(pr *pointRoute) (_ *Plan, ok bool) {
 	if err != nil {
 		return fail()
 	}
-	return s.pointPlan(pr, n), true
+	return n, true
+}
+
+// pointStore is the storage of a plan routePointDirect builds: the plan,
+// its one unit, and an INSERT's row list, in one allocation.
+type pointStore struct {
+	plan Plan
+	unit [1]Unit
+	rows [1][]int
+	row  [1]int
+}
+
+// routePointDirect is routePoint without a routing statement on the heap:
+// for a statement that does not depend on the session (no check after
+// routing) whose node's rendering the shortcut already keeps, the plan is
+// the key's conversion and node, and that rendering with this call's
+// arguments — built as render builds a memoized unit. ok is false when
+// any of that is missing; the caller then routes as before.
+//
+// The routing statement is a local value that nothing keeps (convert and
+// its checks read it, no rendering is printed here), so it stays off the
+// heap; the plan's storage is one small allocation.
+func (r *Router) routePointDirect(ps *parsed, sql string, args []any, opts Options, version uint64) (*Plan, bool) {
+	if ps.session != 0 || len(opts.ShardingValues) != 0 || opts.DataSource != "" {
+		return nil, false
+	}
+	pr := ps.point.Load()
+	if pr == nil || pr.none || pr.version != version || pr.catalog != opts.Catalog {
+		return nil, false
+	}
+	s := statement{router: r, sql: sql, args: args, topo: r.topo, ps: ps, version: version, catalog: opts.Catalog}
+	n, ok := s.pointNode(pr)
+	if !ok {
+		return nil, false
+	}
+	rd := pr.nodes[n].Load()
+	if rd == nil {
+		return nil, false
+	}
+	node := pr.table.Nodes[n]
+	var unitArgs []any
+	if rd.inOrder {
+		unitArgs = args[:len(args):len(args)]
+	} else if len(rd.argIdx) > 0 {
+		unitArgs = make([]any, len(rd.argIdx))
+		for i, a := range rd.argIdx {
+			unitArgs[i] = args[a]
+		}
+	}
+	st := new(pointStore)
+	st.unit[0] = Unit{DataSource: node.DataSource, Node: node, SQL: rd.sql, Args: unitArgs}
+	st.plan = Plan{SQL: sql, Kind: pr.kind, Table: pr.table.Name, Units: st.unit[:1:1]}
+	if pr.kind == KindInsert {
+		st.rows[0] = st.row[:1:1] // the statement's row 0
+		st.plan.InsertRows = st.rows[:1:1]
+	}
+	return &st.plan, true
 }
 
 // pointPlan builds the plan of node n as the full routing builds it
@@ -137,6 +216,7 @@ func (s *statement) learnPoint(p *Plan, opts Options) {
 		pr.kind, ok = KindInsert, s.pointInsert(st, pr)
 	}
 	if ok {
+		pr.nodes = make([]atomic.Pointer[rendered], len(pr.table.Nodes))
 		if p.Kind != pr.kind || len(p.Units) != 1 || p.Table == "" || p.Root != nil || p.spec != nil || len(p.GeneratedIDs) != 0 ||
 			p.Broadcast || p.Move != nil || p.Savepoint != nil || p.DeepPage != nil || p.Metadata != nil || p.Returning != nil {
 			return // these arguments do not show it (a key no node holds, say): a later call may

@@ -88,6 +88,16 @@ func TestPointShortcutMatchesFullRouting(t *testing.T) {
 			learned := pr != nil && !pr.none
 			if c != nil { // without one, a proof kept from the catalog pass may stay (it does not apply)
 				require.Equal(t, st.point, learned, st.sql)
+				if learned {
+					// the second round's plans came from routePointDirect
+					kept := 0
+					for i := range pr.nodes {
+						if pr.nodes[i].Load() != nil {
+							kept++
+						}
+					}
+					require.Positive(t, kept, st.sql)
+				}
 			}
 		}
 	}

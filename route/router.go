@@ -126,6 +126,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	}
 	stmt := ps.stmt
 	version := r.topo.Version()
+	if p, ok := r.routePointDirect(ps, sql, args, opts, version); ok {
+		return p, nil // a cached point statement whose node SQL is known (point.go)
+	}
 	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, joinBatch: opts.JoinBatch, deepKeys: opts.DeepPageKeys, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
 	defer s.markSchemaUnknown(&p, &err)
 	if pr := s.pointFor(opts); pr != nil {
@@ -216,9 +219,9 @@ type parsed struct {
 	mu sync.Mutex
 	// cached: the parse is in the plan cache, so renderings kept with it
 	// serve later statements (an uncached parse keeps none).
-	cached  bool
-	shapeK  shapeKey
-	shape   *shape
+	cached bool
+	shapeK shapeKey
+	shape  *shape
 	// renders is read without the lock and replaced whole under it
 	// (render.go).
 	renders atomic.Pointer[map[renderKey]*rendered]
