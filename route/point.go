@@ -125,9 +125,12 @@ func (s *statement) pointNode(pr *pointRoute) (int, bool) {
 	return n, true
 }
 
-// pointStore is the storage of a plan routePointDirect builds: the plan,
-// its one unit, and an INSERT's row list, in one allocation.
-type pointStore struct {
+// PlanStore is storage a caller lends routing (Options.Store) for the
+// plan of a cached point statement: the plan, its one unit and an
+// INSERT's row list, so that they are not an allocation of their own. The
+// plan then lives in the store: the caller must not lend the store again
+// while it uses the plan. The zero value is ready to use.
+type PlanStore struct {
 	plan Plan
 	unit [1]Unit
 	rows [1][]int
@@ -143,7 +146,8 @@ type pointStore struct {
 //
 // The routing statement is a local value that nothing keeps (convert and
 // its checks read it, no rendering is printed here), so it stays off the
-// heap; the plan's storage is one small allocation.
+// heap; the plan's storage is one small allocation, or the caller's
+// (Options.Store).
 func (r *Router) routePointDirect(ps *parsed, sql string, args []any, opts Options, version uint64) (*Plan, bool) {
 	if ps.session != 0 || len(opts.ShardingValues) != 0 || opts.DataSource != "" {
 		return nil, false
@@ -171,7 +175,11 @@ func (r *Router) routePointDirect(ps *parsed, sql string, args []any, opts Optio
 			unitArgs[i] = args[a]
 		}
 	}
-	st := new(pointStore)
+	st := opts.Store
+	if st == nil {
+		st = new(PlanStore)
+	}
+	*st = PlanStore{}
 	st.unit[0] = Unit{DataSource: node.DataSource, Node: node, SQL: rd.sql, Args: unitArgs}
 	st.plan = Plan{SQL: sql, Kind: pr.kind, Table: pr.table.Name, Units: st.unit[:1:1]}
 	if pr.kind == KindInsert {
