@@ -149,3 +149,25 @@ func TestPointShortcutFollowsTopologyAndHints(t *testing.T) {
 	_, err = r.RouteWith(q, []any{int64(1)}, Options{Catalog: cat, ShardingValues: map[string][]any{"t_order": {int64(2)}}})
 	require.ErrorContains(t, err, "contradicts")
 }
+
+// TestPointPlanInCallersStore: with Options.Store the plan of a cached
+// point statement is built in the caller's storage, equal to the plan
+// built without it; the next call overwrites it (the caller's hazard).
+func TestPointPlanInCallersStore(t *testing.T) {
+	r, cat := catalogRouter(t)
+	const q = "INSERT INTO t_order (order_id, user_id, amount) VALUES (?, ?, ?)"
+	var store PlanStore
+	for i := 0; i < 3; i++ { // prove the shortcut, keep the node's rendering
+		_, err := r.RouteWith(q, []any{int64(1), int64(42), "1.5"}, Options{Catalog: cat})
+		require.NoError(t, err)
+	}
+	want, err := r.RouteWith(q, []any{int64(1), int64(42), "1.5"}, Options{Catalog: cat})
+	require.NoError(t, err)
+	got, err := r.RouteWith(q, []any{int64(1), int64(42), "1.5"}, Options{Catalog: cat, Store: &store})
+	require.NoError(t, err)
+	require.Same(t, &store.plan, got)
+	samePlan(t, want, got, q)
+	_, err = r.RouteWith(q, []any{int64(2), int64(7), "2.5"}, Options{Catalog: cat, Store: &store})
+	require.NoError(t, err)
+	require.Equal(t, []any{int64(2), int64(7), "2.5"}, got.Units[0].Args, "the store holds the latest plan")
+}
