@@ -43,6 +43,12 @@ import (
 //     whose locks rule depends on the node);
 //   - is compared, when it is proved, with the full routing's plan for
 //     the same arguments (samePointPlan), and not kept if they differ.
+//
+// What it cannot see: a check that a later change adds to routeSelect or
+// routeInsert (or what they call) and that depends on the arguments is
+// skipped here unless it is added to pointNode too (comments at both
+// functions say so). Checks that depend on the statement alone are safe:
+// a statement they refuse never gets a shortcut.
 type pointRoute struct {
 	version uint64
 	catalog *schema.Catalog
