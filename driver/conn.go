@@ -56,6 +56,10 @@ type Conn struct {
 	// one is the storage queryOne allocated for a one-unit statement's
 	// rows (with the statement's arguments), for query to take.
 	one *oneUnit
+	// execPlan holds the plan of a cached point statement run by Exec,
+	// reused by the next Exec (as execArgs: the plan is done with when
+	// the Exec returns) and cleared after each.
+	execPlan route.PlanStore
 }
 
 var (
@@ -128,12 +132,13 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 func (c *Conn) execOne(ctx context.Context, query string, args []driver.NamedValue) (_ driver.Result, err error) {
 	start := time.Now()
 	var p *route.Plan
+	defer func() { c.execPlan = route.PlanStore{} }()         // last: observe reads the plan, which may be this
 	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
 	if cap(c.execArgs) < len(args) {
 		c.execArgs = make([]any, len(args)) // once per connection, for its widest Exec
 	}
 	defer clear(c.execArgs[:len(args)]) // the caller's values are not kept past the Exec
-	if p, err = c.routeInto(ctx, query, args, c.execArgs[:0]); err != nil {
+	if p, err = c.routeInto(ctx, query, args, c.execArgs[:0], &c.execPlan); err != nil {
 		return nil, err
 	}
 	defer c.c.afterExec(p)
@@ -163,7 +168,7 @@ func (c *Conn) queryOne(ctx context.Context, query string, args []driver.NamedVa
 	var p *route.Plan
 	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
 	one := new(oneUnit)                                       // the rows of a one-unit statement, and the arguments (rows_one_unit.go)
-	if p, err = c.routeInto(ctx, query, args, one.args[:0]); err != nil {
+	if p, err = c.routeInto(ctx, query, args, one.args[:0], &one.plan); err != nil {
 		return nil, err
 	}
 	defer c.c.afterExec(p)
@@ -288,15 +293,16 @@ func valuesInto(buf []any, args []driver.NamedValue) ([]any, error) {
 // routeNamed routes a statement with the caller's arguments (converted as
 // the driver converts them).
 func (c *Conn) routeNamed(ctx context.Context, query string, args []driver.NamedValue) (*route.Plan, error) {
-	return c.routeInto(ctx, query, args, nil)
+	return c.routeInto(ctx, query, args, nil, nil)
 }
 
 // routeInto is routeNamed with the values in buf when its capacity holds
-// them: the caller owns buf for as long as the plan runs.
-func (c *Conn) routeInto(ctx context.Context, query string, args []driver.NamedValue, buf []any) (*route.Plan, error) {
+// them, and a cached point statement's plan in store when not nil: the
+// caller owns buf and store for as long as the plan runs.
+func (c *Conn) routeInto(ctx context.Context, query string, args []driver.NamedValue, buf []any, store *route.PlanStore) (*route.Plan, error) {
 	vals, err := valuesInto(buf, args)
 	if err != nil {
 		return nil, err
 	}
-	return c.c.route(ctx, query, vals)
+	return c.c.routeIn(ctx, query, vals, store)
 }

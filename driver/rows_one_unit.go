@@ -1,5 +1,7 @@
 package driver
 
+import "github.com/shardsql/shardsql/route"
+
 // oneUnitInline is how many columns a one-unit statement's scan buffers
 // hold without an allocation of their own (a point select reads a few).
 const oneUnitInline = 4
@@ -25,4 +27,7 @@ type oneUnit struct {
 	// args holds the statement's arguments (Conn.queryOne routes with
 	// them before it knows the plan: a scatter's plan keeps them here too).
 	args [oneUnitInline]any
+	// plan holds the plan of a cached point statement (route.PlanStore),
+	// which lives as long as these rows.
+	plan route.PlanStore
 }

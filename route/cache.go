@@ -1,7 +1,6 @@
 package route
 
 import (
-	"container/list"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,13 +10,29 @@ import (
 // their text. The parsed AST is never modified after parsing (routing
 // reads it and rewrites into copies), so one entry serves concurrent
 // calls.
+//
+// Recency is kept CLOCK-style, not as an LRU list: a hit only sets its
+// entry's used flag (a plain atomic, already set on every hit of a hot
+// statement: no write at all) under a read lock, and eviction sweeps a
+// ring, giving each used entry a second chance. The hazard an LRU list
+// had: every hit moved its element to the front under the one mutex, so
+// concurrent statements serialized on the cache's lock and its cache
+// lines even when they all hit.
 type planCache struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex
 	size    int
-	entries map[string]*list.Element
-	lru     list.List // of *parsed, most recently used first
+	entries map[string]*cacheEntry
+	ring    []*cacheEntry // the entries in insertion slots, swept by hand
+	hand    int
 
 	hits, misses atomic.Uint64
+}
+
+// cacheEntry is one cached parse and whether it was used since the sweep
+// last passed it.
+type cacheEntry struct {
+	p    *parsed
+	used atomic.Bool
 }
 
 // statementKey is the text a statement is parsed from and cached under:
@@ -124,22 +139,22 @@ func plainComment(body string) bool {
 }
 
 func newPlanCache(size int) *planCache {
-	return &planCache{size: size, entries: make(map[string]*list.Element, size)}
+	return &planCache{size: size, entries: make(map[string]*cacheEntry, size)}
 }
 
 func (c *planCache) get(sql string) (*parsed, bool) {
-	c.mu.Lock()
+	c.mu.RLock()
 	e, ok := c.entries[sql]
-	if ok {
-		c.lru.MoveToFront(e)
-	}
-	c.mu.Unlock()
+	c.mu.RUnlock()
 	if !ok {
 		c.misses.Add(1)
 		return nil, false
 	}
+	if !e.used.Load() {
+		e.used.Store(true)
+	}
 	c.hits.Add(1)
-	return e.Value.(*parsed), true
+	return e.p, true
 }
 
 func (c *planCache) put(p *parsed) {
@@ -148,11 +163,23 @@ func (c *planCache) put(p *parsed) {
 	if _, ok := c.entries[p.sql]; ok {
 		return
 	}
-	c.entries[p.sql] = c.lru.PushFront(p)
-	for c.lru.Len() > c.size {
-		old := c.lru.Back()
-		c.lru.Remove(old)
-		delete(c.entries, old.Value.(*parsed).sql)
+	e := &cacheEntry{p: p}
+	c.entries[p.sql] = e
+	if len(c.ring) < c.size {
+		c.ring = append(c.ring, e)
+		return
+	}
+	for {
+		old := c.ring[c.hand]
+		if old.used.Load() {
+			old.used.Store(false) // a second chance
+			c.hand = (c.hand + 1) % len(c.ring)
+			continue
+		}
+		delete(c.entries, old.p.sql)
+		c.ring[c.hand] = e
+		c.hand = (c.hand + 1) % len(c.ring)
+		return
 	}
 }
 
@@ -168,8 +195,8 @@ func (r *Router) CacheStats() CacheStats {
 	if r.cache == nil {
 		return CacheStats{}
 	}
-	r.cache.mu.Lock()
-	n := r.cache.lru.Len()
-	r.cache.mu.Unlock()
+	r.cache.mu.RLock()
+	n := len(r.cache.entries)
+	r.cache.mu.RUnlock()
 	return CacheStats{Hits: r.cache.hits.Load(), Misses: r.cache.misses.Load(), Entries: n}
 }

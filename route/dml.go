@@ -13,6 +13,10 @@ import (
 // routeInsert routes INSERT and REPLACE: each row goes to the node its
 // sharding value belongs to; a multi-row statement is split into one
 // statement per node, rows and their arguments kept in order.
+//
+// A cached one-row INSERT is routed again by its shortcut (point.go),
+// which skips this function: a check added here that depends on the
+// arguments must run in pointNode too.
 func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 	sh := s.shapeOf(ins)
 	if len(sh.sharded) == 0 {

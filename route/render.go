@@ -1,6 +1,7 @@
 package route
 
 import (
+	"maps"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -48,9 +49,10 @@ func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable,
 	memo := s.ps != nil && len(ins) == 0 && stmt == sqlparser.SQLNode(s.ps.stmt) && allRows(stmt, rows)
 	key := renderKey{shape: s.shapeKey(), node: nodeIdx}
 	if memo {
-		s.ps.mu.Lock()
-		rd := s.ps.renders[key]
-		s.ps.mu.Unlock()
+		var rd *rendered
+		if m := s.ps.renders.Load(); m != nil {
+			rd = (*m)[key]
+		}
 		if rd != nil {
 			var args []any
 			if rd.inOrder {
@@ -79,11 +81,18 @@ func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable,
 	}
 	u := Unit{DataSource: node.DataSource, Node: node, SQL: buf.String(), Args: r.out}
 	if memo && s.ps.cached {
+		// Copy on write: readers load the map without a lock, so a
+		// published map is never written again.
 		s.ps.mu.Lock()
-		if s.ps.renders == nil || len(s.ps.renders) > 4*len(tables[0].Nodes) {
-			s.ps.renders = make(map[renderKey]*rendered) // a new topology version: start over
+		var next map[renderKey]*rendered
+		if old := s.ps.renders.Load(); old == nil || len(*old) > 4*len(tables[0].Nodes) {
+			next = make(map[renderKey]*rendered) // a new topology version: start over
+		} else {
+			next = make(map[renderKey]*rendered, len(*old)+1)
+			maps.Copy(next, *old)
 		}
-		s.ps.renders[key] = &rendered{sql: u.SQL, argIdx: r.outIdx, inOrder: inOrder(r.outIdx, len(s.args))}
+		next[key] = &rendered{sql: u.SQL, argIdx: r.outIdx, inOrder: inOrder(r.outIdx, len(s.args))}
+		s.ps.renders.Store(&next)
 		s.ps.mu.Unlock()
 	}
 	return u

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -97,6 +98,9 @@ type Options struct {
 	// order's keys only (docs/deep-pages.md); the zero value decides by
 	// the estimated transfer.
 	DeepPageKeys DeepPageKeys
+	// Store, when not nil, holds the plan of a cached point statement
+	// instead of an allocation of its own (see PlanStore).
+	Store *PlanStore
 }
 
 // Route parses sql, finds the nodes it touches and rewrites it for each of
@@ -125,8 +129,21 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	}
 	stmt := ps.stmt
 	version := r.topo.Version()
+	if p, ok := r.routePointDirect(ps, sql, args, opts, version); ok {
+		return p, nil // a cached point statement whose node SQL is known (point.go)
+	}
 	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, joinBatch: opts.JoinBatch, deepKeys: opts.DeepPageKeys, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
 	defer s.markSchemaUnknown(&p, &err)
+	if pr := s.pointFor(opts); pr != nil {
+		// A cached point statement: the argument, the node, the memoized
+		// node SQL (point.go).
+		if p, ok := s.routePoint(pr); ok {
+			if ps.session == 0 {
+				return p, nil
+			}
+			return s.checkSession(p, ps.session)
+		}
+	}
 	for table, values := range opts.ShardingValues {
 		if _, ok := r.topo.Table(table); !ok {
 			return nil, fmt.Errorf("shardsql: hint for %q: not a sharded table of the topology", table)
@@ -145,6 +162,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 		}
 	}
 	p, err = s.route(stmt)
+	if err == nil && ps.cached {
+		s.learnPoint(p, opts)
+	}
 	if err != nil || ps.session == 0 {
 		return p, err
 	}
@@ -202,10 +222,14 @@ type parsed struct {
 	mu sync.Mutex
 	// cached: the parse is in the plan cache, so renderings kept with it
 	// serve later statements (an uncached parse keeps none).
-	cached  bool
-	shapeK  shapeKey
-	shape   *shape
-	renders map[renderKey]*rendered
+	cached bool
+	shapeK shapeKey
+	shape  *shape
+	// renders is read without the lock and replaced whole under it
+	// (render.go).
+	renders atomic.Pointer[map[renderKey]*rendered]
+	// point is the shortcut routing proved for the statement (point.go).
+	point atomic.Pointer[pointRoute]
 }
 
 // renderKey names one node rendering of a cached statement: the shape it

@@ -12,6 +12,10 @@ import (
 // routeSelect routes a SELECT: on one sharded table, on bound sharded
 // tables joined on their sharding columns, with broadcast tables, or (with
 // subqueries) when every table stays on one data source.
+//
+// A cached point select is routed again by its shortcut (point.go), which
+// skips this function: a check added here that depends on the arguments
+// must run in pointNode too.
 func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 	sh := s.shapeOf(sel)
 	if len(sh.sharded) == 0 {

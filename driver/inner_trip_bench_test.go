@@ -1,0 +1,136 @@
+package driver_test
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"testing"
+)
+
+// BenchmarkInnerTrip measures the ways a one-unit query can reach the
+// shard connection from shardsql's Conn, on the plain go-sql-driver pool
+// (interpolateParams=true) and the point select of the overhead
+// benchmarks: what shardsql does today on a pin (DB.Conn, Conn.QueryContext,
+// Next, Scan into *any, Rows.Close, Conn.Close), the same statement read
+// inside Conn.Raw on the driver connection with its row copied out
+// (the buffered design of issue 16, item 2b), and DB.QueryContext without
+// a pin (2a, which would give the statement another session than the
+// caller's).
+//
+//	SHARDSQL_REQUIRE_MARIADB=1 go test -run XXX -bench InnerTrip -benchmem -count 6 ./driver
+func BenchmarkInnerTrip(b *testing.B) {
+	const q = "SELECT amount FROM t_plain WHERE user_id = ? AND order_id = ?"
+	ctx := context.Background()
+	b.Run("pin-query", func(b *testing.B) {
+		plain, _, _ := overheadDBs(b)
+		b.ReportAllocs()
+		defer clientCPU(b)()
+		i := 0
+		vals := make([]any, 1)
+		scan := []any{&vals[0]}
+		for b.Loop() {
+			k := int64(i % overheadRows)
+			i++
+			conn, err := plain.Conn(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows, err := conn.QueryContext(ctx, q, k, k)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := rows.Columns(); err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				if err := rows.Scan(scan...); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			if err := rows.Close(); err != nil || n != 1 {
+				b.Fatal(n, err)
+			}
+			_ = conn.Close()
+		}
+	})
+	b.Run("pin-raw-buffered", func(b *testing.B) {
+		plain, _, _ := overheadDBs(b)
+		b.ReportAllocs()
+		defer clientCPU(b)()
+		i := 0
+		var held [][]driver.Value
+		nv := make([]driver.NamedValue, 2)
+		run := func(dc any) error {
+			qc := dc.(driver.QueryerContext)
+			rows, err := qc.QueryContext(ctx, q, nv)
+			if err != nil {
+				return err
+			}
+			cols := rows.Columns()
+			for {
+				row := make([]driver.Value, len(cols))
+				if err := rows.Next(row); err != nil {
+					if errors.Is(err, io.EOF) {
+						break
+					}
+					_ = rows.Close()
+					return err
+				}
+				for j, v := range row {
+					if bs, ok := v.([]byte); ok {
+						row[j] = append([]byte(nil), bs...)
+					}
+				}
+				held = append(held, row)
+			}
+			return rows.Close()
+		}
+		for b.Loop() {
+			k := int64(i % overheadRows)
+			i++
+			nv[0] = driver.NamedValue{Ordinal: 1, Value: k}
+			nv[1] = driver.NamedValue{Ordinal: 2, Value: k}
+			held = held[:0]
+			conn, err := plain.Conn(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := conn.Raw(run); err != nil || len(held) != 1 {
+				b.Fatal(len(held), err)
+			}
+			_ = conn.Close()
+		}
+	})
+	b.Run("db-query", func(b *testing.B) {
+		plain, _, _ := overheadDBs(b)
+		b.ReportAllocs()
+		defer clientCPU(b)()
+		i := 0
+		vals := make([]any, 1)
+		scan := []any{&vals[0]}
+		for b.Loop() {
+			k := int64(i % overheadRows)
+			i++
+			rows, err := plain.QueryContext(ctx, q, k, k)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := rows.Columns(); err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				if err := rows.Scan(scan...); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			if err := rows.Close(); err != nil || n != 1 {
+				b.Fatal(n, err)
+			}
+		}
+	})
+}

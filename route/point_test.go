@@ -1,0 +1,173 @@
+package route
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/internal/schema"
+)
+
+// TestPointShortcutMatchesFullRouting routes point statements with every
+// kind of key argument through a Router whose cache proved the shortcut
+// (point.go) and through one without a cache (full routing every time):
+// the plans, or the errors, must be the same, and the shortcut must have
+// been taken for the statements that allow it.
+func TestPointShortcutMatchesFullRouting(t *testing.T) {
+	r, cat := catalogRouter(t)
+	full, err := NewWithConfig(r.topo, Config{CacheSize: -1})
+	require.NoError(t, err)
+	at := time.Date(2025, 8, 3, 10, 0, 0, 0, time.UTC)
+	keys := []any{int64(1), int64(42), int64(-7), int64(1 << 40), uint64(1<<63 + 5), "1", "01", " 1", "1.0", "1e0", "abc", "ABC ",
+		[]byte("7"), 1.0, 1.5, float32(2), true, nil, at, "2025-08-03 10:00:00", "2025-02-01", int64(150), int64(350), int64(-1), "x\x00"}
+	type stmt struct {
+		sql   string
+		point bool // the shortcut applies (with a catalog)
+		args  func(k any) []any
+	}
+	one := func(k any) []any { return []any{k} }
+	keyFirst := func(k any) []any { return []any{k, int64(3)} }
+	keySecond := func(k any) []any { return []any{int64(3), k} }
+	two := func(k any) []any { return []any{k, k} }
+	three := func(k any) []any { return []any{k, k, k} }
+	stmts := []stmt{
+		{"SELECT * FROM t_order WHERE user_id = ?", true, one},
+		{"SELECT order_id, amount FROM t_order WHERE user_id = ? AND order_id = ?", true, keyFirst},
+		{"SELECT * FROM t_order WHERE order_id = ? AND ? = user_id", true, keySecond},
+		{"SELECT o.amount FROM t_order AS o WHERE o.user_id = ? AND o.amount > ?", true, keyFirst},
+		{"SELECT * FROM t_order WHERE t_order.user_id = ? AND (amount > ? AND note LIKE 'a%')", true, keyFirst},
+		{"SELECT COUNT(*), MAX(amount) FROM t_order WHERE user_id = ? GROUP BY order_id HAVING COUNT(*) > ?", true, keyFirst},
+		{"SELECT * FROM t_order WHERE user_id = ? ORDER BY order_id DESC LIMIT 5", true, one},
+		{"SELECT * FROM t_order WHERE user_id = ? FOR UPDATE", true, one},
+		{"SELECT GET_LOCK('l', 0) FROM t_order WHERE user_id = ?", true, one},
+		{"SELECT * FROM t_order WHERE user_id = ? AND order_id IN (?, 5)", true, keyFirst},
+		{"SELECT * FROM t_order WHERE user_id = ? OR user_id = ?", false, two},
+		{"SELECT * FROM t_order WHERE user_id = ? AND user_id = ?", false, two},
+		{"SELECT * FROM t_order WHERE user_id = ? AND user_id IN (?, ?)", false, three},
+		{"SELECT * FROM t_order WHERE user_id = ? AND user_id BETWEEN ? AND ?", false, three},
+		{"SELECT * FROM t_order WHERE user_id = ? AND user_id > ?", false, two},
+		{"SELECT * FROM t_order WHERE user_id = ? AND order_id = (SELECT 1)", false, one},
+		{"SELECT * FROM t_order WHERE user_id = 5 AND order_id = ?", false, one},
+		{"SELECT * FROM t_name WHERE name = ?", true, one},
+		{"SELECT * FROM t_user WHERE id = ?", true, one},
+		{"SELECT * FROM t_range WHERE k = ?", true, one},
+		{"SELECT * FROM t_month WHERE at = ?", true, one},
+		{"INSERT INTO t_order (order_id, user_id, amount) VALUES (?, ?, ?)", true, three},
+		{"INSERT INTO t_order (user_id, order_id) VALUES (?, ?)", true, keyFirst},
+		{"INSERT INTO t_order (order_id, user_id) VALUES (?, ?) ON DUPLICATE KEY UPDATE amount = 1", true, keySecond},
+		{"INSERT INTO t_name (name) VALUES (?)", true, one},
+		{"INSERT IGNORE INTO t_user (id) VALUES (?)", true, one},
+		{"INSERT INTO t_range (k, v) VALUES (?, ?)", true, two},
+		{"INSERT INTO t_month (at) VALUES (?)", true, one},
+		{"INSERT INTO t_order (order_id, user_id) VALUES (?, ?), (?, ?)", false, func(k any) []any { return []any{1, k, 2, k} }},
+		{"INSERT INTO t_order (order_id, user_id) VALUES (?, 5)", false, one},
+	}
+	for _, c := range []*schema.Catalog{cat, nil} {
+		for _, st := range stmts {
+			for round := 0; round < 2; round++ {
+				for _, k := range keys {
+					args := st.args(k)
+					name := fmt.Sprintf("%s %#v catalog=%v", st.sql, args, c != nil)
+					want, wantErr := full.RouteWith(st.sql, args, Options{Catalog: c})
+					got, gotErr := r.RouteWith(st.sql, args, Options{Catalog: c})
+					if wantErr != nil {
+						require.Error(t, gotErr, name)
+						require.Equal(t, wantErr.Error(), gotErr.Error(), name)
+						continue
+					}
+					require.NoError(t, gotErr, name)
+					samePlan(t, want, got, name)
+				}
+			}
+			ps, ok := r.cache.get(statementKey(st.sql))
+			require.True(t, ok)
+			pr := ps.point.Load()
+			learned := pr != nil && !pr.none
+			if c != nil { // without one, a proof kept from the catalog pass may stay (it does not apply)
+				require.Equal(t, st.point, learned, st.sql)
+				if learned {
+					// the second round's plans came from routePointDirect
+					kept := 0
+					for i := range pr.nodes {
+						if pr.nodes[i].Load() != nil {
+							kept++
+						}
+					}
+					require.Positive(t, kept, st.sql)
+				}
+			}
+		}
+	}
+}
+
+// samePlan compares the parts of two plans routing decides.
+func samePlan(t *testing.T, want, got *Plan, name string) {
+	t.Helper()
+	require.Equal(t, want.SQL, got.SQL, name)
+	require.Equal(t, want.Kind, got.Kind, name)
+	require.Equal(t, want.Table, got.Table, name)
+	require.Equal(t, want.Session, got.Session, name)
+	require.Equal(t, want.SchemaUnknown, got.SchemaUnknown, name)
+	require.Equal(t, want.GeneratedIDs, got.GeneratedIDs, name)
+	require.Equal(t, want.InsertRows, got.InsertRows, name)
+	require.Equal(t, want.Root == nil, got.Root == nil, name)
+	require.Len(t, got.Units, len(want.Units), name)
+	for i := range want.Units {
+		w, g := want.Units[i], got.Units[i]
+		require.Equal(t, w.DataSource, g.DataSource, name)
+		require.Equal(t, w.Node, g.Node, name)
+		require.Equal(t, w.SQL, g.SQL, name)
+		require.True(t, reflect.DeepEqual(w.Args, g.Args), "%s: args %#v vs %#v", name, w.Args, g.Args)
+	}
+}
+
+// TestPointShortcutFollowsTopologyAndHints: a shortcut proved for one
+// topology version or catalog is not used for another, and hints route in
+// full.
+func TestPointShortcutFollowsTopologyAndHints(t *testing.T) {
+	r, cat := catalogRouter(t)
+	const q = "SELECT * FROM t_order WHERE user_id = ?"
+	_, err := r.RouteWith(q, []any{int64(1)}, Options{Catalog: cat})
+	require.NoError(t, err)
+	ps, _ := r.cache.get(q)
+	pr := ps.point.Load()
+	require.NotNil(t, pr)
+	require.False(t, pr.none)
+	s := &statement{ps: ps, version: r.topo.Version(), catalog: cat}
+	require.NotNil(t, s.pointFor(Options{}))
+	require.Nil(t, s.pointFor(Options{DataSource: "ds1"}))
+	require.Nil(t, s.pointFor(Options{ShardingValues: map[string][]any{"t_order": {int64(2)}}}))
+	s.catalog = &schema.Catalog{}
+	require.Nil(t, s.pointFor(Options{}))
+	s.catalog = cat
+	s.version++
+	require.Nil(t, s.pointFor(Options{}))
+	// a hint is checked against the statement, as full routing does
+	_, err = r.RouteWith(q, []any{int64(1)}, Options{Catalog: cat, ShardingValues: map[string][]any{"t_order": {int64(2)}}})
+	require.ErrorContains(t, err, "contradicts")
+}
+
+// TestPointPlanInCallersStore: with Options.Store the plan of a cached
+// point statement is built in the caller's storage, equal to the plan
+// built without it; the next call overwrites it (the caller's hazard).
+func TestPointPlanInCallersStore(t *testing.T) {
+	r, cat := catalogRouter(t)
+	const q = "INSERT INTO t_order (order_id, user_id, amount) VALUES (?, ?, ?)"
+	var store PlanStore
+	for i := 0; i < 3; i++ { // prove the shortcut, keep the node's rendering
+		_, err := r.RouteWith(q, []any{int64(1), int64(42), "1.5"}, Options{Catalog: cat})
+		require.NoError(t, err)
+	}
+	want, err := r.RouteWith(q, []any{int64(1), int64(42), "1.5"}, Options{Catalog: cat})
+	require.NoError(t, err)
+	got, err := r.RouteWith(q, []any{int64(1), int64(42), "1.5"}, Options{Catalog: cat, Store: &store})
+	require.NoError(t, err)
+	require.Same(t, &store.plan, got)
+	samePlan(t, want, got, q)
+	_, err = r.RouteWith(q, []any{int64(2), int64(7), "2.5"}, Options{Catalog: cat, Store: &store})
+	require.NoError(t, err)
+	require.Equal(t, []any{int64(2), int64(7), "2.5"}, got.Units[0].Args, "the store holds the latest plan")
+}
