@@ -36,6 +36,9 @@ func (c *Conn) execAtomicInTx(ctx context.Context, p *route.Plan, res *result) e
 func (c *Conn) underStatementSavepoint(ctx context.Context, p *route.Plan, run func(i int, part *participant, u route.Unit) error) error {
 	var marked []*participant
 	undo := func(cause error) error {
+		if c.tx.aborted != nil {
+			return cause // every data source is rolled back already (tx_rolled_back.go)
+		}
 		cl := c.tx.cleanup()
 		defer cl.done()
 		for _, part := range marked {

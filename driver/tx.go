@@ -36,6 +36,10 @@ type Tx struct {
 	// savepoints are the caller's savepoints, oldest first
 	// (tx_savepoint.go).
 	savepoints []string
+	// aborted is why a data source's server ended the transaction on its
+	// own (a deadlock, tx_rolled_back.go): every participant is rolled
+	// back, later statements and Commit fail with it.
+	aborted error
 }
 
 var _ driver.Tx = (*Tx)(nil)
@@ -60,6 +64,7 @@ func newTx(c *Conn, ctx context.Context, opts driver.TxOptions) (*Tx, error) {
 // that hangs at COMMIT would hold them until the connection fails.)
 type participant struct {
 	ds   string
+	tx   *Tx
 	conn *sql.Conn
 	// owner and pin: conn is owner's session connection on ds, which
 	// stays with the Conn after the transaction unless its state is
@@ -97,8 +102,8 @@ func (p *participant) send(ctx context.Context, query string) error {
 // ExecContext runs a statement of the caller's in the transaction.
 func (p *participant) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	res, err := p.conn.ExecContext(ctx, query, args...)
-	if err != nil && !answered(err) {
-		p.broken = true
+	if err != nil {
+		p.failed(err) // tx_rolled_back.go
 	}
 	return res, err
 }
@@ -106,8 +111,8 @@ func (p *participant) ExecContext(ctx context.Context, query string, args ...any
 // QueryContext runs a query of the caller's in the transaction.
 func (p *participant) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	rows, err := p.conn.QueryContext(ctx, query, args...)
-	if err != nil && !answered(err) {
-		p.broken = true
+	if err != nil {
+		p.failed(err) // tx_rolled_back.go
 	}
 	return rows, err
 }
@@ -153,6 +158,9 @@ func newGtrid() (string, error) {
 // statement at its deadline; the transaction itself lives until Commit or
 // Rollback (database/sql calls Rollback when BeginTx's context ends).
 func (t *Tx) participant(ctx context.Context, ds string) (*participant, error) {
+	if t.aborted != nil {
+		return nil, t.aborted
+	}
 	for _, p := range t.parts {
 		if p.ds == ds {
 			return p, nil
@@ -168,7 +176,7 @@ func (t *Tx) participant(ctx context.Context, ds string) (*participant, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: begin on data source %s: %w", ds, err)
 	}
-	p := &participant{ds: ds, conn: pin.conn, owner: t.conn, pin: pin}
+	p := &participant{ds: ds, tx: t, conn: pin.conn, owner: t.conn, pin: pin}
 	if t.xa {
 		err = t.startBranch(ctx, p)
 	} else {
@@ -268,6 +276,17 @@ func (t *Tx) Commit() error {
 	ctx, cancel := context.WithTimeout(t.ctx, t.conn.c.opts.commitBound())
 	defer cancel()
 	s := &txSteps{t: t, parts: parts, ctx: ctx, cl: cl}
+	if t.aborted != nil {
+		// A server ended the transaction (a deadlock): every data source
+		// is rolled back already, and one server's COMMIT would commit
+		// nothing either.
+		o := newOutcome(names, t.xa)
+		o.cause = t.aborted
+		for i := range parts {
+			o.set(i, fateRolledBack, nil)
+		}
+		return o.err()
+	}
 	for _, p := range parts {
 		if p.broken {
 			// A connection failed during the transaction: the server

@@ -40,6 +40,9 @@ func (c *Conn) savepoint(ctx context.Context, sp *route.Savepoint) (driver.Resul
 		}
 		return nil, noSavepoint(sp.Name)
 	}
+	if t.aborted != nil {
+		return nil, t.aborted // a server ended the transaction (tx_rolled_back.go)
+	}
 	i := t.findSavepoint(sp.Name)
 	if sp.Op != route.SavepointSet && i < 0 {
 		return nil, noSavepoint(sp.Name)
