@@ -153,3 +153,68 @@ func TestAttackFaultsDeadlock(t *testing.T) {
 		}
 	}
 }
+
+// withParams adds go-sql-driver parameters (session variables) to DSNs.
+func withParams(t *testing.T, dsns []string, params map[string]string) []string {
+	t.Helper()
+	out := make([]string, len(dsns))
+	for i, dsn := range dsns {
+		cfg, err := mysql.ParseDSN(dsn)
+		require.NoError(t, err)
+		if cfg.Params == nil {
+			cfg.Params = map[string]string{}
+		}
+		for k, v := range params {
+			cfg.Params[k] = v
+		}
+		out[i] = cfg.FormatDSN()
+	}
+	return out
+}
+
+// TestAttackFaultsLockWaitTimeout: a lock wait timeout on ds1 rolls back
+// only the statement, as on one MariaDB (innodb_rollback_on_timeout=OFF):
+// the transaction goes on, a multi-node statement that times out on ds1
+// leaves nothing on ds0, and Commit keeps everything else on both data
+// sources.
+func TestAttackFaultsLockWaitTimeout(t *testing.T) {
+	e := newSessionEnv(t, withParams(t, sharedDSNs(t, t.Name()), map[string]string{"innodb_lock_wait_timeout": "1"}))
+	u0, r, u1 := e.users[0][0], e.users[1][0], e.users[1][1]
+	_, err := e.db.Exec("INSERT INTO t_sess (id, user_id, note) VALUES (80003, ?, 'r')", r)
+	require.NoError(t, err)
+	for mi, mode := range lockModes {
+		t.Run(mode.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(mode.ctx(context.Background()), 30*time.Second)
+			defer cancel()
+			m0, m1, m2 := int64(91000+10*mi), int64(91001+10*mi), int64(91002+10*mi)
+			holder, err := e.db.BeginTx(context.Background(), nil)
+			require.NoError(t, err)
+			defer func() { _ = holder.Rollback() }()
+			_, err = holder.ExecContext(ctx, "UPDATE t_sess SET note = 'H' WHERE user_id = ? AND id = 80003", r)
+			require.NoError(t, err)
+
+			tx, err := e.db.BeginTx(ctx, nil)
+			require.NoError(t, err)
+			_, err = tx.ExecContext(ctx, "INSERT INTO t_sess (id, user_id, note) VALUES (?, ?, 'm'), (?, ?, 'm')", m0, u0, m1, u1)
+			require.NoError(t, err)
+			_, err = tx.ExecContext(ctx, "UPDATE t_sess SET note = 'V' WHERE user_id = ? AND id = 80003", r)
+			require.True(t, isCode(err, 1205), "lock wait timeout: %v", err)
+			_, err = tx.ExecContext(ctx, "INSERT INTO t_sess (id, user_id, note) VALUES (?, ?, 'm')", m2, u0)
+			require.NoError(t, err, "the transaction goes on after a lock wait timeout")
+			_, err = tx.ExecContext(ctx, "UPDATE t_sess SET note = 'X' WHERE id IN (?, 80003) AND user_id IN (?, ?)", m0, u0, r)
+			require.True(t, isCode(err, 1205), "lock wait timeout of a multi-node statement: %v", err)
+			var note string
+			require.NoError(t, tx.QueryRowContext(ctx, "SELECT note FROM t_sess WHERE user_id = ? AND id = ?", u0, m0).Scan(&note))
+			assert.Equal(t, "m", note, "the timed-out statement is undone on ds0 too")
+			require.NoError(t, tx.Commit())
+			require.NoError(t, holder.Rollback())
+
+			assert.Equal(t, map[int64]int{m0: 1, m1: 1, m2: 1}, markerRows(t, e, m0, m1, m2))
+			require.NoError(t, e.db.QueryRow("SELECT note FROM t_sess WHERE user_id = ? AND id = ?", u0, m0).Scan(&note))
+			assert.Equal(t, "m", note)
+			require.NoError(t, e.db.QueryRow("SELECT note FROM t_sess WHERE user_id = ? AND id = 80003", r).Scan(&note))
+			assert.Equal(t, "r", note)
+			e.idle(t)
+		})
+	}
+}
