@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Tx is a transaction over any number of data sources. A data source joins
@@ -259,8 +260,9 @@ func (t *Tx) ordered() []*participant {
 
 // Commit commits the transaction on every data source it touched: one by
 // one in topology order (best effort, runBestEffort), or by two-phase
-// commit (XA, runXA). Its statements are bounded by BeginTx's context and
-// the commit timeout, its cleanup by the cleanup timeout (tx_options.go).
+// commit (XA, runXA). Its statements are bounded by BeginTx's deadline and
+// the commit timeout (not by the context's cancellation: commitContext),
+// its cleanup by the cleanup timeout (tx_options.go).
 // Once it has started committing, every failure is a *CommitError.
 func (t *Tx) Commit() error {
 	defer t.conn.committed(t.sources()) // replica_query.go: after the connections are back
@@ -273,7 +275,7 @@ func (t *Tx) Commit() error {
 	for i, p := range parts {
 		names[i] = p.ds
 	}
-	ctx, cancel := context.WithTimeout(t.ctx, t.conn.c.opts.commitBound())
+	ctx, cancel := commitContext(t.ctx, t.conn.c.opts.commitBound())
 	defer cancel()
 	s := &txSteps{t: t, parts: parts, ctx: ctx, cl: cl}
 	if t.aborted != nil {
@@ -324,6 +326,26 @@ func (t *Tx) Rollback() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// commitContext is the context of Commit's statements: the caller's
+// values and deadline, bounded by the commit timeout, but not the
+// caller's cancellation. The hazard: go-sql-driver closes a connection
+// whose statement's context is cancelled, so a cancel that lands while
+// the COMMITs go out (an HTTP request ending, say) would cut one data
+// source's COMMIT after another's had committed — a half-committed
+// transaction made by the caller, not by a failure. One MariaDB through
+// go-sql-driver never does that: its Commit takes no context, and a
+// context already cancelled when Commit is called makes database/sql roll
+// back instead. A deadline still bounds Commit, as the commit timeout
+// does, and ends it with an outcome the *CommitError states.
+func commitContext(parent context.Context, bound time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), bound)
+	if d, ok := parent.Deadline(); ok {
+		ctx2, cancel2 := context.WithDeadline(ctx, d)
+		return ctx2, func() { cancel2(); cancel() }
+	}
+	return ctx, cancel
 }
 
 // release gives every participant's connection back, or closes it.
