@@ -289,6 +289,11 @@ func (t *Tx) Commit() error {
 		}
 		return o.err()
 	}
+	if !t.xa && len(parts) > 1 {
+		for _, p := range parts {
+			p.alive() // tx_alive.go: marks a closed connection broken
+		}
+	}
 	for _, p := range parts {
 		if p.broken {
 			// A connection failed during the transaction: the server

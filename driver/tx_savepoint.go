@@ -52,7 +52,8 @@ func (c *Conn) savepoint(ctx context.Context, sp *route.Savepoint) (driver.Resul
 			// The data sources before this one ran it: they no longer
 			// agree, and the transaction cannot commit exactly.
 			p.broken = true
-			return nil, fmt.Errorf("shardsql: %s on data source %s (the transaction can only be rolled back now): %w", sp.SQL(), p.ds, err)
+			// noRetry: never ErrBadConn, which database/sql would retry.
+			return nil, noRetry(fmt.Errorf("shardsql: %s on data source %s (the transaction can only be rolled back now): %w", sp.SQL(), p.ds, err))
 		}
 	}
 	switch sp.Op {
