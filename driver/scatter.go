@@ -22,6 +22,9 @@ type scatterSource struct {
 	// unit an operator builds later on the same data source runs the same
 	// way (planExec.take).
 	run func(context.Context, route.Unit) (*sql.Rows, firstRow, error)
+	// use is the slot of a limited pool the unit runs on, given back to
+	// the query when its rows end (scatter_slots.go); nil otherwise.
+	use *slotUse
 }
 
 func (s *scatterSource) open(route.Unit) (*sql.Rows, error) {
@@ -29,7 +32,7 @@ func (s *scatterSource) open(route.Unit) (*sql.Rows, error) {
 	return s.rows, s.err
 }
 
-func (*scatterSource) ended(error)  {}
+func (s *scatterSource) ended(error) { s.use.end() }
 func (*scatterSource) shared() bool { return false }
 func (*scatterSource) eager() bool  { return true }
 
