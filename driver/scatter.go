@@ -33,8 +33,8 @@ func (s *scatterSource) open(route.Unit) (*sql.Rows, error) {
 }
 
 func (s *scatterSource) ended(error) { s.use.end() }
-func (*scatterSource) shared() bool { return false }
-func (*scatterSource) eager() bool  { return true }
+func (*scatterSource) shared() bool  { return false }
+func (*scatterSource) eager() bool   { return true }
 
 // firstFailedOf returns the cursor of the scatter unit whose query failed
 // first, or nil (no failure, or a cursor no scatter started).
