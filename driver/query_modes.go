@@ -19,9 +19,10 @@ func (c *Conn) queryInTx(ctx context.Context, p *route.Plan, cursors []*unitCurs
 			return err
 		}
 	}
-	src := &txSource{ctx: ctx, c: c} // stateless: the units share it
+	srcs := make([]txSource, len(p.Units)) // one allocation: each counts its open rows
 	for i, u := range p.Units {
-		cursors[i] = &unitCursor{unit: u, src: src, maxRows: c.c.opts.maxMemoryRows}
+		srcs[i] = txSource{ctx: ctx, c: c}
+		cursors[i] = &unitCursor{unit: u, src: &srcs[i], maxRows: c.c.opts.maxMemoryRows}
 	}
 	return nil
 }

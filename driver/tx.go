@@ -93,6 +93,9 @@ func (p *participant) send(ctx context.Context, query string) error {
 	if p.broken {
 		return errBroken
 	}
+	if err := p.busy(); err != nil {
+		return err
+	}
 	_, err := p.conn.ExecContext(ctx, query)
 	if err != nil && !answered(err) {
 		p.broken = true
@@ -100,8 +103,24 @@ func (p *participant) send(ctx context.Context, query string) error {
 	return err
 }
 
+// busy reports rows of an earlier statement still open on p's
+// connection. go-sql-driver reads one result at a time per connection: a
+// statement sent now fails with driver.ErrBadConn, and database/sql then
+// closes the *sql.Conn, which waits for those rows to close — a hang
+// until the context ends. So nothing is sent, and the transaction goes
+// on, as one server's would.
+func (p *participant) busy() error {
+	if p.pin != nil && p.pin.open > 0 {
+		return fmt.Errorf("data source %s: %w", p.ds, errPinBusy)
+	}
+	return nil
+}
+
 // ExecContext runs a statement of the caller's in the transaction.
 func (p *participant) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := p.busy(); err != nil {
+		return nil, err
+	}
 	res, err := p.conn.ExecContext(ctx, query, args...)
 	if err != nil {
 		p.failed(err) // tx_rolled_back.go
@@ -111,6 +130,9 @@ func (p *participant) ExecContext(ctx context.Context, query string, args ...any
 
 // QueryContext runs a query of the caller's in the transaction.
 func (p *participant) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := p.busy(); err != nil {
+		return nil, err
+	}
 	rows, err := p.conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		p.failed(err) // tx_rolled_back.go

@@ -48,6 +48,11 @@ func (c *Conn) savepoint(ctx context.Context, sp *route.Savepoint) (driver.Resul
 		return nil, noSavepoint(sp.Name)
 	}
 	for _, p := range t.parts {
+		if err := p.busy(); err != nil {
+			return nil, fmt.Errorf("shardsql: %s: %w", sp.SQL(), err) // sent nowhere: the transaction goes on
+		}
+	}
+	for _, p := range t.parts {
 		if err := p.send(ctx, sp.SQL()); err != nil {
 			// The data sources before this one ran it: they no longer
 			// agree, and the transaction cannot commit exactly.
