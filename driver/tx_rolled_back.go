@@ -52,8 +52,8 @@ func (t *Tx) endedByServer(p *participant, err error) bool {
 	case 1213: // ER_LOCK_DEADLOCK
 		return true
 	case 1205: // ER_LOCK_WAIT_TIMEOUT
-		if t.xa {
-			return false
+		if t.xa || p.busy() != nil {
+			return false // (rows open on p: asking would wait for them)
 		}
 		cl := t.cleanup()
 		defer cl.done()
