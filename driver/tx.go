@@ -23,8 +23,8 @@ import (
 // runs two-phase commit with a logged decision, and RecoverXA resolves
 // what a crash or a lost reply leaves prepared. Either way a failed Commit
 // returns a *CommitError saying, per data source, what the servers did or
-// that it is unknown. Commit is bounded by BeginTx's context and
-// WithCommitTimeout, its cleanup and Rollback by WithCleanupTimeout; a
+// that it is unknown. Commit is bounded by BeginTx's deadline (not by its
+// cancellation, as go-sql-driver's Commit) and WithCommitTimeout, its cleanup and Rollback by WithCleanupTimeout; a
 // connection whose state is unknown after a failure is closed, never
 // pooled.
 type Tx struct {
