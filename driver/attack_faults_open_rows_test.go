@@ -10,6 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/driver"
+	"github.com/shardsql/shardsql/shard"
 )
 
 // TestAttackFaultsOpenRowsInTx: rows of a transaction left open on ds0
@@ -125,4 +128,28 @@ func repeatX(n int) string {
 		b[i] = 'x'
 	}
 	return string(b)
+}
+
+// TestAttackFaultsAutocommitDSN: a data source DSN with autocommit=0 is
+// refused when the connector is made. Before, a single-node INSERT outside
+// a transaction returned nil and stayed uncommitted in its pooled
+// connection (another session saw 0 rows), until a later multi-node
+// write's START TRANSACTION on that connection committed it.
+func TestAttackFaultsAutocommitDSN(t *testing.T) {
+	dsns := []string{"u:p@tcp(127.0.0.1:1)/app", "u:p@tcp(127.0.0.1:2)/app"}
+	for _, v := range []string{"0", "OFF", "false", "'off'"} {
+		topo := shard.NewTopology()
+		for i, dsn := range withParams(t, dsns, map[string]string{"autocommit": v}) {
+			require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+		}
+		_, err := driver.NewConnector(topo)
+		require.ErrorIs(t, err, driver.ErrUnsupported, v)
+		assert.Contains(t, err.Error(), "autocommit="+v)
+	}
+	topo := shard.NewTopology()
+	for i, dsn := range withParams(t, dsns, map[string]string{"autocommit": "1"}) {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	_, err := driver.NewConnector(topo)
+	require.NoError(t, err, "autocommit=1 is MariaDB's default")
 }
