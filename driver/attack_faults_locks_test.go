@@ -182,6 +182,17 @@ func TestAttackFaultsLockWaitTimeout(t *testing.T) {
 	u0, r, u1 := e.users[0][0], e.users[1][0], e.users[1][1]
 	_, err := e.db.Exec("INSERT INTO t_sess (id, user_id, note) VALUES (80003, ?, 'r')", r)
 	require.NoError(t, err)
+	// What the driver asks after a 1205 to learn whether the server
+	// ended the transaction (innodb_rollback_on_timeout=ON): the server
+	// must answer @@in_transaction.
+	ptx, err := e.pools[1].Begin()
+	require.NoError(t, err)
+	var in int
+	require.NoError(t, ptx.QueryRow("SELECT @@in_transaction").Scan(&in))
+	assert.Equal(t, 1, in)
+	require.NoError(t, ptx.Rollback())
+	require.NoError(t, e.pools[1].QueryRow("SELECT @@in_transaction").Scan(&in))
+	assert.Equal(t, 0, in)
 	for mi, mode := range lockModes {
 		t.Run(mode.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(mode.ctx(context.Background()), 30*time.Second)
