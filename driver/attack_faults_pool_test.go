@@ -230,3 +230,72 @@ func TestAttackFaultsSmallPools(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackFaultsCrossedTransactions: data source pools of one
+// connection, and transactions that join the two data sources in opposite
+// orders at once. Each holds one data source's only connection while it
+// asks for the other's: as with any two callers holding what the other
+// needs, neither can proceed. The wait must end after
+// WithConnWaitTimeout with an error naming the pool (never a hang), the
+// failed transaction must leave nothing, and the pools must be free
+// afterwards.
+func TestAttackFaultsCrossedTransactions(t *testing.T) {
+	e := newPoolAttackEnv(t, 1)
+	db := openDB(t, e.topo, driver.WithConnWaitTimeout(500*time.Millisecond))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// One user of t_pa on each data source.
+	var users [2]int64
+	for u := int64(1); users[0] == 0 || users[1] == 0; u++ {
+		plan, err := driver.Explain(ctx, e.ref, "SELECT id FROM t_pa WHERE user_id = ?", u)
+		require.NoError(t, err)
+		if strings.Contains(plan.String(), "ds0.") && users[0] == 0 {
+			users[0] = u
+		} else if strings.Contains(plan.String(), "ds1.") && users[1] == 0 {
+			users[1] = u
+		}
+	}
+	var committed, failed [2]int
+	var wg sync.WaitGroup
+	for g := 0; g < 2; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			first, second := users[g], users[1-g]
+			for i := 0; i < 4; i++ {
+				id := int64(5000 + 100*g + i)
+				err := func() error {
+					tx, err := db.BeginTx(ctx, nil)
+					if err != nil {
+						return err
+					}
+					defer func() { _ = tx.Rollback() }()
+					if _, err := tx.ExecContext(ctx, "INSERT INTO t_pa (id, user_id, k) VALUES (?, ?, 0)", id, first); err != nil {
+						return err
+					}
+					time.Sleep(20 * time.Millisecond) // the other joins its first data source
+					if _, err := tx.ExecContext(ctx, "INSERT INTO t_pa (id, user_id, k) VALUES (?, ?, 0)", id+10000, second); err != nil {
+						return err
+					}
+					return tx.Commit()
+				}()
+				if err == nil {
+					committed[g]++
+					continue
+				}
+				failed[g]++
+				assert.Contains(t, err.Error(), "waiting for a connection of data source", "g%d: %v", g, err)
+				var n int
+				require.NoError(t, e.ref.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_pa WHERE id IN (?, ?)", id, id+10000).Scan(&n))
+				assert.Zero(t, n, "g%d: a failed transaction leaves nothing", g)
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, ctx.Err(), "the waits end long before the deadline")
+	t.Logf("committed %v, failed %v", committed, failed)
+	e.idlePools(t)
+	got, err := answer(ctx, db, "SELECT COUNT(*) FROM t_pa WHERE id >= 5000")
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("%d,\n", 2*(committed[0]+committed[1])), got, "every committed transaction whole")
+}
