@@ -79,6 +79,9 @@ func NewConnector(topo *shard.Topology, opts ...Option) (*Connector, error) {
 			if _, err := mysql.ParseDSN(ds.DSN); err != nil {
 				return nil, fmt.Errorf("shardsql: data source %s: invalid DSN: %w", ds.Name, err)
 			}
+			if err := checkAutocommit(ds.Name, ds.DSN); err != nil { // tx_autocommit.go
+				return nil, err
+			}
 		}
 	}
 	if err := checkLocations(topo); err != nil {

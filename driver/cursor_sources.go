@@ -12,21 +12,37 @@ import (
 // first read, under the context of the statement that routed it.
 
 // txSource runs a unit on its data source's participant in the Conn's
-// transaction, a connection the statement's other units share.
+// transaction, a connection the statement's other units share. Like
+// pinSource it counts its rows open on the participant's connection
+// (pin.open), so that a statement sent there meanwhile fails clearly
+// (participant.busy) instead of making database/sql close the connection,
+// which waits for those rows.
 type txSource struct {
-	ctx context.Context
-	c   *Conn
+	ctx    context.Context
+	c      *Conn
+	pn     *pin // the participant's pin while the rows are open
+	active bool
 }
 
 func (s *txSource) open(u route.Unit) (*sql.Rows, error) {
-	r, err := s.c.target(s.ctx, u)
+	part, err := s.c.tx.participant(s.ctx, u.DataSource)
 	if err != nil {
 		return nil, err
 	}
-	return r.QueryContext(s.ctx, u.SQL, u.Args...)
+	rows, err := part.QueryContext(s.ctx, u.SQL, u.Args...)
+	if err == nil && part.pin != nil {
+		s.pn, s.active = part.pin, true
+		s.pn.open++
+	}
+	return rows, err
 }
 
-func (*txSource) ended(error)  {}
+func (s *txSource) ended(error) {
+	if s.active {
+		s.active = false
+		s.pn.open--
+	}
+}
 func (*txSource) shared() bool { return true }
 func (*txSource) eager() bool  { return false }
 

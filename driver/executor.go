@@ -28,6 +28,10 @@ type planExec struct {
 	bufferAll bool
 	// opened are every cursor handed out, for Rows.Close.
 	opened []*unitCursor
+	// alone: the statements the current Query call builds could not take
+	// their slots of a limited pool at once; each runs alone
+	// (decideLater, scatter_slots.go).
+	alone bool
 	// cols and types are the columns of the first units opened: the
 	// result's columns (MySQL names a UNION's columns by its first part).
 	cols  []string
@@ -44,6 +48,7 @@ func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bo
 	if len(units) == 0 {
 		return nil, nil, fmt.Errorf("shardsql: a route without units")
 	}
+	e.decideLater(units)
 	curs := make([]*unitCursor, len(units))
 	for i, u := range units {
 		curs[i] = e.take(ctx, u)
@@ -127,6 +132,7 @@ func (e *planExec) later(ctx context.Context, u route.Unit) *unitCursor {
 	if e.c.tx != nil {
 		return &unitCursor{unit: u, src: &txSource{ctx: ctx, c: e.c}, maxRows: maxRows, buffer: true}
 	}
+	sl := e.slots()
 	for _, p := range e.prepared {
 		if p.unit.DataSource != u.DataSource {
 			continue
@@ -135,7 +141,7 @@ func (e *planExec) later(ctx context.Context, u route.Unit) *unitCursor {
 		case *pinSource:
 			return &unitCursor{unit: u, src: &pinSource{ctx: ctx, c: e.c, pn: s.pn}, maxRows: maxRows}
 		case *scatterSource:
-			if s.run != nil {
+			if s.run != nil && sl == nil {
 				one := make([]*unitCursor, 1)
 				scatter(ctx, noCancel, []route.Unit{u}, one, 1, s.run)
 				one[0].maxRows = maxRows
@@ -143,7 +149,55 @@ func (e *planExec) later(ctx context.Context, u route.Unit) *unitCursor {
 			}
 		}
 	}
+	if sl != nil {
+		// A limited pool: on the query's slots (scatter_slots.go).
+		if e.alone {
+			return &unitCursor{unit: u, src: &slotSource{ctx: ctx, use: slotUse{sl: sl, ds: u.DataSource}, run: e.c.runOnPool}, maxRows: maxRows, buffer: true}
+		}
+		one := make([]*unitCursor, 1)
+		scatter(ctx, noCancel, []route.Unit{u}, one, 1, e.c.runOnPool)
+		one[0].src.(*scatterSource).use = &slotUse{sl: sl, ds: u.DataSource}
+		one[0].maxRows = maxRows
+		return one[0]
+	}
 	return &unitCursor{unit: u, src: &poolSource{ctx: ctx, c: e.c}, maxRows: maxRows}
+}
+
+// slots returns the limited pools' slots of a query run in parallel on
+// pool connections (scatter_slots.go), nil in any other mode.
+func (e *planExec) slots() *slots {
+	if e.c.tx != nil {
+		return nil
+	}
+	for _, p := range e.prepared {
+		if s, ok := p.src.(*scatterSource); ok && s.use != nil {
+			return s.use.sl
+		}
+	}
+	return nil
+}
+
+// decideLater takes the slots of the statements a Query call builds
+// (units no prepared cursor matches), all at once; when they are not all
+// free, each of them runs alone, read whole (alone).
+func (e *planExec) decideLater(units []merge.Unit) {
+	e.alone = false
+	sl := e.slots()
+	if sl == nil {
+		return
+	}
+	var later []route.Unit
+	next := e.next
+	for _, u := range units {
+		if next < len(e.prepared) && e.prepared[next].unit.SQL == u.SQL && e.prepared[next].unit.DataSource == u.DataSource {
+			next++
+			continue
+		}
+		later = append(later, route.Unit{DataSource: u.DataSource})
+	}
+	if len(later) > 0 {
+		e.alone = !sl.takeGroup(later)
+	}
 }
 
 // units returns every unit cursor of the statement: those the tree took or

@@ -70,6 +70,9 @@ func (c *Conn) moveInTx(ctx context.Context, p *route.Plan, res *result) error {
 // undoStatement rolls the participants a failed statement marked back to
 // the statement savepoint and returns cause.
 func (c *Conn) undoStatement(marked []*participant, cause error) error {
+	if c.tx.aborted != nil {
+		return cause // every data source is rolled back already (tx_rolled_back.go)
+	}
 	cl := c.tx.cleanup()
 	defer cl.done()
 	for _, part := range marked {

@@ -19,9 +19,10 @@ func (c *Conn) queryInTx(ctx context.Context, p *route.Plan, cursors []*unitCurs
 			return err
 		}
 	}
-	src := &txSource{ctx: ctx, c: c} // stateless: the units share it
+	srcs := make([]txSource, len(p.Units)) // one allocation: each counts its open rows
 	for i, u := range p.Units {
-		cursors[i] = &unitCursor{unit: u, src: src, maxRows: c.c.opts.maxMemoryRows}
+		srcs[i] = txSource{ctx: ctx, c: c}
+		cursors[i] = &unitCursor{unit: u, src: &srcs[i], maxRows: c.c.opts.maxMemoryRows}
 	}
 	return nil
 }
@@ -59,18 +60,30 @@ func (c *Conn) queryOnPins(ctx context.Context, p *route.Plan, cursors []*unitCu
 // connections now it reads the units one after another on the Conn's pins
 // instead.
 func (c *Conn) queryParallel(ctx context.Context, p *route.Plan, cursors []*unitCursor) (context.Context, context.CancelFunc, func(), error) {
-	release, ok, err := c.c.reserve(sourcesOf(p))
+	extra := 0
+	if p.Root != nil && buildsStatements(p.Root) {
+		extra = 1 // a slot per data source for the statements the tree builds (scatter_slots.go)
+	}
+	sl, ok, err := c.reserveSlots(sourcesOf(p), extra)
 	if err != nil {
 		return ctx, noCancel, noRelease, err
 	}
 	if !ok {
-		release, err = c.queryOnPins(ctx, p, cursors, nil)
+		release, err := c.queryOnPins(ctx, p, cursors, nil)
 		return ctx, noCancel, release, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	parallel, done := c.c.scatterParallel(len(p.Units)) // scatter_adaptive.go
 	scatterThen(ctx, cancel, p.Units, cursors, parallel, c.runOnPool, done)
-	return ctx, cancel, release, nil
+	if len(sl.by) == 0 {
+		return ctx, cancel, noRelease, nil // unlimited pools: nothing to count
+	}
+	uses := make([]slotUse, len(cursors)) // one allocation for every unit's slot
+	for i, cur := range cursors {
+		uses[i] = slotUse{sl: sl, ds: p.Units[i].DataSource}
+		cur.src.(*scatterSource).use = &uses[i]
+	}
+	return ctx, cancel, sl.releaseAll, nil
 }
 
 // runOnPool runs a unit's query on a connection of its data source's pool.

@@ -148,10 +148,13 @@ func (c *Conn) queryReplicas(ctx context.Context, p *route.Plan, cursors []*unit
 		h.addFunc(rel)
 	}
 	if len(p.Units) == 1 {
-		// One unit runs at once (scatterThen) and has no sibling to
-		// cancel. A context of its own would only make database/sql watch
-		// it with a goroutine per query.
-		c.scatterReads(ctx, noCancel, p, cursors, targets, h)
+		// A point read: its one connection is reserved above, so it runs
+		// here (runNow), with no sibling to cancel. A context of its own
+		// would only make database/sql watch it with a goroutine per query.
+		u := p.Units[0]
+		runNow(ctx, u, cursors, func(ctx context.Context, u route.Unit) (*sql.Rows, firstRow, error) {
+			return c.readUnit(ctx, u, targetOf(targets, u.DataSource), h)
+		})
 		return noCancel, h.release, true, nil
 	}
 	ctx, cancel = context.WithCancel(ctx)

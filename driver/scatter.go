@@ -22,6 +22,9 @@ type scatterSource struct {
 	// unit an operator builds later on the same data source runs the same
 	// way (planExec.take).
 	run func(context.Context, route.Unit) (*sql.Rows, firstRow, error)
+	// use is the slot of a limited pool the unit runs on, given back to
+	// the query when its rows end (scatter_slots.go); nil otherwise.
+	use *slotUse
 }
 
 func (s *scatterSource) open(route.Unit) (*sql.Rows, error) {
@@ -29,9 +32,9 @@ func (s *scatterSource) open(route.Unit) (*sql.Rows, error) {
 	return s.rows, s.err
 }
 
-func (*scatterSource) ended(error)  {}
-func (*scatterSource) shared() bool { return false }
-func (*scatterSource) eager() bool  { return true }
+func (s *scatterSource) ended(error) { s.use.end() }
+func (*scatterSource) shared() bool  { return false }
+func (*scatterSource) eager() bool   { return true }
 
 // firstFailedOf returns the cursor of the scatter unit whose query failed
 // first, or nil (no failure, or a cursor no scatter started).
@@ -72,23 +75,6 @@ func scatterThen(ctx context.Context, cancel context.CancelFunc, units []route.U
 		srcs[i] = scatterSource{started: make(chan struct{}), firstFailed: firstFailed, run: run}
 		cursors[i] = &unitCursor{unit: u, src: &srcs[i]}
 	}
-	if len(units) == 1 {
-		// One unit (a point read on a replica): run it here. Its cursor
-		// waits for the answer before the first row anyway, and two
-		// goroutines and a semaphore for it cost more than the read's own
-		// client work.
-		src := &srcs[0]
-		src.rows, src.first, src.err = run(ctx, units[0])
-		if src.err != nil {
-			firstFailed.Store(cursors[0])
-			cancel()
-		}
-		close(src.started)
-		if done != nil {
-			done()
-		}
-		return
-	}
 	sem := make(chan struct{}, parallel)
 	go func() {
 		if done != nil {
@@ -120,4 +106,20 @@ func scatterThen(ctx context.Context, cancel context.CancelFunc, units []route.U
 			}()
 		}
 	}()
+}
+
+// runNow runs a one-unit read's query here and gives its cursor the
+// answer, as scatter would from a goroutine. Only for a unit whose
+// connection the read has already reserved (queryReplicas takes every
+// gate count before it starts): run must not wait for a connection that
+// only the caller's later reads would free. A goroutine, a semaphore and
+// a context of its own cost more than such a read's own client work.
+func runNow(ctx context.Context, u route.Unit, cursors []*unitCursor, run func(context.Context, route.Unit) (*sql.Rows, firstRow, error)) {
+	src := &scatterSource{started: make(chan struct{}), firstFailed: new(atomic.Pointer[unitCursor]), run: run}
+	cursors[0] = &unitCursor{unit: u, src: src}
+	src.rows, src.first, src.err = run(ctx, u)
+	if src.err != nil {
+		src.firstFailed.Store(cursors[0])
+	}
+	close(src.started)
 }

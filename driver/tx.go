@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Tx is a transaction over any number of data sources. A data source joins
@@ -22,8 +23,8 @@ import (
 // runs two-phase commit with a logged decision, and RecoverXA resolves
 // what a crash or a lost reply leaves prepared. Either way a failed Commit
 // returns a *CommitError saying, per data source, what the servers did or
-// that it is unknown. Commit is bounded by BeginTx's context and
-// WithCommitTimeout, its cleanup and Rollback by WithCleanupTimeout; a
+// that it is unknown. Commit is bounded by BeginTx's deadline (not by its
+// cancellation, as go-sql-driver's Commit) and WithCommitTimeout, its cleanup and Rollback by WithCleanupTimeout; a
 // connection whose state is unknown after a failure is closed, never
 // pooled.
 type Tx struct {
@@ -36,6 +37,10 @@ type Tx struct {
 	// savepoints are the caller's savepoints, oldest first
 	// (tx_savepoint.go).
 	savepoints []string
+	// aborted is why a data source's server ended the transaction on its
+	// own (a deadlock, tx_rolled_back.go): every participant is rolled
+	// back, later statements and Commit fail with it.
+	aborted error
 }
 
 var _ driver.Tx = (*Tx)(nil)
@@ -60,6 +65,7 @@ func newTx(c *Conn, ctx context.Context, opts driver.TxOptions) (*Tx, error) {
 // that hangs at COMMIT would hold them until the connection fails.)
 type participant struct {
 	ds   string
+	tx   *Tx
 	conn *sql.Conn
 	// owner and pin: conn is owner's session connection on ds, which
 	// stays with the Conn after the transaction unless its state is
@@ -87,6 +93,9 @@ func (p *participant) send(ctx context.Context, query string) error {
 	if p.broken {
 		return errBroken
 	}
+	if err := p.busy(); err != nil {
+		return err
+	}
 	_, err := p.conn.ExecContext(ctx, query)
 	if err != nil && !answered(err) {
 		p.broken = true
@@ -94,20 +103,39 @@ func (p *participant) send(ctx context.Context, query string) error {
 	return err
 }
 
+// busy reports rows of an earlier statement still open on p's
+// connection. go-sql-driver reads one result at a time per connection: a
+// statement sent now fails with driver.ErrBadConn, and database/sql then
+// closes the *sql.Conn, which waits for those rows to close — a hang
+// until the context ends. So nothing is sent, and the transaction goes
+// on, as one server's would.
+func (p *participant) busy() error {
+	if p.pin != nil && p.pin.open > 0 {
+		return fmt.Errorf("data source %s: %w", p.ds, errPinBusy)
+	}
+	return nil
+}
+
 // ExecContext runs a statement of the caller's in the transaction.
 func (p *participant) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := p.busy(); err != nil {
+		return nil, err
+	}
 	res, err := p.conn.ExecContext(ctx, query, args...)
-	if err != nil && !answered(err) {
-		p.broken = true
+	if err != nil {
+		p.failed(err) // tx_rolled_back.go
 	}
 	return res, err
 }
 
 // QueryContext runs a query of the caller's in the transaction.
 func (p *participant) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := p.busy(); err != nil {
+		return nil, err
+	}
 	rows, err := p.conn.QueryContext(ctx, query, args...)
-	if err != nil && !answered(err) {
-		p.broken = true
+	if err != nil {
+		p.failed(err) // tx_rolled_back.go
 	}
 	return rows, err
 }
@@ -153,6 +181,9 @@ func newGtrid() (string, error) {
 // statement at its deadline; the transaction itself lives until Commit or
 // Rollback (database/sql calls Rollback when BeginTx's context ends).
 func (t *Tx) participant(ctx context.Context, ds string) (*participant, error) {
+	if t.aborted != nil {
+		return nil, t.aborted
+	}
 	for _, p := range t.parts {
 		if p.ds == ds {
 			return p, nil
@@ -168,7 +199,7 @@ func (t *Tx) participant(ctx context.Context, ds string) (*participant, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: begin on data source %s: %w", ds, err)
 	}
-	p := &participant{ds: ds, conn: pin.conn, owner: t.conn, pin: pin}
+	p := &participant{ds: ds, tx: t, conn: pin.conn, owner: t.conn, pin: pin}
 	if t.xa {
 		err = t.startBranch(ctx, p)
 	} else {
@@ -251,8 +282,9 @@ func (t *Tx) ordered() []*participant {
 
 // Commit commits the transaction on every data source it touched: one by
 // one in topology order (best effort, runBestEffort), or by two-phase
-// commit (XA, runXA). Its statements are bounded by BeginTx's context and
-// the commit timeout, its cleanup by the cleanup timeout (tx_options.go).
+// commit (XA, runXA). Its statements are bounded by BeginTx's deadline and
+// the commit timeout (not by the context's cancellation: commitContext),
+// its cleanup by the cleanup timeout (tx_options.go).
 // Once it has started committing, every failure is a *CommitError.
 func (t *Tx) Commit() error {
 	defer t.conn.committed(t.sources()) // replica_query.go: after the connections are back
@@ -265,9 +297,25 @@ func (t *Tx) Commit() error {
 	for i, p := range parts {
 		names[i] = p.ds
 	}
-	ctx, cancel := context.WithTimeout(t.ctx, t.conn.c.opts.commitBound())
+	ctx, cancel := commitContext(t.ctx, t.conn.c.opts.commitBound())
 	defer cancel()
 	s := &txSteps{t: t, parts: parts, ctx: ctx, cl: cl}
+	if t.aborted != nil {
+		// A server ended the transaction (a deadlock): every data source
+		// is rolled back already, and one server's COMMIT would commit
+		// nothing either.
+		o := newOutcome(names, t.xa)
+		o.cause = t.aborted
+		for i := range parts {
+			o.set(i, fateRolledBack, nil)
+		}
+		return o.err()
+	}
+	if !t.xa && len(parts) > 1 {
+		for _, p := range parts {
+			p.alive() // tx_alive.go: marks a closed connection broken
+		}
+	}
 	for _, p := range parts {
 		if p.broken {
 			// A connection failed during the transaction: the server
@@ -305,6 +353,26 @@ func (t *Tx) Rollback() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// commitContext is the context of Commit's statements: the caller's
+// values and deadline, bounded by the commit timeout, but not the
+// caller's cancellation. The hazard: go-sql-driver closes a connection
+// whose statement's context is cancelled, so a cancel that lands while
+// the COMMITs go out (an HTTP request ending, say) would cut one data
+// source's COMMIT after another's had committed — a half-committed
+// transaction made by the caller, not by a failure. One MariaDB through
+// go-sql-driver never does that: its Commit takes no context, and a
+// context already cancelled when Commit is called makes database/sql roll
+// back instead. A deadline still bounds Commit, as the commit timeout
+// does, and ends it with an outcome the *CommitError states.
+func commitContext(parent context.Context, bound time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), bound)
+	if d, ok := parent.Deadline(); ok {
+		ctx2, cancel2 := context.WithDeadline(ctx, d)
+		return ctx2, func() { cancel2(); cancel() }
+	}
+	return ctx, cancel
 }
 
 // release gives every participant's connection back, or closes it.

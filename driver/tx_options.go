@@ -46,7 +46,8 @@ func (o *options) xaRetention() time.Duration {
 
 // WithCommitTimeout bounds the statements Commit sends (COMMIT; in XA mode
 // XA END, XA PREPARE and the decision log writes), on top of BeginTx's
-// context (default DefaultCommitTimeout). Commit takes no context of its
+// deadline (default DefaultCommitTimeout; a cancellation of BeginTx's
+// context does not interrupt a Commit under way, see commitContext). Commit takes no context of its
 // own, so without a bound a data source that hangs at commit time would
 // hold Commit until the connection fails.
 func WithCommitTimeout(d time.Duration) Option {

@@ -40,16 +40,25 @@ func (c *Conn) savepoint(ctx context.Context, sp *route.Savepoint) (driver.Resul
 		}
 		return nil, noSavepoint(sp.Name)
 	}
+	if t.aborted != nil {
+		return nil, t.aborted // a server ended the transaction (tx_rolled_back.go)
+	}
 	i := t.findSavepoint(sp.Name)
 	if sp.Op != route.SavepointSet && i < 0 {
 		return nil, noSavepoint(sp.Name)
+	}
+	for _, p := range t.parts {
+		if err := p.busy(); err != nil {
+			return nil, fmt.Errorf("shardsql: %s: %w", sp.SQL(), err) // sent nowhere: the transaction goes on
+		}
 	}
 	for _, p := range t.parts {
 		if err := p.send(ctx, sp.SQL()); err != nil {
 			// The data sources before this one ran it: they no longer
 			// agree, and the transaction cannot commit exactly.
 			p.broken = true
-			return nil, fmt.Errorf("shardsql: %s on data source %s (the transaction can only be rolled back now): %w", sp.SQL(), p.ds, err)
+			// noRetry: never ErrBadConn, which database/sql would retry.
+			return nil, noRetry(fmt.Errorf("shardsql: %s on data source %s (the transaction can only be rolled back now): %w", sp.SQL(), p.ds, err))
 		}
 	}
 	switch sp.Op {
