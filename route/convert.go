@@ -46,6 +46,10 @@ type key struct {
 	res   keyResult
 	value any    // keyExact: what the algorithm sees
 	why   string // keyUnknown: why, for errors
+	// near: for keyNone of a non-integral number compared with an
+	// integer column, the integers on either side of it that the column
+	// holds (see nearKey): a read must reach their nodes too.
+	near []any
 }
 
 func exactKey(v any) key { return key{res: keyExact, value: v} }
@@ -115,7 +119,7 @@ func convertKey(col *schema.Column, v any, use keyUse, loc *time.Location) key {
 		if col != nil && !col.IsTemporal() {
 			return unknownKey("a time value for %s column", col.DataType)
 		}
-		return exactKey(wallClock(t, loc))
+		return fractionKey(col, wallClock(t, loc), use)
 	}
 	switch {
 	case col == nil:
