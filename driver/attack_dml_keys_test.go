@@ -106,7 +106,8 @@ func TestAttackDMLKeys(t *testing.T) {
 			sts = append(sts, dmlStmt{sql: fmt.Sprintf("INSERT INTO d_ts (at, id) VALUES (%s, %d)", v, 500+i)})
 		}
 		for _, w := range []string{"at = '2025-06-30 23:59:59'", "at = '2025-06-30'", "at = 20250630", "at = '2025-06-30 10:00:00'", "at IN ('2025-07-01', 20250630235959)",
-			"at BETWEEN '2025-06-30' AND '2025-07-01'", "at >= '2025-06-30 23:59:59.5'", "at = '2025-06-30 23:59:59.9999995'", "at = NULL"} {
+			"at BETWEEN '2025-06-30' AND '2025-07-01'", "at >= '2025-06-30 23:59:59.5'", "at = '2025-06-30 23:59:59.9999995'", "at = NULL",
+			"at = '2025-06-30 23:59:59.9'", "at = '2025-06-30 23:59:59.4'", "at = '2025-06-30 23:59:58.6'", "at IN ('2025-06-30 23:59:59.9', '2025-07-01')"} {
 			for _, tb := range []string{"d_dt", "d_date", "d_ts", "d_dt6"} {
 				sts = append(sts, dmlStmt{sql: fmt.Sprintf("SELECT at, id FROM %s WHERE %s", tb, w), query: true},
 					dmlStmt{sql: fmt.Sprintf("UPDATE %s SET n = n + 1 WHERE %s", tb, w)})

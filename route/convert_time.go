@@ -39,10 +39,12 @@ func temporalKey(col *schema.Column, v any, use keyUse) key {
 }
 
 // fractionKey is the key of t (a UTC wall clock) for col, given fractional
-// digits beyond those the server keeps: the column's precision when t is
-// stored (DATETIME is DATETIME(0)), microseconds when it is compared (a
-// time.Time argument carries nanoseconds; go-sql-driver sends all nine
-// digits). The hazard: MariaDB truncates the extra digits by default but
+// digits beyond those the server keeps: the column's precision (DATETIME
+// is DATETIME(0); a time.Time argument carries nanoseconds and
+// go-sql-driver sends all nine digits). A stored value is cut to it, and
+// so is a compared one where the server looks it up in an index on the
+// column (WHERE at = '2025-06-30 23:59:59.9' finds the row of 23:59:59,
+// or under TIME_ROUND_FRACTIONAL of July 1st 00:00:00). The hazard: MariaDB truncates the extra digits by default but
 // rounds them under sql_mode TIME_ROUND_FRACTIONAL, and MySQL rounds by
 // default; rounding up carries into the next second, and from 23:59:59
 // into the next day, which a Day, Week, Month or Year interval places on
@@ -58,11 +60,14 @@ func temporalKey(col *schema.Column, v any, use keyUse) key {
 // alone and never rounds into the next day.
 func fractionKey(col *schema.Column, t time.Time, use keyUse) key {
 	digits := 6
-	if use == keyStore && col != nil {
-		if col.DataType == "date" {
-			return exactKey(t)
-		}
+	switch {
+	case col == nil:
+	case col.DataType != "date":
 		digits = min(max(col.Scale, 0), 6)
+	case use == keyStore:
+		return exactKey(t)
+	default:
+		digits = 0 // a DATE compared through its index: the fraction is cut or rounded as for DATETIME(0)
 	}
 	unit := time.Duration(1)
 	for i := digits; i < 9; i++ {
