@@ -50,6 +50,10 @@ type key struct {
 	// integer column, the integers on either side of it that the column
 	// holds (see nearKey): a read must reach their nodes too.
 	near []any
+	// inexact: the server matches the value one way through an index on
+	// the column (which rounds or cuts it to the column's type) and
+	// another by a scan (which compares it exactly): nearKey, fractionKey.
+	inexact bool
 }
 
 func exactKey(v any) key { return key{res: keyExact, value: v} }

@@ -312,7 +312,7 @@ func numberKey(col *schema.Column, text string, n number, use keyUse) key {
 // side (those in the column's range), so each answers as the server does.
 func nearKey(col *schema.Column, r *big.Rat) key {
 	floor := new(big.Int).Div(r.Num(), r.Denom()) // Euclidean: rounds down for a positive denominator
-	k := key{res: keyNone}
+	k := key{res: keyNone, inexact: true}
 	for _, n := range []*big.Int{floor, new(big.Int).Add(floor, big.NewInt(1))} {
 		if nk := intInColumn(col, n, keyCompare); nk.res == keyExact {
 			k.near = append(k.near, nk.value)

@@ -84,7 +84,9 @@ func fractionKey(col *schema.Column, t time.Time, use keyUse) key {
 				quoteValue(t.Format("2006-01-02 15:04:05.999999999")), digits)
 		}
 	}
-	return exactKey(trunc)
+	k := exactKey(trunc)
+	k.inexact = true
+	return k
 }
 
 // parseMySQLDateTime parses the spellings temporalKey documents into the
