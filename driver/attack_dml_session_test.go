@@ -22,6 +22,12 @@ func TestAttackDMLSession(t *testing.T) {
 		{sql: "SET character_set_connection = 'latin1'", session: true, refuse: "character set other than utf8mb4"},
 		{sql: "SET NAMES 'utf8'", session: true, refuse: "character set other than utf8mb4"},
 		{sql: "SET NAMES DEFAULT", session: true, refuse: "character set other than utf8mb4"},
+		{sql: "/*!40101 SET NAMES latin1 */", session: true},
+		{sql: "/*M!100000 SET NAMES latin1 */", session: true},
+		{sql: "SET /*!40101 NAMES latin1 */", session: true},
+		{sql: "SET NAMES latin1; SET NAMES utf8mb4", session: true},
+		{sql: "SET STATEMENT character_set_client = 'latin1' FOR INSERT INTO d_ci (k, id) VALUES ('é', 9)", session: true},
+		{sql: "INSERT INTO d_ci (k, id) VALUES ('é', 8), ('ø', 9)", session: true},
 		{sql: "SET NAMES utf8mb4", session: true, mustRun: true},
 		{sql: "SET NAMES utf8mb4 COLLATE utf8mb4_bin", session: true, mustRun: true},
 		{sql: "INSERT INTO d_ci (k, id) VALUES ('é', 1), ('Ω', 2), ('ça', 3), ('A', 4)", session: true, mustRun: true},
@@ -34,6 +40,9 @@ func TestAttackDMLSession(t *testing.T) {
 		{sql: "SET @@session.time_zone = 'Asia/Tokyo'", session: true, refuse: "TIMESTAMP column"},
 		{sql: "SET time_zone = DEFAULT", session: true, refuse: "TIMESTAMP column"},
 		{sql: "SET time_zone = 'SYSTEM'", session: true},
+		{sql: "/*!40103 SET TIME_ZONE = '+09:00' */", session: true},
+		{sql: "SET STATEMENT time_zone = '+09:00' FOR INSERT INTO d_ts (at, id) VALUES ('2025-07-01 05:00:00', 9)", session: true},
+		{sql: "INSERT INTO d_ts (at, id) VALUES ('2025-07-01 05:00:00', 8)", session: true},
 		{sql: "INSERT INTO d_ts (at, id) VALUES ('2025-07-01 05:00:00', 1), ('2025-06-30 23:59:59', 2)", session: true, mustRun: true},
 		// Fractional seconds: truncated by default, rounded under
 		// TIME_ROUND_FRACTIONAL (found: '2025-06-30 23:59:59.9' stored as
