@@ -116,28 +116,40 @@ func TestAttackDMLKeys(t *testing.T) {
 		e.run(t, "time", sts)
 	})
 	t.Run("arguments", func(t *testing.T) {
-		var k7 int64 = 7
-		vals := []any{int8(7), int16(7), int32(7), int64(7), uint8(7), uint16(7), uint32(7), uint64(7), float32(7), 7.0, []byte("7"), "7", " 07 ", "7e0", json.RawMessage("7"),
-			true, false, &k7, sql.NullInt64{Int64: 7, Valid: true}, sql.NullString{String: "7", Valid: true}, sql.NullInt64{}, nil,
-			int8(math.MinInt8), int16(math.MaxInt16), int32(math.MinInt32), uint32(math.MaxUint32), int64(math.MaxInt64), uint64(math.MaxUint64), math.MaxFloat64, float32(7.5), 7.5, "7.5", "abc", math.Inf(1), math.NaN()}
-		var sts []dmlStmt
-		for i, v := range vals {
-			for _, prepared := range []bool{false, true} {
-				id := 2*i + 1
-				if prepared {
-					id++
-				}
-				sts = append(sts,
-					dmlStmt{sql: fmt.Sprintf("INSERT INTO d_int (k, id, v) VALUES (?, %d, 'arg')", id), args: []any{v}, prepared: prepared},
-					dmlStmt{sql: "SELECT k, id FROM d_int WHERE k = ?", args: []any{v}, prepared: prepared, query: true},
-					dmlStmt{sql: "UPDATE d_int SET n = n + 1 WHERE k = ?", args: []any{v}, prepared: prepared},
-					dmlStmt{sql: fmt.Sprintf("INSERT INTO d_uns (k, id) VALUES (?, %d)", id), args: []any{v}, prepared: prepared},
-					dmlStmt{sql: "UPDATE d_uns SET n = n + 1 WHERE k = ?", args: []any{v}, prepared: prepared},
-					dmlStmt{sql: fmt.Sprintf("INSERT INTO d_ci (k, id) VALUES (?, %d)", id), args: []any{v}, prepared: prepared},
-					dmlStmt{sql: "UPDATE d_ci SET n = n + 1 WHERE k = ?", args: []any{v}, prepared: prepared},
-				)
-			}
-		}
-		e.run(t, "arguments", sts)
+		e.run(t, "arguments", dmlArgumentStatements(true))
 	})
+}
+
+// dmlArgumentStatements are writes and reads of integer, unsigned and
+// text keys with ? arguments of every Go type go-sql-driver accepts
+// (pointers, driver.Valuers, json.RawMessage, NaN and ±Inf included),
+// direct and, when withPrepared, prepared too.
+func dmlArgumentStatements(withPrepared bool) []dmlStmt {
+	var k7 int64 = 7
+	vals := []any{int8(7), int16(7), int32(7), int64(7), uint8(7), uint16(7), uint32(7), uint64(7), float32(7), 7.0, []byte("7"), "7", " 07 ", "7e0", json.RawMessage("7"),
+		true, false, &k7, sql.NullInt64{Int64: 7, Valid: true}, sql.NullString{String: "7", Valid: true}, sql.NullInt64{}, nil,
+		int8(math.MinInt8), int16(math.MaxInt16), int32(math.MinInt32), uint32(math.MaxUint32), int64(math.MaxInt64), uint64(math.MaxUint64), math.MaxFloat64, float32(7.5), 7.5, "7.5", "abc", math.Inf(1), math.NaN()}
+	modes := []bool{false}
+	if withPrepared {
+		modes = append(modes, true)
+	}
+	var sts []dmlStmt
+	for i, v := range vals {
+		for _, prepared := range modes {
+			id := 2*i + 1
+			if prepared {
+				id++
+			}
+			sts = append(sts,
+				dmlStmt{sql: fmt.Sprintf("INSERT INTO d_int (k, id, v) VALUES (?, %d, 'arg')", id), args: []any{v}, prepared: prepared},
+				dmlStmt{sql: "SELECT k, id FROM d_int WHERE k = ?", args: []any{v}, prepared: prepared, query: true},
+				dmlStmt{sql: "UPDATE d_int SET n = n + 1 WHERE k = ?", args: []any{v}, prepared: prepared},
+				dmlStmt{sql: fmt.Sprintf("INSERT INTO d_uns (k, id) VALUES (?, %d)", id), args: []any{v}, prepared: prepared},
+				dmlStmt{sql: "UPDATE d_uns SET n = n + 1 WHERE k = ?", args: []any{v}, prepared: prepared},
+				dmlStmt{sql: fmt.Sprintf("INSERT INTO d_ci (k, id) VALUES (?, %d)", id), args: []any{v}, prepared: prepared},
+				dmlStmt{sql: "UPDATE d_ci SET n = n + 1 WHERE k = ?", args: []any{v}, prepared: prepared},
+			)
+		}
+	}
+	return sts
 }
