@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode"
@@ -38,6 +39,9 @@ type dmlTable struct {
 	alg       shard.Algorithm
 	nodes     string
 	intKey    bool // an integer column: the placement check passes keys as integers
+	// gen: shardsql generates the key (shard.Table.KeyColumn and a
+	// dmlCounter), the oracle's AUTO_INCREMENT counts alike from 1.
+	gen bool
 }
 
 // dmlTables are created on the oracle and through shardsql; each has a
@@ -60,6 +64,8 @@ var dmlTables = []dmlTable{
 	{name: "d_dt6", key: "at", cols: "at DATETIME(6) NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (at, id)", order: "at, id",
 		alg: shard.Interval(shard.Day, "20060102"), nodes: "ds0.d_dt6_${2025-06-28..2025-06-30|day|20060102}, ds1.d_dt6_${2025-07-01..2025-07-03|day|20060102}"},
 	{name: "d_def", key: "k", intKey: true, cols: "k INT NOT NULL DEFAULT 5, id INT NOT NULL, PRIMARY KEY (k, id)", order: "k, id"},
+	{name: "d_dec", key: "k", cols: "k DECIMAL(6,2) NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (k, id)", order: "k, id"},
+	{name: "d_gen", key: "id", intKey: true, gen: true, cols: "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10) NULL, n INT NOT NULL DEFAULT 0", order: "id"},
 	{name: "d_auto", key: "k", intKey: true, cols: "id BIGINT NOT NULL AUTO_INCREMENT, k INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (id, k)", order: "id, k"},
 }
 
@@ -112,7 +118,11 @@ func newDMLEnvWith(t *testing.T, name string, dsn func(*mysql.Config)) *dmlEnv {
 		if nodes == "" {
 			nodes, alg = "ds${0..1}."+tb.name+"_${0..1}", shard.Hash()
 		}
-		require.NoError(t, topo.AddTable(shard.Table{Name: tb.name, Column: tb.key, Nodes: nodes, Algorithm: alg}))
+		table := shard.Table{Name: tb.name, Column: tb.key, Nodes: nodes, Algorithm: alg}
+		if tb.gen {
+			table.KeyColumn, table.KeyGenerator = tb.key, &dmlCounter{}
+		}
+		require.NoError(t, topo.AddTable(table))
 	}
 	sharded := openDB(t, topo)
 	for _, db := range []*sql.DB{oracle, sharded} {
@@ -404,4 +414,24 @@ func (e *dmlEnv) run(t *testing.T, label string, sts []dmlStmt) int {
 		}
 	}
 	return refused
+}
+
+// dmlCounter is a key generator counting from 1, as a fresh
+// AUTO_INCREMENT column does; NextIDs reserves consecutive ids for one
+// statement.
+type dmlCounter struct {
+	mu   sync.Mutex
+	next int64
+}
+
+// NextID implements shard.KeyGenerator.
+func (c *dmlCounter) NextID() (int64, error) { return c.NextIDs(1) }
+
+// NextIDs reserves n consecutive ids and returns the first.
+func (c *dmlCounter) NextIDs(n int) (int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	first := c.next + 1
+	c.next += int64(n)
+	return first, nil
 }

@@ -49,6 +49,10 @@ func TestAttackDMLKeys(t *testing.T) {
 			dmlStmt{sql: "INSERT INTO d_tiny (k, id) VALUES ('-129', 5)"},
 			dmlStmt{sql: "SELECT k, id FROM d_tiny WHERE k = 300 OR k = '127'", query: true},
 			dmlStmt{sql: "UPDATE d_tiny SET n = 1 WHERE k = 1000"},
+			// DECIMAL keys are not converted: writes refused, reads everywhere.
+			dmlStmt{sql: "INSERT INTO d_dec (k, id) VALUES (7.5, 1), ('7.50', 2), (?, 3)", args: []any{7.5}},
+			dmlStmt{sql: "SELECT k, id FROM d_dec WHERE k = '7.5' OR k = 7.50", query: true},
+			dmlStmt{sql: "UPDATE d_dec SET n = n + 1 WHERE k = 7.5"},
 		)
 		e.run(t, "integer", sts)
 	})
