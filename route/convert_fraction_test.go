@@ -90,3 +90,14 @@ func TestAutoIncrementZero(t *testing.T) {
 		assert.False(t, isZero(v), "%v", v)
 	}
 }
+
+// TestFractionBounds: a range bound cut to the column's precision includes
+// its cut value (at < '…00:00:00.4' holds for the row of 00:00:00).
+func TestFractionBounds(t *testing.T) {
+	r, cat := catalogRouter(t) // t_month: DATETIME, by month
+	assert.Equal(t, []string{"ds0.t_month_202506", "ds1.t_month_202507"},
+		nodesOf(t, r, cat, "SELECT * FROM t_month WHERE at >= '2025-06-15' AND at < '2025-07-01 00:00:00.4'"))
+	assert.Equal(t, []string{"ds0.t_month_202506"},
+		nodesOf(t, r, cat, "SELECT * FROM t_month WHERE at >= '2025-06-15' AND at < '2025-07-01 00:00:00'"))
+	assert.Contains(t, nodesOf(t, r, cat, "SELECT * FROM t_month WHERE at > '2025-06-30 23:59:59.4' AND at < '2025-07-15'"), "ds1.t_month_202507")
+}
