@@ -43,6 +43,12 @@ func dmlFormStatements() []dmlStmt {
 		{sql: "DELETE FROM d_int WHERE k IN (21, 22, 23) RETURNING k, id", query: true},
 		{sql: "DELETE FROM d_int WHERE k = 24 RETURNING k, id, v", query: true},
 		{sql: "DELETE FROM d_int WHERE k = 7 ORDER BY id DESC LIMIT 1 RETURNING id", query: true},
+		// Nodes whose part finds no row through the primary key ("Impossible
+		// WHERE") answer without a result set.
+		{sql: "INSERT INTO d_int (k, id, v) VALUES (7, 40, 'ret'), (1, 40, 'ret')", mustRun: true},
+		{sql: "DELETE FROM d_int WHERE k IN (101, 102, 103, 104, 105, 106, 7, 1) AND id = 40 RETURNING k, id, v", query: true, mustRun: true},
+		{sql: "INSERT INTO d_dt6 (at, id) VALUES ('2025-07-02', 1), ('2025-06-30 00:00:00.5', 2)", mustRun: true},
+		{sql: "DELETE FROM d_dt6 WHERE at IN (?, '2025-07-02') RETURNING id", args: []any{time.Date(2025, 6, 30, 9, 0, 0, 999999600, time.FixedZone("JST", 9*3600))}, query: true},
 		{sql: "INSERT INTO d_int (k, id, v) VALUES (7, 30, 'a'), (7, 31, 'b'), (7, 32, 'c'), (8, 33, 'a')", mustRun: true},
 		{sql: "UPDATE d_int SET n = n + 10 WHERE k = 7 ORDER BY id DESC LIMIT 2", mustRun: true},
 		{sql: "UPDATE d_int SET n = n + 10 WHERE k = '7' ORDER BY v, id LIMIT 1", mustRun: true},

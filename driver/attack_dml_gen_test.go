@@ -256,7 +256,8 @@ func (g *dmlGen) next() dmlStmt {
 		st.sql = fmt.Sprintf("DELETE FROM %s WHERE %s IN (%s, %s) RETURNING id", tb, key, k1.text, k2.text)
 		st.args, st.query = args(k1, k2), true
 	case 13:
-		where := g.pick("%[1]s = %[2]s", "%[1]s IN (%[2]s, %[3]s)", "%[1]s = %[2]s OR %[1]s = %[3]s", "%[1]s BETWEEN %[2]s AND %[3]s", "%[2]s = %[1]s")
+		where := g.pick("%[1]s = %[2]s", "%[1]s IN (%[2]s, %[3]s)", "%[1]s = %[2]s OR %[1]s = %[3]s", "%[1]s BETWEEN %[2]s AND %[3]s", "%[2]s = %[1]s",
+			"%[1]s >= %[2]s AND %[1]s < %[3]s", "%[1]s > %[2]s OR %[1]s <= %[3]s")
 		st.sql = fmt.Sprintf("SELECT %s, id, n FROM %s WHERE "+where, key, tb, k1.text, k2.text)
 		st.args, st.query = args(k1, k2), true
 		if strings.Contains(where, "%[2]s = %[1]s") || !strings.Contains(where, "%[3]s") {
