@@ -21,6 +21,8 @@ func TestAttackDMLSession(t *testing.T) {
 		{sql: "SET character_set_client = 'latin1'", session: true, refuse: "character set other than utf8mb4"},
 		{sql: "SET character_set_connection = 'latin1'", session: true, refuse: "character set other than utf8mb4"},
 		{sql: "SET NAMES 'utf8'", session: true, refuse: "character set other than utf8mb4"},
+		{sql: "SET collation_connection = 'latin1_swedish_ci'", session: true, refuse: "character set other than utf8mb4"},
+		{sql: "SET collation_connection = 'utf8mb4_unicode_ci'", session: true, mustRun: true},
 		{sql: "SET NAMES DEFAULT", session: true, refuse: "character set other than utf8mb4"},
 		{sql: "/*!40101 SET NAMES latin1 */", session: true},
 		{sql: "/*M!100000 SET NAMES latin1 */", session: true},

@@ -243,7 +243,8 @@ func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
 				return nil, unsupported(s.sql, "SET %s (use Result.LastInsertId and ? arguments)", name)
 			case name == "sql_select_limit":
 				return nil, unsupported(s.sql, "SET sql_select_limit (it would limit each node's rows, not the result: write LIMIT in the statement)")
-			case (name == "names" || name == "charset" || name == "character_set_client" || name == "character_set_connection") && !isUTF8MB4(e.Expr):
+			case (name == "names" || name == "charset" || name == "character_set_client" || name == "character_set_connection") && !isUTF8MB4(e.Expr),
+				name == "collation_connection" && !isUTF8MB4Collation(e.Expr):
 				// Text sharding values are hashed as the UTF-8 the
 				// statement carries; under another client or
 				// connection character set the server converts the
@@ -283,6 +284,13 @@ func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
 func isUTF8MB4(e sqlparser.Expr) bool {
 	lit, ok := e.(*sqlparser.Literal)
 	return ok && lit.Type == sqlparser.StrVal && strings.EqualFold(lit.Val, "utf8mb4")
+}
+
+// isUTF8MB4Collation reports a collation name of utf8mb4 written as a
+// literal (collation_connection sets character_set_connection too).
+func isUTF8MB4Collation(e sqlparser.Expr) bool {
+	lit, ok := e.(*sqlparser.Literal)
+	return ok && lit.Type == sqlparser.StrVal && strings.HasPrefix(strings.ToLower(lit.Val), "utf8mb4_")
 }
 
 // checkTimeZone refuses SET time_zone to a zone other than the data

@@ -19,12 +19,12 @@ func TestSessionStateOfKeys(t *testing.T) {
 		_, err := r.RouteWith(sql, nil, Options{Catalog: cat, ShardingValues: hints})
 		return err
 	}
-	for _, q := range []string{"SET NAMES latin1", "SET NAMES 'utf8'", "SET NAMES DEFAULT", "SET CHARACTER SET latin1", "SET character_set_client = 'latin1'", "SET character_set_connection = 'binary'"} {
+	for _, q := range []string{"SET NAMES latin1", "SET NAMES 'utf8'", "SET NAMES DEFAULT", "SET CHARACTER SET latin1", "SET character_set_client = 'latin1'", "SET character_set_connection = 'binary'", "SET collation_connection = 'latin1_swedish_ci'"} {
 		err := route(q, nil)
 		require.ErrorIs(t, err, ErrUnsupported, q)
 		assert.ErrorContains(t, err, "character set other than utf8mb4", q)
 	}
-	for _, q := range []string{"SET NAMES utf8mb4", "SET NAMES 'UTF8MB4' COLLATE utf8mb4_bin", "SET character_set_results = 'latin1'", "SET time_zone = '+09:00'"} {
+	for _, q := range []string{"SET NAMES utf8mb4", "SET NAMES 'UTF8MB4' COLLATE utf8mb4_bin", "SET character_set_results = 'latin1'", "SET time_zone = '+09:00'", "SET collation_connection = 'utf8mb4_bin'"} {
 		assert.NoError(t, route(q, nil), q)
 	}
 	// t_month sharded by a TIMESTAMP column: only the sources' own zone.
