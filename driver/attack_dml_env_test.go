@@ -65,6 +65,7 @@ var dmlTables = []dmlTable{
 		alg: shard.Interval(shard.Day, "20060102"), nodes: "ds0.d_dt6_${2025-06-28..2025-06-30|day|20060102}, ds1.d_dt6_${2025-07-01..2025-07-03|day|20060102}"},
 	{name: "d_def", key: "k", intKey: true, cols: "k INT NOT NULL DEFAULT 5, id INT NOT NULL, PRIMARY KEY (k, id)", order: "k, id"},
 	{name: "d_dec", key: "k", cols: "k DECIMAL(6,2) NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (k, id)", order: "k, id"},
+	{name: "d_pfx", key: "k", cols: "k VARCHAR(10) NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (k, id), UNIQUE KEY u (k(2), id)", order: "k, id"},
 	{name: "d_gen", key: "id", intKey: true, gen: true, cols: "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10) NULL, n INT NOT NULL DEFAULT 0", order: "id"},
 	{name: "d_auto", key: "k", intKey: true, cols: "id BIGINT NOT NULL AUTO_INCREMENT, k INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (id, k)", order: "id, k"},
 }

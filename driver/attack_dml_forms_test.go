@@ -94,6 +94,12 @@ func dmlFormStatements() []dmlStmt {
 		{sql: "UPDATE d_dt SET at = ? WHERE at >= '2025-06-01' AND at < '2025-07-01'", args: []any{time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC)}, mustRun: true},
 		{sql: "UPDATE d_dt SET at = '2025-08-01' WHERE id = 1", mustRun: true},
 		{sql: "UPDATE d_dt SET at = '2025-12-31 23:59:59.9' WHERE id = 2"},
+		// A unique key holding the sharding column by a prefix: 'abc'
+		// and 'abd' conflict on one table, on two nodes they need not.
+		{sql: "INSERT INTO d_pfx (k, id) VALUES ('abc', 1)", mustRun: true},
+		{sql: "INSERT IGNORE INTO d_pfx (k, id) VALUES ('abd', 1), ('abe', 1), ('xyz', 1)"},
+		{sql: "REPLACE INTO d_pfx (k, id) VALUES ('abf', 1)"},
+		{sql: "INSERT INTO d_pfx (k, id) VALUES ('abg', 1) ON DUPLICATE KEY UPDATE n = n + 1"},
 		{sql: "INSERT INTO d_auto (id, k) VALUES (5, 1), (6, 2)"},
 		{sql: "INSERT INTO d_auto (id, k) VALUES (7, 1)", lastID: true, mustRun: true},
 		{sql: "INSERT INTO d_auto (k) VALUES (3)"},
