@@ -202,7 +202,7 @@ func queryTables(ctx context.Context, db *sql.DB, lowerCase int, tables []*shard
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("shardsql: reading columns: %w", err)
 	}
-	rows, err = db.QueryContext(ctx, `SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS
+	rows, err = db.QueryContext(ctx, `SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, SUB_PART IS NOT NULL FROM information_schema.STATISTICS
 		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (`+marks+`) AND NON_UNIQUE = 0
 		ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, names...)
 	if err != nil {
@@ -210,7 +210,8 @@ func queryTables(ctx context.Context, db *sql.DB, lowerCase int, tables []*shard
 	}
 	for rows.Next() {
 		var table, index, column string
-		if err := rows.Scan(&table, &index, &column); err != nil {
+		var prefixed bool
+		if err := rows.Scan(&table, &index, &column, &prefixed); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("shardsql: reading unique keys: %w", err)
 		}
@@ -223,6 +224,9 @@ func queryTables(ctx context.Context, db *sql.DB, lowerCase int, tables []*shard
 		}
 		last := &t.Indexes[len(t.Indexes)-1]
 		last.Columns = append(last.Columns, column)
+		if prefixed {
+			last.Prefixed = append(last.Prefixed, column)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

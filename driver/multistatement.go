@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 
 	"github.com/shardsql/shardsql/route"
@@ -24,11 +25,22 @@ func (c *Conn) execMulti(ctx context.Context, pieces []route.Piece, args []drive
 	for i, p := range pieces {
 		r, err := c.execOne(ctx, p.SQL, own[i])
 		if err != nil {
-			return nil, fmt.Errorf("shardsql: statement %d of %d: %w", i+1, len(pieces), err)
+			return nil, pieceError(i+1, len(pieces), err)
 		}
 		res.results = append(res.results, r)
 	}
 	return res, nil
+}
+
+// pieceError is the error of statement i of n. A refusal keeps its
+// "shardsql: unsupported: " prefix, which users and the exact-or-refused
+// checks match (found by the write attack suite: "shardsql: statement 1 of
+// 2: shardsql: unsupported: …" for SET NAMES latin1; SET NAMES utf8mb4).
+func pieceError(i, n int, err error) error {
+	if errors.Is(err, route.ErrUnsupported) {
+		return fmt.Errorf("%w (statement %d of %d of a multi-statement string; those before it ran)", err, i, n)
+	}
+	return fmt.Errorf("shardsql: statement %d of %d: %w", i, n, err)
 }
 
 // pieceArgs deals a multi-statement string's arguments to its statements

@@ -76,7 +76,7 @@ func (m *multiRows) advance() error {
 		rows, err := m.c.queryPiece(m.ctx, m.pieces[i].SQL, m.args[i])
 		if err != nil {
 			m.done = true
-			return fmt.Errorf("shardsql: statement %d of %d: %w", i+1, len(m.pieces), err)
+			return pieceError(i+1, len(m.pieces), err)
 		}
 		if rows == nil {
 			continue

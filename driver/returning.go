@@ -31,7 +31,12 @@ func (c *Conn) queryReturning(ctx context.Context, p *route.Plan) (driver.Rows, 
 	units := make([][][]driver.Value, len(p.Units))
 	read := func(i int, rows *sql.Rows) error {
 		defer rows.Close()
-		if i == 0 {
+		if len(out.cols) == 0 {
+			// The first unit with a result set names the columns: a node
+			// whose DELETE … RETURNING matched no row may answer with an
+			// OK packet and no columns (found by the write attack suite,
+			// seed 12: "expected 1 destination arguments in Scan, not 0"
+			// for the next node's rows).
 			var err error
 			if out.cols, err = rows.Columns(); err != nil {
 				return err

@@ -69,6 +69,20 @@ func (s *statement) checkComments(stmt sqlparser.Statement, p *sqlparser.Parser)
 	if len(comments) == 0 {
 		return nil
 	}
+	if _, isSet := stmt.(*sqlparser.Set); !isSet {
+		for _, c := range comments {
+			if f := strings.Fields(commentBody(c)); len(f) > 0 && strings.EqualFold(f[0], "set") {
+				// A SET the parser does not see (MariaDB's /*M! … */ is a
+				// plain comment to it) would run on one data source only,
+				// where a SET runs on every one: the session would differ
+				// between data sources (found by the write attack suite:
+				// /*M!100000 SET NAMES latin1 */ changed one data
+				// source's character set, and text keys were stored
+				// differently by node).
+				return unsupported(s.sql, "executable comment %s holding SET (the server runs it by its own version, shardsql cannot tell whether: the session would differ between data sources); write the SET without the comment", shortComment(c))
+			}
+		}
+	}
 	table := ""
 	if names := s.shardedNames(stmt); len(names) > 0 {
 		table = names[0]
@@ -88,9 +102,13 @@ func (s *statement) checkComments(stmt sqlparser.Statement, p *sqlparser.Parser)
 	if table == "" {
 		return nil
 	}
-	c := comments[0]
+	return unsupported(s.sql, "executable comment %s in a statement on %s (the server runs its content by its own version, which shardsql cannot read the same way: write the statement without the comment, with the content written out if the server should run it)", shortComment(comments[0]), table)
+}
+
+// shortComment is c cut for an error message.
+func shortComment(c string) string {
 	if len(c) > 40 {
-		c = c[:40] + "…"
+		return c[:40] + "…"
 	}
-	return unsupported(s.sql, "executable comment %s in a statement on %s (the server runs its content by its own version, which shardsql cannot read the same way: write the statement without the comment, with the content written out if the server should run it)", c, table)
+	return c
 }

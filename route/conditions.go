@@ -250,6 +250,16 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 		}
 		set := c.none()
 		if k.res == keyNone { // key = NULL, key = 1.5 on an integer column: no row
+			// … except where the server's index lookup rounds 1.5
+			// (nearKey): the nodes of the integers beside it.
+			for _, v := range k.near {
+				i, err := c.node(v)
+				if err == nil {
+					set.in[i] = true
+				} else if !errors.Is(err, shard.ErrNoNode) {
+					return set, err
+				}
+			}
 			return set, nil
 		}
 		i, err := c.node(k.value)
@@ -269,9 +279,12 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 		keys := make([]key, len(tuple))
 		for i, ve := range tuple {
 			k, ok, err := c.key(ve)
-			if err != nil || !ok || k.res == keyUnknown {
-				// One value shardsql cannot place: every node, with the
-				// whole list (no per-node trimming).
+			if err != nil || !ok || k.res == keyUnknown || len(k.near) > 0 {
+				// One value shardsql cannot place, or a number with a
+				// fraction whose match depends on the server's plan for
+				// the list as written (nearKey: IN (7.2) matches k = 7
+				// through an index, IN (7.2, 8.2) nothing): every node,
+				// with the whole list (no per-node trimming).
 				return allNodes(), err
 			}
 			keys[i] = k

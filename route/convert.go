@@ -46,6 +46,14 @@ type key struct {
 	res   keyResult
 	value any    // keyExact: what the algorithm sees
 	why   string // keyUnknown: why, for errors
+	// near: for keyNone of a non-integral number compared with an
+	// integer column, the integers on either side of it that the column
+	// holds (see nearKey): a read must reach their nodes too.
+	near []any
+	// inexact: the server matches the value one way through an index on
+	// the column (which rounds or cuts it to the column's type) and
+	// another by a scan (which compares it exactly): nearKey, fractionKey.
+	inexact bool
 }
 
 func exactKey(v any) key { return key{res: keyExact, value: v} }
@@ -115,7 +123,7 @@ func convertKey(col *schema.Column, v any, use keyUse, loc *time.Location) key {
 		if col != nil && !col.IsTemporal() {
 			return unknownKey("a time value for %s column", col.DataType)
 		}
-		return exactKey(wallClock(t, loc))
+		return fractionKey(col, wallClock(t, loc), use)
 	}
 	switch {
 	case col == nil:

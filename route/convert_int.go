@@ -160,7 +160,7 @@ func floatKey(col *schema.Column, f float64, use keyUse) key {
 		return unknownKey("%v is compared as DOUBLE, which several integers equal beyond 2^53", f)
 	}
 	if !integral {
-		return key{res: keyNone}
+		return nearKey(col, new(big.Rat).SetFloat64(f))
 	}
 	return int64Key(col, int64(f), use)
 }
@@ -295,9 +295,30 @@ func numberKey(col *schema.Column, text string, n number, use keyUse) key {
 		return unknownKey("%s is compared as DOUBLE and has more than %d significant digits or is beyond 2^53, where several integers equal it", quoteValue(text), maxExactDigits)
 	}
 	if !r.IsInt() {
-		return key{res: keyNone}
+		return nearKey(col, r)
 	}
 	return intInColumn(col, r.Num(), use)
+}
+
+// nearKey is the key of a number r with a fraction compared with integer
+// column col. No integer equals it, yet MariaDB (10.11) answers `k = 7.2`
+// through an index on k with k = 7's rows: the index lookup stores the
+// constant into the column's type, rounding it (a DECIMAL or a string half
+// away from zero, a DOUBLE half to even), while a scan or a range compares
+// exactly and finds nothing. Found by the write attack suite: SELECT …
+// WHERE k = 7.2 returned user 7's rows on the oracle and none through
+// shardsql, which routed it nowhere; DELETE … WHERE k = 7.5 deleted k = 8
+// on the oracle. The statement goes to the nodes of the integers on either
+// side (those in the column's range), so each answers as the server does.
+func nearKey(col *schema.Column, r *big.Rat) key {
+	floor := new(big.Int).Div(r.Num(), r.Denom()) // Euclidean: rounds down for a positive denominator
+	k := key{res: keyNone, inexact: true}
+	for _, n := range []*big.Int{floor, new(big.Int).Add(floor, big.NewInt(1))} {
+		if nk := intInColumn(col, n, keyCompare); nk.res == keyExact {
+			k.near = append(k.near, nk.value)
+		}
+	}
+	return k
 }
 
 // twoTo53 is 2⁵³: integers at and beyond it share DOUBLE values.

@@ -35,7 +35,58 @@ func temporalKey(col *schema.Column, v any, use keyUse) key {
 	if !ok {
 		return unknownKey("%s is not a date or datetime shardsql reads exactly as the server does (write 'YYYY-MM-DD[ hh:mm:ss[.ffffff]]')", quoteValue(s))
 	}
-	return exactKey(t)
+	return fractionKey(col, t, use)
+}
+
+// fractionKey is the key of t (a UTC wall clock) for col, given fractional
+// digits beyond those the server keeps: the column's precision (DATETIME
+// is DATETIME(0); a time.Time argument carries nanoseconds and
+// go-sql-driver sends all nine digits). A stored value is cut to it, and
+// so is a compared one where the server looks it up in an index on the
+// column (WHERE at = '2025-06-30 23:59:59.9' finds the row of 23:59:59,
+// or under TIME_ROUND_FRACTIONAL of July 1st 00:00:00). The hazard: MariaDB truncates the extra digits by default but
+// rounds them under sql_mode TIME_ROUND_FRACTIONAL, and MySQL rounds by
+// default; rounding up carries into the next second, and from 23:59:59
+// into the next day, which a Day, Week, Month or Year interval places on
+// another node. Found by the write attack suite: under
+// TIME_ROUND_FRACTIONAL, INSERT … VALUES ('2025-06-30 23:59:59.9') into a
+// monthly DATETIME table stored 2025-07-01 00:00:00 in June's table, and
+// WHERE at = ? with 23:59:59.9999996 read June's table while the server
+// matched July 1st's row. Which rule a server follows shardsql cannot see
+// (the mode may be global or set per session), so a value whose truncated
+// and rounded forms fall on different days is unknown: reads go to every
+// node and writes are refused. Other values are placed by their truncated
+// form (the day is the same either way). A DATE column stores the date
+// alone and never rounds into the next day.
+func fractionKey(col *schema.Column, t time.Time, use keyUse) key {
+	digits := 6
+	switch {
+	case col == nil:
+	case col.DataType != "date":
+		digits = min(max(col.Scale, 0), 6)
+	case use == keyStore:
+		return exactKey(t)
+	default:
+		digits = 0 // a DATE compared through its index: the fraction is cut or rounded as for DATETIME(0)
+	}
+	unit := time.Duration(1)
+	for i := digits; i < 9; i++ {
+		unit *= 10
+	}
+	trunc := t.Truncate(unit)
+	if trunc.Equal(t) {
+		return exactKey(t)
+	}
+	if t.Sub(trunc)*2 >= unit {
+		up := trunc.Add(unit)
+		if up.YearDay() != trunc.YearDay() || up.Year() != trunc.Year() {
+			return unknownKey("%s has more fractional digits than the %d the server keeps, and rounding them (sql_mode TIME_ROUND_FRACTIONAL; MySQL's default) carries into the next day while truncating them (MariaDB's default) does not; write the value at the column's precision",
+				quoteValue(t.Format("2006-01-02 15:04:05.999999999")), digits)
+		}
+	}
+	k := exactKey(trunc)
+	k.inexact = true
+	return k
 }
 
 // parseMySQLDateTime parses the spellings temporalKey documents into the

@@ -11,7 +11,7 @@ import (
 // to that instant; the ones it reads with guesses (2-digit years) or
 // rejects are unknown (reads to every node, writes refused).
 func TestTemporalSpellings(t *testing.T) {
-	dt := &schema.Column{DataType: "datetime", ColumnType: "datetime"}
+	dt := &schema.Column{DataType: "datetime", ColumnType: "datetime(6)", Scale: 6} // keeps every fraction (fractionKey)
 	day := time.Date(2025, 4, 4, 0, 0, 0, 0, time.UTC)
 	at := time.Date(2025, 4, 4, 15, 4, 5, 0, time.UTC)
 	for _, c := range []struct {

@@ -82,6 +82,15 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		if !hinted {
 			return nil, unsupported(s.sql, "INSERT into sharded table %s without its sharding column %s (name it, or give a sharding value hint)", table.Name, table.Column)
 		}
+		if s.catalog != nil && s.column(table) != nil {
+			// The server stores the column's default (its implicit 0 or
+			// '' outside strict mode), not the hint's value: the row
+			// would sit on the hint's node under a key that routes
+			// elsewhere (found by the write attack suite: with k INT
+			// DEFAULT 5 and a hint of 9, k = 5 on 9's node). The hint
+			// decides the node only for a column the table lacks.
+			return nil, unsupported(s.sql, "INSERT into sharded table %s without its sharding column %s under a sharding value hint (the server stores the column's default, not the hint's value, so the row would be where reads of its key do not look): name the column and give it the value", table.Name, table.Column)
+		}
 		rt, err := s.routeRefs([]tableRef{target}, nil)
 		if err != nil {
 			return nil, err
@@ -110,7 +119,12 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 				// instead, which shardsql does not guess.
 				return nil, unsupported(s.sql, "NULL for sharding column %s of table %s under INSERT IGNORE (give every row its sharding value)", table.Column, table.Name)
 			}
-			return nil, fmt.Errorf("shardsql: NULL for sharding column %s of table %s in %q: every row needs a sharding value", table.Column, table.Name, quote(s.sql))
+			// Strict mode rejects it; outside strict mode a multi-row
+			// INSERT stores the column's implicit default (0, '', a
+			// zero date) instead, which shardsql does not guess (found
+			// by the write attack suite: a plain error where the oracle
+			// inserted, not a refusal).
+			return nil, unsupported(s.sql, "NULL for sharding column %s of table %s (the server rejects it, or stores the column's implicit default outside strict mode): give every row its sharding value", table.Column, table.Name)
 		}
 		k, err := s.convert(table, v, keyStore)
 		if err != nil {

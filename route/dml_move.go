@@ -125,6 +125,9 @@ func (s *statement) routeKeyUpdate(upd *sqlparser.Update, ref tableRef, set *sql
 			return nil, unsupported(s.sql, "%s in the WHERE clause of an UPDATE that moves rows of sharded table %s to another node (the rows are read, deleted and updated by separate statements, each evaluating it anew); compute the value in the application and pass it as an argument", what, table.Name)
 		}
 	}
+	if what := s.inexactKeyCompare(upd.Where, ref); what != "" {
+		return nil, unsupported(s.sql, "UPDATE that moves rows of sharded table %s, whose WHERE clause compares %s with %s, which MariaDB matches through an index on the column by the value rounded or cut to the column's type and by a scan exactly (the rows are read, deleted and updated by separate statements, whose plans may differ); write the value the column holds", table.Name, table.Column, what)
+	}
 	tables := []*shard.ShardedTable{table}
 	// The target's UPDATE keeps its IN lists whole (no ins): trimmed to
 	// the target's own values, `user_id IN (0, 6, 7)` setting 6 would
@@ -166,4 +169,52 @@ func sameKeyOnDup(upd *sqlparser.UpdateExpr, column string) bool {
 		return e.Name.EqualString(column)
 	}
 	return false
+}
+
+// inexactKeyCompare returns the first value the WHERE clause compares
+// table's sharding column with that the server may match differently by
+// plan (key.inexact: 7.2 for an integer column, a fraction beyond a time
+// column's precision; or a value shardsql cannot convert, such as
+// '9007199254740993', stored exactly into an index lookup but compared
+// as DOUBLE by a scan), or "". Found by the write attack suite: UPDATE
+// d_ts SET at = … WHERE at = ? with 2025-07-02 00:00:00.5 for a TIMESTAMP
+// column — the move's SELECT … FOR UPDATE found the row of 00:00:00 (an
+// index lookup cuts the fraction), its DELETE matched nothing, and the
+// move failed where one table updates the row.
+func (s *statement) inexactKeyCompare(where *sqlparser.Where, ref tableRef) string {
+	if where == nil {
+		return ""
+	}
+	c := s.conditions(ref)
+	found := ""
+	check := func(e sqlparser.Expr) {
+		var vals []sqlparser.Expr
+		if tuple, ok := e.(sqlparser.ValTuple); ok {
+			vals = tuple
+		} else {
+			vals = []sqlparser.Expr{e}
+		}
+		for _, v := range vals {
+			if k, ok, err := c.key(v); found == "" && err == nil && ok && (k.inexact || k.res == keyUnknown) {
+				found = sqlparser.String(v)
+			}
+		}
+	}
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n := n.(type) {
+		case *sqlparser.ComparisonExpr:
+			if c.isKey(n.Left) {
+				check(n.Right)
+			} else if c.isKey(n.Right) {
+				check(n.Left)
+			}
+		case *sqlparser.BetweenExpr:
+			if c.isKey(n.Left) {
+				check(n.From)
+				check(n.To)
+			}
+		}
+		return true, nil
+	}, where.Expr)
+	return found
 }

@@ -163,6 +163,13 @@ func (s *statement) rangeBound(table *shard.ShardedTable, e sqlparser.Expr, low,
 		if err != nil || k.res != keyExact || (col != nil && col.IsText()) {
 			return shard.Bound{}, false, err
 		}
+		if k.inexact && !low {
+			// A time cut to the column's precision (fractionKey):
+			// at < '…00:00:00.4' holds for the row of 00:00:00, so a
+			// cut upper bound includes its value (a cut lower one is
+			// right as it is: at > '…23:59:59.4' is at > 23:59:59).
+			inclusive = true
+		}
 		return shard.Bound{Value: k.value, Set: true, Inclusive: inclusive}, false, nil
 	}
 	r, ok := compareRat(v)

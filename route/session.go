@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/shard"
 )
 
 // SessionUses is a set of the ways a statement depends on the session of
@@ -241,6 +243,19 @@ func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
 				return nil, unsupported(s.sql, "SET %s (use Result.LastInsertId and ? arguments)", name)
 			case name == "sql_select_limit":
 				return nil, unsupported(s.sql, "SET sql_select_limit (it would limit each node's rows, not the result: write LIMIT in the statement)")
+			case (name == "names" || name == "charset" || name == "character_set_client" || name == "character_set_connection") && !isUTF8MB4(e.Expr),
+				name == "collation_connection" && !isUTF8MB4Collation(e.Expr):
+				// Text sharding values are hashed as the UTF-8 the
+				// statement carries; under another client or
+				// connection character set the server converts the
+				// literal first ('é' under SET NAMES latin1 is stored as
+				// 'Ã©'), so the row lands where no read of its stored
+				// value looks (found by the write attack suite).
+				return nil, unsupported(s.sql, "SET %s to a character set other than utf8mb4 (the server would convert text literals, and text sharding values would be stored other than shardsql places them): keep utf8mb4, and convert text in the application", name)
+			case name == "time_zone":
+				if err := s.checkTimeZone(e.Expr); err != nil {
+					return nil, err
+				}
 			case name == "sql_mode" && !plainSQLMode(e.Expr):
 				return nil, unsupported(s.sql, "SET sql_mode to modes that change how statements parse (ANSI, ANSI_QUOTES, PIPES_AS_CONCAT, NO_BACKSLASH_ESCAPES, IGNORE_SPACE, HIGH_NOT_PRECEDENCE, ORACLE and other compatibility modes), or to a value shardsql cannot read: shardsql parses and rewrites statements as MySQL's default dialect; write the modes as a string literal")
 			}
@@ -262,6 +277,56 @@ func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
 		p.Units = append(p.Units, Unit{DataSource: ds.Name, SQL: s.sql, Args: s.args})
 	}
 	return p, nil
+}
+
+// isUTF8MB4 reports a character set name written as utf8mb4 (a literal;
+// SET NAMES utf8mb4 COLLATE … parses as its character set).
+func isUTF8MB4(e sqlparser.Expr) bool {
+	lit, ok := e.(*sqlparser.Literal)
+	return ok && lit.Type == sqlparser.StrVal && strings.EqualFold(lit.Val, "utf8mb4")
+}
+
+// isUTF8MB4Collation reports a collation name of utf8mb4 written as a
+// literal (collation_connection sets character_set_connection too).
+func isUTF8MB4Collation(e sqlparser.Expr) bool {
+	lit, ok := e.(*sqlparser.Literal)
+	return ok && lit.Type == sqlparser.StrVal && strings.HasPrefix(strings.ToLower(lit.Val), "utf8mb4_")
+}
+
+// checkTimeZone refuses SET time_zone to a zone other than the data
+// sources' own when a sharded table is sharded by a TIMESTAMP column. The
+// server reads and prints a TIMESTAMP in the session's zone, and shardsql
+// places it by that wall clock: after SET time_zone = '+09:00', INSERT …
+// '2025-07-01 05:00:00' stored the instant 2025-06-30 20:00 UTC in July's
+// table, where a read in any other session, of '2025-06-30 20:00:00',
+// does not look (found by the write attack suite). A zone equal to every
+// data source's (as the catalog read it) changes nothing.
+func (s *statement) checkTimeZone(e sqlparser.Expr) error {
+	var timestamp *shard.ShardedTable
+	for _, t := range s.topo.Tables() {
+		if ct, ok := s.catalog.Table(t.Name); ok {
+			if col, ok := ct.Column(t.Column); ok && col.DataType == "timestamp" {
+				timestamp = t
+				break
+			}
+		}
+	}
+	if timestamp == nil {
+		return nil
+	}
+	if lit, ok := e.(*sqlparser.Literal); ok && lit.Type == sqlparser.StrVal {
+		same := true
+		for _, ds := range s.topo.DataSources() {
+			src, ok := s.catalog.Source(ds.Name)
+			if !ok || !strings.EqualFold(src.TimeZone, lit.Val) {
+				same = false
+			}
+		}
+		if same {
+			return nil
+		}
+	}
+	return unsupported(s.sql, "SET time_zone while table %s is sharded by TIMESTAMP column %s (the server reads a TIMESTAMP in the session's zone and shardsql places it by that wall clock, so rows written in one zone would be where reads in another do not look): set the zone in every data source's DSN (time_zone parameter) instead", timestamp.Name, timestamp.Column)
 }
 
 // dialectModes are the sql_mode words that change how the servers parse

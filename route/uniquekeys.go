@@ -1,6 +1,8 @@
 package route
 
 import (
+	"math"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -50,6 +52,13 @@ func (s *statement) checkUniqueKeys(ins *sqlparser.Insert, table *shard.ShardedT
 		for _, c := range ix.Columns {
 			if strings.EqualFold(c, table.Column) {
 				has = true
+			}
+		}
+		for _, c := range ix.Prefixed {
+			if strings.EqualFold(c, table.Column) {
+				// UNIQUE (k(2)): 'abc' and 'abd' conflict but hash to
+				// different nodes (found by the write attack suite).
+				has = false
 			}
 		}
 		if !has {
@@ -114,12 +123,41 @@ func (s *statement) checkAutoIncrement(ins *sqlparser.Insert, rows sqlparser.Val
 }
 
 // isZero reports a value that an AUTO_INCREMENT column reads as 0 (and so
-// generates an id for, unless sql_mode has NO_AUTO_VALUE_ON_ZERO).
+// generates an id for, unless sql_mode has NO_AUTO_VALUE_ON_ZERO). The
+// column stores a number rounded to an integer and a string by its numeric
+// prefix (none is 0, allowed outside strict mode), so 0.4, '0.4', FALSE and
+// 'abc' are 0 too. Found by the write attack suite: INSERT INTO t (id, k)
+// VALUES (0.4, 1) then (0.4, 2) gave ids 1 and 2 on one table, and id 1
+// twice on two nodes.
 func isZero(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return !x
+	case string:
+		return textReadsAsZero(x)
+	case []byte:
+		return textReadsAsZero(string(x))
+	case float64:
+		return math.Abs(x) < 0.5
+	case float32:
+		return math.Abs(float64(x)) < 0.5
+	}
 	t, ok := canonicalText(v)
 	if !ok {
 		return false
 	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
-	return err == nil && f == 0
+	return err != nil || math.Abs(f) < 0.5
+}
+
+// textReadsAsZero reports a string whose numeric prefix (after leading
+// whitespace) rounds to 0, or that has none.
+func textReadsAsZero(s string) bool {
+	s = strings.TrimLeft(s, " \t\n\r")
+	n, ok := scanNumber(s, 0)
+	if !ok || n.digits == 0 {
+		return true
+	}
+	r, ok := new(big.Rat).SetString(s[n.start:n.end])
+	return !ok || new(big.Rat).Abs(r).Cmp(big.NewRat(1, 2)) < 0
 }

@@ -99,6 +99,9 @@ type Index struct {
 	Primary bool
 	// Columns in key order.
 	Columns []string
+	// Prefixed are the columns of Columns the key holds by a prefix only
+	// (`UNIQUE (k(2))`): values that differ after the prefix conflict.
+	Prefixed []string
 }
 
 // Source returns what the catalog knows of data source ds.
