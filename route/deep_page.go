@@ -32,12 +32,21 @@ type DeepPage struct {
 	// values), so they are printed once and the other nodes' names spliced
 	// in (renderNodes); the merge knows a row's node by its unit.
 	//
-	// One statement per node rather than one UNION ALL per data source:
-	// on MariaDB 10.11 a UNION ALL of 8 such statements cost the server
-	// about twice the CPU of the 8 statements sent on their own
-	// (TestDeepPageProfile: 65–87 against ≈160 per second at concurrency 8),
-	// more than the round trips it saved.
-	Phase1 []Unit
+	//
+	// Where a data source holds several nodes and the statements may be
+	// joined (deep_union.go), Phase1 has one unit per data source instead,
+	// a UNION ALL of its nodes' statements, and Phase1Union lists the nodes
+	// of each: the servers' fixed cost per statement was most of a deep
+	// page's (docs/deep-pages.md, "One statement per data source"). (An
+	// earlier UNION ALL, whose branches carried a marker column and no
+	// parentheses, cost MariaDB twice the CPU of the separate statements.)
+	Phase1      []Unit
+	Phase1Union [][]int
+
+	// unionAux: the page's statements whose rows are not the result's
+	// (key-only phases, counts) may be joined per data source; unionRows:
+	// those whose rows are (full-row phases, the fetch) may too.
+	unionAux, unionRows bool
 
 	keys   []deepKey
 	hidden int
@@ -113,23 +122,35 @@ func (d *DeepPage) KeyOnly() bool { return d.keyNode != nil }
 // operator returns the plan's operator: the deep page over phase 1, with
 // stream (the plain scatter's tree) as its fallback.
 func (d *DeepPage) operator(stream merge.Operator) *merge.DeepPageScan {
-	return &merge.DeepPageScan{Page: d.Page, Keys: d.keySpec, Phase1: &merge.Route{Units: mergeUnits(d.Phase1)},
-		Bounded: deepStatements{d}, Stream: stream, Order: d.orderBy}
+	return &merge.DeepPageScan{Page: d.Page, Keys: d.keySpec, Phase1: &merge.Route{Units: mergeUnits(d.Phase1)}, Phase1Union: d.Phase1Union,
+		Union: d.unionAux && (d.keyNode != nil || d.unionRows), Bounded: deepStatements{d}, Stream: stream, Order: d.orderBy}
 }
 
 // deepStatements builds the later phases' statements for the merge.
 type deepStatements struct{ d *DeepPage }
 
 func (s deepStatements) Phase2(b *merge.DeepBounds) ([]merge.DeepUnit, error) {
-	return deepUnits(s.d.Phase2(b.KeyCols(), b))
+	us, err := s.d.Phase2(b.KeyCols(), b)
+	if err != nil {
+		return nil, err
+	}
+	return s.d.deepUnion(us, s.d.keyNode == nil), nil
 }
 
 func (s deepStatements) Counts(b *merge.DeepBounds) ([]merge.DeepUnit, error) {
-	return deepUnits(s.d.Counts(b.KeyCols(), b))
+	us, err := s.d.Counts(b.KeyCols(), b)
+	if err != nil {
+		return nil, err
+	}
+	return s.d.deepUnion(us, false), nil
 }
 
 func (s deepStatements) Fetch(ranges []merge.DeepRange) ([]merge.DeepUnit, error) {
-	return deepUnits(s.d.Fetch(ranges))
+	us, err := s.d.Fetch(ranges)
+	if err != nil {
+		return nil, err
+	}
+	return s.d.deepUnion(us, true), nil
 }
 
 // NodeUnit is a node statement of a deep page's later phase and the
@@ -137,17 +158,6 @@ func (s deepStatements) Fetch(ranges []merge.DeepRange) ([]merge.DeepUnit, error
 type NodeUnit struct {
 	Unit
 	Node int
-}
-
-func deepUnits(us []NodeUnit, err error) ([]merge.DeepUnit, error) {
-	if err != nil {
-		return nil, err
-	}
-	out := make([]merge.DeepUnit, len(us))
-	for i, u := range us {
-		out[i] = merge.DeepUnit{Unit: mergeUnits([]Unit{u.Unit})[0], Node: u.Node}
-	}
-	return out, nil
 }
 
 // deepPage returns the deep-page plan of a scatter whose LIMIT has been
@@ -198,7 +208,6 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 		c.spec.Sort = append(c.spec.Sort, sk)
 		keys = append(keys, deepKey{expr: cn, desc: sk.Desc, col: col, spec: sk.Col})
 	}
-	order := append(sqlparser.OrderBy(nil), m.sel.OrderBy...)
 	uk := deepUniqueKey(tbl)
 	if uk == nil {
 		return nil
@@ -208,6 +217,15 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 		qual = sqlparser.TableName{Name: sqlparser.NewIdentifierCS(ate.As.String())}
 	} else if tn, ok := ate.Expr.(sqlparser.TableName); ok {
 		qual = sqlparser.TableName{Name: tn.Name}
+	}
+	order := append(sqlparser.OrderBy(nil), m.sel.OrderBy...)
+	for i, o := range order {
+		if _, ok := o.Expr.(*sqlparser.Literal); ok {
+			// ORDER BY 2: the column it names, qualified (no select alias
+			// can capture it), for a union's branches lead with a tag
+			// column, which moves every position by one (deep_union.go)
+			order[i] = &sqlparser.Order{Expr: &sqlparser.ColName{Name: keys[i].expr.Name, Qualifier: qual}, Direction: o.Direction}
+		}
 	}
 	for _, ucol := range uk {
 		have := false
@@ -266,10 +284,21 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 	if d.keyNode != nil {
 		p1node = d.keyNode
 	}
+	d.unionAux = m.s.weights && m.s.unionable(p1node)
+	d.unionRows = d.unionAux && m.s.unionable(&d.node) && unionStable(tbl, c.exprs)
 	p1 := *p1node
 	p1.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.NodeOffset(), 10)),
 		Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.Window(), 10))}
 	d.Phase1 = m.s.renderNodes(&p1, rt.tables, rt.nodes, rt.ins)
+	if d.unionAux && (d.keyNode != nil || d.unionRows) {
+		nodes := make([]int, len(d.Phase1))
+		for i := range nodes {
+			nodes[i] = i
+		}
+		if units, tags, ok := unionUnits(d.Phase1, nodes); ok {
+			d.Phase1, d.Phase1Union = units, tags
+		}
+	}
 	return d
 }
 
