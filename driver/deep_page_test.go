@@ -339,6 +339,7 @@ func TestDeepPageDifferential(t *testing.T) {
 	})
 	t.Run("keyset", func(t *testing.T) { e.checkKeyset(t) })
 	t.Run("rows sent", func(t *testing.T) { e.checkRowsSent(t) })
+	t.Run("one statement per data source", func(t *testing.T) { e.checkUnion(t) })
 }
 
 // checkKeyset pages through all of t_page by (created, id) with a row

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shardsql/shardsql/internal/schema"
 	"github.com/shardsql/shardsql/merge"
+	"github.com/shardsql/shardsql/shard"
 )
 
 // One statement per data source. A deep page's phases send the same
@@ -126,6 +127,16 @@ func unionStableType(c *schema.Column) bool {
 		return c.MaxLength > 0 && c.MaxLength <= 4096
 	}
 	return false
+}
+
+// nodeDataSources counts the data sources of nodes (indexes into t's
+// nodes).
+func nodeDataSources(t *shard.ShardedTable, nodes []int) int {
+	seen := map[string]bool{}
+	for _, n := range nodes {
+		seen[t.Nodes[n].DataSource] = true
+	}
+	return len(seen)
 }
 
 // unionUnits joins the units of each data source that holds several of
