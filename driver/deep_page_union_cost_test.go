@@ -32,7 +32,8 @@ func TestDeepPageUnionCost(t *testing.T) {
 	if s := os.Getenv("DEEP_OFFSET"); s != "" {
 		offset, _ = strconv.Atoi(s)
 	}
-	topo, _, full, single := loadDeepProfile(t)
+	topo, _, _, single := loadDeepProfile(t)
+	full := openDB(t, topo, driver.WithDeepPageKeys(route.DeepPageKeysFull))
 	keys := openDB(t, topo, driver.WithDeepPageKeys(route.DeepPageKeysOnly))
 	const q = "SELECT order_id, user_id, amount FROM %s ORDER BY order_id LIMIT %d, 10"
 	dbs := []*sql.DB{single, full, keys}
