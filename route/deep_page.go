@@ -87,12 +87,33 @@ type deepKey struct {
 // still streamed), 3.6× at 2048. deepMinRows carries the model to fewer
 // nodes (k × offset extra rows streamed against about 250 rows' worth of
 // a possible second read): 256 at 2 nodes, 64 at 8.
+//
+// With one statement per data source (deep_union.go) a second read costs
+// two statements at 2 × 8, not up to 16, and the crossover moved: the
+// deep page read 1.19× streaming's throughput at offset 16, 1.56× at 32,
+// 2.8–3.1× at 64 to 1024 (same test, load 13–18). Where the phases are
+// joined, the deep page is used from offset ≥ deepMinOffsetJoined,
+// offset ≥ 1.5 × count and offset × nodes ≥ deepMinRowsJoined (16 at 16
+// nodes, as measured; the model's 32 at 8, 128 at 2). Below 16 it was
+// not measured.
 const (
-	deepMinOffset   = 32
-	deepCountFactor = 2
-	deepMinRows     = 512
-	deepMaxCount    = 10_000
+	deepMinOffset       = 32
+	deepCountFactor     = 2
+	deepMinRows         = 512
+	deepMinOffsetJoined = 16
+	deepMinRowsJoined   = 256
+	deepMaxCount        = 10_000
 )
+
+// deepThreshold reports whether LIMIT offset, count over k nodes is deep
+// enough for the deep page; joined: the phases run as one statement per
+// data source.
+func deepThreshold(offset, count int64, k int, joined bool) bool {
+	if joined {
+		return offset >= deepMinOffsetJoined && 2*offset >= 3*count && offset*int64(k) >= deepMinRowsJoined
+	}
+	return offset >= deepMinOffset && offset >= deepCountFactor*count && offset*int64(k) >= deepMinRows
+}
 
 // deepMargin widens each node's phase-1 window by two standard deviations
 // of a node's share of the offset when rows are spread evenly (a node's
@@ -170,12 +191,19 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 	sp := m.spec
 	if m.s.deepKeys == DeepPageOff || k < 2 || sp.Group != nil || len(sp.MemorySort) > 0 || sp.Limit == nil || len(sp.Sort) == 0 || sp.Having != nil ||
 		sp.Distinct || sp.Window != nil ||
-		sp.Limit.Count <= 0 || sp.Limit.Count > deepMaxCount || sp.Limit.Offset < deepMinOffset ||
-		sp.Limit.Offset < deepCountFactor*sp.Limit.Count || sp.Limit.Offset*int64(k) < deepMinRows ||
+		sp.Limit.Count <= 0 || sp.Limit.Count > deepMaxCount ||
 		len(rt.tables) != 1 || len(m.sel.From) != 1 || m.sel.Distinct || m.sel.Lock != sqlparser.NoLock {
 		return nil
 	}
 	if _, ok := m.sel.From[0].(*sqlparser.AliasedTableExpr); !ok {
+		return nil
+	}
+	// the union's conditions on the statement (deep_union.go), for the
+	// threshold and the key-only choice: the key-only phases select plain
+	// key columns
+	union := m.s.weights && m.s.unionable(&sqlparser.Select{From: m.sel.From, Where: m.sel.Where}) &&
+		k > nodeDataSources(rt.tables[0], rt.nodes)
+	if !deepThreshold(sp.Limit.Offset, sp.Limit.Count, k, union) {
 		return nil
 	}
 	tbl, ok := m.s.factsNamed(rt.tables[0].Name)
@@ -277,10 +305,7 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 	if int64(k)*d.Page.Window() > maxRows {
 		return nil
 	}
-	// the union's conditions on the statement, before the key-only choice
-	// (deep_union.go): the key-only phases select plain key columns
-	union := m.s.weights && m.s.unionable(&sqlparser.Select{From: m.sel.From, Where: m.sel.Where})
-	if keyOnly(m.s.deepKeys, tbl, c.exprs, c.star, keys, int64(k)*d.Page.Window(), union && k > nodeDataSources(rt.tables[0], rt.nodes)) {
+	if keyOnly(m.s.deepKeys, tbl, c.exprs, c.star, keys, int64(k)*d.Page.Window(), union) {
 		d.useKeys(m.weights)
 	}
 	p1node := &node
