@@ -47,12 +47,12 @@ func demuxUnion(p Cursor, width int, union []int, out [][][]driver.Value, next f
 	if width < 2 {
 		return fmt.Errorf("shardsql: deep page: a union of node statements with %d column(s)", width)
 	}
-	allowed := make(map[int64]bool, len(union))
+	allowed := make([]bool, len(out))
 	for _, n := range union {
 		if n < 0 || n >= len(out) {
 			return fmt.Errorf("shardsql: deep page: node %d of %d", n, len(out))
 		}
-		allowed[int64(n)] = true
+		allowed[n] = true
 	}
 	buf := make([]driver.Value, width)
 	for {
@@ -61,12 +61,35 @@ func demuxUnion(p Cursor, width int, union []int, out [][][]driver.Value, next f
 		} else if err != nil {
 			return err
 		}
-		tag, err := intValue(buf[0])
-		if err != nil || !allowed[tag] {
+		tag, ok := tagValue(buf[0])
+		if !ok || tag >= int64(len(out)) || !allowed[tag] {
 			return fmt.Errorf("shardsql: deep page: a union row tagged %v, not one of nodes %v", buf[0], union)
 		}
 		row := next()
 		copy(row, buf[1:])
 		out[tag] = append(out[tag], row)
 	}
+}
+
+// tagValue reads a union row's tag: an integer, or its decimal text (the
+// text protocol's), parsed without converting the bytes to a string, once
+// per row.
+func tagValue(v driver.Value) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case []byte:
+		if len(x) == 0 || len(x) > 9 {
+			return 0, false
+		}
+		var n int64
+		for _, c := range x {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int64(c-'0')
+		}
+		return n, true
+	}
+	return 0, false
 }
