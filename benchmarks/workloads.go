@@ -93,7 +93,7 @@ var (
 		{
 			name:  "deep-page",
 			sql:   "SELECT order_id, user_id, amount FROM t_order ORDER BY order_id LIMIT 10000, 10",
-			about: "deep page (docs/deep-pages.md): each node sends a window of about 10 + 4√(10,000/nodes) rows around position 10,000/nodes; the page is cut from the windows (a second read only for the nodes whose window misses it)",
+			about: "deep page (docs/deep-pages.md): each node sends the keys of a window of about 10 + 4√(10,000/nodes) rows around position 10,000/nodes, one UNION ALL statement per data source; the page is cut from the windows (a second read only for the nodes whose window misses it) and its rows fetched by their keys",
 			want: func(rows, n int) error {
 				if rows >= 10_010 {
 					return exactly(10)(rows, n)

@@ -46,6 +46,9 @@ type pageEnv struct {
 	// keys and full read the same shards with the deep page's phases 1
 	// and 2 forced to the keys only, or to full rows (sharded decides).
 	keys, full *sql.DB
+	// joined: the servers take a deep page's phases as one UNION ALL per
+	// data source (MariaDB): check asserts the key-only plan does
+	joined bool
 }
 
 func newPageEnv(t *testing.T, b backend) *pageEnv {
@@ -163,6 +166,11 @@ func (e *pageEnv) check(t *testing.T, q pageQuery) (deep bool) {
 	require.NoError(t, err)
 	want, err := runDiffQuery(e.oracle, q.sql(true), q.allArgs()...)
 	require.NoError(t, err)
+	if e.joined && plan.DeepPage != nil {
+		kp, err := driver.Explain(context.Background(), e.keys, q.sql(false), q.allArgs()...)
+		require.NoError(t, err)
+		require.NotNil(t, kp.DeepPage.Phase1Union, "key-only phases as one statement per data source: %s", q.sql(false))
+	}
 	for _, db := range []struct {
 		name string
 		db   *sql.DB
@@ -189,6 +197,7 @@ func TestDeepPageEmbedded(t *testing.T) {
 
 func TestDeepPageDifferential(t *testing.T) {
 	e := newPageEnv(t, backends[1])
+	e.joined = true
 	t.Run("hand-written", func(t *testing.T) {
 		for _, q := range []pageQuery{
 			{sel: "id, grp", order: "grp", offset: 1000, count: 10},
@@ -339,6 +348,7 @@ func TestDeepPageDifferential(t *testing.T) {
 	})
 	t.Run("keyset", func(t *testing.T) { e.checkKeyset(t) })
 	t.Run("rows sent", func(t *testing.T) { e.checkRowsSent(t) })
+	t.Run("one statement per data source", func(t *testing.T) { e.checkUnion(t) })
 }
 
 // checkKeyset pages through all of t_page by (created, id) with a row

@@ -74,7 +74,13 @@ type fixedExecutor struct {
 	types   []string
 	cols    []Column // when set, the columns (types ignored)
 	cursors []Cursor
+	// assembled: cols are the result's columns (Stream.Columns), not the
+	// first statement's the executor ran (a deep page's held rows)
+	assembled bool
 }
+
+// assembledColumns tells a route leaf that its columns are the result's.
+func (f fixedExecutor) assembledColumns() bool { return f.assembled }
 
 func (f fixedExecutor) Query(_ context.Context, units []Unit, _ bool) ([]Cursor, []Column, error) {
 	if len(units) != len(f.cursors) {

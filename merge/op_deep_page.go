@@ -43,9 +43,15 @@ type DeepPageScan struct {
 	// collations as Keys.Collations say; the page's full rows are fetched
 	// last. The keys are in the order of Page.Spec.Sort.
 	Keys *Spec
-	// Phase1 are the phase-1 node statements, one per node in node
-	// order: unit i reads node i.
-	Phase1 *Route
+	// Phase1 are the phase-1 node statements: without Phase1Union one per
+	// node in node order, unit i reading node i; with it, unit i reads the
+	// nodes Phase1Union[i] lists, a UNION ALL of their statements whose
+	// rows are led by their node's index (deep_union.go).
+	Phase1      *Route
+	Phase1Union [][]int
+	// Union says the later phases join their statements per data source
+	// where they can (for Explain: the router builds them).
+	Union bool
 	// Bounded builds the statements of the later phases.
 	Bounded DeepStatements
 	// Stream is the plan that streams the statement (LIMIT offset+count on
@@ -78,9 +84,14 @@ type DeepStatements interface {
 // the executor returns one cursor per unit, in unit order. (Rows used to
 // carry a literal marker column instead, which made every node's SQL
 // different and had phase 1 printed once per node per execution.)
+//
+// With Union set the unit is one statement for several nodes of a data
+// source, a UNION ALL of their statements, each row led by its node's
+// index, one of Union (deep_union.go); Node is then not used.
 type DeepUnit struct {
 	Unit
-	Node int
+	Node  int
+	Union []int
 }
 
 // DeepRange is one node's part of a page: its first and last key rows (key
@@ -95,12 +106,18 @@ type DeepRange struct {
 
 // Description implements Operator.
 func (d *DeepPageScan) Description() string {
-	var read, fetch string
+	var read, fetch, union string
 	if d.Keys != nil {
 		read, fetch = " of the keys only", "; then each node's page rows by their keys"
 	}
-	return fmt.Sprintf("DeepPage offset %d, count %d on %d nodes, order %s: phase 1 each node LIMIT %d, %d%s; phase 2 only for nodes whose window misses the page, rows between the bounds%s; else the stream below",
-		d.Page.Offset, d.Page.Count, d.Page.Nodes, d.Order, d.Page.NodeOffset(), d.Page.Window(), read, fetch)
+	switch {
+	case d.Phase1Union != nil:
+		union = "; one UNION ALL statement per data source"
+	case d.Union:
+		union = "; later phases one UNION ALL statement per data source"
+	}
+	return fmt.Sprintf("DeepPage offset %d, count %d on %d nodes, order %s: phase 1 each node LIMIT %d, %d%s; phase 2 only for nodes whose window misses the page, rows between the bounds%s%s; else the stream below",
+		d.Page.Offset, d.Page.Count, d.Page.Nodes, d.Order, d.Page.NodeOffset(), d.Page.Window(), read, fetch, union)
 }
 
 // Inputs implements Operator: phase 1's route, then the stream the page
@@ -122,16 +139,20 @@ var errDeepStream = errors.New("shardsql: deep page: stream")
 func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
 	k := d.Page.Nodes
 	page := d.Page
-	keyCtx := ctx // the context of the reads whose columns are the result's
 	if d.Keys != nil {
 		page.Spec = *d.Keys
-		keyCtx = ctxflag.Auxiliary(ctx)
 	}
-	nodes := make([]int, len(d.Phase1.Units))
-	for i := range nodes {
-		nodes[i] = i
+	reads := make([]deepRead, len(d.Phase1.Units))
+	for i := range reads {
+		reads[i].node = i
+		if d.Phase1Union != nil {
+			reads[i].union = d.Phase1Union[i]
+		}
 	}
-	phase1, cols, err := readNodes(keyCtx, ex, d.Phase1, nodes, k, int(d.Page.Window()))
+	// Auxiliary even when its rows are the result's: the result's columns
+	// are the ones held reports, never a union's with its tag, nor the
+	// phase's when the statement streams after all (the stream's are).
+	phase1, cols, err := readNodes(ctxflag.Auxiliary(ctx), ex, d.Phase1, reads, k, int(d.Page.Window()))
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +245,9 @@ func (d *DeepPageScan) fetch(ctx context.Context, ex Executor, b *DeepBounds, ke
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errDeepStream, err)
 	}
-	got, cols, err := readDeepUnits(ctx, ex, units, k, 0)
+	// auxiliary: the result's columns are held's (a union's carry its tag),
+	// and the stream's should the fetch find a node changed
+	got, cols, err := readDeepUnits(ctxflag.Auxiliary(ctx), ex, units, k, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -290,10 +313,20 @@ func sameKey(kind coltype.Kind, a, b *key) bool {
 }
 
 // held returns the stream of rows in memory, already in the result's
-// order, through spec's projections (the hidden columns dropped).
+// order, through spec's projections (the hidden columns dropped). Its
+// columns are cols (names and the executor's metadata, assembled as a
+// join's are) when the executor gave them: the statements the rows came
+// from ran as auxiliary reads or as unions led by a tag, so the first
+// statement's columns are not the result's.
 func held(spec Spec, cols []Column, rows [][]driver.Value) (*Stream, error) {
 	spec.Sort, spec.Limit = nil, nil
-	return Build(spec, make([]Unit, 1)).Open(context.Background(), fixedExecutor{cols: cols, cursors: []Cursor{&heldRows{rows: rows}}})
+	assembled := len(cols) > 0
+	for _, c := range cols {
+		if c.Meta == nil {
+			assembled = false // an executor without metadata (the merge's tests)
+		}
+	}
+	return Build(spec, make([]Unit, 1)).Open(context.Background(), fixedExecutor{cols: cols, cursors: []Cursor{&heldRows{rows: rows}}, assembled: assembled})
 }
 
 func typeNames(cols []Column) []string {
@@ -308,23 +341,25 @@ func typeNames(cols []Column) []string {
 // each of the k nodes, as readNodes.
 func readDeepUnits(ctx context.Context, ex Executor, units []DeepUnit, k, hint int) ([][][]driver.Value, []Column, error) {
 	r := &Route{Units: make([]Unit, len(units))}
-	nodes := make([]int, len(units))
+	reads := make([]deepRead, len(units))
 	for i, u := range units {
-		r.Units[i], nodes[i] = u.Unit, u.Node
+		r.Units[i], reads[i] = u.Unit, deepRead{node: u.Node, union: u.Union}
 	}
-	return readNodes(ctx, ex, r, nodes, k, hint)
+	return readNodes(ctx, ex, r, reads, k, hint)
 }
 
-// readNodes runs a route of deep-page statements, unit i reading node
-// nodes[i], and returns the rows of each of the k nodes (a few pages at
-// most) and the columns. hint is the rows a unit usually returns (0: not
-// known): the rows' values are allocated in slabs of about that many.
+// readNodes runs a route of deep-page statements, unit i reading what
+// reads[i] says (one node, or a union of several, deep_union.go), and
+// returns the rows of each of the k nodes (a few pages at most) and the
+// columns (a union's without its tag). hint is the rows a node usually
+// returns (0: not known): the rows' values are allocated in slabs of
+// about that many.
 //
 // The rows are kept as read, without copying their values: a route
 // leaf's cursors give each row values of its own (the driver scans into
 // fresh interfaces, and database/sql copies the bytes it scans into one).
 // An Executor whose cursors reuse byte buffers between rows must copy.
-func readNodes(ctx context.Context, ex Executor, r *Route, nodes []int, k, hint int) (out [][][]driver.Value, cols []Column, err error) {
+func readNodes(ctx context.Context, ex Executor, r *Route, reads []deepRead, k, hint int) (out [][][]driver.Value, cols []Column, err error) {
 	parts, c, err := r.openUnits(ctx, ex, false)
 	if err != nil {
 		return nil, nil, err
@@ -336,18 +371,51 @@ func readNodes(ctx context.Context, ex Executor, r *Route, nodes []int, k, hint 
 			}
 		}
 	}()
-	if len(parts) != len(nodes) {
-		return nil, nil, fmt.Errorf("shardsql: deep page: %d cursors for %d node statements", len(parts), len(nodes))
+	if len(parts) != len(reads) {
+		return nil, nil, fmt.Errorf("shardsql: deep page: %d cursors for %d node statements", len(parts), len(reads))
 	}
 	width := len(c.types)
-	if width < 1 {
+	tagged := 0 // the union's tag leads every row
+	for _, rd := range reads {
+		if rd.union != nil {
+			tagged = 1
+		}
+	}
+	for _, rd := range reads {
+		if (rd.union != nil) != (tagged == 1) {
+			return nil, nil, fmt.Errorf("shardsql: deep page: unions and single node statements in one phase")
+		}
+	}
+	if width-tagged < 1 {
 		return nil, nil, fmt.Errorf("shardsql: deep page: node statements without columns")
 	}
 	out = make([][][]driver.Value, k)
+	rowWidth := width - tagged
 	slabRows := max(hint, 16)
 	var slab []driver.Value
+	next := func() []driver.Value {
+		if len(slab) < rowWidth {
+			slab = make([]driver.Value, rowWidth*slabRows)
+		}
+		row := slab[:rowWidth:rowWidth]
+		slab = slab[rowWidth:]
+		return row
+	}
 	for u, p := range parts {
-		i := nodes[u]
+		if rd := reads[u]; rd.union != nil {
+			if hint > 0 {
+				for _, i := range rd.union {
+					if i >= 0 && i < k && out[i] == nil {
+						out[i] = make([][]driver.Value, 0, hint)
+					}
+				}
+			}
+			if err := demuxUnion(p, width, rd.union, out, next); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		i := reads[u].node
 		if i < 0 || i >= k {
 			return nil, nil, fmt.Errorf("shardsql: deep page: node %d of %d", i, k)
 		}
@@ -355,22 +423,23 @@ func readNodes(ctx context.Context, ex Executor, r *Route, nodes []int, k, hint 
 			out[i] = make([][]driver.Value, 0, hint)
 		}
 		for {
-			if len(slab) < width {
-				slab = make([]driver.Value, width*slabRows)
+			if len(slab) < rowWidth {
+				slab = make([]driver.Value, rowWidth*slabRows)
 			}
-			row := slab[:width:width]
+			row := slab[:rowWidth:rowWidth]
 			if err := p.Next(row); err == io.EOF {
 				break
 			} else if err != nil {
 				return nil, nil, err
 			}
-			slab = slab[width:]
+			slab = slab[rowWidth:]
 			out[i] = append(out[i], row)
 		}
 	}
-	cols = make([]Column, width)
+	cols = make([]Column, rowWidth)
 	for i := range cols {
-		cols[i] = Column{Type: c.types[i], Scale: c.scales[i]}
+		j := i + tagged
+		cols[i] = Column{Type: c.types[j], Scale: c.scales[j], Name: c.colNames[j], Meta: c.meta[j]}
 	}
 	return out, cols, nil
 }

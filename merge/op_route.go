@@ -63,6 +63,9 @@ func (r *Route) openUnits(ctx context.Context, ex Executor, interleaved bool) ([
 		closeAll(parts)
 		return nil, nil, err
 	}
+	if a, ok := ex.(interface{ assembledColumns() bool }); ok && a.assembledColumns() {
+		cols.assembled = true // rows held in memory: their columns are the result's (held)
+	}
 	if len(parts) == 0 {
 		parts = []Cursor{concatenate()}
 	}

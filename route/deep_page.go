@@ -32,12 +32,21 @@ type DeepPage struct {
 	// values), so they are printed once and the other nodes' names spliced
 	// in (renderNodes); the merge knows a row's node by its unit.
 	//
-	// One statement per node rather than one UNION ALL per data source:
-	// on MariaDB 10.11 a UNION ALL of 8 such statements cost the server
-	// about twice the CPU of the 8 statements sent on their own
-	// (TestDeepPageProfile: 65–87 against ≈160 per second at concurrency 8),
-	// more than the round trips it saved.
-	Phase1 []Unit
+	//
+	// Where a data source holds several nodes and the statements may be
+	// joined (deep_union.go), Phase1 has one unit per data source instead,
+	// a UNION ALL of its nodes' statements, and Phase1Union lists the nodes
+	// of each: the servers' fixed cost per statement was most of a deep
+	// page's (docs/deep-pages.md, "One statement per data source"). (An
+	// earlier UNION ALL, whose branches carried a marker column and no
+	// parentheses, cost MariaDB twice the CPU of the separate statements.)
+	Phase1      []Unit
+	Phase1Union [][]int
+
+	// unionAux: the page's statements whose rows are not the result's
+	// (key-only phases, counts) may be joined per data source; unionRows:
+	// those whose rows are (full-row phases, the fetch) may too.
+	unionAux, unionRows bool
 
 	keys   []deepKey
 	hidden int
@@ -78,12 +87,33 @@ type deepKey struct {
 // still streamed), 3.6× at 2048. deepMinRows carries the model to fewer
 // nodes (k × offset extra rows streamed against about 250 rows' worth of
 // a possible second read): 256 at 2 nodes, 64 at 8.
+//
+// With one statement per data source (deep_union.go) a second read costs
+// two statements at 2 × 8, not up to 16, and the crossover moved: the
+// deep page read 1.19× streaming's throughput at offset 16, 1.56× at 32,
+// 2.8–3.1× at 64 to 1024 (same test, load 13–18). Where the phases are
+// joined, the deep page is used from offset ≥ deepMinOffsetJoined,
+// offset ≥ 1.5 × count and offset × nodes ≥ deepMinRowsJoined (16 at 16
+// nodes, as measured; the model's 32 at 8, 128 at 2). Below 16 it was
+// not measured.
 const (
-	deepMinOffset   = 32
-	deepCountFactor = 2
-	deepMinRows     = 512
-	deepMaxCount    = 10_000
+	deepMinOffset       = 32
+	deepCountFactor     = 2
+	deepMinRows         = 512
+	deepMinOffsetJoined = 16
+	deepMinRowsJoined   = 256
+	deepMaxCount        = 10_000
 )
+
+// deepThreshold reports whether LIMIT offset, count over k nodes is deep
+// enough for the deep page; joined: the phases run as one statement per
+// data source.
+func deepThreshold(offset, count int64, k int, joined bool) bool {
+	if joined {
+		return offset >= deepMinOffsetJoined && 2*offset >= 3*count && offset*int64(k) >= deepMinRowsJoined
+	}
+	return offset >= deepMinOffset && offset >= deepCountFactor*count && offset*int64(k) >= deepMinRows
+}
 
 // deepMargin widens each node's phase-1 window by two standard deviations
 // of a node's share of the offset when rows are spread evenly (a node's
@@ -113,23 +143,35 @@ func (d *DeepPage) KeyOnly() bool { return d.keyNode != nil }
 // operator returns the plan's operator: the deep page over phase 1, with
 // stream (the plain scatter's tree) as its fallback.
 func (d *DeepPage) operator(stream merge.Operator) *merge.DeepPageScan {
-	return &merge.DeepPageScan{Page: d.Page, Keys: d.keySpec, Phase1: &merge.Route{Units: mergeUnits(d.Phase1)},
-		Bounded: deepStatements{d}, Stream: stream, Order: d.orderBy}
+	return &merge.DeepPageScan{Page: d.Page, Keys: d.keySpec, Phase1: &merge.Route{Units: mergeUnits(d.Phase1)}, Phase1Union: d.Phase1Union,
+		Union: d.unionAux && (d.keyNode != nil || d.unionRows), Bounded: deepStatements{d}, Stream: stream, Order: d.orderBy}
 }
 
 // deepStatements builds the later phases' statements for the merge.
 type deepStatements struct{ d *DeepPage }
 
 func (s deepStatements) Phase2(b *merge.DeepBounds) ([]merge.DeepUnit, error) {
-	return deepUnits(s.d.Phase2(b.KeyCols(), b))
+	us, err := s.d.Phase2(b.KeyCols(), b)
+	if err != nil {
+		return nil, err
+	}
+	return s.d.deepUnion(us, s.d.keyNode == nil), nil
 }
 
 func (s deepStatements) Counts(b *merge.DeepBounds) ([]merge.DeepUnit, error) {
-	return deepUnits(s.d.Counts(b.KeyCols(), b))
+	us, err := s.d.Counts(b.KeyCols(), b)
+	if err != nil {
+		return nil, err
+	}
+	return s.d.deepUnion(us, false), nil
 }
 
 func (s deepStatements) Fetch(ranges []merge.DeepRange) ([]merge.DeepUnit, error) {
-	return deepUnits(s.d.Fetch(ranges))
+	us, err := s.d.Fetch(ranges)
+	if err != nil {
+		return nil, err
+	}
+	return s.d.deepUnion(us, true), nil
 }
 
 // NodeUnit is a node statement of a deep page's later phase and the
@@ -137,17 +179,6 @@ func (s deepStatements) Fetch(ranges []merge.DeepRange) ([]merge.DeepUnit, error
 type NodeUnit struct {
 	Unit
 	Node int
-}
-
-func deepUnits(us []NodeUnit, err error) ([]merge.DeepUnit, error) {
-	if err != nil {
-		return nil, err
-	}
-	out := make([]merge.DeepUnit, len(us))
-	for i, u := range us {
-		out[i] = merge.DeepUnit{Unit: mergeUnits([]Unit{u.Unit})[0], Node: u.Node}
-	}
-	return out, nil
 }
 
 // deepPage returns the deep-page plan of a scatter whose LIMIT has been
@@ -160,12 +191,19 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 	sp := m.spec
 	if m.s.deepKeys == DeepPageOff || k < 2 || sp.Group != nil || len(sp.MemorySort) > 0 || sp.Limit == nil || len(sp.Sort) == 0 || sp.Having != nil ||
 		sp.Distinct || sp.Window != nil ||
-		sp.Limit.Count <= 0 || sp.Limit.Count > deepMaxCount || sp.Limit.Offset < deepMinOffset ||
-		sp.Limit.Offset < deepCountFactor*sp.Limit.Count || sp.Limit.Offset*int64(k) < deepMinRows ||
+		sp.Limit.Count <= 0 || sp.Limit.Count > deepMaxCount ||
 		len(rt.tables) != 1 || len(m.sel.From) != 1 || m.sel.Distinct || m.sel.Lock != sqlparser.NoLock {
 		return nil
 	}
 	if _, ok := m.sel.From[0].(*sqlparser.AliasedTableExpr); !ok {
+		return nil
+	}
+	// the union's conditions on the statement (deep_union.go), for the
+	// threshold and the key-only choice: the key-only phases select plain
+	// key columns
+	union := m.s.weights && m.s.unionable(&sqlparser.Select{From: m.sel.From, Where: m.sel.Where}) &&
+		k > nodeDataSources(rt.tables[0], rt.nodes)
+	if !deepThreshold(sp.Limit.Offset, sp.Limit.Count, k, union) {
 		return nil
 	}
 	tbl, ok := m.s.factsNamed(rt.tables[0].Name)
@@ -198,7 +236,6 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 		c.spec.Sort = append(c.spec.Sort, sk)
 		keys = append(keys, deepKey{expr: cn, desc: sk.Desc, col: col, spec: sk.Col})
 	}
-	order := append(sqlparser.OrderBy(nil), m.sel.OrderBy...)
 	uk := deepUniqueKey(tbl)
 	if uk == nil {
 		return nil
@@ -208,6 +245,15 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 		qual = sqlparser.TableName{Name: sqlparser.NewIdentifierCS(ate.As.String())}
 	} else if tn, ok := ate.Expr.(sqlparser.TableName); ok {
 		qual = sqlparser.TableName{Name: tn.Name}
+	}
+	order := append(sqlparser.OrderBy(nil), m.sel.OrderBy...)
+	for i, o := range order {
+		if _, ok := o.Expr.(*sqlparser.Literal); ok {
+			// ORDER BY 2: the column it names, qualified (no select alias
+			// can capture it), for a union's branches lead with a tag
+			// column, which moves every position by one (deep_union.go)
+			order[i] = &sqlparser.Order{Expr: &sqlparser.ColName{Name: keys[i].expr.Name, Qualifier: qual}, Direction: o.Direction}
+		}
 	}
 	for _, ucol := range uk {
 		have := false
@@ -259,17 +305,28 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 	if int64(k)*d.Page.Window() > maxRows {
 		return nil
 	}
-	if keyOnly(m.s.deepKeys, tbl, c.exprs, c.star, keys, int64(k)*d.Page.Window()) {
+	if keyOnly(m.s.deepKeys, tbl, c.exprs, c.star, keys, int64(k)*d.Page.Window(), union) {
 		d.useKeys(m.weights)
 	}
 	p1node := &node
 	if d.keyNode != nil {
 		p1node = d.keyNode
 	}
+	d.unionAux = m.s.weights && m.s.unionable(p1node)
+	d.unionRows = d.unionAux && m.s.unionable(&d.node) && unionStable(tbl, c.exprs)
 	p1 := *p1node
 	p1.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.NodeOffset(), 10)),
 		Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.Window(), 10))}
 	d.Phase1 = m.s.renderNodes(&p1, rt.tables, rt.nodes, rt.ins)
+	if d.unionAux && (d.keyNode != nil || d.unionRows) {
+		nodes := make([]int, len(d.Phase1))
+		for i := range nodes {
+			nodes[i] = i
+		}
+		if units, tags, ok := unionUnits(d.Phase1, nodes); ok {
+			d.Phase1, d.Phase1Union = units, tags
+		}
+	}
 	return d
 }
 
@@ -302,7 +359,18 @@ const deepKeyBytes = 64 << 10
 // included, or a filesort of whole rows) or the columns beyond the keys
 // add at least deepKeyBytes over the rows phase 1 sends (rows of them).
 // Widths are estimated from the catalog's column types.
-func keyOnly(mode DeepPageKeys, tbl *schema.Table, exprs []sqlparser.SelectExpr, star bool, keys []deepKey, rows int64) bool {
+//
+// With one statement per data source (union: the data sources hold
+// several of the nodes, deep_union.go), the servers' cost of a page is
+// mostly the rows sent rather than the statements, and the key-only
+// phases' extra round trip (two statements at 2 × 8) costs less than
+// sending the other columns of every window row: measured on MariaDB
+// (TestDeepPageUnionCost, 2 × 8 tables, LIMIT 10000, 10, BIGINT keys and a
+// BIGINT and a DECIMAL beside them) key-only read 0.42–0.45× the one
+// table's throughput at concurrency 8 against 0.28–0.33× with full rows.
+// So with unions the keys are read alone whenever the select list has
+// other columns.
+func keyOnly(mode DeepPageKeys, tbl *schema.Table, exprs []sqlparser.SelectExpr, star bool, keys []deepKey, rows int64, union bool) bool {
 	switch mode {
 	case DeepPageKeysOnly:
 		return true
@@ -346,6 +414,9 @@ func keyOnly(mode DeepPageKeys, tbl *schema.Table, exprs []sqlparser.SelectExpr,
 	}
 	if extra == 0 {
 		return false
+	}
+	if union {
+		return true
 	}
 	primaryFirst := false
 	for _, ix := range tbl.Indexes {

@@ -17,17 +17,23 @@ func TestDeepPagePlan(t *testing.T) {
 
 	// t_order's primary key (order_id, user_id) completes ORDER BY order_id
 	// DESC; 8 nodes, offset 1000 → each node’s phase 1 at offset 125 less the margin.
-	p, err := r.RouteWith("SELECT order_id FROM t_order WHERE user_id > ? ORDER BY order_id DESC LIMIT 1000, 10", []any{int64(5)}, opts)
+	// servers that report collations (MariaDB, MySQL) take a union per data source
+	p, err := r.RouteWith("SELECT order_id FROM t_order WHERE user_id > ? ORDER BY order_id DESC LIMIT 1000, 10", []any{int64(5)}, Options{Catalog: testCatalog(), WeightStrings: true})
 	require.NoError(t, err)
 	require.NotNil(t, p.DeepPage)
 	d := p.DeepPage
 	assert.Equal(t, 8, d.Page.Nodes)
 	assert.Equal(t, int64(102), d.Page.NodeOffset()) // 125 less a margin of ⌈2√125⌉ = 23
 	assert.Equal(t, int64(56), d.Page.Window())
-	require.Len(t, d.Phase1, 8) // one statement per node
-	assert.Equal(t, "select order_id, t_order_0.user_id as __shardsql_0 from t_order_0 where user_id > ? order by order_id desc, t_order_0.user_id asc limit 102, 56", d.Phase1[0].SQL)
-	assert.Equal(t, []any{int64(5)}, d.Phase1[0].Args)
-	assert.Equal(t, "ds1", d.Phase1[4].DataSource)
+	require.Len(t, d.Phase1, 2) // one statement per data source: a UNION ALL of its 4 nodes' statements
+	assert.Equal(t, [][]int{{0, 1, 2, 3}, {4, 5, 6, 7}}, d.Phase1Union)
+	assert.Equal(t, "(select 0 as __shardsql_u, order_id, t_order_0.user_id as __shardsql_0 from t_order_0 where user_id > ? order by order_id desc, t_order_0.user_id asc limit 102, 56) union all "+
+		"(select 1 as __shardsql_u, order_id, t_order_1.user_id as __shardsql_0 from t_order_1 where user_id > ? order by order_id desc, t_order_1.user_id asc limit 102, 56) union all "+
+		"(select 2 as __shardsql_u, order_id, t_order_2.user_id as __shardsql_0 from t_order_2 where user_id > ? order by order_id desc, t_order_2.user_id asc limit 102, 56) union all "+
+		"(select 3 as __shardsql_u, order_id, t_order_3.user_id as __shardsql_0 from t_order_3 where user_id > ? order by order_id desc, t_order_3.user_id asc limit 102, 56)", d.Phase1[0].SQL)
+	assert.Equal(t, []any{int64(5), int64(5), int64(5), int64(5)}, d.Phase1[0].Args) // each branch's, in order
+	assert.Equal(t, "ds1", d.Phase1[1].DataSource)
+	assert.Contains(t, d.Phase1[1].SQL, "(select 4 as __shardsql_u, ")
 	assert.Equal(t, d.Phase1, p.Units, "the plan's units are phase 1")
 	assert.Contains(t, p.String(), "DeepPage offset 1000, count 10 on 8 nodes")
 
