@@ -8,8 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"github.com/shardsql/shardsql/shard"
 )
 
@@ -142,23 +140,11 @@ func overheadLayouts(cfg config, e *env, layouts []*layout, interp bool) (out []
 		return out, close, nil
 	}
 	pool := func(dbName string) (*sql.DB, error) {
-		d, err := withDB(e.dsns[0], dbName)
-		if err != nil {
-			return nil, err
+		db, err := interpPool(e.dsns[0], dbName, e.poolSize) // replica.go
+		if err == nil {
+			opened = append(opened, db)
 		}
-		mc, err := mysql.ParseDSN(d)
-		if err != nil {
-			return nil, err
-		}
-		mc.InterpolateParams = true
-		db, err := sql.Open("mysql", mc.FormatDSN())
-		if err != nil {
-			return nil, err
-		}
-		opened = append(opened, db)
-		db.SetMaxOpenConns(e.poolSize)
-		db.SetMaxIdleConns(e.poolSize)
-		return db, nil
+		return db, err
 	}
 	for _, name := range overheadDrivers {
 		base := layoutByName(layouts, name)

@@ -3,12 +3,10 @@ package driver_test
 import (
 	"fmt"
 	"math/rand"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestAttackAboveGenerated draws random statements over a derived table
@@ -20,15 +18,7 @@ import (
 // SHARDSQL_ATTACK_N sets its size (40).
 func TestAttackAboveGenerated(t *testing.T) {
 	env := newAttackEnv(t, "attack_above_gen")
-	seed := time.Now().UnixNano()
-	if v, err := strconv.ParseInt(os.Getenv("SHARDSQL_ATTACK_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	n := 40
-	if v, err := strconv.Atoi(os.Getenv("SHARDSQL_ATTACK_N")); err == nil {
-		n = v
-	}
-	t.Logf("seed %d (SHARDSQL_ATTACK_SEED replays it)", seed)
+	seed, n := attackRun(t, 40)
 	r := rand.New(rand.NewSource(seed))
 	for i := 0; i < n; i++ {
 		var q diffQuery

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -165,15 +163,7 @@ func TestAttackDeepPage(t *testing.T) {
 	})
 
 	t.Run("generated", func(t *testing.T) {
-		seed := time.Now().UnixNano()
-		if v, err := strconv.ParseInt(os.Getenv("SHARDSQL_ATTACK_SEED"), 10, 64); err == nil {
-			seed = v
-		}
-		n := 60
-		if v, err := strconv.Atoi(os.Getenv("SHARDSQL_ATTACK_N")); err == nil {
-			n = v
-		}
-		t.Logf("seed %d (SHARDSQL_ATTACK_SEED replays it)", seed)
+		seed, n := attackRun(t, 60)
 		r := rand.New(rand.NewSource(seed))
 		deep := 0
 		for i := 0; i < n; i++ {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,15 +23,7 @@ import (
 // (150).
 func TestAttackDMLGenerated(t *testing.T) {
 	e := newDMLEnv(t, "adml_gen")
-	seed := time.Now().UnixNano()
-	if v, err := strconv.ParseInt(os.Getenv("SHARDSQL_ATTACK_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	n := 150
-	if v, err := strconv.Atoi(os.Getenv("SHARDSQL_ATTACK_N")); err == nil {
-		n = v
-	}
-	t.Logf("seed %d (SHARDSQL_ATTACK_SEED replays it)", seed)
+	seed, n := attackRun(t, 150)
 	g := &dmlGen{r: rand.New(rand.NewSource(seed))}
 	failed, refused := 0, 0
 	for i := 0; i < n && failed < 5; i++ {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -304,4 +305,20 @@ func (e *attackEnv) sameContents() string {
 		}
 	}
 	return ""
+}
+
+// attackRun is an attack generator's seed and statement count: a fresh
+// seed and n, unless SHARDSQL_ATTACK_SEED replays a run or
+// SHARDSQL_ATTACK_N sets the count. It logs the seed.
+func attackRun(t *testing.T, n int) (int64, int) {
+	t.Helper()
+	seed := time.Now().UnixNano()
+	if v, err := strconv.ParseInt(os.Getenv("SHARDSQL_ATTACK_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("SHARDSQL_ATTACK_N")); err == nil {
+		n = v
+	}
+	t.Logf("seed %d (SHARDSQL_ATTACK_SEED replays it)", seed)
+	return seed, n
 }

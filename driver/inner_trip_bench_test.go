@@ -2,6 +2,7 @@ package driver_test
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"io"
@@ -40,19 +41,7 @@ func BenchmarkInnerTrip(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := rows.Columns(); err != nil {
-				b.Fatal(err)
-			}
-			n := 0
-			for rows.Next() {
-				if err := rows.Scan(scan...); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			if err := rows.Close(); err != nil || n != 1 {
-				b.Fatal(n, err)
-			}
+			readOneRow(b, rows, scan)
 			_ = conn.Close()
 		}
 	})
@@ -118,19 +107,25 @@ func BenchmarkInnerTrip(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := rows.Columns(); err != nil {
-				b.Fatal(err)
-			}
-			n := 0
-			for rows.Next() {
-				if err := rows.Scan(scan...); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			if err := rows.Close(); err != nil || n != 1 {
-				b.Fatal(n, err)
-			}
+			readOneRow(b, rows, scan)
 		}
 	})
+}
+
+// readOneRow reads rows as a caller of a point select does (columns, then
+// each row scanned) and fails unless there was exactly one row.
+func readOneRow(b *testing.B, rows *sql.Rows, scan []any) {
+	if _, err := rows.Columns(); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(scan...); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	if err := rows.Close(); err != nil || n != 1 {
+		b.Fatal(n, err)
+	}
 }
