@@ -163,6 +163,11 @@ func unionUnits(units []Unit, nodes []int) (out []Unit, union [][]int, ok bool) 
 		return nil, nil, false // one statement per data source already
 	}
 	for _, ds := range order {
+		if !unionFits(units, groups[ds]) {
+			return nil, nil, false
+		}
+	}
+	for _, ds := range order {
 		g := groups[ds]
 		var b strings.Builder
 		var args []any
@@ -186,6 +191,37 @@ func unionUnits(units []Unit, nodes []int) (out []Unit, union [][]int, ok bool) 
 		union = append(union, tags)
 	}
 	return out, union, true
+}
+
+// A union joins up to a data source's every table statement into one, so
+// it can exceed what one statement may hold where each part did not: the
+// server's 65,535 placeholders of a prepared statement (error 1390), and,
+// with interpolateParams, max_allowed_packet (4 MiB by default on older
+// servers). Past these bounds the statements are sent one per table.
+const (
+	maxUnionArgs = 65_535
+	maxUnionText = 1 << 20 // bytes, the arguments' text estimated
+)
+
+// unionFits reports whether the units g of units make a union within the
+// bounds above.
+func unionFits(units []Unit, g []int) bool {
+	args, text := 0, 0
+	for _, i := range g {
+		args += len(units[i].Args)
+		text += len(units[i].SQL) + 32
+		for _, a := range units[i].Args {
+			switch v := a.(type) {
+			case string:
+				text += 2 * len(v) // escaped, quoted
+			case []byte:
+				text += 2*len(v) + 3 // _binary'…' or hex
+			default:
+				text += 24
+			}
+		}
+	}
+	return args <= maxUnionArgs && text <= maxUnionText
 }
 
 // deepUnion returns a later phase's node statements as units of the

@@ -303,12 +303,29 @@ func isUTF8MB4Collation(e sqlparser.Expr) bool {
 // data source's (as the catalog read it) changes nothing.
 func (s *statement) checkTimeZone(e sqlparser.Expr) error {
 	var timestamp *shard.ShardedTable
+	unknown := false
 	for _, t := range s.topo.Tables() {
 		if ct, ok := s.catalog.Table(t.Name); ok {
-			if col, ok := ct.Column(t.Column); ok && col.DataType == "timestamp" {
-				timestamp = t
-				break
+			if col, ok := ct.Column(t.Column); ok {
+				if col.DataType == "timestamp" {
+					timestamp, unknown = t, false
+					break
+				}
+				continue
 			}
+		}
+		// The catalog does not know the column's type: not loaded yet,
+		// dropped from it after DDL, or the table not created yet — and a
+		// table created after this SET would keep the session's zone. A
+		// hash or mod key is never a time value; any other algorithm may
+		// place a TIMESTAMP, so the SET is refused unless a reloaded
+		// catalog shows the column is not one.
+		if t.Algorithm == nil || t.Algorithm.Name() == "hash" || t.Algorithm.Name() == "mod" {
+			continue
+		}
+		s.lacksFact()
+		if timestamp == nil {
+			timestamp, unknown = t, true
 		}
 	}
 	if timestamp == nil {
@@ -325,6 +342,9 @@ func (s *statement) checkTimeZone(e sqlparser.Expr) error {
 		if same {
 			return nil
 		}
+	}
+	if unknown {
+		return unsupported(s.sql, "SET time_zone while the type of %s.%s, the sharding column of a time-sharded table, is not known (the table does not exist yet, or its columns could not be read): a TIMESTAMP column would place rows written in one zone where reads in another do not look; set the zone in every data source's DSN (time_zone parameter) instead", timestamp.Name, timestamp.Column)
 	}
 	return unsupported(s.sql, "SET time_zone while table %s is sharded by TIMESTAMP column %s (the server reads a TIMESTAMP in the session's zone and shardsql places it by that wall clock, so rows written in one zone would be where reads in another do not look): set the zone in every data source's DSN (time_zone parameter) instead", timestamp.Name, timestamp.Column)
 }
