@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"vitess.io/vitess/go/mysql/collations"
+	"vitess.io/vitess/go/mysql/collations/charset"
 	"vitess.io/vitess/go/mysql/collations/colldata"
 )
 
@@ -30,6 +31,14 @@ type textColl struct {
 	id   collations.ID
 	coll colldata.Collation // nil until learned, or for the binary collation
 	pad  bool               // PAD SPACE: trailing spaces do not count
+	// conv, when not nil, is the collation's own charset, one byte per
+	// character (latin1, cp1250, …): the values arrive in the connection's
+	// utf8mb4 and are converted to it before they are collated (buffers
+	// ca, cb). Hazard: latin1_swedish_ci applied to UTF-8 bytes weighs
+	// 'ä' (C3 A4) as 'Ã¤' and 'Ä' (C3 84) as 'Ã„', two values where the
+	// server sees one, so merges ordered them apart.
+	conv   charset.Charset
+	ca, cb []byte
 	// learned is set once from has been read; a column whose values are
 	// all NULL never needs it.
 	learned bool
@@ -61,6 +70,14 @@ func (t *textColl) learn(row []driver.Value) error {
 	if id != collations.CollationBinaryID {
 		t.coll = colldata.Lookup(id)
 		t.pad = !strings.Contains(name, "_0900_") && !strings.Contains(name, "nopad")
+		switch cs := t.coll.Charset(); cs.(type) {
+		case charset.Charset_utf8mb4, charset.Charset_utf8mb3:
+		default:
+			if cs.MaxWidth() != 1 {
+				return fmt.Errorf("%w: comparing text of collation %s across nodes (its charset %s is not the connection's utf8mb4 and has characters of several bytes; use a utf8mb4 collation for the column, or sort on one node)", ErrUnsupported, name, cs.Name())
+			}
+			t.conv = cs
+		}
 	}
 	return nil
 }
@@ -75,10 +92,20 @@ func (t *textColl) learn(row []driver.Value) error {
 // then the shorter one is padded with spaces to the longer's length, which
 // is exact for the one-weight-per-character collations.
 func (t *textColl) collate(a, b []byte) int {
+	count := utf8.RuneCount
+	if t.conv != nil {
+		// Values the column's charset holds convert exactly; a value it
+		// cannot hold (from an expression) becomes '?' as the server's
+		// conversion would make it.
+		t.ca, _ = charset.ConvertFromUTF8(t.ca[:0], t.conv, a)
+		t.cb, _ = charset.ConvertFromUTF8(t.cb[:0], t.conv, b)
+		a, b = t.ca, t.cb
+		count = func(p []byte) int { return len(p) }
+	}
 	if t.pad {
 		a, b = bytes.TrimRight(a, " "), bytes.TrimRight(b, " ")
 		if hasControl(a) || hasControl(b) {
-			na, nb := utf8.RuneCount(a), utf8.RuneCount(b)
+			na, nb := count(a), count(b)
 			if na < nb {
 				a = append(append([]byte(nil), a...), bytes.Repeat([]byte(" "), nb-na)...)
 			} else if nb < na {
