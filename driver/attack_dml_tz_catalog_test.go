@@ -2,7 +2,6 @@ package driver_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -22,10 +21,7 @@ import (
 func TestAttackDMLTimeZoneUnknownColumn(t *testing.T) {
 	ctx := context.Background()
 	dsns := sharedDSNs(t, "adml_tz_cat")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_tz", Column: "at",
 		Nodes: "ds0.t_tz_${2025-06..2025-06|month|200601}, ds1.t_tz_${2025-07..2025-07|month|200601}", Algorithm: shard.Interval(shard.Month, "200601")}))
 	setup := openDB(t, topo)

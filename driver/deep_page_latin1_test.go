@@ -42,10 +42,7 @@ func TestLatin1TextOrder(t *testing.T) {
 		require.NoError(t, err)
 	}
 	fill(oracle, "t_l4")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_l4", Column: "user_id", Nodes: "ds${0..1}.t_l4_${0..3}", Algorithm: shard.Mod()}))
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_l1", Column: "user_id", Nodes: "ds${0..1}.t_l1", Algorithm: shard.Mod()}))
 	db := openDB(t, topo)

@@ -23,10 +23,7 @@ func TestDeepPageUnionPlaceholders(t *testing.T) {
 	ctx := context.Background()
 	dsns := sharedDSNs(t, "dp_union_ph")
 	oracle := openPlain(t, sharedDSNs(t, "dp_union_ph_oracle")[0])
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_ph", Column: "user_id", Nodes: "ds${0..1}.t_ph_${0..3}", Algorithm: shard.Mod()}))
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_ph1", Column: "user_id", Nodes: "ds${0..1}.t_ph1", Algorithm: shard.Mod()}))
 	db := openDB(t, topo)

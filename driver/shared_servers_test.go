@@ -11,6 +11,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardsql/shardsql/shard"
 	"github.com/shardsql/shardsql/shardtest"
 )
 
@@ -54,4 +55,15 @@ func closeShared() {
 	for _, s := range shared.servers {
 		_ = s.Close()
 	}
+}
+
+// dsTopology is a topology with the data sources ds0, ds1, … on dsns and
+// no tables yet.
+func dsTopology(t *testing.T, dsns []string) *shard.Topology {
+	t.Helper()
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	return topo
 }
