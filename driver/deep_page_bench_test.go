@@ -73,17 +73,32 @@ func TestDeepPageProfile(t *testing.T) {
 	cfgs := []cfg{{"single table", single, fmt.Sprintf(q, "t_single")},
 		{"deep page, full rows", full, fmt.Sprintf(q, "t_order")},
 		{"deep page, keys only", keys, fmt.Sprintf(q, "t_order")}}
-	counts := make([]int, len(cfgs))
 	const rounds, conc = 10, 8
+	dbs, qs := make([]*sql.DB, len(cfgs)), make([]string, len(cfgs))
+	for i, c := range cfgs {
+		dbs[i], qs[i] = c.db, c.q
+	}
+	qps := alternate(t, conc, rounds, dbs, qs)
+	for i, c := range cfgs {
+		t.Logf("%-24s concurrency %d: %5.0f QPS (%.2f×)", c.name, conc, qps[i], qps[i]/qps[0])
+	}
+}
+
+// alternate runs each query at concurrency conc in slices of 300ms, the
+// queries taking turns for rounds rounds so that they share the machine's
+// load, and returns each one's QPS.
+func alternate(t *testing.T, conc, rounds int, dbs []*sql.DB, qs []string) []float64 {
+	t.Helper()
+	counts := make([]int, len(qs))
 	for range rounds {
-		for i, c := range cfgs {
+		for i := range qs {
 			deadline := time.Now().Add(300 * time.Millisecond)
 			done := make(chan int)
 			for range conc {
 				go func() {
 					n := 0
 					for time.Now().Before(deadline) {
-						if _, err := runDiffQuery(c.db, c.q); err != nil {
+						if _, err := runDiffQuery(dbs[i], qs[i]); err != nil {
 							t.Error(err)
 							break
 						}
@@ -97,9 +112,11 @@ func TestDeepPageProfile(t *testing.T) {
 			}
 		}
 	}
-	for i, c := range cfgs {
-		t.Logf("%-24s concurrency %d: %5d QPS (%.2f×)", c.name, conc, counts[i]*10/(3*rounds), float64(counts[i])/float64(counts[0]))
+	out := make([]float64, len(qs))
+	for i, c := range counts {
+		out[i] = float64(c) / (0.3 * float64(rounds))
 	}
+	return out
 }
 
 // loadDeepProfile loads the benchmark suite's t_order (100,000 rows, 2

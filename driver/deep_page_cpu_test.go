@@ -59,41 +59,6 @@ func cpuPer(t *testing.T, db *sql.DB, q string, n int) (server, client time.Dura
 	return (serverCPU(t) - s0) / time.Duration(n), (cpuTime() - c0) / time.Duration(n)
 }
 
-// alternate runs each query at concurrency conc in slices of 300ms, the
-// queries taking turns for rounds rounds so that they share the machine's
-// load, and returns each one's QPS.
-func alternate(t *testing.T, conc, rounds int, dbs []*sql.DB, qs []string) []float64 {
-	t.Helper()
-	counts := make([]int, len(qs))
-	for range rounds {
-		for i := range qs {
-			deadline := time.Now().Add(300 * time.Millisecond)
-			done := make(chan int)
-			for range conc {
-				go func() {
-					n := 0
-					for time.Now().Before(deadline) {
-						if _, err := runDiffQuery(dbs[i], qs[i]); err != nil {
-							t.Error(err)
-							break
-						}
-						n++
-					}
-					done <- n
-				}()
-			}
-			for range conc {
-				counts[i] += <-done
-			}
-		}
-	}
-	out := make([]float64, len(qs))
-	for i, c := range counts {
-		out[i] = float64(c) / (0.3 * float64(rounds))
-	}
-	return out
-}
-
 func loadAvg() string {
 	b, _ := os.ReadFile("/proc/loadavg")
 	f := strings.Fields(string(b))
