@@ -126,10 +126,7 @@ func loadDeepProfile(t *testing.T) (*shard.Topology, []string, *sql.DB, *sql.DB)
 	t.Helper()
 	ctx := context.Background()
 	dsns := sharedDSNs(t, "deep_profile")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_order", Column: "user_id", Nodes: "ds${0..1}.t_order_${0..7}", Algorithm: shard.Hash()}))
 	sharded := openDB(t, topo)
 	single := openPlain(t, dsns[0])

@@ -23,10 +23,7 @@ import (
 func TestDeepPageKeyTypes(t *testing.T) {
 	ctx := context.Background()
 	dsns := sharedDSNs(t, "deep_types")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_dt", Column: "user_id", Nodes: "ds${0..1}.t_dt_${0..1}", Algorithm: shard.Mod()}))
 	db := openDB(t, topo)
 	oracle := openPlain(t, sharedDSNs(t, "deep_types_oracle")[0])

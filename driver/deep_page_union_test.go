@@ -71,10 +71,7 @@ func (e *pageEnv) checkUnion(t *testing.T) {
 func TestDeepPageUnionColumnTypes(t *testing.T) {
 	ctx := context.Background()
 	dsns := sharedDSNs(t, "deep_union_types")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_ut", Column: "user_id", Nodes: "ds${0..1}.t_ut_${0..2}", Algorithm: shard.Mod()}))
 	db := openDB(t, topo)
 	full := openDB(t, topo, driver.WithDeepPageKeys(route.DeepPageKeysFull))

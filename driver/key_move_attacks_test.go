@@ -3,7 +3,6 @@ package driver_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -108,10 +107,7 @@ func TestUpdateShardingColumnSavepoints(t *testing.T) {
 func TestUpdateShardingColumnHiddenColumns(t *testing.T) {
 	ctx := context.Background()
 	dsns := sharedDSNs(t, "keymove_hidden")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_inv", Column: "k", Nodes: "ds${0..1}.t_inv", Algorithm: shard.Mod()}))
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_gen", Column: "k", Nodes: "ds${0..1}.t_gen", Algorithm: shard.Mod()}))
 	for _, dsn := range dsns {

@@ -26,10 +26,7 @@ func TestMultiRowInsertIDsConsecutive(t *testing.T) {
 	ctx := context.Background()
 	gen, err := seq.NewSnowflake(5)
 	require.NoError(t, err)
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_batch", Column: "id", Nodes: "ds${0..1}.t_batch_${0..1}",
 		KeyColumn: "id", KeyGenerator: gen}))
 	require.NoError(t, topo.AddBroadcastTable("t_dict"))
@@ -112,10 +109,7 @@ func TestMultiRowInsertIDsSegment(t *testing.T) {
 	gen, err := seq.NewSegment(ctx, plain, "t_seg_id", seq.WithStep(100))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = gen.Close() })
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_seg", Column: "id", Nodes: "ds${0..1}.t_seg_${0..1}",
 		KeyColumn: "id", KeyGenerator: gen}))
 	db := openDB(t, topo)

@@ -82,10 +82,7 @@ func (c *wrapConn) Ping(ctx context.Context) error {
 // miss.
 func TestWrappedDB(t *testing.T) {
 	dsns := sharedDSNs(t, strings.ToLower(t.Name()))
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_wrap", Column: "user_id", Nodes: "ds${0..1}.t_wrap_${0..1}", Algorithm: shard.Mod()}))
 	c, err := driver.NewConnector(topo)
 	require.NoError(t, err)

@@ -2,7 +2,6 @@ package driver_test
 
 import (
 	"database/sql"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -24,10 +23,7 @@ func newMetaEnv(t *testing.T) *metaEnv {
 	t.Helper()
 	name := strings.ToLower(t.Name())
 	dsns := sharedDSNs(t, name)
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_meta", Column: "user_id", Nodes: "ds${0..1}.t_meta_${0..1}"}))
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_meta2", Column: "k", Nodes: "ds1.t_m2_${0..1},ds0.t_m2_${2..3}"}))
 	e := &metaEnv{sharded: openDB(t, topo), oracle: oracleDB(t, shared.servers[0], name+"_oracle")}

@@ -86,10 +86,7 @@ func readMulti(t *testing.T, q queryier, query string, stopAfter int, args ...an
 func TestMultiStatementQuery(t *testing.T) {
 	name := strings.ToLower(t.Name())
 	dsns := sharedDSNs(t, name)
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_mq", Column: "user_id", Nodes: "ds${0..1}.t_mq_${0..1}"}))
 	sharded := openDB(t, topo)
 	oracleDB(t, shared.servers[0], name+"_oracle").Close()

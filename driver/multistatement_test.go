@@ -2,7 +2,6 @@ package driver_test
 
 import (
 	"database/sql"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -20,10 +19,7 @@ import (
 func TestMultiStatement(t *testing.T) {
 	name := strings.ToLower(t.Name())
 	dsns := sharedDSNs(t, name)
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_ms", Column: "user_id", Nodes: "ds${0..1}.t_ms_${0..1}"}))
 	sharded := openDB(t, topo)
 	oracleDB(t, shared.servers[0], name+"_oracle").Close()

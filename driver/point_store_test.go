@@ -22,10 +22,7 @@ import (
 // Exec storage was cleared, count each statement with its unit.
 func TestPointPlansInLentStorage(t *testing.T) {
 	dsns := sharedDSNs(t, strings.ToLower(t.Name()))
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_ps", Column: "user_id", Nodes: "ds${0..1}.t_ps_${0..3}", Algorithm: shard.Hash()}))
 	db := openDB(t, topo)
 	ctx := context.Background()

@@ -25,10 +25,7 @@ const limitDeadline = 10 * time.Second
 // rows for users 1..40 (user u has u%3+1 rows).
 func limitDB(t *testing.T, dsns []string, opts ...driver.Option) *sql.DB {
 	t.Helper()
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_lim", Column: "user_id",
 		Nodes: fmt.Sprintf("ds${0..%d}.t_lim_${0..3}", len(dsns)-1), Algorithm: shard.Hash()}))
 	db := openDB(t, topo, opts...)

@@ -20,10 +20,7 @@ import (
 func TestReturning(t *testing.T) {
 	name := strings.ToLower(t.Name())
 	dsns := sharedDSNs(t, name)
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_ret", Column: "user_id", Nodes: "ds${0..1}.t_ret_${0..1}"}))
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_retgen", Column: "id", Nodes: "ds${0..1}.t_retgen_${0..1}",
 		Algorithm: shard.Mod(), KeyColumn: "id", KeyGenerator: &idCounter{next: 1000}}))

@@ -3,7 +3,6 @@ package driver_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -23,10 +22,7 @@ import (
 func TestAdaptiveParallelScatters(t *testing.T) {
 	ctx := context.Background()
 	dsns := sharedDSNs(t, "adaptive_scatter")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_ad", Column: "k", Nodes: "ds${0..1}.t_ad_${0..3}", Algorithm: shard.Mod()}))
 	c, err := driver.NewConnector(topo, driver.WithAdaptiveParallel(true))
 	require.NoError(t, err)

@@ -59,7 +59,7 @@ func closeShared() {
 
 // dsTopology is a topology with the data sources ds0, ds1, … on dsns and
 // no tables yet.
-func dsTopology(t *testing.T, dsns []string) *shard.Topology {
+func dsTopology(t testing.TB, dsns []string) *shard.Topology {
 	t.Helper()
 	topo := shard.NewTopology()
 	for i, dsn := range dsns {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -41,10 +40,7 @@ func (l *lockedBuffer) String() string {
 // and slow statements.
 func TestStatsAndLogging(t *testing.T) {
 	dsns := sharedDSNs(t, strings.ToLower(t.Name()))
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_st", Column: "user_id", Nodes: "ds${0..1}.t_st_${0..1}", Algorithm: shard.Mod()}))
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

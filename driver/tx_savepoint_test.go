@@ -113,10 +113,7 @@ func TestSavepointsAcrossDataSources(t *testing.T) {
 			ctx := context.Background()
 			name := fmt.Sprintf("savepoints_xa%v", xa)
 			dsns := sharedDSNs(t, name)
-			topo := shard.NewTopology()
-			for i, dsn := range dsns {
-				require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-			}
+			topo := dsTopology(t, dsns)
 			require.NoError(t, topo.AddTable(shard.Table{Name: "t_sp", Column: "id", Nodes: "ds${0..1}.t_sp", Algorithm: shard.Mod()}))
 			var opts []driver.Option
 			if xa {

@@ -20,10 +20,7 @@ import (
 func TestUnionColumnTypes(t *testing.T) {
 	ctx := context.Background()
 	dsns := sharedDSNs(t, "union_types")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_a", Column: "id", Nodes: "ds${0..1}.t_a", Algorithm: shard.Mod()}))
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_b", Column: "id", Nodes: "ds${0..1}.t_b", Algorithm: shard.Mod()}))
 	db := openDB(t, topo)

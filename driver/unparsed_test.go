@@ -1,7 +1,6 @@
 package driver_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -17,10 +16,7 @@ import (
 // the topology, refused in one line when they do.
 func TestUnparsedStatements(t *testing.T) {
 	dsns := sharedDSNs(t, strings.ToLower(t.Name()))
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_up", Column: "user_id", Nodes: "ds${0..1}.t_up_${0..1}"}))
 	db := openDB(t, topo)
 	_, err := db.Exec("CREATE TABLE t_up (id BIGINT NOT NULL, user_id BIGINT NOT NULL, PRIMARY KEY (id, user_id))")

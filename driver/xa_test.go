@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -30,10 +29,7 @@ const xaDDL = "CREATE TABLE IF NOT EXISTS t_xa (id BIGINT PRIMARY KEY, user_id B
 // on ds0, user 2 on ds1.
 func xaTopology(t testing.TB, dsns []string) *shard.Topology {
 	t.Helper()
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
+	topo := dsTopology(t, dsns)
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_xa", Column: "user_id", Nodes: "ds${0..1}.t_xa_${0..1}", Algorithm: shard.Mod()}))
 	return topo
 }
