@@ -53,6 +53,10 @@ type Conn struct {
 	// (exec_raw.go); rawFn is raw.run, bound once.
 	raw   rawExec
 	rawFn func(any) error
+	// rawQ and rawQFn read a bounded one-unit query inside Raw
+	// (rows_raw.go); rawQFn is rawQ.run, bound once.
+	rawQ   rawQuery
+	rawQFn func(any) error
 	// one is the storage queryOne allocated for a one-unit statement's
 	// rows (with the statement's arguments), for query to take.
 	one *oneUnit

@@ -40,6 +40,9 @@ type unitCursor struct {
 	// allocation of their own (a one-unit statement's, rows_one_unit.go).
 	scanBuf []any
 	held    [][]driver.Value // the buffered rows
+	// meta is the column types of rows read inside Raw (rows_raw.go),
+	// captured there: nil for rows read through database/sql.
+	meta []colMeta
 }
 
 // unitSource starts a unit's query and is told when its rows end. One

@@ -52,20 +52,9 @@ func (r *rawExec) run(dc any) error {
 		r.skipped = true
 		return nil
 	}
-	if chk, ok := dc.(driver.NamedValueChecker); ok {
-		for i := range r.nv {
-			if err := chk.CheckNamedValue(&r.nv[i]); err != nil {
-				r.skipped = true
-				return nil
-			}
-		}
-	} else {
-		for i := range r.nv {
-			if !driver.IsValue(r.nv[i].Value) {
-				r.skipped = true
-				return nil
-			}
-		}
+	if !convertArgs(dc, r.nv) { // rows_raw.go
+		r.skipped = true
+		return nil
 	}
 	res, err := ex.ExecContext(r.ctx, r.sql, r.nv)
 	if errors.Is(err, driver.ErrSkip) {

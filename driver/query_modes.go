@@ -44,6 +44,14 @@ func (c *Conn) queryOnPins(ctx context.Context, p *route.Plan, cursors []*unitCu
 		one.src = pinSource{ctx: ctx, c: c, pn: conns[0]}
 		one.cur = unitCursor{unit: p.Units[0], src: &one.src, maxRows: c.c.opts.maxMemoryRows, scanBuf: one.scan[:]}
 		cursors[0] = &one.cur
+		if c.bounded(p) {
+			// Proven to return a few rows: read whole inside Raw, holding
+			// no connection once Query returns (rows_raw.go).
+			if read, err := c.readBounded(ctx, conns[0], &one.cur, p.RowBound, one); read {
+				done()
+				return noRelease, err
+			}
+		}
 		return done, nil
 	}
 	srcs := make([]pinSource, len(p.Units))

@@ -29,6 +29,9 @@ type Rows struct {
 	// lazy is the unit whose column types are read on first use (the
 	// rows of a one-unit statement); nil when types is set.
 	lazy *unitCursor
+	// meta is the column types of rows read whole inside Raw, captured
+	// there (rows_raw.go); when set, the ColumnType methods answer from it.
+	meta []colMeta
 }
 
 var (
@@ -121,6 +124,9 @@ func unitRows(c *Conn, u *unitCursor, cancel context.CancelFunc, one *oneUnit) (
 	units := one.units[:]
 	one.ex = planExec{c: c, prepared: units, next: 1, opened: units, cols: u.cols, types: u.types}
 	one.rows = Rows{cancel: cancel, ex: &one.ex, cur: u, cols: u.cols, types: u.types, lazy: u}
+	if u.meta != nil {
+		one.rows.meta, one.rows.lazy = u.meta, nil // read inside Raw (rows_raw.go)
+	}
 	return &one.rows, nil
 }
 
@@ -174,6 +180,9 @@ func (r *Rows) Close() error {
 
 // ColumnTypeDatabaseTypeName returns the database type name of column i, e.g. "BIGINT".
 func (r *Rows) ColumnTypeDatabaseTypeName(i int) string {
+	if r.meta != nil {
+		return r.meta[i].dbType
+	}
 	if m, ok := r.merged[i]; ok && m.Name != "" {
 		return m.Name
 	}
@@ -182,6 +191,9 @@ func (r *Rows) ColumnTypeDatabaseTypeName(i int) string {
 
 // ColumnTypeNullable reports whether column i may be NULL.
 func (r *Rows) ColumnTypeNullable(i int) (nullable, ok bool) {
+	if r.meta != nil {
+		return r.meta[i].nullable, r.meta[i].hasNullable
+	}
 	if m, ok := r.merged[i]; ok && m.NotNull {
 		return false, true
 	}
@@ -190,6 +202,9 @@ func (r *Rows) ColumnTypeNullable(i int) (nullable, ok bool) {
 
 // ColumnTypeScanType returns the Go type column i scans into.
 func (r *Rows) ColumnTypeScanType(i int) reflect.Type {
+	if r.meta != nil {
+		return r.meta[i].scan
+	}
 	if m, ok := r.merged[i]; ok && m.Name == "BIGINT" && m.NotNull {
 		return reflect.TypeOf(int64(0))
 	}
@@ -198,6 +213,9 @@ func (r *Rows) ColumnTypeScanType(i int) reflect.Type {
 
 // ColumnTypeLength returns the length of a variable-length column i.
 func (r *Rows) ColumnTypeLength(i int) (int64, bool) {
+	if r.meta != nil {
+		return r.meta[i].length, r.meta[i].hasLength
+	}
 	if m, ok := r.merged[i]; ok && m.Name != "" {
 		return 0, false
 	}
@@ -206,6 +224,9 @@ func (r *Rows) ColumnTypeLength(i int) (int64, bool) {
 
 // ColumnTypePrecisionScale returns the precision and scale of decimal column i.
 func (r *Rows) ColumnTypePrecisionScale(i int) (precision, scale int64, ok bool) {
+	if r.meta != nil {
+		return r.meta[i].precision, r.meta[i].scale, r.meta[i].hasPrecision
+	}
 	precision, scale, ok = r.typeOf(i).DecimalSize()
 	if m, merged := r.merged[i]; merged {
 		switch {

@@ -1,6 +1,10 @@
 package driver
 
-import "github.com/shardsql/shardsql/route"
+import (
+	"database/sql/driver"
+
+	"github.com/shardsql/shardsql/route"
+)
 
 // oneUnitInline is how many columns a one-unit statement's scan buffers
 // hold without an allocation of their own (a point select reads a few).
@@ -24,6 +28,12 @@ type oneUnit struct {
 	cur   unitCursor
 	src   pinSource
 	scan  [2 * oneUnitInline]any
+	// held, vals and meta hold a bounded statement's row, its values (and
+	// room to see the end) and column types when it is read inside Raw
+	// (rows_raw.go).
+	held [1][]driver.Value
+	vals [2 * oneUnitInline]driver.Value
+	meta [oneUnitInline]colMeta
 	// args holds the statement's arguments (Conn.queryOne routes with
 	// them before it knows the plan: a scatter's plan keeps them here too).
 	args [oneUnitInline]any

@@ -105,6 +105,10 @@ type Plan struct {
 	// every unit: the driver runs the units as one write and returns their
 	// rows in statement order (returning.go).
 	Returning *Returning
+	// RowBound, for a SELECT of one unit, is how many rows it returns at
+	// most, proved from the statement, the catalog and the arguments
+	// (row_bound.go); 0 when nothing is proved.
+	RowBound int
 }
 
 // DataSources returns the distinct data sources of the plan's units in unit order.

@@ -60,6 +60,8 @@ type pointRoute struct {
 	rows sqlparser.Values
 	// none: the statement has no shortcut (for this version and catalog).
 	none bool
+	// bound is a SELECT's row bound (row_bound.go).
+	bound rowBound
 	// nodes keeps, per node of the table, the node's memoized rendering
 	// once render made it (routePoint), for routePointDirect.
 	nodes []atomic.Pointer[rendered]
@@ -187,7 +189,7 @@ func (r *Router) routePointDirect(ps *parsed, sql string, args []any, opts Optio
 	}
 	*st = PlanStore{}
 	st.unit[0] = Unit{DataSource: node.DataSource, Node: node, SQL: rd.sql, Args: unitArgs}
-	st.plan = Plan{SQL: sql, Kind: pr.kind, Table: pr.table.Name, Units: st.unit[:1:1]}
+	st.plan = Plan{SQL: sql, Kind: pr.kind, Table: pr.table.Name, Units: st.unit[:1:1], RowBound: pr.bound.of(args)}
 	if pr.kind == KindInsert {
 		st.rows[0] = st.row[:1:1] // the statement's row 0
 		st.plan.InsertRows = st.rows[:1:1]
@@ -226,6 +228,7 @@ func (s *statement) learnPoint(p *Plan, opts Options) {
 	switch st := s.ps.stmt.(type) {
 	case *sqlparser.Select:
 		pr.kind, ok = KindSelect, s.pointSelect(st, pr)
+		pr.bound = s.proveRowBound(st)
 	case *sqlparser.Insert:
 		pr.kind, ok = KindInsert, s.pointInsert(st, pr)
 	}

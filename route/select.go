@@ -124,5 +124,8 @@ func containsTable(ts []*shard.ShardedTable, t *shard.ShardedTable) bool {
 func (s *statement) plan(kind Kind, stmt sqlparser.SQLNode, rt routed) *Plan {
 	p := s.newPlan()
 	*p = Plan{SQL: s.sql, Kind: kind, Table: rt.tables[0].Name, Units: s.renderNodes(stmt, rt.tables, rt.nodes, rt.ins)}
+	if sel, ok := stmt.(*sqlparser.Select); ok && kind == KindSelect && len(p.Units) == 1 {
+		p.RowBound = s.proveRowBound(sel).of(s.args) // row_bound.go
+	}
 	return p
 }

@@ -1,0 +1,248 @@
+package driver
+
+import (
+	"bytes"
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+
+	"github.com/shardsql/shardsql/route"
+)
+
+// rawQuery reads the rows of a one-unit SELECT whose row count routing
+// proved bounded (route.Plan.RowBound: equality on every column of a
+// unique key, or a small constant LIMIT) whole, on the pin's driver
+// connection inside sql.Conn.Raw, instead of streaming them through
+// sql.Conn.QueryContext: the statement's trip through database/sql (its
+// Rows, their context watcher and close closure, the Scan into *any of
+// each value, the release) is skipped, and the pin is free as soon as
+// Query returns (the rows hold no connection, so pin.open never counts
+// them, and a borrowed connection goes back at once).
+//
+// The hazards, and how each is kept:
+//   - Raw lends the driver connection, and the driver.Rows read on it,
+//     only inside its callback: the rows are read to their end and closed
+//     there. Each []byte value is copied (go-sql-driver lends its read
+//     buffer until the next read), as database/sql's Scan into *any does
+//     (bytes.Clone); the column names are the result's own slice.
+//   - Column types: database/sql asks a Rows for them only while it holds
+//     them open, but after Raw they cannot be asked of the driver any
+//     more, so they are captured in the callback, each as database/sql
+//     builds a ColumnType from a driver.Rows (colMeta), and the Rows
+//     answer from them (TestBoundedRowsColumnTypes compares them with the
+//     streamed path's for every column kind).
+//   - A result larger than proven (a stale catalog: a unique key dropped
+//     since it was read) fails loudly, never truncates: errRowBound. The
+//     rest of the result is read and dropped by the driver's Close, so the
+//     connection stays usable.
+//   - Nothing sent: the arguments are converted with the driver
+//     connection's CheckNamedValue as database/sql converts them; any
+//     other answer (ErrSkip, ErrRemoveArgument, an error), a connection
+//     that is not a QueryerContext, and driver.ErrSkip from QueryContext
+//     (go-sql-driver without interpolateParams wants a prepared statement;
+//     or an argument it cannot interpolate) make it step aside with
+//     nothing sent: the statement then streams as before, so it is never
+//     sent twice.
+//   - A failed connection: go-sql-driver answers driver.ErrBadConn only
+//     when nothing was written, and the callback's error is what Raw
+//     gives its release, as QueryContext gives its own: a bad connection
+//     is closed the same way, pinFailed then drops the pin (the session is
+//     lost), and the error is unitError's, as a streamed unit's load
+//     returns it.
+//   - Cancellation and deadlines: go-sql-driver watches the context for
+//     the query (watchCancel): a context that is done before the query
+//     returns its error with nothing sent; one that ends mid-read closes
+//     the connection and the read returns the context's error, which drops
+//     the pin as on the streamed path. Once Query has returned, the rows
+//     are in memory: database/sql's own watcher of the caller's context
+//     closes them as it closes any.
+//
+// Only statements whose rows go to database/sql (Conn.lazyTypes), outside a
+// transaction, on a clean session (not dirty nor sticky) take it: the
+// transaction paths keep their participants' row accounting, and a session
+// that changed state keeps the path it was tested with.
+type rawQuery struct {
+	ctx   context.Context
+	sql   string
+	nv    []driver.NamedValue
+	bound int
+	// vals is storage for the rows' values (the oneUnit's scan buffers
+	// when they hold them); held the rows, over vals.
+	vals    []driver.Value
+	held    [][]driver.Value
+	cols    []string
+	meta    []colMeta
+	skipped bool
+}
+
+// errRowBound is the error of a result with more rows than routing proved
+// it can have.
+var errRowBound = errors.New("shardsql: a SELECT proven to return at most")
+
+// colMeta is one column's type as database/sql's ColumnType holds it,
+// captured from the driver's rows while they are open.
+type colMeta struct {
+	dbType                   string
+	scan                     reflect.Type
+	length, precision, scale int64
+	hasLength, hasNullable   bool
+	nullable, hasPrecision   bool
+}
+
+// anyType is the scan type database/sql gives a driver's column that
+// does not say its own.
+var anyType = reflect.TypeFor[any]()
+
+// captureMeta fills meta from rows as database/sql's
+// rowsColumnInfoSetupConnLocked builds each ColumnType.
+func captureMeta(rows driver.Rows, meta []colMeta) {
+	st, hasScan := rows.(driver.RowsColumnTypeScanType)
+	dt, hasDB := rows.(driver.RowsColumnTypeDatabaseTypeName)
+	lt, hasLen := rows.(driver.RowsColumnTypeLength)
+	nt, hasNull := rows.(driver.RowsColumnTypeNullable)
+	pt, hasPrec := rows.(driver.RowsColumnTypePrecisionScale)
+	for i := range meta {
+		m := &meta[i]
+		*m = colMeta{scan: anyType}
+		if hasScan {
+			m.scan = st.ColumnTypeScanType(i)
+		}
+		if hasDB {
+			m.dbType = dt.ColumnTypeDatabaseTypeName(i)
+		}
+		if hasLen {
+			m.length, m.hasLength = lt.ColumnTypeLength(i)
+		}
+		if hasNull {
+			m.nullable, m.hasNullable = nt.ColumnTypeNullable(i)
+		}
+		if hasPrec {
+			m.precision, m.scale, m.hasPrecision = pt.ColumnTypePrecisionScale(i)
+		}
+	}
+}
+
+// convertArgs converts nv in place with the driver connection's
+// CheckNamedValue, as database/sql converts arguments, reporting false when
+// any answer is other than a converted value (the caller then steps aside
+// to database/sql, which converts them itself, with its own errors).
+func convertArgs(dc any, nv []driver.NamedValue) bool {
+	if chk, ok := dc.(driver.NamedValueChecker); ok {
+		for i := range nv {
+			if err := chk.CheckNamedValue(&nv[i]); err != nil {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range nv {
+		if !driver.IsValue(nv[i].Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// run is the Raw callback.
+func (r *rawQuery) run(dc any) error {
+	qc, ok := dc.(driver.QueryerContext)
+	if !ok || !convertArgs(dc, r.nv) {
+		r.skipped = true
+		return nil
+	}
+	rows, err := qc.QueryContext(r.ctx, r.sql, r.nv)
+	if errors.Is(err, driver.ErrSkip) {
+		r.skipped = true
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	err = r.read(rows)
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// read reads rows whole into r.held, at most r.bound of them.
+func (r *rawQuery) read(rows driver.Rows) error {
+	r.cols = rows.Columns()
+	n := len(r.cols)
+	if cap(r.meta) >= n {
+		r.meta = r.meta[:n]
+	} else {
+		r.meta = make([]colMeta, n)
+	}
+	captureMeta(rows, r.meta)
+	if need := (r.bound + 1) * n; cap(r.vals) < need {
+		r.vals = make([]driver.Value, need) // the bound's rows and one to see the end
+	} else {
+		r.vals = r.vals[:need]
+	}
+	if r.bound > cap(r.held) {
+		r.held = make([][]driver.Value, 0, r.bound)
+	}
+	for i := 0; ; i++ {
+		row := r.vals[i*n : (i+1)*n : (i+1)*n]
+		if err := rows.Next(row); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		if i == r.bound {
+			clear(row)
+			return fmt.Errorf("%w %d row(s) per node returned more (the catalog's unique keys are stale: a key was dropped since it was read?); nothing was returned", errRowBound, r.bound)
+		}
+		for j, v := range row {
+			if b, ok := v.([]byte); ok {
+				row[j] = bytes.Clone(b)
+			}
+		}
+		r.held = append(r.held, row)
+	}
+}
+
+// bounded reports whether a one-unit plan's rows are read whole inside Raw
+// (see rawQuery).
+func (c *Conn) bounded(p *route.Plan) bool {
+	return p.RowBound > 0 && p.Root == nil && c.lazyTypes && c.tx == nil && !c.dirty && !c.sticky
+}
+
+// readBounded reads the bounded unit of cur on pin pn into cur (buffered:
+// it holds no connection). It reports false, with nothing sent, when the
+// statement must stream instead; an error is the unit's, as load returns
+// it.
+func (c *Conn) readBounded(ctx context.Context, pn *pin, cur *unitCursor, bound int, one *oneUnit) (bool, error) {
+	if c.rawQFn == nil {
+		c.rawQFn = c.rawQ.run
+	}
+	r := &c.rawQ
+	args := cur.unit.Args
+	if cap(r.nv) < len(args) {
+		r.nv = make([]driver.NamedValue, len(args))
+	}
+	r.ctx, r.sql, r.nv, r.bound = ctx, cur.unit.SQL, r.nv[:len(args)], bound
+	for i, a := range args {
+		r.nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	r.vals, r.held, r.meta = one.vals[:0], one.held[:0], one.meta[:0]
+	err := pn.conn.Raw(c.rawQFn)
+	skipped, held, cols, meta := r.skipped, r.held, r.cols, r.meta
+	clear(r.nv)
+	*r = rawQuery{nv: r.nv[:0]} // the rows are the cursor's now, the values the caller's
+	if skipped {
+		return false, nil
+	}
+	if err != nil {
+		c.pinFailed(pn, err)
+		return true, unitError(cur.unit, err)
+	}
+	cur.once.Do(func() {}) // loaded: load returns the nil error
+	cur.buffer, cur.held, cur.cols, cur.meta = true, held, cols, meta
+	return true, nil
+}

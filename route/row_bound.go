@@ -1,0 +1,184 @@
+package route
+
+import (
+	"strconv"
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// RowBoundCap is the largest constant LIMIT that proves a SELECT's row
+// bound (Plan.RowBound): a bound is for results small enough to read whole
+// at once.
+const RowBoundCap = 16
+
+// rowBound is what a SELECT's statement and the catalog prove about how
+// many rows it returns from one node table: at most limit rows (its
+// constant LIMIT; 0: none proved), and at most one row when key is set and
+// each of the ? arguments args holds an integer.
+//
+// The hazard is a bound that does not hold: the driver reads such a
+// result whole before Query returns, and fails loudly — never truncates —
+// on a row past the bound; a wrong proof would make a correct statement
+// fail. So the proof is narrow:
+//   - one table in FROM, the sharded one, no subquery, join, UNION, WITH,
+//     window function or INTO (a single-table SELECT returns at most the
+//     rows its WHERE matches, LIMIT at most);
+//   - key: a top-level conjunct `column = value` (`=` only: `<=>` matches
+//     every NULL of a nullable unique column) on each column of one unique
+//     key of the catalog's table (unique per node table, which is what a
+//     unit reads), every such column of an integer type, and every value
+//     an integer literal or a ? holding a Go integer. An integer compared
+//     with an integer compares exactly; a string or a float would be
+//     compared as a double, which several BIGINTs can equal, and a
+//     collation other than the column's could make distinct text values
+//     equal: neither proves one row, so text keys prove nothing.
+type rowBound struct {
+	limit int
+	key   bool
+	args  []int
+}
+
+// of returns the bound for the statement's arguments: 0 when none holds.
+func (b rowBound) of(args []any) int {
+	if b.key {
+		ok := true
+		for _, i := range b.args {
+			if i >= len(args) || !isGoInteger(args[i]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return 1
+		}
+	}
+	return b.limit
+}
+
+// isGoInteger reports a Go integer value (as go-sql-driver writes it: a
+// number, never quoted).
+func isGoInteger(v any) bool {
+	switch v.(type) {
+	case int64, uint64, int, int32, int16, int8, uint, uint32, uint16, uint8:
+		return true
+	}
+	return false
+}
+
+// proveRowBound proves sel's rowBound (see rowBound): the zero bound when
+// nothing is proved.
+func (s *statement) proveRowBound(sel *sqlparser.Select) rowBound {
+	sh := s.shapeOf(sel)
+	if len(sh.refs) != 1 || len(sh.sharded) != 1 || sh.subquery || sh.join || sh.union || sh.with || sh.window ||
+		sel.Into != nil || sh.unresolved != nil {
+		return rowBound{}
+	}
+	var b rowBound
+	if sel.Limit != nil {
+		if l, ok := sel.Limit.Rowcount.(*sqlparser.Literal); ok && l.Type == sqlparser.IntVal {
+			if n, err := strconv.Atoi(l.Val); err == nil && n >= 0 && n <= RowBoundCap {
+				b.limit = n
+			}
+		}
+	}
+	if sel.Where == nil || sel.Where.Expr == nil {
+		return b
+	}
+	ref := sh.sharded[0]
+	tbl, ok := s.catalog.Table(ref.sharded.Name)
+	if !ok {
+		return b
+	}
+	// values: each column a top-level conjunct compares with `=` to an
+	// integer literal (-1) or a ? argument (its index).
+	type colValue struct {
+		col string
+		v   int
+	}
+	var values []colValue
+	var visit func(e sqlparser.Expr)
+	visit = func(e sqlparser.Expr) {
+		switch e := e.(type) {
+		case *sqlparser.AndExpr:
+			visit(e.Left)
+			visit(e.Right)
+		case *sqlparser.ComparisonExpr:
+			if e.Operator != sqlparser.EqualOp || e.Modifier != sqlparser.Missing {
+				return
+			}
+			if col, ok := s.boundColumn(e.Left, ref); ok {
+				if v, ok := boundValue(e.Right); ok {
+					values = append(values, colValue{col, v})
+				}
+			} else if col, ok := s.boundColumn(e.Right, ref); ok {
+				if v, ok := boundValue(e.Left); ok {
+					values = append(values, colValue{col, v})
+				}
+			}
+		}
+	}
+	visit(sel.Where.Expr)
+	for _, ix := range tbl.Indexes {
+		if len(ix.Columns) == 0 || len(ix.Prefixed) != 0 {
+			continue
+		}
+		var args []int
+		covered := true
+		for _, name := range ix.Columns {
+			v, ok := -1, false
+			for _, cv := range values {
+				if strings.EqualFold(cv.col, name) {
+					v, ok = cv.v, true
+					if v < 0 {
+						break // a literal: nothing to check of the arguments
+					}
+				}
+			}
+			col, known := tbl.Column(name)
+			if !ok || !known || !integerType(col.DataType) {
+				covered = false
+				break
+			}
+			if v >= 0 {
+				args = append(args, v)
+			}
+		}
+		if covered {
+			b.key, b.args = true, args
+			return b
+		}
+	}
+	return b
+}
+
+// boundColumn returns the lower-case name of e when it is a column of
+// ref (unqualified, or qualified by ref's name or alias).
+func (s *statement) boundColumn(e sqlparser.Expr, ref tableRef) (string, bool) {
+	col, ok := e.(*sqlparser.ColName)
+	if !ok || !(col.Qualifier.IsEmpty() || s.qualifies(col.Qualifier, ref)) {
+		return "", false
+	}
+	return col.Name.Lowered(), true
+}
+
+// boundValue returns -1 for an integer literal, the argument's index for
+// a ?, and false for anything else.
+func boundValue(e sqlparser.Expr) (int, bool) {
+	switch v := e.(type) {
+	case *sqlparser.Literal:
+		return -1, v.Type == sqlparser.IntVal
+	case *sqlparser.Argument:
+		return argIndex(v.Name)
+	}
+	return 0, false
+}
+
+// integerType reports an integer column type of the catalog.
+func integerType(dataType string) bool {
+	switch dataType {
+	case "tinyint", "smallint", "mediumint", "int", "bigint":
+		return true
+	}
+	return false
+}

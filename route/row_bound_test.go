@@ -1,0 +1,61 @@
+package route
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestRowBound checks which one-node SELECTs prove a row bound
+// (row_bound.go) and which do not, through the full routing and, for a
+// cached statement, through the point shortcut routed a second time.
+func TestRowBound(t *testing.T) {
+	r := testRouter(t)
+	opts := Options{Catalog: testCatalog()}
+	cases := []struct {
+		sql  string
+		args []any
+		want int
+	}{
+		{"SELECT * FROM t_order WHERE user_id = ? AND order_id = ?", []any{int64(1), int64(2)}, 1},
+		{"SELECT * FROM t_order o WHERE o.order_id = ? AND o.user_id = ?", []any{uint64(2), int64(1)}, 1},
+		{"SELECT * FROM t_order WHERE user_id = ? AND order_id = 7", []any{int64(1)}, 1},
+		{"SELECT * FROM t_user WHERE id = ?", []any{int64(3)}, 1},
+		// a string or float key compares as a double: no proof
+		{"SELECT * FROM t_order WHERE user_id = ? AND order_id = ?", []any{int64(1), "2"}, 0},
+		{"SELECT * FROM t_order WHERE user_id = ? AND order_id = ?", []any{int64(1), 2.0}, 0},
+		{"SELECT * FROM t_order WHERE user_id = ? AND order_id = '2'", []any{int64(1)}, 0},
+		// not every column of the key, <=>, OR, a range
+		{"SELECT * FROM t_order WHERE user_id = ?", []any{int64(1)}, 0},
+		{"SELECT * FROM t_order WHERE user_id = ? AND order_id <=> ?", []any{int64(1), int64(2)}, 0},
+		{"SELECT * FROM t_order WHERE user_id = ? AND (order_id = ? OR order_id = 3)", []any{int64(1), int64(2)}, 0},
+		{"SELECT * FROM t_order WHERE user_id = ? AND order_id > ?", []any{int64(1), int64(2)}, 0},
+		// a constant LIMIT up to the cap
+		{"SELECT * FROM t_order WHERE user_id = ? LIMIT 5", []any{int64(1)}, 5},
+		{"SELECT * FROM t_order WHERE user_id = ? LIMIT 2, 3", []any{int64(1)}, 3},
+		{"SELECT * FROM t_order WHERE user_id = ? LIMIT 17", []any{int64(1)}, 0},
+		{"SELECT * FROM t_order WHERE user_id = ? LIMIT ?", []any{int64(1), int64(2)}, 0},
+		{"SELECT * FROM t_order WHERE user_id = ? AND order_id = ? LIMIT 10", []any{int64(1), "x"}, 10},
+		// a text key proves nothing (collations), a join nothing
+		{"SELECT * FROM t_user WHERE id = ? AND name = ?", []any{int64(1), "a"}, 1},
+		{"SELECT * FROM t_order o JOIN t_user u ON u.id = o.user_id WHERE o.user_id = ? AND u.id = ? AND o.order_id = ?", []any{int64(1), int64(1), int64(2)}, 0},
+	}
+	for _, c := range cases {
+		for round := 0; round < 3; round++ { // full routing, then the cached shortcut
+			p, err := r.RouteWith(c.sql, c.args, opts)
+			require.NoError(t, err, c.sql)
+			if len(p.Units) != 1 {
+				require.Zero(t, p.RowBound, c.sql)
+				continue
+			}
+			require.Equal(t, c.want, p.RowBound, "%s %v (round %d)", c.sql, c.args, round)
+		}
+	}
+	// without the catalog, no unique key is known
+	p, err := r.RouteWith("SELECT * FROM t_user WHERE id = ?", []any{int64(3)}, Options{})
+	require.NoError(t, err)
+	require.Zero(t, p.RowBound)
+	p, err = r.RouteWith("SELECT * FROM t_user WHERE id = ? LIMIT 1", []any{int64(3)}, Options{})
+	require.NoError(t, err)
+	require.Equal(t, 1, p.RowBound)
+}
