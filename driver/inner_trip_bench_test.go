@@ -93,6 +93,52 @@ func BenchmarkInnerTrip(b *testing.B) {
 			_ = conn.Close()
 		}
 	})
+	b.Run("held-pin-raw-buffered", func(b *testing.B) {
+		// pin-raw-buffered on a connection taken once, as a pin kept
+		// across checkouts would be (issue 16, round 5 step 2): what
+		// DB.Conn, its liveness check and Conn.Close cost per statement.
+		plain, _, _ := overheadDBs(b)
+		b.ReportAllocs()
+		i := 0
+		var held [][]driver.Value
+		nv := make([]driver.NamedValue, 2)
+		run := func(dc any) error {
+			rows, err := dc.(driver.QueryerContext).QueryContext(ctx, q, nv)
+			if err != nil {
+				return err
+			}
+			cols := rows.Columns()
+			for {
+				row := make([]driver.Value, len(cols)) // as pin-raw-buffered
+				if rows.Next(row) != nil {
+					break
+				}
+				for j, v := range row {
+					if bs, ok := v.([]byte); ok {
+						row[j] = append([]byte(nil), bs...)
+					}
+				}
+				held = append(held, row)
+			}
+			return rows.Close()
+		}
+		conn, err := plain.Conn(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer conn.Close()
+		defer clientCPU(b)()
+		for b.Loop() {
+			k := int64(i % overheadRows)
+			i++
+			nv[0] = driver.NamedValue{Ordinal: 1, Value: k}
+			nv[1] = driver.NamedValue{Ordinal: 2, Value: k}
+			held = held[:0]
+			if err := conn.Raw(run); err != nil || len(held) != 1 {
+				b.Fatal(len(held), err)
+			}
+		}
+	})
 	b.Run("db-query", func(b *testing.B) {
 		plain, _, _ := overheadDBs(b)
 		b.ReportAllocs()
