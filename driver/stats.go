@@ -91,7 +91,10 @@ func Stats(ctx context.Context, db *sql.DB) (ConnectorStats, error) {
 // it was refused and at error level when it failed. p is nil when routing
 // failed. For a query, the duration runs until its rows were ready.
 func (c *Connector) observe(ctx context.Context, query string, p *route.Plan, start time.Time, err error) {
-	d := time.Since(start)
+	var d time.Duration // zero unless measured (Connector.clock)
+	if !start.IsZero() {
+		d = time.Since(start)
+	}
 	st := &c.stats
 	units := 0
 	if p != nil {
