@@ -23,7 +23,9 @@ const RowBoundCap = 16
 // fail. So the proof is narrow:
 //   - one table in FROM, the sharded one, no subquery, join, UNION, WITH,
 //     window function or INTO (a single-table SELECT returns at most the
-//     rows its WHERE matches, LIMIT at most);
+//     rows its WHERE matches — grouping and aggregates only fold them,
+//     except GROUP BY … WITH ROLLUP, whose super-aggregate rows are extra
+//     — and LIMIT at most);
 //   - key: a top-level conjunct `column = value` (`=` only: `<=>` matches
 //     every NULL of a nullable unique column) on each column of one unique
 //     key of the catalog's table (unique per node table, which is what a
@@ -82,8 +84,8 @@ func (s *statement) proveRowBound(sel *sqlparser.Select) rowBound {
 			}
 		}
 	}
-	if sel.Where == nil || sel.Where.Expr == nil {
-		return b
+	if sel.Where == nil || sel.Where.Expr == nil || (sel.GroupBy != nil && sel.GroupBy.WithRollup) {
+		return b // WITH ROLLUP adds super-aggregate rows to the one the key matches
 	}
 	ref := sh.sharded[0]
 	tbl, ok := s.catalog.Table(ref.sharded.Name)

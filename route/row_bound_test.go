@@ -30,6 +30,10 @@ func TestRowBound(t *testing.T) {
 		{"SELECT * FROM t_order WHERE user_id = ? AND order_id <=> ?", []any{int64(1), int64(2)}, 0},
 		{"SELECT * FROM t_order WHERE user_id = ? AND (order_id = ? OR order_id = 3)", []any{int64(1), int64(2)}, 0},
 		{"SELECT * FROM t_order WHERE user_id = ? AND order_id > ?", []any{int64(1), int64(2)}, 0},
+		// grouping folds the matched row, WITH ROLLUP adds rows to it
+		{"SELECT user_id, COUNT(*) FROM t_order WHERE user_id = ? AND order_id = ? GROUP BY user_id", []any{int64(1), int64(2)}, 1},
+		{"SELECT user_id, COUNT(*) FROM t_order WHERE user_id = ? AND order_id = ? GROUP BY user_id WITH ROLLUP", []any{int64(1), int64(2)}, 0},
+		{"SELECT user_id, COUNT(*) FROM t_order WHERE user_id = ? AND order_id = ? GROUP BY user_id WITH ROLLUP LIMIT 3", []any{int64(1), int64(2)}, 3},
 		// a constant LIMIT up to the cap
 		{"SELECT * FROM t_order WHERE user_id = ? LIMIT 5", []any{int64(1)}, 5},
 		{"SELECT * FROM t_order WHERE user_id = ? LIMIT 2, 3", []any{int64(1)}, 3},
