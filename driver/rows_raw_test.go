@@ -202,6 +202,35 @@ func TestBoundedRowsPaths(t *testing.T) {
 		assert.Equal(t, "vc", vc)
 		require.NoError(t, tx.Rollback())
 	})
+	t.Run("multi-statement", func(t *testing.T) {
+		// each statement's rows are its own Rows: the first read inside
+		// Raw, the second too (LIMIT 2), one result set after another
+		db, _ := rawKindsEnv(t, "&interpolateParams=true")
+		rows, err := db.QueryContext(ctx, point+"; SELECT id FROM t_kinds WHERE user_id = ? ORDER BY id LIMIT 2", 1, 1, 2)
+		require.NoError(t, err)
+		defer rows.Close()
+		cts, err := rows.ColumnTypes()
+		require.NoError(t, err)
+		require.Len(t, cts, 2)
+		assert.Equal(t, "VARCHAR", cts[0].DatabaseTypeName())
+		require.True(t, rows.Next())
+		var vc string
+		var n sql.NullInt64
+		require.NoError(t, rows.Scan(&vc, &n))
+		assert.Equal(t, "vc", vc)
+		assert.Equal(t, int64(-7), n.Int64)
+		require.False(t, rows.Next())
+		require.True(t, rows.NextResultSet())
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			require.NoError(t, rows.Scan(&id))
+			ids = append(ids, id)
+		}
+		require.NoError(t, rows.Err())
+		assert.Equal(t, []int64{4, 5}, ids)
+		require.False(t, rows.NextResultSet())
+	})
 	t.Run("pin free while rows are open", func(t *testing.T) {
 		db, _ := rawKindsEnv(t, "&interpolateParams=true")
 		conn, err := db.Conn(ctx)
