@@ -47,7 +47,7 @@ func (c *Conn) queryOnPins(ctx context.Context, p *route.Plan, cursors []*unitCu
 		if c.bounded(p) {
 			// Proven to return a few rows: read whole inside Raw, holding
 			// no connection once Query returns (rows_raw.go).
-			if read, err := c.readBounded(ctx, conns[0], &one.cur, p.RowBound, one); read {
+			if read, err := c.readBounded(ctx, p, conns[0], &one.cur, one); read {
 				done()
 				return noRelease, err
 			}

@@ -37,7 +37,10 @@ import (
 //   - A result larger than proven (a stale catalog: a unique key dropped
 //     since it was read) fails loudly, never truncates: errRowBound. The
 //     rest of the result is read and dropped by the driver's Close, so the
-//     connection stays usable.
+//     connection stays usable, and the catalog forgets the table's facts,
+//     so the next statement proves no bound from them (and streams) until
+//     they are loaded again. The failed statement is not run again: it was
+//     sent once, and a SELECT can have effects (FOR UPDATE, GET_LOCK).
 //   - Nothing sent: the arguments are converted with the driver
 //     connection's CheckNamedValue as database/sql converts them; any
 //     other answer (ErrSkip, ErrRemoveArgument, an error), a connection
@@ -217,7 +220,7 @@ func (c *Conn) bounded(p *route.Plan) bool {
 // it holds no connection). It reports false, with nothing sent, when the
 // statement must stream instead; an error is the unit's, as load returns
 // it.
-func (c *Conn) readBounded(ctx context.Context, pn *pin, cur *unitCursor, bound int, one *oneUnit) (bool, error) {
+func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *unitCursor, one *oneUnit) (bool, error) {
 	if c.rawQFn == nil {
 		c.rawQFn = c.rawQ.run
 	}
@@ -226,7 +229,7 @@ func (c *Conn) readBounded(ctx context.Context, pn *pin, cur *unitCursor, bound 
 	if cap(r.nv) < len(args) {
 		r.nv = make([]driver.NamedValue, len(args))
 	}
-	r.ctx, r.sql, r.nv, r.bound = ctx, cur.unit.SQL, r.nv[:len(args)], bound
+	r.ctx, r.sql, r.nv, r.bound = ctx, cur.unit.SQL, r.nv[:len(args)], p.RowBound
 	for i, a := range args {
 		r.nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
 	}
@@ -239,6 +242,9 @@ func (c *Conn) readBounded(ctx context.Context, pn *pin, cur *unitCursor, bound 
 		return false, nil
 	}
 	if err != nil {
+		if errors.Is(err, errRowBound) {
+			c.c.catalog.forget(p.Table) // its unique keys are stale
+		}
 		c.pinFailed(pn, err)
 		return true, unitError(cur.unit, err)
 	}

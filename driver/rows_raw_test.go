@@ -256,7 +256,8 @@ func TestBoundedRowsPaths(t *testing.T) {
 
 // TestBoundedRowsStaleCatalog: a result larger than its proven bound (a
 // unique key dropped behind the catalog's back) fails loudly, never
-// truncated, and the connection stays usable.
+// truncated, the connection stays usable, and the next run of the
+// statement, proving no bound from the forgotten facts, returns both rows.
 func TestBoundedRowsStaleCatalog(t *testing.T) {
 	ctx := context.Background()
 	db, dsns := rawKindsEnv(t, "&interpolateParams=true")
@@ -278,6 +279,11 @@ func TestBoundedRowsStaleCatalog(t *testing.T) {
 	require.ErrorContains(t, err, "proven to return at most 1 row(s) per node returned more")
 	require.NoError(t, conn.QueryRowContext(ctx, point, 1, 1).Scan(new(int64), &vc), "the session goes on")
 	assert.Equal(t, "vc", vc)
+	buffered, err := shardsql.QueryBuffered(ctx, conn, false, point, int64(2), int64(4))
+	require.NoError(t, err)
+	assert.False(t, buffered, "the table's facts were forgotten: no bound")
+	_, got := rawResult(t)(conn.QueryContext(ctx, point, 2, 4))
+	assert.Len(t, got, 2)
 }
 
 // TestBoundedRowsFaults: contexts cancelled before, during and after a
