@@ -150,6 +150,14 @@ func TestBoundedRowsKinds(t *testing.T) {
 			gotTypes, got := rawResult(t)(db.QueryContext(ctx, limited, 1))
 			assert.Equal(t, wantTypes, gotTypes)
 			assert.Equal(t, want[:2], got)
+			// LIMIT ? with a small integer: the same
+			const limitedArg = "SELECT id, vc, bl FROM t_kinds WHERE user_id = ? ORDER BY id LIMIT ?"
+			buffered, err = shardsql.QueryBuffered(ctx, conn, false, limitedArg, int64(1), int64(2))
+			require.NoError(t, err)
+			require.True(t, buffered)
+			gotTypes, got = rawResult(t)(db.QueryContext(ctx, limitedArg, 1, 2))
+			assert.Equal(t, wantTypes, gotTypes)
+			assert.Equal(t, want[:2], got)
 			// no row
 			_, got = rawResult(t)(db.QueryContext(ctx, point, 1, 99))
 			assert.Empty(t, got)

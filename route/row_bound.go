@@ -14,8 +14,10 @@ const RowBoundCap = 16
 
 // rowBound is what a SELECT's statement and the catalog prove about how
 // many rows it returns from one node table: at most limit rows (its
-// constant LIMIT; 0: none proved), and at most one row when key is set and
-// each of the ? arguments args holds an integer.
+// constant LIMIT; 0: none proved), or, for `LIMIT ?`, as many as the
+// argument limitArg holds when it is a Go integer from 1 to RowBoundCap,
+// and at most one row when key is set and each of the ? arguments args
+// holds an integer.
 //
 // The hazard is a bound that does not hold: the driver reads such a
 // result whole before Query returns, and fails loudly — never truncates —
@@ -36,9 +38,10 @@ const RowBoundCap = 16
 //     collation other than the column's could make distinct text values
 //     equal: neither proves one row, so text keys prove nothing.
 type rowBound struct {
-	limit int
-	key   bool
-	args  []int
+	limit    int
+	limitArg int // the ? argument of `LIMIT ?`, plus one (0: none)
+	key      bool
+	args     []int
 }
 
 // of returns the bound for the statement's arguments: 0 when none holds.
@@ -55,7 +58,36 @@ func (b rowBound) of(args []any) int {
 			return 1
 		}
 	}
+	if b.limitArg > 0 && b.limitArg <= len(args) {
+		if n, ok := smallInteger(args[b.limitArg-1]); ok {
+			return n
+		}
+	}
 	return b.limit
+}
+
+// smallInteger returns v when it is a Go integer from 1 to RowBoundCap.
+func smallInteger(v any) (int, bool) {
+	var n int64
+	switch v := v.(type) {
+	case int64:
+		n = v
+	case int:
+		n = int64(v)
+	case int32:
+		n = int64(v)
+	case uint64:
+		if v > RowBoundCap {
+			return 0, false
+		}
+		n = int64(v)
+	default:
+		return 0, false
+	}
+	if n < 1 || n > RowBoundCap {
+		return 0, false
+	}
+	return int(n), true
 }
 
 // isGoInteger reports a Go integer value (as go-sql-driver writes it: a
@@ -78,9 +110,14 @@ func (s *statement) proveRowBound(sel *sqlparser.Select) rowBound {
 	}
 	var b rowBound
 	if sel.Limit != nil {
-		if l, ok := sel.Limit.Rowcount.(*sqlparser.Literal); ok && l.Type == sqlparser.IntVal {
-			if n, err := strconv.Atoi(l.Val); err == nil && n >= 0 && n <= RowBoundCap {
+		switch l := sel.Limit.Rowcount.(type) {
+		case *sqlparser.Literal:
+			if n, err := strconv.Atoi(l.Val); err == nil && l.Type == sqlparser.IntVal && n >= 1 && n <= RowBoundCap {
 				b.limit = n
+			}
+		case *sqlparser.Argument:
+			if i, ok := argIndex(l.Name); ok {
+				b.limitArg = i + 1
 			}
 		}
 	}

@@ -38,7 +38,12 @@ func TestRowBound(t *testing.T) {
 		{"SELECT * FROM t_order WHERE user_id = ? LIMIT 5", []any{int64(1)}, 5},
 		{"SELECT * FROM t_order WHERE user_id = ? LIMIT 2, 3", []any{int64(1)}, 3},
 		{"SELECT * FROM t_order WHERE user_id = ? LIMIT 17", []any{int64(1)}, 0},
-		{"SELECT * FROM t_order WHERE user_id = ? LIMIT ?", []any{int64(1), int64(2)}, 0},
+		{"SELECT * FROM t_order WHERE user_id = ? LIMIT ?", []any{int64(1), int64(2)}, 2},
+		{"SELECT * FROM t_order WHERE user_id = ? LIMIT 4, ?", []any{int64(1), int64(16)}, 16},
+		{"SELECT * FROM t_order WHERE user_id = ? LIMIT ?", []any{int64(1), int64(17)}, 0},
+		{"SELECT * FROM t_order WHERE user_id = ? LIMIT ?", []any{int64(1), int64(0)}, 0},
+		{"SELECT * FROM t_order WHERE user_id = ? LIMIT ?", []any{int64(1), "2"}, 0},
+		{"SELECT * FROM t_order WHERE user_id = ? LIMIT 0", []any{int64(1)}, 0},
 		{"SELECT * FROM t_order WHERE user_id = ? AND order_id = ? LIMIT 10", []any{int64(1), "x"}, 10},
 		// a text key proves nothing (collations), a join nothing
 		{"SELECT * FROM t_user WHERE id = ? AND name = ?", []any{int64(1), "a"}, 1},
