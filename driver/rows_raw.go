@@ -35,12 +35,14 @@ import (
 //     answer from them (TestBoundedRowsColumnTypes compares them with the
 //     streamed path's for every column kind).
 //   - A result larger than proven (a stale catalog: a unique key dropped
-//     since it was read) fails loudly, never truncates: errRowBound. The
-//     rest of the result is read and dropped by the driver's Close, so the
-//     connection stays usable, and the catalog forgets the table's facts,
-//     so the next statement proves no bound from them (and streams) until
-//     they are loaded again. The failed statement is not run again: it was
-//     sent once, and a SELECT can have effects (FOR UPDATE, GET_LOCK).
+//     since it was read) is never truncated and never an error the
+//     unsharded server would not give: the rows past the bound are read
+//     on into rows of their own, up to the memory cap (WithMaxMemoryRows;
+//     past it errRowBound, as every buffering operator fails), and the
+//     catalog forgets the table's facts, so the next statement proves no
+//     bound from them (and streams) until they are loaded again. The
+//     statement is never run again: it was sent once, and a SELECT can
+//     have effects (FOR UPDATE, GET_LOCK).
 //   - Nothing sent: the arguments are converted with the driver
 //     connection's CheckNamedValue as database/sql converts them; any
 //     other answer (ErrSkip, ErrRemoveArgument, an error), a connection
@@ -72,6 +74,10 @@ type rawQuery struct {
 	sql   string
 	nv    []driver.NamedValue
 	bound int
+	// limit caps the rows read past the bound (the memory cap; 0: none);
+	// over is set when the result had more rows than the bound.
+	limit int
+	over  bool
 	// vals is storage for the rows' values (the oneUnit's scan buffers
 	// when they hold them); held the rows, over vals.
 	vals    []driver.Value
@@ -82,7 +88,7 @@ type rawQuery struct {
 }
 
 // errRowBound is the error of a result with more rows than routing proved
-// it can have.
+// it can have and than the memory cap holds.
 var errRowBound = errors.New("shardsql: a SELECT proven to return at most")
 
 // colMeta is one column's type as database/sql's ColumnType holds it,
@@ -171,7 +177,8 @@ func (r *rawQuery) run(dc any) error {
 	return err
 }
 
-// read reads rows whole into r.held, at most r.bound of them.
+// read reads rows whole into r.held: the bound's rows into r.vals, any
+// past it (a stale bound: r.over) into rows of their own, up to r.limit.
 func (r *rawQuery) read(rows driver.Rows) error {
 	r.cols = rows.Columns()
 	n := len(r.cols)
@@ -190,7 +197,12 @@ func (r *rawQuery) read(rows driver.Rows) error {
 		r.held = make([][]driver.Value, 0, r.bound)
 	}
 	for i := 0; ; i++ {
-		row := r.vals[i*n : (i+1)*n : (i+1)*n]
+		var row []driver.Value
+		if i <= r.bound {
+			row = r.vals[i*n : (i+1)*n : (i+1)*n]
+		} else {
+			row = make([]driver.Value, n)
+		}
 		if err := rows.Next(row); err != nil {
 			if err == io.EOF {
 				return nil
@@ -198,8 +210,10 @@ func (r *rawQuery) read(rows driver.Rows) error {
 			return err
 		}
 		if i == r.bound {
-			clear(row)
-			return fmt.Errorf("%w %d row(s) per node returned more (the catalog's unique keys are stale: a key was dropped since it was read?); nothing was returned", errRowBound, r.bound)
+			r.over = true
+		}
+		if r.over && r.limit > 0 && i >= r.limit {
+			return fmt.Errorf("%w %d row(s) per node returned more than the memory cap of %d rows (the catalog's unique keys are stale: a key was dropped since it was read?); nothing was returned", errRowBound, r.bound, r.limit)
 		}
 		for j, v := range row {
 			if b, ok := v.([]byte); ok {
@@ -229,22 +243,22 @@ func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *uni
 	if cap(r.nv) < len(args) {
 		r.nv = make([]driver.NamedValue, len(args))
 	}
-	r.ctx, r.sql, r.nv, r.bound = ctx, cur.unit.SQL, r.nv[:len(args)], p.RowBound
+	r.ctx, r.sql, r.nv, r.bound, r.limit = ctx, cur.unit.SQL, r.nv[:len(args)], p.RowBound, c.c.opts.maxMemoryRows
 	for i, a := range args {
 		r.nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
 	}
 	r.vals, r.held, r.meta = one.vals[:0], one.held[:0], one.meta[:0]
 	err := pn.conn.Raw(c.rawQFn)
-	skipped, held, cols, meta := r.skipped, r.held, r.cols, r.meta
+	skipped, held, cols, meta, over := r.skipped, r.held, r.cols, r.meta, r.over
 	clear(r.nv)
 	*r = rawQuery{nv: r.nv[:0]} // the rows are the cursor's now, the values the caller's
 	if skipped {
 		return false, nil
 	}
+	if over {
+		c.c.catalog.forget(p.Table) // its unique keys are stale
+	}
 	if err != nil {
-		if errors.Is(err, errRowBound) {
-			c.c.catalog.forget(p.Table) // its unique keys are stale
-		}
 		c.pinFailed(pn, err)
 		return true, unitError(cur.unit, err)
 	}
