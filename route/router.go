@@ -21,6 +21,9 @@ type Router struct {
 	topo   *shard.Topology
 	parser *sqlparser.Parser
 	cache  *planCache // nil when off
+	// slowRender prints every node statement through the formatter
+	// alone, as before render_fast.go (the tests compare the two).
+	slowRender bool
 }
 
 // DefaultCacheSize is the number of statements whose analysis a Router
@@ -383,6 +386,10 @@ type oneNode struct {
 	// would separate allocations.
 	bools     [32]bool
 	boolsUsed int
+	// rend is the renderer of the statement's renderings, which run one
+	// after the other (newRenderer); rendBusy while one uses it.
+	rend     renderer
+	rendBusy bool
 }
 
 // boolSlice returns n false bools, from the statement's storage while it

@@ -43,6 +43,9 @@ type shape struct {
 	// needsCatalog reports a name resolved without the catalog facts that
 	// decide it (see resolved.needsCatalog).
 	needsCatalog bool
+	// refsBuf and shardedBuf are refs' and sharded's first storage (a
+	// statement on one table allocates no lists of its own).
+	refsBuf, shardedBuf [1]tableRef
 }
 
 // shapeOf walks node and records its tables and the constructs that decide
@@ -105,6 +108,9 @@ func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 			ref := tableRef{expr: n, name: tn}
 			if st := s.resolve(tn).sharded; st != nil {
 				ref.sharded = st
+				if sh.sharded == nil {
+					sh.sharded = sh.shardedBuf[:0:1] // full once appended: a later append copies
+				}
 				sh.sharded = append(sh.sharded, ref)
 				if !n.As.IsEmpty() {
 					if sh.aliased == nil {
@@ -112,6 +118,9 @@ func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 					}
 					sh.aliased[strings.ToLower(tn.Name.String())] = true
 				}
+			}
+			if sh.refs == nil {
+				sh.refs = sh.refsBuf[:0:1]
 			}
 			sh.refs = append(sh.refs, ref)
 			return false, nil
