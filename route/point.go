@@ -155,7 +155,7 @@ type PlanStore struct {
 // heap; the plan's storage is one small allocation, or the caller's
 // (Options.Store).
 func (r *Router) routePointDirect(ps *parsed, sql string, args []any, opts Options, version uint64) (*Plan, bool) {
-	if ps.session != 0 || len(opts.ShardingValues) != 0 || opts.DataSource != "" {
+	if ps.sessionUses() != 0 || len(opts.ShardingValues) != 0 || opts.DataSource != "" {
 		return nil, false
 	}
 	pr := ps.point.Load()

@@ -60,48 +60,7 @@ var renderCorpus = []struct {
 // the plans, their node SQL and arguments, or the errors, must be
 // identical.
 func TestFastRenderMatchesFormatter(t *testing.T) {
-	type stmt struct {
-		sql  string
-		args []any
-		opts Options
-	}
-	var stmts []stmt
-	files, err := filepath.Glob(filepath.Join("testdata", "plans", "*.txt"))
-	require.NoError(t, err)
-	for _, file := range files {
-		cases := readPlanCases(t, file)
-		opts := Options{WeightStrings: true, MaxMemoryRows: 10000}
-		if len(cases) > 0 && len(cases[0].comments) > 0 {
-			switch cases[0].comments[0] {
-			case "# servers without collations":
-				opts.WeightStrings = false
-			case "# with the catalog":
-				opts.Catalog = planCatalog()
-			}
-		}
-		for _, c := range cases {
-			var args []any
-			if c.args != "" {
-				require.NoError(t, json.Unmarshal([]byte(c.args), &args), c.sql)
-				for j, a := range args {
-					if f, ok := a.(float64); ok && f == float64(int64(f)) {
-						args[j] = int64(f)
-					}
-				}
-			}
-			stmts = append(stmts, stmt{c.sql, args, opts})
-		}
-	}
-	planStmts := len(stmts)
-	for _, tc := range goldenCases {
-		stmts = append(stmts, stmt{tc.sql, tc.args, tc.options()})
-	}
-	for _, c := range renderCorpus {
-		stmts = append(stmts, stmt{c.sql, c.args, Options{WeightStrings: true}})
-		stmts = append(stmts, stmt{c.sql, c.args, Options{Catalog: testCatalog()}})
-	}
-	require.Greater(t, planStmts, 200)
-
+	stmts, planStmts := routeCorpus(t)
 	planTopo, testTopo := planTopology(t), testTopology(t)
 	router := func(slow, cached bool, plan bool) *Router {
 		cfg := Config{}
@@ -144,4 +103,54 @@ func TestFastRenderMatchesFormatter(t *testing.T) {
 			}
 		}
 	}
+}
+
+// corpusStmt is one statement of routeCorpus with its routing options.
+type corpusStmt struct {
+	sql  string
+	args []any
+	opts Options
+}
+
+// routeCorpus is every statement of the plan golden files (the first
+// planStmts, for planTopology), the golden cases and renderCorpus (for
+// testTopology).
+func routeCorpus(t *testing.T) (stmts []corpusStmt, planStmts int) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "plans", "*.txt"))
+	require.NoError(t, err)
+	for _, file := range files {
+		cases := readPlanCases(t, file)
+		opts := Options{WeightStrings: true, MaxMemoryRows: 10000}
+		if len(cases) > 0 && len(cases[0].comments) > 0 {
+			switch cases[0].comments[0] {
+			case "# servers without collations":
+				opts.WeightStrings = false
+			case "# with the catalog":
+				opts.Catalog = planCatalog()
+			}
+		}
+		for _, c := range cases {
+			var args []any
+			if c.args != "" {
+				require.NoError(t, json.Unmarshal([]byte(c.args), &args), c.sql)
+				for j, a := range args {
+					if f, ok := a.(float64); ok && f == float64(int64(f)) {
+						args[j] = int64(f)
+					}
+				}
+			}
+			stmts = append(stmts, corpusStmt{c.sql, args, opts})
+		}
+	}
+	planStmts = len(stmts)
+	for _, tc := range goldenCases {
+		stmts = append(stmts, corpusStmt{tc.sql, tc.args, tc.options()})
+	}
+	for _, c := range renderCorpus {
+		stmts = append(stmts, corpusStmt{c.sql, c.args, Options{WeightStrings: true}})
+		stmts = append(stmts, corpusStmt{c.sql, c.args, Options{Catalog: testCatalog()}})
+	}
+	require.Greater(t, planStmts, 200)
+	return stmts, planStmts
 }

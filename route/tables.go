@@ -60,7 +60,14 @@ func (s *statement) shapeOf(node sqlparser.SQLNode) *shape {
 			return sh
 		}
 	}
-	sh := s.walkShape(node)
+	var sw *sessionWalk
+	if top && !s.ps.sessionKnown {
+		sw = new(sessionWalk) // an uncached parse: its session uses in the same walk
+	}
+	sh := s.walkShape(node, sw)
+	if sw != nil {
+		s.ps.session, s.ps.sessionKnown = sw.uses(), true
+	}
 	if top {
 		s.ps.mu.Lock()
 		s.ps.shape, s.ps.shapeK = sh, s.shapeKey()
@@ -69,9 +76,10 @@ func (s *statement) shapeOf(node sqlparser.SQLNode) *shape {
 	return sh
 }
 
-// walkShape computes shapeOf. The result is shared through the cache: it
-// must not be modified.
-func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
+// walkShape computes shapeOf, and with sw the statement's session uses
+// (sessionUsesOf's walk descends as this one does). The result is shared
+// through the cache: it must not be modified.
+func (s *statement) walkShape(node sqlparser.SQLNode, sw *sessionWalk) *shape {
 	sh := &shape{}
 	tableName := func(n sqlparser.TableName) {
 		r := s.resolve(n)
@@ -82,6 +90,9 @@ func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 	}
 	var visit func(n sqlparser.SQLNode) (bool, error)
 	visit = func(n sqlparser.SQLNode) (bool, error) {
+		if sw != nil {
+			sw.node(n)
+		}
 		switch n := n.(type) {
 		case *sqlparser.ColName:
 			// What Walk would visit below it that matters is its
