@@ -134,3 +134,31 @@ func BenchmarkUncachedOverParse2(b *testing.B) {
 		b.ReportMetric(float64(route.Nanoseconds())/float64(b.N), "route-ns/op")
 	}
 }
+
+// BenchmarkRouteUpdateByKey routes an UPDATE by its key (the point
+// shortcut: point_write.go).
+func BenchmarkRouteUpdateByKey(b *testing.B) {
+	r := testRouter(b)
+	args := []any{"2.50", int64(42), int64(7)}
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		if _, err := r.Route("UPDATE t_order SET amount = ? WHERE user_id = ? AND order_id = ?", args); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRouteDeleteByKey routes a DELETE by its key (the point
+// shortcut: point_write.go).
+func BenchmarkRouteDeleteByKey(b *testing.B) {
+	r := testRouter(b)
+	args := []any{int64(42), int64(7)}
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		if _, err := r.Route("DELETE FROM t_order WHERE user_id = ? AND order_id = ?", args); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
