@@ -160,11 +160,11 @@ type PlanStore struct {
 // heap; the plan's storage is one small allocation, or the caller's
 // (Options.Store).
 func (r *Router) routePointDirect(ps *parsed, sql string, args []any, opts Options, version uint64) (*Plan, bool) {
-	if ps.sessionUses() != 0 || len(opts.ShardingValues) != 0 || opts.DataSource != "" {
+	pr := ps.point.Load() // first: only a cached parse has one, and its session uses are known
+	if pr == nil || pr.none || pr.version != version || pr.catalog != opts.Catalog {
 		return nil, false
 	}
-	pr := ps.point.Load()
-	if pr == nil || pr.none || pr.version != version || pr.catalog != opts.Catalog {
+	if ps.sessionUses() != 0 || len(opts.ShardingValues) != 0 || opts.DataSource != "" {
 		return nil, false
 	}
 	s := statement{router: r, sql: sql, args: args, topo: r.topo, ps: ps, version: version, catalog: opts.Catalog}

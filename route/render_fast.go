@@ -231,7 +231,9 @@ func (r *renderer) formatSelect(buf *sqlparser.TrackedBuffer, node *sqlparser.Se
 		r.format(buf, node.With)
 	}
 	buf.WriteLiteral("select ")
-	r.format(buf, node.Comments)
+	if node.Comments != nil {
+		r.format(buf, node.Comments)
+	}
 	if node.Distinct {
 		buf.WriteLiteral(sqlparser.DistinctStr)
 	}
@@ -268,24 +270,40 @@ func (r *renderer) formatSelect(buf *sqlparser.TrackedBuffer, node *sqlparser.Se
 		}
 		r.format(buf, expr)
 	}
-	r.format(buf, node.Where)
-	r.format(buf, node.GroupBy)
-	r.format(buf, node.Having)
+	// A clause that is nil (or an empty ORDER BY) prints nothing: it is
+	// not handed to format at all.
+	if node.Where != nil {
+		r.format(buf, node.Where)
+	}
+	if node.GroupBy != nil {
+		r.format(buf, node.GroupBy)
+	}
+	if node.Having != nil {
+		r.format(buf, node.Having)
+	}
 	if node.Windows != nil {
 		buf.WriteLiteral(" ")
 		r.format(buf, node.Windows)
 	}
-	r.format(buf, node.OrderBy)
-	r.format(buf, node.Limit)
+	if len(node.OrderBy) > 0 {
+		r.format(buf, node.OrderBy)
+	}
+	if node.Limit != nil {
+		r.format(buf, node.Limit)
+	}
 	buf.WriteLiteral(node.Lock.ToString())
-	r.format(buf, node.Into)
+	if node.Into != nil {
+		r.format(buf, node.Into)
+	}
 }
 
 // formatAliasedTable prints node as (*sqlparser.AliasedTableExpr).Format
 // does, its parts through format directly (see formatSelect).
 func (r *renderer) formatAliasedTable(buf *sqlparser.TrackedBuffer, node *sqlparser.AliasedTableExpr) {
 	r.format(buf, node.Expr)
-	r.format(buf, node.Partitions)
+	if node.Partitions != nil {
+		r.format(buf, node.Partitions)
+	}
 	if node.As.NotEmpty() {
 		buf.WriteLiteral(" as ")
 		r.format(buf, node.As)

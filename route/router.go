@@ -309,14 +309,17 @@ func (r *Router) parse(sql string) (*parsed, error) {
 // checkPlaceholders checks that the statement's placeholders are all
 // positional ? marks.
 func (r *Router) checkPlaceholders(sql string, bindVars sqlparser.BindVars) error {
+	if strings.IndexByte(sql, ':') < 0 {
+		return nil // only a ':' writes a named bind variable: every one is a ? (the parser's v1, v2, …)
+	}
 	for name := range bindVars {
 		if _, ok := argIndex(name); !ok {
 			return unsupported(sql, "named bind variable :%s (use ? placeholders)", name)
 		}
 	}
-	if len(bindVars) > 0 && strings.IndexByte(sql, ':') >= 0 {
+	if len(bindVars) > 0 {
 		// The parser names the n-th ? "v<n>", which a written ":v1" would
-		// alias: count the ? marks themselves (only a ':' can write one).
+		// alias: count the ? marks themselves.
 		marks := 0
 		tok := r.parser.NewStringTokenizer(sql)
 		for {

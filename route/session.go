@@ -127,19 +127,19 @@ func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
 		case *sqlparser.AliasedExpr:
 			// Only its expression matters: its alias is a name, which
 			// Walk would box.
-			_ = sqlparser.Walk(visit, n.Expr)
+			_ = walk(visit, n.Expr)
 			return false, nil
 		case *sqlparser.AliasedTableExpr:
 			// Only its table or derived table matters, not the alias,
 			// partitions, index hints or column names Walk would box.
 			if _, ok := n.Expr.(sqlparser.TableName); !ok {
-				_ = sqlparser.Walk(visit, n.Expr)
+				_ = walk(visit, n.Expr)
 			}
 			return false, nil
 		}
 		return true, nil
 	}
-	_ = sqlparser.Walk(visit, stmt)
+	_ = walk(visit, stmt)
 	return w.uses()
 }
 

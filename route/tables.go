@@ -81,12 +81,13 @@ func (s *statement) shapeOf(node sqlparser.SQLNode) *shape {
 // through the cache: it must not be modified.
 func (s *statement) walkShape(node sqlparser.SQLNode, sw *sessionWalk) *shape {
 	sh := &shape{}
-	tableName := func(n sqlparser.TableName) {
+	tableName := func(n sqlparser.TableName) resolved {
 		r := s.resolve(n)
 		if r.unknown != "" && sh.unresolved == nil {
 			sh.unresolved = unsupported(s.sql, "%s", r.unknown)
 		}
 		sh.needsCatalog = sh.needsCatalog || r.needsCatalog
+		return r
 	}
 	var visit func(n sqlparser.SQLNode) (bool, error)
 	visit = func(n sqlparser.SQLNode) (bool, error) {
@@ -102,7 +103,7 @@ func (s *statement) walkShape(node sqlparser.SQLNode, sw *sessionWalk) *shape {
 		case *sqlparser.AliasedExpr:
 			// Only its expression matters: its alias is a name, which
 			// Walk would box.
-			_ = sqlparser.Walk(visit, n.Expr)
+			_ = walk(visit, n.Expr)
 			return false, nil
 		case sqlparser.TableName:
 			tableName(n)
@@ -112,12 +113,11 @@ func (s *statement) walkShape(node sqlparser.SQLNode, sw *sessionWalk) *shape {
 			// box: the table is resolved here, a derived table walked.
 			tn, ok := n.Expr.(sqlparser.TableName)
 			if !ok {
-				_ = sqlparser.Walk(visit, n.Expr)
+				_ = walk(visit, n.Expr)
 				return false, nil
 			}
-			tableName(tn)
 			ref := tableRef{expr: n, name: tn}
-			if st := s.resolve(tn).sharded; st != nil {
+			if st := tableName(tn).sharded; st != nil { // resolved once
 				ref.sharded = st
 				if sh.sharded == nil {
 					sh.sharded = sh.shardedBuf[:0:1] // full once appended: a later append copies
@@ -152,7 +152,7 @@ func (s *statement) walkShape(node sqlparser.SQLNode, sw *sessionWalk) *shape {
 		}
 		return true, nil
 	}
-	_ = sqlparser.Walk(visit, node)
+	_ = walk(visit, node)
 	return sh
 }
 
