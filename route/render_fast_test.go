@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"vitess.io/vitess/go/vt/sqlparser"
 )
 
 // renderCorpus is statements whose node SQL exercises what format
@@ -153,4 +154,42 @@ func routeCorpus(t *testing.T) (stmts []corpusStmt, planStmts int) {
 	}
 	require.Greater(t, planStmts, 200)
 	return stmts, planStmts
+}
+
+// FuzzFastRender routes statements through a Router that prints node
+// statements the fast way and one that prints them through the formatter
+// alone: the plans, node SQL and arguments, or the errors, must be the
+// same (go test ./route -run XXX -fuzz FuzzFastRender -fuzztime 60s).
+func FuzzFastRender(f *testing.F) {
+	for _, c := range renderCorpus {
+		f.Add(c.sql)
+	}
+	for _, tc := range goldenCases {
+		f.Add(tc.sql)
+	}
+	topo := testTopology(f)
+	fast, err := NewWithConfig(topo, Config{CacheSize: -1})
+	require.NoError(f, err)
+	slow, err := NewWithConfig(topo, Config{CacheSize: -1})
+	require.NoError(f, err)
+	slow.slowRender = true
+	parser, err := sqlparser.New(sqlparser.Options{})
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, sql string) {
+		args := fuzzArgs(parser, sql)
+		want, wantErr := slow.Route(sql, args)
+		got, gotErr := fast.Route(sql, args)
+		if wantErr != nil {
+			require.Error(t, gotErr, sql)
+			require.Equal(t, wantErr.Error(), gotErr.Error(), sql)
+			return
+		}
+		require.NoError(t, gotErr, sql)
+		require.Equal(t, want.String(), got.String(), sql)
+		require.Len(t, got.Units, len(want.Units), sql)
+		for j := range want.Units {
+			require.Equal(t, want.Units[j].SQL, got.Units[j].SQL, sql)
+			require.True(t, reflect.DeepEqual(want.Units[j].Args, got.Units[j].Args), "%s: args %#v vs %#v", sql, want.Units[j].Args, got.Units[j].Args)
+		}
+	})
 }
