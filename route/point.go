@@ -267,13 +267,7 @@ func (s *statement) pointSelect(sel *sqlparser.Select, pr *pointRoute) bool {
 		sel.Into != nil || sh.unresolved != nil || sh.needsCatalog || sel.Where == nil || sel.Where.Expr == nil {
 		return false
 	}
-	c := s.conditions(sh.sharded[0])
-	arg, ok := c.pointArg(sel.Where.Expr)
-	if !ok {
-		return false
-	}
-	pr.table, pr.arg = sh.sharded[0].sharded, arg
-	return true
+	return s.pointWhere(sh, sel.Where.Expr, pr) // point_write.go
 }
 
 // pointArg returns the index of the ? argument that alone decides the

@@ -36,8 +36,8 @@ type renderer struct {
 	// their own printer are printed by it (render_fast.go); r.finish
 	// then turns their placeholders into ? and collects the arguments.
 	fast bool
-	// keepIdx: outIdx is wanted (a rendering print makes keeps it only
-	// for a memo).
+	// keepIdx: outIdx is wanted, the rendering being kept in the memo
+	// (render); print collects it only then.
 	keepIdx bool
 	// scopeBuf is scopes' first storage: most statements nest no SELECT.
 	scopeBuf [2]*sqlparser.Select
