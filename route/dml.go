@@ -160,6 +160,10 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 }
 
 // routeUpdate routes an UPDATE of one sharded table by its WHERE clause.
+//
+// A cached UPDATE by key is routed again by its shortcut (point_write.go),
+// which skips this function: a check added here that depends on the
+// arguments must run in pointNode too.
 func (s *statement) routeUpdate(upd *sqlparser.Update) (*Plan, error) {
 	sh := s.shapeOf(upd)
 	if len(sh.sharded) == 0 {
@@ -188,7 +192,8 @@ func (s *statement) routeUpdate(upd *sqlparser.Update) (*Plan, error) {
 	return s.routeWhere(KindUpdate, upd, ref, upd.Where, upd.OrderBy, upd.Limit)
 }
 
-// routeDelete routes a DELETE from one sharded table by its WHERE clause.
+// routeDelete routes a DELETE from one sharded table by its WHERE clause
+// (a cached DELETE by key: see routeUpdate).
 func (s *statement) routeDelete(del *sqlparser.Delete) (*Plan, error) {
 	sh := s.shapeOf(del)
 	if len(sh.sharded) == 0 {

@@ -13,7 +13,8 @@ import (
 // pointRoute is what routing a cached statement once proved about every
 // later routing of it: the statement reaches exactly one node of one
 // sharded table, and which node depends on one ? argument alone — a point
-// select (`WHERE key = ? AND …`) or a one-row INSERT whose key is a ?.
+// select (`WHERE key = ? AND …`), a one-row INSERT whose key is a ?, or an
+// UPDATE or DELETE by key (`WHERE key = ? AND …`, point_write.go).
 // Routing it again is then the argument's conversion and the table's
 // algorithm, then the memoized node SQL (render's memo): no walk of the
 // shape, the names, the WHERE clause or the rows.
@@ -23,13 +24,16 @@ import (
 //   - holds only for the topology version and the catalog it was proved
 //     with, and only without hints (Options.ShardingValues, DataSource),
 //     which change how the full routing reads the statement;
-//   - is proved from the AST alone (pointArg, pointInsert): every other
+//   - is proved from the AST alone (pointArg, pointInsert, pointUpdate,
+//     pointDelete): every other
 //     condition of the WHERE is one the full routing reads as "every
 //     node" whatever the arguments are (a conjunct that is not a
 //     comparison, BETWEEN, IN or equality on the sharding column; an OR
 //     anywhere makes no shortcut), and the statement is a single-table
 //     SELECT without subqueries, joins, UNION, WITH, window functions or
-//     INTO, or a one-row INSERT without generated keys or hints;
+//     INTO, a one-row INSERT without generated keys or hints, or a
+//     single-table UPDATE (assigning no column named like the sharding
+//     column) or DELETE without subqueries, joins or WITH;
 //   - converts the argument with the same function the full routing uses
 //     (statement.convert: the column's type, collation and time zone
 //     rules), and takes the node from the same ShardedTable.NodeFor;
@@ -44,8 +48,9 @@ import (
 //   - is compared, when it is proved, with the full routing's plan for
 //     the same arguments (samePointPlan), and not kept if they differ.
 //
-// What it cannot see: a check that a later change adds to routeSelect or
-// routeInsert (or what they call) and that depends on the arguments is
+// What it cannot see: a check that a later change adds to routeSelect,
+// routeInsert, routeUpdate, routeDelete (or what they call) and that
+// depends on the arguments is
 // skipped here unless it is added to pointNode too (comments at both
 // functions say so). Checks that depend on the statement alone are safe:
 // a statement they refuse never gets a shortcut.
@@ -157,11 +162,11 @@ type PlanStore struct {
 // heap; the plan's storage is one small allocation, or the caller's
 // (Options.Store).
 func (r *Router) routePointDirect(ps *parsed, sql string, args []any, opts Options, version uint64) (*Plan, bool) {
-	if ps.session != 0 || len(opts.ShardingValues) != 0 || opts.DataSource != "" {
+	pr := ps.point.Load() // first: only a cached parse has one, and its session uses are known
+	if pr == nil || pr.none || pr.version != version || pr.catalog != opts.Catalog {
 		return nil, false
 	}
-	pr := ps.point.Load()
-	if pr == nil || pr.none || pr.version != version || pr.catalog != opts.Catalog {
+	if ps.sessionUses() != 0 || len(opts.ShardingValues) != 0 || opts.DataSource != "" {
 		return nil, false
 	}
 	s := statement{router: r, sql: sql, args: args, topo: r.topo, ps: ps, version: version, catalog: opts.Catalog}
@@ -198,11 +203,12 @@ func (r *Router) routePointDirect(ps *parsed, sql string, args []any, opts Optio
 }
 
 // pointPlan builds the plan of node n as the full routing builds it
-// (statement.plan for a SELECT, routeInsert's loop for an INSERT).
+// (statement.plan for a SELECT, UPDATE or DELETE, routeInsert's loop for
+// an INSERT).
 func (s *statement) pointPlan(pr *pointRoute, n int) *Plan {
 	tables := append(s.tableSlice(), pr.table)
-	if pr.kind == KindSelect {
-		return s.plan(KindSelect, s.ps.stmt, routed{tables: tables, nodes: s.nodeSlice(n)})
+	if pr.kind != KindInsert {
+		return s.plan(pr.kind, s.ps.stmt, routed{tables: tables, nodes: s.nodeSlice(n)}) // routeWhere's for an UPDATE or DELETE
 	}
 	p := s.newPlan()
 	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: pr.table.Name, Units: s.unitSlice(1), InsertRows: s.rowLists(1)}
@@ -231,6 +237,10 @@ func (s *statement) learnPoint(p *Plan, opts Options) {
 		pr.bound = s.proveRowBound(st)
 	case *sqlparser.Insert:
 		pr.kind, ok = KindInsert, s.pointInsert(st, pr)
+	case *sqlparser.Update:
+		pr.kind, ok = KindUpdate, s.pointUpdate(st, pr) // point_write.go
+	case *sqlparser.Delete:
+		pr.kind, ok = KindDelete, s.pointDelete(st, pr)
 	}
 	if ok {
 		pr.nodes = make([]atomic.Pointer[rendered], len(pr.table.Nodes))
@@ -260,13 +270,7 @@ func (s *statement) pointSelect(sel *sqlparser.Select, pr *pointRoute) bool {
 		sel.Into != nil || sh.unresolved != nil || sh.needsCatalog || sel.Where == nil || sel.Where.Expr == nil {
 		return false
 	}
-	c := s.conditions(sh.sharded[0])
-	arg, ok := c.pointArg(sel.Where.Expr)
-	if !ok {
-		return false
-	}
-	pr.table, pr.arg = sh.sharded[0].sharded, arg
-	return true
+	return s.pointWhere(sh, sel.Where.Expr, pr) // point_write.go
 }
 
 // pointArg returns the index of the ? argument that alone decides the

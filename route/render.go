@@ -23,15 +23,24 @@ type renderer struct {
 	// whose unbound tables each route to one node of one data source).
 	nodeIdxs []int
 	ins      map[*sqlparser.ComparisonExpr]inOwners
-	rows     sqlparser.Values // the INSERT rows for this node, when set
-	named    bool             // alias unnamed select expressions (the top-level SELECT list)
-	aliased  map[string]bool  // logical tables with an alias: qualifiers naming them name the alias
-	scopes   []fromScope      // the FROM names of the SELECTs being printed, outermost first (render_scope.go)
+	rows     sqlparser.Values    // the INSERT rows for this node, when set
+	named    bool                // alias unnamed select expressions (the top-level SELECT list)
+	aliased  map[string]bool     // logical tables with an alias: qualifiers naming them name the alias
+	scopes   []*sqlparser.Select // the SELECTs being printed, outermost first: their FROM names (render_scope.go)
 	out      []any
 	outIdx   []int // the argument index of each value in out
 	// spans, when not nil, records where each physical table name was
 	// printed (renderNodes splices other nodes' names into them).
 	spans *[]tableSpan
+	// fast: subtrees that print the same through format as through
+	// their own printer are printed by it (render_fast.go); r.finish
+	// then turns their placeholders into ? and collects the arguments.
+	fast bool
+	// keepIdx: outIdx is wanted, the rendering being kept in the memo
+	// (render); print collects it only then.
+	keepIdx bool
+	// scopeBuf is scopes' first storage: most statements nest no SELECT.
+	scopeBuf [2]*sqlparser.Select
 }
 
 // tableSpan is where a rendering printed a physical table name: bytes
@@ -66,21 +75,25 @@ func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable,
 			return Unit{DataSource: node.DataSource, Node: node, SQL: rd.sql, Args: args}
 		}
 	}
-	r := &renderer{s: s, tables: tables, node: node, nodeIdx: nodeIdx, ins: ins, rows: rows}
+	keep := memo && s.ps.cached // the rendering is kept: its argument indexes too
+	r := s.newRenderer()
+	defer s.doneRenderer(r)
+	*r = renderer{s: s, tables: tables, node: node, nodeIdx: nodeIdx, ins: ins, rows: rows, keepIdx: keep}
 	if len(s.args) > 0 {
-		r.out, r.outIdx = make([]any, 0, len(s.args)), make([]int, 0, len(s.args))
+		r.out = make([]any, 0, len(s.args))
+		if keep {
+			r.outIdx = make([]int, 0, len(s.args))
+		}
 	}
 	_, r.named = stmt.(*sqlparser.Select)
 	// the statement's own shape (cached): rewritten copies share its FROM
 	r.aliased = s.shapeOf(s.ps.stmt).aliased
-	buf := sqlparser.NewTrackedBuffer(r.format)
-	buf.Grow(len(s.sql) + len(s.sql)/4) // the node SQL is about the caller's: grown once
-	buf.Myprintf("%v", stmt)
+	sql := r.print(stmt, len(s.sql)+len(s.sql)/4) // the node SQL is about the caller's: grown once
 	if len(r.out) == 0 {
 		r.out, r.outIdx = nil, nil // a node statement without ? has no args
 	}
-	u := Unit{DataSource: node.DataSource, Node: node, SQL: buf.String(), Args: r.out}
-	if memo && s.ps.cached {
+	u := Unit{DataSource: node.DataSource, Node: node, SQL: sql, Args: r.out}
+	if keep {
 		// Copy on write: readers load the map without a lock, so a
 		// published map is never written again.
 		s.ps.mu.Lock()
@@ -96,6 +109,25 @@ func (s *statement) render(stmt sqlparser.SQLNode, tables []*shard.ShardedTable,
 		s.ps.mu.Unlock()
 	}
 	return u
+}
+
+// newRenderer returns the statement's own renderer storage when no
+// rendering holds it (renderings of a statement run one after the other),
+// a new one otherwise; doneRenderer gives it back. Nothing keeps a
+// renderer after its rendering: the unit holds its SQL and arguments.
+func (s *statement) newRenderer() *renderer {
+	if s.one.rendBusy {
+		return new(renderer)
+	}
+	s.one.rendBusy = true
+	return &s.one.rend
+}
+
+// doneRenderer gives back the renderer newRenderer returned.
+func (s *statement) doneRenderer(r *renderer) {
+	if r == &s.one.rend {
+		s.one.rendBusy = false
+	}
 }
 
 // allRows reports whether rows, the INSERT rows a node receives, are all
@@ -146,8 +178,15 @@ func (r *renderer) tableOf(tn sqlparser.TableName) int {
 }
 
 func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) {
+	if r.fast && r.formatFast(buf, node) {
+		return
+	}
 	switch n := node.(type) {
 	case *sqlparser.Argument:
+		if r.fast {
+			buf.WriteArg(":", n.Name) // finish prints it as ?, in order with the fast subtrees'
+			return
+		}
 		buf.WriteByte('?')
 		if i, ok := argIndex(n.Name); ok && i < len(r.s.args) {
 			r.out = append(r.out, r.s.args[i])
@@ -216,10 +255,19 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 			}
 		}
 	case *sqlparser.Select:
-		r.scopes = append(r.scopes, scopeOfFrom(n))
-		node.Format(buf)
+		r.scopes = append(r.scopes, n)
+		if r.fast {
+			r.formatSelect(buf, n)
+		} else {
+			node.Format(buf)
+		}
 		r.scopes = r.scopes[:len(r.scopes)-1]
 		return
+	case *sqlparser.AliasedTableExpr:
+		if r.fast {
+			r.formatAliasedTable(buf, n)
+			return
+		}
 	case *sqlparser.Delete:
 		if n.Targets != nil && n.IsSingleAliasExpr() {
 			// The parser's printer drops "alias" from "DELETE alias FROM t AS alias",

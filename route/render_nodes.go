@@ -74,11 +74,9 @@ func (s *statement) renderSpans(stmt sqlparser.SQLNode, tables []*shard.ShardedT
 	}
 	_, r.named = stmt.(*sqlparser.Select)
 	r.aliased = s.shapeOf(s.ps.stmt).aliased
-	buf := sqlparser.NewTrackedBuffer(r.format)
-	buf.Grow(len(s.sql) + len(s.sql)/4)
-	buf.Myprintf("%v", stmt)
+	sql := r.print(stmt, len(s.sql)+len(s.sql)/4)
 	if len(r.out) == 0 {
 		r.out = nil
 	}
-	return Unit{DataSource: node.DataSource, Node: node, SQL: buf.String(), Args: r.out}
+	return Unit{DataSource: node.DataSource, Node: node, SQL: sql, Args: r.out}
 }

@@ -6,23 +6,26 @@ import (
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
-// fromScope maps the names a SELECT's FROM gives its tables (lower case)
-// to whether the name is an alias (true) or a table's own name (false).
-type fromScope map[string]bool
-
-// scopeOfFrom collects the names sel's FROM clause gives its tables.
-func scopeOfFrom(sel *sqlparser.Select) fromScope {
-	sc := fromScope{}
+// fromName reports whether sel's FROM clause gives one of its tables the
+// name q (compared lower-cased), and whether that name is an alias (true)
+// or a table's own name (false). When several do, the last one counts.
+//
+// The names are read from the AST when a qualified column asks, not
+// collected into a map for every SELECT printed: most SELECTs print no
+// qualified column, and a map was two allocations each.
+func fromName(sel *sqlparser.Select, q string) (alias, ok bool) {
 	var add func(te sqlparser.TableExpr)
 	add = func(te sqlparser.TableExpr) {
 		switch t := te.(type) {
 		case *sqlparser.AliasedTableExpr:
 			if !t.As.IsEmpty() {
-				sc[strings.ToLower(t.As.String())] = true
+				if lowerEqual(t.As.String(), q) {
+					alias, ok = true, true
+				}
 				return
 			}
-			if tn, ok := t.Expr.(sqlparser.TableName); ok {
-				sc[strings.ToLower(tn.Name.String())] = false
+			if tn, isName := t.Expr.(sqlparser.TableName); isName && lowerEqual(tn.Name.String(), q) {
+				alias, ok = false, true
 			}
 		case *sqlparser.JoinTableExpr:
 			add(t.LeftExpr)
@@ -36,7 +39,12 @@ func scopeOfFrom(sel *sqlparser.Select) fromScope {
 	for _, te := range sel.From {
 		add(te)
 	}
-	return sc
+	return alias, ok
+}
+
+// lowerEqual reports whether a lower-cased is lower (already lower-cased).
+func lowerEqual(a, lower string) bool {
+	return a == lower || strings.ToLower(a) == lower
 }
 
 // qualifierIsAlias reports whether the qualifier q of a column names an
@@ -52,7 +60,7 @@ func scopeOfFrom(sel *sqlparser.Select) fromScope {
 func (r *renderer) qualifierIsAlias(q string) bool {
 	q = strings.ToLower(q)
 	for i := len(r.scopes) - 1; i >= 0; i-- {
-		if alias, ok := r.scopes[i][q]; ok {
+		if alias, ok := fromName(r.scopes[i], q); ok {
 			return alias
 		}
 	}

@@ -21,6 +21,9 @@ type Router struct {
 	topo   *shard.Topology
 	parser *sqlparser.Parser
 	cache  *planCache // nil when off
+	// slowRender prints every node statement through the formatter
+	// alone, as before render_fast.go (the tests compare the two).
+	slowRender bool
 }
 
 // DefaultCacheSize is the number of statements whose analysis a Router
@@ -138,10 +141,10 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 		// A cached point statement: the argument, the node, the memoized
 		// node SQL (point.go).
 		if p, ok := s.routePoint(pr); ok {
-			if ps.session == 0 {
+			if ps.sessionUses() == 0 {
 				return p, nil
 			}
-			return s.checkSession(p, ps.session)
+			return s.checkSession(p, ps.sessionUses())
 		}
 	}
 	for table, values := range opts.ShardingValues {
@@ -165,10 +168,10 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	if err == nil && ps.cached {
 		s.learnPoint(p, opts)
 	}
-	if err != nil || ps.session == 0 {
+	if err != nil || ps.sessionUses() == 0 {
 		return p, err
 	}
-	return s.checkSession(p, ps.session)
+	return s.checkSession(p, ps.sessionUses())
 }
 
 // route routes a parsed statement by its type.
@@ -215,7 +218,10 @@ type parsed struct {
 	sql     string
 	stmt    sqlparser.Statement
 	numArgs int
-	session SessionUses // how the statement depends on the session
+	// session is how the statement depends on the session, once
+	// sessionKnown (see sessionUses).
+	session      SessionUses
+	sessionKnown bool
 
 	// What routing derives from the AST and the topology alone, kept for
 	// the topology version it was derived from.
@@ -230,6 +236,17 @@ type parsed struct {
 	renders atomic.Pointer[map[renderKey]*rendered]
 	// point is the shortcut routing proved for the statement (point.go).
 	point atomic.Pointer[pointRoute]
+}
+
+// sessionUses is how the statement depends on the session. A cached
+// parse knows it from parse time; an uncached one (used by one routing
+// only, so never read concurrently) learns it in the shape walk of the
+// statement (shapeOf), or here when routing took no such walk.
+func (p *parsed) sessionUses() SessionUses {
+	if !p.sessionKnown {
+		p.session, p.sessionKnown = sessionUsesOf(p.stmt), true
+	}
+	return p.session
 }
 
 // renderKey names one node rendering of a cached statement: the shape it
@@ -280,8 +297,9 @@ func (r *Router) parse(sql string) (*parsed, error) {
 	if err := r.checkPlaceholders(key, bindVars); err != nil {
 		return nil, err
 	}
-	p := &parsed{sql: key, stmt: stmt, numArgs: len(bindVars), session: sessionUsesOf(stmt)}
+	p := &parsed{sql: key, stmt: stmt, numArgs: len(bindVars)}
 	if r.cache != nil {
+		p.session, p.sessionKnown = sessionUsesOf(stmt), true
 		p.cached = true
 		r.cache.put(p)
 	}
@@ -291,14 +309,17 @@ func (r *Router) parse(sql string) (*parsed, error) {
 // checkPlaceholders checks that the statement's placeholders are all
 // positional ? marks.
 func (r *Router) checkPlaceholders(sql string, bindVars sqlparser.BindVars) error {
+	if strings.IndexByte(sql, ':') < 0 {
+		return nil // only a ':' writes a named bind variable: every one is a ? (the parser's v1, v2, …)
+	}
 	for name := range bindVars {
 		if _, ok := argIndex(name); !ok {
 			return unsupported(sql, "named bind variable :%s (use ? placeholders)", name)
 		}
 	}
-	if len(bindVars) > 0 && strings.IndexByte(sql, ':') >= 0 {
+	if len(bindVars) > 0 {
 		// The parser names the n-th ? "v<n>", which a written ":v1" would
-		// alias: count the ? marks themselves (only a ':' can write one).
+		// alias: count the ? marks themselves.
 		marks := 0
 		tok := r.parser.NewStringTokenizer(sql)
 		for {
@@ -383,6 +404,10 @@ type oneNode struct {
 	// would separate allocations.
 	bools     [32]bool
 	boolsUsed int
+	// rend is the renderer of the statement's renderings, which run one
+	// after the other (newRenderer); rendBusy while one uses it.
+	rend     renderer
+	rendBusy bool
 }
 
 // boolSlice returns n false bools, from the statement's storage while it

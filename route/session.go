@@ -112,79 +112,104 @@ var sessionFuncs = map[string]SessionUses{
 // sessionUsesOf walks a parsed statement once (the result is cached with
 // the parse) and records how it depends on the session, and whether only a
 // primary may run it (PrimaryOnly): one walk for both, since uncached
-// routing pays for every walk of the AST.
+// routing pays for every walk of the AST. An uncached parse leaves it to
+// walkShape, whose walk of the statement collects it too (sessionWalk).
 func sessionUsesOf(stmt sqlparser.Statement) SessionUses {
-	var u SessionUses
-	named := false
-	tableName := func(n sqlparser.TableName) {
-		if !n.Name.IsEmpty() && !strings.EqualFold(n.Name.String(), "dual") {
-			named = true
-		}
-	}
+	var w sessionWalk
 	var visit func(n sqlparser.SQLNode) (bool, error)
 	visit = func(n sqlparser.SQLNode) (bool, error) {
-		if primaryOnlyNode(n) { // replica_reads.go
-			u |= PrimaryOnly
-		}
+		w.node(n)
 		switch n := n.(type) {
 		case *sqlparser.ColName:
 			// Its qualifier is the only part of it that matters here:
 			// not walking into it saves boxing its three names.
-			tableName(n.Qualifier)
 			return false, nil
 		case *sqlparser.AliasedExpr:
 			// Only its expression matters: its alias is a name, which
 			// Walk would box.
-			_ = sqlparser.Walk(visit, n.Expr)
+			_ = walk(visit, n.Expr)
 			return false, nil
 		case *sqlparser.AliasedTableExpr:
 			// Only its table or derived table matters, not the alias,
 			// partitions, index hints or column names Walk would box.
-			if tn, ok := n.Expr.(sqlparser.TableName); ok {
-				tableName(tn)
-			} else {
-				_ = sqlparser.Walk(visit, n.Expr)
+			if _, ok := n.Expr.(sqlparser.TableName); !ok {
+				_ = walk(visit, n.Expr)
 			}
 			return false, nil
-		case *sqlparser.Variable:
-			switch n.Scope {
-			case sqlparser.VariableScope:
-				u |= UsesUserVars
-			case sqlparser.SessionScope, sqlparser.NoScope:
-				u |= UsesSystemVars
-			}
-		case *sqlparser.AssignmentExpr:
-			u |= UsesUserVars | AssignsUserVars
-		case *sqlparser.SelectInto:
-			if len(n.VarList) > 0 {
-				u |= UsesUserVars | AssignsUserVars
-			}
-		case sqlparser.TableName:
-			tableName(n)
-		case *sqlparser.FuncExpr:
-			u |= sessionFuncs[n.Name.Lowered()]
-		case *sqlparser.LockingFunc:
-			u |= UsesLocks
-		case *sqlparser.Select:
-			if n.SQLCalcFoundRows {
-				u |= CalcFoundRows
-			}
-		case *sqlparser.CreateTable:
-			if n.Temp {
-				u |= UsesTemporary
-			}
-		case *sqlparser.DropTable:
-			if n.Temp {
-				u |= UsesTemporary
-			}
 		}
 		return true, nil
 	}
-	_ = sqlparser.Walk(visit, stmt)
-	if !named {
-		u |= TableFree
+	_ = walk(visit, stmt)
+	return w.uses()
+}
+
+// sessionWalk collects SessionUses from the nodes of a walk that visits
+// every node except the names below a column, a select expression's alias
+// and an aliased table's alias, partitions, hints and column names — the
+// walk of sessionUsesOf and of walkShape, which descend alike.
+type sessionWalk struct {
+	u     SessionUses
+	named bool // a table other than DUAL was named
+}
+
+// node records what n says about the session.
+func (w *sessionWalk) node(n sqlparser.SQLNode) {
+	if primaryOnlyNode(n) { // replica_reads.go
+		w.u |= PrimaryOnly
 	}
-	return u
+	switch n := n.(type) {
+	case *sqlparser.ColName:
+		w.tableName(n.Qualifier)
+	case *sqlparser.AliasedTableExpr:
+		if tn, ok := n.Expr.(sqlparser.TableName); ok {
+			w.tableName(tn)
+		}
+	case *sqlparser.Variable:
+		switch n.Scope {
+		case sqlparser.VariableScope:
+			w.u |= UsesUserVars
+		case sqlparser.SessionScope, sqlparser.NoScope:
+			w.u |= UsesSystemVars
+		}
+	case *sqlparser.AssignmentExpr:
+		w.u |= UsesUserVars | AssignsUserVars
+	case *sqlparser.SelectInto:
+		if len(n.VarList) > 0 {
+			w.u |= UsesUserVars | AssignsUserVars
+		}
+	case sqlparser.TableName:
+		w.tableName(n)
+	case *sqlparser.FuncExpr:
+		w.u |= sessionFuncs[n.Name.Lowered()]
+	case *sqlparser.LockingFunc:
+		w.u |= UsesLocks
+	case *sqlparser.Select:
+		if n.SQLCalcFoundRows {
+			w.u |= CalcFoundRows
+		}
+	case *sqlparser.CreateTable:
+		if n.Temp {
+			w.u |= UsesTemporary
+		}
+	case *sqlparser.DropTable:
+		if n.Temp {
+			w.u |= UsesTemporary
+		}
+	}
+}
+
+func (w *sessionWalk) tableName(n sqlparser.TableName) {
+	if !n.Name.IsEmpty() && !strings.EqualFold(n.Name.String(), "dual") {
+		w.named = true
+	}
+}
+
+// uses is what the walk found.
+func (w *sessionWalk) uses() SessionUses {
+	if !w.named {
+		return w.u | TableFree
+	}
+	return w.u
 }
 
 // checkSession refuses a plan that reaches several nodes when its

@@ -36,7 +36,7 @@ func (s *statement) routeText(sql string, args []any) (*Plan, error) {
 	if len(bindVars) != len(args) {
 		return nil, fmt.Errorf("shardsql: route: rewritten statement %q has %d placeholders for %d arguments", quote(sql), len(bindVars), len(args))
 	}
-	ps := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars), session: sessionUsesOf(stmt)}
+	ps := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars), session: sessionUsesOf(stmt), sessionKnown: true}
 	sub := &statement{router: s.router, sql: sql, args: args, topo: s.topo, weights: s.weights, maxRows: s.maxRows, joinBatch: s.joinBatch,
 		hints: s.hints, hintDS: s.hintDS, ps: ps, version: s.version, catalog: s.catalog}
 	p, err := sub.route(stmt)

@@ -43,6 +43,9 @@ type shape struct {
 	// needsCatalog reports a name resolved without the catalog facts that
 	// decide it (see resolved.needsCatalog).
 	needsCatalog bool
+	// refsBuf and shardedBuf are refs' and sharded's first storage (a
+	// statement on one table allocates no lists of its own).
+	refsBuf, shardedBuf [1]tableRef
 }
 
 // shapeOf walks node and records its tables and the constructs that decide
@@ -57,7 +60,14 @@ func (s *statement) shapeOf(node sqlparser.SQLNode) *shape {
 			return sh
 		}
 	}
-	sh := s.walkShape(node)
+	var sw *sessionWalk
+	if top && !s.ps.sessionKnown {
+		sw = new(sessionWalk) // an uncached parse: its session uses in the same walk
+	}
+	sh := s.walkShape(node, sw)
+	if sw != nil {
+		s.ps.session, s.ps.sessionKnown = sw.uses(), true
+	}
 	if top {
 		s.ps.mu.Lock()
 		s.ps.shape, s.ps.shapeK = sh, s.shapeKey()
@@ -66,19 +76,24 @@ func (s *statement) shapeOf(node sqlparser.SQLNode) *shape {
 	return sh
 }
 
-// walkShape computes shapeOf. The result is shared through the cache: it
-// must not be modified.
-func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
+// walkShape computes shapeOf, and with sw the statement's session uses
+// (sessionUsesOf's walk descends as this one does). The result is shared
+// through the cache: it must not be modified.
+func (s *statement) walkShape(node sqlparser.SQLNode, sw *sessionWalk) *shape {
 	sh := &shape{}
-	tableName := func(n sqlparser.TableName) {
+	tableName := func(n sqlparser.TableName) resolved {
 		r := s.resolve(n)
 		if r.unknown != "" && sh.unresolved == nil {
 			sh.unresolved = unsupported(s.sql, "%s", r.unknown)
 		}
 		sh.needsCatalog = sh.needsCatalog || r.needsCatalog
+		return r
 	}
 	var visit func(n sqlparser.SQLNode) (bool, error)
 	visit = func(n sqlparser.SQLNode) (bool, error) {
+		if sw != nil {
+			sw.node(n)
+		}
 		switch n := n.(type) {
 		case *sqlparser.ColName:
 			// What Walk would visit below it that matters is its
@@ -88,7 +103,7 @@ func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 		case *sqlparser.AliasedExpr:
 			// Only its expression matters: its alias is a name, which
 			// Walk would box.
-			_ = sqlparser.Walk(visit, n.Expr)
+			_ = walk(visit, n.Expr)
 			return false, nil
 		case sqlparser.TableName:
 			tableName(n)
@@ -98,13 +113,15 @@ func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 			// box: the table is resolved here, a derived table walked.
 			tn, ok := n.Expr.(sqlparser.TableName)
 			if !ok {
-				_ = sqlparser.Walk(visit, n.Expr)
+				_ = walk(visit, n.Expr)
 				return false, nil
 			}
-			tableName(tn)
 			ref := tableRef{expr: n, name: tn}
-			if st := s.resolve(tn).sharded; st != nil {
+			if st := tableName(tn).sharded; st != nil { // resolved once
 				ref.sharded = st
+				if sh.sharded == nil {
+					sh.sharded = sh.shardedBuf[:0:1] // full once appended: a later append copies
+				}
 				sh.sharded = append(sh.sharded, ref)
 				if !n.As.IsEmpty() {
 					if sh.aliased == nil {
@@ -112,6 +129,9 @@ func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 					}
 					sh.aliased[strings.ToLower(tn.Name.String())] = true
 				}
+			}
+			if sh.refs == nil {
+				sh.refs = sh.refsBuf[:0:1]
 			}
 			sh.refs = append(sh.refs, ref)
 			return false, nil
@@ -132,7 +152,7 @@ func (s *statement) walkShape(node sqlparser.SQLNode) *shape {
 		}
 		return true, nil
 	}
-	_ = sqlparser.Walk(visit, node)
+	_ = walk(visit, node)
 	return sh
 }
 
