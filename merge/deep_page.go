@@ -241,6 +241,13 @@ func addRank(a, b int64) int64 {
 // (p precedes the window) reads on to its window's first row, so that
 // DeepPageRows can count them; an empty window needs a count query.
 func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepBounds, error) {
+	return planDeepPage(d, types, phase1, &deepScratch{})
+}
+
+// planDeepPage is PlanDeepPage with the windows' decoded keys and merged
+// order in sc (deep_scratch.go): the bounds reference sc until the page
+// is cut and fetched.
+func planDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value, sc *deepScratch) (*DeepBounds, error) {
 	if d.Nodes != len(phase1) || d.Nodes == 0 || d.Count <= 0 {
 		return nil, fmt.Errorf("shardsql: merge: deep page over %d nodes with %d phase-1 results", d.Nodes, len(phase1))
 	}
@@ -251,28 +258,43 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 	o := d.NodeOffset()
 	b := &DeepBounds{page: d, cmp: cmp, phase1: phase1}
 	// decode every phase-1 row once: each candidate is placed in every window
-	dec := make([][][]key, len(phase1))
 	total := 0
-	for i, w := range phase1 {
-		if dec[i], err = cmp.decodeAll(w); err != nil {
-			return nil, err
-		}
-		cmp.sortNode(w, dec[i])
+	for _, w := range phase1 {
 		total += len(w)
 	}
+	nk := len(cmp.keys)
+	slab, heads, cands := sc.grow(total, nk)
+	dec := make([][][]key, len(phase1))
+	at := 0
+	for i, w := range phase1 {
+		if len(w) == 0 {
+			continue
+		}
+		dec[i] = heads[at : at+len(w) : at+len(w)]
+		for j, r := range w {
+			n := at + j
+			dec[i][j] = slab[n*nk : (n+1)*nk : (n+1)*nk]
+			if err := decodeKeys(cmp.keys, r, dec[i][j]); err != nil {
+				return nil, err
+			}
+		}
+		at += len(w)
+		cmp.sortNode(w, dec[i])
+	}
 	b.dec = dec
-	cands, candKeys := make([][]driver.Value, 0, total), make([][]key, 0, total)
 	for nm := newNodeMerge(cmp.keys, dec); ; {
 		i, j, ok := nm.next()
 		if !ok {
 			break
 		}
-		cands, candKeys = append(cands, phase1[i][j]), append(candKeys, dec[i][j])
+		cands = append(cands, deepPos{int32(i), int32(j)})
 	}
+	sc.cands = cands
 	if len(cands) == 0 {
 		b.Empty = true
 		return b, nil
 	}
+	candKey := func(c int) []key { return dec[cands[c].node][cands[c].j] }
 	last := d.Offset + d.Count - 1
 	// UB and LB never decrease along the order (each node's bounds only
 	// grow as x moves past its window's rows), so p and q are found by
@@ -289,13 +311,15 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 	var lower, upper []key
 	var upperRow []driver.Value
 	// the first candidate whose UB exceeds the offset; p is the one before
-	pi := sort.Search(len(candKeys), func(i int) bool { _, hi := bounds(candKeys[i]); return hi > d.Offset })
+	pi := sort.Search(len(cands), func(i int) bool { _, hi := bounds(candKey(i)); return hi > d.Offset })
 	if pi > 0 {
-		lower, b.Lower = candKeys[pi-1], cands[pi-1]
+		c := cands[pi-1]
+		lower, b.Lower = candKey(pi-1), phase1[c.node][c.j]
 		b.lowerLB, _ = bounds(lower)
 	}
-	if qi := sort.Search(len(candKeys), func(i int) bool { lo, _ := bounds(candKeys[i]); return lo >= last }); qi < len(candKeys) {
-		upper, upperRow = candKeys[qi], cands[qi]
+	if qi := sort.Search(len(cands), func(i int) bool { lo, _ := bounds(candKey(i)); return lo >= last }); qi < len(cands) {
+		c := cands[qi]
+		upper, upperRow = candKey(qi), phase1[c.node][c.j]
 	}
 	b.lower = lower
 	if b.Lower == nil {
