@@ -1,5 +1,39 @@
 package merge
 
+import "sync"
+
+// DeepScratch pools the buffers of deep pages' bounds (deepScratch)
+// between statements. Routing plans a statement afresh each time, so the
+// pool cannot live in the plan: the driver keeps one in its Connector and
+// hands it over through the Executor (DeepScratchExecutor). The zero
+// value is ready to use; it must not be copied after first use.
+type DeepScratch struct{ pool sync.Pool }
+
+// DeepScratchExecutor is an Executor that keeps a DeepScratch for the
+// deep pages it runs; an Executor without one plans each page with fresh
+// buffers.
+type DeepScratchExecutor interface {
+	DeepScratch() *DeepScratch
+}
+
+// get returns a scratch of the pool, or a new one (s nil: no pool).
+func (s *DeepScratch) get() *deepScratch {
+	if s != nil {
+		if sc, ok := s.pool.Get().(*deepScratch); ok {
+			return sc
+		}
+	}
+	return &deepScratch{}
+}
+
+// put clears sc and returns it to the pool.
+func (s *DeepScratch) put(sc *deepScratch) {
+	sc.reset()
+	if s != nil {
+		s.pool.Put(sc)
+	}
+}
+
 // deepScratch holds what planning a deep page's bounds allocates in
 // proportion to its windows — every window row's decoded keys (k·W of
 // them, 80 bytes each with pointers) and the windows' merged order — for
@@ -8,9 +42,9 @@ package merge
 // them a tenth of the client's CPU.
 //
 // Hazards, and how the reuse avoids them:
-//   - Concurrent executions of one cached plan: the scratch lives in a
-//     sync.Pool of the plan's DeepPageScan (no global state), so each
-//     execution holds its own from get to put and none is shared.
+//   - Concurrent statements: the scratch lives in a sync.Pool of the
+//     Connector's (DeepScratch; no global state), so each statement holds
+//     its own from get to put and none is shared.
 //   - Lifetime: the keys are read by PlanDeepPage, cut and fetch only
 //     (DeepBounds.dec, .lower, and cut's covered nodes); the rows the
 //     statement returns are the drivers' values, never keys. open puts

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"sync"
 
 	"github.com/shardsql/shardsql/internal/coltype"
 	"github.com/shardsql/shardsql/internal/ctxflag"
@@ -60,10 +59,6 @@ type DeepPageScan struct {
 	Stream Operator
 	// Order is the total order as SQL, for Explain.
 	Order string
-
-	// scratch pools the bounds' decoded window keys between executions
-	// of this plan (*deepScratch, deep_scratch.go).
-	scratch sync.Pool
 }
 
 // DeepStatements builds the node statements of a deep page's later
@@ -161,13 +156,14 @@ func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc, _ := d.scratch.Get().(*deepScratch)
-	if sc == nil {
-		sc = &deepScratch{}
+	var pool *DeepScratch
+	if se, ok := ex.(DeepScratchExecutor); ok {
+		pool = se.DeepScratch()
 	}
+	sc := pool.get()
 	// put back once the page is cut and fetched: nothing returned
 	// references the keys (deep_scratch.go)
-	defer func() { sc.reset(); d.scratch.Put(sc) }()
+	defer pool.put(sc)
 	b, err := planDeepPage(page, typeNames(cols), phase1, sc)
 	if err != nil {
 		return nil, err
