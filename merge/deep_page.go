@@ -263,7 +263,7 @@ func planDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value, sc *dee
 		total += len(w)
 	}
 	nk := len(cmp.keys)
-	slab, heads, cands := sc.grow(total, nk)
+	slab, heads := sc.grow(total, nk)
 	dec := make([][][]key, len(phase1))
 	at := 0
 	for i, w := range phase1 {
@@ -282,25 +282,17 @@ func planDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value, sc *dee
 		cmp.sortNode(w, dec[i])
 	}
 	b.dec = dec
-	for nm := newNodeMerge(cmp.keys, dec); ; {
-		i, j, ok := nm.next()
-		if !ok {
-			break
-		}
-		cands = append(cands, deepPos{int32(i), int32(j)})
-	}
-	sc.cands = cands
-	if len(cands) == 0 {
+	if total == 0 {
 		b.Empty = true
 		return b, nil
 	}
-	candKey := func(c int) []key { return dec[cands[c].node][cands[c].j] }
 	last := d.Offset + d.Count - 1
 	// UB and LB never decrease along the order (each node's bounds only
-	// grow as x moves past its window's rows), so p and q are found by
-	// binary search over the candidates in order (the windows merged):
-	// O(log(k·W)) evaluations of k binary searches, where trying every
-	// candidate cost k²·W.
+	// grow as x moves past its window's rows), so p and q are where
+	// "UB > offset" and "LB ≥ the page's last rank" turn true over the
+	// windows in merged order, found by binary searches (boundary):
+	// O(k log W) evaluations of k binary searches, where trying every
+	// candidate cost k²·W and merging the windows to search them k·W·log k.
 	bounds := func(x []key) (lo, hi int64) {
 		for _, w := range dec {
 			l, h := cmp.rankBounds(x, w, o, d.Window())
@@ -310,16 +302,14 @@ func planDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value, sc *dee
 	}
 	var lower, upper []key
 	var upperRow []driver.Value
-	// the first candidate whose UB exceeds the offset; p is the one before
-	pi := sort.Search(len(cands), func(i int) bool { _, hi := bounds(candKey(i)); return hi > d.Offset })
-	if pi > 0 {
-		c := cands[pi-1]
-		lower, b.Lower = candKey(pi-1), phase1[c.node][c.j]
+	// p: the latest candidate whose UB does not exceed the offset
+	if n, j, ok, _, _, _ := boundary(cmp.cmpf, dec, func(x []key) bool { _, hi := bounds(x); return hi > d.Offset }); ok {
+		lower, b.Lower = dec[n][j], phase1[n][j]
 		b.lowerLB, _ = bounds(lower)
 	}
-	if qi := sort.Search(len(cands), func(i int) bool { lo, _ := bounds(candKey(i)); return lo >= last }); qi < len(cands) {
-		c := cands[qi]
-		upper, upperRow = candKey(qi), phase1[c.node][c.j]
+	// q: the earliest candidate whose LB reaches the page's last rank
+	if _, _, _, n, j, ok := boundary(cmp.cmpf, dec, func(x []key) bool { lo, _ := bounds(x); return lo >= last }); ok {
+		upper, upperRow = dec[n][j], phase1[n][j]
 	}
 	b.lower = lower
 	if b.Lower == nil {

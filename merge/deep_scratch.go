@@ -36,7 +36,7 @@ func (s *DeepScratch) put(sc *deepScratch) {
 
 // deepScratch holds what planning a deep page's bounds allocates in
 // proportion to its windows — every window row's decoded keys (k·W of
-// them, 80 bytes each with pointers) and the windows' merged order — for
+// them, 80 bytes each with pointers) and — for
 // the next execution of the same plan: at 2 × 8 tables they were 60% of
 // the bytes a page allocated, and the garbage collector's scanning of
 // them a tenth of the client's CPU.
@@ -53,27 +53,20 @@ func (s *DeepScratch) put(sc *deepScratch) {
 //   - Retention: a text key's bytes are the driver's value; put clears
 //     the keys, so a pooled scratch keeps no result's bytes alive.
 type deepScratch struct {
-	keys  []key
-	rows  [][]key
-	cands []deepPos
+	keys []key
+	rows [][]key
 }
 
-// deepPos is a window row: its node and its index in the node's window.
-type deepPos struct{ node, j int32 }
-
 // grow returns the scratch's key and row slabs with room for n rows of
-// nk keys each, and an empty candidate list with room for n.
-func (s *deepScratch) grow(n, nk int) ([]key, [][]key, []deepPos) {
+// nk keys each.
+func (s *deepScratch) grow(n, nk int) ([]key, [][]key) {
 	if cap(s.keys) < n*nk {
 		s.keys = make([]key, n*nk)
 	}
 	if cap(s.rows) < n {
 		s.rows = make([][]key, n)
 	}
-	if cap(s.cands) < n {
-		s.cands = make([]deepPos, 0, n)
-	}
-	return s.keys[:n*nk], s.rows[:n], s.cands[:0]
+	return s.keys[:n*nk], s.rows[:n]
 }
 
 // reset drops every reference into the last page's values.
