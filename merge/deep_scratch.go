@@ -1,6 +1,9 @@
 package merge
 
-import "sync"
+import (
+	"database/sql/driver"
+	"sync"
+)
 
 // DeepScratch pools the buffers of deep pages' bounds (deepScratch)
 // between statements. Routing plans a statement afresh each time, so the
@@ -55,6 +58,20 @@ func (s *DeepScratch) put(sc *deepScratch) {
 type deepScratch struct {
 	keys []key
 	rows [][]key
+	// vals and lists: key-only windows' rows (readNodes)
+	vals  []driver.Value
+	lists [][]driver.Value
+}
+
+// rowSlabs returns slabs for nv row values and nl row slices.
+func (s *deepScratch) rowSlabs(nv, nl int) ([]driver.Value, [][]driver.Value) {
+	if cap(s.vals) < nv {
+		s.vals = make([]driver.Value, nv)
+	}
+	if cap(s.lists) < nl {
+		s.lists = make([][]driver.Value, nl)
+	}
+	return s.vals[:nv], s.lists[:nl]
 }
 
 // grow returns the scratch's key and row slabs with room for n rows of
@@ -73,4 +90,6 @@ func (s *deepScratch) grow(n, nk int) ([]key, [][]key) {
 func (s *deepScratch) reset() {
 	clear(s.keys[:cap(s.keys)])
 	clear(s.rows[:cap(s.rows)])
+	clear(s.vals[:cap(s.vals)])
+	clear(s.lists[:cap(s.lists)])
 }
