@@ -35,20 +35,24 @@ import (
 //     (Literal.FormatFast), and literal validates that Val (a parsed
 //     integer, the decimal pattern), so no value text reaches the SQL
 //     that the AST path would not print.
-//   - A marker that the statement's own text contains (a string literal
-//     of the caller's) would be taken for a hole: the splice is used only
-//     when the caller's SQL does not hold the marker prefix and the
-//     printed text holds it exactly as often as the AST holds markers.
+//   - A marker that the statement's own text contained would be taken for
+//     a hole: markers are delimited by NUL bytes, which the printed text
+//     holds nowhere else (fetchMarker); a caller's SQL with a NUL is
+//     printed, and a NUL that does not delimit a marker number refuses the
+//     splice.
 //   - IN lists trimmed per node (ins) make the text depend on the node
 //     beyond its table names: then every statement is printed (the old
 //     path), as renderNodes does.
 //
 // TestDeepFetchSpliced compares both paths' SQL and arguments.
 
-// fetchMarker is the literal text standing for the n-th spliced literal.
-func fetchMarker(n int) string { return "__shardsql_lit" + strconv.Itoa(n) + "__" }
-
-const fetchMarkerPrefix = "__shardsql_lit"
+// fetchMarker is the literal text standing for the n-th spliced literal:
+// its number between two NUL bytes. The printer writes an integer
+// literal's text as it is, but escapes a NUL in a string literal (\0),
+// and MariaDB permits none in an identifier; so in the printed template a
+// NUL is a marker's, unless the caller's SQL holds one (then the
+// statements are printed, fetchSpliced).
+func fetchMarker(n int) string { return "\x00" + strconv.Itoa(n) + "\x00" }
 
 // fetchHole is a place in the printed template: bytes [start, end) are a
 // physical table name (table ≥ 0, an index into d.tables) or a marker
@@ -121,40 +125,30 @@ func (d *DeepPage) fetchSpliced(ranges []merge.DeepRange) (out []NodeUnit, ok bo
 	buf := sqlparser.NewTrackedBuffer(r.format)
 	buf.Myprintf("%v", sel)
 	tpl := buf.String()
-	// every marker the AST holds (bound prints a key's literal in several
-	// comparisons) and nothing else in the text may read as one
-	inAST := 0
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if l, isLit := n.(*sqlparser.Literal); isLit && strings.HasPrefix(l.Val, fetchMarkerPrefix) {
-			inAST++
-		}
-		return true, nil
-	}, sel)
-	if strings.Contains(strings.ToLower(d.base.sql), fetchMarkerPrefix) || strings.Count(tpl, fetchMarkerPrefix) != inAST {
+	if strings.IndexByte(d.base.sql, 0) >= 0 {
 		return nil, false, nil
 	}
-	holes := make([]fetchHole, 0, len(spans)+inAST)
+	holes := make([]fetchHole, 0, len(spans)+2*markers)
 	for _, sp := range spans {
 		holes = append(holes, fetchHole{start: sp.start, end: sp.end, table: sp.table, lit: -1})
 	}
 	for at := 0; ; {
-		i := strings.Index(tpl[at:], fetchMarkerPrefix)
+		i := strings.IndexByte(tpl[at:], 0)
 		if i < 0 {
 			break
 		}
 		start := at + i
-		digits := start + len(fetchMarkerPrefix)
-		end := digits
-		for end < len(tpl) && tpl[end] >= '0' && tpl[end] <= '9' {
-			end++
-		}
-		m, err := strconv.Atoi(tpl[digits:end])
-		if err != nil || m >= markers || !strings.HasPrefix(tpl[end:], "__") {
+		end := strings.IndexByte(tpl[start+1:], 0)
+		if end < 0 {
 			return nil, false, nil
 		}
-		end += len("__")
-		holes = append(holes, fetchHole{start: start, end: end, table: -1, lit: m})
-		at = end
+		end += start + 1
+		m, err := strconv.Atoi(tpl[start+1 : end])
+		if err != nil || m < 0 || m >= markers {
+			return nil, false, nil
+		}
+		holes = append(holes, fetchHole{start: start, end: end + 1, table: -1, lit: m})
+		at = end + 1
 	}
 	sortHoles(holes)
 	// every range: its literals' texts (the same bound, printing nothing)

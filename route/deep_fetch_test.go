@@ -30,7 +30,8 @@ func TestDeepFetchSpliced(t *testing.T) {
 		{"SELECT order_id, user_id FROM t_order WHERE user_id > ? ORDER BY order_id DESC LIMIT 1000, 10", []any{int64(5)}, false, true},
 		{"SELECT user_id, order_id FROM t_order AS o WHERE o.user_id <> ? ORDER BY order_id, user_id DESC LIMIT 5000, 20", []any{int64(-1)}, false, true},
 		{"SELECT id, name FROM t_user WHERE id > ? ORDER BY name DESC LIMIT 500, 5", []any{int64(2)}, true, true},
-		{"SELECT id, name, 'x __shardsql_lit0__' FROM t_user ORDER BY name LIMIT 500, 5", nil, true, false},
+		{"SELECT id, name, '\x001\x00' FROM t_user ORDER BY name LIMIT 500, 5", nil, true, false},
+		{"SELECT id, name, '\\x001\\x00 \\0' FROM t_user ORDER BY name LIMIT 500, 5", nil, true, true},
 	} {
 		p, err := r.RouteWith(c.q, c.args, opts)
 		require.NoError(t, err, c.q)
