@@ -163,9 +163,11 @@ func (c *rowComparer) decodeAll(rows [][]driver.Value) ([][]key, error) {
 // sorts them, but the merge does not depend on how a statement was
 // batched or on the server keeping its order.
 func (c *rowComparer) sortNode(rows [][]driver.Value, keys [][]key) {
-	n := nodeRows{c: c, rows: rows, keys: keys}
-	if !sort.IsSorted(n) { // usually they come in order
-		sort.Sort(n)
+	for j := 1; j < len(keys); j++ { // usually they come in order
+		if c.cmpf(keys[j], keys[j-1]) < 0 {
+			sort.Sort(nodeRows{c: c, rows: rows, keys: keys})
+			return
+		}
 	}
 }
 
