@@ -61,6 +61,9 @@ type deepScratch struct {
 	// vals and lists: key-only windows' rows (readNodes)
 	vals  []driver.Value
 	lists [][]driver.Value
+	// used: the slabs' lengths handed out since the last reset (reset
+	// clears those, not the whole capacity)
+	nKeys, nRows, nVals, nLists int
 }
 
 // rowSlabs returns slabs for nv row values and nl row slices.
@@ -71,6 +74,7 @@ func (s *deepScratch) rowSlabs(nv, nl int) ([]driver.Value, [][]driver.Value) {
 	if cap(s.lists) < nl {
 		s.lists = make([][]driver.Value, nl)
 	}
+	s.nVals, s.nLists = max(s.nVals, nv), max(s.nLists, nl)
 	return s.vals[:nv], s.lists[:nl]
 }
 
@@ -83,13 +87,15 @@ func (s *deepScratch) grow(n, nk int) ([]key, [][]key) {
 	if cap(s.rows) < n {
 		s.rows = make([][]key, n)
 	}
+	s.nKeys, s.nRows = max(s.nKeys, n*nk), max(s.nRows, n)
 	return s.keys[:n*nk], s.rows[:n]
 }
 
 // reset drops every reference into the last page's values.
 func (s *deepScratch) reset() {
-	clear(s.keys[:cap(s.keys)])
-	clear(s.rows[:cap(s.rows)])
-	clear(s.vals[:cap(s.vals)])
-	clear(s.lists[:cap(s.lists)])
+	clear(s.keys[:s.nKeys])
+	clear(s.rows[:s.nRows])
+	clear(s.vals[:s.nVals])
+	clear(s.lists[:s.nLists])
+	s.nKeys, s.nRows, s.nVals, s.nLists = 0, 0, 0, 0
 }
