@@ -5,7 +5,9 @@ package driver_test
 import (
 	"context"
 	"database/sql"
+	sqldriver "database/sql/driver"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -55,7 +57,9 @@ func TestDeepPageWindowCost(t *testing.T) {
 			require.NoError(t, err)
 			var u, id int64
 			for rs.Next() {
-				require.NoError(t, rs.Scan(&u, &id))
+				if err := rs.Scan(&u, &id); err != nil { // (require's per-row cost would be measured)
+					t.Fatal(err)
+				}
 				n++
 			}
 			require.NoError(t, rs.Err())
@@ -71,7 +75,9 @@ func TestDeepPageWindowCost(t *testing.T) {
 			var u, c int64
 			var list sql.RawBytes
 			for rs.Next() {
-				require.NoError(t, rs.Scan(&u, &c, &list))
+				if err := rs.Scan(&u, &c, &list); err != nil {
+					t.Fatal(err)
+				}
 				got := int64(0)
 				var v int64
 				for j, ch := range list {
@@ -94,12 +100,43 @@ func TestDeepPageWindowCost(t *testing.T) {
 		}
 		return n
 	}
+	// the same rows read inside sql.Conn.Raw from go-sql-driver's
+	// driver.Rows, without database/sql's Rows and Scan
+	conns := make([]*sql.Conn, len(dbs))
+	for i, db := range dbs {
+		conns[i], err = db.Conn(ctx)
+		require.NoError(t, err)
+		defer conns[i].Close()
+	}
+	readRaw := func() int {
+		n := 0
+		for i, c := range conns {
+			require.NoError(t, c.Raw(func(dc any) error {
+				rs, err := dc.(sqldriver.QueryerContext).QueryContext(ctx, rowsSQL[i], nil)
+				if err != nil {
+					return err
+				}
+				dest := make([]sqldriver.Value, 2)
+				for {
+					if err := rs.Next(dest); err == io.EOF {
+						break
+					} else if err != nil {
+						return err
+					}
+					n++
+				}
+				return rs.Close()
+			}))
+		}
+		return n
+	}
 	require.Equal(t, readRows(), readFold())
+	require.Equal(t, readRows(), readRaw())
 	for round := range 3 {
 		for _, c := range []struct {
 			name string
 			read func() int
-		}{{"a row per key", readRows}, {"a row per node", readFold}} {
+		}{{"a row per key", readRows}, {"the same, Raw", readRaw}, {"a row per node", readFold}} {
 			const n = 500
 			s0, c0 := serverCPU(t), cpuTime()
 			for range n {
