@@ -17,11 +17,11 @@ type nodeMerge struct {
 	heads []int   // nodes with rows left, as a heap
 	// oneInt: the order is one signed integer key (a BIGINT id, the
 	// commonest deep page): less compares curInt, each node's next key
-	// read out of its row with NULL as the least int64 and then the
-	// node, in place of a call through cmp per comparison (half of
-	// planning the bounds). NULL sorts first ascending, as compare has
-	// it; a NULL and math.MinInt64 would read the same, so the
-	// specialization is used only where no key is NULL (intOnly).
+	// read out of its row, and then the node, in place of a call through
+	// cmp per comparison (half of planning the bounds when they merged
+	// the windows; cut still merges). NULL sorts first ascending, as
+	// compare has it, and would read as 0: the specialization is used
+	// only where no key is NULL (intOnly).
 	oneInt, desc bool
 	curInt       []int64
 }

@@ -37,12 +37,13 @@ func (s *DeepScratch) put(sc *deepScratch) {
 	}
 }
 
-// deepScratch holds what planning a deep page's bounds allocates in
-// proportion to its windows — every window row's decoded keys (k·W of
-// them, 80 bytes each with pointers) and — for
-// the next execution of the same plan: at 2 × 8 tables they were 60% of
-// the bytes a page allocated, and the garbage collector's scanning of
-// them a tenth of the client's CPU.
+// deepScratch holds what a deep page allocates in proportion to its
+// windows — every window row's decoded keys (k·W of them, 80 bytes each
+// with pointers) and, in key-only mode, the window rows' slices and
+// values — for the next statement: at 2 × 8 tables the keys and the
+// merged order planning used to build were 60% of the bytes a page
+// allocated, and the garbage collector's scanning a tenth of the
+// client's CPU.
 //
 // Hazards, and how the reuse avoids them:
 //   - Concurrent statements: the scratch lives in a sync.Pool of the
@@ -50,9 +51,13 @@ func (s *DeepScratch) put(sc *deepScratch) {
 //     its own from get to put and none is shared.
 //   - Lifetime: the keys are read by PlanDeepPage, cut and fetch only
 //     (DeepBounds.dec, .lower, and cut's covered nodes); the rows the
-//     statement returns are the drivers' values, never keys. open puts
-//     the scratch back after the page is cut and fetched, when nothing
-//     references it; a DeepBounds built with a scratch is not used after.
+//     statement returns are the drivers' values, never keys, and in
+//     key-only mode the fetch's rows, never the windows' (a full-row
+//     page's rows are the windows': those are not pooled). The later
+//     phases' statements copy the bound values they print or pass. open
+//     puts the scratch back after the page is cut and fetched, when
+//     nothing references it; a DeepBounds built with a scratch is not
+//     used after.
 //   - Retention: a text key's bytes are the driver's value; put clears
 //     the keys, so a pooled scratch keeps no result's bytes alive.
 type deepScratch struct {
