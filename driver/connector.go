@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/shardsql/shardsql/merge"
 	"github.com/shardsql/shardsql/route"
 	"github.com/shardsql/shardsql/shard"
 )
@@ -46,6 +47,8 @@ type Connector struct {
 	// scattering counts the statements starting their units in parallel
 	// (scatter_adaptive.go).
 	scattering atomic.Int64
+	// deepScratch pools deep pages' bound buffers (merge/deep_scratch.go).
+	deepScratch merge.DeepScratch
 }
 
 // xaHook calls the test hook for an XA commit stage, if one is set.

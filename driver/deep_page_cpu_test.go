@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"testing"
@@ -139,4 +140,29 @@ func TestDeepPageThreshold(t *testing.T) {
 		t.Logf("offset %4d: deep %4.0f QPS at 8 (p50 %v at 1; CPU server %v + client %v), stream %4.0f QPS (p50 %v; %v + %v): %.2f× (load %s)",
 			off, qps[0], latD, srvD, clD, qps[1], latS, srvS, clS, qps[0]/qps[1], loadAvg())
 	}
+}
+
+// TestDeepPageCPUProfile writes a CPU profile of 2,000 of the benchmark
+// suite's deep pages, one after another, to the file
+// SHARDSQL_DEEP_CPUPROFILE names (go tool pprof it):
+//
+//	SHARDSQL_DEEP_CPUPROFILE=/tmp/deep.pprof SHARDSQL_REQUIRE_MARIADB=1 go test ./driver -run TestDeepPageCPUProfile -v
+func TestDeepPageCPUProfile(t *testing.T) {
+	path := os.Getenv("SHARDSQL_DEEP_CPUPROFILE")
+	if path == "" {
+		t.Skip("SHARDSQL_DEEP_CPUPROFILE=file runs it")
+	}
+	_, _, sharded, _ := loadDeepProfile(t)
+	const q = "SELECT order_id, user_id, amount FROM t_order ORDER BY order_id LIMIT 10000, 10"
+	for range 50 {
+		_, err := runDiffQuery(sharded, q)
+		require.NoError(t, err)
+	}
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	defer f.Close()
+	require.NoError(t, pprof.StartCPUProfile(f))
+	srv, cl := cpuPer(t, sharded, q, 2000)
+	pprof.StopCPUProfile()
+	t.Logf("deep page 2x8: server CPU %v client CPU %v per statement (load %s)", srv, cl, loadAvg())
 }

@@ -40,6 +40,11 @@ type planExec struct {
 
 var _ merge.Executor = (*planExec)(nil)
 
+// DeepScratch implements merge.DeepScratchExecutor: deep pages' bound
+// buffers are pooled in the Connector (plans are routed per statement, so
+// the pool cannot live in one).
+func (e *planExec) DeepScratch() *merge.DeepScratch { return &e.c.c.deepScratch }
+
 // Query implements merge.Executor. It waits for the units' queries to
 // answer (a scatter's, all of them), so that an error of the statement is
 // returned by Query rather than by the first Next: a node that is down,

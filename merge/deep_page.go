@@ -163,9 +163,11 @@ func (c *rowComparer) decodeAll(rows [][]driver.Value) ([][]key, error) {
 // sorts them, but the merge does not depend on how a statement was
 // batched or on the server keeping its order.
 func (c *rowComparer) sortNode(rows [][]driver.Value, keys [][]key) {
-	n := nodeRows{c: c, rows: rows, keys: keys}
-	if !sort.IsSorted(n) { // usually they come in order
-		sort.Sort(n)
+	for j := 1; j < len(keys); j++ { // usually they come in order
+		if c.cmpf(keys[j], keys[j-1]) < 0 {
+			sort.Sort(nodeRows{c: c, rows: rows, keys: keys})
+			return
+		}
 	}
 }
 
@@ -241,6 +243,13 @@ func addRank(a, b int64) int64 {
 // (p precedes the window) reads on to its window's first row, so that
 // DeepPageRows can count them; an empty window needs a count query.
 func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepBounds, error) {
+	return planDeepPage(d, types, phase1, &deepScratch{})
+}
+
+// planDeepPage is PlanDeepPage with the windows' decoded keys and merged
+// order in sc (deep_scratch.go): the bounds reference sc until the page
+// is cut and fetched.
+func planDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value, sc *deepScratch) (*DeepBounds, error) {
 	if d.Nodes != len(phase1) || d.Nodes == 0 || d.Count <= 0 {
 		return nil, fmt.Errorf("shardsql: merge: deep page over %d nodes with %d phase-1 results", d.Nodes, len(phase1))
 	}
@@ -251,34 +260,41 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 	o := d.NodeOffset()
 	b := &DeepBounds{page: d, cmp: cmp, phase1: phase1}
 	// decode every phase-1 row once: each candidate is placed in every window
-	dec := make([][][]key, len(phase1))
 	total := 0
-	for i, w := range phase1 {
-		if dec[i], err = cmp.decodeAll(w); err != nil {
-			return nil, err
-		}
-		cmp.sortNode(w, dec[i])
+	for _, w := range phase1 {
 		total += len(w)
 	}
-	b.dec = dec
-	cands, candKeys := make([][]driver.Value, 0, total), make([][]key, 0, total)
-	for nm := newNodeMerge(cmp.keys, dec); ; {
-		i, j, ok := nm.next()
-		if !ok {
-			break
+	nk := len(cmp.keys)
+	slab, heads := sc.grow(total, nk)
+	dec := make([][][]key, len(phase1))
+	at := 0
+	for i, w := range phase1 {
+		if len(w) == 0 {
+			continue
 		}
-		cands, candKeys = append(cands, phase1[i][j]), append(candKeys, dec[i][j])
+		dec[i] = heads[at : at+len(w) : at+len(w)]
+		for j, r := range w {
+			n := at + j
+			dec[i][j] = slab[n*nk : (n+1)*nk : (n+1)*nk]
+			if err := decodeKeys(cmp.keys, r, dec[i][j]); err != nil {
+				return nil, err
+			}
+		}
+		at += len(w)
+		cmp.sortNode(w, dec[i])
 	}
-	if len(cands) == 0 {
+	b.dec = dec
+	if total == 0 {
 		b.Empty = true
 		return b, nil
 	}
 	last := d.Offset + d.Count - 1
 	// UB and LB never decrease along the order (each node's bounds only
-	// grow as x moves past its window's rows), so p and q are found by
-	// binary search over the candidates in order (the windows merged):
-	// O(log(k·W)) evaluations of k binary searches, where trying every
-	// candidate cost k²·W.
+	// grow as x moves past its window's rows), so p and q are where
+	// "UB > offset" and "LB ≥ the page's last rank" turn true over the
+	// windows in merged order, found by binary searches (boundary):
+	// O(k log W) evaluations of k binary searches, where trying every
+	// candidate cost k²·W and merging the windows to search them k·W·log k.
 	bounds := func(x []key) (lo, hi int64) {
 		for _, w := range dec {
 			l, h := cmp.rankBounds(x, w, o, d.Window())
@@ -288,14 +304,14 @@ func PlanDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value) (*DeepB
 	}
 	var lower, upper []key
 	var upperRow []driver.Value
-	// the first candidate whose UB exceeds the offset; p is the one before
-	pi := sort.Search(len(candKeys), func(i int) bool { _, hi := bounds(candKeys[i]); return hi > d.Offset })
-	if pi > 0 {
-		lower, b.Lower = candKeys[pi-1], cands[pi-1]
+	// p: the latest candidate whose UB does not exceed the offset
+	if n, j, ok, _, _, _ := boundary(cmp.cmpf, dec, func(x []key) bool { _, hi := bounds(x); return hi > d.Offset }); ok {
+		lower, b.Lower = dec[n][j], phase1[n][j]
 		b.lowerLB, _ = bounds(lower)
 	}
-	if qi := sort.Search(len(candKeys), func(i int) bool { lo, _ := bounds(candKeys[i]); return lo >= last }); qi < len(candKeys) {
-		upper, upperRow = candKeys[qi], cands[qi]
+	// q: the earliest candidate whose LB reaches the page's last rank
+	if _, _, _, n, j, ok := boundary(cmp.cmpf, dec, func(x []key) bool { lo, _ := bounds(x); return lo >= last }); ok {
+		upper, upperRow = dec[n][j], phase1[n][j]
 	}
 	b.lower = lower
 	if b.Lower == nil {

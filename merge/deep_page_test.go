@@ -205,10 +205,12 @@ func BenchmarkPlanDeepPage(b *testing.B) {
 	}
 	types := []string{"BIGINT", "BIGINT"}
 	b.ReportAllocs()
+	sc := &deepScratch{} // as DeepPageScan reuses it
 	for b.Loop() {
-		if _, err := PlanDeepPage(d, types, phase1); err != nil {
+		if _, err := planDeepPage(d, types, phase1, sc); err != nil {
 			b.Fatal(err)
 		}
+		sc.reset()
 	}
 }
 

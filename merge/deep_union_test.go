@@ -46,7 +46,7 @@ func TestDeepUnionDemux(t *testing.T) {
 		}
 		ex := fixedExecutor{cols: []Column{{Type: "INT", Name: "__shardsql_u"}, {Type: "BIGINT", Name: "v", Meta: "m0"}, {Type: "BIGINT", Name: "id", Meta: "m1"}}, cursors: cursors}
 		reads := []deepRead{{union: union[0]}, {union: union[1]}}
-		got, cols, err := readNodes(context.Background(), ex, &Route{Units: make([]Unit, 2)}, reads, 4, int(d.Window()))
+		got, cols, err := readNodes(context.Background(), ex, &Route{Units: make([]Unit, 2)}, reads, 4, int(d.Window()), &deepScratch{})
 		require.NoError(t, err)
 		require.Equal(t, []Column{{Type: "BIGINT", Name: "v", Meta: "m0"}, {Type: "BIGINT", Name: "id", Meta: "m1"}}, cols, "the tag's column is dropped")
 		for i := range windows {
@@ -73,7 +73,7 @@ func TestDeepUnionDemuxRefuses(t *testing.T) {
 	cols := []Column{{Type: "INT"}, {Type: "BIGINT"}}
 	read := func(reads []deepRead, parts ...[][]driver.Value) error {
 		ex := fixedExecutor{cols: cols, cursors: asCursors(nodeCursors(parts...))}
-		_, _, err := readNodes(context.Background(), ex, &Route{Units: make([]Unit, len(parts))}, reads, 4, 0)
+		_, _, err := readNodes(context.Background(), ex, &Route{Units: make([]Unit, len(parts))}, reads, 4, 0, nil)
 		return err
 	}
 	require.ErrorContains(t, read([]deepRead{{union: []int{0, 1}}}, [][]driver.Value{{int64(0), int64(5)}, {int64(2), int64(6)}}), "tagged 2")

@@ -149,14 +149,27 @@ func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
 			reads[i].union = d.Phase1Union[i]
 		}
 	}
+	var pool *DeepScratch
+	if se, ok := ex.(DeepScratchExecutor); ok {
+		pool = se.DeepScratch()
+	}
+	sc := pool.get()
+	// put back once the page is cut and fetched: nothing returned
+	// references the keys, nor, in key-only mode, the window rows
+	// (deep_scratch.go)
+	defer pool.put(sc)
+	rowScratch := sc
+	if d.Keys == nil {
+		rowScratch = nil // full rows: the page's rows are the windows'
+	}
 	// Auxiliary even when its rows are the result's: the result's columns
 	// are the ones held reports, never a union's with its tag, nor the
 	// phase's when the statement streams after all (the stream's are).
-	phase1, cols, err := readNodes(ctxflag.Auxiliary(ctx), ex, d.Phase1, reads, k, int(d.Page.Window()))
+	phase1, cols, err := readNodes(ctxflag.Auxiliary(ctx), ex, d.Phase1, reads, k, int(d.Page.Window()), rowScratch)
 	if err != nil {
 		return nil, err
 	}
-	b, err := PlanDeepPage(page, typeNames(cols), phase1)
+	b, err := planDeepPage(page, typeNames(cols), phase1, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -345,7 +358,7 @@ func readDeepUnits(ctx context.Context, ex Executor, units []DeepUnit, k, hint i
 	for i, u := range units {
 		r.Units[i], reads[i] = u.Unit, deepRead{node: u.Node, union: u.Union}
 	}
-	return readNodes(ctx, ex, r, reads, k, hint)
+	return readNodes(ctx, ex, r, reads, k, hint, nil)
 }
 
 // readNodes runs a route of deep-page statements, unit i reading what
@@ -359,7 +372,10 @@ func readDeepUnits(ctx context.Context, ex Executor, units []DeepUnit, k, hint i
 // leaf's cursors give each row values of its own (the driver scans into
 // fresh interfaces, and database/sql copies the bytes it scans into one).
 // An Executor whose cursors reuse byte buffers between rows must copy.
-func readNodes(ctx context.Context, ex Executor, r *Route, reads []deepRead, k, hint int) (out [][][]driver.Value, cols []Column, err error) {
+//
+// With sc, the row slices and the nodes' lists are carved from its slabs
+// (rows that do not outlive the statement's open: key-only windows).
+func readNodes(ctx context.Context, ex Executor, r *Route, reads []deepRead, k, hint int, sc *deepScratch) (out [][][]driver.Value, cols []Column, err error) {
 	parts, c, err := r.openUnits(ctx, ex, false)
 	if err != nil {
 		return nil, nil, err
@@ -393,6 +409,16 @@ func readNodes(ctx context.Context, ex Executor, r *Route, reads []deepRead, k, 
 	rowWidth := width - tagged
 	slabRows := max(hint, 16)
 	var slab []driver.Value
+	var lists [][]driver.Value // hint row slots per node
+	if sc != nil && hint > 0 {
+		slab, lists = sc.rowSlabs(k*hint*rowWidth, k*hint)
+	}
+	list := func(i int) [][]driver.Value {
+		if lists != nil {
+			return lists[i*hint : i*hint : (i+1)*hint]
+		}
+		return make([][]driver.Value, 0, hint)
+	}
 	next := func() []driver.Value {
 		if len(slab) < rowWidth {
 			slab = make([]driver.Value, rowWidth*slabRows)
@@ -406,7 +432,7 @@ func readNodes(ctx context.Context, ex Executor, r *Route, reads []deepRead, k, 
 			if hint > 0 {
 				for _, i := range rd.union {
 					if i >= 0 && i < k && out[i] == nil {
-						out[i] = make([][]driver.Value, 0, hint)
+						out[i] = list(i)
 					}
 				}
 			}
@@ -420,7 +446,7 @@ func readNodes(ctx context.Context, ex Executor, r *Route, reads []deepRead, k, 
 			return nil, nil, fmt.Errorf("shardsql: deep page: node %d of %d", i, k)
 		}
 		if hint > 0 && out[i] == nil {
-			out[i] = make([][]driver.Value, 0, hint)
+			out[i] = list(i)
 		}
 		for {
 			if len(slab) < rowWidth {

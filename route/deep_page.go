@@ -596,6 +596,14 @@ func (d *DeepPage) Counts(keyCols []int, b *merge.DeepBounds) ([]NodeUnit, error
 // included, sorted, at most Rows of them. Without ranges (an empty page)
 // it returns one statement with LIMIT 0, whose columns are the result's.
 func (d *DeepPage) Fetch(ranges []merge.DeepRange) ([]NodeUnit, error) {
+	if out, ok, err := d.fetchSpliced(ranges); ok || err != nil {
+		return out, err
+	}
+	return d.fetchPrinted(ranges)
+}
+
+// fetchPrinted is Fetch printing every statement from the AST.
+func (d *DeepPage) fetchPrinted(ranges []merge.DeepRange) ([]NodeUnit, error) {
 	var out []NodeUnit
 	for _, r := range ranges {
 		if r.Node < 0 || r.Node >= len(d.nodes) {
@@ -652,6 +660,11 @@ func (d *DeepPage) renderWith(stmt sqlparser.SQLNode, n int, extra []any) Unit {
 // counts as FALSE, and every atom that must hold for a NULL column is
 // spelled with IS NULL; so it is TRUE exactly for the rows it means.
 func (d *DeepPage) bound(keyCols []int, row []driver.Value, after, inclusive bool, args *[]any) (sqlparser.Expr, error) {
+	return d.boundWith(keyCols, row, after, inclusive, args, d.literal)
+}
+
+// boundWith is bound with lit binding each non-NULL key value.
+func (d *DeepPage) boundWith(keyCols []int, row []driver.Value, after, inclusive bool, args *[]any, lit0 func(*schema.Column, driver.Value, *[]any) (sqlparser.Expr, error)) (sqlparser.Expr, error) {
 	if len(keyCols) != len(d.keys) {
 		return nil, fmt.Errorf("shardsql: deep page: %d key columns for %d keys", len(keyCols), len(d.keys))
 	}
@@ -664,9 +677,10 @@ func (d *DeepPage) bound(keyCols []int, row []driver.Value, after, inclusive boo
 		}
 		v := row[col]
 		var lit sqlparser.Expr
+		bindLit := lit0
 		if v != nil {
 			var err error
-			if lit, err = d.literal(key.col, v, args); err != nil {
+			if lit, err = bindLit(key.col, v, args); err != nil {
 				return nil, err
 			}
 		}
