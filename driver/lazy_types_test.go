@@ -24,26 +24,7 @@ func TestLazyColumnTypes(t *testing.T) {
 	_, err = plain.ExecContext(ctx, "INSERT INTO t_types VALUES (1, 1, 1.5, 'a'), (2, 1, NULL, 'b')")
 	require.NoError(t, err)
 
-	type colType struct {
-		name, db         string
-		nullable, nullOK bool
-		length           int64
-		lengthOK         bool
-		prec, scale      int64
-		decimalOK        bool
-		scanType         string
-	}
-	describe := func(cts []*sql.ColumnType) []colType {
-		var out []colType
-		for _, ct := range cts {
-			c := colType{name: ct.Name(), db: ct.DatabaseTypeName(), scanType: ct.ScanType().String()}
-			c.nullable, c.nullOK = ct.Nullable()
-			c.length, c.lengthOK = ct.Length()
-			c.prec, c.scale, c.decimalOK = ct.DecimalSize()
-			out = append(out, c)
-		}
-		return out
-	}
+	describe := describeColumns
 	// t_types is not in the topology: shardsql passes it through to ds0,
 	// one unit, as it does a point select on a sharded table.
 	const q = "SELECT id, amount, note FROM t_types WHERE user_id = ? ORDER BY id"

@@ -72,6 +72,19 @@ type rawColType struct {
 	scanType         string
 }
 
+// describeColumns is everything database/sql's ColumnTypes say.
+func describeColumns(cts []*sql.ColumnType) []rawColType {
+	var out []rawColType
+	for _, ct := range cts {
+		c := rawColType{name: ct.Name(), db: ct.DatabaseTypeName(), scanType: ct.ScanType().String()}
+		c.nullable, c.nullOK = ct.Nullable()
+		c.length, c.lengthOK = ct.Length()
+		c.prec, c.scale, c.decimalOK = ct.DecimalSize()
+		out = append(out, c)
+	}
+	return out
+}
+
 // rawResult reads rows whole: column types (asked before the first row),
 // and values scanned into *any.
 func rawResult(t *testing.T) func(rows *sql.Rows, err error) ([]rawColType, [][]any) {
@@ -86,14 +99,7 @@ func rawRead(t *testing.T, rows *sql.Rows, err error) ([]rawColType, [][]any) {
 	defer rows.Close()
 	cts, err := rows.ColumnTypes()
 	require.NoError(t, err)
-	var types []rawColType
-	for _, ct := range cts {
-		c := rawColType{name: ct.Name(), db: ct.DatabaseTypeName(), scanType: ct.ScanType().String()}
-		c.nullable, c.nullOK = ct.Nullable()
-		c.length, c.lengthOK = ct.Length()
-		c.prec, c.scale, c.decimalOK = ct.DecimalSize()
-		types = append(types, c)
-	}
+	types := describeColumns(cts)
 	var out [][]any
 	for rows.Next() {
 		vals := make([]any, len(cts))
