@@ -86,21 +86,9 @@ func TestFastRenderMatchesFormatter(t *testing.T) {
 				fast, slow = fastPlan, slowPlan
 			}
 			for round := 0; round < 2; round++ { // the second from the memo when cached
-				name := s.sql
 				want, wantErr := slow.RouteWith(s.sql, s.args, s.opts)
 				got, gotErr := fast.RouteWith(s.sql, s.args, s.opts)
-				if wantErr != nil {
-					require.Error(t, gotErr, name)
-					require.Equal(t, wantErr.Error(), gotErr.Error(), name)
-					continue
-				}
-				require.NoError(t, gotErr, name)
-				require.Equal(t, want.String(), got.String(), name)
-				require.Len(t, got.Units, len(want.Units), name)
-				for j := range want.Units {
-					require.Equal(t, want.Units[j].SQL, got.Units[j].SQL, name)
-					require.True(t, reflect.DeepEqual(want.Units[j].Args, got.Units[j].Args), "%s: args %#v vs %#v", name, want.Units[j].Args, got.Units[j].Args)
-				}
+				requireSamePlan(t, s.sql, want, wantErr, got, gotErr)
 			}
 		}
 	}
@@ -179,17 +167,24 @@ func FuzzFastRender(f *testing.F) {
 		args := fuzzArgs(parser, sql)
 		want, wantErr := slow.Route(sql, args)
 		got, gotErr := fast.Route(sql, args)
-		if wantErr != nil {
-			require.Error(t, gotErr, sql)
-			require.Equal(t, wantErr.Error(), gotErr.Error(), sql)
-			return
-		}
-		require.NoError(t, gotErr, sql)
-		require.Equal(t, want.String(), got.String(), sql)
-		require.Len(t, got.Units, len(want.Units), sql)
-		for j := range want.Units {
-			require.Equal(t, want.Units[j].SQL, got.Units[j].SQL, sql)
-			require.True(t, reflect.DeepEqual(want.Units[j].Args, got.Units[j].Args), "%s: args %#v vs %#v", sql, want.Units[j].Args, got.Units[j].Args)
-		}
+		requireSamePlan(t, sql, want, wantErr, got, gotErr)
 	})
+}
+
+// requireSamePlan requires two routings of name to give the same error, or
+// the same plan with byte-identical node SQL and equal arguments.
+func requireSamePlan(t *testing.T, name string, want *Plan, wantErr error, got *Plan, gotErr error) {
+	t.Helper()
+	if wantErr != nil {
+		require.Error(t, gotErr, name)
+		require.Equal(t, wantErr.Error(), gotErr.Error(), name)
+		return
+	}
+	require.NoError(t, gotErr, name)
+	require.Equal(t, want.String(), got.String(), name)
+	require.Len(t, got.Units, len(want.Units), name)
+	for j := range want.Units {
+		require.Equal(t, want.Units[j].SQL, got.Units[j].SQL, name)
+		require.True(t, reflect.DeepEqual(want.Units[j].Args, got.Units[j].Args), "%s: args %#v vs %#v", name, want.Units[j].Args, got.Units[j].Args)
+	}
 }
