@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -58,7 +59,7 @@ type rawRows struct {
 //
 // read is false when the unit must stream instead, with nothing sent.
 func (c *Conn) readPooled(ctx context.Context, db *sql.DB, u route.Unit) (first firstRow, read bool, err error) {
-	r := &rawQuery{ctx: ctx, sql: u.SQL, bound: u.RowBound, limit: c.c.opts.maxMemoryRows}
+	r := &rawQuery{ctx: ctx, sql: u.SQL, bound: u.RowBound, limit: c.c.opts.maxMemoryRows, slab: true}
 	if len(u.Args) > 0 {
 		r.nv = make([]driver.NamedValue, len(u.Args))
 		for i, a := range u.Args {
@@ -121,4 +122,25 @@ func metaOf(t columnType) colMeta {
 	m.length, m.hasLength = t.Length()
 	m.nullable, m.hasNullable = t.Nullable()
 	return m
+}
+
+// slabChunk is the size of the chunks a scatter's bounded read copies its
+// []byte values into.
+const slabChunk = 8 << 10
+
+// clone copies b as database/sql's Scan into *any does (bytes.Clone: a
+// nil b stays nil, an empty one is empty and not nil), into r's current
+// chunk when r.slab: a chunk is never appended to once a value is taken
+// from it past its end (each value's capacity is its length, so an
+// append to a value reallocates), and a full one is left to its values.
+func (r *rawQuery) clone(b []byte) []byte {
+	if !r.slab || b == nil || len(b) > slabChunk/4 {
+		return bytes.Clone(b)
+	}
+	if len(b) > cap(r.chunk)-len(r.chunk) || r.chunk == nil {
+		r.chunk = make([]byte, 0, slabChunk)
+	}
+	n := len(r.chunk)
+	r.chunk = append(r.chunk, b...)
+	return r.chunk[n:len(r.chunk):len(r.chunk)]
 }
