@@ -125,3 +125,89 @@ func TestDeepPageRawTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestDeepPageRawFaults: a deep page whose windows are read inside Raw
+// after every pooled server connection was killed behind the pool's back
+// answers (go-sql-driver's driver.ErrBadConn, nothing sent: another
+// connection), a cancelled context fails with its error, and a window
+// that fails on its server fails the statement with the server's error
+// (its siblings cancelled), after which the pool goes on.
+func TestDeepPageRawFaults(t *testing.T) {
+	ctx := context.Background()
+	const dbName = "deep_raw_faults"
+	dsns := sharedDSNs(t, dbName)
+	tp := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, tp.AddDataSource(fmt.Sprintf("ds%d", i), dsn+"&interpolateParams=true"))
+	}
+	require.NoError(t, tp.AddTable(shard.Table{Name: "t_drf", Column: "user_id", Nodes: "ds${0..1}.t_drf_${0..1}", Algorithm: shard.Mod()}))
+	db := openDB(t, tp)
+	var sb strings.Builder
+	for i := 1; i <= 400; i++ {
+		fmt.Fprintf(&sb, "(%d, %d, 'v%d'),", i, i%13, i)
+	}
+	for _, q := range []string{"DROP TABLE IF EXISTS t_drf", "CREATE TABLE t_drf (id BIGINT PRIMARY KEY, user_id INT NOT NULL, v VARCHAR(10))",
+		"INSERT INTO t_drf (id, user_id, v) VALUES " + strings.TrimSuffix(sb.String(), ",")} {
+		_, err := db.ExecContext(ctx, q)
+		require.NoError(t, err)
+	}
+	const q = "SELECT id, v FROM t_drf ORDER BY id LIMIT 300, 5"
+	want := [][]any{{int64(301), []byte("v301")}, {int64(302), []byte("v302")}, {int64(303), []byte("v303")}, {int64(304), []byte("v304")}, {int64(305), []byte("v305")}}
+	page := func() ([][]any, error) {
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		_, got := rawResult(t)(rows, nil)
+		return got, nil
+	}
+	got, err := page()
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	conn, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+	raw, units, err := driver.DeepPageRawUnits(ctx, conn, false, q)
+	require.NoError(t, err)
+	require.Equal(t, units, raw)
+
+	// every pooled connection of the test's database killed: the next
+	// page runs on new ones
+	for _, dsn := range dsns {
+		admin := openPlain(t, dsn)
+		ids, err := admin.QueryContext(ctx, "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()", dbName)
+		require.NoError(t, err)
+		var kill []int64
+		for ids.Next() {
+			var id int64
+			require.NoError(t, ids.Scan(&id))
+			kill = append(kill, id)
+		}
+		require.NoError(t, ids.Close())
+		for _, id := range kill {
+			_, _ = admin.ExecContext(ctx, fmt.Sprintf("KILL %d", id))
+		}
+	}
+	for range 3 {
+		got, err = page()
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = db.QueryContext(cancelled, q)
+	require.ErrorIs(t, err, context.Canceled)
+
+	// one node's table gone: the server's error, not a partial page
+	admin := openPlain(t, dsns[1])
+	_, err = admin.ExecContext(ctx, "RENAME TABLE t_drf_1 TO t_drf_1_away")
+	require.NoError(t, err)
+	_, err = page()
+	require.ErrorContains(t, err, "t_drf_1")
+	_, err = admin.ExecContext(ctx, "RENAME TABLE t_drf_1_away TO t_drf_1")
+	require.NoError(t, err)
+	got, err = page()
+	require.NoError(t, err)
+	require.Equal(t, want, got, "the pool goes on")
+}
