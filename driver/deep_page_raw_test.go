@@ -65,6 +65,39 @@ func TestDeepPageRawTypes(t *testing.T) {
 		}
 	}
 	seed(oracle)
+	// check: q's windows (or top-N node statements) are read inside Raw
+	// with interpolateParams, outside a transaction only, and the result
+	// equals the streamed one's and the one table's
+	check := func(t *testing.T, db, prepared *sql.DB, conn, pconn *sql.Conn, name, q string) {
+		t.Helper()
+		raw, units, err := driver.DeepPageRawUnits(ctx, conn, false, q, int64(3))
+		require.NoError(t, err)
+		assert.Equal(t, units, raw, "%s: every window read inside Raw", name)
+		raw, _, err = driver.DeepPageRawUnits(ctx, conn, true, q, int64(3))
+		require.NoError(t, err)
+		assert.Zero(t, raw, "%s: in a transaction the windows stream", name)
+		raw, _, err = driver.DeepPageRawUnits(ctx, pconn, false, q, int64(3))
+		require.NoError(t, err)
+		assert.Zero(t, raw, "%s: without interpolateParams the windows stream", name)
+
+		gotTypes, got := rawResult(t)(db.QueryContext(ctx, q, 3))
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		wantTypes, want := rawResult(t)(tx.QueryContext(ctx, q, 3))
+		require.NoError(t, tx.Rollback())
+		require.Len(t, want, 6, name)
+		assert.Equal(t, wantTypes, gotTypes, name)
+		assert.Equal(t, want, got, name)
+
+		plain := strings.Replace(q, " LIMIT", ", id LIMIT", 1)
+		oracleRows, err := runDiffQuery(oracle, plain, 3)
+		require.NoError(t, err)
+		for _, d := range []*sql.DB{db, prepared} {
+			res, err := runDiffQuery(d, q, 3)
+			require.NoError(t, err, name)
+			assert.Equal(t, oracleRows.rows, res.rows, name)
+		}
+	}
 	orders := []string{"id", "u DESC", "dc", "dt DESC", "v", "l DESC", "l, v DESC", "user_id, dt"}
 	for _, union := range []bool{true, false} {
 		seed(openDB(t, topo("&interpolateParams=true", union)))
@@ -92,32 +125,17 @@ func TestDeepPageRawTypes(t *testing.T) {
 				for _, u := range p.Units {
 					require.Positive(t, u.RowBound, name)
 				}
-				raw, units, err := driver.DeepPageRawUnits(ctx, conn, false, q, int64(3))
-				require.NoError(t, err)
-				assert.Equal(t, units, raw, "%s: every window read inside Raw", name)
-				raw, _, err = driver.DeepPageRawUnits(ctx, conn, true, q, int64(3))
-				require.NoError(t, err)
-				assert.Zero(t, raw, "%s: in a transaction the windows stream", name)
-				raw, _, err = driver.DeepPageRawUnits(ctx, pconn, false, q, int64(3))
-				require.NoError(t, err)
-				assert.Zero(t, raw, "%s: without interpolateParams the windows stream", name)
-
-				gotTypes, got := rawResult(t)(db.QueryContext(ctx, q, 3))
-				tx, err := db.BeginTx(ctx, nil)
-				require.NoError(t, err)
-				wantTypes, want := rawResult(t)(tx.QueryContext(ctx, q, 3))
-				require.NoError(t, tx.Rollback())
-				require.Len(t, want, 6, name)
-				assert.Equal(t, wantTypes, gotTypes, name)
-				assert.Equal(t, want, got, name)
-
-				plain := strings.Replace(q, " LIMIT", ", id LIMIT", 1)
-				oracleRows, err := runDiffQuery(oracle, plain, 3)
-				require.NoError(t, err)
-				for _, d := range []*sql.DB{db, prepared} {
-					res, err := runDiffQuery(d, q, 3)
-					require.NoError(t, err, name)
-					assert.Equal(t, oracleRows.rows, res.rows, name)
+				check(t, db, prepared, conn, pconn, name, q)
+			}
+			if mode == route.DeepPageKeysAuto {
+				for _, o := range orders {
+					// a top-N scatter: each node's LIMIT 11 read inside Raw
+					q := fmt.Sprintf("SELECT id, user_id, u, dc, dt, v, l, e FROM t_dr WHERE user_id <> ? ORDER BY %s, id LIMIT 5, 6", o)
+					p, err := driver.Explain(ctx, db, q, 3)
+					require.NoError(t, err)
+					require.Nil(t, p.DeepPage, q)
+					require.Equal(t, 11, p.Units[0].RowBound, q)
+					check(t, db, prepared, conn, pconn, q, q)
 				}
 			}
 			require.NoError(t, conn.Close())

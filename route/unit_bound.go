@@ -1,0 +1,30 @@
+package route
+
+import (
+	"strconv"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// TopNBoundCap is the largest node LIMIT of a top-N scatter (ORDER BY …
+// LIMIT n on every node) that sets its units' RowBound: results small
+// enough to read whole.
+const TopNBoundCap = 1024
+
+// limitBound is the row bound a node statement's LIMIT proves: its
+// constant row count up to TopNBoundCap (a SELECT with LIMIT [o,] n
+// returns at most n rows, whatever else it holds), 0 otherwise.
+func limitBound(l *sqlparser.Limit) int {
+	if l == nil {
+		return 0
+	}
+	lit, ok := l.Rowcount.(*sqlparser.Literal)
+	if !ok || lit.Type != sqlparser.IntVal {
+		return 0
+	}
+	n, err := strconv.Atoi(lit.Val)
+	if err != nil || n < 1 || n > TopNBoundCap {
+		return 0
+	}
+	return n
+}
