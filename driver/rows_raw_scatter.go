@@ -19,7 +19,8 @@ type rawRows struct {
 }
 
 // readPooled reads the rows of a unit whose row count routing proved
-// bounded (route.Unit.RowBound: a deep page's phase-1 window) whole, on a
+// bounded (route.Unit.RowBound: a deep page's phase-1 window, a top-N
+// scatter's node statement) whole, on a
 // pool connection of its own inside sql.Conn.Raw, instead of streaming
 // them through sql.DB.QueryContext: the scatter's goroutine reads them
 // (rawQuery.read, the pieces of rows_raw.go's one-unit read), the
