@@ -71,12 +71,17 @@ func (u *unitCursor) load() error {
 		u.rows, u.err = u.src.open(u.unit)
 		if s, ok := u.src.(*scatterSource); ok && u.err == nil && s.first.peeked {
 			u.cols, u.types, u.onRow = s.first.cols, s.first.types, s.first.onRow
+			if raw := s.first.raw; raw != nil {
+				// read whole inside Raw, its connection back already
+				u.buffer, u.held, u.meta = true, raw.held, raw.meta
+				u.ended(nil)
+			}
 		} else if u.err == nil {
 			if u.cols, u.err = u.rows.Columns(); u.err == nil && !(u.lazyTypes && !u.buffer) {
 				u.types, u.err = u.rows.ColumnTypes()
 			}
 		}
-		if u.err == nil && u.buffer {
+		if u.err == nil && u.buffer && u.rows != nil {
 			u.err = u.readAll()
 		}
 		if u.err != nil {

@@ -36,6 +36,9 @@ type planExec struct {
 	// result's columns (MySQL names a UNION's columns by its first part).
 	cols  []string
 	types []*sql.ColumnType
+	// meta, instead of types, when those units were read inside Raw
+	// (rows_raw_scatter.go).
+	meta []colMeta
 }
 
 var _ merge.Executor = (*planExec)(nil)
@@ -87,13 +90,23 @@ func (e *planExec) Query(ctx context.Context, units []merge.Unit, interleaved bo
 	if err := first.load(); err != nil {
 		return fail(err)
 	}
-	if e.types == nil && !ctxflag.IsAuxiliary(ctx) {
+	if e.types == nil && e.meta == nil && !ctxflag.IsAuxiliary(ctx) {
 		// A subquery's rows (merge.BindSubqueries) run first but are not
 		// the result: its columns are not the result's.
-		e.cols, e.types = first.cols, first.types
+		e.cols, e.types, e.meta = first.cols, first.types, first.meta
 	}
-	cols := make([]merge.Column, len(first.types))
-	for i, t := range first.types {
+	n := len(first.types)
+	if first.types == nil {
+		n = len(first.meta) // read inside Raw (rows_raw_scatter.go)
+	}
+	cols := make([]merge.Column, n)
+	for i := range cols {
+		var t columnType
+		if first.types != nil {
+			t = first.types[i]
+		} else {
+			t = &first.meta[i]
+		}
 		cols[i].Type, cols[i].Meta = t.DatabaseTypeName(), t
 		if i < len(first.cols) {
 			cols[i].Name = first.cols[i]

@@ -100,6 +100,13 @@ func (c *Conn) runOnPool(ctx context.Context, u route.Unit) (*sql.Rows, firstRow
 	if err != nil {
 		return nil, firstRow{}, err
 	}
+	if u.RowBound > 0 {
+		// Proven to return a few rows: read whole inside Raw
+		// (rows_raw_scatter.go).
+		if first, read, err := c.readPooled(ctx, db, u); read {
+			return nil, first, err
+		}
+	}
 	rows, err := db.QueryContext(ctx, u.SQL, u.Args...)
 	return rows, firstRow{}, err
 }

@@ -19,6 +19,8 @@ type firstRow struct {
 	// first, has not been scanned. The cursor's next read scans it
 	// instead of advancing. False with peeked: the rows ended empty.
 	onRow bool
+	// raw: the unit was read whole inside Raw (rows_raw_scatter.go).
+	raw *rawRows
 }
 
 // peekFirst reads rows' columns and advances to their first row. An error

@@ -30,7 +30,8 @@ type Rows struct {
 	// rows of a one-unit statement); nil when types is set.
 	lazy *unitCursor
 	// meta is the column types of rows read whole inside Raw, captured
-	// there (rows_raw.go); when set, the ColumnType methods answer from it.
+	// there (rows_raw.go, rows_raw_scatter.go); when set, the ColumnType
+	// methods answer from it (typeOf).
 	meta []colMeta
 }
 
@@ -69,14 +70,26 @@ func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, c
 		// A join's columns come from several statements: the tree says
 		// which (merge.Stream.Columns).
 		r.cols, r.types = make([]string, len(cols)), make([]*sql.ColumnType, len(cols))
+		raw := false
 		for i, c := range cols {
-			t, _ := c.Meta.(*sql.ColumnType)
+			t, _ := c.Meta.(columnType)
 			if t == nil {
 				_ = stream.Close()
 				cancel()
 				return nil, fmt.Errorf("shardsql: column %d of the result has no column type", i+1)
 			}
-			r.cols[i], r.types[i] = c.Name, t
+			_, isRaw := t.(*colMeta)
+			raw = raw || isRaw
+			r.cols[i] = c.Name
+			r.types[i], _ = c.Meta.(*sql.ColumnType)
+		}
+		if raw {
+			// some read inside Raw (rows_raw_scatter.go): every column as
+			// a colMeta
+			r.types, r.meta = nil, make([]colMeta, len(cols))
+			for i, c := range cols {
+				r.meta[i] = metaOf(c.Meta.(columnType))
+			}
 		}
 		r.merged = stream.ColumnTypes()
 		return r, nil
@@ -92,16 +105,28 @@ func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, c
 		// takes each one's type from the node column it carries
 		r.cols, r.types, r.merged = res.Names, make([]*sql.ColumnType, width), res.Types
 		for i, from := range res.From {
-			if from < 0 || from >= len(ex.types) {
+			if from < 0 || from >= len(ex.cols) {
 				_ = stream.Close()
 				cancel()
-				return nil, fmt.Errorf("shardsql: result column %d from column %d of %d-column rows", i, from, len(ex.types))
+				return nil, fmt.Errorf("shardsql: result column %d from column %d of %d-column rows", i, from, len(ex.cols))
+			}
+			if ex.meta != nil {
+				if r.meta == nil {
+					r.meta = make([]colMeta, width)
+				}
+				r.meta[i] = ex.meta[from]
+				continue
 			}
 			r.types[i] = ex.types[from]
 		}
 		return r, nil
 	}
-	r.cols, r.types = ex.cols[:width], ex.types[:width]
+	r.cols = ex.cols[:width]
+	if ex.meta != nil {
+		r.meta = ex.meta[:width] // read inside Raw (rows_raw_scatter.go)
+	} else {
+		r.types = ex.types[:width]
+	}
 	r.merged = stream.ColumnTypes()
 	return r, nil
 }
@@ -180,9 +205,6 @@ func (r *Rows) Close() error {
 
 // ColumnTypeDatabaseTypeName returns the database type name of column i, e.g. "BIGINT".
 func (r *Rows) ColumnTypeDatabaseTypeName(i int) string {
-	if r.meta != nil {
-		return r.meta[i].dbType
-	}
 	if m, ok := r.merged[i]; ok && m.Name != "" {
 		return m.Name
 	}
@@ -191,9 +213,6 @@ func (r *Rows) ColumnTypeDatabaseTypeName(i int) string {
 
 // ColumnTypeNullable reports whether column i may be NULL.
 func (r *Rows) ColumnTypeNullable(i int) (nullable, ok bool) {
-	if r.meta != nil {
-		return r.meta[i].nullable, r.meta[i].hasNullable
-	}
 	if m, ok := r.merged[i]; ok && m.NotNull {
 		return false, true
 	}
@@ -202,9 +221,6 @@ func (r *Rows) ColumnTypeNullable(i int) (nullable, ok bool) {
 
 // ColumnTypeScanType returns the Go type column i scans into.
 func (r *Rows) ColumnTypeScanType(i int) reflect.Type {
-	if r.meta != nil {
-		return r.meta[i].scan
-	}
 	if m, ok := r.merged[i]; ok && m.Name == "BIGINT" && m.NotNull {
 		return reflect.TypeOf(int64(0))
 	}
@@ -213,9 +229,6 @@ func (r *Rows) ColumnTypeScanType(i int) reflect.Type {
 
 // ColumnTypeLength returns the length of a variable-length column i.
 func (r *Rows) ColumnTypeLength(i int) (int64, bool) {
-	if r.meta != nil {
-		return r.meta[i].length, r.meta[i].hasLength
-	}
 	if m, ok := r.merged[i]; ok && m.Name != "" {
 		return 0, false
 	}
@@ -224,9 +237,6 @@ func (r *Rows) ColumnTypeLength(i int) (int64, bool) {
 
 // ColumnTypePrecisionScale returns the precision and scale of decimal column i.
 func (r *Rows) ColumnTypePrecisionScale(i int) (precision, scale int64, ok bool) {
-	if r.meta != nil {
-		return r.meta[i].precision, r.meta[i].scale, r.meta[i].hasPrecision
-	}
 	precision, scale, ok = r.typeOf(i).DecimalSize()
 	if m, merged := r.merged[i]; merged {
 		switch {
@@ -240,8 +250,12 @@ func (r *Rows) ColumnTypePrecisionScale(i int) (precision, scale int64, ok bool)
 }
 
 // typeOf returns column i's type, read from the unit the first time for
-// the rows of a one-unit statement.
-func (r *Rows) typeOf(i int) *sql.ColumnType {
+// the rows of a one-unit statement; captured inside Raw (meta) for rows
+// read there.
+func (r *Rows) typeOf(i int) columnType {
+	if r.meta != nil {
+		return &r.meta[i]
+	}
 	if r.types == nil && r.lazy != nil {
 		r.types = r.lazy.columnTypes()
 	}

@@ -1,7 +1,6 @@
 package driver
 
 import (
-	"bytes"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -85,6 +84,10 @@ type rawQuery struct {
 	cols    []string
 	meta    []colMeta
 	skipped bool
+	// slab, when set, copies the []byte values into shared chunks
+	// instead of one allocation each (rows_raw_scatter.go's windows).
+	slab  bool
+	chunk []byte
 }
 
 // errRowBound is the error of a result with more rows than routing proved
@@ -217,7 +220,7 @@ func (r *rawQuery) read(rows driver.Rows) error {
 		}
 		for j, v := range row {
 			if b, ok := v.([]byte); ok {
-				row[j] = bytes.Clone(b)
+				row[j] = r.clone(b)
 			}
 		}
 		r.held = append(r.held, row)

@@ -327,6 +327,15 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 			d.Phase1, d.Phase1Union = units, tags
 		}
 	}
+	// Each window returns at most Window rows (its constant LIMIT), a
+	// UNION ALL of windows their sum; k × Window ≤ maxRows (above).
+	for i := range d.Phase1 {
+		n := 1
+		if d.Phase1Union != nil {
+			n = len(d.Phase1Union[i])
+		}
+		d.Phase1[i].RowBound = int(d.Page.Window()) * n
+	}
 	return d
 }
 

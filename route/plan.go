@@ -47,6 +47,13 @@ type Unit struct {
 	SQL string
 	// Args are the values for SQL's placeholders, in order.
 	Args []any
+	// RowBound, when not 0, is how many rows the statement returns at
+	// most, proven by its text: a deep page's phase-1 window (a constant
+	// LIMIT; a UNION ALL of windows: their sum), a top-N scatter's node
+	// statement (a constant LIMIT, unit_bound.go). The driver reads such a
+	// unit whole inside sql.Conn.Raw when it runs on a pool connection of
+	// its own (driver/rows_raw_scatter.go). 0: unknown.
+	RowBound int
 }
 
 // Plan is the routed form of one statement: what to run where and how to

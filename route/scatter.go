@@ -140,6 +140,11 @@ func (s *statement) planScatterWith(sel *sqlparser.Select, rt routed, plan func(
 	m.node.SelectExprs = &sqlparser.SelectExprs{Exprs: m.exprs}
 	p := &Plan{SQL: s.sql, Kind: KindSelect, Table: rt.tables[0].Name, Units: make([]Unit, 0, len(nodes)), spec: &m.spec}
 	p.Units = s.renderNodes(&m.node, rt.tables, nodes, rt.ins)
+	if n := limitBound(m.node.Limit, len(p.Units), s.maxRows); n > 0 {
+		for i := range p.Units {
+			p.Units[i].RowBound = n // a top-N's node statements (unit_bound.go)
+		}
+	}
 	p.Root = merge.Build(m.spec, mergeUnits(p.Units))
 	if d := m.deepPage(rt); d != nil {
 		// the deep page's phase 1 are the units; the stream is its fallback

@@ -1,0 +1,147 @@
+package driver
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"reflect"
+
+	"github.com/shardsql/shardsql/route"
+)
+
+// rawRows are the rows of a scatter's unit read whole inside Raw
+// (readPooled): the cursor takes them at load as buffered rows.
+type rawRows struct {
+	held [][]driver.Value
+	meta []colMeta
+}
+
+// readPooled reads the rows of a unit whose row count routing proved
+// bounded (route.Unit.RowBound: a deep page's phase-1 window, a top-N
+// scatter's node statement) whole, on a
+// pool connection of its own inside sql.Conn.Raw, instead of streaming
+// them through sql.DB.QueryContext: the scatter's goroutine reads them
+// (rawQuery.read, the pieces of rows_raw.go's one-unit read), the
+// connection goes back to its pool before the cursor is first read, and
+// the merge reads them from memory without database/sql's Scan of every
+// value.
+//
+// The hazards, and how each is kept (rows_raw.go's, for a scatter):
+//   - The driver.Rows are read to their end and closed inside the
+//     callback; every []byte is copied (go-sql-driver lends its buffer),
+//     as database/sql's Scan into *any copies it, so the merge sees the
+//     same values (int64, uint64, float64, []byte, time.Time with
+//     parseTime, nil) as from a streamed unit. The column types are
+//     captured there (colMeta) and answered in place of *sql.ColumnType
+//     (columnType): the merge's columns and the Rows' ColumnType* come
+//     from them as from the streamed unit's (TestDeepPageRawTypes).
+//   - Nothing sent: arguments database/sql would convert otherwise, and
+//     driver.ErrSkip (interpolateParams off with arguments: go-sql-driver
+//     wants a prepared statement) step aside to QueryContext, which then
+//     sends the statement for the first time. So does driver.ErrBadConn
+//     from the callback: go-sql-driver answers it only when nothing was
+//     written (a pooled connection the server closed), Raw closes that
+//     connection, and QueryContext retries on another as it always has.
+//     Any other error is the unit's, never retried: the statement may
+//     have run.
+//   - Cancellation: the scatter's context is the query's (go-sql-driver
+//     watches it for the query and the read); a unit that fails cancels
+//     its siblings as before (scatterThen), and a read cut by that
+//     cancellation closes its connection (go-sql-driver marks it closed,
+//     database/sql does not pool it).
+//   - Slots (scatter_slots.go): the cursor gives its slot back at load
+//     (the connection is already back); the scatter's semaphore is held
+//     for the read too, not only until the query answers — the deep page
+//     reads every window before it goes on anyway.
+//   - A result larger than its bound is read on, up to the memory cap
+//     (WithMaxMemoryRows; past it errRowBound), never truncated.
+//
+// read is false when the unit must stream instead, with nothing sent.
+func (c *Conn) readPooled(ctx context.Context, db *sql.DB, u route.Unit) (first firstRow, read bool, err error) {
+	r := &rawQuery{ctx: ctx, sql: u.SQL, bound: u.RowBound, limit: c.c.opts.maxMemoryRows, slab: true}
+	if len(u.Args) > 0 {
+		r.nv = make([]driver.NamedValue, len(u.Args))
+		for i, a := range u.Args {
+			r.nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		}
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return firstRow{}, true, err
+	}
+	err = conn.Raw(r.run)
+	_ = conn.Close() // back to the pool (closed by Raw when it failed)
+	if r.skipped || errors.Is(err, driver.ErrBadConn) {
+		return firstRow{}, false, nil
+	}
+	if err != nil {
+		return firstRow{}, true, err
+	}
+	return firstRow{peeked: true, cols: r.cols, raw: &rawRows{held: r.held, meta: r.meta}}, true, nil
+}
+
+// columnType is what a result asks of a column's type: a *sql.ColumnType
+// of rows read through database/sql, or a *colMeta of rows read inside
+// Raw, which answers the same.
+type columnType interface {
+	DatabaseTypeName() string
+	DecimalSize() (precision, scale int64, ok bool)
+	Length() (length int64, ok bool)
+	Nullable() (nullable, ok bool)
+	ScanType() reflect.Type
+}
+
+var (
+	_ columnType = (*sql.ColumnType)(nil)
+	_ columnType = (*colMeta)(nil)
+)
+
+// DatabaseTypeName is sql.ColumnType's.
+func (m *colMeta) DatabaseTypeName() string { return m.dbType }
+
+// DecimalSize is sql.ColumnType's.
+func (m *colMeta) DecimalSize() (precision, scale int64, ok bool) {
+	return m.precision, m.scale, m.hasPrecision
+}
+
+// Length is sql.ColumnType's.
+func (m *colMeta) Length() (length int64, ok bool) { return m.length, m.hasLength }
+
+// Nullable is sql.ColumnType's.
+func (m *colMeta) Nullable() (nullable, ok bool) { return m.nullable, m.hasNullable }
+
+// ScanType is sql.ColumnType's.
+func (m *colMeta) ScanType() reflect.Type { return m.scan }
+
+// metaOf is t as a colMeta (a join's columns from units read both ways).
+func metaOf(t columnType) colMeta {
+	var m colMeta
+	m.dbType, m.scan = t.DatabaseTypeName(), t.ScanType()
+	m.precision, m.scale, m.hasPrecision = t.DecimalSize()
+	m.length, m.hasLength = t.Length()
+	m.nullable, m.hasNullable = t.Nullable()
+	return m
+}
+
+// slabChunk is the size of the chunks a scatter's bounded read copies its
+// []byte values into.
+const slabChunk = 8 << 10
+
+// clone copies b as database/sql's Scan into *any does (bytes.Clone: a
+// nil b stays nil, an empty one is empty and not nil), into r's current
+// chunk when r.slab: a chunk is never appended to once a value is taken
+// from it past its end (each value's capacity is its length, so an
+// append to a value reallocates), and a full one is left to its values.
+func (r *rawQuery) clone(b []byte) []byte {
+	if !r.slab || b == nil || len(b) > slabChunk/4 {
+		return bytes.Clone(b)
+	}
+	if len(b) > cap(r.chunk)-len(r.chunk) || r.chunk == nil {
+		r.chunk = make([]byte, 0, slabChunk)
+	}
+	n := len(r.chunk)
+	r.chunk = append(r.chunk, b...)
+	return r.chunk[n:len(r.chunk):len(r.chunk)]
+}
