@@ -12,7 +12,7 @@ import (
 // items with it, so the caller sees the names one server would give
 // (sqlx's db:"COUNT(*)" tags depend on it).
 func (s *statement) callerName(ae *sqlparser.AliasedExpr) (string, bool) {
-	if v, ok := stringLiteralValue(ae.Expr); ok {
+	if v, ok := stringLiteralValue(ae.Expr); ok && plainName(v) {
 		return v, true // MariaDB names a string's column after its value
 	}
 	if !s.namesDone {
@@ -198,4 +198,12 @@ func stringLiteralValue(e sqlparser.Expr) (string, bool) {
 		return stringLiteralValue(e.Expr)
 	}
 	return "", false
+}
+
+// plainName reports a string literal's value that can name a column as
+// an alias wherever a node statement writes one: not empty, no NUL, no
+// leading or trailing space, at most 64 bytes. Another keeps the caller's
+// text (the node names it itself where it is not aliased, render.go).
+func plainName(v string) bool {
+	return v != "" && len(v) <= 64 && strings.IndexByte(v, 0) < 0 && strings.TrimSpace(v) == v
 }
