@@ -122,6 +122,9 @@ func (c *Conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 // ExecContext routes and runs a statement that returns no rows, or each
 // statement of a multi-statement string (multistatement.go).
 func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // see QueryContext
+	}
 	pieces, err := c.c.router.Split(query)
 	if err != nil {
 		return nil, err
@@ -156,6 +159,14 @@ func (c *Conn) execOne(ctx context.Context, query string, args []driver.NamedVal
 // statements of a multi-statement string one result set after another
 // (multistatement_query.go).
 func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if err := ctx.Err(); err != nil {
+		// Done before anything is sent (a *sql.Conn passes such a context
+		// on): answer as go-sql-driver does, with nothing sent and the
+		// session kept. Sent to a pin, the context's error would drop
+		// the pin and lose the session (pinFailed), failing every later
+		// statement on the Conn with driver.ErrBadConn.
+		return nil, err
+	}
 	pieces, err := c.c.router.Split(query)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,9 @@ import (
 // items with it, so the caller sees the names one server would give
 // (sqlx's db:"COUNT(*)" tags depend on it).
 func (s *statement) callerName(ae *sqlparser.AliasedExpr) (string, bool) {
+	if v, ok := stringLiteralValue(ae.Expr); ok && plainName(v) {
+		return v, true // MariaDB names a string's column after its value
+	}
 	if !s.namesDone {
 		s.namesDone = true
 		// a union's columns are named by its first SELECT
@@ -158,8 +161,8 @@ func (s *statement) shareNames(from, to *sqlparser.Select) {
 	}
 	for i, se := range from.SelectExprs.Exprs {
 		ae, ok := se.(*sqlparser.AliasedExpr)
-		if !ok {
-			continue
+		if !ok || stringLiteral(ae.Expr) {
+			continue // a string is named by its value, in the clone too
 		}
 		name, ok := s.callerName(ae)
 		if !ok {
@@ -169,4 +172,38 @@ func (s *statement) shareNames(from, to *sqlparser.Select) {
 			s.names[to] = name
 		}
 	}
+}
+
+// stringLiteral reports a string literal select item ('abc', N'abc',
+// _binary'abc'): MariaDB names its column after the string's value, not
+// the caller's text, and a node names it so itself. An alias of the
+// caller's text would name it `'abc'`; an alias of the value could not be
+// written for every value (an empty or over-long name, a NUL byte).
+func stringLiteral(e sqlparser.Expr) bool {
+	_, ok := stringLiteralValue(e)
+	return ok
+}
+
+// stringLiteralValue returns the value of a string literal (see
+// stringLiteral): the name MariaDB gives its column.
+func stringLiteralValue(e sqlparser.Expr) (string, bool) {
+	switch e := e.(type) {
+	case *sqlparser.Literal:
+		return e.Val, e.Type == sqlparser.StrVal
+	case *sqlparser.UnaryExpr:
+		if e.Operator == sqlparser.NStringOp {
+			return stringLiteralValue(e.Expr)
+		}
+	case *sqlparser.IntroducerExpr:
+		return stringLiteralValue(e.Expr)
+	}
+	return "", false
+}
+
+// plainName reports a string literal's value that can name a column as
+// an alias wherever a node statement writes one: not empty, no NUL, no
+// leading or trailing space, at most 64 bytes. Another keeps the caller's
+// text (the node names it itself where it is not aliased, render.go).
+func plainName(v string) bool {
+	return v != "" && len(v) <= 64 && strings.IndexByte(v, 0) < 0 && strings.TrimSpace(v) == v
 }

@@ -365,7 +365,7 @@ func (s *statement) renderMetaSelect(sel *sqlparser.Select, lits map[*sqlparser.
 				return
 			}
 		case *sqlparser.AliasedExpr:
-			if _, isCol := n.Expr.(*sqlparser.ColName); !isCol && n.As.IsEmpty() {
+			if _, isCol := n.Expr.(*sqlparser.ColName); !isCol && n.As.IsEmpty() && !stringLiteral(n.Expr) {
 				name, ok := s.callerName(n)
 				if !ok {
 					name = columnName(n.Expr)

@@ -242,7 +242,7 @@ func (r *renderer) format(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) 
 		}
 	case *sqlparser.AliasedExpr:
 		if n.As.IsEmpty() && r.named {
-			if _, isCol := n.Expr.(*sqlparser.ColName); !isCol {
+			if _, isCol := n.Expr.(*sqlparser.ColName); !isCol && !stringLiteral(n.Expr) {
 				// Name the column after the expression, as the server would
 				// name it after the caller's text, not after the rewritten
 				// text (which may quote identifiers).
