@@ -49,46 +49,17 @@ func BenchmarkInnerTrip(b *testing.B) {
 		plain, _, _ := overheadDBs(b)
 		b.ReportAllocs()
 		defer clientCPU(b)()
+		rb := newRawBuffered(ctx, q)
 		i := 0
-		var held [][]driver.Value
-		nv := make([]driver.NamedValue, 2)
-		run := func(dc any) error {
-			qc := dc.(driver.QueryerContext)
-			rows, err := qc.QueryContext(ctx, q, nv)
-			if err != nil {
-				return err
-			}
-			cols := rows.Columns()
-			for {
-				row := make([]driver.Value, len(cols))
-				if err := rows.Next(row); err != nil {
-					if errors.Is(err, io.EOF) {
-						break
-					}
-					_ = rows.Close()
-					return err
-				}
-				for j, v := range row {
-					if bs, ok := v.([]byte); ok {
-						row[j] = append([]byte(nil), bs...)
-					}
-				}
-				held = append(held, row)
-			}
-			return rows.Close()
-		}
 		for b.Loop() {
-			k := int64(i % overheadRows)
+			rb.args(int64(i % overheadRows))
 			i++
-			nv[0] = driver.NamedValue{Ordinal: 1, Value: k}
-			nv[1] = driver.NamedValue{Ordinal: 2, Value: k}
-			held = held[:0]
 			conn, err := plain.Conn(ctx)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := conn.Raw(run); err != nil || len(held) != 1 {
-				b.Fatal(len(held), err)
+			if err := conn.Raw(rb.run); err != nil || len(rb.held) != 1 {
+				b.Fatal(len(rb.held), err)
 			}
 			_ = conn.Close()
 		}
@@ -99,43 +70,19 @@ func BenchmarkInnerTrip(b *testing.B) {
 		// DB.Conn, its liveness check and Conn.Close cost per statement.
 		plain, _, _ := overheadDBs(b)
 		b.ReportAllocs()
-		i := 0
-		var held [][]driver.Value
-		nv := make([]driver.NamedValue, 2)
-		run := func(dc any) error {
-			rows, err := dc.(driver.QueryerContext).QueryContext(ctx, q, nv)
-			if err != nil {
-				return err
-			}
-			cols := rows.Columns()
-			for {
-				row := make([]driver.Value, len(cols)) // as pin-raw-buffered
-				if rows.Next(row) != nil {
-					break
-				}
-				for j, v := range row {
-					if bs, ok := v.([]byte); ok {
-						row[j] = append([]byte(nil), bs...)
-					}
-				}
-				held = append(held, row)
-			}
-			return rows.Close()
-		}
+		rb := newRawBuffered(ctx, q)
 		conn, err := plain.Conn(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer conn.Close()
 		defer clientCPU(b)()
+		i := 0
 		for b.Loop() {
-			k := int64(i % overheadRows)
+			rb.args(int64(i % overheadRows))
 			i++
-			nv[0] = driver.NamedValue{Ordinal: 1, Value: k}
-			nv[1] = driver.NamedValue{Ordinal: 2, Value: k}
-			held = held[:0]
-			if err := conn.Raw(run); err != nil || len(held) != 1 {
-				b.Fatal(len(held), err)
+			if err := conn.Raw(rb.run); err != nil || len(rb.held) != 1 {
+				b.Fatal(len(rb.held), err)
 			}
 		}
 	})
@@ -174,4 +121,50 @@ func readOneRow(b *testing.B, rows *sql.Rows, scan []any) {
 	if err := rows.Close(); err != nil || n != 1 {
 		b.Fatal(n, err)
 	}
+}
+
+// rawBuffered reads a point select whole on the driver connection inside
+// sql.Conn.Raw (its run is the callback), copying the []byte values the
+// driver lends, as shardsql's bounded read does.
+type rawBuffered struct {
+	ctx  context.Context
+	q    string
+	nv   []driver.NamedValue
+	held [][]driver.Value
+}
+
+func newRawBuffered(ctx context.Context, q string) *rawBuffered {
+	return &rawBuffered{ctx: ctx, q: q, nv: make([]driver.NamedValue, 2)}
+}
+
+// args sets both placeholders to k and forgets the last rows.
+func (r *rawBuffered) args(k int64) {
+	r.nv[0] = driver.NamedValue{Ordinal: 1, Value: k}
+	r.nv[1] = driver.NamedValue{Ordinal: 2, Value: k}
+	r.held = r.held[:0]
+}
+
+func (r *rawBuffered) run(dc any) error {
+	rows, err := dc.(driver.QueryerContext).QueryContext(r.ctx, r.q, r.nv)
+	if err != nil {
+		return err
+	}
+	cols := rows.Columns()
+	for {
+		row := make([]driver.Value, len(cols))
+		if err := rows.Next(row); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			_ = rows.Close()
+			return err
+		}
+		for j, v := range row {
+			if bs, ok := v.([]byte); ok {
+				row[j] = append([]byte(nil), bs...)
+			}
+		}
+		r.held = append(r.held, row)
+	}
+	return rows.Close()
 }
