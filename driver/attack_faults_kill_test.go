@@ -2,6 +2,7 @@ package driver_test
 
 import (
 	"context"
+	"database/sql"
 	sqldriver "database/sql/driver"
 	"errors"
 	"fmt"
@@ -26,6 +27,32 @@ func killConn(t *testing.T, e *sessionEnv, ds int, id int64) {
 		return n == 0
 	}, 5*time.Second, 5*time.Millisecond)
 	time.Sleep(20 * time.Millisecond) // the close reaches the client's socket
+}
+
+// sessionKiller is a *sql.DB or *sql.Conn that kills others' sessions.
+type sessionKiller interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// killListed kills, through admin, every server connection whose ID the
+// query lists (one column), without waiting for them to go, and returns
+// their IDs.
+func killListed(t *testing.T, ctx context.Context, admin sessionKiller, query string, args ...any) []int64 {
+	t.Helper()
+	rows, err := admin.QueryContext(ctx, query, args...)
+	require.NoError(t, err)
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		require.NoError(t, rows.Scan(&id))
+		ids = append(ids, id)
+	}
+	require.NoError(t, rows.Close())
+	for _, id := range ids {
+		_, _ = admin.ExecContext(ctx, fmt.Sprintf("KILL CONNECTION %d", id))
+	}
+	return ids
 }
 
 // TestAttackFaultsKilledConnection: KILL CONNECTION of a transaction's

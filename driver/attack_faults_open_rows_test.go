@@ -92,18 +92,7 @@ func TestAttackFaultsKilledPoolConnections(t *testing.T) {
 		require.NoError(t, err)
 		var self int64
 		require.NoError(t, admin.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&self))
-		rows, err := admin.QueryContext(ctx, "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Sleep' AND ID <> ? AND DB = DATABASE()", self)
-		require.NoError(t, err)
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			require.NoError(t, rows.Scan(&id))
-			ids = append(ids, id)
-		}
-		require.NoError(t, rows.Close())
-		for _, id := range ids {
-			_, _ = admin.ExecContext(ctx, fmt.Sprintf("KILL CONNECTION %d", id))
-		}
+		ids := killListed(t, ctx, admin, "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Sleep' AND ID <> ? AND DB = DATABASE()", self)
 		require.NoError(t, admin.Close())
 		time.Sleep(50 * time.Millisecond)
 

@@ -192,19 +192,7 @@ func TestDeepPageRawFaults(t *testing.T) {
 	// every pooled connection of the test's database killed: the next
 	// page runs on new ones
 	for _, dsn := range dsns {
-		admin := openPlain(t, dsn)
-		ids, err := admin.QueryContext(ctx, "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()", dbName)
-		require.NoError(t, err)
-		var kill []int64
-		for ids.Next() {
-			var id int64
-			require.NoError(t, ids.Scan(&id))
-			kill = append(kill, id)
-		}
-		require.NoError(t, ids.Close())
-		for _, id := range kill {
-			_, _ = admin.ExecContext(ctx, fmt.Sprintf("KILL %d", id))
-		}
+		killListed(t, ctx, openPlain(t, dsn), "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()", dbName)
 	}
 	for range 3 {
 		got, err = page()
