@@ -19,8 +19,9 @@ type rawRows struct {
 }
 
 // readPooled reads the rows of a unit whose row count routing proved
-// bounded (route.Unit.RowBound: a deep page's phase-1 window, a top-N
-// scatter's node statement) whole, on a
+// bounded (route.Unit.RowBound: a deep page's phase-1 window, its later
+// phases' statements — phase 2, the counts, the fetch, run by
+// planExec.later —, a top-N scatter's node statement) whole, on a
 // pool connection of its own inside sql.Conn.Raw, instead of streaming
 // them through sql.DB.QueryContext: the scatter's goroutine reads them
 // (rawQuery.read, the pieces of rows_raw.go's one-unit read), the
@@ -60,7 +61,7 @@ type rawRows struct {
 //
 // read is false when the unit must stream instead, with nothing sent.
 func (c *Conn) readPooled(ctx context.Context, db *sql.DB, u route.Unit) (first firstRow, read bool, err error) {
-	r := &rawQuery{ctx: ctx, sql: u.SQL, bound: u.RowBound, limit: c.c.opts.maxMemoryRows, slab: true}
+	r := &rawQuery{ctx: ctx, sql: u.SQL, bound: min(u.RowBound, rawPrealloc), limit: c.c.opts.maxMemoryRows, slab: true}
 	if len(u.Args) > 0 {
 		r.nv = make([]driver.NamedValue, len(u.Args))
 		for i, a := range u.Args {
@@ -81,6 +82,15 @@ func (c *Conn) readPooled(ctx context.Context, db *sql.DB, u route.Unit) (first 
 	}
 	return firstRow{peeked: true, cols: r.cols, raw: &rawRows{held: r.held, meta: r.meta}}, true, nil
 }
+
+// rawPrealloc caps the rows a scatter's bounded read makes room for
+// before it reads (rawQuery.read allocates its bound's rows at once): a
+// bound is a proof, not an estimate — a deep page's phase 2 has LIMIT
+// offset + count − LB(p) per node and usually returns a few rows. Rows
+// past it are read on into rows of their own, up to the memory cap: the
+// route sets no bound above that cap (route.DeepPage.rowBound,
+// limitBound), so the read never fails where the statement's LIMIT holds.
+const rawPrealloc = 4096
 
 // columnType is what a result asks of a column's type: a *sql.ColumnType
 // of rows read through database/sql, or a *colMeta of rows read inside

@@ -198,7 +198,7 @@ func (d *DeepPage) fetchSpliced(ranges []merge.DeepRange) (out []NodeUnit, ok bo
 			}
 		}
 		node := d.tables[0].Nodes[n]
-		out = append(out, NodeUnit{Unit{DataSource: node.DataSource, Node: node, SQL: b.String(), Args: args}, rg.Node})
+		out = append(out, NodeUnit{Unit{DataSource: node.DataSource, Node: node, SQL: b.String(), Args: args, RowBound: d.rowBound(rg.Rows)}, rg.Node})
 	}
 	return out, true, nil
 }
