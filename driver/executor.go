@@ -236,10 +236,15 @@ func (e *planExec) units() []*unitCursor {
 	return append(e.opened[:len(e.opened):len(e.opened)], e.prepared[e.next:]...)
 }
 
-// routeLeaves counts the route leaves of a tree.
+// routeLeaves counts the route leaves of a tree. A deep page's fallback
+// stream is built only when used (route/deep_stream.go): it is counted as
+// the one route leaf its tree has, without building it.
 func routeLeaves(op merge.Operator) int {
-	if _, ok := op.(*merge.Route); ok {
+	switch x := op.(type) {
+	case *merge.Route:
 		return 1
+	case *merge.DeepPageScan:
+		return routeLeaves(x.Phase1) + 1
 	}
 	n := 0
 	for _, in := range op.Inputs() {
