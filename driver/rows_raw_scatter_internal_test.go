@@ -2,6 +2,9 @@ package driver
 
 import (
 	"bytes"
+	"database/sql/driver"
+	"io"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,4 +42,53 @@ func TestRawClone(t *testing.T) {
 		_ = append(got[0], 'z')
 		assert.Equal(t, []byte{1, 'b', 'c'}, got[1], "an append to one value leaves the next")
 	}
+}
+
+// TestRawBufRelease: a scatter's bounded rows go back to the pool only
+// once every row was copied out (Next at the end) or the cursor closed,
+// cleared; the rows copied out keep their values when the storage is
+// reused; release is idempotent.
+func TestRawBufRelease(t *testing.T) {
+	for _, closeEarly := range []bool{false, true} {
+		var pool sync.Pool
+		buf := getRawBuf(&pool)
+		buf.vals = make([]driver.Value, 6)
+		for i := range buf.vals {
+			buf.vals[i] = int64(i)
+		}
+		buf.held = [][]driver.Value{buf.vals[0:2:2], buf.vals[2:4:4], buf.vals[4:6:6]}
+		raw := &rawRows{held: buf.held, buf: buf, pool: &pool}
+		cur := &unitCursor{buffer: true, held: raw.held, pooled: raw, src: &scatterSource{started: closedChan()}}
+		cur.once.Do(func() {}) // loaded
+		var got [][]driver.Value
+		for range 2 {
+			row := make([]driver.Value, 2)
+			require.NoError(t, cur.Next(row))
+			got = append(got, row)
+		}
+		require.NotNil(t, raw.buf, "not given back while rows remain")
+		if closeEarly {
+			require.NoError(t, cur.Close())
+		} else {
+			row := make([]driver.Value, 2)
+			require.NoError(t, cur.Next(row))
+			got = append(got, row)
+			require.ErrorIs(t, cur.Next(row), io.EOF)
+			require.NoError(t, cur.Close())
+		}
+		require.Nil(t, raw.buf, "given back")
+		raw.release() // again: nothing
+		assert.Equal(t, make([]driver.Value, 6), buf.vals[:6], "cleared")
+		reused := getRawBuf(&pool)
+		reused.vals = append(reused.vals[:0], "x", "x", "x", "x", "x", "x")
+		for i, row := range got {
+			assert.Equal(t, []driver.Value{int64(2 * i), int64(2*i + 1)}, row, "rows copied out keep their values")
+		}
+	}
+}
+
+func closedChan() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
 }
