@@ -41,9 +41,21 @@ type rawRows struct {
 //     state); each read takes its own.
 //   - Rows past the bound (rawQuery.read) are allocated on their own and
 //     are cleared from held as well.
+//   - Only the value slots a read may have written are cleared (its rows'
+//     and the one it tried last): every other slot is still clear from
+//     before, so the storage is all clear whenever it is in the pool.
 type rawBuf struct {
 	vals []driver.Value
 	held [][]driver.Value
+}
+
+// keep records in b the storage read r used, grown or not: the value
+// slots of its rows and of the row it tried last (every slot it may have
+// written: the others are still clear, so putRawBuf clears only these —
+// a phase 2's room for thousands of rows usually holds a few), and its
+// rows.
+func (b *rawBuf) keep(r *rawQuery) {
+	b.vals, b.held = r.vals[:min(len(r.vals), (len(r.held)+1)*len(r.cols))], r.held
 }
 
 // release clears the rows' pooled storage and gives it back (r may be
@@ -132,9 +144,7 @@ func (c *Conn) readPooled(ctx context.Context, db *sql.DB, u route.Unit) (first 
 	r.vals, r.held = buf.vals, buf.held
 	err = conn.Raw(r.run)
 	_ = conn.Close() // back to the pool (closed by Raw when it failed)
-	// what the read used, grown or not: vals to its length (every slot
-	// it may have written), held to its rows
-	buf.vals, buf.held = r.vals, r.held
+	buf.keep(r)
 	if r.skipped || err != nil {
 		putRawBuf(pool, buf)
 	}

@@ -92,3 +92,44 @@ func closedChan() chan struct{} {
 	close(c)
 	return c
 }
+
+// intRows are n-column rows of integers (a driver.Rows for the storage
+// tests; no database behaviour is involved).
+type intRows struct {
+	n, rows, at int
+}
+
+func (r *intRows) Columns() []string { return make([]string, r.n) }
+func (r *intRows) Close() error      { return nil }
+func (r *intRows) Next(dest []driver.Value) error {
+	if r.at == r.rows {
+		return io.EOF
+	}
+	r.at++
+	for i := range dest {
+		dest[i] = int64(1000*r.at + i)
+	}
+	return nil
+}
+
+// TestRawBufAllClear: storage in the pool is clear in every value slot
+// after reads of any size against bounds far above them (a phase 2's), up
+// to and past the bound, so clearing only what a read used suffices.
+func TestRawBufAllClear(t *testing.T) {
+	var pool sync.Pool
+	for _, c := range []struct{ n, rows, bound int }{{3, 2, 500}, {2, 40, 500}, {3, 0, 500}, {4, 7, 5}, {1, 600, 500}, {3, 1, 100}} {
+		buf := getRawBuf(&pool)
+		r := &rawQuery{bound: c.bound, vals: buf.vals, held: buf.held}
+		require.NoError(t, r.read(&intRows{n: c.n, rows: c.rows}))
+		require.Len(t, r.held, c.rows)
+		for i, row := range r.held {
+			require.Equal(t, int64(1000*(i+1)), row[0])
+		}
+		buf.keep(r)
+		putRawBuf(&pool, buf)
+		all := buf.vals[:cap(buf.vals)]
+		for i, v := range all {
+			require.Nil(t, v, "slot %d of %d after %+v", i, len(all), c)
+		}
+	}
+}
