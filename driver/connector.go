@@ -49,6 +49,9 @@ type Connector struct {
 	scattering atomic.Int64
 	// deepScratch pools deep pages' bound buffers (merge/deep_scratch.go).
 	deepScratch merge.DeepScratch
+	// rawBufs pools the row storage of scatters' bounded reads
+	// (rows_raw_scatter.go, rawBuf).
+	rawBufs sync.Pool
 }
 
 // xaHook calls the test hook for an XA commit stage, if one is set.

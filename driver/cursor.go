@@ -43,6 +43,9 @@ type unitCursor struct {
 	// meta is the column types of rows read inside Raw (rows_raw.go),
 	// captured there: nil for rows read through database/sql.
 	meta []colMeta
+	// pooled is the pooled storage of held rows a scatter read inside
+	// Raw, given back once they are read or closed (rows_raw_scatter.go).
+	pooled *rawRows
 }
 
 // unitSource starts a unit's query and is told when its rows end. One
@@ -73,7 +76,7 @@ func (u *unitCursor) load() error {
 			u.cols, u.types, u.onRow = s.first.cols, s.first.types, s.first.onRow
 			if raw := s.first.raw; raw != nil {
 				// read whole inside Raw, its connection back already
-				u.buffer, u.held, u.meta = true, raw.held, raw.meta
+				u.buffer, u.held, u.meta, u.pooled = true, raw.held, raw.meta, raw
 				u.ended(nil)
 			}
 		} else if u.err == nil {
@@ -197,6 +200,8 @@ func (u *unitCursor) Next(dest []driver.Value) error {
 	}
 	if u.buffer {
 		if len(u.held) == 0 {
+			u.pooled.release() // every row copied out: no value of it is referenced
+			u.pooled = nil
 			return io.EOF
 		}
 		copy(dest, u.held[0])
@@ -227,6 +232,9 @@ func (u *unitCursor) Close() error {
 		return nil
 	}
 	_ = u.load()
+	u.held = nil // (load may have set them)
+	u.pooled.release()
+	u.pooled = nil
 	if u.rows != nil {
 		err := u.rows.Close()
 		u.ended(nil)

@@ -132,7 +132,7 @@ func (e *planExec) take(ctx context.Context, u merge.Unit) *unitCursor {
 			return p
 		}
 	}
-	ru := route.Unit{DataSource: u.DataSource, SQL: u.SQL, Args: u.Args}
+	ru := route.Unit{DataSource: u.DataSource, SQL: u.SQL, Args: u.Args, RowBound: u.RowBound}
 	cur := e.later(ctx, ru)
 	e.opened = append(e.opened, cur)
 	return cur
@@ -145,6 +145,14 @@ func (e *planExec) take(ctx context.Context, u merge.Unit) *unitCursor {
 // (read whole: the statement's other units share the connection), on the
 // Conn's pin when they ran on it, on the replica or pool a scatter chose
 // for them; otherwise on a pool connection of its own.
+//
+// A unit with a RowBound (a deep page's phase 2, counts and fetch) is read
+// whole inside Raw exactly where the scatter's units are
+// (rows_raw_scatter.go): on pool connections, by the scatter's run
+// (runOnPool), with the same hazards kept. A transaction's participant,
+// the Conn's pin and a replica (the replica read's run) ignore the bound
+// and keep their paths; so does a unit of a limited pool run alone
+// (slotSource takes no rows read ahead: its bound is dropped).
 func (e *planExec) later(ctx context.Context, u route.Unit) *unitCursor {
 	maxRows := e.c.c.opts.maxMemoryRows
 	if e.c.tx != nil {
@@ -170,6 +178,7 @@ func (e *planExec) later(ctx context.Context, u route.Unit) *unitCursor {
 	if sl != nil {
 		// A limited pool: on the query's slots (scatter_slots.go).
 		if e.alone {
+			u.RowBound = 0 // streamed on its slot (slotSource)
 			return &unitCursor{unit: u, src: &slotSource{ctx: ctx, use: slotUse{sl: sl, ds: u.DataSource}, run: e.c.runOnPool}, maxRows: maxRows, buffer: true}
 		}
 		one := make([]*unitCursor, 1)
@@ -227,10 +236,15 @@ func (e *planExec) units() []*unitCursor {
 	return append(e.opened[:len(e.opened):len(e.opened)], e.prepared[e.next:]...)
 }
 
-// routeLeaves counts the route leaves of a tree.
+// routeLeaves counts the route leaves of a tree. A deep page's fallback
+// stream is built only when used (route/deep_stream.go): it is counted as
+// the one route leaf its tree has, without building it.
 func routeLeaves(op merge.Operator) int {
-	if _, ok := op.(*merge.Route); ok {
+	switch x := op.(type) {
+	case *merge.Route:
 		return 1
+	case *merge.DeepPageScan:
+		return routeLeaves(x.Phase1) + 1
 	}
 	n := 0
 	for _, in := range op.Inputs() {

@@ -7,6 +7,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"reflect"
+	"sync"
 
 	"github.com/shardsql/shardsql/route"
 )
@@ -16,11 +17,78 @@ import (
 type rawRows struct {
 	held [][]driver.Value
 	meta []colMeta
+	// buf is the pooled storage held's rows are in, given back to pool
+	// by release.
+	buf  *rawBuf
+	pool *sync.Pool
+}
+
+// rawBuf is the row storage of a scatter's bounded read (rawQuery.vals
+// and .held), pooled in the Connector (rawBufs): a deep page's windows
+// were about 90 KB a page of it, garbage once the merge had copied the
+// rows out (docs/deep-pages.md, "Round 8").
+//
+// Hazards, and how the reuse avoids them:
+//   - A value handed out must never change: the cursor copies each held
+//     row's values into the caller's row (unitCursor.Next) and nothing
+//     else reads the held rows, so once every row is copied out (Next at
+//     the end) or the cursor is closed, no one references the storage.
+//     Only then is it given back (release), once.
+//   - Retention: the values point at the rows' bytes (the chunks clone
+//     copies into) and integers; release clears the storage before
+//     putting it back, so a pooled buffer keeps no result alive.
+//   - Concurrent statements: a sync.Pool of the Connector's (no global
+//     state); each read takes its own.
+//   - Rows past the bound (rawQuery.read) are allocated on their own and
+//     are cleared from held as well.
+//   - Only the value slots a read may have written are cleared (its rows'
+//     and the one it tried last): every other slot is still clear from
+//     before, so the storage is all clear whenever it is in the pool.
+type rawBuf struct {
+	vals []driver.Value
+	held [][]driver.Value
+}
+
+// keep records in b the storage read r used, grown or not: the value
+// slots of its rows and of the row it tried last (every slot it may have
+// written: the others are still clear, so putRawBuf clears only these —
+// a phase 2's room for thousands of rows usually holds a few), and its
+// rows.
+func (b *rawBuf) keep(r *rawQuery) {
+	b.vals, b.held = r.vals[:min(len(r.vals), (len(r.held)+1)*len(r.cols))], r.held
+}
+
+// release clears the rows' pooled storage and gives it back (r may be
+// nil: rows read without a pool).
+func (r *rawRows) release() {
+	if r == nil || r.buf == nil {
+		return
+	}
+	putRawBuf(r.pool, r.buf)
+	r.buf, r.held = nil, nil
+}
+
+// getRawBuf returns pooled row storage, or empty storage.
+func getRawBuf(pool *sync.Pool) *rawBuf {
+	if b, ok := pool.Get().(*rawBuf); ok {
+		return b
+	}
+	return &rawBuf{}
+}
+
+// putRawBuf clears b (every value slot the read used, every row) and
+// returns it to pool.
+func putRawBuf(pool *sync.Pool, b *rawBuf) {
+	clear(b.vals)
+	clear(b.held)
+	b.vals, b.held = b.vals[:0], b.held[:0]
+	pool.Put(b)
 }
 
 // readPooled reads the rows of a unit whose row count routing proved
-// bounded (route.Unit.RowBound: a deep page's phase-1 window, a top-N
-// scatter's node statement) whole, on a
+// bounded (route.Unit.RowBound: a deep page's phase-1 window, its later
+// phases' statements — phase 2, the counts, the fetch, run by
+// planExec.later —, a top-N scatter's node statement) whole, on a
 // pool connection of its own inside sql.Conn.Raw, instead of streaming
 // them through sql.DB.QueryContext: the scatter's goroutine reads them
 // (rawQuery.read, the pieces of rows_raw.go's one-unit read), the
@@ -60,7 +128,7 @@ type rawRows struct {
 //
 // read is false when the unit must stream instead, with nothing sent.
 func (c *Conn) readPooled(ctx context.Context, db *sql.DB, u route.Unit) (first firstRow, read bool, err error) {
-	r := &rawQuery{ctx: ctx, sql: u.SQL, bound: u.RowBound, limit: c.c.opts.maxMemoryRows, slab: true}
+	r := &rawQuery{ctx: ctx, sql: u.SQL, bound: min(u.RowBound, rawPrealloc), limit: c.c.opts.maxMemoryRows, slab: true}
 	if len(u.Args) > 0 {
 		r.nv = make([]driver.NamedValue, len(u.Args))
 		for i, a := range u.Args {
@@ -71,16 +139,32 @@ func (c *Conn) readPooled(ctx context.Context, db *sql.DB, u route.Unit) (first 
 	if err != nil {
 		return firstRow{}, true, err
 	}
+	pool := &c.c.rawBufs
+	buf := getRawBuf(pool)
+	r.vals, r.held = buf.vals, buf.held
 	err = conn.Raw(r.run)
 	_ = conn.Close() // back to the pool (closed by Raw when it failed)
+	buf.keep(r)
+	if r.skipped || err != nil {
+		putRawBuf(pool, buf)
+	}
 	if r.skipped || errors.Is(err, driver.ErrBadConn) {
 		return firstRow{}, false, nil
 	}
 	if err != nil {
 		return firstRow{}, true, err
 	}
-	return firstRow{peeked: true, cols: r.cols, raw: &rawRows{held: r.held, meta: r.meta}}, true, nil
+	return firstRow{peeked: true, cols: r.cols, raw: &rawRows{held: r.held, meta: r.meta, buf: buf, pool: pool}}, true, nil
 }
+
+// rawPrealloc caps the rows a scatter's bounded read makes room for
+// before it reads (rawQuery.read allocates its bound's rows at once): a
+// bound is a proof, not an estimate — a deep page's phase 2 has LIMIT
+// offset + count − LB(p) per node and usually returns a few rows. Rows
+// past it are read on into rows of their own, up to the memory cap: the
+// route sets no bound above that cap (route.DeepPage.rowBound,
+// limitBound), so the read never fails where the statement's LIMIT holds.
+const rawPrealloc = 4096
 
 // columnType is what a result asks of a column's type: a *sql.ColumnType
 // of rows read through database/sql, or a *colMeta of rows read inside
@@ -129,6 +213,9 @@ func metaOf(t columnType) colMeta {
 // []byte values into.
 const slabChunk = 8 << 10
 
+// slabFirst is the size of a read's first chunk.
+const slabFirst = 1 << 10
+
 // clone copies b as database/sql's Scan into *any does (bytes.Clone: a
 // nil b stays nil, an empty one is empty and not nil), into r's current
 // chunk when r.slab: a chunk is never appended to once a value is taken
@@ -139,7 +226,11 @@ func (r *rawQuery) clone(b []byte) []byte {
 		return bytes.Clone(b)
 	}
 	if len(b) > cap(r.chunk)-len(r.chunk) || r.chunk == nil {
-		r.chunk = make([]byte, 0, slabChunk)
+		size := slabChunk
+		if r.chunk == nil {
+			size = slabFirst // a read with few bytes (a page's fetch) takes no 8 KiB
+		}
+		r.chunk = make([]byte, 0, max(size, len(b)))
 	}
 	n := len(r.chunk)
 	r.chunk = append(r.chunk, b...)

@@ -265,7 +265,11 @@ func planDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value, sc *dee
 		total += len(w)
 	}
 	nk := len(cmp.keys)
-	slab, heads := sc.grow(total, nk)
+	ptrs := false
+	for _, k := range cmp.keys {
+		ptrs = ptrs || keyHoldsPointers(k.kind)
+	}
+	slab, heads := sc.grow(total, nk, ptrs)
 	dec := make([][][]key, len(phase1))
 	at := 0
 	for i, w := range phase1 {

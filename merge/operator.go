@@ -33,6 +33,13 @@ type Unit struct {
 	SQL string
 	// Args are the values for SQL's placeholders, in order.
 	Args []any
+	// RowBound, when not 0, is how many rows the statement returns at
+	// most, proven by its text (every branch has a constant LIMIT, a
+	// count is one row): an executor may read such a unit whole before
+	// the caller reads it. 0: unknown. The deep page's statement builders
+	// set it (route.DeepPage); a bound is a proof, not an estimate (a
+	// phase 2's LIMIT is usually far above what it returns).
+	RowBound int
 }
 
 // Executor runs node statements for the operators of a tree. It is passed

@@ -157,14 +157,7 @@ func (d *DeepPage) fetchSpliced(ranges []merge.DeepRange) (out []NodeUnit, ok bo
 	texts := make([]string, 0, markers)
 	for _, rg := range ranges {
 		texts = texts[:0]
-		record := func(c *schema.Column, v driver.Value, args *[]any) (sqlparser.Expr, error) {
-			e, err := d.literal(c, v, args)
-			if l, isLit := e.(*sqlparser.Literal); isLit {
-				texts = append(texts, l.Val)
-			}
-			return e, err
-		}
-		_, extra, err := d.fetchSelect(rg, nil, record)
+		extra, err := d.fetchLiterals(rg, &texts)
 		if err != nil {
 			return nil, false, err
 		}
@@ -198,9 +191,32 @@ func (d *DeepPage) fetchSpliced(ranges []merge.DeepRange) (out []NodeUnit, ok bo
 			}
 		}
 		node := d.tables[0].Nodes[n]
-		out = append(out, NodeUnit{Unit{DataSource: node.DataSource, Node: node, SQL: b.String(), Args: args}, rg.Node})
+		out = append(out, NodeUnit{Unit{DataSource: node.DataSource, Node: node, SQL: b.String(), Args: args, RowBound: d.rowBound(rg.Rows)}, rg.Node})
 	}
 	return out, true, nil
+}
+
+// fetchLiterals binds range rg's key values as fetchSelect's bounds do —
+// First's keys, then Last's, each row's from its last key to its first,
+// one d.literal call per key (boundWith's order; no key is NULL here,
+// fetchSpliced checked) — appending the literals' texts to texts and
+// returning the arguments, without building the condition the template
+// already holds (building it was half of a page's fetch statements).
+// The template's check of their counts guards the order.
+func (d *DeepPage) fetchLiterals(rg merge.DeepRange, texts *[]string) ([]any, error) {
+	var args []any
+	for _, row := range [2][]driver.Value{rg.First, rg.Last} {
+		for j := len(d.keys) - 1; j >= 0; j-- {
+			e, err := d.literal(d.keys[j].col, row[rg.KeyCols[j]], &args)
+			if err != nil {
+				return nil, err
+			}
+			if l, isLit := e.(*sqlparser.Literal); isLit {
+				*texts = append(*texts, l.Val)
+			}
+		}
+	}
+	return args, nil
 }
 
 // sortHoles sorts a template's holes by position (a few dozen: insertion).

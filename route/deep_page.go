@@ -572,7 +572,9 @@ func (d *DeepPage) Phase2(keyCols []int, b *merge.DeepBounds) ([]NodeUnit, error
 		sel := *node
 		sel.Where = d.withCond(cond)
 		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(dn.Limit, 10))}
-		out = append(out, NodeUnit{d.renderWith(&sel, n, args), i})
+		u := d.renderWith(&sel, n, args)
+		u.RowBound = d.rowBound(dn.Limit)
+		out = append(out, NodeUnit{u, i})
 	}
 	return out, nil
 }
@@ -595,7 +597,9 @@ func (d *DeepPage) Counts(keyCols []int, b *merge.DeepBounds) ([]NodeUnit, error
 			From:        d.from,
 			Where:       d.withCond(cond),
 		}
-		out = append(out, NodeUnit{d.renderWith(sel, n, args), i})
+		u := d.renderWith(sel, n, args)
+		u.RowBound = 1 // a count without GROUP BY: one row
+		out = append(out, NodeUnit{u, i})
 	}
 	return out, nil
 }
@@ -630,7 +634,9 @@ func (d *DeepPage) fetchPrinted(ranges []merge.DeepRange) ([]NodeUnit, error) {
 		sel := d.node
 		sel.Where = d.withCond(and(cond, up))
 		sel.Limit = &sqlparser.Limit{Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(r.Rows, 10))}
-		out = append(out, NodeUnit{d.renderWith(&sel, d.nodes[r.Node], args), r.Node})
+		u := d.renderWith(&sel, d.nodes[r.Node], args)
+		u.RowBound = d.rowBound(r.Rows)
+		out = append(out, NodeUnit{u, r.Node})
 	}
 	if len(out) == 0 {
 		sel := d.node
@@ -638,6 +644,20 @@ func (d *DeepPage) fetchPrinted(ranges []merge.DeepRange) ([]NodeUnit, error) {
 		out = append(out, NodeUnit{d.renderWith(&sel, d.nodes[0], nil), 0})
 	}
 	return out, nil
+}
+
+// rowBound is the RowBound of a later phase's statement with LIMIT n: n,
+// or 0 (unknown: the statement streams) when n is not positive or above
+// the memory cap, whose rows a read whole would all hold at once.
+func (d *DeepPage) rowBound(n int64) int {
+	maxRows := int64(d.base.maxRows)
+	if maxRows <= 0 {
+		maxRows = merge.DefaultMaxRows
+	}
+	if n <= 0 || n > maxRows {
+		return 0
+	}
+	return int(n)
 }
 
 func (d *DeepPage) withCond(c sqlparser.Expr) *sqlparser.Where {

@@ -145,6 +145,7 @@ func nodeDataSources(t *shard.ShardedTable, nodes []int) int {
 // one unit keeps its plain statement when every data source has one;
 // otherwise every unit of the phase is a union (a union of one branch,
 // where needed), so that the merge reads all of a phase's rows one way.
+// A union's RowBound is its branches' summed (0 when one's is unknown).
 // ok is false (and the units are to be sent as they are) when a unit's
 // text does not start with the plain "select " the tag is spliced after.
 func unionUnits(units []Unit, nodes []int) (out []Unit, union [][]int, ok bool) {
@@ -172,7 +173,13 @@ func unionUnits(units []Unit, nodes []int) (out []Unit, union [][]int, ok bool) 
 		var b strings.Builder
 		var args []any
 		tags := make([]int, len(g))
+		bound := 0 // the branches' bounds summed; 0 when one is unknown
 		for j, i := range g {
+			if bound >= 0 && units[i].RowBound > 0 {
+				bound += units[i].RowBound
+			} else {
+				bound = -1
+			}
 			if j > 0 {
 				b.WriteString(" union all ")
 			}
@@ -187,7 +194,7 @@ func unionUnits(units []Unit, nodes []int) (out []Unit, union [][]int, ok bool) 
 		if len(args) == 0 {
 			args = nil
 		}
-		out = append(out, Unit{DataSource: ds, SQL: b.String(), Args: args})
+		out = append(out, Unit{DataSource: ds, SQL: b.String(), Args: args, RowBound: max(bound, 0)})
 		union = append(union, tags)
 	}
 	return out, union, true
@@ -236,6 +243,7 @@ func (d *DeepPage) deepUnion(us []NodeUnit, rows bool) []merge.DeepUnit {
 		if joined, tags, ok := unionUnits(units, nodes); ok {
 			out := make([]merge.DeepUnit, len(joined))
 			for i, u := range mergeUnits(joined) {
+				u.RowBound = joined[i].RowBound
 				out[i] = merge.DeepUnit{Unit: u, Union: tags[i]}
 			}
 			return out
@@ -243,7 +251,9 @@ func (d *DeepPage) deepUnion(us []NodeUnit, rows bool) []merge.DeepUnit {
 	}
 	out := make([]merge.DeepUnit, len(us))
 	for i, u := range us {
-		out[i] = merge.DeepUnit{Unit: mergeUnits([]Unit{u.Unit})[0], Node: u.Node}
+		mu := mergeUnits([]Unit{u.Unit})[0]
+		mu.RowBound = u.RowBound
+		out[i] = merge.DeepUnit{Unit: mu, Node: u.Node}
 	}
 	return out
 }

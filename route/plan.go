@@ -48,8 +48,9 @@ type Unit struct {
 	// Args are the values for SQL's placeholders, in order.
 	Args []any
 	// RowBound, when not 0, is how many rows the statement returns at
-	// most, proven by its text: a deep page's phase-1 window (a constant
-	// LIMIT; a UNION ALL of windows: their sum), a top-N scatter's node
+	// most, proven by its text: a deep page's statements (a window's or a
+	// later phase's constant LIMIT, a count's one row; a UNION ALL of
+	// them: their sum), a top-N scatter's node
 	// statement (a constant LIMIT, unit_bound.go). The driver reads such a
 	// unit whole inside sql.Conn.Raw when it runs on a pool connection of
 	// its own (driver/rows_raw_scatter.go). 0: unknown.

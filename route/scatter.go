@@ -138,7 +138,16 @@ func (s *statement) planScatterWith(sel *sqlparser.Select, rt routed, plan func(
 	m.spec.Hidden = m.hidden
 	m.absoluteProjections()
 	m.node.SelectExprs = &sqlparser.SelectExprs{Exprs: m.exprs}
-	p := &Plan{SQL: s.sql, Kind: KindSelect, Table: rt.tables[0].Name, Units: make([]Unit, 0, len(nodes)), spec: &m.spec}
+	p := &Plan{SQL: s.sql, Kind: KindSelect, Table: rt.tables[0].Name, spec: &m.spec}
+	if d := m.deepPage(rt); d != nil {
+		// the deep page's phase 1 are the units; the stream is its
+		// fallback, printed only if used (deep_stream.go)
+		stream := &deepStream{build: func() merge.Operator {
+			return merge.Build(m.spec, mergeUnits(s.renderNodes(&m.node, rt.tables, nodes, rt.ins)))
+		}}
+		p.DeepPage, p.Root, p.Units = d, d.operator(stream), d.Phase1
+		return p, nil
+	}
 	p.Units = s.renderNodes(&m.node, rt.tables, nodes, rt.ins)
 	if n := limitBound(m.node.Limit, len(p.Units), s.maxRows); n > 0 {
 		for i := range p.Units {
@@ -146,10 +155,6 @@ func (s *statement) planScatterWith(sel *sqlparser.Select, rt routed, plan func(
 		}
 	}
 	p.Root = merge.Build(m.spec, mergeUnits(p.Units))
-	if d := m.deepPage(rt); d != nil {
-		// the deep page's phase 1 are the units; the stream is its fallback
-		p.DeepPage, p.Root, p.Units = d, d.operator(p.Root), d.Phase1
-	}
 	return p, nil
 }
 
