@@ -49,6 +49,8 @@ type Connector struct {
 	scattering atomic.Int64
 	// deepScratch pools deep pages' bound buffers (merge/deep_scratch.go).
 	deepScratch merge.DeepScratch
+	// ones pools the rows of one-unit queries (rows_one_unit.go).
+	ones oneUnits
 }
 
 // xaHook calls the test hook for an XA commit stage, if one is set.
