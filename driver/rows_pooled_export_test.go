@@ -31,3 +31,23 @@ func CloseTwice(ctx context.Context, conn *sql.Conn, query string, args ...any) 
 	}
 	return pooled, first, second
 }
+
+// ExecOwnResult runs query with Exec on conn's shardsql connection, as
+// database/sql runs it, and reports whether the result is the server
+// connection's own (exec_one.go) rather than a result of shardsql's.
+func ExecOwnResult(ctx context.Context, conn *sql.Conn, query string, args ...any) (own bool, err error) {
+	err = conn.Raw(func(dc any) error {
+		nv := make([]driver.NamedValue, len(args))
+		for i, a := range args {
+			nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		}
+		res, err := dc.(*Conn).ExecContext(ctx, query, nv)
+		if err != nil {
+			return err
+		}
+		_, ours := res.(*result)
+		own = !ours
+		return nil
+	})
+	return own, err
+}
