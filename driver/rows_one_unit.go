@@ -62,12 +62,17 @@ type oneUnit struct {
 //     checks its closed flag first) and never calls the Rows again after
 //     (Next, Scan, Columns, ColumnTypes all check that flag under the same
 //     lock); only database/sql calls Conn.QueryContext (and our Stmt,
-//     which database/sql calls), so nothing else holds these rows. Only
-//     the rows built in the struct itself (unitRows: the plan has one unit
-//     and no operator tree) give it back; the struct of any other plan —
-//     an operator tree over one unit, a scatter whose units keep the
-//     arguments stored here — and of a statement that failed is left to
-//     the garbage collector, since something may still point into it.
+//     which database/sql calls), so nothing else holds these rows. (A
+//     caller of the driver's own API that closed them twice would, after
+//     another statement took the struct, close that statement's rows:
+//     the driver.Rows contract is database/sql's single Close; a second
+//     Close while the struct waits in the pool is a no-op, see recycle.)
+//     Only the rows built in the struct itself (unitRows: the plan has
+//     one unit and no operator tree) give it back; the struct of any
+//     other plan — an operator tree over one unit, a scatter whose units
+//     keep the arguments stored here — and of a statement that failed is
+//     left to the garbage collector, since something may still point
+//     into it.
 //   - Values handed to the caller. Nothing the caller receives lives in
 //     the struct: Rows.Next copies each value into database/sql's own
 //     slice (sql.Rows.lastcols), and a []byte value is its own
