@@ -152,8 +152,12 @@ func unitRows(c *Conn, u *unitCursor, cancel context.CancelFunc, one *oneUnit) (
 	units := one.units[:]
 	one.ex = planExec{c: c, prepared: units, next: 1, opened: units, cols: u.cols, types: u.types}
 	one.rows = Rows{cancel: cancel, ex: &one.ex, cur: u, cols: u.cols, types: u.types, lazy: u}
-	if one.pool != nil {
-		one.rows.pooled = one // given back when the rows close (oneUnits)
+	if one.pool != nil && c.lazyTypes {
+		// given back when the rows close (oneUnits): only rows that go to
+		// database/sql as they are (Conn.queryPlan), never rows code of
+		// ours reads and keeps (metadata.go keeps the first unit's rows
+		// for their column types after closing them)
+		one.rows.pooled = one
 	}
 	if u.meta != nil {
 		one.rows.meta, one.rows.lazy = u.meta, nil // read inside Raw (rows_raw.go)

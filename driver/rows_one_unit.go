@@ -68,8 +68,10 @@ type oneUnit struct {
 //     the driver.Rows contract is database/sql's single Close; a second
 //     Close while the struct waits in the pool is a no-op, see recycle.)
 //     Only the rows built in the struct itself (unitRows: the plan has
-//     one unit and no operator tree) give it back; the struct of any
-//     other plan — an operator tree over one unit, a scatter whose units
+//     one unit and no operator tree) that go to database/sql as they are
+//     (Conn.lazyTypes; not the rows code of ours reads whole and keeps,
+//     as metadata.go keeps a unit's rows for their column types after
+//     closing them) give it back; the struct of any other plan — an operator tree over one unit, a scatter whose units
 //     keep the arguments stored here — and of a statement that failed is
 //     left to the garbage collector, since something may still point
 //     into it.
