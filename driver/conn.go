@@ -182,7 +182,7 @@ func (c *Conn) queryOne(ctx context.Context, query string, args []driver.NamedVa
 	start := c.c.clock()
 	var p *route.Plan
 	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
-	one := new(oneUnit)                                       // the rows of a one-unit statement, and the arguments (rows_one_unit.go)
+	one := c.c.ones.get()                                     // the rows of a one-unit statement, and the arguments (rows_one_unit.go)
 	if p, err = c.routeInto(ctx, query, args, one.args[:0], &one.plan); err != nil {
 		return nil, err
 	}

@@ -24,9 +24,14 @@ type Connector struct {
 	router *route.Router
 	opts   options
 
-	mu     sync.Mutex
-	pools  map[string]*sql.DB // pools shardsql opened, by data source name
-	gates  sync.Map           // data source name → *gate, for pools with a limit
+	mu    sync.Mutex
+	pools map[string]*sql.DB // pools shardsql opened, by data source name
+	// opened is a copy of pools, replaced whole under mu when a pool
+	// opens and cleared by Close, that db reads without the lock: it runs
+	// for every statement, and one mutex shared by all of them was a
+	// point of contention (issue 16).
+	opened atomic.Pointer[map[string]*sql.DB]
+	gates  sync.Map // data source name → *gate, for pools with a limit
 	closed bool
 
 	probeMu       sync.Mutex
@@ -52,6 +57,8 @@ type Connector struct {
 	// rawBufs pools the row storage of scatters' bounded reads
 	// (rows_raw_scatter.go, rawBuf).
 	rawBufs sync.Pool
+	// ones pools the rows of one-unit queries (rows_one_unit.go).
+	ones oneUnits
 }
 
 // xaHook calls the test hook for an XA commit stage, if one is set.
@@ -116,6 +123,7 @@ func (c *Connector) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
+	c.opened.Store(nil) // db takes the lock, and sees closed
 	errs := []error{repErr}
 	for name, db := range c.pools {
 		if err := db.Close(); err != nil {
@@ -137,6 +145,11 @@ func (c *Connector) db(name string) (*sql.DB, error) {
 	}
 	if ds.DB != nil {
 		return ds.DB, nil
+	}
+	if m := c.opened.Load(); m != nil {
+		if db, ok := (*m)[name]; ok {
+			return db, nil
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -164,6 +177,11 @@ func (c *Connector) db(name string) (*sql.DB, error) {
 	db.SetConnMaxLifetime(c.opts.connMaxLifetime)
 	db.SetConnMaxIdleTime(c.opts.connMaxIdleTime)
 	c.pools[name] = db
+	opened := make(map[string]*sql.DB, len(c.pools))
+	for n, p := range c.pools {
+		opened[n] = p
+	}
+	c.opened.Store(&opened)
 	return db, nil
 }
 

@@ -68,6 +68,15 @@ func (r *rawExec) run(dc any) error {
 // execOnPin runs one unit's statement on pin pn, through Raw when it can
 // (see rawExec), else through sql.Conn.ExecContext.
 func (c *Conn) execOnPin(ctx context.Context, pn *pin, query string, args []any) (sql.Result, error) {
+	res, _, err := c.execOnPinRaw(ctx, pn, query, args)
+	return res, err
+}
+
+// execOnPinRaw is execOnPin, reporting whether the result is the driver
+// connection's own (raw: read inside Raw, plain data) rather than
+// database/sql's wrapper, whose methods lock the server connection — which
+// may by then serve another caller.
+func (c *Conn) execOnPinRaw(ctx context.Context, pn *pin, query string, args []any) (_ sql.Result, raw bool, _ error) {
 	if c.rawFn == nil {
 		c.rawFn = c.raw.run
 	}
@@ -84,10 +93,11 @@ func (c *Conn) execOnPin(ctx context.Context, pn *pin, query string, args []any)
 	clear(r.nv)
 	*r = rawExec{nv: r.nv[:0]}
 	if skipped {
-		return pn.conn.ExecContext(ctx, query, args...)
+		sr, err := pn.conn.ExecContext(ctx, query, args...)
+		return sr, false, err
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return res, nil
+	return res, true, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,22 +26,43 @@ import (
 // when they are not all free it reads its units one after another on one
 // connection per data source, the only kind of wait there is (acquire of
 // one connection, the way any query waits for its pool).
+//
+// Counting is lock-free (every statement takes and gives back its pin's
+// connection here, and one mutex per data source shared by all of them
+// was a point of contention: issue 16); the mutex only guards the wake
+// channel of callers that wait. The hazard of that split is a lost
+// wake-up: a waiter that saw the pool full and a release that saw no
+// waiter. A waiter counts itself (waiters) before it tries to take, and
+// tries under mu; a release gives back before it reads waiters, and
+// closes the wake channel under mu. So either the waiter's try sees the
+// connections given back, or the release sees the waiter and — taking mu
+// after the waiter's try — the channel it waits on.
 type gate struct {
-	mu   sync.Mutex
-	cap  int // the pool's MaxOpenConnections
-	used int
-	wake chan struct{} // closed when connections are given back
+	used    atomic.Int64
+	cap     atomic.Int64 // the pool's MaxOpenConnections
+	waiters atomic.Int64 // callers in acquire
+	mu      sync.Mutex
+	wake    chan struct{} // closed when connections are given back
+}
+
+// newGate returns the gate of a pool of limit connections.
+func newGate(limit int) *gate {
+	g := &gate{}
+	g.cap.Store(int64(limit))
+	return g
 }
 
 // take takes n connections if they are free now, without waiting.
 func (g *gate) take(n int) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.used+n > g.cap {
-		return false
+	for {
+		used := g.used.Load()
+		if used+int64(n) > g.cap.Load() {
+			return false
+		}
+		if g.used.CompareAndSwap(used, used+int64(n)) {
+			return true
+		}
 	}
-	g.used += n
-	return true
 }
 
 // errWaitTimeout ends a wait for a connection longer than the connector's
@@ -63,10 +85,11 @@ func (g *gate) acquire(ctx context.Context, n int, wait time.Duration) error {
 		defer t.Stop()
 		timeout = t.C
 	}
+	g.waiters.Add(1)
+	defer g.waiters.Add(-1)
 	for {
 		g.mu.Lock()
-		if g.used+n <= g.cap {
-			g.used += n
+		if g.take(n) {
 			g.mu.Unlock()
 			return nil
 		}
@@ -86,8 +109,11 @@ func (g *gate) acquire(ctx context.Context, n int, wait time.Duration) error {
 }
 
 func (g *gate) release(n int) {
+	g.used.Add(-int64(n))
+	if g.waiters.Load() == 0 {
+		return
+	}
 	g.mu.Lock()
-	g.used -= n
 	if g.wake != nil {
 		close(g.wake)
 		g.wake = nil
@@ -95,18 +121,16 @@ func (g *gate) release(n int) {
 	g.mu.Unlock()
 }
 
-// setCap updates the limit, read again from the pool.
+// setCap updates the limit, read again from the pool. A larger limit
+// wakes the waiters.
 func (g *gate) setCap(limit int) {
-	g.mu.Lock()
-	g.cap = limit
-	g.mu.Unlock()
+	g.cap.Store(int64(limit))
+	g.release(0)
 }
 
 // waitError says why acquire gave up, naming the pool and its limit.
 func (g *gate) waitError(ds string, err error) error {
-	g.mu.Lock()
-	used, limit := g.used, g.cap
-	g.mu.Unlock()
+	used, limit := g.used.Load(), g.cap.Load()
 	return fmt.Errorf("waiting for a connection of data source %s (%d of %d in use: open rows, transactions and *sql.Conn sessions hold theirs until closed; close them sooner or raise WithMaxOpenConns): %w", ds, used, limit, err)
 }
 
@@ -122,7 +146,7 @@ func (c *Connector) gateFor(ds string, db *sql.DB) *gate {
 	if limit <= 0 {
 		return nil
 	}
-	v, _ := c.gates.LoadOrStore(ds, &gate{cap: limit})
+	v, _ := c.gates.LoadOrStore(ds, newGate(limit))
 	return v.(*gate)
 }
 

@@ -117,13 +117,16 @@ func overheadDBs(b *testing.B) (plain, through, sharded *sql.DB) {
 // clientCPU reports, when the benchmark ends, the CPU time this process
 // (the client: the server is another process) spent per operation, in
 // µs, user and system time together (cpu-µs/op): unlike ns/op it does not
-// move with the server's share of a busy machine.
+// move with the server's share of a busy machine. It reports the
+// process's context switches per operation too (ctxsw/op, voluntary and
+// involuntary: what contention on locks and the scheduler adds).
 // Call it as defer clientCPU(b)() before the benchmark loop.
 func clientCPU(b *testing.B) func() {
-	start := cpuTime()
+	start, startSw := cpuTime(), ctxSwitches()
 	return func() {
 		if b.N > 0 {
 			b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(b.N), "cpu-µs/op")
+			b.ReportMetric(float64(ctxSwitches()-startSw)/float64(b.N), "ctxsw/op")
 		}
 	}
 }
@@ -134,6 +137,16 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// ctxSwitches returns the context switches of this process's threads so
+// far, voluntary and involuntary.
+func ctxSwitches() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Nvcsw + ru.Nivcsw
 }
 
 func benchPointSelect(b *testing.B, db *sql.DB, table string, parallelism int) {

@@ -33,6 +33,9 @@ type Rows struct {
 	// there (rows_raw.go, rows_raw_scatter.go); when set, the ColumnType
 	// methods answer from it (typeOf).
 	meta []colMeta
+	// pooled is the pooled oneUnit these rows live in, given back as
+	// Close's last step (rows_one_unit.go); nil for other rows.
+	pooled *oneUnit
 }
 
 var (
@@ -149,6 +152,13 @@ func unitRows(c *Conn, u *unitCursor, cancel context.CancelFunc, one *oneUnit) (
 	units := one.units[:]
 	one.ex = planExec{c: c, prepared: units, next: 1, opened: units, cols: u.cols, types: u.types}
 	one.rows = Rows{cancel: cancel, ex: &one.ex, cur: u, cols: u.cols, types: u.types, lazy: u}
+	if one.pool != nil && c.lazyTypes {
+		// given back when the rows close (oneUnits): only rows that go to
+		// database/sql as they are (Conn.queryPlan), never rows code of
+		// ours reads and keeps (metadata.go keeps the first unit's rows
+		// for their column types after closing them)
+		one.rows.pooled = one
+	}
 	if u.meta != nil {
 		one.rows.meta, one.rows.lazy = u.meta, nil // read inside Raw (rows_raw.go)
 	}
@@ -199,6 +209,11 @@ func (r *Rows) Close() error {
 	}
 	if errors.Is(err, context.Canceled) {
 		err = nil // the cancellation was ours
+	}
+	if one := r.pooled; one != nil {
+		// Last: r lives in one, which the next statement may take at
+		// once (rows_one_unit.go: oneUnits).
+		one.recycle()
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"database/sql/driver"
+	"sync"
 
 	"github.com/shardsql/shardsql/route"
 )
@@ -21,6 +22,10 @@ const oneUnitInline = 4
 // the struct must never be copied once built — it is only ever used
 // through the pointer Conn.query allocates, and it lives as long as the
 // rows database/sql holds.
+//
+// Conn.queryOne takes it from the Connector's pool (oneUnits) and the rows
+// give it back when they close (Rows.Close, recycle); see oneUnits for
+// what makes that sound.
 type oneUnit struct {
 	rows  Rows
 	ex    planExec
@@ -40,4 +45,71 @@ type oneUnit struct {
 	// plan holds the plan of a cached point statement (route.PlanStore),
 	// which lives as long as these rows.
 	plan route.PlanStore
+	// pool is where the rows give the struct back when they close (nil:
+	// not pooled, left to the garbage collector).
+	pool *oneUnits
+}
+
+// oneUnits pools the oneUnit of one-unit queries, per Connector: a point
+// select's rows were 1,792 bytes of heap per statement, two thirds of its
+// bytes, and the garbage collector's work with them (issue 16).
+//
+// The hazards of reusing it, and how each is kept:
+//   - Two users of one struct. The rows give it back once, from
+//     Rows.Close, after Close has made itself idempotent (Rows.done) and
+//     as its very last step, touching nothing of it after. database/sql
+//     calls a driver Rows' Close once (sql.Rows.close, under its closemu,
+//     checks its closed flag first) and never calls the Rows again after
+//     (Next, Scan, Columns, ColumnTypes all check that flag under the same
+//     lock); only database/sql calls Conn.QueryContext (and our Stmt,
+//     which database/sql calls), so nothing else holds these rows. (A
+//     caller of the driver's own API that closed them twice would, after
+//     another statement took the struct, close that statement's rows:
+//     the driver.Rows contract is database/sql's single Close; a second
+//     Close while the struct waits in the pool is a no-op, see recycle.)
+//     Only the rows built in the struct itself (unitRows: the plan has
+//     one unit and no operator tree) that go to database/sql as they are
+//     (Conn.lazyTypes; not the rows code of ours reads whole and keeps,
+//     as metadata.go keeps a unit's rows for their column types after
+//     closing them) give it back; the struct of any other plan — an operator tree over one unit, a scatter whose units
+//     keep the arguments stored here — and of a statement that failed is
+//     left to the garbage collector, since something may still point
+//     into it.
+//   - Values handed to the caller. Nothing the caller receives lives in
+//     the struct: Rows.Next copies each value into database/sql's own
+//     slice (sql.Rows.lastcols), and a []byte value is its own
+//     allocation — copied from go-sql-driver's buffer in the Raw callback
+//     (rawQuery.read) or by database/sql's Scan into *any on the streamed
+//     path — so a sql.RawBytes, *[]byte, *any or *string the caller
+//     scanned stays valid after Close, when the struct is cleared and the
+//     next statement (on any Conn) overwrites it. TestPooledRows holds
+//     values across later statements to prove it.
+//   - Retained bytes. The struct is cleared when given back, so the pool
+//     keeps none of a result's values, arguments, plan or connections.
+//   - Goroutines. Nothing running after Close points into the struct: a
+//     one-unit read on the pins or a transaction is synchronous, and one
+//     on a replica runs here too (runNow); the query's context watcher is
+//     database/sql's, on its own Rows.
+type oneUnits struct{ p sync.Pool }
+
+// get returns a cleared oneUnit that gives itself back to the pool when
+// its rows close.
+func (o *oneUnits) get() *oneUnit {
+	one, _ := o.p.Get().(*oneUnit)
+	if one == nil {
+		one = new(oneUnit)
+	}
+	one.pool = o
+	return one
+}
+
+// recycle clears one and gives it back to its pool (Rows.Close, last).
+// The cleared rows stay closed (done) until get's caller builds new ones,
+// so a second Close through a stale pointer, while the struct waits in
+// the pool, is the no-op it was before pooling.
+func (one *oneUnit) recycle() {
+	p := one.pool
+	*one = oneUnit{}
+	one.rows.done = true
+	p.p.Put(one)
 }

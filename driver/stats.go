@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"sync/atomic"
 	"time"
 
@@ -35,12 +36,52 @@ type ConnectorStats struct {
 	PlanCache CacheStats
 }
 
-// statsCounters are a Connector's counters: atomics, per Connector.
+// statsCounters are a Connector's counters: atomics, per Connector,
+// striped.
+//
+// The hazard: every statement adds to them, from every goroutine. In one
+// set of atomics the statements of all cores write the same cache lines,
+// which then move from core to core on every statement (issue 16: the
+// cost grew with concurrency). Each statement adds to one stripe chosen
+// at random, each stripe on cache lines of its own, and Stats sums the
+// stripes (each count is exact: only the sum is read). maxFanOut is only
+// written when a statement exceeds it, so it stays one value, read-mostly.
 type statsCounters struct {
+	stripes   [statsStripes]statsStripe
+	maxFanOut atomic.Int64
+	_         [cacheLine]byte
+}
+
+// statsStripes is how many stripes the counters have: more than the
+// cores that commonly run statements at once.
+const statsStripes = 8
+
+// cacheLine is the padding that keeps two stripes' counters off one
+// cache line (64 bytes on amd64 and arm64; 128 covers adjacent-line
+// prefetching).
+const cacheLine = 128
+
+// statsStripe is one stripe of the counters, padded before it so that no
+// two stripes share a cache line.
+type statsStripe struct {
+	_                     [cacheLine]byte
 	kinds                 [route.KindOther + 1]atomic.Uint64
 	units, multi          atomic.Uint64
-	maxFanOut             atomic.Int64
 	refused, errs, slowed atomic.Uint64
+}
+
+// stripe returns the stripe a statement adds to.
+func (s *statsCounters) stripe() *statsStripe {
+	return &s.stripes[rand.Uint32()%statsStripes]
+}
+
+// sum returns one counter summed over the stripes.
+func (s *statsCounters) sum(counter func(*statsStripe) *atomic.Uint64) uint64 {
+	var n uint64
+	for i := range s.stripes {
+		n += counter(&s.stripes[i]).Load()
+	}
+	return n
 }
 
 // Stats reports the connector's statistics.
@@ -48,16 +89,16 @@ func (c *Connector) Stats() ConnectorStats {
 	st := ConnectorStats{
 		DataSources: make(map[string]sql.DBStats),
 		Statements:  make(map[string]uint64),
-		Units:       c.stats.units.Load(),
-		MultiNode:   c.stats.multi.Load(),
+		Units:       c.stats.sum(func(s *statsStripe) *atomic.Uint64 { return &s.units }),
+		MultiNode:   c.stats.sum(func(s *statsStripe) *atomic.Uint64 { return &s.multi }),
 		MaxFanOut:   int(c.stats.maxFanOut.Load()),
-		Refused:     c.stats.refused.Load(),
-		Errors:      c.stats.errs.Load(),
-		Slow:        c.stats.slowed.Load(),
+		Refused:     c.stats.sum(func(s *statsStripe) *atomic.Uint64 { return &s.refused }),
+		Errors:      c.stats.sum(func(s *statsStripe) *atomic.Uint64 { return &s.errs }),
+		Slow:        c.stats.sum(func(s *statsStripe) *atomic.Uint64 { return &s.slowed }),
 		PlanCache:   c.PlanCacheStats(),
 	}
-	for k := range c.stats.kinds {
-		st.Statements[route.Kind(k).String()] = c.stats.kinds[k].Load()
+	for k := range c.stats.stripes[0].kinds {
+		st.Statements[route.Kind(k).String()] = c.stats.sum(func(s *statsStripe) *atomic.Uint64 { return &s.kinds[k] })
 	}
 	for _, ds := range c.topo.DataSources() {
 		if ds.DB != nil {
@@ -95,7 +136,7 @@ func (c *Connector) observe(ctx context.Context, query string, p *route.Plan, st
 	if !start.IsZero() {
 		d = time.Since(start)
 	}
-	st := &c.stats
+	st := c.stats.stripe()
 	units := 0
 	if p != nil {
 		units = len(p.Units)
@@ -106,9 +147,9 @@ func (c *Connector) observe(ctx context.Context, query string, p *route.Plan, st
 		if units > 1 {
 			st.multi.Add(1)
 		}
-		for {
-			m := st.maxFanOut.Load()
-			if int64(units) <= m || st.maxFanOut.CompareAndSwap(m, int64(units)) {
+		for mx := &c.stats.maxFanOut; ; {
+			m := mx.Load()
+			if int64(units) <= m || mx.CompareAndSwap(m, int64(units)) {
 				break
 			}
 		}
