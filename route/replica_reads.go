@@ -5,10 +5,18 @@ import "vitess.io/vitess/go/vt/sqlparser"
 // PrimaryOnly marks a SELECT that only a data source's primary may answer,
 // though it depends on no session: a locking read (FOR UPDATE, FOR SHARE,
 // LOCK IN SHARE MODE), which must lock the rows a writer would see; SELECT
-// … INTO OUTFILE or DUMPFILE, which writes a file on the server; and calls
-// of NEXTVAL or SETVAL, which change a sequence. The driver never sends
-// such a statement to a replica. It is not a session dependence (Depends
-// ignores it).
+// … INTO OUTFILE or DUMPFILE, which writes a file on the server; calls of
+// NEXTVAL or SETVAL, which change a sequence; calls of functions that are
+// not built-ins; and @@GLOBAL variables. The driver never sends such a
+// statement to a replica, and after it records the primary's position as
+// after a write. It is not a session dependence (Depends ignores it).
+//
+// The hazard of the last two (found by TestAttack8Replicas): a stored
+// function may write (MODIFIES SQL DATA), and SELECT f() on a replica
+// wrote the replica's copy — the primary never saw the row, and the
+// replica diverged from it (read_only binds no user with SUPER or READ_ONLY
+// ADMIN). A global variable is the server's own: @@GLOBAL.server_id or
+// @@GLOBAL.gtid_binlog_pos answered by a replica is another server's.
 const PrimaryOnly SessionUses = 1 << 15
 
 // primaryOnlyFuncs are the functions that write although they are called
@@ -25,7 +33,10 @@ func primaryOnlyNode(n sqlparser.SQLNode) bool {
 	case *sqlparser.Union:
 		return n.Lock != sqlparser.NoLock || (n.Into != nil && len(n.Into.VarList) == 0)
 	case *sqlparser.FuncExpr:
-		return primaryOnlyFuncs[n.Name.Lowered()]
+		name := n.Name.Lowered()
+		return primaryOnlyFuncs[name] || !n.Qualifier.IsEmpty() || !builtinFunctions[name] // functions.go
+	case *sqlparser.Variable:
+		return n.Scope == sqlparser.GlobalScope
 	}
 	return false
 }

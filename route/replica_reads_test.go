@@ -27,6 +27,14 @@ func TestPrimaryOnlyReads(t *testing.T) {
 		{"SELECT NEXTVAL(s)", true},
 		{"SELECT SETVAL(s, 10)", true},
 		{"SELECT * FROM t_plain WHERE a IN (SELECT b FROM t_other FOR UPDATE)", true},
+		{"SELECT f_ins()", true},
+		{"SELECT mydb.f(1)", true},
+		{"SELECT `F_Ins`() FROM t_plain", true},
+		{"SELECT * FROM t_order WHERE user_id = 1 AND f(user_id) = 1", true},
+		{"SELECT (SELECT my_func())", true},
+		{"SELECT CONCAT('a', UPPER('b')), ABS(-1), NOW()", false},
+		{"SELECT @@GLOBAL.server_id", true},
+		{"SELECT @@global.gtid_binlog_pos FROM t_plain", true},
 	} {
 		p, err := r.Route(c.sql, nil)
 		if !assert.NoError(t, err, c.sql) {
