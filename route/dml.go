@@ -100,6 +100,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		}
 		p := s.plan(KindInsert, ins, rt)
 		p.GeneratedIDs = generated
+		p.GeneratedMeet = s.generatedMeet(ins, table, generated)
 		return p, nil
 	}
 	perNode := make(map[int]sqlparser.Values)
@@ -148,7 +149,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		rowsOf[n] = append(rowsOf[n], i)
 	}
 	p := s.newPlan()
-	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated, Units: s.unitSlice(len(perNode)), InsertRows: s.rowLists(len(perNode))}
+	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated, GeneratedMeet: s.generatedMeet(ins, table, generated), Units: s.unitSlice(len(perNode)), InsertRows: s.rowLists(len(perNode))}
 	tables := append(s.tableSlice(), table)
 	for n := range table.Nodes {
 		if r, ok := perNode[n]; ok {

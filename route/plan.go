@@ -79,6 +79,12 @@ type Plan struct {
 	// GeneratedIDs are the keys shardsql generated for an INSERT's rows,
 	// in row order.
 	GeneratedIDs []int64
+	// GeneratedMeet names the conflict form ("INSERT IGNORE" or "INSERT …
+	// ON DUPLICATE KEY UPDATE") of an INSERT with GeneratedIDs whose rows
+	// may meet existing rows by a unique key without the generated column:
+	// then some generated ids name no row, and MariaDB's LastInsertId (the
+	// first row it inserted, or the row it updated) is not GeneratedIDs[0].
+	GeneratedMeet string
 	// SchemaUnknown reports a plan that routes more widely than it would
 	// with the catalog's facts about a table it lacks (see
 	// ErrSchemaUnknown).

@@ -3,6 +3,7 @@ package route
 import (
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,36 @@ func conflictVerb(ins *sqlparser.Insert) string {
 		return "INSERT … ON DUPLICATE KEY UPDATE"
 	case bool(ins.Ignore):
 		return "INSERT IGNORE"
+	}
+	return ""
+}
+
+// generatedMeet returns Plan.GeneratedMeet: the conflict form of an
+// INSERT IGNORE or ON DUPLICATE KEY UPDATE that generated ids when a unique
+// key of the table lacks the generated column (or the keys are unknown),
+// so that a row may meet an existing one instead of being inserted. REPLACE
+// inserts every row. Found by TestAttack8GeneratedIDs: INSERT IGNORE …
+// VALUES (21, 'p'), (23, 'r') with (21, 'p') present reported the ignored
+// row's generated id, which no row holds; MariaDB reports (23, 'r')'s.
+func (s *statement) generatedMeet(ins *sqlparser.Insert, table *shard.ShardedTable, generated []int64) string {
+	verb := conflictVerb(ins)
+	if len(generated) == 0 || verb == "" || verb == "REPLACE" {
+		return ""
+	}
+	ct, ok := s.catalog.Table(table.Name)
+	if !ok {
+		return verb
+	}
+	for _, ix := range ct.Indexes {
+		has := false
+		for _, c := range ix.Columns {
+			if strings.EqualFold(c, table.KeyColumn) && !slices.ContainsFunc(ix.Prefixed, func(p string) bool { return strings.EqualFold(p, c) }) {
+				has = true
+			}
+		}
+		if !has {
+			return verb
+		}
 	}
 	return ""
 }
