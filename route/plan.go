@@ -85,6 +85,14 @@ type Plan struct {
 	// then some generated ids name no row, and MariaDB's LastInsertId (the
 	// first row it inserted, or the row it updated) is not GeneratedIDs[0].
 	GeneratedMeet string
+	// GeneratedDefault marks an INSERT that filled a DEFAULT of a generated
+	// column that is AUTO_INCREMENT on the servers (or of unknown type):
+	// under sql_mode NO_AUTO_VALUE_ON_ZERO MariaDB stores 0 there, so the
+	// driver refuses it on a session that set that mode (SQLMode).
+	GeneratedDefault bool
+	// SQLMode is, for a SET of sql_mode to a string literal, that value;
+	// "DEFAULT" for SET sql_mode = DEFAULT; "" otherwise.
+	SQLMode string
 	// SchemaUnknown reports a plan that routes more widely than it would
 	// with the catalog's facts about a table it lacks (see
 	// ErrSchemaUnknown).

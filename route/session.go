@@ -304,11 +304,31 @@ func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
 	if len(sources) == 0 {
 		return s.passthrough(KindOther)
 	}
-	p := &Plan{SQL: s.sql, Kind: KindOther, Session: uses}
+	p := &Plan{SQL: s.sql, Kind: KindOther, Session: uses, SQLMode: sqlModeSet(set)}
 	for _, ds := range sources {
 		p.Units = append(p.Units, Unit{DataSource: ds.Name, SQL: s.sql, Args: s.args})
 	}
 	return p, nil
+}
+
+// sqlModeSet returns Plan.SQLMode of a SET: the last sql_mode it sets,
+// written as a string literal, or "DEFAULT".
+func sqlModeSet(set *sqlparser.Set) string {
+	mode := ""
+	for _, e := range set.Exprs {
+		if e.Var.Scope == sqlparser.VariableScope || e.Var.Name.Lowered() != "sql_mode" {
+			continue
+		}
+		switch v := e.Expr.(type) {
+		case *sqlparser.Default:
+			mode = "DEFAULT"
+		case *sqlparser.Literal:
+			if v.Type == sqlparser.StrVal {
+				mode = v.Val
+			}
+		}
+	}
+	return mode
 }
 
 // isOn reports a value written as 1 or ON (a literal).

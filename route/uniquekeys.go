@@ -64,6 +64,42 @@ func (s *statement) generatedMeet(ins *sqlparser.Insert, table *shard.ShardedTab
 	return ""
 }
 
+// defaultGenerated reports an INSERT row that gives DEFAULT for the
+// table's generated column when the column is AUTO_INCREMENT on the servers
+// or the catalog does not know (Plan.GeneratedDefault).
+func (s *statement) defaultGenerated(ins *sqlparser.Insert, rows sqlparser.Values, table *shard.ShardedTable) bool {
+	col := -1
+	for i, c := range ins.Columns {
+		if c.EqualString(table.KeyColumn) {
+			col = i
+		}
+	}
+	if col < 0 {
+		return false
+	}
+	found := false
+	for _, row := range rows {
+		if col < len(row) {
+			if _, ok := row[col].(*sqlparser.Default); ok {
+				found = true
+			}
+		}
+	}
+	if !found {
+		return false
+	}
+	ct, ok := s.catalog.Table(table.Name)
+	if !ok {
+		return true
+	}
+	for _, c := range ct.Columns {
+		if strings.EqualFold(c.Name, table.KeyColumn) {
+			return c.AutoIncrement
+		}
+	}
+	return true
+}
+
 // checkUniqueKeys refuses REPLACE, INSERT IGNORE and ON DUPLICATE KEY
 // UPDATE on table unless every unique key of the table contains its
 // sharding column.
