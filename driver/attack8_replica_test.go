@@ -227,6 +227,10 @@ func TestAttack8Replicas(t *testing.T) {
 	})
 
 	t.Run("server state: global variables and named locks", func(t *testing.T) {
+		// Without read-your-writes the caught-up-or-not replica serves
+		// any plain read: what only the primary can answer must still go
+		// there.
+		norw := openDB(t, topology(t), fast, driver.WithoutReadYourWrites())
 		var want int64
 		require.NoError(t, primary.QueryRowContext(ctx, "SELECT @@GLOBAL.server_id").Scan(&want))
 		for _, q := range []string{"SELECT @@GLOBAL.server_id", "SELECT @@global.server_id FROM t_plain LIMIT 1", "SELECT @@server_id"} {
@@ -234,16 +238,28 @@ func TestAttack8Replicas(t *testing.T) {
 			require.NoError(t, err)
 			var got int64
 			var trace []driver.ReadServer
-			err = db.QueryRowContext(driver.WithReadTrace(ctx, &trace), q).Scan(&got)
+			err = norw.QueryRowContext(driver.WithReadTrace(ctx, &trace), q).Scan(&got)
 			if errors.Is(err, driver.ErrUnsupported) {
 				continue
 			}
 			require.NoError(t, err, q)
 			assert.Equal(t, want, got, "%s answered by %+v", q, trace)
 		}
+		// The primary's own state in information_schema: a process of a
+		// held connection, and the binary log functions.
 		conn, err := db.Conn(ctx)
 		require.NoError(t, err)
 		defer conn.Close()
+		var cid int64
+		require.NoError(t, conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&cid))
+		var seenProc int
+		var ptrace []driver.ReadServer
+		require.NoError(t, norw.QueryRowContext(driver.WithReadTrace(ctx, &ptrace), "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?", cid).Scan(&seenProc))
+		assert.Equal(t, 1, seenProc, "the primary's process list was read elsewhere")
+		refusedOrPrimary(t, nil, ptrace, "information_schema.PROCESSLIST")
+		var pos sql.NullString
+		require.NoError(t, norw.QueryRowContext(driver.WithReadTrace(ctx, &ptrace), "SELECT MASTER_GTID_WAIT('0-1-1', 0)").Scan(&pos))
+		refusedOrPrimary(t, nil, ptrace, "MASTER_GTID_WAIT")
 		var got sql.NullInt64
 		require.NoError(t, conn.QueryRowContext(ctx, "SELECT GET_LOCK('a8lock', 0)").Scan(&got))
 		require.Equal(t, int64(1), got.Int64)

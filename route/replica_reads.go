@@ -1,13 +1,19 @@
 package route
 
-import "vitess.io/vitess/go/vt/sqlparser"
+import (
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+)
 
 // PrimaryOnly marks a SELECT that only a data source's primary may answer,
 // though it depends on no session: a locking read (FOR UPDATE, FOR SHARE,
 // LOCK IN SHARE MODE), which must lock the rows a writer would see; SELECT
 // … INTO OUTFILE or DUMPFILE, which writes a file on the server; calls of
 // NEXTVAL or SETVAL, which change a sequence; calls of functions that are
-// not built-ins; and @@GLOBAL variables. The driver never sends such a
+// not built-ins, or of the replication functions (BINLOG_GTID_POS,
+// MASTER_GTID_WAIT, …); @@GLOBAL variables; and tables of
+// information_schema, performance_schema, mysql and sys. The driver never sends such a
 // statement to a replica, and after it records the primary's position as
 // after a write. It is not a session dependence (Depends ignores it).
 //
@@ -21,7 +27,14 @@ const PrimaryOnly SessionUses = 1 << 15
 
 // primaryOnlyFuncs are the functions that write although they are called
 // in a SELECT.
-var primaryOnlyFuncs = map[string]bool{"nextval": true, "setval": true}
+var primaryOnlyFuncs = map[string]bool{"nextval": true, "setval": true,
+	// The server's own replication state: a replica answers for itself.
+	"binlog_gtid_pos": true, "master_gtid_wait": true, "master_pos_wait": true, "source_pos_wait": true}
+
+// serverSchemas hold the state of the server answering (processes, locks,
+// transactions, status, grants), not replicated data: a replica's copy
+// describes the replica.
+var serverSchemas = map[string]bool{"information_schema": true, "performance_schema": true, "mysql": true, "sys": true}
 
 // primaryOnlyNode reports whether node n makes its statement PrimaryOnly.
 // sessionUsesOf asks it of every node in its one walk at parse time (the
@@ -37,6 +50,11 @@ func primaryOnlyNode(n sqlparser.SQLNode) bool {
 		return primaryOnlyFuncs[name] || !n.Qualifier.IsEmpty() || !builtinFunctions[name] // functions.go
 	case *sqlparser.Variable:
 		return n.Scope == sqlparser.GlobalScope
+	case *sqlparser.AliasedTableExpr:
+		tn, ok := n.Expr.(sqlparser.TableName)
+		return ok && serverSchemas[strings.ToLower(tn.Qualifier.String())]
+	case sqlparser.TableName:
+		return serverSchemas[strings.ToLower(n.Qualifier.String())]
 	}
 	return false
 }

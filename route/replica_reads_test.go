@@ -34,6 +34,11 @@ func TestPrimaryOnlyReads(t *testing.T) {
 		{"SELECT (SELECT my_func())", true},
 		{"SELECT CONCAT('a', UPPER('b')), ABS(-1), NOW()", false},
 		{"SELECT @@GLOBAL.server_id", true},
+		{"SELECT * FROM information_schema.PROCESSLIST", true},
+		{"SELECT COUNT(*) FROM INFORMATION_SCHEMA.innodb_trx t", true},
+		{"SELECT * FROM performance_schema.threads", true},
+		{"SELECT MASTER_GTID_WAIT('0-1-5', 1)", true},
+		{"SELECT BINLOG_GTID_POS('bin.000001', 4)", true},
 		{"SELECT @@global.gtid_binlog_pos FROM t_plain", true},
 	} {
 		p, err := r.Route(c.sql, nil)
