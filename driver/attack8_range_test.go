@@ -14,7 +14,7 @@ import (
 var a8RangeTables = []dmlTable{
 	{name: "r8", key: "k", intKey: true, alg: shard.Range(0, 100, 200), nodes: "ds0.r8_0, ds0.r8_1, ds1.r8_2, ds1.r8_3",
 		cols: "k INT NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (k, id)", order: "k, id"},
-	{name: "r8u", key: "k", intKey: true, alg: shard.Range(uint64(1)<<63), nodes: "ds0.r8u_0, ds1.r8u_1",
+	{name: "r8u", key: "k", intKey: true, alg: shard.Range(uint64(1) << 63), nodes: "ds0.r8u_0, ds1.r8u_1",
 		cols: "k BIGINT UNSIGNED NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (k, id)", order: "k, id"},
 }
 
