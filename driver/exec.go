@@ -60,7 +60,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 		return nil, err
 	}
 	defer c.wroteOn(ctx, p) // replica_query.go: later reads see the write
-	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs, genMeet: p.GeneratedMeet, oneCopy: p.Broadcast}
+	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs, genMeet: p.GeneratedMeet, explicit: p.ExplicitLastID, oneCopy: p.Broadcast}
 	if dst, ok := ctx.Value(genIDsKey{}).(*[]int64); ok && dst != nil {
 		*dst = append((*dst)[:0], p.GeneratedIDs...)
 	}

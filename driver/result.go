@@ -15,6 +15,7 @@ type result struct {
 	lastErr  error
 	genIDs   []int64 // keys shardsql generated, in row order
 	genMeet  string  // route.Plan.GeneratedMeet
+	explicit int64   // route.Plan.ExplicitLastID
 	oneCopy  bool    // a broadcast write: every unit changed its own copy of the same rows
 	added    int
 	// idDS is the data source whose server generated an id (reported a
@@ -64,9 +65,9 @@ func (r *result) add(ds string, sr sql.Result) error {
 // (route refuses to leave AUTO_INCREMENT to the servers of a sharded
 // table), as MySQL reports 0 for a statement that generated none. ORMs
 // read LastInsertId after every INSERT (ent's CreateBulk even when the
-// rows carry their ids), so an error here would fail them. One difference
-// from one MySQL table: MySQL reports the last row's explicit value of an
-// AUTO_INCREMENT column; the column is not the servers' to fill here.
+// rows carry their ids), so an error here would fail them. When every row
+// gives the AUTO_INCREMENT column an integer, it is the last row's value,
+// as MariaDB reports (route.Plan.ExplicitLastID).
 func (r *result) LastInsertId() (int64, error) {
 	if len(r.genIDs) > 0 {
 		switch {
@@ -87,7 +88,7 @@ func (r *result) LastInsertId() (int64, error) {
 	if r.units == 1 || r.oneCopy {
 		return r.lastID, r.lastErr
 	}
-	return 0, nil
+	return r.explicit, nil
 }
 
 // RowsAffected returns the sum of the rows affected on every node (on one

@@ -152,7 +152,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		rowsOf[n] = append(rowsOf[n], i)
 	}
 	p := s.newPlan()
-	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated, GeneratedMeet: s.generatedMeet(ins, table, generated), GeneratedDefault: genDefault, Units: s.unitSlice(len(perNode)), InsertRows: s.rowLists(len(perNode))}
+	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated, GeneratedMeet: s.generatedMeet(ins, table, generated), GeneratedDefault: genDefault, ExplicitLastID: s.explicitLastID(ins, rows, table, generated), Units: s.unitSlice(len(perNode)), InsertRows: s.rowLists(len(perNode))}
 	tables := append(s.tableSlice(), table)
 	for n := range table.Nodes {
 		if r, ok := perNode[n]; ok {

@@ -90,6 +90,11 @@ type Plan struct {
 	// under sql_mode NO_AUTO_VALUE_ON_ZERO MariaDB stores 0 there, so the
 	// driver refuses it on a session that set that mode (SQLMode).
 	GeneratedDefault bool
+	// ExplicitLastID is, for an INSERT or REPLACE split over several nodes
+	// that gives every row's AUTO_INCREMENT column an explicit integer, the
+	// last row's value: what MariaDB reports as its LastInsertId (0 when
+	// unknown; never set for IGNORE or ON DUPLICATE KEY UPDATE).
+	ExplicitLastID int64
 	// SQLMode is, for a SET of sql_mode to a string literal, that value;
 	// "DEFAULT" for SET sql_mode = DEFAULT; "" otherwise.
 	SQLMode string

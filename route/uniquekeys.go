@@ -100,6 +100,54 @@ func (s *statement) defaultGenerated(ins *sqlparser.Insert, rows sqlparser.Value
 	return true
 }
 
+// explicitLastID returns Plan.ExplicitLastID: the last row's value of the
+// table's AUTO_INCREMENT column when every row gives it as an integer, for
+// a plain INSERT or REPLACE that generated no ids. MariaDB reports that
+// value as LastInsertId (found by TestAttack8GeneratedIDs: VALUES (1001,
+// …), (1002, …), (1003, …) over nodes reported 0 where MariaDB says 1003).
+func (s *statement) explicitLastID(ins *sqlparser.Insert, rows sqlparser.Values, table *shard.ShardedTable, generated []int64) int64 {
+	if len(generated) > 0 || len(rows) == 0 || bool(ins.Ignore) || len(ins.OnDup) > 0 {
+		return 0
+	}
+	ct, ok := s.catalog.Table(table.Name)
+	if !ok {
+		return 0
+	}
+	col := -1
+	for _, c := range ct.Columns {
+		if !c.AutoIncrement {
+			continue
+		}
+		for i, ic := range ins.Columns {
+			if ic.EqualString(c.Name) {
+				col = i
+			}
+		}
+	}
+	if col < 0 {
+		return 0
+	}
+	var last int64
+	for _, row := range rows {
+		v, ok := s.valueAt(row, col)
+		if !ok {
+			return 0
+		}
+		switch x := v.(type) {
+		case int64:
+			last = x
+		case uint64:
+			if x > math.MaxInt64 {
+				return 0
+			}
+			last = int64(x)
+		default:
+			return 0
+		}
+	}
+	return last
+}
+
 // checkUniqueKeys refuses REPLACE, INSERT IGNORE and ON DUPLICATE KEY
 // UPDATE on table unless every unique key of the table contains its
 // sharding column.
