@@ -393,7 +393,7 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 	if p.Session&route.SetsSystemVars != 0 {
 		c.sticky = true
 	}
-	if p.SQLMode != "" {
+	if p.SetsSQLMode {
 		c.noAutoZero = slices.ContainsFunc(strings.Split(p.SQLMode, ","), func(m string) bool {
 			return strings.EqualFold(strings.TrimSpace(m), "NO_AUTO_VALUE_ON_ZERO")
 		})

@@ -95,9 +95,11 @@ type Plan struct {
 	// last row's value: what MariaDB reports as its LastInsertId (0 when
 	// unknown; never set for IGNORE or ON DUPLICATE KEY UPDATE).
 	ExplicitLastID int64
-	// SQLMode is, for a SET of sql_mode to a string literal, that value;
-	// "DEFAULT" for SET sql_mode = DEFAULT; "" otherwise.
-	SQLMode string
+	// SetsSQLMode marks a SET of sql_mode to a string literal or DEFAULT,
+	// and SQLMode is that value ("DEFAULT" for DEFAULT; "" may be the
+	// empty mode).
+	SetsSQLMode bool
+	SQLMode     string
 	// SchemaUnknown reports a plan that routes more widely than it would
 	// with the catalog's facts about a table it lacks (see
 	// ErrSchemaUnknown).

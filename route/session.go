@@ -304,31 +304,31 @@ func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
 	if len(sources) == 0 {
 		return s.passthrough(KindOther)
 	}
-	p := &Plan{SQL: s.sql, Kind: KindOther, Session: uses, SQLMode: sqlModeSet(set)}
+	p := &Plan{SQL: s.sql, Kind: KindOther, Session: uses}
+	p.SQLMode, p.SetsSQLMode = sqlModeSet(set)
 	for _, ds := range sources {
 		p.Units = append(p.Units, Unit{DataSource: ds.Name, SQL: s.sql, Args: s.args})
 	}
 	return p, nil
 }
 
-// sqlModeSet returns Plan.SQLMode of a SET: the last sql_mode it sets,
-// written as a string literal, or "DEFAULT".
-func sqlModeSet(set *sqlparser.Set) string {
-	mode := ""
+// sqlModeSet returns Plan.SQLMode and SetsSQLMode of a SET: the last
+// sql_mode it sets, written as a string literal, or "DEFAULT".
+func sqlModeSet(set *sqlparser.Set) (mode string, ok bool) {
 	for _, e := range set.Exprs {
 		if e.Var.Scope == sqlparser.VariableScope || e.Var.Name.Lowered() != "sql_mode" {
 			continue
 		}
 		switch v := e.Expr.(type) {
 		case *sqlparser.Default:
-			mode = "DEFAULT"
+			mode, ok = "DEFAULT", true
 		case *sqlparser.Literal:
 			if v.Type == sqlparser.StrVal {
-				mode = v.Val
+				mode, ok = v.Val, true
 			}
 		}
 	}
-	return mode
+	return mode, ok
 }
 
 // isOn reports a value written as 1 or ON (a literal).
