@@ -42,6 +42,8 @@ type dmlTable struct {
 	// gen: shardsql generates the key (shard.Table.KeyColumn and a
 	// dmlCounter), the oracle's AUTO_INCREMENT counts alike from 1.
 	gen bool
+	// genCol: the generated column when it is not the sharding column.
+	genCol string
 }
 
 // dmlTables are created on the oracle and through shardsql; each has a
@@ -89,6 +91,11 @@ func newDMLEnv(t *testing.T, name string) *dmlEnv {
 // oracle's) changed by dsn, for go-sql-driver settings such as
 // clientFoundRows.
 func newDMLEnvWith(t *testing.T, name string, dsn func(*mysql.Config)) *dmlEnv {
+	return newDMLEnvOf(t, name, dsn, dmlTables)
+}
+
+// newDMLEnvOf is newDMLEnvWith over the tables given.
+func newDMLEnvOf(t *testing.T, name string, dsn func(*mysql.Config), dmlTables []dmlTable) *dmlEnv {
 	dsns := sharedDSNs(t, name)
 	withDSN := func(d string) string {
 		if dsn == nil {
@@ -122,6 +129,9 @@ func newDMLEnvWith(t *testing.T, name string, dsn func(*mysql.Config)) *dmlEnv {
 		table := shard.Table{Name: tb.name, Column: tb.key, Nodes: nodes, Algorithm: alg}
 		if tb.gen {
 			table.KeyColumn, table.KeyGenerator = tb.key, &dmlCounter{}
+			if tb.genCol != "" {
+				table.KeyColumn = tb.genCol
+			}
 		}
 		require.NoError(t, topo.AddTable(table))
 	}

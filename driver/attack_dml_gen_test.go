@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,6 +34,9 @@ func TestAttackDMLGenerated(t *testing.T) {
 		if r.refused {
 			refused++
 		}
+		if os.Getenv("SHARDSQL_ATTACK_TRACE") != "" && strings.Contains(st.sql, "d_gen") {
+			t.Logf("statement %d: %s (refused %v)", i, st.sql, r.refused)
+		}
 		if r.diff != "" {
 			failed++
 			t.Errorf("seed %d statement %d: %s %v (prepared %v):\n  %s", seed, i, st.sql, st.args, st.prepared, r.diff)
@@ -46,6 +50,8 @@ func TestAttackDMLGenerated(t *testing.T) {
 type dmlGen struct {
 	r  *rand.Rand
 	id int
+	// noAutoZero: the last sql_mode drawn has NO_AUTO_VALUE_ON_ZERO.
+	noAutoZero bool
 }
 
 func (g *dmlGen) pick(s ...string) string { return s[g.r.Intn(len(s))] }
@@ -150,7 +156,16 @@ func (g *dmlGen) timeKey() dmlGenKey {
 	frac := []time.Duration{0, 0, 400 * time.Millisecond, 500 * time.Millisecond, 999999 * time.Microsecond, 999999600}[g.r.Intn(6)]
 	at := base.Add(frac)
 	text := at.Format("2006-01-02 15:04:05.999999")
-	switch g.r.Intn(9) {
+	switch g.r.Intn(11) {
+	case 9:
+		// Round 8: relaxed delimiters, short fields, spaces, numbers
+		// with fractions, 24:00:00, 7 fraction digits.
+		return dmlLit(g.pick("'"+at.Format("2006/01/02 15:04:05")+"'", "'"+at.Format("2006.01.02")+"'", "'"+at.Format("060102150405")+"'",
+			"'"+at.Format("2006-01-02T15:04:05.999999")+"'", "'"+at.Format("2006-01-02")+" '", "' "+text+"'", at.Format("20060102150405.999999"),
+			"'2025-06-30 24:00:00'", "'2025-06-30 23:59:59.9999999'", "'"+at.Format("2006-01-02  15:04:05")+"'"))
+	case 10:
+		ny := time.FixedZone("EDT", -4*3600)
+		return []dmlGenKey{dmlArg([]byte(text)), dmlArg(at.In(ny)), dmlArg(at.Format("20060102150405"))}[g.r.Intn(3)]
 	case 0:
 		return dmlArg(at)
 	case 1:
@@ -207,7 +222,7 @@ func (g *dmlGen) next() dmlStmt {
 		id = g.r.Intn(g.id) + 1 // an id that may exist: duplicates
 	}
 	st := dmlStmt{prepared: g.r.Intn(4) == 0}
-	switch g.r.Intn(16) {
+	switch g.r.Intn(18) {
 	case 0:
 		st.sql = fmt.Sprintf("INSERT INTO %s (%s, id) VALUES (%s, %d)", tb, key, k1.text, id)
 		st.args = args(k1)
@@ -257,6 +272,28 @@ func (g *dmlGen) next() dmlStmt {
 	case 14:
 		st.sql = "SET sql_mode = " + g.pick("DEFAULT", "''", "'STRICT_TRANS_TABLES,TIME_ROUND_FRACTIONAL'", "'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO'", "'TIME_ROUND_FRACTIONAL'")
 		st.prepared = false
+		g.noAutoZero = strings.Contains(st.sql, "NO_AUTO_VALUE_ON_ZERO")
+	case 16:
+		// Round 8: functions of a time key and edge comparisons.
+		if key != "at" {
+			tb, key, k1 = "d_dt", "at", g.timeKey()
+		}
+		where := g.pick("DATE(%[1]s) = %[2]s", "%[1]s + INTERVAL 1 DAY > %[2]s", "CAST(%[1]s AS DATE) <= %[2]s", "%[1]s < %[2]s", "%[1]s <= %[2]s", "NOT (%[1]s >= %[2]s)", "%[1]s <=> %[2]s")
+		st.sql = fmt.Sprintf("SELECT %s, id, n FROM %s WHERE "+where, key, tb, k1.text)
+		st.args, st.query = args(k1), true
+	case 17:
+		// Round 8: generated ids (d_gen: the key is the id; no explicit
+		// ids, so the counter and the oracle's AUTO_INCREMENT agree).
+		st.sql = g.pick("INSERT INTO d_gen (v) VALUES ('g')", "INSERT INTO d_gen (v) VALUES ('g'), ('h'), ('i')",
+			"INSERT INTO d_gen (id, v) VALUES (NULL, 'n'), (DEFAULT, 'd')", "INSERT INTO d_gen SET v = 's'", "REPLACE INTO d_gen (v) VALUES ('r')",
+			"INSERT IGNORE INTO d_gen (v) VALUES ('i')", "INSERT INTO d_gen (v) VALUES ('u') ON DUPLICATE KEY UPDATE n = n + 1")
+		st.lastID = true
+		if g.noAutoZero {
+			// Refused (DEFAULT stores 0 under the mode) after the ids
+			// were drawn: the counter would run ahead of the oracle's
+			// AUTO_INCREMENT.
+			st.sql = strings.ReplaceAll(st.sql, "DEFAULT", "NULL")
+		}
 	default:
 		st.sql = fmt.Sprintf("INSERT INTO d_auto (id, k) VALUES (%s, %d)", g.pick("0.4", "'0.4'", "'abc'", "0", "FALSE", strconv.Itoa(id)), g.r.Intn(6))
 	}

@@ -44,6 +44,9 @@ type Conn struct {
 	// reads go to the primaries; txWrote: the open transaction did
 	// (replica_query.go).
 	wrote, txWrote bool
+	// noAutoZero: the session set sql_mode with NO_AUTO_VALUE_ON_ZERO
+	// (session.go).
+	noAutoZero bool
 	// execArgs is the arguments of the Exec running, reused by the next:
 	// an Exec's plan and its units' arguments are done with when it
 	// returns (its units run before, even in parallel), unlike a query's,

@@ -3,6 +3,8 @@ package driver
 import (
 	"database/sql"
 	"fmt"
+
+	"github.com/shardsql/shardsql/route"
 )
 
 // result is the outcome of a statement that ran on one or more units.
@@ -12,6 +14,8 @@ type result struct {
 	lastID   int64
 	lastErr  error
 	genIDs   []int64 // keys shardsql generated, in row order
+	genMeet  string  // route.Plan.GeneratedMeet
+	explicit int64   // route.Plan.ExplicitLastID
 	oneCopy  bool    // a broadcast write: every unit changed its own copy of the same rows
 	added    int
 	// idDS is the data source whose server generated an id (reported a
@@ -61,17 +65,30 @@ func (r *result) add(ds string, sr sql.Result) error {
 // (route refuses to leave AUTO_INCREMENT to the servers of a sharded
 // table), as MySQL reports 0 for a statement that generated none. ORMs
 // read LastInsertId after every INSERT (ent's CreateBulk even when the
-// rows carry their ids), so an error here would fail them. One difference
-// from one MySQL table: MySQL reports the last row's explicit value of an
-// AUTO_INCREMENT column; the column is not the servers' to fill here.
+// rows carry their ids), so an error here would fail them. When every row
+// gives the AUTO_INCREMENT column an integer, it is the last row's value,
+// as MariaDB reports (route.Plan.ExplicitLastID).
 func (r *result) LastInsertId() (int64, error) {
 	if len(r.genIDs) > 0 {
-		return r.genIDs[0], nil
+		switch {
+		case r.genMeet == "":
+			return r.genIDs[0], nil
+		case r.genMeet == "INSERT IGNORE" && r.affected == 0:
+			// Every row met an existing one: MariaDB reports 0.
+			return 0, nil
+		case r.genMeet == "INSERT IGNORE" && r.affected == int64(len(r.genIDs)):
+			return r.genIDs[0], nil // every row inserted
+		}
+		// Some rows met existing ones: MariaDB reports the first row it
+		// inserted (or the row it updated), and which that is, the
+		// nodes' results do not say. genIDs[0] may be an id no row holds
+		// (found by TestAttack8GeneratedIDs).
+		return 0, fmt.Errorf("%w: LastInsertId of an %s whose generated ids met existing rows by a unique key without the generated column (which row was inserted is unknown): read the rows back by that unique key, or use driver.WithGeneratedIDs and check which exist", route.ErrUnsupported, r.genMeet)
 	}
 	if r.units == 1 || r.oneCopy {
 		return r.lastID, r.lastErr
 	}
-	return 0, nil
+	return r.explicit, nil
 }
 
 // RowsAffected returns the sum of the rows affected on every node (on one

@@ -55,8 +55,10 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		return nil, err
 	}
 	var generated []int64
+	genDefault := false
 	if table.KeyGenerator != nil {
 		var err error
+		genDefault = s.defaultGenerated(ins, rows, table)
 		if ins, rows, generated, err = s.fillKeys(ins, rows, table); err != nil {
 			return nil, err
 		}
@@ -100,6 +102,8 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		}
 		p := s.plan(KindInsert, ins, rt)
 		p.GeneratedIDs = generated
+		p.GeneratedMeet = s.generatedMeet(ins, table, generated)
+		p.GeneratedDefault = genDefault
 		return p, nil
 	}
 	perNode := make(map[int]sqlparser.Values)
@@ -148,7 +152,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		rowsOf[n] = append(rowsOf[n], i)
 	}
 	p := s.newPlan()
-	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated, Units: s.unitSlice(len(perNode)), InsertRows: s.rowLists(len(perNode))}
+	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated, GeneratedMeet: s.generatedMeet(ins, table, generated), GeneratedDefault: genDefault, ExplicitLastID: s.explicitLastID(ins, rows, table, generated), Units: s.unitSlice(len(perNode)), InsertRows: s.rowLists(len(perNode))}
 	tables := append(s.tableSlice(), table)
 	for n := range table.Nodes {
 		if r, ok := perNode[n]; ok {

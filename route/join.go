@@ -34,13 +34,13 @@ func (s *statement) checkJoin(sh *shape, sel *sqlparser.Select) error {
 	}
 	for _, eq := range joinEqualities(sel) {
 		a, b := s.keyRef(sh.sharded, eq.Left), s.keyRef(sh.sharded, eq.Right)
-		if a >= 0 && b >= 0 && a != b {
+		if a >= 0 && b >= 0 && a != b && s.sameKeyPlacement(sh.sharded[a].sharded, sh.sharded[b].sharded) { // bound_keys.go
 			parent[find(a)] = find(b)
 		}
 	}
 	for i := range sh.sharded[1:] {
 		if find(i+1) != find(0) {
-			return unsupported(s.sql, "join of %s and %s not on their sharding columns (join them with %s.%s = %s.%s)",
+			return unsupported(s.sql, "join of %s and %s not on their sharding columns, or on sharding columns whose types place equal values on different nodes (join them with %s.%s = %s.%s, and give bound tables' sharding columns the same type)",
 				first.sharded.Name, sh.sharded[i+1].sharded.Name, first.qualifier(), first.sharded.Column, sh.sharded[i+1].qualifier(), sh.sharded[i+1].sharded.Column)
 		}
 	}

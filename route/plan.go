@@ -80,6 +80,27 @@ type Plan struct {
 	// GeneratedIDs are the keys shardsql generated for an INSERT's rows,
 	// in row order.
 	GeneratedIDs []int64
+	// GeneratedMeet names the conflict form ("INSERT IGNORE" or "INSERT …
+	// ON DUPLICATE KEY UPDATE") of an INSERT with GeneratedIDs whose rows
+	// may meet existing rows by a unique key without the generated column:
+	// then some generated ids name no row, and MariaDB's LastInsertId (the
+	// first row it inserted, or the row it updated) is not GeneratedIDs[0].
+	GeneratedMeet string
+	// GeneratedDefault marks an INSERT that filled a DEFAULT of a generated
+	// column that is AUTO_INCREMENT on the servers (or of unknown type):
+	// under sql_mode NO_AUTO_VALUE_ON_ZERO MariaDB stores 0 there, so the
+	// driver refuses it on a session that set that mode (SQLMode).
+	GeneratedDefault bool
+	// ExplicitLastID is, for an INSERT or REPLACE split over several nodes
+	// that gives every row's AUTO_INCREMENT column an explicit integer, the
+	// last row's value: what MariaDB reports as its LastInsertId (0 when
+	// unknown; never set for IGNORE or ON DUPLICATE KEY UPDATE).
+	ExplicitLastID int64
+	// SetsSQLMode marks a SET of sql_mode to a string literal or DEFAULT,
+	// and SQLMode is that value ("DEFAULT" for DEFAULT; "" may be the
+	// empty mode).
+	SetsSQLMode bool
+	SQLMode     string
 	// SchemaUnknown reports a plan that routes more widely than it would
 	// with the catalog's facts about a table it lacks (see
 	// ErrSchemaUnknown).

@@ -27,6 +27,19 @@ func TestPrimaryOnlyReads(t *testing.T) {
 		{"SELECT NEXTVAL(s)", true},
 		{"SELECT SETVAL(s, 10)", true},
 		{"SELECT * FROM t_plain WHERE a IN (SELECT b FROM t_other FOR UPDATE)", true},
+		{"SELECT f_ins()", true},
+		{"SELECT mydb.f(1)", true},
+		{"SELECT `F_Ins`() FROM t_plain", true},
+		{"SELECT * FROM t_order WHERE user_id = 1 AND f(user_id) = 1", true},
+		{"SELECT (SELECT my_func())", true},
+		{"SELECT CONCAT('a', UPPER('b')), ABS(-1), NOW()", false},
+		{"SELECT @@GLOBAL.server_id", true},
+		{"SELECT * FROM information_schema.PROCESSLIST", true},
+		{"SELECT COUNT(*) FROM INFORMATION_SCHEMA.innodb_trx t", true},
+		{"SELECT * FROM performance_schema.threads", true},
+		{"SELECT MASTER_GTID_WAIT('0-1-5', 1)", true},
+		{"SELECT BINLOG_GTID_POS('bin.000001', 4)", true},
+		{"SELECT @@global.gtid_binlog_pos FROM t_plain", true},
 	} {
 		p, err := r.Route(c.sql, nil)
 		if !assert.NoError(t, err, c.sql) {

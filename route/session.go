@@ -266,6 +266,13 @@ func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
 				return nil, unsupported(s.sql, "SET %s (shardsql runs transactions itself: use db.BeginTx with sql.TxOptions)", name)
 			case name == "insert_id" || name == "last_insert_id" || name == "identity":
 				return nil, unsupported(s.sql, "SET %s (use Result.LastInsertId and ? arguments)", name)
+			case (name == "sql_log_bin" && !isOn(e.Expr) || name == "gtid_seq_no") && s.topo.HasReplicas():
+				// Read-your-writes trusts the binary log: a write left out
+				// of it (sql_log_bin = 0) never reaches the replicas that
+				// later reads of its rows use, and one given an older
+				// sequence number (gtid_seq_no) looks applied before it is
+				// (found by TestAttack8Replicas).
+				return nil, unsupported(s.sql, "SET %s while the topology has read replicas (the write would not reach them as read-your-writes expects, and later reads from them would miss it): write through the binary log, or run such maintenance on the servers directly", name)
 			case name == "sql_select_limit":
 				return nil, unsupported(s.sql, "SET sql_select_limit (it would limit each node's rows, not the result: write LIMIT in the statement)")
 			case (name == "names" || name == "charset" || name == "character_set_client" || name == "character_set_connection") && !isUTF8MB4(e.Expr),
@@ -298,10 +305,43 @@ func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
 		return s.passthrough(KindOther)
 	}
 	p := &Plan{SQL: s.sql, Kind: KindOther, Session: uses}
+	p.SQLMode, p.SetsSQLMode = sqlModeSet(set)
 	for _, ds := range sources {
 		p.Units = append(p.Units, Unit{DataSource: ds.Name, SQL: s.sql, Args: s.args})
 	}
 	return p, nil
+}
+
+// sqlModeSet returns Plan.SQLMode and SetsSQLMode of a SET: the last
+// sql_mode it sets, written as a string literal, or "DEFAULT".
+func sqlModeSet(set *sqlparser.Set) (mode string, ok bool) {
+	for _, e := range set.Exprs {
+		if e.Var.Scope == sqlparser.VariableScope || e.Var.Name.Lowered() != "sql_mode" {
+			continue
+		}
+		switch v := e.Expr.(type) {
+		case *sqlparser.Default:
+			mode, ok = "DEFAULT", true
+		case *sqlparser.Literal:
+			if v.Type == sqlparser.StrVal {
+				mode, ok = v.Val, true
+			}
+		}
+	}
+	return mode, ok
+}
+
+// isOn reports a value written as 1 or ON (a literal).
+func isOn(e sqlparser.Expr) bool {
+	switch e := e.(type) {
+	case *sqlparser.Literal:
+		return e.Val == "1" || strings.EqualFold(e.Val, "on")
+	case *sqlparser.ColName:
+		return e.Qualifier.IsEmpty() && e.Name.EqualString("on")
+	case sqlparser.BoolVal:
+		return bool(e)
+	}
+	return false
 }
 
 // isUTF8MB4 reports a character set name written as utf8mb4 (a literal;

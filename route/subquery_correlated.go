@@ -141,7 +141,7 @@ func (s *statement) colocated(inner *sqlparser.Select, outer tableRef, tables *[
 				tied = true
 			}
 		}
-		if !tied {
+		if !tied || !s.sameKeyPlacement(outer.sharded, ref.sharded) { // bound_keys.go
 			return false
 		}
 		if !containsTable(*tables, ref.sharded) {
