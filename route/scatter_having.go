@@ -195,17 +195,27 @@ func (m *scatter) havingColumn(c *sqlparser.ColName, rules nameRules) (merge.Col
 				if rules == namesOrder {
 					return merge.Col{}, unsupported(m.s.sql, "select alias %s inside an ORDER BY expression over aggregates across nodes (repeat the aliased expression)", c.Name.String())
 				}
+				if !m.isAggregateCol(merge.At(i)) {
+					m.collate(merge.At(i), m.origExpr(i))
+				}
 				return merge.At(i), nil
 			}
 		}
 	}
+	// Whichever column the name resolves to, the merge compares its value
+	// with the column's collation (PAD SPACE, case, accents): a column
+	// computing the same expression for another purpose (a GROUP_CONCAT
+	// argument, a select item) carries none until asked for here, and a
+	// comparison without it is by bytes ('X ' > 'b ' is false).
 	text := sqlparser.String(c)
 	for i := 0; i < m.visible; i++ {
 		if !m.isAggregateCol(merge.At(i)) && sqlparser.String(m.origExpr(i)) == text {
+			m.collate(merge.At(i), c)
 			return merge.At(i), nil
 		}
 	}
 	if col, ok := m.findHidden(text); ok {
+		m.collate(col, c)
 		return col, nil
 	}
 	col := m.hiddenCol(c)
@@ -239,6 +249,7 @@ func (m *scatter) havingGroupExpr(e sqlparser.Expr) (merge.Col, bool) {
 	text := sqlparser.String(e)
 	for i := 0; i < m.visible; i++ {
 		if !m.isAggregateCol(merge.At(i)) && sqlparser.String(m.origExpr(i)) == text {
+			m.collate(merge.At(i), e)
 			return merge.At(i), true
 		}
 	}
@@ -246,6 +257,7 @@ func (m *scatter) havingGroupExpr(e sqlparser.Expr) (merge.Col, bool) {
 		for _, g := range m.sel.GroupBy.Exprs {
 			if sqlparser.String(g) == text {
 				if col, ok := m.findHidden(text); ok {
+					m.collate(col, e)
 					return col, true
 				}
 				col := m.hiddenCol(e)
