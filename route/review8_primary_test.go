@@ -43,3 +43,28 @@ func TestReview8PrimaryOnlySpellings(t *testing.T) {
 		assert.Equal(t, c.primary, p.Session&PrimaryOnly != 0, c.sql)
 	}
 }
+
+// TestReview8SetsLastInsertID: LAST_INSERT_ID(expr) is told from
+// LAST_INSERT_ID(), wherever it is written.
+func TestReview8SetsLastInsertID(t *testing.T) {
+	r := testRouter(t)
+	for _, c := range []struct {
+		sql  string
+		sets bool
+	}{
+		{"SELECT LAST_INSERT_ID()", false},
+		{"SELECT * FROM t_order WHERE user_id = 1 AND order_id = LAST_INSERT_ID()", false},
+		{"SELECT LAST_INSERT_ID(5)", true},
+		{"SELECT last_insert_id(order_id) FROM t_order WHERE user_id = 1", true},
+		{"UPDATE t_order SET status = LAST_INSERT_ID(status + 1) WHERE user_id = 1", true},
+		{"INSERT INTO t_order (order_id, user_id) VALUES (1, 1) ON DUPLICATE KEY UPDATE order_id = LAST_INSERT_ID(order_id)", true},
+	} {
+		p, err := r.Route(c.sql, nil)
+		if err != nil {
+			t.Logf("%s: refused: %v", c.sql, err)
+			continue
+		}
+		assert.Equal(t, c.sets, p.Session&SetsLastInsertID != 0, c.sql)
+		assert.NotZero(t, p.Session&UsesLastInsertID, c.sql)
+	}
+}
