@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -122,8 +123,14 @@ func (g *gate) release(n int) {
 }
 
 // setCap updates the limit, read again from the pool. A larger limit
-// wakes the waiters.
+// wakes the waiters. A limit of 0 or less is database/sql's "no limit"
+// (SetMaxOpenConns(0) on a pool given with Topology.AddDB after its gate
+// was made): taken as a limit, it admitted nothing, and every statement
+// waited out WithConnWaitTimeout (found by TestReview8GateUnlimited).
 func (g *gate) setCap(limit int) {
+	if limit <= 0 {
+		limit = math.MaxInt32 // no limit; the counts still balance
+	}
 	g.cap.Store(int64(limit))
 	g.release(0)
 }

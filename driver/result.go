@@ -16,8 +16,10 @@ type result struct {
 	genIDs   []int64 // keys shardsql generated, in row order
 	genMeet  string  // route.Plan.GeneratedMeet
 	explicit int64   // route.Plan.ExplicitLastID
-	oneCopy  bool    // a broadcast write: every unit changed its own copy of the same rows
-	added    int
+	// explicitUnknown: route.Plan.ExplicitLastUnknown
+	explicitUnknown bool
+	oneCopy         bool // a broadcast write: every unit changed its own copy of the same rows
+	added           int
 	// idDS is the data source whose server generated an id (reported a
 	// LastInsertId other than 0): "" none, "*" several.
 	idDS string
@@ -87,6 +89,9 @@ func (r *result) LastInsertId() (int64, error) {
 	}
 	if r.units == 1 || r.oneCopy {
 		return r.lastID, r.lastErr
+	}
+	if r.explicitUnknown {
+		return 0, fmt.Errorf("%w: LastInsertId of an INSERT over several nodes whose rows give the AUTO_INCREMENT column a value shardsql cannot read as the server converts it (an expression, a fraction or text that is not a plain integer): give the ids as integers, or read them back", route.ErrUnsupported)
 	}
 	return r.explicit, nil
 }

@@ -377,7 +377,18 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 	if p.Kind == route.KindSelect {
 		c.lastSelectDS = ds
 	}
-	if p.Table != "" {
+	switch {
+	case p.Session&route.SetsLastInsertID != 0 && len(p.Units) == 1:
+		// LAST_INSERT_ID(expr) sets the session's value on the node the
+		// statement ran on (the counter idiom UPDATE t SET n =
+		// LAST_INSERT_ID(n + 1); SELECT LAST_INSERT_ID(n) FROM …), so
+		// LAST_INSERT_ID() is read there next (found by
+		// TestReview8LastInsertIDExpr: taken for an explicit id below,
+		// SELECT LAST_INSERT_ID() answered 0 from the default data
+		// source). It ran where insertDS is, or none was recorded
+		// (checkSession).
+		idDS = p.Units[0].DataSource
+	case p.Table != "":
 		// No server generates the ids of a sharded table (route refuses
 		// AUTO_INCREMENT left to them): an id a node reports is an
 		// explicit value, which changes LAST_INSERT_ID() nowhere. Taken

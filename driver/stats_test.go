@@ -50,6 +50,10 @@ func TestStatsAndLogging(t *testing.T) {
 	t.Cleanup(func() { _ = db.Close() })
 	ctx := context.Background()
 
+	for _, dsn := range dsns { // -count=2 reuses the shared servers' database; not counted below
+		_, err = openPlain(t, dsn).ExecContext(ctx, "DROP TABLE IF EXISTS t_st_0, t_st_1")
+		require.NoError(t, err)
+	}
 	_, err = db.ExecContext(ctx, "CREATE TABLE t_st (id BIGINT NOT NULL, user_id BIGINT NOT NULL, PRIMARY KEY (id, user_id))")
 	require.NoError(t, err)
 	_, err = db.ExecContext(ctx, "INSERT INTO t_st (id, user_id) VALUES (1, 0), (2, 1), (3, 2), (4, 3)")

@@ -152,7 +152,10 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		rowsOf[n] = append(rowsOf[n], i)
 	}
 	p := s.newPlan()
-	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated, GeneratedMeet: s.generatedMeet(ins, table, generated), GeneratedDefault: genDefault, ExplicitLastID: s.explicitLastID(ins, rows, table, generated), Units: s.unitSlice(len(perNode)), InsertRows: s.rowLists(len(perNode))}
+	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated, GeneratedMeet: s.generatedMeet(ins, table, generated), GeneratedDefault: genDefault, Units: s.unitSlice(len(perNode)), InsertRows: s.rowLists(len(perNode))}
+	var known bool
+	p.ExplicitLastID, known = s.explicitLastID(ins, rows, table, generated)
+	p.ExplicitLastUnknown = !known
 	tables := append(s.tableSlice(), table)
 	for n := range table.Nodes {
 		if r, ok := perNode[n]; ok {

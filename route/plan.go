@@ -96,6 +96,10 @@ type Plan struct {
 	// last row's value: what MariaDB reports as its LastInsertId (0 when
 	// unknown; never set for IGNORE or ON DUPLICATE KEY UPDATE).
 	ExplicitLastID int64
+	// ExplicitLastUnknown marks such an INSERT whose rows give the
+	// AUTO_INCREMENT column a value shardsql cannot read as MariaDB
+	// converts it: the driver then refuses LastInsertId.
+	ExplicitLastUnknown bool
 	// SetsSQLMode marks a SET of sql_mode to a string literal or DEFAULT,
 	// and SQLMode is that value ("DEFAULT" for DEFAULT; "" may be the
 	// empty mode).

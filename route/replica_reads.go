@@ -25,6 +25,11 @@ import (
 // @@GLOBAL.gtid_binlog_pos answered by a replica is another server's.
 const PrimaryOnly SessionUses = 1 << 15
 
+// SetsLastInsertID marks a statement calling LAST_INSERT_ID(expr), which
+// sets the session's LAST_INSERT_ID() on the node it runs on (the driver
+// reads it there next). It comes with UsesLastInsertID.
+const SetsLastInsertID SessionUses = 1 << 16
+
 // primaryOnlyFuncs are the functions that write although they are called
 // in a SELECT.
 var primaryOnlyFuncs = map[string]bool{"nextval": true, "setval": true,

@@ -14,7 +14,7 @@ import (
 // transaction, so it sees that session exactly as with go-sql-driver. A
 // statement that reaches several nodes runs on several sessions (or several
 // times on one): its answer would depend on which, so the router refuses it.
-type SessionUses uint16
+type SessionUses uint32
 
 const (
 	// UsesUserVars reads or assigns @user variables.
@@ -180,7 +180,11 @@ func (w *sessionWalk) node(n sqlparser.SQLNode) {
 	case sqlparser.TableName:
 		w.tableName(n)
 	case *sqlparser.FuncExpr:
-		w.u |= sessionFuncs[n.Name.Lowered()]
+		name := n.Name.Lowered()
+		w.u |= sessionFuncs[name]
+		if name == "last_insert_id" && len(n.Exprs) > 0 {
+			w.u |= SetsLastInsertID
+		}
 	case *sqlparser.LockingFunc:
 		w.u |= UsesLocks
 	case *sqlparser.Select:

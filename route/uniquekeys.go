@@ -101,17 +101,22 @@ func (s *statement) defaultGenerated(ins *sqlparser.Insert, rows sqlparser.Value
 }
 
 // explicitLastID returns Plan.ExplicitLastID: the last row's value of the
-// table's AUTO_INCREMENT column when every row gives it as an integer, for
+// table's AUTO_INCREMENT column when every row gives it explicitly, for
 // a plain INSERT or REPLACE that generated no ids. MariaDB reports that
 // value as LastInsertId (found by TestAttack8GeneratedIDs: VALUES (1001,
 // …), (1002, …), (1003, …) over nodes reported 0 where MariaDB says 1003).
-func (s *statement) explicitLastID(ins *sqlparser.Insert, rows sqlparser.Values, table *shard.ShardedTable, generated []int64) int64 {
+// known is false when a row gives the column a value whose integer shardsql
+// cannot read as MariaDB converts it (an expression, a fraction, text that
+// is not a plain integer): LastInsertId is then refused, never answered 0
+// (found by TestReview8ExplicitLastID: VALUES ('21', …), …, ('24', …)
+// reported 0 where MariaDB says 24).
+func (s *statement) explicitLastID(ins *sqlparser.Insert, rows sqlparser.Values, table *shard.ShardedTable, generated []int64) (last int64, known bool) {
 	if len(generated) > 0 || len(rows) == 0 || bool(ins.Ignore) || len(ins.OnDup) > 0 {
-		return 0
+		return 0, true
 	}
 	ct, ok := s.catalog.Table(table.Name)
 	if !ok {
-		return 0
+		return 0, true
 	}
 	col := -1
 	for _, c := range ct.Columns {
@@ -125,27 +130,47 @@ func (s *statement) explicitLastID(ins *sqlparser.Insert, rows sqlparser.Values,
 		}
 	}
 	if col < 0 {
-		return 0
+		return 0, true
 	}
-	var last int64
 	for _, row := range rows {
 		v, ok := s.valueAt(row, col)
 		if !ok {
-			return 0
+			return 0, false
 		}
-		switch x := v.(type) {
-		case int64:
-			last = x
-		case uint64:
-			if x > math.MaxInt64 {
-				return 0
-			}
-			last = int64(x)
-		default:
-			return 0
+		if last, ok = explicitInteger(v); !ok {
+			return 0, false
 		}
 	}
-	return last
+	return last, true
+}
+
+// explicitInteger reads v as the integer an AUTO_INCREMENT column stores
+// for it and MariaDB reports, when that is certain: integers (int64, or
+// uint64 within int64), booleans, text that is a plain decimal integer,
+// and whole floating-point values (a DECIMAL literal such as 61.0).
+func explicitInteger(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case uint64:
+		return int64(x), x <= math.MaxInt64
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	case string:
+		n, err := strconv.ParseInt(x, 10, 64)
+		return n, err == nil
+	case []byte:
+		n, err := strconv.ParseInt(string(x), 10, 64)
+		return n, err == nil
+	case float64:
+		if x == math.Trunc(x) && x >= math.MinInt64 && x < math.MaxInt64 {
+			return int64(x), true
+		}
+	}
+	return 0, false
 }
 
 // checkUniqueKeys refuses REPLACE, INSERT IGNORE and ON DUPLICATE KEY
