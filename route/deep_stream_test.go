@@ -59,7 +59,7 @@ func TestDeepLaterBounds(t *testing.T) {
 	for _, c := range []struct {
 		weights bool
 		maxRows int
-	}{{false, 0}, {true, 0}, {false, 500}, {true, 500}} {
+	}{{false, 0}, {true, 0}, {false, 500}, {true, 500}, {true, 700}} {
 		p, err := r.RouteWith(q, []any{int64(5)}, Options{Catalog: testCatalog(), WeightStrings: c.weights, DeepPageKeys: DeepPageKeysOnly, MaxMemoryRows: c.maxRows})
 		require.NoError(t, err)
 		require.NotNil(t, p.DeepPage)
@@ -95,9 +95,12 @@ func TestDeepLaterBounds(t *testing.T) {
 		}
 		// one statement per data source: nodes 0–3 on ds0, 4–7 on ds1
 		require.Len(t, p2, 2)
-		if c.maxRows == 0 {
+		switch c.maxRows {
+		case 0:
 			assert.Equal(t, 40+41+600+43, p2[0].RowBound)
-		} else {
+		case 700:
+			assert.Equal(t, 0, p2[0].RowBound, "every branch within the cap, their sum above it: no bound for the union")
+		default:
 			assert.Equal(t, 0, p2[0].RowBound, "a branch above the cap: no bound for its union")
 		}
 		assert.Equal(t, 44+46+47, p2[1].RowBound, "node 5 is covered")

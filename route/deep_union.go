@@ -243,7 +243,9 @@ func (d *DeepPage) deepUnion(us []NodeUnit, rows bool) []merge.DeepUnit {
 		if joined, tags, ok := unionUnits(units, nodes); ok {
 			out := make([]merge.DeepUnit, len(joined))
 			for i, u := range mergeUnits(joined) {
-				u.RowBound = joined[i].RowBound
+				// Each branch is within the memory cap, their sum need
+				// not be: a union past it streams (rowBound's rule).
+				u.RowBound = d.rowBound(int64(joined[i].RowBound))
 				out[i] = merge.DeepUnit{Unit: u, Union: tags[i]}
 			}
 			return out
