@@ -66,12 +66,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 	if err := s.checkAutoIncrement(ins, rows, table); err != nil {
 		return nil, err
 	}
-	keyCol := -1
-	for i, col := range ins.Columns {
-		if col.EqualString(table.Column) {
-			keyCol = i
-		}
-	}
+	keyCol := insertColumn(ins.Columns, table.Column)
 	hint, hinted := s.hints[strings.ToLower(table.Name)]
 	if hinted && keyCol >= 0 {
 		// The rows carry their key: each goes to its own node, and the
@@ -254,12 +249,7 @@ type rangeGenerator interface {
 // is asked one id at a time and the statement is refused if they are not
 // consecutive, never silently inconsistent.
 func (s *statement) fillKeys(ins *sqlparser.Insert, rows sqlparser.Values, table *shard.ShardedTable) (*sqlparser.Insert, sqlparser.Values, []int64, error) {
-	col := -1
-	for i, c := range ins.Columns {
-		if c.EqualString(table.KeyColumn) {
-			col = i
-		}
-	}
+	col := insertColumn(ins.Columns, table.KeyColumn)
 	needs := func(row sqlparser.ValTuple) bool {
 		if col < 0 {
 			return true

@@ -341,12 +341,7 @@ func (s *statement) pointInsert(ins *sqlparser.Insert, pr *pointRoute) bool {
 	if table.KeyGenerator != nil || len(rows[0]) != len(ins.Columns) {
 		return false
 	}
-	keyCol := -1
-	for i, col := range ins.Columns {
-		if col.EqualString(table.Column) {
-			keyCol = i
-		}
-	}
+	keyCol := insertColumn(ins.Columns, table.Column)
 	if keyCol < 0 {
 		return false
 	}

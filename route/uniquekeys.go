@@ -68,12 +68,7 @@ func (s *statement) generatedMeet(ins *sqlparser.Insert, table *shard.ShardedTab
 // table's generated column when the column is AUTO_INCREMENT on the servers
 // or the catalog does not know (Plan.GeneratedDefault).
 func (s *statement) defaultGenerated(ins *sqlparser.Insert, rows sqlparser.Values, table *shard.ShardedTable) bool {
-	col := -1
-	for i, c := range ins.Columns {
-		if c.EqualString(table.KeyColumn) {
-			col = i
-		}
-	}
+	col := insertColumn(ins.Columns, table.KeyColumn)
 	if col < 0 {
 		return false
 	}
@@ -123,10 +118,8 @@ func (s *statement) explicitLastID(ins *sqlparser.Insert, rows sqlparser.Values,
 		if !c.AutoIncrement {
 			continue
 		}
-		for i, ic := range ins.Columns {
-			if ic.EqualString(c.Name) {
-				col = i
-			}
+		if i := insertColumn(ins.Columns, c.Name); i >= 0 {
+			col = i
 		}
 	}
 	if col < 0 {
@@ -233,12 +226,7 @@ func (s *statement) checkAutoIncrement(ins *sqlparser.Insert, rows sqlparser.Val
 		return unsupported(s.sql, "INSERT into sharded table %s that leaves AUTO_INCREMENT column %s to the server (%s): each node counts on its own and the ids repeat across nodes (set shard.Table.KeyColumn = %q and shard.Table.KeyGenerator, for example a seq.Snowflake, or give every row its id)",
 			table.Name, auto, what, auto)
 	}
-	col := -1
-	for i, c := range ins.Columns {
-		if c.EqualString(auto) {
-			col = i
-		}
-	}
+	col := insertColumn(ins.Columns, auto)
 	if col < 0 {
 		return refuse("the column is omitted")
 	}
@@ -300,4 +288,17 @@ func textReadsAsZero(s string) bool {
 	}
 	r, ok := new(big.Rat).SetString(s[n.start:n.end])
 	return !ok || new(big.Rat).Abs(r).Cmp(big.NewRat(1, 2)) < 0
+}
+
+// insertColumn returns the index of the column named name in an INSERT's
+// column list (the last, were it listed twice, which the server refuses),
+// or -1.
+func insertColumn(cols sqlparser.Columns, name string) int {
+	at := -1
+	for i, c := range cols {
+		if c.EqualString(name) {
+			at = i
+		}
+	}
+	return at
 }
