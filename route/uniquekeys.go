@@ -9,6 +9,7 @@ import (
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
+	"github.com/shardsql/shardsql/internal/schema"
 	"github.com/shardsql/shardsql/shard"
 )
 
@@ -100,11 +101,12 @@ func (s *statement) defaultGenerated(ins *sqlparser.Insert, rows sqlparser.Value
 // a plain INSERT or REPLACE that generated no ids. MariaDB reports that
 // value as LastInsertId (found by TestAttack8GeneratedIDs: VALUES (1001,
 // …), (1002, …), (1003, …) over nodes reported 0 where MariaDB says 1003).
-// known is false when a row gives the column a value whose integer shardsql
-// cannot read as MariaDB converts it (an expression, a fraction, text that
-// is not a plain integer): LastInsertId is then refused, never answered 0
-// (found by TestReview8ExplicitLastID: VALUES ('21', …), …, ('24', …)
-// reported 0 where MariaDB says 24).
+// Each value is read as the column stores it (integerKey, the conversion
+// that places sharding values: '24', ' 24', 24.0, []byte("24")); known is
+// false when that is not certain (an expression, a fraction, text that is
+// not a number): LastInsertId is then refused, never answered 0 (found by
+// TestReview8ExplicitLastID: VALUES ('21', …), …, ('24', …) reported 0
+// where MariaDB says 24).
 func (s *statement) explicitLastID(ins *sqlparser.Insert, rows sqlparser.Values, table *shard.ShardedTable, generated []int64) (last int64, known bool) {
 	if len(generated) > 0 || len(rows) == 0 || bool(ins.Ignore) || len(ins.OnDup) > 0 {
 		return 0, true
@@ -113,57 +115,31 @@ func (s *statement) explicitLastID(ins *sqlparser.Insert, rows sqlparser.Values,
 	if !ok {
 		return 0, true
 	}
-	col := -1
-	for _, c := range ct.Columns {
-		if !c.AutoIncrement {
+	col, at := (*schema.Column)(nil), -1
+	for i := range ct.Columns {
+		if !ct.Columns[i].AutoIncrement {
 			continue
 		}
-		if i := insertColumn(ins.Columns, c.Name); i >= 0 {
-			col = i
+		if j := insertColumn(ins.Columns, ct.Columns[i].Name); j >= 0 {
+			col, at = &ct.Columns[i], j
 		}
 	}
-	if col < 0 {
+	if at < 0 {
 		return 0, true
 	}
 	for _, row := range rows {
-		v, ok := s.valueAt(row, col)
+		v, ok := s.valueAt(row, at)
 		if !ok {
 			return 0, false
 		}
-		if last, ok = explicitInteger(v); !ok {
-			return 0, false
+		k := integerKey(col, v, keyStore)
+		n, isInt := k.value.(int64)
+		if k.res != keyExact || !isInt {
+			return 0, false // uint64 beyond int64 included: LastInsertId is an int64
 		}
+		last = n
 	}
 	return last, true
-}
-
-// explicitInteger reads v as the integer an AUTO_INCREMENT column stores
-// for it and MariaDB reports, when that is certain: integers (int64, or
-// uint64 within int64), booleans, text that is a plain decimal integer,
-// and whole floating-point values (a DECIMAL literal such as 61.0).
-func explicitInteger(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case uint64:
-		return int64(x), x <= math.MaxInt64
-	case bool:
-		if x {
-			return 1, true
-		}
-		return 0, true
-	case string:
-		n, err := strconv.ParseInt(x, 10, 64)
-		return n, err == nil
-	case []byte:
-		n, err := strconv.ParseInt(string(x), 10, 64)
-		return n, err == nil
-	case float64:
-		if x == math.Trunc(x) && x >= math.MinInt64 && x < math.MaxInt64 {
-			return int64(x), true
-		}
-	}
-	return 0, false
 }
 
 // checkUniqueKeys refuses REPLACE, INSERT IGNORE and ON DUPLICATE KEY
