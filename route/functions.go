@@ -1,8 +1,6 @@
 package route
 
 import (
-	"strings"
-
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -21,10 +19,8 @@ import (
 func userFunction(node sqlparser.SQLNode) string {
 	found := ""
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if f, ok := n.(*sqlparser.FuncExpr); ok && found == "" {
-			if !f.Qualifier.IsEmpty() || !builtinFunctions[strings.ToLower(f.Name.String())] {
-				found = sqlparser.String(f)
-			}
+		if found == "" {
+			found = userCall(n) // builtins_nodes.go
 		}
 		return found == "", nil
 	}, node)

@@ -52,7 +52,13 @@ func primaryOnlyNode(n sqlparser.SQLNode) bool {
 		return n.Lock != sqlparser.NoLock || (n.Into != nil && len(n.Into.VarList) == 0)
 	case *sqlparser.FuncExpr:
 		name := n.Name.Lowered()
-		return primaryOnlyFuncs[name] || !n.Qualifier.IsEmpty() || !builtinFunctions[name] // functions.go
+		return primaryOnlyFuncs[name] || userCall(n) != "" // builtins_nodes.go
+	case *sqlparser.AnyValue, *sqlparser.RegexpLikeExpr, *sqlparser.PerformanceSchemaFuncExpr,
+		*sqlparser.GTIDFuncExpr, *sqlparser.JSONSchemaValidFuncExpr,
+		*sqlparser.JSONSchemaValidationReportFuncExpr, *sqlparser.JSONStorageFreeExpr,
+		*sqlparser.JSONStorageSizeExpr, *sqlparser.GeoHashFromPointExpr,
+		*sqlparser.GeoHashFromLatLongExpr, *sqlparser.GeomFromGeoHashExpr, *sqlparser.PointPropertyFuncExpr:
+		return userCall(n) != "" // MySQL 8 functions MariaDB lacks (builtins_nodes.go)
 	case *sqlparser.Variable:
 		return n.Scope == sqlparser.GlobalScope
 	case *sqlparser.AliasedTableExpr:
