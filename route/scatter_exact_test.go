@@ -81,9 +81,13 @@ func TestScatterHaving(t *testing.T) {
 	assert.Equal(t, "select `status`, count(*) as `COUNT(*)`, collation(`status`) as __shardsql_0, max(created) as __shardsql_1, collation(max(created)) as __shardsql_2 from t_order_0 group by `status` order by `status` asc", sql)
 	assert.Equal(t, "__shardsql_having_0 in ('a ', 'b') and __shardsql_having_3 > 20251201000000", sqlparser.String(spec.Having))
 
-	// an expression over a group key is that key's column
-	sql, _ = scatterSQL(t, opts, "SELECT DATE(created), COUNT(*) FROM t_order GROUP BY DATE(created) HAVING DATE(created) > '2025-02-01'")
+	// an expression of the select list is that item's column
+	sql, _ = scatterSQL(t, opts, "SELECT created, DATE(created), COUNT(*) FROM t_order GROUP BY created HAVING DATE(created) > '2025-02-01'")
 	assert.NotContains(t, sql, "__shardsql_2")
+	// ... but MariaDB resolves the names inside it first: created is neither
+	// selected nor grouped by here (error 1054; attack9)
+	_, err := testRouter(t).Route("SELECT DATE(created), COUNT(*) FROM t_order GROUP BY DATE(created) HAVING DATE(created) > '2025-02-01'", nil)
+	assert.ErrorIs(t, err, ErrUnsupported)
 
 	// an uncorrelated subquery in HAVING is bound first; a correlated one is refused
 	p, err := testRouter(t).Route("SELECT status FROM t_order GROUP BY status HAVING COUNT(*) > (SELECT 1)", nil)

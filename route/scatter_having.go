@@ -20,6 +20,9 @@ import (
 // Names resolve as MySQL resolves them in HAVING: a name that is both a
 // select alias and a GROUP BY column is the column.
 func (m *scatter) having(e sqlparser.Expr) (sqlparser.Expr, error) {
+	if err := m.checkHavingNames(e); err != nil { // scatter_having_names.go
+		return nil, err
+	}
 	return m.overAggregates(e, "HAVING", namesHaving)
 }
 
