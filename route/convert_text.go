@@ -62,6 +62,16 @@ func textKey(col *schema.Column, v any, use keyUse) key {
 		// never looks.
 		return unknownKey("a value longer than the %d characters of column %s", col.MaxLength, col.Name)
 	}
+	if use == keyStore && col.DataType == "char" {
+		// Hazard (attack9): MariaDB strips a CHAR value's trailing spaces
+		// when it stores it (without PAD_CHAR_TO_FULL_LENGTH, which pads
+		// on read, not in comparisons). Under a PAD SPACE collation the
+		// weight ignores them anyway; under a NO PAD one ('a ' ≠ 'a') the
+		// row inserted as 'a ' holds 'a' and must be placed where k = 'a'
+		// looks, not by 'a '. A compared value keeps its spaces: k = 'a '
+		// matches no stored CHAR value, wherever it is sent.
+		b = bytes.TrimRight(b, " ")
+	}
 	k, why := collationKey(col.Collation, b)
 	if why != "" {
 		return unknownKey("%s for text column with collation %s", why, col.Collation)
