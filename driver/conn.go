@@ -37,6 +37,9 @@ type Conn struct {
 	// lastSelectDS is the data source the previous SELECT ran on, which
 	// FOUND_ROWS() answers for.
 	lastSelectDS string
+	// lent: the statement running borrowed a connection because a pin
+	// was busy (pinsFor); after records its outcome as out of reach.
+	lent bool
 	// lost: a pin's connection failed, and the session state it held
 	// (variables, locks, temporary tables) with it.
 	lost bool

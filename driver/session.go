@@ -145,6 +145,7 @@ func (c *Conn) pinsFor(ctx context.Context, p *route.Plan) (conns []*pin, releas
 		sort.Strings(names)
 	}
 	var lent *loan // nil unless a pin was busy: no allocation on the hot path
+	c.lent = false
 	conns = c.conns[:0]
 	for _, ds := range names {
 		pn, err := c.pin(ctx, ds)
@@ -169,6 +170,7 @@ func (c *Conn) pinsFor(ctx context.Context, p *route.Plan) (conns []*pin, releas
 	if lent == nil {
 		return conns, noRelease, nil
 	}
+	c.lent = true // after: the statement's outcome is in the borrowed sessions
 	return conns, lent.giveBack, nil
 }
 
@@ -278,6 +280,10 @@ func (c *Conn) onPin(p *route.Plan) bool {
 // several marks state that several data sources' sessions hold.
 const several = "*"
 
+// borrowedSession marks state that a connection borrowed for one statement
+// held (pinsFor): no session of the Conn has it.
+const borrowedSession = "borrowed "
+
 // checkSession refuses what the Conn cannot answer exactly, before anything
 // runs, and sends a statement that names no table and reads the previous
 // statement's outcome to the data source whose session holds it.
@@ -303,6 +309,7 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 		// by the grown TestAttackDMLGenerated: the oracle held id 0).
 		return fmt.Errorf("%w: DEFAULT for the generated key of table %s under sql_mode NO_AUTO_VALUE_ON_ZERO in %q (the server would store 0, shardsql would generate an id): omit the column or give NULL to have an id generated, or write 0", route.ErrUnsupported, p.Table, p.SQL)
 	}
+	c.lent = false // set again by this statement's pinsFor, if it borrows
 	uses := p.Session
 	if uses.Changes() {
 		c.dirty = true // before it runs: it may change some sessions and fail on others
@@ -340,6 +347,8 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 		return nil
 	case want == readOnReplica:
 		return fmt.Errorf("%w: %s after a SELECT that a replica answered in %q: no session on the primaries holds its outcome; run that SELECT with driver.WithPrimary(ctx)", route.ErrUnsupported, sessionReadName(uses), p.SQL)
+	case want == borrowedSession:
+		return fmt.Errorf("%w: %s after a statement that ran while this connection's rows were open in %q: shardsql ran that statement on another server connection (one MariaDB connection would have refused it: commands out of sync), whose session holds its outcome; close the rows before that statement, or use its Result", route.ErrUnsupported, sessionReadName(uses), p.SQL)
 	case want == several:
 		return fmt.Errorf("%w: %s reads state that several data sources hold (%s on several) in %q: run the statement it reads after on one node", route.ErrUnsupported, sessionReadName(uses), why, p.SQL)
 	case len(p.Units) == 1 && p.Units[0].DataSource == want:
@@ -397,6 +406,23 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 		// MariaDB answers the generated id (found by
 		// TestAttack8GeneratedIDs).
 		idDS = ""
+	}
+	if c.lent {
+		// Hazard (attack9): the statement ran, on some data source, on a
+		// connection borrowed because the pin was reading rows: its
+		// ROW_COUNT(), FOUND_ROWS() and any id it generated are in that
+		// session, which is gone. Read on the pin, they answered for the
+		// statement before (SELECT LAST_INSERT_ID() gave the previous
+		// INSERT's id, ROW_COUNT() -1): refused until a statement runs
+		// on the pins again.
+		c.lent = false
+		c.lastDS = borrowedSession
+		if p.Kind == route.KindSelect {
+			c.lastSelectDS = borrowedSession
+		}
+		if idDS != "" {
+			idDS = borrowedSession
+		}
 	}
 	if idDS != "" {
 		c.insertDS = idDS // LAST_INSERT_ID() returns the latest generated id
