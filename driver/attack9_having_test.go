@@ -40,3 +40,20 @@ func TestAttack9HavingNames(t *testing.T) {
 		env.exact(t, unordered(q), "resolves")
 	}
 }
+
+// TestAttack9JSONArrow: MySQL's JSON operators, which MariaDB does not
+// have (error 1064), fail through shardsql too: the parser printed them as
+// JSON_EXTRACT and every node answered. JSON_EXTRACT itself still runs.
+func TestAttack9JSONArrow(t *testing.T) {
+	env := newAttackEnv(t, "attack9_json")
+	for _, q := range []string{
+		"SELECT id, js->'$.a' FROM t_kind WHERE user_id = 3",
+		"SELECT id, js->>'$.a' FROM t_kind ORDER BY id LIMIT 5",
+		"SELECT COUNT(*) FROM t_kind WHERE js->'$.a' IS NOT NULL",
+		"SELECT id FROM t_kind WHERE js ->> '$.a' = '1' AND user_id = 5",
+	} {
+		env.bothFail(t, unordered(q), "")
+	}
+	env.exact(t, unordered("SELECT id, JSON_EXTRACT(js, '$.a') FROM t_kind WHERE user_id = 3"), "json_extract")
+	env.exact(t, unordered("SELECT id, '->' FROM t_kind WHERE user_id = 3"), "arrow in a string")
+}

@@ -106,15 +106,15 @@ func (st *catalogState) table(name string) (*schema.Table, bool) {
 	return st.cat.Table(name)
 }
 
-// querySource asks a server for its database, lower_case_table_names and
-// session time zone. A server that answers but lacks a variable (the
+// querySource asks a server for its database, lower_case_table_names,
+// session time zone and version. A server that answers but lacks a variable (the
 // embedded shards may) leaves that fact unknown; an error means the server
 // did not answer.
 func querySource(ctx context.Context, db *sql.DB) (schema.Source, error) {
 	var name sql.NullString
 	var lower sql.NullInt64
-	var zone sql.NullString
-	err := db.QueryRowContext(ctx, "SELECT DATABASE(), @@lower_case_table_names, @@session.time_zone").Scan(&name, &lower, &zone)
+	var zone, version sql.NullString
+	err := db.QueryRowContext(ctx, "SELECT DATABASE(), @@lower_case_table_names, @@session.time_zone, VERSION()").Scan(&name, &lower, &zone, &version)
 	var myErr *mysql.MySQLError
 	if errors.As(err, &myErr) {
 		// One fact at a time: the server lacks one of them.
@@ -125,11 +125,14 @@ func querySource(ctx context.Context, db *sql.DB) (schema.Source, error) {
 		if db.QueryRowContext(ctx, "SELECT @@session.time_zone").Scan(&zone) != nil {
 			zone = sql.NullString{}
 		}
+		if db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version) != nil {
+			version = sql.NullString{}
+		}
 	}
 	if err != nil {
 		return schema.Source{}, fmt.Errorf("shardsql: reading the server's database: %w", err)
 	}
-	src := schema.Source{Database: name.String, LowerCaseTableNames: -1, TimeZone: zone.String}
+	src := schema.Source{Database: name.String, LowerCaseTableNames: -1, TimeZone: zone.String, Version: version.String}
 	if lower.Valid {
 		src.LowerCaseTableNames = int(lower.Int64)
 	}

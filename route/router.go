@@ -130,6 +130,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	if ps.numArgs != len(args) {
 		return nil, fmt.Errorf("shardsql: statement has %d ? placeholder(s) but %d argument(s) were given: %q", ps.numArgs, len(args), quote(sql))
 	}
+	if ps.jsonArrow != "" && opts.Catalog.MariaDB() {
+		return nil, unsupported(sql, "MySQL's JSON operator %s, which MariaDB does not have (it fails with error 1064; the SQL parser would send JSON_EXTRACT instead): write JSON_EXTRACT(col, path), or JSON_UNQUOTE(JSON_EXTRACT(col, path)) for ->>", ps.jsonArrow)
+	}
 	stmt := ps.stmt
 	version := r.topo.Version()
 	if p, ok := r.routePointDirect(ps, sql, args, opts, version); ok {
@@ -218,6 +221,9 @@ type parsed struct {
 	sql     string
 	stmt    sqlparser.Statement
 	numArgs int
+	// jsonArrow is MySQL's JSON operator (-> or ->>) the statement uses,
+	// or "" (json_arrow.go).
+	jsonArrow string
 	// session is how the statement depends on the session, once
 	// sessionKnown (see sessionUses).
 	session      SessionUses
@@ -297,7 +303,7 @@ func (r *Router) parse(sql string) (*parsed, error) {
 	if err := r.checkPlaceholders(key, bindVars); err != nil {
 		return nil, err
 	}
-	p := &parsed{sql: key, stmt: stmt, numArgs: len(bindVars)}
+	p := &parsed{sql: key, stmt: stmt, numArgs: len(bindVars), jsonArrow: r.jsonArrow(key)}
 	if r.cache != nil {
 		p.session, p.sessionKnown = sessionUsesOf(stmt), true
 		p.cached = true

@@ -46,6 +46,25 @@ type Source struct {
 	// TimeZone is the server's session time_zone as reported (for example
 	// "SYSTEM" or "+00:00"); "" when the server did not say.
 	TimeZone string
+	// Version is the server's VERSION() ("10.11.19-MariaDB-0+deb12u1");
+	// "" when the server did not say.
+	Version string
+}
+
+// MariaDB reports whether the catalog knows a data source whose server is
+// MariaDB (its VERSION() says so). MariaDB reads some MySQL syntax the SQL
+// parser accepts differently, or not at all (the JSON operators -> and
+// ->>).
+func (c *Catalog) MariaDB() bool {
+	if c == nil {
+		return false
+	}
+	for _, s := range c.Sources {
+		if strings.Contains(strings.ToLower(s.Version), "mariadb") {
+			return true
+		}
+	}
+	return false
 }
 
 // Location returns the time zone in which the driver writes time.Time
