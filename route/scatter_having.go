@@ -300,14 +300,19 @@ func (m *scatter) groupColumn(name sqlparser.IdentifierCI) bool {
 }
 
 // argLiteral turns a ? argument's value into a literal for the evaluator.
+//
+// Hazard (attack9): an integer literal's text must be unsigned — the parser
+// writes -1 as a minus applied to 1, and the evaluator panics on a
+// literal "-1" (NewLiteralIntegralFromBytes: negative value). A negative
+// ? argument in HAVING above merged rows crashed the caller's process.
 func argLiteral(v any) (sqlparser.Expr, error) {
 	switch x := v.(type) {
 	case nil:
 		return &sqlparser.NullVal{}, nil
 	case int64:
-		return sqlparser.NewIntLiteral(strconv.FormatInt(x, 10)), nil
+		return intLiteral(x), nil
 	case int:
-		return sqlparser.NewIntLiteral(strconv.Itoa(x)), nil
+		return intLiteral(int64(x)), nil
 	case uint64:
 		return sqlparser.NewIntLiteral(strconv.FormatUint(x, 10)), nil
 	case float64:
@@ -325,4 +330,14 @@ func argLiteral(v any) (sqlparser.Expr, error) {
 		return sqlparser.NewStrLiteral(x.Format("2006-01-02 15:04:05.999999")), nil
 	}
 	return nil, fmt.Errorf("unsupported argument %T", v)
+}
+
+// intLiteral is x as the parser writes it: a negative value is a minus
+// applied to its magnitude.
+func intLiteral(x int64) sqlparser.Expr {
+	if x >= 0 {
+		return sqlparser.NewIntLiteral(strconv.FormatInt(x, 10))
+	}
+	mag := strconv.FormatUint(uint64(-(x+1))+1, 10) // -MinInt64 overflows int64
+	return &sqlparser.UnaryExpr{Operator: sqlparser.UMinusOp, Expr: sqlparser.NewIntLiteral(mag)}
 }
