@@ -33,9 +33,11 @@ type Connector struct {
 	opened atomic.Pointer[map[string]*sql.DB]
 	gates  sync.Map // data source name → *gate, for pools with a limit
 	parks  sync.Map // data source name → *parkList (pin_park.go)
-	// parksClosed: Close ran, nothing is parked any more.
-	parksClosed atomic.Bool
-	closed      bool
+	// parksClosed: Close ran, nothing is parked any more; parkDiscards
+	// counts parked connections that failed their liveness check.
+	parksClosed  atomic.Bool
+	parkDiscards atomic.Int64
+	closed       bool
 
 	probeMu       sync.Mutex
 	probed        atomic.Bool // weightStrings is known

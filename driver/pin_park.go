@@ -307,4 +307,5 @@ func (c *Conn) discardFresh(p *pin) {
 	}
 	*p = pin{}
 	c.spare = append(c.spare, p)
+	c.c.parkDiscards.Add(1)
 }
