@@ -76,8 +76,10 @@ import (
 //     it closes the pools, and nothing is parked after; a parked connection
 //     whose pool is no longer the data source's (its DSN or *sql.DB
 //     replaced) is closed instead of taken.
-//   - Stats: a parked connection shows in the pool's DB.Stats as in use
-//     (database/sql lent it); shardsql's Stats report no pool figures.
+//   - Stats: a parked connection shows in the pool's own DB.Stats as in
+//     use (database/sql lent it); shardsql's Stats (ConnectorStats.
+//     DataSources) count it as idle, as the pool would had it gone back
+//     (parkedIdle).
 //   - Session state: only a clean session's connections are parked (not
 //     dirty: no SET, temporary table, lock or user variable; not lost; no
 //     transaction: IsValid refuses a Conn with one); what go-sql-driver
@@ -257,6 +259,20 @@ func (c *Connector) closeParked() {
 // check of a connection just taken from the parking list fails: nothing was
 // sent, and the statement takes another connection.
 var errFreshBad = driver.ErrBadConn
+
+// parkedIdle reports data source ds's parked connections, which database/sql
+// counts as in use (it lent them), as idle: no statement uses them, as
+// database/sql's Stats would say of them had they gone back to the pool.
+func (c *Connector) parkedIdle(ds string, st sql.DBStats) sql.DBStats {
+	v, ok := c.parks.Load(ds)
+	if !ok {
+		return st
+	}
+	n := min(int(v.(*parkList).n.Load()), st.InUse)
+	st.InUse -= n
+	st.Idle += n
+	return st
+}
 
 // errFreshRetry is what a raw path returns when the parked connection it
 // was given failed its liveness check: the connection is forgotten, nothing

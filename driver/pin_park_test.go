@@ -287,3 +287,19 @@ func TestPinParkLimitedPools(t *testing.T) {
 		})
 	}
 }
+
+// TestPinParkStats: shardsql's Stats count parked connections as idle, not
+// in use, once every statement is done.
+func TestPinParkStats(t *testing.T) {
+	ctx := context.Background()
+	db, _ := parkEnv(t)
+	var v string
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT v FROM t_pk WHERE id = ? AND user_id = ?", 5, 1).Scan(&v))
+	count, err := driver.ParkCounter(ctx, db)
+	require.NoError(t, err)
+	require.Positive(t, count("ds1"))
+	st, err := driver.Stats(ctx, db)
+	require.NoError(t, err)
+	assert.Zero(t, st.DataSources["ds1"].InUse, "parked connections are no statement's")
+	assert.Positive(t, st.DataSources["ds1"].Idle)
+}
