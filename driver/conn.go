@@ -20,13 +20,18 @@ type Conn struct {
 	c  *Connector
 	tx *Tx // the open transaction, if any
 
-	pins   []*pin // one server connection per data source used, in first-use order
-	spare  []*pin // released pins, reused
-	names  []string
-	conns  []*pin // scratch space of pinsFor
-	sticky bool   // a SET changed session system variables: every statement runs on the pins
-	dirty  bool   // the session holds variables, temporary tables or locks: its connections are closed, not pooled
-	genIDs bool   // an INSERT's keys were generated: the servers' LAST_INSERT_ID() is not its answer
+	pins  []*pin // one server connection per data source used, in first-use order
+	spare []*pin // released pins, reused
+	// deferCheck: the pins taken next are checked in the statement's own
+	// Raw callback (pin_park.go); checkFn and checkCtx make checkPin's.
+	deferCheck bool
+	checkFn    func(any) error
+	checkCtx   context.Context
+	names      []string
+	conns      []*pin // scratch space of pinsFor
+	sticky     bool   // a SET changed session system variables: every statement runs on the pins
+	dirty      bool   // the session holds variables, temporary tables or locks: its connections are closed, not pooled
+	genIDs     bool   // an INSERT's keys were generated: the servers' LAST_INSERT_ID() is not its answer
 	// lazyTypes is set while Query runs a statement whose rows go to
 	// database/sql (queryPlan): a one-unit statement's column types are
 	// then read only if asked for.

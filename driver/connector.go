@@ -32,7 +32,12 @@ type Connector struct {
 	// point of contention (issue 16).
 	opened atomic.Pointer[map[string]*sql.DB]
 	gates  sync.Map // data source name → *gate, for pools with a limit
-	closed bool
+	parks  sync.Map // data source name → *parkList (pin_park.go)
+	// parksClosed: Close ran, nothing is parked any more; parkDiscards
+	// counts parked connections that failed their liveness check.
+	parksClosed  atomic.Bool
+	parkDiscards atomic.Int64
+	closed       bool
 
 	probeMu       sync.Mutex
 	probed        atomic.Bool // weightStrings is known
@@ -120,6 +125,7 @@ func (c *Connector) Driver() driver.Driver { return Driver{} }
 // Close closes the pools the connector opened. sql.DB.Close calls it.
 func (c *Connector) Close() error {
 	repErr := c.closeReplicas() // replica.go: the probe stops first
+	c.closeParked()             // pin_park.go: before the pools close; nothing is parked after
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true

@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 
 	"github.com/shardsql/shardsql/route"
@@ -39,13 +40,25 @@ func (c *Conn) execOneUnit(ctx context.Context, p *route.Plan) (driver.Result, b
 		return nil, false, nil
 	}
 	u := p.Units[0]
+	c.deferCheck = true // a parked connection is checked inside the exec's Raw (pin_park.go)
 	conns, done, err := c.pinsFor(ctx, p)
+	c.deferCheck = false
 	if err != nil {
 		return nil, true, err
 	}
-	defer done()
 	pn := conns[0]
 	sr, raw, err := c.execOnPinRaw(ctx, pn, u.SQL, u.Args) // exec_raw.go
+	if errors.Is(err, errFreshRetry) {
+		// The parked connection was dead and is gone, nothing was sent:
+		// the pin is taken anew (checked in take).
+		done()
+		if conns, done, err = c.pinsFor(ctx, p); err != nil {
+			return nil, true, err
+		}
+		pn = conns[0]
+		sr, raw, err = c.execOnPinRaw(ctx, pn, u.SQL, u.Args)
+	}
+	defer done()
 	if err != nil {
 		c.pinFailed(pn, err)
 		return nil, true, unitError(u, err)

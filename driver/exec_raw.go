@@ -43,10 +43,18 @@ type rawExec struct {
 	nv      []driver.NamedValue
 	res     driver.Result
 	skipped bool // the statement must go through database/sql instead
+	// check and freshBad are rawQuery's (rows_raw.go, pin_park.go).
+	check, freshBad bool
 }
 
 // run is the Raw callback.
 func (r *rawExec) run(dc any) error {
+	if r.check {
+		if err := checkFresh(r.ctx, dc); err != nil {
+			r.freshBad = true
+			return err // Raw closes the connection
+		}
+	}
 	ex, ok := dc.(driver.ExecerContext)
 	if !ok {
 		r.skipped = true
@@ -88,10 +96,16 @@ func (c *Conn) execOnPinRaw(ctx context.Context, pn *pin, query string, args []a
 	for i, a := range args {
 		r.nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
 	}
+	r.check = pn.unchecked
 	err := pn.conn.Raw(c.rawFn)
-	res, skipped := r.res, r.skipped
+	res, skipped, freshBad := r.res, r.skipped, r.freshBad
 	clear(r.nv)
 	*r = rawExec{nv: r.nv[:0]}
+	if freshBad {
+		c.discardFresh(pn) // a dead parked connection: nothing was sent
+		return nil, false, errFreshRetry
+	}
+	pn.unchecked = false
 	if skipped {
 		sr, err := pn.conn.ExecContext(ctx, query, args...)
 		return sr, false, err

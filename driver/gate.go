@@ -209,7 +209,7 @@ func (c *Connector) reserve(units []string) (release func(), ok bool, err error)
 		if g == nil {
 			continue
 		}
-		if !g.take(nd.n) {
+		if !g.take(nd.n) && !(c.evictParked(nd.ds) > 0 && g.take(nd.n)) {
 			release()
 			return func() {}, false, nil
 		}

@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/shardsql/shardsql/route"
 )
@@ -32,7 +33,10 @@ func (c *Conn) queryInTx(ctx context.Context, p *route.Plan, cursors []*unitCurs
 // when not nil, is the allocation a one-unit statement's cursor and source
 // go in (rows_one_unit.go).
 func (c *Conn) queryOnPins(ctx context.Context, p *route.Plan, cursors []*unitCursor, one *oneUnit) (release func(), err error) {
+	bounded := len(p.Units) == 1 && c.bounded(p)
+	c.deferCheck = bounded // a parked connection is checked inside the read's Raw (pin_park.go)
 	conns, done, err := c.pinsFor(ctx, p)
+	c.deferCheck = false
 	if err != nil {
 		return nil, err
 	}
@@ -44,10 +48,21 @@ func (c *Conn) queryOnPins(ctx context.Context, p *route.Plan, cursors []*unitCu
 		one.src = pinSource{ctx: ctx, c: c, pn: conns[0]}
 		one.cur = unitCursor{unit: p.Units[0], src: &one.src, maxRows: c.c.opts.maxMemoryRows, scanBuf: one.scan[:]}
 		cursors[0] = &one.cur
-		if c.bounded(p) {
+		if bounded {
 			// Proven to return a few rows: read whole inside Raw, holding
 			// no connection once Query returns (rows_raw.go).
-			if read, err := c.readBounded(ctx, p, conns[0], &one.cur, one); read {
+			read, err := c.readBounded(ctx, p, conns[0], &one.cur, one)
+			if errors.Is(err, errFreshRetry) {
+				// The parked connection was dead and is gone, nothing was
+				// sent: the pin is taken anew (checked in take).
+				done()
+				if conns, done, err = c.pinsFor(ctx, p); err != nil {
+					return nil, err
+				}
+				one.src.pn = conns[0]
+				read, err = c.readBounded(ctx, p, conns[0], &one.cur, one)
+			}
+			if read {
 				done()
 				return noRelease, err
 			}

@@ -88,6 +88,10 @@ type rawQuery struct {
 	// instead of one allocation each (rows_raw_scatter.go's windows).
 	slab  bool
 	chunk []byte
+	// check: the connection came from the parking list unchecked, and the
+	// callback makes go-sql-driver's liveness check first (pin_park.go);
+	// freshBad: that check failed, with nothing sent.
+	check, freshBad bool
 }
 
 // errRowBound is the error of a result with more rows than routing proved
@@ -160,6 +164,12 @@ func convertArgs(dc any, nv []driver.NamedValue) bool {
 
 // run is the Raw callback.
 func (r *rawQuery) run(dc any) error {
+	if r.check {
+		if err := checkFresh(r.ctx, dc); err != nil {
+			r.freshBad = true
+			return err // Raw closes the connection
+		}
+	}
 	qc, ok := dc.(driver.QueryerContext)
 	if !ok || !convertArgs(dc, r.nv) {
 		r.skipped = true
@@ -251,10 +261,16 @@ func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *uni
 		r.nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
 	}
 	r.vals, r.held, r.meta = one.vals[:0], one.held[:0], one.meta[:0]
+	r.check = pn.unchecked
 	err := pn.conn.Raw(c.rawQFn)
-	skipped, held, cols, meta, over := r.skipped, r.held, r.cols, r.meta, r.over
+	skipped, held, cols, meta, over, freshBad := r.skipped, r.held, r.cols, r.meta, r.over, r.freshBad
 	clear(r.nv)
 	*r = rawQuery{nv: r.nv[:0]} // the rows are the cursor's now, the values the caller's
+	if freshBad {
+		c.discardFresh(pn) // a dead parked connection: nothing was sent
+		return false, errFreshRetry
+	}
+	pn.unchecked = false
 	if skipped {
 		return false, nil
 	}

@@ -55,7 +55,7 @@ func (c *Conn) reserveSlots(units []string, extra int) (*slots, bool, error) {
 		if g == nil {
 			continue
 		}
-		if !g.take(nd.n + extra) {
+		if !g.take(nd.n+extra) && !(c.c.evictParked(nd.ds) > 0 && g.take(nd.n+extra)) {
 			sl.releaseAll()
 			return nil, false, nil
 		}

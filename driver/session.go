@@ -57,6 +57,12 @@ type pin struct {
 	// connection (and database/sql's *sql.Conn then waits for those rows
 	// before it can close, which the caller never reaches).
 	open int
+	// db is the pool conn was taken from, taken the parking list's epoch
+	// then (pin_park.go); unchecked: conn came from the parking list and
+	// go-sql-driver's liveness check has not run on it yet.
+	db        *sql.DB
+	taken     uint64
+	unchecked bool
 }
 
 // errPinBusy is returned for a statement that needs a session whose
@@ -90,19 +96,40 @@ func (c *Conn) newPin() *pin {
 }
 
 // take takes a connection of data source ds from its pool, through the
-// pool's gate, waiting as long as ctx allows.
+// pool's gate, waiting as long as ctx allows: a parked one first
+// (pin_park.go). A parked connection's liveness check is made here, unless
+// the Conn's next use of it makes the check in its own Raw callback
+// (c.deferCheck: the bounded read and the one-unit exec).
 func (c *Conn) take(ctx context.Context, ds string) (*pin, error) {
 	db, err := c.c.db(ds)
 	if err != nil {
 		return nil, err
 	}
 	g := c.c.gateFor(ds, db)
-	if g != nil && !g.take(1) {
+	park := c.c.parkOf(ds)
+	for {
+		pc, ok := park.pop(db, g)
+		if !ok {
+			break
+		}
+		p := c.newPin()
+		*p = pin{ds: ds, conn: pc.conn, gate: g, db: db, taken: pc.taken, unchecked: true}
+		if c.deferCheck {
+			return p, nil
+		}
+		if err := c.checkPin(ctx, p); err != nil {
+			c.discardFresh(p) // closed by Raw; another is taken, nothing was sent
+			continue
+		}
+		return p, nil
+	}
+	if g != nil && !g.take(1) && !(c.c.evictParked(ds) > 0 && g.take(1)) {
 		g.setCap(db.Stats().MaxOpenConnections)
 		if err := g.acquire(ctx, 1, c.c.opts.connWait); err != nil {
 			return nil, g.waitError(ds, err)
 		}
 	}
+	taken := park.epoch.Load()
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		if g != nil {
@@ -111,8 +138,19 @@ func (c *Conn) take(ctx context.Context, ds string) (*pin, error) {
 		return nil, err
 	}
 	p := c.newPin()
-	*p = pin{ds: ds, conn: conn, gate: g}
+	*p = pin{ds: ds, conn: conn, gate: g, db: db, taken: taken}
 	return p, nil
+}
+
+// takeChecked is take with the liveness check of a parked connection made
+// now (a borrowed connection is given back by its loan, never discarded by
+// a raw path's check).
+func (c *Conn) takeChecked(ctx context.Context, ds string) (*pin, error) {
+	deferred := c.deferCheck
+	c.deferCheck = false
+	p, err := c.take(ctx, ds)
+	c.deferCheck = deferred
+	return p, err
 }
 
 // noRelease is the release of a statement that borrowed nothing.
@@ -152,7 +190,7 @@ func (c *Conn) pinsFor(ctx context.Context, p *route.Plan) (conns []*pin, releas
 		if err == nil && pn.open > 0 {
 			if c.sticky || p.Session.Depends() {
 				err = errPinBusy
-			} else if pn, err = c.take(ctx, ds); err == nil {
+			} else if pn, err = c.takeChecked(ctx, ds); err == nil {
 				pn.borrowed = true
 				if lent == nil {
 					lent = &loan{}
@@ -238,12 +276,20 @@ func (c *Conn) drop(p *pin) {
 // (dirty) closes its server connections instead.
 func (c *Conn) releasePins() {
 	for _, p := range c.pins {
-		if c.dirty {
+		switch {
+		case c.dirty:
 			_ = p.conn.Raw(func(any) error { return driver.ErrBadConn }) // database/sql then closes it
-		}
-		_ = p.conn.Close()
-		if p.gate != nil {
-			p.gate.release(1)
+			_ = p.conn.Close()
+			if p.gate != nil {
+				p.gate.release(1)
+			}
+		case p.db != nil && !c.c.parksClosed.Load() && c.c.parkOf(p.ds).park(p):
+			// Parked, with its gate slot (pin_park.go).
+		default:
+			_ = p.conn.Close()
+			if p.gate != nil {
+				p.gate.release(1)
+			}
 		}
 		*p = pin{}
 		c.spare = append(c.spare, p)

@@ -102,14 +102,14 @@ func (c *Connector) Stats() ConnectorStats {
 	}
 	for _, ds := range c.topo.DataSources() {
 		if ds.DB != nil {
-			st.DataSources[ds.Name] = ds.DB.Stats()
+			st.DataSources[ds.Name] = c.parkedIdle(ds.Name, ds.DB.Stats())
 			continue
 		}
 		c.mu.Lock()
 		db, ok := c.pools[ds.Name]
 		c.mu.Unlock()
 		if ok {
-			st.DataSources[ds.Name] = db.Stats()
+			st.DataSources[ds.Name] = c.parkedIdle(ds.Name, db.Stats())
 		} else {
 			st.DataSources[ds.Name] = sql.DBStats{} // not opened yet
 		}

@@ -1,6 +1,7 @@
 package route
 
 import (
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,19 +14,49 @@ import (
 //
 // Recency is kept CLOCK-style, not as an LRU list: a hit only sets its
 // entry's used flag (a plain atomic, already set on every hit of a hot
-// statement: no write at all) under a read lock, and eviction sweeps a
-// ring, giving each used entry a second chance. The hazard an LRU list
-// had: every hit moved its element to the front under the one mutex, so
-// concurrent statements serialized on the cache's lock and its cache
-// lines even when they all hit.
+// statement: no write at all), and eviction sweeps a ring, giving each
+// used entry a second chance. The hazard an LRU list had: every hit moved
+// its element to the front under the one mutex, so concurrent statements
+// serialized on the cache's lock and its cache lines even when they all
+// hit.
+//
+// A hit takes no lock and writes no shared line (issue 16, round 9):
+// entries is a sync.Map, whose Load of a present key is a lock-free read,
+// and the hit and miss counts are striped (hitStripes: one stripe chosen
+// at random per lookup, each on cache lines of its own, summed by
+// CacheStats). Before, each hit took the read lock (an RWMutex.RLock
+// writes its reader count: one cache line every concurrent statement
+// wrote) and added to one hit counter. mu now serializes only put, which
+// keeps entries and ring in step: a key is in entries exactly when its
+// entry is in ring (a lookup between put's Store and its ring update, or
+// between an eviction's Delete and the ring slot's reuse, sees the map
+// alone, which is a correct answer either way: a parse is immutable).
 type planCache struct {
-	mu      sync.RWMutex
-	size    int
-	entries map[string]*cacheEntry
-	ring    []*cacheEntry // the entries in insertion slots, swept by hand
-	hand    int
+	entries sync.Map // statement key → *cacheEntry
 
+	mu   sync.Mutex // guards ring, hand and put's check-then-store
+	size int
+	ring []*cacheEntry // the entries in insertion slots, swept by hand
+	hand int
+
+	counts [hitStripes]hitStripe
+}
+
+// hitStripes is how many stripes the hit and miss counts have (more than
+// the cores a process usually has, so that concurrent lookups rarely
+// pick one stripe).
+const hitStripes = 8
+
+// hitStripe is one stripe of the hit and miss counts, padded before it so
+// that no two stripes share a 64-byte cache line (nor a 128-byte pair).
+type hitStripe struct {
+	_            [128]byte
 	hits, misses atomic.Uint64
+}
+
+// stripe returns the stripe a lookup counts in.
+func (c *planCache) stripe() *hitStripe {
+	return &c.counts[rand.Uint32()%hitStripes]
 }
 
 // cacheEntry is one cached parse and whether it was used since the sweep
@@ -139,32 +170,31 @@ func plainComment(body string) bool {
 }
 
 func newPlanCache(size int) *planCache {
-	return &planCache{size: size, entries: make(map[string]*cacheEntry, size)}
+	return &planCache{size: size}
 }
 
 func (c *planCache) get(sql string) (*parsed, bool) {
-	c.mu.RLock()
-	e, ok := c.entries[sql]
-	c.mu.RUnlock()
+	v, ok := c.entries.Load(sql)
 	if !ok {
-		c.misses.Add(1)
+		c.stripe().misses.Add(1)
 		return nil, false
 	}
+	e := v.(*cacheEntry)
 	if !e.used.Load() {
 		e.used.Store(true)
 	}
-	c.hits.Add(1)
+	c.stripe().hits.Add(1)
 	return e.p, true
 }
 
 func (c *planCache) put(p *parsed) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.entries[p.sql]; ok {
+	if _, ok := c.entries.Load(p.sql); ok {
 		return
 	}
 	e := &cacheEntry{p: p}
-	c.entries[p.sql] = e
+	c.entries.Store(p.sql, e)
 	if len(c.ring) < c.size {
 		c.ring = append(c.ring, e)
 		return
@@ -176,11 +206,20 @@ func (c *planCache) put(p *parsed) {
 			c.hand = (c.hand + 1) % len(c.ring)
 			continue
 		}
-		delete(c.entries, old.p.sql)
+		c.entries.Delete(old.p.sql)
 		c.ring[c.hand] = e
 		c.hand = (c.hand + 1) % len(c.ring)
 		return
 	}
+}
+
+// sums sums the striped hit and miss counts.
+func (c *planCache) sums() (hits, misses uint64) {
+	for i := range c.counts {
+		hits += c.counts[i].hits.Load()
+		misses += c.counts[i].misses.Load()
+	}
+	return hits, misses
 }
 
 // CacheStats are the plan cache's counters.
@@ -195,8 +234,9 @@ func (r *Router) CacheStats() CacheStats {
 	if r.cache == nil {
 		return CacheStats{}
 	}
-	r.cache.mu.RLock()
-	n := len(r.cache.entries)
-	r.cache.mu.RUnlock()
-	return CacheStats{Hits: r.cache.hits.Load(), Misses: r.cache.misses.Load(), Entries: n}
+	r.cache.mu.Lock()
+	n := len(r.cache.ring)
+	r.cache.mu.Unlock()
+	hits, misses := r.cache.sums()
+	return CacheStats{Hits: hits, Misses: misses, Entries: n}
 }

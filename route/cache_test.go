@@ -1,6 +1,7 @@
 package route
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 
@@ -83,4 +84,37 @@ func TestPlanCacheConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestPlanCacheConcurrentEviction routes, from 8 goroutines at once, 40
+// statement texts through a cache of 5 entries, so that lookups run while
+// put stores and evicts (the lock-free lookups of round 9): every plan is
+// its statement's, the cache never holds more than its size, and every
+// lookup is counted once, as a hit or a miss.
+func TestPlanCacheConcurrentEviction(t *testing.T) {
+	r, err := NewWithConfig(testTopology(t), Config{CacheSize: 5})
+	require.NoError(t, err)
+	const goroutines, rounds, texts = 8, 300, 40
+	var wg sync.WaitGroup
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < rounds; i++ {
+				n := (i*7 + g) % texts
+				q := fmt.Sprintf("SELECT name, %d FROM t_user WHERE id = ?", n)
+				p, err := r.Route(q, []any{int64(i)})
+				if !assert.NoError(t, err) {
+					return
+				}
+				assert.Equal(t, shardNodeMod(i), p.Units[0].Node.String())
+				assert.Equal(t, fmt.Sprintf("select `name`, %d as `%d` from t_user_%d where id = ?", n, n, i%2), p.Units[0].SQL)
+				assert.LessOrEqual(t, r.CacheStats().Entries, 5)
+			}
+		}()
+	}
+	wg.Wait()
+	st := r.CacheStats()
+	assert.Equal(t, uint64(goroutines*rounds), st.Hits+st.Misses)
+	assert.Equal(t, 5, st.Entries)
 }
