@@ -59,6 +59,9 @@ type DeepPageScan struct {
 	Stream Operator
 	// Order is the total order as SQL, for Explain.
 	Order string
+	// HintNote, when set, is what Explain adds about position hints (the
+	// driver knows whether one is kept for the statement's shape).
+	HintNote string
 }
 
 // DeepStatements builds the node statements of a deep page's later
@@ -75,6 +78,14 @@ type DeepStatements interface {
 	// Last in the total order, at most Rows of them (Keys mode). With no
 	// range it returns one statement without rows, for the columns.
 	Fetch(ranges []DeepRange) ([]DeepUnit, error)
+	// HintKey identifies what determines the nodes' positions of the
+	// page (deep_hints.go): the node statement without its LIMIT, its
+	// arguments and the topology's version; "" when not known.
+	HintKey() string
+	// Phase1At returns the phase-1 statements with node i's window LIMIT
+	// windows[i].Offset, windows[i].Rows (a position hint's), reading
+	// what the plan's phase 1 reads, joined per data source as it is.
+	Phase1At(windows []DeepWindow) ([]DeepUnit, error)
 }
 
 // DeepUnit is a node statement of a deep page's later phase and the
@@ -116,8 +127,8 @@ func (d *DeepPageScan) Description() string {
 	case d.Union:
 		union = "; later phases one UNION ALL statement per data source"
 	}
-	return fmt.Sprintf("DeepPage offset %d, count %d on %d nodes, order %s: phase 1 each node LIMIT %d, %d%s; phase 2 only for nodes whose window misses the page, rows between the bounds%s%s; else the stream below",
-		d.Page.Offset, d.Page.Count, d.Page.Nodes, d.Order, d.Page.NodeOffset(), d.Page.Window(), read, fetch, union)
+	return fmt.Sprintf("DeepPage offset %d, count %d on %d nodes, order %s: phase 1 each node LIMIT %d, %d%s; phase 2 only for nodes whose window misses the page, rows between the bounds%s%s; else the stream below%s",
+		d.Page.Offset, d.Page.Count, d.Page.Nodes, d.Order, d.Page.NodeOffset(), d.Page.Window(), read, fetch, union, d.HintNote)
 }
 
 // Inputs implements Operator: phase 1's route, then the stream the page
@@ -125,8 +136,37 @@ func (d *DeepPageScan) Description() string {
 func (d *DeepPageScan) Inputs() []Operator { return []Operator{d.Phase1, d.Stream} }
 
 // Open implements Operator.
+//
+// With position hints (the executor's DeepHints, deep_hints.go) phase 1
+// first reads each node's window around the position the last page of
+// the statement's shape predicts; a hinted page that cannot be cut (its
+// phase 2 past the memory cap, a node changed) is read again cold before
+// the statement streams: a wrong hint costs a read, never the page.
 func (d *DeepPageScan) Open(ctx context.Context, ex Executor) (*Stream, error) {
-	s, err := d.open(ctx, ex)
+	var hints *DeepHints
+	if he, ok := ex.(DeepHintExecutor); ok {
+		hints = he.DeepHints()
+	}
+	var key string
+	if hints != nil {
+		key = d.Bounded.HintKey()
+	}
+	if key != "" {
+		if h, ok := hints.get(key); ok {
+			if w := h.windows(d.Page.Offset, d.Page.Count, d.Page.Nodes, int64(d.Page.Nodes)*d.Page.Window()); w != nil {
+				hints.hinted.Add(1)
+				var phase2 bool
+				s, err := d.open(ctx, ex, w, hints, key, &phase2)
+				if phase2 || err != nil {
+					hints.misses.Add(1) // phase 2 read the rest, or the page is read again
+				}
+				if !errors.Is(err, errDeepStream) && !errors.Is(err, ErrDeepPageStale) {
+					return s, err
+				}
+			}
+		}
+	}
+	s, err := d.open(ctx, ex, nil, hints, key, nil)
 	if errors.Is(err, errDeepStream) || errors.Is(err, ErrDeepPageStale) {
 		return d.Stream.Open(ctx, ex)
 	}
@@ -136,17 +176,38 @@ func (d *DeepPageScan) Open(ctx context.Context, ex Executor) (*Stream, error) {
 // errDeepStream: the phases do not apply at run time; stream instead.
 var errDeepStream = errors.New("shardsql: deep page: stream")
 
-func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
+// open reads the page in phases: phase 1 the plan's units, or with
+// windows (a hint's) Bounded.Phase1At's; with hints and key set the cut
+// page's positions are remembered for the next page of the shape.
+// phase2Read, when not nil, is set to whether phase 2 was needed.
+func (d *DeepPageScan) open(ctx context.Context, ex Executor, windows []DeepWindow, hints *DeepHints, key string, phase2Read *bool) (*Stream, error) {
 	k := d.Page.Nodes
 	page := d.Page
 	if d.Keys != nil {
 		page.Spec = *d.Keys
 	}
-	reads := make([]deepRead, len(d.Phase1.Units))
-	for i := range reads {
-		reads[i].node = i
-		if d.Phase1Union != nil {
-			reads[i].union = d.Phase1Union[i]
+	phase1Route := d.Phase1
+	window := int(d.Page.Window())
+	var reads []deepRead
+	if windows != nil {
+		units, err := d.Bounded.Phase1At(windows)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errDeepStream, err)
+		}
+		page.Windows = windows
+		window = int(page.maxWindow())
+		phase1Route = &Route{Units: make([]Unit, len(units))}
+		reads = make([]deepRead, len(units))
+		for i, u := range units {
+			phase1Route.Units[i], reads[i] = u.Unit, deepRead{node: u.Node, union: u.Union}
+		}
+	} else {
+		reads = make([]deepRead, len(d.Phase1.Units))
+		for i := range reads {
+			reads[i].node = i
+			if d.Phase1Union != nil {
+				reads[i].union = d.Phase1Union[i]
+			}
 		}
 	}
 	var pool *DeepScratch
@@ -165,7 +226,7 @@ func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
 	// Auxiliary even when its rows are the result's: the result's columns
 	// are the ones held reports, never a union's with its tag, nor the
 	// phase's when the statement streams after all (the stream's are).
-	phase1, cols, err := readNodes(ctxflag.Auxiliary(ctx), ex, d.Phase1, reads, k, int(d.Page.Window()), rowScratch)
+	phase1, cols, err := readNodes(ctxflag.Auxiliary(ctx), ex, phase1Route, reads, k, window, rowScratch)
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +236,9 @@ func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
 	}
 	phase2 := make([][][]driver.Value, k)
 	counts := make([]int64, k)
+	if phase2Read != nil {
+		*phase2Read = b.Phase2()
+	}
 	if b.Phase2() {
 		if b.Phase2Rows() > int64(d.maxRows()) {
 			return nil, errDeepStream // skewed nodes: phase 2 could hold more rows than the cap
@@ -195,6 +259,9 @@ func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
 	rows, nodes, err := b.cut(phase2, counts)
 	if err != nil {
 		return nil, err
+	}
+	if key != "" && b.positions != nil {
+		hints.put(key, &deepHint{offset: d.Page.Offset, count: d.Page.Count, pos: b.positions})
 	}
 	if d.Keys == nil {
 		return held(d.Page.Spec, cols, rows)

@@ -63,6 +63,9 @@ type DeepPage struct {
 	from    sqlparser.TableExprs
 	where   *sqlparser.Where
 	orderBy string
+	// phase1Nodes are phase 1's node statements, one per node, before
+	// they were joined per data source (deep_hints.go).
+	phase1Nodes []Unit
 }
 
 // deepKey is one key of the total order: a column of the table.
@@ -318,6 +321,7 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 	p1.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.NodeOffset(), 10)),
 		Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.Window(), 10))}
 	d.Phase1 = m.s.renderNodes(&p1, rt.tables, rt.nodes, rt.ins)
+	d.phase1Nodes = d.Phase1 // before the union: Phase1At splices their LIMITs
 	if d.unionAux && (d.keyNode != nil || d.unionRows) {
 		nodes := make([]int, len(d.Phase1))
 		for i := range nodes {

@@ -1,0 +1,97 @@
+package route
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/merge"
+)
+
+// Position hints (merge/deep_hints.go, docs/deep-pages.md "Round 9"): the
+// router names what determines a deep page's positions on its nodes
+// (HintKey) and builds phase 1 with a window per node (Phase1At).
+
+// HintKey returns the key of the page's position hints: the topology's
+// version, the nodes' phase-1 statements without their LIMIT (the table,
+// the filter, the order; every node's where an IN list is trimmed per
+// node) and their arguments' values with their types. Not in it: the
+// offset and count, whatever spells them (literals or ? arguments, which
+// the node statements carry as literals), and what the phases read (keys
+// or full rows), neither of which moves a row.
+func (d *DeepPage) HintKey() string {
+	if len(d.phase1Nodes) == 0 {
+		return ""
+	}
+	suffix := d.phase1Limit()
+	var b strings.Builder
+	b.WriteString(strconv.FormatUint(d.base.version, 10))
+	for i, u := range d.phase1Nodes {
+		if i > 0 && len(d.ins) == 0 {
+			// the nodes' statements differ by their table alone: their
+			// places in the plan (d.nodes) name them
+			b.WriteString("\x00")
+			b.WriteString(strconv.Itoa(d.nodes[i]))
+			continue
+		}
+		b.WriteString("\x00")
+		b.WriteString(u.DataSource)
+		b.WriteString("\x00")
+		b.WriteString(strings.TrimSuffix(u.SQL, suffix))
+		for _, a := range u.Args {
+			fmt.Fprintf(&b, "\x00%T:%v", a, a)
+		}
+	}
+	return b.String()
+}
+
+// phase1Limit is the LIMIT clause that ends every cold phase-1 statement.
+func (d *DeepPage) phase1Limit() string {
+	return " limit " + strconv.FormatInt(d.Page.NodeOffset(), 10) + ", " + strconv.FormatInt(d.Page.Window(), 10)
+}
+
+// Phase1At returns phase 1 with node i's window LIMIT windows[i].Offset,
+// windows[i].Rows: each node's cold statement with its LIMIT replaced,
+// joined per data source as the cold phase 1 is.
+//
+// Hazard: the splice assumes the cold statement ends with its LIMIT (the
+// printer puts LIMIT last; the deep page refuses the locking clauses
+// that would follow it). A statement that does not is printed from the
+// AST instead.
+func (d *DeepPage) Phase1At(windows []merge.DeepWindow) ([]NodeUnit, error) {
+	if len(windows) != len(d.phase1Nodes) {
+		return nil, fmt.Errorf("shardsql: deep page: %d windows for %d nodes", len(windows), len(d.phase1Nodes))
+	}
+	suffix := d.phase1Limit()
+	out := make([]NodeUnit, len(windows))
+	for i, w := range windows {
+		u := d.phase1Nodes[i]
+		limit := " limit " + strconv.FormatInt(w.Offset, 10) + ", " + strconv.FormatInt(w.Rows, 10)
+		if base, ok := strings.CutSuffix(u.SQL, suffix); ok {
+			u.SQL = base + limit
+		} else {
+			sel := d.node
+			if d.keyNode != nil {
+				sel = *d.keyNode
+			}
+			sel.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(w.Offset, 10)),
+				Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(w.Rows, 10))}
+			u = d.renderWith(&sel, d.nodes[i], nil)
+		}
+		u.RowBound = d.rowBound(w.Rows)
+		out[i] = NodeUnit{u, i}
+	}
+	return out, nil
+}
+
+func (s deepStatements) HintKey() string { return s.d.HintKey() }
+
+func (s deepStatements) Phase1At(windows []merge.DeepWindow) ([]merge.DeepUnit, error) {
+	us, err := s.d.Phase1At(windows)
+	if err != nil {
+		return nil, err
+	}
+	return s.d.deepUnion(us, s.d.keyNode == nil), nil
+}
