@@ -87,6 +87,17 @@ func (h *DeepHints) Stats() DeepHintStats {
 	return DeepHintStats{Hinted: h.hinted.Load(), Misses: h.misses.Load()}
 }
 
+// Windows returns the phase-1 windows the hint kept under key predicts
+// for page, or nil: no hint, or its windows would read as many rows as
+// the page's common ones (DeepPage.Window on every node).
+func (h *DeepHints) Windows(key string, page DeepPage) []DeepWindow {
+	hint, ok := h.get(key)
+	if !ok {
+		return nil
+	}
+	return hint.windows(page.Offset, page.Count, page.Nodes, int64(page.Nodes)*page.Window())
+}
+
 // Has reports whether a hint is kept for key (for Explain).
 func (h *DeepHints) Has(key string) bool {
 	_, ok := h.get(key)

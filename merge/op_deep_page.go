@@ -62,6 +62,14 @@ type DeepPageScan struct {
 	// HintNote, when set, is what Explain adds about position hints (the
 	// driver knows whether one is kept for the statement's shape).
 	HintNote string
+	// HintKey, when set, is the key under which the executor's DeepHints
+	// keep the cut page's positions (deep_hints.go).
+	HintKey string
+	// Cold and ColdUnion, when Page.Windows is set (Phase1 reads a
+	// hint's windows), are the plan's own phase 1, read when the hinted
+	// page cannot be cut.
+	Cold      *Route
+	ColdUnion [][]int
 }
 
 // DeepStatements builds the node statements of a deep page's later
@@ -78,14 +86,6 @@ type DeepStatements interface {
 	// Last in the total order, at most Rows of them (Keys mode). With no
 	// range it returns one statement without rows, for the columns.
 	Fetch(ranges []DeepRange) ([]DeepUnit, error)
-	// HintKey identifies what determines the nodes' positions of the
-	// page (deep_hints.go): the node statement without its LIMIT, its
-	// arguments and the topology's version; "" when not known.
-	HintKey() string
-	// Phase1At returns the phase-1 statements with node i's window LIMIT
-	// windows[i].Offset, windows[i].Rows (a position hint's), reading
-	// what the plan's phase 1 reads, joined per data source as it is.
-	Phase1At(windows []DeepWindow) ([]DeepUnit, error)
 }
 
 // DeepUnit is a node statement of a deep page's later phase and the
@@ -137,36 +137,22 @@ func (d *DeepPageScan) Inputs() []Operator { return []Operator{d.Phase1, d.Strea
 
 // Open implements Operator.
 //
-// With position hints (the executor's DeepHints, deep_hints.go) phase 1
-// first reads each node's window around the position the last page of
-// the statement's shape predicts; a hinted page that cannot be cut (its
-// phase 2 past the memory cap, a node changed) is read again cold before
-// the statement streams: a wrong hint costs a read, never the page.
+// With a hint's windows (Page.Windows, set by the driver before the
+// plan's units started, deep_hints.go) a page that cannot be cut (its
+// phase 2 past the memory cap, a node changed) is read again with the
+// plan's own phase 1 (Cold) before the statement streams: a wrong hint
+// costs a read, never the page.
 func (d *DeepPageScan) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	var hints *DeepHints
 	if he, ok := ex.(DeepHintExecutor); ok {
 		hints = he.DeepHints()
 	}
-	var key string
-	if hints != nil {
-		key = d.Bounded.HintKey()
+	s, err := d.open(ctx, ex, hints)
+	if d.Page.Windows != nil && d.Cold != nil && (errors.Is(err, errDeepStream) || errors.Is(err, ErrDeepPageStale)) {
+		cold := *d
+		cold.Page.Windows, cold.Phase1, cold.Phase1Union, cold.Cold = nil, d.Cold, d.ColdUnion, nil
+		s, err = cold.open(ctx, ex, hints)
 	}
-	if key != "" {
-		if h, ok := hints.get(key); ok {
-			if w := h.windows(d.Page.Offset, d.Page.Count, d.Page.Nodes, int64(d.Page.Nodes)*d.Page.Window()); w != nil {
-				hints.hinted.Add(1)
-				var phase2 bool
-				s, err := d.open(ctx, ex, w, hints, key, &phase2)
-				if phase2 || err != nil {
-					hints.misses.Add(1) // phase 2 read the rest, or the page is read again
-				}
-				if !errors.Is(err, errDeepStream) && !errors.Is(err, ErrDeepPageStale) {
-					return s, err
-				}
-			}
-		}
-	}
-	s, err := d.open(ctx, ex, nil, hints, key, nil)
 	if errors.Is(err, errDeepStream) || errors.Is(err, ErrDeepPageStale) {
 		return d.Stream.Open(ctx, ex)
 	}
@@ -176,38 +162,31 @@ func (d *DeepPageScan) Open(ctx context.Context, ex Executor) (*Stream, error) {
 // errDeepStream: the phases do not apply at run time; stream instead.
 var errDeepStream = errors.New("shardsql: deep page: stream")
 
-// open reads the page in phases: phase 1 the plan's units, or with
-// windows (a hint's) Bounded.Phase1At's; with hints and key set the cut
-// page's positions are remembered for the next page of the shape.
-// phase2Read, when not nil, is set to whether phase 2 was needed.
-func (d *DeepPageScan) open(ctx context.Context, ex Executor, windows []DeepWindow, hints *DeepHints, key string, phase2Read *bool) (*Stream, error) {
+// open reads the page in phases; with hints and HintKey set the cut
+// page's positions are remembered for the next page of the shape, and a
+// hinted page (Page.Windows) is counted, and counted a miss when it
+// needed phase 2 or failed.
+func (d *DeepPageScan) open(ctx context.Context, ex Executor, hints *DeepHints) (s *Stream, err error) {
 	k := d.Page.Nodes
 	page := d.Page
 	if d.Keys != nil {
 		page.Spec = *d.Keys
 	}
-	phase1Route := d.Phase1
-	window := int(d.Page.Window())
-	var reads []deepRead
-	if windows != nil {
-		units, err := d.Bounded.Phase1At(windows)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", errDeepStream, err)
-		}
-		page.Windows = windows
-		window = int(page.maxWindow())
-		phase1Route = &Route{Units: make([]Unit, len(units))}
-		reads = make([]deepRead, len(units))
-		for i, u := range units {
-			phase1Route.Units[i], reads[i] = u.Unit, deepRead{node: u.Node, union: u.Union}
-		}
-	} else {
-		reads = make([]deepRead, len(d.Phase1.Units))
-		for i := range reads {
-			reads[i].node = i
-			if d.Phase1Union != nil {
-				reads[i].union = d.Phase1Union[i]
+	hinted := d.Page.Windows != nil && hints != nil
+	var phase2Read bool
+	if hinted {
+		hints.hinted.Add(1)
+		defer func() {
+			if phase2Read || err != nil {
+				hints.misses.Add(1) // phase 2 read the rest, or the page is read again
 			}
+		}()
+	}
+	reads := make([]deepRead, len(d.Phase1.Units))
+	for i := range reads {
+		reads[i].node = i
+		if d.Phase1Union != nil {
+			reads[i].union = d.Phase1Union[i]
 		}
 	}
 	var pool *DeepScratch
@@ -226,7 +205,7 @@ func (d *DeepPageScan) open(ctx context.Context, ex Executor, windows []DeepWind
 	// Auxiliary even when its rows are the result's: the result's columns
 	// are the ones held reports, never a union's with its tag, nor the
 	// phase's when the statement streams after all (the stream's are).
-	phase1, cols, err := readNodes(ctxflag.Auxiliary(ctx), ex, phase1Route, reads, k, window, rowScratch)
+	phase1, cols, err := readNodes(ctxflag.Auxiliary(ctx), ex, d.Phase1, reads, k, int(d.Page.maxWindow()), rowScratch)
 	if err != nil {
 		return nil, err
 	}
@@ -236,9 +215,7 @@ func (d *DeepPageScan) open(ctx context.Context, ex Executor, windows []DeepWind
 	}
 	phase2 := make([][][]driver.Value, k)
 	counts := make([]int64, k)
-	if phase2Read != nil {
-		*phase2Read = b.Phase2()
-	}
+	phase2Read = b.Phase2()
 	if b.Phase2() {
 		if b.Phase2Rows() > int64(d.maxRows()) {
 			return nil, errDeepStream // skewed nodes: phase 2 could hold more rows than the cap
@@ -260,8 +237,8 @@ func (d *DeepPageScan) open(ctx context.Context, ex Executor, windows []DeepWind
 	if err != nil {
 		return nil, err
 	}
-	if key != "" && b.positions != nil {
-		hints.put(key, &deepHint{offset: d.Page.Offset, count: d.Page.Count, pos: b.positions})
+	if d.HintKey != "" && b.positions != nil {
+		hints.put(d.HintKey, &deepHint{offset: d.Page.Offset, count: d.Page.Count, pos: b.positions})
 	}
 	if d.Keys == nil {
 		return held(d.Page.Spec, cols, rows)

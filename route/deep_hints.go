@@ -54,18 +54,19 @@ func (d *DeepPage) phase1Limit() string {
 
 // Phase1At returns phase 1 with node i's window LIMIT windows[i].Offset,
 // windows[i].Rows: each node's cold statement with its LIMIT replaced,
-// joined per data source as the cold phase 1 is.
+// joined per data source where the cold phase 1 is (union: the nodes of
+// each unit, nil when the units are one per node).
 //
 // Hazard: the splice assumes the cold statement ends with its LIMIT (the
 // printer puts LIMIT last; the deep page refuses the locking clauses
 // that would follow it). A statement that does not is printed from the
 // AST instead.
-func (d *DeepPage) Phase1At(windows []merge.DeepWindow) ([]NodeUnit, error) {
+func (d *DeepPage) Phase1At(windows []merge.DeepWindow) (units []Unit, union [][]int, err error) {
 	if len(windows) != len(d.phase1Nodes) {
-		return nil, fmt.Errorf("shardsql: deep page: %d windows for %d nodes", len(windows), len(d.phase1Nodes))
+		return nil, nil, fmt.Errorf("shardsql: deep page: %d windows for %d nodes", len(windows), len(d.phase1Nodes))
 	}
 	suffix := d.phase1Limit()
-	out := make([]NodeUnit, len(windows))
+	units = make([]Unit, len(windows))
 	for i, w := range windows {
 		u := d.phase1Nodes[i]
 		limit := " limit " + strconv.FormatInt(w.Offset, 10) + ", " + strconv.FormatInt(w.Rows, 10)
@@ -81,17 +82,46 @@ func (d *DeepPage) Phase1At(windows []merge.DeepWindow) ([]NodeUnit, error) {
 			u = d.renderWith(&sel, d.nodes[i], nil)
 		}
 		u.RowBound = d.rowBound(w.Rows)
-		out[i] = NodeUnit{u, i}
+		units[i] = u
 	}
-	return out, nil
+	if d.Phase1Union == nil {
+		return units, nil, nil
+	}
+	nodes := make([]int, len(units))
+	for i := range nodes {
+		nodes[i] = i
+	}
+	joined, tags, ok := unionUnits(units, nodes)
+	if !ok {
+		return nil, nil, fmt.Errorf("shardsql: deep page: the hinted phase 1 cannot be joined as the cold one is")
+	}
+	for i := range joined {
+		joined[i].RowBound = d.rowBound(int64(joined[i].RowBound))
+	}
+	return joined, tags, nil
 }
 
-func (s deepStatements) HintKey() string { return s.d.HintKey() }
-
-func (s deepStatements) Phase1At(windows []merge.DeepWindow) ([]merge.DeepUnit, error) {
-	us, err := s.d.Phase1At(windows)
-	if err != nil {
-		return nil, err
+// WithDeepHint returns a copy of a deep page's plan whose operator keeps
+// the cut page's positions under key and, with windows, whose phase 1
+// (its units) reads them, the plan's own phase 1 kept for a cold read
+// again (merge.DeepPageScan.Cold). The plan itself is not changed. A
+// plan that is not a deep page, or whose windows cannot be built, is
+// returned with the key alone.
+func (p *Plan) WithDeepHint(key string, windows []merge.DeepWindow) *Plan {
+	scan, ok := p.Root.(*merge.DeepPageScan)
+	if p.DeepPage == nil || !ok {
+		return p
 	}
-	return s.d.deepUnion(us, s.d.keyNode == nil), nil
+	np, ns := *p, *scan
+	ns.HintKey = key
+	np.Root = &ns
+	if windows != nil {
+		if units, union, err := p.DeepPage.Phase1At(windows); err == nil {
+			ns.Cold, ns.ColdUnion = scan.Phase1, scan.Phase1Union
+			ns.Phase1, ns.Phase1Union = &merge.Route{Units: mergeUnits(units)}, union
+			ns.Page.Windows = windows
+			np.Units = units
+		}
+	}
+	return &np
 }
