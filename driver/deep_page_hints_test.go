@@ -43,6 +43,8 @@ func TestDeepPageHints(t *testing.T) {
 		{sel: "id, name", order: "name DESC", count: 13},              // PAD SPACE, case ties
 		{sel: "*", where: "WHERE grp > ?", order: "amount DESC", count: 20},
 		{sel: "id, created", where: "WHERE name >= ? AND grp IS NOT NULL", order: "created, grp DESC", count: 9},
+		// the primary key first: key-only cold phases, full rows when hinted
+		{sel: "id, user_id, amount, created", order: "id DESC", count: 10},
 	}
 	argsFor := func(q pageQuery, r *rand.Rand) []any {
 		switch {

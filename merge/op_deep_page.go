@@ -65,11 +65,10 @@ type DeepPageScan struct {
 	// HintKey, when set, is the key under which the executor's DeepHints
 	// keep the cut page's positions (deep_hints.go).
 	HintKey string
-	// Cold and ColdUnion, when Page.Windows is set (Phase1 reads a
-	// hint's windows), are the plan's own phase 1, read when the hinted
-	// page cannot be cut.
-	Cold      *Route
-	ColdUnion [][]int
+	// Cold, when Page.Windows is set (Phase1 reads a hint's windows), is
+	// the plan's own deep page, read when the hinted page cannot be cut.
+	// (A hinted phase 1 may read full rows where the plan's reads keys.)
+	Cold *DeepPageScan
 }
 
 // DeepStatements builds the node statements of a deep page's later
@@ -149,9 +148,7 @@ func (d *DeepPageScan) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	}
 	s, err := d.open(ctx, ex, hints)
 	if d.Page.Windows != nil && d.Cold != nil && (errors.Is(err, errDeepStream) || errors.Is(err, ErrDeepPageStale)) {
-		cold := *d
-		cold.Page.Windows, cold.Phase1, cold.Phase1Union, cold.Cold = nil, d.Cold, d.ColdUnion, nil
-		s, err = cold.open(ctx, ex, hints)
+		s, err = d.Cold.open(ctx, ex, hints)
 	}
 	if errors.Is(err, errDeepStream) || errors.Is(err, ErrDeepPageStale) {
 		return d.Stream.Open(ctx, ex)

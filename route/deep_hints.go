@@ -61,20 +61,29 @@ func (d *DeepPage) phase1Limit() string {
 // printer puts LIMIT last; the deep page refuses the locking clauses
 // that would follow it). A statement that does not is printed from the
 // AST instead.
-func (d *DeepPage) Phase1At(windows []merge.DeepWindow) (units []Unit, union [][]int, err error) {
+func (d *DeepPage) Phase1At(windows []merge.DeepWindow, full bool) (units []Unit, union [][]int, err error) {
 	if len(windows) != len(d.phase1Nodes) {
 		return nil, nil, fmt.Errorf("shardsql: deep page: %d windows for %d nodes", len(windows), len(d.phase1Nodes))
 	}
 	suffix := d.phase1Limit()
+	nodes := d.phase1Nodes
+	if full && d.keyNode != nil {
+		// the full node statement, printed once with the cold LIMIT and
+		// the nodes' tables spliced in, as phase 1's are
+		sel := d.node
+		sel.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.NodeOffset(), 10)),
+			Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.Window(), 10))}
+		nodes = d.base.renderNodes(&sel, d.tables, d.nodes, d.ins)
+	}
 	units = make([]Unit, len(windows))
 	for i, w := range windows {
-		u := d.phase1Nodes[i]
+		u := nodes[i]
 		limit := " limit " + strconv.FormatInt(w.Offset, 10) + ", " + strconv.FormatInt(w.Rows, 10)
 		if base, ok := strings.CutSuffix(u.SQL, suffix); ok {
 			u.SQL = base + limit
 		} else {
 			sel := d.node
-			if d.keyNode != nil {
+			if d.keyNode != nil && !full {
 				sel = *d.keyNode
 			}
 			sel.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(w.Offset, 10)),
@@ -84,14 +93,14 @@ func (d *DeepPage) Phase1At(windows []merge.DeepWindow) (units []Unit, union [][
 		u.RowBound = d.rowBound(w.Rows)
 		units[i] = u
 	}
-	if d.Phase1Union == nil {
+	if d.Phase1Union == nil || full && !d.unionRows {
 		return units, nil, nil
 	}
-	nodes := make([]int, len(units))
-	for i := range nodes {
-		nodes[i] = i
+	idx := make([]int, len(units))
+	for i := range idx {
+		idx[i] = i
 	}
-	joined, tags, ok := unionUnits(units, nodes)
+	joined, tags, ok := unionUnits(units, idx)
 	if !ok {
 		return nil, nil, fmt.Errorf("shardsql: deep page: the hinted phase 1 cannot be joined as the cold one is")
 	}
@@ -107,6 +116,12 @@ func (d *DeepPage) Phase1At(windows []merge.DeepWindow) (units []Unit, union [][
 // again (merge.DeepPageScan.Cold). The plan itself is not changed. A
 // plan that is not a deep page, or whose windows cannot be built, is
 // returned with the key alone.
+//
+// Where the plan's phases read the keys only because that sends fewer
+// bytes (the order starts with the primary key: full rows cost the
+// servers no more reads, DeepPage.hintFull), the hinted phase 1 reads full
+// rows: its windows are a few rows a node, and the fetch's round trip
+// cost more than their columns (measured: docs/deep-pages.md, "Round 9").
 func (p *Plan) WithDeepHint(key string, windows []merge.DeepWindow) *Plan {
 	scan, ok := p.Root.(*merge.DeepPageScan)
 	if p.DeepPage == nil || !ok {
@@ -116,10 +131,18 @@ func (p *Plan) WithDeepHint(key string, windows []merge.DeepWindow) *Plan {
 	ns.HintKey = key
 	np.Root = &ns
 	if windows != nil {
-		if units, union, err := p.DeepPage.Phase1At(windows); err == nil {
-			ns.Cold, ns.ColdUnion = scan.Phase1, scan.Phase1Union
+		d := p.DeepPage
+		if units, union, err := d.Phase1At(windows, d.hintFull); err == nil {
+			cold := ns
+			ns.Cold = &cold
 			ns.Phase1, ns.Phase1Union = &merge.Route{Units: mergeUnits(units)}, union
 			ns.Page.Windows = windows
+			if d.hintFull {
+				full := *d
+				full.keyNode, full.keySpec = nil, nil
+				ns.Keys, ns.Bounded = nil, deepStatements{&full}
+				ns.Union = full.unionAux && full.unionRows
+			}
 			np.Units = units
 		}
 	}
