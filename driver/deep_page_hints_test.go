@@ -38,9 +38,9 @@ func TestDeepPageHints(t *testing.T) {
 		{"no hints", openDB(t, e.topo, driver.WithDeepPageHints(false))},
 	}
 	shapes := []pageQuery{
-		{sel: "id, grp", order: "grp", count: 10},                     // ties, NULLs first
-		{sel: "id, grp, name", order: "grp DESC, name", count: 7},     // NULLs last, mixed
-		{sel: "id, name", order: "name DESC", count: 13},              // PAD SPACE, case ties
+		{sel: "id, grp", order: "grp", count: 10},                 // ties, NULLs first
+		{sel: "id, grp, name", order: "grp DESC, name", count: 7}, // NULLs last, mixed
+		{sel: "id, name", order: "name DESC", count: 13},          // PAD SPACE, case ties
 		{sel: "*", where: "WHERE grp > ?", order: "amount DESC", count: 20},
 		{sel: "id, created", where: "WHERE name >= ? AND grp IS NOT NULL", order: "created, grp DESC", count: 9},
 		// the primary key first: key-only cold phases, full rows when hinted
