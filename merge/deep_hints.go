@@ -159,6 +159,9 @@ func (h *deepHint) windows(offset, count int64, k int, cold int64) []DeepWindow 
 		return nil
 	}
 	delta := offset - h.offset
+	if delta > 1<<40 || delta < -(1<<40) {
+		return nil // far beyond any table a window's arithmetic is meant for
+	}
 	out := make([]DeepWindow, k)
 	var sum, rows int64
 	for i, p := range h.pos {
