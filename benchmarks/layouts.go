@@ -35,6 +35,7 @@ type env struct {
 	versions []string            // SELECT VERSION() per server
 	settings []string            // server settings the command changed
 	poolSize int                 // MaxOpenConns = MaxIdleConns of every pool
+	opts     []driver.Option     // of every shardsql pool of the layouts
 }
 
 func (e *env) close() {
@@ -46,6 +47,9 @@ func (e *env) close() {
 // openEnv starts or connects to the servers and prepares them.
 func openEnv(ctx context.Context, cfg config) (*env, error) {
 	e := &env{}
+	if cfg.NoDeepHints {
+		e.opts = append(e.opts, driver.WithDeepPageHints(false))
+	}
 	switch len(cfg.DSNs) {
 	case 0:
 		if !shardtest.HaveMariaDB() {
@@ -246,7 +250,7 @@ func buildLayouts(ctx context.Context, cfg config, e *env) ([]*layout, error) {
 	if err := topo.AddDB("ds0", ds0); err != nil {
 		return fail(err)
 	}
-	if single.db, err = openShardsql(topo, e.poolSize); err != nil {
+	if single.db, err = openShardsql(topo, e.poolSize, e.opts...); err != nil {
 		return fail(err)
 	}
 
@@ -263,7 +267,7 @@ func buildLayouts(ctx context.Context, cfg config, e *env) ([]*layout, error) {
 	if err := addTables(topo, oneBy8.orders, oneBy8.logs); err != nil {
 		return fail(err)
 	}
-	if oneBy8.db, err = openShardsql(topo, e.poolSize); err != nil {
+	if oneBy8.db, err = openShardsql(topo, e.poolSize, e.opts...); err != nil {
 		return fail(err)
 	}
 	oneBy8.loadVia = oneBy8.db
@@ -284,7 +288,7 @@ func buildLayouts(ctx context.Context, cfg config, e *env) ([]*layout, error) {
 	if err := addTables(topo, twoBy8.orders, twoBy8.logs); err != nil {
 		return fail(err)
 	}
-	if twoBy8.db, err = openShardsql(topo, e.poolSize); err != nil {
+	if twoBy8.db, err = openShardsql(topo, e.poolSize, e.opts...); err != nil {
 		return fail(err)
 	}
 	twoBy8.loadVia = twoBy8.db
@@ -315,8 +319,8 @@ func addTables(topo *shard.Topology, orders, logs string) error {
 }
 
 // openShardsql opens a shardsql pool with the same settings as the plain pools.
-func openShardsql(topo *shard.Topology, size int) (*sql.DB, error) {
-	c, err := driver.NewConnector(topo)
+func openShardsql(topo *shard.Topology, size int, opts ...driver.Option) (*sql.DB, error) {
+	c, err := driver.NewConnector(topo, opts...)
 	if err != nil {
 		return nil, err
 	}

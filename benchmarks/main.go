@@ -51,6 +51,7 @@ type config struct {
 	Out         string        // markdown report path; SVGs are written next to it
 	Workloads   []string      // names or substrings to run; empty: all
 	Quick       bool          // tiny sizes (smoke test)
+	NoDeepHints bool          // shardsql pools without deep pages' position hints (driver.WithDeepPageHints(false))
 
 	BatchSize      int           // rows per INSERT while loading
 	LoadWorkers    int           // parallel loaders
@@ -81,6 +82,7 @@ func main() {
 		out         = flag.String("out", "", "markdown report path (default benchmarks/results/<date>-<rows>.md); SVG charts are written next to it")
 		wl          = flag.String("workloads", "", "comma-separated workload names or substrings to run (default all: "+strings.Join(workloadNames(), ", ")+")")
 		quick       = flag.Bool("quick", false, "tiny run: a few hundred rows, concurrency 1, 100ms per cell")
+		deepHints   = flag.Bool("deep-hints", true, "deep pages' position hints in the shardsql pools (docs/deep-pages.md, Round 9); false measures the cold phase 1")
 	)
 	flag.Var(&replicaDSNs, "replica-dsn", "go-sql-driver DSN of a MariaDB primary, then of its GTID replica (give it twice) for the read-replica comparison; default: start a throwaway pair, or skip the comparison when -dsn is given")
 	flag.Var(&dsns, "dsn", "go-sql-driver DSN of a MariaDB/MySQL server (give it twice; default: start 2 throwaway mariadbd servers)")
@@ -113,6 +115,7 @@ func main() {
 	}
 	cfg.ReplicaDSNs = replicaDSNs
 	cfg.Out = *out
+	cfg.NoDeepHints = !*deepHints
 	if *wl != "" {
 		cfg.Workloads = strings.Split(*wl, ",")
 	}

@@ -59,6 +59,9 @@ type Connector struct {
 	scattering atomic.Int64
 	// deepScratch pools deep pages' bound buffers (merge/deep_scratch.go).
 	deepScratch merge.DeepScratch
+	// deepHints keeps deep pages' position hints (merge/deep_hints.go);
+	// nil when WithDeepPageHints(false).
+	deepHints *merge.DeepHints
 	// rawBufs pools the row storage of scatters' bounded reads
 	// (rows_raw_scatter.go, rawBuf).
 	rawBufs sync.Pool
@@ -105,7 +108,11 @@ func NewConnector(topo *shard.Topology, opts ...Option) (*Connector, error) {
 	if err := checkLocations(topo); err != nil {
 		return nil, err
 	}
-	return &Connector{topo: topo, router: r, opts: o, pools: make(map[string]*sql.DB)}, nil
+	c := &Connector{topo: topo, router: r, opts: o, pools: make(map[string]*sql.DB)}
+	if !o.noDeepHints {
+		c.deepHints = merge.NewDeepHints(merge.DefaultDeepHints)
+	}
+	return c, nil
 }
 
 // Connect returns a new connection. It does not dial: shard connections

@@ -80,7 +80,7 @@ func TestDeepPageCPU(t *testing.T) {
 	if os.Getenv("SHARDSQL_DEEP_PROFILE") == "" {
 		t.Skip("SHARDSQL_DEEP_PROFILE=1 runs it")
 	}
-	_, _, sharded, single := loadDeepProfile(t)
+	topo, _, sharded, single := loadDeepProfile(t)
 	const q = "SELECT order_id, user_id, amount FROM %s ORDER BY order_id LIMIT 10000, 10"
 	for range 50 { // warm the plan cache, pools and buffer pools
 		_, err := runDiffQuery(sharded, fmt.Sprintf(q, "t_order"))
@@ -95,6 +95,40 @@ func TestDeepPageCPU(t *testing.T) {
 	}{{"single table", single, fmt.Sprintf(q, "t_single")}, {"deep page 2x8", sharded, fmt.Sprintf(q, "t_order")}} {
 		srv, cl := cpuPer(t, c.db, c.q, 500)
 		t.Logf("%-16s server CPU %8v client CPU %8v per statement (load %s)", c.name, srv, cl, loadAvg())
+	}
+	// Position hints (docs/deep-pages.md "Round 9"): cold (hints off),
+	// the same page again with a warm hint, and a walk (offset += 10 from
+	// 10,000: each page the next of the last); key-only and full-row
+	// phases. Alternating rounds, 300 pages each.
+	cold := openDB(t, topo, driver.WithDeepPageHints(false))
+	keys := openDB(t, topo, driver.WithDeepPageKeys(route.DeepPageKeysOnly))
+	full := openDB(t, topo, driver.WithDeepPageKeys(route.DeepPageKeysFull))
+	walkQ := "SELECT order_id, user_id, amount FROM t_order ORDER BY order_id LIMIT %d, 10"
+	for round := range 3 {
+		for _, c := range []struct {
+			name string
+			db   *sql.DB
+			walk bool
+		}{{"cold", cold, false}, {"hint same page", sharded, false}, {"hint walk", sharded, true},
+			{"keys, hint walk", keys, true}, {"full, hint walk", full, true}, {"single walk", single, true}} {
+			tbl := "t_order"
+			if c.db == single {
+				tbl = "t_single"
+			}
+			const n = 300
+			s0, c0 := serverCPU(t), cpuTime()
+			for i := range n {
+				off := 10000
+				if c.walk {
+					off += 10 * i
+				}
+				_, err := runDiffQuery(c.db, fmt.Sprintf(strings.Replace(walkQ, "t_order", tbl, 1), off))
+				require.NoError(t, err)
+			}
+			srv, cl := (serverCPU(t)-s0)/n, (cpuTime()-c0)/n
+			st, _ := driver.Stats(context.Background(), c.db)
+			t.Logf("round %d %-16s server CPU %8v client CPU %8v per page; hinted %d, misses %d (load %s)", round, c.name, srv, cl, st.DeepHinted, st.DeepHintMisses, loadAvg())
+		}
 	}
 }
 

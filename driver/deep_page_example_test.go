@@ -80,6 +80,6 @@ func Example_keysetPagination() {
 	// [28 56 84] 2025-01-01
 	// [112 140 168] 2025-01-01
 	// [196 224 252] 2025-01-01
-	//   DeepPage offset 500, count 3 on 8 nodes, order created asc, order_id asc: phase 1 each node LIMIT 46, 35; phase 2 only for nodes whose window misses the page, rows between the bounds; else the stream below
+	//   DeepPage offset 500, count 3 on 8 nodes, order created asc, order_id asc: phase 1 each node LIMIT 46, 35; phase 2 only for nodes whose window misses the page, rows between the bounds; else the stream below; no position hint of this shape yet: phase 1 as above, and the page leaves one
 	// [163 191 219] 2025-01-24
 }

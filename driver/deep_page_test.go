@@ -464,11 +464,15 @@ func (e *pageEnv) checkRowsSent(t *testing.T) {
 		return sent, bytes
 	}
 	measure := func(q string, rows int) int64 { n, _ := measureOn(e.sharded, q, rows); return n }
+	fullCold := openDB(t, e.topo, driver.WithDeepPageKeys(route.DeepPageKeysFull), driver.WithDeepPageHints(false))
+	keysCold := openDB(t, e.topo, driver.WithDeepPageKeys(route.DeepPageKeysOnly), driver.WithDeepPageHints(false))
 	measure("SELECT id FROM t_big ORDER BY id LIMIT 1", 1) // warm: catalog loaded
 	for _, order := range []string{"created DESC", "grp, created"} {
 		q := fmt.Sprintf("SELECT id, user_id, grp, amount, created FROM t_big ORDER BY %s LIMIT %d, %d", order, offset, count)
-		deep, deepBytes := measureOn(e.full, q, count)
-		keys, keysBytes := measureOn(e.keys, q, count)
+		// the cold windows: with position hints the second run would
+		// read the first's positions (checked below)
+		deep, deepBytes := measureOn(fullCold, q, count)
+		keys, keysBytes := measureOn(keysCold, q, count)
 		stream, streamBytes := measureOn(e.sharded, fmt.Sprintf("SELECT id, user_id, grp, amount, created FROM t_big ORDER BY %s LIMIT %d", order, offset+count), offset+count)
 		// docs/deep-pages.md: phase 1 sends k×count; phase 2 the rows
 		// between the bounds, count plus the spread of the nodes' shares
@@ -483,5 +487,43 @@ func (e *pageEnv) checkRowsSent(t *testing.T) {
 		require.LessOrEqual(t, deep, bound)
 		require.LessOrEqual(t, keys, bound+count)
 		require.Less(t, keysBytes, deepBytes, "key-only phases send fewer bytes")
+
+		// Warm position hints (merge/deep_hints.go): the same page again
+		// reads each node's kᵢ page rows and deepHintBase = 2 rows either
+		// side, Σ = count + 4k; the next page (offset += count) each
+		// node's share of it with two deviations, its spread, the base
+		// margins and rounding: k × (c/k + ⌈2√(c/k)⌉ + 2 + 4).
+		same := int64(count + 4*k)
+		share := float64(count) / k
+		next := int64(float64(k) * (share + math.Ceil(2*math.Sqrt(share)) + 2 + 4))
+		for _, db := range []struct {
+			name  string
+			db    *sql.DB
+			fetch int64
+		}{{"full rows", e.full, 0}, {"keys only", e.keys, count}} {
+			hs, err := driver.Stats(context.Background(), db.db)
+			require.NoError(t, err)
+			warm, _ := measureOn(db.db, q, count) // three runs: the first leaves the hint
+			// the next pages, each once (a second run would be the same
+			// page's): the least of three steps
+			warmNext := int64(math.MaxInt64)
+			for step := 1; step <= 3; step++ {
+				settle()
+				before := e.rowsSent(t)
+				nq := fmt.Sprintf("SELECT id, user_id, grp, amount, created FROM t_big ORDER BY %s LIMIT %d, %d", order, offset+step*count, count)
+				got, err := runDiffQuery(db.db, nq)
+				require.NoError(t, err)
+				require.Len(t, got.rows, count)
+				after := e.rowsSent(t)
+				warmNext = min(warmNext, after-before-(e.rowsSent(t)-after))
+			}
+			hs2, err := driver.Stats(context.Background(), db.db)
+			require.NoError(t, err)
+			t.Logf("ORDER BY %s, %s, warm hint: the same page %d rows sent (bound %d), the next page %d (bound %d); %d hinted pages, %d misses",
+				order, db.name, warm, same+db.fetch, warmNext, next+db.fetch, hs2.DeepHinted-hs.DeepHinted, hs2.DeepHintMisses-hs.DeepHintMisses)
+			require.LessOrEqual(t, warm, same+db.fetch, "%s: the same page with a warm hint", db.name)
+			require.LessOrEqual(t, warmNext, next+db.fetch, "%s: the next page with a warm hint", db.name)
+			require.GreaterOrEqual(t, hs2.DeepHinted-hs.DeepHinted, uint64(5), "%s: hinted pages counted", db.name)
+		}
 	}
 }

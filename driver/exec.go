@@ -193,6 +193,9 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	if err := c.checkSession(ctx, p); err != nil {
 		return nil, err
 	}
+	if p.DeepPage != nil {
+		p = c.c.hintDeepPage(p) // before its units start (deep_hints.go)
+	}
 	var one *oneUnit // a one-unit statement's rows, cursor and source: one allocation (rows_one_unit.go)
 	var cursors []*unitCursor
 	if len(p.Units) == 1 {

@@ -48,6 +48,10 @@ var _ merge.Executor = (*planExec)(nil)
 // the pool cannot live in one).
 func (e *planExec) DeepScratch() *merge.DeepScratch { return &e.c.c.deepScratch }
 
+// DeepHints implements merge.DeepHintExecutor: the Connector's position
+// hints, nil when they are off.
+func (e *planExec) DeepHints() *merge.DeepHints { return e.c.c.deepHints }
+
 // Query implements merge.Executor. It waits for the units' queries to
 // answer (a scatter's, all of them), so that an error of the statement is
 // returned by Query rather than by the first Next: a node that is down,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/shardsql/shardsql/merge"
 	"github.com/shardsql/shardsql/route"
 )
 
@@ -31,10 +32,30 @@ func Explain(ctx context.Context, db *sql.DB, query string, args ...any) (*Plan,
 	err := withConnector(ctx, db, func(c *Connector) error {
 		var err error
 		plan, err = c.route(ctx, query, vals)
+		if err == nil && plan.DeepPage != nil {
+			noteDeepHint(c, plan)
+		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return plan, nil
+}
+
+// noteDeepHint tells, on a deep page's line, whether its first phase will
+// read the windows of a position hint (merge/deep_hints.go).
+func noteDeepHint(c *Connector, plan *Plan) {
+	dp, ok := plan.Root.(*merge.DeepPageScan)
+	if !ok {
+		return
+	}
+	switch {
+	case c.deepHints == nil:
+		dp.HintNote = "; position hints off"
+	case c.deepHints.Has(plan.DeepPage.HintKey()):
+		dp.HintNote = "; a position hint of this shape is kept: phase 1 reads each node's window around the positions it predicts"
+	default:
+		dp.HintNote = "; no position hint of this shape yet: phase 1 as above, and the page leaves one"
+	}
 }

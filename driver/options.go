@@ -38,6 +38,7 @@ type options struct {
 	maxMemoryRows   int
 	joinBatch       int // WithJoinBatch (options_join.go)
 	deepPageKeys    route.DeepPageKeys
+	noDeepHints     bool // WithDeepPageHints(false)
 	cacheSize       int
 	logger          *slog.Logger
 	slow            time.Duration // WithSlowThreshold; 0: no statement is slow
@@ -185,6 +186,20 @@ func WithDeepPageKeys(k route.DeepPageKeys) Option {
 			return fmt.Errorf("shardsql: WithDeepPageKeys(%d): not a route.DeepPageKeys", k)
 		}
 		o.deepPageKeys = k
+		return nil
+	}
+}
+
+// WithDeepPageHints turns deep pages' position hints on (the default) or
+// off (docs/deep-pages.md, "Round 9"): with them, the Connector remembers,
+// per shape of statement, where each node's share of the last deep page
+// was, and the next page's first phase reads a small window per node
+// around the predicted position instead of the common window of
+// ⌊offset/k⌋ ± 2√(offset/k). A wrong hint costs a second read, never the
+// page. Off, every deep page reads the common windows (to measure them).
+func WithDeepPageHints(on bool) Option {
+	return func(o *options) error {
+		o.noDeepHints = !on
 		return nil
 	}
 }

@@ -34,6 +34,10 @@ type ConnectorStats struct {
 	Refused, Errors, Slow uint64
 	// PlanCache is the plan cache's hits, misses and entries.
 	PlanCache CacheStats
+	// DeepHinted counts the deep pages whose first phase read the windows
+	// a position hint predicted; DeepHintMisses those among them that
+	// needed more (a phase 2, or a cold read again: the hint was off).
+	DeepHinted, DeepHintMisses uint64
 }
 
 // statsCounters are a Connector's counters: atomics, per Connector,
@@ -97,6 +101,8 @@ func (c *Connector) Stats() ConnectorStats {
 		Slow:        c.stats.sum(func(s *statsStripe) *atomic.Uint64 { return &s.slowed }),
 		PlanCache:   c.PlanCacheStats(),
 	}
+	hs := c.deepHints.Stats()
+	st.DeepHinted, st.DeepHintMisses = hs.Hinted, hs.Misses
 	for k := range c.stats.stripes[0].kinds {
 		st.Statements[route.Kind(k).String()] = c.stats.sum(func(s *statsStripe) *atomic.Uint64 { return &s.kinds[k] })
 	}

@@ -35,6 +35,64 @@ type DeepPage struct {
 	// [⌊Offset/k⌋, ⌊Offset/k⌋+Count): when every window then covers the
 	// page's stretch of its node, phase 2 is not needed.
 	Margin int64
+	// Windows, when set (one per node), gives each node a phase-1 window
+	// of its own, LIMIT Windows[i].Offset, Windows[i].Rows, instead of
+	// the common one NodeOffset and Window (Margin) describe: the windows
+	// a position hint predicts (deep_hints.go). The bounds hold for any
+	// windows with Σ Offset ≤ Offset and every Rows ≥ 1 (checkWindows;
+	// docs/deep-pages.md, "Round 9").
+	Windows []DeepWindow
+}
+
+// DeepWindow is one node's phase-1 window: its rows at positions
+// [Offset, Offset+Rows) of the total order.
+type DeepWindow struct{ Offset, Rows int64 }
+
+// NodeWindow returns node i's phase-1 window: its own when Windows is
+// set, else the common one.
+func (d DeepPage) NodeWindow(i int) (o, w int64) {
+	if d.Windows != nil {
+		return d.Windows[i].Offset, d.Windows[i].Rows
+	}
+	return d.NodeOffset(), d.Window()
+}
+
+// maxWindow is the largest window's row count.
+func (d DeepPage) maxWindow() int64 {
+	if d.Windows == nil {
+		return d.Window()
+	}
+	var m int64
+	for _, w := range d.Windows {
+		m = max(m, w.Rows)
+	}
+	return m
+}
+
+// checkWindows checks what the bounds need of per-node windows: one per
+// node, offsets ≥ 0 summing to at most the page's offset (so that the
+// earliest window row m has UB(m) ≤ Σ oᵢ ≤ offset and p exists, and an
+// empty phase 1 proves an empty page), and at least one row each (an
+// empty window of LIMIT o, 0 would not prove that the node ends before
+// o).
+func (d DeepPage) checkWindows() error {
+	if d.Windows == nil {
+		return nil
+	}
+	if len(d.Windows) != d.Nodes {
+		return fmt.Errorf("shardsql: merge: deep page: %d windows for %d nodes", len(d.Windows), d.Nodes)
+	}
+	var sum int64
+	for i, w := range d.Windows {
+		if w.Offset < 0 || w.Rows < 1 || w.Offset > unbounded || w.Rows > unbounded {
+			return fmt.Errorf("shardsql: merge: deep page: node %d: window LIMIT %d, %d", i, w.Offset, w.Rows)
+		}
+		sum += w.Offset
+	}
+	if sum > d.Offset {
+		return fmt.Errorf("shardsql: merge: deep page: the windows' offsets sum to %d, past the page's offset %d", sum, d.Offset)
+	}
+	return nil
 }
 
 // NodeOffset is the offset of every node's phase-1 query: ⌊Offset/Nodes⌋
@@ -64,7 +122,18 @@ type DeepBounds struct {
 	dec     [][][]key // phase1's decoded keys
 	lower   []key     // Lower's decoded keys
 	lowerLB int64     // a lower bound of p's rank
+	// positions, after a cut with rows: each node's rows before the
+	// page and in it
+	positions []DeepPosition
 }
+
+// DeepPosition is one node's part of a cut page: its rows before the
+// page (Before) and in it (Rows).
+type DeepPosition struct{ Before, Rows int64 }
+
+// Positions returns, after the page was cut and had rows, each node's
+// rows before the page and in it (nil otherwise).
+func (b *DeepBounds) Positions() []DeepPosition { return b.positions }
 
 // DeepNode is one node's phase-2 read: rows r with Lower ≤ r ≤ Upper in
 // the total order (no upper bound when Upper is nil), at most Limit of
@@ -253,11 +322,13 @@ func planDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value, sc *dee
 	if d.Nodes != len(phase1) || d.Nodes == 0 || d.Count <= 0 {
 		return nil, fmt.Errorf("shardsql: merge: deep page over %d nodes with %d phase-1 results", d.Nodes, len(phase1))
 	}
+	if err := d.checkWindows(); err != nil {
+		return nil, err
+	}
 	cmp, _, err := newRowComparer(d.Spec, types)
 	if err != nil {
 		return nil, err
 	}
-	o := d.NodeOffset()
 	b := &DeepBounds{page: d, cmp: cmp, phase1: phase1}
 	// decode every phase-1 row once: each candidate is placed in every window
 	total := 0
@@ -300,8 +371,9 @@ func planDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value, sc *dee
 	// O(k log W) evaluations of k binary searches, where trying every
 	// candidate cost k²·W and merging the windows to search them k·W·log k.
 	bounds := func(x []key) (lo, hi int64) {
-		for _, w := range dec {
-			l, h := cmp.rankBounds(x, w, o, d.Window())
+		for i, w := range dec {
+			o, win := d.NodeWindow(i)
+			l, h := cmp.rankBounds(x, w, o, win)
 			lo, hi = addRank(lo, l), addRank(hi, h)
 		}
 		return lo, hi
@@ -325,11 +397,12 @@ func planDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value, sc *dee
 	limit := d.Offset + d.Count - b.lowerLB
 	for i, w := range phase1 {
 		n := DeepNode{Upper: upperRow, Limit: limit}
+		o, win := d.NodeWindow(i)
 		switch {
 		case len(w) == 0:
 			n.Count = true
 		case cmp.cmpf(lower, dec[i][0]) >= 0 &&
-			(int64(len(w)) < d.Window() || upper != nil && cmp.cmpf(upper, dec[i][len(w)-1]) <= 0):
+			(int64(len(w)) < win || upper != nil && cmp.cmpf(upper, dec[i][len(w)-1]) <= 0):
 			// p within the window, and the window reaches q or the
 			// node's end: its rows in [p, q] are all in the window
 			n.Covered = true
@@ -375,7 +448,6 @@ func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.
 	if len(phase2) != len(b.Nodes) || len(counts) != len(b.Nodes) {
 		return nil, nil, fmt.Errorf("shardsql: merge: deep page: %d phase-2 results and %d counts for %d nodes", len(phase2), len(counts), len(b.Nodes))
 	}
-	o := d.NodeOffset()
 	keys := make([][][]key, len(phase2))
 	for i, n := range b.Nodes {
 		if !n.Covered {
@@ -397,13 +469,15 @@ func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.
 		b.cmp.sortNode(rows, keys[i])
 	}
 	rank := int64(0)
+	befores := make([]int64, len(b.Nodes))
 	for i, n := range b.Nodes {
 		var before int64
+		o, win := d.NodeWindow(i)
 		switch {
 		case n.Count:
 			before = counts[i]
 		case b.cmp.cmpf(b.lower, b.dec[i][0]) >= 0:
-			lo, hi := b.cmp.rankBounds(b.lower, b.dec[i], o, d.Window())
+			lo, hi := b.cmp.rankBounds(b.lower, b.dec[i], o, win)
 			if lo != hi {
 				return nil, nil, fmt.Errorf("shardsql: merge: deep page: node %d: rank of the lower bound not determined", i)
 			}
@@ -428,6 +502,7 @@ func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.
 			}
 			before = o - j
 		}
+		befores[i] = before
 		rank += before
 	}
 	skip := d.Offset - rank
@@ -445,6 +520,19 @@ func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.
 		}
 		if n >= skip {
 			rows, nodes = append(rows, phase2[i][j]), append(nodes, i)
+		} else {
+			befores[i]++ // a row of node i before the page
+		}
+	}
+	if len(rows) > 0 {
+		// every node's rows before the page are now known exactly: those
+		// before p and those the merge skipped (a position hint's record)
+		b.positions = make([]DeepPosition, len(b.Nodes))
+		for i := range b.positions {
+			b.positions[i].Before = befores[i]
+		}
+		for _, i := range nodes {
+			b.positions[i].Rows++
 		}
 	}
 	return rows, nodes, nil

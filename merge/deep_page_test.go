@@ -47,12 +47,19 @@ func deepOrder(desc bool) func(a, b []driver.Value) int {
 // by order) the way the servers would, and returns the page.
 func simulateDeepPage(t *testing.T, d DeepPage, nodes [][][]driver.Value, order func(a, b []driver.Value) int) ([][]driver.Value, int64) {
 	t.Helper()
+	out, sent, _ := simulateDeepPageBounds(t, d, nodes, order)
+	return out, sent
+}
+
+// simulateDeepPageBounds is simulateDeepPage returning the bounds too.
+func simulateDeepPageBounds(t *testing.T, d DeepPage, nodes [][][]driver.Value, order func(a, b []driver.Value) int) ([][]driver.Value, int64, *DeepBounds) {
+	t.Helper()
 	types := []string{"BIGINT", "BIGINT"}
-	o := d.NodeOffset()
 	sent := int64(0)
 	phase1 := make([][][]driver.Value, len(nodes))
 	for i, n := range nodes {
-		for p := o; p < o+d.Window() && p < int64(len(n)); p++ {
+		o, w := d.NodeWindow(i)
+		for p := o; p < o+w && p < int64(len(n)); p++ {
 			phase1[i] = append(phase1[i], n[p])
 		}
 		sent += int64(len(phase1[i]))
@@ -111,7 +118,7 @@ func simulateDeepPage(t *testing.T, d DeepPage, nodes [][][]driver.Value, order 
 		}
 		out = append(out, row)
 	}
-	return out, sent
+	return out, sent, b
 }
 
 func TestDeepPageAgainstBruteForce(t *testing.T) {

@@ -59,6 +59,16 @@ type DeepPageScan struct {
 	Stream Operator
 	// Order is the total order as SQL, for Explain.
 	Order string
+	// HintNote, when set, is what Explain adds about position hints (the
+	// driver knows whether one is kept for the statement's shape).
+	HintNote string
+	// HintKey, when set, is the key under which the executor's DeepHints
+	// keep the cut page's positions (deep_hints.go).
+	HintKey string
+	// Cold, when Page.Windows is set (Phase1 reads a hint's windows), is
+	// the plan's own deep page, read when the hinted page cannot be cut.
+	// (A hinted phase 1 may read full rows where the plan's reads keys.)
+	Cold *DeepPageScan
 }
 
 // DeepStatements builds the node statements of a deep page's later
@@ -116,8 +126,8 @@ func (d *DeepPageScan) Description() string {
 	case d.Union:
 		union = "; later phases one UNION ALL statement per data source"
 	}
-	return fmt.Sprintf("DeepPage offset %d, count %d on %d nodes, order %s: phase 1 each node LIMIT %d, %d%s; phase 2 only for nodes whose window misses the page, rows between the bounds%s%s; else the stream below",
-		d.Page.Offset, d.Page.Count, d.Page.Nodes, d.Order, d.Page.NodeOffset(), d.Page.Window(), read, fetch, union)
+	return fmt.Sprintf("DeepPage offset %d, count %d on %d nodes, order %s: phase 1 each node LIMIT %d, %d%s; phase 2 only for nodes whose window misses the page, rows between the bounds%s%s; else the stream below%s",
+		d.Page.Offset, d.Page.Count, d.Page.Nodes, d.Order, d.Page.NodeOffset(), d.Page.Window(), read, fetch, union, d.HintNote)
 }
 
 // Inputs implements Operator: phase 1's route, then the stream the page
@@ -125,8 +135,21 @@ func (d *DeepPageScan) Description() string {
 func (d *DeepPageScan) Inputs() []Operator { return []Operator{d.Phase1, d.Stream} }
 
 // Open implements Operator.
+//
+// With a hint's windows (Page.Windows, set by the driver before the
+// plan's units started, deep_hints.go) a page that cannot be cut (its
+// phase 2 past the memory cap, a node changed) is read again with the
+// plan's own phase 1 (Cold) before the statement streams: a wrong hint
+// costs a read, never the page.
 func (d *DeepPageScan) Open(ctx context.Context, ex Executor) (*Stream, error) {
-	s, err := d.open(ctx, ex)
+	var hints *DeepHints
+	if he, ok := ex.(DeepHintExecutor); ok {
+		hints = he.DeepHints()
+	}
+	s, err := d.open(ctx, ex, hints)
+	if d.Page.Windows != nil && d.Cold != nil && (errors.Is(err, errDeepStream) || errors.Is(err, ErrDeepPageStale)) {
+		s, err = d.Cold.open(ctx, ex, hints)
+	}
 	if errors.Is(err, errDeepStream) || errors.Is(err, ErrDeepPageStale) {
 		return d.Stream.Open(ctx, ex)
 	}
@@ -136,11 +159,25 @@ func (d *DeepPageScan) Open(ctx context.Context, ex Executor) (*Stream, error) {
 // errDeepStream: the phases do not apply at run time; stream instead.
 var errDeepStream = errors.New("shardsql: deep page: stream")
 
-func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
+// open reads the page in phases; with hints and HintKey set the cut
+// page's positions are remembered for the next page of the shape, and a
+// hinted page (Page.Windows) is counted, and counted a miss when it
+// needed phase 2 or failed.
+func (d *DeepPageScan) open(ctx context.Context, ex Executor, hints *DeepHints) (s *Stream, err error) {
 	k := d.Page.Nodes
 	page := d.Page
 	if d.Keys != nil {
 		page.Spec = *d.Keys
+	}
+	hinted := d.Page.Windows != nil && hints != nil
+	var phase2Read bool
+	if hinted {
+		hints.hinted.Add(1)
+		defer func() {
+			if phase2Read || err != nil {
+				hints.misses.Add(1) // phase 2 read the rest, or the page is read again
+			}
+		}()
 	}
 	reads := make([]deepRead, len(d.Phase1.Units))
 	for i := range reads {
@@ -165,7 +202,7 @@ func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
 	// Auxiliary even when its rows are the result's: the result's columns
 	// are the ones held reports, never a union's with its tag, nor the
 	// phase's when the statement streams after all (the stream's are).
-	phase1, cols, err := readNodes(ctxflag.Auxiliary(ctx), ex, d.Phase1, reads, k, int(d.Page.Window()), rowScratch)
+	phase1, cols, err := readNodes(ctxflag.Auxiliary(ctx), ex, d.Phase1, reads, k, int(d.Page.maxWindow()), rowScratch)
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +212,7 @@ func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
 	}
 	phase2 := make([][][]driver.Value, k)
 	counts := make([]int64, k)
+	phase2Read = b.Phase2()
 	if b.Phase2() {
 		if b.Phase2Rows() > int64(d.maxRows()) {
 			return nil, errDeepStream // skewed nodes: phase 2 could hold more rows than the cap
@@ -195,6 +233,9 @@ func (d *DeepPageScan) open(ctx context.Context, ex Executor) (*Stream, error) {
 	rows, nodes, err := b.cut(phase2, counts)
 	if err != nil {
 		return nil, err
+	}
+	if d.HintKey != "" && b.positions != nil {
+		hints.put(d.HintKey, &deepHint{offset: d.Page.Offset, count: d.Page.Count, pos: b.positions})
 	}
 	if d.Keys == nil {
 		return held(d.Page.Spec, cols, rows)

@@ -63,6 +63,12 @@ type DeepPage struct {
 	from    sqlparser.TableExprs
 	where   *sqlparser.Where
 	orderBy string
+	// phase1Nodes are phase 1's node statements, one per node, before
+	// they were joined per data source (deep_hints.go).
+	phase1Nodes []Unit
+	// hintFull: a hinted phase 1 reads full rows where this one reads
+	// the keys (deep_hints.go, WithDeepHint).
+	hintFull bool
 }
 
 // deepKey is one key of the total order: a column of the table.
@@ -314,10 +320,12 @@ func (m *scatter) deepPage(rt routed) *DeepPage {
 	}
 	d.unionAux = m.s.weights && m.s.unionable(p1node)
 	d.unionRows = d.unionAux && m.s.unionable(&d.node) && unionStable(tbl, c.exprs)
+	d.hintFull = m.s.deepKeys == DeepPageKeysAuto && d.keyNode != nil && primaryFirst(tbl, keys) && (!d.unionAux || d.unionRows)
 	p1 := *p1node
 	p1.Limit = &sqlparser.Limit{Offset: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.NodeOffset(), 10)),
 		Rowcount: sqlparser.NewIntLiteral(strconv.FormatInt(d.Page.Window(), 10))}
 	d.Phase1 = m.s.renderNodes(&p1, rt.tables, rt.nodes, rt.ins)
+	d.phase1Nodes = d.Phase1 // before the union: Phase1At splices their LIMITs
 	if d.unionAux && (d.keyNode != nil || d.unionRows) {
 		nodes := make([]int, len(d.Phase1))
 		for i := range nodes {
@@ -427,13 +435,19 @@ func keyOnly(mode DeepPageKeys, tbl *schema.Table, exprs []sqlparser.SelectExpr,
 	if union {
 		return true
 	}
-	primaryFirst := false
+	return !primaryFirst(tbl, keys) || extra*rows >= deepKeyBytes
+}
+
+// primaryFirst reports whether the order starts with the primary key's
+// first column: the servers read the rows in the clustered index's order,
+// full rows at no more reads than the keys.
+func primaryFirst(tbl *schema.Table, keys []deepKey) bool {
 	for _, ix := range tbl.Indexes {
 		if ix.Primary && len(ix.Columns) > 0 && strings.EqualFold(ix.Columns[0], keys[0].col.Name) {
-			primaryFirst = true
+			return true
 		}
 	}
-	return !primaryFirst || extra*rows >= deepKeyBytes
+	return false
 }
 
 // deepWidth estimates the bytes a column's value takes in a text-protocol
