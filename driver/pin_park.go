@@ -311,16 +311,7 @@ func (c *Conn) checkPin(ctx context.Context, p *pin) error {
 // liveness check failed (Raw closed its connection): it held none of the
 // session's state.
 func (c *Conn) discardFresh(p *pin) {
-	for i, q := range c.pins {
-		if q == p {
-			c.pins = append(c.pins[:i], c.pins[i+1:]...)
-			break
-		}
-	}
-	_ = p.conn.Close()
-	if p.gate != nil {
-		p.gate.release(1)
-	}
+	c.closePin(p)
 	*p = pin{}
 	c.spare = append(c.spare, p)
 	c.c.parkDiscards.Add(1)

@@ -253,6 +253,13 @@ func firstUnitOn(p *route.Plan, ds string) route.Unit {
 // drop closes a pin whose connection failed and forgets it. The session it
 // held is gone: the Conn is lost (see Conn.lost).
 func (c *Conn) drop(p *pin) {
+	c.closePin(p)
+	c.lost = true
+}
+
+// closePin removes pin p from the Conn's pins, closes its connection and
+// gives its slot back to the gate.
+func (c *Conn) closePin(p *pin) {
 	for i, q := range c.pins {
 		if q == p {
 			c.pins = append(c.pins[:i], c.pins[i+1:]...)
@@ -263,7 +270,6 @@ func (c *Conn) drop(p *pin) {
 	if p.gate != nil {
 		p.gate.release(1)
 	}
-	c.lost = true
 }
 
 // releasePins gives every pin back to its pool and forgets the session:
