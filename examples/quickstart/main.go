@@ -1,7 +1,8 @@
 // Command quickstart shards an orders table across two data sources × four
 // tables, writes a few hundred rows whose keys come from the global id
 // generator and reads them back: by key, sorted across shards, a deep page
-// (with the strategy Explain reports) and the next page by keyset,
+// (with the strategy Explain reports), the next deep page placed by the
+// position hint the first one left, and the page after it by keyset,
 // printing where each statement was routed.
 //
 // With no flags it runs on two embedded in-memory MySQL servers, so nothing
@@ -163,7 +164,21 @@ func run(ctx context.Context, dsns []string, numRows int) error {
 		return err
 	}
 	fmt.Printf("\n%s\n  %s\n", deepPage, strategy(plan.String()))
-	lastID, err := printRows(ctx, db, deepPage)
+	if _, err := printRows(ctx, db, deepPage); err != nil {
+		return err
+	}
+
+	// The page left a position hint (each node's rows before and in it):
+	// the next page of the same shape reads each node's own small window
+	// around its predicted share, full rows, one statement per data
+	// source. The hint only places the windows; the page is still proven
+	// from what they return.
+	nextPage := fmt.Sprintf("SELECT order_id, user_id, amount FROM t_order ORDER BY order_id LIMIT %d, 5", offset+5)
+	if plan, err = driver.Explain(ctx, db, nextPage); err != nil {
+		return err
+	}
+	fmt.Printf("\n%s\n  %s\n", nextPage, strategy(plan.String()))
+	lastID, err := printRows(ctx, db, nextPage)
 	if err != nil {
 		return err
 	}
