@@ -137,9 +137,20 @@ func (h *DeepHints) put(key string, v *deepHint) {
 	}
 }
 
-// deepHintBase is the margin every hinted window has on both sides, for
-// rows written between the pages.
-const deepHintBase = 2
+// deepHintBase is the margin every hinted window has on both sides. One
+// row is the least that lets an exact hint cut its page from phase 1
+// alone: the row before a node's page rows makes every page row's rank
+// on that node exact (a row before a window's first row is only known to
+// have at most oᵢ of the node's rows before it, so with no row before the
+// page on a node that has none in it, p's upper bound and q's lower bound
+// would not close), and the row after them shows that no other row of
+// the node falls inside the page (TestDeepHintExactCovers checks both on
+// random layouts, and fails with 0). Rows written between the pages move
+// the positions past it; the page then reads phase 2, exact as ever.
+// Round 9 had 2: at 2 × 8 that is 32 more rows a page (74 against 42 for
+// the benchmark's page at count 10), which cost the servers and the
+// client more than the rare phase 2 (docs/deep-pages.md, "Round 10").
+const deepHintBase = 1
 
 // windows predicts each of k nodes' phase-1 window for the page offset,
 // count from the hint: nil when the hint does not fit (another node
