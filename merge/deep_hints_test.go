@@ -94,7 +94,7 @@ func TestDeepHintsCache(t *testing.T) {
 // cut recorded and the data unchanged, is cut from the hinted phase 1
 // alone (no node needs phase 2) and is the page, on random layouts
 // (ties, NULLs, DESC, nodes of 0–2 rows, offsets from 0 past the end).
-// This is what deepHintBase = 1 must give; with 0 it fails.
+// This is what deepHintExact = 1 must give; with 0 it fails.
 func TestDeepHintExactCovers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	for iter := 0; iter < 4000; iter++ {
