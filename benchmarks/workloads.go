@@ -93,7 +93,7 @@ var (
 		{
 			name:  "deep-page",
 			sql:   "SELECT order_id, user_id, amount FROM t_order ORDER BY order_id LIMIT 10000, 10",
-			about: "deep page (docs/deep-pages.md): each node sends the keys of a window of about 10 + 4√(10,000/nodes) rows around position 10,000/nodes, one UNION ALL statement per data source; the page is cut from the windows (a second read only for the nodes whose window misses it) and its rows fetched by their keys",
+			about: "deep page (docs/deep-pages.md): the first execution has each node send the keys of a window of about 10 + 4√(10,000/nodes) rows around position 10,000/nodes, one UNION ALL statement per data source, cuts the page from the windows (a second read only for the nodes whose window misses it) and fetches its rows by their keys; it leaves a position hint, so every later execution (the workload repeats one offset) has each node send its page rows and one row either side (LIMIT hᵢ − 1, kᵢ + 2: 42 full rows at 2 × 8), one UNION ALL per data source, and cuts the page from them in one round trip",
 			want: func(rows, n int) error {
 				if rows >= 10_010 {
 					return exactly(10)(rows, n)

@@ -137,9 +137,27 @@ func (h *DeepHints) put(key string, v *deepHint) {
 	}
 }
 
-// deepHintBase is the margin every hinted window has on both sides, for
-// rows written between the pages.
+// deepHintBase is the margin a predicted window (another offset or
+// count than the hint's) has on both sides, for rows written between the
+// pages, on top of the prediction's own uncertainty.
 const deepHintBase = 2
+
+// deepHintExact is the margin either side of an exact hint's windows (the
+// same offset and count as the cut that left it: each window is the
+// node's kᵢ page rows). One row is the least that lets such a page be cut
+// from phase 1 alone: the row before a node's page rows makes every page
+// row's rank on that node exact (a row before a window's first row is
+// only known to have at most oᵢ of the node's rows before it, so without
+// it p's upper bound and q's lower bound would not close), and the row
+// after them shows that no other row of the node falls inside the page;
+// a node with no rows before the page starts at its first row (o = 0,
+// which planDeepPage counts as covered). TestDeepHintExactCovers checks
+// both on random layouts, and fails with 0. Rows written between the
+// pages move the positions past it; the page then reads phase 2, exact as
+// ever. Round 9 used deepHintBase here too: at 2 × 8 and count 10 the
+// benchmark's repeated page read 74 rows a page, now 42
+// (docs/deep-pages.md, "Round 10").
+const deepHintExact = 1
 
 // windows predicts each of k nodes' phase-1 window for the page offset,
 // count from the hint: nil when the hint does not fit (another node
@@ -188,7 +206,7 @@ func (h *deepHint) windows(offset, count int64, k int, cold int64) []DeepWindow 
 		page := float64(count) * share
 		spread := math.Ceil(2 * math.Sqrt(page))
 		if delta == 0 && count == h.count {
-			page, spread = float64(p.Rows), 0
+			page, spread, m = float64(p.Rows), 0, deepHintExact
 		}
 		o := max(0, int64(math.Floor(start))-m)
 		end := int64(math.Ceil(start+page+spread)) + m

@@ -1,7 +1,10 @@
 package merge
 
 import (
+	"database/sql/driver"
 	"fmt"
+	"math/rand/v2"
+	"sort"
 	"sync"
 	"testing"
 )
@@ -14,7 +17,7 @@ import (
 func TestDeepHintWindows(t *testing.T) {
 	h := &deepHint{offset: 1000, count: 10, pos: []DeepPosition{{250, 3}, {250, 2}, {0, 0}, {500, 5}}}
 	same := h.windows(1000, 10, 4, 1<<20)
-	want := []DeepWindow{{248, 3 + 4}, {248, 2 + 4}, {0, 2}, {498, 5 + 4}}
+	want := []DeepWindow{{249, 3 + 2}, {249, 2 + 2}, {0, 1}, {499, 5 + 2}}
 	if fmt.Sprint(same) != fmt.Sprint(want) {
 		t.Fatalf("same page: %v, want %v", same, want)
 	}
@@ -84,5 +87,71 @@ func TestDeepHintsCache(t *testing.T) {
 	var nilHints *DeepHints
 	if nilHints.Has("a") || nilHints.Stats() != (DeepHintStats{}) {
 		t.Error("a nil cache has no hints")
+	}
+}
+
+// TestDeepHintExactCovers: the same page again, with the positions its
+// cut recorded and the data unchanged, is cut from the hinted phase 1
+// alone (no node needs phase 2) and is the page, on random layouts
+// (ties, NULLs, DESC, nodes of 0–2 rows, offsets from 0 past the end).
+// This is what deepHintExact = 1 must give; with 0 it fails.
+func TestDeepHintExactCovers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for iter := 0; iter < 4000; iter++ {
+		k := 1 + rng.IntN(8)
+		desc := rng.IntN(2) == 0
+		order := deepOrder(desc)
+		nodes := make([][][]driver.Value, k)
+		var all [][]driver.Value
+		owner := map[int64]int{}
+		id := int64(0)
+		for i := range nodes {
+			n := rng.IntN(60)
+			if rng.IntN(4) == 0 {
+				n = rng.IntN(3)
+			}
+			for range n {
+				id++
+				var v driver.Value
+				if rng.IntN(8) != 0 {
+					v = int64(rng.IntN(30))
+				}
+				r := []driver.Value{v, id}
+				nodes[i] = append(nodes[i], r)
+				all = append(all, r)
+				owner[id] = i
+			}
+			sort.Slice(nodes[i], func(a, b int) bool { return order(nodes[i][a], nodes[i][b]) < 0 })
+		}
+		sort.Slice(all, func(a, b int) bool { return order(all[a], all[b]) < 0 })
+		offset := int64(rng.IntN(len(all) + 3))
+		count := int64(1 + rng.IntN(12))
+		pos := make([]DeepPosition, k)
+		for p, r := range all {
+			switch {
+			case int64(p) < offset:
+				pos[owner[r[1].(int64)]].Before++
+			case int64(p) < offset+count:
+				pos[owner[r[1].(int64)]].Rows++
+			}
+		}
+		h := &deepHint{offset: offset, count: count, pos: pos}
+		w := h.windows(offset, count, k, 1<<40)
+		if w == nil {
+			continue // an empty table or page: no hint is kept for it
+		}
+		spec := Spec{Sort: []SortKey{{Col: At(0), Desc: desc}, {Col: At(1)}}}
+		d := DeepPage{Spec: spec, Offset: offset, Count: count, Nodes: k, Windows: w}
+		got, _, b := simulateDeepPageBounds(t, d, nodes, order)
+		var want [][]driver.Value
+		for p := offset; p < offset+count && p < int64(len(all)); p++ {
+			want = append(want, all[p])
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("iter %d: k=%d offset=%d count=%d windows %v:\n got %v\nwant %v", iter, k, offset, count, w, got, want)
+		}
+		if b.Phase2() {
+			t.Fatalf("iter %d: k=%d desc=%v offset=%d count=%d positions %v windows %v: an exact hint needs phase 2", iter, k, desc, offset, count, pos, w)
+		}
 	}
 }

@@ -399,12 +399,20 @@ func planDeepPage(d DeepPage, types []string, phase1 [][][]driver.Value, sc *dee
 		n := DeepNode{Upper: upperRow, Limit: limit}
 		o, win := d.NodeWindow(i)
 		switch {
+		case len(w) == 0 && o == 0:
+			// the node has no rows at all (LIMIT 0, Wᵢ ≥ 1 returned
+			// none): nothing to read or count
+			n.Covered = true
 		case len(w) == 0:
 			n.Count = true
-		case cmp.cmpf(lower, dec[i][0]) >= 0 &&
+		case (o == 0 || cmp.cmpf(lower, dec[i][0]) >= 0) &&
 			(int64(len(w)) < win || upper != nil && cmp.cmpf(upper, dec[i][len(w)-1]) <= 0):
-			// p within the window, and the window reaches q or the
-			// node's end: its rows in [p, q] are all in the window
+			// p within the window, or the window starts at the node's
+			// first row (o = 0: no row of the node precedes w[0], so
+			// its rows from p on start in the window and nᵢ(p) = 0 when
+			// p precedes w[0], which cut counts as o − 0), and the
+			// window reaches q or the node's end: its rows in [p, q]
+			// are all in the window
 			n.Covered = true
 		case cmp.cmpf(lower, dec[i][0]) < 0:
 			// p precedes the window: read on to w[0] (at most o rows
@@ -476,6 +484,12 @@ func (b *DeepBounds) cut(phase2 [][][]driver.Value, counts []int64) ([][]driver.
 		switch {
 		case n.Count:
 			before = counts[i]
+		case len(b.dec[i]) == 0:
+			// covered with an empty window: a node without rows
+			// (planDeepPage covers it only when o = 0)
+			if o != 0 {
+				return nil, nil, fmt.Errorf("shardsql: merge: deep page: node %d: an empty window after %d rows taken as covered", i, o)
+			}
 		case b.cmp.cmpf(b.lower, b.dec[i][0]) >= 0:
 			lo, hi := b.cmp.rankBounds(b.lower, b.dec[i], o, win)
 			if lo != hi {

@@ -7,6 +7,7 @@ import (
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/shardsql/shardsql/internal/schema"
+	"github.com/shardsql/shardsql/merge"
 )
 
 const benchPointSelect = "SELECT order_id, amount, note FROM t_order WHERE user_id = ? AND order_id = ?"
@@ -159,6 +160,34 @@ func BenchmarkRouteDeleteByKey(b *testing.B) {
 	for b.Loop() {
 		if _, err := r.Route("DELETE FROM t_order WHERE user_id = ? AND order_id = ?", args); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRouteDeepPageHinted routes a deep page over 8 nodes on 2 data
+// sources and applies a position hint, as the driver does for every
+// hinted page (route, HintKey, WithDeepHint): the router's share of a
+// hinted page's client CPU (docs/deep-pages.md, "Round 10").
+func BenchmarkRouteDeepPageHinted(b *testing.B) {
+	r := testRouter(b)
+	cat := testCatalog()
+	tbl := cat.Tables["t_order"]
+	tbl.Columns = append(tbl.Columns, schema.Column{Name: "amount", DataType: "decimal", ColumnType: "decimal(10,2)"})
+	opts := Options{Catalog: cat, WeightStrings: true}
+	const q = "SELECT order_id, user_id, amount FROM t_order ORDER BY order_id LIMIT 10000, 10"
+	windows := make([]merge.DeepWindow, 8)
+	for i := range windows {
+		windows[i] = merge.DeepWindow{Offset: int64(1240 + i), Rows: 3}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := r.RouteWith(q, nil, opts)
+		if err != nil || p.DeepPage == nil {
+			b.Fatal(err, p)
+		}
+		hp := p.WithDeepHint(p.DeepPage.HintKey(), windows)
+		if len(hp.Units) != 2 {
+			b.Fatalf("%d units", len(hp.Units))
 		}
 	}
 }

@@ -67,3 +67,18 @@ func TestDeepPageHintPlan(t *testing.T) {
 	assert.Nil(t, p.Root.(*merge.DeepPageScan).Page.Windows)
 	assert.Contains(t, p.Units[0].SQL, "limit 102, 56")
 }
+
+// TestDeepHintKeyArgs: the key tells arguments of different types or
+// values apart (written with strconv, text with its length first).
+func TestDeepHintKeyArgs(t *testing.T) {
+	vals := []any{int64(5), uint64(5), float64(5), "5", []byte("5"), true, nil, int64(-5), float64(0.5), "", []byte{}, "5\x00i5", uint64(1 << 63)}
+	seen := map[string]int{}
+	for i, v := range vals {
+		var b strings.Builder
+		writeHintArg(&b, v)
+		if j, ok := seen[b.String()]; ok {
+			t.Errorf("%#v and %#v share the key part %q", vals[j], v, b.String())
+		}
+		seen[b.String()] = i
+	}
+}

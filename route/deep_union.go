@@ -171,6 +171,11 @@ func unionUnits(units []Unit, nodes []int) (out []Unit, union [][]int, ok bool) 
 	for _, ds := range order {
 		g := groups[ds]
 		var b strings.Builder
+		n := 0
+		for _, i := range g {
+			n += len(units[i].SQL) + len(" union all (select 00000 as "+deepTag+", )")
+		}
+		b.Grow(n) // one allocation for the union's text
 		var args []any
 		tags := make([]int, len(g))
 		bound := 0 // the branches' bounds summed; 0 when one is unknown
