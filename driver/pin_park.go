@@ -49,10 +49,11 @@ import (
 //     hands it to that caller. (Round 9 left such callers to the timer
 //     below: up to two ticks, 40 ms, of waiting on a pool whose
 //     connections were all parked; TestPinParkUngated, with the tick
-//     made an hour, hangs without the announcement.) Whatever is still
-//     parked goes back to the pool once it has been parked, or checked
-//     out, for one to two ticks (the list's timer, parkList.tick)
-//     (TestPinParkLimitedPools mixes all of these on pools of 1 and 2).
+//     made an hour, fails without the announcement: its Pings reach
+//     their deadline.) Whatever is still parked goes back to the pool
+//     once it has been parked, or checked out, for one to two ticks (the
+//     list's timer, parkList.tick) (TestPinParkLimitedPools mixes all of
+//     these on pools of 1 and 2).
 //   - ResetSession / liveness before reuse: database/sql calls the
 //     driver's ResetSession (go-sql-driver's connection check: a server
 //     that closed the connection is found before anything is written) when
