@@ -50,6 +50,7 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 			if err != nil {
 				return
 			}
+			defer c.unparked(ds.Name)() // not through the gate (pin_park.go)
 			if a.src, err = querySource(lctx, db); err != nil {
 				return
 			}

@@ -255,7 +255,9 @@ func (c *Conn) Ping(ctx context.Context) error {
 			defer wg.Done()
 			db, err := c.c.db(ds.Name)
 			if err == nil {
+				done := c.c.unparked(ds.Name) // not through the gate (pin_park.go)
 				err = db.PingContext(ctx)
+				done()
 			}
 			if err != nil {
 				errs[i] = fmt.Errorf("shardsql: data source %s: %w", ds.Name, err)

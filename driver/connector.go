@@ -37,7 +37,9 @@ type Connector struct {
 	// counts parked connections that failed their liveness check.
 	parksClosed  atomic.Bool
 	parkDiscards atomic.Int64
-	closed       bool
+	// parkTickFor, when set (tests: SetParkTick), replaces parkTick.
+	parkTickFor atomic.Int64
+	closed      bool
 
 	probeMu       sync.Mutex
 	probed        atomic.Bool // weightStrings is known
@@ -246,6 +248,7 @@ func (c *Connector) hasWeightStrings(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	defer c.unparked(name)() // not through the gate (pin_park.go)
 	var w []byte
 	err = db.QueryRowContext(ctx, "SELECT WEIGHT_STRING('a')").Scan(&w)
 	var myErr *mysql.MySQLError

@@ -34,6 +34,9 @@ func AddNodes(ctx context.Context, db *sql.DB, table, expr string) ([]shard.Node
 		if err != nil {
 			return err
 		}
+		for _, ds := range c.topo.DataSources() {
+			defer c.unparked(ds.Name)() // the pools, not through the gate (pin_park.go)
+		}
 		var name, ddl string
 		if err := src.QueryRowContext(ctx, "SHOW CREATE TABLE `"+template.Table+"`").Scan(&name, &ddl); err != nil {
 			return fmt.Errorf("shardsql: AddNodes: reading the definition of %s: %w", template, err)

@@ -39,13 +39,21 @@ import (
 //     slots to the gate) before it waits, and so does a cross-node query
 //     whose connections the gate refuses (Connector.reserve,
 //     reserveSlots); nothing is parked while a caller waits at the gate
-//     (gate.waiters); and a caller that takes connections from the pool
-//     without the gate (catalog loads, Ping, metadata, XA recovery,
-//     replicas' probes) is served within parkTick: every parked
-//     connection goes back to the pool once it has been parked, or checked
-//     out, for one to two ticks (the list's timer, parkList.tick), so
-//     nothing waits on a parked connection for longer than that
-//     (TestPinParkLimitedPools mixes all of these on pools of 1 and 2).
+//     (gate.waiters). A caller that takes connections from the pool
+//     without the gate (Ping, catalog loads, the WEIGHT_STRING probe, the
+//     XA decision log and recovery, the primary's position for replicas,
+//     AddNodes) announces itself first (Connector.unparked): the parked
+//     connections of its data source go back to the pool at once, and
+//     nothing more is parked there until it is done, so a connection a
+//     running statement gives back goes to the pool, where database/sql
+//     hands it to that caller. (Round 9 left such callers to the timer
+//     below: up to two ticks, 40 ms, of waiting on a pool whose
+//     connections were all parked; TestPinParkUngated, with the tick
+//     made an hour, fails without the announcement: its Pings reach
+//     their deadline.) Whatever is still parked goes back to the pool
+//     once it has been parked, or checked out, for one to two ticks (the
+//     list's timer, parkList.tick) (TestPinParkLimitedPools mixes all of
+//     these on pools of 1 and 2).
 //   - ResetSession / liveness before reuse: database/sql calls the
 //     driver's ResetSession (go-sql-driver's connection check: a server
 //     that closed the connection is found before anything is written) when
@@ -97,6 +105,14 @@ type parkList struct {
 	epoch  atomic.Uint64
 	max    int
 	closed bool
+	// ungated counts the callers using the data source's pool without
+	// the gate (Connector.unparked); nothing is parked while any does.
+	// Read under mu by park, so that a park either precedes the
+	// caller's eviction (which then gives its connection back) or sees
+	// the caller.
+	ungated atomic.Int32
+	// period is the timer's tick (parkTick; tests lengthen it).
+	period time.Duration
 }
 
 // parked is one parked connection: its pool, the gate holding its slot, and
@@ -113,6 +129,15 @@ type parked struct {
 // within two of them.
 const parkTick = 20 * time.Millisecond
 
+// parkPeriod is the period of the Connector's parking timers: parkTick
+// unless a test set another (parkTickFor).
+func (c *Connector) parkPeriod() time.Duration {
+	if d := c.parkTickFor.Load(); d > 0 {
+		return time.Duration(d)
+	}
+	return parkTick
+}
+
 // parkOf returns the parking list of data source ds, creating it.
 func (c *Connector) parkOf(ds string) *parkList {
 	if v, ok := c.parks.Load(ds); ok {
@@ -122,7 +147,7 @@ func (c *Connector) parkOf(ds string) *parkList {
 	if max <= 0 {
 		max = 2 // database/sql's default idle limit
 	}
-	v, _ := c.parks.LoadOrStore(ds, &parkList{max: max})
+	v, _ := c.parks.LoadOrStore(ds, &parkList{max: max, period: c.parkPeriod()})
 	return v.(*parkList)
 }
 
@@ -172,7 +197,7 @@ func (l *parkList) park(p *pin) bool {
 		return false
 	}
 	l.mu.Lock()
-	if l.closed || len(l.conns) >= l.max {
+	if l.closed || len(l.conns) >= l.max || l.ungated.Load() > 0 {
 		l.mu.Unlock()
 		return false
 	}
@@ -181,9 +206,9 @@ func (l *parkList) park(p *pin) bool {
 	if !l.armed {
 		l.armed = true
 		if l.timer == nil {
-			l.timer = time.AfterFunc(parkTick, l.tick)
+			l.timer = time.AfterFunc(l.period, l.tick)
 		} else {
-			l.timer.Reset(parkTick)
+			l.timer.Reset(l.period)
 		}
 	}
 	l.mu.Unlock()
@@ -210,7 +235,7 @@ func (l *parkList) tick() {
 	l.n.Store(int32(len(keep)))
 	l.armed = len(keep) > 0 && !l.closed
 	if l.armed {
-		l.timer.Reset(parkTick)
+		l.timer.Reset(l.period)
 	}
 	l.mu.Unlock()
 	for _, pc := range out {
@@ -244,6 +269,23 @@ func (c *Connector) evictParked(ds string) int {
 		}
 	}
 	return 0
+}
+
+// unparked announces a caller that takes connections of data source ds's
+// pool without the gate (it holds no gate slot, so parked connections,
+// which keep theirs, would not be evicted for it): the parked connections
+// of ds go back to the pool now, and none is parked until done is called,
+// so the caller waits only for what a running statement holds, as it did
+// before connections were parked. Its callers are rare (Ping, catalog
+// loads, probes, the XA log): the parked connections they give back cost
+// the next statements a DB.Conn each.
+func (c *Connector) unparked(ds string) (done func()) {
+	l := c.parkOf(ds)
+	l.ungated.Add(1) // before the eviction: see parkList.ungated
+	if l.n.Load() > 0 {
+		l.evict(false)
+	}
+	return func() { l.ungated.Add(-1) }
 }
 
 // closeParked gives back every parked connection for good (Close).

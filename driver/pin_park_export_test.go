@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"database/sql"
+	"time"
 )
 
 // ParkState reports, for the shardsql connector behind db, how many
@@ -32,4 +33,20 @@ func ParkCounter(ctx context.Context, db *sql.DB) (func(ds string) int, error) {
 		}
 		return 0
 	}, nil
+}
+
+// SetParkTick sets the period of the parking timers of the connector behind
+// db, for its lists now and later (pin_park.go: parkTick otherwise).
+func SetParkTick(ctx context.Context, db *sql.DB, d time.Duration) error {
+	return withConnector(ctx, db, func(c *Connector) error {
+		c.parkTickFor.Store(int64(d))
+		c.parks.Range(func(_, v any) bool {
+			l := v.(*parkList)
+			l.mu.Lock()
+			l.period = d
+			l.mu.Unlock()
+			return true
+		})
+		return nil
+	})
 }

@@ -56,7 +56,9 @@ func WriteToken(ctx context.Context, db *sql.DB) (string, error) {
 				if err != nil {
 					return err
 				}
+				done := c.unparked(ds) // not through the gate (pin_park.go)
 				p, err := readPrimaryPos(ctx, pdb)
+				done()
 				if err != nil {
 					return err
 				}

@@ -56,7 +56,10 @@ func (c *Connector) probe(ctx context.Context) {
 		d.mu.Unlock()
 		if unknown {
 			if db, err := c.db(d.ds); err == nil {
-				if pos, err := readPrimaryPos(ctx, db); err == nil {
+				unpark := c.unparked(d.ds) // not through the gate (pin_park.go)
+				pos, err := readPrimaryPos(ctx, db)
+				unpark()
+				if err == nil {
 					d.mu.Lock()
 					d.need, d.needAt, d.unknown = d.need.merge(pos), time.Now(), false
 					d.mu.Unlock()

@@ -58,9 +58,11 @@ type pin struct {
 	// before it can close, which the caller never reaches).
 	open int
 	// db is the pool conn was taken from, taken the parking list's epoch
-	// then (pin_park.go); unchecked: conn came from the parking list and
+	// then (pin_park.go), park that list (looked up once per pin, not again
+	// when it is released); unchecked: conn came from the parking list and
 	// go-sql-driver's liveness check has not run on it yet.
 	db        *sql.DB
+	park      *parkList
 	taken     uint64
 	unchecked bool
 }
@@ -113,7 +115,7 @@ func (c *Conn) take(ctx context.Context, ds string) (*pin, error) {
 			break
 		}
 		p := c.newPin()
-		*p = pin{ds: ds, conn: pc.conn, gate: g, db: db, taken: pc.taken, unchecked: true}
+		*p = pin{ds: ds, conn: pc.conn, gate: g, db: db, park: park, taken: pc.taken, unchecked: true}
 		if c.deferCheck {
 			return p, nil
 		}
@@ -138,7 +140,7 @@ func (c *Conn) take(ctx context.Context, ds string) (*pin, error) {
 		return nil, err
 	}
 	p := c.newPin()
-	*p = pin{ds: ds, conn: conn, gate: g, db: db, taken: taken}
+	*p = pin{ds: ds, conn: conn, gate: g, db: db, park: park, taken: taken}
 	return p, nil
 }
 
@@ -289,7 +291,7 @@ func (c *Conn) releasePins() {
 			if p.gate != nil {
 				p.gate.release(1)
 			}
-		case p.db != nil && !c.c.parksClosed.Load() && c.c.parkOf(p.ds).park(p):
+		case p.park != nil && !c.c.parksClosed.Load() && p.park.park(p):
 			// Parked, with its gate slot (pin_park.go).
 		default:
 			_ = p.conn.Close()

@@ -127,23 +127,27 @@ func (s *txSteps) rollback(i int) error {
 	return nil
 }
 
-// log returns the decision log's pool.
-func (s *txSteps) log(ctx context.Context) (*sql.DB, error) {
+// log returns the decision log's pool, and done, which ends the use of it
+// without the gate that log announced (Connector.unparked: nothing of the
+// log's data source is parked meanwhile, pin_park.go).
+func (s *txSteps) log(ctx context.Context) (*sql.DB, func(), error) {
+	c := s.t.conn.c
 	if s.logDB == nil {
-		db, err := s.t.conn.c.xaLog(ctx)
+		db, err := c.xaLog(ctx)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		s.logDB = db
 	}
-	return s.logDB, nil
+	return s.logDB, c.unparked(c.xaLogName()), nil
 }
 
 func (s *txSteps) logBegin() error {
-	db, err := s.log(s.ctx)
+	db, done, err := s.log(s.ctx)
 	if err != nil {
 		return err
 	}
+	defer done()
 	_, err = db.ExecContext(s.ctx, "INSERT INTO shardsql_xa_log (gtrid, state, created) VALUES (?, 'preparing', NOW(6))", s.t.gtrid)
 	return err
 }
@@ -161,10 +165,11 @@ func (s *txSteps) logAbort() (bool, error) {
 // statement failed without an answer is closed by go-sql-driver and
 // dropped by database/sql.
 func (s *txSteps) logTransition(ctx context.Context, state string) (bool, error) {
-	db, err := s.log(ctx)
+	db, done, err := s.log(ctx)
 	if err != nil {
 		return false, err
 	}
+	defer done()
 	res, err := db.ExecContext(ctx, "UPDATE shardsql_xa_log SET state = ? WHERE gtrid = ? AND state = 'preparing'", state, s.t.gtrid)
 	if err != nil {
 		return false, err
@@ -175,10 +180,11 @@ func (s *txSteps) logTransition(ctx context.Context, state string) (bool, error)
 
 func (s *txSteps) logState() (string, error) {
 	ctx := s.cl.context()
-	db, err := s.log(ctx)
+	db, done, err := s.log(ctx)
 	if err != nil {
 		return "", err
 	}
+	defer done()
 	var state string
 	err = db.QueryRowContext(ctx, "SELECT state FROM shardsql_xa_log WHERE gtrid = ?", s.t.gtrid).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -189,10 +195,11 @@ func (s *txSteps) logState() (string, error) {
 
 func (s *txSteps) logForget() error {
 	ctx := s.cl.context()
-	db, err := s.log(ctx)
+	db, done, err := s.log(ctx)
 	if err != nil {
 		return err
 	}
+	defer done()
 	_, err = db.ExecContext(ctx, "DELETE FROM shardsql_xa_log WHERE gtrid = ?", s.t.gtrid)
 	return err
 }

@@ -36,13 +36,18 @@ func wantXA(ctx context.Context, def bool) bool {
 	return def
 }
 
+// xaLogName is the data source of the decision log.
+func (c *Connector) xaLogName() string {
+	if c.opts.xaLogDS != "" {
+		return c.opts.xaLogDS
+	}
+	return c.topo.DefaultDataSource()
+}
+
 // xaLog returns the pool of the decision log's data source, creating the
 // log table once.
 func (c *Connector) xaLog(ctx context.Context) (*sql.DB, error) {
-	name := c.opts.xaLogDS
-	if name == "" {
-		name = c.topo.DefaultDataSource()
-	}
+	name := c.xaLogName()
 	db, err := c.db(name)
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: xa log: %w", err)
@@ -50,6 +55,7 @@ func (c *Connector) xaLog(ctx context.Context) (*sql.DB, error) {
 	c.probeMu.Lock()
 	defer c.probeMu.Unlock()
 	if !c.xaLogReady {
+		defer c.unparked(name)() // not through the gate (pin_park.go)
 		if _, err := db.ExecContext(ctx, xaLogDDL); err != nil {
 			return nil, fmt.Errorf("shardsql: xa log on data source %s: %w", name, err)
 		}

@@ -159,6 +159,11 @@ func (l sqlRecoveryLog) abortRow(gtrid string) error {
 
 func (c *Connector) recoverXA(ctx context.Context, grace time.Duration) (RecoveryReport, error) {
 	var rep RecoveryReport
+	for _, ds := range c.topo.DataSources() {
+		// The log and every data source's XA RECOVER are read from the
+		// pools, not through the gate (pin_park.go).
+		defer c.unparked(ds.Name)()
+	}
 	logDB, err := c.xaLog(ctx)
 	if err != nil {
 		return rep, err

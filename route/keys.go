@@ -81,7 +81,12 @@ func (s *statement) convert(table *shard.ShardedTable, v any, use keyUse) (key, 
 	if s.catalog == nil {
 		return legacyKey(v), nil
 	}
-	col := s.column(table)
+	return s.convertCol(table, s.column(table), v, use)
+}
+
+// convertCol is convert with table's sharding column col from the
+// statement's catalog (nil: unknown to it).
+func (s *statement) convertCol(table *shard.ShardedTable, col *schema.Column, v any, use keyUse) (key, error) {
 	loc := time.UTC
 	if _, ok := v.(time.Time); ok {
 		var err error
