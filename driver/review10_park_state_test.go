@@ -123,3 +123,60 @@ func TestReview10ParkedSessionState(t *testing.T) {
 		})
 	}
 }
+
+// TestReview10OpaqueStateOnOneSource: on one held connection, a statement
+// whose effect on the session shardsql cannot read (CALL of a procedure
+// that sets a variable, DO @v := …, EXECUTE IMMEDIATE 'SET @v …') runs on
+// the default data source only; a later statement reading that variable
+// on another data source must answer as one server would (the row whose id
+// is the variable) or be refused — never read the other data source's
+// unset variable and return no rows. Without the Conn's record of where
+// such a statement ran (Conn.opaqueDS), each SELECT returned no rows.
+func TestReview10OpaqueStateOnOneSource(t *testing.T) {
+	ctx := context.Background()
+	db, plains := parkEnv(t)
+	for _, s := range []string{
+		"DROP PROCEDURE IF EXISTS p_r10o",
+		"CREATE PROCEDURE p_r10o() SET @r10o = 9",
+	} {
+		_, err := plains[0].ExecContext(ctx, s)
+		require.NoError(t, err, s)
+	}
+	for _, set := range []string{"CALL p_r10o()", "DO @r10o := 9", "EXECUTE IMMEDIATE 'SET @r10o = 9'"} {
+		t.Run(set, func(t *testing.T) {
+			conn, err := db.Conn(ctx)
+			require.NoError(t, err)
+			defer conn.Close()
+			_, err = conn.ExecContext(ctx, set)
+			require.NoError(t, err)
+			var v sql.NullString
+			err = conn.QueryRowContext(ctx, "SELECT v FROM t_pk WHERE user_id = 1 AND id = @r10o").Scan(&v)
+			if err != nil {
+				require.True(t, errors.Is(err, driver.ErrUnsupported), "%v", err)
+			} else {
+				assert.Equal(t, "v9", v.String, "the row one server returns")
+			}
+			// On the data source where it ran, the state is there.
+			require.NoError(t, conn.QueryRowContext(ctx, "SELECT @r10o").Scan(&v))
+			assert.Equal(t, "9", v.String)
+			// A SET runs on every data source, but the opaque statement
+			// may have left more: still exact or refused.
+			_, err = conn.ExecContext(ctx, "SET @r10o = 13")
+			require.NoError(t, err)
+			err = conn.QueryRowContext(ctx, "SELECT v FROM t_pk WHERE user_id = 1 AND id = @r10o").Scan(&v)
+			if err != nil {
+				require.True(t, errors.Is(err, driver.ErrUnsupported), "%v", err)
+			} else {
+				assert.Equal(t, "v13", v.String)
+			}
+			// A new session is clean again.
+			c2, err := db.Conn(ctx)
+			require.NoError(t, err)
+			defer c2.Close()
+			_, err = c2.ExecContext(ctx, "SET @r10o = 5")
+			require.NoError(t, err)
+			require.NoError(t, c2.QueryRowContext(ctx, "SELECT v FROM t_pk WHERE user_id = 1 AND id = @r10o").Scan(&v))
+			assert.Equal(t, "v5", v.String)
+		})
+	}
+}

@@ -304,7 +304,7 @@ func (c *Conn) releasePins() {
 	clear(c.pins)
 	c.pins = c.pins[:0]
 	c.sticky, c.genIDs, c.wrote, c.noAutoZero = false, false, false, false
-	c.lastDS, c.lastSelectDS, c.insertDS = "", "", ""
+	c.lastDS, c.lastSelectDS, c.insertDS, c.opaqueDS = "", "", "", ""
 }
 
 // pinFailed drops p when err says its connection is gone, so the caller's
@@ -365,6 +365,11 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 	uses := p.Session
 	if uses.Changes() {
 		c.dirty = true // before it runs: it may change some sessions and fail on others
+	}
+	if c.opaqueDS != "" && uses.Depends() && uses&route.SetsUserVars == 0 { // a SET reads nothing and runs everywhere
+		if err := c.checkOpaque(p); err != nil {
+			return err
+		}
 	}
 	if uses&(route.UsesLastInsertID|route.UsesStatementHistory) == 0 {
 		return nil
@@ -481,6 +486,9 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 	}
 	if p.Session&route.SetsSystemVars != 0 {
 		c.sticky = true
+	}
+	if p.Session&route.LeavesState != 0 {
+		c.recordOpaque(ds)
 	}
 	if p.SetsSQLMode {
 		c.noAutoZero = slices.ContainsFunc(strings.Split(p.SQLMode, ","), func(m string) bool {
