@@ -180,3 +180,40 @@ func TestReview10OpaqueStateOnOneSource(t *testing.T) {
 		})
 	}
 }
+
+// TestReview10BorrowedOpaque: a statement that leaves unreadable session
+// state (DO @v := …, CALL) sent on a held connection while that
+// connection's rows are still open must not run on a connection borrowed
+// from the pool (which goes back to the pool, with the state, when the
+// statement ends): it fails as one server's connection would (its rows are
+// open), or no later session sees the variable. Data sources have two
+// connections each, so the borrowed one and the pin are the only two, and
+// the probe below reads both.
+func TestReview10BorrowedOpaque(t *testing.T) {
+	ctx := context.Background()
+	db, _ := parkEnv(t, driver.WithMaxOpenConns(2))
+	conn, err := db.Conn(ctx)
+	require.NoError(t, err)
+	rows, err := conn.QueryContext(ctx, "SELECT id FROM t_pk WHERE user_id = ? ORDER BY id", 0)
+	require.NoError(t, err)
+	require.True(t, rows.Next())
+	_, doErr := conn.ExecContext(ctx, "DO @r10_borrow := 1")
+	require.NoError(t, rows.Close())
+	require.NoError(t, conn.Close())
+	if doErr != nil {
+		assert.Contains(t, doErr.Error(), "still open")
+		return
+	}
+	time.Sleep(100 * time.Millisecond) // parked connections go back to the pool
+	c1, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer c1.Close()
+	c2, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer c2.Close()
+	for i, c := range []*sql.Conn{c1, c2} {
+		var v sql.NullString
+		require.NoError(t, c.QueryRowContext(ctx, "SELECT @r10_borrow").Scan(&v))
+		assert.False(t, v.Valid, "session %d sees the variable a borrowed connection carried back to the pool", i)
+	}
+}

@@ -188,7 +188,11 @@ func (c *Conn) pinsFor(ctx context.Context, p *route.Plan) (conns []*pin, releas
 	for _, ds := range names {
 		pn, err := c.pin(ctx, ds)
 		if err == nil && pn.open > 0 {
-			if c.sticky || p.Session.Depends() {
+			if c.sticky || p.Session.Depends() || p.Session.Changes() {
+				// A statement that changes the session never runs on a
+				// borrowed connection, which goes back to the pool with
+				// what it changed (TestReview10BorrowedOpaque: DO @v := 1
+				// reached the next session through the pool).
 				err = errPinBusy
 			} else if pn, err = c.takeChecked(ctx, ds); err == nil {
 				pn.borrowed = true
@@ -322,11 +326,12 @@ func (c *Conn) pinFailed(p *pin, err error) {
 }
 
 // onPin reports whether a statement's units run on the pins: everything
-// after a SET of session system variables, statements that depend on the
-// session, and statements reaching one node (the common case: the
+// after a SET of session system variables, statements that depend on or
+// change the session (pool connections would carry the change to other
+// sessions), and statements reaching one node (the common case: the
 // session is then as the caller left it).
 func (c *Conn) onPin(p *route.Plan) bool {
-	return c.sticky || p.Session.Depends() || len(p.Units) == 1
+	return c.sticky || p.Session.Depends() || p.Session.Changes() || len(p.Units) == 1
 }
 
 // several marks state that several data sources' sessions hold.
