@@ -194,6 +194,14 @@ func (c *Conn) pinsFor(ctx context.Context, p *route.Plan) (conns []*pin, releas
 				// what it changed (TestReview10BorrowedOpaque: DO @v := 1
 				// reached the next session through the pool).
 				err = errPinBusy
+			} else if pn.gate != nil && pn.gate.cap.Load() <= 1 {
+				// The pool's only connection is this pin: a borrow would
+				// wait for the Conn itself to give it back, which it
+				// cannot while its rows are open — every other caller of
+				// the data source then waited behind it until
+				// WithConnWaitTimeout (found by TestReview10PoolStress).
+				// One server's connection refuses the statement at once.
+				err = errPinBusy
 			} else if pn, err = c.takeChecked(ctx, ds); err == nil {
 				pn.borrowed = true
 				if lent == nil {
