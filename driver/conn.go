@@ -42,6 +42,10 @@ type Conn struct {
 	// lastSelectDS is the data source the previous SELECT ran on, which
 	// FOUND_ROWS() answers for.
 	lastSelectDS string
+	// opaqueDS is the data source whose session a statement changed in
+	// ways shardsql cannot read (route.LeavesState: CALL, DO, EXECUTE
+	// IMMEDIATE, …): "" none, "*" several (session_opaque.go).
+	opaqueDS string
 	// lent: the statement running borrowed a connection because a pin
 	// was busy (pinsFor); after records its outcome as out of reach.
 	lent bool

@@ -190,7 +190,19 @@ func (c *Conn) pinsFor(ctx context.Context, p *route.Plan) (conns []*pin, releas
 	for _, ds := range names {
 		pn, err := c.pin(ctx, ds)
 		if err == nil && pn.open > 0 {
-			if c.sticky || p.Session.Depends() {
+			if c.sticky || p.Session.Depends() || p.Session.Changes() {
+				// A statement that changes the session never runs on a
+				// borrowed connection, which goes back to the pool with
+				// what it changed (TestReview10BorrowedOpaque: DO @v := 1
+				// reached the next session through the pool).
+				err = errPinBusy
+			} else if pn.gate != nil && pn.gate.cap.Load() <= 1 {
+				// The pool's only connection is this pin: a borrow would
+				// wait for the Conn itself to give it back, which it
+				// cannot while its rows are open — every other caller of
+				// the data source then waited behind it until
+				// WithConnWaitTimeout (found by TestReview10PoolStress).
+				// One server's connection refuses the statement at once.
 				err = errPinBusy
 			} else if pn, err = c.takeChecked(ctx, ds); err == nil {
 				pn.borrowed = true
@@ -306,7 +318,7 @@ func (c *Conn) releasePins() {
 	clear(c.pins)
 	c.pins = c.pins[:0]
 	c.sticky, c.genIDs, c.wrote, c.noAutoZero = false, false, false, false
-	c.lastDS, c.lastSelectDS, c.insertDS = "", "", ""
+	c.lastDS, c.lastSelectDS, c.insertDS, c.opaqueDS = "", "", "", ""
 }
 
 // pinFailed drops p when err says its connection is gone, so the caller's
@@ -324,11 +336,12 @@ func (c *Conn) pinFailed(p *pin, err error) {
 }
 
 // onPin reports whether a statement's units run on the pins: everything
-// after a SET of session system variables, statements that depend on the
-// session, and statements reaching one node (the common case: the
+// after a SET of session system variables, statements that depend on or
+// change the session (pool connections would carry the change to other
+// sessions), and statements reaching one node (the common case: the
 // session is then as the caller left it).
 func (c *Conn) onPin(p *route.Plan) bool {
-	return c.sticky || p.Session.Depends() || len(p.Units) == 1
+	return c.sticky || p.Session.Depends() || p.Session.Changes() || len(p.Units) == 1
 }
 
 // several marks state that several data sources' sessions hold.
@@ -367,6 +380,11 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 	uses := p.Session
 	if uses.Changes() {
 		c.dirty = true // before it runs: it may change some sessions and fail on others
+	}
+	if c.opaqueDS != "" && uses.Depends() && uses&route.SetsUserVars == 0 { // a SET reads nothing and runs everywhere
+		if err := c.checkOpaque(p); err != nil {
+			return err
+		}
 	}
 	if uses&(route.UsesLastInsertID|route.UsesStatementHistory) == 0 {
 		return nil
@@ -483,6 +501,9 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 	}
 	if p.Session&route.SetsSystemVars != 0 {
 		c.sticky = true
+	}
+	if p.Session&route.LeavesState != 0 {
+		c.recordOpaque(ds)
 	}
 	if p.SetsSQLMode {
 		c.noAutoZero = slices.ContainsFunc(strings.Split(p.SQLMode, ","), func(m string) bool {

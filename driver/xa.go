@@ -49,6 +49,9 @@ func (c *Connector) xaLogName() string {
 func (c *Connector) xaLog(ctx context.Context) (*sql.DB, error) {
 	name := c.xaLogName()
 	db, err := c.db(name)
+	if err == nil {
+		db, err = c.xaLogPool(name, db) // xa_log_pool.go
+	}
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: xa log: %w", err)
 	}

@@ -26,6 +26,7 @@ func TestPrimaryOnlyReads(t *testing.T) {
 		{"SELECT * FROM t_plain INTO OUTFILE '/tmp/x'", true},
 		{"SELECT NEXTVAL(s)", true},
 		{"SELECT SETVAL(s, 10)", true},
+		{"SELECT NEXT VALUE FOR s", true}, // the parser's Nextval (round 10)
 		{"SELECT * FROM t_plain WHERE a IN (SELECT b FROM t_other FOR UPDATE)", true},
 		{"SELECT f_ins()", true},
 		{"SELECT mydb.f(1)", true},

@@ -66,12 +66,12 @@ const (
 // locks. A server connection holding such state is not given to anyone
 // else (the driver closes it when the session ends).
 func (u SessionUses) Changes() bool {
-	return u&(SetsUserVars|SetsSystemVars|AssignsUserVars|UsesTemporary|UsesLocks|UsesSequences) != 0
+	return u&(SetsUserVars|SetsSystemVars|AssignsUserVars|UsesTemporary|UsesLocks|UsesSequences|LeavesState) != 0
 }
 
 // Depends reports whether the statement depends on the session (anything
-// but TableFree and PrimaryOnly).
-func (u SessionUses) Depends() bool { return u&^(TableFree|PrimaryOnly) != 0 }
+// but TableFree, PrimaryOnly and LeavesState).
+func (u SessionUses) Depends() bool { return u&^(TableFree|PrimaryOnly|LeavesState) != 0 }
 
 // what names the first use in the set, for errors.
 func (u SessionUses) what() string {
@@ -156,6 +156,9 @@ type sessionWalk struct {
 func (w *sessionWalk) node(n sqlparser.SQLNode) {
 	if primaryOnlyNode(n) { // replica_reads.go
 		w.u |= PrimaryOnly
+	}
+	if leavesStateNode(n) { // session_opaque.go
+		w.u |= LeavesState
 	}
 	switch n := n.(type) {
 	case *sqlparser.ColName:

@@ -70,7 +70,19 @@ func (r *Router) routeUnparsed(pe *parseError, args []any, opts Options) (*Plan,
 	if name != "" {
 		return nil, unsupported(sql, "statement the SQL parser cannot read (%s) naming table %s (write it in syntax the parser reads, or run it on the data source's own connection)", pe.reason(), name)
 	}
-	return s.passthrough(KindOther)
+	if r.xaStart(sql) {
+		// An XA transaction started in text would hold the session's
+		// later statements (sharded or not) on one data source only,
+		// uncommitted until an XA COMMIT the other data sources never see.
+		return nil, unsupported(sql, "XA START in SQL text (shardsql runs transactions itself: use db.BeginTx, with driver.WithXA for two-phase commit)")
+	}
+	p, err := s.passthrough(KindOther)
+	if err == nil {
+		// Its effect on the session cannot be read: the connection is not
+		// handed to another session (LeavesState).
+		p.Session |= LeavesState
+	}
+	return p, err
 }
 
 // mentionsPhysical returns a name of the topology — a node table, a
