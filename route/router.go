@@ -130,8 +130,22 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	if ps.numArgs != len(args) {
 		return nil, fmt.Errorf("shardsql: statement has %d ? placeholder(s) but %d argument(s) were given: %q", ps.numArgs, len(args), quote(sql))
 	}
-	if ps.jsonArrow != "" && opts.Catalog.MariaDB() {
+	if ps.jsonArrow != "" && !opts.Catalog.MySQL() {
+		// Hazard (attack10): without a catalog that read every server's
+		// VERSION() the servers may be MariaDB, which fails the statement
+		// (error 1064) where the SQL sent would answer it. Unknown is
+		// refused, and the driver loads the catalog and routes again.
+		if !opts.Catalog.MariaDB() {
+			err := unsupported(sql, "MySQL's JSON operator %s while the servers' flavour is unknown (no catalog has read every data source's VERSION(); MariaDB has no such operator and fails with error 1064, while the SQL parser would send JSON_EXTRACT): write JSON_EXTRACT(col, path), or JSON_UNQUOTE(JSON_EXTRACT(col, path)) for ->>", ps.jsonArrow)
+			if opts.Catalog != nil {
+				return nil, schemaUnknownError{err}
+			}
+			return nil, err
+		}
 		return nil, unsupported(sql, "MySQL's JSON operator %s, which MariaDB does not have (it fails with error 1064; the SQL parser would send JSON_EXTRACT instead): write JSON_EXTRACT(col, path), or JSON_UNQUOTE(JSON_EXTRACT(col, path)) for ->>", ps.jsonArrow)
+	}
+	if ps.callSpelling != "" {
+		return nil, unsupported(sql, "%s", ps.callSpelling) // call_spellings.go
 	}
 	stmt := ps.stmt
 	version := r.topo.Version()
@@ -224,6 +238,9 @@ type parsed struct {
 	// jsonArrow is MySQL's JSON operator (-> or ->>) the statement uses,
 	// or "" (json_arrow.go).
 	jsonArrow string
+	// callSpelling, when not "", describes a call whose spelling the parser
+	// loses (call_spellings.go): the statement is refused.
+	callSpelling string
 	// session is how the statement depends on the session, once
 	// sessionKnown (see sessionUses).
 	session      SessionUses
@@ -303,7 +320,7 @@ func (r *Router) parse(sql string) (*parsed, error) {
 	if err := r.checkPlaceholders(key, bindVars); err != nil {
 		return nil, err
 	}
-	p := &parsed{sql: key, stmt: stmt, numArgs: len(bindVars), jsonArrow: r.jsonArrow(key)}
+	p := &parsed{sql: key, stmt: stmt, numArgs: len(bindVars), jsonArrow: r.jsonArrow(key), callSpelling: r.callSpelling(key, stmt)}
 	if r.cache != nil {
 		p.session, p.sessionKnown = sessionUsesOf(stmt), true
 		p.cached = true

@@ -67,6 +67,22 @@ func (c *Catalog) MariaDB() bool {
 	return false
 }
 
+// MySQL reports whether the catalog knows every data source's VERSION() and
+// none is MariaDB's: only then is MySQL syntax MariaDB lacks known to be
+// read as MySQL reads it. A nil catalog, or a data source whose version is
+// unknown, is not known to be MySQL.
+func (c *Catalog) MySQL() bool {
+	if c == nil || len(c.Sources) == 0 {
+		return false
+	}
+	for _, s := range c.Sources {
+		if s.Version == "" || strings.Contains(strings.ToLower(s.Version), "mariadb") {
+			return false
+		}
+	}
+	return true
+}
+
 // Location returns the time zone in which the driver writes time.Time
 // values to data source ds, and whether the catalog knows it.
 func (c *Catalog) Location(ds string) (*time.Location, bool) {
