@@ -49,6 +49,13 @@ type Source struct {
 	// Version is the server's VERSION() ("10.11.19-MariaDB-0+deb12u1");
 	// "" when the server did not say.
 	Version string
+	// DefaultCharsets lists what SET NAMES/CHARACTER SET/
+	// character_set_client/character_set_connection/collation_connection
+	// = DEFAULT may set: the global character_set_client,
+	// character_set_connection and collation_connection and the
+	// database's character_set_database and collation_database, as the
+	// server reported them; nil when it did not say.
+	DefaultCharsets []string
 }
 
 // MariaDB reports whether the catalog knows a data source whose server is
