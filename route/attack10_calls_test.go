@@ -83,3 +83,19 @@ func TestAttack10JSONArrowUnknownFlavour(t *testing.T) {
 	_, err = r.RouteWith(q, nil, Options{Catalog: mysql8})
 	require.NoError(t, err)
 }
+
+// TestAttack10RefusalTexts: refusals name the construct that decides them.
+// Before attack10 `SELECT @m := MAX(n) FROM t_order` was refused with the
+// evaluator's "expr cannot be translated".
+func TestAttack10RefusalTexts(t *testing.T) {
+	r := testRouter(t)
+	for _, q := range []string{
+		"SELECT @m := MAX(status) FROM t_order",
+		"SELECT @m := MAX(status) + 1 FROM t_order GROUP BY user_id",
+		"SELECT id, @r := @r + 1 FROM t_order ORDER BY id",
+	} {
+		_, err := r.Route(q, nil)
+		require.ErrorIs(t, err, ErrUnsupported, q)
+		assert.Contains(t, err.Error(), "assigning a user variable", q)
+	}
+}

@@ -176,6 +176,14 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	if err := s.checkNames(stmt, r.parser); err != nil {
 		return nil, err
 	}
+	if sel, ok := stmt.(*sqlparser.Select); ps.sessionUses()&AssignsUserVars != 0 && len(r.topo.DataSources()) > 1 && (!ok || sel.Into == nil) {
+		// checkSession refuses it whatever the plan; said first, the
+		// refusal names the assignment, not what planning the SELECT
+		// around it met (attack10: `SELECT @m := MAX(n)` was refused with
+		// the evaluator's "expr cannot be translated"). SELECT … INTO has
+		// its own refusal.
+		return s.checkSession(&Plan{}, ps.sessionUses())
+	}
 	if opts.DataSource != "" {
 		if _, ok := r.topo.DataSource(opts.DataSource); !ok {
 			return nil, fmt.Errorf("shardsql: hint names unknown data source %q", opts.DataSource)
