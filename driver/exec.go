@@ -56,6 +56,14 @@ func sourcesOf(p *route.Plan) []string {
 // Conn's pins one at a time (session.go), or else at most maxParallel at
 // once on pool connections, all reserved at once from limited pools.
 func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
+	if c.tx != nil && p.ImplicitCommit {
+		// Hazard (attack10): one server commits the transaction before
+		// DDL, so a later Rollback keeps the writes before it. Here the
+		// DDL ran on another connection (or on some data sources' only)
+		// and the Rollback took the writes back on every data source
+		// (found by TestAttack10DDLInTransaction).
+		return nil, fmt.Errorf("%w: a statement that commits implicitly (DDL, ANALYZE/OPTIMIZE/REPAIR, FLUSH, CREATE/DROP DATABASE) inside a transaction (one server would commit the transaction first; shardsql would do it on some data sources only: commit the transaction, then run the statement) in %q", ErrUnsupported, p.SQL)
+	}
 	if err := c.checkSession(ctx, p); err != nil {
 		return nil, err
 	}

@@ -190,6 +190,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 		}
 	}
 	p, err = s.route(stmt)
+	if err == nil {
+		p.ImplicitCommit = implicitCommit(stmt)
+	}
 	if err == nil && ps.cached {
 		s.learnPoint(p, opts)
 	}
@@ -591,3 +594,13 @@ func (s *statement) mentionsLogical(p *sqlparser.Parser, text string) (string, e
 
 // eofChar is the tokenizer's end-of-input token.
 const eofChar = 0x100
+
+// implicitCommit reports a statement before which the server commits the
+// session's transaction.
+func implicitCommit(stmt sqlparser.Statement) bool {
+	switch stmt.(type) {
+	case sqlparser.DDLStatement, sqlparser.DBDDLStatement, *sqlparser.OtherAdmin, *sqlparser.Analyze, *sqlparser.Flush:
+		return true
+	}
+	return false
+}
