@@ -23,6 +23,8 @@ func TestAttack10DDLInTransaction(t *testing.T) {
 		"CREATE TABLE IF NOT EXISTS t_a10_tx (id INT)",
 		"DROP TABLE IF EXISTS t_a10_tx",
 		"CREATE INDEX ix_tx ON d_int (n)",
+		"CREATE TEMPORARY TABLE t_a10_tmp (id INT)", // no implicit commit: must run
+		"DROP TEMPORARY TABLE IF EXISTS t_a10_tmp",
 	} {
 		var outcomes [2]string
 		for i, db := range []*sql.DB{e.oracle, e.sharded} {
@@ -38,6 +40,9 @@ func TestAttack10DDLInTransaction(t *testing.T) {
 			}
 		}
 		t.Logf("%s: oracle %s, shardsql %s", ddl, outcomes[0], outcomes[1])
+		if strings.Contains(ddl, "TEMPORARY") && outcomes[1] != "ok" {
+			t.Errorf("%s: %s", ddl, outcomes[1])
+		}
 		if outcomes[1] != "ok" && !strings.Contains(outcomes[1], "shardsql: unsupported: ") {
 			t.Errorf("%s: shardsql failed without refusing: %s", ddl, outcomes[1])
 		}

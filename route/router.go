@@ -598,7 +598,11 @@ const eofChar = 0x100
 // implicitCommit reports a statement before which the server commits the
 // session's transaction.
 func implicitCommit(stmt sqlparser.Statement) bool {
-	switch stmt.(type) {
+	switch st := stmt.(type) {
+	case *sqlparser.CreateTable:
+		return !st.Temp // CREATE/DROP TEMPORARY TABLE do not commit
+	case *sqlparser.DropTable:
+		return !st.Temp
 	case sqlparser.DDLStatement, sqlparser.DBDDLStatement, *sqlparser.OtherAdmin, *sqlparser.Analyze, *sqlparser.Flush:
 		return true
 	}
