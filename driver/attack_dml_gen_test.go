@@ -222,7 +222,7 @@ func (g *dmlGen) next() dmlStmt {
 		id = g.r.Intn(g.id) + 1 // an id that may exist: duplicates
 	}
 	st := dmlStmt{prepared: g.r.Intn(4) == 0}
-	switch g.r.Intn(18) {
+	switch g.r.Intn(20) {
 	case 0:
 		st.sql = fmt.Sprintf("INSERT INTO %s (%s, id) VALUES (%s, %d)", tb, key, k1.text, id)
 		st.args = args(k1)
@@ -293,6 +293,26 @@ func (g *dmlGen) next() dmlStmt {
 			// were drawn: the counter would run ahead of the oracle's
 			// AUTO_INCREMENT.
 			st.sql = strings.ReplaceAll(st.sql, "DEFAULT", "NULL")
+		}
+	case 18, 19:
+		// Round 10: NULL in IN and NOT IN, <=> NULL, reversed BETWEEN,
+		// row constructors, NOT of <>, in SELECT, UPDATE and DELETE.
+		where := g.pick("%[1]s IN (%[2]s, NULL)", "%[1]s NOT IN (%[2]s, NULL)", "%[1]s <=> NULL OR %[1]s = %[2]s", "%[1]s BETWEEN %[3]s AND %[2]s",
+			"(%[1]s, id) IN ((%[2]s, id), (%[3]s, 1))", "(%[1]s, n) = (%[2]s, n)", "NOT (%[1]s <> %[2]s)", "%[1]s IN (NULL, %[2]s, %[3]s)", "ROW(%[1]s) = ROW(%[2]s)")
+		switch g.r.Intn(3) {
+		case 0:
+			st.sql = fmt.Sprintf("SELECT %s, id, n FROM %s WHERE "+where, key, tb, k1.text, k2.text)
+			st.query = true
+		case 1:
+			st.sql = fmt.Sprintf("UPDATE %s SET n = n + 7 WHERE "+where, tb, key, k1.text, k2.text)
+		default:
+			st.sql = fmt.Sprintf("DELETE FROM %s WHERE "+where, tb, key, k1.text, k2.text)
+		}
+		st.args = args(k1, k2)
+		if !strings.Contains(where, "%[3]s") {
+			st.args = args(k1)
+		} else if strings.Index(where, "%[3]s") < strings.Index(where, "%[2]s") {
+			st.args = args(k2, k1)
 		}
 	default:
 		st.sql = fmt.Sprintf("INSERT INTO d_auto (id, k) VALUES (%s, %d)", g.pick("0.4", "'0.4'", "'abc'", "0", "FALSE", strconv.Itoa(id)), g.r.Intn(6))

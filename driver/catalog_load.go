@@ -134,6 +134,11 @@ func querySource(ctx context.Context, db *sql.DB) (schema.Source, error) {
 		return schema.Source{}, fmt.Errorf("shardsql: reading the server's database: %w", err)
 	}
 	src := schema.Source{Database: name.String, LowerCaseTableNames: -1, TimeZone: zone.String, Version: version.String}
+	var cc, cn, col, dbcs, dbcol sql.NullString
+	if db.QueryRowContext(ctx, "SELECT @@global.character_set_client, @@global.character_set_connection, @@global.collation_connection, @@character_set_database, @@collation_database").Scan(&cc, &cn, &col, &dbcs, &dbcol) == nil &&
+		cc.Valid && cn.Valid && col.Valid && dbcs.Valid && dbcol.Valid {
+		src.DefaultCharsets = []string{cc.String, cn.String, col.String, dbcs.String, dbcol.String}
+	}
 	if lower.Valid {
 		src.LowerCaseTableNames = int(lower.Int64)
 	}

@@ -56,8 +56,21 @@ func sourcesOf(p *route.Plan) []string {
 // Conn's pins one at a time (session.go), or else at most maxParallel at
 // once on pool connections, all reserved at once from limited pools.
 func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
+	if c.tx != nil && p.ImplicitCommit && c.tx.commitsElsewhere(p) {
+		// Hazard (attack10): one server commits the transaction before
+		// DDL, so a later Rollback keeps the writes before it. Here the
+		// DDL ran on the data sources it names only, and the Rollback
+		// took the writes back on the others (found by
+		// TestAttack10DDLInTransaction). DDL where the transaction wrote
+		// nothing, or on every data source it wrote on (a migration's
+		// CREATE TABLE then INSERT), commits as one server would.
+		return nil, fmt.Errorf("%w: a statement that commits implicitly (DDL, ANALYZE/OPTIMIZE/REPAIR, FLUSH, CREATE/DROP DATABASE) inside a transaction (one server would commit the transaction first; shardsql would do it on some data sources only: commit the transaction, then run the statement) in %q", ErrUnsupported, p.SQL)
+	}
 	if err := c.checkSession(ctx, p); err != nil {
 		return nil, err
+	}
+	if c.tx != nil && !p.ImplicitCommit {
+		c.tx.wroteOn(p)
 	}
 	defer c.wroteOn(ctx, p) // replica_query.go: later reads see the write
 	if dst, ok := ctx.Value(genIDsKey{}).(*[]int64); ok && dst != nil {
@@ -240,3 +253,28 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 
 // noCancel is the cancel function of a query that made no context.
 func noCancel() {}
+
+// wroteOn records the data sources a write of the transaction reaches.
+func (tx *Tx) wroteOn(p *route.Plan) {
+	for _, u := range p.Units {
+		if tx.wrote == nil {
+			tx.wrote = make(map[string]bool)
+		}
+		tx.wrote[u.DataSource] = true
+	}
+}
+
+// commitsElsewhere reports whether the transaction wrote on a data source
+// statement p (which commits implicitly) does not run on.
+func (tx *Tx) commitsElsewhere(p *route.Plan) bool {
+	for ds := range tx.wrote {
+		found := false
+		for _, u := range p.Units {
+			found = found || u.DataSource == ds
+		}
+		if !found {
+			return true
+		}
+	}
+	return false
+}

@@ -34,6 +34,10 @@ type Tx struct {
 	xa    bool
 	gtrid string         // XA global transaction id
 	parts []*participant // in first-use order
+	// wrote are the data sources a write of this transaction reached
+	// (exec.go): a statement that commits implicitly is refused unless it
+	// runs on each of them.
+	wrote map[string]bool
 	// savepoints are the caller's savepoints, oldest first
 	// (tx_savepoint.go).
 	savepoints []string

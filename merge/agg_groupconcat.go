@@ -1,10 +1,13 @@
 package merge
 
 import (
+	"bytes"
 	"database/sql/driver"
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // AggGroupConcat concatenates the values of a GROUP_CONCAT (Agg.Concat
@@ -65,6 +68,12 @@ func (g *groupConcatAgg) add(row []driver.Value) error {
 			return err
 		}
 		if g.seen && g.cmp.compare(&k, &g.prev) == 0 {
+			if g.cmp.kind == coltype.Text && !k.null && !bytes.Equal(k.b, g.prev.b) {
+				// Two spellings of one value (the nodes keep a row per
+				// spelling, route/scatter_group.go): one server keeps the
+				// one it reads first.
+				return fmt.Errorf("%w: GROUP_CONCAT(DISTINCT …) over text values equal by collation but spelled differently (%q and %q): one server keeps the spelling it reads first, which shardsql cannot know across nodes (concatenate a _bin or binary form, e.g. GROUP_CONCAT(DISTINCT BINARY x), or run it on one node)", ErrUnsupported, g.prev.b, k.b)
+			}
 			return nil
 		}
 		g.seen, g.prev = true, k

@@ -26,7 +26,11 @@ func resolve(keys []SortKey, kinds []coltype.Kind, colls []*textColl) ([]cmpKey,
 	for i, k := range keys {
 		c := cmpKey{col: k.Col.Index, kind: kinds[k.Col.Index], desc: k.Desc}
 		if c.kind == coltype.Enum {
-			return nil, fmt.Errorf("%w: ordering or grouping by an ENUM or SET column across nodes without the schema catalog (MySQL orders them by index; order by CAST(col AS CHAR) to order by name, or by col+0 to order by index)", ErrUnsupported)
+			// Hazard (attack10): this said "without the schema catalog"
+			// also where the catalog was loaded but the comparison is
+			// inside an aggregate (COUNT(DISTINCT e), GROUP_CONCAT(DISTINCT
+			// e ORDER BY e)), whose values carry no index either.
+			return nil, fmt.Errorf("%w: ordering, grouping or DISTINCT over an ENUM or SET column across nodes whose rows do not carry its index (MySQL compares them by index; the index is fetched for ORDER BY and GROUP BY of a column the schema catalog knows, not inside aggregates such as COUNT(DISTINCT e) or GROUP_CONCAT(DISTINCT e ORDER BY e)): use CAST(col AS CHAR) to compare by name, or col+0 to compare by index)", ErrUnsupported)
 		}
 		if c.kind == coltype.Text {
 			c.coll = colls[k.Col.Index]

@@ -19,6 +19,11 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 		if r.unknown != "" {
 			return nil, unsupported(s.sql, "%s", r.unknown)
 		}
+		if !r.logical() {
+			if what := s.physicalTable(tn); what != "" {
+				return nil, s.physicalRefusal(tn, what) // names_physical.go (RENAME's pairs are not walked by checkNames)
+			}
+		}
 		if r.sharded != nil && !contains(names, r.sharded.Name) {
 			names = append(names, r.sharded.Name)
 		}
@@ -64,6 +69,9 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 	table := s.resolve(target).sharded
 	if table == nil {
 		return nil, unsupported(s.sql, "%s on %s that refers to sharded table %s", what, fullName(target), names[0])
+	}
+	if err := s.checkShardedDDL(ddl, target, table); err != nil {
+		return nil, err
 	}
 	p := &Plan{SQL: s.sql, Kind: KindDDL, Table: table.Name, Units: make([]Unit, 0, len(table.Nodes))}
 	for n := range table.Nodes {
@@ -119,4 +127,35 @@ func (r *Router) CreateTableFor(ddl, name string) (string, error) {
 	ct.Table = sqlparser.TableName{Name: sqlparser.NewIdentifierCS(name)}
 	ct.IfNotExists = true
 	return sqlparser.String(ct), nil
+}
+
+// Hazard (attack10): DDL on a sharded table runs once per node table, each
+// on its own data source. A definition that names another table —
+// `ALTER TABLE t_order EXCHANGE PARTITION p WITH TABLE t_plain` (each node
+// table in turn swapped its partition with the one t_plain of its data
+// source, mixing the nodes' rows), a FOREIGN KEY … REFERENCES t_plain (each
+// node checks its own data source's t_plain, or fails where there is none)
+// or REFERENCES t_order itself (a parent row on another node is not seen)
+// — does something one database never would, so it is refused.
+
+// checkShardedDDL refuses DDL on sharded table st (written as target) that
+// names a table other than target, or declares a foreign key.
+func (s *statement) checkShardedDDL(ddl sqlparser.DDLStatement, target sqlparser.TableName, st *shard.ShardedTable) error {
+	var err error
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n := n.(type) {
+		case *sqlparser.ForeignKeyDefinition, *sqlparser.ReferenceDefinition:
+			err = unsupported(s.sql, "FOREIGN KEY or REFERENCES in %s of sharded table %s (each node table would check its own data source only: enforce the relation in the application)", statementName(ddl), st.Name)
+		case sqlparser.TableName:
+			if n.Name.IsEmpty() || n == target {
+				return true, nil
+			}
+			if r := s.resolve(n); r.sharded == st && fullName(n) == fullName(target) {
+				return true, nil
+			}
+			err = unsupported(s.sql, "%s of sharded table %s naming another table, %s (each node table would meet its own data source's %s: run it on each data source's own connection)", statementName(ddl), st.Name, fullName(n), fullName(n))
+		}
+		return err == nil, err
+	}, ddl)
+	return err
 }

@@ -137,6 +137,7 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 	owner := make([]*group, len(names))
 	asked := make([]string, len(names))
 	logical := ""
+	physical := false // a name is a node table's (asked as "")
 	for i, c := range names {
 		ref := sqlparser.TableName{Name: sqlparser.NewIdentifierCS(c.val)}
 		if qualifier != "" {
@@ -148,6 +149,13 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 		}
 		if r.sharded == nil || len(r.sharded.Nodes) == 0 {
 			owner[i], asked[i] = groupOf(home), c.val
+			if !r.logical() && s.physicalTable(ref) != "" {
+				// A node table by its physical name (attack10): one
+				// database has no such table. Asked as "" (no table has
+				// that name), so its rows are absent even where the
+				// result has no name column to hide them by (COUNT(*)).
+				asked[i], physical = "", true
+			}
 			continue
 		}
 		if several {
@@ -162,7 +170,7 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 		}
 		owner[i], asked[i] = g, node.Table
 	}
-	if logical == "" {
+	if logical == "" && !physical {
 		return nil, false, nil
 	}
 	if nameConds > 1 {
@@ -390,8 +398,7 @@ func (s *statement) renderMetaSelect(sel *sqlparser.Select, lits map[*sqlparser.
 // name the home database; any other is left unchanged (ok false).
 func (s *statement) metadataSelectListing(sel *sqlparser.Select, schemas []metaCond, current bool) (*Plan, bool, error) {
 	tables := s.topo.Tables()
-	if len(tables) == 0 || sel.GroupBy != nil || sel.Having != nil || sel.OrderBy != nil || sel.Limit != nil || sel.IsDistinct() ||
-		sqlparser.ContainsAggregation(sel.SelectExprs) {
+	if len(tables) == 0 {
 		return nil, false, nil
 	}
 	named := false
@@ -407,12 +414,22 @@ func (s *statement) metadataSelectListing(sel *sqlparser.Select, schemas []metaC
 	}
 	home, ok := s.homeSource()
 	switch {
-	case !named || !ok:
+	case !ok:
+		s.lacksFact() // the home database decides: the driver loads it and routes again
 		return nil, false, nil
 	case len(schemas) == 0 && current:
 	case len(schemas) == 1 && sameName(schemas[0].val, home.Database, home.LowerCaseTableNames):
 	default:
 		return nil, false, nil // another schema, or several conditions: left unchanged
+	}
+	// Hazard (attack10): a listing of the home database's tables that
+	// this plan cannot rebuild went unchanged to the home data source,
+	// which showed (or counted) the node tables instead of the logical
+	// ones: `… table_name LIKE 'd\_int%' ORDER BY table_name` answered
+	// d_int_0, d_int_1 where one database answers d_int.
+	if !named || sel.GroupBy != nil || sel.Having != nil || sel.OrderBy != nil || sel.Limit != nil || sel.IsDistinct() ||
+		sqlparser.ContainsAggregation(sel.SelectExprs) {
+		return nil, true, unsupported(s.sql, "information_schema listing of the database's tables without table_name selected, or with ORDER BY, GROUP BY, HAVING, LIMIT, DISTINCT or an aggregate, over a topology with sharded tables (the servers hold node tables, not the logical ones: name the tables with table_name = … or IN (…), or list table_name alone and sort or count in the application)")
 	}
 	md := &Metadata{NameColumns: []string{"TABLE_NAME"}, SchemaColumns: schemaColumns}
 	p := &Plan{SQL: s.sql, Kind: KindSelect, Metadata: md}

@@ -65,6 +65,11 @@ type Plan struct {
 	SQL string
 	// Kind is what the statement does.
 	Kind Kind
+	// ImplicitCommit marks a statement the server runs only after
+	// committing the session's transaction (DDL, ANALYZE/OPTIMIZE/REPAIR,
+	// FLUSH, CREATE/DROP DATABASE): the driver refuses it inside a
+	// transaction (driver/exec.go).
+	ImplicitCommit bool
 	// Table is the logical sharded table the statement addresses, or "".
 	Table string
 	// Units are the statements to run, in node order.

@@ -130,8 +130,22 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	if ps.numArgs != len(args) {
 		return nil, fmt.Errorf("shardsql: statement has %d ? placeholder(s) but %d argument(s) were given: %q", ps.numArgs, len(args), quote(sql))
 	}
-	if ps.jsonArrow != "" && opts.Catalog.MariaDB() {
+	if ps.jsonArrow != "" && !opts.Catalog.MySQL() {
+		// Hazard (attack10): without a catalog that read every server's
+		// VERSION() the servers may be MariaDB, which fails the statement
+		// (error 1064) where the SQL sent would answer it. Unknown is
+		// refused, and the driver loads the catalog and routes again.
+		if !opts.Catalog.MariaDB() {
+			err := unsupported(sql, "MySQL's JSON operator %s while the servers' flavour is unknown (no catalog has read every data source's VERSION(); MariaDB has no such operator and fails with error 1064, while the SQL parser would send JSON_EXTRACT): write JSON_EXTRACT(col, path), or JSON_UNQUOTE(JSON_EXTRACT(col, path)) for ->>", ps.jsonArrow)
+			if opts.Catalog != nil {
+				return nil, schemaUnknownError{err}
+			}
+			return nil, err
+		}
 		return nil, unsupported(sql, "MySQL's JSON operator %s, which MariaDB does not have (it fails with error 1064; the SQL parser would send JSON_EXTRACT instead): write JSON_EXTRACT(col, path), or JSON_UNQUOTE(JSON_EXTRACT(col, path)) for ->>", ps.jsonArrow)
+	}
+	if ps.callSpelling != "" {
+		return nil, unsupported(sql, "%s", ps.callSpelling) // call_spellings.go
 	}
 	stmt := ps.stmt
 	version := r.topo.Version()
@@ -162,12 +176,23 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	if err := s.checkNames(stmt, r.parser); err != nil {
 		return nil, err
 	}
+	if sel, ok := stmt.(*sqlparser.Select); ps.sessionUses()&AssignsUserVars != 0 && len(r.topo.DataSources()) > 1 && (!ok || sel.Into == nil) {
+		// checkSession refuses it whatever the plan; said first, the
+		// refusal names the assignment, not what planning the SELECT
+		// around it met (attack10: `SELECT @m := MAX(n)` was refused with
+		// the evaluator's "expr cannot be translated"). SELECT … INTO has
+		// its own refusal.
+		return s.checkSession(&Plan{}, ps.sessionUses())
+	}
 	if opts.DataSource != "" {
 		if _, ok := r.topo.DataSource(opts.DataSource); !ok {
 			return nil, fmt.Errorf("shardsql: hint names unknown data source %q", opts.DataSource)
 		}
 	}
 	p, err = s.route(stmt)
+	if err == nil {
+		p.ImplicitCommit = implicitCommit(stmt)
+	}
 	if err == nil && ps.cached {
 		s.learnPoint(p, opts)
 	}
@@ -224,6 +249,9 @@ type parsed struct {
 	// jsonArrow is MySQL's JSON operator (-> or ->>) the statement uses,
 	// or "" (json_arrow.go).
 	jsonArrow string
+	// callSpelling, when not "", describes a call whose spelling the parser
+	// loses (call_spellings.go): the statement is refused.
+	callSpelling string
 	// session is how the statement depends on the session, once
 	// sessionKnown (see sessionUses).
 	session      SessionUses
@@ -303,7 +331,7 @@ func (r *Router) parse(sql string) (*parsed, error) {
 	if err := r.checkPlaceholders(key, bindVars); err != nil {
 		return nil, err
 	}
-	p := &parsed{sql: key, stmt: stmt, numArgs: len(bindVars), jsonArrow: r.jsonArrow(key)}
+	p := &parsed{sql: key, stmt: stmt, numArgs: len(bindVars), jsonArrow: r.jsonArrow(key), callSpelling: r.callSpelling(key, stmt)}
 	if r.cache != nil {
 		p.session, p.sessionKnown = sessionUsesOf(stmt), true
 		p.cached = true
@@ -504,6 +532,11 @@ func (s *statement) routeOther(stmt sqlparser.Statement, p *sqlparser.Parser) (*
 	} else if name != "" {
 		return nil, unsupported(s.sql, "%s statement naming %s (run it on each data source's own connection)", statementName(stmt), name)
 	}
+	if name := s.mentionsNodeTable(s.sql); name != "" {
+		// A node table by its physical name (names_physical.go), found in
+		// the text as for statements the parser cannot read.
+		return nil, unsupported(s.sql, "%s statement naming %s, a node table of a sharded table (run it on each data source's own connection)", statementName(stmt), name)
+	}
 	return s.passthrough(KindOther)
 }
 
@@ -561,3 +594,17 @@ func (s *statement) mentionsLogical(p *sqlparser.Parser, text string) (string, e
 
 // eofChar is the tokenizer's end-of-input token.
 const eofChar = 0x100
+
+// implicitCommit reports a statement before which the server commits the
+// session's transaction.
+func implicitCommit(stmt sqlparser.Statement) bool {
+	switch st := stmt.(type) {
+	case *sqlparser.CreateTable:
+		return !st.Temp // CREATE/DROP TEMPORARY TABLE do not commit
+	case *sqlparser.DropTable:
+		return !st.Temp
+	case sqlparser.DDLStatement, sqlparser.DBDDLStatement, *sqlparser.OtherAdmin, *sqlparser.Analyze, *sqlparser.Flush:
+		return true
+	}
+	return false
+}

@@ -622,6 +622,15 @@ func (m *scatter) groupConcat(col merge.Col, f *sqlparser.GroupConcatExpr) error
 		// spelling; one server concatenates each row's own spelling.
 		// Grouping by x's bytes as well keeps a node row per spelling.
 		m.groupFiner(&sqlparser.CastExpr{Expr: x, Type: &sqlparser.ConvertType{Type: "binary"}})
+	} else {
+		// Hazard (attack10): GROUP_CONCAT(DISTINCT x) keeps one spelling
+		// of collation-equal text ('a', 'A', 'a '): one server the one
+		// its scan reads first, which shardsql cannot know (the merge
+		// kept the first node row's, each node its own grouping's). The
+		// nodes keep a row per spelling, and the merge refuses a group
+		// where two spellings meet (merge/agg_groupconcat.go); where
+		// each value has one spelling the answer is exact.
+		m.groupFiner(&sqlparser.CastExpr{Expr: x, Type: &sqlparser.ConvertType{Type: "binary"}})
 	}
 	maxLen, err := tokenParser.ParseExpr("@@session.group_concat_max_len")
 	if err != nil {

@@ -282,8 +282,8 @@ func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
 				return nil, unsupported(s.sql, "SET %s while the topology has read replicas (the write would not reach them as read-your-writes expects, and later reads from them would miss it): write through the binary log, or run such maintenance on the servers directly", name)
 			case name == "sql_select_limit":
 				return nil, unsupported(s.sql, "SET sql_select_limit (it would limit each node's rows, not the result: write LIMIT in the statement)")
-			case (name == "names" || name == "charset" || name == "character_set_client" || name == "character_set_connection") && !isUTF8MB4(e.Expr),
-				name == "collation_connection" && !isUTF8MB4Collation(e.Expr):
+			case (name == "names" || name == "charset" || name == "character_set_client" || name == "character_set_connection") && !isUTF8MB4(e.Expr) && !s.utf8mb4Default(e.Expr),
+				name == "collation_connection" && !isUTF8MB4Collation(e.Expr) && !s.utf8mb4Default(e.Expr):
 				// Text sharding values are hashed as the UTF-8 the
 				// statement carries; under another client or
 				// connection character set the server converts the
@@ -356,6 +356,31 @@ func isOn(e sqlparser.Expr) bool {
 func isUTF8MB4(e sqlparser.Expr) bool {
 	lit, ok := e.(*sqlparser.Literal)
 	return ok && lit.Type == sqlparser.StrVal && strings.EqualFold(lit.Val, "utf8mb4")
+}
+
+// utf8mb4Default reports DEFAULT where every data source's catalog entry
+// says what DEFAULT may set a connection's character set or collation to
+// (the global client and connection settings, the database's) is utf8mb4.
+// Without the catalog's word it is false: a server configured for latin1
+// would convert text literals (attack10; before, DEFAULT was always
+// refused).
+func (s *statement) utf8mb4Default(e sqlparser.Expr) bool {
+	if _, ok := e.(*sqlparser.Default); !ok {
+		return false
+	}
+	for _, ds := range s.topo.DataSources() {
+		src, ok := s.catalog.Source(ds.Name)
+		if !ok || src.DefaultCharsets == nil {
+			s.lacksFact()
+			return false
+		}
+		for _, cs := range src.DefaultCharsets {
+			if l := strings.ToLower(cs); l != "utf8mb4" && !strings.HasPrefix(l, "utf8mb4_") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // isUTF8MB4Collation reports a collation name of utf8mb4 written as a

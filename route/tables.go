@@ -89,6 +89,18 @@ func (s *statement) walkShape(node sqlparser.SQLNode, sw *sessionWalk) *shape {
 		sh.needsCatalog = sh.needsCatalog || r.needsCatalog
 		return r
 	}
+	// table is a name in a table position (not a column's qualifier, which
+	// may be an alias): a node table's physical name is refused
+	// (names_physical.go).
+	table := func(n sqlparser.TableName) resolved {
+		r := tableName(n)
+		if !r.logical() && r.unknown == "" && sh.unresolved == nil {
+			if what := s.physicalTable(n); what != "" {
+				sh.unresolved = s.physicalRefusal(n, what)
+			}
+		}
+		return r
+	}
 	var visit func(n sqlparser.SQLNode) (bool, error)
 	visit = func(n sqlparser.SQLNode) (bool, error) {
 		if sw != nil {
@@ -106,7 +118,7 @@ func (s *statement) walkShape(node sqlparser.SQLNode, sw *sessionWalk) *shape {
 			_ = walk(visit, n.Expr)
 			return false, nil
 		case sqlparser.TableName:
-			tableName(n)
+			table(n)
 		case *sqlparser.AliasedTableExpr:
 			// Only its table or derived table matters below it, not the
 			// alias, partitions, index hints or column names Walk would
@@ -117,7 +129,7 @@ func (s *statement) walkShape(node sqlparser.SQLNode, sw *sessionWalk) *shape {
 				return false, nil
 			}
 			ref := tableRef{expr: n, name: tn}
-			if st := tableName(tn).sharded; st != nil { // resolved once
+			if st := table(tn).sharded; st != nil { // resolved once
 				ref.sharded = st
 				if sh.sharded == nil {
 					sh.sharded = sh.shardedBuf[:0:1] // full once appended: a later append copies

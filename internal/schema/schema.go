@@ -49,6 +49,13 @@ type Source struct {
 	// Version is the server's VERSION() ("10.11.19-MariaDB-0+deb12u1");
 	// "" when the server did not say.
 	Version string
+	// DefaultCharsets lists what SET NAMES/CHARACTER SET/
+	// character_set_client/character_set_connection/collation_connection
+	// = DEFAULT may set: the global character_set_client,
+	// character_set_connection and collation_connection and the
+	// database's character_set_database and collation_database, as the
+	// server reported them; nil when it did not say.
+	DefaultCharsets []string
 }
 
 // MariaDB reports whether the catalog knows a data source whose server is
@@ -65,6 +72,22 @@ func (c *Catalog) MariaDB() bool {
 		}
 	}
 	return false
+}
+
+// MySQL reports whether the catalog knows every data source's VERSION() and
+// none is MariaDB's: only then is MySQL syntax MariaDB lacks known to be
+// read as MySQL reads it. A nil catalog, or a data source whose version is
+// unknown, is not known to be MySQL.
+func (c *Catalog) MySQL() bool {
+	if c == nil || len(c.Sources) == 0 {
+		return false
+	}
+	for _, s := range c.Sources {
+		if s.Version == "" || strings.Contains(strings.ToLower(s.Version), "mariadb") {
+			return false
+		}
+	}
+	return true
 }
 
 // Location returns the time zone in which the driver writes time.Time
