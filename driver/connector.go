@@ -174,23 +174,10 @@ func (c *Connector) db(name string) (*sql.DB, error) {
 	if db, ok := c.pools[name]; ok {
 		return db, nil
 	}
-	cfg, err := mysql.ParseDSN(ds.DSN)
+	db, err := c.openPool(ds, c.opts.maxIdle, true)
 	if err != nil {
-		return nil, fmt.Errorf("shardsql: data source %s: invalid DSN: %w", name, err)
+		return nil, err
 	}
-	mc, err := mysql.NewConnector(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("shardsql: data source %s: %w", name, err)
-	}
-	var conn driver.Connector = mc
-	if c.opts.logger != nil {
-		conn = &nodeLogConnector{inner: mc, c: c, ds: name} // node statement durations (stats_conn.go)
-	}
-	db := sql.OpenDB(conn)
-	db.SetMaxIdleConns(c.opts.maxIdle)
-	db.SetMaxOpenConns(c.opts.maxOpen)
-	db.SetConnMaxLifetime(c.opts.connMaxLifetime)
-	db.SetConnMaxIdleTime(c.opts.connMaxIdleTime)
 	c.pools[name] = db
 	opened := make(map[string]*sql.DB, len(c.pools))
 	for n, p := range c.pools {
@@ -278,4 +265,28 @@ func PlanCacheStats(ctx context.Context, db *sql.DB) (CacheStats, error) {
 		return nil
 	})
 	return st, err
+}
+
+// openPool opens a go-sql-driver pool on data source ds's DSN with the
+// connector's limit and lifetimes and maxIdle idle connections; logged
+// wraps it in the node-statement logger when one is set.
+func (c *Connector) openPool(ds shard.DataSource, maxIdle int, logged bool) (*sql.DB, error) {
+	cfg, err := mysql.ParseDSN(ds.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("shardsql: data source %s: invalid DSN: %w", ds.Name, err)
+	}
+	mc, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("shardsql: data source %s: %w", ds.Name, err)
+	}
+	var conn driver.Connector = mc
+	if logged && c.opts.logger != nil {
+		conn = &nodeLogConnector{inner: mc, c: c, ds: ds.Name} // node statement durations (stats_conn.go)
+	}
+	db := sql.OpenDB(conn)
+	db.SetMaxIdleConns(maxIdle)
+	db.SetMaxOpenConns(c.opts.maxOpen)
+	db.SetConnMaxLifetime(c.opts.connMaxLifetime)
+	db.SetConnMaxIdleTime(c.opts.connMaxIdleTime)
+	return db, nil
 }

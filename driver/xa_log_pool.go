@@ -3,8 +3,6 @@ package driver
 import (
 	"database/sql"
 	"fmt"
-
-	"github.com/go-sql-driver/mysql"
 )
 
 // The XA decision log is written on the log data source (WithXALog, else
@@ -45,19 +43,10 @@ func (c *Connector) xaLogPool(name string, db *sql.DB) (*sql.DB, error) {
 	if lp, ok := c.pools[key]; ok {
 		return lp, nil
 	}
-	cfg, err := mysql.ParseDSN(ds.DSN)
+	lp, err := c.openPool(ds, 1, false)
 	if err != nil {
-		return nil, fmt.Errorf("shardsql: data source %s: invalid DSN: %w", name, err)
+		return nil, err
 	}
-	mc, err := mysql.NewConnector(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("shardsql: data source %s: %w", name, err)
-	}
-	lp := sql.OpenDB(mc)
-	lp.SetMaxOpenConns(c.opts.maxOpen)
-	lp.SetMaxIdleConns(1)
-	lp.SetConnMaxLifetime(c.opts.connMaxLifetime)
-	lp.SetConnMaxIdleTime(c.opts.connMaxIdleTime)
 	c.pools[key] = lp
 	return lp, nil
 }
