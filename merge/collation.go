@@ -42,13 +42,6 @@ type textColl struct {
 	// learned is set once from has been read; a column whose values are
 	// all NULL never needs it.
 	learned bool
-	// varying is set when the nodes typed the column VARCHAR or TEXT (not
-	// CHAR): a NO PAD binary collation then compares as its bytes.
-	// MariaDB 10.11 sorts a CHAR column under utf8mb4_nopad_bin as if
-	// padded to its width (ORDER BY puts 'a\t' before 'a') while MIN()
-	// and comparisons do not pad ('a' < 'a\t'): no one order answers
-	// both, so CHAR stays refused (found by TestAttack10NoPadBinMerges).
-	varying bool
 }
 
 // learn reads the collation name from row, once.
@@ -70,9 +63,6 @@ func (t *textColl) learn(row []driver.Value) error {
 		return fmt.Errorf("shardsql: merge: unexpected %T collation name", v)
 	}
 	id := collationEnv.LookupByName(name)
-	if id == collations.Unknown && t.varying && codePointOrdered[strings.ToLower(name)] {
-		id = utf8mb4Bin0900 // NO PAD, by bytes: the same order (below)
-	}
 	if id == collations.Unknown {
 		return fmt.Errorf("%w: comparing text of collation %s across nodes (Vitess's collations do not implement it; use a collation such as utf8mb4_general_ci or utf8mb4_bin for the column, or sort on one node)", ErrUnsupported, name)
 	}
@@ -91,21 +81,6 @@ func (t *textColl) learn(row []driver.Value) error {
 	}
 	return nil
 }
-
-// MariaDB's utf8mb4_nopad_bin (and utf8mb3's) compares by code point
-// without padding. On valid UTF-8, which is what such a column holds and
-// what the connection's utf8mb4 delivers, byte order is code point order,
-// so MySQL's utf8mb4_0900_bin (NO PAD, by bytes) answers every comparison
-// as MariaDB does (attack10; before, such merges were refused). Not
-// latin1_nopad_bin: MariaDB's latin1 is cp1252, whose 0x80 ('€', U+20AC)
-// sorts below 0xE9 there and above it in UTF-8.
-var codePointOrdered = map[string]bool{
-	"utf8mb4_nopad_bin": true, "utf8mb3_nopad_bin": true, "utf8_nopad_bin": true,
-}
-
-// utf8mb4Bin0900 is MySQL's utf8mb4_0900_bin. Only for columns the nodes
-// typed VARCHAR or TEXT (textColl.varying).
-var utf8mb4Bin0900 = collationEnv.LookupByName("utf8mb4_0900_bin")
 
 // collate compares two strings of the collation as MySQL does.
 //

@@ -3,7 +3,6 @@ package merge
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"vitess.io/vitess/go/sqltypes"
 
@@ -161,11 +160,6 @@ func newColumns(nodeCols []Column, hidden int, collated []Collated) (*columns, e
 		resolved[i] = Collated{Col: col, From: from}
 	}
 	c.colls = textColls(Spec{Collations: resolved}, width)
-	for i, tc := range c.colls {
-		if tc != nil && c.kinds[i] == coltype.Text && !strings.EqualFold(types[i], "CHAR") {
-			tc.varying = true // collation.go: NO PAD binary collations
-		}
-	}
 	return c, nil
 }
 
