@@ -79,6 +79,7 @@ func main() {
 		rows        = flag.Int("rows", 100_000, "rows loaded into t_order and into t_log in each layout (10,000,000+ works; see the package doc)")
 		conc        = flag.String("concurrency", "1,8,32", "comma-separated concurrency levels")
 		duration    = flag.Duration("duration", time.Second, "measured time per workload, layout and concurrency")
+		warmup      = flag.Duration("warmup", defaultWarmup, "unmeasured run before each workload, layout and concurrency (pools grow, plan caches and deep-page hints fill)")
 		out         = flag.String("out", "", "markdown report path (default benchmarks/results/<date>-<rows>.md); SVG charts are written next to it")
 		wl          = flag.String("workloads", "", "comma-separated workload names or substrings to run (default all: "+strings.Join(workloadNames(), ", ")+")")
 		quick       = flag.Bool("quick", false, "tiny run: a few hundred rows, concurrency 1, 100ms per cell")
@@ -96,6 +97,9 @@ func main() {
 	}
 	set := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["warmup"] {
+		cfg.Warmup = *warmup
+	}
 	if set["rows"] || !*quick {
 		cfg.Rows = *rows
 	}
@@ -128,6 +132,17 @@ func main() {
 	}
 }
 
+// defaultWarmup is the unmeasured run before each cell. It was 200 ms
+// until round 10, which measured the hazard: the sharded layouts' pools
+// grow to the cell's concurrency on every server and each goroutine's
+// first deep page is read cold before a position hint is recorded, so a
+// 1 s cell after 200 ms read the deep page at 2 × 8 at 0.44–0.46× of the
+// one table at concurrency 8 and 32 where a 3 s cell, or a 1 s cell after
+// 1.5 s, read 0.59–0.69× (docs/deep-pages.md, "Round 10, after the
+// merge"). The report measures the steady state; every layout gets the
+// same warm-up.
+const defaultWarmup = time.Second
+
 func defaultConfig() config {
 	return config{
 		Rows:           100_000,
@@ -138,7 +153,7 @@ func defaultConfig() config {
 		OverheadConc:   []int{1, 16},
 		OverheadRounds: 12,
 		OverheadTime:   250 * time.Millisecond,
-		Warmup:         200 * time.Millisecond,
+		Warmup:         defaultWarmup,
 		Stdout:         os.Stdout,
 		Stderr:         os.Stderr,
 	}
