@@ -35,6 +35,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -83,6 +84,7 @@ func main() {
 		out         = flag.String("out", "", "markdown report path (default benchmarks/results/<date>-<rows>.md); SVG charts are written next to it")
 		wl          = flag.String("workloads", "", "comma-separated workload names or substrings to run (default all: "+strings.Join(workloadNames(), ", ")+")")
 		quick       = flag.Bool("quick", false, "tiny run: a few hundred rows, concurrency 1, 100ms per cell")
+		cpuProfile  = flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 		deepHints   = flag.Bool("deep-hints", true, "deep pages' position hints in the shardsql pools (docs/deep-pages.md, Round 9); false measures the cold phase 1")
 	)
 	flag.Var(&replicaDSNs, "replica-dsn", "go-sql-driver DSN of a MariaDB primary, then of its GTID replica (give it twice) for the read-replica comparison; default: start a throwaway pair, or skip the comparison when -dsn is given")
@@ -127,6 +129,19 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatalf("-cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatalf("-cpuprofile: %v", err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			_ = f.Close()
+		}()
+	}
 	if err := run(ctx, cfg); err != nil {
 		log.Fatal(err)
 	}

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"runtime"
+	"runtime/pprof"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/shardsql/shardsql/shard"
@@ -230,7 +232,15 @@ func measureOverheadCell(ctx context.Context, cfg config, contenders []*layout, 
 		qps := make([]float64, n)
 		for k := range n {
 			i := (k + r) % n // rotate the order each round
-			rs, s, cs := measureCost(ctx, contenders[i], wl, cfg.Rows, c, cfg.OverheadTime, *seed)
+			var rs []*recorder
+			var s summary
+			var cs cost
+			// Labelled for -cpuprofile: go tool pprof -tagfocus
+			// 'overhead=point-select/interp=true/c=1/shardsql-1x8'.
+			labels := pprof.Labels("overhead", wl.name+"/"+interpName(interp)+"/c="+strconv.Itoa(c)+"/"+contenders[i].name)
+			pprof.Do(ctx, labels, func(ctx context.Context) {
+				rs, s, cs = measureCost(ctx, contenders[i], wl, cfg.Rows, c, cfg.OverheadTime, *seed)
+			})
 			recs[i] = append(recs[i], rs...)
 			elapsed[i] += s.elapsed
 			costs[i].cpu += cs.cpu
