@@ -223,6 +223,16 @@ func buildLayouts(ctx context.Context, cfg config, e *env) ([]*layout, error) {
 		}
 		return db, err
 	}
+	// source registers database dbName of a server as data source name by
+	// its DSN: shardsql opens the pool (with openShardsql's limits) and
+	// dials its connections, as an application registers a data source.
+	source := func(topo *shard.Topology, name string, server int, dbName string) error {
+		d, err := withDB(e.dsns[server], dbName)
+		if err != nil {
+			return err
+		}
+		return topo.AddDataSource(name, d)
+	}
 
 	// (a) one table on server 1, through the plain driver ...
 	plain := &layout{name: layoutPlain, driver: "go-sql-driver/mysql", orders: "t_order on server 1", logs: "t_log on server 1", nodes: 1, nextOrder: new(atomic.Int64)}
@@ -243,11 +253,7 @@ func buildLayouts(ctx context.Context, cfg config, e *env) ([]*layout, error) {
 	single := &layout{name: layoutSingle, viaShard: true, driver: "shardsql", orders: "the same t_order (not sharded: passed through)", logs: "the same t_log", nodes: 1, shares: plain.name, nextOrder: plain.nextOrder}
 	layouts = append(layouts, single)
 	topo := shard.NewTopology()
-	ds0, err := pool(single, 0, benchDBPrefix+"single")
-	if err != nil {
-		return fail(err)
-	}
-	if err := topo.AddDB("ds0", ds0); err != nil {
+	if err := source(topo, "ds0", 0, benchDBPrefix+"single"); err != nil {
 		return fail(err)
 	}
 	if single.db, err = openShardsql(topo, e.poolSize, e.opts...); err != nil {
@@ -258,10 +264,7 @@ func buildLayouts(ctx context.Context, cfg config, e *env) ([]*layout, error) {
 	oneBy8 := &layout{name: layoutOneBy8, viaShard: true, driver: "shardsql", orders: "ds0.t_order_${0..7}, Hash(user_id)", logs: "ds0.t_log_${2025-01..2025-12|month|200601}", nodes: 8, nextOrder: new(atomic.Int64)}
 	layouts = append(layouts, oneBy8)
 	topo = shard.NewTopology()
-	if ds0, err = pool(oneBy8, 0, benchDBPrefix+"1x8"); err != nil {
-		return fail(err)
-	}
-	if err := topo.AddDB("ds0", ds0); err != nil {
+	if err := source(topo, "ds0", 0, benchDBPrefix+"1x8"); err != nil {
 		return fail(err)
 	}
 	if err := addTables(topo, oneBy8.orders, oneBy8.logs); err != nil {
@@ -277,11 +280,7 @@ func buildLayouts(ctx context.Context, cfg config, e *env) ([]*layout, error) {
 	layouts = append(layouts, twoBy8)
 	topo = shard.NewTopology()
 	for i := range 2 {
-		ds, err := pool(twoBy8, i, fmt.Sprintf("%s2x8_ds%d", benchDBPrefix, i))
-		if err != nil {
-			return fail(err)
-		}
-		if err := topo.AddDB(fmt.Sprintf("ds%d", i), ds); err != nil {
+		if err := source(topo, fmt.Sprintf("ds%d", i), i, fmt.Sprintf("%s2x8_ds%d", benchDBPrefix, i)); err != nil {
 			return fail(err)
 		}
 	}
@@ -318,8 +317,11 @@ func addTables(topo *shard.Topology, orders, logs string) error {
 		Nodes: logs, Algorithm: shard.Interval(shard.Month, "200601")})
 }
 
-// openShardsql opens a shardsql pool with the same settings as the plain pools.
+// openShardsql opens a shardsql pool with the same settings as the plain
+// pools: its own and those it opens for the data sources registered by
+// DSN.
 func openShardsql(topo *shard.Topology, size int, opts ...driver.Option) (*sql.DB, error) {
+	opts = append([]driver.Option{driver.WithMaxOpenConns(size), driver.WithMaxIdleConns(size)}, opts...)
 	c, err := driver.NewConnector(topo, opts...)
 	if err != nil {
 		return nil, err
@@ -373,7 +375,8 @@ func planCacheStats(ctx context.Context, layouts []*layout) []string {
 // the server's listen backlog and measures connection setup instead of
 // queries. Single-table pools get a connection per worker of the highest
 // concurrency they run at (the overhead comparison's included), the pools
-// under the sharded layouts 8 per worker.
+// under the sharded layouts 8 per worker (driver.Warm: shardsql opens
+// those pools itself, from the data sources' DSNs).
 func prefill(ctx context.Context, cfg config, layouts []*layout) error {
 	for _, l := range layouts {
 		want := slices.Max(cfg.Concurrency)
@@ -413,6 +416,12 @@ func prefill(ctx context.Context, cfg config, layouts []*layout) error {
 			}
 			if firstErr != nil {
 				return fmt.Errorf("%s: opening %d connections: %w", l.name, want, firstErr)
+			}
+		}
+		if l.viaShard {
+			// The pools shardsql opened for its data sources (by DSN).
+			if err := driver.Warm(ctx, l.db, want); err != nil {
+				return fmt.Errorf("%s: opening %d connections per data source: %w", l.name, want, err)
 			}
 		}
 	}

@@ -160,12 +160,12 @@ func overheadLayouts(cfg config, e *env, layouts []*layout, interp bool) (out []
 			if name == layoutOneBy8 {
 				dbName = benchDBPrefix + "1x8"
 			}
-			var ds0 *sql.DB
-			if ds0, err = pool(dbName); err != nil {
+			var dsn string
+			if dsn, err = interpDSN(e.dsns[0], dbName); err != nil {
 				break
 			}
 			topo := shard.NewTopology()
-			if err = topo.AddDB("ds0", ds0); err != nil {
+			if err = topo.AddDataSource("ds0", dsn); err != nil {
 				break
 			}
 			if name == layoutOneBy8 {

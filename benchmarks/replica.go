@@ -116,22 +116,31 @@ func replicaServers(cfg config) (primary, replica string, how string, close func
 // interpPool opens a go-sql-driver pool on database dbName of dsn's server
 // with interpolateParams=true.
 func interpPool(dsn, dbName string, size int) (*sql.DB, error) {
-	d, err := withDB(dsn, dbName)
+	d, err := interpDSN(dsn, dbName)
 	if err != nil {
 		return nil, err
 	}
-	mc, err := mysql.ParseDSN(d)
-	if err != nil {
-		return nil, err
-	}
-	mc.InterpolateParams = true
-	db, err := sql.Open("mysql", mc.FormatDSN())
+	db, err := sql.Open("mysql", d)
 	if err != nil {
 		return nil, err
 	}
 	db.SetMaxOpenConns(size)
 	db.SetMaxIdleConns(size)
 	return db, nil
+}
+
+// interpDSN is dsn on database dbName with interpolateParams=true.
+func interpDSN(dsn, dbName string) (string, error) {
+	d, err := withDB(dsn, dbName)
+	if err != nil {
+		return "", err
+	}
+	mc, err := mysql.ParseDSN(d)
+	if err != nil {
+		return "", err
+	}
+	mc.InterpolateParams = true
+	return mc.FormatDSN(), nil
 }
 
 // waitReplica waits until the replica has applied everything the primary

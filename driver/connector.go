@@ -269,19 +269,15 @@ func PlanCacheStats(ctx context.Context, db *sql.DB) (CacheStats, error) {
 
 // openPool opens a go-sql-driver pool on data source ds's DSN with the
 // connector's limit and lifetimes and maxIdle idle connections; logged
-// wraps it in the node-statement logger when one is set.
+// times its node statements when a logger is set (node_conn.go).
 func (c *Connector) openPool(ds shard.DataSource, maxIdle int, logged bool) (*sql.DB, error) {
 	cfg, err := mysql.ParseDSN(ds.DSN)
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: data source %s: invalid DSN: %w", ds.Name, err)
 	}
-	mc, err := mysql.NewConnector(cfg)
+	conn, err := c.nodeDriverConnector(cfg, ds.Name, logged) // cut_conn.go, node_conn.go
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: data source %s: %w", ds.Name, err)
-	}
-	var conn driver.Connector = mc
-	if logged && c.opts.logger != nil {
-		conn = &nodeLogConnector{inner: mc, c: c, ds: ds.Name} // node statement durations (stats_conn.go)
 	}
 	db := sql.OpenDB(conn)
 	db.SetMaxIdleConns(maxIdle)

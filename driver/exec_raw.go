@@ -64,13 +64,20 @@ func (r *rawExec) run(dc any) error {
 		r.skipped = true
 		return nil
 	}
-	res, err := ex.ExecContext(r.ctx, r.sql, r.nv)
+	qctx, w := watchCut(r.ctx, dc) // the context's end cuts the socket (cut_conn.go)
+	res, err := ex.ExecContext(qctx, r.sql, r.nv)
 	if errors.Is(err, driver.ErrSkip) {
+		if err := w.end(err); err != driver.ErrSkip {
+			return err // cut while stepping aside: the context's error
+		}
 		r.skipped = true
 		return nil
 	}
+	if err = w.end(err); err != nil {
+		return err
+	}
 	r.res = res
-	return err
+	return nil
 }
 
 // execOnPin runs one unit's statement on pin pn, through Raw when it can

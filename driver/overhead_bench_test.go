@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"syscall"
@@ -122,9 +123,10 @@ func overheadDBs(b *testing.B) (plain, through, sharded *sql.DB) {
 // involuntary: what contention on locks and the scheduler adds).
 // Call it as defer clientCPU(b)() before the benchmark loop.
 func clientCPU(b *testing.B) func() {
-	start, startSw := cpuTime(), ctxSwitches()
+	start, startSw, startSched := cpuTime(), ctxSwitches(), goroutineRuns()
 	return func() {
 		if b.N > 0 {
+			b.ReportMetric(float64(goroutineRuns()-startSched)/float64(b.N), "gruns/op")
 			b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(b.N), "cpu-µs/op")
 			b.ReportMetric(float64(ctxSwitches()-startSw)/float64(b.N), "ctxsw/op")
 		}
@@ -139,6 +141,23 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// goroutineRuns returns how many times goroutines were scheduled to run
+// so far (the count of the runtime's scheduling latency histogram): the
+// wake-ups a statement costs, which unlike CPU time do not move with the
+// machine's load (gruns/op).
+func goroutineRuns() uint64 {
+	s := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return 0
+	}
+	var n uint64
+	for _, c := range s[0].Value.Float64Histogram().Counts {
+		n += c
+	}
+	return n
+}
+
 // ctxSwitches returns the context switches of this process's threads so
 // far, voluntary and involuntary.
 func ctxSwitches() int64 {
@@ -149,9 +168,22 @@ func ctxSwitches() int64 {
 	return ru.Nvcsw + ru.Nivcsw
 }
 
-func benchPointSelect(b *testing.B, db *sql.DB, table string, parallelism int) {
+// benchContext is the statements' context: context.Background(), or a
+// cancellable one that can end (as an HTTP request's), for which
+// go-sql-driver watches each statement with a goroutine handoff and
+// shardsql cuts the socket instead (cut_conn.go).
+func benchContext(b *testing.B, cancellable bool) context.Context {
+	if !cancellable {
+		return context.Background()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	return ctx
+}
+
+func benchPointSelect(b *testing.B, db *sql.DB, table string, parallelism int, cancellable bool) {
 	q := "SELECT amount FROM " + table + " WHERE user_id = ? AND order_id = ?"
-	ctx := context.Background()
+	ctx := benchContext(b, cancellable)
 	b.ReportAllocs()
 	defer clientCPU(b)()
 	if parallelism == 1 {
@@ -186,25 +218,31 @@ func benchPointSelect(b *testing.B, db *sql.DB, table string, parallelism int) {
 	})
 }
 
+// overheadCases are the overhead benchmarks' concurrencies (c16:
+// SetParallelism(8) × 2 cores) and contexts: context.Background(), and
+// (-cancellable) a context that can end, as a request's.
+var overheadCases = []struct {
+	name        string
+	par         int
+	cancellable bool
+}{{"c1", 1, false}, {"c16", 8, false}, {"c1-cancellable", 1, true}, {"c16-cancellable", 8, true}}
+
 // BenchmarkOverheadPointSelect: plain driver, shardsql pass-through and
-// shardsql sharded, at concurrency 1 and 16 (SetParallelism(8) × 2 cores).
+// shardsql sharded, at concurrency 1 and 16, with a context that cannot
+// end and with one that can.
 func BenchmarkOverheadPointSelect(b *testing.B) {
-	for _, c := range []struct {
-		name  string
-		par   int
-		procs int
-	}{{"c1", 1, 1}, {"c16", 8, 2}} {
+	for _, c := range overheadCases {
 		b.Run("plain/"+c.name, func(b *testing.B) {
 			plain, _, _ := overheadDBs(b)
-			benchPointSelect(b, plain, "t_plain", c.par)
+			benchPointSelect(b, plain, "t_plain", c.par, c.cancellable)
 		})
 		b.Run("shardsql-passthrough/"+c.name, func(b *testing.B) {
 			_, through, _ := overheadDBs(b)
-			benchPointSelect(b, through, "t_plain", c.par)
+			benchPointSelect(b, through, "t_plain", c.par, c.cancellable)
 		})
 		b.Run("shardsql-sharded/"+c.name, func(b *testing.B) {
 			_, _, sharded := overheadDBs(b)
-			benchPointSelect(b, sharded, "t_order", c.par)
+			benchPointSelect(b, sharded, "t_order", c.par, c.cancellable)
 		})
 	}
 }
@@ -215,9 +253,9 @@ var insertKeys struct {
 	next int64
 }
 
-func benchInsert(b *testing.B, db *sql.DB, table string, parallelism int) {
+func benchInsert(b *testing.B, db *sql.DB, table string, parallelism int, cancellable bool) {
 	q := "INSERT INTO " + table + " (order_id, user_id, amount) VALUES (?, ?, ?)"
-	ctx := context.Background()
+	ctx := benchContext(b, cancellable)
 	key := func() int64 {
 		insertKeys.Lock()
 		defer insertKeys.Unlock()
@@ -258,23 +296,21 @@ func benchInsert(b *testing.B, db *sql.DB, table string, parallelism int) {
 
 // BenchmarkOverheadInsert: a one-row insert through the plain driver,
 // through shardsql passing the table through, and through shardsql into a
-// table sharded over 8 tables, at concurrency 1 and 16.
+// table sharded over 8 tables, at concurrency 1 and 16, with a context
+// that cannot end and with one that can.
 func BenchmarkOverheadInsert(b *testing.B) {
-	for _, c := range []struct {
-		name string
-		par  int
-	}{{"c1", 1}, {"c16", 8}} {
+	for _, c := range overheadCases {
 		b.Run("plain/"+c.name, func(b *testing.B) {
 			plain, _, _ := overheadDBs(b)
-			benchInsert(b, plain, "t_plain_ins", c.par)
+			benchInsert(b, plain, "t_plain_ins", c.par, c.cancellable)
 		})
 		b.Run("shardsql-passthrough/"+c.name, func(b *testing.B) {
 			_, through, _ := overheadDBs(b)
-			benchInsert(b, through, "t_plain_ins", c.par)
+			benchInsert(b, through, "t_plain_ins", c.par, c.cancellable)
 		})
 		b.Run("shardsql-sharded/"+c.name, func(b *testing.B) {
 			_, _, sharded := overheadDBs(b)
-			benchInsert(b, sharded, "t_ins", c.par)
+			benchInsert(b, sharded, "t_ins", c.par, c.cancellable)
 		})
 	}
 }

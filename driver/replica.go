@@ -186,11 +186,11 @@ func (c *Connector) openReplica(dsn string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: replica: invalid DSN: %w", err)
 	}
-	mc, err := mysql.NewConnector(cfg)
+	conn, err := c.nodeDriverConnector(cfg, "", false) // cut_conn.go
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: replica: %w", err)
 	}
-	db := sql.OpenDB(mc)
+	db := sql.OpenDB(conn)
 	db.SetMaxIdleConns(c.opts.maxIdle)
 	db.SetMaxOpenConns(c.opts.maxOpen)
 	db.SetConnMaxLifetime(c.opts.connMaxLifetime)

@@ -175,19 +175,23 @@ func (r *rawQuery) run(dc any) error {
 		r.skipped = true
 		return nil
 	}
-	rows, err := qc.QueryContext(r.ctx, r.sql, r.nv)
+	qctx, w := watchCut(r.ctx, dc) // the context's end cuts the socket (cut_conn.go)
+	rows, err := qc.QueryContext(qctx, r.sql, r.nv)
 	if errors.Is(err, driver.ErrSkip) {
+		if err := w.end(err); err != driver.ErrSkip {
+			return err // cut while stepping aside: the context's error
+		}
 		r.skipped = true
 		return nil
 	}
 	if err != nil {
-		return err
+		return w.end(err)
 	}
 	err = r.read(rows)
 	if cerr := rows.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	return w.end(err)
 }
 
 // read reads rows whole into r.held: the bound's rows into r.vals, any

@@ -201,7 +201,7 @@ func (c *Connector) observe(ctx context.Context, query string, p *route.Plan, st
 	l.LogAttrs(ctx, level, msg, attrs...)
 }
 
-// logNode logs one node statement's duration at debug level (stats_conn.go).
+// logNode logs one node statement's duration at debug level (node_conn.go).
 func (c *Connector) logNode(ctx context.Context, ds, query string, d time.Duration, err error) {
 	l := c.opts.logger
 	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {

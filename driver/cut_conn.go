@@ -1,0 +1,207 @@
+package driver
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"net"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// Cancelling a statement run inside Raw without go-sql-driver's watcher
+// (issue 16).
+//
+// go-sql-driver cancels a statement whose context can end through a
+// goroutine per connection: before the statement it sends the context to
+// that goroutine (watchCancel), and after it hands off to it again on an
+// unbuffered channel (finish). Two goroutine wake-ups per statement, each
+// a thread wake-up when the client is otherwise idle: with a cancellable
+// context (every HTTP request's is) a one-row statement at concurrency 1
+// cost the client more than twice the CPU it did with
+// context.Background(), in the plain driver as in shardsql.
+//
+// On the pools shardsql opens from a DSN, shardsql dials the socket itself
+// (dialCut) and keeps it (nodeConn.sock); a statement that runs on the
+// driver connection inside Raw (a bounded read, rows_raw.go; a one-unit
+// Exec, exec_raw.go) gives go-sql-driver context.Background() — no watcher
+// — and registers context.AfterFunc(ctx, cut) instead: a callback kept in
+// the context's children, no goroutine unless the context ends, removed
+// when the statement's answer is read (cutWatch.end).
+//
+// The hazards, and how each is kept as go-sql-driver's own cancel has it:
+//   - The context ends mid-statement: cut closes the socket, go-sql-driver's
+//     read or write fails and it closes the connection (as its watcher's
+//     cancel does); end replaces its error (ErrInvalidConn, or ErrBadConn
+//     when nothing was written) with the context's error, as go-sql-driver
+//     answers its own cancel. Never driver.ErrBadConn: a statement whose
+//     context ended is not retried. An error the server sent (a
+//     *mysql.MySQLError read before the cut) is kept.
+//   - The context ends after the answer was read whole (the race end
+//     loses): the answer stands (an Exec's OK packet, every row and the
+//     end of a bounded read), and the connection is dead: nodeConn's
+//     IsValid and ResetSession report it, so database/sql closes it, a
+//     parked pin fails its liveness check with nothing sent, and a
+//     session's next statement on it fails as after go-sql-driver's own
+//     cancel.
+//   - A context already done, a connection shardsql did not dial (AddDB
+//     pools, logged wrappers of others), a DSN whose net is neither tcp
+//     nor unix (a dial registered with mysql.RegisterDialContext under its
+//     own name): go-sql-driver gets the context and watches it as before.
+//     A dial registered for "tcp" or "unix" themselves is not used by the
+//     pools shardsql opens: give such a data source with AddDB.
+//   - go-sql-driver logs a failed read or write (its own cancel logs
+//     nothing): the pool's logger drops the lines carrying errSocketCut.
+//   - What go-sql-driver's dial does besides dialing: TCP keep-alive is
+//     set the same way; its liveness check (connCheck) reads the socket
+//     through syscall.Conn, which cutConn forwards (without it the check
+//     would pass without looking).
+//   - A context that is not one of the standard library's (no cancelCtx
+//     beneath): AfterFunc then waits for it in a goroutine per statement,
+//     which costs what go-sql-driver's watcher did.
+
+// errSocketCut is what a cut socket's reads and writes return.
+var errSocketCut = errors.New("shardsql: the statement's context ended: its connection was closed")
+
+// cutSlot is the context key under which nodeConnector.Connect passes
+// dialCut the place for the socket it makes.
+type cutSlot struct{}
+
+// cutNets are the DSN nets shardsql dials itself.
+var cutNets = map[string]bool{"tcp": true, "tcp4": true, "tcp6": true, "unix": true}
+
+// cutConn is a server connection's socket, which a statement whose context
+// ended can close.
+type cutConn struct {
+	net.Conn
+	cut    atomic.Bool
+	closed atomic.Bool
+	cutFn  func() // close, bound once for AfterFunc
+}
+
+// dialCut dials as go-sql-driver's default dial does (net.Dialer, TCP
+// keep-alive) and leaves the socket in the context's cutSlot.
+func dialCut(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		_ = tc.SetKeepAlive(true)
+	}
+	c := &cutConn{Conn: nc}
+	c.cutFn = c.close
+	if slot, ok := ctx.Value(cutSlot{}).(**cutConn); ok {
+		*slot = c
+	}
+	return c, nil
+}
+
+// close cuts the socket.
+func (c *cutConn) close() {
+	c.cut.Store(true)
+	_ = c.Close()
+}
+
+// Close closes the socket once: go-sql-driver closing a connection a
+// statement's context already cut gets no error (it would log one).
+func (c *cutConn) Close() error {
+	if c.closed.CompareAndSwap(false, true) {
+		return c.Conn.Close()
+	}
+	return nil
+}
+
+// isCut reports whether a statement's context cut the socket.
+func (c *cutConn) isCut() bool { return c.cut.Load() }
+
+func (c *cutConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if err != nil && c.cut.Load() {
+		err = errSocketCut
+	}
+	return n, err
+}
+
+func (c *cutConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	if err != nil && c.cut.Load() {
+		err = errSocketCut
+	}
+	return n, err
+}
+
+// SyscallConn is the socket's, for go-sql-driver's liveness check.
+func (c *cutConn) SyscallConn() (syscall.RawConn, error) {
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok {
+		return nil, errors.New("shardsql: the connection's socket has no file descriptor")
+	}
+	return sc.SyscallConn()
+}
+
+// quietCut is a go-sql-driver logger that drops the lines a cut socket's
+// failed read or write makes.
+type quietCut struct{ next mysql.Logger }
+
+func (q quietCut) Print(v ...any) {
+	for _, x := range v {
+		if err, ok := x.(error); ok && errors.Is(err, errSocketCut) {
+			return
+		}
+	}
+	if q.next != nil {
+		q.next.Print(v...)
+	}
+}
+
+// cutWatch is one statement's watch of its context (watchCut).
+type cutWatch struct {
+	ctx  context.Context
+	stop func() bool
+}
+
+// watchCut returns the context to give go-sql-driver for a statement run
+// on driver connection dc inside Raw, and the watch, which end must end
+// once the statement's answer is read.
+func watchCut(ctx context.Context, dc any) (context.Context, cutWatch) {
+	if ctx.Done() == nil || ctx.Err() != nil {
+		return ctx, cutWatch{}
+	}
+	nc, ok := dc.(*nodeConn)
+	if !ok || nc.sock == nil {
+		return ctx, cutWatch{}
+	}
+	return context.Background(), cutWatch{ctx: ctx, stop: context.AfterFunc(ctx, nc.sock.cutFn)}
+}
+
+// end ends the watch and returns the statement's error: err, or the
+// context's error when the context ended and cut the socket, unless err is
+// nil or the server's own.
+func (w cutWatch) end(err error) error {
+	if w.stop == nil || w.stop() {
+		return err
+	}
+	var se *mysql.MySQLError
+	if err == nil || errors.As(err, &se) {
+		return err
+	}
+	return w.ctx.Err()
+}
+
+// nodeDriverConnector returns go-sql-driver's connector for cfg, dialed by
+// dialCut when its net is one shardsql dials, wrapped in nodeConnector.
+func (c *Connector) nodeDriverConnector(cfg *mysql.Config, ds string, logged bool) (driver.Connector, error) {
+	if cfg.DialFunc == nil && cutNets[cfg.Net] {
+		cfg.DialFunc = dialCut
+		cfg.Logger = quietCut{next: cfg.Logger}
+	}
+	mc, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &nodeConnector{inner: mc, c: c, ds: ds, logged: logged && c.opts.logger != nil}, nil
+}

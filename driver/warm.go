@@ -1,0 +1,90 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// warmDials is how many connections Warm opens at once per data source: a
+// burst of hundreds of simultaneous connects overflows a server's listen
+// backlog and fails or stalls some of them.
+const warmDials = 8
+
+// Warm opens up to n server connections on each data source's pool that
+// shardsql opened from a DSN, checks them, and leaves them idle in their
+// pools, so that the first statements after start-up (or after a burst
+// the pools had shrunk from) do not pay for connection setup. n is capped
+// at WithMaxOpenConns and WithMaxIdleConns (a pool keeps no more idle
+// connections than that); pools given with Topology.AddDB are the
+// caller's and are left alone.
+func (c *Connector) Warm(ctx context.Context, n int) error {
+	n = min(n, c.opts.maxIdle)
+	if c.opts.maxOpen > 0 {
+		n = min(n, c.opts.maxOpen)
+	}
+	if n <= 0 {
+		return nil
+	}
+	var errs []error
+	for _, ds := range c.topo.DataSources() {
+		if ds.DB != nil {
+			continue
+		}
+		db, err := c.db(ds.Name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		done := c.unparked(ds.Name) // outside the gate (pin_park.go)
+		err = warmPool(ctx, db, n)
+		done()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("shardsql: warming data source %s: %w", ds.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Warm is Connector.Warm for the shardsql connector behind db.
+func Warm(ctx context.Context, db *sql.DB, n int) error {
+	return withConnector(ctx, db, func(c *Connector) error { return c.Warm(ctx, n) })
+}
+
+// warmPool takes n connections of db at once, warmDials dialing at a time,
+// pings each, and gives them all back.
+func warmPool(ctx context.Context, db *sql.DB, n int) error {
+	conns := make([]*sql.Conn, 0, n)
+	sem := make(chan struct{}, warmDials)
+	var (
+		mu    sync.Mutex
+		wg    sync.WaitGroup
+		first error
+	)
+	for range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			conn, err := db.Conn(ctx)
+			if err == nil {
+				err = conn.PingContext(ctx)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if conn != nil {
+				conns = append(conns, conn)
+			}
+			if err != nil && first == nil {
+				first = err
+			}
+		}()
+	}
+	wg.Wait()
+	for _, conn := range conns {
+		_ = conn.Close()
+	}
+	return first
+}
