@@ -141,10 +141,11 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// goroutineRuns returns how many times goroutines were scheduled to run
-// so far (the count of the runtime's scheduling latency histogram): the
-// wake-ups a statement costs, which unlike CPU time do not move with the
-// machine's load (gruns/op).
+// goroutineRuns estimates how many times goroutines were scheduled to run
+// so far: the runtime records the scheduling latency of every 8th
+// goroutine transition (its gTrackingPeriod), so 8 × that histogram's
+// count. The wake-ups a statement costs, which unlike CPU time do not
+// move with the machine's load (gruns/op).
 func goroutineRuns() uint64 {
 	s := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
 	metrics.Read(s)
@@ -155,7 +156,7 @@ func goroutineRuns() uint64 {
 	for _, c := range s[0].Value.Float64Histogram().Counts {
 		n += c
 	}
-	return n
+	return 8 * n
 }
 
 // ctxSwitches returns the context switches of this process's threads so
