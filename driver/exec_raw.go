@@ -67,10 +67,19 @@ func (r *rawExec) run(dc any) error {
 	qctx, w := watchCut(r.ctx, dc) // the context's end cuts the socket (cut_conn.go)
 	res, err := ex.ExecContext(qctx, r.sql, r.nv)
 	if errors.Is(err, driver.ErrSkip) {
-		if err := w.end(err); err != driver.ErrSkip {
-			return err // cut while stepping aside: the context's error
+		// A prepared statement wanted: prepare, execute, close (raw_prepared.go).
+		res, sent, err := execPrepared(qctx, dc, r.sql, r.nv)
+		if !sent {
+			if err := w.end(driver.ErrSkip); err != driver.ErrSkip {
+				return err // cut while stepping aside: the context's error
+			}
+			r.skipped = true
+			return nil
 		}
-		r.skipped = true
+		if err = w.end(err); err != nil {
+			return err
+		}
+		r.res = res
 		return nil
 	}
 	if err = w.end(err); err != nil {

@@ -88,6 +88,8 @@ type rawQuery struct {
 	// instead of one allocation each (rows_raw_scatter.go's windows).
 	slab  bool
 	chunk []byte
+	// readFn is read, bound once (Conn.readBounded) for queryPrepared.
+	readFn func(driver.Rows) error
 	// check: the connection came from the parking list unchecked, and the
 	// callback makes go-sql-driver's liveness check first (pin_park.go);
 	// freshBad: that check failed, with nothing sent.
@@ -178,11 +180,20 @@ func (r *rawQuery) run(dc any) error {
 	qctx, w := watchCut(r.ctx, dc) // the context's end cuts the socket (cut_conn.go)
 	rows, err := qc.QueryContext(qctx, r.sql, r.nv)
 	if errors.Is(err, driver.ErrSkip) {
-		if err := w.end(err); err != driver.ErrSkip {
-			return err // cut while stepping aside: the context's error
+		// A prepared statement wanted: prepare, query, close (raw_prepared.go).
+		read := r.readFn
+		if read == nil {
+			read = r.read // rows_raw_scatter.go's windows
 		}
-		r.skipped = true
-		return nil
+		sent, err := queryPrepared(qctx, dc, r.sql, r.nv, read)
+		if !sent {
+			if err := w.end(driver.ErrSkip); err != driver.ErrSkip {
+				return err // cut while stepping aside: the context's error
+			}
+			r.skipped = true
+			return nil
+		}
+		return w.end(err)
 	}
 	if err != nil {
 		return w.end(err)
@@ -255,6 +266,9 @@ func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *uni
 	if c.rawQFn == nil {
 		c.rawQFn = c.rawQ.run
 	}
+	if c.rawQ.readFn == nil {
+		c.rawQ.readFn = c.rawQ.read
+	}
 	r := &c.rawQ
 	args := cur.unit.Args
 	if cap(r.nv) < len(args) {
@@ -269,7 +283,7 @@ func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *uni
 	err := pn.conn.Raw(c.rawQFn)
 	skipped, held, cols, meta, over, freshBad := r.skipped, r.held, r.cols, r.meta, r.over, r.freshBad
 	clear(r.nv)
-	*r = rawQuery{nv: r.nv[:0]} // the rows are the cursor's now, the values the caller's
+	*r = rawQuery{nv: r.nv[:0], readFn: r.readFn} // the rows are the cursor's now, the values the caller's
 	if freshBad {
 		c.discardFresh(pn) // a dead parked connection: nothing was sent
 		return false, errFreshRetry

@@ -121,7 +121,7 @@ func rawRead(t *testing.T, rows *sql.Rows, err error) ([]rawColType, [][]any) {
 // proves no bound), read as database/sql reads them.
 func TestBoundedRowsKinds(t *testing.T) {
 	ctx := context.Background()
-	for _, params := range []string{"&interpolateParams=true", "&interpolateParams=true&parseTime=false"} {
+	for _, params := range []string{"&interpolateParams=true", "&interpolateParams=true&parseTime=false", "", "&parseTime=false"} {
 		t.Run(params, func(t *testing.T) {
 			db, _ := rawKindsEnv(t, params)
 			conn, err := db.Conn(ctx)
@@ -171,27 +171,58 @@ func TestBoundedRowsKinds(t *testing.T) {
 	}
 }
 
-// TestBoundedRowsPaths: what does not read inside Raw — without
-// interpolateParams (go-sql-driver asks for a prepared statement: nothing
-// was sent, the statement streams), inside a transaction, on a session that
-// set a variable — still answers, and the pin is free while a bounded
-// select's rows are open.
+// TestBoundedRowsPaths: without interpolateParams (go-sql-driver asks for
+// a prepared statement) a bounded select is still read inside Raw —
+// prepared, queried and closed there (raw_prepared.go), the server's
+// prepared statements not growing, a wrong argument count refused with
+// database/sql's error — and so is a one-unit write; what does not read
+// inside Raw — inside a transaction, on a session that set a variable —
+// still answers, and the pin is free while a bounded select's rows are
+// open.
 func TestBoundedRowsPaths(t *testing.T) {
 	ctx := context.Background()
 	const point = "SELECT vc, n FROM t_kinds WHERE user_id = ? AND id = ?"
 	t.Run("interpolateParams=false", func(t *testing.T) {
-		db, _ := rawKindsEnv(t, "")
+		db, dsns := rawKindsEnv(t, "")
 		conn, err := db.Conn(ctx)
 		require.NoError(t, err)
 		defer conn.Close()
 		buffered, err := shardsql.QueryBuffered(ctx, conn, false, point, int64(1), int64(1))
 		require.NoError(t, err)
-		assert.False(t, buffered)
+		assert.True(t, buffered, "prepared, queried and closed inside Raw")
 		var vc string
 		var n sql.NullInt64
 		require.NoError(t, db.QueryRowContext(ctx, point, 1, 1).Scan(&vc, &n))
 		assert.Equal(t, "vc", vc)
 		assert.Equal(t, int64(-7), n.Int64)
+
+		prepared := func() (total int64) {
+			for _, dsn := range dsns {
+				var name string
+				var v int64
+				require.NoError(t, openPlain(t, dsn).QueryRowContext(ctx, "SHOW GLOBAL STATUS LIKE 'Prepared_stmt_count'").Scan(&name, &v))
+				total += v
+			}
+			return total
+		}
+		before := prepared()
+		for i := range 40 {
+			id := int64(i%6 + 1)
+			user := (id-1)/3 + 1
+			require.NoError(t, db.QueryRowContext(ctx, point, user, id).Scan(&vc, &n))
+			res, err := db.ExecContext(ctx, "UPDATE t_kinds SET n = ? WHERE user_id = ? AND id = ?", n, user, id)
+			require.NoError(t, err)
+			affected, err := res.RowsAffected()
+			require.NoError(t, err)
+			assert.Zero(t, affected, "the same value: no row changed")
+		}
+		assert.Equal(t, before, prepared(), "every statement prepared inside Raw was closed")
+
+		_, err = db.ExecContext(ctx, "UPDATE t_kinds SET n = n WHERE user_id = 1 AND id = 1", 7)
+		require.Error(t, err, "an argument too many")
+		var got int64
+		err = db.QueryRowContext(ctx, "SELECT n FROM t_kinds WHERE user_id = 1 AND id = 1", 7).Scan(&got)
+		require.Error(t, err, "an argument too many")
 	})
 	t.Run("transaction and dirty session", func(t *testing.T) {
 		db, _ := rawKindsEnv(t, "&interpolateParams=true")
