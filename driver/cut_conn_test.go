@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/shardsql/shardsql/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -33,8 +34,9 @@ func (l *lineLog) Print(v ...any) {
 // (cut_conn.go) instead of go-sql-driver's watcher. A context that ends
 // mid-statement fails it at once with the context's error and the
 // connection is not reused, and nothing is logged; contexts cancelled
-// right after each statement leave the connection in use (the watch ends
-// with the statement: a watch left registered would cut it), across
+// right after each statement leave the connections in use (the watch ends
+// with the statement: a watch left registered would cut the connection,
+// and the next statement taking it parked would find it dead), across
 // hundreds of statements.
 func TestCutOnContextEnd(t *testing.T) {
 	logs := &lineLog{}
@@ -75,7 +77,15 @@ func TestCutOnContextEnd(t *testing.T) {
 		}
 	}
 
-	first := connID(t, db)
+	discards := func() (n int64) {
+		for _, ds := range []string{"ds0", "ds1"} {
+			_, d, err := driver.ParkState(ctx, db, ds)
+			require.NoError(t, err)
+			n += d
+		}
+		return n
+	}
+	before := discards()
 	for i := range 120 {
 		cctx, cancel := context.WithCancel(ctx)
 		id := int64(i%20 + 1)
@@ -88,7 +98,7 @@ func TestCutOnContextEnd(t *testing.T) {
 		cancel()
 		require.NoError(t, err)
 	}
-	assert.Equal(t, first, connID(t, db), "connections whose statements' contexts ended after them stay in use")
+	assert.Equal(t, before, discards(), "connections whose statements' contexts ended after them stay in use: no parked one failed its check")
 	var inUse int
 	require.Eventually(t, func() bool {
 		inUse = db.Stats().InUse

@@ -180,12 +180,14 @@ func (r *rawQuery) run(dc any) error {
 	qctx, w := watchCut(r.ctx, dc) // the context's end cuts the socket (cut_conn.go)
 	rows, err := qc.QueryContext(qctx, r.sql, r.nv)
 	if errors.Is(err, driver.ErrSkip) {
-		// A prepared statement wanted: prepare, query, close (raw_prepared.go).
-		read := r.readFn
-		if read == nil {
-			read = r.read // rows_raw_scatter.go's windows
+		// A prepared statement wanted: prepare, query, close
+		// (raw_prepared.go), for a one-unit bounded read (readFn set by
+		// readBounded); a deep page's windows (rows_raw_scatter.go) step
+		// aside and stream, as their tests pin.
+		sent := false
+		if r.readFn != nil {
+			sent, err = queryPrepared(qctx, dc, r.sql, r.nv, r.readFn)
 		}
-		sent, err := queryPrepared(qctx, dc, r.sql, r.nv, read)
 		if !sent {
 			if err := w.end(driver.ErrSkip); err != driver.ErrSkip {
 				return err // cut while stepping aside: the context's error
