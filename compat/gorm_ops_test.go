@@ -19,8 +19,8 @@ import (
 // gormAuthor has posts (a has-many association) and is sharded by its
 // generated id; gormPost is sharded by AuthorID and soft-deleted.
 type gormAuthor struct {
-	ID    uint64 `gorm:"primaryKey"`
-	Name  string `gorm:"size:32;index"`
+	ID    uint64     `gorm:"primaryKey"`
+	Name  string     `gorm:"size:32;index"`
 	Posts []gormPost `gorm:"foreignKey:AuthorID"`
 }
 
