@@ -134,18 +134,29 @@ func describeDifference(a, b nodeDefinition) string {
 	case b.missing:
 		return fmt.Sprintf("%s does not exist, %s does", b.node, a.node)
 	}
-	la, lb := strings.Split(a.text, "\n"), strings.Split(b.text, "\n")
-	for i := 0; i < len(la) || i < len(lb); i++ {
-		var x, y string
-		if i < len(la) {
-			x = strings.TrimSpace(la[i])
-		}
-		if i < len(lb) {
-			y = strings.TrimSpace(lb[i])
-		}
-		if x != y {
-			return fmt.Sprintf("line %d of SHOW CREATE TABLE is %q on %s, %q on %s", i+1, x, a.node, y, b.node)
-		}
+	onlyA, onlyB := linesOnlyIn(a.text, b.text), linesOnlyIn(b.text, a.text)
+	switch {
+	case onlyA != "" && onlyB != "":
+		return fmt.Sprintf("%s has %q where %s has %q", a.node, onlyA, b.node, onlyB)
+	case onlyA != "":
+		return fmt.Sprintf("%s has %q, %s has not", a.node, onlyA, b.node)
+	case onlyB != "":
+		return fmt.Sprintf("%s has %q, %s has not", b.node, onlyB, a.node)
 	}
 	return fmt.Sprintf("%s and %s", a.node, b.node)
+}
+
+// linesOnlyIn returns the first line of definition a (trimmed, without a
+// trailing comma) that b lacks, or "" when there is none.
+func linesOnlyIn(a, b string) string {
+	have := make(map[string]bool)
+	for _, l := range strings.Split(b, "\n") {
+		have[strings.TrimSuffix(strings.TrimSpace(l), ",")] = true
+	}
+	for _, l := range strings.Split(a, "\n") {
+		if l = strings.TrimSuffix(strings.TrimSpace(l), ","); !have[l] {
+			return l
+		}
+	}
+	return ""
 }
