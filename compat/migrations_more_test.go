@@ -166,3 +166,33 @@ func TestGooseDownTo(t *testing.T) {
 		t.Errorf("goose observed different results:\noracle:  %q\nsharded: %q", transcripts[0], transcripts[1])
 	}
 }
+
+// TestIdempotentDDL runs the idempotent MariaDB forms hand-written
+// migrations use (ADD COLUMN IF NOT EXISTS, DROP INDEX IF EXISTS, …) three
+// times on a sharded table, on one database and through shardsql: the
+// parser reads them only up to the table name (before compat11 they were
+// refused on sharded tables).
+func TestIdempotentDDL(t *testing.T) {
+	e := newEnv(t, "idemddl", table{"i_orders", "user_id", ""})
+	var transcripts [2][]string
+	e.both(t, func(t *testing.T, db *sql.DB, sharded bool) {
+		var out []string
+		defer func() { transcripts[boolIndex(sharded)] = out }()
+		for range 3 {
+			for _, q := range []string{
+				"CREATE TABLE IF NOT EXISTS i_orders (id BIGINT NOT NULL PRIMARY KEY, user_id BIGINT NOT NULL)",
+				"ALTER TABLE i_orders ADD COLUMN IF NOT EXISTS note VARCHAR(20) NULL, ADD INDEX IF NOT EXISTS i_note (note)",
+				"ALTER TABLE `i_orders` MODIFY COLUMN IF EXISTS note VARCHAR(40) NULL",
+				"ALTER TABLE i_orders DROP INDEX IF EXISTS i_gone, DROP COLUMN IF EXISTS gone",
+			} {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			out = append(out, showCreate(t, db, "i_orders"))
+		}
+	})
+	if !slices.Equal(transcripts[0], transcripts[1]) {
+		t.Errorf("tables differ:\noracle:  %q\nsharded: %q", transcripts[0], transcripts[1])
+	}
+}

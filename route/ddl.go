@@ -43,6 +43,9 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 		return nil, unsupported(s.sql, "%s naming several sharded tables (%s)", what, strings.Join(names, ", "))
 	}
 	if !ddl.IsFullyParsed() {
+		if alter, ok := ddl.(*sqlparser.AlterTable); ok {
+			return s.routePartialAlter(alter) // ddl_partial.go
+		}
 		return nil, unsupported(s.sql, "%s that the SQL parser could not read in full", what)
 	}
 	var target sqlparser.TableName
