@@ -53,7 +53,7 @@ type table struct {
 }
 
 // newEnv creates the test's databases and topology.
-func newEnv(t *testing.T, name string, tables ...table) *env {
+func newEnv(t testing.TB, name string, tables ...table) *env {
 	t.Helper()
 	if !shardtest.HaveMariaDB() {
 		if os.Getenv("SHARDSQL_REQUIRE_MARIADB") == "1" {
@@ -103,7 +103,7 @@ func newEnv(t *testing.T, name string, tables ...table) *env {
 }
 
 // createDB creates database name on s afresh and returns its DSN.
-func createDB(t *testing.T, s *shardtest.Server, name string) string {
+func createDB(t testing.TB, s *shardtest.Server, name string) string {
 	t.Helper()
 	admin, err := sql.Open("mysql", s.DSN())
 	if err != nil {

@@ -37,7 +37,7 @@ func (gormOrder) TableName() string { return "g_orders" }
 
 // openGorm opens gorm on db with the MariaDB dialect as detected, RETURNING
 // off unless returning is set.
-func openGorm(t *testing.T, db *sql.DB, returning bool) *gorm.DB {
+func openGorm(t testing.TB, db *sql.DB, returning bool) *gorm.DB {
 	t.Helper()
 	g, err := gorm.Open(mysql.New(mysql.Config{Conn: db, DisableWithReturning: !returning}),
 		&gorm.Config{Logger: logger.Default.LogMode(logger.Silent)})

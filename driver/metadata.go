@@ -19,6 +19,9 @@ import (
 // Metadata results are small: they are read whole.
 func (c *Conn) queryMetadata(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	md := p.Metadata
+	if err := c.checkMetadataNodes(ctx, p); err != nil { // metadata_nodes.go
+		return nil, err
+	}
 	out := &metaRows{}
 	for i, u := range p.Units {
 		sub := *p

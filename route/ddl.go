@@ -36,9 +36,16 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 	}
 	what := statementName(ddl)
 	if len(names) > 1 {
+		if hasForeignKey(ddl) {
+			// gorm's AutoMigrate declares one for every association.
+			return nil, unsupported(s.sql, "FOREIGN KEY or REFERENCES between sharded tables (%s) in %s (each node table would check its own data source only: enforce the relation in the application; gorm: DisableForeignKeyConstraintWhenMigrating, ent: schema.WithForeignKeys(false))", strings.Join(names, ", "), what)
+		}
 		return nil, unsupported(s.sql, "%s naming several sharded tables (%s)", what, strings.Join(names, ", "))
 	}
 	if !ddl.IsFullyParsed() {
+		if alter, ok := ddl.(*sqlparser.AlterTable); ok {
+			return s.routePartialAlter(alter) // ddl_partial.go
+		}
 		return nil, unsupported(s.sql, "%s that the SQL parser could not read in full", what)
 	}
 	var target sqlparser.TableName
@@ -137,6 +144,19 @@ func (r *Router) CreateTableFor(ddl, name string) (string, error) {
 // node checks its own data source's t_plain, or fails where there is none)
 // or REFERENCES t_order itself (a parent row on another node is not seen)
 // — does something one database never would, so it is refused.
+
+// hasForeignKey reports whether ddl declares a foreign key.
+func hasForeignKey(ddl sqlparser.DDLStatement) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n.(type) {
+		case *sqlparser.ForeignKeyDefinition, *sqlparser.ReferenceDefinition:
+			found = true
+		}
+		return !found, nil
+	}, ddl)
+	return found
+}
 
 // checkShardedDDL refuses DDL on sharded table st (written as target) that
 // names a table other than target, or declares a foreign key.

@@ -222,7 +222,7 @@ func (s *statement) route(stmt sqlparser.Statement) (*Plan, error) {
 	case sqlparser.DDLStatement:
 		return s.routeDDL(st)
 	case *sqlparser.LockTables, *sqlparser.UnlockTables:
-		return nil, unsupported(sql, "LOCK/UNLOCK TABLES (table locks cannot be held across pooled shard connections)")
+		return nil, unsupported(sql, "LOCK/UNLOCK TABLES (table locks cannot be held across pooled shard connections: for a migration lock use SELECT GET_LOCK(name, timeout) … RELEASE_LOCK(name), which runs on the default data source's session; to lock rows, SELECT … FOR UPDATE in a transaction)")
 	case *sqlparser.Savepoint:
 		return s.routeSavepoint(SavepointSet, st.Name)
 	case *sqlparser.SRollback:

@@ -125,3 +125,43 @@ func TestAutoIncrementWithKeyGenerator(t *testing.T) {
 	require.ErrorIs(t, err, ErrUnsupported)
 	assert.Contains(t, err.Error(), "(0)")
 }
+
+// TestUniqueKeyOfGeneratedIDs: an upsert whose only unique key without the
+// sharding column holds the generated key column, left to the generator on
+// every row (gorm's Create with associations: ON DUPLICATE KEY UPDATE
+// author_id = VALUES(author_id), ids omitted), is routed; a row giving its
+// own key keeps the refusal. Before compat11 all of them were refused.
+func TestUniqueKeyOfGeneratedIDs(t *testing.T) {
+	topo := shard.NewTopology()
+	require.NoError(t, topo.AddDataSource("ds0", "root@tcp(127.0.0.1:1)/app"))
+	require.NoError(t, topo.AddDataSource("ds1", "root@tcp(127.0.0.1:2)/app"))
+	gen, err := seq.NewSnowflake(1)
+	require.NoError(t, err)
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_order", Column: "user_id", Nodes: "ds${0..1}.t_order_${0..3}",
+		KeyColumn: "order_id", KeyGenerator: gen}))
+	r, err := New(topo)
+	require.NoError(t, err)
+	cat := uniqueKeyCatalog()
+	for _, q := range []string{
+		"INSERT INTO t_order (user_id, sku) VALUES (1, 'a'), (2, 'b') ON DUPLICATE KEY UPDATE user_id = VALUES(user_id)",
+		"INSERT INTO t_order (order_id, user_id) VALUES (NULL, 1), (DEFAULT, 2) ON DUPLICATE KEY UPDATE sku = 'x'",
+		"INSERT IGNORE INTO t_order (user_id) VALUES (3)",
+	} {
+		p, err := r.RouteWith(q, nil, Options{Catalog: cat})
+		require.NoError(t, err, q)
+		assert.NotEmpty(t, p.GeneratedIDs, q)
+	}
+	for _, q := range []string{
+		"INSERT INTO t_order (order_id, user_id) VALUES (NULL, 1), (7, 2) ON DUPLICATE KEY UPDATE sku = 'x'",
+		"INSERT IGNORE INTO t_order (order_id, user_id) VALUES (7, 1)",
+	} {
+		_, err := r.RouteWith(q, nil, Options{Catalog: cat})
+		require.ErrorIs(t, err, ErrUnsupported, q)
+		assert.Contains(t, err.Error(), "does not contain sharding column user_id", q)
+	}
+	// With ? arguments: NULL leaves the key to the generator, a value does not.
+	_, err = r.RouteWith("INSERT INTO t_order (order_id, user_id) VALUES (?, ?) ON DUPLICATE KEY UPDATE sku = 'x'", []any{nil, 1}, Options{Catalog: cat})
+	require.NoError(t, err)
+	_, err = r.RouteWith("INSERT INTO t_order (order_id, user_id) VALUES (?, ?) ON DUPLICATE KEY UPDATE sku = 'x'", []any{int64(9), 1}, Options{Catalog: cat})
+	require.ErrorIs(t, err, ErrUnsupported)
+}

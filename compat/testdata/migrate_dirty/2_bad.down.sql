@@ -1,0 +1,1 @@
+ALTER TABLE gd_orders DROP COLUMN note;
