@@ -338,13 +338,15 @@ func joins11Cases() []joins11Case {
 	}
 }
 
-// TestJoins11Classes runs the cases with the default options, and with
-// batches of 3 outer rows and a memory cap of 6 rows, where each is
-// exact, refused or fails with ErrTooLarge — never truncated.
+// TestJoins11Classes runs the cases with the default options, and every
+// third with batches of 3 outer rows and a memory cap of 6 rows, where
+// each is exact, refused or fails with ErrTooLarge — never truncated (all
+// of them passed so when the attack ran; a third keeps CI's -race run
+// short).
 func TestJoins11Classes(t *testing.T) {
 	env, topo := newJoins11Env(t, "joins11_classes")
 	capped := &diffEnv{oracle: env.oracle, sharded: openDB(t, topo, driver.WithJoinBatch(3), driver.WithMaxMemoryRows(6)), mariadb: true}
-	for _, c := range joins11Cases() {
+	for i, c := range joins11Cases() {
 		out := joins11Outcome(env, unordered(c.q))
 		ok := false
 		switch c.want {
@@ -357,6 +359,9 @@ func TestJoins11Classes(t *testing.T) {
 		}
 		if !ok {
 			t.Errorf("%s: want %s, got %s", c.q, c.want, out)
+		}
+		if i%3 != 0 {
+			continue
 		}
 		if out := joins11Outcome(capped, unordered(c.q)); strings.HasPrefix(out, "WRONG") {
 			t.Errorf("batch 3, cap 6: %s\n    %s", c.q, out)
