@@ -40,6 +40,8 @@ type unitCursor struct {
 	// allocation of their own (a one-unit statement's, rows_one_unit.go).
 	scanBuf []any
 	held    [][]driver.Value // the buffered rows
+	// drainErr ends the rows of a unit drain could not hold.
+	drainErr error
 	// meta is the column types of rows read inside Raw (rows_raw.go),
 	// captured there: nil for rows read through database/sql.
 	meta []colMeta
@@ -86,6 +88,8 @@ func (u *unitCursor) load() error {
 		}
 		if u.err == nil && u.buffer && u.rows != nil {
 			u.err = u.readAll()
+		} else if ps, ok := u.src.(*pinSource); ok && u.err == nil && u.rows != nil {
+			ps.pn.reading = u // streams on the pin: drained by a later unit there
 		}
 		if u.err != nil {
 			u.err = unitError(u.unit, u.err)
@@ -134,6 +138,36 @@ func (u *unitCursor) readAll() error {
 		}
 		if len(u.held) >= u.maxRows {
 			return fmt.Errorf("%w: a merge inside a transaction holds each node's rows, more than %d; raise driver.WithMaxMemoryRows or narrow the query", merge.ErrTooLarge, u.maxRows)
+		}
+		u.held = append(u.held, row)
+	}
+}
+
+// drain reads the rest of a streaming unit's rows into memory (at most
+// maxRows held) and ends them, so that its connection can run another
+// statement; Next then returns the held rows (or drain's error).
+func (u *unitCursor) drain() error {
+	if u.buffer || u.closed || u.rows == nil {
+		return u.drainErr
+	}
+	u.buffer = true
+	defer func() {
+		_ = u.rows.Close()
+		u.ended(nil)
+	}()
+	for {
+		row := make([]driver.Value, len(u.cols))
+		if err := u.next(row); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			u.held, u.drainErr = nil, unitError(u.unit, err)
+			return u.drainErr
+		}
+		if len(u.held) >= u.maxRows {
+			u.held = nil
+			u.drainErr = fmt.Errorf("%w: %s: more than %d rows held in memory while another statement runs on its connection (a connection reads one result at a time); raise driver.WithMaxMemoryRows or narrow the query", merge.ErrTooLarge, u.unit.DataSource, u.maxRows)
+			return u.drainErr
 		}
 		u.held = append(u.held, row)
 	}
@@ -199,6 +233,9 @@ func (u *unitCursor) Next(dest []driver.Value) error {
 		return errors.New("shardsql: rows are closed")
 	}
 	if u.buffer {
+		if u.drainErr != nil {
+			return u.drainErr
+		}
 		if len(u.held) == 0 {
 			u.pooled.release() // every row copied out: no value of it is referenced
 			u.pooled = nil

@@ -57,7 +57,29 @@ type pinSource struct {
 	active bool // the rows are open on pn
 }
 
+// The hazard: go-sql-driver reads one result at a time per connection. A
+// statement sent while another unit's rows stream on the pin fails the
+// connection as bad, and database/sql's *sql.Conn then waits for those
+// open rows before it can close it — which the statement reading them
+// never reaches: the query hung until its context ended. It happens when
+// a plan of one unit (on the pin) builds statements while it runs — the
+// join above the nodes routed after a subquery is bound, whose batched
+// lookups run while its outer side still streams. So a unit opened on a
+// busy pin first reads the streaming cursor's remaining rows into memory
+// (at most WithMaxMemoryRows, ErrTooLarge beyond), and refuses to send
+// when rows it does not know of are open (the caller's own).
+
 func (s *pinSource) open(u route.Unit) (*sql.Rows, error) {
+	if s.pn.open > 0 {
+		if r := s.pn.reading; r != nil {
+			if err := r.drain(); err != nil {
+				return nil, err
+			}
+		}
+		if s.pn.open > 0 {
+			return nil, errPinBusy
+		}
+	}
 	rows, err := s.pn.conn.QueryContext(s.ctx, u.SQL, u.Args...)
 	if err != nil {
 		s.c.pinFailed(s.pn, err)
@@ -72,6 +94,9 @@ func (s *pinSource) ended(err error) {
 	if s.active {
 		s.active = false
 		s.pn.open--
+		if s.pn.open == 0 {
+			s.pn.reading = nil
+		}
 		s.c.pinFailed(s.pn, err)
 	}
 }

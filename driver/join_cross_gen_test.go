@@ -423,6 +423,10 @@ func TestCrossJoinGenerated(t *testing.T) {
 	for i := 0; i < n; i++ {
 		q := genJoin(r)
 		switch i % 3 {
+		case 0:
+			if ra.Intn(3) == 0 {
+				q = withBoundSubquery(q, ra)
+			}
 		case 1:
 			if ra.Intn(2) == 0 {
 				q = genAbove(ra)
@@ -457,4 +461,31 @@ func TestCrossJoinGenerated(t *testing.T) {
 		t.Logf("  %d× %s", c, m)
 	}
 	require.Greater(t, exact, (n-big)*2/3, "most generated queries must run")
+}
+
+// withBoundSubquery adds to a join's WHERE an uncorrelated subquery (round
+// 11): over the broadcast t_city the statement is planned as
+// BindSubqueries of one unit, run on the Conn's pin, and the join routed
+// after the value is bound takes that pin for its statements — with
+// batches smaller than the outer side, the lookups run while the outer
+// rows stream there (TestJoins11PinnedJoin).
+func withBoundSubquery(q diffQuery, r *rand.Rand) diffQuery {
+	term := []string{
+		"(SELECT COUNT(*) FROM t_city x) > 0",
+		"(SELECT COUNT(*) FROM t_city x WHERE x.region = 'far') = 1",
+		"(SELECT MIN(LENGTH(x.name)) FROM t_city x) > 0",
+		"(SELECT MIN(x.id) FROM t_tag x) <= 1",
+	}[r.Intn(4)]
+	at := len(q.sql)
+	for _, kw := range []string{" GROUP BY ", " ORDER BY "} {
+		if k := strings.Index(q.sql, kw); k >= 0 && k < at {
+			at = k
+		}
+	}
+	glue := " WHERE "
+	if strings.Contains(q.sql[:at], " WHERE ") {
+		glue = " AND "
+	}
+	q.sql = q.sql[:at] + glue + term + q.sql[at:]
+	return q
 }

@@ -57,6 +57,11 @@ type pin struct {
 	// connection (and database/sql's *sql.Conn then waits for those rows
 	// before it can close, which the caller never reaches).
 	open int
+	// reading is the statement's cursor streaming on conn, if any: a unit
+	// a plan builds while it runs (a join's lookups, the statement routed
+	// after a subquery is bound) takes the same pin, and reads it into
+	// memory before sending its own statement (pinSource.open).
+	reading *unitCursor
 	// db is the pool conn was taken from, taken the parking list's epoch
 	// then (pin_park.go), park that list (looked up once per pin, not again
 	// when it is released); unchecked: conn came from the parking list and

@@ -24,6 +24,12 @@ type Union struct {
 	TextByBytes bool
 	// MaxRows bounds the rows a distinct union holds (0: DefaultMaxRows).
 	MaxRows int
+	// MixedText marks the columns whose SELECTs' collations differ or are
+	// not known to the planner: MySQL compares such a column by the
+	// collation it derives from all of them (utf8mb4_bin over
+	// utf8mb4_general_ci), not the first SELECT's, so comparing its text
+	// (DISTINCT, an ORDER BY above) is refused.
+	MixedText []bool
 }
 
 // Description implements Operator.
@@ -51,6 +57,7 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	}
 	var parts []Cursor
 	var cols *columns
+	cloned := false // cols.colls is a copy of the first part's
 	fail := func(err error) (*Stream, error) {
 		closeAll(parts)
 		return nil, err
@@ -70,6 +77,16 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		}
 	}
 	cols.uncollated = !u.TextByBytes
+	if cols.uncollated {
+		for c, mixed := range u.MixedText {
+			if mixed && c < len(cols.colls) && cols.kinds[c] == coltype.Text {
+				if !cloned {
+					cols.colls, cloned = append([]*textColl(nil), cols.colls...), true
+				}
+				cols.colls[c] = nil
+			}
+		}
+	}
 	var cur Cursor = concatenate(parts...)
 	if u.Distinct {
 		keys := make([]SortKey, len(cols.types))

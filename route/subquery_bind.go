@@ -78,6 +78,15 @@ type boundSubquery struct {
 	// compare two columns of different collations ("Illegal mix of
 	// collations"), while bound literals would take other's.
 	collations [2]string
+	// collationUnknown: the collation of other or of the subquery's
+	// column is not known here (a derived table, an expression, a table
+	// the catalog does not hold). MySQL compares the two by one of them —
+	// utf8mb4_bin over utf8mb4_general_ci, a column's over an expression's
+	// of lower coercibility — while bound text literals would take
+	// other's, so text values are refused (TestJoins11SubqueryCollations:
+	// a.sk IN (SELECT x.bk FROM (SELECT bk FROM j_c) x) matched 'a' with
+	// 'A').
+	collationUnknown bool
 }
 
 // classifySubquery recognises the expressions whose subquery can run first.
@@ -140,7 +149,7 @@ func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
 		if q := correlation(bs.sub, outerNames); q != "" {
 			return nil, unsupported(s.sql, "correlated subquery (it names %s of the outer query) whose tables are not co-located with the outer row (correlate bound tables on their sharding columns, use a broadcast table, or run the subquery first and pass its values)", q)
 		}
-		subs[i].collations = s.collationClash(sel, bs)
+		subs[i].collations, subs[i].collationUnknown = s.collationClash(sel, bs)
 		text, args := s.textOf(limitRows(bs))
 		p, err := s.routeText(text, args)
 		if err != nil {

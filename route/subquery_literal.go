@@ -57,6 +57,9 @@ func (s *statement) literal(v driver.Value, typ string, bs boundSubquery) (sqlpa
 		if c := bs.collations; c[0] != "" {
 			return nil, unsupported(s.sql, "subquery whose text values (collation %s) are compared with %s (collation %s): MySQL refuses to compare them (collate one side explicitly in the statement)", c[1], sqlparser.String(bs.other), c[0])
 		}
+		if bs.collationUnknown {
+			return nil, unsupported(s.sql, "subquery whose text values are compared with %s when the collation of one of them is not known above the nodes (a derived table, an expression, or a table the schema catalog does not hold): MySQL compares them by the stronger collation, the bound values would compare by %s's (select a column of a sharded table in the subquery, or write the comparison as a join)", sqlparser.String(bs.other), sqlparser.String(bs.other))
+		}
 		if _, ok := v.([]byte); ok || text != "" {
 			return sqlparser.NewStrLiteral(text), nil
 		}
@@ -87,16 +90,27 @@ func isDecimalText(t string, frac bool) bool {
 
 // collationClash returns the collations of a subquery's compared column
 // and of the outer column it is compared with when the catalog knows both
-// and they differ; zero otherwise.
-func (s *statement) collationClash(sel *sqlparser.Select, bs boundSubquery) [2]string {
+// and they differ; zero otherwise. unknown reports a subquery whose
+// selected text's collation is not known here (it selects an expression
+// other than a literal, or a column of a table the catalog does not hold:
+// a derived table, a broadcast or unsharded table) compared with a column
+// that is text or of a type not known. A string literal's collation is
+// coercible: the column's decides either way, as it does for the bound
+// literal. (An outer column the catalog does not hold against a known
+// subquery column is still bound with the outer column's collation.)
+func (s *statement) collationClash(sel *sqlparser.Select, bs boundSubquery) (clash [2]string, unknown bool) {
 	outer, ok := bs.other.(*sqlparser.ColName)
 	inner, isSel := bs.sub.Select.(*sqlparser.Select)
 	if !ok || !isSel || len(inner.GetColumns()) != 1 {
-		return [2]string{}
+		return [2]string{}, false // a value bound into an expression: literal refuses text there
+	}
+	a, outerKnown := s.collationIn(sel, outer)
+	if outerKnown && a == "" {
+		return [2]string{}, false // not text: compared as numbers or dates, no collation
 	}
 	ae, ok := inner.GetColumns()[0].(*sqlparser.AliasedExpr)
 	if !ok {
-		return [2]string{}
+		return [2]string{}, true
 	}
 	e := ae.Expr
 	switch f := e.(type) {
@@ -105,20 +119,30 @@ func (s *statement) collationClash(sel *sqlparser.Select, bs boundSubquery) [2]s
 	case *sqlparser.Max:
 		e = f.Arg
 	}
+	switch x := e.(type) {
+	case *sqlparser.Literal:
+		return [2]string{}, x.Type != sqlparser.StrVal && x.Type != sqlparser.IntVal && x.Type != sqlparser.DecimalVal && x.Type != sqlparser.FloatVal
+	case *sqlparser.NullVal:
+		return [2]string{}, false
+	}
 	innerCol, ok := e.(*sqlparser.ColName)
 	if !ok {
-		return [2]string{}
+		return [2]string{}, true
 	}
-	a, b := s.collationIn(sel, outer), s.collationIn(inner, innerCol)
+	b, innerKnown := s.collationIn(inner, innerCol)
+	if !innerKnown {
+		return [2]string{}, true
+	}
 	if a == "" || b == "" || strings.EqualFold(a, b) {
-		return [2]string{}
+		return [2]string{}, false
 	}
-	return [2]string{a, b}
+	return [2]string{a, b}, false
 }
 
 // collationIn returns the catalog's collation of column col of one of
-// sel's sharded tables, or "".
-func (s *statement) collationIn(sel *sqlparser.Select, col *sqlparser.ColName) string {
+// sel's sharded tables ("" for a column that is not text), and whether
+// the catalog holds the column.
+func (s *statement) collationIn(sel *sqlparser.Select, col *sqlparser.ColName) (string, bool) {
 	refs := s.scopeRefs(sel)
 	for _, ref := range refs {
 		if ref.sharded == nil {
@@ -129,9 +153,11 @@ func (s *statement) collationIn(sel *sqlparser.Select, col *sqlparser.ColName) s
 		}
 		if t, ok := s.catalog.Table(ref.sharded.Name); ok {
 			if c, ok := t.Column(col.Name.String()); ok {
-				return c.Collation
+				return c.Collation, true
 			}
+		} else {
+			s.lacksFact() // not loaded yet: the driver loads it and routes again
 		}
 	}
-	return ""
+	return "", false
 }

@@ -193,7 +193,7 @@ func (s *statement) writeUnion(b *strings.Builder, args *[]any, n sqlparser.Tabl
 func (s *statement) unionTree(n sqlparser.TableStatement, parts []unionPart, i *int) (merge.Operator, error) {
 	switch n := n.(type) {
 	case *sqlparser.Union:
-		op := &merge.Union{Distinct: n.Distinct, TextByBytes: !s.weights, MaxRows: s.maxRows}
+		op := &merge.Union{Distinct: n.Distinct, TextByBytes: !s.weights, MaxRows: s.maxRows, MixedText: s.unionMixedText(n)}
 		for _, side := range []sqlparser.TableStatement{n.Left, n.Right} {
 			in, err := s.unionTree(side, parts, i)
 			if err != nil {
@@ -293,4 +293,73 @@ func (s *statement) unionColumn(first *sqlparser.Select, e sqlparser.Expr) (int,
 		}
 	}
 	return 0, unsupported(s.sql, "ORDER BY %s of a UNION across data sources (order by a column name of the first SELECT or a position)", sqlparser.String(e))
+}
+
+// unionMixedText reports, per column of union n, whether its SELECTs'
+// text collations differ or one is not known here (round 11: MariaDB
+// deduplicated (SELECT sk …) UNION (SELECT bk …) by utf8mb4_bin, the merge
+// by the first SELECT's general_ci). A column of a sharded table the
+// catalog holds (or its MIN/MAX) has the catalog's collation; a string
+// literal is coercible and defers to the others; anything else is not
+// known.
+func (s *statement) unionMixedText(n *sqlparser.Union) []bool {
+	var leaves []*sqlparser.Select
+	var walk func(sqlparser.TableStatement)
+	walk = func(t sqlparser.TableStatement) {
+		switch t := t.(type) {
+		case *sqlparser.Union:
+			walk(t.Left)
+			walk(t.Right)
+		case *sqlparser.Select:
+			leaves = append(leaves, t)
+		}
+	}
+	walk(n)
+	if len(leaves) == 0 {
+		return nil
+	}
+	width := len(leaves[0].GetColumns())
+	out := make([]bool, width)
+	for c := 0; c < width; c++ {
+		seen := ""
+		for _, sel := range leaves {
+			items := sel.GetColumns()
+			if c >= len(items) {
+				out[c] = true
+				break
+			}
+			ae, ok := items[c].(*sqlparser.AliasedExpr)
+			if !ok {
+				out[c] = true // *: not resolved here
+				break
+			}
+			e := ae.Expr
+			switch f := e.(type) {
+			case *sqlparser.Min:
+				e = f.Arg
+			case *sqlparser.Max:
+				e = f.Arg
+			}
+			switch x := e.(type) {
+			case *sqlparser.Literal, *sqlparser.NullVal:
+				continue // coercible, or not text
+			case *sqlparser.ColName:
+				coll, known := s.collationIn(sel, x)
+				if !known {
+					out[c] = true
+				} else if coll != "" {
+					if seen != "" && !strings.EqualFold(seen, coll) {
+						out[c] = true
+					}
+					seen = coll
+				}
+			default:
+				out[c] = true
+			}
+			if out[c] {
+				break
+			}
+		}
+	}
+	return out
 }
