@@ -1,0 +1,64 @@
+package driver_test
+
+import (
+	"testing"
+
+	"github.com/shardsql/shardsql/shard"
+)
+
+// a11ImplicitTables are sharded by a column the server fills or changes
+// by itself: a STORED and a VIRTUAL generated column, and a DATETIME with
+// ON UPDATE CURRENT_TIMESTAMP.
+var a11ImplicitTables = []dmlTable{
+	{name: "g_sto", key: "k", intKey: true, cols: "id INT NOT NULL, k INT AS (id % 7) STORED, n INT NOT NULL DEFAULT 0, UNIQUE KEY u (k, id)", order: "k, id"},
+	{name: "g_vir", key: "k", intKey: true, cols: "id INT NOT NULL, k INT AS (id % 5) VIRTUAL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (id), KEY (k)", order: "id"},
+	{name: "g_upd", key: "at", cols: "at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP, id INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (at, id)", order: "at, id",
+		alg: shard.Interval(shard.Month, "200601"), nodes: "ds0.g_upd_${2025-01..2025-12|month|200601}, ds1.g_upd_${2026-01..2026-12|month|200601}"},
+}
+
+// TestAttack11ImplicitKeys: tables sharded by a column the server writes
+// by itself. Found by the round-11 attack: outside strict mode an INSERT
+// naming a generated key stored the computed value on the given value's
+// node; an UPDATE of a column a generated key reads, or any UPDATE and ON
+// DUPLICATE KEY UPDATE of a table whose time key is ON UPDATE
+// CURRENT_TIMESTAMP, changed the key and left the row on its old node
+// (misplaced). Now refused; updates that leave the key alone still run.
+func TestAttack11ImplicitKeys(t *testing.T) {
+	e := newDMLEnvOf(t, "a11_implicit", nil, a11ImplicitTables)
+	s := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true} }
+	m := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, mustRun: true} }
+	q := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, query: true} }
+	r := func(sql, why string) dmlStmt { return dmlStmt{sql: sql, session: true, refuse: why} }
+	sts := []dmlStmt{
+		m("SET timestamp = UNIX_TIMESTAMP('2026-03-04 05:06:07')"),
+		r("INSERT INTO g_sto (id, n) VALUES (1, 1), (2, 2), (10, 3)", "generated column"),
+		r("INSERT INTO g_sto (id, k, n) VALUES (3, 3, 1)", "generated column"),
+		r("INSERT INTO g_sto (id, k, n) VALUES (4, 6, 1)", "generated column"),
+		r("REPLACE INTO g_sto (id, k, n) VALUES (4, 4, 1)", "generated column"),
+		r("INSERT INTO g_sto (id, k, n) VALUES (1, 1, 9) ON DUPLICATE KEY UPDATE id = id + 1", "generated column"),
+		r("UPDATE g_sto SET id = 11 WHERE k = 3 AND id = 10", "generated from"),
+		r("UPDATE g_sto SET n = 2, `ID` = 11 WHERE k = 3", "generated from"),
+		r("UPDATE g_sto t SET t.id = 11 WHERE k = 3", "generated from"),
+		m("UPDATE g_sto SET n = n + 1 WHERE k = 3"),
+		q("SELECT id, k FROM g_sto WHERE k = 4"),
+		r("INSERT INTO g_vir (id, n) VALUES (1, 1), (2, 2), (10, 3)", "generated column"),
+		r("INSERT INTO g_vir (id, k, n) VALUES (3, 3, 1)", "generated column"),
+		r("UPDATE g_vir SET id = 11 WHERE k = 0 AND id = 10", "generated from"),
+		m("UPDATE g_vir SET n = 7 WHERE id = 10"),
+		q("SELECT id, k FROM g_vir WHERE k = 1"),
+		m("INSERT INTO g_upd (at, id, n) VALUES ('2025-05-05 00:00:00', 1, 1), ('2026-02-01 00:00:00', 2, 1)"),
+		s("INSERT INTO g_upd (id, n) VALUES (3, 1)"),
+		r("UPDATE g_upd SET n = n + 1 WHERE at = '2025-05-05 00:00:00'", "ON UPDATE CURRENT_TIMESTAMP"),
+		r("UPDATE g_upd SET n = n + 1", "ON UPDATE CURRENT_TIMESTAMP"),
+		r("INSERT INTO g_upd (at, id, n) VALUES ('2026-02-01 00:00:00', 2, 1) ON DUPLICATE KEY UPDATE n = n + 5", "ON UPDATE CURRENT_TIMESTAMP"),
+		m("INSERT INTO g_upd (at, id, n) VALUES ('2026-02-01 00:00:00', 2, 1) ON DUPLICATE KEY UPDATE at = VALUES(at), n = n + 5"),
+		m("INSERT INTO g_upd (at, id, n) VALUES ('2026-02-01 00:00:00', 2, 1) ON DUPLICATE KEY UPDATE n = n + 5, at = at"),
+		m("UPDATE g_upd SET at = '2026-02-02 00:00:00', n = 9 WHERE at = '2025-05-05 00:00:00' AND id = 1"),
+		q("SELECT at, id, n FROM g_upd"),
+		m("SET sql_mode = ''"),
+		r("INSERT INTO g_sto (id, k, n) VALUES (20, 2, 1)", "generated column"),
+		r("INSERT INTO g_vir (id, k, n) VALUES (20, 2, 1)", "generated column"),
+		m("SET sql_mode = DEFAULT"),
+	}
+	t.Logf("%d statements, %d refused", len(sts), e.run(t, "implicit", sts))
+}
