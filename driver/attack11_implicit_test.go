@@ -23,14 +23,52 @@ var a11ImplicitTables = []dmlTable{
 // DUPLICATE KEY UPDATE of a table whose time key is ON UPDATE
 // CURRENT_TIMESTAMP, changed the key and left the row on its old node
 // (misplaced). Now refused; updates that leave the key alone still run.
+//
+// Then SET statements the parser cannot read (variables it takes for
+// keywords: timestamp, last_insert_id, sql_buffer_result, …). Found by
+// the round-11 attack: they went to the default data source alone, so
+// after SET timestamp = … NOW() answered the fixed time on ds0 and the
+// real one on ds1. Now refused; SET @@timestamp runs on every data
+// source.
 func TestAttack11ImplicitKeys(t *testing.T) {
 	e := newDMLEnvOf(t, "a11_implicit", nil, a11ImplicitTables)
+	t.Run("keys", func(t *testing.T) { a11ImplicitKeys(t, e) })
+	t.Run("unparsed_set", func(t *testing.T) { a11UnparsedSet(t, e) })
+}
+
+func a11UnparsedSet(t *testing.T, e *dmlEnv) {
+	e.reset(t)
+	m := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, mustRun: true} }
+	q := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, query: true} }
+	r := func(sql, why string) dmlStmt { return dmlStmt{sql: sql, session: true, refuse: why} }
+	sts := []dmlStmt{
+		m("INSERT INTO g_upd (at, id, n) VALUES ('2025-05-05 00:00:00', 1, 1), ('2026-02-01 00:00:00', 2, 1)"),
+		r("SET timestamp = 1000000000", "parser cannot read"),
+		r("SET SESSION TIMESTAMP = 1000000000", "parser cannot read"),
+		r("set /* c */ timestamp = 1000000000", "parser cannot read"),
+		r("SET LOCAL timestamp = DEFAULT", "parser cannot read"),
+		r("SET last_insert_id = 7", "parser cannot read"),
+		r("SET sql_buffer_result = 1", "parser cannot read"),
+		r("SET delay_key_write = OFF", "parser cannot read"),
+		r("SET @@session.last_insert_id = 7", "last_insert_id"),
+		q("SELECT NOW() > '2020-01-01', id FROM g_upd"),
+		m("SET @@timestamp = 1000000000"),
+		q("SELECT NOW(), id FROM g_upd"),
+		q("SELECT NOW(), UNIX_TIMESTAMP(), id FROM g_upd WHERE at = '2026-02-01 00:00:00'"),
+		m("SET @@SESSION.timestamp = DEFAULT"),
+		q("SELECT NOW() > '2020-01-01', id FROM g_upd"),
+		q("SELECT id FROM g_upd WHERE at < NOW() ORDER BY id"),
+	}
+	t.Logf("%d statements, %d refused", len(sts), e.run(t, "unparsed_set", sts))
+}
+
+func a11ImplicitKeys(t *testing.T, e *dmlEnv) {
 	s := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true} }
 	m := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, mustRun: true} }
 	q := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, query: true} }
 	r := func(sql, why string) dmlStmt { return dmlStmt{sql: sql, session: true, refuse: why} }
 	sts := []dmlStmt{
-		m("SET timestamp = UNIX_TIMESTAMP('2026-03-04 05:06:07')"),
+		m("SET @@timestamp = 1772600767"), // 2026-03-04 05:06:07 UTC
 		r("INSERT INTO g_sto (id, n) VALUES (1, 1), (2, 2), (10, 3)", "generated column"),
 		r("INSERT INTO g_sto (id, k, n) VALUES (3, 3, 1)", "generated column"),
 		r("INSERT INTO g_sto (id, k, n) VALUES (4, 6, 1)", "generated column"),
