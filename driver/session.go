@@ -422,7 +422,7 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 	case want == borrowedSession:
 		return fmt.Errorf("%w: %s after a statement that ran while this connection's rows were open in %q: shardsql ran that statement on another server connection (one MariaDB connection would have refused it: commands out of sync), whose session holds its outcome; close the rows before that statement, or use its Result", route.ErrUnsupported, sessionReadName(uses), p.SQL)
 	case want == several:
-		return fmt.Errorf("%w: %s reads state that several data sources hold (%s on several) in %q: run the statement it reads after on one node", route.ErrUnsupported, sessionReadName(uses), why, p.SQL)
+		return fmt.Errorf("%w: %s reads state that several node statements left (%s on several nodes) in %q: run the statement it reads after on one node, or use its Result", route.ErrUnsupported, sessionReadName(uses), why, p.SQL)
 	case len(p.Units) == 1 && p.Units[0].DataSource == want:
 		return nil
 	case len(p.Units) == 1 && uses&route.TableFree != 0 && hintsFrom(ctx).ds == "":
@@ -454,9 +454,20 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 			break
 		}
 	}
-	c.lastDS = ds
+	// ROW_COUNT() and FOUND_ROWS() answer for the last statement a
+	// session ran: after several node statements, even all on one data
+	// source, that is the last node table's part (or the COMMIT of the
+	// internal transaction a multi-node write runs in: 0), not the
+	// statement's. Found by the round-11 attack: UPDATE d_int … WHERE k IN
+	// (1, 2, 3, 4) over the two node tables of one data source, then
+	// SELECT ROW_COUNT(): 0 where one table answers 4.
+	hist := ds
+	if len(p.Units) > 1 {
+		hist = several
+	}
+	c.lastDS = hist
 	if p.Kind == route.KindSelect {
-		c.lastSelectDS = ds
+		c.lastSelectDS = hist
 	}
 	switch {
 	case p.Session&route.SetsLastInsertID != 0 && len(p.Units) == 1:
