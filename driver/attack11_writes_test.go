@@ -71,7 +71,9 @@ func a11RowCount(t *testing.T, e *dmlEnv) {
 	m := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, mustRun: true} }
 	q := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, query: true} }
 	qm := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, query: true, mustRun: true} }
-	r := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, query: true, refuse: "several node statements"} }
+	r := func(sql string) dmlStmt {
+		return dmlStmt{sql: sql, session: true, query: true, refuse: "several node statements"}
+	}
 	var rows []string
 	for _, k := range keys {
 		rows = append(rows, "("+k+", "+k+", 1)")
