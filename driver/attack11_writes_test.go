@@ -2,6 +2,7 @@ package driver_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -42,6 +43,48 @@ func TestAttack11Writes(t *testing.T) {
 	t.Run("implicit_keys", func(t *testing.T) { a11ImplicitKeys(t, e) })
 	t.Run("unparsed_set", func(t *testing.T) { a11UnparsedSet(t, e) })
 	t.Run("row_count", func(t *testing.T) { a11RowCount(t, e) })
+	t.Run("div_precision", func(t *testing.T) { a11DivPrecision(t, e) })
+}
+
+// a11DivPrecision: AVG and division over rows merged above the nodes after
+// SET div_precision_increment. Found by the round-11 attack: after SET
+// div_precision_increment = 8, AVG(n) over every node answered with 4
+// digits of scale (merge divides with the default increment), one server
+// with 8. Now refused while the session's increment is not 4; division
+// the nodes compute (row expressions, one node) still runs.
+func a11DivPrecision(t *testing.T, e *dmlEnv) {
+	e.reset(t)
+	var rows []string
+	for k := 1; k <= 24; k++ {
+		rows = append(rows, fmt.Sprintf("(%d, %d, %d)", k, k, k*k%7))
+	}
+	m := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, mustRun: true} }
+	qm := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, query: true, mustRun: true} }
+	r := func(sql string) dmlStmt {
+		return dmlStmt{sql: sql, session: true, query: true, refuse: "div_precision_increment"}
+	}
+	sts := []dmlStmt{
+		m("INSERT INTO r_int (k, id, n) VALUES " + strings.Join(rows, ", ")),
+		qm("SELECT AVG(n), SUM(n) / COUNT(*) FROM r_int"),
+		m("SET div_precision_increment = 8"),
+		r("SELECT AVG(n) FROM r_int"),
+		r("SELECT AVG(DISTINCT n) FROM r_int"),
+		r("SELECT n % 3 AS g, AVG(n) FROM r_int GROUP BY g ORDER BY g"),
+		r("SELECT SUM(n) / COUNT(*) FROM r_int"),
+		r("SELECT n, COUNT(*) FROM r_int GROUP BY n HAVING COUNT(*) / 2 > 1 ORDER BY n"),
+		r("SELECT AVG(n) FROM (SELECT n FROM r_int ORDER BY k LIMIT 10) x"),
+		r("SELECT x.q FROM (SELECT k, n / 7 AS q FROM r_int ORDER BY k LIMIT 5) x ORDER BY x.q / 3"),
+		qm("SELECT k, n / 7, n DIV 2 FROM r_int ORDER BY k"),
+		qm("SELECT AVG(n), SUM(n) / COUNT(*) FROM r_int WHERE k = 5"),
+		qm("SELECT MAX(n), COUNT(*) FROM r_int"),
+		m("SET @@SESSION.div_precision_increment = 4"),
+		qm("SELECT AVG(n), SUM(n) / COUNT(*) FROM r_int"),
+		m("SET div_precision_increment = 0"),
+		r("SELECT AVG(n) FROM r_int"),
+		m("SET div_precision_increment = DEFAULT"),
+		qm("SELECT AVG(n), SUM(n) / COUNT(*) FROM r_int"),
+	}
+	t.Logf("%d statements, %d refused", len(sts), e.run(t, "div_precision", sts))
 }
 
 // a11RowCount: ROW_COUNT() and FOUND_ROWS() after a statement that ran as

@@ -317,7 +317,7 @@ func (c *Conn) releasePins() {
 	c.dirty = false
 	clear(c.pins)
 	c.pins = c.pins[:0]
-	c.sticky, c.genIDs, c.wrote, c.noAutoZero = false, false, false, false
+	c.sticky, c.genIDs, c.wrote, c.noAutoZero, c.divOther = false, false, false, false, false
 	c.lastDS, c.lastSelectDS, c.insertDS, c.opaqueDS = "", "", "", ""
 }
 
@@ -375,6 +375,9 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 		// NO_AUTO_VALUE_ON_ZERO; shardsql would fill a generated id (found
 		// by the grown TestAttackDMLGenerated: the oracle held id 0).
 		return fmt.Errorf("%w: DEFAULT for the generated key of table %s under sql_mode NO_AUTO_VALUE_ON_ZERO in %q (the server would store 0, shardsql would generate an id): omit the column or give NULL to have an id generated, or write 0", route.ErrUnsupported, p.Table, p.SQL)
+	}
+	if p.DividesAbove && c.divOther {
+		return fmt.Errorf("%w: AVG or division over rows merged from several nodes after SET div_precision_increment in %q: shardsql divides above the nodes with the default increment 4, one server with the session's (SET div_precision_increment = DEFAULT, or ROUND/CAST the nodes' quotient, or route the statement to one node)", route.ErrUnsupported, p.SQL)
 	}
 	c.lent = false // set again by this statement's pinsFor, if it borrows
 	uses := p.Session
@@ -515,6 +518,9 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 	}
 	if p.Session&route.LeavesState != 0 {
 		c.recordOpaque(ds)
+	}
+	if p.SetsDivPrecision {
+		c.divOther = !p.DivPrecisionDefault
 	}
 	if p.SetsSQLMode {
 		c.noAutoZero = slices.ContainsFunc(strings.Split(p.SQLMode, ","), func(m string) bool {

@@ -110,6 +110,16 @@ type Plan struct {
 	// empty mode).
 	SetsSQLMode bool
 	SQLMode     string
+	// SetsDivPrecision marks a SET of div_precision_increment;
+	// DivPrecisionDefault that it sets 4 (a literal 4, or DEFAULT: the
+	// servers' default), the increment the operators above the nodes
+	// divide with.
+	SetsDivPrecision, DivPrecisionDefault bool
+	// DividesAbove marks a SELECT whose AVG or / may be computed above the
+	// nodes (merged AVG, expressions over merged rows): merge divides with
+	// div_precision_increment 4, so the driver refuses it on a session that
+	// set another increment (div_precision.go).
+	DividesAbove bool
 	// SchemaUnknown reports a plan that routes more widely than it would
 	// with the catalog's facts about a table it lacks (see
 	// ErrSchemaUnknown).
