@@ -46,12 +46,16 @@ func TestAttack11Writes(t *testing.T) {
 	t.Run("div_precision", func(t *testing.T) { a11DivPrecision(t, e) })
 }
 
-// a11DivPrecision: AVG and division over rows merged above the nodes after
-// SET div_precision_increment. Found by the round-11 attack: after SET
+// a11DivPrecision: AVG and division, DATE_FORMAT and WEEK over rows merged
+// above the nodes after SET div_precision_increment, lc_time_names and
+// default_week_format. Found by the round-11 attack: after SET
 // div_precision_increment = 8, AVG(n) over every node answered with 4
 // digits of scale (merge divides with the default increment), one server
-// with 8. Now refused while the session's increment is not 4; division
-// the nodes compute (row expressions, one node) still runs.
+// with 8; under lc_time_names = 'de_DE' DATE_FORMAT(at, '%a %b') over a
+// CTE answered 'Mon Apr' ('Mo Apr'); under default_week_format = 3 WEEK(at)
+// over a derived table answered mode 0's week. Now refused while the
+// session's setting is not the default; what the nodes compute (row
+// expressions, one node) still runs.
 func a11DivPrecision(t *testing.T, e *dmlEnv) {
 	e.reset(t)
 	var rows []string
@@ -61,7 +65,7 @@ func a11DivPrecision(t *testing.T, e *dmlEnv) {
 	m := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, mustRun: true} }
 	qm := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, query: true, mustRun: true} }
 	r := func(sql string) dmlStmt {
-		return dmlStmt{sql: sql, session: true, query: true, refuse: "div_precision_increment"}
+		return dmlStmt{sql: sql, session: true, query: true, refuse: "over rows merged from several nodes after SET"}
 	}
 	sts := []dmlStmt{
 		m("INSERT INTO r_int (k, id, n) VALUES " + strings.Join(rows, ", ")),
@@ -83,6 +87,21 @@ func a11DivPrecision(t *testing.T, e *dmlEnv) {
 		r("SELECT AVG(n) FROM r_int"),
 		m("SET div_precision_increment = DEFAULT"),
 		qm("SELECT AVG(n), SUM(n) / COUNT(*) FROM r_int"),
+		// lc_time_names and default_week_format: DATE_FORMAT and WEEK
+		// above merged rows answered 'Mon Apr' and mode 0's week
+		m("INSERT INTO g_upd (at, id, n) VALUES ('2025-04-07 10:00:00', 1, 1), ('2025-03-31 10:00:00', 2, 1), ('2026-03-01 10:00:00', 3, 1), ('2026-01-04 10:00:00', 4, 1)"),
+		m("SET lc_time_names = 'de_DE'"),
+		r("WITH c AS (SELECT at, id FROM g_upd ORDER BY id LIMIT 3) SELECT id, DATE_FORMAT(at, '%a %b') FROM c ORDER BY id"),
+		r("SELECT d, COUNT(*) FROM (SELECT MONTHNAME(at) AS d FROM g_upd ORDER BY id LIMIT 3) x GROUP BY d ORDER BY d"),
+		qm("SELECT id, DATE_FORMAT(at, '%a %b'), MONTHNAME(at) FROM g_upd ORDER BY id"),
+		qm("SELECT id, DATE_FORMAT(at, '%W') FROM g_upd WHERE at = '2025-04-07 10:00:00'"),
+		m("SET lc_time_names = DEFAULT, default_week_format = 3"),
+		qm("WITH c AS (SELECT at, id FROM g_upd ORDER BY id LIMIT 3) SELECT id, DATE_FORMAT(at, '%a %b') FROM c ORDER BY id"),
+		r("SELECT id, WEEK(at) FROM (SELECT id, at FROM g_upd ORDER BY id LIMIT 3) x ORDER BY id"),
+		qm("SELECT id, WEEK(at, 3) FROM (SELECT id, at FROM g_upd ORDER BY id LIMIT 3) x ORDER BY id"),
+		qm("SELECT id, WEEK(at) FROM g_upd ORDER BY id"),
+		m("SET default_week_format = 0"),
+		qm("SELECT id, WEEK(at) FROM (SELECT id, at FROM g_upd ORDER BY id LIMIT 3) x ORDER BY id"),
 	}
 	t.Logf("%d statements, %d refused", len(sts), e.run(t, "div_precision", sts))
 }

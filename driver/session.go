@@ -317,7 +317,7 @@ func (c *Conn) releasePins() {
 	c.dirty = false
 	clear(c.pins)
 	c.pins = c.pins[:0]
-	c.sticky, c.genIDs, c.wrote, c.noAutoZero, c.divOther = false, false, false, false, false
+	c.sticky, c.genIDs, c.wrote, c.noAutoZero, c.evalOther = false, false, false, false, 0
 	c.lastDS, c.lastSelectDS, c.insertDS, c.opaqueDS = "", "", "", ""
 }
 
@@ -376,8 +376,8 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 		// by the grown TestAttackDMLGenerated: the oracle held id 0).
 		return fmt.Errorf("%w: DEFAULT for the generated key of table %s under sql_mode NO_AUTO_VALUE_ON_ZERO in %q (the server would store 0, shardsql would generate an id): omit the column or give NULL to have an id generated, or write 0", route.ErrUnsupported, p.Table, p.SQL)
 	}
-	if p.DividesAbove && c.divOther {
-		return fmt.Errorf("%w: AVG or division over rows merged from several nodes after SET div_precision_increment in %q: shardsql divides above the nodes with the default increment 4, one server with the session's (SET div_precision_increment = DEFAULT, or ROUND/CAST the nodes' quotient, or route the statement to one node)", route.ErrUnsupported, p.SQL)
+	if v := p.EvalAbove & c.evalOther; v != 0 {
+		return fmt.Errorf("%w: AVG, division, a locale-dependent date function or WEEK() over rows merged from several nodes after SET %s in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0), one server with the session's (SET it to DEFAULT, give WEEK() its mode, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
 	}
 	c.lent = false // set again by this statement's pinsFor, if it borrows
 	uses := p.Session
@@ -519,9 +519,7 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 	if p.Session&route.LeavesState != 0 {
 		c.recordOpaque(ds)
 	}
-	if p.SetsDivPrecision {
-		c.divOther = !p.DivPrecisionDefault
-	}
+	c.evalOther = c.evalOther&^p.SetsEval | p.SetsEval&^p.EvalDefault
 	if p.SetsSQLMode {
 		c.noAutoZero = slices.ContainsFunc(strings.Split(p.SQLMode, ","), func(m string) bool {
 			return strings.EqualFold(strings.TrimSpace(m), "NO_AUTO_VALUE_ON_ZERO")

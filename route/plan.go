@@ -110,16 +110,15 @@ type Plan struct {
 	// empty mode).
 	SetsSQLMode bool
 	SQLMode     string
-	// SetsDivPrecision marks a SET of div_precision_increment;
-	// DivPrecisionDefault that it sets 4 (a literal 4, or DEFAULT: the
-	// servers' default), the increment the operators above the nodes
-	// divide with.
-	SetsDivPrecision, DivPrecisionDefault bool
-	// DividesAbove marks a SELECT whose AVG or / may be computed above the
-	// nodes (merged AVG, expressions over merged rows): merge divides with
-	// div_precision_increment 4, so the driver refuses it on a session that
-	// set another increment (div_precision.go).
-	DividesAbove bool
+	// SetsEval are the session variables a SET assigns that change what
+	// the operators above the nodes compute (div_precision_increment,
+	// lc_time_names, default_week_format); EvalDefault those it sets to
+	// the defaults those operators compute with (session_eval.go).
+	SetsEval, EvalDefault EvalVars
+	// EvalAbove are those variables a SELECT may compute with above the
+	// nodes (a merged AVG, expressions over merged rows): the driver
+	// refuses it on a session that set one of them to another value.
+	EvalAbove EvalVars
 	// SchemaUnknown reports a plan that routes more widely than it would
 	// with the catalog's facts about a table it lacks (see
 	// ErrSchemaUnknown).
