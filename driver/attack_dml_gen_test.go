@@ -222,7 +222,7 @@ func (g *dmlGen) next() dmlStmt {
 		id = g.r.Intn(g.id) + 1 // an id that may exist: duplicates
 	}
 	st := dmlStmt{prepared: g.r.Intn(4) == 0}
-	switch g.r.Intn(20) {
+	switch g.r.Intn(22) {
 	case 0:
 		st.sql = fmt.Sprintf("INSERT INTO %s (%s, id) VALUES (%s, %d)", tb, key, k1.text, id)
 		st.args = args(k1)
@@ -314,6 +314,29 @@ func (g *dmlGen) next() dmlStmt {
 		} else if strings.Index(where, "%[3]s") < strings.Index(where, "%[2]s") {
 			st.args = args(k2, k1)
 		}
+	case 20:
+		// Round 11: session variables the operators above the nodes
+		// compute with (route/session_eval.go).
+		st.sql = "SET " + g.pick("div_precision_increment = "+g.pick("DEFAULT", "4", "8", "0"),
+			"lc_time_names = "+g.pick("DEFAULT", "'en_US'", "'de_DE'"), "default_week_format = "+g.pick("DEFAULT", "0", "3"))
+		st.prepared = false
+	case 21:
+		// Round 11: AVG, division, locale-dependent date functions and
+		// WEEK, merged above the nodes and computed by them.
+		if key == "at" {
+			st.sql = fmt.Sprintf(g.pick("SELECT DATE_FORMAT(at, '%%a %%b') AS d, COUNT(*) FROM %[1]s GROUP BY d",
+				"SELECT x.id, WEEK(x.at), DAYNAME(x.at) FROM (SELECT id, at FROM %[1]s ORDER BY at, id LIMIT 5) x",
+				"SELECT id, MONTHNAME(at), WEEK(at), AVG(n) FROM %[1]s WHERE at = %[2]s GROUP BY id, at",
+				"SELECT id, DATE_FORMAT(at, '%%W %%M'), WEEK(at) FROM %[1]s"), tb, k1.text)
+		} else {
+			st.sql = fmt.Sprintf(g.pick("SELECT AVG(n), SUM(n) / COUNT(*) FROM %[1]s", "SELECT AVG(n), AVG(id) FROM %[1]s WHERE k = %[2]s",
+				"SELECT id %% 3 AS g, AVG(n + id) FROM %[1]s GROUP BY g", "SELECT id, n / 7, id DIV 3 FROM %[1]s",
+				"SELECT AVG(x.n) FROM (SELECT n FROM %[1]s ORDER BY id, k LIMIT 4) x"), tb, k1.text)
+		}
+		if strings.Contains(st.sql, "?") {
+			st.args = args(k1)
+		}
+		st.query = true
 	default:
 		st.sql = fmt.Sprintf("INSERT INTO d_auto (id, k) VALUES (%s, %d)", g.pick("0.4", "'0.4'", "'abc'", "0", "FALSE", strconv.Itoa(id)), g.r.Intn(6))
 	}

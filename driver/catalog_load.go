@@ -167,7 +167,7 @@ func queryTables(ctx context.Context, db *sql.DB, lowerCase int, tables []*shard
 	}
 	out := make(map[*shard.ShardedTable]*schema.Table)
 	rows, err := db.QueryContext(ctx, `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COLLATION_NAME, IS_NULLABLE, EXTRA,
-		NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, CHARACTER_MAXIMUM_LENGTH
+		NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, CHARACTER_MAXIMUM_LENGTH, GENERATION_EXPRESSION
 		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (`+marks+`)
 		ORDER BY TABLE_NAME, ORDINAL_POSITION`, names...)
 	if err != nil {
@@ -175,9 +175,9 @@ func queryTables(ctx context.Context, db *sql.DB, lowerCase int, tables []*shard
 	}
 	for rows.Next() {
 		var table, name, dataType, colType, nullable string
-		var coll, extra sql.NullString
+		var coll, extra, genExpr sql.NullString
 		var prec, scale, dtPrec, maxLen sql.NullInt64
-		if err := rows.Scan(&table, &name, &dataType, &colType, &coll, &nullable, &extra, &prec, &scale, &dtPrec, &maxLen); err != nil {
+		if err := rows.Scan(&table, &name, &dataType, &colType, &coll, &nullable, &extra, &prec, &scale, &dtPrec, &maxLen, &genExpr); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("shardsql: reading columns: %w", err)
 		}
@@ -197,9 +197,15 @@ func queryTables(ctx context.Context, db *sql.DB, lowerCase int, tables []*shard
 			Collation:     strings.ToLower(coll.String),
 			Nullable:      strings.EqualFold(nullable, "YES"),
 			AutoIncrement: strings.Contains(strings.ToLower(extra.String), "auto_increment"),
-			Precision:     int(prec.Int64),
-			Scale:         int(scale.Int64),
-			MaxLength:     maxLen.Int64,
+			// EXTRA: "VIRTUAL GENERATED"/"STORED GENERATED" (MySQL also
+			// "DEFAULT_GENERATED" for an expression default, which is
+			// not a generated column); "on update current_timestamp()".
+			Generated:      strings.Contains(strings.ToLower(extra.String), "virtual generated") || strings.Contains(strings.ToLower(extra.String), "stored generated"),
+			GenerationExpr: genExpr.String,
+			OnUpdateNow:    strings.Contains(strings.ToLower(extra.String), "on update"),
+			Precision:      int(prec.Int64),
+			Scale:          int(scale.Int64),
+			MaxLength:      maxLen.Int64,
 		}
 		col.Unsigned = strings.Contains(col.ColumnType, "unsigned")
 		if dtPrec.Valid {

@@ -59,6 +59,10 @@ type Conn struct {
 	// noAutoZero: the session set sql_mode with NO_AUTO_VALUE_ON_ZERO
 	// (session.go).
 	noAutoZero bool
+	// evalOther: the session variables that change what the operators
+	// above the nodes compute which the session set to another value than
+	// their defaults (route/session_eval.go).
+	evalOther route.EvalVars
 	// execArgs is the arguments of the Exec running, reused by the next:
 	// an Exec's plan and its units' arguments are done with when it
 	// returns (its units run before, even in parallel), unlike a query's,

@@ -322,7 +322,7 @@ func (c *Conn) releasePins() {
 	c.dirty = false
 	clear(c.pins)
 	c.pins = c.pins[:0]
-	c.sticky, c.genIDs, c.wrote, c.noAutoZero = false, false, false, false
+	c.sticky, c.genIDs, c.wrote, c.noAutoZero, c.evalOther = false, false, false, false, 0
 	c.lastDS, c.lastSelectDS, c.insertDS, c.opaqueDS = "", "", "", ""
 }
 
@@ -381,6 +381,9 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 		// by the grown TestAttackDMLGenerated: the oracle held id 0).
 		return fmt.Errorf("%w: DEFAULT for the generated key of table %s under sql_mode NO_AUTO_VALUE_ON_ZERO in %q (the server would store 0, shardsql would generate an id): omit the column or give NULL to have an id generated, or write 0", route.ErrUnsupported, p.Table, p.SQL)
 	}
+	if v := p.EvalAbove & c.evalOther; v != 0 {
+		return fmt.Errorf("%w: AVG, division, a locale-dependent date function or WEEK() over rows merged from several nodes after SET %s in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0), one server with the session's (SET it to DEFAULT, give WEEK() its mode, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
+	}
 	c.lent = false // set again by this statement's pinsFor, if it borrows
 	uses := p.Session
 	if uses.Changes() {
@@ -427,7 +430,7 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 	case want == borrowedSession:
 		return fmt.Errorf("%w: %s after a statement that ran while this connection's rows were open in %q: shardsql ran that statement on another server connection (one MariaDB connection would have refused it: commands out of sync), whose session holds its outcome; close the rows before that statement, or use its Result", route.ErrUnsupported, sessionReadName(uses), p.SQL)
 	case want == several:
-		return fmt.Errorf("%w: %s reads state that several data sources hold (%s on several) in %q: run the statement it reads after on one node", route.ErrUnsupported, sessionReadName(uses), why, p.SQL)
+		return fmt.Errorf("%w: %s reads state that several node statements left (%s on several nodes) in %q: run the statement it reads after on one node, or use its Result", route.ErrUnsupported, sessionReadName(uses), why, p.SQL)
 	case len(p.Units) == 1 && p.Units[0].DataSource == want:
 		return nil
 	case len(p.Units) == 1 && uses&route.TableFree != 0 && hintsFrom(ctx).ds == "":
@@ -459,9 +462,20 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 			break
 		}
 	}
-	c.lastDS = ds
+	// ROW_COUNT() and FOUND_ROWS() answer for the last statement a
+	// session ran: after several node statements, even all on one data
+	// source, that is the last node table's part (or the COMMIT of the
+	// internal transaction a multi-node write runs in: 0), not the
+	// statement's. Found by the round-11 attack: UPDATE d_int … WHERE k IN
+	// (1, 2, 3, 4) over the two node tables of one data source, then
+	// SELECT ROW_COUNT(): 0 where one table answers 4.
+	hist := ds
+	if len(p.Units) > 1 {
+		hist = several
+	}
+	c.lastDS = hist
 	if p.Kind == route.KindSelect {
-		c.lastSelectDS = ds
+		c.lastSelectDS = hist
 	}
 	switch {
 	case p.Session&route.SetsLastInsertID != 0 && len(p.Units) == 1:
@@ -510,6 +524,7 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 	if p.Session&route.LeavesState != 0 {
 		c.recordOpaque(ds)
 	}
+	c.evalOther = c.evalOther&^p.SetsEval | p.SetsEval&^p.EvalDefault
 	if p.SetsSQLMode {
 		c.noAutoZero = slices.ContainsFunc(strings.Split(p.SQLMode, ","), func(m string) bool {
 			return strings.EqualFold(strings.TrimSpace(m), "NO_AUTO_VALUE_ON_ZERO")

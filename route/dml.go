@@ -54,6 +54,9 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 	if err := s.checkUniqueKeys(ins, table); err != nil {
 		return nil, err
 	}
+	if err := s.checkImplicitKeyInsert(ins, table); err != nil {
+		return nil, err
+	}
 	var generated []int64
 	genDefault := false
 	if table.KeyGenerator != nil {
@@ -187,6 +190,9 @@ func (s *statement) routeUpdate(upd *sqlparser.Update) (*Plan, error) {
 			}
 			keySet = e
 		}
+	}
+	if err := s.checkImplicitKeyUpdate(upd, ref.sharded, keySet); err != nil {
+		return nil, err
 	}
 	if keySet != nil {
 		return s.routeKeyUpdate(upd, ref, keySet)

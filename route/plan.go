@@ -110,6 +110,15 @@ type Plan struct {
 	// empty mode).
 	SetsSQLMode bool
 	SQLMode     string
+	// SetsEval are the session variables a SET assigns that change what
+	// the operators above the nodes compute (div_precision_increment,
+	// lc_time_names, default_week_format); EvalDefault those it sets to
+	// the defaults those operators compute with (session_eval.go).
+	SetsEval, EvalDefault EvalVars
+	// EvalAbove are those variables a SELECT may compute with above the
+	// nodes (a merged AVG, expressions over merged rows): the driver
+	// refuses it on a session that set one of them to another value.
+	EvalAbove EvalVars
 	// SchemaUnknown reports a plan that routes more widely than it would
 	// with the catalog's facts about a table it lacks (see
 	// ErrSchemaUnknown).

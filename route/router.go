@@ -192,6 +192,7 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	p, err = s.route(stmt)
 	if err == nil {
 		p.ImplicitCommit = implicitCommit(stmt)
+		p.EvalAbove = evalAbove(p, stmt)
 	}
 	if err == nil && ps.cached {
 		s.learnPoint(p, opts)

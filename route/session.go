@@ -313,6 +313,7 @@ func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
 	}
 	p := &Plan{SQL: s.sql, Kind: KindOther, Session: uses}
 	p.SQLMode, p.SetsSQLMode = sqlModeSet(set)
+	p.SetsEval, p.EvalDefault = evalVarsSet(set)
 	for _, ds := range sources {
 		p.Units = append(p.Units, Unit{DataSource: ds.Name, SQL: s.sql, Args: s.args})
 	}

@@ -65,3 +65,23 @@ func (r *Router) xaStart(sql string) bool {
 	}
 	return len(words) == 2 && words[0] == "xa" && (words[1] == "start" || words[1] == "begin")
 }
+
+// unparsedSet reports whether sql, which the parser cannot read, is a SET
+// statement other than MariaDB's SET STATEMENT … FOR …, whose settings last
+// for its one statement (that statement runs where it is routed, the
+// settings with it).
+func (r *Router) unparsedSet(sql string) bool {
+	tok := r.parser.NewStringTokenizer(sql)
+	var words []string
+	for len(words) < 2 {
+		typ, val := tok.Scan()
+		if typ == 0 || typ == eofChar {
+			break
+		}
+		if typ == sqlparser.COMMENT {
+			continue
+		}
+		words = append(words, strings.ToLower(val))
+	}
+	return len(words) >= 1 && words[0] == "set" && (len(words) < 2 || words[1] != "statement")
+}

@@ -110,6 +110,11 @@ func TestSetStatements(t *testing.T) {
 		{"SET sql_mode = 'STRICT_ALL_TABLES,PIPES_AS_CONCAT'", "change how statements parse"},
 		{"SET sql_mode = CONCAT(@@sql_mode, ',ANSI')", "string literal"},
 		{"SET sql_select_limit = 10", "write LIMIT"},
+		// variables the parser takes for keywords (attack11): sent to the
+		// default data source alone before
+		{"SET timestamp = 1000000000", "parser cannot read"},
+		{"SET SESSION last_insert_id = 5", "parser cannot read"},
+		{"/* c */ SET sql_buffer_result = 1", "parser cannot read"},
 	} {
 		p, err := r.Route(c.sql, nil)
 		assert.Nil(t, p, c.sql)

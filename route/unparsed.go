@@ -70,6 +70,15 @@ func (r *Router) routeUnparsed(pe *parseError, args []any, opts Options) (*Plan,
 	if name != "" {
 		return nil, unsupported(sql, "statement the SQL parser cannot read (%s) naming table %s (write it in syntax the parser reads, or run it on the data source's own connection)", pe.reason(), name)
 	}
+	if r.unparsedSet(sql) {
+		// A SET whose variable the parser takes for a keyword (SET
+		// timestamp = …, SET SESSION sql_buffer_result = 1, SET
+		// last_insert_id = 5) went to the default data source alone:
+		// the session's statements on the other data sources then ran
+		// without it (found by the round-11 attack: NOW() answered the
+		// real time on ds1 after SET timestamp, the fixed one on ds0).
+		return nil, unsupported(sql, "SET statement the SQL parser cannot read (%s): shardsql could run it on one data source only, so the session's statements on the others would not see it (write the variable as @@SESSION.name, which it reads and runs on every data source)", pe.reason())
+	}
 	if r.xaStart(sql) {
 		// An XA transaction started in text would hold the session's
 		// later statements (sharded or not) on one data source only,

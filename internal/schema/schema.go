@@ -128,6 +128,18 @@ type Column struct {
 	Nullable bool
 	// AutoIncrement reports an AUTO_INCREMENT column.
 	AutoIncrement bool
+	// Generated reports a VIRTUAL or STORED generated column (EXTRA):
+	// the server computes its value from GenerationExpr and ignores (or,
+	// in strict mode, rejects) a value an INSERT gives it.
+	Generated bool
+	// GenerationExpr is GENERATION_EXPRESSION, the server's text of a
+	// generated column's expression ("" when not generated or unknown).
+	GenerationExpr string
+	// OnUpdateNow reports ON UPDATE CURRENT_TIMESTAMP (EXTRA "on update
+	// current_timestamp()"): the server sets the column to the statement's
+	// time whenever an UPDATE (or ON DUPLICATE KEY UPDATE) changes the row
+	// without setting the column itself.
+	OnUpdateNow bool
 	// Precision and Scale are NUMERIC_PRECISION/NUMERIC_SCALE (decimal)
 	// or DATETIME_PRECISION (in Scale) for temporal types.
 	Precision, Scale int
