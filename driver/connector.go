@@ -44,7 +44,11 @@ type Connector struct {
 	probeMu       sync.Mutex
 	probed        atomic.Bool // weightStrings is known
 	weightStrings bool        // the servers have WEIGHT_STRING(); set once before probed
-	xaLogReady    bool        // the XA decision log table exists
+	// xaLogReady: the XA decision log table exists; xaLogSem (one
+	// token) is held while a caller creates it, taken as ctx allows
+	// (xa.go).
+	xaLogReady atomic.Bool
+	xaLogSem   chan struct{}
 
 	catalog catalogCache // the servers' schema, for routing
 
@@ -110,7 +114,7 @@ func NewConnector(topo *shard.Topology, opts ...Option) (*Connector, error) {
 	if err := checkLocations(topo); err != nil {
 		return nil, err
 	}
-	c := &Connector{topo: topo, router: r, opts: o, pools: make(map[string]*sql.DB)}
+	c := &Connector{topo: topo, router: r, opts: o, pools: make(map[string]*sql.DB), xaLogSem: make(chan struct{}, 1)}
 	if !o.noDeepHints {
 		c.deepHints = merge.NewDeepHints(merge.DefaultDeepHints)
 	}
