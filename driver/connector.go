@@ -49,6 +49,9 @@ type Connector struct {
 	// (xa.go).
 	xaLogReady atomic.Bool
 	xaLogSem   chan struct{}
+	// autocommits: data source name → *autocommitCheck, what the first
+	// use of its pool read of @@autocommit (pool_autocommit.go).
+	autocommits sync.Map
 
 	catalog catalogCache // the servers' schema, for routing
 
@@ -156,8 +159,21 @@ func (c *Connector) Close() error {
 // Topology returns the topology the connector routes by.
 func (c *Connector) Topology() *shard.Topology { return c.topo }
 
-// db returns the pool of a data source, opening it on first use.
+// db returns the pool of a data source, opening it on first use; a pool
+// whose sessions have autocommit off is refused (pool_autocommit.go).
 func (c *Connector) db(name string) (*sql.DB, error) {
+	db, err := c.pool(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkPoolAutocommit(name, db); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// pool returns the pool of a data source, opening it on first use.
+func (c *Connector) pool(name string) (*sql.DB, error) {
 	ds, ok := c.topo.DataSource(name)
 	if !ok {
 		return nil, fmt.Errorf("shardsql: unknown data source %q", name)

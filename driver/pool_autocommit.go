@@ -1,0 +1,108 @@
+package driver
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// checkPoolAutocommit refuses a data source whose sessions start with
+// autocommit off, read once per pool on its first use.
+//
+// The hazard is checkAutocommit's (tx_autocommit.go): a statement outside
+// a transaction runs on a pool connection and must commit on its own; with
+// autocommit off it stays in the connection's implicit transaction (Exec
+// returns nil, another session sees nothing, reads on that connection see
+// an old snapshot) until a later START TRANSACTION on the same connection
+// commits it. A DSN's autocommit parameter is refused by NewConnector, but
+// a pool given with AddDB is the caller's (its DSN, or a connector that
+// sets autocommit=0, is not seen), and a server configured with
+// autocommit=0 (my.cnf, SET GLOBAL, init_connect) turns it off for every
+// DSN. So the first use of each pool asks one of its connections for
+// @@autocommit — the pool's connections are made alike, so one speaks for
+// all — and a 0 refuses every statement on that data source
+// (ErrUnsupported), in a transaction or not.
+//
+// Checked before the caller holds anything of the pool (db is the only
+// way to it), so the check's one connection cannot be one its own caller
+// waits for. A server that does not answer the first ask leaves the pool
+// unchecked: the statement goes on (and fails or not on its own), and
+// later uses ask again in the background without waiting — by then the
+// caller may hold the pool's connections, and a check waiting for one
+// would wait for its own caller. A session that turns autocommit off
+// later (SET autocommit through shardsql is refused; the caller's own use
+// of an AddDB pool is not seen) is not detected: no round trip per
+// statement is spent on it.
+type autocommitCheck struct {
+	// read is what was read, on which pool (AddDB may replace a data
+	// source's pool): the hot path is one atomic load.
+	read atomic.Pointer[autocommitRead]
+	mu   sync.Mutex // held by the one caller asking the server
+	// failed: the last ask went unanswered.
+	failed atomic.Bool
+}
+
+// autocommitRead is one answer: err is the refusal when autocommit is off.
+type autocommitRead struct {
+	db  *sql.DB
+	err error
+}
+
+func (c *Connector) checkPoolAutocommit(name string, db *sql.DB) error {
+	v, ok := c.autocommits.Load(name)
+	if !ok {
+		v, _ = c.autocommits.LoadOrStore(name, &autocommitCheck{})
+	}
+	ck := v.(*autocommitCheck)
+	if r := ck.read.Load(); r != nil && r.db == db {
+		return r.err
+	}
+	if ck.failed.Load() {
+		// The first ask went unanswered: ask again in the background,
+		// never making a statement wait (it may hold the pool's
+		// connections by now).
+		if ck.mu.TryLock() {
+			go func() {
+				defer ck.mu.Unlock()
+				_ = c.askAutocommit(ck, name, db)
+			}()
+		}
+		return nil
+	}
+	ck.mu.Lock()
+	defer ck.mu.Unlock()
+	if r := ck.read.Load(); r != nil && r.db == db {
+		return r.err
+	}
+	return c.askAutocommit(ck, name, db)
+}
+
+// askAutocommit reads @@autocommit on one connection of db; ck.mu is held.
+func (c *Connector) askAutocommit(ck *autocommitCheck, name string, db *sql.DB) error {
+	ctx, cancel := context.WithTimeout(context.Background(), catalogTimeout)
+	defer cancel()
+	done := c.unparked(name) // not through the gate (pin_park.go)
+	var on sql.NullInt64
+	err := db.QueryRowContext(ctx, "SELECT @@autocommit").Scan(&on)
+	done()
+	var me *mysql.MySQLError
+	r := &autocommitRead{db: db}
+	switch {
+	case errors.As(err, &me), err == nil && !on.Valid:
+		// A server without the variable (the embedded shards may lack
+		// it): nothing to refuse.
+	case err != nil:
+		ck.failed.Store(true)
+		return nil // unchecked: asked again, in the background
+	case on.Int64 == 0:
+		r.err = fmt.Errorf("%w: autocommit is off on the connections of data source %s (its pool's DSN, connector or the server's autocommit setting; shardsql commits statements outside transactions and runs transactions itself: turn autocommit on for these connections and use db.BeginTx)", ErrUnsupported, name)
+	}
+	ck.read.Store(r)
+	ck.failed.Store(false)
+	return r.err
+}
