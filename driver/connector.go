@@ -52,6 +52,9 @@ type Connector struct {
 	// autocommits: data source name → *autocommitCheck, what the first
 	// use of its pool read of @@autocommit (pool_autocommit.go).
 	autocommits sync.Map
+	// pinWaits are the sessions waiting at a gate for a pin
+	// (gate_cycle.go).
+	pinWaits pinWaits
 
 	catalog catalogCache // the servers' schema, for routing
 
@@ -160,13 +163,13 @@ func (c *Connector) Close() error {
 func (c *Connector) Topology() *shard.Topology { return c.topo }
 
 // db returns the pool of a data source, opening it on first use; a pool
-// whose sessions have autocommit off is refused (pool_autocommit.go).
+// found with autocommit off is refused (pool_autocommit.go).
 func (c *Connector) db(name string) (*sql.DB, error) {
 	db, err := c.pool(name)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.checkPoolAutocommit(name, db); err != nil {
+	if err := c.knownAutocommit(name, db); err != nil {
 		return nil, err
 	}
 	return db, nil
