@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -52,8 +54,9 @@ type autocommitCheck struct {
 	// source's pool): the hot path is one atomic load.
 	read atomic.Pointer[autocommitRead]
 	mu   sync.Mutex // held by the one caller asking the server
-	// failed: the last ask went unanswered.
-	failed atomic.Bool
+	// failed: when the last ask went unanswered (UnixNano), 0 if it did
+	// not.
+	failed atomic.Int64
 }
 
 // autocommitRead is one answer: err is the refusal when autocommit is off.
@@ -88,7 +91,10 @@ func (c *Connector) checkPoolAutocommit(ctx context.Context, name string, db *sq
 		ck.read.Store(&autocommitRead{db: db}) // a DSN's pool: its DSN was checked by NewConnector
 		return nil
 	}
-	if ck.failed.Load() {
+	if last := ck.failed.Load(); last != 0 {
+		if time.Since(time.Unix(0, last)) < catalogRetry {
+			return nil // at most one ask per catalogRetry
+		}
 		// The first ask went unanswered: ask again in the background,
 		// never making a statement wait (it may hold the pool's
 		// connections by now).
@@ -107,6 +113,9 @@ func (c *Connector) checkPoolAutocommit(ctx context.Context, name string, db *sq
 	if r := ck.read.Load(); r != nil && r.db == db {
 		return r.err
 	}
+	if ck.failed.Load() != 0 {
+		return nil // the ask this caller waited behind went unanswered
+	}
 	ctx, cancel := context.WithTimeout(ctx, catalogTimeout)
 	defer cancel()
 	return c.askAutocommit(ctx, ck, name, db)
@@ -115,7 +124,7 @@ func (c *Connector) checkPoolAutocommit(ctx context.Context, name string, db *sq
 // askAutocommit reads @@autocommit on one connection of db; ck.mu is held.
 func (c *Connector) askAutocommit(ctx context.Context, ck *autocommitCheck, name string, db *sql.DB) error {
 	done := c.unparked(name) // not through the gate (pin_park.go)
-	var on sql.NullInt64
+	var on sql.NullString    // 1/0, or ON/OFF from some servers
 	err := db.QueryRowContext(ctx, "SELECT @@autocommit").Scan(&on)
 	done()
 	var me *mysql.MySQLError
@@ -125,12 +134,12 @@ func (c *Connector) askAutocommit(ctx context.Context, ck *autocommitCheck, name
 		// A server without the variable (the embedded shards may lack
 		// it): nothing to refuse.
 	case err != nil:
-		ck.failed.Store(true)
+		ck.failed.Store(time.Now().UnixNano())
 		return nil // unchecked: asked again, in the background
-	case on.Int64 == 0:
+	case on.String == "0" || strings.EqualFold(on.String, "OFF"):
 		r.err = fmt.Errorf("%w: autocommit is off on the connections of data source %s (its pool's DSN, connector or the server's autocommit setting; shardsql commits statements outside transactions and runs transactions itself: turn autocommit on for these connections and use db.BeginTx)", ErrUnsupported, name)
 	}
 	ck.read.Store(r)
-	ck.failed.Store(false)
+	ck.failed.Store(0)
 	return r.err
 }
