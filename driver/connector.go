@@ -44,7 +44,17 @@ type Connector struct {
 	probeMu       sync.Mutex
 	probed        atomic.Bool // weightStrings is known
 	weightStrings bool        // the servers have WEIGHT_STRING(); set once before probed
-	xaLogReady    bool        // the XA decision log table exists
+	// xaLogReady: the XA decision log table exists; xaLogSem (one
+	// token) is held while a caller creates it, taken as ctx allows
+	// (xa.go).
+	xaLogReady atomic.Bool
+	xaLogSem   chan struct{}
+	// autocommits: data source name → *autocommitCheck, what the first
+	// use of its pool read of @@autocommit (pool_autocommit.go).
+	autocommits sync.Map
+	// pinWaits are the sessions waiting at a gate for a pin
+	// (gate_cycle.go).
+	pinWaits pinWaits
 
 	catalog catalogCache // the servers' schema, for routing
 
@@ -110,7 +120,7 @@ func NewConnector(topo *shard.Topology, opts ...Option) (*Connector, error) {
 	if err := checkLocations(topo); err != nil {
 		return nil, err
 	}
-	c := &Connector{topo: topo, router: r, opts: o, pools: make(map[string]*sql.DB)}
+	c := &Connector{topo: topo, router: r, opts: o, pools: make(map[string]*sql.DB), xaLogSem: make(chan struct{}, 1)}
 	if !o.noDeepHints {
 		c.deepHints = merge.NewDeepHints(merge.DefaultDeepHints)
 	}
@@ -152,8 +162,21 @@ func (c *Connector) Close() error {
 // Topology returns the topology the connector routes by.
 func (c *Connector) Topology() *shard.Topology { return c.topo }
 
-// db returns the pool of a data source, opening it on first use.
+// db returns the pool of a data source, opening it on first use; a pool
+// found with autocommit off is refused (pool_autocommit.go).
 func (c *Connector) db(name string) (*sql.DB, error) {
+	db, err := c.pool(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.knownAutocommit(name, db); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// pool returns the pool of a data source, opening it on first use.
+func (c *Connector) pool(name string) (*sql.DB, error) {
 	ds, ok := c.topo.DataSource(name)
 	if !ok {
 		return nil, fmt.Errorf("shardsql: unknown data source %q", name)

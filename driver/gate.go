@@ -44,6 +44,9 @@ type gate struct {
 	waiters atomic.Int64 // callers in acquire
 	mu      sync.Mutex
 	wake    chan struct{} // closed when connections are given back
+	// logs are the XA transactions using the decision log through this
+	// pool while they hold its connections (xa_log_wait.go).
+	logs logWaits
 }
 
 // newGate returns the gate of a pool of limit connections.

@@ -112,6 +112,9 @@ func (c *Conn) take(ctx context.Context, ds string) (*pin, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.c.checkPoolAutocommit(ctx, ds, db); err != nil { // pool_autocommit.go
+		return nil, err
+	}
 	g := c.c.gateFor(ds, db)
 	park := c.c.parkOf(ds)
 	for {
@@ -132,7 +135,12 @@ func (c *Conn) take(ctx context.Context, ds string) (*pin, error) {
 	}
 	if g != nil && !g.take(1) && !(c.c.evictParked(ds) > 0 && g.take(1)) {
 		g.setCap(db.Stats().MaxOpenConnections)
-		if err := g.acquire(ctx, 1, c.c.opts.connWait); err != nil {
+		wctx, leave := c.c.pinWaits.enter(ctx, c, g) // gate_cycle.go
+		err := g.acquire(wctx, 1, c.c.opts.connWait)
+		if cycle := leave(); cycle && err != nil {
+			err = errWaitCycle // (a wait served as it was ended keeps its slot)
+		}
+		if err != nil {
 			return nil, g.waitError(ds, err)
 		}
 	}

@@ -143,13 +143,17 @@ func (s *txSteps) log(ctx context.Context) (*sql.DB, func(), error) {
 }
 
 func (s *txSteps) logBegin() error {
-	db, done, err := s.log(s.ctx)
+	ctx, leave, err := s.enterLog(s.ctx, true) // xa_log_wait.go; before the log table's DDL, which waits for the pool too
 	if err != nil {
 		return err
 	}
+	db, done, err := s.log(ctx)
+	if err != nil {
+		return leave(err)
+	}
 	defer done()
-	_, err = db.ExecContext(s.ctx, "INSERT INTO shardsql_xa_log (gtrid, state, created) VALUES (?, 'preparing', NOW(6))", s.t.gtrid)
-	return err
+	_, err = db.ExecContext(ctx, "INSERT INTO shardsql_xa_log (gtrid, state, created) VALUES (?, 'preparing', NOW(6))", s.t.gtrid)
+	return leave(err)
 }
 
 func (s *txSteps) logDecide() (bool, error) {
@@ -165,13 +169,17 @@ func (s *txSteps) logAbort() (bool, error) {
 // statement failed without an answer is closed by go-sql-driver and
 // dropped by database/sql.
 func (s *txSteps) logTransition(ctx context.Context, state string) (bool, error) {
-	db, done, err := s.log(ctx)
+	ctx, leave, err := s.enterLog(ctx, false)
 	if err != nil {
 		return false, err
 	}
+	db, done, err := s.log(ctx)
+	if err != nil {
+		return false, leave(err)
+	}
 	defer done()
 	res, err := db.ExecContext(ctx, "UPDATE shardsql_xa_log SET state = ? WHERE gtrid = ? AND state = 'preparing'", state, s.t.gtrid)
-	if err != nil {
+	if err = leave(err); err != nil {
 		return false, err
 	}
 	n, err := res.RowsAffected()
@@ -179,14 +187,18 @@ func (s *txSteps) logTransition(ctx context.Context, state string) (bool, error)
 }
 
 func (s *txSteps) logState() (string, error) {
-	ctx := s.cl.context()
-	db, done, err := s.log(ctx)
+	ctx, leave, err := s.enterLog(s.cl.context(), false)
 	if err != nil {
 		return "", err
+	}
+	db, done, err := s.log(ctx)
+	if err != nil {
+		return "", leave(err)
 	}
 	defer done()
 	var state string
 	err = db.QueryRowContext(ctx, "SELECT state FROM shardsql_xa_log WHERE gtrid = ?", s.t.gtrid).Scan(&state)
+	err = leave(err)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -194,14 +206,17 @@ func (s *txSteps) logState() (string, error) {
 }
 
 func (s *txSteps) logForget() error {
-	ctx := s.cl.context()
-	db, done, err := s.log(ctx)
+	ctx, leave, err := s.enterLog(s.cl.context(), false)
 	if err != nil {
 		return err
 	}
+	db, done, err := s.log(ctx)
+	if err != nil {
+		return leave(err)
+	}
 	defer done()
 	_, err = db.ExecContext(ctx, "DELETE FROM shardsql_xa_log WHERE gtrid = ?", s.t.gtrid)
-	return err
+	return leave(err)
 }
 
 func (s *txSteps) stage(name string) { s.t.conn.c.xaHook(name) }

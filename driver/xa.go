@@ -55,14 +55,24 @@ func (c *Connector) xaLog(ctx context.Context) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: xa log: %w", err)
 	}
-	c.probeMu.Lock()
-	defer c.probeMu.Unlock()
-	if !c.xaLogReady {
+	if c.xaLogReady.Load() {
+		return db, nil
+	}
+	// Not a mutex: the DDL waits for a connection of the pool, and a
+	// caller waiting behind it must still see its own context end (a
+	// transaction cancelled to break a cycle on that pool, xa_log_wait.go).
+	select {
+	case c.xaLogSem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("shardsql: xa log on data source %s: %w", name, ctx.Err())
+	}
+	defer func() { <-c.xaLogSem }()
+	if !c.xaLogReady.Load() {
 		defer c.unparked(name)() // not through the gate (pin_park.go)
 		if _, err := db.ExecContext(ctx, xaLogDDL); err != nil {
 			return nil, fmt.Errorf("shardsql: xa log on data source %s: %w", name, err)
 		}
-		c.xaLogReady = true
+		c.xaLogReady.Store(true)
 	}
 	return db, nil
 }

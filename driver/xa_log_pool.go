@@ -20,8 +20,10 @@ import (
 // a log statement holds its connection for one autocommit statement and
 // waits for nothing else, so no cycle can form. The server then sees up to
 // twice the limit. A pool given with AddDB is the caller's: the log shares
-// it (size it above the number of concurrent XA transactions, or name a
-// DSN data source with WithXALog) — docs/faults.md, "Round 10 review".
+// it, and a cycle of transactions waiting for the log there is broken at
+// once (xa_log_wait.go; size it above the number of concurrent XA
+// transactions, or name a DSN data source with WithXALog) —
+// docs/faults.md, "Round 10 review" and "Round 11 review".
 
 // logPoolKey is the key of data source name's log pool in Connector.pools;
 // no data source name holds a NUL byte.
