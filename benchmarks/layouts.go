@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/go-sql-driver/mysql"
@@ -386,36 +385,8 @@ func prefill(ctx context.Context, cfg config, layouts []*layout) error {
 			want = max(want, slices.Max(cfg.OverheadConc))
 		}
 		for _, db := range l.physDB {
-			conns := make([]*sql.Conn, 0, want)
-			sem := make(chan struct{}, 8)
-			var mu sync.Mutex
-			var wg sync.WaitGroup
-			var firstErr error
-			for range want {
-				wg.Add(1)
-				sem <- struct{}{}
-				go func() {
-					defer func() { <-sem; wg.Done() }()
-					c, err := db.Conn(ctx)
-					if err == nil {
-						err = c.PingContext(ctx)
-					}
-					mu.Lock()
-					defer mu.Unlock()
-					if c != nil {
-						conns = append(conns, c)
-					}
-					if err != nil && firstErr == nil {
-						firstErr = err
-					}
-				}()
-			}
-			wg.Wait()
-			for _, c := range conns {
-				_ = c.Close()
-			}
-			if firstErr != nil {
-				return fmt.Errorf("%s: opening %d connections: %w", l.name, want, firstErr)
+			if err := driver.WarmPool(ctx, db, want); err != nil {
+				return fmt.Errorf("%s: opening %d connections: %w", l.name, want, err)
 			}
 		}
 		if l.viaShard {

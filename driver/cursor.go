@@ -128,19 +128,13 @@ func (u *unitCursor) readAll() error {
 		_ = u.rows.Close()
 		u.ended(nil)
 	}()
-	for {
-		row := make([]driver.Value, len(u.cols))
-		if err := u.next(row); err != nil {
-			if err == io.EOF {
-				return u.rows.Close()
-			}
-			return err
-		}
-		if len(u.held) >= u.maxRows {
+	if err := u.hold(); err != nil {
+		if errors.Is(err, errHeldCap) {
 			return fmt.Errorf("%w: a merge inside a transaction holds each node's rows, more than %d; raise driver.WithMaxMemoryRows or narrow the query", merge.ErrTooLarge, u.maxRows)
 		}
-		u.held = append(u.held, row)
+		return err
 	}
+	return u.rows.Close()
 }
 
 // drain reads the rest of a streaming unit's rows into memory (at most
@@ -155,19 +149,34 @@ func (u *unitCursor) drain() error {
 		_ = u.rows.Close()
 		u.ended(nil)
 	}()
+	if err := u.hold(); err != nil {
+		u.held = nil
+		if errors.Is(err, errHeldCap) {
+			u.drainErr = fmt.Errorf("%w: %s: more than %d rows held in memory while another statement runs on its connection (a connection reads one result at a time); raise driver.WithMaxMemoryRows or narrow the query", merge.ErrTooLarge, u.unit.DataSource, u.maxRows)
+		} else {
+			u.drainErr = unitError(u.unit, err)
+		}
+		return u.drainErr
+	}
+	return nil
+}
+
+// errHeldCap is hold's error when the rows exceed maxRows.
+var errHeldCap = errors.New("shardsql: rows held past the memory cap")
+
+// hold appends the unit's remaining rows to u.held until their end,
+// failing with errHeldCap past maxRows.
+func (u *unitCursor) hold() error {
 	for {
 		row := make([]driver.Value, len(u.cols))
 		if err := u.next(row); err != nil {
 			if err == io.EOF {
 				return nil
 			}
-			u.held, u.drainErr = nil, unitError(u.unit, err)
-			return u.drainErr
+			return err
 		}
 		if len(u.held) >= u.maxRows {
-			u.held = nil
-			u.drainErr = fmt.Errorf("%w: %s: more than %d rows held in memory while another statement runs on its connection (a connection reads one result at a time); raise driver.WithMaxMemoryRows or narrow the query", merge.ErrTooLarge, u.unit.DataSource, u.maxRows)
-			return u.drainErr
+			return errHeldCap
 		}
 		u.held = append(u.held, row)
 	}

@@ -39,7 +39,7 @@ func (c *Connector) Warm(ctx context.Context, n int) error {
 			continue
 		}
 		done := c.unparked(ds.Name) // outside the gate (pin_park.go)
-		err = warmPool(ctx, db, n)
+		err = WarmPool(ctx, db, n)
 		done()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("shardsql: warming data source %s: %w", ds.Name, err))
@@ -53,9 +53,11 @@ func Warm(ctx context.Context, db *sql.DB, n int) error {
 	return withConnector(ctx, db, func(c *Connector) error { return c.Warm(ctx, n) })
 }
 
-// warmPool takes n connections of db at once, warmDials dialing at a time,
-// pings each, and gives them all back.
-func warmPool(ctx context.Context, db *sql.DB, n int) error {
+// WarmPool opens n connections of any database/sql pool at once, eight
+// dialing at a time, pings each and gives them all back to the pool (which
+// keeps as many idle as its SetMaxIdleConns allows): for pools given with
+// Topology.AddDB, or any other. It returns the first error.
+func WarmPool(ctx context.Context, db *sql.DB, n int) error {
 	conns := make([]*sql.Conn, 0, n)
 	sem := make(chan struct{}, warmDials)
 	var (
