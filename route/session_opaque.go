@@ -51,9 +51,16 @@ func leavesStateNode(n sqlparser.SQLNode) bool {
 // session started (refused here) or on prepared branches, as an
 // administrator's recovery does, and leave nothing behind.
 func (r *Router) xaStart(sql string) bool {
+	words := r.firstWords(sql, 2)
+	return len(words) == 2 && words[0] == "xa" && (words[1] == "start" || words[1] == "begin")
+}
+
+// firstWords returns the first n tokens of sql, lowercased, comments
+// skipped (fewer when the text ends first).
+func (r *Router) firstWords(sql string, n int) []string {
 	tok := r.parser.NewStringTokenizer(sql)
 	var words []string
-	for len(words) < 2 {
+	for len(words) < n {
 		typ, val := tok.Scan()
 		if typ == 0 || typ == eofChar {
 			break
@@ -63,7 +70,7 @@ func (r *Router) xaStart(sql string) bool {
 		}
 		words = append(words, strings.ToLower(val))
 	}
-	return len(words) == 2 && words[0] == "xa" && (words[1] == "start" || words[1] == "begin")
+	return words
 }
 
 // unparsedSet reports whether sql, which the parser cannot read, is a SET
@@ -71,17 +78,6 @@ func (r *Router) xaStart(sql string) bool {
 // for its one statement (that statement runs where it is routed, the
 // settings with it).
 func (r *Router) unparsedSet(sql string) bool {
-	tok := r.parser.NewStringTokenizer(sql)
-	var words []string
-	for len(words) < 2 {
-		typ, val := tok.Scan()
-		if typ == 0 || typ == eofChar {
-			break
-		}
-		if typ == sqlparser.COMMENT {
-			continue
-		}
-		words = append(words, strings.ToLower(val))
-	}
+	words := r.firstWords(sql, 2)
 	return len(words) >= 1 && words[0] == "set" && (len(words) < 2 || words[1] != "statement")
 }

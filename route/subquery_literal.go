@@ -112,13 +112,7 @@ func (s *statement) collationClash(sel *sqlparser.Select, bs boundSubquery) (cla
 	if !ok {
 		return [2]string{}, true
 	}
-	e := ae.Expr
-	switch f := e.(type) {
-	case *sqlparser.Min:
-		e = f.Arg
-	case *sqlparser.Max:
-		e = f.Arg
-	}
+	e := minMaxArg(ae.Expr)
 	switch x := e.(type) {
 	case *sqlparser.Literal:
 		return [2]string{}, x.Type != sqlparser.StrVal && x.Type != sqlparser.IntVal && x.Type != sqlparser.DecimalVal && x.Type != sqlparser.FloatVal
@@ -160,4 +154,16 @@ func (s *statement) collationIn(sel *sqlparser.Select, col *sqlparser.ColName) (
 		}
 	}
 	return "", false
+}
+
+// minMaxArg is e's argument when e is MIN or MAX (whose result has its
+// argument's collation), else e.
+func minMaxArg(e sqlparser.Expr) sqlparser.Expr {
+	switch f := e.(type) {
+	case *sqlparser.Min:
+		return f.Arg
+	case *sqlparser.Max:
+		return f.Arg
+	}
+	return e
 }

@@ -333,13 +333,7 @@ func (s *statement) unionMixedText(n *sqlparser.Union) []bool {
 				out[c] = true // *: not resolved here
 				break
 			}
-			e := ae.Expr
-			switch f := e.(type) {
-			case *sqlparser.Min:
-				e = f.Arg
-			case *sqlparser.Max:
-				e = f.Arg
-			}
+			e := minMaxArg(ae.Expr)
 			switch x := e.(type) {
 			case *sqlparser.Literal, *sqlparser.NullVal:
 				continue // coercible, or not text
