@@ -69,8 +69,14 @@ var errSocketCut = errors.New("shardsql: the statement's context ended: its conn
 // dialCut the place for the socket it makes.
 type cutSlot struct{}
 
-// cutNets are the DSN nets shardsql dials itself.
-var cutNets = map[string]bool{"tcp": true, "tcp4": true, "tcp6": true, "unix": true}
+// cutNet reports whether shardsql dials a DSN's net itself.
+func cutNet(n string) bool {
+	switch n {
+	case "tcp", "tcp4", "tcp6", "unix":
+		return true
+	}
+	return false
+}
 
 // cutConn is a server connection's socket, which a statement whose context
 // ended can close.
@@ -195,7 +201,7 @@ func (w cutWatch) end(err error) error {
 // nodeDriverConnector returns go-sql-driver's connector for cfg, dialed by
 // dialCut when its net is one shardsql dials, wrapped in nodeConnector.
 func (c *Connector) nodeDriverConnector(cfg *mysql.Config, ds string, logged bool) (driver.Connector, error) {
-	if cfg.DialFunc == nil && cutNets[cfg.Net] {
+	if cfg.DialFunc == nil && cutNet(cfg.Net) {
 		cfg.DialFunc = dialCut
 		cfg.Logger = quietCut{next: cfg.Logger}
 	}
