@@ -168,6 +168,7 @@ func (q quietCut) Print(v ...any) {
 type cutWatch struct {
 	ctx  context.Context
 	stop func() bool
+	sock *cutConn // cut by end when stop loses
 }
 
 // watchCut returns the context to give go-sql-driver for a statement run
@@ -181,16 +182,25 @@ func watchCut(ctx context.Context, dc any) (context.Context, cutWatch) {
 	if !ok || nc.sock == nil {
 		return ctx, cutWatch{}
 	}
-	return context.Background(), cutWatch{ctx: ctx, stop: context.AfterFunc(ctx, nc.sock.cutFn)}
+	return context.Background(), cutWatch{ctx: ctx, stop: context.AfterFunc(ctx, nc.sock.cutFn), sock: nc.sock}
 }
 
 // end ends the watch and returns the statement's error: err, or the
 // context's error when the context ended and cut the socket, unless err is
 // nil or the server's own.
+//
+// Hazard: stop losing means AfterFunc has started cut in a goroutine of
+// its own, which may not have run yet. Were end to return then, the
+// connection could go back to the pool, pass database/sql's IsValid and
+// ResetSession, and be cut in the middle of the next statement, whose
+// context never ended (CI saw "invalid connection" so). end cuts the
+// socket itself before returning (cut is idempotent), so the connection
+// is already dead when the pool next looks at it.
 func (w cutWatch) end(err error) error {
 	if w.stop == nil || w.stop() {
 		return err
 	}
+	w.sock.close()
 	var se *mysql.MySQLError
 	if err == nil || errors.As(err, &se) {
 		return err

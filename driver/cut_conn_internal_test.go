@@ -73,6 +73,26 @@ func TestCutWatchEnd(t *testing.T) {
 		require.False(t, nc.IsValid())
 	})
 
+	t.Run("the cut's goroutine runs late", func(t *testing.T) {
+		// AfterFunc runs the cut in a goroutine of its own; under load it
+		// may run after the statement returned. The connection must be
+		// dead before end returns, or the pool hands it to a statement
+		// whose context never ended and the late cut kills that one.
+		nc, sock := newPipeNode(t)
+		late := make(chan struct{})
+		ran := make(chan struct{})
+		sock.cutFn = func() { <-late; sock.close(); close(ran) }
+		ctx, cancel := context.WithCancel(bg)
+		_, w := watchCut(ctx, nc)
+		cancel()
+		require.NoError(t, w.end(nil), "the answer stands")
+		require.True(t, sock.isCut(), "end cut the socket itself")
+		require.False(t, nc.IsValid(), "a connection its context ended on is not reused")
+		require.Error(t, nc.ResetSession(bg))
+		close(late)
+		<-ran
+	})
+
 	t.Run("server error kept", func(t *testing.T) {
 		nc, sock := newPipeNode(t)
 		ctx, cancel := context.WithCancel(bg)
