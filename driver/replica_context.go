@@ -112,6 +112,10 @@ type ReplicaStatus struct {
 	Position string
 	// Reads counts the reads the replica served.
 	Reads int64
+	// Pool is the replica's pool statistics (shardsql's pool for a
+	// replica given by DSN, the caller's for one given with
+	// AddReplicaDB; zero for a DSN that did not parse).
+	Pool sql.DBStats
 }
 
 // Replicas reports the replicas of the topology behind db, by data source
@@ -138,6 +142,9 @@ func Replicas(ctx context.Context, db *sql.DB) ([]ReplicaStatus, error) {
 					Lag: lag, Position: pos.String(), Reads: r.reads.Load()}
 				if st.Ejected {
 					st.Err = rerr
+				}
+				if r.db != nil {
+					st.Pool = r.db.Stats()
 				}
 				out = append(out, st)
 			}

@@ -55,6 +55,21 @@ func TestReplicas(t *testing.T) {
 	}
 	require.NoError(t, cluster.Sync(ctx))
 
+	t.Run("warm", func(t *testing.T) {
+		// Warm opens the replicas' pools too (reads go there), and
+		// Replicas reports each replica's pool.
+		wdb := openDB(t, topology(t), driver.WithMaxIdleConns(3))
+		require.NoError(t, driver.Warm(ctx, wdb, 8))
+		st, err := driver.Replicas(ctx, wdb)
+		require.NoError(t, err)
+		require.Len(t, st, 4)
+		for _, r := range st {
+			assert.Equal(t, 3, r.Pool.Idle, "replica %s warmed to WithMaxIdleConns", r.Name)
+		}
+		cs, err := driver.Stats(ctx, wdb)
+		require.NoError(t, err)
+		assert.Equal(t, 3, cs.DataSources["ds0"].Idle)
+	})
 	t.Run("reads", func(t *testing.T) { testReplicaReads(t, cluster, db) })
 	t.Run("read-your-writes", func(t *testing.T) { testReadYourWrites(t, cluster, db, topology(t)) })
 	t.Run("read after key move", func(t *testing.T) { testReadAfterKeyMove(t, cluster, db) })

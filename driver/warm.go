@@ -15,7 +15,8 @@ const warmDials = 8
 
 // Warm opens up to n server connections on each data source's pool that
 // shardsql opened from a DSN, checks them, and leaves them idle in their
-// pools, so that the first statements after start-up (or after a burst
+// pools (and on each replica's pool shardsql opened from a DSN), so that
+// the first statements after start-up (or after a burst
 // the pools had shrunk from) do not pay for connection setup. n is capped
 // at WithMaxOpenConns and WithMaxIdleConns (a pool keeps no more idle
 // connections than that); pools given with Topology.AddDB are the
@@ -43,6 +44,20 @@ func (c *Connector) Warm(ctx context.Context, n int) error {
 		done()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("shardsql: warming data source %s: %w", ds.Name, err))
+		}
+	}
+	// The replicas' pools shardsql opened from a DSN (AddReplica): reads
+	// go there, so they pay for connection setup as the primaries' would.
+	// An ejected replica (an invalid DSN, a failed probe) is skipped: it
+	// takes no reads until the probe brings it back.
+	for _, d := range c.replicas().byDS {
+		for _, r := range d.reps {
+			if !r.own || r.ejected.Load() {
+				continue
+			}
+			if err := WarmPool(ctx, r.db, n); err != nil {
+				errs = append(errs, fmt.Errorf("shardsql: warming replica %s of data source %s: %w", r.name, r.ds, err))
+			}
 		}
 	}
 	return errors.Join(errs...)
