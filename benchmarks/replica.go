@@ -215,21 +215,26 @@ func measureReplica(ctx context.Context, cfg config, poolSize int) (*replicaRun,
 	if onReplica.db, err = pool(replicaDSN, replicaDBPrefix+"single"); err != nil {
 		return nil, err
 	}
+	// Every contender's pools open a connection per worker of the highest
+	// concurrency before anything is measured (prefill, layouts.go).
+	warm := slices.Max(cfg.OverheadConc)
+	// shardsql's data source and replica are registered by DSN, as
+	// applications do: shardsql opens and dials their pools (cut_conn.go).
 	shardsqlOn := func(name string, withReplica bool) (*layout, error) {
-		ds0, err := pool(primaryDSN, replicaDBPrefix+"1x8")
+		topo := shard.NewTopology()
+		dsn, err := interpDSN(primaryDSN, replicaDBPrefix+"1x8")
 		if err != nil {
 			return nil, err
 		}
-		topo := shard.NewTopology()
-		if err := topo.AddDB("ds0", ds0); err != nil {
+		if err := topo.AddDataSource("ds0", dsn); err != nil {
 			return nil, err
 		}
 		if withReplica {
-			rep, err := pool(replicaDSN, replicaDBPrefix+"1x8")
+			rdsn, err := interpDSN(replicaDSN, replicaDBPrefix+"1x8")
 			if err != nil {
 				return nil, err
 			}
-			if err := topo.AddReplicaDB("ds0", rep); err != nil {
+			if err := topo.AddReplica("ds0", rdsn); err != nil {
 				return nil, err
 			}
 		}
@@ -241,7 +246,15 @@ func measureReplica(ctx context.Context, cfg config, poolSize int) (*replicaRun,
 			return nil, err
 		}
 		opened = append(opened, db)
+		if err := driver.Warm(ctx, db, warm); err != nil { // the replica's pool too
+			return nil, fmt.Errorf("replica comparison, %s: %w", name, err)
+		}
 		return &layout{name: name, viaShard: true, db: db, loadVia: db, nextOrder: next}, nil
+	}
+	for _, l := range []*layout{plain, onReplica} {
+		if err := driver.WarmPool(ctx, l.db, warm); err != nil {
+			return nil, fmt.Errorf("replica comparison, %s: %w", l.name, err)
+		}
 	}
 	sharded, err := shardsqlOn(replicaSharded, false)
 	if err != nil {

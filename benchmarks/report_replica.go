@@ -18,7 +18,7 @@ func (r *report) replicaSection(p func(string, ...any)) {
 		p("")
 		return
 	}
-	p("Servers: %s. t_order (%s rows) as one table (read by %s on the primary and %s on the replica) and as `ds0.t_order_${0..7}` (%s: the primary only; %s: the replica in the topology, `AddReplicaDB`, so reads go to it and writes to the primary, read-your-writes by GTID). Every pool has `interpolateParams=true` and %d connections; %d alternating rounds of %s per contender, the order rotating each round. On one machine the replica shares the CPUs with the primary and the client, so this measures what splitting costs per statement, not what more servers add.",
+	p("Servers: %s. t_order (%s rows) as one table (read by %s on the primary and %s on the replica) and as `ds0.t_order_${0..7}` (%s: the primary only; %s: the replica in the topology, so reads go to it and writes to the primary, read-your-writes by GTID; the data source and the replica registered by DSN, `AddDataSource` and `AddReplica`, so shardsql opens and dials their pools, warmed with `driver.Warm`). Every pool has `interpolateParams=true` and %d connections; %d alternating rounds of %s per contender, the order rotating each round. On one machine the replica shares the CPUs with the primary and the client, so this measures what splitting costs per statement, not what more servers add.",
 		r.replica.servers, thousands(cfg.Rows), replicaPlain, replicaPlainReplica, replicaSharded, replicaSplit, r.env.poolSize, cfg.OverheadRounds, cfg.OverheadTime)
 	p("")
 	for _, wl := range replicaWorkloads() {
