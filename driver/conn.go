@@ -27,11 +27,14 @@ type Conn struct {
 	deferCheck bool
 	checkFn    func(any) error
 	checkCtx   context.Context
-	names      []string
-	conns      []*pin // scratch space of pinsFor
-	sticky     bool   // a SET changed session system variables: every statement runs on the pins
-	dirty      bool   // the session holds variables, temporary tables or locks: its connections are closed, not pooled
-	genIDs     bool   // an INSERT's keys were generated: the servers' LAST_INSERT_ID() is not its answer
+	// sockFn and sockOut make sockOf's Raw callback (cut_conn.go).
+	sockFn  func(any) error
+	sockOut *cutConn
+	names   []string
+	conns   []*pin // scratch space of pinsFor
+	sticky  bool   // a SET changed session system variables: every statement runs on the pins
+	dirty   bool   // the session holds variables, temporary tables or locks: its connections are closed, not pooled
+	genIDs  bool   // an INSERT's keys were generated: the servers' LAST_INSERT_ID() is not its answer
 	// lazyTypes is set while Query runs a statement whose rows go to
 	// database/sql (queryPlan): a one-unit statement's column types are
 	// then read only if asked for.

@@ -58,8 +58,10 @@ type unitSource interface {
 	// open returns the unit's rows (called once, by the cursor's load).
 	open(u route.Unit) (*sql.Rows, error)
 	// ended is called once the rows have ended or been closed, with the
-	// error that ended them (nil when they ended cleanly or were closed).
-	ended(err error)
+	// error that ended them (nil when they ended cleanly or were closed),
+	// and returns the error to report: err, or the statement context's
+	// error when that context ended the rows by cutting their socket.
+	ended(err error) error
 	// shared reports whether the unit's connection serves other units of
 	// the statement too (a transaction's participant, a Conn's pin), so
 	// that a merge reading several units at once must buffer it.
@@ -187,8 +189,9 @@ func (u *unitCursor) hold() error {
 // must buffer it.
 func (u *unitCursor) shared() bool { return u.src.shared() }
 
-// ended tells the source, once, the error that ended the unit's rows.
-func (u *unitCursor) ended(err error) { u.src.ended(err) }
+// ended tells the source the error that ended the unit's rows, and
+// returns the error to report (unitSource.ended).
+func (u *unitCursor) ended(err error) error { return u.src.ended(err) }
 
 // neverRan reports a lazily opened unit whose query has not started.
 func (u *unitCursor) neverRan() bool { return !u.src.eager() && u.rows == nil && u.err == nil }
@@ -205,8 +208,7 @@ func (u *unitCursor) advance() bool {
 // next reads the next row from the database.
 func (u *unitCursor) next(dest []driver.Value) error {
 	if !u.advance() {
-		err := u.rows.Err()
-		u.ended(err)
+		err := u.ended(u.rows.Err())
 		if err != nil {
 			return err
 		}
@@ -283,7 +285,9 @@ func (u *unitCursor) Close() error {
 	u.pooled = nil
 	if u.rows != nil {
 		err := u.rows.Close()
-		u.ended(nil)
+		if eerr := u.ended(nil); err == nil {
+			err = eerr
+		}
 		return err
 	}
 	return nil

@@ -37,11 +37,12 @@ func (s *txSource) open(u route.Unit) (*sql.Rows, error) {
 	return rows, err
 }
 
-func (s *txSource) ended(error) {
+func (s *txSource) ended(err error) error {
 	if s.active {
 		s.active = false
 		s.pn.open--
 	}
+	return err
 }
 func (*txSource) shared() bool { return true }
 func (*txSource) eager() bool  { return false }
@@ -55,6 +56,9 @@ type pinSource struct {
 	c      *Conn
 	pn     *pin
 	active bool // the rows are open on pn
+	// watch is the cut of the pin's socket while the rows stream, when
+	// shardsql dialed it and the context can end (see open).
+	watch cutWatch
 }
 
 // The hazard: go-sql-driver reads one result at a time per connection. A
@@ -80,8 +84,24 @@ func (s *pinSource) open(u route.Unit) (*sql.Rows, error) {
 			return nil, errPinBusy
 		}
 	}
-	rows, err := s.pn.conn.QueryContext(s.ctx, u.SQL, u.Args...)
+	// Streaming rows under a context that can end cost two goroutines
+	// per statement besides the caller's: database/sql's watch of the
+	// *sql.Rows (awaitDone) and go-sql-driver's watcher handoff. On a
+	// socket shardsql dialed neither is started: the query gets a context
+	// that never ends and the statement's context cuts the socket instead
+	// (cut_conn.go), until ended ends the watch. A cut mid-stream then
+	// fails the rows with go-sql-driver's invalid connection, which ended
+	// turns into the context's error, and drops the pin.
+	qctx := s.ctx
+	if s.ctx.Done() != nil && s.ctx.Err() == nil {
+		if sock := s.c.sockOf(s.pn); sock != nil {
+			qctx, s.watch = watchSock(s.ctx, sock)
+		}
+	}
+	rows, err := s.pn.conn.QueryContext(qctx, u.SQL, u.Args...)
 	if err != nil {
+		err = s.watch.end(err)
+		s.watch = cutWatch{}
 		s.c.pinFailed(s.pn, err)
 		return nil, err
 	}
@@ -90,7 +110,9 @@ func (s *pinSource) open(u route.Unit) (*sql.Rows, error) {
 	return rows, nil
 }
 
-func (s *pinSource) ended(err error) {
+func (s *pinSource) ended(err error) error {
+	err = s.watch.end(err)
+	s.watch = cutWatch{}
 	if s.active {
 		s.active = false
 		s.pn.open--
@@ -99,6 +121,7 @@ func (s *pinSource) ended(err error) {
 		}
 		s.c.pinFailed(s.pn, err)
 	}
+	return err
 }
 
 func (*pinSource) shared() bool { return true }
@@ -119,6 +142,6 @@ func (s *poolSource) open(u route.Unit) (*sql.Rows, error) {
 	return db.QueryContext(s.ctx, u.SQL, u.Args...)
 }
 
-func (*poolSource) ended(error)  {}
-func (*poolSource) shared() bool { return false }
-func (*poolSource) eager() bool  { return false }
+func (*poolSource) ended(err error) error { return err }
+func (*poolSource) shared() bool          { return false }
+func (*poolSource) eager() bool           { return false }

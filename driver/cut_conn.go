@@ -182,7 +182,35 @@ func watchCut(ctx context.Context, dc any) (context.Context, cutWatch) {
 	if !ok || nc.sock == nil {
 		return ctx, cutWatch{}
 	}
-	return context.Background(), cutWatch{ctx: ctx, stop: context.AfterFunc(ctx, nc.sock.cutFn), sock: nc.sock}
+	return watchSock(ctx, nc.sock)
+}
+
+// watchSock is watchCut for a connection whose socket sock is known: ctx
+// can end and has not.
+func watchSock(ctx context.Context, sock *cutConn) (context.Context, cutWatch) {
+	return context.Background(), cutWatch{ctx: ctx, stop: context.AfterFunc(ctx, sock.cutFn), sock: sock}
+}
+
+// sockOf returns the socket shardsql dialed for pin p's connection, nil
+// when it dialed none (AddDB pools, other nets). It is asked through Raw
+// once per pin taken.
+func (c *Conn) sockOf(p *pin) *cutConn {
+	if !p.sockKnown {
+		p.sockKnown = true
+		if c.sockFn == nil {
+			c.sockFn = func(dc any) error {
+				if nc, ok := dc.(*nodeConn); ok {
+					c.sockOut = nc.sock
+				}
+				return nil
+			}
+		}
+		if err := p.conn.Raw(c.sockFn); err == nil {
+			p.sock = c.sockOut
+		}
+		c.sockOut = nil
+	}
+	return p.sock
 }
 
 // end ends the watch and returns the statement's error: err, or the

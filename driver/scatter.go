@@ -32,9 +32,9 @@ func (s *scatterSource) open(route.Unit) (*sql.Rows, error) {
 	return s.rows, s.err
 }
 
-func (s *scatterSource) ended(error) { s.use.end() }
-func (*scatterSource) shared() bool  { return false }
-func (*scatterSource) eager() bool   { return true }
+func (s *scatterSource) ended(err error) error { s.use.end(); return err }
+func (*scatterSource) shared() bool            { return false }
+func (*scatterSource) eager() bool             { return true }
 
 // firstFailedOf returns the cursor of the scatter unit whose query failed
 // first, or nil (no failure, or a cursor no scatter started).

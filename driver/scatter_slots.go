@@ -217,9 +217,9 @@ func (s *slotSource) open(u route.Unit) (*sql.Rows, error) {
 	return rows, err
 }
 
-func (s *slotSource) ended(error) { s.use.end() }
-func (*slotSource) shared() bool  { return false }
-func (*slotSource) eager() bool   { return false }
+func (s *slotSource) ended(err error) error { s.use.end(); return err }
+func (*slotSource) shared() bool            { return false }
+func (*slotSource) eager() bool             { return false }
 
 // buildsStatements reports a tree with operators that build node
 // statements while the query runs (planExec.later).

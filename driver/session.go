@@ -70,6 +70,10 @@ type pin struct {
 	park      *parkList
 	taken     uint64
 	unchecked bool
+	// sock is conn's socket when shardsql dialed it, once sockKnown
+	// (Conn.sockOf, asked by the first streaming read on the pin).
+	sock      *cutConn
+	sockKnown bool
 }
 
 // errPinBusy is returned for a statement that needs a session whose
