@@ -113,6 +113,7 @@ func TestCutStreaming(t *testing.T) {
 
 			// while the rows stream
 			cctx, cancel = context.WithCancel(ctx)
+			defer cancel()
 			rs, err = db.QueryContext(cctx, all, 0)
 			require.NoError(t, err)
 			n := 0

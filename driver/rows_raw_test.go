@@ -123,7 +123,7 @@ func TestBoundedRowsKinds(t *testing.T) {
 	ctx := context.Background()
 	for _, params := range []string{"&interpolateParams=true", "&interpolateParams=true&parseTime=false", "", "&parseTime=false"} {
 		t.Run(params, func(t *testing.T) {
-			db, _ := rawKindsEnv(t, params)
+			db, dsns := rawKindsEnv(t, params)
 			conn, err := db.Conn(ctx)
 			require.NoError(t, err)
 			defer conn.Close()
@@ -167,6 +167,38 @@ func TestBoundedRowsKinds(t *testing.T) {
 			// no row
 			_, got = rawResult(t)(db.QueryContext(ctx, point, 1, 99))
 			assert.Empty(t, got)
+
+			// A table outside the topology (passed through to ds0): a
+			// top-level LIMIT bounds it, and a SELECT of no table is one
+			// row; read inside Raw, the rows and types are those streamed
+			// and those the plain driver gives.
+			node := openPlain(t, dsns[0]+params)
+			for _, q := range []string{"DROP TABLE IF EXISTS t_kinds_free", "CREATE TABLE t_kinds_free LIKE t_kinds", "INSERT INTO t_kinds_free SELECT * FROM t_kinds"} {
+				_, err := node.ExecContext(ctx, q)
+				require.NoError(t, err)
+			}
+			for id := int64(4); id <= 6; id++ {
+				const free = "SELECT * FROM t_kinds_free WHERE id = ? ORDER BY id LIMIT 1"
+				buffered, err := shardsql.QueryBuffered(ctx, conn, false, free, id)
+				require.NoError(t, err)
+				require.True(t, buffered, "LIMIT 1 on a table outside the topology is read inside Raw")
+				wantTypes, want := rawResult(t)(db.QueryContext(ctx, "SELECT * FROM t_kinds_free WHERE id = ?", id))
+				require.Len(t, want, 1)
+				gotTypes, got := rawResult(t)(db.QueryContext(ctx, free, id))
+				assert.Equal(t, wantTypes, gotTypes, "row %d", id)
+				assert.Equal(t, want, got, "row %d", id)
+				plainTypes, plain := rawResult(t)(node.QueryContext(ctx, free, id))
+				assert.Equal(t, plainTypes, gotTypes, "row %d", id)
+				assert.Equal(t, plain, got, "row %d", id)
+			}
+			const noTable = "SELECT 1 AS one, 'é' AS s, CAST('2026-12-02 01:02:03.5' AS DATETIME(1)) AS dt, NULL AS n, 2.50 AS d, ? + 1 AS a"
+			buffered, err = shardsql.QueryBuffered(ctx, conn, false, noTable, int64(1))
+			require.NoError(t, err)
+			require.True(t, buffered, "a SELECT of no table is read inside Raw")
+			plainTypes, plain := rawResult(t)(node.QueryContext(ctx, noTable, int64(1)))
+			gotTypes, got = rawResult(t)(db.QueryContext(ctx, noTable, int64(1)))
+			assert.Equal(t, plainTypes, gotTypes)
+			assert.Equal(t, plain, got)
 		})
 	}
 }

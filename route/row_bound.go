@@ -108,19 +108,7 @@ func (s *statement) proveRowBound(sel *sqlparser.Select) rowBound {
 		sel.Into != nil || sh.unresolved != nil {
 		return rowBound{}
 	}
-	var b rowBound
-	if sel.Limit != nil {
-		switch l := sel.Limit.Rowcount.(type) {
-		case *sqlparser.Literal:
-			if n, err := strconv.Atoi(l.Val); err == nil && l.Type == sqlparser.IntVal && n >= 1 && n <= RowBoundCap {
-				b.limit = n
-			}
-		case *sqlparser.Argument:
-			if i, ok := argIndex(l.Name); ok {
-				b.limitArg = i + 1
-			}
-		}
-	}
+	b := limitRowBound(sel.Limit)
 	if sel.Where == nil || sel.Where.Expr == nil || (sel.GroupBy != nil && sel.GroupBy.WithRollup) {
 		return b // WITH ROLLUP adds super-aggregate rows to the one the key matches
 	}
@@ -218,6 +206,65 @@ func integerType(dataType string) bool {
 	switch dataType {
 	case "tinyint", "smallint", "mediumint", "int", "bigint":
 		return true
+	}
+	return false
+}
+
+// limitRowBound is the bound a SELECT's top-level LIMIT proves: a constant
+// from 1 to RowBoundCap, or the ? argument holding it.
+func limitRowBound(l *sqlparser.Limit) rowBound {
+	var b rowBound
+	if l == nil {
+		return b
+	}
+	switch l := l.Rowcount.(type) {
+	case *sqlparser.Literal:
+		if n, err := strconv.Atoi(l.Val); err == nil && l.Type == sqlparser.IntVal && n >= 1 && n <= RowBoundCap {
+			b.limit = n
+		}
+	case *sqlparser.Argument:
+		if i, ok := argIndex(l.Name); ok {
+			b.limitArg = i + 1
+		}
+	}
+	return b
+}
+
+// passBound proves the row bound of a SELECT sent unchanged to one data
+// source (passthrough), whose tables no catalog describes, so only its
+// text proves anything:
+//   - its top-level LIMIT: the server applies it to the whole result,
+//     whatever FROM, WHERE, joins, subqueries or derived tables are
+//     beneath (sel is one SELECT; a UNION is routed on its own);
+//   - one row for a SELECT of no table (FROM DUAL or none), which the
+//     server answers with one row or none — except with GROUP BY … WITH
+//     ROLLUP, whose super-aggregate rows are extra.
+//
+// SELECT … INTO is left unbounded (it returns no rows; its own path
+// stays as it was).
+func passBound(sel *sqlparser.Select) rowBound {
+	if sel.Into != nil {
+		return rowBound{}
+	}
+	b := limitRowBound(sel.Limit)
+	if b.limit == 0 && noTables(sel) && (sel.GroupBy == nil || !sel.GroupBy.WithRollup) {
+		b.limit = 1
+	}
+	return b
+}
+
+// noTables reports a SELECT whose FROM is empty or DUAL alone.
+func noTables(sel *sqlparser.Select) bool {
+	switch len(sel.From) {
+	case 0:
+		return true
+	case 1:
+		at, ok := sel.From[0].(*sqlparser.AliasedTableExpr)
+		if !ok {
+			return false
+		}
+		tn, ok := at.Expr.(sqlparser.TableName)
+		return ok && tn.Qualifier.IsEmpty() && strings.EqualFold(tn.Name.String(), "dual")
 	}
 	return false
 }

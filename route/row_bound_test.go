@@ -48,6 +48,24 @@ func TestRowBound(t *testing.T) {
 		// a text key proves nothing (collations), a join nothing
 		{"SELECT * FROM t_user WHERE id = ? AND name = ?", []any{int64(1), "a"}, 1},
 		{"SELECT * FROM t_order o JOIN t_user u ON u.id = o.user_id WHERE o.user_id = ? AND u.id = ? AND o.order_id = ?", []any{int64(1), int64(1), int64(2)}, 0},
+		// tables outside the topology (passed through): the text alone —
+		// a top-level LIMIT whatever is beneath it, one row without tables
+		{"SELECT * FROM t_free WHERE id = ?", []any{int64(1)}, 0},
+		{"SELECT * FROM t_free WHERE id = ? ORDER BY id LIMIT 1", []any{int64(1)}, 1},
+		{"SELECT * FROM t_free LIMIT 3, ?", []any{int64(4)}, 4},
+		{"SELECT * FROM t_free LIMIT ?", []any{int64(40)}, 0},
+		{"SELECT * FROM t_free LIMIT 17", nil, 0},
+		{"SELECT a.*, b.x FROM t_free a JOIN t_other b ON b.id = a.id WHERE a.id IN (SELECT id FROM t_third) LIMIT 2", nil, 2},
+		{"SELECT * FROM (SELECT 1 AS x UNION ALL SELECT 2 UNION ALL SELECT 3) d LIMIT 2", nil, 2},
+		{"SELECT * FROM (SELECT 1 AS x UNION ALL SELECT 2) d", nil, 0},
+		{"SELECT COUNT(*) FROM t_free GROUP BY id", nil, 0},
+		{"SELECT 1", nil, 1},
+		{"SELECT 1 FROM DUAL WHERE ? > 0", []any{int64(1)}, 1},
+		{"SELECT NOW(), @@version, ? + 1", []any{int64(1)}, 1},
+		{"SELECT 1 GROUP BY 1 WITH ROLLUP", nil, 0},
+		{"SELECT 1 GROUP BY 1 WITH ROLLUP LIMIT 2", nil, 2},
+		{"SELECT 1 FROM dual_x", nil, 0},
+		{"SELECT 1 INTO OUTFILE '/tmp/x'", nil, 0},
 	}
 	for _, c := range cases {
 		for round := 0; round < 3; round++ { // full routing, then the cached shortcut

@@ -19,7 +19,11 @@ import (
 func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 	sh := s.shapeOf(sel)
 	if len(sh.sharded) == 0 {
-		return s.passthrough(KindSelect)
+		p, err := s.passthrough(KindSelect)
+		if err == nil {
+			p.RowBound = passBound(sel).of(s.args) // row_bound.go
+		}
+		return p, err
 	}
 	name := sh.sharded[0].name.Name.String()
 	switch {
