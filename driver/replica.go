@@ -153,6 +153,13 @@ func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
 			if r == nil {
 				r = &replica{name: spec.Name, key: "replica:" + spec.Name, ds: ds.Name, db: spec.DB, weight: spec.Weight}
 				r.lag.Store(-1)
+				// Under a lag bound a replica serves no reads until a
+				// probe has read its lag. The hazard: starting as within
+				// the bound, a replica stopped or hours behind answered
+				// every read of a new connector until its first probe
+				// (found by TestAttack12Replicas). The probe loop looks
+				// at once when it starts.
+				r.lagged.Store(c.opts.replica.maxLag > 0)
 				if r.db == nil {
 					db, err := c.openReplica(spec.DSN)
 					if err != nil {
@@ -324,18 +331,48 @@ func (c *Connector) pick(ctx context.Context, d *dsReplicas, need gtidPos, needA
 	// was read: look again (or wait, WithReplicaWait), once.
 	r := cands[0]
 	_, at := r.applied()
+	if o.wait == 0 && !at.Before(needAt) && time.Since(at) <= posStale {
+		return nil, "the replicas are behind the writes this read must see"
+	}
+	done, ok := c.spareConn(r)
+	if !ok {
+		return nil, "the replica's connections are all in use; its position cannot be read now"
+	}
+	defer done()
 	if o.wait > 0 {
 		if c.waitFor(ctx, r, need, o.wait) {
 			return r, ""
 		}
 		return nil, "the replicas are behind the writes this read must see"
 	}
-	if at.Before(needAt) || time.Since(at) > posStale {
-		if pos, err := c.readApplied(ctx, r); err == nil && pos.covers(need) {
-			return r, ""
-		}
+	if pos, err := c.readApplied(ctx, r); err == nil && pos.covers(need) {
+		return r, ""
 	}
 	return nil, "the replicas are behind the writes this read must see"
+}
+
+// spareConn takes one of replica r's connections for a look at its
+// position (pick, probe) if its pool has one to spare now, counted by the
+// replica's gate like a read's; done gives it back.
+//
+// The hazard: the look asked r's pool directly, and a limited pool whose
+// connections were all held — by open rows the caller has not read yet, a
+// long scan — made it wait inside database/sql: a read that the primary
+// could have answered at once waited for the caller's own rows (until its
+// context ended, forever without a deadline), and the probe's look timed
+// out and ejected a replica that was only busy (found by
+// TestAttack12Replicas). Nothing waits for a replica's connection to learn
+// where it is: without one, the primary answers, and the probe looks
+// again next time.
+func (c *Connector) spareConn(r *replica) (done func(), ok bool) {
+	g := c.gateFor(r.gateKey(), r.db)
+	if g == nil {
+		return func() {}, true
+	}
+	if !g.take(1) {
+		return nil, false
+	}
+	return func() { g.release(1) }, true
 }
 
 // readApplied reads a replica's applied position and caches it.

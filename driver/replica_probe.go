@@ -17,14 +17,16 @@ func (c *Connector) probeLoop(stop <-chan struct{}, done chan<- struct{}) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		// The first probe runs at once: under a lag bound, replicas serve
+		// no reads until it has read their lag.
+		ctx, cancel := context.WithTimeout(context.Background(), every)
+		c.probe(ctx)
+		cancel()
 		select {
 		case <-stop:
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), every)
-		c.probe(ctx)
-		cancel()
 	}
 }
 
@@ -74,6 +76,22 @@ func (c *Connector) probe(ctx context.Context) {
 
 // probeOne checks one replica.
 func (c *Connector) probeOne(ctx context.Context, r *replica) {
+	// A connection counted by the replica's gate, waited for up to half
+	// the interval (spareConn, replica.go): a replica whose connections
+	// are all held by reads is busy, not failed, and is not ejected. Its
+	// lag cannot be read, so under a lag bound it takes no new reads until
+	// a probe has read it.
+	if g := c.gateFor(r.gateKey(), r.db); g != nil {
+		wait := c.opts.replica.probeEvery / 2
+		if err := g.acquire(ctx, 1, wait); err != nil {
+			if c.opts.replica.maxLag > 0 {
+				r.lag.Store(-1)
+				r.lagged.Store(true)
+			}
+			return
+		}
+		defer g.release(1)
+	}
 	check := func() error { _, err := c.readApplied(ctx, r); return err }
 	if c.opts.replica.noRYW {
 		check = func() error { return r.db.PingContext(ctx) } // no GTIDs needed (MySQL replicas)

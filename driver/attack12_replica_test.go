@@ -1,0 +1,187 @@
+package driver_test
+
+import (
+	"context"
+	"encoding/base64"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/driver"
+	"github.com/shardsql/shardsql/shard"
+	"github.com/shardsql/shardsql/shardtest"
+)
+
+// TestAttack12Replicas attacks read/write splitting under faults (round
+// 12): replication stopped and started under read-your-writes, lag before
+// the first probe, replicas whose few connections are all busy. One
+// primary with one replica; data source ds0 is database a12 of the
+// primary, with the replica's copy as its replica (ds0/r1).
+func TestAttack12Replicas(t *testing.T) {
+	cluster := shardtest.MariaDBReplicated(t, 1, shardtest.ReplicaOptions{})
+	ctx := context.Background()
+	primary := direct(t, cluster.Primary)
+	_, err := primary.ExecContext(ctx, "CREATE DATABASE a12")
+	require.NoError(t, err)
+	topology := func(t *testing.T) *shard.Topology {
+		topo := shard.NewTopology()
+		require.NoError(t, topo.AddDataSource("ds0", withDB(t, cluster.Primary, "a12")))
+		require.NoError(t, topo.AddReplica("ds0", withDB(t, cluster.Replicas[0], "a12")))
+		require.NoError(t, topo.AddTable(shard.Table{Name: "t_rw", Column: "user_id", Nodes: "ds0.t_rw_${0..1}", Algorithm: shard.Hash()}))
+		return topo
+	}
+	fast := driver.WithReplicaProbeInterval(50 * time.Millisecond)
+	db := openDB(t, topology(t), fast)
+	_, err = db.ExecContext(ctx, "CREATE TABLE t_rw (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, note VARCHAR(20))")
+	require.NoError(t, err)
+	for i := 0; i < 10; i++ {
+		_, err := db.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, ?, 'x')", i, i)
+		require.NoError(t, err)
+	}
+	require.NoError(t, cluster.Sync(ctx))
+	nextID := 100
+
+	t.Run("replication stopped and started under read-your-writes", func(t *testing.T) {
+		rep := cluster.Replicas[0]
+		rdb := direct(t, rep)
+		defer func() { _, _ = rdb.ExecContext(ctx, "START SLAVE") }()
+		steps := []string{"STOP SLAVE SQL_THREAD", "START SLAVE", "STOP SLAVE IO_THREAD", "START SLAVE IO_THREAD",
+			"STOP SLAVE", "START SLAVE"}
+		onReplica := 0
+		for i := 0; i < 30; i++ {
+			if i%5 == 0 {
+				_, err := rdb.ExecContext(ctx, steps[(i/5)%len(steps)])
+				require.NoError(t, err)
+			}
+			nextID++
+			_, err := db.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, 7, 'y')", nextID)
+			require.NoError(t, err)
+			var n int
+			var trace []driver.ReadServer
+			require.NoError(t, db.QueryRowContext(driver.WithReadTrace(ctx, &trace), "SELECT COUNT(*) FROM t_rw WHERE user_id = 7 AND id = ?", nextID).Scan(&n))
+			require.Equal(t, 1, n, "step %d: the read after the write missed it (read from %+v)", i, trace)
+			if trace[0].Replica {
+				onReplica++
+			}
+		}
+		t.Logf("%d of 30 reads on the replica", onReplica)
+		require.NoError(t, cluster.Sync(ctx))
+	})
+
+	t.Run("lag bound before the first probe", func(t *testing.T) {
+		// The replica is stopped and a row is written around shardsql: the
+		// replica's lag is unknown (NULL) and its copy stale. A connector
+		// with a lag bound whose probe has not run yet must not let it
+		// answer.
+		rep := cluster.Replicas[0]
+		require.NoError(t, rep.StopReplication())
+		defer func() { _ = rep.StartReplication() }()
+		nextID++
+		_, err := primary.ExecContext(ctx, "INSERT INTO a12.t_rw_1 (id, user_id, note) VALUES (?, 0, 'z')", nextID)
+		require.NoError(t, err)
+		_, err = primary.ExecContext(ctx, "INSERT INTO a12.t_rw_0 (id, user_id, note) VALUES (?, 0, 'z')", nextID+1)
+		require.NoError(t, err)
+		nextID++
+		var want int
+		require.NoError(t, primary.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM a12.t_rw_0) + (SELECT COUNT(*) FROM a12.t_rw_1)").Scan(&want))
+		fresh := openDB(t, topology(t), driver.WithMaxReplicaLag(time.Second), driver.WithReplicaProbeInterval(time.Hour))
+		var n int
+		var trace []driver.ReadServer
+		require.NoError(t, fresh.QueryRowContext(driver.WithReadTrace(ctx, &trace), "SELECT COUNT(*) FROM t_rw").Scan(&n))
+		assert.Equal(t, want, n, "a replica whose lag no probe has read answered (read from %+v)", trace)
+		require.NoError(t, rep.StartReplication())
+		require.NoError(t, cluster.Sync(ctx))
+	})
+
+	t.Run("busy replica pool", func(t *testing.T) {
+		// Two connections per pool. A scan on the replica holds both while
+		// its rows stay open; a write, then a read that must see it: the
+		// replica's position cannot be read now (no connection), so the
+		// primary answers at once, and the probe does not eject the
+		// replica for being busy.
+		small := openDB(t, topology(t), fast, driver.WithMaxOpenConns(2))
+		require.NoError(t, cluster.Sync(ctx))
+		// Let the probe read the replica's position first, so the scan
+		// is the replica's.
+		time.Sleep(150 * time.Millisecond)
+		var trace []driver.ReadServer
+		rows, err := small.QueryContext(driver.WithReadTrace(ctx, &trace), "SELECT id FROM t_rw")
+		require.NoError(t, err)
+		defer rows.Close()
+		require.True(t, rows.Next())
+		require.Len(t, trace, 1)
+		require.True(t, trace[0].Replica, "the scan did not go to the replica: %+v", trace)
+		nextID++
+		_, err = small.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, 3, 'w')", nextID)
+		require.NoError(t, err)
+		rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		begin := time.Now()
+		var n int
+		err = small.QueryRowContext(driver.WithReadTrace(rctx, &trace), "SELECT COUNT(*) FROM t_rw WHERE user_id = 3 AND id = ?", nextID).Scan(&n)
+		require.NoError(t, err, "the read waited for the busy replica's pool")
+		assert.Equal(t, 1, n)
+		assert.Less(t, time.Since(begin), time.Second)
+		time.Sleep(200 * time.Millisecond) // four probes
+		st, err := driver.Replicas(ctx, small)
+		require.NoError(t, err)
+		require.Len(t, st, 1)
+		assert.False(t, st[0].Ejected, "the probe ejected a replica whose connections were busy: %v", st[0].Err)
+		for rows.Next() {
+		}
+		require.NoError(t, rows.Err())
+		require.NoError(t, rows.Close())
+	})
+
+	t.Run("busy replica pool with a wait", func(t *testing.T) {
+		// The same with WithReplicaWait: MASTER_GTID_WAIT needs a
+		// connection as well.
+		small := openDB(t, topology(t), fast, driver.WithMaxOpenConns(2), driver.WithReplicaWait(2*time.Second))
+		require.NoError(t, cluster.Sync(ctx))
+		time.Sleep(150 * time.Millisecond)
+		var trace []driver.ReadServer
+		rows, err := small.QueryContext(driver.WithReadTrace(ctx, &trace), "SELECT id FROM t_rw")
+		require.NoError(t, err)
+		defer rows.Close()
+		require.True(t, rows.Next())
+		require.True(t, trace[0].Replica, "the scan did not go to the replica: %+v", trace)
+		nextID++
+		_, err = small.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, 4, 'w')", nextID)
+		require.NoError(t, err)
+		rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		begin := time.Now()
+		var n int
+		err = small.QueryRowContext(driver.WithReadTrace(rctx, &trace), "SELECT COUNT(*) FROM t_rw WHERE user_id = 4 AND id = ?", nextID).Scan(&n)
+		require.NoError(t, err, "the read waited for the busy replica's pool")
+		assert.Equal(t, 1, n)
+		assert.Less(t, time.Since(begin), time.Second)
+		require.NoError(t, rows.Close())
+	})
+
+	t.Run("token never received", func(t *testing.T) {
+		// A token in a domain the replica never sees: the wait is bounded by
+		// WithReplicaWait, then the primary answers.
+		waiting := openDB(t, topology(t), fast, driver.WithReplicaWait(100*time.Millisecond))
+		tok := tokenFor(t, "ds0=9-1-1000000")
+		rctx, err := driver.ReadAfter(ctx, tok)
+		require.NoError(t, err)
+		var trace []driver.ReadServer
+		var n int
+		begin := time.Now()
+		require.NoError(t, waiting.QueryRowContext(driver.WithReadTrace(rctx, &trace), "SELECT COUNT(*) FROM t_rw WHERE user_id = 7").Scan(&n))
+		assert.Less(t, time.Since(begin), 2*time.Second)
+		assert.False(t, trace[0].Replica, "%+v", trace)
+		_, err = driver.ReadAfter(ctx, "ssq1.!!")
+		assert.Error(t, err)
+	})
+}
+
+// tokenFor builds a read-after token from its clear text (the format of
+// driver.WriteToken: "ssq1." and base64 of "ds=pos;…").
+func tokenFor(t *testing.T, clear string) string {
+	t.Helper()
+	return "ssq1." + base64.RawURLEncoding.EncodeToString([]byte(clear))
+}
