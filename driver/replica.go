@@ -43,11 +43,10 @@ type dsReplicas struct {
 
 	rr atomic.Uint64 // round robin counter
 
+	w *writes // replica_writes.go: shared with the data source's other versions
+
 	mu      sync.Mutex
-	need    gtidPos   // covers every write through the connector that has returned
-	needAt  time.Time // when need last grew
-	unknown bool      // a write's position could not be read: primary only
-	current []int     // smooth weighted round robin state, per replica
+	current []int // smooth weighted round robin state, per replica
 }
 
 // replica is one replica server and what the connector knows of it.
@@ -135,11 +134,17 @@ func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
 		if old != nil {
 			prev = old.byDS[ds.Name]
 		}
-		d := &dsReplicas{ds: ds.Name}
-		if prev != nil {
-			prev.mu.Lock()
-			d.need, d.needAt, d.unknown = prev.need, prev.needAt, prev.unknown
-			prev.mu.Unlock()
+		d := &dsReplicas{ds: ds.Name, w: &writes{}}
+		switch {
+		case prev != nil:
+			d.w = prev.w
+		case old != nil:
+			// The data source gets replicas while the connector runs:
+			// its writes so far recorded no position (it had no
+			// replicas), and a new replica may not have applied them
+			// yet. Its primary answers until the probe has read the
+			// primary's position, which covers them.
+			d.w.markUnknown()
 		}
 		for _, spec := range ds.Replicas {
 			var r *replica
@@ -238,9 +243,7 @@ func (c *Connector) closeReplicas() error {
 // could not be read, so only the primary is sure to have it.
 func (d *dsReplicas) needOf(token map[string]gtidPos, ryw bool) (need gtidPos, at time.Time, unknown bool) {
 	if ryw {
-		d.mu.Lock()
-		need, at, unknown = d.need, d.needAt, d.unknown
-		d.mu.Unlock()
+		need, at, unknown = d.w.snapshot()
 	}
 	if t := token[d.ds]; len(t) > 0 {
 		need = need.merge(t)
@@ -250,12 +253,7 @@ func (d *dsReplicas) needOf(token map[string]gtidPos, ryw bool) (need gtidPos, a
 }
 
 // recordWrite merges the primary's position after a write into need.
-func (d *dsReplicas) recordWrite(p gtidPos) {
-	d.mu.Lock()
-	d.need = d.need.merge(p)
-	d.needAt = time.Now()
-	d.mu.Unlock()
-}
+func (d *dsReplicas) recordWrite(p gtidPos) { d.w.record(p) }
 
 // order returns the replicas to try for one read, the balancer's pick
 // first; ejected and lagging replicas are left out.

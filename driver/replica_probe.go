@@ -53,18 +53,13 @@ func (c *Connector) probe(ctx context.Context) {
 				c.probeOne(ctx, r)
 			}()
 		}
-		d.mu.Lock()
-		unknown := d.unknown
-		d.mu.Unlock()
-		if unknown {
+		if unknown, lost := d.w.unknownSince(); unknown {
 			if db, err := c.db(d.ds); err == nil {
 				unpark := c.unparked(d.ds) // not through the gate (pin_park.go)
 				pos, err := readPrimaryPos(ctx, db)
 				unpark()
 				if err == nil {
-					d.mu.Lock()
-					d.need, d.needAt, d.unknown = d.need.merge(pos), time.Now(), false
-					d.mu.Unlock()
+					d.w.resolve(lost, pos) // replica_writes.go
 				}
 			}
 		}
