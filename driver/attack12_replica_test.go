@@ -3,6 +3,9 @@ package driver_test
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -161,6 +164,132 @@ func TestAttack12Replicas(t *testing.T) {
 		require.NoError(t, rows.Close())
 	})
 
+	t.Run("replica set back to an older copy", func(t *testing.T) {
+		// The replica is replaced by an older copy on the same address:
+		// the copy lacks the last write and says so in its position. The
+		// position shardsql cached before must not let it answer a read
+		// that must see that write.
+		rep := cluster.Replicas[0]
+		rdb := direct(t, rep)
+		var before string
+		require.NoError(t, primary.QueryRowContext(ctx, "SELECT @@GLOBAL.gtid_binlog_pos").Scan(&before))
+		nextID++
+		id := nextID
+		_, err := db.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, 5, 'old')", id)
+		require.NoError(t, err)
+		require.NoError(t, cluster.Sync(ctx))
+		time.Sleep(150 * time.Millisecond) // the probe caches the position with the write
+		var trace []driver.ReadServer
+		var n int
+		require.NoError(t, db.QueryRowContext(driver.WithReadTrace(ctx, &trace), "SELECT COUNT(*) FROM t_rw WHERE user_id = 5 AND id = ?", id).Scan(&n))
+		require.Equal(t, 1, n)
+		require.True(t, trace[0].Replica, "%+v", trace)
+		// The older copy: without the row, at the position before it.
+		for _, q := range []string{"STOP SLAVE", "DELETE FROM a12.t_rw_0 WHERE id = " + itoa(id), "DELETE FROM a12.t_rw_1 WHERE id = " + itoa(id),
+			"SET GLOBAL gtid_slave_pos = '" + before + "'"} {
+			_, err := rdb.ExecContext(ctx, q)
+			require.NoError(t, err, q)
+		}
+		defer func() { _, _ = rdb.ExecContext(ctx, "START SLAVE") }()
+		time.Sleep(200 * time.Millisecond) // probes read the copy's position
+		for i := 0; i < 5; i++ {
+			require.NoError(t, db.QueryRowContext(driver.WithReadTrace(ctx, &trace), "SELECT COUNT(*) FROM t_rw WHERE user_id = 5 AND id = ?", id).Scan(&n))
+			require.Equal(t, 1, n, "the older copy answered a read that must see the write (read from %+v)", trace)
+		}
+		_, err = rdb.ExecContext(ctx, "START SLAVE")
+		require.NoError(t, err)
+		require.NoError(t, cluster.Sync(ctx))
+	})
+
+	t.Run("replica stalled by a global read lock under a lag bound", func(t *testing.T) {
+		// FLUSH TABLES WITH READ LOCK on the replica stalls its SQL
+		// thread; writes made around shardsql (no read-your-writes) are
+		// only kept from readers by the lag bound. Reads during the stall
+		// and the catching up must never be more than the bound behind.
+		bounded := openDB(t, topology(t), fast, driver.WithMaxReplicaLag(time.Second))
+		lockConn, err := direct(t, cluster.Replicas[0]).Conn(ctx)
+		require.NoError(t, err)
+		defer lockConn.Close()
+		_, err = lockConn.ExecContext(ctx, "FLUSH TABLES WITH READ LOCK")
+		require.NoError(t, err)
+		locked := true
+		defer func() {
+			if locked {
+				_, _ = lockConn.ExecContext(ctx, "UNLOCK TABLES")
+			}
+		}()
+		nextID++
+		stallID := nextID
+		_, err = primary.ExecContext(ctx, "INSERT INTO a12.t_rw_0 (id, user_id, note) VALUES (?, 6, 's')", stallID)
+		require.NoError(t, err)
+		written := time.Now()
+		deadline := written.Add(2500 * time.Millisecond)
+		stale := 0
+		for time.Now().Before(deadline) {
+			var n int
+			var trace []driver.ReadServer
+			begin := time.Now()
+			require.NoError(t, bounded.QueryRowContext(driver.WithReadTrace(ctx, &trace), "SELECT COUNT(*) FROM t_rw WHERE id = ?", stallID).Scan(&n))
+			// Seconds_Behind_Master counts whole seconds and the probe
+			// looks every 50ms: a stale answer more than 2s after the
+			// write breaks the bound.
+			if n == 0 && begin.Sub(written) > 2100*time.Millisecond {
+				stale++
+				t.Errorf("a read %v after the write missed it (read from %+v)", begin.Sub(written), trace)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		_, err = lockConn.ExecContext(ctx, "UNLOCK TABLES")
+		require.NoError(t, err)
+		locked = false
+		require.NoError(t, cluster.Sync(ctx))
+		waitStatus(t, bounded, func(st []driver.ReplicaStatus) bool { return !st[0].Lagging })
+		var n int
+		var trace []driver.ReadServer
+		require.NoError(t, bounded.QueryRowContext(driver.WithReadTrace(ctx, &trace), "SELECT COUNT(*) FROM t_rw WHERE id = ?", stallID).Scan(&n))
+		assert.Equal(t, 1, n)
+		assert.True(t, trace[0].Replica, "the replica was not re-admitted after catching up: %+v", trace)
+	})
+
+	t.Run("small pools under concurrent writes and reads", func(t *testing.T) {
+		// One connection per replica, two per primary, the probe every
+		// 10ms: every read sees its goroutine's write, and nothing fails.
+		small := openDB(t, topology(t), driver.WithReplicaProbeInterval(10*time.Millisecond), driver.WithMaxOpenConns(2))
+		var wg sync.WaitGroup
+		errs := make(chan error, 64)
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func(g int) {
+				defer wg.Done()
+				for i := 0; i < 15; i++ {
+					id := 10000 + g*100 + i
+					if _, err := small.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, ?, 'c')", id, 1000+g); err != nil {
+						errs <- err
+						return
+					}
+					rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+					var n int
+					err := small.QueryRowContext(rctx, "SELECT COUNT(*) FROM t_rw WHERE user_id = ?", 1000+g).Scan(&n)
+					cancel()
+					if err != nil {
+						errs <- err
+						return
+					}
+					if n != i+1 {
+						errs <- fmt.Errorf("goroutine %d read %d rows after its write %d", g, n, i+1)
+						return
+					}
+				}
+			}(g)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		require.NoError(t, cluster.Sync(ctx))
+	})
+
 	t.Run("token never received", func(t *testing.T) {
 		// A token in a domain the replica never sees: the wait is bounded by
 		// WithReplicaWait, then the primary answers.
@@ -185,3 +314,5 @@ func tokenFor(t *testing.T, clear string) string {
 	t.Helper()
 	return "ssq1." + base64.RawURLEncoding.EncodeToString([]byte(clear))
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

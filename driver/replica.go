@@ -85,10 +85,30 @@ func (r *replica) applied() (gtidPos, time.Time) {
 	return r.pos, r.posAt
 }
 
-// setApplied records an applied position read at the time at.
+// setApplied records an applied position read from the replica by a
+// query that started at the time at: the replica's answer replaces the
+// cached position unless a query started later has already answered.
+//
+// The hazard: the cache only grew (merged every answer), on the grounds
+// that an applied position only grows. It does not when a replica is
+// replaced by an older copy on the same address (restored from a backup,
+// re-cloned, gtid_slave_pos set back): the cache went on saying it had
+// applied writes it no longer had, and it answered reads that must see
+// them (found by TestAttack12Replicas).
 func (r *replica) setApplied(p gtidPos, at time.Time) {
 	r.mu.Lock()
-	r.pos = r.pos.merge(p) // applied positions only grow
+	if !at.Before(r.posAt) {
+		r.pos, r.posAt = p, at
+	}
+	r.mu.Unlock()
+}
+
+// reached records that the replica has applied p (MASTER_GTID_WAIT said
+// so at the time at): merged into the cached position, which may hold
+// other domains.
+func (r *replica) reached(p gtidPos, at time.Time) {
+	r.mu.Lock()
+	r.pos = r.pos.merge(p)
 	if at.After(r.posAt) {
 		r.posAt = at
 	}
@@ -395,7 +415,7 @@ func (c *Connector) waitFor(ctx context.Context, r *replica, need gtidPos, d tim
 		return false
 	}
 	if res.Valid && res.Int64 == 0 {
-		r.setApplied(need, time.Now())
+		r.reached(need, time.Now())
 		return true
 	}
 	return false
