@@ -17,13 +17,14 @@ import (
 	"github.com/shardsql/shardsql/shardtest"
 )
 
-// TestAttack12Replicas attacks read/write splitting under faults (round
+// testAttack12Replicas attacks read/write splitting under faults (round
 // 12): replication stopped and started under read-your-writes, lag before
-// the first probe, replicas whose few connections are all busy. One
-// primary with one replica; data source ds0 is database a12 of the
-// primary, with the replica's copy as its replica (ds0/r1).
-func TestAttack12Replicas(t *testing.T) {
-	cluster := shardtest.MariaDBReplicated(t, 1, shardtest.ReplicaOptions{})
+// the first probe, replicas whose few connections are all busy, a replica
+// set back to an older copy, a stall under a lag bound, small pools under
+// concurrency, tokens never received. It runs in TestReplicas on its
+// cluster: data source ds0 is database a12 of the primary, with the first
+// replica's copy as its only replica (ds0/r1).
+func testAttack12Replicas(t *testing.T, cluster *shardtest.Replicated) {
 	ctx := context.Background()
 	primary := direct(t, cluster.Primary)
 	_, err := primary.ExecContext(ctx, "CREATE DATABASE a12")

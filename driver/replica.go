@@ -94,7 +94,7 @@ func (r *replica) applied() (gtidPos, time.Time) {
 // replaced by an older copy on the same address (restored from a backup,
 // re-cloned, gtid_slave_pos set back): the cache went on saying it had
 // applied writes it no longer had, and it answered reads that must see
-// them (found by TestAttack12Replicas).
+// them (found by TestReplicas, "round 12 faults").
 func (r *replica) setApplied(p gtidPos, at time.Time) {
 	r.mu.Lock()
 	if !at.Before(r.posAt) {
@@ -182,7 +182,7 @@ func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
 				// probe has read its lag. The hazard: starting as within
 				// the bound, a replica stopped or hours behind answered
 				// every read of a new connector until its first probe
-				// (found by TestAttack12Replicas). The probe loop looks
+				// (found by TestReplicas, "round 12 faults"). The probe loop looks
 				// at once when it starts.
 				r.lagged.Store(c.opts.replica.maxLag > 0)
 				if r.db == nil {
@@ -379,7 +379,7 @@ func (c *Connector) pick(ctx context.Context, d *dsReplicas, need gtidPos, needA
 // could have answered at once waited for the caller's own rows (until its
 // context ended, forever without a deadline), and the probe's look timed
 // out and ejected a replica that was only busy (found by
-// TestAttack12Replicas). Nothing waits for a replica's connection to learn
+// TestReplicas, "round 12 faults"). Nothing waits for a replica's connection to learn
 // where it is: without one, the primary answers, and the probe looks
 // again next time.
 func (c *Connector) spareConn(r *replica) (done func(), ok bool) {
