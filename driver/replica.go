@@ -182,8 +182,8 @@ func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
 				// probe has read its lag. The hazard: starting as within
 				// the bound, a replica stopped or hours behind answered
 				// every read of a new connector until its first probe
-				// (found by TestReplicas, "round 12 faults"). The probe loop looks
-				// at once when it starts.
+				// (found by TestReplicas, "round 12 faults"). The probe
+				// loop looks at once when it starts.
 				r.lagged.Store(c.opts.replica.maxLag > 0)
 				if r.db == nil {
 					db, err := c.openReplica(spec.DSN)
@@ -378,10 +378,11 @@ func (c *Connector) pick(ctx context.Context, d *dsReplicas, need gtidPos, needA
 // long scan — made it wait inside database/sql: a read that the primary
 // could have answered at once waited for the caller's own rows (until its
 // context ended, forever without a deadline), and the probe's look timed
-// out and ejected a replica that was only busy (found by
-// TestReplicas, "round 12 faults"). Nothing waits for a replica's connection to learn
-// where it is: without one, the primary answers, and the probe looks
-// again next time.
+// out and ejected a replica that was only busy (found by TestReplicas,
+// "round 12 faults"). A read does not wait for a replica's connection to
+// learn where it is: without one, the primary answers. The probe waits
+// for one through the gate, and a busy replica is not ejected
+// (probeOne).
 func (c *Connector) spareConn(r *replica) (done func(), ok bool) {
 	g := c.gateFor(r.gateKey(), r.db)
 	if g == nil {
