@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -289,6 +290,54 @@ func testAttack12Replicas(t *testing.T, cluster *shardtest.Replicated) {
 			t.Error(err)
 		}
 		require.NoError(t, cluster.Sync(ctx))
+	})
+
+	t.Run("replica that never answers the look at its position", func(t *testing.T) {
+		// The replica behind a proxy that holds the look (the position
+		// read, MASTER_GTID_WAIT) and never answers: the read after a
+		// write goes to the primary within the look's bound, and the
+		// replica is ejected. The probe looks once at the start, then not
+		// for an hour.
+		for _, c := range []struct {
+			name, match string
+			opts        []driver.Option
+		}{
+			{"position read", "SELECT @@GLOBAL.gtid_slave_pos", nil},
+			{"MASTER_GTID_WAIT", "SELECT MASTER_GTID_WAIT", []driver.Option{driver.WithReplicaWait(50 * time.Millisecond)}},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				proxy, err := shardtest.StartProxy(cluster.Replicas[0].Addr())
+				require.NoError(t, err)
+				t.Cleanup(func() { _ = proxy.Close() })
+				cfg, err := mysql.ParseDSN(proxy.DSN(cluster.Replicas[0]))
+				require.NoError(t, err)
+				cfg.DBName = "a12"
+				topo := shard.NewTopology()
+				require.NoError(t, topo.AddDataSource("ds0", withDB(t, cluster.Primary, "a12")))
+				require.NoError(t, topo.AddReplica("ds0", cfg.FormatDSN()))
+				require.NoError(t, topo.AddTable(shard.Table{Name: "t_rw", Column: "user_id", Nodes: "ds0.t_rw_${0..1}", Algorithm: shard.Hash()}))
+				hung := openDB(t, topo, append([]driver.Option{driver.WithReplicaProbeInterval(time.Hour)}, c.opts...)...)
+				var n int
+				require.NoError(t, hung.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_rw WHERE user_id = 9").Scan(&n))
+				waitStatus(t, hung, func(st []driver.ReplicaStatus) bool { return st[0].Position != "" })
+				proxy.Inject(shardtest.Fault{Match: c.match, Action: shardtest.Hang})
+				nextID++
+				_, err = hung.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, 9, 'h')", nextID)
+				require.NoError(t, err)
+				rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+				defer cancel()
+				begin := time.Now()
+				var trace []driver.ReadServer
+				require.NoError(t, hung.QueryRowContext(driver.WithReadTrace(rctx, &trace), "SELECT COUNT(*) FROM t_rw WHERE user_id = 9 AND id = ?", nextID).Scan(&n),
+					"the read waited for a replica that does not answer")
+				assert.Equal(t, 1, n)
+				assert.Less(t, time.Since(begin), 2500*time.Millisecond)
+				assert.Equal(t, []string{c.match}, proxy.Disarm(), "the fault did not fire")
+				st, err := driver.Replicas(ctx, hung)
+				require.NoError(t, err)
+				assert.True(t, st[0].Ejected, "%+v", st[0])
+			})
+		}
 	})
 
 	t.Run("token never received", func(t *testing.T) {

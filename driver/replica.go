@@ -357,16 +357,41 @@ func (c *Connector) pick(ctx context.Context, d *dsReplicas, need gtidPos, needA
 		return nil, "the replica's connections are all in use; its position cannot be read now"
 	}
 	defer done()
+	// The look is bounded (lookBound): a replica that does not answer it
+	// in time is ejected, and the primary answers the read.
+	lctx, cancel := context.WithTimeout(ctx, o.wait+c.lookBound())
+	defer cancel()
+	var covered bool
+	var err error
 	if o.wait > 0 {
-		if c.waitFor(ctx, r, need, o.wait) {
-			return r, ""
-		}
-		return nil, "the replicas are behind the writes this read must see"
+		covered, err = c.waitFor(lctx, r, need, o.wait)
+	} else {
+		var pos gtidPos
+		pos, err = c.readApplied(lctx, r)
+		covered = err == nil && pos.covers(need)
 	}
-	if pos, err := c.readApplied(ctx, r); err == nil && pos.covers(need) {
+	if covered {
 		return r, ""
 	}
+	if err != nil && ctx.Err() == nil && !serverAnswered(err) {
+		c.eject(r, fmt.Errorf("looking at its position: %w", err))
+		return nil, "the replica did not answer a look at its position"
+	}
 	return nil, "the replicas are behind the writes this read must see"
+}
+
+// lookBound bounds a read's look at a replica's position (beyond
+// WithReplicaWait's wait): the probe interval, at most a second.
+//
+// The hazard: the look ran under the read's context alone, so a replica
+// that accepted the query and never answered (a stalled process, a
+// partitioned network) held the read until its context ended — forever
+// without a deadline — although its primary could answer at once (found
+// by TestReplicas, "round 12 faults"). A replica that does not answer a
+// look in time is ejected, as the probe ejects one that does not answer
+// within its interval.
+func (c *Connector) lookBound() time.Duration {
+	return min(c.opts.replica.probeEvery, time.Second)
 }
 
 // spareConn takes one of replica r's connections for a look at its
@@ -409,17 +434,18 @@ func (c *Connector) readApplied(ctx context.Context, r *replica) (gtidPos, error
 	return p, nil
 }
 
-// waitFor waits up to d for replica r to apply need (MASTER_GTID_WAIT).
-func (c *Connector) waitFor(ctx context.Context, r *replica, need gtidPos, d time.Duration) bool {
+// waitFor waits up to d for replica r to apply need (MASTER_GTID_WAIT);
+// err is a failure to ask.
+func (c *Connector) waitFor(ctx context.Context, r *replica, need gtidPos, d time.Duration) (bool, error) {
 	var res sql.NullInt64
 	if err := r.db.QueryRowContext(ctx, "SELECT MASTER_GTID_WAIT(?, ?)", need.String(), d.Seconds()).Scan(&res); err != nil {
-		return false
+		return false, err
 	}
 	if res.Valid && res.Int64 == 0 {
 		r.reached(need, time.Now())
-		return true
+		return true, nil
 	}
-	return false
+	return false, nil
 }
 
 // readPrimaryPos reads a primary's binary log position on conn.
