@@ -2,6 +2,7 @@ package driver_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"strconv"
@@ -338,6 +339,60 @@ func testAttack12Replicas(t *testing.T, cluster *shardtest.Replicated) {
 				assert.True(t, st[0].Ejected, "%+v", st[0])
 			})
 		}
+	})
+
+	t.Run("locking reads and transactions read the primary", func(t *testing.T) {
+		// The replica is stopped and a row written around shardsql: a
+		// replica's answer misses it. Locking reads and every statement of
+		// a transaction (read only, any isolation level) must be the
+		// primary's.
+		rep := cluster.Replicas[0]
+		require.NoError(t, rep.StopReplication())
+		defer func() { _ = rep.StartReplication() }()
+		nextID++
+		id := nextID
+		_, err := primary.ExecContext(ctx, "INSERT INTO a12.t_rw_1 (id, user_id, note) VALUES (?, 11, 'l')", id)
+		require.NoError(t, err)
+		_, err = primary.ExecContext(ctx, "INSERT INTO a12.t_rw_0 (id, user_id, note) VALUES (?, 11, 'l')", id+1)
+		require.NoError(t, err)
+		nextID++
+		plain := openDB(t, topology(t), fast)
+		time.Sleep(100 * time.Millisecond) // the probe has read the replica's position
+		var n int
+		var trace []driver.ReadServer
+		require.NoError(t, plain.QueryRowContext(driver.WithReadTrace(ctx, &trace), "SELECT COUNT(*) FROM t_rw WHERE note = 'l'").Scan(&n))
+		require.True(t, trace[0].Replica, "%+v", trace)
+		require.Equal(t, 0, n, "the stopped replica has the rows?")
+		for _, q := range []string{
+			"SELECT COUNT(*) FROM t_rw WHERE note = 'l' FOR UPDATE",
+			"SELECT COUNT(*) FROM t_rw WHERE note = 'l' LOCK IN SHARE MODE",
+			"select count(*) from t_rw where note = 'l' for update nowait",
+			"SELECT COUNT(*) FROM t_rw WHERE note = 'l' FOR UPDATE SKIP LOCKED",
+			"SELECT COUNT(*) FROM t_rw WHERE note = 'l' /* x */ FOR\n UPDATE WAIT 1",
+			"SELECT COUNT(*) FROM (SELECT id FROM t_rw WHERE note = 'l' FOR UPDATE) x",
+			"SELECT COUNT(*) FROM t_rw WHERE note = 'l' AND id IN (SELECT id FROM t_rw WHERE note = 'l' LOCK IN SHARE MODE)",
+		} {
+			trace = nil
+			err := plain.QueryRowContext(driver.WithReadTrace(ctx, &trace), q).Scan(&n)
+			if err != nil {
+				assert.ErrorIs(t, err, driver.ErrUnsupported, q)
+				t.Logf("%s: %v", q, err)
+				continue
+			}
+			assert.Equal(t, 2, n, "%s: read from %+v", q, trace)
+		}
+		for _, opts := range []*sql.TxOptions{{ReadOnly: true}, {ReadOnly: true, Isolation: sql.LevelSerializable},
+			{Isolation: sql.LevelReadCommitted}, {ReadOnly: true, Isolation: sql.LevelRepeatableRead}} {
+			tx, err := plain.BeginTx(ctx, opts)
+			require.NoError(t, err)
+			require.NoError(t, tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_rw WHERE note = 'l'").Scan(&n))
+			assert.Equal(t, 2, n, "in a transaction %+v", opts)
+			require.NoError(t, tx.QueryRowContext(ctx, "SELECT SUM(note = 'l') FROM t_rw").Scan(&n))
+			assert.Equal(t, 2, n, "in a transaction %+v", opts)
+			require.NoError(t, tx.Commit())
+		}
+		require.NoError(t, rep.StartReplication())
+		require.NoError(t, cluster.Sync(ctx))
 	})
 
 	t.Run("token never received", func(t *testing.T) {
