@@ -395,6 +395,53 @@ func testAttack12Replicas(t *testing.T, cluster *shardtest.Replicated) {
 		require.NoError(t, cluster.Sync(ctx))
 	})
 
+	t.Run("every replica of the data source killed and restarted", func(t *testing.T) {
+		// ds0's only replica is killed: point reads, scans and reads
+		// after writes all go to the primary and succeed (the documented
+		// policy), with and without a wait; restarted on the same port,
+		// it is re-admitted.
+		rep := cluster.Replicas[0]
+		dbs := []*sql.DB{openDB(t, topology(t), fast), openDB(t, topology(t), fast, driver.WithReplicaWait(50*time.Millisecond)),
+			openDB(t, topology(t), fast, driver.WithMaxOpenConns(1))}
+		for _, d := range dbs { // warm the pools: idle connections to the replica
+			var n int
+			require.NoError(t, d.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_rw").Scan(&n))
+		}
+		require.NoError(t, rep.Kill())
+		started := false
+		defer func() {
+			if !started {
+				_ = rep.Start()
+			}
+		}()
+		var want int
+		for i := 0; i < 6; i++ {
+			for k, d := range dbs {
+				nextID++
+				_, err := d.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, 12, 'k')", nextID)
+				require.NoError(t, err)
+				want++
+				rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+				var n, m int
+				require.NoError(t, d.QueryRowContext(rctx, "SELECT COUNT(*) FROM t_rw WHERE user_id = 12").Scan(&n), "db %d read %d", k, i)
+				require.NoError(t, d.QueryRowContext(rctx, "SELECT SUM(user_id = 12) FROM t_rw").Scan(&m), "db %d scan %d", k, i)
+				cancel()
+				assert.Equal(t, want, n, "db %d read %d", k, i)
+				assert.Equal(t, want, m, "db %d scan %d", k, i)
+			}
+		}
+		require.NoError(t, rep.Start())
+		started = true
+		require.NoError(t, cluster.Sync(ctx))
+		for _, d := range dbs {
+			waitStatus(t, d, func(st []driver.ReplicaStatus) bool { return !st[0].Ejected })
+			var trace []driver.ReadServer
+			var n int
+			require.NoError(t, d.QueryRowContext(driver.WithReadTrace(ctx, &trace), "SELECT COUNT(*) FROM t_rw WHERE user_id = 12").Scan(&n))
+			assert.Equal(t, want, n)
+		}
+	})
+
 	t.Run("token never received", func(t *testing.T) {
 		// A token in a domain the replica never sees: the wait is bounded by
 		// WithReplicaWait, then the primary answers.
