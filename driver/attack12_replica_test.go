@@ -108,6 +108,12 @@ func testAttack12Replicas(t *testing.T, cluster *shardtest.Replicated) {
 		// primary answers at once, and the probe does not eject the
 		// replica for being busy.
 		small := openDB(t, topology(t), fast, driver.WithMaxOpenConns(2))
+		// A first write loads the catalog, before the rows hold
+		// connections (the load is bounded by 2 s, which a loaded
+		// machine under -race has exceeded).
+		nextID++
+		_, err := small.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, 8, 'warm')", nextID)
+		require.NoError(t, err)
 		require.NoError(t, cluster.Sync(ctx))
 		// Let the probe read the replica's position first, so the scan
 		// is the replica's.
@@ -145,6 +151,12 @@ func testAttack12Replicas(t *testing.T, cluster *shardtest.Replicated) {
 		// The same with WithReplicaWait: MASTER_GTID_WAIT needs a
 		// connection as well.
 		small := openDB(t, topology(t), fast, driver.WithMaxOpenConns(2), driver.WithReplicaWait(2*time.Second))
+		// A first write loads the catalog, before the rows hold
+		// connections (the load is bounded by 2 s, which a loaded
+		// machine under -race has exceeded).
+		nextID++
+		_, err := small.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, 8, 'warm')", nextID)
+		require.NoError(t, err)
 		require.NoError(t, cluster.Sync(ctx))
 		time.Sleep(150 * time.Millisecond)
 		var trace []driver.ReadServer
