@@ -454,6 +454,31 @@ func testAttack12Replicas(t *testing.T, cluster *shardtest.Replicated) {
 		}
 	})
 
+	t.Run("close while the probe waits for a busy replica", func(t *testing.T) {
+		// One connection per pool and an hour's probe interval: the scan
+		// holds the replica's connection when the first probe comes, and
+		// the probe waits for it. db.Close must not wait for the probe's
+		// wait to end.
+		slow := openDB(t, topology(t), driver.WithReplicaProbeInterval(time.Hour), driver.WithMaxOpenConns(1))
+		var trace []driver.ReadServer
+		rows, err := slow.QueryContext(driver.WithReadTrace(ctx, &trace), "SELECT id FROM t_rw WHERE user_id = 7")
+		require.NoError(t, err)
+		require.True(t, rows.Next())
+		if !trace[0].Replica {
+			t.Skipf("the first read went to the primary: %+v", trace)
+		}
+		time.Sleep(50 * time.Millisecond) // the probe waits for the connection
+		closed := make(chan error, 1)
+		go func() { closed <- slow.Close() }()
+		select {
+		case err := <-closed:
+			assert.NoError(t, err)
+		case <-time.After(700 * time.Millisecond): // the probe's wait is up to 1 s
+			t.Fatal("db.Close waited for the probe")
+		}
+		_ = rows.Close()
+	})
+
 	t.Run("token never received", func(t *testing.T) {
 		// A token in a domain the replica never sees: the wait is bounded by
 		// WithReplicaWait, then the primary answers.

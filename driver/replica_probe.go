@@ -16,10 +16,23 @@ func (c *Connector) probeLoop(stop <-chan struct{}, done chan<- struct{}) {
 	every := c.opts.replica.probeEvery
 	t := time.NewTicker(every)
 	defer t.Stop()
+	// Closing stop ends a probe under way. The hazard: a probe waiting
+	// for a busy replica's connection, or for an answer, under a long
+	// interval, held Connector.Close (db.Close) for as long (found by
+	// TestReplicas, "round 12 faults").
+	base, stopped := context.WithCancel(context.Background())
+	defer stopped()
+	go func() {
+		select {
+		case <-stop:
+			stopped()
+		case <-base.Done():
+		}
+	}()
 	for {
 		// The first probe runs at once: under a lag bound, replicas serve
 		// no reads until it has read their lag.
-		ctx, cancel := context.WithTimeout(context.Background(), every)
+		ctx, cancel := context.WithTimeout(base, every)
 		c.probe(ctx)
 		cancel()
 		select {
@@ -72,12 +85,12 @@ func (c *Connector) probe(ctx context.Context) {
 // probeOne checks one replica.
 func (c *Connector) probeOne(ctx context.Context, r *replica) {
 	// A connection counted by the replica's gate, waited for up to half
-	// the interval (spareConn, replica.go): a replica whose connections
-	// are all held by reads is busy, not failed, and is not ejected. Its
-	// lag cannot be read, so under a lag bound it takes no new reads until
-	// a probe has read it.
+	// the interval, at most a second (spareConn, replica.go): a replica
+	// whose connections are all held by reads is busy, not failed, and is
+	// not ejected. Its lag cannot be read, so under a lag bound it takes
+	// no new reads until a probe has read it.
 	if g := c.gateFor(r.gateKey(), r.db); g != nil {
-		wait := c.opts.replica.probeEvery / 2
+		wait := min(c.opts.replica.probeEvery/2, time.Second)
 		if err := g.acquire(ctx, 1, wait); err != nil {
 			if c.opts.replica.maxLag > 0 {
 				r.lag.Store(-1)
