@@ -43,11 +43,10 @@ type dsReplicas struct {
 
 	rr atomic.Uint64 // round robin counter
 
+	w *writes // replica_writes.go: shared with the data source's other versions
+
 	mu      sync.Mutex
-	need    gtidPos   // covers every write through the connector that has returned
-	needAt  time.Time // when need last grew
-	unknown bool      // a write's position could not be read: primary only
-	current []int     // smooth weighted round robin state, per replica
+	current []int // smooth weighted round robin state, per replica
 }
 
 // replica is one replica server and what the connector knows of it.
@@ -86,10 +85,30 @@ func (r *replica) applied() (gtidPos, time.Time) {
 	return r.pos, r.posAt
 }
 
-// setApplied records an applied position read at the time at.
+// setApplied records an applied position read from the replica by a
+// query that started at the time at: the replica's answer replaces the
+// cached position unless a query started later has already answered.
+//
+// The hazard: the cache only grew (merged every answer), on the grounds
+// that an applied position only grows. It does not when a replica is
+// replaced by an older copy on the same address (restored from a backup,
+// re-cloned, gtid_slave_pos set back): the cache went on saying it had
+// applied writes it no longer had, and it answered reads that must see
+// them (found by TestReplicas, "round 12 faults").
 func (r *replica) setApplied(p gtidPos, at time.Time) {
 	r.mu.Lock()
-	r.pos = r.pos.merge(p) // applied positions only grow
+	if !at.Before(r.posAt) {
+		r.pos, r.posAt = p, at
+	}
+	r.mu.Unlock()
+}
+
+// reached records that the replica has applied p (MASTER_GTID_WAIT said
+// so at the time at): merged into the cached position, which may hold
+// other domains.
+func (r *replica) reached(p gtidPos, at time.Time) {
+	r.mu.Lock()
+	r.pos = r.pos.merge(p)
 	if at.After(r.posAt) {
 		r.posAt = at
 	}
@@ -135,11 +154,17 @@ func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
 		if old != nil {
 			prev = old.byDS[ds.Name]
 		}
-		d := &dsReplicas{ds: ds.Name}
-		if prev != nil {
-			prev.mu.Lock()
-			d.need, d.needAt, d.unknown = prev.need, prev.needAt, prev.unknown
-			prev.mu.Unlock()
+		d := &dsReplicas{ds: ds.Name, w: &writes{}}
+		switch {
+		case prev != nil:
+			d.w = prev.w
+		case old != nil:
+			// The data source gets replicas while the connector runs:
+			// its writes so far recorded no position (it had no
+			// replicas), and a new replica may not have applied them
+			// yet. Its primary answers until the probe has read the
+			// primary's position, which covers them.
+			d.w.markUnknown()
 		}
 		for _, spec := range ds.Replicas {
 			var r *replica
@@ -153,6 +178,13 @@ func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
 			if r == nil {
 				r = &replica{name: spec.Name, key: "replica:" + spec.Name, ds: ds.Name, db: spec.DB, weight: spec.Weight}
 				r.lag.Store(-1)
+				// Under a lag bound a replica serves no reads until a
+				// probe has read its lag. The hazard: starting as within
+				// the bound, a replica stopped or hours behind answered
+				// every read of a new connector until its first probe
+				// (found by TestReplicas, "round 12 faults"). The probe
+				// loop looks at once when it starts.
+				r.lagged.Store(c.opts.replica.maxLag > 0)
 				if r.db == nil {
 					db, err := c.openReplica(spec.DSN)
 					if err != nil {
@@ -231,9 +263,7 @@ func (c *Connector) closeReplicas() error {
 // could not be read, so only the primary is sure to have it.
 func (d *dsReplicas) needOf(token map[string]gtidPos, ryw bool) (need gtidPos, at time.Time, unknown bool) {
 	if ryw {
-		d.mu.Lock()
-		need, at, unknown = d.need, d.needAt, d.unknown
-		d.mu.Unlock()
+		need, at, unknown = d.w.snapshot()
 	}
 	if t := token[d.ds]; len(t) > 0 {
 		need = need.merge(t)
@@ -243,12 +273,7 @@ func (d *dsReplicas) needOf(token map[string]gtidPos, ryw bool) (need gtidPos, a
 }
 
 // recordWrite merges the primary's position after a write into need.
-func (d *dsReplicas) recordWrite(p gtidPos) {
-	d.mu.Lock()
-	d.need = d.need.merge(p)
-	d.needAt = time.Now()
-	d.mu.Unlock()
-}
+func (d *dsReplicas) recordWrite(p gtidPos) { d.w.record(p) }
 
 // order returns the replicas to try for one read, the balancer's pick
 // first; ejected and lagging replicas are left out.
@@ -324,18 +349,74 @@ func (c *Connector) pick(ctx context.Context, d *dsReplicas, need gtidPos, needA
 	// was read: look again (or wait, WithReplicaWait), once.
 	r := cands[0]
 	_, at := r.applied()
-	if o.wait > 0 {
-		if c.waitFor(ctx, r, need, o.wait) {
-			return r, ""
-		}
+	if o.wait == 0 && !at.Before(needAt) && time.Since(at) <= posStale {
 		return nil, "the replicas are behind the writes this read must see"
 	}
-	if at.Before(needAt) || time.Since(at) > posStale {
-		if pos, err := c.readApplied(ctx, r); err == nil && pos.covers(need) {
-			return r, ""
-		}
+	done, ok := c.spareConn(r)
+	if !ok {
+		return nil, "the replica's connections are all in use; its position cannot be read now"
+	}
+	defer done()
+	// The look is bounded (lookBound): a replica that does not answer it
+	// in time is ejected, and the primary answers the read.
+	lctx, cancel := context.WithTimeout(ctx, o.wait+c.lookBound())
+	defer cancel()
+	var covered bool
+	var err error
+	if o.wait > 0 {
+		covered, err = c.waitFor(lctx, r, need, o.wait)
+	} else {
+		var pos gtidPos
+		pos, err = c.readApplied(lctx, r)
+		covered = err == nil && pos.covers(need)
+	}
+	if covered {
+		return r, ""
+	}
+	if err != nil && ctx.Err() == nil && !serverAnswered(err) {
+		c.eject(r, fmt.Errorf("looking at its position: %w", err))
+		return nil, "the replica did not answer a look at its position"
 	}
 	return nil, "the replicas are behind the writes this read must see"
+}
+
+// lookBound bounds a read's look at a replica's position (beyond
+// WithReplicaWait's wait): the probe interval, at most a second.
+//
+// The hazard: the look ran under the read's context alone, so a replica
+// that accepted the query and never answered (a stalled process, a
+// partitioned network) held the read until its context ended — forever
+// without a deadline — although its primary could answer at once (found
+// by TestReplicas, "round 12 faults"). A replica that does not answer a
+// look in time is ejected, as the probe ejects one that does not answer
+// within its interval.
+func (c *Connector) lookBound() time.Duration {
+	return min(c.opts.replica.probeEvery, time.Second)
+}
+
+// spareConn takes one of replica r's connections for a look at its
+// position (pick, probe) if its pool has one to spare now, counted by the
+// replica's gate like a read's; done gives it back.
+//
+// The hazard: the look asked r's pool directly, and a limited pool whose
+// connections were all held — by open rows the caller has not read yet, a
+// long scan — made it wait inside database/sql: a read that the primary
+// could have answered at once waited for the caller's own rows (until its
+// context ended, forever without a deadline), and the probe's look timed
+// out and ejected a replica that was only busy (found by TestReplicas,
+// "round 12 faults"). A read does not wait for a replica's connection to
+// learn where it is: without one, the primary answers. The probe waits
+// for one through the gate, and a busy replica is not ejected
+// (probeOne).
+func (c *Connector) spareConn(r *replica) (done func(), ok bool) {
+	g := c.gateFor(r.gateKey(), r.db)
+	if g == nil {
+		return func() {}, true
+	}
+	if !g.take(1) {
+		return nil, false
+	}
+	return func() { g.release(1) }, true
 }
 
 // readApplied reads a replica's applied position and caches it.
@@ -353,17 +434,18 @@ func (c *Connector) readApplied(ctx context.Context, r *replica) (gtidPos, error
 	return p, nil
 }
 
-// waitFor waits up to d for replica r to apply need (MASTER_GTID_WAIT).
-func (c *Connector) waitFor(ctx context.Context, r *replica, need gtidPos, d time.Duration) bool {
+// waitFor waits up to d for replica r to apply need (MASTER_GTID_WAIT);
+// err is a failure to ask.
+func (c *Connector) waitFor(ctx context.Context, r *replica, need gtidPos, d time.Duration) (bool, error) {
 	var res sql.NullInt64
 	if err := r.db.QueryRowContext(ctx, "SELECT MASTER_GTID_WAIT(?, ?)", need.String(), d.Seconds()).Scan(&res); err != nil {
-		return false
+		return false, err
 	}
 	if res.Valid && res.Int64 == 0 {
-		r.setApplied(need, time.Now())
-		return true
+		r.reached(need, time.Now())
+		return true, nil
 	}
-	return false
+	return false, nil
 }
 
 // readPrimaryPos reads a primary's binary log position on conn.

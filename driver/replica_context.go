@@ -103,7 +103,9 @@ type ReplicaStatus struct {
 	// until a probe succeeds; Err says why.
 	Ejected bool
 	Err     error
-	// Lagging: beyond WithMaxReplicaLag, or replication stopped.
+	// Lagging: beyond WithMaxReplicaLag, replication stopped, or (under
+	// a lag bound) the lag is not known: no probe has read it yet, or the
+	// last probe found every connection of the replica busy.
 	Lagging bool
 	// Lag is the last Seconds_Behind_Master read (with WithMaxReplicaLag),
 	// -1 when unknown or replication is stopped.

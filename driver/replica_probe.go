@@ -16,15 +16,30 @@ func (c *Connector) probeLoop(stop <-chan struct{}, done chan<- struct{}) {
 	every := c.opts.replica.probeEvery
 	t := time.NewTicker(every)
 	defer t.Stop()
+	// Closing stop ends a probe under way. The hazard: a probe waiting
+	// for a busy replica's connection, or for an answer, under a long
+	// interval, held Connector.Close (db.Close) for as long (found by
+	// TestReplicas, "round 12 faults").
+	base, stopped := context.WithCancel(context.Background())
+	defer stopped()
+	go func() {
+		select {
+		case <-stop:
+			stopped()
+		case <-base.Done():
+		}
+	}()
 	for {
+		// The first probe runs at once: under a lag bound, replicas serve
+		// no reads until it has read their lag.
+		ctx, cancel := context.WithTimeout(base, every)
+		c.probe(ctx)
+		cancel()
 		select {
 		case <-stop:
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), every)
-		c.probe(ctx)
-		cancel()
 	}
 }
 
@@ -51,18 +66,13 @@ func (c *Connector) probe(ctx context.Context) {
 				c.probeOne(ctx, r)
 			}()
 		}
-		d.mu.Lock()
-		unknown := d.unknown
-		d.mu.Unlock()
-		if unknown {
+		if unknown, lost := d.w.unknownSince(); unknown {
 			if db, err := c.db(d.ds); err == nil {
 				unpark := c.unparked(d.ds) // not through the gate (pin_park.go)
 				pos, err := readPrimaryPos(ctx, db)
 				unpark()
 				if err == nil {
-					d.mu.Lock()
-					d.need, d.needAt, d.unknown = d.need.merge(pos), time.Now(), false
-					d.mu.Unlock()
+					d.w.resolve(lost, pos) // replica_writes.go
 				}
 			}
 		}
@@ -74,6 +84,22 @@ func (c *Connector) probe(ctx context.Context) {
 
 // probeOne checks one replica.
 func (c *Connector) probeOne(ctx context.Context, r *replica) {
+	// A connection counted by the replica's gate, waited for up to half
+	// the interval, at most a second (spareConn, replica.go): a replica
+	// whose connections are all held by reads is busy, not failed, and is
+	// not ejected. Its lag cannot be read, so under a lag bound it takes
+	// no new reads until a probe has read it.
+	if g := c.gateFor(r.gateKey(), r.db); g != nil {
+		wait := min(c.opts.replica.probeEvery/2, time.Second)
+		if err := g.acquire(ctx, 1, wait); err != nil {
+			if c.opts.replica.maxLag > 0 {
+				r.lag.Store(-1)
+				r.lagged.Store(true)
+			}
+			return
+		}
+		defer g.release(1)
+	}
 	check := func() error { _, err := c.readApplied(ctx, r); return err }
 	if c.opts.replica.noRYW {
 		check = func() error { return r.db.PingContext(ctx) } // no GTIDs needed (MySQL replicas)

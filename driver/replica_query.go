@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
-	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -368,9 +367,7 @@ func (c *Conn) recordPositions(ctx context.Context, rs *replicaSet, sources []st
 		}
 		pos, err := c.primaryPos(ctx, ds)
 		if err != nil {
-			d.mu.Lock()
-			d.unknown, d.needAt = true, time.Now()
-			d.mu.Unlock()
+			d.w.markUnknown()
 			if l := c.c.opts.logger; l != nil {
 				l.WarnContext(ctx, "shardsql: reading the primary's position after a write failed; reads of the data source go to the primary until the probe reads it", "data_source", ds, "error", err)
 			}

@@ -84,6 +84,7 @@ func TestReplicas(t *testing.T) {
 	t.Run("query killed before first row", func(t *testing.T) {
 		testReplicaQueryKilledBeforeFirstRow(t, cluster, openDB(t, topology(t), fast))
 	})
+	t.Run("round 12 faults", func(t *testing.T) { testAttack12Replicas(t, cluster) }) // attack12_replica_test.go
 }
 
 // withDB returns s's DSN for database name.
