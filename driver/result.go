@@ -92,11 +92,11 @@ func (r *result) LastInsertId() (int64, error) {
 		// inserted (or the row it updated), and which that is, the
 		// nodes' results do not say. genIDs[0] may be an id no row holds
 		// (found by TestAttack8GeneratedIDs).
-		// Several rows (or one whose node reported nothing): a node's RowsAffected counts
-		// inserted, updated and unchanged rows as 1, 2 and 0, so even
-		// "every row inserted" cannot be told from 2 + 0 + 1 (found by
-		// compat: gorm's CreateInBatches with OnConflict failed here on
-		// its first run, when no row existed yet).
+		// Several rows (or one whose node reported nothing): a node's
+		// RowsAffected counts inserted, updated and unchanged rows as 1,
+		// 2 and 0, so even "every row inserted" cannot be told from
+		// 2 + 0 + 1 (found by compat: gorm's CreateInBatches with
+		// OnConflict fails here on its first run, when no row existed).
 		return 0, fmt.Errorf("%w: LastInsertId of an %s with generated ids whose rows may have met existing rows by a unique key without the generated column (which rows were inserted, the nodes' results do not say; the rows are written): upsert one row per statement into an AUTO_INCREMENT column (its id is answered), give the rows their ids, or read them back by that unique key (driver.WithGeneratedIDs lists the ids tried)", route.ErrUnsupported, r.genMeet)
 	}
 	if r.units == 1 || r.oneCopy {
