@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -127,7 +128,9 @@ func TestAttack8GeneratedIDs(t *testing.T) {
 			}
 			require.NoError(t, err, st)
 			sid, serr := sres.LastInsertId()
-			if errors.Is(serr, driver.ErrUnsupported) {
+			// A one-row upsert is answered from the node's own report
+			// (driver/result.go upsertLastID; ent's UpdateNewValues().ID).
+			if errors.Is(serr, driver.ErrUnsupported) && strings.Contains(st, "), (") {
 				continue
 			}
 			require.NoError(t, serr, st)

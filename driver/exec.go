@@ -79,7 +79,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	if res, ok, err := c.execOneUnit(ctx, p); ok { // exec_one.go
 		return res, err
 	}
-	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs, genMeet: p.GeneratedMeet, explicit: p.ExplicitLastID, explicitUnknown: p.ExplicitLastUnknown, oneCopy: p.Broadcast}
+	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs, genMeet: p.GeneratedMeet, genAutoInc: p.GeneratedAutoIncrement, genMeetLastID: p.GeneratedMeetLastID, explicit: p.ExplicitLastID, explicitUnknown: p.ExplicitLastUnknown, oneCopy: p.Broadcast}
 	var err error
 	switch {
 	case p.Move != nil:

@@ -101,6 +101,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		p := s.plan(KindInsert, ins, rt)
 		p.GeneratedIDs = generated
 		p.GeneratedMeet = s.generatedMeet(ins, table, generated)
+		s.generatedReports(p, ins, table)
 		p.GeneratedDefault = genDefault
 		return p, nil
 	}
@@ -151,6 +152,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 	}
 	p := s.newPlan()
 	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated, GeneratedMeet: s.generatedMeet(ins, table, generated), GeneratedDefault: genDefault, Units: s.unitSlice(len(perNode)), InsertRows: s.rowLists(len(perNode))}
+	s.generatedReports(p, ins, table)
 	var known bool
 	p.ExplicitLastID, known = s.explicitLastID(ins, rows, table, generated)
 	p.ExplicitLastUnknown = !known

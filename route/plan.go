@@ -91,6 +91,16 @@ type Plan struct {
 	// then some generated ids name no row, and MariaDB's LastInsertId (the
 	// first row it inserted, or the row it updated) is not GeneratedIDs[0].
 	GeneratedMeet string
+	// GeneratedAutoIncrement reports that the generated column is
+	// AUTO_INCREMENT on the servers (by the catalog): a row inserted with
+	// a generated id makes the server report that id as the statement's
+	// LastInsertId. Read with GeneratedMeet (driver/result.go).
+	GeneratedAutoIncrement bool
+	// GeneratedMeetLastID reports an ON DUPLICATE KEY UPDATE clause that
+	// calls LAST_INSERT_ID(expr), as ent's upsert does
+	// (id = LAST_INSERT_ID(t.id)): a row that met an existing one makes the
+	// server report expr's value, and one it inserted does not.
+	GeneratedMeetLastID bool
 	// GeneratedDefault marks an INSERT that filled a DEFAULT of a generated
 	// column that is AUTO_INCREMENT on the servers (or of unknown type):
 	// under sql_mode NO_AUTO_VALUE_ON_ZERO MariaDB stores 0 there, so the

@@ -65,6 +65,33 @@ func (s *statement) generatedMeet(ins *sqlparser.Insert, table *shard.ShardedTab
 	return ""
 }
 
+// generatedReports sets Plan.GeneratedAutoIncrement and
+// Plan.GeneratedMeetLastID of an INSERT whose rows may meet existing ones
+// (Plan.GeneratedMeet): what the node's own LastInsertId then says about
+// the row, so that the driver can answer a one-row upsert as MariaDB does
+// (ent's OnConflict(…).UpdateNewValues().ID(ctx)) instead of refusing it.
+func (s *statement) generatedReports(p *Plan, ins *sqlparser.Insert, table *shard.ShardedTable) {
+	if p.GeneratedMeet == "" {
+		return
+	}
+	if ct, ok := s.catalog.Table(table.Name); ok {
+		for _, c := range ct.Columns {
+			if strings.EqualFold(c.Name, table.KeyColumn) {
+				p.GeneratedAutoIncrement = c.AutoIncrement
+			}
+		}
+	}
+	for _, upd := range ins.OnDup {
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			if f, ok := n.(*sqlparser.FuncExpr); ok && f.Name.Lowered() == "last_insert_id" && len(f.Exprs) > 0 {
+				p.GeneratedMeetLastID = true
+				return false, nil
+			}
+			return true, nil
+		}, upd.Expr)
+	}
+}
+
 // defaultGenerated reports an INSERT row that gives DEFAULT for the
 // table's generated column when the column is AUTO_INCREMENT on the servers
 // or the catalog does not know (Plan.GeneratedDefault).
