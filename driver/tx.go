@@ -104,7 +104,7 @@ func (p *participant) send(ctx context.Context, query string) error {
 	if err != nil && !answered(err) {
 		p.broken = true
 	}
-	return err
+	return ctxBadConn(ctx, err) // ctx_bad_conn.go
 }
 
 // busy reports rows of an earlier statement still open on p's
