@@ -97,7 +97,7 @@ func dsnFormCheck(t *testing.T, db *sql.DB, name string, k int) {
 	for _, q := range []string{
 		"SELECT SLEEP(5), v FROM t_pk WHERE id = ? AND user_id = ?",
 		"UPDATE t_pk SET v = CONCAT('v', id + 0 * SLEEP(5)) WHERE id = ? AND user_id = ?", // the server may finish it: its own value
-		"SELECT SLEEP(0.05), v FROM t_pk WHERE id <= ? * 80 AND user_id = ?", // 20 rows of one node, streamed
+		"SELECT SLEEP(0.05), v FROM t_pk WHERE id <= ? * 80 AND user_id = ?",              // 20 rows of one node, streamed
 	} {
 		k++
 		for _, cancelled := range []bool{k%2 == 0} {
