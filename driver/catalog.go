@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -160,6 +161,16 @@ func (c *Connector) routeCatalog(ctx context.Context, query string, args []any, 
 		if fresh := c.catalog.reload(ctx, c, opts.Catalog, refused); fresh != nil {
 			opts.Catalog = fresh
 			p, err = c.router.RouteWith(query, args, opts)
+		}
+		// Hazard (review 12): the facts are read under the statement's
+		// context; one that ended during the read left them unloaded, and
+		// the statement was refused as if the servers had not described
+		// the table ("is the table created?"). Nothing was sent: the
+		// context's error is the statement's.
+		if err != nil && errors.Is(err, route.ErrSchemaUnknown) {
+			if cerr := ctx.Err(); cerr != nil {
+				return nil, fmt.Errorf("shardsql: the statement's context ended while the tables' columns and keys were read: %w", cerr)
+			}
 		}
 	}
 	return p, err

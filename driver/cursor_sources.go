@@ -34,7 +34,7 @@ func (s *txSource) open(u route.Unit) (*sql.Rows, error) {
 		s.pn, s.active = part.pin, true
 		s.pn.open++
 	}
-	return rows, err
+	return rows, ctxBadConn(s.ctx, err) // ctx_bad_conn.go
 }
 
 func (s *txSource) ended(err error) error {
@@ -103,7 +103,7 @@ func (s *pinSource) open(u route.Unit) (*sql.Rows, error) {
 		err = s.watch.end(err)
 		s.watch = cutWatch{}
 		s.c.pinFailed(s.pn, err)
-		return nil, err
+		return nil, ctxBadConn(s.ctx, err) // ctx_bad_conn.go
 	}
 	s.pn.open++
 	s.active = true

@@ -176,11 +176,11 @@ type cutWatch struct {
 // once the statement's answer is read.
 func watchCut(ctx context.Context, dc any) (context.Context, cutWatch) {
 	if ctx.Done() == nil || ctx.Err() != nil {
-		return ctx, cutWatch{}
+		return ctx, cutWatch{ctx: ctx}
 	}
 	nc, ok := dc.(*nodeConn)
 	if !ok || nc.sock == nil {
-		return ctx, cutWatch{}
+		return ctx, cutWatch{ctx: ctx}
 	}
 	return watchSock(ctx, nc.sock)
 }
@@ -215,7 +215,8 @@ func (c *Conn) sockOf(p *pin) *cutConn {
 
 // end ends the watch and returns the statement's error: err, or the
 // context's error when the context ended and cut the socket, unless err is
-// nil or the server's own.
+// nil or the server's own, or when the context ended and err is
+// driver.ErrBadConn (nothing sent; ctxBadConn).
 //
 // Hazard: stop losing means AfterFunc has started cut in a goroutine of
 // its own, which may not have run yet. Were end to return then, the
@@ -226,7 +227,10 @@ func (c *Conn) sockOf(p *pin) *cutConn {
 // is already dead when the pool next looks at it.
 func (w cutWatch) end(err error) error {
 	if w.stop == nil || w.stop() {
-		return err
+		if w.ctx == nil {
+			return err
+		}
+		return ctxBadConn(w.ctx, err) // ctx_bad_conn.go
 	}
 	w.sock.close()
 	var se *mysql.MySQLError

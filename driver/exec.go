@@ -120,7 +120,7 @@ func (c *Conn) execInTx(ctx context.Context, p *route.Plan, res *result) error {
 		}
 		sr, err := r.ExecContext(ctx, u.SQL, u.Args...)
 		if err != nil {
-			return unitError(u, err)
+			return unitError(u, ctxBadConn(ctx, err)) // ctx_bad_conn.go
 		}
 		if err := res.add(u.DataSource, sr); err != nil {
 			return err
@@ -140,6 +140,7 @@ func (c *Conn) execOnPins(ctx context.Context, p *route.Plan, res *result) error
 		pn := pinOf(conns, u.DataSource)
 		sr, err := c.execOnPin(ctx, pn, u.SQL, u.Args) // exec_raw.go
 		if err != nil {
+			err = ctxBadConn(ctx, err) // ctx_bad_conn.go: the database/sql path when Raw stepped aside
 			c.pinFailed(pn, err)
 			if i > 0 && p.Session&(route.SetsUserVars|route.SetsSystemVars) != 0 {
 				// The SET changed the sessions before this one: the

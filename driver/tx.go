@@ -52,6 +52,14 @@ var _ driver.Tx = (*Tx)(nil)
 // newTx returns a transaction on c, XA when ctx or the connector asks for
 // it; no data source has joined yet.
 func newTx(c *Conn, ctx context.Context, opts driver.TxOptions) (*Tx, error) {
+	// Hazard (review 12): setTxOptions sends the levels MariaDB has and
+	// nothing for the others, so a transaction asking for Snapshot,
+	// Linearizable or WriteCommitted ran at the server's default
+	// (REPEATABLE READ) with no word. go-sql-driver refuses them at
+	// BeginTx; so does shardsql, before anything is taken.
+	if l := sql.IsolationLevel(opts.Isolation); l != sql.LevelDefault && isolationSQL(l) == "" {
+		return nil, fmt.Errorf("%w: isolation level %s (MariaDB has READ UNCOMMITTED, READ COMMITTED, REPEATABLE READ and SERIALIZABLE: ask for one of them)", ErrUnsupported, l)
+	}
 	tx := &Tx{conn: c, ctx: ctx, opts: opts, xa: wantXA(ctx, c.c.opts.xa)}
 	if tx.xa {
 		var err error
@@ -104,7 +112,7 @@ func (p *participant) send(ctx context.Context, query string) error {
 	if err != nil && !answered(err) {
 		p.broken = true
 	}
-	return err
+	return ctxBadConn(ctx, err) // ctx_bad_conn.go
 }
 
 // busy reports rows of an earlier statement still open on p's
