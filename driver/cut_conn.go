@@ -49,9 +49,9 @@ import (
 //   - A context already done, a connection shardsql did not dial (AddDB
 //     pools, logged wrappers of others), a DSN whose net is neither tcp
 //     nor unix (a dial registered with mysql.RegisterDialContext under its
-//     own name): go-sql-driver gets the context and watches it as before.
-//     A dial registered for "tcp" or "unix" themselves is not used by the
-//     pools shardsql opens: give such a data source with AddDB.
+//     own name), or a dial registered for "tcp" or "unix" themselves
+//     (registered_dial.go): go-sql-driver dials and gets the context and
+//     watches it as before.
 //   - go-sql-driver logs a failed read or write (its own cancel logs
 //     nothing): the pool's logger drops the lines carrying errSocketCut.
 //   - What go-sql-driver's dial does besides dialing: TCP keep-alive is
@@ -243,7 +243,7 @@ func (w cutWatch) end(err error) error {
 // nodeDriverConnector returns go-sql-driver's connector for cfg, dialed by
 // dialCut when its net is one shardsql dials, wrapped in nodeConnector.
 func (c *Connector) nodeDriverConnector(cfg *mysql.Config, ds string, logged bool) (driver.Connector, error) {
-	if cfg.DialFunc == nil && cutNet(cfg.Net) {
+	if cfg.DialFunc == nil && cutNet(cfg.Net) && !registeredDial(cfg.Net) { // registered_dial.go
 		cfg.DialFunc = dialCut
 		cfg.Logger = quietCut{next: cfg.Logger}
 	}
