@@ -32,10 +32,12 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 		byDS[ds] = append(byDS[ds], t)
 	}
 	type answer struct {
-		src    schema.Source
-		ok     bool // the server answered about itself
-		tables []*schema.Table
-		tabOK  bool // … and about its tables
+		src     schema.Source
+		ok      bool // the server answered about itself
+		tables  []*schema.Table
+		tabOK   bool // … and about its tables
+		hazards hazardFacts
+		hazOK   bool // … and about its triggers and foreign keys
 	}
 	answers := make([]answer, len(sources))
 	var wg sync.WaitGroup
@@ -55,6 +57,15 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 				return
 			}
 			a.ok = true
+			a.hazards, err = queryHazards(lctx, db, ds.Name, a.src.LowerCaseTableNames, c.topo)
+			var myErr *mysql.MySQLError
+			if errors.As(err, &myErr) {
+				// The server answered that it lacks the information_schema
+				// tables (the embedded shards): it has no triggers or
+				// foreign keys to read.
+				a.hazards, err = nil, nil
+			}
+			a.hazOK = err == nil
 			if len(byDS[ds.Name]) == 0 || a.src.Database == "" {
 				a.tabOK = true
 				return
@@ -65,6 +76,25 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 	}
 	wg.Wait()
 	next.complete = true
+	cat.HazardsKnown = true
+	cat.WriteHazards = make(map[string][]schema.WriteHazard)
+	for i := range sources {
+		if !answers[i].hazOK {
+			// Keep what an earlier load knew; unknown until one answers.
+			cat.HazardsKnown, next.complete = false, false
+			if prev != nil {
+				for k, v := range prev.cat.WriteHazards {
+					cat.WriteHazards[k] = append(cat.WriteHazards[k], v...)
+				}
+			}
+			break
+		}
+	}
+	for i := range sources {
+		for k, v := range answers[i].hazards {
+			cat.WriteHazards[k] = append(cat.WriteHazards[k], v...)
+		}
+	}
 	for i, ds := range sources {
 		a := answers[i]
 		if a.ok {

@@ -10,6 +10,7 @@
 package schema
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -31,6 +32,68 @@ type Catalog struct {
 	// cannot be read). It is known without asking the servers, so it is
 	// filled even for data sources that are down.
 	Locations map[string]*time.Location
+	// WriteHazards holds, by lower-cased table name as statements write
+	// it (the logical name of a sharded table), the writes after which
+	// the server itself would change a sharded table's sharding column in
+	// place, leaving the row on the node of its old value: a BEFORE
+	// trigger that sets NEW.<key>, a trigger that writes a node table
+	// directly, a foreign key whose ON UPDATE or ON DELETE action
+	// rewrites a sharding column. Read from every data source's
+	// information_schema.TRIGGERS, KEY_COLUMN_USAGE and
+	// REFERENTIAL_CONSTRAINTS.
+	WriteHazards map[string][]WriteHazard
+	// HazardsKnown reports that every data source answered about its
+	// triggers and foreign keys (WriteHazards is then complete, as of
+	// the load).
+	HazardsKnown bool
+}
+
+// WriteEvents is a set of the kinds of row change a write makes, as
+// triggers and foreign key actions see them.
+type WriteEvents uint8
+
+const (
+	// WriteInsert is a row inserted (INSERT, REPLACE, LOAD DATA).
+	WriteInsert WriteEvents = 1 << iota
+	// WriteUpdate is a row updated (UPDATE, ON DUPLICATE KEY UPDATE).
+	WriteUpdate
+	// WriteDelete is a row deleted (DELETE, and REPLACE of a conflicting row).
+	WriteDelete
+)
+
+// WriteHazard is one server-side action that a write of a table sets off
+// and that changes a sharding column without shardsql seeing it.
+type WriteHazard struct {
+	// Events are the writes of the table that set it off.
+	Events WriteEvents
+	// Columns, when not nil, are the lower-case columns an update must
+	// set to set it off (a foreign key's referenced columns); nil means
+	// any write of Events.
+	Columns []string
+	// Why names the trigger or foreign key and what it changes.
+	Why string
+}
+
+// Hazard returns the first of table's write hazards that events set off;
+// set are the lower-case columns the write updates (nil: unknown, any).
+func (c *Catalog) Hazard(table string, events WriteEvents, set []string) (WriteHazard, bool) {
+	if c == nil {
+		return WriteHazard{}, false
+	}
+	for _, h := range c.WriteHazards[strings.ToLower(table)] {
+		if h.Events&events == 0 {
+			continue
+		}
+		if h.Events&events&^WriteUpdate != 0 || h.Columns == nil || set == nil {
+			return h, true
+		}
+		for _, col := range h.Columns {
+			if slices.Contains(set, col) {
+				return h, true
+			}
+		}
+	}
+	return WriteHazard{}, false
 }
 
 // Source is what one data source's server says about itself.
