@@ -172,6 +172,18 @@ func querySource(ctx context.Context, db *sql.DB) (schema.Source, error) {
 	if lower.Valid {
 		src.LowerCaseTableNames = int(lower.Int64)
 	}
+	// The settings the operators above the nodes and the parser depend
+	// on, as this pool's new connections have them (round 12: a server
+	// whose globals, or a DSN that sets them, differ from MariaDB's
+	// defaults answered AVG, DATE_FORMAT and WEEK differently above the
+	// nodes). The embedded shards lack some: then unknown.
+	var dp, tn, wf, gdp, gtn, gwf, mode, gmode sql.NullString
+	if db.QueryRowContext(ctx, `SELECT @@session.div_precision_increment, @@session.lc_time_names, @@session.default_week_format,
+		@@global.div_precision_increment, @@global.lc_time_names, @@global.default_week_format, @@session.sql_mode, @@global.sql_mode`).Scan(&dp, &tn, &wf, &gdp, &gtn, &gwf, &mode, &gmode) == nil {
+		src.EvalSession = []string{dp.String, tn.String, wf.String}
+		src.EvalGlobal = []string{gdp.String, gtn.String, gwf.String}
+		src.SQLModeSession, src.SQLModeGlobal, src.SQLModeKnown = mode.String, gmode.String, true
+	}
 	return src, nil
 }
 

@@ -119,6 +119,17 @@ type Source struct {
 	// database's character_set_database and collation_database, as the
 	// server reported them; nil when it did not say.
 	DefaultCharsets []string
+	// EvalSession and EvalGlobal are div_precision_increment,
+	// lc_time_names and default_week_format, in that order, as a new
+	// connection of the driver's pool has them (the DSN may set them) and
+	// as the server's globals (what SET … = DEFAULT restores); nil when
+	// the server did not say.
+	EvalSession, EvalGlobal []string
+	// SQLModeSession and SQLModeGlobal are sql_mode as a new connection
+	// has it and the global one; "" with SQLModeKnown false when the
+	// server did not say.
+	SQLModeSession, SQLModeGlobal string
+	SQLModeKnown                  bool
 }
 
 // MariaDB reports whether the catalog knows a data source whose server is
