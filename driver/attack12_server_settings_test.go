@@ -133,7 +133,7 @@ func TestAttack12ServerSettings(t *testing.T) {
 			r(`SELECT k FROM e_int WHERE k = "1"`, ansi),
 			r(`SELECT "k" FROM e_int ORDER BY 1`, ansi),
 			qm("SELECT 1"),
-			q(`SELECT "k"`), // the caller's text to one server: it fails there, as on the oracle
+			q(`SELECT "k"`),             // the caller's text to one server: it fails there, as on the oracle
 			m("SET sql_mode = DEFAULT"), // the global: MariaDB's default
 			m("INSERT INTO e_int (k, id, n) VALUES (1, 1, 1), (2, 2, 2)"),
 			qm(`SELECT k FROM e_int WHERE k = "1"`),
