@@ -382,7 +382,7 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 		// statement on another when it can: nothing ran here.
 		return driver.ErrBadConn
 	}
-	if err := c.checkDialect(ctx, p); err != nil {
+	if err := c.checkDialect(p); err != nil {
 		return err
 	}
 	if p.GeneratedDefault && c.noAutoZero(ctx) {

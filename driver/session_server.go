@@ -73,11 +73,16 @@ func (c *Conn) checkEval(ctx context.Context, p *route.Plan) error {
 // it: its last SET, else (and after SET sql_mode = DEFAULT, the global)
 // every data source's; known false when the servers did not say.
 func (c *Conn) sqlModeNow(ctx context.Context) (modes []string, known bool) {
+	return c.sqlModeOf(c.c.serverSources(ctx))
+}
+
+// sqlModeOf is sqlModeNow with the data sources' facts given.
+func (c *Conn) sqlModeOf(sources map[string]schema.Source) (modes []string, known bool) {
 	if c.sqlModeSet && !c.sqlModeDefault {
 		return []string{c.sqlMode}, true
 	}
 	known = true
-	for _, src := range c.c.serverSources(ctx) {
+	for _, src := range sources {
 		if !src.SQLModeKnown {
 			known = false
 			continue
@@ -104,14 +109,22 @@ func hasMode(modes []string, mode string) bool {
 // session's sql_mode (from the servers) changes how the servers parse it.
 // A plan that sends the caller's text unchanged to its data sources, and
 // combines nothing above them, is parsed by each server alone, and runs.
-func (c *Conn) checkDialect(ctx context.Context, p *route.Plan) error {
+func (c *Conn) checkDialect(p *route.Plan) error {
 	if c.sqlModeSet && !c.sqlModeDefault {
 		return nil // a SET of a literal, checked by the router
 	}
 	if p.Root == nil && p.DeepPage == nil && !slices.ContainsFunc(p.Units, func(u route.Unit) bool { return u.SQL != p.SQL }) {
 		return nil // each server reads the caller's text itself (a passthrough, a SET)
 	}
-	modes, _ := c.sqlModeNow(ctx)
+	// Not loaded for this check, which every statement makes: a data
+	// source that hangs would make each wait (TestFaults). Before the
+	// catalog is loaded the default data source's modes, read once with
+	// WEIGHT_STRING's probe, stand for all (the DSNs usually agree).
+	sources := c.c.catalog.current(c.c).Sources
+	if len(sources) == 0 && c.c.probed.Load() && c.c.probedModes != nil { // written before probed
+		sources = map[string]schema.Source{"": *c.c.probedModes}
+	}
+	modes, _ := c.sqlModeOf(sources)
 	for _, d := range route.DialectModes() {
 		for _, m := range modes {
 			for _, w := range strings.Split(strings.ToUpper(m), ",") {

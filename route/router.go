@@ -209,6 +209,9 @@ func (s *statement) route(stmt sqlparser.Statement) (*Plan, error) {
 	if p, ok, err := s.routeMetadata(stmt); ok {
 		return p, err // metadata of logical tables (metadata.go)
 	}
+	if err := s.checkWriteHazards(stmt); err != nil {
+		return nil, err // triggers and foreign keys (write_hazards.go)
+	}
 	switch st := stmt.(type) {
 	case *sqlparser.Select:
 		return s.routeSelect(st)
