@@ -57,7 +57,7 @@ func (s *statement) checkWriteHazards(stmt sqlparser.Statement) error {
 	default:
 		return nil
 	}
-	if !s.catalog.HazardsKnown {
+	if s.catalog.HazardsUnknown {
 		s.schemaMissing = true
 	}
 	for _, n := range names {

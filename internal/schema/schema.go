@@ -42,10 +42,11 @@ type Catalog struct {
 	// information_schema.TRIGGERS, KEY_COLUMN_USAGE and
 	// REFERENTIAL_CONSTRAINTS.
 	WriteHazards map[string][]WriteHazard
-	// HazardsKnown reports that every data source answered about its
-	// triggers and foreign keys (WriteHazards is then complete, as of
-	// the load).
-	HazardsKnown bool
+	// HazardsUnknown reports that triggers and foreign keys were not read
+	// yet (the driver's catalog before its first load, or after a DDL);
+	// false means WriteHazards holds what the data sources that answered
+	// the last load said (a catalog built by hand has none).
+	HazardsUnknown bool
 }
 
 // WriteEvents is a set of the kinds of row change a write makes, as
