@@ -29,7 +29,9 @@ var a12HazardTables = []dmlTable{
 // on 5's node; `DELETE FROM h_par2 WHERE pk = 7` set the child's key to
 // NULL on 7's node. Now the catalog reads every data source's triggers
 // and foreign keys and such writes are refused; writes of the same tables
-// that set nothing off still run and match the oracle.
+// that set nothing off still run and match the oracle. Also found: CALL of
+// a stored procedure whose body updates a broadcast table ran on the
+// default data source alone (one copy updated); now refused.
 func TestAttack12Hazards(t *testing.T) {
 	e := newDMLEnvOf(t, "a12_hazards", nil, a12HazardTables)
 	require.NoError(t, e.topo.AddBroadcastTable("h_par"))
@@ -79,6 +81,17 @@ func TestAttack12Hazards(t *testing.T) {
 	_, err = e.direct[0].Exec("CREATE TRIGGER h_log_ai AFTER INSERT ON h_log FOR EACH ROW INSERT INTO h_ok_1 (k, id) VALUES (NEW.a, NEW.a)")
 	require.NoError(t, err)
 
+	// stored procedures on the default data source (and the oracle): one
+	// writes a broadcast table, one names no table of the topology
+	for _, db := range []*sql.DB{e.oracle, e.direct[0]} {
+		for _, q := range []string{"DROP PROCEDURE IF EXISTS h_bump", "DROP PROCEDURE IF EXISTS h_fine",
+			"CREATE PROCEDURE h_bump() UPDATE h_par SET v = v + 1",
+			"CREATE PROCEDURE h_fine(IN x INT) SET @h_fine = x"} {
+			_, err := db.Exec(q)
+			require.NoError(t, err, q)
+		}
+	}
+
 	m := func(sql string) dmlStmt { return dmlStmt{sql: sql, mustRun: true} }
 	r := func(sql, why string) dmlStmt { return dmlStmt{sql: sql, refuse: why} }
 	const trg, fk = "sets sharding column k through NEW.k", "rewrites a sharding value in place"
@@ -112,6 +125,10 @@ func TestAttack12Hazards(t *testing.T) {
 		m("UPDATE h_par2 SET v = 3 WHERE pk = 8"),
 		{sql: "UPDATE h_par2 SET pk = 10 WHERE pk = 9"}, // RESTRICT on update: error 1451 on both sides
 		m("SELECT k, id FROM h_null WHERE k = 7"),
+		// CALL runs on the default data source alone: h_bump would
+		// update ds0's copy of the broadcast table only
+		r("CALL h_bump()", "CALL of a stored procedure that names a table of the topology (procedure h_bump on ds0 names table h_par)"),
+		m("CALL h_fine(3)"),
 	}
 	for i := range sts {
 		if sts[i].sql[:6] == "SELECT" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -83,6 +84,9 @@ func queryHazards(ctx context.Context, db *sql.DB, ds string, lowerCase int, top
 		return nil, err
 	}
 	if err := queryForeignKeys(ctx, db, ds, node, add); err != nil {
+		return nil, err
+	}
+	if err := queryProcedures(ctx, db, ds, topo, nodeNames, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -270,6 +274,51 @@ func queryForeignKeys(ctx context.Context, db *sql.DB, ds string, node func(stri
 		if why, ok := gone[tb]; ok {
 			add(tb, schema.WriteDelete, nil, fmt.Sprintf("deleting from %s.%s rewrites a sharding value in place: %s", ds, tb, why))
 		}
+	}
+	return nil
+}
+
+// procedureKey is the WriteHazards key of a stored procedure: CALL runs it
+// on one data source, so a body naming a table of the topology reads or
+// writes that server's physical table alone (one broadcast copy, one node
+// table, or a logical name no server holds).
+func procedureKey(name string) string { return "procedure " + strings.ToLower(name) }
+
+// queryProcedures records the stored procedures whose body names a
+// sharded, broadcast or node table (as a word), or cannot be read
+// (ROUTINE_DEFINITION is NULL without the privilege to see it).
+func queryProcedures(ctx context.Context, db *sql.DB, ds string, topo *shard.Topology, nodeNames []string, out hazardFacts) error {
+	rows, err := db.QueryContext(ctx, `SELECT ROUTINE_NAME, ROUTINE_DEFINITION FROM information_schema.ROUTINES
+		WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'PROCEDURE'`)
+	if err != nil {
+		return fmt.Errorf("shardsql: data source %s: reading procedures: %w", ds, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var body sql.NullString
+		if err := rows.Scan(&name, &body); err != nil {
+			return fmt.Errorf("shardsql: data source %s: reading procedures: %w", ds, err)
+		}
+		why := ""
+		if !body.Valid {
+			why = fmt.Sprintf("procedure %s on %s, whose body the catalog cannot read", name, ds)
+		} else {
+			words := bodyWords(body.String)
+			for w := range words {
+				if _, ok := topo.Table(w); ok || topo.Broadcast(w) || slices.Contains(nodeNames, w) {
+					why = fmt.Sprintf("procedure %s on %s names table %s", name, ds, w)
+					break
+				}
+			}
+		}
+		if why != "" {
+			k := procedureKey(name)
+			out[k] = append(out[k], schema.WriteHazard{Events: schema.WriteInsert | schema.WriteUpdate | schema.WriteDelete, Why: why})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("shardsql: data source %s: reading procedures: %w", ds, err)
 	}
 	return nil
 }

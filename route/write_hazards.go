@@ -1,6 +1,8 @@
 package route
 
 import (
+	"strings"
+
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/shardsql/shardsql/internal/schema"
@@ -54,6 +56,12 @@ func (s *statement) checkWriteHazards(stmt sqlparser.Statement) error {
 	case *sqlparser.Delete:
 		names = writtenTables(st.TableExprs)
 		events = schema.WriteDelete
+	case *sqlparser.CallProc:
+		// Stored procedures are recorded under "procedure <name>"
+		// (driver/catalog_hazards.go): CALL runs the body on one data
+		// source, against its own physical tables.
+		names = append(names, sqlparser.TableName{Name: sqlparser.NewIdentifierCS("procedure " + st.Name.Name.String())})
+		events = schema.WriteInsert | schema.WriteUpdate | schema.WriteDelete
 	default:
 		return nil
 	}
@@ -64,7 +72,9 @@ func (s *statement) checkWriteHazards(stmt sqlparser.Statement) error {
 		if n.Name.IsEmpty() {
 			continue
 		}
-		if h, ok := s.catalog.Hazard(n.Name.String(), events, set); ok {
+		if h, ok := s.catalog.Hazard(n.Name.String(), events, set); ok && strings.HasPrefix(n.Name.String(), "procedure ") {
+			return unsupported(s.sql, "CALL of a stored procedure that names a table of the topology (%s): the default data source alone would run it, against its own physical tables; run its statements through shardsql instead", h.Why)
+		} else if ok {
 			return unsupported(s.sql, "write to table %s, which the servers turn into a change of a sharding column in place (%s), leaving the row on the node of its old value: drop the trigger or foreign key action on the servers, or change such keys by deleting and inserting the rows through shardsql", n.Name.String(), h.Why)
 		}
 	}
