@@ -88,9 +88,14 @@ func (c *Connector) rebase(st *catalogState) *catalogState {
 	}
 	next := &catalogState{cat: cat}
 	if st == nil {
+		cat.HazardsUnknown = true // not read yet
 		return next
 	}
 	next.loaded, next.complete = st.loaded, st.complete
+	// Triggers and foreign keys are the servers' schema, which a topology
+	// change does not touch; hazards of a table newly sharded were read
+	// under its physical name, which is its logical one.
+	cat.WriteHazards, cat.HazardsUnknown = st.cat.WriteHazards, st.cat.HazardsUnknown
 	for _, ds := range sources {
 		if src, ok := st.cat.Sources[ds.Name]; ok {
 			cat.Sources[ds.Name] = src
@@ -141,6 +146,7 @@ func (cc *catalogCache) forget(table string) {
 		return
 	}
 	cat := *st.cat
+	cat.HazardsUnknown = true // a DDL may have made or dropped a trigger or foreign key
 	cat.Tables = make(map[string]*schema.Table, len(st.cat.Tables))
 	for k, v := range st.cat.Tables {
 		if k != strings.ToLower(table) {

@@ -32,10 +32,12 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 		byDS[ds] = append(byDS[ds], t)
 	}
 	type answer struct {
-		src    schema.Source
-		ok     bool // the server answered about itself
-		tables []*schema.Table
-		tabOK  bool // … and about its tables
+		src     schema.Source
+		ok      bool // the server answered about itself
+		tables  []*schema.Table
+		tabOK   bool // … and about its tables
+		hazards hazardFacts
+		hazOK   bool // … and about its triggers and foreign keys
 	}
 	answers := make([]answer, len(sources))
 	var wg sync.WaitGroup
@@ -55,6 +57,15 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 				return
 			}
 			a.ok = true
+			a.hazards, err = queryHazards(lctx, db, ds.Name, a.src.LowerCaseTableNames, c.topo)
+			var myErr *mysql.MySQLError
+			if errors.As(err, &myErr) {
+				// The server answered that it lacks the information_schema
+				// tables (the embedded shards): it has no triggers or
+				// foreign keys to read.
+				a.hazards, err = nil, nil
+			}
+			a.hazOK = err == nil
 			if len(byDS[ds.Name]) == 0 || a.src.Database == "" {
 				a.tabOK = true
 				return
@@ -65,6 +76,29 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 	}
 	wg.Wait()
 	next.complete = true
+	cat.HazardsUnknown = false
+	cat.WriteHazards = make(map[string][]schema.WriteHazard)
+	for i := range sources {
+		if !answers[i].hazOK {
+			// Keep what an earlier load knew of it. Not marked unknown:
+			// every write would load the catalog again and wait for the
+			// server that does not answer (TestFaults); the hazards of a
+			// data source that never answered stay unread (docs/attack.md
+			// round 12, left).
+			next.complete = false
+			if prev != nil {
+				for k, v := range prev.cat.WriteHazards {
+					cat.WriteHazards[k] = append(cat.WriteHazards[k], v...)
+				}
+			}
+			break
+		}
+	}
+	for i := range sources {
+		for k, v := range answers[i].hazards {
+			cat.WriteHazards[k] = append(cat.WriteHazards[k], v...)
+		}
+	}
 	for i, ds := range sources {
 		a := answers[i]
 		if a.ok {
@@ -141,6 +175,18 @@ func querySource(ctx context.Context, db *sql.DB) (schema.Source, error) {
 	}
 	if lower.Valid {
 		src.LowerCaseTableNames = int(lower.Int64)
+	}
+	// The settings the operators above the nodes and the parser depend
+	// on, as this pool's new connections have them (round 12: a server
+	// whose globals, or a DSN that sets them, differ from MariaDB's
+	// defaults answered AVG, DATE_FORMAT and WEEK differently above the
+	// nodes). The embedded shards lack some: then unknown.
+	var dp, tn, wf, gdp, gtn, gwf, mode, gmode sql.NullString
+	if db.QueryRowContext(ctx, `SELECT @@session.div_precision_increment, @@session.lc_time_names, @@session.default_week_format,
+		@@global.div_precision_increment, @@global.lc_time_names, @@global.default_week_format, @@session.sql_mode, @@global.sql_mode`).Scan(&dp, &tn, &wf, &gdp, &gtn, &gwf, &mode, &gmode) == nil {
+		src.EvalSession = []string{dp.String, tn.String, wf.String}
+		src.EvalGlobal = []string{gdp.String, gtn.String, gwf.String}
+		src.SQLModeSession, src.SQLModeGlobal, src.SQLModeKnown = mode.String, gmode.String, true
 	}
 	return src, nil
 }

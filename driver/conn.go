@@ -59,13 +59,17 @@ type Conn struct {
 	// reads go to the primaries; txWrote: the open transaction did
 	// (replica_query.go).
 	wrote, txWrote bool
-	// noAutoZero: the session set sql_mode with NO_AUTO_VALUE_ON_ZERO
-	// (session.go).
-	noAutoZero bool
 	// evalOther: the session variables that change what the operators
 	// above the nodes compute which the session set to another value than
 	// their defaults (route/session_eval.go).
 	evalOther route.EvalVars
+	// evalSet: those variables the session SET at all; evalGlobal: those
+	// it SET to DEFAULT, the servers' globals (session_server.go).
+	evalSet, evalGlobal route.EvalVars
+	// sqlModeSet: the session SET sql_mode, to sqlMode, or to DEFAULT
+	// (sqlModeDefault: the servers' global mode).
+	sqlModeSet, sqlModeDefault bool
+	sqlMode                    string
 	// execArgs is the arguments of the Exec running, reused by the next:
 	// an Exec's plan and its units' arguments are done with when it
 	// returns (its units run before, even in parallel), unlike a query's,

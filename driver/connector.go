@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/shardsql/shardsql/internal/schema"
 	"github.com/shardsql/shardsql/merge"
 	"github.com/shardsql/shardsql/route"
 	"github.com/shardsql/shardsql/shard"
@@ -44,6 +45,11 @@ type Connector struct {
 	probeMu       sync.Mutex
 	probed        atomic.Bool // weightStrings is known
 	weightStrings bool        // the servers have WEIGHT_STRING(); set once before probed
+	// probedModes is the default data source's session and global
+	// sql_mode, read with weightStrings (nil when it did not say): the
+	// dialect check's answer before the catalog is loaded
+	// (session_server.go).
+	probedModes *schema.Source
 	// xaLogReady: the XA decision log table exists; xaLogSem (one
 	// token) is held while a caller creates it, taken as ctx allows
 	// (xa.go).
@@ -269,6 +275,10 @@ func (c *Connector) hasWeightStrings(ctx context.Context) (bool, error) {
 		c.weightStrings = false // the server answered: it has no WEIGHT_STRING
 	default:
 		return false, fmt.Errorf("shardsql: data source %s: checking for WEIGHT_STRING: %w", name, err)
+	}
+	var mode, gmode string
+	if db.QueryRowContext(ctx, "SELECT @@session.sql_mode, @@global.sql_mode").Scan(&mode, &gmode) == nil {
+		c.probedModes = &schema.Source{SQLModeSession: mode, SQLModeGlobal: gmode, SQLModeKnown: true}
 	}
 	c.probed.Store(true)
 	return c.weightStrings, nil

@@ -6,9 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
-	"strings"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -334,7 +332,8 @@ func (c *Conn) releasePins() {
 	c.dirty = false
 	clear(c.pins)
 	c.pins = c.pins[:0]
-	c.sticky, c.genIDs, c.wrote, c.noAutoZero, c.evalOther = false, false, false, false, 0
+	c.sticky, c.genIDs, c.wrote, c.evalOther, c.evalSet, c.evalGlobal = false, false, false, 0, 0, 0
+	c.sqlModeSet, c.sqlModeDefault, c.sqlMode = false, false, ""
 	c.lastDS, c.lastSelectDS, c.insertDS, c.opaqueDS = "", "", "", ""
 }
 
@@ -387,14 +386,17 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 		// statement on another when it can: nothing ran here.
 		return driver.ErrBadConn
 	}
-	if p.GeneratedDefault && c.noAutoZero {
+	if err := c.checkDialect(p); err != nil {
+		return err
+	}
+	if p.GeneratedDefault && c.noAutoZero(ctx) {
 		// MariaDB stores 0 for DEFAULT in an AUTO_INCREMENT column under
 		// NO_AUTO_VALUE_ON_ZERO; shardsql would fill a generated id (found
 		// by the grown TestAttackDMLGenerated: the oracle held id 0).
 		return fmt.Errorf("%w: DEFAULT for the generated key of table %s under sql_mode NO_AUTO_VALUE_ON_ZERO in %q (the server would store 0, shardsql would generate an id): omit the column or give NULL to have an id generated, or write 0", route.ErrUnsupported, p.Table, p.SQL)
 	}
-	if v := p.EvalAbove & c.evalOther; v != 0 {
-		return fmt.Errorf("%w: AVG, division, a locale-dependent date function or WEEK() over rows merged from several nodes after SET %s in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0), one server with the session's (SET it to DEFAULT, give WEEK() its mode, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
+	if err := c.checkEval(ctx, p); err != nil {
+		return err
 	}
 	c.lent = false // set again by this statement's pinsFor, if it borrows
 	uses := p.Session
@@ -537,10 +539,10 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 		c.recordOpaque(ds)
 	}
 	c.evalOther = c.evalOther&^p.SetsEval | p.SetsEval&^p.EvalDefault
+	c.evalSet |= p.SetsEval
+	c.evalGlobal = c.evalGlobal&^p.SetsEval | p.EvalToGlobal
 	if p.SetsSQLMode {
-		c.noAutoZero = slices.ContainsFunc(strings.Split(p.SQLMode, ","), func(m string) bool {
-			return strings.EqualFold(strings.TrimSpace(m), "NO_AUTO_VALUE_ON_ZERO")
-		})
+		c.sqlModeSet, c.sqlModeDefault, c.sqlMode = true, p.SQLMode == "DEFAULT", p.SQLMode
 	}
 	if len(p.GeneratedIDs) > 0 {
 		c.genIDs = true

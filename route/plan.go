@@ -123,8 +123,10 @@ type Plan struct {
 	// SetsEval are the session variables a SET assigns that change what
 	// the operators above the nodes compute (div_precision_increment,
 	// lc_time_names, default_week_format); EvalDefault those it sets to
-	// the defaults those operators compute with (session_eval.go).
-	SetsEval, EvalDefault EvalVars
+	// the defaults those operators compute with (session_eval.go);
+	// EvalToGlobal those it sets to DEFAULT, the servers' global values,
+	// which may be others.
+	SetsEval, EvalDefault, EvalToGlobal EvalVars
 	// EvalAbove are those variables a SELECT may compute with above the
 	// nodes (a merged AVG, expressions over merged rows): the driver
 	// refuses it on a session that set one of them to another value.

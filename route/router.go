@@ -209,6 +209,9 @@ func (s *statement) route(stmt sqlparser.Statement) (*Plan, error) {
 	if p, ok, err := s.routeMetadata(stmt); ok {
 		return p, err // metadata of logical tables (metadata.go)
 	}
+	if err := s.checkWriteHazards(stmt); err != nil {
+		return nil, err // triggers and foreign keys (write_hazards.go)
+	}
 	switch st := stmt.(type) {
 	case *sqlparser.Select:
 		return s.routeSelect(st)
@@ -525,6 +528,11 @@ func (s *statement) passthrough(kind Kind) (*Plan, error) {
 // name a sharded table (or, in the text the parser keeps opaque, a
 // broadcast table, whose copies a data-changing LOAD DATA would split).
 func (s *statement) routeOther(stmt sqlparser.Statement, p *sqlparser.Parser) (*Plan, error) {
+	if ps, ok := stmt.(*sqlparser.PrepareStmt); ok {
+		if err := s.checkPrepareText(ps); err != nil {
+			return nil, err // prepare_text.go
+		}
+	}
 	if names := s.shardedNames(stmt); len(names) > 0 {
 		return nil, unsupported(s.sql, "%s statement on sharded table %s", statementName(stmt), names[0])
 	}

@@ -313,7 +313,7 @@ func (s *statement) routeSet(set *sqlparser.Set) (*Plan, error) {
 	}
 	p := &Plan{SQL: s.sql, Kind: KindOther, Session: uses}
 	p.SQLMode, p.SetsSQLMode = sqlModeSet(set)
-	p.SetsEval, p.EvalDefault = evalVarsSet(set)
+	p.SetsEval, p.EvalDefault, p.EvalToGlobal = evalVarsSet(set)
 	for _, ds := range sources {
 		p.Units = append(p.Units, Unit{DataSource: ds.Name, SQL: s.sql, Args: s.args})
 	}
@@ -452,6 +452,10 @@ func (s *statement) checkTimeZone(e sqlparser.Expr) error {
 // dialect, so the servers would read them differently.
 var dialectModes = []string{"ANSI", "PIPES_AS_CONCAT", "NO_BACKSLASH_ESCAPES", "IGNORE_SPACE",
 	"HIGH_NOT_PRECEDENCE", "ORACLE", "MSSQL", "DB2", "POSTGRESQL", "MAXDB", "EMPTY_STRING_IS_NULL", "SIMULTANEOUS_ASSIGNMENT"}
+
+// DialectModes returns the sql_mode words that change how the servers
+// parse statements (a copy).
+func DialectModes() []string { return append([]string(nil), dialectModes...) }
 
 // plainSQLMode reports whether e is a sql_mode that keeps the default
 // dialect: DEFAULT, or a string literal without a dialect mode.

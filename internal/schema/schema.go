@@ -10,6 +10,7 @@
 package schema
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -31,6 +32,69 @@ type Catalog struct {
 	// cannot be read). It is known without asking the servers, so it is
 	// filled even for data sources that are down.
 	Locations map[string]*time.Location
+	// WriteHazards holds, by lower-cased table name as statements write
+	// it (the logical name of a sharded table), the writes after which
+	// the server itself would change a sharded table's sharding column in
+	// place, leaving the row on the node of its old value: a BEFORE
+	// trigger that sets NEW.<key>, a trigger that writes a node table
+	// directly, a foreign key whose ON UPDATE or ON DELETE action
+	// rewrites a sharding column. Read from every data source's
+	// information_schema.TRIGGERS, KEY_COLUMN_USAGE and
+	// REFERENTIAL_CONSTRAINTS.
+	WriteHazards map[string][]WriteHazard
+	// HazardsUnknown reports that triggers and foreign keys were not read
+	// yet (the driver's catalog before its first load, or after a DDL);
+	// false means WriteHazards holds what the data sources that answered
+	// the last load said (a catalog built by hand has none).
+	HazardsUnknown bool
+}
+
+// WriteEvents is a set of the kinds of row change a write makes, as
+// triggers and foreign key actions see them.
+type WriteEvents uint8
+
+const (
+	// WriteInsert is a row inserted (INSERT, REPLACE, LOAD DATA).
+	WriteInsert WriteEvents = 1 << iota
+	// WriteUpdate is a row updated (UPDATE, ON DUPLICATE KEY UPDATE).
+	WriteUpdate
+	// WriteDelete is a row deleted (DELETE, and REPLACE of a conflicting row).
+	WriteDelete
+)
+
+// WriteHazard is one server-side action that a write of a table sets off
+// and that changes a sharding column without shardsql seeing it.
+type WriteHazard struct {
+	// Events are the writes of the table that set it off.
+	Events WriteEvents
+	// Columns, when not nil, are the lower-case columns an update must
+	// set to set it off (a foreign key's referenced columns); nil means
+	// any write of Events.
+	Columns []string
+	// Why names the trigger or foreign key and what it changes.
+	Why string
+}
+
+// Hazard returns the first of table's write hazards that events set off;
+// set are the lower-case columns the write updates (nil: unknown, any).
+func (c *Catalog) Hazard(table string, events WriteEvents, set []string) (WriteHazard, bool) {
+	if c == nil {
+		return WriteHazard{}, false
+	}
+	for _, h := range c.WriteHazards[strings.ToLower(table)] {
+		if h.Events&events == 0 {
+			continue
+		}
+		if h.Events&events&^WriteUpdate != 0 || h.Columns == nil || set == nil {
+			return h, true
+		}
+		for _, col := range h.Columns {
+			if slices.Contains(set, col) {
+				return h, true
+			}
+		}
+	}
+	return WriteHazard{}, false
 }
 
 // Source is what one data source's server says about itself.
@@ -56,6 +120,17 @@ type Source struct {
 	// database's character_set_database and collation_database, as the
 	// server reported them; nil when it did not say.
 	DefaultCharsets []string
+	// EvalSession and EvalGlobal are div_precision_increment,
+	// lc_time_names and default_week_format, in that order, as a new
+	// connection of the driver's pool has them (the DSN may set them) and
+	// as the server's globals (what SET … = DEFAULT restores); nil when
+	// the server did not say.
+	EvalSession, EvalGlobal []string
+	// SQLModeSession and SQLModeGlobal are sql_mode as a new connection
+	// has it and the global one; "" with SQLModeKnown false when the
+	// server did not say.
+	SQLModeSession, SQLModeGlobal string
+	SQLModeKnown                  bool
 }
 
 // MariaDB reports whether the catalog knows a data source whose server is
