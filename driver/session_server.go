@@ -124,14 +124,18 @@ func (c *Conn) checkDialect(p *route.Plan) error {
 	if len(sources) == 0 && c.c.probed.Load() && c.c.probedModes != nil { // written before probed
 		sources = map[string]schema.Source{"": *c.c.probedModes}
 	}
-	modes, _ := c.sqlModeOf(sources)
-	for _, d := range route.DialectModes() {
-		for _, m := range modes {
-			for _, w := range strings.Split(strings.ToUpper(m), ",") {
-				if strings.Contains(strings.TrimSpace(w), d) {
-					return fmt.Errorf("%w: statement parsed by shardsql while the servers' session sql_mode has %s (set globally on a server, or by the DSN) in %q: shardsql parses and rewrites statements in MySQL's default dialect, the servers would read them in another; remove the mode from the servers' global sql_mode or the DSN, or SET sql_mode to a value without it", route.ErrUnsupported, strings.TrimSpace(w), p.SQL)
-				}
-			}
+	// The sources' modes are scanned in place (no slice, no split): this
+	// runs for every statement shardsql parsed.
+	for _, src := range sources {
+		if !src.SQLModeKnown {
+			continue
+		}
+		m := src.SQLModeSession
+		if c.sqlModeDefault {
+			m = src.SQLModeGlobal
+		}
+		if w := route.DialectModeIn(m); w != "" {
+			return fmt.Errorf("%w: statement parsed by shardsql while the servers' session sql_mode has %s (set globally on a server, or by the DSN) in %q: shardsql parses and rewrites statements in MySQL's default dialect, the servers would read them in another; remove the mode from the servers' global sql_mode or the DSN, or SET sql_mode to a value without it", route.ErrUnsupported, strings.ToUpper(w), p.SQL)
 		}
 	}
 	return nil

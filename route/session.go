@@ -453,9 +453,33 @@ func (s *statement) checkTimeZone(e sqlparser.Expr) error {
 var dialectModes = []string{"ANSI", "PIPES_AS_CONCAT", "NO_BACKSLASH_ESCAPES", "IGNORE_SPACE",
 	"HIGH_NOT_PRECEDENCE", "ORACLE", "MSSQL", "DB2", "POSTGRESQL", "MAXDB", "EMPTY_STRING_IS_NULL", "SIMULTANEOUS_ASSIGNMENT"}
 
-// DialectModes returns the sql_mode words that change how the servers
-// parse statements (a copy).
-func DialectModes() []string { return append([]string(nil), dialectModes...) }
+// DialectModeIn returns the first word of sql_mode value mode (its
+// comma-separated words, spaces trimmed, any case) that holds a dialect
+// mode, "" when none does. It allocates nothing: the driver asks it for
+// every statement it parsed.
+func DialectModeIn(mode string) string {
+	for rest := mode; rest != ""; {
+		var w string
+		w, rest, _ = strings.Cut(rest, ",")
+		w = strings.TrimSpace(w)
+		for _, d := range dialectModes {
+			if containsFold(w, d) {
+				return w
+			}
+		}
+	}
+	return ""
+}
+
+// containsFold reports whether s holds sub, ASCII case folded.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
 
 // plainSQLMode reports whether e is a sql_mode that keeps the default
 // dialect: DEFAULT, or a string literal without a dialect mode.
@@ -467,14 +491,7 @@ func plainSQLMode(e sqlparser.Expr) bool {
 		if v.Type != sqlparser.StrVal {
 			return false
 		}
-		for _, m := range strings.Split(strings.ToUpper(v.Val), ",") {
-			for _, d := range dialectModes {
-				if strings.Contains(strings.TrimSpace(m), d) {
-					return false
-				}
-			}
-		}
-		return true
+		return DialectModeIn(v.Val) == ""
 	}
 	return false
 }
