@@ -89,9 +89,21 @@ type cutConn struct {
 
 // dialCut dials as go-sql-driver's default dial does (net.Dialer, TCP
 // keep-alive) and leaves the socket in the context's cutSlot.
+//
+// A dial registered for network with mysql.RegisterDialContext after the
+// pool was opened (nodeDriverConnector saw none) is the one it uses, the
+// socket it returns cut as any: go-sql-driver reads its registry at each
+// dial, and dialing around a tunnel or proxy registered late would reach
+// another server silently (registered_dial.go).
 func dialCut(ctx context.Context, network, addr string) (net.Conn, error) {
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, network, addr)
+	var nc net.Conn
+	var err error
+	if dial, ok := registeredDialFunc(network); ok {
+		nc, err = dial(ctx, addr)
+	} else {
+		var d net.Dialer
+		nc, err = d.DialContext(ctx, network, addr)
+	}
 	if err != nil {
 		return nil, err
 	}

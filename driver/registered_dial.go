@@ -26,8 +26,15 @@ var mysqlDials map[string]mysql.DialContextFunc
 // registeredDial reports whether a dial is registered for network with
 // mysql.RegisterDialContext.
 func registeredDial(network string) bool {
+	_, ok := registeredDialFunc(network)
+	return ok
+}
+
+// registeredDialFunc returns the dial registered for network with
+// mysql.RegisterDialContext, if any.
+func registeredDialFunc(network string) (mysql.DialContextFunc, bool) {
 	mysqlDialsLock.RLock()
 	defer mysqlDialsLock.RUnlock()
-	_, ok := mysqlDials[network]
-	return ok
+	dial, ok := mysqlDials[network]
+	return dial, ok
 }

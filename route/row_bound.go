@@ -241,30 +241,48 @@ func limitRowBound(l *sqlparser.Limit) rowBound {
 //     ROLLUP, whose super-aggregate rows are extra.
 //
 // SELECT … INTO is left unbounded (it returns no rows; its own path
-// stays as it was).
-func passBound(sel *sqlparser.Select) rowBound {
+// stays as it was). sql is the statement's text (see noTables).
+func passBound(sel *sqlparser.Select, sql string) rowBound {
 	if sel.Into != nil {
 		return rowBound{}
 	}
 	b := limitRowBound(sel.Limit)
-	if b.limit == 0 && noTables(sel) && (sel.GroupBy == nil || !sel.GroupBy.WithRollup) {
+	if b.limit == 0 && noTables(sel, sql) && (sel.GroupBy == nil || !sel.GroupBy.WithRollup) {
 		b.limit = 1
 	}
 	return b
 }
 
 // noTables reports a SELECT whose FROM is empty or DUAL alone.
-func noTables(sel *sqlparser.Select) bool {
+//
+// The hazard is a table named dual: the parser reads the keyword DUAL,
+// an absent FROM and a quoted `dual` (a table or CTE of that name, which
+// MariaDB reads as any other table) as the same table name, and a bound
+// of one row on a table's many rows would fail a correct statement. So a
+// text holding a quoted dual (backquotes, or double quotes under
+// ANSI_QUOTES) proves nothing, and neither does a dual with an alias,
+// index hints or partitions, which only a table takes.
+func noTables(sel *sqlparser.Select, sql string) bool {
 	switch len(sel.From) {
 	case 0:
 		return true
 	case 1:
 		at, ok := sel.From[0].(*sqlparser.AliasedTableExpr)
-		if !ok {
+		if !ok || !at.As.IsEmpty() || len(at.Hints) != 0 || len(at.Partitions) != 0 {
 			return false
 		}
 		tn, ok := at.Expr.(sqlparser.TableName)
-		return ok && tn.Qualifier.IsEmpty() && strings.EqualFold(tn.Name.String(), "dual")
+		return ok && tn.Qualifier.IsEmpty() && strings.EqualFold(tn.Name.String(), "dual") && !quotesDual(sql)
+	}
+	return false
+}
+
+// quotesDual reports a text holding `dual` or "dual" in any letter case.
+func quotesDual(sql string) bool {
+	for i := 0; i+6 <= len(sql); i++ {
+		if q := sql[i]; (q == '`' || q == '"') && sql[i+5] == q && strings.EqualFold(sql[i+1:i+5], "dual") {
+			return true
+		}
 	}
 	return false
 }

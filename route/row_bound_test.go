@@ -65,6 +65,13 @@ func TestRowBound(t *testing.T) {
 		{"SELECT 1 GROUP BY 1 WITH ROLLUP", nil, 0},
 		{"SELECT 1 GROUP BY 1 WITH ROLLUP LIMIT 2", nil, 2},
 		{"SELECT 1 FROM dual_x", nil, 0},
+		// a quoted `dual` is a table (or CTE) of that name, not DUAL: the
+		// parser cannot tell them apart, so the text decides
+		{"SELECT * FROM `dual`", nil, 0},
+		{"SELECT x FROM `DUAL` d WHERE x > 0", nil, 0},
+		{"WITH `dual` AS (SELECT 1 AS a UNION ALL SELECT 2) SELECT * FROM `dual`", nil, 0},
+		{"SELECT * FROM \"dual\"", nil, 0},
+		{"SELECT * FROM `dual` LIMIT 2", nil, 2},
 		{"SELECT 1 INTO OUTFILE '/tmp/x'", nil, 0},
 	}
 	for _, c := range cases {
