@@ -115,6 +115,15 @@ func dialCut(ctx context.Context, network, addr string) (net.Conn, error) {
 	if slot, ok := ctx.Value(cutSlot{}).(**cutConn); ok {
 		*slot = c
 	}
+	if _, ok := nc.(syscall.Conn); !ok {
+		// A registered dial's connection without a file descriptor (a
+		// tunnel's channel, a pipe): go-sql-driver's liveness check skips
+		// a connection that is not a syscall.Conn, and cutConn's
+		// SyscallConn would fail it instead — every checkout would close
+		// the connection and dial again. Only net.Conn's methods are
+		// shown (an embedded interface promotes no others).
+		return struct{ net.Conn }{c}, nil
+	}
 	return c, nil
 }
 
