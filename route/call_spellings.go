@@ -39,7 +39,7 @@ var renamedCalls = map[string]string{
 // decides whether a backquoted name followed by "(" is a call (and not,
 // say, a table or an index followed by its column list).
 func (r *Router) callSpelling(sql string, stmt sqlparser.Statement) string {
-	if !quotedParen(sql) && !containsFoldASCII(sql, "interiorring") && !containsFoldASCII(sql, "collfromtxt") {
+	if !quotedParen(sql) && !containsFold(sql, "interiorring") && !containsFold(sql, "collfromtxt") {
 		return "" // the common case, without a scan
 	}
 	tok := r.parser.NewStringTokenizer(sql)
@@ -113,21 +113,6 @@ func quotedParen(sql string) bool {
 			return false
 		}
 		i += 1 + k
-	}
-	return false
-}
-
-// containsFoldASCII reports whether s holds sub (lower-case ASCII) without
-// regard to ASCII case.
-func containsFoldASCII(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		j := 0
-		for j < len(sub) && (s[i+j]|0x20) == sub[j] {
-			j++
-		}
-		if j == len(sub) {
-			return true
-		}
 	}
 	return false
 }

@@ -471,7 +471,8 @@ func DialectModeIn(mode string) string {
 	return ""
 }
 
-// containsFold reports whether s holds sub, ASCII case folded.
+// containsFold reports whether s holds sub without regard to case
+// (strings.EqualFold's folding).
 func containsFold(s, sub string) bool {
 	for i := 0; i+len(sub) <= len(s); i++ {
 		if strings.EqualFold(s[i:i+len(sub)], sub) {
