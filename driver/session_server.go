@@ -69,40 +69,27 @@ func (c *Conn) checkEval(ctx context.Context, p *route.Plan) error {
 	return nil
 }
 
-// sqlModeNow returns the session's sql_mode as far as the driver knows
-// it: its last SET, else (and after SET sql_mode = DEFAULT, the global)
-// every data source's; known false when the servers did not say.
-func (c *Conn) sqlModeNow(ctx context.Context) (modes []string, known bool) {
-	return c.sqlModeOf(c.c.serverSources(ctx))
+// sourceMode is data source src's sql_mode for this session when it set
+// none of its own: the session value it starts with, or after SET
+// sql_mode = DEFAULT the global.
+func (c *Conn) sourceMode(src schema.Source) string {
+	if c.sqlModeDefault {
+		return src.SQLModeGlobal
+	}
+	return src.SQLModeSession
 }
 
-// sqlModeOf is sqlModeNow with the data sources' facts given.
-func (c *Conn) sqlModeOf(sources map[string]schema.Source) (modes []string, known bool) {
-	if c.sqlModeSet && !c.sqlModeDefault {
-		return []string{c.sqlMode}, true
-	}
-	known = true
-	for _, src := range sources {
-		if !src.SQLModeKnown {
-			known = false
-			continue
-		}
-		if c.sqlModeDefault {
-			modes = append(modes, src.SQLModeGlobal)
-		} else {
-			modes = append(modes, src.SQLModeSession)
+// modeHas reports whether sql_mode value mode has the word w (any case,
+// spaces trimmed), without allocating.
+func modeHas(mode, w string) bool {
+	for rest := mode; rest != ""; {
+		var word string
+		word, rest, _ = strings.Cut(rest, ",")
+		if strings.EqualFold(strings.TrimSpace(word), w) {
+			return true
 		}
 	}
-	return modes, known
-}
-
-// hasMode reports whether one of modes names mode.
-func hasMode(modes []string, mode string) bool {
-	return slices.ContainsFunc(modes, func(m string) bool {
-		return slices.ContainsFunc(strings.Split(m, ","), func(w string) bool {
-			return strings.EqualFold(strings.TrimSpace(w), mode)
-		})
-	})
+	return false
 }
 
 // checkDialect refuses a plan that shardsql parsed or rewrote while the
@@ -130,11 +117,7 @@ func (c *Conn) checkDialect(p *route.Plan) error {
 		if !src.SQLModeKnown {
 			continue
 		}
-		m := src.SQLModeSession
-		if c.sqlModeDefault {
-			m = src.SQLModeGlobal
-		}
-		if w := route.DialectModeIn(m); w != "" {
+		if w := route.DialectModeIn(c.sourceMode(src)); w != "" {
 			return fmt.Errorf("%w: statement parsed by shardsql while the servers' session sql_mode has %s (set globally on a server, or by the DSN) in %q: shardsql parses and rewrites statements in MySQL's default dialect, the servers would read them in another; remove the mode from the servers' global sql_mode or the DSN, or SET sql_mode to a value without it", route.ErrUnsupported, strings.ToUpper(w), p.SQL)
 		}
 	}
@@ -145,6 +128,14 @@ func (c *Conn) checkDialect(p *route.Plan) error {
 // NO_AUTO_VALUE_ON_ZERO (MariaDB then stores 0 for DEFAULT in an
 // AUTO_INCREMENT column).
 func (c *Conn) noAutoZero(ctx context.Context) bool {
-	modes, _ := c.sqlModeNow(ctx)
-	return hasMode(modes, "NO_AUTO_VALUE_ON_ZERO")
+	const w = "NO_AUTO_VALUE_ON_ZERO"
+	if c.sqlModeSet && !c.sqlModeDefault {
+		return modeHas(c.sqlMode, w)
+	}
+	for _, src := range c.c.serverSources(ctx) {
+		if src.SQLModeKnown && modeHas(c.sourceMode(src), w) {
+			return true
+		}
+	}
+	return false
 }
