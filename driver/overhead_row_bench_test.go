@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/shardsql/shardsql/driver"
 	"github.com/shardsql/shardsql/shard"
@@ -163,6 +164,69 @@ func benchReportRow(b *testing.B, db *sql.DB, table string, parallelism int) {
 				return
 			}
 			i++
+		}
+	})
+}
+
+// reportInsertKeys hands out distinct order ids to BenchmarkOverheadReportInsert.
+var reportInsertKeys struct {
+	sync.Mutex
+	next int64
+}
+
+// BenchmarkOverheadReportInsert: the report's one-row insert (five
+// columns, a time.Time among the arguments, a context that can end)
+// through the plain driver on one table and through shardsql on 8, at
+// concurrency 1 and 16.
+func BenchmarkOverheadReportInsert(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		par  int
+	}{{"c1", 1}, {"c16", 8}} {
+		b.Run("plain/"+c.name, func(b *testing.B) {
+			plain, _ := reportRowDBs(b)
+			benchReportInsert(b, plain, "t_rplain", c.par)
+		})
+		b.Run("shardsql-sharded/"+c.name, func(b *testing.B) {
+			_, sharded := reportRowDBs(b)
+			benchReportInsert(b, sharded, "t_rorder", c.par)
+		})
+	}
+}
+
+func benchReportInsert(b *testing.B, db *sql.DB, table string, parallelism int) {
+	q := "INSERT INTO " + table + " (order_id, user_id, amount, status, created) VALUES (?, ?, ?, ?, ?)"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	created := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	run := func(args []any) error {
+		reportInsertKeys.Lock()
+		reportInsertKeys.next++
+		k := overheadRows + reportInsertKeys.next
+		reportInsertKeys.Unlock()
+		args = append(args[:0], k, k%1000, "12.34", "paid", created)
+		_, err := db.ExecContext(ctx, q, args...)
+		return err
+	}
+	b.ReportAllocs()
+	defer clientCPU(b)()
+	if parallelism == 1 {
+		args := make([]any, 0, 5)
+		for b.Loop() {
+			if err := run(args); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return
+	}
+	b.SetParallelism(parallelism)
+	b.RunParallel(func(pb *testing.PB) {
+		args := make([]any, 0, 5)
+		for pb.Next() {
+			if err := run(args); err != nil {
+				b.Error(err)
+				return
+			}
 		}
 	})
 }

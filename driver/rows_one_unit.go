@@ -125,8 +125,11 @@ func (one *oneUnit) recycle() {
 	*one = oneUnit{}
 	if cap(wv) <= wideKeep {
 		clear(wv[:cap(wv)]) // no value of the last result stays reachable
+		one.wideVals = wv[:0]
+	}
+	if cap(wm) <= wideKeep {
 		clear(wm[:cap(wm)])
-		one.wideVals, one.wideMeta = wv[:0], wm[:0]
+		one.wideMeta = wm[:0]
 	}
 	one.rows.done = true
 	p.p.Put(one)

@@ -287,13 +287,21 @@ func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *uni
 	}
 	r.vals, r.held, r.meta = one.vals[:0], one.held[:0], one.meta[:0]
 	if cap(one.wideVals) > len(one.vals) {
-		r.vals, r.meta = one.wideVals[:0], one.wideMeta[:0]
+		r.vals = one.wideVals[:0]
+	}
+	if cap(one.wideMeta) > len(one.meta) {
+		r.meta = one.wideMeta[:0]
 	}
 	r.check = pn.unchecked
 	err := pn.conn.Raw(c.rawQFn)
 	skipped, held, cols, meta, over, freshBad := r.skipped, r.held, r.cols, r.meta, r.over, r.freshBad
+	// Buffers the read made for a wide row are kept for the next one
+	// (oneUnit.wideVals).
 	if cap(r.vals) > len(one.vals) && cap(r.vals) > cap(one.wideVals) {
-		one.wideVals, one.wideMeta = r.vals[:0], r.meta[:0] // kept for the next wide read (oneUnit.wide*)
+		one.wideVals = r.vals[:0]
+	}
+	if cap(r.meta) > len(one.meta) && cap(r.meta) > cap(one.wideMeta) {
+		one.wideMeta = r.meta[:0]
 	}
 	clear(r.nv)
 	*r = rawQuery{nv: r.nv[:0], readFn: r.readFn} // the rows are the cursor's now, the values the caller's
