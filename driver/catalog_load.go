@@ -12,6 +12,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/shardsql/shardsql/internal/schema"
+	"github.com/shardsql/shardsql/route"
 	"github.com/shardsql/shardsql/shard"
 )
 
@@ -186,7 +187,7 @@ func querySource(ctx context.Context, db *sql.DB) (schema.Source, error) {
 		@@global.div_precision_increment, @@global.lc_time_names, @@global.default_week_format, @@session.sql_mode, @@global.sql_mode`).Scan(&dp, &tn, &wf, &gdp, &gtn, &gwf, &mode, &gmode) == nil {
 		src.EvalSession = []string{dp.String, tn.String, wf.String}
 		src.EvalGlobal = []string{gdp.String, gtn.String, gwf.String}
-		src.SQLModeSession, src.SQLModeGlobal, src.SQLModeKnown = mode.String, gmode.String, true
+		src.SetSQLModes(mode.String, gmode.String, route.DialectModeIn)
 	}
 	return src, nil
 }

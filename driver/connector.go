@@ -278,7 +278,9 @@ func (c *Connector) hasWeightStrings(ctx context.Context) (bool, error) {
 	}
 	var mode, gmode string
 	if db.QueryRowContext(ctx, "SELECT @@session.sql_mode, @@global.sql_mode").Scan(&mode, &gmode) == nil {
-		c.probedModes = &schema.Source{SQLModeSession: mode, SQLModeGlobal: gmode, SQLModeKnown: true}
+		probed := &schema.Source{}
+		probed.SetSQLModes(mode, gmode, route.DialectModeIn)
+		c.probedModes = probed
 	}
 	c.probed.Store(true)
 	return c.weightStrings, nil

@@ -38,6 +38,7 @@ var overhead struct {
 	// adaptive is sharded with WithAdaptiveParallel.
 	adaptive *sql.DB
 	close    func()
+	dsn      string // the server's DSN, interpolateParams=true
 }
 
 const overheadRows = 20000
@@ -54,6 +55,7 @@ func overheadDBs(b *testing.B) (plain, through, sharded *sql.DB) {
 		}
 		overhead.close = func() { _ = servers[0].Close() }
 		dsn := servers[0].DSN() + "&interpolateParams=true"
+		overhead.dsn = dsn
 		plainDB, err := sql.Open("mysql", dsn)
 		if err != nil {
 			overhead.err = err

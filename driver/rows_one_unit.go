@@ -8,8 +8,10 @@ import (
 )
 
 // oneUnitInline is how many columns a one-unit statement's scan buffers
-// hold without an allocation of their own (a point select reads a few).
-const oneUnitInline = 4
+// hold without an allocation of their own (a point select reads a few;
+// the report's reads five, an ORM's SELECT * often more: wider rows'
+// buffers are kept with the struct, see wide).
+const oneUnitInline = 8
 
 // oneUnit is everything the rows of a statement that reaches one node
 // need, in one allocation: the rows, their executor, the unit's cursor and
@@ -48,7 +50,18 @@ type oneUnit struct {
 	// pool is where the rows give the struct back when they close (nil:
 	// not pooled, left to the garbage collector).
 	pool *oneUnits
+	// wideVals and wideMeta are vals and meta for a bounded read of more
+	// columns than oneUnitInline, made by the first such read and kept
+	// when the struct is recycled (up to wideKeep values), so that a
+	// table's SELECT * allocates them once per pooled struct, not per
+	// statement. Like vals, nothing the caller receives points into them.
+	wideVals []driver.Value
+	wideMeta []colMeta
 }
+
+// wideKeep bounds the values of the wide buffers a recycled oneUnit keeps:
+// a statement of very many columns must not pin its buffers in the pool.
+const wideKeep = 512
 
 // oneUnits pools the oneUnit of one-unit queries, per Connector: a point
 // select's rows were 1,792 bytes of heap per statement, two thirds of its
@@ -108,8 +121,16 @@ func (o *oneUnits) get() *oneUnit {
 // so a second Close through a stale pointer, while the struct waits in
 // the pool, is the no-op it was before pooling.
 func (one *oneUnit) recycle() {
-	p := one.pool
+	p, wv, wm := one.pool, one.wideVals, one.wideMeta
 	*one = oneUnit{}
+	if cap(wv) <= wideKeep {
+		clear(wv[:cap(wv)]) // no value of the last result stays reachable
+		one.wideVals = wv[:0]
+	}
+	if cap(wm) <= wideKeep {
+		clear(wm[:cap(wm)])
+		one.wideMeta = wm[:0]
+	}
 	one.rows.done = true
 	p.p.Put(one)
 }

@@ -359,3 +359,81 @@ func TestPooledRowsErrorMidRead(t *testing.T) {
 		h.check(t)
 	}
 }
+
+// TestPooledRowsWide: a point select of more columns than a pooled
+// oneUnit holds inline reads into buffers the struct keeps when it is
+// recycled (oneUnit.wideVals) and copies a row's []byte values into one
+// allocation (cloneRow): values the caller keeps — *any, sql.RawBytes,
+// NULL, an empty string — stay intact while later wide reads reuse the
+// buffers, and appending to one value never writes into its neighbour.
+func TestPooledRowsWide(t *testing.T) {
+	ctx := context.Background()
+	db, _ := pooledEnv(t)
+	db.SetMaxOpenConns(2)
+	const wide = "SELECT id, bl, vc, dc, NULL, '', vc, bl, dc, user_id, vc FROM t_pool WHERE user_id = ? AND id = ?"
+	type held struct {
+		id        int64
+		vals      []any
+		raw, raw2 sql.RawBytes // columns 2 and 3: neighbours in the row's allocation
+	}
+	read := func(id int64) held {
+		t.Helper()
+		rows, err := db.QueryContext(ctx, wide, id/1000, id)
+		require.NoError(t, err)
+		defer rows.Close()
+		require.True(t, rows.Next(), "row %d", id)
+		h := held{id: id, vals: make([]any, 11)}
+		ptrs := make([]any, 11)
+		for i := range ptrs {
+			ptrs[i] = &h.vals[i]
+		}
+		require.NoError(t, rows.Scan(ptrs...))
+		raws := make([]any, 11)
+		for i := range raws {
+			raws[i] = new(any)
+		}
+		raws[2], raws[3] = &h.raw, &h.raw2
+		require.NoError(t, rows.Scan(raws...))
+		require.False(t, rows.Next())
+		require.NoError(t, rows.Err())
+		return h
+	}
+	check := func(h held) {
+		t.Helper()
+		vc, bl, dc := pooledVC(h.id), pooledBL(h.id), pooledDC(h.id)
+		assert.Equal(t, []any{h.id, bl, []byte(vc), []byte(dc), nil, []byte{}, []byte(vc), bl, []byte(dc), h.id / 1000, []byte(vc)}, normalizeInts(h.vals), "row %d", h.id)
+		assert.Equal(t, vc, string(h.raw), "RawBytes of row %d", h.id)
+		assert.Equal(t, dc, string(h.raw2), "RawBytes of row %d", h.id)
+		assert.NotNil(t, h.vals[5], "the empty string of row %d is not NULL", h.id)
+	}
+	var kept []held
+	for i := int64(1); i <= 30; i++ {
+		id := (i%pooledUsers+1)*1000 + i
+		kept = append(kept, read(id))
+	}
+	for _, h := range kept {
+		check(h)
+	}
+	// Appending to one value must reallocate, not write into the next
+	// value's bytes (they share the row's allocation).
+	h := kept[0]
+	bl := h.vals[1].([]byte)
+	_ = append(bl, 'x', 'y', 'z')
+	_ = append(h.raw, 'x', 'y', 'z')
+	check(h)
+}
+
+// normalizeInts returns vals with integer values as int64 (the text
+// protocol's integers arrive as int64 or as their digits).
+func normalizeInts(vals []any) []any {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		out[i] = v
+		if b, ok := v.([]byte); ok && (i == 0 || i == 9) {
+			var n int64
+			fmt.Sscan(string(b), &n)
+			out[i] = n
+		}
+	}
+	return out
+}

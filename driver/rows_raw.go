@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -245,10 +246,14 @@ func (r *rawQuery) read(rows driver.Rows) error {
 		if r.over && r.limit > 0 && i >= r.limit {
 			return fmt.Errorf("%w %d row(s) per node returned more than the memory cap of %d rows (the catalog's unique keys are stale: a key was dropped since it was read?); nothing was returned", errRowBound, r.bound, r.limit)
 		}
-		for j, v := range row {
-			if b, ok := v.([]byte); ok {
-				row[j] = r.clone(b)
+		if r.slab {
+			for j, v := range row {
+				if b, ok := v.([]byte); ok {
+					row[j] = r.clone(b)
+				}
 			}
+		} else {
+			cloneRow(row)
 		}
 		r.held = append(r.held, row)
 	}
@@ -281,9 +286,23 @@ func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *uni
 		r.nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
 	}
 	r.vals, r.held, r.meta = one.vals[:0], one.held[:0], one.meta[:0]
+	if cap(one.wideVals) > len(one.vals) {
+		r.vals = one.wideVals[:0]
+	}
+	if cap(one.wideMeta) > len(one.meta) {
+		r.meta = one.wideMeta[:0]
+	}
 	r.check = pn.unchecked
 	err := pn.conn.Raw(c.rawQFn)
 	skipped, held, cols, meta, over, freshBad := r.skipped, r.held, r.cols, r.meta, r.over, r.freshBad
+	// Buffers the read made for a wide row are kept for the next one
+	// (oneUnit.wideVals).
+	if cap(r.vals) > len(one.vals) && cap(r.vals) > cap(one.wideVals) {
+		one.wideVals = r.vals[:0]
+	}
+	if cap(r.meta) > len(one.meta) && cap(r.meta) > cap(one.wideMeta) {
+		one.wideMeta = r.meta[:0]
+	}
 	clear(r.nv)
 	*r = rawQuery{nv: r.nv[:0], readFn: r.readFn} // the rows are the cursor's now, the values the caller's
 	if freshBad {
@@ -304,4 +323,43 @@ func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *uni
 	cur.once.Do(func() {}) // loaded: load returns the nil error
 	cur.buffer, cur.held, cur.cols, cur.meta = true, held, cols, meta
 	return true, nil
+}
+
+// cloneRow copies row's []byte values, which point into go-sql-driver's
+// read buffer (reused once Raw returns), into one allocation for the
+// row: a point select's few text-protocol values (ids, DECIMALs,
+// strings) were an allocation each. Each copy's capacity is its length,
+// so an append to one (a caller's sql.RawBytes, a []byte it scanned)
+// reallocates rather than writing over its neighbour; a nil value stays
+// nil and an empty one empty and not nil, as bytes.Clone (and database/
+// sql's Scan into *any) leave them. The hazard of one allocation is that
+// a value the caller keeps keeps its row's other values alive: a row of
+// a bounded read (at most RowBoundCap rows), never a page of them.
+func cloneRow(row []driver.Value) {
+	size, n := 0, 0
+	for _, v := range row {
+		if b, ok := v.([]byte); ok && b != nil {
+			size += len(b)
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	if n == 1 {
+		for j, v := range row {
+			if b, ok := v.([]byte); ok && b != nil {
+				row[j] = bytes.Clone(b)
+			}
+		}
+		return
+	}
+	buf := make([]byte, 0, size)
+	for j, v := range row {
+		if b, ok := v.([]byte); ok && b != nil {
+			at := len(buf)
+			buf = append(buf, b...)
+			row[j] = buf[at:len(buf):len(buf)]
+		}
+	}
 }

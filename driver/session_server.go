@@ -111,13 +111,18 @@ func (c *Conn) checkDialect(p *route.Plan) error {
 	if len(sources) == 0 && c.c.probed.Load() && c.c.probedModes != nil { // written before probed
 		sources = map[string]schema.Source{"": *c.c.probedModes}
 	}
-	// The sources' modes are scanned in place (no slice, no split): this
-	// runs for every statement shardsql parsed.
+	// Each source's dialect word was found when its modes were read
+	// (schema.Source.SetSQLModes): this runs for every statement shardsql
+	// parsed.
 	for _, src := range sources {
 		if !src.SQLModeKnown {
 			continue
 		}
-		if w := route.DialectModeIn(c.sourceMode(src)); w != "" {
+		w := src.DialectSession
+		if c.sqlModeDefault {
+			w = src.DialectGlobal
+		}
+		if w != "" {
 			return fmt.Errorf("%w: statement parsed by shardsql while the servers' session sql_mode has %s (set globally on a server, or by the DSN) in %q: shardsql parses and rewrites statements in MySQL's default dialect, the servers would read them in another; remove the mode from the servers' global sql_mode or the DSN, or SET sql_mode to a value without it", route.ErrUnsupported, strings.ToUpper(w), p.SQL)
 		}
 	}
