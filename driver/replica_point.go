@@ -14,10 +14,10 @@ import (
 // pool connection (readPooled): no *sql.Rows, no database/sql context
 // watcher, no goroutine hand-off to go-sql-driver's watcher per
 // statement; the context's end cuts the socket instead (cut_conn.go), on
-// pools opened from a DSN, which dial through dialCut. A replica given as
-// a *sql.DB the caller opened (AddReplica with a DB) is not ours to cut:
-// its connection is not a nodeConn, and go-sql-driver watches the context
-// there as before (watchCut).
+// pools opened from a DSN, which dial through dialCut (openReplica). A
+// replica given as a *sql.DB the caller opened (AddReplicaDB) is not ours
+// to cut, nor known to be go-sql-driver's: its reads go through
+// db.QueryContext as before (readUnit).
 //
 // The hazards, and how each is kept:
 //   - Retry. readUnit retries a replica that fails before its first row
@@ -105,7 +105,10 @@ func (c *Conn) readReplicaWhole(ctx context.Context, p *route.Plan, u route.Unit
 	tried := triedBuf[:0]
 	for {
 		db := (*sql.DB)(nil)
-		if r != nil {
+		if r != nil && !r.own {
+			t.rep = r // the caller's pool (AddReplicaDB): streamed, nothing sent
+			return gates, false, nil
+		} else if r != nil {
 			db = r.db
 		} else if db, err = c.c.db(u.DataSource); err != nil {
 			return gates, true, err

@@ -37,7 +37,40 @@ func testReplicaPointReads(t *testing.T, cluster *shardtest.Replicated, topology
 		testReplicaPointToken(t, cluster, openDB(t, topology(t), fast), openDB(t, topology(t), fast))
 	})
 	t.Run("allocations", func(t *testing.T) { testReplicaPointAllocs(t, openDB(t, topology(t))) })
+	t.Run("caller's pool", func(t *testing.T) { testReplicaPointCallerPool(t, cluster) })
 	t.Run("killed replica, primary answers", func(t *testing.T) { testReplicaPointKilled(t, cluster) })
+}
+
+// testReplicaPointCallerPool reads points from replicas given as pools
+// the caller opened (AddReplicaDB), which shardsql does not dial and so
+// cannot cut: they are read through database/sql as before, with the
+// replica's rows, and a cancelled read returns the context's error.
+func testReplicaPointCallerPool(t *testing.T, cluster *shardtest.Replicated) {
+	ctx := context.Background()
+	topo := shard.NewTopology()
+	for i := 0; i < 2; i++ {
+		ds := fmt.Sprintf("ds%d", i)
+		require.NoError(t, topo.AddDataSource(ds, withDB(t, cluster.Primary, fmt.Sprintf("app%d", i))))
+		rdb, err := sql.Open("mysql", withDB(t, cluster.Replicas[0], fmt.Sprintf("app%d", i)))
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = rdb.Close() })
+		require.NoError(t, topo.AddReplicaDB(ds, rdb))
+	}
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_rw", Column: "user_id", Nodes: "ds${0..1}.t_rw_${0..1}", Algorithm: shard.Hash()}))
+	db := openDB(t, topo)
+	want := primaryNotes(t, db)
+	time.Sleep(150 * time.Millisecond) // a probe has read the replicas' positions
+	cctx, cancel := context.WithCancel(ctx)
+	for i := 0; i < 20; i++ {
+		note, replica, err := onReplicaRead(cctx, db, i)
+		require.NoError(t, err, "read %d", i)
+		assert.True(t, replica, "read %d", i)
+		assert.Equal(t, want[i], note)
+	}
+	cancel()
+	_, _, err := onReplicaRead(cctx, db, 1)
+	require.ErrorIs(t, err, context.Canceled)
+	notEjected(t, db)
 }
 
 // onReplicaRead runs pointRead for row i under ctx and reports whether a
@@ -47,6 +80,16 @@ func onReplicaRead(ctx context.Context, db *sql.DB, i int) (note string, replica
 	var id int
 	err = db.QueryRowContext(driver.WithReadTrace(ctx, &trace), pointRead, i, i).Scan(&id, &note)
 	return note, len(trace) == 1 && trace[0].Replica, err
+}
+
+// primaryNotes returns the notes of rows 0..19 as the primary has them
+// (earlier subtests change some).
+func primaryNotes(t *testing.T, db *sql.DB) []string {
+	want := make([]string, 20)
+	for i := range want {
+		require.NoError(t, db.QueryRowContext(driver.WithPrimary(context.Background()), pointRead, i, i).Scan(new(int), &want[i]))
+	}
+	return want
 }
 
 // settledGoroutines waits up to two seconds for the goroutine count to
@@ -79,6 +122,7 @@ func notEjected(t *testing.T, db *sql.DB) {
 // serving and no goroutine is left behind.
 func testReplicaPointCancel(t *testing.T, cluster *shardtest.Replicated, db *sql.DB) {
 	ctx := context.Background()
+	want := primaryNotes(t, db)
 	for i := 0; i < 8; i++ { // warm both replicas' pools
 		_, _, err := onReplicaRead(ctx, db, i)
 		require.NoError(t, err)
@@ -123,7 +167,7 @@ func testReplicaPointCancel(t *testing.T, cluster *shardtest.Replicated, db *sql
 	for i := 0; i < 20; i++ {
 		note, _, err := onReplicaRead(ctx, db, i)
 		require.NoError(t, err, "read %d after the cancellations", i)
-		assert.Equal(t, "x", note)
+		assert.Equal(t, want[i], note)
 	}
 	assert.LessOrEqual(t, settledGoroutines(before), before, "goroutines left behind")
 }
@@ -164,6 +208,7 @@ func killQueriesLike(t *testing.T, s *shardtest.Server, prefix string) {
 // serve once the lock is gone.
 func testReplicaPointHung(t *testing.T, cluster *shardtest.Replicated, db *sql.DB) {
 	ctx := context.Background()
+	want := primaryNotes(t, db)
 	for i := 0; i < 4; i++ {
 		_, _, err := onReplicaRead(ctx, db, i)
 		require.NoError(t, err)
@@ -201,7 +246,7 @@ func testReplicaPointHung(t *testing.T, cluster *shardtest.Replicated, db *sql.D
 	for i := 0; i < 20; i++ {
 		note, _, err := onReplicaRead(ctx, db, i)
 		require.NoError(t, err, "read %d after the lock", i)
-		assert.Equal(t, "x", note)
+		assert.Equal(t, want[i], note)
 	}
 }
 
@@ -294,10 +339,7 @@ func testReplicaPointKilled(t *testing.T, cluster *shardtest.Replicated) {
 	}
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_rw", Column: "user_id", Nodes: "ds${0..1}.t_rw_${0..1}", Algorithm: shard.Hash()}))
 	db := openDB(t, topo, driver.WithReplicaProbeInterval(time.Hour))
-	want := make([]string, 20)
-	for i := range want {
-		require.NoError(t, db.QueryRowContext(driver.WithPrimary(ctx), pointRead, i, i).Scan(new(int), &want[i]))
-	}
+	want := primaryNotes(t, db)
 	for i := 0; i < 4; i++ { // warm the replica's pools
 		_, replica, err := onReplicaRead(ctx, db, i)
 		require.NoError(t, err)
