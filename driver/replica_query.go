@@ -232,8 +232,8 @@ func (c *Conn) readUnit(ctx context.Context, u route.Unit, t *readTarget, h *hel
 }
 
 // retryAfter decides where a read of unit u that failed with failed on
-// replica r goes next, and takes that server's connection count into h:
-// after a server's answer (serverAnswered) the primary (nil), whose
+// replica r goes next, and takes that server's connection count: after
+// a server's answer (serverAnswered) the primary (nil), whose
 // answer is the truth; after a failure to reach r, r is ejected and
 // another replica not tried that has applied what the read needs answers,
 // or the primary. g is the gate counted (nil: an unlimited pool), which
