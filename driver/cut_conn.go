@@ -85,6 +85,10 @@ type cutConn struct {
 	cut    atomic.Bool
 	closed atomic.Bool
 	cutFn  func() // close, bound once for AfterFunc
+	// raw is the socket's syscall.RawConn, asked once at the dial
+	// (SyscallConn); rawErr when it could not be had.
+	raw    syscall.RawConn
+	rawErr error
 }
 
 // dialCut dials as go-sql-driver's default dial does (net.Dialer, TCP
@@ -112,6 +116,9 @@ func dialCut(ctx context.Context, network, addr string) (net.Conn, error) {
 	}
 	c := &cutConn{Conn: nc}
 	c.cutFn = c.close
+	if sc, ok := nc.(syscall.Conn); ok {
+		c.raw, c.rawErr = sc.SyscallConn()
+	}
 	if slot, ok := ctx.Value(cutSlot{}).(**cutConn); ok {
 		*slot = c
 	}
@@ -162,12 +169,19 @@ func (c *cutConn) Write(p []byte) (int, error) {
 }
 
 // SyscallConn is the socket's, for go-sql-driver's liveness check.
+//
+// It is asked once, at the dial, and kept: go-sql-driver checks a pooled
+// connection at every checkout (connCheck), and net's SyscallConn builds
+// a RawConn each time — an allocation per statement on a pool connection
+// (a replica's point read, a scatter's unit). The kept one is set before
+// the socket is shared and never changed (no lock), and after the socket
+// is closed it fails its Read as a new one would (the descriptor is
+// closed): the check still sees a dead connection.
 func (c *cutConn) SyscallConn() (syscall.RawConn, error) {
-	sc, ok := c.Conn.(syscall.Conn)
-	if !ok {
+	if c.raw == nil && c.rawErr == nil {
 		return nil, errors.New("shardsql: the connection's socket has no file descriptor")
 	}
-	return sc.SyscallConn()
+	return c.raw, c.rawErr
 }
 
 // quietCut is a go-sql-driver logger that drops the lines a cut socket's

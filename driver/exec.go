@@ -221,7 +221,7 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 		cursors = make([]*unitCursor, len(p.Units))
 	}
 	cancel, release := context.CancelFunc(noCancel), noRelease
-	rc, rr, onReplicas, err := c.queryReplicas(ctx, p, cursors) // replica_query.go
+	rc, rr, onReplicas, err := c.queryReplicas(ctx, p, cursors, one) // replica_query.go
 	switch {
 	case onReplicas:
 		cancel, release = rc, rr

@@ -276,8 +276,9 @@ func (d *dsReplicas) needOf(token map[string]gtidPos, ryw bool) (need gtidPos, a
 func (d *dsReplicas) recordWrite(p gtidPos) { d.w.record(p) }
 
 // order returns the replicas to try for one read, the balancer's pick
-// first; ejected and lagging replicas are left out.
-func (d *dsReplicas) order(b Balancer, maxLag bool) []*replica {
+// first; ejected and lagging replicas are left out. They are appended to
+// buf (a caller's array on its stack: no allocation per read).
+func (d *dsReplicas) order(b Balancer, maxLag bool, buf []*replica) []*replica {
 	usable := func(r *replica) bool { return !r.ejected.Load() && !(maxLag && r.lagged.Load()) }
 	first := -1
 	switch b {
@@ -312,8 +313,7 @@ func (d *dsReplicas) order(b Balancer, maxLag bool) []*replica {
 	if first < 0 {
 		return nil
 	}
-	out := make([]*replica, 0, len(d.reps))
-	out = append(out, d.reps[first])
+	out := append(buf[:0], d.reps[first])
 	for k := 1; k < len(d.reps); k++ {
 		if r := d.reps[(first+k)%len(d.reps)]; usable(r) {
 			out = append(out, r)
@@ -333,7 +333,8 @@ func (c *Connector) pick(ctx context.Context, d *dsReplicas, need gtidPos, needA
 		return nil, "the position of a write is not known yet"
 	}
 	o := &c.opts.replica
-	cands := d.order(o.balancer, o.maxLag > 0)
+	var buf [4]*replica
+	cands := d.order(o.balancer, o.maxLag > 0, buf[:0])
 	if len(cands) == 0 {
 		return nil, "no healthy replica"
 	}

@@ -15,7 +15,7 @@ func TestReplicaBalancers(t *testing.T) {
 	count := func(b Balancer, n int) map[string]int {
 		got := map[string]int{}
 		for i := 0; i < n; i++ {
-			o := d.order(b, true)
+			o := d.order(b, true, nil)
 			got[o[0].name]++
 			require.Len(t, o, len(d.reps)-countOut(d))
 		}
@@ -30,10 +30,10 @@ func TestReplicaBalancers(t *testing.T) {
 	d.reps[2].lagged.Store(true)
 	require.Equal(t, map[string]int{"a": 10}, count(RoundRobin, 10))
 	require.Equal(t, map[string]int{"a": 10}, count(Weighted, 10))
-	o := d.order(RoundRobin, false)
+	o := d.order(RoundRobin, false, nil)
 	require.Len(t, o, 2)
 	d.reps[0].ejected.Store(true)
-	require.Nil(t, d.order(RoundRobin, true))
+	require.Nil(t, d.order(RoundRobin, true, nil))
 }
 
 // countOut counts the replicas order leaves out with a lag bound.

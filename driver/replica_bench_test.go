@@ -129,3 +129,56 @@ func BenchmarkReadAfterWrite(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReplicaPointRead measures the client's work for a point select
+// on a sharded table's key at concurrency 1 under a cancellable context
+// (an HTTP request's), with no replica (the primary's bounded read inside
+// Raw) and with one, on DSNs with interpolateParams as in the report's
+// replica workloads (benchmarks/replica.go). Its allocations per statement
+// are exact; cpu-µs/op is the client process's CPU time (the servers run in
+// processes of their own) and gruns/op its goroutine wake-ups (clientCPU),
+// ns/op the wall time on a shared machine.
+//
+//	SHARDSQL_REQUIRE_MARIADB=1 go test -run XXX -bench 'ReplicaPointRead' -benchmem ./driver
+func BenchmarkReplicaPointRead(b *testing.B) {
+	cluster := shardtest.MariaDBReplicated(b, 1, shardtest.ReplicaOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	interp := func(s *shardtest.Server) string { return s.DSN() + "&interpolateParams=true" }
+	open := func(replica bool) *sql.DB {
+		topo := shard.NewTopology()
+		require.NoError(b, topo.AddDataSource("ds0", interp(cluster.Primary)))
+		if replica {
+			require.NoError(b, topo.AddReplica("ds0", interp(cluster.Replicas[0])))
+		}
+		require.NoError(b, topo.AddTable(shard.Table{Name: "t_pt", Column: "id", Nodes: "ds0.t_pt_${0..7}", Algorithm: shard.Hash()}))
+		return openDB(b, topo)
+	}
+	setup := open(false)
+	_, err := setup.ExecContext(ctx, "CREATE TABLE t_pt (id BIGINT PRIMARY KEY, note VARCHAR(20))")
+	require.NoError(b, err)
+	for i := 0; i < 1000; i++ {
+		_, err := setup.ExecContext(ctx, "INSERT INTO t_pt (id, note) VALUES (?, 'x')", i)
+		require.NoError(b, err)
+	}
+	require.NoError(b, cluster.Sync(ctx))
+	for n := 0; n <= 1; n++ {
+		db := open(n == 1)
+		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
+			var note string
+			for i := 0; i < 100; i++ { // warm: pools, catalog, plan cache
+				require.NoError(b, db.QueryRowContext(ctx, "SELECT note FROM t_pt WHERE id = ?", i).Scan(&note))
+			}
+			b.ReportAllocs()
+			report := clientCPU(b) // overhead_bench_test.go
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := db.QueryRowContext(ctx, "SELECT note FROM t_pt WHERE id = ?", i%1000).Scan(&note); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			report()
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sync"
 
 	"github.com/go-sql-driver/mysql"
@@ -50,20 +51,25 @@ func (c *Conn) primaryReason(ctx context.Context, p *route.Plan) string {
 // readTargets decides, per data source of p, which server answers.
 func (c *Conn) readTargets(ctx context.Context, p *route.Plan, rs *replicaSet) []readTarget {
 	token, _ := ctx.Value(tokenKey{}).(map[string]gtidPos)
-	ryw := !c.c.opts.replica.noRYW
 	var out []readTarget
 	for _, ds := range p.DataSources() {
-		t := readTarget{ds: ds}
-		if d := rs.byDS[ds]; d == nil {
-			t.reason = "the data source has no replicas"
-		} else {
-			need, at, unknown := d.needOf(token, ryw)
-			t.need = need
-			t.rep, t.reason = c.c.pick(ctx, d, need, at, unknown)
-		}
-		out = append(out, t)
+		out = append(out, c.readTarget(ctx, ds, rs, token))
 	}
 	return out
+}
+
+// readTarget decides which server answers a read of data source ds, with
+// the context's read-after token.
+func (c *Conn) readTarget(ctx context.Context, ds string, rs *replicaSet, token map[string]gtidPos) readTarget {
+	t := readTarget{ds: ds}
+	if d := rs.byDS[ds]; d == nil {
+		t.reason = "the data source has no replicas"
+	} else {
+		need, at, unknown := d.needOf(token, !c.c.opts.replica.noRYW)
+		t.need = need
+		t.rep, t.reason = c.c.pick(ctx, d, need, at, unknown)
+	}
+	return t
 }
 
 // trace stores the targets in the context's trace and logs them.
@@ -94,7 +100,10 @@ func (c *Conn) trace(ctx context.Context, targets []readTarget) {
 // data source's primary must answer, or the pools cannot give the read its
 // connections now). Otherwise it sets up cursors that start at once, as a
 // scatter does, each unit on its data source's replica or primary.
-func (c *Conn) queryReplicas(ctx context.Context, p *route.Plan, cursors []*unitCursor) (cancel context.CancelFunc, release func(), ok bool, err error) {
+//
+// one is the allocation of a one-unit statement (rows_one_unit.go), nil
+// for others: a point read goes to queryReplicaOne (replica_point.go).
+func (c *Conn) queryReplicas(ctx context.Context, p *route.Plan, cursors []*unitCursor, one *oneUnit) (cancel context.CancelFunc, release func(), ok bool, err error) {
 	rs := c.c.replicas()
 	if len(rs.byDS) == 0 {
 		return nil, nil, false, nil
@@ -108,6 +117,9 @@ func (c *Conn) queryReplicas(ctx context.Context, p *route.Plan, cursors []*unit
 			c.trace(ctx, targets)
 		}
 		return nil, nil, false, nil
+	}
+	if len(p.Units) == 1 {
+		return c.queryReplicaOne(ctx, p, rs, cursors, one) // replica_point.go
 	}
 	targets := c.readTargets(ctx, p, rs)
 	c.trace(ctx, targets)
@@ -146,16 +158,6 @@ func (c *Conn) queryReplicas(ctx context.Context, p *route.Plan, cursors []*unit
 		}
 		h.addFunc(rel)
 	}
-	if len(p.Units) == 1 {
-		// A point read: its one connection is reserved above, so it runs
-		// here (runNow), with no sibling to cancel. A context of its own
-		// would only make database/sql watch it with a goroutine per query.
-		u := p.Units[0]
-		runNow(ctx, u, cursors, func(ctx context.Context, u route.Unit) (*sql.Rows, firstRow, error) {
-			return c.readUnit(ctx, u, targetOf(targets, u.DataSource), h)
-		})
-		return noCancel, h.release, true, nil
-	}
 	ctx, cancel = context.WithCancel(ctx)
 	c.scatterReads(ctx, cancel, p, cursors, targets, h)
 	return cancel, h.release, true, nil
@@ -190,7 +192,8 @@ func (c *Conn) scatterReads(ctx context.Context, cancel context.CancelFunc, p *r
 // they come, as nothing would retry them.
 func (c *Conn) readUnit(ctx context.Context, u route.Unit, t *readTarget, h *held) (*sql.Rows, firstRow, error) {
 	r := t.rep
-	tried := map[*replica]bool{}
+	var triedBuf [2]*replica
+	tried := triedBuf[:0]
 	for {
 		var db *sql.DB
 		if r != nil {
@@ -217,42 +220,60 @@ func (c *Conn) readUnit(ctx context.Context, u route.Unit, t *readTarget, h *hel
 		if ctx.Err() != nil {
 			return nil, firstRow{}, err
 		}
-		tried[r] = true
-		if c.c.opts.logger != nil {
-			c.c.opts.logger.WarnContext(ctx, "shardsql: read failed on a replica, retried", "replica", r.name, "error", err)
-		}
-		if serverAnswered(err) {
-			r = nil // the primary's answer is the truth
-		} else {
-			c.c.eject(r, err)
-			r = c.c.retryTarget(t, tried)
-		}
+		tried = append(tried, r)
 		var g *gate
-		var key string
-		if r != nil {
-			key, db = r.gateKey(), r.db
-		} else {
-			key = u.DataSource
-			if db, err = c.c.db(key); err != nil {
-				return nil, firstRow{}, err
-			}
+		if r, g, err = c.retryAfter(ctx, u, t, r, err, tried); err != nil {
+			return nil, firstRow{}, err
 		}
-		// The retry's connection is counted like the others; it is the one
-		// wait of the read, bounded as any (gate.go).
-		if g = c.c.gateFor(key, db); g != nil {
-			if !g.take(1) {
-				if err := g.acquire(ctx, 1, c.c.opts.connWait); err != nil {
-					return nil, firstRow{}, g.waitError(key, err)
-				}
-			}
+		if g != nil {
 			h.add(g, 1)
 		}
 	}
 }
 
+// retryAfter decides where a read of unit u that failed with failed on
+// replica r goes next, and takes that server's connection count: after
+// a server's answer (serverAnswered) the primary (nil), whose
+// answer is the truth; after a failure to reach r, r is ejected and
+// another replica not tried that has applied what the read needs answers,
+// or the primary. g is the gate counted (nil: an unlimited pool), which
+// the read gives back when it ends; err is the failure to get the next
+// server's connection.
+func (c *Conn) retryAfter(ctx context.Context, u route.Unit, t *readTarget, r *replica, failed error, tried []*replica) (next *replica, g *gate, err error) {
+	if c.c.opts.logger != nil {
+		c.c.opts.logger.WarnContext(ctx, "shardsql: read failed on a replica, retried", "replica", r.name, "error", failed)
+	}
+	if serverAnswered(failed) {
+		r = nil // the primary's answer is the truth
+	} else {
+		c.c.eject(r, failed)
+		r = c.c.retryTarget(t, tried)
+	}
+	var key string
+	var db *sql.DB
+	if r != nil {
+		key, db = r.gateKey(), r.db
+	} else {
+		key = u.DataSource
+		if db, err = c.c.db(key); err != nil {
+			return nil, nil, err
+		}
+	}
+	// The retry's connection is counted like the others; it is the one
+	// wait of the read, bounded as any (gate.go).
+	if g = c.c.gateFor(key, db); g != nil {
+		if !g.take(1) {
+			if err := g.acquire(ctx, 1, c.c.opts.connWait); err != nil {
+				return nil, nil, g.waitError(key, err)
+			}
+		}
+	}
+	return r, g, nil
+}
+
 // retryTarget returns another replica of t's data source that has applied
 // what the read needs by its cached position, or nil for the primary.
-func (c *Connector) retryTarget(t *readTarget, tried map[*replica]bool) *replica {
+func (c *Connector) retryTarget(t *readTarget, tried []*replica) *replica {
 	rs := c.reps.Load()
 	if rs == nil {
 		return nil
@@ -261,8 +282,9 @@ func (c *Connector) retryTarget(t *readTarget, tried map[*replica]bool) *replica
 	if d == nil {
 		return nil
 	}
-	for _, r := range d.order(c.opts.replica.balancer, c.opts.replica.maxLag > 0) {
-		if tried[r] {
+	var buf [4]*replica
+	for _, r := range d.order(c.opts.replica.balancer, c.opts.replica.maxLag > 0, buf[:0]) {
+		if slices.Contains(tried, r) {
 			continue
 		}
 		if pos, _ := r.applied(); pos.covers(t.need) {
@@ -286,8 +308,12 @@ func serverAnswered(err error) bool {
 }
 
 // held is the gate counts a read took, given back when its rows close.
+// The first is kept without a slice: a point read takes one count, and
+// its retries (rare) the others.
 type held struct {
 	mu    sync.Mutex
+	g0    *gate
+	n0    int
 	gates []*gate
 	n     []int
 	funcs []func()
@@ -295,7 +321,11 @@ type held struct {
 
 func (h *held) add(g *gate, n int) {
 	h.mu.Lock()
-	h.gates, h.n = append(h.gates, g), append(h.n, n)
+	if h.g0 == nil {
+		h.g0, h.n0 = g, n
+	} else {
+		h.gates, h.n = append(h.gates, g), append(h.n, n)
+	}
 	h.mu.Unlock()
 }
 
@@ -307,9 +337,12 @@ func (h *held) addFunc(f func()) {
 
 func (h *held) release() {
 	h.mu.Lock()
-	gates, n, funcs := h.gates, h.n, h.funcs
-	h.gates, h.n, h.funcs = nil, nil, nil
+	g0, n0, gates, n, funcs := h.g0, h.n0, h.gates, h.n, h.funcs
+	h.g0, h.n0, h.gates, h.n, h.funcs = nil, 0, nil, nil, nil
 	h.mu.Unlock()
+	if g0 != nil {
+		g0.release(n0)
+	}
 	for i, g := range gates {
 		g.release(n[i])
 	}

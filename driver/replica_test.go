@@ -73,6 +73,7 @@ func TestReplicas(t *testing.T) {
 	t.Run("reads", func(t *testing.T) { testReplicaReads(t, cluster, db) })
 	t.Run("read-your-writes", func(t *testing.T) { testReadYourWrites(t, cluster, db, topology(t)) })
 	t.Run("read after key move", func(t *testing.T) { testReadAfterKeyMove(t, cluster, db) })
+	t.Run("point reads inside Raw", func(t *testing.T) { testReplicaPointReads(t, cluster, topology) }) // replica_point_test.go
 	t.Run("lag", func(t *testing.T) {
 		testReplicaLag(t, cluster, openDB(t, topology(t), fast, driver.WithMaxReplicaLag(time.Second)))
 	})

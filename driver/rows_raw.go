@@ -270,41 +270,12 @@ func (c *Conn) bounded(p *route.Plan) bool {
 // statement must stream instead; an error is the unit's, as load returns
 // it.
 func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *unitCursor, one *oneUnit) (bool, error) {
-	if c.rawQFn == nil {
-		c.rawQFn = c.rawQ.run
-	}
-	if c.rawQ.readFn == nil {
-		c.rawQ.readFn = c.rawQ.read
-	}
-	r := &c.rawQ
-	args := cur.unit.Args
-	if cap(r.nv) < len(args) {
-		r.nv = make([]driver.NamedValue, len(args))
-	}
-	r.ctx, r.sql, r.nv, r.bound, r.limit = ctx, cur.unit.SQL, r.nv[:len(args)], p.RowBound, c.c.opts.maxMemoryRows
-	for i, a := range args {
-		r.nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-	}
-	r.vals, r.held, r.meta = one.vals[:0], one.held[:0], one.meta[:0]
-	if cap(one.wideVals) > len(one.vals) {
-		r.vals = one.wideVals[:0]
-	}
-	if cap(one.wideMeta) > len(one.meta) {
-		r.meta = one.wideMeta[:0]
-	}
+	r := c.bindRaw(ctx, cur.unit, p.RowBound, one)
 	r.check = pn.unchecked
 	err := pn.conn.Raw(c.rawQFn)
 	skipped, held, cols, meta, over, freshBad := r.skipped, r.held, r.cols, r.meta, r.over, r.freshBad
-	// Buffers the read made for a wide row are kept for the next one
-	// (oneUnit.wideVals).
-	if cap(r.vals) > len(one.vals) && cap(r.vals) > cap(one.wideVals) {
-		one.wideVals = r.vals[:0]
-	}
-	if cap(r.meta) > len(one.meta) && cap(r.meta) > cap(one.wideMeta) {
-		one.wideMeta = r.meta[:0]
-	}
-	clear(r.nv)
-	*r = rawQuery{nv: r.nv[:0], readFn: r.readFn} // the rows are the cursor's now, the values the caller's
+	r.keepWide(one)
+	r.reset() // the rows are the cursor's now, the values the caller's
 	if freshBad {
 		c.discardFresh(pn) // a dead parked connection: nothing was sent
 		return false, errFreshRetry
@@ -320,8 +291,7 @@ func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *uni
 		c.pinFailed(pn, err)
 		return true, unitError(cur.unit, err)
 	}
-	cur.once.Do(func() {}) // loaded: load returns the nil error
-	cur.buffer, cur.held, cur.cols, cur.meta = true, held, cols, meta
+	cur.loaded(held, cols, meta)
 	return true, nil
 }
 
@@ -362,4 +332,59 @@ func cloneRow(row []driver.Value) {
 			row[j] = buf[at:len(buf):len(buf)]
 		}
 	}
+}
+
+// bindRaw sets the Conn's rawQuery up to read bounded unit u (at most
+// bound rows) under ctx into one's buffers, and binds its callbacks once
+// per Conn (rawQFn, readFn): a point select's read allocates none of its
+// own. reset must end each use.
+func (c *Conn) bindRaw(ctx context.Context, u route.Unit, bound int, one *oneUnit) *rawQuery {
+	if c.rawQFn == nil {
+		c.rawQFn = c.rawQ.run
+	}
+	if c.rawQ.readFn == nil {
+		c.rawQ.readFn = c.rawQ.read
+	}
+	r := &c.rawQ
+	if cap(r.nv) < len(u.Args) {
+		r.nv = make([]driver.NamedValue, len(u.Args))
+	}
+	r.ctx, r.sql, r.nv, r.bound, r.limit = ctx, u.SQL, r.nv[:len(u.Args)], bound, c.c.opts.maxMemoryRows
+	for i, a := range u.Args {
+		r.nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	r.vals, r.held, r.meta = one.vals[:0], one.held[:0], one.meta[:0]
+	if cap(one.wideVals) > len(one.vals) {
+		r.vals = one.wideVals[:0]
+	}
+	if cap(one.wideMeta) > len(one.meta) {
+		r.meta = one.wideMeta[:0]
+	}
+	return r
+}
+
+// keepWide keeps in one the buffers r's read made for a row wider than
+// one holds inline, for the next wide read (oneUnit.wideVals). Call it
+// before reset.
+func (r *rawQuery) keepWide(one *oneUnit) {
+	if cap(r.vals) > len(one.vals) && cap(r.vals) > cap(one.wideVals) {
+		one.wideVals = r.vals[:0]
+	}
+	if cap(r.meta) > len(one.meta) && cap(r.meta) > cap(one.wideMeta) {
+		one.wideMeta = r.meta[:0]
+	}
+}
+
+// reset clears r for the Conn's next statement, keeping its argument
+// storage and bound callback; it holds nothing of the statement after.
+func (r *rawQuery) reset() {
+	clear(r.nv)
+	*r = rawQuery{nv: r.nv[:0], readFn: r.readFn}
+}
+
+// loaded makes cur the rows read whole inside Raw: held, with columns cols
+// and their types meta. Its load then returns the nil error.
+func (cur *unitCursor) loaded(held [][]driver.Value, cols []string, meta []colMeta) {
+	cur.once.Do(func() {})
+	cur.buffer, cur.held, cur.cols, cur.meta = true, held, cols, meta
 }

@@ -135,26 +135,39 @@ func (c *Conn) readPooled(ctx context.Context, db *sql.DB, u route.Unit) (first 
 			r.nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
 		}
 	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return firstRow{}, true, err
-	}
 	pool := &c.c.rawBufs
 	buf := getRawBuf(pool)
 	r.vals, r.held = buf.vals, buf.held
-	err = conn.Raw(r.run)
-	_ = conn.Close() // back to the pool (closed by Raw when it failed)
+	read, err = rawOnPool(ctx, db, r, r.run)
 	buf.keep(r)
-	if r.skipped || err != nil {
+	if !read || err != nil {
 		putRawBuf(pool, buf)
-	}
-	if r.skipped || errors.Is(err, driver.ErrBadConn) {
-		return firstRow{}, false, nil
-	}
-	if err != nil {
-		return firstRow{}, true, err
+		return firstRow{}, read, err
 	}
 	return firstRow{peeked: true, cols: r.cols, raw: &rawRows{held: r.held, meta: r.meta, buf: buf, pool: pool}}, true, nil
+}
+
+// rawOnPool runs run, r's Raw callback, on a connection of db's pool of
+// its own; the connection is back in the pool (or closed, when Raw's
+// callback failed it) when rawOnPool returns. read is false when the
+// statement must stream instead, with nothing sent: r stepped aside, or
+// the pooled connection was bad — go-sql-driver answers driver.ErrBadConn
+// only when nothing was written, Raw closes that connection, and
+// database/sql's QueryContext retries on another as it always has. Any
+// other error is the read's: the statement may have run. readPooled (a
+// scatter's unit) and readReplicaWhole (a point read on a replica) share
+// it.
+func rawOnPool(ctx context.Context, db *sql.DB, r *rawQuery, run func(any) error) (read bool, err error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return true, err
+	}
+	err = conn.Raw(run)
+	_ = conn.Close() // back to the pool (closed by Raw when it failed)
+	if r.skipped || errors.Is(err, driver.ErrBadConn) {
+		return false, nil
+	}
+	return true, err
 }
 
 // rawPrealloc caps the rows a scatter's bounded read makes room for
