@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +103,20 @@ func TestCatalogReloadTrigger(t *testing.T) {
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
 	assert.ErrorIs(t, driver.ReloadCatalog(cctx, db), context.Canceled)
+
+	// Close stops the refresh goroutine; a Connector without the option
+	// never starts one.
+	assert.Equal(t, 1, refreshGoroutines())
+	require.NoError(t, dbr.Close())
+	assert.Equal(t, 0, refreshGoroutines())
+}
+
+// refreshGoroutines counts the goroutines running the periodic catalog
+// reload.
+func refreshGoroutines() int {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	return strings.Count(string(buf), "(*Connector).startRefresh.func")
 }
 
 // TestCatalogFunctionHazard: a stored function whose body updates a
