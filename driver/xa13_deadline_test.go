@@ -100,6 +100,20 @@ func xa13Env(t *testing.T, delay *atomic.Int64) (dbs []*sql.DB, names []string, 
 			}
 		}
 	}
+	// The decision log on a pool given with AddDB, shared with ds0's
+	// branches (xa_log_wait.go), of 2 connections.
+	for _, commit := range []time.Duration{2 * time.Millisecond, time.Second} {
+		topo := shard.NewTopology()
+		for i, dsn := range dsns {
+			p := quietPool(t, dsn)
+			p.SetMaxOpenConns(2)
+			require.NoError(t, topo.AddDB(fmt.Sprintf("ds%d", i), p))
+		}
+		require.NoError(t, topo.AddTable(shard.Table{Name: "x13", Column: "user_id", Nodes: "ds${0..1}.x13", Algorithm: shard.Mod()}))
+		db := openDB(t, topo, driver.WithXA(), driver.WithConnWaitTimeout(2*time.Second), driver.WithCommitTimeout(commit), driver.WithXAStageHook(hook))
+		dbs = append(dbs, db)
+		names = append(names, fmt.Sprintf("xa=true AddDB pool=2 commit=%v", commit))
+	}
 	return dbs, names, plains
 }
 
