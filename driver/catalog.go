@@ -56,6 +56,9 @@ type catalogState struct {
 	cat      *schema.Catalog
 	complete bool      // every data source answered and every sharded table was found
 	loaded   time.Time // when the last load started; zero before the first
+	// unanswered lists the data sources the load that made this state
+	// could not read whole (ReloadCatalog reports them).
+	unanswered []string
 }
 
 // current returns the catalog for the topology's current version.

@@ -284,41 +284,60 @@ func queryForeignKeys(ctx context.Context, db *sql.DB, ds string, node func(stri
 // table, or a logical name no server holds).
 func procedureKey(name string) string { return "procedure " + strings.ToLower(name) }
 
+// functionKey is the WriteHazards key of a stored function (read by
+// route/write_hazards.go checkFunctionHazards).
+func functionKey(name string) string { return "function " + strings.ToLower(name) }
+
+// writeWords are the words of a routine body that write (a CALL may).
+var writeWords = []string{"insert", "update", "delete", "replace", "call", "truncate"}
+
 // queryProcedures records the stored procedures whose body names a
 // sharded, broadcast or node table (as a word), or cannot be read
-// (ROUTINE_DEFINITION is NULL without the privilege to see it).
+// (ROUTINE_DEFINITION is NULL without the privilege to see it), and the
+// stored functions whose body writes one (names it, and has a word that
+// writes), or cannot be read. A function only reading a broadcast table
+// still runs.
 func queryProcedures(ctx context.Context, db *sql.DB, ds string, topo *shard.Topology, nodeNames []string, out hazardFacts) error {
-	rows, err := db.QueryContext(ctx, `SELECT ROUTINE_NAME, ROUTINE_DEFINITION FROM information_schema.ROUTINES
-		WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'PROCEDURE'`)
+	rows, err := db.QueryContext(ctx, `SELECT ROUTINE_NAME, ROUTINE_TYPE, ROUTINE_DEFINITION FROM information_schema.ROUTINES
+		WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE IN ('PROCEDURE', 'FUNCTION')`)
 	if err != nil {
-		return fmt.Errorf("shardsql: data source %s: reading procedures: %w", ds, err)
+		return fmt.Errorf("shardsql: data source %s: reading procedures and functions: %w", ds, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var name string
+		var name, kind string
 		var body sql.NullString
-		if err := rows.Scan(&name, &body); err != nil {
-			return fmt.Errorf("shardsql: data source %s: reading procedures: %w", ds, err)
+		if err := rows.Scan(&name, &kind, &body); err != nil {
+			return fmt.Errorf("shardsql: data source %s: reading procedures and functions: %w", ds, err)
+		}
+		function := strings.EqualFold(kind, "FUNCTION")
+		what := "procedure"
+		if function {
+			what = "function"
 		}
 		why := ""
 		if !body.Valid {
-			why = fmt.Sprintf("procedure %s on %s, whose body the catalog cannot read", name, ds)
+			why = fmt.Sprintf("%s %s on %s, whose body the catalog cannot read", what, name, ds)
 		} else {
 			words := bodyWords(body.String)
+			writes := !function || slices.ContainsFunc(writeWords, func(w string) bool { return words[w] })
 			for w := range words {
-				if _, ok := topo.Table(w); ok || topo.Broadcast(w) || slices.Contains(nodeNames, w) {
-					why = fmt.Sprintf("procedure %s on %s names table %s", name, ds, w)
+				if _, ok := topo.Table(w); writes && (ok || topo.Broadcast(w) || slices.Contains(nodeNames, w)) {
+					why = fmt.Sprintf("%s %s on %s names table %s", what, name, ds, w)
 					break
 				}
 			}
 		}
 		if why != "" {
 			k := procedureKey(name)
+			if function {
+				k = functionKey(name)
+			}
 			out[k] = append(out[k], schema.WriteHazard{Events: schema.WriteInsert | schema.WriteUpdate | schema.WriteDelete, Why: why})
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("shardsql: data source %s: reading procedures: %w", ds, err)
+		return fmt.Errorf("shardsql: data source %s: reading procedures and functions: %w", ds, err)
 	}
 	return nil
 }

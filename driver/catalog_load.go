@@ -102,6 +102,9 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 	}
 	for i, ds := range sources {
 		a := answers[i]
+		if !a.ok || !a.hazOK || !a.tabOK {
+			next.unanswered = append(next.unanswered, ds.Name)
+		}
 		if a.ok {
 			cat.Sources[ds.Name] = a.src
 		} else if src, ok := prev.source(ds.Name); ok {

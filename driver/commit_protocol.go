@@ -46,11 +46,13 @@ type commitSteps interface {
 }
 
 // answered reports an error the server sent: the statement was received
-// and refused, so it did not take effect. Any other error (a cut, a
-// deadline, a connection already broken) leaves the outcome unknown.
+// and refused, so it did not take effect; or one that proves the statement
+// was never sent (errNotSent, commit_not_sent.go). Any other error (a cut,
+// a deadline mid-statement, a connection already broken) leaves the
+// outcome unknown.
 func answered(err error) bool {
 	var me *mysql.MySQLError
-	return errors.As(err, &me)
+	return errors.As(err, &me) || errors.Is(err, errNotSent)
 }
 
 // fate is what became of one participant's work.

@@ -63,6 +63,9 @@ type Connector struct {
 	pinWaits pinWaits
 
 	catalog catalogCache // the servers' schema, for routing
+	// refresh is the periodic catalog reload (WithCatalogRefresh), nil
+	// when off; stopped by Close (catalog_reload.go).
+	refresh *catalogRefresher
 
 	// Read replicas (replica.go): the set of the current topology version,
 	// and the background probe, started with the first replica.
@@ -130,6 +133,7 @@ func NewConnector(topo *shard.Topology, opts ...Option) (*Connector, error) {
 	if !o.noDeepHints {
 		c.deepHints = merge.NewDeepHints(merge.DefaultDeepHints)
 	}
+	c.startRefresh() // catalog_reload.go: no goroutine unless WithCatalogRefresh
 	return c, nil
 }
 
@@ -149,6 +153,7 @@ func (c *Connector) Driver() driver.Driver { return Driver{} }
 
 // Close closes the pools the connector opened. sql.DB.Close calls it.
 func (c *Connector) Close() error {
+	c.stopRefresh()             // catalog_reload.go: before the pools close
 	repErr := c.closeReplicas() // replica.go: the probe stops first
 	c.closeParked()             // pin_park.go: before the pools close; nothing is parked after
 	c.mu.Lock()

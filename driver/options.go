@@ -45,6 +45,7 @@ type options struct {
 	xa              bool
 	xaLogDS         string
 	xaHook          func(stage string) // WithXAStageHook
+	catalogRefresh  time.Duration      // WithCatalogRefresh (catalog_reload.go); 0: none
 	commitTimeout   time.Duration      // 0: DefaultCommitTimeout (tx_options.go)
 	cleanupTimeout  time.Duration      // 0: DefaultCleanupTimeout (tx_options.go)
 	xaLogRetention  time.Duration      // 0: DefaultXALogRetention (tx_options.go)

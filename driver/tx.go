@@ -108,6 +108,9 @@ func (p *participant) send(ctx context.Context, query string) error {
 	if err := p.busy(); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return notSent(err) // commit_not_sent.go
+	}
 	_, err := p.conn.ExecContext(ctx, query)
 	if err != nil && !answered(err) {
 		p.broken = true

@@ -533,6 +533,11 @@ func (s *statement) routeOther(stmt sqlparser.Statement, p *sqlparser.Parser) (*
 			return nil, err // prepare_text.go
 		}
 	}
+	if _, ok := stmt.(*sqlparser.OtherAdmin); ok {
+		if err := s.checkOpaqueFunctions(p); err != nil {
+			return nil, err // DO f(), kept as text (write_hazards.go)
+		}
+	}
 	if names := s.shardedNames(stmt); len(names) > 0 {
 		return nil, unsupported(s.sql, "%s statement on sharded table %s", statementName(stmt), names[0])
 	}

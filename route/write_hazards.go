@@ -28,6 +28,9 @@ func (s *statement) checkWriteHazards(stmt sqlparser.Statement) error {
 	if s.catalog == nil {
 		return nil
 	}
+	if err := s.checkFunctionHazards(stmt); err != nil {
+		return err
+	}
 	var names []sqlparser.TableName
 	var events schema.WriteEvents
 	set := []string{} // the columns updated; nil: not known
@@ -98,4 +101,77 @@ func writtenTables(exprs sqlparser.TableExprs) []sqlparser.TableName {
 		return true, nil
 	}, exprs)
 	return out
+}
+
+// functionHazardKey is the WriteHazards key of a stored function
+// (driver/catalog_hazards.go).
+func functionHazardKey(name string) string { return "function " + strings.ToLower(name) }
+
+// checkFunctionHazards refuses a statement that calls a stored function
+// whose body writes a table of the topology.
+//
+// Hazard (round 12's left item): a stored function runs where the
+// statement that calls it runs — the default data source for a SELECT of
+// an unsharded table or of no table, a node for a sharded one — and its
+// body writes that server's physical tables alone: one copy of a
+// broadcast table, one node table whatever the row's key, or a logical
+// name no server holds. `SELECT bump_all()` with a body `UPDATE bcast SET
+// v = v + 1` left the broadcast copies different. The catalog reads every
+// data source's functions as it reads procedures; a call of a function of
+// that name (qualified or not) is refused in any statement.
+//
+// Only a statement whose parse found a call of a function that is not a
+// built-in (PrimaryOnly, cached with the parse) is walked: the others pay
+// one bit test.
+func (s *statement) checkFunctionHazards(stmt sqlparser.Statement) error {
+	if s.ps == nil || s.ps.sessionUses()&PrimaryOnly == 0 {
+		return nil
+	}
+	var found error
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		f, ok := n.(*sqlparser.FuncExpr)
+		if !ok || userCall(f) == "" {
+			return found == nil, nil
+		}
+		if s.catalog.HazardsUnknown {
+			s.schemaMissing = true // the catalog loads them, and the statement is routed again
+		}
+		if h, ok := s.catalog.Hazard(functionHazardKey(f.Name.String()), schema.WriteInsert|schema.WriteUpdate|schema.WriteDelete, nil); ok {
+			found = unsupported(s.sql, "call of stored function %s, which writes a table of the topology (%s): the server the statement runs on would write its own physical table alone; run the function's statements through shardsql instead", f.Name.String(), h.Why)
+		}
+		return found == nil, nil
+	}, stmt)
+	return found
+}
+
+// checkOpaqueFunctions is checkFunctionHazards for a statement the parser
+// keeps as text (DO f(), …): a name followed by "(" in its tokens is a
+// call.
+func (s *statement) checkOpaqueFunctions(p *sqlparser.Parser) error {
+	if s.catalog == nil {
+		return nil
+	}
+	tok := p.NewStringTokenizer(s.sql)
+	prev := ""
+	for {
+		typ, val := tok.Scan()
+		if typ == 0 || typ == eofChar || typ == sqlparser.LEX_ERROR {
+			return nil
+		}
+		if typ == sqlparser.COMMENT {
+			continue
+		}
+		if typ == '(' && prev != "" {
+			if s.catalog.HazardsUnknown {
+				s.schemaMissing = true
+			}
+			if h, ok := s.catalog.Hazard(functionHazardKey(prev), schema.WriteInsert|schema.WriteUpdate|schema.WriteDelete, nil); ok {
+				return unsupported(s.sql, "call of stored function %s, which writes a table of the topology (%s): the server the statement runs on would write its own physical table alone; run the function's statements through shardsql instead", prev, h.Why)
+			}
+		}
+		prev = ""
+		if typ == sqlparser.ID {
+			prev = val
+		}
+	}
 }
