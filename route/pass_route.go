@@ -3,6 +3,8 @@ package route
 import (
 	"reflect"
 
+	"vitess.io/vitess/go/vt/sqlparser"
+
 	"github.com/shardsql/shardsql/internal/schema"
 )
 
@@ -128,7 +130,12 @@ func (s *statement) learnPass(p *Plan, opts Options) {
 		return // known
 	}
 	pr := &passRoute{version: s.version, catalog: s.catalog, hint: s.hintDS, kind: p.Kind, ds: p.Units[0].DataSource,
-		bound: s.passRB, implicitCommit: p.ImplicitCommit, evalAbove: p.EvalAbove, session: p.Session}
+		implicitCommit: p.ImplicitCommit, evalAbove: p.EvalAbove, session: p.Session}
+	if sel, ok := ps.stmt.(*sqlparser.Select); ok && p.Kind == KindSelect {
+		// A whole SELECT passed through: routeSelect's bound, read from
+		// the text alone (a UNION's pass-through plan has none).
+		pr.bound = passBound(sel, s.sql)
+	}
 	var st PlanStore
 	pr.fill(&st, s.sql, s.args)
 	if !reflect.DeepEqual(st.plan, *p) {

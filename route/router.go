@@ -416,12 +416,11 @@ type statement struct {
 	hints    map[string][]any // lower-cased table → sharding values forced by a hint
 	hintDS   string           // the data source for tables the topology does not know
 	ps       *parsed          // the parse, with its caches
-	// passed is the plan passthrough built (the last one), passRB the
-	// row bound routeSelect proved for the whole statement passed
-	// through, and argsRead records that routing read an argument's value
-	// (statement.value, metaValue): what learnPass needs (pass_route.go).
+	// passed is the plan passthrough built (the last one), and argsRead
+	// records that routing read an argument's value (statement.value,
+	// metaValue): what learnPass needs (pass_route.go). (Kept small: the
+	// statement is a routing's one allocation, 896 bytes with these.)
 	passed   *Plan
-	passRB   rowBound
 	argsRead bool
 	version  uint64          // the topology version routing started from
 	catalog  *schema.Catalog // server facts; nil when unknown

@@ -21,11 +21,7 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 	if len(sh.sharded) == 0 {
 		p, err := s.passthrough(KindSelect)
 		if err == nil {
-			b := passBound(sel, s.sql) // row_bound.go
-			p.RowBound = b.of(s.args)
-			if s.ps != nil && sqlparser.SQLNode(sel) == sqlparser.SQLNode(s.ps.stmt) {
-				s.passRB = b // the whole statement's (pass_route.go)
-			}
+			p.RowBound = passBound(sel, s.sql).of(s.args) // row_bound.go (learnPass proves it again)
 		}
 		return p, err
 	}
