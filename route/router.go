@@ -101,8 +101,9 @@ type Options struct {
 	// order's keys only (docs/deep-pages.md); the zero value decides by
 	// the estimated transfer.
 	DeepPageKeys DeepPageKeys
-	// Store, when not nil, holds the plan of a cached point statement
-	// instead of an allocation of its own (see PlanStore).
+	// Store, when not nil, holds the plan of a cached point or
+	// pass-through statement instead of an allocation of its own (see
+	// PlanStore).
 	Store *PlanStore
 }
 
