@@ -191,3 +191,24 @@ func BenchmarkRouteDeepPageHinted(b *testing.B) {
 		}
 	}
 }
+
+// benchPassSelect is a statement on a table outside the topology, which
+// passes through to the default data source unchanged.
+const benchPassSelect = "SELECT amount FROM t_plain WHERE user_id = ? AND order_id = ?"
+
+// BenchmarkRoutePassthrough routes a pass-through SELECT as the driver
+// does (a catalog naming each data source's database and name case), the
+// plan cache warm after the first iteration.
+func BenchmarkRoutePassthrough(b *testing.B) {
+	r := testRouter(b)
+	cat := &schema.Catalog{Sources: map[string]schema.Source{"ds0": {Database: "app"}, "ds1": {Database: "app"}}}
+	args := []any{int64(42), int64(7)}
+	var st PlanStore
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		if _, err := r.RouteWith(benchPassSelect, args, Options{Catalog: cat, WeightStrings: true, Store: &st}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -361,6 +361,7 @@ func (s *statement) value(e sqlparser.Expr) (any, bool) {
 		if !ok || i >= len(s.args) {
 			return nil, false
 		}
+		s.argsRead = true // the route may depend on it (pass_route.go)
 		return s.args[i], true
 	case *sqlparser.Literal:
 		return literalValue(e.Type, e.Val)

@@ -338,6 +338,7 @@ func (s *statement) metaValue(e sqlparser.Expr) (metaCond, bool) {
 		if !ok || i >= len(s.args) {
 			return metaCond{}, false
 		}
+		s.argsRead = true // whether the lookup is about a logical table depends on it (pass_route.go)
 		switch a := s.args[i].(type) {
 		case string:
 			return metaCond{arg: i, val: a}, true

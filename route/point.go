@@ -152,8 +152,9 @@ func (s *statement) pointNode(pr *pointRoute) (int, bool) {
 }
 
 // PlanStore is storage a caller lends routing (Options.Store) for the
-// plan of a cached point statement: the plan, its one unit and an
-// INSERT's row list, so that they are not an allocation of their own. The
+// plan of a cached point statement (point.go) or pass-through statement
+// (pass_route.go): the plan, its one unit and an INSERT's row list, so
+// that they are not an allocation of their own. The
 // plan then lives in the store: the caller must not lend the store again
 // while it uses the plan. The zero value is ready to use.
 type PlanStore struct {

@@ -101,8 +101,9 @@ type Options struct {
 	// order's keys only (docs/deep-pages.md); the zero value decides by
 	// the estimated transfer.
 	DeepPageKeys DeepPageKeys
-	// Store, when not nil, holds the plan of a cached point statement
-	// instead of an allocation of its own (see PlanStore).
+	// Store, when not nil, holds the plan of a cached point or
+	// pass-through statement instead of an allocation of its own (see
+	// PlanStore).
 	Store *PlanStore
 }
 
@@ -152,6 +153,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	if p, ok := r.routePointDirect(ps, sql, args, opts, version); ok {
 		return p, nil // a cached point statement whose node SQL is known (point.go)
 	}
+	if p, ok := r.routePassDirect(ps, sql, args, opts, version); ok {
+		return p, nil // a cached pass-through statement (pass_route.go)
+	}
 	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, joinBatch: opts.JoinBatch, deepKeys: opts.DeepPageKeys, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
 	defer s.markSchemaUnknown(&p, &err)
 	if pr := s.pointFor(opts); pr != nil {
@@ -197,10 +201,13 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	if err == nil && ps.cached {
 		s.learnPoint(p, opts)
 	}
-	if err != nil || ps.sessionUses() == 0 {
-		return p, err
+	if err == nil && ps.sessionUses() != 0 {
+		p, err = s.checkSession(p, ps.sessionUses())
 	}
-	return s.checkSession(p, ps.sessionUses())
+	if err == nil && ps.cached {
+		s.learnPass(p, opts) // last: the plan as returned (pass_route.go)
+	}
+	return p, err
 }
 
 // route routes a parsed statement by its type.
@@ -274,6 +281,8 @@ type parsed struct {
 	renders atomic.Pointer[map[renderKey]*rendered]
 	// point is the shortcut routing proved for the statement (point.go).
 	point atomic.Pointer[pointRoute]
+	// pass is the pass-through shortcut proved for it (pass_route.go).
+	pass atomic.Pointer[passRoute]
 }
 
 // sessionUses is how the statement depends on the session. A cached
@@ -408,8 +417,14 @@ type statement struct {
 	hints    map[string][]any // lower-cased table → sharding values forced by a hint
 	hintDS   string           // the data source for tables the topology does not know
 	ps       *parsed          // the parse, with its caches
-	version  uint64           // the topology version routing started from
-	catalog  *schema.Catalog  // server facts; nil when unknown
+	// passed is the plan passthrough built (the last one), and argsRead
+	// records that routing read an argument's value (statement.value,
+	// metaValue): what learnPass needs (pass_route.go). (Kept small: the
+	// statement is a routing's one allocation, 896 bytes with these.)
+	passed   *Plan
+	argsRead bool
+	version  uint64          // the topology version routing started from
+	catalog  *schema.Catalog // server facts; nil when unknown
 	// schemaMissing records that a decision needed a fact the catalog
 	// lacked (see ErrSchemaUnknown).
 	schemaMissing bool
@@ -520,6 +535,7 @@ func (s *statement) passthrough(kind Kind) (*Plan, error) {
 	}
 	p := s.newPlan()
 	*p = Plan{SQL: s.sql, Kind: kind, Units: append(s.unitSlice(1), Unit{DataSource: ds, SQL: s.sql, Args: s.args})}
+	s.passed = p
 	return p, nil
 }
 
