@@ -134,6 +134,17 @@ func TestBunDaily(t *testing.T) {
 			log("%s plan %s profile %s orders %v", a.Name, plan, bio, totals)
 		}
 
+		// An unqualified column beside the unsharded plan (round 13): only
+		// bd_accounts has balance; both tables have name (MySQL's 1052).
+		var rich []bdAccount
+		err = b.NewSelect().Model(&rich).Relation("Plan").Where("balance > ?", 30).Order("balance").Scan(ctx)
+		log("unqualified: %v", err)
+		for _, a := range rich {
+			log("rich %s %s", a.Name, a.Plan.Name)
+		}
+		err = b.NewSelect().Model(&rich).Relation("Plan").Where("name = ?", "acct1").Scan(ctx)
+		log("ambiguous: %v", err != nil && strings.Contains(strings.ToLower(err.Error()), "ambiguous"))
+
 		// ScanAndCount: the page and the count.
 		var page []bdAccount
 		n, err := b.NewSelect().Model(&page).Where("balance >= ?", 20).Order("name DESC").Limit(2).Offset(1).ScanAndCount(ctx)
