@@ -122,9 +122,9 @@ func (c *Connector) rebase(st *catalogState) *catalogState {
 // reload loads the catalog because a statement that routed with catalog
 // used needed facts it lacks. It returns nil when there is nothing newer
 // to route with: the catalog is complete and the statement was not refused
-// for lack of facts, or was loaded less than catalogRetry ago (and, for a
-// refused statement, is not complete yet). A load that finished after used was taken serves the
-// statement without another one.
+// for lack of facts, or it was loaded less than catalogRetry ago. A load
+// that finished after used was taken serves the statement without another
+// one.
 func (cc *catalogCache) reload(ctx context.Context, c *Connector, used *schema.Catalog, refused bool) *schema.Catalog {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
