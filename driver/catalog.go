@@ -99,6 +99,9 @@ func (c *Connector) rebase(st *catalogState) *catalogState {
 	// change does not touch; hazards of a table newly sharded were read
 	// under its physical name, which is its logical one.
 	cat.WriteHazards, cat.HazardsUnknown = st.cat.WriteHazards, st.cat.HazardsUnknown
+	// The unsharded tables' columns were read from the data source that
+	// was the default then (schema.Catalog.UnshardedColumns checks it).
+	cat.Unsharded = st.cat.Unsharded
 	for _, ds := range sources {
 		if src, ok := st.cat.Sources[ds.Name]; ok {
 			cat.Sources[ds.Name] = src
@@ -118,10 +121,10 @@ func (c *Connector) rebase(st *catalogState) *catalogState {
 
 // reload loads the catalog because a statement that routed with catalog
 // used needed facts it lacks. It returns nil when there is nothing newer
-// to route with: the catalog is complete, or (unless refused, when the
-// statement was refused for lack of facts) was loaded less than
-// catalogRetry ago. A load that finished after used was taken serves the
-// statement without another one.
+// to route with: the catalog is complete and the statement was not refused
+// for lack of facts, or it was loaded less than catalogRetry ago. A load
+// that finished after used was taken serves the statement without another
+// one.
 func (cc *catalogCache) reload(ctx context.Context, c *Connector, used *schema.Catalog, refused bool) *schema.Catalog {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
@@ -130,7 +133,11 @@ func (cc *catalogCache) reload(ctx context.Context, c *Connector, used *schema.C
 		switch {
 		case st.cat != used:
 			return st.cat
-		case st.complete, !refused && time.Since(st.loaded) < catalogRetry:
+		case st.complete && !refused, time.Since(st.loaded) < catalogRetry && (st.complete || !refused):
+			// A complete catalog still lacks what a refused statement
+			// needed when the servers changed other than through the
+			// driver (an unsharded table created since, a column
+			// added): loaded again, at most once per catalogRetry.
 			return nil
 		}
 	}
@@ -150,6 +157,10 @@ func (cc *catalogCache) forget(table string) {
 	}
 	cat := *st.cat
 	cat.HazardsUnknown = true // a DDL may have made or dropped a trigger or foreign key
+	// Any DDL may have changed an unsharded table's columns (the driver
+	// does not tell which table a statement it passes through changes):
+	// the next statement that needs them loads them.
+	cat.Unsharded = nil
 	cat.Tables = make(map[string]*schema.Table, len(st.cat.Tables))
 	for k, v := range st.cat.Tables {
 		if k != strings.ToLower(table) {
@@ -189,7 +200,7 @@ func (c *Connector) routeCatalog(ctx context.Context, query string, args []any, 
 // whatever its outcome (a DDL may have changed some nodes before failing
 // on others).
 func (c *Connector) afterExec(p *route.Plan) {
-	if p != nil && p.Kind == route.KindDDL && p.Table != "" {
-		c.catalog.forget(p.Table)
+	if p != nil && p.Kind == route.KindDDL {
+		c.catalog.forget(p.Table) // "" for an unsharded table: its columns only
 	}
 }

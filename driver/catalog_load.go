@@ -39,7 +39,11 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 		tabOK   bool // … and about its tables
 		hazards hazardFacts
 		hazOK   bool // … and about its triggers and foreign keys
+		// unsharded: the columns of its database's tables, read from
+		// the default data source only (catalog_unsharded.go).
+		unsharded *schema.Unsharded
 	}
+	home := c.topo.DefaultDataSource()
 	answers := make([]answer, len(sources))
 	var wg sync.WaitGroup
 	for i, ds := range sources {
@@ -67,6 +71,11 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 				a.hazards, err = nil, nil
 			}
 			a.hazOK = err == nil
+			if ds.Name == home && a.src.Database != "" {
+				// An error leaves them unknown: a statement that needs
+				// them is refused as before they were read.
+				a.unsharded, _ = queryUnsharded(lctx, db, ds.Name, a.src.LowerCaseTableNames)
+			}
 			if len(byDS[ds.Name]) == 0 || a.src.Database == "" {
 				a.tabOK = true
 				return
@@ -104,6 +113,11 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 		a := answers[i]
 		if !a.ok || !a.hazOK || !a.tabOK {
 			next.unanswered = append(next.unanswered, ds.Name)
+		}
+		if a.unsharded != nil {
+			cat.Unsharded = a.unsharded
+		} else if ds.Name == home && prev != nil {
+			cat.Unsharded = prev.cat.Unsharded
 		}
 		if a.ok {
 			cat.Sources[ds.Name] = a.src

@@ -179,6 +179,9 @@ func (s *statement) routeUpdate(upd *sqlparser.Update) (*Plan, error) {
 		}
 		return s.passthrough(KindUpdate)
 	}
+	if upd.With != nil {
+		return nil, s.withWriteRefusal("UPDATE", sh)
+	}
 	if err := s.checkSingleTable(sh, len(upd.TableExprs)); err != nil {
 		return nil, err
 	}
@@ -214,6 +217,9 @@ func (s *statement) routeDelete(del *sqlparser.Delete) (*Plan, error) {
 			return p, err
 		}
 		return s.passthrough(KindDelete)
+	}
+	if del.With != nil {
+		return nil, s.withWriteRefusal("DELETE", sh)
 	}
 	if err := s.checkSingleTable(sh, len(del.TableExprs)); err != nil {
 		return nil, err

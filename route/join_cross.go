@@ -144,6 +144,7 @@ func (s *statement) routeCrossJoin(sel *sqlparser.Select) (*Plan, error) {
 	if err := j.checkShape(); err != nil {
 		return nil, err
 	}
+	j.orderBySelectNames() // join_names.go
 	return j.plan()
 }
 
@@ -396,22 +397,26 @@ func (j *crossJoin) tableOf(col *sqlparser.ColName) (int, error) {
 	}
 	found := -1
 	for i, t := range j.tables {
-		if t.ref.sharded == nil {
-			return 0, j.refuse("unqualified column %s (qualify it)", sqlparser.String(col))
-		}
-		ct, ok := j.s.catalog.Table(t.ref.sharded.Name)
+		has, ok := j.hasColumn(t, col.Name.String())
 		if !ok {
 			return 0, j.refuse("unqualified column %s (qualify it)", sqlparser.String(col))
 		}
-		if _, ok := ct.Column(col.Name.String()); ok {
+		if has {
 			if found >= 0 {
-				return 0, j.refuse("ambiguous column %s (qualify it with its table)", sqlparser.String(col))
+				// MySQL's error 1052 (ER_NON_UNIQ_ERROR)
+				return 0, j.refuse("column %s is ambiguous: tables %s and %s both have it, as MySQL's error 1052 says (qualify it with its table)",
+					sqlparser.String(col), j.tables[found].ref.qualifier(), t.ref.qualifier())
 			}
 			found = i
 		}
 	}
 	if found < 0 {
-		return 0, j.refuse("unqualified column %s (qualify it)", sqlparser.String(col))
+		// MySQL's error 1054 (ER_BAD_FIELD_ERROR); the catalog may be
+		// older than a column added since other than through shardsql:
+		// the driver loads it again (at most once per second) and
+		// routes the statement once more.
+		j.s.lacksFact()
+		return 0, j.refuse("unknown column %s: no table of the join has it, as MySQL's error 1054 says", sqlparser.String(col))
 	}
 	return found, nil
 }

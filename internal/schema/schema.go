@@ -47,6 +47,11 @@ type Catalog struct {
 	// false means WriteHazards holds what the data sources that answered
 	// the last load said (a catalog built by hand has none).
 	HazardsUnknown bool
+	// Unsharded holds the columns of the tables of the default data
+	// source's database (unsharded.go); nil when they were not read
+	// (before the first load, after a DDL the driver ran on such a table,
+	// or when the server did not answer).
+	Unsharded *Unsharded
 }
 
 // WriteEvents is a set of the kinds of row change a write makes, as
