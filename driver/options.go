@@ -57,7 +57,7 @@ type options struct {
 
 func defaultOptions() options {
 	return options{maxParallel: DefaultMaxParallel, maxOpen: DefaultMaxOpenConns, maxIdle: DefaultMaxIdleConns, connWait: DefaultConnWaitTimeout, maxMemoryRows: merge.DefaultMaxRows,
-		replica: replicaOptions{probeEvery: DefaultReplicaProbeInterval}}
+		replica: replicaOptions{probeEvery: DefaultReplicaProbeInterval}, adaptiveParallel: true}
 }
 
 // WithMaxParallel bounds how many of one statement's units run at the same

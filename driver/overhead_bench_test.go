@@ -35,8 +35,10 @@ var overhead struct {
 	// bounded is sharded with at most 2 of a statement's units running
 	// at once (WithMaxParallel(2)) instead of DefaultMaxParallel.
 	bounded *sql.DB
-	// adaptive is sharded with WithAdaptiveParallel.
-	adaptive *sql.DB
+	// adaptive is sharded with WithAdaptiveParallel (the default);
+	// static is sharded with it off: every statement starts
+	// DefaultMaxParallel units at once.
+	adaptive, static *sql.DB
 	close    func()
 	dsn      string // the server's DSN, interpolateParams=true
 }
@@ -70,9 +72,10 @@ func overheadDBs(b *testing.B) (plain, through, sharded *sql.DB) {
 			return sql.OpenDB(c)
 		}
 		overhead.plain, overhead.through, overhead.sharded = plainDB, open(), open()
-		overhead.bounded = open(driver.WithMaxParallel(2))
+		overhead.bounded = open(driver.WithMaxParallel(2), driver.WithAdaptiveParallel(false))
 		overhead.adaptive = open(driver.WithAdaptiveParallel(true))
-		for _, db := range []*sql.DB{overhead.plain, overhead.through, overhead.sharded, overhead.bounded, overhead.adaptive} {
+		overhead.static = open(driver.WithAdaptiveParallel(false))
+		for _, db := range []*sql.DB{overhead.plain, overhead.through, overhead.sharded, overhead.bounded, overhead.adaptive, overhead.static} {
 			db.SetMaxOpenConns(32)
 			db.SetMaxIdleConns(32)
 		}
