@@ -167,3 +167,29 @@ func minMaxArg(e sqlparser.Expr) sqlparser.Expr {
 	}
 	return e
 }
+
+// enumColumn reports whether e is an ENUM or SET column of one of sel's
+// sharded tables, as the catalog says.
+func (s *statement) enumColumn(sel *sqlparser.Select, e sqlparser.Expr) bool {
+	col, ok := e.(*sqlparser.ColName)
+	if !ok {
+		return false
+	}
+	refs := s.scopeRefs(sel)
+	for _, ref := range refs {
+		if ref.sharded == nil {
+			continue
+		}
+		if col.Qualifier.IsEmpty() && len(refs) != 1 || !col.Qualifier.IsEmpty() && !s.qualifies(col.Qualifier, ref) {
+			continue
+		}
+		if t, ok := s.catalog.Table(ref.sharded.Name); ok {
+			if c, ok := t.Column(col.Name.String()); ok {
+				return c.DataType == "enum" || c.DataType == "set"
+			}
+		} else {
+			s.lacksFact()
+		}
+	}
+	return false
+}
