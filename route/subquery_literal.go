@@ -34,6 +34,9 @@ func (s *statement) literal(v driver.Value, typ string, bs boundSubquery) (sqlpa
 	}
 	switch coltype.Of(typ) {
 	case coltype.Int, coltype.Uint:
+		if u, err := strconv.ParseUint(text, 10, 64); err == nil && u > 1<<63-1 && bs.other != nil && !exactWithUnsigned(bs.otherType) {
+			return nil, unsupported(s.sql, "subquery returning the unsigned value %d compared with %s, which is not an integer or DECIMAL column: MariaDB compares such a value as a negative signed number there, a bound literal would compare as the number (compare in the subquery, or CAST the column to DECIMAL)", u, sqlparser.String(bs.other))
+		}
 		if isDecimalText(text, false) {
 			return sqlparser.NewIntLiteral(text), nil
 		}
@@ -168,12 +171,13 @@ func minMaxArg(e sqlparser.Expr) sqlparser.Expr {
 	return e
 }
 
-// enumColumn reports whether e is an ENUM or SET column of one of sel's
-// sharded tables, as the catalog says.
-func (s *statement) enumColumn(sel *sqlparser.Select, e sqlparser.Expr) bool {
+// columnType returns e's DATA_TYPE when e is a column of one of sel's
+// sharded tables the catalog holds ("enum", "double", "bigint", …), else
+// "".
+func (s *statement) columnType(sel *sqlparser.Select, e sqlparser.Expr) string {
 	col, ok := e.(*sqlparser.ColName)
 	if !ok {
-		return false
+		return ""
 	}
 	refs := s.scopeRefs(sel)
 	for _, ref := range refs {
@@ -185,11 +189,26 @@ func (s *statement) enumColumn(sel *sqlparser.Select, e sqlparser.Expr) bool {
 		}
 		if t, ok := s.catalog.Table(ref.sharded.Name); ok {
 			if c, ok := t.Column(col.Name.String()); ok {
-				return c.DataType == "enum" || c.DataType == "set"
+				return strings.ToLower(c.DataType)
 			}
 		} else {
 			s.lacksFact()
 		}
+	}
+	return ""
+}
+
+// exactWithUnsigned reports whether MariaDB compares a column of type t
+// with a subquery's BIGINT UNSIGNED value of 2⁶³ or more as that value:
+// integer and decimal columns do. A DOUBLE or FLOAT column (and, not
+// known otherwise, any other) compares with the subquery's cached value
+// read as a signed integer, a negative number: `a.fk >= (SELECT
+// MAX(b.uk) …)` is true for every fk when MAX(b.uk) is 2⁶³, while the
+// bound literal 9223372036854775808 is the number itself (round 13).
+func exactWithUnsigned(t string) bool {
+	switch t {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric":
+		return true
 	}
 	return false
 }
