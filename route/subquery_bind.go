@@ -99,6 +99,9 @@ type boundSubquery struct {
 	// otherType is other's DATA_TYPE when it is a column the catalog
 	// holds ("enum", "double", …), else "".
 	otherType string
+	// positiveIn: the IN (or = ANY) is a conjunct of the WHERE clause by
+	// itself, where its FALSE and NULL both drop the row.
+	positiveIn bool
 }
 
 // classifySubquery recognises the expressions whose subquery can run first.
@@ -163,6 +166,7 @@ func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
 		}
 		subs[i].collations, subs[i].collationUnknown = s.collationClash(sel, bs)
 		subs[i].otherType = s.columnType(sel, bs.other)
+		subs[i].positiveIn = positiveIn(sel, bs.sub)
 		text, args := s.textOf(limitRows(bs))
 		p, err := s.routeText(text, args)
 		if err != nil {
@@ -224,6 +228,10 @@ func (s *statement) boundExpr(n sqlparser.SQLNode, bs boundSubquery, bd merge.Bo
 		if t := coltype.Of(bd.Type); (bs.otherType == "enum" || bs.otherType == "set") && t != coltype.Text {
 			return nil, unsupported(s.sql, "subquery returning %s values compared with ENUM or SET column %s under IN or NOT IN (MariaDB compares them by the member's index under IN and by its text under NOT IN, the bound values would compare by index; compare with %s + 0 for the index, or CAST(%s AS CHAR) for the text)",
 				bd.Type, sqlparser.String(bs.other), sqlparser.String(bs.other), sqlparser.String(bs.other))
+		}
+		if !bs.positiveIn && nullInNarrowerSet(bs.otherType, bd.Values, bd.Type) {
+			return nil, unsupported(s.sql, "subquery returning %s values and NULL compared with %s under IN or NOT IN: MariaDB answers NOT IN true (not NULL) for a value outside the range of the subquery's type, the bound values would answer NULL (filter the NULLs out in the subquery: WHERE … IS NOT NULL)",
+				bd.Type, sqlparser.String(bs.other))
 		}
 		tuple := make(sqlparser.ValTuple, len(bd.Values))
 		for j, v := range bd.Values {
@@ -343,6 +351,28 @@ func limited(sub *sqlparser.Subquery) bool {
 		return st.Limit != nil
 	case *sqlparser.Union:
 		return st.Limit != nil
+	}
+	return false
+}
+
+// positiveIn reports whether sub is the subquery of `x IN (sub)` or `x =
+// ANY (sub)` standing as a conjunct of sel's WHERE clause.
+func positiveIn(sel *sqlparser.Select, sub *sqlparser.Subquery) bool {
+	if sel.Where == nil {
+		return false
+	}
+	for _, t := range andTerms(sel.Where.Expr) {
+		cmp, ok := t.(*sqlparser.ComparisonExpr)
+		if !ok || cmp.Right != sub {
+			continue
+		}
+		op := cmp.Operator
+		if q, ok := quantified(cmp); ok {
+			op = q
+		} else if cmp.Modifier != sqlparser.Missing {
+			return false
+		}
+		return op == sqlparser.InOp
 	}
 	return false
 }

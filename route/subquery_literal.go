@@ -2,6 +2,7 @@ package route
 
 import (
 	"database/sql/driver"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -172,8 +173,8 @@ func minMaxArg(e sqlparser.Expr) sqlparser.Expr {
 }
 
 // columnType returns e's DATA_TYPE when e is a column of one of sel's
-// sharded tables the catalog holds ("enum", "double", "bigint", …), else
-// "".
+// sharded tables the catalog holds ("enum", "double", "bigint", …, with
+// "unsigned " before an unsigned numeric type), else "".
 func (s *statement) columnType(sel *sqlparser.Select, e sqlparser.Expr) string {
 	col, ok := e.(*sqlparser.ColName)
 	if !ok {
@@ -189,6 +190,9 @@ func (s *statement) columnType(sel *sqlparser.Select, e sqlparser.Expr) string {
 		}
 		if t, ok := s.catalog.Table(ref.sharded.Name); ok {
 			if c, ok := t.Column(col.Name.String()); ok {
+				if c.Unsigned {
+					return "unsigned " + strings.ToLower(c.DataType)
+				}
 				return strings.ToLower(c.DataType)
 			}
 		} else {
@@ -196,6 +200,68 @@ func (s *statement) columnType(sel *sqlparser.Select, e sqlparser.Expr) string {
 		}
 	}
 	return ""
+}
+
+// intRange is an integer type's range: signed or not, in bits (YEAR:
+// 1901 to 2155 and 0, as 12 unsigned bits when it holds values and as
+// nothing else's range when it is the set's type).
+type intRange struct {
+	unsigned bool
+	bits     int
+	year     bool
+}
+
+// intRangeOf returns the range of integer type t (a DATA_TYPE as
+// columnType returns it, or a DatabaseTypeName), or false.
+func intRangeOf(t string) (intRange, bool) {
+	t = strings.ToLower(t)
+	r := intRange{unsigned: strings.HasPrefix(t, "unsigned ")}
+	switch strings.TrimPrefix(t, "unsigned ") {
+	case "tinyint", "bool", "boolean":
+		r.bits = 8
+	case "smallint":
+		r.bits = 16
+	case "mediumint":
+		r.bits = 24
+	case "int", "integer":
+		r.bits = 32
+	case "bigint":
+		r.bits = 64
+	case "year":
+		r.unsigned, r.bits, r.year = true, 12, true
+	default:
+		return intRange{}, false
+	}
+	return r, true
+}
+
+// within reports whether every value of r is a value of set.
+func (r intRange) within(set intRange) bool {
+	switch {
+	case set.year:
+		return r.year
+	case r.unsigned == set.unsigned:
+		return r.bits <= set.bits
+	case r.unsigned:
+		return r.bits < set.bits
+	}
+	return false // negative values
+}
+
+// nullInNarrowerSet reports a NOT IN hazard: MariaDB answers `x NOT IN
+// (SELECT c …)` TRUE, although the set holds a NULL, for an integer x
+// outside the range of c's type (`a.nk NOT IN (SELECT b.ik …)`, BIGINT
+// against INT: the rows with nk = -2⁶³, 2⁶³−1; `a.uk NOT IN (SELECT
+// b.nk …)`: uk ≥ 2⁶³; BIGINT against YEAR: every value outside YEAR's
+// range), where the bound literals give NULL (no row). other is the
+// outer operand's type as columnType returns it, values the set's.
+func nullInNarrowerSet(other string, values []driver.Value, typ string) bool {
+	set, ok := intRangeOf(typ)
+	if !ok || !slices.Contains(values, nil) {
+		return false
+	}
+	r, ok := intRangeOf(other)
+	return !ok || !r.within(set)
 }
 
 // exactWithUnsigned reports whether MariaDB compares a column of type t
