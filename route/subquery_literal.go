@@ -253,11 +253,21 @@ func (r intRange) within(set intRange) bool {
 // outside the range of c's type (`a.nk NOT IN (SELECT b.ik …)`, BIGINT
 // against INT: the rows with nk = -2⁶³, 2⁶³−1; `a.uk NOT IN (SELECT
 // b.nk …)`: uk ≥ 2⁶³; BIGINT against YEAR: every value outside YEAR's
-// range), where the bound literals give NULL (no row). other is the
+// range; DECIMAL(8,3) 99999.999 against DECIMAL(6,2)), where the bound
+// literals give NULL (no row). other is the
 // outer operand's type as columnType returns it, values the set's.
 func nullInNarrowerSet(other string, values []driver.Value, typ string) bool {
+	if !slices.Contains(values, nil) {
+		return false
+	}
+	if coltype.Of(typ) == coltype.Decimal {
+		// a DECIMAL set: its precision is not known here, and a value
+		// outside it answers NOT IN true as well (99999.999 against
+		// DECIMAL(6,2))
+		return true
+	}
 	set, ok := intRangeOf(typ)
-	if !ok || !slices.Contains(values, nil) {
+	if !ok {
 		return false
 	}
 	r, ok := intRangeOf(other)
