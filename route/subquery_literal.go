@@ -256,8 +256,14 @@ func (r intRange) within(set intRange) bool {
 // range; DECIMAL(8,3) 99999.999 against DECIMAL(6,2)), where the bound
 // literals give NULL (no row). other is the
 // outer operand's type as columnType returns it, values the set's.
+//
+// An outer operand that is not a column the catalog holds (an
+// expression, an aggregate, a select alias in HAVING) is not checked: its
+// range is not known here, and refusing every such statement would refuse
+// `HAVING MAX(qty) IN (SELECT qty …)` and `id % 20 IN (SELECT …)` whose
+// values all lie in range (TestAboveGenerated draws them). Left open.
 func nullInNarrowerSet(other string, values []driver.Value, typ string) bool {
-	if !slices.Contains(values, nil) {
+	if other == "" || !slices.Contains(values, nil) {
 		return false
 	}
 	if coltype.Of(typ) == coltype.Decimal {
@@ -271,7 +277,11 @@ func nullInNarrowerSet(other string, values []driver.Value, typ string) bool {
 		return false
 	}
 	r, ok := intRangeOf(other)
-	return !ok || !r.within(set)
+	if !ok {
+		// a column of another kind: DECIMAL, DOUBLE, temporal, text
+		return coltype.Of(strings.ToUpper(other)) != coltype.Text && other != "enum" && other != "set"
+	}
+	return !r.within(set)
 }
 
 // exactWithUnsigned reports whether MariaDB compares a column of type t
