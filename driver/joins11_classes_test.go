@@ -199,6 +199,8 @@ func joins11Cases() []joins11Case {
 		{`SELECT a.id FROM j_a a WHERE a.dk >= (SELECT MAX(b.uk) FROM j_b b WHERE b.g = 1)`, "exact"},
 		{`SELECT a.id FROM j_a a WHERE a.nk < (SELECT MAX(b.uk) FROM j_b b WHERE b.g = 1)`, "exact"},
 		{`SELECT a.id FROM j_a a WHERE a.fk >= (SELECT MIN(b.uk) FROM j_b b WHERE b.g = 1)`, "exact"},
+		{`SELECT a.id FROM j_a a WHERE a.uk >= (SELECT MAX(b.uk) FROM j_b b WHERE b.g = 1)`, "exact"},
+		{`SELECT a.id FROM j_a a WHERE a.uk IN (SELECT b.uk FROM j_b b WHERE b.g = 1)`, "exact"},
 		// round 13 (seeds 13201-13203 of the grown generator): MariaDB
 		// answers x NOT IN (SELECT c …) true despite a NULL in the set
 		// when x is outside the range of c's integer type

@@ -216,7 +216,7 @@ type intRange struct {
 func intRangeOf(t string) (intRange, bool) {
 	t = strings.ToLower(t)
 	r := intRange{unsigned: strings.HasPrefix(t, "unsigned ")}
-	switch strings.TrimPrefix(t, "unsigned ") {
+	switch t {
 	case "tinyint", "bool", "boolean":
 		r.bits = 8
 	case "smallint":
@@ -292,7 +292,7 @@ func nullInNarrowerSet(other string, values []driver.Value, typ string) bool {
 // MAX(b.uk) …)` is true for every fk when MAX(b.uk) is 2⁶³, while the
 // bound literal 9223372036854775808 is the number itself (round 13).
 func exactWithUnsigned(t string) bool {
-	switch t {
+	switch strings.TrimPrefix(t, "unsigned ") {
 	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric":
 		return true
 	}
