@@ -214,6 +214,8 @@ func joins11Cases() []joins11Case {
 		{`SELECT a.id FROM j_a a WHERE a.nk NOT IN (SELECT b.ik FROM j_b b WHERE b.g <> 1 AND b.ik IS NOT NULL)`, "exact"},
 		{`SELECT a.id FROM j_a a WHERE a.ik NOT IN (SELECT b.nk FROM j_b b WHERE b.g <> 1)`, "exact"},
 		{`SELECT a.id FROM j_a a WHERE a.yk NOT IN (SELECT b.ik FROM j_b b WHERE b.g <> 1)`, "exact"},
+		{`SELECT a.id, a.uk NOT IN (SELECT b.uk FROM j_b b) FROM j_a a`, "exact"},
+		{`SELECT a.id, a.ik NOT IN (SELECT b.nk FROM j_b b) FROM j_a a`, "exact"},
 		{`SELECT a.id FROM j_a a WHERE a.ck IN (SELECT b.sk FROM j_b b)`, "exact"},
 		{`SELECT a.id FROM j_a a WHERE a.lk IN (SELECT b.sk FROM j_b b)`, "refused"},
 		{`SELECT a.id FROM j_a a WHERE a.ik NOT IN (SELECT NULL FROM j_b b)`, "exact"},

@@ -216,7 +216,7 @@ type intRange struct {
 func intRangeOf(t string) (intRange, bool) {
 	t = strings.ToLower(t)
 	r := intRange{unsigned: strings.HasPrefix(t, "unsigned ")}
-	switch t {
+	switch strings.TrimPrefix(t, "unsigned ") {
 	case "tinyint", "bool", "boolean":
 		r.bits = 8
 	case "smallint":
