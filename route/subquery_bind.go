@@ -229,7 +229,9 @@ func (s *statement) boundExpr(n sqlparser.SQLNode, bs boundSubquery, bd merge.Bo
 			return nil, unsupported(s.sql, "subquery returning %s values compared with ENUM or SET column %s under IN or NOT IN (MariaDB compares them by the member's index under IN and by its text under NOT IN, the bound values would compare by index; compare with %s + 0 for the index, or CAST(%s AS CHAR) for the text)",
 				bd.Type, sqlparser.String(bs.other), sqlparser.String(bs.other), sqlparser.String(bs.other))
 		}
-		if !bs.positiveIn && nullInNarrowerSet(bs.otherType, bd.Values, bd.Type) {
+		hazard := !bs.positiveIn && nullInNarrowerSet(bs.otherType, bd.Values, bd.Type)
+		lo, hi, emulate := setRange(bs.otherType, bd.Type)
+		if hazard && !emulate {
 			return nil, unsupported(s.sql, "subquery returning %s values and NULL compared with %s under IN or NOT IN: MariaDB answers NOT IN true (not NULL) for a value outside the range of the subquery's type, the bound values would answer NULL (filter the NULLs out in the subquery: WHERE … IS NOT NULL)",
 				bd.Type, sqlparser.String(bs.other))
 		}
@@ -241,7 +243,18 @@ func (s *statement) boundExpr(n sqlparser.SQLNode, bs boundSubquery, bd merge.Bo
 			}
 			tuple[j] = lit
 		}
-		return &sqlparser.ComparisonExpr{Operator: op, Left: sqlparser.CloneExpr(cmp.Left), Right: tuple}, nil
+		in := &sqlparser.ComparisonExpr{Operator: op, Left: sqlparser.CloneExpr(cmp.Left), Right: tuple}
+		if !hazard {
+			return in, nil
+		}
+		// MariaDB's answer for a value outside the set type's range:
+		// NOT IN true, IN false (NULL stays NULL, the others as the
+		// list answers them)
+		between := &sqlparser.BetweenExpr{IsBetween: op != sqlparser.NotInOp, Left: sqlparser.CloneExpr(cmp.Left), From: lo, To: hi}
+		if op == sqlparser.NotInOp {
+			return &sqlparser.OrExpr{Left: in, Right: between}, nil
+		}
+		return &sqlparser.AndExpr{Left: in, Right: between}, nil
 	default:
 		cmp, ok := n.(*sqlparser.ComparisonExpr)
 		if !ok {
