@@ -201,6 +201,9 @@ func joins11Cases() []joins11Case {
 		{`SELECT a.id FROM j_a a WHERE a.fk >= (SELECT MIN(b.uk) FROM j_b b WHERE b.g = 1)`, "exact"},
 		{`SELECT a.id FROM j_a a WHERE a.uk >= (SELECT MAX(b.uk) FROM j_b b WHERE b.g = 1)`, "exact"},
 		{`SELECT a.id FROM j_a a WHERE a.uk IN (SELECT b.uk FROM j_b b WHERE b.g = 1)`, "exact"},
+		// round 13 (seed 13013): TIME against a subquery's YEAR
+		{`SELECT a.id FROM j_a a WHERE a.tk >= (SELECT MIN(b.yk) FROM j_b b WHERE b.g = 3)`, "refused"},
+		{`SELECT a.id FROM j_a a WHERE a.ik < (SELECT MIN(b.yk) FROM j_b b WHERE b.g = 3)`, "exact"},
 		// round 13 (seeds 13201-13203 of the grown generator): MariaDB
 		// answers x NOT IN (SELECT c …) true despite a NULL in the set
 		// when x is outside the range of c's integer type (IN false):
