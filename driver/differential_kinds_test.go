@@ -408,6 +408,9 @@ func (g *kindsGen) having(key string) string {
 }
 
 func (g *kindsGen) query() diffQuery {
+	if g.r.Intn(6) == 0 {
+		return g.rowFilter() // differential_kinds_rows_test.go
+	}
 	dcol := g.pick("v", "u", "grp", "b+0", "amount")
 	g.dcol2 = ""
 	if g.r.Intn(3) == 0 {

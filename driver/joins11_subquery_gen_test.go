@@ -11,12 +11,20 @@ import (
 // of j_a, for the bound-subquery collation class of round 11: the outer
 // column and the subquery's selected value each of another type or
 // collation (INT, utf8mb4_general_ci, utf8mb4_bin, latin1, CHAR, TEXT,
-// ENUM), the value a column, MIN/MAX, an expression, a literal or a
+// ENUM; and since round 13 DOUBLE, DECIMAL, BIGINT signed and unsigned,
+// YEAR, TIME and DATETIME), the value a column, MIN/MAX, an expression, a literal or a
 // derived table's column, under IN, NOT IN and scalar comparisons.
 func joins11SubqueryGen(r *rand.Rand) string {
 	pick := func(xs ...string) string { return xs[r.Intn(len(xs))] }
 	outer := "a." + pick("sk", "bk", "lk", "ck", "tx", "ik", "ek", "sk", "bk")
 	col := pick("sk", "bk", "lk", "ck", "tx", "ik")
+	if r.Intn(3) == 0 {
+		// round 13: numbers of other kinds on both sides (DOUBLE,
+		// DECIMAL, signed and unsigned BIGINT up to 2⁶⁴−1, YEAR, TIME,
+		// DATETIME, and ENUM against them)
+		outer = "a." + pick("fk", "dk", "d3", "nk", "uk", "yk", "tk", "dt", "ek", "ik")
+		col = pick("uk", "nk", "dk", "d3", "ik", "yk")
+	}
 	var sub string
 	switch r.Intn(6) {
 	case 0, 1:

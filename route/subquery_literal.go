@@ -2,6 +2,7 @@ package route
 
 import (
 	"database/sql/driver"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,6 +35,16 @@ func (s *statement) literal(v driver.Value, typ string, bs boundSubquery) (sqlpa
 	}
 	switch coltype.Of(typ) {
 	case coltype.Int, coltype.Uint:
+		if u, err := strconv.ParseUint(text, 10, 64); err == nil && u > 1<<63-1 && bs.other != nil && !exactWithUnsigned(bs.otherType) {
+			return nil, unsupported(s.sql, "subquery returning the unsigned value %d compared with %s, which is not an integer or DECIMAL column: MariaDB compares such a value as a negative signed number there, a bound literal would compare as the number (compare in the subquery, or CAST the column to DECIMAL)", u, sqlparser.String(bs.other))
+		}
+		if strings.EqualFold(typ, "YEAR") && bs.other != nil && !exactWithUnsigned(bs.otherType) && !strings.HasSuffix(bs.otherType, "year") {
+			// a YEAR value against a TIME, DATETIME, DOUBLE or text
+			// column (or an expression): MariaDB compares it as a YEAR
+			// there, the literal 2020 as a number (`a.tk >= (SELECT
+			// MIN(b.yk) …)`, seed 13013 of TestJoins11SubqueryGenerated)
+			return nil, unsupported(s.sql, "subquery returning YEAR values compared with %s, which is not an integer or DECIMAL column (MariaDB compares them as years there, a bound literal as a number; CAST the subquery's value to SIGNED)", sqlparser.String(bs.other))
+		}
 		if isDecimalText(text, false) {
 			return sqlparser.NewIntLiteral(text), nil
 		}
@@ -166,4 +177,155 @@ func minMaxArg(e sqlparser.Expr) sqlparser.Expr {
 		return f.Arg
 	}
 	return e
+}
+
+// columnType returns e's DATA_TYPE when e is a column of one of sel's
+// sharded tables the catalog holds ("enum", "double", "bigint", …, with
+// "unsigned " before an unsigned numeric type), else "".
+func (s *statement) columnType(sel *sqlparser.Select, e sqlparser.Expr) string {
+	col, ok := e.(*sqlparser.ColName)
+	if !ok {
+		return ""
+	}
+	refs := s.scopeRefs(sel)
+	for _, ref := range refs {
+		if ref.sharded == nil {
+			continue
+		}
+		if col.Qualifier.IsEmpty() && len(refs) != 1 || !col.Qualifier.IsEmpty() && !s.qualifies(col.Qualifier, ref) {
+			continue
+		}
+		if t, ok := s.catalog.Table(ref.sharded.Name); ok {
+			if c, ok := t.Column(col.Name.String()); ok {
+				if c.Unsigned {
+					return "unsigned " + strings.ToLower(c.DataType)
+				}
+				return strings.ToLower(c.DataType)
+			}
+		} else {
+			s.lacksFact()
+		}
+	}
+	return ""
+}
+
+// intRange is an integer type's range: signed or not, in bits (YEAR:
+// 1901 to 2155 and 0, as 12 unsigned bits when it holds values and as
+// nothing else's range when it is the set's type).
+type intRange struct {
+	unsigned bool
+	bits     int
+	year     bool
+}
+
+// intRangeOf returns the range of integer type t (a DATA_TYPE as
+// columnType returns it, or a DatabaseTypeName), or false.
+func intRangeOf(t string) (intRange, bool) {
+	t = strings.ToLower(t)
+	r := intRange{unsigned: strings.HasPrefix(t, "unsigned ")}
+	switch strings.TrimPrefix(t, "unsigned ") {
+	case "tinyint", "bool", "boolean":
+		r.bits = 8
+	case "smallint":
+		r.bits = 16
+	case "mediumint":
+		r.bits = 24
+	case "int", "integer":
+		r.bits = 32
+	case "bigint":
+		r.bits = 64
+	case "year":
+		r.unsigned, r.bits, r.year = true, 12, true
+	default:
+		return intRange{}, false
+	}
+	return r, true
+}
+
+// within reports whether every value of r is a value of set.
+func (r intRange) within(set intRange) bool {
+	switch {
+	case set.year:
+		return r.year
+	case r.unsigned == set.unsigned:
+		return r.bits <= set.bits
+	case r.unsigned:
+		return r.bits < set.bits
+	}
+	return false // negative values
+}
+
+// nullInNarrowerSet reports a NOT IN hazard: MariaDB answers `x NOT IN
+// (SELECT c …)` TRUE, although the set holds a NULL, for an integer x
+// outside the range of c's type (`a.nk NOT IN (SELECT b.ik …)`, BIGINT
+// against INT: the rows with nk = -2⁶³, 2⁶³−1; `a.uk NOT IN (SELECT
+// b.nk …)`: uk ≥ 2⁶³; BIGINT against YEAR: every value outside YEAR's
+// range; DECIMAL(8,3) 99999.999 against DECIMAL(6,2)), where the bound
+// literals give NULL (no row). other is the
+// outer operand's type as columnType returns it, values the set's.
+//
+// An outer operand that is not a column the catalog holds (an
+// expression, an aggregate, a select alias in HAVING) is not checked: its
+// range is not known here, and refusing every such statement would refuse
+// `HAVING MAX(qty) IN (SELECT qty …)` and `id % 20 IN (SELECT …)` whose
+// values all lie in range (TestAboveGenerated draws them). Left open.
+func nullInNarrowerSet(other string, values []driver.Value, typ string) bool {
+	if other == "" || !slices.Contains(values, nil) {
+		return false
+	}
+	if coltype.Of(typ) == coltype.Decimal {
+		// a DECIMAL set: its precision is not known here, and a value
+		// outside it answers NOT IN true as well (99999.999 against
+		// DECIMAL(6,2))
+		return true
+	}
+	set, ok := intRangeOf(typ)
+	if !ok {
+		return false
+	}
+	r, ok := intRangeOf(other)
+	if !ok {
+		// a column of another kind: DECIMAL, DOUBLE, temporal, text
+		return coltype.Of(strings.ToUpper(other)) != coltype.Text && other != "enum" && other != "set"
+	}
+	return !r.within(set)
+}
+
+// exactWithUnsigned reports whether MariaDB compares a column of type t
+// with a subquery's BIGINT UNSIGNED value of 2⁶³ or more as that value:
+// integer and decimal columns do. A DOUBLE or FLOAT column (and, not
+// known otherwise, any other) compares with the subquery's cached value
+// read as a signed integer, a negative number: `a.fk >= (SELECT
+// MAX(b.uk) …)` is true for every fk when MAX(b.uk) is 2⁶³, while the
+// bound literal 9223372036854775808 is the number itself (round 13).
+func exactWithUnsigned(t string) bool {
+	switch strings.TrimPrefix(t, "unsigned ") {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric":
+		return true
+	}
+	return false
+}
+
+// setRange returns the bounds of a NULL-holding integer set's type as
+// literals when MariaDB's answer for an integer column other outside them
+// can be written out: `x NOT IN (…)` is true there and `x IN (…)` false
+// (TestJoins11Classes: `a.nk NOT IN (SELECT b.ik …)` keeps the rows at
+// ±2⁶³ on one server). A YEAR set (whose 0 to 99 MariaDB reads as years)
+// and other columns are not written out.
+func setRange(other, typ string) (lo, hi sqlparser.Expr, ok bool) {
+	set, ok1 := intRangeOf(typ)
+	_, ok2 := intRangeOf(other)
+	if !ok1 || !ok2 || set.year || strings.HasSuffix(other, "year") {
+		return nil, nil, false
+	}
+	if set.unsigned {
+		return sqlparser.NewIntLiteral("0"), sqlparser.NewIntLiteral(strconv.FormatUint(1<<set.bits-1, 10)), true
+	}
+	if set.bits == 64 {
+		return &sqlparser.UnaryExpr{Operator: sqlparser.UMinusOp, Expr: sqlparser.NewIntLiteral("9223372036854775808")},
+			sqlparser.NewIntLiteral("9223372036854775807"), true
+	}
+	m := uint64(1) << (set.bits - 1)
+	return &sqlparser.UnaryExpr{Operator: sqlparser.UMinusOp, Expr: sqlparser.NewIntLiteral(strconv.FormatUint(m, 10))},
+		sqlparser.NewIntLiteral(strconv.FormatUint(m-1, 10)), true
 }

@@ -137,7 +137,7 @@ func (s *statement) checkFunctionHazards(stmt sqlparser.Statement) error {
 			s.schemaMissing = true // the catalog loads them, and the statement is routed again
 		}
 		if h, ok := s.catalog.Hazard(functionHazardKey(f.Name.String()), schema.WriteInsert|schema.WriteUpdate|schema.WriteDelete, nil); ok {
-			found = unsupported(s.sql, "call of stored function %s, which writes a table of the topology (%s): the server the statement runs on would write its own physical table alone; run the function's statements through shardsql instead", f.Name.String(), h.Why)
+			found = unsupported(s.sql, "call of stored function %s, whose body writes a table of the topology or reads a sharded one (%s): the server the statement runs on would write its own physical table alone; run the function's statements through shardsql instead", f.Name.String(), h.Why)
 		}
 		return found == nil, nil
 	}, stmt)
@@ -166,7 +166,7 @@ func (s *statement) checkOpaqueFunctions(p *sqlparser.Parser) error {
 				s.schemaMissing = true
 			}
 			if h, ok := s.catalog.Hazard(functionHazardKey(prev), schema.WriteInsert|schema.WriteUpdate|schema.WriteDelete, nil); ok {
-				return unsupported(s.sql, "call of stored function %s, which writes a table of the topology (%s): the server the statement runs on would write its own physical table alone; run the function's statements through shardsql instead", prev, h.Why)
+				return unsupported(s.sql, "call of stored function %s, whose body writes a table of the topology or reads a sharded one (%s): the server the statement runs on would write its own physical table alone; run the function's statements through shardsql instead", prev, h.Why)
 			}
 		}
 		prev = ""
