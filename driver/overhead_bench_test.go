@@ -39,8 +39,8 @@ var overhead struct {
 	// static is sharded with it off: every statement starts
 	// DefaultMaxParallel units at once.
 	adaptive, static *sql.DB
-	close    func()
-	dsn      string // the server's DSN, interpolateParams=true
+	close            func()
+	dsn              string // the server's DSN, interpolateParams=true
 }
 
 const overheadRows = 20000
