@@ -9,6 +9,7 @@ import (
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/shardsql/shardsql/internal/coltype"
+	"github.com/shardsql/shardsql/internal/schema"
 )
 
 // literal writes a subquery value as a literal that compares with the
@@ -148,6 +149,17 @@ func (s *statement) collationClash(sel *sqlparser.Select, bs boundSubquery) (cla
 // sel's sharded tables ("" for a column that is not text), and whether
 // the catalog holds the column.
 func (s *statement) collationIn(sel *sqlparser.Select, col *sqlparser.ColName) (string, bool) {
+	if c := s.catalogColumn(sel, col); c != nil {
+		return c.Collation, true
+	}
+	return "", false
+}
+
+// catalogColumn returns the catalog's column col of one of sel's sharded
+// tables (col unqualified only when sel has one table), nil when the
+// catalog does not hold it; a table not loaded yet marks the statement
+// (the driver loads it and routes again).
+func (s *statement) catalogColumn(sel *sqlparser.Select, col *sqlparser.ColName) *schema.Column {
 	refs := s.scopeRefs(sel)
 	for _, ref := range refs {
 		if ref.sharded == nil {
@@ -158,13 +170,13 @@ func (s *statement) collationIn(sel *sqlparser.Select, col *sqlparser.ColName) (
 		}
 		if t, ok := s.catalog.Table(ref.sharded.Name); ok {
 			if c, ok := t.Column(col.Name.String()); ok {
-				return c.Collation, true
+				return c
 			}
 		} else {
-			s.lacksFact() // not loaded yet: the driver loads it and routes again
+			s.lacksFact()
 		}
 	}
-	return "", false
+	return nil
 }
 
 // minMaxArg is e's argument when e is MIN or MAX (whose result has its
@@ -187,26 +199,14 @@ func (s *statement) columnType(sel *sqlparser.Select, e sqlparser.Expr) string {
 	if !ok {
 		return ""
 	}
-	refs := s.scopeRefs(sel)
-	for _, ref := range refs {
-		if ref.sharded == nil {
-			continue
-		}
-		if col.Qualifier.IsEmpty() && len(refs) != 1 || !col.Qualifier.IsEmpty() && !s.qualifies(col.Qualifier, ref) {
-			continue
-		}
-		if t, ok := s.catalog.Table(ref.sharded.Name); ok {
-			if c, ok := t.Column(col.Name.String()); ok {
-				if c.Unsigned {
-					return "unsigned " + strings.ToLower(c.DataType)
-				}
-				return strings.ToLower(c.DataType)
-			}
-		} else {
-			s.lacksFact()
-		}
+	c := s.catalogColumn(sel, col)
+	switch {
+	case c == nil:
+		return ""
+	case c.Unsigned:
+		return "unsigned " + strings.ToLower(c.DataType)
 	}
-	return ""
+	return strings.ToLower(c.DataType)
 }
 
 // intRange is an integer type's range: signed or not, in bits (YEAR:
