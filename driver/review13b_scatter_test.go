@@ -45,10 +45,14 @@ func TestReview13bScatterTinyPools(t *testing.T) {
 				require.NoError(t, err)
 			}
 			// One node of t_bad is gone: its scatters fail on that node.
-			raw, err := sql.Open("mysql", dsns[1])
-			require.NoError(t, err)
-			defer raw.Close()
-			_, err = raw.ExecContext(ctx, "DROP TABLE t_bad_1")
+			var raws []*sql.DB
+			for _, d := range dsns {
+				raw, err := sql.Open("mysql", d)
+				require.NoError(t, err)
+				defer raw.Close()
+				raws = append(raws, raw)
+			}
+			_, err = raws[1].ExecContext(ctx, "DROP TABLE t_bad_1")
 			require.NoError(t, err)
 
 			all := func(ctx context.Context) ([]int64, error) {
@@ -150,6 +154,46 @@ func TestReview13bScatterTinyPools(t *testing.T) {
 			got, err := all(ctx)
 			require.NoError(t, err)
 			require.Equal(t, want, got)
+			if cfg.open < 2 {
+				return // one connection per data source: units read one after another on pins
+			}
+			// A later scatter still starts its units at once: counted on
+			// the servers, not timed.
+			require.Equal(t, min(4, cfg.par), sleepingUnits(t, db, raws), "units running at once on the servers")
 		})
+	}
+}
+
+// sleepingUnits runs a scatter of t_s whose every node sleeps 20 ms a row
+// and returns how many of its units the servers ran at once at most
+// (information_schema.PROCESSLIST of each server).
+func sleepingUnits(t *testing.T, db *sql.DB, admins []*sql.DB) int {
+	ctx := context.Background()
+	const q = "SELECT COUNT(*) FROM t_s WHERE SLEEP(0.02) = 0"
+	done := make(chan error, 1)
+	go func() {
+		var n int
+		err := db.QueryRowContext(ctx, q).Scan(&n)
+		if err == nil && n != 60 {
+			err = fmt.Errorf("count %d", n)
+		}
+		done <- err
+	}()
+	most := 0
+	for {
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+			return most
+		default:
+		}
+		sum := 0
+		for _, admin := range admins {
+			var n int
+			require.NoError(t, admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(0.02)%' AND INFO NOT LIKE '%PROCESSLIST%'").Scan(&n))
+			sum += n
+		}
+		most = max(most, sum)
+		time.Sleep(5 * time.Millisecond)
 	}
 }
