@@ -73,6 +73,26 @@ func TestReview13bGlobalDialect(t *testing.T) {
 	require.ErrorContains(t, err, "ANSI_QUOTES", "first statement of a connector under a global ANSI_QUOTES")
 	_ = conn.Close()
 
+	// MariaDB's SET STATEMENT is refused (the parser does not read it),
+	// and a string 'DEFAULT' is the server's error, after which the
+	// session's plain mode stays in force.
+	{
+		conn, err := open(plain).Conn(ctx)
+		require.NoError(t, err)
+		for _, q := range []string{`SET STATEMENT sql_mode='ANSI_QUOTES' FOR SELECT COUNT(*) FROM t_m WHERE "v" = 'a'`,
+			`SET STATEMENT sql_mode=DEFAULT FOR SELECT COUNT(*) FROM t_m WHERE "v" = 'a'`} {
+			var n any
+			require.ErrorContains(t, conn.QueryRowContext(ctx, q).Scan(&n), "shardsql: unsupported", q)
+		}
+		for _, q := range []string{"SET sql_mode = 'DEFAULT'", "SET sql_mode = 'default'"} {
+			_, err := conn.ExecContext(ctx, q)
+			require.ErrorContains(t, err, "1231", q)
+			got, err := ids(conn)
+			require.NoError(t, err, "after %s", q)
+			require.Equal(t, []int{1, 2}, got)
+		}
+		_ = conn.Close()
+	}
 	for _, def := range []string{"SET sql_mode = DEFAULT", "SET SESSION sql_mode = DEFAULT", "SET @@sql_mode = DEFAULT",
 		"SET @@session.sql_mode = DEFAULT", "SET LOCAL sql_mode = DEFAULT", "set sql_mode=default", "SET sql_mode := DEFAULT"} {
 		t.Run(def, func(t *testing.T) {
