@@ -25,7 +25,7 @@ import (
 func TestReview13bScatterTinyPools(t *testing.T) {
 	ctx := context.Background()
 	dsns := sharedDSNs(t, "r13b_scatter")
-	for _, cfg := range []struct{ open, par int }{{1, 1}, {2, 2}, {2, 8}, {1, 8}} {
+	for _, cfg := range []struct{ open, par int }{{1, 1}, {2, 2}, {2, 4}, {1, 8}} {
 		t.Run(fmt.Sprintf("open%d_par%d", cfg.open, cfg.par), func(t *testing.T) {
 			topo := dsTopology(t, dsns)
 			require.NoError(t, topo.AddTable(shard.Table{Name: "t_s", Column: "k", Nodes: "ds${0..1}.t_s_${0..1}", Algorithm: shard.Mod()}))
@@ -158,15 +158,22 @@ func TestReview13bScatterTinyPools(t *testing.T) {
 				return // one connection per data source: units read one after another on pins
 			}
 			// A later scatter still starts its units at once: counted on
-			// the servers, not timed.
-			require.Equal(t, min(4, cfg.par), sleepingUnits(t, db, raws), "units running at once on the servers")
+			// the servers, not timed. The two servers are sampled one
+			// after the other, so a unit ending on one while the next
+			// starts on the other may be seen twice: at least
+			// min(4, par), and all 4 with par 4 (a leaked count would
+			// make its share 2).
+			most := sleepingUnits(t, db, raws)
+			t.Logf("units running at once: %d", most)
+			require.GreaterOrEqual(t, most, min(4, cfg.par), "units running at once on the servers")
 		})
 	}
 }
 
 // sleepingUnits runs a scatter of t_s whose every node sleeps 20 ms a row
-// and returns how many of its units the servers ran at once at most
-// (information_schema.PROCESSLIST of each server).
+// and returns how many of its units the servers were seen running at
+// once at most (information_schema.PROCESSLIST of each server: threads
+// in SLEEP, not ones that answered and are cleaning up).
 func sleepingUnits(t *testing.T, db *sql.DB, admins []*sql.DB) int {
 	ctx := context.Background()
 	const q = "SELECT COUNT(*) FROM t_s WHERE SLEEP(0.02) = 0"
@@ -190,7 +197,7 @@ func sleepingUnits(t *testing.T, db *sql.DB, admins []*sql.DB) int {
 		sum := 0
 		for _, admin := range admins {
 			var n int
-			require.NoError(t, admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(0.02)%' AND INFO NOT LIKE '%PROCESSLIST%'").Scan(&n))
+			require.NoError(t, admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'User sleep' AND INFO LIKE '%SLEEP(0.02)%'").Scan(&n))
 			sum += n
 		}
 		most = max(most, sum)
