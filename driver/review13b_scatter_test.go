@@ -163,20 +163,25 @@ func TestReview13bScatterTinyPools(t *testing.T) {
 			// starts on the other may be seen twice: at least
 			// min(4, par), and all 4 with par 4 (a leaked count would
 			// make its share 2).
-			most := sleepingUnits(t, db, raws)
+			// Sampled, so a busy machine can start the units late and miss
+			// the overlap: up to three scatters, the most seen counts.
+			most := 0
+			for try := 0; try < 3 && most < min(4, cfg.par); try++ {
+				most = max(most, sleepingUnits(t, db, raws))
+			}
 			t.Logf("units running at once: %d", most)
 			require.GreaterOrEqual(t, most, min(4, cfg.par), "units running at once on the servers")
 		})
 	}
 }
 
-// sleepingUnits runs a scatter of t_s whose every node sleeps 20 ms a row
+// sleepingUnits runs a scatter of t_s whose every node sleeps 40 ms a row
 // and returns how many of its units the servers were seen running at
 // once at most (information_schema.PROCESSLIST of each server: threads
 // in SLEEP, not ones that answered and are cleaning up).
 func sleepingUnits(t *testing.T, db *sql.DB, admins []*sql.DB) int {
 	ctx := context.Background()
-	const q = "SELECT COUNT(*) FROM t_s WHERE SLEEP(0.02) = 0"
+	const q = "SELECT COUNT(*) FROM t_s WHERE SLEEP(0.04) = 0"
 	done := make(chan error, 1)
 	go func() {
 		var n int
@@ -197,7 +202,7 @@ func sleepingUnits(t *testing.T, db *sql.DB, admins []*sql.DB) int {
 		sum := 0
 		for _, admin := range admins {
 			var n int
-			require.NoError(t, admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'User sleep' AND INFO LIKE '%SLEEP(0.02)%'").Scan(&n))
+			require.NoError(t, admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'User sleep' AND INFO LIKE '%SLEEP(0.04)%'").Scan(&n))
 			sum += n
 		}
 		most = max(most, sum)
