@@ -139,7 +139,13 @@ func (cc *catalogCache) reload(ctx context.Context, c *Connector, used *schema.C
 	st := cc.state.Load()
 	if st != nil && st.cat.TopologyVersion == c.topo.Version() {
 		switch {
-		case st.cat != used:
+		case st.cat != used && !st.loaded.IsZero():
+			// Hazard (review13a): a newer catalog that no load made
+			// (forget after a DDL, or a rebase of it: loaded is zero)
+			// lacks the facts too. Returned, the statement was routed
+			// again without them and refused ("unqualified column …")
+			// whenever another session's DDL ran between its routing
+			// and this reload; it is loaded instead.
 			return st.cat
 		case st.complete && !refused, time.Since(st.loaded) < catalogRetry && (st.complete || !refused):
 			// A complete catalog still lacks what a refused statement
