@@ -304,6 +304,13 @@ func queryProcedures(ctx context.Context, db *sql.DB, ds string, topo *shard.Top
 		return fmt.Errorf("shardsql: data source %s: reading procedures and functions: %w", ds, err)
 	}
 	defer rows.Close()
+	type routine struct {
+		name, what string
+		function   bool
+		words      map[string]bool
+		why        string
+	}
+	var routines []routine
 	for rows.Next() {
 		var name, kind string
 		var body sql.NullString
@@ -315,13 +322,13 @@ func queryProcedures(ctx context.Context, db *sql.DB, ds string, topo *shard.Top
 		if function {
 			what = "function"
 		}
-		why := ""
+		r := routine{name: name, what: what, function: function}
 		if !body.Valid {
-			why = fmt.Sprintf("%s %s on %s, whose body the catalog cannot read", what, name, ds)
+			r.why = fmt.Sprintf("%s %s on %s, whose body the catalog cannot read", what, name, ds)
 		} else {
-			words := bodyWords(body.String)
-			writes := !function || slices.ContainsFunc(writeWords, func(w string) bool { return words[w] })
-			for w := range words {
+			r.words = bodyWords(body.String)
+			writes := !function || slices.ContainsFunc(writeWords, func(w string) bool { return r.words[w] })
+			for w := range r.words {
 				// a function reading a sharded table (by its logical name,
 				// which no server holds) or a node table reads one
 				// server's rows: counted whether it writes or not (round
@@ -329,21 +336,46 @@ func queryProcedures(ctx context.Context, db *sql.DB, ds string, topo *shard.Top
 				_, sharded := topo.Table(w)
 				node := slices.Contains(nodeNames, w)
 				if writes && (sharded || node || topo.Broadcast(w)) || function && (sharded || node) {
-					why = fmt.Sprintf("%s %s on %s names table %s", what, name, ds, w)
+					r.why = fmt.Sprintf("%s %s on %s names table %s", what, name, ds, w)
 					break
 				}
 			}
 		}
-		if why != "" {
-			k := procedureKey(name)
-			if function {
-				k = functionKey(name)
-			}
-			out[k] = append(out[k], schema.WriteHazard{Events: schema.WriteInsert | schema.WriteUpdate | schema.WriteDelete, Why: why})
-		}
+		routines = append(routines, r)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("shardsql: data source %s: reading procedures and functions: %w", ds, err)
+	}
+	// Hazard (review13a): a routine that calls a hazardous one names no
+	// table of the topology itself — `CREATE FUNCTION f() … BEGIN CALL
+	// p(); RETURN 1; END` with p updating a broadcast table, or `RETURN
+	// g() + 1` with g doing so: SELECT f() updated one broadcast copy. A
+	// body naming a hazardous routine (as a word, as tables are read) is
+	// one too, to a fixed point.
+	for changed := true; changed; {
+		changed = false
+		for i := range routines {
+			r := &routines[i]
+			if r.why != "" {
+				continue
+			}
+			for _, callee := range routines {
+				if callee.why != "" && r.words[strings.ToLower(callee.name)] {
+					r.why = fmt.Sprintf("%s %s on %s calls %s %s, which is refused (%s)", r.what, r.name, ds, callee.what, callee.name, callee.why)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	for _, r := range routines {
+		if r.why != "" {
+			k := procedureKey(r.name)
+			if r.function {
+				k = functionKey(r.name)
+			}
+			out[k] = append(out[k], schema.WriteHazard{Events: schema.WriteInsert | schema.WriteUpdate | schema.WriteDelete, Why: r.why})
+		}
 	}
 	return nil
 }
