@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -80,13 +81,20 @@ func queryHazards(ctx context.Context, db *sql.DB, ds string, lowerCase int, top
 		name := written(physical)
 		out[name] = append(out[name], schema.WriteHazard{Events: ev, Columns: cols, Why: why})
 	}
-	if err := queryTriggers(ctx, db, ds, node, nodeNames, add); err != nil {
+	// Routines first: a trigger calling a refused one is refused too.
+	if err := queryProcedures(ctx, db, ds, topo, nodeNames, out); err != nil {
+		return nil, err
+	}
+	routines := make(map[string]string, len(out))
+	for k, hs := range out {
+		if len(hs) > 0 {
+			routines[k] = hs[0].Why
+		}
+	}
+	if err := queryTriggers(ctx, db, ds, topo, node, nodeNames, routines, add); err != nil {
 		return nil, err
 	}
 	if err := queryForeignKeys(ctx, db, ds, node, add); err != nil {
-		return nil, err
-	}
-	if err := queryProcedures(ctx, db, ds, topo, nodeNames, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -96,8 +104,14 @@ func queryHazards(ctx context.Context, db *sql.DB, ds string, lowerCase int, top
 // column (BEFORE INSERT/UPDATE naming NEW.<key>) or whose body names a
 // node table. Both tests read the body's words: a body that only reads
 // NEW.<key> counts too, which can only refuse more.
-func queryTriggers(ctx context.Context, db *sql.DB, ds string, node func(string) *shard.ShardedTable, nodeNames []string,
-	add func(string, schema.WriteEvents, []string, string)) error {
+//
+// Hazard (review13a): a trigger on a table that is not broadcast fires on
+// the one data source its table's write reaches; one whose body writes a
+// broadcast table (directly, or calling a routine recorded in routines by
+// its procedureKey or functionKey) changed that copy alone. Those are
+// recorded too; a trigger on a broadcast table fires on every copy.
+func queryTriggers(ctx context.Context, db *sql.DB, ds string, topo *shard.Topology, node func(string) *shard.ShardedTable, nodeNames []string,
+	routines map[string]string, add func(string, schema.WriteEvents, []string, string)) error {
 	rows, err := db.QueryContext(ctx, `SELECT TRIGGER_NAME, EVENT_MANIPULATION, EVENT_OBJECT_TABLE, ACTION_TIMING, ACTION_STATEMENT
 		FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE()`)
 	if err != nil {
@@ -127,6 +141,23 @@ func queryTriggers(ctx context.Context, db *sql.DB, ds string, node func(string)
 		for _, n := range nodeNames {
 			if words[n] {
 				add(table, ev, nil, fmt.Sprintf("trigger %s (%s %s on %s.%s) writes node table %s directly", name, strings.ToUpper(timing), strings.ToUpper(event), ds, table, n))
+				break
+			}
+		}
+		if topo.Broadcast(table) {
+			continue
+		}
+		writes := slices.ContainsFunc(writeWords, func(w string) bool { return words[w] })
+		for _, w := range slices.Sorted(maps.Keys(words)) {
+			why, routine := routines[procedureKey(w)]
+			if !routine {
+				why, routine = routines[functionKey(w)]
+			}
+			if routine || writes && topo.Broadcast(w) {
+				if !routine {
+					why = "broadcast table " + w
+				}
+				add(table, ev, nil, fmt.Sprintf("trigger %s (%s %s on %s.%s) writes one copy of a table of the topology (%s)", name, strings.ToUpper(timing), strings.ToUpper(event), ds, table, why))
 				break
 			}
 		}
