@@ -80,6 +80,7 @@ func TestReview13aTempShadow(t *testing.T) {
 			"INSERT INTO u_plans VALUES (1, 'tmp1', 7), (2, 'tmp2', 8)",
 			"SELECT a.id, p.price FROM u_accounts a JOIN u_plans p ON p.id = a.plan_id ORDER BY a.id",
 			"SELECT p.name, SUM(a.balance) FROM u_accounts a LEFT JOIN u_plans p ON p.id = a.plan_id GROUP BY p.name ORDER BY p.name",
+			"SELECT id FROM u_accounts WHERE plan_id IN (SELECT id FROM u_plans) ORDER BY id",
 			"DROP TEMPORARY TABLE u_plans",
 			"SELECT a.id, p.price FROM u_accounts a JOIN u_plans p ON p.id = a.plan_id ORDER BY a.id",
 		} {
