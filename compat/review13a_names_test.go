@@ -76,8 +76,8 @@ func TestReview13aTempShadow(t *testing.T) {
 		cq := func(s string, args ...any) (*sql.Rows, error) { return conn.QueryContext(ctx, s, args...) }
 		var out []string
 		for _, q := range []string{
-			"CREATE TEMPORARY TABLE u_plans (id BIGINT PRIMARY KEY, name VARCHAR(16), price INT)",
-			"INSERT INTO u_plans VALUES (1, 'tmp1', 7), (2, 'tmp2', 8)",
+			"CREATE TEMPORARY TABLE u_plans (id BIGINT PRIMARY KEY, name VARCHAR(16), price INT, balance INT)",
+			"INSERT INTO u_plans VALUES (1, 'tmp1', 7, 0), (2, 'tmp2', 8, 0)",
 			"SELECT a.id, p.price FROM u_accounts a JOIN u_plans p ON p.id = a.plan_id ORDER BY a.id",
 			"SELECT p.name, SUM(a.balance) FROM u_accounts a LEFT JOIN u_plans p ON p.id = a.plan_id GROUP BY p.name ORDER BY p.name",
 			"SELECT id FROM u_accounts WHERE plan_id IN (SELECT id FROM u_plans) ORDER BY id",
@@ -87,6 +87,24 @@ func TestReview13aTempShadow(t *testing.T) {
 			if !strings.HasPrefix(q, "SELECT") {
 				if _, err := conn.ExecContext(ctx, q); err != nil {
 					t.Fatalf("%s: %v", q, err)
+				}
+				if strings.HasPrefix(q, "INSERT") {
+					// The session's u_plans has a balance too: MariaDB
+					// says 1052; shardsql, which cannot know the
+					// temporary table's columns, refuses the unqualified
+					// name (it resolved it by the permanent table's
+					// columns and answered a.balance).
+					rows, err := conn.QueryContext(ctx, "SELECT balance FROM u_accounts a JOIN u_plans p ON p.id = a.plan_id")
+					if err == nil {
+						_ = rows.Close()
+					}
+					want := "ambiguous"
+					if sharded {
+						want = "shardsql: unsupported"
+					}
+					if err == nil || !strings.Contains(err.Error(), want) {
+						t.Errorf("unqualified balance beside the temporary u_plans: %v, want %q", err, want)
+					}
 				}
 				continue
 			}

@@ -332,7 +332,7 @@ func (c *Conn) releasePins() {
 	c.dirty = false
 	clear(c.pins)
 	c.pins = c.pins[:0]
-	c.sticky, c.genIDs, c.wrote, c.evalOther, c.evalSet, c.evalGlobal = false, false, false, 0, 0, 0
+	c.sticky, c.temps, c.genIDs, c.wrote, c.evalOther, c.evalSet, c.evalGlobal = false, false, false, false, 0, 0, 0
 	c.sqlModeSet, c.sqlModeDefault, c.sqlMode = false, false, ""
 	c.lastDS, c.lastSelectDS, c.insertDS, c.opaqueDS = "", "", "", ""
 }
@@ -540,6 +540,9 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 		// the temporary one read the permanent table's rows. From then
 		// on every statement runs on the pins, as after SET SESSION.
 		c.sticky = true
+	}
+	if p.Session&route.UsesTemporary != 0 {
+		c.temps = true
 	}
 	if p.Session&route.LeavesState != 0 {
 		c.recordOpaque(ds)
