@@ -87,18 +87,22 @@ func reportRowDBs(b *testing.B) (plain, sharded *sql.DB) {
 // BenchmarkOverheadReportRow: the report's point select through the
 // plain driver on one table and through shardsql on 8, at concurrency 1
 // and 16.
-func BenchmarkOverheadReportRow(b *testing.B) {
+func BenchmarkOverheadReportRow(b *testing.B) { runReportBench(b, benchReportRow) }
+
+// runReportBench runs bench through the plain driver on t_rplain and
+// through shardsql on t_rorder, at concurrency 1 and 16.
+func runReportBench(b *testing.B, bench func(b *testing.B, db *sql.DB, table string, parallelism int)) {
 	for _, c := range []struct {
 		name string
 		par  int
 	}{{"c1", 1}, {"c16", 8}} {
 		b.Run("plain/"+c.name, func(b *testing.B) {
 			plain, _ := reportRowDBs(b)
-			benchReportRow(b, plain, "t_rplain", c.par)
+			bench(b, plain, "t_rplain", c.par)
 		})
 		b.Run("shardsql-sharded/"+c.name, func(b *testing.B) {
 			_, sharded := reportRowDBs(b)
-			benchReportRow(b, sharded, "t_rorder", c.par)
+			bench(b, sharded, "t_rorder", c.par)
 		})
 	}
 }
@@ -178,21 +182,7 @@ var reportInsertKeys struct {
 // columns, a time.Time among the arguments, a context that can end)
 // through the plain driver on one table and through shardsql on 8, at
 // concurrency 1 and 16.
-func BenchmarkOverheadReportInsert(b *testing.B) {
-	for _, c := range []struct {
-		name string
-		par  int
-	}{{"c1", 1}, {"c16", 8}} {
-		b.Run("plain/"+c.name, func(b *testing.B) {
-			plain, _ := reportRowDBs(b)
-			benchReportInsert(b, plain, "t_rplain", c.par)
-		})
-		b.Run("shardsql-sharded/"+c.name, func(b *testing.B) {
-			_, sharded := reportRowDBs(b)
-			benchReportInsert(b, sharded, "t_rorder", c.par)
-		})
-	}
-}
+func BenchmarkOverheadReportInsert(b *testing.B) { runReportBench(b, benchReportInsert) }
 
 func benchReportInsert(b *testing.B, db *sql.DB, table string, parallelism int) {
 	q := "INSERT INTO " + table + " (order_id, user_id, amount, status, created) VALUES (?, ?, ?, ?, ?)"
