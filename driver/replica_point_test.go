@@ -92,10 +92,10 @@ func primaryNotes(t *testing.T, db *sql.DB) []string {
 	return want
 }
 
-// settledGoroutines waits up to two seconds for the goroutine count to
+// settledGoroutines waits up to four seconds for the goroutine count to
 // fall to at most n and returns it.
 func settledGoroutines(n int) int {
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(4 * time.Second)
 	for {
 		g := runtime.NumGoroutine()
 		if g <= n || time.Now().After(deadline) {
@@ -169,7 +169,11 @@ func testReplicaPointCancel(t *testing.T, cluster *shardtest.Replicated, db *sql
 		require.NoError(t, err, "read %d after the cancellations", i)
 		assert.Equal(t, want[i], note)
 	}
-	assert.LessOrEqual(t, settledGoroutines(before), before, "goroutines left behind")
+	// NumGoroutine is the process's: tests running in parallel, new pool
+	// connections (each with go-sql-driver's watcher) and the probes move
+	// it by a few under load (CI saw +6 once), so a leak shows only past
+	// that slack.
+	assert.LessOrEqual(t, settledGoroutines(before+8), before+8, "goroutines left behind")
 }
 
 // queriesLike counts the statements running on s whose text starts with
