@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardsql/shardsql/driver"
-	"github.com/shardsql/shardsql/shard"
 	"github.com/shardsql/shardsql/shardtest"
 )
 
@@ -27,18 +25,7 @@ import (
 func TestReview13bReplicaPointStopped(t *testing.T) {
 	cluster := shardtest.MariaDBReplicated(t, 1, shardtest.ReplicaOptions{})
 	bg := context.Background()
-	primary := direct(t, cluster.Primary)
-	for _, db := range []string{"app0", "app1"} {
-		_, err := primary.ExecContext(bg, "CREATE DATABASE "+db)
-		require.NoError(t, err)
-	}
-	topo := shard.NewTopology()
-	for i := 0; i < 2; i++ {
-		ds := fmt.Sprintf("ds%d", i)
-		require.NoError(t, topo.AddDataSource(ds, withDB(t, cluster.Primary, fmt.Sprintf("app%d", i))))
-		require.NoError(t, topo.AddReplica(ds, withDB(t, cluster.Replicas[0], fmt.Sprintf("app%d", i))))
-	}
-	require.NoError(t, topo.AddTable(shard.Table{Name: "t_st", Column: "user_id", Nodes: "ds${0..1}.t_st", Algorithm: shard.Mod()}))
+	topo := replicaAppsTopology(t, cluster, "t_st")
 	db := openDB(t, topo, driver.WithMaxOpenConns(1), driver.WithConnWaitTimeout(2*time.Second),
 		driver.WithReplicaWait(3*time.Millisecond), driver.WithReplicaProbeInterval(100*time.Millisecond))
 	_, err := db.ExecContext(bg, "CREATE TABLE t_st (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, v VARCHAR(20), w1 INT, w2 INT, w3 INT, w4 INT, w5 INT, w6 INT, w7 INT, w8 INT)")

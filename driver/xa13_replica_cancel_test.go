@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardsql/shardsql/driver"
-	"github.com/shardsql/shardsql/shard"
 	"github.com/shardsql/shardsql/shardtest"
 )
 
@@ -27,18 +26,7 @@ import (
 func TestXA13ReplicaCancel(t *testing.T) {
 	cluster := shardtest.MariaDBReplicated(t, 1, shardtest.ReplicaOptions{})
 	bg := context.Background()
-	primary := direct(t, cluster.Primary)
-	for _, db := range []string{"app0", "app1"} {
-		_, err := primary.ExecContext(bg, "CREATE DATABASE "+db)
-		require.NoError(t, err)
-	}
-	topo := shard.NewTopology()
-	for i := 0; i < 2; i++ {
-		ds := fmt.Sprintf("ds%d", i)
-		require.NoError(t, topo.AddDataSource(ds, withDB(t, cluster.Primary, fmt.Sprintf("app%d", i))))
-		require.NoError(t, topo.AddReplica(ds, withDB(t, cluster.Replicas[0], fmt.Sprintf("app%d", i))))
-	}
-	require.NoError(t, topo.AddTable(shard.Table{Name: "t_rc", Column: "user_id", Nodes: "ds${0..1}.t_rc", Algorithm: shard.Mod()}))
+	topo := replicaAppsTopology(t, cluster, "t_rc")
 	db := openDB(t, topo, driver.WithMaxOpenConns(1), driver.WithConnWaitTimeout(2*time.Second), driver.WithReplicaProbeInterval(time.Second))
 	_, err := db.ExecContext(bg, "CREATE TABLE t_rc (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, v INT NOT NULL)")
 	require.NoError(t, err)
