@@ -248,7 +248,14 @@ func TestBoundedRowsPaths(t *testing.T) {
 			require.NoError(t, err)
 			assert.Zero(t, affected, "the same value: no row changed")
 		}
-		assert.Equal(t, before, prepared(), "every statement prepared inside Raw was closed")
+		// The servers are shared with tests running in parallel, whose
+		// prepared statements come and go: a leak here would keep 40–80
+		// statements open for good; others' settle within moments.
+		leaked := func() int64 { return prepared() - before }
+		for deadline := time.Now().Add(5 * time.Second); leaked() >= 10 && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+		}
+		assert.Less(t, leaked(), int64(10), "every statement prepared inside Raw was closed")
 
 		_, err = db.ExecContext(ctx, "UPDATE t_kinds SET n = n WHERE user_id = 1 AND id = 1", 7)
 		require.Error(t, err, "an argument too many")
