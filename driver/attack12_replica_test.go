@@ -118,13 +118,17 @@ func testAttack12Replicas(t *testing.T, cluster *shardtest.Replicated) {
 		// Let the probe read the replica's position first, so the scan
 		// is the replica's.
 		time.Sleep(150 * time.Millisecond)
-		var trace []driver.ReadServer
-		rows, err := small.QueryContext(driver.WithReadTrace(ctx, &trace), "SELECT id FROM t_rw")
-		require.NoError(t, err)
+		rows := replicaScan(ctx, t, small)
 		defer rows.Close()
-		require.True(t, rows.Next())
+		// A read the replica could answer finds its connections held by
+		// the scan: the primary answers, and the trace says why.
+		var trace []driver.ReadServer
+		var warm int
+		require.NoError(t, small.QueryRowContext(driver.WithReadTrace(ctx, &trace), "SELECT COUNT(*) FROM t_rw WHERE user_id = 8").Scan(&warm))
+		assert.Positive(t, warm)
 		require.Len(t, trace, 1)
-		require.True(t, trace[0].Replica, "the scan did not go to the replica: %+v", trace)
+		assert.False(t, trace[0].Replica, "%+v", trace)
+		assert.Equal(t, "the replica's connections were all in use", trace[0].Reason)
 		nextID++
 		_, err = small.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, 3, 'w')", nextID)
 		require.NoError(t, err)
@@ -159,31 +163,9 @@ func testAttack12Replicas(t *testing.T, cluster *shardtest.Replicated) {
 		require.NoError(t, err)
 		require.NoError(t, cluster.Sync(ctx))
 		time.Sleep(150 * time.Millisecond)
-		// The scan must hold the replica's connections, not the
-		// primary's: a unit that found the replica's pool busy (the
-		// probe's look holds a connection for a moment) goes to the
-		// primary and holds one of its two connections, and the INSERT
-		// below then waits for them (CI saw it once under load). Such a
-		// scan is closed and run again.
-		var trace []driver.ReadServer
-		var rows *sql.Rows
-		for try := 0; ; try++ {
-			trace = nil
-			rows, err = small.QueryContext(driver.WithReadTrace(ctx, &trace), "SELECT id FROM t_rw")
-			require.NoError(t, err)
-			require.True(t, rows.Next())
-			onReplica := true
-			for _, r := range trace {
-				onReplica = onReplica && r.Replica
-			}
-			if onReplica || try == 4 {
-				require.True(t, onReplica, "the scan did not go to the replica: %+v", trace)
-				break
-			}
-			require.NoError(t, rows.Close())
-			time.Sleep(50 * time.Millisecond)
-		}
+		rows := replicaScan(ctx, t, small)
 		defer rows.Close()
+		var trace []driver.ReadServer
 		nextID++
 		_, err = small.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, 4, 'w')", nextID)
 		require.NoError(t, err)
@@ -524,3 +506,27 @@ func tokenFor(t *testing.T, clear string) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// replicaScan opens a scan of t_rw that holds the replica's connections
+// of a pool of two, its first row read. It must hold the replica's, not
+// the primary's: a read that finds the replica's pool busy (the probe's
+// look holds a connection for a moment) goes to the primary and holds its
+// two connections, and a write after it then waits for them (CI saw it
+// under load). The trace says where the read went once its connections
+// are taken; such a scan is closed and run again.
+func replicaScan(ctx context.Context, t *testing.T, db *sql.DB) *sql.Rows {
+	t.Helper()
+	for try := 0; ; try++ {
+		var trace []driver.ReadServer
+		rows, err := db.QueryContext(driver.WithReadTrace(ctx, &trace), "SELECT id FROM t_rw")
+		require.NoError(t, err)
+		require.True(t, rows.Next())
+		require.Len(t, trace, 1)
+		if trace[0].Replica {
+			return rows
+		}
+		require.NoError(t, rows.Close())
+		require.Less(t, try, 20, "the scan did not go to the replica: %+v", trace)
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -85,6 +85,11 @@ type ReadServer struct {
 	// Why the primary answered a read that could have gone to a replica
 	// (empty otherwise).
 	Reason string
+	// Failed names the replica a read was sent to first and that failed
+	// it (by connection or with an error), when it was retried: Server is
+	// then the server its retry went to (for a read of several tables of
+	// the data source, the last retry's).
+	Failed string
 }
 
 type traceKey struct{}

@@ -96,6 +96,12 @@ func testReplicaStoppedMidRead(t *testing.T, cluster *shardtest.Replicated, db *
 			r.err = db.QueryRowContext(driver.WithReadTrace(ctx, &trace), sleepyRead, i, i).Scan(&r.id, &r.note, &slept)
 			if len(trace) == 1 {
 				r.server = trace[0].Server
+				if f := trace[0].Failed; f != "" {
+					// Retried: the trace names the server that answered
+					// and the replica that failed first.
+					assert.NotEqual(t, f, r.server)
+					r.server = f
+				}
 			}
 		}()
 	}
@@ -224,7 +230,8 @@ func testReplicaCutBeforeFirstRow(t *testing.T, cluster *shardtest.Replicated) {
 		if !fired {
 			proxy.Inject(shardtest.Fault{Match: match, Action: shardtest.CutAfterColumns})
 		} else {
-			require.True(t, strings.HasSuffix(trace[0].Server, "/r1"), "the cut read was sent to %v", trace)
+			require.True(t, strings.HasSuffix(trace[0].Failed, "/r1"), "the cut read was sent to %v", trace)
+			require.False(t, strings.HasSuffix(trace[0].Server, "/r1"), "the cut read was answered by %v", trace)
 		}
 	}
 	require.True(t, fired, "no read reached the proxied replica")

@@ -45,16 +45,19 @@ func (c *Conn) queryReplicaOne(ctx context.Context, p *route.Plan, rs *replicaSe
 	u := p.Units[0]
 	token, _ := ctx.Value(tokenKey{}).(map[string]gtidPos)
 	targets := [1]readTarget{c.readTarget(ctx, u.DataSource, rs, token)}
-	c.trace(ctx, targets[:])
 	t := &targets[0]
 	if t.rep == nil {
+		c.trace(ctx, targets[:])
 		return nil, nil, false, nil
 	}
 	// Its one connection, without waiting (gate.go).
 	g := c.c.gateFor(t.rep.gateKey(), t.rep.db)
 	if g != nil && !g.take(1) {
+		t.rep, t.reason = nil, reasonReplicaBusy
+		c.trace(ctx, targets[:])
 		return nil, nil, false, nil
 	}
+	c.trace(ctx, targets[:])
 	// The gate counts the read holds: on the stack, without a lock (held
 	// has one, which sends it to the heap); the read runs here alone.
 	var buf [3]*gate

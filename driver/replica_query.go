@@ -95,6 +95,37 @@ func (c *Conn) trace(ctx context.Context, targets []readTarget) {
 	}
 }
 
+// Why the primary answered a read a replica was chosen for (ReadServer.Reason).
+const (
+	reasonReplicaBusy = "the replica's connections were all in use"
+	reasonPrimaryBusy = "the primaries' connections were not all free at once: read as without replicas"
+	reasonRetried     = "retried on the primary after the replica failed"
+)
+
+// retrace records in the context's trace that a read of data source ds
+// failed on replica failed and is retried on next (nil: the primary). The
+// units of a scatter retry concurrently: traceMu orders their writes.
+func (c *Conn) retrace(ctx context.Context, ds string, failed, next *replica) {
+	dst, _ := ctx.Value(traceKey{}).(*[]ReadServer)
+	if dst == nil {
+		return
+	}
+	c.traceMu.Lock()
+	defer c.traceMu.Unlock()
+	for i := range *dst {
+		s := &(*dst)[i]
+		if s.DataSource != ds {
+			continue
+		}
+		s.Failed = failed.name
+		if next != nil {
+			s.Server, s.Replica, s.Reason = next.name, true, ""
+		} else {
+			s.Server, s.Replica, s.Reason = ds, false, reasonRetried
+		}
+	}
+}
+
 // queryReplicas runs a read on replicas when it may: ok is false when the
 // statement must run as on a topology without replicas (not eligible, every
 // data source's primary must answer, or the pools cannot give the read its
@@ -122,13 +153,24 @@ func (c *Conn) queryReplicas(ctx context.Context, p *route.Plan, cursors []*unit
 		return c.queryReplicaOne(ctx, p, rs, cursors, one) // replica_point.go
 	}
 	targets := c.readTargets(ctx, p, rs)
-	c.trace(ctx, targets)
 	any := false
 	for _, t := range targets {
 		any = any || t.rep != nil
 	}
 	if !any {
+		c.trace(ctx, targets)
 		return nil, nil, false, nil
+	}
+	// Hazard: the trace was written before the connections below were
+	// taken, and said "replica" for a read that found the replica's pool
+	// busy and went to the primary — a test that made sure its scan held
+	// the replica's connections believed it while the scan held the
+	// primary's. It is written once the read's servers are decided.
+	busy := func(why string) {
+		for i := range targets {
+			targets[i].rep, targets[i].reason = nil, why
+		}
+		c.trace(ctx, targets)
 	}
 	h := &held{}
 	// Every connection of the read at once, without waiting (gate.go).
@@ -145,6 +187,7 @@ func (c *Conn) queryReplicas(ctx context.Context, p *route.Plan, cursors []*unit
 		if g := c.c.gateFor(r.gateKey(), r.db); g != nil {
 			if !g.take(n) {
 				h.release()
+				busy(reasonReplicaBusy)
 				return nil, nil, false, nil
 			}
 			h.add(g, n)
@@ -154,10 +197,12 @@ func (c *Conn) queryReplicas(ctx context.Context, p *route.Plan, cursors []*unit
 		rel, ok, err := c.c.reserve(primaries)
 		if err != nil || !ok {
 			h.release()
+			busy(reasonPrimaryBusy)
 			return nil, nil, false, err
 		}
 		h.addFunc(rel)
 	}
+	c.trace(ctx, targets)
 	ctx, cancel = context.WithCancel(ctx)
 	c.scatterReads(ctx, cancel, p, cursors, targets, h)
 	return cancel, h.release, true, nil
@@ -243,12 +288,14 @@ func (c *Conn) retryAfter(ctx context.Context, u route.Unit, t *readTarget, r *r
 	if c.c.opts.logger != nil {
 		c.c.opts.logger.WarnContext(ctx, "shardsql: read failed on a replica, retried", "replica", r.name, "error", failed)
 	}
+	failedRep := r
 	if serverAnswered(failed) {
 		r = nil // the primary's answer is the truth
 	} else {
 		c.c.eject(r, failed)
 		r = c.c.retryTarget(t, tried)
 	}
+	c.retrace(ctx, t.ds, failedRep, r)
 	var key string
 	var db *sql.DB
 	if r != nil {

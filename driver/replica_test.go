@@ -331,7 +331,7 @@ func testReplicaLag(t *testing.T, cluster *shardtest.Replicated, db *sql.DB) {
 	for i := 0; i < 40; i++ {
 		var trace []driver.ReadServer
 		readCount(ctx, t, db, i%20, &trace)
-		require.True(t, trace[0].Replica)
+		require.True(t, trace[0].Replica, "%+v", trace[0])
 		require.True(t, strings.HasSuffix(trace[0].Server, "/r2"), "read on the stopped replica: %+v", trace[0])
 	}
 	require.NoError(t, lagging.StartReplication())
