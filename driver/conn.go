@@ -21,10 +21,10 @@ type Conn struct {
 	tx *Tx // the open transaction, if any
 
 	pins  []*pin // one server connection per data source used, in first-use order
+	spare []*pin // released pins, reused
 	// traceMu orders a scatter's units' retries writing the read trace
 	// (retrace).
 	traceMu sync.Mutex
-	spare []*pin // released pins, reused
 	// deferCheck: the pins taken next are checked in the statement's own
 	// Raw callback (pin_park.go); checkFn and checkCtx make checkPin's.
 	deferCheck bool
