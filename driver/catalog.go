@@ -46,8 +46,10 @@ const catalogRetry = time.Second
 // catalogCache holds the current catalog of a Connector.
 type catalogCache struct {
 	state atomic.Pointer[catalogState]
-	// mu serializes every change of state, loads included, so a DDL's
-	// invalidation never races with a load that read the old schema.
+	// mu serializes every change of state that reads the servers or
+	// drops facts, loads included, so a DDL's invalidation never races
+	// with a load that read the old schema (current's rebase, which does
+	// neither, swaps without it).
 	mu sync.Mutex
 }
 
@@ -62,19 +64,25 @@ type catalogState struct {
 }
 
 // current returns the catalog for the topology's current version.
+//
+// Hazard (review13a): the rebase after a topology change took mu, which a
+// load holds while it waits for the servers (up to catalogTimeout each): a
+// periodic refresh (WithCatalogRefresh) whose data source hung made every
+// statement after a table was added wait up to 2 s for a server it never
+// reads. A rebase does no I/O, so it is swapped in with a compare-and-swap
+// instead: a load, reload or forget that stores over it stores a state it
+// computed under mu from what it read, and a state of an older version is
+// rebased again by the next statement.
 func (cc *catalogCache) current(c *Connector) *schema.Catalog {
-	if st := cc.state.Load(); st != nil && st.cat.TopologyVersion == c.topo.Version() {
-		return st.cat
+	for {
+		st := cc.state.Load()
+		if st != nil && st.cat.TopologyVersion == c.topo.Version() {
+			return st.cat
+		}
+		if next := c.rebase(st); cc.state.CompareAndSwap(st, next) {
+			return next.cat
+		}
 	}
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	st := cc.state.Load()
-	if st != nil && st.cat.TopologyVersion == c.topo.Version() {
-		return st.cat
-	}
-	next := c.rebase(st)
-	cc.state.Store(next)
-	return next.cat
 }
 
 // rebase carries the facts of st (nil for none) over to the topology's
@@ -131,7 +139,13 @@ func (cc *catalogCache) reload(ctx context.Context, c *Connector, used *schema.C
 	st := cc.state.Load()
 	if st != nil && st.cat.TopologyVersion == c.topo.Version() {
 		switch {
-		case st.cat != used:
+		case st.cat != used && !st.loaded.IsZero():
+			// Hazard (review13a): a newer catalog that no load made
+			// (forget after a DDL, or a rebase of it: loaded is zero)
+			// lacks the facts too. Returned, the statement was routed
+			// again without them and refused ("unqualified column …")
+			// whenever another session's DDL ran between its routing
+			// and this reload; it is loaded instead.
 			return st.cat
 		case st.complete && !refused, time.Since(st.loaded) < catalogRetry && (st.complete || !refused):
 			// A complete catalog still lacks what a refused statement

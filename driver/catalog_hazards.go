@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -80,13 +81,20 @@ func queryHazards(ctx context.Context, db *sql.DB, ds string, lowerCase int, top
 		name := written(physical)
 		out[name] = append(out[name], schema.WriteHazard{Events: ev, Columns: cols, Why: why})
 	}
-	if err := queryTriggers(ctx, db, ds, node, nodeNames, add); err != nil {
+	// Routines first: a trigger calling a refused one is refused too.
+	if err := queryProcedures(ctx, db, ds, topo, nodeNames, out); err != nil {
+		return nil, err
+	}
+	routines := make(map[string]string, len(out))
+	for k, hs := range out {
+		if len(hs) > 0 {
+			routines[k] = hs[0].Why
+		}
+	}
+	if err := queryTriggers(ctx, db, ds, topo, node, nodeNames, routines, add); err != nil {
 		return nil, err
 	}
 	if err := queryForeignKeys(ctx, db, ds, node, add); err != nil {
-		return nil, err
-	}
-	if err := queryProcedures(ctx, db, ds, topo, nodeNames, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -96,8 +104,14 @@ func queryHazards(ctx context.Context, db *sql.DB, ds string, lowerCase int, top
 // column (BEFORE INSERT/UPDATE naming NEW.<key>) or whose body names a
 // node table. Both tests read the body's words: a body that only reads
 // NEW.<key> counts too, which can only refuse more.
-func queryTriggers(ctx context.Context, db *sql.DB, ds string, node func(string) *shard.ShardedTable, nodeNames []string,
-	add func(string, schema.WriteEvents, []string, string)) error {
+//
+// Hazard (review13a): a trigger on a table that is not broadcast fires on
+// the one data source its table's write reaches; one whose body writes a
+// broadcast table (directly, or calling a routine recorded in routines by
+// its procedureKey or functionKey) changed that copy alone. Those are
+// recorded too; a trigger on a broadcast table fires on every copy.
+func queryTriggers(ctx context.Context, db *sql.DB, ds string, topo *shard.Topology, node func(string) *shard.ShardedTable, nodeNames []string,
+	routines map[string]string, add func(string, schema.WriteEvents, []string, string)) error {
 	rows, err := db.QueryContext(ctx, `SELECT TRIGGER_NAME, EVENT_MANIPULATION, EVENT_OBJECT_TABLE, ACTION_TIMING, ACTION_STATEMENT
 		FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE()`)
 	if err != nil {
@@ -127,6 +141,23 @@ func queryTriggers(ctx context.Context, db *sql.DB, ds string, node func(string)
 		for _, n := range nodeNames {
 			if words[n] {
 				add(table, ev, nil, fmt.Sprintf("trigger %s (%s %s on %s.%s) writes node table %s directly", name, strings.ToUpper(timing), strings.ToUpper(event), ds, table, n))
+				break
+			}
+		}
+		if topo.Broadcast(table) {
+			continue
+		}
+		writes := slices.ContainsFunc(writeWords, func(w string) bool { return words[w] })
+		for _, w := range slices.Sorted(maps.Keys(words)) {
+			why, routine := routines[procedureKey(w)]
+			if !routine {
+				why, routine = routines[functionKey(w)]
+			}
+			if routine || writes && topo.Broadcast(w) {
+				if !routine {
+					why = "broadcast table " + w
+				}
+				add(table, ev, nil, fmt.Sprintf("trigger %s (%s %s on %s.%s) writes one copy of a table of the topology (%s)", name, strings.ToUpper(timing), strings.ToUpper(event), ds, table, why))
 				break
 			}
 		}
@@ -304,6 +335,13 @@ func queryProcedures(ctx context.Context, db *sql.DB, ds string, topo *shard.Top
 		return fmt.Errorf("shardsql: data source %s: reading procedures and functions: %w", ds, err)
 	}
 	defer rows.Close()
+	type routine struct {
+		name, what string
+		function   bool
+		words      map[string]bool
+		why        string
+	}
+	var routines []routine
 	for rows.Next() {
 		var name, kind string
 		var body sql.NullString
@@ -315,13 +353,13 @@ func queryProcedures(ctx context.Context, db *sql.DB, ds string, topo *shard.Top
 		if function {
 			what = "function"
 		}
-		why := ""
+		r := routine{name: name, what: what, function: function}
 		if !body.Valid {
-			why = fmt.Sprintf("%s %s on %s, whose body the catalog cannot read", what, name, ds)
+			r.why = fmt.Sprintf("%s %s on %s, whose body the catalog cannot read", what, name, ds)
 		} else {
-			words := bodyWords(body.String)
-			writes := !function || slices.ContainsFunc(writeWords, func(w string) bool { return words[w] })
-			for w := range words {
+			r.words = bodyWords(body.String)
+			writes := !function || slices.ContainsFunc(writeWords, func(w string) bool { return r.words[w] })
+			for w := range r.words {
 				// a function reading a sharded table (by its logical name,
 				// which no server holds) or a node table reads one
 				// server's rows: counted whether it writes or not (round
@@ -329,21 +367,46 @@ func queryProcedures(ctx context.Context, db *sql.DB, ds string, topo *shard.Top
 				_, sharded := topo.Table(w)
 				node := slices.Contains(nodeNames, w)
 				if writes && (sharded || node || topo.Broadcast(w)) || function && (sharded || node) {
-					why = fmt.Sprintf("%s %s on %s names table %s", what, name, ds, w)
+					r.why = fmt.Sprintf("%s %s on %s names table %s", what, name, ds, w)
 					break
 				}
 			}
 		}
-		if why != "" {
-			k := procedureKey(name)
-			if function {
-				k = functionKey(name)
-			}
-			out[k] = append(out[k], schema.WriteHazard{Events: schema.WriteInsert | schema.WriteUpdate | schema.WriteDelete, Why: why})
-		}
+		routines = append(routines, r)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("shardsql: data source %s: reading procedures and functions: %w", ds, err)
+	}
+	// Hazard (review13a): a routine that calls a hazardous one names no
+	// table of the topology itself — `CREATE FUNCTION f() … BEGIN CALL
+	// p(); RETURN 1; END` with p updating a broadcast table, or `RETURN
+	// g() + 1` with g doing so: SELECT f() updated one broadcast copy. A
+	// body naming a hazardous routine (as a word, as tables are read) is
+	// one too, to a fixed point.
+	for changed := true; changed; {
+		changed = false
+		for i := range routines {
+			r := &routines[i]
+			if r.why != "" {
+				continue
+			}
+			for _, callee := range routines {
+				if callee.why != "" && r.words[strings.ToLower(callee.name)] {
+					r.why = fmt.Sprintf("%s %s on %s calls %s %s, which is refused (%s)", r.what, r.name, ds, callee.what, callee.name, callee.why)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	for _, r := range routines {
+		if r.why != "" {
+			k := procedureKey(r.name)
+			if r.function {
+				k = functionKey(r.name)
+			}
+			out[k] = append(out[k], schema.WriteHazard{Events: schema.WriteInsert | schema.WriteUpdate | schema.WriteDelete, Why: r.why})
+		}
 	}
 	return nil
 }

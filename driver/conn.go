@@ -35,7 +35,8 @@ type Conn struct {
 	sockOut *cutConn
 	names   []string
 	conns   []*pin // scratch space of pinsFor
-	sticky  bool   // a SET changed session system variables: every statement runs on the pins
+	sticky  bool   // a SET changed session system variables, or a temporary table was created or dropped: every statement runs on the pins
+	temps   bool   // a temporary table was created or dropped: route.Options.SessionTemporary
 	dirty   bool   // the session holds variables, temporary tables or locks: its connections are closed, not pooled
 	genIDs  bool   // an INSERT's keys were generated: the servers' LAST_INSERT_ID() is not its answer
 	// lazyTypes is set while Query runs a statement whose rows go to
@@ -362,5 +363,5 @@ func (c *Conn) routeInto(ctx context.Context, query string, args []driver.NamedV
 	if err != nil {
 		return nil, err
 	}
-	return c.c.routeIn(ctx, query, vals, store)
+	return c.c.routeIn(ctx, query, vals, store, c.temps)
 }

@@ -332,7 +332,7 @@ func (c *Conn) releasePins() {
 	c.dirty = false
 	clear(c.pins)
 	c.pins = c.pins[:0]
-	c.sticky, c.genIDs, c.wrote, c.evalOther, c.evalSet, c.evalGlobal = false, false, false, 0, 0, 0
+	c.sticky, c.temps, c.genIDs, c.wrote, c.evalOther, c.evalSet, c.evalGlobal = false, false, false, false, 0, 0, 0
 	c.sqlModeSet, c.sqlModeDefault, c.sqlMode = false, false, ""
 	c.lastDS, c.lastSelectDS, c.insertDS, c.opaqueDS = "", "", "", ""
 }
@@ -352,10 +352,10 @@ func (c *Conn) pinFailed(p *pin, err error) {
 }
 
 // onPin reports whether a statement's units run on the pins: everything
-// after a SET of session system variables, statements that depend on or
-// change the session (pool connections would carry the change to other
-// sessions), and statements reaching one node (the common case: the
-// session is then as the caller left it).
+// after a SET of session system variables or a temporary table's CREATE or
+// DROP, statements that depend on or change the session (pool connections
+// would carry the change to other sessions), and statements reaching one
+// node (the common case: the session is then as the caller left it).
 func (c *Conn) onPin(p *route.Plan) bool {
 	return c.sticky || p.Session.Depends() || p.Session.Changes() || len(p.Units) == 1
 }
@@ -532,8 +532,17 @@ func (c *Conn) after(p *route.Plan, idDS string) {
 	if idDS != "" {
 		c.insertDS = idDS // LAST_INSERT_ID() returns the latest generated id
 	}
-	if p.Session&route.SetsSystemVars != 0 {
+	if p.Session&(route.SetsSystemVars|route.UsesTemporary) != 0 {
+		// Hazard (review13a): a temporary table lives in one server
+		// connection, the pin. A cross-node statement after it ran its
+		// units on pool connections, where the name reads the permanent
+		// table it shadows (or none): a join of a sharded table with
+		// the temporary one read the permanent table's rows. From then
+		// on every statement runs on the pins, as after SET SESSION.
 		c.sticky = true
+	}
+	if p.Session&route.UsesTemporary != 0 {
+		c.temps = true
 	}
 	if p.Session&route.LeavesState != 0 {
 		c.recordOpaque(ds)

@@ -57,7 +57,9 @@ import (
 //     The driver's own session state (pins, dirty sessions) is decided
 //     from the plan after routing, as before;
 //   - the Router's options (WeightStrings, MaxMemoryRows, JoinBatch,
-//     DeepPageKeys) change no pass-through plan.
+//     DeepPageKeys) and SessionTemporary (read only where a join resolves
+//     an unqualified column against an unsharded table) change no
+//     pass-through plan.
 //
 // DDL and other statements (SHOW, EXPLAIN, PREPARE, …) are not given the
 // shortcut: they are not hot, and a DDL changes what the catalog says.

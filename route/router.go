@@ -101,6 +101,13 @@ type Options struct {
 	// order's keys only (docs/deep-pages.md); the zero value decides by
 	// the estimated transfer.
 	DeepPageKeys DeepPageKeys
+	// SessionTemporary says the caller's session created (or dropped)
+	// temporary tables: an unsharded table a join names may be one,
+	// whose columns are not the ones the catalog read from the permanent
+	// table it shadows, so its unqualified columns are refused instead of
+	// resolved by the catalog (join_names.go). It changes no pass-through
+	// or point plan (they resolve no column against unsharded tables).
+	SessionTemporary bool
 	// Store, when not nil, holds the plan of a cached point or
 	// pass-through statement instead of an allocation of its own (see
 	// PlanStore).
@@ -156,7 +163,7 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	if p, ok := r.routePassDirect(ps, sql, args, opts, version); ok {
 		return p, nil // a cached pass-through statement (pass_route.go)
 	}
-	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, joinBatch: opts.JoinBatch, deepKeys: opts.DeepPageKeys, hintDS: opts.DataSource, ps: ps, version: version, catalog: opts.Catalog}
+	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, joinBatch: opts.JoinBatch, deepKeys: opts.DeepPageKeys, hintDS: opts.DataSource, tempTables: opts.SessionTemporary, ps: ps, version: version, catalog: opts.Catalog}
 	defer s.markSchemaUnknown(&p, &err)
 	if pr := s.pointFor(opts); pr != nil {
 		// A cached point statement: the argument, the node, the memoized
@@ -423,8 +430,10 @@ type statement struct {
 	// statement is a routing's one allocation, 896 bytes with these.)
 	passed   *Plan
 	argsRead bool
-	version  uint64          // the topology version routing started from
-	catalog  *schema.Catalog // server facts; nil when unknown
+	// tempTables is Options.SessionTemporary (in argsRead's padding).
+	tempTables bool
+	version    uint64          // the topology version routing started from
+	catalog    *schema.Catalog // server facts; nil when unknown
 	// schemaMissing records that a decision needed a fact the catalog
 	// lacked (see ErrSchemaUnknown).
 	schemaMissing bool
