@@ -87,3 +87,20 @@ func TestRouteIndexIfExists(t *testing.T) {
 		assert.True(t, strings.HasPrefix(err.Error(), unsupportedPrefix), err.Error())
 	}
 }
+
+// TestRouteBroadcastMetadata: SHOW CREATE TABLE, SHOW COLUMNS/INDEX and
+// DESCRIBE of a broadcast table ask the default data source's copy, as
+// written (compat14: they were refused as statements naming it).
+func TestRouteBroadcastMetadata(t *testing.T) {
+	topo := testTopology(t)
+	require.NoError(t, topo.AddBroadcastTable("t_dict"))
+	r, err := New(topo)
+	require.NoError(t, err)
+	for _, sql := range []string{"SHOW CREATE TABLE t_dict", "SHOW COLUMNS FROM t_dict", "SHOW FULL COLUMNS FROM t_dict", "SHOW INDEX FROM t_dict", "DESCRIBE t_dict"} {
+		p, err := r.Route(sql, nil)
+		require.NoError(t, err, sql)
+		require.Len(t, p.Units, 1, sql)
+		assert.Equal(t, "ds0", p.Units[0].DataSource, sql)
+		assert.Equal(t, sql, p.Units[0].SQL)
+	}
+}

@@ -119,7 +119,16 @@ func (s *statement) routeMetadata(stmt sqlparser.Statement) (p *Plan, ok bool, e
 // the statement rewrite makes for its first node, on that node's data
 // source.
 func (s *statement) metadataOfTable(tn sqlparser.TableName, rewrite func(sqlparser.TableName) sqlparser.Statement, md Metadata) (*Plan, bool, error) {
-	st := s.resolve(tn).sharded
+	r := s.resolve(tn)
+	if r.broadcast != "" && r.unknown == "" {
+		// Every data source holds a copy under the logical name (compat14:
+		// SHOW CREATE TABLE, SHOW COLUMNS/INDEX and DESCRIBE of a broadcast
+		// table were refused, as statements naming it; information_schema
+		// lookups already asked the home copy as written).
+		p, err := s.passthrough(KindOther)
+		return p, err == nil, err
+	}
+	st := r.sharded
 	if st == nil || len(st.Nodes) == 0 {
 		return nil, false, nil
 	}
