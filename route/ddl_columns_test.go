@@ -90,7 +90,9 @@ func TestRouteIndexIfExists(t *testing.T) {
 
 // TestRouteBroadcastMetadata: SHOW CREATE TABLE, SHOW COLUMNS/INDEX and
 // DESCRIBE of a broadcast table ask the default data source's copy, as
-// written (compat14: they were refused as statements naming it).
+// written (compat14: they were refused as statements naming it); these and
+// information_schema lookups naming it carry its name for the driver's
+// check that the copies agree.
 func TestRouteBroadcastMetadata(t *testing.T) {
 	topo := testTopology(t)
 	require.NoError(t, topo.AddBroadcastTable("t_dict"))
@@ -102,5 +104,17 @@ func TestRouteBroadcastMetadata(t *testing.T) {
 		require.Len(t, p.Units, 1, sql)
 		assert.Equal(t, "ds0", p.Units[0].DataSource, sql)
 		assert.Equal(t, sql, p.Units[0].SQL)
+		require.NotNil(t, p.Metadata, sql)
+		assert.Equal(t, []string{"t_dict"}, p.Metadata.Broadcast, sql)
+	}
+	// information_schema lookups naming it: the copies are checked too.
+	for _, sql := range []string{
+		"SELECT count(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't_dict' AND column_name = 'a'",
+		"SELECT column_name FROM information_schema.columns WHERE table_name IN ('t_dict', 't_user')",
+	} {
+		p, err := r.Route(sql, nil)
+		require.NoError(t, err, sql)
+		require.NotNil(t, p.Metadata, sql)
+		assert.Equal(t, []string{"t_dict"}, p.Metadata.Broadcast, sql)
 	}
 }
