@@ -20,7 +20,8 @@ func (gormBTag) TableName() string { return "gbi_tags" }
 
 // TestGormBroadcastConcurrentIDs: gorm programs creating rows of a
 // broadcast table at once from several goroutines (Create, CreateInBatches,
-// Create in a Transaction), on one database and through shardsql. Every id
+// Create in a Transaction; with and without MariaDB's RETURNING), on one
+// database and through shardsql. Every id
 // gorm put in a struct must name that struct's row — and through shardsql
 // on every data source's copy, and the copies must be equal. Before
 // compat14 each copy's server generated its own ids: sessions reached the
@@ -33,6 +34,7 @@ func TestGormBroadcastConcurrentIDs(t *testing.T) {
 	}
 	e.both(t, func(t *testing.T, db *sql.DB, sharded bool) {
 		g := openGorm(t, db, false)
+		gr := openGorm(t, db, true) // MariaDB's INSERT … RETURNING
 		if err := g.AutoMigrate(&gormBTag{}); err != nil {
 			t.Fatal(err)
 		}
@@ -40,7 +42,7 @@ func TestGormBroadcastConcurrentIDs(t *testing.T) {
 		made := map[string]uint64{} // name → the id gorm gave its struct
 		var wg sync.WaitGroup
 		errs := make(chan error, 64)
-		for w := range 4 {
+		for w := range 3 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -51,7 +53,7 @@ func TestGormBroadcastConcurrentIDs(t *testing.T) {
 						made[tg.Name] = tg.ID
 					}
 				}
-				for i := range 6 {
+				for i := range 3 {
 					one := gormBTag{Name: fmt.Sprintf("w%d-one%d", w, i)}
 					if err := g.Create(&one).Error; err != nil {
 						errs <- err
@@ -67,7 +69,17 @@ func TestGormBroadcastConcurrentIDs(t *testing.T) {
 						errs <- err
 						return
 					}
-					keep(append(batch, one, in)...)
+					ret := []gormBTag{{Name: fmt.Sprintf("w%d-r%d-0", w, i)}, {Name: fmt.Sprintf("w%d-r%d-1", w, i)}}
+					if err := gr.Create(&ret).Error; err != nil {
+						errs <- err
+						return
+					}
+					rin := gormBTag{Name: fmt.Sprintf("w%d-rtx%d", w, i)}
+					if err := gr.Transaction(func(tx *gorm.DB) error { return tx.Create(&rin).Error }); err != nil {
+						errs <- err
+						return
+					}
+					keep(append(batch, one, in, ret[0], ret[1], rin)...)
 				}
 			}()
 		}

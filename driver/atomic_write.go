@@ -96,3 +96,27 @@ func (c *copyIDs) note(p *route.Plan, sr sql.Result) error {
 	c.first = id
 	return nil
 }
+
+// noteSession reads the first copy's generated value of an INSERT …
+// RETURNING, whose result carries no insert id, from the copy's session
+// (LAST_INSERT_ID() on the participant's one connection). A statement that
+// generated none leaves an earlier statement's value there: harmless, as
+// insert_id only fixes values a copy generates, and the copies, being
+// equal, generate none either.
+func (c *copyIDs) noteSession(ctx context.Context, p *route.Plan, part *participant) error {
+	if !p.BroadcastInsertID || c.done {
+		return nil
+	}
+	c.done = true
+	rows, err := part.QueryContext(ctx, "SELECT LAST_INSERT_ID()")
+	if err != nil {
+		return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: %w", p.Table, err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&c.first); err != nil {
+			return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: %w", p.Table, err)
+		}
+	}
+	return rows.Err()
+}
