@@ -27,7 +27,7 @@ type gbdUser struct {
 	Name      string `gorm:"size:32"`
 	CountryID uint64
 	Country   gbdCountry
-	Orders    []gbdOrder `gorm:"foreignKey:UserID"`
+	Orders    []gbdOrder     `gorm:"foreignKey:UserID"`
 	DeletedAt gorm.DeletedAt `gorm:"index"`
 }
 
