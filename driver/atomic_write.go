@@ -2,8 +2,10 @@ package driver
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strconv"
 
 	"github.com/shardsql/shardsql/route"
 )
@@ -22,14 +24,18 @@ func (c *Conn) execAtomic(ctx context.Context, p *route.Plan, res *result) error
 	if err != nil {
 		return err
 	}
+	var ids copyIDs
 	for _, u := range p.Units {
 		part, err := tx.participant(ctx, u.DataSource)
 		if err != nil {
 			err = unitError(u, err) // never ErrBadConn: database/sql would run the statement again
 		} else {
-			sr, xerr := part.ExecContext(ctx, u.SQL, u.Args...)
+			sr, xerr := part.ExecContext(ctx, ids.sql(p, u), u.Args...)
 			if xerr == nil {
-				if err = res.add(u.DataSource, sr); err == nil {
+				if err = ids.note(p, sr); err == nil {
+					err = res.add(u.DataSource, sr)
+				}
+				if err == nil {
 					continue
 				}
 			} else {
@@ -56,4 +62,61 @@ func atomicWrite(p *route.Plan) bool {
 		return true
 	}
 	return p.Broadcast && p.Kind != route.KindDDL
+}
+
+// copyIDs carries the AUTO_INCREMENT values a broadcast INSERT's first
+// copy generated to the other copies (route.Plan.BroadcastInsertID): each
+// runs under MariaDB's SET STATEMENT insert_id = <the first copy's first
+// generated value>, as a statement-based replica replays it, so the copies'
+// rows get the same ids whatever other sessions inserted in between.
+type copyIDs struct {
+	done  bool
+	first int64
+}
+
+// sql is unit u's statement: under the first copy's insert_id once that
+// copy generated values.
+func (c *copyIDs) sql(p *route.Plan, u route.Unit) string {
+	if !p.BroadcastInsertID || !c.done || c.first <= 0 {
+		return u.SQL
+	}
+	return "SET STATEMENT insert_id = " + strconv.FormatInt(c.first, 10) + " FOR " + u.SQL
+}
+
+// note reads the first copy's generated value from its result.
+func (c *copyIDs) note(p *route.Plan, sr sql.Result) error {
+	if !p.BroadcastInsertID || c.done {
+		return nil
+	}
+	c.done = true
+	id, err := sr.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: %w", p.Table, err)
+	}
+	c.first = id
+	return nil
+}
+
+// noteSession reads the first copy's generated value of an INSERT …
+// RETURNING, whose result carries no insert id, from the copy's session
+// (LAST_INSERT_ID() on the participant's one connection). A statement that
+// generated none leaves an earlier statement's value there: harmless, as
+// insert_id only fixes values a copy generates, and the copies, being
+// equal, generate none either.
+func (c *copyIDs) noteSession(ctx context.Context, p *route.Plan, part *participant) error {
+	if !p.BroadcastInsertID || c.done {
+		return nil
+	}
+	c.done = true
+	rows, err := part.QueryContext(ctx, "SELECT LAST_INSERT_ID()")
+	if err != nil {
+		return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: %w", p.Table, err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&c.first); err != nil {
+			return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: %w", p.Table, err)
+		}
+	}
+	return rows.Err()
 }

@@ -64,18 +64,37 @@ func (c *Conn) checkMetadataNodes(ctx context.Context, p *route.Plan) error {
 		if !ok || len(st.Nodes) < 2 {
 			continue
 		}
-		if err := c.checkNodeDefinitions(ctx, p, st); err != nil {
+		if err := c.checkNodeDefinitions(ctx, p, "sharded", "node tables", st.Name, st.Nodes); err != nil {
+			return err
+		}
+	}
+	// Hazard (compat14): a broadcast table's lookup is answered by the
+	// home data source's copy. A DDL that failed on some data sources (it
+	// runs on each in turn) left the copies different, and the next
+	// AutoMigrate found the column at home and added it nowhere; the
+	// copies are compared as node tables are.
+	for _, name := range p.Metadata.Broadcast {
+		dss := c.c.topo.DataSources()
+		if len(dss) < 2 {
+			continue
+		}
+		copies := make([]shard.Node, 0, len(dss))
+		for _, ds := range dss {
+			copies = append(copies, shard.Node{DataSource: ds.Name, Table: name})
+		}
+		if err := c.checkNodeDefinitions(ctx, p, "broadcast", "copies", name, copies); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// checkNodeDefinitions compares the definitions of st's node tables.
-func (c *Conn) checkNodeDefinitions(ctx context.Context, p *route.Plan, st *shard.ShardedTable) error {
-	defs := make([]nodeDefinition, 0, len(st.Nodes))
-	for _, n := range st.Nodes {
-		d, err := c.nodeDefinition(ctx, p, st.Name, n)
+// checkNodeDefinitions compares the definitions of the node tables (or
+// broadcast copies) of the table named logical.
+func (c *Conn) checkNodeDefinitions(ctx context.Context, p *route.Plan, kind, what, logical string, nodes []shard.Node) error {
+	defs := make([]nodeDefinition, 0, len(nodes))
+	for _, n := range nodes {
+		d, err := c.nodeDefinition(ctx, p, logical, n)
 		if err != nil {
 			return err
 		}
@@ -86,8 +105,8 @@ func (c *Conn) checkNodeDefinitions(ctx context.Context, p *route.Plan, st *shar
 		if d.missing == first.missing && d.text == first.text {
 			continue
 		}
-		return fmt.Errorf("%w: metadata of sharded table %s, whose node tables differ: %s (make every node table's definition the same — compare SHOW CREATE TABLE on each data source, or run the DDL again where it failed — then migrate again) in %q",
-			ErrUnsupported, st.Name, describeDifference(first, d), p.SQL)
+		return fmt.Errorf("%w: metadata of %s table %s, whose %s differ: %s (make every one's definition the same — compare SHOW CREATE TABLE on each data source, or run the DDL again where it failed — then migrate again) in %q",
+			ErrUnsupported, kind, logical, what, describeDifference(first, d), p.SQL)
 	}
 	return nil
 }

@@ -106,12 +106,16 @@ func (c *Conn) returningAtomic(ctx context.Context, p *route.Plan, read func(int
 	if err != nil {
 		return err
 	}
+	var ids copyIDs // atomic_write.go
 	for i, u := range p.Units {
 		part, err := tx.participant(ctx, u.DataSource)
 		if err == nil {
 			var rows *sql.Rows
-			if rows, err = part.QueryContext(ctx, u.SQL, u.Args...); err == nil {
+			if rows, err = part.QueryContext(ctx, ids.sql(p, u), u.Args...); err == nil {
 				err = read(i, rows)
+			}
+			if err == nil {
+				err = ids.noteSession(ctx, p, part)
 			}
 		}
 		if err != nil {
@@ -131,10 +135,14 @@ func (c *Conn) returningAtomic(ctx context.Context, p *route.Plan, read func(int
 // returningInTx runs the units inside the caller's transaction under a
 // savepoint per participant (execAtomicInTx).
 func (c *Conn) returningInTx(ctx context.Context, p *route.Plan, read func(int, *sql.Rows) error) error {
+	var ids copyIDs // atomic_write.go
 	return c.underStatementSavepoint(ctx, p, func(i int, part *participant, u route.Unit) error {
-		rows, err := part.QueryContext(ctx, u.SQL, u.Args...)
+		rows, err := part.QueryContext(ctx, ids.sql(p, u), u.Args...)
 		if err == nil {
 			err = read(i, rows)
+		}
+		if err == nil {
+			err = ids.noteSession(ctx, p, part)
 		}
 		if err != nil {
 			return unitError(u, err)

@@ -19,10 +19,14 @@ const stmtSavepoint = "shardsql_stmt"
 // and COMMIT would commit it. Each participant the statement reaches gets
 // a savepoint first, and a failure rolls every one of them back to it.
 func (c *Conn) execAtomicInTx(ctx context.Context, p *route.Plan, res *result) error {
+	var ids copyIDs // atomic_write.go
 	return c.underStatementSavepoint(ctx, p, func(_ int, part *participant, u route.Unit) error {
-		sr, err := part.ExecContext(ctx, u.SQL, u.Args...)
+		sr, err := part.ExecContext(ctx, ids.sql(p, u), u.Args...)
 		if err != nil {
 			return unitError(u, err)
+		}
+		if err := ids.note(p, sr); err != nil {
+			return err
 		}
 		return res.add(u.DataSource, sr)
 	})

@@ -53,6 +53,17 @@ func (s *statement) broadcastWrite(kind Kind, stmt sqlparser.SQLNode) (p *Plan, 
 		}
 	}
 	p = &Plan{SQL: s.sql, Kind: kind, Table: names[0], Broadcast: kind != KindDDL}
+	// Hazard (compat14): each copy's server generated its own
+	// AUTO_INCREMENT values. Two sessions inserting at once reached the
+	// copies in different orders, so the same id named different rows on
+	// different data sources (a join on ds1 then met another row than the
+	// one LastInsertId named): the copies drifted apart silently. MariaDB
+	// replays statement-based binlogs exactly with the first copy's
+	// insert_id, which fixes the first generated value of the statement
+	// and, as the consecutive lock mode makes a statement's values
+	// consecutive, the rest; the driver does the same (SET STATEMENT
+	// insert_id = n FOR …) for the other copies.
+	p.BroadcastInsertID = kind == KindInsert && s.catalog.MariaDB()
 	for _, ds := range s.topo.DataSources() {
 		p.Units = append(p.Units, s.broadcastUnit(ds.Name, stmt))
 	}

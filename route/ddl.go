@@ -29,6 +29,9 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 		}
 	}
 	if len(names) == 0 {
+		if name := s.renamedBroadcast(ddl); name != "" {
+			return nil, unsupported(s.sql, "renaming broadcast table %s (each data source's copy would be renamed while the topology keeps the old name, and the new name would be an unsharded table of the default data source: create the new table, copy the rows, and register it with AddBroadcastTable)", name)
+		}
 		if p, ok, err := s.broadcastWrite(KindDDL, ddl); ok {
 			return p, err
 		}
@@ -79,6 +82,11 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 	}
 	if err := s.checkShardedDDL(ddl, target, table); err != nil {
 		return nil, err
+	}
+	if alter, ok := ddl.(*sqlparser.AlterTable); ok {
+		if err := s.checkShardingColumnDDL(alter, table); err != nil {
+			return nil, err // ddl_sharding_column.go
+		}
 	}
 	p := &Plan{SQL: s.sql, Kind: KindDDL, Table: table.Name, Units: make([]Unit, 0, len(table.Nodes))}
 	for n := range table.Nodes {
@@ -178,4 +186,32 @@ func (s *statement) checkShardedDDL(ddl sqlparser.DDLStatement, target sqlparser
 		return err == nil, err
 	}, ddl)
 	return err
+}
+
+// renamedBroadcast returns the broadcast table that ddl renames (ALTER
+// TABLE … RENAME TO, RENAME TABLE), or that a RENAME TABLE pair renames
+// another table to, or "".
+func (s *statement) renamedBroadcast(ddl sqlparser.DDLStatement) string {
+	switch d := ddl.(type) {
+	case *sqlparser.AlterTable:
+		if len(d.GetToTables()) > 0 {
+			if b := s.resolve(d.Table).broadcast; b != "" {
+				return b
+			}
+			for _, tn := range d.GetToTables() {
+				if b := s.resolve(tn).broadcast; b != "" {
+					return b
+				}
+			}
+		}
+	case *sqlparser.RenameTable:
+		for _, pair := range d.TablePairs {
+			for _, tn := range []sqlparser.TableName{pair.FromTable, pair.ToTable} {
+				if b := s.resolve(tn).broadcast; b != "" {
+					return b
+				}
+			}
+		}
+	}
+	return ""
 }

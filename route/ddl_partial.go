@@ -68,14 +68,25 @@ func (s *statement) routePartialAlter(alter *sqlparser.AlterTable) (*Plan, error
 	head, rest := s.sql[:start], s.sql[end:]
 	// The rest: no other table, nothing that could name one.
 	rt := s.router.parser.NewStringTokenizer(rest)
+	changes, names := false, false // ddl_sharding_column.go, for the text the parser did not read
 	for {
 		typ, val := rt.Scan()
 		if typ == 0 || typ == eofChar {
 			break
 		}
-		if partialAlterWords[strings.ToLower(val)] {
+		w := strings.ToLower(val)
+		if partialAlterWords[w] {
 			return refuse()
 		}
+		switch w {
+		case "drop", "change", "modify", "convert":
+			changes = true
+		case strings.ToLower(table.Column), strings.ToLower(table.KeyColumn):
+			names = names || w != ""
+		}
+	}
+	if changes && names {
+		return nil, unsupported(s.sql, "ALTER TABLE that the SQL parser could not read in full, changing or dropping a column of sharded table %s beside its sharding column %s or key column (write it in syntax the parser reads, which shardsql checks: the sharding column's name and type decide every row's node)", table.Name, table.Column)
 	}
 	if s.mentionsPhysical(rest) != "" {
 		return refuse()

@@ -42,6 +42,10 @@ type Metadata struct {
 	Hidden int
 	// Units holds, for each unit of the plan, how its rows are rewritten.
 	Units []MetadataUnit
+	// Broadcast are the broadcast tables the statement describes, asked
+	// about as the home data source's copy: the driver first checks that
+	// every data source's copy has the same definition (compat14).
+	Broadcast []string
 }
 
 // MetadataUnit is how the rows of one unit of a metadata plan are rewritten.
@@ -119,7 +123,20 @@ func (s *statement) routeMetadata(stmt sqlparser.Statement) (p *Plan, ok bool, e
 // the statement rewrite makes for its first node, on that node's data
 // source.
 func (s *statement) metadataOfTable(tn sqlparser.TableName, rewrite func(sqlparser.TableName) sqlparser.Statement, md Metadata) (*Plan, bool, error) {
-	st := s.resolve(tn).sharded
+	r := s.resolve(tn)
+	if r.broadcast != "" && r.unknown == "" {
+		// Every data source holds a copy under the logical name (compat14:
+		// SHOW CREATE TABLE, SHOW COLUMNS/INDEX and DESCRIBE of a broadcast
+		// table were refused, as statements naming it; information_schema
+		// lookups already asked the home copy as written).
+		p, err := s.passthrough(KindOther)
+		if err != nil {
+			return nil, false, err
+		}
+		p.Metadata = &Metadata{Units: []MetadataUnit{{}}, Broadcast: []string{r.broadcast}}
+		return p, true, nil
+	}
+	st := r.sharded
 	if st == nil || len(st.Nodes) == 0 {
 		return nil, false, nil
 	}

@@ -2,6 +2,7 @@ package route
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -138,6 +139,7 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 	asked := make([]string, len(names))
 	logical := ""
 	physical := false // a name is a node table's (asked as "")
+	var broadcast []string
 	for i, c := range names {
 		ref := sqlparser.TableName{Name: sqlparser.NewIdentifierCS(c.val)}
 		if qualifier != "" {
@@ -146,6 +148,9 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 		r := s.resolve(ref)
 		if r.unknown != "" {
 			return nil, true, unsupported(s.sql, "%s", r.unknown)
+		}
+		if r.broadcast != "" && !slices.Contains(broadcast, r.broadcast) {
+			broadcast = append(broadcast, r.broadcast)
 		}
 		if r.sharded == nil || len(r.sharded.Nodes) == 0 {
 			owner[i], asked[i] = groupOf(home), c.val
@@ -171,7 +176,17 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 		owner[i], asked[i] = g, node.Table
 	}
 	if logical == "" && !physical {
-		return nil, false, nil
+		if len(broadcast) == 0 {
+			return nil, false, nil
+		}
+		// Only unsharded and broadcast tables: the lookup as written, at
+		// home, once the driver has checked the broadcast copies agree.
+		p, err := s.passthrough(KindSelect)
+		if err != nil {
+			return nil, true, err
+		}
+		p.Metadata = &Metadata{Units: []MetadataUnit{{}}, Broadcast: broadcast}
+		return p, true, nil
 	}
 	if nameConds > 1 {
 		// table_name = 'a' AND table_name = 'b': each unit asking about its
@@ -191,7 +206,7 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 	if len(groups) > 1 && (sel.GroupBy != nil || sel.Having != nil || sel.Limit != nil || sel.IsDistinct() || sqlparser.ContainsAggregation(sel.SelectExprs)) {
 		return nil, true, unsupported(s.sql, "information_schema lookup naming tables whose first nodes live on different data sources, with an aggregate, DISTINCT, GROUP BY, HAVING or LIMIT (ask about the tables one data source at a time)")
 	}
-	md := &Metadata{NameColumns: []string{"TABLE_NAME"}, SchemaColumns: schemaColumns}
+	md := &Metadata{NameColumns: []string{"TABLE_NAME"}, SchemaColumns: schemaColumns, Broadcast: broadcast}
 	order, complete := metaOrder(sel)
 	render := sel // the node statement: sel, or sel selecting hidden ORDER BY keys too
 	if sel.OrderBy != nil && len(groups) > 1 && !complete {

@@ -139,6 +139,12 @@ type Plan struct {
 	// every data source, to be committed everywhere or nowhere, whose
 	// affected rows are those of one copy.
 	Broadcast bool
+	// BroadcastInsertID marks a broadcast INSERT or REPLACE on MariaDB:
+	// the driver runs the first copy's unit first and, when it generated
+	// AUTO_INCREMENT values, the others under SET STATEMENT insert_id =
+	// its first one, so every copy's rows get the first copy's ids (see
+	// route/broadcast.go).
+	BroadcastInsertID bool
 	// Move, when set, is an UPDATE that moves rows to the node of their
 	// new sharding value (dml_move.go); the driver runs it, not Units.
 	Move *KeyMove

@@ -133,6 +133,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 		if p, ok, rerr := r.routeReturning(sql, args, opts); ok {
 			return p, rerr // MariaDB's RETURNING, which the parser cannot read (returning.go)
 		}
+		if p, ok, rerr := r.routeIndexIfExists(sql, args, opts); ok {
+			return p, rerr // MariaDB's CREATE/DROP INDEX … IF [NOT] EXISTS (ddl_index_if.go)
+		}
 		return r.routeUnparsed(pe, args, opts) // unparsed.go
 	}
 	if ps.numArgs != len(args) {

@@ -1,0 +1,136 @@
+package route
+
+import (
+	"fmt"
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/internal/schema"
+	"github.com/shardsql/shardsql/shard"
+)
+
+// Hazard (compat14): ALTER TABLE of a sharded table ran on every node table
+// whatever it did to the columns the topology names. Renaming or dropping
+// the sharding column (gorm's Migrator().RenameColumn, a hand-written
+// CHANGE) succeeded on every node, after which no statement could name
+// the rows' node: an INSERT by the new name was refused, one by the old
+// name failed on the server, and reads scanned every node. Changing the
+// sharding column's type changes how shardsql converts its values before
+// the algorithm sees them (route/convert.go: an integer column hashes the
+// decimal text of the integer, a text column the bytes, a DATETIME its
+// canonical form), so rows placed under the old type would be looked for
+// on other nodes under the new one — silently. Renaming or dropping the
+// key column left shardsql generating ids for a column no longer there.
+//
+// So an ALTER TABLE that drops or renames the sharding column or the key
+// column, or changes the sharding column's type class (as the catalog
+// knows it: integer, text, or the same type otherwise) or its collation
+// (CONVERT TO CHARACTER SET, an explicit COLLATE/CHARACTER SET), is
+// refused before any node runs it. Widening an integer or a VARCHAR,
+// NULL/NOT NULL, a default or a comment keep the conversion and run.
+
+// checkShardingColumnDDL refuses alter (of sharded table st) when it
+// renames or drops st's sharding or key column, or changes the sharding
+// column's type class or collation.
+func (s *statement) checkShardingColumnDDL(alter *sqlparser.AlterTable, st *shard.ShardedTable) error {
+	// The column as the catalog knows it, read only for a change of it: a
+	// table the catalog lacks (created a moment ago) marks the statement,
+	// and the driver loads the catalog and routes it again (keys.go).
+	column := func() *schema.Column {
+		t, ok := s.tableFacts(st)
+		if !ok {
+			return nil
+		}
+		c, _ := t.Column(st.Column)
+		return c
+	}
+	named := func(c *sqlparser.ColName, which string) bool {
+		return c != nil && which != "" && strings.EqualFold(c.Name.String(), which)
+	}
+	refuse := func(what, column, role string) error {
+		return unsupported(s.sql, "ALTER TABLE that %s %s, the %s of sharded table %s (every row's node was chosen by it under its current name and type: add a new column and copy the values instead, or move the rows to a new sharded table)", what, column, role, st.Name)
+	}
+	for _, opt := range alter.AlterOptions {
+		for _, c := range []struct{ column, role string }{{st.Column, "sharding column"}, {st.KeyColumn, "key column shardsql generates"}} {
+			switch o := opt.(type) {
+			case *sqlparser.DropColumn:
+				if named(o.Name, c.column) {
+					return refuse("drops", c.column, c.role)
+				}
+			case *sqlparser.RenameColumn:
+				if named(o.OldName, c.column) {
+					return refuse("renames", c.column, c.role)
+				}
+			case *sqlparser.ChangeColumn:
+				if named(o.OldColumn, c.column) && !strings.EqualFold(o.NewColDefinition.Name.String(), c.column) {
+					return refuse("renames", c.column, c.role)
+				}
+			}
+		}
+		var def *sqlparser.ColumnDefinition
+		switch o := opt.(type) {
+		case *sqlparser.ChangeColumn:
+			if named(o.OldColumn, st.Column) {
+				def = o.NewColDefinition
+			}
+		case *sqlparser.ModifyColumn:
+			if o.NewColDefinition != nil && strings.EqualFold(o.NewColDefinition.Name.String(), st.Column) {
+				def = o.NewColDefinition
+			}
+		case *sqlparser.AlterCharset:
+			if col := column(); col == nil || col.IsText() {
+				return refuse("converts the character set of", st.Column, "sharding column")
+			}
+		}
+		if def == nil {
+			continue
+		}
+		if why := typeChange(column(), def.Type); why != "" {
+			return refuse("changes "+why+" of", st.Column, "sharding column")
+		}
+	}
+	return nil
+}
+
+// typeChange says how new changes the conversion of values of column col
+// (nil: unknown to the catalog, so any type is a change), or "".
+func typeChange(col *schema.Column, new *sqlparser.ColumnType) string {
+	if col == nil || new == nil {
+		return "the type (the catalog does not know the column's)"
+	}
+	nt := strings.ToLower(new.Type)
+	probe := schema.Column{DataType: nt}
+	switch {
+	case col.IsInteger():
+		if !probe.IsInteger() {
+			return fmt.Sprintf("the type (%s to %s)", col.ColumnType, nt)
+		}
+		return ""
+	case col.IsText():
+		if !probe.IsText() {
+			return fmt.Sprintf("the type (%s to %s)", col.ColumnType, nt)
+		}
+		cs := strings.ToLower(new.Charset.Name)
+		coll := ""
+		if new.Options != nil {
+			coll = strings.ToLower(new.Options.Collate)
+		}
+		if coll != "" && coll != col.Collation || cs != "" && !strings.HasPrefix(col.Collation, cs+"_") || new.Charset.Binary {
+			return "the collation"
+		}
+		return ""
+	}
+	got := nt
+	if new.Length != nil {
+		got += fmt.Sprintf("(%d", *new.Length)
+		if new.Scale != nil {
+			got += fmt.Sprintf(",%d", *new.Scale)
+		}
+		got += ")"
+	}
+	if have := strings.TrimSuffix(col.ColumnType, " unsigned"); got != have {
+		return fmt.Sprintf("the type (%s to %s)", col.ColumnType, got)
+	}
+	return ""
+}
