@@ -90,6 +90,9 @@ type Conn struct {
 	// reused by the next Exec (as execArgs: the plan is done with when
 	// the Exec returns) and cleared after each.
 	execPlan route.PlanStore
+	// watch is the context registration the Conn's statements run inside
+	// Raw share while their context is the same (cut_keep.go).
+	watch connWatch
 }
 
 var (
@@ -122,6 +125,7 @@ func (c *Conn) Close() error {
 		err = c.tx.Rollback()
 	}
 	c.releasePins()
+	c.watch.close()
 	return err
 }
 

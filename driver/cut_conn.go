@@ -204,6 +204,8 @@ type cutWatch struct {
 	ctx  context.Context
 	stop func() bool
 	sock *cutConn // cut by end when stop loses
+	// cw is the Conn's kept registration the watch goes through (cut_keep.go).
+	cw *connWatch
 }
 
 // watchCut returns the context to give go-sql-driver for a statement run
@@ -261,6 +263,9 @@ func (c *Conn) sockOf(p *pin) *cutConn {
 // socket itself before returning (cut is idempotent), so the connection
 // is already dead when the pool next looks at it.
 func (w cutWatch) end(err error) error {
+	if w.cw != nil {
+		return w.cw.end(w, err)
+	}
 	if w.stop == nil || w.stop() {
 		if w.ctx == nil {
 			return err
