@@ -93,6 +93,8 @@ type Conn struct {
 	// watch is the context registration the Conn's statements run inside
 	// Raw share while their context is the same (cut_keep.go).
 	watch connWatch
+	// takeMemo is take's lookups for the data source last taken (take_memo.go).
+	takeMemo takeMemo
 }
 
 var (
