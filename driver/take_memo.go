@@ -58,7 +58,8 @@ func (c *Conn) takeTargets(ctx context.Context, ds string) (*sql.DB, *gate, *par
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	opened := c.c.opened.Load() // after: the map that holds the pool db opened
+	// Read after the lookups: the map that holds the pool db opened.
+	opened := c.c.opened.Load()
 	if err := c.c.checkPoolAutocommit(ctx, ds, db); err != nil { // pool_autocommit.go
 		return nil, nil, nil, err
 	}
