@@ -29,7 +29,9 @@ import (
 // Exec, exec_raw.go) gives go-sql-driver context.Background() — no watcher
 // — and registers context.AfterFunc(ctx, cut) instead: a callback kept in
 // the context's children, no goroutine unless the context ends, removed
-// when the statement's answer is read (cutWatch.end).
+// when the statement's answer is read (cutWatch.end). A Conn's statements
+// that run one at a time under a context its previous statement ran under
+// share one registration instead (cut_keep.go).
 //
 // The hazards, and how each is kept as go-sql-driver's own cancel has it:
 //   - The context ends mid-statement: cut closes the socket, go-sql-driver's
