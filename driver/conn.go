@@ -94,6 +94,11 @@ type Conn struct {
 	// reused by the next Exec (as execArgs: the plan is done with when
 	// the Exec returns) and cleared after each.
 	execPlan route.PlanStore
+	// watch is the context registration the Conn's statements run inside
+	// Raw share while their context is the same (cut_keep.go).
+	watch connWatch
+	// takeMemo is take's lookups for the data source last taken (take_memo.go).
+	takeMemo takeMemo
 }
 
 var (
@@ -126,6 +131,7 @@ func (c *Conn) Close() error {
 		err = c.tx.Rollback()
 	}
 	c.releasePins()
+	c.watch.close()
 	return err
 }
 

@@ -29,7 +29,9 @@ import (
 // Exec, exec_raw.go) gives go-sql-driver context.Background() — no watcher
 // — and registers context.AfterFunc(ctx, cut) instead: a callback kept in
 // the context's children, no goroutine unless the context ends, removed
-// when the statement's answer is read (cutWatch.end).
+// when the statement's answer is read (cutWatch.end). A Conn's statements
+// that run one at a time under a context its previous statement ran under
+// share one registration instead (cut_keep.go).
 //
 // The hazards, and how each is kept as go-sql-driver's own cancel has it:
 //   - The context ends mid-statement: cut closes the socket, go-sql-driver's
@@ -204,6 +206,8 @@ type cutWatch struct {
 	ctx  context.Context
 	stop func() bool
 	sock *cutConn // cut by end when stop loses
+	// cw is the Conn's kept registration the watch goes through (cut_keep.go).
+	cw *connWatch
 }
 
 // watchCut returns the context to give go-sql-driver for a statement run
@@ -261,6 +265,9 @@ func (c *Conn) sockOf(p *pin) *cutConn {
 // socket itself before returning (cut is idempotent), so the connection
 // is already dead when the pool next looks at it.
 func (w cutWatch) end(err error) error {
+	if w.cw != nil {
+		return w.cw.end(w, err)
+	}
 	if w.stop == nil || w.stop() {
 		if w.ctx == nil {
 			return err

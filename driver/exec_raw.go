@@ -43,8 +43,10 @@ type rawExec struct {
 	nv      []driver.NamedValue
 	res     driver.Result
 	skipped bool // the statement must go through database/sql instead
-	// check and freshBad are rawQuery's (rows_raw.go, pin_park.go).
+	// check, freshBad and cw are rawQuery's (rows_raw.go, pin_park.go,
+	// cut_keep.go).
 	check, freshBad bool
+	cw              *connWatch
 }
 
 // run is the Raw callback.
@@ -64,7 +66,7 @@ func (r *rawExec) run(dc any) error {
 		r.skipped = true
 		return nil
 	}
-	qctx, w := watchCut(r.ctx, dc) // the context's end cuts the socket (cut_conn.go)
+	qctx, w := r.cw.watch(r.ctx, dc) // the context's end cuts the socket (cut_conn.go, cut_keep.go)
 	res, err := ex.ExecContext(qctx, r.sql, r.nv)
 	if errors.Is(err, driver.ErrSkip) {
 		// A prepared statement wanted: prepare, execute, close (raw_prepared.go).
@@ -103,6 +105,7 @@ func (c *Conn) execOnPin(ctx context.Context, pn *pin, query string, args []any)
 func (c *Conn) execOnPinRaw(ctx context.Context, pn *pin, query string, args []any) (_ sql.Result, raw bool, _ error) {
 	if c.rawFn == nil {
 		c.rawFn = c.raw.run
+		c.raw.cw = &c.watch
 	}
 	r := &c.raw
 	if cap(r.nv) < len(args) {
@@ -116,7 +119,7 @@ func (c *Conn) execOnPinRaw(ctx context.Context, pn *pin, query string, args []a
 	err := pn.conn.Raw(c.rawFn)
 	res, skipped, freshBad := r.res, r.skipped, r.freshBad
 	clear(r.nv)
-	*r = rawExec{nv: r.nv[:0]}
+	*r = rawExec{nv: r.nv[:0], cw: r.cw}
 	if freshBad {
 		c.discardFresh(pn) // a dead parked connection: nothing was sent
 		return nil, false, errFreshRetry

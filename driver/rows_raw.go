@@ -95,6 +95,9 @@ type rawQuery struct {
 	// callback makes go-sql-driver's liveness check first (pin_park.go);
 	// freshBad: that check failed, with nothing sent.
 	check, freshBad bool
+	// cw is the Conn's watch of its statements' context (cut_keep.go);
+	// nil for a deep page's windows, which watch their own.
+	cw *connWatch
 }
 
 // errRowBound is the error of a result with more rows than routing proved
@@ -178,7 +181,7 @@ func (r *rawQuery) run(dc any) error {
 		r.skipped = true
 		return nil
 	}
-	qctx, w := watchCut(r.ctx, dc) // the context's end cuts the socket (cut_conn.go)
+	qctx, w := r.cw.watch(r.ctx, dc) // the context's end cuts the socket (cut_conn.go, cut_keep.go)
 	rows, err := qc.QueryContext(qctx, r.sql, r.nv)
 	if errors.Is(err, driver.ErrSkip) {
 		// A prepared statement wanted: prepare, query, close
@@ -344,6 +347,7 @@ func (c *Conn) bindRaw(ctx context.Context, u route.Unit, bound int, one *oneUni
 	}
 	if c.rawQ.readFn == nil {
 		c.rawQ.readFn = c.rawQ.read
+		c.rawQ.cw = &c.watch
 	}
 	r := &c.rawQ
 	if cap(r.nv) < len(u.Args) {
@@ -379,7 +383,7 @@ func (r *rawQuery) keepWide(one *oneUnit) {
 // storage and bound callback; it holds nothing of the statement after.
 func (r *rawQuery) reset() {
 	clear(r.nv)
-	*r = rawQuery{nv: r.nv[:0], readFn: r.readFn}
+	*r = rawQuery{nv: r.nv[:0], readFn: r.readFn, cw: r.cw}
 }
 
 // loaded makes cur the rows read whole inside Raw: held, with columns cols

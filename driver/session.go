@@ -110,15 +110,10 @@ func (c *Conn) newPin() *pin {
 // the Conn's next use of it makes the check in its own Raw callback
 // (c.deferCheck: the bounded read and the one-unit exec).
 func (c *Conn) take(ctx context.Context, ds string) (*pin, error) {
-	db, err := c.c.db(ds)
+	db, g, park, err := c.takeTargets(ctx, ds) // take_memo.go
 	if err != nil {
 		return nil, err
 	}
-	if err := c.c.checkPoolAutocommit(ctx, ds, db); err != nil { // pool_autocommit.go
-		return nil, err
-	}
-	g := c.c.gateFor(ds, db)
-	park := c.c.parkOf(ds)
 	for {
 		pc, ok := park.pop(db, g)
 		if !ok {
