@@ -131,7 +131,7 @@ func (c *Conn) readReplicaWhole(ctx context.Context, p *route.Plan, u route.Unit
 		}
 		tried = append(tried, r)
 		var g *gate
-		if r, g, err = c.retryAfter(ctx, u, t, r, err, tried); err != nil {
+		if r, g, err = c.retryAfter(ctx, u, t, r, err, tried, nil, gates); err != nil {
 			return gates, true, err
 		}
 		gates = append(gates, g)
