@@ -303,4 +303,43 @@ func testFaults14ReplicaRetries(t *testing.T, cluster *shardtest.Replicated) {
 		require.NoError(t, err)
 		assert.Equal(t, want, got)
 	})
+	t.Run("point read on a pool of one", func(t *testing.T) {
+		// WithMaxOpenConns(1): the Conn's session connection on the
+		// primary is the pool's only one. A point read goes to the
+		// replica, which is cut before its row; its retry on the primary
+		// could only wait for the Conn itself. Before the fix it waited
+		// out WithConnWaitTimeout and failed; it now runs on the Conn's
+		// session connection and answers.
+		one := openDB(t, topology(), driver.WithMaxOpenConns(1), driver.WithConnWaitTimeout(3*time.Second), driver.WithReplicaProbeInterval(50*time.Millisecond))
+		conn, err := one.Conn(bg)
+		require.NoError(t, err)
+		defer conn.Close()
+		const q = "SELECT COUNT(*) FROM tr14 WHERE user_id = 3"
+		var want int
+		require.NoError(t, conn.QueryRowContext(driver.WithPrimary(bg), q).Scan(&want))
+		fired := false
+		for i := 0; i < 200 && !fired; i++ {
+			healthy()
+			var n int
+			var trace []driver.ReadServer
+			require.NoError(t, conn.QueryRowContext(driver.WithReadTrace(bg, &trace), q).Scan(&n))
+			if !trace[0].Replica {
+				time.Sleep(20 * time.Millisecond)
+				continue
+			}
+			proxy.Inject(shardtest.Fault{Match: match, Action: shardtest.CutAfterColumns})
+			begin := time.Now()
+			err := conn.QueryRowContext(driver.WithReadTrace(bg, &trace), q).Scan(&n)
+			took := time.Since(begin)
+			fired = len(proxy.Disarm()) == 1
+			require.NoError(t, err, "fired %v", fired)
+			assert.Equal(t, want, n)
+			if fired {
+				assert.Less(t, took, time.Second, "the retry waited for the Conn's own connection")
+				assert.Equal(t, "ds0", trace[0].Server, "%+v", trace)
+				assert.Equal(t, "ds0/r1", trace[0].Failed, "%+v", trace)
+			}
+		}
+		require.True(t, fired, "no point read reached the proxied replica")
+	})
 }

@@ -355,7 +355,10 @@ func (c *Conn) retryAfter(ctx context.Context, u route.Unit, t *readTarget, r *r
 // held it (a read gives its counts back when it ends), the second waited
 // for it: the read hung for WithConnWaitTimeout (30 s by default) and
 // failed with a wait error. The wait can only end by its timeout, so it
-// fails at once, saying why.
+// fails at once, saying why. A point read read whole (queryReplicaOne),
+// which has handed nothing on and runs in the caller's goroutine, then
+// runs as without replicas, on the Conn's session connection: a pool of
+// one that the Conn holds answers it, as one MariaDB connection does.
 var errRetryHeld = errors.New("retrying a read the replica failed needs another connection of this pool, and none can be given back while the read runs")
 
 // count returns the connections of gate g the read holds (none for a nil
