@@ -7,8 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/go-sql-driver/mysql"
 )
 
 // Read/write splitting. A data source may have read replicas
@@ -186,10 +184,11 @@ func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
 				// loop looks at once when it starts.
 				r.lagged.Store(c.opts.replica.maxLag > 0)
 				if r.db == nil {
-					db, err := c.openReplica(spec.DSN)
+					db, err := c.openReplica(ds.DSN, spec.DSN) // replica_session.go
 					if err != nil {
-						// An invalid DSN: the replica takes no reads, and
-						// says why in ReplicaStatus.
+						// An invalid DSN, or a session other than its
+						// primary's: the replica takes no reads, and says
+						// why in ReplicaStatus.
 						r.err = err
 						r.ejected.Store(true)
 					} else {
@@ -212,11 +211,12 @@ func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
 }
 
 // openReplica opens a pool for a replica DSN with the connector's pool
-// settings.
-func (c *Connector) openReplica(dsn string) (*sql.DB, error) {
-	cfg, err := mysql.ParseDSN(dsn)
+// settings and its primary's session settings (primary is the primary's
+// DSN, empty for a pool given with AddDB; replica_session.go).
+func (c *Connector) openReplica(primary, dsn string) (*sql.DB, error) {
+	cfg, err := replicaConfig(primary, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("shardsql: replica: invalid DSN: %w", err)
+		return nil, err
 	}
 	conn, err := c.nodeDriverConnector(cfg, "", false) // cut_conn.go
 	if err != nil {

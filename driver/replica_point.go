@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/shardsql/shardsql/route"
 )
@@ -72,6 +73,14 @@ func (c *Conn) queryReplicaOne(ctx context.Context, p *route.Plan, rs *replicaSe
 					g.release(1) // the connection is back in its pool
 				}
 			}
+			if errors.Is(err, errRetryHeld) {
+				// The retry on the primary could only wait for the Conn's
+				// own session connections (a pool of one the Conn holds):
+				// nothing of the read was handed on, so it runs as
+				// without replicas, on the Conn's session connection, as
+				// one MariaDB connection answers it (replica_query.go).
+				return nil, nil, false, nil
+			}
 			if err != nil {
 				return nil, nil, false, unitError(u, err)
 			}
@@ -94,6 +103,12 @@ func (c *Conn) queryReplicaOne(ctx context.Context, p *route.Plan, rs *replicaSe
 	runNow(ctx, u, cursors, func(ctx context.Context, u route.Unit) (*sql.Rows, firstRow, error) {
 		return c.readUnit(ctx, u, tt, h)
 	})
+	if src, ok := cursors[0].src.(*scatterSource); ok && errors.Is(src.err, errRetryHeld) {
+		// As above: nothing was handed on; the Conn's session answers.
+		h.release()
+		cursors[0] = nil
+		return nil, nil, false, nil
+	}
 	return noCancel, h.release, true, nil
 }
 
@@ -131,7 +146,7 @@ func (c *Conn) readReplicaWhole(ctx context.Context, p *route.Plan, u route.Unit
 		}
 		tried = append(tried, r)
 		var g *gate
-		if r, g, err = c.retryAfter(ctx, u, t, r, err, tried); err != nil {
+		if r, g, err = c.retryAfter(ctx, u, t, r, err, tried, nil, gates); err != nil {
 			return gates, true, err
 		}
 		gates = append(gates, g)

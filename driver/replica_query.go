@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -23,6 +24,10 @@ type readTarget struct {
 	rep    *replica // nil: the primary
 	reason string   // why the primary
 	need   gtidPos
+	// pinned counts the Conn's session connections on the data source's
+	// primary when the read began: a retry there cannot have them
+	// (retryAfter).
+	pinned int
 }
 
 // primaryReason says why a statement may not read from replicas at all
@@ -62,6 +67,11 @@ func (c *Conn) readTargets(ctx context.Context, p *route.Plan, rs *replicaSet) [
 // the context's read-after token.
 func (c *Conn) readTarget(ctx context.Context, ds string, rs *replicaSet, token map[string]gtidPos) readTarget {
 	t := readTarget{ds: ds}
+	for _, p := range c.pins {
+		if p.ds == ds && !p.borrowed {
+			t.pinned++
+		}
+	}
 	if d := rs.byDS[ds]; d == nil {
 		t.reason = "the data source has no replicas"
 	} else {
@@ -267,7 +277,7 @@ func (c *Conn) readUnit(ctx context.Context, u route.Unit, t *readTarget, h *hel
 		}
 		tried = append(tried, r)
 		var g *gate
-		if r, g, err = c.retryAfter(ctx, u, t, r, err, tried); err != nil {
+		if r, g, err = c.retryAfter(ctx, u, t, r, err, tried, h, nil); err != nil {
 			return nil, firstRow{}, err
 		}
 		if g != nil {
@@ -284,7 +294,13 @@ func (c *Conn) readUnit(ctx context.Context, u route.Unit, t *readTarget, h *hel
 // or the primary. g is the gate counted (nil: an unlimited pool), which
 // the read gives back when it ends; err is the failure to get the next
 // server's connection.
-func (c *Conn) retryAfter(ctx context.Context, u route.Unit, t *readTarget, r *replica, failed error, tried []*replica) (next *replica, g *gate, err error) {
+//
+// h (a scatter's, or a streamed read's) or gates (a point read's) are the
+// connection counts the read already holds. Those, and the Conn's own
+// session connections on the primary, are given back only when the read
+// ends: when they are all the pool has, nothing can free one for the
+// retry, and it fails at once (errRetryHeld).
+func (c *Conn) retryAfter(ctx context.Context, u route.Unit, t *readTarget, r *replica, failed error, tried []*replica, h *held, gates []*gate) (next *replica, g *gate, err error) {
 	if c.c.opts.logger != nil {
 		c.c.opts.logger.WarnContext(ctx, "shardsql: read failed on a replica, retried", "replica", r.name, "error", failed)
 	}
@@ -308,14 +324,61 @@ func (c *Conn) retryAfter(ctx context.Context, u route.Unit, t *readTarget, r *r
 	}
 	// The retry's connection is counted like the others; it is the one
 	// wait of the read, bounded as any (gate.go).
-	if g = c.c.gateFor(key, db); g != nil {
-		if !g.take(1) {
-			if err := g.acquire(ctx, 1, c.c.opts.connWait); err != nil {
-				return nil, nil, g.waitError(key, err)
+	if g = c.c.gateFor(key, db); g != nil && !g.take(1) && !(c.c.evictParked(key) > 0 && g.take(1)) {
+		mine := h.count(g)
+		for _, x := range gates {
+			if x == g {
+				mine++
 			}
+		}
+		if r == nil {
+			mine += t.pinned
+		}
+		if int64(mine) >= g.cap.Load() {
+			return nil, nil, fmt.Errorf("shardsql: %s: %w (every one of its %d connections is held by this read's own units or this connection's session, given back when the read ends; the replica failed with: %v): raise WithMaxOpenConns, or read with driver.WithPrimary", key, errRetryHeld, mine, failed)
+		}
+		if err := g.acquire(ctx, 1, c.c.opts.connWait); err != nil {
+			return nil, nil, g.waitError(key, err)
 		}
 	}
 	return r, g, nil
+}
+
+// errRetryHeld fails a replica read's retry that would wait for a
+// connection only the read itself, or its Conn, could give back.
+//
+// The hazard (found by TestFaults14Replicas/retries/on_a_small_primary_pool):
+// a *sql.Conn holding one of its primary's two connections (a read with
+// WithPrimary) read SELECT … ORDER BY over two node tables from the
+// replica; the replica was cut before the first rows, both units were
+// retried on the primary, the first took the last free connection and
+// held it (a read gives its counts back when it ends), the second waited
+// for it: the read hung for WithConnWaitTimeout (30 s by default) and
+// failed with a wait error. The wait can only end by its timeout, so it
+// fails at once, saying why. A point read read whole (queryReplicaOne),
+// which has handed nothing on and runs in the caller's goroutine, then
+// runs as without replicas, on the Conn's session connection: a pool of
+// one that the Conn holds answers it, as one MariaDB connection does.
+var errRetryHeld = errors.New("retrying a read the replica failed needs another connection of this pool, and none can be given back while the read runs")
+
+// count returns the connections of gate g the read holds (none for a nil
+// held).
+func (h *held) count(g *gate) int {
+	if h == nil {
+		return 0
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	if h.g0 == g {
+		n += h.n0
+	}
+	for i, x := range h.gates {
+		if x == g {
+			n += h.n[i]
+		}
+	}
+	return n
 }
 
 // retryTarget returns another replica of t's data source that has applied

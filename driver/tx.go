@@ -326,7 +326,7 @@ func (t *Tx) Commit() error {
 		}
 		return o.err()
 	}
-	if !t.xa && len(parts) > 1 {
+	if !t.xa {
 		for _, p := range parts {
 			p.alive() // tx_alive.go: marks a closed connection broken
 		}

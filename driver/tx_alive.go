@@ -18,6 +18,13 @@ import (
 // round trip), and a connection found closed rolls the whole transaction
 // back. A connection that dies after the check is the residual window of
 // best effort, reported by the *CommitError; XA has none.
+//
+// A transaction on one data source is checked too (round 14,
+// TestFaults14SingleNodeKilled): its connection killed while idle, COMMIT
+// went out on the dead socket and Commit said "outcome unknown on ds1:
+// the COMMIT was sent and its reply lost", where the server had certainly
+// rolled the work back when the connection ended. The check costs no
+// round trip and makes the outcome exact: rolled back.
 
 // errConnDead is what alive's check returns for a closed connection (not
 // driver.ErrBadConn, which would make database/sql close the *sql.Conn
