@@ -83,6 +83,9 @@ func (f *evaluator) setup(row []driver.Value) error {
 	if err := f.checkKinds(colls); err != nil {
 		return err
 	}
+	if err := f.checkMariaDB(); err != nil {
+		return err
+	}
 	cond, literals, err := f.prepare(f.cond, colls)
 	if err != nil {
 		return err
