@@ -8,7 +8,9 @@ import (
 
 // TestAttack14Probe runs the statements of SHARDSQL_A14_PROBE (one a
 // line; "O " marks a total ORDER BY) over the round-11 join tables (j_a,
-// j_b sharded by id and not bound, j_c broadcast) and logs each outcome.
+// j_b sharded by id and not bound, j_c broadcast), or with
+// SHARDSQL_A14_ENV=cross over the cross-join suite's tables, and logs each
+// outcome.
 func TestAttack14Probe(t *testing.T) {
 	file := os.Getenv("SHARDSQL_A14_PROBE")
 	if file == "" {
@@ -18,7 +20,12 @@ func TestAttack14Probe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, _ := newJoins11Env(t, "attack14_probe")
+	var env *diffEnv
+	if os.Getenv("SHARDSQL_A14_ENV") == "cross" { // t_order, t_item (bound), t_user, t_tag, t_city
+		env = newCrossEnv(t).diffEnv
+	} else {
+		env, _ = newJoins11Env(t, "attack14_probe")
+	}
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
