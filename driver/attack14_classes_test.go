@@ -41,7 +41,7 @@ var attack14Cases = []struct{ sql, want string }{
 
 	// MySQL-8 semantics of the evaluator where MariaDB differs (was: other
 	// values or rows): partial temporal strings, CAST of doubles to
-	// integers, ROUND/TRUNCATE of decimals.
+	// integers, ROUND/TRUNCATE of decimals, fractional seconds as text.
 	{"SELECT x.id, x.t = '12:00' FROM (SELECT id, tk t FROM j_a ORDER BY id LIMIT 40) x", "refused"},
 	{"SELECT x.id, x.dt = '2025-01-01 12:30' FROM (SELECT id, dt FROM j_a ORDER BY id LIMIT 40) x", "refused"},
 	{"SELECT x.id FROM (SELECT id, dt FROM j_a ORDER BY id LIMIT 40) x WHERE x.dt > '2025-01-01 12'", "refused"},
@@ -52,6 +52,8 @@ var attack14Cases = []struct{ sql, want string }{
 	{"SELECT x.id, CAST(-x.d AS UNSIGNED) FROM (SELECT id, dk d FROM j_a ORDER BY id LIMIT 40) x", "refused"},
 	{"SELECT x.id, ROUND(x.d, 1), TRUNCATE(x.d, 0) FROM (SELECT id, dk d FROM j_a ORDER BY id LIMIT 40) x", "refused"},
 	{"SELECT g, ROUND(SUM(dk), 1) FROM j_a GROUP BY g", "refused"},
+	{"SELECT x.id, CONCAT(x.f, '') FROM (SELECT id, dt + INTERVAL 3000 MICROSECOND AS f FROM j_a WHERE dt IS NOT NULL ORDER BY id LIMIT 20) x", "refused"},
+	{"SELECT x.id, UNIX_TIMESTAMP(x.f), CAST(x.f AS CHAR) FROM (SELECT id, dt + INTERVAL 3000 MICROSECOND AS f FROM j_a WHERE dt IS NOT NULL ORDER BY id LIMIT 20) x", "refused"},
 }
 
 // attack14Passed are the statements of the classes that passed round 14,
@@ -70,6 +72,7 @@ var attack14Passed = []struct{ sql, want string }{
 	{"SELECT x.id, x.t < '00:30:00', x.t = '12:00:00', x.t < '24:00:00.5', x.t BETWEEN '00:00:00' AND '13:00:00' FROM (SELECT id, tk t FROM j_a ORDER BY id LIMIT 40) x", "exact"},
 	{"SELECT x.id, CAST(x.d AS SIGNED), CAST(-x.i AS UNSIGNED), CAST(x.c AS SIGNED), ROUND(x.f, 1), TRUNCATE(x.i, -1), CEIL(x.d), FLOOR(x.d) FROM (SELECT id, dk d, ik i, ck c, fk f FROM j_a ORDER BY id LIMIT 40) x", "exact"},
 	{"SELECT a.id, b.id FROM j_a a LEFT JOIN j_b b ON a.ik = b.ik AND b.dt > '2025-01-01 12'", "exact"},
+	{"SELECT x.id, CONCAT(x.dt, ''), CAST(x.dt AS CHAR), UNIX_TIMESTAMP(x.dt) FROM (SELECT id, dt FROM j_a WHERE dt IS NOT NULL ORDER BY id LIMIT 40) x", "exact"},
 
 	// Classes that passed this round (kept as regressions).
 	{"SELECT ik, a.id, b.id FROM j_a a RIGHT JOIN j_b b USING (ik)", "exact"},

@@ -1,6 +1,8 @@
 package merge
 
 import (
+	"bytes"
+	"database/sql/driver"
 	"fmt"
 	"regexp"
 	"strings"
@@ -30,8 +32,15 @@ import (
 //     UNSIGNED to 0; the evaluator rounds, and wraps -1 to 2⁶⁴−1;
 //   - ROUND and TRUNCATE of a DECIMAL: MariaDB's result has the scale the
 //     call asks for (ROUND(1.00, 1) is 1.0, ROUND(1.00) is 1), the
-//     evaluator keeps the argument's (1.00).
-func (f *evaluator) checkMariaDB() error {
+//     evaluator keeps the argument's (1.00);
+//   - a DATETIME, TIMESTAMP or TIME column with fractional seconds turned
+//     into text or a number (CONCAT, CAST AS CHAR, UNIX_TIMESTAMP):
+//     MariaDB writes the column's declared digits ('10:00:00.003000',
+//     1744020000.003000), the evaluator only the value's ('10:00:00.003').
+//     The declared precision is not known above the nodes: the first
+//     row's value decides (a fraction, or NULL, refuses; a DATETIME(6)
+//     whose first value has whole seconds is not seen).
+func (f *evaluator) checkMariaDB(row []driver.Value) error {
 	var err error
 	fail := func(format string, args ...any) {
 		if err == nil {
@@ -81,10 +90,20 @@ func (f *evaluator) checkMariaDB() error {
 			temporal(n.Left, n.To)
 		case *sqlparser.CastExpr:
 			f.checkIntCast(n.Type, n.Expr, fail)
+			if n.Type != nil && strings.EqualFold(n.Type.Type, "char") {
+				f.checkFraction(n.Expr, row, fail)
+			}
 		case *sqlparser.ConvertExpr:
 			f.checkIntCast(n.Type, n.Expr, fail)
+			if n.Type != nil && strings.EqualFold(n.Type.Type, "char") {
+				f.checkFraction(n.Expr, row, fail)
+			}
 		case *sqlparser.FuncExpr:
 			switch n.Name.Lowered() {
+			case "concat", "concat_ws", "unix_timestamp":
+				for _, a := range n.Exprs {
+					f.checkFraction(a, row, fail)
+				}
 			case "round", "truncate":
 				if len(n.Exprs) > 0 && f.hasDecimal(n.Exprs[0]) {
 					fail("%s of a DECIMAL (MariaDB's result has the scale the call asks for, the evaluator keeps the argument's; compute it in the nodes' statement, or CAST the argument AS DOUBLE)", strings.ToUpper(n.Name.String()))
@@ -94,6 +113,38 @@ func (f *evaluator) checkMariaDB() error {
 		return err == nil, nil
 	}, f.cond)
 	return err
+}
+
+// checkFraction refuses x when it is a DATETIME, TIMESTAMP or TIME column
+// whose value in row has fractional seconds or is NULL.
+func (f *evaluator) checkFraction(x sqlparser.Expr, row []driver.Value, fail func(string, ...any)) {
+	c, ok := x.(*sqlparser.ColName)
+	if !ok {
+		return
+	}
+	n, ok := evalenv.Offset(c)
+	if !ok || n < 0 || n >= len(f.types) || n >= len(row) {
+		return
+	}
+	switch f.types[n] {
+	case sqltypes.Datetime, sqltypes.Timestamp, sqltypes.Time:
+	default:
+		return
+	}
+	switch v := row[n].(type) {
+	case []byte:
+		if !bytes.Contains(v, []byte(".")) {
+			return
+		}
+	case time.Time:
+		if v.Nanosecond() == 0 {
+			return
+		}
+	case nil:
+	default:
+		return
+	}
+	fail("a %s column with fractional seconds (or whose precision the first row does not show) as text or a number (MariaDB writes the column's declared digits, the evaluator the value's; format it in the nodes' statement)", strings.ToUpper(f.types[n].String()))
 }
 
 // checkIntCast refuses CAST(x AS SIGNED/UNSIGNED) of a DOUBLE, and AS

@@ -83,7 +83,7 @@ func (f *evaluator) setup(row []driver.Value) error {
 	if err := f.checkKinds(colls); err != nil {
 		return err
 	}
-	if err := f.checkMariaDB(); err != nil {
+	if err := f.checkMariaDB(row); err != nil {
 		return err
 	}
 	cond, literals, err := f.prepare(f.cond, colls)
