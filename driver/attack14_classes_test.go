@@ -106,3 +106,26 @@ func attack14Run(t *testing.T, name string, cases []struct{ sql, want string }) 
 		}
 	}
 }
+
+// TestAttack14Args passes the temporal strings of attack14Cases as
+// arguments: a `?` compared above the nodes must be checked as a literal.
+func TestAttack14Args(t *testing.T) {
+	env, _ := newJoins11Env(t, "attack14_args")
+	for _, c := range []struct {
+		sql  string
+		arg  any
+		want string
+	}{
+		{"SELECT x.id FROM (SELECT id, tk t FROM j_a ORDER BY id LIMIT 40) x WHERE x.t = ?", "12:00", "refused"},
+		{"SELECT x.id FROM (SELECT id, dt FROM j_a ORDER BY id LIMIT 40) x WHERE x.dt > ?", "2025-01-01 12", "refused"},
+		{"SELECT x.id FROM (SELECT id, dt FROM j_a ORDER BY id LIMIT 40) x WHERE x.dt > ?", []byte("2025-01-01 12"), "refused"},
+		{"SELECT x.id FROM (SELECT id, tk t FROM j_a ORDER BY id LIMIT 40) x WHERE x.t = ?", "12:00:00", "exact"},
+		{"SELECT x.id FROM (SELECT id, dt FROM j_a ORDER BY id LIMIT 40) x WHERE x.dt > ?", "2025-01-01 12:00:00", "exact"},
+		{"SELECT x.id, x.f * ? FROM (SELECT id, fk f FROM j_a ORDER BY id LIMIT 5) x", 1e308, "refused"},
+	} {
+		got := joins11Outcome(env, unordered(c.sql, c.arg))
+		if !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s [%v]\n  want %s, got %s", c.sql, c.arg, c.want, got)
+		}
+	}
+}
