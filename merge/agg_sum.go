@@ -3,6 +3,8 @@ package merge
 import (
 	"database/sql/driver"
 	"fmt"
+	"math"
+	"math/big"
 
 	"github.com/shardsql/shardsql/internal/coltype"
 )
@@ -47,6 +49,15 @@ func (s *sumAgg) addValue(v driver.Value) error {
 		}
 	case int64:
 		d.small = x
+	case uint64:
+		// A BIGINT UNSIGNED column's own values (a window's SUM/AVG and
+		// SUM(DISTINCT) add the rows, not the nodes' sums): 2⁶³ and above
+		// do not fit small, and MySQL sums them as DECIMAL.
+		if x > math.MaxInt64 {
+			d.big = new(big.Int).SetUint64(x)
+		} else {
+			d.small = int64(x)
+		}
 	case float64:
 		s.float = true
 		s.fsum += x

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -53,6 +54,7 @@ type evaluator struct {
 	env         *evalengine.ExpressionEnv // built on the first row
 	compiled    evalengine.Expr
 	interpreted evalengine.Expr
+	overflow    []overflowCheck // DOUBLE subexpressions MySQL checks (evaluate_overflow.go)
 	vals        []sqltypes.Value
 }
 
@@ -79,6 +81,9 @@ func (f *evaluator) setup(row []driver.Value) error {
 	}
 	f.refs = make([]colRef, width)
 	if err := f.checkKinds(colls); err != nil {
+		return err
+	}
+	if err := f.checkMariaDB(row); err != nil {
 		return err
 	}
 	cond, literals, err := f.prepare(f.cond, colls)
@@ -119,6 +124,7 @@ func (f *evaluator) setup(row []driver.Value) error {
 	if f.interpreted, err = evalengine.Translate(cond, cfg); err != nil {
 		f.interpreted = nil
 	}
+	f.overflow = f.overflowChecks(cond, cfg)
 	f.env = evalengine.NewExpressionEnv(context.Background(), nil, evalengine.NewEmptyVCursor(evalenv.Env(), nil))
 	f.vals = make([]sqltypes.Value, width)
 	return nil
@@ -392,6 +398,9 @@ func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
 	f.env.Row = f.vals
 	res, err := f.evaluate()
 	if err != nil {
+		if errors.Is(err, ErrUnsupported) {
+			return res, err
+		}
 		if vterrors.Code(err) == vtrpcpb.Code_UNIMPLEMENTED {
 			return res, fmt.Errorf("%w: %s %s across nodes (%v)", ErrUnsupported, f.what, sqlparser.String(f.cond), err)
 		}
@@ -402,6 +411,9 @@ func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
 			return res, outOfRange(f, err)
 		}
 		return res, fmt.Errorf("shardsql: merge: %s: %w", f.what, err)
+	}
+	if err := f.checkOverflow(); err != nil {
+		return res, err
 	}
 	return res, nil
 }
@@ -417,7 +429,10 @@ func (f *evaluator) evaluate() (evalengine.EvalResult, error) {
 	}
 	res, err, ok := f.try(f.interpreted)
 	if !ok {
-		return res, fmt.Errorf("shardsql: merge: %s %s: the evaluator failed: %w", f.what, sqlparser.String(f.cond), err)
+		// Both forms panicked on these values (FIELD over an ENUM column:
+		// "evalEnum, not evalBytes"): a value the evaluator cannot take,
+		// which is not the statement's fault, so a refusal.
+		return res, fmt.Errorf("%w: %s %s across nodes (the evaluator cannot compute it for these values: %v)", ErrUnsupported, f.what, unplaceheld(f.cond), err)
 	}
 	return res, err
 }
