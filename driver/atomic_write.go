@@ -32,7 +32,7 @@ func (c *Conn) execAtomic(ctx context.Context, p *route.Plan, res *result) error
 		} else {
 			sr, xerr := part.ExecContext(ctx, ids.sql(p, u), u.Args...)
 			if xerr == nil {
-				if err = ids.note(p, sr); err == nil {
+				if err = ids.note(ctx, p, part, sr); err == nil {
 					err = res.add(u.DataSource, sr)
 				}
 				if err == nil {
@@ -69,22 +69,36 @@ func atomicWrite(p *route.Plan) bool {
 // runs under MariaDB's SET STATEMENT insert_id = <the first copy's first
 // generated value>, as a statement-based replica replays it, so the copies'
 // rows get the same ids whatever other sessions inserted in between.
+//
+// Hazard (review14): insert_id fixes only the first generated value; each
+// later one is the next past it that auto_increment_increment and
+// auto_increment_offset allow, which are the session's own. Data sources
+// that step by their own offsets (Galera's wsrep_auto_increment_control
+// sets both per node; multi-primary servers are set so) gave a three-row
+// INSERT ids 1, 4, 7 on ds0 and 1, 2, 5 on ds1. A statement-based replica
+// replays a statement under its source's increment and offset as well (the
+// binlog event carries them): the other copies run under the first copy's
+// session values of all three.
 type copyIDs struct {
-	done  bool
-	first int64
+	done        bool
+	first       int64
+	incr, offst int64 // the first copy's session's auto_increment_increment and _offset
 }
 
-// sql is unit u's statement: under the first copy's insert_id once that
-// copy generated values.
+// sql is unit u's statement: under the first copy's insert_id, increment
+// and offset once that copy generated values.
 func (c *copyIDs) sql(p *route.Plan, u route.Unit) string {
 	if !p.BroadcastInsertID || !c.done || c.first <= 0 {
 		return u.SQL
 	}
-	return "SET STATEMENT insert_id = " + strconv.FormatInt(c.first, 10) + " FOR " + u.SQL
+	return "SET STATEMENT insert_id = " + strconv.FormatInt(c.first, 10) +
+		", auto_increment_increment = " + strconv.FormatInt(c.incr, 10) +
+		", auto_increment_offset = " + strconv.FormatInt(c.offst, 10) + " FOR " + u.SQL
 }
 
-// note reads the first copy's generated value from its result.
-func (c *copyIDs) note(p *route.Plan, sr sql.Result) error {
+// note reads the first copy's generated value from its result, and its
+// session's increment and offset from the copy's connection.
+func (c *copyIDs) note(ctx context.Context, p *route.Plan, part *participant, sr sql.Result) error {
 	if !p.BroadcastInsertID || c.done {
 		return nil
 	}
@@ -94,29 +108,41 @@ func (c *copyIDs) note(p *route.Plan, sr sql.Result) error {
 		return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: %w", p.Table, err)
 	}
 	c.first = id
-	return nil
+	if id <= 0 {
+		return nil
+	}
+	return c.read(ctx, p, part, "SELECT @@SESSION.auto_increment_increment, @@SESSION.auto_increment_offset", &c.incr, &c.offst)
 }
 
 // noteSession reads the first copy's generated value of an INSERT …
 // RETURNING, whose result carries no insert id, from the copy's session
-// (LAST_INSERT_ID() on the participant's one connection). A statement that
-// generated none leaves an earlier statement's value there: harmless, as
-// insert_id only fixes values a copy generates, and the copies, being
-// equal, generate none either.
+// (LAST_INSERT_ID() on the participant's one connection), with the
+// session's increment and offset. A statement that generated none leaves an
+// earlier statement's value there: harmless, as insert_id only fixes values
+// a copy generates, and the copies, being equal, generate none either.
 func (c *copyIDs) noteSession(ctx context.Context, p *route.Plan, part *participant) error {
 	if !p.BroadcastInsertID || c.done {
 		return nil
 	}
 	c.done = true
-	rows, err := part.QueryContext(ctx, "SELECT LAST_INSERT_ID()")
+	return c.read(ctx, p, part, "SELECT LAST_INSERT_ID(), @@SESSION.auto_increment_increment, @@SESSION.auto_increment_offset", &c.first, &c.incr, &c.offst)
+}
+
+// read scans query's one row on the first copy's connection into dest.
+func (c *copyIDs) read(ctx context.Context, p *route.Plan, part *participant, query string, dest ...any) error {
+	rows, err := part.QueryContext(ctx, query)
 	if err != nil {
 		return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: %w", p.Table, err)
 	}
 	defer rows.Close()
-	if rows.Next() {
-		if err := rows.Scan(&c.first); err != nil {
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
 			return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: %w", p.Table, err)
 		}
+		return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: no row", p.Table)
 	}
-	return rows.Err()
+	if err := rows.Scan(dest...); err != nil {
+		return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: %w", p.Table, err)
+	}
+	return rows.Close()
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -35,7 +36,12 @@ import (
 // sessionDSNKeys are go-sql-driver's DSN parameters that change what a
 // read answers or how its values convert. Every parameter go-sql-driver
 // does not know is a system variable it sets at connect (Config.Params).
-var sessionDSNKeys = []string{"charset", "collation", "loc", "parseTime", "columnsWithAlias"}
+//
+// timeTruncate is one (review14): go-sql-driver truncates time.Time
+// arguments to it before the server compares them, so ts = ? with
+// 12:00:00.5 matched a 12:00:00 row on a primary with timeTruncate=1s and
+// nothing on its replica without it.
+var sessionDSNKeys = []string{"charset", "collation", "loc", "parseTime", "columnsWithAlias", "timeTruncate"}
 
 // driverDSNKeys are go-sql-driver's other parameters: they change how the
 // client connects, never what a read answers.
@@ -45,7 +51,7 @@ var driverDSNKeys = map[string]bool{
 	"clientFoundRows": true, "compress": true, "connectionAttributes": true,
 	"interpolateParams": true, "maxAllowedPacket": true, "multiStatements": true,
 	"readTimeout": true, "rejectReadOnly": true, "serverPubKey": true, "timeout": true,
-	"timeTruncate": true, "tls": true, "writeTimeout": true,
+	"tls": true, "writeTimeout": true,
 }
 
 // dsnParams returns the parameters a DSN gives (its text after '?'),
@@ -126,6 +132,10 @@ func sameSessionValue(k, a, b string) bool {
 		return readDSNBool(a) == readDSNBool(b)
 	case "charset", "collation":
 		return strings.EqualFold(a, b)
+	case "timeTruncate":
+		da, erra := time.ParseDuration(a)
+		db, errb := time.ParseDuration(b)
+		return erra == nil && errb == nil && da == db
 	}
 	return false
 }
@@ -138,6 +148,9 @@ func isKnownDefault(k, v string) bool {
 		return !readDSNBool(v)
 	case "loc":
 		return v == "UTC"
+	case "timeTruncate":
+		d, err := time.ParseDuration(v)
+		return err == nil && d == 0
 	}
 	return false
 }

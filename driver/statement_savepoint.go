@@ -25,7 +25,7 @@ func (c *Conn) execAtomicInTx(ctx context.Context, p *route.Plan, res *result) e
 		if err != nil {
 			return unitError(u, err)
 		}
-		if err := ids.note(p, sr); err != nil {
+		if err := ids.note(ctx, p, part, sr); err != nil {
 			return err
 		}
 		return res.add(u.DataSource, sr)

@@ -116,7 +116,19 @@ func typeChange(col *schema.Column, new *sqlparser.ColumnType) string {
 		if new.Options != nil {
 			coll = strings.ToLower(new.Options.Collate)
 		}
-		if coll != "" && coll != col.Collation || cs != "" && !strings.HasPrefix(col.Collation, cs+"_") || new.Charset.Binary {
+		// Hazard (review14): a definition without COLLATE does not keep
+		// the column's collation. MODIFY/CHANGE replaces the whole
+		// definition: without CHARACTER SET the column takes the table's
+		// default collation, with CHARACTER SET alone that character
+		// set's default (utf8mb4_general_ci, or what
+		// character_set_collations says) — a utf8mb4_bin sharding column
+		// widened by MODIFY name VARCHAR(80) became utf8mb4_general_ci
+		// on every node, silently. Neither default is in the catalog: a
+		// text sharding column's new definition must name its collation.
+		if coll == "" {
+			return fmt.Sprintf("the collation (a definition without COLLATE gives the column the table's or the character set's default collation, which may not be %s: repeat COLLATE %s in the definition)", col.Collation, col.Collation)
+		}
+		if coll != col.Collation || cs != "" && !strings.HasPrefix(col.Collation, cs+"_") || new.Charset.Binary {
 			return "the collation"
 		}
 		return ""
