@@ -96,7 +96,9 @@ type traceKey struct{}
 
 // WithReadTrace returns a context under which each statement on a
 // topology with replicas stores in *dst which server answered for each
-// data source it read, replacing what was there.
+// data source it read, replacing what was there. Use it for one statement
+// at a time: statements running concurrently under it would write *dst
+// concurrently; *dst is complete once the statement's rows are closed.
 func WithReadTrace(ctx context.Context, dst *[]ReadServer) context.Context {
 	return context.WithValue(ctx, traceKey{}, dst)
 }
