@@ -294,14 +294,20 @@ func abortXA(s commitSteps, o *outcome, row logRow, cause error) error {
 	if row == rowPreparing {
 		if _, err := s.logAbort(); err != nil {
 			clean = false
-			o.notes = append(o.notes, fmt.Errorf("logging the abort: %w", err))
+			o.notes = append(o.notes, fmt.Errorf("logging the abort: %w", noRetry(err)))
 		}
 	}
 	for i := range o.names {
 		o.set(i, fateRolledBack, nil)
 		if err := s.rollback(i); err != nil {
 			clean = false
-			o.notes = append(o.notes, fmt.Errorf("rollback on data source %s: %w (its connection is closed: the server rolls back a branch that is not prepared, RecoverXA one that is)", o.names[i], err))
+			// Hazard: a note's ErrBadConn (go-sql-driver closed the
+			// branch's connection when its statement's context ended)
+			// made noRetry flatten the whole cause to text, and the
+			// caller's errors.Is(err, context.DeadlineExceeded) failed
+			// for a commit its deadline had stopped. The note alone is
+			// flattened; the cause keeps its chain.
+			o.notes = append(o.notes, fmt.Errorf("rollback on data source %s: %w (its connection is closed: the server rolls back a branch that is not prepared, RecoverXA one that is)", o.names[i], noRetry(err)))
 		}
 	}
 	if clean && row != rowUnknown {
