@@ -56,20 +56,7 @@ func TestReview13bScatterTinyPools(t *testing.T) {
 			require.NoError(t, err)
 
 			all := func(ctx context.Context) ([]int64, error) {
-				rows, err := db.QueryContext(ctx, "SELECT id FROM t_s ORDER BY id DESC")
-				if err != nil {
-					return nil, err
-				}
-				defer rows.Close()
-				var ids []int64
-				for rows.Next() {
-					var id int64
-					if err := rows.Scan(&id); err != nil {
-						return nil, err
-					}
-					ids = append(ids, id)
-				}
-				return ids, rows.Err()
+				return stressIDs(db.QueryContext(ctx, "SELECT id FROM t_s ORDER BY id DESC"))
 			}
 			var want []int64
 			for i := 59; i >= 0; i-- {
