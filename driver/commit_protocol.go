@@ -90,11 +90,45 @@ func (o *outcome) set(i int, f fate, err error) {
 // noRetry keeps an error's text but not driver.ErrBadConn's identity:
 // database/sql runs a statement again when its error is ErrBadConn, and a
 // broadcast write whose commit failed must not be run twice.
+//
+// Hazard (round 14): it turned the whole error into text, so a commit
+// whose cause joined its deadline with a note of a closed branch
+// connection no longer answered errors.Is(err, context.DeadlineExceeded).
+// The rest of the chain is kept (badConnHidden).
 func noRetry(err error) error {
 	if err != nil && errors.Is(err, driver.ErrBadConn) {
-		return fmt.Errorf("%v", err)
+		return badConnHidden{err}
 	}
 	return err
+}
+
+// badConnHidden is err with the same text and chain, but without
+// driver.ErrBadConn in it.
+type badConnHidden struct{ err error }
+
+func (h badConnHidden) Error() string { return h.err.Error() }
+
+func (h badConnHidden) Unwrap() []error {
+	var inner []error
+	switch u := h.err.(type) {
+	case interface{ Unwrap() error }:
+		if x := u.Unwrap(); x != nil {
+			inner = []error{x}
+		}
+	case interface{ Unwrap() []error }:
+		inner = u.Unwrap()
+	}
+	out := make([]error, 0, len(inner))
+	for _, x := range inner {
+		switch {
+		case x == driver.ErrBadConn:
+		case errors.Is(x, driver.ErrBadConn):
+			out = append(out, badConnHidden{x})
+		default:
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // err returns nil when every participant committed and nothing failed,
@@ -294,20 +328,14 @@ func abortXA(s commitSteps, o *outcome, row logRow, cause error) error {
 	if row == rowPreparing {
 		if _, err := s.logAbort(); err != nil {
 			clean = false
-			o.notes = append(o.notes, fmt.Errorf("logging the abort: %w", noRetry(err)))
+			o.notes = append(o.notes, fmt.Errorf("logging the abort: %w", err))
 		}
 	}
 	for i := range o.names {
 		o.set(i, fateRolledBack, nil)
 		if err := s.rollback(i); err != nil {
 			clean = false
-			// Hazard: a note's ErrBadConn (go-sql-driver closed the
-			// branch's connection when its statement's context ended)
-			// made noRetry flatten the whole cause to text, and the
-			// caller's errors.Is(err, context.DeadlineExceeded) failed
-			// for a commit its deadline had stopped. The note alone is
-			// flattened; the cause keeps its chain.
-			o.notes = append(o.notes, fmt.Errorf("rollback on data source %s: %w (its connection is closed: the server rolls back a branch that is not prepared, RecoverXA one that is)", o.names[i], noRetry(err)))
+			o.notes = append(o.notes, fmt.Errorf("rollback on data source %s: %w (its connection is closed: the server rolls back a branch that is not prepared, RecoverXA one that is)", o.names[i], err))
 		}
 	}
 	if clean && row != rowUnknown {
