@@ -166,7 +166,7 @@ func defaultConfig() config {
 		BatchSize:      1000,
 		LoadWorkers:    4,
 		OverheadConc:   []int{1, 16},
-		OverheadRounds: 12,
+		OverheadRounds: 20,
 		OverheadTime:   250 * time.Millisecond,
 		Warmup:         defaultWarmup,
 		Stdout:         os.Stdout,

@@ -81,6 +81,24 @@ type side struct {
 	s      summary
 	cost   cost
 	rounds ratios // QPS / the plain driver's QPS, per round (nil for the plain driver)
+	// cpuDiffs are the contender's client CPU per statement minus the plain
+	// driver's in the same round, in µs, per round (nil for the plain
+	// driver): a burst of other work on the machine lands in one round of
+	// one driver, and the median of the differences ignores it where the
+	// difference of the totals does not.
+	cpuDiffs []float64
+}
+
+// cpuDiff is the median of the per-round client CPU differences to the
+// plain driver, in µs per statement.
+func (s side) cpuDiff() float64 { return median(s.cpuDiffs) }
+
+// cpuPerStmt is cs's CPU per statement of s, in µs (0 without statements).
+func cpuPerStmt(cs cost, s summary) float64 {
+	if s.ops == 0 {
+		return 0
+	}
+	return float64(cs.cpu.Nanoseconds()) / 1e3 / float64(s.ops)
 }
 
 // cpuPerOp is the client CPU per statement, in µs (0 when not measured).
@@ -224,12 +242,14 @@ func measureOverheadCell(ctx context.Context, cfg config, contenders []*layout, 
 	elapsed := make([]time.Duration, n)
 	costs := make([]cost, n)
 	rounds := make([]ratios, n)
+	cpuDiffs := make([][]float64, n)
 	for r := range cfg.OverheadRounds {
 		if err := ctx.Err(); err != nil {
 			return o, err
 		}
 		*seed++
 		qps := make([]float64, n)
+		cpu := make([]float64, n)
 		for k := range n {
 			i := (k + r) % n // rotate the order each round
 			var rs []*recorder
@@ -246,15 +266,19 @@ func measureOverheadCell(ctx context.Context, cfg config, contenders []*layout, 
 			costs[i].cpu += cs.cpu
 			costs[i].allocs += cs.allocs
 			qps[i] = s.qps
+			cpu[i] = cpuPerStmt(cs, s)
 		}
 		for i := 1; i < n; i++ {
 			if qps[0] > 0 {
 				rounds[i] = append(rounds[i], qps[i]/qps[0])
 			}
+			if cpu[0] > 0 && cpu[i] > 0 {
+				cpuDiffs[i] = append(cpuDiffs[i], cpu[i]-cpu[0])
+			}
 		}
 	}
 	for i, l := range contenders {
-		o.sides = append(o.sides, side{driver: l.name, s: summarize(recs[i], elapsed[i]), cost: costs[i], rounds: rounds[i]})
+		o.sides = append(o.sides, side{driver: l.name, s: summarize(recs[i], elapsed[i]), cost: costs[i], rounds: rounds[i], cpuDiffs: cpuDiffs[i]})
 	}
 	return o, nil
 }
@@ -285,7 +309,7 @@ func (o overhead) print(cfg config) {
 	for i, s := range o.sides {
 		fmt.Fprintf(cfg.Stdout, "  %s %.0f QPS %.1f cpu-µs %.0f allocs", s.driver, s.s.qps, s.cpuPerOp(), s.allocsPerOp())
 		if i > 0 {
-			fmt.Fprintf(cfg.Stdout, " ratio %.3f", s.rounds.ratio())
+			fmt.Fprintf(cfg.Stdout, " ratio %.3f cpu %+.1f µs", s.rounds.ratio(), s.cpuDiff())
 		}
 		if s.s.firstErr != "" {
 			fmt.Fprintf(cfg.Stderr, "  %s first error: %s\n", s.driver, s.s.firstErr)
