@@ -100,6 +100,7 @@ func (c *Connector) rebase(st *catalogState) *catalogState {
 	next := &catalogState{cat: cat}
 	if st == nil {
 		cat.HazardsUnknown = true // not read yet
+		cat.UnshardedUnread = true
 		return next
 	}
 	next.loaded, next.complete = st.loaded, st.complete
@@ -109,7 +110,7 @@ func (c *Connector) rebase(st *catalogState) *catalogState {
 	cat.WriteHazards, cat.HazardsUnknown = st.cat.WriteHazards, st.cat.HazardsUnknown
 	// The unsharded tables' columns were read from the data source that
 	// was the default then (schema.Catalog.UnshardedColumns checks it).
-	cat.Unsharded = st.cat.Unsharded
+	cat.Unsharded, cat.UnshardedUnread = st.cat.Unsharded, st.cat.UnshardedUnread
 	for _, ds := range sources {
 		if src, ok := st.cat.Sources[ds.Name]; ok {
 			cat.Sources[ds.Name] = src
@@ -174,7 +175,7 @@ func (cc *catalogCache) forget(table string) {
 	// Any DDL may have changed an unsharded table's columns (the driver
 	// does not tell which table a statement it passes through changes):
 	// the next statement that needs them loads them.
-	cat.Unsharded = nil
+	cat.Unsharded, cat.UnshardedUnread = nil, true
 	cat.Tables = make(map[string]*schema.Table, len(st.cat.Tables))
 	for k, v := range st.cat.Tables {
 		if k != strings.ToLower(table) {

@@ -87,6 +87,7 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 	wg.Wait()
 	next.complete = true
 	cat.HazardsUnknown = false
+	cat.UnshardedUnread = false // asked (catalog_unsharded.go), whatever the answer
 	cat.WriteHazards = make(map[string][]schema.WriteHazard)
 	for i := range sources {
 		if !answers[i].hazOK {

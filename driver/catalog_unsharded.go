@@ -38,5 +38,64 @@ func queryUnsharded(ctx context.Context, db *sql.DB, ds string, lowerCase int) (
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("shardsql: reading the columns of unsharded tables: %w", err)
 	}
+	// An error leaves the keys unread (IntKeys nil): no row bound is
+	// proved from them, and the columns serve as before.
+	u.IntKeys, _ = queryUnshardedKeys(ctx, db)
 	return u, nil
+}
+
+// queryUnshardedKeys reads the unique keys of the tables of the default
+// data source's database whose every column is of an integer type and held
+// whole (schema.Unsharded.IntKeys), one query: a pass-through SELECT with
+// an integer equality on each column of one reads at most one row, which
+// the driver then reads whole inside Raw (rows_raw.go) as it reads a
+// sharded point select's.
+//
+// Hazard: a key dropped (or the table replaced) other than through
+// shardsql after the load proves a bound that no longer holds; the bounded
+// read never truncates such a result (it reads on past the bound and makes
+// the catalog forget these facts, rows_raw.go). A key part that is an
+// expression (MySQL's functional key parts: no COLUMN_NAME) or a prefix
+// disqualifies its key.
+func queryUnshardedKeys(ctx context.Context, db *sql.DB) (map[string][][]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT s.TABLE_NAME, s.INDEX_NAME, s.COLUMN_NAME, s.SUB_PART IS NULL AND c.DATA_TYPE IN ('tinyint', 'smallint', 'mediumint', 'int', 'bigint')
+		FROM information_schema.STATISTICS s LEFT JOIN information_schema.COLUMNS c
+		ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME
+		WHERE s.TABLE_SCHEMA = DATABASE() AND s.NON_UNIQUE = 0
+		ORDER BY s.TABLE_NAME, s.INDEX_NAME, s.SEQ_IN_INDEX`)
+	if err != nil {
+		return nil, fmt.Errorf("shardsql: reading the unique keys of unsharded tables: %w", err)
+	}
+	defer rows.Close()
+	keys := make(map[string][][]string)
+	var table, index string
+	var cols []string
+	whole := true
+	flush := func() {
+		if table != "" && whole && len(cols) > 0 {
+			keys[table] = append(keys[table], cols)
+		}
+	}
+	for rows.Next() {
+		var t, ix string
+		var col sql.NullString
+		var integer sql.NullBool
+		if err := rows.Scan(&t, &ix, &col, &integer); err != nil {
+			return nil, fmt.Errorf("shardsql: reading the unique keys of unsharded tables: %w", err)
+		}
+		if t != table || ix != index {
+			flush()
+			table, index, cols, whole = t, ix, nil, true
+		}
+		if !col.Valid || !integer.Valid || !integer.Bool {
+			whole = false
+			continue
+		}
+		cols = append(cols, col.String)
+	}
+	flush()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("shardsql: reading the unique keys of unsharded tables: %w", err)
+	}
+	return keys, nil
 }

@@ -27,6 +27,10 @@ var reportRow struct {
 	once           sync.Once
 	err            error
 	plain, sharded *sql.DB
+	// single is shardsql over a topology of the one data source and no
+	// sharded table: t_rplain passed through (the report's
+	// shardsql-single).
+	single *sql.DB
 }
 
 // reportRowDBs returns a plain pool and a shardsql pool (t_rorder over 8
@@ -49,7 +53,15 @@ func reportRowDBs(b *testing.B) (plain, sharded *sql.DB) {
 			return
 		}
 		shardedDB := sql.OpenDB(c)
-		for _, db := range []*sql.DB{plainDB, shardedDB} {
+		single := shard.NewTopology()
+		_ = single.AddDataSource("ds0", dsn)
+		sc, err := driver.NewConnector(single)
+		if err != nil {
+			reportRow.err = err
+			return
+		}
+		singleDB := sql.OpenDB(sc)
+		for _, db := range []*sql.DB{plainDB, shardedDB, singleDB} {
 			db.SetMaxOpenConns(32)
 			db.SetMaxIdleConns(32)
 		}
@@ -76,7 +88,7 @@ func reportRowDBs(b *testing.B) (plain, sharded *sql.DB) {
 				}
 			}
 		}
-		reportRow.plain, reportRow.sharded = plainDB, shardedDB
+		reportRow.plain, reportRow.sharded, reportRow.single = plainDB, shardedDB, singleDB
 	})
 	if reportRow.err != nil {
 		b.Fatal(reportRow.err)
@@ -113,6 +125,10 @@ func runReportBench(b *testing.B, bench func(b *testing.B, db *sql.DB, table str
 		b.Run("shardsql-sharded/"+c.name, func(b *testing.B) {
 			_, sharded := reportRowDBs(b)
 			bench(b, sharded, "t_rorder", c.par)
+		})
+		b.Run("shardsql-single/"+c.name, func(b *testing.B) {
+			reportRowDBs(b)
+			bench(b, reportRow.single, "t_rplain", c.par)
 		})
 	}
 }

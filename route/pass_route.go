@@ -36,7 +36,9 @@ import (
 //     it is visible, so a routing that saw a change was keyed with a
 //     version already stale;
 //   - the catalog (each server's database, lower_case_table_names and
-//     flavour; tables' triggers and foreign keys): keyed by its pointer,
+//     flavour; tables' triggers and foreign keys; the unsharded tables'
+//     unique integer keys, which prove a SELECT's row bound): keyed by
+//     its pointer,
 //     never changed in place (the driver builds a new one on every
 //     reload and after DDL); a routing that lacked a fact
 //     (schemaMissing) proves nothing;
@@ -44,7 +46,8 @@ import (
 //     and how names resolve); ShardingValues are not keyed: a call with
 //     any routes in full and proves nothing;
 //   - the arguments: a passed-through statement carries them unchanged,
-//     and only its row bound reads them (`LIMIT ?`), which the shortcut
+//     and only its row bound reads them (`LIMIT ?`, `key = ?` on an
+//     unsharded table's unique integer key: passKeyBound), which the shortcut
 //     computes per call from the proved rowBound. Any other read of an
 //     argument's value while routing (an information_schema lookup reads
 //     `table_name = ?` to decide whether it asks about a logical table:
@@ -135,8 +138,9 @@ func (s *statement) learnPass(p *Plan, opts Options) {
 		implicitCommit: p.ImplicitCommit, evalAbove: p.EvalAbove, session: p.Session}
 	if sel, ok := ps.stmt.(*sqlparser.Select); ok && p.Kind == KindSelect {
 		// A whole SELECT passed through: routeSelect's bound, read from
-		// the text alone (a UNION's pass-through plan has none).
-		pr.bound = passBound(sel, s.sql)
+		// the text and the catalog's unsharded unique keys (keyed by
+		// the catalog's pointer; a UNION's pass-through plan has none).
+		pr.bound = s.passKeyBound(sel, s.shapeOf(sel), pr.ds)
 	}
 	var st PlanStore
 	pr.fill(&st, s.sql, s.args)

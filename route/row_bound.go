@@ -117,12 +117,32 @@ func (s *statement) proveRowBound(sel *sqlparser.Select) rowBound {
 	if !ok {
 		return b
 	}
-	// values: each column a top-level conjunct compares with `=` to an
-	// integer literal (-1) or a ? argument (its index).
-	type colValue struct {
-		col string
-		v   int
+	values := s.keyConjuncts(sel.Where.Expr, ref)
+	for _, ix := range tbl.Indexes {
+		if len(ix.Columns) == 0 || len(ix.Prefixed) != 0 {
+			continue
+		}
+		if args, ok := coveredKey(values, ix.Columns, func(name string) bool {
+			col, known := tbl.Column(name)
+			return known && integerType(col.DataType)
+		}); ok {
+			b.key, b.args = true, args
+			return b
+		}
 	}
+	return b
+}
+
+// colValue is a column a top-level conjunct compares with `=` to an
+// integer literal (v -1) or a ? argument (v its index).
+type colValue struct {
+	col string
+	v   int
+}
+
+// keyConjuncts returns the colValues of where's top-level conjuncts on
+// columns of ref.
+func (s *statement) keyConjuncts(where sqlparser.Expr, ref tableRef) []colValue {
 	var values []colValue
 	var visit func(e sqlparser.Expr)
 	visit = func(e sqlparser.Expr) {
@@ -145,38 +165,32 @@ func (s *statement) proveRowBound(sel *sqlparser.Select) rowBound {
 			}
 		}
 	}
-	visit(sel.Where.Expr)
-	for _, ix := range tbl.Indexes {
-		if len(ix.Columns) == 0 || len(ix.Prefixed) != 0 {
-			continue
-		}
-		var args []int
-		covered := true
-		for _, name := range ix.Columns {
-			v, ok := -1, false
-			for _, cv := range values {
-				if strings.EqualFold(cv.col, name) {
-					v, ok = cv.v, true
-					if v < 0 {
-						break // a literal: nothing to check of the arguments
-					}
+	visit(where)
+	return values
+}
+
+// coveredKey reports whether values cover every column of key (each of
+// which integer reports of an integer type), and the indexes of the ?
+// arguments whose values must be Go integers for the key to prove one row.
+func coveredKey(values []colValue, key []string, integer func(string) bool) (args []int, ok bool) {
+	for _, name := range key {
+		v, found := -1, false
+		for _, cv := range values {
+			if strings.EqualFold(cv.col, name) {
+				v, found = cv.v, true
+				if v < 0 {
+					break // a literal: nothing to check of the arguments
 				}
 			}
-			col, known := tbl.Column(name)
-			if !ok || !known || !integerType(col.DataType) {
-				covered = false
-				break
-			}
-			if v >= 0 {
-				args = append(args, v)
-			}
 		}
-		if covered {
-			b.key, b.args = true, args
-			return b
+		if !found || !integer(name) {
+			return nil, false
+		}
+		if v >= 0 {
+			args = append(args, v)
 		}
 	}
-	return b
+	return args, true
 }
 
 // boundColumn returns the lower-case name of e when it is a column of
@@ -249,6 +263,57 @@ func passBound(sel *sqlparser.Select, sql string) rowBound {
 	b := limitRowBound(sel.Limit)
 	if b.limit == 0 && noTables(sel, sql) && (sel.GroupBy == nil || !sel.GroupBy.WithRollup) {
 		b.limit = 1
+	}
+	return b
+}
+
+// passKeyBound is passBound with, for a SELECT of one table of the data
+// source ds that the topology does not shard, the bound of one row that a
+// unique integer key of the catalog's unsharded facts proves
+// (schema.Unsharded.IntKeys), as proveRowBound proves a sharded table's:
+// a top-level conjunct `column = value` on each column of the key, each
+// value an integer literal or a ? holding a Go integer. sh is sel's shape.
+//
+// The hazards are proveRowBound's, and:
+//   - the name must be the table the facts describe: unqualified (a
+//     qualified name may be another database's table), no partition list,
+//     sent to the data source the facts were read from (the default one
+//     when the catalog was loaded; a WithDataSource hint to another one
+//     proves nothing);
+//   - a session's TEMPORARY table of the same name shadows the base table
+//     on the server: the driver reads a bounded plan whole only on a clean
+//     session (Conn.bounded: not sticky, which a temporary table makes
+//     it), and a larger result is still read whole, never truncated;
+//   - facts never read (the driver's catalog before its first load, or
+//     after a DDL: UnshardedUnread) mark the statement (lacksFact), so the
+//     driver loads them and routes it again; facts read that lack the
+//     table (created since other than through shardsql, or a view) prove
+//     nothing and load nothing.
+func (s *statement) passKeyBound(sel *sqlparser.Select, sh *shape, ds string) rowBound {
+	b := passBound(sel, s.sql)
+	if s.catalog == nil || sel.Into != nil || len(sel.From) != 1 || len(sh.refs) != 1 || len(sh.sharded) != 0 ||
+		sh.subquery || sh.join || sh.union || sh.with || sh.window || sh.unresolved != nil ||
+		sel.Where == nil || sel.Where.Expr == nil || (sel.GroupBy != nil && sel.GroupBy.WithRollup) {
+		return b
+	}
+	ref := sh.refs[0]
+	if ref.expr == nil || len(ref.expr.Partitions) != 0 || !ref.name.Qualifier.IsEmpty() {
+		return b
+	}
+	if s.catalog.UnshardedUnread {
+		s.lacksFact()
+		return b
+	}
+	keys, _ := s.catalog.UnshardedIntKeys(ds, ref.name.Name.String())
+	if len(keys) == 0 {
+		return b
+	}
+	values := s.keyConjuncts(sel.Where.Expr, ref)
+	for _, key := range keys {
+		if args, ok := coveredKey(values, key, func(string) bool { return true }); ok {
+			b.key, b.args = true, args
+			return b
+		}
 	}
 	return b
 }

@@ -21,7 +21,7 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 	if len(sh.sharded) == 0 {
 		p, err := s.passthrough(KindSelect)
 		if err == nil {
-			p.RowBound = passBound(sel, s.sql).of(s.args) // row_bound.go (learnPass proves it again)
+			p.RowBound = s.passKeyBound(sel, sh, p.Units[0].DataSource).of(s.args) // row_bound.go (learnPass proves it again)
 		}
 		return p, err
 	}

@@ -52,6 +52,13 @@ type Catalog struct {
 	// (before the first load, after a DDL the driver ran on such a table,
 	// or when the server did not answer).
 	Unsharded *Unsharded
+	// UnshardedUnread reports that no load has asked for Unsharded yet
+	// (the driver's catalog before its first load, or after a DDL): a
+	// statement that could use its facts makes the driver load them. A
+	// load that asked sets it false whatever the server answered, so a
+	// server that cannot say is not asked again by every statement; a
+	// catalog built by hand has it false.
+	UnshardedUnread bool
 }
 
 // WriteEvents is a set of the kinds of row change a write makes, as

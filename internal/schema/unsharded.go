@@ -19,6 +19,36 @@ type Unsharded struct {
 	// Tables holds, by table name as the server spells it, the table's
 	// columns in ordinal order (names only).
 	Tables map[string][]string
+	// IntKeys holds, by table name as Tables, the table's unique keys
+	// (PRIMARY included) whose every column is of an integer type and
+	// held whole (no prefix, no expression): the keys an equality with
+	// integers on each column proves a single row by (route's row
+	// bound). Nil when they were not read; a table without such a key has
+	// none.
+	IntKeys map[string][][]string
+}
+
+// UnshardedIntKeys returns the integer unique keys (Unsharded.IntKeys) of
+// table name of data source ds; read is false when the catalog holds no
+// unique keys read from ds's database, and keys is nil when it read them
+// and found no such key or no such table.
+func (c *Catalog) UnshardedIntKeys(ds, name string) (keys [][]string, read bool) {
+	if c == nil || c.Unsharded == nil || c.Unsharded.DataSource != ds || c.Unsharded.IntKeys == nil {
+		return nil, false
+	}
+	u := c.Unsharded
+	if keys, ok := u.IntKeys[name]; ok {
+		return keys, true
+	}
+	if u.LowerCaseTableNames == 0 {
+		return nil, true // names compare case-sensitively
+	}
+	for t, keys := range u.IntKeys {
+		if strings.EqualFold(t, name) {
+			return keys, true
+		}
+	}
+	return nil, true
 }
 
 // UnshardedColumns returns the column names of table name of data source
