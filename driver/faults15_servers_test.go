@@ -222,3 +222,114 @@ func f15Run(t *testing.T, xa bool, cases []f15Case) {
 		}
 	}
 }
+
+// TestFaults15OpenRowsNodeDies: a transaction over both data sources
+// (best effort and XA) reads a scatter, and ds1's server is killed
+// (SIGKILL) while the rows are open. The read fails (never a short answer
+// read as complete), Commit rolls back everywhere (ds1's work died with
+// its connection) and says so, and after the server is back nothing of
+// the transaction is on either.
+func TestFaults15OpenRowsNodeDies(t *testing.T) {
+	for i, xa := range []bool{false, true} {
+		var opts []driver.Option
+		if xa {
+			opts = append(opts, driver.WithXA())
+		}
+		e := newF15Env(t, opts...)
+		e.fill(t)
+		base := 4000 + 100*i
+		tx, err := e.db.Begin()
+		require.NoError(t, err)
+		for j, user := range []int{0, 2} {
+			_, err := tx.Exec("INSERT INTO t_xa (id, user_id) VALUES (?, ?)", base+j, user)
+			require.NoError(t, err)
+		}
+		rows, err := tx.Query("SELECT a.id, b.id FROM t_xa a JOIN t_xa b ON b.user_id = a.user_id WHERE a.id >= 9000")
+		require.NoError(t, err)
+		require.True(t, rows.Next())
+		require.NoError(t, e.servers[1].Kill())
+		n := 1
+		for rows.Next() {
+			n++
+		}
+		rerr := rows.Err()
+		_ = rows.Close()
+		err = tx.Commit()
+		require.NoError(t, e.servers[1].Start())
+		e.recover(t)
+		got := e.rows(t, base, base+2)
+		t.Logf("xa=%v: read %d rows, %v; commit: %v; rows %v", xa, n, rerr, err, got)
+		if rerr == nil {
+			// Every row was read before the kill reached the client
+			// (a join's sides are read whole): the answer is complete.
+			assert.Equal(t, 2*100*101+2*100*100, n, "xa=%v: a read without error is whole", xa)
+		}
+		var ce *driver.CommitError
+		require.ErrorAs(t, err, &ce, "xa=%v: ds1's work died with its server", xa)
+		assert.Empty(t, ce.Committed, "xa=%v: %v", xa, err)
+		assert.Empty(t, ce.Pending, "xa=%v: %v", xa, err)
+		assert.Equal(t, []int{0, 0}, got, "xa=%v: %v", xa, err)
+	}
+}
+
+// TestFaults15RecoveryUnderFaults: an XA transaction whose commit was
+// decided and logged on ds0, with ds1 killed before its XA COMMIT
+// (pending). RecoverXA runs with ds1 still down (it fails naming ds1 and
+// removes nothing), then with ds1 back and the log's server ds0 frozen
+// (SIGSTOP; the run fails by its deadline and commits or rolls back
+// nothing on ds1), then with ds0 killed (the same), and finally with both
+// up: ds1's branch commits. At no point is ds1's branch rolled back or
+// the log row removed.
+func TestFaults15RecoveryUnderFaults(t *testing.T) {
+	e := newF15Env(t, driver.WithXA(), driver.WithXALogRetention(time.Millisecond))
+	const base = 4500
+	tx, err := e.db.Begin()
+	require.NoError(t, err)
+	for j, user := range []int{0, 2} {
+		_, err := tx.Exec("INSERT INTO t_xa (id, user_id) VALUES (?, ?)", base+j, user)
+		require.NoError(t, err)
+	}
+	f := func(stage string) {
+		if stage == "decided" {
+			require.NoError(t, e.servers[1].Kill())
+		}
+	}
+	e.hook.Store(&f)
+	err = tx.Commit()
+	e.hook.Store(nil)
+	var ce *driver.CommitError
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, []string{"ds1"}, ce.Pending, "%v", err)
+	time.Sleep(5 * time.Millisecond) // the log row is past its retention
+
+	run := func(d time.Duration) (driver.RecoveryReport, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		defer cancel()
+		return driver.RecoverXA(ctx, e.db, 0)
+	}
+	rep, err := run(3 * time.Second)
+	require.Error(t, err, "ds1 is down: %+v", rep)
+	assert.Contains(t, err.Error(), "ds1")
+	t.Logf("ds1 down: %v", err)
+	require.NoError(t, e.servers[1].Start())
+
+	require.NoError(t, e.servers[0].Pause())
+	rep, err = run(time.Second)
+	require.NoError(t, e.servers[0].Resume())
+	require.Error(t, err, "the log's server is frozen: %+v", rep)
+	assert.Empty(t, rep.Committed)
+	assert.Empty(t, rep.RolledBack)
+	t.Logf("ds0 frozen: %v", err)
+
+	require.NoError(t, e.servers[0].Kill())
+	rep, err = run(3 * time.Second)
+	require.Error(t, err, "the log's server is down: %+v", rep)
+	assert.Empty(t, rep.RolledBack)
+	t.Logf("ds0 down: %v", err)
+	require.NoError(t, e.servers[0].Start())
+
+	rep = e.recover(t)
+	assert.Equal(t, []string{ce.XID + "@ds1"}, rep.Committed)
+	assert.Empty(t, rep.RolledBack)
+	assert.Equal(t, []int{1, 1}, e.rows(t, base, base+2))
+}
