@@ -3,6 +3,7 @@ package driver_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -332,4 +333,48 @@ func TestFaults15RecoveryUnderFaults(t *testing.T) {
 	assert.Equal(t, []string{ce.XID + "@ds1"}, rep.Committed)
 	assert.Empty(t, rep.RolledBack)
 	assert.Equal(t, []int{1, 1}, e.rows(t, base, base+2))
+}
+
+// TestFaults15FrozenMidStatement: in a transaction over both data sources
+// (best effort and XA), ds1's server is frozen (SIGSTOP) while a statement
+// of the transaction runs there under a deadline. The statement fails by
+// its deadline; Commit rolls back everywhere and says so; when the server
+// continues it reads the statement still in its socket and runs it, but
+// its connection is gone: nothing of the transaction is on either node.
+func TestFaults15FrozenMidStatement(t *testing.T) {
+	for i, xa := range []bool{false, true} {
+		var opts []driver.Option
+		if xa {
+			opts = append(opts, driver.WithXA())
+		}
+		e := newF15Env(t, opts...)
+		base := 4700 + 100*i
+		tx, err := e.db.Begin()
+		require.NoError(t, err)
+		_, err = tx.Exec("INSERT INTO t_xa (id, user_id) VALUES (?, ?)", base, 0)
+		require.NoError(t, err)
+		_, err = tx.Exec("INSERT INTO t_xa (id, user_id) VALUES (?, ?)", base+1, 2)
+		require.NoError(t, err)
+		require.NoError(t, e.servers[1].Pause())
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		start := time.Now()
+		_, err = tx.ExecContext(ctx, "INSERT INTO t_xa (id, user_id) VALUES (?, ?)", base+2, 2)
+		cancel()
+		require.Error(t, err, "xa=%v after %v", xa, time.Since(start))
+		serr := err
+		err = tx.Commit()
+		require.NoError(t, e.servers[1].Resume())
+		e.recover(t)
+		got := e.rows(t, base, base+3)
+		t.Logf("xa=%v: statement: %v; commit: %v; rows %v", xa, serr, err, got)
+		var ce *driver.CommitError
+		if errors.As(err, &ce) {
+			assert.Empty(t, ce.Committed, "xa=%v: %v", xa, err)
+			assert.Empty(t, ce.Pending, "xa=%v: %v", xa, err)
+			assert.Empty(t, ce.Unknown, "xa=%v: %v", xa, err)
+		} else {
+			require.Error(t, err, "xa=%v: the transaction lost ds1's work", xa)
+		}
+		require.Eventually(t, func() bool { got = e.rows(t, base, base+3); return got[1] == 0 && got[0] == 0 }, 3*time.Second, 50*time.Millisecond, "xa=%v: %v", xa, got)
+	}
 }

@@ -1,9 +1,13 @@
 package shardtest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"syscall"
+	"time"
 )
 
 // Pause stops a MariaDB server's process with SIGSTOP, as a frozen host or
@@ -40,5 +44,43 @@ func (p *mariadbProc) signal(sig syscall.Signal) error {
 	if err := p.cmd.Process.Signal(sig); err != nil {
 		return fmt.Errorf("shardtest: signal %v to mariadbd on %s: %w", sig, p.addr, err)
 	}
+	if sig == syscall.SIGSTOP {
+		// kill(2) returns before every thread has stopped: a thread may
+		// still answer a statement that arrives just after. Wait until
+		// /proc shows every thread stopped.
+		return waitStopped(p.cmd.Process.Pid)
+	}
 	return nil
+}
+
+// waitStopped waits up to 5 s until every thread of process pid is in
+// state T (stopped); where /proc cannot be read it returns at once.
+func waitStopped(pid int) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+		if err != nil || len(tasks) == 0 {
+			return nil
+		}
+		all := true
+		for _, f := range tasks {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				continue // the thread ended
+			}
+			// pid (comm) state …: the state follows the last ')'.
+			i := bytes.LastIndexByte(b, ')')
+			if i < 0 || i+2 >= len(b) || (b[i+2] != 'T' && b[i+2] != 't') {
+				all = false
+				break
+			}
+		}
+		if all {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("shardtest: Pause: process %d not stopped after 5 s", pid)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
