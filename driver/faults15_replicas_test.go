@@ -114,10 +114,17 @@ func TestFaults15ReplicaSessions(t *testing.T) {
 	})
 	t.Run("caller's pools, same settings", func(t *testing.T) {
 		db := open(pool(pdsn+"&"+tz5), pool(rdsn+"&"+tz5))
+		st, err := driver.Replicas(bg, db)
+		require.NoError(t, err)
+		require.Len(t, st, 1)
+		t.Logf("before the first probe: %+v", st[0])
 		answers, onReplica := reads(db)
 		assert.Equal(t, map[string]int{"2020-01-01 17:00:00": 12}, answers)
 		assert.Positive(t, onReplica, "the replica takes reads once compared")
 		assert.NoError(t, statusErr(db))
+		st, err = driver.Replicas(bg, db)
+		require.NoError(t, err)
+		assert.False(t, st[0].SessionUnchecked)
 	})
 	t.Run("replica DSN spells out the server's default", func(t *testing.T) {
 		db := open(pdsn, rdsn+"&time_zone=%27SYSTEM%27")
