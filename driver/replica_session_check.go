@@ -3,9 +3,12 @@ package driver
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 )
 
 // A replica whose session shardsql cannot compare with its primary's from
@@ -165,11 +168,11 @@ func (c *Connector) checkReplicaSession(ctx context.Context, r *replica) error {
 	want, err := readSessionFacts(ctx, pdb, vars)
 	unpark()
 	if err != nil {
-		return fmt.Errorf("reading the primary's session: %w", err)
+		return refusedCompare(r, "the primary's", err)
 	}
 	have, err := readSessionFacts(ctx, r.db, vars)
 	if err != nil {
-		return fmt.Errorf("reading the replica's session: %w", err)
+		return refusedCompare(r, "the replica's", err)
 	}
 	for i, name := range want.names {
 		if have.values[i] != want.values[i] {
@@ -177,4 +180,17 @@ func (c *Connector) checkReplicaSession(ctx context.Context, r *replica) error {
 		}
 	}
 	return nil
+}
+
+// refusedCompare wraps a failure to read one side's session. A server's
+// answer (a variable one server does not have: 1193) will not change at
+// the next probe: the sessions cannot be compared, and the replica is
+// ejected for good, saying why, rather than left waiting without a word.
+// Any other failure (a deadline, a cut) is tried again at the next probe.
+func refusedCompare(r *replica, side string, err error) error {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return fmt.Errorf("%w: replica %s of data source %s: reading %s session to compare it: %w", ErrUnsupported, r.name, r.ds, side, err)
+	}
+	return fmt.Errorf("reading %s session: %w", side, err)
 }
