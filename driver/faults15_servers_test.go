@@ -3,6 +3,7 @@ package driver_test
 import (
 	"context"
 	"database/sql"
+	sqldriver "database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -376,5 +377,41 @@ func TestFaults15FrozenMidStatement(t *testing.T) {
 			require.Error(t, err, "xa=%v: the transaction lost ds1's work", xa)
 		}
 		require.Eventually(t, func() bool { got = e.rows(t, base, base+3); return got[1] == 0 && got[0] == 0 }, 3*time.Second, 50*time.Millisecond, "xa=%v: %v", xa, got)
+	}
+}
+
+// TestFaults15RestartedUnderIdleTx: ds1's server restarts (stop, start)
+// while a transaction over both data sources is idle. Its next read on
+// ds1 fails — it is never answered from a fresh connection outside the
+// transaction (which would not see the transaction's own row) — and its
+// Commit rolls back everywhere.
+func TestFaults15RestartedUnderIdleTx(t *testing.T) {
+	for i, xa := range []bool{false, true} {
+		var opts []driver.Option
+		if xa {
+			opts = append(opts, driver.WithXA())
+		}
+		e := newF15Env(t, opts...)
+		base := 4900 + 10*i
+		tx, err := e.db.Begin()
+		require.NoError(t, err)
+		for j, user := range []int{0, 2} {
+			_, err := tx.Exec("INSERT INTO t_xa (id, user_id) VALUES (?, ?)", base+j, user)
+			require.NoError(t, err)
+		}
+		require.NoError(t, e.servers[1].Stop())
+		require.NoError(t, e.servers[1].Start())
+		var n int
+		qerr := tx.QueryRow("SELECT COUNT(*) FROM t_xa WHERE user_id = 2 AND id >= ? AND id < ?", base, base+10).Scan(&n)
+		require.Error(t, qerr, "xa=%v: the read is not answered outside the transaction (n=%d)", xa, n)
+		assert.False(t, errors.Is(qerr, sqldriver.ErrBadConn), "xa=%v: never ErrBadConn (database/sql and retry loops would run it again elsewhere): %v", xa, qerr)
+		cerr := tx.Commit()
+		t.Logf("xa=%v: read: %v; commit: %v", xa, qerr, cerr)
+		var ce *driver.CommitError
+		require.ErrorAs(t, cerr, &ce, "xa=%v", xa)
+		assert.Empty(t, ce.Committed, "xa=%v", xa)
+		assert.Empty(t, ce.Pending, "xa=%v", xa)
+		e.recover(t)
+		assert.Equal(t, []int{0, 0}, e.rows(t, base, base+2), "xa=%v", xa)
 	}
 }
