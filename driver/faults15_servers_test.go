@@ -34,8 +34,8 @@ func newF15Env(t *testing.T, opts ...driver.Option) *f15Env {
 	e := &f15Env{servers: faultServers(t)}
 	dsns := []string{e.servers[0].DSN(), e.servers[1].DSN()}
 	opts = append([]driver.Option{
-		driver.WithCommitTimeout(time.Second),
-		driver.WithCleanupTimeout(time.Second),
+		driver.WithCommitTimeout(500 * time.Millisecond),
+		driver.WithCleanupTimeout(500 * time.Millisecond),
 		driver.WithXAStageHook(func(stage string) {
 			if f := e.hook.Load(); f != nil {
 				(*f)(stage)
