@@ -38,6 +38,13 @@ type CommitError struct {
 	Cause error
 	// XA reports a two-phase commit.
 	XA bool
+	// XID is the global id (gtrid) of an XA transaction over several data
+	// sources: its branches are XA 'XID','<data source>' on each, and its
+	// decision is the shardsql_xa_log row of that gtrid. Error names it
+	// when branches are pending or their outcome is unknown, so that an
+	// operator can follow the transaction through XA RECOVER and
+	// RecoverXA's report ("gtrid@datasource"). Empty otherwise.
+	XID string
 }
 
 // Error describes what committed and what did not.
@@ -57,16 +64,24 @@ func (e *CommitError) Error() string {
 		fmt.Fprintf(&b, " rolled back on %s;", strings.Join(e.RolledBack, ", "))
 	}
 	if len(e.Pending) > 0 {
-		fmt.Fprintf(&b, " commit decided and logged, pending on %s (RecoverXA completes it);", strings.Join(e.Pending, ", "))
+		fmt.Fprintf(&b, " commit decided and logged, pending on %s (RecoverXA completes it%s);", strings.Join(e.Pending, ", "), e.xidNote("; "))
 	}
 	if len(e.Unknown) > 0 {
 		if e.XA {
-			fmt.Fprintf(&b, " outcome unknown on %s: left prepared, RecoverXA commits or rolls back all of them;", strings.Join(e.Unknown, ", "))
+			fmt.Fprintf(&b, " outcome unknown on %s: left prepared%s, RecoverXA commits or rolls back all of them;", strings.Join(e.Unknown, ", "), e.xidNote(" as "))
 		} else {
 			fmt.Fprintf(&b, " outcome unknown on %s: the COMMIT was sent and its reply lost;", strings.Join(e.Unknown, ", "))
 		}
 	}
 	return strings.TrimSuffix(b.String(), ";")
+}
+
+// xidNote names the XA transaction in Error, when it has an id.
+func (e *CommitError) xidNote(sep string) string {
+	if e.XID == "" {
+		return ""
+	}
+	return fmt.Sprintf("%sXA transaction '%s'", sep, e.XID)
 }
 
 // Unwrap returns the cause and the per-data-source errors.

@@ -56,6 +56,15 @@ type replica struct {
 	own    bool // opened from a DSN: closed with the connector
 	weight int
 
+	// primaryDSN and dsn are the DSNs of the primary and of the replica,
+	// "" for a pool given as a *sql.DB; the session check reads the
+	// system variables they set.
+	primaryDSN, dsn string
+	// unchecked: the replica's session is not yet compared with its
+	// primary's (replica_session_check.go); it takes no reads until a
+	// probe has compared them. sessionBad: they differ, for good.
+	unchecked, sessionBad atomic.Bool
+
 	ejected atomic.Bool  // failed a read or a probe: no reads until a probe succeeds
 	lagged  atomic.Bool  // beyond WithMaxReplicaLag, or replication stopped
 	lag     atomic.Int64 // last Seconds_Behind_Master in ns; -1 unknown or stopped
@@ -174,7 +183,10 @@ func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
 				}
 			}
 			if r == nil {
-				r = &replica{name: spec.Name, key: "replica:" + spec.Name, ds: ds.Name, db: spec.DB, weight: spec.Weight}
+				r = &replica{name: spec.Name, key: "replica:" + spec.Name, ds: ds.Name, db: spec.DB, weight: spec.Weight, primaryDSN: ds.DSN, dsn: spec.DSN}
+				// A pool the caller opened, primary or replica: its
+				// session is compared on the servers first.
+				r.unchecked.Store(ds.DSN == "" || spec.DB != nil)
 				r.lag.Store(-1)
 				// Under a lag bound a replica serves no reads until a
 				// probe has read its lag. The hazard: starting as within
@@ -184,7 +196,10 @@ func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
 				// loop looks at once when it starts.
 				r.lagged.Store(c.opts.replica.maxLag > 0)
 				if r.db == nil {
-					db, err := c.openReplica(ds.DSN, spec.DSN) // replica_session.go
+					db, check, err := c.openReplica(ds.DSN, spec.DSN) // replica_session.go
+					if check {
+						r.unchecked.Store(true)
+					}
 					if err != nil {
 						// An invalid DSN, or a session other than its
 						// primary's: the replica takes no reads, and says
@@ -213,21 +228,21 @@ func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
 // openReplica opens a pool for a replica DSN with the connector's pool
 // settings and its primary's session settings (primary is the primary's
 // DSN, empty for a pool given with AddDB; replica_session.go).
-func (c *Connector) openReplica(primary, dsn string) (*sql.DB, error) {
-	cfg, err := replicaConfig(primary, dsn)
+func (c *Connector) openReplica(primary, dsn string) (*sql.DB, bool, error) {
+	cfg, check, err := replicaConfig(primary, dsn)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	conn, err := c.nodeDriverConnector(cfg, "", false) // cut_conn.go
 	if err != nil {
-		return nil, fmt.Errorf("shardsql: replica: %w", err)
+		return nil, false, fmt.Errorf("shardsql: replica: %w", err)
 	}
 	db := sql.OpenDB(conn)
 	db.SetMaxIdleConns(c.opts.maxIdle)
 	db.SetMaxOpenConns(c.opts.maxOpen)
 	db.SetConnMaxLifetime(c.opts.connMaxLifetime)
 	db.SetConnMaxIdleTime(c.opts.connMaxIdleTime)
-	return db, nil
+	return db, check, nil
 }
 
 // closeReplicas stops the probe and closes the replica pools the
@@ -279,7 +294,9 @@ func (d *dsReplicas) recordWrite(p gtidPos) { d.w.record(p) }
 // first; ejected and lagging replicas are left out. They are appended to
 // buf (a caller's array on its stack: no allocation per read).
 func (d *dsReplicas) order(b Balancer, maxLag bool, buf []*replica) []*replica {
-	usable := func(r *replica) bool { return !r.ejected.Load() && !(maxLag && r.lagged.Load()) }
+	usable := func(r *replica) bool {
+		return !r.ejected.Load() && !r.unchecked.Load() && !(maxLag && r.lagged.Load())
+	}
 	first := -1
 	switch b {
 	case Weighted:

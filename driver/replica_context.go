@@ -114,6 +114,11 @@ type ReplicaStatus struct {
 	// a lag bound) the lag is not known: no probe has read it yet, or the
 	// last probe found every connection of the replica busy.
 	Lagging bool
+	// SessionUnchecked: the replica's session is not yet compared with
+	// its primary's (a pool the caller opened, or a replica DSN setting a
+	// server setting its primary leaves to the server): it takes no reads
+	// until a probe has compared them.
+	SessionUnchecked bool
 	// Lag is the last Seconds_Behind_Master read (with WithMaxReplicaLag),
 	// -1 when unknown or replication is stopped.
 	Lag time.Duration
@@ -148,7 +153,7 @@ func Replicas(ctx context.Context, db *sql.DB) ([]ReplicaStatus, error) {
 					lag = -1
 				}
 				st := ReplicaStatus{DataSource: r.ds, Name: r.name, Ejected: r.ejected.Load(), Lagging: r.lagged.Load(),
-					Lag: lag, Position: pos.String(), Reads: r.reads.Load()}
+					SessionUnchecked: r.unchecked.Load() && !r.sessionBad.Load(), Lag: lag, Position: pos.String(), Reads: r.reads.Load()}
 				if st.Ejected {
 					st.Err = rerr
 				}

@@ -57,8 +57,8 @@ func (c *Connector) probe(ctx context.Context) {
 	n := 0
 	for _, d := range rs.byDS {
 		for _, r := range d.reps {
-			if r.db == nil {
-				continue // invalid DSN: stays ejected
+			if r.db == nil || r.sessionBad.Load() {
+				continue // invalid DSN, another session than the primary's: stays ejected
 			}
 			n++
 			go func() {
@@ -107,6 +107,19 @@ func (c *Connector) probeOne(ctx context.Context, r *replica) {
 	if err := check(); err != nil {
 		c.eject(r, err) // a replica that does not answer in a probe interval serves no reads
 		return
+	}
+	if r.unchecked.Load() {
+		// replica_session_check.go: no reads before the sessions are
+		// compared; a session that could not be read is tried again at
+		// the next probe.
+		if err := c.checkReplicaSession(ctx, r); err != nil {
+			if errors.Is(err, ErrUnsupported) {
+				r.sessionBad.Store(true)
+				c.eject(r, fmt.Errorf("shardsql: replica: %w", err))
+			}
+			return
+		}
+		r.unchecked.Store(false)
 	}
 	if c.opts.replica.maxLag > 0 {
 		lag, err := replicaLag(ctx, r.db)

@@ -27,11 +27,13 @@ import (
 //
 // So a replica DSN takes each of these settings from its primary's DSN
 // when it does not give the setting itself; a replica DSN that gives one
-// with another value (or a system variable its primary does not set) is a
-// configuration shardsql cannot read exactly from: the replica takes no
-// reads and ReplicaStatus says why, as for an invalid DSN. A primary or a
-// replica given as a *sql.DB (AddDB, AddReplicaDB) is the caller's pool:
-// its session is not known here and is not checked.
+// with another value (or a client-side setting its primary does not set)
+// is a configuration shardsql cannot read exactly from: the replica takes
+// no reads and ReplicaStatus says why, as for an invalid DSN. A primary or
+// a replica given as a *sql.DB (AddDB, AddReplicaDB), and a replica DSN
+// that sets a server setting its primary leaves to the server, are
+// compared on the servers by the probe before the replica takes a read
+// (replica_session_check.go).
 
 // sessionDSNKeys are go-sql-driver's DSN parameters that change what a
 // read answers or how its values convert. Every parameter go-sql-driver
@@ -82,18 +84,22 @@ func sessionParams(dsn string) (map[string]string, error) {
 
 // replicaSessionDSN returns replica DSN dsn with the session settings of
 // primary DSN primary it does not give itself, or an error naming a
-// setting it gives with another value than the primary's.
-func replicaSessionDSN(primary, dsn string) (string, error) {
+// setting it gives with another value than the primary's. check is true
+// when the DSNs cannot tell whether the sessions are the same: the
+// primary is the caller's pool (primary == ""), or the replica sets a
+// server setting the primary leaves to the server's default; the probe
+// then compares them on the servers (replica_session_check.go).
+func replicaSessionDSN(primary, dsn string) (full string, check bool, err error) {
 	if primary == "" {
-		return dsn, nil // the primary is the caller's pool: not known
+		return dsn, true, nil // the primary is the caller's pool: not known
 	}
 	want, err := sessionParams(primary)
 	if err != nil {
-		return "", fmt.Errorf("the primary's DSN: %w", err)
+		return "", false, fmt.Errorf("the primary's DSN: %w", err)
 	}
 	have, err := sessionParams(dsn)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	var add []string
 	for k, v := range want {
@@ -102,16 +108,24 @@ func replicaSessionDSN(primary, dsn string) (string, error) {
 		case !ok:
 			add = append(add, k+"="+url.QueryEscape(v))
 		case hv != v && !sameSessionValue(k, hv, v):
-			return "", fmt.Errorf("%w: replica DSN parameter %s=%s where its primary's DSN has %s=%s (the replica would answer reads in another session than the primary's: give the replica the primary's value, or leave the parameter out and shardsql takes the primary's)", ErrUnsupported, k, hv, k, v)
+			return "", false, fmt.Errorf("%w: replica DSN parameter %s=%s where its primary's DSN has %s=%s (the replica would answer reads in another session than the primary's: give the replica the primary's value, or leave the parameter out and shardsql takes the primary's)", ErrUnsupported, k, hv, k, v)
 		}
 	}
 	for k, v := range have {
-		if _, ok := want[k]; !ok && !isKnownDefault(k, v) {
-			return "", fmt.Errorf("%w: replica DSN parameter %s=%s that its primary's DSN does not set (the replica would answer reads in another session than the primary's: set it on the primary too, or leave it out)", ErrUnsupported, k, v)
+		if _, ok := want[k]; ok || isKnownDefault(k, v) {
+			continue
 		}
+		if !clientSideKeys[k] {
+			// A server setting the primary leaves to the server: the
+			// same value or not, the servers say (round 15; refused
+			// before, though often the same).
+			check = true
+			continue
+		}
+		return "", false, fmt.Errorf("%w: replica DSN parameter %s=%s that its primary's DSN does not set (the replica would answer reads in another session than the primary's: set it on the primary too, or leave it out)", ErrUnsupported, k, v)
 	}
 	if len(add) == 0 {
-		return dsn, nil
+		return dsn, check, nil
 	}
 	sort.Strings(add) // a stable DSN
 	sep := "?"
@@ -121,8 +135,13 @@ func replicaSessionDSN(primary, dsn string) (string, error) {
 			sep = ""
 		}
 	}
-	return dsn + sep + strings.Join(add, "&"), nil
+	return dsn + sep + strings.Join(add, "&"), check, nil
 }
+
+// clientSideKeys are the session parameters go-sql-driver applies in the
+// client: a replica DSN that sets one its primary leaves out differs from
+// it for certain (the primary has go-sql-driver's default).
+var clientSideKeys = map[string]bool{"loc": true, "parseTime": true, "columnsWithAlias": true, "timeTruncate": true}
 
 // sameSessionValue reports whether two spellings of go-sql-driver's own
 // parameter k mean the same (parseTime=1 and parseTime=true).
@@ -166,17 +185,17 @@ func readDSNBool(v string) bool {
 
 // replicaConfig parses a replica's DSN after giving it its primary's
 // session settings (replicaSessionDSN).
-func replicaConfig(primary, dsn string) (*mysql.Config, error) {
+func replicaConfig(primary, dsn string) (*mysql.Config, bool, error) {
 	if _, err := mysql.ParseDSN(dsn); err != nil {
-		return nil, fmt.Errorf("shardsql: replica: invalid DSN: %w", err)
+		return nil, false, fmt.Errorf("shardsql: replica: invalid DSN: %w", err)
 	}
-	full, err := replicaSessionDSN(primary, dsn)
+	full, check, err := replicaSessionDSN(primary, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("shardsql: replica: %w", err)
+		return nil, false, fmt.Errorf("shardsql: replica: %w", err)
 	}
 	cfg, err := mysql.ParseDSN(full)
 	if err != nil {
-		return nil, fmt.Errorf("shardsql: replica: invalid DSN: %w", err)
+		return nil, false, fmt.Errorf("shardsql: replica: invalid DSN: %w", err)
 	}
-	return cfg, nil
+	return cfg, check, nil
 }

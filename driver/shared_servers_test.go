@@ -55,6 +55,29 @@ func closeShared() {
 	for _, s := range shared.servers {
 		_ = s.Close()
 	}
+	for _, s := range faultPair.servers {
+		_ = s.Close()
+	}
+}
+
+// faultPair is a second pair of MariaDB servers, started once for the
+// tests that kill, pause and stop servers (faults15_*_test.go); each
+// restores its server before it ends, and works in ids of its own.
+var faultPair struct {
+	once    sync.Once
+	servers []*shardtest.Server
+	err     error
+}
+
+// faultServers returns the fault pair, started on first use.
+func faultServers(t *testing.T) []*shardtest.Server {
+	t.Helper()
+	if !shardtest.HaveMariaDB() {
+		shardtest.MariaDB(t, 2) // skips, or fails under SHARDSQL_REQUIRE_MARIADB=1
+	}
+	faultPair.once.Do(func() { faultPair.servers, faultPair.err = shardtest.StartMariaDB(2, "app") })
+	require.NoError(t, faultPair.err)
+	return faultPair.servers
 }
 
 // dsTopology is a topology with the data sources ds0, ds1, … on dsns and

@@ -300,8 +300,17 @@ func (t *Tx) ordered() []*participant {
 // commit (XA, runXA). Its statements are bounded by BeginTx's deadline and
 // the commit timeout (not by the context's cancellation: commitContext),
 // its cleanup by the cleanup timeout (tx_options.go).
-// Once it has started committing, every failure is a *CommitError.
+// Once it has started committing, every failure is a *CommitError; one
+// of an XA transaction over several data sources carries its XID.
 func (t *Tx) Commit() error {
+	err := t.commit()
+	if ce, ok := err.(*CommitError); ok && ce.XA {
+		ce.XID = t.gtrid
+	}
+	return err
+}
+
+func (t *Tx) commit() error {
 	defer t.conn.committed(t.sources()) // replica_query.go: after the connections are back
 	t.conn.tx = nil
 	cl := t.cleanup()

@@ -442,6 +442,8 @@ func stopProcess(cmd *exec.Cmd, exited <-chan struct{}) error {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return fmt.Errorf("send SIGTERM: %w", err)
 	}
+	// A server paused by Pause handles SIGTERM only once continued.
+	_ = cmd.Process.Signal(syscall.SIGCONT)
 	timer := time.NewTimer(stopTimeout)
 	defer timer.Stop()
 	select {
