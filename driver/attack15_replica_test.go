@@ -190,6 +190,49 @@ func TestAttack15Replicas(t *testing.T) {
 		assert.Equal(t, want.rows, got.rows, "deep page after a write")
 	})
 
+	t.Run("the side a statement reads later was written", func(t *testing.T) {
+		// The write touches t_ro only: a join's lookups, a bound
+		// subquery's values or a derived table read from a stale
+		// replica would miss it while the rest of the statement is
+		// fresh.
+		// k of id 2 moves within 5…15, apart from the other rows' 1, 3, 4
+		_, err := db.ExecContext(ctx, "UPDATE t_ro SET k = 10 WHERE id = 2")
+		require.NoError(t, err)
+		conn, err := db.Conn(ctx)
+		require.NoError(t, err)
+		defer conn.Close()
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		defer func() { _ = tx.Rollback() }()
+		type qe interface {
+			querier
+			ExecContext(context.Context, string, ...any) (sql.Result, error)
+		}
+		for _, on := range []struct {
+			name string
+			q    qe
+		}{{"db", db}, {"conn", conn}, {"tx", tx}} {
+			for _, q := range []string{
+				"SELECT COALESCE(SUM(b.k), 0) FROM t_rw a JOIN t_ro b ON b.k = a.user_id",
+				"SELECT COALESCE(SUM(b.k), 0) FROM t_ro b JOIN t_rw a ON b.k = a.user_id",
+				"SELECT COALESCE(SUM(b.k), 0) FROM t_rw a LEFT JOIN t_ro b ON b.k = a.user_id",
+				"SELECT COALESCE(SUM(id), 0) FROM t_rw WHERE user_id IN (SELECT k FROM t_ro)",
+				"SELECT COUNT(*) FROM t_rw WHERE user_id > (SELECT MAX(k) FROM t_ro) - 3",
+				"SELECT COALESCE(SUM(x.k), 0) FROM (SELECT k FROM t_ro ORDER BY k DESC LIMIT 2) x JOIN t_rw a ON a.user_id = x.k",
+				"WITH c AS (SELECT k FROM t_ro) SELECT COALESCE(SUM(a.id), 0) FROM t_rw a JOIN c ON c.k = a.user_id",
+			} {
+				var before int
+				require.NoError(t, on.q.QueryRowContext(ctx, q).Scan(&before), q)
+				_, err := on.q.ExecContext(ctx, "UPDATE t_ro SET k = IF(k >= 15, 5, k + 1) WHERE id = 2")
+				require.NoError(t, err)
+				var after int
+				var trace []driver.ReadServer
+				require.NoError(t, on.q.QueryRowContext(driver.WithReadTrace(ctx, &trace), q).Scan(&after), q)
+				assert.NotEqual(t, before, after, "%s: %s: the read after the write to t_ro saw its old rows (%+v)", on.name, q, trace)
+			}
+		}
+	})
+
 	t.Run("session variables set by a SELECT on a Conn", func(t *testing.T) {
 		conn, err := db.Conn(ctx)
 		require.NoError(t, err)
