@@ -258,6 +258,31 @@ func TestAttack15Replicas(t *testing.T) {
 		}
 	})
 
+	t.Run("diagnostics after a SELECT a replica answered", func(t *testing.T) {
+		conn, err := db.Conn(ctx)
+		require.NoError(t, err)
+		defer conn.Close()
+		for _, probe := range []string{"SHOW WARNINGS", "SHOW COUNT(*) WARNINGS", "SELECT @@warning_count", "SHOW ERRORS"} {
+			var trace []driver.ReadServer
+			rows, err := conn.QueryContext(driver.WithReadTrace(ctx, &trace), "SELECT CAST(CONCAT(v, 'x') AS SIGNED) FROM t_rw WHERE user_id = 3 AND id = 3")
+			require.NoError(t, err)
+			for rows.Next() {
+			}
+			require.NoError(t, rows.Close())
+			require.NotEmpty(t, trace)
+			got, err := runConnQuery(ctx, conn, probe)
+			if trace[0].Replica {
+				require.ErrorIs(t, err, driver.ErrUnsupported, "%s after a SELECT a replica answered: %v", probe, got)
+				continue
+			}
+			require.NoError(t, err, probe)
+			if probe != "SHOW ERRORS" {
+				assert.NotEqual(t, "[]", got, "%s: the SELECT's warning", probe)
+				assert.NotEqual(t, "[[0]]", got, "%s: the SELECT's warning", probe)
+			}
+		}
+	})
+
 	t.Run("locking read outside a transaction", func(t *testing.T) {
 		bump(t, db)
 		readSum(t, db, "plain")
@@ -269,4 +294,17 @@ func TestAttack15Replicas(t *testing.T) {
 		}
 		assert.Equal(t, sum(t), n)
 	})
+}
+
+// runConnQuery runs q on conn and returns its rows as text.
+func runConnQuery(ctx context.Context, conn *sql.Conn, q string) (string, error) {
+	rows, err := conn.QueryContext(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	res, err := scanDiffRows(rows)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprint(res.rows), nil
 }

@@ -160,6 +160,7 @@ func (w *sessionWalk) node(n sqlparser.SQLNode) {
 	if leavesStateNode(n) { // session_opaque.go
 		w.u |= LeavesState
 	}
+	w.u |= diagnosticsNode(n) // session_diagnostics.go
 	switch n := n.(type) {
 	case *sqlparser.ColName:
 		w.tableName(n.Qualifier)

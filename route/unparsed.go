@@ -90,7 +90,13 @@ func (r *Router) routeUnparsed(pe *parseError, args []any, opts Options) (*Plan,
 		return nil, unsupported(sql, "XA START in SQL text (shardsql runs transactions itself: use db.BeginTx, with driver.WithXA for two-phase commit)")
 	}
 	p, err := s.passthrough(KindOther)
-	if err == nil {
+	switch {
+	case err != nil:
+	case diagnosticsText(sql):
+		// It reads the previous statement's diagnostics, where that
+		// statement ran (session_diagnostics.go), and changes nothing.
+		p.Session |= diagnosticsUses | TableFree
+	default:
 		// Its effect on the session cannot be read: the connection is not
 		// handed to another session (LeavesState).
 		p.Session |= LeavesState
