@@ -99,3 +99,26 @@ func TestAttack15Diagnostics(t *testing.T) {
 	}
 	t.Logf("%d diagnostics answered, the rest refused", answered)
 }
+
+// TestAttack15IdentityVariables: @@identity and @@last_insert_id are
+// LAST_INSERT_ID(): after an INSERT whose keys shardsql generated they
+// went to the default data source and answered 0 where one server answers
+// the generated id (round 15). They are refused where LAST_INSERT_ID() is,
+// and read where it is.
+func TestAttack15IdentityVariables(t *testing.T) {
+	e := newDMLEnvOf(t, "a15_ident", nil, a8GenTables)
+	s := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, lastID: true} }
+	q := func(sql string) dmlStmt { return dmlStmt{sql: sql, session: true, query: true} }
+	e.run(t, "identity", []dmlStmt{
+		s("INSERT INTO g8 (user_id, name) VALUES (1, 'a')"),
+		q("SELECT LAST_INSERT_ID()"),
+		q("SELECT @@identity"),
+		q("SELECT @@last_insert_id"),
+		q("SELECT @@session.last_insert_id"),
+		q("SELECT @@SESSION.identity + 0"),
+		s("INSERT INTO g8k (v) VALUES ('a'), ('b'), ('c')"),
+		q("SELECT @@identity"),
+		q("SELECT @@last_insert_id"),
+		q("SELECT id FROM g8k WHERE id = @@identity"),
+	})
+}
