@@ -131,10 +131,10 @@ func genCross15(r *rand.Rand) diffQuery {
 		return ordered(fmt.Sprintf("SELECT %s%s ORDER BY %s%s, %s LIMIT %d", k, from, sub, pick("", " DESC"), k, 1+r.Intn(30)))
 	}
 	// HAVING against a correlated or uncorrelated scalar subquery
-	sub := "(SELECT COUNT(*) FROM " + inner.name + " " + ia + innerWhere(false) + ")"
 	if edge && strings.HasPrefix(corrOuter, outer.alias+".") && r.Intn(2) == 0 {
-		sub = "(SELECT COUNT(*) FROM " + inner.name + " " + ia + " WHERE " + corrInner + " = " + corrOuter + ")"
+		sub := "(SELECT COUNT(*) FROM " + inner.name + " " + ia + " WHERE " + corrInner + " = " + corrOuter + ")"
 		return ordered(fmt.Sprintf("SELECT %s, COUNT(*) AS n%s GROUP BY %s HAVING COUNT(*) * %d %s %s ORDER BY %s", corrOuter, from, corrOuter, 1+r.Intn(3), pick("<", ">", ">="), sub, corrOuter), g.args...)
 	}
+	sub := "(SELECT COUNT(*) FROM " + inner.name + " " + ia + innerWhere(false) + ")"
 	return ordered(fmt.Sprintf("SELECT %s, COUNT(*) AS n%s GROUP BY %s HAVING COUNT(*) * %d %s %s ORDER BY %s", x, from, x, 20+r.Intn(200), pick("<", ">", ">="), sub, x), g.args...)
 }
