@@ -47,7 +47,11 @@ func TestAttack15Diagnostics(t *testing.T) {
 	require.NoError(t, err)
 	defer sc.Close()
 
-	run := func(c *sql.Conn, q string) (string, error) {
+	type session interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}
+	run := func(c session, q string) (string, error) {
 		if !strings.HasPrefix(q, "SELECT") && !strings.HasPrefix(q, "SHOW") {
 			_, err := c.ExecContext(ctx, q)
 			return "", err
@@ -68,6 +72,8 @@ func TestAttack15Diagnostics(t *testing.T) {
 		"SELECT @@warning_count", "SELECT @@error_count", "SELECT @@session.warning_count", "SELECT ROW_COUNT()",
 		"GET DIAGNOSTICS @a15n = NUMBER", "GET DIAGNOSTICS CONDITION 1 @a15n = MESSAGE_TEXT"}
 	answered := 0
+	var otx, stx *sql.Tx
+	var o, sh session = oc, sc
 	for _, stmt := range []string{
 		"SELECT CAST(s AS SIGNED) FROM t_w WHERE id = 0",
 		"SELECT CAST(s AS SIGNED) FROM t_w WHERE id = 1",
@@ -84,13 +90,28 @@ func TestAttack15Diagnostics(t *testing.T) {
 		"UPDATE t_w SET s = 'toolongvalue!' WHERE id = 1",
 		"DELETE FROM t_w WHERE id = 99",
 		"UPDATE t_w SET n = n + 0 WHERE id = 3",
+		"BEGIN", // the same inside a transaction
+		"SELECT CAST(s AS SIGNED) FROM t_w WHERE id = 2",
+		"SELECT CAST(s AS SIGNED) FROM t_w WHERE id = 1",
+		"SELECT CAST(s AS SIGNED) FROM t_w",
+		"INSERT IGNORE INTO t_w (id, s, n) VALUES (2, 'dup', 0)",
+		"INSERT INTO t_w (id, s, n) VALUES (3, 'dup', 0)",
+		"UPDATE t_w SET n = n + 1 WHERE id = 3",
 	} {
+		if stmt == "BEGIN" {
+			otx, err = oc.BeginTx(ctx, nil)
+			require.NoError(t, err)
+			stx, err = sc.BeginTx(ctx, nil)
+			require.NoError(t, err)
+			o, sh = otx, stx
+			continue
+		}
 		for _, probe := range probes {
-			_, oerr := run(oc, stmt)
-			_, serr := run(sc, stmt)
+			_, oerr := run(o, stmt)
+			_, serr := run(sh, stmt)
 			require.Equal(t, oerr != nil, serr != nil, "%s: oracle %v, shardsql %v", stmt, oerr, serr)
-			want, werr := run(oc, probe)
-			got, err := run(sc, probe)
+			want, werr := run(o, probe)
+			got, err := run(sh, probe)
 			if errors.Is(err, driver.ErrUnsupported) {
 				continue
 			}
@@ -100,15 +121,17 @@ func TestAttack15Diagnostics(t *testing.T) {
 			}
 			require.NoError(t, err, "%s after %s", probe, stmt)
 			if strings.HasPrefix(probe, "GET") { // it assigned @a15n
-				want, err = run(oc, "SELECT @a15n")
+				want, err = run(o, "SELECT @a15n")
 				require.NoError(t, err)
-				got, err = run(sc, "SELECT @a15n")
+				got, err = run(sh, "SELECT @a15n")
 				require.NoError(t, err)
 			}
 			answered++
 			assert.Equal(t, want, got, "%s after %s", probe, stmt)
 		}
 	}
+	require.NoError(t, otx.Rollback())
+	require.NoError(t, stx.Rollback())
 	t.Logf("%d diagnostics answered, the rest refused", answered)
 }
 
