@@ -77,6 +77,9 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 		*dst = append((*dst)[:0], p.GeneratedIDs...)
 	}
 	if res, ok, err := c.execOneUnit(ctx, p); ok { // exec_one.go
+		if err != nil {
+			c.afterFailed(p, false)
+		}
 		return res, err
 	}
 	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs, genMeet: p.GeneratedMeet, genAutoInc: p.GeneratedAutoIncrement, genMeetLastID: p.GeneratedMeetLastID, explicit: p.ExplicitLastID, explicitUnknown: p.ExplicitLastUnknown, oneCopy: p.Broadcast}
@@ -105,6 +108,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 		}
 	}
 	if err != nil {
+		c.afterFailed(p, false)
 		return nil, err
 	}
 	c.after(p, res.idDS)
@@ -234,6 +238,7 @@ func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 		ctx, cancel, release, err = c.queryParallel(ctx, p, cursors)
 	}
 	if err != nil {
+		c.afterFailed(p, true)
 		return nil, err
 	}
 	rows, err := newRows(ctx, c, p, cursors, cancel, one)

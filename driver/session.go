@@ -449,10 +449,43 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 	return fmt.Errorf("%w: %s in a statement on another data source than the one where %s (%s) in %q: read it with a statement naming no table and pass the value as a ? argument", route.ErrUnsupported, sessionReadName(uses), why, want, p.SQL)
 }
 
+// afterFailed records that a statement failed where it ran: its error is
+// the session's diagnostics there (SHOW WARNINGS, SHOW ERRORS,
+// @@error_count) and ROW_COUNT() answers -1 for it. Without it the Conn
+// kept the statement before as the latest, and a diagnostic naming no
+// table was read on that one's data source (round 15: SHOW ERRORS after a
+// duplicate key error on ds1 was read on ds0, empty). A failed read that
+// may have run on a replica (read is true, replicas are configured and no
+// transaction holds it) is taken as read there: refused, as after any
+// SELECT a replica answered.
+func (c *Conn) afterFailed(p *route.Plan, read bool) {
+	if len(p.Units) == 0 {
+		return
+	}
+	hist := p.Units[0].DataSource
+	if len(p.Units) > 1 {
+		hist = several
+	}
+	if read && c.tx == nil && len(c.c.replicas().byDS) > 0 {
+		hist = readOnReplica
+	}
+	if c.lent { // it ran on a borrowed connection (see after)
+		c.lent = false
+		hist = borrowedSession
+	}
+	c.lastDS = hist
+	if p.Kind == route.KindSelect {
+		c.lastSelectDS = hist
+	}
+}
+
 // sessionReadName names the outcome-reading function a statement calls.
 func sessionReadName(u route.SessionUses) string {
 	if u&route.UsesLastInsertID != 0 {
 		return "LAST_INSERT_ID()"
+	}
+	if u&route.UsesDiagnostics != 0 {
+		return "SHOW WARNINGS, SHOW ERRORS, @@warning_count or @@error_count"
 	}
 	return "FOUND_ROWS() or ROW_COUNT()"
 }

@@ -160,6 +160,7 @@ func (w *sessionWalk) node(n sqlparser.SQLNode) {
 	if leavesStateNode(n) { // session_opaque.go
 		w.u |= LeavesState
 	}
+	w.u |= diagnosticsNode(n) // session_diagnostics.go
 	switch n := n.(type) {
 	case *sqlparser.ColName:
 		w.tableName(n.Qualifier)
@@ -173,6 +174,14 @@ func (w *sessionWalk) node(n sqlparser.SQLNode) {
 			w.u |= UsesUserVars
 		case sqlparser.SessionScope, sqlparser.NoScope:
 			w.u |= UsesSystemVars
+			if name := n.Name.Lowered(); name == "identity" || name == "last_insert_id" {
+				// Both are LAST_INSERT_ID() (round 15: after an INSERT
+				// whose keys shardsql generated, SELECT @@identity went
+				// to the default data source and answered 0 where one
+				// server answers the id; LAST_INSERT_ID() is refused
+				// there, and read where the server generated it).
+				w.u |= UsesLastInsertID
+			}
 		}
 	case *sqlparser.AssignmentExpr:
 		w.u |= UsesUserVars | AssignsUserVars

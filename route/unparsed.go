@@ -83,6 +83,15 @@ func (r *Router) routeUnparsed(pe *parseError, args []any, opts Options) (*Plan,
 		// Its text may name any table (prepare_text.go).
 		return nil, unsupported(sql, "EXECUTE IMMEDIATE or PREPARE of a text shardsql cannot read before the server runs it (it may name sharded or broadcast tables, which the default data source alone would answer): use the driver's statements, or EXECUTE IMMEDIATE a string literal naming unsharded tables only")
 	}
+	if words := r.firstWords(sql, 2); len(words) == 2 && words[0] == "get" && len(r.topo.DataSources()) > 1 &&
+		(words[1] == "diagnostics" || words[1] == "current" || words[1] == "stacked") {
+		// It reads the previous statement's diagnostics and assigns
+		// user variables, both on the one data source it would run on
+		// (round 15: GET DIAGNOSTICS @n = NUMBER after a scatter gave
+		// ds0's 1 where one server counts 4; @n was then set on ds0
+		// only). session_diagnostics.go reads them where they are.
+		return nil, unsupported(sql, "GET DIAGNOSTICS (it would read one data source's diagnostics and set the variables there only): read SHOW WARNINGS, SHOW COUNT(*) WARNINGS or @@warning_count, which shardsql sends where the previous statement ran")
+	}
 	if r.xaStart(sql) {
 		// An XA transaction started in text would hold the session's
 		// later statements (sharded or not) on one data source only,
@@ -90,7 +99,13 @@ func (r *Router) routeUnparsed(pe *parseError, args []any, opts Options) (*Plan,
 		return nil, unsupported(sql, "XA START in SQL text (shardsql runs transactions itself: use db.BeginTx, with driver.WithXA for two-phase commit)")
 	}
 	p, err := s.passthrough(KindOther)
-	if err == nil {
+	switch {
+	case err != nil:
+	case diagnosticsText(sql):
+		// It reads the previous statement's diagnostics, where that
+		// statement ran (session_diagnostics.go), and changes nothing.
+		p.Session |= diagnosticsUses | TableFree
+	default:
 		// Its effect on the session cannot be read: the connection is not
 		// handed to another session (LeavesState).
 		p.Session |= LeavesState
