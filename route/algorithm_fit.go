@@ -59,4 +59,3 @@ func (c *conditions) nodeOrScatter(v any) (i int, ok bool, err error) {
 	}
 	return i, true, err
 }
-
