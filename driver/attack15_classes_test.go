@@ -2,6 +2,7 @@ package driver_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/shardsql/shardsql/shard"
 )
@@ -55,4 +56,31 @@ func TestAttack15AlgorithmFit(t *testing.T) {
 		sts[i].prepared = len(sts[i].args) > 0
 	}
 	e.run(t, "algorithm fit", sts)
+}
+
+// TestAttack15InexactIn: an IN list holding a time with more fractional
+// digits than the column keeps was cut to each node's own values, and a
+// node left with one value read `at IN (v)` as `at = v`, which MariaDB
+// matches through the index with v cut to the column's precision, where
+// the statement's list of several values matches nothing (seed 15101,
+// statement 373).
+func TestAttack15InexactIn(t *testing.T) {
+	e := newDMLEnvOf(t, "attack15_inexact", nil, dmlTables)
+	frac := time.Date(2025, 7, 3, 0, 0, 0, 400000000, time.UTC)
+	sts := []dmlStmt{
+		{sql: "INSERT INTO d_dt (at, id) VALUES ('2025-07-03 00:00:00', 1), ('2025-06-30 23:59:59', 2), ('2025-06-15', 3)", mustRun: true},
+		{sql: "INSERT INTO d_dt6 (at, id) VALUES ('2025-07-02 00:00:00', 1), ('2025-06-29', 2)", mustRun: true},
+		{sql: "INSERT INTO d_date (at, id) VALUES ('2025-07-01', 1), ('2025-06-29', 2)", mustRun: true},
+		{sql: "SELECT at, id FROM d_dt WHERE at IN (?, ?, ?)", args: []any{frac, "20250630235959", nil}, query: true, mustRun: true},
+		{sql: "SELECT at, id FROM d_dt WHERE at IN ('2025-07-03 00:00:00.4', '2025-06-30 23:59:59')", query: true, mustRun: true},
+		{sql: "SELECT at, id FROM d_dt WHERE at IN ('2025-07-03 00:00:00.4', '2025-06-15')", query: true, mustRun: true},
+		{sql: "SELECT at, id FROM d_dt WHERE at IN ('2025-07-03 00:00:00.4', '2025-06-30 23:59:59') AND id > 0", query: true, mustRun: true},
+		{sql: "SELECT at, id FROM d_dt6 WHERE at IN ('2025-07-02 00:00:00.0000004', '2025-06-29')", query: true, mustRun: true},
+		{sql: "SELECT at, id FROM d_date WHERE at IN ('2025-07-01 12:00:00', '2025-06-29')", query: true, mustRun: true},
+		{sql: "SELECT at, id FROM d_date WHERE at IN ('2025-07-01 00:00:00.5', '2025-06-29')", query: true, mustRun: true},
+		{sql: "UPDATE d_dt SET n = n + 1 WHERE at IN (?, '2025-06-15')", args: []any{frac}, mustRun: true},
+		{sql: "DELETE FROM d_dt WHERE at IN ('2025-07-03 00:00:00.4', '2025-06-15')", mustRun: true},
+		{sql: "SELECT at, id, n FROM d_dt", query: true, mustRun: true},
+	}
+	e.run(t, "inexact IN", sts)
 }
