@@ -84,3 +84,49 @@ func TestAttack15InexactIn(t *testing.T) {
 	}
 	e.run(t, "inexact IN", sts)
 }
+
+// TestAttack15Passed pins one statement of each hand class of round 15
+// that ran exactly (or was refused where marked) over the grown tables:
+// binary, latin1, utf8mb3 and unicode_520 keys, BIGINT beyond 2⁵³, Range
+// bounds against fractions and strings, week and year edges, INSERT …
+// RETURNING in VALUES order, ORM-style OR of pairs, LIMIT ?, ? arguments.
+func TestAttack15Passed(t *testing.T) {
+	e := newDMLEnvOf(t, "attack15_passed", nil, dmlTables15)
+	sts := []dmlStmt{
+		{sql: "INSERT INTO d_vb (k, id) VALUES ('ab', 1), ('AB', 2), ('a ', 3), (12, 4), ('x\\0', 5)", mustRun: true},
+		{sql: "INSERT INTO d_vb (k, id) VALUES (X'6162', 6)", refuse: "hexLiteral"},
+		{sql: "SELECT HEX(k), id FROM d_vb WHERE k IN ('ab', 'a', 12)", query: true, mustRun: true},
+		{sql: "INSERT INTO d_b4 (k, id) VALUES ('abcd', 1), ('ab\\0\\0', 2)", mustRun: true},
+		{sql: "INSERT INTO d_b4 (k, id) VALUES ('ab', 3)", refuse: "zero bytes"},
+		{sql: "SELECT HEX(k), id FROM d_b4 WHERE k = 'ab'", query: true},
+		{sql: "INSERT INTO d_l1 (k, id) VALUES ('a', 1), ('A ', 2), ('Y', 3)", mustRun: true},
+		{sql: "INSERT INTO d_l1 (k, id) VALUES ('ä', 4)", refuse: "converts to latin1"},
+		{sql: "SELECT k, id FROM d_l1 WHERE k IN ('A', 'y ')", query: true, mustRun: true},
+		{sql: "INSERT INTO d_mb3 (k, id) VALUES ('😂', 1)", refuse: "outside utf8mb3"},
+		{sql: "INSERT INTO d_520 (k, id) VALUES ('ß', 1), ('ss', 2), ('😀', 3), ('😂', 4)", mustRun: true},
+		{sql: "SELECT k, id FROM d_520 WHERE k = 'SS' OR k = '😀'", query: true, mustRun: true},
+		{sql: "INSERT INTO d_big (k, id) VALUES (9007199254740992, 1), ('9007199254740993', 2), (9007199254740994, 3)", mustRun: true},
+		{sql: "SELECT k, id FROM d_big WHERE k = '9007199254740993'", query: true, mustRun: true},
+		{sql: "SELECT k, id FROM d_big WHERE k IN (9007199254740993, '5')", query: true, mustRun: true},
+		{sql: "INSERT INTO d_rng (k, id) VALUES (-5, 1), (0, 2), (999, 3), ('1000', 4), (1999, 5), (2000, 6)", mustRun: true},
+		{sql: "SELECT k, id FROM d_rng WHERE k > 999.5", query: true, mustRun: true},
+		{sql: "SELECT k, id FROM d_rng WHERE k < '1e3'", query: true, mustRun: true},
+		{sql: "SELECT k, id FROM d_rng WHERE k BETWEEN ? AND ?", args: []any{"-0.5", 999.9}, query: true, mustRun: true},
+		{sql: "UPDATE d_rng SET k = 1999 WHERE k = 999", mustRun: true},
+		{sql: "INSERT INTO d_rngu (k, id) VALUES (5, 1), (9223372036854775807, 2), (9223372036854775808, 3)", mustRun: true},
+		{sql: "SELECT k, id FROM d_rngu WHERE k >= 9223372036854775807.5", query: true, mustRun: true},
+		{sql: "INSERT INTO d_mod (k, id) VALUES (-3, 1), ('-1', 2), (7, 3)", mustRun: true},
+		{sql: "SELECT k, id FROM d_mod WHERE k IN (-3, '-1', 7.0)", query: true, mustRun: true},
+		{sql: "INSERT INTO d_wk (at, id) VALUES ('2025-06-29 23:59:59.999', 1), ('2025-06-30', 2)", mustRun: true},
+		{sql: "INSERT INTO d_wk (at, id) VALUES ('2025-06-29 23:59:59.9995', 3)", refuse: "next day"},
+		{sql: "SELECT at, id FROM d_wk WHERE at > '2025-06-29 23:59:59.9991'", query: true, mustRun: true},
+		{sql: "INSERT INTO d_yr (at, id) VALUES ('2024-12-31 23:59:59.99', 1), ('2025-01-01', 2)", mustRun: true},
+		{sql: "SELECT at, id FROM d_yr WHERE at >= '2024-12-31 23:59:59.995'", query: true, mustRun: true},
+		{sql: "INSERT INTO d_int (k, id, v) VALUES (9, 1, 'a'), (2, 2, 'b'), (5, 3, 'c') RETURNING id, k", query: true, ordered: true, mustRun: true},
+		{sql: "REPLACE INTO d_int (k, id, v) VALUES (2, 2, 'r'), (11, 4, 'r'), (9, 1, 'r') RETURNING id, v", query: true, ordered: true, mustRun: true},
+		{sql: "SELECT k, id, v FROM d_int WHERE (k = ? AND id = ?) OR (k = ? AND id = ?)", args: []any{9, 1, "2", "2"}, query: true, mustRun: true},
+		{sql: "SELECT k, id FROM d_int ORDER BY k, id LIMIT ?, ?", args: []any{"1", []byte("2")}, query: true, ordered: true, mustRun: true},
+		{sql: "SELECT k, id FROM d_int WHERE k NOT IN (?, ?)", args: []any{9, nil}, query: true, mustRun: true},
+	}
+	e.run(t, "passed", sts)
+}
