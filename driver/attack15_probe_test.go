@@ -10,7 +10,6 @@ import (
 	"github.com/shardsql/shardsql/driver"
 )
 
-
 // attack15Tables are the generator's round-15 tables and those only the
 // probe reads: utf8mb4_uca1400_ai_ci (refused: no collation data), a
 // unique key over another column and the sharding column, and the

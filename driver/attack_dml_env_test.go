@@ -156,9 +156,9 @@ func newDMLEnvOf(t *testing.T, name string, dsn func(*mysql.Config), dmlTables [
 
 // dmlStmt is one statement of the suite.
 type dmlStmt struct {
-	sql     string
-	args    []any
-	query   bool // returns rows (SELECT, … RETURNING)
+	sql   string
+	args  []any
+	query bool // returns rows (SELECT, … RETURNING)
 	// ordered compares the rows in the order they came (INSERT …
 	// RETURNING gives them in VALUES order).
 	ordered bool
