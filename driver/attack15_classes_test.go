@@ -130,3 +130,26 @@ func TestAttack15Passed(t *testing.T) {
 	}
 	e.run(t, "passed", sts)
 }
+
+// TestAttack15Latin1EmptyString: merging rows of a latin1 column
+// converts each value to latin1 in a reused buffer; after an empty
+// string the buffer had capacity 0 and the next value's conversion
+// panicked inside Vitess's charset code (seed 15104), crashing the
+// caller. Rows of several nodes ordered across nodes, '' among them.
+func TestAttack15Latin1EmptyString(t *testing.T) {
+	var tables []dmlTable
+	for _, tb := range dmlTables15 {
+		if tb.name == "d_l1" {
+			tables = append(tables, tb)
+		}
+	}
+	e := newDMLEnvOf(t, "attack15_latin1", nil, tables)
+	sts := []dmlStmt{
+		{sql: "INSERT INTO d_l1 (k, id) VALUES ('', 1), ('a', 2), ('b', 3), ('c', 4), ('d', 5), ('e', 6), ('', 7), ('f', 8), ('g', 9), ('h', 10)", mustRun: true},
+		{sql: "SELECT k, id FROM d_l1 ORDER BY k, id", query: true, ordered: true, mustRun: true},
+		{sql: "SELECT k, id FROM d_l1 ORDER BY k DESC, id LIMIT ?, ?", args: []any{1, 5}, query: true, ordered: true, mustRun: true},
+		{sql: "SELECT k, COUNT(*) FROM d_l1 GROUP BY k ORDER BY k", query: true, ordered: true, mustRun: true},
+		{sql: "SELECT MIN(k), MAX(k) FROM d_l1", query: true, mustRun: true},
+	}
+	e.run(t, "latin1 empty string", sts)
+}
