@@ -135,7 +135,7 @@ func TestAttack15Passed(t *testing.T) {
 // converts each value to latin1 in a reused buffer; after an empty
 // string the buffer had capacity 0 and the next value's conversion
 // panicked inside Vitess's charset code (seed 15104), crashing the
-// caller. Rows of several nodes ordered across nodes, ” among them.
+// caller. Rows of several nodes ordered across nodes, empty strings among them.
 func TestAttack15Latin1EmptyString(t *testing.T) {
 	var tables []dmlTable
 	for _, tb := range dmlTables15 {

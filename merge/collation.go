@@ -126,7 +126,7 @@ func (t *textColl) collate(a, b []byte) int {
 // convBuf is buf emptied for reuse by charset.ConvertFromUTF8, or nil
 // when it has no room.
 //
-// Hazard (attack15, seed 15104): converting ” leaves a buffer of
+// Hazard (attack15, seed 15104): converting an empty string leaves a buffer of
 // capacity 0, not nil; Vitess's conversion grows a non-nil buffer by
 // doubling its length and then writes into it, so the next value (any
 // non-empty one) indexed an empty slice and panicked: ORDER BY over a
