@@ -18,14 +18,17 @@ import (
 // BY … LIMIT, DELETE … RETURNING and SELECT by =, IN, BETWEEN and OR, with
 // every key in a random spelling or Go type, sometimes prepared, under a
 // random sql_mode (strict or not, TIME_ROUND_FRACTIONAL,
-// NO_AUTO_VALUE_ON_ZERO). Each must behave as on the oracle, leave the
+// NO_AUTO_VALUE_ON_ZERO), and since round 15 over binary, latin1,
+// utf8mb3 and BIGINT keys, Mod, Range and week and year Interval tables
+// with INSERT … RETURNING in VALUES order, OR of (key AND id) pairs, LIMIT
+// ?, ? pages and mixed-type IN lists (next15). Each must behave as on the oracle, leave the
 // same contents and every row where its key routes, or be refused.
 // SHARDSQL_ATTACK_SEED replays a run, SHARDSQL_ATTACK_N sets its size
 // (150).
 func TestAttackDMLGenerated(t *testing.T) {
-	e := newDMLEnv(t, "adml_gen")
+	e := newDMLEnvOf(t, "adml_gen", nil, dmlTables15)
 	seed, n := attackRun(t, 150)
-	g := &dmlGen{r: rand.New(rand.NewSource(seed))}
+	g := &dmlGen{r: rand.New(rand.NewSource(seed)), wide: true}
 	failed, refused := 0, 0
 	for i := 0; i < n && failed < 5; i++ {
 		st := g.next()
@@ -52,6 +55,9 @@ type dmlGen struct {
 	id int
 	// noAutoZero: the last sql_mode drawn has NO_AUTO_VALUE_ON_ZERO.
 	noAutoZero bool
+	// wide: draw round 15's tables (dmlTables15) and classes (next15)
+	// too.
+	wide bool
 }
 
 func (g *dmlGen) pick(s ...string) string { return s[g.r.Intn(len(s))] }
@@ -188,6 +194,9 @@ func (g *dmlGen) timeKey() dmlGenKey {
 
 // keyFor spells a key of table tb.
 func (g *dmlGen) keyFor(tb string) dmlGenKey {
+	if k, ok := g.keyFor15(tb); ok {
+		return k
+	}
 	switch tb {
 	case "d_int", "d_tiny":
 		return g.intKey(false)
@@ -204,8 +213,11 @@ var dmlGenTables = []string{"d_int", "d_int", "d_uns", "d_tiny", "d_ci", "d_uca"
 // next draws one statement.
 func (g *dmlGen) next() dmlStmt {
 	tb := dmlGenTables[g.r.Intn(len(dmlGenTables))]
+	if g.wide && g.r.Intn(3) == 0 {
+		tb = dmlGenTables15[g.r.Intn(len(dmlGenTables15))]
+	}
 	key := "k"
-	if strings.HasPrefix(tb, "d_d") || tb == "d_ts" {
+	if strings.HasPrefix(tb, "d_d") || tb == "d_ts" || tb == "d_wk" || tb == "d_yr" {
 		key = "at"
 	}
 	k1, k2 := g.keyFor(tb), g.keyFor(tb)
@@ -215,6 +227,9 @@ func (g *dmlGen) next() dmlStmt {
 			out = append(out, k.args...)
 		}
 		return out
+	}
+	if g.wide && g.r.Intn(4) == 0 {
+		return g.next15(tb, key, k1, k2, args)
 	}
 	g.id++
 	id := g.id

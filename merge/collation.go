@@ -97,8 +97,8 @@ func (t *textColl) collate(a, b []byte) int {
 		// Values the column's charset holds convert exactly; a value it
 		// cannot hold (from an expression) becomes '?' as the server's
 		// conversion would make it.
-		t.ca, _ = charset.ConvertFromUTF8(t.ca[:0], t.conv, a)
-		t.cb, _ = charset.ConvertFromUTF8(t.cb[:0], t.conv, b)
+		t.ca, _ = charset.ConvertFromUTF8(convBuf(t.ca), t.conv, a)
+		t.cb, _ = charset.ConvertFromUTF8(convBuf(t.cb), t.conv, b)
 		a, b = t.ca, t.cb
 		count = func(p []byte) int { return len(p) }
 	}
@@ -121,6 +121,22 @@ func (t *textColl) collate(a, b []byte) int {
 		return 1
 	}
 	return 0
+}
+
+// convBuf is buf emptied for reuse by charset.ConvertFromUTF8, or nil
+// when it has no room.
+//
+// Hazard (attack15, seed 15104): converting an empty string leaves a buffer of
+// capacity 0, not nil; Vitess's conversion grows a non-nil buffer by
+// doubling its length and then writes into it, so the next value (any
+// non-empty one) indexed an empty slice and panicked: ORDER BY over a
+// latin1 column whose merged rows held an empty string crashed the
+// caller's goroutine. A nil buffer is allocated to the value's size.
+func convBuf(buf []byte) []byte {
+	if cap(buf) == 0 {
+		return nil
+	}
+	return buf[:0]
 }
 
 func hasControl(b []byte) bool {

@@ -137,6 +137,9 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 			return nil, unsupported(s.sql, "INSERT value %s for sharding column %s of table %s: %s; write the value exactly as the column stores it", sqlparser.String(row[keyCol]), table.Column, table.Name, k.why)
 		}
 		n, err := table.NodeFor(k.value)
+		if s.algorithmRejects(table, err) {
+			return nil, s.unfit(table, "INSERT value "+sqlparser.String(row[keyCol]), err)
+		}
 		if err != nil {
 			return nil, err
 		}

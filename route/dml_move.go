@@ -94,6 +94,9 @@ func (s *statement) routeKeyUpdate(upd *sqlparser.Update, ref tableRef, set *sql
 		return nil, unsupported(s.sql, "UPDATE setting sharding column %s of table %s to %s: %s; write the value exactly as the column stores it", table.Column, table.Name, sqlparser.String(set.Expr), k.why)
 	}
 	target, err := table.NodeFor(k.value)
+	if s.algorithmRejects(table, err) {
+		return nil, s.unfit(table, "UPDATE value "+sqlparser.String(set.Expr), err)
+	}
 	if err != nil {
 		return nil, err
 	}
