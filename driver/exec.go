@@ -105,7 +105,9 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 		}
 	}
 	if err != nil {
-		return nil, err
+		if err = c.ddlOutcome(ctx, p, err); err != nil { // ddl_complete.go
+			return nil, err
+		}
 	}
 	c.after(p, res.idDS)
 	return res, nil
@@ -136,11 +138,17 @@ func (c *Conn) execOnPins(ctx context.Context, p *route.Plan, res *result) error
 		return err
 	}
 	defer done()
+	var ddlErrs []error
 	for i, u := range p.Units {
 		pn := pinOf(conns, u.DataSource)
 		sr, err := c.execOnPin(ctx, pn, u.SQL, u.Args) // exec_raw.go
 		if err != nil {
 			err = ctxBadConn(ctx, err) // ctx_bad_conn.go: the database/sql path when Raw stepped aside
+			// DDL goes on to the other node tables (ddl_complete.go).
+			if ddlGoesOn(p, err) {
+				ddlErrs = append(ddlErrs, unitError(u, err))
+				continue
+			}
 			c.pinFailed(pn, err)
 			if i > 0 && p.Session&(route.SetsUserVars|route.SetsSystemVars) != 0 {
 				// The SET changed the sessions before this one: the
@@ -153,7 +161,7 @@ func (c *Conn) execOnPins(ctx context.Context, p *route.Plan, res *result) error
 			return err
 		}
 	}
-	return nil
+	return errors.Join(ddlErrs...)
 }
 
 // execParallel runs the units at most maxParallel at once on pool
