@@ -19,8 +19,8 @@ import (
 // instead of failing for ever with "Duplicate key name" on the nodes that
 // have it. The first failure says where the DDL stays applied; an ALTER
 // whose change is already on every node fails as on one database; so
-// does one that fails otherwise. Runs on the pool and on a session's
-// pinned connections (after SET SESSION).
+// does one that fails otherwise. Runs on the pool, on a session's
+// pinned connections (after SET SESSION) and in a transaction.
 func TestCompat15DDLCompletes(t *testing.T) {
 	ctx := context.Background()
 	dsns := sharedDSNs(t, "compat15_ddl")
@@ -79,4 +79,9 @@ func TestCompat15DDLCompletes(t *testing.T) {
 	require.NoError(t, err)
 	defer conn.Close()
 	require.Equal(t, want, steps(t, conn, true), "on the session's pins")
+	// goose runs each migration in a transaction.
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	require.Equal(t, want, steps(t, tx, false), "in a transaction")
+	require.NoError(t, tx.Commit())
 }

@@ -42,9 +42,12 @@ var alreadyApplied = map[uint16]bool{
 }
 
 // ddlOutcome decides the error of a sharded table's DDL whose units
-// failed (err joins the failing units' errors; the others ran).
+// failed (err joins the failing units' errors; the others ran). In a
+// transaction too (goose runs each migration in one): each server
+// commits its part of the transaction before the DDL, failed or not, and
+// the definitions are read on the transaction's connections.
 func (c *Conn) ddlOutcome(ctx context.Context, p *route.Plan, err error) error {
-	if p.Kind != route.KindDDL || c.tx != nil || len(p.Units) < 2 {
+	if p.Kind != route.KindDDL || len(p.Units) < 2 {
 		return err
 	}
 	st, ok := c.c.topo.Table(p.Table)

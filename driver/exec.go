@@ -115,6 +115,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 
 // execInTx runs the units one at a time on the transaction's participants.
 func (c *Conn) execInTx(ctx context.Context, p *route.Plan, res *result) error {
+	var ddlErrs []error
 	for _, u := range p.Units {
 		r, err := c.target(ctx, u)
 		if err != nil {
@@ -122,13 +123,19 @@ func (c *Conn) execInTx(ctx context.Context, p *route.Plan, res *result) error {
 		}
 		sr, err := r.ExecContext(ctx, u.SQL, u.Args...)
 		if err != nil {
-			return unitError(u, ctxBadConn(ctx, err)) // ctx_bad_conn.go
+			err = ctxBadConn(ctx, err) // ctx_bad_conn.go
+			// DDL goes on to the other node tables (ddl_complete.go).
+			if ddlGoesOn(p, err) {
+				ddlErrs = append(ddlErrs, unitError(u, err))
+				continue
+			}
+			return unitError(u, err)
 		}
 		if err := res.add(u.DataSource, sr); err != nil {
 			return err
 		}
 	}
-	return nil
+	return errors.Join(ddlErrs...)
 }
 
 // execOnPins runs the units one at a time on the Conn's pins.
