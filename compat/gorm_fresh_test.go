@@ -129,25 +129,31 @@ func (l ddlLogger) Trace(_ context.Context, _ time.Time, fc func() (string, int6
 // and Unscoped, Preload of the sharded has-many and Joins of the broadcast
 // belongs-to, OnConflict upserts on all three kinds of table, nested
 // transactions and SavePoint/RollbackTo, FindInBatches, Count/Group/
-// Having, Scopes, Pluck, Raw/Exec with named arguments and FOR UPDATE.
+// Having, Scopes, Pluck, Raw/Exec with named arguments and FOR UPDATE;
+// with gorm's RETURNING (its default on MariaDB) and without.
 func TestGormFreshStarts(t *testing.T) {
-	f := newFreshEnv(t, "gormfresh", []string{"r15_countries"}, [][]string{{"r15_users", "r15_orders"}},
-		table{"r15_users", "id", "id"}, table{"r15_orders", "user_id", "id"})
-	var tr [2]transcript
-	for start := 1; start <= 3; start++ {
-		sharded, oracle := f.open(t)
-		for i, db := range []*sql.DB{oracle, sharded} {
-			t.Run(fmt.Sprintf("start%d/%s", start, []string{"oracle", "sharded"}[i]), func(t *testing.T) {
-				gormFreshStart(t, db, start, &tr[i])
-			})
-		}
+	// gorm uses RETURNING on MariaDB unless told not to: both ways.
+	for _, returning := range []bool{false, true} {
+		t.Run(fmt.Sprintf("returning=%v", returning), func(t *testing.T) {
+			f := newFreshEnv(t, fmt.Sprintf("gormfresh%v", returning), []string{"r15_countries"}, [][]string{{"r15_users", "r15_orders"}},
+				table{"r15_users", "id", "id"}, table{"r15_orders", "user_id", "id"})
+			var tr [2]transcript
+			for start := 1; start <= 3; start++ {
+				sharded, oracle := f.open(t)
+				for i, db := range []*sql.DB{oracle, sharded} {
+					t.Run(fmt.Sprintf("start%d/%s", start, []string{"oracle", "sharded"}[i]), func(t *testing.T) {
+						gormFreshStart(t, db, start, returning, &tr[i])
+					})
+				}
+			}
+			compareTranscripts(t, "gorm", tr[0].out, tr[1].out)
+		})
 	}
-	compareTranscripts(t, "gorm", tr[0].out, tr[1].out)
 }
 
-func gormFreshStart(t *testing.T, db *sql.DB, start int, tr *transcript) {
+func gormFreshStart(t *testing.T, db *sql.DB, start int, returning bool, tr *transcript) {
 	var ddl []string
-	g, err := gorm.Open(mysql.New(mysql.Config{Conn: db, DisableWithReturning: true}),
+	g, err := gorm.Open(mysql.New(mysql.Config{Conn: db, DisableWithReturning: !returning}),
 		&gorm.Config{Logger: ddlLogger{Interface: logger.Discard, ddl: &ddl}, DisableForeignKeyConstraintWhenMigrating: true})
 	if err != nil {
 		t.Fatal(err)
