@@ -130,6 +130,14 @@ func (c *copyIDs) note(ctx context.Context, p *route.Plan, part *participant, sr
 	if err != nil {
 		return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: %w", p.Table, err)
 	}
+	if p.Session&route.SetsLastInsertID != 0 {
+		// A one-row INSERT calling LAST_INSERT_ID(expr) (route allows
+		// no other) reports expr when its row met an existing one
+		// (2 rows affected, or 0 unchanged): no id was generated.
+		if n, err := sr.RowsAffected(); err != nil || n != 1 {
+			return nil
+		}
+	}
 	c.first = id
 	if id <= 0 {
 		return nil

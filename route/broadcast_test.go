@@ -97,3 +97,20 @@ func countArgs(sql string) int {
 	}
 	return n
 }
+
+// LAST_INSERT_ID(expr) in a broadcast INSERT of several rows: the first
+// copy would report the last met row's id, not a generated one, and the
+// other copies would be run under it (compat15): refused.
+func TestBroadcastInsertLastInsertIDRows(t *testing.T) {
+	r := joinRouter(t)
+	for _, sql := range []string{
+		"INSERT INTO t_merchant (id, name) VALUES (1, 'a'), (2, 'b') ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)",
+		"INSERT INTO t_merchant (id, name) SELECT id + 10, name FROM t_merchant ORDER BY id ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(t_merchant.id)",
+	} {
+		_, err := r.Route(sql, nil)
+		require.ErrorIs(t, err, ErrUnsupported, sql)
+		assert.Contains(t, err.Error(), "insert one row per statement", sql)
+	}
+	_, err := r.Route("INSERT INTO t_merchant (id, name) VALUES (1, 'a') ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)", nil)
+	require.NoError(t, err)
+}
