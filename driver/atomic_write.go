@@ -83,6 +83,29 @@ type copyIDs struct {
 	done        bool
 	first       int64
 	incr, offst int64 // the first copy's session's auto_increment_increment and _offset
+	// prev is the first copy's session's LAST_INSERT_ID() before the
+	// statement (before), when read.
+	prev     int64
+	havePrev bool
+}
+
+// before reads the first copy's session's LAST_INSERT_ID() ahead of an
+// INSERT … RETURNING (noteSession compares).
+//
+// Hazard (compat15): an upsert that met its row generated no id and left
+// an earlier statement's value in LAST_INSERT_ID(); taken for the first
+// generated one, it ran the other copies under SET STATEMENT insert_id =
+// <an existing row's id>, so their row met that row by its primary key
+// and updated it instead of the row the first copy met: gorm's
+// OnConflict{UpdateAll} Create (RETURNING on MariaDB) of an existing
+// broadcast row changed another row on ds1 — the copies drifted apart
+// silently.
+func (c *copyIDs) before(ctx context.Context, p *route.Plan, part *participant) error {
+	if !p.BroadcastInsertID || c.done {
+		return nil
+	}
+	c.havePrev = true
+	return c.read(ctx, p, part, "SELECT LAST_INSERT_ID()", &c.prev)
 }
 
 // sql is unit u's statement: under the first copy's insert_id, increment
@@ -107,6 +130,14 @@ func (c *copyIDs) note(ctx context.Context, p *route.Plan, part *participant, sr
 	if err != nil {
 		return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: %w", p.Table, err)
 	}
+	if p.Session&route.SetsLastInsertID != 0 {
+		// A one-row INSERT calling LAST_INSERT_ID(expr) (route allows
+		// no other) reports expr when its row met an existing one
+		// (2 rows affected, or 0 unchanged): no id was generated.
+		if n, err := sr.RowsAffected(); err != nil || n != 1 {
+			return nil
+		}
+	}
 	c.first = id
 	if id <= 0 {
 		return nil
@@ -125,7 +156,13 @@ func (c *copyIDs) noteSession(ctx context.Context, p *route.Plan, part *particip
 		return nil
 	}
 	c.done = true
-	return c.read(ctx, p, part, "SELECT LAST_INSERT_ID(), @@SESSION.auto_increment_increment, @@SESSION.auto_increment_offset", &c.first, &c.incr, &c.offst)
+	if err := c.read(ctx, p, part, "SELECT LAST_INSERT_ID(), @@SESSION.auto_increment_increment, @@SESSION.auto_increment_offset", &c.first, &c.incr, &c.offst); err != nil {
+		return err
+	}
+	if c.havePrev && c.first == c.prev {
+		c.first = 0 // nothing generated: the value is an earlier statement's
+	}
+	return nil
 }
 
 // read scans query's one row on the first copy's connection into dest.

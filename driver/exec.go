@@ -108,8 +108,10 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 		}
 	}
 	if err != nil {
-		c.afterFailed(p, false)
-		return nil, err
+		if err = c.ddlOutcome(ctx, p, err); err != nil { // ddl_complete.go
+			c.afterFailed(p, false)
+			return nil, err
+		}
 	}
 	c.after(p, res.idDS)
 	return res, nil
@@ -117,6 +119,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 
 // execInTx runs the units one at a time on the transaction's participants.
 func (c *Conn) execInTx(ctx context.Context, p *route.Plan, res *result) error {
+	var ddlErrs []error
 	for _, u := range p.Units {
 		r, err := c.target(ctx, u)
 		if err != nil {
@@ -124,13 +127,19 @@ func (c *Conn) execInTx(ctx context.Context, p *route.Plan, res *result) error {
 		}
 		sr, err := r.ExecContext(ctx, u.SQL, u.Args...)
 		if err != nil {
-			return unitError(u, ctxBadConn(ctx, err)) // ctx_bad_conn.go
+			err = ctxBadConn(ctx, err) // ctx_bad_conn.go
+			// DDL goes on to the other node tables (ddl_complete.go).
+			if ddlGoesOn(p, err) {
+				ddlErrs = append(ddlErrs, unitError(u, err))
+				continue
+			}
+			return unitError(u, err)
 		}
 		if err := res.add(u.DataSource, sr); err != nil {
 			return err
 		}
 	}
-	return nil
+	return errors.Join(ddlErrs...)
 }
 
 // execOnPins runs the units one at a time on the Conn's pins.
@@ -140,11 +149,17 @@ func (c *Conn) execOnPins(ctx context.Context, p *route.Plan, res *result) error
 		return err
 	}
 	defer done()
+	var ddlErrs []error
 	for i, u := range p.Units {
 		pn := pinOf(conns, u.DataSource)
 		sr, err := c.execOnPin(ctx, pn, u.SQL, u.Args) // exec_raw.go
 		if err != nil {
 			err = ctxBadConn(ctx, err) // ctx_bad_conn.go: the database/sql path when Raw stepped aside
+			// DDL goes on to the other node tables (ddl_complete.go).
+			if ddlGoesOn(p, err) {
+				ddlErrs = append(ddlErrs, unitError(u, err))
+				continue
+			}
 			c.pinFailed(pn, err)
 			if i > 0 && p.Session&(route.SetsUserVars|route.SetsSystemVars) != 0 {
 				// The SET changed the sessions before this one: the
@@ -157,7 +172,7 @@ func (c *Conn) execOnPins(ctx context.Context, p *route.Plan, res *result) error
 			return err
 		}
 	}
-	return nil
+	return errors.Join(ddlErrs...)
 }
 
 // execParallel runs the units at most maxParallel at once on pool

@@ -110,6 +110,9 @@ func (c *Conn) returningAtomic(ctx context.Context, p *route.Plan, read func(int
 	for i, u := range p.Units {
 		part, err := tx.participant(ctx, u.DataSource)
 		if err == nil {
+			err = ids.before(ctx, p, part)
+		}
+		if err == nil {
 			var rows *sql.Rows
 			if rows, err = part.QueryContext(ctx, ids.sql(p, u), u.Args...); err == nil {
 				err = read(i, rows)
@@ -137,6 +140,9 @@ func (c *Conn) returningAtomic(ctx context.Context, p *route.Plan, read func(int
 func (c *Conn) returningInTx(ctx context.Context, p *route.Plan, read func(int, *sql.Rows) error) error {
 	var ids copyIDs // atomic_write.go
 	return c.underStatementSavepoint(ctx, p, func(i int, part *participant, u route.Unit) error {
+		if err := ids.before(ctx, p, part); err != nil {
+			return unitError(u, err)
+		}
 		rows, err := part.QueryContext(ctx, ids.sql(p, u), u.Args...)
 		if err == nil {
 			err = read(i, rows)

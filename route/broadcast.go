@@ -52,6 +52,19 @@ func (s *statement) broadcastWrite(kind Kind, stmt sqlparser.SQLNode) (p *Plan, 
 			return nil, true, unsupported(s.sql, "%s in a write to broadcast table %s: each data source's copy would get its own value; compute the value in the application and pass it as an argument", what, names[0])
 		}
 	}
+	if ins, ok := stmt.(*sqlparser.Insert); ok && callsLastInsertIDExpr(ins) {
+		// Hazard (compat15): a statement calling LAST_INSERT_ID(expr)
+		// reports expr, not the first generated id, when no row was
+		// inserted; the other copies then ran under SET STATEMENT
+		// insert_id = the last met row's id, so their first row met
+		// that row by its primary key (ent's bulk upsert of rows that all
+		// exist failed with a duplicate on ds1, or changed another row).
+		// One row reports its own row's id when met (the driver then
+		// fixes no id: copyIDs.note), which its copies meet alike.
+		if rows, ok := ins.Rows.(sqlparser.Values); !ok || len(rows) != 1 {
+			return nil, true, unsupported(s.sql, "LAST_INSERT_ID(expr) in an INSERT of several rows (or from a SELECT) into broadcast table %s: the first copy's ids could not be given to the others; insert one row per statement (ent: Create instead of CreateBulk for upserts)", names[0])
+		}
+	}
 	p = &Plan{SQL: s.sql, Kind: kind, Table: names[0], Broadcast: kind != KindDDL}
 	// Hazard (compat14): each copy's server generated its own
 	// AUTO_INCREMENT values. Two sessions inserting at once reached the
@@ -94,5 +107,18 @@ func (s *statement) qualifiedBroadcast(node sqlparser.SQLNode) bool {
 		}
 		return !found, nil
 	}, node)
+	return found
+}
+
+// callsLastInsertIDExpr reports whether an INSERT calls LAST_INSERT_ID
+// with an argument.
+func callsLastInsertIDExpr(ins *sqlparser.Insert) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if f, ok := n.(*sqlparser.FuncExpr); ok && f.Name.Lowered() == "last_insert_id" && len(f.Exprs) == 1 {
+			found = true
+		}
+		return !found, nil
+	}, ins)
 	return found
 }

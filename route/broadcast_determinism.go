@@ -38,6 +38,19 @@ func (s *statement) nonDeterministic(stmt sqlparser.SQLNode) string {
 			if name == "unix_timestamp" && len(n.Exprs) > 0 {
 				return true, nil // of its argument: deterministic
 			}
+			if name == "last_insert_id" && len(n.Exprs) == 1 {
+				// LAST_INSERT_ID(expr) is expr (walked on), and sets the
+				// session's value to it: ent's upsert (ON DUPLICATE KEY
+				// UPDATE id = LAST_INSERT_ID(t.id)) and the counter idiom.
+				// The copies hold the same rows, so each copy's value
+				// is the same. Hazard (compat15): refused with the
+				// argument-less call, every ent upsert of a broadcast
+				// table failed. The first copy's result may then report
+				// expr instead of a generated id (copyIDs): only when the
+				// statement generated none, which the other copies, being
+				// equal, do not either.
+				return true, nil
+			}
 			if nonDeterministicFuncs[name] {
 				what = strings.ToUpper(name) + "()"
 			}

@@ -397,6 +397,11 @@ func (j *crossJoin) tableOf(col *sqlparser.ColName) (int, error) {
 	}
 	found := -1
 	for i, t := range j.tables {
+		if t.semi() {
+			// A subquery's table is not in the outer query's scope;
+			// its own unqualified columns were qualified (addSemi).
+			continue
+		}
 		has, ok := j.hasColumn(t, col.Name.String())
 		if !ok {
 			return 0, j.refuse("unqualified column %s (qualify it)", sqlparser.String(col))

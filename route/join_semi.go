@@ -1,6 +1,8 @@
 package route
 
 import (
+	"strings"
+
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/shardsql/shardsql/merge"
@@ -162,6 +164,9 @@ func (j *crossJoin) addSemi(sub semiSub) error {
 	}
 	t := j.tables[len(j.tables)-1]
 	t.nullable = false
+	if err := j.qualifyInner(t, in); err != nil {
+		return err
+	}
 	if in.Where != nil {
 		t.on = andTerms(in.Where.Expr)
 	}
@@ -189,4 +194,49 @@ func (j *crossJoin) addSemi(sub semiSub) error {
 		Right: &sqlparser.IsExpr{Left: sqlparser.CloneExpr(sub.other), Right: sqlparser.IsNullOp},
 	})
 	return nil
+}
+
+// semi reports a table that a correlated subquery brought into the join.
+func (t *crossTable) semi() bool { return t.kind == merge.JoinSemi || t.kind == merge.JoinAnti }
+
+// qualifyInner qualifies the unqualified columns of a subquery's WHERE
+// clause and select list that its table t has, as MySQL resolves a name
+// in the subquery's own FROM first and in the outer query only when that
+// lacks it; the rest are left to the outer query's tables (tableOf, which
+// does not look in subqueries' tables).
+//
+// Hazard (compat15): the subquery's table was one more table of the join
+// for every unqualified name, so the outer query's `SELECT name FROM
+// users WHERE EXISTS (SELECT 1 FROM pets WHERE pets.owner_id = users.id)`
+// was refused as ambiguous (both tables have name) where MySQL reads
+// users.name, and an inner `WHERE kind_id = 2` would have been taken for
+// an outer table's column had that one had it too.
+func (j *crossJoin) qualifyInner(t *crossTable, in *sqlparser.Select) error {
+	for _, o := range j.tables {
+		if o != t && strings.EqualFold(o.ref.qualifier(), t.ref.qualifier()) {
+			// Its columns, qualified or not, would read the other
+			// table's (tableOf takes the first table of a name).
+			return j.refuse("a correlated subquery whose table is named %s as a table of the outer query is (give it an alias)", t.ref.qualifier())
+		}
+	}
+	var err error
+	qualify := func(n sqlparser.SQLNode) (bool, error) {
+		col, ok := n.(*sqlparser.ColName)
+		if !ok || err != nil || !col.Qualifier.IsEmpty() {
+			return err == nil, nil
+		}
+		has, known := j.hasColumn(t, col.Name.String())
+		switch {
+		case !known:
+			err = j.refuse("unqualified column %s in a correlated subquery (qualify it)", sqlparser.String(col))
+		case has:
+			col.Qualifier = sqlparser.TableName{Name: sqlparser.NewIdentifierCS(t.ref.qualifier())}
+		}
+		return err == nil, nil
+	}
+	if in.Where != nil {
+		_ = sqlparser.Walk(qualify, in.Where)
+	}
+	_ = sqlparser.Walk(qualify, in.SelectExprs)
+	return err
 }

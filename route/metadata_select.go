@@ -206,6 +206,9 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 	if len(groups) > 1 && (sel.GroupBy != nil || sel.Having != nil || sel.Limit != nil || sel.IsDistinct() || sqlparser.ContainsAggregation(sel.SelectExprs)) {
 		return nil, true, unsupported(s.sql, "information_schema lookup naming tables whose first nodes live on different data sources, with an aggregate, DISTINCT, GROUP BY, HAVING or LIMIT (ask about the tables one data source at a time)")
 	}
+	if e := tableNameComputed(sel); e != "" {
+		return nil, true, unsupported(s.sql, "information_schema lookup of sharded table %s that computes with TABLE_NAME (%s): each node answers with its node table's name, which shardsql shows as the logical name only in a TABLE_NAME column of the result (select TABLE_NAME itself, without an alias, and compute in the application)", logical, e)
+	}
 	md := &Metadata{NameColumns: []string{"TABLE_NAME"}, SchemaColumns: schemaColumns, Broadcast: broadcast}
 	order, complete := metaOrder(sel)
 	render := sel // the node statement: sel, or sel selecting hidden ORDER BY keys too
@@ -447,6 +450,9 @@ func (s *statement) metadataSelectListing(sel *sqlparser.Select, schemas []metaC
 		sqlparser.ContainsAggregation(sel.SelectExprs) {
 		return nil, true, unsupported(s.sql, "information_schema listing of the database's tables without table_name selected, or with ORDER BY, GROUP BY, HAVING, LIMIT, DISTINCT or an aggregate, over a topology with sharded tables (the servers hold node tables, not the logical ones: name the tables with table_name = … or IN (…), or list table_name alone and sort or count in the application)")
 	}
+	if e := tableNameComputed(sel); e != "" {
+		return nil, true, unsupported(s.sql, "information_schema listing that computes with TABLE_NAME (%s) over a topology with sharded tables: the servers answer with node tables' names, which shardsql shows as the logical names only in a TABLE_NAME column of the result (select TABLE_NAME itself, without an alias, and compute in the application)", e)
+	}
 	md := &Metadata{NameColumns: []string{"TABLE_NAME"}, SchemaColumns: schemaColumns}
 	p := &Plan{SQL: s.sql, Kind: KindSelect, Metadata: md}
 	p.Units = append(p.Units, Unit{DataSource: s.homeDataSource(), SQL: s.sql, Args: s.args})
@@ -488,4 +494,34 @@ func hiddenItems(exprs []sqlparser.Expr) []sqlparser.SelectExpr {
 		out[i] = &sqlparser.AliasedExpr{Expr: e, As: sqlparser.NewIdentifierCI(fmt.Sprintf("__shardsql_order_%d", i))}
 	}
 	return out
+}
+
+// tableNameComputed returns the first select expression of a lookup that
+// reads TABLE_NAME other than as a result column named TABLE_NAME, or "".
+//
+// Hazard (compat15): the driver shows a node table's rows under the
+// logical name by rewriting the result's TABLE_NAME column; CONCAT_WS(':',
+// table_name, column_name) or table_name AS t carried the node table's
+// name (m15_orders_0) where one database answers m15_orders, silently.
+func tableNameComputed(sel *sqlparser.Select) string {
+	for _, e := range sel.GetColumns() {
+		ae, ok := e.(*sqlparser.AliasedExpr)
+		if !ok {
+			continue
+		}
+		if _, ok := ae.Expr.(*sqlparser.ColName); ok && (ae.As.IsEmpty() || ae.As.EqualString("table_name")) {
+			continue
+		}
+		found := false
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			if c, ok := n.(*sqlparser.ColName); ok && c.Name.EqualString("table_name") {
+				found = true
+			}
+			return !found, nil
+		}, ae.Expr)
+		if found {
+			return sqlparser.String(ae)
+		}
+	}
+	return ""
 }

@@ -246,6 +246,14 @@ func (s *statement) checkSession(p *Plan, uses SessionUses) (*Plan, error) {
 	if len(p.Units) <= 1 || !uses.Depends() || p.Session&(SetsUserVars|SetsSystemVars) != 0 {
 		return p, nil
 	}
+	if p.Broadcast && uses&SetsLastInsertID != 0 && !(uses &^ (UsesLastInsertID | SetsLastInsertID)).Depends() {
+		// A broadcast write's LAST_INSERT_ID(expr) (ent's upsert, the
+		// counter idiom): the argument-less call is refused before this
+		// (nonDeterministic), and expr has the same value on every copy,
+		// so every copy's session is left the same value — the first
+		// copy's result reports it, as one server would.
+		return p, nil
+	}
 	what := uses.what()
 	if uses&UsesUserVars != 0 && p.Table != "" {
 		return nil, unsupported(s.sql, "%s in a statement on sharded table %s that reaches %d nodes (a @variable cannot route: pass its value as a ? argument, or add a sharding condition that picks one node)", what, p.Table, len(p.Units))

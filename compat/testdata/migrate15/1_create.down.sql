@@ -1,0 +1,3 @@
+DROP TABLE m15_settings;
+DROP TABLE m15_countries;
+DROP TABLE m15_orders;

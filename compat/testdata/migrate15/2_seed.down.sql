@@ -1,0 +1,3 @@
+DELETE FROM m15_settings;
+DELETE FROM m15_countries;
+DELETE FROM m15_orders;

@@ -1,0 +1,1 @@
+ALTER TABLE m15_orders DROP INDEX uq_user_code;

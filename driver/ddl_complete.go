@@ -1,0 +1,90 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/shardsql/shardsql/route"
+)
+
+// DDL cannot be rolled back, and a sharded table's DDL runs once per node
+// table: one that fails on some nodes (a unique index the rows of one node
+// violate, a lock wait timeout, a full disk) stays applied on the others.
+// The metadata lookups then refuse the table (metadata_nodes.go) and say
+// to run the DDL again where it failed.
+//
+// Hazard (compat15): run again through shardsql, the statement failed on
+// every node that already had the change ("Duplicate key name",
+// "Duplicate column name"), so the retry a migration tool makes after the
+// cause is fixed (golang-migrate's Force then Up, goose's Up) failed for
+// ever, although it completed the change: one database, whose failed
+// DDL changed nothing, runs it without error. Now a sharded table's DDL
+// that failed only with errors saying the change is already there, on
+// some of its node tables but not all, succeeds when the node tables'
+// definitions then agree: the statement completed what the earlier run
+// left half done. A DDL that fails on every node (the change was already
+// everywhere: one database fails it too), fails otherwise, or leaves the
+// node tables different keeps its error, which then says where it
+// applied and where not.
+
+// alreadyApplied are the MariaDB errors a DDL meets where its change is
+// already made.
+var alreadyApplied = map[uint16]bool{
+	1050: true, // ER_TABLE_EXISTS_ERROR
+	1051: true, // ER_BAD_TABLE_ERROR (DROP TABLE of a table already dropped)
+	1060: true, // ER_DUP_FIELDNAME
+	1061: true, // ER_DUP_KEYNAME
+	1091: true, // ER_CANT_DROP_FIELD_OR_KEY
+	1826: true, // ER_FK_DUP_NAME
+}
+
+// ddlOutcome decides the error of a sharded table's DDL whose units
+// failed (err joins the failing units' errors; the others ran). In a
+// transaction too (goose runs each migration in one): each server
+// commits its part of the transaction before the DDL, failed or not, and
+// the definitions are read on the transaction's connections.
+func (c *Conn) ddlOutcome(ctx context.Context, p *route.Plan, err error) error {
+	if p.Kind != route.KindDDL || len(p.Units) < 2 {
+		return err
+	}
+	st, ok := c.c.topo.Table(p.Table)
+	if !ok || len(st.Nodes) != len(p.Units) {
+		return err
+	}
+	failed := unitErrors(err)
+	if len(failed) == len(p.Units) {
+		return err // nowhere applied: as one database
+	}
+	done := true
+	for _, f := range failed {
+		var me *mysql.MySQLError
+		if !errors.As(f, &me) || !alreadyApplied[me.Number] {
+			done = false
+		}
+	}
+	if done && c.checkNodeDefinitions(ctx, p, "sharded", "node tables", st.Name, st.Nodes) == nil {
+		return nil
+	}
+	return fmt.Errorf("%w\nshardsql: the DDL of sharded table %s failed on %d of its %d node tables and stays applied on the others; fix the cause and run the same statement again: shardsql completes it where it failed (errors saying the change is already there are ignored once every node table's definition agrees)",
+		err, st.Name, len(failed), len(p.Units))
+}
+
+// unitErrors splits the error of a plan's units into one per failing unit.
+func unitErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// ddlGoesOn reports whether a DDL's units after a failing one still run:
+// the failure is the server's answer (the connection is sound), and DDL,
+// which cannot be rolled back, is attempted on every node table, as the
+// parallel path does.
+func ddlGoesOn(p *route.Plan, err error) bool {
+	var me *mysql.MySQLError
+	return p.Kind == route.KindDDL && errors.As(err, &me)
+}
