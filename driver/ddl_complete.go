@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -70,6 +71,43 @@ func (c *Conn) ddlOutcome(ctx context.Context, p *route.Plan, err error) error {
 	}
 	return fmt.Errorf("%w\nshardsql: the DDL of sharded table %s failed on %d of its %d node tables and stays applied on the others; fix the cause and run the same statement again: shardsql completes it where it failed (errors saying the change is already there are ignored once every node table's definition agrees)",
 		err, st.Name, len(failed), len(p.Units))
+}
+
+// Hazard (review15b): IF [NOT] EXISTS makes a node table where the
+// change looks already there answer with a note, not an error, whatever
+// that node table's definition is. A DDL left applied on some node tables
+// (ADD COLUMN c VARCHAR(5)), followed by `ADD COLUMN IF NOT EXISTS c INT`,
+// added an INT column to the others and succeeded: the node tables stayed
+// different, where one database has one definition (the earlier one), and
+// writes then failed or were cut on some node tables only. So a sharded
+// table's DDL that says IF [NOT] EXISTS is followed by a comparison of its
+// node tables' definitions (DDL is rare: one SHOW CREATE TABLE per node
+// table), and a difference is an error naming it; the DDL ran on every
+// node table, so running it again changes nothing.
+
+// ifExists finds IF EXISTS or IF NOT EXISTS in a statement's text (in a
+// comment or a string too: that costs only the comparison).
+var ifExists = regexp.MustCompile(`(?i)\bif\s+(not\s+)?exists\b`)
+
+// ddlIfExistsOutcome checks the node tables of a sharded table after its
+// DDL with IF [NOT] EXISTS ran without error on every one.
+func (c *Conn) ddlIfExistsOutcome(ctx context.Context, p *route.Plan) error {
+	if p.Kind != route.KindDDL || len(p.Units) < 2 || !ifExists.MatchString(p.SQL) {
+		return nil
+	}
+	st, ok := c.c.topo.Table(p.Table)
+	if !ok || len(st.Nodes) != len(p.Units) {
+		return nil
+	}
+	diff, err := c.nodeDifference(ctx, p, st.Name, st.Nodes)
+	if err != nil {
+		return err
+	}
+	if diff != "" {
+		return fmt.Errorf("%w: IF [NOT] EXISTS in a DDL of sharded table %s whose node tables differ: it ran on every node table, skipping its change where something of that name was there, and they still differ: %s (one database has one definition: make every node table's the same — compare SHOW CREATE TABLE on each data source) in %q",
+			ErrUnsupported, st.Name, diff, p.SQL)
+	}
+	return nil
 }
 
 // unitErrors splits the error of a plan's units into one per failing unit.

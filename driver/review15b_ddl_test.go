@@ -1,0 +1,89 @@
+package driver_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/driver"
+	"github.com/shardsql/shardsql/shard"
+)
+
+// TestReview15bDDLIfExistsDiffer: a sharded table's DDL with IF [NOT]
+// EXISTS succeeds on a node table whose change looks already there (a
+// note, not an error) whatever that node's definition is. Left by an
+// earlier ADD COLUMN c VARCHAR(5) that failed on the other node tables,
+// `ADD COLUMN IF NOT EXISTS c INT` added an INT column elsewhere and
+// reported success: the node tables stayed different (one database has
+// one definition, the earlier one). Now the node tables' definitions are
+// compared after such a DDL, and a difference is an error saying where;
+// the same statement on node tables that agree, or that it makes agree,
+// succeeds as before.
+func TestReview15bDDLIfExistsDiffer(t *testing.T) {
+	ctx := context.Background()
+	dsns := sharedDSNs(t, "review15b_ddl")
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_r15", Column: "user_id", Nodes: "ds${0..1}.t_r15_${0..1}"}))
+	db := openDB(t, topo)
+	node := openPlain(t, dsns[0]) // node table t_r15_0 of ds0, behind shardsql's back
+	type execer interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}
+	run := func(x execer, q string) error {
+		_, err := x.ExecContext(ctx, q)
+		return err
+	}
+	reset := func() {
+		require.NoError(t, run(db, "DROP TABLE IF EXISTS t_r15"))
+		require.NoError(t, run(db, "CREATE TABLE t_r15 (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL)"))
+	}
+
+	// The earlier ADD COLUMN applied on one node table only.
+	reset()
+	require.NoError(t, run(node, "ALTER TABLE t_r15_0 ADD COLUMN c VARCHAR(5) NULL"))
+	err := run(db, "ALTER TABLE t_r15 ADD COLUMN IF NOT EXISTS c INT NULL")
+	require.Error(t, err, "the node tables differ after the DDL")
+	assert.ErrorIs(t, err, driver.ErrUnsupported)
+	assert.Contains(t, err.Error(), "IF [NOT] EXISTS")
+	assert.Contains(t, err.Error(), "varchar(5)")
+
+	// The same statement as the earlier one completes it: no error.
+	reset()
+	require.NoError(t, run(node, "ALTER TABLE t_r15_0 ADD COLUMN c VARCHAR(5) NULL"))
+	require.NoError(t, run(db, "ALTER TABLE t_r15 ADD COLUMN IF NOT EXISTS c VARCHAR(5) NULL"))
+
+	// An index of the same name on other columns.
+	reset()
+	require.NoError(t, run(db, "ALTER TABLE t_r15 ADD COLUMN a INT NULL, ADD COLUMN b INT NULL"))
+	require.NoError(t, run(node, "ALTER TABLE t_r15_0 ADD INDEX ix_r15 (a)"))
+	require.Error(t, run(db, "CREATE INDEX IF NOT EXISTS ix_r15 ON t_r15 (b)"))
+
+	// DROP … IF EXISTS of a column on some node tables only: they agree
+	// afterwards.
+	reset()
+	require.NoError(t, run(node, "ALTER TABLE t_r15_0 ADD COLUMN d INT NULL"))
+	require.NoError(t, run(db, "ALTER TABLE t_r15 DROP COLUMN IF EXISTS d"))
+
+	// In a transaction, and on pins, too.
+	reset()
+	require.NoError(t, run(node, "ALTER TABLE t_r15_0 ADD COLUMN c VARCHAR(5) NULL"))
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	require.Error(t, run(tx, "ALTER TABLE t_r15 ADD COLUMN IF NOT EXISTS c INT NULL"), "in a transaction")
+	_ = tx.Rollback()
+	reset()
+	require.NoError(t, run(node, "ALTER TABLE t_r15_0 ADD COLUMN c VARCHAR(5) NULL"))
+	conn, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, run(conn, "SET SESSION sql_mode = 'STRICT_ALL_TABLES'"))
+	require.Error(t, run(conn, "ALTER TABLE t_r15 ADD COLUMN IF NOT EXISTS c INT NULL"), "on pins")
+	require.NoError(t, run(db, "DROP TABLE IF EXISTS t_r15"))
+}
