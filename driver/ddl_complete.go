@@ -9,6 +9,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/shardsql/shardsql/route"
+	"github.com/shardsql/shardsql/shard"
 )
 
 // DDL cannot be rolled back, and a sharded table's DDL runs once per node
@@ -89,23 +90,35 @@ func (c *Conn) ddlOutcome(ctx context.Context, p *route.Plan, err error) error {
 // comment or a string too: that costs only the comparison).
 var ifExists = regexp.MustCompile(`(?i)\bif\s+(not\s+)?exists\b`)
 
-// ddlIfExistsOutcome checks the node tables of a sharded table after its
-// DDL with IF [NOT] EXISTS ran without error on every one.
+// ddlIfExistsOutcome checks the node tables of a sharded table (the copies
+// of a broadcast table) after its DDL with IF [NOT] EXISTS ran without
+// error on every one.
 func (c *Conn) ddlIfExistsOutcome(ctx context.Context, p *route.Plan) error {
 	if p.Kind != route.KindDDL || len(p.Units) < 2 || !ifExists.MatchString(p.SQL) {
 		return nil
 	}
-	st, ok := c.c.topo.Table(p.Table)
-	if !ok || len(st.Nodes) != len(p.Units) {
+	kind, what, name := "sharded", "node tables", p.Table
+	var nodes []shard.Node
+	if st, ok := c.c.topo.Table(p.Table); ok {
+		name, nodes = st.Name, st.Nodes
+	} else if _, ok := c.c.topo.BroadcastName(p.Table); ok {
+		// A broadcast table's copies, one per data source, each under
+		// the name the statement gave (as checkMetadataNodes reads them).
+		kind, what = "broadcast", "copies"
+		for _, ds := range c.c.topo.DataSources() {
+			nodes = append(nodes, shard.Node{DataSource: ds.Name, Table: p.Table})
+		}
+	}
+	if len(nodes) != len(p.Units) {
 		return nil
 	}
-	diff, err := c.nodeDifference(ctx, p, st.Name, st.Nodes)
+	diff, err := c.nodeDifference(ctx, p, name, nodes)
 	if err != nil {
 		return err
 	}
 	if diff != "" {
-		return fmt.Errorf("%w: IF [NOT] EXISTS in a DDL of sharded table %s whose node tables differ: it ran on every node table, skipping its change where something of that name was there, and they still differ: %s (one database has one definition: make every node table's the same — compare SHOW CREATE TABLE on each data source) in %q",
-			ErrUnsupported, st.Name, diff, p.SQL)
+		return fmt.Errorf("%w: IF [NOT] EXISTS in a DDL of %s table %s whose %s differ: it ran on each, skipping its change where something of that name was there, and they still differ: %s (one database has one definition: make them the same — compare SHOW CREATE TABLE on each data source) in %q",
+			ErrUnsupported, kind, name, what, diff, p.SQL)
 	}
 	return nil
 }

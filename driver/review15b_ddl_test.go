@@ -31,6 +31,7 @@ func TestReview15bDDLIfExistsDiffer(t *testing.T) {
 		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
 	}
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_r15", Column: "user_id", Nodes: "ds${0..1}.t_r15_${0..1}"}))
+	require.NoError(t, topo.AddBroadcastTable("b_r15"))
 	db := openDB(t, topo)
 	node := openPlain(t, dsns[0]) // node table t_r15_0 of ds0, behind shardsql's back
 	type execer interface {
@@ -86,4 +87,13 @@ func TestReview15bDDLIfExistsDiffer(t *testing.T) {
 	require.NoError(t, run(conn, "SET SESSION sql_mode = 'STRICT_ALL_TABLES'"))
 	require.Error(t, run(conn, "ALTER TABLE t_r15 ADD COLUMN IF NOT EXISTS c INT NULL"), "on pins")
 	require.NoError(t, run(db, "DROP TABLE IF EXISTS t_r15"))
+
+	// A broadcast table's copies, alike.
+	require.NoError(t, run(db, "DROP TABLE IF EXISTS b_r15"))
+	require.NoError(t, run(db, "CREATE TABLE b_r15 (id BIGINT PRIMARY KEY)"))
+	require.NoError(t, run(node, "ALTER TABLE b_r15 ADD COLUMN c VARCHAR(5) NULL"))
+	err = run(db, "ALTER TABLE b_r15 ADD COLUMN IF NOT EXISTS c INT NULL")
+	require.Error(t, err, "the copies differ after the DDL")
+	assert.Contains(t, err.Error(), "broadcast table b_r15")
+	require.NoError(t, run(db, "DROP TABLE IF EXISTS b_r15"))
 }
