@@ -2,9 +2,12 @@ package driver
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
+	"strings"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -68,7 +71,14 @@ func (c *Conn) ddlOutcome(ctx context.Context, p *route.Plan, err error) error {
 		}
 	}
 	if done && c.checkNodeDefinitions(ctx, p, "sharded", "node tables", st.Name, st.Nodes) == nil {
-		return nil
+		held, rerr := c.leftoverRows(ctx, p, failed, st.Name, st.Nodes)
+		if rerr == nil && held == "" {
+			return nil
+		}
+		if held != "" {
+			return fmt.Errorf("%w\nshardsql: CREATE TABLE of sharded table %s found node table %s already there, holding rows: it may be left by a DROP TABLE that failed there rather than by an earlier run of this CREATE, and one database would fail this CREATE (the table exists); drop or empty it if it is a leftover, or create the missing node tables on their own connections",
+				err, st.Name, held)
+		}
 	}
 	return fmt.Errorf("%w\nshardsql: the DDL of sharded table %s failed on %d of its %d node tables and stays applied on the others; fix the cause and run the same statement again: shardsql completes it where it failed (errors saying the change is already there are ignored once every node table's definition agrees)",
 		err, st.Name, len(failed), len(p.Units))
@@ -121,6 +131,47 @@ func (c *Conn) ddlIfExistsOutcome(ctx context.Context, p *route.Plan) error {
 			ErrUnsupported, kind, name, what, diff, p.SQL)
 	}
 	return nil
+}
+
+// leftoverRows returns the first node table holding a row when a failing
+// unit's error is 1050 (the CREATE TABLE found the node table there).
+//
+// Hazard (review15b): completion cannot tell a node table that an
+// earlier run of this CREATE made from one that another statement left:
+// `DROP TABLE t` that failed on one node table, then `CREATE TABLE t`,
+// succeeded with that node table's old rows, where one database fails
+// the CREATE (the table exists). A node table this CREATE made is empty;
+// one that holds rows is refused (the check reads every node table: the
+// ones just made are empty).
+func (c *Conn) leftoverRows(ctx context.Context, p *route.Plan, failed []error, logical string, nodes []shard.Node) (string, error) {
+	created := false
+	for _, f := range failed {
+		var me *mysql.MySQLError
+		if errors.As(f, &me) && me.Number == 1050 { // ER_TABLE_EXISTS_ERROR
+			created = true
+		}
+	}
+	if !created {
+		return "", nil
+	}
+	for _, n := range nodes {
+		sub := &route.Plan{SQL: p.SQL, Kind: route.KindOther, Table: logical,
+			Units: []route.Unit{{DataSource: n.DataSource, Node: n, SQL: "SELECT 1 FROM `" + strings.ReplaceAll(n.Table, "`", "``") + "` LIMIT 1"}}}
+		rows, err := c.query(ctx, sub)
+		if err != nil {
+			return "", err
+		}
+		dest := make([]driver.Value, len(rows.Columns()))
+		err = rows.Next(dest)
+		_ = rows.Close()
+		switch {
+		case err == nil:
+			return n.String(), nil
+		case err != io.EOF:
+			return "", err
+		}
+	}
+	return "", nil
 }
 
 // unitErrors splits the error of a plan's units into one per failing unit.

@@ -97,3 +97,64 @@ func TestReview15bDDLIfExistsDiffer(t *testing.T) {
 	assert.Contains(t, err.Error(), "broadcast table b_r15")
 	require.NoError(t, run(db, "DROP TABLE IF EXISTS b_r15"))
 }
+
+// TestReview15bDDLCreateOverLeftover: completion took a node table that
+// another statement left for one an earlier run of this CREATE TABLE
+// made. `DROP TABLE t` applied on every node table but one, then `CREATE
+// TABLE t`, succeeded with that node table's old rows (one database
+// fails the CREATE: t exists). Now a node table the CREATE found there
+// holding rows keeps the error; an empty one (a CREATE that failed on
+// some node tables) is still completed.
+func TestReview15bDDLCreateOverLeftover(t *testing.T) {
+	ctx := context.Background()
+	dsns := sharedDSNs(t, "review15b_create")
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_c15r", Column: "user_id", Nodes: "ds${0..1}.t_c15r_${0..1}"}))
+	db := openDB(t, topo)
+	node := openPlain(t, dsns[0])
+	run := func(x interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}, q string) error {
+		_, err := x.ExecContext(ctx, q)
+		return err
+	}
+	const create = "CREATE TABLE t_c15r (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL)"
+	require.NoError(t, run(db, "DROP TABLE IF EXISTS t_c15r"))
+	require.NoError(t, run(db, create))
+	for i := 1; i <= 20; i++ {
+		_, err := db.ExecContext(ctx, "INSERT INTO t_c15r (id, user_id) VALUES (?, ?)", i, i)
+		require.NoError(t, err)
+	}
+	name := ""
+	for _, cand := range []string{"t_c15r_0", "t_c15r_1"} {
+		var k int
+		require.NoError(t, node.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+cand).Scan(&k))
+		if k > 0 {
+			name = cand
+			break
+		}
+	}
+	require.NotEmpty(t, name, "a node table of ds0 holds rows")
+	// The DROP reaches every node table but this one (moved aside, then
+	// back: as if the DROP had failed there).
+	require.NoError(t, run(node, "RENAME TABLE "+name+" TO keep_c15r"))
+	require.NoError(t, run(db, "DROP TABLE t_c15r"))
+	require.NoError(t, run(node, "RENAME TABLE keep_c15r TO "+name))
+	err := run(db, create)
+	require.Error(t, err, "the table's old rows on one node table: one database fails this CREATE")
+	assert.Contains(t, err.Error(), "holding rows")
+
+	// A CREATE that failed on one node table is completed.
+	require.NoError(t, run(db, "DROP TABLE IF EXISTS t_c15r"))
+	require.NoError(t, run(db, create))
+	require.NoError(t, run(node, "DROP TABLE "+name))
+	require.NoError(t, run(db, create))
+	var n int
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_c15r").Scan(&n))
+	assert.Zero(t, n)
+	require.Error(t, run(db, create), "everywhere already: fails as one database")
+	require.NoError(t, run(db, "DROP TABLE IF EXISTS t_c15r"))
+}
