@@ -2,12 +2,17 @@ package driver
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"regexp"
+	"strings"
 
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/shardsql/shardsql/route"
+	"github.com/shardsql/shardsql/shard"
 )
 
 // DDL cannot be rolled back, and a sharded table's DDL runs once per node
@@ -66,10 +71,107 @@ func (c *Conn) ddlOutcome(ctx context.Context, p *route.Plan, err error) error {
 		}
 	}
 	if done && c.checkNodeDefinitions(ctx, p, "sharded", "node tables", st.Name, st.Nodes) == nil {
-		return nil
+		held, rerr := c.leftoverRows(ctx, p, failed, st.Name, st.Nodes)
+		if rerr == nil && held == "" {
+			return nil
+		}
+		if held != "" {
+			return fmt.Errorf("%w\nshardsql: CREATE TABLE of sharded table %s found node table %s already there, holding rows: it may be left by a DROP TABLE that failed there rather than by an earlier run of this CREATE, and one database would fail this CREATE (the table exists); drop or empty it if it is a leftover, or create the missing node tables on their own connections",
+				err, st.Name, held)
+		}
 	}
 	return fmt.Errorf("%w\nshardsql: the DDL of sharded table %s failed on %d of its %d node tables and stays applied on the others; fix the cause and run the same statement again: shardsql completes it where it failed (errors saying the change is already there are ignored once every node table's definition agrees)",
 		err, st.Name, len(failed), len(p.Units))
+}
+
+// Hazard (review15b): IF [NOT] EXISTS makes a node table where the
+// change looks already there answer with a note, not an error, whatever
+// that node table's definition is. A DDL left applied on some node tables
+// (ADD COLUMN c VARCHAR(5)), followed by `ADD COLUMN IF NOT EXISTS c INT`,
+// added an INT column to the others and succeeded: the node tables stayed
+// different, where one database has one definition (the earlier one), and
+// writes then failed or were cut on some node tables only. So a sharded
+// table's DDL that says IF [NOT] EXISTS is followed by a comparison of its
+// node tables' definitions (DDL is rare: one SHOW CREATE TABLE per node
+// table), and a difference is an error naming it; the DDL ran on every
+// node table, so running it again changes nothing.
+
+// ifExists finds IF EXISTS or IF NOT EXISTS in a statement's text (in a
+// comment or a string too: that costs only the comparison).
+var ifExists = regexp.MustCompile(`(?i)\bif\s+(not\s+)?exists\b`)
+
+// ddlIfExistsOutcome checks the node tables of a sharded table (the copies
+// of a broadcast table) after its DDL with IF [NOT] EXISTS ran without
+// error on every one.
+func (c *Conn) ddlIfExistsOutcome(ctx context.Context, p *route.Plan) error {
+	if p.Kind != route.KindDDL || len(p.Units) < 2 || !ifExists.MatchString(p.SQL) {
+		return nil
+	}
+	kind, what, name := "sharded", "node tables", p.Table
+	var nodes []shard.Node
+	if st, ok := c.c.topo.Table(p.Table); ok {
+		name, nodes = st.Name, st.Nodes
+	} else if _, ok := c.c.topo.BroadcastName(p.Table); ok {
+		// A broadcast table's copies, one per data source, each under
+		// the name the statement gave (as checkMetadataNodes reads them).
+		kind, what = "broadcast", "copies"
+		for _, ds := range c.c.topo.DataSources() {
+			nodes = append(nodes, shard.Node{DataSource: ds.Name, Table: p.Table})
+		}
+	}
+	if len(nodes) != len(p.Units) {
+		return nil
+	}
+	diff, err := c.nodeDifference(ctx, p, name, nodes)
+	if err != nil {
+		return err
+	}
+	if diff != "" {
+		return fmt.Errorf("%w: IF [NOT] EXISTS in a DDL of %s table %s whose %s differ: it ran on each, skipping its change where something of that name was there, and they still differ: %s (one database has one definition: make them the same — compare SHOW CREATE TABLE on each data source) in %q",
+			ErrUnsupported, kind, name, what, diff, p.SQL)
+	}
+	return nil
+}
+
+// leftoverRows returns the first node table holding a row when a failing
+// unit's error is 1050 (the CREATE TABLE found the node table there).
+//
+// Hazard (review15b): completion cannot tell a node table that an
+// earlier run of this CREATE made from one that another statement left:
+// `DROP TABLE t` that failed on one node table, then `CREATE TABLE t`,
+// succeeded with that node table's old rows, where one database fails
+// the CREATE (the table exists). A node table this CREATE made is empty;
+// one that holds rows is refused (the check reads every node table: the
+// ones just made are empty).
+func (c *Conn) leftoverRows(ctx context.Context, p *route.Plan, failed []error, logical string, nodes []shard.Node) (string, error) {
+	created := false
+	for _, f := range failed {
+		var me *mysql.MySQLError
+		if errors.As(f, &me) && me.Number == 1050 { // ER_TABLE_EXISTS_ERROR
+			created = true
+		}
+	}
+	if !created {
+		return "", nil
+	}
+	for _, n := range nodes {
+		sub := &route.Plan{SQL: p.SQL, Kind: route.KindOther, Table: logical,
+			Units: []route.Unit{{DataSource: n.DataSource, Node: n, SQL: "SELECT 1 FROM `" + strings.ReplaceAll(n.Table, "`", "``") + "` LIMIT 1"}}}
+		rows, err := c.query(ctx, sub)
+		if err != nil {
+			return "", err
+		}
+		dest := make([]driver.Value, len(rows.Columns()))
+		err = rows.Next(dest)
+		_ = rows.Close()
+		switch {
+		case err == nil:
+			return n.String(), nil
+		case err != io.EOF:
+			return "", err
+		}
+	}
+	return "", nil
 }
 
 // unitErrors splits the error of a plan's units into one per failing unit.

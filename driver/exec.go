@@ -114,6 +114,9 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 		}
 	}
 	c.after(p, res.idDS)
+	if err := c.ddlIfExistsOutcome(ctx, p); err != nil { // ddl_complete.go
+		return nil, err
+	}
 	return res, nil
 }
 

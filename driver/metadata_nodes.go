@@ -92,23 +92,32 @@ func (c *Conn) checkMetadataNodes(ctx context.Context, p *route.Plan) error {
 // checkNodeDefinitions compares the definitions of the node tables (or
 // broadcast copies) of the table named logical.
 func (c *Conn) checkNodeDefinitions(ctx context.Context, p *route.Plan, kind, what, logical string, nodes []shard.Node) error {
+	diff, err := c.nodeDifference(ctx, p, logical, nodes)
+	if err != nil || diff == "" {
+		return err
+	}
+	return fmt.Errorf("%w: metadata of %s table %s, whose %s differ: %s (make every one's definition the same — compare SHOW CREATE TABLE on each data source, or run the DDL again where it failed — then migrate again) in %q",
+		ErrUnsupported, kind, logical, what, diff, p.SQL)
+}
+
+// nodeDifference describes how the definitions of the node tables of the
+// table named logical differ, "" when they are the same.
+func (c *Conn) nodeDifference(ctx context.Context, p *route.Plan, logical string, nodes []shard.Node) (string, error) {
 	defs := make([]nodeDefinition, 0, len(nodes))
 	for _, n := range nodes {
 		d, err := c.nodeDefinition(ctx, p, logical, n)
 		if err != nil {
-			return err
+			return "", err
 		}
 		defs = append(defs, d)
 	}
 	first := defs[0]
 	for _, d := range defs[1:] {
-		if d.missing == first.missing && d.text == first.text {
-			continue
+		if d.missing != first.missing || d.text != first.text {
+			return describeDifference(first, d), nil
 		}
-		return fmt.Errorf("%w: metadata of %s table %s, whose %s differ: %s (make every one's definition the same — compare SHOW CREATE TABLE on each data source, or run the DDL again where it failed — then migrate again) in %q",
-			ErrUnsupported, kind, logical, what, describeDifference(first, d), p.SQL)
 	}
-	return nil
+	return "", nil
 }
 
 // nodeDefinition reads node's SHOW CREATE TABLE on the connection's

@@ -183,14 +183,30 @@ func (c *Connector) checkReplicaSession(ctx context.Context, r *replica) error {
 }
 
 // refusedCompare wraps a failure to read one side's session. A server's
-// answer (a variable one server does not have: 1193) will not change at
-// the next probe: the sessions cannot be compared, and the replica is
-// ejected for good, saying why, rather than left waiting without a word.
-// Any other failure (a deadline, a cut) is tried again at the next probe.
+// answer that will not change at the next probe (a variable one server
+// does not have: 1193, or has only as a global: 1238) means the sessions
+// cannot be compared, and the replica is ejected for good, saying why,
+// rather than left waiting without a word. Any other failure is tried
+// again at the next probe.
+//
+// Hazard (review15b): every server error used to eject for good, but most
+// are a moment's state of a sound server — too many connections (1040),
+// a user's connection limit (1203, 1226), a query interrupted or killed
+// (1317, 1927), a shutdown under way (1053), a statement timeout (1969) —
+// and one met by the first probe kept a replica whose session is its
+// primary's out of reads until the connector closed.
 func refusedCompare(r *replica, side string, err error) error {
 	var me *mysql.MySQLError
-	if errors.As(err, &me) {
+	if errors.As(err, &me) && permanentCompareError[me.Number] {
 		return fmt.Errorf("%w: replica %s of data source %s: reading %s session to compare it: %w", ErrUnsupported, r.name, r.ds, side, err)
 	}
 	return fmt.Errorf("reading %s session: %w", side, err)
+}
+
+// permanentCompareError are the server errors of the session read that
+// the same read meets again: the variable it names is not a session
+// variable of that server.
+var permanentCompareError = map[uint16]bool{
+	1193: true, // ER_UNKNOWN_SYSTEM_VARIABLE
+	1238: true, // ER_INCORRECT_GLOBAL_LOCAL_VAR
 }
