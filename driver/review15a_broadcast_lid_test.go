@@ -42,6 +42,10 @@ func TestReview15aBroadcastLastInsertIDExpr(t *testing.T) {
 		"INSERT INTO t_r15b (id, name, legs) VALUES (LAST_INSERT_ID(50), 'bee', 6)",
 		"INSERT INTO t_r15b (name, legs) VALUES ('owl', 2)",
 		"INSERT INTO t_r15b (name, legs) VALUES ('yak', 4)",
+		"UPDATE t_r15b SET legs = LAST_INSERT_ID(legs + 1)",
+		"UPDATE t_r15b SET legs = LAST_INSERT_ID(legs + 1) WHERE name = 'nobody'",
+		"DELETE FROM t_r15b WHERE id = LAST_INSERT_ID(50)",
+		"UPDATE t_r15b SET legs = LAST_INSERT_ID(id * 2) WHERE id IN (SELECT MAX(id) FROM (SELECT id FROM t_r15b) x)",
 	}
 	transcript := func(p *sql.DB) []string {
 		c, err := p.Conn(ctx)

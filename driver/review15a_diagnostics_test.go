@@ -67,6 +67,25 @@ func TestReview15aDiagnostics(t *testing.T) {
 	probes := []string{"SHOW WARNINGS LIMIT 1", "SHOW WARNINGS LIMIT 1, 1", "SHOW ERRORS LIMIT 1", "/* c */ SHOW COUNT(*) WARNINGS",
 		"SHOW COUNT(*) WARNINGS /* c */", "SELECT @@local.warning_count", "SELECT @@warning_count + 0 AS w", "show warnings",
 		"SHOW WARNINGS LIMIT 0", "SELECT @@SESSION.error_count, 1", "SHOW WARNINGS;"}
+	// Prepared on the Conn before the statements they read after.
+	for _, probe := range []string{"SHOW WARNINGS", "SELECT @@warning_count", "SHOW COUNT(*) WARNINGS"} {
+		ops, err := oc.PrepareContext(ctx, probe)
+		require.NoError(t, err)
+		sps, err := sc.PrepareContext(ctx, probe)
+		require.NoError(t, err)
+		for _, q := range []string{"SELECT CAST(s AS SIGNED) FROM t_w WHERE id = 1", "SELECT CAST(s AS SIGNED) FROM t_w WHERE id = 2"} {
+			_, _ = run(oc, q)
+			_, _ = run(sc, q)
+			want, werr := scanStmt(ops)
+			got, gerr := scanStmt(sps)
+			if errors.Is(gerr, driver.ErrUnsupported) {
+				continue
+			}
+			assert.Equal(t, fmt.Sprint(werr, want), fmt.Sprint(gerr, got), "prepared %s after %s", probe, q)
+		}
+		_ = ops.Close()
+		_ = sps.Close()
+	}
 	type st struct {
 		sql  string
 		args []any
@@ -99,4 +118,17 @@ func TestReview15aDiagnostics(t *testing.T) {
 			assert.Equal(t, fmt.Sprint(werr, want), fmt.Sprint(gerr, got), "%s after %s (oracle %v, shardsql %v)", probe, s.sql, oerr, serr)
 		}
 	}
+}
+
+// scanStmt runs a prepared query and prints its rows.
+func scanStmt(st *sql.Stmt) (string, error) {
+	rows, err := st.Query()
+	if err != nil {
+		return "", err
+	}
+	res, err := scanDiffRows(rows)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprint(res.rows), nil
 }
