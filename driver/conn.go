@@ -369,5 +369,9 @@ func (c *Conn) routeInto(ctx context.Context, query string, args []driver.NamedV
 	if err != nil {
 		return nil, err
 	}
-	return c.c.routeIn(ctx, query, vals, store, c.temps)
+	p, err := c.c.routeIn(ctx, query, vals, store, c.temps)
+	if err != nil {
+		c.afterRefused() // session.go
+	}
+	return p, err
 }

@@ -67,6 +67,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 		return nil, fmt.Errorf("%w: a statement that commits implicitly (DDL, ANALYZE/OPTIMIZE/REPAIR, FLUSH, CREATE/DROP DATABASE) inside a transaction (one server would commit the transaction first; shardsql would do it on some data sources only: commit the transaction, then run the statement) in %q", ErrUnsupported, p.SQL)
 	}
 	if err := c.checkSession(ctx, p); err != nil {
+		c.afterRefused() // nothing ran
 		return nil, err
 	}
 	if c.tx != nil && !p.ImplicitCommit {
@@ -227,6 +228,7 @@ func (c *Conn) execParallel(ctx context.Context, p *route.Plan, res *result) err
 // early drains them instead.
 func (c *Conn) query(ctx context.Context, p *route.Plan) (driver.Rows, error) {
 	if err := c.checkSession(ctx, p); err != nil {
+		c.afterRefused() // nothing ran
 		return nil, err
 	}
 	if p.DeepPage != nil {

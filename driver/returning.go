@@ -25,6 +25,7 @@ func (c *Conn) queryReturning(ctx context.Context, p *route.Plan) (driver.Rows, 
 		return c.query(ctx, p)
 	}
 	if err := c.checkSession(ctx, p); err != nil {
+		c.afterRefused() // nothing ran (session.go)
 		return nil, err
 	}
 	out := &memRows{}

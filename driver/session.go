@@ -362,6 +362,22 @@ const several = "*"
 // held (pinsFor): no session of the Conn has it.
 const borrowedSession = "borrowed "
 
+// refusedHere marks that the previous statement was refused (or failed to
+// route) before any server ran it (afterRefused).
+const refusedHere = "refused "
+
+// afterRefused records that a statement ran nowhere: shardsql refused it
+// or could not route it.
+//
+// Hazard (review15a): the Conn kept the statement before as the latest,
+// so SHOW WARNINGS, @@warning_count or ROW_COUNT() right after a refused
+// `SET @v = CAST('6q' AS SIGNED)` answered for an older statement (its
+// warning '5q') where one server reports the statement's own outcome. No
+// session holds that outcome: they are refused until a statement runs.
+func (c *Conn) afterRefused() {
+	c.lastDS = refusedHere
+}
+
 // checkSession refuses what the Conn cannot answer exactly, before anything
 // runs, and sends a statement that names no table and reads the previous
 // statement's outcome to the data source whose session holds it.
@@ -436,6 +452,8 @@ func (c *Conn) checkSession(ctx context.Context, p *route.Plan) error {
 		return nil
 	case want == readOnReplica:
 		return fmt.Errorf("%w: %s after a SELECT that a replica answered in %q: no session on the primaries holds its outcome; run that SELECT with driver.WithPrimary(ctx)", route.ErrUnsupported, sessionReadName(uses), p.SQL)
+	case want == refusedHere:
+		return fmt.Errorf("%w: %s after a statement shardsql refused or could not route in %q: no server ran that statement, so no session holds its outcome (one server would report its error); read it after a statement that ran", route.ErrUnsupported, sessionReadName(uses), p.SQL)
 	case want == borrowedSession:
 		return fmt.Errorf("%w: %s after a statement that ran while this connection's rows were open in %q: shardsql ran that statement on another server connection (one MariaDB connection would have refused it: commands out of sync), whose session holds its outcome; close the rows before that statement, or use its Result", route.ErrUnsupported, sessionReadName(uses), p.SQL)
 	case want == several:

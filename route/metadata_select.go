@@ -40,6 +40,7 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 	var names, schemas []metaCond
 	current := false // a schema condition is DATABASE(): each server's own
 	nameConds := 0   // conjuncts on table_name: two are a conjunction, not a list
+	nameCols := map[*sqlparser.ColName]bool{}
 	for _, e := range sqlparser.SplitAndExpression(nil, sel.Where.Expr) {
 		cmp, ok := e.(*sqlparser.ComparisonExpr)
 		if !ok {
@@ -71,6 +72,7 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 		case "table_name":
 			list = &names
 			nameConds++
+			nameCols[cn] = true
 		case "table_schema", "constraint_schema", "index_schema":
 			list = &schemas
 		default:
@@ -80,6 +82,21 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 			c, ok := s.metaValue(val)
 			if !ok {
 				if list == &names {
+					if other, isCol := val.(*sqlparser.ColName); isCol && other.Name.EqualString("table_name") {
+						// A join's t1.table_name = t2.table_name in WHERE:
+						// node name to node name (tableNameFiltered lets it
+						// be), not a name this plan asks about.
+						nameConds--
+						delete(nameCols, cn)
+						continue
+					}
+					if len(s.topo.Tables()) > 0 {
+						// Hazard (review15a): left to the home data source
+						// as written, `table_name = CONCAT('d_', 'int')`
+						// found no row there (it holds d_int's node
+						// tables) where one database answers d_int's.
+						return nil, true, unsupported(s.sql, "information_schema lookup whose table_name condition computes the name (%s) over a topology with sharded tables: its TABLE_NAME would be compared with node tables' names (write the name as a string literal or a ? argument)", sqlparser.String(e))
+					}
 					return nil, false, nil // a name the lookup computes: not one this plan can read
 				}
 				switch strings.ToLower(sqlparser.String(val)) {
@@ -94,7 +111,7 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 	if len(names) == 0 {
 		_, single := sel.From[0].(*sqlparser.AliasedTableExpr)
 		if len(sel.From) == 1 && single {
-			return s.metadataSelectListing(sel, schemas, current)
+			return s.metadataSelectListing(sel, schemas, current, nameCols)
 		}
 		// A listing over joined information_schema tables (Atlas' realm
 		// inspection) would show the node tables of the home database.
@@ -205,6 +222,9 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 	}
 	if len(groups) > 1 && (sel.GroupBy != nil || sel.Having != nil || sel.Limit != nil || sel.IsDistinct() || sqlparser.ContainsAggregation(sel.SelectExprs)) {
 		return nil, true, unsupported(s.sql, "information_schema lookup naming tables whose first nodes live on different data sources, with an aggregate, DISTINCT, GROUP BY, HAVING or LIMIT (ask about the tables one data source at a time)")
+	}
+	if e := tableNameFiltered(sel, nameCols); e != "" {
+		return nil, true, unsupported(s.sql, "information_schema lookup of sharded table %s that filters or sorts on TABLE_NAME other than by table_name = … or IN (…) (%s): each node evaluates it with its node table's name (select the rows by table_name = … or IN (…) and filter in the application)", logical, e)
 	}
 	if e := tableNameComputed(sel); e != "" {
 		return nil, true, unsupported(s.sql, "information_schema lookup of sharded table %s that computes with TABLE_NAME (%s): each node answers with its node table's name, which shardsql shows as the logical name only in a TABLE_NAME column of the result (select TABLE_NAME itself, without an alias, and compute in the application)", logical, e)
@@ -415,7 +435,7 @@ func (s *statement) renderMetaSelect(sel *sqlparser.Select, lits map[*sqlparser.
 // listings that show TABLE_NAME, with no aggregate, grouping, DISTINCT,
 // ORDER BY or LIMIT (whose results the rewrite would change), and that
 // name the home database; any other is left unchanged (ok false).
-func (s *statement) metadataSelectListing(sel *sqlparser.Select, schemas []metaCond, current bool) (*Plan, bool, error) {
+func (s *statement) metadataSelectListing(sel *sqlparser.Select, schemas []metaCond, current bool, nameCols map[*sqlparser.ColName]bool) (*Plan, bool, error) {
 	tables := s.topo.Tables()
 	if len(tables) == 0 {
 		return nil, false, nil
@@ -449,6 +469,9 @@ func (s *statement) metadataSelectListing(sel *sqlparser.Select, schemas []metaC
 	if !named || sel.GroupBy != nil || sel.Having != nil || sel.OrderBy != nil || sel.Limit != nil || sel.IsDistinct() ||
 		sqlparser.ContainsAggregation(sel.SelectExprs) {
 		return nil, true, unsupported(s.sql, "information_schema listing of the database's tables without table_name selected, or with ORDER BY, GROUP BY, HAVING, LIMIT, DISTINCT or an aggregate, over a topology with sharded tables (the servers hold node tables, not the logical ones: name the tables with table_name = … or IN (…), or list table_name alone and sort or count in the application)")
+	}
+	if e := tableNameFiltered(sel, nameCols); e != "" {
+		return nil, true, unsupported(s.sql, "information_schema listing that filters on TABLE_NAME (%s) over a topology with sharded tables: each node evaluates it with its node table's name (name the tables with table_name = … or IN (…), or filter in the application)", e)
 	}
 	if e := tableNameComputed(sel); e != "" {
 		return nil, true, unsupported(s.sql, "information_schema listing that computes with TABLE_NAME (%s) over a topology with sharded tables: the servers answer with node tables' names, which shardsql shows as the logical names only in a TABLE_NAME column of the result (select TABLE_NAME itself, without an alias, and compute in the application)", e)
@@ -521,6 +544,61 @@ func tableNameComputed(sel *sqlparser.Select) string {
 		}, ae.Expr)
 		if found {
 			return sqlparser.String(ae)
+		}
+	}
+	return ""
+}
+
+// tableNameFiltered returns the first condition or sort key of a lookup or
+// listing that reads TABLE_NAME other than in the table_name = … or IN
+// (…) conditions the plan rewrites (nameCols, their columns) or a join's
+// equality of two TABLE_NAME columns, or "".
+//
+// Hazard (review15a): each node runs the WHERE, HAVING, GROUP BY and
+// ORDER BY as written, where TABLE_NAME is the node table's name; only
+// the name conditions were rewritten. `… AND table_name = 'd_int' AND
+// table_name LIKE '%\_0'` answered d_int's columns where one database
+// answers none, `LOWER(table_name) = 'd_int'`, `(table_name = 'a' OR
+// table_name = 'b')`, `table_name BETWEEN …` and `HAVING table_name =
+// 'd_int'` answered nothing where it answers the table.
+func tableNameFiltered(sel *sqlparser.Select, nameCols map[*sqlparser.ColName]bool) string {
+	reads := func(e sqlparser.SQLNode) bool {
+		found := false
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			if c, ok := n.(*sqlparser.ColName); ok && !nameCols[c] && c.Name.EqualString("table_name") {
+				found = true
+			}
+			return !found, nil
+		}, e)
+		return found
+	}
+	if sel.Where != nil {
+		for _, e := range sqlparser.SplitAndExpression(nil, sel.Where.Expr) {
+			if cmp, ok := e.(*sqlparser.ComparisonExpr); ok && cmp.Operator == sqlparser.EqualOp {
+				l, lok := cmp.Left.(*sqlparser.ColName)
+				r, rok := cmp.Right.(*sqlparser.ColName)
+				if lok && rok && l.Name.EqualString("table_name") && r.Name.EqualString("table_name") {
+					continue // a join of two information_schema tables: node name to node name
+				}
+			}
+			if reads(e) {
+				return sqlparser.String(e)
+			}
+		}
+	}
+	if sel.Having != nil && reads(sel.Having.Expr) {
+		return "HAVING " + sqlparser.String(sel.Having.Expr)
+	}
+	var keys []sqlparser.Expr
+	if sel.GroupBy != nil {
+		keys = append(keys, sel.GroupBy.Exprs...)
+	}
+	for _, o := range sel.OrderBy {
+		keys = append(keys, o.Expr)
+	}
+	for _, k := range keys {
+		if _, bare := metaColumn(k); !bare && reads(k) { // a column, or BINARY column
+			return sqlparser.String(k)
 		}
 	}
 	return ""

@@ -50,6 +50,18 @@ func (r *Router) routeReturning(sql string, args []any, opts Options) (p *Plan, 
 	if p.Kind != KindInsert && p.Kind != KindDelete {
 		return nil, true, unsupported(sql, "RETURNING on a %s statement", p.Kind)
 	}
+	if p.BroadcastInsertID && p.Session&SetsLastInsertID != 0 && len(p.Units) > 1 {
+		// Hazard (review15a): the driver learns the first copy's
+		// generated id of an INSERT … RETURNING from its session's
+		// LAST_INSERT_ID() (copyIDs.noteSession), which a met row's
+		// LAST_INSERT_ID(expr) sets to expr: `… ON DUPLICATE KEY UPDATE
+		// legs = LAST_INSERT_ID(legs DIV 2 + 1) RETURNING id` ran the
+		// other copies under SET STATEMENT insert_id = expr, so their
+		// row met the row of that id and updated it instead (or failed).
+		// Without a result's rows-affected count, a generated id and
+		// expr cannot be told apart.
+		return nil, true, unsupported(sql, "LAST_INSERT_ID(expr) in an INSERT … RETURNING into broadcast table %s: the first copy's generated id could not be told from expr for the other copies; drop RETURNING (read LastInsertId) or LAST_INSERT_ID(expr)", p.Table)
+	}
 	if len(p.Units) > 1 && !p.Broadcast {
 		if ins, ok := mustParse(r.parser, base).(*sqlparser.Insert); ok && (bool(ins.Ignore) || len(ins.OnDup) > 0) {
 			// The rows returned would not be one per VALUES row, which

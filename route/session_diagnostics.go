@@ -45,8 +45,32 @@ func diagnosticsNode(n sqlparser.SQLNode) SessionUses {
 
 // diagnosticsText reports whether sql, a statement the parser cannot
 // read, is SHOW COUNT(*) WARNINGS or SHOW COUNT(*) ERRORS.
-func diagnosticsText(sql string) bool {
-	f := strings.Fields(strings.ToUpper(strings.NewReplacer("(", " ( ", ")", " ) ", ";", " ").Replace(sql)))
-	return len(f) == 6 && f[0] == "SHOW" && f[1] == "COUNT" && f[2] == "(" && f[3] == "*" && f[4] == ")" &&
-		(f[5] == "WARNINGS" || f[5] == "ERRORS")
+//
+// Hazard (review15a): read as whitespace-separated words, the statement
+// with a comment (`/* app */ SHOW COUNT(*) WARNINGS`, as ORMs and tracing
+// tag statements, or one after it) was not recognised and went to the
+// default data source, which answered for an older statement (0 where
+// the previous statement's server counted 1). Its tokens are read with
+// the parser's tokenizer, comments skipped.
+func (r *Router) diagnosticsText(sql string) bool {
+	tok := r.parser.NewStringTokenizer(sql)
+	var words []string
+	for len(words) < 8 {
+		typ, val := tok.Scan()
+		if typ == 0 || typ == eofChar {
+			break
+		}
+		if typ == sqlparser.COMMENT {
+			continue
+		}
+		if val == "" && typ > 0 && typ < 128 {
+			val = string(rune(typ)) // ( * ) ;
+		}
+		words = append(words, strings.ToLower(val))
+	}
+	for len(words) > 0 && words[len(words)-1] == ";" {
+		words = words[:len(words)-1]
+	}
+	return len(words) == 6 && words[0] == "show" && words[1] == "count" && words[2] == "(" && words[3] == "*" && words[4] == ")" &&
+		(words[5] == "warnings" || words[5] == "errors")
 }

@@ -101,7 +101,7 @@ func (r *Router) routeUnparsed(pe *parseError, args []any, opts Options) (*Plan,
 	p, err := s.passthrough(KindOther)
 	switch {
 	case err != nil:
-	case diagnosticsText(sql):
+	case r.diagnosticsText(sql):
 		// It reads the previous statement's diagnostics, where that
 		// statement ran (session_diagnostics.go), and changes nothing.
 		p.Session |= diagnosticsUses | TableFree
