@@ -116,10 +116,11 @@ func TestBoundSubqueryDifferential(t *testing.T) {
 				// float values are refused
 				_, err = runDiffQuery(env.sharded, "SELECT COUNT(*) FROM t_order WHERE price > (SELECT AVG(price) FROM t_order)")
 				require.True(t, errors.Is(err, driver.ErrUnsupported), "%v", err)
-				// correlated, not co-located
-				_, err = runDiffQuery(env.sharded, "SELECT COUNT(*) FROM t_order o WHERE qty IN (SELECT i.qty FROM t_order_item i WHERE i.order_id = o.order_id)")
-				require.True(t, errors.Is(err, driver.ErrUnsupported), "%v", err)
-				require.ErrorContains(t, err, "correlated subquery")
+				// Correlated, not co-located: a semi-join above the nodes
+				// since round 15 resolved the outer query's unqualified
+				// qty in its own scope (it was refused as ambiguous with
+				// the subquery's i.qty); judged by the oracle.
+				env.check(t, unordered("SELECT COUNT(*) FROM t_order o WHERE qty IN (SELECT i.qty FROM t_order_item i WHERE i.order_id = o.order_id)"), "correlated, not co-located")
 			})
 			t.Run("cap", func(t *testing.T) {
 				db := openDB(t, topo, driver.WithMaxMemoryRows(10))
