@@ -135,6 +135,21 @@ func checkFuzzPlan(t *testing.T, parser *sqlparser.Parser, topo *shard.Topology,
 		table, ok = topo.Table(p.Table)
 		require.True(t, ok, "plan for unknown table %q", p.Table)
 	}
+	if st, _ := parser.Parse(sql); table == nil {
+		if _, ok := st.(*sqlparser.Set); ok {
+			// A session SET runs on every data source's session
+			// (session.go routeSet), as written, each once.
+			seen := make(map[string]bool, len(p.Units))
+			for _, u := range p.Units {
+				_, known := topo.DataSource(u.DataSource)
+				require.True(t, known, "SET unit on unknown data source %q (from %q)", u.DataSource, sql)
+				require.False(t, seen[u.DataSource], "SET sent twice to %s (from %q)", u.DataSource, sql)
+				seen[u.DataSource] = true
+			}
+			require.Len(t, seen, len(topo.DataSources()), "SET not sent to every data source (from %q)", sql)
+			return
+		}
+	}
 	lastNode := -1
 	totalRows := 0
 	for _, u := range p.Units {
@@ -149,6 +164,13 @@ func checkFuzzPlan(t *testing.T, parser *sqlparser.Parser, topo *shard.Topology,
 			require.Equal(t, topo.DefaultDataSource(), u.DataSource)
 			require.Equal(t, sql, u.SQL)
 			require.Equal(t, args, u.Args)
+			continue
+		}
+		if u.Node.Table == "" && p.Root != nil {
+			// A join above the nodes reads a table the topology does not
+			// know with a statement of its own, on the default data
+			// source (join_cross.go): it has no node.
+			require.Equal(t, topo.DefaultDataSource(), u.DataSource, "unsharded join side off the default data source: %q (from %q)", u.SQL, sql)
 			continue
 		}
 		require.Equal(t, u.Node.DataSource, u.DataSource, "unit data source differs from its node")
