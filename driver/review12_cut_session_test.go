@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,13 +49,25 @@ func TestCutStreamSession(t *testing.T) {
 		for rs.Next() {
 			if n++; n == 5 {
 				cancel() // the socket is cut, whenever the rows end
+				// The cut runs on the context's own goroutine: give it
+				// the CPU before reading on (on a loaded machine the
+				// rows were once read to their end first, nothing cut).
+				time.Sleep(50 * time.Millisecond)
 			}
 		}
-		if err := rs.Err(); err != nil {
-			assert.ErrorIs(t, err, context.Canceled, "dirty=%v", dirty)
+		streamErr := rs.Err()
+		if streamErr != nil {
+			assert.ErrorIs(t, streamErr, context.Canceled, "dirty=%v", dirty)
 		}
 		_ = rs.Close()
 		cancel()
+		if streamErr == nil && n == 600 {
+			// Every row was read before the cut: the session was not
+			// lost, and SELECT @v answering from it is right.
+			t.Logf("dirty=%v: the rows ended before the cut; nothing to check", dirty)
+			_ = conn.Close()
+			continue
+		}
 		for range 2 {
 			var v any
 			err = conn.QueryRowContext(ctx, "SELECT @v").Scan(&v)
