@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardsql/shardsql/driver"
-	"github.com/shardsql/shardsql/shard"
 )
 
 // TestAttack15Diagnostics: SHOW WARNINGS, SHOW ERRORS, their COUNT(*)
@@ -25,47 +23,10 @@ import (
 // runs right after its statement, on shardsql's Conn and on one oracle
 // connection, and must answer alike or be refused.
 func TestAttack15Diagnostics(t *testing.T) {
-	dsns := sharedDSNs(t, "a15_diag")
-	oracleDB, err := sql.Open("mysql", sharedDSNs(t, "a15_diag_oracle")[0])
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = oracleDB.Close() })
-	topo := dsTopology(t, dsns)
-	require.NoError(t, topo.AddTable(shard.Table{Name: "t_w", Column: "id", Nodes: "ds${0..1}.t_w_${0..1}", Algorithm: shard.Mod()}))
-	db := openDB(t, topo)
 	ctx := context.Background()
-	for _, d := range []*sql.DB{oracleDB, db} {
-		for _, q := range []string{"DROP TABLE IF EXISTS t_w", "CREATE TABLE t_w (id BIGINT PRIMARY KEY, s VARCHAR(10), n INT)",
-			"INSERT INTO t_w (id, s, n) VALUES (0, '0x', 0), (1, '1x', 1), (2, '2x', 2), (3, '3x', 3)"} {
-			_, err := d.ExecContext(ctx, q)
-			require.NoError(t, err, q)
-		}
-	}
-	oc, err := oracleDB.Conn(ctx)
-	require.NoError(t, err)
-	defer oc.Close()
-	sc, err := db.Conn(ctx)
-	require.NoError(t, err)
-	defer sc.Close()
-
-	type session interface {
-		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-		ExecContext(context.Context, string, ...any) (sql.Result, error)
-	}
-	run := func(c session, q string) (string, error) {
-		if !strings.HasPrefix(q, "SELECT") && !strings.HasPrefix(q, "SHOW") {
-			_, err := c.ExecContext(ctx, q)
-			return "", err
-		}
-		rows, err := c.QueryContext(ctx, q)
-		if err != nil {
-			return "", err
-		}
-		res, err := scanDiffRows(rows)
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprint(res.rows), nil
-	}
+	oc, sc := diagFixture(t, "a15_diag")
+	type session = diagSession
+	run := func(c session, q string, args ...any) (string, error) { return diagRun(ctx, c, q, args...) }
 	// GET DIAGNOSTICS fails on the oracle when there is no condition 1;
 	// then shardsql must fail (or refuse) too.
 	probes := []string{"SHOW WARNINGS", "SHOW ERRORS", "SHOW COUNT(*) WARNINGS", "SHOW COUNT(*) ERRORS",
@@ -99,6 +60,7 @@ func TestAttack15Diagnostics(t *testing.T) {
 		"UPDATE t_w SET n = n + 1 WHERE id = 3",
 	} {
 		if stmt == "BEGIN" {
+			var err error
 			otx, err = oc.BeginTx(ctx, nil)
 			require.NoError(t, err)
 			stx, err = sc.BeginTx(ctx, nil)

@@ -5,14 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardsql/shardsql/driver"
-	"github.com/shardsql/shardsql/shard"
 )
 
 // TestReview15aDiagnostics: diagnostics (SHOW WARNINGS/ERRORS in other
@@ -23,47 +21,10 @@ import (
 // (0 where the previous statement's server counts 1), and after a refused
 // statement SHOW WARNINGS answered for the statement before it.
 func TestReview15aDiagnostics(t *testing.T) {
-	dsns := sharedDSNs(t, "r15a_diag")
-	oracleDB, err := sql.Open("mysql", sharedDSNs(t, "r15a_diag_oracle")[0])
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = oracleDB.Close() })
-	topo := dsTopology(t, dsns)
-	require.NoError(t, topo.AddTable(shard.Table{Name: "t_w", Column: "id", Nodes: "ds${0..1}.t_w_${0..1}", Algorithm: shard.Mod()}))
-	db := openDB(t, topo)
 	ctx := context.Background()
-	for _, d := range []*sql.DB{oracleDB, db} {
-		for _, q := range []string{"DROP TABLE IF EXISTS t_w", "CREATE TABLE t_w (id BIGINT PRIMARY KEY, s VARCHAR(10), n INT)",
-			"INSERT INTO t_w (id, s, n) VALUES (0, '0x', 0), (1, '1x', 1), (2, '2x', 2), (3, '3x', 3)"} {
-			_, err := d.ExecContext(ctx, q)
-			require.NoError(t, err, q)
-		}
-	}
-	oc, err := oracleDB.Conn(ctx)
-	require.NoError(t, err)
-	defer oc.Close()
-	sc, err := db.Conn(ctx)
-	require.NoError(t, err)
-	defer sc.Close()
-	type session interface {
-		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-		ExecContext(context.Context, string, ...any) (sql.Result, error)
-	}
-	run := func(c session, q string, args ...any) (string, error) {
-		u := strings.ToUpper(q)
-		if !strings.Contains(u, "SELECT") && !strings.Contains(u, "SHOW") {
-			_, err := c.ExecContext(ctx, q, args...)
-			return "", err
-		}
-		rows, err := c.QueryContext(ctx, q, args...)
-		if err != nil {
-			return "", err
-		}
-		res, err := scanDiffRows(rows)
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprint(res.rows), nil
-	}
+	oc, sc := diagFixture(t, "r15a_diag")
+	type session = diagSession
+	run := func(c session, q string, args ...any) (string, error) { return diagRun(ctx, c, q, args...) }
 	probes := []string{"SHOW WARNINGS LIMIT 1", "SHOW WARNINGS LIMIT 1, 1", "SHOW ERRORS LIMIT 1", "/* c */ SHOW COUNT(*) WARNINGS",
 		"SHOW COUNT(*) WARNINGS /* c */", "SELECT @@local.warning_count", "SELECT @@warning_count + 0 AS w", "show warnings",
 		"SHOW WARNINGS LIMIT 0", "SELECT @@SESSION.error_count, 1", "SHOW WARNINGS;"}
