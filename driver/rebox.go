@@ -32,8 +32,12 @@ import (
 //     and size of what the box holds, with the write barrier of an
 //     ordinary pointer store.
 //
-// TestReboxOwnOnly checks both paths keep values intact across later
-// reads, and that go-sql-driver's rows take no allocation per value.
+// TestReboxAllocs fails when a copy is boxed anew (an allocation per
+// value over the plain driver's); TestPooledRowsWide and
+// TestBoundedPassThrough check that values kept by the caller (*any,
+// []byte, sql.RawBytes, NULL, '') stay intact across later reads on the
+// same connections. The own guard itself is not tested: no driver at
+// hand shares its boxes.
 func setBytes(v *driver.Value, b []byte, own bool) {
 	if own {
 		if old, ok := (*v).([]byte); ok && old != nil {

@@ -52,7 +52,7 @@ func TestReboxAllocs(t *testing.T) {
 		require.NoError(t, rows.Close())
 	}
 	allocs := func(db *sql.DB, q string, want []string) float64 {
-		return testing.AllocsPerRun(300, func() { read(db, q, want) })
+		return testing.AllocsPerRun(100, func() { read(db, q, want) })
 	}
 	// The minimum of a few measurements: a pool's background work may
 	// allocate during one.
