@@ -35,7 +35,7 @@ import (
 // TestReboxAllocs fails when a copy is boxed anew (an allocation per
 // value over the plain driver's); TestPooledRowsWide and
 // TestBoundedPassThrough check that values kept by the caller (*any,
-// []byte, sql.RawBytes, NULL, '') stay intact across later reads on the
+// []byte, sql.RawBytes, NULL, the empty string) stay intact across later reads on the
 // same connections. The own guard itself is not tested: no driver at
 // hand shares its boxes.
 func setBytes(v *driver.Value, b []byte, own bool) {
