@@ -63,6 +63,7 @@ type Connector struct {
 	pinWaits pinWaits
 
 	catalog catalogCache // the servers' schema, for routing
+	dialect dialectMemo  // checkDialect's words of the current catalog (dialect_memo.go)
 	// refresh is the periodic catalog reload (WithCatalogRefresh), nil
 	// when off; stopped by Close (catalog_reload.go).
 	refresh *catalogRefresher

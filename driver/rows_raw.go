@@ -98,6 +98,10 @@ type rawQuery struct {
 	// cw is the Conn's watch of its statements' context (cut_keep.go);
 	// nil for a deep page's windows, which watch their own.
 	cw *connWatch
+	// ownBoxes: the rows are go-sql-driver's on a connection shardsql
+	// opened (a nodeConn), whose []byte values' boxes the copy may reuse
+	// (rebox).
+	ownBoxes bool
 }
 
 // errRowBound is the error of a result with more rows than routing proved
@@ -176,6 +180,7 @@ func (r *rawQuery) run(dc any) error {
 			return err // Raw closes the connection
 		}
 	}
+	_, r.ownBoxes = dc.(*nodeConn)
 	qc, ok := dc.(driver.QueryerContext)
 	if !ok || !convertArgs(dc, r.nv) {
 		r.skipped = true
@@ -252,11 +257,11 @@ func (r *rawQuery) read(rows driver.Rows) error {
 		if r.slab {
 			for j, v := range row {
 				if b, ok := v.([]byte); ok {
-					row[j] = r.clone(b)
+					setBytes(&row[j], r.clone(b), r.ownBoxes)
 				}
 			}
 		} else {
-			cloneRow(row)
+			cloneRow(row, r.ownBoxes)
 		}
 		r.held = append(r.held, row)
 	}
@@ -308,7 +313,10 @@ func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *uni
 // sql's Scan into *any) leave them. The hazard of one allocation is that
 // a value the caller keeps keeps its row's other values alive: a row of
 // a bounded read (at most RowBoundCap rows), never a page of them.
-func cloneRow(row []driver.Value) {
+//
+// own: the values' boxes are go-sql-driver's own, and each copy is written
+// into its value's box instead of a new one (rebox).
+func cloneRow(row []driver.Value, own bool) {
 	size, n := 0, 0
 	for _, v := range row {
 		if b, ok := v.([]byte); ok && b != nil {
@@ -322,7 +330,7 @@ func cloneRow(row []driver.Value) {
 	if n == 1 {
 		for j, v := range row {
 			if b, ok := v.([]byte); ok && b != nil {
-				row[j] = bytes.Clone(b)
+				setBytes(&row[j], bytes.Clone(b), own)
 			}
 		}
 		return
@@ -332,7 +340,7 @@ func cloneRow(row []driver.Value) {
 		if b, ok := v.([]byte); ok && b != nil {
 			at := len(buf)
 			buf = append(buf, b...)
-			row[j] = buf[at:len(buf):len(buf)]
+			setBytes(&row[j], buf[at:len(buf):len(buf)], own)
 		}
 	}
 }

@@ -107,24 +107,18 @@ func (c *Conn) checkDialect(p *route.Plan) error {
 	// source that hangs would make each wait (TestFaults). Before the
 	// catalog is loaded the default data source's modes, read once with
 	// WEIGHT_STRING's probe, stand for all (the DSNs usually agree).
-	sources := c.c.catalog.current(c.c).Sources
-	if len(sources) == 0 && c.c.probed.Load() && c.c.probedModes != nil { // written before probed
-		sources = map[string]schema.Source{"": *c.c.probedModes}
+	var words dialectWords
+	if cat := c.c.catalog.current(c.c); len(cat.Sources) > 0 {
+		words = *c.c.dialect.words(cat) // dialect_memo.go
+	} else if c.c.probed.Load() && c.c.probedModes != nil { // written before probed
+		words.add(c.c.probedModes)
 	}
-	// Each source's dialect word was found when its modes were read
-	// (schema.Source.SetSQLModes): this runs for every statement shardsql
-	// parsed.
-	for _, src := range sources {
-		if !src.SQLModeKnown {
-			continue
-		}
-		w := src.DialectSession
-		if c.sqlModeDefault {
-			w = src.DialectGlobal
-		}
-		if w != "" {
-			return fmt.Errorf("%w: statement parsed by shardsql while the servers' session sql_mode has %s (set globally on a server, or by the DSN) in %q: shardsql parses and rewrites statements in MySQL's default dialect, the servers would read them in another; remove the mode from the servers' global sql_mode or the DSN, or SET sql_mode to a value without it", route.ErrUnsupported, strings.ToUpper(w), p.SQL)
-		}
+	w := words.session
+	if c.sqlModeDefault {
+		w = words.global
+	}
+	if w != "" {
+		return fmt.Errorf("%w: statement parsed by shardsql while the servers' session sql_mode has %s (set globally on a server, or by the DSN) in %q: shardsql parses and rewrites statements in MySQL's default dialect, the servers would read them in another; remove the mode from the servers' global sql_mode or the DSN, or SET sql_mode to a value without it", route.ErrUnsupported, strings.ToUpper(w), p.SQL)
 	}
 	return nil
 }
