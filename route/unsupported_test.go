@@ -59,6 +59,10 @@ var unsupportedCases = []errorCase{
 	{name: "subquery in delete of sharded table", sql: "DELETE FROM t_user WHERE id IN (SELECT uid FROM t_other)",
 		contains: []string{"subquery"}},
 
+	// ---- locking reads ----
+	{name: "skip locked limit across nodes", sql: "SELECT id FROM t_user WHERE name = 'a' ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED",
+		contains: []string{"FOR UPDATE SKIP LOCKED with LIMIT across", "sharded table t_user"}},
+
 	// ---- UNION, WITH ----
 	// (UNIONs the planner accepts are in testdata/plans/union.txt.)
 	{name: "union locking", sql: "SELECT id FROM t_user UNION SELECT id FROM t_other FOR UPDATE",
