@@ -104,6 +104,8 @@ func daily16Start(t *testing.T, db *sql.DB, start int, tr *transcript) {
 		tr.log("start %d exec %s: %d rows", start, s, n)
 	}
 	for _, s := range []string{
+		// One row returned per VALUES row, inserted or met, across nodes.
+		"INSERT INTO d16_items (tenant_id, kind_id, name, qty) VALUES (1,1,'x',1),(5,2,'v',2),(7,1,'n7',3),(8,1,'n8',4) ON DUPLICATE KEY UPDATE qty = qty + 1 RETURNING tenant_id, name, qty",
 		"SELECT tenant_id, name, qty FROM d16_items ORDER BY id",
 		"SELECT count(*) FROM (SELECT * FROM d16_items WHERE qty > 1) AS t",
 		"SELECT count(*) FROM (SELECT id FROM d16_items WHERE qty > 1 ORDER BY id LIMIT 2) AS t",
