@@ -65,11 +65,11 @@ func TestRouteReturning(t *testing.T) {
 
 	for sql, want := range map[string]string{
 		"INSERT INTO t_user (id) SELECT id FROM other ON DUPLICATE KEY UPDATE id = id RETURNING id": "INSERT",
-		"INSERT INTO t_user (id) VALUES (1) RETURNING t_user.id":      "qualified column t_user.id in RETURNING",
-		"INSERT INTO t_user (id) VALUES (1) RETURNING ?":              "a ? placeholder in RETURNING",
-		"INSERT INTO t_user (id) VALUES (1) RETURNING (SELECT 1)":     "a subquery in RETURNING",
-		"INSERT IGNORE INTO t_user (id) VALUES (1), (2) RETURNING id": "INSERT IGNORE",
-		"DELETE FROM t_user ORDER BY id LIMIT 2 RETURNING id":         "DELETE with ORDER BY/LIMIT",
+		"INSERT INTO t_user (id) VALUES (1) RETURNING t_user.id":                                    "qualified column t_user.id in RETURNING",
+		"INSERT INTO t_user (id) VALUES (1) RETURNING ?":                                            "a ? placeholder in RETURNING",
+		"INSERT INTO t_user (id) VALUES (1) RETURNING (SELECT 1)":                                   "a subquery in RETURNING",
+		"INSERT IGNORE INTO t_user (id) VALUES (1), (2) RETURNING id":                               "INSERT IGNORE",
+		"DELETE FROM t_user ORDER BY id LIMIT 2 RETURNING id":                                       "DELETE with ORDER BY/LIMIT",
 	} {
 		_, err := r.Route(sql, nil)
 		require.ErrorIs(t, err, ErrUnsupported, sql)
