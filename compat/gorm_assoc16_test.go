@@ -143,6 +143,21 @@ func gormAssoc16Start(t *testing.T, db *sql.DB, sharded bool, start int, tr *tra
 		}
 		log("user %s profile %q languages %v", l.Name, l.Profile.Bio, codes)
 	}
+	// Save of a preloaded user upserts its has-one by id, a key without
+	// the profiles' sharding column: refused, naming what to send instead.
+	loaded[0].Name += "!"
+	loaded[0].Profile.Bio = "saved"
+	if sharded {
+		err := g.Save(&loaded[0]).Error
+		if err == nil || !strings.Contains(err.Error(), "Omit(clause.Associations)") {
+			t.Errorf("Save with associations: %v, want the refusal naming Omit(clause.Associations)", err)
+		}
+	}
+	must("save without associations", g.Omit(clause.Associations).Save(&loaded[0]).Error)
+	must("update the has-one", g.Model(&loaded[0].Profile).Updates(map[string]any{"bio": "saved"}).Error)
+	var saved g16User
+	must("reload", g.Preload("Profile").First(&saved, loaded[0].ID).Error)
+	log("saved %s %q", saved.Name, saved.Profile.Bio)
 	var joined []g16User
 	must("joins", g.Joins("Profile").Where("g16_users.name LIKE ?", fmt.Sprintf("s%d-%%", start)).Order("g16_users.name").Find(&joined).Error)
 	for _, l := range joined {
