@@ -2,6 +2,7 @@ package driver_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -69,6 +70,22 @@ func TestReturning(t *testing.T) {
 	})
 	t.Run("replace", func(t *testing.T) {
 		same(t, true, "REPLACE INTO t_ret (id, user_id, note) VALUES (1, 12, 'r1'), (2, 11, 'r2'), (3, 10, 'r3') RETURNING note, id")
+		table(t)
+	})
+	t.Run("upsert in VALUES order", func(t *testing.T) {
+		// One row per VALUES row, inserted or met (changed, unchanged, or
+		// met by an earlier row of the same statement), across nodes
+		// (gorm's association upsert, round 16), also in a transaction.
+		same(t, true, "INSERT INTO t_ret (id, user_id, note) VALUES (1, 12, 'u1'), (40, 3, 'u40'), (2, 11, 'r2'), (40, 3, 'again'), (41, 4, 'u41') ON DUPLICATE KEY UPDATE note = VALUES(note) RETURNING id, user_id, note")
+		same(t, true, "INSERT INTO t_ret (id, user_id, note) VALUES (42, 5, 'a'), (1, 12, 'b'), (43, 6, 'c') ON DUPLICATE KEY UPDATE user_id = VALUES(user_id) RETURNING id, note")
+		table(t)
+		for _, db := range []*sql.DB{oracle, sharded} {
+			tx, err := db.Begin()
+			require.NoError(t, err)
+			_, err = tx.Exec("INSERT INTO t_ret (id, user_id, note) VALUES (44, 1, 'tx'), (40, 3, 'tx') ON DUPLICATE KEY UPDATE note = 'tx' RETURNING id")
+			require.NoError(t, err)
+			require.NoError(t, tx.Commit())
+		}
 		table(t)
 	})
 	t.Run("delete", func(t *testing.T) {

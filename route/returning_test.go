@@ -55,12 +55,21 @@ func TestRouteReturning(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "INSERT INTO other (a) VALUES (1) RETURNING a", p.Units[0].SQL)
 
+	// ON DUPLICATE KEY UPDATE returns one row per VALUES row (inserted or
+	// met), so it is split by its rows like a plain INSERT (gorm's
+	// association upsert, round 16).
+	p, err = r.RouteWith("INSERT INTO t_user (id, name) VALUES (1, 'a'), (2, 'b'), (5, 'c') ON DUPLICATE KEY UPDATE id = VALUES(id) RETURNING id", nil, Options{Catalog: testCatalog()})
+	require.NoError(t, err)
+	require.NotNil(t, p.Returning)
+	assert.Equal(t, [][]int{{0, 2}, {1}}, p.InsertRows)
+
 	for sql, want := range map[string]string{
-		"INSERT INTO t_user (id) VALUES (1) RETURNING t_user.id":      "qualified column t_user.id in RETURNING",
-		"INSERT INTO t_user (id) VALUES (1) RETURNING ?":              "a ? placeholder in RETURNING",
-		"INSERT INTO t_user (id) VALUES (1) RETURNING (SELECT 1)":     "a subquery in RETURNING",
-		"INSERT IGNORE INTO t_user (id) VALUES (1), (2) RETURNING id": "INSERT IGNORE",
-		"DELETE FROM t_user ORDER BY id LIMIT 2 RETURNING id":         "DELETE with ORDER BY/LIMIT",
+		"INSERT INTO t_user (id) SELECT id FROM other ON DUPLICATE KEY UPDATE id = id RETURNING id": "INSERT",
+		"INSERT INTO t_user (id) VALUES (1) RETURNING t_user.id":                                    "qualified column t_user.id in RETURNING",
+		"INSERT INTO t_user (id) VALUES (1) RETURNING ?":                                            "a ? placeholder in RETURNING",
+		"INSERT INTO t_user (id) VALUES (1) RETURNING (SELECT 1)":                                   "a subquery in RETURNING",
+		"INSERT IGNORE INTO t_user (id) VALUES (1), (2) RETURNING id":                               "INSERT IGNORE",
+		"DELETE FROM t_user ORDER BY id LIMIT 2 RETURNING id":                                       "DELETE with ORDER BY/LIMIT",
 	} {
 		_, err := r.Route(sql, nil)
 		require.ErrorIs(t, err, ErrUnsupported, sql)

@@ -135,6 +135,9 @@ func (s *statement) planScatterWith(sel *sqlparser.Select, rt routed, plan func(
 	if m.spec.Window != nil {
 		m.node.Limit = nil // row numbers need every row before them
 	}
+	if err := m.checkLockLimit(rt); err != nil {
+		return nil, err
+	}
 	m.spec.Hidden = m.hidden
 	m.absoluteProjections()
 	m.node.SelectExprs = &sqlparser.SelectExprs{Exprs: m.exprs}

@@ -201,11 +201,32 @@ func (s *statement) checkUniqueKeys(ins *sqlparser.Insert, table *shard.ShardedT
 			continue
 		}
 		if !has {
-			return unsupported(s.sql, "%s on sharded table %s, whose unique key %s (%s) does not contain sharding column %s: a conflicting row could be on another node, where the statement would not see it (include %s in every unique key, or use a plain INSERT, or UPDATE by the sharding column)",
-				verb, table.Name, ix.Name, strings.Join(ix.Columns, ", "), table.Column, table.Column)
+			return unsupported(s.sql, "%s on sharded table %s, whose unique key %s (%s) does not contain sharding column %s: a conflicting row could be on another node, where the statement would not see it (include %s in every unique key, or use a plain INSERT, or UPDATE by the sharding column%s)",
+				verb, table.Name, ix.Name, strings.Join(ix.Columns, ", "), table.Column, table.Column, upsertAdvice(ins))
 		}
 	}
 	return nil
+}
+
+// upsertAdvice adds to the refusal above what to send instead when ins has
+// the shape gorm gives a saved row's associations: every ON DUPLICATE KEY
+// assignment is `c = VALUES(c)`. Found by round 16: `db.Save(&user)` of
+// a user loaded with Preload upserts its has-one and has-many rows with
+// their ids (`INSERT INTO profiles (user_id, bio, id) VALUES (…) ON
+// DUPLICATE KEY UPDATE user_id = VALUES(user_id)`), refused where the
+// children are sharded by user_id under a primary key (id); the message
+// did not say how to save the user.
+func upsertAdvice(ins *sqlparser.Insert) string {
+	if len(ins.OnDup) == 0 {
+		return ""
+	}
+	for _, u := range ins.OnDup {
+		v, ok := u.Expr.(*sqlparser.ValuesFuncExpr)
+		if !ok || v.Name == nil || !v.Name.Name.Equal(u.Name.Name) {
+			return ""
+		}
+	}
+	return "; gorm sends this for the associations of a row it saves: Save with Omit(clause.Associations) and update the associated rows by their own Model(&row).Updates, or give the associated table a primary key that contains the sharding column"
 }
 
 // Hazard (compat11): gorm's Create with associations inserts the children

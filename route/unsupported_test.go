@@ -59,6 +59,13 @@ var unsupportedCases = []errorCase{
 	{name: "subquery in delete of sharded table", sql: "DELETE FROM t_user WHERE id IN (SELECT uid FROM t_other)",
 		contains: []string{"subquery"}},
 
+	// ---- locking reads ----
+	{name: "skip locked limit across nodes", sql: "SELECT id FROM t_user WHERE name = 'a' ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED",
+		contains: []string{"FOR UPDATE SKIP LOCKED with LIMIT across", "sharded table t_user"}},
+
+	{name: "foreign key of a sharded table names the ORM options", sql: "ALTER TABLE t_user ADD CONSTRAINT fk_user_plan FOREIGN KEY (plan_id) REFERENCES other (id)",
+		contains: []string{"FOREIGN KEY or REFERENCES in ALTER TABLE of sharded table t_user", "DisableForeignKeyConstraintWhenMigrating: true", "WithForeignKeys(false)"}},
+
 	// ---- UNION, WITH ----
 	// (UNIONs the planner accepts are in testdata/plans/union.txt.)
 	{name: "union locking", sql: "SELECT id FROM t_user UNION SELECT id FROM t_other FOR UPDATE",
