@@ -1,0 +1,70 @@
+package driver_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/shard"
+)
+
+// TestAttack16DDLDropThenAdd: a DROP COLUMN that failed on some node
+// tables, followed by ADD COLUMN of the same definition, was "completed":
+// the column was added (its DEFAULT) where it had been dropped and met
+// "Duplicate column name" where it was kept, whose old values stayed,
+// and the ALTER succeeded: one database gives the new column its DEFAULT
+// in every row. Now a kept column holding anything but its DEFAULT keeps
+// the error; an ADD COLUMN that failed on some node tables (the column
+// holds its DEFAULT where it applied) is still completed.
+func TestAttack16DDLDropThenAdd(t *testing.T) {
+	ctx := context.Background()
+	dsns := sharedDSNs(t, "attack16_ddl")
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_a16d", Column: "user_id", Nodes: "ds${0..1}.t_a16d_${0..1}"}))
+	db := openDB(t, topo)
+	node := openPlain(t, dsns[0]) // node tables of ds0, behind shardsql's back
+	run := func(x interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}, q string) error {
+		_, err := x.ExecContext(ctx, q)
+		return err
+	}
+	reset := func() {
+		require.NoError(t, run(db, "DROP TABLE IF EXISTS t_a16d"))
+		require.NoError(t, run(db, "CREATE TABLE t_a16d (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, c INT NULL DEFAULT 7)"))
+		for i := 1; i <= 16; i++ {
+			require.NoError(t, run(db, fmt.Sprintf("INSERT INTO t_a16d (id, user_id, c) VALUES (%d, %d, %d)", i, i, 100+i)))
+		}
+	}
+	// The DROP applied on ds1's node tables and failed on ds0's (as a
+	// lock wait timeout there leaves it): ds0 keeps c and its values.
+	reset()
+	other := openPlain(t, dsns[1])
+	require.NoError(t, run(other, "ALTER TABLE t_a16d_0 DROP COLUMN c"))
+	require.NoError(t, run(other, "ALTER TABLE t_a16d_1 DROP COLUMN c"))
+	err := run(db, "ALTER TABLE t_a16d ADD COLUMN c INT NULL DEFAULT 7")
+	t.Logf("ADD after the half-applied DROP: %v", err)
+	require.Error(t, err, "ds0's c holds old values: one database gives every row 7")
+	assert.Contains(t, err.Error(), "holding values other than its DEFAULT")
+	var n int
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_a16d WHERE c = 7").Scan(&n))
+	assert.Less(t, n, 16)
+
+	// An ADD COLUMN that applied on ds0's node tables only is completed.
+	reset()
+	require.NoError(t, run(db, "ALTER TABLE t_a16d DROP COLUMN c"))
+	require.NoError(t, run(node, "ALTER TABLE t_a16d_0 ADD COLUMN c INT NULL DEFAULT 7"))
+	require.NoError(t, run(node, "ALTER TABLE t_a16d_1 ADD COLUMN c INT NULL DEFAULT 7"))
+	require.NoError(t, run(db, "ALTER TABLE t_a16d ADD COLUMN c INT NULL DEFAULT 7"))
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_a16d WHERE c = 7").Scan(&n))
+	assert.Equal(t, 16, n)
+	require.Error(t, run(db, "ALTER TABLE t_a16d ADD COLUMN c INT NULL DEFAULT 7"), "everywhere already: fails as one database")
+	require.NoError(t, run(db, "DROP TABLE IF EXISTS t_a16d"))
+}
