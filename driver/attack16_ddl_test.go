@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardsql/shardsql/driver"
 	"github.com/shardsql/shardsql/shard"
 )
 
@@ -67,4 +68,45 @@ func TestAttack16DDLDropThenAdd(t *testing.T) {
 	assert.Equal(t, 16, n)
 	require.Error(t, run(db, "ALTER TABLE t_a16d ADD COLUMN c INT NULL DEFAULT 7"), "everywhere already: fails as one database")
 	require.NoError(t, run(db, "DROP TABLE IF EXISTS t_a16d"))
+}
+
+// TestAttack16DDLAutoIncrement: ALTER TABLE of a sharded table that adds
+// an AUTO_INCREMENT column, or makes a column one, ran on every node
+// table and each numbered its own rows from 1 (1, 1, 2, 2, 3 where one
+// database has 1 … 5). Now refused before any node table runs it; widening
+// a column that is AUTO_INCREMENT already still runs.
+func TestAttack16DDLAutoIncrement(t *testing.T) {
+	ctx := context.Background()
+	dsns := sharedDSNs(t, "attack16_ddl_ai")
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_a16a", Column: "user_id", Nodes: "ds${0..1}.t_a16a_${0..1}"}))
+	db := openDB(t, topo)
+	run := func(q string) error {
+		_, err := db.ExecContext(ctx, q)
+		return err
+	}
+	require.NoError(t, run("DROP TABLE IF EXISTS t_a16a"))
+	require.NoError(t, run("CREATE TABLE t_a16a (id BIGINT NOT NULL AUTO_INCREMENT, user_id BIGINT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (id, user_id))"))
+	require.NoError(t, run("INSERT INTO t_a16a (id, user_id) VALUES (1, 1), (2, 2), (3, 3), (4, 4), (5, 5)"))
+	for _, q := range []string{
+		"ALTER TABLE t_a16a ADD COLUMN c INT AUTO_INCREMENT UNIQUE",
+		"ALTER TABLE t_a16a ADD COLUMN c BIGINT NOT NULL AUTO_INCREMENT, ADD UNIQUE KEY (c)",
+		"ALTER TABLE t_a16a ADD (c INT NULL, d INT AUTO_INCREMENT UNIQUE)",
+		"ALTER TABLE t_a16a MODIFY n INT NOT NULL AUTO_INCREMENT, ADD UNIQUE KEY (n)",
+		"ALTER TABLE t_a16a CHANGE n m INT NOT NULL AUTO_INCREMENT UNIQUE",
+	} {
+		err := run(q)
+		require.Error(t, err, q)
+		assert.ErrorIs(t, err, driver.ErrUnsupported, q)
+		assert.Contains(t, err.Error(), "AUTO_INCREMENT column", q)
+	}
+	var cols int
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't_a16a'").Scan(&cols))
+	assert.Equal(t, 3, cols, "no node table was changed")
+	require.NoError(t, run("ALTER TABLE t_a16a MODIFY id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT"), "AUTO_INCREMENT already")
+	require.NoError(t, run("ALTER TABLE t_a16a AUTO_INCREMENT = 100, ADD COLUMN c INT NULL"), "the table option")
+	require.NoError(t, run("DROP TABLE IF EXISTS t_a16a"))
 }
