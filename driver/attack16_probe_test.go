@@ -1,7 +1,9 @@
 package driver_test
 
 import (
+	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/stretchr/testify/require"
 )
 
 // attack16Tables are the round-16 key types: ENUM, SET, BIT, CHAR and
@@ -77,6 +80,38 @@ func TestAttack16Probe(t *testing.T) {
 		dsn = func(c *mysql.Config) { c.ClientFoundRows = true }
 	}
 	e := newDMLEnvOf(t, "attack16_probe", dsn, tables)
+	// b16w, broadcast, and u16w, unsharded (the default data source's):
+	// compared after every statement, each broadcast copy on its own.
+	require.NoError(t, e.topo.AddBroadcastTable("b16w"))
+	for _, db := range []*sql.DB{e.oracle, e.sharded} {
+		for _, q := range []string{"DROP TABLE IF EXISTS b16w", "DROP TABLE IF EXISTS u16w",
+			"CREATE TABLE b16w (id INT NOT NULL PRIMARY KEY, k INT NOT NULL, n INT NOT NULL DEFAULT 0, UNIQUE KEY (k))",
+			"CREATE TABLE u16w (id INT NOT NULL PRIMARY KEY, k INT NOT NULL, n INT NOT NULL DEFAULT 0)",
+			"INSERT INTO b16w (id, k) VALUES (1, 1), (2, 2), (3, 3), (4, 12)",
+			"INSERT INTO u16w (id, k) VALUES (1, 1), (2, 2), (3, 3), (4, 12)"} {
+			_, err := db.Exec(q)
+			require.NoError(t, err, q)
+		}
+	}
+	extra := func() string {
+		read := func(db *sql.DB, table string) string {
+			res, err := runDiffQuery(db, "SELECT * FROM "+table+" ORDER BY id")
+			if err != nil {
+				return err.Error()
+			}
+			return strings.Join(flat(res.rows), ",")
+		}
+		w := read(e.oracle, "b16w")
+		for i, d := range e.direct {
+			if g := read(d, "b16w"); g != w {
+				return fmt.Sprintf("b16w copy %d: %s, oracle %s", i, g, w)
+			}
+		}
+		if w, g := read(e.oracle, "u16w"), read(e.direct[0], "u16w"); w != g {
+			return fmt.Sprintf("u16w: %s, oracle %s", g, w)
+		}
+		return ""
+	}
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -100,6 +135,9 @@ func TestAttack16Probe(t *testing.T) {
 			continue
 		}
 		r := e.check(st)
+		if r.diff == "" {
+			r.diff = extra()
+		}
 		out := "ok"
 		if r.refused {
 			out = "refused: " + runDML(e.sharded, st).err.Error()
