@@ -24,6 +24,7 @@ var attack16Tables = []dmlTable{
 	{name: "d_vpad", key: "k", cols: "k VARCHAR(8) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (k, id)", order: "id, BINARY k"},
 	{name: "d_gcol", key: "k", intKey: true, cols: "k INT NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, g INT AS (k * 2 + n) STORED, d INT NOT NULL DEFAULT (id * 3), PRIMARY KEY (k, id)", order: "k, id"},
 	{name: "d_dbl", key: "k", cols: "k DOUBLE NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (k, id)", order: "k, id"},
+	{name: "d_gk", key: "g", intKey: true, cols: "k INT NOT NULL, id INT NOT NULL, g INT AS (k + 1) STORED, n INT NOT NULL DEFAULT 0, PRIMARY KEY (k, id), KEY (g)", order: "k, id"},
 	{name: "d_ks", key: "k", intKey: true, cols: "k INT NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, v VARCHAR(4) NULL, PRIMARY KEY (k, id)", order: "k, id"},
 }
 
@@ -78,6 +79,17 @@ func TestAttack16Probe(t *testing.T) {
 	var dsn func(*mysql.Config)
 	if os.Getenv("SHARDSQL_A16_CFR") != "" { // clientFoundRows on both sides
 		dsn = func(c *mysql.Config) { c.ClientFoundRows = true }
+	}
+	if loc := os.Getenv("SHARDSQL_A16_LOC"); loc != "" { // go-sql-driver's loc on both sides
+		l, err := time.LoadLocation(loc)
+		require.NoError(t, err)
+		prev := dsn
+		dsn = func(c *mysql.Config) {
+			if prev != nil {
+				prev(c)
+			}
+			c.Loc = l
+		}
 	}
 	e := newDMLEnvOf(t, "attack16_probe", dsn, tables)
 	// b16w, broadcast, and u16w, unsharded (the default data source's):
