@@ -148,3 +148,59 @@ func TestAttack16DDLRenameRetry(t *testing.T) {
 	require.Error(t, run("ALTER TABLE t_a16r CHANGE nosuch x INT"), "unknown on every node table")
 	require.NoError(t, run("DROP TABLE IF EXISTS t_a16r"))
 }
+
+// TestAttack16DDLNarrowKey: MODIFY of the sharding column to a narrower
+// type of the same class (INT to TINYINT, signed to unsigned, VARCHAR(10)
+// to VARCHAR(2)) ran: under a non-strict sql_mode every node table cut or
+// clamped its keys (300 to 127, 'abcdef' to 'ab'), which then route to
+// other nodes: rows no point read finds. Now refused; widening runs.
+func TestAttack16DDLNarrowKey(t *testing.T) {
+	ctx := context.Background()
+	dsns := sharedDSNs(t, "attack16_ddl_nk")
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_a16n", Column: "k", Nodes: "ds${0..1}.t_a16n_${0..1}"}))
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_a16s", Column: "k", Nodes: "ds${0..1}.t_a16s_${0..1}"}))
+	db := openDB(t, topo)
+	conn, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+	run := func(q string) error {
+		_, err := conn.ExecContext(ctx, q)
+		return err
+	}
+	require.NoError(t, run("SET SESSION sql_mode = ''"))
+	for _, c := range []struct{ create, insert, alter, count string }{
+		{"CREATE TABLE t_a16n (k INT NOT NULL, id INT NOT NULL, PRIMARY KEY (k, id))",
+			"INSERT INTO t_a16n (k, id) VALUES (300, 1), (-5, 2), (1000, 3)", "ALTER TABLE t_a16n MODIFY k TINYINT NOT NULL", "SELECT COUNT(*) FROM t_a16n WHERE k = 127"},
+		{"CREATE TABLE t_a16n (k INT NOT NULL, id INT NOT NULL, PRIMARY KEY (k, id))",
+			"INSERT INTO t_a16n (k, id) VALUES (300, 1), (-5, 2), (-1000, 3)", "ALTER TABLE t_a16n MODIFY k INT UNSIGNED NOT NULL", "SELECT COUNT(*) FROM t_a16n WHERE k = 0"},
+		{"CREATE TABLE t_a16s (k VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL, id INT NOT NULL, PRIMARY KEY (k, id))",
+			"INSERT INTO t_a16s (k, id) VALUES ('abcdef', 1), ('abzzzz', 2), ('abqq', 3)", "ALTER TABLE t_a16s MODIFY k VARCHAR(2) COLLATE utf8mb4_general_ci NOT NULL", "SELECT COUNT(*) FROM t_a16s WHERE k = 'ab'"},
+	} {
+		require.NoError(t, run("DROP TABLE IF EXISTS t_a16n"))
+		require.NoError(t, run("DROP TABLE IF EXISTS t_a16s"))
+		require.NoError(t, run(c.create))
+		require.NoError(t, run(c.insert))
+		err := run(c.alter)
+		if err == nil {
+			var n int
+			require.NoError(t, conn.QueryRowContext(ctx, c.count).Scan(&n))
+			t.Errorf("%s ran: a point read by the cut key finds %d of its rows", c.alter, n)
+			continue
+		}
+		assert.ErrorIs(t, err, driver.ErrUnsupported, c.alter)
+	}
+	require.NoError(t, run("DROP TABLE IF EXISTS t_a16n"))
+	require.NoError(t, run("CREATE TABLE t_a16n (k SMALLINT UNSIGNED NOT NULL, id INT NOT NULL, PRIMARY KEY (k, id))"))
+	for _, q := range []string{"ALTER TABLE t_a16n MODIFY k INT UNSIGNED NOT NULL", "ALTER TABLE t_a16n MODIFY k BIGINT NOT NULL"} {
+		require.NoError(t, run(q), "widening runs")
+	}
+	require.NoError(t, run("DROP TABLE IF EXISTS t_a16s"))
+	require.NoError(t, run("CREATE TABLE t_a16s (k VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL, id INT NOT NULL, PRIMARY KEY (k, id))"))
+	require.NoError(t, run("ALTER TABLE t_a16s MODIFY k VARCHAR(20) COLLATE utf8mb4_general_ci NOT NULL"), "widening runs")
+	require.NoError(t, run("DROP TABLE IF EXISTS t_a16n"))
+	require.NoError(t, run("DROP TABLE IF EXISTS t_a16s"))
+}
