@@ -58,6 +58,9 @@ type dmlGen struct {
 	// wide: draw round 15's tables (dmlTables15) and classes (next15)
 	// too.
 	wide bool
+	// wide16: draw round 16's tables (dmlTables16) and classes (next16)
+	// too; off, the draws are round 15's (its seeds replay as before).
+	wide16 bool
 }
 
 func (g *dmlGen) pick(s ...string) string { return s[g.r.Intn(len(s))] }
@@ -198,7 +201,7 @@ func (g *dmlGen) keyFor(tb string) dmlGenKey {
 		return k
 	}
 	switch tb {
-	case "d_int", "d_tiny":
+	case "d_int", "d_tiny", "d_gcol":
 		return g.intKey(false)
 	case "d_uns":
 		return g.intKey(true)
@@ -216,6 +219,9 @@ func (g *dmlGen) next() dmlStmt {
 	if g.wide && g.r.Intn(3) == 0 {
 		tb = dmlGenTables15[g.r.Intn(len(dmlGenTables15))]
 	}
+	if g.wide16 && g.r.Intn(4) == 0 {
+		tb = g.pick("d_gcol", "d_vpad", "d_int", "d_ci", "d_char", "d_dt6")
+	}
 	key := "k"
 	if strings.HasPrefix(tb, "d_d") || tb == "d_ts" || tb == "d_wk" || tb == "d_yr" {
 		key = "at"
@@ -227,6 +233,9 @@ func (g *dmlGen) next() dmlStmt {
 			out = append(out, k.args...)
 		}
 		return out
+	}
+	if g.wide16 && g.r.Intn(4) == 0 {
+		return g.next16(tb, key, k1, k2, args)
 	}
 	if g.wide && g.r.Intn(4) == 0 {
 		return g.next15(tb, key, k1, k2, args)

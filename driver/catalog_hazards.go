@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -179,21 +180,36 @@ func bodyWords(body string) map[string]bool {
 		}
 	}
 	text := b.String()
-	for strings.Contains(text, " .") || strings.Contains(text, ". ") {
-		text = strings.ReplaceAll(strings.ReplaceAll(text, " .", "."), ". ", ".")
-	}
 	out := make(map[string]bool)
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
-		return r != '_' && r != '$' && r != '.' && !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		out[w] = true
-		// a qualified name db.t counts as t too
-		if i := strings.LastIndexByte(w, '.'); i >= 0 && !strings.HasPrefix(w, "new.") && !strings.HasPrefix(w, "old.") {
-			out[w[i+1:]] = true
+	// Hazard (round 16): `SET NEW\t.k = …`, `NEW\n.k`, `NEW/* c */.k`,
+	// `NEW#…\n.k` and `NEW/*!.k*/` are NEW.k to the server, and only
+	// spaces around the dot were joined: a BEFORE INSERT trigger setting
+	// the sharding column so spelled went unseen, and its rows were stored
+	// under keys that route elsewhere. The words of each reading are
+	// added (comments dropped, executable comments opened, whitespace of
+	// every kind joined at dots); more words can only refuse more.
+	noComments := bodyComment.ReplaceAllString(text, " ")
+	for _, v := range []string{text, noComments, bodyLineComment.ReplaceAllString(noComments, " "), bodyExecComment.ReplaceAllString(text, " ")} {
+		v = bodyDot.ReplaceAllString(v, ".")
+		for _, w := range strings.FieldsFunc(v, func(r rune) bool {
+			return r != '_' && r != '$' && r != '.' && !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		}) {
+			out[w] = true
+			// a qualified name db.t counts as t too
+			if i := strings.LastIndexByte(w, '.'); i >= 0 && !strings.HasPrefix(w, "new.") && !strings.HasPrefix(w, "old.") {
+				out[w[i+1:]] = true
+			}
 		}
 	}
 	return out
 }
+
+var (
+	bodyComment     = regexp.MustCompile(`(?s)/\*.*?\*/`)
+	bodyLineComment = regexp.MustCompile(`(?m)(--[ \t]|#).*$`)
+	bodyExecComment = regexp.MustCompile(`/\*(m?!\d*)?|\*/`)
+	bodyDot         = regexp.MustCompile(`\s*\.\s*`)
+)
 
 // fkEdge is one foreign key: child columns referencing parent columns.
 type fkEdge struct {

@@ -40,7 +40,7 @@ func queryUnsharded(ctx context.Context, db *sql.DB, ds string, lowerCase int) (
 	}
 	// An error leaves the keys unread (IntKeys nil): no row bound is
 	// proved from them, and the columns serve as before.
-	u.IntKeys, _ = queryUnshardedKeys(ctx, db)
+	u.IntKeys, u.TotalKeys, _ = queryUnshardedKeys(ctx, db)
 	return u, nil
 }
 
@@ -57,45 +57,58 @@ func queryUnsharded(ctx context.Context, db *sql.DB, ds string, lowerCase int) (
 // the catalog forget these facts, rows_raw.go). A key part that is an
 // expression (MySQL's functional key parts: no COLUMN_NAME) or a prefix
 // disqualifies its key.
-func queryUnshardedKeys(ctx context.Context, db *sql.DB) (map[string][][]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT s.TABLE_NAME, s.INDEX_NAME, s.COLUMN_NAME, s.SUB_PART IS NULL AND c.DATA_TYPE IN ('tinyint', 'smallint', 'mediumint', 'int', 'bigint')
+//
+// It reads the keys whose every column is NOT NULL and held whole, of any
+// type (schema.Unsharded.TotalKeys), in the same query.
+func queryUnshardedKeys(ctx context.Context, db *sql.DB) (intKeys, totalKeys map[string][][]string, err error) {
+	rows, err := db.QueryContext(ctx, `SELECT s.TABLE_NAME, s.INDEX_NAME, s.COLUMN_NAME, s.SUB_PART IS NULL AND c.DATA_TYPE IN ('tinyint', 'smallint', 'mediumint', 'int', 'bigint'),
+		s.SUB_PART IS NULL AND c.IS_NULLABLE = 'NO'
 		FROM information_schema.STATISTICS s LEFT JOIN information_schema.COLUMNS c
 		ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME
 		WHERE s.TABLE_SCHEMA = DATABASE() AND s.NON_UNIQUE = 0
 		ORDER BY s.TABLE_NAME, s.INDEX_NAME, s.SEQ_IN_INDEX`)
 	if err != nil {
-		return nil, fmt.Errorf("shardsql: reading the unique keys of unsharded tables: %w", err)
+		return nil, nil, fmt.Errorf("shardsql: reading the unique keys of unsharded tables: %w", err)
 	}
 	defer rows.Close()
-	keys := make(map[string][][]string)
+	keys, totals := make(map[string][][]string), make(map[string][][]string)
 	var table, index string
 	var cols []string
-	whole := true
+	whole, total := true, true
 	flush := func() {
 		if table != "" && whole && len(cols) > 0 {
 			keys[table] = append(keys[table], cols)
+		}
+		if table != "" && total && len(cols) > 0 {
+			totals[table] = append(totals[table], cols)
 		}
 	}
 	for rows.Next() {
 		var t, ix string
 		var col sql.NullString
-		var integer sql.NullBool
-		if err := rows.Scan(&t, &ix, &col, &integer); err != nil {
-			return nil, fmt.Errorf("shardsql: reading the unique keys of unsharded tables: %w", err)
+		var integer, notNull sql.NullBool
+		if err := rows.Scan(&t, &ix, &col, &integer, &notNull); err != nil {
+			return nil, nil, fmt.Errorf("shardsql: reading the unique keys of unsharded tables: %w", err)
 		}
 		if t != table || ix != index {
 			flush()
-			table, index, cols, whole = t, ix, nil, true
+			table, index, cols, whole, total = t, ix, nil, true, true
 		}
-		if !col.Valid || !integer.Valid || !integer.Bool {
-			whole = false
+		if !col.Valid {
+			whole, total = false, false
 			continue
+		}
+		if !integer.Valid || !integer.Bool {
+			whole = false
+		}
+		if !notNull.Valid || !notNull.Bool {
+			total = false
 		}
 		cols = append(cols, col.String)
 	}
 	flush()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("shardsql: reading the unique keys of unsharded tables: %w", err)
+		return nil, nil, fmt.Errorf("shardsql: reading the unique keys of unsharded tables: %w", err)
 	}
-	return keys, nil
+	return keys, totals, nil
 }

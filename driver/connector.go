@@ -64,6 +64,8 @@ type Connector struct {
 
 	catalog catalogCache // the servers' schema, for routing
 	dialect dialectMemo  // checkDialect's words of the current catalog (dialect_memo.go)
+	// interp caches interpolates (interpolate.go) per topology version.
+	interp atomic.Pointer[interpolation]
 	// refresh is the periodic catalog reload (WithCatalogRefresh), nil
 	// when off; stopped by Close (catalog_reload.go).
 	refresh *catalogRefresher
@@ -235,7 +237,7 @@ func (c *Connector) routeIn(ctx context.Context, query string, args []any, store
 	if err != nil {
 		return nil, err
 	}
-	opts, err := routeOptions(ctx, route.Options{WeightStrings: weights, MaxMemoryRows: c.opts.maxMemoryRows, JoinBatch: c.opts.joinBatch, DeepPageKeys: c.opts.deepPageKeys, Store: store, SessionTemporary: temps})
+	opts, err := routeOptions(ctx, route.Options{WeightStrings: weights, MaxMemoryRows: c.opts.maxMemoryRows, JoinBatch: c.opts.joinBatch, DeepPageKeys: c.opts.deepPageKeys, Store: store, SessionTemporary: temps, InterpolatedArgs: c.interpolates()})
 	if err != nil {
 		return nil, err
 	}

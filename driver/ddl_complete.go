@@ -44,6 +44,13 @@ var alreadyApplied = map[uint16]bool{
 	1061: true, // ER_DUP_KEYNAME
 	1091: true, // ER_CANT_DROP_FIELD_OR_KEY
 	1826: true, // ER_FK_DUP_NAME
+	// ER_BAD_FIELD_ERROR: a CHANGE or RENAME COLUMN run again where the
+	// column was renamed already. Hazard (round 16): without it the retry
+	// of `ADD UNIQUE uv (v), CHANGE n m …` that failed on some node tables
+	// failed for ever where one database runs it. A column name wrong
+	// everywhere fails on every node (as one database); a node table
+	// without the change keeps the definitions different (error kept).
+	1054: true,
 }
 
 // ddlOutcome decides the error of a sharded table's DDL whose units
@@ -73,7 +80,16 @@ func (c *Conn) ddlOutcome(ctx context.Context, p *route.Plan, err error) error {
 	if done && c.checkNodeDefinitions(ctx, p, "sharded", "node tables", st.Name, st.Nodes) == nil {
 		held, rerr := c.leftoverRows(ctx, p, failed, st.Name, st.Nodes)
 		if rerr == nil && held == "" {
-			return nil
+			held, rerr = c.keptColumnValues(ctx, p, failed, st.Name, st.Nodes)
+			if rerr == nil && held == "" {
+				return nil
+			}
+			if rerr != nil {
+				return fmt.Errorf("%w\nshardsql: the DDL of sharded table %s failed on %d of its %d node tables with a duplicate column, and its values could not be compared with the column's DEFAULT (%v): drop the column where it is left, or add it on the node tables' own connections",
+					err, st.Name, len(failed), len(p.Units), rerr)
+			}
+			return fmt.Errorf("%w\nshardsql: ADD COLUMN of sharded table %s found the column already on node table %s holding values other than its DEFAULT: it may be left by a DROP COLUMN that failed there rather than by an earlier run of this ALTER, and one database would give the new column its DEFAULT in every row (or fail: the column exists); drop the column there (or run the DROP again) and repeat this ALTER",
+				err, st.Name, held)
 		}
 		if held != "" {
 			return fmt.Errorf("%w\nshardsql: CREATE TABLE of sharded table %s found node table %s already there, holding rows: it may be left by a DROP TABLE that failed there rather than by an earlier run of this CREATE, and one database would fail this CREATE (the table exists); drop or empty it if it is a leftover, or create the missing node tables on their own connections",
@@ -189,4 +205,64 @@ func unitErrors(err error) []error {
 func ddlGoesOn(p *route.Plan, err error) bool {
 	var me *mysql.MySQLError
 	return p.Kind == route.KindDDL && errors.As(err, &me)
+}
+
+// Hazard (round 16): completion took a column that another statement left
+// for one an earlier run of this ADD COLUMN made. `DROP COLUMN c` applied
+// on some node tables and failed on the others, then `ADD COLUMN c` of
+// the same definition added c (its DEFAULT in every row) where it was
+// dropped and met 1060 where it was kept, whose old values stayed: the
+// definitions agreed and the ALTER succeeded, where one database gives
+// the new column its DEFAULT everywhere. A column an earlier run of this
+// ADD made holds its DEFAULT in every row (until writes change it); one
+// that holds anything else keeps the error. The check reads every node
+// table (the ones just added hold the DEFAULT); a DEFAULT evaluated per
+// row or at the time (RAND(), NOW()) or a NOT NULL column without one
+// (DEFAULT() fails) is refused too: over-refusal, only after a failure.
+
+// dupColumn reads the column of ER_DUP_FIELDNAME's message.
+var dupColumn = regexp.MustCompile(`^Duplicate column name '(.*)'$`)
+
+// keptColumnValues returns the first node table whose column, met by a
+// failing unit's 1060 (ER_DUP_FIELDNAME), holds a value other than the
+// column's DEFAULT.
+func (c *Conn) keptColumnValues(ctx context.Context, p *route.Plan, failed []error, logical string, nodes []shard.Node) (string, error) {
+	cols := map[string]bool{}
+	var order []string
+	for _, f := range failed {
+		var me *mysql.MySQLError
+		if !errors.As(f, &me) || me.Number != 1060 {
+			continue
+		}
+		m := dupColumn.FindStringSubmatch(me.Message)
+		if m == nil {
+			return "", fmt.Errorf("unexpected duplicate column message %q", me.Message)
+		}
+		if !cols[m[1]] {
+			cols[m[1]] = true
+			order = append(order, m[1])
+		}
+	}
+	for _, col := range order {
+		q := "`" + strings.ReplaceAll(col, "`", "``") + "`"
+		for _, n := range nodes {
+			sub := &route.Plan{SQL: p.SQL, Kind: route.KindOther, Table: logical,
+				Units: []route.Unit{{DataSource: n.DataSource, Node: n,
+					SQL: "SELECT 1 FROM `" + strings.ReplaceAll(n.Table, "`", "``") + "` WHERE NOT (" + q + " <=> DEFAULT(" + q + ")) LIMIT 1"}}}
+			rows, err := c.query(ctx, sub)
+			if err != nil {
+				return "", err
+			}
+			dest := make([]driver.Value, len(rows.Columns()))
+			err = rows.Next(dest)
+			_ = rows.Close()
+			switch {
+			case err == nil:
+				return n.String(), nil
+			case err != io.EOF:
+				return "", err
+			}
+		}
+	}
+	return "", nil
 }

@@ -87,6 +87,9 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 		if err := s.checkShardingColumnDDL(alter, table); err != nil {
 			return nil, err // ddl_sharding_column.go
 		}
+		if err := s.checkAutoIncrementDDL(alter, table); err != nil {
+			return nil, err // ddl_auto_increment.go
+		}
 	}
 	p := &Plan{SQL: s.sql, Kind: KindDDL, Table: table.Name, Units: make([]Unit, 0, len(table.Nodes))}
 	for n := range table.Nodes {

@@ -94,6 +94,9 @@ func (s *statement) routePartialAlter(alter *sqlparser.AlterTable) (*Plan, error
 	if err := s.checkShardedDDL(alter, alter.Table, table); err != nil {
 		return nil, err
 	}
+	if len(table.Nodes) > 1 && autoIncrementColumn.MatchString(rest) {
+		return nil, unsupported(s.sql, "ALTER TABLE that the SQL parser could not read in full, naming AUTO_INCREMENT for a column of sharded table %s (each node table would number its own rows: write it in syntax the parser reads, which shardsql checks)", table.Name)
+	}
 	p := &Plan{SQL: s.sql, Kind: KindDDL, Table: table.Name, Units: make([]Unit, 0, len(table.Nodes))}
 	for _, n := range table.Nodes {
 		p.Units = append(p.Units, Unit{DataSource: n.DataSource, Node: n,

@@ -106,10 +106,16 @@ func typeChange(col *schema.Column, new *sqlparser.ColumnType) string {
 		if !probe.IsInteger() {
 			return fmt.Sprintf("the type (%s to %s)", col.ColumnType, nt)
 		}
+		if !intHolds(nt, bool(new.Unsigned), col.DataType, col.Unsigned) {
+			return fmt.Sprintf("the range (%s to %s%s: the server clamps keys outside it, or fails on some node tables)", col.ColumnType, nt, map[bool]string{true: " unsigned"}[bool(new.Unsigned)])
+		}
 		return ""
 	case col.IsText():
 		if !probe.IsText() {
 			return fmt.Sprintf("the type (%s to %s)", col.ColumnType, nt)
+		}
+		if !textHolds(nt, new.Length, col) {
+			return fmt.Sprintf("the length (%s to %s: the server cuts longer keys, or fails on some node tables)", col.ColumnType, sqlparser.String(new))
 		}
 		cs := strings.ToLower(new.Charset.Name)
 		coll := ""
@@ -145,4 +151,73 @@ func typeChange(col *schema.Column, new *sqlparser.ColumnType) string {
 		return fmt.Sprintf("the type (%s to %s)", col.ColumnType, got)
 	}
 	return ""
+}
+
+// Hazard (round 16): a MODIFY of the sharding column within its class
+// ran whatever it did to the range: INT to TINYINT, signed to unsigned,
+// VARCHAR(10) to VARCHAR(2). Outside strict mode each node table clamped
+// or cut its keys (300 to 127, 'abcdef' to 'ab'), which then route to
+// other nodes — rows no point read finds; in strict mode the ALTER failed
+// on the node tables holding such keys only. A new type must hold every
+// value of the old one.
+
+// intRank orders the integer types by range.
+var intRank = map[string]int{"tinyint": 1, "smallint": 2, "mediumint": 3, "int": 4, "integer": 4, "bigint": 5}
+
+// intHolds reports whether integer type nt (unsigned: nu) holds every
+// value of ot (ou).
+func intHolds(nt string, nu bool, ot string, ou bool) bool {
+	n, o := intRank[nt], intRank[ot]
+	if n == 0 || o == 0 {
+		return false
+	}
+	switch {
+	case ou && nu, !ou && !nu:
+		return n >= o
+	case ou && !nu:
+		return n > o
+	default: // signed to unsigned: the negatives
+		return false
+	}
+}
+
+// textBytes are the largest lengths in bytes of the TEXT types.
+var textBytes = map[string]int64{"tinytext": 255, "text": 65535, "mediumtext": 16777215, "longtext": 4294967295}
+
+// textHolds reports whether text type nt (length n, nil for TEXT types)
+// holds every value of column col: as many characters for CHAR and
+// VARCHAR, and for a TEXT type at least four bytes for each of col's
+// characters (the longest a character takes in utf8mb4).
+func textHolds(nt string, n *int, col *schema.Column) bool {
+	old := textLength(col.ColumnType)
+	if old < 0 {
+		return false // unknown: refuse
+	}
+	if b, ok := textBytes[nt]; ok {
+		if b2, ok := textBytes[col.DataType]; ok {
+			return b >= b2
+		}
+		return b >= 4*old
+	}
+	if _, ok := textBytes[col.DataType]; ok || n == nil {
+		return false
+	}
+	return int64(*n) >= old
+}
+
+// textLength reads the length of a CHAR or VARCHAR column type
+// ("varchar(10)"), or the byte length of a TEXT type; -1 when unknown.
+func textLength(ct string) int64 {
+	if b, ok := textBytes[strings.Fields(ct + " ")[0]]; ok {
+		return b
+	}
+	open, end := strings.IndexByte(ct, '('), strings.IndexByte(ct, ')')
+	if open < 0 || end < open {
+		return -1
+	}
+	var n int64
+	if _, err := fmt.Sscanf(ct[open+1:end], "%d", &n); err != nil {
+		return -1
+	}
+	return n
 }

@@ -380,7 +380,7 @@ func (s *statement) pointInsert(ins *sqlparser.Insert, pr *pointRoute) bool {
 // stays p's.
 func (s *statement) samePointPlan(pr *pointRoute, p *Plan) (same, routed bool) {
 	t := &statement{router: s.router, sql: s.sql, args: s.args, topo: s.topo, weights: s.weights, maxRows: s.maxRows,
-		joinBatch: s.joinBatch, deepKeys: s.deepKeys, ps: s.ps, version: s.version, catalog: s.catalog}
+		joinBatch: s.joinBatch, deepKeys: s.deepKeys, interpolated: s.interpolated, ps: s.ps, version: s.version, catalog: s.catalog}
 	q, ok := t.routePoint(pr)
 	if !ok {
 		return false, false

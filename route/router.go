@@ -108,6 +108,13 @@ type Options struct {
 	// resolved by the catalog (join_names.go). It changes no pass-through
 	// or point plan (they resolve no column against unsharded tables).
 	SessionTemporary bool
+	// InterpolatedArgs says the data sources' DSNs set interpolateParams:
+	// go-sql-driver writes the arguments into the statement's text, a
+	// string as '4' and a []byte as _binary'4', which MariaDB rejects
+	// after LIMIT and OFFSET (a syntax error), where the binary protocol
+	// takes them. A LIMIT or OFFSET that shardsql reads itself (a merge's
+	// page) with such an argument is then refused instead of answered.
+	InterpolatedArgs bool
 	// Store, when not nil, holds the plan of a cached point or
 	// pass-through statement instead of an allocation of its own (see
 	// PlanStore).
@@ -166,7 +173,7 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	if p, ok := r.routePassDirect(ps, sql, args, opts, version); ok {
 		return p, nil // a cached pass-through statement (pass_route.go)
 	}
-	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, joinBatch: opts.JoinBatch, deepKeys: opts.DeepPageKeys, hintDS: opts.DataSource, tempTables: opts.SessionTemporary, ps: ps, version: version, catalog: opts.Catalog}
+	s := &statement{router: r, sql: sql, args: args, topo: r.topo, weights: opts.WeightStrings, maxRows: opts.MaxMemoryRows, joinBatch: opts.JoinBatch, deepKeys: opts.DeepPageKeys, hintDS: opts.DataSource, tempTables: opts.SessionTemporary, interpolated: opts.InterpolatedArgs, ps: ps, version: version, catalog: opts.Catalog}
 	defer s.markSchemaUnknown(&p, &err)
 	if pr := s.pointFor(opts); pr != nil {
 		// A cached point statement: the argument, the node, the memoized
@@ -435,8 +442,10 @@ type statement struct {
 	argsRead bool
 	// tempTables is Options.SessionTemporary (in argsRead's padding).
 	tempTables bool
-	version    uint64          // the topology version routing started from
-	catalog    *schema.Catalog // server facts; nil when unknown
+	// interpolated is Options.InterpolatedArgs (in the same padding).
+	interpolated bool
+	version      uint64          // the topology version routing started from
+	catalog      *schema.Catalog // server facts; nil when unknown
 	// schemaMissing records that a decision needed a fact the catalog
 	// lacked (see ErrSchemaUnknown).
 	schemaMissing bool

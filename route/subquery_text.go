@@ -38,7 +38,7 @@ func (s *statement) routeText(sql string, args []any) (*Plan, error) {
 	}
 	ps := &parsed{sql: sql, stmt: stmt, numArgs: len(bindVars), session: sessionUsesOf(stmt), sessionKnown: true}
 	sub := &statement{router: s.router, sql: sql, args: args, topo: s.topo, weights: s.weights, maxRows: s.maxRows, joinBatch: s.joinBatch,
-		hints: s.hints, hintDS: s.hintDS, ps: ps, version: s.version, catalog: s.catalog}
+		hints: s.hints, hintDS: s.hintDS, interpolated: s.interpolated, ps: ps, version: s.version, catalog: s.catalog}
 	p, err := sub.route(stmt)
 	if err != nil {
 		return nil, s.callerText(err, sql)

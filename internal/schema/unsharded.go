@@ -26,6 +26,34 @@ type Unsharded struct {
 	// bound). Nil when they were not read; a table without such a key has
 	// none.
 	IntKeys map[string][][]string
+	// TotalKeys holds, by table name as Tables, the table's unique keys
+	// (PRIMARY included) whose every column is NOT NULL and held whole,
+	// of any type: an ORDER BY naming each column of one sorts the rows
+	// totally (a broadcast write's LIMIT then picks the same rows on
+	// every copy). Nil when they were not read.
+	TotalKeys map[string][][]string
+}
+
+// UnshardedTotalKeys returns the total-order keys (Unsharded.TotalKeys)
+// of table name of the data source the catalog read unsharded tables
+// from; read is false when it holds none read.
+func (c *Catalog) UnshardedTotalKeys(name string) (keys [][]string, read bool) {
+	if c == nil || c.Unsharded == nil || c.Unsharded.TotalKeys == nil {
+		return nil, false
+	}
+	u := c.Unsharded
+	if keys, ok := u.TotalKeys[name]; ok {
+		return keys, true
+	}
+	if u.LowerCaseTableNames == 0 {
+		return nil, true // names compare case-sensitively
+	}
+	for t, keys := range u.TotalKeys {
+		if strings.EqualFold(t, name) {
+			return keys, true
+		}
+	}
+	return nil, true
 }
 
 // UnshardedIntKeys returns the integer unique keys (Unsharded.IntKeys) of
