@@ -67,3 +67,62 @@ func TestFaults16KillQueryInTx(t *testing.T) {
 		assert.Equal(t, []int{2, 2}, got, "xa=%v", xa)
 	}
 }
+
+// TestFaults16KillConnectionMidCommit: another session runs KILL
+// CONNECTION on every connection of ds1's server (but its own) at a step
+// of an XA commit over both data sources: after ds0's XA PREPARE (ds1's
+// branch is still active: the server rolls it back, so everything rolls
+// back) and after the logged decision (ds1's branch is prepared and
+// survives its connection: pending, RecoverXA commits it). After
+// recovery the rows are on both servers or on neither, as Commit's error
+// said, and the XA transaction is named.
+func TestFaults16KillConnectionMidCommit(t *testing.T) {
+	e := newF15Env(t, driver.WithXA())
+	killAll := func() {
+		rows, err := e.directs[1].Query("SELECT id FROM information_schema.processlist WHERE id <> CONNECTION_ID() AND command <> 'Daemon' AND user <> 'system user'")
+		require.NoError(t, err)
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			require.NoError(t, rows.Scan(&id))
+			ids = append(ids, id)
+		}
+		require.NoError(t, rows.Close())
+		for _, id := range ids {
+			_, _ = e.directs[1].Exec(fmt.Sprintf("KILL CONNECTION %d", id)) // it may have ended meanwhile
+		}
+	}
+	for n, c := range []struct {
+		stage string
+		want  []int
+	}{{"prepare:ds0", []int{0, 0}}, {"decided", []int{1, 1}}} {
+		base := 7500 + 10*n
+		tx, err := e.db.Begin()
+		require.NoError(t, err)
+		for j, user := range []int{0, 2} {
+			_, err := tx.Exec("INSERT INTO t_xa (id, user_id) VALUES (?, ?)", base+j, user)
+			require.NoError(t, err)
+		}
+		f := func(stage string) {
+			if stage == c.stage {
+				killAll()
+			}
+		}
+		e.hook.Store(&f)
+		cerr := tx.Commit()
+		e.hook.Store(nil)
+		rep := e.recover(t)
+		got := e.rows(t, base, base+2)
+		t.Logf("KILL CONNECTION at %s: %v; recovery %+v; rows %v", c.stage, cerr, rep, got)
+		assert.Equal(t, c.want, got, "%s: %v", c.stage, cerr)
+		var ce *driver.CommitError
+		require.ErrorAs(t, cerr, &ce, c.stage)
+		if c.want[0] == 0 {
+			assert.Equal(t, []string{"ds0", "ds1"}, ce.RolledBack, "%s: %v", c.stage, cerr)
+			continue
+		}
+		assert.Equal(t, []string{"ds0"}, ce.Committed, "%s: %v", c.stage, cerr)
+		assert.Equal(t, []string{"ds1"}, ce.Pending, "%s: %v", c.stage, cerr)
+		assert.Contains(t, cerr.Error(), "XA transaction '"+ce.XID+"'")
+	}
+}
