@@ -91,3 +91,84 @@ func TestFaults16ReplicaServerDefaults(t *testing.T) {
 		})
 	}
 }
+
+// TestFaults16ReplicaPromoted: the replica is promoted behind shardsql's
+// back — replication stopped, read_only off, a row written on it directly
+// (a split brain) — while the topology still names it a replica of the
+// old primary, and shardsql writes the same row on the primary. Reads
+// that need that write (read-your-writes on the same *sql.DB, a token on
+// another) never answer the replica's row or the old one: its
+// gtid_slave_pos no longer advances, and its own writes do not count as
+// the primary's. Under a lag bound a fresh *sql.DB, which needs no
+// write, does not read it either (a stopped replica is lagging).
+func TestFaults16ReplicaPromoted(t *testing.T) {
+	cluster := shardtest.MariaDBReplicated(t, 1, shardtest.ReplicaOptions{})
+	bg := context.Background()
+	_, err := direct(t, cluster.Primary).ExecContext(bg, "CREATE DATABASE app16p")
+	require.NoError(t, err)
+	pdsn := withDB(t, cluster.Primary, "app16p")
+	rdsn := withDB(t, cluster.Replicas[0], "app16p")
+	open := func(opts ...driver.Option) *sql.DB {
+		topo := shard.NewTopology()
+		require.NoError(t, topo.AddDataSource("ds0", pdsn))
+		require.NoError(t, topo.AddReplica("ds0", rdsn))
+		return openDB(t, topo, append([]driver.Option{driver.WithReplicaProbeInterval(50 * time.Millisecond)}, opts...)...)
+	}
+	db := open()
+	_, err = db.ExecContext(bg, "CREATE TABLE p16 (id BIGINT PRIMARY KEY, v VARCHAR(20) NOT NULL)")
+	require.NoError(t, err)
+	_, err = db.ExecContext(bg, "INSERT INTO p16 VALUES (1, 'old'), (2, 'two')")
+	require.NoError(t, err)
+	require.NoError(t, cluster.Sync(bg))
+
+	require.NoError(t, cluster.Replicas[0].StopReplication())
+	rd := openPlain(t, rdsn)
+	_, err = rd.ExecContext(bg, "SET GLOBAL read_only = 0")
+	require.NoError(t, err)
+	_, err = rd.ExecContext(bg, "UPDATE p16 SET v = 'replica-only' WHERE id = 1")
+	require.NoError(t, err)
+	time.Sleep(150 * time.Millisecond) // the probe has read the promoted replica's position
+
+	_, err = db.ExecContext(bg, "UPDATE p16 SET v = 'new' WHERE id = 1")
+	require.NoError(t, err)
+	tok, err := driver.WriteToken(bg, db)
+	require.NoError(t, err)
+	after, err := driver.ReadAfter(bg, tok)
+	require.NoError(t, err)
+	other := open()
+	bounded := open(driver.WithMaxReplicaLag(10 * time.Second))
+	time.Sleep(150 * time.Millisecond)
+	// The promoted replica still takes reads that need nothing (else the
+	// checks below would show nothing).
+	onReplica := 0
+	for i := 0; i < 8; i++ {
+		var v string
+		var trace []driver.ReadServer
+		require.NoError(t, other.QueryRowContext(driver.WithReadTrace(bg, &trace), "SELECT v FROM p16 WHERE id = 2").Scan(&v))
+		if len(trace) == 1 && trace[0].Replica {
+			onReplica++
+		}
+	}
+	require.Positive(t, onReplica, "the promoted replica takes reads")
+	for i := 0; i < 4; i++ {
+		for name, read := range map[string]func() (string, error){
+			"same *sql.DB": func() (string, error) {
+				var v string
+				return v, db.QueryRowContext(bg, "SELECT v FROM p16 WHERE id = 1").Scan(&v)
+			},
+			"token": func() (string, error) {
+				var v string
+				return v, other.QueryRowContext(after, "SELECT v FROM p16 WHERE id = 1").Scan(&v)
+			},
+			"lag bound": func() (string, error) {
+				var v string
+				return v, bounded.QueryRowContext(bg, "SELECT v FROM p16 WHERE id = 1").Scan(&v)
+			},
+		} {
+			v, err := read()
+			require.NoError(t, err, name)
+			require.Equal(t, "new", v, "%s: read %d answered by the promoted replica", name, i)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
