@@ -56,6 +56,21 @@ func TestFaults16ReplicaServerDefaults(t *testing.T) {
 		{"same servers", "DO 0", "DO 0",
 			"SELECT CAST(ts AS CHAR) FROM tz16 WHERE id = 1", "2020-01-01 12:00:00", ""},
 	}
+	t.Run("Warm waits for the comparison", func(t *testing.T) {
+		topo := shard.NewTopology()
+		require.NoError(t, topo.AddDataSource("ds0", pdsn))
+		require.NoError(t, topo.AddReplica("ds0", rdsn))
+		c, err := driver.NewConnector(topo, driver.WithReplicaProbeInterval(time.Hour))
+		require.NoError(t, err)
+		db := sql.OpenDB(c)
+		defer db.Close()
+		require.NoError(t, driver.Warm(bg, db, 0)) // only the wait
+		var got string
+		var trace []driver.ReadServer
+		require.NoError(t, db.QueryRowContext(driver.WithReadTrace(bg, &trace), "SELECT s FROM tz16 WHERE id = 1").Scan(&got))
+		require.Len(t, trace, 1)
+		assert.True(t, trace[0].Replica, "the first read after Warm goes to the replica: %+v", trace[0])
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := rdirect.ExecContext(bg, c.set)
