@@ -23,7 +23,8 @@ const warmDials = 8
 // connections than that); pools given with Topology.AddDB are the
 // caller's and are left alone.
 //
-// Warm then waits, up to the replica probe interval and a second, for the
+// Warm then waits, up to the replica probe interval (at most a second)
+// and a second, for the
 // first probe to compare every replica's session with its primary's: a
 // replica takes no reads before (replica_session_check.go), so reads made
 // right after a connector opens go to the primaries unless Warm ran. With
@@ -115,12 +116,14 @@ func WarmPool(ctx context.Context, db *sql.DB, n int) error {
 }
 
 // waitSessionsCompared waits until no replica that the probe can reach
-// waits for its session comparison, ctx ends, or the probe interval and a
-// second have passed (a primary that does not answer keeps its replicas
+// waits for its session comparison, ctx ends, or the probe interval (at
+// most a second) and a second have passed (a primary that does not answer keeps its replicas
 // unchecked: that is the probe's to report, in ReplicaStatus).
 func (c *Connector) waitSessionsCompared(ctx context.Context) {
 	rs := c.replicas() // starts the probe
-	deadline := time.Now().Add(c.opts.replica.probeEvery + time.Second)
+	// Bounded: under WithReplicaProbeInterval(time.Hour) a primary that
+	// did not answer the first probe would otherwise hold Warm an hour.
+	deadline := time.Now().Add(min(c.opts.replica.probeEvery, time.Second) + time.Second)
 	for {
 		waiting := false
 		for _, d := range rs.byDS {
