@@ -23,12 +23,11 @@ const warmDials = 8
 // connections than that); pools given with Topology.AddDB are the
 // caller's and are left alone.
 //
-// Warm then waits, up to the replica probe interval (at most a second)
-// and a second, for the
-// first probe to compare every replica's session with its primary's: a
-// replica takes no reads before (replica_session_check.go), so reads made
-// right after a connector opens go to the primaries unless Warm ran. With
-// n ≤ 0 Warm opens nothing and only waits.
+// Warm then waits (two seconds at most) for the first probe to compare
+// every replica's session with its primary's: a replica takes no reads
+// before (replica_session_check.go), so reads made right after a
+// connector opens go to the primaries unless Warm ran. With n ≤ 0 Warm
+// opens nothing and only waits.
 func (c *Connector) Warm(ctx context.Context, n int) error {
 	defer c.waitSessionsCompared(ctx)
 	n = min(n, c.opts.maxIdle)
