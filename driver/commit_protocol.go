@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -257,20 +258,66 @@ func runXA(s commitSteps, names []string) error {
 		return abortXA(s, o, rowAborted, errors.New("shardsql: xa: the transaction was aborted by recovery before its commit decision"))
 	}
 	s.stage("decided")
-	for i := range names {
-		if err := s.commit(i, commitPrepared); err != nil {
-			o.set(i, fatePending, err)
-			continue
-		}
-		o.set(i, fateCommitted, nil)
-		s.stage("commit:" + names[i])
-	}
+	commitDecided(s, o)
 	if len(o.errs) == 0 {
 		// Hygiene only: RecoverXA removes a decided row once no branch of
 		// it is left, so a failure here changes nothing.
 		_ = s.logForget()
 	}
 	return o.err()
+}
+
+// concurrentCommits is implemented by steps whose XA COMMITs of prepared
+// branches may be sent at the same time, one per branch (the live
+// transaction: each branch has its own connection). concurrentCommits
+// readies what the goroutines share and reports whether they may.
+type concurrentCommits interface {
+	concurrentCommits() bool
+}
+
+// commitDecided sends the XA COMMIT of every prepared branch once the
+// decision is logged, and records each branch's fate: committed, or
+// pending (the decision is durable; RecoverXA applies it, whatever became
+// of a COMMIT whose reply was lost).
+//
+// Hazard (round 15): sent one after the other, a branch whose server froze
+// (SIGSTOP, a stalled disk) held every later branch's XA COMMIT until the
+// cleanup deadline ran out, and those branches — healthy servers — stayed
+// prepared, holding their row locks, until an operator ran RecoverXA. The
+// decision is already logged, so no COMMIT depends on another's outcome:
+// they are sent at once, and a frozen server delays only its own branch.
+// The model test (commit_model_test.go) runs them in order: each fate
+// depends only on its own reply, which the model checks either way.
+func commitDecided(s commitSteps, o *outcome) {
+	errs := make([]error, len(o.names))
+	one := func(i int) {
+		errs[i] = s.commit(i, commitPrepared)
+		if errs[i] == nil {
+			s.stage("commit:" + o.names[i])
+		}
+	}
+	if c, ok := s.(concurrentCommits); ok && len(o.names) > 1 && c.concurrentCommits() {
+		var wg sync.WaitGroup
+		for i := range o.names {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				one(i)
+			}()
+		}
+		wg.Wait()
+	} else {
+		for i := range o.names {
+			one(i)
+		}
+	}
+	for i, err := range errs {
+		if err != nil {
+			o.set(i, fatePending, err)
+			continue
+		}
+		o.set(i, fateCommitted, nil)
+	}
 }
 
 // resolveDecision learns the outcome of a decision write whose reply was

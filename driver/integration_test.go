@@ -63,7 +63,29 @@ func openDB(t testing.TB, topo *shard.Topology, opts ...driver.Option) *sql.DB {
 	require.NoError(t, err)
 	db := sql.OpenDB(c)
 	t.Cleanup(func() { _ = db.Close() })
+	waitSessionsCompared(t, db)
 	return db
+}
+
+// waitSessionsCompared waits (up to 10 s) until the first probe has
+// compared every replica's session with its primary's: since round 16 a
+// replica takes no reads before, and the tests that read replicas expect
+// them to from the start. A replica ejected meanwhile is not waited for.
+func waitSessionsCompared(t testing.TB, db *sql.DB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := driver.Replicas(context.Background(), db)
+		require.NoError(t, err)
+		unchecked := false
+		for _, r := range st {
+			unchecked = unchecked || r.SessionUnchecked && r.Err == nil
+		}
+		if !unchecked || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // direct opens a plain go-sql-driver pool on one server, bypassing shardsql.

@@ -231,7 +231,9 @@ func WithXA() Option {
 // commit decision is logged, "commit:<data source>" after a branch
 // committed. It is for tracing the protocol and for fault-injection tests
 // that stop the process at a stage (driver/internal/xacrash); f must not
-// use the connection.
+// use the connection. The branches' XA COMMITs run at the same time, so
+// the "commit:<data source>" calls of one transaction may come from
+// several goroutines at once, in any order: f must be safe for that.
 func WithXAStageHook(f func(stage string)) Option {
 	return func(o *options) error {
 		o.xaHook = f

@@ -184,9 +184,20 @@ func (c *Connector) rebuildReplicas(v uint64) *replicaSet {
 			}
 			if r == nil {
 				r = &replica{name: spec.Name, key: "replica:" + spec.Name, ds: ds.Name, db: spec.DB, weight: spec.Weight, primaryDSN: ds.DSN, dsn: spec.DSN}
-				// A pool the caller opened, primary or replica: its
-				// session is compared on the servers first.
-				r.unchecked.Store(ds.DSN == "" || spec.DB != nil)
+				// Every replica's session is compared on the servers
+				// before it takes a read (replica_session_check.go).
+				//
+				// Hazard (round 16): only pools the caller opened were
+				// compared; two DSNs with the same parameters were taken
+				// to give the same session. They do not when the servers'
+				// defaults differ: a replica started with
+				// --default-time-zone=+05:00 (or another old_mode,
+				// default_regex_flags, div_precision_increment in its
+				// my.cnf) answered SELECT CAST(ts AS CHAR) five hours
+				// off its primary. The first probe runs when the
+				// connector starts, so the primary answers only until
+				// then.
+				r.unchecked.Store(true)
 				r.lag.Store(-1)
 				// Under a lag bound a replica serves no reads until a
 				// probe has read its lag. The hazard: starting as within

@@ -38,6 +38,17 @@ var sessionVars = []string{
 	"default_week_format", "max_sort_length",
 }
 
+// mariaDBSessionVars are MariaDB's own variables that change what a read
+// answers: old_mode (UTF8_IS_UTF8MB3 names utf8, ZERO_DATE_TIME_CAST casts
+// a TIME to a DATETIME with a zero date), default_regex_flags (REGEXP's
+// matching), max_recursive_iterations (a recursive CTE stops there and
+// answers what it has, without an error) and system_versioning_asof (the
+// point in time a system-versioned table is read at). They are read on
+// MariaDB only: on MySQL @@SESSION.old_mode is error 1193, which would
+// eject every replica (review15b's Left); a MySQL server reports them as
+// absent, so a MySQL replica of a MariaDB primary differs.
+var mariaDBSessionVars = []string{"old_mode", "default_regex_flags", "max_recursive_iterations", "system_versioning_asof"}
+
 // sessionProbeArg is a time.Time argument with nanoseconds, in UTC: the
 // server's copy shows go-sql-driver's loc and timeTruncate.
 var sessionProbeArg = time.Date(2000, 1, 2, 3, 4, 5, 123456789, time.UTC)
@@ -73,6 +84,9 @@ func readSessionFacts(ctx context.Context, db *sql.DB, vars []string) (sessionFa
 		f.names = append(f.names, "@@"+v)
 		f.values = append(f.values, fmt.Sprintf("%q", vals[i].String))
 	}
+	if err := readMariaDBFacts(ctx, conn, &f); err != nil {
+		return sessionFacts{}, err
+	}
 	rows, err := conn.QueryContext(ctx, "SELECT TIMESTAMP'2000-01-02 03:04:05', CAST(? AS CHAR), d.x FROM (SELECT 1 AS x) AS d", sessionProbeArg)
 	if err != nil {
 		return sessionFacts{}, err
@@ -101,6 +115,36 @@ func readSessionFacts(ctx context.Context, db *sql.DB, vars []string) (sessionFa
 	f.names = append(f.names, "a DATETIME value (parseTime, loc)", "a time.Time argument (loc, timeTruncate)", "a qualified column's name (columnsWithAlias)")
 	f.values = append(f.values, scanned, fmt.Sprintf("%q", arg.String), fmt.Sprintf("%q", cols[2]))
 	return f, rows.Close()
+}
+
+// readMariaDBFacts adds mariaDBSessionVars to f: their values on
+// MariaDB, "absent" on another server.
+func readMariaDBFacts(ctx context.Context, conn *sql.Conn, f *sessionFacts) error {
+	var version string
+	if err := conn.QueryRowContext(ctx, "SELECT @@version").Scan(&version); err != nil {
+		return err
+	}
+	vals := make([]sql.NullString, len(mariaDBSessionVars))
+	if strings.Contains(strings.ToLower(version), "mariadb") {
+		sel := make([]string, len(mariaDBSessionVars))
+		dest := make([]any, len(mariaDBSessionVars))
+		for i, v := range mariaDBSessionVars {
+			sel[i] = "@@SESSION." + v
+			dest[i] = &vals[i]
+		}
+		if err := conn.QueryRowContext(ctx, "SELECT "+strings.Join(sel, ", ")).Scan(dest...); err != nil {
+			return err
+		}
+	}
+	for i, v := range mariaDBSessionVars {
+		f.names = append(f.names, "@@"+v)
+		if !vals[i].Valid {
+			f.values = append(f.values, "absent")
+			continue
+		}
+		f.values = append(f.values, fmt.Sprintf("%q", vals[i].String))
+	}
+	return nil
 }
 
 // dsnVars returns the system variables a DSN sets (its parameters that are

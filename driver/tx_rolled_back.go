@@ -40,9 +40,16 @@ func (p *participant) failed(err error) {
 
 // endedByServer reports an error after which p's server no longer holds
 // the transaction: a deadlock always, a lock wait timeout when the
-// server rolled the whole transaction back (asked on p's connection; in
-// XA mode the branch is rollback-only and its XA END fails at Commit,
-// which then rolls everything back).
+// server rolled the whole transaction back (asked on p's connection).
+//
+// Hazard (round 16): in XA mode the lock wait timeout was not asked
+// about, since the branch, rollback-only, fails its XA END at Commit,
+// which then rolls everything back. Nothing half committed, but until
+// Commit the transaction ran on: the other data sources took writes and
+// answered reads with work certain to be rolled back, where one MariaDB
+// refuses every statement of a rollback-only XA transaction (1399). A
+// rollback-only branch answers @@in_transaction = 0, as a rolled back
+// local transaction does, so the same question serves both modes.
 func (t *Tx) endedByServer(p *participant, err error) bool {
 	var me *mysql.MySQLError
 	if !errors.As(err, &me) {
@@ -52,7 +59,7 @@ func (t *Tx) endedByServer(p *participant, err error) bool {
 	case 1213: // ER_LOCK_DEADLOCK
 		return true
 	case 1205: // ER_LOCK_WAIT_TIMEOUT
-		if t.xa || p.busy() != nil {
+		if p.busy() != nil {
 			return false // (rows open on p: asking would wait for them)
 		}
 		cl := t.cleanup()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // warmDials is how many connections Warm opens at once per data source: a
@@ -21,7 +22,14 @@ const warmDials = 8
 // at WithMaxOpenConns and WithMaxIdleConns (a pool keeps no more idle
 // connections than that); pools given with Topology.AddDB are the
 // caller's and are left alone.
+//
+// Warm then waits (two seconds at most) for the first probe to compare
+// every replica's session with its primary's: a replica takes no reads
+// before (replica_session_check.go), so reads made right after a
+// connector opens go to the primaries unless Warm ran. With n ≤ 0 Warm
+// opens nothing and only waits.
 func (c *Connector) Warm(ctx context.Context, n int) error {
+	defer c.waitSessionsCompared(ctx)
 	n = min(n, c.opts.maxIdle)
 	if c.opts.maxOpen > 0 {
 		n = min(n, c.opts.maxOpen)
@@ -104,4 +112,32 @@ func WarmPool(ctx context.Context, db *sql.DB, n int) error {
 		_ = conn.Close()
 	}
 	return first
+}
+
+// waitSessionsCompared waits until no replica that the probe can reach
+// waits for its session comparison, ctx ends, or the probe interval (at
+// most a second) and a second have passed (a primary that does not answer keeps its replicas
+// unchecked: that is the probe's to report, in ReplicaStatus).
+func (c *Connector) waitSessionsCompared(ctx context.Context) {
+	rs := c.replicas() // starts the probe
+	// Bounded: under WithReplicaProbeInterval(time.Hour) a primary that
+	// did not answer the first probe would otherwise hold Warm an hour.
+	deadline := time.Now().Add(min(c.opts.replica.probeEvery, time.Second) + time.Second)
+	for {
+		waiting := false
+		for _, d := range rs.byDS {
+			for _, r := range d.reps {
+				waiting = waiting || r.unchecked.Load() && !r.ejected.Load() && !r.sessionBad.Load()
+			}
+		}
+		if !waiting || ctx.Err() != nil || time.Now().After(deadline) {
+			return
+		}
+		t := time.NewTimer(5 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
 }

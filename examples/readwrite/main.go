@@ -69,7 +69,15 @@ func run(ctx context.Context, primaryDSN, replicaDSN string) error {
 		if err != nil {
 			return nil, err
 		}
-		return sql.OpenDB(c), nil
+		db := sql.OpenDB(c)
+		// Warm opens connections and waits for the first probe: a
+		// replica takes no reads until its session is compared with
+		// its primary's.
+		if err := driver.Warm(ctx, db, 2); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+		return db, nil
 	}
 	db, err := open()
 	if err != nil {
