@@ -470,6 +470,13 @@ func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
 			}
 			v = bytes.TrimRight(b, " ")
 		}
+		if v != nil && t == sqltypes.Float32 {
+			// Hazard (round 16): MariaDB's text of a FLOAT has six
+			// significant digits (16777216 is "1.67772e+07"): computed
+			// or compared above the nodes it is another value than the
+			// server's (MAX(f) + 0, HAVING MAX(f) > 16777210).
+			return evalengine.EvalResult{}, fmt.Errorf("%w: %s %s across nodes reads a FLOAT value, which the servers send as text of six digits (select col+0, a DOUBLE, in the nodes' statement or the derived table instead)", ErrUnsupported, f.what, unplaceheld(f.cond))
+		}
 		if c := f.colls[i]; c != nil && c.conv != nil && sqltypes.IsText(t) {
 			if b, ok := v.([]byte); ok {
 				cb, err := charset.ConvertFromUTF8(nil, c.conv, b)

@@ -511,6 +511,11 @@ func overClause(agg sqlparser.AggrFunc) bool {
 // BY), and the merge counts or sums the distinct values as they stream.
 // The other aggregates stay exact: they fold over the finer node groups.
 func (m *scatter) distinctAggregate(col merge.Col, ae *sqlparser.AliasedExpr, agg sqlparser.AggrFunc, arg sqlparser.Expr, kind merge.AggKind) error {
+	if kind == merge.AggCountDistinct && m.isColumnOf(arg, "float") {
+		// a FLOAT's text ties values that differ (keyCol): count the
+		// values as DOUBLEs, whose text is exact
+		arg = &sqlparser.BinaryExpr{Operator: sqlparser.PlusOp, Left: arg, Right: sqlparser.NewIntLiteral("0")}
+	}
 	unsorted := m.distinctArg != nil && sqlparser.String(m.distinctArg) != sqlparser.String(arg)
 	if unsorted {
 		m.groupFiner(arg)
