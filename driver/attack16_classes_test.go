@@ -64,6 +64,15 @@ var attack16Cases = []attack16Case{
 	{sql: "SELECT f FROM r16 WHERE id > 12 UNION SELECT f FROM r16b WHERE id > 12", refuse: "over FLOAT column 1"},
 	{sql: "SELECT MAX(f), MIN(f), SUM(f + 0) FROM r16"},
 	{sql: "SELECT g, MAX(f + 0) m FROM r16 GROUP BY g HAVING m > 16777210"},
+	// a DISTINCT aggregate only in HAVING: the nodes grouped by the keys
+	// alone and sent one value of the argument per group
+	{sql: "SELECT g FROM r16 GROUP BY g HAVING COUNT(DISTINCT vbin) > 1"},
+	{sql: "SELECT g FROM r16 GROUP BY g HAVING COUNT(DISTINCT id) > 1"},
+	{sql: "SELECT g, COUNT(*) FROM r16 GROUP BY g HAVING COUNT(DISTINCT d2) > 1"},
+	{sql: "SELECT g, COUNT(DISTINCT cp) FROM r16 GROUP BY g HAVING COUNT(DISTINCT vbin) > 1"},
+	{sql: "SELECT g FROM r16 GROUP BY g HAVING SUM(DISTINCT d2) > 1"},
+	{sql: "SELECT g FROM r16 GROUP BY g HAVING COUNT(DISTINCT id) > 1 AND COUNT(DISTINCT d2) > 1"},
+	{sql: "SELECT g, MAX(id) FROM r16 GROUP BY g HAVING COUNT(DISTINCT id) > 1 ORDER BY MAX(id)", ordered: true},
 }
 
 // TestAttack16Classes runs attack16Cases over r16.
