@@ -36,7 +36,17 @@ func kinds16Latin1(r *rand.Rand) any {
 func (g *kindsGen) round16() diffQuery {
 	lim := g.pick("", " LIMIT 3", " LIMIT 2, 4")
 	dir := g.pick("", " DESC")
-	switch g.r.Intn(14) {
+	switch g.r.Intn(16) {
+	case 13, 14:
+		// a DISTINCT aggregate only in HAVING (the nodes must group by its
+		// argument too)
+		key := g.pick("grp", "e + 0", "DATE(d)")
+		q := "SELECT " + key + g.pick("", ", COUNT(*)", ", COUNT(DISTINCT amount)") + " FROM t_kinds GROUP BY " + key +
+			" HAVING " + g.pick("COUNT(DISTINCT id) > 30", "COUNT(DISTINCT v) > 6", "COUNT(DISTINCT b) > 20", "SUM(DISTINCT amount) > 100", "COUNT(DISTINCT grp) > 1", "COUNT(DISTINCT fl) > 6")
+		if g.r.Intn(2) == 0 {
+			return ordered(q + " ORDER BY " + key + dir)
+		}
+		return unordered(q)
 	case 0:
 		return unordered("SELECT fl, COUNT(*), MIN(id) FROM t_kinds GROUP BY fl")
 	case 1:
