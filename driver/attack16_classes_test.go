@@ -62,6 +62,8 @@ var attack16Cases = []attack16Case{
 	{sql: "SELECT g, MAX(f) m FROM r16 GROUP BY g HAVING m > 16777210", refuse: "reads a FLOAT value"},
 	{sql: "SELECT x.id FROM (SELECT id, f FROM r16 ORDER BY id LIMIT 20) x WHERE x.f = 16777216", refuse: "reads a FLOAT value"},
 	{sql: "SELECT f FROM r16 WHERE id > 12 UNION SELECT f FROM r16b WHERE id > 12", refuse: "over FLOAT column 1"},
+	{sql: "SELECT COUNT(DISTINCT x.f) FROM (SELECT f FROM r16 ORDER BY id LIMIT 30) x", refuse: "COUNT(DISTINCT) of FLOAT"},
+	{sql: "SELECT COUNT(DISTINCT a.f) FROM r16 a JOIN r16b b ON a.id = b.id", refuse: "COUNT(DISTINCT) of FLOAT"},
 	{sql: "SELECT MAX(f), MIN(f), SUM(f + 0) FROM r16"},
 	{sql: "SELECT g, MAX(f + 0) m FROM r16 GROUP BY g HAVING m > 16777210"},
 	// a DISTINCT aggregate only in HAVING: the nodes grouped by the keys
