@@ -65,6 +65,13 @@ var attack16Cases = []attack16Case{
 	{sql: "SELECT COUNT(DISTINCT x.f) FROM (SELECT f FROM r16 ORDER BY id LIMIT 30) x", refuse: "COUNT(DISTINCT) of FLOAT"},
 	{sql: "SELECT COUNT(DISTINCT a.f) FROM r16 a JOIN r16b b ON a.id = b.id", refuse: "COUNT(DISTINCT) of FLOAT"},
 	{sql: "SELECT MAX(f), MIN(f), SUM(f + 0) FROM r16"},
+	// temporal results computed above the nodes: text in a DATETIME
+	// column (one server sends a time.Time under parseTime)
+	{sql: "SELECT g, MAX(dt6) + INTERVAL 1 DAY FROM r16 GROUP BY g", refuse: "of type DATETIME computed above merged rows"},
+	{sql: "SELECT g, DATE(MAX(dt6)) FROM r16 GROUP BY g", refuse: "of type DATE computed above merged rows"},
+	{sql: "SELECT CONVERT_TZ(MAX(ts), '+00:00', '+05:00') FROM r16", refuse: "of type DATETIME computed above merged rows"},
+	{sql: "SELECT g, MAX(dt6), MIN(ts), MAX(t6) FROM r16 GROUP BY g"},
+	{sql: "SELECT g, HOUR(MAX(dt6)), MAX(dt6) > '2025-01-01' FROM r16 GROUP BY g"},
 	{sql: "SELECT g, MAX(f + 0) m FROM r16 GROUP BY g HAVING m > 16777210"},
 	// a DISTINCT aggregate only in HAVING: the nodes grouped by the keys
 	// alone and sent one value of the argument per group
