@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"vitess.io/vitess/go/mysql/collations"
+	"vitess.io/vitess/go/mysql/collations/charset"
+	"vitess.io/vitess/go/mysql/collations/colldata"
 	"vitess.io/vitess/go/mysql/datetime"
 	"vitess.io/vitess/go/sqltypes"
 	vtrpcpb "vitess.io/vitess/go/vt/proto/vtrpc"
@@ -214,6 +216,7 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 			literals, seen = colls[n], true
 		}
 	}
+	var fixErr error
 	fix := func(n int, x sqlparser.Expr) sqlparser.Expr {
 		lit, ok := x.(*sqlparser.Literal)
 		if !ok {
@@ -226,7 +229,17 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 			if f.refs[n].pad {
 				val = strings.TrimRight(val, " ")
 			}
-			return &sqlparser.CollateExpr{Expr: sqlparser.NewStrLiteral(val), Collation: collationEnv.LookupName(colls[n])}
+			lit := sqlparser.NewStrLiteral(val)
+			var inner sqlparser.Expr = lit
+			if cs := singleByteCharset(colls[n]); cs != nil {
+				// the literal in the column's charset (an introducer: COLLATE
+				// alone would relabel a utf8mb4 literal, which fails)
+				if err := toColumnCharset(lit, colls[n]); err != nil {
+					fixErr = err
+				}
+				inner = &sqlparser.IntroducerExpr{CharacterSet: "_" + cs.Name(), Expr: lit}
+			}
+			return &sqlparser.CollateExpr{Expr: inner, Collation: collationEnv.LookupName(colls[n])}
 		case lit.Type == sqlparser.IntVal && sqltypes.IsDateOrTime(t):
 			return temporalLiteral(t, lit)
 		}
@@ -253,7 +266,75 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 		}
 		return true
 	}).(sqlparser.Expr)
+	if fixErr == nil && singleByteCharset(literals) != nil {
+		// the literals left bare take the collation literals (the one of
+		// the text columns used otherwise): their bytes too
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			switch x := n.(type) {
+			case *sqlparser.CollateExpr:
+				return false, nil // converted by fix, or the statement's own
+			case *sqlparser.Literal:
+				if x.Type == sqlparser.StrVal {
+					if err := toColumnCharset(x, literals); err != nil {
+						fixErr = err
+					}
+				}
+			}
+			return true, nil
+		}, cond)
+	}
+	if fixErr != nil {
+		return nil, 0, fmt.Errorf("%w: %s %s across nodes: %v", ErrUnsupported, f.what, unplaceheld(f.cond), fixErr)
+	}
 	return cond, literals, nil
+}
+
+// singleByteCharset is the charset of collation id when it is one of the
+// one-byte charsets merges convert to (latin1, cp1250, …; textColl.conv),
+// else nil.
+func singleByteCharset(id collations.ID) charset.Charset {
+	if id == collations.CollationBinaryID || id == noCollation {
+		return nil
+	}
+	c := colldata.Lookup(id)
+	if c == nil {
+		return nil
+	}
+	switch cs := c.Charset(); cs.(type) {
+	case charset.Charset_utf8mb4, charset.Charset_utf8mb3, charset.Charset_binary:
+		return nil
+	default:
+		if cs.MaxWidth() == 1 {
+			return cs
+		}
+	}
+	return nil
+}
+
+// toColumnCharset rewrites a string literal of the statement (UTF-8, the
+// connection's charset) into the bytes of collation id's one-byte charset,
+// as the server converts a literal compared with or combined with a
+// column of that charset. A character the charset lacks refuses it.
+//
+// Hazard (round 16): the merge receives a latin1 column's values converted
+// to utf8mb4 while the evaluator knows their collation as latin1: HEX,
+// LENGTH, MD5, CONVERT … USING and CAST AS BINARY of MAX(latin1 column)
+// read UTF-8 bytes ('Ö' as C3 96, where MariaDB reads D6). The values are
+// converted back to the column's charset before they are evaluated
+// (evaluator.eval), so the literals they meet are converted too, and
+// results are converted to the connection's charset on the way out
+// (EvalResult.Value).
+func toColumnCharset(lit *sqlparser.Literal, id collations.ID) error {
+	cs := singleByteCharset(id)
+	if cs == nil {
+		return nil
+	}
+	b, err := charset.ConvertFromUTF8(nil, cs, []byte(lit.Val))
+	if err != nil {
+		return err
+	}
+	lit.Val = string(b)
+	return nil
 }
 
 // nestedDecimalDiv reports a division of non-float values anywhere but
@@ -388,6 +469,22 @@ func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
 				return evalengine.EvalResult{}, fmt.Errorf("%w: %s with a function or LIKE over text with trailing spaces across nodes (the evaluator does not pad with spaces as the column's collation does; compare the column itself)", ErrUnsupported, f.what)
 			}
 			v = bytes.TrimRight(b, " ")
+		}
+		if v != nil && t == sqltypes.Float32 {
+			// Hazard (round 16): MariaDB's text of a FLOAT has six
+			// significant digits (16777216 is "1.67772e+07"): computed
+			// or compared above the nodes it is another value than the
+			// server's (MAX(f) + 0, HAVING MAX(f) > 16777210).
+			return evalengine.EvalResult{}, fmt.Errorf("%w: %s %s across nodes reads a FLOAT value, which the servers send as text of six digits (select col+0, a DOUBLE, in the nodes' statement or the derived table instead)", ErrUnsupported, f.what, unplaceheld(f.cond))
+		}
+		if c := f.colls[i]; c != nil && c.conv != nil && sqltypes.IsText(t) {
+			if b, ok := v.([]byte); ok {
+				cb, err := charset.ConvertFromUTF8(nil, c.conv, b)
+				if err != nil {
+					return evalengine.EvalResult{}, fmt.Errorf("%w: %s over text of charset %s across nodes: %v", ErrUnsupported, f.what, c.conv.Name(), err)
+				}
+				v = cb
+			}
 		}
 		sv, err := sqlValue(t, v)
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"vitess.io/vitess/go/sqltypes"
 )
 
 // OrderedAggregate folds consecutive input rows with equal group keys into
@@ -165,6 +167,14 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 			ag.Concat = &gc
 		}
 		rg.Aggs = append(rg.Aggs, ag)
+	}
+	for _, a := range rg.Aggs {
+		if a.Kind == AggCountDistinct && cols.sql[a.Col.Index] == sqltypes.Float32 {
+			// a FLOAT's six-digit text ties values that differ (the router
+			// counts a catalog FLOAT column's col+0 instead; see
+			// columns.keys)
+			return nil, nil, fmt.Errorf("%w: COUNT(DISTINCT) of FLOAT column %d across nodes (the servers send its values as text of six digits, which ties values that differ; count DISTINCT col+0, a DOUBLE)", ErrUnsupported, a.Col.Index+1)
+		}
 	}
 	var grouped Cursor
 	if rg.Rollup != nil {

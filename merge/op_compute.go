@@ -2,10 +2,12 @@ package merge
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
+	"github.com/shardsql/shardsql/internal/coltype"
 	"github.com/shardsql/shardsql/internal/evalenv"
 )
 
@@ -52,6 +54,15 @@ func (c *Compute) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		}
 		p.Col = col
 		ps[i] = p
+		if k := cols.kinds[col.Index]; k == coltype.Time || k == coltype.Duration {
+			// Hazard (round 16): the evaluator's temporal result is text
+			// ("2025-01-02 00:00:00.1"), in a column the nodes typed
+			// DATETIME: under parseTime one server sends a time.Time (a
+			// Scan into time.Time failed through shardsql), and without
+			// it the fraction has the column's digits, not the value's
+			_ = in.Close()
+			return nil, fmt.Errorf("%w: select item %s of type %s computed above merged rows (the merge computes it as text, which is not the server's value under parseTime nor its fraction digits; select the aggregate itself and compute it in the application)", ErrUnsupported, unplaceheld(p.Expr), cols.types[col.Index])
+		}
 	}
 	return &Stream{Cursor: newProjected(in.Cursor, ps, cols.sql, cols.kinds, cols.colls, cols.quotients), cols: cols}, nil
 }

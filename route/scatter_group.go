@@ -109,6 +109,21 @@ func (m *scatter) planGroup() error {
 		}
 		m.spec.MemorySort = order
 	}
+	// HAVING before the nodes' GROUP BY is written: an aggregate only
+	// HAVING names may be the first DISTINCT one, or add a finer key.
+	//
+	// Hazard (round 16): HAVING was planned after it, so `SELECT g …
+	// GROUP BY g HAVING COUNT(DISTINCT x) > 1` left the nodes grouping by
+	// g alone: each node sent one x per group, and the merge counted one
+	// per node (groups with two values on one node were dropped).
+	if m.sel.Having != nil {
+		cond, err := m.having(m.sel.Having.Expr)
+		if err != nil {
+			return err
+		}
+		m.spec.Having = cond
+		m.node.Having = nil
+	}
 	m.spec.Sort = sortKeys
 	m.spec.Group = &merge.Group{Keys: sortKeys, MaxRows: m.s.maxRows}
 	if m.distinctArg == nil && len(m.finer) > 0 {
@@ -136,14 +151,6 @@ func (m *scatter) planGroup() error {
 	}
 	m.node.OrderBy = nodeOrder
 
-	if m.sel.Having != nil {
-		cond, err := m.having(m.sel.Having.Expr)
-		if err != nil {
-			return err
-		}
-		m.spec.Having = cond
-		m.node.Having = nil
-	}
 	if m.sel.GroupBy != nil && m.sel.GroupBy.WithRollup {
 		if err := m.rollup(groupKeys, groupExprs); err != nil {
 			return err
@@ -511,6 +518,11 @@ func overClause(agg sqlparser.AggrFunc) bool {
 // BY), and the merge counts or sums the distinct values as they stream.
 // The other aggregates stay exact: they fold over the finer node groups.
 func (m *scatter) distinctAggregate(col merge.Col, ae *sqlparser.AliasedExpr, agg sqlparser.AggrFunc, arg sqlparser.Expr, kind merge.AggKind) error {
+	if kind == merge.AggCountDistinct && m.isColumnOf(arg, "float") {
+		// a FLOAT's text ties values that differ (keyCol): count the
+		// values as DOUBLEs, whose text is exact
+		arg = &sqlparser.BinaryExpr{Operator: sqlparser.PlusOp, Left: arg, Right: sqlparser.NewIntLiteral("0")}
+	}
 	unsorted := m.distinctArg != nil && sqlparser.String(m.distinctArg) != sqlparser.String(arg)
 	if unsorted {
 		m.groupFiner(arg)
