@@ -94,6 +94,10 @@ type Conn struct {
 	// reused by the next Exec (as execArgs: the plan is done with when
 	// the Exec returns) and cleared after each.
 	execPlan route.PlanStore
+	// memo is the Conn's memo of the last statement text routing found in
+	// the plan cache (route.ParseMemo): an application's connection runs
+	// the same few statements again and again.
+	memo route.ParseMemo
 	// watch is the context registration the Conn's statements run inside
 	// Raw share while their context is the same (cut_keep.go).
 	watch connWatch
@@ -132,6 +136,7 @@ func (c *Conn) Close() error {
 	}
 	c.releasePins()
 	c.watch.close()
+	c.memo = route.ParseMemo{} // the last text and its parse
 	return err
 }
 
@@ -369,7 +374,7 @@ func (c *Conn) routeInto(ctx context.Context, query string, args []driver.NamedV
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.c.routeIn(ctx, query, vals, store, c.temps)
+	p, err := c.c.routeIn(ctx, query, vals, store, &c.memo, c.temps)
 	if err != nil {
 		c.afterRefused() // session.go
 	}
