@@ -178,8 +178,12 @@ func (pr *pointRoute) directNode(args []any) (n int, ok, known bool) {
 	if pr.arg >= len(args) {
 		return 0, false, true
 	}
+	// v is passed on as the caller's interface, never a variable of the
+	// type switch: boxed again, an int64 of 256 or more is an allocation
+	// (and integerKey keeps the caller's box as the key).
+	v := args[pr.arg]
 	var k key
-	switch v := args[pr.arg].(type) {
+	switch v.(type) {
 	case nil:
 		return 0, false, true // NULL: no row
 	case time.Time:

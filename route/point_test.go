@@ -246,3 +246,26 @@ func TestPointDirectTimeZone(t *testing.T) {
 		require.True(t, pr != nil && !pr.none && pr.col != nil, "%s: the shortcut was proved with the column known", sql)
 	}
 }
+
+// TestPointDirectAllocs: a cached point select routed into the caller's
+// store with its memo allocates nothing, whatever the key's size (an
+// int64 of 256 or more re-boxed by directNode was an allocation).
+func TestPointDirectAllocs(t *testing.T) {
+	r, cat := catalogRouter(t)
+	sql := "SELECT order_id, amount FROM t_order WHERE user_id = ? AND order_id = ?"
+	var st PlanStore
+	var memo ParseMemo
+	for _, k := range []any{int64(7), int64(1 << 20)} {
+		args := []any{k, int64(3)}
+		for i := 0; i < 2; i++ { // learn the shortcut, render the node
+			_, err := r.RouteWith(sql, args, Options{Catalog: cat, Store: &st, Memo: &memo})
+			require.NoError(t, err)
+		}
+		allocs := testing.AllocsPerRun(100, func() {
+			if _, err := r.RouteWith(sql, args, Options{Catalog: cat, Store: &st, Memo: &memo}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		require.Zero(t, allocs, "key %v", k)
+	}
+}
