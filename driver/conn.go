@@ -98,6 +98,9 @@ type Conn struct {
 	// the plan cache (route.ParseMemo): an application's connection runs
 	// the same few statements again and again.
 	memo route.ParseMemo
+	// statsAt is the stripe of the Connector's counters the Conn's
+	// statements add to, drawn when it was opened (stats.go, stripeAt).
+	statsAt uint8
 	// watch is the context registration the Conn's statements run inside
 	// Raw share while their context is the same (cut_keep.go).
 	watch connWatch
@@ -181,7 +184,7 @@ func (c *Conn) execOne(ctx context.Context, query string, args []driver.NamedVal
 	start := c.c.clock()
 	var p *route.Plan
 	defer func() { c.execPlan = route.PlanStore{} }()         // last: observe reads the plan, which may be this
-	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
+	defer func() { c.c.observe(ctx, c.statsAt, query, p, start, err) }() // stats.go
 	if cap(c.execArgs) < len(args) {
 		c.execArgs = make([]any, len(args)) // once per connection, for its widest Exec
 	}
@@ -222,7 +225,7 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 func (c *Conn) queryOne(ctx context.Context, query string, args []driver.NamedValue) (_ driver.Rows, err error) {
 	start := c.c.clock()
 	var p *route.Plan
-	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
+	defer func() { c.c.observe(ctx, c.statsAt, query, p, start, err) }() // stats.go
 	one := c.c.ones.get()                                     // the rows of a one-unit statement, and the arguments (rows_one_unit.go)
 	if p, err = c.routeInto(ctx, query, args, one.args[:0], &one.plan); err != nil {
 		return nil, err

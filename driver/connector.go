@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 
@@ -146,7 +147,7 @@ func (c *Connector) Connect(context.Context) (driver.Conn, error) {
 	if c.closed {
 		return nil, errors.New("shardsql: connector is closed")
 	}
-	return &Conn{c: c}, nil
+	return &Conn{c: c, statsAt: uint8(rand.Uint32() % statsStripes)}, nil
 }
 
 // Driver returns the shardsql driver.
