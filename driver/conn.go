@@ -183,7 +183,7 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 func (c *Conn) execOne(ctx context.Context, query string, args []driver.NamedValue) (_ driver.Result, err error) {
 	start := c.c.clock()
 	var p *route.Plan
-	defer func() { c.execPlan = route.PlanStore{} }()         // last: observe reads the plan, which may be this
+	defer func() { c.execPlan = route.PlanStore{} }()                    // last: observe reads the plan, which may be this
 	defer func() { c.c.observe(ctx, c.statsAt, query, p, start, err) }() // stats.go
 	if cap(c.execArgs) < len(args) {
 		c.execArgs = make([]any, len(args)) // once per connection, for its widest Exec
@@ -226,7 +226,7 @@ func (c *Conn) queryOne(ctx context.Context, query string, args []driver.NamedVa
 	start := c.c.clock()
 	var p *route.Plan
 	defer func() { c.c.observe(ctx, c.statsAt, query, p, start, err) }() // stats.go
-	one := c.c.ones.get()                                     // the rows of a one-unit statement, and the arguments (rows_one_unit.go)
+	one := c.c.ones.get()                                                // the rows of a one-unit statement, and the arguments (rows_one_unit.go)
 	if p, err = c.routeInto(ctx, query, args, one.args[:0], &one.plan); err != nil {
 		return nil, err
 	}
