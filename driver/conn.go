@@ -94,6 +94,13 @@ type Conn struct {
 	// reused by the next Exec (as execArgs: the plan is done with when
 	// the Exec returns) and cleared after each.
 	execPlan route.PlanStore
+	// memo is the Conn's memo of the last statement text routing found in
+	// the plan cache (route.ParseMemo): an application's connection runs
+	// the same few statements again and again.
+	memo route.ParseMemo
+	// statsAt is the stripe of the Connector's counters the Conn's
+	// statements add to, drawn when it was opened (stats.go, stripeAt).
+	statsAt uint8
 	// watch is the context registration the Conn's statements run inside
 	// Raw share while their context is the same (cut_keep.go).
 	watch connWatch
@@ -132,6 +139,7 @@ func (c *Conn) Close() error {
 	}
 	c.releasePins()
 	c.watch.close()
+	c.memo = route.ParseMemo{} // the last text and its parse
 	return err
 }
 
@@ -175,8 +183,8 @@ func (c *Conn) ExecContext(ctx context.Context, query string, args []driver.Name
 func (c *Conn) execOne(ctx context.Context, query string, args []driver.NamedValue) (_ driver.Result, err error) {
 	start := c.c.clock()
 	var p *route.Plan
-	defer func() { c.execPlan = route.PlanStore{} }()         // last: observe reads the plan, which may be this
-	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
+	defer func() { c.execPlan = route.PlanStore{} }()                    // last: observe reads the plan, which may be this
+	defer func() { c.c.observe(ctx, c.statsAt, query, p, start, err) }() // stats.go
 	if cap(c.execArgs) < len(args) {
 		c.execArgs = make([]any, len(args)) // once per connection, for its widest Exec
 	}
@@ -217,8 +225,8 @@ func (c *Conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 func (c *Conn) queryOne(ctx context.Context, query string, args []driver.NamedValue) (_ driver.Rows, err error) {
 	start := c.c.clock()
 	var p *route.Plan
-	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
-	one := c.c.ones.get()                                     // the rows of a one-unit statement, and the arguments (rows_one_unit.go)
+	defer func() { c.c.observe(ctx, c.statsAt, query, p, start, err) }() // stats.go
+	one := c.c.ones.get()                                                // the rows of a one-unit statement, and the arguments (rows_one_unit.go)
 	if p, err = c.routeInto(ctx, query, args, one.args[:0], &one.plan); err != nil {
 		return nil, err
 	}
@@ -369,7 +377,7 @@ func (c *Conn) routeInto(ctx context.Context, query string, args []driver.NamedV
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.c.routeIn(ctx, query, vals, store, c.temps)
+	p, err := c.c.routeIn(ctx, query, vals, store, &c.memo, c.temps)
 	if err != nil {
 		c.afterRefused() // session.go
 	}

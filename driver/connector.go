@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 
@@ -148,7 +149,7 @@ func (c *Connector) Connect(context.Context) (driver.Conn, error) {
 	if c.closed {
 		return nil, errors.New("shardsql: connector is closed")
 	}
-	return &Conn{c: c}, nil
+	return &Conn{c: c, statsAt: uint8(rand.Uint32() % statsStripes)}, nil
 }
 
 // Driver returns the shardsql driver.
@@ -226,18 +227,19 @@ func (c *Connector) pool(name string) (*sql.DB, error) {
 
 // route plans one statement and logs the plan when logging is on.
 func (c *Connector) route(ctx context.Context, query string, args []any) (*route.Plan, error) {
-	return c.routeIn(ctx, query, args, nil, false)
+	return c.routeIn(ctx, query, args, nil, nil, false)
 }
 
 // routeIn is route with a cached point statement's plan in store (nil:
-// an allocation of its own; see route.PlanStore); temps says the session
+// an allocation of its own; see route.PlanStore), the Conn's memo of its
+// last statement's parse in memo (nil: none); temps says the session
 // created temporary tables (route.Options.SessionTemporary).
-func (c *Connector) routeIn(ctx context.Context, query string, args []any, store *route.PlanStore, temps bool) (*route.Plan, error) {
+func (c *Connector) routeIn(ctx context.Context, query string, args []any, store *route.PlanStore, memo *route.ParseMemo, temps bool) (*route.Plan, error) {
 	weights, err := c.hasWeightStrings(ctx)
 	if err != nil {
 		return nil, err
 	}
-	opts, err := routeOptions(ctx, route.Options{WeightStrings: weights, MaxMemoryRows: c.opts.maxMemoryRows, JoinBatch: c.opts.joinBatch, DeepPageKeys: c.opts.deepPageKeys, Store: store, SessionTemporary: temps, InterpolatedArgs: c.interpolates()})
+	opts, err := routeOptions(ctx, route.Options{WeightStrings: weights, MaxMemoryRows: c.opts.maxMemoryRows, JoinBatch: c.opts.joinBatch, DeepPageKeys: c.opts.deepPageKeys, Store: store, Memo: memo, SessionTemporary: temps, InterpolatedArgs: c.interpolates()})
 	if err != nil {
 		return nil, err
 	}

@@ -100,7 +100,7 @@ func (m *multiRows) advance() error {
 func (c *Conn) queryPiece(ctx context.Context, query string, args []driver.NamedValue) (_ driver.Rows, err error) {
 	start := time.Now()
 	var p *route.Plan
-	defer func() { c.c.observe(ctx, query, p, start, err) }() // stats.go
+	defer func() { c.c.observe(ctx, c.statsAt, query, p, start, err) }() // stats.go
 	if p, err = c.routeNamed(ctx, query, args); err != nil {
 		return nil, err
 	}

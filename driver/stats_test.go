@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -107,4 +108,46 @@ func TestStatsWithoutLogger(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, st.Statements["select"])
 	assert.EqualValues(t, 1, st.Units)
+}
+
+// TestStatsPerConnStripes: each Conn adds its statements to the stripe it
+// drew when it was opened (stats.go, stripeAt); the counts of several
+// Conns running at once sum exactly, whichever stripes they share.
+func TestStatsPerConnStripes(t *testing.T) {
+	dsns := sharedDSNs(t, strings.ToLower(t.Name()))
+	topo := shard.NewTopology()
+	require.NoError(t, topo.AddDataSource("ds0", dsns[0]))
+	db := openDB(t, topo)
+	ctx := context.Background()
+	const conns, each = 12, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, conns)
+	for i := 0; i < conns; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer conn.Close()
+			for j := 0; j < each; j++ {
+				var n int
+				if err := conn.QueryRowContext(ctx, "SELECT ?", j).Scan(&n); err != nil || n != j {
+					errs <- fmt.Errorf("select %d: %d, %v", j, n, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	st, err := driver.Stats(ctx, db)
+	require.NoError(t, err)
+	assert.EqualValues(t, conns*each, st.Statements["select"])
+	assert.EqualValues(t, conns*each, st.Units)
 }

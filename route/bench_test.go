@@ -212,3 +212,39 @@ func BenchmarkRoutePassthrough(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRoutePointSelectStore is BenchmarkRoutePointSelectCatalog as
+// the driver's Conn routes a point select: its plan in the Conn's
+// PlanStore, lent again for each statement.
+func BenchmarkRoutePointSelectStore(b *testing.B) {
+	r := testRouter(b)
+	cat := &schema.Catalog{Tables: map[string]*schema.Table{"t_order": {Name: "t_order", Columns: []schema.Column{
+		{Name: "order_id", DataType: "bigint"}, {Name: "user_id", DataType: "bigint"}}}}}
+	args := []any{int64(42), int64(7)}
+	var st PlanStore
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		if _, err := r.RouteWith(benchPointSelect, args, Options{Catalog: cat, Store: &st}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRoutePointSelectMemo is BenchmarkRoutePointSelectStore with
+// the Conn's parse memo (Options.Memo).
+func BenchmarkRoutePointSelectMemo(b *testing.B) {
+	r := testRouter(b)
+	cat := &schema.Catalog{Tables: map[string]*schema.Table{"t_order": {Name: "t_order", Columns: []schema.Column{
+		{Name: "order_id", DataType: "bigint"}, {Name: "user_id", DataType: "bigint"}}}}}
+	args := []any{int64(42), int64(7)}
+	var st PlanStore
+	var memo ParseMemo
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		if _, err := r.RouteWith(benchPointSelect, args, Options{Catalog: cat, Store: &st, Memo: &memo}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -64,6 +64,44 @@ func (c *planCache) stripe() *hitStripe {
 type cacheEntry struct {
 	p    *parsed
 	used atomic.Bool
+	// gone: put evicted the entry (set before its Delete). A ParseMemo
+	// that holds it answers no more.
+	gone atomic.Bool
+}
+
+// ParseMemo is a caller's memo of the last statement its routing found in
+// the plan cache (Options.Memo): a connection that runs one statement
+// text again and again finds its parse without the statement-key scan
+// and the cache's hashed lookup. The zero value is ready to use; a memo
+// must not be used by concurrent routings (a database/sql connection's
+// calls are serialized).
+//
+// The hazards, and how each is kept:
+//   - The answer must be the cache's: a memo answers only for the text
+//     it saw (compared whole: the same string is compared by pointer
+//     first), on the router it was filled by (another router's parse
+//     carries another topology's shortcuts), while its entry is in the
+//     cache (gone is set when put evicts it). A text the cache would miss
+//     misses, is parsed and put as without the memo.
+//   - The counts and the eviction order are the cache's: a memo hit is
+//     counted as a hit and marks the entry used, as get does.
+//   - Retention: the memo keeps the last text and its entry (the parse)
+//     reachable until the next statement fills it, an evicted one too.
+type ParseMemo struct {
+	r   *Router
+	sql string
+	e   *cacheEntry
+}
+
+// lookup returns the memo's parse of sql, if it holds one that the
+// cache still holds.
+func (m *ParseMemo) lookup(r *Router, sql string) (*parsed, bool) {
+	e := m.e
+	if e == nil || m.r != r || m.sql != sql || e.gone.Load() {
+		return nil, false
+	}
+	r.cache.hit(e)
+	return e.p, true
 }
 
 // statementKey is the text a statement is parsed from and cached under:
@@ -174,30 +212,46 @@ func newPlanCache(size int) *planCache {
 }
 
 func (c *planCache) get(sql string) (*parsed, bool) {
+	e, ok := c.getEntry(sql)
+	if !ok {
+		return nil, false
+	}
+	return e.p, true
+}
+
+// getEntry is get, returning the entry.
+func (c *planCache) getEntry(sql string) (*cacheEntry, bool) {
 	v, ok := c.entries.Load(sql)
 	if !ok {
 		c.stripe().misses.Add(1)
 		return nil, false
 	}
 	e := v.(*cacheEntry)
+	c.hit(e)
+	return e, true
+}
+
+// hit counts a hit of e and marks it used.
+func (c *planCache) hit(e *cacheEntry) {
 	if !e.used.Load() {
 		e.used.Store(true)
 	}
 	c.stripe().hits.Add(1)
-	return e.p, true
 }
 
-func (c *planCache) put(p *parsed) {
+// put adds p and returns its entry (the one already cached for its text,
+// if any).
+func (c *planCache) put(p *parsed) *cacheEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.entries.Load(p.sql); ok {
-		return
+	if v, ok := c.entries.Load(p.sql); ok {
+		return v.(*cacheEntry)
 	}
 	e := &cacheEntry{p: p}
 	c.entries.Store(p.sql, e)
 	if len(c.ring) < c.size {
 		c.ring = append(c.ring, e)
-		return
+		return e
 	}
 	for {
 		old := c.ring[c.hand]
@@ -206,10 +260,11 @@ func (c *planCache) put(p *parsed) {
 			c.hand = (c.hand + 1) % len(c.ring)
 			continue
 		}
+		old.gone.Store(true) // before the Delete: no memo answers for it after (ParseMemo)
 		c.entries.Delete(old.p.sql)
 		c.ring[c.hand] = e
 		c.hand = (c.hand + 1) % len(c.ring)
-		return
+		return e
 	}
 }
 

@@ -3,6 +3,7 @@ package route
 import (
 	"reflect"
 	"sync/atomic"
+	"time"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
@@ -74,6 +75,9 @@ type pointRoute struct {
 	// place (a new one is built: driver catalogCache), and the shortcut
 	// holds only for the catalog it was proved with.
 	col *schema.Column
+	// intCol: col is an integer column (col.IsInteger(), read once: the
+	// column is never changed in place), for directNode.
+	intCol bool
 	// nodes keeps, per node of the table, the node's memoized rendering
 	// once render made it (routePoint), for routePointDirect.
 	nodes []atomic.Pointer[rendered]
@@ -151,6 +155,67 @@ func (s *statement) pointNode(pr *pointRoute) (int, bool) {
 	return n, true
 }
 
+// directNode is pointNode without a routing statement, for the
+// arguments whose conversion reads nothing of the statement: a SELECT,
+// UPDATE or DELETE (an INSERT's key is stored, and its AUTO_INCREMENT is
+// checked against the statement's AST) whose sharding column the catalog
+// knows (pr.col), with a key value that is not a time.Time (whose wall
+// clock is the data sources' time zone: statement.location reads the
+// catalog). For those, pointNode's convertCol is convertKey(col, v,
+// keyCompare, time.UTC), the zone unread, and neither touches the
+// statement: the answer is pointNode's. known is false for every other
+// case, which pointNode answers.
+//
+// The hazard it removes: routePointDirect built a statement (880 bytes,
+// zeroed on the stack) for every cached point statement only to read its
+// args; the hazard it must keep out is a time.Time key or an INSERT taking
+// this path — TestPointDirectTimeZone fails when a time.Time is converted
+// here in UTC.
+func (pr *pointRoute) directNode(args []any) (n int, ok, known bool) {
+	if pr.kind == KindInsert || pr.col == nil {
+		return 0, false, false
+	}
+	if pr.arg >= len(args) {
+		return 0, false, true
+	}
+	// v is passed on as the caller's interface, never a variable of the
+	// type switch: boxed again, an int64 of 256 or more is an allocation
+	// (and integerKey keeps the caller's box as the key).
+	v := args[pr.arg]
+	var k key
+	switch v.(type) {
+	case nil:
+		return 0, false, true // NULL: no row
+	case time.Time:
+		return 0, false, false // the data sources' zone (statement.location)
+	case int64:
+		if pr.intCol {
+			k = integerKey(pr.col, v, keyCompare) // convertKey's case for an integer column
+		} else {
+			k = convertKey(pr.col, v, keyCompare, time.UTC)
+		}
+	default:
+		k = convertKey(pr.col, v, keyCompare, time.UTC)
+	}
+	if k.res != keyExact {
+		return 0, false, true
+	}
+	n, err := pr.table.NodeFor(k.value)
+	if err != nil {
+		return 0, false, true
+	}
+	return n, true, true
+}
+
+// pointNodeOf is pointNode on a routing statement of its own (a frame
+// apart, so that routePointDirect's fast path does not zero one).
+//
+//go:noinline
+func (r *Router) pointNodeOf(ps *parsed, sql string, args []any, opts Options, version uint64, pr *pointRoute) (int, bool) {
+	s := statement{router: r, sql: sql, args: args, topo: r.topo, ps: ps, version: version, catalog: opts.Catalog}
+	return s.pointNode(pr)
+}
+
 // PlanStore is storage a caller lends routing (Options.Store) for the
 // plan of a cached point statement (point.go) or pass-through statement
 // (pass_route.go): the plan, its one unit and an INSERT's row list, so
@@ -183,8 +248,10 @@ func (r *Router) routePointDirect(ps *parsed, sql string, args []any, opts Optio
 	if ps.sessionUses() != 0 || len(opts.ShardingValues) != 0 || opts.DataSource != "" {
 		return nil, false
 	}
-	s := statement{router: r, sql: sql, args: args, topo: r.topo, ps: ps, version: version, catalog: opts.Catalog}
-	n, ok := s.pointNode(pr)
+	n, ok, known := pr.directNode(args)
+	if !known {
+		n, ok = r.pointNodeOf(ps, sql, args, opts, version, pr)
+	}
 	if !ok {
 		return nil, false
 	}
@@ -206,9 +273,14 @@ func (r *Router) routePointDirect(ps *parsed, sql string, args []any, opts Optio
 	if st == nil {
 		st = new(PlanStore)
 	}
-	*st = PlanStore{}
+	// Every field of the store is written here, once: zeroing the whole
+	// store first (*st = PlanStore{}) and then writing the plan over it
+	// cleared its 264 bytes twice per statement, in the Conn's store on
+	// the heap (with write barriers while the GC runs). A field added to
+	// PlanStore must be written here too.
 	st.unit[0] = Unit{DataSource: node.DataSource, Node: node, SQL: rd.sql, Args: unitArgs}
 	st.plan = Plan{SQL: sql, Kind: pr.kind, Table: pr.table.Name, Units: st.unit[:1:1], RowBound: pr.bound.of(args)}
+	st.rows[0], st.row[0] = nil, 0
 	if pr.kind == KindInsert {
 		st.rows[0] = st.row[:1:1] // the statement's row 0
 		st.plan.InsertRows = st.rows[:1:1]
@@ -260,6 +332,7 @@ func (s *statement) learnPoint(p *Plan, opts Options) {
 		pr.nodes = make([]atomic.Pointer[rendered], len(pr.table.Nodes))
 		if t, found := s.catalog.Table(pr.table.Name); found {
 			pr.col, _ = t.Column(pr.table.Column) // nil if unknown: convert looks it up (and marks it missing)
+			pr.intCol = pr.col != nil && pr.col.IsInteger()
 		}
 		if p.Kind != pr.kind || len(p.Units) != 1 || p.Table == "" || p.Root != nil || p.spec != nil || len(p.GeneratedIDs) != 0 ||
 			p.Broadcast || p.Move != nil || p.Savepoint != nil || p.DeepPage != nil || p.Metadata != nil || p.Returning != nil {

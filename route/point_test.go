@@ -208,3 +208,64 @@ func TestPointPlanInCallersStore(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []any{int64(2), int64(7), "2.5"}, got.Units[0].Args, "the store holds the latest plan")
 }
+
+// TestPointDirectTimeZone: a cached point statement keyed by a time.Time
+// is placed by its wall clock in the data sources' zone on every routing,
+// the shortcut's (routePointDirect, whose statement-free directNode must
+// leave a time.Time to pointNode) as the first: converted in UTC, the
+// instant below is June's node, in Tokyo July's.
+func TestPointDirectTimeZone(t *testing.T) {
+	r, cat := catalogRouter(t)
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	require.NoError(t, err)
+	cat.Locations = map[string]*time.Location{"ds0": tokyo, "ds1": tokyo}
+	at := time.Date(2025, 6, 30, 20, 0, 0, 0, time.UTC) // July 1st, 05:00 in Tokyo
+	for _, sql := range []string{
+		"SELECT * FROM t_month WHERE at = ?",
+		"UPDATE t_month SET v = 1 WHERE at = ?",
+		"DELETE FROM t_month WHERE at = ?",
+	} {
+		var st PlanStore
+		// June's node rendered too, so that a shortcut placing the
+		// instant in June (its UTC wall clock) would find it.
+		june := time.Date(2025, 6, 15, 12, 0, 0, 0, time.UTC)
+		for round := 0; round < 2; round++ {
+			p, err := r.RouteWith(sql, []any{june}, Options{Catalog: cat, Store: &st})
+			require.NoError(t, err, sql)
+			require.Equal(t, "ds0.t_month_202506", p.Units[0].Node.String(), sql)
+		}
+		for round := 0; round < 3; round++ {
+			p, err := r.RouteWith(sql, []any{at}, Options{Catalog: cat, Store: &st})
+			require.NoError(t, err, sql)
+			require.Len(t, p.Units, 1, sql)
+			require.Equal(t, "ds1.t_month_202507", p.Units[0].Node.String(), "%s, round %d", sql, round)
+		}
+		ps, ok := r.cache.get(statementKey(sql))
+		require.True(t, ok)
+		pr := ps.point.Load()
+		require.True(t, pr != nil && !pr.none && pr.col != nil, "%s: the shortcut was proved with the column known", sql)
+	}
+}
+
+// TestPointDirectAllocs: a cached point select routed into the caller's
+// store with its memo allocates nothing, whatever the key's size (an
+// int64 of 256 or more re-boxed by directNode was an allocation).
+func TestPointDirectAllocs(t *testing.T) {
+	r, cat := catalogRouter(t)
+	sql := "SELECT order_id, amount FROM t_order WHERE user_id = ? AND order_id = ?"
+	var st PlanStore
+	var memo ParseMemo
+	for _, k := range []any{int64(7), int64(1 << 20)} {
+		args := []any{k, int64(3)}
+		for i := 0; i < 2; i++ { // learn the shortcut, render the node
+			_, err := r.RouteWith(sql, args, Options{Catalog: cat, Store: &st, Memo: &memo})
+			require.NoError(t, err)
+		}
+		allocs := testing.AllocsPerRun(100, func() {
+			if _, err := r.RouteWith(sql, args, Options{Catalog: cat, Store: &st, Memo: &memo}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		require.Zero(t, allocs, "key %v", k)
+	}
+}

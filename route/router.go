@@ -119,6 +119,9 @@ type Options struct {
 	// pass-through statement instead of an allocation of its own (see
 	// PlanStore).
 	Store *PlanStore
+	// Memo, when not nil, is the caller's memo of the last statement
+	// found in the plan cache (see ParseMemo).
+	Memo *ParseMemo
 }
 
 // Route parses sql, finds the nodes it touches and rewrites it for each of
@@ -131,7 +134,7 @@ func (r *Router) Route(sql string, args []any) (*Plan, error) {
 
 // RouteWith is Route with options.
 func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err error) {
-	ps, err := r.parse(sql)
+	ps, err := r.parseMemo(sql, opts.Memo)
 	if err != nil {
 		var pe *parseError
 		if !errors.As(err, &pe) {
@@ -333,10 +336,24 @@ type rendered struct {
 
 // parse parses sql, or returns its cached parse.
 func (r *Router) parse(sql string) (*parsed, error) {
+	return r.parseMemo(sql, nil)
+}
+
+// parseMemo is parse, first asking memo (when not nil) for the last
+// statement it saw, and filling it with the cache's entry.
+func (r *Router) parseMemo(sql string, memo *ParseMemo) (*parsed, error) {
+	if r.cache != nil && memo != nil {
+		if p, ok := memo.lookup(r, sql); ok {
+			return p, nil
+		}
+	}
 	key := statementKey(sql) // without leading and trailing comments (cache.go)
 	if r.cache != nil {
-		if p, ok := r.cache.get(key); ok {
-			return p, nil
+		if e, ok := r.cache.getEntry(key); ok {
+			if memo != nil {
+				*memo = ParseMemo{r: r, sql: sql, e: e}
+			}
+			return e.p, nil
 		}
 	}
 	stmt, bindVars, err := r.parser.Parse2(key)
@@ -365,7 +382,10 @@ func (r *Router) parse(sql string) (*parsed, error) {
 	if r.cache != nil {
 		p.session, p.sessionKnown = sessionUsesOf(stmt), true
 		p.cached = true
-		r.cache.put(p)
+		e := r.cache.put(p)
+		if memo != nil {
+			*memo = ParseMemo{r: r, sql: sql, e: e} // the cached entry: what the next get finds
+		}
 	}
 	return p, nil
 }
