@@ -69,7 +69,9 @@ func (s *statement) routePartialAlter(alter *sqlparser.AlterTable) (*Plan, error
 	// The rest: no other table, nothing that could name one.
 	rt := s.router.parser.NewStringTokenizer(rest)
 	changes, names := false, false // ddl_sharding_column.go, for the text the parser did not read
+	serial := false                // ddl_auto_increment.go
 	for {
+		before := rt.Pos
 		typ, val := rt.Scan()
 		if typ == 0 || typ == eofChar {
 			break
@@ -77,6 +79,9 @@ func (s *statement) routePartialAlter(alter *sqlparser.AlterTable) (*Plan, error
 		w := strings.ToLower(val)
 		if partialAlterWords[w] {
 			return refuse()
+		}
+		if w == "serial" && strings.EqualFold(strings.TrimSpace(rest[before:rt.Pos]), val) {
+			serial = true // the bare word: not `serial`, nor a string
 		}
 		switch w {
 		case "drop", "change", "modify", "convert":
@@ -94,8 +99,8 @@ func (s *statement) routePartialAlter(alter *sqlparser.AlterTable) (*Plan, error
 	if err := s.checkShardedDDL(alter, alter.Table, table); err != nil {
 		return nil, err
 	}
-	if len(table.Nodes) > 1 && autoIncrementColumn.MatchString(rest) {
-		return nil, unsupported(s.sql, "ALTER TABLE that the SQL parser could not read in full, naming AUTO_INCREMENT for a column of sharded table %s (each node table would number its own rows: write it in syntax the parser reads, which shardsql checks)", table.Name)
+	if len(table.Nodes) > 1 && (autoIncrementColumn.MatchString(rest) || serial) {
+		return nil, unsupported(s.sql, "ALTER TABLE that the SQL parser could not read in full, naming AUTO_INCREMENT or SERIAL for a column of sharded table %s (each node table would number its own rows: write it in syntax the parser reads, which shardsql checks; a column named serial: quote it as `serial`)", table.Name)
 	}
 	p := &Plan{SQL: s.sql, Kind: KindDDL, Table: table.Name, Units: make([]Unit, 0, len(table.Nodes))}
 	for _, n := range table.Nodes {

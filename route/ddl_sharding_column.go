@@ -106,8 +106,11 @@ func typeChange(col *schema.Column, new *sqlparser.ColumnType) string {
 		if !probe.IsInteger() {
 			return fmt.Sprintf("the type (%s to %s)", col.ColumnType, nt)
 		}
-		if !intHolds(nt, bool(new.Unsigned), col.DataType, col.Unsigned) {
-			return fmt.Sprintf("the range (%s to %s%s: the server clamps keys outside it, or fails on some node tables)", col.ColumnType, nt, map[bool]string{true: " unsigned"}[bool(new.Unsigned)])
+		// ZEROFILL makes the column UNSIGNED as well (review16a: `MODIFY
+		// k INT ZEROFILL` of a signed key clamped its negative keys to 0).
+		unsigned := bool(new.Unsigned) || bool(new.Zerofill)
+		if !intHolds(nt, unsigned, col.DataType, col.Unsigned) {
+			return fmt.Sprintf("the range (%s to %s%s: the server clamps keys outside it, or fails on some node tables)", col.ColumnType, nt, map[bool]string{true: " unsigned"}[unsigned])
 		}
 		return ""
 	case col.IsText():
