@@ -73,6 +73,18 @@ var attack16Cases = []attack16Case{
 	{sql: "SELECT g, MAX(dt6), MIN(ts), MAX(t6) FROM r16 GROUP BY g"},
 	{sql: "SELECT g, HOUR(MAX(dt6)), MAX(dt6) > '2025-01-01' FROM r16 GROUP BY g"},
 	{sql: "SELECT g, MAX(f + 0) m FROM r16 GROUP BY g HAVING m > 16777210"},
+	// review16b: under parseTime a DATETIME(n) value arrives as a
+	// time.Time, written as text in its shortest form ('…00:00:00.1')
+	// where the server writes the declared digits ('…00:00:00.100000')
+	{sql: "SELECT g, CAST(MAX(dt6) AS CHAR) FROM r16 GROUP BY g"},
+	{sql: "SELECT g, COALESCE(MAX(dt6), '') FROM r16 GROUP BY g"},
+	{sql: "SELECT g, CONCAT(MAX(dt3), '|', MIN(ts)) FROM r16 GROUP BY g"},
+	{sql: "SELECT g, LENGTH(MAX(dt6)) FROM r16 GROUP BY g"},
+	// TIME_TO_SEC keeps the fraction on MariaDB (0.500000), the
+	// evaluator drops it
+	{sql: "SELECT g, TIME_TO_SEC(MAX(t6)) FROM r16 GROUP BY g", refuse: "TIME_TO_SEC of a TIME column with fractional seconds"},
+	{sql: "SELECT TIME_TO_SEC(MAX(dt6)) FROM r16", refuse: "TIME_TO_SEC of a DATETIME column with fractional seconds"},
+	{sql: "SELECT g, TIME_TO_SEC(MAX(tm)) FROM r16 GROUP BY g"},
 	// a DISTINCT aggregate only in HAVING: the nodes grouped by the keys
 	// alone and sent one value of the argument per group
 	{sql: "SELECT g FROM r16 GROUP BY g HAVING COUNT(DISTINCT vbin) > 1"},

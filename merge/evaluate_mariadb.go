@@ -104,6 +104,14 @@ func (f *evaluator) checkMariaDB(row []driver.Value) error {
 				for _, a := range n.Exprs {
 					f.checkFraction(a, row, fail)
 				}
+			case "time_to_sec":
+				// MariaDB keeps the fraction (TIME_TO_SEC of '00:00:00.5' is
+				// 0.500000), the evaluator drops it (MySQL 8's integer)
+				for _, a := range n.Exprs {
+					if f.fractional(a, row) {
+						fail("TIME_TO_SEC of a %s column with fractional seconds (MariaDB keeps the fraction, the evaluator drops it; compute it in the nodes' statement)", strings.ToUpper(f.types[colIndex(a)].String()))
+					}
+				}
 			case "round", "truncate":
 				if len(n.Exprs) > 0 && f.hasDecimal(n.Exprs[0]) {
 					fail("%s of a DECIMAL (MariaDB's result has the scale the call asks for, the evaluator keeps the argument's; compute it in the nodes' statement, or CAST the argument AS DOUBLE)", strings.ToUpper(n.Name.String()))
@@ -221,4 +229,44 @@ func temporalForm(t sqltypes.Type) string {
 		return "'HH:MM:SS'"
 	}
 	return "'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS'"
+}
+
+// fractional reports a DATETIME, TIMESTAMP or TIME column x declared with
+// fractional seconds (its scale), or whose value in row has them.
+func (f *evaluator) fractional(x sqlparser.Expr, row []driver.Value) bool {
+	n := colIndex(x)
+	if n < 0 || n >= len(f.types) {
+		return false
+	}
+	switch f.types[n] {
+	case sqltypes.Datetime, sqltypes.Timestamp, sqltypes.Time:
+	default:
+		return false
+	}
+	if n < len(f.scales) && f.scales[n] > 0 {
+		return true
+	}
+	if n >= len(row) {
+		return false
+	}
+	switch v := row[n].(type) {
+	case []byte:
+		return bytes.Contains(v, []byte("."))
+	case time.Time:
+		return v.Nanosecond() != 0
+	}
+	return false
+}
+
+// colIndex is the folded row's column x names, or -1.
+func colIndex(x sqlparser.Expr) int {
+	c, ok := x.(*sqlparser.ColName)
+	if !ok {
+		return -1
+	}
+	n, ok := evalenv.Offset(c)
+	if !ok || n < 0 {
+		return -1
+	}
+	return n
 }

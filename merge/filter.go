@@ -33,8 +33,8 @@ type filter struct {
 	evaluator
 }
 
-func newFilter(in Cursor, cond sqlparser.Expr, types []sqltypes.Type, colls []*textColl, quotients map[int]bool) *filter {
-	return &filter{in: in, evaluator: evaluator{what: "HAVING", cond: cond, types: types, colls: colls, quotients: quotients}}
+func newFilter(in Cursor, cond sqlparser.Expr, types []sqltypes.Type, scales []int64, colls []*textColl, quotients map[int]bool) *filter {
+	return &filter{in: in, evaluator: evaluator{what: "HAVING", cond: cond, types: types, scales: scales, colls: colls, quotients: quotients}}
 }
 
 // evaluator evaluates one expression over a folded row, whose columns it
@@ -50,8 +50,12 @@ type evaluator struct {
 	quotients map[int]bool
 	cond      sqlparser.Expr
 	types     []sqltypes.Type // of the folded row's columns
-	colls     []*textColl
-	refs      []colRef // how the expression uses each column
+	// scales are the folded row's columns' scales (columns.scales): of a
+	// DATETIME, TIMESTAMP or TIME column its declared fraction digits,
+	// which a time.Time value (parseTime) is written with (sqlValue)
+	scales []int64
+	colls  []*textColl
+	refs   []colRef // how the expression uses each column
 
 	env         *evalengine.ExpressionEnv // built on the first row
 	compiled    evalengine.Expr
@@ -486,7 +490,11 @@ func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
 				v = cb
 			}
 		}
-		sv, err := sqlValue(t, v)
+		var frac int64
+		if i < len(f.scales) {
+			frac = f.scales[i]
+		}
+		sv, err := sqlValue(t, v, frac)
 		if err != nil {
 			return evalengine.EvalResult{}, err
 		}

@@ -128,7 +128,7 @@ func (c *joinCore) finish(outer, inner *columns, on sqlparser.Expr, collations m
 	}
 	if on != nil {
 		all := joinedColumns(outer, inner)
-		c.on = &evaluator{what: "join condition", cond: on, types: all.sql, colls: all.colls}
+		c.on = &evaluator{what: "join condition", cond: on, types: all.sql, scales: all.scales, colls: all.colls}
 	}
 }
 

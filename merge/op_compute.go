@@ -64,5 +64,5 @@ func (c *Compute) Open(ctx context.Context, ex Executor) (*Stream, error) {
 			return nil, fmt.Errorf("%w: select item %s of type %s computed above merged rows (the merge computes it as text, which is not the server's value under parseTime nor its fraction digits; select the aggregate itself and compute it in the application)", ErrUnsupported, unplaceheld(p.Expr), cols.types[col.Index])
 		}
 	}
-	return &Stream{Cursor: newProjected(in.Cursor, ps, cols.sql, cols.kinds, cols.colls, cols.quotients), cols: cols}, nil
+	return &Stream{Cursor: newProjected(in.Cursor, ps, cols.sql, cols.scales, cols.kinds, cols.colls, cols.quotients), cols: cols}, nil
 }

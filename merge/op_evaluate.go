@@ -111,7 +111,7 @@ func (e *Evaluate) columns(in *columns) (*columns, []evaluator, error) {
 		out.sql = append(out.sql, st)
 		out.colls = append(out.colls, nil)
 		out.origins = append(out.origins, origin{typ: ColumnType{Name: name}})
-		evals[i] = evaluator{what: "select item", rootDiv: true, cond: x, types: in.sql, colls: in.colls, quotients: in.quotients}
+		evals[i] = evaluator{what: "select item", rootDiv: true, cond: x, types: in.sql, scales: in.scales, colls: in.colls, quotients: in.quotients}
 	}
 	return out, evals, nil
 }

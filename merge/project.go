@@ -42,13 +42,13 @@ type projected struct {
 	evals []evaluator
 }
 
-func newProjected(in Cursor, ps []Projection, types []sqltypes.Type, kinds []coltype.Kind, colls []*textColl, quotients map[int]bool) *projected {
+func newProjected(in Cursor, ps []Projection, types []sqltypes.Type, scales []int64, kinds []coltype.Kind, colls []*textColl, quotients map[int]bool) *projected {
 	p := &projected{in: in}
 	for _, pr := range ps {
 		p.cols = append(p.cols, pr.Col.Index)
 		p.scale = append(p.scale, pr.ScaleCol.Index)
 		p.kinds = append(p.kinds, kinds[pr.Col.Index])
-		p.evals = append(p.evals, evaluator{what: "select item", rootDiv: true, cond: pr.Expr, types: types, colls: colls, quotients: quotients})
+		p.evals = append(p.evals, evaluator{what: "select item", rootDiv: true, cond: pr.Expr, types: types, scales: scales, colls: colls, quotients: quotients})
 	}
 	return p
 }
