@@ -1,0 +1,86 @@
+package route
+
+import (
+	"strings"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/shard"
+)
+
+// checkLoneRows refuses a multi-row INSERT (or REPLACE) that the split by
+// node leaves with a node statement of one row whose value for a NOT NULL
+// column may be NULL.
+//
+// The hazard (review17a): MariaDB treats NULL written into a NOT NULL
+// column by how many rows the statement has. Outside strict mode a
+// multi-row INSERT stores the column's implicit default (0, ”, a zero
+// date) with a warning, while a one-row INSERT fails with 1048 ("Column
+// 'n' cannot be null"). Split by node, `INSERT … VALUES (104, 1, 1),
+// (105, 1, 1), (106, 1, NULL)` sent row 106 alone to its node, which
+// failed it (and the internal transaction undid the other nodes'): one
+// database inserts three rows. In strict mode both fail, so the refusal
+// costs nothing there. INSERT IGNORE stores the implicit default for one
+// row too, and a statement whose every node takes several rows (or the
+// whole statement) keeps the server's own reading.
+//
+// "May be NULL" is read from the statement: a NULL literal, a nil
+// argument, or any expression other than a literal, an argument, a
+// negated number, DEFAULT or one of the time and id functions that never
+// return NULL (notNullFuncs). AUTO_INCREMENT, generated and nullable
+// columns, and columns the catalog does not describe, are left to the
+// server (NULL generates an id, is ignored, or is stored alike).
+func (s *statement) checkLoneRows(ins *sqlparser.Insert, table *shard.ShardedTable, rows sqlparser.Values, perNode map[int]sqlparser.Values, keyCol int) error {
+	if ins.Ignore || len(rows) < 2 || len(perNode) < 2 || s.catalog == nil {
+		return nil
+	}
+	t, ok := s.tableFacts(table)
+	if !ok {
+		return nil
+	}
+	for _, part := range perNode {
+		if len(part) != 1 {
+			continue
+		}
+		for i, e := range part[0] {
+			if i == keyCol || i >= len(ins.Columns) || !s.mayBeNull(e) {
+				continue
+			}
+			col, ok := t.Column(ins.Columns[i].String())
+			if !ok || col.Nullable || col.AutoIncrement || col.Generated {
+				continue
+			}
+			return unsupported(s.sql, "multi-row INSERT into sharded table %s whose rows for one node are a single row with %s for NOT NULL column %s (outside strict mode one database stores the column's implicit default for a multi-row INSERT, while the node's one-row INSERT fails): give the column a non-NULL value, or insert that row on its own",
+				table.Name, sqlparser.String(e), col.Name)
+		}
+	}
+	return nil
+}
+
+// mayBeNull reports whether an INSERT value may be NULL (checkLoneRows).
+func (s *statement) mayBeNull(e sqlparser.Expr) bool {
+	switch e := e.(type) {
+	case *sqlparser.NullVal:
+		return true
+	case *sqlparser.Literal, *sqlparser.Default:
+		return false
+	case *sqlparser.Argument:
+		v, ok := s.value(e)
+		return !ok || v == nil
+	case *sqlparser.UnaryExpr:
+		_, lit := e.Expr.(*sqlparser.Literal)
+		return !(lit && e.Operator == sqlparser.UMinusOp)
+	case *sqlparser.FuncExpr:
+		return !notNullFuncs[strings.ToLower(e.Name.String())] || len(e.Exprs) != 0
+	case *sqlparser.CurTimeFuncExpr:
+		return false
+	}
+	return true
+}
+
+// notNullFuncs are functions without arguments that never return NULL.
+var notNullFuncs = map[string]bool{
+	"now": true, "current_timestamp": true, "localtime": true, "localtimestamp": true, "utc_timestamp": true, "sysdate": true,
+	"curdate": true, "current_date": true, "utc_date": true, "curtime": true, "current_time": true, "utc_time": true,
+	"uuid": true, "uuid_short": true, "connection_id": true,
+}
