@@ -14,7 +14,7 @@ import (
 //
 // The hazard (review17a): MariaDB treats NULL written into a NOT NULL
 // column by how many rows the statement has. Outside strict mode a
-// multi-row INSERT stores the column's implicit default (0, ”, a zero
+// multi-row INSERT stores the column's implicit default (0, the empty string, a zero
 // date) with a warning, while a one-row INSERT fails with 1048 ("Column
 // 'n' cannot be null"). Split by node, `INSERT … VALUES (104, 1, 1),
 // (105, 1, 1), (106, 1, NULL)` sent row 106 alone to its node, which
