@@ -82,6 +82,6 @@ func TestAttack17aProbe(t *testing.T) {
 // attack17aTables are round 17's own tables, whose definitions the
 // probes' DDL changes.
 var attack17aTables = []dmlTable{
-	{name: "p17", key: "k", cols: "k INT NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (k, id)", order: "id, n"},
-	{name: "q17", key: "k", cols: "k INT NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (k, id)", order: "id, n"},
+	{name: "p17", key: "k", cols: "k INT NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (k, id)", order: "k, id"},
+	{name: "q17", key: "k", cols: "k INT NOT NULL, id INT NOT NULL, n INT NOT NULL DEFAULT 0, PRIMARY KEY (k, id)", order: "k, id"},
 }

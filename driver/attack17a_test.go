@@ -33,3 +33,36 @@ func TestReview17aLoneRowNull(t *testing.T) {
 	refused := e.run(t, "lone row", sts)
 	assert.Equal(t, 6, refused)
 }
+
+// TestReview17aNonTransactional: a write reaching several node tables of
+// a MyISAM table ran as one internal transaction, whose rollback MyISAM
+// ignores: `INSERT … VALUES (1, 1, 1), (1, 1, 1), (2, 1, 1), (3, 1, 1)`
+// failed at its duplicate and one table kept row 1 only (MyISAM stops
+// at the failing row), while shardsql's nodes of 2 and 3 kept theirs;
+// `UPDATE … SET n = n + 100` failing on one row kept another node's
+// updates. Now refused for engines that do not roll back; writes that
+// reach one node, and every write once the table is InnoDB again, run.
+func TestReview17aNonTransactional(t *testing.T) {
+	tb := dmlTable{name: "t_r17m", key: "k", intKey: true, cols: "k INT NOT NULL, id INT NOT NULL, n TINYINT NOT NULL DEFAULT 0, PRIMARY KEY (k, id)", order: "k, id"}
+	e := newDMLEnvOf(t, "review17a_myisam", nil, []dmlTable{tb})
+	const refuse = "does not roll back"
+	sts := []dmlStmt{
+		{sql: "ALTER TABLE t_r17m ENGINE = MyISAM", mustRun: true},
+		{sql: "INSERT INTO t_r17m (k, id, n) VALUES (1, 1, 1), (1, 1, 1), (2, 1, 1), (3, 1, 1), (4, 1, 1)", refuse: refuse},
+		{sql: "INSERT INTO t_r17m (k, id, n) VALUES (5, 1, 1), (6, 1, 1), (7, 1, 1), (8, 1, 1), (9, 1, 1)", refuse: refuse},
+		{sql: "INSERT INTO t_r17m (k, id, n) VALUES (?, 1, 1)", args: []any{5}, mustRun: true},
+		{sql: "INSERT INTO t_r17m (k, id, n) VALUES (6, 1, 100), (6, 2, 1)", mustRun: true},
+		{sql: "UPDATE t_r17m SET n = n + 100 WHERE k = 5", mustRun: true},
+		{sql: "UPDATE t_r17m SET n = n + 20", refuse: refuse},
+		{sql: "UPDATE t_r17m SET n = n + 1 WHERE k IN (5, 6, 7, 8)", refuse: refuse},
+		{sql: "UPDATE t_r17m SET k = 9 WHERE k = 5", refuse: refuse},
+		{sql: "DELETE FROM t_r17m WHERE n > 0", refuse: refuse},
+		{sql: "DELETE FROM t_r17m WHERE k = 6", mustRun: true},
+		{sql: "ALTER TABLE t_r17m ENGINE = InnoDB", mustRun: true},
+		{sql: "INSERT INTO t_r17m (k, id, n) VALUES (1, 1, 1), (1, 1, 1), (2, 1, 1), (3, 1, 1), (4, 1, 1)", mustRun: true},
+		{sql: "INSERT INTO t_r17m (k, id, n) VALUES (5, 2, 1), (6, 1, 1), (7, 1, 1), (8, 1, 1), (9, 1, 1)", mustRun: true},
+		{sql: "UPDATE t_r17m SET n = n + 100", mustRun: true},
+	}
+	refused := e.run(t, "myisam", sts)
+	assert.Equal(t, 6, refused)
+}
