@@ -1,9 +1,14 @@
 package driver_test
 
 import (
+	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/driver"
 )
 
 // TestReview17aLoneRowNull: a multi-row INSERT split by node sent a node
@@ -65,4 +70,58 @@ func TestReview17aNonTransactional(t *testing.T) {
 	}
 	refused := e.run(t, "myisam", sts)
 	assert.Equal(t, 6, refused)
+}
+
+// TestReview17aNowaitLimit: `SELECT … ORDER BY k LIMIT 2 FOR UPDATE
+// NOWAIT` scattered over the node tables made each lock up to two rows;
+// with another transaction holding every row but the first two, one
+// database locks the two rows it returns and answers, shardsql failed on
+// the node tables whose first rows were held. Now refused as SKIP LOCKED
+// is; a read that reaches one node, or pins a unique key, still runs.
+func TestReview17aNowaitLimit(t *testing.T) {
+	ctx := context.Background()
+	tb := dmlTable{name: "t_r17w", key: "k", intKey: true, cols: "k INT NOT NULL, id INT NOT NULL, PRIMARY KEY (k, id)", order: "k, id"}
+	e := newDMLEnvOf(t, "review17a_nowait", nil, []dmlTable{tb})
+	for _, db := range []*sql.DB{e.oracle, e.sharded} {
+		_, err := db.ExecContext(ctx, "INSERT INTO t_r17w (k, id) VALUES (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6), (7, 7), (8, 8)")
+		require.NoError(t, err)
+	}
+	read := func(db *sql.DB, q string) ([]int, error) {
+		holder, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		defer func() { _ = holder.Rollback() }()
+		rows, err := holder.QueryContext(ctx, "SELECT k FROM t_r17w WHERE k > 2 FOR UPDATE")
+		require.NoError(t, err)
+		held := 0
+		for rows.Next() {
+			held++
+		}
+		require.NoError(t, rows.Err())
+		require.Equal(t, 6, held)
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		defer func() { _ = tx.Rollback() }()
+		rows, err = tx.QueryContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var ks []int
+		for rows.Next() {
+			var k int
+			require.NoError(t, rows.Scan(&k))
+			ks = append(ks, k)
+		}
+		return ks, rows.Err()
+	}
+	const q = "SELECT k FROM t_r17w ORDER BY k LIMIT 2 FOR UPDATE NOWAIT"
+	want, err := read(e.oracle, q)
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 2}, want)
+	got, err := read(e.sharded, q)
+	require.Error(t, err, "answered %v", got)
+	assert.ErrorIs(t, err, driver.ErrUnsupported)
+	got, err = read(e.sharded, "SELECT k FROM t_r17w WHERE k = 1 ORDER BY k LIMIT 1 FOR UPDATE NOWAIT")
+	require.NoError(t, err, "one node")
+	assert.Equal(t, []int{1}, got)
 }
