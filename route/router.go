@@ -220,6 +220,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 		}
 	}
 	if err == nil {
+		if sel, ok := stmt.(*sqlparser.Select); ok && sel.Lock != sqlparser.NoLock {
+			p.Locking = true // run whole whatever the caller reads (Plan.Locking)
+		}
 		p.ImplicitCommit = implicitCommit(stmt)
 		p.EvalAbove = evalAbove(p, stmt)
 	}
