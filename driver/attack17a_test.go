@@ -3,12 +3,14 @@ package driver_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardsql/shardsql/driver"
+	"github.com/shardsql/shardsql/shard"
 )
 
 // TestReview17aLoneRowNull: a multi-row INSERT split by node sent a node
@@ -124,4 +126,59 @@ func TestReview17aNowaitLimit(t *testing.T) {
 	got, err = read(e.sharded, "SELECT k FROM t_r17w WHERE k = 1 ORDER BY k LIMIT 1 FOR UPDATE NOWAIT")
 	require.NoError(t, err, "one node")
 	assert.Equal(t, []int{1}, got)
+}
+
+// TestReview17aAddIfNotExistsAfterDrop (round 16's leftover): a DROP
+// COLUMN applied on ds1's node tables only, then `ADD COLUMN IF NOT
+// EXISTS` of the same definition: ds0's node tables answered with a note
+// and kept their old values, ds1's got the DEFAULT, and the ALTER
+// succeeded — one database has the old values everywhere or the DEFAULT
+// everywhere. Now refused before any node table runs it; an ADD left half
+// done (the column holds its DEFAULT where it is) is still completed.
+func TestReview17aAddIfNotExistsAfterDrop(t *testing.T) {
+	ctx := context.Background()
+	dsns := sharedDSNs(t, "review17a_addif")
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	require.NoError(t, topo.AddTable(shard.Table{Name: "t_r17d", Column: "user_id", Nodes: "ds${0..1}.t_r17d_${0..1}"}))
+	db := openDB(t, topo)
+	node := []*sql.DB{openPlain(t, dsns[0]), openPlain(t, dsns[1])}
+	run := func(x interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}, q string) error {
+		_, err := x.ExecContext(ctx, q)
+		return err
+	}
+	reset := func() {
+		require.NoError(t, run(db, "DROP TABLE IF EXISTS t_r17d"))
+		require.NoError(t, run(db, "CREATE TABLE t_r17d (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, c INT NULL DEFAULT 7)"))
+		for i := 1; i <= 16; i++ {
+			require.NoError(t, run(db, fmt.Sprintf("INSERT INTO t_r17d (id, user_id, c) VALUES (%d, %d, %d)", i, i, 100+i)))
+		}
+	}
+	const add = "ALTER TABLE t_r17d ADD COLUMN IF NOT EXISTS c INT NULL DEFAULT 7"
+	reset()
+	require.NoError(t, run(node[1], "ALTER TABLE t_r17d_0 DROP COLUMN c"))
+	require.NoError(t, run(node[1], "ALTER TABLE t_r17d_1 DROP COLUMN c"))
+	err := run(db, add)
+	require.Error(t, err, "ds0's c holds old values, ds1's would get 7")
+	assert.ErrorIs(t, err, driver.ErrUnsupported)
+	var cols int
+	require.NoError(t, node[1].QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND column_name = 'c'").Scan(&cols))
+	assert.Equal(t, 0, cols, "refused before any node table ran it")
+
+	// An ADD that applied on ds0's node tables only is completed.
+	reset()
+	require.NoError(t, run(db, "ALTER TABLE t_r17d DROP COLUMN c"))
+	require.NoError(t, run(node[0], "ALTER TABLE t_r17d_0 ADD COLUMN c INT NULL DEFAULT 7"))
+	require.NoError(t, run(node[0], "ALTER TABLE t_r17d_1 ADD COLUMN c INT NULL DEFAULT 7"))
+	require.NoError(t, run(db, add))
+	var n int
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT COUNT(*) FROM t_r17d WHERE c = 7").Scan(&n))
+	assert.Equal(t, 16, n)
+	require.NoError(t, run(db, add), "everywhere already: a note, as one database")
+	require.NoError(t, run(db, "ALTER TABLE t_r17d ADD INDEX IF NOT EXISTS ic (c)"))
+	require.NoError(t, run(db, "DROP TABLE IF EXISTS t_r17d"))
 }
