@@ -31,6 +31,9 @@ func TestReview17aLoneRowNull(t *testing.T) {
 		{sql: "REPLACE INTO d_int (k, id, n) VALUES (104, 1, 1), (105, 1, 1), (106, 1, NULL)", session: true, refuse: refuse},
 		{sql: "INSERT INTO d_int (k, id, n) VALUES (104, 1, 1), (105, 1, 1), (106, 1, NULL) ON DUPLICATE KEY UPDATE n = 5", session: true, refuse: refuse},
 		{sql: "INSERT IGNORE INTO d_int (k, id, n) VALUES (104, 1, 1), (105, 1, 1), (106, 1, NULL)", session: true, mustRun: true},
+		{sql: "INSERT INTO d_int (k, id, n) VALUES (104, 1, 1), (105, 1, 1), (106, 1, 1) ON DUPLICATE KEY UPDATE n = NULL", session: true, refuse: "ON DUPLICATE KEY UPDATE n"},
+		{sql: "INSERT INTO d_int (k, id, n) VALUES (104, 1, 1), (105, 1, 1), (106, 1, 1) ON DUPLICATE KEY UPDATE n = ?", args: []any{nil}, session: true, refuse: "ON DUPLICATE KEY UPDATE n"},
+		{sql: "INSERT INTO d_int (k, id, n) VALUES (104, 1, 1), (105, 1, 1), (106, 1, 1) ON DUPLICATE KEY UPDATE n = n + 1", session: true, mustRun: true},
 		{sql: "INSERT INTO d_int (k, id, n, v) VALUES (107, 1, 1, NULL), (108, 1, 1, NULL), (109, 1, -1, NULL)", session: true, mustRun: true},
 		{sql: "INSERT INTO d_int (k, id, n) VALUES (1, 1, 1), (2, 1, 1), (1, 2, NULL), (2, 2, NULL)", session: true, mustRun: true},
 		{sql: "INSERT INTO d_int (k, id, n) VALUES (?, 1, ?), (?, 1, ?), (?, 1, ?)", args: []any{110, 1, 111, 1, 112, 3}, session: true, mustRun: true},
@@ -38,7 +41,7 @@ func TestReview17aLoneRowNull(t *testing.T) {
 		{sql: "INSERT INTO d_int (k, id, n) VALUES (204, 1, 1), (205, 1, 1), (206, 1, NULL)", session: true, refuse: refuse},
 	}
 	refused := e.run(t, "lone row", sts)
-	assert.Equal(t, 6, refused)
+	assert.Equal(t, 8, refused)
 }
 
 // TestReview17aNonTransactional: a write reaching several node tables of

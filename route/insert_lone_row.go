@@ -38,10 +38,12 @@ func (s *statement) checkLoneRows(ins *sqlparser.Insert, table *shard.ShardedTab
 	if !ok {
 		return nil
 	}
+	lone := false
 	for _, part := range perNode {
 		if len(part) != 1 {
 			continue
 		}
+		lone = true
 		for i, e := range part[0] {
 			if i == keyCol || i >= len(ins.Columns) || !s.mayBeNull(e) {
 				continue
@@ -54,7 +56,50 @@ func (s *statement) checkLoneRows(ins *sqlparser.Insert, table *shard.ShardedTab
 				table.Name, sqlparser.String(e), col.Name)
 		}
 	}
+	if !lone {
+		return nil
+	}
+	// ON DUPLICATE KEY UPDATE n = NULL meets the same rule: a multi-row
+	// statement sets the implicit default, a one-row one fails (found by
+	// the probe: `VALUES (70, 1, 1), (71, 1, 1) ON DUPLICATE KEY UPDATE n
+	// = NULL` with 70 present, 70's node taking it alone). Only a
+	// statement's evident NULLs are refused here: an assignment reading
+	// the row (`n = n + 1`, VALUES(n)) is the upsert's common form, and
+	// the NULL it could meet is the row's or the one refused above.
+	for _, upd := range ins.OnDup {
+		if !s.evidentNull(upd.Expr) {
+			continue
+		}
+		col, ok := t.Column(upd.Name.Name.String())
+		if !ok || col.Nullable || col.AutoIncrement || col.Generated {
+			continue
+		}
+		return unsupported(s.sql, "multi-row INSERT into sharded table %s whose rows for one node are a single row, with ON DUPLICATE KEY UPDATE %s = %s for NOT NULL column %s (outside strict mode one database stores the column's implicit default for a multi-row INSERT, while the node's one-row INSERT fails): give the column a non-NULL value",
+			table.Name, upd.Name.Name.String(), sqlparser.String(upd.Expr), col.Name)
+	}
 	return nil
+}
+
+// evidentNull reports an ON DUPLICATE KEY UPDATE value that is NULL, or
+// holds a NULL literal or NULLIF (checkLoneRows).
+func (s *statement) evidentNull(e sqlparser.Expr) bool {
+	if a, ok := e.(*sqlparser.Argument); ok {
+		v, ok := s.value(a)
+		return !ok || v == nil
+	}
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n := n.(type) {
+		case *sqlparser.NullVal:
+			found = true
+		case *sqlparser.FuncExpr:
+			if strings.EqualFold(n.Name.String(), "nullif") {
+				found = true
+			}
+		}
+		return !found, nil
+	}, e)
+	return found
 }
 
 // mayBeNull reports whether an INSERT value may be NULL (checkLoneRows).
