@@ -37,6 +37,7 @@ func TestReview17aLoneRowNull(t *testing.T) {
 		{sql: "INSERT INTO d_int (k, id, n, v) VALUES (107, 1, 1, NULL), (108, 1, 1, NULL), (109, 1, -1, NULL)", session: true, mustRun: true},
 		{sql: "INSERT INTO d_int (k, id, n) VALUES (1, 1, 1), (2, 1, 1), (1, 2, NULL), (2, 2, NULL)", session: true, mustRun: true},
 		{sql: "INSERT INTO d_int (k, id, n) VALUES (?, 1, ?), (?, 1, ?), (?, 1, ?)", args: []any{110, 1, 111, 1, 112, 3}, session: true, mustRun: true},
+		{sql: "INSERT INTO d_int (k, id, n) VALUES (113, 1, 1), (114, 1, 1), (115, 1, ABS(?))", args: []any{4}, session: true, mustRun: true},
 		{sql: "SET SESSION sql_mode = DEFAULT", session: true},
 		{sql: "INSERT INTO d_int (k, id, n) VALUES (204, 1, 1), (205, 1, 1), (206, 1, NULL)", session: true, refuse: refuse},
 	}

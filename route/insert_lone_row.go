@@ -25,9 +25,13 @@ import (
 // whole statement) keeps the server's own reading.
 //
 // "May be NULL" is read from the statement: a NULL literal, a nil
-// argument, or any expression other than a literal, an argument, a
-// negated number, DEFAULT or one of the time and id functions that never
-// return NULL (notNullFuncs). AUTO_INCREMENT, generated and nullable
+// argument, or an expression holding a NULL literal or NULLIF
+// (evidentNull). Any other expression is left to the server: in strict
+// mode (MariaDB's default) both one database and the node store its
+// value, and should it be NULL outside strict mode the node's statement
+// fails with 1048 and the internal transaction undoes the other nodes' —
+// an error either way, where refusing every expression would refuse
+// statements strict mode runs. AUTO_INCREMENT, generated and nullable
 // columns, and columns the catalog does not describe, are left to the
 // server (NULL generates an id, is ignored, or is stored alike).
 func (s *statement) checkLoneRows(ins *sqlparser.Insert, table *shard.ShardedTable, rows sqlparser.Values, perNode map[int]sqlparser.Values, keyCol int) error {
@@ -45,7 +49,7 @@ func (s *statement) checkLoneRows(ins *sqlparser.Insert, table *shard.ShardedTab
 		}
 		lone = true
 		for i, e := range part[0] {
-			if i == keyCol || i >= len(ins.Columns) || !s.mayBeNull(e) {
+			if i == keyCol || i >= len(ins.Columns) || !s.evidentNull(e) {
 				continue
 			}
 			col, ok := t.Column(ins.Columns[i].String())
@@ -80,8 +84,8 @@ func (s *statement) checkLoneRows(ins *sqlparser.Insert, table *shard.ShardedTab
 	return nil
 }
 
-// evidentNull reports an ON DUPLICATE KEY UPDATE value that is NULL, or
-// holds a NULL literal or NULLIF (checkLoneRows).
+// evidentNull reports an INSERT or ON DUPLICATE KEY UPDATE value that is
+// NULL, or holds a NULL literal or NULLIF (checkLoneRows).
 func (s *statement) evidentNull(e sqlparser.Expr) bool {
 	if a, ok := e.(*sqlparser.Argument); ok {
 		v, ok := s.value(a)
@@ -100,32 +104,4 @@ func (s *statement) evidentNull(e sqlparser.Expr) bool {
 		return !found, nil
 	}, e)
 	return found
-}
-
-// mayBeNull reports whether an INSERT value may be NULL (checkLoneRows).
-func (s *statement) mayBeNull(e sqlparser.Expr) bool {
-	switch e := e.(type) {
-	case *sqlparser.NullVal:
-		return true
-	case *sqlparser.Literal, *sqlparser.Default:
-		return false
-	case *sqlparser.Argument:
-		v, ok := s.value(e)
-		return !ok || v == nil
-	case *sqlparser.UnaryExpr:
-		_, lit := e.Expr.(*sqlparser.Literal)
-		return !(lit && e.Operator == sqlparser.UMinusOp)
-	case *sqlparser.FuncExpr:
-		return !notNullFuncs[strings.ToLower(e.Name.String())] || len(e.Exprs) != 0
-	case *sqlparser.CurTimeFuncExpr:
-		return false
-	}
-	return true
-}
-
-// notNullFuncs are functions without arguments that never return NULL.
-var notNullFuncs = map[string]bool{
-	"now": true, "current_timestamp": true, "localtime": true, "localtimestamp": true, "utc_timestamp": true, "sysdate": true,
-	"curdate": true, "current_date": true, "utc_date": true, "curtime": true, "current_time": true, "utc_time": true,
-	"uuid": true, "uuid_short": true, "connection_id": true,
 }
