@@ -312,6 +312,28 @@ func queryTables(ctx context.Context, db *sql.DB, lowerCase int, tables []*shard
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("shardsql: reading unique keys: %w", err)
 	}
+	// The engine: a write over several node tables is one transaction
+	// only where the engine rolls back (route/nontransactional.go).
+	rows, err = db.QueryContext(ctx, `SELECT TABLE_NAME, ENGINE FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (`+marks+`)`, names...)
+	if err != nil {
+		return nil, fmt.Errorf("shardsql: reading engines: %w", err)
+	}
+	for rows.Next() {
+		var table string
+		var engine sql.NullString
+		if err := rows.Scan(&table, &engine); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("shardsql: reading engines: %w", err)
+		}
+		if t := out[byPhysical(table)]; t != nil {
+			t.Engine = strings.ToLower(engine.String)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("shardsql: reading engines: %w", err)
+	}
 	list := make([]*schema.Table, 0, len(out))
 	for _, t := range out {
 		list = append(list, t)

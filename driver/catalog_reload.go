@@ -74,7 +74,7 @@ func (cc *catalogCache) load(ctx context.Context, c *Connector) *catalogState {
 // migration tool that does not call ReloadCatalog): such an object is
 // then seen within d.
 //
-// It is off by default (d = 0, no goroutine): each reload runs six
+// It is off by default (d = 0, no goroutine): each reload runs seven
 // information_schema queries on every data source, which open the
 // definitions of the database's tables — work a schema that only changes
 // through the application (whose DDL through shardsql is seen at once) or

@@ -70,6 +70,10 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 		c.afterRefused() // nothing ran
 		return nil, err
 	}
+	if err := c.addIfNotExistsCheck(ctx, p); err != nil { // ddl_if_not_exists.go
+		c.afterRefused() // nothing ran
+		return nil, err
+	}
 	if c.tx != nil && !p.ImplicitCommit {
 		c.tx.wroteOn(p)
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 
 	"github.com/shardsql/shardsql/internal/coltype"
@@ -36,6 +37,9 @@ type Rows struct {
 	// pooled is the pooled oneUnit these rows live in, given back as
 	// Close's last step (rows_one_unit.go); nil for other rows.
 	pooled *oneUnit
+	// locking: the rows of a locking read (route.Plan.Locking), whose
+	// units Close runs and reads to their ends.
+	locking bool
 }
 
 var (
@@ -68,7 +72,7 @@ func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, c
 		}
 		return nil, err
 	}
-	r := &Rows{cancel: cancel, ex: ex, cur: stream.Cursor}
+	r := &Rows{cancel: cancel, ex: ex, cur: stream.Cursor, locking: p.Locking}
 	if cols := stream.Columns(); cols != nil {
 		// A join's columns come from several statements: the tree says
 		// which (merge.Stream.Columns).
@@ -187,6 +191,10 @@ func (r *Rows) Close() error {
 	}
 	r.done = true
 	finished := true
+	var lockErr error
+	if r.locking && r.ex != nil {
+		lockErr = r.finishLocking()
+	}
 	if r.ex != nil {
 		for _, u := range r.ex.units() {
 			if !u.finish(finishRows) {
@@ -209,6 +217,9 @@ func (r *Rows) Close() error {
 	}
 	if errors.Is(err, context.Canceled) {
 		err = nil // the cancellation was ours
+	}
+	if err == nil {
+		err = lockErr
 	}
 	if one := r.pooled; one != nil {
 		// Last: r lives in one, which the next statement may take at
@@ -275,4 +286,40 @@ func (r *Rows) typeOf(i int) columnType {
 		r.types = r.lazy.columnTypes()
 	}
 	return r.types[i]
+}
+
+// finishLocking runs every unit of a locking read that the merge has not
+// opened and reads every unit to its end, before Close closes them.
+//
+// Hazard (review17a): the units of a scatter are opened as the merge
+// needs their rows, and Close cancelled a unit with many rows left and
+// never ran the ones no leaf had taken. A locking read is run for its
+// locks: `rows, _ := tx.QueryContext(ctx, "SELECT k FROM t FOR UPDATE");
+// rows.Close()` locked 8 of 8 rows on one database (the server runs the
+// statement whole; go-sql-driver reads the rest at Close) and 0 of 8
+// through shardsql, so another transaction took rows this one believed
+// it held. The first error (a lock wait timeout on a node, as one server
+// would fail the statement) is Close's.
+func (r *Rows) finishLocking() error {
+	var first error
+	for _, u := range r.ex.units() {
+		if u.closed {
+			continue
+		}
+		if u.neverRan() {
+			if err := u.load(); err != nil {
+				if first == nil {
+					first = err
+				}
+				continue
+			}
+		}
+		if !u.finish(math.MaxInt32) && first == nil {
+			first = errors.New("shardsql: a locking read's rows could not be read to their end")
+		}
+		if err := u.err; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }

@@ -153,6 +153,9 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		perNode[n] = append(perNode[n], row)
 		rowsOf[n] = append(rowsOf[n], i)
 	}
+	if err := s.checkLoneRows(ins, table, rows, perNode, keyCol); err != nil {
+		return nil, err // a node's one row with NULL for a NOT NULL column (insert_lone_row.go)
+	}
 	p := s.newPlan()
 	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated, GeneratedMeet: s.generatedMeet(ins, table, generated), GeneratedDefault: genDefault, Units: s.unitSlice(len(perNode)), InsertRows: s.rowLists(len(perNode))}
 	s.generatedReports(p, ins, table)

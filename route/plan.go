@@ -145,6 +145,11 @@ type Plan struct {
 	// its first one, so every copy's rows get the first copy's ids (see
 	// route/broadcast.go).
 	BroadcastInsertID bool
+	// Locking marks a locking read (SELECT … FOR UPDATE, LOCK IN SHARE
+	// MODE): its node statements lock the rows they read, so the driver
+	// runs every one to its end even when the caller closes the rows
+	// early, as one server runs its statement whole (driver/rows.go).
+	Locking bool
 	// Move, when set, is an UPDATE that moves rows to the node of their
 	// new sharding value (dml_move.go); the driver runs it, not Units.
 	Move *KeyMove

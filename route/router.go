@@ -215,6 +215,14 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 	}
 	p, err = s.route(stmt)
 	if err == nil {
+		if err = s.checkTransactional(p); err != nil { // MyISAM and other engines that keep a failed write (nontransactional.go)
+			p = nil
+		}
+	}
+	if err == nil {
+		if sel, ok := stmt.(*sqlparser.Select); ok && sel.Lock != sqlparser.NoLock {
+			p.Locking = true // run whole whatever the caller reads (Plan.Locking)
+		}
 		p.ImplicitCommit = implicitCommit(stmt)
 		p.EvalAbove = evalAbove(p, stmt)
 	}

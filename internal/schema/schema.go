@@ -210,6 +210,21 @@ type Table struct {
 	Columns []Column
 	// Indexes are the table's unique keys, the primary key included.
 	Indexes []Index
+	// Engine is information_schema.TABLES.ENGINE of the first node table,
+	// lower case ("innodb", "myisam", "aria", …; "" when not read).
+	Engine string
+}
+
+// NonTransactional reports whether the table's engine is known and does
+// not undo a statement's changes on rollback: MyISAM, Aria, MEMORY and
+// the rest, where InnoDB (and RocksDB, TokuDB) do. An engine not read
+// ("": a catalog built by hand) is not reported.
+func (t *Table) NonTransactional() bool {
+	switch t.Engine {
+	case "", "innodb", "rocksdb", "tokudb":
+		return false
+	}
+	return true
 }
 
 // Column is one column of a table.
