@@ -61,10 +61,10 @@ func (c *Conn) checkEval(ctx context.Context, p *route.Plan) error {
 	}
 	fromSet, fromServer := c.evalEffective(ctx)
 	if v := p.EvalAbove & fromSet; v != 0 {
-		return fmt.Errorf("%w: AVG, division, a locale-dependent date function or WEEK() over rows merged from several nodes after SET %s in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0), one server with the session's (SET it to DEFAULT, give WEEK() its mode, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
+		return fmt.Errorf("%w: AVG, division, a locale-dependent date function, WEEK() or a time-zone-dependent function (UNIX_TIMESTAMP, FROM_UNIXTIME, CONVERT_TZ, NOW, CURDATE) over rows merged from several nodes after SET %s in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0, time_zone SYSTEM), one server with the session's (SET it to DEFAULT, give WEEK() its mode, convert times in the nodes' statement or the application, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
 	}
 	if v := p.EvalAbove & fromServer; v != 0 {
-		return fmt.Errorf("%w: AVG, division, a locale-dependent date function or WEEK() over rows merged from several nodes while the servers' session %s is not the default (set globally on a server, or by the DSN) in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0), one server with its own (SET the variable to its default in the session, give WEEK() its mode, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
+		return fmt.Errorf("%w: AVG, division, a locale-dependent date function, WEEK() or a time-zone-dependent function (UNIX_TIMESTAMP, FROM_UNIXTIME, CONVERT_TZ, NOW, CURDATE) over rows merged from several nodes while the servers' session %s is not the default (set globally on a server, or by the DSN) in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0, time_zone SYSTEM), one server with its own (SET the variable to its default in the session, give WEEK() its mode, convert times in the nodes' statement or the application, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
 	}
 	return nil
 }

@@ -1,0 +1,81 @@
+package driver_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// r17bCase is one read of review17b over r16/r16b on a fresh session
+// each side: the SETs run on both first, then the read is compared
+// exactly with the unsharded oracle, or must be refused with the text.
+type r17bCase struct {
+	set     []string
+	sql     string
+	ordered bool
+	refuse  string // "" when the answer must be exact
+}
+
+// TestAttack17bReads pins the classes review17b found above the nodes
+// (docs/attack.md, "Round 17 reads (review17b)") and the statements next
+// to them that must still answer exactly.
+func TestAttack17bReads(t *testing.T) {
+	e := newR16Env(t, "attack17b")
+	tz := []string{"SET time_zone = '+05:00'"}
+	for _, c := range []r17bCase{
+		// column names: a comment inside an item is part of the name
+		{sql: "SELECT SUM(g /* c */) FROM r16"},
+		{sql: "SELECT SUM(g /* c */) FROM r16 WHERE id = 1"},
+		{sql: "SELECT g, SUM(id /* c */) FROM r16 GROUP BY g ORDER BY g", ordered: true},
+		{sql: "SELECT MAX(g) /* x */ + 1 FROM r16"},
+		{sql: "SELECT COUNT(/*a*/*), AVG(g /* c */), SUM(g/**/) FROM r16"},
+		{sql: "SELECT id, g /* c */ + 1 FROM r16 ORDER BY id LIMIT 3", ordered: true},
+		{sql: "SELECT id, LAG(g /* c */) OVER (ORDER BY id) FROM r16 ORDER BY id", ordered: true},
+		{sql: "SELECT SUM(g -- c\n) FROM r16"},
+		{sql: "SELECT SUM(g # c\n), MAX(\n\tid) FROM r16"},
+		{sql: "SELECT COUNT(*) /* after */, MAX(g) -- d\nFROM r16"},
+		// column names: numbers, TRUE and NULL behind + and parentheses
+		{sql: "SELECT +1, (1), +(1), (+1), -(1), - 1, +-1, + 1.50, +1e3, +0x1F, +TRUE, (NULL), (-1), ((1)), (1.5) FROM r16 WHERE id = 1"},
+		{sql: "SELECT +1, (1), + /*c*/ 1.50, (TRUE), COUNT(*) FROM r16"},
+		{sql: "SELECT +1, id FROM r16 ORDER BY id LIMIT 2", ordered: true},
+		{sql: "SELECT (g), +g, (SUM(g)), +SUM(g) FROM r16 GROUP BY g"},
+		// a subquery's own refusal keeps the refusal's text first
+		{sql: "SELECT (SELECT MAX(bt) FROM r16) FROM r16b WHERE id = 1", refuse: "MIN/MAX of a BIT column"},
+		{sql: "SELECT id FROM r16b WHERE g IN (SELECT MAX(bt) FROM r16)", refuse: "MIN/MAX of a BIT column"},
+		{sql: "SELECT id FROM r16b WHERE EXISTS (SELECT MAX(bt) FROM r16)", refuse: "MIN/MAX of a BIT column"},
+		// time-zone-dependent functions above the nodes after SET time_zone
+		{set: tz, sql: "SELECT g, UNIX_TIMESTAMP(MAX(dt6)) FROM r16 GROUP BY g", refuse: "after SET time_zone"},
+		{set: tz, sql: "SELECT g, UNIX_TIMESTAMP(MIN(dt3)) FROM r16 GROUP BY g HAVING UNIX_TIMESTAMP(MIN(dt3)) > 0", refuse: "after SET time_zone"},
+		{set: tz, sql: "SELECT g, FROM_UNIXTIME(MAX(id) * 100000, '%Y %H') FROM r16 GROUP BY g", refuse: "after SET time_zone"},
+		{set: tz, sql: "SELECT g, DATE_FORMAT(FROM_UNIXTIME(MAX(id)), '%H') FROM r16 GROUP BY g", refuse: "after SET time_zone"},
+		{set: tz, sql: "SELECT g, UNIX_TIMESTAMP(x) FROM (SELECT g, MAX(dt6) x FROM r16 GROUP BY g) d", refuse: "after SET time_zone"},
+		{set: tz, sql: "SELECT g, NOW() > MAX(dt6), CURDATE() > MAX(dt6) FROM r16 GROUP BY g", refuse: "after SET time_zone"},
+		{set: tz, sql: "SELECT COUNT(*) FROM (SELECT dt6 FROM r16) d WHERE d.dt6 < NOW()", refuse: "after SET time_zone"},
+		// … and what the nodes compute in the session's zone still answers
+		{set: tz, sql: "SELECT g, COUNT(*) FROM r16 WHERE dt6 < NOW() GROUP BY g"},
+		{set: tz, sql: "SELECT g, MAX(UNIX_TIMESTAMP(dt6)) FROM r16 GROUP BY g"},
+		{set: tz, sql: "SELECT g, UNIX_TIMESTAMP() > 0, UTC_TIMESTAMP() > MAX(dt6) FROM r16 GROUP BY g"},
+		{set: tz, sql: "SELECT id, UNIX_TIMESTAMP(dt6) FROM r16"},
+		{set: tz, sql: "SELECT id FROM r16 WHERE g = (SELECT COUNT(*) FROM r16b WHERE UNIX_TIMESTAMP(dt6) > 0)"},
+		{set: []string{"SET time_zone = '+05:00'", "SET time_zone = DEFAULT"}, sql: "SELECT g, UNIX_TIMESTAMP(MAX(dt6)) FROM r16 GROUP BY g"},
+		{set: []string{"SET time_zone = 'SYSTEM'"}, sql: "SELECT g, UNIX_TIMESTAMP(MAX(dt6)), FROM_UNIXTIME(MAX(id)) + 0 FROM r16 GROUP BY g"},
+	} {
+		s := e.session(t)
+		for _, q := range c.set {
+			oerr, serr := s.exec(q)
+			require.NoError(t, oerr, q)
+			require.NoError(t, serr, q)
+		}
+		out := s.outcome(c.sql, c.ordered)
+		if c.refuse == "" {
+			if out != "exact" {
+				t.Errorf("%q (after %q):\n    %s", c.sql, c.set, out)
+			}
+			continue
+		}
+		if !strings.HasPrefix(out, "refused: shardsql: unsupported: ") || !strings.Contains(out, c.refuse) {
+			t.Errorf("%q (after %q): want refused naming %q, got\n    %s", c.sql, c.set, c.refuse, out)
+		}
+	}
+}
