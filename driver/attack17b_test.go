@@ -40,6 +40,16 @@ func TestAttack17bReads(t *testing.T) {
 		{sql: "SELECT +1, (1), + /*c*/ 1.50, (TRUE), COUNT(*) FROM r16"},
 		{sql: "SELECT +1, id FROM r16 ORDER BY id LIMIT 2", ordered: true},
 		{sql: "SELECT (g), +g, (SUM(g)), +SUM(g) FROM r16 GROUP BY g"},
+		// a group key named like another item's alias: the nodes' ORDER BY
+		// must sort by the column, as GROUP BY groups by it
+		{sql: "SELECT g, COUNT(*) AS g FROM r16 GROUP BY g"},
+		{sql: "SELECT g, COUNT(*) AS `G` FROM r16 GROUP BY g"},
+		{sql: "SELECT g, SUM(id) AS g FROM r16 GROUP BY g ORDER BY g, 1", ordered: true},
+		{sql: "SELECT g, COUNT(*) AS g FROM r16 GROUP BY g HAVING g > 1"},
+		{sql: "SELECT e, MAX(g) AS e FROM r16 GROUP BY e"},
+		{sql: "SELECT g, MAX(id) AS g FROM r16 GROUP BY g ORDER BY COUNT(*), 1", ordered: true},
+		{sql: "SELECT g, id, COUNT(*) AS g FROM r16 GROUP BY g, id"},
+		{sql: "SELECT g % 2 AS g, COUNT(*) FROM r16 GROUP BY g"},
 		// a subquery's own refusal keeps the refusal's text first
 		{sql: "SELECT (SELECT MAX(bt) FROM r16) FROM r16b WHERE id = 1", refuse: "MIN/MAX of a BIT column"},
 		{sql: "SELECT id FROM r16b WHERE g IN (SELECT MAX(bt) FROM r16)", refuse: "MIN/MAX of a BIT column"},

@@ -270,11 +270,32 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 // ORDER BY resolves to a select alias first, and an alias may shadow the
 // table column the GROUP BY (and the merge) uses (SELECT grp % 5 AS grp
 // … GROUP BY grp must make the nodes sort by the column grp).
+//
+// Hazard (found by review17b): a group key written as a column name in
+// the nodes' ORDER BY resolves there to a select alias of that name
+// first, as MariaDB resolves ORDER BY, while GROUP BY resolved it to the
+// column: `SELECT g, COUNT(*) AS g … GROUP BY g` had each node sort its
+// groups by the count, and the merge, folding runs of equal g, answered
+// one group per node for g = 1. Such a key is written by its position.
 func (m *scatter) nodeRef(col merge.Col, e sqlparser.Expr) sqlparser.Expr {
 	if col.Hidden {
 		return sqlparser.NewColName(fmt.Sprintf("__shardsql_%d", col.Index))
 	}
+	if c, ok := e.(*sqlparser.ColName); ok && !m.star && m.aliasedElsewhere(c, col.Index) {
+		return sqlparser.NewIntLiteral(strconv.Itoa(col.Index + 1))
+	}
 	return e
+}
+
+// aliasedElsewhere reports whether a select item other than the one at
+// index has an alias spelled like c's name (names compare without case).
+func (m *scatter) aliasedElsewhere(c *sqlparser.ColName, index int) bool {
+	for i, se := range m.exprs {
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && i != index && !ae.As.IsEmpty() && ae.As.Equal(c.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 func groupIndex(keys []merge.SortKey, col merge.Col) int {
