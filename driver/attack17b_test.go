@@ -50,6 +50,16 @@ func TestAttack17bReads(t *testing.T) {
 		{sql: "SELECT g, MAX(id) AS g FROM r16 GROUP BY g ORDER BY COUNT(*), 1", ordered: true},
 		{sql: "SELECT g, id, COUNT(*) AS g FROM r16 GROUP BY g, id"},
 		{sql: "SELECT g % 2 AS g, COUNT(*) FROM r16 GROUP BY g"},
+		// a window's ORDER BY names a select alias first, its PARTITION BY
+		// the column first (the alias when no column has the name)
+		{sql: "SELECT id AS g, RANK() OVER (ORDER BY g) FROM r16 ORDER BY 1", ordered: true},
+		{sql: "SELECT id AS g, ROW_NUMBER() OVER (ORDER BY g DESC) FROM r16 ORDER BY 1", ordered: true},
+		{sql: "SELECT id, -id AS g, LAG(id) OVER (ORDER BY g) FROM r16 ORDER BY 1", ordered: true},
+		{sql: "SELECT id, -id AS x, ROW_NUMBER() OVER (ORDER BY x) FROM r16 ORDER BY 1", ordered: true},
+		{sql: "SELECT id, -id AS x, SUM(id) OVER (PARTITION BY x) FROM r16 ORDER BY 1", ordered: true},
+		{sql: "SELECT id, id % 3 AS g, COUNT(*) OVER (PARTITION BY g) FROM r16 ORDER BY 1", ordered: true},
+		{sql: "SELECT id AS g, COUNT(*) OVER (PARTITION BY g ORDER BY id) FROM r16 ORDER BY 1", ordered: true},
+		{sql: "SELECT id, -id AS g, ROW_NUMBER() OVER (ORDER BY r16.g, id) FROM r16 ORDER BY 1", ordered: true},
 		// a subquery's own refusal keeps the refusal's text first
 		{sql: "SELECT (SELECT MAX(bt) FROM r16) FROM r16b WHERE id = 1", refuse: "MIN/MAX of a BIT column"},
 		{sql: "SELECT id FROM r16b WHERE g IN (SELECT MAX(bt) FROM r16)", refuse: "MIN/MAX of a BIT column"},
