@@ -50,6 +50,12 @@ func TestAttack17bReads(t *testing.T) {
 		{sql: "SELECT g, MAX(id) AS g FROM r16 GROUP BY g ORDER BY COUNT(*), 1", ordered: true},
 		{sql: "SELECT g, id, COUNT(*) AS g FROM r16 GROUP BY g, id"},
 		{sql: "SELECT g % 2 AS g, COUNT(*) FROM r16 GROUP BY g"},
+		{sql: "SELECT g, COUNT(DISTINCT id) AS g FROM r16 GROUP BY g"},
+		{sql: "SELECT COUNT(DISTINCT id) AS g FROM r16 GROUP BY g"},
+		{sql: "SELECT g, GROUP_CONCAT(DISTINCT id ORDER BY id) AS g FROM r16 GROUP BY g"},
+		{sql: "SELECT g, e, COUNT(DISTINCT id) AS e FROM r16 GROUP BY g, e"},
+		{sql: "SELECT g, COUNT(*) AS g FROM r16 GROUP BY g WITH ROLLUP", refuse: "WITH ROLLUP while a select item is aliased g"},
+		{sql: "SELECT g, COUNT(*) AS n FROM r16 GROUP BY g WITH ROLLUP", ordered: true},
 		// a window's ORDER BY names a select alias first, its PARTITION BY
 		// the column first (the alias when no column has the name)
 		{sql: "SELECT id AS g, RANK() OVER (ORDER BY g) FROM r16 ORDER BY 1", ordered: true},
