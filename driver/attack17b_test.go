@@ -1,10 +1,15 @@
 package driver_test
 
 import (
+	"database/sql"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/shard"
 )
 
 // r17bCase is one read of review17b over r16/r16b on a fresh session
@@ -86,6 +91,60 @@ func TestAttack17bReads(t *testing.T) {
 		{set: tz, sql: "SELECT id FROM r16 WHERE g = (SELECT COUNT(*) FROM r16b WHERE UNIX_TIMESTAMP(dt6) > 0)"},
 		{set: []string{"SET time_zone = '+05:00'", "SET time_zone = DEFAULT"}, sql: "SELECT g, UNIX_TIMESTAMP(MAX(dt6)) FROM r16 GROUP BY g"},
 		{set: []string{"SET time_zone = 'SYSTEM'"}, sql: "SELECT g, UNIX_TIMESTAMP(MAX(dt6)), FROM_UNIXTIME(MAX(id)) + 0 FROM r16 GROUP BY g"},
+	} {
+		s := e.session(t)
+		for _, q := range c.set {
+			oerr, serr := s.exec(q)
+			require.NoError(t, oerr, q)
+			require.NoError(t, serr, q)
+		}
+		out := s.outcome(c.sql, c.ordered)
+		if c.refuse == "" {
+			if out != "exact" {
+				t.Errorf("%q (after %q):\n    %s", c.sql, c.set, out)
+			}
+			continue
+		}
+		if !strings.HasPrefix(out, "refused: shardsql: unsupported: ") || !strings.Contains(out, c.refuse) {
+			t.Errorf("%q (after %q): want refused naming %q, got\n    %s", c.sql, c.set, c.refuse, out)
+		}
+	}
+}
+
+// TestAttack17bServerTimeZone: sessions that start in another time_zone
+// without any SET (a DSN that sets it at connect, as a server's global
+// would): the evaluator above the nodes computes in its own zone, so
+// time-zone-dependent functions there are refused; what the nodes compute
+// still answers.
+func TestAttack17bServerTimeZone(t *testing.T) {
+	newR16Env(t, "attack17b_tz") // creates and fills the tables
+	with := func(d string) string {
+		cfg, err := mysql.ParseDSN(d)
+		require.NoError(t, err)
+		if cfg.Params == nil {
+			cfg.Params = map[string]string{}
+		}
+		cfg.Params["time_zone"] = "'+05:00'"
+		return cfg.FormatDSN()
+	}
+	oracle, err := sql.Open("mysql", with(sharedDSNs(t, "attack17b_tz_oracle")[0]))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = oracle.Close() })
+	topo := shard.NewTopology()
+	for i, d := range sharedDSNs(t, "attack17b_tz") {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), with(d)))
+	}
+	for _, tb := range []string{"r16", "r16b"} {
+		require.NoError(t, topo.AddTable(shard.Table{Name: tb, Column: "id", Nodes: "ds${0..1}." + tb + "_${0..1}", Algorithm: shard.Hash()}))
+	}
+	e := &r16Env{oracle: oracle, sharded: openDB(t, topo)}
+	for _, c := range []r17bCase{
+		{sql: "SELECT g, UNIX_TIMESTAMP(MAX(dt6)) FROM r16 GROUP BY g", refuse: "while the servers' session time_zone"},
+		{sql: "SELECT g, FROM_UNIXTIME(MAX(id) * 100000, '%Y %H') FROM r16 GROUP BY g", refuse: "time_zone"},
+		{sql: "SELECT g, MAX(UNIX_TIMESTAMP(dt6)) FROM r16 GROUP BY g"},
+		{sql: "SELECT g, COUNT(*) FROM r16 WHERE dt6 < NOW() GROUP BY g"},
+		// SET time_zone = 'SYSTEM' in the session: the evaluator's zone
+		{set: []string{"SET time_zone = 'SYSTEM'"}, sql: "SELECT g, UNIX_TIMESTAMP(MAX(dt6)) FROM r16 GROUP BY g"},
 	} {
 		s := e.session(t)
 		for _, q := range c.set {
