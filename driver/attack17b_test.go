@@ -28,6 +28,7 @@ type r17bCase struct {
 func TestAttack17bReads(t *testing.T) {
 	e := newR16Env(t, "attack17b")
 	tz := []string{"SET time_zone = '+05:00'"}
+	nus := []string{"SET sql_mode = 'NO_UNSIGNED_SUBTRACTION'"}
 	for _, c := range []r17bCase{
 		// column names: a comment inside an item is part of the name
 		{sql: "SELECT SUM(g /* c */) FROM r16"},
@@ -91,6 +92,14 @@ func TestAttack17bReads(t *testing.T) {
 		{set: tz, sql: "SELECT id FROM r16 WHERE g = (SELECT COUNT(*) FROM r16b WHERE UNIX_TIMESTAMP(dt6) > 0)"},
 		{set: []string{"SET time_zone = '+05:00'", "SET time_zone = DEFAULT"}, sql: "SELECT g, UNIX_TIMESTAMP(MAX(dt6)) FROM r16 GROUP BY g"},
 		{set: []string{"SET time_zone = 'SYSTEM'"}, sql: "SELECT g, UNIX_TIMESTAMP(MAX(dt6)), FROM_UNIXTIME(MAX(id)) + 0 FROM r16 GROUP BY g"},
+		// subtraction above the nodes under NO_UNSIGNED_SUBTRACTION
+		{set: nus, sql: "SELECT MAX(u) - MIN(u) FROM r16", refuse: "NO_UNSIGNED_SUBTRACTION"},
+		{set: nus, sql: "SELECT MAX(u) - 1 FROM r16", refuse: "NO_UNSIGNED_SUBTRACTION"},
+		{set: nus, sql: "SELECT g FROM r16 GROUP BY g HAVING MAX(u) - 1 > 0", refuse: "NO_UNSIGNED_SUBTRACTION"},
+		{set: nus, sql: "SELECT x - y FROM (SELECT MAX(u) x, MIN(u) y FROM r16) d", refuse: "NO_UNSIGNED_SUBTRACTION"},
+		{set: nus, sql: "SELECT g, COUNT(*), SUM(g - 1) FROM r16 WHERE g - 1 > 0 GROUP BY g"},
+		{set: nus, sql: "SELECT id, u - 0 FROM r16 WHERE id = 4"},
+		{sql: "SELECT MAX(u) - MIN(u), MAX(u) - MAX(g) FROM r16"},
 	} {
 		s := e.session(t)
 		for _, q := range c.set {

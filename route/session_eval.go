@@ -47,6 +47,17 @@ const (
 	EvalWeekFormat
 	// EvalTimeZone is time_zone (default SYSTEM).
 	EvalTimeZone
+	// EvalUnsignedSub is NO_UNSIGNED_SUBTRACTION in sql_mode (default
+	// off): a subtraction computed above the nodes. Not a variable of its
+	// own: the driver checks the session's sql_mode (Plan.EvalAbove).
+	//
+	// Hazard (found by review17b): under SET sql_mode =
+	// 'NO_UNSIGNED_SUBTRACTION' one MariaDB subtracts BIGINT UNSIGNED
+	// values as signed ones: MAX(u) - MIN(u) and MAX(u) - 1 over 2⁶⁴−1
+	// fail with 1690, and a result in range is typed BIGINT, not BIGINT
+	// UNSIGNED; the evaluator above the nodes subtracted them unsigned
+	// and answered.
+	EvalUnsignedSub
 )
 
 // evalBits are the EvalVars in the order of evalDefaults and of the values
@@ -190,6 +201,7 @@ func evalAbove(p *Plan, stmt sqlparser.Statement) EvalVars {
 	// an outer WHERE over a derived table or a CTE may be evaluated above
 	// the nodes; one over tables is the nodes'
 	inCombined |= zoneCalls(stmt, !derived)
+	inCombined |= subtractions(stmt, !derived)
 	if combined {
 		return always | inCombined
 	}
@@ -207,6 +219,24 @@ func evalAbove(p *Plan, stmt sqlparser.Statement) EvalVars {
 // is the nodes'). A subquery inside such a WHERE is walked: shardsql may
 // read and combine it before the nodes run.
 func zoneCalls(e sqlparser.SQLNode, skipWhere bool) EvalVars {
+	return aboveWalk(e, skipWhere, zoneCall)
+}
+
+// subtractions returns EvalUnsignedSub when e subtracts where rows are
+// combined (the places zoneCalls counts).
+func subtractions(e sqlparser.SQLNode, skipWhere bool) EvalVars {
+	return aboveWalk(e, skipWhere, func(n sqlparser.SQLNode) EvalVars {
+		if b, ok := n.(*sqlparser.BinaryExpr); ok && b.Operator == sqlparser.MinusOp {
+			return EvalUnsignedSub
+		}
+		return 0
+	})
+}
+
+// aboveWalk ORs what call returns for the nodes of e, skipping with
+// skipWhere the WHERE clauses (but the subqueries in them) and aggregate
+// arguments, which the nodes compute over tables.
+func aboveWalk(e sqlparser.SQLNode, skipWhere bool, call func(sqlparser.SQLNode) EvalVars) EvalVars {
 	var out EvalVars
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n := n.(type) {
@@ -216,7 +246,7 @@ func zoneCalls(e sqlparser.SQLNode, skipWhere bool) EvalVars {
 				// read and combined first
 				_ = sqlparser.Walk(func(m sqlparser.SQLNode) (bool, error) {
 					if sq, ok := m.(*sqlparser.Subquery); ok {
-						out |= zoneCalls(sq.Select, skipWhere)
+						out |= aboveWalk(sq.Select, skipWhere, call)
 						return false, nil
 					}
 					return true, nil
@@ -228,21 +258,30 @@ func zoneCalls(e sqlparser.SQLNode, skipWhere bool) EvalVars {
 				// over tables, the nodes compute an aggregate's argument
 				return false, nil
 			}
-		case *sqlparser.CurTimeFuncExpr:
-			if !strings.HasPrefix(n.Name.Lowered(), "utc_") {
-				out = EvalTimeZone
-			}
-		case *sqlparser.FuncExpr:
-			switch n.Name.Lowered() {
-			case "unix_timestamp":
-				if len(n.Exprs) > 0 {
-					out = EvalTimeZone
-				}
-			case "from_unixtime", "convert_tz", "curdate", "current_date":
-				out = EvalTimeZone
-			}
 		}
-		return out == 0, nil
+		out |= call(n)
+		return true, nil
 	}, e)
+	return out
+}
+
+// zoneCall returns EvalTimeZone for a call zoneCalls counts.
+func zoneCall(n sqlparser.SQLNode) EvalVars {
+	var out EvalVars
+	switch n := n.(type) {
+	case *sqlparser.CurTimeFuncExpr:
+		if !strings.HasPrefix(n.Name.Lowered(), "utc_") {
+			out = EvalTimeZone
+		}
+	case *sqlparser.FuncExpr:
+		switch n.Name.Lowered() {
+		case "unix_timestamp":
+			if len(n.Exprs) > 0 {
+				out = EvalTimeZone
+			}
+		case "from_unixtime", "convert_tz", "curdate", "current_date":
+			out = EvalTimeZone
+		}
+	}
 	return out
 }
