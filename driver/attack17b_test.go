@@ -41,6 +41,11 @@ func TestAttack17bReads(t *testing.T) {
 		{sql: "SELECT SUM(g -- c\n) FROM r16"},
 		{sql: "SELECT SUM(g # c\n), MAX(\n\tid) FROM r16"},
 		{sql: "SELECT COUNT(*) /* after */, MAX(g) -- d\nFROM r16"},
+		// … and after the comma, before a later item
+		{sql: "SELECT COUNT(*) , /* x */ MAX(g) /* y */ , SUM(g) FROM r16"},
+		{sql: "SELECT COUNT(*),/* x */MAX(g), -- z\n SUM(g) FROM r16"},
+		{sql: "SELECT g, /* c */ COUNT(*) FROM r16 WHERE id = 1 GROUP BY g"},
+		{sql: "SELECT /* x */ MAX(g), COUNT(*) FROM r16"},
 		// column names: numbers, TRUE and NULL behind + and parentheses
 		{sql: "SELECT +1, (1), +(1), (+1), -(1), - 1, +-1, + 1.50, +1e3, +0x1F, +TRUE, (NULL), (-1), ((1)), (1.5) FROM r16 WHERE id = 1"},
 		{sql: "SELECT +1, (1), + /*c*/ 1.50, (TRUE), COUNT(*) FROM r16"},

@@ -59,10 +59,11 @@ func callerNames(sql string, sel *sqlparser.Select) map[*sqlparser.AliasedExpr]s
 	}
 	var items []string
 	start, depth, first := tkn.Pos, 0, true
-	// A comment before an item or after it (before the comma or FROM) is
-	// not part of its name, as in MySQL ("COUNT(*) /* c */" is named
-	// COUNT(*)); one inside an item is, as written: MariaDB names
-	// SUM(g /* c */) and MAX(g) /* x */ + 1 so.
+	// A comment before the first item or after an item (before the comma
+	// or FROM) is not part of its name, as in MySQL ("COUNT(*) /* c */" is
+	// named COUNT(*)); one inside an item, or after the comma before a
+	// later item, is, as written: MariaDB names SUM(g /* c */),
+	// MAX(g) /* x */ + 1 and `, /* x */ MAX(g)` so.
 	//
 	// Hazard (found by review17b): a comment inside an item made the
 	// split give up, and the parser's rendering named the column
@@ -77,7 +78,12 @@ func callerNames(sql string, sel *sqlparser.Select) map[*sqlparser.AliasedExpr]s
 				continue // inside the item: part of its text
 			}
 			if strings.TrimSpace(sql[start:pos]) == "" {
-				start = tkn.Pos
+				// before the item: not part of the first item's name; the
+				// name of a later one starts after the comma, comment and
+				// all (MariaDB names `, /* x */ MAX(g)` /* x */ MAX(g))
+				if len(items) == 0 {
+					start = tkn.Pos
+				}
 			} else if commentAt < 0 {
 				commentAt = pos
 			}
