@@ -200,11 +200,14 @@ func querySource(ctx context.Context, db *sql.DB) (schema.Source, error) {
 	// whose globals, or a DSN that sets them, differ from MariaDB's
 	// defaults answered AVG, DATE_FORMAT and WEEK differently above the
 	// nodes). The embedded shards lack some: then unknown.
-	var dp, tn, wf, gdp, gtn, gwf, mode, gmode sql.NullString
+	// time_zone too (review17b): UNIX_TIMESTAMP, FROM_UNIXTIME and NOW
+	// above the nodes compute in the process's zone, taken for SYSTEM.
+	var dp, tn, wf, gdp, gtn, gwf, mode, gmode, tz, gtz sql.NullString
 	if db.QueryRowContext(ctx, `SELECT @@session.div_precision_increment, @@session.lc_time_names, @@session.default_week_format,
-		@@global.div_precision_increment, @@global.lc_time_names, @@global.default_week_format, @@session.sql_mode, @@global.sql_mode`).Scan(&dp, &tn, &wf, &gdp, &gtn, &gwf, &mode, &gmode) == nil {
-		src.EvalSession = []string{dp.String, tn.String, wf.String}
-		src.EvalGlobal = []string{gdp.String, gtn.String, gwf.String}
+		@@global.div_precision_increment, @@global.lc_time_names, @@global.default_week_format, @@session.sql_mode, @@global.sql_mode,
+		@@session.time_zone, @@global.time_zone`).Scan(&dp, &tn, &wf, &gdp, &gtn, &gwf, &mode, &gmode, &tz, &gtz) == nil {
+		src.EvalSession = []string{dp.String, tn.String, wf.String, tz.String}
+		src.EvalGlobal = []string{gdp.String, gtn.String, gwf.String, gtz.String}
 		src.SetSQLModes(mode.String, gmode.String, route.DialectModeIn)
 	}
 	return src, nil

@@ -59,12 +59,15 @@ func (c *Conn) checkEval(ctx context.Context, p *route.Plan) error {
 	if p.EvalAbove == 0 {
 		return nil
 	}
+	if p.EvalAbove&route.EvalUnsignedSub != 0 && c.modeWord(ctx, "NO_UNSIGNED_SUBTRACTION") {
+		return fmt.Errorf("%w: subtraction over rows merged from several nodes while the session's sql_mode has NO_UNSIGNED_SUBTRACTION in %q: shardsql computes above the nodes with BIGINT UNSIGNED subtraction unsigned (the default mode), one server subtracts as signed numbers (a value past 2⁶³−1 fails with 1690, a result is typed BIGINT) (CAST the operands AS SIGNED in the nodes' statement, or route the statement to one node)", route.ErrUnsupported, p.SQL)
+	}
 	fromSet, fromServer := c.evalEffective(ctx)
 	if v := p.EvalAbove & fromSet; v != 0 {
-		return fmt.Errorf("%w: AVG, division, a locale-dependent date function or WEEK() over rows merged from several nodes after SET %s in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0), one server with the session's (SET it to DEFAULT, give WEEK() its mode, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
+		return fmt.Errorf("%w: AVG, division, a locale-dependent date function, WEEK() or a time-zone-dependent function (UNIX_TIMESTAMP, FROM_UNIXTIME, CONVERT_TZ, NOW, CURDATE) over rows merged from several nodes after SET %s in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0, time_zone SYSTEM), one server with the session's (SET it to DEFAULT, give WEEK() its mode, convert times in the nodes' statement or the application, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
 	}
 	if v := p.EvalAbove & fromServer; v != 0 {
-		return fmt.Errorf("%w: AVG, division, a locale-dependent date function or WEEK() over rows merged from several nodes while the servers' session %s is not the default (set globally on a server, or by the DSN) in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0), one server with its own (SET the variable to its default in the session, give WEEK() its mode, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
+		return fmt.Errorf("%w: AVG, division, a locale-dependent date function, WEEK() or a time-zone-dependent function (UNIX_TIMESTAMP, FROM_UNIXTIME, CONVERT_TZ, NOW, CURDATE) over rows merged from several nodes while the servers' session %s is not the default (set globally on a server, or by the DSN) in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0, time_zone SYSTEM), one server with its own (SET the variable to its default in the session, give WEEK() its mode, convert times in the nodes' statement or the application, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
 	}
 	return nil
 }
@@ -127,7 +130,12 @@ func (c *Conn) checkDialect(p *route.Plan) error {
 // NO_AUTO_VALUE_ON_ZERO (MariaDB then stores 0 for DEFAULT in an
 // AUTO_INCREMENT column).
 func (c *Conn) noAutoZero(ctx context.Context) bool {
-	const w = "NO_AUTO_VALUE_ON_ZERO"
+	return c.modeWord(ctx, "NO_AUTO_VALUE_ON_ZERO")
+}
+
+// modeWord reports whether the session's sql_mode has word w: the mode
+// it SET, or some data source's (DEFAULT: the global).
+func (c *Conn) modeWord(ctx context.Context, w string) bool {
 	if c.sqlModeSet && !c.sqlModeDefault {
 		return modeHas(c.sqlMode, w)
 	}

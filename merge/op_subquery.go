@@ -112,7 +112,7 @@ func (b *BindSubqueries) Open(ctx context.Context, ex Executor) (*Stream, error)
 func (b *BindSubqueries) read(ctx context.Context, ex Executor, s Subquery) (bd Bound, err error) {
 	in, err := openInput(ctxflag.Auxiliary(ctx), ex, s.Input)
 	if err != nil {
-		return bd, fmt.Errorf("shardsql: subquery %s: %w", s.Text, err)
+		return bd, subqueryError(s, err)
 	}
 	defer func() {
 		if cerr := in.Close(); cerr != nil && err == nil && !errors.Is(cerr, context.Canceled) {
@@ -141,7 +141,7 @@ func (b *BindSubqueries) read(ctx context.Context, ex Executor, s Subquery) (bd 
 			if err == io.EOF {
 				return bd, nil
 			}
-			return bd, fmt.Errorf("shardsql: subquery %s: %w", s.Text, err)
+			return bd, subqueryError(s, err)
 		}
 		bd.Values = append(bd.Values, copyValue(row[0]))
 	}
@@ -153,10 +153,22 @@ func (b *BindSubqueries) read(ctx context.Context, ex Executor, s Subquery) (bd 
 		if err := in.Next(row); err == nil {
 			return bd, fmt.Errorf("%w: subquery %s binds more than %d values into the outer statement (BindSubqueries); raise the cap with driver.WithMaxMemoryRows or narrow the subquery", ErrTooLarge, s.Text, limit)
 		} else if err != io.EOF {
-			return bd, fmt.Errorf("shardsql: subquery %s: %w", s.Text, err)
+			return bd, subqueryError(s, err)
 		}
 	}
 	return bd, nil
+}
+
+// subqueryError names the subquery in err. A refusal keeps its text first:
+// a refused statement's error starts "shardsql: unsupported: ", and the
+// subquery's own refusal (MIN/MAX of a BIT column, found when its rows
+// arrive) wrapped as "shardsql: subquery …: shardsql: unsupported: …" did
+// not (found by review17b: SELECT (SELECT MAX(bt) FROM r16) FROM r16b).
+func subqueryError(s Subquery, err error) error {
+	if errors.Is(err, ErrUnsupported) {
+		return fmt.Errorf("%w (in subquery %s)", err, s.Text)
+	}
+	return fmt.Errorf("shardsql: subquery %s: %w", s.Text, err)
 }
 
 // copyValue copies a value whose storage the cursor may reuse.

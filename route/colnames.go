@@ -59,19 +59,31 @@ func callerNames(sql string, sel *sqlparser.Select) map[*sqlparser.AliasedExpr]s
 	}
 	var items []string
 	start, depth, first := tkn.Pos, 0, true
-	// A comment before an item or after it (before the comma or FROM) is
-	// not part of its name, as in MySQL ("COUNT(*) /* c */" is named
-	// COUNT(*)); one inside an item falls back to the parser's rendering.
+	// A comment before the first item or after an item (before the comma
+	// or FROM) is not part of its name, as in MySQL ("COUNT(*) /* c */" is
+	// named COUNT(*)); one inside an item, or after the comma before a
+	// later item, is, as written: MariaDB names SUM(g /* c */),
+	// MAX(g) /* x */ + 1 and `, /* x */ MAX(g)` so.
+	//
+	// Hazard (found by review17b): a comment inside an item made the
+	// split give up, and the parser's rendering named the column
+	// (sum(g), max(g) + 1, lag(g) over (order by id asc)) — on one node
+	// too, where the rendering aliases the item.
 	commentAt := -1
 	for {
 		pos := tkn.Pos
 		typ, val := tkn.Scan()
 		if typ == sqlparser.COMMENT {
 			if depth != 0 {
-				return nil
+				continue // inside the item: part of its text
 			}
 			if strings.TrimSpace(sql[start:pos]) == "" {
-				start = tkn.Pos
+				// before the item: not part of the first item's name; the
+				// name of a later one starts after the comma, comment and
+				// all (MariaDB names `, /* x */ MAX(g)` /* x */ MAX(g))
+				if len(items) == 0 {
+					start = tkn.Pos
+				}
 			} else if commentAt < 0 {
 				commentAt = pos
 			}
@@ -81,7 +93,7 @@ func callerNames(sql string, sel *sqlparser.Select) map[*sqlparser.AliasedExpr]s
 			boundary := typ == 0 || typ == ',' || typ == ';' || typ == sqlparser.FROM || typ == sqlparser.INTO ||
 				(typ == ')' && depth == 0 && open > 0)
 			if !boundary {
-				return nil
+				commentAt = -1 // the item goes on: the comment is inside it
 			}
 		}
 		if typ == 0 {
@@ -146,9 +158,51 @@ func matchItems(items []string, sel *sqlparser.Select) map[*sqlparser.AliasedExp
 		if !ok || !ae.As.IsEmpty() {
 			continue
 		}
-		out[ae] = strings.TrimSpace(items[i])
+		item := strings.TrimSpace(items[i])
+		if name, ok := literalName(item); ok {
+			item = name
+		}
+		out[ae] = item
 	}
 	return out
+}
+
+// literalName returns the name MariaDB gives a select item that is a
+// number, TRUE, FALSE or NULL behind unary pluses and parentheses: the
+// literal's own text (+1, (1), +(1) and + /*c*/ 1.50 are named 1 and 1.50;
+// +TRUE and (NULL) TRUE and NULL). MariaDB's parser drops the plus and the
+// parentheses and the literal keeps the name it was given when read; a
+// minus, a hex or bit literal, or any other item is named by its text.
+//
+// Hazard (found by review17b): shardsql named such a column by the
+// caller's text, +1 and (1), on one node as across nodes.
+func literalName(item string) (string, bool) {
+	tkn := tokenParser.NewStringTokenizer(item)
+	open, wrapped := 0, false
+	var lit string
+	for {
+		typ, val := tkn.Scan()
+		switch {
+		case typ == sqlparser.COMMENT:
+		case typ == 0:
+			return lit, wrapped && lit != "" && open == 0
+		case lit == "" && (typ == '+' || typ == '('):
+			wrapped = true
+			if typ == '(' {
+				open++
+			}
+		case lit == "" && (typ == sqlparser.INTEGRAL || typ == sqlparser.FLOAT || typ == sqlparser.DECIMAL ||
+			typ == sqlparser.TRUE || typ == sqlparser.FALSE || typ == sqlparser.NULL):
+			lit = val
+			if typ == sqlparser.TRUE || typ == sqlparser.FALSE || typ == sqlparser.NULL {
+				lit = strings.ToUpper(val)
+			}
+		case lit != "" && typ == ')' && open > 0:
+			open--
+		default:
+			return "", false
+		}
+	}
 }
 
 // shareNames gives the unaliased items of to, a clone of from, the

@@ -125,11 +125,14 @@ func TestCallerNamesSplit(t *testing.T) {
 		{"SELECT CONCAT(status, ',', note), COUNT(*) FROM t_order GROUP BY 1", "as `CONCAT(status, ',', note)`"},
 		{"select Count(*)\n\tfrom t_order", "as `Count(*)`"},
 		// a comment before or after an item is not part of its name
-		// (MariaDB names both COUNT(*)); one inside an item: the
-		// parser's spelling
+		// (MariaDB names both COUNT(*)); one inside an item is, as
+		// written (review17b; was the parser's spelling count(*))
 		{"SELECT /* c */ COUNT(*) FROM t_order", "as `COUNT(*)`"},
 		{"SELECT COUNT(*) /* c */, MAX(amount) -- d\nFROM t_order", "as `MAX(amount)`"},
-		{"SELECT COUNT(/* c */ *) FROM t_order", "as `count(*)`"},
+		{"SELECT COUNT(/* c */ *) FROM t_order", "as `COUNT(/* c */ *)`"},
+		{"SELECT MAX(amount) /* x */ + 1 /* y */ FROM t_order", "as `MAX(amount) /* x */ + 1`"},
+		// a number behind + and parentheses is named by its text
+		{"SELECT COUNT(*), +1, (1.50), + /* c */ (TRUE), -(1), +0x1F FROM t_order", "1 as `1`, 1.50 as `1.50`, true as `TRUE`, -1 as `-(1)`, 0x1F as `+0x1F`"},
 	} {
 		sql, _ := scatterSQL(t, Options{}, c.sql)
 		assert.Contains(t, sql, c.want, c.sql)

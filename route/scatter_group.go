@@ -129,13 +129,13 @@ func (m *scatter) planGroup() error {
 	if m.distinctArg == nil && len(m.finer) > 0 {
 		// the nodes group more finely (a GROUP_CONCAT ordered in memory);
 		// the merge folds by the keys alone
-		exprs := append(append([]sqlparser.Expr(nil), groupExprs...), m.finer...)
+		exprs := append(m.nodeGroupExprs(groupKeys, groupExprs), m.finer...)
 		m.node.GroupBy = &sqlparser.GroupBy{Exprs: exprs}
 	}
 	if m.distinctArg != nil {
 		// Each node groups by the keys and the DISTINCT argument; the merge
 		// folds by the keys alone, over rows sorted by keys then argument.
-		exprs := append(append(append([]sqlparser.Expr(nil), groupExprs...), m.distinctArg), m.finer...)
+		exprs := append(append(m.nodeGroupExprs(groupKeys, groupExprs), m.distinctArg), m.finer...)
 		m.node.GroupBy = &sqlparser.GroupBy{Exprs: exprs}
 		arg := m.nodeRef(m.distinctKey.Col, m.distinctArg)
 		if !m.distinctKey.Col.Hidden {
@@ -198,6 +198,14 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 	for _, a := range m.aggs {
 		if a.Kind == merge.AggGroupConcat || a.Kind == merge.AggCountDistinct || a.Kind == merge.AggSumDistinct || a.Kind == merge.AggAvgDistinct {
 			return unsupported(m.s.sql, "DISTINCT aggregates or GROUP_CONCAT with WITH ROLLUP across nodes")
+		}
+	}
+	for _, e := range exprs {
+		// Hazard (found by review17b): `SELECT g, COUNT(*) AS g … GROUP BY g
+		// WITH ROLLUP`: MariaDB's super-aggregate row keeps the last
+		// group's g (9) where the merge writes NULL.
+		if c, ok := e.(*sqlparser.ColName); ok && c.Qualifier.IsEmpty() && m.aliasedElsewhere(c, -1) {
+			return unsupported(m.s.sql, "GROUP BY %s WITH ROLLUP while a select item is aliased %s across nodes (MariaDB's super-aggregate rows keep a group's value there): give the item another alias", c.Name.String(), c.Name.String())
 		}
 	}
 	if m.node.GroupBy == m.sel.GroupBy {
@@ -270,11 +278,52 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 // ORDER BY resolves to a select alias first, and an alias may shadow the
 // table column the GROUP BY (and the merge) uses (SELECT grp % 5 AS grp
 // … GROUP BY grp must make the nodes sort by the column grp).
+//
+// Hazard (found by review17b): a group key written as a column name in
+// the nodes' ORDER BY resolves there to a select alias of that name
+// first, as MariaDB resolves ORDER BY, while GROUP BY resolved it to the
+// column: `SELECT g, COUNT(*) AS g … GROUP BY g` had each node sort its
+// groups by the count, and the merge, folding runs of equal g, answered
+// one group per node for g = 1. Such a key is written by its position.
 func (m *scatter) nodeRef(col merge.Col, e sqlparser.Expr) sqlparser.Expr {
 	if col.Hidden {
 		return sqlparser.NewColName(fmt.Sprintf("__shardsql_%d", col.Index))
 	}
+	if c, ok := e.(*sqlparser.ColName); ok && !m.star && m.aliasedElsewhere(c, col.Index) {
+		return sqlparser.NewIntLiteral(strconv.Itoa(col.Index + 1))
+	}
 	return e
+}
+
+// nodeGroupExprs returns the nodes' GROUP BY keys where the plan adds
+// finer keys (a DISTINCT aggregate's argument): a key that is a column
+// named like another select item's alias is written by its position or
+// hidden column's alias (nodeRef).
+//
+// Hazard (found by review17b): `SELECT g, COUNT(DISTINCT id) AS g …
+// GROUP BY g` selects `id as g` on the nodes (the argument, under the
+// caller's name), and there GROUP BY g names both: each node failed with
+// 1052 (Column 'g' in GROUP BY is ambiguous) where one server answers.
+func (m *scatter) nodeGroupExprs(keys []merge.SortKey, exprs []sqlparser.Expr) []sqlparser.Expr {
+	out := make([]sqlparser.Expr, len(exprs))
+	for i, e := range exprs {
+		out[i] = e
+		if c, ok := e.(*sqlparser.ColName); ok && c.Qualifier.IsEmpty() && !m.star && m.aliasedElsewhere(c, -1) {
+			out[i] = m.nodeRef(keys[i].Col, e)
+		}
+	}
+	return out
+}
+
+// aliasedElsewhere reports whether a select item other than the one at
+// index has an alias spelled like c's name (names compare without case).
+func (m *scatter) aliasedElsewhere(c *sqlparser.ColName, index int) bool {
+	for i, se := range m.exprs {
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && i != index && !ae.As.IsEmpty() && ae.As.Equal(c.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 func groupIndex(keys []merge.SortKey, col merge.Col) int {

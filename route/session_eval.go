@@ -1,6 +1,8 @@
 package route
 
 import (
+	"strings"
+
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -16,7 +18,15 @@ import (
 //   - lc_time_names: DATE_FORMAT(dt, '%a %b') over a CTE's rows answered
 //     'Mon Apr' where one MariaDB under de_DE answers 'Mo Apr';
 //   - default_week_format: WEEK(dt) over a derived table's rows answered
-//     mode 0's week (14) where one MariaDB under format 3 answers 15.
+//     mode 0's week (14) where one MariaDB under format 3 answers 15;
+//   - time_zone (found by review17b): after SET time_zone = '+05:00',
+//     SELECT g, UNIX_TIMESTAMP(MAX(dt6)) … GROUP BY g answered the
+//     evaluator's epoch seconds (the process's local zone), 18000 more
+//     than one MariaDB; FROM_UNIXTIME(MAX(id)) formatted the hour 00
+//     where the server says 05. The evaluator has no session zone; the
+//     servers' default, SYSTEM, is taken to be the zone it computes in
+//     (the process's and the servers' machines are assumed to agree: a
+//     server whose system zone differs is not seen).
 //
 // So the driver remembers a SET of such a variable to another value than
 // its default (Plan.SetsEval, EvalDefault) and refuses the statements that
@@ -35,25 +45,43 @@ const (
 	EvalTimeNames
 	// EvalWeekFormat is default_week_format (default 0).
 	EvalWeekFormat
+	// EvalTimeZone is time_zone (default SYSTEM).
+	EvalTimeZone
+	// EvalUnsignedSub is NO_UNSIGNED_SUBTRACTION in sql_mode (default
+	// off): a subtraction computed above the nodes. Not a variable of its
+	// own: the driver checks the session's sql_mode (Plan.EvalAbove).
+	//
+	// Hazard (found by review17b): under SET sql_mode =
+	// 'NO_UNSIGNED_SUBTRACTION' one MariaDB subtracts BIGINT UNSIGNED
+	// values as signed ones: MAX(u) - MIN(u) and MAX(u) - 1 over 2⁶⁴−1
+	// fail with 1690, and a result in range is typed BIGINT, not BIGINT
+	// UNSIGNED; the evaluator above the nodes subtracted them unsigned
+	// and answered.
+	EvalUnsignedSub
 )
+
+// evalBits are the EvalVars in the order of evalDefaults and of the values
+// a server reports (schema.Source.EvalSession).
+var evalBits = [...]EvalVars{EvalDivPrecision, EvalTimeNames, EvalWeekFormat, EvalTimeZone}
+
+// evalNames are the variables' names, in evalBits' order.
+var evalNames = [...]string{"div_precision_increment", "lc_time_names", "default_week_format", "time_zone"}
 
 // Names lists the variables of v.
 func (v EvalVars) Names() []string {
 	var out []string
-	for _, e := range []struct {
-		bit  EvalVars
-		name string
-	}{{EvalDivPrecision, "div_precision_increment"}, {EvalTimeNames, "lc_time_names"}, {EvalWeekFormat, "default_week_format"}} {
-		if v&e.bit != 0 {
-			out = append(out, e.name)
+	for i, bit := range evalBits {
+		if v&bit != 0 {
+			out = append(out, evalNames[i])
 		}
 	}
 	return out
 }
 
 // EvalVarsOther returns the EvalVars whose values, given in the order
-// div_precision_increment, lc_time_names, default_week_format (as a server
-// reports them), are not MariaDB's compiled-in defaults, which the
+// div_precision_increment, lc_time_names, default_week_format, time_zone
+// (as a server reports them; a shorter list leaves the rest unknown, taken
+// as the default), are not MariaDB's compiled-in defaults, which the
 // operators above the nodes compute with. nil (the server did not say)
 // is none.
 //
@@ -64,7 +92,7 @@ func (v EvalVars) Names() []string {
 // (schema.Source.EvalSession, EvalGlobal).
 func EvalVarsOther(values []string) EvalVars {
 	var out EvalVars
-	for i, bit := range []EvalVars{EvalDivPrecision, EvalTimeNames, EvalWeekFormat} {
+	for i, bit := range evalBits {
 		if i < len(values) && lowerASCII(values[i]) != evalDefaults[i] {
 			out |= bit
 		}
@@ -73,8 +101,8 @@ func EvalVarsOther(values []string) EvalVars {
 }
 
 // evalDefaults are the compiled-in defaults of div_precision_increment,
-// lc_time_names and default_week_format, lower case.
-var evalDefaults = [...]string{"4", "en_us", "0"}
+// lc_time_names, default_week_format and time_zone, lower case.
+var evalDefaults = [...]string{"4", "en_us", "0", "system"}
 
 // evalVarsSet returns the EvalVars a SET assigns, those among them it
 // sets to their compiled-in defaults (MariaDB's and MySQL's: 4, en_US, 0;
@@ -95,6 +123,8 @@ func evalVarsSet(set *sqlparser.Set) (sets, isDefault, toGlobal EvalVars) {
 			bit, def = EvalTimeNames, evalDefaults[1]
 		case "default_week_format":
 			bit, def = EvalWeekFormat, evalDefaults[2]
+		case "time_zone":
+			bit, def = EvalTimeZone, evalDefaults[3]
 		default:
 			continue
 		}
@@ -138,7 +168,7 @@ func evalAbove(p *Plan, stmt sqlparser.Statement) EvalVars {
 		return 0
 	}
 	var always, inCombined EvalVars
-	combined := false
+	combined, derived := false, false
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n := n.(type) {
 		case *sqlparser.Avg:
@@ -161,13 +191,97 @@ func evalAbove(p *Plan, stmt sqlparser.Statement) EvalVars {
 			combined = true
 		case *sqlparser.GroupBy:
 			combined = combined || (n != nil && len(n.Exprs) > 0)
-		case *sqlparser.DerivedTable, *sqlparser.With, *sqlparser.JoinTableExpr, *sqlparser.Union:
+		case *sqlparser.DerivedTable, *sqlparser.With:
+			combined, derived = true, true
+		case *sqlparser.JoinTableExpr, *sqlparser.Union:
 			combined = true
 		}
 		return true, nil
 	}, stmt)
+	// an outer WHERE over a derived table or a CTE may be evaluated above
+	// the nodes; one over tables is the nodes'
+	inCombined |= zoneCalls(stmt, !derived)
+	inCombined |= subtractions(stmt, !derived)
 	if combined {
 		return always | inCombined
 	}
 	return always
+}
+
+// zoneCalls returns EvalTimeZone when e calls a function whose value
+// depends on the session's time_zone: UNIX_TIMESTAMP of an argument,
+// FROM_UNIXTIME, CONVERT_TZ (its 'SYSTEM'), and the current date and time
+// but UTC's. A WHERE clause of a SELECT over tables (not a derived table)
+// is evaluated by the nodes, in the session's zone: evalAbove counts its
+// calls only where the statement has a derived table or a CTE (skipWhere
+// false), so that a grouped read filtering on NOW() under SET time_zone =
+// '+00:00' runs; an aggregate's argument likewise (MAX(UNIX_TIMESTAMP(ts))
+// is the nodes'). A subquery inside such a WHERE is walked: shardsql may
+// read and combine it before the nodes run.
+func zoneCalls(e sqlparser.SQLNode, skipWhere bool) EvalVars {
+	return aboveWalk(e, skipWhere, zoneCall)
+}
+
+// subtractions returns EvalUnsignedSub when e subtracts where rows are
+// combined (the places zoneCalls counts).
+func subtractions(e sqlparser.SQLNode, skipWhere bool) EvalVars {
+	return aboveWalk(e, skipWhere, func(n sqlparser.SQLNode) EvalVars {
+		if b, ok := n.(*sqlparser.BinaryExpr); ok && b.Operator == sqlparser.MinusOp {
+			return EvalUnsignedSub
+		}
+		return 0
+	})
+}
+
+// aboveWalk ORs what call returns for the nodes of e, skipping with
+// skipWhere the WHERE clauses (but the subqueries in them) and aggregate
+// arguments, which the nodes compute over tables.
+func aboveWalk(e sqlparser.SQLNode, skipWhere bool, call func(sqlparser.SQLNode) EvalVars) EvalVars {
+	var out EvalVars
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n := n.(type) {
+		case *sqlparser.Where:
+			if skipWhere && n != nil && n.Type == sqlparser.WhereClause {
+				// the nodes evaluate the condition; a subquery in it may be
+				// read and combined first
+				_ = sqlparser.Walk(func(m sqlparser.SQLNode) (bool, error) {
+					if sq, ok := m.(*sqlparser.Subquery); ok {
+						out |= aboveWalk(sq.Select, skipWhere, call)
+						return false, nil
+					}
+					return true, nil
+				}, n.Expr)
+				return false, nil
+			}
+		case sqlparser.AggrFunc:
+			if skipWhere {
+				// over tables, the nodes compute an aggregate's argument
+				return false, nil
+			}
+		}
+		out |= call(n)
+		return true, nil
+	}, e)
+	return out
+}
+
+// zoneCall returns EvalTimeZone for a call zoneCalls counts.
+func zoneCall(n sqlparser.SQLNode) EvalVars {
+	var out EvalVars
+	switch n := n.(type) {
+	case *sqlparser.CurTimeFuncExpr:
+		if !strings.HasPrefix(n.Name.Lowered(), "utc_") {
+			out = EvalTimeZone
+		}
+	case *sqlparser.FuncExpr:
+		switch n.Name.Lowered() {
+		case "unix_timestamp":
+			if len(n.Exprs) > 0 {
+				out = EvalTimeZone
+			}
+		case "from_unixtime", "convert_tz", "curdate", "current_date":
+			out = EvalTimeZone
+		}
+	}
+	return out
 }

@@ -133,7 +133,7 @@ type Source struct {
 	// server reported them; nil when it did not say.
 	DefaultCharsets []string
 	// EvalSession and EvalGlobal are div_precision_increment,
-	// lc_time_names and default_week_format, in that order, as a new
+	// lc_time_names, default_week_format and time_zone, in that order, as a new
 	// connection of the driver's pool has them (the DSN may set them) and
 	// as the server's globals (what SET … = DEFAULT restores); nil when
 	// the server did not say.

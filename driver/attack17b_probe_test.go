@@ -1,0 +1,107 @@
+package driver_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/driver"
+)
+
+// r17bSession is one held connection on each side of newR16Env: session
+// variables set on it (SET …) stay for the statements that follow.
+type r17bSession struct{ oracle, sharded *sql.Conn }
+
+func (e *r16Env) session(t *testing.T) *r17bSession {
+	ctx := context.Background()
+	o, err := e.oracle.Conn(ctx)
+	require.NoError(t, err)
+	s, err := e.sharded.Conn(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = o.Close(); _ = s.Close() })
+	return &r17bSession{oracle: o, sharded: s}
+}
+
+func connQuery(c *sql.Conn, q string) (*diffResult, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rows, err := c.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return scanDiffRows(rows)
+}
+
+// exec runs a SET (or other statement) on both sides; the error of each.
+func (s *r17bSession) exec(q string) (oerr, serr error) {
+	_, oerr = s.oracle.ExecContext(context.Background(), q)
+	_, serr = s.sharded.ExecContext(context.Background(), q)
+	return oerr, serr
+}
+
+// outcome is r16Env.outcome on the held sessions.
+func (s *r17bSession) outcome(q string, ordered bool) string {
+	want, werr := connQuery(s.oracle, q)
+	got, gerr := connQuery(s.sharded, q)
+	switch {
+	case gerr != nil && errors.Is(gerr, driver.ErrUnsupported):
+		if !strings.HasPrefix(gerr.Error(), "shardsql: unsupported: ") {
+			return "WRONG refusal text: " + gerr.Error()
+		}
+		return "refused: " + gerr.Error()
+	case werr != nil && gerr != nil:
+		return "both failed: " + werr.Error() + " | " + gerr.Error()
+	case werr != nil:
+		return fmt.Sprintf("WRONG: oracle fails (%v), shardsql answers %d rows", werr, len(got.rows))
+	case gerr != nil:
+		return "WRONG: shardsql fails: " + gerr.Error()
+	}
+	return r16Compare(want, got, ordered)
+}
+
+// TestAttack17bSessionProbe runs SHARDSQL_A17B_PROBE over r16 on one held
+// session each side: "S <sql>" runs on both (a SET), "O "/"U " compare
+// an ordered/unordered read exactly, "R" opens fresh sessions.
+func TestAttack17bSessionProbe(t *testing.T) {
+	file := os.Getenv("SHARDSQL_A17B_PROBE")
+	if file == "" {
+		t.Skip("SHARDSQL_A17B_PROBE not set")
+	}
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	e := newR16Env(t, "attack17b_probe")
+	s := e.session(t)
+	counts := map[string]int{}
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		switch line[0] {
+		case 'R':
+			s = e.session(t)
+			continue
+		case 'S':
+			oerr, serr := s.exec(line[2:])
+			t.Logf("%s\n    oracle %v | shardsql %v", line, oerr, serr)
+			continue
+		}
+		out := s.outcome(line[2:], line[0] == 'O')
+		counts[strings.SplitN(out, ":", 2)[0]]++
+		if os.Getenv("SHARDSQL_A16_READ_ALL") == "" && out == "exact" {
+			continue
+		}
+		if len(out) > 1500 {
+			out = out[:1500]
+		}
+		t.Logf("%s\n    => %s", line, out)
+	}
+	t.Logf("outcomes: %v", counts)
+}
