@@ -66,3 +66,27 @@ func BenchmarkCaptureMeta(b *testing.B) {
 		captureMeta(rows, meta[:5])
 	}
 }
+
+// BenchmarkTakeOne: a statement's take and give-back of its oneUnit,
+// through the Conn's slot (oneSlot) and through the Connector's sync.Pool
+// alone (the slot kept full), in a tight loop (in place the pool's lines
+// are colder).
+func BenchmarkTakeOne(b *testing.B) {
+	for _, slot := range []bool{true, false} {
+		b.Run(map[bool]string{true: "slot", false: "pool"}[slot], func(b *testing.B) {
+			c := &Conn{c: &Connector{}}
+			full := new(oneUnit)
+			for b.Loop() {
+				one := c.takeOne() // the slot is empty for the pool's
+				one.rows.done = false
+				if !slot {
+					c.spareOne = full // recycle then gives it to the pool
+				}
+				one.recycle()
+				if !slot {
+					c.spareOne = nil
+				}
+			}
+		})
+	}
+}
