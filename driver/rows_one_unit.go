@@ -25,9 +25,10 @@ const oneUnitInline = 8
 // through the pointer Conn.query allocates, and it lives as long as the
 // rows database/sql holds.
 //
-// Conn.queryOne takes it from the Connector's pool (oneUnits) and the rows
-// give it back when they close (Rows.Close, recycle); see oneUnits for
-// what makes that sound.
+// Conn.queryOne takes it from its Conn's slot or the Connector's pool
+// (takeOne, oneUnits) and the rows give it back when they close
+// (Rows.Close, recycle); see oneUnits and oneSlot for what makes that
+// sound.
 type oneUnit struct {
 	rows  Rows
 	ex    planExec
