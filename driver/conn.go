@@ -22,6 +22,10 @@ type Conn struct {
 
 	pins  []*pin // one server connection per data source used, in first-use order
 	spare []*pin // released pins, reused
+	// spareOne is the oneUnit the Conn's last pooled rows gave back when
+	// they closed, taken by its next statement before the Connector's
+	// pool (rows_one_unit.go: oneSlot).
+	spareOne *oneUnit
 	// traceMu orders a scatter's units' retries writing the read trace
 	// (retrace).
 	traceMu sync.Mutex
@@ -226,7 +230,7 @@ func (c *Conn) queryOne(ctx context.Context, query string, args []driver.NamedVa
 	start := c.c.clock()
 	var p *route.Plan
 	defer func() { c.c.observe(ctx, c.statsAt, query, p, start, err) }() // stats.go
-	one := c.c.ones.get()                                                // the rows of a one-unit statement, and the arguments (rows_one_unit.go)
+	one := c.takeOne()                                                   // the rows of a one-unit statement, and the arguments (rows_one_unit.go)
 	if p, err = c.routeInto(ctx, query, args, one.args[:0], &one.plan); err != nil {
 		return nil, err
 	}

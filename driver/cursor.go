@@ -43,8 +43,11 @@ type unitCursor struct {
 	// drainErr ends the rows of a unit drain could not hold.
 	drainErr error
 	// meta is the column types of rows read inside Raw (rows_raw.go),
-	// captured there: nil for rows read through database/sql.
-	meta []colMeta
+	// captured there: nil for rows read through database/sql. metaFrom,
+	// when not nil, is the closed rows meta is captured from when first
+	// asked for (meta_late.go).
+	meta     []colMeta
+	metaFrom driver.Rows
 	// pooled is the pooled storage of held rows a scatter read inside
 	// Raw, given back once they are read or closed (rows_raw_scatter.go).
 	pooled *rawRows

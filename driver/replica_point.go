@@ -160,7 +160,7 @@ func (c *Conn) readReplicaWhole(ctx context.Context, p *route.Plan, u route.Unit
 func (c *Conn) readWhole(ctx context.Context, p *route.Plan, u route.Unit, db *sql.DB, one *oneUnit) (read bool, err error) {
 	r := c.bindRaw(ctx, u, p.RowBound, one)
 	read, err = rawOnPool(ctx, db, r, c.rawQFn) // rows_raw_scatter.go
-	held, cols, meta, over := r.held, r.cols, r.meta, r.over
+	held, cols, meta, metaFrom, over := r.held, r.cols, r.meta, r.metaFrom, r.over
 	r.keepWide(one)
 	r.reset()
 	if !read {
@@ -173,7 +173,7 @@ func (c *Conn) readWhole(ctx context.Context, p *route.Plan, u route.Unit, db *s
 		return true, err
 	}
 	one.cur = unitCursor{unit: u, src: wholeSource{}, maxRows: c.c.opts.maxMemoryRows, scanBuf: one.scan[:]}
-	one.cur.loaded(held, cols, meta)
+	one.cur.loaded(held, cols, meta, metaFrom)
 	return true, nil
 }
 

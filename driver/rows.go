@@ -32,8 +32,11 @@ type Rows struct {
 	lazy *unitCursor
 	// meta is the column types of rows read whole inside Raw, captured
 	// there (rows_raw.go, rows_raw_scatter.go); when set, the ColumnType
-	// methods answer from it (typeOf).
-	meta []colMeta
+	// methods answer from it (typeOf). metaFrom, when not nil, is the
+	// closed go-sql-driver rows meta is captured from when first asked
+	// for (meta_late.go).
+	meta     []colMeta
+	metaFrom driver.Rows
 	// pooled is the pooled oneUnit these rows live in, given back as
 	// Close's last step (rows_one_unit.go); nil for other rows.
 	pooled *oneUnit
@@ -164,7 +167,7 @@ func unitRows(c *Conn, u *unitCursor, cancel context.CancelFunc, one *oneUnit) (
 		one.rows.pooled = one
 	}
 	if u.meta != nil {
-		one.rows.meta, one.rows.lazy = u.meta, nil // read inside Raw (rows_raw.go)
+		one.rows.meta, one.rows.metaFrom, one.rows.lazy = u.meta, u.metaFrom, nil // read inside Raw (rows_raw.go)
 	}
 	return &one.rows, nil
 }
@@ -280,6 +283,9 @@ func (r *Rows) ColumnTypePrecisionScale(i int) (precision, scale int64, ok bool)
 // read there.
 func (r *Rows) typeOf(i int) columnType {
 	if r.meta != nil {
+		if r.metaFrom != nil {
+			r.captureLate() // meta_late.go
+		}
 		return &r.meta[i]
 	}
 	if r.types == nil && r.lazy != nil {

@@ -25,9 +25,10 @@ const oneUnitInline = 8
 // through the pointer Conn.query allocates, and it lives as long as the
 // rows database/sql holds.
 //
-// Conn.queryOne takes it from the Connector's pool (oneUnits) and the rows
-// give it back when they close (Rows.Close, recycle); see oneUnits for
-// what makes that sound.
+// Conn.queryOne takes it from its Conn's slot or the Connector's pool
+// (takeOne, oneUnits) and the rows give it back when they close
+// (Rows.Close, recycle); see oneUnits and oneSlot for what makes that
+// sound.
 type oneUnit struct {
 	rows  Rows
 	ex    planExec
@@ -48,8 +49,10 @@ type oneUnit struct {
 	// which lives as long as these rows.
 	plan route.PlanStore
 	// pool is where the rows give the struct back when they close (nil:
-	// not pooled, left to the garbage collector).
+	// not pooled, left to the garbage collector); home, when not nil, is
+	// the Conn whose spareOne takes it first (oneSlot).
 	pool *oneUnits
+	home *Conn
 	// wideVals and wideMeta are vals and meta for a bounded read of more
 	// columns than oneUnitInline, made by the first such read and kept
 	// when the struct is recycled (up to wideKeep values), so that a
@@ -116,12 +119,52 @@ func (o *oneUnits) get() *oneUnit {
 	return one
 }
 
-// recycle clears one and gives it back to its pool (Rows.Close, last).
-// The cleared rows stay closed (done) until get's caller builds new ones,
-// so a second Close through a stale pointer, while the struct waits in
-// the pool, is the no-op it was before pooling.
+// oneSlot: a Conn keeps the oneUnit its last pooled rows gave back
+// (Conn.spareOne) and its next statement takes it (takeOne), without the
+// Connector's sync.Pool: Put and Get were 0.1–0.35 µs of a point select
+// in place (perf17; procPin, the per-P list, its cache lines).
+//
+// The hazards, and how each is kept:
+//   - Two users of one struct. The slot is the Conn's and is read and
+//     written only by calls database/sql serializes on the Conn: takeOne
+//     in Conn.QueryContext (and our Stmt's query, which database/sql
+//     calls), recycle in Rows.Close — database/sql closes a driver's Rows
+//     under the same driverConn lock it holds for QueryContext
+//     (sql.Rows.close: withLock(rs.dc, …)), also when its context watcher
+//     goroutine closes them; and rows are only ever built on, and closed
+//     under, the Conn that made them (home). A struct taken from the slot
+//     is out of it (spareOne nil) until its own rows close, so it is
+//     never handed to two statements: TestOneSlotInterleaved keeps one
+//     Conn's rows open across its next statements, closes them in
+//     another order and from database/sql's context watcher, and checks
+//     every value.
+//   - The recycled struct is cleared as before (recycle), whichever place
+//     it goes to; only pool and home are set again for the slot, and
+//     TestOneUnitRecycleClears checks every other field is zero after
+//     recycle (a field added later included).
+//   - Retention: the slot keeps one struct per open Conn (2.4 KB, its
+//     wide buffers up to wideKeep values), released with the Conn; a
+//     struct given to the sync.Pool keeps no Conn (home cleared).
+
+// takeOne returns a cleared oneUnit for a statement of c: its spare, or
+// one from the Connector's pool (see oneSlot).
+func (c *Conn) takeOne() *oneUnit {
+	if one := c.spareOne; one != nil {
+		c.spareOne = nil
+		return one
+	}
+	one := c.c.ones.get()
+	one.home = c
+	return one
+}
+
+// recycle clears one and gives it back (Rows.Close, last): to its Conn's
+// slot when that is empty (oneSlot), else to its pool. The cleared rows
+// stay closed (done) until the taker builds new ones, so a second Close
+// through a stale pointer, while the struct waits, is the no-op it was
+// before pooling.
 func (one *oneUnit) recycle() {
-	p, wv, wm := one.pool, one.wideVals, one.wideMeta
+	p, home, wv, wm := one.pool, one.home, one.wideVals, one.wideMeta
 	*one = oneUnit{}
 	if cap(wv) <= wideKeep {
 		clear(wv[:cap(wv)]) // no value of the last result stays reachable
@@ -132,5 +175,10 @@ func (one *oneUnit) recycle() {
 		one.wideMeta = wm[:0]
 	}
 	one.rows.done = true
+	if home != nil && home.spareOne == nil {
+		one.pool, one.home = p, home
+		home.spareOne = one
+		return
+	}
 	p.p.Put(one)
 }

@@ -102,6 +102,12 @@ type rawQuery struct {
 	// opened (a nodeConn), whose []byte values' boxes the copy may reuse
 	// (rebox).
 	ownBoxes bool
+	// lateMeta: the read is a one-unit statement's (bindRaw), whose
+	// column types may be captured when first asked for (meta_late.go);
+	// metaFrom is then the rows they are captured from, nil when read
+	// captured them.
+	lateMeta bool
+	metaFrom driver.Rows
 }
 
 // errRowBound is the error of a result with more rows than routing proved
@@ -226,7 +232,11 @@ func (r *rawQuery) read(rows driver.Rows) error {
 	} else {
 		r.meta = make([]colMeta, n)
 	}
-	captureMeta(rows, r.meta)
+	if r.lateMeta && r.ownBoxes {
+		r.metaFrom = rows // captured when asked for (meta_late.go)
+	} else {
+		captureMeta(rows, r.meta)
+	}
 	if need := (r.bound + 1) * n; cap(r.vals) < need {
 		r.vals = make([]driver.Value, need) // the bound's rows and one to see the end
 	} else {
@@ -281,7 +291,7 @@ func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *uni
 	r := c.bindRaw(ctx, cur.unit, p.RowBound, one)
 	r.check = pn.unchecked
 	err := pn.conn.Raw(c.rawQFn)
-	skipped, held, cols, meta, over, freshBad := r.skipped, r.held, r.cols, r.meta, r.over, r.freshBad
+	skipped, held, cols, meta, metaFrom, over, freshBad := r.skipped, r.held, r.cols, r.meta, r.metaFrom, r.over, r.freshBad
 	r.keepWide(one)
 	r.reset() // the rows are the cursor's now, the values the caller's
 	if freshBad {
@@ -299,7 +309,7 @@ func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *uni
 		c.pinFailed(pn, err)
 		return true, unitError(cur.unit, err)
 	}
-	cur.loaded(held, cols, meta)
+	cur.loaded(held, cols, meta, metaFrom)
 	return true, nil
 }
 
@@ -361,7 +371,7 @@ func (c *Conn) bindRaw(ctx context.Context, u route.Unit, bound int, one *oneUni
 	if cap(r.nv) < len(u.Args) {
 		r.nv = make([]driver.NamedValue, len(u.Args))
 	}
-	r.ctx, r.sql, r.nv, r.bound, r.limit = ctx, u.SQL, r.nv[:len(u.Args)], bound, c.c.opts.maxMemoryRows
+	r.ctx, r.sql, r.nv, r.bound, r.limit, r.lateMeta = ctx, u.SQL, r.nv[:len(u.Args)], bound, c.c.opts.maxMemoryRows, true
 	for i, a := range u.Args {
 		r.nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
 	}
@@ -395,8 +405,9 @@ func (r *rawQuery) reset() {
 }
 
 // loaded makes cur the rows read whole inside Raw: held, with columns cols
-// and their types meta. Its load then returns the nil error.
-func (cur *unitCursor) loaded(held [][]driver.Value, cols []string, meta []colMeta) {
+// and their types meta (captured from metaFrom when first asked for, when
+// not nil: meta_late.go). Its load then returns the nil error.
+func (cur *unitCursor) loaded(held [][]driver.Value, cols []string, meta []colMeta, metaFrom driver.Rows) {
 	cur.once.Do(func() {})
-	cur.buffer, cur.held, cur.cols, cur.meta = true, held, cols, meta
+	cur.buffer, cur.held, cur.cols, cur.meta, cur.metaFrom = true, held, cols, meta, metaFrom
 }

@@ -87,10 +87,21 @@ type cacheEntry struct {
 //     counted as a hit and marks the entry used, as get does.
 //   - Retention: the memo keeps the last text and its entry (the parse)
 //     reachable until the next statement fills it, an evicted one too.
+//   - The stripe (perf17): a memo hit counts in the stripe drawn when the
+//     memo was filled (st), not in one drawn per hit (math/rand/v2 per
+//     statement). st is always drawn from the cache of the router the
+//     memo is filled by, in the same assignment (a filled memo is
+//     written whole), and a hit is taken only on that router (m.r == r):
+//     a stripe of another router's cache would count the hit there, and
+//     this cache's CacheStats would miss it (TestParseMemo routes twice
+//     on a second router after the memo was filled on the first). A
+//     memo is one connection's, so several connections drawing one
+//     stripe share its line as two random draws can.
 type ParseMemo struct {
 	r   *Router
 	sql string
 	e   *cacheEntry
+	st  *hitStripe
 }
 
 // lookup returns the memo's parse of sql, if it holds one that the
@@ -100,7 +111,7 @@ func (m *ParseMemo) lookup(r *Router, sql string) (*parsed, bool) {
 	if e == nil || m.r != r || m.sql != sql || e.gone.Load() {
 		return nil, false
 	}
-	r.cache.hit(e)
+	r.cache.hitAt(e, m.st)
 	return e.p, true
 }
 
@@ -232,11 +243,14 @@ func (c *planCache) getEntry(sql string) (*cacheEntry, bool) {
 }
 
 // hit counts a hit of e and marks it used.
-func (c *planCache) hit(e *cacheEntry) {
+func (c *planCache) hit(e *cacheEntry) { c.hitAt(e, c.stripe()) }
+
+// hitAt is hit, counted in stripe st (a ParseMemo's).
+func (c *planCache) hitAt(e *cacheEntry, st *hitStripe) {
 	if !e.used.Load() {
 		e.used.Store(true)
 	}
-	c.stripe().hits.Add(1)
+	st.hits.Add(1)
 }
 
 // put adds p and returns its entry (the one already cached for its text,

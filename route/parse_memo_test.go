@@ -47,4 +47,21 @@ func TestParseMemo(t *testing.T) {
 	}
 	require.Equal(t, uint64(1), r2.CacheStats().Misses)
 	require.Equal(t, uint64(1), r2.CacheStats().Hits)
+	// A memo hit counts in the cache of the router it hit on: the memo's
+	// stripe is drawn with it, from that router's cache, on every fill.
+	// Twice on each router in turn: the first refills the memo there, the
+	// second is a memo hit (fails when a refill keeps the stripe it had:
+	// the hit counted in the other router's cache).
+	for _, rr := range []*Router{r2, r, r2, r} {
+		want, other := rr.CacheStats(), r2
+		if rr == r2 {
+			other = r
+		}
+		otherBefore := other.CacheStats()
+		route(rr, q1, 5, &memo)
+		route(rr, q1, 6, &memo)
+		want.Hits += 2
+		require.Equal(t, want, rr.CacheStats(), "a memo hit counts in its router's cache")
+		require.Equal(t, otherBefore, other.CacheStats())
+	}
 }

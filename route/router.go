@@ -359,7 +359,7 @@ func (r *Router) parseMemo(sql string, memo *ParseMemo) (*parsed, error) {
 	if r.cache != nil {
 		if e, ok := r.cache.getEntry(key); ok {
 			if memo != nil {
-				*memo = ParseMemo{r: r, sql: sql, e: e}
+				*memo = ParseMemo{r: r, sql: sql, e: e, st: r.cache.stripe()}
 			}
 			return e.p, nil
 		}
@@ -392,7 +392,7 @@ func (r *Router) parseMemo(sql string, memo *ParseMemo) (*parsed, error) {
 		p.cached = true
 		e := r.cache.put(p)
 		if memo != nil {
-			*memo = ParseMemo{r: r, sql: sql, e: e} // the cached entry: what the next get finds
+			*memo = ParseMemo{r: r, sql: sql, e: e, st: r.cache.stripe()} // the cached entry: what the next get finds
 		}
 	}
 	return p, nil
