@@ -23,13 +23,7 @@ import (
 // holds its DEFAULT where it applied) is still completed.
 func TestAttack16DDLDropThenAdd(t *testing.T) {
 	ctx := context.Background()
-	dsns := sharedDSNs(t, "attack16_ddl")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
-	require.NoError(t, topo.AddTable(shard.Table{Name: "t_a16d", Column: "user_id", Nodes: "ds${0..1}.t_a16d_${0..1}"}))
-	db := openDB(t, topo)
+	db, dsns := twoByTwo(t, "attack16_ddl", "t_a16d", "user_id")
 	node := openPlain(t, dsns[0]) // node tables of ds0, behind shardsql's back
 	run := func(x interface {
 		ExecContext(context.Context, string, ...any) (sql.Result, error)
@@ -77,13 +71,7 @@ func TestAttack16DDLDropThenAdd(t *testing.T) {
 // a column that is AUTO_INCREMENT already still runs.
 func TestAttack16DDLAutoIncrement(t *testing.T) {
 	ctx := context.Background()
-	dsns := sharedDSNs(t, "attack16_ddl_ai")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
-	require.NoError(t, topo.AddTable(shard.Table{Name: "t_a16a", Column: "user_id", Nodes: "ds${0..1}.t_a16a_${0..1}"}))
-	db := openDB(t, topo)
+	db, _ := twoByTwo(t, "attack16_ddl_ai", "t_a16a", "user_id")
 	run := func(q string) error {
 		_, err := db.ExecContext(ctx, q)
 		return err
@@ -119,13 +107,7 @@ func TestAttack16DDLAutoIncrement(t *testing.T) {
 // column unknown on every node table still fails.
 func TestAttack16DDLRenameRetry(t *testing.T) {
 	ctx := context.Background()
-	dsns := sharedDSNs(t, "attack16_ddl_rn")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
-	require.NoError(t, topo.AddTable(shard.Table{Name: "t_a16r", Column: "k", Nodes: "ds${0..1}.t_a16r_${0..1}"}))
-	db := openDB(t, topo)
+	db, _ := twoByTwo(t, "attack16_ddl_rn", "t_a16r", "k")
 	run := func(q string) error {
 		_, err := db.ExecContext(ctx, q)
 		return err

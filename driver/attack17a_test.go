@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardsql/shardsql/driver"
-	"github.com/shardsql/shardsql/shard"
 )
 
 // TestReview17aLoneRowNull: a multi-row INSERT split by node sent a node
@@ -141,13 +140,7 @@ func TestReview17aNowaitLimit(t *testing.T) {
 // done (the column holds its DEFAULT where it is) is still completed.
 func TestReview17aAddIfNotExistsAfterDrop(t *testing.T) {
 	ctx := context.Background()
-	dsns := sharedDSNs(t, "review17a_addif")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
-	require.NoError(t, topo.AddTable(shard.Table{Name: "t_r17d", Column: "user_id", Nodes: "ds${0..1}.t_r17d_${0..1}"}))
-	db := openDB(t, topo)
+	db, dsns := twoByTwo(t, "review17a_addif", "t_r17d", "user_id")
 	node := []*sql.DB{openPlain(t, dsns[0]), openPlain(t, dsns[1])}
 	run := func(x interface {
 		ExecContext(context.Context, string, ...any) (sql.Result, error)

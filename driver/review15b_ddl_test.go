@@ -107,13 +107,7 @@ func TestReview15bDDLIfExistsDiffer(t *testing.T) {
 // some node tables) is still completed.
 func TestReview15bDDLCreateOverLeftover(t *testing.T) {
 	ctx := context.Background()
-	dsns := sharedDSNs(t, "review15b_create")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
-	require.NoError(t, topo.AddTable(shard.Table{Name: "t_c15r", Column: "user_id", Nodes: "ds${0..1}.t_c15r_${0..1}"}))
-	db := openDB(t, topo)
+	db, dsns := twoByTwo(t, "review15b_create", "t_c15r", "user_id")
 	node := openPlain(t, dsns[0])
 	run := func(x interface {
 		ExecContext(context.Context, string, ...any) (sql.Result, error)

@@ -2,14 +2,12 @@ package driver_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shardsql/shardsql/driver"
-	"github.com/shardsql/shardsql/shard"
 )
 
 // TestReview16aDDLSerial: SERIAL is AUTO_INCREMENT by another name
@@ -22,13 +20,7 @@ import (
 // column named `serial`, quoted, and a comment saying serial still run.
 func TestReview16aDDLSerial(t *testing.T) {
 	ctx := context.Background()
-	dsns := sharedDSNs(t, "review16a_ddl_serial")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
-	require.NoError(t, topo.AddTable(shard.Table{Name: "t_r16s", Column: "user_id", Nodes: "ds${0..1}.t_r16s_${0..1}"}))
-	db := openDB(t, topo)
+	db, _ := twoByTwo(t, "review16a_ddl_serial", "t_r16s", "user_id")
 	run := func(q string) error {
 		_, err := db.ExecContext(ctx, q)
 		return err
@@ -67,13 +59,7 @@ func TestReview16aDDLSerial(t *testing.T) {
 // refused; ZEROFILL of a column that is unsigned already runs.
 func TestReview16aDDLZerofillKey(t *testing.T) {
 	ctx := context.Background()
-	dsns := sharedDSNs(t, "review16a_ddl_zf")
-	topo := shard.NewTopology()
-	for i, dsn := range dsns {
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
-	}
-	require.NoError(t, topo.AddTable(shard.Table{Name: "t_r16z", Column: "k", Nodes: "ds${0..1}.t_r16z_${0..1}"}))
-	db := openDB(t, topo)
+	db, _ := twoByTwo(t, "review16a_ddl_zf", "t_r16z", "k")
 	conn, err := db.Conn(ctx)
 	require.NoError(t, err)
 	defer conn.Close()
