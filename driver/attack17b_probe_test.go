@@ -3,6 +3,7 @@ package driver_test
 import (
 	"context"
 	"database/sql"
+	sqldriver "database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -27,6 +28,16 @@ func (e *r16Env) session(t *testing.T) *r17bSession {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = o.Close(); _ = s.Close() })
 	return &r17bSession{oracle: o, sharded: s}
+}
+
+// close discards both sessions' connections (the test's cleanup closes
+// them again, a no-op): given back to their pools they would carry the
+// case's SETs into a later case's "fresh" session.
+func (s *r17bSession) close() {
+	for _, c := range []*sql.Conn{s.oracle, s.sharded} {
+		_ = c.Raw(func(any) error { return sqldriver.ErrBadConn }) // database/sql closes a connection that answers ErrBadConn
+		_ = c.Close()
+	}
 }
 
 func connQuery(c *sql.Conn, q string) (*diffResult, error) {

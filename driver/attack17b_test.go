@@ -113,6 +113,7 @@ func TestAttack17bReads(t *testing.T) {
 			require.NoError(t, serr, q)
 		}
 		out := s.outcome(c.sql, c.ordered)
+		s.close() // each case's sessions go back now: held to the test's end they were 64 cases' connections on the shared servers
 		if c.refuse == "" {
 			if out != "exact" {
 				t.Errorf("%q (after %q):\n    %s", c.sql, c.set, out)
@@ -167,6 +168,7 @@ func TestAttack17bServerTimeZone(t *testing.T) {
 			require.NoError(t, serr, q)
 		}
 		out := s.outcome(c.sql, c.ordered)
+		s.close() // each case's sessions go back now: held to the test's end they were 64 cases' connections on the shared servers
 		if c.refuse == "" {
 			if out != "exact" {
 				t.Errorf("%q (after %q):\n    %s", c.sql, c.set, out)

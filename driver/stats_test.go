@@ -77,7 +77,7 @@ func TestStatsAndLogging(t *testing.T) {
 	assert.GreaterOrEqual(t, st.MultiNode, uint64(3))
 	assert.EqualValues(t, 1, st.Refused)
 	assert.EqualValues(t, 1, st.Errors)
-	assert.EqualValues(t, 1, st.Slow)
+	assert.GreaterOrEqual(t, st.Slow, uint64(1), "the sleep (a statement slowed by a loaded machine may count too)")
 	require.Contains(t, st.DataSources, "ds0")
 	require.Contains(t, st.DataSources, "ds1")
 	assert.Equal(t, driver.DefaultMaxOpenConns, st.DataSources["ds1"].MaxOpenConnections)
