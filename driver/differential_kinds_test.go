@@ -598,7 +598,11 @@ func TestKindsDebug(t *testing.T) {
 	env := newKindsEnv(t)
 	for _, q := range strings.Split(qs, ";") {
 		w, err := runDiffQuery(env.oracle, q)
-		t.Logf("oracle %v: %v %v %q", err, w.cols, w.types, w.rows)
+		if err != nil {
+			t.Logf("oracle %v", err)
+		} else {
+			t.Logf("oracle: %v %v %q", w.cols, w.types, w.rows)
+		}
 		g, err := runDiffQuery(env.sharded, q)
 		if err == nil {
 			t.Logf("shard  %v: %v %v %q", err, g.cols, g.types, g.rows)
