@@ -228,6 +228,24 @@ func (e *txFaultEnv) settle(t *testing.T, what string) {
 	}, 20*time.Second, 20*time.Millisecond)
 	if !ok {
 		t.Errorf("%s: not settled: %s", what, last)
+		// what the open transactions are: a recovered one InnoDB rolls
+		// back in the background has no thread; one of a pool's idle
+		// connections names its thread
+		for i := range e.servers {
+			rows, err := e.direct[i].Query("SELECT trx_state, trx_started, trx_mysql_thread_id, COALESCE(trx_query, ''), trx_rows_locked, trx_rows_modified FROM information_schema.INNODB_TRX")
+			if err != nil {
+				t.Logf("ds%d: INNODB_TRX: %v", i, err)
+				continue
+			}
+			for rows.Next() {
+				var state, started, query string
+				var thread, locked, modified int64
+				if err := rows.Scan(&state, &started, &thread, &query, &locked, &modified); err == nil {
+					t.Logf("ds%d: trx %s since %s, thread %d, rows locked %d modified %d, query %q", i, state, started, thread, locked, modified, query)
+				}
+			}
+			_ = rows.Close()
+		}
 	}
 }
 
