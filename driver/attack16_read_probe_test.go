@@ -136,6 +136,12 @@ func TestAttack16ReadProbe(t *testing.T) {
 func (e *r16Env) outcome(q string, ordered bool) string {
 	want, werr := runDiffQuery(e.oracle, q)
 	got, gerr := runDiffQuery(e.sharded, q)
+	return diffOutcome(want, werr, got, gerr, ordered)
+}
+
+// diffOutcome says how shardsql's answer (got, gerr) compares with the
+// oracle's (want, werr).
+func diffOutcome(want *diffResult, werr error, got *diffResult, gerr error, ordered bool) string {
 	switch {
 	case gerr != nil && errors.Is(gerr, driver.ErrUnsupported):
 		if !strings.HasPrefix(gerr.Error(), "shardsql: unsupported: ") {

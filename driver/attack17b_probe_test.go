@@ -4,16 +4,12 @@ import (
 	"context"
 	"database/sql"
 	sqldriver "database/sql/driver"
-	"errors"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/shardsql/shardsql/driver"
 )
 
 // r17bSession is one held connection on each side of newR16Env: session
@@ -61,20 +57,7 @@ func (s *r17bSession) exec(q string) (oerr, serr error) {
 func (s *r17bSession) outcome(q string, ordered bool) string {
 	want, werr := connQuery(s.oracle, q)
 	got, gerr := connQuery(s.sharded, q)
-	switch {
-	case gerr != nil && errors.Is(gerr, driver.ErrUnsupported):
-		if !strings.HasPrefix(gerr.Error(), "shardsql: unsupported: ") {
-			return "WRONG refusal text: " + gerr.Error()
-		}
-		return "refused: " + gerr.Error()
-	case werr != nil && gerr != nil:
-		return "both failed: " + werr.Error() + " | " + gerr.Error()
-	case werr != nil:
-		return fmt.Sprintf("WRONG: oracle fails (%v), shardsql answers %d rows", werr, len(got.rows))
-	case gerr != nil:
-		return "WRONG: shardsql fails: " + gerr.Error()
-	}
-	return r16Compare(want, got, ordered)
+	return diffOutcome(want, werr, got, gerr, ordered)
 }
 
 // TestAttack17bSessionProbe runs SHARDSQL_A17B_PROBE over r16 on one held

@@ -106,23 +106,7 @@ func TestAttack17bReads(t *testing.T) {
 		{set: nus, sql: "SELECT id, u - 0 FROM r16 WHERE id = 4"},
 		{sql: "SELECT MAX(u) - MIN(u), MAX(u) - MAX(g) FROM r16"},
 	} {
-		s := e.session(t)
-		for _, q := range c.set {
-			oerr, serr := s.exec(q)
-			require.NoError(t, oerr, q)
-			require.NoError(t, serr, q)
-		}
-		out := s.outcome(c.sql, c.ordered)
-		s.close() // each case's sessions go back now: held to the test's end they were 64 cases' connections on the shared servers
-		if c.refuse == "" {
-			if out != "exact" {
-				t.Errorf("%q (after %q):\n    %s", c.sql, c.set, out)
-			}
-			continue
-		}
-		if !strings.HasPrefix(out, "refused: shardsql: unsupported: ") || !strings.Contains(out, c.refuse) {
-			t.Errorf("%q (after %q): want refused naming %q, got\n    %s", c.sql, c.set, c.refuse, out)
-		}
+		e.runCase(t, c)
 	}
 }
 
@@ -161,22 +145,29 @@ func TestAttack17bServerTimeZone(t *testing.T) {
 		// SET time_zone = 'SYSTEM' in the session: the evaluator's zone
 		{set: []string{"SET time_zone = 'SYSTEM'"}, sql: "SELECT g, UNIX_TIMESTAMP(MAX(dt6)) FROM r16 GROUP BY g"},
 	} {
-		s := e.session(t)
-		for _, q := range c.set {
-			oerr, serr := s.exec(q)
-			require.NoError(t, oerr, q)
-			require.NoError(t, serr, q)
+		e.runCase(t, c)
+	}
+}
+
+// runCase runs c on fresh sessions of both sides, its SETs first: the
+// outcome must be exact, or a refusal naming c.refuse.
+func (e *r16Env) runCase(t *testing.T, c r17bCase) {
+	t.Helper()
+	s := e.session(t)
+	defer s.close() // discarded now: held to the test's end they were 64 cases' connections on the shared servers
+	for _, q := range c.set {
+		oerr, serr := s.exec(q)
+		require.NoError(t, oerr, q)
+		require.NoError(t, serr, q)
+	}
+	out := s.outcome(c.sql, c.ordered)
+	if c.refuse == "" {
+		if out != "exact" {
+			t.Errorf("%q (after %q):\n    %s", c.sql, c.set, out)
 		}
-		out := s.outcome(c.sql, c.ordered)
-		s.close() // each case's sessions go back now: held to the test's end they were 64 cases' connections on the shared servers
-		if c.refuse == "" {
-			if out != "exact" {
-				t.Errorf("%q (after %q):\n    %s", c.sql, c.set, out)
-			}
-			continue
-		}
-		if !strings.HasPrefix(out, "refused: shardsql: unsupported: ") || !strings.Contains(out, c.refuse) {
-			t.Errorf("%q (after %q): want refused naming %q, got\n    %s", c.sql, c.set, c.refuse, out)
-		}
+		return
+	}
+	if !strings.HasPrefix(out, "refused: shardsql: unsupported: ") || !strings.Contains(out, c.refuse) {
+		t.Errorf("%q (after %q): want refused naming %q, got\n    %s", c.sql, c.set, c.refuse, out)
 	}
 }
