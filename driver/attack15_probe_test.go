@@ -1,13 +1,9 @@
 package driver_test
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/shardsql/shardsql/driver"
 )
 
 // attack15Tables are the generator's round-15 tables and those only the
@@ -85,18 +81,8 @@ func TestAttack15Probe(t *testing.T) {
 func attack15Outcome(e *diffEnv, q diffQuery, db string) string {
 	want, werr := runDiffQuery(e.oracle, strings.ReplaceAll(q.sql, "{db}", db+"_oracle"), q.args...)
 	got, gerr := runDiffQuery(e.sharded, strings.ReplaceAll(q.sql, "{db}", db), q.args...)
-	switch {
-	case gerr != nil && errors.Is(gerr, driver.ErrUnsupported):
-		if !strings.HasPrefix(gerr.Error(), "shardsql: unsupported: ") {
-			return "WRONG refusal text: " + gerr.Error()
-		}
-		return "refused: " + gerr.Error()
-	case werr != nil && gerr != nil:
-		return "both failed: " + werr.Error() + " | " + gerr.Error()
-	case werr != nil:
-		return fmt.Sprintf("WRONG: oracle fails (%v), shardsql answers %d rows", werr, len(got.rows))
-	case gerr != nil:
-		return "WRONG: shardsql fails: " + gerr.Error()
+	if out, failed := errorOutcome(werr, got, gerr); failed {
+		return out
 	}
 	if diff := e.compareResults(q, want, got); diff != "" {
 		return "WRONG: " + diff

@@ -142,20 +142,29 @@ func (e *r16Env) outcome(q string, ordered bool) string {
 // diffOutcome says how shardsql's answer (got, gerr) compares with the
 // oracle's (want, werr).
 func diffOutcome(want *diffResult, werr error, got *diffResult, gerr error, ordered bool) string {
+	if out, failed := errorOutcome(werr, got, gerr); failed {
+		return out
+	}
+	return r16Compare(want, got, ordered)
+}
+
+// errorOutcome is the outcome when either side failed (failed false:
+// both answered, and the caller compares the results).
+func errorOutcome(werr error, got *diffResult, gerr error) (out string, failed bool) {
 	switch {
 	case gerr != nil && errors.Is(gerr, driver.ErrUnsupported):
 		if !strings.HasPrefix(gerr.Error(), "shardsql: unsupported: ") {
-			return "WRONG refusal text: " + gerr.Error()
+			return "WRONG refusal text: " + gerr.Error(), true
 		}
-		return "refused: " + gerr.Error()
+		return "refused: " + gerr.Error(), true
 	case werr != nil && gerr != nil:
-		return "both failed: " + werr.Error() + " | " + gerr.Error()
+		return "both failed: " + werr.Error() + " | " + gerr.Error(), true
 	case werr != nil:
-		return fmt.Sprintf("WRONG: oracle fails (%v), shardsql answers %d rows", werr, len(got.rows))
+		return fmt.Sprintf("WRONG: oracle fails (%v), shardsql answers %d rows", werr, len(got.rows)), true
 	case gerr != nil:
-		return "WRONG: shardsql fails: " + gerr.Error()
+		return "WRONG: shardsql fails: " + gerr.Error(), true
 	}
-	return r16Compare(want, got, ordered)
+	return "", false
 }
 
 // r16Compare compares two results exactly: names, type names, text.

@@ -2,10 +2,8 @@ package driver
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"strings"
 
@@ -171,20 +169,8 @@ func (c *Conn) leftoverRows(ctx context.Context, p *route.Plan, failed []error, 
 		return "", nil
 	}
 	for _, n := range nodes {
-		sub := &route.Plan{SQL: p.SQL, Kind: route.KindOther, Table: logical,
-			Units: []route.Unit{{DataSource: n.DataSource, Node: n, SQL: "SELECT 1 FROM `" + strings.ReplaceAll(n.Table, "`", "``") + "` LIMIT 1"}}}
-		rows, err := c.query(ctx, sub)
-		if err != nil {
-			return "", err
-		}
-		dest := make([]driver.Value, len(rows.Columns()))
-		err = rows.Next(dest)
-		_ = rows.Close()
-		switch {
-		case err == nil:
-			return n.String(), nil
-		case err != io.EOF:
-			return "", err
+		if held, err := c.nodeRow(ctx, p, logical, n, "SELECT 1 FROM "+quoteIdent(n.Table)+" LIMIT 1"); err != nil || held {
+			return n.String(), err
 		}
 	}
 	return "", nil
@@ -244,25 +230,23 @@ func (c *Conn) keptColumnValues(ctx context.Context, p *route.Plan, failed []err
 		}
 	}
 	for _, col := range order {
-		q := "`" + strings.ReplaceAll(col, "`", "``") + "`"
 		for _, n := range nodes {
-			sub := &route.Plan{SQL: p.SQL, Kind: route.KindOther, Table: logical,
-				Units: []route.Unit{{DataSource: n.DataSource, Node: n,
-					SQL: "SELECT 1 FROM `" + strings.ReplaceAll(n.Table, "`", "``") + "` WHERE NOT (" + q + " <=> DEFAULT(" + q + ")) LIMIT 1"}}}
-			rows, err := c.query(ctx, sub)
-			if err != nil {
-				return "", err
-			}
-			dest := make([]driver.Value, len(rows.Columns()))
-			err = rows.Next(dest)
-			_ = rows.Close()
-			switch {
-			case err == nil:
-				return n.String(), nil
-			case err != io.EOF:
-				return "", err
+			if held, err := c.nodeRow(ctx, p, logical, n, notDefaultRow(n.Table, col)); err != nil || held {
+				return n.String(), err
 			}
 		}
 	}
 	return "", nil
+}
+
+// notDefaultRow is a statement returning a row of node table table whose
+// column col holds a value other than the column's DEFAULT.
+func notDefaultRow(table, col string) string {
+	q := quoteIdent(col)
+	return "SELECT 1 FROM " + quoteIdent(table) + " WHERE NOT (" + q + " <=> DEFAULT(" + q + ")) LIMIT 1"
+}
+
+// quoteIdent writes name as a backquoted identifier.
+func quoteIdent(name string) string {
+	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }

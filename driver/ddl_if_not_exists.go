@@ -69,9 +69,8 @@ func (c *Conn) addIfNotExistsCheck(ctx context.Context, p *route.Plan) error {
 		if len(have) == 0 || len(lack) == 0 {
 			continue // as one table: added everywhere, or a note everywhere
 		}
-		q := "`" + strings.ReplaceAll(col, "`", "``") + "`"
 		for _, n := range have {
-			held, err := c.nodeRow(ctx, p, st.Name, n, "SELECT 1 FROM `"+strings.ReplaceAll(n.Table, "`", "``")+"` WHERE NOT ("+q+" <=> DEFAULT("+q+")) LIMIT 1")
+			held, err := c.nodeRow(ctx, p, st.Name, n, notDefaultRow(n.Table, col))
 			if err != nil || held {
 				why := "holds values other than its DEFAULT"
 				if err != nil {

@@ -145,7 +145,7 @@ func (c *Conn) nodeDefinition(ctx context.Context, p *route.Plan, logical string
 		return nodeDefinition{}, fmt.Errorf("shardsql: checking the node tables of %s: SHOW CREATE TABLE on %s returned %d columns", logical, n, len(dest))
 	}
 	text := string(metaBytes(dest[1]))
-	quoted := "`" + strings.ReplaceAll(n.Table, "`", "``") + "`"
+	quoted := quoteIdent(n.Table)
 	if at := strings.Index(text, quoted); at >= 0 { // CREATE TABLE `t_0` (: the first quoted name is the table's
 		text = text[:at] + "`" + logical + "`" + text[at+len(quoted):]
 	}
