@@ -22,6 +22,10 @@ func replicaAppsTopology(t *testing.T, cluster *shardtest.Replicated, table stri
 		_, err := primary.ExecContext(context.Background(), "CREATE DATABASE "+db)
 		require.NoError(t, err)
 	}
+	// The replica's pools dial these databases at their first probe: a
+	// replica that has not applied the CREATE DATABASE yet answers 1049
+	// and is ejected (seen once in CI).
+	require.NoError(t, cluster.Sync(context.Background()))
 	topo := shard.NewTopology()
 	for i := 0; i < 2; i++ {
 		ds := fmt.Sprintf("ds%d", i)
