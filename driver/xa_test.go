@@ -39,11 +39,13 @@ func countXA(t testing.TB, servers []*shardtest.Server, lo, hi int) []int {
 	t.Helper()
 	out := make([]int, len(servers))
 	for i, s := range servers {
+		db := direct(t, s)
 		for _, tbl := range []string{"t_xa_0", "t_xa_1"} {
 			var n int
-			require.NoError(t, direct(t, s).QueryRow("SELECT COUNT(*) FROM "+tbl+" WHERE id >= ? AND id < ?", lo, hi).Scan(&n))
+			require.NoError(t, db.QueryRow("SELECT COUNT(*) FROM "+tbl+" WHERE id >= ? AND id < ?", lo, hi).Scan(&n))
 			out[i] += n
 		}
+		_ = db.Close() // a pool per call left open to the test's end ran the servers out of connections (1040 in CI)
 	}
 	return out
 }
