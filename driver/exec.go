@@ -198,6 +198,7 @@ func (c *Conn) execParallel(ctx context.Context, p *route.Plan, res *result) err
 			db, err := c.c.db(u.DataSource)
 			if err == nil {
 				results[i], err = db.ExecContext(ctx, u.SQL, u.Args...)
+				err = endedBy(ctx, err) // a dial the context cut: ctx_ended.go
 			}
 			if err != nil {
 				errs[i] = unitError(u, err)

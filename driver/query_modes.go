@@ -123,5 +123,5 @@ func (c *Conn) runOnPool(ctx context.Context, u route.Unit) (*sql.Rows, firstRow
 		}
 	}
 	rows, err := db.QueryContext(ctx, u.SQL, u.Args...)
-	return rows, firstRow{}, err
+	return rows, firstRow{}, endedBy(ctx, err) // a dial the context cut: ctx_ended.go
 }

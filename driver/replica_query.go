@@ -261,6 +261,7 @@ func (c *Conn) readUnit(ctx context.Context, u route.Unit, t *readTarget, h *hel
 			db = pdb
 		}
 		rows, err := db.QueryContext(ctx, u.SQL, u.Args...)
+		err = endedBy(ctx, err) // a dial the context cut: ctx_ended.go
 		if r == nil {
 			return rows, firstRow{}, err
 		}

@@ -160,7 +160,7 @@ func (c *Conn) readPooled(ctx context.Context, db *sql.DB, u route.Unit) (first 
 func rawOnPool(ctx context.Context, db *sql.DB, r *rawQuery, run func(any) error) (read bool, err error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return true, err
+		return true, endedBy(ctx, err) // ctx_ended.go
 	}
 	err = conn.Raw(run)
 	_ = conn.Close() // back to the pool (closed by Raw when it failed)

@@ -147,7 +147,7 @@ func (c *Conn) take(ctx context.Context, ds string) (*pin, error) {
 		if g != nil {
 			g.release(1)
 		}
-		return nil, err
+		return nil, endedBy(ctx, err) // ctx_ended.go
 	}
 	p := c.newPin()
 	*p = pin{ds: ds, conn: conn, gate: g, db: db, park: park, taken: taken}
