@@ -10,6 +10,7 @@ var review18cCases = []errorCase{
 		contains: []string{"DELETE with ORDER BY/LIMIT on sharded table t_user across 4 nodes", "name the sharding column", "select the rows' keys first", "DELETE those rows by key"}},
 	{name: "ordered update across nodes", sql: "UPDATE t_user SET name = 'x' WHERE name = 'a' ORDER BY id LIMIT 5",
 		contains: []string{"UPDATE with ORDER BY/LIMIT", "UPDATE those rows by key"}},
+}
 
 func TestReview18cMessages(t *testing.T) {
 	r := testRouter(t)
