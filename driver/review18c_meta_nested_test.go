@@ -26,6 +26,12 @@ var review18cNestedCases = []attack16Case{
 	{sql: "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'r16' AND column_name = 'g' UNION ALL SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'r16b' AND column_name = 'e'", refuse: "of sharded table r16 inside"},
 	{sql: "SELECT COUNT(*) FROM (SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()) t", refuse: "names a sharded table or lists the database's tables inside"},
 	{sql: "SELECT id FROM r16 WHERE id = 1 AND EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'r16' AND column_name = 'g')", refuse: "of sharded table r16 inside"},
+	// a table_name condition under OR: no name conjunct, taken for a
+	// lookup about no logical table, sent as written (no rows)
+	{sql: "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'r16' OR table_name = 'nosuch'", refuse: "of sharded table r16 whose table_name condition is not a condition of its own"},
+	{sql: "SELECT column_name FROM information_schema.columns WHERE table_name = 'r16' OR table_name = 'r16b'", refuse: "whose table_name condition is not a condition of its own"},
+	{sql: "SELECT table_name FROM information_schema.tables WHERE table_name = 'nosuch' OR table_name = 'r16'", refuse: "of sharded table r16 whose table_name condition"},
+	{sql: "SELECT table_name FROM information_schema.tables WHERE table_name = 'nosuch' OR table_name = 'r18c_plain'"},
 	// the lookup as its own statement: rewritten, exact
 	{sql: "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'r16'"},
 	{sql: "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'r16'"},
