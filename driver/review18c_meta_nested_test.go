@@ -65,3 +65,21 @@ func TestReview18cMetadataNested(t *testing.T) {
 		}
 	}
 }
+
+// TestReview18cMetadataNestedArgs asks a nested lookup by a ? argument:
+// answered for a name the home server holds, several times (the plan
+// cache may learn it), then refused for the sharded table.
+func TestReview18cMetadataNestedArgs(t *testing.T) {
+	e := newR16Env(t, "review18c_nested_args")
+	q := "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?)"
+	for i := 0; i < 3; i++ {
+		var n int
+		require.NoError(t, e.sharded.QueryRow(q, "nosuch").Scan(&n))
+		require.Equal(t, 0, n)
+	}
+	var n int
+	err := e.sharded.QueryRow(q, "r16").Scan(&n)
+	require.ErrorContains(t, err, "shardsql: unsupported: information_schema lookup of sharded table r16 inside a subquery")
+	require.NoError(t, e.oracle.QueryRow(q, "r16").Scan(&n))
+	require.Equal(t, 1, n)
+}
