@@ -10,6 +10,19 @@ var review18cCases = []errorCase{
 		contains: []string{"DELETE with ORDER BY/LIMIT on sharded table t_user across 4 nodes", "name the sharding column", "select the rows' keys first", "DELETE those rows by key"}},
 	{name: "ordered update across nodes", sql: "UPDATE t_user SET name = 'x' WHERE name = 'a' ORDER BY id LIMIT 5",
 		contains: []string{"UPDATE with ORDER BY/LIMIT", "UPDATE those rows by key"}},
+	// gorm's Migrator().CreateView, migrations' DDL naming a sharded table
+	{name: "create view", sql: "CREATE VIEW v_user AS SELECT id, name FROM t_user",
+		contains: []string{"CREATE VIEW on sharded table t_user", "send the view's SELECT through shardsql"}},
+	{name: "create or replace view", sql: "CREATE OR REPLACE VIEW v_user AS SELECT id FROM t_user WHERE name = 'a'",
+		contains: []string{"on sharded table t_user", "send the view's SELECT through shardsql"}},
+	{name: "rename table", sql: "RENAME TABLE t_user TO t_person",
+		contains: []string{"RENAME TABLE on sharded table t_user", "register the new name"}},
+	{name: "create table like", sql: "CREATE TABLE t_user_copy LIKE t_user",
+		contains: []string{"CREATE TABLE … LIKE with sharded table t_user", "SHOW CREATE TABLE t_user"}},
+	{name: "create table as select", sql: "CREATE TABLE t_user_copy AS SELECT * FROM t_user",
+		contains: []string{"CREATE TABLE … AS SELECT with sharded table t_user", "column list"}},
+	{name: "analyze", sql: "ANALYZE TABLE t_user",
+		contains: []string{"on sharded table t_user", "once per node table"}},
 }
 
 func TestReview18cMessages(t *testing.T) {
