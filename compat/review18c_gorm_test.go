@@ -118,6 +118,16 @@ func review18cGormStart(t *testing.T, db *sql.DB, start int, tr *transcript) {
 	var ex bool
 	log("exists one user: %v %v", g.Raw("SELECT EXISTS(SELECT 1 FROM r18_orders WHERE user_id = ? AND deleted_at IS NULL)", 2).Scan(&ex).Error, ex)
 	log("exists scatter: %v %v", g.Raw("SELECT EXISTS(SELECT 1 FROM r18_orders WHERE status = ? AND amount > ?)", "sent", 80).Scan(&ex).Error, ex)
+	// gorm scans into maps by each column's ScanType: columns computed
+	// above the nodes said int32 (the first node column's) before
+	// review18c, and the scan failed.
+	var maps []map[string]any
+	err = g.Raw("SELECT x.user_id, x.amount * 1000000000 AS big, CONCAT(x.status, '!') AS s, x.third FROM (SELECT user_id, amount, status, amount / 3 AS third FROM r18_orders WHERE deleted_at IS NULL ORDER BY created_at LIMIT 5) x").Scan(&maps).Error
+	var shown []string
+	for _, m := range maps {
+		shown = append(shown, fmt.Sprintf("%v/%T %v/%T %v/%T %v", m["user_id"], m["user_id"], m["big"], m["big"], m["s"], m["s"], m["third"]))
+	}
+	log("map scan: %v %v", err, shown)
 	var mx int
 	log("coalesce max: %v %d", g.Model(&r18Order{}).Select("COALESCE(MAX(amount), 0)").Where("status = ?", "none").Scan(&mx).Error, mx)
 	var st []string
