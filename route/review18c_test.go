@@ -1,6 +1,10 @@
 package route
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 // review18cCases are refusals of what ORMs send every day whose messages
 // did not say what to send instead (review18c).
@@ -30,5 +34,39 @@ func TestReview18cMessages(t *testing.T) {
 	for _, tc := range review18cCases {
 		tc.unsupported = true
 		t.Run(tc.name, func(t *testing.T) { checkRouteError(t, r, tc) })
+	}
+}
+
+// TestReview18cNestedMetadata: information_schema lookups nested in a
+// subquery, derived table, CTE or UNION are refused when they name a
+// sharded table (its node tables are what the servers hold), and run as
+// written about a broadcast table (every data source holds a copy under
+// its own name) or an unsharded one.
+func TestReview18cNestedMetadata(t *testing.T) {
+	topo := testTopology(t)
+	require.NoError(t, topo.AddBroadcastTable("t_city"))
+	r, err := New(topo)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		sql    string
+		refuse string
+	}{
+		{"SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 't_user')", "of sharded table t_user inside a subquery"},
+		{"SELECT (SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 't_order')", "of sharded table t_order inside"},
+		{"SELECT 1 FROM t_user WHERE id = 1 AND EXISTS (SELECT 1 FROM information_schema.statistics WHERE table_name = 't_user')", "of sharded table t_user inside"},
+		{"SELECT table_name FROM information_schema.tables WHERE table_name = 't_user' UNION ALL SELECT 'x'", "of sharded table t_user inside"},
+		{"SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 't_city')", ""},
+		{"SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'plain')", ""},
+		{"SELECT table_name FROM information_schema.tables WHERE table_name = 'plain' OR table_name = 't_city'", ""},
+		{"SELECT table_name FROM information_schema.tables WHERE table_name = 'plain' OR table_name = 't_user'", "of sharded table t_user whose table_name condition is not a condition of its own"},
+	} {
+		p, err := r.Route(tc.sql, nil)
+		if tc.refuse == "" {
+			require.NoError(t, err, tc.sql)
+			require.NotNil(t, p, tc.sql)
+			continue
+		}
+		require.ErrorIs(t, err, ErrUnsupported, tc.sql)
+		require.Contains(t, err.Error(), tc.refuse, tc.sql)
 	}
 }
