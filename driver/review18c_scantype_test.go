@@ -89,3 +89,56 @@ func TestReview18cScanTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestReview18cLeftJoinNullable: a LEFT JOIN evaluated above the nodes
+// reported its inner side's columns with the node columns' metadata (a
+// primary key: NOT NULL, int32), so a row without a match carried NULL
+// in a column said NOT NULL; scanned into a new value of its scan type
+// (not a pointer to one) it failed.
+func TestReview18cLeftJoinNullable(t *testing.T) {
+	e := newR16Env(t, "review18c_leftjoin")
+	for _, q := range []string{
+		"SELECT a.id, b.id FROM r16 a LEFT JOIN r16b b ON a.g = b.id AND b.id > 2 ORDER BY a.id",
+		"SELECT a.id, b.id FROM r16 a LEFT JOIN r16b b ON a.g = b.id AND b.id > 100",
+		"SELECT a.id, b.id, b.cp FROM r16 a LEFT JOIN r16b b ON a.g = b.id",
+		"SELECT a.id, b.id, b.cp, b.u FROM r16 a LEFT JOIN r16b b ON a.g = b.id ORDER BY a.id",
+		"SELECT a.id, b.id FROM r16 a JOIN r16b b ON a.g = b.id ORDER BY a.id",
+	} {
+		for i, db := range []*sql.DB{e.oracle, e.sharded} {
+			rows, err := db.Query(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cts, err := rows.ColumnTypes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var nulls []bool
+			for _, c := range cts {
+				n, _ := c.Nullable()
+				nulls = append(nulls, n)
+			}
+			n := 0
+			for rows.Next() {
+				vals := make([]any, len(cts))
+				for j, c := range cts {
+					vals[j] = reflect.New(c.ScanType()).Interface()
+				}
+				if err := rows.Scan(vals...); err != nil {
+					t.Errorf("%s (db %d): %v", q, i, err)
+					break
+				}
+				n++
+			}
+			_ = rows.Close()
+			t.Logf("%s (db %d): %d rows, nullable %v", q, i, n, nulls)
+		}
+		_, wnull, _ := scanByType(e.oracle, q)
+		_, gnull, _ := scanByType(e.sharded, q)
+		for i := range wnull {
+			if i < len(gnull) && wnull[i] && !gnull[i] {
+				t.Errorf("%s: column %d is nullable on one database, NOT NULL through shardsql", q, i)
+			}
+		}
+	}
+}

@@ -244,7 +244,7 @@ func (r *Rows) ColumnTypeDatabaseTypeName(i int) string {
 // whose type the merge names (computed above the nodes, or an aggregate
 // merged from partial results) may be NULL unless it is a count.
 func (r *Rows) ColumnTypeNullable(i int) (nullable, ok bool) {
-	if m, ok := r.merged[i]; ok && (m.NotNull || m.Name != "") {
+	if m, ok := r.merged[i]; ok && (m.NotNull || m.Name != "" || m.Nullable) {
 		return !m.NotNull, true
 	}
 	return r.typeOf(i).Nullable()
@@ -262,12 +262,34 @@ func (r *Rows) ColumnTypeNullable(i int) (nullable, ok bool) {
 // where one database answers. The merge's type name decides, as
 // go-sql-driver decides from the server's field type.
 func (r *Rows) ColumnTypeScanType(i int) reflect.Type {
-	if m, ok := r.merged[i]; ok && m.Name != "" {
+	m, merged := r.merged[i]
+	if merged && m.Name != "" {
 		if t := mergedScanType(m); t != nil {
 			return t
 		}
 	}
-	return r.typeOf(i).ScanType()
+	t := r.typeOf(i).ScanType()
+	if merged && m.Nullable {
+		return nullableScanType(t) // a LEFT JOIN's inner column (merge.nullExtended)
+	}
+	return t
+}
+
+// nullableScanType is the scan type go-sql-driver gives a NULL-able
+// column whose NOT NULL form scans into t.
+func nullableScanType(t reflect.Type) reflect.Type {
+	switch t.Kind() {
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return reflect.TypeFor[sql.NullInt64]()
+	case reflect.Uint64:
+		return reflect.TypeFor[sql.Null[uint64]]()
+	case reflect.Float32, reflect.Float64:
+		return reflect.TypeFor[sql.NullFloat64]()
+	case reflect.String:
+		return reflect.TypeFor[sql.NullString]()
+	}
+	return t // []byte, sql.Null*, *any: NULL scans into them already
 }
 
 // mergedScanType is go-sql-driver's scan type for the type names the
