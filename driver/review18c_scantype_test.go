@@ -71,6 +71,11 @@ func TestReview18cScanTypes(t *testing.T) {
 		"SELECT x.id, x.id * 3000000000 AS big FROM (SELECT id FROM r16 ORDER BY id LIMIT 4) x",
 		"SELECT g, SUM(id) * 1000000000 FROM r16 GROUP BY g",
 		"SELECT g, COUNT(*), SUM(d2), AVG(g) FROM r16 GROUP BY g",
+		// MariaDB reports a window query's columns NULL-able; the nodes,
+		// sent it without the window, said NOT NULL (int32, not int64)
+		"SELECT id, g, ROW_NUMBER() OVER (ORDER BY id) FROM r16",
+		"SELECT id, cp, RANK() OVER (PARTITION BY g ORDER BY id) FROM r16",
+		"SELECT id, LAG(id) OVER (ORDER BY id), COUNT(*) OVER (ORDER BY id) FROM r16",
 	} {
 		want, wnull, werr := scanByType(e.oracle, q)
 		got, gnull, gerr := scanByType(e.sharded, q)
