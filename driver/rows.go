@@ -240,20 +240,84 @@ func (r *Rows) ColumnTypeDatabaseTypeName(i int) string {
 	return r.typeOf(i).DatabaseTypeName()
 }
 
-// ColumnTypeNullable reports whether column i may be NULL.
+// ColumnTypeNullable reports whether column i may be NULL. A column
+// whose type the merge names (computed above the nodes, or an aggregate
+// merged from partial results) may be NULL unless it is a count.
 func (r *Rows) ColumnTypeNullable(i int) (nullable, ok bool) {
-	if m, ok := r.merged[i]; ok && m.NotNull {
-		return false, true
+	if m, ok := r.merged[i]; ok && (m.NotNull || m.Name != "" || m.Nullable) {
+		return !m.NotNull, true
 	}
 	return r.typeOf(i).Nullable()
 }
 
 // ColumnTypeScanType returns the Go type column i scans into.
+//
+// Hazard (review18c): a column computed above the nodes (`SELECT x.id,
+// x.g * 1000000000 FROM (… LIMIT 8) x`, CONCAT of a derived table's
+// column, SUM(…) * n) carries no node column; its metadata was the first
+// node column's (an INT NOT NULL id), so ScanType said int32 for a
+// BIGINT, DECIMAL, DOUBLE or VARCHAR value. gorm's Scan into
+// []map[string]any (and any tool that allocates by ScanType) then failed
+// with "converting … to a int32: value out of range / invalid syntax"
+// where one database answers. The merge's type name decides, as
+// go-sql-driver decides from the server's field type.
 func (r *Rows) ColumnTypeScanType(i int) reflect.Type {
-	if m, ok := r.merged[i]; ok && m.Name == "BIGINT" && m.NotNull {
-		return reflect.TypeOf(int64(0))
+	m, merged := r.merged[i]
+	if merged && m.Name != "" {
+		if t := mergedScanType(m); t != nil {
+			return t
+		}
 	}
-	return r.typeOf(i).ScanType()
+	t := r.typeOf(i).ScanType()
+	if merged && m.Nullable {
+		return nullableScanType(t) // a LEFT JOIN's inner column (merge.nullExtended)
+	}
+	return t
+}
+
+// nullableScanType is the scan type go-sql-driver gives a NULL-able
+// column whose NOT NULL form scans into t.
+func nullableScanType(t reflect.Type) reflect.Type {
+	switch t.Kind() {
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return reflect.TypeFor[sql.NullInt64]()
+	case reflect.Uint64:
+		return reflect.TypeFor[sql.Null[uint64]]()
+	case reflect.Float32, reflect.Float64:
+		return reflect.TypeFor[sql.NullFloat64]()
+	case reflect.String:
+		return reflect.TypeFor[sql.NullString]()
+	}
+	return t // []byte, sql.Null*, *any: NULL scans into them already
+}
+
+// mergedScanType is go-sql-driver's scan type for the type names the
+// merge gives a column (merge.ColumnType.Name); nil for another name.
+func mergedScanType(m merge.ColumnType) reflect.Type {
+	switch m.Name {
+	case "BIGINT":
+		if m.NotNull {
+			return reflect.TypeFor[int64]()
+		}
+		return reflect.TypeFor[sql.NullInt64]()
+	case "UNSIGNED BIGINT":
+		if m.NotNull {
+			return reflect.TypeFor[uint64]()
+		}
+		return reflect.TypeFor[sql.Null[uint64]]()
+	case "DOUBLE":
+		if m.NotNull {
+			return reflect.TypeFor[float64]()
+		}
+		return reflect.TypeFor[sql.NullFloat64]()
+	case "DECIMAL", "VARCHAR":
+		if m.NotNull {
+			return reflect.TypeFor[string]()
+		}
+		return reflect.TypeFor[sql.NullString]()
+	}
+	return nil
 }
 
 // ColumnTypeLength returns the length of a variable-length column i.

@@ -9,6 +9,10 @@ type ColumnType struct {
 	Name string
 	// NotNull: the merged value is never NULL (counts).
 	NotNull bool
+	// Nullable: the value may be NULL although the node column is NOT
+	// NULL: a column of a LEFT JOIN's inner side, NULL where no inner row
+	// matched (review18c).
+	Nullable bool
 	// Avg marks an AVG merged from a node SUM of precision p and scale s:
 	// MySQL reports DECIMAL(p-18, s+4) (AVG adds 4 digits of scale to the
 	// argument's (p-22, s); SUM adds 22 digits of precision to it).

@@ -176,10 +176,13 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 		}
 	}
 	if f.nestedDecimalDiv(cond) {
-		return nil, 0, fmt.Errorf("%w: %s %s across nodes: a DECIMAL division inside an expression or a condition (MySQL computes with the quotient's internal digits, the evaluator rounds it; use AVG(x), or select the quotient by itself)", ErrUnsupported, f.what, sqlparser.String(f.cond))
+		// review18c: the message named the evaluator's placeholders
+		// (__shardsql_having_1 / 3) and advised "the quotient by itself"
+		// for a select item that was one already (x.amount / 3).
+		return nil, 0, fmt.Errorf("%w: %s %s across nodes (#n: the n-th column the nodes send): a DECIMAL division inside an expression or a condition, or by a literal (MySQL computes with the quotient's internal digits, the evaluator rounds it; compute the quotient inside the derived table or on the nodes, use AVG(x), or select one column divided by another by itself)", ErrUnsupported, f.what, unplaceheld(f.cond))
 	}
 	if f.decimalDivInFloat(cond) {
-		return nil, 0, fmt.Errorf("%w: %s %s across nodes: a DECIMAL division (or AVG) with floating-point values (the server divides in DOUBLE there, the merge in DECIMAL; CAST the operands to DOUBLE or keep them apart)", ErrUnsupported, f.what, sqlparser.String(f.cond))
+		return nil, 0, fmt.Errorf("%w: %s %s across nodes: a DECIMAL division (or AVG) with floating-point values (the server divides in DOUBLE there, the merge in DECIMAL; CAST the operands to DOUBLE or keep them apart)", ErrUnsupported, f.what, unplaceheld(f.cond))
 	}
 	// which columns are compared directly, and with what
 	operand := func(c *sqlparser.Cursor) bool {

@@ -381,6 +381,26 @@ func joinedColumns(outer, inner *columns) *columns {
 	return out
 }
 
+// nullExtended marks the columns of a LEFT JOIN's inner side, from
+// column from on, as NULL-able: their node columns may be NOT NULL (a
+// primary key), and a row without a match carries NULL in them.
+//
+// Hazard (review18c): the result's metadata was the inner node column's,
+// so `SELECT a.id, b.id FROM a LEFT JOIN b …` evaluated above the nodes
+// said b.id was NOT NULL with scan type int32 where one database says
+// NULL-able (sql.NullInt64): a program scanning into a new value of the
+// scan type met "converting NULL to int32 is unsupported".
+func nullExtended(c *columns, from int) {
+	if c.merged == nil {
+		c.merged = make(map[int]ColumnType)
+	}
+	for i := from; i < len(c.types); i++ {
+		m := c.merged[i]
+		m.NotNull, m.Nullable = false, true
+		c.merged[i] = m
+	}
+}
+
 func outerNames(c *columns) []string {
 	if c.colNames == nil {
 		return make([]string, len(c.types))

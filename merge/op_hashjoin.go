@@ -173,6 +173,9 @@ func (h *HashJoin) stream(outer, inner *Stream, core *joinCore, ix *joinIndex, p
 	cols := outer.cols
 	if h.Kind == JoinInner || h.Kind == JoinLeft {
 		cols = joinedColumns(outer.cols, inner.cols)
+		if h.Kind == JoinLeft {
+			nullExtended(cols, len(outer.cols.types))
+		}
 	}
 	hj := &hashJoin{outer: outer, ix: ix, pending: pending}
 	hj.p.c = core

@@ -123,6 +123,9 @@ func (j *NestedLoopJoin) openOn(ctx context.Context, ex Executor, outer *Stream,
 	cols := outer.cols
 	if j.Kind == JoinInner || j.Kind == JoinLeft {
 		cols = joinedColumns(outer.cols, inner.cols)
+		if j.Kind == JoinLeft {
+			nullExtended(cols, len(outer.cols.types))
+		}
 	}
 	return &Stream{Cursor: n, cols: cols}, nil
 }

@@ -112,6 +112,19 @@ func (w *Window) Open(ctx context.Context, ex Executor) (*Stream, error) {
 			for _, f := range w.Funcs {
 				buffered = buffered || f.Kind.buffered()
 			}
+			// MariaDB reports every column of a query with window
+			// functions NULL-able (it computes them over a temporary
+			// table); the nodes, sent the query without its windows,
+			// report a primary key NOT NULL (review18c: a scan by
+			// ScanType gave int32 where one database gives int64).
+			// Window functions' own columns are typed below.
+			for i := 0; i < cols.first && i < len(cols.types); i++ {
+				m := cols.merged[i]
+				if !m.NotNull {
+					m.Nullable = true
+					cols.merged[i] = m
+				}
+			}
 			var args []cmpKey
 			var decimals []int64
 			for _, f := range w.Funcs {

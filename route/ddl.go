@@ -55,10 +55,10 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 	switch d := ddl.(type) {
 	case *sqlparser.CreateTable:
 		if d.Select != nil {
-			return nil, unsupported(s.sql, "CREATE TABLE … AS SELECT with sharded table %s", names[0])
+			return nil, unsupported(s.sql, "CREATE TABLE … AS SELECT with sharded table %s (create the table with its column list, then read the rows through shardsql and insert them)", names[0])
 		}
 		if d.OptLike != nil {
-			return nil, unsupported(s.sql, "CREATE TABLE … LIKE with sharded table %s", names[0])
+			return nil, unsupported(s.sql, "CREATE TABLE … LIKE with sharded table %s (the servers hold only its node tables: write the CREATE TABLE with the definition SHOW CREATE TABLE %s shows)", names[0], names[0])
 		}
 		target = d.Table
 	case *sqlparser.AlterTable:
@@ -74,7 +74,7 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 		}
 		target = d.FromTables[0]
 	default:
-		return nil, unsupported(s.sql, "%s on sharded table %s", what, names[0])
+		return nil, unsupported(s.sql, "%s on sharded table %s (%s)", what, names[0], shardedDDLAdvice(ddl))
 	}
 	table := s.resolve(target).sharded
 	if table == nil {
@@ -237,4 +237,18 @@ func (s *statement) renamedBroadcast(ddl sqlparser.DDLStatement) string {
 		}
 	}
 	return ""
+}
+
+// shardedDDLAdvice says what to do instead of a DDL statement naming a
+// sharded table that shardsql cannot run (review18c: gorm's
+// Migrator().CreateView, a migration's CREATE VIEW or RENAME TABLE were
+// refused naming only the statement).
+func shardedDDLAdvice(ddl sqlparser.DDLStatement) string {
+	switch ddl.(type) {
+	case *sqlparser.CreateView, *sqlparser.AlterView:
+		return "a view lives on one server, which holds only the table's node tables: send the view's SELECT through shardsql instead, or make the table unsharded or broadcast"
+	case *sqlparser.RenameTable:
+		return "a sharded table's name is part of the topology: rename each node table on its data source's own connection and register the new name"
+	}
+	return "the servers hold only its node tables: run it on each data source's own connection, once per node table"
 }

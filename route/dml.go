@@ -231,7 +231,7 @@ func (s *statement) routeDelete(del *sqlparser.Delete) (*Plan, error) {
 		return nil, err
 	}
 	if len(del.Targets) > 1 {
-		return nil, unsupported(s.sql, "multi-table DELETE on sharded table %s", sh.sharded[0].sharded.Name)
+		return nil, unsupported(s.sql, "multi-table DELETE on sharded table %s (delete from one table per statement, in a transaction)", sh.sharded[0].sharded.Name)
 	}
 	return s.routeWhere(KindDelete, del, sh.sharded[0], del.Where, del.OrderBy, del.Limit)
 }
@@ -244,8 +244,12 @@ func (s *statement) routeWhere(kind Kind, stmt sqlparser.Statement, ref tableRef
 		return nil, err
 	}
 	if len(rt.nodes) > 1 && (limit != nil || len(orderBy) > 0) {
-		return nil, unsupported(s.sql, "%s with ORDER BY/LIMIT on sharded table %s across %d nodes (each node would apply its own limit)",
-			strings.ToUpper(kind.String()), ref.sharded.Name, len(rt.nodes))
+		// review18c: the refusal names what to send instead. gorm's
+		// MySQL dialect renders Limit on Update and Delete (a batched
+		// purge: Where("created_at < ?", t).Limit(1000).Delete(&Log{})).
+		verb := strings.ToUpper(kind.String())
+		return nil, unsupported(s.sql, "%s with ORDER BY/LIMIT on sharded table %s across %d nodes (each node would apply its own limit): name the sharding column in WHERE so the statement reaches one node, or select the rows' keys first (SELECT <primary key> … ORDER BY … LIMIT n) and %s those rows by key; a batched purge can run without LIMIT, or node by node with a sharding-column condition",
+			verb, ref.sharded.Name, len(rt.nodes), verb)
 	}
 	return s.plan(kind, stmt, rt), nil
 }

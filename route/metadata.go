@@ -114,7 +114,12 @@ func (s *statement) routeMetadata(stmt sqlparser.Statement) (p *Plan, ok bool, e
 			}
 		}
 	case *sqlparser.Select:
-		return s.metadataSelect(st)
+		if p, ok, err := s.metadataSelect(st); ok {
+			return p, ok, err
+		}
+		return s.metadataNested(st, st)
+	case *sqlparser.Union, *sqlparser.Insert, *sqlparser.Update, *sqlparser.Delete:
+		return s.metadataNested(st, nil)
 	}
 	return nil, false, nil
 }

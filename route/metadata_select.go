@@ -111,7 +111,11 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 	if len(names) == 0 {
 		_, single := sel.From[0].(*sqlparser.AliasedTableExpr)
 		if len(sel.From) == 1 && single {
-			return s.metadataSelectListing(sel, schemas, current, nameCols)
+			p, ok, err := s.metadataSelectListing(sel, schemas, current, nameCols)
+			if !ok {
+				return s.metadataNameHidden(sel)
+			}
+			return p, ok, err
 		}
 		// A listing over joined information_schema tables (Atlas' realm
 		// inspection) would show the node tables of the home database.
@@ -120,7 +124,7 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 			(len(schemas) == 1 && sameName(schemas[0].val, home.Database, home.LowerCaseTableNames))) {
 			return nil, true, unsupported(s.sql, "information_schema listing of the database's tables joined with other tables, over a topology with sharded tables (name the tables: table_name IN (…), or list from one information_schema table)")
 		}
-		return nil, false, nil
+		return s.metadataNameHidden(sel)
 	}
 	var qualifier string
 	several := false // schema conditions naming two schemas: no logical table lives in both

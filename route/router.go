@@ -604,7 +604,7 @@ func (s *statement) routeOther(stmt sqlparser.Statement, p *sqlparser.Parser) (*
 		}
 	}
 	if names := s.shardedNames(stmt); len(names) > 0 {
-		return nil, unsupported(s.sql, "%s statement on sharded table %s", statementName(stmt), names[0])
+		return nil, unsupported(s.sql, "%s statement on sharded table %s (the servers hold only its node tables: run it on each data source's own connection, once per node table)", statementName(stmt), names[0])
 	}
 	if name, err := s.mentionsLogical(p, s.sql); err != nil {
 		return nil, err
