@@ -99,6 +99,9 @@ type boundSubquery struct {
 	// otherType is other's DATA_TYPE when it is a column the catalog
 	// holds ("enum", "double", …), else "".
 	otherType string
+	// year: other may be a YEAR column (subquery_year.go), against which
+	// MariaDB reads a constant 1–99 as a year but a subquery's value not.
+	year bool
 	// positiveIn: the IN (or = ANY) is a conjunct of the WHERE clause by
 	// itself, where its FALSE and NULL both drop the row.
 	positiveIn bool
@@ -166,6 +169,7 @@ func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
 		}
 		subs[i].collations, subs[i].collationUnknown = s.collationClash(sel, bs)
 		subs[i].otherType = s.columnType(sel, bs.other)
+		subs[i].year = s.mayBeYear(sel, bs.other, subs[i].otherType)
 		subs[i].positiveIn = positiveIn(sel, bs.sub)
 		text, args := s.textOf(limitRows(bs))
 		p, err := s.routeText(text, args)

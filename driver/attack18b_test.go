@@ -1,0 +1,75 @@
+package driver_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// r18bCase is one read of review18b over x18 (sharded by id), y18
+// (sharded by g) and z18 (broadcast): compared exactly with the
+// unsharded oracle, or refused with the text.
+type r18bCase struct {
+	sql     string
+	ordered bool
+	refuse  string // "" when the answer must be exact
+}
+
+const r18bYear = "a YEAR column or one whose type is not known above the nodes"
+
+// TestAttack18bReads pins the classes review18b found (docs/attack.md,
+// "Round 18 cross-node and deep pages (review18b)") and the statements
+// next to them that must still answer exactly.
+func TestAttack18bReads(t *testing.T) {
+	e := newR18Env(t, "attack18b")
+	for _, c := range []r18bCase{
+		// a subquery's values bound as literals against a YEAR column:
+		// MariaDB reads a constant 1–99 as a year (1 is 2001), a
+		// subquery's value as the number
+		{sql: "SELECT id FROM x18 WHERE yr IN (SELECT i FROM y18)", refuse: r18bYear},
+		{sql: "SELECT id FROM x18 WHERE yr NOT IN (SELECT i FROM y18 WHERE i IS NOT NULL)", refuse: r18bYear},
+		{sql: "SELECT id FROM x18 WHERE yr = (SELECT i FROM y18 WHERE id = 1)", refuse: r18bYear},
+		{sql: "SELECT id FROM x18 WHERE (SELECT i FROM y18 WHERE id = 1) = yr", refuse: r18bYear},
+		{sql: "SELECT id FROM x18 WHERE yr > (SELECT n FROM y18 WHERE id = 7)", refuse: r18bYear},
+		{sql: "SELECT id FROM x18 WHERE yr = ANY (SELECT i FROM y18)", refuse: r18bYear},
+		{sql: "SELECT id FROM x18 WHERE yr IN (SELECT s FROM y18)", refuse: r18bYear},
+		{sql: "SELECT id FROM x18 WHERE yr IN (SELECT d FROM y18)", refuse: r18bYear},
+		{sql: "SELECT id FROM x18 WHERE yr IN (SELECT 1 FROM y18)", refuse: r18bYear},
+		{sql: "SELECT id FROM x18 WHERE yr IN (SELECT MAX(i) FROM y18 GROUP BY g)", refuse: r18bYear},
+		{sql: "SELECT id FROM x18 WHERE id = 1 AND yr IN (SELECT i FROM y18)", refuse: r18bYear},
+		{sql: "SELECT id, yr IN (SELECT i FROM y18) FROM x18", refuse: r18bYear},
+		{sql: "SELECT id, (SELECT i FROM y18 WHERE id = 1) = yr FROM x18", refuse: r18bYear},
+		// … a broadcast table's, a derived table's, a CTE's, a join's YEAR column
+		{sql: "SELECT id FROM z18 WHERE yr IN (SELECT i FROM y18)", refuse: r18bYear},
+		{sql: "SELECT id FROM z18 WHERE yr = (SELECT i FROM y18 WHERE id = 1)", refuse: r18bYear},
+		{sql: "SELECT id FROM (SELECT id, yr FROM x18) t WHERE yr IN (SELECT i FROM y18)", refuse: r18bYear},
+		{sql: "SELECT id FROM (SELECT id, yr AS y FROM x18) t WHERE y = (SELECT i FROM y18 WHERE id = 1)", refuse: r18bYear},
+		{sql: "WITH t AS (SELECT id, yr FROM x18) SELECT id FROM t WHERE yr IN (SELECT i FROM y18)", refuse: r18bYear},
+		{sql: "SELECT x.id FROM x18 x JOIN z18 z ON x.id = z.id WHERE z.yr IN (SELECT i FROM y18)", refuse: r18bYear},
+		{sql: "SELECT x.id FROM x18 x JOIN y18 z ON x.id = z.g WHERE x.yr IN (SELECT i FROM y18)", refuse: r18bYear},
+		// what still answers: an expression of the YEAR column, values a
+		// year stores as themselves, other columns of the same tables, a
+		// derived table's column typed by the catalog
+		{sql: "SELECT id FROM x18 WHERE yr + 0 IN (SELECT i FROM y18)"},
+		{sql: "SELECT id FROM x18 WHERE yr IN (SELECT yr FROM y18 WHERE g > 2)"},
+		{sql: "SELECT id FROM x18 WHERE yr IN (SELECT i FROM y18 WHERE i < 1 OR i > 99)"},
+		{sql: "SELECT id FROM x18 WHERE yr = (SELECT i FROM y18 WHERE id = 11)"},
+		{sql: "SELECT id FROM x18 WHERE n IN (SELECT i FROM y18)"},
+		{sql: "SELECT id FROM x18 WHERE i = (SELECT n FROM y18 WHERE id = 7)"},
+		{sql: "SELECT id FROM z18 WHERE n IN (SELECT i FROM y18 WHERE i > 99)"},
+		{sql: "SELECT id FROM (SELECT id, n FROM x18) t WHERE n IN (SELECT i FROM y18)"},
+		{sql: "SELECT id FROM (SELECT id, n AS m, yr FROM x18) t WHERE m IN (SELECT i FROM y18)"},
+		{sql: "SELECT y.id, x.id FROM y18 y STRAIGHT_JOIN x18 x ON x.yr = y.n"},
+		{sql: "SELECT y.id, x.id FROM y18 y JOIN x18 x ON x.yr = y.i"},
+	} {
+		got := e.outcome(c.sql, c.ordered)
+		if c.refuse == "" {
+			assert.Equal(t, "exact", got, c.sql)
+			continue
+		}
+		if !strings.HasPrefix(got, "refused: ") || !strings.Contains(got, c.refuse) {
+			t.Errorf("%s\n  want refused (%s), got %s", c.sql, c.refuse, got)
+		}
+	}
+}
