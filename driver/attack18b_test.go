@@ -48,6 +48,13 @@ func TestAttack18bReads(t *testing.T) {
 		{sql: "WITH t AS (SELECT id, yr FROM x18) SELECT id FROM t WHERE yr IN (SELECT i FROM y18)", refuse: r18bYear},
 		{sql: "SELECT x.id FROM x18 x JOIN z18 z ON x.id = z.id WHERE z.yr IN (SELECT i FROM y18)", refuse: r18bYear},
 		{sql: "SELECT x.id FROM x18 x JOIN y18 z ON x.id = z.g WHERE x.yr IN (SELECT i FROM y18)", refuse: r18bYear},
+		// … and a scalar subquery inside an expression compared with one
+		{sql: "SELECT id FROM x18 WHERE yr BETWEEN (SELECT MIN(n) FROM y18) AND 2100", refuse: r18bYear},
+		{sql: "SELECT id FROM x18 WHERE yr NOT BETWEEN (SELECT MIN(n) FROM y18) AND 2100", refuse: r18bYear},
+		{sql: "SELECT id FROM x18 WHERE (SELECT MIN(n) FROM y18) + 0 = yr", refuse: r18bYear},
+		{sql: "SELECT id FROM x18 WHERE yr = COALESCE((SELECT MIN(n) FROM y18), 0)", refuse: r18bYear},
+		{sql: "SELECT id, yr > (SELECT MIN(n) FROM y18) + 0 FROM x18", refuse: r18bYear},
+		{sql: "SELECT id FROM z18 WHERE yr BETWEEN (SELECT MIN(n) FROM y18) AND 2100", refuse: r18bYear},
 		// what still answers: an expression of the YEAR column, values a
 		// year stores as themselves, other columns of the same tables, a
 		// derived table's column typed by the catalog
@@ -61,6 +68,9 @@ func TestAttack18bReads(t *testing.T) {
 		{sql: "SELECT id FROM (SELECT id, n FROM x18) t WHERE n IN (SELECT i FROM y18)"},
 		{sql: "SELECT id FROM (SELECT id, n AS m, yr FROM x18) t WHERE m IN (SELECT i FROM y18)"},
 		{sql: "SELECT y.id, x.id FROM y18 y STRAIGHT_JOIN x18 x ON x.yr = y.n"},
+		{sql: "SELECT id FROM x18 WHERE n BETWEEN (SELECT MIN(n) FROM y18) AND (SELECT MAX(n) - 3 FROM y18)"},
+		{sql: "SELECT id FROM x18 WHERE n = (SELECT MIN(n) FROM y18) + 1"},
+		{sql: "SELECT id FROM x18 WHERE yr + 0 BETWEEN (SELECT MIN(n) FROM y18) AND 2100"},
 		{sql: "SELECT y.id, x.id FROM y18 y JOIN x18 x ON x.yr = y.i"},
 	} {
 		got := e.outcome(c.sql, c.ordered)

@@ -169,7 +169,7 @@ func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
 		}
 		subs[i].collations, subs[i].collationUnknown = s.collationClash(sel, bs)
 		subs[i].otherType = s.columnType(sel, bs.other)
-		subs[i].year = s.mayBeYear(sel, bs.other, subs[i].otherType)
+		subs[i].year = s.mayBeYear(sel, bs, subs[i].otherType)
 		subs[i].positiveIn = positiveIn(sel, bs.sub)
 		text, args := s.textOf(limitRows(bs))
 		p, err := s.routeText(text, args)

@@ -23,6 +23,10 @@ func (s *statement) literal(v driver.Value, typ string, bs boundSubquery) (sqlpa
 	if v == nil {
 		return &sqlparser.NullVal{}, nil
 	}
+	if bs.year && yearConstant(v, typ) && bs.other == nil {
+		return nil, unsupported(s.sql, "subquery value %s inside an expression compared with a YEAR column, or one whose type is not known above the nodes in a statement over a table with a YEAR column: MariaDB reads a constant 1–99 there as a year (1 is 2001) but compares the subquery's value as a number, which a bound literal would not (compare the column + 0, or filter those values out in the subquery)",
+			displayValue(v))
+	}
 	if bs.year && yearConstant(v, typ) {
 		return nil, unsupported(s.sql, "subquery value %s compared with %s, a YEAR column or one whose type is not known above the nodes in a statement over a table with a YEAR column: MariaDB reads a constant 1–99 there as a year (1 is 2001) but compares the subquery's value as a number, which a bound literal would not (compare %s + 0 with the subquery, or filter those values out in it)",
 			displayValue(v), sqlparser.String(bs.other), sqlparser.String(bs.other))

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shardsql/shardsql/merge"
+
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/shardsql/shardsql/internal/coltype"
@@ -23,20 +25,48 @@ import (
 // derived table's or CTE's column), is refused; `yr + 0`, an expression,
 // is not a column and is compared as a number by both.
 
-// mayBeYear reports whether other, the operand a subquery's values are
-// compared with, may be a YEAR column: a column the catalog types as
-// YEAR, or a column it cannot type in a statement whose tables (derived
-// tables' and CTEs' included) may hold a YEAR column.
-func (s *statement) mayBeYear(sel *sqlparser.Select, other sqlparser.Expr, otherType string) bool {
-	if _, ok := other.(*sqlparser.ColName); !ok {
+// mayBeYear reports whether the values of subquery bs may be compared
+// with a YEAR column: its operand is a column the catalog types as YEAR,
+// or a column it cannot type in a statement whose tables (derived tables'
+// and CTEs' included) may hold a YEAR column; or the subquery stands
+// inside an expression (`yr BETWEEN (SELECT …) AND 2100`, `(SELECT …) +
+// 0 = yr`: the bound literal is a constant there too) of such a
+// statement. A whole select or ORDER BY item is only returned.
+func (s *statement) mayBeYear(sel *sqlparser.Select, bs boundSubquery, otherType string) bool {
+	if bs.other == nil {
+		if bs.item || bs.order || bs.kind != merge.SubqueryScalar {
+			return false
+		}
+		for _, col := range comparedColumns(sel, bs.sub) {
+			if s.columnMayBeYear(sel, col, s.columnType(sel, col)) {
+				return true
+			}
+		}
+		return false
+	}
+	col, ok := bs.other.(*sqlparser.ColName)
+	if !ok {
 		return false // only a column is compared as a year with constants
 	}
+	return s.columnMayBeYear(sel, col, otherType)
+}
+
+// columnMayBeYear reports whether col (of catalog type otherType, "" when
+// not known) may be a YEAR column.
+func (s *statement) columnMayBeYear(sel *sqlparser.Select, col *sqlparser.ColName, otherType string) bool {
 	if otherType == "" {
-		otherType = s.derivedColumnType(sel, other.(*sqlparser.ColName))
+		otherType = s.derivedColumnType(sel, col)
 	}
 	if otherType != "" {
 		return otherType == "year" || otherType == "unsigned year"
 	}
+	return s.statementMayHoldYear(sel)
+}
+
+// statementMayHoldYear reports whether a table of sel (derived tables'
+// and CTEs' included, not its subqueries') has, or may have, a YEAR
+// column.
+func (s *statement) statementMayHoldYear(sel *sqlparser.Select) bool {
 	ctes := make(map[string]bool)
 	if sel.With != nil {
 		for _, c := range sel.With.CTEs {
@@ -197,4 +227,49 @@ func (s *statement) derivedColumnType(sel *sqlparser.Select, col *sqlparser.ColN
 		return ""
 	}
 	return typ
+}
+
+// comparedColumns returns the columns that are direct operands of the
+// innermost comparison, IN or BETWEEN holding sub (`yr` in `yr BETWEEN
+// (SELECT …) AND 2100` and in `(SELECT …) + 0 = yr`): those MariaDB
+// compares with a constant the bound value makes.
+func comparedColumns(sel *sqlparser.Select, sub *sqlparser.Subquery) []*sqlparser.ColName {
+	var operands []sqlparser.Expr
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		var ops []sqlparser.Expr
+		switch e := n.(type) {
+		case *sqlparser.ComparisonExpr:
+			ops = []sqlparser.Expr{e.Left, e.Right}
+			if t, ok := e.Right.(sqlparser.ValTuple); ok {
+				ops = append([]sqlparser.Expr{e.Left}, t...)
+			}
+		case *sqlparser.BetweenExpr:
+			ops = []sqlparser.Expr{e.Left, e.From, e.To}
+		default:
+			return true, nil
+		}
+		if holds(n, sub) {
+			operands = ops // pre-order: a later one is inner
+		}
+		return true, nil
+	}, sel)
+	var cols []*sqlparser.ColName
+	for _, e := range operands {
+		if c, ok := e.(*sqlparser.ColName); ok {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+// holds reports whether node n contains sub.
+func holds(n sqlparser.SQLNode, sub *sqlparser.Subquery) bool {
+	found := false
+	_ = sqlparser.Walk(func(m sqlparser.SQLNode) (bool, error) {
+		if m == sub {
+			found = true
+		}
+		return !found, nil
+	}, n)
+	return found
 }
