@@ -24,7 +24,7 @@ func (s *statement) literal(v driver.Value, typ string, bs boundSubquery) (sqlpa
 		return &sqlparser.NullVal{}, nil
 	}
 	if bs.year && yearConstant(v, typ) && bs.other == nil {
-		return nil, unsupported(s.sql, "subquery value %s inside an expression compared with a YEAR column, or one whose type is not known above the nodes in a statement over a table with a YEAR column: MariaDB reads a constant 1–99 there as a year (1 is 2001) but compares the subquery's value as a number, which a bound literal would not (compare the column + 0, or filter those values out in the subquery)",
+		return nil, unsupported(s.sql, "subquery value %s inside an expression compared with a YEAR column or one whose type is not known above the nodes in a statement over a table with a YEAR column: MariaDB reads a constant 1–99 there as a year (1 is 2001) but compares the subquery's value as a number, which a bound literal would not (compare the column + 0, or filter those values out in the subquery)",
 			displayValue(v))
 	}
 	if bs.year && yearConstant(v, typ) {
