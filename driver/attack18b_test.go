@@ -16,7 +16,10 @@ type r18bCase struct {
 	refuse  string // "" when the answer must be exact
 }
 
-const r18bYear = "a YEAR column or one whose type is not known above the nodes"
+const (
+	r18bYear = "a YEAR column or one whose type is not known above the nodes"
+	r18bMix  = "MariaDB fails with error 1267"
+)
 
 // TestAttack18bReads pins the classes review18b found (docs/attack.md,
 // "Round 18 cross-node and deep pages (review18b)") and the statements
@@ -55,6 +58,15 @@ func TestAttack18bReads(t *testing.T) {
 		{sql: "SELECT id FROM x18 WHERE yr = COALESCE((SELECT MIN(n) FROM y18), 0)", refuse: r18bYear},
 		{sql: "SELECT id, yr > (SELECT MIN(n) FROM y18) + 0 FROM x18", refuse: r18bYear},
 		{sql: "SELECT id FROM z18 WHERE yr BETWEEN (SELECT MIN(n) FROM y18) AND 2100", refuse: r18bYear},
+		// a scalar subquery's non-ASCII text literal against a latin1 column:
+		// MariaDB fails with 1267, a bound literal is converted
+		{sql: "SELECT id FROM x18 WHERE l1 = (SELECT 'å' FROM y18 WHERE id = 1)", refuse: r18bMix},
+		{sql: "SELECT id FROM x18 WHERE (SELECT 'å' FROM y18 WHERE id = 1) = l1", refuse: r18bMix},
+		{sql: "SELECT id FROM x18 WHERE l1 > (SELECT 'å' FROM y18 WHERE id = 1)", refuse: r18bMix},
+		{sql: "SELECT id FROM x18 WHERE l1 = (SELECT MAX('ä') FROM y18)", refuse: r18bMix},
+		{sql: "SELECT id, l1 = (SELECT 'å' FROM y18 WHERE id = 1) FROM x18", refuse: r18bMix},
+		{sql: "SELECT id FROM z18 WHERE l1 = (SELECT 'å' FROM y18 WHERE id = 1)", refuse: r18bMix},
+		{sql: "SELECT id FROM (SELECT id, l1 FROM x18) t WHERE l1 = (SELECT 'å' FROM y18 WHERE id = 1)", refuse: r18bMix},
 		// what still answers: an expression of the YEAR column, values a
 		// year stores as themselves, other columns of the same tables, a
 		// derived table's column typed by the catalog
@@ -70,6 +82,13 @@ func TestAttack18bReads(t *testing.T) {
 		{sql: "SELECT y.id, x.id FROM y18 y STRAIGHT_JOIN x18 x ON x.yr = y.n"},
 		{sql: "SELECT id FROM x18 WHERE n BETWEEN (SELECT MIN(n) FROM y18) AND (SELECT MAX(n) - 3 FROM y18)"},
 		{sql: "SELECT id FROM x18 WHERE n = (SELECT MIN(n) FROM y18) + 1"},
+		{sql: "SELECT id FROM x18 WHERE l1 = (SELECT 'A' FROM y18 WHERE id = 1)"},
+		{sql: "SELECT id FROM x18 WHERE l1 IN (SELECT 'å' FROM y18)"},
+		{sql: "SELECT id FROM x18 WHERE l1 NOT IN (SELECT 'å' FROM y18)"},
+		{sql: "SELECT id FROM x18 WHERE l1 = ANY (SELECT 'å' FROM y18)"},
+		{sql: "SELECT id FROM x18 WHERE s = (SELECT 'å' FROM y18 WHERE id = 1)"},
+		{sql: "SELECT id FROM x18 WHERE sb IN (SELECT 'ß' FROM y18)"},
+		{sql: "SELECT id FROM z18 WHERE s = (SELECT 'a' FROM y18 WHERE id = 1)"},
 		{sql: "SELECT id FROM x18 WHERE yr + 0 BETWEEN (SELECT MIN(n) FROM y18) AND 2100"},
 		{sql: "SELECT y.id, x.id FROM y18 y JOIN x18 x ON x.yr = y.i"},
 	} {
