@@ -1,8 +1,11 @@
 package driver_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -19,6 +22,7 @@ type r18bCase struct {
 const (
 	r18bYear = "a YEAR column or one whose type is not known above the nodes"
 	r18bMix  = "MariaDB fails with error 1267"
+	r18bRows = "subquery returns more than 1 row; MariaDB fails with error 1242 only when"
 )
 
 // TestAttack18bReads pins the classes review18b found (docs/attack.md,
@@ -67,6 +71,17 @@ func TestAttack18bReads(t *testing.T) {
 		{sql: "SELECT id, l1 = (SELECT 'å' FROM y18 WHERE id = 1) FROM x18", refuse: r18bMix},
 		{sql: "SELECT id FROM z18 WHERE l1 = (SELECT 'å' FROM y18 WHERE id = 1)", refuse: r18bMix},
 		{sql: "SELECT id FROM (SELECT id, l1 FROM x18) t WHERE l1 = (SELECT 'å' FROM y18 WHERE id = 1)", refuse: r18bMix},
+		// a scalar subquery of two rows where MariaDB never evaluates it
+		// answers there; shardsql, which runs it first, refuses (and
+		// carries error 1242)
+		{sql: "SELECT id, (SELECT n FROM y18 WHERE g = 1) FROM x18 WHERE id > 100", refuse: r18bRows},
+		{sql: "SELECT id FROM x18 WHERE 1 = 0 AND n = (SELECT n FROM y18 WHERE g = 1)", refuse: r18bRows},
+		{sql: "SELECT id, IF(id > 100, (SELECT n FROM y18 WHERE g = 1), 0) FROM x18", refuse: r18bRows},
+		{sql: "SELECT COUNT(*) FROM x18 WHERE id > 100 AND n = (SELECT n FROM y18 WHERE g = 1)", refuse: r18bRows},
+		{sql: "SELECT id FROM (SELECT id, (SELECT n FROM y18 WHERE g = 1) v FROM x18) t", refuse: r18bRows},
+		// … and where it does (MariaDB's 1242)
+		{sql: "SELECT id, (SELECT n FROM y18 WHERE g = 1) FROM x18", refuse: r18bRows},
+		{sql: "SELECT g FROM x18 GROUP BY g HAVING COUNT(*) > (SELECT n FROM y18 WHERE g = 4)", refuse: r18bRows},
 		// what still answers: an expression of the YEAR column, values a
 		// year stores as themselves, other columns of the same tables, a
 		// derived table's column typed by the catalog
@@ -99,6 +114,13 @@ func TestAttack18bReads(t *testing.T) {
 		}
 		if !strings.HasPrefix(got, "refused: ") || !strings.Contains(got, c.refuse) {
 			t.Errorf("%s\n  want refused (%s), got %s", c.sql, c.refuse, got)
+		}
+		if c.refuse == r18bRows { // the refusal carries MySQL's 1242
+			_, err := runDiffQuery(e.sharded, c.sql)
+			var me *mysql.MySQLError
+			if !errors.As(err, &me) || me.Number != 1242 {
+				t.Errorf("%s: want a *mysql.MySQLError 1242 inside, got %v", c.sql, err)
+			}
 		}
 	}
 }
