@@ -2,10 +2,13 @@ package driver_test
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/shardsql/shardsql/driver"
 
 	"github.com/stretchr/testify/require"
 
@@ -92,6 +95,10 @@ func TestAttack18bProbe(t *testing.T) {
 		if len(line) < 3 || strings.HasPrefix(line, "#") {
 			continue
 		}
+		if line[0] == 'W' { // a write on both, then the tables compared and reset
+			t.Logf("%s\n    => %s", line, e.writeOutcome(t, line[2:]))
+			continue
+		}
 		if line[0] == 'D' { // the oracle's answer alone
 			r, err := runDiffQuery(e.oracle, line[2:])
 			if err == nil {
@@ -112,4 +119,33 @@ func TestAttack18bProbe(t *testing.T) {
 		t.Logf("%s\n    => %s", line, out)
 	}
 	t.Logf("outcomes: %v", counts)
+}
+
+// writeOutcome runs a write on both sides and compares what it did: the
+// error or rows affected, then every table's rows; the tables are reset.
+func (e *r18Env) writeOutcome(t *testing.T, q string) string {
+	defer e.resetR18(t)
+	want, werr := e.oracle.Exec(q)
+	got, gerr := e.sharded.Exec(q)
+	switch {
+	case gerr != nil && errors.Is(gerr, driver.ErrUnsupported):
+		return "refused: " + gerr.Error()
+	case werr != nil || gerr != nil:
+		return fmt.Sprintf("errors: oracle %v | shardsql %v", werr, gerr)
+	}
+	wn, _ := want.RowsAffected()
+	gn, _ := got.RowsAffected()
+	out := ""
+	if wn != gn {
+		out = fmt.Sprintf("WRONG rows affected %d, oracle %d; ", gn, wn)
+	}
+	for _, tb := range []string{"x18", "y18", "z18"} {
+		if o := e.outcome("SELECT * FROM "+tb, false); o != "exact" {
+			out += tb + ": " + o + "; "
+		}
+	}
+	if out == "" {
+		return "exact"
+	}
+	return out
 }
