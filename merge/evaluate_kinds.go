@@ -133,6 +133,28 @@ func (f *evaluator) checkKinds(colls []collations.ID) error {
 			if mixed(f.types, n.Left, n.From, n.To) {
 				fail(n, "BETWEEN over text and numbers (MySQL compares all three as numbers, the evaluator each pair by its own types; CAST the operands to one type)")
 			}
+		case *sqlparser.CaseExpr:
+			// CASE x WHEN v: x = v for each WHEN (review18b: `CASE MAX(e)
+			// WHEN 3` compares the member's index in MariaDB)
+			if n.Expr != nil {
+				for _, w := range n.Whens {
+					pair(n, n.Expr, w.Cond)
+				}
+			}
+		case *sqlparser.FuncExpr:
+			// FIELD(x, a, b, …) compares x with each; GREATEST/LEAST and
+			// NULLIF compare their arguments (review18b: `FIELD(MAX(e),
+			// 'a', 3)`)
+			switch strings.ToLower(n.Name.String()) {
+			case "field", "nullif", "greatest", "least":
+				var args []sqlparser.Expr
+				for _, a := range n.Exprs {
+					args = append(args, a)
+				}
+				for i := 1; i < len(args); i++ {
+					pair(n, args[0], args[i])
+				}
+			}
 		case *sqlparser.BinaryExpr:
 			arith(n, n.Left, n.Right)
 		case *sqlparser.UnaryExpr:
