@@ -118,6 +118,7 @@ func TestAttack18bReads(t *testing.T) {
 		{sql: "SELECT g, MAX(e) m FROM x18 GROUP BY g HAVING CASE m WHEN 'c' THEN 1 END"},
 		{sql: "SELECT g, MAX(e) > 'a' FROM x18 GROUP BY g"},
 		{sql: "SELECT g, CONCAT(MAX(e), '') FROM x18 GROUP BY g"},
+		{sql: "SELECT t.id, CASE t.yr WHEN 1 THEN 'y' ELSE 'n' END FROM (SELECT id, yr FROM x18 LIMIT 20) t"},
 		{sql: "SELECT id FROM x18 WHERE l1 IN (SELECT 'å' FROM y18)"},
 		{sql: "SELECT id FROM x18 WHERE l1 NOT IN (SELECT 'å' FROM y18)"},
 		{sql: "SELECT id FROM x18 WHERE l1 = ANY (SELECT 'å' FROM y18)"},
