@@ -3,15 +3,15 @@ package route
 import (
 	"strings"
 
-	"github.com/shardsql/shardsql/merge"
-
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/merge"
 )
 
 // Hazard (review18b): a scalar subquery that selects a string literal,
-// `l1 = (SELECT 'å' FROM t …)` (also <, >, <>, <=>), gives text of the connection's character set
-// (utf8mb4) whose derivation is coercible but which is no constant of
-// the outer statement: MariaDB converts it to a column of another
+// `l1 = (SELECT 'å' FROM t …)` (also <, >, <>, <=>), gives text of the
+// connection's character set (utf8mb4) whose derivation is coercible but
+// which is no constant of the outer statement: MariaDB converts it to a column of another
 // character set (latin1) only when its repertoire is ASCII, and fails
 // with error 1267 (Illegal mix of collations) otherwise. Bound as the
 // literal 'å', it is a constant MariaDB converts, and the statement

@@ -6,11 +6,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shardsql/shardsql/merge"
-
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/shardsql/shardsql/internal/coltype"
+	"github.com/shardsql/shardsql/merge"
 )
 
 // Hazard (review18b): MariaDB compares a YEAR column with a constant by
