@@ -49,7 +49,10 @@ func (f *evaluator) checkKinds(colls []collations.ID) error {
 		}
 		return f.types[n], n, true
 	}
-	// pair checks one comparison of a and b.
+	// pair checks one comparison of a and b; noYear while CASE and FIELD
+	// compare (MariaDB reads no constant as a year there: `CASE yr WHEN 1`
+	// is false for 2001, `FIELD(yr, 1, 2001)` is 2).
+	noYear := false
 	pair := func(node sqlparser.SQLNode, a, b sqlparser.Expr) {
 		for _, o := range [2][2]sqlparser.Expr{{a, b}, {b, a}} {
 			t, n, ok := typ(o[0])
@@ -62,7 +65,7 @@ func (f *evaluator) checkKinds(colls []collations.ID) error {
 					fail(node, "an ENUM or SET column compared with a number compares by its index in MySQL (compare with the member's name, or select col+0 in the derived table)")
 				}
 			case t == sqltypes.Year:
-				if constant(o[1]) && !fourDigits(o[1]) {
+				if constant(o[1]) && !fourDigits(o[1]) && !noYear {
 					fail(node, "a YEAR column compared with %s, which MySQL reads as a year first (write the year with 4 digits)", sqlparser.String(o[1]))
 				}
 			case t == sqltypes.Bit:
@@ -132,6 +135,32 @@ func (f *evaluator) checkKinds(colls []collations.ID) error {
 			several(n, n.Left, n.From, n.To)
 			if mixed(f.types, n.Left, n.From, n.To) {
 				fail(n, "BETWEEN over text and numbers (MySQL compares all three as numbers, the evaluator each pair by its own types; CAST the operands to one type)")
+			}
+		case *sqlparser.CaseExpr:
+			// CASE x WHEN v: x = v for each WHEN (review18b: `CASE MAX(e)
+			// WHEN 3` compares the member's index in MariaDB)
+			if n.Expr != nil {
+				noYear = true
+				for _, w := range n.Whens {
+					pair(n, n.Expr, w.Cond)
+				}
+				noYear = false
+			}
+		case *sqlparser.FuncExpr:
+			// FIELD(x, a, b, …) compares x with each; GREATEST/LEAST and
+			// NULLIF compare their arguments (review18b: `FIELD(MAX(e),
+			// 'a', 3)`)
+			switch strings.ToLower(n.Name.String()) {
+			case "field", "nullif", "greatest", "least":
+				var args []sqlparser.Expr
+				for _, a := range n.Exprs {
+					args = append(args, a)
+				}
+				noYear = true
+				for i := 1; i < len(args); i++ {
+					pair(n, args[0], args[i])
+				}
+				noYear = false
 			}
 		case *sqlparser.BinaryExpr:
 			arith(n, n.Left, n.Right)

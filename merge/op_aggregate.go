@@ -189,7 +189,7 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 	out.quotients = quotientCols(rg)
 	out.kinds = foldedKinds(rg, cols.kinds)
 	for _, ag := range rg.Aggs {
-		out.sql[ag.Col.Index] = foldedType(ag, cols.sql[ag.Col.Index])
+		out.sql[ag.Col.Index] = foldedType(ag, cols.sql[ag.Col.Index], len(rg.Keys) > 0)
 	}
 	out.merged = Spec{Group: g}.ColumnTypes()
 	return grouped, out, nil

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/go-sql-driver/mysql"
+
 	"github.com/shardsql/shardsql/internal/ctxflag"
 )
 
@@ -147,8 +149,7 @@ func (b *BindSubqueries) read(ctx context.Context, ex Executor, s Subquery) (bd 
 	}
 	switch s.Kind {
 	case SubqueryScalar:
-		// MySQL error 1242.
-		return bd, fmt.Errorf("shardsql: subquery returns more than 1 row: %s", s.Text)
+		return bd, tooManyRows(s)
 	case SubqueryIn:
 		if err := in.Next(row); err == nil {
 			return bd, fmt.Errorf("%w: subquery %s binds more than %d values into the outer statement (BindSubqueries); raise the cap with driver.WithMaxMemoryRows or narrow the subquery", ErrTooLarge, s.Text, limit)
@@ -169,6 +170,24 @@ func subqueryError(s Subquery, err error) error {
 		return fmt.Errorf("%w (in subquery %s)", err, s.Text)
 	}
 	return fmt.Errorf("shardsql: subquery %s: %w", s.Text, err)
+}
+
+// errSubqueryRows is MySQL's error 1242, which tooManyRows wraps.
+var errSubqueryRows = &mysql.MySQLError{Number: 1242, SQLState: [5]byte{'2', '1', '0', '0', '0'}, Message: "Subquery returns more than 1 row"}
+
+// tooManyRows is the error of scalar subquery s that returned a second
+// row. Hazard (review18b): MariaDB fails with error 1242 only when it
+// evaluates the subquery for some row of the outer statement, and
+// answers when it evaluates it for none — `SELECT id, (SELECT n FROM y18
+// WHERE g = 1) FROM x18 WHERE id > 100` (no outer row), `WHERE 1 = 0 AND
+// n = (SELECT …)`, `IF(id > 100, (SELECT …), 0)`, a derived table's
+// unused column — while the bound subquery runs first, before any outer
+// row is read. Which one MariaDB does shardsql cannot know, so the error
+// is a refusal (errors.Is ErrUnsupported) that also carries the 1242 a
+// caller may test for (errors.As *mysql.MySQLError).
+func tooManyRows(s Subquery) error {
+	return fmt.Errorf("%w: scalar subquery %s: subquery returns more than 1 row; MariaDB fails with error 1242 only when it evaluates the subquery for some outer row and answers when it skips it (no outer rows, a condition or branch not taken), which the subquery shardsql runs first cannot tell (make it return one row: LIMIT 1, an aggregate or a narrower WHERE): %w",
+		ErrUnsupported, s.Text, errSubqueryRows)
 }
 
 // copyValue copies a value whose storage the cursor may reuse.

@@ -76,8 +76,9 @@ func sqlType(typeName string) sqltypes.Type {
 }
 
 // foldedType is the type of an aggregate's merged value: what one server
-// reports for the aggregate, not what the nodes sent (AVG arrives as SUM).
-func foldedType(a Agg, in sqltypes.Type) sqltypes.Type {
+// reports for the aggregate, not what the nodes sent (AVG arrives as SUM);
+// grouped: the aggregate has GROUP BY keys.
+func foldedType(a Agg, in sqltypes.Type, grouped bool) sqltypes.Type {
 	switch a.Kind {
 	case AggCount, AggCountDistinct:
 		return sqltypes.Int64
@@ -89,8 +90,15 @@ func foldedType(a Agg, in sqltypes.Type) sqltypes.Type {
 		}
 		return sqltypes.Decimal
 	case AggMin, AggMax:
-		if in == sqltypes.Enum || in == sqltypes.Set {
-			return sqltypes.VarChar // they compare, and are reported, as text
+		if (in == sqltypes.Enum || in == sqltypes.Set) && !grouped {
+			// an aggregate without GROUP BY: MariaDB reports it as
+			// VARCHAR and compares it as text. Hazard (review18b): with
+			// GROUP BY it stays ENUM/SET and compares with numbers by
+			// the member's index (`GROUP BY g HAVING MAX(e) = 3`, `MAX(e)
+			// + 0`), while its value arrives as the member's name: kept
+			// ENUM/SET here, so the evaluator's checks refuse those
+			// (checkKinds) and text comparisons still answer
+			return sqltypes.VarChar
 		}
 	}
 	return in

@@ -99,6 +99,13 @@ type boundSubquery struct {
 	// otherType is other's DATA_TYPE when it is a column the catalog
 	// holds ("enum", "double", …), else "".
 	otherType string
+	// year: other may be a YEAR column (subquery_year.go), against which
+	// MariaDB reads a constant 1–99 as a year but a subquery's value not.
+	year bool
+	// literalClash: the subquery selects a string literal compared with
+	// a column of another character set (that column's collation), where
+	// MariaDB fails with 1267 for non-ASCII text (subquery_charset.go).
+	literalClash string
 	// positiveIn: the IN (or = ANY) is a conjunct of the WHERE clause by
 	// itself, where its FALSE and NULL both drop the row.
 	positiveIn bool
@@ -166,6 +173,8 @@ func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
 		}
 		subs[i].collations, subs[i].collationUnknown = s.collationClash(sel, bs)
 		subs[i].otherType = s.columnType(sel, bs.other)
+		subs[i].year = s.mayBeYear(sel, bs, subs[i].otherType)
+		subs[i].literalClash = s.literalCharsetClash(sel, bs)
 		subs[i].positiveIn = positiveIn(sel, bs.sub)
 		text, args := s.textOf(limitRows(bs))
 		p, err := s.routeText(text, args)

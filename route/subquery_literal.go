@@ -23,6 +23,14 @@ func (s *statement) literal(v driver.Value, typ string, bs boundSubquery) (sqlpa
 	if v == nil {
 		return &sqlparser.NullVal{}, nil
 	}
+	if bs.year && yearConstant(v, typ) && bs.other == nil {
+		return nil, unsupported(s.sql, "subquery value %s inside an expression compared with a YEAR column or one whose type is not known above the nodes in a statement over a table with a YEAR column: MariaDB reads a constant 1–99 there as a year (1 is 2001) but compares the subquery's value as a number, which a bound literal would not (compare the column + 0, or filter those values out in the subquery)",
+			displayValue(v))
+	}
+	if bs.year && yearConstant(v, typ) {
+		return nil, unsupported(s.sql, "subquery value %s compared with %s, a YEAR column or one whose type is not known above the nodes in a statement over a table with a YEAR column: MariaDB reads a constant 1–99 there as a year (1 is 2001) but compares the subquery's value as a number, which a bound literal would not (compare %s + 0 with the subquery, or filter those values out in it)",
+			displayValue(v), sqlparser.String(bs.other), sqlparser.String(bs.other))
+	}
 	text := ""
 	switch x := v.(type) {
 	case []byte:
@@ -68,6 +76,10 @@ func (s *statement) literal(v driver.Value, typ string, bs boundSubquery) (sqlpa
 		}
 		if c := bs.collations; c[0] != "" {
 			return nil, unsupported(s.sql, "subquery whose text values (collation %s) are compared with %s (collation %s): MySQL refuses to compare them (collate one side explicitly in the statement)", c[1], sqlparser.String(bs.other), c[0])
+		}
+		if bs.literalClash != "" && !isASCII([]byte(text)) {
+			return nil, unsupported(s.sql, "subquery selecting the text literal %s compared with %s (collation %s): MariaDB fails with error 1267 (Illegal mix of collations) when a subquery's non-ASCII text meets a column of another character set, while a bound literal would be converted (write the literal in the outer statement, or CONVERT it in the subquery)",
+				strconv.Quote(text), sqlparser.String(bs.other), bs.literalClash)
 		}
 		if bs.collationUnknown {
 			return nil, unsupported(s.sql, "subquery whose text values are compared with %s when the collation of one of them is not known above the nodes (a derived table, an expression, or a table the schema catalog does not hold): MySQL compares them by the stronger collation, the bound values would compare by %s's (select a column of a sharded table in the subquery, or write the comparison as a join)", sqlparser.String(bs.other), sqlparser.String(bs.other))

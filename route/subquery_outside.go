@@ -108,7 +108,8 @@ func (s *statement) bindSubqueries(sel *sqlparser.Select, subs []boundSubquery, 
 		if i >= len(bounds) || i >= len(subs) {
 			return nil, fmt.Errorf("shardsql: route: more subqueries than values")
 		}
-		bs.collations, bs.collationUnknown, bs.otherType, bs.positiveIn = subs[i].collations, subs[i].collationUnknown, subs[i].otherType, subs[i].positiveIn
+		bs.collations, bs.collationUnknown, bs.otherType, bs.positiveIn, bs.year = subs[i].collations, subs[i].collationUnknown, subs[i].otherType, subs[i].positiveIn, subs[i].year
+		bs.literalClash = subs[i].literalClash
 		e, err := s.boundExpr(n, bs, bounds[i])
 		i++
 		if err == nil && bs.order {

@@ -32,6 +32,31 @@ type Unsharded struct {
 	// totally (a broadcast write's LIMIT then picks the same rows on
 	// every copy). Nil when they were not read.
 	TotalKeys map[string][][]string
+	// YearTables holds, by table name as Tables, the tables (and views)
+	// with a YEAR column: MariaDB reads a constant 1–99 compared with such
+	// a column as a year (2001), so the router binds no such value
+	// against a column it cannot type (route's bound subqueries). Nil
+	// when the types were not read.
+	YearTables map[string]bool
+}
+
+// UnshardedHasYear reports whether table name of the default data
+// source has a YEAR column (Unsharded.YearTables); read is false when
+// the catalog did not read the columns' types.
+func (c *Catalog) UnshardedHasYear(name string) (has, read bool) {
+	if c == nil || c.Unsharded == nil || c.Unsharded.YearTables == nil {
+		return false, false
+	}
+	u := c.Unsharded
+	if _, ok := u.Tables[name]; ok || u.LowerCaseTableNames == 0 {
+		return u.YearTables[name], true
+	}
+	for t := range u.Tables {
+		if strings.EqualFold(t, name) {
+			return u.YearTables[t], true
+		}
+	}
+	return false, true
 }
 
 // UnshardedTotalKeys returns the total-order keys (Unsharded.TotalKeys)
