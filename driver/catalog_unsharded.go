@@ -28,7 +28,7 @@ func queryUnsharded(ctx context.Context, db *sql.DB, ds string, lowerCase int) (
 	}
 	defer rows.Close()
 	u := &schema.Unsharded{DataSource: ds, LowerCaseTableNames: lowerCase, Tables: make(map[string][]string),
-		YearTables: make(map[string]bool)}
+		YearTables: make(map[string][]string)}
 	for rows.Next() {
 		var table, col string
 		var year sql.NullBool
@@ -37,7 +37,7 @@ func queryUnsharded(ctx context.Context, db *sql.DB, ds string, lowerCase int) (
 		}
 		u.Tables[table] = append(u.Tables[table], col)
 		if year.Bool {
-			u.YearTables[table] = true
+			u.YearTables[table] = append(u.YearTables[table], col)
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -59,7 +59,83 @@ func (s *statement) columnMayBeYear(sel *sqlparser.Select, col *sqlparser.ColNam
 	if otherType != "" {
 		return otherType == "year" || otherType == "unsigned year"
 	}
+	if year, known := s.plainColumnIsYear(sel, col); known {
+		return year
+	}
 	return s.statementMayHoldYear(sel)
+}
+
+// plainColumnIsYear reports whether col, a column of one of sel's tables
+// named as they are (sharded, broadcast or unsharded: no derived table or
+// CTE of sel can hold it), is a YEAR column; known is false when that is
+// not known here (a table the catalog did not read, a derived table or
+// CTE in sel's FROM, another schema's table). A broadcast table's column
+// (`c.g` of a join with a broadcast j_c that also has a YEAR column) was
+// refused before review18b's merge read the unsharded tables' YEAR
+// columns by name.
+func (s *statement) plainColumnIsYear(sel *sqlparser.Select, col *sqlparser.ColName) (year, known bool) {
+	if !col.Qualifier.Qualifier.IsEmpty() {
+		return false, false
+	}
+	ctes := make(map[string]bool)
+	if sel.With != nil {
+		for _, c := range sel.With.CTEs {
+			ctes[strings.ToLower(c.ID.String())] = true
+		}
+	}
+	derived := false
+	for _, te := range sel.From {
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			switch n := n.(type) {
+			case *sqlparser.Subquery:
+				return false, nil
+			case *sqlparser.DerivedTable:
+				derived = true
+				return false, nil
+			case *sqlparser.AliasedTableExpr:
+				if tn, ok := n.Expr.(sqlparser.TableName); ok && (!tn.Qualifier.IsEmpty() || ctes[strings.ToLower(tn.Name.String())]) {
+					derived = true // another schema's table or a CTE: not read here
+				}
+			}
+			return true, nil
+		}, te)
+	}
+	if derived {
+		return false, false
+	}
+	matched := false
+	for _, ref := range s.scopeRefs(sel) {
+		if !col.Qualifier.IsEmpty() && !strings.EqualFold(col.Qualifier.Name.String(), ref.qualifier()) {
+			continue
+		}
+		if ref.sharded != nil {
+			t, ok := s.catalog.Table(ref.sharded.Name)
+			if !ok {
+				return false, false
+			}
+			c, ok := t.Column(col.Name.String())
+			if !ok {
+				continue
+			}
+			matched = true
+			if strings.EqualFold(c.DataType, "year") {
+				return true, true
+			}
+			continue
+		}
+		y, has, ok := s.catalog.UnshardedColumnIsYear(ref.name.Name.String(), col.Name.String())
+		if !ok {
+			return false, false
+		}
+		if !has {
+			continue
+		}
+		matched = true
+		if y {
+			return true, true
+		}
+	}
+	return false, matched
 }
 
 // statementMayHoldYear reports whether a table of sel (derived tables'

@@ -33,30 +33,72 @@ type Unsharded struct {
 	// every copy). Nil when they were not read.
 	TotalKeys map[string][][]string
 	// YearTables holds, by table name as Tables, the tables (and views)
-	// with a YEAR column: MariaDB reads a constant 1–99 compared with such
+	// with a YEAR column, and for each the names of its YEAR columns as
+	// Tables spells them: MariaDB reads a constant 1–99 compared with such
 	// a column as a year (2001), so the router binds no such value
-	// against a column it cannot type (route's bound subqueries). Nil
-	// when the types were not read.
-	YearTables map[string]bool
+	// against one (route's bound subqueries). Nil when the types were not
+	// read.
+	YearTables map[string][]string
 }
 
 // UnshardedHasYear reports whether table name of the default data
 // source has a YEAR column (Unsharded.YearTables); read is false when
 // the catalog did not read the columns' types.
 func (c *Catalog) UnshardedHasYear(name string) (has, read bool) {
-	if c == nil || c.Unsharded == nil || c.Unsharded.YearTables == nil {
-		return false, false
+	cols, read := c.unshardedYears(name)
+	return len(cols) > 0, read
+}
+
+// UnshardedColumnIsYear reports whether table name of the default data
+// source has column col (has) and whether it is a YEAR column (year);
+// known is false when the catalog did not read the columns' types or
+// holds no such table (created since, or other than through shardsql).
+func (c *Catalog) UnshardedColumnIsYear(name, col string) (year, has, known bool) {
+	cols, read := c.unshardedYears(name)
+	if !read {
+		return false, false, false
 	}
+	names, ok := c.Unsharded.Tables[c.unshardedName(name)]
+	if !ok {
+		return false, false, false
+	}
+	for _, t := range names {
+		if strings.EqualFold(t, col) { // column names are case-insensitive
+			has = true
+			break
+		}
+	}
+	for _, y := range cols {
+		if strings.EqualFold(y, col) {
+			year = true
+		}
+	}
+	return year, has, true
+}
+
+// unshardedYears returns the YEAR columns of table name
+// (Unsharded.YearTables); read is false when the types were not read.
+func (c *Catalog) unshardedYears(name string) (cols []string, read bool) {
+	if c == nil || c.Unsharded == nil || c.Unsharded.YearTables == nil {
+		return nil, false
+	}
+	return c.Unsharded.YearTables[c.unshardedName(name)], true
+}
+
+// unshardedName is name as Unsharded.Tables spells it (compared as the
+// server's lower_case_table_names says), or name when it holds no such
+// table.
+func (c *Catalog) unshardedName(name string) string {
 	u := c.Unsharded
 	if _, ok := u.Tables[name]; ok || u.LowerCaseTableNames == 0 {
-		return u.YearTables[name], true
+		return name
 	}
 	for t := range u.Tables {
 		if strings.EqualFold(t, name) {
-			return u.YearTables[t], true
+			return t
 		}
 	}
-	return false, true
+	return name
 }
 
 // UnshardedTotalKeys returns the total-order keys (Unsharded.TotalKeys)
