@@ -53,12 +53,101 @@ func TestAttack18aTxControlText(t *testing.T) {
 	require.NoError(t, err)
 	_, err = tx.ExecContext(ctx, "UPDATE t18 SET n = 0")
 	require.NoError(t, err)
+	var errs []error
 	for _, q := range []string{"ROLLBACK WORK", "COMMIT WORK", "COMMIT AND CHAIN", "LOCK TABLE u18 READ"} {
 		_, err = tx.ExecContext(ctx, q)
-		refused(q, err)
+		errs = append(errs, err)
 	}
-	require.NoError(t, tx.Rollback())
+	require.NoError(t, tx.Rollback()) // first: a failed check must not leave the Conn's Close waiting on it
+	for i, q := range []string{"ROLLBACK WORK", "COMMIT WORK", "COMMIT AND CHAIN", "LOCK TABLE u18 READ"} {
+		refused(q, errs[i])
+	}
 	var sum int
 	require.NoError(t, e.sharded.QueryRowContext(ctx, "SELECT SUM(n) FROM t18").Scan(&sum))
 	require.Equal(t, 360+8, sum) // the autocommitted +1 on each of 8 rows, nothing of the rolled-back transaction
+}
+
+// TestAttack18aImplicitCommitInTx: a statement that commits implicitly,
+// in a transaction that wrote on both data sources, must be refused (one
+// server commits everything first; shardsql would commit the default data
+// source's part alone, and Rollback would take back the rest). Three ways
+// it ran before: a statement the parser cannot read (CHECK TABLE, CREATE
+// SEQUENCE, GRANT, …: route/implicit_commit_text.go), a DDL run with
+// Query, and a DDL after a write run with Query (not recorded as a write:
+// driver/tx_implicit_commit.go).
+func TestAttack18aImplicitCommitInTx(t *testing.T) {
+	e := newR18Env(t, "attack18a_implicit")
+	defer e.closeConns()
+	ctx := context.Background()
+	sum := func() int {
+		var n int
+		require.NoError(t, e.sharded.QueryRowContext(ctx, "SELECT SUM(n) FROM t18").Scan(&n))
+		return n
+	}
+	require.Equal(t, 360, sum())
+	statements := []string{
+		"CHECK TABLE u18", "CREATE OR REPLACE TABLE w18a (a INT)", "CREATE SEQUENCE IF NOT EXISTS s18a",
+		"DROP SEQUENCE IF EXISTS s18a", "CREATE FUNCTION f18a() RETURNS INT RETURN 1", "DROP FUNCTION IF EXISTS f18a",
+		"CREATE TRIGGER IF NOT EXISTS tr18a BEFORE INSERT ON u18 FOR EACH ROW SET @z = 1", "DROP TRIGGER IF EXISTS tr18a",
+		"CREATE USER IF NOT EXISTS 'r18a'@'%'", "GRANT SELECT ON u18 TO 'r18a'@'%'", "REVOKE ALL ON u18 FROM 'r18a'@'%'",
+		"RENAME USER 'r18a'@'%' TO 'r18b'@'%'", "ALTER USER IF EXISTS 'r18a'@'%' ACCOUNT LOCK", "CREATE ROLE IF NOT EXISTS r18a",
+		"INSTALL SONAME 'ha_blackhole'", "CACHE INDEX u18 IN default", "LOAD INDEX INTO CACHE u18", "RESET QUERY CACHE",
+		"CREATE TABLE IF NOT EXISTS w18a (a INT)", "ALTER TABLE u18 COMMENT 'x'",
+	}
+	for _, query := range []bool{false, true} {
+		for _, writeByQuery := range []bool{false, true} {
+			for _, q := range statements {
+				tx, err := e.sc.BeginTx(ctx, nil)
+				require.NoError(t, err)
+				if writeByQuery {
+					rows, err := tx.QueryContext(ctx, "UPDATE t18 SET n = n + 1")
+					require.NoError(t, err)
+					require.NoError(t, rows.Close())
+				} else {
+					_, err = tx.ExecContext(ctx, "UPDATE t18 SET n = n + 1")
+					require.NoError(t, err)
+				}
+				if query {
+					var rows interface{ Close() error }
+					rows, err = tx.QueryContext(ctx, q)
+					if err == nil {
+						_ = rows.Close()
+					}
+				} else {
+					_, err = tx.ExecContext(ctx, q)
+				}
+				require.NoError(t, tx.Rollback()) // first: a failed check must not leave the Conn's Close waiting on it
+				require.Error(t, err, "%s (query %v, write by query %v)", q, query, writeByQuery)
+				require.True(t, errors.Is(err, driver.ErrUnsupported), "%s: %v", q, err)
+				require.Equal(t, 360, sum(), "%s (query %v, write by query %v): the rollback took back part of the transaction only", q, query, writeByQuery)
+			}
+		}
+	}
+	// A write through INSERT … RETURNING is recorded too.
+	tx, err := e.sc.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	rows, err := tx.QueryContext(ctx, "INSERT INTO t18 (id, n) VALUES (20, 1), (21, 1), (22, 1), (23, 1) RETURNING id")
+	require.NoError(t, err)
+	require.NoError(t, rows.Close())
+	_, err = tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS w18a (a INT)")
+	require.NoError(t, tx.Rollback())
+	require.True(t, errors.Is(err, driver.ErrUnsupported), "%v", err)
+	require.Equal(t, 360, sum())
+
+	// Still run: outside a transaction, in one that wrote nowhere, and
+	// the TEMPORARY forms.
+	_, err = e.sc.ExecContext(ctx, "CHECK TABLE u18")
+	require.NoError(t, err)
+	tx, err = e.sc.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	_, err = tx.ExecContext(ctx, "CREATE SEQUENCE IF NOT EXISTS s18a")
+	require.NoError(t, err)
+	_, err = tx.ExecContext(ctx, "UPDATE t18 SET n = n + 1")
+	require.NoError(t, err)
+	_, err = tx.ExecContext(ctx, "CREATE OR REPLACE TEMPORARY TABLE tmp18a (a INT)")
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit())
+	require.Equal(t, 368, sum())
+	_, err = e.sc.ExecContext(ctx, "DROP SEQUENCE IF EXISTS s18a")
+	require.NoError(t, err)
 }

@@ -56,15 +56,10 @@ func sourcesOf(p *route.Plan) []string {
 // Conn's pins one at a time (session.go), or else at most maxParallel at
 // once on pool connections, all reserved at once from limited pools.
 func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
-	if c.tx != nil && p.ImplicitCommit && c.tx.commitsElsewhere(p) {
-		// Hazard (attack10): one server commits the transaction before
-		// DDL, so a later Rollback keeps the writes before it. Here the
-		// DDL ran on the data sources it names only, and the Rollback
-		// took the writes back on the others (found by
-		// TestAttack10DDLInTransaction). DDL where the transaction wrote
-		// nothing, or on every data source it wrote on (a migration's
-		// CREATE TABLE then INSERT), commits as one server would.
-		return nil, fmt.Errorf("%w: a statement that commits implicitly (DDL, ANALYZE/OPTIMIZE/REPAIR, FLUSH, CREATE/DROP DATABASE) inside a transaction (one server would commit the transaction first; shardsql would do it on some data sources only: commit the transaction, then run the statement) in %q", ErrUnsupported, p.SQL)
+	if c.tx != nil {
+		if err := c.tx.implicitCommitRefusal(p); err != nil { // tx_implicit_commit.go
+			return nil, err
+		}
 	}
 	if err := c.checkSession(ctx, p); err != nil {
 		c.afterRefused() // nothing ran

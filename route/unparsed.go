@@ -107,6 +107,9 @@ func (r *Router) routeUnparsed(pe *parseError, args []any, opts Options) (*Plan,
 		return nil, unsupported(sql, "XA START in SQL text (shardsql runs transactions itself: use db.BeginTx, with driver.WithXA for two-phase commit)")
 	}
 	p, err := s.passthrough(KindOther)
+	if err == nil {
+		p.ImplicitCommit = r.implicitCommitText(sql) // implicit_commit_text.go
+	}
 	switch {
 	case err != nil:
 	case r.diagnosticsText(sql):
