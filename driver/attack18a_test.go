@@ -151,3 +151,66 @@ func TestAttack18aImplicitCommitInTx(t *testing.T) {
 	_, err = e.sc.ExecContext(ctx, "DROP SEQUENCE IF EXISTS s18a")
 	require.NoError(t, err)
 }
+
+// TestAttack18aAfterImplicitCommit: after a statement that commits
+// implicitly, one server runs the rest of the transaction in autocommit
+// mode. shardsql's statement ended the transaction only where it ran, so
+// a later write elsewhere stayed in the transaction and Rollback took it
+// back (driver/tx_implicit_commit.go). Such a statement is refused now;
+// statements where the implicit commit ran keep running as one server's.
+func TestAttack18aAfterImplicitCommit(t *testing.T) {
+	e := newR18Env(t, "attack18a_after")
+	defer e.closeConns()
+	ctx := context.Background()
+	var n int
+	nOf := func(id int) int {
+		require.NoError(t, e.sharded.QueryRowContext(ctx, "SELECT n FROM t18 WHERE id = ?", id).Scan(&n))
+		return n
+	}
+	_, err := e.sc.ExecContext(ctx, "DROP TABLE IF EXISTS w18")
+	require.NoError(t, err)
+
+	// A read joins the data source of id 3, a DDL of an unsharded table
+	// commits on the default data source alone, then a write of id 3.
+	tx, err := e.sc.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	require.NoError(t, tx.QueryRowContext(ctx, "SELECT n FROM t18 WHERE id = 3").Scan(&n))
+	_, err = tx.ExecContext(ctx, "CREATE TABLE w18 (a INT)")
+	require.NoError(t, err)
+	_, uerr := tx.ExecContext(ctx, "UPDATE t18 SET n = n + 1 WHERE id = 3")
+	_, aerr := tx.ExecContext(ctx, "UPDATE t18 SET n = n + 1")
+	require.NoError(t, tx.Rollback())
+	for _, err := range []error{uerr, aerr} {
+		require.Error(t, err)
+		require.True(t, errors.Is(err, driver.ErrUnsupported), "%v", err)
+	}
+	require.Equal(t, 30, nOf(3))
+
+	// Where the implicit commit ran the transaction goes on in
+	// autocommit mode, as on one server: the DDL then its version row
+	// (goose) and a sharded table's ALTER then a write everywhere are
+	// kept by a Rollback.
+	tx, err = e.sc.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	_, err = tx.ExecContext(ctx, "DROP TABLE w18")
+	require.NoError(t, err)
+	_, err = tx.ExecContext(ctx, "CREATE TABLE w18 (a INT)")
+	require.NoError(t, err)
+	_, err = tx.ExecContext(ctx, "INSERT INTO u18 (n) VALUES (3)")
+	require.NoError(t, err)
+	require.NoError(t, tx.Rollback())
+	require.NoError(t, e.sharded.QueryRowContext(ctx, "SELECT COUNT(*) FROM u18").Scan(&n))
+	require.Equal(t, 3, n)
+
+	tx, err = e.sc.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	_, err = tx.ExecContext(ctx, "ALTER TABLE t18 COMMENT 'r18'")
+	require.NoError(t, err)
+	_, err = tx.ExecContext(ctx, "UPDATE t18 SET n = n + 1")
+	require.NoError(t, err)
+	require.NoError(t, tx.Rollback())
+	require.Equal(t, 31, nOf(3))
+	require.Equal(t, 81, nOf(8))
+	_, err = e.sc.ExecContext(ctx, "DROP TABLE w18")
+	require.NoError(t, err)
+}

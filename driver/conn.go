@@ -269,6 +269,7 @@ func (c *Conn) queryPlan(ctx context.Context, query string, p *route.Plan) (driv
 		if queryWrites(p) {
 			c.tx.wroteOn(p)
 		}
+		c.tx.ranImplicitCommit(p)
 	}
 	switch {
 	case p.Metadata != nil:

@@ -72,6 +72,9 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	if c.tx != nil && !p.ImplicitCommit {
 		c.tx.wroteOn(p)
 	}
+	if c.tx != nil {
+		c.tx.ranImplicitCommit(p) // tx_implicit_commit.go
+	}
 	defer c.wroteOn(ctx, p) // replica_query.go: later reads see the write
 	if dst, ok := ctx.Value(genIDsKey{}).(*[]int64); ok && dst != nil {
 		*dst = append((*dst)[:0], p.GeneratedIDs...)

@@ -38,6 +38,12 @@ type Tx struct {
 	// (exec.go): a statement that commits implicitly is refused unless it
 	// runs on each of them.
 	wrote map[string]bool
+	// committedOn, once a statement that commits implicitly ran in the
+	// transaction, are the data sources it ran on: their servers ended
+	// the transaction there and run later statements in autocommit mode,
+	// as one server would; a later statement reaching any other data
+	// source is refused (tx_implicit_commit.go).
+	committedOn map[string]bool
 	// savepoints are the caller's savepoints, oldest first
 	// (tx_savepoint.go).
 	savepoints []string

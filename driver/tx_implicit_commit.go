@@ -25,10 +25,32 @@ import (
 // source's rows updated and took back the other's. Both paths now pass
 // here (exec.go, conn.go queryPlan).
 
-// implicitCommitRefusal is the refusal of p, which commits implicitly,
-// when the transaction wrote on a data source p does not run on; nil
-// when p may run.
+//
+// Hazard (review18a, round 10's left item): after such a statement one
+// server runs the rest of the transaction in autocommit mode, so a later
+// Rollback keeps what came after it. shardsql's statement ended the
+// transaction only on the data sources it ran on: `SELECT … FROM t WHERE
+// id = 3` (ds1 joins), `CREATE TABLE x …` (ds0 only: the transaction had
+// written nothing), `UPDATE t … WHERE id = 3` (ds1, still inside its
+// transaction), Rollback — one server keeps the UPDATE, shardsql took it
+// back (a read on ds1 likewise saw the transaction's old snapshot). The
+// design: the Tx records where the statement ran (committedOn); there the
+// servers are in autocommit mode as one server is, and a later statement
+// reaching any other data source is refused. A migration's DDL then its
+// version row on the same data source (goose) still runs.
+
+// implicitCommitRefusal is the refusal of p in the transaction: p commits
+// implicitly and the transaction wrote on a data source p does not run
+// on, or an earlier statement committed implicitly and p reaches a data
+// source that statement did not; nil when p may run.
 func (tx *Tx) implicitCommitRefusal(p *route.Plan) error {
+	if tx.committedOn != nil {
+		for _, u := range p.Units {
+			if !tx.committedOn[u.DataSource] {
+				return fmt.Errorf("%w: a statement on data source %s after a statement that committed the transaction implicitly on the other data sources only (one server runs the rest of the transaction in autocommit mode; shardsql's transaction is still open on %s, so a Rollback would take back what one server keeps): commit the transaction after the statement that commits implicitly, and run the rest in a new one, in %q", ErrUnsupported, u.DataSource, u.DataSource, p.SQL)
+			}
+		}
+	}
 	if !p.ImplicitCommit || !tx.commitsElsewhere(p) {
 		return nil
 	}
@@ -40,4 +62,21 @@ func (tx *Tx) implicitCommitRefusal(p *route.Plan) error {
 // as a query, CALL, a statement the parser cannot read).
 func queryWrites(p *route.Plan) bool {
 	return p.Kind != route.KindSelect && !p.ImplicitCommit && p.Metadata == nil
+}
+
+// ranImplicitCommit records that p, which commits implicitly, is about to
+// run in the transaction: its data sources' servers end the transaction
+// (also when the statement then fails) and the caller's savepoints with
+// it.
+func (tx *Tx) ranImplicitCommit(p *route.Plan) {
+	if !p.ImplicitCommit {
+		return
+	}
+	if tx.committedOn == nil { // a later one runs only where the first ran (implicitCommitRefusal)
+		tx.committedOn = make(map[string]bool)
+		for _, u := range p.Units {
+			tx.committedOn[u.DataSource] = true
+		}
+	}
+	tx.savepoints = nil
 }
