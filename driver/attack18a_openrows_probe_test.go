@@ -5,6 +5,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/shardsql/shardsql/driver"
 )
 
 func TestAttack18aOpenRowsProbe(t *testing.T) {
@@ -68,4 +70,27 @@ func TestAttack18aOpenRowsProbe(t *testing.T) {
 			cancel()
 		}
 	}
+}
+
+func TestAttack18aXAProbe(t *testing.T) {
+	if os.Getenv("SHARDSQL_A18_OPEN") == "" {
+		t.Skip()
+	}
+	e := newR18Env(t, "attack18a_xa", driver.WithXA())
+	defer e.closeConns()
+	ctx := context.Background()
+	tx, err := e.sc.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tx.ExecContext(ctx, "UPDATE t18 SET n = n + 1 WHERE id = 8")
+	t.Logf("update: %v", err)
+	_, err = tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS w18x (a INT)")
+	t.Logf("ddl: %v", err)
+	_, err = tx.ExecContext(ctx, "UPDATE t18 SET n = n + 1 WHERE id = 3")
+	t.Logf("update 2: %v", err)
+	t.Logf("rollback: %v", tx.Rollback())
+	var sum int
+	_ = e.sharded.QueryRowContext(ctx, "SELECT SUM(n) FROM t18").Scan(&sum)
+	t.Logf("sum %d", sum)
 }

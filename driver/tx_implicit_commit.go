@@ -69,7 +69,9 @@ func queryWrites(p *route.Plan) bool {
 // (also when the statement then fails) and the caller's savepoints with
 // it.
 func (tx *Tx) ranImplicitCommit(p *route.Plan) {
-	if !p.ImplicitCommit {
+	if !p.ImplicitCommit || tx.xa {
+		// In an XA branch the server refuses the statement (error 1399,
+		// XAER_RMFAIL) and commits nothing.
 		return
 	}
 	if tx.committedOn == nil { // a later one runs only where the first ran (implicitCommitRefusal)
