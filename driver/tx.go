@@ -378,7 +378,14 @@ func (t *Tx) commit() error {
 // calls Rollback when it does). A rollback that fails closes its
 // connection, so the server rolls the work back when it sees it end.
 func (t *Tx) Rollback() error {
-	defer t.conn.rolledBack()
+	if t.committedOn != nil {
+		// A statement committed implicitly: what it committed stays, as
+		// on one server, and later reads must see it like a Commit's
+		// (tx_implicit_commit.go).
+		defer t.conn.committed(t.implicitlyCommitted())
+	} else {
+		defer t.conn.rolledBack()
+	}
 	t.conn.tx = nil
 	cl := t.cleanup()
 	defer cl.done()

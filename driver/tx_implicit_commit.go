@@ -2,6 +2,7 @@ package driver
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/shardsql/shardsql/route"
 )
@@ -81,4 +82,21 @@ func (tx *Tx) ranImplicitCommit(p *route.Plan) {
 		}
 	}
 	tx.savepoints = nil
+}
+
+// implicitlyCommitted lists the data sources where a statement committed
+// the transaction implicitly.
+//
+// Hazard (review18a): Rollback dropped the transaction's write mark, so
+// after `INSERT …; CREATE TABLE …` (committed there) and Rollback, the
+// Conn's next read went to a replica behind the committed row and missed
+// it (TestAttack18aReplicaAfterImplicitCommit). Rollback now records the
+// primary positions of these data sources as Commit does.
+func (tx *Tx) implicitlyCommitted() []string {
+	out := make([]string, 0, len(tx.committedOn))
+	for ds := range tx.committedOn {
+		out = append(out, ds)
+	}
+	sort.Strings(out)
+	return out
 }
