@@ -221,3 +221,25 @@ func TestAttack18aAfterImplicitCommit(t *testing.T) {
 	_, err = e.sc.ExecContext(ctx, "DROP TABLE w18")
 	require.NoError(t, err)
 }
+
+// TestAttack18aDoInTx: DO commits nothing, so it runs in a transaction
+// that wrote on both data sources (it was refused as a statement that
+// commits implicitly: the parser keeps DO beside REPAIR and OPTIMIZE),
+// and Rollback still takes back the transaction's writes.
+func TestAttack18aDoInTx(t *testing.T) {
+	e := newR18Env(t, "attack18a_do")
+	defer e.closeConns()
+	ctx := context.Background()
+	tx, err := e.sc.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	_, err1 := tx.ExecContext(ctx, "UPDATE t18 SET n = n + 1")
+	_, err2 := tx.ExecContext(ctx, "DO 1")
+	_, err3 := tx.ExecContext(ctx, "UPDATE t18 SET n = n + 1")
+	require.NoError(t, tx.Rollback())
+	require.NoError(t, err1)
+	require.NoError(t, err2)
+	require.NoError(t, err3)
+	var sum int
+	require.NoError(t, e.sharded.QueryRowContext(ctx, "SELECT SUM(n) FROM t18").Scan(&sum))
+	require.Equal(t, 360, sum)
+}
