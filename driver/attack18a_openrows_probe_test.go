@@ -94,3 +94,39 @@ func TestAttack18aXAProbe(t *testing.T) {
 	_ = e.sharded.QueryRowContext(ctx, "SELECT SUM(n) FROM t18").Scan(&sum)
 	t.Logf("sum %d", sum)
 }
+
+func TestAttack18aSmallPoolsProbe(t *testing.T) {
+	if os.Getenv("SHARDSQL_A18_OPEN") == "" {
+		t.Skip()
+	}
+	e := newR18Env(t, "attack18a_pools", driver.WithMaxOpenConns(1), driver.WithConnWaitTimeout(5*time.Second))
+	e.closeConns()
+	e.sharded.SetMaxOpenConns(2)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	tx, err := e.sharded.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, n FROM t18 ORDER BY n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Next()
+	_, err = tx.ExecContext(ctx, "UPDATE t18 SET n = n + 1")
+	t.Logf("update with rows open: %v", err)
+	rows.Close()
+	_, err = tx.ExecContext(ctx, "UPDATE t18 SET n = n + 1")
+	t.Logf("update: %v", err)
+	done := make(chan error, 1)
+	go func() {
+		var s int
+		done <- e.sharded.QueryRowContext(ctx, "SELECT SUM(n) FROM t18").Scan(&s)
+		t.Logf("other session sum %d", s)
+	}()
+	var s int
+	err = tx.QueryRowContext(ctx, "SELECT SUM(n) FROM t18").Scan(&s)
+	t.Logf("tx sum %d %v", s, err)
+	t.Logf("commit %v", tx.Commit())
+	t.Logf("other: %v", <-done)
+}
