@@ -243,3 +243,40 @@ func TestAttack18aDoInTx(t *testing.T) {
 	require.NoError(t, e.sharded.QueryRowContext(ctx, "SELECT SUM(n) FROM t18").Scan(&sum))
 	require.Equal(t, 360, sum)
 }
+
+// TestAttack18aWriteAfterImplicitCommit: after a statement that committed
+// the transaction implicitly, a write over several nodes ran node by node
+// in autocommit mode, and a failing node left the others' parts applied
+// (the statement savepoint means nothing there). Refused now; a one-node
+// write still runs (the server applies it whole).
+func TestAttack18aWriteAfterImplicitCommit(t *testing.T) {
+	e := newR18Env(t, "attack18a_wafter")
+	defer e.closeConns()
+	ctx := context.Background()
+	tx, err := e.sc.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	_, err1 := tx.ExecContext(ctx, "ALTER TABLE t18 COMMENT 'r18'")
+	_, err2 := tx.ExecContext(ctx, "UPDATE t18 SET n = 1 / (id - 1)") // division by 0 on id 1's node only (strict mode)
+	_, err3 := tx.ExecContext(ctx, "UPDATE t18 SET id = 100 WHERE id = 3")
+	var rerr error
+	if rows, err := tx.QueryContext(ctx, "UPDATE t18 SET n = n + 100"); err != nil {
+		rerr = err
+	} else {
+		rows.Close()
+	}
+	_, err4 := tx.ExecContext(ctx, "UPDATE t18 SET n = n + 1 WHERE id = 3")
+	_, err5 := tx.ExecContext(ctx, "INSERT INTO t18 (id, n) VALUES (11, 1), (12, 1), (13, 1), (14, 1)") // goose's seed rows after its CREATE TABLE
+	require.NoError(t, tx.Rollback())
+	require.NoError(t, err1)
+	require.Error(t, err2)
+	require.False(t, errors.Is(err2, driver.ErrUnsupported), "%v", err2) // the server's division by 0, on the whole statement
+	for _, err := range []error{err3, rerr} {
+		require.Error(t, err)
+		require.True(t, errors.Is(err, driver.ErrUnsupported), "%v", err)
+	}
+	require.NoError(t, err4)
+	require.NoError(t, err5)
+	var sum int
+	require.NoError(t, e.sharded.QueryRowContext(ctx, "SELECT SUM(n) FROM t18").Scan(&sum))
+	require.Equal(t, 365, sum) // the failed UPDATE changed nothing; the one-node UPDATE and the INSERT after the ALTER stay, as on one server
+}

@@ -263,7 +263,7 @@ func (c *Conn) queryPlan(ctx context.Context, query string, p *route.Plan) (driv
 	if c.tx != nil {
 		// As Exec (tx_implicit_commit.go): a statement that commits
 		// implicitly is checked, a write recorded.
-		if err := c.tx.implicitCommitRefusal(p); err != nil {
+		if err := c.tx.implicitCommitRefusal(p, false); err != nil {
 			return nil, err
 		}
 		if queryWrites(p) {

@@ -57,7 +57,7 @@ func sourcesOf(p *route.Plan) []string {
 // once on pool connections, all reserved at once from limited pools.
 func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	if c.tx != nil {
-		if err := c.tx.implicitCommitRefusal(p); err != nil { // tx_implicit_commit.go
+		if err := c.tx.implicitCommitRefusal(p, true); err != nil { // tx_implicit_commit.go
 			return nil, err
 		}
 	}
@@ -90,6 +90,12 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	switch {
 	case p.Move != nil:
 		err = c.execMove(ctx, p, res)
+	case c.tx != nil && c.tx.committedOn != nil && len(p.Units) > 1 && atomicWrite(p):
+		// After an implicit commit the data sources run in autocommit
+		// mode, as one server would: an internal transaction makes the
+		// write all-or-nothing, as outside a transaction
+		// (tx_implicit_commit.go).
+		err = c.execAtomicAfterImplicitCommit(ctx, p, res)
 	case c.tx != nil && len(p.Units) > 1 && atomicWrite(p):
 		err = c.execAtomicInTx(ctx, p, res)
 	case c.tx != nil:

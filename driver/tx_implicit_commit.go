@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"context"
 	"fmt"
 	"sort"
 
@@ -43,13 +44,29 @@ import (
 // implicitCommitRefusal is the refusal of p in the transaction: p commits
 // implicitly and the transaction wrote on a data source p does not run
 // on, or an earlier statement committed implicitly and p reaches a data
-// source that statement did not; nil when p may run.
-func (tx *Tx) implicitCommitRefusal(p *route.Plan) error {
+// source that statement did not or is a write over several nodes it
+// cannot run all-or-nothing (byExec: p runs with Exec); nil when p may
+// run.
+func (tx *Tx) implicitCommitRefusal(p *route.Plan, byExec bool) error {
 	if tx.committedOn != nil {
 		for _, u := range p.Units {
 			if !tx.committedOn[u.DataSource] {
 				return fmt.Errorf("%w: a statement on data source %s after a statement that committed the transaction implicitly on the other data sources only (one server runs the rest of the transaction in autocommit mode; shardsql's transaction is still open on %s, so a Rollback would take back what one server keeps): commit the transaction after the statement that commits implicitly, and run the rest in a new one, in %q", ErrUnsupported, u.DataSource, u.DataSource, p.SQL)
 			}
+		}
+		if p.Move != nil || len(p.Units) > 1 && atomicWrite(p) && (!byExec || p.Returning != nil) {
+			// Hazard (review18a): the statement savepoint that makes a
+			// write over several nodes all-or-nothing in a transaction
+			// (statement_savepoint.go, key_move.go, returning.go) means
+			// nothing on a connection in autocommit mode: `ALTER TABLE t
+			// …; UPDATE t SET n = 1 / (id - 1); Rollback` kept ds0's
+			// rows updated after ds1's node failed (one server's UPDATE
+			// changes none). A plain write run with Exec runs as one
+			// outside a transaction does instead (exec.go: execAtomic's
+			// internal transaction, as goose's seed INSERT after its
+			// CREATE TABLE needs); key moves, RETURNING and writes run
+			// with Query are refused.
+			return fmt.Errorf("%w: a write reaching %d nodes after a statement that committed the transaction implicitly, as a key move, with RETURNING or run with Query (the data sources run the rest in autocommit mode, where shardsql cannot undo the nodes that applied it when another fails): run it with Exec, or commit the transaction after the statement that commits implicitly and run it in a new one, in %q", ErrUnsupported, len(p.Units), p.SQL)
 		}
 	}
 	if !p.ImplicitCommit || !tx.commitsElsewhere(p) {
@@ -99,4 +116,18 @@ func (tx *Tx) implicitlyCommitted() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// execAtomicAfterImplicitCommit runs a write over several nodes after a
+// statement committed the transaction implicitly: the data sources are in
+// autocommit mode there, so it runs as outside a transaction, in
+// execAtomic's internal transaction on the same session connections. The
+// internal transaction's Commit and Rollback detach the Conn's
+// transaction (c.tx = nil) and its write mark: both are put back, or the
+// caller's later statements would run outside the transaction.
+func (c *Conn) execAtomicAfterImplicitCommit(ctx context.Context, p *route.Plan, res *result) error {
+	user, wrote := c.tx, c.txWrote
+	defer func() { c.tx, c.txWrote = user, wrote || c.txWrote }()
+	c.tx = nil
+	return c.execAtomic(ctx, p, res)
 }
