@@ -260,6 +260,17 @@ func (c *Conn) queryPlan(ctx context.Context, query string, p *route.Plan) (driv
 	if p.Move != nil {
 		return nil, fmt.Errorf("%w: UPDATE that moves rows to another node run as a query in %q; run it with Exec", route.ErrUnsupported, query)
 	}
+	if c.tx != nil {
+		// As Exec (tx_implicit_commit.go): a statement that commits
+		// implicitly is checked, a write recorded.
+		if err := c.tx.implicitCommitRefusal(p, false); err != nil {
+			return nil, err
+		}
+		if queryWrites(p) {
+			c.tx.wroteOn(p)
+		}
+		c.tx.ranImplicitCommit(p)
+	}
 	switch {
 	case p.Metadata != nil:
 		return c.queryMetadata(ctx, p) // metadata of logical tables (metadata.go)

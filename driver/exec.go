@@ -56,15 +56,10 @@ func sourcesOf(p *route.Plan) []string {
 // Conn's pins one at a time (session.go), or else at most maxParallel at
 // once on pool connections, all reserved at once from limited pools.
 func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
-	if c.tx != nil && p.ImplicitCommit && c.tx.commitsElsewhere(p) {
-		// Hazard (attack10): one server commits the transaction before
-		// DDL, so a later Rollback keeps the writes before it. Here the
-		// DDL ran on the data sources it names only, and the Rollback
-		// took the writes back on the others (found by
-		// TestAttack10DDLInTransaction). DDL where the transaction wrote
-		// nothing, or on every data source it wrote on (a migration's
-		// CREATE TABLE then INSERT), commits as one server would.
-		return nil, fmt.Errorf("%w: a statement that commits implicitly (DDL, ANALYZE/OPTIMIZE/REPAIR, FLUSH, CREATE/DROP DATABASE) inside a transaction (one server would commit the transaction first; shardsql would do it on some data sources only: commit the transaction, then run the statement) in %q", ErrUnsupported, p.SQL)
+	if c.tx != nil {
+		if err := c.tx.implicitCommitRefusal(p, true); err != nil { // tx_implicit_commit.go
+			return nil, err
+		}
 	}
 	if err := c.checkSession(ctx, p); err != nil {
 		c.afterRefused() // nothing ran
@@ -76,6 +71,9 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	}
 	if c.tx != nil && !p.ImplicitCommit {
 		c.tx.wroteOn(p)
+	}
+	if c.tx != nil {
+		c.tx.ranImplicitCommit(p) // tx_implicit_commit.go
 	}
 	defer c.wroteOn(ctx, p) // replica_query.go: later reads see the write
 	if dst, ok := ctx.Value(genIDsKey{}).(*[]int64); ok && dst != nil {
@@ -92,6 +90,12 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	switch {
 	case p.Move != nil:
 		err = c.execMove(ctx, p, res)
+	case c.tx != nil && c.tx.committedOn != nil && len(p.Units) > 1 && atomicWrite(p):
+		// After an implicit commit the data sources run in autocommit
+		// mode, as one server would: an internal transaction makes the
+		// write all-or-nothing, as outside a transaction
+		// (tx_implicit_commit.go).
+		err = c.execAtomicAfterImplicitCommit(ctx, p, res)
 	case c.tx != nil && len(p.Units) > 1 && atomicWrite(p):
 		err = c.execAtomicInTx(ctx, p, res)
 	case c.tx != nil:

@@ -38,6 +38,12 @@ type Tx struct {
 	// (exec.go): a statement that commits implicitly is refused unless it
 	// runs on each of them.
 	wrote map[string]bool
+	// committedOn, once a statement that commits implicitly ran in the
+	// transaction, are the data sources it ran on: their servers ended
+	// the transaction there and run later statements in autocommit mode,
+	// as one server would; a later statement reaching any other data
+	// source is refused (tx_implicit_commit.go).
+	committedOn map[string]bool
 	// savepoints are the caller's savepoints, oldest first
 	// (tx_savepoint.go).
 	savepoints []string
@@ -372,7 +378,14 @@ func (t *Tx) commit() error {
 // calls Rollback when it does). A rollback that fails closes its
 // connection, so the server rolls the work back when it sees it end.
 func (t *Tx) Rollback() error {
-	defer t.conn.rolledBack()
+	if t.committedOn != nil {
+		// A statement committed implicitly: what it committed stays, as
+		// on one server, and later reads must see it like a Commit's
+		// (tx_implicit_commit.go).
+		defer t.conn.committed(t.implicitlyCommitted())
+	} else {
+		defer t.conn.rolledBack()
+	}
 	t.conn.tx = nil
 	cl := t.cleanup()
 	defer cl.done()

@@ -224,6 +224,15 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 			p.Locking = true // run whole whatever the caller reads (Plan.Locking)
 		}
 		p.ImplicitCommit = implicitCommit(stmt)
+		if _, ok := stmt.(*sqlparser.OtherAdmin); ok && p.ImplicitCommit {
+			// The parser keeps DO as opaque admin text beside REPAIR and
+			// OPTIMIZE, but DO commits nothing: marked as committing, DO
+			// GET_LOCK(…) in a transaction that wrote on two data sources
+			// was refused (review18a).
+			if w := r.firstWords(sql, 1); len(w) == 1 && w[0] == "do" {
+				p.ImplicitCommit = false
+			}
+		}
 		p.EvalAbove = evalAbove(p, stmt)
 	}
 	if err == nil && ps.cached {

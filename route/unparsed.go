@@ -50,6 +50,14 @@ func (r *Router) routeUnparsed(pe *parseError, args []any, opts Options) (*Plan,
 			return nil, pe
 		}
 	}
+	switch r.txControlText(sql) {
+	case "":
+	case "lock", "unlock":
+		return nil, unsupported(sql, "LOCK/UNLOCK TABLES in a spelling the SQL parser cannot read (%s) (table locks cannot be held across pooled shard connections, and would run on one data source only: for a migration lock use SELECT GET_LOCK(name, timeout) … RELEASE_LOCK(name); to lock rows, SELECT … FOR UPDATE in a transaction)", pe.reason())
+	default:
+		// tx_control_text.go
+		return nil, unsupported(sql, "transaction control in SQL text the SQL parser cannot read (%s) (it would run on one data source only: use db.BeginTx, tx.Commit and tx.Rollback, and SAVEPOINT name, ROLLBACK TO SAVEPOINT name, RELEASE SAVEPOINT name)", pe.reason())
+	}
 	name, err := s.mentionsLogical(r.parser, sql)
 	if err != nil {
 		return nil, err
@@ -99,6 +107,9 @@ func (r *Router) routeUnparsed(pe *parseError, args []any, opts Options) (*Plan,
 		return nil, unsupported(sql, "XA START in SQL text (shardsql runs transactions itself: use db.BeginTx, with driver.WithXA for two-phase commit)")
 	}
 	p, err := s.passthrough(KindOther)
+	if err == nil {
+		p.ImplicitCommit = r.implicitCommitText(sql) // implicit_commit_text.go
+	}
 	switch {
 	case err != nil:
 	case r.diagnosticsText(sql):
