@@ -13,7 +13,7 @@ func TestAttack18aOpenRowsProbe(t *testing.T) {
 	if os.Getenv("SHARDSQL_A18_OPEN") == "" {
 		t.Skip()
 	}
-	e := newR18Env(t, "attack18a_open")
+	e := newR18aEnv(t, "attack18a_open")
 	defer e.closeConns()
 	for _, tc := range []struct{ first, second string }{
 		{"SELECT id, n FROM t18 ORDER BY id", "UPDATE t18 SET n = n + 1"},
@@ -76,7 +76,7 @@ func TestAttack18aXAProbe(t *testing.T) {
 	if os.Getenv("SHARDSQL_A18_OPEN") == "" {
 		t.Skip()
 	}
-	e := newR18Env(t, "attack18a_xa", driver.WithXA())
+	e := newR18aEnv(t, "attack18a_xa", driver.WithXA())
 	defer e.closeConns()
 	ctx := context.Background()
 	tx, err := e.sc.BeginTx(ctx, nil)
@@ -99,7 +99,7 @@ func TestAttack18aSmallPoolsProbe(t *testing.T) {
 	if os.Getenv("SHARDSQL_A18_OPEN") == "" {
 		t.Skip()
 	}
-	e := newR18Env(t, "attack18a_pools", driver.WithMaxOpenConns(1), driver.WithConnWaitTimeout(5*time.Second))
+	e := newR18aEnv(t, "attack18a_pools", driver.WithMaxOpenConns(1), driver.WithConnWaitTimeout(5*time.Second))
 	e.closeConns()
 	e.sharded.SetMaxOpenConns(2)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -25,17 +25,17 @@ var r18Tables = []string{
 	"u18 (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, n INT NOT NULL DEFAULT 0)",
 }
 
-// r18Env is the oracle and shardsql over round 18's tables, each with one
+// r18aEnv is the oracle and shardsql over round 18's tables, each with one
 // held connection (*sql.Conn) and, between BEGIN and COMMIT/ROLLBACK, a
 // transaction on it.
-type r18Env struct {
+type r18aEnv struct {
 	t               *testing.T
 	oracle, sharded *sql.DB
 	oc, sc          *sql.Conn
 	otx, stx        *sql.Tx
 }
 
-func newR18Env(t *testing.T, name string, opts ...driver.Option) *r18Env {
+func newR18aEnv(t *testing.T, name string, opts ...driver.Option) *r18aEnv {
 	dsns := sharedDSNs(t, name)
 	oracle, err := sql.Open("mysql", sharedDSNs(t, name+"_oracle")[0])
 	require.NoError(t, err)
@@ -48,13 +48,13 @@ func newR18Env(t *testing.T, name string, opts ...driver.Option) *r18Env {
 	require.NoError(t, topo.AddTable(shard.Table{Name: "g18", Column: "id", Nodes: "ds${0..1}.g18_${0..1}", Algorithm: shard.Hash(),
 		KeyColumn: "id", KeyGenerator: &dmlCounter{}}))
 	sharded := openDB(t, topo, opts...)
-	e := &r18Env{t: t, oracle: oracle, sharded: sharded}
+	e := &r18aEnv{t: t, oracle: oracle, sharded: sharded}
 	e.reset()
 	return e
 }
 
 // reset recreates the tables and opens fresh held connections.
-func (e *r18Env) reset() {
+func (e *r18aEnv) reset() {
 	t := e.t
 	e.closeConns()
 	for _, db := range []*sql.DB{e.oracle, e.sharded} {
@@ -77,7 +77,7 @@ func (e *r18Env) reset() {
 	require.NoError(t, err)
 }
 
-func (e *r18Env) closeConns() {
+func (e *r18aEnv) closeConns() {
 	if e.otx != nil {
 		_ = e.otx.Rollback()
 		e.otx = nil
@@ -99,7 +99,7 @@ type r18Runner interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func (e *r18Env) runners() (r18Runner, r18Runner) {
+func (e *r18aEnv) runners() (r18Runner, r18Runner) {
 	var o, s r18Runner = e.oc, e.sc
 	if e.otx != nil {
 		o = e.otx
@@ -111,7 +111,7 @@ func (e *r18Env) runners() (r18Runner, r18Runner) {
 }
 
 // step runs one probe line on both sides and returns its outcome.
-func (e *r18Env) step(line string) string {
+func (e *r18aEnv) step(line string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	switch line {
@@ -220,7 +220,7 @@ func TestAttack18aProbe(t *testing.T) {
 	}
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
-	e := newR18Env(t, "attack18a_probe")
+	e := newR18aEnv(t, "attack18a_probe")
 	defer e.closeConns()
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)

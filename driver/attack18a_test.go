@@ -19,7 +19,7 @@ import (
 // on a *sql.Conn and in a transaction, and a transaction that met one
 // still commits or rolls back whole.
 func TestAttack18aTxControlText(t *testing.T) {
-	e := newR18Env(t, "attack18a_txtext")
+	e := newR18aEnv(t, "attack18a_txtext")
 	defer e.closeConns()
 	ctx := context.Background()
 	spellings := []string{
@@ -76,7 +76,7 @@ func TestAttack18aTxControlText(t *testing.T) {
 // Query, and a DDL after a write run with Query (not recorded as a write:
 // driver/tx_implicit_commit.go).
 func TestAttack18aImplicitCommitInTx(t *testing.T) {
-	e := newR18Env(t, "attack18a_implicit")
+	e := newR18aEnv(t, "attack18a_implicit")
 	defer e.closeConns()
 	ctx := context.Background()
 	sum := func() int {
@@ -166,7 +166,7 @@ func TestAttack18aImplicitCommitInTx(t *testing.T) {
 // back (driver/tx_implicit_commit.go). Such a statement is refused now;
 // statements where the implicit commit ran keep running as one server's.
 func TestAttack18aAfterImplicitCommit(t *testing.T) {
-	e := newR18Env(t, "attack18a_after")
+	e := newR18aEnv(t, "attack18a_after")
 	defer e.closeConns()
 	ctx := context.Background()
 	var n int
@@ -227,7 +227,7 @@ func TestAttack18aAfterImplicitCommit(t *testing.T) {
 // commits implicitly: the parser keeps DO beside REPAIR and OPTIMIZE),
 // and Rollback still takes back the transaction's writes.
 func TestAttack18aDoInTx(t *testing.T) {
-	e := newR18Env(t, "attack18a_do")
+	e := newR18aEnv(t, "attack18a_do")
 	defer e.closeConns()
 	ctx := context.Background()
 	tx, err := e.sc.BeginTx(ctx, nil)
@@ -250,7 +250,7 @@ func TestAttack18aDoInTx(t *testing.T) {
 // (the statement savepoint means nothing there). Refused now; a one-node
 // write still runs (the server applies it whole).
 func TestAttack18aWriteAfterImplicitCommit(t *testing.T) {
-	e := newR18Env(t, "attack18a_wafter")
+	e := newR18aEnv(t, "attack18a_wafter")
 	defer e.closeConns()
 	ctx := context.Background()
 	tx, err := e.sc.BeginTx(ctx, nil)
