@@ -94,6 +94,9 @@ func TestWrites18DeleteLimit(t *testing.T) {
 		{sql: "DELETE FROM w18 WHERE k < 2 LIMIT 18446744073709551615", want: 16},
 		{sql: "DELETE FROM w18 WHERE k = 99 LIMIT 5", want: 0},
 		{sql: "DELETE FROM w18 LIMIT 25", want: 25, anyRows: true},
+		// IN on the sharding column: each node its own values and args
+		{sql: "DELETE FROM w18 WHERE id IN (?, ?, ?, ?, ?) AND k < 2 LIMIT ?", args: []any{1, 5, 6, 10, 11, 3}, want: 3},
+		{sql: "DELETE FROM w18 WHERE id IN (1, 5, 6, 10, 11) AND k < 2 LIMIT 9", want: 5},
 	}
 	for _, tc := range cases {
 		e.reset(t)
@@ -112,6 +115,23 @@ func TestWrites18DeleteLimit(t *testing.T) {
 			left[0][0], left[1][0] = 0, 0
 		}
 		require.Equal(t, left[0], left[1], "rows left (matching, all): %s %v", tc.sql, tc.args)
+	}
+	// A prepared statement run with other limits (the parse is cached;
+	// the limit is read per call).
+	e.reset(t)
+	for _, db := range e.dbs() {
+		st, err := db.Prepare("DELETE FROM w18 WHERE k < ? LIMIT ?")
+		require.NoError(t, err)
+		var got []int64
+		for _, n := range []int{4, 0, 5, 100} {
+			r, err := st.Exec(2, n)
+			require.NoError(t, err)
+			a, err := r.RowsAffected()
+			require.NoError(t, err)
+			got = append(got, a)
+		}
+		require.NoError(t, st.Close())
+		require.Equal(t, []int64{4, 0, 5, 7}, got)
 	}
 	// Run as a query it runs as Exec does: not every node's own LIMIT.
 	e.reset(t)
