@@ -116,6 +116,30 @@ func TestWrites18DeleteLimit(t *testing.T) {
 		}
 		require.Equal(t, left[0], left[1], "rows left (matching, all): %s %v", tc.sql, tc.args)
 	}
+	// Forms with an alias: as the oracle answers (MariaDB may reject
+	// LIMIT in the multi-table form); never a refusal or a plain error
+	// where the oracle deleted.
+	for _, q := range []string{
+		"DELETE FROM w18 AS a WHERE a.k < 2 LIMIT 3",
+		"DELETE a FROM w18 AS a WHERE a.k < 2 LIMIT 3",
+		"DELETE w18 FROM w18 WHERE k < 2 LIMIT 3",
+	} {
+		e.reset(t)
+		var errs [2]error
+		var got [2]int64
+		var left [2][2]int
+		for i, db := range e.dbs() {
+			r, err := db.Exec(q)
+			if errs[i] = err; err == nil {
+				got[i], _ = r.RowsAffected()
+			}
+			left[i][0], left[i][1] = w18Counts(t, db)
+		}
+		t.Logf("%s: oracle %d %v, shardsql %d %v", q, got[0], errs[0], got[1], errs[1])
+		require.Equal(t, errs[0] == nil, errs[1] == nil, q)
+		require.Equal(t, got[0], got[1], q)
+		require.Equal(t, left[0], left[1], q)
+	}
 	// A prepared statement run with other limits (the parse is cached;
 	// the limit is read per call).
 	e.reset(t)
@@ -249,5 +273,46 @@ func TestWrites18DeleteLimitNodeFails(t *testing.T) {
 		require.NoError(t, tx.Commit())
 		m, all = w18Counts(t, db)
 		require.Equal(t, []int{0, 24}, []int{m, all}, "side %d", i)
+	}
+	// After an implicit commit the servers run in autocommit mode, where
+	// the statement savepoint means nothing: the internal transaction
+	// undoes the earlier nodes.
+	arm()
+	for i, db := range e.dbs() {
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		_, err = tx.Exec("ALTER TABLE w18 COMMENT 'purged'")
+		require.NoError(t, err)
+		_, err = tx.Exec("DELETE FROM w18 WHERE k < 2 LIMIT 100")
+		require.ErrorContains(t, err, "boom", "side %d", i)
+		require.NoError(t, tx.Rollback())
+		m, all := w18Counts(t, db)
+		require.Equal(t, []int{16, 40}, []int{m, all}, "side %d: after an implicit commit", i)
+	}
+}
+
+// TestWrites18DeleteLimitAfterImplicitCommit: after DDL committed the
+// caller's transaction implicitly, the servers run in autocommit mode;
+// the DELETE … LIMIT runs in an internal transaction (all or nothing, as
+// one server's statement) and keeps its deletes whatever Rollback says,
+// as one server does; the caller's transaction goes on after it.
+func TestWrites18DeleteLimitAfterImplicitCommit(t *testing.T) {
+	e := newW18Env(t, "writes18_dlic")
+	ctx := context.Background()
+	for i, db := range e.dbs() {
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		_, err = tx.Exec("ALTER TABLE w18 COMMENT 'purged'")
+		require.NoError(t, err)
+		r, err := tx.Exec("DELETE FROM w18 WHERE k < 2 LIMIT 10")
+		require.NoError(t, err, "side %d", i)
+		n, err := r.RowsAffected()
+		require.NoError(t, err)
+		require.EqualValues(t, 10, n, "side %d", i)
+		_, err = tx.Exec("DELETE FROM w18 WHERE k < 2 LIMIT 1")
+		require.NoError(t, err, "side %d: the transaction goes on", i)
+		require.NoError(t, tx.Rollback())
+		m, all := w18Counts(t, db)
+		require.Equal(t, []int{5, 29}, []int{m, all}, "side %d", i)
 	}
 }
