@@ -27,7 +27,9 @@ func TestWrites18DeleteLimitPlan(t *testing.T) {
 		{sql: "DELETE FROM t_user LIMIT 0", n: 0, units: 4},
 		{sql: "DELETE FROM t_user LIMIT ?", args: []any{int64(0)}, n: 0, units: 4},
 		{sql: "DELETE FROM t_user LIMIT 18446744073709551615", n: 18446744073709551615, units: 4},
-		{sql: "DELETE /* purge */ FROM t_order WHERE created < ? LIMIT ?", args: []any{"2020-01-01", 100}, n: 100, units: 8, args0: []any{"2020-01-01"}},
+		{sql: "DELETE FROM t_order WHERE created < ? LIMIT ?", args: []any{"2020-01-01", 100}, n: 100, units: 8, args0: []any{"2020-01-01"}},
+		{sql: "DELETE FROM t_user WHERE name < 'm' LIMIT 5 -- purge", n: 5, units: 4},
+		{sql: "DELETE FROM t_user WHERE name < 'm' LIMIT 5 /* purge */", n: 5, units: 4},
 	}
 	for _, tc := range cases {
 		p, err := r.Route(tc.sql, tc.args)
@@ -39,7 +41,11 @@ func TestWrites18DeleteLimitPlan(t *testing.T) {
 			require.NotContains(t, strings.ToLower(u.SQL), "limit", tc.sql)
 			require.Equal(t, tc.args0, u.Args, tc.sql)
 		}
+		// The LIMIT is appended: nothing may follow the WHERE clause
+		// (a trailing comment would swallow it).
 		require.True(t, strings.HasSuffix(p.DeleteLimit.UnitSQL(p.Units[0], 5), " limit 5"), p.DeleteLimit.UnitSQL(p.Units[0], 5))
+		require.NotContains(t, p.Units[0].SQL, "--", tc.sql)
+		require.NotContains(t, p.Units[0].SQL, "*/", tc.sql)
 		require.Contains(t, p.String(), "node by node in one transaction")
 	}
 	// One node: the statement goes there whole, LIMIT as written.
