@@ -148,8 +148,11 @@ func review18cGormStart(t *testing.T, db *sql.DB, start int, tr *transcript) {
 		log("update expr: %v", g.Model(&r18Order{}).Where("user_id = ?", 3).Update("amount", gorm.Expr("amount * ?", 2)).Error)
 		r := g.Where("created_at < ?", base.Add(3*time.Hour)).Delete(&r18Order{})
 		log("soft delete scatter: %v %d", r.Error, r.RowsAffected)
-		// A batched delete across nodes is refused naming what to do
-		// instead; the program then does that (keys first, then by key).
+		// A batched soft delete across nodes (an UPDATE … ORDER BY …
+		// LIMIT) is refused naming what to do instead; the program then
+		// does that (keys first, then by key). A hard DELETE … LIMIT
+		// without ORDER BY runs since writes18
+		// (TestWrites18GormBatchedPurge).
 		r = g.Where("status = ?", "sent").Order("created_at").Limit(2).Delete(&r18Order{})
 		if r.Error != nil {
 			if !strings.Contains(r.Error.Error(), "select the rows' keys first") {

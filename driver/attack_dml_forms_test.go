@@ -54,7 +54,12 @@ func dmlFormStatements() []dmlStmt {
 		{sql: "UPDATE d_int SET n = n + 10 WHERE k = '7' ORDER BY v, id LIMIT 1", mustRun: true},
 		{sql: "DELETE FROM d_int WHERE k = '07' ORDER BY id LIMIT 1", mustRun: true},
 		{sql: "UPDATE d_int SET n = 0 WHERE k IN (7, 8) ORDER BY id LIMIT 1"},
-		{sql: "DELETE FROM d_int WHERE k IN (7, 8) LIMIT 1"},
+		// An unordered LIMIT deletes unspecified rows, which this table
+		// comparison cannot check; runs since writes18 (node by node): the
+		// predicate pins the one row (7, 30) on one of the two nodes, as
+		// the oracle deleted when this was refused. How many go, with
+		// any rows: driver/writes18_delete_limit_test.go.
+		{sql: "DELETE FROM d_int WHERE k IN (7, 8) AND id = 30 LIMIT 1"},
 		{sql: "UPDATE d_int SET n = 0 WHERE k = 7", mustRun: true},
 		{sql: "UPDATE d_int SET n = 0 WHERE k = 7", mustRun: true}, // no change: 0 rows (found rows: every match)
 		{sql: "UPDATE d_int SET n = n WHERE k IN (7, 8, 9)", mustRun: true},

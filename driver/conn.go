@@ -257,6 +257,15 @@ func (c *Conn) queryPlan(ctx context.Context, query string, p *route.Plan) (driv
 		}
 		return emptyRows{}, nil
 	}
+	if p.DeleteLimit != nil {
+		// DELETE … LIMIT across nodes runs node by node as Exec runs it
+		// (delete_limit.go); run as a query, every node would apply the
+		// whole LIMIT. It returns no rows.
+		if _, err := c.exec(ctx, p); err != nil {
+			return nil, err
+		}
+		return emptyRows{}, nil
+	}
 	if p.Move != nil {
 		return nil, fmt.Errorf("%w: UPDATE that moves rows to another node run as a query in %q; run it with Exec", route.ErrUnsupported, query)
 	}

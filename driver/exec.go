@@ -88,6 +88,8 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs, genMeet: p.GeneratedMeet, genAutoInc: p.GeneratedAutoIncrement, genMeetLastID: p.GeneratedMeetLastID, explicit: p.ExplicitLastID, explicitUnknown: p.ExplicitLastUnknown, oneCopy: p.Broadcast}
 	var err error
 	switch {
+	case p.DeleteLimit != nil:
+		err = c.execDeleteLimit(ctx, p, res) // DELETE … LIMIT across nodes (delete_limit.go)
 	case p.Move != nil:
 		err = c.execMove(ctx, p, res)
 	case c.tx != nil && c.tx.committedOn != nil && len(p.Units) > 1 && atomicWrite(p):

@@ -52,6 +52,9 @@ func (c *Conn) underStatementSavepoint(ctx context.Context, p *route.Plan, run f
 			marked = append(marked, part)
 		}
 		if err := run(i, part, u); err != nil {
+			if err == errUnitsDone {
+				return nil // the later units are not needed (delete_limit.go)
+			}
 			return undo(err)
 		}
 	}

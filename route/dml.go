@@ -243,15 +243,26 @@ func (s *statement) routeWhere(kind Kind, stmt sqlparser.Statement, ref tableRef
 	if err != nil {
 		return nil, err
 	}
+	if del, ok := stmt.(*sqlparser.Delete); ok && len(rt.nodes) > 1 && limit != nil && len(orderBy) == 0 {
+		return s.routeDeleteLimit(del, rt) // writes18: node by node in one transaction (dml_delete_limit.go)
+	}
 	if len(rt.nodes) > 1 && (limit != nil || len(orderBy) > 0) {
-		// review18c: the refusal names what to send instead. gorm's
-		// MySQL dialect renders Limit on Update and Delete (a batched
-		// purge: Where("created_at < ?", t).Limit(1000).Delete(&Log{})).
-		verb := strings.ToUpper(kind.String())
-		return nil, unsupported(s.sql, "%s with ORDER BY/LIMIT on sharded table %s across %d nodes (each node would apply its own limit): name the sharding column in WHERE so the statement reaches one node, or select the rows' keys first (SELECT <primary key> … ORDER BY … LIMIT n) and %s those rows by key; a batched purge can run without LIMIT, or node by node with a sharding-column condition",
-			verb, ref.sharded.Name, len(rt.nodes), verb)
+		return nil, s.limitAcrossRefusal(kind, ref.sharded.Name, len(rt.nodes))
 	}
 	return s.plan(kind, stmt, rt), nil
+}
+
+// limitAcrossRefusal refuses an UPDATE or DELETE with ORDER BY/LIMIT that
+// reaches several nodes, where applying the limit node by node is not exact
+// (dml_delete_limit.go says which forms are).
+func (s *statement) limitAcrossRefusal(kind Kind, table string, nodes int) error {
+	// review18c: the refusal names what to send instead. gorm's MySQL
+	// dialect renders Limit on Update and Delete (a batched purge:
+	// Where("created_at < ?", t).Limit(1000).Delete(&Log{}), which
+	// writes18 runs exactly when it has no ORDER BY).
+	verb := strings.ToUpper(kind.String())
+	return unsupported(s.sql, "%s with ORDER BY/LIMIT on sharded table %s across %d nodes (each node would apply its own limit): name the sharding column in WHERE so the statement reaches one node, or select the rows' keys first (SELECT <primary key> … ORDER BY … LIMIT n) and %s those rows by key; a batched purge can run without LIMIT, or node by node with a sharding-column condition",
+		verb, table, nodes, verb)
 }
 
 // rangeGenerator is a key generator that reserves consecutive ids for one

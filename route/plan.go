@@ -153,6 +153,11 @@ type Plan struct {
 	// Move, when set, is an UPDATE that moves rows to the node of their
 	// new sharding value (dml_move.go); the driver runs it, not Units.
 	Move *KeyMove
+	// DeleteLimit, when set, is a DELETE … LIMIT n (no ORDER BY) reaching
+	// several nodes: the driver runs Units one after the other in one
+	// transaction, each with LIMIT set to what is left, and stops when
+	// nothing is (dml_delete_limit.go).
+	DeleteLimit *DeleteLimit
 	// Savepoint, when set, is a savepoint statement, which the driver
 	// runs on every data source of the transaction (savepoint.go).
 	Savepoint *Savepoint
@@ -236,6 +241,11 @@ func (p *Plan) String() string {
 		fmt.Fprintf(&b, " %s", p.Table)
 	}
 	fmt.Fprintf(&b, " on %d unit(s)", len(p.Units))
+	if p.DeleteLimit != nil {
+		// The units run one after the other, each with LIMIT what is
+		// left of N (dml_delete_limit.go).
+		fmt.Fprintf(&b, ", node by node in one transaction, LIMIT %d in all", p.DeleteLimit.N)
+	}
 	if p.Kind == KindSelect {
 		writeTree(&b, p.Tree(), 1)
 		return b.String()
