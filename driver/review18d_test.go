@@ -1,0 +1,67 @@
+package driver_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestReview18dTxSpellings: transaction control and statements that commit
+// implicitly, spelled in a /*M! … */ comment or behind SET STATEMENT … FOR,
+// are refused or treated as committing, as their plain spellings are
+// (before the fix each ran on the default data source alone and the
+// transaction's contents differed from one server's); ANALYZE SELECT in a
+// transaction runs and commits nothing, as on one server. Each case runs
+// on fresh tables over oracle and shardsql; every step's outcome must
+// start with its want ("exact" or "refused": run on shardsql alone, the
+// transaction's contents must then be the oracle's without it).
+func TestReview18dTxSpellings(t *testing.T) {
+	e := newR18aEnv(t, "review18d_tx")
+	defer e.closeConns()
+	type step struct{ line, want string }
+	write := step{"UPDATE t18 SET n = n + 1", "exact"}
+	for _, c := range [][]step{
+		{{"BEGIN", "exact"}, write, {"/*M! COMMIT */", "refused"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+		{{"BEGIN", "exact"}, write, {"Q /*M! COMMIT */", "refused"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+		{{"BEGIN", "exact"}, write, {"/*M!100000 ROLLBACK WORK */", "refused"}, {"COMMIT", "exact"}, {"DUMP", "exact"}},
+		{{"BEGIN", "exact"}, write, {"SET STATEMENT max_statement_time = 0 FOR COMMIT", "refused"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+		{{"BEGIN", "exact"}, write, {"SET STATEMENT max_statement_time=0 FOR\n\tRollback Work", "refused"}, {"COMMIT", "exact"}, {"DUMP", "exact"}},
+		{{"BEGIN", "exact"}, write, {"SET STATEMENT max_statement_time = 0 FOR CREATE TABLE zz18d (i INT)", "refused"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+		{{"BEGIN", "exact"}, write, {"/*M! CREATE TABLE zz18d (i INT) */", "refused"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+		{{"BEGIN", "exact"}, write, {"SET STATEMENT max_statement_time = 0 FOR CHECK TABLE u18", "refused"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+		{{"BEGIN", "exact"}, write, {"SET STATEMENT max_statement_time = 0 FOR LOCK TABLE u18 WRITE", "refused"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+		{{"/*M! BEGIN */", "refused"}, write, {"DUMP", "exact"}},
+		{{"SET STATEMENT max_statement_time = 0 FOR BEGIN", "refused"}, write, {"DUMP", "exact"}},
+		{{"/*M! XA START 'r18d' */", "refused"}, {"DUMP", "exact"}},
+		// ANALYZE of a statement commits nothing: the transaction goes on
+		// on both data sources and ROLLBACK takes all of it back.
+		{{"BEGIN", "exact"}, write, {"Q ANALYZE SELECT n FROM u18 WHERE id = 1", "exact"}, write, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+		{{"BEGIN", "exact"}, {"Q ANALYZE SELECT n FROM u18 WHERE id = 1", "exact"}, write, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+	} {
+		e.reset()
+		for _, s := range c {
+			line := s.line
+			var out string
+			if s.want == "refused" {
+				// On shardsql alone: the oracle runs it, and the
+				// contents compared after are what a refusal keeps.
+				_, sr := e.runners()
+				q, isQuery := strings.CutPrefix(line, "Q ")
+				var err error
+				if isQuery {
+					_, err = r18Query(t.Context(), sr, q)
+				} else {
+					_, err = sr.ExecContext(t.Context(), line)
+				}
+				out = errPair(nil, err)
+			} else {
+				out = e.step(line)
+			}
+			if !strings.HasPrefix(out, s.want) {
+				t.Errorf("%q: want %s, got %s", line, s.want, out)
+			}
+		}
+		for _, db := range []r18Runner{e.oracle, e.sharded} {
+			_, _ = db.ExecContext(t.Context(), "DROP TABLE IF EXISTS zz18d")
+		}
+	}
+}
