@@ -17,7 +17,7 @@ import (
 func TestReview18dTxSpellings(t *testing.T) {
 	e := newR18aEnv(t, "review18d_tx")
 	defer e.closeConns()
-	type step struct{ line, want string }
+	type step = r18dStep
 	write := step{"UPDATE t18 SET n = n + 1", "exact"}
 	for _, c := range [][]step{
 		{{"BEGIN", "exact"}, write, {"/*M! COMMIT */", "refused"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
@@ -37,6 +37,28 @@ func TestReview18dTxSpellings(t *testing.T) {
 		{{"BEGIN", "exact"}, write, {"Q ANALYZE SELECT n FROM u18 WHERE id = 1", "exact"}, write, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
 		{{"BEGIN", "exact"}, {"Q ANALYZE SELECT n FROM u18 WHERE id = 1", "exact"}, write, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
 	} {
+		e.runR18dCase(c)
+	}
+}
+
+// r18dStep is a step of a review18d case and the outcome it must have.
+type r18dStep struct{ line, want string }
+
+// TestReview18dSavepointEngine: a table without savepoints used in the
+// transaction (mysql.db, Aria) makes the statement savepoint of a write
+// over several nodes fail (1178): refused (savepoint_engine.go), and
+// nothing of the write stays.
+func TestReview18dSavepointEngine(t *testing.T) {
+	e := newR18aEnv(t, "review18d_sp")
+	defer e.closeConns()
+	e.runR18dCase([]r18dStep{{"BEGIN", "exact"}, {"UPDATE t18 SET n = n + 1", "exact"}, {"Q SELECT COUNT(*) > 0 FROM mysql.db", "exact"},
+		{"UPDATE t18 SET n = n + 10", "refused"}, {"COMMIT", "exact"}, {"DUMP", "exact"}})
+}
+
+// runR18dCase runs one case on fresh tables (see TestReview18dTxSpellings).
+func (e *r18aEnv) runR18dCase(c []r18dStep) {
+	t := e.t
+	{
 		e.reset()
 		for _, s := range c {
 			line := s.line
