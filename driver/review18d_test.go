@@ -58,32 +58,30 @@ func TestReview18dSavepointEngine(t *testing.T) {
 // runR18dCase runs one case on fresh tables (see TestReview18dTxSpellings).
 func (e *r18aEnv) runR18dCase(c []r18dStep) {
 	t := e.t
-	{
-		e.reset()
-		for _, s := range c {
-			line := s.line
-			var out string
-			if s.want == "refused" {
-				// On shardsql alone: the oracle runs it, and the
-				// contents compared after are what a refusal keeps.
-				_, sr := e.runners()
-				q, isQuery := strings.CutPrefix(line, "Q ")
-				var err error
-				if isQuery {
-					_, err = r18Query(t.Context(), sr, q)
-				} else {
-					_, err = sr.ExecContext(t.Context(), line)
-				}
-				out = errPair(nil, err)
+	e.reset()
+	for _, s := range c {
+		line := s.line
+		var out string
+		if s.want == "refused" {
+			// On shardsql alone: the oracle runs it, and the contents
+			// compared after are what a refusal keeps.
+			_, sr := e.runners()
+			q, isQuery := strings.CutPrefix(line, "Q ")
+			var err error
+			if isQuery {
+				_, err = r18Query(t.Context(), sr, q)
 			} else {
-				out = e.step(line)
+				_, err = sr.ExecContext(t.Context(), line)
 			}
-			if !strings.HasPrefix(out, s.want) {
-				t.Errorf("%q: want %s, got %s", line, s.want, out)
-			}
+			out = errPair(nil, err)
+		} else {
+			out = e.step(line)
 		}
-		for _, db := range []r18Runner{e.oracle, e.sharded} {
-			_, _ = db.ExecContext(t.Context(), "DROP TABLE IF EXISTS zz18d")
+		if !strings.HasPrefix(out, s.want) {
+			t.Errorf("%q: want %s, got %s", line, s.want, out)
 		}
+	}
+	for _, db := range []r18Runner{e.oracle, e.sharded} {
+		_, _ = db.ExecContext(t.Context(), "DROP TABLE IF EXISTS zz18d")
 	}
 }
