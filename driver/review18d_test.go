@@ -41,6 +41,18 @@ func TestReview18dTxSpellings(t *testing.T) {
 	}
 }
 
+// TestReview18dSavepointAfterImplicitCommit: after a statement that
+// committed the transaction implicitly the rest runs as in autocommit
+// mode: SAVEPOINT is accepted and kept nowhere, ROLLBACK TO SAVEPOINT
+// fails with 1305 and the transaction goes on to commit (tx_savepoint.go).
+func TestReview18dSavepointAfterImplicitCommit(t *testing.T) {
+	e := newR18aEnv(t, "review18d_spic")
+	defer e.closeConns()
+	e.runR18dCase([]r18dStep{{"BEGIN", "exact"}, {"CREATE TABLE zz18d (i INT)", "exact"}, {"SAVEPOINT a", "exact"},
+		{"INSERT INTO zz18d VALUES (1)", "exact"}, {"ROLLBACK TO SAVEPOINT a", "both failed"}, {"RELEASE SAVEPOINT a", "both failed"},
+		{"INSERT INTO zz18d VALUES (2)", "exact"}, {"COMMIT", "exact"}, {"DUMP", "exact"}, {"Q SELECT i FROM zz18d ORDER BY i", "exact"}})
+}
+
 // r18dStep is a step of a review18d case and the outcome it must have.
 type r18dStep struct{ line, want string }
 
