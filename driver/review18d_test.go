@@ -53,6 +53,28 @@ func TestReview18dSavepointAfterImplicitCommit(t *testing.T) {
 		{"INSERT INTO zz18d VALUES (2)", "exact"}, {"COMMIT", "exact"}, {"DUMP", "exact"}, {"Q SELECT i FROM zz18d ORDER BY i", "exact"}})
 }
 
+// TestReview18dCallInTx: a procedure whose body commits, rolls back or
+// runs DDL, called in a transaction that wrote on two data sources, is
+// refused (tx_implicit_commit.go): it ended one data source's part alone.
+// A CALL where the transaction wrote nowhere else runs.
+func TestReview18dCallInTx(t *testing.T) {
+	e := newR18aEnv(t, "review18d_call")
+	defer e.closeConns()
+	write := r18dStep{"UPDATE t18 SET n = n + 1", "exact"}
+	for _, c := range [][]r18dStep{
+		{{"DROP PROCEDURE IF EXISTS pc18", "exact"}, {"CREATE PROCEDURE pc18() COMMIT", "exact"},
+			{"BEGIN", "exact"}, write, {"CALL pc18()", "refused"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+		{{"DROP PROCEDURE IF EXISTS pr18", "exact"}, {"CREATE PROCEDURE pr18() ROLLBACK", "exact"},
+			{"BEGIN", "exact"}, write, {"Q CALL pr18()", "refused"}, {"COMMIT", "exact"}, {"DUMP", "exact"}},
+		{{"DROP PROCEDURE IF EXISTS pd18", "exact"}, {"CREATE PROCEDURE pd18() CREATE TABLE IF NOT EXISTS zz18d (i INT)", "exact"},
+			{"BEGIN", "exact"}, write, {"SET STATEMENT max_statement_time = 0 FOR CALL pd18()", "refused"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+		{{"DROP PROCEDURE IF EXISTS pu18", "exact"}, {"CREATE PROCEDURE pu18() UPDATE u18 SET n = n + 5", "exact"},
+			{"BEGIN", "exact"}, {"UPDATE u18 SET n = n + 1", "exact"}, {"CALL pu18()", "exact"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+	} {
+		e.runR18dCase(c)
+	}
+}
+
 // r18dStep is a step of a review18d case and the outcome it must have.
 type r18dStep struct{ line, want string }
 

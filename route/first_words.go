@@ -33,13 +33,13 @@ import (
 // sql, lowercased: plain comments skipped, /*M! … */ comments' content
 // read, SET STATEMENT … FOR skipped (fewer when the text ends first).
 func (r *Router) firstWords(sql string, n int) []string {
-	words := r.scanWords(sql, n, 0)
+	words := r.scanWords(sql, max(n, 2), 0) // two, to see SET STATEMENT
 	if len(words) >= 2 && words[0] == "set" && words[1] == "statement" {
 		if inner, ok := r.setStatementInner(sql); ok {
 			return r.firstWords(inner, n)
 		}
 	}
-	return words
+	return words[:min(n, len(words))]
 }
 
 // scanWords is firstWords without the SET STATEMENT step; depth bounds the
@@ -105,4 +105,11 @@ func (r *Router) mariaCommentStatement(sql string, p *Plan) error {
 		p.ImplicitCommit = true
 	}
 	return nil
+}
+
+// isCall reports whether sql calls a stored procedure (CALL, also behind
+// SET STATEMENT … FOR or in a /*M! … */ comment): Plan.MayCommit.
+func (r *Router) isCall(sql string) bool {
+	w := r.firstWords(sql, 1)
+	return len(w) == 1 && w[0] == "call"
 }

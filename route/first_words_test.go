@@ -53,6 +53,7 @@ func TestReview18dFirstWords(t *testing.T) {
 		{"DO 1", false},
 		{"SELECT /*M! SQL_NO_CACHE */ 1", false},
 		{"SAVEPOINT a /*M! x */", false},
+		{"SET STATEMENT max_statement_time = 0 FOR DO 1", false},
 	} {
 		p, err := r.Route(c.sql, nil)
 		if !assert.NoError(t, err, c.sql) {
@@ -60,4 +61,14 @@ func TestReview18dFirstWords(t *testing.T) {
 		}
 		assert.Equal(t, c.commits, p.ImplicitCommit, c.sql)
 	}
+	// CALL may commit in its body (Plan.MayCommit), in any spelling.
+	for _, q := range []string{"CALL p()", "/*M! CALL p() */", "SET STATEMENT max_statement_time = 0 FOR CALL p()", "call p"} {
+		p, err := r.Route(q, nil)
+		if assert.NoError(t, err, q) {
+			assert.True(t, p.MayCommit, q)
+		}
+	}
+	p, err := r.Route("DO 1", nil)
+	require.NoError(t, err)
+	assert.False(t, p.MayCommit)
 }

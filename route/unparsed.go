@@ -109,6 +109,7 @@ func (r *Router) routeUnparsed(pe *parseError, args []any, opts Options) (*Plan,
 	p, err := s.passthrough(KindOther)
 	if err == nil {
 		p.ImplicitCommit = r.implicitCommitText(sql) // implicit_commit_text.go
+		p.MayCommit = r.isCall(sql)
 	}
 	switch {
 	case err != nil:
