@@ -68,8 +68,19 @@ func TestReview18dCallInTx(t *testing.T) {
 			{"BEGIN", "exact"}, write, {"Q CALL pr18()", "refused"}, {"COMMIT", "exact"}, {"DUMP", "exact"}},
 		{{"DROP PROCEDURE IF EXISTS pd18", "exact"}, {"CREATE PROCEDURE pd18() CREATE TABLE IF NOT EXISTS zz18d (i INT)", "exact"},
 			{"BEGIN", "exact"}, write, {"SET STATEMENT max_statement_time = 0 FOR CALL pd18()", "refused"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+		// Called where the transaction wrote nowhere else, a procedure
+		// that commits leaves its data source in autocommit mode: a
+		// later write elsewhere is refused (tx_call_commit.go), one on
+		// the CALL's data source runs as in autocommit mode.
+		{{"DROP PROCEDURE IF EXISTS pc18", "exact"}, {"CREATE PROCEDURE pc18() COMMIT", "exact"},
+			{"BEGIN", "exact"}, {"CALL pc18()", "exact"}, {"UPDATE t18 SET n = n + 1", "refused"}, {"UPDATE u18 SET n = n + 1", "exact"},
+			{"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+		{{"DROP PROCEDURE IF EXISTS pr18", "exact"}, {"CREATE PROCEDURE pr18() ROLLBACK", "exact"},
+			{"BEGIN", "exact"}, {"Q CALL pr18()", "exact"}, {"SAVEPOINT a", "exact"}, {"UPDATE u18 SET n = n + 1", "exact"},
+			{"ROLLBACK TO SAVEPOINT a", "both failed"}, {"UPDATE t18 SET n = n + 1", "refused"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
 		{{"DROP PROCEDURE IF EXISTS pu18", "exact"}, {"CREATE PROCEDURE pu18() UPDATE u18 SET n = n + 5", "exact"},
-			{"BEGIN", "exact"}, {"UPDATE u18 SET n = n + 1", "exact"}, {"CALL pu18()", "exact"}, {"ROLLBACK", "exact"}, {"DUMP", "exact"}},
+			{"BEGIN", "exact"}, {"UPDATE u18 SET n = n + 1", "exact"}, {"CALL pu18()", "exact"}, {"UPDATE t18 SET n = n + 1", "exact"},
+			{"ROLLBACK", "exact"}, {"DUMP", "exact"}},
 	} {
 		e.runR18dCase(c)
 	}

@@ -43,6 +43,7 @@ func (c *Conn) savepoint(ctx context.Context, sp *route.Savepoint) (driver.Resul
 	if t.aborted != nil {
 		return nil, t.aborted // a server ended the transaction (tx_rolled_back.go)
 	}
+	t.resolveCalls(ctx) // tx_call_commit.go
 	if t.committedOn != nil {
 		// Hazard (review18d): after a statement that committed the
 		// transaction implicitly, one server runs the rest in autocommit
