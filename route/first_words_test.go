@@ -24,6 +24,10 @@ func TestReview18dFirstWords(t *testing.T) {
 		"SET STATEMENT max_statement_time = 0 FOR XA START 'x'",
 		"SET STATEMENT max_statement_time = 0 FOR /*M! COMMIT */",
 		"/*M! SET STATEMENT max_statement_time = 0 FOR COMMIT */",
+		"/*M! EXECUTE IMMEDIATE CONCAT('DELETE FROM t_ord', 'er_0') */",
+		"SET STATEMENT max_statement_time = 0 FOR EXECUTE IMMEDIATE CONCAT('DELETE FROM t_ord', 'er_0')",
+		"/*M! PREPARE s FROM @q */", "SET STATEMENT max_statement_time = 0 FOR PREPARE s FROM @q",
+		"SELECT 1 /*M! FROM t_order_0 */",
 	} {
 		_, err := r.Route(q, nil)
 		require.Error(t, err, q)
