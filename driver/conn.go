@@ -272,6 +272,7 @@ func (c *Conn) queryPlan(ctx context.Context, query string, p *route.Plan) (driv
 	if c.tx != nil {
 		// As Exec (tx_implicit_commit.go): a statement that commits
 		// implicitly is checked, a write recorded.
+		c.tx.resolveCalls(ctx) // tx_call_commit.go
 		if err := c.tx.implicitCommitRefusal(p, false); err != nil {
 			return nil, err
 		}
@@ -279,6 +280,7 @@ func (c *Conn) queryPlan(ctx context.Context, query string, p *route.Plan) (driv
 			c.tx.wroteOn(p)
 		}
 		c.tx.ranImplicitCommit(p)
+		c.tx.notedCall(p)
 	}
 	switch {
 	case p.Metadata != nil:

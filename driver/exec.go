@@ -57,6 +57,7 @@ func sourcesOf(p *route.Plan) []string {
 // once on pool connections, all reserved at once from limited pools.
 func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	if c.tx != nil {
+		c.tx.resolveCalls(ctx)                                      // tx_call_commit.go
 		if err := c.tx.implicitCommitRefusal(p, true); err != nil { // tx_implicit_commit.go
 			return nil, err
 		}
@@ -74,6 +75,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	}
 	if c.tx != nil {
 		c.tx.ranImplicitCommit(p) // tx_implicit_commit.go
+		c.tx.notedCall(p)         // tx_call_commit.go
 	}
 	defer c.wroteOn(ctx, p) // replica_query.go: later reads see the write
 	if dst, ok := ctx.Value(genIDsKey{}).(*[]int64); ok && dst != nil {

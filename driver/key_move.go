@@ -57,7 +57,7 @@ func (c *Conn) moveInTx(ctx context.Context, p *route.Plan, res *result) error {
 			continue
 		}
 		if err := part.send(ctx, "SAVEPOINT "+stmtSavepoint); err != nil {
-			return c.undoStatement(marked, fmt.Errorf("shardsql: savepoint on data source %s: %w", part.ds, err))
+			return c.undoStatement(marked, savepointError(part.ds, err)) // savepoint_engine.go
 		}
 		marked = append(marked, part)
 	}

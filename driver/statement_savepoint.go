@@ -1,8 +1,6 @@
 package driver
 
 import (
-	"fmt"
-
 	"context"
 
 	"github.com/shardsql/shardsql/route"
@@ -47,7 +45,7 @@ func (c *Conn) underStatementSavepoint(ctx context.Context, p *route.Plan, run f
 		}
 		if !containsPart(marked, part) {
 			if err := part.send(ctx, "SAVEPOINT "+stmtSavepoint); err != nil {
-				return undo(fmt.Errorf("shardsql: savepoint on data source %s: %w", part.ds, err))
+				return undo(savepointError(part.ds, err)) // savepoint_engine.go
 			}
 			marked = append(marked, part)
 		}

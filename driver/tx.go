@@ -44,6 +44,10 @@ type Tx struct {
 	// as one server would; a later statement reaching any other data
 	// source is refused (tx_implicit_commit.go).
 	committedOn map[string]bool
+	// callOn are the data sources of CALLs run since the last statement,
+	// whose procedure may have ended the transaction there
+	// (tx_call_commit.go).
+	callOn map[string]bool
 	// savepoints are the caller's savepoints, oldest first
 	// (tx_savepoint.go).
 	savepoints []string

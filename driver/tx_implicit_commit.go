@@ -69,6 +69,17 @@ func (tx *Tx) implicitCommitRefusal(p *route.Plan, byExec bool) error {
 			return fmt.Errorf("%w: a write reaching %d nodes after a statement that committed the transaction implicitly, as a key move, with RETURNING or run with Query (the data sources run the rest in autocommit mode, where shardsql cannot undo the nodes that applied it when another fails): run it with Exec, or commit the transaction after the statement that commits implicitly and run it in a new one, in %q", ErrUnsupported, len(p.Units), p.SQL)
 		}
 	}
+	if p.MayCommit && tx.commitsElsewhere(p) {
+		// Hazard (review18d): a procedure's body may COMMIT, ROLLBACK or
+		// run DDL (CREATE PROCEDURE p() COMMIT): `UPDATE t18 …` (two data
+		// sources), `CALL p()`, Rollback kept the default data source's
+		// rows updated and took back the other's, where one server keeps
+		// all of it (a body's ROLLBACK likewise undid one part, and
+		// Commit committed the rest). Its body is not read here, so a
+		// CALL in a transaction that wrote on data sources it does not
+		// reach is refused.
+		return fmt.Errorf("%w: CALL inside a transaction that wrote on data sources the call does not reach (a procedure may COMMIT, ROLLBACK or run DDL, which one server applies to the whole transaction and shardsql to the call's data source only): call it before the transaction's writes on other data sources, outside the transaction, or after Commit, in %q", ErrUnsupported, p.SQL)
+	}
 	if !p.ImplicitCommit || !tx.commitsElsewhere(p) {
 		return nil
 	}

@@ -43,6 +43,22 @@ func (c *Conn) savepoint(ctx context.Context, sp *route.Savepoint) (driver.Resul
 	if t.aborted != nil {
 		return nil, t.aborted // a server ended the transaction (tx_rolled_back.go)
 	}
+	t.resolveCalls(ctx) // tx_call_commit.go
+	if t.committedOn != nil {
+		// Hazard (review18d): after a statement that committed the
+		// transaction implicitly, one server runs the rest in autocommit
+		// mode, where a savepoint lasts no longer than its statement:
+		// `CREATE TABLE …; SAVEPOINT a; ROLLBACK TO SAVEPOINT a` fails
+		// with 1305 and the session goes on. shardsql sent both to its
+		// participants; ds0 (in autocommit) failed the ROLLBACK TO, the
+		// Tx was marked broken, and Commit failed where one server
+		// commits (and the Conn's next statement got a bad connection).
+		// They are answered as outside a transaction, sent nowhere.
+		if sp.Op == route.SavepointSet {
+			return driver.RowsAffected(0), nil
+		}
+		return nil, noSavepoint(sp.Name)
+	}
 	i := t.findSavepoint(sp.Name)
 	if sp.Op != route.SavepointSet && i < 0 {
 		return nil, noSavepoint(sp.Name)

@@ -99,6 +99,15 @@ func (s *statement) checkComments(stmt sqlparser.Statement, p *sqlparser.Parser)
 		}
 		table = name
 	}
+	for _, c := range comments {
+		if table != "" {
+			break
+		}
+		// A node table's name in the comment (review18d: `SELECT 1
+		// /*M! FROM t_order_0 */` read one node's rows on the default
+		// data source, where one database has no such table).
+		table = s.mentionsPhysical(commentBody(c))
+	}
 	if table == "" {
 		return nil
 	}

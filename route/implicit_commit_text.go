@@ -21,7 +21,11 @@ package route
 // implicitCommitText reports whether sql, which the parser cannot read,
 // commits the session's transaction before it runs.
 func (r *Router) implicitCommitText(sql string) bool {
-	words := r.firstWords(sql, 4)
+	return implicitCommitWords(r.firstWords(sql, 4))
+}
+
+// implicitCommitWords is implicitCommitText of a statement's first words.
+func implicitCommitWords(words []string) bool {
 	if len(words) == 0 {
 		return false
 	}
@@ -35,7 +39,9 @@ func (r *Router) implicitCommitText(sql string) bool {
 			}
 		}
 		return true
-	case "alter", "rename", "grant", "revoke", "analyze", "optimize", "repair", "check",
+	case "analyze":
+		return analyzeTable(words)
+	case "alter", "rename", "grant", "revoke", "optimize", "repair", "check", "truncate",
 		"cache", "flush", "reset", "install", "uninstall", "shutdown", "change", "purge",
 		"begin", "lock", "unlock":
 		return true
@@ -51,4 +57,41 @@ func (r *Router) implicitCommitText(sql string) bool {
 		return len(words) > 1 && words[1] == "password"
 	}
 	return false
+}
+
+// analyzeTable reports whether words (a statement's first words, the first
+// "analyze") are ANALYZE [NO_WRITE_TO_BINLOG | LOCAL] TABLE, which commits
+// implicitly. Hazard (review18d): ANALYZE [FORMAT=JSON] SELECT/UPDATE/
+// DELETE/INSERT runs its statement and reports how it ran, committing
+// nothing (MariaDB keeps the transaction: a later ROLLBACK takes back what
+// came before it), but every ANALYZE was marked as committing: `ANALYZE
+// SELECT … FROM unsharded` in a transaction that had written on two data
+// sources was refused, and in one that had not it ended shardsql's
+// transaction for the rest (statements on the other data source refused).
+func analyzeTable(words []string) bool {
+	if len(words) < 2 {
+		return true
+	}
+	switch words[1] {
+	case "table", "tables", "local", "no_write_to_binlog":
+		return true
+	}
+	return false
+}
+
+// adminCommits reports whether a statement the parser keeps as opaque
+// admin text commits implicitly: REPAIR, OPTIMIZE, CHECK and ANALYZE TABLE
+// do; DO and ANALYZE of a statement (analyzeTable) do not.
+func (r *Router) adminCommits(sql string) bool {
+	words := r.firstWords(sql, 2)
+	if len(words) == 0 {
+		return true
+	}
+	switch words[0] {
+	case "do":
+		return false
+	case "analyze":
+		return analyzeTable(words)
+	}
+	return true
 }

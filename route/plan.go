@@ -70,6 +70,10 @@ type Plan struct {
 	// FLUSH, CREATE/DROP DATABASE): the driver refuses it inside a
 	// transaction (driver/exec.go).
 	ImplicitCommit bool
+	// MayCommit marks CALL: a procedure's body may COMMIT, ROLLBACK or
+	// run DDL, ending the session's transaction where it runs, which the
+	// router cannot see (driver/tx_implicit_commit.go).
+	MayCommit bool
 	// Table is the logical sharded table the statement addresses, or "".
 	Table string
 	// Units are the statements to run, in node order.

@@ -228,11 +228,16 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 			// The parser keeps DO as opaque admin text beside REPAIR and
 			// OPTIMIZE, but DO commits nothing: marked as committing, DO
 			// GET_LOCK(…) in a transaction that wrote on two data sources
-			// was refused (review18a).
-			if w := r.firstWords(sql, 1); len(w) == 1 && w[0] == "do" {
+			// was refused (review18a). Nor do ANALYZE SELECT/UPDATE/…
+			// (review18d: adminCommits).
+			if !r.adminCommits(sql) {
 				p.ImplicitCommit = false
 			}
 		}
+		if err = r.mariaCommentStatement(sql, p); err != nil { // first_words.go
+			return nil, err
+		}
+		p.MayCommit = r.isCall(sql)
 		p.EvalAbove = evalAbove(p, stmt)
 	}
 	if err == nil && ps.cached {

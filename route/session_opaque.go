@@ -1,8 +1,6 @@
 package route
 
 import (
-	"strings"
-
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -53,24 +51,6 @@ func leavesStateNode(n sqlparser.SQLNode) bool {
 func (r *Router) xaStart(sql string) bool {
 	words := r.firstWords(sql, 2)
 	return len(words) == 2 && words[0] == "xa" && (words[1] == "start" || words[1] == "begin")
-}
-
-// firstWords returns the first n tokens of sql, lowercased, comments
-// skipped (fewer when the text ends first).
-func (r *Router) firstWords(sql string, n int) []string {
-	tok := r.parser.NewStringTokenizer(sql)
-	var words []string
-	for len(words) < n {
-		typ, val := tok.Scan()
-		if typ == 0 || typ == eofChar {
-			break
-		}
-		if typ == sqlparser.COMMENT {
-			continue
-		}
-		words = append(words, strings.ToLower(val))
-	}
-	return words
 }
 
 // unparsedSet reports whether sql, which the parser cannot read, is a SET

@@ -24,7 +24,11 @@ package route
 // cannot read, is ("" when none): BEGIN…, START TRANSACTION…, COMMIT…,
 // ROLLBACK…, SAVEPOINT…, RELEASE…, LOCK… and UNLOCK….
 func (r *Router) txControlText(sql string) string {
-	words := r.firstWords(sql, 2)
+	return txControlWords(r.firstWords(sql, 2))
+}
+
+// txControlWords is txControlText of a statement's first words.
+func txControlWords(words []string) string {
 	if len(words) == 0 {
 		return ""
 	}

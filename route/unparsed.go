@@ -87,7 +87,7 @@ func (r *Router) routeUnparsed(pe *parseError, args []any, opts Options) (*Plan,
 		// real time on ds1 after SET timestamp, the fixed one on ds0).
 		return nil, unsupported(sql, "SET statement the SQL parser cannot read (%s): shardsql could run it on one data source only, so the session's statements on the others would not see it (write the variable as @@SESSION.name, which it reads and runs on every data source)", pe.reason())
 	}
-	if r.executeImmediateOpaque(sql) {
+	if r.executeImmediateOpaque(sql) || r.executeImmediateOpaque(r.mariaText(sql)) { // first_words.go
 		// Its text may name any table (prepare_text.go).
 		return nil, unsupported(sql, "EXECUTE IMMEDIATE or PREPARE of a text shardsql cannot read before the server runs it (it may name sharded or broadcast tables, which the default data source alone would answer): use the driver's statements, or EXECUTE IMMEDIATE a string literal naming unsharded tables only")
 	}
@@ -109,6 +109,7 @@ func (r *Router) routeUnparsed(pe *parseError, args []any, opts Options) (*Plan,
 	p, err := s.passthrough(KindOther)
 	if err == nil {
 		p.ImplicitCommit = r.implicitCommitText(sql) // implicit_commit_text.go
+		p.MayCommit = r.isCall(sql)
 	}
 	switch {
 	case err != nil:
