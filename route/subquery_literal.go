@@ -120,8 +120,14 @@ func isDecimalText(t string, frac bool) bool {
 // a derived table, a broadcast or unsharded table) compared with a column
 // that is text or of a type not known. A string literal's collation is
 // coercible: the column's decides either way, as it does for the bound
-// literal. (An outer column the catalog does not hold against a known
-// subquery column is still bound with the outer column's collation.)
+// literal. An outer column the catalog does not hold (a broadcast,
+// unsharded or derived table's) against a known subquery text column is
+// unknown too (diff18): both are IMPLICIT, so MariaDB compares by the
+// wider character set's collation — `z18.l1 > (SELECT s FROM y18 …)`
+// converts the latin1 column to utf8mb4 and compares under
+// utf8mb4_general_ci, where the bound literal 'ss' was converted to
+// latin1 and compared under latin1_swedish_ci (ß and ss, å and a differ
+// there): different rows.
 func (s *statement) collationClash(sel *sqlparser.Select, bs boundSubquery) (clash [2]string, unknown bool) {
 	outer, ok := bs.other.(*sqlparser.ColName)
 	inner, isSel := bs.sub.Select.(*sqlparser.Select)
@@ -149,6 +155,9 @@ func (s *statement) collationClash(sel *sqlparser.Select, bs boundSubquery) (cla
 	}
 	b, innerKnown := s.collationIn(inner, innerCol)
 	if !innerKnown {
+		return [2]string{}, true
+	}
+	if !outerKnown && b != "" {
 		return [2]string{}, true
 	}
 	if a == "" || b == "" || strings.EqualFold(a, b) {
