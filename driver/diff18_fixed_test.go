@@ -3,6 +3,10 @@ package driver_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/shardsql/shardsql/driver"
+	"github.com/stretchr/testify/require"
 )
 
 // Classes TestDiff18ReadsGenerated found (diff18), each now refused or
@@ -23,10 +27,38 @@ func TestDiff18Fixed(t *testing.T) {
 		"SELECT LEAST(MAX(e), 1) FROM x18",
 		"SELECT GREATEST(MIN(x18.e), 1.5) FROM x18 JOIN y18 ON x18.id = y18.g",
 		"SELECT LEAST(MAX(s), 1) FROM x18",
+		// a derived table's unused scalar subquery of two rows: one
+		// server merges the table and never evaluates it, the node's
+		// statement does and failed with a plain 1242 (seed 1 statement
+		// 16, seed 3 statement 339)
+		"SELECT id FROM (SELECT id, (SELECT s FROM z18 WHERE g = 3) AS k FROM x18) t WHERE id = 1",
+		"SELECT id FROM (SELECT id, (SELECT id FROM z18 WHERE g = 4) AS k FROM x18) t WHERE 1 = 0",
 	} {
 		out := diff18Outcome(e.oracle, e.sharded, unordered(q))
 		if out != "exact" && !strings.HasPrefix(out, "refused: ") {
 			t.Errorf("%s\n    => %s", q, out)
 		}
 	}
+	// the broadcast table's columns are typed by the catalog's read of
+	// the default data source: a collation that agrees still binds
+	for _, q := range []string{
+		"SELECT id FROM z18 WHERE s = (SELECT s FROM y18 WHERE id = 5)",
+		"SELECT id FROM z18 WHERE c IN (SELECT s FROM x18 WHERE id < 4)",
+	} {
+		if out := diff18Outcome(e.oracle, e.sharded, unordered(q)); out != "exact" {
+			t.Errorf("%s\n    => %s", q, out)
+		}
+	}
+}
+
+// TestDiff18NodeSubqueryRows: the refusal of a node's 1242 still carries
+// MySQL's error for callers testing the number.
+func TestDiff18NodeSubqueryRows(t *testing.T) {
+	e := newR18Env(t, "diff18_fixed_rows")
+	_, err := runDiffQuery(e.sharded, "SELECT id FROM (SELECT id, (SELECT s FROM z18 WHERE g = 3) AS k FROM x18) t WHERE id = 1")
+	require.ErrorIs(t, err, driver.ErrUnsupported)
+	require.True(t, strings.HasPrefix(err.Error(), "shardsql: unsupported: "), err.Error())
+	var me *mysql.MySQLError
+	require.ErrorAs(t, err, &me)
+	require.EqualValues(t, 1242, me.Number)
 }
