@@ -354,8 +354,6 @@ func diff18Left(out string) string {
 		return "type name of a column computed above the nodes"
 	case strings.HasPrefix(out, "WRONG: columns want ") && diff18LowerNames(out):
 		return "caller's spelling of a column name lost"
-	case strings.HasPrefix(out, "WRONG: shardsql fails: ") && strings.Contains(out, "Error 1242"):
-		return "node's 1242 where MariaDB skips the subquery"
 	case strings.HasPrefix(out, "META: ") && strings.Contains(out, "NOT NULL, oracle NULL-able"):
 		return "nullability of a computed column"
 	}
