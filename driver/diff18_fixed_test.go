@@ -1,6 +1,8 @@
 package driver_test
 
 import (
+	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -52,6 +54,13 @@ func TestDiff18Fixed(t *testing.T) {
 		"SELECT id FROM z18 WHERE s = (SELECT s FROM y18 WHERE id = 5)",
 		"SELECT id FROM z18 WHERE c IN (SELECT s FROM x18 WHERE id < 4)",
 		"SELECT id, l1 FROM x18 WHERE l1 IN (SELECT 'ä' FROM y18)",
+		// one node with a subquery: the columns keep the caller's names
+		// (were count(*), max(yr) and a node table's name; seed 1
+		// statement 4, seed 3 statements 67, 147)
+		"SELECT COUNT(*) FROM y18 WHERE g = 7 AND n = (SELECT id FROM z18 WHERE id = 1)",
+		"SELECT id, IF(1 = 0, (SELECT n FROM y18 WHERE g = 5), 0) FROM z18",
+		"SELECT g, MAX(yr) FROM z18 GROUP BY g HAVING MAX(yr) < (SELECT e FROM x18 WHERE id = 2 ORDER BY id LIMIT 1)",
+		"SELECT COUNT(*), Max(n) FROM y18 WHERE g = 7 AND n IN (SELECT id FROM z18)",
 		"SELECT id FROM z18 WHERE l1 = (SELECT 'a' FROM y18 WHERE id = 1)",
 	} {
 		if out := diff18Outcome(e.oracle, e.sharded, unordered(q)); out != "exact" {
@@ -70,4 +79,18 @@ func TestDiff18NodeSubqueryRows(t *testing.T) {
 	var me *mysql.MySQLError
 	require.ErrorAs(t, err, &me)
 	require.EqualValues(t, 1242, me.Number)
+}
+
+// TestDiff18Explain logs the plans of SHARDSQL_DIFF18_EXPLAIN's
+// statements (separated by ;) over the r18 tables.
+func TestDiff18Explain(t *testing.T) {
+	qs := os.Getenv("SHARDSQL_DIFF18_EXPLAIN")
+	if qs == "" {
+		t.Skip("SHARDSQL_DIFF18_EXPLAIN not set")
+	}
+	e := newR18Env(t, "diff18_explain")
+	for _, q := range strings.Split(qs, ";") {
+		p, err := driver.Explain(context.Background(), e.sharded, q)
+		t.Logf("%s\n%v %v\n%s", q, p, err, diff18Outcome(e.oracle, e.sharded, unordered(q)))
+	}
 }

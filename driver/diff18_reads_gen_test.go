@@ -352,24 +352,8 @@ func diff18Left(out string) string {
 	switch {
 	case strings.HasPrefix(out, "TYPES: ") && strings.HasSuffix(out, "rows alike"):
 		return "type name of a column computed above the nodes"
-	case strings.HasPrefix(out, "WRONG: columns want ") && diff18LowerNames(out):
-		return "caller's spelling of a column name lost"
 	case strings.HasPrefix(out, "META: ") && strings.Contains(out, "NOT NULL, oracle NULL-able"):
 		return "nullability of a computed column"
 	}
 	return ""
-}
-
-// diff18LowerNames: the names differ only in case or in a node table's
-// suffix (the printed statement's text).
-func diff18LowerNames(out string) bool {
-	w, g, ok := strings.Cut(strings.TrimPrefix(out, "WRONG: columns want "), " got ")
-	if !ok {
-		return false
-	}
-	w, g = strings.ToLower(w), strings.ToLower(g)
-	for _, sfx := range []string{"_0 ", "_1 ", "_0)", "_1)"} {
-		g = strings.ReplaceAll(g, sfx, sfx[2:])
-	}
-	return w == g
 }
