@@ -67,6 +67,13 @@ func (g diff18TxGen) statement() string {
 	case 17, 18:
 		return "ROLLBACK TX"
 	}
+	if g.r.Intn(2) == 0 {
+		// writes and DDL run with Query (review18a: the implicit-commit
+		// checks and the write record ran on Exec only)
+		return "Q " + g.pick(fmt.Sprintf("UPDATE t18 SET n = n + 1 WHERE id = %d", g.id()), "UPDATE t18 SET n = n - 1",
+			fmt.Sprintf("DELETE FROM t18 WHERE id = %d RETURNING id, n", g.id()), fmt.Sprintf("INSERT INTO t18 (id, n) VALUES (%d, 5) RETURNING id", g.id()),
+			"CREATE TABLE w18 (id INT PRIMARY KEY)", "ALTER TABLE u18 COMMENT 'q'", "INSERT INTO u18 (n) VALUES (7) RETURNING n")
+	}
 	return fmt.Sprintf("INSERT INTO t18 (id, n, v) VALUES (%d, 1, 'j') ON DUPLICATE KEY UPDATE n = n + 100", g.id())
 }
 
