@@ -231,7 +231,18 @@ func (s *statement) boundExpr(n sqlparser.SQLNode, bs boundSubquery, bd merge.Bo
 		}
 		if len(bd.Values) == 0 {
 			// x IN (empty) is false and x NOT IN (empty) true, even for
-			// a NULL x.
+			// a NULL x. Hazard (diff18): the bare constant dropped x, a
+			// column MariaDB still resolves: `GROUP BY g HAVING n IN
+			// (SELECT … no rows)` fails there (1054, n is neither
+			// selected nor grouped) and answered here. A column is kept
+			// as `0 AND x` / `1 OR x`, whose value is the constant's for
+			// any x, NULL included.
+			if col, ok := cmp.Left.(*sqlparser.ColName); ok {
+				if op == sqlparser.NotInOp {
+					return &sqlparser.OrExpr{Left: sqlparser.NewIntLiteral("1"), Right: sqlparser.CloneRefOfColName(col)}, nil
+				}
+				return &sqlparser.AndExpr{Left: sqlparser.NewIntLiteral("0"), Right: sqlparser.CloneRefOfColName(col)}, nil
+			}
 			return sqlparser.BoolVal(op == sqlparser.NotInOp), nil
 		}
 		if t := coltype.Of(bd.Type); (bs.otherType == "enum" || bs.otherType == "set") && t != coltype.Text {
