@@ -352,6 +352,8 @@ func diff18Left(out string) string {
 	switch {
 	case strings.HasPrefix(out, "TYPES: ") && strings.HasSuffix(out, "rows alike"):
 		return "type name of a column computed above the nodes"
+	case strings.HasPrefix(out, "META: ") && strings.Contains(out, "NOT NULL, oracle NULL-able"):
+		return "nullability of a bound scalar comparison"
 	}
 	return ""
 }
