@@ -6,8 +6,10 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/shardsql/shardsql/route"
 )
 
@@ -40,7 +42,33 @@ func unitError(u route.Unit, err error) error {
 		// must not be: the error keeps its text but not its identity.
 		return fmt.Errorf("shardsql: %s: %v", where, err)
 	}
+	if readSubqueryRows(u, err) {
+		return fmt.Errorf("%w: a node's statement failed with error 1242 (a scalar subquery returned more than 1 row) on %s; MariaDB raises it only when it evaluates the subquery for some row, and one server may skip it where a node's statement does not (a derived table's unused column, a condition or branch not taken): make the subquery return one row (LIMIT 1, an aggregate or a narrower WHERE): %w",
+			ErrUnsupported, where, err)
+	}
 	return fmt.Errorf("shardsql: %s: %w", where, err)
+}
+
+// readSubqueryRows reports a read unit that failed with MySQL's error
+// 1242. Hazard (diff18): a node's statement is the caller's rewritten
+// (a derived table's columns kept, a bound or pinned subquery), so it may
+// evaluate a scalar subquery of two rows that one server skips: `SELECT
+// id FROM (SELECT id, (SELECT s FROM z18 WHERE g = 3) AS k FROM x18) t
+// WHERE id = 1` answers on one server (the derived table is merged, k
+// never read) and failed with the node's 1242. A refusal that wraps the
+// 1242 (as merge's tooManyRows does for a bound subquery); only for
+// reads, whose failure leaves nothing done.
+func readSubqueryRows(u route.Unit, err error) bool {
+	var me *mysql.MySQLError
+	if !errors.As(err, &me) || me.Number != 1242 {
+		return false
+	}
+	word, _, _ := strings.Cut(strings.TrimLeft(u.SQL, " \t\n(/"), " ")
+	switch strings.ToUpper(word) {
+	case "SELECT", "WITH":
+		return true
+	}
+	return false
 }
 
 // sourcesOf lists the data source of each unit.

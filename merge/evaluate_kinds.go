@@ -161,6 +161,17 @@ func (f *evaluator) checkKinds(colls []collations.ID) error {
 					pair(n, args[0], args[i])
 				}
 				noYear = false
+				// Hazard (diff18): GREATEST/LEAST over text and numbers
+				// compare every argument as a DOUBLE in MariaDB
+				// (`GREATEST(MIN(e), 1.5)` of an ungrouped ENUM MIN, which
+				// is text, is 1.5, `LEAST('c', 1)` is 0); the evaluator
+				// compared the text and answered 'a' and 1
+				switch strings.ToLower(n.Name.String()) {
+				case "greatest", "least":
+					if mixed(f.types, args...) {
+						fail(n, "%s over text and numbers (MySQL compares them all as numbers, the evaluator by their own types; CAST the text operands to a number)", strings.ToUpper(n.Name.String()))
+					}
+				}
 			}
 		case *sqlparser.BinaryExpr:
 			arith(n, n.Left, n.Right)

@@ -69,6 +69,11 @@ func (s *statement) routeSubqueries(stmt sqlparser.SQLNode) (*Plan, error) {
 	}
 	r := &renderer{s: s, tables: tables, nodeIdxs: idxs, node: tables[0].Nodes[idxs[0]]}
 	r.aliased = s.shapeOf(stmt).aliased
+	// Hazard (diff18): the printed statement names its columns as printed
+	// (`count(*)`, `(select yr from y18_1 where g = 5)`: a node table's
+	// name): named aliases them with the caller's text, as render does
+	// for statements without subqueries
+	_, r.named = stmt.(*sqlparser.Select)
 	buf := sqlparser.NewTrackedBuffer(r.format)
 	buf.Myprintf("%v", stmt)
 	return &Plan{SQL: s.sql, Kind: KindSelect, Table: tables[0].Name,

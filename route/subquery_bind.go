@@ -174,6 +174,9 @@ func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
 		subs[i].collations, subs[i].collationUnknown = s.collationClash(sel, bs)
 		subs[i].otherType = s.columnType(sel, bs.other)
 		subs[i].year = s.mayBeYear(sel, bs, subs[i].otherType)
+		if err := s.aggregateIn(bs); err != nil {
+			return nil, err
+		}
 		subs[i].literalClash = s.literalCharsetClash(sel, bs)
 		subs[i].positiveIn = positiveIn(sel, bs.sub)
 		text, args := s.textOf(limitRows(bs))
@@ -231,7 +234,20 @@ func (s *statement) boundExpr(n sqlparser.SQLNode, bs boundSubquery, bd merge.Bo
 		}
 		if len(bd.Values) == 0 {
 			// x IN (empty) is false and x NOT IN (empty) true, even for
-			// a NULL x.
+			// a NULL x. Hazard (diff18): the bare constant dropped x, a
+			// column MariaDB still resolves: `GROUP BY g HAVING n IN
+			// (SELECT … no rows)` fails there (1054, n is neither
+			// selected nor grouped) and answered here. A column is kept
+			// as `0 AND x AND NULL` / `1 OR x OR NULL`, whose value is the
+			// constant's for any x, NULL included, and which is NULL-able
+			// as MariaDB's IN (SELECT …) is (a NOT NULL x made the
+			// column NOT NULL).
+			if col, ok := cmp.Left.(*sqlparser.ColName); ok {
+				if op == sqlparser.NotInOp {
+					return &sqlparser.OrExpr{Left: &sqlparser.OrExpr{Left: sqlparser.NewIntLiteral("1"), Right: sqlparser.CloneRefOfColName(col)}, Right: &sqlparser.NullVal{}}, nil
+				}
+				return &sqlparser.AndExpr{Left: &sqlparser.AndExpr{Left: sqlparser.NewIntLiteral("0"), Right: sqlparser.CloneRefOfColName(col)}, Right: &sqlparser.NullVal{}}, nil
+			}
 			return sqlparser.BoolVal(op == sqlparser.NotInOp), nil
 		}
 		if t := coltype.Of(bd.Type); (bs.otherType == "enum" || bs.otherType == "set") && t != coltype.Text {

@@ -120,8 +120,15 @@ func isDecimalText(t string, frac bool) bool {
 // a derived table, a broadcast or unsharded table) compared with a column
 // that is text or of a type not known. A string literal's collation is
 // coercible: the column's decides either way, as it does for the bound
-// literal. (An outer column the catalog does not hold against a known
-// subquery column is still bound with the outer column's collation.)
+// literal. An outer column of a broadcast or unsharded table is typed by
+// the catalog's read of the default data source (plainColumnCollation);
+// one it does not hold (a derived table's, a CTE's) against a known
+// subquery text column is unknown too (diff18): both are IMPLICIT, so MariaDB compares by the
+// wider character set's collation — `z18.l1 > (SELECT s FROM y18 …)`
+// converts the latin1 column to utf8mb4 and compares under
+// utf8mb4_general_ci, where the bound literal 'ss' was converted to
+// latin1 and compared under latin1_swedish_ci (ß and ss, å and a differ
+// there): different rows.
 func (s *statement) collationClash(sel *sqlparser.Select, bs boundSubquery) (clash [2]string, unknown bool) {
 	outer, ok := bs.other.(*sqlparser.ColName)
 	inner, isSel := bs.sub.Select.(*sqlparser.Select)
@@ -129,6 +136,9 @@ func (s *statement) collationClash(sel *sqlparser.Select, bs boundSubquery) (cla
 		return [2]string{}, false // a value bound into an expression: literal refuses text there
 	}
 	a, outerKnown := s.collationIn(sel, outer)
+	if !outerKnown {
+		a, outerKnown = s.plainColumnCollation(sel, outer)
+	}
 	if outerKnown && a == "" {
 		return [2]string{}, false // not text: compared as numbers or dates, no collation
 	}
@@ -149,6 +159,9 @@ func (s *statement) collationClash(sel *sqlparser.Select, bs boundSubquery) (cla
 	}
 	b, innerKnown := s.collationIn(inner, innerCol)
 	if !innerKnown {
+		return [2]string{}, true
+	}
+	if !outerKnown && b != "" {
 		return [2]string{}, true
 	}
 	if a == "" || b == "" || strings.EqualFold(a, b) {
@@ -340,4 +353,33 @@ func setRange(other, typ string) (lo, hi sqlparser.Expr, ok bool) {
 	m := uint64(1) << (set.bits - 1)
 	return &sqlparser.UnaryExpr{Operator: sqlparser.UMinusOp, Expr: sqlparser.NewIntLiteral(strconv.FormatUint(m, 10))},
 		sqlparser.NewIntLiteral(strconv.FormatUint(m-1, 10)), true
+}
+
+// plainColumnCollation returns the collation of col, a column of an
+// unsharded or broadcast table of sel ("" when it is not text), as the
+// catalog read it from the default data source; known is false when
+// that is not known here (a derived table or CTE in sel's FROM, a table
+// the catalog did not read, another schema's table).
+func (s *statement) plainColumnCollation(sel *sqlparser.Select, col *sqlparser.ColName) (coll string, known bool) {
+	if _, known := s.plainColumnIsYear(sel, col); !known {
+		return "", false // (its checks of derived tables and CTEs)
+	}
+	found := false
+	for _, ref := range s.scopeRefs(sel) {
+		if ref.sharded != nil || !col.Qualifier.IsEmpty() && !strings.EqualFold(col.Qualifier.Name.String(), ref.qualifier()) {
+			continue
+		}
+		c, has, ok := s.catalog.UnshardedColumnCollation(ref.name.Name.String(), col.Name.String())
+		if !ok {
+			return "", false
+		}
+		if !has {
+			continue
+		}
+		if found {
+			return "", false // two tables have it: ambiguous
+		}
+		coll, found = c, true
+	}
+	return coll, found
 }

@@ -32,8 +32,8 @@ func TestQuantifiedSubqueries(t *testing.T) {
 	require.Contains(t, outer("SELECT order_id FROM t_order WHERE qty = SOME (SELECT id FROM t_user)", two), "where qty in (1, 10)")
 	require.Contains(t, outer("SELECT order_id FROM t_order WHERE qty <> ALL (SELECT id FROM t_user)", two), "where qty not in (1, 10)")
 	none := merge.Bound{Type: "BIGINT"}
-	require.Contains(t, outer("SELECT order_id FROM t_order WHERE qty = ANY (SELECT id FROM t_user)", none), "where false")
-	require.Contains(t, outer("SELECT order_id FROM t_order WHERE qty <> ALL (SELECT id FROM t_user)", none), "where true")
+	require.Contains(t, outer("SELECT order_id FROM t_order WHERE qty = ANY (SELECT id FROM t_user)", none), "where 0 and qty and null") // false, keeping the column (diff18)
+	require.Contains(t, outer("SELECT order_id FROM t_order WHERE qty <> ALL (SELECT id FROM t_user)", none), "where 1 or qty or null")
 	for _, sql := range []string{
 		"SELECT order_id FROM t_order WHERE qty < ALL (SELECT id FROM t_user)",
 		"SELECT order_id FROM t_order WHERE qty > ANY (SELECT id FROM t_user)",

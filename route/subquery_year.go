@@ -413,3 +413,18 @@ var notYearFuncs = func() map[string]bool {
 	}
 	return m
 }()
+
+// aggregateIn refuses an aggregate compared with a subquery under IN,
+// NOT IN or = ANY. Hazard (diff18, reads seeds 7 and 10): MariaDB 10.11
+// answers `GROUP BY g HAVING MAX(n) IN (SELECT i FROM y18 WHERE i > 2)`
+// (also COUNT(*), MIN(yr) of a YEAR column, over a join) with no row,
+// where the same values written as a list, `HAVING m IN (SELECT …)` over
+// the select item's alias and `HAVING MAX(n) = (SELECT …)` match groups:
+// the bound list gave the rows the list selects.
+func (s *statement) aggregateIn(bs boundSubquery) error {
+	if bs.kind != merge.SubqueryIn || bs.other == nil || !sqlparser.ContainsAggregation(bs.other) {
+		return nil
+	}
+	return unsupported(s.sql, "aggregate %s compared with a subquery under IN: MariaDB answers no group for such a comparison where the same values written as a list match (compare the select item's alias instead: SELECT %s AS m … HAVING m IN (SELECT …))",
+		sqlparser.String(bs.other), sqlparser.String(bs.other))
+}

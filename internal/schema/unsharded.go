@@ -39,6 +39,34 @@ type Unsharded struct {
 	// against one (route's bound subqueries). Nil when the types were not
 	// read.
 	YearTables map[string][]string
+	// Collations holds, by table name as Tables, each text column's
+	// collation by the column's name in lower case (columns of other
+	// types are absent): a subquery's text bound against such a column
+	// compares as MariaDB compares the two columns only when the
+	// collations agree (route's bound subqueries, diff18). Nil when not
+	// read.
+	Collations map[string]map[string]string
+}
+
+// UnshardedColumnCollation returns the collation of column col of table
+// name of the default data source ("" for a column that is not text),
+// whether the table has the column, and known false when the catalog did
+// not read the collations or holds no such table.
+func (c *Catalog) UnshardedColumnCollation(name, col string) (coll string, has, known bool) {
+	if c == nil || c.Unsharded == nil || c.Unsharded.Collations == nil {
+		return "", false, false
+	}
+	name = c.unshardedName(name)
+	names, ok := c.Unsharded.Tables[name]
+	if !ok {
+		return "", false, false
+	}
+	for _, t := range names {
+		if strings.EqualFold(t, col) {
+			has = true
+		}
+	}
+	return c.Unsharded.Collations[name][strings.ToLower(col)], has, true
 }
 
 // UnshardedHasYear reports whether table name of the default data
