@@ -77,12 +77,7 @@ func (s *statement) plainColumnIsYear(sel *sqlparser.Select, col *sqlparser.ColN
 	if !col.Qualifier.Qualifier.IsEmpty() {
 		return false, false
 	}
-	ctes := make(map[string]bool)
-	if sel.With != nil {
-		for _, c := range sel.With.CTEs {
-			ctes[strings.ToLower(c.ID.String())] = true
-		}
-	}
+	ctes := cteNames(sel)
 	derived := false
 	for _, te := range sel.From {
 		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
@@ -142,12 +137,7 @@ func (s *statement) plainColumnIsYear(sel *sqlparser.Select, col *sqlparser.ColN
 // and CTEs' included, not its subqueries') has, or may have, a YEAR
 // column.
 func (s *statement) statementMayHoldYear(sel *sqlparser.Select) bool {
-	ctes := make(map[string]bool)
-	if sel.With != nil {
-		for _, c := range sel.With.CTEs {
-			ctes[strings.ToLower(c.ID.String())] = true
-		}
-	}
+	ctes := cteNames(sel)
 	found := false
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		if found {
@@ -427,4 +417,15 @@ func (s *statement) aggregateIn(bs boundSubquery) error {
 	}
 	return unsupported(s.sql, "aggregate %s compared with a subquery under IN: MariaDB answers no group for such a comparison where the same values written as a list match (compare the select item's alias instead: SELECT %s AS m … HAVING m IN (SELECT …))",
 		sqlparser.String(bs.other), sqlparser.String(bs.other))
+}
+
+// cteNames returns the names of sel's CTEs, lower-cased.
+func cteNames(sel *sqlparser.Select) map[string]bool {
+	ctes := make(map[string]bool)
+	if sel.With != nil {
+		for _, c := range sel.With.CTEs {
+			ctes[strings.ToLower(c.ID.String())] = true
+		}
+	}
+	return ctes
 }
