@@ -39,6 +39,11 @@ type GroupConcat struct {
 	// GROUP_CONCAT whose values the merge orders in memory; ValueCol is
 	// then its first argument and CountCol the node's COUNT(*).
 	Order *ConcatOrder
+
+	// year marks ValueCol, years Order.Values, as YEAR columns (set when
+	// the aggregate opens, from the node columns' types): see yearText.
+	year  bool
+	years []bool
 }
 
 // groupConcatAgg builds one group's GROUP_CONCAT.
@@ -95,7 +100,7 @@ func (g *groupConcatAgg) add(row []driver.Value) error {
 			g.buf = append(g.buf, g.gc.Separator...)
 		}
 		g.any = true
-		if g.buf, err = appendText(g.buf, v); err != nil {
+		if g.buf, err = appendConcatText(g.buf, v, g.gc.year); err != nil {
 			return err
 		}
 		if int64(len(g.buf)) > limit {
@@ -110,6 +115,26 @@ func (g *groupConcatAgg) result() driver.Value {
 		return nil
 	}
 	return append([]byte(nil), g.buf...)
+}
+
+// appendConcatText appends a value as the server writes it in a
+// GROUP_CONCAT; year: the value is a YEAR column's.
+//
+// Hazard: a YEAR column's value 0 arrives from a node as `0` (the
+// protocol's text of the number: the nodes group and sort by the column
+// for the merge, and MariaDB sends a grouped or sorted YEAR so), but one
+// server's GROUP_CONCAT reads the column as text, which is zero-filled to
+// its display width: `0000` (every other YEAR value, 1901–2155, has four
+// digits already). The merge writes YEAR values with four digits.
+func appendConcatText(b []byte, v driver.Value, year bool) ([]byte, error) {
+	if year {
+		n, err := toInt(v)
+		if err != nil {
+			return b, err
+		}
+		return fmt.Appendf(b, "%04d", n), nil
+	}
+	return appendText(b, v)
 }
 
 // appendText appends a value as the server writes it in a GROUP_CONCAT.

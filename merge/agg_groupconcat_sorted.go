@@ -80,8 +80,8 @@ func (g *groupConcatSorted) add(row []driver.Value) error {
 		return err
 	}
 	e := concatEntry{n: n, keys: make([]key, len(g.keys))}
-	for _, c := range g.gc.Order.Values {
-		if e.text, err = appendText(e.text, row[c.Index]); err != nil {
+	for i, c := range g.gc.Order.Values {
+		if e.text, err = appendConcatText(e.text, row[c.Index], i < len(g.gc.years) && g.gc.years[i]); err != nil {
 			return err
 		}
 	}
