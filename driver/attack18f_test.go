@@ -20,6 +20,20 @@ var attack18fCases = []attack16Case{
 	{sql: "SELECT GROUP_CONCAT(yr, 'x' ORDER BY yr) FROM r16"},
 	{sql: "SELECT GROUP_CONCAT(id, yr ORDER BY id) FROM r16"},
 	{sql: "SELECT g, GROUP_CONCAT(yr ORDER BY yr) FROM r16 GROUP BY g WITH ROLLUP", refuse: "GROUP_CONCAT with WITH ROLLUP"},
+	// a YEAR 0 read by a function above the nodes: MariaDB writes a
+	// YEAR column's 0 as 0000 there (CONCAT(yr), a grouped MIN(yr), a
+	// derived table's column; LENGTH 4), the evaluator as 0
+	{sql: "SELECT g, CONCAT(MIN(yr), '') FROM r16 GROUP BY g ORDER BY g", ordered: true, refuse: "reads the YEAR value 0000 in a function"},
+	{sql: "SELECT g, LENGTH(MIN(yr)) FROM r16 GROUP BY g ORDER BY g", ordered: true, refuse: "reads the YEAR value 0000 in a function"},
+	{sql: "SELECT g, LPAD(MIN(yr), 6, 'x') FROM r16 GROUP BY g ORDER BY g", ordered: true, refuse: "reads the YEAR value 0000 in a function"},
+	{sql: "SELECT x.y, CONCAT(x.y, '') FROM (SELECT id, yr AS y FROM r16 ORDER BY id LIMIT 20) x ORDER BY x.id", ordered: true, refuse: "reads the YEAR value 0000 in a function"},
+	{sql: "SELECT a.id, CONCAT(a.yr, b.yr) FROM r16 a JOIN r16b b ON a.g = b.id ORDER BY a.id", ordered: true, refuse: "reads the YEAR value 0000 in a function"},
+	// … compared or in arithmetic it is 0 both ways, and other years
+	// have four digits: these answer
+	{sql: "SELECT g, MIN(yr) + 0 FROM r16 GROUP BY g ORDER BY g", ordered: true},
+	{sql: "SELECT g, MAX(yr) m FROM r16 GROUP BY g HAVING m > 1950 ORDER BY g", ordered: true},
+	{sql: "SELECT x.id FROM (SELECT id, yr AS y FROM r16 ORDER BY id LIMIT 20) x WHERE x.y < 1950 ORDER BY x.id", ordered: true},
+	{sql: "SELECT g, CONCAT(MIN(yr), '') FROM r16 WHERE yr > 0 GROUP BY g ORDER BY g", ordered: true},
 	// beside them, what answered already
 	{sql: "SELECT GROUP_CONCAT(yr + 0 ORDER BY yr) FROM r16"},
 	{sql: "SELECT yr, COUNT(*) FROM r16 GROUP BY yr ORDER BY yr", ordered: true},
