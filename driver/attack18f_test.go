@@ -55,3 +55,41 @@ func TestAttack18fReads(t *testing.T) {
 		}
 	}
 }
+
+// TestAttack18fGroupConcatMaxLen: @@group_concat_max_len counts bytes of
+// the result's charset, one a character for a latin1 column's
+// GROUP_CONCAT, where the merge counted the UTF-8 bytes the values
+// arrive in ('a,A,å,' for 'a,A,å,ä' under 7).
+func TestAttack18fGroupConcatMaxLen(t *testing.T) {
+	e := newR16Env(t, "attack18f_gcmax")
+	s := e.session(t)
+	for _, c := range []struct {
+		set  string
+		sqls []string
+	}{
+		{"SET SESSION group_concat_max_len = 7", []string{
+			"SELECT GROUP_CONCAT(vl1 ORDER BY id) FROM r16",
+			"SELECT HEX(GROUP_CONCAT(vl1 ORDER BY id)), LENGTH(GROUP_CONCAT(vl1 ORDER BY id)) FROM r16",
+			"SELECT GROUP_CONCAT(vl1 ORDER BY id SEPARATOR 'é') FROM r16",
+			// utf8mb4 results still count UTF-8 bytes
+			"SELECT GROUP_CONCAT(cp ORDER BY id SEPARATOR 'ßß') FROM r16",
+			"SELECT GROUP_CONCAT(id ORDER BY id) FROM r16",
+		}},
+		{"SET SESSION group_concat_max_len = 4", []string{
+			"SELECT GROUP_CONCAT(vl1 ORDER BY id SEPARATOR '') FROM r16",
+			"SELECT GROUP_CONCAT(vl1 ORDER BY vl1 DESC, id) FROM r16 WHERE vl1 IS NOT NULL", // ordered in memory
+			"SELECT g, GROUP_CONCAT(vl1 ORDER BY id) FROM r16 GROUP BY g",
+			"SELECT GROUP_CONCAT(v520 ORDER BY id) FROM r16",
+		}},
+	} {
+		oerr, serr := s.exec(c.set)
+		if oerr != nil || serr != nil {
+			t.Fatalf("%s: oracle %v, shardsql %v", c.set, oerr, serr)
+		}
+		for _, q := range c.sqls {
+			if out := s.outcome(q, false); out != "exact" {
+				t.Errorf("%s; %s\n    => %s", c.set, q, out)
+			}
+		}
+	}
+}
