@@ -93,3 +93,39 @@ func TestAttack18fGroupConcatMaxLen(t *testing.T) {
 		}
 	}
 }
+
+// TestAttack18fSequenceAcrossNodes: a sequence is a table of the default
+// data source (CREATE SEQUENCE runs there); NEXTVAL/SETVAL/LASTVAL in a
+// statement whose nodes are elsewhere failed with 1146 on those servers
+// (or would draw from another server's sequence of that name).
+func TestAttack18fSequenceAcrossNodes(t *testing.T) {
+	e := newR16Env(t, "attack18f_seq")
+	s := e.session(t)
+	if oerr, serr := s.exec("CREATE SEQUENCE s18f START WITH 1 INCREMENT BY 1"); oerr != nil || serr != nil {
+		t.Fatalf("CREATE SEQUENCE: oracle %v, shardsql %v", oerr, serr)
+	}
+	// the oracle runs every statement, refused ones too: the ones that
+	// must answer come first, while both sequences agree
+	for _, c := range []attack16Case{
+		// naming no table it runs on the default data source, as CREATE did
+		{sql: "SELECT NEXTVAL(s18f)"},
+		{sql: "SELECT LASTVAL(s18f)"},
+		{sql: "SELECT NEXTVAL(s18f), NEXTVAL(s18f)"},
+		{sql: "SELECT id, NEXTVAL(s18f) FROM r16 WHERE id < 4", refuse: "a sequence function (NEXTVAL, SETVAL, LASTVAL)"},
+		{sql: "SELECT id FROM r16 WHERE id = NEXTVAL(s18f)", refuse: "a sequence function"},
+		{sql: "SELECT MAX(NEXTVAL(s18f)) FROM r16", refuse: "a sequence function"},
+		{sql: "SELECT id, SETVAL(s18f, 200) FROM r16 WHERE id < 3", refuse: "a sequence function"},
+		{sql: "SELECT id, LASTVAL(s18f) FROM r16", refuse: "a sequence function"},
+		{sql: "SELECT a.id FROM r16 a JOIN r16b b ON a.id = b.id WHERE b.g = NEXTVAL(s18f)", refuse: "NEXTVAL(s18f)"}, // refused before: a join,
+	} {
+		out := s.outcome(c.sql, false)
+		switch {
+		case c.refuse != "":
+			if !strings.HasPrefix(out, "refused: ") || !strings.Contains(out, c.refuse) {
+				t.Errorf("%s\n    want a refusal naming %q, got %s", c.sql, c.refuse, out)
+			}
+		case out != "exact":
+			t.Errorf("%s\n    => %s", c.sql, out)
+		}
+	}
+}
