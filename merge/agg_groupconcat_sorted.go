@@ -33,6 +33,8 @@ type groupConcatSorted struct {
 	entries []concatEntry
 	maxLen  int64
 	buf     []byte
+	out     *textColl // the result's collation (nil: bytes), for its length
+	single  bool      // the result's charset has one byte per character
 }
 
 type concatEntry struct {
@@ -79,9 +81,12 @@ func (g *groupConcatSorted) add(row []driver.Value) error {
 	if g.maxLen, err = toInt(row[g.gc.MaxLenCol.Index]); err != nil {
 		return err
 	}
+	if g.single, err = oneByteChars(g.out, row); err != nil {
+		return err
+	}
 	e := concatEntry{n: n, keys: make([]key, len(g.keys))}
-	for _, c := range g.gc.Order.Values {
-		if e.text, err = appendText(e.text, row[c.Index]); err != nil {
+	for i, c := range g.gc.Order.Values {
+		if e.text, err = appendConcatText(e.text, row[c.Index], i < len(g.gc.years) && g.gc.years[i]); err != nil {
 			return err
 		}
 	}
@@ -127,8 +132,8 @@ func (g *groupConcatSorted) result() driver.Value {
 			}
 			written = true
 			g.buf = append(g.buf, e.text...)
-			if int64(len(g.buf)) > g.maxLen {
-				return append([]byte(nil), cutUTF8(g.buf, int(g.maxLen))...)
+			if b, cut := cutConcat(g.buf, g.maxLen, g.single); cut {
+				return append([]byte(nil), b...)
 			}
 		}
 	}

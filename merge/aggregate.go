@@ -36,9 +36,14 @@ func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl, maxRows int) 
 			return nil, fmt.Errorf("shardsql: merge: GROUP_CONCAT without its columns")
 		}
 		if a.Concat.Order != nil {
-			return newGroupConcatSorted(*a.Concat, kinds, colls, maxRows)
+			gs, err := newGroupConcatSorted(*a.Concat, kinds, colls, maxRows)
+			if err != nil {
+				return nil, err
+			}
+			gs.out = colls[a.Col.Index]
+			return gs, nil
 		}
-		g := &groupConcatAgg{gc: *a.Concat}
+		g := &groupConcatAgg{gc: *a.Concat, out: colls[a.Col.Index]}
 		vk := kinds[g.gc.ValueCol.Index]
 		g.cmp = cmpKey{col: g.gc.ValueCol.Index, kind: aggCmpKind(a.Kind, vk)}
 		if g.cmp.kind == coltype.Text {

@@ -142,7 +142,10 @@ type colRef struct {
 	// compared: an operand of a comparison, IN or BETWEEN, where MySQL
 	// pads with spaces; other uses (functions, LIKE) see trailing spaces.
 	compared, other bool
-	pad             bool // text of a PAD SPACE collation
+	// text: used other than compared or in arithmetic (a function's
+	// argument, which may read the value as text)
+	text bool
+	pad  bool // text of a PAD SPACE collation
 }
 
 // prepare rewrites the condition for the evaluator and records how it
@@ -199,6 +202,13 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 		}
 		return false
 	}
+	arithmetic := func(c *sqlparser.Cursor) bool {
+		switch c.Parent().(type) {
+		case *sqlparser.BinaryExpr, *sqlparser.UnaryExpr:
+			return true
+		}
+		return false
+	}
 	cond = sqlparser.Rewrite(sqlparser.Clone(cond), func(c *sqlparser.Cursor) bool {
 		if n, ok := col(asExpr(c.Node())); ok {
 			r := &f.refs[n]
@@ -208,6 +218,9 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 				r.compared = true
 			} else {
 				r.other = true
+				if !arithmetic(c) {
+					r.text = true
+				}
 			}
 		}
 		return true
@@ -484,6 +497,15 @@ func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
 			// server's (MAX(f) + 0, HAVING MAX(f) > 16777210).
 			return evalengine.EvalResult{}, fmt.Errorf("%w: %s %s across nodes reads a FLOAT value, which the servers send as text of six digits (select col+0, a DOUBLE, in the nodes' statement or the derived table instead)", ErrUnsupported, f.what, unplaceheld(f.cond))
 		}
+		if t == sqltypes.Year && r.text && zeroYear(v) {
+			// Hazard (review18f): MariaDB writes a YEAR column's 0 as
+			// `0000` where a function reads it as text (CONCAT(yr),
+			// CONCAT(MAX(yr)) with GROUP BY, LENGTH 4), but as `0` for an
+			// ungrouped MAX(yr); the evaluator has one YEAR value, whose
+			// text is `0`. Read the value as a number or in a comparison,
+			// it is 0 either way: only other uses of a 0 are refused.
+			return evalengine.EvalResult{}, fmt.Errorf("%w: %s %s across nodes reads the YEAR value 0000 in a function (MariaDB writes it as 0000 or 0 depending on the plan; compare it, or select yr + 0 or CAST(yr AS CHAR) in the nodes' statement or the derived table instead)", ErrUnsupported, f.what, unplaceheld(f.cond))
+		}
 		if c := f.colls[i]; c != nil && c.conv != nil && sqltypes.IsText(t) {
 			if b, ok := v.([]byte); ok {
 				cb, err := charset.ConvertFromUTF8(nil, c.conv, b)
@@ -557,3 +579,18 @@ func (f *evaluator) try(e evalengine.Expr) (res evalengine.EvalResult, err error
 }
 
 func (f *filter) Close() error { return f.in.Close() }
+
+// zeroYear reports a YEAR value 0 (sent as 0 or 0000).
+func zeroYear(v driver.Value) bool {
+	switch x := v.(type) {
+	case int64:
+		return x == 0
+	case uint64:
+		return x == 0
+	case []byte:
+		return len(x) > 0 && strings.Trim(string(x), "0") == ""
+	case string:
+		return len(x) > 0 && strings.Trim(x, "0") == ""
+	}
+	return false
+}

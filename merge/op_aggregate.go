@@ -143,6 +143,7 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 			if gc.ValueCol, err = cols.abs(gc.ValueCol); err != nil {
 				return nil, nil, err
 			}
+			gc.year = cols.sql[gc.ValueCol.Index] == sqltypes.Year
 			if gc.MaxLenCol, err = cols.abs(gc.MaxLenCol); err != nil {
 				return nil, nil, err
 			}
@@ -158,6 +159,7 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 						return nil, nil, err
 					}
 					ro.Values = append(ro.Values, c)
+					gc.years = append(gc.years, cols.sql[c.Index] == sqltypes.Year)
 				}
 				if ro.Keys, err = cols.sortKeys(o.Keys); err != nil {
 					return nil, nil, err

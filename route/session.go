@@ -71,7 +71,9 @@ func (u SessionUses) Changes() bool {
 
 // Depends reports whether the statement depends on the session (anything
 // but TableFree, PrimaryOnly and LeavesState).
-func (u SessionUses) Depends() bool { return u&^(TableFree|PrimaryOnly|LeavesState) != 0 }
+func (u SessionUses) Depends() bool {
+	return u&^(TableFree|PrimaryOnly|LeavesState|CallsSequence) != 0
+}
 
 // what names the first use in the set, for errors.
 func (u SessionUses) what() string {
@@ -194,6 +196,9 @@ func (w *sessionWalk) node(n sqlparser.SQLNode) {
 	case *sqlparser.FuncExpr:
 		name := n.Name.Lowered()
 		w.u |= sessionFuncs[name]
+		if sequenceFuncs[name] {
+			w.u |= CallsSequence
+		}
 		if name == "last_insert_id" && len(n.Exprs) > 0 {
 			w.u |= SetsLastInsertID
 		}
@@ -234,6 +239,9 @@ func (w *sessionWalk) uses() SessionUses {
 // taken once per node) and the merged result would match no single one.
 func (s *statement) checkSession(p *Plan, uses SessionUses) (*Plan, error) {
 	p.Session |= uses
+	if err := s.checkSequence(p, uses); err != nil {
+		return nil, err
+	}
 	if uses&AssignsUserVars != 0 && len(s.topo.DataSources()) > 1 {
 		return nil, unsupported(s.sql, "assigning a user variable outside SET (it would change on one data source only: assign it with SET @v = ?, which shardsql sends to every data source)")
 	}

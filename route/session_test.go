@@ -31,7 +31,7 @@ func TestSessionDependentStatements(t *testing.T) {
 		{"SELECT SQL_CALC_FOUND_ROWS * FROM t_order WHERE user_id = 1 LIMIT 1", nil, CalcFoundRows},
 		{"SELECT * FROM t_order WHERE user_id = ? AND note = @v", []any{1}, UsesUserVars},
 		{"INSERT INTO t_order (order_id, user_id) VALUES (LAST_INSERT_ID(), 3)", nil, UsesLastInsertID},
-		{"SELECT LASTVAL(s)", nil, UsesSequences},
+		{"SELECT LASTVAL(s)", nil, UsesSequences | CallsSequence},
 	}
 	for _, c := range oneNode {
 		p, err := r.Route(c.sql, c.args)
