@@ -105,6 +105,15 @@ func TestAttack18eProbe(t *testing.T) {
 		{"delete from w where k < 2 limit 3", false, nil},
 		{"DELETE FROM `w` WHERE `k` < 2 LIMIT 3", false, nil},
 		{"DELETE FROM w WHERE k < 2 LIMIT 3 ", false, nil},
+		{"SET STATEMENT max_statement_time = 100 FOR DELETE FROM w WHERE k < 2 LIMIT 3", false, nil},
+		{"SET STATEMENT max_statement_time = 100 FOR DELETE FROM w WHERE k < 2 LIMIT ?", false, []any{4}},
+		{"DELETE FROM w WHERE k < 2 /*! LIMIT 3 */", false, nil},
+		{"DELETE FROM w WHERE k < 2 /*!50000 LIMIT 3 */", false, nil},
+		{"DELETE FROM w WHERE k < 2 LIMIT /* n */ 3", false, nil},
+		{"DELETE FROM w WHERE k < 2 LIMIT ? -- ?", false, []any{3}},
+		{"DELETE FROM w WHERE k < 2 AND v <> '?' LIMIT ?", false, []any{3}},
+		{"DELETE FROM w WHERE k < 2 AND v <> 'limit 1' LIMIT 5", false, nil},
+		{"DELETE FROM w WHERE k < 2 LIMIT 5 ; ", false, nil},
 	} {
 		t.Logf("%s %v\n    => %s", tc.q, tc.args, e.outcome(t, tc.q, tc.det, tc.args...))
 	}
