@@ -114,6 +114,10 @@ func TestAttack18eProbe(t *testing.T) {
 		{"DELETE FROM w WHERE k < 2 AND v <> '?' LIMIT ?", false, []any{3}},
 		{"DELETE FROM w WHERE k < 2 AND v <> 'limit 1' LIMIT 5", false, nil},
 		{"DELETE FROM w WHERE k < 2 LIMIT 5 ; ", false, nil},
+		{"DELETE FROM w WHERE nosuch < 2 LIMIT 0", false, nil},
+		{"DELETE FROM w WHERE nosuch < 2 LIMIT ?", false, []any{0}},
+		{"DELETE FROM w WHERE k < 2 AND nosuch(k) LIMIT 0", false, nil},
+		{"DELETE FROM w WHERE k < (SELECT 1 FROM nosuchtable) LIMIT 0", false, nil},
 	} {
 		t.Logf("%s %v\n    => %s", tc.q, tc.args, e.outcome(t, tc.q, tc.det, tc.args...))
 	}
