@@ -27,11 +27,13 @@ var errUnitsDone = errors.New("shardsql: the statement's later units are not nee
 // kept. The units run in the plan's node order, the order every
 // multi-node write locks its nodes in.
 //
-// LIMIT 0 deletes nothing and runs on no node.
+// LIMIT 0 deletes nothing but still runs, as LIMIT 0 on the first node
+// only: MariaDB resolves and checks the statement before it applies the
+// limit, so `DELETE FROM t WHERE nosuch < 2 LIMIT 0` fails with 1054 (an
+// unknown function 1305, a missing privilege, a read-only transaction
+// likewise). Review18e found it answered 0 rows without running anywhere.
+// The loops below stop after that unit, since nothing is left.
 func (c *Conn) execDeleteLimit(ctx context.Context, p *route.Plan, res *result) error {
-	if p.DeleteLimit.N == 0 {
-		return nil
-	}
 	switch {
 	case c.tx != nil && c.tx.committedOn != nil:
 		// The data sources run in autocommit mode after an implicit

@@ -27,15 +27,15 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 	}
 	target := sh.sharded[0]
 	if target.expr != ins.Table {
-		return nil, unsupported(s.sql, "INSERT that reads sharded table %s", target.sharded.Name)
+		return nil, unsupported(s.sql, "INSERT that reads sharded table %s"+insertReadsAdvice, target.sharded.Name)
 	}
 	table := target.sharded
 	rows, ok := ins.Rows.(sqlparser.Values)
 	if !ok {
-		return nil, unsupported(s.sql, "INSERT … SELECT into sharded table %s", table.Name)
+		return nil, unsupported(s.sql, "INSERT … SELECT into sharded table %s"+insertReadsAdvice, table.Name)
 	}
 	if len(sh.sharded) > 1 || sh.subquery {
-		return nil, unsupported(s.sql, "subquery in INSERT into sharded table %s", table.Name)
+		return nil, unsupported(s.sql, "subquery in INSERT into sharded table %s: compute the value with its own SELECT first and pass it as a ? argument", table.Name)
 	}
 	if len(ins.Columns) == 0 {
 		return nil, unsupported(s.sql, "INSERT without a column list into sharded table %s (name the columns, including %s)", table.Name, table.Column)
@@ -186,9 +186,9 @@ func (s *statement) routeUpdate(upd *sqlparser.Update) (*Plan, error) {
 		return s.passthrough(KindUpdate)
 	}
 	if upd.With != nil {
-		return nil, s.withWriteRefusal("UPDATE", sh)
+		return nil, s.withWriteRefusal("UPDATE", sh, writesSharded(sh, upd.TableExprs))
 	}
-	if err := s.checkSingleTable(sh, len(upd.TableExprs)); err != nil {
+	if err := s.checkSingleTable(sh, len(upd.TableExprs), "UPDATE", writesSharded(sh, upd.TableExprs)); err != nil {
 		return nil, err
 	}
 	ref := sh.sharded[0]
@@ -225,9 +225,9 @@ func (s *statement) routeDelete(del *sqlparser.Delete) (*Plan, error) {
 		return s.passthrough(KindDelete)
 	}
 	if del.With != nil {
-		return nil, s.withWriteRefusal("DELETE", sh)
+		return nil, s.withWriteRefusal("DELETE", sh, writesSharded(sh, del.TableExprs))
 	}
-	if err := s.checkSingleTable(sh, len(del.TableExprs)); err != nil {
+	if err := s.checkSingleTable(sh, len(del.TableExprs), "DELETE", writesSharded(sh, del.TableExprs)); err != nil {
 		return nil, err
 	}
 	if len(del.Targets) > 1 {

@@ -27,7 +27,9 @@ import (
 // The Units are the node statements without their LIMIT clause, in the
 // plan's node order (the order every multi-node write takes its nodes in,
 // so their row locks are taken in one order); the driver appends each
-// one's LIMIT (UnitSQL). LIMIT 0 deletes nothing and runs on no node.
+// one's LIMIT (UnitSQL). LIMIT 0 deletes nothing and runs on the first
+// node only, so that the server checks the statement as one table's
+// DELETE … LIMIT 0 is checked (review18e).
 //
 // What stays refused because node-by-node is not exact:
 //   - ORDER BY … LIMIT: the n first rows in the order may lie on any nodes;

@@ -11,8 +11,14 @@ package route
 // so the exact result cannot be checked against it here (round 13): it is
 // refused, before anything is written, with the statements that do the
 // same write.
-func (s *statement) withWriteRefusal(what string, sh *shape) error {
+func (s *statement) withWriteRefusal(what string, sh *shape, target bool) error {
 	name := sh.sharded[0].name.Name.String()
+	if !target {
+		// review18e: the written table is unsharded or broadcast and
+		// the WITH reads the sharded one; this used to call it an
+		// UPDATE of / DELETE from sharded table name.
+		return unsupported(s.sql, "WITH (common table expression) reading sharded table %s before %s of another table: run the WITH … SELECT as its own statement first and pass its values as ? arguments (WHERE … IN (?, …)), in one transaction", name, what)
+	}
 	if what == "UPDATE" {
 		return unsupported(s.sql, "WITH (common table expression) before UPDATE of sharded table %s (a bulk update from a table of values, as bun's NewUpdate().Bulk() sends): update each row by its key in one transaction (bun: NewUpdate().Model(row).WherePK() per row inside RunInTx), or write the new values with INSERT … ON DUPLICATE KEY UPDATE on a unique key that holds %s", name, sh.sharded[0].sharded.Column)
 	}

@@ -181,19 +181,12 @@ func (s *statement) shapeKey() shapeKey {
 	return shapeKey{version: s.version, catalog: s.catalog, home: s.hintDS}
 }
 
-// checkSingleTable returns an error unless the statement touches exactly one
-// sharded table once, without the constructs that need cross-node work.
-// from is the number of top-level table expressions in its FROM clause.
-func (s *statement) checkSingleTable(sh *shape, from int) error {
-	switch {
-	case sh.union:
-		return unsupported(s.sql, "UNION over sharded table %s", sh.sharded[0].name.Name.String())
-	case sh.with:
-		return unsupported(s.sql, "WITH (common table expression) with sharded table %s", sh.sharded[0].name.Name.String())
-	case sh.subquery:
-		return unsupported(s.sql, "subquery with sharded table %s", sh.sharded[0].name.Name.String())
-	case sh.join || from > 1 || len(sh.refs) > 1:
-		return unsupported(s.sql, "join with sharded table %s", sh.sharded[0].name.Name.String())
-	}
-	return nil
+// checkSingleTable returns an error unless the statement (an UPDATE or
+// DELETE: kind) touches exactly one sharded table once, without the
+// constructs that need cross-node work (write_reads_refusal.go says what
+// each refusal advises). from is the number of top-level table
+// expressions in its FROM clause; target whether the written table is the
+// sharded one.
+func (s *statement) checkSingleTable(sh *shape, from int, kind string, target bool) error {
+	return s.writeReadRefusal(kind, sh, from, target)
 }
