@@ -43,17 +43,7 @@ var attack18fCases = []attack16Case{
 
 func TestAttack18fReads(t *testing.T) {
 	e := newR16Env(t, "attack18f_reads")
-	for _, c := range attack18fCases {
-		out := e.outcome(c.sql, c.ordered)
-		switch {
-		case c.refuse != "":
-			if !strings.HasPrefix(out, "refused: ") || !strings.Contains(out, c.refuse) {
-				t.Errorf("%s\n    want a refusal naming %q, got %s", c.sql, c.refuse, out)
-			}
-		case out != "exact":
-			t.Errorf("%s\n    => %s", c.sql, out)
-		}
-	}
+	e.checkCases(t, attack18fCases)
 }
 
 // TestAttack18fGroupConcatMaxLen: @@group_concat_max_len counts bytes of
