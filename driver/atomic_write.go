@@ -171,7 +171,7 @@ func (c *copyIDs) read(ctx context.Context, p *route.Plan, part *participant, qu
 	if err != nil {
 		return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: %w", p.Table, err)
 	}
-	defer rows.Close()
+	defer part.rowsRead(rows) // tx_rows_ended.go
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("shardsql: broadcast write to %s: reading the first copy's insert id: %w", p.Table, err)

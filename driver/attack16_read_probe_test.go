@@ -1,11 +1,9 @@
 package driver_test
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -90,46 +88,9 @@ var r16Rows = []string{
 // ordered read, "U " an unordered one) over r16 and logs each outcome,
 // comparing column names, type names and the values' text exactly.
 func TestAttack16ReadProbe(t *testing.T) {
-	file := os.Getenv("SHARDSQL_A16_READ_PROBE")
-	if file == "" {
-		t.Skip("SHARDSQL_A16_READ_PROBE not set")
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lines := probeFileFrom(t, "SHARDSQL_A16_READ_PROBE")
 	e := newR16Env(t, "attack16_probe")
-	counts := map[string]int{}
-	for _, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if len(line) < 3 || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if line[0] == 'E' {
-			p, err := driver.Explain(context.Background(), e.sharded, line[2:])
-			t.Logf("%s\n%v %v", line, p, err)
-			continue
-		}
-		if line[0] == 'D' {
-			r, err := runDiffQuery(e.oracle, line[2:])
-			if err == nil {
-				t.Logf("%s\n    oracle: %v %q", line, r.types, r.rows)
-			} else {
-				t.Logf("%s\n    oracle: %v", line, err)
-			}
-			continue
-		}
-		out := e.outcome(line[2:], line[0] == 'O')
-		counts[strings.SplitN(out, ":", 2)[0]]++
-		if os.Getenv("SHARDSQL_A16_READ_ALL") == "" && out == "exact" {
-			continue
-		}
-		if len(out) > 1500 {
-			out = out[:1500]
-		}
-		t.Logf("%s\n    => %s", line, out)
-	}
-	t.Logf("outcomes: %v", counts)
+	probeFile{oracle: e.oracle, sharded: e.sharded, outcome: e.outcome}.run(t, lines)
 }
 
 // outcome runs q on both sides and says how shardsql's answer compares.

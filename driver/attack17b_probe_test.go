@@ -4,8 +4,7 @@ import (
 	"context"
 	"database/sql"
 	sqldriver "database/sql/driver"
-	"os"
-	"strings"
+	"fmt"
 	"testing"
 	"time"
 
@@ -64,38 +63,16 @@ func (s *r17bSession) outcome(q string, ordered bool) string {
 // session each side: "S <sql>" runs on both (a SET), "O "/"U " compare
 // an ordered/unordered read exactly, "R" opens fresh sessions.
 func TestAttack17bSessionProbe(t *testing.T) {
-	file := os.Getenv("SHARDSQL_A17B_PROBE")
-	if file == "" {
-		t.Skip("SHARDSQL_A17B_PROBE not set")
-	}
-	data, err := os.ReadFile(file)
-	require.NoError(t, err)
+	lines := probeFileFrom(t, "SHARDSQL_A17B_PROBE")
 	e := newR16Env(t, "attack17b_probe")
 	s := e.session(t)
-	counts := map[string]int{}
-	for _, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		switch line[0] {
-		case 'R':
-			s = e.session(t)
-			continue
-		case 'S':
-			oerr, serr := s.exec(line[2:])
-			t.Logf("%s\n    oracle %v | shardsql %v", line, oerr, serr)
-			continue
-		}
-		out := s.outcome(line[2:], line[0] == 'O')
-		counts[strings.SplitN(out, ":", 2)[0]]++
-		if os.Getenv("SHARDSQL_A16_READ_ALL") == "" && out == "exact" {
-			continue
-		}
-		if len(out) > 1500 {
-			out = out[:1500]
-		}
-		t.Logf("%s\n    => %s", line, out)
-	}
-	t.Logf("outcomes: %v", counts)
+	probeFile{oracle: e.oracle, sharded: e.sharded,
+		outcome: func(q string, ordered bool) string { return s.outcome(q, ordered) },
+		more: map[byte]func(string) string{
+			'R': func(string) string { s = e.session(t); return "fresh sessions" },
+			'S': func(q string) string {
+				oerr, serr := s.exec(q)
+				return fmt.Sprintf("oracle %v | shardsql %v", oerr, serr)
+			},
+		}}.run(t, lines)
 }

@@ -4,8 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/shardsql/shardsql/driver"
@@ -82,43 +80,12 @@ func (e *r18Env) resetR18(t *testing.T) {
 // an ordered/unordered read compared exactly (names, types, text), "D "
 // the oracle's answer alone.
 func TestAttack18bProbe(t *testing.T) {
-	file := os.Getenv("SHARDSQL_A18B_PROBE")
-	if file == "" {
-		t.Skip("SHARDSQL_A18B_PROBE not set")
-	}
-	data, err := os.ReadFile(file)
-	require.NoError(t, err)
+	lines := probeFileFrom(t, "SHARDSQL_A18B_PROBE")
 	e := newR18Env(t, "attack18b_probe")
-	counts := map[string]int{}
-	for _, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if len(line) < 3 || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if line[0] == 'W' { // a write on both, then the tables compared and reset
-			t.Logf("%s\n    => %s", line, e.writeOutcome(t, line[2:]))
-			continue
-		}
-		if line[0] == 'D' { // the oracle's answer alone
-			r, err := runDiffQuery(e.oracle, line[2:])
-			if err == nil {
-				t.Logf("%s\n    oracle: %v %q", line, r.types, r.rows)
-			} else {
-				t.Logf("%s\n    oracle: %v", line, err)
-			}
-			continue
-		}
-		out := e.outcome(line[2:], line[0] == 'O')
-		counts[strings.SplitN(out, ":", 2)[0]]++
-		if os.Getenv("SHARDSQL_A16_READ_ALL") == "" && out == "exact" {
-			continue
-		}
-		if len(out) > 1500 {
-			out = out[:1500]
-		}
-		t.Logf("%s\n    => %s", line, out)
-	}
-	t.Logf("outcomes: %v", counts)
+	probeFile{oracle: e.oracle, outcome: e.outcome,
+		more: map[byte]func(string) string{
+			'W': func(q string) string { return e.writeOutcome(t, q) }, // a write on both, then the tables compared and reset
+		}}.run(t, lines)
 }
 
 // writeOutcome runs a write on both sides and compares what it did: the

@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -208,6 +209,22 @@ func querySource(ctx context.Context, db *sql.DB) (schema.Source, error) {
 		@@session.time_zone, @@global.time_zone`).Scan(&dp, &tn, &wf, &gdp, &gtn, &gwf, &mode, &gmode, &tz, &gtz) == nil {
 		src.EvalSession = []string{dp.String, tn.String, wf.String, tz.String}
 		src.EvalGlobal = []string{gdp.String, gtn.String, gwf.String, gtz.String}
+		// collation_connection too (review20a: the collation of string
+		// literals the evaluator computes with; a DSN's collation
+		// parameter sets it), asked of MariaDB only: the embedded shards
+		// compare text by bytes whatever they report.
+		// The connection's character sets likewise: a DSN's charset
+		// parameter changes them, which text keys and merges assume are
+		// utf8mb4 (checkDialect).
+		var conn, gconn, client, connCS, results, sortLen, gsortLen sql.NullString
+		if strings.Contains(version.String, "MariaDB") &&
+			db.QueryRowContext(ctx, `SELECT @@session.collation_connection, @@global.collation_connection,
+				@@session.character_set_client, @@session.character_set_connection, @@session.character_set_results,
+				@@session.max_sort_length, @@global.max_sort_length`).Scan(&conn, &gconn, &client, &connCS, &results, &sortLen, &gsortLen) == nil {
+			src.EvalSession = append(src.EvalSession, conn.String, sortLen.String)
+			src.EvalGlobal = append(src.EvalGlobal, gconn.String, gsortLen.String)
+			src.SessionCharsets = []string{client.String, connCS.String, cmp.Or(results.String, "NULL")}
+		}
 		src.SetSQLModes(mode.String, gmode.String, route.DialectModeIn)
 	}
 	return src, nil

@@ -22,23 +22,26 @@ import (
 // needs them loads them afresh); a statement naming a table the catalog
 // lacks loads it again (route.ErrSchemaUnknown).
 func queryUnsharded(ctx context.Context, db *sql.DB, ds string, lowerCase int) (*schema.Unsharded, error) {
-	rows, err := db.QueryContext(ctx, `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE = 'year', COALESCE(COLLATION_NAME, '') FROM information_schema.COLUMNS
+	rows, err := db.QueryContext(ctx, `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE = 'year', COALESCE(COLLATION_NAME, ''), COLUMN_TYPE LIKE '%zerofill%' FROM information_schema.COLUMNS
 		WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`)
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: reading the columns of unsharded tables: %w", err)
 	}
 	defer rows.Close()
 	u := &schema.Unsharded{DataSource: ds, LowerCaseTableNames: lowerCase, Tables: make(map[string][]string),
-		YearTables: make(map[string][]string), Collations: make(map[string]map[string]string)}
+		YearTables: make(map[string][]string), Collations: make(map[string]map[string]string), ZeroFill: make(map[string][]string)}
 	for rows.Next() {
 		var table, col, coll string
-		var year sql.NullBool
-		if err := rows.Scan(&table, &col, &year, &coll); err != nil {
+		var year, zeroFill sql.NullBool
+		if err := rows.Scan(&table, &col, &year, &coll, &zeroFill); err != nil {
 			return nil, fmt.Errorf("shardsql: reading the columns of unsharded tables: %w", err)
 		}
 		u.Tables[table] = append(u.Tables[table], col)
 		if year.Bool {
 			u.YearTables[table] = append(u.YearTables[table], col)
+		}
+		if zeroFill.Bool {
+			u.ZeroFill[table] = append(u.ZeroFill[table], col)
 		}
 		if coll != "" {
 			if u.Collations[table] == nil {

@@ -257,10 +257,11 @@ func (c *Conn) queryPlan(ctx context.Context, query string, p *route.Plan) (driv
 		}
 		return emptyRows{}, nil
 	}
-	if p.DeleteLimit != nil {
-		// DELETE … LIMIT across nodes runs node by node as Exec runs it
-		// (delete_limit.go); run as a query, every node would apply the
-		// whole LIMIT. It returns no rows.
+	if p.DeleteLimit != nil || p.Ordered != nil {
+		// DELETE/UPDATE … [ORDER BY …] LIMIT across nodes runs as Exec
+		// runs it (delete_limit.go, update_limit.go, ordered_write.go);
+		// run as a query, every node would apply the whole LIMIT. It
+		// returns no rows.
 		if _, err := c.exec(ctx, p); err != nil {
 			return nil, err
 		}

@@ -36,9 +36,12 @@ type Connector struct {
 	gates  sync.Map // data source name → *gate, for pools with a limit
 	parks  sync.Map // data source name → *parkList (pin_park.go)
 	// parksClosed: Close ran, nothing is parked any more; parkDiscards
-	// counts parked connections that failed their liveness check.
+	// counts parked connections that failed their liveness check, and
+	// staleReads those of them a read found dead by its own failure
+	// (stale_read.go).
 	parksClosed  atomic.Bool
 	parkDiscards atomic.Int64
+	staleReads   atomic.Int64
 	// parkTickFor, when set (tests: SetParkTick), replaces parkTick.
 	parkTickFor atomic.Int64
 	closed      bool

@@ -22,6 +22,8 @@ type unitCursor struct {
 	// merges that read several units of one transaction connection at once.
 	buffer  bool
 	maxRows int
+	// maxBytes caps the bytes of the rows held (0: merge.DefaultMaxBytes).
+	maxBytes int64
 	// lazyTypes leaves the column types to the first caller that asks for
 	// them (columnTypes): the rows of a one-unit statement, whose caller
 	// rarely does (database/sql builds them per column, per statement).
@@ -171,7 +173,19 @@ var errHeldCap = errors.New("shardsql: rows held past the memory cap")
 
 // hold appends the unit's remaining rows to u.held until their end,
 // failing with errHeldCap past maxRows.
+//
+// Hazard (review19d): the rows are counted in bytes too (a node's rows of
+// MB-wide LONGBLOB values under a row cap of a million), failing with
+// merge.TooManyBytes past maxBytes.
 func (u *unitCursor) hold() error {
+	max := u.maxBytes
+	if max <= 0 {
+		max = merge.DefaultMaxBytes
+	}
+	var bytes int64
+	for _, r := range u.held {
+		bytes += merge.RowBytes(r)
+	}
 	for {
 		row := make([]driver.Value, len(u.cols))
 		if err := u.next(row); err != nil {
@@ -182,6 +196,9 @@ func (u *unitCursor) hold() error {
 		}
 		if len(u.held) >= u.maxRows {
 			return errHeldCap
+		}
+		if bytes += merge.RowBytes(row); bytes > max {
+			return merge.TooManyBytes(u.unit.DataSource+": a node's rows held in memory (a merge inside a transaction, or another statement on its connection)", max)
 		}
 		u.held = append(u.held, row)
 	}

@@ -21,6 +21,7 @@ type txSource struct {
 	ctx    context.Context
 	c      *Conn
 	pn     *pin // the participant's pin while the rows are open
+	part   *participant
 	active bool
 }
 
@@ -30,9 +31,12 @@ func (s *txSource) open(u route.Unit) (*sql.Rows, error) {
 		return nil, err
 	}
 	rows, err := part.QueryContext(s.ctx, u.SQL, u.Args...)
-	if err == nil && part.pin != nil {
-		s.pn, s.active = part.pin, true
-		s.pn.open++
+	if err == nil {
+		s.part = part
+		if part.pin != nil {
+			s.pn, s.active = part.pin, true
+			s.pn.open++
+		}
 	}
 	return rows, ctxBadConn(s.ctx, err) // ctx_bad_conn.go
 }
@@ -41,6 +45,10 @@ func (s *txSource) ended(err error) error {
 	if s.active {
 		s.active = false
 		s.pn.open--
+	}
+	if p := s.part; p != nil {
+		s.part = nil
+		p.rowsEnded(err) // tx_rows_ended.go: after open--, so p may be asked
 	}
 	return err
 }

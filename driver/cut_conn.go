@@ -91,6 +91,15 @@ type cutConn struct {
 	// (SyscallConn); rawErr when it could not be had.
 	raw    syscall.RawConn
 	rawErr error
+	// threadID is the server's id of the connection, from its handshake
+	// (sniff, kill_query.go); 0 until read. hs collects the handshake's
+	// first bytes until hsDone (read by the dialing goroutine only).
+	threadID atomic.Uint32
+	hs       []byte
+	hsDone   bool
+	// kill sends KILL QUERY for the connection's thread (set by
+	// nodeConnector.Connect before the socket is shared; nil: none).
+	kill func(id uint32)
 }
 
 // dialCut dials as go-sql-driver's default dial does (net.Dialer, TCP
@@ -137,8 +146,15 @@ func dialCut(ctx context.Context, network, addr string) (net.Conn, error) {
 }
 
 // close cuts the socket.
+//
+// The cut ends a statement in flight (the watches hold the socket only
+// then): its query is killed on the server too (kill_query.go), once.
 func (c *cutConn) close() {
-	c.cut.Store(true)
+	if !c.cut.Swap(true) && c.kill != nil {
+		if id := c.threadID.Load(); id != 0 {
+			c.kill(id)
+		}
+	}
 	_ = c.Close()
 }
 
@@ -156,6 +172,9 @@ func (c *cutConn) isCut() bool { return c.cut.Load() }
 
 func (c *cutConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
+	if !c.hsDone && n > 0 {
+		c.sniff(p[:n])
+	}
 	if err != nil && c.cut.Load() {
 		err = errSocketCut
 	}

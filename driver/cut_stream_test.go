@@ -121,6 +121,12 @@ func TestCutStreaming(t *testing.T) {
 				n++
 				if n == 10 {
 					cancel()
+					// database/sql closes the rows and shardsql cuts the
+					// socket on goroutines of their own: give them the CPU
+					// before reading on (the 1,500 small rows can all sit in
+					// the socket's buffer, so without it the loop once read
+					// every row before either ran).
+					time.Sleep(50 * time.Millisecond)
 				}
 			}
 			err = rs.Err()

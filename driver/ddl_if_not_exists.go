@@ -5,7 +5,6 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/shardsql/shardsql/route"
@@ -26,10 +25,6 @@ import (
 // table runs it. The ADD COLUMN without IF NOT EXISTS keeps its own check
 // after the fact (ddl_complete.go keptColumnValues).
 
-// addIfNotExists finds the columns an ALTER adds with IF NOT EXISTS (the
-// form `ADD [COLUMN] IF NOT EXISTS name`).
-var addIfNotExists = regexp.MustCompile("(?i)\\badd\\s+(?:column\\s+)?if\\s+not\\s+exists\\s+(`(?:[^`]|``)+`|[A-Za-z0-9_$]+)")
-
 // addIfNotExistsCheck refuses a sharded table's ALTER … ADD COLUMN IF NOT
 // EXISTS whose column some node tables have, holding values other than
 // its DEFAULT, and others lack.
@@ -37,23 +32,14 @@ func (c *Conn) addIfNotExistsCheck(ctx context.Context, p *route.Plan) error {
 	if p.Kind != route.KindDDL || len(p.Units) < 2 {
 		return nil
 	}
-	ms := addIfNotExists.FindAllStringSubmatch(p.SQL, -1)
-	if ms == nil {
+	if len(p.AddIfNotExists) == 0 { // route/ddl_partial.go reads every spelling
 		return nil
 	}
 	st, ok := c.c.topo.Table(p.Table)
 	if !ok || len(st.Nodes) != len(p.Units) {
 		return nil
 	}
-	for _, m := range ms {
-		col := m[1]
-		if strings.EqualFold(col, "index") || strings.EqualFold(col, "key") || strings.EqualFold(col, "unique") ||
-			strings.EqualFold(col, "constraint") || strings.EqualFold(col, "partition") || strings.EqualFold(col, "foreign") {
-			continue // ADD INDEX IF NOT EXISTS … and the like name no column here
-		}
-		if strings.HasPrefix(col, "`") {
-			col = strings.ReplaceAll(col[1:len(col)-1], "``", "`")
-		}
+	for _, col := range p.AddIfNotExists {
 		var have, lack []shard.Node
 		for _, n := range st.Nodes {
 			found, err := c.nodeRow(ctx, p, st.Name, n, "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = "+quoteText(n.Table)+" AND COLUMN_NAME = "+quoteText(col))

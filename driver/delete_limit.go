@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/shardsql/shardsql/route"
 )
@@ -45,8 +46,8 @@ func (c *Conn) execDeleteLimit(ctx context.Context, p *route.Plan, res *result) 
 		return c.deleteLimitOwnTx(ctx, p, res)
 	case c.tx != nil:
 		left := p.DeleteLimit.N
-		return c.underStatementSavepoint(ctx, p, func(_ int, part *participant, u route.Unit) error {
-			n, err := deleteLimitUnit(ctx, part, p, u, left, res)
+		return c.underStatementSavepoint(ctx, p, func(i int, part *participant, u route.Unit) error {
+			n, err := limitUnit(ctx, part, p, i, u, left, res)
 			if err != nil {
 				return err
 			}
@@ -68,13 +69,13 @@ func (c *Conn) deleteLimitOwnTx(ctx context.Context, p *route.Plan, res *result)
 		return err
 	}
 	left := p.DeleteLimit.N
-	for _, u := range p.Units {
+	for i, u := range p.Units {
 		part, err := tx.participant(ctx, u.DataSource)
 		var n uint64
 		if err != nil {
 			err = unitError(u, err) // never ErrBadConn: database/sql would run the statement again
 		} else {
-			n, err = deleteLimitUnit(ctx, part, p, u, left, res)
+			n, err = limitUnit(ctx, part, p, i, u, left, res)
 		}
 		if err != nil {
 			if rerr := tx.Rollback(); rerr != nil {
@@ -87,9 +88,19 @@ func (c *Conn) deleteLimitOwnTx(ctx context.Context, p *route.Plan, res *result)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("shardsql: DELETE … LIMIT on %s across %d nodes: %w", p.Table, len(p.Units), err)
+		return fmt.Errorf("shardsql: %s … LIMIT on %s across %d nodes: %w", strings.ToUpper(p.Kind.String()), p.Table, len(p.Units), err)
 	}
 	return nil
+}
+
+// limitUnit runs unit i, u, of a DELETE … LIMIT or (with counts) an
+// UPDATE … LIMIT with left rows left, and returns how many of them it
+// took.
+func limitUnit(ctx context.Context, part *participant, p *route.Plan, i int, u route.Unit, left uint64, res *result) (uint64, error) {
+	if p.DeleteLimit.Counts != nil {
+		return updateLimitUnit(ctx, part, p, i, u, left, res) // update_limit.go
+	}
+	return deleteLimitUnit(ctx, part, p, u, left, res)
 }
 
 // deleteLimitUnit runs unit u deleting at most left rows and returns how

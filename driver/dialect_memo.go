@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"strings"
 	"sync/atomic"
 
 	"github.com/shardsql/shardsql/internal/schema"
@@ -29,6 +30,10 @@ import (
 type dialectWords struct {
 	cat             *schema.Catalog
 	session, global string
+	// charset: a character set other than utf8mb4 that some source's new
+	// connections have for the client, the connection or results
+	// (schema.Source.SessionCharsets), "" when none has one.
+	charset string
 }
 
 // dialectMemo is the Connector's last dialectWords.
@@ -51,6 +56,11 @@ func (m *dialectMemo) words(cat *schema.Catalog) *dialectWords {
 
 // add takes src's words where none was found yet.
 func (w *dialectWords) add(src *schema.Source) {
+	for _, cs := range src.SessionCharsets {
+		if w.charset == "" && !strings.EqualFold(cs, "utf8mb4") {
+			w.charset = cs
+		}
+	}
 	if !src.SQLModeKnown {
 		return
 	}

@@ -120,6 +120,8 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	switch {
 	case p.DeleteLimit != nil:
 		err = c.execDeleteLimit(ctx, p, res) // DELETE … LIMIT across nodes (delete_limit.go)
+	case p.Ordered != nil:
+		err = c.execOrdered(ctx, p, res) // … ORDER BY … LIMIT across nodes (ordered_write.go)
 	case p.Move != nil:
 		err = c.execMove(ctx, p, res)
 	case c.tx != nil && c.tx.committedOn != nil && len(p.Units) > 1 && atomicWrite(p):

@@ -158,9 +158,9 @@ func (e *planExec) take(ctx context.Context, u merge.Unit) *unitCursor {
 // and keep their paths; so does a unit of a limited pool run alone
 // (slotSource takes no rows read ahead: its bound is dropped).
 func (e *planExec) later(ctx context.Context, u route.Unit) *unitCursor {
-	maxRows := e.c.c.opts.maxMemoryRows
+	maxRows, maxBytes := e.c.c.opts.maxMemoryRows, e.c.c.opts.maxMemoryBytes
 	if e.c.tx != nil {
-		return &unitCursor{unit: u, src: &txSource{ctx: ctx, c: e.c}, maxRows: maxRows, buffer: true}
+		return &unitCursor{unit: u, src: &txSource{ctx: ctx, c: e.c}, maxRows: maxRows, maxBytes: maxBytes, buffer: true}
 	}
 	sl := e.slots()
 	for _, p := range e.prepared {
@@ -169,12 +169,12 @@ func (e *planExec) later(ctx context.Context, u route.Unit) *unitCursor {
 		}
 		switch s := p.src.(type) {
 		case *pinSource:
-			return &unitCursor{unit: u, src: &pinSource{ctx: ctx, c: e.c, pn: s.pn}, maxRows: maxRows}
+			return &unitCursor{unit: u, src: &pinSource{ctx: ctx, c: e.c, pn: s.pn}, maxRows: maxRows, maxBytes: maxBytes}
 		case *scatterSource:
 			if s.run != nil && sl == nil {
 				one := make([]*unitCursor, 1)
 				scatter(ctx, noCancel, []route.Unit{u}, one, 1, s.run)
-				one[0].maxRows = maxRows
+				one[0].maxRows, one[0].maxBytes = maxRows, maxBytes
 				return one[0]
 			}
 		}
@@ -183,15 +183,15 @@ func (e *planExec) later(ctx context.Context, u route.Unit) *unitCursor {
 		// A limited pool: on the query's slots (scatter_slots.go).
 		if e.alone {
 			u.RowBound = 0 // streamed on its slot (slotSource)
-			return &unitCursor{unit: u, src: &slotSource{ctx: ctx, use: slotUse{sl: sl, ds: u.DataSource}, run: e.c.runOnPool}, maxRows: maxRows, buffer: true}
+			return &unitCursor{unit: u, src: &slotSource{ctx: ctx, use: slotUse{sl: sl, ds: u.DataSource}, run: e.c.runOnPool}, maxRows: maxRows, maxBytes: maxBytes, buffer: true}
 		}
 		one := make([]*unitCursor, 1)
 		scatter(ctx, noCancel, []route.Unit{u}, one, 1, e.c.runOnPool)
 		one[0].src.(*scatterSource).use = &slotUse{sl: sl, ds: u.DataSource}
-		one[0].maxRows = maxRows
+		one[0].maxRows, one[0].maxBytes = maxRows, maxBytes
 		return one[0]
 	}
-	return &unitCursor{unit: u, src: &poolSource{ctx: ctx, c: e.c}, maxRows: maxRows}
+	return &unitCursor{unit: u, src: &poolSource{ctx: ctx, c: e.c}, maxRows: maxRows, maxBytes: maxBytes}
 }
 
 // slots returns the limited pools' slots of a query run in parallel on

@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/shardsql/shardsql/route"
 )
@@ -105,6 +106,12 @@ func moveRows(ctx context.Context, tx *Tx, p *route.Plan, res *result, maxRows i
 		if err != nil {
 			return err
 		}
+		// The WHERE clause evaluated as an UPDATE evaluates it: a strict
+		// sql_mode error the SELECT only warned about fails the move as
+		// it fails one server's UPDATE (route.MoveSource.Check).
+		if _, err := part.ExecContext(ctx, src.Check.SQL, src.Check.Args...); err != nil {
+			return unitError(src.Check, err)
+		}
 		if len(rows) == 0 {
 			continue
 		}
@@ -114,8 +121,16 @@ func moveRows(ctx context.Context, tx *Tx, p *route.Plan, res *result, maxRows i
 		if err := checkMovable(ctx, target, m.Target.Table, p); err != nil {
 			return err
 		}
+		if err := sameShape(ctx, part, target, src.Select.Node.Table, m.Target.Table, p); err != nil { // key_move_shape.go
+			return err
+		}
+		lax, err := laxCopyMode(ctx, target)
+		if err != nil {
+			return unitError(m.Update, err)
+		}
 		for start := 0; start < len(rows); start += moveBatch {
 			ins := m.Insert(cols, rows[start:min(start+moveBatch, len(rows))])
+			ins.SQL = lax + ins.SQL
 			if _, err := target.ExecContext(ctx, ins.SQL, ins.Args...); err != nil {
 				return fmt.Errorf("shardsql: moving %d row(s) of %s from %s to %s: %w", len(rows), p.Table, src.Select.Node, m.Target, unitError(ins, err))
 			}
@@ -138,13 +153,57 @@ func moveRows(ctx context.Context, tx *Tx, p *route.Plan, res *result, maxRows i
 	return res.add(m.Update.DataSource, sr)
 }
 
+// laxCopyMode is the prefix (`SET STATEMENT sql_mode = '…' FOR `) that
+// runs a move's INSERT under the target session's sql_mode without
+// STRICT_TRANS_TABLES and STRICT_ALL_TABLES, "" when the mode is not
+// strict. The hazard (diff19, seed 502): a row may hold a value only a
+// non-strict write stores — ENUM's empty error value after INSERT IGNORE of
+// a non-member, a zero date or a zero month under NO_ZERO_DATE /
+// NO_ZERO_IN_DATE — which the server's UPDATE keeps in place, while the
+// copy's INSERT under strict mode refuses it (1265, 1292) and the whole
+// UPDATE failed. The copied values come from a node table of the same
+// logical table, so they need no conversion; without strict mode the
+// INSERT stores each exactly as read (a warning for the error values).
+func laxCopyMode(ctx context.Context, target *participant) (string, error) {
+	rs, err := target.QueryContext(ctx, "SELECT @@SESSION.sql_mode")
+	if err != nil {
+		return "", err
+	}
+	defer rs.Close()
+	var mode string
+	if rs.Next() {
+		if err := rs.Scan(&mode); err != nil {
+			return "", err
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return "", err
+	}
+	var kept []string
+	strict := false
+	for _, w := range strings.Split(mode, ",") {
+		switch {
+		case w == "STRICT_TRANS_TABLES" || w == "STRICT_ALL_TABLES":
+			strict = true
+		case strings.Trim(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") != "":
+			return "", nil // not a mode name: leave the session's mode alone
+		case w != "":
+			kept = append(kept, w)
+		}
+	}
+	if !strict {
+		return "", nil
+	}
+	return "SET STATEMENT sql_mode = '" + strings.Join(kept, ",") + "' FOR ", nil
+}
+
 // readRows reads every row of u's query, at most maxRows (0: no cap).
 func readRows(ctx context.Context, part *participant, u route.Unit, maxRows int) ([]string, [][]any, error) {
-	rs, err := part.QueryContext(ctx, u.SQL, u.Args...)
+	rs, done, err := part.queryBinary(ctx, u.SQL, u.Args...) // key_move_binary.go: FLOATs exact
 	if err != nil {
 		return nil, nil, unitError(u, err)
 	}
-	defer rs.Close()
+	defer done() // tx_rows_ended.go
 	cols, err := rs.Columns()
 	if err != nil {
 		return nil, nil, unitError(u, err)
@@ -186,7 +245,7 @@ func checkMovable(ctx context.Context, part *participant, table string, p *route
 	if err != nil {
 		return fmt.Errorf("shardsql: checking %s on data source %s before moving rows: %w", table, part.ds, err)
 	}
-	defer rs.Close()
+	defer part.rowsRead(rs) // tx_rows_ended.go
 	var triggers, refs, hidden int
 	if rs.Next() {
 		if err := rs.Scan(&triggers, &refs, &hidden); err != nil {

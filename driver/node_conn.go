@@ -3,7 +3,11 @@ package driver
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
+	"sync/atomic"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 )
 
 // nodeConnector opens the server connections of a pool shardsql opens
@@ -30,7 +34,8 @@ type nodeConnector struct {
 	inner  driver.Connector
 	c      *Connector
 	ds     string
-	logged bool // time node statements (WithLogger)
+	logged bool         // time node statements (WithLogger)
+	kills  atomic.Int32 // KILL QUERY connections in flight (kill_query.go)
 }
 
 // Connect dials through the DSN's configuration; the dial function
@@ -40,6 +45,9 @@ func (n *nodeConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := n.inner.Connect(context.WithValue(ctx, cutSlot{}, &sock))
 	if err != nil {
 		return nil, err
+	}
+	if sock != nil && !n.c.opts.noQueryKill {
+		sock.kill = n.killQuery // kill_query.go
 	}
 	return &nodeConn{inner: conn, n: n, sock: sock}, nil
 }
@@ -52,6 +60,9 @@ type nodeConn struct {
 	n     *nodeConnector
 	// sock is the connection's socket when dialCut made it, else nil.
 	sock *cutConn
+	// killed: a KILL QUERY was sent for the connection's query
+	// (kill_query.go); the connection is never reused.
+	killed atomic.Bool
 }
 
 var (
@@ -78,6 +89,9 @@ func (l *nodeConn) Begin() (driver.Tx, error) {
 }
 
 func (l *nodeConn) BeginTx(ctx context.Context, o driver.TxOptions) (driver.Tx, error) {
+	if l.killed.Load() {
+		return nil, driver.ErrBadConn // killedConn
+	}
 	if b, ok := l.inner.(driver.ConnBeginTx); ok {
 		return b.BeginTx(ctx, o)
 	}
@@ -85,6 +99,9 @@ func (l *nodeConn) BeginTx(ctx context.Context, o driver.TxOptions) (driver.Tx, 
 }
 
 func (l *nodeConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	if l.killed.Load() {
+		return nil, driver.ErrBadConn // killedConn
+	}
 	if p, ok := l.inner.(driver.ConnPrepareContext); ok {
 		return p.PrepareContext(ctx, q)
 	}
@@ -95,6 +112,9 @@ func (l *nodeConn) ExecContext(ctx context.Context, q string, args []driver.Name
 	e, ok := l.inner.(driver.ExecerContext)
 	if !ok {
 		return nil, driver.ErrSkip
+	}
+	if l.killed.Load() {
+		return nil, driver.ErrBadConn // killedConn
 	}
 	if !l.n.logged {
 		return e.ExecContext(ctx, q, args)
@@ -112,15 +132,24 @@ func (l *nodeConn) QueryContext(ctx context.Context, q string, args []driver.Nam
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	if !l.n.logged {
-		return qc.QueryContext(ctx, q, args)
+	if l.killed.Load() {
+		return nil, driver.ErrBadConn // killedConn
 	}
+	end := l.watchKill(ctx) // kill_query.go
 	start := time.Now()
 	rows, err := qc.QueryContext(ctx, q, args)
-	if err != driver.ErrSkip {
+	if l.n.logged && err != driver.ErrSkip {
 		l.n.c.logNode(ctx, l.n.ds, q, time.Since(start), err)
 	}
-	return rows, err
+	if end == nil {
+		return rows, err
+	}
+	if err != nil {
+		var se *mysql.MySQLError
+		end(errors.As(err, &se) || err == driver.ErrSkip)
+		return rows, err
+	}
+	return &killRows{Rows: rows, end: end}, nil
 }
 
 func (l *nodeConn) Ping(ctx context.Context) error {
@@ -133,7 +162,7 @@ func (l *nodeConn) Ping(ctx context.Context) error {
 // ResetSession is go-sql-driver's (its liveness check), and
 // driver.ErrBadConn once a statement's context cut the socket.
 func (l *nodeConn) ResetSession(ctx context.Context) error {
-	if l.sock != nil && l.sock.isCut() {
+	if l.sock != nil && l.sock.isCut() || l.killed.Load() {
 		return driver.ErrBadConn
 	}
 	if r, ok := l.inner.(driver.SessionResetter); ok {
@@ -145,7 +174,7 @@ func (l *nodeConn) ResetSession(ctx context.Context) error {
 // IsValid is go-sql-driver's, and false once a statement's context cut
 // the socket.
 func (l *nodeConn) IsValid() bool {
-	if l.sock != nil && l.sock.isCut() {
+	if l.sock != nil && l.sock.isCut() || l.killed.Load() {
 		return false
 	}
 	if v, ok := l.inner.(driver.Validator); ok {

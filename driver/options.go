@@ -36,7 +36,9 @@ type options struct {
 	connMaxIdleTime time.Duration
 	connWait        time.Duration
 	maxMemoryRows   int
-	joinBatch       int // WithJoinBatch (options_join.go)
+	maxMemoryBytes  int64 // WithMaxMemoryBytes
+	noQueryKill     bool  // WithoutQueryKill (kill_query.go)
+	joinBatch       int   // WithJoinBatch (options_join.go)
 	deepPageKeys    route.DeepPageKeys
 	noDeepHints     bool // WithDeepPageHints(false)
 	cacheSize       int
@@ -56,7 +58,7 @@ type options struct {
 }
 
 func defaultOptions() options {
-	return options{maxParallel: DefaultMaxParallel, maxOpen: DefaultMaxOpenConns, maxIdle: DefaultMaxIdleConns, connWait: DefaultConnWaitTimeout, maxMemoryRows: merge.DefaultMaxRows,
+	return options{maxParallel: DefaultMaxParallel, maxOpen: DefaultMaxOpenConns, maxIdle: DefaultMaxIdleConns, connWait: DefaultConnWaitTimeout, maxMemoryRows: merge.DefaultMaxRows, maxMemoryBytes: merge.DefaultMaxBytes,
 		replica: replicaOptions{probeEvery: DefaultReplicaProbeInterval}, adaptiveParallel: true}
 }
 
@@ -171,6 +173,25 @@ func WithMaxMemoryRows(n int) Option {
 			return fmt.Errorf("shardsql: WithMaxMemoryRows(%d): the cap must be at least 1", n)
 		}
 		o.maxMemoryRows = n
+		return nil
+	}
+}
+
+// WithMaxMemoryBytes caps the bytes of the rows one structure of a merge
+// holds in memory (default 1 GiB), beside WithMaxMemoryRows's cap on their
+// number: a sort in memory, a distinct UNION, a window function's
+// partition, a join's build side or batch, a node's rows buffered inside a
+// transaction, one group's values of a DISTINCT aggregate or an ordered
+// GROUP_CONCAT. A row counts its text and binary values' bytes and 24 bytes
+// per value. Beyond the cap the query fails with an error wrapping
+// merge.ErrTooLarge that names the cap; rows of MB-wide LONGTEXT or BLOB
+// values reach it long before the row cap.
+func WithMaxMemoryBytes(n int64) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("shardsql: WithMaxMemoryBytes(%d): the cap must be at least 1", n)
+		}
+		o.maxMemoryBytes = n
 		return nil
 	}
 }

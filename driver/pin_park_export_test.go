@@ -50,3 +50,13 @@ func SetParkTick(ctx context.Context, db *sql.DB, d time.Duration) error {
 		return nil
 	})
 }
+
+// StaleReads reports how many reads of the connector behind db found a
+// parked connection dead by their own failure and ran again (stale_read.go).
+func StaleReads(ctx context.Context, db *sql.DB) (n int64, err error) {
+	err = withConnector(ctx, db, func(c *Connector) error {
+		n = c.staleReads.Load()
+		return nil
+	})
+	return n, err
+}

@@ -24,8 +24,15 @@ import (
 // pool on each server.
 func parkEnv(t *testing.T, opts ...driver.Option) (*sql.DB, []*sql.DB) {
 	t.Helper()
+	return parkEnvDSN(t, "&interpolateParams=true", opts...)
+}
+
+// parkEnvDSN is parkEnv with the data sources' DSNs given suffix (their
+// parameters) in place of interpolateParams=true.
+func parkEnvDSN(t *testing.T, suffix string, opts ...driver.Option) (*sql.DB, []*sql.DB) {
+	t.Helper()
 	ctx := context.Background()
-	dsns := sharedDSNs(t, strings.ToLower(t.Name()))
+	dsns := sharedDSNs(t, strings.ToLower(strings.NewReplacer("/", "_", "=", "_").Replace(t.Name())))
 	var plains []*sql.DB
 	topo := shard.NewTopology()
 	for i, dsn := range dsns {
@@ -35,7 +42,7 @@ func parkEnv(t *testing.T, opts ...driver.Option) (*sql.DB, []*sql.DB) {
 		_, err = plain.ExecContext(ctx, "CREATE TABLE t_pk (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, v VARCHAR(20))")
 		require.NoError(t, err)
 		plains = append(plains, plain)
-		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn+"&interpolateParams=true"))
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn+suffix))
 	}
 	require.NoError(t, topo.AddTable(shard.Table{Name: "t_pk", Column: "user_id", Nodes: "ds${0..1}.t_pk", Algorithm: shard.Mod()}))
 	db := openDB(t, topo, opts...)

@@ -23,7 +23,7 @@ func (c *Conn) queryInTx(ctx context.Context, p *route.Plan, cursors []*unitCurs
 	srcs := make([]txSource, len(p.Units)) // one allocation: each counts its open rows
 	for i, u := range p.Units {
 		srcs[i] = txSource{ctx: ctx, c: c}
-		cursors[i] = &unitCursor{unit: u, src: &srcs[i], maxRows: c.c.opts.maxMemoryRows}
+		cursors[i] = &unitCursor{unit: u, src: &srcs[i], maxRows: c.c.opts.maxMemoryRows, maxBytes: c.c.opts.maxMemoryBytes}
 	}
 	return nil
 }
@@ -46,7 +46,7 @@ func (c *Conn) queryOnPins(ctx context.Context, p *route.Plan, cursors []*unitCu
 			one = new(oneUnit)
 		}
 		one.src = pinSource{ctx: ctx, c: c, pn: conns[0]}
-		one.cur = unitCursor{unit: p.Units[0], src: &one.src, maxRows: c.c.opts.maxMemoryRows, scanBuf: one.scan[:]}
+		one.cur = unitCursor{unit: p.Units[0], src: &one.src, maxRows: c.c.opts.maxMemoryRows, maxBytes: c.c.opts.maxMemoryBytes, scanBuf: one.scan[:]}
 		cursors[0] = &one.cur
 		if bounded {
 			// Proven to return a few rows: read whole inside Raw, holding
@@ -72,7 +72,7 @@ func (c *Conn) queryOnPins(ctx context.Context, p *route.Plan, cursors []*unitCu
 	srcs := make([]pinSource, len(p.Units))
 	for i, u := range p.Units {
 		srcs[i] = pinSource{ctx: ctx, c: c, pn: pinOf(conns, u.DataSource)}
-		cursors[i] = &unitCursor{unit: u, src: &srcs[i], maxRows: c.c.opts.maxMemoryRows}
+		cursors[i] = &unitCursor{unit: u, src: &srcs[i], maxRows: c.c.opts.maxMemoryRows, maxBytes: c.c.opts.maxMemoryBytes}
 	}
 	return done, nil
 }

@@ -172,7 +172,7 @@ func (c *Conn) readWhole(ctx context.Context, p *route.Plan, u route.Unit, db *s
 	if err != nil {
 		return true, err
 	}
-	one.cur = unitCursor{unit: u, src: wholeSource{}, maxRows: c.c.opts.maxMemoryRows, scanBuf: one.scan[:]}
+	one.cur = unitCursor{unit: u, src: wholeSource{}, maxRows: c.c.opts.maxMemoryRows, maxBytes: c.c.opts.maxMemoryBytes, scanBuf: one.scan[:]}
 	one.cur.loaded(held, cols, meta, metaFrom)
 	return true, nil
 }

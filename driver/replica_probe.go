@@ -63,7 +63,7 @@ func (c *Connector) probe(ctx context.Context) {
 			n++
 			go func() {
 				defer func() { done <- struct{}{} }()
-				c.probeOne(ctx, r)
+				c.probeOne(ctx, r, d.w)
 			}()
 		}
 		if unknown, lost := d.w.unknownSince(); unknown {
@@ -82,8 +82,8 @@ func (c *Connector) probe(ctx context.Context) {
 	}
 }
 
-// probeOne checks one replica.
-func (c *Connector) probeOne(ctx context.Context, r *replica) {
+// probeOne checks one replica; w is its data source's writes.
+func (c *Connector) probeOne(ctx context.Context, r *replica, w *writes) {
 	// A connection counted by the replica's gate, waited for up to half
 	// the interval, at most a second (spareConn, replica.go): a replica
 	// whose connections are all held by reads is busy, not failed, and is
@@ -100,12 +100,17 @@ func (c *Connector) probeOne(ctx context.Context, r *replica) {
 		}
 		defer g.release(1)
 	}
-	check := func() error { _, err := c.readApplied(ctx, r); return err }
+	var applied gtidPos
+	check := func() (err error) { applied, err = c.readApplied(ctx, r); return err }
 	if c.opts.replica.noRYW {
 		check = func() error { return r.db.PingContext(ctx) } // no GTIDs needed (MySQL replicas)
 	}
 	if err := check(); err != nil {
 		c.eject(r, err) // a replica that does not answer in a probe interval serves no reads
+		return
+	}
+	if err := c.checkSource(ctx, r, w, applied); err != nil { // replica_source.go
+		c.eject(r, err)
 		return
 	}
 	if r.unchecked.Load() {

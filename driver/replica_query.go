@@ -41,7 +41,7 @@ func (c *Conn) primaryReason(ctx context.Context, p *route.Plan) string {
 	case p.Kind != route.KindSelect:
 		return "not a SELECT"
 	case p.Session&route.PrimaryOnly != 0:
-		return "a locking read, INTO OUTFILE or a sequence function"
+		return "a locking read, INTO OUTFILE, a sequence or server function, or an executable comment (route.PrimaryOnly)"
 	case p.Session&^route.TableFree != 0:
 		return "depends on the session"
 	case c.wrote || c.sticky || c.dirty:

@@ -36,6 +36,11 @@ var sessionVars = []string{
 	"character_set_results", "collation_connection", "div_precision_increment",
 	"group_concat_max_len", "lc_time_names", "sql_select_limit",
 	"default_week_format", "max_sort_length",
+	// review19b: a string function whose result would pass the server's
+	// max_allowed_packet answers NULL with a warning (REPEAT, LPAD,
+	// CONCAT, …): a replica configured with a smaller one answered NULL
+	// where its primary answered the string.
+	"max_allowed_packet",
 }
 
 // mariaDBSessionVars are MariaDB's own variables that change what a read
@@ -47,7 +52,15 @@ var sessionVars = []string{
 // MariaDB only: on MySQL @@SESSION.old_mode is error 1193, which would
 // eject every replica (review15b's Left); a MySQL server reports them as
 // absent, so a MySQL replica of a MariaDB primary differs.
-var mariaDBSessionVars = []string{"old_mode", "default_regex_flags", "max_recursive_iterations", "system_versioning_asof"}
+//
+// tx_isolation (review19b): a replica configured with another isolation
+// level than its primary — READ-UNCOMMITTED on a reporting replica, to
+// take no locks — answered a plain read with rows of a transaction it was
+// still applying, or would roll back and retry (parallel replication):
+// a state no statement on the primary sees. MariaDB has the variable in
+// every version (transaction_isolation is its 11.1 alias); MySQL 8 has
+// only transaction_isolation, hence the MariaDB list.
+var mariaDBSessionVars = []string{"old_mode", "default_regex_flags", "max_recursive_iterations", "system_versioning_asof", "tx_isolation"}
 
 // sessionProbeArg is a time.Time argument with nanoseconds, in UTC: the
 // server's copy shows go-sql-driver's loc and timeTruncate.

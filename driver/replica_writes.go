@@ -27,6 +27,24 @@ type writes struct {
 	// position: a write that committed after that read and failed to read
 	// its own position is not covered by it.
 	lost uint64
+	// seen is the furthest position of the primary known: need, and what
+	// the probe read of it (checkSource, replica_source.go). The primary
+	// is at least there.
+	seen gtidPos
+}
+
+// seenCovers reports whether the primary is known to have reached p.
+func (w *writes) seenCovers(p gtidPos) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.seen.covers(p) || w.need.covers(p)
+}
+
+// saw merges a position the primary was read at into seen.
+func (w *writes) saw(p gtidPos) {
+	w.mu.Lock()
+	w.seen = w.seen.merge(p)
+	w.mu.Unlock()
 }
 
 // snapshot returns need, when it last grew and whether it is unknown.

@@ -28,6 +28,15 @@ func (c *Conn) queryReturning(ctx context.Context, p *route.Plan) (driver.Rows, 
 		c.afterRefused() // nothing ran (session.go)
 		return nil, err
 	}
+	// Later reads must see the write, as after Exec (replica_query.go).
+	// The hazard (review19b): this path ran its units on a transaction
+	// of its own (or the caller's, under savepoints) and recorded no
+	// primary position — the one-unit path records it when its rows
+	// close — so a read right after a RETURNING write that reached
+	// several nodes went to a replica that had not applied it, and a
+	// caller's transaction whose only write was one committed without
+	// recording it either.
+	defer c.wroteOn(ctx, p)
 	out := &memRows{}
 	units := make([][][]driver.Value, len(p.Units))
 	read := func(i int, rows *sql.Rows) error {
@@ -117,6 +126,7 @@ func (c *Conn) returningAtomic(ctx context.Context, p *route.Plan, read func(int
 			var rows *sql.Rows
 			if rows, err = part.QueryContext(ctx, ids.sql(p, u), u.Args...); err == nil {
 				err = read(i, rows)
+				part.rowsRead(rows) // tx_rows_ended.go
 			}
 			if err == nil {
 				err = ids.noteSession(ctx, p, part)
@@ -147,6 +157,7 @@ func (c *Conn) returningInTx(ctx context.Context, p *route.Plan, read func(int, 
 		rows, err := part.QueryContext(ctx, ids.sql(p, u), u.Args...)
 		if err == nil {
 			err = read(i, rows)
+			part.rowsRead(rows) // tx_rows_ended.go
 		}
 		if err == nil {
 			err = ids.noteSession(ctx, p, part)

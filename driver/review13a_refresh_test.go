@@ -55,10 +55,21 @@ func TestReview13aRefreshHang(t *testing.T) {
 	var n int
 	require.NoError(t, db.QueryRow(read, 2, 1).Scan(&n))
 
-	// The first tick (1 s after the Connector) reads ds0's tables'
-	// columns: that query hangs until the load's 2 s end.
-	proxy.Inject(shardtest.Fault{Match: "SELECT TABLE_NAME, COLUMN_NAME", Action: shardtest.Hang})
-	time.Sleep(time.Until(created.Add(1300 * time.Millisecond)))
+	// The next tick (every second) reads ds0's tables' columns: that
+	// query hangs until the load's 2 s end. The test waits for the hang
+	// itself, not for a time after the Connector was made: under load
+	// (CI's 2 cores) the first tick came before the fault was armed and
+	// the read the test timed never met a hung refresh.
+	hung := make(chan struct{})
+	var once sync.Once
+	proxy.Inject(shardtest.Fault{Match: "SELECT TABLE_NAME, COLUMN_NAME", Action: shardtest.Hang,
+		Then: func() { once.Do(func() { close(hung) }) }})
+	select {
+	case <-hung:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no catalog refresh read ds0 within 10 s (%v after the Connector was made)", time.Since(created))
+	}
+	time.Sleep(100 * time.Millisecond) // the refresh now holds the catalog's lock
 	require.NoError(t, topo.AddBroadcastTable("b13a"))
 	start := time.Now()
 	require.NoError(t, db.QueryRow(read, 2, 1).Scan(&n))

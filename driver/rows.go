@@ -67,7 +67,11 @@ func newRows(ctx context.Context, c *Conn, p *route.Plan, units []*unitCursor, c
 	}
 	tree := p.Tree()
 	ex := &planExec{c: c, prepared: units, bufferAll: routeLeaves(tree) > 1}
-	stream, err := tree.Open(ctx, ex)
+	octx := ctx
+	if mb := c.c.opts.maxMemoryBytes; mb != merge.DefaultMaxBytes {
+		octx = merge.WithMaxBytes(ctx, mb) // the operators' byte cap (merge/memory_bytes.go)
+	}
+	stream, err := tree.Open(octx, ex)
 	if err != nil {
 		cancel()
 		for _, u := range units {

@@ -93,8 +93,11 @@ type rawQuery struct {
 	readFn func(driver.Rows) error
 	// check: the connection came from the parking list unchecked, and the
 	// callback makes go-sql-driver's liveness check first (pin_park.go);
-	// freshBad: that check failed, with nothing sent.
-	check, freshBad bool
+	// freshBad: that check failed, with nothing sent. retry: the read may
+	// be sent twice (stale_read.go), so the check is skipped and a dead
+	// connection is told by the statement's failure instead (freshBad
+	// too: the statement runs again on a checked pin).
+	check, freshBad, retry bool
 	// cw is the Conn's watch of its statements' context (cut_keep.go);
 	// nil for a deep page's windows, which watch their own.
 	cw *connWatch
@@ -180,7 +183,7 @@ func convertArgs(dc any, nv []driver.NamedValue) bool {
 
 // run is the Raw callback.
 func (r *rawQuery) run(dc any) error {
-	if r.check {
+	if r.check && !r.retry {
 		if err := checkFresh(r.ctx, dc); err != nil {
 			r.freshBad = true
 			return err // Raw closes the connection
@@ -210,16 +213,29 @@ func (r *rawQuery) run(dc any) error {
 			r.skipped = true
 			return nil
 		}
-		return w.end(err)
+		return r.stale(w.end(err))
 	}
 	if err != nil {
-		return w.end(err)
+		return r.stale(w.end(err))
 	}
 	err = r.read(rows)
 	if cerr := rows.Close(); err == nil {
 		err = cerr
 	}
 	return w.end(err)
+}
+
+// stale returns err, the statement's failure, or, when the connection
+// was not checked (retry) and err says it was dead before the statement
+// and nothing was read (staleAnswer), driver.ErrBadConn with freshBad
+// set: Raw closes the connection and the caller runs the statement again
+// on a checked pin (stale_read.go).
+func (r *rawQuery) stale(err error) error {
+	if err == nil || !r.check || !r.retry || len(r.held) > 0 || r.ctx.Err() != nil || !staleAnswer(err) {
+		return err
+	}
+	r.freshBad = true
+	return driver.ErrBadConn
 }
 
 // read reads rows whole into r.held: the bound's rows into r.vals, any
@@ -289,13 +305,16 @@ func (c *Conn) bounded(p *route.Plan) bool {
 // it.
 func (c *Conn) readBounded(ctx context.Context, p *route.Plan, pn *pin, cur *unitCursor, one *oneUnit) (bool, error) {
 	r := c.bindRaw(ctx, cur.unit, p.RowBound, one)
-	r.check = pn.unchecked
+	r.check, r.retry = pn.unchecked, retryRead(p)
 	err := pn.conn.Raw(c.rawQFn)
-	skipped, held, cols, meta, metaFrom, over, freshBad := r.skipped, r.held, r.cols, r.meta, r.metaFrom, r.over, r.freshBad
+	skipped, held, cols, meta, metaFrom, over, freshBad, retry := r.skipped, r.held, r.cols, r.meta, r.metaFrom, r.over, r.freshBad, r.retry
 	r.keepWide(one)
 	r.reset() // the rows are the cursor's now, the values the caller's
 	if freshBad {
-		c.discardFresh(pn) // a dead parked connection: nothing was sent
+		c.discardFresh(pn) // a dead parked connection: nothing was sent, or a read that may run again
+		if retry {
+			c.c.staleReads.Add(1)
+		}
 		return false, errFreshRetry
 	}
 	pn.unchecked = false

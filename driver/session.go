@@ -374,8 +374,14 @@ const refusedHere = "refused "
 // `SET @v = CAST('6q' AS SIGNED)` answered for an older statement (its
 // warning '5q') where one server reports the statement's own outcome. No
 // session holds that outcome: they are refused until a statement runs.
+//
+// Hazard (review20c): FOUND_ROWS() reads the previous SELECT's count
+// (lastSelectDS), which a refusal left as it was: after a refused SELECT
+// SQL_CALC_FOUND_ROWS it answered for the SELECT before. The refused
+// statement may have been that SELECT, so FOUND_ROWS() is refused too
+// until a SELECT runs.
 func (c *Conn) afterRefused() {
-	c.lastDS = refusedHere
+	c.lastDS, c.lastSelectDS = refusedHere, refusedHere
 }
 
 // checkSession refuses what the Conn cannot answer exactly, before anything

@@ -64,10 +64,10 @@ func (c *Conn) checkEval(ctx context.Context, p *route.Plan) error {
 	}
 	fromSet, fromServer := c.evalEffective(ctx)
 	if v := p.EvalAbove & fromSet; v != 0 {
-		return fmt.Errorf("%w: AVG, division, a locale-dependent date function, WEEK() or a time-zone-dependent function (UNIX_TIMESTAMP, FROM_UNIXTIME, CONVERT_TZ, NOW, CURDATE) over rows merged from several nodes after SET %s in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0, time_zone SYSTEM), one server with the session's (SET it to DEFAULT, give WEEK() its mode, convert times in the nodes' statement or the application, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
+		return fmt.Errorf("%w: AVG, division, a locale-dependent date function, WEEK(), a time-zone-dependent function (UNIX_TIMESTAMP, FROM_UNIXTIME, CONVERT_TZ, NOW, CURDATE), a string literal, or ordering or grouping over rows merged from several nodes after SET %s in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0, time_zone SYSTEM, collation_connection utf8mb4_general_ci, max_sort_length 1024 or more), one server with the session's (SET it to DEFAULT, or NAMES utf8mb4 without COLLATE, give WEEK() its mode, COLLATE the literal, convert times in the nodes' statement or the application, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
 	}
 	if v := p.EvalAbove & fromServer; v != 0 {
-		return fmt.Errorf("%w: AVG, division, a locale-dependent date function, WEEK() or a time-zone-dependent function (UNIX_TIMESTAMP, FROM_UNIXTIME, CONVERT_TZ, NOW, CURDATE) over rows merged from several nodes while the servers' session %s is not the default (set globally on a server, or by the DSN) in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0, time_zone SYSTEM), one server with its own (SET the variable to its default in the session, give WEEK() its mode, convert times in the nodes' statement or the application, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
+		return fmt.Errorf("%w: AVG, division, a locale-dependent date function, WEEK(), a time-zone-dependent function (UNIX_TIMESTAMP, FROM_UNIXTIME, CONVERT_TZ, NOW, CURDATE), a string literal, or ordering or grouping over rows merged from several nodes while the servers' session %s is not the default (set globally on a server, or by the DSN) in %q: shardsql computes above the nodes with the default (div_precision_increment 4, lc_time_names en_US, default_week_format 0, time_zone SYSTEM, collation_connection utf8mb4_general_ci, max_sort_length 1024 or more), one server with its own (SET the variable to its default in the session, give WEEK() its mode, COLLATE the literal, convert times in the nodes' statement or the application, or route the statement to one node)", route.ErrUnsupported, strings.Join(v.Names(), ", "), p.SQL)
 	}
 	return nil
 }
@@ -119,6 +119,14 @@ func (c *Conn) checkDialect(p *route.Plan) error {
 	w := words.session
 	if c.sqlModeDefault {
 		w = words.global
+	}
+	if words.charset != "" {
+		// Hazard (review20a): a DSN's charset parameter (charset=latin1)
+		// makes the servers read the statement's text, and send results,
+		// in another character set: text keys were placed by their UTF-8
+		// and merges compared latin1 bytes as UTF-8 (GROUP BY k split
+		// 'é' from itself, joined 'é' with 'É').
+		return fmt.Errorf("%w: statement parsed by shardsql while the servers' new connections have character set %s for the client, the connection or results (set by the DSN's charset parameter, or by a server that ignores the client's) in %q: shardsql places text keys and compares merged text as utf8mb4; use charset=utf8mb4 (go-sql-driver's default) in every data source's DSN", route.ErrUnsupported, words.charset, p.SQL)
 	}
 	if w != "" {
 		return fmt.Errorf("%w: statement parsed by shardsql while the servers' session sql_mode has %s (set globally on a server, or by the DSN) in %q: shardsql parses and rewrites statements in MySQL's default dialect, the servers would read them in another; remove the mode from the servers' global sql_mode or the DSN, or SET sql_mode to a value without it", route.ErrUnsupported, strings.ToUpper(w), p.SQL)

@@ -154,9 +154,13 @@ func (p *participant) ExecContext(ctx context.Context, query string, args ...any
 	if err := p.busy(); err != nil {
 		return nil, err
 	}
+	if p.broken && p.tx != nil {
+		return nil, p.tx.lost(p, nil) // tx_conn_lost.go
+	}
 	res, err := p.conn.ExecContext(ctx, query, args...)
 	if err != nil {
 		p.failed(err) // tx_rolled_back.go
+		err = p.statementFailed(ctx, err)
 	}
 	return res, err
 }
@@ -166,9 +170,13 @@ func (p *participant) QueryContext(ctx context.Context, query string, args ...an
 	if err := p.busy(); err != nil {
 		return nil, err
 	}
+	if p.broken && p.tx != nil {
+		return nil, p.tx.lost(p, nil) // tx_conn_lost.go
+	}
 	rows, err := p.conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		p.failed(err) // tx_rolled_back.go
+		err = p.statementFailed(ctx, err)
 	}
 	return rows, err
 }
@@ -216,6 +224,9 @@ func newGtrid() (string, error) {
 func (t *Tx) participant(ctx context.Context, ds string) (*participant, error) {
 	if t.aborted != nil {
 		return nil, t.aborted
+	}
+	if p := t.brokenPart(); p != nil {
+		return nil, t.lost(p, nil) // tx_conn_lost.go
 	}
 	for _, p := range t.parts {
 		if p.ds == ds {

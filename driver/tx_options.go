@@ -14,8 +14,8 @@ const DefaultCommitTimeout = 30 * time.Second
 const DefaultCleanupTimeout = 5 * time.Second
 
 // DefaultXALogRetention is how long RecoverXA keeps a 'commit' decision
-// with no prepared branch in sight unless WithXALogRetention says
-// otherwise.
+// or an 'abort' with no prepared branch in sight unless
+// WithXALogRetention says otherwise.
 const DefaultXALogRetention = 24 * time.Hour
 
 // WithXALogRetention sets how long RecoverXA keeps a logged 'commit'
@@ -25,7 +25,10 @@ const DefaultXALogRetention = 24 * time.Hour
 // notices (as late as its wait_timeout, 8 hours by default), and XA
 // RECOVER does not list it meanwhile. Were the decision removed because no
 // branch was in sight, the branch would later look never decided and be
-// rolled back while its siblings committed. Keep it above the servers'
+// rolled back while its siblings committed. 'abort' rows are kept as
+// long: RecoverXA leaves alone a branch that no row of its log names (it
+// may belong to another deployment sharing the server), so the abort is
+// what rolls such a late branch back. Keep it above the servers'
 // wait_timeout.
 func WithXALogRetention(d time.Duration) Option {
 	return func(o *options) error {

@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -68,8 +69,17 @@ func (c *Conn) savepoint(ctx context.Context, sp *route.Savepoint) (driver.Resul
 			return nil, fmt.Errorf("shardsql: %s: %w", sp.SQL(), err) // sent nowhere: the transaction goes on
 		}
 	}
-	for _, p := range t.parts {
+	for i, p := range t.parts {
 		if err := p.send(ctx, sp.SQL()); err != nil {
+			if i == 0 && errors.Is(err, errNotSent) {
+				// Hazard (review19c): nothing was sent anywhere (its
+				// deadline had passed, commit_not_sent.go), yet the
+				// transaction was marked broken, and Commit rolled
+				// everything back saying the connection had failed.
+				// One server's transaction goes on after a statement
+				// its context kept from being sent; so does this one.
+				return nil, noRetry(fmt.Errorf("shardsql: %s (not run on any data source; the transaction goes on): %w", sp.SQL(), err))
+			}
 			// The data sources before this one ran it: they no longer
 			// agree, and the transaction cannot commit exactly.
 			p.broken = true

@@ -18,11 +18,21 @@ type RecoveryReport struct {
 	// the branch is still attached to a session the server has not yet
 	// seen end.
 	InFlight []string
-	// Forgotten counts the decision log rows removed: decided rows none
-	// of whose branches is left, and 'preparing' rows older than the
-	// grace period with no prepared branch (their coordinator died before
-	// preparing, or gave up).
+	// Forgotten counts the decision log rows removed: 'commit' and
+	// 'abort' rows older than the retention (WithXALogRetention) none of
+	// whose branches is left. A 'preparing' row older than the grace
+	// period with no prepared branch (its coordinator died before
+	// preparing, or gave up) is moved to 'abort' and kept.
 	Forgotten int
+	// NotInLog lists prepared branches with shardsql's gtrid prefix that
+	// this decision log has no row for, left untouched: the branches of
+	// another shardsql deployment whose servers these data sources share
+	// (XA RECOVER lists every prepared branch of a server, whatever its
+	// database), which only that deployment's log can decide. A branch
+	// of this deployment is listed here only when its row was removed
+	// while the branch was out of sight (see forgettable); its row never
+	// said 'commit' within the retention, so XA ROLLBACK is its outcome.
+	NotInLog []string
 }
 
 // RecoverXA resolves the XA branches shardsql left prepared on every data
@@ -59,6 +69,7 @@ const (
 	verdictWait     verdict = iota // leave it for a later run
 	verdictCommit                  // XA COMMIT
 	verdictRollback                // XA ROLLBACK
+	verdictNotInLog                // not this log's transaction: left alone
 )
 
 // recoveryLog is the decision log as recovery reads and writes it; the
@@ -72,15 +83,28 @@ type recoveryLog interface {
 }
 
 // recoverVerdict decides a prepared branch of transaction gtrid. Only a
-// logged 'commit' commits it. No row, or 'abort', cannot become 'commit'
-// (the decision is a conditional UPDATE of a 'preparing' row), so the
-// branch is rolled back. A 'preparing' row older than the grace is
-// aborted first, with the same condition as the decision, so that a
-// coordinator still running and recovery cannot both win.
+// logged 'commit' commits it. 'abort' cannot become 'commit' (the
+// decision is a conditional UPDATE of a 'preparing' row), so the branch is
+// rolled back. A 'preparing' row older than the grace is aborted first,
+// with the same condition as the decision, so that a coordinator still
+// running and recovery cannot both win.
+//
+// Hazard (review19c): a branch with no row at all was rolled back too.
+// XA RECOVER lists the prepared branches of the whole server, so where
+// two shardsql deployments (two topologies, two decision logs) share a
+// server — one database each — one deployment's RecoverXA rolled back
+// the other's prepared branches, even those whose commit its own log had
+// decided: the other's transaction ended committed on one server and
+// rolled back on another. A branch this log has never seen is not
+// decided here (verdictNotInLog); one whose row vanished after it was
+// read is this log's, and no longer decidable as 'commit'.
 func recoverVerdict(l recoveryLog, gtrid string) (verdict, error) {
 	state, young, err := l.rowState(gtrid)
 	if err != nil {
 		return verdictWait, err
+	}
+	if state == "" {
+		return verdictNotInLog, nil
 	}
 	if state == "preparing" {
 		if young {
@@ -112,25 +136,47 @@ type logRowSeen struct {
 
 // forgettable returns the log rows recovery may remove, given the rows
 // read before the branches were listed and the transactions with a
-// prepared branch on some data source: 'abort' rows with no branch, and
-// 'commit' rows with none older than the retention (a decided transaction
-// prepares no more branches), and 'preparing' rows
-// older than the grace with none. Each is removed only if its state is
-// still the one read: a 'preparing' row that became 'commit' meanwhile
-// may have branches prepared after the listing. A coordinator whose
-// 'preparing' row is removed can no longer decide to commit (its decision
-// UPDATE finds no row) and rolls back.
+// prepared branch on some data source: 'commit' and 'abort' rows older
+// than the retention (WithXALogRetention) with no branch in sight. Each is
+// removed only if its state is still the one read. 'preparing' rows are
+// never removed: an old one with no branch is moved to 'abort' first
+// (abortable), and kept as such.
+//
+// A 'commit' row with no branch in sight may still have one attached to a
+// dead coordinator's connection, which XA RECOVER does not list until the
+// server notices the connection is gone: it is kept for the retention.
+//
+// Hazard (review19c): 'abort' rows with no branch, and 'preparing' rows
+// older than the grace with none, were removed at once. A branch with no
+// row is no longer rolled back (recoverVerdict: it may be another
+// deployment's), and such a branch could still appear: prepared after the
+// listing by a coordinator slower than the grace, or attached to a dead
+// coordinator's connection the server had not yet seen end. So an
+// undecided row becomes an 'abort' tombstone kept for the retention, as a
+// 'commit' decision is, and the branch that appears later is rolled back
+// by it. (A coordinator still running finds 'abort' at its decision and
+// rolls back, as it did when it found no row.)
 func forgettable(rows map[string]logRowSeen, branches map[string]bool) map[string]string {
 	out := map[string]string{}
 	for g, r := range rows {
-		if branches[g] || (r.state == "preparing" && !r.old) || (r.state == "commit" && !r.expired) {
-			// A 'commit' row with no branch in sight may still have one
-			// attached to a dead coordinator's connection, which XA
-			// RECOVER does not list until the server notices the
-			// connection is gone: it is kept for the retention period.
+		if branches[g] || r.state == "preparing" || !r.expired {
 			continue
 		}
 		out[g] = r.state
+	}
+	return out
+}
+
+// abortable returns the 'preparing' rows older than the grace with no
+// branch in sight: their coordinator died before preparing, or gave up.
+// Recovery moves them to 'abort' (the decision's condition, so a
+// coordinator still running and recovery cannot both win).
+func abortable(rows map[string]logRowSeen, branches map[string]bool) []string {
+	var out []string
+	for g, r := range rows {
+		if r.state == "preparing" && r.old && !branches[g] {
+			out = append(out, g)
+		}
 	}
 	return out
 }
@@ -204,6 +250,11 @@ func (c *Connector) recoverXA(ctx context.Context, grace time.Duration) (Recover
 	if len(errs) > 0 {
 		return rep, errors.Join(errs...) // a data source not listed may hold branches: remove nothing
 	}
+	for _, g := range abortable(before, seen) {
+		if err := l.abortRow(g); err != nil {
+			return rep, fmt.Errorf("shardsql: xa recovery: aborting log row %s: %w", g, err)
+		}
+	}
 	for g, state := range forgettable(before, seen) {
 		res, err := logDB.ExecContext(ctx, "DELETE FROM shardsql_xa_log WHERE gtrid = ? AND state = ?", g, state)
 		if err != nil {
@@ -224,27 +275,35 @@ func (c *Connector) recoverSource(ctx context.Context, name string, db *sql.DB, 
 		return err
 	}
 	defer conn.Close()
-	rows, err := conn.QueryContext(ctx, "XA RECOVER")
+	branches, err := listBranches(ctx, conn)
 	if err != nil {
 		return err
 	}
-	type branch struct{ gtrid, bqual string }
-	var branches []branch
-	for rows.Next() {
-		var format, glen, blen int
-		var data string
-		if err := rows.Scan(&format, &glen, &blen, &data); err != nil {
-			rows.Close()
-			return err
-		}
-		if glen+blen <= len(data) && strings.HasPrefix(data, xaPrefix) {
-			branches = append(branches, branch{data[:glen], data[glen : glen+blen]})
-			seen[data[:glen]] = true
-		}
+	for _, b := range branches {
+		seen[b.gtrid] = true
 	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
+	var foreign []string
+	defer func() {
+		if len(foreign) == 0 {
+			return
+		}
+		// A branch listed before another recoverer resolved it and
+		// removed its row is not foreign: only those still prepared are
+		// reported.
+		still, err := listBranches(ctx, conn)
+		if err != nil {
+			rep.NotInLog = append(rep.NotInLog, foreign...)
+			return
+		}
+		for _, label := range foreign {
+			for _, b := range still {
+				if b.gtrid+"@"+name == label {
+					rep.NotInLog = append(rep.NotInLog, label)
+					break
+				}
+			}
+		}
+	}()
 	for _, b := range branches {
 		xid := fmt.Sprintf("'%s','%s'", b.gtrid, b.bqual)
 		label := b.gtrid + "@" + name
@@ -254,6 +313,9 @@ func (c *Connector) recoverSource(ctx context.Context, name string, db *sql.DB, 
 		}
 		verb := "XA ROLLBACK "
 		switch v {
+		case verdictNotInLog:
+			foreign = append(foreign, label)
+			continue
 		case verdictWait:
 			rep.InFlight = append(rep.InFlight, label)
 			continue
@@ -276,4 +338,29 @@ func (c *Connector) recoverSource(ctx context.Context, name string, db *sql.DB, 
 		}
 	}
 	return nil
+}
+
+// xaBranch is a prepared branch XA RECOVER listed.
+type xaBranch struct{ gtrid, bqual string }
+
+// listBranches lists the prepared branches with shardsql's gtrid prefix
+// on conn's server.
+func listBranches(ctx context.Context, conn *sql.Conn) ([]xaBranch, error) {
+	rows, err := conn.QueryContext(ctx, "XA RECOVER")
+	if err != nil {
+		return nil, err
+	}
+	var out []xaBranch
+	for rows.Next() {
+		var format, glen, blen int
+		var data string
+		if err := rows.Scan(&format, &glen, &blen, &data); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if glen+blen <= len(data) && strings.HasPrefix(data, xaPrefix) {
+			out = append(out, xaBranch{data[:glen], data[glen : glen+blen]})
+		}
+	}
+	return out, rows.Close()
 }

@@ -22,11 +22,13 @@ type distinctSetAgg struct {
 	keys    []key
 	vals    []driver.Value
 	order   []int
-	mem     []byte // the group's copies of text values
+	mem     []byte    // the group's copies of text values
+	bytes   byteCount // the group's values' bytes against the byte cap
 }
 
 func (d *distinctSetAgg) reset() {
 	d.keys, d.vals, d.mem = d.keys[:0], d.vals[:0], d.mem[:0]
+	d.bytes.used = 0
 }
 
 func (d *distinctSetAgg) add(row []driver.Value) error {
@@ -36,6 +38,9 @@ func (d *distinctSetAgg) add(row []driver.Value) error {
 	}
 	if len(d.vals) >= d.maxRows {
 		return fmt.Errorf("%w: a DISTINCT aggregate needs more than %d values of one group in memory; raise the cap with driver.WithMaxMemoryRows or narrow the query", ErrTooLarge, d.maxRows)
+	}
+	if err := d.bytes.add(row[d.sorted.cmp.col:d.sorted.cmp.col+1], "a DISTINCT aggregate's values of one group"); err != nil {
+		return err
 	}
 	var k key
 	if err := decodeAgg(&d.sorted.cmp, row, &k); err != nil {

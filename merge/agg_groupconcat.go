@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shardsql/shardsql/internal/coltype"
+	"vitess.io/vitess/go/sqltypes"
 )
 
 // AggGroupConcat concatenates the values of a GROUP_CONCAT (Agg.Concat
@@ -40,10 +41,18 @@ type GroupConcat struct {
 	// then its first argument and CountCol the node's COUNT(*).
 	Order *ConcatOrder
 
-	// year marks ValueCol, years Order.Values, as YEAR columns (set when
-	// the aggregate opens, from the node columns' types): see yearText.
-	year  bool
-	years []bool
+	// ZeroFill is the display width of ValueCol when it is a ZEROFILL
+	// integer column (the router reads it from the catalog's COLUMN_TYPE,
+	// `int(5) unsigned zerofill`), ZeroFills those of Order.Values; 0
+	// for other columns. See appendConcatText.
+	ZeroFill  int
+	ZeroFills []int
+
+	// width is ValueCol's, widths Order.Values' zero-filled width (set
+	// when the aggregate opens: ZeroFill, or 4 for a YEAR column, from
+	// the node columns' types): see appendConcatText.
+	width  int
+	widths []int
 }
 
 // groupConcatAgg builds one group's GROUP_CONCAT.
@@ -105,7 +114,7 @@ func (g *groupConcatAgg) add(row []driver.Value) error {
 			g.buf = append(g.buf, g.gc.Separator...)
 		}
 		g.any = true
-		if g.buf, err = appendConcatText(g.buf, v, g.gc.year); err != nil {
+		if g.buf, err = appendConcatText(g.buf, v, g.gc.width); err != nil {
 			return err
 		}
 		if b, cut := cutConcat(g.buf, limit, single); cut {
@@ -123,7 +132,9 @@ func (g *groupConcatAgg) result() driver.Value {
 }
 
 // appendConcatText appends a value as the server writes it in a
-// GROUP_CONCAT; year: the value is a YEAR column's.
+// GROUP_CONCAT; width > 0: the value is an integer column's written
+// zero-filled to that many digits (a YEAR column's, 4; a ZEROFILL
+// column's, its display width).
 //
 // Hazard: a YEAR column's value 0 arrives from a node as `0` (the
 // protocol's text of the number: the nodes group and sort by the column
@@ -131,13 +142,33 @@ func (g *groupConcatAgg) result() driver.Value {
 // server's GROUP_CONCAT reads the column as text, which is zero-filled to
 // its display width: `0000` (every other YEAR value, 1901–2155, has four
 // digits already). The merge writes YEAR values with four digits.
-func appendConcatText(b []byte, v driver.Value, year bool) ([]byte, error) {
-	if year {
-		n, err := toInt(v)
-		if err != nil {
-			return b, err
+//
+// Hazard (review19a): a ZEROFILL integer column's text is zero-filled to
+// its display width (`INT(5) ZEROFILL` 7 is `00007`), and one server's
+// GROUP_CONCAT writes that text; the value reaches the merge as a number
+// (go-sql-driver parses the text protocol's integers, and its column
+// types carry neither the ZEROFILL flag nor the width), so the router
+// gives the width from the catalog and the merge pads to it.
+func appendConcatText(b []byte, v driver.Value, width int) ([]byte, error) {
+	if width > 0 {
+		var digits []byte
+		switch x := v.(type) {
+		case uint64:
+			digits = strconv.AppendUint(nil, x, 10)
+		default:
+			n, err := toInt(v)
+			if err != nil {
+				return b, err
+			}
+			if n < 0 {
+				return appendText(b, v)
+			}
+			digits = strconv.AppendInt(nil, n, 10)
 		}
-		return fmt.Appendf(b, "%04d", n), nil
+		for i := len(digits); i < width; i++ {
+			b = append(b, '0')
+		}
+		return append(b, digits...), nil
 	}
 	return appendText(b, v)
 }
@@ -218,4 +249,16 @@ func cutUTF8(b []byte, limit int) []byte {
 		}
 	}
 	return b
+}
+
+// concatTextWidth is the width a GROUP_CONCAT zero-fills a value of SQL
+// type t to: a YEAR's 4, an integer's ZEROFILL width zeroFill (0: none).
+func concatTextWidth(t sqltypes.Type, zeroFill int) int {
+	switch {
+	case t == sqltypes.Year:
+		return 4
+	case zeroFill > 0 && sqltypes.IsIntegral(t):
+		return zeroFill
+	}
+	return 0
 }

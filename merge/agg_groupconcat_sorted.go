@@ -30,6 +30,7 @@ type groupConcatSorted struct {
 	gc      GroupConcat
 	keys    []cmpKey
 	maxRows int
+	bytes   byteCount // the group's values' bytes against the byte cap
 	entries []concatEntry
 	maxLen  int64
 	buf     []byte
@@ -43,7 +44,7 @@ type concatEntry struct {
 	n    int64
 }
 
-func newGroupConcatSorted(gc GroupConcat, kinds []coltype.Kind, colls []*textColl, maxRows int) (*groupConcatSorted, error) {
+func newGroupConcatSorted(gc GroupConcat, kinds []coltype.Kind, colls []*textColl, maxRows int, maxBytes int64) (*groupConcatSorted, error) {
 	for _, c := range gc.Order.Values {
 		switch kinds[c.Index] {
 		case coltype.Enum, coltype.Bit, coltype.Float, coltype.Time, coltype.Duration:
@@ -57,10 +58,10 @@ func newGroupConcatSorted(gc GroupConcat, kinds []coltype.Kind, colls []*textCol
 	if maxRows <= 0 {
 		maxRows = DefaultMaxRows
 	}
-	return &groupConcatSorted{gc: gc, keys: keys, maxRows: maxRows}, nil
+	return &groupConcatSorted{gc: gc, keys: keys, maxRows: maxRows, bytes: byteCount{max: maxBytes}}, nil
 }
 
-func (g *groupConcatSorted) reset() { g.entries = g.entries[:0] }
+func (g *groupConcatSorted) reset() { g.entries, g.bytes.used = g.entries[:0], 0 }
 
 func (g *groupConcatSorted) add(row []driver.Value) error {
 	for _, c := range g.gc.Order.Values {
@@ -74,6 +75,11 @@ func (g *groupConcatSorted) add(row []driver.Value) error {
 	if g.gc.CountCol == nil {
 		return fmt.Errorf("shardsql: merge: GROUP_CONCAT without its count column")
 	}
+	for _, c := range g.gc.Order.Values {
+		if err := g.bytes.add(row[c.Index:c.Index+1], "a GROUP_CONCAT's values of one group"); err != nil {
+			return err
+		}
+	}
 	n, err := toInt(row[g.gc.CountCol.Index])
 	if err != nil {
 		return err
@@ -86,7 +92,7 @@ func (g *groupConcatSorted) add(row []driver.Value) error {
 	}
 	e := concatEntry{n: n, keys: make([]key, len(g.keys))}
 	for i, c := range g.gc.Order.Values {
-		if e.text, err = appendConcatText(e.text, row[c.Index], i < len(g.gc.years) && g.gc.years[i]); err != nil {
+		if e.text, err = appendConcatText(e.text, row[c.Index], concatWidth(g.gc.widths, i)); err != nil {
 			return err
 		}
 	}
@@ -144,4 +150,12 @@ func (g *groupConcatSorted) result() driver.Value {
 		return nil
 	}
 	return append([]byte(nil), g.buf...)
+}
+
+// concatWidth is widths[i], or 0 past its end.
+func concatWidth(widths []int, i int) int {
+	if i < len(widths) {
+		return widths[i]
+	}
+	return 0
 }

@@ -11,6 +11,16 @@ type minMaxAgg struct {
 	null  bool // no non-NULL value yet
 	best  driver.Value
 	bestK key
+	// unzero: a DECIMAL MIN/MAX without GROUP BY, written without the
+	// zeros of a ZEROFILL column's text.
+	//
+	// Hazard (review19a): MariaDB's MIN/MAX of a ZEROFILL DECIMAL is
+	// zero-filled in a grouped SELECT (000012.00) and not without GROUP BY
+	// (12.00); above a derived table or a join the rows carry the
+	// column's zero-filled text, which an ungrouped MAX passed on. (A
+	// scatter's nodes send an ungrouped MAX unfilled already; MySQL
+	// writes no other DECIMAL with a leading zero before a digit.)
+	unzero bool
 }
 
 func (m *minMaxAgg) reset() { m.null, m.best = true, nil }
@@ -37,4 +47,9 @@ func (m *minMaxAgg) add(row []driver.Value) error {
 	return nil
 }
 
-func (m *minMaxAgg) result() driver.Value { return m.best }
+func (m *minMaxAgg) result() driver.Value {
+	if b, ok := m.best.([]byte); ok && m.unzero {
+		return trimZeroFill(b)
+	}
+	return m.best
+}

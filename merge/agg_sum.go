@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 
 	"github.com/shardsql/shardsql/internal/coltype"
 )
@@ -90,6 +91,8 @@ type avgAgg struct {
 	// internal: the quotient as MySQL holds it inside an expression, not
 	// as it sends it (AggAvgInternal)
 	internal bool
+	// fixed: the declared decimals of a DOUBLE(M,D) argument (0: none)
+	fixed int64
 }
 
 // AggAvgInternal is AVG inside an expression or HAVING: the summed SUM in
@@ -118,7 +121,15 @@ func (a *avgAgg) result() driver.Value {
 		return nil
 	}
 	if a.float {
-		return a.fsum / float64(a.cnt)
+		q := a.fsum / float64(a.cnt)
+		if d := a.fixed + 4; a.fixed > 0 && d < 31 {
+			// Hazard (review19a): AVG of a DOUBLE(M,D) is a DOUBLE of
+			// D+4 decimals, which the server sends rounded to them
+			// (176367.6392857 for a DOUBLE(10,3)); the quotient had all
+			// its digits (176367.6392857143).
+			q, _ = strconv.ParseFloat(strconv.FormatFloat(q, 'f', int(d), 64), 64)
+		}
+		return q
 	}
 	if a.internal {
 		q := a.dsum.divTrunc(a.cnt, internalScale(a.dsum.scale))

@@ -22,7 +22,7 @@ type aggregator interface {
 // as kinds[a.Col.Index] says, or refuses what cannot be merged exactly;
 // maxRows bounds the values an unsorted DISTINCT aggregate holds (0:
 // DefaultMaxRows).
-func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl, maxRows int) (aggregator, error) {
+func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl, maxRows int, maxBytes int64) (aggregator, error) {
 	kd := kinds[a.Col.Index]
 	cmp := cmpKey{col: a.Col.Index, kind: aggCmpKind(a.Kind, kd)}
 	if cmp.kind == coltype.Text {
@@ -36,7 +36,7 @@ func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl, maxRows int) 
 			return nil, fmt.Errorf("shardsql: merge: GROUP_CONCAT without its columns")
 		}
 		if a.Concat.Order != nil {
-			gs, err := newGroupConcatSorted(*a.Concat, kinds, colls, maxRows)
+			gs, err := newGroupConcatSorted(*a.Concat, kinds, colls, maxRows, maxBytes)
 			if err != nil {
 				return nil, err
 			}
@@ -60,7 +60,7 @@ func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl, maxRows int) 
 	case AggSum:
 		return &sumAgg{col: a.Col.Index, float: kd == coltype.Float}, nil
 	case AggAvg, AggAvgInternal:
-		return &avgAgg{sumAgg: sumAgg{col: a.Col.Index, float: kd == coltype.Float}, countCol: a.CountCol.Index, internal: a.Kind == AggAvgInternal}, nil
+		return &avgAgg{sumAgg: sumAgg{col: a.Col.Index, float: kd == coltype.Float}, countCol: a.CountCol.Index, internal: a.Kind == AggAvgInternal, fixed: a.fixed}, nil
 	case AggMin, AggMax:
 		if kd == coltype.Bit {
 			// MariaDB sends MIN/MAX of a BIT column as decimal text or as
@@ -68,7 +68,7 @@ func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl, maxRows int) 
 			// "7" is both 7 and 55.
 			return nil, fmt.Errorf("%w: MIN/MAX of a BIT column across nodes (the servers send it as text or as bytes depending on the plan; use MAX(col+0))", ErrUnsupported)
 		}
-		return &minMaxAgg{cmp: cmp, max: a.Kind == AggMax}, nil
+		return &minMaxAgg{cmp: cmp, max: a.Kind == AggMax, unzero: a.ungrouped && kd == coltype.Decimal}, nil
 	case AggCountDistinct, AggSumDistinct, AggAvgDistinct:
 		if kd == coltype.Enum {
 			return nil, fmt.Errorf("%w: COUNT/SUM(DISTINCT) of an ENUM or SET column across nodes (nodes send the values in index order; use COUNT(DISTINCT CAST(col AS CHAR)))", ErrUnsupported)
@@ -90,7 +90,7 @@ func newAggregator(a Agg, kinds []coltype.Kind, colls []*textColl, maxRows int) 
 			if maxRows <= 0 {
 				maxRows = DefaultMaxRows
 			}
-			return &distinctSetAgg{sorted: *d, maxRows: maxRows}, nil
+			return &distinctSetAgg{sorted: *d, maxRows: maxRows, bytes: byteCount{max: maxBytes}}, nil
 		}
 		return d, nil
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"vitess.io/vitess/go/mysql/collations"
 	"vitess.io/vitess/go/mysql/collations/charset"
@@ -39,6 +38,8 @@ type textColl struct {
 	// server sees one, so merges ordered them apart.
 	conv   charset.Charset
 	ca, cb []byte
+	// wa, wb hold weight strings (collatePadded); space is the space's.
+	wa, wb, space []byte
 	// learned is set once from has been read; a column whose values are
 	// all NULL never needs it.
 	learned bool
@@ -86,13 +87,18 @@ func (t *textColl) learn(row []driver.Value) error {
 //
 // Hazard: colldata's Collate is NO PAD (as its weight strings for VARCHAR
 // are), while MySQL compares with PAD SPACE, as if the shorter string
-// were padded with spaces, for every collation but the NO PAD ones. Trimming
-// trailing spaces is the same unless a string continues, after the other
-// ends, with a character that sorts before the space (a control character);
-// then the shorter one is padded with spaces to the longer's length, which
-// is exact for the one-weight-per-character collations.
+// were padded with spaces, for every collation but the NO PAD ones: weight
+// by weight, the longer string's remaining weights against the space's.
+// Trimming trailing spaces and comparing NO PAD is the same only for
+// printable ASCII. It is not where a character weighs what the space
+// weighs (NO-BREAK SPACE, IDEOGRAPHIC SPACE under the UCA collations:
+// 'a' = 'a\u00a0' in utf8mb4_unicode_ci), where characters without weight
+// follow a space ('a \x01' = 'a' there), or where a weight below the
+// space's follows the shorter string's end ('a\t' < 'a' in every PAD
+// SPACE collation): such values are compared by their weight strings with
+// MySQL's padding (review20a; round 11 padded with spaces for control
+// characters, which the UCA collations ignore).
 func (t *textColl) collate(a, b []byte) int {
-	count := utf8.RuneCount
 	if t.conv != nil {
 		// Values the column's charset holds convert exactly; a value it
 		// cannot hold (from an expression) becomes '?' as the server's
@@ -100,18 +106,12 @@ func (t *textColl) collate(a, b []byte) int {
 		t.ca, _ = charset.ConvertFromUTF8(convBuf(t.ca), t.conv, a)
 		t.cb, _ = charset.ConvertFromUTF8(convBuf(t.cb), t.conv, b)
 		a, b = t.ca, t.cb
-		count = func(p []byte) int { return len(p) }
 	}
 	if t.pad {
-		a, b = bytes.TrimRight(a, " "), bytes.TrimRight(b, " ")
-		if hasControl(a) || hasControl(b) {
-			na, nb := count(a), count(b)
-			if na < nb {
-				a = append(append([]byte(nil), a...), bytes.Repeat([]byte(" "), nb-na)...)
-			} else if nb < na {
-				b = append(append([]byte(nil), b...), bytes.Repeat([]byte(" "), na-nb)...)
-			}
+		if !plainText(a) || !plainText(b) {
+			return t.collatePadded(a, b)
 		}
+		a, b = bytes.TrimRight(a, " "), bytes.TrimRight(b, " ")
 	}
 	c := t.coll.Collate(a, b, false)
 	switch {
@@ -121,6 +121,79 @@ func (t *textColl) collate(a, b []byte) int {
 		return 1
 	}
 	return 0
+}
+
+// collatePadded compares a and b (in the collation's charset) by their
+// weight strings as a PAD SPACE collation does: weight by weight, then the
+// longer one's remaining weights against the space's.
+func (t *textColl) collatePadded(a, b []byte) int {
+	sp := t.spaceWeight()
+	t.wa = t.coll.WeightString(t.wa[:0], a, 0)
+	t.wb = t.coll.WeightString(t.wb[:0], b, 0)
+	wa, wb := t.wa, t.wb
+	n := min(len(wa), len(wb))
+	if c := bytes.Compare(wa[:n], wb[:n]); c != 0 {
+		return c
+	}
+	sign, rest := 1, wa[n:]
+	if len(wb) > n {
+		sign, rest = -1, wb[n:]
+	}
+	for u := len(sp); len(rest) >= u; rest = rest[u:] {
+		if c := bytes.Compare(rest[:u], sp); c != 0 {
+			return c * sign
+		}
+	}
+	return 0
+}
+
+// spaceWeight is the weight string of one space under the collation.
+func (t *textColl) spaceWeight() []byte {
+	if t.space == nil {
+		t.space = t.coll.WeightString(nil, []byte(" "), 0)
+	}
+	return t.space
+}
+
+// padHazard reports whether the evaluator, which compares NO PAD after
+// trailing spaces are trimmed, would compare b otherwise than the PAD
+// SPACE collation does: b (in the connection's utf8mb4) holds, after its
+// trailing spaces, weights of the space (NO-BREAK SPACE under the UCA
+// collations, or a space followed by characters without weight), or a
+// weight below the space's (a tab, a control character), which orders a
+// longer value before a prefix of it.
+func (t *textColl) padHazard(b []byte) bool {
+	if t == nil || !t.pad || t.coll == nil || plainText(b) {
+		return false
+	}
+	if t.conv != nil {
+		t.ca, _ = charset.ConvertFromUTF8(convBuf(t.ca), t.conv, b)
+		b = t.ca
+	}
+	sp := t.spaceWeight()
+	t.wa = t.coll.WeightString(t.wa[:0], bytes.TrimRight(b, " "), 0)
+	w := t.wa
+	if len(sp) == 0 || len(w)%len(sp) != 0 || bytes.HasSuffix(w, sp) {
+		return true
+	}
+	for u := len(sp); len(w) >= u; w = w[u:] {
+		if bytes.Compare(w[:u], sp) < 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// plainText reports printable ASCII, which every PAD SPACE collation
+// weighs above the space (the space itself included): trimming trailing
+// spaces and comparing NO PAD is exact for it.
+func plainText(b []byte) bool {
+	for _, c := range b {
+		if c < ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // convBuf is buf emptied for reuse by charset.ConvertFromUTF8, or nil
@@ -137,15 +210,6 @@ func convBuf(buf []byte) []byte {
 		return nil
 	}
 	return buf[:0]
-}
-
-func hasControl(b []byte) bool {
-	for _, c := range b {
-		if c < ' ' {
-			return true
-		}
-	}
-	return false
 }
 
 // collationEnv names the collations node rows report. MariaDB's names of

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql/driver"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/shardsql/shardsql/internal/coltype"
 )
@@ -53,9 +54,29 @@ func decodeKeys(keys []cmpKey, row []driver.Value, dst []key) error {
 		if err := decode(k.kind, row[k.col], &dst[i]); err != nil {
 			return err
 		}
+		if b := dst[i].b; k.kind == coltype.Text && len(b) > SortPrefixChars && utf8.RuneCount(b) > SortPrefixChars {
+			return errLongSortKey
+		}
 	}
 	return nil
 }
+
+// SortPrefixChars is how many characters of a text value MariaDB sorts by
+// at least under the default max_sort_length (1024 bytes: 256 characters
+// of four bytes; more for collations whose sort keys are shorter).
+//
+// Hazard (review20a): MariaDB sorts by a prefix of each string's sort key,
+// not the whole value: values that share their first 256 characters tie,
+// and ORDER BY lt DESC, id orders them by id where a merge comparing whole
+// values ordered them by their ends; a node's stream of such values is in
+// no order the merges can rely on (ORDER BY, GROUP BY and DISTINCT
+// streams, windows). Sort keys of text longer than that are refused; the
+// router refuses such merges outright after SET max_sort_length below its
+// default (route.EvalSortLength).
+const SortPrefixChars = 256
+
+// errLongSortKey refuses a sort key longer than SortPrefixChars.
+var errLongSortKey = fmt.Errorf("%w: ordering or grouping text longer than %d characters across nodes (MariaDB sorts by the first max_sort_length bytes of a value, %d characters of utf8mb4 by default, so values sharing them are in no order the merge can follow): order by a prefix such as LEFT(col, %d) and a unique column, or route the statement to one node", ErrUnsupported, SortPrefixChars, SortPrefixChars, SortPrefixChars)
 
 // compare orders two decoded values of the key's column ascending.
 func (k *cmpKey) compare(a, b *key) int {

@@ -45,6 +45,10 @@ type evaluator struct {
 	// rootDiv allows a DECIMAL division of two columns at the top of the
 	// expression (a select item, not a condition)
 	rootDiv bool
+	// roundRoot rounds a value computed from an AVG quotient (quotients)
+	// to its declared decimals, as MariaDB sends it (roundCompared): set
+	// for Evaluate's select items, whose scale no node reports
+	roundRoot bool
 	// quotients are the columns holding a DECIMAL quotient with MySQL's
 	// internal digits (AggAvgInternal): divisions, for decimalDivInFloat
 	quotients map[int]bool
@@ -56,6 +60,9 @@ type evaluator struct {
 	scales []int64
 	colls  []*textColl
 	refs   []colRef // how the expression uses each column
+	// compares: the expression compares values (comparisonNode), so a
+	// function's text result may be compared by its collation
+	compares bool
 
 	env         *evalengine.ExpressionEnv // built on the first row
 	compiled    evalengine.Expr
@@ -86,6 +93,7 @@ func (f *evaluator) setup(row []driver.Value) error {
 		}
 	}
 	f.refs = make([]colRef, width)
+	f.compares = comparesText(f.cond)
 	if err := f.checkKinds(colls); err != nil {
 		return err
 	}
@@ -248,6 +256,9 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 			val := lit.Val
 			if f.refs[n].pad {
 				val = strings.TrimRight(val, " ")
+				if f.colls[n].padHazard([]byte(val)) {
+					fixErr = errors.New(padHazardText)
+				}
 			}
 			lit := sqlparser.NewStrLiteral(val)
 			var inner sqlparser.Expr = lit
@@ -305,6 +316,10 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 	}
 	if fixErr != nil {
 		return nil, 0, fmt.Errorf("%w: %s %s across nodes: %v", ErrUnsupported, f.what, unplaceheld(f.cond), fixErr)
+	}
+	var err error
+	if cond, err = f.roundCompared(cond); err != nil {
+		return nil, 0, err
 	}
 	return cond, literals, nil
 }
@@ -490,12 +505,23 @@ func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
 			}
 			v = bytes.TrimRight(b, " ")
 		}
+		if b, ok := v.([]byte); ok && r.pad && (r.compared || f.compares) && f.colls[i].padHazard(b) {
+			return evalengine.EvalResult{}, padHazardError(f.what, unplaceheld(f.cond))
+		}
 		if v != nil && t == sqltypes.Float32 {
 			// Hazard (round 16): MariaDB's text of a FLOAT has six
 			// significant digits (16777216 is "1.67772e+07"): computed
 			// or compared above the nodes it is another value than the
 			// server's (MAX(f) + 0, HAVING MAX(f) > 16777210).
 			return evalengine.EvalResult{}, fmt.Errorf("%w: %s %s across nodes reads a FLOAT value, which the servers send as text of six digits (select col+0, a DOUBLE, in the nodes' statement or the derived table instead)", ErrUnsupported, f.what, unplaceheld(f.cond))
+		}
+		if v != nil && t == sqltypes.Float64 && r.text && i < len(f.scales) && f.scales[i] > 0 {
+			// Hazard (review19a): a DOUBLE(M,D) (or FLOAT(M,D), refused
+			// above) column's text has its D declared decimals: MariaDB's
+			// CONCAT(x.d) of a DOUBLE(10,3) 4 is `4.000`, LENGTH 5; the
+			// evaluator writes the shortest form, `4`. Compared or in
+			// arithmetic the value is the same either way.
+			return evalengine.EvalResult{}, fmt.Errorf("%w: %s %s across nodes reads a DOUBLE column of %d declared decimals as text (MariaDB writes them all, the evaluator the shortest form; select CAST(col AS DECIMAL(M,%d)) or FORMAT in the nodes' statement or the derived table instead)", ErrUnsupported, f.what, unplaceheld(f.cond), f.scales[i], f.scales[i])
 		}
 		if t == sqltypes.Year && r.text && zeroYear(v) {
 			// Hazard (review18f): MariaDB writes a YEAR column's 0 as
@@ -532,7 +558,7 @@ func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
 			return res, err
 		}
 		if vterrors.Code(err) == vtrpcpb.Code_UNIMPLEMENTED {
-			return res, fmt.Errorf("%w: %s %s across nodes (%v)", ErrUnsupported, f.what, sqlparser.String(f.cond), err)
+			return res, fmt.Errorf("%w: %s %s across nodes (%v)", ErrUnsupported, f.what, unplaceheld(f.cond), err)
 		}
 		if strings.Contains(err.Error(), "temporal type with non-zero precision") {
 			return res, fractionalTemporal(f, err)
@@ -593,4 +619,33 @@ func zeroYear(v driver.Value) bool {
 		return len(x) > 0 && strings.Trim(x, "0") == ""
 	}
 	return false
+}
+
+// comparesText reports whether e compares values anywhere: a comparison,
+// IN, BETWEEN, CASE, or a function that compares its arguments.
+func comparesText(e sqlparser.Expr) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n := n.(type) {
+		case *sqlparser.ComparisonExpr, *sqlparser.BetweenExpr, *sqlparser.CaseExpr:
+			found = true
+		case *sqlparser.FuncExpr:
+			switch n.Name.Lowered() {
+			case "greatest", "least", "strcmp", "nullif", "field", "interval":
+				found = true
+			}
+		}
+		return !found, nil
+	}, e)
+	return found
+}
+
+// padHazardText says why a comparison above the nodes of PAD SPACE text
+// is refused when the evaluator, which compares without padding, would
+// answer it otherwise (textColl.padHazard).
+const padHazardText = "it compares text ending in characters that weigh as spaces or nothing (NO-BREAK SPACE, IDEOGRAPHIC SPACE, a space then a control character under the UCA collations), or holding characters that sort below the space (tabs, control characters), under a PAD SPACE collation, which the evaluator compares without padding: compare on the nodes (a sharding condition, or no derived table), or COLLATE a _bin collation"
+
+// padHazardError is the refusal of padHazardText for a value.
+func padHazardError(what, cond string) error {
+	return fmt.Errorf("%w: %s %s across nodes: %s", ErrUnsupported, what, cond, padHazardText)
 }

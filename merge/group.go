@@ -35,7 +35,7 @@ func newGrouped(in Cursor, g *Group, kinds []coltype.Kind, colls []*textColl, wi
 		return nil, err
 	}
 	for _, a := range g.Aggs {
-		agg, err := newAggregator(a, kinds, colls, g.MaxRows)
+		agg, err := newAggregator(a, kinds, colls, g.MaxRows, g.maxBytes)
 		if err != nil {
 			return nil, err
 		}

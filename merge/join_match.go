@@ -62,6 +62,7 @@ type joinCore struct {
 	iwidth     int
 	on         *evaluator // nil: the keys decide
 	maxRows    int
+	maxBytes   int64 // the byte cap of the rows build holds (0: DefaultMaxBytes)
 	// keyless: no key (JoinKeys.None); every inner row is a candidate.
 	keyless bool
 	// collFrom are the inner columns holding a text column's collation
@@ -94,6 +95,14 @@ func newJoinCore(what string, kind JoinKind, keys JoinKeys, outer, inner *column
 	c := &joinCore{what: what, kind: kind, oKey: ok, iKey: ik, okind: outer.kinds[ok], ocoll: outer.colls[ok], icoll: inner.colls[ik],
 		owidth: len(outer.types), iwidth: len(inner.types), maxRows: maxRows}
 	ikind := inner.kinds[ik]
+	if mixedSigns(c.okind, ikind) {
+		// INT = INT UNSIGNED: MySQL compares integers of either sign
+		// exactly (a negative value equals no unsigned one, an unsigned
+		// value above 2⁶³−1 no signed one). Both sides' keys are decoded as
+		// decimal digits, which compare exactly across the two ranges;
+		// comparing the raw int64/uint64 fields would need one kind.
+		c.okind, ikind = coltype.Decimal, coltype.Decimal
+	}
 	switch {
 	case c.okind != ikind:
 		return nil, fmt.Errorf("%w: %s on a %s column = a %s column (MySQL would convert the values; join columns of the same kind: integers, decimals or text, or CAST one side in the statement)", ErrUnsupported, what, outer.types[ok], inner.types[ik])
@@ -172,6 +181,7 @@ type joinIndex struct {
 func (c *joinCore) build(cur Cursor, width int, tooMany func() error) (*joinIndex, error) {
 	ix := &joinIndex{}
 	n := 0
+	bytes := byteCount{max: c.maxBytes}
 	for {
 		row := make([]driver.Value, width)
 		if err := cur.Next(row); err != nil {
@@ -182,6 +192,9 @@ func (c *joinCore) build(cur Cursor, width int, tooMany func() error) (*joinInde
 		}
 		if n++; n > c.maxRows {
 			return nil, tooMany()
+		}
+		if err := bytes.add(row, c.what+"'s inner rows"); err != nil {
+			return nil, err
 		}
 		for _, from := range c.collFrom {
 			if _, ok := c.collNames[from]; !ok {
@@ -361,6 +374,18 @@ func joinedColumns(outer, inner *columns) *columns {
 	out.sql = append(append(out.sql, outer.sql...), inner.sql...)
 	out.colNames = append(append([]string(nil), outerNames(outer)...), outerNames(inner)...)
 	out.meta = append(append([]any(nil), outerMeta(outer)...), outerMeta(inner)...)
+	for i, m := range outer.merged {
+		if out.merged == nil {
+			out.merged = make(map[int]ColumnType)
+		}
+		out.merged[i] = m
+	}
+	for i, m := range inner.merged {
+		if out.merged == nil {
+			out.merged = make(map[int]ColumnType)
+		}
+		out.merged[w+i] = m
+	}
 	out.colls = make([]*textColl, 0, len(out.types))
 	for _, tc := range outer.colls {
 		if tc != nil {
@@ -433,4 +458,10 @@ func joinDescription(kind JoinKind, keys JoinKeys, on sqlparser.Expr) string {
 // describeExpr prints an expression written with evalenv.Column placeholders.
 func describeExpr(e sqlparser.Expr) string {
 	return strings.ReplaceAll(sqlparser.String(e), evalenv.ColumnPrefix, "#")
+}
+
+// mixedSigns reports whether a and b are a signed and an unsigned integer
+// kind, which a join compares as decimal digits (newJoinCore).
+func mixedSigns(a, b coltype.Kind) bool {
+	return (a == coltype.Int && b == coltype.Uint) || (a == coltype.Uint && b == coltype.Int)
 }

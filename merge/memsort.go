@@ -19,6 +19,8 @@ type memSorted struct {
 	keys    []cmpKey
 	width   int
 	maxRows int
+	bytes   byteCount // the rows' bytes against the byte cap
+	what    string    // what sorts, for the byte cap's error
 	rows    [][]driver.Value
 	loaded  bool
 	i       int
@@ -41,6 +43,13 @@ func (m *memSorted) load() error {
 		}
 		if len(entries) >= m.maxRows {
 			return fmt.Errorf("%w: sorting (MemorySort) needs more than %d rows in memory; raise the cap with driver.WithMaxMemoryRows or narrow the query", ErrTooLarge, m.maxRows)
+		}
+		what := m.what
+		if what == "" {
+			what = "sorting (MemorySort)"
+		}
+		if err := m.bytes.add(row, what); err != nil {
+			return err
 		}
 		ks := make([]key, len(m.keys))
 		if err := decodeKeys(m.keys, row, ks); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/shardsql/shardsql/internal/coltype"
 	"vitess.io/vitess/go/sqltypes"
 )
 
@@ -97,7 +98,7 @@ func (a *OrderedAggregate) Open(ctx context.Context, ex Executor) (*Stream, erro
 	if err != nil {
 		return nil, err
 	}
-	cur, cols, err := openGroup(in, a.Group)
+	cur, cols, err := openGroup(in, a.Group, MaxBytes(ctx))
 	if err != nil {
 		_ = in.Close()
 		return nil, err
@@ -107,13 +108,13 @@ func (a *OrderedAggregate) Open(ctx context.Context, ex Executor) (*Stream, erro
 
 // openGroup folds the input stream as g says and returns the folded
 // columns' types.
-func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
+func openGroup(in *Stream, g *Group, maxBytes int64) (Cursor, *columns, error) {
 	cols := in.cols
 	keys, err := cols.sortKeys(g.Keys)
 	if err != nil {
 		return nil, nil, err
 	}
-	rg := &Group{Keys: keys, MaxRows: g.MaxRows}
+	rg := &Group{Keys: keys, MaxRows: g.MaxRows, maxBytes: maxBytes}
 	if r := g.Rollup; r != nil {
 		if len(r.KeyCols) != len(g.Keys) {
 			return nil, nil, fmt.Errorf("shardsql: merge: ROLLUP of %d keys names the columns of %d", len(g.Keys), len(r.KeyCols))
@@ -133,9 +134,13 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 		if ag.Col, err = cols.abs(ag.Col); err != nil {
 			return nil, nil, err
 		}
+		ag.ungrouped = len(keys) == 0 && g.Rollup == nil
 		if ag.Kind == AggAvg || ag.Kind == AggAvgInternal {
 			if ag.CountCol, err = cols.absRequired(ag.CountCol, "AVG"); err != nil {
 				return nil, nil, err
+			}
+			if cols.kinds[ag.Col.Index] == coltype.Float {
+				ag.fixed = cols.scales[ag.Col.Index]
 			}
 		}
 		if ag.Concat != nil {
@@ -143,7 +148,7 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 			if gc.ValueCol, err = cols.abs(gc.ValueCol); err != nil {
 				return nil, nil, err
 			}
-			gc.year = cols.sql[gc.ValueCol.Index] == sqltypes.Year
+			gc.width = concatTextWidth(cols.sql[gc.ValueCol.Index], gc.ZeroFill)
 			if gc.MaxLenCol, err = cols.abs(gc.MaxLenCol); err != nil {
 				return nil, nil, err
 			}
@@ -154,12 +159,13 @@ func openGroup(in *Stream, g *Group) (Cursor, *columns, error) {
 			}
 			if o := gc.Order; o != nil {
 				ro := &ConcatOrder{Limit: o.Limit}
-				for _, c := range o.Values {
+				gc.widths = nil
+				for i, c := range o.Values {
 					if c, err = cols.abs(c); err != nil {
 						return nil, nil, err
 					}
 					ro.Values = append(ro.Values, c)
-					gc.years = append(gc.years, cols.sql[c.Index] == sqltypes.Year)
+					gc.widths = append(gc.widths, concatTextWidth(cols.sql[c.Index], concatWidth(gc.ZeroFills, i)))
 				}
 				if ro.Keys, err = cols.sortKeys(o.Keys); err != nil {
 					return nil, nil, err

@@ -28,7 +28,7 @@ func (d *Distinct) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	cur, cols, err := openGroup(in, &Group{Keys: d.Keys})
+	cur, cols, err := openGroup(in, &Group{Keys: d.Keys}, MaxBytes(ctx))
 	if err != nil {
 		_ = in.Close()
 		return nil, err

@@ -105,13 +105,20 @@ func (e *Evaluate) columns(in *columns) (*columns, []evaluator, error) {
 		if kind == coltype.Decimal {
 			scale = max(int64(t.Scale()), staticScale(x, in))
 		}
+		d, avg, err := quotientDecimals(x, in)
+		if err != nil {
+			return nil, nil, err
+		}
+		if avg && kind == coltype.Decimal {
+			scale = d // the value is rounded to it (roundRoot)
+		}
 		out.types = append(out.types, name)
 		out.scales = append(out.scales, scale)
 		out.kinds = append(out.kinds, kind)
 		out.sql = append(out.sql, st)
 		out.colls = append(out.colls, nil)
 		out.origins = append(out.origins, origin{typ: ColumnType{Name: name}})
-		evals[i] = evaluator{what: "select item", rootDiv: true, cond: x, types: in.sql, scales: in.scales, colls: in.colls, quotients: in.quotients}
+		evals[i] = evaluator{what: "select item", rootDiv: true, roundRoot: true, cond: x, types: in.sql, scales: in.scales, colls: in.colls, quotients: in.quotients}
 	}
 	return out, evals, nil
 }

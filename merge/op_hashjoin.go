@@ -97,7 +97,7 @@ func (h *HashJoin) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		_ = inner.Close()
 		return nil, err
 	}
-	core, ix, err := h.build(outer, inner)
+	core, ix, err := h.build(ctx, outer, inner)
 	if err != nil {
 		_ = outer.Close()
 		return nil, err
@@ -124,7 +124,7 @@ func (h *HashJoin) openAdaptive(ctx context.Context, ex Executor) (*Stream, erro
 		_ = outer.Close()
 		return nil, err
 	}
-	core, ix, err := h.build(outer, inner)
+	core, ix, err := h.build(ctx, outer, inner)
 	if err != nil {
 		if errors.Is(err, ErrTooLarge) && ctx.Err() == nil {
 			return h.Fallback.openOn(ctx, ex, outer, pending, false)
@@ -154,10 +154,11 @@ func readRows(s *Stream, n int) (rows [][]driver.Value, eof bool, err error) {
 }
 
 // build reads the build side into the index and closes it.
-func (h *HashJoin) build(outer, inner *Stream) (*joinCore, *joinIndex, error) {
+func (h *HashJoin) build(ctx context.Context, outer, inner *Stream) (*joinCore, *joinIndex, error) {
 	core, err := newJoinCore("HashJoin", h.Kind, h.Keys, outer.cols, inner.cols, h.On, h.maxRows(), h.InnerCollations)
 	var ix *joinIndex
 	if err == nil {
+		core.maxBytes = MaxBytes(ctx)
 		ix, err = core.build(inner.Cursor, inner.Width(), func() error {
 			return fmt.Errorf("%w: HashJoin: build side %s has more than %d rows; raise the cap with driver.WithMaxMemoryRows or narrow the query", ErrTooLarge, h.BuildName, core.maxRows)
 		})

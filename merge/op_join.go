@@ -112,6 +112,7 @@ func (j *NestedLoopJoin) openOn(ctx context.Context, ex Executor, outer *Stream,
 	}
 	n.core, err = newJoinCore("NestedLoopJoin", j.Kind, j.Keys, outer.cols, inner.cols, j.On, j.maxRows(), j.InnerCollations)
 	if err == nil {
+		n.core.maxBytes = MaxBytes(ctx)
 		n.iwidth = inner.Width()
 		err = n.index(inner)
 	}

@@ -41,5 +41,5 @@ func (m *MemorySort) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		_ = in.Close()
 		return nil, err
 	}
-	return &Stream{Cursor: &memSorted{in: in.Cursor, keys: keys, width: len(in.cols.types), maxRows: m.maxRows()}, cols: in.cols}, nil
+	return &Stream{Cursor: &memSorted{in: in.Cursor, keys: keys, width: len(in.cols.types), maxRows: m.maxRows(), bytes: byteCount{max: MaxBytes(ctx)}}, cols: in.cols}, nil
 }

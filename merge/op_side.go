@@ -97,8 +97,21 @@ func (s *SideColumns) columns(in *columns) (*columns, []int, error) {
 		}
 		out.types[i], out.scales[i], out.kinds[i], out.sql[i] = in.types[col], in.scales[col], in.kinds[col], in.sql[col]
 		out.colNames[i] = c.Name
-		if o := in.origin(col); o.from >= 0 && o.from < len(in.meta) && in.meta[o.from] != nil {
+		o := in.origin(col)
+		if o.from >= 0 && o.from < len(in.meta) && in.meta[o.from] != nil {
 			out.meta[i] = in.meta[o.from]
+		}
+		if o.typ != (ColumnType{}) {
+			// Hazard (review20c): a value the merge computes (t.a * 6 of
+			// a derived table, an aggregate) has no node column of its
+			// own; its metadata above is another column's (an
+			// Evaluate's origin names column 0), so the join's result
+			// said INT for DECIMAL values. The merge's type goes along
+			// (joinedColumns, assemble) and names the result column.
+			if out.merged == nil {
+				out.merged = make(map[int]ColumnType)
+			}
+			out.merged[i] = o.typ
 		}
 	}
 	return out, idx, nil

@@ -88,6 +88,9 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		}
 	}
 	var cur Cursor = concatenate(parts...)
+	if dec := decimalColumns(cols); len(dec) > 0 {
+		cur = &unzeroFilled{in: cur, cols: dec}
+	}
 	if u.Distinct {
 		keys := make([]SortKey, len(cols.types))
 		for i := range keys {
@@ -98,7 +101,7 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 			return fail(err)
 		}
 		width := len(cols.types)
-		g, err := newGrouped(&memSorted{in: cur, keys: cmp, width: width, maxRows: u.maxRows()}, &Group{Keys: keys}, cols.kinds, cols.colls, width)
+		g, err := newGrouped(&memSorted{in: cur, keys: cmp, width: width, maxRows: u.maxRows(), bytes: byteCount{max: MaxBytes(ctx)}, what: "a distinct UNION"}, &Group{Keys: keys}, cols.kinds, cols.colls, width)
 		if err != nil {
 			return fail(err)
 		}

@@ -156,7 +156,9 @@ func (w *Window) Open(ctx context.Context, ex Executor) (*Stream, error) {
 				decimals = append(decimals, in.cols.scales[col.Index])
 			}
 			if err == nil && buffered {
-				return &Stream{Cursor: newPartitioned(in.Cursor, part, order, cur.funcs, args, decimals, w.MaxRows, len(in.cols.types)), cols: cols}, nil
+				p := newPartitioned(in.Cursor, part, order, cur.funcs, args, decimals, w.MaxRows, len(in.cols.types))
+				p.bytes.max = MaxBytes(ctx)
+				return &Stream{Cursor: p, cols: cols}, nil
 			}
 			if err == nil {
 				return &Stream{Cursor: cur, cols: cols}, nil

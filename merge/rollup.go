@@ -44,7 +44,7 @@ func newRolled(in Cursor, g *Group, kinds []coltype.Kind, colls []*textColl, wid
 	r.levels = make([][]aggregator, len(r.keys)+1)
 	for l := range r.levels {
 		for _, a := range g.Aggs {
-			agg, err := newAggregator(a, kinds, colls, g.MaxRows)
+			agg, err := newAggregator(a, kinds, colls, g.MaxRows, g.maxBytes)
 			if err != nil {
 				return nil, err
 			}

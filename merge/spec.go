@@ -75,6 +75,9 @@ type Group struct {
 	// MaxRows bounds the values of one group an Unsorted DISTINCT
 	// aggregate holds in memory (0: DefaultMaxRows).
 	MaxRows int
+	// maxBytes bounds their bytes (0: DefaultMaxBytes); set at Open from
+	// the context (memory_bytes.go).
+	maxBytes int64
 }
 
 // AggKind is an aggregate function.
@@ -115,6 +118,14 @@ type Agg struct {
 	// statement's first DISTINCT argument, which the stream is sorted by.
 	// The merge keeps the group's values in memory (Group.MaxRows).
 	Unsorted bool
+
+	// fixed is the declared decimals of an AVG's floating-point node SUM
+	// column (set when the aggregate opens, from the node column's
+	// scale; 0: the shortest form): see avgAgg.result.
+	fixed int64
+	// ungrouped: the aggregate folds every row into one (no GROUP BY), set
+	// when it opens: see minMaxAgg.unzero.
+	ungrouped bool
 }
 
 // Col is a column of the rows an operator reads. The router adds hidden

@@ -99,6 +99,8 @@ func decode(kd coltype.Kind, v driver.Value, k *key) error {
 			k.b = []byte(x)
 		case int64:
 			k.b = strconv.AppendInt(nil, x, 10)
+		case uint64: // an unsigned integer key joined with a signed one (mixedSigns)
+			k.b = strconv.AppendUint(nil, x, 10)
 		case float64:
 			k.b = strconv.AppendFloat(nil, x, 'f', -1, 64)
 		default:

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/shardsql/shardsql/internal/coltype"
 )
 
 // partitioned is Window's cursor when a function needs more than the rows
@@ -27,6 +29,7 @@ type partitioned struct {
 	// for the shortest form
 	decimals []int64
 	maxRows  int
+	bytes    byteCount // the partition's bytes against the byte cap (reset per partition)
 	width    int
 
 	rows      [][]driver.Value // the current partition
@@ -76,6 +79,7 @@ func (p *partitioned) row() []driver.Value {
 func (p *partitioned) fill() error {
 	p.free = append(p.free, p.rows...)
 	p.rows, p.orderKeys, p.pos = p.rows[:0], p.orderKeys[:0], 0
+	p.bytes.used = 0
 	if p.done {
 		return io.EOF
 	}
@@ -129,6 +133,9 @@ func (p *partitioned) read() (bool, error) {
 func (p *partitioned) add(r []driver.Value) error {
 	if len(p.rows) >= p.maxRows {
 		return fmt.Errorf("%w: a window function needs a partition of more than %d rows in memory; raise the cap with driver.WithMaxMemoryRows or narrow the query", ErrTooLarge, p.maxRows)
+	}
+	if err := p.bytes.add(r, "a window function's partition"); err != nil {
+		return err
 	}
 	p.rows = append(p.rows, r)
 	n := len(p.orderKeys)
@@ -205,6 +212,21 @@ func (p *partitioned) compute() error {
 		case WinCount, WinSum, WinAvg, WinMin, WinMax:
 			if err := p.frameAggregate(f, &p.args[fi]); err != nil {
 				return err
+			}
+		}
+		switch f.Kind {
+		case Lag, Lead, FirstValue, LastValue, WinMin, WinMax:
+			if f.Arg != nil && p.args[fi].kind == coltype.Decimal {
+				// Hazard (review19a): MariaDB's window function of a
+				// ZEROFILL DECIMAL column is not ZEROFILL (MAX(zd) OVER
+				// (…) is 12.00, LAG(zd) 2.30), while the rows carry the
+				// column's zero-filled text (000012.00): the zeros are
+				// dropped (union_zerofill.go).
+				for _, r := range p.rows {
+					if b, ok := r[f.Col.Index].([]byte); ok {
+						r[f.Col.Index] = trimZeroFill(b)
+					}
+				}
 			}
 		}
 	}

@@ -119,6 +119,10 @@ type aboveCol struct {
 	// rendering (`count(*)`), not the caller's text MySQL would name
 	// it by.
 	printed bool
+	// zeroFill: its values are a ZEROFILL column's (the column, or
+	// MIN/MAX of it), whose text the rows do not carry
+	// (display_attrs.go).
+	zeroFill bool
 }
 
 // aboveInner plans the derived table's SELECT as a statement of its own,
@@ -142,6 +146,7 @@ func (s *statement) aboveInner(inner *sqlparser.Select) (aboveInput, []Unit, str
 		if err := s.addAboveColumn(&in, i, ae); err != nil {
 			return in, nil, "", err
 		}
+		in.cols[len(in.cols)-1].zeroFill = zeroFillItem(ae.Expr, func(c *sqlparser.ColName) bool { return s.zeroFillColumn(inner, c, 0) })
 		rollup := inner.GroupBy != nil && inner.GroupBy.WithRollup
 		if s.weights && !rollup && !sqlparser.ContainsAggregation(ae.Expr) && !notText(table, ae.Expr) {
 			from := len(items) + len(extra)

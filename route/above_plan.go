@@ -683,6 +683,9 @@ const (
 // literals, aggregates (not in modeWhere) their folded columns, GROUP BY
 // expressions their keys.
 func (a *above) rewrite(clause string, e sqlparser.Expr, mode int) (sqlparser.Expr, error) {
+	if zf := zeroFillReadAsText(e, a.zeroFill); zf != "" { // display_attrs.go
+		return nil, a.s.zeroFillRefusal(clause, e, zf, "above merged rows")
+	}
 	folded := mode != modeWhere
 	having := mode == modeHaving
 	var err error
@@ -711,7 +714,13 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, mode int) (sqlparser.Ex
 				fail("aggregate %s in %s", sqlparser.String(n), clause)
 				return false
 			}
-			it, aerr := a.aggregate(n, having)
+			internal := having
+			if mode == modeItem {
+				if internal, err = a.avgInItem(clause, c, n); err != nil {
+					return false
+				}
+			}
+			it, aerr := a.aggregate(n, internal)
 			if aerr != nil {
 				err = aerr
 				return false
@@ -722,8 +731,22 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, mode int) (sqlparser.Ex
 			col := -1
 			if having && n.Qualifier.IsEmpty() {
 				if it, _, ok := a.itemByAlias(n.Name.String()); ok {
-					k, isCol := a.column(n)
+					gk, gerr := a.groupKeyNamed(n.Name.String())
+					if gerr != nil {
+						err = gerr
+						return false
+					}
+					k, isCol := -1, false
+					if gk < 0 {
+						k, isCol = a.column(n)
+					}
 					switch {
+					case gk >= 0:
+						// a GROUP BY column of that name wins over the
+						// alias even where the name alone is ambiguous
+						// among the join's tables (MariaDB searches the
+						// GROUP BY list by name first)
+						col = gk
 					case isCol && k != it.col && a.grouped && a.isKey(k):
 						// MySQL prefers a GROUP BY column (named in GROUP
 						// BY or through a select alias GROUP BY names) to a
@@ -905,4 +928,27 @@ func sortedInts(xs []int) []int {
 		}
 	}
 	return xs
+}
+
+// zeroFill reports a reference to a column of the input whose values are
+// a ZEROFILL column's (aboveCol.zeroFill).
+func (a *above) zeroFill(c *sqlparser.ColName) bool {
+	k, ok := a.column(c)
+	if !ok {
+		// a select alias of such a column, or of MIN/MAX of one (HAVING
+		// m LIKE '0%' with MAX(x.z) AS m)
+		if it, _, isItem := a.itemByAlias(c.Name.String()); isItem && c.Qualifier.IsEmpty() && it.expr != nil {
+			return zeroFillItem(it.expr, func(x *sqlparser.ColName) bool {
+				_, isCol := a.column(x)
+				return isCol && a.zeroFill(x)
+			})
+		}
+		return false
+	}
+	for _, col := range a.in.cols {
+		if col.at == k && col.zeroFill {
+			return true
+		}
+	}
+	return false
 }

@@ -55,21 +55,26 @@ func textKey(col *schema.Column, v any, use keyUse) key {
 		}
 		b = []byte(n.String()) // stored as its decimal text
 	}
-	if use == keyStore && col.MaxLength > 0 && int64(utf8.RuneCount(b)) > col.MaxLength {
+	if use == keyStore && col.MaxLength > 0 && storedLength(col, b) > col.MaxLength {
 		// Stored cut to the column's width (with a warning under INSERT
 		// IGNORE or a lax sql_mode, an error otherwise): placed by the
 		// whole value, the row would be where a read of the stored one
 		// never looks.
-		return unknownKey("a value longer than the %d characters of column %s", col.MaxLength, col.Name)
+		return unknownKey("a value longer than the %d %s of column %s", col.MaxLength, textUnit(col), col.Name)
 	}
-	if use == keyStore && col.DataType == "char" {
+	if col.DataType == "char" {
 		// Hazard (attack9): MariaDB strips a CHAR value's trailing spaces
-		// when it stores it (without PAD_CHAR_TO_FULL_LENGTH, which pads
-		// on read, not in comparisons). Under a PAD SPACE collation the
-		// weight ignores them anyway; under a NO PAD one ('a ' ≠ 'a') the
-		// row inserted as 'a ' holds 'a' and must be placed where k = 'a'
-		// looks, not by 'a '. A compared value keeps its spaces: k = 'a '
-		// matches no stored CHAR value, wherever it is sent.
+		// when it stores it. Under a PAD SPACE collation the weight
+		// ignores them anyway; under a NO PAD one ('a ' ≠ 'a') the row
+		// inserted as 'a ' holds 'a' and must be placed where k = 'a'
+		// looks, not by 'a '.
+		//
+		// A compared value is placed without them too (review20a): under
+		// sql_mode PAD_CHAR_TO_FULL_LENGTH a CHAR(6) value reads padded to
+		// its width in comparisons as well, so k = 'a     ' finds the
+		// row stored as 'a' (and k = 'a' none); placed by its spaces, the
+		// read went to another node. Without the mode k = 'a ' matches no
+		// stored CHAR value under a NO PAD collation, wherever it is sent.
 		b = bytes.TrimRight(b, " ")
 	}
 	k, why := collationKey(col.Collation, b)
@@ -77,6 +82,25 @@ func textKey(col *schema.Column, v any, use keyUse) key {
 		return unknownKey("%s for text column with collation %s", why, col.Collation)
 	}
 	return exactKey(k)
+}
+
+// storedLength is the length of b as col's width counts it: characters for
+// CHAR and VARCHAR, bytes for the TEXT types, whose CHARACTER_MAXIMUM_LENGTH
+// is their byte size (review20a: 200 'é' fit TINYTEXT's 255 as characters,
+// and a lax sql_mode stored them cut to 127, placed by all 200).
+func storedLength(col *schema.Column, b []byte) int64 {
+	if strings.HasSuffix(col.DataType, "text") {
+		return int64(len(b))
+	}
+	return int64(utf8.RuneCount(b))
+}
+
+// textUnit names what storedLength counts.
+func textUnit(col *schema.Column) string {
+	if strings.HasSuffix(col.DataType, "text") {
+		return "bytes"
+	}
+	return "characters"
 }
 
 // collationKey returns the bytes a text value hashes as under collation
@@ -109,10 +133,31 @@ func collationKey(coll string, b []byte) ([]byte, string) {
 		return b, ""
 	}
 	c := lookupCollation(coll)
-	if c == nil {
+	if c.coll == nil {
 		return nil, "a collation shardsql cannot compute"
 	}
-	return c.WeightString(nil, b, 0), ""
+	w := c.coll.WeightString(nil, b, 0)
+	if padsSpace(coll) {
+		// Hazard (review20a): trimming trailing spaces is not enough. A
+		// PAD SPACE collation compares as if the shorter value were padded
+		// with spaces, weight by weight: under the UCA collations
+		// (utf8mb4_unicode_ci, _unicode_520_ci and their tailorings)
+		// NO-BREAK SPACE, FIGURE SPACE and IDEOGRAPHIC SPACE weigh what
+		// the space weighs, and controls or ZERO WIDTH SPACE weigh
+		// nothing, so 'a' = 'a\u00a0' = 'a \x01' there. Placed by their
+		// weights with those trailing space weights kept, such rows were
+		// on nodes where k = 'a' did not look. Trailing weights equal to
+		// the space's are removed (the units are of one size per
+		// collation, so a suffix of whole units is cut).
+		sp := c.space
+		if len(sp) == 0 || len(w)%len(sp) != 0 {
+			return nil, "a collation whose weights shardsql cannot pad"
+		}
+		for len(w) > 0 && bytes.HasSuffix(w, sp) {
+			w = w[:len(w)-len(sp)]
+		}
+	}
+	return w, ""
 }
 
 // padsSpace reports a PAD SPACE collation, which ignores trailing spaces:
@@ -130,24 +175,32 @@ func isASCII(b []byte) bool {
 	return true
 }
 
+// knownCollation is Vitess's implementation of a collation and the weight
+// of one space under it (what PAD SPACE pads with).
+type knownCollation struct {
+	coll  colldata.Collation // nil: Vitess does not implement it
+	space []byte
+}
+
 var (
 	collationsMu sync.Mutex
-	collationsBy = map[string]colldata.Collation{}
+	collationsBy = map[string]knownCollation{}
 )
 
 // lookupCollation returns Vitess's implementation of a collation by name
-// (MariaDB's utf8mb3_* names included), or nil.
-func lookupCollation(name string) colldata.Collation {
+// (MariaDB's utf8mb3_* names included); its coll is nil when there is none.
+func lookupCollation(name string) knownCollation {
 	collationsMu.Lock()
 	defer collationsMu.Unlock()
 	if c, ok := collationsBy[name]; ok {
 		return c
 	}
 	env := collations.MySQL8()
-	var c colldata.Collation
+	var c knownCollation
 	for _, n := range []string{name, strings.Replace(name, "utf8mb3_", "utf8_", 1), strings.Replace(name, "utf8_", "utf8mb3_", 1)} {
 		if id := env.LookupByName(n); id != collations.Unknown {
-			c = colldata.Lookup(id)
+			c.coll = colldata.Lookup(id)
+			c.space = c.coll.WeightString(nil, []byte(" "), 0)
 			break
 		}
 	}

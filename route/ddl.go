@@ -29,6 +29,14 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 		}
 	}
 	if len(names) == 0 {
+		if err := s.checkColumnReferences(ddl); err != nil {
+			return nil, err // ddl_column_references.go
+		}
+		if !ddl.IsFullyParsed() {
+			if err := s.checkPartialOther(ddl, ddl.GetTable()); err != nil {
+				return nil, err // ddl_partial_other.go
+			}
+		}
 		if name := s.renamedBroadcast(ddl); name != "" {
 			return nil, unsupported(s.sql, "renaming broadcast table %s (each data source's copy would be renamed while the topology keeps the old name, and the new name would be an unsharded table of the default data source: create the new table, copy the rows, and register it with AddBroadcastTable)", name)
 		}
@@ -89,6 +97,9 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 		}
 		if err := s.checkAutoIncrementDDL(alter, table); err != nil {
 			return nil, err // ddl_auto_increment.go
+		}
+		if err := s.checkDropIndexOptions(alter); err != nil {
+			return nil, err // ddl_drop_index_options.go
 		}
 	}
 	p := &Plan{SQL: s.sql, Kind: KindDDL, Table: table.Name, Units: make([]Unit, 0, len(table.Nodes))}
@@ -176,9 +187,10 @@ func (r *Router) CreateTableFor(ddl, name string) (string, error) {
 // 16).
 const foreignKeyAdvice = "each node table would check its own data source only: enforce the relation in the application; gorm: set gorm.Config{DisableForeignKeyConstraintWhenMigrating: true}, ent: migrate.WithForeignKeys(false)"
 
-// hasForeignKey reports whether ddl declares a foreign key.
+// hasForeignKey reports whether ddl declares a foreign key (also on a
+// column: ddl_column_references.go).
 func hasForeignKey(ddl sqlparser.DDLStatement) bool {
-	found := false
+	found := len(columnReferences(ddl)) > 0
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n.(type) {
 		case *sqlparser.ForeignKeyDefinition, *sqlparser.ReferenceDefinition:
@@ -192,6 +204,13 @@ func hasForeignKey(ddl sqlparser.DDLStatement) bool {
 // checkShardedDDL refuses DDL on sharded table st (written as target) that
 // names a table other than target, or declares a foreign key.
 func (s *statement) checkShardedDDL(ddl sqlparser.DDLStatement, target sqlparser.TableName, st *shard.ShardedTable) error {
+	if len(columnReferences(ddl)) > 0 {
+		return unsupported(s.sql, "FOREIGN KEY or REFERENCES in %s of sharded table %s (%s)", statementName(ddl), st.Name, foreignKeyAdvice)
+	}
+	if ts := unionTables(ddl); len(ts) > 0 { // ddl_column_references.go
+		tn := ts[0]
+		return unsupported(s.sql, "%s of sharded table %s naming another table, %s, in UNION = (…) (each node table would meet its own data source's %s: run it on each data source's own connection)", statementName(ddl), st.Name, fullName(tn), fullName(tn))
+	}
 	var err error
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n := n.(type) {

@@ -1,6 +1,8 @@
 package route
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -108,6 +110,13 @@ func (r *Router) routeIndexIfExists(sql string, args []any, opts Options) (p *Pl
 	if err != nil {
 		if _, perr := r.parse(split.stripped); perr != nil {
 			return nil, false, nil // not a statement the parser reads without the words either
+		}
+		// review20b: the refusal quoted the statement without its IF
+		// [NOT] EXISTS words ("CREATE INDEX  i ON t …"), which the caller
+		// never wrote: it quotes the caller's.
+		if tail := fmt.Sprintf(" in %q", quote(split.stripped)); errors.Is(err, ErrUnsupported) && strings.HasSuffix(err.Error(), tail) {
+			what := strings.TrimSuffix(strings.TrimPrefix(err.Error(), ErrUnsupported.Error()+": "), tail)
+			err = unsupported(sql, "%s", what)
 		}
 		return nil, true, err
 	}

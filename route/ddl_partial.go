@@ -70,6 +70,7 @@ func (s *statement) routePartialAlter(alter *sqlparser.AlterTable) (*Plan, error
 	rt := s.router.parser.NewStringTokenizer(rest)
 	changes, names := false, false // ddl_sharding_column.go, for the text the parser did not read
 	serial := false                // ddl_auto_increment.go
+	convert := false               // CONVERT TO CHARACTER SET: every text column, the sharding column too
 	for {
 		before := rt.Pos
 		typ, val := rt.Scan()
@@ -80,8 +81,12 @@ func (s *statement) routePartialAlter(alter *sqlparser.AlterTable) (*Plan, error
 		if partialAlterWords[w] {
 			return refuse()
 		}
-		if w == "serial" && strings.EqualFold(strings.TrimSpace(rest[before:rt.Pos]), val) {
-			serial = true // the bare word: not `serial`, nor a string
+		bare := strings.EqualFold(strings.TrimSpace(rest[before:rt.Pos]), val) // not `quoted`, nor a string
+		if w == "serial" && bare {
+			serial = true
+		}
+		if w == "convert" && bare {
+			convert = true
 		}
 		switch w {
 		case "drop", "change", "modify", "convert":
@@ -93,6 +98,16 @@ func (s *statement) routePartialAlter(alter *sqlparser.AlterTable) (*Plan, error
 	if changes && names {
 		return nil, unsupported(s.sql, "ALTER TABLE that the SQL parser could not read in full, changing or dropping a column of sharded table %s beside its sharding column %s or key column (write it in syntax the parser reads, which shardsql checks: the sharding column's name and type decide every row's node)", table.Name, table.Column)
 	}
+	if convert {
+		// review20b: `ADD COLUMN IF NOT EXISTS c INT, CONVERT TO CHARACTER
+		// SET latin1` names no column, yet converts a text sharding column
+		// (its keys then compare and hash under another collation); the
+		// fully read form is refused by checkShardingColumnDDL, so ask it.
+		probe := &sqlparser.AlterTable{Table: alter.Table, AlterOptions: []sqlparser.AlterOption{&sqlparser.AlterCharset{}}}
+		if err := s.checkShardingColumnDDL(probe, table); err != nil {
+			return nil, err
+		}
+	}
 	if s.mentionsPhysical(rest) != "" {
 		return refuse()
 	}
@@ -102,10 +117,103 @@ func (s *statement) routePartialAlter(alter *sqlparser.AlterTable) (*Plan, error
 	if len(table.Nodes) > 1 && (autoIncrementColumn.MatchString(rest) || serial) {
 		return nil, unsupported(s.sql, "ALTER TABLE that the SQL parser could not read in full, naming AUTO_INCREMENT or SERIAL for a column of sharded table %s (each node table would number its own rows: write it in syntax the parser reads, which shardsql checks; a column named serial: quote it as `serial`)", table.Name)
 	}
-	p := &Plan{SQL: s.sql, Kind: KindDDL, Table: table.Name, Units: make([]Unit, 0, len(table.Nodes))}
+	p := &Plan{SQL: s.sql, Kind: KindDDL, Table: table.Name, Units: make([]Unit, 0, len(table.Nodes)),
+		AddIfNotExists: s.addedIfNotExists(rest)}
 	for _, n := range table.Nodes {
 		p.Units = append(p.Units, Unit{DataSource: n.DataSource, Node: n,
 			SQL: head + "`" + n.Table + "`" + rest, Args: s.args})
 	}
 	return p, nil
+}
+
+// Hazard (review20b): the check before `ADD COLUMN IF NOT EXISTS`
+// (driver/ddl_if_not_exists.go: refused when some node tables hold the
+// column with values and others lack it, as a DROP COLUMN left half done)
+// found the columns with a regular expression over the text, which knew
+// one spelling: `ADD [COLUMN] IF NOT EXISTS name`. MariaDB also takes
+// the list `ADD COLUMN IF NOT EXISTS (c INT, d INT)` and comments between
+// the words; those ran unchecked, giving c its DEFAULT on the node tables
+// that lacked it beside the old values elsewhere. The columns are now
+// read with the parser's tokenizer, comments skipped, list or not.
+
+// addedIfNotExists returns the columns that rest (the text after the
+// table name of an ALTER TABLE) adds with ADD [COLUMN] IF NOT EXISTS.
+func (s *statement) addedIfNotExists(rest string) []string {
+	type token struct {
+		typ  int
+		word string
+	}
+	var toks []token
+	tok := s.router.parser.NewStringTokenizer(rest)
+	for {
+		typ, val := tok.Scan()
+		if typ == 0 || typ == eofChar || typ == sqlparser.LEX_ERROR {
+			break
+		}
+		if typ == sqlparser.COMMENT {
+			continue
+		}
+		toks = append(toks, token{typ, val})
+	}
+	word := func(i int, w string) bool {
+		return i < len(toks) && toks[i].typ != sqlparser.STRING && strings.EqualFold(toks[i].word, w)
+	}
+	name := func(i int) (string, bool) {
+		if i >= len(toks) || toks[i].word == "" || toks[i].typ == sqlparser.STRING {
+			return "", false
+		}
+		return toks[i].word, true
+	}
+	var cols []string
+	for i := 0; i < len(toks); i++ {
+		if !word(i, "add") {
+			continue
+		}
+		j := i + 1
+		if word(j, "column") {
+			j++
+		}
+		if !word(j, "if") || !word(j+1, "not") || !word(j+2, "exists") {
+			continue
+		}
+		j += 3
+		if j < len(toks) && toks[j].typ == '(' {
+			// (c def, d def, …): a name after the parenthesis and after
+			// each comma outside the definitions' own parentheses.
+			depth, next := 0, true
+			for ; j < len(toks); j++ {
+				switch toks[j].typ {
+				case '(':
+					depth++
+					if depth == 1 {
+						next = true
+						continue
+					}
+				case ')':
+					depth--
+				case ',':
+					if depth == 1 {
+						next = true
+						continue
+					}
+				}
+				if depth == 0 {
+					break
+				}
+				if next && depth == 1 {
+					if n, ok := name(j); ok {
+						cols = append(cols, n)
+					}
+				}
+				next = false
+			}
+			i = j
+			continue
+		}
+		if n, ok := name(j); ok {
+			cols = append(cols, n)
+		}
+		i = j
+	}
+	return cols
 }

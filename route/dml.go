@@ -243,8 +243,17 @@ func (s *statement) routeWhere(kind Kind, stmt sqlparser.Statement, ref tableRef
 	if err != nil {
 		return nil, err
 	}
+	if err := s.seededRandRefusal(stmt, len(rt.nodes)); err != nil { // rand_seeded.go
+		return nil, err
+	}
 	if del, ok := stmt.(*sqlparser.Delete); ok && len(rt.nodes) > 1 && limit != nil && len(orderBy) == 0 {
 		return s.routeDeleteLimit(del, rt) // writes18: node by node in one transaction (dml_delete_limit.go)
+	}
+	if upd, ok := stmt.(*sqlparser.Update); ok && len(rt.nodes) > 1 && limit != nil && len(orderBy) == 0 {
+		return s.routeUpdateLimit(upd, ref, rt) // writes19: each node counted FOR UPDATE, then updated (dml_update_limit.go)
+	}
+	if len(rt.nodes) > 1 && limit != nil && len(orderBy) > 0 {
+		return s.routeOrderedLimit(kind, stmt, ref, rt, where, orderBy, limit) // writes19: a locking read of the first n, then by key (dml_ordered_limit.go)
 	}
 	if len(rt.nodes) > 1 && (limit != nil || len(orderBy) > 0) {
 		return nil, s.limitAcrossRefusal(kind, ref.sharded.Name, len(rt.nodes))

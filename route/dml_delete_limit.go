@@ -35,7 +35,9 @@ import (
 //   - ORDER BY … LIMIT: the n first rows in the order may lie on any nodes;
 //   - UPDATE … LIMIT: LIMIT counts matched rows, RowsAffected counts
 //     changed ones (unless the client asked for found rows), so what is
-//     left after a node is not known from its result;
+//     left after a node is not known from its result: writes19 counts
+//     each node's matching rows with a locking read first
+//     (dml_update_limit.go);
 //   - DELETE IGNORE … LIMIT: a row whose delete fails and is skipped
 //     (a foreign key) is not reported; whether it counts towards LIMIT is
 //     the server's internal detail, so it is refused rather than guessed;
@@ -44,6 +46,12 @@ import (
 type DeleteLimit struct {
 	// N is the statement's LIMIT: how many rows it deletes at most.
 	N uint64
+	// Counts, for an UPDATE … LIMIT (writes19, dml_update_limit.go),
+	// holds for each unit, index for index, the locking read counting
+	// the node's matching rows: SELECT 1 FROM <node table> WHERE …,
+	// without its LIMIT and FOR UPDATE (CountSQL appends them). nil for
+	// a DELETE, whose RowsAffected is what its LIMIT counts.
+	Counts []Unit
 }
 
 // UnitSQL is unit u's statement deleting at most left rows.
@@ -57,7 +65,7 @@ func (s *statement) routeDeleteLimit(del *sqlparser.Delete, rt routed) (*Plan, e
 	if del.Ignore {
 		return nil, unsupported(s.sql, "DELETE IGNORE … LIMIT on sharded table %s across %d nodes (a row skipped by IGNORE is not reported, so what each node leaves of the limit is not known): drop IGNORE, or name the sharding column in WHERE so the statement reaches one node", rt.tables[0].Name, len(rt.nodes))
 	}
-	n, err := s.deleteLimitValue(del.Limit, rt)
+	n, err := s.deleteLimitValue(del.Limit, rt, "DELETE")
 	if err != nil {
 		return nil, err
 	}
@@ -68,13 +76,13 @@ func (s *statement) routeDeleteLimit(del *sqlparser.Delete, rt routed) (*Plan, e
 	return p, nil
 }
 
-// deleteLimitValue is the row count of a DELETE's LIMIT, validated as
+// deleteLimitValue is the row count of a DELETE's (or UPDATE's: verb) LIMIT, validated as
 // MySQL does: a non-negative integer, written as a literal or given as a ?
 // argument. Any other form (an offset, an expression, a decimal, a
 // string) MySQL rejects too; it is refused here, before anything runs.
-func (s *statement) deleteLimitValue(l *sqlparser.Limit, rt routed) (uint64, error) {
+func (s *statement) deleteLimitValue(l *sqlparser.Limit, rt routed, verb string) (uint64, error) {
 	bad := func(what string) (uint64, error) {
-		return 0, unsupported(s.sql, "DELETE … LIMIT %s on sharded table %s across %d nodes (MySQL takes a non-negative integer, written as a literal or given as a ? argument)", what, rt.tables[0].Name, len(rt.nodes))
+		return 0, unsupported(s.sql, verb+" … LIMIT %s on sharded table %s across %d nodes (MySQL takes a non-negative integer, written as a literal or given as a ? argument)", what, rt.tables[0].Name, len(rt.nodes))
 	}
 	if l.Offset != nil {
 		return bad("with an offset")

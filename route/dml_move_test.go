@@ -36,6 +36,9 @@ func TestUpdateShardingColumn(t *testing.T) {
 	assert.Equal(t, []string{"ds0.t_user_0", "ds0.t_user_1", "ds1.t_user_1"}, nodes)
 	assert.Equal(t, "select * from t_user_0 as u where u.`name` = 'a' for update", p.Move.Sources[0].Select.SQL)
 	assert.Equal(t, "delete u from t_user_0 as u where u.`name` = 'a'", p.Move.Sources[0].Delete.SQL)
+	// diff19: the WHERE evaluated as an UPDATE evaluates it, changing nothing
+	assert.Equal(t, "update t_user_0 as u set id = id where u.`name` = 'a'", p.Move.Sources[0].Check.SQL)
+	assert.Equal(t, p.Move.Sources[0].Delete.Args, p.Move.Sources[0].Check.Args)
 
 	ins := p.Move.Insert([]string{"id", "name"}, [][]any{{1, "a"}, {5, "b"}})
 	assert.Equal(t, "insert into t_user_0(id, `name`) values (?, ?), (?, ?)", ins.SQL)

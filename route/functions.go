@@ -33,5 +33,5 @@ func (s *statement) checkFunctions(sel *sqlparser.Select, nodes int) error {
 	if f := userFunction(sel); f != "" {
 		return unsupported(s.sql, "call of %s, which is not a MySQL/MariaDB built-in function, in a SELECT merged from %d nodes (each node would compute it over its own rows only: route the statement to one node, or compute it on the merged rows in your application)", f, nodes)
 	}
-	return nil
+	return s.seededRandRefusal(sel, nodes) // rand_seeded.go
 }

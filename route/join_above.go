@@ -274,7 +274,7 @@ func (j *crossJoin) aboveInput(root merge.Operator) aboveInput {
 				name = c.as
 			}
 			if name != "" {
-				in.cols = append(in.cols, aboveCol{table: t.ref.qualifier(), name: name, at: t.offset + k})
+				in.cols = append(in.cols, aboveCol{table: t.ref.qualifier(), name: name, at: t.offset + k, zeroFill: j.zeroFill(t, c)})
 			}
 		}
 		in.width = max(in.width, t.offset+t.width())
@@ -330,4 +330,46 @@ func (j *crossJoin) qualified(t int, col *sqlparser.ColName) *sqlparser.ColName 
 func isDistinctAggr(f sqlparser.AggrFunc) bool {
 	d, ok := f.(sqlparser.DistinctableAggr)
 	return ok && d.IsDistinct()
+}
+
+// zeroFill reports a column of table t's statement whose values are a
+// ZEROFILL column's: a column of the catalog's table, or of a derived
+// table's (display_attrs.go).
+func (j *crossJoin) zeroFill(t *crossTable, c crossCol) bool {
+	if t.derived != nil {
+		for _, dc := range t.derived.in.cols {
+			if dc.zeroFill && strings.EqualFold(dc.name, c.name) {
+				return true
+			}
+		}
+		return false
+	}
+	col, ok := c.expr.(*sqlparser.ColName)
+	if !ok {
+		return false
+	}
+	name := t.ref.name.Name.String()
+	if t.ref.sharded != nil {
+		name = t.ref.sharded.Name
+	}
+	if t.ref.sharded == nil {
+		// a broadcast or unsharded table: the default data source's
+		return j.s.catalog.UnshardedColumnZeroFill(t.ref.name.Name.String(), col.Name.String())
+	}
+	tb, ok := j.s.catalog.Table(name)
+	if !ok {
+		return false
+	}
+	cc, ok := tb.Column(col.Name.String())
+	return ok && zeroFill(cc)
+}
+
+// zeroFillRef reports a column reference of the join that names a
+// ZEROFILL column (crossJoin.zeroFill).
+func (j *crossJoin) zeroFillRef(n *sqlparser.ColName) bool {
+	t, err := j.tableOf(n)
+	if err != nil || t < 0 || t >= len(j.tables) {
+		return false
+	}
+	return j.zeroFill(j.tables[t], crossCol{expr: n, name: strings.ToLower(n.Name.String())})
 }

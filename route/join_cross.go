@@ -814,6 +814,9 @@ func (j *crossJoin) placeholders(e sqlparser.Expr) (sqlparser.Expr, error) {
 // expression's place in refusals ("a condition evaluated above the
 // join"), over what it is evaluated over ("over derived table x").
 func (j *crossJoin) overRow(e sqlparser.Expr, where, over string, at func(*sqlparser.ColName) (int, error)) (sqlparser.Expr, error) {
+	if zf := zeroFillReadAsText(e, j.zeroFillRef); zf != "" { // display_attrs.go
+		return nil, j.s.zeroFillRefusal(where, e, zf, over)
+	}
 	var err error
 	out := sqlparser.Rewrite(sqlparser.CloneExpr(e), func(c *sqlparser.Cursor) bool {
 		if err != nil {

@@ -70,6 +70,9 @@ func (j *crossJoin) addDerived(ate *sqlparser.AliasedTableExpr, dt *sqlparser.De
 	case ate.As.IsEmpty():
 		return errNotCross // MySQL requires the alias
 	}
+	if err := j.mergedDigits(inner, ate.As.String()); err != nil {
+		return err
+	}
 	in, units, table, err := j.s.aboveInner(inner)
 	if err != nil {
 		if errors.Is(err, errNotBindable) {

@@ -160,8 +160,15 @@ type Plan struct {
 	// DeleteLimit, when set, is a DELETE … LIMIT n (no ORDER BY) reaching
 	// several nodes: the driver runs Units one after the other in one
 	// transaction, each with LIMIT set to what is left, and stops when
-	// nothing is (dml_delete_limit.go).
+	// nothing is (dml_delete_limit.go). An UPDATE … LIMIT n (writes19)
+	// has it too, with Counts: each node's matching rows are counted by a
+	// locking read before its UPDATE (dml_update_limit.go).
 	DeleteLimit *DeleteLimit
+	// Ordered, when set, is a DELETE or UPDATE … ORDER BY … LIMIT n
+	// reaching several nodes (writes19): the driver reads the first n
+	// rows' keys with a locking scatter read, then runs Units with the key
+	// condition (dml_ordered_limit.go).
+	Ordered *OrderedWrite
 	// Savepoint, when set, is a savepoint statement, which the driver
 	// runs on every data source of the transaction (savepoint.go).
 	Savepoint *Savepoint
@@ -188,6 +195,12 @@ type Plan struct {
 	// most, proved from the statement, the catalog and the arguments
 	// (row_bound.go); 0 when nothing is proved.
 	RowBound int
+	// AddIfNotExists, for an ALTER TABLE of a sharded table, names the
+	// columns it adds with IF NOT EXISTS, in every spelling MariaDB takes
+	// (`ADD [COLUMN] IF NOT EXISTS c …`, the list `… IF NOT EXISTS (c …,
+	// d …)`, comments between the words): the driver checks which node
+	// tables have them before the ALTER runs (driver/ddl_if_not_exists.go).
+	AddIfNotExists []string
 }
 
 // DataSources returns the distinct data sources of the plan's units in unit order.
@@ -249,6 +262,12 @@ func (p *Plan) String() string {
 		// The units run one after the other, each with LIMIT what is
 		// left of N (dml_delete_limit.go).
 		fmt.Fprintf(&b, ", node by node in one transaction, LIMIT %d in all", p.DeleteLimit.N)
+		if p.DeleteLimit.Counts != nil {
+			b.WriteString(", each node's matching rows counted FOR UPDATE first")
+		}
+	}
+	if p.Ordered != nil {
+		fmt.Fprintf(&b, ", the first %d rows in the order read FOR UPDATE first: %s", p.Ordered.N, p.Ordered.ReadSQL)
 	}
 	if p.Kind == KindSelect {
 		writeTree(&b, p.Tree(), 1)

@@ -31,10 +31,40 @@ const PrimaryOnly SessionUses = 1 << 15
 const SetsLastInsertID SessionUses = 1 << 16
 
 // primaryOnlyFuncs are the functions that write although they are called
-// in a SELECT.
+// in a SELECT, or that answer for the server's own state.
 var primaryOnlyFuncs = map[string]bool{"nextval": true, "setval": true,
 	// The server's own replication state: a replica answers for itself.
-	"binlog_gtid_pos": true, "master_gtid_wait": true, "master_pos_wait": true, "source_pos_wait": true}
+	"binlog_gtid_pos": true, "master_gtid_wait": true, "master_pos_wait": true, "source_pos_wait": true,
+	// A file of the server's file system (a relative path is read from
+	// its data directory): a replica reads its own, or none (review19b:
+	// SELECT LOAD_FILE('a19r0/f.txt') answered NULL on the replica for a
+	// file SELECT … INTO OUTFILE had just written on the primary).
+	"load_file": true,
+	// A counter of the answering server, whose top byte is its server_id:
+	// a replica's values are not the primary's (review19b: SELECT
+	// UUID_SHORT() >> 56 answered the replica's server_id), and reads
+	// that fall back to the primary and return to the replica made the
+	// values go down and up again where one server's only grow.
+	"uuid_short": true}
+
+// hiddenFromParser reports whether sql holds an executable comment the SQL
+// parser does not read as MariaDB runs it: /*M! … */ (a plain comment to
+// the parser, run always by MariaDB) and /*!NNNNN … */ (run or skipped by
+// version, where the parser and the server disagree). Such a statement is
+// PrimaryOnly, since what decides that — a locking clause, a stored
+// function that writes, NEXTVAL, INTO OUTFILE, a server table — may be in
+// the comment. Statements on sharded and broadcast tables with such a
+// comment are refused (comments.go); the others' text goes to the server
+// unchanged, and the primary runs it as one server would.
+//
+// The hazard (review19b): `SELECT id FROM t /*M! , NEXTVAL(s) */` and
+// `SELECT … /*M! FOR UPDATE */` on an unsharded table were plain reads to
+// the router and ran on a replica: MariaDB advanced the replica's copy of
+// the sequence (the primary's never moved; the replica diverged), and the
+// locking read locked nothing on the primary.
+func hiddenFromParser(sql string) bool {
+	return strings.Contains(sql, "/*") && len(versionedComments(sql)) > 0 // comments.go
+}
 
 // serverSchemas hold the state of the server answering (processes, locks,
 // transactions, status, grants), not replicated data: a replica's copy

@@ -237,6 +237,9 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 		if err = r.mariaCommentStatement(sql, p); err != nil { // first_words.go
 			return nil, err
 		}
+		if hiddenFromParser(sql) { // replica_reads.go
+			p.Session |= PrimaryOnly
+		}
 		p.MayCommit = r.isCall(sql)
 		p.EvalAbove = evalAbove(p, stmt)
 	}

@@ -237,6 +237,10 @@ func (m *scatter) sortKey(e sqlparser.Expr, desc, group bool) (merge.SortKey, er
 	if col >= 0 {
 		return merge.SortKey{Col: m.keyCol(merge.At(col), m.exprAt(col)), Desc: desc}, nil
 	}
+	e, err = m.aliasesExpanded(e)
+	if err != nil {
+		return merge.SortKey{}, err
+	}
 	return merge.SortKey{Col: m.keyCol(m.hiddenCol(e), e), Desc: desc}, nil
 }
 
@@ -299,6 +303,16 @@ func (m *scatter) isEnum(e sqlparser.Expr) bool {
 // outside the select aliases (as in LEFT(status, 1) AS status) is taken
 // for a column.
 func (m *scatter) isTableColumn(c *sqlparser.ColName) bool {
+	// the FROM clause's tables as the catalog knows them: a derived
+	// table's columns are its select list's, not the sharded table's; a
+	// name two tables have is ambiguous, and GROUP BY takes the select
+	// alias then (scatter_group_names.go)
+	if holders, known := m.fromHolders(c.Name); known {
+		if !c.Qualifier.IsEmpty() {
+			return holders > 0
+		}
+		return holders == 1
+	}
 	if m.s.catalog != nil {
 		known := false
 		for _, t := range m.tables {

@@ -8,6 +8,7 @@ import (
 	"vitess.io/vitess/go/vt/sqlparser"
 
 	"github.com/shardsql/shardsql/internal/evalenv"
+	"github.com/shardsql/shardsql/internal/schema"
 	"github.com/shardsql/shardsql/merge"
 )
 
@@ -536,6 +537,9 @@ func (m *scatter) checkInexact(agg sqlparser.AggrFunc, arg sqlparser.Expr) error
 		}
 		return !div, nil
 	}, arg)
+	if !div {
+		div = derivedQuotientIn(m.sel.From, arg) // scatter_quotient_names.go
+	}
 	if div {
 		return unsupported(m.s.sql, "%s across nodes: MySQL sums the unrounded quotients, the nodes send rounded ones (aggregate the dividend and divide the result: SUM(x)/3, or CAST the quotient to a DECIMAL with the scale you need)", sqlparser.String(agg))
 	}
@@ -674,7 +678,7 @@ func (m *scatter) groupConcat(col merge.Col, f *sqlparser.GroupConcatExpr) error
 	m.distinctArg = x
 	val := m.hiddenCol(x)
 	m.collate(val, x)
-	gc := &merge.GroupConcat{ValueCol: val, Separator: sep, Distinct: f.Distinct, Desc: desc}
+	gc := &merge.GroupConcat{ValueCol: val, Separator: sep, Distinct: f.Distinct, Desc: desc, ZeroFill: m.zeroFillWidth(x)}
 	if !f.Distinct {
 		count := m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{x}})
 		gc.CountCol = &count
@@ -731,8 +735,10 @@ func (m *scatter) groupConcatInMemory(col merge.Col, f *sqlparser.GroupConcatExp
 			}
 		}
 	}
+	var widths []int
 	for _, x := range f.Exprs {
 		ord.Values = append(ord.Values, m.hiddenCol(x))
+		widths = append(widths, m.zeroFillWidth(x))
 		m.groupFiner(x)
 		m.groupFiner(&sqlparser.CastExpr{Expr: x, Type: &sqlparser.ConvertType{Type: "binary"}})
 	}
@@ -746,7 +752,7 @@ func (m *scatter) groupConcatInMemory(col merge.Col, f *sqlparser.GroupConcatExp
 		m.groupFiner(o.Expr)
 	}
 	count := m.hiddenCol(&sqlparser.CountStar{})
-	gc := &merge.GroupConcat{ValueCol: ord.Values[0], CountCol: &count, Separator: sep, Order: ord}
+	gc := &merge.GroupConcat{ValueCol: ord.Values[0], CountCol: &count, Separator: sep, Order: ord, ZeroFills: widths}
 	maxLen, err := tokenParser.ParseExpr("@@session.group_concat_max_len")
 	if err != nil {
 		return fmt.Errorf("shardsql: route: %w", err)
@@ -755,4 +761,40 @@ func (m *scatter) groupConcatInMemory(col merge.Col, f *sqlparser.GroupConcatExp
 	m.aggs = append(m.aggs, merge.Agg{Kind: merge.AggGroupConcat, Col: col, Concat: gc})
 	m.collate(col, f) // the result compares by its collation (ORDER BY, HAVING)
 	return nil
+}
+
+// catalogColumn is the catalog's column c of the statement's tables, or
+// nil.
+func (m *scatter) catalogColumn(c *sqlparser.ColName) *schema.Column {
+	return m.s.catalogColumn(m.sel, c)
+}
+
+// zeroFillWidth is the ZEROFILL display width of x when it is such an
+// integer column of the catalog (GROUP_CONCAT writes its values
+// zero-filled to it: display_attrs.go), else 0.
+func (m *scatter) zeroFillWidth(x sqlparser.Expr) int {
+	c, ok := x.(*sqlparser.ColName)
+	if !ok {
+		return 0
+	}
+	return zeroFillWidth(m.catalogColumn(c))
+}
+
+// zeroFillRef reports a reference to a ZEROFILL column of the catalog,
+// or to a select alias of one (or of MIN/MAX of one): HAVING m LIKE '0%'
+// with MAX(zi) AS m reads MAX(zi) as text.
+func (m *scatter) zeroFillRef(c *sqlparser.ColName) bool {
+	if m.s.zeroFillColumn(m.sel, c, 0) {
+		return true
+	}
+	if !c.Qualifier.IsEmpty() {
+		return false
+	}
+	for _, se := range m.sel.GetColumns() {
+		ae, ok := se.(*sqlparser.AliasedExpr)
+		if ok && !ae.As.IsEmpty() && ae.As.EqualString(c.Name.String()) && zeroFillItem(ae.Expr, func(c *sqlparser.ColName) bool { return zeroFill(m.catalogColumn(c)) }) {
+			return true
+		}
+	}
+	return false
 }

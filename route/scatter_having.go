@@ -45,6 +45,9 @@ const (
 // select list or ORDER BY for the merge evaluator, as having does; names
 // resolve by rules.
 func (m *scatter) overAggregates(e sqlparser.Expr, clause string, rules nameRules) (sqlparser.Expr, error) {
+	if zf := zeroFillReadAsText(e, m.zeroFillRef); zf != "" { // display_attrs.go
+		return nil, m.s.zeroFillRefusal(clause, e, zf, "across nodes")
+	}
 	var err error
 	setErr := func(e error) {
 		if err == nil {
@@ -204,7 +207,22 @@ func (m *scatter) isAggregateCol(col merge.Col) bool {
 // value functionally dependent on it). In the select list and ORDER BY
 // (rules) aliases do not resolve.
 func (m *scatter) havingColumn(c *sqlparser.ColName, rules nameRules) (merge.Col, error) {
-	if c.Qualifier.IsEmpty() && (rules == namesOrder || !m.groupColumn(c.Name)) && rules != namesSelect {
+	grouped := false
+	if c.Qualifier.IsEmpty() && rules == namesHaving {
+		g, item, err := m.groupColumn(c.Name)
+		if err != nil {
+			return merge.Col{}, err
+		}
+		grouped = g
+		if item >= 0 && !m.star {
+			// grouped through the alias of select item `item`: its column
+			// (a hidden bare name could be ambiguous on the nodes: x.n
+			// beside a broadcast table's n)
+			m.collate(merge.At(item), m.origExpr(item))
+			return merge.At(item), nil
+		}
+	}
+	if c.Qualifier.IsEmpty() && (rules == namesOrder || !grouped) && rules != namesSelect {
 		for i := 0; i < m.visible; i++ {
 			if ae, ok := m.exprs[i].(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() && ae.As.Equal(c.Name) {
 				if rules == namesOrder {
@@ -228,6 +246,9 @@ func (m *scatter) havingColumn(c *sqlparser.ColName, rules nameRules) (merge.Col
 			m.collate(merge.At(i), c)
 			return merge.At(i), nil
 		}
+	}
+	if col, ok := m.groupedByName(c); ok {
+		return col, nil
 	}
 	if col, ok := m.findHidden(text); ok {
 		m.collate(col, c)
@@ -284,31 +305,38 @@ func (m *scatter) havingGroupExpr(e sqlparser.Expr) (merge.Col, bool) {
 	return merge.Col{}, false
 }
 
-// groupColumn reports whether the GROUP BY names the bare column name.
-func (m *scatter) groupColumn(name sqlparser.IdentifierCI) bool {
+// groupColumn reports whether the GROUP BY names the bare column name;
+// item is the select item whose alias GROUP BY names, when the column is
+// grouped through it (else -1).
+func (m *scatter) groupColumn(name sqlparser.IdentifierCI) (grouped bool, item int, err error) {
 	if m.sel.GroupBy == nil {
-		return false
+		return false, -1, nil
 	}
 	for _, g := range m.sel.GroupBy.Exprs {
 		if c, ok := g.(*sqlparser.ColName); ok && c.Name.Equal(name) && m.isTableColumn(c) {
-			return true
+			return true, -1, nil
 		}
 		// GROUP BY an alias of the bare column (SELECT n AS c, COUNT(*)
 		// AS n … GROUP BY c HAVING n > 3): MariaDB's HAVING n is that
-		// group key too, not the alias n
+		// group key too, not the alias n — unless the GROUP BY name is
+		// a column itself (scatter_group_names.go)
 		if c, ok := g.(*sqlparser.ColName); ok && c.Qualifier.IsEmpty() {
-			for _, se := range m.sel.SelectExprs.Exprs {
+			for i, se := range m.sel.SelectExprs.Exprs {
 				ae, ok := se.(*sqlparser.AliasedExpr)
 				if !ok || !ae.As.Equal(c.Name) {
 					continue
 				}
 				if col, ok := ae.Expr.(*sqlparser.ColName); ok && col.Name.Equal(name) && m.isTableColumn(col) {
-					return true
+					alias, err := m.groupNameIsAlias(c, name)
+					if err != nil || !alias {
+						return false, -1, err
+					}
+					return true, i, nil
 				}
 			}
 		}
 	}
-	return false
+	return false, -1, nil
 }
 
 // argLiteral turns a ? argument's value into a literal for the evaluator.

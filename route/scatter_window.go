@@ -325,7 +325,13 @@ func plainAggregates(exprs *sqlparser.SelectExprs) bool {
 // (Unknown column 'x') where one server answers.
 func (m *scatter) windowRef(e sqlparser.Expr, partition bool) (sqlparser.Expr, error) {
 	c, ok := e.(*sqlparser.ColName)
-	if !ok || !c.Qualifier.IsEmpty() || (partition && m.isTableColumn(c)) {
+	if !ok {
+		// an expression naming an alias (PARTITION BY kk + 0): the
+		// aliased expression, as for the statement's ORDER BY
+		// (scatter_order_alias.go; the nodes failed with 1054)
+		return m.aliasesExpanded(e)
+	}
+	if !c.Qualifier.IsEmpty() || (partition && m.isTableColumn(c)) {
 		return e, nil
 	}
 	for _, se := range m.sel.SelectExprs.Exprs {

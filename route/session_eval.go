@@ -1,6 +1,7 @@
 package route
 
 import (
+	"strconv"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -26,7 +27,13 @@ import (
 //     where the server says 05. The evaluator has no session zone; the
 //     servers' default, SYSTEM, is taken to be the zone it computes in
 //     (the process's and the servers' machines are assumed to agree: a
-//     server whose system zone differs is not seen).
+//     server whose system zone differs is not seen);
+//   - collation_connection (found by review20a): string literals take the
+//     connection's collation; the evaluator gives those not compared with a
+//     column go-sql-driver's utf8mb4_general_ci. After SET NAMES utf8mb4
+//     COLLATE utf8mb4_unicode_ci, HAVING IF(COUNT(*) > 0, 'ß', 'x') = 'ss'
+//     kept every group on one MariaDB and none through shardsql; after SET
+//     collation_connection = 'utf8mb4_bin', IF(…, 'a', 'x') = 'A' was 1.
 //
 // So the driver remembers a SET of such a variable to another value than
 // its default (Plan.SetsEval, EvalDefault) and refuses the statements that
@@ -58,14 +65,23 @@ const (
 	// UNSIGNED; the evaluator above the nodes subtracted them unsigned
 	// and answered.
 	EvalUnsignedSub
+	// EvalCollation is collation_connection (go-sql-driver's default
+	// utf8mb4_general_ci): the collation of string literals computed above
+	// the nodes other than as operands compared with a column.
+	EvalCollation
+	// EvalSortLength is max_sort_length (default 1024) below its default:
+	// MariaDB sorts text by fewer characters than the merges assume
+	// (merge.SortPrefixChars), so ordering, grouping or DISTINCT across
+	// nodes is refused.
+	EvalSortLength
 )
 
 // evalBits are the EvalVars in the order of evalDefaults and of the values
 // a server reports (schema.Source.EvalSession).
-var evalBits = [...]EvalVars{EvalDivPrecision, EvalTimeNames, EvalWeekFormat, EvalTimeZone}
+var evalBits = [...]EvalVars{EvalDivPrecision, EvalTimeNames, EvalWeekFormat, EvalTimeZone, EvalCollation, EvalSortLength}
 
 // evalNames are the variables' names, in evalBits' order.
-var evalNames = [...]string{"div_precision_increment", "lc_time_names", "default_week_format", "time_zone"}
+var evalNames = [...]string{"div_precision_increment", "lc_time_names", "default_week_format", "time_zone", "collation_connection", "max_sort_length"}
 
 // Names lists the variables of v.
 func (v EvalVars) Names() []string {
@@ -79,11 +95,12 @@ func (v EvalVars) Names() []string {
 }
 
 // EvalVarsOther returns the EvalVars whose values, given in the order
-// div_precision_increment, lc_time_names, default_week_format, time_zone
-// (as a server reports them; a shorter list leaves the rest unknown, taken
-// as the default), are not MariaDB's compiled-in defaults, which the
-// operators above the nodes compute with. nil (the server did not say)
-// is none.
+// div_precision_increment, lc_time_names, default_week_format, time_zone,
+// collation_connection, max_sort_length (as a server reports them; a
+// shorter list leaves the rest unknown, taken as the default), are not
+// MariaDB's compiled-in defaults, which the operators above the nodes
+// compute with (max_sort_length: below 1024). nil (the server did not
+// say) is none.
 //
 // Hazard (round 11's left item, found again by the round-12 attack): a
 // server started with another global (or a DSN that sets the variable at
@@ -93,25 +110,59 @@ func (v EvalVars) Names() []string {
 func EvalVarsOther(values []string) EvalVars {
 	var out EvalVars
 	for i, bit := range evalBits {
-		if i < len(values) && lowerASCII(values[i]) != evalDefaults[i] {
+		if i >= len(values) {
+			continue
+		}
+		if bit == EvalSortLength {
+			if !sortLengthFits(values[i]) {
+				out |= bit
+			}
+			continue
+		}
+		if lowerASCII(values[i]) != evalDefaults[i] {
 			out |= bit
 		}
 	}
 	return out
 }
 
+// sortLengthFits reports a max_sort_length of at least its default 1024,
+// which sorts by at least the characters the merges compare exactly.
+func sortLengthFits(v string) bool {
+	n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+	return err == nil && n >= 1024
+}
+
 // evalDefaults are the compiled-in defaults of div_precision_increment,
-// lc_time_names, default_week_format and time_zone, lower case.
-var evalDefaults = [...]string{"4", "en_us", "0", "system"}
+// lc_time_names, default_week_format, time_zone, collation_connection (as
+// go-sql-driver sets it) and max_sort_length, lower case.
+var evalDefaults = [...]string{"4", "en_us", "0", "system", "utf8mb4_general_ci", "1024"}
 
 // evalVarsSet returns the EvalVars a SET assigns, those among them it
 // sets to their compiled-in defaults (MariaDB's and MySQL's: 4, en_US, 0;
 // or DEFAULT), and those it sets to DEFAULT, the servers' global value,
 // which the driver checks against the globals it read. Any other value,
 // or one shardsql cannot read (a ? argument), counts as another setting.
-func evalVarsSet(set *sqlparser.Set) (sets, isDefault, toGlobal EvalVars) {
+//
+// SET NAMES, SET CHARACTER SET and character_set_connection set
+// collation_connection too: SET NAMES utf8mb4 and character_set_connection
+// = utf8mb4 to utf8mb4's default collation (MariaDB 10.11's
+// utf8mb4_general_ci, the default here); SET NAMES … COLLATE (which the
+// parser drops: sql tells), SET CHARACTER SET (the database's collation)
+// and anything else count as another setting.
+func evalVarsSet(set *sqlparser.Set, sql string) (sets, isDefault, toGlobal EvalVars) {
 	for _, e := range set.Exprs {
 		if e.Var.Scope != sqlparser.NoScope && e.Var.Scope != sqlparser.SessionScope {
+			continue
+		}
+		switch name := e.Var.Name.Lowered(); name {
+		case "names", "charset", "character_set_connection":
+			sets |= EvalCollation
+			isDefault &^= EvalCollation
+			toGlobal &^= EvalCollation
+			if name != "charset" && isUTF8MB4(e.Expr) && (name != "names" || !containsFold(sql, "collate")) {
+				isDefault |= EvalCollation
+			}
 			continue
 		}
 		var bit EvalVars
@@ -125,6 +176,10 @@ func evalVarsSet(set *sqlparser.Set) (sets, isDefault, toGlobal EvalVars) {
 			bit, def = EvalWeekFormat, evalDefaults[2]
 		case "time_zone":
 			bit, def = EvalTimeZone, evalDefaults[3]
+		case "collation_connection":
+			bit, def = EvalCollation, evalDefaults[4]
+		case "max_sort_length":
+			bit, def = EvalSortLength, evalDefaults[5]
 		default:
 			continue
 		}
@@ -136,7 +191,7 @@ func evalVarsSet(set *sqlparser.Set) (sets, isDefault, toGlobal EvalVars) {
 			isDefault |= bit
 			toGlobal |= bit
 		case *sqlparser.Literal:
-			if lowerASCII(v.Val) == def {
+			if lowerASCII(v.Val) == def || bit == EvalSortLength && sortLengthFits(v.Val) {
 				isDefault |= bit
 			}
 		}
@@ -191,6 +246,21 @@ func evalAbove(p *Plan, stmt sqlparser.Statement) EvalVars {
 			combined = true
 		case *sqlparser.GroupBy:
 			combined = combined || (n != nil && len(n.Exprs) > 0)
+			if n != nil && len(n.Exprs) > 0 {
+				inCombined |= EvalSortLength
+			}
+		case sqlparser.OrderBy:
+			if len(n) > 0 {
+				// a merge sort of the nodes' ordered streams, even
+				// without other combining
+				always |= EvalSortLength
+			}
+		case *sqlparser.Select:
+			if n.Distinct {
+				always |= EvalSortLength
+			}
+		case *sqlparser.OverClause:
+			inCombined |= EvalSortLength
 		case *sqlparser.DerivedTable, *sqlparser.With:
 			combined, derived = true, true
 		case *sqlparser.JoinTableExpr, *sqlparser.Union:
@@ -202,6 +272,7 @@ func evalAbove(p *Plan, stmt sqlparser.Statement) EvalVars {
 	// the nodes; one over tables is the nodes'
 	inCombined |= zoneCalls(stmt, !derived)
 	inCombined |= subtractions(stmt, !derived)
+	inCombined |= textLiterals(stmt, !derived)
 	if combined {
 		return always | inCombined
 	}
@@ -231,6 +302,74 @@ func subtractions(e sqlparser.SQLNode, skipWhere bool) EvalVars {
 		}
 		return 0
 	})
+}
+
+// textLiterals returns EvalCollation when e compares a string literal
+// where rows are combined (the places zoneCalls counts), other than one
+// compared directly with a column or an aggregate, whose collation the
+// evaluator gives it (a column's collation wins over a literal's).
+func textLiterals(e sqlparser.SQLNode, skipWhere bool) EvalVars {
+	compared := map[*sqlparser.Literal]bool{}
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		mark := func(col, other sqlparser.Expr) {
+			switch col.(type) {
+			case *sqlparser.ColName, sqlparser.AggrFunc:
+			default:
+				return
+			}
+			switch o := other.(type) {
+			case *sqlparser.Literal:
+				compared[o] = true
+			case sqlparser.ValTuple:
+				for _, x := range o {
+					if lit, ok := x.(*sqlparser.Literal); ok {
+						compared[lit] = true
+					}
+				}
+			}
+		}
+		switch n := n.(type) {
+		case *sqlparser.ComparisonExpr:
+			mark(n.Left, n.Right)
+			mark(n.Right, n.Left)
+		case *sqlparser.BetweenExpr:
+			mark(n.Left, n.From)
+			mark(n.Left, n.To)
+		}
+		return true, nil
+	}, e)
+	return aboveWalk(e, skipWhere, func(n sqlparser.SQLNode) EvalVars {
+		if !comparesAt(n) {
+			return 0
+		}
+		var out EvalVars
+		_ = sqlparser.Walk(func(m sqlparser.SQLNode) (bool, error) {
+			if lit, ok := m.(*sqlparser.Literal); ok && lit.Type == sqlparser.StrVal && !compared[lit] {
+				out = EvalCollation
+			}
+			return out == 0, nil
+		}, n)
+		return out
+	})
+}
+
+// comparesAt reports a node that compares text by its collation: a
+// comparison (LIKE and IN too), BETWEEN, CASE, or a function comparing its
+// arguments. A literal outside all of them (DATE_FORMAT's format, a
+// CONCAT's piece that is only returned) does not depend on it.
+func comparesAt(n sqlparser.SQLNode) bool {
+	switch n := n.(type) {
+	case *sqlparser.ComparisonExpr, *sqlparser.BetweenExpr, *sqlparser.CaseExpr:
+		return true
+	case *sqlparser.FuncExpr:
+		switch n.Name.Lowered() {
+		case "greatest", "least", "strcmp", "nullif", "field", "find_in_set", "locate", "instr", "position", "interval":
+			return true
+		}
+	case *sqlparser.LocateExpr:
+		return true
+	}
+	return false
 }
 
 // aboveWalk ORs what call returns for the nodes of e, skipping with

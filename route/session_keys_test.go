@@ -24,6 +24,12 @@ func TestSessionStateOfKeys(t *testing.T) {
 		require.ErrorIs(t, err, ErrUnsupported, q)
 		assert.ErrorContains(t, err, "character set other than utf8mb4", q)
 	}
+	// review20a: the merges read text as utf8mb4
+	for _, q := range []string{"SET character_set_results = 'latin1'", "SET character_set_results = NULL", "SET @@session.character_set_results = 'binary'"} {
+		err := route(q, nil)
+		require.ErrorIs(t, err, ErrUnsupported, q)
+		assert.ErrorContains(t, err, "SET character_set_results to a character set other than utf8mb4", q)
+	}
 	// t_day's sharding column is not in the catalog: it could be a
 	// TIMESTAMP, so a zone is refused until the catalog says otherwise.
 	err := route("SET time_zone = '+09:00'", nil)
@@ -34,7 +40,7 @@ func TestSessionStateOfKeys(t *testing.T) {
 			cat.Tables[tr.Name] = &schema.Table{Name: tr.Name, Columns: []schema.Column{{Name: tr.Column, DataType: "datetime", ColumnType: "datetime"}}}
 		}
 	}
-	for _, q := range []string{"SET NAMES utf8mb4", "SET NAMES 'UTF8MB4' COLLATE utf8mb4_bin", "SET character_set_results = 'latin1'", "SET time_zone = '+09:00'", "SET collation_connection = 'utf8mb4_bin'"} {
+	for _, q := range []string{"SET NAMES utf8mb4", "SET NAMES 'UTF8MB4' COLLATE utf8mb4_bin", "SET character_set_results = 'utf8mb4'", "SET time_zone = '+09:00'", "SET collation_connection = 'utf8mb4_bin'"} {
 		assert.NoError(t, route(q, nil), q)
 	}
 	// t_month sharded by a TIMESTAMP column: only the sources' own zone.

@@ -177,6 +177,9 @@ func (s *statement) routeBoundSubqueries(sel *sqlparser.Select) (*Plan, error) {
 		if err := s.aggregateIn(bs); err != nil {
 			return nil, err
 		}
+		if err := s.subqueryDigits(subs[i]); err != nil {
+			return nil, err
+		}
 		subs[i].literalClash = s.literalCharsetClash(sel, bs)
 		subs[i].positiveIn = positiveIn(sel, bs.sub)
 		text, args := s.textOf(limitRows(bs))

@@ -133,11 +133,17 @@ type Source struct {
 	// server reported them; nil when it did not say.
 	DefaultCharsets []string
 	// EvalSession and EvalGlobal are div_precision_increment,
-	// lc_time_names, default_week_format and time_zone, in that order, as a new
+	// lc_time_names, default_week_format, time_zone and (of MariaDB)
+	// collation_connection and max_sort_length, in that order, as a new
 	// connection of the driver's pool has them (the DSN may set them) and
 	// as the server's globals (what SET … = DEFAULT restores); nil when
 	// the server did not say.
 	EvalSession, EvalGlobal []string
+	// SessionCharsets are character_set_client, character_set_connection
+	// and character_set_results as a new connection of the driver's pool
+	// has them (a DSN's charset parameter sets them; "NULL" for no
+	// results conversion), of MariaDB; nil when the server did not say.
+	SessionCharsets []string
 	// SQLModeSession and SQLModeGlobal are sql_mode as a new connection
 	// has it and the global one; "" with SQLModeKnown false when the
 	// server did not say.

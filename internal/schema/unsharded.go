@@ -39,6 +39,10 @@ type Unsharded struct {
 	// against one (route's bound subqueries). Nil when the types were not
 	// read.
 	YearTables map[string][]string
+	// ZeroFill holds, by table name as Tables, the names of the table's
+	// ZEROFILL columns (whose text is zero-filled to the display width;
+	// route's display_attrs.go). Nil when the types were not read.
+	ZeroFill map[string][]string
 	// Collations holds, by table name as Tables, each text column's
 	// collation by the column's name in lower case (columns of other
 	// types are absent): a subquery's text bound against such a column
@@ -195,4 +199,19 @@ func (c *Catalog) UnshardedColumns(ds, name string) ([]string, bool) {
 		}
 	}
 	return nil, false
+}
+
+// UnshardedColumnZeroFill reports whether column col of table name of the
+// default data source is ZEROFILL (Unsharded.ZeroFill); false when the
+// catalog did not read the columns' types or holds no such table.
+func (c *Catalog) UnshardedColumnZeroFill(name, col string) bool {
+	if c == nil || c.Unsharded == nil || c.Unsharded.ZeroFill == nil {
+		return false
+	}
+	for _, z := range c.Unsharded.ZeroFill[c.unshardedName(name)] {
+		if strings.EqualFold(z, col) {
+			return true
+		}
+	}
+	return false
 }

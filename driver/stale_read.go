@@ -1,0 +1,68 @@
+package driver
+
+import (
+	"database/sql/driver"
+	"errors"
+	"io"
+	"syscall"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/shardsql/shardsql/route"
+)
+
+// A parked connection (pin_park.go) is checked before its next statement
+// as database/sql checks an idle one: go-sql-driver's ResetSession reads
+// the socket once (a syscall), and a connection the server closed while
+// it sat parked is dropped with nothing sent. A bounded read whose plan
+// only reads (retryRead) skips that check and checks the answer instead:
+// the statement is sent at once, and if the connection turns out dead —
+// the write fails, or the server's answer is the end of the connection
+// rather than a reply — the statement runs again on a checked pin. Sending
+// a read twice changes nothing on the server.
+//
+// Hazard: a statement that changes anything (a write, a named lock, a
+// sequence's next value, a user variable, a file written by INTO OUTFILE,
+// a stored function) may have run before its connection died: sent again
+// it would run twice. Only a SELECT whose plan records no session use and
+// nothing a primary alone may run (route.SessionUses zero: PrimaryOnly
+// marks the writing functions, locks, INTO OUTFILE and user functions)
+// skips the check; every other statement keeps it.
+//
+// Hazard: an answer that is an error of the statement's own (an unknown
+// column, a lock wait timeout) means the connection was alive: it is
+// returned as the statement's error, never retried. Only a failure that
+// says the connection is gone (staleAnswer) is retried, once, and only when
+// the statement's own context has not ended.
+
+// retryRead reports whether a bounded read of p may skip the liveness
+// check of a parked connection and be sent again if the connection was
+// dead.
+func retryRead(p *route.Plan) bool {
+	return p.Kind == route.KindSelect && p.Session == 0
+}
+
+// staleAnswer reports whether err, the failure of a statement sent on a
+// connection that was not checked first, says the connection was dead
+// before the statement: a write that failed (go-sql-driver's ErrBadConn:
+// nothing was sent), the end of the connection where the reply was due
+// (ErrInvalidConn, EOF, a reset), or the error packet a server sends as
+// it closes a connection (shutdown, kill, idle timeout) read as the reply.
+func staleAnswer(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		switch me.Number {
+		case 1053, // ER_SERVER_SHUTDOWN
+			1152, // ER_ABORTING_CONNECTION
+			1927, // ER_CONNECTION_KILLED
+			4031: // ER_CLIENT_INTERACTION_TIMEOUT
+			return true
+		}
+	}
+	return false
+}
