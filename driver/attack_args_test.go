@@ -19,7 +19,7 @@ func TestAttackArgsOrder(t *testing.T) {
 		ordered("SELECT n, c FROM (SELECT n, COUNT(*) AS c FROM t_kind WHERE user_id > ? GROUP BY n) x WHERE n IN (SELECT k FROM t_side WHERE k > ?) AND c > ? ORDER BY n", 5, 2, 10),
 		ordered("SELECT n, c FROM (SELECT n, COUNT(*) AS c FROM t_kind WHERE user_id > ? GROUP BY n) x WHERE c > (SELECT MIN(k) FROM t_side WHERE k > ?) ORDER BY n LIMIT ?", 5, 2, 4),
 		ordered("SELECT id FROM t_kind WHERE n = (SELECT k FROM t_side WHERE id = ?) AND user_id < ? AND gci IN (SELECT gci FROM t_side WHERE k = ?) ORDER BY id LIMIT ?, ?", 1, 30, 4, 1, 5),
-		ordered("WITH s AS (SELECT n, COUNT(*) AS c FROM t_kind WHERE dc > ? GROUP BY n) SELECT n, c FROM s WHERE c > (SELECT AVG(c) FROM s) - ? ORDER BY n", -50, 5),
+		ordered("WITH s AS (SELECT n, COUNT(*) AS c FROM t_kind WHERE dc > ? GROUP BY n) SELECT n, c FROM s WHERE c + ? > (SELECT AVG(c) FROM s) ORDER BY n", -50, 5),
 		ordered("WITH s AS (SELECT n, COUNT(*) AS c FROM t_kind WHERE dc > ? GROUP BY n) SELECT a.n FROM s a WHERE a.c >= ? AND a.n IN (SELECT k FROM t_side WHERE k < ?) ORDER BY a.n", -50, 10, 8),
 		ordered("SELECT n, COUNT(*) FROM (SELECT n, id FROM t_kind WHERE user_id <> ? ORDER BY id LIMIT ?) x WHERE n > ? GROUP BY n HAVING COUNT(*) > ? ORDER BY n LIMIT ?", 3, 300, 1, 5, 6),
 		ordered("SELECT id, (SELECT MAX(k) FROM t_side WHERE id < ?) AS m, n + ? AS p FROM t_kind WHERE user_id = ? AND n > (SELECT MIN(k) FROM t_side WHERE id > ?) ORDER BY id", 30, 100, 7, 5),

@@ -71,7 +71,7 @@ func (s *statement) subqueryDigits(bs boundSubquery) error {
 	if bs.other != nil {
 		where = "compared with " + sqlparser.String(bs.other) + ", a floating-point operand"
 	}
-	return unsupported(s.sql, "scalar subquery %s selecting %s %s: MariaDB computes with the value's internal digits (AVG(x) of 11/6 is 1.833333333 there) and the subquery sends it rounded to its decimals (1.8333), so a bound value would compute otherwise (select the subquery by itself, compare it directly, or round it in the subquery: ROUND(AVG(x), 4))", sqlparser.String(bs.sub), what, where)
+	return unsupported(s.sql, "scalar subquery %s selecting %s %s: MariaDB computes with the value's internal digits (AVG(x) of 11/6 is 1.833333333 there) and the subquery sends it rounded to its decimals (1.8333), so a bound value would compute otherwise (select the subquery by itself, compare a column with it directly: c > (SELECT AVG(x) …), or, where the subquery reads one node, round it there: ROUND(AVG(x), 4))", sqlparser.String(bs.sub), what, where)
 }
 
 // unionParts lists the SELECTs of st: itself, or a UNION's parts.
