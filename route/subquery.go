@@ -40,18 +40,18 @@ func (s *statement) routeSubqueries(stmt sqlparser.SQLNode) (*Plan, error) {
 			}
 			nodes := set.indexes(len(ref.sharded.Nodes))
 			if set.all || len(nodes) != 1 {
-				scopeErr = unsupported(s.sql, "subquery where sharded table %s is not routed to one node by the conditions of its own SELECT", ref.sharded.Name)
+				scopeErr = unsupported(s.sql, "subquery where sharded table %s is not routed to one node by the conditions of its own SELECT (give each sharded table of the statement a condition on its sharding column that picks one node on one data source, or write the subquery as IN, = ANY, <> ALL, EXISTS or a scalar subquery that is not correlated, which shardsql runs first and binds; > ALL / < ANY as a comparison with a MIN or MAX subquery, minding NULLs and no rows)", ref.sharded.Name)
 				return false, nil
 			}
 			node := ref.sharded.Nodes[nodes[0]]
 			for i, t := range tables {
 				if strings.EqualFold(t.Name, ref.sharded.Name) && idxs[i] != nodes[0] {
-					scopeErr = unsupported(s.sql, "subquery reading sharded table %s on two nodes", t.Name)
+					scopeErr = unsupported(s.sql, "subquery reading sharded table %s on two nodes (give each sharded table of the statement a condition on its sharding column that picks one node on one data source, or write the subquery as IN, = ANY, <> ALL, EXISTS or a scalar subquery that is not correlated, which shardsql runs first and binds; > ALL / < ANY as a comparison with a MIN or MAX subquery, minding NULLs and no rows)", t.Name)
 					return false, nil
 				}
 			}
 			if ds != "" && node.DataSource != ds {
-				scopeErr = unsupported(s.sql, "subquery reading sharded tables on data sources %s and %s", ds, node.DataSource)
+				scopeErr = unsupported(s.sql, "subquery reading sharded tables on data sources %s and %s (give each sharded table of the statement a condition on its sharding column that picks one node on one data source, or write the subquery as IN, = ANY, <> ALL, EXISTS or a scalar subquery that is not correlated, which shardsql runs first and binds; > ALL / < ANY as a comparison with a MIN or MAX subquery, minding NULLs and no rows)", ds, node.DataSource)
 				return false, nil
 			}
 			ds = node.DataSource
