@@ -159,11 +159,8 @@ func (m *scatter) groupedByName(c *sqlparser.ColName) (merge.Col, bool) {
 		return merge.Col{}, false
 	}
 	text := sqlparser.String(group)
-	for i := 0; i < m.visible; i++ {
-		if !m.isAggregateCol(merge.At(i)) && sqlparser.String(m.origExpr(i)) == text {
-			m.collate(merge.At(i), group)
-			return merge.At(i), true
-		}
+	if col, ok := m.visibleKey(text, group); ok {
+		return col, true
 	}
 	if col, ok := m.findHidden(text); ok {
 		m.collate(col, group)

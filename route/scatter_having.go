@@ -241,11 +241,8 @@ func (m *scatter) havingColumn(c *sqlparser.ColName, rules nameRules) (merge.Col
 	// argument, a select item) carries none until asked for here, and a
 	// comparison without it is by bytes ('X ' > 'b ' is false).
 	text := sqlparser.String(c)
-	for i := 0; i < m.visible; i++ {
-		if !m.isAggregateCol(merge.At(i)) && sqlparser.String(m.origExpr(i)) == text {
-			m.collate(merge.At(i), c)
-			return merge.At(i), nil
-		}
+	if col, ok := m.visibleKey(text, c); ok {
+		return col, nil
 	}
 	if col, ok := m.groupedByName(c); ok {
 		return col, nil
@@ -283,11 +280,8 @@ func (m *scatter) havingGroupExpr(e sqlparser.Expr) (merge.Col, bool) {
 		return merge.Col{}, false
 	}
 	text := sqlparser.String(e)
-	for i := 0; i < m.visible; i++ {
-		if !m.isAggregateCol(merge.At(i)) && sqlparser.String(m.origExpr(i)) == text {
-			m.collate(merge.At(i), e)
-			return merge.At(i), true
-		}
+	if col, ok := m.visibleKey(text, e); ok {
+		return col, true
 	}
 	if m.sel.GroupBy != nil {
 		for _, g := range m.sel.GroupBy.Exprs {
@@ -380,4 +374,17 @@ func intLiteral(x int64) sqlparser.Expr {
 	}
 	mag := strconv.FormatUint(uint64(-(x+1))+1, 10) // -MinInt64 overflows int64
 	return &sqlparser.UnaryExpr{Operator: sqlparser.UMinusOp, Expr: sqlparser.NewIntLiteral(mag)}
+}
+
+// visibleKey finds the visible select item that is not an aggregate and
+// prints as text (a group key's or HAVING operand's expression), and
+// gives it the collation e compares with.
+func (m *scatter) visibleKey(text string, e sqlparser.Expr) (merge.Col, bool) {
+	for i := 0; i < m.visible; i++ {
+		if !m.isAggregateCol(merge.At(i)) && sqlparser.String(m.origExpr(i)) == text {
+			m.collate(merge.At(i), e)
+			return merge.At(i), true
+		}
+	}
+	return merge.Col{}, false
 }
