@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -52,14 +53,16 @@ var adviceVerbs = []string{
 	"truncate", "rewrite", "enumerate", "join", "express", "cover", "avoid",
 	"pick", "sum", "divide", "multiply", "subtract", "assign", "refer", "look",
 	"tell", "compile", "append", "prepend", "recreate", "re-run", "rerun",
-	"alias", "qualify", "repeat", "lock", "choose", "make", "request",
+	"alias", "qualify", "return", "save", "correlate", "include", "concatenate", "bring", "repeat", "lock", "choose", "make", "request",
 }
 
-// adviceRule matches an imperative verb at the start of a clause.
-var adviceRule = func() *regexp.Regexp {
-	starts := `(?:\(\s*|[:;,—]\s+|\b(?:or|and|then|instead|to|please)\s+)`
-	return regexp.MustCompile(`(?i)` + starts + `(?:` + strings.Join(adviceVerbs, "|") + `)\b`)
-}()
+// adviceRule matches an imperative verb, in lower case, at the start of a
+// clause; sqlAdviceRule a clause that starts with the SQL to write (CAST,
+// COLLATE or SET …) right after "(", ":" or ";".
+var (
+	adviceRule    = regexp.MustCompile(`(?:\(\s*|[:;,—]\s+|\b(?:or|then|instead|so|please)\s+)(?:` + strings.Join(adviceVerbs, "|") + `)\b`)
+	sqlAdviceRule = regexp.MustCompile(`(?:\(\s*|[:;]\s+)(?:CAST|COLLATE|SET) `)
+)
 
 // dynamicRefusals are the calls whose format is only "%s" (or not a
 // literal): file, the text passed, and where that text is checked.
@@ -96,6 +99,11 @@ func TestRefusalsSayWhatToDo(t *testing.T) {
 	var sites []refusalSite
 	var bad []string
 	seenDynamic := map[string]bool{}
+	type source struct {
+		rel string
+		f   *ast.File
+	}
+	var sources []source
 	for _, dir := range []string{".", "../driver", "../merge"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
@@ -109,7 +117,49 @@ func TestRefusalsSayWhatToDo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rel := filepath.Base(filepath.Dir(mustAbs(t, name))) + "/" + filepath.Base(name)
+			sources = append(sources, source{filepath.Base(filepath.Dir(mustAbs(t, name))) + "/" + filepath.Base(name), f})
+		}
+	}
+	// Package-level string constants (foreignKeyAdvice, …) read as their
+	// text, and the *Advice functions, whose returned texts are the advice
+	// of the refusals that pass them as "(%s)": each returned text must
+	// start with or hold advice itself.
+	for _, src := range sources {
+		for _, d := range src.f.Decls {
+			switch d := d.(type) {
+			case *ast.GenDecl:
+				if d.Tok != token.CONST {
+					continue
+				}
+				for _, spec := range d.Specs {
+					vs := spec.(*ast.ValueSpec)
+					for i, n := range vs.Names {
+						if i < len(vs.Values) {
+							if text, ok := literalText(vs.Values[i]); ok {
+								constTexts[n.Name] = text
+							}
+						}
+					}
+				}
+			case *ast.FuncDecl:
+				if !strings.HasSuffix(d.Name.Name, "Advice") || d.Body == nil {
+					continue
+				}
+				adviceFuncs[d.Name.Name] = true
+				ast.Inspect(d.Body, func(m ast.Node) bool {
+					if r, ok := m.(*ast.ReturnStmt); ok && len(r.Results) == 1 {
+						if text, ok := literalText(r.Results[0]); ok && text != "" && !hasAdvice("("+text) {
+							bad = append(bad, fset.Position(r.Pos()).String()+": "+d.Name.Name+" returns "+strconv.Quote(text)+" without advice")
+						}
+					}
+					return true
+				})
+			}
+		}
+	}
+	for _, src := range sources {
+		rel, f := src.rel, src.f
+		{
 			ast.Inspect(f, func(n ast.Node) bool {
 				switch n := n.(type) {
 				case *ast.CallExpr:
@@ -126,6 +176,7 @@ func TestRefusalsSayWhatToDo(t *testing.T) {
 						seenDynamic[key] = true
 						return true
 					}
+					text = withAdviceArgs(text, format, n)
 					if _, ok := wrapperFormats[rel+" "+strconv.Quote(text)]; ok {
 						seenDynamic[rel+" "+strconv.Quote(text)] = true
 						return true
@@ -134,7 +185,7 @@ func TestRefusalsSayWhatToDo(t *testing.T) {
 				case *ast.AssignStmt:
 					// bad = "…" in join_cross.go, refused as j.refuse("%s", bad).
 					if id, ok := n.Lhs[0].(*ast.Ident); ok && id.Name == "bad" && rel == "route/join_cross.go" && len(n.Rhs) == 1 {
-						if text, ok := literalText(n.Rhs[0]); ok {
+						if text, ok := literalText(n.Rhs[0]); ok && text != "" {
 							sites = append(sites, refusalSite{fset.Position(n.Rhs[0].Pos()), text})
 						}
 					}
@@ -175,6 +226,12 @@ func TestRefusalsSayWhatToDo(t *testing.T) {
 		}
 	}
 	for _, s := range sites {
+		if os.Getenv("ADVICE_DUMP") != "" {
+			t2 := strings.TrimPrefix(strings.TrimSpace(s.text), "%w:")
+			if i := strings.IndexAny(t2, "(:;—"); i >= 0 {
+				t.Logf("MATCH %s | %q", filepath.Base(s.pos.Filename), adviceRule.FindAllString(t2[i:], -1))
+			}
+		}
 		if !hasAdvice(s.text) {
 			bad = append(bad, s.pos.String()+": "+strconv.Quote(s.text))
 		}
@@ -186,6 +243,68 @@ func TestRefusalsSayWhatToDo(t *testing.T) {
 	if len(bad) > 0 {
 		t.Errorf("%d of %d refusals do not say what to do instead (add a clause after \"(\" or \":\" starting with one of adviceVerbs):\n%s", len(bad), len(sites), strings.Join(bad, "\n"))
 	}
+}
+
+// constTexts are the package-level string constants of route, driver and
+// merge; adviceFuncs the functions named *Advice (TestRefusalsSayWhatToDo
+// fills both).
+var (
+	constTexts  = map[string]string{}
+	adviceFuncs = map[string]bool{}
+)
+
+// withAdviceArgs replaces each %s of text whose argument is a string
+// constant by the constant's text, and each whose argument is a call of an
+// *Advice function by "use …" (the function's returns are checked on their
+// own).
+func withAdviceArgs(text string, format ast.Expr, call *ast.CallExpr) string {
+	at := -1
+	for i, a := range call.Args {
+		if a == format {
+			at = i
+		}
+	}
+	if at < 0 {
+		return text
+	}
+	args := call.Args[at+1:]
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] != '%' || i+1 >= len(text) {
+			b.WriteByte(text[i])
+			continue
+		}
+		verb := text[i+1]
+		if verb == '%' {
+			b.WriteString("%%")
+			i++
+			continue
+		}
+		var arg ast.Expr
+		if n < len(args) {
+			arg = args[n]
+		}
+		n++
+		i++
+		if verb == 's' {
+			if id, ok := arg.(*ast.Ident); ok {
+				if c, ok := constTexts[id.Name]; ok {
+					b.WriteString(c)
+					continue
+				}
+			}
+			if c, ok := arg.(*ast.CallExpr); ok {
+				if id, ok := c.Fun.(*ast.Ident); ok && adviceFuncs[id.Name] {
+					b.WriteString("use the advice of " + id.Name)
+					continue
+				}
+			}
+		}
+		b.WriteByte('%')
+		b.WriteByte(verb)
+	}
+	return b.String()
 }
 
 func mustAbs(t *testing.T, name string) string {
@@ -203,7 +322,7 @@ func hasAdvice(text string) bool {
 	if i < 0 {
 		return false
 	}
-	return adviceRule.MatchString(text[i:])
+	return adviceRule.MatchString(text[i:]) || sqlAdviceRule.MatchString(text[i:])
 }
 
 // refusalFormat returns the format argument of a call that builds an
@@ -263,6 +382,9 @@ func literalText(e ast.Expr) (string, bool) {
 		return s, err == nil
 	case *ast.ParenExpr:
 		return literalText(e.X)
+	case *ast.Ident:
+		c, ok := constTexts[e.Name]
+		return c, ok
 	case *ast.BinaryExpr:
 		if e.Op != token.ADD {
 			return "", false
