@@ -28,32 +28,35 @@ import (
 //   - fail(…, format, …) closures that wrap their format into a refusal
 //     (route/above_plan.go, merge/evaluate_*.go).
 //
-// The rule (adviceRule): after the construct part, that is after the first
-// "(", ":", ";" or "—" past the "%w: " prefix, the literal holds an imperative verb
-// from adviceVerbs at the start of a clause: right after "(", ":", ";",
-// ",", "—", "or", "and", "then", "instead" or "to" (as in "use X to …" or
-// "… only: set …"). A format that is only "%s" (or not a literal) passes
-// text built elsewhere through; it must be in dynamicRefusals with where
-// that text is checked.
+// The rule (hasAdvice): after the construct part, that is after the first
+// "(", ":", ";" or "—" past the "%w: " prefix, the literal holds an
+// imperative verb of adviceVerbs, in lower case, at the start of a clause —
+// right after "(", ":", ";", ",", "—", "or", "then", "instead" or "so"
+// ("(select it too, or order by …)", "…: run it with Exec") — or the SQL
+// to write, CAST, COLLATE or SET, right after "(", ":" or ";". "and" and
+// "to" do not start advice ("… and join", "to move" describe). A format
+// that is only "%s" (or not a literal) passes text built elsewhere
+// through; it must be in dynamicRefusals with where that text is checked.
+// ADVICE_DUMP=1 logs the clauses each refusal matched, to review the rule.
 
 // adviceVerbs are the imperative verbs a refusal's advice starts with.
 var adviceVerbs = []string{
 	"use", "write", "route", "run", "select", "pass", "compute", "cast", "give",
 	"set", "split", "send", "rename", "add", "drop", "move", "read", "call",
 	"name", "remove", "put", "keep", "spell", "partition", "seed", "order",
-	"group", "shard", "declare", "create", "alter", "insert", "update", "delete",
-	"list", "load", "leave", "omit", "make", "commit", "start", "open", "ask",
-	"turn", "convert", "compare", "join", "qualify", "quote", "replace", "store",
-	"filter", "apply", "choose", "collate", "define", "do", "execute", "fetch",
-	"issue", "lock", "query", "register", "repeat", "restart", "retry", "sort",
-	"state", "take", "wrap", "bind", "count", "configure", "connect", "change",
-	"check", "enable", "disable", "list", "limit", "match", "prefix", "reach",
-	"reconnect", "unset", "upgrade", "test", "wait", "give", "aggregate",
-	"close", "drain", "register", "register", "reorder", "restrict", "format",
-	"truncate", "rewrite", "enumerate", "join", "express", "cover", "avoid",
-	"pick", "sum", "divide", "multiply", "subtract", "assign", "refer", "look",
-	"tell", "compile", "append", "prepend", "recreate", "re-run", "rerun",
-	"alias", "qualify", "return", "save", "correlate", "include", "concatenate", "bring", "repeat", "lock", "choose", "make", "request",
+	"group", "shard", "declare", "create", "alter", "insert", "update",
+	"delete", "list", "load", "leave", "omit", "make", "commit", "start",
+	"open", "ask", "turn", "convert", "compare", "join", "qualify", "quote",
+	"replace", "store", "filter", "apply", "choose", "collate", "define", "do",
+	"execute", "fetch", "issue", "lock", "query", "register", "repeat",
+	"restart", "retry", "sort", "state", "take", "wrap", "bind", "count",
+	"configure", "connect", "change", "check", "enable", "disable", "limit",
+	"match", "prefix", "reach", "reconnect", "unset", "upgrade", "test", "wait",
+	"aggregate", "close", "drain", "reorder", "restrict", "format", "truncate",
+	"rewrite", "enumerate", "express", "cover", "avoid", "pick", "sum",
+	"divide", "multiply", "subtract", "assign", "refer", "look", "tell",
+	"compile", "append", "prepend", "recreate", "re-run", "rerun", "alias",
+	"return", "save", "correlate", "include", "concatenate", "bring", "request",
 }
 
 // adviceRule matches an imperative verb, in lower case, at the start of a
