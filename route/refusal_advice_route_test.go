@@ -49,6 +49,10 @@ func TestRefusalAdviceIsAccepted(t *testing.T) {
 			[]string{"SELECT o.order_id FROM t_order o WHERE EXISTS (SELECT 1 FROM t_user u WHERE u.id = o.order_id)"}},
 		{"SELECT o.order_id FROM t_order o JOIN t_user o ON o.id = 1", "(MySQL's error 1066: give each an alias of its own)",
 			[]string{"SELECT o.order_id FROM t_order o JOIN t_user u ON u.id = 1"}},
+		{"SELECT c FROM (SELECT status, COUNT(*) AS c FROM t_order GROUP BY status) d FOR UPDATE", "lock the rows with a SELECT … FOR UPDATE of the table itself",
+			[]string{"SELECT order_id FROM t_order WHERE status = 'x' FOR UPDATE", "SELECT c FROM (SELECT status, COUNT(*) AS c FROM t_order GROUP BY status) d"}},
+		{"INSERT INTO t_order (order_id, user_id, status) VALUES (1, 2, 'a') ON DUPLICATE KEY UPDATE user_id = 3", "leave the sharding column out of ON DUPLICATE KEY UPDATE, and change it with an UPDATE",
+			[]string{"INSERT INTO t_order (order_id, user_id, status) VALUES (1, 2, 'a') ON DUPLICATE KEY UPDATE status = 'b'", "UPDATE t_order SET user_id = 3 WHERE order_id = 1 AND user_id = 2"}},
 		{"UPDATE t_order SET user_id = 1, user_id = 2 WHERE order_id = 3", "(set it once, to its final value)",
 			[]string{"UPDATE t_order SET user_id = 2 WHERE order_id = 3"}},
 	} {
