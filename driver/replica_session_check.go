@@ -255,7 +255,7 @@ func (c *Connector) checkReplicaSession(ctx context.Context, r *replica) error {
 func refusedCompare(r *replica, side string, err error) error {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && permanentCompareError[me.Number] {
-		return fmt.Errorf("%w: replica %s of data source %s: reading %s session to compare it: %w", ErrUnsupported, r.name, r.ds, side, err)
+		return fmt.Errorf("%w: replica %s of data source %s: reading %s session to compare it (check that the server answers its DSN's user, or leave the replica out): %w", ErrUnsupported, r.name, r.ds, side, err)
 	}
 	return fmt.Errorf("reading %s session: %w", side, err)
 }

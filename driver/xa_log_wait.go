@@ -60,7 +60,7 @@ var errLogCycle = errors.New("every connection is held by a transaction waiting 
 // cycle, or refused on a pool of one.
 func logCycleError(ds string, limit int64) error {
 	if limit <= 1 {
-		return fmt.Errorf("%w: an XA transaction over several data sources with a branch on data source %s, the decision log's, whose pool (given with AddDB) has 1 connection: the log needs a connection of its own (SetMaxOpenConns(2) or more on that pool, or WithXALog naming a data source given with a DSN)", ErrUnsupported, ds)
+		return fmt.Errorf("%w: an XA transaction over several data sources with a branch on data source %s, the decision log's, whose pool (given with AddDB) has 1 connection: the log needs a connection of its own (call SetMaxOpenConns(2) or more on that pool, or WithXALog naming a data source given with a DSN)", ErrUnsupported, ds)
 	}
 	return fmt.Errorf("shardsql: xa: rolled back while waiting for the decision log on data source %s: each of its pool's %d connections (given with AddDB) is held by a transaction waiting for the log; retry it, and size that pool above the number of concurrent XA transactions, or name a data source given with a DSN with WithXALog", ds, limit)
 }

@@ -126,7 +126,7 @@ func (f *evaluator) setup(row []driver.Value) error {
 		},
 	}
 	if f.compiled, err = evalengine.Translate(cond, cfg); err != nil {
-		return fmt.Errorf("%w: %s %s across nodes: %v", ErrUnsupported, f.what, sqlparser.String(f.cond), err)
+		return fmt.Errorf("%w: %s %s across nodes: %v (route the statement to one node with a condition on the sharding column, or compute it in the application)", ErrUnsupported, f.what, sqlparser.String(f.cond), err)
 	}
 	// The interpreter, for when the compiled form fails: the compiler
 	// specializes for the types it infers, and COALESCE(MAX(decimal), 0)
@@ -239,7 +239,7 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 	for n, r := range f.refs {
 		if r.other && sqltypes.IsText(f.types[n]) && colls[n] != collations.CollationBinaryID {
 			if seen && colls[n] != literals {
-				return nil, 0, fmt.Errorf("%w: %s with functions over text of two collations across nodes", ErrUnsupported, f.what)
+				return nil, 0, fmt.Errorf("%w: %s with functions over text of two collations across nodes (route the statement to one node with a condition on the sharding column, or compute it in the application)", ErrUnsupported, f.what)
 			}
 			literals, seen = colls[n], true
 		}
@@ -315,7 +315,7 @@ func (f *evaluator) prepare(cond sqlparser.Expr, colls []collations.ID) (sqlpars
 		}, cond)
 	}
 	if fixErr != nil {
-		return nil, 0, fmt.Errorf("%w: %s %s across nodes: %v", ErrUnsupported, f.what, unplaceheld(f.cond), fixErr)
+		return nil, 0, fmt.Errorf("%w: %s %s across nodes: %v (route the statement to one node with a condition on the sharding column, or compute it in the application)", ErrUnsupported, f.what, unplaceheld(f.cond), fixErr)
 	}
 	var err error
 	if cond, err = f.roundCompared(cond); err != nil {
@@ -536,7 +536,7 @@ func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
 			if b, ok := v.([]byte); ok {
 				cb, err := charset.ConvertFromUTF8(nil, c.conv, b)
 				if err != nil {
-					return evalengine.EvalResult{}, fmt.Errorf("%w: %s over text of charset %s across nodes: %v", ErrUnsupported, f.what, c.conv.Name(), err)
+					return evalengine.EvalResult{}, fmt.Errorf("%w: %s over text of charset %s across nodes: %v (route the statement to one node with a condition on the sharding column, or compute it in the application)", ErrUnsupported, f.what, c.conv.Name(), err)
 				}
 				v = cb
 			}
@@ -558,7 +558,7 @@ func (f *evaluator) eval(row []driver.Value) (evalengine.EvalResult, error) {
 			return res, err
 		}
 		if vterrors.Code(err) == vtrpcpb.Code_UNIMPLEMENTED {
-			return res, fmt.Errorf("%w: %s %s across nodes (%v)", ErrUnsupported, f.what, unplaceheld(f.cond), err)
+			return res, fmt.Errorf("%w: %s %s across nodes (%v: route the statement to one node with a condition on the sharding column, or compute it in the application)", ErrUnsupported, f.what, unplaceheld(f.cond), err)
 		}
 		if strings.Contains(err.Error(), "temporal type with non-zero precision") {
 			return res, fractionalTemporal(f, err)
@@ -581,14 +581,14 @@ func (f *evaluator) evaluate() (evalengine.EvalResult, error) {
 		return res, err
 	}
 	if f.interpreted == nil {
-		return evalengine.EvalResult{}, fmt.Errorf("%w: %s %s across nodes (the evaluator cannot compute it for these types)", ErrUnsupported, f.what, sqlparser.String(f.cond))
+		return evalengine.EvalResult{}, fmt.Errorf("%w: %s %s across nodes (the evaluator cannot compute it for these types: route the statement to one node with a condition on the sharding column, or compute it in the application)", ErrUnsupported, f.what, sqlparser.String(f.cond))
 	}
 	res, err, ok := f.try(f.interpreted)
 	if !ok {
 		// Both forms panicked on these values (FIELD over an ENUM column:
 		// "evalEnum, not evalBytes"): a value the evaluator cannot take,
 		// which is not the statement's fault, so a refusal.
-		return res, fmt.Errorf("%w: %s %s across nodes (the evaluator cannot compute it for these values: %v)", ErrUnsupported, f.what, unplaceheld(f.cond), err)
+		return res, fmt.Errorf("%w: %s %s across nodes (the evaluator cannot compute it for these values: %v; route the statement to one node with a condition on the sharding column, or compute it in the application)", ErrUnsupported, f.what, unplaceheld(f.cond), err)
 	}
 	return res, err
 }

@@ -107,9 +107,9 @@ func newJoinCore(what string, kind JoinKind, keys JoinKeys, outer, inner *column
 	case c.okind != ikind:
 		return nil, fmt.Errorf("%w: %s on a %s column = a %s column (MySQL would convert the values; join columns of the same kind: integers, decimals or text, or CAST one side in the statement)", ErrUnsupported, what, outer.types[ok], inner.types[ik])
 	case c.okind != coltype.Int && c.okind != coltype.Uint && c.okind != coltype.Decimal && c.okind != coltype.Text:
-		return nil, fmt.Errorf("%w: %s on %s columns (only integer, decimal and text join keys compare exactly above the nodes)", ErrUnsupported, what, outer.types[ok])
+		return nil, fmt.Errorf("%w: %s on %s columns (only integer, decimal and text join keys compare exactly above the nodes: join on such columns, or CAST both sides to one of those types)", ErrUnsupported, what, outer.types[ok])
 	case c.okind == coltype.Text && (c.ocoll == nil) != (c.icoll == nil):
-		return nil, fmt.Errorf("%w: %s on text columns whose collation the nodes do not report", ErrUnsupported, what)
+		return nil, fmt.Errorf("%w: %s on text columns whose collation the nodes do not report (join the rows in the application, or route the statement to one node with conditions on the sharding columns)", ErrUnsupported, what)
 	}
 	c.cmp = cmpKey{col: ik, kind: ikind, coll: c.icoll}
 	c.finish(outer, inner, on, collations)

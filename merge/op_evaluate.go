@@ -79,7 +79,7 @@ func (e *Evaluate) columns(in *columns) (*columns, []evaluator, error) {
 	for i, x := range e.Exprs {
 		t, err := typeOf(x, in)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: select item %s above merged rows: %v", ErrUnsupported, sqlparser.String(x), err)
+			return nil, nil, fmt.Errorf("%w: select item %s above merged rows: %v (route the statement to one node with a condition on the sharding column, or compute it in the application)", ErrUnsupported, sqlparser.String(x), err)
 		}
 		var name string
 		var kind coltype.Kind

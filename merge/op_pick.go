@@ -94,7 +94,7 @@ func (p *Pick) pick(in *columns) (*columns, []int, error) {
 			case t != nil && t.from >= 0:
 				idx[i] = t.from
 			default:
-				return nil, nil, fmt.Errorf("%w: COLLATION of text column %d of merged rows, whose collation is unknown (an aggregate of text)", ErrUnsupported, col+1)
+				return nil, nil, fmt.Errorf("%w: COLLATION of text column %d of merged rows, whose collation is unknown (an aggregate of text: select COLLATION of the column itself, or route the statement to one node with a condition on the sharding column)", ErrUnsupported, col+1)
 			}
 			continue
 		}

@@ -30,7 +30,7 @@ func (s *statement) routeAbove(sel *sqlparser.Select) (*Plan, error) {
 		return nil, errNotBindable
 	}
 	if sel.Into != nil || sel.Lock != sqlparser.NoLock || sel.SQLCalcFoundRows {
-		return nil, unsupported(s.sql, "INTO, locking or SQL_CALC_FOUND_ROWS over a derived table evaluated above the nodes")
+		return nil, unsupported(s.sql, "INTO, locking or SQL_CALC_FOUND_ROWS over a derived table evaluated above the nodes (drop it: keep the values in the application instead of INTO, lock the rows with a SELECT … FOR UPDATE of the table itself, count them with SELECT COUNT(*))")
 	}
 	if len(ate.Columns) > 0 {
 		return nil, unsupported(s.sql, "a column list on derived table %s (alias the derived table's select items instead)", ate.As.String())
@@ -281,7 +281,7 @@ func (s *statement) addAboveColumn(in *aboveInput, i int, ae *sqlparser.AliasedE
 	}
 	for _, prev := range in.cols {
 		if strings.EqualFold(prev.name, name) {
-			return unsupported(s.sql, "duplicate column name %s in a derived table", name)
+			return unsupported(s.sql, "duplicate column name %s in a derived table (MySQL's error 1060: give each select item a name of its own with AS)", name)
 		}
 	}
 	in.cols = append(in.cols, aboveCol{name: name, at: i, printed: printed})

@@ -352,7 +352,7 @@ func (a *above) aggregate(f sqlparser.AggrFunc, internal bool) (aboveItem, error
 		if c, ok := e.(*sqlparser.ColName); ok {
 			col, ok := a.column(c)
 			if !ok {
-				return -1, unsupported(a.s.sql, "column %s in %s is not a column of %s", sqlparser.String(c), sqlparser.String(f), a.in.what)
+				return -1, unsupported(a.s.sql, "column %s in %s is not a column of %s (name a column it has)", sqlparser.String(c), sqlparser.String(f), a.in.what)
 			}
 			if compared {
 				a.compare(col)
@@ -423,7 +423,7 @@ func (a *above) aggregate(f sqlparser.AggrFunc, internal bool) (aboveItem, error
 		}
 		it.col = a.extend(merge.ExtCopy, it.arg)
 	default:
-		return it, unsupported(a.s.sql, "aggregate %s above merged rows (only COUNT, SUM, AVG, MIN and MAX)", sqlparser.String(f))
+		return it, unsupported(a.s.sql, "aggregate %s above merged rows (only COUNT, SUM, AVG, MIN and MAX: route the statement to one node with a condition on the sharding column, or compute it in the application)", sqlparser.String(f))
 	}
 	if it.agg != merge.AggAvg {
 		a.aggs = append(a.aggs, merge.Agg{Kind: it.agg, Col: merge.At(it.col), Unsorted: unsorted})
@@ -473,7 +473,7 @@ func (a *above) selectItems() error {
 			case *sqlparser.ColName:
 				col, ok := a.column(e)
 				if !ok {
-					return unsupported(a.s.sql, "column %s is not a column of %s", sqlparser.String(e), a.in.what)
+					return unsupported(a.s.sql, "column %s is not a column of %s (name a column it has)", sqlparser.String(e), a.in.what)
 				}
 				if a.sel.Distinct {
 					a.compare(col)
@@ -494,14 +494,14 @@ func (a *above) selectItems() error {
 				}
 				col, ok := a.column(c)
 				if !ok {
-					return unsupported(a.s.sql, "column %s is not a column of %s", sqlparser.String(c), a.in.what)
+					return unsupported(a.s.sql, "column %s is not a column of %s (name a column it has)", sqlparser.String(c), a.in.what)
 				}
 				a.items = append(a.items, aboveItem{name: name, col: col, arg: -1, collOf: true})
 			default:
 				a.items = append(a.items, a.expression(name, e))
 			}
 		default:
-			return unsupported(a.s.sql, "select item %s above merged rows", sqlparser.String(se))
+			return unsupported(a.s.sql, "select item %s above merged rows (select columns and expressions over them)", sqlparser.String(se))
 		}
 	}
 	return nil
@@ -518,7 +518,7 @@ func (a *above) star(se *sqlparser.StarExpr) error {
 	} else {
 		for i, c := range a.in.cols {
 			if !se.TableName.IsEmpty() && (!se.TableName.Qualifier.IsEmpty() || !strings.EqualFold(se.TableName.Name.String(), c.table)) {
-				return unsupported(a.s.sql, "%s over %s", sqlparser.String(se), a.in.what)
+				return unsupported(a.s.sql, "%s over %s (qualify * with the alias of a table of the FROM clause, or write * alone)", sqlparser.String(se), a.in.what)
 			}
 			cols = append(cols, i)
 		}
@@ -586,7 +586,7 @@ func (a *above) position(e sqlparser.Expr) (aboveItem, bool, error) {
 	}
 	n, err := strconv.Atoi(lit.Val)
 	if err != nil || n < 1 || n > len(a.items) {
-		return aboveItem{}, true, unsupported(a.s.sql, "position %s out of the select list", lit.Val)
+		return aboveItem{}, true, unsupported(a.s.sql, "position %s out of the select list (MySQL's error 1054: give a position from 1 to the number of select items)", lit.Val)
 	}
 	return a.items[n-1], true, nil
 }
@@ -609,7 +609,7 @@ func (a *above) groupBy() error {
 		return nil
 	}
 	if g.WithRollup {
-		return unsupported(a.s.sql, "WITH ROLLUP above merged rows")
+		return unsupported(a.s.sql, "WITH ROLLUP above merged rows (compute the totals with a second statement without WITH ROLLUP, or route the statement to one node with a condition on the sharding column)")
 	}
 	a.grouped = true
 	for _, e := range g.Exprs {
@@ -619,7 +619,7 @@ func (a *above) groupBy() error {
 			return err
 		} else if ok {
 			if it.agg != 0 {
-				return unsupported(a.s.sql, "GROUP BY an aggregate")
+				return unsupported(a.s.sql, "GROUP BY an aggregate (MySQL's error 1056: group by columns or expressions, and select the aggregate)")
 			}
 			col = it.col
 			if col >= evalMark {
@@ -711,7 +711,7 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, mode int) (sqlparser.Ex
 		switch n := c.Node().(type) {
 		case sqlparser.AggrFunc:
 			if !folded {
-				fail("aggregate %s in %s", sqlparser.String(n), clause)
+				fail("aggregate %s in %s (compare aggregates in HAVING, or select them)", sqlparser.String(n), clause)
 				return false
 			}
 			internal := having
@@ -790,7 +790,7 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, mode int) (sqlparser.Ex
 				}
 			}
 			if col < 0 {
-				fail("column %s in %s above merged rows (it must name a column of %s%s)", sqlparser.String(n), clause, a.in.what, map[bool]string{true: ", a select alias or a GROUP BY column", false: ""}[having])
+				fail("column %s in %s above merged rows (it must name a column of %s%s; write one of those)", sqlparser.String(n), clause, a.in.what, map[bool]string{true: ", a select alias or a GROUP BY column", false: ""}[having])
 				return false
 			}
 			a.compare(col)
@@ -799,12 +799,12 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, mode int) (sqlparser.Ex
 		case *sqlparser.Argument:
 			v, ok := a.s.value(n)
 			if !ok {
-				fail("%s argument %s above merged rows", clause, sqlparser.String(n))
+				fail("%s argument %s above merged rows (pass one argument for every ?)", clause, sqlparser.String(n))
 				return false
 			}
 			lit, lerr := argLiteral(v)
 			if lerr != nil {
-				fail("%s argument of type %T above merged rows", clause, v)
+				fail("%s argument of type %T above merged rows (pass an integer, float, bool, string, []byte or time.Time)", clause, v)
 				return false
 			}
 			if t, ok := v.(time.Time); ok && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
@@ -816,7 +816,7 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, mode int) (sqlparser.Ex
 			c.Replace(lit)
 			return false
 		case *sqlparser.Subquery:
-			fail("subquery in %s above merged rows", clause)
+			fail("subquery in %s above merged rows (run it as its own statement first and pass its value as a ? argument, or route the statement to one node with a condition on the sharding column)", clause)
 			return false
 		}
 		return true
@@ -825,7 +825,7 @@ func (a *above) rewrite(clause string, e sqlparser.Expr, mode int) (sqlparser.Ex
 		return nil, err
 	}
 	if _, terr := evalenv.Translate(out); terr != nil {
-		return nil, unsupported(a.s.sql, "%s %s above merged rows (%v)", clause, sqlparser.String(e), terr)
+		return nil, unsupported(a.s.sql, "%s %s above merged rows (%v: route the statement to one node with a condition on the sharding column, or compute it in the application)", clause, sqlparser.String(e), terr)
 	}
 	return out, nil
 }
@@ -849,9 +849,9 @@ func (a *above) orderBy() ([]merge.SortKey, error) {
 				} else if n, ok := a.column(e); ok {
 					switch {
 					case a.grouped && !a.isKey(n):
-						return nil, unsupported(a.s.sql, "ORDER BY %s, which is not in GROUP BY, above merged rows", sqlparser.String(e))
+						return nil, unsupported(a.s.sql, "ORDER BY %s, which is not in GROUP BY, above merged rows (order by a GROUP BY column or an aggregate)", sqlparser.String(e))
 					case a.sel.Distinct && !a.selected(n):
-						return nil, unsupported(a.s.sql, "ORDER BY %s, which is not selected, with DISTINCT above merged rows", sqlparser.String(e))
+						return nil, unsupported(a.s.sql, "ORDER BY %s, which is not selected, with DISTINCT above merged rows (select it too, or order by a selected column)", sqlparser.String(e))
 					}
 					col = n
 				}
@@ -861,7 +861,7 @@ func (a *above) orderBy() ([]merge.SortKey, error) {
 					return nil, err
 				}
 				if a.sel.Distinct && !a.selected(it.col) {
-					return nil, unsupported(a.s.sql, "ORDER BY %s, which is not selected, with DISTINCT above merged rows", sqlparser.String(e))
+					return nil, unsupported(a.s.sql, "ORDER BY %s, which is not selected, with DISTINCT above merged rows (select it too, or order by a selected column)", sqlparser.String(e))
 				}
 				col = it.col
 			default:
@@ -870,7 +870,7 @@ func (a *above) orderBy() ([]merge.SortKey, error) {
 					break
 				}
 				if a.sel.Distinct {
-					return nil, unsupported(a.s.sql, "ORDER BY %s, which is not selected, with DISTINCT above merged rows", sqlparser.String(e))
+					return nil, unsupported(a.s.sql, "ORDER BY %s, which is not selected, with DISTINCT above merged rows (select it too, or order by a selected column)", sqlparser.String(e))
 				}
 				x, err := a.rewrite("ORDER BY", e, modeItem)
 				if err != nil {

@@ -44,7 +44,7 @@ func (s *statement) broadcastWrite(kind Kind, stmt sqlparser.SQLNode) (p *Plan, 
 	}
 	for _, ref := range s.shapeOf(stmt).refs {
 		if s.resolve(ref.name).broadcast == "" {
-			return nil, true, unsupported(s.sql, "write to broadcast table %s that reads %s, which is not on every data source", names[0], fullName(ref.name))
+			return nil, true, unsupported(s.sql, "write to broadcast table %s that reads %s, which is not on every data source (read that table with its own SELECT first and pass its values as ? arguments)", names[0], fullName(ref.name))
 		}
 	}
 	if kind != KindDDL {

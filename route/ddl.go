@@ -51,13 +51,13 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 			// gorm's AutoMigrate declares one for every association.
 			return nil, unsupported(s.sql, "FOREIGN KEY or REFERENCES between sharded tables (%s) in %s (%s)", strings.Join(names, ", "), what, foreignKeyAdvice)
 		}
-		return nil, unsupported(s.sql, "%s naming several sharded tables (%s)", what, strings.Join(names, ", "))
+		return nil, unsupported(s.sql, "%s naming several sharded tables (%s): run one statement per table", what, strings.Join(names, ", "))
 	}
 	if !ddl.IsFullyParsed() {
 		if alter, ok := ddl.(*sqlparser.AlterTable); ok {
 			return s.routePartialAlter(alter) // ddl_partial.go
 		}
-		return nil, unsupported(s.sql, "%s that the SQL parser could not read in full", what)
+		return nil, unsupported(s.sql, "%s that the SQL parser could not read in full (write it in syntax the parser reads, which shardsql checks)", what)
 	}
 	var target sqlparser.TableName
 	switch d := ddl.(type) {
@@ -71,7 +71,7 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 		target = d.Table
 	case *sqlparser.AlterTable:
 		if len(d.GetToTables()) > 0 {
-			return nil, unsupported(s.sql, "ALTER TABLE … RENAME of sharded table %s", names[0])
+			return nil, unsupported(s.sql, "ALTER TABLE … RENAME of sharded table %s (a sharded table's name is part of the topology: rename each node table on its data source's own connection and register the new name)", names[0])
 		}
 		target = d.Table
 	case *sqlparser.TruncateTable:
@@ -86,7 +86,7 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 	}
 	table := s.resolve(target).sharded
 	if table == nil {
-		return nil, unsupported(s.sql, "%s on %s that refers to sharded table %s", what, fullName(target), names[0])
+		return nil, unsupported(s.sql, "%s on %s that refers to sharded table %s (the servers hold only its node tables: write the statement without the sharded table, or run it on each data source's own connection naming the node tables)", what, fullName(target), names[0])
 	}
 	if err := s.checkShardedDDL(ddl, target, table); err != nil {
 		return nil, err

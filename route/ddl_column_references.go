@@ -76,7 +76,7 @@ func (s *statement) checkColumnReferences(ddl sqlparser.DDLStatement) error {
 			return s.physicalRefusal(tn, what)
 		}
 		if len(broadcast) > 0 && r.broadcast == "" {
-			return unsupported(s.sql, "%s named in a column's REFERENCES or a MERGE table's UNION in %s of broadcast table %s, which is not on every data source (each copy would meet its own data source's table, or fail where there is none, leaving the copies' definitions different)", fullName(tn), statementName(ddl), broadcast[0])
+			return unsupported(s.sql, "%s named in a column's REFERENCES or a MERGE table's UNION in %s of broadcast table %s, which is not on every data source (each copy would meet its own data source's table, or fail where there is none, leaving the copies' definitions different; make the referenced table a broadcast table too, or drop the reference)", fullName(tn), statementName(ddl), broadcast[0])
 		}
 	}
 	return nil

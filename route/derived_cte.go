@@ -13,7 +13,7 @@ import (
 // routeBoundSubqueries). Recursive CTEs and WITH inside subqueries are
 // refused.
 func (s *statement) routeWith(sel *sqlparser.Select) (*Plan, error) {
-	refusal := unsupported(s.sql, "WITH (common table expression) with sharded table %s", s.shapeOf(sel).sharded[0].name.Name.String())
+	refusal := unsupported(s.sql, "WITH (common table expression) with sharded table %s (WITH RECURSIVE: run the recursion in the application, one SELECT per level)", s.shapeOf(sel).sharded[0].name.Name.String())
 	if sel.With == nil || sel.With.Recursive || len(sel.With.CTEs) == 0 {
 		return nil, refusal
 	}

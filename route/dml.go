@@ -44,11 +44,11 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		// Checked before keys are generated: the driver routes a statement
 		// refused for lack of facts again once it has them, and must not
 		// draw a second set of ids.
-		return nil, unsupported(s.sql, "INSERT into sharded table %s, whose column %s the servers did not describe (is the table created? is its first node's server up?)", table.Name, table.Column)
+		return nil, unsupported(s.sql, "INSERT into sharded table %s, whose column %s the servers did not describe (is the table created? is its first node's server up? create the table or start the server, then run the statement again)", table.Name, table.Column)
 	}
 	for _, upd := range ins.OnDup {
 		if upd.Name.Name.EqualString(table.Column) && !sameKeyOnDup(upd, table.Column) {
-			return nil, unsupported(s.sql, "ON DUPLICATE KEY UPDATE of sharding column %s (the row would have to move to another node)", table.Column)
+			return nil, unsupported(s.sql, "ON DUPLICATE KEY UPDATE of sharding column %s (the row would have to move to another node: leave the sharding column out of ON DUPLICATE KEY UPDATE, and change it with an UPDATE, which moves the row)", table.Column)
 		}
 	}
 	if err := s.checkUniqueKeys(ins, table); err != nil {
@@ -197,7 +197,7 @@ func (s *statement) routeUpdate(upd *sqlparser.Update) (*Plan, error) {
 		if e.Name.Name.EqualString(ref.sharded.Column) &&
 			(e.Name.Qualifier.IsEmpty() || s.qualifies(e.Name.Qualifier, ref)) {
 			if keySet != nil {
-				return nil, unsupported(s.sql, "UPDATE setting sharding column %s twice", ref.sharded.Column)
+				return nil, unsupported(s.sql, "UPDATE setting sharding column %s twice (set it once, to its final value)", ref.sharded.Column)
 			}
 			keySet = e
 		}
@@ -217,7 +217,7 @@ func (s *statement) routeDelete(del *sqlparser.Delete) (*Plan, error) {
 	sh := s.shapeOf(del)
 	if len(sh.sharded) == 0 {
 		if names := s.shardedNames(del); len(names) > 0 {
-			return nil, unsupported(s.sql, "multi-table DELETE naming sharded table %s", names[0])
+			return nil, unsupported(s.sql, "multi-table DELETE naming sharded table %s (delete from one table per statement, in a transaction: select the keys first, then DELETE … WHERE key IN (?, …))", names[0])
 		}
 		if p, ok, err := s.broadcastWrite(KindDelete, del); ok {
 			return p, err

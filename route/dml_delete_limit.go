@@ -82,7 +82,7 @@ func (s *statement) routeDeleteLimit(del *sqlparser.Delete, rt routed) (*Plan, e
 // string) MySQL rejects too; it is refused here, before anything runs.
 func (s *statement) deleteLimitValue(l *sqlparser.Limit, rt routed, verb string) (uint64, error) {
 	bad := func(what string) (uint64, error) {
-		return 0, unsupported(s.sql, verb+" … LIMIT %s on sharded table %s across %d nodes (MySQL takes a non-negative integer, written as a literal or given as a ? argument)", what, rt.tables[0].Name, len(rt.nodes))
+		return 0, unsupported(s.sql, verb+" … LIMIT %s on sharded table %s across %d nodes (MySQL takes a non-negative integer, written as a literal or given as a ? argument; write it so)", what, rt.tables[0].Name, len(rt.nodes))
 	}
 	if l.Offset != nil {
 		return bad("with an offset")

@@ -92,7 +92,7 @@ func (s *statement) routeKeyUpdate(upd *sqlparser.Update, ref tableRef, set *sql
 		return nil, unsupported(s.sql, "UPDATE setting sharding column %s to %s (each row's node would depend on the row; set it to a literal or a ? argument, or move rows with DELETE and INSERT in a transaction)", table.Column, sqlparser.String(set.Expr))
 	}
 	if v == nil {
-		return nil, unsupported(s.sql, "UPDATE setting sharding column %s of table %s to NULL (a row needs a sharding value)", table.Column, table.Name)
+		return nil, unsupported(s.sql, "UPDATE setting sharding column %s of table %s to NULL (a row needs a sharding value: set it to a value, or DELETE the row)", table.Column, table.Name)
 	}
 	k, err := s.convert(table, v, keyStore)
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *statement) routeKeyUpdate(upd *sqlparser.Update, ref tableRef, set *sql
 	case bool(upd.Ignore):
 		return nil, unsupported(s.sql, "UPDATE IGNORE that moves rows of sharded table %s to another node (rows skipped for errors would have to stay where they are); use UPDATE without IGNORE", table.Name)
 	case upd.With != nil:
-		return nil, unsupported(s.sql, "UPDATE … WITH that moves rows of sharded table %s to another node", table.Name)
+		return nil, unsupported(s.sql, "UPDATE … WITH that moves rows of sharded table %s to another node (run the WITH … SELECT as its own statement first and pass its values as ? arguments, in one transaction)", table.Name)
 	}
 	// A move evaluates the WHERE clause three times, on two connections:
 	// the source's SELECT … FOR UPDATE, its DELETE and the target's

@@ -207,7 +207,7 @@ func (s *statement) routeOrderedLimit(kind Kind, stmt sqlparser.Statement, ref t
 	facts, ok := s.tableFacts(table)
 	if !ok {
 		s.schemaMissing = true
-		return nil, unsupported(s.sql, "%s … ORDER BY … LIMIT on sharded table %s, whose primary key the servers did not describe (is the table created? is its first node's server up?)", verb, table.Name)
+		return nil, unsupported(s.sql, "%s … ORDER BY … LIMIT on sharded table %s, whose primary key the servers did not describe (is the table created? is its first node's server up? create the table or start the server, then run the statement again)", verb, table.Name)
 	}
 	var pk []string
 	for _, ix := range facts.Indexes {
@@ -274,7 +274,7 @@ func (s *statement) routeOrderedLimit(kind Kind, stmt sqlparser.Statement, ref t
 	p := s.plan(kind, c, rt)
 	for _, u := range p.Units {
 		if strings.Count(u.SQL, orderedMarker) != 1 {
-			return nil, unsupported(s.sql, "%s … ORDER BY … LIMIT on sharded table %s across %d nodes naming %s", verb, table.Name, nodes, orderedMarker)
+			return nil, unsupported(s.sql, "%s … ORDER BY … LIMIT on sharded table %s across %d nodes naming %s (rename it: shardsql uses that name itself)", verb, table.Name, nodes, orderedMarker)
 		}
 	}
 	p.Ordered = o
@@ -310,7 +310,7 @@ func (s *statement) orderedRead(o *OrderedWrite, from sqlparser.TableExprs, wher
 	})
 	buf.Myprintf("%v", sel)
 	if missing {
-		return "", nil, unsupported(s.sql, "? without its argument")
+		return "", nil, unsupported(s.sql, "? without its argument (pass one argument for every ?)")
 	}
 	return buf.String(), args, nil
 }

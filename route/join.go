@@ -17,7 +17,7 @@ func (s *statement) checkJoin(sh *shape, sel *sqlparser.Select) error {
 	}
 	for _, ref := range sh.sharded[1:] {
 		if !s.topo.Bound(first.sharded.Name, ref.sharded.Name) {
-			return unsupported(s.sql, "join of sharded tables %s and %s, which are not bound (Topology.Bind) and may be on different nodes", first.sharded.Name, ref.sharded.Name)
+			return unsupported(s.sql, "join of sharded tables %s and %s, which are not bound (Topology.Bind) and may be on different nodes (bind them if they are sharded alike: the same nodes and algorithm)", first.sharded.Name, ref.sharded.Name)
 		}
 	}
 	// Union the references that an equality of sharding columns joins.

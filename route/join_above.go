@@ -89,7 +89,7 @@ func (j *crossJoin) aboveSelect() (*sqlparser.Select, error) {
 			_, bare := se.Expr.(*sqlparser.ColName)
 			compared = append(compared, !bare || j.itemCompared(i, se))
 		default:
-			return nil, j.refuse("select item %s", sqlparser.String(se))
+			return nil, j.refuse("select item %s (select columns and expressions over them)", sqlparser.String(se))
 		}
 	}
 	out.SelectExprs = &sqlparser.SelectExprs{Exprs: items}
@@ -235,7 +235,7 @@ func (j *crossJoin) fetchAbove(n sqlparser.SQLNode, compared bool, aliases map[s
 			return false, nil
 		}
 		if k := j.tables[t].kind; k != merge.JoinInner && k != merge.JoinLeft {
-			err = j.refuse("column %s of a subquery's table outside it", sqlparser.String(col))
+			err = j.refuse("column %s of a subquery's table outside it (MySQL's error 1054: name a column of the outer query's tables)", sqlparser.String(col))
 			return false, nil
 		}
 		j.column(t, col, compared && !j.notText(t, col))

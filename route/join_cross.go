@@ -211,7 +211,7 @@ func (j *crossJoin) flatten() error {
 					return err
 				}
 				if set&(1<<start-1) != 0 {
-					return j.refuse("an ON condition naming a table of an earlier comma-separated part of FROM (MySQL refuses it as an unknown column)")
+					return j.refuse("an ON condition naming a table of an earlier comma-separated part of FROM (MySQL refuses it as an unknown column; write the comma as JOIN … ON)")
 				}
 			}
 		}
@@ -240,7 +240,7 @@ func (j *crossJoin) flattenExpr(te sqlparser.TableExpr) error {
 			return j.add(right, merge.JoinInner, on)
 		case sqlparser.LeftJoinType:
 			if on == nil {
-				return j.refuse("LEFT JOIN without ON")
+				return j.refuse("LEFT JOIN without ON (give it an ON condition)")
 			}
 			if err := j.flattenExpr(x.LeftExpr); err != nil {
 				return err
@@ -280,7 +280,7 @@ func (j *crossJoin) add(ate *sqlparser.AliasedTableExpr, kind merge.JoinKind, on
 	}
 	for _, other := range j.tables {
 		if strings.EqualFold(other.ref.qualifier(), t.ref.qualifier()) {
-			return j.refuse("a join naming %s twice without distinct aliases", t.ref.qualifier())
+			return j.refuse("a join naming %s twice without distinct aliases (MySQL's error 1066: give each an alias of its own)", t.ref.qualifier())
 		}
 	}
 	j.tables = append(j.tables, t)
@@ -308,15 +308,15 @@ func (j *crossJoin) checkShape() error {
 	case sel.Into != nil, sel.Lock != sqlparser.NoLock:
 		return j.refuse("SELECT … INTO or a locking read (run the join in a transaction on one node, or lock the rows separately)")
 	case sel.With != nil:
-		return j.refuse("WITH")
+		return j.refuse("WITH (write each CTE as a derived table, FROM (SELECT …) AS name)")
 	case sel.SQLCalcFoundRows:
-		return j.refuse("SQL_CALC_FOUND_ROWS")
+		return j.refuse("SQL_CALC_FOUND_ROWS (count the rows with a second SELECT COUNT(*) over the same join)")
 	}
 	bad := ""
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n.(type) {
 		case *sqlparser.Subquery, *sqlparser.DerivedTable:
-			bad = "a subquery"
+			bad = "a subquery (run it as its own statement first and pass its values as ? arguments, or rewrite a correlated one as a join)"
 		case *sqlparser.StarExpr:
 			bad = "SELECT * (list the columns)"
 		case *sqlparser.Argument:
@@ -324,14 +324,14 @@ func (j *crossJoin) checkShape() error {
 			// where terms are evaluated above
 		}
 		if _, ok := n.(sqlparser.AggrFunc); ok {
-			bad = "an aggregate function outside the select list"
+			bad = "an aggregate function outside the select list (compare aggregates in HAVING)"
 		}
 		return bad == "", nil
 	}, sel.Where, sel.GroupBy)
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n.(type) {
 		case *sqlparser.Subquery, *sqlparser.DerivedTable:
-			bad = "a subquery"
+			bad = "a subquery (run it as its own statement first and pass its values as ? arguments, or rewrite a correlated one as a join)"
 		}
 		return bad == "", nil
 	}, sel.SelectExprs, sel.OrderBy)
@@ -340,7 +340,7 @@ func (j *crossJoin) checkShape() error {
 			for _, term := range t.on {
 				_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 					if _, ok := n.(*sqlparser.Subquery); ok {
-						bad = "a subquery in ON"
+						bad = "a subquery in ON (run it as its own statement first and pass its values as ? arguments, or rewrite a correlated one as a join)"
 					}
 					return bad == "", nil
 				}, term)
@@ -390,7 +390,7 @@ func (j *crossJoin) tableOf(col *sqlparser.ColName) (int, error) {
 				return i, nil
 			}
 		}
-		return 0, j.refuse("column %s, whose table is not one of the join's", sqlparser.String(col))
+		return 0, j.refuse("column %s, whose table is not one of the join's (MySQL's error 1054: qualify it with a table or alias of the FROM clause)", sqlparser.String(col))
 	}
 	if t, ok, err := j.usingColumn(col); ok || err != nil {
 		return t, err
@@ -421,7 +421,7 @@ func (j *crossJoin) tableOf(col *sqlparser.ColName) (int, error) {
 		// the driver loads it again (at most once per second) and
 		// routes the statement once more.
 		j.s.lacksFact()
-		return 0, j.refuse("unknown column %s: no table of the join has it, as MySQL's error 1054 says", sqlparser.String(col))
+		return 0, j.refuse("unknown column %s: no table of the join has it, as MySQL's error 1054 says (name a column of the join's tables)", sqlparser.String(col))
 	}
 	return found, nil
 }
@@ -460,7 +460,7 @@ func (j *crossJoin) placeTerms() error {
 				return err
 			}
 			if set&^(1<<(i+1)-1) != 0 {
-				return j.refuse("an ON condition naming a table joined after it")
+				return j.refuse("an ON condition naming a table joined after it (MySQL's error 1054: move the condition to a later ON or the WHERE)")
 			}
 			if set == 1<<i || set == 0 {
 				t.pushed = append(t.pushed, term) // filters the inner rows before they match
@@ -787,7 +787,7 @@ func joinLiteral(v driver.Value) (sqlparser.Expr, error) {
 	case string:
 		return sqlparser.NewStrLiteral(x), nil
 	}
-	return nil, fmt.Errorf("%w: join key value of type %T", ErrUnsupported, v)
+	return nil, fmt.Errorf("%w: join key value of type %T (join on integer, decimal or text columns, or CAST the key to one of them)", ErrUnsupported, v)
 }
 
 // fetch adds the columns e reads to their tables' statements.
@@ -833,7 +833,7 @@ func (j *crossJoin) overRow(e sqlparser.Expr, where, over string, at func(*sqlpa
 		case *sqlparser.Argument:
 			v, ok := j.s.value(n)
 			if !ok {
-				err = j.refuse("argument %s in %s", sqlparser.String(n), where)
+				err = j.refuse("argument %s in %s (pass one argument for every ?)", sqlparser.String(n), where)
 				return false
 			}
 			lit, lerr := argLiteral(v)
@@ -843,7 +843,7 @@ func (j *crossJoin) overRow(e sqlparser.Expr, where, over string, at func(*sqlpa
 			}
 			c.Replace(lit)
 		case *sqlparser.Subquery:
-			err = j.refuse("a subquery in %s", where)
+			err = j.refuse("a subquery in %s (run it as its own statement first and pass its values as ? arguments, or rewrite a correlated one as a join)", where)
 			return false
 		}
 		return true
@@ -853,7 +853,7 @@ func (j *crossJoin) overRow(e sqlparser.Expr, where, over string, at func(*sqlpa
 	}
 	expr := out.(sqlparser.Expr)
 	if _, terr := evalenv.Translate(expr); terr != nil {
-		return nil, j.refuse("condition %s %s, which the evaluator above the nodes does not implement (%v)", sqlparser.String(e), over, terr)
+		return nil, j.refuse("condition %s %s, which the evaluator above the nodes does not implement (%v: write it with functions the evaluator implements, or compute it in the application)", sqlparser.String(e), over, terr)
 	}
 	return expr, nil
 }

@@ -62,7 +62,7 @@ func (j *crossJoin) addDerived(ate *sqlparser.AliasedTableExpr, dt *sqlparser.De
 	inner, ok := dt.Select.(*sqlparser.Select)
 	switch {
 	case dt.Lateral:
-		return j.refuse("a LATERAL derived table")
+		return j.refuse("a LATERAL derived table (join a derived table without LATERAL, grouped by the outer table's key, instead)")
 	case !ok:
 		return j.refuse("a UNION as a side of a join (join its parts, or run the UNION on its own)")
 	case len(ate.Columns) > 0:
@@ -76,7 +76,7 @@ func (j *crossJoin) addDerived(ate *sqlparser.AliasedTableExpr, dt *sqlparser.De
 	in, units, table, err := j.s.aboveInner(inner)
 	if err != nil {
 		if errors.Is(err, errNotBindable) {
-			return j.refuse("derived table %s, which is not a SELECT the router plans", ate.As.String())
+			return j.refuse("derived table %s, which is not a SELECT the router plans (write it as a plain SELECT, or run it as its own statement)", ate.As.String())
 		}
 		return err
 	}
@@ -91,7 +91,7 @@ func (j *crossJoin) addDerived(ate *sqlparser.AliasedTableExpr, dt *sqlparser.De
 	t.nullable = kind == merge.JoinLeft
 	for _, other := range j.tables {
 		if strings.EqualFold(other.ref.qualifier(), t.ref.qualifier()) {
-			return j.refuse("a join naming %s twice without distinct aliases", t.ref.qualifier())
+			return j.refuse("a join naming %s twice without distinct aliases (MySQL's error 1066: give each an alias of its own)", t.ref.qualifier())
 		}
 	}
 	j.tables = append(j.tables, t)

@@ -144,20 +144,20 @@ func (j *crossJoin) addSemi(sub semiSub) error {
 	in := sub.inner
 	switch {
 	case len(in.From) != 1:
-		return j.refuse("a correlated subquery over several tables")
+		return j.refuse("a correlated subquery over several tables (correlate a subquery over one table, and join the others in the outer query)")
 	case in.GroupBy != nil && len(in.GroupBy.Exprs) > 0, in.Having != nil:
-		return j.refuse("a correlated subquery with GROUP BY or HAVING")
+		return j.refuse("a correlated subquery with GROUP BY or HAVING (compute the groups in a derived table and join it)")
 	case in.Limit != nil, in.With != nil, in.Into != nil:
-		return j.refuse("a correlated subquery with LIMIT or WITH")
+		return j.refuse("a correlated subquery with LIMIT or WITH (drop the LIMIT, which EXISTS ignores and MariaDB refuses under IN, and write a CTE as a derived table)")
 	case (sub.in || sub.notIn) && in.Distinct:
 		// DISTINCT does not change IN; fine.
 	}
 	ate, ok := in.From[0].(*sqlparser.AliasedTableExpr)
 	if !ok {
-		return j.refuse("a correlated subquery over a join or a derived table")
+		return j.refuse("a correlated subquery over a join or a derived table (correlate a subquery over one table, and join the others in the outer query)")
 	}
 	if (in.Where != nil && hasSubquery(in.Where)) || sqlparser.ContainsAggregation(in.SelectExprs) {
-		return j.refuse("a correlated subquery with an aggregate or a nested subquery")
+		return j.refuse("a correlated subquery with an aggregate or a nested subquery (compute it in a derived table grouped by the correlated column and join it)")
 	}
 	if err := j.add(ate, sub.kind, nil); err != nil {
 		return err
@@ -175,11 +175,11 @@ func (j *crossJoin) addSemi(sub semiSub) error {
 	}
 	cols := in.GetColumns()
 	if len(cols) != 1 {
-		return j.refuse("an IN subquery of %d columns", len(cols))
+		return j.refuse("an IN subquery of %d columns (write it as EXISTS with one equality per column)", len(cols))
 	}
 	ae, ok := cols[0].(*sqlparser.AliasedExpr)
 	if !ok {
-		return j.refuse("an IN subquery of *")
+		return j.refuse("an IN subquery of * (select the one column by name)")
 	}
 	y := sqlparser.CloneExpr(ae.Expr)
 	eq := &sqlparser.ComparisonExpr{Operator: sqlparser.EqualOp, Left: y, Right: sqlparser.CloneExpr(sub.other)}

@@ -88,14 +88,14 @@ func (j *crossJoin) starList(te sqlparser.TableExpr) ([]starCol, error) {
 		}
 		return out, nil
 	}
-	return nil, j.refuse("* over %s", sqlparser.String(te))
+	return nil, j.refuse("* over %s (name the columns)", sqlparser.String(te))
 }
 
 // tableColumns are the catalog's columns of a table of the FROM clause.
 func (j *crossJoin) tableColumns(x *sqlparser.AliasedTableExpr) ([]string, error) {
 	tn, ok := x.Expr.(sqlparser.TableName)
 	if !ok {
-		return nil, j.refuse("a derived table in a join with * or USING")
+		return nil, j.refuse("a derived table in a join with * or USING (name the columns, and write the join with ON)")
 	}
 	r := j.s.resolve(tn)
 	if r.sharded == nil {
@@ -251,7 +251,7 @@ func (j *crossJoin) starColumns(se *sqlparser.StarExpr) ([]sqlparser.Expr, error
 			break
 		}
 		if !found {
-			return nil, j.refuse("%s, whose table is not one of the join's", sqlparser.String(se))
+			return nil, j.refuse("%s, whose table is not one of the join's (qualify * with a table or alias of the FROM clause)", sqlparser.String(se))
 		}
 	}
 	out := make([]sqlparser.Expr, len(cols))

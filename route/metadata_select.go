@@ -301,7 +301,7 @@ func (s *statement) metadataSelect(sel *sqlparser.Select) (*Plan, bool, error) {
 		if g.ds != home && len(schemas) > 0 {
 			if mu.Database == "" {
 				s.lacksFact()
-				return nil, true, unsupported(s.sql, "information_schema lookup of sharded table %s whose first node lives on data source %s, whose database shardsql does not know without the servers' catalog", logical, g.ds)
+				return nil, true, unsupported(s.sql, "information_schema lookup of sharded table %s whose first node lives on data source %s, whose database shardsql does not know without the servers' catalog (give the driver a user that can read each server's information_schema, so it loads the catalog)", logical, g.ds)
 			}
 			for _, c := range schemas {
 				set(c, mu.Database)
@@ -496,7 +496,7 @@ func (s *statement) metadataSelectListing(sel *sqlparser.Select, schemas []metaC
 		if node.DataSource != s.homeDataSource() {
 			if mu.Database == "" {
 				s.lacksFact()
-				return nil, true, unsupported(s.sql, "information_schema listing with sharded table %s, whose first node's data source %s has a database shardsql does not know without the servers' catalog", st.Name, node.DataSource)
+				return nil, true, unsupported(s.sql, "information_schema listing with sharded table %s, whose first node's data source %s has a database shardsql does not know without the servers' catalog (give the driver a user that can read each server's information_schema, so it loads the catalog)", st.Name, node.DataSource)
 			}
 			for _, c := range schemas {
 				if c.lit != nil {

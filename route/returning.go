@@ -48,7 +48,7 @@ func (r *Router) routeReturning(sql string, args []any, opts Options) (p *Plan, 
 		return nil, true, err
 	}
 	if p.Kind != KindInsert && p.Kind != KindDelete {
-		return nil, true, unsupported(sql, "RETURNING on a %s statement", p.Kind)
+		return nil, true, unsupported(sql, "RETURNING on a %s statement (MariaDB has RETURNING on INSERT, REPLACE and DELETE only: read the rows with a SELECT after the statement, in one transaction)", p.Kind)
 	}
 	if p.BroadcastInsertID && p.Session&SetsLastInsertID != 0 && len(p.Units) > 1 {
 		// Hazard (review15a): the driver learns the first copy's
@@ -78,7 +78,7 @@ func (r *Router) routeReturning(sql string, args []any, opts Options) (p *Plan, 
 			return nil, true, unsupported(sql, "INSERT IGNORE, or ON DUPLICATE KEY UPDATE from a SELECT, with RETURNING across nodes (write the rows of one node per statement)")
 		}
 		if del, ok := mustParse(r.parser, base).(*sqlparser.Delete); ok && (len(del.OrderBy) > 0 || del.Limit != nil) {
-			return nil, true, unsupported(sql, "DELETE … ORDER BY/LIMIT with RETURNING across nodes")
+			return nil, true, unsupported(sql, "DELETE … ORDER BY/LIMIT with RETURNING across nodes (select the rows' keys first, then DELETE … WHERE key IN (?, …) RETURNING …)")
 		}
 	}
 	out := *p

@@ -113,7 +113,7 @@ func (s *statement) planScatterWith(sel *sqlparser.Select, rt routed, plan func(
 		}
 	}
 	if sel.SQLCalcFoundRows {
-		return nil, unsupported(s.sql, "SQL_CALC_FOUND_ROWS across %d nodes", len(nodes))
+		return nil, unsupported(s.sql, "SQL_CALC_FOUND_ROWS across %d nodes (count the rows with a second SELECT COUNT(*) with the same WHERE)", len(nodes))
 	}
 	var err error
 	switch {
@@ -193,10 +193,10 @@ func (m *scatter) resolveIn(e sqlparser.Expr, group bool) (int, error) {
 	if lit, ok := e.(*sqlparser.Literal); ok && lit.Type == sqlparser.IntVal {
 		n, err := strconv.Atoi(lit.Val)
 		if err != nil || n < 1 || n > m.visible {
-			return -1, unsupported(m.s.sql, "position %s outside the select list", lit.Val)
+			return -1, unsupported(m.s.sql, "position %s outside the select list (MySQL's error 1054: give a position from 1 to the number of select items)", lit.Val)
 		}
 		if m.star {
-			return -1, unsupported(m.s.sql, "ORDER BY/GROUP BY position with SELECT * across nodes")
+			return -1, unsupported(m.s.sql, "ORDER BY/GROUP BY position with SELECT * across nodes (name the columns, or order by a column name)")
 		}
 		return n - 1, nil
 	}
@@ -378,7 +378,7 @@ func (m *scatter) planDistinct() error {
 			return err
 		}
 		if col < 0 {
-			return unsupported(m.s.sql, "DISTINCT with ORDER BY %s that is not in the select list", sqlparser.String(o.Expr))
+			return unsupported(m.s.sql, "DISTINCT with ORDER BY %s that is not in the select list (select it too, or order by a selected column)", sqlparser.String(o.Expr))
 		}
 		if used[col] {
 			continue

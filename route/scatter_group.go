@@ -21,13 +21,13 @@ func (m *scatter) planGroup() error {
 		return unsupported(m.s.sql, "SELECT * with GROUP BY or aggregates across nodes (name the columns)")
 	}
 	if m.sel.Distinct {
-		return unsupported(m.s.sql, "DISTINCT with GROUP BY or aggregates across nodes")
+		return unsupported(m.s.sql, "DISTINCT with GROUP BY or aggregates across nodes (select DISTINCT from a derived table: SELECT DISTINCT … FROM (SELECT … GROUP BY …) AS g)")
 	}
 	m.grouped = true
 	for i := 0; i < m.visible; i++ {
 		ae, ok := m.exprs[i].(*sqlparser.AliasedExpr)
 		if !ok {
-			return unsupported(m.s.sql, "select item %s across nodes", sqlparser.String(m.exprs[i]))
+			return unsupported(m.s.sql, "select item %s across nodes (name the columns)", sqlparser.String(m.exprs[i]))
 		}
 		if agg, ok := ae.Expr.(sqlparser.AggrFunc); ok {
 			if err := m.aggregate(merge.At(i), ae, agg); err != nil {
@@ -161,7 +161,7 @@ func (m *scatter) planGroup() error {
 		// MariaDB sorts such groups through a temporary table that holds
 		// AVG at the scale it sends, and computes the select items from
 		// that; without the sort, from the internal digits
-		return unsupported(m.s.sql, "AVG inside a select item or ORDER BY expression with ORDER BY an aggregate across nodes (the server rounds the average first or not depending on its plan)")
+		return unsupported(m.s.sql, "AVG inside a select item or ORDER BY expression with ORDER BY an aggregate across nodes (the server rounds the average first or not depending on its plan; select AVG(x) by itself)")
 	}
 	m.spec.Group.Aggs = m.aggs
 	return nil
@@ -192,13 +192,13 @@ func (m *scatter) avgInProjection() bool {
 func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 	switch {
 	case len(m.sel.OrderBy) > 0:
-		return unsupported(m.s.sql, "ORDER BY with GROUP BY … WITH ROLLUP across nodes")
+		return unsupported(m.s.sql, "ORDER BY with GROUP BY … WITH ROLLUP across nodes (drop the ORDER BY and take GROUP BY's order, or route the statement to one node with a condition on the sharding column)")
 	case m.distinctArg != nil:
-		return unsupported(m.s.sql, "DISTINCT aggregates or GROUP_CONCAT with WITH ROLLUP across nodes")
+		return unsupported(m.s.sql, "DISTINCT aggregates or GROUP_CONCAT with WITH ROLLUP across nodes (compute the totals with a second statement without WITH ROLLUP, or route the statement to one node with a condition on the sharding column)")
 	}
 	for _, a := range m.aggs {
 		if a.Kind == merge.AggGroupConcat || a.Kind == merge.AggCountDistinct || a.Kind == merge.AggSumDistinct || a.Kind == merge.AggAvgDistinct {
-			return unsupported(m.s.sql, "DISTINCT aggregates or GROUP_CONCAT with WITH ROLLUP across nodes")
+			return unsupported(m.s.sql, "DISTINCT aggregates or GROUP_CONCAT with WITH ROLLUP across nodes (compute the totals with a second statement without WITH ROLLUP, or route the statement to one node with a condition on the sharding column)")
 		}
 	}
 	for _, e := range exprs {
@@ -246,7 +246,7 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 		if _, lit := m.origExpr(i).(*sqlparser.Literal); lit {
 			continue
 		}
-		return unsupported(m.s.sql, "select item %s with WITH ROLLUP across nodes: neither a GROUP BY key nor over aggregates", sqlparser.String(m.origExpr(i)))
+		return unsupported(m.s.sql, "select item %s with WITH ROLLUP across nodes: neither a GROUP BY key nor over aggregates (select GROUP BY keys and aggregates only, or route the statement to one node with a condition on the sharding column)", sqlparser.String(m.origExpr(i)))
 	}
 	for _, p := range m.spec.Project {
 		for _, n := range evalenv.Offsets(p.Expr) {
@@ -256,7 +256,7 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 					// MariaDB NULLs a bare key column in the rollup rows, but
 					// an expression key inside another expression keeps the
 					// last group's value
-					return unsupported(m.s.sql, "an expression over aggregates reading the GROUP BY expression %s with WITH ROLLUP across nodes", sqlparser.String(exprs[i]))
+					return unsupported(m.s.sql, "an expression over aggregates reading the GROUP BY expression %s with WITH ROLLUP across nodes (select the GROUP BY expression by itself, or route the statement to one node with a condition on the sharding column)", sqlparser.String(exprs[i]))
 				}
 			}
 		}
@@ -266,7 +266,7 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 		// not by the NULL keys (HAVING grp IS NULL keeps no rollup row)
 		for _, n := range evalenv.Offsets(m.spec.Having) {
 			if isKey[m.colAt(n)] {
-				return unsupported(m.s.sql, "HAVING on a GROUP BY key with WITH ROLLUP across nodes")
+				return unsupported(m.s.sql, "HAVING on a GROUP BY key with WITH ROLLUP across nodes (route the statement to one node with a condition on the sharding column, or filter the rows in the application)")
 			}
 		}
 	}
@@ -426,7 +426,7 @@ func (m *scatter) hiddenAggregate(e sqlparser.Expr) (merge.Col, bool, error) {
 	agg, ok := e.(sqlparser.AggrFunc)
 	if !ok {
 		if sqlparser.ContainsAggregation(e) {
-			return merge.Col{}, false, unsupported(m.s.sql, "expression over aggregate functions %s across nodes", sqlparser.String(e))
+			return merge.Col{}, false, unsupported(m.s.sql, "expression over aggregate functions %s across nodes (select it with an alias and name the alias)", sqlparser.String(e))
 		}
 		return merge.Col{}, false, nil
 	}
@@ -457,7 +457,7 @@ func (m *scatter) aggregate(col merge.Col, ae *sqlparser.AliasedExpr, agg sqlpar
 		a.Kind = merge.AggCount
 		if f.Distinct {
 			if len(f.Args) != 1 {
-				return unsupported(m.s.sql, "COUNT(DISTINCT) of several expressions across nodes")
+				return unsupported(m.s.sql, "COUNT(DISTINCT) of several expressions across nodes (count the rows of a derived table: SELECT COUNT(*) FROM (SELECT DISTINCT a, b FROM … WHERE a IS NOT NULL AND b IS NOT NULL) AS d)")
 			}
 			return m.distinctAggregate(col, ae, agg, f.Args[0], merge.AggCountDistinct)
 		}
@@ -515,10 +515,10 @@ func (m *scatter) aggregate(col merge.Col, ae *sqlparser.AliasedExpr, agg sqlpar
 		count := m.hiddenCol(&sqlparser.Count{Args: []sqlparser.Expr{f.Arg}})
 		a.CountCol = &count
 	default:
-		return unsupported(m.s.sql, "aggregate %s across nodes", sqlparser.String(agg))
+		return unsupported(m.s.sql, "aggregate %s across nodes (COUNT, SUM, AVG, MIN, MAX and GROUP_CONCAT merge: route the statement to one node with a condition on the sharding column, or compute it in the application)", sqlparser.String(agg))
 	}
 	if over := overClause(agg); over {
-		return unsupported(m.s.sql, "window function %s across nodes", sqlparser.String(agg))
+		return unsupported(m.s.sql, "window function %s across nodes (route the statement to one node with a condition on the sharding column)", sqlparser.String(agg))
 	}
 	m.aggs = append(m.aggs, a)
 	return nil
@@ -629,7 +629,7 @@ func (m *scatter) groupConcat(col merge.Col, f *sqlparser.GroupConcatExpr) error
 		lit, err := tokenParser.ParseExpr(f.Separator)
 		l, ok := lit.(*sqlparser.Literal)
 		if err != nil || !ok || l.Type != sqlparser.StrVal {
-			return unsupported(m.s.sql, "GROUP_CONCAT SEPARATOR %s across nodes", f.Separator)
+			return unsupported(m.s.sql, "GROUP_CONCAT SEPARATOR %s across nodes (write the separator as a string literal)", f.Separator)
 		}
 		sep = l.Val
 	}
@@ -726,12 +726,12 @@ func (m *scatter) groupConcatInMemory(col merge.Col, f *sqlparser.GroupConcatExp
 	if f.Limit != nil {
 		n, ok := positiveLiteral(f.Limit.Rowcount)
 		if !ok {
-			return unsupported(m.s.sql, "GROUP_CONCAT with a LIMIT other than integer literals across nodes")
+			return unsupported(m.s.sql, "GROUP_CONCAT with a LIMIT other than integer literals across nodes (write the LIMIT as integer literals)")
 		}
 		ord.Limit = &merge.Page{Count: n}
 		if f.Limit.Offset != nil {
 			if ord.Limit.Offset, ok = positiveLiteral(f.Limit.Offset); !ok {
-				return unsupported(m.s.sql, "GROUP_CONCAT with a LIMIT other than integer literals across nodes")
+				return unsupported(m.s.sql, "GROUP_CONCAT with a LIMIT other than integer literals across nodes (write the LIMIT as integer literals)")
 			}
 		}
 	}

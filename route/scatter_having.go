@@ -73,7 +73,7 @@ func (m *scatter) overAggregates(e sqlparser.Expr, clause string, rules nameRule
 		}
 		switch n := c.Node().(type) {
 		case *sqlparser.Subquery:
-			setErr(unsupported(m.s.sql, "subquery in %s across nodes", clause))
+			setErr(unsupported(m.s.sql, "subquery in %s across nodes (run it as its own statement first and pass its value as a ? argument, or route the statement to one node with a condition on the sharding column)", clause))
 			return false
 		case *sqlparser.Avg:
 			if n.Distinct {
@@ -100,12 +100,12 @@ func (m *scatter) overAggregates(e sqlparser.Expr, clause string, rules nameRule
 			case nil, *sqlparser.ComparisonExpr, *sqlparser.BetweenExpr, *sqlparser.AndExpr, *sqlparser.OrExpr, *sqlparser.NotExpr:
 			case *sqlparser.BinaryExpr:
 				if p.Operator != sqlparser.PlusOp && p.Operator != sqlparser.MinusOp && p.Operator != sqlparser.MultOp && p.Operator != sqlparser.DivOp {
-					setErr(unsupported(m.s.sql, "AVG under the operator %s across nodes", p.Operator.ToString()))
+					setErr(unsupported(m.s.sql, "AVG under the operator %s across nodes (compare AVG(x) itself, or combine it with +, -, * or /)", p.Operator.ToString()))
 					return false
 				}
 			case *sqlparser.UnaryExpr:
 				if p.Operator != sqlparser.UMinusOp {
-					setErr(unsupported(m.s.sql, "AVG under a unary operator across nodes"))
+					setErr(unsupported(m.s.sql, "AVG under a unary operator across nodes (compare AVG(x) itself, or negate it with -)"))
 					return false
 				}
 			default:
@@ -138,12 +138,12 @@ func (m *scatter) overAggregates(e sqlparser.Expr, clause string, rules nameRule
 		case *sqlparser.Argument:
 			v, ok := m.s.value(n)
 			if !ok {
-				setErr(unsupported(m.s.sql, "%s argument %s across nodes", clause, sqlparser.String(n)))
+				setErr(unsupported(m.s.sql, "%s argument %s across nodes (pass one argument for every ?)", clause, sqlparser.String(n)))
 				return false
 			}
 			lit, e := argLiteral(v)
 			if e != nil {
-				setErr(unsupported(m.s.sql, "%s argument of type %T across nodes", clause, v))
+				setErr(unsupported(m.s.sql, "%s argument of type %T across nodes (pass an integer, float, bool, string, []byte or time.Time)", clause, v))
 				return false
 			}
 			c.Replace(lit)
@@ -156,7 +156,7 @@ func (m *scatter) overAggregates(e sqlparser.Expr, clause string, rules nameRule
 	}
 	cond := rewritten.(sqlparser.Expr)
 	if _, terr := evalenv.Translate(cond); terr != nil {
-		return nil, unsupported(m.s.sql, "%s %s across nodes (%v)", clause, sqlparser.String(e), terr)
+		return nil, unsupported(m.s.sql, "%s %s across nodes (%v: route the statement to one node with a condition on the sharding column, or compute it in the application)", clause, sqlparser.String(e), terr)
 	}
 	return cond, nil
 }

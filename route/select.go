@@ -32,11 +32,11 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 		if p, err := s.routeAbove(sel); !errors.Is(err, errNotBindable) {
 			return p, err
 		}
-		return nil, unsupported(s.sql, "UNION over sharded table %s", name)
+		return nil, unsupported(s.sql, "UNION over sharded table %s (a UNION inside a join, a subquery or a recursive CTE: run the UNION or the CTE as its own statement and combine the rows in the application)", name)
 	case sh.with:
 		return s.routeWith(sel)
 	case sel.Into != nil:
-		return nil, unsupported(s.sql, "SELECT … INTO on sharded table %s", name)
+		return nil, unsupported(s.sql, "SELECT … INTO on sharded table %s (select the rows and keep the values in the application)", name)
 	case sh.subquery:
 		return s.routeSubqueriesOrBind(sel)
 	}

@@ -65,7 +65,7 @@ func (s *statement) routeSubqueries(stmt sqlparser.SQLNode) (*Plan, error) {
 		return nil, scopeErr
 	}
 	if plain != "" && ds != s.homeDataSource() {
-		return nil, unsupported(s.sql, "subquery joining sharded data on %s with %s, which lives on data source %s only", ds, plain, s.homeDataSource())
+		return nil, unsupported(s.sql, "subquery joining sharded data on %s with %s, which lives on data source %s only (run the subquery as its own statement first and pass its values as ? arguments)", ds, plain, s.homeDataSource())
 	}
 	r := &renderer{s: s, tables: tables, nodeIdxs: idxs, node: tables[0].Nodes[idxs[0]]}
 	r.aliased = s.shapeOf(stmt).aliased

@@ -72,7 +72,7 @@ func (s *statement) literal(v driver.Value, typ string, bs boundSubquery) (sqlpa
 			return nil, unsupported(s.sql, "subquery returning text inside an expression (the literal value would compare and convert by the connection's collation, not the subquery column's; select the subquery by itself or compare it with a column)")
 		}
 		if _, isCol := bs.other.(*sqlparser.ColName); !isCol {
-			return nil, unsupported(s.sql, "subquery whose text values are compared with %s, which is not a column (the literal values would compare by the connection's collation, not the subquery column's)", sqlparser.String(bs.other))
+			return nil, unsupported(s.sql, "subquery whose text values are compared with %s, which is not a column (the literal values would compare by the connection's collation, not the subquery column's; compare the subquery with a column, or select it by itself)", sqlparser.String(bs.other))
 		}
 		if c := bs.collations; c[0] != "" {
 			return nil, unsupported(s.sql, "subquery whose text values (collation %s) are compared with %s (collation %s): MySQL refuses to compare them (collate one side explicitly in the statement)", c[1], sqlparser.String(bs.other), c[0])

@@ -42,9 +42,9 @@ func (s *statement) routeUnion(u *sqlparser.Union) (*Plan, error) {
 	}
 	switch {
 	case u.With != nil && len(u.With.CTEs) > 0:
-		return nil, unsupported(s.sql, "WITH (common table expression) with sharded table %s", names[0])
+		return nil, unsupported(s.sql, "WITH (common table expression) with sharded table %s before a UNION (write each CTE as a derived table inside the SELECTs, FROM (SELECT …) AS name)", names[0])
 	case u.Into != nil:
-		return nil, unsupported(s.sql, "SELECT … INTO on sharded table %s", names[0])
+		return nil, unsupported(s.sql, "SELECT … INTO on sharded table %s (select the rows and keep the values in the application)", names[0])
 	case u.Lock != sqlparser.NoLock:
 		return nil, unsupported(s.sql, "locking UNION over sharded table %s (lock the rows with each SELECT … FOR UPDATE on its own)", names[0])
 	}
@@ -81,7 +81,7 @@ func (s *statement) unionParts(n sqlparser.TableStatement, out *[]unionPart) err
 		return s.unionParts(n.Right, out)
 	case *sqlparser.Select:
 		if n.Into != nil {
-			return unsupported(s.sql, "SELECT … INTO in a UNION part")
+			return unsupported(s.sql, "SELECT … INTO in a UNION part (select the rows and keep the values in the application)")
 		}
 		if len(s.shardedNames(n)) == 0 {
 			ds := s.topo.DefaultDataSource()
@@ -110,7 +110,7 @@ func (s *statement) unionParts(n sqlparser.TableStatement, out *[]unionPart) err
 		*out = append(*out, unionPart{plan: p})
 		return nil
 	}
-	return unsupported(s.sql, "%T in a UNION", n)
+	return unsupported(s.sql, "%T in a UNION (write each part as a SELECT)", n)
 }
 
 // renderPlain prints a statement that names no sharded table for data
@@ -200,7 +200,7 @@ func (s *statement) unionTree(n sqlparser.TableStatement, parts []unionPart, i *
 				return nil, err
 			}
 			if inner, ok := side.(*sqlparser.Union); ok && len(inner.OrderBy) > 0 || ok && inner.Limit != nil {
-				return nil, unsupported(s.sql, "ORDER BY or LIMIT of a parenthesized UNION inside a UNION across data sources")
+				return nil, unsupported(s.sql, "ORDER BY or LIMIT of a parenthesized UNION inside a UNION across data sources (run the inner UNION as its own statement, and combine the rows in the application)")
 			}
 			// UNION is associative, and a distinct union makes the
 			// distinct or not of the unions below it moot.
@@ -216,7 +216,7 @@ func (s *statement) unionTree(n sqlparser.TableStatement, parts []unionPart, i *
 		*i++
 		return p.Tree(), nil
 	}
-	return nil, unsupported(s.sql, "%T in a UNION", n)
+	return nil, unsupported(s.sql, "%T in a UNION (write each part as a SELECT)", n)
 }
 
 // unionTail adds the union's ORDER BY (a sort in memory) and LIMIT.
@@ -270,7 +270,7 @@ func (s *statement) unionColumn(first *sqlparser.Select, e sqlparser.Expr) (int,
 	if lit, ok := e.(*sqlparser.Literal); ok && lit.Type == sqlparser.IntVal {
 		n, err := strconv.Atoi(lit.Val)
 		if err != nil || n < 1 {
-			return 0, unsupported(s.sql, "ORDER BY position %s of a UNION", lit.Val)
+			return 0, unsupported(s.sql, "ORDER BY position %s of a UNION (MySQL's error 1054: give a position from 1 to the number of columns)", lit.Val)
 		}
 		return n - 1, nil
 	}
