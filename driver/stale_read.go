@@ -34,6 +34,18 @@ import (
 // returned as the statement's error, never retried. Only a failure that
 // says the connection is gone (staleAnswer) is retried, once, and only when
 // the statement's own context has not ended.
+//
+// Hazard: the connection can die while the statement runs — KILL
+// CONNECTION from another session during a long read, a server shut
+// down mid-read — and end exactly as a connection that died parked
+// (MariaDB sends nothing either way: the socket just ends). Sent again,
+// a statement an operator killed would silently run twice. So a dead
+// connection is retried only when its failure proves it died before the
+// statement reached the server (diedBeforeSent): the write failed
+// (nothing was sent), or the reply's first read found the connection
+// already closed or a goodbye packet the server sent unasked while it
+// sat idle (cut_first_read.go). A kill or shutdown while the statement
+// runs is its error.
 
 // retryRead reports whether a bounded read of p may skip the liveness
 // check of a parked connection and be sent again if the connection was
@@ -65,4 +77,18 @@ func staleAnswer(err error) bool {
 		}
 	}
 	return false
+}
+
+// diedBeforeSent reports whether err, a staleAnswer of a statement whose
+// connection's socket is sock (nil: not dialed by shardsql), proves the
+// connection died before the statement reached the server:
+// go-sql-driver's ErrBadConn (it returns it only when nothing was
+// written), or the reply's first read finding the connection already
+// closed or a goodbye packet (cutConn.diedIdle). Without the socket
+// nothing else proves it.
+func diedBeforeSent(err error, sock *cutConn) bool {
+	if errors.Is(err, driver.ErrBadConn) {
+		return true
+	}
+	return sock != nil && sock.diedIdle()
 }
