@@ -53,9 +53,9 @@ type evaluator struct {
 	// internal digits (AggAvgInternal): divisions, for decimalDivInFloat
 	quotients map[int]bool
 	// avgs are the columns holding a rounded AVG (columns.avgs).
-	avgs map[int]bool
-	cond      sqlparser.Expr
-	types     []sqltypes.Type // of the folded row's columns
+	avgs  map[int]bool
+	cond  sqlparser.Expr
+	types []sqltypes.Type // of the folded row's columns
 	// scales are the folded row's columns' scales (columns.scales): of a
 	// DATETIME, TIMESTAMP or TIME column its declared fraction digits,
 	// which a time.Time value (parseTime) is written with (sqlValue)
