@@ -104,6 +104,9 @@ type cutConn struct {
 	// (cut_first_read.go), for the stale-read retry.
 	wrote, cmd bool
 	early      earlyKind
+	// onWait, when set (tests only), runs when a reply's first read finds
+	// nothing yet and waits.
+	onWait func()
 }
 
 // dialCut dials as go-sql-driver's default dial does (net.Dialer, TCP

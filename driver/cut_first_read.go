@@ -85,7 +85,13 @@ func (c *cutConn) firstRead(p []byte) (int, error) {
 				break
 			}
 		}
-		return rerr != syscall.EAGAIN
+		if rerr == syscall.EAGAIN {
+			if tries == 1 && c.onWait != nil {
+				c.onWait()
+			}
+			return false
+		}
+		return true
 	})
 	if n < 0 {
 		n = 0
