@@ -122,6 +122,14 @@ func (c *cutConn) firstRead(p []byte) (int, error) {
 	return n, nil
 }
 
+// tells reports whether the first read of c's replies can tell a
+// connection that died idle (c is not nil — shardsql dialed it — its
+// descriptor is known, and its last command was one plain packet, not
+// TLS or compressed). A bounded read skips the liveness check only then:
+// elsewhere no failure would prove it may run again, and a connection
+// that died parked would fail the caller's statement.
+func (c *cutConn) tells() bool { return c != nil && c.raw != nil && c.cmd }
+
 // diedIdle reports whether the last reply's first read proved its
 // connection dead before the command reached the server (earlyClosed,
 // earlyGoodbye).

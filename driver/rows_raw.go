@@ -187,16 +187,21 @@ func convertArgs(dc any, nv []driver.NamedValue) bool {
 
 // run is the Raw callback.
 func (r *rawQuery) run(dc any) error {
+	nc, own := dc.(*nodeConn)
+	r.ownBoxes, r.sock = own, nil
+	if own {
+		r.sock = nc.sock
+	}
+	if r.retry && !r.sock.tells() {
+		// a failure there could not prove when the connection died
+		// (cut_first_read.go): checked first instead
+		r.retry = false
+	}
 	if r.check && !r.retry {
 		if err := checkFresh(r.ctx, dc); err != nil {
 			r.freshBad = true
 			return err // Raw closes the connection
 		}
-	}
-	nc, own := dc.(*nodeConn)
-	r.ownBoxes, r.sock = own, nil
-	if own {
-		r.sock = nc.sock
 	}
 	qc, ok := dc.(driver.QueryerContext)
 	if !ok || !convertArgs(dc, r.nv) {
