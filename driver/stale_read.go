@@ -16,10 +16,11 @@ import (
 // the socket once (a syscall), and a connection the server closed while
 // it sat parked is dropped with nothing sent. A bounded read whose plan
 // only reads (retryRead) skips that check and checks the answer instead:
-// the statement is sent at once, and if the connection turns out dead —
-// the write fails, or the server's answer is the end of the connection
-// rather than a reply — the statement runs again on a checked pin. Sending
-// a read twice changes nothing on the server.
+// the statement is sent at once, and if the connection turns out to have
+// been dead before it — the write fails, or the reply's first read finds
+// the connection already ended or a goodbye packet (diedBeforeSent) —
+// the statement runs again on a checked pin. Sending a read that never
+// reached the server again changes nothing.
 //
 // Hazard: a statement that changes anything (a write, a named lock, a
 // sequence's next value, a user variable, a file written by INTO OUTFILE,
@@ -55,8 +56,8 @@ func retryRead(p *route.Plan) bool {
 }
 
 // staleAnswer reports whether err, the failure of a statement sent on a
-// connection that was not checked first, says the connection was dead
-// before the statement: a write that failed (go-sql-driver's ErrBadConn:
+// connection that was not checked first, says the connection is dead (not
+// when it died: diedBeforeSent): a write that failed (go-sql-driver's ErrBadConn:
 // nothing was sent), the end of the connection where the reply was due
 // (ErrInvalidConn, EOF, a reset), or the error packet a server sends as
 // it closes a connection (shutdown, kill, idle timeout) read as the reply.
