@@ -104,6 +104,7 @@ type cutConn struct {
 	// (cut_first_read.go), for the stale-read retry.
 	wrote, cmd bool
 	early      earlyKind
+	tcp        bool // a TCP socket (endedBeforeSent reads its state)
 	// onWait, when set (tests only), runs when a reply's first read finds
 	// nothing yet and waits.
 	onWait func()
@@ -133,6 +134,7 @@ func dialCut(ctx context.Context, network, addr string) (net.Conn, error) {
 		_ = tc.SetKeepAlive(true)
 	}
 	c := &cutConn{Conn: nc}
+	_, c.tcp = nc.(*net.TCPConn)
 	c.cutFn = c.close
 	if sc, ok := nc.(syscall.Conn); ok {
 		c.raw, c.rawErr = sc.SyscallConn()

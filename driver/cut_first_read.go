@@ -25,11 +25,15 @@ import (
 // the poller only if nothing is there, as net.Conn's Read does — the same
 // one syscall), and records
 //   - earlyClosed: that very first attempt, without waiting, found the
-//     end of the connection or a reset. The server closed the connection
-//     before the reply could be waited for: while it sat parked (an idle
-//     KILL, wait_timeout — MariaDB resets the connection then, the read
-//     says ECONNRESET — a shutdown). A connection killed while the
-//     statement runs is found waiting first and is never earlyClosed.
+//     end of the connection or a reset, and on TCP the kernel says the
+//     command met a closed socket (endedBeforeSent: a reset answered it,
+//     cut_first_read_linux.go). The server closed the connection while
+//     it sat parked (an idle KILL, wait_timeout — MariaDB resets the
+//     connection then, the read says ECONNRESET — a shutdown). A
+//     connection killed while the statement runs is found waiting first,
+//     or, killed just after the command arrived, acknowledged it: never
+//     earlyClosed. A unix socket is never earlyClosed: its write fails
+//     when the server is gone (ErrBadConn, nothing sent).
 //   - earlyGoodbye: the first packet is an error packet with sequence id
 //     0. A reply to a command starts at sequence id 1; a packet numbered
 //     0 is one the server sent unasked, while the connection sat idle
@@ -40,10 +44,9 @@ import (
 //     (cmd): under TLS or compression they are not (a TLS record or a
 //     compressed header never has that shape), and nothing is recorded.
 //
-// Hazard left: a kill landing between the write of the command and the
-// first read attempt (the same goroutine, consecutive syscalls) would be
-// taken for a death before it; closing it needs the liveness syscall the
-// skip saves.
+// Hazard left: off Linux the kernel's TCP state is not read, and a kill
+// landing between the write of the command and the first read attempt
+// would be taken for a death before it.
 //
 // Only the goroutine running a statement reads and writes the socket, so
 // the fields need no lock.
@@ -77,6 +80,7 @@ func (c *cutConn) firstRead(p []byte) (int, error) {
 	}
 	var n, tries int
 	var rerr error
+	proven := false
 	err := c.raw.Read(func(fd uintptr) bool {
 		tries++
 		for {
@@ -91,6 +95,11 @@ func (c *cutConn) firstRead(p []byte) (int, error) {
 			}
 			return false
 		}
+		if tries == 1 && (rerr != nil || n == 0) {
+			// the end at once: proven only on TCP, by the kernel
+			// (a unix socket's write fails when its peer is gone)
+			proven = c.tcp && endedBeforeSent(fd)
+		}
 		return true
 	})
 	if n < 0 {
@@ -103,12 +112,12 @@ func (c *cutConn) firstRead(p []byte) (int, error) {
 		}
 		return 0, err
 	case rerr != nil:
-		if tries == 1 {
+		if proven {
 			c.early = earlyClosed
 		}
 		return 0, os.NewSyscallError("read", rerr)
 	case n == 0:
-		if tries == 1 {
+		if proven {
 			c.early = earlyClosed
 		}
 		return 0, io.EOF
