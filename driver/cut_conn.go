@@ -100,6 +100,14 @@ type cutConn struct {
 	// kill sends KILL QUERY for the connection's thread (set by
 	// nodeConnector.Connect before the socket is shared; nil: none).
 	kill func(id uint32)
+	// wrote, cmd, early: the first read of a reply and what it found
+	// (cut_first_read.go), for the stale-read retry.
+	wrote, cmd bool
+	early      earlyKind
+	tcp        bool // a TCP socket (endedBeforeSent reads its state)
+	// onWait, when set (tests only), runs when a reply's first read finds
+	// nothing yet and waits.
+	onWait func()
 }
 
 // dialCut dials as go-sql-driver's default dial does (net.Dialer, TCP
@@ -126,6 +134,7 @@ func dialCut(ctx context.Context, network, addr string) (net.Conn, error) {
 		_ = tc.SetKeepAlive(true)
 	}
 	c := &cutConn{Conn: nc}
+	_, c.tcp = nc.(*net.TCPConn)
 	c.cutFn = c.close
 	if sc, ok := nc.(syscall.Conn); ok {
 		c.raw, c.rawErr = sc.SyscallConn()
@@ -171,6 +180,9 @@ func (c *cutConn) Close() error {
 func (c *cutConn) isCut() bool { return c.cut.Load() }
 
 func (c *cutConn) Read(p []byte) (int, error) {
+	if c.wrote {
+		return c.firstRead(p) // cut_first_read.go
+	}
 	n, err := c.Conn.Read(p)
 	if !c.hsDone && n > 0 {
 		c.sniff(p[:n])
@@ -182,6 +194,7 @@ func (c *cutConn) Read(p []byte) (int, error) {
 }
 
 func (c *cutConn) Write(p []byte) (int, error) {
+	c.noteWrite(p)
 	n, err := c.Conn.Write(p)
 	if err != nil && c.cut.Load() {
 		err = errSocketCut

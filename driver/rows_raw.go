@@ -111,6 +111,10 @@ type rawQuery struct {
 	// captured them.
 	lateMeta bool
 	metaFrom driver.Rows
+	// sock is the connection's socket when shardsql dialed it: its first
+	// read of the reply tells whether a dead connection died before the
+	// statement reached the server (cut_first_read.go).
+	sock *cutConn
 }
 
 // errRowBound is the error of a result with more rows than routing proved
@@ -183,13 +187,22 @@ func convertArgs(dc any, nv []driver.NamedValue) bool {
 
 // run is the Raw callback.
 func (r *rawQuery) run(dc any) error {
+	nc, own := dc.(*nodeConn)
+	r.ownBoxes, r.sock = own, nil
+	if own {
+		r.sock = nc.sock
+	}
+	if r.retry && !r.sock.tells() {
+		// a failure there could not prove when the connection died
+		// (cut_first_read.go): checked first instead
+		r.retry = false
+	}
 	if r.check && !r.retry {
 		if err := checkFresh(r.ctx, dc); err != nil {
 			r.freshBad = true
 			return err // Raw closes the connection
 		}
 	}
-	_, r.ownBoxes = dc.(*nodeConn)
 	qc, ok := dc.(driver.QueryerContext)
 	if !ok || !convertArgs(dc, r.nv) {
 		r.skipped = true
@@ -226,12 +239,13 @@ func (r *rawQuery) run(dc any) error {
 }
 
 // stale returns err, the statement's failure, or, when the connection
-// was not checked (retry) and err says it was dead before the statement
-// and nothing was read (staleAnswer), driver.ErrBadConn with freshBad
-// set: Raw closes the connection and the caller runs the statement again
-// on a checked pin (stale_read.go).
+// was not checked (retry), err says it is dead (staleAnswer), nothing was
+// read, and it is proven dead before the statement reached the server
+// (diedBeforeSent), driver.ErrBadConn with freshBad set: Raw closes the
+// connection and the caller runs the statement again on a checked pin
+// (stale_read.go).
 func (r *rawQuery) stale(err error) error {
-	if err == nil || !r.check || !r.retry || len(r.held) > 0 || r.ctx.Err() != nil || !staleAnswer(err) {
+	if err == nil || !r.check || !r.retry || len(r.held) > 0 || r.ctx.Err() != nil || !staleAnswer(err) || !diedBeforeSent(err, r.sock) {
 		return err
 	}
 	r.freshBad = true

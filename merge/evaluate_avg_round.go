@@ -35,7 +35,7 @@ const maxDecimals = 38
 // here (a function over the average) is refused. With f.roundRoot (a
 // select item Evaluate computes) the value itself is rounded too.
 func (f *evaluator) roundCompared(cond sqlparser.Expr) (out sqlparser.Expr, err error) {
-	if len(f.quotients) == 0 {
+	if len(f.quotients) == 0 && len(f.avgs) == 0 {
 		return cond, nil
 	}
 	round := func(x sqlparser.Expr) sqlparser.Expr {
@@ -66,9 +66,11 @@ func (f *evaluator) roundCompared(cond sqlparser.Expr) (out sqlparser.Expr, err 
 		switch n.Operator {
 		case sqlparser.EqualOp, sqlparser.NotEqualOp, sqlparser.LessThanOp, sqlparser.LessEqualOp,
 			sqlparser.GreaterThanOp, sqlparser.GreaterEqualOp, sqlparser.NullSafeEqualOp:
+			f.checkCompared(n, n.Left, n.Right, &err)
 			n.Left, n.Right = round(n.Left), round(n.Right)
 		case sqlparser.InOp, sqlparser.NotInOp:
 			if tuple, ok := n.Right.(sqlparser.ValTuple); ok && len(tuple) == 1 {
+				f.checkCompared(n, n.Left, tuple[0], &err)
 				n.Left = round(n.Left)
 				tuple[0] = round(tuple[0])
 			}
@@ -76,6 +78,67 @@ func (f *evaluator) roundCompared(cond sqlparser.Expr) (out sqlparser.Expr, err 
 		return true
 	}).(sqlparser.Expr)
 	return cond, err
+}
+
+// checkCompared sets *err when comparison n rounds one operand holding an
+// AVG quotient while the other, l or r, is not known to compare as a
+// DECIMAL.
+//
+// Hazard (round 21): MariaDB rounds the AVG to its declared decimals only
+// when it compares DECIMALs (Arg_comparator::compare_decimal). Against a
+// DOUBLE — a FLOAT or DOUBLE value, CAST(… AS DOUBLE), a function
+// answering a DOUBLE — it compares doubles (compare_real) with the AVG's
+// internal digits: HAVING AVG(k) = CAST(1.8333 AS DOUBLE) is false for
+// 11/6 where the merge, rounding, said true (HAVING a = 1.8333e0 through a
+// select alias too). The other operand must be a DECIMAL or integer
+// (decimals tells it), another rounded quotient, a string literal (MariaDB
+// compares it with the DECIMAL as a DECIMAL, rounded, as review20c pins),
+// or NULL; anything else is refused. A float literal or column in the
+// comparison is refused earlier (decimalDivInFloat).
+func (f *evaluator) checkCompared(n *sqlparser.ComparisonExpr, l, r sqlparser.Expr, err *error) {
+	if *err != nil {
+		return
+	}
+	lq, rq := f.holdsAvg(l), f.holdsAvg(r)
+	other := r
+	switch {
+	case lq && rq, !lq && !rq:
+		return
+	case rq:
+		other = l
+	}
+	if _, ok := f.decimals(other); ok {
+		return
+	}
+	if lit, ok := other.(*sqlparser.Literal); ok && lit.Type == sqlparser.StrVal {
+		return
+	}
+	if _, ok := other.(*sqlparser.NullVal); ok {
+		return
+	}
+	*err = fmt.Errorf("%w: %s %s across nodes: %s compares an AVG with %s, whose type the merge cannot tell as DECIMAL (MariaDB compares an AVG with a DOUBLE by its internal digits, with a DECIMAL rounded to its decimals): compare with a DECIMAL literal or column, or CAST(%s AS DECIMAL(m,d))", ErrUnsupported, f.what, unplaceheld(f.cond), unplaceheld(n), unplaceheld(other), unplaceheld(other))
+}
+
+// holdsAvg reports whether x's value is computed from an AVG: a quotient
+// (holdsQuotient) or a rounded AVG's column (f.avgs).
+func (f *evaluator) holdsAvg(x sqlparser.Expr) bool {
+	if f.holdsQuotient(x) {
+		return true
+	}
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n := n.(type) {
+		case *sqlparser.ComparisonExpr, *sqlparser.BetweenExpr, *sqlparser.IsExpr,
+			*sqlparser.AndExpr, *sqlparser.OrExpr, *sqlparser.XorExpr, *sqlparser.NotExpr:
+			return false, nil
+		case *sqlparser.ColName:
+			if i, ok := evalenv.Offset(n); ok && i < len(f.types) && f.avgs[i] && !sqltypes.IsFloat(f.types[i]) {
+				found = true
+			}
+		}
+		return !found, nil
+	}, x)
+	return found
 }
 
 // quotientDecimals is the scale of select item x (written over the

@@ -33,8 +33,8 @@ type filter struct {
 	evaluator
 }
 
-func newFilter(in Cursor, cond sqlparser.Expr, types []sqltypes.Type, scales []int64, colls []*textColl, quotients map[int]bool) *filter {
-	return &filter{in: in, evaluator: evaluator{what: "HAVING", cond: cond, types: types, scales: scales, colls: colls, quotients: quotients}}
+func newFilter(in Cursor, cond sqlparser.Expr, types []sqltypes.Type, scales []int64, colls []*textColl, quotients, avgs map[int]bool) *filter {
+	return &filter{in: in, evaluator: evaluator{what: "HAVING", cond: cond, types: types, scales: scales, colls: colls, quotients: quotients, avgs: avgs}}
 }
 
 // evaluator evaluates one expression over a folded row, whose columns it
@@ -52,8 +52,10 @@ type evaluator struct {
 	// quotients are the columns holding a DECIMAL quotient with MySQL's
 	// internal digits (AggAvgInternal): divisions, for decimalDivInFloat
 	quotients map[int]bool
-	cond      sqlparser.Expr
-	types     []sqltypes.Type // of the folded row's columns
+	// avgs are the columns holding a rounded AVG (columns.avgs).
+	avgs  map[int]bool
+	cond  sqlparser.Expr
+	types []sqltypes.Type // of the folded row's columns
 	// scales are the folded row's columns' scales (columns.scales): of a
 	// DATETIME, TIMESTAMP or TIME column its declared fraction digits,
 	// which a time.Time value (parseTime) is written with (sqlValue)

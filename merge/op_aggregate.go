@@ -195,6 +195,7 @@ func openGroup(in *Stream, g *Group, maxBytes int64) (Cursor, *columns, error) {
 	}
 	out := cols.clone()
 	out.quotients = quotientCols(rg)
+	out.avgs = avgCols(rg)
 	out.kinds = foldedKinds(rg, cols.kinds)
 	for _, ag := range rg.Aggs {
 		out.sql[ag.Col.Index] = foldedType(ag, cols.sql[ag.Col.Index], len(rg.Keys) > 0)

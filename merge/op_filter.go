@@ -31,5 +31,5 @@ func (f *Filter) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		return nil, err
 	}
 	cols := in.cols
-	return &Stream{Cursor: newFilter(in.Cursor, f.Cond, cols.sql, cols.scales, cols.colls, cols.quotients), cols: cols}, nil
+	return &Stream{Cursor: newFilter(in.Cursor, f.Cond, cols.sql, cols.scales, cols.colls, cols.quotients, cols.avgs), cols: cols}, nil
 }

@@ -81,6 +81,12 @@ func (p *Pick) pick(in *columns) (*columns, []int, error) {
 			return nil, nil, err
 		}
 		idx[i] = col
+		if in.avgs[col] && c.Agg == 0 {
+			if out.avgs == nil {
+				out.avgs = map[int]bool{}
+			}
+			out.avgs[i] = true
+		}
 		out.types[i], out.scales[i], out.kinds[i], out.sql[i] = in.types[col], in.scales[col], in.kinds[col], in.sql[col]
 		out.names[i] = c.Name
 		if c.Collation {

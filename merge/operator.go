@@ -115,6 +115,12 @@ type columns struct {
 	// quotients are the folded columns holding an AVG's quotient with
 	// MySQL's internal digits (AggAvgInternal), for the evaluators above.
 	quotients map[int]bool
+	// avgs are the folded columns holding an AVG of DECIMAL values rounded
+	// to its declared decimals (AggAvg), which a condition above compares
+	// (a HAVING through a select alias, an outer WHERE on a grouped
+	// derived table's column) where MariaDB compares the AVG itself
+	// (evaluate_avg_round.go: checkCompared).
+	avgs map[int]bool
 	// uncollated: text columns have no known collation (a union's rows
 	// from several data sources), so ordering or comparing them is refused
 	// rather than done by bytes.

@@ -87,6 +87,19 @@ func quotientCols(g *Group) map[int]bool {
 	return out
 }
 
+// avgCols are the columns of g's rounded AVGs (columns.avgs).
+func avgCols(g *Group) map[int]bool {
+	out := map[int]bool{}
+	if g != nil {
+		for _, a := range g.Aggs {
+			if a.Kind == AggAvg || a.Kind == AggAvgDistinct {
+				out[a.Col.Index] = true
+			}
+		}
+	}
+	return out
+}
+
 // splitProjections parts the projections into those HAVING or the
 // memory sort read (early) and the rest (late, after LIMIT).
 func splitProjections(spec Spec) (early, late []Projection) {

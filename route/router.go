@@ -238,7 +238,11 @@ func (r *Router) RouteWith(sql string, args []any, opts Options) (p *Plan, err e
 			return nil, err
 		}
 		if hiddenFromParser(sql) { // replica_reads.go
-			p.Session |= PrimaryOnly
+			// What the server runs of the comment is unknown: it may take
+			// a named lock or set a variable (SELECT 1 /*M! , GET_LOCK('a',
+			// 0) */), so the session is held as for any such statement
+			// (round 21: it was parked with the lock).
+			p.Session |= PrimaryOnly | LeavesState
 		}
 		p.MayCommit = r.isCall(sql)
 		p.EvalAbove = evalAbove(p, stmt)

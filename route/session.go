@@ -111,6 +111,17 @@ var sessionFuncs = map[string]SessionUses{
 	"nextval":        0, // changes the sequence, not the session: routed as any function
 }
 
+// lockFuncs are MariaDB's named-lock functions. The parser reads them as
+// a LockingFunc when spelled bare, but as a plain FuncExpr when the name is
+// quoted (`GET_LOCK`('a', 0)), which MariaDB runs as the same built-in:
+// recorded by name too, so every spelling holds its session (round 21: a
+// quoted GET_LOCK recorded nothing, its connection was parked or pooled
+// with the lock — the next session held it, the caller's RELEASE_LOCK ran
+// elsewhere — and its bounded read skipped the liveness check and could
+// run twice). A qualified name (db.GET_LOCK) is a stored function
+// (userCall: PrimaryOnly).
+var lockFuncs = map[string]bool{"get_lock": true, "release_lock": true, "is_free_lock": true, "is_used_lock": true, "release_all_locks": true}
+
 // sessionUsesOf walks a parsed statement once (the result is cached with
 // the parse) and records how it depends on the session, and whether only a
 // primary may run it (PrimaryOnly): one walk for both, since uncached
@@ -201,6 +212,9 @@ func (w *sessionWalk) node(n sqlparser.SQLNode) {
 		}
 		if name == "last_insert_id" && len(n.Exprs) > 0 {
 			w.u |= SetsLastInsertID
+		}
+		if lockFuncs[name] && n.Qualifier.IsEmpty() {
+			w.u |= UsesLocks
 		}
 	case *sqlparser.LockingFunc:
 		w.u |= UsesLocks
