@@ -71,6 +71,17 @@ func (c *cutConn) noteWrite(p []byte) {
 	c.cmd = len(p) >= 5 && p[3] == 0 && int(p[0])|int(p[1])<<8|int(p[2])<<16 == len(p)-4
 }
 
+// firstReadState is what one firstRead's attempts leave for it: the
+// buffer, what the last read returned, how many attempts were made, and
+// whether the kernel proved an early end.
+type firstReadState struct {
+	p      []byte
+	n      int
+	err    error
+	tries  int
+	proven bool
+}
+
 // firstRead is the first read of a reply (see above).
 func (c *cutConn) firstRead(p []byte) (int, error) {
 	c.wrote = false
@@ -78,30 +89,10 @@ func (c *cutConn) firstRead(p []byte) (int, error) {
 	if c.raw == nil || len(p) == 0 {
 		return c.Conn.Read(p)
 	}
-	var n, tries int
-	var rerr error
-	proven := false
-	err := c.raw.Read(func(fd uintptr) bool {
-		tries++
-		for {
-			n, rerr = syscall.Read(int(fd), p)
-			if rerr != syscall.EINTR {
-				break
-			}
-		}
-		if rerr == syscall.EAGAIN {
-			if tries == 1 && c.onWait != nil {
-				c.onWait()
-			}
-			return false
-		}
-		if tries == 1 && (rerr != nil || n == 0) {
-			// the end at once: proven only on TCP, by the kernel
-			// (a unix socket's write fails when its peer is gone)
-			proven = c.tcp && endedBeforeSent(fd)
-		}
-		return true
-	})
+	c.fr = firstReadState{p: p}
+	err := c.raw.Read(c.frFn)
+	n, rerr, proven := c.fr.n, c.fr.err, c.fr.proven
+	c.fr = firstReadState{} // keep no reference to the caller's buffer
 	if n < 0 {
 		n = 0
 	}
@@ -129,6 +120,32 @@ func (c *cutConn) firstRead(p []byte) (int, error) {
 		c.sniff(p[:n])
 	}
 	return n, nil
+}
+
+// firstReadAttempt is one attempt of firstRead on the descriptor, as
+// RawConn.Read calls it: false (nothing there yet) makes it wait in the
+// poller and call again.
+func (c *cutConn) firstReadAttempt(fd uintptr) bool {
+	f := &c.fr
+	f.tries++
+	for {
+		f.n, f.err = syscall.Read(int(fd), f.p)
+		if f.err != syscall.EINTR {
+			break
+		}
+	}
+	if f.err == syscall.EAGAIN {
+		if f.tries == 1 && c.onWait != nil {
+			c.onWait()
+		}
+		return false
+	}
+	if f.tries == 1 && (f.err != nil || f.n == 0) {
+		// the end at once: proven only on TCP, by the kernel
+		// (a unix socket's write fails when its peer is gone)
+		f.proven = c.tcp && endedBeforeSent(fd)
+	}
+	return true
 }
 
 // tells reports whether the first read of c's replies can tell a
