@@ -27,7 +27,7 @@ func diff21Steps(t *testing.T, name string, c diff21Config, bothFail bool, lines
 func q(sql string) diff21Line { return diff21Line{q: sql} }
 
 // TestDiff21InListConverts: an IN list on an INT sharding column holding
-// strings that convert with a warning ('A ', '2x', '') was trimmed to
+// strings that convert with a warning ('A ', '2x', ”) was trimmed to
 // each node's own values: under TRADITIONAL one database fails the
 // UPDATE (1292) while shardsql's nodes never converted 'A ' and updated
 // rows; reads lost or changed the warning (seed 2 of TestDiff21Generated).
@@ -38,6 +38,8 @@ func TestDiff21InListConverts(t *testing.T) {
 		q("Q SELECT id, n FROM h21 WHERE id IN (1, '2x') ORDER BY id"),
 		q("Q SELECT id, n FROM h21 WHERE id IN ('3x', 4, '  5') ORDER BY id"),
 		q("DELETE FROM h21 WHERE id IN ('', NULL)"),
+		q("Q SELECT id FROM h21 WHERE id IN (1, '4 ', '  5', '6.0', '1e1', '-0') ORDER BY id"),
+		q("Q SELECT id FROM h21 WHERE id IN (1, '4.5') ORDER BY id"),
 		q("UPDATE h21 SET n = n + 1 WHERE id IN (7, '7x')"),
 		q("SET sql_mode = 'TRADITIONAL'"),
 		q("UPDATE h21 SET n = 1 WHERE id IN (2, 'A ', 3)"),

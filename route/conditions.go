@@ -349,13 +349,15 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 	return allNodes(), nil
 }
 
-// textIntoNumber reports an IN list on a sharding column that is not a
-// text or binary string column holding a string value (a literal or an
-// argument), which the server converts, with a warning when the string is
-// not exactly a number or time (see the hazard at its use).
+// textIntoNumber reports an IN list on an integer sharding column holding
+// a string value (a literal or an argument) that is not exactly a number
+// ('2x', 'A ', ''), which the server converts with a warning (see the
+// hazard at its use). Time columns need no check here: a string the
+// server reads with a warning is not placed (keyUnknown) or is inexact,
+// and either keeps the list whole.
 func (c *conditions) textIntoNumber(tuple sqlparser.ValTuple) bool {
 	col := c.s.column(c.table)
-	if c.s.catalog == nil || col == nil || col.IsText() || col.DataType == "varbinary" || col.DataType == "binary" || strings.HasSuffix(col.DataType, "blob") {
+	if c.s.catalog == nil || col == nil || !col.IsInteger() {
 		return false
 	}
 	for _, ve := range tuple {
@@ -363,8 +365,17 @@ func (c *conditions) textIntoNumber(tuple sqlparser.ValTuple) bool {
 		if !ok {
 			continue
 		}
-		switch v.(type) {
-		case string, []byte:
+		var text string
+		switch x := v.(type) {
+		case string:
+			text = x
+		case []byte:
+			text = string(x)
+		default:
+			continue
+		}
+		n, ok := scanNumber(strings.TrimLeft(text, " \t\n\r"), 0)
+		if !ok || n.end == n.start || !onlySpaces(strings.TrimLeft(text, " \t\n\r")[n.end:]) {
 			return true
 		}
 	}
