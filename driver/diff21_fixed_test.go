@@ -1,6 +1,7 @@
 package driver_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -33,7 +34,13 @@ func q(sql string) diff21Line { return diff21Line{q: sql} }
 // rows; reads lost or changed the warning (seed 2 of TestDiff21Generated).
 // Such a list now goes whole to each node it touches.
 func TestDiff21InListConverts(t *testing.T) {
-	diff21Steps(t, "diff21_fixed_in", diff21Config{}, true,
+	for _, c := range []diff21Config{{}, {interpolate: true}} {
+		t.Run(c.String(), func(t *testing.T) { diff21InListConverts(t, c) })
+	}
+}
+
+func diff21InListConverts(t *testing.T, c diff21Config) {
+	lines := []diff21Line{
 		q("Q SELECT id, n FROM h21 WHERE id IN (NULL, 'x') ORDER BY id"),
 		q("Q SELECT id, n FROM h21 WHERE id IN (1, '2x') ORDER BY id"),
 		q("Q SELECT id, n FROM h21 WHERE id IN ('3x', 4, '  5') ORDER BY id"),
@@ -46,9 +53,19 @@ func TestDiff21InListConverts(t *testing.T) {
 		q("UPDATE h21 SET n = 1 WHERE id IN (2, '2x')"),
 		q("DELETE FROM h21 WHERE id IN (4, '9x', 10)"),
 		diff21Line{q: "UPDATE h21 SET vb = ? WHERE id IN (?, ?, ?)", args: []any{"a", int64(2), "A ", int64(3)}},
+		diff21Line{q: "UPDATE h21 SET vb = ?, bl = ? WHERE id IN (?, ?, ?)", args: []any{"a", true, uint64(7), int64(-1), []byte("ab")}},
 		q("BEGIN"),
 		q("UPDATE h21 SET n = 2 WHERE id IN (5, 'x')"),
 		q("UPDATE h21 SET n = 3 WHERE id IN (5, 6)"),
 		q("COMMIT TX"),
-	)
+	}
+	// one row left at a time: on some nodes that own none of the list's
+	// values
+	for keep := 1; keep <= 12; keep++ {
+		lines = append(lines, q("BEGIN"), q(fmt.Sprintf("DELETE FROM h21 WHERE id <> %d", keep)),
+			q("UPDATE h21 SET n = 1 WHERE id IN (7, -1, 'ab')"),
+			diff21Line{q: "UPDATE h21 SET vb = ?, bl = ? WHERE id IN (?, ?, ?)", args: []any{"a", true, uint64(7), int64(-1), []byte("ab")}},
+			q("ROLLBACK TX"))
+	}
+	diff21Steps(t, "diff21_fixed_in", c, true, lines...)
 }

@@ -318,15 +318,19 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 			set.in[n] = true
 		}
 		if c.textIntoNumber(tuple) {
-			// Hazard (diff21): a string compared with a number or time
-			// column converts with a warning ('2x', 'A ', ''), which
-			// strict sql_mode makes an error in UPDATE and DELETE. Trimmed
-			// to its own values, a node never converts the others' (no
-			// warning, no error, where one database fails the write); and
-			// a list trimmed to one value becomes `k = v`, which MariaDB
-			// compares as DOUBLE where the list compares as DECIMAL, with
-			// other warnings. Such a list goes whole to each owner.
-			return set, nil
+			// Hazard (diff21): a string compared with an integer column
+			// converts with a warning ('2x', 'A ', the empty string),
+			// which strict sql_mode makes an error in UPDATE and DELETE:
+			// MariaDB converts it each time it compares a row. Trimmed to
+			// its own values, a node never converted the others' (no
+			// warning, no error, where one database fails the write),
+			// and a list trimmed to one value became `k = v`, compared
+			// as DOUBLE where the list compares as DECIMAL. Pruned to the
+			// owners' nodes, nodes without rows compared nothing while
+			// one database failed on its first row. Such a list goes
+			// whole to every node: each compares its own rows as one
+			// database compares them all.
+			return allNodes(), nil
 		}
 		for _, k := range keys {
 			if k.inexact {
@@ -351,7 +355,7 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 
 // textIntoNumber reports an IN list on an integer sharding column holding
 // a string value (a literal or an argument) that is not exactly a number
-// ('2x', 'A ', ''), which the server converts with a warning (see the
+// ('2x', 'A ', the empty string), which the server converts with a warning (see the
 // hazard at its use). Time columns need no check here: a string the
 // server reads with a warning is not placed (keyUnknown) or is inexact,
 // and either keeps the list whole.
