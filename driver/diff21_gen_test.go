@@ -291,7 +291,7 @@ func (g diff21Gen) read() diff21Line {
 	case 7:
 		return l("SELECT id, created, k, vb FROM tm21 WHERE " + g.tCond() + " ORDER BY created, id" + g.pick("", " LIMIT 3"))
 	case 8:
-		return l("SELECT e, st, COUNT(*), SUM(d), SUM(f), MIN(dt), MAX(bl) FROM h21 WHERE " + g.hCond() + " GROUP BY e, st ORDER BY e, st")
+		return l("SELECT e, st, COUNT(*), SUM(d), MAX(f), MIN(dt), MAX(bl) FROM h21 WHERE " + g.hCond() + " GROUP BY e, st ORDER BY e, st")
 	case 9:
 		return l("SELECT " + g.pick("COALESCE(vb, 'null')", "vb = ''", "LENGTH(bl)", "HEX(vb)", "vb IS NULL") + " AS x, id FROM h21 ORDER BY id")
 	case 10:
@@ -439,7 +439,7 @@ func diff21Run(t *testing.T, e *r18aEnv, g diff21Gen, seed int64, n int, c diff2
 				kind = "left: " + left
 			}
 			counts[kind]++
-			log = append(log, fmt.Sprintf("%s => %.400s", line, out))
+			log = append(log, fmt.Sprintf("%s => %.3000s", line, out))
 			if kind != "exact" && kind != "refused" && kind != "both failed" && !strings.HasPrefix(kind, "left: ") {
 				bad = true
 				break
@@ -480,5 +480,17 @@ func diff21Run(t *testing.T, e *r18aEnv, g diff21Gen, seed int64, n int, c diff2
 // writes and values (diff21)", Left) records as not fixed, "" for any
 // other: logged, not failed.
 func diff21Left(out string) string {
+	// MariaDB converts a string compared with a number column each time
+	// it compares a row, warning (and under strict sql_mode failing an
+	// UPDATE or DELETE) only when its plan compares one: whether it does
+	// depends on the plan (index range or scan) and on the rows each
+	// node holds, so one database and the nodes need not agree even when
+	// the nodes get the statement whole (diff19Left).
+	if strings.HasPrefix(out, "WRONG: oracle fails (Error 1292 (22007): Truncated incorrect") {
+		return "strict-mode conversion error on rows the plan never reads"
+	}
+	if strings.HasPrefix(out, "WRONG warnings: want [") && strings.HasSuffix(out, "got []") && strings.Contains(out, "1292") {
+		return "conversion warning of rows a pruned plan never reads"
+	}
 	return ""
 }

@@ -317,7 +317,7 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 			owners[n] = append(owners[n], i)
 			set.in[n] = true
 		}
-		if c.textIntoNumber(tuple) {
+		if bad, ok := c.textIntoNumber(tuple); ok {
 			// Hazard (diff21): a string compared with an integer column
 			// converts with a warning ('2x', 'A ', the empty string),
 			// which strict sql_mode makes an error in UPDATE and DELETE:
@@ -327,9 +327,23 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 			// and a list trimmed to one value became `k = v`, compared
 			// as DOUBLE where the list compares as DECIMAL. Pruned to the
 			// owners' nodes, nodes without rows compared nothing while
-			// one database failed on its first row. Such a list goes
-			// whole to every node: each compares its own rows as one
-			// database compares them all.
+			// one database failed on its first row. A read sends such a
+			// list whole to every node: each compares its own rows as one
+			// database compares them all. A write is refused: whether
+			// strict mode fails it depends on the rows each server's plan
+			// compares (an index range compares none, a scan every one),
+			// which one database and the nodes need not share.
+			verb := ""
+			switch c.s.ps.stmt.(type) {
+			case *sqlparser.Update:
+				verb = "UPDATE"
+			case *sqlparser.Delete:
+				verb = "DELETE"
+			}
+			if verb != "" {
+				return allNodes(), unsupported(c.s.sql, "%s comparing integer sharding column %s of table %s with %s in an IN list, a string that is not a number (MariaDB converts it with a warning, which strict sql_mode makes an error or not depending on the rows its plan compares): write the integer you mean",
+					verb, c.table.Column, c.table.Name, bad)
+			}
 			return allNodes(), nil
 		}
 		for _, k := range keys {
@@ -353,16 +367,16 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 	return allNodes(), nil
 }
 
-// textIntoNumber reports an IN list on an integer sharding column holding
-// a string value (a literal or an argument) that is not exactly a number
-// ('2x', 'A ', the empty string), which the server converts with a warning (see the
-// hazard at its use). Time columns need no check here: a string the
+// textIntoNumber returns the first value of an IN list on an integer
+// sharding column that is a string (a literal or an argument) but not
+// exactly a number ('2x', 'A ', the empty string), which the server
+// converts with a warning (see the hazard at its use). Time columns need no check here: a string the
 // server reads with a warning is not placed (keyUnknown) or is inexact,
 // and either keeps the list whole.
-func (c *conditions) textIntoNumber(tuple sqlparser.ValTuple) bool {
+func (c *conditions) textIntoNumber(tuple sqlparser.ValTuple) (string, bool) {
 	col := c.s.column(c.table)
 	if c.s.catalog == nil || col == nil || !col.IsInteger() {
-		return false
+		return "", false
 	}
 	for _, ve := range tuple {
 		v, ok := c.s.keyExpr(ve)
@@ -380,10 +394,10 @@ func (c *conditions) textIntoNumber(tuple sqlparser.ValTuple) bool {
 		}
 		n, ok := scanNumber(strings.TrimLeft(text, " \t\n\r"), 0)
 		if !ok || n.end == n.start || !onlySpaces(strings.TrimLeft(text, " \t\n\r")[n.end:]) {
-			return true
+			return quoteValue(text), true
 		}
 	}
-	return false
+	return "", false
 }
 
 // isKey reports whether e is the sharding column of the table, bare or
