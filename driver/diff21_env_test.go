@@ -145,11 +145,67 @@ func diff21Dump(e *r18aEnv) string {
 	for _, tb := range diff21Tables {
 		name, _, _ := strings.Cut(tb, " ")
 		q := "SELECT * FROM " + name + " ORDER BY " + diff21Keys[name]
-		want, werr := r18Query(ctx, o, q)
-		got, gerr := r18Query(ctx, s, q)
+		want, werr := diff21Query(ctx, o, q)
+		got, gerr := diff21Query(ctx, s, q)
 		if d := diffOutcome(want, werr, got, gerr, true); d != "exact" {
 			out = append(out, name+": "+d)
 		}
 	}
 	return strings.Join(out, "; ")
+}
+
+// diff21Query is r18Query through scanDiff21Rows.
+func diff21Query(ctx context.Context, r r18Runner, q string, args ...any) (*diffResult, error) {
+	rows, err := r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanDiff21Rows(rows)
+}
+
+// scanDiff21Rows is scanDiffRows telling an empty byte value from a nil
+// one: a driver value []byte(nil) reads as NULL to a caller scanning into
+// []byte or sql.RawBytes (and is sent as NULL as an argument), where a
+// sql.NullString reads it as ”. It shows as "NIL[]BYTE".
+func scanDiff21Rows(rows *sql.Rows) (*diffResult, error) {
+	defer rows.Close()
+	res := &diffResult{}
+	var err error
+	if res.cols, err = rows.Columns(); err != nil {
+		return nil, err
+	}
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	for _, ct := range cts {
+		res.types = append(res.types, ct.DatabaseTypeName())
+	}
+	vals := make([]any, len(res.cols))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		row := make([]string, len(vals))
+		for i, v := range vals {
+			switch b, isBytes := v.([]byte); {
+			case v == nil:
+				row[i] = "NULL"
+			case isBytes && b == nil:
+				row[i] = "NIL[]BYTE"
+			default:
+				var ns sql.NullString
+				if err := ns.Scan(v); err != nil {
+					return nil, err
+				}
+				row[i] = ns.String
+			}
+		}
+		res.rows = append(res.rows, row)
+	}
+	return res, rows.Err()
 }

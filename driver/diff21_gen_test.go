@@ -332,11 +332,11 @@ func diff21Step(e *r18aEnv, l diff21Line) string {
 		}
 		var got, want *diffResult
 		if gerr == nil {
-			got, gerr = scanDiffRows(gr)
+			got, gerr = scanDiff21Rows(gr)
 		}
 		wr, werr := o.QueryContext(ctx, q, l.args...)
 		if werr == nil {
-			want, werr = scanDiffRows(wr)
+			want, werr = scanDiff21Rows(wr)
 		}
 		if out := diffOutcome(want, werr, got, gerr, true); out != "exact" {
 			return out
