@@ -85,9 +85,9 @@ func diff21InListConverts(t *testing.T, c diff21Config) {
 // with append([]byte(nil), b...) became a nil []byte, which go-sql-driver
 // sends as NULL and a caller scanning into []byte reads as NULL: an
 // UPDATE/DELETE … ORDER BY … LIMIT across nodes whose first row's key is
-// '' restricted the nodes' statements to `k IN (NULL)` and changed
+// ” restricted the nodes' statements to `k IN (NULL)` and changed
 // nothing (seed 14 of TestDiff21Generated, sequence 58); GROUP_CONCAT of
-// empty values and the ROLLUP rows' MIN answered NULL for ''.
+// empty values and the ROLLUP rows' MIN answered NULL for ”.
 func TestDiff21EmptyBytes(t *testing.T) {
 	for _, c := range []diff21Config{{}, {pool1: true, interpolate: true}} {
 		t.Run(c.String(), func(t *testing.T) {
