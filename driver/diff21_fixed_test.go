@@ -1,6 +1,7 @@
 package driver_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -112,5 +113,35 @@ func TestDiff21EmptyBytes(t *testing.T) {
 				q("Q SELECT k, vb FROM g21 ORDER BY vb, BINARY k LIMIT 3"),
 			)
 		})
+	}
+}
+
+// TestDiff21KeyMoveTraditional: a key move copies the row under the
+// session's sql_mode without its strict modes (laxCopyMode); @@sql_mode
+// under TRADITIONAL also lists the word TRADITIONAL, which, set again,
+// turned strict mode back on, so moving a row holding a zero date (or
+// ENUM's error value) stored under a lax mode failed with 1292 where one
+// database's UPDATE keeps it (seed 32 of TestDiff21Generated).
+func TestDiff21KeyMoveTraditional(t *testing.T) {
+	lines := []diff21Line{
+		q("SET sql_mode = ''"),
+		q("INSERT INTO h21 (id, dt, e) VALUES (30, '0000-00-00', 'q'), (31, '2025-00-01', 'a'), (32, '2025-02-30', 'r')"),
+		q("SET sql_mode = 'TRADITIONAL'"),
+	}
+	for _, from := range []int{30, 31, 32} {
+		for i, to := range []int{41, 42, 43, 44, 45} {
+			src := from
+			if i > 0 {
+				src = 40 + i
+			}
+			lines = append(lines, q(fmt.Sprintf("UPDATE h21 SET id = %d WHERE id = %d", to, src)))
+		}
+		lines = append(lines, q(fmt.Sprintf("UPDATE h21 SET id = %d, n = n + 1 WHERE id = 45", from)))
+	}
+	lines = append(lines, q("BEGIN"), q("UPDATE h21 SET id = 46 WHERE id = 30"), q("UPDATE h21 SET id = 47, dt = '0000-00-00' WHERE id = 46"), q("ROLLBACK TX"),
+		q("SET sql_mode = 'STRICT_ALL_TABLES,TRADITIONAL'"), q("UPDATE h21 SET id = 48 WHERE id = 31"),
+		q("Q SELECT @@sql_mode"), q("Q SELECT id, dt, e, e + 0 FROM h21 WHERE id >= 30 ORDER BY id"))
+	for _, c := range []diff21Config{{}, {interpolate: true}} {
+		t.Run(c.String(), func(t *testing.T) { diff21Steps(t, "diff21_fixed_trad", c, true, lines...) })
 	}
 }

@@ -129,7 +129,7 @@ func (g diff21Gen) hCond() string {
 // seeded keys, and numbers against a text key.
 func (g diff21Gen) sKey() string {
 	return g.pick("'a'", "'A'", "'a '", "'A  '", "'b'", "'B '", "'c'", "'C'", "'d'", "'D '", "'e1'", "'E1'", "'2'", "'2 '", "2", "'10'", "10",
-		"'x y'", "'X Y '", "'f'", "'F'", "'g '", "' a'", "'ä'", "'Ä'", "'ß'", "'ss'", "'e1 '")
+		"'x y'", "'X Y '", "'f'", "'F'", "'g '", "' a'", "'ä'", "'Ä'", "'ß'", "'ss'", "'e1 '", "''", "' '")
 }
 
 // hSet is an assignment to h21.
@@ -275,7 +275,7 @@ func (g diff21Gen) prepared() diff21Line {
 // read is one read.
 func (g diff21Gen) read() diff21Line {
 	l := func(q string) diff21Line { return diff21Line{q: "Q " + q} }
-	switch g.r.Intn(12) {
+	switch g.r.Intn(13) {
 	case 0, 1:
 		return l("SELECT id, n, e, st, bt + 0, dt, d, f, vb, bl FROM h21 WHERE " + g.hCond() + " ORDER BY id" + g.pick("", " LIMIT 3", " LIMIT 2, 2"))
 	case 2:
@@ -296,6 +296,8 @@ func (g diff21Gen) read() diff21Line {
 		return l("SELECT " + g.pick("COALESCE(vb, 'null')", "vb = ''", "LENGTH(bl)", "HEX(vb)", "vb IS NULL") + " AS x, id FROM h21 ORDER BY id")
 	case 10:
 		return l("SELECT DISTINCT vb FROM " + g.pick("h21", "tm21") + " ORDER BY vb")
+	case 11:
+		return l("SELECT e, GROUP_CONCAT(vb ORDER BY id), GROUP_CONCAT(DISTINCT bl), MIN(vb), MAX(bl), COUNT(*) FROM h21 WHERE " + g.hCond() + " GROUP BY e" + g.pick(" ORDER BY e", " WITH ROLLUP"))
 	}
 	return l("SELECT COUNT(*), SUM(id), MIN(vb), MAX(n) FROM h21 WHERE " + g.hCond())
 }
