@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // diff21Steps runs lines on a fresh diff21 env in configuration c, each
@@ -70,6 +71,7 @@ func diff21InListConverts(t *testing.T, c diff21Config) {
 			q("DELETE FROM h21 WHERE id IN (4, '9x', 10) ORDER BY id LIMIT 1"),
 			diff21Line{q: "UPDATE h21 SET vb = ? WHERE id IN (?, ?, ?)", args: []any{"a", int64(2), "A ", int64(3)}},
 			diff21Line{q: "UPDATE h21 SET vb = ?, bl = ? WHERE id IN (?, ?, ?)", args: []any{"a", true, uint64(7), int64(-1), []byte("ab")}},
+			diff21Line{q: "UPDATE h21 SET vb = ? WHERE id IN (?, ?, ?)", args: []any{"a", time.Date(2025, 2, 1, 0, 0, 0, 500000000, time.UTC), int64(7), nil}},
 		} {
 			out := diff21Step(e, l)
 			if !strings.HasPrefix(out, "refused: ") || !strings.Contains(out, "in an IN list, a string that is not a number") {

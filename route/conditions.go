@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
@@ -285,6 +286,35 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 		if !ok || !c.isKey(e.Left) {
 			return allNodes(), nil
 		}
+		if bad, ok := c.textIntoNumber(tuple); ok {
+			// Hazard (diff21): a string compared with an integer column
+			// converts with a warning ('2x', 'A ', the empty string),
+			// which strict sql_mode makes an error in UPDATE and DELETE:
+			// MariaDB converts it each time it compares a row. Trimmed to
+			// its own values, a node never converted the others' (no
+			// warning, no error, where one database fails the write),
+			// and a list trimmed to one value became `k = v`, compared
+			// as DOUBLE where the list compares as DECIMAL. Pruned to the
+			// owners' nodes, nodes without rows compared nothing while
+			// one database failed on its first row. A read sends such a
+			// list whole to every node: each compares its own rows as one
+			// database compares them all. A write is refused: whether
+			// strict mode fails it depends on the rows each server's plan
+			// compares (an index range compares none, a scan every one),
+			// which one database and the nodes need not share.
+			verb := ""
+			switch c.s.ps.stmt.(type) {
+			case *sqlparser.Update:
+				verb = "UPDATE"
+			case *sqlparser.Delete:
+				verb = "DELETE"
+			}
+			if verb != "" {
+				return allNodes(), unsupported(c.s.sql, "%s comparing integer sharding column %s of table %s with %s in an IN list, a string that is not a number (MariaDB converts it with a warning, which strict sql_mode makes an error or not depending on the rows its plan compares): write the integer you mean",
+					verb, c.table.Column, c.table.Name, bad)
+			}
+			return allNodes(), nil
+		}
 		keys := make([]key, len(tuple))
 		for i, ve := range tuple {
 			k, ok, err := c.key(ve)
@@ -316,35 +346,6 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 			}
 			owners[n] = append(owners[n], i)
 			set.in[n] = true
-		}
-		if bad, ok := c.textIntoNumber(tuple); ok {
-			// Hazard (diff21): a string compared with an integer column
-			// converts with a warning ('2x', 'A ', the empty string),
-			// which strict sql_mode makes an error in UPDATE and DELETE:
-			// MariaDB converts it each time it compares a row. Trimmed to
-			// its own values, a node never converted the others' (no
-			// warning, no error, where one database fails the write),
-			// and a list trimmed to one value became `k = v`, compared
-			// as DOUBLE where the list compares as DECIMAL. Pruned to the
-			// owners' nodes, nodes without rows compared nothing while
-			// one database failed on its first row. A read sends such a
-			// list whole to every node: each compares its own rows as one
-			// database compares them all. A write is refused: whether
-			// strict mode fails it depends on the rows each server's plan
-			// compares (an index range compares none, a scan every one),
-			// which one database and the nodes need not share.
-			verb := ""
-			switch c.s.ps.stmt.(type) {
-			case *sqlparser.Update:
-				verb = "UPDATE"
-			case *sqlparser.Delete:
-				verb = "DELETE"
-			}
-			if verb != "" {
-				return allNodes(), unsupported(c.s.sql, "%s comparing integer sharding column %s of table %s with %s in an IN list, a string that is not a number (MariaDB converts it with a warning, which strict sql_mode makes an error or not depending on the rows its plan compares): write the integer you mean",
-					verb, c.table.Column, c.table.Name, bad)
-			}
-			return allNodes(), nil
 		}
 		for _, k := range keys {
 			if k.inexact {
@@ -389,6 +390,9 @@ func (c *conditions) textIntoNumber(tuple sqlparser.ValTuple) (string, bool) {
 			text = x
 		case []byte:
 			text = string(x)
+		case time.Time:
+			// sent as its text ('2025-02-01 00:00:00.5')
+			return quoteValue(x.Format("2006-01-02 15:04:05.999999")), true
 		default:
 			continue
 		}
