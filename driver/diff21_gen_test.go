@@ -415,7 +415,7 @@ var diff21Configs = []diff21Config{{}, {pool1: true}, {interpolate: true}, {pool
 // more sequences per configuration; SHARDSQL_DIFF18_ALL logs every
 // sequence.
 func TestDiff21Generated(t *testing.T) {
-	seed, n := diff18Seed(), diff18N(10)
+	seed, n := diff18Seed(), diff18N(40)
 	for ci, c := range diff21Configs {
 		t.Run(fmt.Sprintf("pool1=%v,interpolate=%v", c.pool1, c.interpolate), func(t *testing.T) {
 			e := newDiff21Env(t, fmt.Sprintf("diff21_gen%d", ci), c)
