@@ -303,7 +303,11 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 			// compares (an index range compares none, a scan every one),
 			// which one database and the nodes need not share.
 			verb := ""
-			switch c.s.ps.stmt.(type) {
+			var stmt sqlparser.Statement
+			if c.s.ps != nil {
+				stmt = c.s.ps.stmt
+			}
+			switch stmt.(type) {
 			case *sqlparser.Update:
 				verb = "UPDATE"
 			case *sqlparser.Delete:
