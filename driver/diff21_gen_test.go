@@ -167,9 +167,9 @@ func (g diff21Gen) write() diff21Line {
 	case 7:
 		return l(g.pick("INSERT INTO ", "INSERT IGNORE INTO ", "REPLACE INTO ") + "g21 (k, n, vb) SELECT k, n + 1, bl FROM c21 WHERE " + g.sCond())
 	case 8, 9:
-		return l("UPDATE h21 SET " + g.hSet() + " WHERE " + g.hCond() + g.pick("", " ORDER BY id LIMIT 2", " ORDER BY n DESC, id LIMIT 3", " ORDER BY vb, id DESC LIMIT 1", " LIMIT 0"))
+		return l("UPDATE h21 SET " + g.hSet() + " WHERE " + g.hCond() + g.pick("", " ORDER BY id LIMIT 2", " ORDER BY n DESC, id LIMIT 3", " ORDER BY vb, id DESC LIMIT 1", " LIMIT 0", g.order()))
 	case 10:
-		return l("DELETE FROM h21 WHERE " + g.hCond() + g.pick("", " ORDER BY id DESC LIMIT 2", " ORDER BY vb, bl, id LIMIT 3", " ORDER BY dt, id LIMIT 1"))
+		return l("DELETE FROM h21 WHERE " + g.hCond() + g.pick("", " ORDER BY id DESC LIMIT 2", " ORDER BY vb, bl, id LIMIT 3", " ORDER BY dt, id LIMIT 1", g.order()))
 	case 11: // key moves
 		return l("UPDATE h21 SET " + g.pick("id = id + 30", "id = "+g.id(), "id = id + '10x'", "n = 5, id = -id", "id = id + 1, vb = ''") + " WHERE " +
 			g.pick("id = "+g.id(), g.hCond(), "id IN "+g.inList()) + g.pick("", "", " ORDER BY id DESC LIMIT 1"))
@@ -205,6 +205,12 @@ func (g diff21Gen) write() diff21Line {
 		return l("INSERT IGNORE INTO " + cols + " VALUES " + g.row(g.id()))
 	}
 	return l(fmt.Sprintf("INSERT INTO h21 (id, n, vb, bl) VALUES (%s, %s, %s, %s), (%s, %s, %s, %s)", g.id(), g.num(), g.bin(), g.bin(), g.id(), g.num(), g.bin(), g.bin()))
+}
+
+// order is an ORDER BY … LIMIT over one of h21's typed columns, the key
+// last so that the rows are certain.
+func (g diff21Gen) order() string {
+	return " ORDER BY " + g.pick("e", "e DESC", "st", "st DESC", "bt", "bt DESC", "dt", "dt DESC", "d", "d DESC", "f", "f DESC", "bl", "e + 0", "CAST(st AS CHAR)") + ", id" + g.pick("", " DESC") + " LIMIT " + strconv.Itoa(1+g.r.Intn(4))
 }
 
 // sCond is a WHERE over g21/c21's text key.
@@ -279,6 +285,9 @@ func (g diff21Gen) read() diff21Line {
 	case 0, 1:
 		return l("SELECT id, n, e, st, bt + 0, dt, d, f, vb, bl FROM h21 WHERE " + g.hCond() + " ORDER BY id" + g.pick("", " LIMIT 3", " LIMIT 2, 2"))
 	case 2:
+		if g.r.Intn(2) == 0 {
+			return l("SELECT id, e, st, bt + 0, dt, d, f, bl FROM h21 WHERE " + g.hCond() + g.order())
+		}
 		return l("SELECT vb, bl, id FROM h21 WHERE " + g.hCond() + " ORDER BY vb, bl, id" + g.pick("", " LIMIT 4"))
 	case 3:
 		return l("SELECT vb, COUNT(*), MIN(bl), MAX(vb), GROUP_CONCAT(id ORDER BY id) FROM h21 GROUP BY vb ORDER BY vb")
