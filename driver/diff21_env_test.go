@@ -166,7 +166,7 @@ func diff21Query(ctx context.Context, r r18Runner, q string, args ...any) (*diff
 // scanDiff21Rows is scanDiffRows telling an empty byte value from a nil
 // one: a driver value []byte(nil) reads as NULL to a caller scanning into
 // []byte or sql.RawBytes (and is sent as NULL as an argument), where a
-// sql.NullString reads it as ”. It shows as "NIL[]BYTE".
+// sql.NullString reads it as the empty string. It shows as "NIL[]BYTE".
 func scanDiff21Rows(rows *sql.Rows) (*diffResult, error) {
 	defer rows.Close()
 	res := &diffResult{}

@@ -29,7 +29,7 @@ func diff21Steps(t *testing.T, name string, c diff21Config, bothFail bool, lines
 func q(sql string) diff21Line { return diff21Line{q: sql} }
 
 // TestDiff21InListConverts: an IN list on an INT sharding column holding
-// strings that convert with a warning ('A ', '2x', ”) was trimmed to
+// strings that convert with a warning ('A ', '2x', the empty string) was trimmed to
 // each node's own values and sent only to their owners: under
 // TRADITIONAL one database fails the UPDATE (1292) while shardsql's nodes
 // never converted 'A ' and updated rows, and reads lost or changed the
@@ -88,9 +88,9 @@ func diff21InListConverts(t *testing.T, c diff21Config) {
 // with append([]byte(nil), b...) became a nil []byte, which go-sql-driver
 // sends as NULL and a caller scanning into []byte reads as NULL: an
 // UPDATE/DELETE … ORDER BY … LIMIT across nodes whose first row's key is
-// ” restricted the nodes' statements to `k IN (NULL)` and changed
+// the empty string restricted the nodes' statements to `k IN (NULL)` and changed
 // nothing (seed 14 of TestDiff21Generated, sequence 58); GROUP_CONCAT of
-// empty values and the ROLLUP rows' MIN answered NULL for ”.
+// empty values and the ROLLUP rows' MIN answered NULL for the empty string.
 func TestDiff21EmptyBytes(t *testing.T) {
 	for _, c := range []diff21Config{{}, {pool1: true, interpolate: true}} {
 		t.Run(c.String(), func(t *testing.T) {
@@ -151,7 +151,7 @@ func TestDiff21KeyMoveTraditional(t *testing.T) {
 // TestDiff21NilBytesArgument: a nil []byte argument is NULL to
 // go-sql-driver, but the router read it as a (non-nil) value: a
 // multi-row INSERT leaving one row for a node with such a NULL for a NOT
-// NULL column was not refused (insert_lone_row.go), and under sql_mode ”
+// NULL column was not refused (insert_lone_row.go), and under an empty sql_mode
 // that node's one-row INSERT failed (1048) where one database's
 // multi-row INSERT stores 0 (seed 31 of TestDiff21Generated).
 func TestDiff21NilBytesArgument(t *testing.T) {

@@ -194,7 +194,7 @@ func tooManyRows(s Subquery) error {
 //
 // Hazard (diff21): append([]byte(nil), b...) of an empty b is nil, and a
 // nil []byte is NULL to go-sql-driver (an argument) and to a caller
-// scanning into []byte or sql.RawBytes: VARBINARY/BLOB ” (and an empty
+// scanning into []byte or sql.RawBytes: empty VARBINARY/BLOB values (and an empty
 // GROUP_CONCAT, MIN, MAX) came back as NULL. Copies of values start
 // from []byte{}.
 func copyValue(v driver.Value) driver.Value {
