@@ -386,6 +386,14 @@ func valuesInto(buf []any, args []driver.NamedValue) ([]any, error) {
 			return nil, fmt.Errorf("shardsql: named argument %q: use positional ? placeholders", a.Name)
 		}
 		out[i] = a.Value
+		if b, ok := a.Value.([]byte); ok && b == nil {
+			// Hazard (diff21, seed 31): go-sql-driver sends a nil
+			// []byte as NULL, while the router read it as a value
+			// (not nil): a lone row's NULL for a NOT NULL column went
+			// unseen (insert_lone_row.go), and a sharding value was
+			// read as ''. The router gets the NULL the server gets.
+			out[i] = nil
+		}
 	}
 	return out, nil
 }

@@ -128,7 +128,10 @@ func (c *Conn) orderedRows(ctx context.Context, p *route.Plan) ([][]any, error) 
 		row := make([]any, len(dest))
 		for i, v := range dest {
 			if b, ok := v.([]byte); ok {
-				v = append([]byte(nil), b...) // the rows may reuse their buffers
+				// the rows may reuse their buffers; an empty value stays
+				// empty and not nil (go-sql-driver sends a nil []byte as
+				// NULL: `k IN (NULL)` matched no row, diff21)
+				v = append([]byte{}, b...)
 			}
 			if v == nil {
 				err = fmt.Errorf("shardsql: the locking read of %s returned NULL for key column %s", p.Table, o.KeyCols[i])

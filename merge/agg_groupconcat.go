@@ -128,7 +128,7 @@ func (g *groupConcatAgg) result() driver.Value {
 	if !g.any {
 		return nil
 	}
-	return append([]byte(nil), g.buf...)
+	return append([]byte{}, g.buf...) // '' of empty values: not nil (NULL), see copyValue
 }
 
 // appendConcatText appends a value as the server writes it in a

@@ -139,7 +139,7 @@ func (g *groupConcatSorted) result() driver.Value {
 			written = true
 			g.buf = append(g.buf, e.text...)
 			if b, cut := cutConcat(g.buf, g.maxLen, g.single); cut {
-				return append([]byte(nil), b...)
+				return append([]byte{}, b...)
 			}
 		}
 	}
@@ -149,7 +149,7 @@ func (g *groupConcatSorted) result() driver.Value {
 		}
 		return nil
 	}
-	return append([]byte(nil), g.buf...)
+	return append([]byte{}, g.buf...) // '' of empty values: not nil (NULL), see copyValue
 }
 
 // concatWidth is widths[i], or 0 past its end.

@@ -191,9 +191,15 @@ func tooManyRows(s Subquery) error {
 }
 
 // copyValue copies a value whose storage the cursor may reuse.
+//
+// Hazard (diff21): append([]byte(nil), b...) of an empty b is nil, and a
+// nil []byte is NULL to go-sql-driver (an argument) and to a caller
+// scanning into []byte or sql.RawBytes: empty VARBINARY/BLOB values (and an empty
+// GROUP_CONCAT, MIN, MAX) came back as NULL. Copies of values start
+// from []byte{}.
 func copyValue(v driver.Value) driver.Value {
 	if b, ok := v.([]byte); ok {
-		return append([]byte(nil), b...)
+		return append([]byte{}, b...)
 	}
 	return v
 }

@@ -165,7 +165,7 @@ func resultValue(res evalengine.EvalResult, kd coltype.Kind, zero driver.Value) 
 		}
 	}
 	// text, or a number the node column holds as text: the value's text
-	return append([]byte(nil), v.Raw()...), nil
+	return append([]byte{}, v.Raw()...), nil // '' stays '', not nil (copyValue)
 }
 
 // decimalScale is the number of digits after the point of a decimal's text.

@@ -164,7 +164,7 @@ func (r *rolled) emit(dest []driver.Value, l int) {
 	for i, a := range r.levels[l] {
 		v := a.result()
 		if b, ok := v.([]byte); ok {
-			v = append([]byte(nil), b...) // the level's next result may reuse its memory
+			v = append([]byte{}, b...) // the level's next result may reuse its memory; '' stays '' (copyValue)
 		}
 		dest[r.aggCols[i]] = v
 	}

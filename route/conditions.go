@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 
@@ -285,6 +286,39 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 		if !ok || !c.isKey(e.Left) {
 			return allNodes(), nil
 		}
+		if bad, ok := c.textIntoNumber(tuple); ok {
+			// Hazard (diff21): a string compared with an integer column
+			// converts with a warning ('2x', 'A ', the empty string),
+			// which strict sql_mode makes an error in UPDATE and DELETE:
+			// MariaDB converts it each time it compares a row. Trimmed to
+			// its own values, a node never converted the others' (no
+			// warning, no error, where one database fails the write),
+			// and a list trimmed to one value became `k = v`, compared
+			// as DOUBLE where the list compares as DECIMAL. Pruned to the
+			// owners' nodes, nodes without rows compared nothing while
+			// one database failed on its first row. A read sends such a
+			// list whole to every node: each compares its own rows as one
+			// database compares them all. A write is refused: whether
+			// strict mode fails it depends on the rows each server's plan
+			// compares (an index range compares none, a scan every one),
+			// which one database and the nodes need not share.
+			verb := ""
+			var stmt sqlparser.Statement
+			if c.s.ps != nil {
+				stmt = c.s.ps.stmt
+			}
+			switch stmt.(type) {
+			case *sqlparser.Update:
+				verb = "UPDATE"
+			case *sqlparser.Delete:
+				verb = "DELETE"
+			}
+			if verb != "" {
+				return allNodes(), unsupported(c.s.sql, "%s comparing integer sharding column %s of table %s with %s in an IN list, a string that is not a number (MariaDB converts it with a warning, which strict sql_mode makes an error or not depending on the rows its plan compares): write the integer you mean",
+					verb, c.table.Column, c.table.Name, bad)
+			}
+			return allNodes(), nil
+		}
 		keys := make([]key, len(tuple))
 		for i, ve := range tuple {
 			k, ok, err := c.key(ve)
@@ -336,6 +370,42 @@ func (c *conditions) comparison(e *sqlparser.ComparisonExpr) (nodeSet, error) {
 		return set, nil
 	}
 	return allNodes(), nil
+}
+
+// textIntoNumber returns the first value of an IN list on an integer
+// sharding column that is a string (a literal or an argument) but not
+// exactly a number ('2x', 'A ', the empty string), which the server
+// converts with a warning (see the hazard at its use). Time columns need no check here: a string the
+// server reads with a warning is not placed (keyUnknown) or is inexact,
+// and either keeps the list whole.
+func (c *conditions) textIntoNumber(tuple sqlparser.ValTuple) (string, bool) {
+	col := c.s.column(c.table)
+	if c.s.catalog == nil || col == nil || !col.IsInteger() {
+		return "", false
+	}
+	for _, ve := range tuple {
+		v, ok := c.s.keyExpr(ve)
+		if !ok {
+			continue
+		}
+		var text string
+		switch x := v.(type) {
+		case string:
+			text = x
+		case []byte:
+			text = string(x)
+		case time.Time:
+			// sent as its text ('2025-02-01 00:00:00.5')
+			return quoteValue(x.Format("2006-01-02 15:04:05.999999")), true
+		default:
+			continue
+		}
+		n, ok := scanNumber(strings.TrimLeft(text, " \t\n\r"), 0)
+		if !ok || n.end == n.start || !onlySpaces(strings.TrimLeft(text, " \t\n\r")[n.end:]) {
+			return quoteValue(text), true
+		}
+	}
+	return "", false
 }
 
 // isKey reports whether e is the sharding column of the table, bare or
