@@ -1,0 +1,122 @@
+package driver_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/shard"
+)
+
+// r21Env is one table r21 sharded by id with Mod over ds0.r21_0,
+// ds0.r21_1, ds1.r21_0, ds1.r21_1, and an unsharded oracle with the same
+// DDL and rows; every DSN (oracle's included) sets params.
+type r21Env struct {
+	sharded, oracle *sql.DB
+}
+
+func newR21Env(t *testing.T, name, params, ddl, cols string, rows []string) *r21Env {
+	t.Helper()
+	ctx := context.Background()
+	withParams := func(dsn string) string {
+		cfg, err := mysql.ParseDSN(dsn)
+		require.NoError(t, err)
+		for _, kv := range strings.Split(params, "&") {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				if k == "interpolateParams" {
+					cfg.InterpolateParams = v == "true"
+					continue
+				}
+				if cfg.Params == nil {
+					cfg.Params = map[string]string{}
+				}
+				cfg.Params[k] = v
+			}
+		}
+		return cfg.FormatDSN()
+	}
+	topo := shard.NewTopology()
+	for i, dsn := range sharedDSNs(t, name) {
+		dsn = withParams(dsn)
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+		p := openPlain(t, dsn)
+		for _, tb := range []string{"r21_0", "r21_1"} {
+			for _, q := range []string{"DROP TABLE IF EXISTS " + tb, fmt.Sprintf(ddl, tb)} {
+				_, err := p.ExecContext(ctx, q)
+				require.NoError(t, err, q)
+			}
+		}
+	}
+	require.NoError(t, topo.AddTable(shard.Table{Name: "r21", Column: "id", Nodes: "ds${0..1}.r21_${0..1}", Algorithm: shard.Mod()}))
+	e := &r21Env{sharded: openDB(t, topo), oracle: openPlain(t, withParams(sharedDSNs(t, name+"_oracle")[0]))}
+	for _, q := range []string{"DROP TABLE IF EXISTS r21", fmt.Sprintf(ddl, "r21")} {
+		_, err := e.oracle.ExecContext(ctx, q)
+		require.NoError(t, err, q)
+	}
+	for _, db := range []*sql.DB{e.sharded, e.oracle} {
+		_, err := db.ExecContext(ctx, "INSERT INTO r21 ("+cols+") VALUES "+strings.Join(rows, ", "))
+		require.NoError(t, err)
+	}
+	return e
+}
+
+// content is the table's rows as text, in the order given.
+func (e *r21Env) content(t *testing.T, db *sql.DB, cols, order string) []string {
+	t.Helper()
+	rows, err := db.Query("SELECT CONCAT_WS('|', " + cols + ") FROM r21 ORDER BY " + order)
+	require.NoError(t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		out = append(out, s)
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+// same runs q on both sides and requires equal RowsAffected and content.
+func (e *r21Env) same(t *testing.T, cols, order, q string, args ...any) {
+	t.Helper()
+	var ns [2]int64
+	for i, db := range []*sql.DB{e.oracle, e.sharded} {
+		r, err := db.Exec(q, args...)
+		require.NoError(t, err, "%s (side %d)", q, i)
+		ns[i], err = r.RowsAffected()
+		require.NoError(t, err)
+	}
+	require.Equal(t, ns[0], ns[1], "RowsAffected of %s", q)
+	require.Equal(t, e.content(t, e.oracle, cols, order), e.content(t, e.sharded, cols, order), q)
+}
+
+const r21Latin1 = "CREATE TABLE %s (id INT NOT NULL, name VARCHAR(10) CHARACTER SET latin1 NOT NULL, v INT NOT NULL DEFAULT 0, PRIMARY KEY (id, name)) DEFAULT CHARSET=latin1"
+
+var r21Latin1Rows = []string{"(1, 'é', 0)", "(2, 'è', 0)", "(3, 'ñ', 0)", "(4, 'ü', 0)", "(5, 'a', 0)", "(6, 'ß', 0)", "(7, 'ø', 0)", "(8, 'Å', 0)"}
+
+func TestReview21OrderedLatin1Interpolated(t *testing.T) {
+	e := newR21Env(t, "r21_ol_i", "interpolateParams=true", r21Latin1, "id, name, v", r21Latin1Rows)
+	e.same(t, "id, name, v", "id", "UPDATE r21 SET v = v + 1 ORDER BY id DESC LIMIT 5")
+	e.same(t, "id, name, v", "id", "DELETE FROM r21 ORDER BY id LIMIT 3")
+}
+
+func TestReview21MoveLatin1Interpolated(t *testing.T) {
+	e := newR21Env(t, "r21_ml_i", "interpolateParams=true", r21Latin1, "id, name, v", r21Latin1Rows)
+	e.same(t, "id, name, v, HEX(name)", "id, name", "UPDATE r21 SET id = 20, v = v + 1 WHERE id IN (1, 3)")
+}
+
+func TestReview21OrderedLatin1(t *testing.T) {
+	e := newR21Env(t, "r21_ol", "", r21Latin1, "id, name, v", r21Latin1Rows)
+	e.same(t, "id, name, v", "id", "UPDATE r21 SET v = v + 1 ORDER BY id DESC LIMIT 5")
+	e.same(t, "id, name, v", "id", "DELETE FROM r21 ORDER BY id LIMIT 3")
+}
+
+func TestReview21MoveLatin1(t *testing.T) {
+	e := newR21Env(t, "r21_ml", "", r21Latin1, "id, name, v", r21Latin1Rows)
+	e.same(t, "id, name, v, HEX(name)", "id, name", "UPDATE r21 SET id = 20, v = v + 1 WHERE id IN (1, 3)")
+}
