@@ -113,10 +113,24 @@ func TestReview21MoveLatin1Interpolated(t *testing.T) {
 func TestReview21OrderedLatin1(t *testing.T) {
 	e := newR21Env(t, "r21_ol", "", r21Latin1, "id, name, v", r21Latin1Rows)
 	e.same(t, "id, name, v", "id", "UPDATE r21 SET v = v + 1 ORDER BY id DESC LIMIT 5")
+	e.same(t, "id, name, v", "id", "UPDATE r21 SET v = v + 10 ORDER BY name DESC, id LIMIT 3")
+	e.same(t, "id, name, v", "id", "UPDATE r21 SET name = CONCAT(name, 'x') WHERE name <> 'a' ORDER BY name, id DESC LIMIT 3")
+	e.same(t, "id, name, v", "id", "DELETE FROM r21 ORDER BY name, id LIMIT 3")
 	e.same(t, "id, name, v", "id", "DELETE FROM r21 ORDER BY id LIMIT 3")
 }
 
 func TestReview21MoveLatin1(t *testing.T) {
 	e := newR21Env(t, "r21_ml", "", r21Latin1, "id, name, v", r21Latin1Rows)
 	e.same(t, "id, name, v, HEX(name)", "id, name", "UPDATE r21 SET id = 20, v = v + 1 WHERE id IN (1, 3)")
+}
+
+const r21Char = "CREATE TABLE %s (id INT NOT NULL, name CHAR(5) COLLATE utf8mb4_nopad_bin NOT NULL, v INT NOT NULL DEFAULT 0, PRIMARY KEY (id, name)) DEFAULT CHARSET=utf8mb4"
+
+var r21CharRows = []string{"(1, 'a', 0)", "(2, 'b', 0)", "(3, 'c ', 0)", "(4, 'd', 0)", "(5, 'e', 0)", "(6, 'f', 0)", "(7, 'g', 0)", "(8, 'h', 0)"}
+
+func TestReview21OrderedPadChar(t *testing.T) {
+	e := newR21Env(t, "r21_pc", "sql_mode='PAD_CHAR_TO_FULL_LENGTH,STRICT_TRANS_TABLES'", r21Char, "id, name, v", r21CharRows)
+	e.same(t, "id, name, v", "id", "UPDATE r21 SET v = v + 1 ORDER BY id DESC LIMIT 5")
+	e.same(t, "id, name, v", "id", "DELETE FROM r21 ORDER BY id LIMIT 3")
+	e.same(t, "id, name, v", "id, HEX(name)", "UPDATE r21 SET id = 20, v = v + 1 WHERE id IN (4, 5)")
 }
