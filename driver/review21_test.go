@@ -134,3 +134,26 @@ func TestReview21OrderedPadChar(t *testing.T) {
 	e.same(t, "id, name, v", "id", "DELETE FROM r21 ORDER BY id LIMIT 3")
 	e.same(t, "id, name, v", "id, HEX(name)", "UPDATE r21 SET id = 20, v = v + 1 WHERE id IN (4, 5)")
 }
+
+const r21Types = "CREATE TABLE %s (id INT NOT NULL, bk VARBINARY(4) NOT NULL, b BIT(8) NULL, e ENUM('x','y','é') CHARACTER SET latin1 NULL, st SET('p','q') NULL, j JSON NULL, dt DATETIME(6) NULL, dc DECIMAL(10,3) NULL, f FLOAT NULL, tx TEXT CHARACTER SET cp1251 NULL, bl BLOB NULL, PRIMARY KEY (id, bk)) DEFAULT CHARSET=utf8mb4"
+
+var r21TypesRows = []string{
+	"(1, x'00ff', b'10000001', 'é', 'p,q', '{\"a\": \"é\"}', '2026-01-02 03:04:05.123456', 1.5, 1234567.875, 'Жж', x'00c3a9')",
+	"(2, x'c3a9', b'00000000', 'x', '', '[]', NULL, -0.001, NULL, 'я', x'ff')",
+	"(3, '', NULL, NULL, NULL, NULL, '1000-01-01 00:00:00', NULL, 16777216, NULL, NULL)",
+	"(4, x'20', b'11111111', 'y', 'q', 'null', '2026-12-31 23:59:59.999999', 999.999, -1.25, 'ёЁ ', '')",
+	"(5, 'a ', b'1', 'é', 'p', '1', '2026-06-01', 0, 0, 'abc', x'20')",
+}
+
+const r21TypesCols = "id, HEX(bk), HEX(b), e, st, j, dt, dc, f, HEX(tx), HEX(bl)"
+
+func TestReview21MoveTypesInterpolated(t *testing.T) {
+	e := newR21Env(t, "r21_mt_i", "interpolateParams=true", r21Types, "id, bk, b, e, st, j, dt, dc, f, tx, bl", r21TypesRows)
+	e.same(t, r21TypesCols, "id, HEX(bk)", "UPDATE r21 SET id = 20 WHERE id IN (1, 2, 3, 4, 5)")
+}
+
+func TestReview21OrderedTypesInterpolated(t *testing.T) {
+	e := newR21Env(t, "r21_ot_i", "interpolateParams=true", r21Types, "id, bk, b, e, st, j, dt, dc, f, tx, bl", r21TypesRows)
+	e.same(t, r21TypesCols, "id, HEX(bk)", "UPDATE r21 SET dc = dc + 1 ORDER BY bk DESC, id LIMIT 3")
+	e.same(t, r21TypesCols, "id, HEX(bk)", "DELETE FROM r21 ORDER BY f, id LIMIT 2")
+}
