@@ -101,6 +101,12 @@ var r21Latin1Rows = []string{"(1, 'é', 0)", "(2, 'è', 0)", "(3, 'ñ', 0)", "(4
 
 func TestReview21OrderedLatin1Interpolated(t *testing.T) {
 	e := newR21Env(t, "r21_ol_i", "interpolateParams=true", r21Latin1, "id, name, v", r21Latin1Rows)
+	// Under interpolateParams a string LIMIT argument is written quoted,
+	// a syntax error on one server: it stays refused.
+	_, err := e.oracle.Exec("UPDATE r21 SET v = v + 1 ORDER BY id LIMIT ?", "2")
+	require.Error(t, err)
+	_, err = e.sharded.Exec("UPDATE r21 SET v = v + 1 ORDER BY id LIMIT ?", "2")
+	require.ErrorContains(t, err, "shardsql: unsupported: UPDATE … LIMIT ? given a string")
 	e.same(t, "id, name, v", "id", "UPDATE r21 SET v = v + 1 ORDER BY id DESC LIMIT 5")
 	e.same(t, "id, name, v", "id", "DELETE FROM r21 ORDER BY id LIMIT 3")
 }
@@ -156,4 +162,17 @@ func TestReview21OrderedTypesInterpolated(t *testing.T) {
 	e := newR21Env(t, "r21_ot_i", "interpolateParams=true", r21Types, "id, bk, b, e, st, j, dt, dc, f, tx, bl", r21TypesRows)
 	e.same(t, r21TypesCols, "id, HEX(bk)", "UPDATE r21 SET dc = dc + 1 ORDER BY bk DESC, id LIMIT 3")
 	e.same(t, r21TypesCols, "id, HEX(bk)", "DELETE FROM r21 ORDER BY f, id LIMIT 2")
+}
+
+// TestReview21LimitStringArg: a DELETE/UPDATE … LIMIT ? across nodes
+// given the string "2" (or its []byte) deletes or updates 2 rows, as one
+// server's prepared statement does; it was refused as "a string".
+func TestReview21LimitStringArg(t *testing.T) {
+	e := newR21Env(t, "r21_lsa", "", r21Latin1, "id, name, v", r21Latin1Rows)
+	e.same(t, "id, name, v", "id", "UPDATE r21 SET v = v + 1 ORDER BY id LIMIT ?", "2")
+	e.same(t, "id, name, v", "id", "UPDATE r21 SET v = v + 1 ORDER BY id DESC LIMIT ?", []byte("3"))
+	e.same(t, "id, name, v", "id", "DELETE FROM r21 ORDER BY id LIMIT ?", "0")
+	// without ORDER BY which rows is open: the counts must agree
+	e.same(t, "COUNT(*)", "1", "DELETE FROM r21 WHERE v = 1 LIMIT ?", "2")
+	e.same(t, "SUM(v = 7)", "1", "UPDATE r21 SET v = 7 WHERE v = 0 LIMIT ?", []byte("2"))
 }
