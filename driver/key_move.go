@@ -215,6 +215,10 @@ func readRows(ctx context.Context, part *participant, u route.Unit, maxRows int)
 	if err != nil {
 		return nil, nil, unitError(u, err)
 	}
+	text, err := textColumns(rs)
+	if err != nil {
+		return nil, nil, unitError(u, err)
+	}
 	var out [][]any
 	for rs.Next() {
 		if maxRows > 0 && len(out) >= maxRows {
@@ -228,6 +232,7 @@ func readRows(ctx context.Context, part *participant, u route.Unit, maxRows int)
 		if err := rs.Scan(ptrs...); err != nil {
 			return nil, nil, unitError(u, err)
 		}
+		textValues(row, text)
 		out = append(out, row)
 	}
 	if err := rs.Err(); err != nil {

@@ -68,6 +68,13 @@ type OrderedWrite struct {
 	PK []int
 	// marker is the placeholder UnitSQL replaces in each unit's SQL.
 	marker string
+	// places are the key columns' placeholders in the key condition:
+	// "?", or for a text column of another character set than utf8 the
+	// value converted to it (orderedPlace).
+	places []string
+	// text marks the key columns holding text, whose []byte values
+	// KeyArgs passes as strings (orderedPlace).
+	text []bool
 }
 
 // orderedMarker stands for the key condition in the units' SQL until the
@@ -96,9 +103,13 @@ func (o *OrderedWrite) UnitSQL(u Unit, rows int) string {
 				b.WriteByte(')')
 			}
 			b.WriteString(" in (")
-			one := "?"
+			one := o.place(cols[0])
 			if len(cols) > 1 {
-				one = "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+				ps := make([]string, len(cols))
+				for i, c := range cols {
+					ps[i] = o.place(c)
+				}
+				one = "(" + strings.Join(ps, ", ") + ")"
 			}
 			for i := 0; i < rows; i++ {
 				if i > 0 {
@@ -134,14 +145,69 @@ func (o *OrderedWrite) KeyArgs(u Unit, rows [][]any) []any {
 	if len(o.PK) < len(o.KeyCols) {
 		for _, r := range rows {
 			for _, c := range o.PK {
-				out = append(out, r[c])
+				out = append(out, o.arg(c, r[c]))
 			}
 		}
 	}
 	for _, r := range rows {
-		out = append(out, r...)
+		for c, v := range r {
+			out = append(out, o.arg(c, v))
+		}
 	}
 	return out
+}
+
+// place is key column c's placeholder.
+func (o *OrderedWrite) place(c int) string {
+	if c < len(o.places) && o.places[c] != "" {
+		return o.places[c]
+	}
+	return "?"
+}
+
+// arg is key column c's value v as an argument: a text column's []byte
+// as a string.
+func (o *OrderedWrite) arg(c int, v any) any {
+	if b, ok := v.([]byte); ok && c < len(o.text) && o.text[c] {
+		return string(b)
+	}
+	return v
+}
+
+// orderedPlace returns the placeholder and the text mark of a key column
+// of data type dataType and collation collation.
+//
+// Hazard (review21, TestReview21OrderedLatin1): MariaDB (10.11) matches
+// no row with a row constructor IN list of two or more rows whose text
+// values are in another character set than the column's —
+// `(id, name) IN ((4, 'ü'), (8, 'Å'))` on a latin1 column, the values
+// utf8mb4 as the connection sends them (literals or prepared statement
+// parameters alike), finds nothing where `id = 4 AND name = 'ü'` finds
+// the row. The rows read were named that way: an UPDATE … ORDER BY …
+// LIMIT 5 updated the one row whose name was ASCII and answered 1, and a
+// DELETE failed its count check. Each value of such a column is
+// converted to the column's character set and given its collation
+// (explicit, so no mix of collations), which the server compares as the
+// column's own values. utf8mb4 and utf8mb3 columns take the value as
+// sent.
+//
+// And a []byte value goes to the server as _binary'…' under
+// interpolateParams, which CONVERT would reinterpret byte for byte (and
+// compare bytes, not the collation): text values are sent as strings.
+func orderedPlace(dataType, collation string) (string, bool) {
+	if dataType != "char" && dataType != "varchar" {
+		return "", false
+	}
+	cs, _, _ := strings.Cut(collation, "_")
+	switch cs {
+	case "", "utf8mb4", "utf8mb3", "utf8":
+		return "", true
+	}
+	ok := func(name string) bool { return strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == "" }
+	if !ok(collation) {
+		return "", true
+	}
+	return "convert(? using " + cs + ") collate " + collation, true
 }
 
 func (o *OrderedWrite) all() []int {
@@ -236,6 +302,9 @@ func (s *statement) routeOrderedLimit(kind Kind, stmt sqlparser.Statement, ref t
 			}
 			return nil, unsupported(s.sql, "%s … ORDER BY … LIMIT on sharded table %s across %d nodes, whose key column %s is of type %s (shardsql names the rows to write by their sharding column and primary key, which must be integers, DECIMAL or strings to compare back exactly): select the rows' keys first (SELECT … ORDER BY … LIMIT n FOR UPDATE) and %s them by key, in one transaction", verb, table.Name, nodes, c, what, verb)
 		}
+		place, text := orderedPlace(col.DataType, strings.ToLower(col.Collation))
+		o.places = append(o.places, place)
+		o.text = append(o.text, text)
 	}
 	// Hazard: the key condition takes len(KeyCols) (+ len(PK)) arguments
 	// per row; a server-side prepared statement takes at most 65535 (an

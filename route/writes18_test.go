@@ -82,7 +82,7 @@ func TestWrites18DeleteLimitRefused(t *testing.T) {
 			contains: []string{"DELETE … LIMIT @n on sharded table t_user"}},
 		{name: "negative argument", sql: "DELETE FROM t_user LIMIT ?", args: []any{int64(-1)},
 			contains: []string{"DELETE … LIMIT ? given -1 on sharded table t_user"}},
-		{name: "string argument", sql: "DELETE FROM t_user LIMIT ?", args: []any{"3"},
+		{name: "string argument", sql: "DELETE FROM t_user LIMIT ?", args: []any{"3x"},
 			contains: []string{"DELETE … LIMIT ? given a string"}},
 		{name: "float argument", sql: "DELETE FROM t_user LIMIT ?", args: []any{2.5},
 			contains: []string{"DELETE … LIMIT ? given 2.5"}},
