@@ -122,23 +122,7 @@ func (f *evaluator) checkCompared(n *sqlparser.ComparisonExpr, l, r sqlparser.Ex
 // holdsAvg reports whether x's value is computed from an AVG: a quotient
 // (holdsQuotient) or a rounded AVG's column (f.avgs).
 func (f *evaluator) holdsAvg(x sqlparser.Expr) bool {
-	if f.holdsQuotient(x) {
-		return true
-	}
-	found := false
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		switch n := n.(type) {
-		case *sqlparser.ComparisonExpr, *sqlparser.BetweenExpr, *sqlparser.IsExpr,
-			*sqlparser.AndExpr, *sqlparser.OrExpr, *sqlparser.XorExpr, *sqlparser.NotExpr:
-			return false, nil
-		case *sqlparser.ColName:
-			if i, ok := evalenv.Offset(n); ok && i < len(f.types) && f.avgs[i] && !sqltypes.IsFloat(f.types[i]) {
-				found = true
-			}
-		}
-		return !found, nil
-	}, x)
-	return found
+	return f.holdsQuotient(x) || f.holdsMarked(x, f.avgs)
 }
 
 // quotientDecimals is the scale of select item x (written over the
@@ -161,7 +145,11 @@ func quotientDecimals(x sqlparser.Expr, in *columns) (int64, bool, error) {
 // value is computed from: not one under a comparison or a logical
 // operator, whose result is 0, 1 or NULL (the comparison itself rounded,
 // the rewrite works bottom up).
-func (f *evaluator) holdsQuotient(x sqlparser.Expr) bool {
+func (f *evaluator) holdsQuotient(x sqlparser.Expr) bool { return f.holdsMarked(x, f.quotients) }
+
+// holdsMarked reports a non-float column marked in marked that x's value
+// is computed from, looking past no comparison or logical operator.
+func (f *evaluator) holdsMarked(x sqlparser.Expr, marked map[int]bool) bool {
 	found := false
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n := n.(type) {
@@ -169,7 +157,7 @@ func (f *evaluator) holdsQuotient(x sqlparser.Expr) bool {
 			*sqlparser.AndExpr, *sqlparser.OrExpr, *sqlparser.XorExpr, *sqlparser.NotExpr:
 			return false, nil
 		case *sqlparser.ColName:
-			if i, ok := evalenv.Offset(n); ok && i < len(f.types) && f.quotients[i] && !sqltypes.IsFloat(f.types[i]) {
+			if i, ok := evalenv.Offset(n); ok && i < len(f.types) && marked[i] && !sqltypes.IsFloat(f.types[i]) {
 				found = true
 			}
 		}
