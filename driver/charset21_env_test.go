@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shardsql/shardsql/driver"
 	"github.com/shardsql/shardsql/shard"
 )
 
@@ -30,7 +31,7 @@ var cs21Rows = map[string][]string{
 	"cb21": {"(11, 'é', 'Ж', 'é', 1)", "(12, 'Å', 'я', 'Å', 2)", "(14, 'ü', 'Ё', 'ü', 3)", "(17, 'a', 'b', 'a', 4)", "(18, 'ß', 'ж', 'ß', 5)", "(20, 'x', 'y', 'x', 6)"},
 }
 
-func newCS21Env(t *testing.T, name string, interpolate bool) *cs21Env {
+func newCS21Env(t *testing.T, name string, interpolate bool, opts ...driver.Option) *cs21Env {
 	t.Helper()
 	suffix := ""
 	if interpolate {
@@ -43,7 +44,7 @@ func newCS21Env(t *testing.T, name string, interpolate bool) *cs21Env {
 	for _, tb := range []string{"ca21", "cb21"} {
 		require.NoError(t, topo.AddTable(shard.Table{Name: tb, Column: "id", Nodes: "ds${0..1}." + tb + "_${0..1}", Algorithm: shard.Mod()}))
 	}
-	e := &cs21Env{sharded: openDB(t, topo), oracle: openPlain(t, sharedDSNs(t, name+"_oracle")[0]+suffix)}
+	e := &cs21Env{sharded: openDB(t, topo, opts...), oracle: openPlain(t, sharedDSNs(t, name+"_oracle")[0]+suffix)}
 	for _, db := range []*sql.DB{e.sharded, e.oracle} {
 		for _, tb := range []string{"ca21", "cb21"} {
 			for _, q := range []string{"DROP TABLE IF EXISTS " + tb, fmt.Sprintf(cs21DDL, tb), "INSERT INTO " + tb + " (id, l, w, u, n) VALUES " + strings.Join(cs21Rows[tb], ", ")} {
