@@ -43,15 +43,23 @@ func (j *crossJoin) sameKeyCollation(term sqlparser.Expr, key [2]colAt) error {
 }
 
 // keyCollation is the catalog's collation of the key column at ("" for
-// a column that is not text) and whether the catalog holds it.
+// a column that is not text) and whether the catalog holds it: a sharded
+// table's, or an unsharded table's of the default data source (whose
+// rows may be the outer side of a lookup).
 func (j *crossJoin) keyCollation(at colAt) (string, bool) {
 	if at.table < 0 || at.table >= len(j.tables) {
 		return "", false
 	}
 	t := j.tables[at.table]
 	col, ok := t.cols[at.col].expr.(*sqlparser.ColName)
-	if !ok || t.derived != nil || t.ref.sharded == nil {
+	if !ok || t.derived != nil {
 		return "", false
+	}
+	if t.ref.sharded == nil {
+		// an unsharded table of the default data source: the catalog's
+		// read of its columns (known false when it did not read them)
+		c, has, known := j.s.catalog.UnshardedColumnCollation(t.ref.name.Name.String(), col.Name.String())
+		return c, known && has
 	}
 	tb, ok := j.s.catalog.Table(t.ref.sharded.Name)
 	if !ok {
