@@ -554,6 +554,9 @@ func (j *crossJoin) chooseKeys() error {
 			}
 			continue
 		}
+		if err := j.sameKeyCollation((*src)[best], bestKey); err != nil {
+			return err
+		}
 		j.keys[i] = bestKey
 		*src = append((*src)[:best:best], (*src)[best+1:]...)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shardsql/shardsql/internal/coltype"
 	"github.com/shardsql/shardsql/internal/schema"
+	"github.com/shardsql/shardsql/merge"
 )
 
 // literal writes a subquery value as a literal that compares with the
@@ -75,7 +76,10 @@ func (s *statement) literal(v driver.Value, typ string, bs boundSubquery) (sqlpa
 			return nil, unsupported(s.sql, "subquery whose text values are compared with %s, which is not a column (the literal values would compare by the connection's collation, not the subquery column's; compare the subquery with a column, or select it by itself)", sqlparser.String(bs.other))
 		}
 		if c := bs.collations; c[0] != "" {
-			return nil, unsupported(s.sql, "subquery whose text values (collation %s) are compared with %s (collation %s): MySQL refuses to compare them (collate one side explicitly in the statement)", c[1], sqlparser.String(bs.other), c[0])
+			if lit, ok := crossCharsetLiteral(text, c[0], c[1], bs.kind == merge.SubqueryScalar); ok && bs.literalClash == "" && !bs.collationUnknown {
+				return lit, nil // subquery_charset.go
+			}
+			return nil, unsupported(s.sql, "subquery whose text values (collation %s) are compared with %s (collation %s): MariaDB compares them only when one is utf8mb4 and the other of a character set it holds (by a collation that depends on its plan under IN when the outer column is not the utf8mb4 one), and refuses the rest (collate one side explicitly in the statement)", c[1], sqlparser.String(bs.other), c[0])
 		}
 		if bs.literalClash != "" && !isASCII([]byte(text)) {
 			return nil, unsupported(s.sql, "subquery selecting the text literal %s compared with %s (collation %s): MariaDB fails with error 1267 (Illegal mix of collations) when a subquery's non-ASCII text meets a column of another character set, while a bound literal would be converted (write the literal in the outer statement, or CONVERT it in the subquery)",
