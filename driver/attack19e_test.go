@@ -68,6 +68,28 @@ func (e *r19eEnv) waitLockWait(ctx context.Context, t *testing.T, i int) {
 	}
 }
 
+// waitLockWaitOr is waitLockWait that stops, failing with its error,
+// when the statement expected to wait ends first (done): it did not wait
+// for the lock, and waiting on would only run into ctx's deadline.
+func (e *r19eEnv) waitLockWaitOr(ctx context.Context, t *testing.T, i int, done chan error) {
+	t.Helper()
+	for {
+		var n int
+		require.NoError(t, e.directs[i].QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'").Scan(&n))
+		if n > 0 {
+			return
+		}
+		select {
+		case err := <-done:
+			done <- err
+			require.Failf(t, "the statement expected to wait for a lock ended first", "error %v", err)
+		default:
+		}
+		require.NoError(t, ctx.Err())
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func execT(ctx context.Context, t *testing.T, q interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 }, query string, args ...any) {
@@ -115,7 +137,7 @@ func TestAttack19eDeadlockMidStream(t *testing.T) {
 			require.NoError(t, drainQ(ctx, txB, "SELECT id FROM t_xa WHERE id = 80002 AND user_id = 2 FOR UPDATE"))
 			bDone := make(chan error, 1)
 			go func() { bDone <- drainQ(ctx, txB, "SELECT id FROM t_xa WHERE id = 80001 AND user_id = 2 FOR UPDATE") }()
-			e.waitLockWait(ctx, t, 1)
+			e.waitLockWaitOr(ctx, t, 1, bDone)
 			errA := drainQ(ctx, txA, "SELECT id FROM t_xa WHERE user_id = 2 FOR UPDATE") // scans: 80002 is B's
 			require.NoError(t, <-bDone)
 			require.True(t, isCode(errA, 1213), "A is the deadlock victim: %v", errA)

@@ -409,7 +409,12 @@ func TestBoundedRowsFaults(t *testing.T) {
 	require.NoError(t, err)
 	cancelAfter()
 	for rows.Next() {
-		require.NoError(t, rows.Scan(new(int64), &vc))
+		// database/sql's own watcher may close the rows for the ended
+		// context between Next and Scan: Scan then says so
+		if err := rows.Scan(new(int64), &vc); err != nil {
+			require.ErrorIs(t, err, context.Canceled)
+			break
+		}
 	}
 	if err := rows.Err(); err != nil {
 		require.ErrorIs(t, err, context.Canceled)
