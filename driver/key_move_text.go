@@ -1,6 +1,10 @@
 package driver
 
-import "database/sql"
+import (
+	"database/sql"
+
+	"github.com/shardsql/shardsql/internal/coltype"
+)
 
 // A key move copies each row as read (key_move.go); a text column's value
 // arrives as []byte, in the connection's character set (utf8mb4).
@@ -16,13 +20,6 @@ import "database/sql"
 // of text columns are copied as strings; binary columns (BINARY,
 // VARBINARY, BLOB, BIT, GEOMETRY) keep []byte, whose bytes are the value.
 
-// textTypes are go-sql-driver's DatabaseTypeName of columns whose values
-// are text in a character set.
-var textTypes = map[string]bool{
-	"CHAR": true, "VARCHAR": true, "TINYTEXT": true, "TEXT": true, "MEDIUMTEXT": true, "LONGTEXT": true,
-	"ENUM": true, "SET": true, "JSON": true,
-}
-
 // textColumns reports, per column of rs, whether it holds text.
 func textColumns(rs *sql.Rows) ([]bool, error) {
 	types, err := rs.ColumnTypes()
@@ -31,7 +28,8 @@ func textColumns(rs *sql.Rows) ([]bool, error) {
 	}
 	out := make([]bool, len(types))
 	for i, ct := range types {
-		out[i] = textTypes[ct.DatabaseTypeName()]
+		k := coltype.Of(ct.DatabaseTypeName())
+		out[i] = k == coltype.Text || k == coltype.Enum // CHAR … LONGTEXT, JSON, ENUM, SET
 	}
 	return out, nil
 }

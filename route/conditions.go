@@ -400,8 +400,9 @@ func (c *conditions) textIntoNumber(tuple sqlparser.ValTuple) (string, bool) {
 		default:
 			continue
 		}
-		n, ok := scanNumber(strings.TrimLeft(text, " \t\n\r"), 0)
-		if !ok || n.end == n.start || !onlySpaces(strings.TrimLeft(text, " \t\n\r")[n.end:]) {
+		lead := strings.TrimLeft(text, " \t\n\r")
+		n, ok := scanNumber(lead, 0)
+		if !ok || n.end == n.start || !onlySpaces(lead[n.end:]) {
 			return quoteValue(text), true
 		}
 	}
