@@ -25,8 +25,11 @@ import (
 // the catalog, or without the column in it, values reach the algorithm as
 // written (legacyKey) and a rejected one stays the caller's error.
 func (s *statement) algorithmRejects(table *shard.ShardedTable, err error) bool {
+	if err == nil || s.catalog == nil {
+		return false // before ve, which escapes: no allocation on the common path
+	}
 	var ve *shard.ValueError
-	if err == nil || s.catalog == nil || !errors.As(err, &ve) || ve.Null {
+	if !errors.As(err, &ve) || ve.Null {
 		return false
 	}
 	t, ok := s.tableFacts(table)

@@ -76,3 +76,24 @@ func TestReview18dFirstWords(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, p.MayCommit)
 }
+
+// TestHoldsCallMatchesContainsFold checks isCall's prefilter against the
+// folding comparison it replaces, over spellings with characters outside
+// ASCII that fold to ASCII letters (K, ſ, Å) and case mixes.
+func TestHoldsCallMatchesContainsFold(t *testing.T) {
+	for _, s := range []string{
+		"CALL p()", "call p()", "cAlL p()", "/*M! CALL p() */", "/*!50000 CaLl p() */",
+		"SELECT 1", "select callee FROM t", "SELECT ſcall", "ca ll", "CAL", "", "ÇALL p()",
+		"\u212aCALL", "xcalL", "SELECT 'Call'",
+	} {
+		if got, want := holdsCall(s), containsFold(s, "call"); got != want {
+			t.Errorf("holdsCall(%q) = %v, containsFold says %v", s, got, want)
+		}
+	}
+	r := testRouter(t)
+	for s, want := range map[string]bool{"CALL p()": true, "  cAlL p()": true, "/*M! CALL p() */": true, "SELECT callee FROM t": false, "SELECT 1": false} {
+		if got := r.isCall(s); got != want {
+			t.Errorf("isCall(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

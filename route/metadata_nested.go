@@ -27,7 +27,7 @@ import (
 // nested lookup about unsharded or broadcast tables only (each data
 // source holds a broadcast copy under its logical name) runs as written.
 func (s *statement) metadataNested(stmt sqlparser.Statement, top *sqlparser.Select) (*Plan, bool, error) {
-	if len(s.topo.Tables()) == 0 || !containsFold(s.sql, "information_schema") {
+	if !containsFold(s.sql, "information_schema") || len(s.topo.Tables()) == 0 { // the text first: Tables copies
 		return nil, false, nil
 	}
 	var refusal error
