@@ -1,0 +1,94 @@
+package driver_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shardsql/shardsql/shard"
+)
+
+// TestIDs22BroadcastVolatileDefaults: a broadcast table whose column's
+// DEFAULT or ON UPDATE calls a function whose value differs from server to
+// server (UUID(), RAND(), CURRENT_TIMESTAMP(6)) gets, from a write that
+// leaves that column to the server, its own value on each copy: the copies
+// drift apart silently. Such writes are refused, naming the column; writes
+// that give the column its value run, and the copies stay equal.
+func TestIDs22BroadcastVolatileDefaults(t *testing.T) {
+	ctx := context.Background()
+	dsns := sharedDSNs(t, "ids22_bdef")
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	require.NoError(t, topo.AddBroadcastTable("b_i22"))
+	require.NoError(t, topo.AddBroadcastTable("c_i22"))
+	db := openDB(t, topo)
+	for _, dsn := range dsns {
+		p := openPlain(t, dsn)
+		for _, q := range []string{
+			"DROP TABLE IF EXISTS b_i22", "DROP TABLE IF EXISTS c_i22",
+			"CREATE TABLE b_i22 (id INT NOT NULL PRIMARY KEY, n INT NOT NULL DEFAULT 0, u CHAR(36) NOT NULL DEFAULT uuid(), r DOUBLE NOT NULL DEFAULT (rand()))",
+			"CREATE TABLE c_i22 (id INT NOT NULL PRIMARY KEY, n INT NOT NULL DEFAULT 0, at DATETIME(6) NOT NULL DEFAULT '2000-01-01 00:00:00' ON UPDATE CURRENT_TIMESTAMP(6))",
+		} {
+			_, err := p.ExecContext(ctx, q)
+			require.NoError(t, err, q)
+		}
+	}
+	copies := func(q string) []string {
+		var out []string
+		for _, dsn := range dsns {
+			var s sql.NullString
+			err := openPlain(t, dsn).QueryRowContext(ctx, q).Scan(&s)
+			require.NoError(t, err, q)
+			out = append(out, s.String)
+		}
+		return out
+	}
+	equal := func(q, after string) {
+		c := copies(q)
+		for i := 1; i < len(c); i++ {
+			assert.Equal(t, c[0], c[i], "copy %d differs from copy 0 after %s", i, after)
+		}
+	}
+	for _, q := range []string{
+		"INSERT INTO b_i22 (id, n, u, r) VALUES (1, 1, 'a', 0.5)",
+		"INSERT INTO b_i22 VALUES (2, 1, 'b', 0.25)",
+		"REPLACE INTO b_i22 (id, n, u, r) VALUES (2, 2, 'c', 0.75)",
+		"INSERT INTO b_i22 (id, n, u, r) VALUES (1, 1, 'a', 0.5) ON DUPLICATE KEY UPDATE n = n + 1",
+		"UPDATE b_i22 SET n = n + 1",
+		"INSERT INTO c_i22 (id, n) VALUES (1, 1)",
+		"UPDATE c_i22 SET n = n + 1, at = '2020-01-01 00:00:00'",
+		"INSERT INTO c_i22 (id, n) VALUES (1, 1) ON DUPLICATE KEY UPDATE n = n + 1, at = '2021-01-01'",
+	} {
+		_, err := db.ExecContext(ctx, q)
+		require.NoError(t, err, q)
+		equal("SELECT GROUP_CONCAT(id, ' ', n, ' ', u, ' ', r ORDER BY id) FROM b_i22", q)
+		equal("SELECT GROUP_CONCAT(id, ' ', n, ' ', at ORDER BY id) FROM c_i22", q)
+	}
+	for _, c := range []struct{ q, col string }{
+		{"INSERT INTO b_i22 (id, n) VALUES (3, 1)", "r"},
+		{"INSERT INTO b_i22 (id, n, u) VALUES (3, 1, 'x')", "r"},
+		{"INSERT INTO b_i22 (id, n, u, r) VALUES (3, 1, DEFAULT, 0.5)", "u"},
+		{"INSERT INTO b_i22 SET id = 3, n = 1, r = 0.5", "u"},
+		{"REPLACE INTO b_i22 (id, n, r) VALUES (1, 1, 0.5)", "u"},
+		{"INSERT INTO b_i22 (id, n, u, r) SELECT id + 10, n, u, DEFAULT(r) FROM b_i22", "r"},
+		{"UPDATE b_i22 SET r = DEFAULT WHERE id = 1", "r"},
+		{"UPDATE c_i22 SET n = n + 1", "at"},
+		{"UPDATE c_i22 AS x SET x.n = x.n + 1 WHERE x.id = 1", "at"},
+		{"INSERT INTO c_i22 (id, n) VALUES (1, 1) ON DUPLICATE KEY UPDATE n = n + 1", "at"},
+		{"INSERT INTO b_i22 (id, n, u, r) VALUES (1, 1, 'a', 0.5) ON DUPLICATE KEY UPDATE u = DEFAULT", "u"},
+	} {
+		_, err := db.ExecContext(ctx, c.q)
+		if assert.Error(t, err, c.q) {
+			assert.Contains(t, err.Error(), "shardsql: unsupported", c.q)
+			assert.Contains(t, err.Error(), "column "+c.col, c.q)
+		}
+		equal("SELECT GROUP_CONCAT(id, ' ', n, ' ', u, ' ', r ORDER BY id) FROM b_i22", c.q)
+		equal("SELECT GROUP_CONCAT(id, ' ', n, ' ', at ORDER BY id) FROM c_i22", c.q)
+	}
+}
