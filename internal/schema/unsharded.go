@@ -78,7 +78,6 @@ func (c *Catalog) UnshardedServerValues(name string) (defaults, onUpdate map[str
 	return c.Unsharded.Defaults[name], c.Unsharded.OnUpdate[name], true, true
 }
 
-
 // UnshardedColumnCollation returns the collation of column col of table
 // name of the default data source ("" for a column that is not text),
 // whether the table has the column, and known false when the catalog did
