@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/shardsql/shardsql/internal/schema"
+	"github.com/shardsql/shardsql/route"
 	"github.com/shardsql/shardsql/shard"
 )
 
@@ -146,6 +147,13 @@ func queryTriggers(ctx context.Context, db *sql.DB, ds string, topo *shard.Topol
 			}
 		}
 		if topo.Broadcast(table) {
+			// Hazard (ids22): a trigger on a broadcast table fires on
+			// every copy, and a body calling UUID(), RAND() or NOW(6)
+			// (`SET NEW.u = UUID()`) gave each copy its own value: the
+			// copies drifted apart silently. Its writes are refused.
+			if f := route.BodyNonDeterministic(body); f != "" {
+				add(table, ev, nil, fmt.Sprintf("trigger %s (%s %s on %s.%s) of broadcast table %s calls %s, which gives each copy its own value (drop the trigger and compute the value in the application)", name, strings.ToUpper(timing), strings.ToUpper(event), ds, table, table, f))
+			}
 			continue
 		}
 		writes := slices.ContainsFunc(writeWords, func(w string) bool { return words[w] })

@@ -92,3 +92,68 @@ func TestIDs22BroadcastVolatileDefaults(t *testing.T) {
 		equal("SELECT GROUP_CONCAT(id, ' ', n, ' ', at ORDER BY id) FROM c_i22", c.q)
 	}
 }
+
+// TestIDs22BroadcastVolatileTriggers: a trigger on a broadcast table fires
+// on every copy; one whose body calls UUID() or NOW(6) gave each copy its
+// own value. Writes that set such a trigger off are refused, naming the
+// trigger and the function; a trigger computing from the row alone still
+// runs, and the copies stay equal.
+func TestIDs22BroadcastVolatileTriggers(t *testing.T) {
+	ctx := context.Background()
+	dsns := sharedDSNs(t, "ids22_btrg")
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	require.NoError(t, topo.AddBroadcastTable("t_i22"))
+	db := openDB(t, topo)
+	for _, dsn := range dsns {
+		p := openPlain(t, dsn)
+		for _, q := range []string{
+			"DROP TABLE IF EXISTS t_i22",
+			"CREATE TABLE t_i22 (id INT NOT NULL PRIMARY KEY, n INT NOT NULL, n2 INT NOT NULL DEFAULT 0, u CHAR(36) NOT NULL DEFAULT '', at DATETIME(6) NOT NULL DEFAULT '2000-01-01')",
+			"CREATE TRIGGER t_i22_bi BEFORE INSERT ON t_i22 FOR EACH ROW SET NEW.u = uuid()",
+			"CREATE TRIGGER t_i22_bu BEFORE UPDATE ON t_i22 FOR EACH ROW SET NEW.at = NOW(6)",
+			"CREATE TRIGGER t_i22_bd BEFORE DELETE ON t_i22 FOR EACH ROW SET @n2 = OLD.n * 2",
+		} {
+			_, err := p.ExecContext(ctx, q)
+			require.NoError(t, err, q)
+		}
+	}
+	equal := func(after string) {
+		var first string
+		for i, dsn := range dsns {
+			var s sql.NullString
+			require.NoError(t, openPlain(t, dsn).QueryRowContext(ctx, "SELECT GROUP_CONCAT(id, ' ', n, ' ', u, ' ', at ORDER BY id) FROM t_i22").Scan(&s))
+			if i == 0 {
+				first = s.String
+			} else {
+				assert.Equal(t, first, s.String, "copy %d differs from copy 0 after %s", i, after)
+			}
+		}
+	}
+	for _, c := range []struct{ q, trigger, fn string }{
+		{"INSERT INTO t_i22 (id, n) VALUES (1, 1)", "t_i22_bi", "UUID()"},
+		{"REPLACE INTO t_i22 (id, n) VALUES (1, 1)", "t_i22_bi", "UUID()"},
+		{"UPDATE t_i22 SET n = n + 1", "t_i22_bu", "NOW()"},
+		{"INSERT INTO t_i22 (id, n) VALUES (1, 1) ON DUPLICATE KEY UPDATE n = n + 1", "t_i22_b", ""},
+	} {
+		_, err := db.ExecContext(ctx, c.q)
+		if assert.Error(t, err, c.q) {
+			assert.Contains(t, err.Error(), "shardsql: unsupported", c.q)
+			assert.Contains(t, err.Error(), "trigger "+c.trigger, c.q)
+			assert.Contains(t, err.Error(), c.fn, c.q)
+		}
+		equal(c.q)
+	}
+	// The DELETE trigger computes from the row: the write runs.
+	for _, dsn := range dsns {
+		_, err := openPlain(t, dsn).ExecContext(ctx, "INSERT INTO t_i22 (id, n, u) VALUES (5, 5, 'x')")
+		require.NoError(t, err)
+	}
+	res, err := db.ExecContext(ctx, "DELETE FROM t_i22 WHERE id = 5")
+	require.NoError(t, err)
+	n, _ := res.RowsAffected()
+	assert.Equal(t, int64(1), n)
+	equal("DELETE")
+}

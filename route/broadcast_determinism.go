@@ -1,7 +1,11 @@
 package route
 
 import (
+	"maps"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 
 	"vitess.io/vitess/go/vt/sqlparser"
 )
@@ -147,4 +151,30 @@ keys:
 		return true
 	}
 	return false
+}
+
+// bodyVolatile matches, in a trigger's or routine's body (which the
+// parser cannot read), a call of a function of nonDeterministicFuncs or a
+// bare keyword of the current time or user.
+var bodyVolatile = sync.OnceValue(func() *regexp.Regexp {
+	names := slices.Sorted(maps.Keys(nonDeterministicFuncs))
+	return regexp.MustCompile(`(?i)\b(?:(` + strings.Join(names, "|") + `)\s*\(|(current_timestamp|current_date|current_time|localtime|localtimestamp|utc_date|utc_time|utc_timestamp|current_user|current_role)\b)`)
+})
+
+// BodyNonDeterministic returns the first function a trigger's or stored
+// routine's body calls whose value differs from server to server (RAND(),
+// UUID(), NOW(), CURRENT_TIMESTAMP, …), in upper case, or "". The body is
+// read as words, not parsed: a name in a string literal or comment counts
+// too, which can only refuse more. The driver records such a trigger on a
+// broadcast table as a write hazard: it fires on every copy, and each
+// copy's server computes its own value.
+func BodyNonDeterministic(body string) string {
+	m := bodyVolatile().FindStringSubmatch(body)
+	switch {
+	case m == nil:
+		return ""
+	case m[1] != "":
+		return strings.ToUpper(m[1]) + "()"
+	}
+	return strings.ToUpper(m[2])
 }
