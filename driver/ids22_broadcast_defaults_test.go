@@ -157,3 +157,70 @@ func TestIDs22BroadcastVolatileTriggers(t *testing.T) {
 	assert.Equal(t, int64(1), n)
 	equal("DELETE")
 }
+
+// TestIDs22BroadcastVolatileFunctions: a stored function whose body calls
+// UUID() (directly or through another function), called by a broadcast
+// write or by a trigger of a broadcast table, gave each copy its own
+// value. Such writes are refused naming the function; a function that
+// computes from its arguments still runs.
+func TestIDs22BroadcastVolatileFunctions(t *testing.T) {
+	ctx := context.Background()
+	dsns := sharedDSNs(t, "ids22_bfn")
+	topo := shard.NewTopology()
+	for i, dsn := range dsns {
+		require.NoError(t, topo.AddDataSource(fmt.Sprintf("ds%d", i), dsn))
+	}
+	require.NoError(t, topo.AddBroadcastTable("f_i22"))
+	require.NoError(t, topo.AddBroadcastTable("g_i22"))
+	db := openDB(t, topo)
+	for _, dsn := range dsns {
+		p := openPlain(t, dsn)
+		for _, q := range []string{
+			"DROP TABLE IF EXISTS f_i22", "DROP TABLE IF EXISTS g_i22",
+			"DROP FUNCTION IF EXISTS f_i22_u", "DROP FUNCTION IF EXISTS f_i22_w", "DROP FUNCTION IF EXISTS f_i22_d",
+			"CREATE TABLE f_i22 (id INT NOT NULL PRIMARY KEY, n INT NOT NULL, u CHAR(40) NOT NULL DEFAULT '')",
+			"CREATE TABLE g_i22 (id INT NOT NULL PRIMARY KEY, u CHAR(40) NOT NULL DEFAULT '')",
+			"CREATE FUNCTION f_i22_u() RETURNS CHAR(36) NOT DETERMINISTIC RETURN UUID()",
+			"CREATE FUNCTION f_i22_w() RETURNS CHAR(40) NOT DETERMINISTIC RETURN CONCAT('w', f_i22_u())",
+			"CREATE FUNCTION f_i22_d(x INT) RETURNS INT DETERMINISTIC RETURN x * 2",
+			"CREATE TRIGGER g_i22_bi BEFORE INSERT ON g_i22 FOR EACH ROW SET NEW.u = f_i22_u()",
+		} {
+			_, err := p.ExecContext(ctx, q)
+			require.NoError(t, err, q)
+		}
+	}
+	equal := func(after string) {
+		var first string
+		for i, dsn := range dsns {
+			var s sql.NullString
+			require.NoError(t, openPlain(t, dsn).QueryRowContext(ctx,
+				"SELECT CONCAT_WS('|', (SELECT GROUP_CONCAT(id, ' ', n, ' ', u ORDER BY id) FROM f_i22), (SELECT GROUP_CONCAT(id, ' ', u ORDER BY id) FROM g_i22))").Scan(&s))
+			if i == 0 {
+				first = s.String
+			} else {
+				assert.Equal(t, first, s.String, "copy %d differs from copy 0 after %s", i, after)
+			}
+		}
+	}
+	for _, q := range []string{
+		"INSERT INTO f_i22 (id, n, u) VALUES (1, f_i22_d(2), 'a')",
+		"UPDATE f_i22 SET n = f_i22_d(n) WHERE id = 1",
+	} {
+		_, err := db.ExecContext(ctx, q)
+		require.NoError(t, err, q)
+		equal(q)
+	}
+	for _, c := range []struct{ q, fn string }{
+		{"INSERT INTO f_i22 (id, n, u) VALUES (2, 1, f_i22_u())", "f_i22_u"},
+		{"UPDATE f_i22 SET u = f_i22_w() WHERE id = 1", "f_i22_w"},
+		{"INSERT INTO f_i22 (id, n, u) VALUES (1, 1, 'x') ON DUPLICATE KEY UPDATE u = CONCAT(u, f_i22_u())", "f_i22_u"},
+		{"INSERT INTO g_i22 (id) VALUES (1)", "f_i22_u"},
+	} {
+		_, err := db.ExecContext(ctx, c.q)
+		if assert.Error(t, err, c.q) {
+			assert.Contains(t, err.Error(), "shardsql: unsupported", c.q)
+			assert.Contains(t, err.Error(), c.fn, c.q)
+		}
+		equal(c.q)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/internal/schema"
 )
 
 // A broadcast write runs once per data source, and each server evaluates
@@ -57,6 +59,13 @@ func (s *statement) nonDeterministic(stmt sqlparser.SQLNode) string {
 			}
 			if nonDeterministicFuncs[name] {
 				what = strings.ToUpper(name) + "()"
+			} else if userCall(n) != "" && s.catalog != nil {
+				if s.catalog.HazardsUnknown {
+					s.schemaMissing = true // the catalog loads them, and the statement is routed again
+				}
+				if h, ok := s.catalog.Hazard(VolatileFunctionKey(n.Name.String()), schema.WriteInsert|schema.WriteUpdate|schema.WriteDelete, nil); ok {
+					what = "stored function " + n.Name.String() + " (" + h.Why + ")"
+				}
 			}
 		case *sqlparser.CurTimeFuncExpr:
 			what = strings.ToUpper(n.Name.String())
@@ -152,6 +161,12 @@ keys:
 	}
 	return false
 }
+
+// VolatileFunctionKey is the key of schema.Catalog.WriteHazards under
+// which the driver records a stored function whose body calls a function
+// whose value differs from server to server (BodyNonDeterministic): a
+// broadcast write calling it is refused like one calling RAND().
+func VolatileFunctionKey(name string) string { return "volatile function " + strings.ToLower(name) }
 
 // bodyVolatile matches, in a trigger's or routine's body (which the
 // parser cannot read), a call of a function of nonDeterministicFuncs or a
