@@ -87,3 +87,45 @@ func TestIDs22IgnoreSkipsGeneratedRow(t *testing.T) {
 		}
 	}
 }
+
+// TestIDs22IgnorePartialKeys: an INSERT IGNORE whose rows mix generated
+// and given keys, on a table sharded by its AUTO_INCREMENT key: the node's
+// own LastInsertId answers for the last row it processed (a given key it
+// skipped as a duplicate), not for the generated row; MariaDB reports the
+// generated row's id. The answer is that id or a refusal, never another
+// row's key.
+func TestIDs22IgnorePartialKeys(t *testing.T) {
+	ctx := context.Background()
+	dsns := sharedDSNs(t, "ids22_ignp")
+	oracle := openPlain(t, sharedDSNs(t, "ids22_ignp_oracle")[0])
+	gen, err := seq.NewSnowflake(23)
+	require.NoError(t, err)
+	topo := dsTopology(t, dsns)
+	require.NoError(t, topo.AddTable(shard.Table{Name: "i22a", Column: "id", Nodes: "ds0.i22a_0",
+		KeyColumn: "id", KeyGenerator: gen}))
+	db := openDB(t, topo)
+	for _, x := range []*sql.DB{oracle, db} {
+		for _, q := range []string{"DROP TABLE IF EXISTS i22a",
+			"CREATE TABLE i22a (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, tag VARCHAR(10) NOT NULL)",
+			"INSERT INTO i22a (id, tag) VALUES (5, 'old')"} {
+			_, err := x.ExecContext(ctx, q)
+			require.NoError(t, err, q)
+		}
+	}
+	const q = "INSERT IGNORE INTO i22a (id, tag) VALUES (NULL, 'new'), (5, 'dup')"
+	want, err := oracle.ExecContext(ctx, q)
+	require.NoError(t, err)
+	wantID, _ := want.LastInsertId()
+	var tag string
+	require.NoError(t, oracle.QueryRowContext(ctx, "SELECT tag FROM i22a WHERE id = ?", wantID).Scan(&tag))
+	require.Equal(t, "new", tag, "the oracle reports the generated row")
+	got, err := db.ExecContext(ctx, q)
+	require.NoError(t, err)
+	gotID, err := got.LastInsertId()
+	if err != nil {
+		assert.True(t, errors.Is(err, driver.ErrUnsupported), err)
+		return
+	}
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT tag FROM i22a WHERE id = ?", gotID).Scan(&tag))
+	assert.Equal(t, "new", tag, "LastInsertId %d", gotID)
+}

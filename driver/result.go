@@ -85,7 +85,9 @@ func (r *result) LastInsertId() (int64, error) {
 			return 0, nil
 		case r.genMeet == "INSERT IGNORE" && !r.genPartial && r.affected == int64(len(r.genIDs)):
 			return r.genIDs[0], nil // every row inserted (rows that carry their keys would count too)
-		case len(r.genIDs) == 1 && r.units == 1 && r.lastErr == nil:
+		case len(r.genIDs) == 1 && !r.genPartial && r.units == 1 && r.lastErr == nil:
+			// One row (upsertLastID reads its node's answer for it; with
+			// rows carrying their keys the node answers for another row).
 			if id, ok := r.upsertLastID(); ok {
 				return id, nil
 			}
