@@ -75,6 +75,8 @@ func TestIDs22BroadcastVolatileDefaults(t *testing.T) {
 		{"INSERT INTO b_i22 (id, n, u) VALUES (3, 1, 'x')", "r"},
 		{"INSERT INTO b_i22 (id, n, u, r) VALUES (3, 1, DEFAULT, 0.5)", "u"},
 		{"INSERT INTO b_i22 SET id = 3, n = 1, r = 0.5", "u"},
+		{"INSERT INTO b_i22 () VALUES ()", "r"},
+		{"INSERT INTO b_i22 VALUES ()", "r"},
 		{"REPLACE INTO b_i22 (id, n, r) VALUES (1, 1, 0.5)", "u"},
 		{"INSERT INTO b_i22 (id, n, u, r) SELECT id + 10, n, u, DEFAULT(r) FROM b_i22", "r"},
 		{"UPDATE b_i22 SET r = DEFAULT WHERE id = 1", "r"},

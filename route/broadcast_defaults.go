@@ -76,7 +76,10 @@ func (s *statement) insertServerValue(ins *sqlparser.Insert, tn sqlparser.TableN
 	for _, c := range ins.Columns {
 		named = append(named, c.Lowered())
 	}
-	if len(ins.Columns) == 0 {
+	if rows, ok := ins.Rows.(sqlparser.Values); ok && len(ins.Columns) == 0 && len(rows) > 0 && len(rows[0]) == 0 {
+		// INSERT INTO t () VALUES () (or VALUES ()): every column
+		// takes its default.
+	} else if len(ins.Columns) == 0 {
 		for _, c := range cols {
 			named = append(named, strings.ToLower(c))
 		}
