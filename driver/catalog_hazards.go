@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/shardsql/shardsql/internal/schema"
+	"github.com/shardsql/shardsql/route"
 	"github.com/shardsql/shardsql/shard"
 )
 
@@ -146,6 +147,19 @@ func queryTriggers(ctx context.Context, db *sql.DB, ds string, topo *shard.Topol
 			}
 		}
 		if topo.Broadcast(table) {
+			// Hazard (ids22): a trigger on a broadcast table fires on
+			// every copy, and a body calling UUID(), RAND() or NOW(6)
+			// (`SET NEW.u = UUID()`) gave each copy its own value: the
+			// copies drifted apart silently. Its writes are refused.
+			f := route.BodyNonDeterministic(body)
+			for _, w := range slices.Sorted(maps.Keys(words)) {
+				if why, ok := routines[volatileKey(w)]; ok && f == "" {
+					f = "stored function " + w + " (" + why + ")"
+				}
+			}
+			if f != "" {
+				add(table, ev, nil, fmt.Sprintf("trigger %s (%s %s on %s.%s) of broadcast table %s calls %s, which gives each copy its own value (drop the trigger and compute the value in the application)", name, strings.ToUpper(timing), strings.ToUpper(event), ds, table, table, f))
+			}
 			continue
 		}
 		writes := slices.ContainsFunc(writeWords, func(w string) bool { return words[w] })
@@ -335,6 +349,11 @@ func procedureKey(name string) string { return "procedure " + strings.ToLower(na
 // route/write_hazards.go checkFunctionHazards).
 func functionKey(name string) string { return "function " + strings.ToLower(name) }
 
+// volatileKey is the WriteHazards key under which a stored function whose
+// value differs from server to server is recorded (read by route's
+// nonDeterministic for broadcast writes, route.VolatileFunctionKey).
+func volatileKey(name string) string { return route.VolatileFunctionKey(name) }
+
 // writeWords are the words of a routine body that write (a CALL may).
 var writeWords = []string{"insert", "update", "delete", "replace", "call", "truncate"}
 
@@ -356,6 +375,7 @@ func queryProcedures(ctx context.Context, db *sql.DB, ds string, topo *shard.Top
 		function   bool
 		words      map[string]bool
 		why        string
+		volatile   string // the function whose value differs from server to server it calls (ids22)
 	}
 	var routines []routine
 	for rows.Next() {
@@ -374,6 +394,7 @@ func queryProcedures(ctx context.Context, db *sql.DB, ds string, topo *shard.Top
 			r.why = fmt.Sprintf("%s %s on %s, whose body the catalog cannot read", what, name, ds)
 		} else {
 			r.words = bodyWords(body.String)
+			r.volatile = route.BodyNonDeterministic(body.String)
 			writes := !function || slices.ContainsFunc(writeWords, func(w string) bool { return r.words[w] })
 			for w := range r.words {
 				// a function reading a sharded table (by its logical name,
@@ -413,6 +434,32 @@ func queryProcedures(ctx context.Context, db *sql.DB, ds string, topo *shard.Top
 					break
 				}
 			}
+		}
+	}
+	// Hazard (ids22): a stored function computing its value with RAND(),
+	// UUID() or NOW() (or calling one that does) gives each copy of a
+	// broadcast table its own value when a broadcast write calls it
+	// (route's nonDeterministic reads volatileKey).
+	for changed := true; changed; {
+		changed = false
+		for i := range routines {
+			r := &routines[i]
+			if r.volatile != "" {
+				continue
+			}
+			for _, callee := range routines {
+				if callee.function && callee.volatile != "" && r.words[strings.ToLower(callee.name)] {
+					r.volatile = fmt.Sprintf("%s, through function %s", callee.volatile, callee.name)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	for _, r := range routines {
+		if r.function && r.volatile != "" {
+			k := volatileKey(r.name)
+			out[k] = append(out[k], schema.WriteHazard{Events: schema.WriteInsert | schema.WriteUpdate | schema.WriteDelete, Why: fmt.Sprintf("function %s on %s calls %s", r.name, ds, r.volatile)})
 		}
 	}
 	for _, r := range routines {

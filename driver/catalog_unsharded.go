@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/shardsql/shardsql/internal/schema"
@@ -22,18 +23,20 @@ import (
 // needs them loads them afresh); a statement naming a table the catalog
 // lacks loads it again (route.ErrSchemaUnknown).
 func queryUnsharded(ctx context.Context, db *sql.DB, ds string, lowerCase int) (*schema.Unsharded, error) {
-	rows, err := db.QueryContext(ctx, `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE = 'year', COALESCE(COLLATION_NAME, ''), COLUMN_TYPE LIKE '%zerofill%' FROM information_schema.COLUMNS
+	rows, err := db.QueryContext(ctx, `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE = 'year', COALESCE(COLLATION_NAME, ''), COLUMN_TYPE LIKE '%zerofill%', COLUMN_DEFAULT, EXTRA FROM information_schema.COLUMNS
 		WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`)
 	if err != nil {
 		return nil, fmt.Errorf("shardsql: reading the columns of unsharded tables: %w", err)
 	}
 	defer rows.Close()
 	u := &schema.Unsharded{DataSource: ds, LowerCaseTableNames: lowerCase, Tables: make(map[string][]string),
-		YearTables: make(map[string][]string), Collations: make(map[string]map[string]string), ZeroFill: make(map[string][]string)}
+		YearTables: make(map[string][]string), Collations: make(map[string]map[string]string), ZeroFill: make(map[string][]string),
+		Defaults: make(map[string]map[string]string), OnUpdate: make(map[string]map[string]string)}
 	for rows.Next() {
 		var table, col, coll string
 		var year, zeroFill sql.NullBool
-		if err := rows.Scan(&table, &col, &year, &coll, &zeroFill); err != nil {
+		var def, extra sql.NullString
+		if err := rows.Scan(&table, &col, &year, &coll, &zeroFill, &def, &extra); err != nil {
 			return nil, fmt.Errorf("shardsql: reading the columns of unsharded tables: %w", err)
 		}
 		u.Tables[table] = append(u.Tables[table], col)
@@ -42,6 +45,12 @@ func queryUnsharded(ctx context.Context, db *sql.DB, ds string, lowerCase int) (
 		}
 		if zeroFill.Bool {
 			u.ZeroFill[table] = append(u.ZeroFill[table], col)
+		}
+		if d, ok := serverDefault(def, extra.String); ok {
+			putColumn(u.Defaults, table, col, d)
+		}
+		if x := strings.ToLower(extra.String); strings.Contains(x, "on update ") {
+			putColumn(u.OnUpdate, table, col, strings.TrimSpace(extra.String[strings.Index(x, "on update ")+len("on update "):]))
 		}
 		if coll != "" {
 			if u.Collations[table] == nil {
@@ -57,6 +66,40 @@ func queryUnsharded(ctx context.Context, db *sql.DB, ds string, lowerCase int) (
 	// proved from them, and the columns serve as before.
 	u.IntKeys, u.TotalKeys, _ = queryUnshardedKeys(ctx, db)
 	return u, nil
+}
+
+// serverDefault returns a column's DEFAULT when it is not a constant (the
+// server computes it for each row it writes): MariaDB quotes a literal
+// default ('abc', '2000-01-01 00:00:00') and spells numbers and NULL
+// bare; MySQL spells every default bare and marks an expression
+// DEFAULT_GENERATED in EXTRA. Anything else (uuid(), current_timestamp(6),
+// rand() + 1) is returned for route to judge.
+func serverDefault(def sql.NullString, extra string) (string, bool) {
+	if !def.Valid {
+		return "", false
+	}
+	d := strings.TrimSpace(def.String)
+	if strings.Contains(strings.ToUpper(extra), "DEFAULT_GENERATED") {
+		return d, true
+	}
+	if d == "" || strings.HasPrefix(d, "'") || strings.EqualFold(d, "NULL") {
+		return "", false
+	}
+	if _, err := strconv.ParseFloat(d, 64); err == nil {
+		return "", false
+	}
+	if strings.HasPrefix(strings.ToLower(d), "b'") || strings.HasPrefix(strings.ToLower(d), "x'") || strings.HasPrefix(d, "0x") {
+		return "", false
+	}
+	return d, true
+}
+
+// putColumn sets m[table][lower(col)] = v.
+func putColumn(m map[string]map[string]string, table, col, v string) {
+	if m[table] == nil {
+		m[table] = make(map[string]string)
+	}
+	m[table][strings.ToLower(col)] = v
 }
 
 // queryUnshardedKeys reads the unique keys of the tables of the default

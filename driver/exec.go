@@ -115,7 +115,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 		}
 		return res, err
 	}
-	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs, genMeet: p.GeneratedMeet, genAutoInc: p.GeneratedAutoIncrement, genMeetLastID: p.GeneratedMeetLastID, explicit: p.ExplicitLastID, explicitUnknown: p.ExplicitLastUnknown, oneCopy: p.Broadcast}
+	res := &result{units: len(p.Units), genIDs: p.GeneratedIDs, genMeet: p.GeneratedMeet, genPartial: p.GeneratedPartial, genAutoInc: p.GeneratedAutoIncrement, genMeetLastID: p.GeneratedMeetLastID, explicit: p.ExplicitLastID, explicitUnknown: p.ExplicitLastUnknown, oneCopy: p.Broadcast}
 	var err error
 	switch {
 	case p.DeleteLimit != nil:

@@ -15,6 +15,8 @@ type result struct {
 	lastErr  error
 	genIDs   []int64 // keys shardsql generated, in row order
 	genMeet  string  // route.Plan.GeneratedMeet
+	// genPartial: route.Plan.GeneratedPartial
+	genPartial bool
 	// genAutoInc, genMeetLastID: route.Plan.GeneratedAutoIncrement and
 	// route.Plan.GeneratedMeetLastID (upsertLastID).
 	genAutoInc, genMeetLastID bool
@@ -81,9 +83,11 @@ func (r *result) LastInsertId() (int64, error) {
 		case r.genMeet == "INSERT IGNORE" && r.affected == 0:
 			// Every row met an existing one: MariaDB reports 0.
 			return 0, nil
-		case r.genMeet == "INSERT IGNORE" && r.affected == int64(len(r.genIDs)):
-			return r.genIDs[0], nil // every row inserted
-		case len(r.genIDs) == 1 && r.units == 1 && r.lastErr == nil:
+		case r.genMeet == "INSERT IGNORE" && !r.genPartial && r.affected == int64(len(r.genIDs)):
+			return r.genIDs[0], nil // every row inserted (rows that carry their keys would count too)
+		case len(r.genIDs) == 1 && !r.genPartial && r.units == 1 && r.lastErr == nil:
+			// One row (upsertLastID reads its node's answer for it; with
+			// rows carrying their keys the node answers for another row).
 			if id, ok := r.upsertLastID(); ok {
 				return id, nil
 			}
@@ -97,7 +101,7 @@ func (r *result) LastInsertId() (int64, error) {
 		// 2 and 0, so even "every row inserted" cannot be told from
 		// 2 + 0 + 1 (found by compat: gorm's CreateInBatches with
 		// OnConflict fails here on its first run, when no row existed).
-		return 0, fmt.Errorf("%w: LastInsertId of an %s with generated ids whose rows may have met existing rows by a unique key without the generated column (which rows were inserted, the nodes' results do not say; the rows are written): upsert one row per statement into an AUTO_INCREMENT column (its id is answered), give the rows their ids, or read them back by that unique key (driver.WithGeneratedIDs lists the ids tried)", route.ErrUnsupported, r.genMeet)
+		return 0, fmt.Errorf("%w: LastInsertId of an %s with generated ids whose rows may have been skipped or met existing rows (by a unique key without the generated column or a key the row carries; under IGNORE also by a CHECK constraint or foreign key) (which rows were inserted, the nodes' results do not say; the rows are written): upsert one row per statement into an AUTO_INCREMENT column (its id is answered), give the rows their ids, or read them back by that unique key (driver.WithGeneratedIDs lists the ids tried)", route.ErrUnsupported, r.genMeet)
 	}
 	if r.units == 1 || r.oneCopy {
 		return r.lastID, r.lastErr

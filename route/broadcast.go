@@ -51,6 +51,9 @@ func (s *statement) broadcastWrite(kind Kind, stmt sqlparser.SQLNode) (p *Plan, 
 		if what := s.nonDeterministic(stmt); what != "" {
 			return nil, true, unsupported(s.sql, "%s in a write to broadcast table %s: each data source's copy would get its own value; compute the value in the application and pass it as an argument", what, names[0])
 		}
+		if what := s.serverValue(stmt); what != "" {
+			return nil, true, unsupported(s.sql, "%s left to the servers in a write to broadcast table %s: each data source's copy would compute its own value; give the column its value in the statement (computed once in the application and passed as a ? argument)", what, names[0])
+		}
 	}
 	if ins, ok := stmt.(*sqlparser.Insert); ok && callsLastInsertIDExpr(ins) {
 		// Hazard (compat15): a statement calling LAST_INSERT_ID(expr)

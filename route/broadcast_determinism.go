@@ -1,9 +1,15 @@
 package route
 
 import (
+	"maps"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/internal/schema"
 )
 
 // A broadcast write runs once per data source, and each server evaluates
@@ -53,6 +59,13 @@ func (s *statement) nonDeterministic(stmt sqlparser.SQLNode) string {
 			}
 			if nonDeterministicFuncs[name] {
 				what = strings.ToUpper(name) + "()"
+			} else if userCall(n) != "" && s.catalog != nil {
+				if s.catalog.HazardsUnknown {
+					s.schemaMissing = true // the catalog loads them, and the statement is routed again
+				}
+				if h, ok := s.catalog.Hazard(VolatileFunctionKey(n.Name.String()), schema.WriteInsert|schema.WriteUpdate|schema.WriteDelete, nil); ok {
+					what = "stored function " + n.Name.String() + " (" + h.Why + ")"
+				}
 			}
 		case *sqlparser.CurTimeFuncExpr:
 			what = strings.ToUpper(n.Name.String())
@@ -147,4 +160,36 @@ keys:
 		return true
 	}
 	return false
+}
+
+// VolatileFunctionKey is the key of schema.Catalog.WriteHazards under
+// which the driver records a stored function whose body calls a function
+// whose value differs from server to server (BodyNonDeterministic): a
+// broadcast write calling it is refused like one calling RAND().
+func VolatileFunctionKey(name string) string { return "volatile function " + strings.ToLower(name) }
+
+// bodyVolatile matches, in a trigger's or routine's body (which the
+// parser cannot read), a call of a function of nonDeterministicFuncs or a
+// bare keyword of the current time or user.
+var bodyVolatile = sync.OnceValue(func() *regexp.Regexp {
+	names := slices.Sorted(maps.Keys(nonDeterministicFuncs))
+	return regexp.MustCompile(`(?i)\b(?:(` + strings.Join(names, "|") + `)\s*\(|(current_timestamp|current_date|current_time|localtime|localtimestamp|utc_date|utc_time|utc_timestamp|current_user|current_role)\b)`)
+})
+
+// BodyNonDeterministic returns the first function a trigger's or stored
+// routine's body calls whose value differs from server to server (RAND(),
+// UUID(), NOW(), CURRENT_TIMESTAMP, …), in upper case, or "". The body is
+// read as words, not parsed: a name in a string literal or comment counts
+// too, which can only refuse more. The driver records such a trigger on a
+// broadcast table as a write hazard: it fires on every copy, and each
+// copy's server computes its own value.
+func BodyNonDeterministic(body string) string {
+	m := bodyVolatile().FindStringSubmatch(body)
+	switch {
+	case m == nil:
+		return ""
+	case m[1] != "":
+		return strings.ToUpper(m[1]) + "()"
+	}
+	return strings.ToUpper(m[2])
 }

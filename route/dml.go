@@ -101,6 +101,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		p := s.plan(KindInsert, ins, rt)
 		p.GeneratedIDs = generated
 		p.GeneratedMeet = s.generatedMeet(ins, table, generated)
+		p.GeneratedPartial = len(generated) > 0 && len(generated) < len(rows)
 		s.generatedReports(p, ins, table)
 		p.GeneratedDefault = genDefault
 		return p, nil
@@ -157,7 +158,7 @@ func (s *statement) routeInsert(ins *sqlparser.Insert) (*Plan, error) {
 		return nil, err // a node's one row with NULL for a NOT NULL column (insert_lone_row.go)
 	}
 	p := s.newPlan()
-	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated, GeneratedMeet: s.generatedMeet(ins, table, generated), GeneratedDefault: genDefault, Units: s.unitSlice(len(perNode)), InsertRows: s.rowLists(len(perNode))}
+	*p = Plan{SQL: s.sql, Kind: KindInsert, Table: table.Name, GeneratedIDs: generated, GeneratedMeet: s.generatedMeet(ins, table, generated), GeneratedPartial: len(generated) > 0 && len(generated) < len(rows), GeneratedDefault: genDefault, Units: s.unitSlice(len(perNode)), InsertRows: s.rowLists(len(perNode))}
 	s.generatedReports(p, ins, table)
 	var known bool
 	p.ExplicitLastID, known = s.explicitLastID(ins, rows, table, generated)

@@ -95,6 +95,10 @@ type Plan struct {
 	// then some generated ids name no row, and MariaDB's LastInsertId (the
 	// first row it inserted, or the row it updated) is not GeneratedIDs[0].
 	GeneratedMeet string
+	// GeneratedPartial reports an INSERT with GeneratedIDs some of whose
+	// rows carry their own key: its affected rows then do not tell
+	// whether every generated row was inserted.
+	GeneratedPartial bool
 	// GeneratedAutoIncrement reports that the generated column is
 	// AUTO_INCREMENT on the servers (by the catalog): a row inserted with
 	// a generated id makes the server report that id as the statement's

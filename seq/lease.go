@@ -49,6 +49,15 @@ type Lease struct {
 
 	err atomic.Pointer[error] // set once, when the lease is lost
 
+	// after is the last millisecond (Unix ms, by the releasing process's
+	// clock) in which the previous holder of the worker id generated ids,
+	// when it released the id with Close; 0 when it did not. high is the
+	// latest millisecond (Unix ms) of an id generated under this lease
+	// (note). Close records max(after, high) in the row for the next
+	// holder.
+	after int64
+	high  atomic.Int64
+
 	ctx    context.Context // cancelled to stop renewing
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the renewing goroutine returns
@@ -143,8 +152,12 @@ func (l *Lease) Err() error {
 	return nil
 }
 
-// Close stops renewing the lease and deletes its row, so that the worker id
-// is free at once. Generators using the lease fail with ErrLeaseLost
+// Close stops renewing the lease and frees the worker id at once: it
+// deletes the lease's row, or, when generators under the lease handed out
+// ids, marks the row released (expires_at 1970-01-01) with the last
+// millisecond of those ids in leased_at, so that the next holder's
+// Snowflake hands out only ids of later milliseconds (it waits for its
+// clock to pass that one, within WithMaxBackward). Generators using the lease fail with ErrLeaseLost
 // afterwards. If the row cannot be deleted, the worker id becomes free when
 // the lease expires, and Close returns the error. Close is idempotent.
 func (l *Lease) Close() error {
@@ -153,9 +166,19 @@ func (l *Lease) Close() error {
 		l.stop()
 		ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
 		defer cancel()
-		_, err := l.db.ExecContext(ctx,
-			"DELETE FROM shardsql_worker WHERE app = ? AND worker_id = ? AND holder = ?",
-			l.app, l.workerID, l.holder)
+		var err error
+		if mark := max(l.after, l.high.Load()); mark == 0 {
+			_, err = l.db.ExecContext(ctx,
+				"DELETE FROM shardsql_worker WHERE app = ? AND worker_id = ? AND holder = ?",
+				l.app, l.workerID, l.holder)
+		} else {
+			// The row stays, released (expires_at = releasedAt), with
+			// the last millisecond of its ids in leased_at: the next
+			// holder's generator starts after it (see note).
+			_, err = l.db.ExecContext(ctx,
+				"UPDATE shardsql_worker SET expires_at = "+releasedAt+", leased_at = "+releasedAt+" + INTERVAL ? MICROSECOND WHERE app = ? AND worker_id = ? AND holder = ?",
+				mark*1000, l.app, l.workerID, l.holder)
+		}
 		if err != nil {
 			l.closeErr = fmt.Errorf("shardsql: seq: release worker id %d of app %q (it becomes free when the lease expires): %w", l.workerID, l.app, err)
 		}
@@ -190,7 +213,7 @@ func (l *Lease) deadline(sent time.Time) time.Time {
 // claim reads the application's leases and tries to take the lowest free
 // or expired worker id. won is false if another process took it first.
 func (l *Lease) claim(ctx context.Context) (id int64, won bool, err error) {
-	id, free, prev, err := l.candidate(ctx)
+	id, free, prev, after, err := l.candidate(ctx)
 	if err != nil {
 		return 0, false, err
 	}
@@ -215,18 +238,23 @@ func (l *Lease) claim(ctx context.Context) (id int64, won bool, err error) {
 	if err != nil {
 		return 0, false, l.claimError(ctx, err)
 	}
+	if n == 1 {
+		l.after = after
+	}
 	return id, n == 1, nil
 }
 
 // candidate returns the lowest worker id that has no row (free) or whose
-// lease expired (prev is then the expired lease's holder).
-func (l *Lease) candidate(ctx context.Context) (id int64, free bool, prev string, err error) {
+// lease expired (prev is then the expired lease's holder, and after, for
+// a lease released by Close, the last millisecond of its ids).
+func (l *Lease) candidate(ctx context.Context) (id int64, free bool, prev string, after int64, err error) {
 	rows, err := l.db.QueryContext(ctx,
-		`SELECT worker_id, holder, expires_at > UTC_TIMESTAMP(6) FROM shardsql_worker
+		`SELECT worker_id, holder, expires_at > UTC_TIMESTAMP(6),
+			IF(expires_at = `+releasedAt+`, TIMESTAMPDIFF(MICROSECOND, `+releasedAt+`, leased_at), 0) FROM shardsql_worker
 		WHERE app = ? AND worker_id BETWEEN 0 AND ? ORDER BY worker_id`,
 		l.app, maxWorkerID)
 	if err != nil {
-		return 0, false, "", l.claimError(ctx, err)
+		return 0, false, "", 0, l.claimError(ctx, err)
 	}
 	defer rows.Close()
 	next := int64(0) // the lowest worker id not seen yet
@@ -235,25 +263,26 @@ func (l *Lease) candidate(ctx context.Context) (id int64, free bool, prev string
 			rowID  int64
 			holder string
 			live   bool
+			mark   int64
 		)
-		if err := rows.Scan(&rowID, &holder, &live); err != nil {
-			return 0, false, "", l.claimError(ctx, err)
+		if err := rows.Scan(&rowID, &holder, &live, &mark); err != nil {
+			return 0, false, "", 0, l.claimError(ctx, err)
 		}
 		if rowID > next {
-			return next, true, "", nil
+			return next, true, "", 0, nil
 		}
 		if !live {
-			return rowID, false, holder, nil
+			return rowID, false, holder, mark / 1000, nil
 		}
 		next = rowID + 1
 	}
 	if err := rows.Err(); err != nil {
-		return 0, false, "", l.claimError(ctx, err)
+		return 0, false, "", 0, l.claimError(ctx, err)
 	}
 	if next > maxWorkerID {
-		return 0, false, "", fmt.Errorf("%w: all %d worker ids of app %q are held by live leases; close unused leases, wait for crashed processes' leases to expire, or use a separate app name for unrelated tables", ErrNoWorkerID, maxWorkerID+1, l.app)
+		return 0, false, "", 0, fmt.Errorf("%w: all %d worker ids of app %q are held by live leases; close unused leases, wait for crashed processes' leases to expire, or use a separate app name for unrelated tables", ErrNoWorkerID, maxWorkerID+1, l.app)
 	}
-	return next, true, "", nil
+	return next, true, "", 0, nil
 }
 
 // claimError wraps an error of a statement on shardsql_worker, telling a
@@ -326,6 +355,35 @@ func (l *Lease) renew(ctx context.Context) (held bool, err error) {
 		return false, fmt.Errorf("shardsql: seq: renew worker id %d of app %q: %w", l.workerID, l.app, err)
 	}
 	return n == 1, nil
+}
+
+// releasedAt is the expires_at of a lease released by Close (any time in
+// the past frees the worker id; this one also says its leased_at holds
+// the last millisecond of its ids, counted from releasedAt).
+const releasedAt = "'1970-01-01 00:00:00'"
+
+// Hazard (ids22): Close frees the worker id at once, and the next holder's
+// Snowflake started from its own clock. A restart within the same
+// millisecond, or another host whose clock ran a few milliseconds behind,
+// handed out the released generator's ids again (the same worker id,
+// millisecond and sequence; the expiry of a crashed process's lease, a
+// TTL later, is safe for clocks that differ by less than the TTL). Each
+// generator notes the milliseconds of its ids in its lease, Close records
+// the last in the row, and the next holder's generator starts after it:
+// it waits for its clock to pass it, or fails with ErrClockBackward when
+// its clock is further behind than WithMaxBackward.
+
+// note records that a generator under the lease handed out ids in
+// millisecond unixMs. Called before the generator checks Err, so that
+// Close, which marks the lease lost before reading high, sees every id
+// handed out.
+func (l *Lease) note(unixMs int64) {
+	for {
+		h := l.high.Load()
+		if unixMs <= h || l.high.CompareAndSwap(h, unixMs) {
+			return
+		}
+	}
 }
 
 // newHolder returns a random token that identifies one lease.

@@ -71,6 +71,9 @@ func (s *Snowflake) NextIDs(n int) (int64, error) {
 			continue
 		}
 		if s.lease != nil {
+			if ms > last {
+				s.lease.note(ms + s.epochMs)
+			}
 			if err := s.lease.Err(); err != nil {
 				return 0, err
 			}

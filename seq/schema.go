@@ -39,7 +39,7 @@ const createSequenceTable = `CREATE TABLE IF NOT EXISTS shardsql_sequence (
 //		worker_id  SMALLINT     NOT NULL,  -- 0..1023
 //		holder     CHAR(32)     NOT NULL,  -- random token of the lease
 //		owner      VARCHAR(255) NOT NULL,  -- host:pid, for people
-//		leased_at  DATETIME(6)  NOT NULL,  -- UTC
+//		leased_at  DATETIME(6)  NOT NULL,  -- UTC (released: its ids' last ms)
 //		expires_at DATETIME(6)  NOT NULL,  -- UTC, by the server's clock
 //		PRIMARY KEY (app, worker_id)
 //	) ENGINE=InnoDB

@@ -147,8 +147,14 @@ func NewSnowflake(workerID int64, opts ...SnowflakeOption) (*Snowflake, error) {
 		maxBack: c.maxBack,
 		lease:   c.lease,
 	}
-	// As if the last id had millisecond 0 and sequence 4095.
+	// As if the last id had millisecond 0 and sequence 4095, or the last
+	// millisecond of the ids of the lease's previous holder (lease.note).
 	s.state.Store(seqMask)
+	if c.lease != nil {
+		if ms0 := c.lease.after - epochMs; ms0 > 0 {
+			s.state.Store(uint64(ms0)<<seqBits | seqMask)
+		}
+	}
 	return s, nil
 }
 
@@ -191,6 +197,9 @@ func (s *Snowflake) NextID() (int64, error) {
 		// Checked after the id is taken, so no id is returned that was
 		// made after the lease was given up.
 		if s.lease != nil {
+			if ms > last {
+				s.lease.note(ms + s.epochMs)
+			}
 			if err := s.lease.Err(); err != nil {
 				return 0, err
 			}

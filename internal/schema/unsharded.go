@@ -50,6 +50,32 @@ type Unsharded struct {
 	// collations agree (route's bound subqueries, diff18). Nil when not
 	// read.
 	Collations map[string]map[string]string
+	// Defaults holds, by table name as Tables, the DEFAULT of each column
+	// whose default is not a constant (an expression such as uuid() or
+	// current_timestamp(6), as information_schema.COLUMNS.COLUMN_DEFAULT
+	// spells it), by the column's name in lower case. OnUpdate holds, by
+	// table name as Tables, each column's ON UPDATE expression (EXTRA's
+	// "on update current_timestamp(6)") by the column's name in lower
+	// case. A broadcast write that leaves such a column to the server
+	// lets each copy's server compute its own value (route's
+	// broadcast_defaults.go). Nil when not read.
+	Defaults, OnUpdate map[string]map[string]string
+}
+
+// UnshardedServerValues returns the columns of table name of the default
+// data source whose DEFAULT is an expression (defaults) and whose value
+// an update sets (onUpdate), each by the column's name in lower case;
+// has is false when the catalog holds no such table, read false when it
+// did not read these facts.
+func (c *Catalog) UnshardedServerValues(name string) (defaults, onUpdate map[string]string, has, read bool) {
+	if c == nil || c.Unsharded == nil || c.Unsharded.Defaults == nil {
+		return nil, nil, false, false
+	}
+	name = c.unshardedName(name)
+	if _, ok := c.Unsharded.Tables[name]; !ok {
+		return nil, nil, false, true
+	}
+	return c.Unsharded.Defaults[name], c.Unsharded.OnUpdate[name], true, true
 }
 
 // UnshardedColumnCollation returns the collation of column col of table
