@@ -57,6 +57,7 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	}
 	var parts []Cursor
 	var cols *columns
+	var partCols []*columns
 	cloned := false // cols.colls is a copy of the first part's
 	fail := func(err error) (*Stream, error) {
 		closeAll(parts)
@@ -68,6 +69,7 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 			return fail(err)
 		}
 		parts = append(parts, s.Cursor)
+		partCols = append(partCols, s.cols)
 		if i == 0 {
 			cols = s.cols.clone()
 			continue
@@ -75,6 +77,9 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		if err := sameColumns(cols, s.cols, i); err != nil {
 			return fail(err)
 		}
+	}
+	if m := unionColumnTypes(partCols); m != nil {
+		cols.merged = m
 	}
 	cols.uncollated = !u.TextByBytes
 	if cols.uncollated {
