@@ -78,6 +78,9 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 			return fail(err)
 		}
 	}
+	if err := fixedFloats(partCols); err != nil {
+		return fail(err)
+	}
 	if m := unionColumnTypes(partCols); m != nil {
 		cols.merged = m
 	}

@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/shardsql/shardsql/internal/coltype"
@@ -106,4 +107,47 @@ func unionColumnTypes(parts []*columns) map[int]ColumnType {
 		}
 	}
 	return out
+}
+
+// Hazard (union22): MariaDB writes a union's rows into a column of the
+// union's type, and a FLOAT or DOUBLE with fixed decimals (ROUND(x, 1),
+// TRUNCATE(x, 2), a DOUBLE(M,D) column) becomes a DOUBLE(M,D) there whose
+// range clips larger values: `SELECT ROUND(f, 1) … UNION ALL SELECT
+// ROUND(f, 1) …` answers 1e+17 for 1e20 on one server, while each node's
+// own SELECT sends 1e20; and ROUND(f, 0) UNION ALL f is written in the
+// shortest form. The operator cannot clip as the server does, so such a
+// column is refused.
+
+// floatDecimals is the fixed number of decimals column c of cols is
+// written with, or -1 when it is a float written in its shortest form
+// (or not a float).
+func floatDecimals(cols *columns, c int) int64 {
+	if cols.kinds[c] != coltype.Float {
+		return -1
+	}
+	if _, merged := cols.merged[c]; !merged && c < len(cols.meta) {
+		if d, ok := cols.meta[c].(decimalSizer); ok {
+			if _, scale, ok := d.DecimalSize(); ok && scale < 31 {
+				return scale
+			}
+			return -1
+		}
+	}
+	if cols.scales[c] > 0 {
+		return cols.scales[c]
+	}
+	return -1
+}
+
+// fixedFloats refuses a union column that is a float with fixed decimals
+// in any part.
+func fixedFloats(parts []*columns) error {
+	for c := range parts[0].types {
+		for i, p := range parts {
+			if d := floatDecimals(p, c); d >= 0 {
+				return fmt.Errorf("%w: UNION of column %d, a %s with %d fixed decimals in SELECT %d (ROUND, TRUNCATE, a DOUBLE(M,D) column), across data sources (MariaDB writes the rows into a column of that width, clipping larger values, which shardsql cannot do above the nodes: CAST the column AS DECIMAL(m,d) or leave the decimals free in every SELECT)", ErrUnsupported, c+1, strings.ToUpper(p.types[c]), d, i+1)
+			}
+		}
+	}
+	return nil
 }
