@@ -127,7 +127,7 @@ func (s *statement) columnCS(sel *sqlparser.Select, col *sqlparser.ColName) unio
 }
 
 // castCS classifies CAST(… AS t): text in t's character set, or in the
-// connection's (utf8mb4, go-sql-driver's) without one.
+// connection's (not known here) without one.
 func castCS(t *sqlparser.ConvertType) unionCS {
 	if t == nil {
 		return unionCS{class: csUnknown}
@@ -142,8 +142,13 @@ func castCS(t *sqlparser.ConvertType) unionCS {
 	if t.Charset.Binary {
 		return unionCS{class: csAbsorbing}
 	}
-	if t.Charset.Name == "" || strings.EqualFold(t.Type, "nchar") {
-		return unionCS{class: csAbsorbing}
+	if strings.EqualFold(t.Type, "nchar") {
+		return unionCS{class: csAbsorbing} // utf8mb3
+	}
+	if t.Charset.Name == "" {
+		// the connection's character set: utf8mb4 by default, but the
+		// DSN may name another (review20a)
+		return unionCS{class: csUnknown}
 	}
 	return implicitCS(t.Charset.Name)
 }

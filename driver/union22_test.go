@@ -1,0 +1,179 @@
+package driver_test
+
+import (
+	"testing"
+)
+
+// Round 22 (union22): unions over sharded, broadcast and unsharded tables
+// against one unsharded MariaDB; u22Env holds the tables.
+
+// TestUnion22Charsets: a UNION across data sources of text columns whose
+// character sets MariaDB cannot aggregate (latin1 and cp1251, neither
+// Unicode) fails on one server with error 1267/1270, even UNION ALL; the
+// Union operator concatenated the rows. It is refused, naming the
+// character sets; a Unicode part (or a literal, or CONVERT … USING)
+// keeps it answered.
+func TestUnion22Charsets(t *testing.T) {
+	e := newU22Env(t, "u22charsets")
+	for _, q := range []string{
+		"SELECT w FROM ua22 UNION ALL SELECT l FROM ub22",
+		"SELECT w FROM ua22 UNION SELECT l FROM ub22",
+		"SELECT CONCAT(w) FROM ua22 UNION ALL SELECT l FROM ub22",
+		"SELECT UPPER(w) FROM ua22 UNION ALL SELECT l FROM ub22",
+		"SELECT MAX(w) FROM ua22 UNION ALL SELECT MAX(l) FROM ub22",
+		"SELECT w FROM ua22 UNION ALL SELECT l FROM pu22", // an unsharded part
+		"SELECT w FROM ua22 UNION ALL SELECT l FROM bc22", // a broadcast part
+		"SELECT COUNT(*) FROM (SELECT w FROM ua22 UNION ALL SELECT l FROM ub22) x",
+	} {
+		e.oracleFails(t, "Illegal mix of collations", q)
+		e.refused(t, "text column 1 in cp1251 and latin1", q)
+	}
+	q := "SELECT l FROM ua22 UNION ALL SELECT l FROM ub22 UNION ALL SELECT w FROM bc22"
+	e.oracleFails(t, "Illegal mix of collations", q)
+	e.refused(t, "text column 1 in latin1 and cp1251", q)
+	// a part whose character set the router does not know, after a
+	// non-Unicode one
+	q = "SELECT x.w FROM (SELECT w FROM ua22) x UNION ALL SELECT l FROM ub22"
+	e.oracleFails(t, "Illegal mix of collations", q)
+	e.refused(t, "text column 1 in a character set not known here", q)
+	for _, q := range []string{
+		"SELECT l FROM ua22 UNION ALL SELECT v FROM ub22 UNION ALL SELECT w FROM bc22", // utf8mb4 absorbs
+		"SELECT l, w FROM ua22 UNION ALL SELECT l, w FROM ub22",
+		"SELECT vb FROM ua22 UNION ALL SELECT l FROM ub22",
+		"SELECT w FROM ua22 UNION ALL SELECT 'x' FROM ub22",
+		"SELECT w FROM ua22 UNION ALL SELECT _latin1'x' FROM ub22",
+		"SELECT l COLLATE latin1_bin FROM ua22 UNION ALL SELECT l FROM ub22",
+		"SELECT CONVERT(w USING utf8mb4) FROM ua22 UNION ALL SELECT l FROM ub22",
+		"SELECT CONVERT(w USING latin1) FROM ua22 UNION ALL SELECT l FROM ub22",
+		"SELECT i, v FROM ua22 UNION ALL SELECT i, v FROM ub22",
+	} {
+		e.same(t, q, false)
+	}
+}
+
+// TestUnion22OrderByNames: ORDER BY of a union resolves names and
+// positions as one server: a name the first SELECT gives two columns is
+// ambiguous (error 1052; the first match sorted the rows), a position
+// past the last column is error 1054 (the merge failed with an internal
+// "column out of range").
+func TestUnion22OrderByNames(t *testing.T) {
+	e := newU22Env(t, "u22orderby")
+	q := "SELECT i, i FROM ua22 UNION ALL SELECT id, id FROM ub22 ORDER BY i"
+	e.oracleFails(t, "ambiguous", q)
+	e.refused(t, "ORDER BY i of a UNION whose first SELECT names two columns i", q)
+	q = "SELECT i AS k, id AS k FROM ua22 UNION ALL SELECT i, id FROM ub22 ORDER BY k"
+	e.oracleFails(t, "ambiguous", q)
+	e.refused(t, "names two columns k", q)
+	q = "SELECT i FROM ua22 UNION ALL SELECT id FROM ub22 ORDER BY 3"
+	e.oracleFails(t, "Unknown column '3'", q)
+	e.refused(t, "ORDER BY position 3 of a UNION", q)
+	for _, q := range []string{
+		"SELECT i, i FROM ua22 UNION ALL SELECT id, id FROM ub22 ORDER BY 2, 1",
+		"SELECT i AS id, id AS i FROM ua22 UNION ALL SELECT i, id FROM ub22 ORDER BY i, id",
+		"SELECT i, id FROM ua22 UNION ALL SELECT i, id FROM ub22 ORDER BY 2",
+		"SELECT i FROM ua22 UNION ALL SELECT id FROM ub22 ORDER BY i",
+		"SELECT i AS k FROM ua22 UNION ALL SELECT i FROM ub22 ORDER BY k LIMIT 5",
+		"SELECT i FROM ua22 UNION SELECT i FROM ub22 ORDER BY i LIMIT 2",
+		"SELECT i FROM ua22 UNION ALL SELECT i FROM ub22 ORDER BY i DESC LIMIT 3 OFFSET 2",
+		"(SELECT i FROM ua22 ORDER BY i LIMIT 2) UNION ALL (SELECT i FROM ub22 ORDER BY i DESC LIMIT 2) ORDER BY 1",
+		"(SELECT i FROM ua22 ORDER BY id LIMIT 3) UNION ALL (SELECT i FROM ub22 ORDER BY id DESC LIMIT 2) ORDER BY 1",
+		"(SELECT i FROM ua22 GROUP BY i ORDER BY COUNT(*) DESC, i LIMIT 2) UNION ALL (SELECT i FROM ub22 ORDER BY id LIMIT 1) ORDER BY 1",
+		"SELECT i FROM ua22 UNION (SELECT i FROM ub22 ORDER BY i LIMIT 1) ORDER BY 1",
+		"SELECT * FROM (SELECT i FROM ua22 UNION SELECT i FROM ub22 ORDER BY 1 DESC LIMIT 3) x ORDER BY i",
+	} {
+		e.same(t, q, true)
+	}
+}
+
+// TestUnion22ColumnTypes: a union above the nodes reports its columns as
+// one server does, not as the first SELECT's node column: NULL-able when
+// any part's is (ScanType sql.NullInt64, not int32), DECIMAL as wide as
+// its widest part, VARCHAR for a union of ENUM columns.
+func TestUnion22ColumnTypes(t *testing.T) {
+	e := newU22Env(t, "u22coltypes")
+	for _, q := range []string{
+		"SELECT id FROM ua22 UNION ALL SELECT i FROM ub22",
+		"SELECT id FROM ua22 UNION ALL SELECT id FROM ub22 UNION ALL SELECT i FROM bc22",
+		"SELECT id FROM ua22 UNION SELECT id FROM ub22",
+		"SELECT d52 FROM ua22 UNION ALL SELECT CAST(d52 AS DECIMAL(10,2)) FROM ub22",
+		"SELECT d52 FROM ua22 UNION SELECT CAST(d52 AS DECIMAL(10,2)) FROM ub22",
+		"SELECT CAST(d52 AS DECIMAL(10,2)) FROM ua22 UNION ALL SELECT d52 FROM ub22",
+		"SELECT e FROM ua22 UNION ALL SELECT e FROM ub22",
+		"SELECT e FROM ua22 UNION ALL SELECT e FROM bc22",
+		"SELECT COUNT(*) FROM ua22 UNION ALL SELECT sb FROM ub22 WHERE 1 = 0",
+		"SELECT COUNT(*) FROM ua22 UNION ALL SELECT COUNT(*) FROM ub22",
+		"SELECT * FROM (SELECT id FROM ua22 UNION ALL SELECT i FROM ub22) x",
+		"SELECT ub FROM ua22 UNION SELECT ub FROM ub22",
+		"SELECT b FROM ua22 UNION SELECT b FROM ub22",
+		"SELECT dt FROM ua22 UNION SELECT dt FROM ub22",
+		"SELECT dtm FROM ua22 UNION ALL SELECT dtm FROM pu22",
+		"SELECT AVG(d52) FROM ua22 UNION ALL SELECT AVG(d52) FROM ub22",
+	} {
+		e.same(t, q, false)
+	}
+	e.same(t, "SELECT id FROM ua22 UNION ALL SELECT i FROM ub22 ORDER BY 1 LIMIT 3", true)
+}
+
+// TestUnion22FixedFloats: one server writes a union's rows into a column
+// of the union's type; a DOUBLE with fixed decimals (ROUND, TRUNCATE)
+// there clips larger values (1e20 reads 1e+17), so such a union across
+// data sources is refused; floats in their shortest form are answered.
+func TestUnion22FixedFloats(t *testing.T) {
+	e := newU22Env(t, "u22floats")
+	for _, q := range []string{
+		"SELECT ROUND(dbl, 1) FROM ua22 UNION ALL SELECT ROUND(dbl, 1) FROM ub22",
+		"SELECT TRUNCATE(dbl, 2) FROM ua22 UNION ALL SELECT TRUNCATE(dbl, 2) FROM ub22",
+		"SELECT dbl FROM ua22 UNION ALL SELECT ROUND(dbl, 0) FROM ub22",
+	} {
+		e.refused(t, "fixed decimals", q)
+	}
+	for _, q := range []string{
+		"SELECT dbl FROM ua22 UNION SELECT dbl FROM ub22",
+		"SELECT dbl * 1 FROM ua22 UNION ALL SELECT dbl * 1 FROM ub22",
+		"SELECT SUM(dbl) FROM ua22 UNION ALL SELECT SUM(dbl) FROM ub22",
+		"SELECT AVG(dbl) FROM ua22 UNION ALL SELECT AVG(dbl) FROM ub22",
+	} {
+		e.same(t, q, false)
+	}
+}
+
+// TestUnion22Exact: shapes attacked and found exact — parts of sharded,
+// broadcast and unsharded tables, one node and many, the same table
+// twice, empty parts, NULLs and duplicates across nodes, nested and
+// mixed UNION / UNION ALL, unions in derived tables.
+func TestUnion22Exact(t *testing.T) {
+	e := newU22Env(t, "u22exact")
+	for _, q := range []string{
+		"SELECT d52 FROM ua22 UNION ALL SELECT d52 FROM ub22",
+		"SELECT d52 FROM ua22 UNION SELECT d52 FROM ub22",
+		"SELECT b+0 FROM ua22 UNION SELECT b+0 FROM ub22",
+		"SELECT n FROM ua22 UNION SELECT i FROM ub22",
+		"SELECT ub FROM ua22 UNION ALL SELECT ub FROM ub22",
+		"SELECT sb FROM ua22 UNION SELECT sb FROM ub22",
+		"SELECT l FROM ua22 UNION ALL SELECT v FROM ub22",
+		"SELECT i FROM ua22 UNION SELECT i FROM bc22",
+		"SELECT i FROM ua22 UNION SELECT i FROM pu22",
+		"SELECT i FROM ua22 WHERE id = 1 UNION SELECT i FROM pu22",
+		"SELECT i FROM ua22 WHERE id = 2 UNION SELECT i FROM ub22 WHERE id = 12",
+		"SELECT i FROM ua22 WHERE id = 1 UNION ALL SELECT i FROM ub22",
+		"SELECT i FROM ua22 UNION SELECT i FROM ua22",
+		"SELECT i FROM ua22 UNION ALL SELECT i FROM ua22",
+		"SELECT a.i FROM ua22 a JOIN ua22 b ON a.id = b.id UNION SELECT i FROM ub22",
+		"SELECT i FROM ua22 WHERE 1 = 0 UNION SELECT i FROM ub22 WHERE 1 = 0",
+		"SELECT i FROM ua22 WHERE 1 = 0 UNION ALL SELECT i FROM ub22",
+		"SELECT COUNT(*) FROM (SELECT i FROM ua22 UNION SELECT i FROM ub22) x",
+		"SELECT i FROM (SELECT i FROM ua22 UNION SELECT i FROM ub22) x WHERE i > 1",
+		"SELECT i FROM ua22 UNION SELECT i FROM ub22 UNION ALL SELECT i FROM bc22",
+		"SELECT i FROM ua22 UNION ALL SELECT i FROM ub22 UNION SELECT i FROM bc22",
+		"SELECT i FROM ua22 UNION ALL (SELECT i FROM ub22 UNION SELECT i FROM bc22)",
+		"SELECT i FROM ua22 UNION ALL SELECT i FROM ub22 UNION ALL SELECT i FROM pu22",
+		"SELECT DISTINCT i FROM ua22 UNION ALL SELECT i FROM ub22",
+		"SELECT MAX(i) FROM ua22 UNION ALL SELECT MIN(i) FROM ub22",
+		"SELECT SUM(d52) FROM ua22 UNION ALL SELECT SUM(d52) FROM ub22",
+		"SELECT i, COUNT(*) FROM ua22 GROUP BY i UNION ALL SELECT i, COUNT(*) FROM ub22 GROUP BY i",
+		"SELECT CAST(v AS BINARY(4)) FROM ua22 UNION SELECT CAST(v AS BINARY(8)) FROM ub22",
+		"SELECT -0e0 FROM ua22 UNION SELECT 0e0 FROM ub22",
+	} {
+		e.same(t, q, false)
+	}
+}
