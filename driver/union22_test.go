@@ -177,3 +177,37 @@ func TestUnion22Exact(t *testing.T) {
 		e.same(t, q, false)
 	}
 }
+
+// TestUnion22NullParts: a NULL in a later SELECT (SELECT i … UNION ALL
+// SELECT NULL …) was refused as a type mismatch; one server reports the
+// other parts' type, so it is answered for the types checked against
+// MariaDB. BIGINT UNSIGNED UNION NULL is a DECIMAL(20,0) column there
+// (a NULL is signed) and stays refused, as does a NULL in the first
+// SELECT (it would name the result's column type).
+func TestUnion22NullParts(t *testing.T) {
+	e := newU22Env(t, "u22nulls")
+	for _, q := range []string{
+		"SELECT d52 FROM ua22 UNION ALL SELECT NULL FROM ub22",
+		"SELECT d104 FROM ua22 UNION SELECT NULL FROM ub22",
+		"SELECT i FROM ua22 UNION ALL SELECT NULL FROM ub22",
+		"SELECT id FROM ua22 UNION SELECT NULL FROM ub22",
+		"SELECT e FROM ua22 UNION ALL SELECT NULL FROM ub22",
+		"SELECT dt FROM ua22 UNION ALL SELECT NULL FROM ub22",
+		"SELECT dtm FROM ua22 UNION SELECT NULL FROM ub22",
+		"SELECT v FROM ua22 UNION ALL SELECT NULL FROM ub22",
+		"SELECT l FROM ua22 UNION ALL SELECT NULL FROM ub22",
+		"SELECT c FROM ua22 UNION ALL SELECT NULL FROM ub22",
+		"SELECT b FROM ua22 UNION SELECT NULL FROM ub22",
+		"SELECT sb FROM ua22 UNION SELECT NULL FROM ub22",
+		"SELECT dbl FROM ua22 UNION ALL SELECT NULL FROM ub22",
+		"SELECT i, v FROM ua22 UNION ALL SELECT i, NULL FROM ub22 UNION ALL SELECT NULL, v FROM bc22",
+		"SELECT COUNT(*) FROM ua22 UNION ALL SELECT NULL FROM ub22",
+		"SELECT SUM(d52) FROM ua22 UNION ALL SELECT NULL FROM ub22",
+		"SELECT COUNT(*) FROM (SELECT i FROM ua22 UNION ALL SELECT NULL FROM ub22) x WHERE i IS NULL",
+	} {
+		e.same(t, q, false)
+	}
+	e.same(t, "SELECT i FROM ua22 UNION SELECT NULL FROM ub22 ORDER BY 1 DESC", true)
+	e.refused(t, "UNION of column 1 typed UNSIGNED BIGINT in the first SELECT and NULL in SELECT 2", "SELECT ub FROM ua22 UNION ALL SELECT NULL FROM ub22")
+	e.refused(t, "UNION of column 2 typed NULL in the first SELECT", "SELECT i, NULL FROM ua22 UNION ALL SELECT i, v FROM ub22")
+}

@@ -118,12 +118,28 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	return &Stream{Cursor: cur, cols: cols}, nil
 }
 
+// nullKeepsType holds the types whose union with a NULL of another SELECT
+// one MariaDB reports as the type itself (checked against MariaDB 10.11).
+// Not an unsigned integer: a NULL is signed, and BIGINT UNSIGNED UNION
+// NULL is a DECIMAL(20,0) column.
+var nullKeepsType = map[string]bool{
+	"INT": true, "BIGINT": true, "DECIMAL": true, "DOUBLE": true, "VARCHAR": true, "CHAR": true,
+	"ENUM": true, "DATE": true, "DATETIME": true, "BIT": true,
+}
+
 // sameColumns checks that input i of a union has the columns of the first.
 func sameColumns(first, other *columns, i int) error {
 	if len(first.types) != len(other.types) {
 		return fmt.Errorf("shardsql: the used SELECT statements have a different number of columns (%d and %d)", len(first.types), len(other.types))
 	}
 	for c := range first.types {
+		if strings.EqualFold(other.types[c], "NULL") && nullKeepsType[strings.ToUpper(first.types[c])] {
+			// a NULL of a later SELECT (SELECT i … UNION ALL SELECT
+			// NULL …): MariaDB's union column is the others' type, and
+			// the value stays NULL (union22; a NULL in the first
+			// SELECT would name the result's column type, still refused)
+			continue
+		}
 		a, b := unionType(first, c), unionType(other, c)
 		if a != b {
 			return fmt.Errorf("%w: UNION of column %d typed %s in the first SELECT and %s in SELECT %d, across data sources (shardsql cannot convert values to MySQL's common type above the nodes: CAST the column to one type in every SELECT)", ErrUnsupported, c+1, a, b, i+1)
