@@ -30,6 +30,11 @@ type Union struct {
 	// utf8mb4_general_ci), not the first SELECT's, so comparing its text
 	// (DISTINCT, an ORDER BY above) is refused.
 	MixedText []bool
+	// SameWidth marks the columns whose SELECTs' declared widths the
+	// planner knows to agree (one catalog COLUMN_TYPE): a BIT or BINARY
+	// column is answered only then, as MariaDB pads each value to the
+	// widest part's width (union_coltypes.go, fixedWidths).
+	SameWidth []bool
 }
 
 // Description implements Operator.
@@ -77,6 +82,9 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		if err := sameColumns(cols, s.cols, i); err != nil {
 			return fail(err)
 		}
+	}
+	if err := fixedWidths(partCols, u.SameWidth); err != nil {
+		return fail(err)
 	}
 	if err := fixedFloats(partCols); err != nil {
 		return fail(err)

@@ -151,3 +151,27 @@ func fixedFloats(parts []*columns) error {
 	}
 	return nil
 }
+
+// Hazard (union22): a BIT(M) value is sent as ceil(M/8) bytes and a
+// BINARY(N) value as N bytes, and MariaDB's union column is as wide as
+// its widest part, padding the others: BIT(8) b'1' UNION ALL a BIT(16)
+// reads 0x0001 on one server (and UNION dedupes it with the BIT(16)'s
+// 0x0001), 'ab' of a BINARY(4) reads 'ab' and six zero bytes beside a
+// BINARY(8). The nodes' rows carry no width, so such a column is
+// answered only where the planner knows every part's width is the same.
+
+// fixedWidths refuses a BIT or BINARY union column whose parts' widths
+// are not known to agree.
+func fixedWidths(parts []*columns, same []bool) error {
+	for c, t := range parts[0].types {
+		t = strings.ToUpper(t)
+		if t != "BIT" && t != "BINARY" {
+			continue
+		}
+		if c < len(same) && same[c] {
+			continue
+		}
+		return fmt.Errorf("%w: UNION of %s column %d across data sources whose SELECTs' widths are not known to be one (MariaDB pads each value to the widest part's width, which shardsql cannot do above the nodes: select the same table column in every SELECT, or HEX(col) or col+0)", ErrUnsupported, t, c+1)
+	}
+	return nil
+}

@@ -196,7 +196,7 @@ func (s *statement) writeUnion(b *strings.Builder, args *[]any, n sqlparser.Tabl
 func (s *statement) unionTree(n sqlparser.TableStatement, parts []unionPart, i *int) (merge.Operator, error) {
 	switch n := n.(type) {
 	case *sqlparser.Union:
-		op := &merge.Union{Distinct: n.Distinct, TextByBytes: !s.weights, MaxRows: s.maxRows, MixedText: s.unionMixedText(n)}
+		op := &merge.Union{Distinct: n.Distinct, TextByBytes: !s.weights, MaxRows: s.maxRows, MixedText: s.unionMixedText(n), SameWidth: s.unionSameWidth(n)}
 		for _, side := range []sqlparser.TableStatement{n.Left, n.Right} {
 			in, err := s.unionTree(side, parts, i)
 			if err != nil {
