@@ -219,7 +219,7 @@ func (s *statement) unionCharsets(n *sqlparser.Union) error {
 				if len(names) >= 2 {
 					what = strings.Join(names, " and ")
 				}
-				return unsupported(s.sql, "UNION across data sources of text column %d in %s (MariaDB fails with error 1267 Illegal mix of collations for operation 'UNION' where it cannot convert one to the other, as latin1 and cp1251: CONVERT the column to one character set in every SELECT, CONVERT(col USING utf8mb4))", c+1, what)
+				return unsupported(s.sql, "UNION across data sources of text column %d in %s (convert the column to one character set in every SELECT, CONVERT(col USING utf8mb4): MariaDB fails with error 1267 Illegal mix of collations for operation 'UNION' where it cannot convert one to the other, as latin1 and cp1251)", c+1, what)
 			}
 			cur = next
 		}
