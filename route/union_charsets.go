@@ -1,7 +1,6 @@
 package route
 
 import (
-	"slices"
 	"strings"
 
 	"vitess.io/vitess/go/vt/sqlparser"
@@ -9,58 +8,78 @@ import (
 
 // Hazard (union22): MariaDB gives each text column of a UNION one
 // collation, aggregated from its SELECTs left to right as for any
-// function of several strings; two implicit columns of different
-// character sets of which neither is Unicode (latin1 and cp1251) cannot
-// be aggregated, and the statement fails with error 1267/1270 "Illegal mix
-// of collations … for operation 'UNION'" — even a UNION ALL, which
-// compares nothing. The Union operator above the nodes only concatenates
-// rows (each node sends them converted to the connection's utf8mb4), so
-// `SELECT w FROM t_cp1251 UNION ALL SELECT l FROM t_latin1` returned rows
-// where one server fails. The router folds the parts' character sets as
-// MariaDB does (a Unicode or binary part absorbs the others, string
-// literals and numbers defer) and refuses the union when the fold fails
-// or depends on a part whose character set is not known here.
+// function of several strings, and fails where it cannot — even a UNION
+// ALL, which compares nothing: two implicit columns of different
+// character sets of which neither is Unicode (latin1 and cp1251: error
+// 1267/1270 "Illegal mix of collations … for operation 'UNION'"), or of
+// one character set and two collations of which neither is binary
+// (utf8mb4_general_ci and utf8mb4_unicode_ci: error 1271). The Union
+// operator above the nodes only concatenates rows (each node sends them
+// converted to the connection's utf8mb4), so `SELECT w FROM t_cp1251
+// UNION ALL SELECT l FROM t_latin1` returned rows where one server fails.
+// The router folds the parts' collations as MariaDB does (a Unicode
+// character set absorbs the others, a _bin collation the others of its
+// character set, an explicit COLLATE wins over implicit ones of its
+// character set, string literals and numbers defer) and refuses the union
+// when the fold fails or depends on a part whose collation is not known
+// here.
 
 // unionCS is what the router knows of a union part's text column: its
-// derivation class and character set.
+// derivation class and collation.
 type unionCS struct {
 	class int
-	cs    string // charset of csImplicit and csExplicit
+	coll  string // lower case, for csImplicit and csExplicit
 }
 
 const (
 	csCoercible = iota // a literal, NULL, a number: defers to the others
-	csAbsorbing        // a Unicode or binary implicit string: converts the others to it
-	csImplicit         // a non-Unicode column (latin1, cp1251, …)
-	csExplicit         // COLLATE of a non-Unicode collation
-	csUnknown          // not known here
+	csImplicit         // a column (or a function of columns of one collation)
+	csExplicit         // COLLATE
+	csUnknown          // text whose collation is not known here
 )
 
-// unicodeCharset reports whether MariaDB converts the other character
-// sets to cs in an aggregation of equal derivation (Unicode, or binary).
+// cs is the character set of x's collation.
+func (x unionCS) cs() string {
+	if i := strings.IndexByte(x.coll, '_'); i > 0 {
+		return x.coll[:i]
+	}
+	return x.coll
+}
+
+// binSort reports a binary collation (MariaDB's MY_CS_BINSORT): it wins
+// over the other collations of its character set.
+func (x unionCS) binSort() bool {
+	return x.coll == "binary" || strings.HasSuffix(x.coll, "_bin")
+}
+
+// unicodeCharset reports whether cs is a Unicode character set.
 func unicodeCharset(cs string) bool {
-	switch strings.ToLower(cs) {
-	case "utf8", "utf8mb3", "utf8mb4", "ucs2", "utf16", "utf16le", "utf32", "binary":
+	switch cs {
+	case "utf8", "utf8mb3", "utf8mb4", "ucs2", "utf16", "utf16le", "utf32":
 		return true
 	}
 	return false
 }
 
-// charsetOfCollation is the character set a collation name belongs to.
-func charsetOfCollation(coll string) string {
-	coll = strings.ToLower(coll)
-	if i := strings.IndexByte(coll, '_'); i > 0 {
-		return coll[:i]
+// supersetOf reports whether MariaDB converts b to a's character set
+// where both have one derivation (left_is_superset): a Unicode set over
+// another, utf8mb4 over utf8mb3, binary over anything.
+func supersetOf(a, b unionCS) bool {
+	ac, bc := a.cs(), b.cs()
+	switch {
+	case ac == "binary":
+		return true
+	case !unicodeCharset(ac):
+		return false
+	case !unicodeCharset(bc):
+		return true
 	}
-	return coll
+	return (ac == "utf8mb4" || ac == "utf32") && bc != ac
 }
 
-// implicitCS is the class of a string of character set cs.
-func implicitCS(cs string) unionCS {
-	if unicodeCharset(cs) {
-		return unionCS{class: csAbsorbing}
-	}
-	return unionCS{class: csImplicit, cs: strings.ToLower(cs)}
+// implicitColl is the class of a column of collation coll.
+func implicitColl(coll string) unionCS {
+	return unionCS{class: csImplicit, coll: strings.ToLower(coll)}
 }
 
 // unionPartCS classifies select item e of sel.
@@ -70,21 +89,27 @@ func (s *statement) unionPartCS(sel *sqlparser.Select, e sqlparser.Expr) unionCS
 		return unionCS{class: csCoercible}
 	case *sqlparser.ColName:
 		return s.columnCS(sel, x)
-	case *sqlparser.ConvertUsingExpr:
-		return implicitCS(x.Type)
-	case *sqlparser.CastExpr:
-		return castCS(x.Type)
-	case *sqlparser.ConvertExpr:
-		return castCS(x.Type)
 	case *sqlparser.CollateExpr:
-		cs := charsetOfCollation(x.Collation)
-		if unicodeCharset(cs) {
-			return unionCS{class: csAbsorbing}
+		return unionCS{class: csExplicit, coll: strings.ToLower(x.Collation)}
+	case *sqlparser.ConvertUsingExpr:
+		if coll, ok := defaultCollation[strings.ToLower(x.Type)]; ok {
+			return implicitColl(coll)
 		}
-		return unionCS{class: csExplicit, cs: cs}
+		return unionCS{class: csUnknown}
+	case *sqlparser.CastExpr, *sqlparser.ConvertExpr:
+		// text in a character set's default collation, or the
+		// connection's: not known here (a number or a temporal CAST is
+		// not text, but a union of it with text is refused by type)
+		if c, ok := x.(*sqlparser.CastExpr); ok && !castsToText(c.Type) {
+			return unionCS{class: csCoercible}
+		}
+		if c, ok := x.(*sqlparser.ConvertExpr); ok && !castsToText(c.Type) {
+			return unionCS{class: csCoercible}
+		}
+		return unionCS{class: csUnknown}
 	}
-	// Another expression: a function of text columns of one character
-	// set has that set (CONCAT, UPPER, LEFT, …; one that returns other
+	// Another expression: a function of text columns of one collation
+	// has that collation (CONCAT, UPPER, LEFT, …; one that returns other
 	// text, HEX, is refused where it need not be); an expression of no
 	// text column is a number or a constant string.
 	out := unionCS{class: csCoercible}
@@ -111,6 +136,25 @@ func (s *statement) unionPartCS(sel *sqlparser.Select, e sqlparser.Expr) unionCS
 	return out
 }
 
+// defaultCollation is MariaDB 10.11's default collation of a few
+// character sets (CONVERT(x USING cs) has it).
+var defaultCollation = map[string]string{
+	"utf8mb4": "utf8mb4_general_ci", "utf8mb3": "utf8mb3_general_ci", "utf8": "utf8mb3_general_ci",
+	"latin1": "latin1_swedish_ci", "cp1251": "cp1251_general_ci", "ascii": "ascii_general_ci", "binary": "binary",
+}
+
+// castsToText reports a CAST/CONVERT to a string type.
+func castsToText(t *sqlparser.ConvertType) bool {
+	if t == nil {
+		return true
+	}
+	switch strings.ToLower(t.Type) {
+	case "char", "nchar", "varchar", "binary":
+		return true
+	}
+	return false
+}
+
 // columnCS classifies a column of sel by the catalog.
 func (s *statement) columnCS(sel *sqlparser.Select, col *sqlparser.ColName) unionCS {
 	coll, known := s.collationIn(sel, col)
@@ -123,65 +167,60 @@ func (s *statement) columnCS(sel *sqlparser.Select, col *sqlparser.ColName) unio
 	case coll == "":
 		return unionCS{class: csCoercible} // not text
 	}
-	return implicitCS(charsetOfCollation(coll))
-}
-
-// castCS classifies CAST(… AS t): text in t's character set, or in the
-// connection's (not known here) without one.
-func castCS(t *sqlparser.ConvertType) unionCS {
-	if t == nil {
-		return unionCS{class: csUnknown}
-	}
-	switch strings.ToLower(t.Type) {
-	case "char", "nchar", "varchar":
-	case "binary":
-		return unionCS{class: csAbsorbing}
-	default:
-		return unionCS{class: csCoercible} // a number or a temporal value
-	}
-	if t.Charset.Binary {
-		return unionCS{class: csAbsorbing}
-	}
-	if strings.EqualFold(t.Type, "nchar") {
-		return unionCS{class: csAbsorbing} // utf8mb3
-	}
-	if t.Charset.Name == "" {
-		// the connection's character set: utf8mb4 by default, but the
-		// DSN may name another (review20a)
-		return unionCS{class: csUnknown}
-	}
-	return implicitCS(t.Charset.Name)
+	return implicitColl(coll)
 }
 
 // foldUnionCS aggregates part p into cur as MariaDB aggregates two
-// strings' collations; ok is false where MariaDB fails (or may fail:
-// either side not known here).
+// strings' collations (DTCollation::aggregate; a result without a
+// collation fails the UNION); ok is false where MariaDB fails, or may
+// (a side not known here).
 func foldUnionCS(cur, p unionCS) (unionCS, bool) {
 	switch {
 	case p.class == csCoercible:
 		return cur, true
 	case cur.class == csCoercible:
 		return p, true
-	case cur.class == csExplicit || p.class == csExplicit:
-		// an explicit non-Unicode collation wins over a string of its own
-		// character set and fails against any other (a Unicode one too)
-		named := func(x unionCS) bool { return x.class == csExplicit || x.class == csImplicit }
-		if !named(cur) || !named(p) || cur.cs != p.cs {
-			return cur, false
-		}
-		return unionCS{class: csExplicit, cs: cur.cs}, true
-	case cur.class == csAbsorbing || p.class == csAbsorbing:
-		return unionCS{class: csAbsorbing}, true
 	case cur.class == csUnknown && p.class == csUnknown:
-		return cur, true // as before: the parts' own servers decide nothing here
+		return cur, true // as before: nothing is known of either
 	case cur.class == csUnknown || p.class == csUnknown:
 		return cur, false
+	case cur.coll == p.coll:
+		if p.class == csExplicit {
+			return p, true
+		}
+		return cur, true
+	case cur.cs() == p.cs():
+		switch {
+		case cur.class != p.class: // the explicit one wins
+			if p.class == csExplicit {
+				return p, true
+			}
+			return cur, true
+		case cur.class == csExplicit:
+			return cur, false // two explicit collations
+		case cur.binSort() && !p.binSort():
+			return cur, true
+		case p.binSort() && !cur.binSort():
+			return p, true
+		}
+		return cur, false // no collation: error 1271
 	}
-	return cur, cur.cs == p.cs
+	// different character sets
+	switch {
+	case cur.class == p.class && supersetOf(cur, p):
+		return cur, true
+	case cur.class == p.class && supersetOf(p, cur):
+		return p, true
+	case cur.class == csExplicit && p.class == csImplicit && unicodeCharset(cur.cs()):
+		return cur, true
+	case p.class == csExplicit && cur.class == csImplicit && unicodeCharset(p.cs()):
+		return p, true
+	}
+	return cur, false
 }
 
 // unionCharsets refuses union n when MariaDB fails (or may fail) to
-// aggregate a text column's character sets across its SELECTs.
+// aggregate a text column's collations across its SELECTs.
 func (s *statement) unionCharsets(n *sqlparser.Union) error {
 	var leaves []*sqlparser.Select
 	var walk func(sqlparser.TableStatement)
@@ -201,25 +240,21 @@ func (s *statement) unionCharsets(n *sqlparser.Union) error {
 	width := len(leaves[0].GetColumns())
 	for c := 0; c < width; c++ {
 		var cur unionCS
-		var names []string
 		for _, sel := range leaves {
 			items := sel.GetColumns()
 			p := unionCS{class: csUnknown}
 			if c < len(items) {
 				if ae, ok := items[c].(*sqlparser.AliasedExpr); ok {
 					p = s.unionPartCS(sel, ae.Expr)
-					if (p.class == csImplicit || p.class == csExplicit) && !slices.Contains(names, p.cs) {
-						names = append(names, p.cs)
-					}
 				}
 			}
 			next, ok := foldUnionCS(cur, p)
 			if !ok {
-				what := "a character set not known here"
-				if len(names) >= 2 {
-					what = strings.Join(names, " and ")
+				what := "a collation not known here"
+				if p.class != csUnknown && cur.class != csUnknown {
+					what = cur.coll + " and " + p.coll
 				}
-				return unsupported(s.sql, "UNION across data sources of text column %d in %s (convert the column to one character set in every SELECT, CONVERT(col USING utf8mb4): MariaDB fails with error 1267 Illegal mix of collations for operation 'UNION' where it cannot convert one to the other, as latin1 and cp1251)", c+1, what)
+				return unsupported(s.sql, "UNION across data sources of text column %d in %s (convert or collate the column to one collation in every SELECT, CONVERT(col USING utf8mb4) COLLATE utf8mb4_bin: MariaDB fails with error 1267/1271 Illegal mix of collations for operation 'UNION' where it cannot convert one to the other, as latin1_swedish_ci and cp1251_general_ci, or utf8mb4_general_ci and utf8mb4_unicode_ci)", c+1, what)
 			}
 			cur = next
 		}
