@@ -137,6 +137,11 @@ func TestUnion22ColumnTypes(t *testing.T) {
 		"SELECT dt FROM ua22 UNION SELECT dt FROM ub22",
 		"SELECT dtm FROM ua22 UNION ALL SELECT dtm FROM pu22",
 		"SELECT AVG(d52) FROM ua22 UNION ALL SELECT AVG(d52) FROM ub22",
+		// through a derived table
+		"SELECT * FROM (SELECT d52 FROM ua22 UNION ALL SELECT CAST(d52 AS DECIMAL(10,2)) FROM ub22) x",
+		"SELECT x.id FROM (SELECT id FROM ua22 UNION ALL SELECT i FROM ub22) x WHERE x.id > 2",
+		"SELECT x.e FROM (SELECT e FROM ua22 UNION ALL SELECT e FROM ub22) x",
+		"SELECT MAX(e) FROM (SELECT e FROM ua22 UNION ALL SELECT e FROM ub22) x",
 	} {
 		e.same(t, q, false)
 	}
