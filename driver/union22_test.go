@@ -62,6 +62,12 @@ func TestUnion22Charsets(t *testing.T) {
 	} {
 		e.same(t, q, false)
 	}
+	// an explicit non-Unicode collation against implicit utf8mb4
+	q = "SELECT v FROM ua22 UNION ALL SELECT l COLLATE latin1_bin FROM ub22"
+	e.oracleFails(t, "Illegal mix of collations", q)
+	e.refused(t, "text column 1 in utf8mb4_general_ci and latin1_bin", q)
+	e.same(t, "SELECT l FROM ua22 UNION ALL SELECT v COLLATE utf8mb4_bin FROM ub22", false)
+	e.same(t, "SELECT CONVERT(v USING utf8mb3) FROM ua22 UNION ALL SELECT v FROM ub22", false)
 	q = "SELECT x.w FROM (SELECT w FROM ua22) x UNION ALL SELECT l FROM ub22"
 	e.oracleFails(t, "Illegal mix of collations", q)
 	e.refused(t, "text column 1 in a collation not known here", q)
