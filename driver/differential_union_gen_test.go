@@ -11,13 +11,38 @@ import (
 // id), t_kinds_g (the same rows sharded by grp) and t_kinds_b (broadcast),
 // with ORDER BY/LIMIT on parts (total: id breaks ties) and on the union
 // (every column: duplicates are equal rows). The parts select the same
-// expressions, so the union's column types agree.
+// expressions, so the union's column types agree, except where a later
+// part selects a sibling (unionSiblings).
 type unionGen struct{ r *rand.Rand }
 
 func (g *unionGen) pick(xs ...string) string { return xs[g.r.Intn(len(xs))] }
 
-func (g *unionGen) part(cols []string) string {
+// unionSiblings are columns a later part may select instead of the
+// first part's (round 22): a NULL, a wider DECIMAL, text of another
+// collation or character set, a DOUBLE with fixed decimals. The union
+// either answers as one server (NULL keeps the type, the values of a
+// wider DECIMAL are the same) or is refused (fixed decimals, text
+// compared across collations).
+var unionSiblings = map[string][]string{
+	"grp":    {"NULL", "grp % 4"},
+	"id":     {"NULL"},
+	"amount": {"NULL", "CAST(amount AS DECIMAL(12,2))"},
+	"d":      {"NULL"},
+	"f":      {"NULL", "ROUND(f, 2)"},
+	"v":      {"NULL", "u", "l1", "CONCAT(l1)"},
+	"u":      {"v", "l1"},
+}
+
+func (g *unionGen) part(cols []string, later bool) string {
 	table := g.pick("t_kinds", "t_kinds_g", "t_kinds_b")
+	if later && g.r.Intn(4) == 0 {
+		cols = append([]string(nil), cols...)
+		for i, c := range cols {
+			if sib := unionSiblings[c]; len(sib) > 0 && g.r.Intn(2) == 0 {
+				cols[i] = g.pick(sib...)
+			}
+		}
+	}
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + table
 	if w := g.pick("", "grp < 4", "grp > 8", "id % 3 = 0", "v > 'b '", "u = 'cafe'", "d < '2025-04-01'", "amount > 10",
 		"grp = 3 AND id < 200", "f IS NULL", "grp IN (2, 5, 7)"); w != "" {
@@ -48,9 +73,9 @@ func (g *unionGen) query() diffQuery {
 	for i := g.r.Intn(2) + 1; i > 0; i-- {
 		cols = append(cols, g.pick(families[g.r.Intn(len(families))]...))
 	}
-	q := g.part(cols)
+	q := g.part(cols, false)
 	for i := g.r.Intn(3) + 1; i > 0; i-- {
-		q += g.pick(" UNION ", " UNION ALL ", " UNION DISTINCT ") + g.part(cols)
+		q += g.pick(" UNION ", " UNION ALL ", " UNION DISTINCT ") + g.part(cols, true)
 	}
 	if g.r.Intn(2) == 0 {
 		var order []string

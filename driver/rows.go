@@ -341,6 +341,8 @@ func (r *Rows) ColumnTypePrecisionScale(i int) (precision, scale int64, ok bool)
 			return 0, 0, false
 		case m.Avg && ok && r.typeOf(i).DatabaseTypeName() == "DECIMAL":
 			precision, scale = coltype.AvgDecimalSize(precision, scale)
+		case m.Precision > 0 && ok:
+			precision = m.Precision // a union's, its widest part's
 		}
 	}
 	return precision, scale, ok

@@ -17,6 +17,9 @@ type ColumnType struct {
 	// MySQL reports DECIMAL(p-18, s+4) (AVG adds 4 digits of scale to the
 	// argument's (p-22, s); SUM adds 22 digits of precision to it).
 	Avg bool
+	// Precision, when not 0, replaces a DECIMAL node column's precision:
+	// a union's column, as wide as its widest part's (union22).
+	Precision int64
 }
 
 // ColumnTypes returns the visible columns whose type the merge changes.

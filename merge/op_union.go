@@ -30,6 +30,11 @@ type Union struct {
 	// utf8mb4_general_ci), not the first SELECT's, so comparing its text
 	// (DISTINCT, an ORDER BY above) is refused.
 	MixedText []bool
+	// SameWidth marks the columns whose SELECTs' declared widths the
+	// planner knows to agree (one catalog COLUMN_TYPE): a BIT or BINARY
+	// column is answered only then, as MariaDB pads each value to the
+	// widest part's width (union_coltypes.go, fixedWidths).
+	SameWidth []bool
 }
 
 // Description implements Operator.
@@ -57,6 +62,7 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	}
 	var parts []Cursor
 	var cols *columns
+	var partCols []*columns
 	cloned := false // cols.colls is a copy of the first part's
 	fail := func(err error) (*Stream, error) {
 		closeAll(parts)
@@ -68,6 +74,7 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 			return fail(err)
 		}
 		parts = append(parts, s.Cursor)
+		partCols = append(partCols, s.cols)
 		if i == 0 {
 			cols = s.cols.clone()
 			continue
@@ -75,6 +82,15 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 		if err := sameColumns(cols, s.cols, i); err != nil {
 			return fail(err)
 		}
+	}
+	if err := fixedWidths(partCols, u.SameWidth); err != nil {
+		return fail(err)
+	}
+	if err := fixedFloats(partCols); err != nil {
+		return fail(err)
+	}
+	if m := unionColumnTypes(partCols); m != nil {
+		cols.merged = m
 	}
 	cols.uncollated = !u.TextByBytes
 	if cols.uncollated {
@@ -110,12 +126,28 @@ func (u *Union) Open(ctx context.Context, ex Executor) (*Stream, error) {
 	return &Stream{Cursor: cur, cols: cols}, nil
 }
 
+// nullKeepsType holds the types whose union with a NULL of another SELECT
+// one MariaDB reports as the type itself (checked against MariaDB 10.11).
+// Not an unsigned integer: a NULL is signed, and BIGINT UNSIGNED UNION
+// NULL is a DECIMAL(20,0) column.
+var nullKeepsType = map[string]bool{
+	"INT": true, "BIGINT": true, "DECIMAL": true, "DOUBLE": true, "VARCHAR": true, "CHAR": true,
+	"ENUM": true, "DATE": true, "DATETIME": true, "BIT": true,
+}
+
 // sameColumns checks that input i of a union has the columns of the first.
 func sameColumns(first, other *columns, i int) error {
 	if len(first.types) != len(other.types) {
 		return fmt.Errorf("shardsql: the used SELECT statements have a different number of columns (%d and %d)", len(first.types), len(other.types))
 	}
 	for c := range first.types {
+		if strings.EqualFold(other.types[c], "NULL") && nullKeepsType[strings.ToUpper(first.types[c])] {
+			// a NULL of a later SELECT (SELECT i … UNION ALL SELECT
+			// NULL …): MariaDB's union column is the others' type, and
+			// the value stays NULL (union22; a NULL in the first
+			// SELECT would name the result's column type, still refused)
+			continue
+		}
 		a, b := unionType(first, c), unionType(other, c)
 		if a != b {
 			return fmt.Errorf("%w: UNION of column %d typed %s in the first SELECT and %s in SELECT %d, across data sources (shardsql cannot convert values to MySQL's common type above the nodes: CAST the column to one type in every SELECT)", ErrUnsupported, c+1, a, b, i+1)

@@ -55,6 +55,9 @@ func (s *statement) routeUnion(u *sqlparser.Union) (*Plan, error) {
 	if p, ok := s.pushUnion(u, parts); ok {
 		return p, nil
 	}
+	if err := s.unionCharsets(u); err != nil {
+		return nil, err
+	}
 	p := &Plan{SQL: s.sql, Kind: KindSelect, Table: names[0]}
 	for _, pt := range parts {
 		p.Units = append(p.Units, pt.plan.Units...)
@@ -193,7 +196,7 @@ func (s *statement) writeUnion(b *strings.Builder, args *[]any, n sqlparser.Tabl
 func (s *statement) unionTree(n sqlparser.TableStatement, parts []unionPart, i *int) (merge.Operator, error) {
 	switch n := n.(type) {
 	case *sqlparser.Union:
-		op := &merge.Union{Distinct: n.Distinct, TextByBytes: !s.weights, MaxRows: s.maxRows, MixedText: s.unionMixedText(n)}
+		op := &merge.Union{Distinct: n.Distinct, TextByBytes: !s.weights, MaxRows: s.maxRows, MixedText: s.unionMixedText(n), SameWidth: s.unionSameWidth(n)}
 		for _, side := range []sqlparser.TableStatement{n.Left, n.Right} {
 			in, err := s.unionTree(side, parts, i)
 			if err != nil {
@@ -264,18 +267,35 @@ func firstSelect(n sqlparser.TableStatement) *sqlparser.Select {
 	}
 }
 
+// unionWidth is the number of columns of a union whose first SELECT is
+// first, or a large number when a * hides it (the merge checks then).
+func unionWidth(first *sqlparser.Select) int {
+	if first == nil || first.SelectExprs == nil {
+		return 1 << 30
+	}
+	for _, se := range first.SelectExprs.Exprs {
+		if _, ok := se.(*sqlparser.AliasedExpr); !ok {
+			return 1 << 30
+		}
+	}
+	return len(first.SelectExprs.Exprs)
+}
+
 // unionColumn resolves an ORDER BY item of a union to a column of its
 // result: a position, or a name the first SELECT gives a column.
 func (s *statement) unionColumn(first *sqlparser.Select, e sqlparser.Expr) (int, error) {
 	if lit, ok := e.(*sqlparser.Literal); ok && lit.Type == sqlparser.IntVal {
 		n, err := strconv.Atoi(lit.Val)
-		if err != nil || n < 1 {
+		if err != nil || n < 1 || n > unionWidth(first) {
+			// (round 22: a position past the last column failed in the
+			// merge with an internal "column out of range")
 			return 0, unsupported(s.sql, "ORDER BY position %s of a UNION (MySQL's error 1054: give a position from 1 to the number of columns)", lit.Val)
 		}
 		return n - 1, nil
 	}
 	col, ok := e.(*sqlparser.ColName)
 	if ok && col.Qualifier.IsEmpty() && first != nil && first.SelectExprs != nil {
+		found := -1
 		for i, se := range first.SelectExprs.Exprs {
 			ae, isAliased := se.(*sqlparser.AliasedExpr)
 			if !isAliased {
@@ -287,9 +307,19 @@ func (s *statement) unionColumn(first *sqlparser.Select, e sqlparser.Expr) (int,
 					name = c.Name
 				}
 			}
-			if name.Equal(col.Name) {
-				return i, nil
+			if !name.Equal(col.Name) {
+				continue
 			}
+			if found >= 0 {
+				// Hazard (round 22): `SELECT i, i … UNION … ORDER BY i`
+				// fails on one server (error 1052, ambiguous); the
+				// first match sorted the rows.
+				return 0, unsupported(s.sql, "ORDER BY %s of a UNION whose first SELECT names two columns %s (MySQL's error 1052, ambiguous: order by a position, or give the columns different aliases)", col.Name.String(), col.Name.String())
+			}
+			found = i
+		}
+		if found >= 0 {
+			return found, nil
 		}
 	}
 	return 0, unsupported(s.sql, "ORDER BY %s of a UNION across data sources (order by a column name of the first SELECT or a position)", sqlparser.String(e))
