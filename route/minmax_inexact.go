@@ -1,0 +1,111 @@
+package route
+
+import (
+	"time"
+
+	"vitess.io/vitess/go/vt/sqlparser"
+)
+
+// Hazard (time22): MariaDB answers MIN() or MAX() of an indexed column
+// without GROUP BY by one index lookup ("Select tables optimized away",
+// "No matching min/max row"), for which it first stores a range bound
+// into the column's type: 99.5 becomes 100 for a BIGINT, 10:00:00.1
+// becomes 10:00:00 for a DATETIME, '2026-01-31 10:00:00' becomes
+// 2026-01-31 for a DATE. Its answer then depends on which row that
+// lookup finds: on one table of rows -5, 50, 99, 100, 150,
+// SELECT MAX(k) … WHERE k <= 99.5 says 100, and SELECT MAX(k), COUNT(*)
+// … WHERE k BETWEEN 0 AND 99.5 says NULL, 0 (the row found, 100, fails
+// the WHERE, and the whole aggregate is empty). Split by shard.Range at
+// 100, shardsql pruned the bound to k <= 99 and answered 99, and 99, 2:
+// each node's lookup finds its own row, so no routing or merging of the
+// nodes' answers can give the one table's. A MIN or MAX of the sharding
+// column without GROUP BY under a range condition whose bound the column
+// does not hold exactly is refused; the same statement with the bound
+// written at the column's precision (k <= 99, at < '… 10:00:01') is
+// exact, and so are the rows themselves.
+
+// checkMinMaxInexact refuses sel, a SELECT of the sharded table ref,
+// when it takes MIN or MAX of ref's sharding column without GROUP BY
+// while its WHERE bounds that column by a value the column does not hold
+// exactly (see the hazard above).
+func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) error {
+	if sel.Where == nil || (sel.GroupBy != nil && len(sel.GroupBy.Exprs) > 0) || s.catalog == nil {
+		return nil
+	}
+	c := s.conditions(ref)
+	agg := ""
+	find := func(n sqlparser.SQLNode) (bool, error) {
+		switch f := n.(type) {
+		case *sqlparser.Min:
+			if agg == "" && c.isKey(f.Arg) {
+				agg = sqlparser.String(f)
+			}
+		case *sqlparser.Max:
+			if agg == "" && c.isKey(f.Arg) {
+				agg = sqlparser.String(f)
+			}
+		case *sqlparser.Subquery:
+			return false, nil
+		}
+		return true, nil
+	}
+	_ = sqlparser.Walk(find, sel.SelectExprs)
+	if sel.Having != nil {
+		_ = sqlparser.Walk(find, sel.Having.Expr)
+	}
+	if agg == "" {
+		return nil
+	}
+	bound := ""
+	check := func(v sqlparser.Expr) {
+		if bound != "" {
+			return
+		}
+		if k, ok, err := c.key(v); err == nil && ok && c.lookupInexact(k) {
+			bound = sqlparser.String(v)
+		}
+	}
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n := n.(type) {
+		case *sqlparser.Subquery:
+			return false, nil
+		case *sqlparser.ComparisonExpr:
+			switch n.Operator {
+			case sqlparser.LessThanOp, sqlparser.LessEqualOp, sqlparser.GreaterThanOp, sqlparser.GreaterEqualOp:
+				if c.isKey(n.Left) {
+					check(n.Right)
+				} else if c.isKey(n.Right) {
+					check(n.Left)
+				}
+			}
+		case *sqlparser.BetweenExpr:
+			if c.isKey(n.Left) {
+				check(n.From)
+				check(n.To)
+			}
+		}
+		return true, nil
+	}, sel.Where.Expr)
+	if bound == "" {
+		return nil
+	}
+	return unsupported(s.sql, "%s of sharding column %s of table %s without GROUP BY, bounded by %s, which the column does not hold exactly (MariaDB answers MIN and MAX by one index lookup of the bound converted to the column's type, so its answer depends on rows that other nodes hold): write the bound as a value of the column's type and precision (an integer for an integer column, no more fractional digits than a time column keeps, a date without a time for a DATE column)",
+		agg, ref.sharded.Column, ref.sharded.Name, bound)
+}
+
+// lookupInexact reports a converted sharding value that an index lookup
+// would change: a number with a fraction for an integer column or a time
+// with more fractional digits than the column keeps (key.inexact), a
+// value shardsql cannot convert, or a time with a time of day compared
+// with a DATE column (which the lookup cuts to its date).
+func (c *conditions) lookupInexact(k key) bool {
+	if k.inexact || k.res == keyUnknown {
+		return true
+	}
+	if t, ok := k.value.(time.Time); ok && k.res == keyExact {
+		if col := c.s.column(c.table); col != nil && col.DataType == "date" && !t.Equal(t.Truncate(24*time.Hour)) {
+			return true
+		}
+	}
+	return false
+}
