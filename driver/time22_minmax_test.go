@@ -58,6 +58,18 @@ func TestTime22MinMaxInexactBound(t *testing.T) {
 		runs("SELECT k, id FROM t22m_rng WHERE k <= ?", a)
 	}
 	refused("SELECT id FROM t22m_rng WHERE k < 150.5 HAVING MAX(k) > 0")
+	refused("SELECT m FROM (SELECT MAX(k) AS m FROM t22m_rng WHERE k <= 99.5) d")
+	refused("SELECT (SELECT MAX(k) FROM t22m_rng WHERE k <= 99.5) AS m")
+	refused("SELECT MAX(r.k) FROM t22m_rng r WHERE r.k <= 99.5")
+	for _, a := range []any{int64(99), 99.5, int64(99), "99.5"} {
+		st := dmlStmt{sql: "SELECT MAX(k), COUNT(*) FROM t22m_rng WHERE k <= ?", args: []any{a}, query: true, prepared: true}
+		if _, isInt := a.(int64); isInt {
+			st.mustRun = true
+		} else {
+			st.refuse = refusal
+		}
+		sts = append(sts, st)
+	}
 	for _, w := range []string{"k <= 99", "k < 100", "k BETWEEN 0 AND 99", "k >= 100", "k = 99.5", "k IN (99.5, 150)", "k <= 99 AND id < 5.5"} {
 		runs(fmt.Sprintf("SELECT MAX(k), MIN(k), COUNT(*) FROM t22m_rng WHERE %s", w))
 	}

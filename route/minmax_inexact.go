@@ -24,6 +24,23 @@ import (
 // written at the column's precision (k <= 99, at < '… 10:00:01') is
 // exact, and so are the rows themselves.
 
+// checkMinMaxInexactIn runs checkMinMaxInexact on every SELECT in stmt
+// (derived tables and subqueries too) whose FROM is one sharded table.
+func (s *statement) checkMinMaxInexactIn(stmt sqlparser.Statement) error {
+	var err error
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		sel, ok := n.(*sqlparser.Select)
+		if !ok || err != nil || sel.Where == nil {
+			return err == nil, nil
+		}
+		if refs := s.scopeRefs(sel); len(refs) == 1 && refs[0].sharded != nil {
+			err = s.checkMinMaxInexact(sel, refs[0])
+		}
+		return err == nil, nil
+	}, stmt)
+	return err
+}
+
 // checkMinMaxInexact refuses sel, a SELECT of the sharded table ref,
 // when it takes MIN or MAX of ref's sharding column without GROUP BY
 // while its WHERE bounds that column by a value the column does not hold

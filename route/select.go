@@ -47,11 +47,6 @@ func (s *statement) routeSelect(sel *sqlparser.Select) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(sh.refs) == 1 && len(sh.sharded) == 1 {
-		if err := s.checkMinMaxInexact(sel, sh.sharded[0]); err != nil {
-			return nil, err
-		}
-	}
 	if err := s.checkJoinNodes(sh, sel, rt); err != nil {
 		return s.orCrossJoin(sel, err)
 	}
