@@ -1,9 +1,12 @@
 package route
 
 import (
+	"strings"
 	"time"
 
 	"vitess.io/vitess/go/vt/sqlparser"
+
+	"github.com/shardsql/shardsql/internal/schema"
 )
 
 // Hazard (time22): MariaDB answers MIN() or MAX() of an indexed column
@@ -18,11 +21,14 @@ import (
 // the WHERE, and the whole aggregate is empty). Split by shard.Range at
 // 100, shardsql pruned the bound to k <= 99 and answered 99, and 99, 2:
 // each node's lookup finds its own row, so no routing or merging of the
-// nodes' answers can give the one table's. A MIN or MAX of the sharding
-// column without GROUP BY under a range condition whose bound the column
-// does not hold exactly is refused; the same statement with the bound
-// written at the column's precision (k <= 99, at < '… 10:00:01') is
-// exact, and so are the rows themselves.
+// nodes' answers can give the one table's. The same holds for any other
+// indexed column: MAX(u), COUNT(*) … WHERE u BETWEEN 0 AND 9.5 with a
+// unique key on u said NULL, 0 on one table and 9, 2 through shardsql. A
+// MIN or MAX of an integer or time column without GROUP BY under a range
+// condition on that column whose bound it does not hold exactly is
+// refused; the same statement with the bound written at the column's
+// precision (k <= 99, at < '… 10:00:01') is exact, and so are the rows
+// themselves.
 
 // checkMinMaxInexactIn runs checkMinMaxInexact on every SELECT in stmt
 // (derived tables and subqueries too) whose FROM is one sharded table.
@@ -42,27 +48,44 @@ func (s *statement) checkMinMaxInexactIn(stmt sqlparser.Statement) error {
 }
 
 // checkMinMaxInexact refuses sel, a SELECT of the sharded table ref,
-// when it takes MIN or MAX of ref's sharding column without GROUP BY
-// while its WHERE bounds that column by a value the column does not hold
-// exactly (see the hazard above).
+// when it takes MIN or MAX of a column without GROUP BY while its WHERE
+// bounds that column by a value the column does not hold exactly (see the
+// hazard above). For the sharding column any bound counts, since routing
+// prunes by it; for another integer or time column too: each node's
+// lookup finds its own row, so the nodes' answers merged are not the one
+// table's either (MAX(id), COUNT(*) … WHERE id BETWEEN 0 AND 9.5 with a
+// unique key on id).
 func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) error {
 	if sel.Where == nil || (sel.GroupBy != nil && len(sel.GroupBy.Exprs) > 0) || s.catalog == nil {
 		return nil
 	}
-	c := s.conditions(ref)
-	agg := ""
+	facts, ok := s.catalog.Table(ref.sharded.Name)
+	if !ok {
+		return nil
+	}
+	// the columns MIN or MAX takes, by lower-case name
+	aggs := map[string]string{}
+	own := func(e sqlparser.Expr) (*sqlparser.ColName, bool) {
+		col, ok := e.(*sqlparser.ColName)
+		return col, ok && (col.Qualifier.IsEmpty() || s.qualifies(col.Qualifier, ref))
+	}
 	find := func(n sqlparser.SQLNode) (bool, error) {
+		var arg sqlparser.Expr
 		switch f := n.(type) {
 		case *sqlparser.Min:
-			if agg == "" && c.isKey(f.Arg) {
-				agg = sqlparser.String(f)
-			}
+			arg = f.Arg
 		case *sqlparser.Max:
-			if agg == "" && c.isKey(f.Arg) {
-				agg = sqlparser.String(f)
-			}
+			arg = f.Arg
 		case *sqlparser.Subquery:
 			return false, nil
+		default:
+			return true, nil
+		}
+		if col, ok := own(arg); ok {
+			name := strings.ToLower(col.Name.String())
+			if _, seen := aggs[name]; !seen {
+				aggs[name] = sqlparser.String(n)
+			}
 		}
 		return true, nil
 	}
@@ -70,16 +93,26 @@ func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) erro
 	if sel.Having != nil {
 		_ = sqlparser.Walk(find, sel.Having.Expr)
 	}
-	if agg == "" {
+	if len(aggs) == 0 {
 		return nil
 	}
-	bound := ""
-	check := func(v sqlparser.Expr) {
-		if bound != "" {
+	agg, bound, column := "", "", ""
+	check := func(colExpr, v sqlparser.Expr) {
+		c, ok := own(colExpr)
+		if bound != "" || !ok {
 			return
 		}
-		if k, ok, err := c.key(v); err == nil && ok && c.lookupInexact(k) {
-			bound = sqlparser.String(v)
+		name := strings.ToLower(c.Name.String())
+		a, ok := aggs[name]
+		if !ok {
+			return
+		}
+		col, ok := facts.Column(c.Name.String())
+		if !ok || (!col.IsInteger() && !col.IsTemporal()) {
+			return
+		}
+		if s.lookupInexact(ref, col, v) {
+			agg, bound, column = a, sqlparser.String(v), col.Name
 		}
 	}
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
@@ -89,40 +122,48 @@ func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) erro
 		case *sqlparser.ComparisonExpr:
 			switch n.Operator {
 			case sqlparser.LessThanOp, sqlparser.LessEqualOp, sqlparser.GreaterThanOp, sqlparser.GreaterEqualOp:
-				if c.isKey(n.Left) {
-					check(n.Right)
-				} else if c.isKey(n.Right) {
-					check(n.Left)
-				}
+				check(n.Left, n.Right)
+				check(n.Right, n.Left)
 			}
 		case *sqlparser.BetweenExpr:
-			if c.isKey(n.Left) {
-				check(n.From)
-				check(n.To)
-			}
+			check(n.Left, n.From)
+			check(n.Left, n.To)
 		}
 		return true, nil
 	}, sel.Where.Expr)
 	if bound == "" {
 		return nil
 	}
-	return unsupported(s.sql, "%s of sharding column %s of table %s without GROUP BY, bounded by %s, which the column does not hold exactly (MariaDB answers MIN and MAX by one index lookup of the bound converted to the column's type, so its answer depends on rows that other nodes hold): write the bound as a value of the column's type and precision (an integer for an integer column, no more fractional digits than a time column keeps, a date without a time for a DATE column)",
-		agg, ref.sharded.Column, ref.sharded.Name, bound)
+	return unsupported(s.sql, "%s of column %s of sharded table %s without GROUP BY, bounded by %s, which the column does not hold exactly (MariaDB answers MIN and MAX by one index lookup of the bound converted to the column's type, so its answer depends on rows that other nodes hold): write the bound as a value of the column's type and precision (an integer for an integer column, no more fractional digits than a time column keeps, a date without a time for a DATE column)",
+		agg, column, ref.sharded.Name, bound)
 }
 
-// lookupInexact reports a converted sharding value that an index lookup
-// would change: a number with a fraction for an integer column or a time
-// with more fractional digits than the column keeps (key.inexact), a
-// value shardsql cannot convert, or a time with a time of day compared
-// with a DATE column (which the lookup cuts to its date).
-func (c *conditions) lookupInexact(k key) bool {
+// lookupInexact reports a value v compared with col (an integer or time
+// column of ref's table) that an index lookup would change: a number
+// with a fraction for an integer column or a time with more fractional
+// digits than the column keeps (key.inexact), a value shardsql cannot
+// convert, or a time with a time of day compared with a DATE column
+// (which the lookup cuts to its date). Values that are not literals or
+// arguments are not judged.
+func (s *statement) lookupInexact(ref tableRef, col *schema.Column, v sqlparser.Expr) bool {
+	val, ok := s.keyExpr(v)
+	if !ok || val == nil {
+		return false
+	}
+	loc := time.UTC
+	if _, isTime := val.(time.Time); isTime {
+		l, err := s.location(ref.sharded)
+		if err != nil {
+			return true
+		}
+		loc = l
+	}
+	k := convertKey(col, val, keyCompare, loc)
 	if k.inexact || k.res == keyUnknown {
 		return true
 	}
-	if t, ok := k.value.(time.Time); ok && k.res == keyExact {
-		if col := c.s.column(c.table); col != nil && col.DataType == "date" && !t.Equal(t.Truncate(24*time.Hour)) {
-			return true
-		}
+	if t, ok := k.value.(time.Time); ok && k.res == keyExact && col.DataType == "date" && !t.Equal(t.Truncate(24*time.Hour)) {
+		return true
 	}
 	return false
 }
