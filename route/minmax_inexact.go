@@ -39,12 +39,35 @@ func (s *statement) checkMinMaxInexactIn(stmt sqlparser.Statement) error {
 		if !ok || err != nil || sel.Where == nil {
 			return err == nil, nil
 		}
+		if !containsMinMax(sel) {
+			return true, nil
+		}
 		if refs := s.scopeRefs(sel); len(refs) == 1 && refs[0].sharded != nil {
 			err = s.checkMinMaxInexact(sel, refs[0])
 		}
 		return err == nil, nil
 	}, stmt)
 	return err
+}
+
+// containsMinMax reports a MIN or MAX in sel's select list or HAVING
+// (not in its subqueries), before the tables are resolved.
+func containsMinMax(sel *sqlparser.Select) bool {
+	found := false
+	find := func(n sqlparser.SQLNode) (bool, error) {
+		switch n.(type) {
+		case *sqlparser.Min, *sqlparser.Max:
+			found = true
+		case *sqlparser.Subquery:
+			return false, nil
+		}
+		return !found, nil
+	}
+	_ = sqlparser.Walk(find, sel.SelectExprs)
+	if sel.Having != nil {
+		_ = sqlparser.Walk(find, sel.Having.Expr)
+	}
+	return found
 }
 
 // checkMinMaxInexact refuses sel, a SELECT of the sharded table ref,
