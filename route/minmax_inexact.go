@@ -1,6 +1,7 @@
 package route
 
 import (
+	"math/big"
 	"strings"
 	"time"
 
@@ -24,8 +25,9 @@ import (
 // nodes' answers can give the one table's. The same holds for any other
 // indexed column: MAX(u), COUNT(*) … WHERE u BETWEEN 0 AND 9.5 with a
 // unique key on u said NULL, 0 on one table and 9, 2 through shardsql. A
-// MIN or MAX of an integer or time column without GROUP BY under a range
-// condition on that column whose bound it does not hold exactly is
+// MIN or MAX of an integer, DECIMAL or time column without GROUP BY under
+// a range condition on that column whose bound it does not hold exactly
+// (MAX(d) … d <= 1.005 for a DECIMAL(6,2) said 1.01 on one table) is
 // refused; the same statement with the bound written at the column's
 // precision (k <= 99, at < '… 10:00:01') is exact, and so are the rows
 // themselves.
@@ -74,7 +76,7 @@ func containsMinMax(sel *sqlparser.Select) bool {
 // when it takes MIN or MAX of a column without GROUP BY while its WHERE
 // bounds that column by a value the column does not hold exactly (see the
 // hazard above). For the sharding column any bound counts, since routing
-// prunes by it; for another integer or time column too: each node's
+// prunes by it; for another integer, DECIMAL or time column too: each node's
 // lookup finds its own row, so the nodes' answers merged are not the one
 // table's either (MAX(id), COUNT(*) … WHERE id BETWEEN 0 AND 9.5 with a
 // unique key on id).
@@ -131,7 +133,7 @@ func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) erro
 			return
 		}
 		col, ok := facts.Column(c.Name.String())
-		if !ok || (!col.IsInteger() && !col.IsTemporal()) {
+		if !ok || (!col.IsInteger() && !col.IsTemporal() && col.DataType != "decimal") {
 			return
 		}
 		if s.lookupInexact(ref, col, v) {
@@ -161,9 +163,10 @@ func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) erro
 		agg, column, ref.sharded.Name, bound)
 }
 
-// lookupInexact reports a value v compared with col (an integer or time
-// column of ref's table) that an index lookup would change: a number
-// with a fraction for an integer column or a time with more fractional
+// lookupInexact reports a value v compared with col (an integer, DECIMAL
+// or time column of ref's table) that an index lookup would change: a
+// number with a fraction for an integer column, more fraction digits than
+// a DECIMAL's scale or digits beyond its precision, a time with more fractional
 // digits than the column keeps (key.inexact), a value shardsql cannot
 // convert, or a time with a time of day compared with a DATE column
 // (which the lookup cuts to its date). Values that are not literals or
@@ -172,6 +175,9 @@ func (s *statement) lookupInexact(ref tableRef, col *schema.Column, v sqlparser.
 	val, ok := s.keyExpr(v)
 	if !ok || val == nil {
 		return false
+	}
+	if col.DataType == "decimal" {
+		return !decimalHolds(col, val)
 	}
 	loc := time.UTC
 	if _, isTime := val.(time.Time); isTime {
@@ -189,4 +195,20 @@ func (s *statement) lookupInexact(ref tableRef, col *schema.Column, v sqlparser.
 		return true
 	}
 	return false
+}
+
+// decimalHolds reports whether DECIMAL column col holds v exactly, as
+// the number the server compares it as: no more fraction digits than the
+// column's scale, within its precision.
+func decimalHolds(col *schema.Column, v any) bool {
+	r, ok := compareRat(v)
+	if !ok || col.Precision <= 0 {
+		return false
+	}
+	scaled := new(big.Rat).Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(col.Scale)), nil)))
+	if !scaled.IsInt() {
+		return false
+	}
+	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(col.Precision)), nil)
+	return new(big.Int).Abs(scaled.Num()).Cmp(limit) < 0
 }
