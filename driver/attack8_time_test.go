@@ -112,7 +112,8 @@ func TestAttack8TimeKeys(t *testing.T) {
 		for _, tb := range tables {
 			for _, k := range []any{"9999-12-31 23:59:59", "1000-01-01", time.Now(), time.Time{}} {
 				_, err := e.sharded.Exec(fmt.Sprintf("INSERT INTO %s (at, id) VALUES (?, 1)", tb), k)
-				if err == nil || !strings.Contains(err.Error(), "no node holds") {
+				// a TIMESTAMP beyond its type's range is refused first (time22)
+				if err == nil || !(strings.Contains(err.Error(), "no node holds") || tb == "d_ts" && strings.Contains(err.Error(), "beyond the edge of a TIMESTAMP column's range")) {
 					t.Errorf("%s: INSERT of %v: %v", tb, k, err)
 				}
 				var n int

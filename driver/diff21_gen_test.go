@@ -141,7 +141,10 @@ func (g diff21Gen) hSet() string {
 // tdt is a DATETIME(6) literal inside tm21's months.
 func (g diff21Gen) tdt() string {
 	return g.pick("'2025-01-06 01:00:00.000002'", "'2025-02-01'", "'2025-01-31 23:59:59.999999'", "'2025-02-28 23:59:59.9999999'",
-		"'2025-03-01 00:00:00.000001'", "20250315", "'2025-04-30 23:59:59.999999'", "'2025-3-3 3:3:3.3'", "'2025-04-01'")
+		"'2025-03-01 00:00:00.000001'", "20250315", "'2025-04-30 23:59:59.999999'", "'2025-3-3 3:3:3.3'", "'2025-04-01'",
+		// time22: more spellings of the node edges (compact text, 'T',
+		// a trailing space, a DECIMAL number, 7 fraction digits)
+		"'2025-02-01T00:00'", "'20250301000000'", "'2025-03-01 '", "20250228235959.999999", "'2025-01-31 23:59:59.9999995'")
 }
 
 // write is one write.
@@ -281,7 +284,15 @@ func (g diff21Gen) prepared() diff21Line {
 // read is one read.
 func (g diff21Gen) read() diff21Line {
 	l := func(q string) diff21Line { return diff21Line{q: "Q " + q} }
-	switch g.r.Intn(13) {
+	switch g.r.Intn(15) {
+	case 13:
+		// time22: MIN/MAX of the time key under its bounds (refused
+		// when a bound is not exact for DATETIME(6)), GROUP BY DATE and
+		// pages from the end across the month nodes
+		return l("SELECT MIN(created), MAX(created), COUNT(*) FROM tm21 WHERE " + g.tCond())
+	case 14:
+		return l(g.pick("SELECT DATE(created) AS d, COUNT(*), MAX(created) FROM tm21 WHERE "+g.tCond()+" GROUP BY d ORDER BY d",
+			"SELECT id, created FROM tm21 WHERE "+g.tCond()+" ORDER BY created DESC, id LIMIT "+g.pick("2, 3", "5", "0, 1")))
 	case 0, 1:
 		return l("SELECT id, n, e, st, bt + 0, dt, d, f, vb, bl FROM h21 WHERE " + g.hCond() + " ORDER BY id" + g.pick("", " LIMIT 3", " LIMIT 2, 2"))
 	case 2:

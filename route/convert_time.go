@@ -59,6 +59,10 @@ func temporalKey(col *schema.Column, v any, use keyUse) key {
 // form (the day is the same either way). A DATE column stores the date
 // alone and never rounds into the next day.
 func fractionKey(col *schema.Column, t time.Time, use keyUse) key {
+	if use == keyStore && col != nil && col.DataType == "timestamp" && (t.Before(timestampLow) || t.After(timestampHigh)) {
+		return unknownKey("%s is at or beyond the edge of a TIMESTAMP column's range (1970-01-01 00:00:01 to 2038-01-19 03:14:07 UTC, read in the session's time zone), which the server stores as 0000-00-00 00:00:00 outside strict sql_mode; use a DATETIME column for such times",
+			quoteValue(t.Format("2006-01-02 15:04:05.999999999")))
+	}
 	digits := 6
 	switch {
 	case col == nil:
@@ -88,6 +92,20 @@ func fractionKey(col *schema.Column, t time.Time, use keyUse) key {
 	k.inexact = true
 	return k
 }
+
+// timestampLow and timestampHigh bound the wall clocks a TIMESTAMP
+// column stores as written, in any session time zone (±14 hours) and
+// rounding (a second): MariaDB 10.11 keeps 1970-01-01 00:00:01 to
+// 2038-01-19 03:14:07 UTC. Hazard (time22): outside strict sql_mode the
+// server stores a time beyond them as 0000-00-00 00:00:00 with a warning;
+// INSERT … ('2039-06-01') into a yearly TIMESTAMP table put that zero row
+// in 2039's table, where WHERE k < '1970-06-01' (which one table answers
+// with the zero row) does not look. A stored key within a day of the
+// edges is refused (reads compare as before: no row holds such a time).
+var (
+	timestampLow  = time.Date(1970, 1, 2, 0, 0, 0, 0, time.UTC)
+	timestampHigh = time.Date(2038, 1, 18, 0, 0, 0, 0, time.UTC)
+)
 
 // parseMySQLDateTime parses the spellings temporalKey documents into the
 // UTC time with the same wall clock.

@@ -268,6 +268,9 @@ func (s *statement) route(stmt sqlparser.Statement) (*Plan, error) {
 	if err := s.checkWriteHazards(stmt); err != nil {
 		return nil, err // triggers and foreign keys (write_hazards.go)
 	}
+	if err := s.checkMinMaxInexactIn(stmt); err != nil {
+		return nil, err // MIN/MAX under an inexact bound (minmax_inexact.go)
+	}
 	switch st := stmt.(type) {
 	case *sqlparser.Select:
 		return s.routeSelect(st)
