@@ -113,7 +113,7 @@ func (r *Router) mariaCommentStatement(sql string, p *Plan) error {
 // isCall reports whether sql calls a stored procedure (CALL, also behind
 // SET STATEMENT … FOR or in a /*M! … */ comment): Plan.MayCommit.
 func (r *Router) isCall(sql string) bool {
-	if !holdsCall(sql) {
+	if !holdsASCIIFold(sql, "call") {
 		return false // no CALL anywhere, in a comment or not: no tokenizer, no words
 	}
 	w := r.firstWords(sql, 1)
@@ -141,13 +141,20 @@ func (r *Router) mariaText(sql string) string {
 	return sql
 }
 
-// holdsCall reports whether sql holds the letters "call" in any case. No
-// character outside ASCII folds to c, a or l (strings.EqualFold's
-// folding), so a byte comparison is exact; it lets isCall skip the
-// tokenizer for the statements that are no CALL.
-func holdsCall(sql string) bool {
-	for i := 0; i+4 <= len(sql); i++ {
-		if sql[i]|0x20 == 'c' && sql[i+1]|0x20 == 'a' && sql[i+2]|0x20 == 'l' && sql[i+3]|0x20 == 'l' {
+// holdsASCIIFold reports whether sql holds word, a lower-case ASCII
+// word, in any case. It is the cheap test before a check that tokenizes
+// or walks the statement (a CALL, a MIN or MAX): the parser reads
+// keywords and function names in ASCII only, and no character outside
+// ASCII folds to a letter other than k or s (strings.EqualFold's
+// folding), so for words without them a byte comparison agrees with
+// containsFold.
+func holdsASCIIFold(sql, word string) bool {
+	for i := 0; i+len(word) <= len(sql); i++ {
+		j := 0
+		for j < len(word) && sql[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
 			return true
 		}
 	}

@@ -77,17 +77,19 @@ func TestReview18dFirstWords(t *testing.T) {
 	assert.False(t, p.MayCommit)
 }
 
-// TestHoldsCallMatchesContainsFold checks isCall's prefilter against the
+// TestHoldsCallMatchesContainsFold checks the ASCII prefilter of isCall and the MIN/MAX check against the
 // folding comparison it replaces, over spellings with characters outside
 // ASCII that fold to ASCII letters (K, ſ, Å) and case mixes.
 func TestHoldsCallMatchesContainsFold(t *testing.T) {
 	for _, s := range []string{
 		"CALL p()", "call p()", "cAlL p()", "/*M! CALL p() */", "/*!50000 CaLl p() */",
 		"SELECT 1", "select callee FROM t", "SELECT ſcall", "ca ll", "CAL", "", "ÇALL p()",
-		"\u212aCALL", "xcalL", "SELECT 'Call'",
+		"\u212aCALL", "xcalL", "SELECT 'Call'", "SELECT MAX(k)", "select mIn(k)", "SELECT MA", "M",
 	} {
-		if got, want := holdsCall(s), containsFold(s, "call"); got != want {
-			t.Errorf("holdsCall(%q) = %v, containsFold says %v", s, got, want)
+		for _, w := range []string{"call", "min", "max"} {
+			if got, want := holdsASCIIFold(s, w), containsFold(s, w); got != want {
+				t.Errorf("holdsASCIIFold(%q, %q) = %v, containsFold says %v", s, w, got, want)
+			}
 		}
 	}
 	r := testRouter(t)

@@ -35,6 +35,9 @@ import (
 // checkMinMaxInexactIn runs checkMinMaxInexact on every SELECT in stmt
 // (derived tables and subqueries too) whose FROM is one sharded table.
 func (s *statement) checkMinMaxInexactIn(stmt sqlparser.Statement) error {
+	if !holdsASCIIFold(s.sql, "min") && !holdsASCIIFold(s.sql, "max") {
+		return nil // no MIN or MAX: no walk (it allocates for every node)
+	}
 	var err error
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		sel, ok := n.(*sqlparser.Select)
