@@ -248,3 +248,35 @@ func BenchmarkRoutePointSelectMemo(b *testing.B) {
 		}
 	}
 }
+
+// TestUncachedRoutingAllocs keeps routing's own allocations for an
+// uncached point select (beyond the parse's) within its budget: a check
+// that runs on every uncached statement and walks or tokenizes it
+// allocates for each, unnoticed by any other test (round 22: the MIN/MAX
+// check's walk took the point select's routing from 40 allocations to
+// 64, 2.1× Parse2). Give such a check a text prefilter (holdsASCIIFold).
+func TestUncachedRoutingAllocs(t *testing.T) {
+	r, err := NewWithConfig(testTopology(t), Config{CacheSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := sqlparser.New(sqlparser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []any{int64(42), int64(7)}
+	routing := testing.AllocsPerRun(50, func() {
+		if _, err := r.Route(benchPointSelect, args); err != nil {
+			t.Fatal(err)
+		}
+	})
+	parse := testing.AllocsPerRun(50, func() {
+		if _, _, err := p.Parse2(benchPointSelect); err != nil {
+			t.Fatal(err)
+		}
+	})
+	const budget = 12 // round 22: 40 − 28
+	if own := routing - parse; own > budget {
+		t.Errorf("routing an uncached point select allocates %.0f times beyond the parse's %.0f, budget %d", own, parse, budget)
+	}
+}
