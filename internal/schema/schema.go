@@ -219,6 +219,13 @@ type Table struct {
 	// Engine is information_schema.TABLES.ENGINE of the first node table,
 	// lower case ("innodb", "myisam", "aria", …; "" when not read).
 	Engine string
+	// Drift, when not "", says how another node table's definition
+	// differs from the first node's, which the facts above describe (a
+	// column's type, collation or nullability, a unique key, the engine,
+	// a missing node table): merges above the nodes assume one definition
+	// and are refused (route/drift.go). "" when they agree or were not all
+	// read.
+	Drift string
 }
 
 // NonTransactional reports whether the table's engine is known and does
