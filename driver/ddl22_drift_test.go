@@ -148,7 +148,9 @@ func TestDDL22DriftBehindBack(t *testing.T) {
 // table held's metadata lock, and kills the DDL's session waiting there:
 // the DDL applies on the other node tables and is cut on held, as a data
 // source lost in its middle leaves it. It returns the DDL's error.
-func ddl22CutDDL(t *testing.T, db, node *sql.DB, held, ddl string) error {
+func ddl22CutDDL(t *testing.T, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, node *sql.DB, held, ddl string) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -229,4 +231,48 @@ func TestDDL22CutDDLThenRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDDL22CutDDLPinnedCount: a DDL run on a Conn's pins (the session set
+// a variable) whose session on ds1.t_0 was killed. The units run one after
+// another and stopped there, so ds1.t_1 never ran it, but the error said
+// it "failed on 1 of its 4 node tables and stays applied on the others".
+// Now every unit not run is named and counted; the retry on another
+// connection completes the DDL on every node table.
+func TestDDL22CutDDLPinnedCount(t *testing.T) {
+	ctx := context.Background()
+	db, dsns := twoByTwo(t, "ddl22_pin", "t_d22p", "user_id")
+	n1 := openPlain(t, dsns[1])
+	ddl22Fill(t, db, "t_d22p")
+	conn, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+	// A session variable set: the Conn's DDL runs on its pins, one node
+	// table after another (a user variable alone does not pin DDL).
+	_, err = conn.ExecContext(ctx, "SET SESSION sql_mode = 'STRICT_ALL_TABLES'")
+	require.NoError(t, err)
+	err = ddl22CutDDL(t, conn, n1, "t_d22p_0", "ALTER TABLE t_d22p ADD COLUMN c INT")
+	require.Error(t, err)
+	t.Logf("cut: %v", err)
+	assert.Contains(t, err.Error(), "ds1.t_d22p_1: not run")
+	assert.Contains(t, err.Error(), "failed on 2 of its 4 node tables")
+	has := func() []string {
+		var out []string
+		for i, dsn := range dsns {
+			rows, err := openPlain(t, dsn).QueryContext(ctx, "SELECT TABLE_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'c' ORDER BY TABLE_NAME")
+			require.NoError(t, err)
+			for rows.Next() {
+				var tb string
+				require.NoError(t, rows.Scan(&tb))
+				out = append(out, fmt.Sprintf("ds%d.%s", i, tb))
+			}
+			require.NoError(t, rows.Err())
+			rows.Close()
+		}
+		return out
+	}
+	assert.Equal(t, []string{"ds0.t_d22p_0", "ds0.t_d22p_1"}, has(), "the two node tables the error says it stays applied on")
+	_, err = db.ExecContext(ctx, "ALTER TABLE t_d22p ADD COLUMN c INT")
+	require.NoError(t, err, "the retry completes it")
+	assert.Equal(t, []string{"ds0.t_d22p_0", "ds0.t_d22p_1", "ds1.t_d22p_0", "ds1.t_d22p_1"}, has())
 }

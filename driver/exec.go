@@ -166,7 +166,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 // execInTx runs the units one at a time on the transaction's participants.
 func (c *Conn) execInTx(ctx context.Context, p *route.Plan, res *result) error {
 	var ddlErrs []error
-	for _, u := range p.Units {
+	for i, u := range p.Units {
 		r, err := c.target(ctx, u)
 		if err != nil {
 			return err
@@ -179,7 +179,7 @@ func (c *Conn) execInTx(ctx context.Context, p *route.Plan, res *result) error {
 				ddlErrs = append(ddlErrs, unitError(u, err))
 				continue
 			}
-			return unitError(u, err)
+			return ddlStopped(p, i, unitError(u, err), ddlErrs) // ddl_complete.go
 		}
 		if err := res.add(u.DataSource, sr); err != nil {
 			return err
@@ -212,7 +212,7 @@ func (c *Conn) execOnPins(ctx context.Context, p *route.Plan, res *result) error
 				// data sources no longer agree, and nothing can undo it.
 				c.lost = true
 			}
-			return unitError(u, err)
+			return ddlStopped(p, i, unitError(u, err), ddlErrs) // ddl_complete.go
 		}
 		if err := res.add(u.DataSource, sr); err != nil {
 			return err
