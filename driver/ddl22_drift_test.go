@@ -133,6 +133,9 @@ func TestDDL22DriftBehindBack(t *testing.T) {
 			assert.Equal(t, []string{"B"}, got)
 			_, err = db.ExecContext(ctx, "UPDATE t_d22 SET id = id WHERE name = 'zz'")
 			require.NoError(t, err, "writes run on each node table")
+			_, err = db.ExecContext(ctx, "DELETE FROM t_d22 ORDER BY name, id LIMIT 1")
+			require.Error(t, err, "a write picking its rows by a merged order")
+			assert.Contains(t, err.Error(), "node tables whose definitions differ")
 			behind(c.node, c.to...)
 			require.NoError(t, driver.ReloadCatalog(ctx, db))
 			for _, q := range ddl22MergingReads {
