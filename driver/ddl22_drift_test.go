@@ -136,6 +136,9 @@ func TestDDL22DriftBehindBack(t *testing.T) {
 			_, err = db.ExecContext(ctx, "DELETE FROM t_d22 ORDER BY name, id LIMIT 1")
 			require.Error(t, err, "a write picking its rows by a merged order")
 			assert.Contains(t, err.Error(), "node tables whose definitions differ")
+			_, err = db.ExecContext(ctx, "UPDATE t_d22 SET user_id = 100 WHERE user_id = 3")
+			require.Error(t, err, "a key move copies a row into another node table")
+			assert.Contains(t, err.Error(), "node tables whose definitions differ")
 			behind(c.node, c.to...)
 			require.NoError(t, driver.ReloadCatalog(ctx, db))
 			for _, q := range ddl22MergingReads {

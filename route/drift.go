@@ -18,7 +18,8 @@ import (
 // so do writes, which each node table applies under its own definition
 // (the DELETE that removes the rows a failed ALTER ADD UNIQUE met must
 // run), except an ORDER BY … LIMIT write, which picks its rows by a
-// merged read. Lacking the table's facts (a DDL just dropped them), the
+// merged read, and an UPDATE moving rows to another node table, which
+// would copy them into another definition. Lacking the table's facts (a DDL just dropped them), the
 // statement is marked so that the driver loads them, and the comparison,
 // and routes it again.
 
@@ -40,14 +41,18 @@ func (s *statement) driftRefusal(stmt sqlparser.Statement, p *Plan, err error) (
 			return p, nil // one node table answers it whole
 		}
 	default:
-		if p.Ordered == nil {
+		if p.Ordered == nil && p.Move == nil {
 			return p, nil
 		}
+	}
+	verb := "merged"
+	if p.Move != nil {
+		verb = "moved"
 	}
 	for _, ref := range s.shapeOf(stmt).sharded {
 		t, ok := s.tableFacts(ref.sharded) // marks the plan to load them when missing
 		if ok && t.Drift != "" {
-			return nil, unsupported(s.sql, "rows of sharded table %s merged across node tables whose definitions differ (%s): one database has one definition per table, and node tables that sort, group and compare differently give an answer none gives; make them the same (run the DDL that failed on some of them again through shardsql, which completes it, or ALTER the node tables that differ on their data sources, then call ReloadCatalog), or fix the sharding column so that one node table answers", ref.sharded.Name, t.Drift)
+			return nil, unsupported(s.sql, "rows of sharded table %s %s across node tables whose definitions differ (%s): one database has one definition per table, and node tables that sort, group and compare differently give an answer none gives; make them the same (run the DDL that failed on some of them again through shardsql, which completes it, or ALTER the node tables that differ on their data sources, then call ReloadCatalog), or fix the sharding column so that one node table answers", ref.sharded.Name, verb, t.Drift)
 		}
 	}
 	return p, nil
