@@ -154,6 +154,17 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 	if len(cat.Tables) != len(tables) {
 		next.complete = false
 	}
+	// A table a load read is compared (markDrift); one it could not read
+	// stays unsettled.
+	for k := range prev.unsettled() {
+		if _, ok := cat.Tables[k]; ok && prev.cat.Tables[k] != cat.Tables[k] {
+			continue
+		}
+		if cat.Unsettled == nil {
+			cat.Unsettled = map[string]bool{}
+		}
+		cat.Unsettled[k] = true
+	}
 	shapes := nodeShapes{byDS: map[string]map[string]*nodeShape{}, lower: map[string]int{}}
 	for i, ds := range sources {
 		shapes.byDS[ds.Name] = answers[i].shapes
@@ -170,6 +181,14 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 		}
 	}
 	return next
+}
+
+// unsettled returns st's unsettled tables (none for nil).
+func (st *catalogState) unsettled() map[string]bool {
+	if st == nil {
+		return nil
+	}
+	return st.cat.Unsettled
 }
 
 // source returns what st knows of a data source.

@@ -60,6 +60,9 @@ func ddl22Fill(t *testing.T, db *sql.DB, table string) {
 
 // ddl22MergingReads are reads that merge rows of every node table.
 var ddl22MergingReads = []string{
+	"SELECT COUNT(*) FROM %s WHERE name = 'b'", // first: a read that needs no facts of the catalog
+	"SELECT id, name FROM %s ORDER BY id",
+	"SELECT * FROM %s ORDER BY id LIMIT 3",
 	"SELECT name FROM %s ORDER BY name, id",
 	"SELECT name, COUNT(*) FROM %s GROUP BY name ORDER BY name",
 	"SELECT DISTINCT name FROM %s ORDER BY name",

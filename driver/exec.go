@@ -152,6 +152,9 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	}
 	if err != nil {
 		if err = c.ddlOutcome(ctx, p, err); err != nil { // ddl_complete.go
+			if p.Kind == route.KindDDL && p.Table != "" && len(p.Units) > 1 {
+				c.c.catalog.unsettle(p.Table) // catalog.go: merging reads compare the node tables first
+			}
 			c.afterFailed(p, false)
 			return nil, err
 		}

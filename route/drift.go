@@ -1,6 +1,8 @@
 package route
 
 import (
+	"strings"
+
 	"vitess.io/vitess/go/vt/sqlparser"
 )
 
@@ -19,9 +21,11 @@ import (
 // (the DELETE that removes the rows a failed ALTER ADD UNIQUE met must
 // run), except an ORDER BY … LIMIT write, which picks its rows by a
 // merged read, and an UPDATE moving rows to another node table, which
-// would copy them into another definition. Lacking the table's facts (a DDL just dropped them), the
-// statement is marked so that the driver loads them, and the comparison,
-// and routes it again.
+// would copy them into another definition. Lacking the table's facts (a
+// DDL just dropped them), the statement is marked so that the driver loads them, and the comparison,
+// and routes it again — only after a DDL that failed on some node tables
+// (schema.Catalog.Unsettled): a read that needs no facts must not wait for
+// a load (a hanging data source would hold it to the catalog's timeout).
 
 // checkDrift returns the check of stmt's plan p (err: its routing's
 // error), which refuses it when it merges rows of a sharded table whose
@@ -50,7 +54,11 @@ func (s *statement) driftRefusal(stmt sqlparser.Statement, p *Plan, err error) (
 		verb = "moved"
 	}
 	for _, ref := range s.shapeOf(stmt).sharded {
-		t, ok := s.tableFacts(ref.sharded) // marks the plan to load them when missing
+		t, ok := s.catalog.Table(ref.sharded.Name)
+		if !ok && s.catalog.Unsettled[strings.ToLower(ref.sharded.Name)] {
+			s.schemaMissing = true // the driver loads them, and routes again
+			continue
+		}
 		if ok && t.Drift != "" {
 			return nil, unsupported(s.sql, "rows of sharded table %s %s across node tables whose definitions differ (%s): one database has one definition per table, and node tables that sort, group and compare differently give an answer none gives; make them the same (run the DDL that failed on some of them again through shardsql, which completes it, or ALTER the node tables that differ on their data sources, then call ReloadCatalog), or fix the sharding column so that one node table answers", ref.sharded.Name, verb, t.Drift)
 		}

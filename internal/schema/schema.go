@@ -59,6 +59,13 @@ type Catalog struct {
 	// server that cannot say is not asked again by every statement; a
 	// catalog built by hand has it false.
 	UnshardedUnread bool
+	// Unsettled holds, by lower-cased logical name, the sharded tables
+	// whose last DDL through the driver failed on some node tables and
+	// whose node tables no load has compared since: a statement merging
+	// their rows makes the driver load their facts, and the comparison
+	// (Table.Drift), first. Other statements never wait for a load they
+	// do not need.
+	Unsettled map[string]bool
 }
 
 // WriteEvents is a set of the kinds of row change a write makes, as
