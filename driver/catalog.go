@@ -108,6 +108,7 @@ func (c *Connector) rebase(st *catalogState) *catalogState {
 	// change does not touch; hazards of a table newly sharded were read
 	// under its physical name, which is its logical one.
 	cat.WriteHazards, cat.HazardsUnknown = st.cat.WriteHazards, st.cat.HazardsUnknown
+	cat.Unsettled = st.cat.Unsettled // never written in place
 	// The unsharded tables' columns were read from the data source that
 	// was the default then (schema.Catalog.UnshardedColumns checks it).
 	cat.Unsharded, cat.UnshardedUnread = st.cat.Unsharded, st.cat.UnshardedUnread
@@ -183,6 +184,27 @@ func (cc *catalogCache) forget(table string) {
 		}
 	}
 	cc.state.Store(&catalogState{cat: &cat})
+}
+
+// unsettle records that a DDL of sharded table table failed on some of its
+// node tables: until a load compares them, a statement merging its rows
+// loads its facts first (route/drift.go).
+func (cc *catalogCache) unsettle(table string) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	st := cc.state.Load()
+	if st == nil {
+		return
+	}
+	cat := *st.cat
+	cat.Unsettled = make(map[string]bool, len(st.cat.Unsettled)+1)
+	for k := range st.cat.Unsettled {
+		cat.Unsettled[k] = true
+	}
+	cat.Unsettled[strings.ToLower(table)] = true
+	next := *st
+	next.cat = &cat
+	cc.state.Store(&next)
 }
 
 // routeCatalog routes a statement with the current catalog and, when the

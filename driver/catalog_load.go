@@ -29,9 +29,13 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 	sources := c.topo.DataSources()
 	tables := c.topo.Tables()
 	byDS := make(map[string][]*shard.ShardedTable)
+	nodesByDS := make(map[string][]string) // every node table, for the comparison (catalog_drift.go)
 	for _, t := range tables {
 		ds := t.Nodes[0].DataSource
 		byDS[ds] = append(byDS[ds], t)
+		for _, n := range t.Nodes {
+			nodesByDS[n.DataSource] = append(nodesByDS[n.DataSource], n.Table)
+		}
 	}
 	type answer struct {
 		src     schema.Source
@@ -43,6 +47,10 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 		// unsharded: the columns of its database's tables, read from
 		// the default data source only (catalog_unsharded.go).
 		unsharded *schema.Unsharded
+		// shapes: its node tables' definitions, for the comparison of
+		// each sharded table's node tables (catalog_drift.go); nil when
+		// not read.
+		shapes map[string]*nodeShape
 	}
 	home := c.topo.DefaultDataSource()
 	answers := make([]answer, len(sources))
@@ -76,6 +84,10 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 				// An error leaves them unknown: a statement that needs
 				// them is refused as before they were read.
 				a.unsharded, _ = queryUnsharded(lctx, db, ds.Name, a.src.LowerCaseTableNames)
+			}
+			if a.src.Database != "" && len(nodesByDS[ds.Name]) > 0 {
+				// An error leaves the comparison unknown: nothing refused.
+				a.shapes, _ = queryNodeShapes(lctx, db, a.src.LowerCaseTableNames, nodesByDS[ds.Name])
 			}
 			if len(byDS[ds.Name]) == 0 || a.src.Database == "" {
 				a.tabOK = true
@@ -142,7 +154,41 @@ func (c *Connector) loadCatalog(ctx context.Context, prev *catalogState) *catalo
 	if len(cat.Tables) != len(tables) {
 		next.complete = false
 	}
+	// A table a load read is compared (markDrift); one it could not read
+	// stays unsettled.
+	for k := range prev.unsettled() {
+		if _, ok := cat.Tables[k]; ok && prev.cat.Tables[k] != cat.Tables[k] {
+			continue
+		}
+		if cat.Unsettled == nil {
+			cat.Unsettled = map[string]bool{}
+		}
+		cat.Unsettled[k] = true
+	}
+	shapes := nodeShapes{byDS: map[string]map[string]*nodeShape{}, lower: map[string]int{}}
+	for i, ds := range sources {
+		shapes.byDS[ds.Name] = answers[i].shapes
+		shapes.lower[ds.Name] = answers[i].src.LowerCaseTableNames
+	}
+	for i, ds := range sources {
+		if !answers[i].ok || !answers[i].tabOK {
+			continue // kept from prev, Drift and all
+		}
+		for _, st := range byDS[ds.Name] {
+			if t, ok := cat.Tables[strings.ToLower(st.Name)]; ok {
+				shapes.markDrift(t, st) // read by this load: not shared yet
+			}
+		}
+	}
 	return next
+}
+
+// unsettled returns st's unsettled tables (none for nil).
+func (st *catalogState) unsettled() map[string]bool {
+	if st == nil {
+		return nil
+	}
+	return st.cat.Unsettled
 }
 
 // source returns what st knows of a data source.

@@ -184,6 +184,34 @@ func unitErrors(err error) []error {
 	return []error{err}
 }
 
+// Hazard (ddl22): the units of a DDL run one after another (on a Conn's
+// pins, in a transaction) stop at a failure that is not the server's
+// answer (a killed session, a lost data source), since the connection is
+// gone. The error returned was that unit's alone: the units that never
+// ran, and the server errors of earlier units, were left out, and the
+// outcome said the DDL "failed on 1 of its 4 node tables and stays
+// applied on the others" when two of them never had it. The error now
+// joins every failing unit's and one per unit not run, so the count and
+// the places named are the node tables' own.
+
+// errDDLNotRun is the error of a DDL's unit that did not run because an
+// earlier unit's connection failed.
+var errDDLNotRun = errors.New("not run: the DDL stopped at an earlier node table's connection failure, so this node table does not have the change")
+
+// ddlStopped returns err, the error of unit i of plan p, which stopped the
+// units there: for a DDL joined with the errors of earlier units (earlier)
+// and one errDDLNotRun per unit after it.
+func ddlStopped(p *route.Plan, i int, err error, earlier []error) error {
+	if p.Kind != route.KindDDL {
+		return err
+	}
+	all := append(earlier, err)
+	for _, u := range p.Units[i+1:] {
+		all = append(all, unitError(u, errDDLNotRun))
+	}
+	return errors.Join(all...)
+}
+
 // ddlGoesOn reports whether a DDL's units after a failing one still run:
 // the failure is the server's answer (the connection is sound), and DDL,
 // which cannot be rolled back, is attempted on every node table, as the

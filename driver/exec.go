@@ -152,6 +152,9 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 	}
 	if err != nil {
 		if err = c.ddlOutcome(ctx, p, err); err != nil { // ddl_complete.go
+			if p.Kind == route.KindDDL && p.Table != "" && len(p.Units) > 1 {
+				c.c.catalog.unsettle(p.Table) // catalog.go: merging reads compare the node tables first
+			}
 			c.afterFailed(p, false)
 			return nil, err
 		}
@@ -166,7 +169,7 @@ func (c *Conn) exec(ctx context.Context, p *route.Plan) (driver.Result, error) {
 // execInTx runs the units one at a time on the transaction's participants.
 func (c *Conn) execInTx(ctx context.Context, p *route.Plan, res *result) error {
 	var ddlErrs []error
-	for _, u := range p.Units {
+	for i, u := range p.Units {
 		r, err := c.target(ctx, u)
 		if err != nil {
 			return err
@@ -179,7 +182,7 @@ func (c *Conn) execInTx(ctx context.Context, p *route.Plan, res *result) error {
 				ddlErrs = append(ddlErrs, unitError(u, err))
 				continue
 			}
-			return unitError(u, err)
+			return ddlStopped(p, i, unitError(u, err), ddlErrs) // ddl_complete.go
 		}
 		if err := res.add(u.DataSource, sr); err != nil {
 			return err
@@ -212,7 +215,7 @@ func (c *Conn) execOnPins(ctx context.Context, p *route.Plan, res *result) error
 				// data sources no longer agree, and nothing can undo it.
 				c.lost = true
 			}
-			return unitError(u, err)
+			return ddlStopped(p, i, unitError(u, err), ddlErrs) // ddl_complete.go
 		}
 		if err := res.add(u.DataSource, sr); err != nil {
 			return err

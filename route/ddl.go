@@ -28,6 +28,9 @@ func (s *statement) routeDDL(ddl sqlparser.DDLStatement) (*Plan, error) {
 			names = append(names, r.sharded.Name)
 		}
 	}
+	if err := s.checkSequenceDDL(ddl, names); err != nil {
+		return nil, err // ddl_sequence.go
+	}
 	if len(names) == 0 {
 		if err := s.checkColumnReferences(ddl); err != nil {
 			return nil, err // ddl_column_references.go

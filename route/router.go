@@ -273,15 +273,15 @@ func (s *statement) route(stmt sqlparser.Statement) (*Plan, error) {
 	}
 	switch st := stmt.(type) {
 	case *sqlparser.Select:
-		return s.routeSelect(st)
+		return s.checkDrift(st)(s.routeSelect(st)) // drift.go
 	case *sqlparser.Union:
-		return s.routeUnion(st)
+		return s.checkDrift(st)(s.routeUnion(st))
 	case *sqlparser.Insert:
 		return s.routeInsert(st)
 	case *sqlparser.Update:
-		return s.routeUpdate(st)
+		return s.checkDrift(st)(s.routeUpdate(st))
 	case *sqlparser.Delete:
-		return s.routeDelete(st)
+		return s.checkDrift(st)(s.routeDelete(st))
 	case sqlparser.DDLStatement:
 		return s.routeDDL(st)
 	case *sqlparser.LockTables, *sqlparser.UnlockTables:

@@ -59,6 +59,13 @@ type Catalog struct {
 	// server that cannot say is not asked again by every statement; a
 	// catalog built by hand has it false.
 	UnshardedUnread bool
+	// Unsettled holds, by lower-cased logical name, the sharded tables
+	// whose last DDL through the driver failed on some node tables and
+	// whose node tables no load has compared since: a statement merging
+	// their rows makes the driver load their facts, and the comparison
+	// (Table.Drift), first. Other statements never wait for a load they
+	// do not need.
+	Unsettled map[string]bool
 }
 
 // WriteEvents is a set of the kinds of row change a write makes, as
@@ -219,6 +226,13 @@ type Table struct {
 	// Engine is information_schema.TABLES.ENGINE of the first node table,
 	// lower case ("innodb", "myisam", "aria", …; "" when not read).
 	Engine string
+	// Drift, when not "", says how another node table's definition
+	// differs from the first node's, which the facts above describe (a
+	// column's type, collation or nullability, a unique key, the engine,
+	// a missing node table): merges above the nodes assume one definition
+	// and are refused (route/drift.go). "" when they agree or were not all
+	// read.
+	Drift string
 }
 
 // NonTransactional reports whether the table's engine is known and does
