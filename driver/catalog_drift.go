@@ -198,19 +198,29 @@ func (ns nodeShapes) shapeOf(n shard.Node) (s *nodeShape, answered bool) {
 }
 
 // markDrift sets t.Drift to the first difference between st's node tables
-// and its first node table, or leaves it "" when they agree or some data
-// source did not answer.
+// and the first of them that exists, or leaves it "" when they agree or
+// some data source did not answer.
+//
+// A node table that does not exist is no difference: a statement that
+// reaches it fails there (1146) rather than answer wrongly, and one that
+// does not — a time range pruned to the tables already created — is
+// exact. Refusing every merging read for it refused such ranges.
 func (ns nodeShapes) markDrift(t *schema.Table, st *shard.ShardedTable) {
-	first, ok := ns.shapeOf(st.Nodes[0])
-	if !ok || first == nil {
-		return
-	}
-	for _, n := range st.Nodes[1:] {
+	var ref shard.Node
+	var first *nodeShape
+	for _, n := range st.Nodes {
 		s, ok := ns.shapeOf(n)
 		if !ok {
 			return // unknown: not refused
 		}
-		if d := shapeDifference(st.Nodes[0], first, n, s); d != "" && t.Drift == "" {
+		if s == nil {
+			continue // missing: see above
+		}
+		if first == nil {
+			ref, first = n, s
+			continue
+		}
+		if d := shapeDifference(ref, first, n, s); d != "" && t.Drift == "" {
 			t.Drift = d
 		}
 	}
@@ -219,9 +229,6 @@ func (ns nodeShapes) markDrift(t *schema.Table, st *shard.ShardedTable) {
 // shapeDifference describes the first difference between node a's shape
 // and node b's ("" when they agree).
 func shapeDifference(a shard.Node, sa *nodeShape, b shard.Node, sb *nodeShape) string {
-	if sb == nil {
-		return fmt.Sprintf("node table %s does not exist, %s does", b, a)
-	}
 	for i := range max(len(sa.cols), len(sb.cols)) {
 		ca, cb := "no column", "no column"
 		if i < len(sa.cols) {
