@@ -333,18 +333,7 @@ func (s *statement) unionColumn(first *sqlparser.Select, e sqlparser.Expr) (int,
 // literal is coercible and defers to the others; anything else is not
 // known.
 func (s *statement) unionMixedText(n *sqlparser.Union) []bool {
-	var leaves []*sqlparser.Select
-	var walk func(sqlparser.TableStatement)
-	walk = func(t sqlparser.TableStatement) {
-		switch t := t.(type) {
-		case *sqlparser.Union:
-			walk(t.Left)
-			walk(t.Right)
-		case *sqlparser.Select:
-			leaves = append(leaves, t)
-		}
-	}
-	walk(n)
+	leaves := unionLeaves(n)
 	if len(leaves) == 0 {
 		return nil
 	}
@@ -386,4 +375,21 @@ func (s *statement) unionMixedText(n *sqlparser.Union) []bool {
 		}
 	}
 	return out
+}
+
+// unionLeaves returns the SELECTs of union n, left to right.
+func unionLeaves(n *sqlparser.Union) []*sqlparser.Select {
+	var leaves []*sqlparser.Select
+	var walk func(sqlparser.TableStatement)
+	walk = func(t sqlparser.TableStatement) {
+		switch t := t.(type) {
+		case *sqlparser.Union:
+			walk(t.Left)
+			walk(t.Right)
+		case *sqlparser.Select:
+			leaves = append(leaves, t)
+		}
+	}
+	walk(n)
+	return leaves
 }

@@ -222,18 +222,7 @@ func foldUnionCS(cur, p unionCS) (unionCS, bool) {
 // unionCharsets refuses union n when MariaDB fails (or may fail) to
 // aggregate a text column's collations across its SELECTs.
 func (s *statement) unionCharsets(n *sqlparser.Union) error {
-	var leaves []*sqlparser.Select
-	var walk func(sqlparser.TableStatement)
-	walk = func(t sqlparser.TableStatement) {
-		switch t := t.(type) {
-		case *sqlparser.Union:
-			walk(t.Left)
-			walk(t.Right)
-		case *sqlparser.Select:
-			leaves = append(leaves, t)
-		}
-	}
-	walk(n)
+	leaves := unionLeaves(n)
 	if len(leaves) < 2 {
 		return nil
 	}

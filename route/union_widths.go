@@ -11,18 +11,7 @@ import (
 // each value to the widest part's width, BIT(8) b'1' to 0x0001 in a union
 // with a BIT(16), and dedupes them as equal).
 func (s *statement) unionSameWidth(n *sqlparser.Union) []bool {
-	var leaves []*sqlparser.Select
-	var walk func(sqlparser.TableStatement)
-	walk = func(t sqlparser.TableStatement) {
-		switch t := t.(type) {
-		case *sqlparser.Union:
-			walk(t.Left)
-			walk(t.Right)
-		case *sqlparser.Select:
-			leaves = append(leaves, t)
-		}
-	}
-	walk(n)
+	leaves := unionLeaves(n)
 	if len(leaves) == 0 {
 		return nil
 	}
