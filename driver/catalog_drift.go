@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -96,7 +97,7 @@ func queryShapeBatch(ctx context.Context, db *sql.DB, lowerCase int, tables []st
 			return fmt.Errorf("shardsql: reading node tables' columns: %w", err)
 		}
 		if s := shape(table); s != nil {
-			desc := "`" + name + "` " + strings.ToLower(typ)
+			desc := "`" + name + "` " + comparableType(typ)
 			if coll != "" {
 				desc += " COLLATE " + strings.ToLower(coll)
 			}
@@ -256,4 +257,21 @@ func keyList(keys []string) string {
 		return "none"
 	}
 	return strings.Join(keys, ", ")
+}
+
+// displayWidth is an integer type's display width in COLUMN_TYPE.
+var displayWidth = regexp.MustCompile(`^(tinyint|smallint|mediumint|int|bigint|year)\(\d+\)`)
+
+// comparableType is a COLUMN_TYPE as the comparison reads it: lower case,
+// and without an integer's display width unless ZEROFILL shows it. MySQL
+// 8.0.19 and later print `int` where MariaDB and MySQL 5.7 print
+// `int(11)` for the same column: a rolling upgrade of one data source
+// must not make every merging read of its tables look like node tables
+// that differ.
+func comparableType(typ string) string {
+	t := strings.ToLower(typ)
+	if strings.Contains(t, "zerofill") {
+		return t
+	}
+	return displayWidth.ReplaceAllString(t, "$1")
 }
