@@ -2,6 +2,7 @@ package route
 
 import (
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -203,7 +204,21 @@ func (s *statement) lookupInexact(ref tableRef, col *schema.Column, v sqlparser.
 // decimalHolds reports whether DECIMAL column col holds v exactly, as
 // the number the server compares it as: no more fraction digits than the
 // column's scale, within its precision.
+//
+// Hazard (review22): a float64 argument is, to the server, the decimal
+// its shortest text spells: go-sql-driver interpolates that text, and the
+// binary protocol's DOUBLE is stored into the DECIMAL for the lookup by
+// the same shortest digits (double2decimal). Read as its binary fraction
+// (19.99 is 19.98999999999999843…), every ORM's MAX(price) … WHERE price
+// <= ? with a float64 on a DECIMAL(10,2) was refused while one server
+// answers it exactly.
 func decimalHolds(col *schema.Column, v any) bool {
+	switch x := v.(type) {
+	case float64:
+		v = decimalText(strconv.FormatFloat(x, 'f', -1, 64))
+	case float32:
+		v = decimalText(strconv.FormatFloat(float64(x), 'f', -1, 64))
+	}
 	r, ok := compareRat(v)
 	if !ok || col.Precision <= 0 {
 		return false
