@@ -177,7 +177,10 @@ func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) erro
 // arguments are not judged.
 func (s *statement) lookupInexact(ref tableRef, col *schema.Column, v sqlparser.Expr) bool {
 	val, ok := s.keyExpr(v)
-	if !ok || val == nil {
+	if !ok {
+		return (col.IsInteger() || col.DataType == "decimal") && s.computedBoundInexact(v)
+	}
+	if val == nil {
 		return false
 	}
 	if col.DataType == "decimal" {
