@@ -96,3 +96,42 @@ func TestReview22MinMaxComputedBound(t *testing.T) {
 	sts = append(sts, dmlStmt{sql: "SELECT MAX(k), COUNT(*) FROM t22m_rng WHERE k BETWEEN 0 AND ? + 1", args: []any{98.5}, query: true, refuse: "bounded by :v1 + 1"})
 	e.run(t, "computed bounds", sts)
 }
+
+// TestReview22MinMaxDerived: MariaDB merges a plain derived table into
+// the query around it, so MAX(m), COUNT(*) FROM (SELECT u AS m FROM t) d
+// WHERE m BETWEEN 0 AND 9.5 is answered by one index lookup of u: NULL, 0
+// on one table, 9, 2 through shardsql (the check saw no sharded table in
+// the outer FROM): refused. With an exact bound, or over a derived table
+// MariaDB does not merge, the answers agree.
+func TestReview22MinMaxDerived(t *testing.T) {
+	e := newDMLEnvOf(t, "r22_minmax_d", nil, time22MinMaxTables)
+	sts := []dmlStmt{
+		{sql: "INSERT INTO t22m_rng (k, id) VALUES (-5, 1), (50, 2), (99, 3), (100, 4), (150, 5), (199, 6), (200, 7), (250, 8)", mustRun: true},
+		{sql: "INSERT INTO t22m_u (k, u) VALUES (1, 5), (2, 9), (150, 10), (160, 20)", mustRun: true},
+	}
+	for _, q := range []string{
+		"SELECT MAX(m), COUNT(*) FROM (SELECT u AS m FROM t22m_u) d WHERE m BETWEEN 0 AND 9.5",
+		"SELECT MAX(d.u), COUNT(*) FROM (SELECT u FROM t22m_u) d WHERE d.u BETWEEN 0 AND 9.5",
+		"SELECT MAX(m) FROM (SELECT u AS m FROM t22m_u WHERE u BETWEEN 0 AND 9.5) d",
+		"SELECT MAX(m), COUNT(*) FROM (SELECT m FROM (SELECT u AS m FROM t22m_u) a) b WHERE m <= 9.5",
+		"SELECT MAX(k), COUNT(*) FROM (SELECT * FROM t22m_rng) d WHERE k BETWEEN 0 AND 99.5",
+		"SELECT x FROM (SELECT MAX(m) AS x FROM (SELECT u AS m FROM t22m_u) a WHERE m <= 9.5) b",
+	} {
+		sts = append(sts, dmlStmt{sql: q, query: true, refuse: "without GROUP BY, bounded by 9.5"})
+	}
+	sts[len(sts)-2].refuse = "bounded by 99.5"
+	for _, q := range []string{
+		"SELECT MAX(m), COUNT(*) FROM (SELECT u AS m FROM t22m_u) d WHERE m BETWEEN 0 AND 9",
+		"SELECT MAX(k), COUNT(*) FROM (SELECT * FROM t22m_rng) d WHERE k BETWEEN 0 AND 99",
+	} {
+		sts = append(sts, dmlStmt{sql: q, query: true, mustRun: true})
+	}
+	for _, q := range []string{
+		"SELECT MAX(m), COUNT(*) FROM (SELECT u + 0 AS m FROM t22m_u) d WHERE m <= 9.5",
+		"SELECT MAX(m), COUNT(*) FROM (SELECT DISTINCT u AS m FROM t22m_u) d WHERE m <= 9.5",
+		"SELECT MAX(m), COUNT(*) FROM (SELECT u AS m FROM t22m_u LIMIT 10) d WHERE m <= 9.5",
+	} {
+		sts = append(sts, dmlStmt{sql: q, query: true})
+	}
+	e.run(t, "derived", sts)
+}

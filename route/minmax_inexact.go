@@ -42,10 +42,13 @@ func (s *statement) checkMinMaxInexactIn(stmt sqlparser.Statement) error {
 	var err error
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		sel, ok := n.(*sqlparser.Select)
-		if !ok || err != nil || sel.Where == nil {
+		if !ok || err != nil || !containsMinMax(sel) {
 			return err == nil, nil
 		}
-		if !containsMinMax(sel) {
+		if m, merged := mergedSelect(sel); merged {
+			sel = m // the SELECT MariaDB runs (see minmax_derived.go)
+		}
+		if sel.Where == nil {
 			return true, nil
 		}
 		if refs := s.scopeRefs(sel); len(refs) == 1 && refs[0].sharded != nil {
