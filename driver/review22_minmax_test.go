@@ -2,6 +2,7 @@ package driver_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,4 +135,33 @@ func TestReview22MinMaxDerived(t *testing.T) {
 		sts = append(sts, dmlStmt{sql: q, query: true})
 	}
 	e.run(t, "derived", sts)
+}
+
+// TestReview22MinMaxEqualityPrefix: MariaDB answers MIN or MAX of a key's
+// column under an equality on the key's earlier column by one index
+// lookup too, of the constant converted to that column's type: MAX(k),
+// COUNT(*) … WHERE d = 1.005 on a DECIMAL(6,2) d with KEY (d) (InnoDB
+// appends the primary key k) said 5, 1 on one table (the lookup for 1.01
+// found one row and counted it) and 5, 2 through shardsql (each node's
+// lookup counted its own): refused, naming the equality. An equality the
+// column holds exactly, and one on the sharding column (which routes to
+// one node table, whose lookup is the one table's), agree.
+func TestReview22MinMaxEqualityPrefix(t *testing.T) {
+	e := newDMLEnvOf(t, "r22_minmax_eq", nil, time22MinMaxTables)
+	sts := []dmlStmt{
+		{sql: "INSERT INTO t22m_i (k, d) VALUES (-3, 1.01), (5, 1.01), (7, 1.00), (-9, 2.50)", mustRun: true},
+		{sql: "INSERT INTO t22m_rng (k, id) VALUES (-5, 1), (50, 2), (99, 3), (100, 4), (150, 5), (199, 6), (200, 7), (250, 8)", mustRun: true},
+	}
+	for _, w := range []string{"d = 1.005", "1.005 = d", "d IN (1.005)", "d = '1.005'", "d = 1.005 AND k < 100"} {
+		for _, sel := range []string{"MAX(k), COUNT(*)", "MIN(k), COUNT(*)"} {
+			sts = append(sts, dmlStmt{sql: fmt.Sprintf("SELECT %s FROM t22m_i WHERE %s", sel, w), query: true, refuse: "of column d of sharded table t22m_i without GROUP BY, bounded by"})
+		}
+	}
+	sts = append(sts, dmlStmt{sql: "SELECT MAX(k), COUNT(*) FROM t22m_i WHERE d = ?", args: []any{1.005}, query: true, refuse: "bounded by :v1", prepared: true})
+	for _, w := range []string{"d = 1.01", "d = 1.010", "d IN (1.005, 2.5)", "d = ?", "d = TRUE", "d = FALSE", "d = NULL", "d = k", "d = 2 + 1", "d = -1", "k = TRUE"} {
+		sts = append(sts, dmlStmt{sql: fmt.Sprintf("SELECT MAX(k), COUNT(*) FROM t22m_i WHERE %s", w), args: []any{1.01}[:strings.Count(w, "?")], query: true, mustRun: true})
+	}
+	sts = append(sts, dmlStmt{sql: "SELECT COUNT(*), SUM(k) FROM t22m_i WHERE d = 1.005", query: true, mustRun: true})
+	sts = append(sts, dmlStmt{sql: "SELECT MAX(k), MIN(k), COUNT(*) FROM t22m_rng WHERE k = 99.5", query: true, mustRun: true})
+	e.run(t, "equality prefix", sts)
 }

@@ -13,7 +13,7 @@ import (
 // said NULL, 0 on one table and 99, 2 through shardsql. A bound of an
 // integer or DECIMAL column that holds no column reference and that
 // shardsql cannot read is judged inexact unless it is plainly an integer
-// (integer literals and arguments under + - * DIV %, a CAST to an
+// (integer literals, TRUE, FALSE and arguments under + - * DIV %, a CAST to an
 // integer, UNIX_TIMESTAMP()): those the column holds as they are. Time
 // columns are left to the literal check: a temporal expression
 // (NOW() - INTERVAL 1 DAY, TIMESTAMP'…') is compared as a time by the
@@ -41,6 +41,8 @@ func (s *statement) integralExpr(e sqlparser.Expr) bool {
 	switch e := e.(type) {
 	case *sqlparser.Literal:
 		return e.Type == sqlparser.IntVal || e.Type == sqlparser.HexNum
+	case sqlparser.BoolVal:
+		return true // TRUE is 1, FALSE 0 (ORMs' soft-delete and flag columns)
 	case *sqlparser.Argument:
 		v, ok := s.value(e)
 		if !ok {

@@ -101,6 +101,7 @@ func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) erro
 		col, ok := e.(*sqlparser.ColName)
 		return col, ok && (col.Qualifier.IsEmpty() || s.qualifies(col.Qualifier, ref))
 	}
+	firstAgg := ""
 	find := func(n sqlparser.SQLNode) (bool, error) {
 		var arg sqlparser.Expr
 		switch f := n.(type) {
@@ -112,6 +113,9 @@ func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) erro
 			return false, nil
 		default:
 			return true, nil
+		}
+		if firstAgg == "" {
+			firstAgg = sqlparser.String(n)
 		}
 		if col, ok := own(arg); ok {
 			name := strings.ToLower(col.Name.String())
@@ -147,11 +151,32 @@ func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) erro
 			agg, bound, column = a, sqlparser.String(v), col.Name
 		}
 	}
+	// checkEq judges an equality on a key's earlier column (see
+	// minmax_equality.go): any MIN or MAX counts.
+	checkEq := func(colExpr, v sqlparser.Expr) {
+		c, ok := own(colExpr)
+		if bound != "" || !ok || strings.EqualFold(c.Name.String(), ref.sharded.Column) {
+			return
+		}
+		col, ok := facts.Column(c.Name.String())
+		if !ok || (!col.IsInteger() && !col.IsTemporal() && col.DataType != "decimal") {
+			return
+		}
+		if s.lookupInexact(ref, col, v) {
+			agg, bound, column = firstAgg, sqlparser.String(v), col.Name
+		}
+	}
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n := n.(type) {
 		case *sqlparser.Subquery:
 			return false, nil
 		case *sqlparser.ComparisonExpr:
+			if eq, ok := equalityOf(n); ok {
+				checkEq(n.Left, eq)
+				if n.Operator == sqlparser.EqualOp {
+					checkEq(n.Right, n.Left)
+				}
+			}
 			switch n.Operator {
 			case sqlparser.LessThanOp, sqlparser.LessEqualOp, sqlparser.GreaterThanOp, sqlparser.GreaterEqualOp:
 				check(n.Left, n.Right)
