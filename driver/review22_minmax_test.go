@@ -161,6 +161,10 @@ func TestReview22MinMaxEqualityPrefix(t *testing.T) {
 	for _, w := range []string{"d = 1.01", "d = 1.010", "d IN (1.005, 2.5)", "d = ?", "d = TRUE", "d = FALSE", "d = NULL", "d = k", "d = 2 + 1", "d = -1", "k = TRUE"} {
 		sts = append(sts, dmlStmt{sql: fmt.Sprintf("SELECT MAX(k), COUNT(*) FROM t22m_i WHERE %s", w), args: []any{1.01}[:strings.Count(w, "?")], query: true, mustRun: true})
 	}
+	// the same text again with an inexact argument, after the exact one
+	// (a cached route must not skip the check)
+	sts = append(sts, dmlStmt{sql: "SELECT MAX(k), COUNT(*) FROM t22m_i WHERE d = ?", args: []any{1.005}, query: true, refuse: "bounded by :v1"})
+	sts = append(sts, dmlStmt{sql: "SELECT MAX(k), COUNT(*) FROM t22m_i WHERE d = ?", args: []any{"1.005"}, query: true, refuse: "bounded by :v1", prepared: true})
 	sts = append(sts, dmlStmt{sql: "SELECT COUNT(*), SUM(k) FROM t22m_i WHERE d = 1.005", query: true, mustRun: true})
 	sts = append(sts, dmlStmt{sql: "SELECT MAX(k), MIN(k), COUNT(*) FROM t22m_rng WHERE k = 99.5", query: true, mustRun: true})
 	e.run(t, "equality prefix", sts)
