@@ -2,6 +2,7 @@ package route
 
 import (
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +34,7 @@ import (
 // themselves.
 
 // checkMinMaxInexactIn runs checkMinMaxInexact on every SELECT in stmt
-// (derived tables and subqueries too) whose FROM is one sharded table.
+// (derived tables and subqueries too) for each sharded table in its FROM.
 func (s *statement) checkMinMaxInexactIn(stmt sqlparser.Statement) error {
 	if !holdsASCIIFold(s.sql, "min") && !holdsASCIIFold(s.sql, "max") {
 		return nil // no MIN or MAX: no walk (it allocates for every node)
@@ -41,14 +42,24 @@ func (s *statement) checkMinMaxInexactIn(stmt sqlparser.Statement) error {
 	var err error
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		sel, ok := n.(*sqlparser.Select)
-		if !ok || err != nil || sel.Where == nil {
+		if !ok || err != nil || !containsMinMax(sel) {
 			return err == nil, nil
 		}
-		if !containsMinMax(sel) {
+		if m, merged := mergedSelect(sel); merged {
+			sel = m // the SELECT MariaDB runs (see minmax_derived.go)
+		}
+		if sel.Where == nil {
 			return true, nil
 		}
-		if refs := s.scopeRefs(sel); len(refs) == 1 && refs[0].sharded != nil {
-			err = s.checkMinMaxInexact(sel, refs[0])
+		// Every sharded table of the SELECT: MariaDB takes MIN/MAX by
+		// its lookup in a join too once the other tables are constant
+		// (one row by a unique key: MAX(a.k), COUNT(*) FROM t a JOIN u b
+		// ON b.u = 5 WHERE a.k BETWEEN 0 AND 99.5 said NULL, 0 on one
+		// server, 99, 2 through shardsql — review22).
+		for _, ref := range s.scopeRefs(sel) {
+			if ref.sharded != nil && err == nil {
+				err = s.checkMinMaxInexact(sel, ref)
+			}
 		}
 		return err == nil, nil
 	}, stmt)
@@ -97,6 +108,7 @@ func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) erro
 		col, ok := e.(*sqlparser.ColName)
 		return col, ok && (col.Qualifier.IsEmpty() || s.qualifies(col.Qualifier, ref))
 	}
+	firstAgg := ""
 	find := func(n sqlparser.SQLNode) (bool, error) {
 		var arg sqlparser.Expr
 		switch f := n.(type) {
@@ -108,6 +120,9 @@ func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) erro
 			return false, nil
 		default:
 			return true, nil
+		}
+		if firstAgg == "" {
+			firstAgg = sqlparser.String(n)
 		}
 		if col, ok := own(arg); ok {
 			name := strings.ToLower(col.Name.String())
@@ -143,11 +158,32 @@ func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) erro
 			agg, bound, column = a, sqlparser.String(v), col.Name
 		}
 	}
+	// checkEq judges an equality on a key's earlier column (see
+	// minmax_equality.go): any MIN or MAX counts.
+	checkEq := func(colExpr, v sqlparser.Expr) {
+		c, ok := own(colExpr)
+		if bound != "" || !ok || strings.EqualFold(c.Name.String(), ref.sharded.Column) {
+			return
+		}
+		col, ok := facts.Column(c.Name.String())
+		if !ok || (!col.IsInteger() && !col.IsTemporal() && col.DataType != "decimal") {
+			return
+		}
+		if s.lookupInexact(ref, col, v) {
+			agg, bound, column = firstAgg, sqlparser.String(v), col.Name
+		}
+	}
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch n := n.(type) {
 		case *sqlparser.Subquery:
 			return false, nil
 		case *sqlparser.ComparisonExpr:
+			if eq, ok := equalityOf(n); ok {
+				checkEq(n.Left, eq)
+				if n.Operator == sqlparser.EqualOp {
+					checkEq(n.Right, n.Left)
+				}
+			}
 			switch n.Operator {
 			case sqlparser.LessThanOp, sqlparser.LessEqualOp, sqlparser.GreaterThanOp, sqlparser.GreaterEqualOp:
 				check(n.Left, n.Right)
@@ -176,7 +212,10 @@ func (s *statement) checkMinMaxInexact(sel *sqlparser.Select, ref tableRef) erro
 // arguments are not judged.
 func (s *statement) lookupInexact(ref tableRef, col *schema.Column, v sqlparser.Expr) bool {
 	val, ok := s.keyExpr(v)
-	if !ok || val == nil {
+	if !ok {
+		return (col.IsInteger() || col.DataType == "decimal") && s.computedBoundInexact(v)
+	}
+	if val == nil {
 		return false
 	}
 	if col.DataType == "decimal" {
@@ -203,7 +242,21 @@ func (s *statement) lookupInexact(ref tableRef, col *schema.Column, v sqlparser.
 // decimalHolds reports whether DECIMAL column col holds v exactly, as
 // the number the server compares it as: no more fraction digits than the
 // column's scale, within its precision.
+//
+// Hazard (review22): a float64 argument is, to the server, the decimal
+// its shortest text spells: go-sql-driver interpolates that text, and the
+// binary protocol's DOUBLE is stored into the DECIMAL for the lookup by
+// the same shortest digits (double2decimal). Read as its binary fraction
+// (19.99 is 19.98999999999999843…), every ORM's MAX(price) … WHERE price
+// <= ? with a float64 on a DECIMAL(10,2) was refused while one server
+// answers it exactly.
 func decimalHolds(col *schema.Column, v any) bool {
+	switch x := v.(type) {
+	case float64:
+		v = decimalText(strconv.FormatFloat(x, 'f', -1, 64))
+	case float32:
+		v = decimalText(strconv.FormatFloat(float64(x), 'f', -1, 64))
+	}
 	r, ok := compareRat(v)
 	if !ok || col.Precision <= 0 {
 		return false
