@@ -53,7 +53,7 @@ func (g diff22Gen) bit() string {
 func (g diff22Gen) cond() string {
 	switch g.r.Intn(9) {
 	case 0:
-		return "e " + g.pick("=", "<>", ">", "IS NULL", "IN") + g.pick(" 'a'", " 2", " ('a', 'c')", " 'B'", "")
+		return "e " + g.pick("= 'a'", "<> 2", "> 'B'", "IS NULL", "IN ('a', 'c')", "IN (2, NULL)", "= ''")
 	case 1:
 		return g.pick("st = 'x'", "st IS NULL", "FIND_IN_SET('z', st)", "st & 1", "st = ''", "st <=> NULL")
 	case 2:
@@ -136,13 +136,13 @@ func (g diff22Gen) read() diff21Line {
 	case 6:
 		return l(fmt.Sprintf("SELECT COUNT(*), SUM(n), MAX(id) FROM (SELECT id, n FROM %s WHERE %s UNION ALL SELECT id, n FROM bc22 UNION ALL SELECT id, n FROM %s) x", t, w, g.pick("ts22", "y22")))
 	case 7:
-		return l(fmt.Sprintf("SELECT e, HEX(v) FROM bc22 WHERE %s UNION ALL SELECT e, HEX(v) FROM %s WHERE %s ORDER BY 1, 2", g.bcCond(), t, w))
+		return l(fmt.Sprintf("SELECT id, n, LENGTH(v) FROM bc22 WHERE %s UNION ALL SELECT id, n, LENGTH(v) FROM %s WHERE %s ORDER BY 1, 2, 3", g.bcCond(), t, w))
 	case 8:
 		return l("SELECT yr, id, v, n FROM y22 WHERE " + g.yCond() + " ORDER BY yr" + g.pick("", " DESC") + ", id LIMIT " + strconv.Itoa(1+g.r.Intn(6)))
 	case 9:
 		return l("SELECT at, id, e FROM ts22 WHERE " + g.tsCond() + " ORDER BY at" + g.pick("", " DESC") + ", id LIMIT " + g.pick("3", "1, 2", "5"))
 	case 10:
-		return l("SELECT k, n FROM gi22 WHERE k " + g.pick("= ", "> ", "IN (") + g.vv() + g.pick("", "", "") + " ORDER BY BINARY k, n")
+		return l("SELECT k, n FROM gi22 WHERE k " + g.pick("= "+g.vv(), "> "+g.vv(), "IN ("+g.vv()+", "+g.vv()+")") + " ORDER BY BINARY k, n")
 	}
 	return l(fmt.Sprintf("SELECT e, st, COUNT(*), MAX(TRIM(UPPER(v))), MIN(bt + 0) FROM %s WHERE %s GROUP BY e, st ORDER BY e DESC, st", t, w))
 }
@@ -206,7 +206,7 @@ func (g diff22Gen) prepared() diff21Line {
 		"Q SELECT yr, id, v FROM y22 WHERE yr = ? ORDER BY id",
 		"Q SELECT MAX(yr), MIN(yr), COUNT(*) FROM y22 WHERE yr <= ?",
 		"Q SELECT MIN(at), COUNT(*) FROM ts22 WHERE at >= ?",
-		"Q SELECT id, HEX(v) FROM ts22 WHERE v = ? UNION ALL SELECT id, HEX(v) FROM bc22 WHERE v = ? ORDER BY 1, 2",
+		"Q SELECT id, LENGTH(v), n FROM ts22 WHERE v = ? UNION ALL SELECT id, LENGTH(v), n FROM bc22 WHERE v = ? ORDER BY 1, 2, 3",
 		"Q SELECT e, COUNT(*) FROM ts22 WHERE at < ? GROUP BY e ORDER BY e")
 	args := make([]any, strings.Count(q, "?"))
 	for i := range args {
