@@ -122,7 +122,10 @@ func (g diff22Gen) read() diff21Line {
 	if t == "y22" {
 		w, key = g.yCond(), "yr, id"
 	}
-	switch g.r.Intn(12) {
+	switch g.r.Intn(13) {
+	case 11:
+		// WITH ROLLUP over ENUM/SET/BIT keys (a BIT key shown is refused)
+		return l(fmt.Sprintf("SELECT %s, COUNT(*), SUM(n), MAX(id) FROM %s WHERE %s GROUP BY %s WITH ROLLUP", g.pick("e", "st", "bt", "e, st", "e, bt + 0", "bt + 0"), t, w+g.pick("", " OR id IN (NULL, 3)"), g.pick("e", "st", "bt", "e, st", "e, bt + 0", "bt + 0")))
 	case 0, 1:
 		return l(g.minmax())
 	case 2:
@@ -316,5 +319,16 @@ func diff22Run(t *testing.T, e *r18aEnv, g diff22Gen, seed int64, n int, c diff2
 }
 
 // diff22Left names a difference docs/attack.md records as not fixed
-// (diff21Left's), "" for any other.
-func diff22Left(out string) string { return diff21Left(out) }
+// (diff21Left's, and round 22's), "" for any other.
+func diff22Left(out string) string {
+	// MariaDB reports a WITH ROLLUP result's ENUM or SET key as VARCHAR
+	// when its optimizer proves the WHERE empty or const through an
+	// index (`id BETWEEN 5 AND 2`), as ENUM/SET otherwise; the merge's
+	// rollup reports the column's type.
+	if strings.HasPrefix(out, "TYPES: want [VARCHAR") && (strings.Contains(out, "got [ENUM") || strings.Contains(out, "got [SET")) {
+		if strings.HasSuffix(out, "rows alike") {
+			return "ROLLUP's ENUM/SET key type under an empty or const plan"
+		}
+	}
+	return diff21Left(out)
+}
