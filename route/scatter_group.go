@@ -239,6 +239,19 @@ func (m *scatter) rollup(keys []merge.SortKey, exprs []sqlparser.Expr) error {
 		}
 		r.KeyCols[i] = cols
 	}
+	for i, cols := range r.KeyCols {
+		// Hazard (diff22): MariaDB 10.11's super-aggregate rows show a
+		// BIT key column with the last group's value, not NULL (`GROUP
+		// BY bt WITH ROLLUP` over 0x28, 0x72 totals under 0x72), where
+		// the merge writes NULL.
+		c, ok := exprs[i].(*sqlparser.ColName)
+		if !ok {
+			continue
+		}
+		if col := m.catalogColumn(c); col != nil && col.DataType == "bit" && slices.ContainsFunc(cols, func(k merge.Col) bool { return !k.Hidden && k.Index < m.visible }) {
+			return unsupported(m.s.sql, "GROUP BY BIT column %s WITH ROLLUP across nodes (MariaDB's super-aggregate rows show the last group's value there, not NULL): select and group by %s + 0 (SELECT %s + 0, … GROUP BY %s + 0), or route the statement to one node with a condition on the sharding column", c.Name.String(), c.Name.String(), c.Name.String(), c.Name.String())
+		}
+	}
 	for i := 0; i < m.visible; i++ {
 		if col := merge.At(i); isKey[col] || m.isAggregateCol(col) || projected[col] {
 			continue
