@@ -85,7 +85,7 @@ func (s *statement) insertServerValue(ins *sqlparser.Insert, tn sqlparser.TableN
 		}
 	}
 	for _, c := range sortedKeys(defaults) {
-		if !slices.Contains(named, c) && volatileExpr(defaults[c]) {
+		if !slices.Contains(named, c) && s.volatileExpr(defaults[c]) {
 			return "column " + c + "'s DEFAULT " + defaults[c] + " (the column is not given)"
 		}
 	}
@@ -93,18 +93,18 @@ func (s *statement) insertServerValue(ins *sqlparser.Insert, tn sqlparser.TableN
 		for _, row := range rows {
 			for i, e := range row {
 				if d, ok := e.(*sqlparser.Default); ok && d.ColName == "" && i < len(named) {
-					if v, ok := defaults[named[i]]; ok && volatileExpr(v) {
+					if v, ok := defaults[named[i]]; ok && s.volatileExpr(v) {
 						return "column " + named[i] + "'s DEFAULT " + v
 					}
 				}
 			}
 		}
 	}
-	if what := defaultCalls(ins, defaults); what != "" {
+	if what := s.defaultCalls(ins, defaults); what != "" {
 		return what
 	}
 	if len(ins.OnDup) > 0 {
-		return onUpdateLeft(sqlparser.UpdateExprs(ins.OnDup), defaults, onUpdate)
+		return s.onUpdateLeft(sqlparser.UpdateExprs(ins.OnDup), defaults, onUpdate)
 	}
 	return ""
 }
@@ -123,8 +123,8 @@ func (s *statement) updateServerValue(upd *sqlparser.Update) string {
 			if !ok {
 				return true, nil
 			}
-			if what = onUpdateLeft(upd.Exprs, defaults, onUpdate); what == "" {
-				what = defaultCalls(upd, defaults)
+			if what = s.onUpdateLeft(upd.Exprs, defaults, onUpdate); what == "" {
+				what = s.defaultCalls(upd, defaults)
 			}
 		}
 		return what == "", nil
@@ -140,19 +140,19 @@ func (s *statement) updateServerValue(upd *sqlparser.Update) string {
 // onUpdateLeft describes the first ON UPDATE column the assignments leave
 // to the server, or an assignment of DEFAULT to a column whose default
 // is volatile.
-func onUpdateLeft(set sqlparser.UpdateExprs, defaults, onUpdate map[string]string) string {
+func (s *statement) onUpdateLeft(set sqlparser.UpdateExprs, defaults, onUpdate map[string]string) string {
 	assigned := map[string]bool{}
 	for _, u := range set {
 		c := u.Name.Name.Lowered()
 		assigned[c] = true
 		if d, ok := u.Expr.(*sqlparser.Default); ok && d.ColName == "" {
-			if v, ok := defaults[c]; ok && volatileExpr(v) {
+			if v, ok := defaults[c]; ok && s.volatileExpr(v) {
 				return "column " + c + "'s DEFAULT " + v
 			}
 		}
 	}
 	for _, c := range sortedKeys(onUpdate) {
-		if !assigned[c] && volatileExpr(onUpdate[c]) {
+		if !assigned[c] && s.volatileExpr(onUpdate[c]) {
 			return "column " + c + "'s ON UPDATE " + onUpdate[c] + " (the column is not assigned)"
 		}
 	}
@@ -161,12 +161,12 @@ func onUpdateLeft(set sqlparser.UpdateExprs, defaults, onUpdate map[string]strin
 
 // defaultCalls describes the first DEFAULT(c) in node whose column's
 // default is volatile.
-func defaultCalls(node sqlparser.SQLNode, defaults map[string]string) string {
+func (s *statement) defaultCalls(node sqlparser.SQLNode, defaults map[string]string) string {
 	var what string
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		if d, ok := n.(*sqlparser.Default); ok && d.ColName != "" {
 			c := strings.ToLower(d.ColName)
-			if v, ok := defaults[c]; ok && volatileExpr(v) {
+			if v, ok := defaults[c]; ok && s.volatileExpr(v) {
 				what = "column " + c + "'s DEFAULT " + v + " (read by DEFAULT(" + d.ColName + "))"
 			}
 		}
@@ -184,22 +184,24 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// volatileMemo caches volatileExpr by expression text: the catalog holds
-// few distinct defaults.
-var volatileMemo sync.Map
-
 // volatileExpr reports whether a column's DEFAULT or ON UPDATE expression,
 // as information_schema spells it, may take a different value on each
 // server (nonDeterministicFuncs, CURRENT_TIMESTAMP and the like). An
 // expression the parser cannot read counts as volatile.
-func volatileExpr(expr string) bool {
-	if v, ok := volatileMemo.Load(expr); ok {
-		return v.(bool)
+func (s *statement) volatileExpr(expr string) bool {
+	var memo *sync.Map
+	if s.router != nil {
+		memo = &s.router.volatile
+		if v, ok := memo.Load(expr); ok {
+			return v.(bool)
+		}
 	}
 	volatile := true
 	if stmt, err := tokenParser.Parse("SELECT " + expr); err == nil {
 		volatile = (&statement{}).nonDeterministic(stmt) != ""
 	}
-	volatileMemo.Store(expr, volatile)
+	if memo != nil {
+		memo.Store(expr, volatile)
+	}
 	return volatile
 }

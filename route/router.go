@@ -24,6 +24,9 @@ type Router struct {
 	// slowRender prints every node statement through the formatter
 	// alone, as before render_fast.go (the tests compare the two).
 	slowRender bool
+	// volatile memoizes volatileExpr by a column default's text (the
+	// catalog holds few distinct ones): the Router's, never global.
+	volatile sync.Map
 }
 
 // DefaultCacheSize is the number of statements whose analysis a Router
