@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/shardsql/shardsql/internal/schema"
@@ -28,13 +27,19 @@ import (
 // (catalog.forget), so the next merging read loads them, and the
 // comparison with them. A data source that does not answer the comparison
 // leaves the difference unknown (not refused), as it leaves other facts.
+//
+// Unique keys are not compared (round 22, lead): a unique key a migration
+// added to some node tables only (golang-migrate's dirty state, which
+// one server leaves without the key) changes no row a read returns, and
+// refusing every merging read then left the application unable to read
+// the table it must repair; the catalog keeps the first node table's
+// keys, as before ddl22 (docs/attack.md, "Round 22 …", Left).
 
 // nodeShape is what the comparison reads of one node table: its columns
-// in order (name, type, collation, nullability, EXTRA, generation), its
-// unique keys by their columns (names aside), and its engine.
+// in order (name, type, collation, nullability, EXTRA, generation) and
+// its engine.
 type nodeShape struct {
 	cols   []string
-	keys   []string
 	engine string
 }
 
@@ -116,48 +121,6 @@ func queryShapeBatch(ctx context.Context, db *sql.DB, lowerCase int, tables []st
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("shardsql: reading node tables' columns: %w", err)
-	}
-	rows, err = db.QueryContext(ctx, `SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, COALESCE(SUB_PART, 0) FROM information_schema.STATISTICS
-		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (`+marks+`) AND NON_UNIQUE = 0
-		ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, names...)
-	if err != nil {
-		return fmt.Errorf("shardsql: reading node tables' unique keys: %w", err)
-	}
-	type keyOf struct{ table, index string }
-	keys := map[keyOf][]string{}
-	var order []keyOf
-	for rows.Next() {
-		var table, index, col string
-		var sub int64
-		if err := rows.Scan(&table, &index, &col, &sub); err != nil {
-			rows.Close()
-			return fmt.Errorf("shardsql: reading node tables' unique keys: %w", err)
-		}
-		k := keyOf{table, index}
-		if _, ok := keys[k]; !ok {
-			order = append(order, k)
-		}
-		part := "`" + col + "`"
-		if sub > 0 {
-			part += fmt.Sprintf("(%d)", sub)
-		}
-		keys[k] = append(keys[k], part)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("shardsql: reading node tables' unique keys: %w", err)
-	}
-	for _, k := range order {
-		if s := shape(k.table); s != nil {
-			desc := "UNIQUE (" + strings.Join(keys[k], ", ") + ")"
-			if strings.EqualFold(k.index, "PRIMARY") {
-				desc = "PRIMARY KEY (" + strings.Join(keys[k], ", ") + ")"
-			}
-			s.keys = append(s.keys, desc)
-		}
-	}
-	for _, s := range out {
-		slices.Sort(s.keys)
 	}
 	rows, err = db.QueryContext(ctx, `SELECT TABLE_NAME, COALESCE(ENGINE, '') FROM information_schema.TABLES
 		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (`+marks+`)`, names...)
@@ -242,21 +205,10 @@ func shapeDifference(a shard.Node, sa *nodeShape, b shard.Node, sb *nodeShape) s
 			return fmt.Sprintf("column %d is %s on %s but %s on %s", i+1, ca, a, cb, b)
 		}
 	}
-	if !slices.Equal(sa.keys, sb.keys) {
-		return fmt.Sprintf("unique keys are %s on %s but %s on %s", keyList(sa.keys), a, keyList(sb.keys), b)
-	}
 	if sa.engine != sb.engine {
 		return fmt.Sprintf("the engine is %s on %s but %s on %s", sa.engine, a, sb.engine, b)
 	}
 	return ""
-}
-
-// keyList prints a list of unique keys ("none" for none).
-func keyList(keys []string) string {
-	if len(keys) == 0 {
-		return "none"
-	}
-	return strings.Join(keys, ", ")
 }
 
 // displayWidth is an integer type's display width in COLUMN_TYPE.
