@@ -60,7 +60,7 @@ func (s *statement) driftRefusal(stmt sqlparser.Statement, p *Plan, err error) (
 			continue
 		}
 		if ok && t.Drift != "" {
-			return nil, unsupported(s.sql, "rows of sharded table %s %s while its node tables differ (%s): one database has one definition per table, and node tables that sort, group and compare differently give an answer none gives; make them the same (run the DDL that failed on some of them again through shardsql, which completes it, or ALTER the node tables that differ on their data sources, then call ReloadCatalog), or fix the sharding column so that one node table answers", ref.sharded.Name, verb, t.Drift)
+			return nil, unsupported(s.sql, "rows of sharded table %s %s while its node tables differ (their definitions differ: %s): one database has one definition per table, and node tables that sort, group and compare differently give an answer none gives; make them the same (run the DDL that failed on some of them again through shardsql, which completes it, or ALTER the node tables that differ on their data sources, then call ReloadCatalog), or fix the sharding column so that one node table answers", ref.sharded.Name, verb, t.Drift)
 		}
 	}
 	return p, nil
