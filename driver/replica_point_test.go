@@ -271,6 +271,7 @@ func testReplicaPointToken(t *testing.T, cluster *shardtest.Replicated, db, othe
 	}()
 	time.Sleep(100 * time.Millisecond)
 	const id = 6000
+	wrote := time.Now()
 	_, err := db.ExecContext(ctx, "INSERT INTO t_rw (id, user_id, note) VALUES (?, ?, 'pt')", id, id)
 	require.NoError(t, err)
 	note, _, err := onReplicaRead(ctx, db, id)
@@ -279,7 +280,13 @@ func testReplicaPointToken(t *testing.T, cluster *shardtest.Replicated, db, othe
 	token, err := driver.WriteToken(ctx, db)
 	require.NoError(t, err)
 	_, replica, err := onReplicaRead(ctx, other, id)
-	require.ErrorIs(t, err, sql.ErrNoRows, "without the token a replica a second behind answers: the test shows nothing")
+	if err == nil && time.Since(wrote) >= 900*time.Millisecond {
+		// The replica's second passed before the read (a loaded CI
+		// machine): it rightly answers; the stale case shows nothing.
+		t.Logf("the replica applied the write before the read without the token (%v after it)", time.Since(wrote))
+	} else {
+		require.ErrorIs(t, err, sql.ErrNoRows, "without the token a replica a second behind answers: the test shows nothing")
+	}
 	require.True(t, replica)
 	after, err := driver.ReadAfter(ctx, token)
 	require.NoError(t, err)
